@@ -1,0 +1,63 @@
+# Carenet: `make run` sets everything up and serves the Chumphon demo; `make test` runs the suite.
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+HOST ?= 127.0.0.1
+PORT ?= 8000
+export PIP_DISABLE_PIP_VERSION_CHECK := 1
+
+.PHONY: run test setup lint check-python chromium demo translations clean
+
+$(VENV)/.runtime: pyproject.toml
+	@$(MAKE) --no-print-directory check-python
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e .
+	touch $@
+
+$(VENV)/.dev: $(VENV)/.runtime pyproject.toml
+	$(PY) -m pip install --quiet -e ".[dev]"
+	touch $@
+
+node_modules/.installed: package.json package-lock.json
+	@command -v npm >/dev/null || { echo "npm is needed: apt-get install -y nodejs npm"; exit 1; }
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+check-python:
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Carenet needs Python 3.11 or newer")'
+
+translations: $(VENV)/.runtime
+	$(PY) manage.py compile_translations
+
+setup: $(VENV)/.runtime node_modules/.installed translations
+
+demo: setup
+	$(PY) manage.py migrate --no-input
+	$(PY) manage.py load_areas
+	CARENET_DEMO=true $(PY) manage.py demo
+
+run: demo
+	@echo ""
+	@echo "Carenet is serving on http://$(HOST):$(PORT)/  (Ctrl+C stops it)"
+	CARENET_DEMO=true $(PY) manage.py runserver $(HOST):$(PORT)
+
+# Debian's chromium drives the browser tests. Playwright's own browser download cannot be used.
+chromium:
+	@command -v chromium >/dev/null || { \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-thai-tlwg >/dev/null; \
+	  else echo "Install Debian's chromium (apt-get install chromium) for the browser tests."; fi; }
+
+lint: $(VENV)/.dev
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/lint-imports
+	$(VENV)/bin/mypy carenet config bench
+
+test: setup $(VENV)/.dev chromium lint
+	$(PY) manage.py makemigrations --check --dry-run
+	$(PY) -m pytest -n 2 --dist loadfile $(PYTEST_ARGS)
+
+clean:
+	rm -rf $(VENV) node_modules staticfiles var

@@ -1,0 +1,194 @@
+"""Who may see and do what in Carenet. This module is the one place that decides.
+
+The model, in plain words:
+
+* A user holds one or more *assignments*: a role at an area (AreaAssignment). The role says what
+  they may do; the area says where. An assignment at an area covers everything inside it,
+  because area codes nest as prefixes: a grant at 86 (ชุมพร) covers 8601, 860101, 86010103...
+  An assignment with no area covers the whole country.
+* What each role may do is the table ROLE_PERMISSIONS below. The auditor's row holds only
+  viewing permissions: an auditor can read everything in scope and change nothing.
+* Deny by default. Every view declares its access with one of the decorators at the bottom:
+  `public`, `signed_in` or `requires(perm)`. A test walks every URL and fails on a view that
+  declares nothing.
+* Lists are filtered with `visible_to(user, queryset)`: one range filter per assignment on the
+  record's own area column (records with personal data carry their area), so scoping never
+  needs a join chain, and counts, exports, search and the API use the very same filter.
+* One record is fetched with `get_visible_or_404`. A record that is missing and a record that is
+  not yours give the same 404, so nobody can probe what exists outside their scope.
+* Volunteers see only the households assigned to them. That rule belongs to the households
+  selectors, which narrow this module's area scope further; it never widens.
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from enum import StrEnum
+from functools import wraps
+from typing import Any, TypeVar
+
+from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import PermissionDenied
+from django.db.models import Model, Q, QuerySet
+from django.http import Http404, HttpRequest, HttpResponse
+
+from carenet.accounts.models import AreaAssignment, Role
+from carenet.areas.models import within
+
+
+class Perm(StrEnum):
+    VIEW_AREAS = "view_areas"
+    MANAGE_AREAS = "manage_areas"
+    VIEW_AUDIT = "view_audit"
+    MANAGE_USERS = "manage_users"
+
+
+ROLE_PERMISSIONS: dict[Role, frozenset[Perm]] = {
+    Role.VOLUNTEER: frozenset({Perm.VIEW_AREAS}),
+    Role.CENTRE_COORDINATOR: frozenset({Perm.VIEW_AREAS}),
+    Role.PROVINCIAL_OFFICER: frozenset({Perm.VIEW_AREAS, Perm.VIEW_AUDIT}),
+    Role.NATIONAL_ADMIN: frozenset(
+        {Perm.VIEW_AREAS, Perm.MANAGE_AREAS, Perm.VIEW_AUDIT, Perm.MANAGE_USERS}
+    ),
+    Role.AUDITOR: frozenset({Perm.VIEW_AREAS, Perm.VIEW_AUDIT}),
+}
+
+# The role a user "is" when they hold several: the widest first.
+ROLE_RANK = [
+    Role.NATIONAL_ADMIN,
+    Role.AUDITOR,
+    Role.PROVINCIAL_OFFICER,
+    Role.CENTRE_COORDINATOR,
+    Role.VOLUNTEER,
+]
+
+M = TypeVar("M", bound=Model)
+
+NATIONAL = ""  # the area code of an assignment that covers the whole country
+
+
+@dataclass(frozen=True)
+class Grant:
+    role: Role
+    area_code: str  # NATIONAL for the whole country
+
+    def covers(self, code: str) -> bool:
+        return code.startswith(self.area_code)
+
+
+def grants(user: Any) -> tuple[Grant, ...]:
+    """The user's assignments, read once per request and kept on the user object."""
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return ()
+    cached = getattr(user, "_carenet_grants", None)
+    if cached is None:
+        rows = AreaAssignment.objects.filter(user=user).values_list("role", "area_id")
+        cached = tuple(Grant(Role(role), area or NATIONAL) for role, area in rows)
+        user._carenet_grants = cached
+    return cached
+
+
+def forget_grants(user: Any) -> None:
+    """Call after changing a user's assignments within the same request."""
+    user.__dict__.pop("_carenet_grants", None)
+
+
+def main_role(user: Any) -> Role | None:
+    held = {grant.role for grant in grants(user)}
+    return next((role for role in ROLE_RANK if role in held), None)
+
+
+def scope_codes(user: Any, perm: Perm = Perm.VIEW_AREAS) -> list[str]:
+    """The area codes where the user holds `perm`, without codes already covered by another.
+
+    NATIONAL ("") in the list means the whole country.
+    """
+    codes = sorted({g.area_code for g in grants(user) if perm in ROLE_PERMISSIONS[g.role]})
+    kept: list[str] = []
+    for code in codes:  # sorted, so a covering code comes before the codes inside it
+        if not any(code.startswith(outer) for outer in kept):
+            kept.append(code)
+    return kept
+
+
+def scope_q(user: Any, *, field: str = "area", perm: Perm = Perm.VIEW_AREAS) -> Q:
+    """A filter matching the records whose area `field` lies within the user's scope."""
+    codes = scope_codes(user, perm)
+    if NATIONAL in codes:
+        return Q()
+    if not codes:
+        return Q(pk__in=[])
+    combined = Q()
+    for code in codes:
+        combined |= within(code, field)
+    return combined
+
+
+def visible_to(
+    user: Any, queryset: QuerySet[M], *, field: str = "area", perm: Perm = Perm.VIEW_AREAS
+) -> QuerySet[M]:
+    return queryset.filter(scope_q(user, field=field, perm=perm))
+
+
+def get_visible_or_404(
+    user: Any,
+    queryset: QuerySet[M],
+    *,
+    field: str = "area",
+    perm: Perm = Perm.VIEW_AREAS,
+    **lookup: Any,
+) -> M:
+    """One record in scope. Missing and out-of-scope look the same: 404."""
+    try:
+        return visible_to(user, queryset, field=field, perm=perm).get(**lookup)
+    except (queryset.model.DoesNotExist, ValueError, TypeError):
+        raise Http404 from None
+
+
+def can(user: Any, perm: Perm, area_code: str | None = None) -> bool:
+    """Whether the user holds `perm` somewhere (area_code None) or at that area."""
+    return any(
+        perm in ROLE_PERMISSIONS[g.role] and (area_code is None or g.covers(area_code))
+        for g in grants(user)
+    )
+
+
+# --- View declarations --------------------------------------------------------------------
+
+V = TypeVar("V", bound=Callable[..., HttpResponse])
+
+
+def public(view: V) -> V:
+    """Anyone may open this view, signed in or not (login, language switch, error pages)."""
+    view.access_rule = "public"  # type: ignore[attr-defined]
+    return view
+
+
+def signed_in(view: V) -> V:
+    """Any signed-in user; the view itself shows only what their scope allows."""
+
+    @wraps(view)
+    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if not request.user.is_authenticated:
+            return redirect_to_login(request.get_full_path())
+        return view(request, *args, **kwargs)
+
+    wrapper.access_rule = "signed_in"  # type: ignore[attr-defined]
+    return wrapper  # type: ignore[return-value]
+
+
+def requires(perm: Perm) -> Callable[[V], V]:
+    """A signed-in user who holds `perm` at some area. Objects are still scoped by the view."""
+
+    def decorate(view: V) -> V:
+        @wraps(view)
+        def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+            if not request.user.is_authenticated:
+                return redirect_to_login(request.get_full_path())
+            if not can(request.user, perm):
+                raise PermissionDenied
+            return view(request, *args, **kwargs)
+
+        wrapper.access_rule = f"requires:{perm}"  # type: ignore[attr-defined]
+        return wrapper  # type: ignore[return-value]
+
+    return decorate

@@ -1,0 +1,69 @@
+"""Writes about users and their assignments. Each writes its audit row in the same transaction."""
+
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from carenet.accounts.access import forget_grants
+from carenet.accounts.models import AreaAssignment, Role, User
+from carenet.areas.models import Area
+from carenet.core.services import audit_record
+
+NATIONAL_ROLES = {Role.NATIONAL_ADMIN, Role.AUDITOR}
+
+
+@transaction.atomic
+def user_create(
+    *,
+    actor: Any,
+    username: str,
+    password: str,
+    first_name: str = "",
+    last_name: str = "",
+    is_demo: bool = False,
+) -> User:
+    if User.objects.filter(username__iexact=username).exists():
+        raise ValidationError({"username": _("This username is already taken.")})
+    user = User(username=username, first_name=first_name, last_name=last_name, is_demo=is_demo)
+    user.set_password(password)
+    user.save()
+    audit_record(actor=actor, action="user.create", target=user, details={"username": username})
+    return user
+
+
+@transaction.atomic
+def assignment_grant(*, actor: Any, user: User, role: Role, area: Area | None) -> AreaAssignment:
+    """Gives `user` the `role` at `area` (None: the whole country). Granting twice is harmless."""
+    if area is None and role not in NATIONAL_ROLES:
+        raise ValidationError(_("Only national roles can be granted for the whole country."))
+    if area is not None and role in NATIONAL_ROLES and role == Role.NATIONAL_ADMIN:
+        raise ValidationError(_("A national admin is granted for the whole country."))
+    assignment, created = AreaAssignment.objects.get_or_create(
+        user=user, role=role, area=area, defaults={"granted_by": actor if actor else None}
+    )
+    if created:
+        audit_record(
+            actor=actor,
+            action="assignment.grant",
+            target=user,
+            area_code=area.code if area else "",
+            details={"role": role.value, "area": area.code if area else ""},
+        )
+    forget_grants(user)
+    return assignment
+
+
+@transaction.atomic
+def assignment_revoke(*, actor: Any, assignment: AreaAssignment) -> None:
+    user = assignment.user
+    audit_record(
+        actor=actor,
+        action="assignment.revoke",
+        target=user,
+        area_code=assignment.area_id or "",
+        details={"role": assignment.role, "area": assignment.area_id or ""},
+    )
+    assignment.delete()
+    forget_grants(user)

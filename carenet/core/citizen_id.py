@@ -1,0 +1,141 @@
+"""Thai citizen IDs (เลขประจำตัวประชาชน): checking, encryption, lookup and redaction.
+
+An ID is 13 digits; the last is a checksum of the first twelve. People type them with dashes or
+spaces (1-2345-67890-12-1) and sometimes in Thai digits, so `normalize` accepts all of those.
+
+An ID is never stored in clear. `encrypt` seals it with AES-GCM under CARENET_CITIZEN_ID_KEY; a
+row finds its ID again only through `decrypt`. To look a person up by ID, the database holds
+`lookup_hash`, an HMAC of the ID under a key derived from the same secret: equal IDs give equal
+hashes, but the hash cannot be reversed without the key.
+
+The plaintext must not reach logs, URLs or error pages: `RedactCitizenIDs` masks anything that
+looks like an ID in log records, and `CitizenIDReporterFilter` does the same on Django's error
+reports.
+"""
+
+import base64
+import hashlib
+import hmac
+import logging
+import os
+import re
+from functools import cache
+from typing import Any
+
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured, ValidationError
+from django.utils.translation import gettext_lazy as _
+from django.views.debug import SafeExceptionReporterFilter
+
+THAI_DIGITS = str.maketrans("๐๑๒๓๔๕๖๗๘๙", "0123456789")
+_SEPARATORS = re.compile(r"[\s\-–.]")
+# 13 digits, possibly grouped 1-4-5-2-1 with dashes or spaces, not inside a longer number.
+LOOKS_LIKE_ID = re.compile(r"(?<!\d)\d(?:[\s-]?\d){12}(?!\d)")
+REDACTED = "[citizen-id]"
+
+
+def checksum_digit(first_twelve: str) -> int:
+    total = sum(int(digit) * (13 - position) for position, digit in enumerate(first_twelve))
+    return (11 - total % 11) % 10
+
+
+def normalize(raw: str) -> str:
+    """Returns the 13 digits of a typed ID, or raises ValidationError with the reason in Thai."""
+    digits = _SEPARATORS.sub("", str(raw).translate(THAI_DIGITS))
+    if not digits.isdigit() or len(digits) != 13:
+        raise ValidationError(_("A citizen ID has 13 digits."), code="citizen_id_length")
+    if digits[0] == "0":
+        raise ValidationError(_("A citizen ID cannot start with 0."), code="citizen_id_leading")
+    if checksum_digit(digits[:12]) != int(digits[12]):
+        raise ValidationError(
+            _("This citizen ID is not valid: its check digit does not match."),
+            code="citizen_id_checksum",
+        )
+    return digits
+
+
+def is_valid(raw: str) -> bool:
+    try:
+        normalize(raw)
+    except ValidationError:
+        return False
+    return True
+
+
+def formatted(digits: str) -> str:
+    """1234567890121 -> 1-2345-67890-12-1, the way the ID card prints it."""
+    return f"{digits[0]}-{digits[1:5]}-{digits[5:10]}-{digits[10:12]}-{digits[12]}"
+
+
+def masked(digits: str) -> str:
+    """Shows only the last four digits: x-xxxx-xxxxx-12-1."""
+    return f"x-xxxx-xxxxx-{digits[10:12]}-{digits[12]}" if len(digits) == 13 else ""
+
+
+@cache
+def _keys() -> tuple[AESGCM, bytes]:
+    try:
+        secret = base64.b64decode(settings.CITIZEN_ID_KEY, validate=True)
+    except ValueError as error:
+        raise ImproperlyConfigured("CARENET_CITIZEN_ID_KEY must be base64") from error
+    if len(secret) != 32:
+        raise ImproperlyConfigured("CARENET_CITIZEN_ID_KEY must decode to 32 bytes")
+    encryption_key = hmac.new(secret, b"carenet citizen-id encryption", hashlib.sha256).digest()
+    lookup_key = hmac.new(secret, b"carenet citizen-id lookup", hashlib.sha256).digest()
+    return AESGCM(encryption_key), lookup_key
+
+
+def encrypt(digits: str) -> str:
+    nonce = os.urandom(12)
+    sealed = _keys()[0].encrypt(nonce, digits.encode(), None)
+    return base64.b64encode(nonce + sealed).decode()
+
+
+def decrypt(token: str) -> str:
+    data = base64.b64decode(token)
+    return _keys()[0].decrypt(data[:12], data[12:], None).decode()
+
+
+def lookup_hash(digits: str) -> str:
+    return hmac.new(_keys()[1], digits.encode(), hashlib.sha256).hexdigest()
+
+
+def redact(text: str) -> str:
+    return LOOKS_LIKE_ID.sub(REDACTED, text)
+
+
+class RedactCitizenIDs(logging.Filter):
+    """Logging filter: masks anything shaped like a citizen ID in the message and its arguments."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        cleaned = redact(message)
+        if cleaned != message:
+            record.msg, record.args = cleaned, None
+        return True
+
+
+class CitizenIDReporterFilter(SafeExceptionReporterFilter):
+    """Error reports hide citizen-ID fields and anything shaped like an ID."""
+
+    hidden_settings = re.compile(
+        "API|TOKEN|KEY|SECRET|PASS|SIGNATURE|HTTP_COOKIE|CITIZEN", flags=re.IGNORECASE
+    )
+
+    def get_post_parameters(self, request: Any) -> Any:
+        params = super().get_post_parameters(request)
+        if request is None or not params:
+            return params
+        cleaned = params.copy()
+        for key in cleaned:
+            values = cleaned.getlist(key) if hasattr(cleaned, "getlist") else [cleaned[key]]
+            if "citizen" in key.lower() or any(LOOKS_LIKE_ID.search(str(v)) for v in values):
+                cleaned[key] = self.cleansed_substitute
+        return cleaned
+
+    def get_traceback_frame_variables(self, request: Any, tb_frame: Any) -> Any:
+        return [
+            (name, redact(value) if isinstance(value, str) else value)
+            for name, value in super().get_traceback_frame_variables(request, tb_frame)
+        ]

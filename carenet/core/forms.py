@@ -1,0 +1,51 @@
+"""Form fields for Thai data: dates in either calendar and citizen IDs."""
+
+from datetime import date
+from typing import Any
+
+from django import forms
+from django.core.exceptions import ValidationError
+
+from carenet.core import citizen_id, thaidate
+
+
+class ThaiDateInput(forms.TextInput):
+    """A text box, not the browser's date picker: the picker shows Gregorian years only."""
+
+    def __init__(self, attrs: dict[str, Any] | None = None) -> None:
+        defaults = {"placeholder": "วว/ดด/ปปปป", "inputmode": "numeric", "autocomplete": "off"}
+        super().__init__({**defaults, **(attrs or {})})
+
+    def format_value(self, value: Any) -> str | None:
+        if isinstance(value, date):
+            return thaidate.format_numeric(value)
+        return super().format_value(value)
+
+
+class ThaiDateField(forms.DateField):
+    """Accepts BE or CE dates as typed by people (see carenet.core.thaidate)."""
+
+    widget = ThaiDateInput
+
+    def to_python(self, value: Any) -> date | None:
+        if value in self.empty_values:
+            return None
+        if isinstance(value, date):
+            return value
+        try:
+            return thaidate.parse(str(value))
+        except thaidate.DateInputError as error:
+            raise ValidationError(str(error), code="invalid") from None
+
+
+class CitizenIDField(forms.CharField):
+    """Thirteen digits with a valid check digit; dashes, spaces and Thai digits are accepted."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault("max_length", 20)
+        super().__init__(**kwargs)
+        self.widget.attrs.update({"inputmode": "numeric", "autocomplete": "off"})
+
+    def clean(self, value: Any) -> str:
+        value = super().clean(value)
+        return citizen_id.normalize(value) if value else ""

@@ -1,0 +1,28 @@
+"""Turns a database that stayed busy past its timeout into a polite 503, never a 500.
+
+With SQLite in IMMEDIATE mode and a busy timeout, writers queue rather than fail. If a writer
+still waits longer than the timeout (a very long import, say), the user gets a Thai page asking
+them to try again in a moment, and nothing of their request was written.
+"""
+
+from collections.abc import Callable
+
+from django.db import OperationalError
+from django.http import HttpRequest, HttpResponse
+from django.template.loader import render_to_string
+
+
+class DatabaseBusyMiddleware:
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        return self.get_response(request)
+
+    def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
+        if isinstance(exception, OperationalError) and "locked" in str(exception).lower():
+            body = render_to_string("503.html", request=request)
+            response = HttpResponse(body, status=503)
+            response["Retry-After"] = "5"
+            return response
+        return None

@@ -1,0 +1,160 @@
+"""Dates the Thai way: stored Gregorian, shown in Buddhist Era (พ.ศ.), typed in either.
+
+Showing: `short` gives "26 ก.พ. 2568", `numeric` "26/02/2568", `long` "26 กุมภาพันธ์ 2568".
+English pages use English month names with the same BE year ("26 Feb 2568").
+
+Reading (`parse`): day/month/year with / - or . between (26/02/2568, 26-2-2025), ISO
+(2025-02-26), or a month written out (26 ก.พ. 2568, 26 กุมภาพันธ์ 68, 26 Feb 2025). Thai digits
+are read too.
+
+Which calendar a year is in follows one rule, never a guess:
+  * a four-digit year of 2400 or more is Buddhist Era; below 2400 it is Common Era.
+    2400 BE is 1857 CE, and Carenet holds no date before 1857 or after 2399 CE, so the two
+    ranges never meet: 2468 is read as 2468 BE = 1925 CE, and 2025 as 2025 CE = 2568 BE.
+  * a two-digit year is Buddhist Era in the 2500s (68 -> 2568), as Thai paperwork writes it.
+Anything else is refused with a reason, in the user's language.
+
+The fiscal year (ปีงบประมาณ) runs October to September and is named by its BE year of ending:
+1 Oct 2024 is in fiscal year 2568.
+"""
+
+import re
+from datetime import date, datetime
+
+from django.utils import timezone
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+
+BE_OFFSET = 543
+BE_THRESHOLD = 2400
+
+MONTHS_TH_SHORT = (
+    "ม.ค.", "ก.พ.", "มี.ค.", "เม.ย.", "พ.ค.", "มิ.ย.",
+    "ก.ค.", "ส.ค.", "ก.ย.", "ต.ค.", "พ.ย.", "ธ.ค.",
+)  # fmt: skip
+MONTHS_TH_LONG = (
+    "มกราคม", "กุมภาพันธ์", "มีนาคม", "เมษายน", "พฤษภาคม", "มิถุนายน",
+    "กรกฎาคม", "สิงหาคม", "กันยายน", "ตุลาคม", "พฤศจิกายน", "ธันวาคม",
+)  # fmt: skip
+MONTHS_EN_SHORT = (
+    "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
+)  # fmt: skip
+MONTHS_EN_LONG = (
+    "January", "February", "March", "April", "May", "June",
+    "July", "August", "September", "October", "November", "December",
+)  # fmt: skip
+
+THAI_DIGITS = str.maketrans("๐๑๒๓๔๕๖๗๘๙", "0123456789")
+
+
+def _month_lookup() -> dict[str, int]:
+    names: dict[str, int] = {}
+    for table in (MONTHS_TH_SHORT, MONTHS_TH_LONG, MONTHS_EN_SHORT, MONTHS_EN_LONG):
+        for number, name in enumerate(table, start=1):
+            names[name.lower().replace(".", "").replace(" ", "")] = number
+    names["sept"] = 9
+    return names
+
+
+MONTH_NUMBERS = _month_lookup()
+
+NUMERIC = re.compile(r"^(\d{1,2})\s*[/\-.]\s*(\d{1,2})\s*[/\-.]\s*(\d{2}|\d{4})$")
+ISO = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})(?:[T ].*)?$")
+WORDED = re.compile(r"^(\d{1,2})\s*([^\d\s][^\d]*?)\s*(?:พ\.?ศ\.?|ค\.?ศ\.?)?\s*(\d{2}|\d{4})$")
+
+
+class DateInputError(ValueError):
+    """A date that cannot be read. The message is in the active language."""
+
+
+def gregorian_year(year: int, *, digits: int) -> int:
+    if digits == 2:
+        return 2500 + year - BE_OFFSET
+    return year - BE_OFFSET if year >= BE_THRESHOLD else year
+
+
+def parse(text: str) -> date:
+    """Reads a typed date in either calendar; raises DateInputError with a reason."""
+    cleaned = " ".join(str(text).translate(THAI_DIGITS).split())
+    if not cleaned:
+        raise DateInputError(_("Enter a date."))
+    if match := ISO.match(cleaned):
+        year_text, month_text, day_text = match.groups()
+        return _build(day_text, int(month_text), year_text)
+    if match := NUMERIC.match(cleaned):
+        day_text, month_text, year_text = match.groups()
+        return _build(day_text, int(month_text), year_text)
+    if match := WORDED.match(cleaned):
+        day_text, month_name, year_text = match.groups()
+        month = MONTH_NUMBERS.get(month_name.lower().replace(".", "").replace(" ", ""))
+        if month is None:
+            raise DateInputError(_("“%(month)s” is not a month name.") % {"month": month_name})
+        return _build(day_text, month, year_text)
+    raise DateInputError(
+        _("Write the date as day/month/year, for example 26/02/2568 or 26/02/2025.")
+    )
+
+
+def _build(day_text: str, month: int, year_text: str) -> date:
+    year = gregorian_year(int(year_text), digits=len(year_text))
+    try:
+        return date(year, month, int(day_text))
+    except ValueError:
+        raise DateInputError(
+            _("There is no such date: %(text)s.") % {"text": f"{day_text}/{month}/{year_text}"}
+        ) from None
+
+
+def _parts(value: date) -> tuple[int, int, int]:
+    if isinstance(value, datetime):
+        value = timezone.localtime(value) if timezone.is_aware(value) else value
+    return value.day, value.month, value.year + BE_OFFSET
+
+
+def _is_thai() -> bool:
+    return (get_language() or "th").startswith("th")
+
+
+def format_short(value: date | None) -> str:
+    """26 ก.พ. 2568 (English: 26 Feb 2568)."""
+    if value is None:
+        return ""
+    day, month, year = _parts(value)
+    names = MONTHS_TH_SHORT if _is_thai() else MONTHS_EN_SHORT
+    return f"{day} {names[month - 1]} {year}"
+
+
+def format_long(value: date | None) -> str:
+    """26 กุมภาพันธ์ 2568 (English: 26 February 2568)."""
+    if value is None:
+        return ""
+    day, month, year = _parts(value)
+    names = MONTHS_TH_LONG if _is_thai() else MONTHS_EN_LONG
+    return f"{day} {names[month - 1]} {year}"
+
+
+def format_numeric(value: date | None) -> str:
+    """26/02/2568."""
+    if value is None:
+        return ""
+    day, month, year = _parts(value)
+    return f"{day:02d}/{month:02d}/{year}"
+
+
+def format_datetime(value: datetime | None) -> str:
+    """26 ก.พ. 2568 14:05, in Bangkok time."""
+    if value is None:
+        return ""
+    local = timezone.localtime(value) if timezone.is_aware(value) else value
+    return f"{format_short(local)} {local:%H:%M}"
+
+
+def fiscal_year(value: date) -> int:
+    """The BE fiscal year a date falls in (October to September)."""
+    return value.year + BE_OFFSET + (1 if value.month >= 10 else 0)
+
+
+def fiscal_year_bounds(be_year: int) -> tuple[date, date]:
+    """First and last day of a BE fiscal year."""
+    year = be_year - BE_OFFSET
+    return date(year - 1, 10, 1), date(year, 9, 30)

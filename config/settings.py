@@ -1,0 +1,224 @@
+"""Carenet settings: one file, driven by environment variables.
+
+Every value comes from the environment (or a `.env` file beside manage.py), with defaults that
+need nothing installed: SQLite in `var/`, tasks run in process, files in a local folder.
+`.env.example` documents each variable. A bad value stops the process with a message that names
+the variable; production (`CARENET_ENV=production`) refuses the development secrets and demo mode.
+"""
+
+from datetime import timedelta
+from pathlib import Path
+
+from django.core.exceptions import ImproperlyConfigured
+from django.utils.translation import gettext_lazy as _
+from environs import Env, EnvValidationError
+from marshmallow.validate import OneOf
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+
+env = Env()
+env.read_env(BASE_DIR / ".env", recurse=False)
+
+# The development keys are public (they are in this file). Production refuses to start with them.
+DEV_SECRET_KEY = "carenet-development-only-secret-key-do-not-use-in-production"  # noqa: S105
+DEV_CITIZEN_ID_KEY = "ZGV2ZWxvcG1lbnQtb25seS1jaXRpemVuLWlkLWtleSE="  # 32 bytes, base64
+
+try:
+    CARENET_ENV = env.str(
+        "CARENET_ENV", "development", validate=OneOf(["development", "production"])
+    )
+    DEBUG = env.bool("DJANGO_DEBUG", CARENET_ENV == "development")
+    SECRET_KEY = env.str("DJANGO_SECRET_KEY", DEV_SECRET_KEY)
+    ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS", ["127.0.0.1", "localhost", "testserver"])
+    CSRF_TRUSTED_ORIGINS = env.list("DJANGO_CSRF_TRUSTED_ORIGINS", [])
+    DATABASES = {
+        "default": env.dj_db_url(
+            "DATABASE_URL", f"sqlite:///{BASE_DIR / 'var' / 'carenet.sqlite3'}", conn_max_age=0
+        )
+    }
+    CITIZEN_ID_KEY = env.str("CARENET_CITIZEN_ID_KEY", DEV_CITIZEN_ID_KEY)
+    DEMO_MODE = env.bool("CARENET_DEMO", False)
+    SECURE = env.bool("CARENET_SECURE", CARENET_ENV == "production")
+    STATIC_ROOT = env.path("CARENET_STATIC_ROOT", BASE_DIR / "staticfiles")
+    MEDIA_ROOT = env.path("CARENET_MEDIA_ROOT", BASE_DIR / "var" / "media")
+    LOG_LEVEL = env.str(
+        "CARENET_LOG_LEVEL", "INFO", validate=OneOf(["DEBUG", "INFO", "WARNING", "ERROR"])
+    )
+    SQLITE_BUSY_TIMEOUT = env.int("CARENET_SQLITE_BUSY_TIMEOUT", 30)
+    LOGIN_FAILURE_LIMIT = env.int("CARENET_LOGIN_FAILURE_LIMIT", 5)
+    LOGIN_LOCKOUT_MINUTES = env.int("CARENET_LOGIN_LOCKOUT_MINUTES", 15)
+except EnvValidationError as error:
+    raise ImproperlyConfigured(f"Carenet configuration error: {error}") from error
+
+if CARENET_ENV == "production":
+    problems = []
+    if DEBUG:
+        problems.append("DJANGO_DEBUG must be false")
+    if SECRET_KEY == DEV_SECRET_KEY or len(SECRET_KEY) < 50:
+        problems.append("DJANGO_SECRET_KEY must be set to a new random value of 50+ characters")
+    if CITIZEN_ID_KEY == DEV_CITIZEN_ID_KEY:
+        problems.append("CARENET_CITIZEN_ID_KEY must be set to a new key")
+    if DEMO_MODE:
+        problems.append("CARENET_DEMO must be false")
+    if problems:
+        raise ImproperlyConfigured("Carenet refuses to start in production: " + "; ".join(problems))
+
+INSTALLED_APPS = [
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "django.contrib.humanize",
+    "axes",
+    "carenet.core",
+    "carenet.areas",
+    "carenet.accounts",
+    "carenet.reports",
+    "carenet.demo",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "carenet.core.middleware.DatabaseBusyMiddleware",
+    "axes.middleware.AxesMiddleware",
+]
+
+ROOT_URLCONF = "config.urls"
+WSGI_APPLICATION = "config.wsgi.application"
+ASGI_APPLICATION = "config.asgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.template.context_processors.i18n",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "carenet.accounts.context_processors.navigation",
+            ],
+            "builtins": ["carenet.core.templatetags.thai"],
+        },
+    }
+]
+
+# SQLite is the embedded default. WAL lets readers work beside a writer; IMMEDIATE takes the
+# write lock when a transaction starts, so two read-then-write transactions queue on the busy
+# timeout instead of one failing with "database is locked" when it tries to upgrade its lock.
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    DATABASES["default"]["OPTIONS"] = {
+        "transaction_mode": "IMMEDIATE",
+        "timeout": SQLITE_BUSY_TIMEOUT,
+        "init_command": (
+            "PRAGMA journal_mode=WAL;"
+            "PRAGMA synchronous=NORMAL;"
+            "PRAGMA foreign_keys=ON;"
+            "PRAGMA cache_size=-64000;"
+        ),
+    }
+    DATABASES["default"]["TEST"] = {"NAME": env.str("CARENET_SQLITE_TEST_NAME", None)}
+    if DATABASES["default"]["NAME"] == str(BASE_DIR / "var" / "carenet.sqlite3"):
+        (BASE_DIR / "var").mkdir(exist_ok=True)
+
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+AUTH_USER_MODEL = "accounts.User"
+LOGIN_URL = "accounts:login"
+LOGIN_REDIRECT_URL = "reports:home"
+LOGOUT_REDIRECT_URL = "accounts:login"
+
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+PASSWORD_HASHERS = [
+    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+]
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+
+# Failed logins are recorded by django-axes; after LOGIN_FAILURE_LIMIT failures the username is
+# locked for LOGIN_LOCKOUT_MINUTES, whatever address the attempts come from.
+AXES_FAILURE_LIMIT = LOGIN_FAILURE_LIMIT
+AXES_COOLOFF_TIME = timedelta(minutes=LOGIN_LOCKOUT_MINUTES)
+AXES_LOCKOUT_PARAMETERS = ["username"]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_TEMPLATE = "accounts/locked.html"
+AXES_VERBOSE = False
+# Locking by username alone is deliberate: offices share one address behind NAT, and locking
+# the address would lock out a whole district office for one person's typos.
+SILENCED_SYSTEM_CHECKS = ["axes.W006"]
+
+LANGUAGE_CODE = "th"
+LANGUAGES = [("th", _("Thai")), ("en", _("English"))]
+LOCALE_PATHS = [BASE_DIR / "locale"]
+TIME_ZONE = "Asia/Bangkok"
+USE_I18N = True
+USE_TZ = True
+LANGUAGE_COOKIE_NAME = "carenet_language"
+LANGUAGE_COOKIE_SAMESITE = "Lax"
+
+STATIC_URL = "/static/"
+STATICFILES_DIRS = [
+    BASE_DIR / "static",
+    ("vendor/sarabun", BASE_DIR / "node_modules" / "@fontsource" / "sarabun"),
+    ("vendor/htmx", BASE_DIR / "node_modules" / "htmx.org" / "dist"),
+]
+MEDIA_URL = "/media/"
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {
+        "BACKEND": (
+            "whitenoise.storage.CompressedManifestStaticFilesStorage"
+            if not DEBUG
+            else "django.contrib.staticfiles.storage.StaticFilesStorage"
+        )
+    },
+}
+WHITENOISE_USE_FINDERS = DEBUG
+
+SESSION_COOKIE_AGE = 60 * 60 * 12
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+CSRF_COOKIE_HTTPONLY = True
+X_FRAME_OPTIONS = "DENY"
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+if SECURE:
+    SESSION_COOKIE_SECURE = True
+    CSRF_COOKIE_SECURE = True
+    LANGUAGE_COOKIE_SECURE = True
+    SECURE_SSL_REDIRECT = env.bool("CARENET_SSL_REDIRECT", True)
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    SECURE_HSTS_SECONDS = env.int("CARENET_HSTS_SECONDS", 60 * 60 * 24 * 365)
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+    SECURE_HSTS_PRELOAD = True
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "filters": {"no_citizen_ids": {"()": "carenet.core.citizen_id.RedactCitizenIDs"}},
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "filters": ["no_citizen_ids"]},
+    },
+    "root": {"handlers": ["console"], "level": LOG_LEVEL},
+    "loggers": {"axes": {"level": "WARNING"}},
+}
+# Error pages and reports never show a citizen ID, even with DEBUG on.
+DEFAULT_EXCEPTION_REPORTER_FILTER = "carenet.core.citizen_id.CitizenIDReporterFilter"

@@ -1,0 +1,15 @@
+"""Carenet's URL map. Every view it reaches declares its access (see carenet/accounts/access.py)."""
+
+from django.urls import include, path
+
+from carenet.accounts.views import set_language
+
+urlpatterns = [
+    path("", include("carenet.reports.urls")),
+    path("accounts/", include("carenet.accounts.urls")),
+    path("i18n/setlang/", set_language, name="set_language"),
+]
+
+handler403 = "carenet.core.views.permission_denied"
+handler404 = "carenet.core.views.page_not_found"
+handler500 = "carenet.core.views.server_error"
