@@ -30,7 +30,7 @@ try:
     DEBUG = env.bool("DJANGO_DEBUG", CARENET_ENV == "development")
     SECRET_KEY = env.str("DJANGO_SECRET_KEY", DEV_SECRET_KEY)
     ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS", ["127.0.0.1", "localhost", "testserver"])
-    CSRF_TRUSTED_ORIGINS = env.list("DJANGO_CSRF_TRUSTED_ORIGINS", [])
+    CSRF_TRUSTED_ORIGINS: list[str] = env.list("DJANGO_CSRF_TRUSTED_ORIGINS", [])
     DATABASES = {
         "default": env.dj_db_url(
             "DATABASE_URL", f"sqlite:///{BASE_DIR / 'var' / 'carenet.sqlite3'}", conn_max_age=0

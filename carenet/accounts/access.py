@@ -27,9 +27,9 @@ from functools import wraps
 from typing import Any, TypeVar
 
 from django.contrib.auth.views import redirect_to_login
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import ObjectDoesNotExist, PermissionDenied
 from django.db.models import Model, Q, QuerySet
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponseBase
 
 from carenet.accounts.models import AreaAssignment, Role
 from carenet.areas.models import within
@@ -140,7 +140,7 @@ def get_visible_or_404(
     """One record in scope. Missing and out-of-scope look the same: 404."""
     try:
         return visible_to(user, queryset, field=field, perm=perm).get(**lookup)
-    except (queryset.model.DoesNotExist, ValueError, TypeError):
+    except (ObjectDoesNotExist, ValueError, TypeError):
         raise Http404 from None
 
 
@@ -154,7 +154,7 @@ def can(user: Any, perm: Perm, area_code: str | None = None) -> bool:
 
 # --- View declarations --------------------------------------------------------------------
 
-V = TypeVar("V", bound=Callable[..., HttpResponse])
+V = TypeVar("V", bound=Callable[..., HttpResponseBase])
 
 
 def public(view: V) -> V:
@@ -167,7 +167,7 @@ def signed_in(view: V) -> V:
     """Any signed-in user; the view itself shows only what their scope allows."""
 
     @wraps(view)
-    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
         if not request.user.is_authenticated:
             return redirect_to_login(request.get_full_path())
         return view(request, *args, **kwargs)
@@ -181,7 +181,7 @@ def requires(perm: Perm) -> Callable[[V], V]:
 
     def decorate(view: V) -> V:
         @wraps(view)
-        def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
             if not request.user.is_authenticated:
                 return redirect_to_login(request.get_full_path())
             if not can(request.user, perm):
