@@ -161,6 +161,7 @@ AXES_LOCKOUT_PARAMETERS = ["username"]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "accounts/locked.html"
 AXES_VERBOSE = False
+AXES_ENABLE_ACCESS_FAILURE_LOG = True
 # Locking by username alone is deliberate: offices share one address behind NAT, and locking
 # the address would lock out a whole district office for one person's typos.
 SILENCED_SYSTEM_CHECKS = ["axes.W006"]

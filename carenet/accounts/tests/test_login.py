@@ -1,0 +1,77 @@
+"""Sign in and out: Argon2 hashes, failed attempts recorded, lockout after repeated failures."""
+
+import pytest
+from axes.models import AccessAttempt, AccessFailureLog
+from django.conf import settings
+from django.urls import reverse
+
+from carenet.accounts.tests.factories import PASSWORD
+
+pytestmark = pytest.mark.django_db
+
+LOGIN = "/accounts/login/"
+
+
+def sign_in(client, username, password):
+    return client.post(LOGIN, {"username": username, "password": password})
+
+
+@pytest.mark.real_password_hashing
+def test_passwords_are_hashed_with_argon2(django_user_model):
+    user = django_user_model(username="hashed")
+    user.set_password("long-pass-ทดสอบ")
+    assert user.password.startswith("argon2$argon2id$")
+
+
+def test_login_page_is_open_to_anonymous_users(client):
+    response = client.get(LOGIN)
+    assert response.status_code == 200
+    assert b'name="username"' in response.content
+
+
+def test_correct_password_signs_in_and_goes_home(client, volunteer_a):
+    response = sign_in(client, "volunteer_a", PASSWORD)
+    assert response.status_code == 302
+    assert response["Location"] == reverse("reports:home")
+    assert client.get("/").status_code == 200
+
+
+def test_wrong_password_is_refused_and_recorded(client, volunteer_a):
+    response = sign_in(client, "volunteer_a", "wrong")
+    assert response.status_code == 200
+    assert response.context["form"].errors
+    assert AccessFailureLog.objects.filter(username="volunteer_a").count() == 1
+    assert AccessAttempt.objects.get(username="volunteer_a").failures_since_start == 1
+
+
+def test_repeated_failures_lock_the_account_even_with_the_right_password(client, volunteer_a):
+    for _ in range(settings.AXES_FAILURE_LIMIT):
+        sign_in(client, "volunteer_a", "wrong")
+    response = sign_in(client, "volunteer_a", PASSWORD)
+    assert response.status_code == 429
+    assert "_auth_user_id" not in client.session
+    assert client.get("/").status_code == 302  # still signed out
+
+
+def test_lockout_is_per_username_not_per_office(client, volunteer_a, volunteer_b):
+    for _ in range(settings.AXES_FAILURE_LIMIT):
+        sign_in(client, "volunteer_a", "wrong")
+    assert sign_in(client, "volunteer_b", PASSWORD).status_code == 302
+
+
+def test_logout_needs_post_and_lands_on_login(client, volunteer_a):
+    sign_in(client, "volunteer_a", PASSWORD)
+    assert client.get("/accounts/logout/").status_code == 405
+    response = client.post("/accounts/logout/")
+    assert response.status_code == 302
+    assert response["Location"] == reverse("accounts:login")
+    assert client.get("/").status_code == 302
+
+
+def test_open_redirect_after_login_is_refused(client, volunteer_a):
+    response = client.post(
+        LOGIN + "?next=https://evil.example/",
+        {"username": "volunteer_a", "password": PASSWORD, "next": "https://evil.example/"},
+    )
+    assert response.status_code == 302
+    assert "evil.example" not in response["Location"]

@@ -1,0 +1,123 @@
+"""Home and area pages: in scope, out of scope (the same 404 as missing), anonymous."""
+
+import re
+
+import pytest
+from django.urls import reverse
+
+from carenet.core.models import AuditEvent
+from conftest import PERSONAS, login
+
+pytestmark = pytest.mark.django_db
+
+CSRF_TOKEN = re.compile(rb"[A-Za-z0-9]{64}")
+
+
+def page_body(response, path: str) -> bytes:
+    """A page's bytes without what differs by request: CSRF tokens and its own path."""
+    return CSRF_TOKEN.sub(b"TOKEN", response.content).replace(path.encode(), b"PATH")
+
+
+IN_SCOPE = {
+    "national_admin": ["86", "8601", "84", "840101"],
+    "auditor": ["86", "840101"],
+    "province_officer": ["86", "8602", "86010101"],
+    "district_coordinator_a": ["8601", "860101", "86010201"],
+    "district_coordinator_b": ["8602", "86020101"],
+    "volunteer_a": ["860101", "86010102"],
+    "volunteer_b": ["860201"],
+}
+OUT_OF_SCOPE = {
+    "national_admin": [],
+    "auditor": [],
+    "province_officer": ["84", "840101"],
+    "district_coordinator_a": ["86", "8602", "860201", "84"],
+    "district_coordinator_b": ["8601", "860101"],
+    "volunteer_a": ["8601", "860102", "86010201"],
+    "volunteer_b": ["860101", "8602"],
+}
+
+
+@pytest.mark.parametrize("persona", PERSONAS)
+def test_area_pages_in_scope_open(client, personas, persona):
+    login(client, persona)
+    for code in IN_SCOPE[persona]:
+        response = client.get(reverse("reports:area", args=[code]))
+        assert response.status_code == 200, code
+        assert response.context["area"].code == code
+
+
+@pytest.mark.parametrize("persona", PERSONAS)
+def test_area_pages_out_of_scope_look_missing(client, personas, persona):
+    login(client, persona)
+    missing_path = reverse("reports:area", args=["99999999"])
+    missing = client.get(missing_path)
+    assert missing.status_code == 404
+    before = AuditEvent.objects.count()
+    for code in OUT_OF_SCOPE[persona]:
+        path = reverse("reports:area", args=[code])
+        response = client.get(path)
+        assert response.status_code == 404, code
+        assert page_body(response, path) == page_body(missing, missing_path)
+    assert AuditEvent.objects.count() == before
+
+
+@pytest.mark.parametrize("url", ["/", "/areas/", "/areas/86/", "/areas/99/"])
+def test_anonymous_users_are_sent_to_login(client, area_tree, url):
+    response = client.get(url)
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("accounts:login"))
+
+
+def test_user_without_role_sees_home_but_no_areas(client, area_tree, django_user_model):
+    client.force_login(django_user_model.objects.create_user("norole", password="x"))
+    assert client.get("/").status_code == 200
+    assert client.get("/areas/").status_code == 403
+    assert client.get("/areas/86/").status_code == 403
+
+
+@pytest.mark.parametrize(
+    ("persona", "counts"),
+    [
+        ("national_admin", {"province": 2, "district": 3, "subdistrict": 4, "village": 4}),
+        ("province_officer", {"province": 1, "district": 2, "subdistrict": 3, "village": 4}),
+        ("district_coordinator_a", {"province": 0, "district": 1, "subdistrict": 2, "village": 3}),
+        ("volunteer_a", {"province": 0, "district": 0, "subdistrict": 1, "village": 2}),
+    ],
+)
+def test_home_shows_scope_and_area_counts(client, personas, persona, counts):
+    login(client, persona)
+    response = client.get("/")
+    assert response.status_code == 200
+    assert response.context["counts"] == counts
+    assert [g["role"] for g in response.context["grants"]] == [PERSONAS[persona].role]
+
+
+def test_my_areas_goes_straight_to_a_single_scope(client, personas):
+    login(client, "district_coordinator_a")
+    response = client.get("/areas/")
+    assert response.status_code == 302
+    assert response["Location"] == reverse("reports:area", args=["8601"])
+
+
+def test_national_users_get_the_list_of_provinces(client, personas):
+    login(client, "national_admin")
+    response = client.get("/areas/")
+    assert response.status_code == 200
+    assert [a.code for a in response.context["areas"]] == ["84", "86"]
+
+
+def test_area_page_query_count_does_not_grow_with_children(
+    client, personas, area_tree, django_assert_max_num_queries
+):
+    from carenet.areas.models import Area, Level
+
+    login(client, "province_officer")
+    with django_assert_max_num_queries(12) as small:
+        client.get("/areas/8601/")
+    Area.objects.bulk_create(
+        Area(code=f"8601{n:02d}", level=Level.SUBDISTRICT, name_th=f"ตำบล{n}", parent_id="8601")
+        for n in range(10, 60)
+    )
+    with django_assert_max_num_queries(len(small.captured_queries)):
+        client.get("/areas/8601/")
