@@ -74,6 +74,8 @@ INSTALLED_APPS = [
     "carenet.core",
     "carenet.areas",
     "carenet.accounts",
+    "carenet.volunteers",
+    "carenet.households",
     "carenet.reports",
     "carenet.demo",
 ]

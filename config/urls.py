@@ -7,6 +7,8 @@ from carenet.accounts.views import set_language
 urlpatterns = [
     path("", include("carenet.reports.urls")),
     path("accounts/", include("carenet.accounts.urls")),
+    path("volunteers/", include("carenet.volunteers.urls")),
+    path("households/", include("carenet.households.urls")),
     path("i18n/setlang/", set_language, name="set_language"),
 ]
 

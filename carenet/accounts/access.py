@@ -40,17 +40,36 @@ class Perm(StrEnum):
     MANAGE_AREAS = "manage_areas"
     VIEW_AUDIT = "view_audit"
     MANAGE_USERS = "manage_users"
+    VIEW_VOLUNTEERS = "view_volunteers"
+    MANAGE_VOLUNTEERS = "manage_volunteers"
+    VIEW_HOUSEHOLDS = "view_households"
+    MANAGE_HOUSEHOLDS = "manage_households"
+    MERGE_PEOPLE = "merge_people"
+    IMPORT_DATA = "import_data"
+    EXPORT_DATA = "export_data"
 
+
+VIEWING = frozenset({Perm.VIEW_AREAS, Perm.VIEW_VOLUNTEERS, Perm.VIEW_HOUSEHOLDS})
+COORDINATING = VIEWING | {
+    Perm.MANAGE_VOLUNTEERS,
+    Perm.MANAGE_HOUSEHOLDS,
+    Perm.MERGE_PEOPLE,
+    Perm.IMPORT_DATA,
+    Perm.EXPORT_DATA,
+}
 
 ROLE_PERMISSIONS: dict[Role, frozenset[Perm]] = {
-    Role.VOLUNTEER: frozenset({Perm.VIEW_AREAS}),
-    Role.CENTRE_COORDINATOR: frozenset({Perm.VIEW_AREAS}),
-    Role.PROVINCIAL_OFFICER: frozenset({Perm.VIEW_AREAS, Perm.VIEW_AUDIT}),
-    Role.NATIONAL_ADMIN: frozenset(
-        {Perm.VIEW_AREAS, Perm.MANAGE_AREAS, Perm.VIEW_AUDIT, Perm.MANAGE_USERS}
-    ),
-    Role.AUDITOR: frozenset({Perm.VIEW_AREAS, Perm.VIEW_AUDIT}),
+    # A volunteer sees their own profile and the households assigned to them, and registers
+    # the households they find (which are then assigned to them).
+    Role.VOLUNTEER: VIEWING | {Perm.MANAGE_HOUSEHOLDS},
+    Role.CENTRE_COORDINATOR: COORDINATING,
+    Role.PROVINCIAL_OFFICER: COORDINATING | {Perm.VIEW_AUDIT},
+    Role.NATIONAL_ADMIN: COORDINATING | {Perm.MANAGE_AREAS, Perm.VIEW_AUDIT, Perm.MANAGE_USERS},
+    Role.AUDITOR: VIEWING | {Perm.VIEW_AUDIT, Perm.EXPORT_DATA},
 }
+
+# Roles whose scope is narrowed to "their own" records (see scope_q's `own`).
+OWN_RECORDS_ONLY = frozenset({Role.VOLUNTEER})
 
 # The role a user "is" when they hold several: the widest first.
 ROLE_RANK = [
@@ -102,31 +121,52 @@ def scope_codes(user: Any, perm: Perm = Perm.VIEW_AREAS) -> list[str]:
 
     NATIONAL ("") in the list means the whole country.
     """
-    codes = sorted({g.area_code for g in grants(user) if perm in ROLE_PERMISSIONS[g.role]})
+    return _outermost({g.area_code for g in grants(user) if perm in ROLE_PERMISSIONS[g.role]})
+
+
+def scope_q(
+    user: Any, *, field: str = "area", perm: Perm = Perm.VIEW_AREAS, own: Q | None = None
+) -> Q:
+    """A filter matching the records whose area `field` lies within the user's scope.
+
+    `own` says which records are the user's own (e.g. households assigned to them). When given,
+    a volunteer's grant covers only those; other roles' grants cover the whole area.
+    """
+    held = [g for g in grants(user) if perm in ROLE_PERMISSIONS[g.role]]
+    wide = {g.area_code for g in held if own is None or g.role not in OWN_RECORDS_ONLY}
+    narrow = {g.area_code for g in held} - wide
+    if NATIONAL in wide:
+        return Q()
+    if not held:
+        return Q(pk__in=[])
+    combined = Q(pk__in=[])
+    for code in _outermost(wide):
+        combined |= within(code, field)
+    if narrow and own is not None:
+        mine = Q(pk__in=[])
+        for code in _outermost(narrow):
+            mine |= within(code, field)
+        combined |= mine & own
+    return combined
+
+
+def _outermost(codes: set[str]) -> list[str]:
     kept: list[str] = []
-    for code in codes:  # sorted, so a covering code comes before the codes inside it
+    for code in sorted(codes):  # a covering code sorts before the codes inside it
         if not any(code.startswith(outer) for outer in kept):
             kept.append(code)
     return kept
 
 
-def scope_q(user: Any, *, field: str = "area", perm: Perm = Perm.VIEW_AREAS) -> Q:
-    """A filter matching the records whose area `field` lies within the user's scope."""
-    codes = scope_codes(user, perm)
-    if NATIONAL in codes:
-        return Q()
-    if not codes:
-        return Q(pk__in=[])
-    combined = Q()
-    for code in codes:
-        combined |= within(code, field)
-    return combined
-
-
 def visible_to(
-    user: Any, queryset: QuerySet[M], *, field: str = "area", perm: Perm = Perm.VIEW_AREAS
+    user: Any,
+    queryset: QuerySet[M],
+    *,
+    field: str = "area",
+    perm: Perm = Perm.VIEW_AREAS,
+    own: Q | None = None,
 ) -> QuerySet[M]:
-    return queryset.filter(scope_q(user, field=field, perm=perm))
+    return queryset.filter(scope_q(user, field=field, perm=perm, own=own))
 
 
 def get_visible_or_404(
@@ -135,11 +175,12 @@ def get_visible_or_404(
     *,
     field: str = "area",
     perm: Perm = Perm.VIEW_AREAS,
+    own: Q | None = None,
     **lookup: Any,
 ) -> M:
     """One record in scope. Missing and out-of-scope look the same: 404."""
     try:
-        return visible_to(user, queryset, field=field, perm=perm).get(**lookup)
+        return visible_to(user, queryset, field=field, perm=perm, own=own).get(**lookup)
     except (ObjectDoesNotExist, ValueError, TypeError):
         raise Http404 from None
 

@@ -11,6 +11,11 @@ from carenet.accounts.access import Perm, can, main_role
 # (label, url name, permission needed or None for every signed-in user)
 NAVIGATION: list[tuple[Any, str, Perm | None]] = [
     (_("Home"), "reports:home", None),
+    (_("Households"), "households:list", Perm.VIEW_HOUSEHOLDS),
+    (_("Volunteers"), "volunteers:list", Perm.MANAGE_VOLUNTEERS),
+    (_("Centres"), "volunteers:centre_list", Perm.MANAGE_VOLUNTEERS),
+    (_("My profile"), "volunteers:me", None),
+    (_("Imports"), "households:import", Perm.IMPORT_DATA),
     (_("Areas"), "reports:areas", Perm.VIEW_AREAS),
 ]
 

@@ -1,0 +1,76 @@
+"""How Thai people are named and described, shared by volunteers and household members.
+
+Names: a title (คำนำหน้า) then first and last name. Titles arrive in many spellings ("น.ส.",
+"นางสาว", "Miss"), so `normalize_title` maps the common ones to the form the ID card prints, and
+keeps any other title (ดร., พระ, ว่าที่ ร.ต. ...) as typed.
+
+Duplicate search compares names by sound, not by spelling, because the same Thai name is
+often typed differently (ศรีสุข / ศรีสุก). `name_key` is the udom83 Thai soundex of the first and
+last names, from pythainlp; records with the same key and birth date are likely the same person.
+"""
+
+from datetime import date
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+from pythainlp.soundex import soundex
+
+
+class Sex(models.TextChoices):
+    MALE = "M", _("male")
+    FEMALE = "F", _("female")
+    UNSPECIFIED = "X", _("not specified")
+
+
+TITLES = ["นาย", "นาง", "นางสาว", "เด็กชาย", "เด็กหญิง"]
+
+TITLE_ALIASES = {
+    "นาย": "นาย", "mr": "นาย", "mister": "นาย",
+    "นาง": "นาง", "mrs": "นาง",
+    "นางสาว": "นางสาว", "น.ส.": "นางสาว", "นส.": "นางสาว", "น.ส": "นางสาว", "ms": "นางสาว",
+    "miss": "นางสาว",
+    "เด็กชาย": "เด็กชาย", "ด.ช.": "เด็กชาย", "ดช.": "เด็กชาย", "ด.ช": "เด็กชาย", "master": "เด็กชาย",
+    "เด็กหญิง": "เด็กหญิง", "ด.ญ.": "เด็กหญิง", "ดญ.": "เด็กหญิง", "ด.ญ": "เด็กหญิง",
+}  # fmt: skip
+
+SEX_OF_TITLE = {"นาย": Sex.MALE, "เด็กชาย": Sex.MALE, "นาง": Sex.FEMALE, "นางสาว": Sex.FEMALE,
+                "เด็กหญิง": Sex.FEMALE}  # fmt: skip
+
+SEX_ALIASES = {
+    "ชาย": Sex.MALE, "ช": Sex.MALE, "m": Sex.MALE, "male": Sex.MALE, "1": Sex.MALE,
+    "หญิง": Sex.FEMALE, "ญ": Sex.FEMALE, "f": Sex.FEMALE, "female": Sex.FEMALE, "2": Sex.FEMALE,
+    "ไม่ระบุ": Sex.UNSPECIFIED, "x": Sex.UNSPECIFIED, "": Sex.UNSPECIFIED,
+}  # fmt: skip
+
+
+def normalize_title(raw: str) -> str:
+    cleaned = " ".join(raw.split())
+    return TITLE_ALIASES.get(cleaned.lower().rstrip(), cleaned)
+
+
+def parse_sex(raw: str) -> Sex | None:
+    """The sex written in a cell (ชาย/หญิง/M/F/1/2...), or None when it cannot be read."""
+    return SEX_ALIASES.get(raw.strip().lower().rstrip("."))
+
+
+def clean_name(raw: str) -> str:
+    """Trims and collapses spaces; Thai names keep their spelling exactly."""
+    return " ".join(raw.split())
+
+
+def name_key(first_name: str, last_name: str) -> str:
+    """A sound-alike key of a Thai name, for finding likely duplicates."""
+    parts = [clean_name(first_name), clean_name(last_name)]
+    return "-".join(soundex(part, engine="udom83") if part else "" for part in parts)
+
+
+def age_on(birth_date: date | None, day: date) -> int | None:
+    if birth_date is None:
+        return None
+    had_birthday = (day.month, day.day) >= (birth_date.month, birth_date.day)
+    return day.year - birth_date.year - (0 if had_birthday else 1)
+
+
+def full_name(title: str, first_name: str, last_name: str) -> str:
+    """นางสาวมาลี ศรีสุข: Thai writes the title joined to the first name."""
+    return f"{title}{first_name} {last_name}".strip()

@@ -1,0 +1,283 @@
+"""Households and the people in them: who the volunteers look after.
+
+A household lives at an address in a village; `area` is that village (or the subdistrict when
+the village is not known), so scoping reads one indexed column. Its members are Persons. The
+household's vulnerability summary and priority score are worked out from its members by
+vulnerability.py and stored by the services, never typed in.
+
+Nothing here is ever deleted by ordinary work: a household is moved or closed, a person moves,
+dies or is merged into the record that survives a duplicate merge.
+"""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from carenet.areas.models import Area
+from carenet.core.models import HasCitizenID
+from carenet.core.people import Sex, full_name
+from carenet.volunteers.models import Volunteer
+
+
+class HouseholdStatus(models.TextChoices):
+    ACTIVE = "active", _("active")
+    MOVED = "moved", _("moved away")
+    CLOSED = "closed", _("closed")
+
+
+class Ownership(models.TextChoices):
+    OWN = "own", _("own house")
+    RENT = "rent", _("rented")
+    RELATIVE = "relative", _("lives with relatives")
+    PUBLIC = "public", _("public or temple land")
+    ENCROACHED = "encroached", _("encroached land")
+    OTHER = "other", _("other")
+
+
+class Condition(models.TextChoices):
+    GOOD = "good", _("sound")
+    FAIR = "fair", _("needs repair")
+    POOR = "poor", _("dilapidated")
+    UNSAFE = "unsafe", _("unsafe to live in")
+
+
+class Household(models.Model):
+    area = models.ForeignKey(
+        Area, on_delete=models.PROTECT, related_name="+", verbose_name=_("village")
+    )
+    house_no = models.CharField(_("house no."), max_length=20, blank=True)
+    moo = models.PositiveSmallIntegerField(_("village no. (หมู่ที่)"), null=True, blank=True)
+    soi = models.CharField(_("soi"), max_length=100, blank=True)
+    road = models.CharField(_("road"), max_length=100, blank=True)
+    latitude = models.DecimalField(
+        _("latitude"), max_digits=9, decimal_places=6, null=True, blank=True
+    )
+    longitude = models.DecimalField(
+        _("longitude"), max_digits=9, decimal_places=6, null=True, blank=True
+    )
+    ownership = models.CharField(
+        _("housing"), max_length=12, choices=Ownership.choices, blank=True
+    )
+    condition = models.CharField(
+        _("house condition"), max_length=8, choices=Condition.choices, blank=True
+    )
+    head = models.ForeignKey(
+        "Person",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("head of household"),
+    )
+    volunteers = models.ManyToManyField(
+        Volunteer,
+        through="HouseholdAssignment",
+        related_name="households",
+        verbose_name=_("volunteers"),
+    )
+    status = models.CharField(
+        _("status"),
+        max_length=8,
+        choices=HouseholdStatus.choices,
+        default=HouseholdStatus.ACTIVE,
+        db_index=True,
+    )
+    # Worked out from the members by vulnerability.py; never typed in.
+    priority_score = models.PositiveSmallIntegerField(_("priority"), default=0, editable=False)
+    vulnerability = models.JSONField(_("vulnerability"), default=list, editable=False)
+    member_count = models.PositiveSmallIntegerField(default=0, editable=False)
+
+    version = models.PositiveIntegerField(default=1, editable=False)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-priority_score", "area_id", "house_no"]
+        verbose_name = _("household")
+        verbose_name_plural = _("households")
+        indexes = [
+            models.Index(fields=["area", "status"], name="household_area_status_idx"),
+            models.Index(fields=["-priority_score"], name="household_priority_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.house_no} หมู่ {self.moo or '-'} ({self.area_id})"
+
+
+class HouseholdAssignment(models.Model):
+    household = models.ForeignKey(Household, on_delete=models.CASCADE, related_name="assignments")
+    volunteer = models.ForeignKey(
+        Volunteer, on_delete=models.PROTECT, related_name="assignments"
+    )
+    assigned_at = models.DateTimeField(auto_now_add=True)
+    assigned_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["household", "volunteer"], name="household_assignment_unique"
+            )
+        ]
+
+
+class PersonStatus(models.TextChoices):
+    ACTIVE = "active", _("lives here")
+    MOVED = "moved", _("moved away")
+    DECEASED = "deceased", _("deceased")
+    MERGED = "merged", _("merged into another record")
+
+
+class Relation(models.TextChoices):
+    HEAD = "head", _("head of household")
+    SPOUSE = "spouse", _("spouse")
+    CHILD = "child", _("child")
+    PARENT = "parent", _("parent")
+    GRANDCHILD = "grandchild", _("grandchild")
+    GRANDPARENT = "grandparent", _("grandparent")
+    SIBLING = "sibling", _("sibling")
+    RELATIVE = "relative", _("other relative")
+    NON_RELATIVE = "non_relative", _("not related")
+
+
+class DocumentType(models.TextChoices):
+    """For people without a Thai citizen ID."""
+
+    PINK_CARD = "pink_card", _("non-Thai ID card (บัตรชมพู)")
+    PASSPORT = "passport", _("passport")
+    BIRTH_CERTIFICATE = "birth_certificate", _("birth certificate")
+    STATELESS = "stateless", _("stateless person document")
+    NONE = "none", _("no document")
+
+
+class DisabilityType(models.TextChoices):
+    """The seven disability types of the Ministry's disability card."""
+
+    VISUAL = "visual", _("visual")
+    HEARING = "hearing", _("hearing or communication")
+    PHYSICAL = "physical", _("physical or movement")
+    MENTAL = "mental", _("mental or behavioural")
+    INTELLECTUAL = "intellectual", _("intellectual")
+    LEARNING = "learning", _("learning")
+    AUTISM = "autism", _("autism")
+
+
+class Person(HasCitizenID):
+    household = models.ForeignKey(Household, on_delete=models.PROTECT, related_name="members")
+    # The household's area, copied here so that scoping a person needs no join.
+    area = models.ForeignKey(Area, on_delete=models.PROTECT, related_name="+")
+    document_type = models.CharField(
+        _("other document"), max_length=20, choices=DocumentType.choices, blank=True
+    )
+    document_no = models.CharField(_("document no."), max_length=40, blank=True)
+    title = models.CharField(_("title"), max_length=40, blank=True)
+    first_name = models.CharField(_("first name"), max_length=100)
+    last_name = models.CharField(_("last name"), max_length=100, blank=True)
+    name_key = models.CharField(max_length=40, blank=True, db_index=True, editable=False)
+    birth_date = models.DateField(_("birth date"), null=True, blank=True)
+    sex = models.CharField(_("sex"), max_length=1, choices=Sex.choices, default=Sex.UNSPECIFIED)
+    relation = models.CharField(
+        _("relation to the head"), max_length=16, choices=Relation.choices, blank=True
+    )
+    phone = models.CharField(_("phone"), max_length=20, blank=True)
+
+    # Recorded vulnerability (age groups and "woman" are derived, see vulnerability.py).
+    disability = models.BooleanField(_("person with disability"), default=False)
+    disability_type = models.CharField(
+        _("disability type"), max_length=16, choices=DisabilityType.choices, blank=True
+    )
+    disability_card_no = models.CharField(_("disability card no."), max_length=30, blank=True)
+    bedridden = models.BooleanField(_("bedridden"), default=False)
+    lives_alone = models.BooleanField(_("lives alone"), default=False)
+    chronic_illness = models.BooleanField(_("chronic illness"), default=False)
+    pregnant = models.BooleanField(_("pregnant"), default=False)
+    single_parent = models.BooleanField(_("single parent"), default=False)
+    homeless = models.BooleanField(_("homeless"), default=False)
+    disadvantaged = models.BooleanField(_("disadvantaged"), default=False)
+    disaster_affected = models.BooleanField(_("disaster-affected"), default=False)
+
+    # Welfare received.
+    welfare_card = models.BooleanField(_("state welfare card"), default=False)
+    elderly_allowance = models.BooleanField(_("elderly allowance"), default=False)
+    disability_allowance = models.BooleanField(_("disability allowance"), default=False)
+    newborn_grant = models.BooleanField(_("newborn grant"), default=False)
+
+    status = models.CharField(
+        _("status"),
+        max_length=10,
+        choices=PersonStatus.choices,
+        default=PersonStatus.ACTIVE,
+        db_index=True,
+    )
+    merged_into = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="merged_from"
+    )
+    version = models.PositiveIntegerField(default=1, editable=False)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["household_id", "id"]
+        verbose_name = _("person")
+        verbose_name_plural = _("people")
+        constraints = [
+            # The same citizen ID can never be registered twice.
+            models.UniqueConstraint(
+                fields=["citizen_id_hash"],
+                condition=~Q(citizen_id_hash=""),
+                name="person_citizen_id_unique",
+            )
+        ]
+        indexes = [
+            models.Index(fields=["area", "status"], name="person_area_status_idx"),
+            models.Index(fields=["name_key", "birth_date"], name="person_name_birth_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return self.full_name
+
+    @property
+    def full_name(self) -> str:
+        return full_name(self.title, self.first_name, self.last_name)
+
+
+class ConsentBasis(models.TextChoices):
+    """PDPA: consent, or the lawful basis used instead (PDPA sections 24 and 26)."""
+
+    CONSENT = "consent", _("consent of the person")
+    GUARDIAN = "guardian", _("consent of a parent or guardian")
+    VITAL_INTEREST = "vital_interest", _("to protect life or health")
+    PUBLIC_TASK = "public_task", _("public task under the law")
+    LEGAL_OBLIGATION = "legal_obligation", _("legal obligation")
+
+
+class Consent(models.Model):
+    person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="consents")
+    area = models.ForeignKey(Area, on_delete=models.PROTECT, related_name="+")
+    basis = models.CharField(_("basis"), max_length=20, choices=ConsentBasis.choices)
+    purpose = models.TextField(_("purpose"))
+    given_on = models.DateField(_("date"))
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+"
+    )
+    recorded_at = models.DateTimeField(auto_now_add=True)
+    withdrawn_on = models.DateField(_("withdrawn on"), null=True, blank=True)
+    withdrawal_reason = models.TextField(_("reason for withdrawal"), blank=True)
+    withdrawn_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-given_on", "-id"]
+
+    @property
+    def is_active(self) -> bool:
+        return self.withdrawn_on is None
