@@ -1,8 +1,11 @@
-"""Writes shared by every app: the audit trail."""
+"""Writes shared by every app: the audit trail and versioned saves."""
 
 from typing import Any
 
 from django.db import models
+from django.db.models import F
+from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from carenet.core.models import AuditEvent
 
@@ -24,3 +27,27 @@ def audit_record(
         area_code=area_code,
         details=details or {},
     )
+
+
+class ConflictError(Exception):
+    """Someone else saved the record after this edit began; the edit was not applied."""
+
+
+def save_versioned(instance: Any, expected_version: int, fields: list[str]) -> None:
+    """Saves `fields` only if the stored version is still `expected_version`, then bumps it.
+
+    Records that several people edit carry a version. A stale edit raises ConflictError
+    instead of silently overwriting the other person's change.
+    """
+    model = type(instance)
+    values = {name: getattr(instance, name) for name in fields}
+    if "updated_at" in {f.name for f in model._meta.get_fields()}:
+        values["updated_at"] = timezone.now()
+    updated = model.objects.filter(pk=instance.pk, version=expected_version).update(
+        version=F("version") + 1, **values
+    )
+    if updated != 1:
+        raise ConflictError(
+            _("Someone else changed this record while you were editing. Reload it and try again.")
+        )
+    instance.version = expected_version + 1

@@ -56,9 +56,7 @@ class Household(models.Model):
     longitude = models.DecimalField(
         _("longitude"), max_digits=9, decimal_places=6, null=True, blank=True
     )
-    ownership = models.CharField(
-        _("housing"), max_length=12, choices=Ownership.choices, blank=True
-    )
+    ownership = models.CharField(_("housing"), max_length=12, choices=Ownership.choices, blank=True)
     condition = models.CharField(
         _("house condition"), max_length=8, choices=Condition.choices, blank=True
     )
@@ -110,9 +108,7 @@ class Household(models.Model):
 
 class HouseholdAssignment(models.Model):
     household = models.ForeignKey(Household, on_delete=models.CASCADE, related_name="assignments")
-    volunteer = models.ForeignKey(
-        Volunteer, on_delete=models.PROTECT, related_name="assignments"
-    )
+    volunteer = models.ForeignKey(Volunteer, on_delete=models.PROTECT, related_name="assignments")
     assigned_at = models.DateTimeField(auto_now_add=True)
     assigned_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
