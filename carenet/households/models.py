@@ -121,6 +121,9 @@ class HouseholdAssignment(models.Model):
             )
         ]
 
+    def __str__(self) -> str:
+        return f"{self.volunteer_id} → {self.household_id}"
+
 
 class PersonStatus(models.TextChoices):
     ACTIVE = "active", _("lives here")
@@ -273,6 +276,9 @@ class Consent(models.Model):
 
     class Meta:
         ordering = ["-given_on", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.get_basis_display()} {self.given_on}"
 
     @property
     def is_active(self) -> bool:

@@ -140,6 +140,9 @@ class VolunteerStatusChange(models.Model):
     class Meta:
         ordering = ["-effective_date", "-id"]
 
+    def __str__(self) -> str:
+        return f"{self.from_status} → {self.to_status} {self.effective_date}"
+
 
 class Centre(models.Model):
     """A coordination centre (ศูนย์ประสานงาน อพม.): one per province and district."""
@@ -187,3 +190,6 @@ class CommitteeMembership(models.Model):
                 name="committee_term_in_order",
             )
         ]
+
+    def __str__(self) -> str:
+        return f"{self.get_position_display()}: {self.volunteer_id}"
