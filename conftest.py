@@ -9,7 +9,9 @@
 Access-matrix tests take `persona` names from PERSONAS and call `login(client, name)`.
 """
 
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any, cast
 
 import pytest
 from django.test import Client
@@ -61,7 +63,7 @@ PERSONAS = {
 
 
 @pytest.fixture(autouse=True)
-def fast_password_hashing(request: pytest.FixtureRequest, settings) -> None:  # type: ignore[no-untyped-def]
+def fast_password_hashing(request: pytest.FixtureRequest, settings: Any) -> None:
     """Argon2 is deliberately slow; tests that are not about hashing use a fast hasher."""
     if "real_password_hashing" not in request.keywords:
         settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
@@ -86,7 +88,7 @@ def area_tree(db: None) -> dict[str, Area]:
 
 def make_persona(name: str, areas: dict[str, Area]) -> User:
     persona = PERSONAS[name]
-    user = UserFactory(username=name)
+    user = cast(User, UserFactory(username=name))
     AreaAssignmentFactory(
         user=user, role=persona.role, area=areas[persona.area] if persona.area else None
     )
@@ -141,7 +143,7 @@ def login(client: Client, username: str | None) -> Client:
 
 
 @pytest.fixture
-def login_as(client: Client, personas: dict[str, User]):  # type: ignore[no-untyped-def]
+def login_as(client: Client, personas: dict[str, User]) -> Callable[[str | None], Client]:
     def sign_in(username: str | None) -> Client:
         return login(client, username)
 

@@ -6,6 +6,8 @@ need nothing installed: SQLite in `var/`, tasks run in process, files in a local
 the variable; production (`CARENET_ENV=production`) refuses the development secrets and demo mode.
 """
 
+import base64
+import os
 from datetime import timedelta
 from pathlib import Path
 
@@ -50,6 +52,14 @@ try:
 except EnvValidationError as error:
     raise ImproperlyConfigured(f"Carenet configuration error: {error}") from error
 
+
+def _is_32_byte_base64(value: str) -> bool:
+    try:
+        return len(base64.b64decode(value, validate=True)) == 32
+    except ValueError:
+        return False
+
+
 if CARENET_ENV == "production":
     problems = []
     if DEBUG:
@@ -58,6 +68,10 @@ if CARENET_ENV == "production":
         problems.append("DJANGO_SECRET_KEY must be set to a new random value of 50+ characters")
     if CITIZEN_ID_KEY == DEV_CITIZEN_ID_KEY:
         problems.append("CARENET_CITIZEN_ID_KEY must be set to a new key")
+    elif not _is_32_byte_base64(CITIZEN_ID_KEY):
+        problems.append("CARENET_CITIZEN_ID_KEY must be base64 of 32 random bytes")
+    if "DJANGO_ALLOWED_HOSTS" not in os.environ:
+        problems.append("DJANGO_ALLOWED_HOSTS must name the site's host names")
     if DEMO_MODE:
         problems.append("CARENET_DEMO must be false")
     if problems:

@@ -68,7 +68,7 @@ class Household(models.Model):
         related_name="+",
         verbose_name=_("head of household"),
     )
-    volunteers = models.ManyToManyField(
+    volunteers: "models.ManyToManyField[Volunteer, HouseholdAssignment]" = models.ManyToManyField(
         Volunteer,
         through="HouseholdAssignment",
         related_name="households",

@@ -28,7 +28,14 @@ class Command(BaseCommand):
         user = User.objects.filter(username=options["username"]).first()
         try:
             if user is None:
-                password = getpass.getpass(f"Password for new user {options['username']}: ")
+                try:
+                    password = getpass.getpass(f"Password for new user {options['username']}: ")
+                except EOFError:
+                    raise CommandError(
+                        "A new user needs a password: run this in a terminal."
+                    ) from None
+                if len(password) < 10:
+                    raise CommandError("Use a password of at least 10 characters.")
                 user = user_create(actor=None, username=options["username"], password=password)
             assignment_grant(actor=None, user=user, role=Role(options["role"]), area=area)
         except ValidationError as error:

@@ -1,10 +1,14 @@
+import time
 from typing import Any
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
 
+from carenet.accounts.models import User
 from carenet.areas.models import Area
 from carenet.areas.services import areas_load_from_geothai
+from carenet.demo.chumphon import build_chumphon, demo_volunteer
 from carenet.demo.users import DEMO_PASSWORD, demo_users_ensure
 
 
@@ -14,10 +18,27 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         if not settings.DEMO_MODE:
             raise CommandError("The demo runs only in demo mode: set CARENET_DEMO=true.")
+        started = time.monotonic()
         if not Area.objects.filter(code="86").exists():
             areas_load_from_geothai()
+        counts = build_chumphon()
         logins = demo_users_ensure()
+        link_demo_volunteer()
+        self.stdout.write(
+            f"Chumphon demo: {counts.villages} villages, {counts.volunteers} volunteers, "
+            f"{counts.households} households, {counts.people} people "
+            f"({time.monotonic() - started:.0f} s)"
+        )
         self.stdout.write("")
         self.stdout.write(f"Demo logins (password for all: {DEMO_PASSWORD})")
         for login in logins:
             self.stdout.write(f"  {login.username:<10} {login.who}")
+
+
+@transaction.atomic
+def link_demo_volunteer() -> None:
+    user = User.objects.get(username="volunteer")
+    volunteer = demo_volunteer()
+    if volunteer is not None and volunteer.user_id is None:
+        volunteer.user = user
+        volunteer.save(update_fields=["user"])
