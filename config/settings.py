@@ -90,6 +90,7 @@ INSTALLED_APPS = [
     "carenet.accounts",
     "carenet.volunteers",
     "carenet.households",
+    "carenet.spreadsheets",
     "carenet.reports",
     "carenet.demo",
 ]

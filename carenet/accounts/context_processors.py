@@ -15,7 +15,7 @@ NAVIGATION: list[tuple[Any, str, Perm | None]] = [
     (_("Volunteers"), "volunteers:list", Perm.MANAGE_VOLUNTEERS),
     (_("Centres"), "volunteers:centre_list", Perm.MANAGE_VOLUNTEERS),
     (_("My profile"), "volunteers:me", None),
-    (_("Imports"), "households:import", Perm.IMPORT_DATA),
+    (_("Import & export"), "spreadsheets:home", Perm.EXPORT_DATA),
     (_("Areas"), "reports:areas", Perm.VIEW_AREAS),
 ]
 

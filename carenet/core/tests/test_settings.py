@@ -17,16 +17,12 @@ from typing import Any
 
 import pytest
 from django.conf import settings as django_settings
-from django.core.exceptions import ImproperlyConfigured
 from django.db import OperationalError, connection
 from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from django.test import Client, RequestFactory
 from django.urls import include, path
 from django.utils import translation
-from pytest_django import Settings
 
-from carenet.accounts.startup import refuse_demo_users_in_production
-from carenet.accounts.tests.factories import UserFactory
 from carenet.core.middleware import DatabaseBusyMiddleware
 
 BASE_DIR = Path(django_settings.BASE_DIR)
@@ -139,29 +135,6 @@ def test_env_example_documents_every_variable_settings_reads() -> None:
 
 
 # --- start-up refusal of demo users ---------------------------------------------------------
-
-
-@pytest.mark.django_db
-def test_production_refuses_to_start_with_demo_users(settings: Settings) -> None:
-    UserFactory(username="demo-admin", is_demo=True)
-    settings.CARENET_ENV = "production"
-    with pytest.raises(ImproperlyConfigured, match="demo-admin") as raised:
-        refuse_demo_users_in_production()
-    assert "remove_demo_users" in str(raised.value)
-
-
-@pytest.mark.django_db
-def test_production_starts_once_demo_users_are_gone(settings: Settings) -> None:
-    UserFactory(username="real-officer")
-    settings.CARENET_ENV = "production"
-    refuse_demo_users_in_production()
-
-
-@pytest.mark.django_db
-def test_development_tolerates_demo_users(settings: Settings) -> None:
-    UserFactory(username="demo-admin", is_demo=True)
-    settings.CARENET_ENV = "development"
-    refuse_demo_users_in_production()
 
 
 # --- a busy database answers 503, not 500 ---------------------------------------------------

@@ -1,0 +1,1 @@
+"""Imports and exports of the registry as spreadsheets (CSV and XLSX)."""
