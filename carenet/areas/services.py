@@ -1,12 +1,20 @@
 """Writes of areas: loading the official list from geothai, and adding villages."""
 
-from dataclasses import dataclass
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+from typing import Any, TypeVar
 
 import geothai
 from django.db import transaction
+from django.utils.translation import gettext as _
+from geothai.types import Address
 
 from carenet.areas.models import Area, Level
 from carenet.core.services import audit_record
+from carenet.core.tabular import Column, Kind, Row, RowError, Source, Table, TableError, read_table
 
 
 @dataclass
@@ -94,3 +102,309 @@ def areas_load_from_geothai(
             },
         )
     return result
+
+
+# Importing villages ---------------------------------------------------------------------------
+#
+# The official list stops at subdistricts; villages (หมู่บ้าน) come from each province's own
+# spreadsheet. A row names its subdistrict by code (รหัสตำบล) or by names (ตำบล, อำเภอ,
+# จังหวัด, read by geothai.match), then the village number (หมู่ที่) and name. The village's
+# code is the subdistrict code and the two-digit number, so importing is an upsert by code: a
+# new number adds a village, a new name renames it, and the same file twice changes nothing.
+# The whole file is checked before anything is written, and any error stops the import.
+
+VILLAGE_COLUMNS = (
+    Column(
+        "subdistrict_code",
+        ("รหัสตำบล", "subdistrict_code", "subdistrict code", "tambon code"),
+        kind=Kind.INTEGER,
+    ),
+    Column("subdistrict", ("ตำบล", "subdistrict", "tambon")),
+    Column("district", ("อำเภอ", "district", "amphoe")),
+    Column("province", ("จังหวัด", "province", "changwat")),
+    Column(
+        "moo",
+        ("หมู่ที่", "moo", "หมู่", "village_no", "village no", "village number"),
+        required=True,
+        kind=Kind.INTEGER,
+    ),
+    Column(
+        "name",
+        ("ชื่อหมู่บ้าน", "village_name", "name", "village name", "หมู่บ้าน"),
+        required=True,
+    ),
+)
+_MOO = re.compile(r"^(?:หมู่ที่|หมู่|ม\.?|moo\.?|m\.?)?\s*(\d+)$", re.IGNORECASE)
+_NAME_MAX_LENGTH = Area._meta.get_field("name_th").max_length or 150
+_PLACES_SHOWN = 5
+
+T = TypeVar("T")
+
+
+@dataclass
+class ImportResult:
+    """What an import did, or would do on a dry run; with errors, it did nothing."""
+
+    rows: int = 0
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    errors: list[RowError] = field(default_factory=list)
+    dry_run: bool = False
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+
+@dataclass(frozen=True)
+class _Village:
+    row: int
+    subdistrict: str
+    moo: int
+    name: str
+
+    @property
+    def code(self) -> str:
+        return f"{self.subdistrict}{self.moo:02d}"
+
+
+class _Invalid(Exception):
+    def __init__(self, key: str, reason: str) -> None:
+        super().__init__(reason)
+        self.key, self.reason = key, reason
+
+
+@transaction.atomic
+def villages_import(*, actor: object, source: Source, dry_run: bool = False) -> ImportResult:
+    """Checks a CSV or XLSX file of villages whole, then adds and renames them in one go.
+
+    With any error in the file nothing is written and `errors` lists them row by row. The
+    subdistricts must already be loaded (`manage.py load_areas`). One audit row per import.
+    """
+    try:
+        table = read_table(source, VILLAGE_COLUMNS)
+    except TableError as error:
+        return ImportResult(errors=error.errors, dry_run=dry_run)
+    villages, errors = _check_villages(table)
+    result = ImportResult(rows=len(table), errors=errors, dry_run=dry_run)
+    if errors:
+        return result
+    to_create, to_update = _village_changes(villages, result)
+    if dry_run:
+        return result
+    Area.objects.bulk_create(to_create, batch_size=1000)
+    Area.objects.bulk_update(to_update, ["name_th", "moo"], batch_size=1000)
+    if to_create or to_update:
+        provinces = {village.code[:2] for village in villages}
+        audit_record(
+            actor=actor,
+            action="areas.import_villages",
+            area_code=provinces.pop() if len(provinces) == 1 else "",
+            details={
+                "file": _source_name(source),
+                "rows": result.rows,
+                "created": result.created,
+                "updated": result.updated,
+                "unchanged": result.unchanged,
+            },
+        )
+    return result
+
+
+def _check_villages(table: Table) -> tuple[list[_Village], list[RowError]]:
+    if not (table.has("subdistrict_code") or table.has("subdistrict")):
+        reason = _(
+            "The file needs a “%(code)s” column, or a “%(name)s” column "
+            "(with “%(district)s” and “%(province)s” when the name is not unique)."
+        ) % {
+            "code": _label("subdistrict_code"),
+            "name": _label("subdistrict"),
+            "district": _label("district"),
+            "province": _label("province"),
+        }
+        return [], [RowError(row=table.header_row, column="", value="", reason=reason)]
+    known = dict(Area.objects.filter(level=Level.SUBDISTRICT).values_list("code", "name_th"))
+    errors: list[RowError] = []
+    seen: dict[str, _Village] = {}
+    for row in table:
+        checked = _check_village_row(row, known)
+        if isinstance(checked, list):
+            errors += [_row_error(table, row, problem) for problem in checked]
+            continue
+        first = seen.setdefault(checked.code, checked)
+        if first.name != checked.name:
+            errors.append(_row_error(table, row, _Invalid("name", _duplicate_reason(first))))
+    return list(seen.values()), errors
+
+
+def _duplicate_reason(first: _Village) -> str:
+    return _(
+        "Village no. %(moo)d of this subdistrict is already in row %(row)d with the name "
+        "“%(name)s”. A village can have only one name: correct one of the two rows."
+    ) % {"moo": first.moo, "row": first.row, "name": first.name}
+
+
+def _row_error(table: Table, row: Row, problem: _Invalid) -> RowError:
+    column = table.headers.get(problem.key) or _label(problem.key)
+    return RowError(row=row.number, column=column, value=row[problem.key], reason=problem.reason)
+
+
+def _label(key: str) -> str:
+    return next(c.label for c in VILLAGE_COLUMNS if c.key == key)
+
+
+def _check_village_row(row: Row, known: dict[str, str]) -> _Village | list[_Invalid]:
+    problems: list[_Invalid] = []
+    subdistrict = _attempt(problems, _subdistrict_code, row, known)
+    moo = _attempt(problems, _moo_number, row["moo"])
+    name = _attempt(problems, _village_name, row["name"])
+    if subdistrict is None or moo is None or name is None:
+        return problems
+    return _Village(row=row.number, subdistrict=subdistrict, moo=moo, name=name)
+
+
+def _attempt(problems: list[_Invalid], check: Callable[..., T], *args: Any) -> T | None:
+    try:
+        return check(*args)
+    except _Invalid as problem:
+        problems.append(problem)
+        return None
+
+
+def _moo_number(text: str) -> int:
+    if not text:
+        raise _Invalid("moo", _("Enter the village number (1 to 99)."))
+    match = _MOO.match(text)
+    if match is None:
+        raise _Invalid(
+            "moo", _("This is not a village number. Write a number from 1 to 99, such as 3.")
+        )
+    number = int(match.group(1))
+    if not 1 <= number <= 99:
+        raise _Invalid("moo", _("A village number runs from 1 to 99."))
+    return number
+
+
+def _village_name(text: str) -> str:
+    if not text:
+        raise _Invalid("name", _("Enter the village name."))
+    if len(text) > _NAME_MAX_LENGTH:
+        raise _Invalid(
+            "name",
+            _("A village name can have at most %(limit)d characters.")
+            % {"limit": _NAME_MAX_LENGTH},
+        )
+    return text
+
+
+def _subdistrict_code(row: Row, known: dict[str, str]) -> str:
+    """The row's subdistrict: by its code when given (checked against the name), else by name."""
+    code = re.sub(r"[\s\-]", "", row["subdistrict_code"])
+    if code:
+        if not re.fullmatch(r"\d{6}", code):
+            raise _Invalid(
+                "subdistrict_code", _("A subdistrict code has 6 digits, such as 860101.")
+            )
+        if code not in known:
+            raise _Invalid("subdistrict_code", _not_loaded_reason(code))
+        if row["subdistrict"] and code not in _codes_named(row):
+            raise _Invalid(
+                "subdistrict",
+                _(
+                    "The subdistrict code %(code)s is %(official)s, not “%(name)s”. "
+                    "Check which of the two is right."
+                )
+                % {"code": code, "official": known[code], "name": row["subdistrict"]},
+            )
+        return code
+    if not row["subdistrict"]:
+        raise _Invalid("subdistrict", _("Enter the subdistrict code or the subdistrict name."))
+    return _subdistrict_by_name(row, known)
+
+
+def _not_loaded_reason(code: str) -> str:
+    return _(
+        "There is no subdistrict with code %(code)s in Carenet. Check the code. If it is "
+        "right, the areas have not been loaded yet: an administrator runs "
+        "“manage.py load_areas”."
+    ) % {"code": code}
+
+
+def _subdistrict_by_name(row: Row, known: dict[str, str]) -> str:
+    matches = _subdistricts_named(row["subdistrict"], row["district"], row["province"])
+    if not matches:
+        raise _Invalid(
+            "subdistrict",
+            _(
+                "No subdistrict with this name was found in that district and province. "
+                "Check the spelling of the subdistrict, district and province, or use the "
+                "subdistrict code."
+            )
+            if row["district"] or row["province"]
+            else _("No subdistrict with this name was found. Check the spelling, or use the code."),
+        )
+    if len(matches) > 1:
+        places = "; ".join(
+            f"{a.subdistrict.code} {a.district.name_th} {a.province.name_th}"
+            for a in matches[:_PLACES_SHOWN]
+        ) + ("; …" if len(matches) > _PLACES_SHOWN else "")
+        raise _Invalid(
+            "subdistrict",
+            _(
+                "%(count)d subdistricts have this name (%(places)s). Fill in the district "
+                "and the province, or use the subdistrict code."
+            )
+            % {"count": len(matches), "places": places},
+        )
+    code = matches[0].subdistrict.code
+    if code not in known:
+        raise _Invalid("subdistrict", _not_loaded_reason(code))
+    return code
+
+
+def _codes_named(row: Row) -> set[str]:
+    found = _subdistricts_named(row["subdistrict"], row["district"], row["province"])
+    return {address.subdistrict.code for address in found}
+
+
+@lru_cache(maxsize=16384)
+def _subdistricts_named(name: str, district: str, province: str) -> tuple[Address, ...]:
+    # A province's file repeats each subdistrict on every village row; geothai is asked once.
+    return tuple(geothai.match(name, district=district or None, province=province or None))
+
+
+def _village_changes(
+    villages: list[_Village], result: ImportResult
+) -> tuple[list[Area], list[Area]]:
+    existing = {
+        code: (name, moo)
+        for code, name, moo in Area.objects.filter(level=Level.VILLAGE).values_list(
+            "code", "name_th", "moo"
+        )
+    }
+    to_create: list[Area] = []
+    to_update: list[Area] = []
+    for village in villages:
+        area = Area(
+            code=village.code,
+            level=Level.VILLAGE,
+            name_th=village.name,
+            moo=village.moo,
+            parent_id=village.subdistrict,
+        )
+        before = existing.get(village.code)
+        if before is None:
+            to_create.append(area)
+        elif before != (village.name, village.moo):
+            to_update.append(area)
+        else:
+            result.unchanged += 1
+    result.created, result.updated = len(to_create), len(to_update)
+    return to_create, to_update
+
+
+def _source_name(source: Source) -> str:
+    if isinstance(source, str | Path):
+        return Path(source).name
+    return str(getattr(source, "name", "") or "")

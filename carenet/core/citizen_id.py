@@ -25,6 +25,7 @@ from typing import Any
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured, ValidationError
+from django.template.defaultfilters import pprint
 from django.utils.translation import gettext_lazy as _
 from django.views.debug import SafeExceptionReporterFilter
 
@@ -106,14 +107,33 @@ def redact(text: str) -> str:
 
 
 class RedactCitizenIDs(logging.Filter):
-    """Logging filter: masks anything shaped like a citizen ID in the message and its arguments."""
+    """Logging filter: masks anything shaped like a citizen ID in the message, its arguments,
+    and the traceback or stack printed with it."""
 
     def filter(self, record: logging.LogRecord) -> bool:
         message = record.getMessage()
         cleaned = redact(message)
         if cleaned != message:
             record.msg, record.args = cleaned, None
+        # An exception's message can quote what the user typed. Formatting the traceback here
+        # and storing it as exc_text makes every handler print the redacted text instead.
+        if record.exc_info and not record.exc_text:
+            record.exc_text = logging.Formatter().formatException(record.exc_info)
+        if record.exc_text:
+            record.exc_text = redact(record.exc_text)
+        if record.stack_info:
+            record.stack_info = redact(record.stack_info)
         return True
+
+
+class _Redacted:
+    """Stands in for a traceback variable whose printed form held an ID: prints the masked form."""
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+
+    def __repr__(self) -> str:
+        return self.text
 
 
 class CitizenIDReporterFilter(SafeExceptionReporterFilter):
@@ -134,8 +154,23 @@ class CitizenIDReporterFilter(SafeExceptionReporterFilter):
                 cleaned[key] = self.cleansed_substitute
         return cleaned
 
+    def get_safe_request_meta(self, request: Any) -> Any:
+        return {
+            key: redact(value) if isinstance(value, str) else value
+            for key, value in super().get_safe_request_meta(request).items()
+        }
+
     def get_traceback_frame_variables(self, request: Any, tb_frame: Any) -> Any:
         return [
-            (name, redact(value) if isinstance(value, str) else value)
+            (name, self._redacted_variable(value))
             for name, value in super().get_traceback_frame_variables(request, tb_frame)
         ]
+
+    @staticmethod
+    def _redacted_variable(value: Any) -> Any:
+        if isinstance(value, str):
+            return redact(value)
+        # Dicts, forms and requests print their contents; mask what they print.
+        shown = pprint(value)
+        cleaned = redact(shown)
+        return value if cleaned == shown else _Redacted(cleaned)

@@ -1,10 +1,11 @@
 """Form fields for Thai data: dates in either calendar and citizen IDs."""
 
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.utils import timezone
 
 from carenet.core import citizen_id, thaidate
 
@@ -28,8 +29,12 @@ class ThaiDateField(forms.DateField):
     widget = ThaiDateInput
 
     def to_python(self, value: Any) -> date | None:
+        if isinstance(value, str):
+            value = value.strip()
         if value in self.empty_values:
             return None
+        if isinstance(value, datetime):
+            return (timezone.localtime(value) if timezone.is_aware(value) else value).date()
         if isinstance(value, date):
             return value
         try:

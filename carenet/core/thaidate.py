@@ -12,7 +12,8 @@ Which calendar a year is in follows one rule, never a guess:
     2400 BE is 1857 CE, and Carenet holds no date before 1857 or after 2399 CE, so the two
     ranges never meet: 2468 is read as 2468 BE = 1925 CE, and 2025 as 2025 CE = 2568 BE.
   * a two-digit year is Buddhist Era in the 2500s (68 -> 2568), as Thai paperwork writes it.
-Anything else is refused with a reason, in the user's language.
+A year outside both ranges, and anything else, is refused with a reason, in the user's
+language.
 
 The fiscal year (ปีงบประมาณ) runs October to September and is named by its BE year of ending:
 1 Oct 2024 is in fiscal year 2568.
@@ -27,6 +28,9 @@ from django.utils.translation import gettext as _
 
 BE_OFFSET = 543
 BE_THRESHOLD = 2400
+# The years (CE) Carenet holds; the rule above needs them apart from the BE years.
+MIN_YEAR = BE_THRESHOLD - BE_OFFSET
+MAX_YEAR = BE_THRESHOLD - 1
 
 MONTHS_TH_SHORT = (
     "ม.ค.", "ก.พ.", "มี.ค.", "เม.ย.", "พ.ค.", "มิ.ย.",
@@ -97,6 +101,14 @@ def parse(text: str) -> date:
 
 def _build(day_text: str, month: int, year_text: str) -> date:
     year = gregorian_year(int(year_text), digits=len(year_text))
+    if not MIN_YEAR <= year <= MAX_YEAR:
+        raise DateInputError(
+            _(
+                "The year %(year)s cannot be right. Write the year in Buddhist Era, such as "
+                "2568, or in Common Era, such as 2025."
+            )
+            % {"year": year_text}
+        )
     try:
         return date(year, month, int(day_text))
     except ValueError:
@@ -105,9 +117,15 @@ def _build(day_text: str, month: int, year_text: str) -> date:
         ) from None
 
 
+def _local(value: date) -> date:
+    """An aware datetime in Bangkok time (the active time zone); anything else as it is."""
+    if isinstance(value, datetime) and timezone.is_aware(value):
+        return timezone.localtime(value)
+    return value
+
+
 def _parts(value: date) -> tuple[int, int, int]:
-    if isinstance(value, datetime):
-        value = timezone.localtime(value) if timezone.is_aware(value) else value
+    value = _local(value)
     return value.day, value.month, value.year + BE_OFFSET
 
 
@@ -141,16 +159,19 @@ def format_numeric(value: date | None) -> str:
     return f"{day:02d}/{month:02d}/{year}"
 
 
-def format_datetime(value: datetime | None) -> str:
-    """26 ก.พ. 2568 14:05, in Bangkok time."""
+def format_datetime(value: date | None) -> str:
+    """26 ก.พ. 2568 14:05, in Bangkok time. A plain date shows without a time."""
     if value is None:
         return ""
-    local = timezone.localtime(value) if timezone.is_aware(value) else value
+    local = _local(value)
+    if not isinstance(local, datetime):
+        return format_short(local)
     return f"{format_short(local)} {local:%H:%M}"
 
 
 def fiscal_year(value: date) -> int:
-    """The BE fiscal year a date falls in (October to September)."""
+    """The BE fiscal year a date falls in (October to September), by its date in Bangkok."""
+    value = _local(value)
     return value.year + BE_OFFSET + (1 if value.month >= 10 else 0)
 
 

@@ -1,4 +1,11 @@
-"""Template filters for Thai dates: {{ day|be_date }} -> 26 ก.พ. 2568."""
+"""Template filters for Thai dates: {{ day|be_date }} -> 26 ก.พ. 2568.
+
+Like Django's own `date` filter they show nothing for a value that is not a date (None, or ""
+from a missing variable) instead of failing the whole page.
+"""
+
+from collections.abc import Callable
+from datetime import date
 
 from django import template
 
@@ -6,8 +13,20 @@ from carenet.core import citizen_id, thaidate
 
 register = template.Library()
 
-register.filter("be_date", thaidate.format_short)
-register.filter("be_long", thaidate.format_long)
-register.filter("be_numeric", thaidate.format_numeric)
-register.filter("be_datetime", thaidate.format_datetime)
-register.filter("citizen_id_masked", citizen_id.masked)
+
+def _date_filter(name: str, format_date: Callable[[date], str]) -> None:
+    def show(value: object) -> str:
+        return format_date(value) if isinstance(value, date) else ""
+
+    register.filter(name, show)
+
+
+_date_filter("be_date", thaidate.format_short)
+_date_filter("be_long", thaidate.format_long)
+_date_filter("be_numeric", thaidate.format_numeric)
+_date_filter("be_datetime", thaidate.format_datetime)
+
+
+@register.filter
+def citizen_id_masked(value: object) -> str:
+    return citizen_id.masked(value) if isinstance(value, str) else ""

@@ -1,0 +1,430 @@
+"""Reading the spreadsheets people upload, and reporting what is wrong with them.
+
+Every import in Carenet (villages, volunteers, households) starts from a file a coordinator saved
+from Excel: an .xlsx workbook, or a CSV that may be UTF-8 with or without a byte-order mark, or
+cp874 (TIS-620) if an old Thai Excel wrote it. `read_table` opens any of these and hands back the
+rows as plain strings, so each importer deals with meaning only, never with file formats.
+
+An importer declares its columns (`Column`): a key for the code, and the header names people
+write for it, Thai and English. Government sheets often carry a title row or two above the
+header, so the header row is the row, among the first ten, that names the most declared columns.
+Headers are compared after trimming, case-folding and collapsing spaces. Other columns are
+ignored. A row with nothing in any declared column is skipped: templates often number their rows
+ahead of the data.
+
+Each data row comes back as a `Row`: its 1-based row number as the spreadsheet shows it, and a
+dict of column key to cleaned text (trimmed, runs of spaces collapsed; "" when the cell is blank
+or the optional column is absent). Spreadsheet cells are turned into the text a person would
+have typed: a whole number 1.0 becomes "1", a date cell becomes an ISO date ("2025-02-26").
+
+Problems with the file as a whole (unreadable, no header, a required column missing) raise
+`TableError`. Problems with single rows are the importer's to find. Both are `RowError`s, the one
+report type every import returns: row, column, value, reason. A file with any error imports
+nothing, and `write_error_report` gives the coordinator the list as a CSV that Excel opens with
+Thai intact.
+
+`neutralize_formula` is for the opposite direction: text that Carenet exports must not become a
+formula when a spreadsheet opens it.
+"""
+
+import codecs
+import csv
+import io
+import re
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from enum import StrEnum
+from itertools import islice
+from pathlib import Path
+from typing import BinaryIO, Protocol
+
+from django.utils.translation import gettext as _
+from python_calamine import CalamineError, CalamineWorkbook, SheetTypeEnum, SheetVisibleEnum
+
+HEADER_SEARCH_ROWS = 10
+MAX_ROWS = 200_000
+CSV_DELIMITERS = (",", ";", "\t")
+# The report is a file for Thai coordinators: its header is Thai whatever the page language.
+REPORT_HEADER = ("แถว", "คอลัมน์", "ค่า", "เหตุผล")
+
+THAI_DIGITS = str.maketrans("๐๑๒๓๔๕๖๗๘๙", "0123456789")
+# Zero-width characters arrive with Thai text copied from web pages and break comparisons;
+# control characters such as NUL cannot be stored in PostgreSQL text at all.
+_INVISIBLE: dict[int, None] = {
+    code: None
+    for code in [*map(ord, "\u200b\u200c\u200d\u2060\ufeff"), *range(0x20), 0x7F]
+    if not chr(code).isspace()
+}
+_WHOLE_NUMBER = re.compile(r"^[+-]?\d{1,3}(?:,\d{3})+(?:\.0*)?$|^[+-]?\d+\.0*$")
+_NUMBER = re.compile(r"^[+-]?(?:\d+(?:\.\d*)?|\.\d+)$")
+# The characters a spreadsheet starts a formula with, and their full-width forms, which some
+# spreadsheet programs read the same way.
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "＝", "＋", "－", "＠")
+# Excel counts days from 30 Dec 1899; these bound the serials that are real dates.
+_EXCEL_EPOCH = date(1899, 12, 30)
+_EXCEL_SERIALS = range(1, 2_958_466)
+
+
+class Readable(Protocol):
+    """An open binary file, such as a Django upload."""
+
+    def read(self) -> bytes: ...
+
+
+Source = str | Path | bytes | Readable
+Cells = Sequence[Sequence[object]]
+
+
+class Kind(StrEnum):
+    """How a column's cells are read. INTEGER also turns Thai digits, "3.0" and "1,234" into
+    plain digits; DATE turns a bare Excel day number (a date cell that lost its format) into
+    an ISO date. Anything that still is not a number or a date is left for the importer."""
+
+    TEXT = "text"
+    INTEGER = "integer"
+    DATE = "date"
+
+
+@dataclass(frozen=True)
+class Column:
+    """A column an importer reads. The first alias is the name shown in error reports."""
+
+    key: str
+    aliases: tuple[str, ...]
+    required: bool = False
+    kind: Kind = Kind.TEXT
+
+    @property
+    def label(self) -> str:
+        return self.aliases[0]
+
+
+@dataclass(frozen=True)
+class RowError:
+    """One thing wrong with an imported file. `row` is None for the file as a whole."""
+
+    row: int | None
+    column: str
+    value: str
+    reason: str
+
+
+@dataclass(frozen=True)
+class Row:
+    number: int
+    values: dict[str, str]
+
+    def __getitem__(self, key: str) -> str:
+        return self.values[key]
+
+
+@dataclass(frozen=True)
+class Table:
+    """The data rows of a file, with where its header was and what each column is called."""
+
+    header_row: int
+    headers: dict[str, str]  # column key -> the header text as written in the file
+    rows: list[Row]
+
+    def __iter__(self) -> Iterator[Row]:
+        return iter(self.rows)
+
+    def __len__(self) -> int:
+        return len(self.rows)
+
+    def has(self, key: str) -> bool:
+        return key in self.headers
+
+
+class TableError(Exception):
+    """The file cannot be imported at all; `errors` says why, in the user's language."""
+
+    def __init__(self, errors: list[RowError]) -> None:
+        super().__init__("; ".join(error.reason for error in errors))
+        self.errors = errors
+
+
+def _file_error(reason: str, *, row: int | None = None, column: str = "") -> TableError:
+    return TableError([RowError(row=row, column=column, value="", reason=reason)])
+
+
+def read_table(source: Source, columns: Sequence[Column], *, max_rows: int = MAX_ROWS) -> Table:
+    """Reads a CSV or spreadsheet file into rows of the declared columns; raises TableError."""
+    cells = _load_cells(_read_bytes(source), columns)
+    header_index = _find_header(cells, columns)
+    positions = _column_positions(cells[header_index], columns, header_index + 1)
+    missing = [c for c in columns if c.required and c.key not in positions]
+    if missing:
+        raise TableError([_missing_column(column, header_index + 1) for column in missing])
+    rows = _data_rows(cells, header_index, positions, columns)
+    if len(rows) > max_rows:
+        raise _file_error(
+            _("The file has %(count)d rows; one import can take at most %(limit)d. Split it.")
+            % {"count": len(rows), "limit": max_rows}
+        )
+    headers = {key: _header_text(cells[header_index][index]) for key, index in positions.items()}
+    return Table(header_row=header_index + 1, headers=headers, rows=rows)
+
+
+def _read_bytes(source: Source) -> bytes:
+    if isinstance(source, bytes):
+        return source
+    if isinstance(source, str | Path):
+        try:
+            return Path(source).read_bytes()
+        except OSError as error:
+            raise _file_error(
+                _("The file could not be opened: %(problem)s") % {"problem": error.strerror}
+            ) from None
+    return source.read()
+
+
+def _load_cells(data: bytes, columns: Sequence[Column]) -> Cells:
+    # .xlsx and .ods are zip files; .xls is an OLE compound file. Anything else is text.
+    if data.startswith((b"PK\x03\x04", b"\xd0\xcf\x11\xe0")):
+        return _workbook_cells(data, columns)
+    return _csv_cells(_decode(data), columns)
+
+
+def _decode(data: bytes) -> str:
+    if data.startswith(codecs.BOM_UTF8):
+        data = data[len(codecs.BOM_UTF8) :]
+    elif data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return data.decode("utf-16", errors="replace")
+    for encoding in ("utf-8", "cp874"):
+        try:
+            return data.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+    raise _file_error(
+        _(
+            "The file is neither a spreadsheet nor a text file Carenet can read. "
+            "In Excel, save it as “Excel Workbook (.xlsx)” or “CSV UTF-8” and upload it again."
+        )
+    )
+
+
+def _csv_cells(text: str, columns: Sequence[Column]) -> Cells:
+    # The delimiter is whichever one makes a header row appear: Excel writes ; or tab in
+    # some locales, and a sniffer guessing from Thai text is easily fooled.
+    def parse(delimiter: str, limit: int | None = None) -> list[list[str]]:
+        reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+        return list(islice(iter(reader), limit))
+
+    try:
+        best = max(
+            CSV_DELIMITERS,
+            key=lambda d: _header_score(parse(d, HEADER_SEARCH_ROWS), columns)[0],
+        )
+        return parse(best)
+    except csv.Error as error:
+        raise _file_error(
+            _("The file could not be read as CSV (%(problem)s). Save it again from Excel.")
+            % {"problem": error}
+        ) from None
+
+
+def _workbook_cells(data: bytes, columns: Sequence[Column]) -> Cells:
+    # A workbook may open with an instructions sheet, so take the sheet whose header fits best.
+    try:
+        book = CalamineWorkbook.from_filelike(io.BytesIO(data))
+        sheets = [
+            index
+            for index, meta in enumerate(book.sheets_metadata)
+            if meta.typ == SheetTypeEnum.WorkSheet and meta.visible == SheetVisibleEnum.Visible
+        ] or [0]
+        best = max(
+            sheets,
+            key=lambda i: _header_score(
+                book.get_sheet_by_index(i).to_python(
+                    skip_empty_area=False, nrows=HEADER_SEARCH_ROWS
+                ),
+                columns,
+            )[0],
+        )
+        return book.get_sheet_by_index(best).to_python(skip_empty_area=False)
+    except (CalamineError, ValueError, OSError):
+        raise _file_error(
+            _(
+                "This spreadsheet cannot be opened (it may be damaged or protected by a "
+                "password). Save it again as “Excel Workbook (.xlsx)” and upload it again."
+            )
+        ) from None
+
+
+def normalize_header(text: object) -> str:
+    """A header as compared with the aliases: trimmed, case-folded, spaces collapsed."""
+    return " ".join(str(text).translate(_INVISIBLE).split()).casefold()
+
+
+def _header_text(cell: object) -> str:
+    return " ".join(str(cell).translate(_INVISIBLE).split())
+
+
+def _header_score(cells: Cells, columns: Sequence[Column]) -> tuple[int, int]:
+    """(how many declared columns the best header row names, that row's index)."""
+    aliases = _alias_lookup(columns)
+    best = (0, 0)
+    for index, row in enumerate(cells[:HEADER_SEARCH_ROWS]):
+        found = {aliases[name] for cell in row if (name := normalize_header(cell)) in aliases}
+        if len(found) > best[0]:
+            best = (len(found), index)
+    return best
+
+
+def _alias_lookup(columns: Sequence[Column]) -> dict[str, str]:
+    return {normalize_header(alias): c.key for c in columns for alias in c.aliases}
+
+
+def _find_header(cells: Cells, columns: Sequence[Column]) -> int:
+    found, index = _header_score(cells, columns)
+    if found:
+        return index
+    expected = ", ".join(f"“{c.label}”" for c in columns if c.required) or ", ".join(
+        f"“{c.label}”" for c in columns
+    )
+    raise _file_error(
+        _(
+            "No header row was found in the first %(rows)d rows of the file. "
+            "The header must name the columns, such as %(columns)s."
+        )
+        % {"rows": HEADER_SEARCH_ROWS, "columns": expected}
+    )
+
+
+def _column_positions(
+    header: Sequence[object], columns: Sequence[Column], row_number: int
+) -> dict[str, int]:
+    aliases = _alias_lookup(columns)
+    positions: dict[str, int] = {}
+    for index, cell in enumerate(header):
+        key = aliases.get(normalize_header(cell))
+        if key is None:
+            continue
+        if key in positions:
+            raise _file_error(
+                _(
+                    "Two columns (%(first)s and %(second)s) both hold “%(header)s”. "
+                    "Keep one and delete or rename the other."
+                )
+                % {
+                    "first": column_letter(positions[key]),
+                    "second": column_letter(index),
+                    "header": _header_text(cell),
+                },
+                row=row_number,
+                column=_header_text(cell),
+            )
+        positions[key] = index
+    return positions
+
+
+def _missing_column(column: Column, header_row: int) -> RowError:
+    return RowError(
+        row=header_row,
+        column=column.label,
+        value="",
+        reason=_("The file has no “%(column)s” column. Its header may be written as: %(aliases)s.")
+        % {"column": column.label, "aliases": ", ".join(column.aliases)},
+    )
+
+
+def column_letter(index: int) -> str:
+    """0 -> A, 25 -> Z, 26 -> AA: the column name a spreadsheet shows."""
+    letters = ""
+    index += 1
+    while index:
+        index, remainder = divmod(index - 1, 26)
+        letters = chr(ord("A") + remainder) + letters
+    return letters
+
+
+def _data_rows(
+    cells: Cells,
+    header_index: int,
+    positions: dict[str, int],
+    columns: Sequence[Column],
+) -> list[Row]:
+    rows: list[Row] = []
+    for index in range(header_index + 1, len(cells)):
+        raw = cells[index]
+        values = {
+            c.key: clean_cell(raw[positions[c.key]], c.kind)
+            if c.key in positions and positions[c.key] < len(raw)
+            else ""
+            for c in columns
+        }
+        if any(values.values()):
+            rows.append(Row(number=index + 1, values=values))
+    return rows
+
+
+def clean_cell(value: object, kind: Kind = Kind.TEXT) -> str:
+    """The text a person would have typed for a cell value from CSV or a spreadsheet."""
+    if value is None or isinstance(value, bool):
+        return "" if value is None else ("TRUE" if value else "FALSE")
+    if isinstance(value, datetime):
+        return _datetime_text(value, kind)
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, time):
+        return value.isoformat(timespec="seconds" if value.second else "minutes")
+    if isinstance(value, timedelta):
+        return str(value)
+    if isinstance(value, int | float):
+        return _number_text(value, kind)
+    text = " ".join(str(value).translate(_INVISIBLE).split())
+    if kind == Kind.INTEGER:
+        text = text.translate(THAI_DIGITS)
+        if _WHOLE_NUMBER.match(text):
+            text = text.replace(",", "").split(".")[0]
+    return text
+
+
+def _datetime_text(value: datetime, kind: Kind) -> str:
+    if kind == Kind.DATE or value.time() == time(0):
+        return value.date().isoformat()
+    return value.isoformat(sep=" ", timespec="minutes")
+
+
+def _number_text(value: float, kind: Kind) -> str:
+    # A date column holding a plain number is a date cell that lost its format.
+    if kind == Kind.DATE and float(value).is_integer() and int(value) in _EXCEL_SERIALS:
+        return (_EXCEL_EPOCH + timedelta(days=int(value))).isoformat()
+    if float(value).is_integer():
+        return str(int(value))
+    return str(value)
+
+
+def neutralize_formula(value: str) -> str:
+    """Prefixes an apostrophe to text a spreadsheet would run as a formula; numbers pass."""
+    if value.startswith(_FORMULA_START) and not _NUMBER.match(value):
+        return "'" + value
+    return value
+
+
+def error_report_csv(errors: Iterable[RowError]) -> bytes:
+    """The errors as CSV bytes: UTF-8 with a byte-order mark, so Excel shows the Thai."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(REPORT_HEADER)
+    for error in errors:
+        writer.writerow(
+            [
+                "" if error.row is None else error.row,
+                neutralize_formula(error.column),
+                neutralize_formula(error.value),
+                neutralize_formula(error.reason),
+            ]
+        )
+    return codecs.BOM_UTF8 + buffer.getvalue().encode("utf-8")
+
+
+def write_error_report(errors: Iterable[RowError], destination: str | Path | BinaryIO) -> None:
+    """Writes `error_report_csv` to a path or an open binary file."""
+    data = error_report_csv(errors)
+    if isinstance(destination, str | Path):
+        Path(destination).write_bytes(data)
+    else:
+        destination.write(data)

@@ -1,0 +1,470 @@
+"""Reading uploaded spreadsheets, and the error report every import returns."""
+
+import codecs
+import csv
+import io
+from datetime import date, datetime
+
+import openpyxl
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import translation
+
+from carenet.core.tabular import (
+    REPORT_HEADER,
+    Column,
+    Kind,
+    RowError,
+    TableError,
+    clean_cell,
+    column_letter,
+    error_report_csv,
+    neutralize_formula,
+    normalize_header,
+    read_table,
+    write_error_report,
+)
+
+COLUMNS = (
+    Column("code", ("รหัสตำบล", "subdistrict_code"), required=True, kind=Kind.INTEGER),
+    Column("moo", ("หมู่ที่", "moo"), required=True, kind=Kind.INTEGER),
+    Column("name", ("ชื่อหมู่บ้าน", "village name"), required=True),
+    Column("founded", ("วันที่ตั้ง", "founded"), kind=Kind.DATE),
+    Column("note", ("หมายเหตุ", "note")),
+)
+
+THAI_CSV = "รหัสตำบล,หมู่ที่,ชื่อหมู่บ้าน\n860101,1,บ้านท่าตะเภา\n860101,2,บ้านหาดทรายรี\n"
+EXPECTED = [
+    (2, {"code": "860101", "moo": "1", "name": "บ้านท่าตะเภา", "founded": "", "note": ""}),
+    (3, {"code": "860101", "moo": "2", "name": "บ้านหาดทรายรี", "founded": "", "note": ""}),
+]
+
+
+def rows_of(table):
+    return [(row.number, row.values) for row in table]
+
+
+@pytest.fixture
+def en():
+    with translation.override("en"):
+        yield
+
+
+# Encodings ------------------------------------------------------------------------------------
+
+
+def test_utf8_with_bom(tmp_path):
+    path = tmp_path / "villages.csv"
+    path.write_bytes(THAI_CSV.encode("utf-8-sig"))
+    table = read_table(path, COLUMNS)
+    assert rows_of(table) == EXPECTED
+    assert table.header_row == 1
+    assert table.headers["code"] == "รหัสตำบล"
+
+
+def test_utf8_without_bom(tmp_path):
+    path = tmp_path / "villages.csv"
+    path.write_bytes(THAI_CSV.encode("utf-8"))
+    assert rows_of(read_table(path, COLUMNS)) == EXPECTED
+
+
+def test_cp874_from_old_thai_excel(tmp_path):
+    path = tmp_path / "villages.csv"
+    path.write_bytes(THAI_CSV.encode("cp874"))
+    assert rows_of(read_table(path, COLUMNS)) == EXPECTED
+
+
+def test_tis620_is_read_as_well():
+    assert rows_of(read_table(THAI_CSV.encode("tis-620"), COLUMNS)) == EXPECTED
+
+
+def test_utf16_tab_separated_unicode_text():
+    data = THAI_CSV.replace(",", "\t").encode("utf-16")
+    assert rows_of(read_table(data, COLUMNS)) == EXPECTED
+
+
+@pytest.mark.parametrize("delimiter", [";", "\t"])
+def test_other_delimiters(delimiter):
+    assert rows_of(read_table(THAI_CSV.replace(",", delimiter).encode(), COLUMNS)) == EXPECTED
+
+
+def test_sources_can_be_bytes_open_files_and_uploads(tmp_path):
+    data = THAI_CSV.encode()
+    assert rows_of(read_table(data, COLUMNS)) == EXPECTED
+    assert rows_of(read_table(io.BytesIO(data), COLUMNS)) == EXPECTED
+    assert rows_of(read_table(SimpleUploadedFile("v.csv", data), COLUMNS)) == EXPECTED
+    (tmp_path / "v.csv").write_bytes(data)
+    assert rows_of(read_table(str(tmp_path / "v.csv"), COLUMNS)) == EXPECTED
+
+
+# Header ---------------------------------------------------------------------------------------
+
+
+def test_title_rows_above_the_header_are_skipped():
+    data = (
+        "รายชื่อหมู่บ้าน จังหวัดชุมพร,,\n"
+        "ข้อมูล ณ วันที่ 1 ต.ค. 2568,,\n"
+        ",,\n"
+        "ลำดับ,รหัสตำบล,หมู่ที่,ชื่อหมู่บ้าน\n"
+        "1,860101,1,บ้านท่าตะเภา\n"
+    ).encode()
+    table = read_table(data, COLUMNS)
+    assert table.header_row == 4
+    assert rows_of(table) == [
+        (5, {"code": "860101", "moo": "1", "name": "บ้านท่าตะเภา", "founded": "", "note": ""})
+    ]
+
+
+def test_header_after_the_first_ten_rows_is_not_found(en):
+    data = ("title\n" * 10 + "รหัสตำบล,หมู่ที่,ชื่อหมู่บ้าน\n860101,1,x\n").encode()
+    with pytest.raises(TableError) as error:
+        read_table(data, COLUMNS)
+    [problem] = error.value.errors
+    assert problem.row is None
+    assert "header" in problem.reason
+    assert "รหัสตำบล" in problem.reason
+
+
+def test_english_headers_compared_loosely():
+    data = b"  SUBDISTRICT_CODE , Moo,Village   Name,Note\n860101,3,Ban Mai,new\n"
+    table = read_table(data, COLUMNS)
+    assert rows_of(table) == [
+        (2, {"code": "860101", "moo": "3", "name": "Ban Mai", "founded": "", "note": "new"})
+    ]
+    assert table.headers["name"] == "Village Name"
+
+
+def test_thai_headers_with_stray_spaces_and_zero_width_characters():
+    data = " รหัสตำบล ,หมู่\u200bที่,ชื่อหมู่บ้าน \n860101,1,บ้านนา\n".encode()
+    assert read_table(data, COLUMNS).rows[0]["name"] == "บ้านนา"
+
+
+def test_normalize_header():
+    assert normalize_header("  Village \n  NAME ") == "village name"
+    assert normalize_header("\ufeffรหัสตำบล") == "รหัสตำบล"
+
+
+def test_columns_in_any_order_and_others_ignored():
+    data = "ชื่อหมู่บ้าน,อื่นๆ,หมู่ที่,รหัสตำบล\nบ้านนา,xx,4,860102\n".encode()
+    [row] = read_table(data, COLUMNS)
+    assert (row["code"], row["moo"], row["name"]) == ("860102", "4", "บ้านนา")
+
+
+def test_optional_columns_may_be_absent():
+    table = read_table(THAI_CSV.encode(), COLUMNS)
+    assert table.has("code")
+    assert not table.has("note")
+    assert table.rows[0]["note"] == ""
+
+
+def test_missing_required_column_is_a_file_error(en):
+    data = "รายชื่อ\nรหัสตำบล,ชื่อหมู่บ้าน\n860101,บ้านนา\n".encode()
+    with pytest.raises(TableError) as error:
+        read_table(data, COLUMNS)
+    [problem] = error.value.errors
+    assert problem == RowError(row=2, column="หมู่ที่", value="", reason=problem.reason)
+    assert "หมู่ที่" in problem.reason
+    assert "moo" in problem.reason
+
+
+def test_every_missing_required_column_is_reported():
+    with pytest.raises(TableError) as error:
+        read_table("หมายเหตุ\nx\n".encode(), COLUMNS)
+    assert [e.column for e in error.value.errors] == ["รหัสตำบล", "หมู่ที่", "ชื่อหมู่บ้าน"]
+
+
+def test_the_same_column_twice_is_a_file_error(en):
+    data = "รหัสตำบล,หมู่ที่,ชื่อหมู่บ้าน,village name\n860101,1,a,b\n".encode()
+    with pytest.raises(TableError) as error:
+        read_table(data, COLUMNS)
+    [problem] = error.value.errors
+    assert problem.row == 1
+    assert "C" in problem.reason
+    assert "D" in problem.reason
+
+
+def test_file_error_messages_are_translated():
+    with translation.override("th"), pytest.raises(TableError) as thai:
+        read_table(b"nothing,here\n", COLUMNS)
+    with translation.override("en"), pytest.raises(TableError) as english:
+        read_table(b"nothing,here\n", COLUMNS)
+    assert thai.value.errors[0].reason != english.value.errors[0].reason
+
+
+# Rows -----------------------------------------------------------------------------------------
+
+
+def test_blank_rows_are_skipped_and_row_numbers_kept():
+    data = (
+        "รหัสตำบล,หมู่ที่,ชื่อหมู่บ้าน\n,,\n860101,1,บ้านท่าตะเภา\n\n  ,\t, \n860101,2,บ้านหาดทรายรี\n,,\n"
+    ).encode()
+    assert [row.number for row in read_table(data, COLUMNS)] == [3, 6]
+
+
+def test_rows_with_only_undeclared_columns_filled_are_skipped():
+    data = "ลำดับ,รหัสตำบล,หมู่ที่,ชื่อหมู่บ้าน\n1,860101,1,บ้านนา\n2,,,\n3,,,\n".encode()
+    assert len(read_table(data, COLUMNS)) == 1
+
+
+def test_values_are_trimmed_and_spaces_collapsed():
+    data = "รหัสตำบล,หมู่ที่,ชื่อหมู่บ้าน\n 860101 ,๓,  บ้าน   หนอง\u200bใหญ่ \n".encode()
+    [row] = read_table(data, COLUMNS)
+    assert row.values["name"] == "บ้าน หนองใหญ่"
+    assert row.values["moo"] == "3"
+    assert row.values["code"] == "860101"
+
+
+def test_short_rows_and_quoted_cells():
+    data = 'รหัสตำบล,หมู่ที่,ชื่อหมู่บ้าน,หมายเหตุ\n860101,1,"บ้านนา, ใต้","two\nlines"\n860101,2\n'
+    rows = read_table(data.encode(), COLUMNS).rows
+    assert rows[0]["name"] == "บ้านนา, ใต้"
+    assert rows[0]["note"] == "two lines"
+    assert rows[1]["name"] == ""
+
+
+def test_too_many_rows_is_a_file_error():
+    data = ("รหัสตำบล,หมู่ที่,ชื่อหมู่บ้าน\n" + "860101,1,x\n" * 11).encode()
+    assert len(read_table(data, COLUMNS, max_rows=11)) == 11
+    with pytest.raises(TableError):
+        read_table(data, COLUMNS, max_rows=10)
+
+
+# Unreadable files -----------------------------------------------------------------------------
+
+
+def test_missing_file_is_a_file_error(tmp_path):
+    with pytest.raises(TableError):
+        read_table(tmp_path / "nothing.csv", COLUMNS)
+
+
+def test_damaged_workbook_is_a_file_error(en):
+    with pytest.raises(TableError) as error:
+        read_table(b"PK\x03\x04 this is not really a zip file", COLUMNS)
+    assert "xlsx" in error.value.errors[0].reason
+
+
+def test_binary_garbage_is_a_file_error():
+    with pytest.raises(TableError):
+        read_table(bytes(range(256)) * 4, COLUMNS)
+
+
+def test_empty_file_is_a_file_error():
+    with pytest.raises(TableError):
+        read_table(b"", COLUMNS)
+
+
+def test_control_characters_are_dropped():
+    # PostgreSQL cannot store NUL in text, so it must not reach an importer.
+    data = "รหัสตำบล,หมู่ที่,ชื่อหมู่บ้าน\n860101,1,บ้าน\x00นา\x07\n".encode()
+    assert read_table(data, COLUMNS).rows[0]["name"] == "บ้านนา"
+
+
+# XLSX -----------------------------------------------------------------------------------------
+
+
+def write_xlsx(path, rows, *, instructions=None):
+    book = openpyxl.Workbook()
+    sheet = book.active
+    if instructions is not None:
+        sheet.title = "คำอธิบาย"
+        for line in instructions:
+            sheet.append(line)
+        sheet = book.create_sheet("data")
+    for line in rows:
+        sheet.append(line)
+    book.save(path)
+    return path
+
+
+def test_xlsx_with_title_rows_numbers_and_dates(tmp_path):
+    path = write_xlsx(
+        tmp_path / "villages.xlsx",
+        [
+            ["ทะเบียนหมู่บ้าน อำเภอเมืองชุมพร"],
+            [],
+            ["รหัสตำบล", "หมู่ที่", "ชื่อหมู่บ้าน", "วันที่ตั้ง", "หมายเหตุ"],
+            [860101, 1.0, "บ้านท่าตะเภา", date(2025, 2, 26), datetime(2025, 2, 26, 14, 5)],
+            [None, None, None, None, None],
+            ["860101", "2", " บ้านหาดทรายรี ", datetime(2024, 10, 1), 2.5],
+        ],
+    )
+    table = read_table(path, COLUMNS)
+    assert table.header_row == 3
+    assert rows_of(table) == [
+        (
+            4,
+            {
+                "code": "860101",
+                "moo": "1",
+                "name": "บ้านท่าตะเภา",
+                "founded": "2025-02-26",
+                "note": "2025-02-26 14:05",
+            },
+        ),
+        (
+            6,
+            {
+                "code": "860101",
+                "moo": "2",
+                "name": "บ้านหาดทรายรี",
+                "founded": "2024-10-01",
+                "note": "2.5",
+            },
+        ),
+    ]
+
+
+def test_xlsx_english_headers(tmp_path):
+    path = write_xlsx(
+        tmp_path / "v.xlsx", [["Subdistrict_Code", "MOO", "Village Name"], [860102, 3, "Ban Y"]]
+    )
+    assert rows_of(read_table(path, COLUMNS)) == [
+        (2, {"code": "860102", "moo": "3", "name": "Ban Y", "founded": "", "note": ""})
+    ]
+
+
+def test_xlsx_data_sheet_after_an_instructions_sheet(tmp_path):
+    path = write_xlsx(
+        tmp_path / "v.xlsx",
+        [["รหัสตำบล", "หมู่ที่", "ชื่อหมู่บ้าน"], [860101, 1, "บ้านนา"]],
+        instructions=[["กรอกข้อมูลในแผ่นงาน data"], ["รหัสตำบล = รหัส 6 หลัก"]],
+    )
+    assert [row["name"] for row in read_table(path, COLUMNS)] == ["บ้านนา"]
+
+
+def test_xlsx_missing_required_column(tmp_path):
+    path = write_xlsx(tmp_path / "v.xlsx", [["รหัสตำบล", "ชื่อหมู่บ้าน"], [860101, "x"]])
+    with pytest.raises(TableError) as error:
+        read_table(path, COLUMNS)
+    assert [e.column for e in error.value.errors] == ["หมู่ที่"]
+
+
+def test_xlsx_read_from_an_upload(tmp_path):
+    path = write_xlsx(tmp_path / "v.xlsx", [["รหัสตำบล", "หมู่ที่", "ชื่อหมู่บ้าน"], [1, 2, "a"]])
+    upload = SimpleUploadedFile("whatever.bin", path.read_bytes())
+    assert len(read_table(upload, COLUMNS)) == 1
+
+
+# Cells ----------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("value", "kind", "expected"),
+    [
+        (None, Kind.TEXT, ""),
+        (1.0, Kind.INTEGER, "1"),
+        (1.0, Kind.TEXT, "1"),
+        (1234567890121.0, Kind.TEXT, "1234567890121"),
+        (2.5, Kind.INTEGER, "2.5"),
+        (7, Kind.TEXT, "7"),
+        (True, Kind.TEXT, "TRUE"),
+        (date(2025, 2, 26), Kind.TEXT, "2025-02-26"),
+        (datetime(2025, 2, 26, 0, 0), Kind.TEXT, "2025-02-26"),
+        (datetime(2025, 2, 26, 9, 30), Kind.DATE, "2025-02-26"),
+        (45714.0, Kind.DATE, "2025-02-26"),
+        (45714.0, Kind.TEXT, "45714"),
+        ("๑๒", Kind.INTEGER, "12"),
+        ("3.0", Kind.INTEGER, "3"),
+        ("1,234", Kind.INTEGER, "1234"),
+        ("หมู่ ๓", Kind.INTEGER, "หมู่ 3"),
+        ("3.0", Kind.TEXT, "3.0"),
+        ("๑๒", Kind.TEXT, "๑๒"),
+        ("26/02/2568", Kind.DATE, "26/02/2568"),
+        ("  a \n b  ", Kind.TEXT, "a b"),
+    ],
+)
+def test_clean_cell(value, kind, expected):
+    assert clean_cell(value, kind) == expected
+
+
+def test_column_letter():
+    assert [column_letter(i) for i in (0, 1, 25, 26, 27, 51, 52, 701, 702)] == [
+        "A",
+        "B",
+        "Z",
+        "AA",
+        "AB",
+        "AZ",
+        "BA",
+        "ZZ",
+        "AAA",
+    ]
+
+
+# Formulas in exports --------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        ("=1+1", "'=1+1"),
+        ('=HYPERLINK("http://x")', '\'=HYPERLINK("http://x")'),
+        ("+cmd|' /C calc'!A0", "'+cmd|' /C calc'!A0"),
+        ("-2+3", "'-2+3"),
+        ("@SUM(A1)", "'@SUM(A1)"),
+        ("\t=1", "'\t=1"),
+        ("\r=1", "'\r=1"),
+        ("＝1+1", "'＝1+1"),
+        ("-5", "-5"),
+        ("-5.25", "-5.25"),
+        ("+66", "+66"),
+        ("-", "'-"),
+        ("5-3", "5-3"),
+        ("บ้านนา", "บ้านนา"),
+        ("a=b", "a=b"),
+        ("", ""),
+    ],
+)
+def test_neutralize_formula(value, expected):
+    assert neutralize_formula(value) == expected
+
+
+# Error report ---------------------------------------------------------------------------------
+
+ERRORS = [
+    RowError(row=None, column="", value="", reason="ไฟล์อ่านไม่ได้"),
+    RowError(row=5, column="หมู่ที่", value="abc", reason="ไม่ใช่เลขหมู่"),
+    RowError(row=7, column="ชื่อหมู่บ้าน", value="=1+1", reason="ชื่อ, ซ้ำ"),
+]
+
+
+def read_report(data: bytes) -> list[list[str]]:
+    return list(csv.reader(io.StringIO(data.decode("utf-8-sig"), newline="")))
+
+
+def test_error_report_is_utf8_with_bom_and_thai_header():
+    data = error_report_csv(ERRORS)
+    assert data.startswith(codecs.BOM_UTF8)
+    assert read_report(data) == [
+        ["แถว", "คอลัมน์", "ค่า", "เหตุผล"],
+        ["", "", "", "ไฟล์อ่านไม่ได้"],
+        ["5", "หมู่ที่", "abc", "ไม่ใช่เลขหมู่"],
+        ["7", "ชื่อหมู่บ้าน", "'=1+1", "ชื่อ, ซ้ำ"],
+    ]
+    assert tuple(read_report(data)[0]) == REPORT_HEADER
+
+
+def test_empty_error_report_has_the_header():
+    assert read_report(error_report_csv([])) == [list(REPORT_HEADER)]
+
+
+def test_write_error_report_to_a_path_or_a_file(tmp_path):
+    path = tmp_path / "report.csv"
+    write_error_report(ERRORS, path)
+    assert path.read_bytes() == error_report_csv(ERRORS)
+    buffer = io.BytesIO()
+    write_error_report(iter(ERRORS), buffer)
+    assert buffer.getvalue() == error_report_csv(ERRORS)
+    write_error_report(ERRORS, str(tmp_path / "again.csv"))
+    assert (tmp_path / "again.csv").exists()
+
+
+def test_error_report_reads_back_as_a_table_of_errors():
+    columns = (
+        Column("row", ("แถว",)),
+        Column("column", ("คอลัมน์",)),
+        Column("value", ("ค่า",)),
+        Column("reason", ("เหตุผล",), required=True),
+    )
+    table = read_table(error_report_csv(ERRORS), columns)
+    assert [row["reason"] for row in table] == ["ไฟล์อ่านไม่ได้", "ไม่ใช่เลขหมู่", "ชื่อ, ซ้ำ"]
