@@ -6,7 +6,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: run test setup lint check-python chromium demo translations clean
+.PHONY: run test setup lint check-python system-packages demo translations clean
 
 $(VENV)/.runtime: pyproject.toml
 	@$(MAKE) --no-print-directory check-python
@@ -42,12 +42,14 @@ run: demo
 	@echo "Carenet is serving on http://$(HOST):$(PORT)/  (Ctrl+C stops it)"
 	CARENET_DEMO=true $(PY) manage.py runserver $(HOST):$(PORT)
 
-# Debian's chromium drives the browser tests. Playwright's own browser download cannot be used.
-chromium:
-	@command -v chromium >/dev/null || { \
+# Debian's chromium drives the browser tests (Playwright's own browser download cannot be used);
+# gettext lets the translation test check that every source string is in the catalogues.
+system-packages:
+	@{ command -v chromium && command -v xgettext; } >/dev/null || { \
 	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
-	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-thai-tlwg >/dev/null; \
-	  else echo "Install Debian's chromium (apt-get install chromium) for the browser tests."; fi; }
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
+	      chromium fonts-thai-tlwg gettext >/dev/null; \
+	  else echo "Install Debian's chromium and gettext (apt-get install chromium gettext)."; fi; }
 
 lint: $(VENV)/.dev
 	$(VENV)/bin/ruff check .
@@ -55,7 +57,7 @@ lint: $(VENV)/.dev
 	$(VENV)/bin/lint-imports
 	$(VENV)/bin/mypy carenet config bench
 
-test: setup $(VENV)/.dev chromium lint
+test: setup $(VENV)/.dev system-packages lint
 	$(PY) manage.py makemigrations --check --dry-run
 	$(PY) -m pytest -n 2 --dist loadfile $(PYTEST_ARGS)
 

@@ -95,7 +95,8 @@ class Area(models.Model):
     def label(self) -> str:
         """ "ต.ท่าตะเภา", "หมู่ 3 บ้านนา" - the name the way Thai forms write it."""
         if self.level == Level.VILLAGE:
-            return f"หมู่ {self.moo} {self.name_th}".strip()
+            number = "Moo" if (get_language() or "th").startswith("en") else "หมู่"
+            return f"{number} {self.moo} {self.name_th}".strip()
         if (get_language() or "th").startswith("en") and self.name_en:
             return self.name_en
         return f"{self.thai_prefix}{self.name_th}"

@@ -12,6 +12,22 @@ from django.http import HttpRequest, HttpResponse
 from django.template.loader import render_to_string
 
 
+class ThaiFirstMiddleware:
+    """Thai until the user picks English with the switch.
+
+    Office PCs often run an English browser; Django would then follow Accept-Language and show
+    English to a Thai officer. Carenet ignores the header: the language cookie set by the
+    switch is the only thing that changes the language.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        request.META.pop("HTTP_ACCEPT_LANGUAGE", None)
+        return self.get_response(request)
+
+
 class DatabaseBusyMiddleware:
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response

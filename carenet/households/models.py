@@ -13,6 +13,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from carenet.areas.models import Area
 from carenet.core.models import HasCitizenID
@@ -21,7 +22,7 @@ from carenet.volunteers.models import Volunteer
 
 
 class HouseholdStatus(models.TextChoices):
-    ACTIVE = "active", _("active")
+    ACTIVE = "active", pgettext_lazy("household status", "active")
     MOVED = "moved", _("moved away")
     CLOSED = "closed", _("closed")
 
@@ -135,7 +136,7 @@ class PersonStatus(models.TextChoices):
 class Relation(models.TextChoices):
     HEAD = "head", _("head of household")
     SPOUSE = "spouse", _("spouse")
-    CHILD = "child", _("child")
+    CHILD = "child", pgettext_lazy("relation to the head", "child")
     PARENT = "parent", _("parent")
     GRANDCHILD = "grandchild", _("grandchild")
     GRANDPARENT = "grandparent", _("grandparent")

@@ -10,6 +10,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from carenet.areas.models import Area
 from carenet.core.models import HasCitizenID
@@ -17,7 +18,7 @@ from carenet.core.people import Sex, full_name
 
 
 class VolunteerStatus(models.TextChoices):
-    ACTIVE = "active", _("active")
+    ACTIVE = "active", pgettext_lazy("volunteer status", "active")
     INACTIVE = "inactive", _("inactive")
     RESIGNED = "resigned", _("resigned")
     REMOVED = "removed", _("removed")

@@ -1,4 +1,21 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from carenet.volunteers import views
 
 app_name = "volunteers"
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.volunteer_list, name="list"),
+    path("new/", views.volunteer_create, name="create"),
+    path("me/", views.volunteer_me, name="me"),
+    path("villages/", views.village_choices, name="villages"),
+    path("<int:pk>/", views.volunteer_detail, name="detail"),
+    path("<int:pk>/edit/", views.volunteer_edit, name="edit"),
+    path("<int:pk>/status/", views.volunteer_status, name="status"),
+    path("<int:pk>/citizen-id/", views.volunteer_citizen_id, name="citizen_id"),
+    path("<int:pk>/account/", views.volunteer_account, name="account"),
+    path("centres/", views.centre_list, name="centre_list"),
+    path("centres/new/", views.centre_create, name="centre_create"),
+    path("centres/<int:pk>/", views.centre_detail, name="centre_detail"),
+    path("centres/<int:pk>/seats/new/", views.seat_add, name="seat_add"),
+    path("seats/<int:pk>/end/", views.seat_end, name="seat_end"),
+]

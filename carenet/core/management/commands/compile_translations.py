@@ -1,5 +1,6 @@
 """Compiles locale/*/LC_MESSAGES/django.po to .mo with polib, so no gettext tools are needed."""
 
+import os
 from pathlib import Path
 from typing import Any
 
@@ -17,5 +18,8 @@ class Command(BaseCommand):
                 mo_path = po_path.with_suffix(".mo")
                 if mo_path.exists() and mo_path.stat().st_mtime >= po_path.stat().st_mtime:
                     continue
-                polib.pofile(str(po_path)).save_as_mofile(str(mo_path))
+                # Write then rename: parallel test workers may compile at the same time.
+                partial = mo_path.with_suffix(f".{os.getpid()}.tmp")
+                polib.pofile(str(po_path)).save_as_mofile(str(partial))
+                os.replace(partial, mo_path)
                 self.stdout.write(f"compiled {po_path.relative_to(settings.BASE_DIR)}")

@@ -1,0 +1,334 @@
+"""Forms of the volunteer and centre pages. They parse what was typed; services decide.
+
+Choices of areas come from the user's own scope (selectors), so a form never offers an area the
+user cannot act in; the services check again all the same.
+"""
+
+from datetime import date
+from itertools import groupby
+from typing import Any
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from carenet.areas.models import Level
+from carenet.core import citizen_id as cid
+from carenet.core.forms import CitizenIDField, ThaiDateField
+from carenet.core.people import TITLES, Sex
+from carenet.volunteers import selectors, services
+from carenet.volunteers.models import (
+    STATUS_MOVES,
+    OtherRole,
+    Position,
+    Volunteer,
+    VolunteerStatus,
+)
+from carenet.volunteers.services import VolunteerData
+
+LEVEL_INDENT = {Level.PROVINCE: "", Level.DISTRICT: "", Level.SUBDISTRICT: "\u00a0\u00a0\u00a0"}
+
+
+def apply_errors(form: forms.Form, error: ValidationError) -> None:
+    """Puts a service's ValidationError beside the fields it names (the rest on top)."""
+    if not hasattr(error, "error_dict"):
+        form.add_error(None, error)
+        return
+    for name, messages in error.message_dict.items():
+        form.add_error(name if name in form.fields else None, messages)
+
+
+class ChoicesForm(forms.Form):
+    def _choice_field(self, name: str) -> forms.ChoiceField:
+        field = self.fields[name]
+        assert isinstance(field, forms.ChoiceField)
+        return field
+
+
+class VolunteerFilterForm(ChoicesForm):
+    q = forms.CharField(
+        label=_("Name or phone"),
+        required=False,
+        max_length=100,
+        widget=forms.TextInput(
+            attrs={"type": "search", "placeholder": _("e.g. มาลี ศรีสุข or 0812345678")}
+        ),
+    )
+    area = forms.ChoiceField(label=_("Area"), required=False)
+    status = forms.ChoiceField(
+        label=_("Status"),
+        required=False,
+        choices=[("", _("every status")), *VolunteerStatus.choices],
+    )
+
+    def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        options = selectors.area_options(user=user)
+        choices = [(a.code, LEVEL_INDENT.get(Level(a.level), "") + a.label) for a in options]
+        wanted = str(self.data.get("area", ""))
+        if wanted and wanted not in {a.code for a in options}:
+            # A link may name an area the select leaves out (a village, a subdistrict of a
+            # national scope): offer it too, if it is the user's to see.
+            extra = selectors.area_options_extra(user=user, code=wanted)
+            if extra is not None:
+                choices.append((extra.code, extra.label))
+        self._choice_field("area").choices = [("", _("all my areas")), *choices]
+
+    def filters(self) -> dict[str, str]:
+        """The valid filters; a bad one is reported beside its field and left out."""
+        if not self.is_bound:
+            return {"search": "", "area_code": "", "status": ""}
+        self.is_valid()
+        data = getattr(self, "cleaned_data", {})
+        return {
+            "search": data.get("q", ""),
+            "area_code": data.get("area", ""),
+            "status": data.get("status", ""),
+        }
+
+
+def _subdistrict_field(user: Any, *, label: Any, required: bool) -> forms.Field:
+    """A select of the subdistricts the user manages, grouped by district.
+
+    A national scope holds thousands of subdistricts: it gets a box for the 6-digit code.
+    """
+    options = list(selectors.subdistrict_options(user=user)[: selectors.AREA_OPTION_LIMIT + 1])
+    if len(options) > selectors.AREA_OPTION_LIMIT:
+        return forms.RegexField(
+            label=label,
+            required=required,
+            regex=r"^\d{6}$",
+            error_messages={"invalid": _("A subdistrict code has 6 digits, e.g. 860101.")},
+            help_text=_("The 6-digit subdistrict code (DOPA), e.g. 860101."),
+            widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"}),
+        )
+    grouped: list[tuple[Any, Any]] = [("", "—")]
+    for parent, areas in groupby(options, key=lambda a: a.parent):
+        grouped.append((parent.label if parent else "", [(a.code, a.label) for a in areas]))
+    return forms.ChoiceField(label=label, required=required, choices=grouped)
+
+
+class VolunteerForm(ChoicesForm):
+    """Registering (instance None) or editing a volunteer."""
+
+    citizen_id = CitizenIDField(label=_("Citizen ID"))
+    title = forms.CharField(
+        label=_("Title"),
+        max_length=40,
+        widget=forms.TextInput(attrs={"list": "titles", "autocomplete": "off"}),
+    )
+    first_name = forms.CharField(label=_("First name"), max_length=100)
+    last_name = forms.CharField(label=_("Last name"), max_length=100)
+    sex = forms.ChoiceField(
+        label=_("Sex"),
+        required=False,
+        choices=[("", _("as the title says")), *Sex.choices],
+    )
+    birth_date = ThaiDateField(label=_("Birth date"), required=False)
+    phone = forms.CharField(
+        label=_("Phone"),
+        required=False,
+        max_length=20,
+        widget=forms.TextInput(attrs={"type": "tel", "inputmode": "tel", "autocomplete": "off"}),
+    )
+    line_id = forms.CharField(label=_("LINE ID"), required=False, max_length=60)
+    house_no = forms.CharField(label=_("House no."), required=False, max_length=20)
+    address_moo = forms.IntegerField(
+        label=_("Village no. (หมู่ที่)"),
+        required=False,
+        min_value=1,
+        max_value=99,
+        widget=forms.NumberInput(attrs={"inputmode": "numeric"}),
+    )
+    address_area = forms.CharField(label=_("Home subdistrict"), required=False)
+    area = forms.CharField(label=_("Subdistrict served"))
+    villages = forms.MultipleChoiceField(
+        label=_("Villages covered"),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={
+            "invalid_choice": _("Choose villages of the selected subdistrict."),
+        },
+    )
+    registration_no = forms.CharField(
+        label=_("Registration no."),
+        required=False,
+        max_length=30,
+        widget=forms.TextInput(attrs={"placeholder": "123/2568", "autocomplete": "off"}),
+    )
+    registration_date = ThaiDateField(label=_("Registration date"), required=False)
+    other_roles = forms.MultipleChoiceField(
+        label=_("Other volunteer roles"),
+        required=False,
+        choices=OtherRole.choices,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+    titles = TITLES
+
+    def __init__(self, *args: Any, user: Any, instance: Volunteer | None = None, **kwargs: Any):
+        self.instance = instance
+        if instance is not None and "initial" not in kwargs:
+            kwargs["initial"] = self.initial_from(instance)
+        super().__init__(*args, **kwargs)
+        self.fields["area"] = _subdistrict_field(user, label=_("Subdistrict served"), required=True)
+        # Choosing the subdistrict brings its villages in (htmx); without JavaScript the form
+        # shows them after the first submit.
+        self.fields["area"].widget.attrs.update(
+            {
+                "hx-get": reverse("volunteers:villages"),
+                "hx-target": "#villages-choices",
+                "hx-trigger": "change",
+            }
+        )
+        self.fields["address_area"] = _subdistrict_field(
+            user, label=_("Home subdistrict"), required=False
+        )
+        if instance is not None:
+            # The stored ID is never put back in the page; an empty box keeps it.
+            field = self.fields["citizen_id"]
+            field.required = False
+            field.help_text = _("Stored as %(masked)s. Leave empty to keep it.") % {
+                "masked": cid.masked(instance.read_citizen_id())
+            }
+        else:
+            del self.fields["version"]
+        area_code = str(
+            self.data.get("area", "") if self.is_bound else self.initial.get("area", "")
+        )
+        self._choice_field("villages").choices = [
+            (v.code, v.label) for v in selectors.village_options(user=user, area_code=area_code)
+        ]
+        self.area_code = area_code
+
+    @staticmethod
+    def initial_from(volunteer: Volunteer) -> dict[str, Any]:
+        return {
+            "title": volunteer.title,
+            "first_name": volunteer.first_name,
+            "last_name": volunteer.last_name,
+            "sex": volunteer.sex,
+            "birth_date": volunteer.birth_date,
+            "phone": volunteer.phone,
+            "line_id": volunteer.line_id,
+            "house_no": volunteer.house_no,
+            "address_moo": volunteer.address_moo,
+            "address_area": volunteer.address_area_id or "",
+            "area": volunteer.area_id,
+            "villages": [v.code for v in volunteer.villages.all()],
+            "registration_no": volunteer.registration_no,
+            "registration_date": volunteer.registration_date,
+            "other_roles": list(volunteer.other_roles),
+            "version": volunteer.version,
+        }
+
+    # Format checks run here too, so that a form shows every problem in one round; the
+    # service runs the same checks again.
+    def clean_phone(self) -> str:
+        return services.check_phone(self.cleaned_data.get("phone") or "")
+
+    def clean_registration_no(self) -> str:
+        return services.check_registration_no(self.cleaned_data.get("registration_no") or "")
+
+    def clean_birth_date(self) -> date | None:
+        value = self.cleaned_data.get("birth_date")
+        services.check_birth_date(value)
+        return value
+
+    def clean_registration_date(self) -> date | None:
+        value = self.cleaned_data.get("registration_date")
+        services.check_not_future(value)
+        return value
+
+    def clean_version(self) -> int:
+        version = self.cleaned_data.get("version")
+        if self.instance is not None and version is None:
+            raise ValidationError(_("The page is out of date. Reload it and try again."))
+        return version or 0
+
+    def to_data(self) -> VolunteerData:
+        data = self.cleaned_data
+        return VolunteerData(
+            citizen_id=data.get("citizen_id") or "",
+            title=data["title"],
+            first_name=data["first_name"],
+            last_name=data["last_name"],
+            area_code=data["area"],
+            village_codes=tuple(data.get("villages") or ()),
+            birth_date=data.get("birth_date"),
+            sex=data.get("sex") or "",
+            phone=data.get("phone") or "",
+            line_id=data.get("line_id") or "",
+            house_no=data.get("house_no") or "",
+            address_moo=data.get("address_moo"),
+            address_area_code=data.get("address_area") or "",
+            registration_no=data.get("registration_no") or "",
+            registration_date=data.get("registration_date"),
+            other_roles=tuple(data.get("other_roles") or ()),
+        )
+
+
+class StatusForm(ChoicesForm):
+    to_status = forms.ChoiceField(label=_("New status"), widget=forms.RadioSelect)
+    effective_date = ThaiDateField(label=_("Date of the change"))
+    reason = forms.CharField(
+        label=_("Reason"), max_length=1000, widget=forms.Textarea(attrs={"rows": 3})
+    )
+
+    def __init__(self, *args: Any, volunteer: Volunteer, **kwargs: Any) -> None:
+        kwargs.setdefault("initial", {"effective_date": timezone.localdate()})
+        super().__init__(*args, **kwargs)
+        allowed = STATUS_MOVES.get(volunteer.status, set())
+        self._choice_field("to_status").choices = [
+            (value, label) for value, label in VolunteerStatus.choices if value in allowed
+        ]
+
+
+class AccountForm(forms.Form):
+    username = forms.CharField(
+        label=_("Username"),
+        max_length=150,
+        widget=forms.TextInput(attrs={"autocomplete": "off", "autocapitalize": "none"}),
+    )
+    password = forms.CharField(
+        label=_("Password"),
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+        help_text=_("At least 10 characters. Give it to the volunteer in person."),
+    )
+
+
+class SeatForm(forms.Form):
+    volunteer = forms.ModelChoiceField(
+        label=_("Volunteer"),
+        queryset=Volunteer.objects.none(),
+        widget=forms.RadioSelect,
+        error_messages={
+            "required": _("Choose a volunteer: search for them, then pick one."),
+            "invalid_choice": _("Choose an active volunteer of this centre's area."),
+        },
+    )
+    position = forms.ChoiceField(label=_("Position"), choices=Position.choices)
+    term_start = ThaiDateField(label=_("Term starts"))
+    term_end = ThaiDateField(label=_("Term ends"), required=False)
+
+    def __init__(self, *args: Any, centre: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("initial", {"term_start": timezone.localdate()})
+        super().__init__(*args, **kwargs)
+        # Any active volunteer of the area is accepted; the page shows only search results.
+        self.fields["volunteer"].queryset = selectors.seat_candidates(centre=centre)  # type: ignore[attr-defined]
+
+
+class SeatEndForm(forms.Form):
+    term_end = ThaiDateField(label=_("Term ends on"))
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("initial", {"term_end": timezone.localdate()})
+        super().__init__(*args, **kwargs)
+
+
+class CentreCreateForm(forms.Form):
+    area = forms.RegexField(regex=r"^\d{2}(\d{2})?(\d{2})?$")

@@ -1,0 +1,391 @@
+"""Reads about volunteers and centres, always scoped to the user who asks.
+
+Volunteers are scoped by the subdistrict they serve. A volunteer's own grant is narrowed to
+their own record (`own=Q(user=user)`), so an อพม. sees themselves and nobody else; the other
+roles see every volunteer of their area. Centres are scoped by the centre's area, and are not
+shown to volunteers at all: a centre page lists the volunteers of a whole district.
+
+Each list runs a fixed number of queries whatever its length: the related rows a page shows are
+joined or prefetched here, and counts come from grouped queries, never from a loop.
+"""
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.apps import apps
+from django.db.models import Count, Prefetch, Q, QuerySet, Value
+from django.db.models.functions import Replace, Substr
+from django.utils import timezone
+
+from carenet.accounts import access
+from carenet.accounts.access import Perm
+from carenet.areas.models import Area, Level, within
+from carenet.volunteers.models import (
+    POSITION_ORDER,
+    Centre,
+    CommitteeMembership,
+    Volunteer,
+    VolunteerStatus,
+    VolunteerStatusChange,
+)
+
+THAI_DIGITS = str.maketrans("๐๑๒๓๔๕๖๗๘๙", "0123456789")
+PHONE_QUERY = re.compile(r"^[\d\s\-+().]+$")
+AREA_CODE = re.compile(r"^\d{2}(?:\d{2}){0,3}$")
+# A filter select with more options than this is unusable on a phone; wide scopes get
+# provinces and districts only.
+AREA_OPTION_LIMIT = 400
+
+
+def _scoped(user: Any, perm: Perm = Perm.VIEW_VOLUNTEERS) -> QuerySet[Volunteer]:
+    return access.visible_to(user, Volunteer.objects.all(), perm=perm, own=Q(user=user))
+
+
+def volunteer_list(
+    *, user: Any, search: str = "", area_code: str = "", status: str = ""
+) -> QuerySet[Volunteer]:
+    """Volunteers in the user's scope, for the list page.
+
+    `search` is a Thai name ("มาลี", "ศรีสุข", "มาลี ศรีสุข") or a phone number, compared by its
+    digits only. `area_code` is any area: a province, district or subdistrict keeps the
+    volunteers serving inside it, a village those who cover that village.
+    """
+    queryset = _scoped(user)
+    if area_code:
+        if len(area_code) == 8:
+            covering = Volunteer.villages.through.objects.filter(area_id=area_code)
+            queryset = queryset.filter(pk__in=covering.values("volunteer_id"))
+        else:
+            queryset = queryset.filter(within(area_code, "area"))
+    if status:
+        queryset = queryset.filter(status=status)
+    search = " ".join(search.split())
+    if search:
+        queryset = _search(queryset, search)
+    return (
+        queryset.select_related("area__parent")
+        .annotate(village_count=Count("villages", distinct=True))
+        .order_by("area_id", "first_name", "last_name", "id")
+    )
+
+
+def _search(queryset: QuerySet[Volunteer], search: str) -> QuerySet[Volunteer]:
+    digits = re.sub(r"\D", "", search.translate(THAI_DIGITS))
+    if PHONE_QUERY.match(search.translate(THAI_DIGITS)) and len(digits) >= 3:
+        if digits.startswith("66") and len(digits) >= 10:
+            digits = "0" + digits[2:]
+        # Phones typed by others (imports) may keep their dashes and spaces: compare digits.
+        bare = Replace(Replace("phone", Value("-"), Value("")), Value(" "), Value(""))
+        return queryset.annotate(phone_digits=bare).filter(
+            Q(phone_digits__contains=digits) | Q(registration_no__startswith=digits)
+        )
+    if "/" in search:
+        return queryset.filter(registration_no=search.replace(" ", ""))
+    words = search.split(" ")
+    if len(words) >= 2:
+        # "มาลี ศรีสุข": first name then last name; also any word in either, for "ศรีสุข มาลี".
+        first, last = words[0], " ".join(words[1:])
+        exact = Q(first_name__icontains=first, last_name__icontains=last)
+        every_word = Q()
+        for word in words:
+            every_word &= Q(first_name__icontains=word) | Q(last_name__icontains=word)
+        return queryset.filter(exact | every_word)
+    return queryset.filter(Q(first_name__icontains=search) | Q(last_name__icontains=search))
+
+
+def _with_page_details(queryset: QuerySet[Volunteer]) -> QuerySet[Volunteer]:
+    """What a volunteer's page shows, in four queries."""
+    return queryset.select_related(
+        "area__parent__parent", "address_area__parent__parent", "user"
+    ).prefetch_related(
+        Prefetch("villages", queryset=Area.objects.order_by("code")),
+        Prefetch(
+            "status_changes",
+            queryset=VolunteerStatusChange.objects.select_related("changed_by").order_by(
+                "-effective_date", "-id"
+            ),
+        ),
+        Prefetch(
+            "committee_seats",
+            queryset=CommitteeMembership.objects.select_related("centre").order_by("-term_start"),
+        ),
+    )
+
+
+def volunteer_get(*, user: Any, pk: Any, perm: Perm = Perm.VIEW_VOLUNTEERS) -> Volunteer:
+    """One volunteer with what their page shows; 404 when missing or not the user's to see."""
+    queryset = _with_page_details(Volunteer.objects.all())
+    return access.get_visible_or_404(user, queryset, perm=perm, own=Q(user=user), pk=pk)
+
+
+def volunteer_for_edit(*, user: Any, pk: Any) -> Volunteer:
+    """A volunteer the user may change; 404 otherwise (auditors and volunteers included)."""
+    return volunteer_get(user=user, pk=pk, perm=Perm.MANAGE_VOLUNTEERS)
+
+
+def volunteer_me(*, user: Any) -> Volunteer | None:
+    """The volunteer record linked to this account, if any: everyone may see their own."""
+    if not user.is_authenticated:
+        return None
+    return _with_page_details(Volunteer.objects.filter(user=user)).first()
+
+
+def volunteer_stats(*, user: Any, area_code: str = "") -> dict[str, int]:
+    """How many volunteers of each status the user can see (inside `area_code` when given)."""
+    queryset = _scoped(user)
+    if area_code:
+        queryset = queryset.filter(within(area_code, "area"))
+    rows = queryset.values("status").annotate(n=Count("id")).order_by()
+    counts = {status.value: 0 for status in VolunteerStatus}
+    counts.update({row["status"]: row["n"] for row in rows})
+    counts["total"] = sum(counts.values())
+    return counts
+
+
+def area_options(*, user: Any, perm: Perm = Perm.VIEW_VOLUNTEERS) -> list[Area]:
+    """Areas to filter by: the user's scope from province down to subdistrict, in code order.
+
+    When that is too long for a select (a national scope), only provinces and districts.
+    """
+    queryset = access.visible_to(user, Area.objects.all(), field="code", perm=perm)
+    queryset = queryset.exclude(level=Level.VILLAGE).order_by("code")
+    if queryset.count() > AREA_OPTION_LIMIT:
+        queryset = queryset.exclude(level=Level.SUBDISTRICT)
+    return list(queryset.only("code", "level", "name_th", "name_en", "moo"))
+
+
+def area_options_extra(*, user: Any, code: str) -> Area | None:
+    """An area to filter by that area_options left out, if the user may see it."""
+    if not AREA_CODE.match(code):
+        return None
+    queryset = access.visible_to(
+        user, Area.objects.filter(code=code), field="code", perm=Perm.VIEW_VOLUNTEERS
+    )
+    return queryset.first()
+
+
+def subdistrict_options(*, user: Any) -> QuerySet[Area]:
+    """Subdistricts where the user may register volunteers."""
+    queryset = access.visible_to(
+        user,
+        Area.objects.filter(level=Level.SUBDISTRICT),
+        field="code",
+        perm=Perm.MANAGE_VOLUNTEERS,
+    )
+    return queryset.select_related("parent").order_by("code")
+
+
+def village_options(*, user: Any, area_code: str) -> QuerySet[Area]:
+    """The villages of a subdistrict the user manages (none for any other code)."""
+    if not (
+        area_code and len(area_code) == 6 and access.can(user, Perm.MANAGE_VOLUNTEERS, area_code)
+    ):
+        return Area.objects.none()
+    return Area.objects.filter(parent_id=area_code, level=Level.VILLAGE).order_by("code")
+
+
+# --- centres ----------------------------------------------------------------------------------
+
+
+def _centres(user: Any, perm: Perm = Perm.VIEW_VOLUNTEERS) -> QuerySet[Centre]:
+    # own=nothing: a volunteer's grant shows them no centre, since a centre lists everyone.
+    return access.visible_to(
+        user, Centre.objects.all(), perm=perm, own=Q(pk__in=[])
+    ).select_related("area__parent")
+
+
+def centre_list(*, user: Any) -> list[Centre]:
+    """Centres in scope, each with `active_volunteers` and `committee_size` counted.
+
+    Active volunteers are counted per subdistrict in one grouped query, then added up for
+    every level above, so the page costs the same for 9 centres or 900.
+    """
+    today = timezone.localdate()
+    current = Q(committee__term_end__isnull=True) | Q(committee__term_end__gte=today)
+    centres: list[Centre] = list(
+        _centres(user).annotate(
+            committee_size=Count("committee", filter=current & Q(committee__term_start__lte=today))
+        )
+    )
+    inside_centres = Q(pk__in=[])
+    for code in {c.area_id for c in centres}:
+        inside_centres |= within(code, "area")
+    rows = (
+        Volunteer.objects.filter(inside_centres, status=VolunteerStatus.ACTIVE)
+        .values("area_id")
+        .annotate(n=Count("id"))
+        .order_by()
+    )
+    counts: dict[str, int] = {}
+    for row in rows:
+        for length in (2, 4, 6):
+            prefix = row["area_id"][:length]
+            counts[prefix] = counts.get(prefix, 0) + row["n"]
+    for centre in centres:
+        centre.active_volunteers = counts.get(centre.area_id, 0)  # type: ignore[attr-defined]
+    return centres
+
+
+def centre_get(*, user: Any, pk: Any, perm: Perm = Perm.VIEW_VOLUNTEERS) -> Centre:
+    """One centre in scope; 404 when missing or outside it."""
+    queryset = Centre.objects.select_related("area__parent")
+    return access.get_visible_or_404(user, queryset, perm=perm, own=Q(pk__in=[]), pk=pk)
+
+
+def centres_visible(*, user: Any, pks: Iterable[int]) -> set[int]:
+    """Which of these centres the user may open (to link to them only when they can)."""
+    queryset = _centres(user).filter(pk__in=list(pks))
+    return set(queryset.values_list("pk", flat=True))
+
+
+def centre_missing_areas(*, user: Any) -> list[Area]:
+    """Provinces and districts the user manages that have no centre yet."""
+    queryset = access.visible_to(
+        user,
+        Area.objects.filter(level__in=[Level.PROVINCE, Level.DISTRICT], centre__isnull=True),
+        field="code",
+        perm=Perm.MANAGE_VOLUNTEERS,
+    )
+    return list(queryset.order_by("code")[:200])
+
+
+def committee_list(
+    *, centre: Centre
+) -> tuple[list[CommitteeMembership], list[CommitteeMembership]]:
+    """The centre's current seats (chair first) and its past ones (latest first)."""
+    today = timezone.localdate()
+    seats = list(
+        CommitteeMembership.objects.filter(centre=centre).select_related("volunteer__area")
+    )
+    rank = {position.value: index for index, position in enumerate(POSITION_ORDER)}
+    current = sorted(
+        (s for s in seats if s.term_start <= today and (s.term_end is None or s.term_end >= today)),
+        key=lambda s: (rank.get(s.position, 99), s.volunteer.first_name),
+    )
+    past = sorted((s for s in seats if s not in current), key=lambda s: s.term_start, reverse=True)
+    return current, past
+
+
+def seat_get(*, user: Any, pk: Any) -> CommitteeMembership:
+    """A committee seat of a centre the user manages; 404 otherwise."""
+    return access.get_visible_or_404(
+        user,
+        CommitteeMembership.objects.select_related("centre__area", "volunteer"),
+        field="centre__area",
+        perm=Perm.MANAGE_VOLUNTEERS,
+        own=Q(pk__in=[]),
+        pk=pk,
+    )
+
+
+def seat_candidates(*, centre: Centre, search: str = "") -> QuerySet[Volunteer]:
+    """Active volunteers who may take a seat on the centre's committee."""
+    queryset = Volunteer.objects.filter(
+        within(centre.area_id, "area"), status=VolunteerStatus.ACTIVE
+    ).select_related("area")
+    search = " ".join(search.split())
+    if search:
+        queryset = _search(queryset, search)
+    return queryset.order_by("first_name", "last_name", "id")
+
+
+@dataclass
+class SubdistrictCoverage:
+    area: Area
+    villages: list[Area] = field(default_factory=list)  # each with .active_volunteers
+    active_volunteers: int = 0
+    households: int = 0
+
+    @property
+    def uncovered(self) -> list[Area]:
+        return [v for v in self.villages if not v.active_volunteers]  # type: ignore[attr-defined]
+
+    @property
+    def per_100_households(self) -> float | None:
+        return per_100(self.active_volunteers, self.households)
+
+
+@dataclass
+class Coverage:
+    subdistricts: list[SubdistrictCoverage]
+    villages: int
+    uncovered: list[Area]
+    active_volunteers: int
+    households: int
+
+    @property
+    def per_village(self) -> float | None:
+        return round(self.active_volunteers / self.villages, 2) if self.villages else None
+
+    @property
+    def per_100_households(self) -> float | None:
+        return per_100(self.active_volunteers, self.households)
+
+
+def per_100(volunteers: int, households: int) -> float | None:
+    return round(volunteers * 100 / households, 1) if households else None
+
+
+def centre_coverage(*, centre: Centre) -> Coverage:
+    """How well the centre's area is covered, in three grouped queries whatever its size.
+
+    A village is covered when at least one active volunteer covers it. Households are those
+    registered as active in the area (moved and closed ones no longer need a volunteer).
+    """
+    code = centre.area_id
+    active = Q(volunteers__status=VolunteerStatus.ACTIVE)
+    villages = list(
+        Area.objects.filter(within(code), level=Level.VILLAGE)
+        .annotate(active_volunteers=Count("volunteers", filter=active))
+        .order_by("code")
+    )
+    subdistricts = {
+        a.code: SubdistrictCoverage(area=a)
+        for a in Area.objects.filter(within(code), level=Level.SUBDISTRICT)
+        .select_related("parent")
+        .order_by("code")
+    }
+    if len(code) == 6 and code not in subdistricts:  # a subdistrict centre
+        subdistricts[code] = SubdistrictCoverage(area=centre.area)
+    for village in villages:
+        if village.parent_id in subdistricts:
+            subdistricts[village.parent_id].villages.append(village)
+    volunteer_rows = (
+        Volunteer.objects.filter(within(code, "area"), status=VolunteerStatus.ACTIVE)
+        .values("area_id")
+        .annotate(n=Count("id"))
+        .order_by()
+    )
+    for row in volunteer_rows:
+        if row["area_id"] in subdistricts:
+            subdistricts[row["area_id"]].active_volunteers = row["n"]
+    for sub_code, n in _active_households(code).items():
+        if sub_code in subdistricts:
+            subdistricts[sub_code].households = n
+    rows = list(subdistricts.values())
+    return Coverage(
+        subdistricts=rows,
+        villages=len(villages),
+        uncovered=[v for v in villages if not v.active_volunteers],
+        active_volunteers=sum(r.active_volunteers for r in rows),
+        households=sum(r.households for r in rows),
+    )
+
+
+def _active_households(code: str) -> dict[str, int]:
+    """Active households inside `code`, per subdistrict, in one grouped query.
+
+    Households belong to the app to the right of this one (DESIGN.md: an app imports only from
+    apps to its left), so the model is looked up by name instead of imported.
+    """
+    household = apps.get_model("households", "Household")
+    rows = (
+        household.objects.filter(within(code, "area"), status="active")
+        .annotate(subdistrict=Substr("area_id", 1, 6))
+        .values("subdistrict")
+        .annotate(n=Count("id"))
+        .order_by()
+    )
+    return {row["subdistrict"]: row["n"] for row in rows}

@@ -1,0 +1,658 @@
+"""Writes about volunteers, their status and accounts, and the coordination centres.
+
+Every function here takes the acting user as `actor`, checks that the actor may manage
+volunteers at the record's area (accounts.access decides), validates the whole request before
+writing anything, and writes its audit row in the same transaction. A failed check raises
+ValidationError, keyed by the form field it concerns, so a page can show the reason beside that
+field; nothing has been written by then.
+
+`actor=None` means the system itself (management commands, imports and the demo); it skips the
+scope check but is still audited. Views always pass `request.user`, which is never None.
+
+Citizen IDs are checked and normalized, stored encrypted and compared by keyed hash. They never
+go into audit details: an audit row says that an ID was changed or read, not what it is.
+"""
+
+import copy
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from carenet.accounts import access
+from carenet.accounts.access import Perm
+from carenet.accounts.models import Role, User
+from carenet.accounts.services import assignment_grant, user_create
+from carenet.areas.models import BANGKOK, Area, Level
+from carenet.core import citizen_id as cid
+from carenet.core import thaidate
+from carenet.core.people import SEX_OF_TITLE, Sex, age_on, clean_name, name_key, normalize_title
+from carenet.core.services import audit_record, save_versioned
+from carenet.volunteers.models import (
+    STATUS_MOVES,
+    Centre,
+    CommitteeMembership,
+    OtherRole,
+    Position,
+    Volunteer,
+    VolunteerStatus,
+    VolunteerStatusChange,
+)
+
+MINIMUM_AGE = 18  # the Ministry's rule for registering an อพม.
+REGISTRATION_NO = re.compile(r"^(\d{1,6})\s*/\s*(\d{4})$")
+PHONE_DIGITS = re.compile(r"^0\d{8,9}$")
+THAI_DIGITS = str.maketrans("๐๑๒๓๔๕๖๗๘๙", "0123456789")
+# Statuses that end a volunteer's service: their committee seats end with it.
+LEAVING = {VolunteerStatus.RESIGNED, VolunteerStatus.REMOVED, VolunteerStatus.DECEASED}
+
+
+@dataclass(frozen=True, kw_only=True)
+class VolunteerData:
+    """What a coordinator types about a volunteer, for registering and for editing."""
+
+    citizen_id: str  # as typed; on edit, "" keeps the stored ID
+    title: str
+    first_name: str
+    last_name: str
+    area_code: str  # the subdistrict served
+    village_codes: tuple[str, ...] = ()
+    birth_date: date | None = None
+    sex: str = ""  # "" takes it from the title when the title says it
+    phone: str = ""
+    line_id: str = ""
+    house_no: str = ""
+    address_moo: int | None = None
+    address_area_code: str = ""
+    registration_no: str = ""
+    registration_date: date | None = None
+    other_roles: tuple[str, ...] = field(default_factory=tuple)
+
+
+# --- checks shared by the services ----------------------------------------------------------
+
+
+def _require_manage(actor: Any, area_code: str) -> None:
+    """The actor may manage volunteers at this area (the system, actor None, always may)."""
+    if actor is not None and not access.can(actor, Perm.MANAGE_VOLUNTEERS, area_code):
+        raise PermissionDenied(_("You cannot manage volunteers in this area."))
+
+
+def _raise_if(errors: dict[str, list[str]]) -> None:
+    if any(errors.values()):
+        raise ValidationError({name: messages for name, messages in errors.items() if messages})
+
+
+def normalize_phone(raw: str) -> str:
+    """0812345678 from "081-234-5678", "081 234 5678", "+66 81 234 5678" or Thai digits."""
+    digits = re.sub(r"\D", "", raw.translate(THAI_DIGITS))
+    if digits.startswith("66") and len(digits) in (10, 11):
+        digits = "0" + digits[2:]
+    return digits
+
+
+def check_phone(raw: str) -> str:
+    """The phone's digits, or "" when none was typed; ValidationError when it is not a phone."""
+    digits = normalize_phone(raw)
+    if raw.strip() and not PHONE_DIGITS.match(digits):
+        raise ValidationError(
+            _("A phone number has 9 or 10 digits and starts with 0, e.g. 081-234-5678.")
+        )
+    return digits
+
+
+def check_registration_no(raw: str) -> str:
+    """ "123/2568", also typed as "123 / 2568" or in Thai digits; "" when none was typed."""
+    cleaned = raw.translate(THAI_DIGITS).strip()
+    if not cleaned:
+        return ""
+    match = REGISTRATION_NO.match(cleaned)
+    this_year = timezone.localdate().year + thaidate.BE_OFFSET
+    if match and int(match.group(1)) > 0 and 2500 <= int(match.group(2)) <= this_year + 1:
+        return f"{int(match.group(1))}/{int(match.group(2))}"
+    raise ValidationError(_("Write the registration number as number/BE year, e.g. 123/2568."))
+
+
+def check_birth_date(value: date | None) -> None:
+    today = timezone.localdate()
+    if value is None:
+        return
+    if value > today:
+        raise ValidationError(_("The birth date cannot be in the future."))
+    if (age_on(value, today) or 0) < MINIMUM_AGE:
+        raise ValidationError(
+            _("A volunteer must be at least %(age)d years old.") % {"age": MINIMUM_AGE}
+        )
+
+
+def check_not_future(value: date | None) -> None:
+    if value is not None and value > timezone.localdate():
+        raise ValidationError(_("The date cannot be in the future."))
+
+
+def _collect(errors: dict[str, list[str]], name: str, check: Any, *args: Any) -> Any:
+    """Runs one check; its ValidationError becomes the field's errors."""
+    try:
+        return check(*args)
+    except ValidationError as error:
+        errors[name] = list(error.messages)
+        return None
+
+
+def _clean_data(
+    *, actor: Any, data: VolunteerData, current: Volunteer | None
+) -> tuple[dict[str, Any], str, list[Area]]:
+    """Checks everything typed; returns the field values, the ID digits ("" = keep) and villages.
+
+    Collects every problem before raising, so the form shows them all at once.
+    """
+    errors: dict[str, list[str]] = {}
+
+    digits = ""
+    if data.citizen_id.strip() or current is None:
+        try:
+            digits = cid.normalize(data.citizen_id)
+        except ValidationError as error:
+            errors["citizen_id"] = list(error.messages)
+        else:
+            errors["citizen_id"] = _citizen_id_clash(actor=actor, digits=digits, current=current)
+
+    title = normalize_title(data.title)
+    first_name, last_name = clean_name(data.first_name), clean_name(data.last_name)
+    errors["title"] = [] if title else [_("Enter the title (นาย, นาง, นางสาว …).")]
+    errors["first_name"] = [] if first_name else [_("Enter the first name.")]
+    errors["last_name"] = [] if last_name else [_("Enter the last name.")]
+
+    sex = data.sex or SEX_OF_TITLE.get(title, Sex.UNSPECIFIED)
+    errors["sex"] = [] if sex in Sex.values else [_("Choose a sex from the list.")]
+
+    _collect(errors, "birth_date", check_birth_date, data.birth_date)
+    phone = _collect(errors, "phone", check_phone, data.phone) or ""
+
+    area, villages, errors["area"], errors["villages"] = _served_area(
+        actor=actor, area_code=data.area_code, village_codes=data.village_codes
+    )
+
+    address_area: Area | None = None
+    errors["address_area"] = []
+    if data.address_area_code:
+        address_area = Area.objects.filter(
+            code=data.address_area_code, level=Level.SUBDISTRICT
+        ).first()
+        if address_area is None:
+            errors["address_area"].append(_("Choose the home subdistrict from the list."))
+    errors["address_moo"] = []
+    if data.address_moo is not None and not 1 <= data.address_moo <= 99:
+        errors["address_moo"].append(_("A village number (หมู่ที่) is between 1 and 99."))
+
+    registration_no = (
+        _collect(errors, "registration_no", check_registration_no, data.registration_no) or ""
+    )
+    _collect(errors, "registration_date", check_not_future, data.registration_date)
+
+    # Imports call this service too: a cell longer than its column is refused, not truncated.
+    for name, value in [
+        ("title", title),
+        ("first_name", first_name),
+        ("last_name", last_name),
+        ("line_id", data.line_id.strip()),
+        ("house_no", data.house_no.strip()),
+    ]:
+        limit = getattr(Volunteer._meta.get_field(name), "max_length", None) or 0
+        if len(value) > limit and not errors.get(name):
+            errors[name] = [_("At most %(n)d characters.") % {"n": limit}]
+
+    unknown_roles = set(data.other_roles) - set(OtherRole.values)
+    errors["other_roles"] = [_("Choose other roles from the list.")] if unknown_roles else []
+
+    _raise_if(errors)
+    assert area is not None  # _served_area reported an error otherwise
+    values = {
+        "title": title,
+        "first_name": first_name,
+        "last_name": last_name,
+        "name_key": name_key(first_name, last_name),
+        "birth_date": data.birth_date,
+        "sex": sex,
+        "phone": phone,
+        "line_id": data.line_id.strip(),
+        "house_no": data.house_no.strip(),
+        "address_moo": data.address_moo,
+        "address_area": address_area,
+        "area": area,
+        "registration_no": registration_no,
+        "registration_date": data.registration_date,
+        "other_roles": [code for code in OtherRole.values if code in set(data.other_roles)],
+    }
+    return values, digits, villages
+
+
+def _citizen_id_clash(*, actor: Any, digits: str, current: Volunteer | None) -> list[str]:
+    """A clear message when another volunteer holds this ID; names them only if visible."""
+    clash = Volunteer.objects.filter(citizen_id_hash=cid.lookup_hash(digits))
+    if current is not None:
+        clash = clash.exclude(pk=current.pk)
+    other = clash.select_related("area").first()
+    if other is None:
+        return []
+    if (
+        actor is None
+        or access.visible_to(
+            actor,
+            Volunteer.objects.filter(pk=other.pk),
+            perm=Perm.VIEW_VOLUNTEERS,
+            own=Q(user=actor),
+        ).exists()
+    ):
+        return [
+            _("This citizen ID is already registered to %(name)s (%(area)s).")
+            % {"name": other.full_name, "area": other.area.label}
+        ]
+    return [
+        _(
+            "This citizen ID is already registered to a volunteer outside your area. "
+            "Contact the provincial office."
+        )
+    ]
+
+
+def _served_area(
+    *, actor: Any, area_code: str, village_codes: Iterable[str]
+) -> tuple[Area | None, list[Area], list[str], list[str]]:
+    """The subdistrict served and its villages, with the errors for each."""
+    area = None
+    if area_code:
+        area = Area.objects.filter(code=area_code, level=Level.SUBDISTRICT).first()
+    if area is None:
+        return None, [], [_("Choose the subdistrict the volunteer serves.")], []
+    if actor is not None and not access.can(actor, Perm.MANAGE_VOLUNTEERS, area.code):
+        return None, [], [_("This subdistrict is outside the area you manage.")], []
+    wanted = sorted(set(village_codes))
+    villages = list(Area.objects.filter(code__in=wanted, level=Level.VILLAGE, parent=area))
+    strangers = sorted(set(wanted) - {v.code for v in villages})
+    if strangers:
+        return (
+            area,
+            villages,
+            [],
+            [
+                _("These are not villages of %(area)s: %(codes)s.")
+                % {"area": area.label, "codes": ", ".join(strangers)}
+            ],
+        )
+    return area, villages, [], []
+
+
+# --- volunteers ------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def volunteer_register(
+    *, actor: Any, data: VolunteerData, status: str = VolunteerStatus.ACTIVE
+) -> Volunteer:
+    """Registers a new volunteer, with the first row of their status history."""
+    if status not in VolunteerStatus.values:
+        raise ValidationError({"status": _("Choose a status from the list.")})
+    values, digits, villages = _clean_data(actor=actor, data=data, current=None)
+    volunteer = Volunteer(status=status, **values)
+    volunteer.set_citizen_id(digits)
+    try:
+        with transaction.atomic():  # a savepoint: the race with a concurrent registration
+            volunteer.save()
+    except IntegrityError:
+        raise ValidationError(
+            {"citizen_id": _("This citizen ID has just been registered by someone else.")}
+        ) from None
+    volunteer.villages.set(villages)
+    VolunteerStatusChange.objects.create(
+        volunteer=volunteer,
+        from_status="",
+        to_status=status,
+        effective_date=volunteer.registration_date or timezone.localdate(),
+        reason=_("Registered"),
+        changed_by=actor if getattr(actor, "is_authenticated", False) else None,
+    )
+    audit_record(
+        actor=actor,
+        action="volunteer.register",
+        target=volunteer,
+        area_code=volunteer.area_id,
+        details={"registration_no": volunteer.registration_no, "status": status},
+    )
+    return volunteer
+
+
+EDITABLE_FIELDS = [
+    "title",
+    "first_name",
+    "last_name",
+    "name_key",
+    "birth_date",
+    "sex",
+    "phone",
+    "line_id",
+    "house_no",
+    "address_moo",
+    "address_area",
+    "area",
+    "registration_no",
+    "registration_date",
+    "other_roles",
+]
+
+
+@transaction.atomic
+def volunteer_update(
+    *, actor: Any, volunteer: Volunteer, data: VolunteerData, version: int
+) -> Volunteer:
+    """Saves an edit made on `version` of the record; a stale version raises ConflictError."""
+    _require_manage(actor, volunteer.area_id)
+    values, digits, villages = _clean_data(actor=actor, data=data, current=volunteer)
+    changed = [name for name in EDITABLE_FIELDS if getattr(volunteer, name) != values[name]]
+    # Work on a copy, so that the caller's instance stays as it was if the save is refused.
+    draft = copy.copy(volunteer)
+    for name, value in values.items():
+        setattr(draft, name, value)
+    fields = list(EDITABLE_FIELDS)
+    if digits and cid.lookup_hash(digits) != volunteer.citizen_id_hash:
+        draft.set_citizen_id(digits)
+        fields += ["citizen_id_encrypted", "citizen_id_hash"]
+        changed.append("citizen_id")
+    try:
+        with transaction.atomic():  # a savepoint: the race with a concurrent registration
+            save_versioned(draft, version, fields)  # ConflictError when the edit is stale
+    except IntegrityError:
+        raise ValidationError(
+            {"citizen_id": _("This citizen ID has just been registered by someone else.")}
+        ) from None
+    before = set(volunteer.villages.values_list("code", flat=True))
+    if before != {v.code for v in villages}:
+        volunteer.villages.set(villages)
+        changed.append("villages")
+    for name in [*fields, "version"]:
+        setattr(volunteer, name, getattr(draft, name))
+    audit_record(
+        actor=actor,
+        action="volunteer.update",
+        target=volunteer,
+        area_code=volunteer.area_id,
+        details={"fields": changed},
+    )
+    return volunteer
+
+
+@transaction.atomic
+def volunteer_change_status(
+    *, actor: Any, volunteer: Volunteer, to_status: str, effective_date: date | None, reason: str
+) -> VolunteerStatusChange:
+    """Moves a volunteer to another status along STATUS_MOVES, with the date and reason.
+
+    Leaving the network (resigned, removed, deceased) also ends their committee seats.
+    """
+    _require_manage(actor, volunteer.area_id)
+    # Read the status again under a row lock: two coordinators may act at the same time.
+    locked = Volunteer.objects.select_for_update().get(pk=volunteer.pk)
+    errors: dict[str, list[str]] = {"to_status": [], "effective_date": [], "reason": []}
+    if to_status not in STATUS_MOVES.get(locked.status, set()):
+        errors["to_status"].append(
+            _("A volunteer who is %(current)s cannot become %(new)s.")
+            % {
+                "current": VolunteerStatus(locked.status).label,
+                "new": VolunteerStatus(to_status).label
+                if to_status in VolunteerStatus.values
+                else to_status,
+            }
+        )
+    if effective_date is None:
+        errors["effective_date"].append(_("Enter the date of the change."))
+    elif effective_date > timezone.localdate():
+        errors["effective_date"].append(_("The date cannot be in the future."))
+    else:
+        last = locked.status_changes.order_by("-effective_date", "-id").first()
+        if last is not None and effective_date < last.effective_date:
+            errors["effective_date"].append(
+                _("The date cannot be before the last status change (%(date)s).")
+                % {"date": thaidate.format_short(last.effective_date)}
+            )
+    reason = reason.strip()
+    if not reason:
+        errors["reason"].append(_("Give the reason for the change."))
+    _raise_if(errors)
+    assert effective_date is not None
+
+    change = VolunteerStatusChange.objects.create(
+        volunteer=locked,
+        from_status=locked.status,
+        to_status=to_status,
+        effective_date=effective_date,
+        reason=reason,
+        changed_by=actor if getattr(actor, "is_authenticated", False) else None,
+    )
+    locked.status = to_status
+    locked.save(update_fields=["status", "updated_at"])
+    volunteer.status = to_status
+    ended = 0
+    if to_status in LEAVING:
+        ended = _end_open_seats(volunteer=locked, day=effective_date)
+    audit_record(
+        actor=actor,
+        action="volunteer.status",
+        target=locked,
+        area_code=locked.area_id,
+        details={"from": change.from_status, "to": to_status, "seats_ended": ended},
+    )
+    return change
+
+
+def _end_open_seats(*, volunteer: Volunteer, day: date) -> int:
+    ended = 0
+    seats = CommitteeMembership.objects.filter(volunteer=volunteer).filter(
+        Q(term_end__isnull=True) | Q(term_end__gt=day)
+    )
+    for seat in seats:
+        seat.term_end = max(day, seat.term_start)
+        seat.save(update_fields=["term_end"])
+        ended += 1
+    return ended
+
+
+@transaction.atomic
+def volunteer_citizen_id_read(*, actor: Any, volunteer: Volunteer) -> str:
+    """The full citizen ID, for someone who asked to see it. Each read is logged."""
+    digits = volunteer.read_citizen_id()
+    audit_record(
+        actor=actor,
+        action="volunteer.citizen_id_read",
+        target=volunteer,
+        area_code=volunteer.area_id,
+    )
+    return digits
+
+
+@transaction.atomic
+def volunteer_link_user(
+    *,
+    actor: Any,
+    volunteer: Volunteer,
+    user: User | None = None,
+    username: str = "",
+    password: str = "",
+) -> User:
+    """Gives a volunteer a login: links `user`, or creates an account from username/password.
+
+    Either way the account gets the volunteer role at the subdistrict the volunteer serves.
+    """
+    _require_manage(actor, volunteer.area_id)
+    if volunteer.user_id is not None:
+        raise ValidationError({"username": _("This volunteer already has a user account.")})
+    if user is None:
+        username = username.strip()
+        if not username:
+            raise ValidationError({"username": _("Enter a username.")})
+        candidate = User(
+            username=username, first_name=volunteer.first_name, last_name=volunteer.last_name
+        )
+        try:
+            validate_password(password, candidate)
+        except ValidationError as error:
+            raise ValidationError({"password": error.messages}) from None
+        user = user_create(
+            actor=actor,
+            username=username,
+            password=password,
+            first_name=volunteer.first_name,
+            last_name=volunteer.last_name,
+        )
+    elif Volunteer.objects.filter(user=user).exists():
+        raise ValidationError({"username": _("This account already belongs to a volunteer.")})
+    volunteer.user = user
+    volunteer.save(update_fields=["user", "updated_at"])
+    assignment_grant(actor=actor, user=user, role=Role.VOLUNTEER, area=volunteer.area)
+    audit_record(
+        actor=actor,
+        action="volunteer.link_user",
+        target=volunteer,
+        area_code=volunteer.area_id,
+        details={"user": user.pk},
+    )
+    return user
+
+
+# --- coordination centres and their committees -----------------------------------------------
+
+CENTRE_LEVELS = {Level.PROVINCE, Level.DISTRICT, Level.SUBDISTRICT}
+
+
+def centre_name(area: Area) -> str:
+    """ศูนย์ประสานงาน อพม. อำเภอเมืองชุมพร: the area's level written out, the way letters do."""
+    if area.code.startswith(BANGKOK):
+        level_word = {Level.PROVINCE: "", Level.DISTRICT: "เขต", Level.SUBDISTRICT: "แขวง"}
+    else:
+        level_word = {Level.PROVINCE: "จังหวัด", Level.DISTRICT: "อำเภอ", Level.SUBDISTRICT: "ตำบล"}
+    return f"ศูนย์ประสานงาน อพม. {level_word[Level(area.level)]}{area.name_th}"
+
+
+@transaction.atomic
+def centre_ensure(*, actor: Any, area_code: str, phone: str = "") -> Centre:
+    """The centre of a province or district (a subdistrict may have one too); made if missing."""
+    area = Area.objects.filter(code=area_code).first()
+    if area is None or area.level not in CENTRE_LEVELS:
+        raise ValidationError(
+            {"area": _("A centre belongs to a province, a district or a subdistrict.")}
+        )
+    _require_manage(actor, area.code)
+    try:
+        phone = check_phone(phone)
+    except ValidationError as error:
+        raise ValidationError({"phone": error.messages}) from None
+    centre, created = Centre.objects.get_or_create(
+        area=area, defaults={"name": centre_name(area), "phone": phone}
+    )
+    if created:
+        audit_record(actor=actor, action="centre.create", target=centre, area_code=area.code)
+    return centre
+
+
+def seat_is_current(seat: CommitteeMembership, day: date) -> bool:
+    return seat.term_start <= day and (seat.term_end is None or seat.term_end >= day)
+
+
+@transaction.atomic
+def committee_seat_add(
+    *,
+    actor: Any,
+    centre: Centre,
+    volunteer: Volunteer,
+    position: str,
+    term_start: date | None,
+    term_end: date | None = None,
+) -> CommitteeMembership:
+    """Seats an active volunteer of the centre's area on its committee for a term.
+
+    A centre has one chair at a time, and a volunteer holds one seat of a centre at a time.
+    """
+    _require_manage(actor, centre.area_id)
+    # Seats of one centre are decided one at a time: lock the centre row.
+    Centre.objects.select_for_update().filter(pk=centre.pk).first()
+    errors: dict[str, list[str]] = {"volunteer": [], "position": [], "term_start": []}
+    errors["term_end"] = []
+    if not volunteer.area_id.startswith(centre.area_id):
+        errors["volunteer"].append(_("The volunteer must serve in the centre's area."))
+    elif volunteer.status != VolunteerStatus.ACTIVE:
+        errors["volunteer"].append(_("Only an active volunteer can hold a committee seat."))
+    if position not in Position.values:
+        errors["position"].append(_("Choose a position from the list."))
+    if term_start is None:
+        errors["term_start"].append(_("Enter the date the term starts."))
+    elif term_end is not None and term_end < term_start:
+        errors["term_end"].append(_("The term cannot end before it starts."))
+    _raise_if(errors)
+    assert term_start is not None
+
+    overlapping = CommitteeMembership.objects.filter(centre=centre).filter(
+        Q(term_end__isnull=True) | Q(term_end__gte=term_start)
+    )
+    if term_end is not None:
+        overlapping = overlapping.filter(term_start__lte=term_end)
+    if overlapping.filter(volunteer=volunteer).exists():
+        errors["volunteer"].append(
+            _("This volunteer already holds a seat on this committee during that term.")
+        )
+    if position == Position.CHAIR:
+        chair = overlapping.filter(position=Position.CHAIR).select_related("volunteer").first()
+        if chair is not None:
+            errors["position"].append(
+                _("The centre already has a chair in that term: %(name)s. End that term first.")
+                % {"name": chair.volunteer.full_name}
+            )
+    _raise_if(errors)
+
+    seat = CommitteeMembership.objects.create(
+        centre=centre,
+        volunteer=volunteer,
+        position=position,
+        term_start=term_start,
+        term_end=term_end,
+    )
+    audit_record(
+        actor=actor,
+        action="committee.seat_add",
+        target=seat,
+        area_code=centre.area_id,
+        details={"volunteer": volunteer.pk, "position": position},
+    )
+    return seat
+
+
+@transaction.atomic
+def committee_seat_end(
+    *, actor: Any, seat: CommitteeMembership, term_end: date | None
+) -> CommitteeMembership:
+    """Ends a seat's term on `term_end`: a past date, today, or a planned end."""
+    centre_area = Centre.objects.values_list("area_id", flat=True).get(pk=seat.centre_id)
+    _require_manage(actor, centre_area)
+    today = timezone.localdate()
+    if seat.term_end is not None and seat.term_end < today:
+        raise ValidationError({"term_end": _("This term has already ended.")})
+    if term_end is None:
+        raise ValidationError({"term_end": _("Enter the date the term ends.")})
+    if term_end < seat.term_start:
+        raise ValidationError({"term_end": _("The term cannot end before it starts.")})
+    seat.term_end = term_end
+    seat.save(update_fields=["term_end"])
+    audit_record(
+        actor=actor,
+        action="committee.seat_end",
+        target=seat,
+        area_code=centre_area,
+        details={"term_end": term_end.isoformat()},
+    )
+    return seat

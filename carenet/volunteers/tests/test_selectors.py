@@ -1,0 +1,270 @@
+"""Reads are scoped to the user, search finds Thai names and phones, counts cost fixed queries."""
+
+import pytest
+from django.apps import apps
+from django.http import Http404
+
+from carenet.accounts import access
+from carenet.areas.models import Area, Level
+from carenet.volunteers import selectors
+from carenet.volunteers.models import Position, VolunteerStatus
+from carenet.volunteers.tests.factories import (
+    CentreFactory,
+    CommitteeMembershipFactory,
+    VolunteerFactory,
+)
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def spread(area_tree, volunteer_a):
+    """One volunteer in each subdistrict of the tree; the ท่าตะเภา one is volunteer_a's own."""
+    return {
+        "own": VolunteerFactory(
+            area=area_tree["860101"], user=volunteer_a, villages=[area_tree["86010101"]]
+        ),
+        "neighbour": VolunteerFactory(area=area_tree["860101"], villages=[area_tree["86010102"]]),
+        "paknam": VolunteerFactory(area=area_tree["860102"]),
+        "thasae": VolunteerFactory(area=area_tree["860201"]),
+        "talat": VolunteerFactory(area=area_tree["840101"]),
+    }
+
+
+SEES = {
+    "national_admin": {"own", "neighbour", "paknam", "thasae", "talat"},
+    "auditor": {"own", "neighbour", "paknam", "thasae", "talat"},
+    "province_officer": {"own", "neighbour", "paknam", "thasae"},
+    "district_coordinator_a": {"own", "neighbour", "paknam"},
+    "district_coordinator_b": {"thasae"},
+    "volunteer_a": {"own"},  # a volunteer sees only their own record
+    "volunteer_b": set(),  # no volunteer record of their own
+}
+
+
+@pytest.mark.parametrize("persona", SEES)
+def test_list_is_scoped(personas, spread, persona):
+    found = set(selectors.volunteer_list(user=personas[persona]))
+    assert found == {spread[name] for name in SEES[persona]}
+
+
+@pytest.mark.parametrize("persona", SEES)
+def test_get_is_404_for_missing_and_not_yours_alike(personas, spread, persona):
+    user = personas[persona]
+    for name, volunteer in spread.items():
+        if name in SEES[persona]:
+            assert selectors.volunteer_get(user=user, pk=volunteer.pk) == volunteer
+        else:
+            with pytest.raises(Http404):
+                selectors.volunteer_get(user=user, pk=volunteer.pk)
+    with pytest.raises(Http404):
+        selectors.volunteer_get(user=user, pk=999_999)
+    with pytest.raises(Http404):
+        selectors.volunteer_get(user=user, pk="abc")
+
+
+def test_only_managers_get_a_volunteer_for_editing(personas, spread):
+    own = spread["own"]
+    assert selectors.volunteer_for_edit(user=personas["district_coordinator_a"], pk=own.pk)
+    for persona in ("auditor", "volunteer_a", "district_coordinator_b"):
+        with pytest.raises(Http404):
+            selectors.volunteer_for_edit(user=personas[persona], pk=own.pk)
+
+
+def test_me_is_the_linked_record_or_none(personas, spread):
+    assert selectors.volunteer_me(user=personas["volunteer_a"]) == spread["own"]
+    assert selectors.volunteer_me(user=personas["district_coordinator_a"]) is None
+
+
+@pytest.fixture
+def named(area_tree):
+    return {
+        "malee": VolunteerFactory(first_name="มาลี", last_name="ศรีสุข", phone="0812345678"),
+        "manee": VolunteerFactory(first_name="มานี", last_name="ศรีสุขใจ", phone="0899999999"),
+        "somchai": VolunteerFactory(
+            first_name="สมชาย", last_name="ใจดี", phone="077-511-234", registration_no="77/2560"
+        ),
+    }
+
+
+@pytest.mark.parametrize(
+    ("search", "expected"),
+    [
+        ("มาลี", {"malee"}),
+        ("ศรีสุข", {"malee", "manee"}),
+        ("มาลี ศรีสุข", {"malee"}),
+        ("  มาลี   ศรีสุข ", {"malee"}),
+        ("ศรีสุข มาลี", {"malee"}),
+        ("ใจ", {"manee", "somchai"}),
+        ("081-234", {"malee"}),
+        ("๐๘๑๒๓๔๕๖๗๘", {"malee"}),
+        ("+66 81 234 5678", {"malee"}),
+        ("0775112", {"somchai"}),  # stored with dashes, compared by digits
+        ("77/2560", {"somchai"}),
+        ("ไม่มีใคร", set()),
+    ],
+)
+def test_search_by_thai_name_or_phone(province_officer, named, search, expected):
+    found = set(selectors.volunteer_list(user=province_officer, search=search))
+    assert found == {named[name] for name in expected}
+
+
+def test_filter_by_area_at_any_level_and_by_status(province_officer, spread, area_tree):
+    def names(**filters):
+        found = set(selectors.volunteer_list(user=province_officer, **filters))
+        return {name for name, v in spread.items() if v in found}
+
+    assert names(area_code="8601") == {"own", "neighbour", "paknam"}
+    assert names(area_code="860102") == {"paknam"}
+    assert names(area_code="86010102") == {"neighbour"}  # who covers the village
+    assert names(area_code="84") == set()  # outside the officer's scope
+    spread["paknam"].status = VolunteerStatus.RESIGNED
+    spread["paknam"].save()
+    assert names(status="resigned") == {"paknam"}
+    assert names(area_code="8601", status="active") == {"own", "neighbour"}
+
+
+def test_list_counts_villages_without_duplicating_rows(province_officer, area_tree):
+    volunteer = VolunteerFactory(villages=[area_tree["86010101"], area_tree["86010102"]])
+    rows = list(selectors.volunteer_list(user=province_officer))
+    assert rows == [volunteer]
+    assert rows[0].village_count == 2
+
+
+def test_list_query_count_does_not_grow(province_officer, area_tree, django_assert_num_queries):
+    VolunteerFactory.create_batch(3, villages=[area_tree["86010101"]])
+    access.grants(province_officer)  # read once per request, not per list
+    with django_assert_num_queries(1):
+        rows = list(selectors.volunteer_list(user=province_officer)[:25])
+        assert [r.area.parent.label for r in rows]
+    VolunteerFactory.create_batch(30, villages=[area_tree["86010102"]])
+    with django_assert_num_queries(1):
+        rows = list(selectors.volunteer_list(user=province_officer)[:25])
+        assert len(rows) == 25 and [r.area.parent.label for r in rows]
+
+
+# --- centres ----------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def centres(area_tree):
+    return {
+        "86": CentreFactory(area=area_tree["86"], name="ศูนย์ฯ จังหวัดชุมพร"),
+        "8601": CentreFactory(area=area_tree["8601"]),
+        "8602": CentreFactory(area=area_tree["8602"]),
+        "84": CentreFactory(area=area_tree["84"], name="ศูนย์ฯ จังหวัดสุราษฎร์ธานี"),
+    }
+
+
+CENTRES_SEEN = {
+    "national_admin": {"86", "8601", "8602", "84"},
+    "auditor": {"86", "8601", "8602", "84"},
+    "province_officer": {"86", "8601", "8602"},
+    "district_coordinator_a": {"8601"},
+    "district_coordinator_b": {"8602"},
+    "volunteer_a": set(),  # a centre lists everyone: not for volunteers
+    "volunteer_b": set(),
+}
+
+
+@pytest.mark.parametrize("persona", CENTRES_SEEN)
+def test_centres_are_scoped_by_their_area(personas, centres, persona):
+    user = personas[persona]
+    seen = {c.area_id for c in selectors.centre_list(user=user)}
+    assert seen == CENTRES_SEEN[persona]
+    for code, centre in centres.items():
+        if code in CENTRES_SEEN[persona]:
+            assert selectors.centre_get(user=user, pk=centre.pk) == centre
+        else:
+            with pytest.raises(Http404):
+                selectors.centre_get(user=user, pk=centre.pk)
+
+
+def test_centre_list_counts_active_volunteers_and_current_seats(
+    province_officer, centres, spread, django_assert_max_num_queries
+):
+    spread["paknam"].status = VolunteerStatus.INACTIVE
+    spread["paknam"].save()
+    CommitteeMembershipFactory(centre=centres["8601"], volunteer=spread["own"])
+    with django_assert_max_num_queries(4):
+        listed = {c.area_id: c for c in selectors.centre_list(user=province_officer)}
+    assert listed["86"].active_volunteers == 3  # own, neighbour, thasae
+    assert listed["8601"].active_volunteers == 2
+    assert listed["8602"].active_volunteers == 1
+    assert listed["8601"].committee_size == 1
+    assert listed["86"].committee_size == 0
+
+
+def test_missing_centres_are_offered_to_managers_only(personas, centres, area_tree):
+    centres["8602"].delete()
+    assert [a.code for a in selectors.centre_missing_areas(user=personas["province_officer"])] == [
+        "8602"
+    ]
+    assert selectors.centre_missing_areas(user=personas["district_coordinator_a"]) == []
+    assert selectors.centre_missing_areas(user=personas["auditor"]) == []
+
+
+def test_committee_lists_current_seats_chair_first(area_tree):
+    centre = CentreFactory()
+    member = CommitteeMembershipFactory(centre=centre, position=Position.MEMBER)
+    chair = CommitteeMembershipFactory(centre=centre, position=Position.CHAIR)
+    past = CommitteeMembershipFactory(
+        centre=centre, position=Position.CHAIR, term_start="2020-01-01", term_end="2021-01-01"
+    )
+    current, previous = selectors.committee_list(centre=centre)
+    assert current == [chair, member]
+    assert previous == [past]
+
+
+def add_households(area_code: str, n: int, status: str = "active") -> None:
+    household = apps.get_model("households", "Household")
+    household.objects.bulk_create(household(area_id=area_code, status=status) for _ in range(n))
+
+
+def test_coverage_of_a_district(area_tree, spread, django_assert_num_queries):
+    centre = CentreFactory(area=area_tree["8601"])
+    add_households("86010101", 30)
+    add_households("86010102", 10)
+    add_households("86010201", 10)
+    add_households("86010201", 5, status="moved")  # no longer counted
+    add_households("86020101", 99)  # another district
+    spread["neighbour"].status = VolunteerStatus.INACTIVE
+    spread["neighbour"].save()
+    with django_assert_num_queries(4):
+        coverage = selectors.centre_coverage(centre=centre)
+    assert coverage.villages == 3
+    # หมู่ 2 is covered only by an inactive volunteer; ปากน้ำ หมู่ 1 by nobody.
+    assert [v.code for v in coverage.uncovered] == ["86010102", "86010201"]
+    assert coverage.active_volunteers == 2  # own (ท่าตะเภา) and paknam
+    assert coverage.households == 50
+    assert coverage.per_village == round(2 / 3, 2)
+    assert coverage.per_100_households == 4.0
+    by_code = {row.area.code: row for row in coverage.subdistricts}
+    assert by_code["860101"].households == 40
+    assert by_code["860101"].active_volunteers == 1
+    assert [v.code for v in by_code["860101"].uncovered] == ["86010102"]
+    assert by_code["860102"].per_100_households == 10.0
+
+
+def test_coverage_query_count_does_not_grow_with_the_area(area_tree, django_assert_num_queries):
+    centre = CentreFactory(area=area_tree["8601"])
+    VolunteerFactory(villages=[area_tree["86010101"]])
+    with django_assert_num_queries(4):
+        selectors.centre_coverage(centre=centre)
+    for n in range(3, 40):
+        Area.objects.create(
+            code=f"860101{n:02d}", level=Level.VILLAGE, name_th=f"บ้าน{n}", parent_id="860101", moo=n
+        )
+        add_households(f"860101{n:02d}", 2)
+    VolunteerFactory.create_batch(10, area=area_tree["860102"])
+    with django_assert_num_queries(4):
+        coverage = selectors.centre_coverage(centre=centre)
+    assert coverage.villages == 40
+    assert coverage.households == 74
+
+
+def test_coverage_of_an_empty_area_has_no_ratios(area_tree):
+    coverage = selectors.centre_coverage(centre=CentreFactory(area=area_tree["84"]))
+    assert coverage.villages == 0
+    assert coverage.per_village is None
+    assert coverage.per_100_households is None

@@ -1,0 +1,698 @@
+"""Every rule of the volunteer and centre services, and that a refusal writes nothing."""
+
+from dataclasses import replace
+from datetime import date, timedelta
+from typing import Any
+
+import pytest
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.utils import timezone, translation
+
+from carenet.accounts import access
+from carenet.accounts.access import Perm
+from carenet.accounts.models import AreaAssignment, Role, User
+from carenet.core import citizen_id as cid
+from carenet.core.models import AuditEvent
+from carenet.core.services import ConflictError
+from carenet.volunteers import services
+from carenet.volunteers.models import (
+    CommitteeMembership,
+    Position,
+    Volunteer,
+    VolunteerStatus,
+    VolunteerStatusChange,
+)
+from carenet.volunteers.services import VolunteerData
+from carenet.volunteers.tests.factories import (
+    CentreFactory,
+    CommitteeMembershipFactory,
+    VolunteerFactory,
+    bad_checksum,
+    valid_citizen_id,
+)
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def english():
+    """Messages are checked by their English text (the msgids)."""
+    with translation.override("en"):
+        yield
+
+
+def typed(**changes: Any) -> VolunteerData:
+    """What a coordinator types for มาลี ศรีสุข of ต.ท่าตะเภา, with `changes`."""
+    data = VolunteerData(
+        citizen_id=cid.formatted(valid_citizen_id()),
+        title="น.ส.",
+        first_name="  มาลี ",
+        last_name="ศรีสุข",
+        area_code="860101",
+        village_codes=("86010101", "86010102"),
+        birth_date=date(1980, 5, 17),
+        phone="081-234-5678",
+        line_id="malee.s",
+        house_no="12/3",
+        address_moo=1,
+        address_area_code="860101",
+        registration_no="๑๒๓ / ๒๕๖๘",
+        registration_date=date(2025, 2, 26),
+        other_roles=("vhv",),
+    )
+    return replace(data, **changes)
+
+
+def snapshot() -> tuple[int, int, int]:
+    return (
+        Volunteer.objects.count(),
+        VolunteerStatusChange.objects.count(),
+        AuditEvent.objects.count(),
+    )
+
+
+def refused(call, field: str, *, containing: str = "") -> ValidationError:
+    """Runs `call`, expects a ValidationError on `field`, and that nothing was written."""
+    before = snapshot()
+    with pytest.raises(ValidationError) as caught:
+        call()
+    assert field in caught.value.message_dict, caught.value.message_dict
+    if containing:
+        assert containing in " ".join(caught.value.message_dict[field])
+    assert snapshot() == before
+    return caught.value
+
+
+# --- registering ------------------------------------------------------------------------------
+
+
+def test_register_normalizes_encrypts_and_audits(district_coordinator_a):
+    digits = valid_citizen_id()
+    volunteer = services.volunteer_register(
+        actor=district_coordinator_a, data=typed(citizen_id=cid.formatted(digits))
+    )
+    volunteer.refresh_from_db()
+    assert volunteer.full_name == "นางสาวมาลี ศรีสุข"
+    assert volunteer.sex == "F"  # from the title
+    assert volunteer.phone == "0812345678"
+    assert volunteer.registration_no == "123/2568"
+    assert volunteer.name_key and volunteer.name_key != "-"
+    assert digits not in volunteer.citizen_id_encrypted
+    assert volunteer.read_citizen_id() == digits
+    assert volunteer.citizen_id_hash == cid.lookup_hash(digits)
+    assert sorted(v.code for v in volunteer.villages.all()) == ["86010101", "86010102"]
+    assert volunteer.other_roles == ["vhv"]
+    change = volunteer.status_changes.get()
+    assert (change.from_status, change.to_status) == ("", VolunteerStatus.ACTIVE)
+    assert change.changed_by == district_coordinator_a
+    assert change.effective_date == date(2025, 2, 26)
+    event = AuditEvent.objects.get(action="volunteer.register")
+    assert event.actor == district_coordinator_a
+    assert event.area_code == "860101"
+    assert event.target_id == str(volunteer.pk)
+    assert digits not in str(event.details)
+
+
+def test_register_by_the_system_needs_no_scope(area_tree):
+    volunteer = services.volunteer_register(
+        actor=None, data=typed(area_code="840101", village_codes=())
+    )
+    assert volunteer.area_id == "840101"
+    assert AuditEvent.objects.get(action="volunteer.register").actor is None
+
+
+def test_bad_checksum_is_refused(district_coordinator_a):
+    digits = bad_checksum(valid_citizen_id())
+    refused(
+        lambda: services.volunteer_register(
+            actor=district_coordinator_a, data=typed(citizen_id=digits)
+        ),
+        "citizen_id",
+        containing="check digit",
+    )
+
+
+def test_missing_citizen_id_is_refused(district_coordinator_a):
+    refused(
+        lambda: services.volunteer_register(
+            actor=district_coordinator_a, data=typed(citizen_id="")
+        ),
+        "citizen_id",
+    )
+
+
+def test_duplicate_citizen_id_names_the_volunteer_the_actor_can_see(district_coordinator_a):
+    digits = valid_citizen_id()
+    existing = VolunteerFactory(citizen_id=digits, first_name="สมชาย", last_name="ใจดี")
+    refused(
+        lambda: services.volunteer_register(
+            actor=district_coordinator_a, data=typed(citizen_id=digits)
+        ),
+        "citizen_id",
+        containing=existing.full_name,
+    )
+
+
+def test_duplicate_citizen_id_outside_scope_does_not_say_who(area_tree, district_coordinator_b):
+    digits = valid_citizen_id()
+    existing = VolunteerFactory(citizen_id=digits, first_name="สมชาย", last_name="ใจดี")
+    error = refused(
+        lambda: services.volunteer_register(
+            actor=district_coordinator_b,
+            data=typed(citizen_id=digits, area_code="860201", village_codes=()),
+        ),
+        "citizen_id",
+        containing="outside your area",
+    )
+    assert existing.first_name not in str(error)
+
+
+def test_area_outside_the_actors_scope_is_refused(district_coordinator_b):
+    refused(
+        lambda: services.volunteer_register(actor=district_coordinator_b, data=typed()),
+        "area",
+        containing="outside the area you manage",
+    )
+
+
+@pytest.mark.parametrize("persona", ["auditor", "volunteer_a"])
+def test_roles_that_do_not_manage_volunteers_cannot_register(personas, persona):
+    refused(lambda: services.volunteer_register(actor=personas[persona], data=typed()), "area")
+
+
+@pytest.mark.parametrize("code", ["8601", "86010101", "999999", ""])
+def test_the_area_served_must_be_a_subdistrict(district_coordinator_a, code):
+    refused(
+        lambda: services.volunteer_register(
+            actor=district_coordinator_a, data=typed(area_code=code, village_codes=())
+        ),
+        "area",
+    )
+
+
+def test_villages_must_belong_to_the_subdistrict(district_coordinator_a):
+    refused(
+        lambda: services.volunteer_register(
+            actor=district_coordinator_a, data=typed(village_codes=("86010101", "86010201"))
+        ),
+        "villages",
+        containing="86010201",
+    )
+
+
+@pytest.mark.parametrize(
+    ("changes", "field"),
+    [
+        ({"registration_no": "123-2568"}, "registration_no"),
+        ({"registration_no": "123/1999"}, "registration_no"),
+        ({"registration_no": "0/2568"}, "registration_no"),
+        ({"birth_date": date.today() - timedelta(days=365 * 10)}, "birth_date"),
+        ({"birth_date": date.today() + timedelta(days=1)}, "birth_date"),
+        ({"registration_date": date.today() + timedelta(days=3)}, "registration_date"),
+        ({"phone": "12345"}, "phone"),
+        ({"title": " "}, "title"),
+        ({"first_name": ""}, "first_name"),
+        ({"last_name": "   "}, "last_name"),
+        ({"sex": "Q"}, "sex"),
+        ({"address_moo": 0}, "address_moo"),
+        ({"address_area_code": "86"}, "address_area"),
+        ({"other_roles": ("astronaut",)}, "other_roles"),
+        ({"house_no": "9" * 21}, "house_no"),
+        ({"line_id": "x" * 61}, "line_id"),
+        ({"first_name": "ก" * 101}, "first_name"),
+    ],
+)
+def test_bad_details_are_refused_beside_their_field(district_coordinator_a, changes, field):
+    refused(
+        lambda: services.volunteer_register(actor=district_coordinator_a, data=typed(**changes)),
+        field,
+    )
+
+
+def test_every_problem_is_reported_at_once(district_coordinator_a):
+    error = refused(
+        lambda: services.volunteer_register(
+            actor=district_coordinator_a,
+            data=typed(citizen_id="123", first_name="", phone="1", registration_no="x"),
+        ),
+        "citizen_id",
+    )
+    assert {"first_name", "phone", "registration_no"} <= set(error.message_dict)
+
+
+# --- editing ----------------------------------------------------------------------------------
+
+
+def test_update_saves_bumps_version_and_audits(district_coordinator_a, area_tree):
+    volunteer = VolunteerFactory(villages=[area_tree["86010101"]])
+    digits = volunteer.read_citizen_id()
+    services.volunteer_update(
+        actor=district_coordinator_a,
+        volunteer=volunteer,
+        data=typed(citizen_id="", first_name="มานี", village_codes=("86010102",)),
+        version=volunteer.version,
+    )
+    volunteer.refresh_from_db()
+    assert volunteer.first_name == "มานี"
+    assert volunteer.version == 2
+    assert volunteer.read_citizen_id() == digits  # an empty box keeps the ID
+    assert [v.code for v in volunteer.villages.all()] == ["86010102"]
+    event = AuditEvent.objects.get(action="volunteer.update")
+    assert "first_name" in event.details["fields"]
+    assert "villages" in event.details["fields"]
+    assert "citizen_id" not in event.details["fields"]
+
+
+def test_update_can_correct_the_citizen_id(district_coordinator_a):
+    volunteer = VolunteerFactory()
+    digits = valid_citizen_id()
+    services.volunteer_update(
+        actor=district_coordinator_a,
+        volunteer=volunteer,
+        data=typed(citizen_id=digits),
+        version=volunteer.version,
+    )
+    volunteer.refresh_from_db()
+    assert volunteer.read_citizen_id() == digits
+    event = AuditEvent.objects.get(action="volunteer.update")
+    assert "citizen_id" in event.details["fields"]
+    assert digits not in str(event.details)
+
+
+def test_update_cannot_take_another_volunteers_citizen_id(district_coordinator_a):
+    other = VolunteerFactory()
+    volunteer = VolunteerFactory()
+    refused(
+        lambda: services.volunteer_update(
+            actor=district_coordinator_a,
+            volunteer=volunteer,
+            data=typed(citizen_id=other.read_citizen_id()),
+            version=volunteer.version,
+        ),
+        "citizen_id",
+        containing=other.full_name,
+    )
+
+
+def test_stale_version_is_a_conflict_and_changes_nothing(district_coordinator_a, area_tree):
+    volunteer = VolunteerFactory(first_name="เดิม", villages=[area_tree["86010101"]])
+    opened_with = volunteer.version
+    services.volunteer_update(
+        actor=district_coordinator_a,
+        volunteer=Volunteer.objects.get(pk=volunteer.pk),
+        data=typed(citizen_id="", first_name="คนแรก", village_codes=("86010101",)),
+        version=opened_with,
+    )
+    before = snapshot()
+    with pytest.raises(ConflictError):
+        services.volunteer_update(
+            actor=district_coordinator_a,
+            volunteer=volunteer,
+            data=typed(citizen_id="", first_name="คนที่สอง", village_codes=("86010102",)),
+            version=opened_with,
+        )
+    assert snapshot() == before
+    assert volunteer.first_name == "เดิม"  # the caller's copy is left as it was
+    volunteer.refresh_from_db()
+    assert volunteer.first_name == "คนแรก"
+    assert [v.code for v in volunteer.villages.all()] == ["86010101"]
+
+
+def test_update_out_of_scope_is_denied_and_changes_nothing(district_coordinator_b):
+    volunteer = VolunteerFactory(first_name="เดิม")
+    before = snapshot()
+    with pytest.raises(PermissionDenied):
+        services.volunteer_update(
+            actor=district_coordinator_b,
+            volunteer=volunteer,
+            data=typed(area_code="860201", village_codes=()),
+            version=volunteer.version,
+        )
+    assert snapshot() == before
+    volunteer.refresh_from_db()
+    assert (volunteer.first_name, volunteer.area_id, volunteer.version) == ("เดิม", "860101", 1)
+
+
+def test_update_cannot_move_a_volunteer_out_of_the_actors_scope(district_coordinator_a):
+    volunteer = VolunteerFactory()
+    refused(
+        lambda: services.volunteer_update(
+            actor=district_coordinator_a,
+            volunteer=volunteer,
+            data=typed(citizen_id="", area_code="860201", village_codes=()),
+            version=volunteer.version,
+        ),
+        "area",
+    )
+
+
+# --- status -----------------------------------------------------------------------------------
+
+
+def test_status_change_is_recorded_with_who_when_and_why(district_coordinator_a):
+    volunteer = VolunteerFactory()
+    day = timezone.localdate()
+    change = services.volunteer_change_status(
+        actor=district_coordinator_a,
+        volunteer=volunteer,
+        to_status=VolunteerStatus.INACTIVE,
+        effective_date=day,
+        reason="ย้ายไปทำงานต่างจังหวัดชั่วคราว",
+    )
+    volunteer.refresh_from_db()
+    assert volunteer.status == VolunteerStatus.INACTIVE
+    assert (change.from_status, change.to_status) == ("active", "inactive")
+    assert change.changed_by == district_coordinator_a
+    assert change.effective_date == day
+    event = AuditEvent.objects.get(action="volunteer.status")
+    assert event.details["from"] == "active" and event.details["to"] == "inactive"
+
+
+@pytest.mark.parametrize(
+    ("current", "target"),
+    [
+        (VolunteerStatus.DECEASED, VolunteerStatus.ACTIVE),
+        (VolunteerStatus.DECEASED, VolunteerStatus.INACTIVE),
+        (VolunteerStatus.RESIGNED, VolunteerStatus.INACTIVE),
+        (VolunteerStatus.ACTIVE, VolunteerStatus.ACTIVE),
+        (VolunteerStatus.ACTIVE, "retired"),
+    ],
+)
+def test_illegal_status_moves_are_refused(district_coordinator_a, current, target):
+    volunteer = VolunteerFactory(status=current)
+    refused(
+        lambda: services.volunteer_change_status(
+            actor=district_coordinator_a,
+            volunteer=volunteer,
+            to_status=target,
+            effective_date=timezone.localdate(),
+            reason="ทดสอบ",
+        ),
+        "to_status",
+    )
+    volunteer.refresh_from_db()
+    assert volunteer.status == current
+
+
+@pytest.mark.parametrize(
+    ("day", "reason", "field"),
+    [
+        (None, "เหตุผล", "effective_date"),
+        (date.today() + timedelta(days=2), "เหตุผล", "effective_date"),
+        (date(2024, 1, 1), "   ", "reason"),
+    ],
+)
+def test_status_change_needs_a_date_and_a_reason(district_coordinator_a, day, reason, field):
+    volunteer = VolunteerFactory()
+    refused(
+        lambda: services.volunteer_change_status(
+            actor=district_coordinator_a,
+            volunteer=volunteer,
+            to_status=VolunteerStatus.RESIGNED,
+            effective_date=day,
+            reason=reason,
+        ),
+        field,
+    )
+
+
+def test_status_change_cannot_predate_the_last_one(district_coordinator_a):
+    volunteer = VolunteerFactory()
+    services.volunteer_change_status(
+        actor=district_coordinator_a,
+        volunteer=volunteer,
+        to_status=VolunteerStatus.INACTIVE,
+        effective_date=date(2025, 3, 1),
+        reason="ป่วย",
+    )
+    refused(
+        lambda: services.volunteer_change_status(
+            actor=district_coordinator_a,
+            volunteer=volunteer,
+            to_status=VolunteerStatus.ACTIVE,
+            effective_date=date(2025, 2, 1),
+            reason="หายป่วย",
+        ),
+        "effective_date",
+    )
+
+
+@pytest.mark.parametrize("persona", ["district_coordinator_b", "auditor", "volunteer_a"])
+def test_status_change_out_of_scope_is_denied(personas, persona):
+    volunteer = VolunteerFactory()
+    before = snapshot()
+    with pytest.raises(PermissionDenied):
+        services.volunteer_change_status(
+            actor=personas[persona],
+            volunteer=volunteer,
+            to_status=VolunteerStatus.DECEASED,
+            effective_date=timezone.localdate(),
+            reason="x",
+        )
+    assert snapshot() == before
+    volunteer.refresh_from_db()
+    assert volunteer.status == VolunteerStatus.ACTIVE
+
+
+def test_leaving_the_network_ends_committee_seats(district_coordinator_a):
+    seat = CommitteeMembershipFactory(position=Position.CHAIR, term_start=date(2024, 1, 1))
+    day = timezone.localdate()
+    services.volunteer_change_status(
+        actor=district_coordinator_a,
+        volunteer=seat.volunteer,
+        to_status=VolunteerStatus.DECEASED,
+        effective_date=day,
+        reason="ถึงแก่กรรม",
+    )
+    seat.refresh_from_db()
+    assert seat.term_end == day
+    assert AuditEvent.objects.get(action="volunteer.status").details["seats_ended"] == 1
+
+
+def test_reading_a_citizen_id_is_logged(district_coordinator_a):
+    volunteer = VolunteerFactory()
+    digits = services.volunteer_citizen_id_read(actor=district_coordinator_a, volunteer=volunteer)
+    assert cid.is_valid(digits)
+    event = AuditEvent.objects.get(action="volunteer.citizen_id_read")
+    assert event.target_id == str(volunteer.pk)
+    assert event.area_code == "860101"
+    assert digits not in str(event.details)
+
+
+# --- user accounts ----------------------------------------------------------------------------
+
+
+def test_link_user_creates_an_account_with_the_volunteer_role(district_coordinator_a):
+    volunteer = VolunteerFactory()
+    user = services.volunteer_link_user(
+        actor=district_coordinator_a,
+        volunteer=volunteer,
+        username="malee",
+        password="ชุมพร-long-pass-2568",
+    )
+    volunteer.refresh_from_db()
+    assert volunteer.user == user
+    assert user.check_password("ชุมพร-long-pass-2568")
+    assignment = AreaAssignment.objects.get(user=user)
+    assert (assignment.role, assignment.area_id) == (Role.VOLUNTEER, "860101")
+    assert access.can(user, Perm.VIEW_VOLUNTEERS, "860101")
+    assert not access.can(user, Perm.MANAGE_VOLUNTEERS)
+    assert AuditEvent.objects.filter(action="volunteer.link_user").count() == 1
+
+
+def test_link_existing_user(district_coordinator_a, volunteer_a):
+    volunteer = VolunteerFactory()
+    services.volunteer_link_user(
+        actor=district_coordinator_a, volunteer=volunteer, user=volunteer_a
+    )
+    volunteer.refresh_from_db()
+    assert volunteer.user == volunteer_a
+
+
+@pytest.mark.parametrize(
+    ("username", "password", "field"),
+    [
+        ("volunteer_a", "ชุมพร-long-pass-2568", "username"),  # taken
+        ("malee", "123", "password"),  # too weak
+        ("  ", "ชุมพร-long-pass-2568", "username"),
+    ],
+)
+def test_link_user_refusals_write_nothing(personas, username, password, field):
+    volunteer = VolunteerFactory()
+    users = User.objects.count()
+    refused(
+        lambda: services.volunteer_link_user(
+            actor=personas["district_coordinator_a"],
+            volunteer=volunteer,
+            username=username,
+            password=password,
+        ),
+        field,
+    )
+    assert User.objects.count() == users
+    volunteer.refresh_from_db()
+    assert volunteer.user is None
+
+
+def test_a_volunteer_has_one_account(district_coordinator_a, volunteer_a, volunteer_b):
+    volunteer = VolunteerFactory(user=volunteer_a)
+    refused(
+        lambda: services.volunteer_link_user(
+            actor=district_coordinator_a, volunteer=volunteer, user=volunteer_b
+        ),
+        "username",
+    )
+    other = VolunteerFactory()
+    refused(
+        lambda: services.volunteer_link_user(
+            actor=district_coordinator_a, volunteer=other, user=volunteer_a
+        ),
+        "username",
+    )
+
+
+def test_link_user_out_of_scope_is_denied(district_coordinator_b):
+    volunteer = VolunteerFactory()
+    with pytest.raises(PermissionDenied):
+        services.volunteer_link_user(
+            actor=district_coordinator_b, volunteer=volunteer, username="x", password="y" * 12
+        )
+    assert not User.objects.filter(username="x").exists()
+
+
+# --- centres and committees -------------------------------------------------------------------
+
+
+def test_centre_ensure_names_the_centre_and_is_idempotent(province_officer):
+    district = services.centre_ensure(actor=province_officer, area_code="8601")
+    assert district.name == "ศูนย์ประสานงาน อพม. อำเภอเมืองชุมพร"
+    again = services.centre_ensure(actor=province_officer, area_code="8601")
+    assert again.pk == district.pk
+    province = services.centre_ensure(actor=province_officer, area_code="86")
+    assert province.name == "ศูนย์ประสานงาน อพม. จังหวัดชุมพร"
+    assert AuditEvent.objects.filter(action="centre.create").count() == 2
+
+
+def test_centre_ensure_refuses_villages_and_unknown_areas(province_officer):
+    for code in ("86010101", "99"):
+        with pytest.raises(ValidationError):
+            services.centre_ensure(actor=province_officer, area_code=code)
+
+
+def test_centre_ensure_out_of_scope_is_denied(district_coordinator_a):
+    with pytest.raises(PermissionDenied):
+        services.centre_ensure(actor=district_coordinator_a, area_code="8602")
+    with pytest.raises(PermissionDenied):
+        services.centre_ensure(actor=district_coordinator_a, area_code="86")
+
+
+def seat_args(centre, volunteer, **changes):
+    args = {
+        "centre": centre,
+        "volunteer": volunteer,
+        "position": Position.CHAIR,
+        "term_start": date(2025, 1, 1),
+        "term_end": None,
+    }
+    return {**args, **changes}
+
+
+def test_a_centre_has_one_chair_at_a_time(district_coordinator_a):
+    centre = CentreFactory()
+    first, second = VolunteerFactory(), VolunteerFactory()
+    seat = services.committee_seat_add(actor=district_coordinator_a, **seat_args(centre, first))
+    refused(
+        lambda: services.committee_seat_add(
+            actor=district_coordinator_a, **seat_args(centre, second, term_start=date(2025, 6, 1))
+        ),
+        "position",
+        containing=first.full_name,
+    )
+    services.committee_seat_end(actor=district_coordinator_a, seat=seat, term_end=date(2025, 5, 31))
+    services.committee_seat_add(
+        actor=district_coordinator_a, **seat_args(centre, second, term_start=date(2025, 6, 1))
+    )
+    assert CommitteeMembership.objects.filter(centre=centre, position=Position.CHAIR).count() == 2
+    assert AuditEvent.objects.filter(action="committee.seat_add").count() == 2
+    assert AuditEvent.objects.filter(action="committee.seat_end").count() == 1
+
+
+def test_other_positions_may_be_held_by_several(district_coordinator_a):
+    centre = CentreFactory()
+    for _ in range(3):
+        services.committee_seat_add(
+            actor=district_coordinator_a,
+            **seat_args(centre, VolunteerFactory(), position=Position.MEMBER),
+        )
+    assert centre.committee.count() == 3
+
+
+@pytest.mark.parametrize(
+    ("volunteer_changes", "seat_changes", "field"),
+    [
+        ({"area_id": "860201"}, {}, "volunteer"),  # serves outside the centre's area
+        ({"status": VolunteerStatus.RESIGNED}, {}, "volunteer"),
+        ({}, {"position": "king"}, "position"),
+        ({}, {"term_start": None}, "term_start"),
+        ({}, {"term_end": date(2024, 12, 31)}, "term_end"),
+    ],
+)
+def test_seat_rules(district_coordinator_a, volunteer_changes, seat_changes, field):
+    centre = CentreFactory()
+    volunteer = VolunteerFactory(**volunteer_changes)
+    refused(
+        lambda: services.committee_seat_add(
+            actor=district_coordinator_a, **seat_args(centre, volunteer, **seat_changes)
+        ),
+        field,
+    )
+
+
+def test_a_volunteer_holds_one_seat_of_a_centre_at_a_time(district_coordinator_a):
+    centre = CentreFactory()
+    volunteer = VolunteerFactory()
+    services.committee_seat_add(
+        actor=district_coordinator_a, **seat_args(centre, volunteer, position=Position.MEMBER)
+    )
+    refused(
+        lambda: services.committee_seat_add(
+            actor=district_coordinator_a,
+            **seat_args(centre, volunteer, position=Position.SECRETARY),
+        ),
+        "volunteer",
+    )
+
+
+def test_seats_out_of_scope_are_denied(district_coordinator_b):
+    centre = CentreFactory()
+    seat = CommitteeMembershipFactory(centre=centre)
+    with pytest.raises(PermissionDenied):
+        services.committee_seat_add(
+            actor=district_coordinator_b, **seat_args(centre, VolunteerFactory())
+        )
+    with pytest.raises(PermissionDenied):
+        services.committee_seat_end(actor=district_coordinator_b, seat=seat, term_end=date.today())
+    seat.refresh_from_db()
+    assert seat.term_end is None
+
+
+def test_ending_a_seat_checks_its_dates(district_coordinator_a):
+    seat = CommitteeMembershipFactory(term_start=date(2025, 1, 1))
+    refused(
+        lambda: services.committee_seat_end(
+            actor=district_coordinator_a, seat=seat, term_end=date(2024, 12, 1)
+        ),
+        "term_end",
+    )
+    refused(
+        lambda: services.committee_seat_end(actor=district_coordinator_a, seat=seat, term_end=None),
+        "term_end",
+    )
+    ended = CommitteeMembershipFactory(term_start=date(2020, 1, 1), term_end=date(2021, 1, 1))
+    refused(
+        lambda: services.committee_seat_end(
+            actor=district_coordinator_a, seat=ended, term_end=date(2021, 6, 1)
+        ),
+        "term_end",
+        containing="already ended",
+    )

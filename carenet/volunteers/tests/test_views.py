@@ -1,0 +1,617 @@
+"""Volunteer and centre pages: the access matrix, the forms, and fixed query counts.
+
+In scope: 200. Out of scope: 404, the same page as a record that does not exist. Anonymous: sent
+to sign in. A refused POST changes nothing.
+"""
+
+import re
+from datetime import date
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from carenet.core import citizen_id as cid
+from carenet.core.models import AuditEvent
+from carenet.volunteers.models import (
+    Centre,
+    CommitteeMembership,
+    Position,
+    Volunteer,
+    VolunteerStatus,
+    VolunteerStatusChange,
+)
+from carenet.volunteers.tests.factories import (
+    CentreFactory,
+    CommitteeMembershipFactory,
+    VolunteerFactory,
+    VolunteerStatusChangeFactory,
+    valid_citizen_id,
+)
+from conftest import PERSONAS, login
+
+pytestmark = pytest.mark.django_db
+
+CSRF_TOKEN = re.compile(rb"[A-Za-z0-9]{64}")
+
+
+def page_body(response, path: str) -> bytes:
+    """A page's bytes without what differs by request: CSRF tokens and its own path."""
+    return CSRF_TOKEN.sub(b"TOKEN", response.content).replace(path.encode(), b"PATH")
+
+
+@pytest.fixture
+def world(area_tree, personas):
+    """A volunteer in ท่าตะเภา (volunteer_a's own record), one in ท่าแซะ, and two centres."""
+    own = VolunteerFactory(
+        area=area_tree["860101"],
+        user=personas["volunteer_a"],
+        villages=[area_tree["86010101"]],
+        first_name="มาลี",
+        last_name="ศรีสุข",
+    )
+    VolunteerStatusChangeFactory(volunteer=own)
+    thasae = VolunteerFactory(area=area_tree["860201"], first_name="สมชาย", last_name="ท่าแซะ")
+    centre_a = CentreFactory(area=area_tree["8601"])
+    centre_b = CentreFactory(area=area_tree["8602"])
+    seat = CommitteeMembershipFactory(centre=centre_a, volunteer=own, position=Position.CHAIR)
+    return {
+        "own": own,
+        "thasae": thasae,
+        "centre_a": centre_a,
+        "centre_b": centre_b,
+        "seat": seat,
+    }
+
+
+VIEWERS = {
+    # persona: which of the world's volunteers they may open
+    "national_admin": {"own", "thasae"},
+    "auditor": {"own", "thasae"},
+    "province_officer": {"own", "thasae"},
+    "district_coordinator_a": {"own"},
+    "district_coordinator_b": {"thasae"},
+    "volunteer_a": {"own"},
+    "volunteer_b": set(),
+}
+MANAGERS = {
+    "national_admin": {"own", "thasae"},
+    "province_officer": {"own", "thasae"},
+    "district_coordinator_a": {"own"},
+    "district_coordinator_b": {"thasae"},
+}
+CENTRE_VIEWERS = {
+    "national_admin": {"centre_a", "centre_b"},
+    "auditor": {"centre_a", "centre_b"},
+    "province_officer": {"centre_a", "centre_b"},
+    "district_coordinator_a": {"centre_a"},
+    "district_coordinator_b": {"centre_b"},
+}
+
+
+def test_required_url_names_resolve():
+    assert reverse("volunteers:list") == "/volunteers/"
+    assert reverse("volunteers:me") == "/volunteers/me/"
+    assert reverse("volunteers:create") == "/volunteers/new/"
+    assert reverse("volunteers:centre_list") == "/volunteers/centres/"
+    for name in ("detail", "edit", "status", "centre_detail"):
+        assert reverse(f"volunteers:{name}", args=[1])
+
+
+# --- the access matrix ------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("persona", PERSONAS)
+def test_volunteer_page_in_scope_opens_and_out_of_scope_looks_missing(client, world, persona):
+    login(client, persona)
+    missing_path = reverse("volunteers:detail", args=[999_999])
+    missing = client.get(missing_path)
+    assert missing.status_code == 404
+    for name in ("own", "thasae"):
+        path = reverse("volunteers:detail", args=[world[name].pk])
+        response = client.get(path)
+        if name in VIEWERS[persona]:
+            assert response.status_code == 200, name
+            assert response.context["volunteer"] == world[name]
+        else:
+            assert response.status_code == 404, name
+            assert page_body(response, path) == page_body(missing, missing_path)
+
+
+@pytest.mark.parametrize("persona", PERSONAS)
+@pytest.mark.parametrize("page", ["edit", "status"])
+def test_change_pages_open_for_managers_in_scope_only(client, world, persona, page):
+    login(client, persona)
+    for name in ("own", "thasae"):
+        response = client.get(reverse(f"volunteers:{page}", args=[world[name].pk]))
+        if persona not in MANAGERS:
+            assert response.status_code == 403  # the role changes nothing anywhere
+        elif name in MANAGERS[persona]:
+            assert response.status_code == 200
+        else:
+            assert response.status_code == 404
+
+
+@pytest.mark.parametrize("persona", PERSONAS)
+def test_list_shows_only_the_volunteers_in_scope(client, world, persona):
+    login(client, persona)
+    response = client.get(reverse("volunteers:list"))
+    assert response.status_code == 200
+    shown = set(response.context["page"].object_list)
+    assert shown == {world[name] for name in VIEWERS[persona]}
+    assert ('data-testid="register"' in response.text) == (persona in MANAGERS)
+
+
+@pytest.mark.parametrize("persona", PERSONAS)
+def test_centre_pages_are_scoped(client, world, persona):
+    login(client, persona)
+    response = client.get(reverse("volunteers:centre_list"))
+    assert response.status_code == 200
+    allowed = CENTRE_VIEWERS.get(persona, set())
+    assert {c.pk for c in response.context["centres"]} == {world[n].pk for n in allowed}
+    missing_path = reverse("volunteers:centre_detail", args=[999_999])
+    missing = client.get(missing_path)
+    for name in ("centre_a", "centre_b"):
+        path = reverse("volunteers:centre_detail", args=[world[name].pk])
+        response = client.get(path)
+        if name in allowed:
+            assert response.status_code == 200
+        else:
+            assert response.status_code == 404
+            assert page_body(response, path) == page_body(missing, missing_path)
+
+
+def every_url(world) -> list[str]:
+    own, centre, seat = world["own"].pk, world["centre_a"].pk, world["seat"].pk
+    return [
+        reverse("volunteers:list"),
+        reverse("volunteers:create"),
+        reverse("volunteers:me"),
+        reverse("volunteers:villages") + "?area=860101",
+        reverse("volunteers:detail", args=[own]),
+        reverse("volunteers:edit", args=[own]),
+        reverse("volunteers:status", args=[own]),
+        reverse("volunteers:citizen_id", args=[own]),
+        reverse("volunteers:account", args=[own]),
+        reverse("volunteers:centre_list"),
+        reverse("volunteers:centre_create"),
+        reverse("volunteers:centre_detail", args=[centre]),
+        reverse("volunteers:seat_add", args=[centre]),
+        reverse("volunteers:seat_end", args=[seat]),
+    ]
+
+
+def test_anonymous_users_are_sent_to_sign_in(client, world):
+    for url in every_url(world):
+        for method in (client.get, client.post):
+            response = method(url)
+            assert response.status_code == 302, url
+            assert response["Location"].startswith(reverse("accounts:login")), url
+
+
+def test_a_user_without_a_role_is_refused(client, world, django_user_model):
+    client.force_login(django_user_model.objects.create_user("norole", password="x"))
+    for url in every_url(world):
+        expected = 200 if url == reverse("volunteers:me") else 403
+        assert client.get(url).status_code in (expected, 405), url
+
+
+# --- refused writes change nothing ------------------------------------------------------------
+
+
+def state(volunteer: Volunteer) -> tuple:
+    volunteer = Volunteer.objects.get(pk=volunteer.pk)
+    return (
+        volunteer.first_name,
+        volunteer.status,
+        volunteer.version,
+        volunteer.user_id,
+        VolunteerStatusChange.objects.count(),
+        CommitteeMembership.objects.count(),
+        Centre.objects.count(),
+        AuditEvent.objects.count(),
+    )
+
+
+def edit_post(volunteer: Volunteer, **changes: object) -> dict[str, object]:
+    data = {
+        "citizen_id": "",
+        "title": volunteer.title,
+        "first_name": "เปลี่ยนแล้ว",
+        "last_name": volunteer.last_name,
+        "area": volunteer.area_id,
+        "version": volunteer.version,
+    }
+    return {**data, **changes}
+
+
+@pytest.mark.parametrize(
+    ("persona", "expected"),
+    [
+        ("district_coordinator_b", 404),
+        ("auditor", 403),
+        ("volunteer_a", 403),  # their own record: they see it but do not change it
+        ("volunteer_b", 403),
+    ],
+)
+def test_denied_posts_change_nothing(client, world, persona, expected):
+    login(client, persona)
+    own = world["own"]
+    before = state(own)
+    posts = [
+        (reverse("volunteers:edit", args=[own.pk]), edit_post(own)),
+        (
+            reverse("volunteers:status", args=[own.pk]),
+            {"to_status": "deceased", "effective_date": "01/01/2568", "reason": "x"},
+        ),
+        (reverse("volunteers:account", args=[own.pk]), {"username": "u", "password": "p" * 12}),
+        (
+            reverse("volunteers:seat_add", args=[world["centre_a"].pk]),
+            {"volunteer": own.pk, "position": "member", "term_start": "01/01/2568"},
+        ),
+        (reverse("volunteers:seat_end", args=[world["seat"].pk]), {"term_end": "01/01/2568"}),
+    ]
+    for url, data in posts:
+        response = client.post(url, data)
+        assert response.status_code == expected, url
+    # Registering in another district: the form says why (the page itself is theirs to open).
+    response = client.post(reverse("volunteers:create"), register_post())
+    assert response.status_code == (200 if persona in MANAGERS else 403)
+    assert state(own) == before
+    assert Volunteer.objects.count() == 2
+
+
+def test_citizen_id_read_out_of_scope_is_404_and_not_logged(client, world):
+    login(client, "district_coordinator_b")
+    before = AuditEvent.objects.count()
+    response = client.post(reverse("volunteers:citizen_id", args=[world["own"].pk]))
+    assert response.status_code == 404
+    assert AuditEvent.objects.count() == before
+
+
+def test_centre_create_out_of_scope_creates_nothing(client, world, area_tree):
+    world["centre_b"].delete()
+    login(client, "district_coordinator_a")
+    response = client.post(reverse("volunteers:centre_create"), {"area": "8602"})
+    assert response.status_code == 302
+    assert not Centre.objects.filter(area_id="8602").exists()
+
+
+# --- pages at work ----------------------------------------------------------------------------
+
+
+def test_detail_masks_the_citizen_id_until_asked(client, world):
+    own = world["own"]
+    digits = own.read_citizen_id()
+    login(client, "district_coordinator_a")
+    page = client.get(reverse("volunteers:detail", args=[own.pk]))
+    assert cid.masked(digits) in page.text
+    assert digits not in page.text and cid.formatted(digits) not in page.text
+    assert not AuditEvent.objects.filter(action="volunteer.citizen_id_read").exists()
+    assert client.get(reverse("volunteers:citizen_id", args=[own.pk])).status_code == 405
+
+    shown = client.post(reverse("volunteers:citizen_id", args=[own.pk]))
+    assert shown.status_code == 200
+    assert cid.formatted(digits) in shown.text
+    assert shown["Cache-Control"] == "no-store"
+    fragment = client.post(
+        reverse("volunteers:citizen_id", args=[own.pk]), headers={"HX-Request": "true"}
+    )
+    assert cid.formatted(digits) in fragment.text
+    assert "<html" not in fragment.text
+    assert AuditEvent.objects.filter(action="volunteer.citizen_id_read").count() == 2
+
+
+def test_detail_shows_history_villages_roles_and_seats(client, world):
+    own = world["own"]
+    own.other_roles = ["vhv"]
+    own.save()
+    login(client, "district_coordinator_a")
+    response = client.get(reverse("volunteers:detail", args=[own.pk]))
+    assert "หมู่ 1 บ้านท่าตะเภา" in response.text
+    assert 'data-testid="status-history"' in response.text
+    assert str(own.get_other_roles_display()[0]) in response.text
+    assert world["centre_a"].name in response.text
+
+
+def test_my_profile_shows_the_volunteers_own_record(client, world):
+    login(client, "volunteer_a")
+    response = client.get(reverse("volunteers:me"))
+    assert response.status_code == 200
+    assert response.context["volunteer"] == world["own"]
+    assert "มาลี" in response.text
+    assert 'data-testid="edit"' not in response.text
+
+
+def test_my_profile_without_a_record_is_a_friendly_page(client, world):
+    login(client, "district_coordinator_a")
+    response = client.get(reverse("volunteers:me"))
+    assert response.status_code == 200
+    assert 'data-testid="no-volunteer-record"' in response.text
+
+
+def register_post(**changes: object) -> dict[str, object]:
+    data = {
+        "citizen_id": cid.formatted(valid_citizen_id()),
+        "title": "นาง",
+        "first_name": "บุญมี",
+        "last_name": "ใจงาม",
+        "sex": "",
+        "birth_date": "17/05/2523",
+        "phone": "081 234 5678",
+        "area": "860101",
+        "villages": ["86010101", "86010102"],
+        "registration_no": "45/2568",
+        "registration_date": "26/02/2568",
+        "other_roles": ["vhv", "civil_defence"],
+        "address_area": "860101",
+        "address_moo": "2",
+    }
+    return {**data, **changes}
+
+
+def test_register_form_creates_a_volunteer(client, world):
+    login(client, "district_coordinator_a")
+    assert client.get(reverse("volunteers:create") + "?area=860101").status_code == 200
+    response = client.post(reverse("volunteers:create"), register_post())
+    volunteer = Volunteer.objects.get(first_name="บุญมี")
+    assert response.status_code == 302
+    assert response["Location"] == reverse("volunteers:detail", args=[volunteer.pk])
+    assert volunteer.birth_date == date(1980, 5, 17)  # typed in BE
+    assert volunteer.registration_date == date(2025, 2, 26)
+    assert volunteer.villages.count() == 2
+    assert volunteer.sex == "F"
+
+
+@pytest.mark.parametrize(
+    ("changes", "field"),
+    [
+        ({"citizen_id": "1234567890123"}, "citizen_id"),
+        ({"citizen_id": "abc"}, "citizen_id"),
+        ({"birth_date": "31/02/2568"}, "birth_date"),
+        ({"birth_date": "เมื่อวาน"}, "birth_date"),
+        ({"address_moo": "abc"}, "address_moo"),
+        ({"area": "999999"}, "area"),
+        ({"area": "860201"}, "area"),  # outside the coordinator's district
+        ({"villages": ["86010201"]}, "villages"),  # a village of another subdistrict
+        ({"registration_no": "สี่สิบห้า"}, "registration_no"),
+        ({"phone": "โทรมา"}, "phone"),
+        ({"first_name": ""}, "first_name"),
+        ({"other_roles": ["king"]}, "other_roles"),
+    ],
+)
+def test_bad_input_is_shown_beside_the_field_never_a_500(client, world, changes, field):
+    login(client, "district_coordinator_a")
+    before = Volunteer.objects.count()
+    response = client.post(reverse("volunteers:create"), register_post(**changes))
+    assert response.status_code == 200
+    assert field in response.context["form"].errors, response.context["form"].errors
+    assert 'class="field-error"' in response.text
+    assert Volunteer.objects.count() == before
+
+
+def test_every_problem_shows_in_one_round(client, world):
+    login(client, "district_coordinator_a")
+    response = client.post(
+        reverse("volunteers:create"),
+        register_post(
+            citizen_id="1234567890123",
+            first_name="",
+            phone="12",
+            registration_no="x",
+            birth_date="01/01/2565",  # a child
+            registration_date="01/01/2600",
+        ),
+    )
+    assert response.status_code == 200
+    assert set(response.context["form"].errors) == {
+        "citizen_id",
+        "first_name",
+        "phone",
+        "registration_no",
+        "birth_date",
+        "registration_date",
+    }
+
+
+def test_duplicate_citizen_id_on_the_form_names_the_volunteer(client, world):
+    login(client, "district_coordinator_a")
+    taken = world["own"].read_citizen_id()
+    response = client.post(reverse("volunteers:create"), register_post(citizen_id=taken))
+    assert response.status_code == 200
+    assert "มาลี ศรีสุข" in " ".join(response.context["form"].errors["citizen_id"])
+
+
+def test_edit_form_saves_and_a_stale_version_is_a_conflict(client, world):
+    own = world["own"]
+    login(client, "district_coordinator_a")
+    form_page = client.get(reverse("volunteers:edit", args=[own.pk]))
+    assert form_page.status_code == 200
+    assert 'name="version"' in form_page.text
+    assert own.read_citizen_id() not in form_page.text
+
+    opened = edit_post(own, first_name="ครั้งแรก")
+    assert client.post(reverse("volunteers:edit", args=[own.pk]), opened).status_code == 302
+    own.refresh_from_db()
+    assert (own.first_name, own.version) == ("ครั้งแรก", 2)
+
+    stale = edit_post(own, first_name="ทับของคนอื่น", version=1)
+    before = state(own)
+    response = client.post(reverse("volunteers:edit", args=[own.pk]), stale)
+    assert response.status_code == 409
+    assert response.context["form"].non_field_errors()
+    assert response.context["conflict"] is True
+    assert state(own) == before
+
+
+def test_edit_without_a_version_is_refused(client, world):
+    own = world["own"]
+    login(client, "district_coordinator_a")
+    data = edit_post(own)
+    del data["version"]
+    response = client.post(reverse("volunteers:edit", args=[own.pk]), data)
+    assert response.status_code == 200
+    assert "version" in response.context["form"].errors
+
+
+def test_status_form_changes_status_and_refuses_illegal_moves(client, world):
+    own = world["own"]
+    login(client, "district_coordinator_a")
+    page = client.get(reverse("volunteers:status", args=[own.pk]))
+    assert [c[0] for c in page.context["form"].fields["to_status"].choices] == [
+        "inactive",
+        "resigned",
+        "removed",
+        "deceased",
+    ]
+    today = timezone.localdate().strftime("%d/%m/") + str(timezone.localdate().year + 543)
+    response = client.post(
+        reverse("volunteers:status", args=[own.pk]),
+        {"to_status": "deceased", "effective_date": today, "reason": "ถึงแก่กรรม"},
+    )
+    assert response.status_code == 302
+    own.refresh_from_db()
+    assert own.status == VolunteerStatus.DECEASED
+    page = client.get(reverse("volunteers:status", args=[own.pk]))
+    assert 'data-testid="no-moves"' in page.text
+    response = client.post(
+        reverse("volunteers:status", args=[own.pk]),
+        {"to_status": "active", "effective_date": today, "reason": "ผิดพลาด"},
+    )
+    assert response.status_code == 200
+    assert "to_status" in response.context["form"].errors
+    own.refresh_from_db()
+    assert own.status == VolunteerStatus.DECEASED
+
+
+def test_account_form_gives_the_volunteer_a_login(client, world):
+    thasae = world["thasae"]
+    login(client, "district_coordinator_b")
+    response = client.post(
+        reverse("volunteers:account", args=[thasae.pk]),
+        {"username": "somchai", "password": "ท่าแซะ-pass-2568"},
+    )
+    assert response.status_code == 302
+    thasae.refresh_from_db()
+    assert thasae.user is not None and thasae.user.username == "somchai"
+    client.logout()
+    client.force_login(thasae.user)
+    assert client.get(reverse("volunteers:me")).context["volunteer"] == thasae
+
+
+def test_account_form_shows_a_weak_password_beside_the_field(client, world):
+    login(client, "district_coordinator_b")
+    response = client.post(
+        reverse("volunteers:account", args=[world["thasae"].pk]),
+        {"username": "somchai", "password": "1234"},
+    )
+    assert response.status_code == 400
+    assert "password" in response.context["account_form"].errors
+
+
+def test_village_choices_follow_the_subdistrict(client, world):
+    login(client, "district_coordinator_a")
+    mine = client.get(reverse("volunteers:villages"), {"area": "860101"})
+    assert 'value="86010101"' in mine.text and 'value="86010102"' in mine.text
+    assert 'value="86010201"' not in mine.text
+    others = client.get(reverse("volunteers:villages"), {"area": "860201"})
+    assert 'value="86020101"' not in others.text
+
+
+def test_centre_page_shows_committee_coverage_and_volunteers(client, world):
+    login(client, "district_coordinator_a")
+    response = client.get(reverse("volunteers:centre_detail", args=[world["centre_a"].pk]))
+    assert response.status_code == 200
+    assert response.context["current_seats"] == [world["seat"]]
+    coverage = response.context["coverage"]
+    assert [v.code for v in coverage.uncovered] == ["86010102", "86010201"]
+    assert list(response.context["volunteers"]) == [world["own"]]
+
+
+def test_opening_a_centre_from_the_list(client, world, area_tree):
+    world["centre_b"].delete()
+    login(client, "province_officer")
+    page = client.get(reverse("volunteers:centre_list"))
+    assert [a.code for a in page.context["missing"]] == ["86", "8602"]
+    response = client.post(reverse("volunteers:centre_create"), {"area": "8602"})
+    centre = Centre.objects.get(area_id="8602")
+    assert response["Location"] == reverse("volunteers:centre_detail", args=[centre.pk])
+    assert centre.name == "ศูนย์ประสานงาน อพม. อำเภอท่าแซะ"
+
+
+def test_adding_and_ending_seats(client, world, area_tree):
+    centre = world["centre_a"]
+    candidate = VolunteerFactory(area=area_tree["860102"], first_name="ประยูร")
+    login(client, "district_coordinator_a")
+    search = client.get(reverse("volunteers:seat_add", args=[centre.pk]), {"q": "ประยูร"})
+    assert search.context["candidates"] == [candidate]
+    url = reverse("volunteers:seat_add", args=[centre.pk])
+    chair = client.post(
+        url, {"volunteer": candidate.pk, "position": "chair", "term_start": "01/03/2568"}
+    )
+    assert chair.status_code == 200  # the centre has a chair already
+    assert "position" in chair.context["form"].errors
+    assert chair.context["chosen"] == candidate.pk
+    secretary = client.post(
+        url, {"volunteer": candidate.pk, "position": "secretary", "term_start": "01/03/2568"}
+    )
+    assert secretary.status_code == 302
+    seat = CommitteeMembership.objects.get(volunteer=candidate)
+    assert seat.term_start == date(2025, 3, 1)
+
+    outsider = client.post(
+        url, {"volunteer": world["thasae"].pk, "position": "member", "term_start": "01/03/2568"}
+    )
+    assert "volunteer" in outsider.context["form"].errors
+
+    end_url = reverse("volunteers:seat_end", args=[seat.pk])
+    bad = client.post(end_url, {"term_end": "01/01/2560"})
+    assert "term_end" in bad.context["form"].errors
+    ended = client.post(end_url, {"term_end": "31/03/2568"})
+    assert ended.status_code == 302
+    seat.refresh_from_db()
+    assert seat.term_end == date(2025, 3, 31)
+
+
+# --- list pages cost a fixed number of queries ------------------------------------------------
+
+
+def count_queries(client, url, django_assert_max_num_queries) -> int:
+    with django_assert_max_num_queries(100) as captured:
+        response = client.get(url)
+    assert response.status_code == 200
+    return len(captured.captured_queries)
+
+
+def test_volunteer_list_query_count_is_constant(
+    client, world, area_tree, django_assert_max_num_queries
+):
+    login(client, "province_officer")
+    url = reverse("volunteers:list")
+    small = count_queries(client, url, django_assert_max_num_queries)
+    VolunteerFactory.create_batch(40, area=area_tree["860102"], villages=[area_tree["86010201"]])
+    with django_assert_max_num_queries(small):
+        page = client.get(url)
+    assert len(page.context["page"].object_list) == 25
+    with django_assert_max_num_queries(small):
+        client.get(url, {"q": "0", "area": "8601", "status": "active", "page": "2"})
+
+
+def test_centre_pages_query_count_is_constant(
+    client, world, area_tree, django_assert_max_num_queries
+):
+    login(client, "national_admin")
+    list_url = reverse("volunteers:centre_list")
+    detail_url = reverse("volunteers:centre_detail", args=[world["centre_a"].pk])
+    small_list = count_queries(client, list_url, django_assert_max_num_queries)
+    small_detail = count_queries(client, detail_url, django_assert_max_num_queries)
+    CentreFactory(area=area_tree["86"])
+    CentreFactory(area=area_tree["84"])
+    CentreFactory(area=area_tree["8401"])
+    VolunteerFactory.create_batch(30, area=area_tree["860102"], villages=[area_tree["86010201"]])
+    for volunteer in VolunteerFactory.create_batch(4, area=area_tree["860101"]):
+        CommitteeMembershipFactory(centre=world["centre_a"], volunteer=volunteer)
+    with django_assert_max_num_queries(small_list):
+        client.get(list_url)
+    with django_assert_max_num_queries(small_detail):
+        client.get(detail_url)

@@ -1,0 +1,312 @@
+"""Pages about volunteers and coordination centres: parse, call one service or selector, render.
+
+Each view declares its access with a decorator from accounts.access, and fetches its record
+through a selector scoped to the user, so a record outside the user's scope is a 404, the same
+as a missing one. Pages that change something fetch with the manage permission.
+"""
+
+from typing import Any
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
+
+from carenet.accounts import access
+from carenet.accounts.access import Perm
+from carenet.core import citizen_id as cid
+from carenet.core.people import age_on
+from carenet.core.services import ConflictError
+from carenet.volunteers import selectors, services
+from carenet.volunteers.forms import (
+    AccountForm,
+    CentreCreateForm,
+    SeatEndForm,
+    SeatForm,
+    StatusForm,
+    VolunteerFilterForm,
+    VolunteerForm,
+    apply_errors,
+)
+from carenet.volunteers.models import STATUS_MOVES, Volunteer
+
+PAGE_SIZE = 25
+SEAT_CANDIDATES_SHOWN = 16
+
+
+@access.requires(Perm.VIEW_VOLUNTEERS)
+@require_GET
+def volunteer_list(request: HttpRequest) -> HttpResponse:
+    form = VolunteerFilterForm(request.GET or None, user=request.user)
+    filters = form.filters()
+    volunteers = selectors.volunteer_list(user=request.user, **filters)
+    page = Paginator(volunteers, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "volunteers/list.html",
+        {
+            "form": form,
+            "page": page,
+            "filtered": any(filters.values()),
+            "can_register": access.can(request.user, Perm.MANAGE_VOLUNTEERS),
+        },
+    )
+
+
+def _detail(
+    request: HttpRequest, volunteer: Volunteer, *, status: int = 200, **extra: Any
+) -> HttpResponse:
+    can_manage = access.can(request.user, Perm.MANAGE_VOLUNTEERS, volunteer.area_id)
+    seats = volunteer.committee_seats.all()
+    context = {
+        "volunteer": volunteer,
+        "age": age_on(volunteer.birth_date, timezone.localdate()),
+        "visible_centres": selectors.centres_visible(
+            user=request.user, pks={seat.centre_id for seat in seats}
+        )
+        if seats
+        else set(),
+        "can_manage": can_manage,
+        "citizen_id_masked": cid.masked(volunteer.read_citizen_id()),
+        "can_change_status": can_manage and bool(STATUS_MOVES.get(volunteer.status)),
+        "account_form": AccountForm() if can_manage and volunteer.user_id is None else None,
+        **extra,
+    }
+    return render(request, "volunteers/detail.html", context, status=status)
+
+
+@access.requires(Perm.VIEW_VOLUNTEERS)
+@require_GET
+def volunteer_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    return _detail(request, selectors.volunteer_get(user=request.user, pk=pk))
+
+
+@access.signed_in
+@require_GET
+def volunteer_me(request: HttpRequest) -> HttpResponse:
+    volunteer = selectors.volunteer_me(user=request.user)
+    if volunteer is None:
+        return render(request, "volunteers/me_missing.html")
+    return _detail(request, volunteer, is_me=True)
+
+
+@access.requires(Perm.VIEW_VOLUNTEERS)
+@require_POST
+def volunteer_citizen_id(request: HttpRequest, pk: int) -> HttpResponse:
+    """Shows the full citizen ID on an explicit request; each read is written to the audit log."""
+    volunteer = selectors.volunteer_get(user=request.user, pk=pk)
+    digits = services.volunteer_citizen_id_read(actor=request.user, volunteer=volunteer)
+    shown = cid.formatted(digits) if digits else ""
+    if request.headers.get("HX-Request"):
+        response = render(request, "volunteers/_citizen_id.html", {"citizen_id_full": shown})
+    else:
+        response = _detail(request, volunteer, citizen_id_full=shown)
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+@access.requires(Perm.MANAGE_VOLUNTEERS)
+def volunteer_create(request: HttpRequest) -> HttpResponse:
+    initial = {"area": request.GET.get("area", "")}
+    form = VolunteerForm(request.POST or None, user=request.user, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            volunteer = services.volunteer_register(actor=request.user, data=form.to_data())
+        except ValidationError as error:
+            apply_errors(form, error)
+        else:
+            messages.success(request, _("%(name)s is registered.") % {"name": volunteer})
+            return redirect("volunteers:detail", pk=volunteer.pk)
+    return render(request, "volunteers/form.html", {"form": form, "volunteer": None})
+
+
+@access.requires(Perm.MANAGE_VOLUNTEERS)
+def volunteer_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    volunteer = selectors.volunteer_for_edit(user=request.user, pk=pk)
+    form = VolunteerForm(request.POST or None, user=request.user, instance=volunteer)
+    conflict = False
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.volunteer_update(
+                actor=request.user,
+                volunteer=volunteer,
+                data=form.to_data(),
+                version=form.cleaned_data["version"],
+            )
+        except ConflictError as error:
+            form.add_error(None, str(error))
+            conflict = True
+        except ValidationError as error:
+            apply_errors(form, error)
+        else:
+            messages.success(request, _("The changes are saved."))
+            return redirect("volunteers:detail", pk=volunteer.pk)
+    return render(
+        request,
+        "volunteers/form.html",
+        {"form": form, "volunteer": volunteer, "conflict": conflict},
+        status=409 if conflict else 200,
+    )
+
+
+@access.requires(Perm.MANAGE_VOLUNTEERS)
+def volunteer_status(request: HttpRequest, pk: int) -> HttpResponse:
+    volunteer = selectors.volunteer_for_edit(user=request.user, pk=pk)
+    form = StatusForm(request.POST or None, volunteer=volunteer)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.volunteer_change_status(
+                actor=request.user,
+                volunteer=volunteer,
+                to_status=form.cleaned_data["to_status"],
+                effective_date=form.cleaned_data["effective_date"],
+                reason=form.cleaned_data["reason"],
+            )
+        except ValidationError as error:
+            apply_errors(form, error)
+        else:
+            messages.success(request, _("The status is changed."))
+            return redirect("volunteers:detail", pk=volunteer.pk)
+    return render(request, "volunteers/status.html", {"form": form, "volunteer": volunteer})
+
+
+@access.requires(Perm.MANAGE_VOLUNTEERS)
+@require_POST
+def volunteer_account(request: HttpRequest, pk: int) -> HttpResponse:
+    volunteer = selectors.volunteer_for_edit(user=request.user, pk=pk)
+    form = AccountForm(request.POST)
+    if form.is_valid():
+        try:
+            services.volunteer_link_user(
+                actor=request.user,
+                volunteer=volunteer,
+                username=form.cleaned_data["username"],
+                password=form.cleaned_data["password"],
+            )
+        except ValidationError as error:
+            apply_errors(form, error)
+        else:
+            messages.success(request, _("The volunteer can now sign in."))
+            return redirect("volunteers:detail", pk=volunteer.pk)
+    return _detail(request, volunteer, status=400, account_form=form)
+
+
+@access.requires(Perm.MANAGE_VOLUNTEERS)
+@require_GET
+def village_choices(request: HttpRequest) -> HttpResponse:
+    """The village check-boxes of the subdistrict chosen in the volunteer form (htmx)."""
+    form = VolunteerForm(user=request.user, initial={"area": request.GET.get("area", "")})
+    return render(request, "volunteers/_villages.html", {"form": form})
+
+
+# --- centres ----------------------------------------------------------------------------------
+
+
+@access.requires(Perm.VIEW_VOLUNTEERS)
+@require_GET
+def centre_list(request: HttpRequest) -> HttpResponse:
+    can_manage = access.can(request.user, Perm.MANAGE_VOLUNTEERS)
+    return render(
+        request,
+        "volunteers/centre_list.html",
+        {
+            "centres": selectors.centre_list(user=request.user),
+            "missing": selectors.centre_missing_areas(user=request.user) if can_manage else [],
+        },
+    )
+
+
+@access.requires(Perm.MANAGE_VOLUNTEERS)
+@require_POST
+def centre_create(request: HttpRequest) -> HttpResponse:
+    form = CentreCreateForm(request.POST)
+    if form.is_valid():
+        try:
+            centre = services.centre_ensure(actor=request.user, area_code=form.cleaned_data["area"])
+        except (ValidationError, PermissionDenied):
+            pass
+        else:
+            return redirect("volunteers:centre_detail", pk=centre.pk)
+    messages.error(request, _("A centre can be opened only for a province or district you manage."))
+    return redirect("volunteers:centre_list")
+
+
+@access.requires(Perm.VIEW_VOLUNTEERS)
+@require_GET
+def centre_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    centre = selectors.centre_get(user=request.user, pk=pk)
+    current, past = selectors.committee_list(centre=centre)
+    volunteers = selectors.volunteer_list(user=request.user, area_code=centre.area_id)
+    return render(
+        request,
+        "volunteers/centre_detail.html",
+        {
+            "centre": centre,
+            "coverage": selectors.centre_coverage(centre=centre),
+            "current_seats": current,
+            "past_seats": past,
+            "volunteers": volunteers[:PAGE_SIZE],
+            "stats": selectors.volunteer_stats(user=request.user, area_code=centre.area_id),
+            "can_manage": access.can(request.user, Perm.MANAGE_VOLUNTEERS, centre.area_id),
+        },
+    )
+
+
+@access.requires(Perm.MANAGE_VOLUNTEERS)
+def seat_add(request: HttpRequest, pk: int) -> HttpResponse:
+    centre = selectors.centre_get(user=request.user, pk=pk, perm=Perm.MANAGE_VOLUNTEERS)
+    search = request.GET.get("q", "").strip()[:100]
+    form = SeatForm(request.POST or None, centre=centre)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.committee_seat_add(
+                actor=request.user,
+                centre=centre,
+                volunteer=form.cleaned_data["volunteer"],
+                position=form.cleaned_data["position"],
+                term_start=form.cleaned_data["term_start"],
+                term_end=form.cleaned_data["term_end"],
+            )
+        except ValidationError as error:
+            apply_errors(form, error)
+        else:
+            messages.success(request, _("The committee seat is added."))
+            return redirect("volunteers:centre_detail", pk=centre.pk)
+    candidates = list(
+        selectors.seat_candidates(centre=centre, search=search)[:SEAT_CANDIDATES_SHOWN]
+    )
+    chosen = form.cleaned_data.get("volunteer") if hasattr(form, "cleaned_data") else None
+    if chosen is not None and chosen not in candidates:
+        candidates.insert(0, chosen)
+    return render(
+        request,
+        "volunteers/seat_add.html",
+        {
+            "centre": centre,
+            "form": form,
+            "search": search,
+            "candidates": candidates,
+            "chosen": chosen.pk if chosen else None,
+        },
+    )
+
+
+@access.requires(Perm.MANAGE_VOLUNTEERS)
+def seat_end(request: HttpRequest, pk: int) -> HttpResponse:
+    seat = selectors.seat_get(user=request.user, pk=pk)
+    form = SeatEndForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.committee_seat_end(
+                actor=request.user, seat=seat, term_end=form.cleaned_data["term_end"]
+            )
+        except ValidationError as error:
+            apply_errors(form, error)
+        else:
+            messages.success(request, _("The term is ended."))
+            return redirect("volunteers:centre_detail", pk=seat.centre_id)
+    return render(request, "volunteers/seat_end.html", {"seat": seat, "form": form})
