@@ -29,15 +29,14 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
         if perm is not None and not can(user, perm):
             continue
         try:
-            url = reverse(url_name)
+            items.append({"label": label, "url": reverse(url_name), "active": False})
         except NoReverseMatch:
             continue
-        items.append(
-            {
-                "label": label,
-                "url": url,
-                "active": request.path.startswith(url) and (url != "/" or request.path == "/"),
-            }
-        )
-    role = main_role(user)
-    return {"nav_items": items, "main_role": role}
+    # The entry whose URL is the longest prefix of this page is the current one, so that
+    # /volunteers/centres/ lights "Centres" and not "Volunteers".
+    matching = [i for i in items if request.path.startswith(i["url"]) and i["url"] != "/"]
+    if matching:
+        max(matching, key=lambda i: len(i["url"]))["active"] = True
+    elif request.path == "/" and items:
+        items[0]["active"] = True
+    return {"nav_items": items, "main_role": main_role(user)}

@@ -1,11 +1,16 @@
-"""Reads for the overview pages: areas in the user's scope and what lies inside them."""
+"""Reads for the overview pages: areas in the user's scope, what lies inside them, and how
+well each coordination centre's area is covered by volunteers."""
 
+from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import Count, QuerySet
+from django.db.models import Count, Q, QuerySet
+from django.db.models.functions import Substr
 
 from carenet.accounts import access
 from carenet.areas.models import Area, Level, within
+from carenet.households.models import Household
+from carenet.volunteers.models import Centre, Volunteer, VolunteerStatus
 
 
 def area_get(*, user: Any, code: str) -> Area:
@@ -54,3 +59,101 @@ def grant_list(*, user: Any) -> list[dict[str, Any]]:
         {"role": g.role, "area": areas.get(g.area_code)}
         for g in sorted(grants, key=lambda g: (access.ROLE_RANK.index(g.role), g.area_code))
     ]
+
+
+# --- Coordination centres: how well their area is covered -------------------------------
+
+
+@dataclass
+class SubdistrictCoverage:
+    area: Area
+    villages: list[Area] = field(default_factory=list)  # each with .active_volunteers
+    active_volunteers: int = 0
+    households: int = 0
+
+    @property
+    def uncovered(self) -> list[Area]:
+        return [v for v in self.villages if not v.active_volunteers]  # type: ignore[attr-defined]
+
+    @property
+    def per_100_households(self) -> float | None:
+        return per_100(self.active_volunteers, self.households)
+
+
+@dataclass
+class Coverage:
+    subdistricts: list[SubdistrictCoverage]
+    villages: int
+    uncovered: list[Area]
+    active_volunteers: int
+    households: int
+
+    @property
+    def per_village(self) -> float | None:
+        return round(self.active_volunteers / self.villages, 2) if self.villages else None
+
+    @property
+    def per_100_households(self) -> float | None:
+        return per_100(self.active_volunteers, self.households)
+
+
+def per_100(volunteers: int, households: int) -> float | None:
+    return round(volunteers * 100 / households, 1) if households else None
+
+
+def centre_coverage(*, centre: Centre) -> Coverage:
+    """How well the centre's area is covered, in three grouped queries whatever its size.
+
+    A village is covered when at least one active volunteer covers it. Households are those
+    registered as active in the area (moved and closed ones no longer need a volunteer).
+    """
+    code = centre.area_id
+    active = Q(volunteers__status=VolunteerStatus.ACTIVE)
+    villages = list(
+        Area.objects.filter(within(code), level=Level.VILLAGE)
+        .annotate(active_volunteers=Count("volunteers", filter=active))
+        .order_by("code")
+    )
+    subdistricts = {
+        a.code: SubdistrictCoverage(area=a)
+        for a in Area.objects.filter(within(code), level=Level.SUBDISTRICT)
+        .select_related("parent")
+        .order_by("code")
+    }
+    if len(code) == 6 and code not in subdistricts:  # a subdistrict centre
+        subdistricts[code] = SubdistrictCoverage(area=centre.area)
+    for village in villages:
+        if village.parent_id in subdistricts:
+            subdistricts[village.parent_id].villages.append(village)
+    volunteer_rows = (
+        Volunteer.objects.filter(within(code, "area"), status=VolunteerStatus.ACTIVE)
+        .values("area_id")
+        .annotate(n=Count("id"))
+        .order_by()
+    )
+    for row in volunteer_rows:
+        if row["area_id"] in subdistricts:
+            subdistricts[row["area_id"]].active_volunteers = row["n"]
+    for sub_code, n in _active_households(code).items():
+        if sub_code in subdistricts:
+            subdistricts[sub_code].households = n
+    rows = list(subdistricts.values())
+    return Coverage(
+        subdistricts=rows,
+        villages=len(villages),
+        uncovered=[v for v in villages if not v.active_volunteers],
+        active_volunteers=sum(r.active_volunteers for r in rows),
+        households=sum(r.households for r in rows),
+    )
+
+
+def _active_households(code: str) -> dict[str, int]:
+    """Active households inside `code`, per subdistrict, in one grouped query."""
+    rows = (
+        Household.objects.filter(within(code, "area"), status="active")
+        .annotate(subdistrict=Substr("area_id", 1, 6))
+        .values("subdistrict")
+        .annotate(n=Count("id"))
+        .order_by()
+    )
+    return {row["subdistrict"]: row["n"] for row in rows}

@@ -7,4 +7,6 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("areas/", views.area_mine, name="areas"),
     path("areas/<str:code>/", views.area_detail, name="area"),
+    # The centre page sits with the volunteers URLs but lives here: it counts households too.
+    path("volunteers/centres/<int:pk>/", views.centre_detail, name="centre"),
 ]

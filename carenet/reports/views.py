@@ -1,11 +1,15 @@
-"""The home page of each role, and the area overview pages."""
+"""The home page of each role, the area overview pages, and the coordination centre page."""
 
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.views.decorators.http import require_GET
 
 from carenet.accounts import access
 from carenet.accounts.access import Perm
 from carenet.reports import selectors
+from carenet.volunteers import selectors as volunteer_selectors
+
+CENTRE_VOLUNTEERS_SHOWN = 25
 
 
 @access.signed_in
@@ -42,5 +46,28 @@ def area_detail(request: HttpRequest, code: str) -> HttpResponse:
             "ancestors": selectors.area_ancestors(area=area),
             "children": selectors.area_children(area=area),
             "counts": selectors.area_counts(user=request.user, code=area.code),
+        },
+    )
+
+
+@access.requires(Perm.VIEW_VOLUNTEERS)
+@require_GET
+def centre_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    centre = volunteer_selectors.centre_get(user=request.user, pk=pk)
+    current, past = volunteer_selectors.committee_list(centre=centre)
+    volunteers = volunteer_selectors.volunteer_list(user=request.user, area_code=centre.area_id)
+    return render(
+        request,
+        "volunteers/centre_detail.html",
+        {
+            "centre": centre,
+            "coverage": selectors.centre_coverage(centre=centre),
+            "current_seats": current,
+            "past_seats": past,
+            "volunteers": volunteers[:CENTRE_VOLUNTEERS_SHOWN],
+            "stats": volunteer_selectors.volunteer_stats(
+                user=request.user, area_code=centre.area_id
+            ),
+            "can_manage": access.can(request.user, Perm.MANAGE_VOLUNTEERS, centre.area_id),
         },
     )

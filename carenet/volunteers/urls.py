@@ -15,7 +15,6 @@ urlpatterns = [
     path("<int:pk>/account/", views.volunteer_account, name="account"),
     path("centres/", views.centre_list, name="centre_list"),
     path("centres/new/", views.centre_create, name="centre_create"),
-    path("centres/<int:pk>/", views.centre_detail, name="centre_detail"),
     path("centres/<int:pk>/seats/new/", views.seat_add, name="seat_add"),
     path("seats/<int:pk>/end/", views.seat_end, name="seat_end"),
 ]

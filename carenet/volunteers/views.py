@@ -230,30 +230,9 @@ def centre_create(request: HttpRequest) -> HttpResponse:
         except (ValidationError, PermissionDenied):
             pass
         else:
-            return redirect("volunteers:centre_detail", pk=centre.pk)
+            return redirect("reports:centre", pk=centre.pk)
     messages.error(request, _("A centre can be opened only for a province or district you manage."))
     return redirect("volunteers:centre_list")
-
-
-@access.requires(Perm.VIEW_VOLUNTEERS)
-@require_GET
-def centre_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    centre = selectors.centre_get(user=request.user, pk=pk)
-    current, past = selectors.committee_list(centre=centre)
-    volunteers = selectors.volunteer_list(user=request.user, area_code=centre.area_id)
-    return render(
-        request,
-        "volunteers/centre_detail.html",
-        {
-            "centre": centre,
-            "coverage": selectors.centre_coverage(centre=centre),
-            "current_seats": current,
-            "past_seats": past,
-            "volunteers": volunteers[:PAGE_SIZE],
-            "stats": selectors.volunteer_stats(user=request.user, area_code=centre.area_id),
-            "can_manage": access.can(request.user, Perm.MANAGE_VOLUNTEERS, centre.area_id),
-        },
-    )
 
 
 @access.requires(Perm.MANAGE_VOLUNTEERS)
@@ -275,7 +254,7 @@ def seat_add(request: HttpRequest, pk: int) -> HttpResponse:
             apply_errors(form, error)
         else:
             messages.success(request, _("The committee seat is added."))
-            return redirect("volunteers:centre_detail", pk=centre.pk)
+            return redirect("reports:centre", pk=centre.pk)
     candidates = list(
         selectors.seat_candidates(centre=centre, search=search)[:SEAT_CANDIDATES_SHOWN]
     )
@@ -308,5 +287,5 @@ def seat_end(request: HttpRequest, pk: int) -> HttpResponse:
             apply_errors(form, error)
         else:
             messages.success(request, _("The term is ended."))
-            return redirect("volunteers:centre_detail", pk=seat.centre_id)
+            return redirect("reports:centre", pk=seat.centre_id)
     return render(request, "volunteers/seat_end.html", {"seat": seat, "form": form})

@@ -1,11 +1,9 @@
 """Reads are scoped to the user, search finds Thai names and phones, counts cost fixed queries."""
 
 import pytest
-from django.apps import apps
 from django.http import Http404
 
 from carenet.accounts import access
-from carenet.areas.models import Area, Level
 from carenet.volunteers import selectors
 from carenet.volunteers.models import Position, VolunteerStatus
 from carenet.volunteers.tests.factories import (
@@ -214,57 +212,3 @@ def test_committee_lists_current_seats_chair_first(area_tree):
     current, previous = selectors.committee_list(centre=centre)
     assert current == [chair, member]
     assert previous == [past]
-
-
-def add_households(area_code: str, n: int, status: str = "active") -> None:
-    household = apps.get_model("households", "Household")
-    household.objects.bulk_create(household(area_id=area_code, status=status) for _ in range(n))
-
-
-def test_coverage_of_a_district(area_tree, spread, django_assert_num_queries):
-    centre = CentreFactory(area=area_tree["8601"])
-    add_households("86010101", 30)
-    add_households("86010102", 10)
-    add_households("86010201", 10)
-    add_households("86010201", 5, status="moved")  # no longer counted
-    add_households("86020101", 99)  # another district
-    spread["neighbour"].status = VolunteerStatus.INACTIVE
-    spread["neighbour"].save()
-    with django_assert_num_queries(4):
-        coverage = selectors.centre_coverage(centre=centre)
-    assert coverage.villages == 3
-    # หมู่ 2 is covered only by an inactive volunteer; ปากน้ำ หมู่ 1 by nobody.
-    assert [v.code for v in coverage.uncovered] == ["86010102", "86010201"]
-    assert coverage.active_volunteers == 2  # own (ท่าตะเภา) and paknam
-    assert coverage.households == 50
-    assert coverage.per_village == round(2 / 3, 2)
-    assert coverage.per_100_households == 4.0
-    by_code = {row.area.code: row for row in coverage.subdistricts}
-    assert by_code["860101"].households == 40
-    assert by_code["860101"].active_volunteers == 1
-    assert [v.code for v in by_code["860101"].uncovered] == ["86010102"]
-    assert by_code["860102"].per_100_households == 10.0
-
-
-def test_coverage_query_count_does_not_grow_with_the_area(area_tree, django_assert_num_queries):
-    centre = CentreFactory(area=area_tree["8601"])
-    VolunteerFactory(villages=[area_tree["86010101"]])
-    with django_assert_num_queries(4):
-        selectors.centre_coverage(centre=centre)
-    for n in range(3, 40):
-        Area.objects.create(
-            code=f"860101{n:02d}", level=Level.VILLAGE, name_th=f"บ้าน{n}", parent_id="860101", moo=n
-        )
-        add_households(f"860101{n:02d}", 2)
-    VolunteerFactory.create_batch(10, area=area_tree["860102"])
-    with django_assert_num_queries(4):
-        coverage = selectors.centre_coverage(centre=centre)
-    assert coverage.villages == 40
-    assert coverage.households == 74
-
-
-def test_coverage_of_an_empty_area_has_no_ratios(area_tree):
-    coverage = selectors.centre_coverage(centre=CentreFactory(area=area_tree["84"]))
-    assert coverage.villages == 0
-    assert coverage.per_village is None
-    assert coverage.per_100_households is None

@@ -94,7 +94,8 @@ def test_required_url_names_resolve():
     assert reverse("volunteers:me") == "/volunteers/me/"
     assert reverse("volunteers:create") == "/volunteers/new/"
     assert reverse("volunteers:centre_list") == "/volunteers/centres/"
-    for name in ("detail", "edit", "status", "centre_detail"):
+    assert reverse("reports:centre", args=[1]) == "/volunteers/centres/1/"
+    for name in ("detail", "edit", "status"):
         assert reverse(f"volunteers:{name}", args=[1])
 
 
@@ -149,10 +150,10 @@ def test_centre_pages_are_scoped(client, world, persona):
     assert response.status_code == 200
     allowed = CENTRE_VIEWERS.get(persona, set())
     assert {c.pk for c in response.context["centres"]} == {world[n].pk for n in allowed}
-    missing_path = reverse("volunteers:centre_detail", args=[999_999])
+    missing_path = reverse("reports:centre", args=[999_999])
     missing = client.get(missing_path)
     for name in ("centre_a", "centre_b"):
-        path = reverse("volunteers:centre_detail", args=[world[name].pk])
+        path = reverse("reports:centre", args=[world[name].pk])
         response = client.get(path)
         if name in allowed:
             assert response.status_code == 200
@@ -175,7 +176,7 @@ def every_url(world) -> list[str]:
         reverse("volunteers:account", args=[own]),
         reverse("volunteers:centre_list"),
         reverse("volunteers:centre_create"),
-        reverse("volunteers:centre_detail", args=[centre]),
+        reverse("reports:centre", args=[centre]),
         reverse("volunteers:seat_add", args=[centre]),
         reverse("volunteers:seat_end", args=[seat]),
     ]
@@ -520,7 +521,7 @@ def test_village_choices_follow_the_subdistrict(client, world):
 
 def test_centre_page_shows_committee_coverage_and_volunteers(client, world):
     login(client, "district_coordinator_a")
-    response = client.get(reverse("volunteers:centre_detail", args=[world["centre_a"].pk]))
+    response = client.get(reverse("reports:centre", args=[world["centre_a"].pk]))
     assert response.status_code == 200
     assert response.context["current_seats"] == [world["seat"]]
     coverage = response.context["coverage"]
@@ -535,7 +536,7 @@ def test_opening_a_centre_from_the_list(client, world, area_tree):
     assert [a.code for a in page.context["missing"]] == ["86", "8602"]
     response = client.post(reverse("volunteers:centre_create"), {"area": "8602"})
     centre = Centre.objects.get(area_id="8602")
-    assert response["Location"] == reverse("volunteers:centre_detail", args=[centre.pk])
+    assert response["Location"] == reverse("reports:centre", args=[centre.pk])
     assert centre.name == "ศูนย์ประสานงาน อพม. อำเภอท่าแซะ"
 
 
@@ -602,7 +603,7 @@ def test_centre_pages_query_count_is_constant(
 ):
     login(client, "national_admin")
     list_url = reverse("volunteers:centre_list")
-    detail_url = reverse("volunteers:centre_detail", args=[world["centre_a"].pk])
+    detail_url = reverse("reports:centre", args=[world["centre_a"].pk])
     small_list = count_queries(client, list_url, django_assert_max_num_queries)
     small_detail = count_queries(client, detail_url, django_assert_max_num_queries)
     CentreFactory(area=area_tree["86"])

@@ -8,6 +8,7 @@ from django.db import transaction
 from carenet.accounts.models import User
 from carenet.areas.models import Area
 from carenet.areas.services import areas_load_from_geothai
+from carenet.core.people import Sex, name_key
 from carenet.demo.chumphon import build_chumphon, demo_volunteer
 from carenet.demo.users import DEMO_PASSWORD, demo_users_ensure
 
@@ -40,5 +41,15 @@ def link_demo_volunteer() -> None:
     user = User.objects.get(username="volunteer")
     volunteer = demo_volunteer()
     if volunteer is not None and volunteer.user_id is None:
+        # The login and the volunteer record are the same person: one name on both.
         volunteer.user = user
-        volunteer.save(update_fields=["user"])
+        volunteer.title, volunteer.first_name, volunteer.last_name = (
+            "นาง",
+            user.first_name,
+            user.last_name,
+        )
+        volunteer.name_key = name_key(user.first_name, user.last_name)
+        volunteer.sex = Sex.FEMALE
+        volunteer.save(
+            update_fields=["user", "title", "first_name", "last_name", "name_key", "sex"]
+        )
