@@ -1,0 +1,329 @@
+"""Forms of the household pages: they parse what was typed; the services decide the rest.
+
+A service's ValidationError is keyed by field name; `show_service_errors` puts each reason
+beside its field, on whichever of the page's forms holds that field.
+"""
+
+from typing import Any, cast
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from carenet.areas.models import Area
+from carenet.core.forms import CitizenIDField, ThaiDateField
+from carenet.core.people import TITLES, Sex
+from carenet.households import selectors, services, vulnerability
+from carenet.households.models import (
+    Condition,
+    ConsentBasis,
+    DisabilityType,
+    DocumentType,
+    HouseholdStatus,
+    Ownership,
+    Person,
+    PersonStatus,
+    Relation,
+)
+from carenet.households.services import ConsentData, PersonData
+from carenet.volunteers.models import Volunteer
+
+BLANK: list[tuple[str, Any]] = [("", "—")]
+
+# Plain text boxes (not type=number) for numbers people type on phones: no spinner, no
+# browser-side rounding, and Thai digits still arrive for the server to read.
+NUMERIC = {"inputmode": "numeric", "autocomplete": "off"}
+DECIMAL = {"inputmode": "decimal", "autocomplete": "off"}
+
+
+def show_service_errors(error: ValidationError, *page_forms: forms.Form) -> None:
+    """Puts a service's reasons beside the fields they name; the rest at the top."""
+    first = page_forms[0]
+    if not hasattr(error, "error_dict"):
+        for message in error.messages:
+            first.add_error(None, message)
+        return
+    for name, messages in error.message_dict.items():
+        target = next((f for f in page_forms if name in f.fields), None)
+        for message in messages:
+            if target is None:
+                first.add_error(None, message)
+            else:
+                target.add_error(name, message)
+
+
+def _choices(form: forms.Form, name: str, choices: list[tuple[Any, Any]]) -> None:
+    cast(forms.ChoiceField, form.fields[name]).choices = choices
+
+
+class AreaField(forms.ChoiceField):
+    """A village (or subdistrict) from a grouped list; a typed code when the list is too long."""
+
+    def __init__(self, *, user: Any, perm: Any, choices: list | None, **kwargs: Any) -> None:
+        self.user, self.perm, self.typed = user, perm, choices is None
+        widget = forms.TextInput(attrs={**NUMERIC, "maxlength": 8}) if self.typed else None
+        super().__init__(choices=[*BLANK, *(choices or [])], widget=widget, **kwargs)
+        if self.typed:
+            self.help_text = _("The 8-digit village code, or the 6-digit subdistrict code.")
+
+    def valid_value(self, value: Any) -> bool:
+        return True if self.typed else super().valid_value(value)
+
+    def clean(self, value: Any) -> Area | None:
+        code = super().clean(value)
+        if not code:
+            return None
+        area = selectors.area_in_scope(user=self.user, code=str(code).strip(), perm=self.perm)
+        if area is None or len(area.code) < 6:
+            raise ValidationError(_("Choose a village or subdistrict inside your area."))
+        return area
+
+
+class HouseholdForm(forms.Form):
+    area = forms.Field(label=_("Village"))  # replaced in __init__
+    house_no = forms.CharField(label=_("House no."), max_length=20, required=False)
+    moo = forms.IntegerField(
+        label=_("Village no. (หมู่ที่)"),
+        required=False,
+        min_value=1,
+        max_value=99,
+        widget=forms.TextInput(attrs={**NUMERIC, "maxlength": 2}),
+        help_text=_("Only when the village is not in the list."),
+    )
+    soi = forms.CharField(label=_("Soi"), max_length=100, required=False)
+    road = forms.CharField(label=_("Road"), max_length=100, required=False)
+    latitude = forms.CharField(
+        label=_("Latitude"), required=False, max_length=20, widget=forms.TextInput(attrs=DECIMAL)
+    )
+    longitude = forms.CharField(
+        label=_("Longitude"), required=False, max_length=20, widget=forms.TextInput(attrs=DECIMAL)
+    )
+    ownership = forms.ChoiceField(
+        label=_("Housing"), choices=[*BLANK, *Ownership.choices], required=False
+    )
+    condition = forms.ChoiceField(
+        label=_("House condition"), choices=[*BLANK, *Condition.choices], required=False
+    )
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+    def __init__(
+        self, *args: Any, user: Any, perm: Any, area_choices: list | None, **kwargs: Any
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["area"] = AreaField(
+            user=user, perm=perm, choices=area_choices, label=_("Village")
+        )
+
+    def address(self) -> dict[str, Any]:
+        data = self.cleaned_data
+        return {name: data[name] for name in services.ADDRESS_FIELDS}
+
+
+FLAG_FIELDS = list(vulnerability.RECORDED_FLAGS)
+WELFARE_FIELDS = list(selectors.WELFARE_FIELDS)
+
+
+class PersonForm(forms.Form):
+    title = forms.CharField(
+        label=_("Title"),
+        max_length=40,
+        required=False,
+        widget=forms.TextInput(attrs={"list": "titles", "autocomplete": "off"}),
+        help_text=_("นาย, นาง, นางสาว, เด็กชาย, เด็กหญิง, or another title"),
+    )
+    first_name = forms.CharField(label=_("First name"), max_length=100)
+    last_name = forms.CharField(label=_("Last name"), max_length=100, required=False)
+    citizen_id = CitizenIDField(label=_("Citizen ID"), required=False)
+    document_type = forms.ChoiceField(
+        label=_("Other document"),
+        choices=[*BLANK, *DocumentType.choices],
+        required=False,
+        help_text=_("Only for a person without a Thai citizen ID."),
+    )
+    document_no = forms.CharField(label=_("Document no."), max_length=40, required=False)
+    birth_date = ThaiDateField(label=_("Birth date"), required=False)
+    sex = forms.ChoiceField(
+        label=_("Sex"), choices=Sex.choices, required=False, widget=forms.RadioSelect
+    )
+    relation = forms.ChoiceField(
+        label=_("Relation to the head"), choices=[*BLANK, *Relation.choices], required=False
+    )
+    phone = forms.CharField(
+        label=_("Phone"),
+        max_length=20,
+        required=False,
+        widget=forms.TextInput(attrs={"type": "tel", "autocomplete": "off"}),
+    )
+    disability = forms.BooleanField(label=_("Person with disability"), required=False)
+    disability_type = forms.ChoiceField(
+        label=_("Disability type"), choices=[*BLANK, *DisabilityType.choices], required=False
+    )
+    disability_card_no = forms.CharField(
+        label=_("Disability card no."), max_length=30, required=False
+    )
+
+    def __init__(self, *args: Any, editing: Person | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for name in FLAG_FIELDS + WELFARE_FIELDS:
+            if name != "disability":
+                label = selectors.field_label(Person, name)
+                self.fields[name] = forms.BooleanField(label=label, required=False)
+        self.editing = editing
+        if editing is not None and editing.citizen_id_encrypted:
+            masked = selectors.masked_citizen_id(editing)
+            self.fields["citizen_id"].help_text = _(
+                "Stored: %(masked)s. Leave empty to keep it."
+            ) % {"masked": masked}
+
+    titles = TITLES
+
+    @property
+    def flag_fields(self) -> list[forms.BoundField]:
+        return [self[name] for name in FLAG_FIELDS if name != "disability"]
+
+    @property
+    def welfare_fields(self) -> list[forms.BoundField]:
+        return [self[name] for name in WELFARE_FIELDS]
+
+    def to_data(self) -> PersonData:
+        data = dict(self.cleaned_data)
+        citizen: str | None = data.pop("citizen_id") or ""
+        if self.editing is not None and not citizen:
+            citizen = None  # keep the stored one
+        data.pop("version", None)
+        data.pop("confirm_distinct", None)
+        return PersonData(citizen_id=citizen, **data)
+
+
+class PersonEditForm(PersonForm):
+    version = forms.IntegerField(widget=forms.HiddenInput)
+
+
+DEFAULT_PURPOSE = _(
+    "Looking after the person's welfare: home visits, assessments and help from อพม. "
+    "volunteers and the Ministry of Social Development and Human Security."
+)
+
+
+class ConsentForm(forms.Form):
+    basis = forms.ChoiceField(
+        label=_("Consent or lawful basis"),
+        choices=ConsentBasis.choices,
+        initial=ConsentBasis.CONSENT,
+        widget=forms.RadioSelect,
+    )
+    purpose = forms.CharField(
+        label=_("Purpose"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        initial=DEFAULT_PURPOSE,
+    )
+    given_on = ThaiDateField(label=_("Date"), initial=timezone.localdate)
+
+    def to_data(self) -> ConsentData:
+        data = self.cleaned_data
+        return ConsentData(basis=data["basis"], purpose=data["purpose"], given_on=data["given_on"])
+
+
+class DuplicateConfirmForm(forms.Form):
+    confirm_distinct = forms.BooleanField(required=False, widget=forms.HiddenInput)
+
+
+class WithdrawForm(forms.Form):
+    withdrawn_on = ThaiDateField(label=_("Withdrawn on"), initial=timezone.localdate)
+    reason = forms.CharField(
+        label=_("Reason"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("The reason the person gave, or “not given”."),
+    )
+
+
+class HouseholdStatusForm(forms.Form):
+    status = forms.ChoiceField(label=_("New status"), choices=HouseholdStatus.choices)
+    reason = forms.CharField(label=_("Reason"), max_length=500)
+    version = forms.IntegerField(widget=forms.HiddenInput)
+
+
+class PersonStatusForm(forms.Form):
+    status = forms.ChoiceField(
+        label=_("New status"),
+        choices=[c for c in PersonStatus.choices if c[0] != PersonStatus.MERGED],
+    )
+    reason = forms.CharField(label=_("Reason"), max_length=500, required=False)
+    version = forms.IntegerField(widget=forms.HiddenInput)
+
+
+class AssignForm(forms.Form):
+    volunteer: forms.ModelChoiceField = forms.ModelChoiceField(
+        label=_("Assign a volunteer"),
+        queryset=Volunteer.objects.none(),
+        empty_label=_("choose a volunteer of this subdistrict"),
+    )
+
+    def __init__(self, *args: Any, queryset: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        cast(forms.ModelChoiceField, self.fields["volunteer"]).queryset = queryset
+
+
+class MergeForm(forms.Form):
+    survivor = forms.TypedChoiceField(
+        label=_("Which record stays"), coerce=int, widget=forms.RadioSelect
+    )
+    confirm = forms.BooleanField(
+        label=_("I checked: these two records are the same person."), required=True
+    )
+    versions = forms.CharField(widget=forms.HiddenInput)
+
+    def __init__(self, *args: Any, pair: tuple[Person, Person], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        _choices(self, "survivor", [(p.pk, p.full_name) for p in pair])
+        self.fields["versions"].initial = f"{pair[0].version}-{pair[1].version}"
+
+
+class HouseholdFilterForm(forms.Form):
+    """The list's filters. Unknown values are dropped, never an error page."""
+
+    q = forms.CharField(label=_("Search"), required=False, max_length=100)
+    area = forms.ChoiceField(label=_("Area"), required=False)
+    status = forms.ChoiceField(
+        label=_("Status"),
+        required=False,
+        choices=[("", _("every status")), *HouseholdStatus.choices],
+    )
+    group = forms.ChoiceField(label=_("Vulnerable group"), required=False)
+    level = forms.ChoiceField(
+        label=_("Priority"),
+        required=False,
+        choices=[
+            ("", _("every priority")),
+            ("high", _("high")),
+            ("medium", _("medium")),
+            ("low", _("low")),
+        ],
+    )
+
+    def __init__(self, data: Any, *, area_choices: list[tuple[str, str]]) -> None:
+        if "status" not in data:  # the list opens on the households still looked after
+            data = data.copy()
+            data["status"] = HouseholdStatus.ACTIVE
+        super().__init__(data)
+        _choices(self, "area", [("", _("all my areas")), *area_choices])
+        groups = [g for g in vulnerability.WEIGHTS if g not in ("woman", "youth")]
+        labels = [(g, str(vulnerability.GROUP_LABELS[g])) for g in groups]
+        _choices(self, "group", [("", _("every group")), *labels])
+
+    def filters(self, *, user: Any) -> selectors.HouseholdFilters:
+        self.is_valid()
+        data = {name: self.cleaned_data.get(name, "") for name in self.fields}
+        area = str(self.data.get("area", "")).strip()
+        if area and "area" in self.errors:
+            # A code typed in the address bar, outside the list: kept if it is in scope.
+            found = selectors.area_in_scope(user=user, code=area)
+            data["area"] = found.code if found else ""
+        return selectors.HouseholdFilters(
+            search=data["q"] or "",
+            area=data["area"] or "",
+            status=data["status"] or "",
+            group=data["group"] or "",
+            level=data["level"] or "",
+        )

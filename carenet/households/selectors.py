@@ -1,0 +1,511 @@
+"""Reads about households and people, always scoped to the user.
+
+The area scope comes from accounts.access; this module narrows it for volunteers, who see
+only the households assigned to them (and the people in those households). Every list and
+page goes through `households_visible` / `people_visible`, so counts, search, duplicates and
+the merge page obey the very same scope, and a record outside it is a 404 like a missing one.
+
+Lists issue a constant number of queries whatever the page size: the members and volunteers
+of a page are fetched with one prefetch each.
+"""
+
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any, cast
+
+from django.core.paginator import Page, Paginator
+from django.db.models import Prefetch, Q, QuerySet
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from carenet.accounts import access
+from carenet.accounts.access import Perm
+from carenet.areas.models import Area, Level, within
+from carenet.core import citizen_id
+from carenet.core.people import age_on, name_key
+from carenet.households import vulnerability
+from carenet.households.models import (
+    Consent,
+    Household,
+    HouseholdAssignment,
+    HouseholdStatus,
+    Person,
+    PersonStatus,
+)
+from carenet.volunteers.models import Volunteer, VolunteerStatus
+
+PER_PAGE = 25
+MAX_PER_PAGE = 100
+# Above this many areas, a select list is no use on a phone; forms take a code instead.
+MAX_AREA_CHOICES = 1500
+MAX_FILTER_AREAS = 400
+PRIORITY_LEVELS = ("high", "medium", "low")
+WELFARE_FIELDS = ("welfare_card", "elderly_allowance", "disability_allowance", "newborn_grant")
+
+
+def today() -> date:
+    return timezone.localdate()
+
+
+# --- Scope ---------------------------------------------------------------------------------
+
+
+def _assigned_household_ids(user: Any) -> QuerySet[Any, Any]:
+    if not getattr(user, "is_authenticated", False):
+        return HouseholdAssignment.objects.none().values("household_id")
+    return HouseholdAssignment.objects.filter(volunteer__user_id=user.pk).values("household_id")
+
+
+def household_own_q(user: Any) -> Q:
+    """A volunteer's own households: those assigned to them."""
+    return Q(pk__in=_assigned_household_ids(user))
+
+
+def person_own_q(user: Any) -> Q:
+    return Q(household_id__in=_assigned_household_ids(user))
+
+
+def manages_widely(user: Any, area_code: str) -> bool:
+    """Whether the user manages every household of the area, not only those assigned to them
+    (the coordination centre's work: assigning volunteers, registering for others)."""
+    return any(
+        g.covers(area_code)
+        and Perm.MANAGE_HOUSEHOLDS in access.ROLE_PERMISSIONS[g.role]
+        and g.role not in access.OWN_RECORDS_ONLY
+        for g in access.grants(user)
+    )
+
+
+def can_manage_household(user: Any, household: Household) -> bool:
+    return households_visible(user, Perm.MANAGE_HOUSEHOLDS).filter(pk=household.pk).exists()
+
+
+def households_visible(user: Any, perm: Perm = Perm.VIEW_HOUSEHOLDS) -> QuerySet[Household]:
+    return access.visible_to(user, Household.objects.all(), perm=perm, own=household_own_q(user))
+
+
+def people_visible(user: Any, perm: Perm = Perm.VIEW_HOUSEHOLDS) -> QuerySet[Person]:
+    return access.visible_to(user, Person.objects.all(), perm=perm, own=person_own_q(user))
+
+
+# --- Presentation rows ---------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Badge:
+    code: str
+    label: str
+    heavy: bool  # weighs much in the priority score: shown in a warmer colour
+
+
+HEAVY_FROM = 4
+LIST_BADGES = 4
+# A combination says its parts already: "bedridden, living alone" needs no "bedridden" beside it.
+IMPLIED = {
+    "bedridden_alone": {"bedridden", "lives_alone"},
+    "elderly_alone": {"elderly", "lives_alone"},
+}
+
+
+def shown_groups(groups: list[str]) -> list[str]:
+    implied = set().union(*(IMPLIED.get(g, set()) for g in groups))
+    return [g for g in groups if g not in implied]
+
+
+def badges(groups: list[str]) -> list[Badge]:
+    return [
+        Badge(
+            g,
+            str(vulnerability.GROUP_LABELS.get(g, g)),
+            vulnerability.WEIGHTS.get(g, 0) >= HEAVY_FROM,
+        )
+        for g in groups
+    ]
+
+
+def field_label(model: Any, name: str) -> str:
+    return str(getattr(model._meta.get_field(name), "verbose_name", name))
+
+
+def welfare_labels(person: Person) -> list[str]:
+    return [field_label(Person, n) for n in WELFARE_FIELDS if getattr(person, n)]
+
+
+def masked_citizen_id(person: Person) -> str:
+    """x-xxxx-xxxxx-12-1, worked out here so the plain ID never reaches a template."""
+    return citizen_id.masked(person.read_citizen_id()) if person.citizen_id_encrypted else ""
+
+
+@dataclass
+class MemberRow:
+    person: Person
+    groups: list[Badge]
+    welfare: list[str]
+    masked_id: str
+    consent: str  # "active", "withdrawn" or "none"
+    age: int | None
+
+
+def member_row(person: Person, today: date) -> MemberRow:
+    consents = list(person.consents.all())
+    if any(c.is_active for c in consents):
+        consent = "active"
+    else:
+        consent = "withdrawn" if consents else "none"
+    return MemberRow(
+        person=person,
+        groups=badges(shown_groups(vulnerability.person_groups(person, today))),
+        welfare=welfare_labels(person),
+        masked_id=masked_citizen_id(person),
+        consent=consent,
+        age=age_on(person.birth_date, today),
+    )
+
+
+@dataclass
+class HouseholdRow:
+    household: Household
+    level: str
+    groups: list[Badge]  # the weightiest few
+    more_groups: int  # how many more are not shown in the list
+    head_name: str
+    volunteers: list[Volunteer]
+
+
+def household_row(household: Any) -> HouseholdRow:
+    groups = shown_groups(household.vulnerability)
+    members = household.active_members
+    return HouseholdRow(
+        household=household,
+        level=vulnerability.priority_level(household.priority_score),
+        groups=badges(groups[:LIST_BADGES]),
+        more_groups=max(0, len(groups) - LIST_BADGES),
+        head_name=household.head.full_name if household.head else _first_name_of(members),
+        volunteers=list(household.volunteers.all()),
+    )
+
+
+# --- Households ----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class HouseholdFilters:
+    search: str = ""
+    area: str = ""  # a code at any level
+    status: str = HouseholdStatus.ACTIVE  # "" for every status
+    group: str = ""
+    level: str = ""  # high, medium or low
+
+
+def _search_q(text: str) -> Q:
+    """House no., or every word found in a member's first or last name; a citizen ID too."""
+    text = " ".join(text.split())
+    if not text:
+        return Q()
+    if citizen_id.is_valid(text):
+        digits = citizen_id.normalize(text)
+        found = Person.objects.filter(citizen_id_hash=citizen_id.lookup_hash(digits))
+        return Q(pk__in=found.values("household_id"))
+    people = Person.objects.exclude(status=PersonStatus.MERGED)
+    for word in text.split():
+        people = people.filter(Q(first_name__icontains=word) | Q(last_name__icontains=word))
+    return Q(house_no__iexact=text) | Q(pk__in=people.values("household_id"))
+
+
+def _priority_q(level: str) -> Q:
+    if level == "high":
+        return Q(priority_score__gte=vulnerability.HIGH_PRIORITY_FROM)
+    if level == "medium":
+        return Q(
+            priority_score__gte=vulnerability.MEDIUM_PRIORITY_FROM,
+            priority_score__lt=vulnerability.HIGH_PRIORITY_FROM,
+        )
+    if level == "low":
+        return Q(priority_score__lt=vulnerability.MEDIUM_PRIORITY_FROM)
+    return Q()
+
+
+def household_queryset(*, user: Any, filters: HouseholdFilters) -> QuerySet[Household]:
+    queryset = households_visible(user).filter(_search_q(filters.search))
+    if filters.area:
+        queryset = queryset.filter(within(filters.area, "area"))
+    if filters.status:
+        queryset = queryset.filter(status=filters.status)
+    if filters.group:
+        # The groups are stored as a JSON list of codes; a quoted code matches one element
+        # exactly ("bedridden" does not match "bedridden_alone") on SQLite and PostgreSQL.
+        queryset = queryset.filter(vulnerability__icontains=f'"{filters.group}"')
+    if filters.level:
+        queryset = queryset.filter(_priority_q(filters.level))
+    return queryset.order_by("-priority_score", "area_id", "house_no", "pk")
+
+
+def household_list(
+    *, user: Any, filters: HouseholdFilters, page: Any = 1, per_page: int = PER_PAGE
+) -> Page:
+    """One page of HouseholdRow, most urgent first, in a constant number of queries."""
+    per_page = max(1, min(per_page, MAX_PER_PAGE))
+    active_members = Person.objects.filter(status=PersonStatus.ACTIVE).order_by("pk")
+    queryset = (
+        household_queryset(user=user, filters=filters)
+        .select_related("area__parent", "head")
+        .prefetch_related(
+            Prefetch("members", queryset=active_members, to_attr="active_members"),
+            Prefetch("volunteers", queryset=Volunteer.objects.order_by("first_name")),
+        )
+    )
+    result = Paginator(queryset, per_page).get_page(page)
+    result.object_list = cast(Any, [household_row(h) for h in result.object_list])
+    return result
+
+
+def _first_name_of(members: list[Person]) -> str:
+    return members[0].full_name if members else ""
+
+
+def household_get(*, user: Any, pk: Any, perm: Perm = Perm.VIEW_HOUSEHOLDS) -> Household:
+    """One household in scope; 404 for missing and not-yours alike."""
+    queryset = Household.objects.select_related("area__parent__parent__parent", "head")
+    return access.get_visible_or_404(user, queryset, perm=perm, own=household_own_q(user), pk=pk)
+
+
+@dataclass
+class HouseholdDetail:
+    household: Household
+    level: str
+    groups: list[Badge]
+    summary_groups: list[Badge]
+    members: list[MemberRow]
+    former_members: list[MemberRow]
+    assignments: list[HouseholdAssignment]
+    address_areas: list[Area]
+
+
+def household_detail(*, household: Household, today: date | None = None) -> HouseholdDetail:
+    today = today or timezone.localdate()
+    people = (
+        household.members.exclude(status=PersonStatus.MERGED)
+        .prefetch_related(Prefetch("consents", queryset=Consent.objects.order_by("-given_on")))
+        .order_by("pk")
+    )
+    rows = [member_row(p, today) for p in people]
+    area = household.area
+    chain = [area]
+    while chain[-1].parent is not None:
+        chain.append(chain[-1].parent)
+    return HouseholdDetail(
+        household=household,
+        level=vulnerability.priority_level(household.priority_score),
+        groups=badges(household.vulnerability),
+        summary_groups=badges(shown_groups(household.vulnerability)),
+        members=[r for r in rows if r.person.status == PersonStatus.ACTIVE],
+        former_members=[r for r in rows if r.person.status != PersonStatus.ACTIVE],
+        assignments=list(household.assignments.select_related("volunteer").order_by("assigned_at")),
+        address_areas=chain,
+    )
+
+
+def volunteers_to_assign(*, household: Household) -> QuerySet[Volunteer]:
+    """Active volunteers serving the household's subdistrict, not yet assigned to it."""
+    return (
+        Volunteer.objects.filter(area_id=household.area_id[:6], status=VolunteerStatus.ACTIVE)
+        .exclude(assignments__household=household)
+        .order_by("first_name", "last_name")
+    )
+
+
+# --- People --------------------------------------------------------------------------------
+
+
+def person_get(*, user: Any, pk: Any, perm: Perm = Perm.VIEW_HOUSEHOLDS) -> Person:
+    """One person in scope; 404 for missing and not-yours alike."""
+    queryset = Person.objects.select_related(
+        "household__area", "area", "merged_into", "created_by"
+    ).prefetch_related(Prefetch("consents", queryset=Consent.objects.select_related(
+        "recorded_by", "withdrawn_by").order_by("-given_on", "-pk")))  # fmt: skip
+    return access.get_visible_or_404(user, queryset, perm=perm, own=person_own_q(user), pk=pk)
+
+
+def consent_get(*, user: Any, pk: Any, perm: Perm = Perm.MANAGE_HOUSEHOLDS) -> Consent:
+    queryset = Consent.objects.select_related("person__household", "person__area")
+    return access.get_visible_or_404(
+        user, queryset, perm=perm, own=Q(person__household_id__in=_assigned_household_ids(user)),
+        pk=pk,
+    )  # fmt: skip
+
+
+@dataclass
+class Candidate:
+    person: Person
+    reasons: list[str]
+    masked_id: str = ""
+    same_id: bool = False
+
+
+@dataclass
+class DuplicateCheck:
+    candidates: list[Candidate] = field(default_factory=list)
+    # The ID belongs to someone the user cannot see: they are told, but not who or where.
+    citizen_id_elsewhere: bool = False
+
+    def __bool__(self) -> bool:
+        return bool(self.candidates) or self.citizen_id_elsewhere
+
+    @property
+    def blocks(self) -> bool:
+        """The same citizen ID: it is not another person, whatever the user says."""
+        return self.citizen_id_elsewhere or any(c.same_id for c in self.candidates)
+
+
+def person_find_duplicates(
+    *,
+    user: Any,
+    first_name: str,
+    last_name: str = "",
+    birth_date: date | None = None,
+    citizen_id_digits: str = "",
+    area_code: str = "",
+    house_no: str = "",
+    exclude_pk: int | None = None,
+) -> DuplicateCheck:
+    """Likely records of the same person, with the reasons, among those the user can see.
+
+    * the same citizen ID;
+    * a name that sounds the same and the same birth date (the first name alone counts:
+      women often change their last name when they marry);
+    * the same house no. in the same village, with a first name that sounds the same.
+    """
+    keys = name_key(first_name, last_name)
+    first_key = keys.split("-")[0]
+    conditions = Q(pk__in=[])
+    id_hash = citizen_id.lookup_hash(citizen_id_digits) if citizen_id_digits else ""
+    if id_hash:
+        conditions |= Q(citizen_id_hash=id_hash)
+    if first_key and birth_date is not None:
+        conditions |= Q(name_key__startswith=f"{first_key}-", birth_date=birth_date)
+    if first_key and area_code and house_no:
+        conditions |= Q(
+            name_key__startswith=f"{first_key}-",
+            area_id=area_code,
+            household__house_no__iexact=house_no.strip(),
+        )
+    candidates = (
+        people_visible(user)
+        .filter(conditions)
+        .exclude(status=PersonStatus.MERGED)
+        .exclude(pk=exclude_pk or 0)
+        .select_related("household__area")
+        .order_by("pk")[:20]
+    )
+    result = DuplicateCheck()
+    for person in candidates:
+        reasons = []
+        same_id = bool(id_hash) and person.citizen_id_hash == id_hash
+        if same_id:
+            reasons.append(_("same citizen ID"))
+        if birth_date is not None and person.birth_date == birth_date:
+            same = _("same name") if person.name_key == keys else _("similar name")
+            reasons.append(_("%(name)s and birth date") % {"name": same})
+        same_house = person.household.house_no.lower() == house_no.strip().lower()
+        if area_code and house_no and person.area_id == area_code and same_house:
+            reasons.append(_("same address"))
+        result.candidates.append(Candidate(person, reasons, masked_citizen_id(person), same_id))
+    if id_hash and not any(p.person.citizen_id_hash == id_hash for p in result.candidates):
+        taken = Person.objects.filter(citizen_id_hash=id_hash).exclude(pk=exclude_pk or 0)
+        result.citizen_id_elsewhere = taken.exists()
+    return result
+
+
+def person_duplicates_of(*, user: Any, person: Person) -> DuplicateCheck:
+    """Other records that may be this person (shown to those who can merge them)."""
+    return person_find_duplicates(
+        user=user,
+        first_name=person.first_name,
+        last_name=person.last_name,
+        birth_date=person.birth_date,
+        citizen_id_digits=person.read_citizen_id(),
+        area_code=person.area_id,
+        house_no=person.household.house_no,
+        exclude_pk=person.pk,
+    )
+
+
+def merge_pair(*, user: Any, survivor_pk: Any, duplicate_pk: Any) -> tuple[Person, Person]:
+    """The two records of a merge, both within the user's merge scope (else 404)."""
+    first = person_get(user=user, pk=survivor_pk, perm=Perm.MERGE_PEOPLE)
+    second = person_get(user=user, pk=duplicate_pk, perm=Perm.MERGE_PEOPLE)
+    return first, second
+
+
+# --- Areas for forms -----------------------------------------------------------------------
+
+
+def register_area_choices(*, user: Any) -> list[tuple[str, list[tuple[str, str]]]] | None:
+    """Villages (and subdistricts, for a village not listed) where the user may register
+    households, grouped by subdistrict; None when there are too many for a list."""
+    queryset = access.visible_to(
+        user,
+        Area.objects.filter(level__in=[Level.SUBDISTRICT, Level.VILLAGE]),
+        field="code",
+        perm=Perm.MANAGE_HOUSEHOLDS,
+    )
+    areas = list(queryset.select_related("parent").order_by("code")[: MAX_AREA_CHOICES + 1])
+    if len(areas) > MAX_AREA_CHOICES:
+        return None
+    groups: dict[str, list[tuple[str, str]]] = {}
+    labels: dict[str, str] = {}
+    for area in areas:
+        subdistrict = area.code[:6]
+        if area.level == Level.SUBDISTRICT:
+            labels[subdistrict] = area.label
+            groups.setdefault(subdistrict, []).insert(
+                0, (area.code, _("%(area)s, village not listed") % {"area": area.label})
+            )
+        else:
+            groups.setdefault(subdistrict, []).append((area.code, area.label))
+            if area.parent is not None:
+                labels.setdefault(subdistrict, area.parent.label)
+    return [(labels.get(code, code), options) for code, options in groups.items()]
+
+
+def subdistrict_area_choices(*, household: Household) -> list[tuple[str, list[tuple[str, str]]]]:
+    """Where a household may move by an edit: its own subdistrict and the villages in it."""
+    code = household.area_id[:6]
+    areas = Area.objects.filter(within(code)).select_related("parent").order_by("code")
+    options = [
+        (
+            a.code,
+            _("%(area)s, village not listed") % {"area": a.label} if a.code == code else a.label,
+        )
+        for a in areas
+    ]
+    label = next((a.label for a in areas if a.code == code), code)
+    return [(label, options)]
+
+
+def filter_area_choices(*, user: Any) -> list[tuple[str, str]]:
+    """Areas to filter the list by: districts, subdistricts and villages in scope, as many
+    levels as fit in a list a phone can scroll."""
+    choices: list[tuple[str, str]] = []
+    for level in (Level.PROVINCE, Level.DISTRICT, Level.SUBDISTRICT, Level.VILLAGE):
+        queryset = access.visible_to(
+            user, Area.objects.filter(level=level), field="code", perm=Perm.VIEW_HOUSEHOLDS
+        )
+        areas = list(queryset.select_related("parent").order_by("code")[: MAX_FILTER_AREAS + 1])
+        if len(choices) + len(areas) > MAX_FILTER_AREAS:
+            break
+        choices.extend((a.code, _area_option(a)) for a in areas)
+    choices.sort()
+    return choices
+
+
+def _area_option(area: Area) -> str:
+    depth = {Level.PROVINCE: 0, Level.DISTRICT: 1, Level.SUBDISTRICT: 2, Level.VILLAGE: 3}
+    return "\u00a0\u00a0" * depth[Level(area.level)] + area.label
+
+
+def area_in_scope(*, user: Any, code: str, perm: Perm = Perm.VIEW_HOUSEHOLDS) -> Area | None:
+    if not code.isdigit() or len(code) not in (2, 4, 6, 8):
+        return None
+    queryset = access.visible_to(user, Area.objects.filter(code=code), field="code", perm=perm)
+    return queryset.first()

@@ -1,0 +1,1081 @@
+"""Writes about households and the people in them.
+
+Every service is keyword-only, runs in one transaction and writes its audit row in it. The
+checks come in two kinds:
+
+* *What the data must look like* lives in pure functions with no database access:
+  `household_clean_address`, `clean_gps`, `clean_phone`, `person_clean` and `consent_clean`.
+  They return cleaned values or raise a ValidationError whose keys are field names
+  (house_no, latitude, citizen_id, birth_date ...), so a form puts each reason beside its
+  field and an import reports it against its column. The import reuses them row by row.
+* *Who may do it and whether it clashes with what is stored* (scope, the same citizen ID
+  registered twice, a stale version, a withdrawn consent) is checked by the services.
+  Scope failures raise PermissionDenied; clashes raise ValidationError; a stale edit raises
+  ConflictError (core.services).
+
+A household's priority score, vulnerability groups and member count are worked out from its
+active members by vulnerability.py; `household_recompute` stores them and every service that
+changes members calls it. They are never typed in.
+
+PDPA: a person is registered only with a consent or the lawful basis used instead. When every
+consent of a person has been withdrawn, the record is *restricted* (`person_is_restricted`):
+it keeps what it holds, but only its status may change, and later apps (visits) record nothing
+new about that person. Recording a fresh consent lifts the restriction.
+
+Nothing is deleted here: households are moved or closed, people move, die or are merged into
+the record that survives a duplicate merge.
+"""
+
+import re
+from dataclasses import dataclass, replace
+from datetime import date
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from carenet.accounts import access
+from carenet.accounts.access import Perm
+from carenet.areas.models import Area, Level
+from carenet.core import citizen_id
+from carenet.core.people import SEX_OF_TITLE, Sex, age_on, clean_name, name_key, normalize_title
+from carenet.core.services import ConflictError, audit_record, save_versioned
+from carenet.households import vulnerability
+from carenet.households.models import (
+    Condition,
+    Consent,
+    ConsentBasis,
+    DisabilityType,
+    DocumentType,
+    Household,
+    HouseholdAssignment,
+    HouseholdStatus,
+    Ownership,
+    Person,
+    PersonStatus,
+    Relation,
+)
+from carenet.households.selectors import household_own_q, manages_widely, person_own_q
+from carenet.volunteers.models import Volunteer, VolunteerStatus
+
+# Roughly Thailand, with a margin for the islands: a point outside is a typo (or swapped).
+LATITUDE_RANGE = (Decimal("5.5"), Decimal("20.5"))
+LONGITUDE_RANGE = (Decimal("97.3"), Decimal("105.7"))
+GPS_PLACES = Decimal("0.000001")
+
+OLDEST_AGE = 130
+# PDPA s.20: a minor under 10 cannot give consent; a parent or guardian gives it.
+OWN_CONSENT_FROM_AGE = 10
+
+FLAGS = vulnerability.RECORDED_FLAGS
+WELFARE = ("welfare_card", "elderly_allowance", "disability_allowance", "newborn_grant")
+PERSON_FIELDS = [
+    "document_type",
+    "document_no",
+    "title",
+    "first_name",
+    "last_name",
+    "birth_date",
+    "sex",
+    "relation",
+    "phone",
+    "disability_type",
+    "disability_card_no",
+    *FLAGS,
+    *WELFARE,
+]
+ADDRESS_FIELDS = [
+    "house_no",
+    "moo",
+    "soi",
+    "road",
+    "latitude",
+    "longitude",
+    "ownership",
+    "condition",
+]
+
+# Status changes: which status may follow which (one table per workflow).
+HOUSEHOLD_MOVES: dict[str, set[str]] = {
+    HouseholdStatus.ACTIVE: {HouseholdStatus.MOVED, HouseholdStatus.CLOSED},
+    HouseholdStatus.MOVED: {HouseholdStatus.ACTIVE, HouseholdStatus.CLOSED},
+    HouseholdStatus.CLOSED: {HouseholdStatus.ACTIVE},
+}
+PERSON_MOVES: dict[str, set[str]] = {
+    PersonStatus.ACTIVE: {PersonStatus.MOVED, PersonStatus.DECEASED},
+    PersonStatus.MOVED: {PersonStatus.ACTIVE, PersonStatus.DECEASED},
+    # A death recorded by mistake can be corrected; the audit log keeps both changes.
+    PersonStatus.DECEASED: {PersonStatus.ACTIVE},
+    PersonStatus.MERGED: set(),
+}
+
+
+@dataclass(frozen=True)
+class PersonData:
+    """What a form or an import row says about a person, before cleaning.
+
+    `citizen_id` is as typed (dashes, spaces, Thai digits are fine). In `person_update`, None
+    keeps the stored ID (forms never show it in full, so they cannot send it back).
+    """
+
+    first_name: str
+    last_name: str = ""
+    title: str = ""
+    citizen_id: str | None = ""
+    document_type: str = ""
+    document_no: str = ""
+    birth_date: date | None = None
+    sex: str = ""
+    relation: str = ""
+    phone: str = ""
+    disability: bool = False
+    disability_type: str = ""
+    disability_card_no: str = ""
+    bedridden: bool = False
+    lives_alone: bool = False
+    chronic_illness: bool = False
+    pregnant: bool = False
+    single_parent: bool = False
+    homeless: bool = False
+    disadvantaged: bool = False
+    disaster_affected: bool = False
+    welfare_card: bool = False
+    elderly_allowance: bool = False
+    disability_allowance: bool = False
+    newborn_grant: bool = False
+
+
+@dataclass(frozen=True)
+class ConsentData:
+    basis: str
+    purpose: str
+    given_on: date
+
+
+class _Errors:
+    """Collects every reason at once, so a form or an import row shows them all together.
+
+    Each reason keeps its code (citizen_id_checksum, phone, ...) for tests and the import.
+    """
+
+    def __init__(self) -> None:
+        self.by_field: dict[str, list[ValidationError]] = {}
+
+    def add(self, field: str, message: str, code: str = "invalid") -> None:
+        self.by_field.setdefault(field, []).append(ValidationError(message, code=code))
+
+    def add_from(self, field: str, error: ValidationError) -> None:
+        if hasattr(error, "error_dict"):
+            for name, errors in error.error_dict.items():
+                self.by_field.setdefault(name, []).extend(errors)
+        else:
+            self.by_field.setdefault(field, []).extend(error.error_list)
+
+    def raise_any(self) -> None:
+        if self.by_field:
+            raise ValidationError(self.by_field)
+
+
+# --- Cleaning: pure functions, shared with the import --------------------------------------
+
+
+def clean_gps(latitude: Any, longitude: Any) -> tuple[Decimal | None, Decimal | None]:
+    """Both or neither; decimal degrees; roughly inside Thailand."""
+    errors = _Errors()
+    values: dict[str, Decimal | None] = {}
+    for name, raw in (("latitude", latitude), ("longitude", longitude)):
+        if raw is None or str(raw).strip() == "":
+            values[name] = None
+            continue
+        try:
+            value = Decimal(str(raw).strip().translate(citizen_id.THAI_DIGITS))
+        except InvalidOperation:
+            errors.add(
+                name, _("Write the coordinate as a decimal number, e.g. 10.493."), code="gps_number"
+            )
+            continue
+        if not value.is_finite():
+            errors.add(
+                name, _("Write the coordinate as a decimal number, e.g. 10.493."), code="gps_number"
+            )
+            continue
+        values[name] = value.quantize(GPS_PLACES)
+    errors.raise_any()
+    lat, lon = values["latitude"], values["longitude"]
+    if (lat is None) != (lon is None):
+        missing = "longitude" if lon is None else "latitude"
+        errors.add(missing, _("Give both latitude and longitude, or neither."), code="gps_pair")
+        errors.raise_any()
+    if lat is None or lon is None:
+        return None, None
+    lat_ok = LATITUDE_RANGE[0] <= lat <= LATITUDE_RANGE[1]
+    lon_ok = LONGITUDE_RANGE[0] <= lon <= LONGITUDE_RANGE[1]
+    if not lat_ok and not lon_ok and LATITUDE_RANGE[0] <= lon <= LATITUDE_RANGE[1]:
+        errors.add(
+            "latitude",
+            _("Latitude and longitude look swapped: latitude comes first."),
+            code="gps_swapped",
+        )
+        errors.raise_any()
+    if not lat_ok:
+        errors.add(
+            "latitude",
+            _("This point is not in Thailand (latitude 5.5 to 20.5)."),
+            code="gps_outside",
+        )
+    if not lon_ok:
+        errors.add(
+            "longitude",
+            _("This point is not in Thailand (longitude 97.3 to 105.7)."),
+            code="gps_outside",
+        )
+    errors.raise_any()
+    return lat, lon
+
+
+def clean_phone(raw: str) -> str:
+    """A Thai phone number as digits (0812345678); +66 becomes 0. Empty stays empty."""
+    digits = re.sub(r"[\s\-().]", "", raw.translate(citizen_id.THAI_DIGITS))
+    if not digits:
+        return ""
+    if digits.startswith("+66"):
+        digits = "0" + digits[3:]
+    if not re.fullmatch(r"0\d{8,9}", digits):
+        raise ValidationError(
+            _("Write a Thai phone number of 9 or 10 digits, e.g. 081 234 5678."), code="phone"
+        )
+    return digits
+
+
+def household_clean_address(
+    *,
+    area: Area,
+    house_no: str = "",
+    moo: int | None = None,
+    soi: str = "",
+    road: str = "",
+    latitude: Any = None,
+    longitude: Any = None,
+    ownership: str = "",
+    condition: str = "",
+) -> dict[str, Any]:
+    """The cleaned address fields, with `area` resolved to the village when it is known.
+
+    `area` is a village, or a subdistrict when the village is not in the area list; a
+    subdistrict with a `moo` whose village is listed becomes that village.
+    """
+    errors = _Errors()
+    if area.level == Level.VILLAGE:
+        if moo not in (None, area.moo):
+            errors.add(
+                "moo", _("The village no. does not match the village chosen."), code="moo_mismatch"
+            )
+        moo = area.moo
+    elif area.level == Level.SUBDISTRICT:
+        if moo is not None:
+            village = Area.objects.filter(parent=area, level=Level.VILLAGE, moo=moo).first()
+            area = village or area
+    else:
+        errors.add(
+            "area",
+            _("Choose a village, or a subdistrict when the village is not listed."),
+            code="area_level",
+        )
+    if moo is not None and not 1 <= moo <= 99:
+        errors.add("moo", _("A village no. is between 1 and 99."), code="moo_range")
+    house_no = clean_name(house_no)
+    if len(house_no) > 20:
+        errors.add("house_no", _("A house no. has at most 20 characters."), code="too_long")
+    elif house_no and not re.search(r"\d", house_no.translate(citizen_id.THAI_DIGITS)):
+        errors.add("house_no", _("A house no. has digits, e.g. 12/3."), code="house_no")
+    soi, road = clean_name(soi), clean_name(road)
+    for name, value in (("soi", soi), ("road", road)):
+        if len(value) > 100:
+            errors.add(name, _("At most 100 characters."), code="too_long")
+    if ownership and ownership not in Ownership.values:
+        errors.add("ownership", _("Choose one of the listed kinds of housing."), code="choice")
+    if condition and condition not in Condition.values:
+        errors.add("condition", _("Choose one of the listed house conditions."), code="choice")
+    try:
+        lat, lon = clean_gps(latitude, longitude)
+    except ValidationError as error:
+        errors.add_from("latitude", error)
+        lat = lon = None
+    errors.raise_any()
+    return {
+        "area": area,
+        "house_no": house_no,
+        "moo": moo,
+        "soi": soi,
+        "road": road,
+        "latitude": lat,
+        "longitude": lon,
+        "ownership": ownership,
+        "condition": condition,
+    }
+
+
+def person_clean(
+    data: PersonData, *, today: date | None = None, has_stored_id: bool = False
+) -> PersonData:
+    """A cleaned copy of `data`, or ValidationError with every reason keyed by field.
+
+    The citizen ID comes back as its 13 digits (or "" / None as given). Without one, a
+    document type is required (`none` says the person has no document at all), and a document
+    no. unless the type is `none`. `has_stored_id` says an update keeps an ID already stored.
+    """
+    today = today or timezone.localdate()
+    errors = _Errors()
+    first_name, last_name = clean_name(data.first_name), clean_name(data.last_name)
+    title = normalize_title(data.title)
+    if not first_name:
+        errors.add("first_name", _("Enter the first name."), code="required")
+    for name, value in (("first_name", first_name), ("last_name", last_name)):
+        if len(value) > 100:
+            errors.add(name, _("At most 100 characters."), code="too_long")
+    if len(title) > 40:
+        errors.add("title", _("At most 40 characters."), code="too_long")
+
+    digits = data.citizen_id
+    if digits:
+        try:
+            digits = citizen_id.normalize(digits)
+        except ValidationError as error:
+            errors.add_from("citizen_id", error)
+    document_type, document_no = data.document_type, clean_name(data.document_no)
+    has_id = bool(digits) or (digits is None and has_stored_id)
+    if document_type and document_type not in DocumentType.values:
+        errors.add("document_type", _("Choose one of the listed documents."), code="choice")
+    if not has_id and not document_type:
+        errors.add(
+            "document_type",
+            _("Without a citizen ID, choose the document the person holds, or “no document”."),
+            code="document_required",
+        )
+    if document_type and document_type != DocumentType.NONE and not document_no:
+        errors.add("document_no", _("Enter the document no."), code="document_no_required")
+    if document_type == DocumentType.NONE:
+        document_no = ""
+    if len(document_no) > 40:
+        errors.add("document_no", _("At most 40 characters."), code="too_long")
+
+    if data.birth_date is not None:
+        if data.birth_date > today:
+            errors.add(
+                "birth_date", _("The birth date cannot be in the future."), code="date_future"
+            )
+        elif (age_on(data.birth_date, today) or 0) > OLDEST_AGE:
+            errors.add(
+                "birth_date",
+                _("Check the year: this person would be over 130."),
+                code="date_too_old",
+            )
+
+    sex = data.sex or SEX_OF_TITLE.get(title, Sex.UNSPECIFIED)
+    if sex not in Sex.values:
+        errors.add("sex", _("Choose male, female or not specified."), code="choice")
+    expected = SEX_OF_TITLE.get(title)
+    if expected is not None and sex not in (expected, Sex.UNSPECIFIED):
+        errors.add(
+            "sex",
+            _("The sex does not match the title “%(title)s”.") % {"title": title},
+            code="sex_title",
+        )
+    if data.relation and data.relation not in Relation.values:
+        errors.add("relation", _("Choose one of the listed relations."), code="choice")
+    phone = ""
+    try:
+        phone = clean_phone(data.phone)
+    except ValidationError as error:
+        errors.add_from("phone", error)
+
+    disability = data.disability or bool(data.disability_type) or bool(data.disability_card_no)
+    if data.disability_type and data.disability_type not in DisabilityType.values:
+        errors.add(
+            "disability_type", _("Choose one of the listed disability types."), code="choice"
+        )
+    if data.pregnant and sex == Sex.MALE:
+        errors.add("pregnant", _("Only a woman can be recorded as pregnant."), code="pregnant_sex")
+    errors.raise_any()
+    return replace(
+        data,
+        first_name=first_name,
+        last_name=last_name,
+        title=title,
+        citizen_id=digits,
+        document_type=document_type,
+        document_no=document_no,
+        sex=sex,
+        phone=phone,
+        disability=disability,
+        disability_card_no=clean_name(data.disability_card_no),
+    )
+
+
+def consent_clean(
+    data: ConsentData, *, birth_date: date | None = None, today: date | None = None
+) -> ConsentData:
+    today = today or timezone.localdate()
+    errors = _Errors()
+    if data.basis not in ConsentBasis.values:
+        errors.add("basis", _("Choose the consent or the lawful basis used."), code="choice")
+    purpose = data.purpose.strip()
+    if not purpose:
+        errors.add("purpose", _("Say what the data will be used for."), code="required")
+    if data.given_on is None:
+        errors.add("given_on", _("Enter the date."), code="required")
+    elif data.given_on > today:
+        errors.add("given_on", _("The date cannot be in the future."), code="date_future")
+    age = age_on(birth_date, today)
+    if data.basis == ConsentBasis.CONSENT and age is not None and age < OWN_CONSENT_FROM_AGE:
+        errors.add(
+            "basis",
+            _("A child under 10 cannot give consent: record the consent of a parent or guardian."),
+            code="consent_guardian",
+        )
+    errors.raise_any()
+    return replace(data, purpose=purpose)
+
+
+# --- Scope ---------------------------------------------------------------------------------
+
+
+def _require_household(actor: Any, household: Household) -> None:
+    """The actor may change this household: in their scope and, for a volunteer, theirs."""
+    queryset = Household.objects.filter(pk=household.pk)
+    allowed = access.visible_to(
+        actor, queryset, perm=Perm.MANAGE_HOUSEHOLDS, own=household_own_q(actor)
+    )
+    if not allowed.exists():
+        raise PermissionDenied(_("This household is outside what you may change."))
+
+
+def _require_people(actor: Any, people: list[Person], perm: Perm) -> None:
+    queryset = Person.objects.filter(pk__in=[p.pk for p in people])
+    allowed = access.visible_to(actor, queryset, perm=perm, own=person_own_q(actor))
+    if allowed.count() != len({p.pk for p in people}):
+        raise PermissionDenied(_("This record is outside what you may change."))
+
+
+def _check_volunteer_serves(volunteer: Volunteer, area_code: str) -> None:
+    if volunteer.status != VolunteerStatus.ACTIVE:
+        raise ValidationError(
+            {"volunteer": _("%(name)s is not an active volunteer.") % {"name": volunteer}}
+        )
+    if volunteer.area_id != area_code[:6]:
+        raise ValidationError(
+            {"volunteer": _("%(name)s does not serve this subdistrict.") % {"name": volunteer}}
+        )
+
+
+# --- Households ----------------------------------------------------------------------------
+
+
+@transaction.atomic
+def household_register(
+    *,
+    actor: Any,
+    area: Area,
+    house_no: str = "",
+    moo: int | None = None,
+    soi: str = "",
+    road: str = "",
+    latitude: Any = None,
+    longitude: Any = None,
+    ownership: str = "",
+    condition: str = "",
+    volunteer: Volunteer | None = None,
+    first_member: PersonData | None = None,
+    consent: ConsentData | None = None,
+) -> Household:
+    """Registers a household, and its first member with their consent when given.
+
+    A volunteer who registers a household gets it assigned to them (so they can see it);
+    a coordinator may name the `volunteer` to assign.
+    """
+    address = household_clean_address(
+        area=area,
+        house_no=house_no,
+        moo=moo,
+        soi=soi,
+        road=road,
+        latitude=latitude,
+        longitude=longitude,
+        ownership=ownership,
+        condition=condition,
+    )
+    area = address["area"]
+    if not access.can(actor, Perm.MANAGE_HOUSEHOLDS, area.code):
+        raise ValidationError({"area": _("You cannot register households in this area.")})
+    if (first_member is None) != (consent is None):
+        raise ValidationError(_("A member is registered together with their consent."))
+    assignees = [volunteer] if volunteer is not None else []
+    if not manages_widely(actor, area.code):
+        own = Volunteer.objects.filter(user=actor).first()
+        if own is None:
+            raise ValidationError(
+                _(
+                    "Your account is not linked to a volunteer record, so the household could "
+                    "not be assigned to you. Ask your coordination centre."
+                )
+            )
+        if volunteer is not None and volunteer.pk != own.pk:
+            raise PermissionDenied(_("Only the coordination centre assigns other volunteers."))
+        assignees = [own]
+    for assignee in assignees:
+        _check_volunteer_serves(assignee, area.code)
+
+    household = Household.objects.create(created_by=_user(actor), **address)
+    audit_record(actor=actor, action="household.register", target=household, area_code=area.code)
+    for assignee in assignees:
+        HouseholdAssignment.objects.create(
+            household=household, volunteer=assignee, assigned_by=_user(actor)
+        )
+        audit_record(
+            actor=actor,
+            action="household.assign",
+            target=household,
+            area_code=area.code,
+            details={"volunteer": assignee.pk},
+        )
+    if first_member is not None and consent is not None:
+        person_add(actor=actor, household=household, data=first_member, consent=consent)
+        household.refresh_from_db()
+    return household
+
+
+@transaction.atomic
+def household_update(
+    *,
+    actor: Any,
+    household: Household,
+    version: int,
+    house_no: str,
+    moo: int | None,
+    soi: str,
+    road: str,
+    latitude: Any,
+    longitude: Any,
+    ownership: str,
+    condition: str,
+    area: Area | None = None,
+) -> Household:
+    """Edits the address and housing. The village may change within the same subdistrict;
+    a household that moves further away is marked moved and registered again there."""
+    _require_household(actor, household)
+    address = household_clean_address(
+        area=area or household.area,
+        house_no=house_no,
+        moo=moo,
+        soi=soi,
+        road=road,
+        latitude=latitude,
+        longitude=longitude,
+        ownership=ownership,
+        condition=condition,
+    )
+    new_area: Area = address.pop("area")
+    if new_area.code[:6] != household.area_id[:6]:
+        raise ValidationError(
+            {
+                "area": _(
+                    "A household can only change village within its subdistrict. If it moved "
+                    "further, mark it as moved and register it at the new address."
+                )
+            }
+        )
+    changed = [name for name in ADDRESS_FIELDS if getattr(household, name) != address[name]]
+    for name, value in address.items():
+        setattr(household, name, value)
+    fields = list(ADDRESS_FIELDS)
+    if new_area.code != household.area_id:
+        changed.append("area")
+        household.area = new_area
+        fields.append("area")
+        Person.objects.filter(household=household).update(area=new_area)
+        Consent.objects.filter(person__household=household).update(area=new_area)
+    save_versioned(household, version, fields)
+    audit_record(
+        actor=actor,
+        action="household.update",
+        target=household,
+        area_code=household.area_id,
+        details={"fields": changed},
+    )
+    return household
+
+
+@transaction.atomic
+def household_set_status(
+    *,
+    actor: Any,
+    household: Household,
+    status: str,
+    reason: str,
+    version: int | None = None,
+) -> Household:
+    """Active, moved or closed. A household is never deleted."""
+    _require_household(actor, household)
+    if status not in HOUSEHOLD_MOVES.get(household.status, set()):
+        raise ValidationError(
+            {
+                "status": _("A household that is %(now)s cannot become %(new)s.")
+                % {"now": household.get_status_display(), "new": _status_label(status)}
+            }
+        )
+    if not reason.strip():
+        raise ValidationError({"reason": _("Say why the status changes.")})
+    before = household.status
+    household.status = status
+    save_versioned(household, household.version if version is None else version, ["status"])
+    audit_record(
+        actor=actor,
+        action="household.status",
+        target=household,
+        area_code=household.area_id,
+        details={"from": before, "to": status, "reason": reason.strip()},
+    )
+    return household
+
+
+@transaction.atomic
+def household_assign_volunteer(
+    *, actor: Any, household: Household, volunteer: Volunteer
+) -> HouseholdAssignment:
+    """The coordination centre assigns an active volunteer of the household's subdistrict."""
+    _require_household(actor, household)
+    if not manages_widely(actor, household.area_id):
+        raise PermissionDenied(_("Only the coordination centre assigns volunteers."))
+    _check_volunteer_serves(volunteer, household.area_id)
+    if HouseholdAssignment.objects.filter(household=household, volunteer=volunteer).exists():
+        raise ValidationError(
+            {"volunteer": _("%(name)s is already assigned here.") % {"name": volunteer}}
+        )
+    assignment = HouseholdAssignment.objects.create(
+        household=household, volunteer=volunteer, assigned_by=_user(actor)
+    )
+    audit_record(
+        actor=actor,
+        action="household.assign",
+        target=household,
+        area_code=household.area_id,
+        details={"volunteer": volunteer.pk},
+    )
+    return assignment
+
+
+@transaction.atomic
+def household_unassign_volunteer(*, actor: Any, household: Household, volunteer: Volunteer) -> None:
+    _require_household(actor, household)
+    if not manages_widely(actor, household.area_id):
+        raise PermissionDenied(_("Only the coordination centre assigns volunteers."))
+    deleted, _rows = HouseholdAssignment.objects.filter(
+        household=household, volunteer=volunteer
+    ).delete()
+    if not deleted:
+        raise ValidationError(
+            {"volunteer": _("%(name)s is not assigned here.") % {"name": volunteer}}
+        )
+    audit_record(
+        actor=actor,
+        action="household.unassign",
+        target=household,
+        area_code=household.area_id,
+        details={"volunteer": volunteer.pk},
+    )
+
+
+def household_recompute(*, household: Household, today: date | None = None) -> None:
+    """Stores the priority score, groups and member count worked out from the active members.
+
+    Not versioned: these fields are never edited by people, so recomputing must not make
+    someone's open edit of the address stale.
+    """
+    households_recompute(household_ids=[household.pk], today=today)
+    household.refresh_from_db(fields=["priority_score", "vulnerability", "member_count"])
+
+
+def households_recompute(*, household_ids: list[int], today: date | None = None) -> int:
+    """The same for many households in two queries (imports, and the nightly run: children
+    grow up and people turn 60, so scores drift with the calendar)."""
+    today = today or timezone.localdate()
+    members: dict[int, list[Person]] = {pk: [] for pk in household_ids}
+    people = Person.objects.filter(household_id__in=household_ids, status=PersonStatus.ACTIVE)
+    for person in people.only("household_id", "birth_date", "sex", *FLAGS):
+        members[person.household_id].append(person)
+    rows = []
+    for pk, people_here in members.items():
+        summary = vulnerability.household_summary(people_here, today)
+        rows.append(
+            Household(
+                pk=pk,
+                priority_score=summary.score,
+                vulnerability=summary.groups,
+                member_count=len(people_here),
+            )
+        )
+    Household.objects.bulk_update(
+        rows, ["priority_score", "vulnerability", "member_count"], batch_size=500
+    )
+    return len(rows)
+
+
+# --- People --------------------------------------------------------------------------------
+
+
+def person_is_restricted(person: Person) -> bool:
+    """Consent withdrawn and none given since: keep the record, change only its status, and
+    record nothing new about the person. Uses prefetched consents when there are some."""
+    consents = list(person.consents.all())
+    return any(not c.is_active for c in consents) and not any(c.is_active for c in consents)
+
+
+def _citizen_id_taken(digits: str, *, except_pk: int | None = None) -> bool:
+    taken = Person.objects.filter(citizen_id_hash=citizen_id.lookup_hash(digits))
+    return taken.exclude(pk=except_pk or 0).exists()
+
+
+def _citizen_id_taken_error() -> ValidationError:
+    message = _(
+        "This citizen ID is already registered for another person. Open that record instead "
+        "of adding a new one; if it is in another area, ask your coordination centre."
+    )
+    return ValidationError({"citizen_id": ValidationError(message, code="citizen_id_taken")})
+
+
+def _apply(person: Person, data: PersonData) -> None:
+    for name in PERSON_FIELDS:
+        setattr(person, name, getattr(data, name))
+    person.disability = data.disability
+    person.name_key = name_key(data.first_name, data.last_name)
+
+
+def _make_head(household: Household, person: Person) -> None:
+    """`person` becomes the head; the former head's relation to the new head is not known."""
+    previous = household.head_id
+    if previous and previous != person.pk:
+        Person.objects.filter(pk=previous, relation=Relation.HEAD).update(relation="")
+    Household.objects.filter(pk=household.pk).update(head=person)
+    household.head = person
+
+
+@transaction.atomic
+def person_add(
+    *, actor: Any, household: Household, data: PersonData, consent: ConsentData
+) -> Person:
+    """Adds a member with the consent (or lawful basis) under which they are registered.
+
+    The same citizen ID can never be registered twice. Likely duplicates without one
+    (similar name and birth date, same address) are for the form to show first; see
+    selectors.person_find_duplicates.
+    """
+    _require_household(actor, household)
+    if household.status != HouseholdStatus.ACTIVE:
+        raise ValidationError(_("This household is not active; reopen it before adding members."))
+    errors = _Errors()
+    try:
+        data = person_clean(data)
+    except ValidationError as error:
+        errors.add_from("", error)
+    try:
+        consent = consent_clean(consent, birth_date=data.birth_date)
+    except ValidationError as error:
+        errors.add_from("", error)
+    errors.raise_any()
+    if data.citizen_id and _citizen_id_taken(data.citizen_id):
+        raise _citizen_id_taken_error()
+
+    person = Person(household=household, area_id=household.area_id, created_by=_user(actor))
+    _apply(person, data)
+    person.set_citizen_id(data.citizen_id or "")
+    try:
+        with transaction.atomic():
+            person.save()
+    except IntegrityError:  # the same ID saved by someone else a moment ago
+        raise _citizen_id_taken_error() from None
+    audit_record(
+        actor=actor,
+        action="person.add",
+        target=person,
+        area_code=person.area_id,
+        details={"household": household.pk},
+    )
+    _consent_create(actor=actor, person=person, data=consent)
+    if person.relation == Relation.HEAD:
+        _make_head(household, person)
+    household_recompute(household=household)
+    return person
+
+
+@transaction.atomic
+def person_update(*, actor: Any, person: Person, version: int, data: PersonData) -> Person:
+    """Edits a member. A restricted record (consent withdrawn) changes only its status, through
+    person_set_status; a merged record does not change at all."""
+    _require_people(actor, [person], Perm.MANAGE_HOUSEHOLDS)
+    if person.status == PersonStatus.MERGED:
+        raise ValidationError(_("This record was merged into another one and cannot be edited."))
+    if person_is_restricted(person):
+        raise ValidationError(
+            _("Consent was withdrawn: this record can no longer be edited, only its status.")
+        )
+    data = person_clean(data, has_stored_id=bool(person.citizen_id_hash))
+    before = {name: getattr(person, name) for name in [*PERSON_FIELDS, "disability"]}
+    was_head = person.relation == Relation.HEAD
+    fields = [*PERSON_FIELDS, "disability", "name_key"]
+    changed = [name for name, value in before.items() if getattr(data, name) != value]
+    if data.citizen_id is not None and data.citizen_id != person.read_citizen_id():
+        if data.citizen_id and _citizen_id_taken(data.citizen_id, except_pk=person.pk):
+            raise _citizen_id_taken_error()
+        person.set_citizen_id(data.citizen_id)
+        fields += ["citizen_id_encrypted", "citizen_id_hash"]
+        changed.append("citizen_id")
+    _apply(person, data)
+    try:
+        with transaction.atomic():
+            save_versioned(person, version, fields)
+    except IntegrityError:
+        raise _citizen_id_taken_error() from None
+    household = person.household
+    if person.relation == Relation.HEAD and not was_head:
+        _make_head(household, person)
+    elif was_head and person.relation != Relation.HEAD and household.head_id == person.pk:
+        Household.objects.filter(pk=household.pk).update(head=None)
+        household.head = None
+    audit_record(
+        actor=actor,
+        action="person.update",
+        target=person,
+        area_code=person.area_id,
+        details={"fields": changed},
+    )
+    household_recompute(household=household)
+    return person
+
+
+@transaction.atomic
+def person_set_status(
+    *, actor: Any, person: Person, status: str, reason: str = "", version: int | None = None
+) -> Person:
+    """Lives here, moved away or deceased. Allowed on restricted records too."""
+    _require_people(actor, [person], Perm.MANAGE_HOUSEHOLDS)
+    if status not in PERSON_MOVES.get(person.status, set()):
+        raise ValidationError(
+            {
+                "status": _("A person who is %(now)s cannot become %(new)s.")
+                % {"now": person.get_status_display(), "new": _status_label(status, person=True)}
+            }
+        )
+    before = person.status
+    person.status = status
+    save_versioned(person, person.version if version is None else version, ["status"])
+    household = person.household
+    if status != PersonStatus.ACTIVE and household.head_id == person.pk:
+        Household.objects.filter(pk=household.pk).update(head=None)
+        household.head = None
+    audit_record(
+        actor=actor,
+        action="person.status",
+        target=person,
+        area_code=person.area_id,
+        details={"from": before, "to": status, "reason": reason.strip()},
+    )
+    household_recompute(household=household)
+    return person
+
+
+def person_log_view(*, actor: Any, person: Person) -> None:
+    """Opening a person's record shows health and disability details: the read is logged."""
+    audit_record(actor=actor, action="person.view", target=person, area_code=person.area_id)
+
+
+@transaction.atomic
+def person_reveal_citizen_id(*, actor: Any, person: Person) -> str:
+    """The full citizen ID, formatted, for someone who asked to see it; the read is logged."""
+    _require_people(actor, [person], Perm.VIEW_HOUSEHOLDS)
+    digits = person.read_citizen_id()
+    if not digits:
+        return ""
+    audit_record(
+        actor=actor, action="person.citizen_id.read", target=person, area_code=person.area_id
+    )
+    return citizen_id.formatted(digits)
+
+
+# --- Consent -------------------------------------------------------------------------------
+
+
+def _consent_create(*, actor: Any, person: Person, data: ConsentData) -> Consent:
+    consent = Consent.objects.create(
+        person=person,
+        area_id=person.area_id,
+        basis=data.basis,
+        purpose=data.purpose,
+        given_on=data.given_on,
+        recorded_by=_user(actor),
+    )
+    audit_record(
+        actor=actor,
+        action="consent.record",
+        target=consent,
+        area_code=person.area_id,
+        details={"person": person.pk, "basis": data.basis},
+    )
+    return consent
+
+
+@transaction.atomic
+def consent_record(*, actor: Any, person: Person, data: ConsentData) -> Consent:
+    """A new consent (or lawful basis). After a withdrawal, it lifts the restriction."""
+    _require_people(actor, [person], Perm.MANAGE_HOUSEHOLDS)
+    if person.status == PersonStatus.MERGED:
+        raise ValidationError(_("This record was merged into another one."))
+    data = consent_clean(data, birth_date=person.birth_date)
+    return _consent_create(actor=actor, person=person, data=data)
+
+
+@transaction.atomic
+def consent_withdraw(*, actor: Any, consent: Consent, withdrawn_on: date, reason: str) -> Consent:
+    """Records the withdrawal; when no consent remains, the person's record is restricted."""
+    consent = Consent.objects.select_for_update().select_related("person").get(pk=consent.pk)
+    _require_people(actor, [consent.person], Perm.MANAGE_HOUSEHOLDS)
+    if not consent.is_active:
+        raise ValidationError(_("This consent was already withdrawn."))
+    errors = _Errors()
+    if withdrawn_on is None:
+        errors.add("withdrawn_on", _("Enter the date."), code="required")
+    elif withdrawn_on > timezone.localdate():
+        errors.add("withdrawn_on", _("The date cannot be in the future."), code="date_future")
+    elif withdrawn_on < consent.given_on:
+        errors.add(
+            "withdrawn_on",
+            _("The withdrawal cannot come before the consent was given."),
+            code="date_order",
+        )
+    if not reason.strip():
+        errors.add(
+            "reason", _("Write the reason the person gave, or “not given”."), code="required"
+        )
+    errors.raise_any()
+    consent.withdrawn_on = withdrawn_on
+    consent.withdrawal_reason = reason.strip()
+    consent.withdrawn_by = _user(actor)
+    consent.save(update_fields=["withdrawn_on", "withdrawal_reason", "withdrawn_by"])
+    audit_record(
+        actor=actor,
+        action="consent.withdraw",
+        target=consent,
+        area_code=consent.area_id,
+        details={"person": consent.person_id},
+    )
+    return consent
+
+
+# --- Duplicates ----------------------------------------------------------------------------
+
+MERGE_FILLS = ["title", "last_name", "birth_date", "relation", "phone", "document_type",
+               "document_no", "disability_type", "disability_card_no"]  # fmt: skip
+
+
+@transaction.atomic
+def person_merge(
+    *,
+    actor: Any,
+    survivor: Person,
+    duplicate: Person,
+    survivor_version: int | None = None,
+    duplicate_version: int | None = None,
+) -> Person:
+    """Merges `duplicate` into `survivor`: nothing is deleted.
+
+    The survivor keeps its values and takes the duplicate's where its own are empty; recorded
+    flags and welfare add up (either record saying "bedridden" is kept). The duplicate's
+    consents move to the survivor. The duplicate becomes `merged`, points at the survivor and
+    gives up its citizen-ID hash, so the ID stays unique.
+    """
+    people = Person.objects.select_for_update().filter(pk__in=[survivor.pk, duplicate.pk])
+    locked = {p.pk: p for p in people}
+    if survivor.pk == duplicate.pk:
+        raise ValidationError(_("Choose two different records."))
+    _require_people(actor, [survivor, duplicate], Perm.MERGE_PEOPLE)
+    if not (
+        access.can(actor, Perm.MERGE_PEOPLE, survivor.area_id)
+        and access.can(actor, Perm.MERGE_PEOPLE, duplicate.area_id)
+    ):
+        raise PermissionDenied(_("Only a coordinator of both areas can merge these records."))
+    survivor, duplicate = locked[survivor.pk], locked[duplicate.pk]
+    for person, expected in ((survivor, survivor_version), (duplicate, duplicate_version)):
+        if expected is not None and person.version != expected:
+            raise ConflictError(
+                _("Someone changed one of these records while you were looking. Check again.")
+            )
+        if person.status == PersonStatus.MERGED:
+            raise ValidationError(_("%(name)s was already merged.") % {"name": person})
+    survivor_id, duplicate_id = survivor.read_citizen_id(), duplicate.read_citizen_id()
+    if survivor_id and duplicate_id and survivor_id != duplicate_id:
+        raise ValidationError(
+            _("These records carry different citizen IDs, so they are not the same person.")
+        )
+
+    filled = [n for n in MERGE_FILLS if not getattr(survivor, n) and getattr(duplicate, n)]
+    for name in filled:
+        setattr(survivor, name, getattr(duplicate, name))
+    if survivor.sex == Sex.UNSPECIFIED and duplicate.sex != Sex.UNSPECIFIED:
+        survivor.sex = duplicate.sex
+        filled.append("sex")
+    for name in (*FLAGS, *WELFARE):
+        if getattr(duplicate, name) and not getattr(survivor, name):
+            setattr(survivor, name, True)
+            filled.append(name)
+    survivor.name_key = name_key(survivor.first_name, survivor.last_name)
+
+    # The duplicate gives up its hash first: the unique constraint holds at every step.
+    duplicate.status = PersonStatus.MERGED
+    duplicate.merged_into = survivor
+    duplicate.citizen_id_hash = ""
+    if not survivor_id and duplicate_id:
+        duplicate.citizen_id_encrypted = ""
+    save_versioned(
+        duplicate, duplicate.version, ["status", "merged_into", "citizen_id_hash",
+                                       "citizen_id_encrypted"]
+    )  # fmt: skip
+    fields = [*MERGE_FILLS, "sex", *FLAGS, *WELFARE, "name_key"]
+    if not survivor_id and duplicate_id:
+        survivor.set_citizen_id(duplicate_id)
+        fields += ["citizen_id_encrypted", "citizen_id_hash"]
+        filled.append("citizen_id")
+    save_versioned(survivor, survivor.version, fields)
+
+    moved = Consent.objects.filter(person=duplicate).update(person=survivor, area=survivor.area)
+    if Household.objects.filter(pk=duplicate.household_id, head=duplicate).exists():
+        head = survivor if survivor.household_id == duplicate.household_id else None
+        Household.objects.filter(pk=duplicate.household_id).update(head=head)
+    audit_record(
+        actor=actor,
+        action="person.merge",
+        target=survivor,
+        area_code=survivor.area_id,
+        details={
+            "survivor": survivor.pk,
+            "duplicate": duplicate.pk,
+            "duplicate_area": duplicate.area_id,
+            "filled": filled,
+            "consents_moved": moved,
+        },
+    )
+    households_recompute(household_ids=sorted({survivor.household_id, duplicate.household_id}))
+    return survivor
+
+
+# --- Helpers -------------------------------------------------------------------------------
+
+
+def _user(actor: Any) -> Any:
+    return actor if getattr(actor, "is_authenticated", False) else None
+
+
+def _status_label(status: str, *, person: bool = False) -> str:
+    choices = PersonStatus if person else HouseholdStatus
+    return str(dict(choices.choices).get(status, status))

@@ -1,0 +1,232 @@
+"""Scoped reads: who sees which households and people, search, filters, duplicates, queries."""
+
+from datetime import date
+
+import pytest
+from django.http import Http404
+
+from carenet.accounts.models import User
+from carenet.core import citizen_id
+from carenet.households import selectors, services
+from carenet.households.models import Household, HouseholdStatus, Person
+from carenet.households.selectors import HouseholdFilters
+from carenet.households.tests.conftest import SEES
+from carenet.households.tests.factories import (
+    HouseholdFactory,
+    PersonFactory,
+    VolunteerFactory,
+    assign,
+    new_citizen_id,
+)
+from conftest import PERSONAS
+
+pytestmark = pytest.mark.django_db
+
+
+def keys_of(world, households) -> set[str]:
+    by_pk = {h.pk: key for key, h in world.households.items()}
+    return {by_pk[h.pk] for h in households}
+
+
+def listed(user: User, **filters) -> list[Household]:
+    page = selectors.household_list(user=user, filters=HouseholdFilters(**filters), per_page=100)
+    return [row.household for row in page.object_list]
+
+
+@pytest.mark.parametrize("persona", PERSONAS)
+def test_each_persona_lists_exactly_their_households(world, personas, persona):
+    assert keys_of(world, listed(personas[persona])) == SEES[persona]
+
+
+@pytest.mark.parametrize("persona", PERSONAS)
+def test_get_is_404_for_missing_and_not_yours_alike(world, personas, persona):
+    user = personas[persona]
+    for key, household in world.households.items():
+        if key in SEES[persona]:
+            assert selectors.household_get(user=user, pk=household.pk) == household
+            assert selectors.person_get(user=user, pk=world.people[key].pk)
+        else:
+            with pytest.raises(Http404):
+                selectors.household_get(user=user, pk=household.pk)
+            with pytest.raises(Http404):
+                selectors.person_get(user=user, pk=world.people[key].pk)
+    for missing in (999999, "x", None):
+        with pytest.raises(Http404):
+            selectors.household_get(user=user, pk=missing)
+
+
+def test_volunteer_cannot_see_another_volunteers_household(world, personas):
+    colleague = VolunteerFactory.create(area_id="860101")
+    theirs = HouseholdFactory.create(area_id="86010101")
+    assign(theirs, colleague)
+    user = personas["volunteer_a"]
+    assert theirs not in listed(user)
+    with pytest.raises(Http404):
+        selectors.household_get(user=user, pk=theirs.pk)
+    assign(theirs, world.volunteers["a"])
+    assert theirs in listed(user)
+
+
+def test_anonymous_sees_nothing(world):
+    from django.contrib.auth.models import AnonymousUser
+
+    assert listed(AnonymousUser()) == []
+    assert not selectors.people_visible(AnonymousUser()).exists()
+
+
+def test_search_by_member_name_house_no_and_citizen_id(world, personas):
+    admin = personas["national_admin"]
+    target = world.people["p1"]
+    assert keys_of(world, listed(admin, search=target.first_name)) >= {"p1"}
+    assert keys_of(world, listed(admin, search=f"{target.first_name} {target.last_name}")) == {"p1"}
+    assert keys_of(world, listed(admin, search=world.households["b1"].house_no)) == {"b1"}
+    digits = new_citizen_id()
+    target.set_citizen_id(digits)
+    target.save()
+    assert keys_of(world, listed(admin, search=citizen_id.formatted(digits))) == {"p1"}
+    # search never widens the scope
+    assert listed(personas["volunteer_b"], search=target.first_name) == []
+
+
+def test_filters_by_area_status_group_and_level(world, personas):
+    admin = personas["national_admin"]
+    assert keys_of(world, listed(admin, area="8601")) == {"a1", "a2", "p1"}
+    assert keys_of(world, listed(admin, area="86010102")) == {"a2"}
+    Household.objects.filter(pk=world.households["a2"].pk).update(
+        vulnerability=["bedridden_alone", "elderly"], priority_score=22
+    )
+    Household.objects.filter(pk=world.households["b1"].pk).update(
+        vulnerability=["bedridden"], priority_score=5, status=HouseholdStatus.MOVED
+    )
+    assert keys_of(world, listed(admin, group="bedridden")) == set()  # b1 moved, hidden
+    assert keys_of(world, listed(admin, group="bedridden", status="")) == {"b1"}
+    assert keys_of(world, listed(admin, group="bedridden_alone")) == {"a2"}
+    assert keys_of(world, listed(admin, level="high")) == {"a2"}
+    assert keys_of(world, listed(admin, level="medium", status="moved")) == {"b1"}
+    assert listed(admin, status="")[0] == world.households["a2"]  # most urgent first
+
+
+def test_list_rows_carry_badges_head_and_volunteers(world, personas):
+    page = selectors.household_list(
+        user=personas["volunteer_a"], filters=HouseholdFilters(), per_page=10
+    )
+    (row,) = page.object_list
+    assert row.head_name == world.people["a1"].full_name
+    assert row.volunteers == [world.volunteers["a"]]
+    assert row.level == "low"
+
+
+@pytest.mark.parametrize("bad_page", ["x", "-3", "999", ""])
+def test_bad_page_numbers_fall_back(world, personas, bad_page):
+    page = selectors.household_list(
+        user=personas["national_admin"], filters=HouseholdFilters(), page=bad_page
+    )
+    assert page.number >= 1
+
+
+def test_list_query_count_is_constant_whatever_the_page_size(
+    world, personas, django_assert_max_num_queries
+):
+    admin = personas["national_admin"]
+    for _ in range(40):
+        household = HouseholdFactory.create(area_id="86010101")
+        PersonFactory.create(household=household)
+        PersonFactory.create(household=household)
+        assign(household, world.volunteers["a"])
+        household.head = PersonFactory.create(household=household)
+        household.save()
+
+    def run(per_page: int) -> int:
+        page = selectors.household_list(
+            user=admin, filters=HouseholdFilters(area="86"), per_page=per_page
+        )
+        for row in page.object_list:  # everything the list page shows
+            assert row.head_name and row.volunteers is not None and row.groups is not None
+            assert row.household.area.parent.label and row.household.member_count is not None
+        return len(page.object_list)
+
+    with django_assert_max_num_queries(6) as small:
+        assert run(2) == 2
+    with django_assert_max_num_queries(len(small.captured_queries)):
+        assert run(40) == 40
+
+
+# --- Duplicates ----------------------------------------------------------------------------
+
+
+def test_duplicates_by_citizen_id_name_and_birth_date_and_address(world, personas):
+    admin = personas["national_admin"]
+    household = world.households["a1"]
+    digits = new_citizen_id()
+    existing = PersonFactory.create(
+        household=household,
+        first_name="สมศรี",
+        last_name="ศรีสุข",
+        birth_date=date(1950, 2, 1),
+        citizen_id=digits,
+    )
+
+    check = selectors.person_find_duplicates(user=admin, first_name="x", citizen_id_digits=digits)
+    assert check.blocks and check.candidates[0].same_id
+    # a sound-alike spelling with the same birth date, after marriage changed the last name
+    check = selectors.person_find_duplicates(
+        user=admin, first_name="สมสรี", last_name="ใจดี", birth_date=date(1950, 2, 1)
+    )
+    assert [c.person for c in check.candidates] == [existing]
+    assert not check.blocks
+    # same house no. in the same village
+    check = selectors.person_find_duplicates(
+        user=admin, first_name="สมศรี", area_code=household.area_id, house_no=household.house_no
+    )
+    assert existing in [c.person for c in check.candidates]
+    # a different birth date and another address: no match
+    check = selectors.person_find_duplicates(
+        user=admin, first_name="สมศรี", last_name="ศรีสุข", birth_date=date(1951, 2, 1)
+    )
+    assert not check
+
+
+def test_duplicates_are_scoped_but_a_taken_citizen_id_is_still_told(world, personas):
+    digits = new_citizen_id()
+    elsewhere = world.people["b1"]
+    elsewhere.set_citizen_id(digits)
+    elsewhere.save()
+    check = selectors.person_find_duplicates(
+        user=personas["volunteer_a"],
+        first_name=elsewhere.first_name,
+        last_name=elsewhere.last_name,
+        birth_date=elsewhere.birth_date,
+        citizen_id_digits=digits,
+    )
+    assert elsewhere not in [c.person for c in check.candidates]
+    assert not any(c.same_id for c in check.candidates)
+    assert check.citizen_id_elsewhere and check.blocks
+
+
+def test_merged_records_are_not_candidates(world, personas):
+    admin = personas["province_officer"]
+    first, second = world.people["a1"], world.people["a2"]
+    Person.objects.filter(pk=second.pk).update(
+        first_name=first.first_name,
+        last_name=first.last_name,
+        name_key=first.name_key,
+        birth_date=first.birth_date,
+    )
+    assert selectors.person_duplicates_of(user=admin, person=first).candidates
+    services.person_merge(actor=admin, survivor=first, duplicate=Person.objects.get(pk=second.pk))
+    assert not selectors.person_duplicates_of(user=admin, person=first).candidates
+
+
+# --- Areas for forms -----------------------------------------------------------------------
+
+
+def test_register_area_choices_follow_the_manage_scope(world, personas):
+    choices = selectors.register_area_choices(user=personas["volunteer_a"])
+    codes = [code for _group, options in choices for code, _label in options]
+    assert codes == ["860101", "86010101", "86010102"]
+    assert selectors.register_area_choices(user=personas["auditor"]) == []
+
+
+def test_filter_area_choices_are_in_scope(world, personas):
+    codes = [c for c, _ in selectors.filter_area_choices(user=personas["district_coordinator_b"])]
+    assert codes == ["8602", "860201", "86020101"]

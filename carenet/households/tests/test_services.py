@@ -1,0 +1,721 @@
+"""Every rule of the household services, one test each (or a few, parametrized)."""
+
+from dataclasses import replace
+from datetime import date, timedelta
+from decimal import Decimal
+
+import pytest
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.utils import timezone
+
+from carenet.core import citizen_id
+from carenet.core.models import AuditEvent
+from carenet.core.services import ConflictError
+from carenet.households import services
+from carenet.households.models import (
+    Consent,
+    ConsentBasis,
+    Household,
+    HouseholdAssignment,
+    Person,
+    PersonStatus,
+    Relation,
+)
+from carenet.households.services import ConsentData, PersonData
+from carenet.households.tests.factories import (
+    ConsentFactory,
+    PersonFactory,
+    VolunteerFactory,
+    bad_checksum,
+    new_citizen_id,
+)
+from carenet.volunteers.models import VolunteerStatus
+
+pytestmark = pytest.mark.django_db
+
+TODAY = timezone.localdate()
+CONSENT = ConsentData(basis=ConsentBasis.CONSENT, purpose="ดูแลสวัสดิการ", given_on=TODAY)
+
+
+def somchai(**changes) -> PersonData:
+    data = PersonData(
+        title="นาย",
+        first_name="สมชาย",
+        last_name="ใจดี",
+        citizen_id=new_citizen_id(),
+        birth_date=date(1970, 3, 4),
+        relation=Relation.HEAD,
+    )
+    return replace(data, **changes)
+
+
+def audits(action: str) -> list[AuditEvent]:
+    return list(AuditEvent.objects.filter(action=action))
+
+
+def error_fields(excinfo: pytest.ExceptionInfo[ValidationError]) -> set[str]:
+    return set(excinfo.value.message_dict)
+
+
+# --- Registering households ----------------------------------------------------------------
+
+
+def test_coordinator_registers_household_with_first_member(personas, area_tree):
+    actor = personas["district_coordinator_a"]
+    household = services.household_register(
+        actor=actor,
+        area=area_tree["86010101"],
+        house_no="12/3",
+        soi="ร่วมใจ",
+        latitude="10.4930",
+        longitude="99.1800",
+        first_member=somchai(),
+        consent=CONSENT,
+    )
+    assert household.moo == 1
+    assert household.latitude == Decimal("10.493000")
+    assert household.member_count == 1
+    assert household.head.first_name == "สมชาย"
+    person = household.head
+    assert person.area_id == "86010101"
+    assert person.name_key
+    assert person.consents.get().recorded_by == actor
+    assert [a.target_id for a in audits("household.register")] == [str(household.pk)]
+    assert len(audits("person.add")) == 1
+    assert len(audits("consent.record")) == 1
+    assert not HouseholdAssignment.objects.exists()
+
+
+def test_out_of_scope_area_is_refused_and_nothing_is_created(personas, area_tree):
+    with pytest.raises(ValidationError) as excinfo:
+        services.household_register(
+            actor=personas["district_coordinator_b"], area=area_tree["86010101"], house_no="1"
+        )
+    assert "area" in error_fields(excinfo)
+    assert not Household.objects.exists()
+    assert not AuditEvent.objects.exists()
+
+
+def test_auditor_cannot_register(personas, area_tree):
+    with pytest.raises(ValidationError):
+        services.household_register(actor=personas["auditor"], area=area_tree["86010101"])
+    assert not Household.objects.exists()
+
+
+def test_volunteer_who_registers_gets_the_household_assigned(personas, area_tree):
+    volunteer = VolunteerFactory.create(user=personas["volunteer_a"], area_id="860101")
+    household = services.household_register(
+        actor=personas["volunteer_a"], area=area_tree["86010102"], house_no="5"
+    )
+    assert list(household.volunteers.all()) == [volunteer]
+    assert len(audits("household.assign")) == 1
+
+
+def test_volunteer_without_a_volunteer_record_cannot_register(personas, area_tree):
+    with pytest.raises(ValidationError):
+        services.household_register(
+            actor=personas["volunteer_a"], area=area_tree["86010101"], house_no="5"
+        )
+    assert not Household.objects.exists()
+
+
+def test_volunteer_cannot_assign_someone_else_when_registering(personas, area_tree):
+    VolunteerFactory.create(user=personas["volunteer_a"], area_id="860101")
+    other = VolunteerFactory.create(area_id="860101")
+    with pytest.raises(PermissionDenied):
+        services.household_register(
+            actor=personas["volunteer_a"], area=area_tree["86010101"], volunteer=other
+        )
+    assert not Household.objects.exists()
+
+
+def test_coordinator_may_assign_a_volunteer_when_registering(personas, area_tree):
+    volunteer = VolunteerFactory.create(area_id="860101")
+    household = services.household_register(
+        actor=personas["district_coordinator_a"], area=area_tree["86010102"], volunteer=volunteer
+    )
+    assert list(household.volunteers.all()) == [volunteer]
+
+
+def test_subdistrict_and_moo_resolve_to_the_listed_village(personas, area_tree):
+    household = services.household_register(
+        actor=personas["district_coordinator_a"], area=area_tree["860101"], moo=2
+    )
+    assert household.area_id == "86010102"
+    unlisted = services.household_register(
+        actor=personas["district_coordinator_a"], area=area_tree["860101"], moo=7
+    )
+    assert (unlisted.area_id, unlisted.moo) == ("860101", 7)
+
+
+def test_district_is_not_a_household_area(personas, area_tree):
+    with pytest.raises(ValidationError) as excinfo:
+        services.household_register(actor=personas["national_admin"], area=area_tree["8601"])
+    assert "area" in error_fields(excinfo)
+
+
+@pytest.mark.parametrize(
+    ("lat", "lon", "field"),
+    [
+        ("48.85", "2.35", "latitude"),  # Paris
+        ("13.75", "120.5", "longitude"),  # the Philippines
+        ("100.5", "13.7", "latitude"),  # swapped
+        ("13.75", "", "longitude"),  # only one
+        ("สิบ", "99.1", "latitude"),  # not a number
+        ("NaN", "99.1", "latitude"),
+    ],
+)
+def test_gps_point_must_lie_in_thailand(lat, lon, field):
+    with pytest.raises(ValidationError) as excinfo:
+        services.clean_gps(lat, lon)
+    assert field in error_fields(excinfo)
+
+
+def test_gps_accepts_thai_digits_and_rounds():
+    assert services.clean_gps("๑๐.๕", "99.12345678") == (Decimal("10.500000"), Decimal("99.123457"))
+    assert services.clean_gps("", None) == (None, None)
+
+
+def test_address_reasons_come_together(area_tree):
+    with pytest.raises(ValidationError) as excinfo:
+        services.household_clean_address(
+            area=area_tree["86010101"], house_no="ไม่มี", ownership="castle", moo=3
+        )
+    assert error_fields(excinfo) == {"house_no", "ownership", "moo"}
+
+
+# --- Updating and status -------------------------------------------------------------------
+
+
+def address_of(household: Household, **changes) -> dict:
+    values = {name: getattr(household, name) for name in services.ADDRESS_FIELDS}
+    return {**values, **changes}
+
+
+def test_stale_household_edit_is_a_conflict(world, personas):
+    household = world.households["a1"]
+    actor = personas["district_coordinator_a"]
+    services.household_update(
+        actor=actor, household=household, version=1, **address_of(household, road="ถนนใหม่")
+    )
+    stale = Household.objects.get(pk=household.pk)
+    with pytest.raises(ConflictError):
+        services.household_update(
+            actor=actor, household=stale, version=1, **address_of(stale, soi="อื่น")
+        )
+    household.refresh_from_db()
+    assert (household.road, household.soi, household.version) == ("ถนนใหม่", "", 2)
+
+
+def test_moving_village_within_subdistrict_moves_people_and_consents(world, personas, area_tree):
+    household = world.households["a1"]
+    services.household_update(
+        actor=personas["district_coordinator_a"],
+        household=household,
+        version=household.version,
+        area=area_tree["86010102"],
+        **address_of(household, moo=None),
+    )
+    person = world.people["a1"]
+    person.refresh_from_db()
+    assert person.area_id == "86010102"
+    assert set(Consent.objects.filter(person=person).values_list("area_id", flat=True)) == {
+        "86010102"
+    }
+
+
+def test_moving_to_another_subdistrict_by_edit_is_refused(world, personas, area_tree):
+    household = world.households["a1"]
+    with pytest.raises(ValidationError) as excinfo:
+        services.household_update(
+            actor=personas["district_coordinator_a"],
+            household=household,
+            version=household.version,
+            area=area_tree["86010201"],
+            **address_of(household, moo=None),
+        )
+    assert "area" in error_fields(excinfo)
+    household.refresh_from_db()
+    assert household.area_id == "86010101"
+
+
+def test_volunteer_cannot_edit_a_household_not_assigned_to_them(world, personas):
+    household = world.households["a2"]
+    with pytest.raises(PermissionDenied):
+        services.household_update(
+            actor=personas["volunteer_a"],
+            household=household,
+            version=1,
+            **address_of(household, road="x"),
+        )
+    household.refresh_from_db()
+    assert household.road == ""
+
+
+def test_status_changes_follow_the_table(world, personas):
+    household = world.households["a1"]
+    actor = personas["district_coordinator_a"]
+    services.household_set_status(actor=actor, household=household, status="closed", reason="ย้าย")
+    with pytest.raises(ValidationError):
+        services.household_set_status(actor=actor, household=household, status="moved", reason="x")
+    with pytest.raises(ValidationError):
+        services.household_set_status(actor=actor, household=household, status="active", reason="")
+    services.household_set_status(actor=actor, household=household, status="active", reason="กลับ")
+    assert Household.objects.filter(pk=household.pk).exists()
+    assert [e.details["to"] for e in audits("household.status")] == ["active", "closed"]
+
+
+# --- Assigning volunteers ------------------------------------------------------------------
+
+
+def test_assign_and_unassign_a_volunteer(world, personas):
+    household = world.households["a2"]
+    volunteer = VolunteerFactory.create(area_id="860101")
+    actor = personas["district_coordinator_a"]
+    services.household_assign_volunteer(actor=actor, household=household, volunteer=volunteer)
+    with pytest.raises(ValidationError):
+        services.household_assign_volunteer(actor=actor, household=household, volunteer=volunteer)
+    services.household_unassign_volunteer(actor=actor, household=household, volunteer=volunteer)
+    assert not household.volunteers.exists()
+    assert len(audits("household.assign")) == 1
+    assert len(audits("household.unassign")) == 1
+
+
+@pytest.mark.parametrize(
+    ("area", "status"),
+    [("860102", VolunteerStatus.ACTIVE), ("860101", VolunteerStatus.RESIGNED)],
+)
+def test_volunteer_must_serve_the_subdistrict_and_be_active(world, personas, area, status):
+    volunteer = VolunteerFactory.create(area_id=area, status=status)
+    with pytest.raises(ValidationError) as excinfo:
+        services.household_assign_volunteer(
+            actor=personas["district_coordinator_a"],
+            household=world.households["a2"],
+            volunteer=volunteer,
+        )
+    assert "volunteer" in error_fields(excinfo)
+    assert not HouseholdAssignment.objects.filter(volunteer=volunteer).exists()
+
+
+def test_a_volunteer_does_not_assign_volunteers(world, personas):
+    colleague = VolunteerFactory.create(area_id="860101")
+    with pytest.raises(PermissionDenied):
+        services.household_assign_volunteer(
+            actor=personas["volunteer_a"], household=world.households["a1"], volunteer=colleague
+        )
+    assert not HouseholdAssignment.objects.filter(volunteer=colleague).exists()
+
+
+# --- People --------------------------------------------------------------------------------
+
+
+def test_the_same_citizen_id_is_never_registered_twice(world, personas):
+    digits = new_citizen_id()
+    actor = personas["national_admin"]
+    services.person_add(
+        actor=actor, household=world.households["a1"], data=somchai(citizen_id=digits),
+        consent=CONSENT,
+    )  # fmt: skip
+    dashed = citizen_id.formatted(digits)
+    with pytest.raises(ValidationError) as excinfo:
+        services.person_add(
+            actor=actor,
+            household=world.households["s1"],  # another province: still refused
+            data=somchai(citizen_id=dashed, first_name="สมชัย"),
+            consent=CONSENT,
+        )
+    assert "citizen_id" in error_fields(excinfo)
+    assert Person.objects.filter(first_name="สมชัย").count() == 0
+
+
+def test_bad_checksum_is_refused(world, personas):
+    with pytest.raises(ValidationError) as excinfo:
+        services.person_add(
+            actor=personas["district_coordinator_a"],
+            household=world.households["a1"],
+            data=somchai(citizen_id=bad_checksum(new_citizen_id())),
+            consent=CONSENT,
+        )
+    assert excinfo.value.error_dict["citizen_id"][0].code == "citizen_id_checksum"
+
+
+def test_without_citizen_id_a_document_is_required(world, personas):
+    actor, household = personas["district_coordinator_a"], world.households["a1"]
+    with pytest.raises(ValidationError) as excinfo:
+        services.person_add(
+            actor=actor, household=household, data=somchai(citizen_id=""), consent=CONSENT
+        )
+    assert "document_type" in error_fields(excinfo)
+    with pytest.raises(ValidationError) as excinfo:
+        services.person_add(
+            actor=actor,
+            household=household,
+            data=somchai(citizen_id="", document_type="passport"),
+            consent=CONSENT,
+        )
+    assert "document_no" in error_fields(excinfo)
+    person = services.person_add(
+        actor=actor,
+        household=household,
+        data=somchai(citizen_id="", document_type="none", document_no="ignored"),
+        consent=CONSENT,
+    )
+    assert (person.citizen_id_hash, person.document_no) == ("", "")
+
+
+def test_citizen_id_is_stored_encrypted_and_hashed(world, personas):
+    digits = new_citizen_id()
+    person = services.person_add(
+        actor=personas["district_coordinator_a"],
+        household=world.households["a1"],
+        data=somchai(citizen_id=citizen_id.formatted(digits)),
+        consent=CONSENT,
+    )
+    assert digits not in person.citizen_id_encrypted
+    assert person.read_citizen_id() == digits
+    assert person.citizen_id_hash == citizen_id.lookup_hash(digits)
+    assert digits not in str(AuditEvent.objects.values_list("details", flat=True))
+
+
+def test_person_fields_are_cleaned(world, personas):
+    person = services.person_add(
+        actor=personas["district_coordinator_a"],
+        household=world.households["a1"],
+        data=somchai(title="น.ส.", first_name="  มาลี ", sex="", phone="+66 81-234-5678"),
+        consent=CONSENT,
+    )
+    assert (person.title, person.first_name, person.sex, person.phone) == (
+        "นางสาว",
+        "มาลี",
+        "F",
+        "0812345678",
+    )
+
+
+@pytest.mark.parametrize(
+    ("changes", "field"),
+    [
+        ({"first_name": " "}, "first_name"),
+        ({"birth_date": TODAY + timedelta(days=1)}, "birth_date"),
+        ({"birth_date": date(1850, 1, 1)}, "birth_date"),
+        ({"sex": "F"}, "sex"),  # นาย
+        ({"phone": "12345"}, "phone"),
+        ({"relation": "boss"}, "relation"),
+        ({"pregnant": True}, "pregnant"),
+        ({"disability_type": "flying"}, "disability_type"),
+    ],
+)
+def test_person_rules(changes, field):
+    with pytest.raises(ValidationError) as excinfo:
+        services.person_clean(somchai(**changes))
+    assert field in error_fields(excinfo)
+
+
+def test_consent_is_required(world, personas, area_tree):
+    with pytest.raises(ValidationError):
+        services.household_register(
+            actor=personas["district_coordinator_a"],
+            area=area_tree["86010101"],
+            first_member=somchai(),
+        )
+    assert not Household.objects.filter(area_id="86010101").exclude(pk=world.households["a1"].pk)
+    with pytest.raises(ValidationError) as excinfo:
+        services.person_add(
+            actor=personas["district_coordinator_a"],
+            household=world.households["a1"],
+            data=somchai(),
+            consent=replace(CONSENT, purpose=" "),
+        )
+    assert "purpose" in error_fields(excinfo)
+
+
+def test_a_young_child_needs_a_guardian_consent(world, personas):
+    child = somchai(title="เด็กชาย", birth_date=TODAY.replace(year=TODAY.year - 5), relation="")
+    with pytest.raises(ValidationError) as excinfo:
+        services.person_add(
+            actor=personas["district_coordinator_a"],
+            household=world.households["a1"],
+            data=child,
+            consent=CONSENT,
+        )
+    assert "basis" in error_fields(excinfo)
+    services.person_add(
+        actor=personas["district_coordinator_a"],
+        household=world.households["a1"],
+        data=child,
+        consent=replace(CONSENT, basis=ConsentBasis.GUARDIAN),
+    )
+
+
+def test_relation_head_makes_the_head(world, personas):
+    household = world.households["a1"]
+    old_head = world.people["a1"]
+    new_head = services.person_add(
+        actor=personas["district_coordinator_a"], household=household, data=somchai(),
+        consent=CONSENT,
+    )  # fmt: skip
+    household.refresh_from_db()
+    old_head.refresh_from_db()
+    assert household.head == new_head
+    assert old_head.relation == ""
+    services.person_update(
+        actor=personas["district_coordinator_a"],
+        person=new_head,
+        version=new_head.version,
+        data=somchai(citizen_id=None, relation=Relation.SPOUSE),
+    )
+    household.refresh_from_db()
+    assert household.head is None
+
+
+def test_adding_to_a_closed_household_is_refused(world, personas):
+    household = world.households["a1"]
+    services.household_set_status(
+        actor=personas["district_coordinator_a"], household=household, status="closed", reason="x"
+    )
+    with pytest.raises(ValidationError):
+        services.person_add(
+            actor=personas["district_coordinator_a"], household=household, data=somchai(),
+            consent=CONSENT,
+        )  # fmt: skip
+
+
+def test_volunteer_cannot_add_to_a_household_not_theirs(world, personas):
+    before = Person.objects.count()
+    with pytest.raises(PermissionDenied):
+        services.person_add(
+            actor=personas["volunteer_a"], household=world.households["a2"], data=somchai(),
+            consent=CONSENT,
+        )  # fmt: skip
+    assert Person.objects.count() == before
+    services.person_add(
+        actor=personas["volunteer_a"], household=world.households["a1"], data=somchai(),
+        consent=CONSENT,
+    )  # fmt: skip
+
+
+def test_stale_person_edit_is_a_conflict(world, personas):
+    person = world.people["a1"]
+    actor = personas["district_coordinator_a"]
+    data = PersonData(first_name=person.first_name, citizen_id=None, document_type="none")
+    services.person_update(
+        actor=actor, person=person, version=1, data=replace(data, phone="0811111111")
+    )
+    stale = Person.objects.get(pk=person.pk)
+    with pytest.raises(ConflictError):
+        services.person_update(actor=actor, person=stale, version=1, data=data)
+    stale.refresh_from_db()
+    assert stale.phone == "0811111111"
+
+
+def test_update_keeps_or_replaces_the_citizen_id(world, personas):
+    person = world.people["a1"]
+    actor = personas["district_coordinator_a"]
+    digits = new_citizen_id()
+    services.person_update(
+        actor=actor, person=person, version=1, data=PersonData(first_name="ก", citizen_id=digits)
+    )
+    services.person_update(
+        actor=actor, person=person, version=2, data=PersonData(first_name="ข", citizen_id=None)
+    )
+    person.refresh_from_db()
+    assert person.read_citizen_id() == digits
+    assert audits("person.update")[0].details["fields"] == ["first_name"]
+    taken = world.people["a2"]
+    with pytest.raises(ValidationError) as excinfo:
+        services.person_update(
+            actor=actor, person=taken, version=1, data=PersonData(first_name="ค", citizen_id=digits)
+        )
+    assert "citizen_id" in error_fields(excinfo)
+
+
+# --- Recompute -----------------------------------------------------------------------------
+
+
+def test_recompute_scores_the_active_members(world, personas):
+    household = world.households["a2"]
+    actor = personas["district_coordinator_a"]
+    elderly = services.person_add(
+        actor=actor,
+        household=household,
+        data=somchai(birth_date=date(1940, 1, 1), bedridden=True, lives_alone=True, relation=""),
+        consent=CONSENT,
+    )
+    household.refresh_from_db()
+    assert household.member_count == 2
+    assert household.vulnerability[0] == "bedridden_alone"
+    assert household.priority_score >= 10
+    services.person_set_status(actor=actor, person=elderly, status=PersonStatus.DECEASED)
+    household.refresh_from_db()
+    assert household.member_count == 1
+    assert household.priority_score == 0
+    assert household.vulnerability == []
+
+
+def test_households_recompute_works_in_bulk(world):
+    ids = [h.pk for h in world.households.values()]
+    Household.objects.update(member_count=0)
+    assert services.households_recompute(household_ids=ids) == len(ids)
+    assert set(Household.objects.values_list("member_count", flat=True)) == {1}
+
+
+# --- Consent withdrawal --------------------------------------------------------------------
+
+
+def test_withdrawal_restricts_the_record(world, personas):
+    person = world.people["a1"]
+    actor = personas["volunteer_a"]
+    consent = person.consents.get()
+    assert not services.person_is_restricted(person)
+    services.consent_withdraw(actor=actor, consent=consent, withdrawn_on=TODAY, reason="ไม่ประสงค์")
+    person = Person.objects.get(pk=person.pk)
+    assert services.person_is_restricted(person)
+    assert len(audits("consent.withdraw")) == 1
+    with pytest.raises(ValidationError):
+        services.person_update(
+            actor=actor, person=person, version=person.version,
+            data=PersonData(first_name="ใหม่", citizen_id=None),
+        )  # fmt: skip
+    person.refresh_from_db()
+    assert person.first_name != "ใหม่"
+    services.person_set_status(actor=actor, person=person, status=PersonStatus.MOVED)
+    with pytest.raises(ValidationError):
+        services.consent_withdraw(actor=actor, consent=consent, withdrawn_on=TODAY, reason="x")
+    services.consent_record(actor=actor, person=person, data=CONSENT)
+    assert not services.person_is_restricted(Person.objects.get(pk=person.pk))
+
+
+def test_withdrawal_needs_a_sane_date_and_a_reason(world, personas):
+    consent = world.people["a1"].consents.get()
+    actor = personas["district_coordinator_a"]
+    with pytest.raises(ValidationError) as excinfo:
+        services.consent_withdraw(
+            actor=actor, consent=consent, withdrawn_on=consent.given_on - timedelta(days=1),
+            reason=" ",
+        )  # fmt: skip
+    assert error_fields(excinfo) == {"withdrawn_on", "reason"}
+    consent.refresh_from_db()
+    assert consent.is_active
+
+
+def test_withdrawal_out_of_scope_is_refused(world, personas):
+    consent = world.people["b1"].consents.get()
+    with pytest.raises(PermissionDenied):
+        services.consent_withdraw(
+            actor=personas["district_coordinator_a"], consent=consent, withdrawn_on=TODAY,
+            reason="x",
+        )  # fmt: skip
+    consent.refresh_from_db()
+    assert consent.is_active
+
+
+# --- Reads that are logged -----------------------------------------------------------------
+
+
+def test_revealing_a_citizen_id_is_logged(world, personas):
+    digits = new_citizen_id()
+    person = world.people["a1"]
+    person.set_citizen_id(digits)
+    person.save()
+    shown = services.person_reveal_citizen_id(actor=personas["volunteer_a"], person=person)
+    assert shown == citizen_id.formatted(digits)
+    event = audits("person.citizen_id.read")[0]
+    assert (event.actor, event.target_id) == (personas["volunteer_a"], str(person.pk))
+    with pytest.raises(PermissionDenied):
+        services.person_reveal_citizen_id(actor=personas["volunteer_b"], person=person)
+
+
+# --- Merge ---------------------------------------------------------------------------------
+
+
+def test_merge_moves_data_and_audits(world, personas):
+    survivor = world.people["a1"]
+    duplicate = PersonFactory.create(
+        household=world.households["a2"],
+        first_name=survivor.first_name,
+        last_name="",
+        phone="0899999999",
+        bedridden=True,
+        birth_date=survivor.birth_date,
+        citizen_id=new_citizen_id(),
+    )
+    ConsentFactory.create(person=duplicate)
+    services.person_merge(
+        actor=personas["district_coordinator_a"], survivor=survivor, duplicate=duplicate
+    )
+    survivor.refresh_from_db()
+    duplicate.refresh_from_db()
+    assert (duplicate.status, duplicate.merged_into) == (PersonStatus.MERGED, survivor)
+    assert survivor.phone == "0899999999"
+    assert survivor.bedridden
+    assert survivor.last_name  # kept: the survivor's own values win
+    assert survivor.consents.count() == 2
+    assert survivor.read_citizen_id()  # taken from the duplicate
+    assert duplicate.citizen_id_hash == ""
+    event = audits("person.merge")[0]
+    assert (event.details["survivor"], event.details["duplicate"]) == (survivor.pk, duplicate.pk)
+    assert Person.objects.filter(pk=duplicate.pk).exists()
+    for key in ("a1", "a2"):
+        world.households[key].refresh_from_db()
+    assert world.households["a1"].vulnerability  # the bedridden flag now counts here
+    assert world.households["a2"].member_count == 1
+
+
+def test_merge_with_the_same_citizen_id_frees_the_duplicates_hash(world, personas):
+    digits = new_citizen_id()
+    survivor = world.people["a1"]
+    survivor.set_citizen_id(digits)
+    survivor.save()
+    duplicate = PersonFactory.create(household=world.households["a1"])
+    Person.objects.filter(pk=duplicate.pk).update(citizen_id_encrypted=citizen_id.encrypt(digits))
+    duplicate.refresh_from_db()
+    services.person_merge(
+        actor=personas["province_officer"], survivor=survivor, duplicate=duplicate
+    )
+    duplicate.refresh_from_db()
+    assert duplicate.citizen_id_hash == ""
+    assert Person.objects.filter(citizen_id_hash=citizen_id.lookup_hash(digits)).get() == survivor
+
+
+def test_merge_refuses_different_citizen_ids(world, personas):
+    first, second = world.people["a1"], world.people["a2"]
+    for person in (first, second):
+        person.set_citizen_id(new_citizen_id())
+        person.save()
+    with pytest.raises(ValidationError):
+        services.person_merge(
+            actor=personas["district_coordinator_a"], survivor=first, duplicate=second
+        )
+    second.refresh_from_db()
+    assert second.status == PersonStatus.ACTIVE
+
+
+@pytest.mark.parametrize("actor", ["district_coordinator_a", "volunteer_a", "auditor"])
+def test_merge_out_of_scope_is_refused_and_changes_nothing(world, personas, actor):
+    survivor, duplicate = world.people["a1"], world.people["b1"]
+    before = (Person.objects.values().order_by("pk")[::1], Consent.objects.count())
+    with pytest.raises(PermissionDenied):
+        services.person_merge(actor=personas[actor], survivor=survivor, duplicate=duplicate)
+    assert (Person.objects.values().order_by("pk")[::1], Consent.objects.count()) == before
+    assert not audits("person.merge")
+
+
+def test_merge_twice_or_with_itself_is_refused(world, personas):
+    actor = personas["province_officer"]
+    first, second = world.people["a1"], world.people["a2"]
+    with pytest.raises(ValidationError):
+        services.person_merge(actor=actor, survivor=first, duplicate=first)
+    services.person_merge(actor=actor, survivor=first, duplicate=second)
+    with pytest.raises(ValidationError):
+        services.person_merge(actor=actor, survivor=first, duplicate=second)
+
+
+def test_merge_with_a_stale_version_is_a_conflict(world, personas):
+    with pytest.raises(ConflictError):
+        services.person_merge(
+            actor=personas["province_officer"],
+            survivor=world.people["a1"],
+            duplicate=world.people["a2"],
+            survivor_version=7,
+        )
+    assert Person.objects.filter(status=PersonStatus.MERGED).count() == 0

@@ -1,0 +1,601 @@
+"""Household pages: the access matrix (in scope, out of scope, anonymous), denied POSTs that
+change nothing, the register and add-member flows with their duplicate check, conflicts,
+logged reads, merging, bad input, and the list's query count."""
+
+import re
+
+import pytest
+from django.urls import reverse
+
+from carenet.core import citizen_id
+from carenet.core.models import AuditEvent
+from carenet.households.models import Consent, Household, HouseholdAssignment, Person
+from carenet.households.tests.conftest import MANAGES, SEES
+from carenet.households.tests.factories import (
+    HouseholdFactory,
+    PersonFactory,
+    VolunteerFactory,
+    assign,
+    bad_checksum,
+    new_citizen_id,
+)
+from conftest import PERSONAS, login
+
+pytestmark = pytest.mark.django_db
+
+CSRF_TOKEN = re.compile(rb"[A-Za-z0-9]{64}")
+
+
+def page_body(response, path: str) -> bytes:
+    return CSRF_TOKEN.sub(b"TOKEN", response.content).replace(path.encode(), b"PATH")
+
+
+def target(world, kind: str, key: str) -> int:
+    if kind == "household":
+        return world.households[key].pk
+    if kind == "person":
+        return world.people[key].pk
+    return world.people[key].consents.get().pk
+
+
+VIEW_PAGES = [("households:detail", "household"), ("households:person", "person")]
+MANAGE_PAGES = [
+    ("households:edit", "household"),
+    ("households:person_add", "household"),
+    ("households:person_edit", "person"),
+    ("households:consent_add", "person"),
+    ("households:consent_withdraw", "consent"),
+]
+
+
+def snapshot() -> tuple:
+    """Everything a denied request must leave as it was."""
+    return (
+        list(Household.objects.values().order_by("pk")),
+        list(Person.objects.values().order_by("pk")),
+        list(Consent.objects.values().order_by("pk")),
+        list(HouseholdAssignment.objects.values_list("household_id", "volunteer_id")),
+        AuditEvent.objects.count(),
+    )
+
+
+# --- Access matrix -------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("persona", PERSONAS)
+@pytest.mark.parametrize(("name", "kind"), VIEW_PAGES)
+def test_view_pages_in_scope_200_out_of_scope_404(client, world, persona, name, kind):
+    login(client, persona)
+    missing_path = reverse(name, args=[999999])
+    missing = client.get(missing_path)
+    assert missing.status_code == 404
+    for key in world.households:
+        path = reverse(name, args=[target(world, kind, key)])
+        response = client.get(path)
+        if key in SEES[persona]:
+            assert response.status_code == 200, (key, path)
+        else:
+            assert response.status_code == 404, (key, path)
+            assert page_body(response, path) == page_body(missing, missing_path)
+
+
+@pytest.mark.parametrize("persona", PERSONAS)
+@pytest.mark.parametrize(("name", "kind"), MANAGE_PAGES)
+def test_manage_pages_in_scope_200_out_of_scope_404(client, world, persona, name, kind):
+    login(client, persona)
+    for key in world.households:
+        path = reverse(name, args=[target(world, kind, key)])
+        response = client.get(path)
+        if persona == "auditor":
+            assert response.status_code == 403, path
+        elif key in MANAGES[persona]:
+            assert response.status_code == 200, (key, path)
+        else:
+            assert response.status_code == 404, (key, path)
+
+
+@pytest.mark.parametrize("persona", PERSONAS)
+def test_list_shows_exactly_the_households_in_scope(client, world, persona):
+    login(client, persona)
+    response = client.get(reverse("households:list"))
+    assert response.status_code == 200
+    shown = {row.household.pk for row in response.context["page"].object_list}
+    assert shown == {world.households[k].pk for k in SEES[persona]}
+
+
+ALL_URLS = [
+    ("households:list", None),
+    ("households:create", None),
+    ("households:merge", None),
+    ("households:detail", "household"),
+    ("households:edit", "household"),
+    ("households:status", "household"),
+    ("households:assign", "household"),
+    ("households:person_add", "household"),
+    ("households:person", "person"),
+    ("households:person_edit", "person"),
+    ("households:person_status", "person"),
+    ("households:person_citizen_id", "person"),
+    ("households:consent_add", "person"),
+    ("households:consent_withdraw", "consent"),
+]
+
+
+@pytest.mark.parametrize(("name", "kind"), ALL_URLS)
+def test_anonymous_users_are_sent_to_login(client, world, name, kind):
+    before = snapshot()
+    args = [target(world, kind, "a1")] if kind else []
+    for method in (client.get, client.post):
+        response = method(reverse(name, args=args))
+        assert response.status_code == 302
+        assert response["Location"].startswith(reverse("accounts:login"))
+    assert snapshot() == before
+
+
+def test_user_without_a_role_is_refused(client, world, django_user_model):
+    client.force_login(django_user_model.objects.create_user("norole", password="x"))
+    assert client.get(reverse("households:list")).status_code == 403
+    path = reverse("households:detail", args=[world.households["a1"].pk])
+    assert client.get(path).status_code == 403
+
+
+# --- Denied writes change nothing ----------------------------------------------------------
+
+
+def denied_posts(world, key: str) -> list[tuple[str, dict]]:
+    household, person = world.households[key], world.people[key]
+    consent = person.consents.get()
+    return [
+        (
+            reverse("households:edit", args=[household.pk]),
+            {"area": household.area_id, "house_no": "99", "road": "ถนนแฮก", "version": 1},
+        ),
+        (
+            reverse("households:status", args=[household.pk]),
+            {"status": "closed", "reason": "x", "version": 1},
+        ),
+        (
+            reverse("households:assign", args=[household.pk]),
+            {"volunteer": world.volunteers["a"].pk},
+        ),
+        (
+            reverse("households:person_add", args=[household.pk]),
+            {
+                "p-first_name": "แฮก",
+                "p-document_type": "none",
+                "c-basis": "consent",
+                "c-purpose": "x",
+                "c-given_on": "1/1/2568",
+                "confirm_distinct": "1",
+            },
+        ),
+        (
+            reverse("households:person_edit", args=[person.pk]),
+            {"first_name": "แฮก", "document_type": "none", "version": 1},
+        ),
+        (
+            reverse("households:person_status", args=[person.pk]),
+            {"status": "deceased", "version": 1},
+        ),
+        (
+            reverse("households:consent_add", args=[person.pk]),
+            {"basis": "consent", "purpose": "x", "given_on": "1/1/2568"},
+        ),
+        (
+            reverse("households:consent_withdraw", args=[consent.pk]),
+            {"withdrawn_on": "1/1/2568", "reason": "x"},
+        ),
+    ]
+
+
+@pytest.mark.parametrize("persona", PERSONAS)
+def test_denied_posts_change_nothing(client, world, persona):
+    login(client, persona)
+    before = snapshot()
+    for key in world.households:
+        if key in MANAGES[persona]:
+            continue
+        for path, data in denied_posts(world, key):
+            response = client.post(path, data)
+            expected = 403 if persona == "auditor" else 404
+            assert response.status_code == expected, (key, path)
+    assert snapshot() == before
+
+
+def test_volunteer_cannot_assign_volunteers(client, world):
+    colleague = VolunteerFactory.create(area_id="860101")
+    login(client, "volunteer_a")
+    before = snapshot()
+    path = reverse("households:assign", args=[world.households["a1"].pk])
+    assert client.post(path, {"volunteer": colleague.pk}).status_code == 403
+    assert snapshot() == before
+
+
+def test_merge_is_for_coordinators_and_scoped(client, world):
+    a1, b1 = world.people["a1"], world.people["b1"]
+    before = snapshot()
+    for persona, status in (("volunteer_a", 403), ("auditor", 403)):
+        login(client, persona)
+        assert client.get(reverse("households:merge")).status_code == status
+    login(client, "district_coordinator_a")
+    path = f"{reverse('households:merge')}?a={a1.pk}&b={b1.pk}"
+    assert client.get(path).status_code == 404
+    response = client.post(path, {"survivor": a1.pk, "confirm": "on", "versions": "1-1"})
+    assert response.status_code == 404
+    assert client.get(f"{reverse('households:merge')}?a=x&b={a1.pk}").status_code == 404
+    assert snapshot() == before
+
+
+# --- Pages that work -----------------------------------------------------------------------
+
+
+def register_data(**changes) -> dict:
+    data = {
+        "h-area": "86010101",
+        "h-house_no": "45/1",
+        "h-soi": "ร่วมใจ",
+        "h-latitude": "10.4931",
+        "h-longitude": "99.1802",
+        "p-title": "นาง",
+        "p-first_name": "บุญมา",
+        "p-last_name": "ทองดี",
+        "p-citizen_id": citizen_id.formatted(new_citizen_id()),
+        "p-birth_date": "12/03/2490",
+        "p-relation": "head",
+        "p-bedridden": "on",
+        "p-lives_alone": "on",
+        "p-elderly_allowance": "on",
+        "c-basis": "consent",
+        "c-purpose": "ดูแลสวัสดิการ",
+        "c-given_on": "01/02/2568",
+    }
+    data.update(changes)
+    return {k: v for k, v in data.items() if v is not None}
+
+
+def test_register_a_household_with_its_first_member(client, world):
+    login(client, "district_coordinator_a")
+    page = client.get(reverse("households:create"))
+    assert page.status_code == 200
+    response = client.post(reverse("households:create"), register_data())
+    assert response.status_code == 302
+    household = Household.objects.get(house_no="45/1")
+    assert response["Location"] == reverse("households:detail", args=[household.pk])
+    assert household.head.first_name == "บุญมา"
+    assert household.head.birth_date.year == 1947
+    assert household.priority_score >= 10
+    assert household.head.consents.get().given_on.year == 2025
+    detail = client.get(response["Location"])
+    assert detail.status_code == 200
+    assert b'data-group="bedridden_alone"' in detail.content
+    assert b"map-link" in detail.content
+    digits = household.head.read_citizen_id()
+    assert digits.encode() not in detail.content
+    assert citizen_id.formatted(digits).encode() not in detail.content
+    assert citizen_id.masked(digits).encode() in detail.content
+
+
+def test_volunteer_registers_and_sees_their_household(client, world):
+    login(client, "volunteer_a")
+    response = client.post(reverse("households:create"), register_data(**{"h-area": "86010102"}))
+    assert response.status_code == 302
+    household = Household.objects.get(house_no="45/1")
+    assert list(household.volunteers.all()) == [world.volunteers["a"]]
+    assert client.get(response["Location"]).status_code == 200
+
+
+def test_register_shows_likely_duplicates_first(client, world):
+    login(client, "district_coordinator_a")
+    existing = world.people["a1"]
+    data = register_data(
+        **{
+            "p-first_name": existing.first_name,
+            "p-last_name": existing.last_name,
+            "p-birth_date": existing.birth_date.strftime("%d/%m/%Y"),
+            "p-citizen_id": "",
+            "p-document_type": "none",
+        }
+    )
+    response = client.post(reverse("households:create"), data)
+    assert response.status_code == 200
+    assert existing in [c.person for c in response.context["duplicates"].candidates]
+    assert b'data-testid="confirm-distinct"' in response.content
+    assert not Household.objects.filter(house_no="45/1").exists()
+    confirmed = client.post(reverse("households:create"), {**data, "confirm_distinct": "1"})
+    assert confirmed.status_code == 302
+    assert Household.objects.filter(house_no="45/1").exists()
+
+
+def test_the_same_citizen_id_cannot_be_confirmed_as_another_person(client, world):
+    digits = new_citizen_id()
+    holder = world.people["b1"]  # outside district A: not shown, but still refused
+    holder.set_citizen_id(digits)
+    holder.save()
+    login(client, "district_coordinator_a")
+    data = register_data(**{"p-citizen_id": digits})
+    response = client.post(reverse("households:create"), data)
+    assert response.context["duplicates"].citizen_id_elsewhere
+    assert b'data-testid="confirm-distinct"' not in response.content
+    forced = client.post(reverse("households:create"), {**data, "confirm_distinct": "1"})
+    assert forced.status_code == 400
+    assert forced.context["person_form"].errors["citizen_id"]
+    assert not Household.objects.filter(house_no="45/1").exists()
+
+
+@pytest.mark.parametrize(
+    ("changes", "form", "field"),
+    [
+        ({"p-birth_date": "31/02/2568"}, "person_form", "birth_date"),
+        ({"p-birth_date": "เมื่อวาน"}, "person_form", "birth_date"),
+        ({"p-citizen_id": bad_checksum(new_citizen_id())}, "person_form", "citizen_id"),
+        ({"p-citizen_id": "", "p-document_type": ""}, "person_form", "document_type"),
+        ({"p-first_name": ""}, "person_form", "first_name"),
+        ({"p-phone": "โทรมา"}, "person_form", "phone"),
+        ({"p-sex": "Z"}, "person_form", "sex"),
+        ({"h-latitude": "abc"}, "household_form", "latitude"),
+        ({"h-latitude": "1.3", "h-longitude": "103.8"}, "household_form", "latitude"),
+        ({"h-area": "86020101"}, "household_form", "area"),  # not district A's
+        ({"h-area": "99999999"}, "household_form", "area"),
+        ({"h-area": "'; drop table"}, "household_form", "area"),
+        ({"h-moo": "ห้า"}, "household_form", "moo"),
+        ({"c-basis": None}, "consent_form", "basis"),
+        ({"c-given_on": "01/01/2600"}, "consent_form", "given_on"),
+    ],
+)
+def test_bad_input_is_shown_beside_its_field(client, world, changes, form, field):
+    login(client, "district_coordinator_a")
+    before = snapshot()
+    response = client.post(reverse("households:create"), register_data(**changes))
+    assert response.status_code == 400
+    assert field in response.context[form].errors
+    assert b"field-error" in response.content
+    assert snapshot() == before
+
+
+def test_add_a_member_to_a_household(client, world):
+    login(client, "volunteer_a")
+    household = world.households["a1"]
+    path = reverse("households:person_add", args=[household.pk])
+    assert client.get(path).status_code == 200
+    data = {
+        "p-title": "ด.ญ.",
+        "p-first_name": "ใบเตย",
+        "p-birth_date": "2020-05-01",
+        "p-document_type": "birth_certificate",
+        "p-document_no": "ก123",
+        "p-relation": "grandchild",
+        "c-basis": "guardian",
+        "c-purpose": "ดูแล",
+        "c-given_on": "1/5/2568",
+    }
+    response = client.post(path, data)
+    assert response.status_code == 302
+    child = Person.objects.get(first_name="ใบเตย")
+    assert (child.title, child.sex, child.area_id) == ("เด็กหญิง", "F", household.area_id)
+    household.refresh_from_db()
+    assert household.member_count == 2
+    assert "child" in household.vulnerability
+
+
+def test_person_page_logs_the_view_and_masks_the_id(client, world):
+    digits = new_citizen_id()
+    person = world.people["a1"]
+    person.set_citizen_id(digits)
+    person.save()
+    login(client, "volunteer_a")
+    response = client.get(reverse("households:person", args=[person.pk]))
+    assert response.status_code == 200
+    assert digits.encode() not in response.content
+    assert citizen_id.masked(digits).encode() in response.content
+    event = AuditEvent.objects.get(action="person.view")
+    assert event.target_id == str(person.pk)
+
+
+def test_showing_the_full_citizen_id_is_explicit_and_logged(client, world):
+    digits = new_citizen_id()
+    person = world.people["a1"]
+    person.set_citizen_id(digits)
+    person.save()
+    login(client, "volunteer_a")
+    path = reverse("households:person_citizen_id", args=[person.pk])
+    assert client.get(path).status_code == 405
+    response = client.post(path)
+    assert response.status_code == 200
+    assert citizen_id.formatted(digits).encode() in response.content
+    assert response["Cache-Control"] == "no-store"
+    assert AuditEvent.objects.filter(action="person.citizen_id.read").count() == 1
+    login(client, "volunteer_b")
+    assert client.post(path).status_code == 404
+    assert AuditEvent.objects.filter(action="person.citizen_id.read").count() == 1
+
+
+def test_stale_edit_keeps_the_input_and_says_so(client, world):
+    person = world.people["a1"]
+    login(client, "district_coordinator_a")
+    path = reverse("households:person_edit", args=[person.pk])
+    form = client.get(path).context["form"]
+    assert form.initial["version"] == 1
+    # someone else saves first
+    Person.objects.filter(pk=person.pk).update(version=2, phone="0811111111")
+    data = {"first_name": "ชื่อใหม่", "title": "นาย", "document_type": "none", "version": 1}
+    response = client.post(path, data)
+    assert response.status_code == 400
+    assert response.context["form"].non_field_errors()
+    assert "ชื่อใหม่".encode() in response.content  # nothing the user typed is lost
+    assert b'name="version" value="2"' in response.content
+    person.refresh_from_db()
+    assert person.first_name != "ชื่อใหม่"
+    again = client.post(path, {**data, "version": 2})
+    assert again.status_code == 302
+    person.refresh_from_db()
+    assert person.first_name == "ชื่อใหม่"
+
+
+def test_household_edit_conflict(client, world):
+    household = world.households["a1"]
+    login(client, "district_coordinator_a")
+    path = reverse("households:edit", args=[household.pk])
+    Household.objects.filter(pk=household.pk).update(version=5, road="ถนนเดิม")
+    response = client.post(
+        path, {"area": "86010101", "house_no": household.house_no, "road": "ใหม่", "version": 1}
+    )
+    assert response.status_code == 400
+    assert response.context["form"].non_field_errors()
+    household.refresh_from_db()
+    assert household.road == "ถนนเดิม"
+
+
+def test_withdrawal_restricts_editing(client, world):
+    person = world.people["a1"]
+    consent = person.consents.get()
+    login(client, "volunteer_a")
+    path = reverse("households:consent_withdraw", args=[consent.pk])
+    assert client.get(path).status_code == 200
+    bad = client.post(path, {"withdrawn_on": "อะไร", "reason": ""})
+    assert bad.status_code == 400
+    response = client.post(path, {"withdrawn_on": "2/2/2568", "reason": "ไม่ประสงค์"})
+    assert response.status_code == 302
+    consent.refresh_from_db()
+    assert consent.withdrawn_on is not None
+    edit = reverse("households:person_edit", args=[person.pk])
+    page = client.get(edit)
+    assert b'data-testid="restricted"' in page.content
+    assert b'data-testid="person-form"' not in page.content
+    before = snapshot()
+    refused = client.post(edit, {"first_name": "แก้", "document_type": "none", "version": 1})
+    assert refused.status_code == 400
+    assert snapshot() == before
+    status = reverse("households:person_status", args=[person.pk])
+    assert client.post(status, {"status": "moved", "version": 1}).status_code == 302
+
+
+def test_household_status_and_assignment(client, world):
+    household = world.households["a2"]
+    volunteer = VolunteerFactory.create(area_id="860101")
+    login(client, "district_coordinator_a")
+    detail = client.get(reverse("households:detail", args=[household.pk]))
+    assert volunteer in detail.context["assign_form"].fields["volunteer"].queryset
+    assign_path = reverse("households:assign", args=[household.pk])
+    assert client.post(assign_path, {"volunteer": volunteer.pk}).status_code == 302
+    assert list(household.volunteers.all()) == [volunteer]
+    other = VolunteerFactory.create(area_id="860102")
+    assert client.post(assign_path, {"volunteer": other.pk}).status_code == 400
+    removed = client.post(assign_path, {"volunteer": volunteer.pk, "action": "remove"})
+    assert removed.status_code == 302
+    assert not household.volunteers.exists()
+    status_path = reverse("households:status", args=[household.pk])
+    no_reason = {"status": "moved", "reason": "", "version": 1}
+    assert client.post(status_path, no_reason).status_code == 400
+    moved = {"status": "moved", "reason": "ย้ายไปกรุงเทพ", "version": 1}
+    assert client.post(status_path, moved).status_code == 302
+    household.refresh_from_db()
+    assert household.status == "moved"
+
+
+def test_merge_page(client, world):
+    survivor = world.people["a1"]
+    duplicate = PersonFactory.create(
+        household=world.households["a2"],
+        first_name=survivor.first_name,
+        last_name=survivor.last_name,
+        birth_date=survivor.birth_date,
+    )
+    login(client, "district_coordinator_a")
+    person_page = client.get(reverse("households:person", args=[survivor.pk]))
+    assert b'data-testid="possible-duplicates"' in person_page.content
+    assert client.get(reverse("households:merge")).status_code == 200
+    path = f"{reverse('households:merge')}?a={survivor.pk}&b={duplicate.pk}"
+    assert client.get(path).status_code == 200
+    before = snapshot()
+    unconfirmed = client.post(path, {"survivor": survivor.pk, "versions": "1-1"})
+    assert unconfirmed.status_code == 400
+    assert snapshot() == before
+    response = client.post(path, {"survivor": survivor.pk, "confirm": "on", "versions": "1-1"})
+    assert response.status_code == 302
+    duplicate.refresh_from_db()
+    assert duplicate.merged_into == survivor
+    event = AuditEvent.objects.get(action="person.merge")
+    assert event.details["duplicate"] == duplicate.pk
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "?page=abc&area=zz&group=<script>&level=x&status=y",
+        "?area=86&q=" + "ก" * 300,
+        "?page=-1&area=99999999",
+        "?area=84",  # outside district A's scope: ignored, never widened
+    ],
+)
+def test_list_survives_bad_filters(client, world, query):
+    login(client, "district_coordinator_a")
+    response = client.get(reverse("households:list") + query)
+    assert response.status_code == 200
+    shown = {row.household.pk for row in response.context["page"].object_list}
+    assert shown <= {world.households[k].pk for k in SEES["district_coordinator_a"]}
+
+
+def test_list_page_query_count_is_constant(client, world, django_assert_max_num_queries):
+    login(client, "district_coordinator_a")
+    path = reverse("households:list")
+    client.get(path)  # warm the session
+
+    def grow(n: int) -> None:
+        for _ in range(n):
+            household = HouseholdFactory.create(area_id="86010101", vulnerability=["elderly"])
+            household.head = PersonFactory.create(household=household)
+            household.save()
+            PersonFactory.create(household=household)
+            assign(household, world.volunteers["a"])
+
+    grow(2)
+    with django_assert_max_num_queries(30) as small:
+        assert client.get(path).status_code == 200
+    grow(20)
+    with django_assert_max_num_queries(len(small.captured_queries)):
+        response = client.get(path)
+    assert len(response.context["page"].object_list) == 3 + 22
+
+
+def test_list_opens_on_active_households_and_can_show_all(client, world):
+    Household.objects.filter(pk=world.households["a2"].pk).update(status="closed")
+    login(client, "district_coordinator_a")
+    response = client.get(reverse("households:list"))
+    assert response.context["form"]["status"].value() == "active"
+    assert response.context["page"].paginator.count == 2
+    everything = client.get(reverse("households:list") + "?status=")
+    assert everything.context["page"].paginator.count == 3
+
+
+def test_a_wide_scope_types_the_village_code(client, world, monkeypatch):
+    from carenet.households import selectors
+
+    monkeypatch.setattr(selectors, "MAX_AREA_CHOICES", 2)
+    login(client, "national_admin")
+    page = client.get(reverse("households:create"))
+    assert page.context["household_form"].fields["area"].typed
+    refused = client.post(reverse("households:create"), register_data(**{"h-area": "8601"}))
+    assert "area" in refused.context["household_form"].errors
+    response = client.post(reverse("households:create"), register_data(**{"h-area": "840101"}))
+    assert response.status_code == 302
+    assert Household.objects.get(house_no="45/1").area_id == "840101"
+
+
+@pytest.mark.parametrize("language", ["th", "en"])
+def test_pages_render_in_both_languages(client, world, language):
+    from django.conf import settings
+
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = language
+    login(client, "district_coordinator_a")
+    person = world.people["a1"]
+    for path in (
+        reverse("households:list"),
+        reverse("households:detail", args=[world.households["a1"].pk]),
+        reverse("households:person", args=[person.pk]),
+        reverse("households:create"),
+        reverse("households:person_edit", args=[person.pk]),
+        f"{reverse('households:merge')}?a={person.pk}&b={world.people['a2'].pk}",
+    ):
+        response = client.get(path)
+        assert response.status_code == 200, path
+        assert f'lang="{language}"'.encode() in response.content

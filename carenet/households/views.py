@@ -1,0 +1,504 @@
+"""Household and people pages: parse the form, call one service or selector, render.
+
+Every view declares its access. Records are fetched through the selectors with the
+permission the page needs (viewing or managing), so a record outside that scope is the same
+404 as a missing one. A service that refuses gives its reasons beside the fields; a stale
+edit keeps what the user typed and says what changed meanwhile.
+"""
+
+from typing import Any
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from carenet.accounts import access
+from carenet.accounts.access import Perm
+from carenet.households import selectors, services
+from carenet.households.forms import (
+    AssignForm,
+    ConsentForm,
+    DuplicateConfirmForm,
+    HouseholdFilterForm,
+    HouseholdForm,
+    HouseholdStatusForm,
+    MergeForm,
+    PersonEditForm,
+    PersonForm,
+    PersonStatusForm,
+    WithdrawForm,
+    show_service_errors,
+)
+from carenet.households.models import Household, Person
+from carenet.households.services import ConflictError
+
+MANAGE = Perm.MANAGE_HOUSEHOLDS
+
+
+# --- Households ----------------------------------------------------------------------------
+
+
+@access.requires(Perm.VIEW_HOUSEHOLDS)
+def household_list(request: HttpRequest) -> HttpResponse:
+    form = HouseholdFilterForm(
+        request.GET, area_choices=selectors.filter_area_choices(user=request.user)
+    )
+    filters = form.filters(user=request.user)
+    page = selectors.household_list(
+        user=request.user, filters=filters, page=request.GET.get("page") or 1
+    )
+    return render(
+        request,
+        "households/list.html",
+        {"form": form, "page": page, "can_register": access.can(request.user, MANAGE)},
+    )
+
+
+@access.requires(Perm.VIEW_HOUSEHOLDS)
+def household_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    household = selectors.household_get(user=request.user, pk=pk)
+    return _render_detail(request, household)
+
+
+def _render_detail(request: HttpRequest, household: Household, **forms: Any) -> HttpResponse:
+    user = request.user
+    can_manage = selectors.can_manage_household(user, household)
+    can_assign = can_manage and selectors.manages_widely(user, household.area_id)
+    if can_manage and "status_form" not in forms:
+        forms["status_form"] = HouseholdStatusForm(initial={"version": household.version})
+    if can_assign and "assign_form" not in forms:
+        forms["assign_form"] = AssignForm(
+            queryset=selectors.volunteers_to_assign(household=household)
+        )
+    return render(
+        request,
+        "households/detail.html",
+        {
+            "d": selectors.household_detail(household=household),
+            "household": household,
+            "can_manage": can_manage,
+            "can_assign": can_assign,
+            **forms,
+        },
+        status=400 if any(f.errors for f in forms.values()) else 200,
+    )
+
+
+@access.requires(MANAGE)
+def household_create(request: HttpRequest) -> HttpResponse:
+    post = request.POST if request.method == "POST" else None
+    household_form = HouseholdForm(
+        post,
+        prefix="h",
+        user=request.user,
+        perm=MANAGE,
+        area_choices=selectors.register_area_choices(user=request.user),
+        initial={"area": request.GET.get("area", "")},
+    )
+    person_form = PersonForm(post, prefix="p", initial={"relation": "head"})
+    consent_form = ConsentForm(post, prefix="c")
+    confirm = DuplicateConfirmForm(post)
+    context: dict[str, Any] = {
+        "household_form": household_form,
+        "person_form": person_form,
+        "consent_form": consent_form,
+        "page_forms": [household_form, person_form, consent_form],
+    }
+    page_forms = [household_form, person_form, consent_form, confirm]
+    if post is not None and all([f.is_valid() for f in page_forms]):
+        area = household_form.cleaned_data["area"]
+        data = person_form.to_data()
+        context["duplicates"] = _duplicates(
+            request, data, area.code, household_form.cleaned_data["house_no"]
+        )
+        if not context["duplicates"] or confirm.cleaned_data["confirm_distinct"]:
+            try:
+                household = services.household_register(
+                    actor=request.user,
+                    area=area,
+                    **household_form.address(),
+                    first_member=data,
+                    consent=consent_form.to_data(),
+                )
+            except ValidationError as error:
+                show_service_errors(error, household_form, person_form, consent_form)
+            else:
+                messages.success(request, _("The household is registered."))
+                return redirect("households:detail", pk=household.pk)
+    return _render_form(request, "households/household_create.html", context)
+
+
+@access.requires(MANAGE)
+def household_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    household = selectors.household_get(user=request.user, pk=pk, perm=MANAGE)
+    form = HouseholdForm(
+        request.POST if request.method == "POST" else None,
+        user=request.user,
+        perm=MANAGE,
+        area_choices=selectors.subdistrict_area_choices(household=household),
+        initial={
+            "area": household.area_id,
+            "version": household.version,
+            **{name: getattr(household, name) for name in services.ADDRESS_FIELDS},
+        },
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.household_update(
+                actor=request.user,
+                household=household,
+                version=form.cleaned_data["version"] or 0,
+                area=form.cleaned_data["area"],
+                **form.address(),
+            )
+        except ConflictError as error:
+            fresh = Household.objects.get(pk=household.pk)
+            _conflict(form, error, fresh, _typed_address(form))
+        except ValidationError as error:
+            show_service_errors(error, form)
+        else:
+            messages.success(request, _("The household is saved."))
+            return redirect("households:detail", pk=household.pk)
+    return _render_form(
+        request, "households/household_edit.html", {"form": form, "household": household}
+    )
+
+
+@access.requires(MANAGE)
+@require_POST
+def household_status(request: HttpRequest, pk: int) -> HttpResponse:
+    household = selectors.household_get(user=request.user, pk=pk, perm=MANAGE)
+    form = HouseholdStatusForm(request.POST)
+    if form.is_valid():
+        try:
+            services.household_set_status(
+                actor=request.user,
+                household=household,
+                status=form.cleaned_data["status"],
+                reason=form.cleaned_data["reason"],
+                version=form.cleaned_data["version"],
+            )
+        except (ValidationError, ConflictError) as error:
+            _form_error(form, error)
+        else:
+            messages.success(request, _("The status is changed."))
+            return redirect("households:detail", pk=household.pk)
+    return _render_detail(request, household, status_form=form)
+
+
+@access.requires(MANAGE)
+@require_POST
+def household_assign(request: HttpRequest, pk: int) -> HttpResponse:
+    household = selectors.household_get(user=request.user, pk=pk, perm=MANAGE)
+    removing = request.POST.get("action") == "remove"
+    queryset = (
+        household.volunteers.all()
+        if removing
+        else selectors.volunteers_to_assign(household=household)
+    )
+    form = AssignForm(request.POST, queryset=queryset)
+    if form.is_valid():
+        service = (
+            services.household_unassign_volunteer
+            if removing
+            else services.household_assign_volunteer
+        )
+        try:
+            service(
+                actor=request.user, household=household, volunteer=form.cleaned_data["volunteer"]
+            )
+        except ValidationError as error:
+            show_service_errors(error, form)
+        else:
+            messages.success(request, _("The volunteers are updated."))
+            return redirect("households:detail", pk=household.pk)
+    return _render_detail(request, household, assign_form=form)
+
+
+# --- People --------------------------------------------------------------------------------
+
+
+@access.requires(MANAGE)
+def person_add(request: HttpRequest, pk: int) -> HttpResponse:
+    household = selectors.household_get(user=request.user, pk=pk, perm=MANAGE)
+    post = request.POST if request.method == "POST" else None
+    person_form = PersonForm(post, prefix="p")
+    consent_form = ConsentForm(post, prefix="c")
+    confirm = DuplicateConfirmForm(post)
+    context: dict[str, Any] = {
+        "household": household,
+        "person_form": person_form,
+        "consent_form": consent_form,
+        "page_forms": [person_form, consent_form],
+    }
+    if post is not None and all([f.is_valid() for f in (person_form, consent_form, confirm)]):
+        data = person_form.to_data()
+        context["duplicates"] = _duplicates(request, data, household.area_id, household.house_no)
+        if not context["duplicates"] or confirm.cleaned_data["confirm_distinct"]:
+            try:
+                person = services.person_add(
+                    actor=request.user,
+                    household=household,
+                    data=data,
+                    consent=consent_form.to_data(),
+                )
+            except ValidationError as error:
+                show_service_errors(error, person_form, consent_form)
+            else:
+                messages.success(request, _("%(name)s is added.") % {"name": person.full_name})
+                return redirect("households:detail", pk=household.pk)
+    return _render_form(request, "households/person_add.html", context)
+
+
+def _duplicates(
+    request: HttpRequest, data: services.PersonData, area_code: str, house_no: str
+) -> selectors.DuplicateCheck:
+    return selectors.person_find_duplicates(
+        user=request.user,
+        first_name=data.first_name,
+        last_name=data.last_name,
+        birth_date=data.birth_date,
+        citizen_id_digits=data.citizen_id or "",
+        area_code=area_code,
+        house_no=house_no,
+    )
+
+
+@access.requires(Perm.VIEW_HOUSEHOLDS)
+def person_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    person = selectors.person_get(user=request.user, pk=pk)
+    services.person_log_view(actor=request.user, person=person)
+    return _render_person(request, person)
+
+
+def _render_person(request: HttpRequest, person: Person, **extra: Any) -> HttpResponse:
+    user = request.user
+    can_manage = selectors.can_manage_household(user, person.household)
+    can_merge = access.can(user, Perm.MERGE_PEOPLE, person.area_id)
+    if can_manage and "status_form" not in extra:
+        extra["status_form"] = PersonStatusForm(initial={"version": person.version})
+    errors = "status_form" in extra and extra["status_form"].errors
+    return render(
+        request,
+        "households/person_detail.html",
+        {
+            "person": person,
+            "row": selectors.member_row(person, selectors.today()),
+            "restricted": services.person_is_restricted(person),
+            "can_manage": can_manage and person.status != "merged",
+            "can_merge": can_merge,
+            "duplicates": selectors.person_duplicates_of(user=user, person=person)
+            if can_merge and person.status != "merged"
+            else None,
+            **extra,
+        },
+        status=400 if errors else 200,
+    )
+
+
+@access.requires(MANAGE)
+def person_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    person = selectors.person_get(user=request.user, pk=pk, perm=MANAGE)
+    restricted = services.person_is_restricted(person) or person.status == "merged"
+    initial = {name: getattr(person, name) for name in [*services.PERSON_FIELDS, "disability"]}
+    form = PersonEditForm(
+        request.POST if request.method == "POST" else None,
+        editing=person,
+        initial={**initial, "version": person.version},
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.person_update(
+                actor=request.user,
+                person=person,
+                version=form.cleaned_data["version"],
+                data=form.to_data(),
+            )
+        except ConflictError as error:
+            fresh = Person.objects.get(pk=person.pk)
+            _conflict(form, error, fresh, _typed_person(form, person))
+        except ValidationError as error:
+            show_service_errors(error, form)
+        else:
+            messages.success(request, _("The record is saved."))
+            return redirect("households:person", pk=person.pk)
+    return _render_form(
+        request,
+        "households/person_edit.html",
+        {"form": form, "person": person, "restricted": restricted},
+    )
+
+
+@access.requires(MANAGE)
+@require_POST
+def person_status(request: HttpRequest, pk: int) -> HttpResponse:
+    person = selectors.person_get(user=request.user, pk=pk, perm=MANAGE)
+    form = PersonStatusForm(request.POST)
+    if form.is_valid():
+        try:
+            services.person_set_status(
+                actor=request.user,
+                person=person,
+                status=form.cleaned_data["status"],
+                reason=form.cleaned_data["reason"],
+                version=form.cleaned_data["version"],
+            )
+        except (ValidationError, ConflictError) as error:
+            _form_error(form, error)
+        else:
+            messages.success(request, _("The status is changed."))
+            return redirect("households:person", pk=person.pk)
+    return _render_person(request, person, status_form=form)
+
+
+@access.requires(Perm.VIEW_HOUSEHOLDS)
+@require_POST
+def person_citizen_id(request: HttpRequest, pk: int) -> HttpResponse:
+    """Shows the full citizen ID once, on an explicit request; the read is logged."""
+    person = selectors.person_get(user=request.user, pk=pk)
+    revealed = services.person_reveal_citizen_id(actor=request.user, person=person)
+    response = _render_person(request, person, revealed_id=revealed)
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+# --- Consent -------------------------------------------------------------------------------
+
+
+@access.requires(MANAGE)
+def consent_add(request: HttpRequest, pk: int) -> HttpResponse:
+    person = selectors.person_get(user=request.user, pk=pk, perm=MANAGE)
+    form = ConsentForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.consent_record(actor=request.user, person=person, data=form.to_data())
+        except ValidationError as error:
+            show_service_errors(error, form)
+        else:
+            messages.success(request, _("The consent is recorded."))
+            return redirect("households:person", pk=person.pk)
+    return _render_form(request, "households/consent_add.html", {"form": form, "person": person})
+
+
+@access.requires(MANAGE)
+def consent_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
+    consent = selectors.consent_get(user=request.user, pk=pk)
+    form = WithdrawForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.consent_withdraw(
+                actor=request.user,
+                consent=consent,
+                withdrawn_on=form.cleaned_data["withdrawn_on"],
+                reason=form.cleaned_data["reason"],
+            )
+        except ValidationError as error:
+            show_service_errors(error, form)
+        else:
+            messages.success(request, _("The withdrawal is recorded."))
+            return redirect("households:person", pk=consent.person_id)
+    return _render_form(
+        request,
+        "households/consent_withdraw.html",
+        {"form": form, "consent": consent, "person": consent.person},
+    )
+
+
+# --- Merge ---------------------------------------------------------------------------------
+
+
+@access.requires(Perm.MERGE_PEOPLE)
+def merge(request: HttpRequest) -> HttpResponse:
+    """Two records of the same person (?a=&b=): pick the one that stays, confirm, merge."""
+    first, second = request.GET.get("a", ""), request.GET.get("b", "")
+    if not (first and second):
+        return render(request, "households/merge_pick.html", {"a": first, "b": second})
+    pair = selectors.merge_pair(user=request.user, survivor_pk=first, duplicate_pk=second)
+    form = MergeForm(request.POST if request.method == "POST" else None, pair=pair)
+    if request.method == "POST" and form.is_valid():
+        survivor = pair[0] if form.cleaned_data["survivor"] == pair[0].pk else pair[1]
+        duplicate = pair[1] if survivor is pair[0] else pair[0]
+        versions = dict(zip((pair[0].pk, pair[1].pk), _versions(form), strict=True))
+        try:
+            services.person_merge(
+                actor=request.user,
+                survivor=survivor,
+                duplicate=duplicate,
+                survivor_version=versions[survivor.pk],
+                duplicate_version=versions[duplicate.pk],
+            )
+        except (ValidationError, ConflictError) as error:
+            _form_error(form, error)
+        else:
+            messages.success(request, _("The two records are merged."))
+            return redirect("households:person", pk=survivor.pk)
+    rows = [selectors.member_row(p, selectors.today()) for p in pair]
+    return _render_form(request, "households/merge.html", {"form": form, "rows": rows})
+
+
+def _versions(form: MergeForm) -> tuple[int | None, int | None]:
+    try:
+        a, b = (int(v) for v in form.cleaned_data["versions"].split("-"))
+    except ValueError:
+        return None, None
+    return a, b
+
+
+# --- Helpers -------------------------------------------------------------------------------
+
+
+def _render_form(request: HttpRequest, template: str, context: dict[str, Any]) -> HttpResponse:
+    """A form page; 400 when it comes back with errors, so tests and tools can tell."""
+    forms = [v for v in context.values() if hasattr(v, "errors") and hasattr(v, "is_bound")]
+    failed = request.method == "POST" and any(f.is_bound and f.errors for f in forms)
+    context.setdefault("page_forms", forms)
+    context["has_errors"] = failed
+    context["has_field_errors"] = failed and any(
+        name != "__all__" for f in forms for name in f.errors
+    )
+    return render(request, template, context, status=400 if failed else 200)
+
+
+def _form_error(form: Any, error: Exception) -> None:
+    if isinstance(error, ValidationError):
+        show_service_errors(error, form)
+    else:
+        form.add_error(None, str(error))
+
+
+def _conflict(form: Any, error: ConflictError, fresh: Any, typed: dict[str, Any]) -> None:
+    """Keeps what the user typed, says which fields now differ from the saved record, and
+    lets them save again over the new version once they have looked."""
+    changed = [
+        selectors.field_label(type(fresh), name)
+        for name, value in typed.items()
+        if getattr(fresh, name) != value
+    ]
+    message = str(error)
+    if changed:
+        message += " " + _("Fields that differ from the saved record: %(fields)s.") % {
+            "fields": ", ".join(changed)
+        }
+    form.add_error(None, message)
+    form.data = form.data.copy()
+    form.data[form.add_prefix("version")] = str(fresh.version)
+
+
+def _typed_person(form: PersonEditForm, person: Person) -> dict[str, Any]:
+    """What the form says, cleaned the way the service stores it, field by field."""
+    try:
+        data = services.person_clean(form.to_data(), has_stored_id=bool(person.citizen_id_hash))
+    except ValidationError:
+        data = form.to_data()
+    return {name: getattr(data, name) for name in [*services.PERSON_FIELDS, "disability"]}
+
+
+def _typed_address(form: HouseholdForm) -> dict[str, Any]:
+    try:
+        address = services.household_clean_address(area=form.cleaned_data["area"], **form.address())
+    except ValidationError:
+        address = form.address()
+    return {name: address[name] for name in services.ADDRESS_FIELDS}
