@@ -91,6 +91,7 @@ INSTALLED_APPS = [
     "carenet.volunteers",
     "carenet.households",
     "carenet.spreadsheets",
+    "carenet.visits",
     "carenet.reports",
     "carenet.demo",
 ]

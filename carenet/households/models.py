@@ -86,6 +86,10 @@ class Household(models.Model):
     priority_score = models.PositiveSmallIntegerField(_("priority"), default=0, editable=False)
     vulnerability = models.JSONField(_("vulnerability"), default=list, editable=False)
     member_count = models.PositiveSmallIntegerField(default=0, editable=False)
+    # Kept by the visit services, so that "my households by urgency" is one indexed query.
+    last_visit_at = models.DateTimeField(_("last visit"), null=True, blank=True, editable=False)
+    next_visit_due = models.DateField(_("next visit due"), null=True, blank=True, editable=False)
+    current_risk = models.CharField(_("risk"), max_length=8, blank=True, editable=False)
 
     version = models.PositiveIntegerField(default=1, editable=False)
     created_by = models.ForeignKey(
@@ -101,6 +105,7 @@ class Household(models.Model):
         indexes = [
             models.Index(fields=["area", "status"], name="household_area_status_idx"),
             models.Index(fields=["-priority_score"], name="household_priority_idx"),
+            models.Index(fields=["area", "next_visit_due"], name="household_area_due_idx"),
         ]
 
     def __str__(self) -> str:
