@@ -1,0 +1,1 @@
+"""Field work: home visits, assessments, concerns and follow-up (see models.py)."""
