@@ -49,6 +49,7 @@ try:
     SQLITE_BUSY_TIMEOUT = env.int("CARENET_SQLITE_BUSY_TIMEOUT", 30)
     LOGIN_FAILURE_LIMIT = env.int("CARENET_LOGIN_FAILURE_LIMIT", 5)
     LOGIN_LOCKOUT_MINUTES = env.int("CARENET_LOGIN_LOCKOUT_MINUTES", 15)
+    REDIS_URL = env.str("CARENET_REDIS_URL", "")
 except EnvValidationError as error:
     raise ImproperlyConfigured(f"Carenet configuration error: {error}") from error
 
@@ -150,6 +151,16 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["TEST"] = {"NAME": env.str("CARENET_SQLITE_TEST_NAME", None)}
     if DATABASES["default"]["NAME"] == str(BASE_DIR / "var" / "carenet.sqlite3"):
         (BASE_DIR / "var").mkdir(exist_ok=True)
+
+# One process needs nothing more than local memory; several web nodes share Redis (import
+# progress, lockouts and sessions' neighbours live here).
+CACHES = {
+    "default": (
+        {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+        if REDIS_URL
+        else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+    )
+}
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"

@@ -47,10 +47,17 @@ class Perm(StrEnum):
     MERGE_PEOPLE = "merge_people"
     IMPORT_DATA = "import_data"
     EXPORT_DATA = "export_data"
+    RECORD_VISITS = "record_visits"
+    ACKNOWLEDGE_VISITS = "acknowledge_visits"
+    VIEW_FOLLOWUP = "view_followup"
+    VIEW_SENSITIVE = "view_sensitive"
 
 
 VIEWING = frozenset({Perm.VIEW_AREAS, Perm.VIEW_VOLUNTEERS, Perm.VIEW_HOUSEHOLDS})
 COORDINATING = VIEWING | {
+    Perm.RECORD_VISITS,
+    Perm.ACKNOWLEDGE_VISITS,
+    Perm.VIEW_FOLLOWUP,
     Perm.MANAGE_VOLUNTEERS,
     Perm.MANAGE_HOUSEHOLDS,
     Perm.MERGE_PEOPLE,
@@ -61,11 +68,13 @@ COORDINATING = VIEWING | {
 ROLE_PERMISSIONS: dict[Role, frozenset[Perm]] = {
     # A volunteer sees their own profile and the households assigned to them, and registers
     # the households they find (which are then assigned to them).
-    Role.VOLUNTEER: VIEWING | {Perm.MANAGE_HOUSEHOLDS},
+    Role.VOLUNTEER: VIEWING | {Perm.MANAGE_HOUSEHOLDS, Perm.RECORD_VISITS},
     Role.CENTRE_COORDINATOR: COORDINATING,
-    Role.PROVINCIAL_OFFICER: COORDINATING | {Perm.VIEW_AUDIT},
-    Role.NATIONAL_ADMIN: COORDINATING | {Perm.MANAGE_AREAS, Perm.VIEW_AUDIT, Perm.MANAGE_USERS},
-    Role.AUDITOR: VIEWING | {Perm.VIEW_AUDIT, Perm.EXPORT_DATA},
+    # Sensitive records (violence, abuse, trafficking) open to the province and above.
+    Role.PROVINCIAL_OFFICER: COORDINATING | {Perm.VIEW_AUDIT, Perm.VIEW_SENSITIVE},
+    Role.NATIONAL_ADMIN: COORDINATING
+    | {Perm.MANAGE_AREAS, Perm.VIEW_AUDIT, Perm.MANAGE_USERS, Perm.VIEW_SENSITIVE},
+    Role.AUDITOR: VIEWING | {Perm.VIEW_AUDIT, Perm.EXPORT_DATA, Perm.VIEW_FOLLOWUP},
 }
 
 # Roles whose scope is narrowed to "their own" records (see scope_q's `own`).
