@@ -6,17 +6,23 @@ from django.http import HttpRequest
 from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext_lazy as _
 
-from carenet.accounts.access import Perm, can, main_role
+from carenet.accounts.access import Perm, can, grants, main_role
+from carenet.accounts.models import Role
 
-# (label, url name, permission needed or None for every signed-in user)
-NAVIGATION: list[tuple[Any, str, Perm | None]] = [
-    (_("Home"), "reports:home", None),
-    (_("Households"), "households:list", Perm.VIEW_HOUSEHOLDS),
-    (_("Volunteers"), "volunteers:list", Perm.MANAGE_VOLUNTEERS),
-    (_("Centres"), "volunteers:centre_list", Perm.MANAGE_VOLUNTEERS),
-    (_("My profile"), "volunteers:me", None),
-    (_("Import & export"), "spreadsheets:home", Perm.EXPORT_DATA),
-    (_("Areas"), "reports:areas", Perm.VIEW_AREAS),
+# (label, url name, permission needed or None, roles it is for or None for every role)
+VOLUNTEER_ONLY = frozenset({Role.VOLUNTEER})
+NAVIGATION: list[tuple[Any, str, Perm | None, frozenset[Role] | None]] = [
+    (_("Home"), "reports:home", None, None),
+    (_("My households"), "visits:my_households", Perm.RECORD_VISITS, VOLUNTEER_ONLY),
+    (_("Households"), "households:list", Perm.VIEW_HOUSEHOLDS, None),
+    (_("Overdue visits"), "visits:overdue", Perm.VIEW_FOLLOWUP, None),
+    (_("Concerns"), "visits:concerns", Perm.ACKNOWLEDGE_VISITS, None),
+    (_("Monthly summary"), "visits:summary", Perm.VIEW_FOLLOWUP, None),
+    (_("Volunteers"), "volunteers:list", Perm.MANAGE_VOLUNTEERS, None),
+    (_("Centres"), "volunteers:centre_list", Perm.MANAGE_VOLUNTEERS, None),
+    (_("My profile"), "volunteers:me", None, VOLUNTEER_ONLY),
+    (_("Import & export"), "spreadsheets:home", Perm.EXPORT_DATA, None),
+    (_("Areas"), "reports:areas", Perm.VIEW_AREAS, None),
 ]
 
 
@@ -25,8 +31,11 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
     if user is None or not user.is_authenticated:
         return {"nav_items": [], "main_role": None}
     items = []
-    for label, url_name, perm in NAVIGATION:
+    held = {grant.role for grant in grants(user)}
+    for label, url_name, perm, roles in NAVIGATION:
         if perm is not None and not can(user, perm):
+            continue
+        if roles is not None and not held & roles:
             continue
         try:
             items.append({"label": label, "url": reverse(url_name), "active": False})
