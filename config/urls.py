@@ -9,6 +9,7 @@ urlpatterns = [
     path("accounts/", include("carenet.accounts.urls")),
     path("volunteers/", include("carenet.volunteers.urls")),
     path("households/", include("carenet.households.urls")),
+    path("visits/", include("carenet.visits.urls")),
     path("spreadsheets/", include("carenet.spreadsheets.urls")),
     path("i18n/setlang/", set_language, name="set_language"),
 ]

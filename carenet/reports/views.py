@@ -6,6 +6,7 @@ from django.views.decorators.http import require_GET
 
 from carenet.accounts import access
 from carenet.accounts.access import Perm
+from carenet.accounts.models import Role
 from carenet.reports import selectors
 from carenet.volunteers import selectors as volunteer_selectors
 
@@ -14,6 +15,9 @@ CENTRE_VOLUNTEERS_SHOWN = 25
 
 @access.signed_in
 def home(request: HttpRequest) -> HttpResponse:
+    if access.main_role(request.user) == Role.VOLUNTEER:
+        # A volunteer's day starts from their households, most urgent first.
+        return redirect("visits:my_households")
     roots = list(selectors.area_roots(user=request.user))
     return render(
         request,

@@ -33,7 +33,7 @@ def test_correct_password_signs_in_and_goes_home(client, volunteer_a):
     response = sign_in(client, "volunteer_a", PASSWORD)
     assert response.status_code == 302
     assert response["Location"] == reverse("reports:home")
-    assert client.get("/").status_code == 200
+    assert client.get("/", follow=True).status_code == 200
 
 
 def test_wrong_password_is_refused_and_recorded(client, volunteer_a):

@@ -82,7 +82,6 @@ def test_user_without_role_sees_home_but_no_areas(client, area_tree, django_user
         ("national_admin", {"province": 2, "district": 3, "subdistrict": 4, "village": 4}),
         ("province_officer", {"province": 1, "district": 2, "subdistrict": 3, "village": 4}),
         ("district_coordinator_a", {"province": 0, "district": 1, "subdistrict": 2, "village": 3}),
-        ("volunteer_a", {"province": 0, "district": 0, "subdistrict": 1, "village": 2}),
     ],
 )
 def test_home_shows_scope_and_area_counts(client, personas, persona, counts):
@@ -91,6 +90,13 @@ def test_home_shows_scope_and_area_counts(client, personas, persona, counts):
     assert response.status_code == 200
     assert response.context["counts"] == counts
     assert [g["role"] for g in response.context["grants"]] == [PERSONAS[persona].role]
+
+
+def test_a_volunteer_opens_on_their_households(client, personas):
+    login(client, "volunteer_a")
+    response = client.get("/")
+    assert response.status_code == 302
+    assert response["Location"] == reverse("visits:my_households")
 
 
 def test_my_areas_goes_straight_to_a_single_scope(client, personas):

@@ -1,0 +1,509 @@
+"""Reads about field work, always scoped to the user.
+
+Visits, concerns and drafts are scoped like the households they belong to: a volunteer sees
+those of the households assigned to them, a coordinator those of their area. On top of
+that, *sensitive* entries (a finding in the violence or trafficking areas, and the concerns
+they raise) are shown in full only to `sees_sensitive` people: for now the volunteer who
+recorded it, provincial officers and national admins. Everyone else in scope sees that a
+restricted entry exists, and no more.
+
+The volunteer's home (`my_households`) and the household timeline take a constant number of
+queries whatever their length; tests prove it.
+
+The household timeline is a list of sources, one small function per kind of entry
+(registration, visits, assessments, concerns, consents). A later kind (cases, assistance,
+disaster checks) is one more function in TIMELINE_SOURCES and one template
+`visits/timeline/_<kind>.html`.
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+from typing import Any, cast
+from uuid import UUID
+
+from django.core.paginator import Page, Paginator
+from django.db.models import (
+    Case,
+    Count,
+    DateField,
+    IntegerField,
+    Prefetch,
+    Q,
+    QuerySet,
+    Value,
+    When,
+)
+from django.db.models.functions import Coalesce
+from django.http import Http404
+from django.utils import timezone
+
+from carenet.accounts import access
+from carenet.accounts.access import Perm
+from carenet.households import selectors as household_selectors
+from carenet.households import vulnerability
+from carenet.households.models import (
+    Consent,
+    Household,
+    HouseholdStatus,
+    Person,
+    PersonStatus,
+)
+from carenet.households.selectors import Badge, badges, household_own_q, shown_groups
+from carenet.visits import assessments
+from carenet.visits.models import (
+    Assessment,
+    Concern,
+    ConcernStatus,
+    ProblemArea,
+    ProblemItem,
+    Visit,
+    VisitDraft,
+    VisitPhoto,
+)
+from carenet.volunteers.models import Volunteer, VolunteerStatus
+
+RECORD_PERM = Perm.RECORD_VISITS
+ACKNOWLEDGE_PERM = Perm.ACKNOWLEDGE_VISITS
+CONCERN_PERM = Perm.ACKNOWLEDGE_VISITS
+
+DUE_SOON_DAYS = 7
+MY_HOUSEHOLDS_PER_PAGE = 50
+MY_BADGES = 3
+RECENT_ACKNOWLEDGEMENTS = 5
+ACKNOWLEDGEMENTS_SHOWN_FOR = timedelta(days=30)
+CONCERNS_PER_PAGE = 25
+TIMELINE_LIMIT = 200  # of each kind; a household's whole history is rarely near it
+
+
+def today() -> date:
+    return timezone.localdate()
+
+
+# --- Scope ---------------------------------------------------------------------------------
+
+
+def sees_sensitive(user: Any, area_code: str, recorded_by_id: int | None = None) -> bool:
+    """Whether the user may read a sensitive entry of this area: the person who recorded it,
+    or a provincial officer or national admin whose grant covers the area."""
+    if not getattr(user, "is_authenticated", False):
+        return False
+    if recorded_by_id is not None and recorded_by_id == user.pk:
+        return True
+    return access.can(user, Perm.VIEW_SENSITIVE, area_code)
+
+
+def _own_visits_q(user: Any) -> Q:
+    return Q(household__in=Household.objects.filter(household_own_q(user)).values("pk"))
+
+
+def visits_visible(user: Any, perm: Perm = Perm.VIEW_HOUSEHOLDS) -> QuerySet[Visit]:
+    return access.visible_to(user, Visit.objects.all(), perm=perm, own=_own_visits_q(user))
+
+
+def concerns_visible(user: Any, perm: Perm = Perm.VIEW_HOUSEHOLDS) -> QuerySet[Concern]:
+    return access.visible_to(user, Concern.objects.all(), perm=perm, own=_own_visits_q(user))
+
+
+def household_for_recording(*, user: Any, pk: Any) -> Household:
+    """A household the user may record a visit for: theirs (volunteer) or in their area
+    (coordinator). 404 for missing and not-yours alike."""
+    return household_selectors.household_get(user=user, pk=pk, perm=RECORD_PERM)
+
+
+def can_record(user: Any, household: Household) -> bool:
+    return (
+        household_selectors.households_visible(user, RECORD_PERM).filter(pk=household.pk).exists()
+    )
+
+
+def can_acknowledge(user: Any, visit: Visit) -> bool:
+    if not access.can(user, ACKNOWLEDGE_PERM, visit.area_id):
+        return False
+    return not visit.sensitive or sees_sensitive(user, visit.area_id, visit.recorded_by_id)
+
+
+def can_handle_concern(user: Any, concern: Concern) -> bool:
+    if not access.can(user, CONCERN_PERM, concern.area_id):
+        return False
+    return not concern.sensitive or sees_sensitive(user, concern.area_id, concern.raised_by_id)
+
+
+# --- The volunteer's home ------------------------------------------------------------------
+
+
+@dataclass
+class MyHouseholdRow:
+    household: Household
+    level: str  # priority: high, medium, low
+    groups: list[Badge]
+    more_groups: int
+    head_name: str
+    state: str  # overdue, soon, later, never (never visited)
+    due: date | None
+    days_since: int | None  # days since the last visit; None when never visited
+    overdue_days: int
+    has_draft: bool
+
+
+@dataclass
+class MyHouseholds:
+    page: Page
+    volunteer: Volunteer | None
+    overdue: int
+    due_soon: int
+    total: int
+    acknowledgements: list[Visit] = field(default_factory=list)
+
+
+def _urgency(day: date) -> tuple[Case, Coalesce]:
+    soon = day + timedelta(days=DUE_SOON_DAYS)
+    due = Coalesce("next_visit_due", Value(day), output_field=DateField())
+    return Case(
+        When(Q(next_visit_due__lt=day), then=Value(0)),
+        When(Q(next_visit_due__isnull=True) | Q(next_visit_due__lte=soon), then=Value(1)),
+        default=Value(2),
+        output_field=IntegerField(),
+    ), due
+
+
+def my_households(*, user: Any, page: Any = 1, day: date | None = None) -> MyHouseholds:
+    """The households assigned to the signed-in volunteer, most urgent first: overdue, then
+    due within a week (and never visited), then the rest; by due date, then priority."""
+    day = day or today()
+    volunteer = Volunteer.objects.filter(user_id=user.pk).first()
+    urgency, due = _urgency(day)
+    mine = household_selectors.households_visible(user).filter(
+        household_own_q(user), status=HouseholdStatus.ACTIVE
+    )
+    soon = day + timedelta(days=DUE_SOON_DAYS)
+    counts = mine.aggregate(
+        total=Count("pk"),
+        overdue=Count("pk", filter=Q(next_visit_due__lt=day)),
+        due_soon=Count(
+            "pk",
+            filter=Q(next_visit_due__isnull=True)
+            | Q(next_visit_due__gte=day, next_visit_due__lte=soon),
+        ),
+    )
+    queryset = (
+        mine.annotate(urgency=urgency, due_on=due)
+        .select_related("head", "area")
+        .prefetch_related(
+            Prefetch(
+                "members",
+                queryset=Person.objects.filter(status=PersonStatus.ACTIVE).order_by("pk"),
+                to_attr="active_members",
+            )
+        )
+        .order_by("urgency", "due_on", "-priority_score", "pk")
+    )
+    result = Paginator(queryset, MY_HOUSEHOLDS_PER_PAGE).get_page(page)
+    drafts = set(
+        VisitDraft.objects.filter(
+            user_id=user.pk, household_id__in=[h.pk for h in result.object_list]
+        ).values_list("household_id", flat=True)
+    )
+    result.object_list = cast(Any, [_my_row(h, day, h.pk in drafts) for h in result.object_list])
+    return MyHouseholds(
+        page=result,
+        volunteer=volunteer,
+        overdue=counts["overdue"],
+        due_soon=counts["due_soon"],
+        total=counts["total"],
+        acknowledgements=_recent_acknowledgements(user, day),
+    )
+
+
+def _my_row(household: Any, day: date, has_draft: bool) -> MyHouseholdRow:
+    groups = shown_groups(household.vulnerability)
+    last = household.last_visit_at
+    due = household.next_visit_due
+    if last is None:
+        state = "overdue" if due is not None and due < day else "never"
+    elif due is not None and due < day:
+        state = "overdue"
+    elif due is None or due <= day + timedelta(days=DUE_SOON_DAYS):
+        state = "soon"
+    else:
+        state = "later"
+    members = household.active_members
+    head = household.head.full_name if household.head else (members[0].full_name if members else "")
+    return MyHouseholdRow(
+        household=household,
+        level=vulnerability.priority_level(household.priority_score),
+        groups=badges(groups[:MY_BADGES]),
+        more_groups=max(0, len(groups) - MY_BADGES),
+        head_name=head,
+        state=state,
+        due=due,
+        days_since=(day - timezone.localdate(last)).days if last else None,
+        overdue_days=(day - due).days if due is not None and due < day else 0,
+        has_draft=has_draft,
+    )
+
+
+def _recent_acknowledgements(user: Any, day: date) -> list[Visit]:
+    """The coordinators' latest comments on the visits this user recorded."""
+    since = timezone.make_aware(datetime.combine(day, time.min)) - ACKNOWLEDGEMENTS_SHOWN_FOR
+    return list(
+        visits_visible(user)
+        .filter(recorded_by_id=user.pk, acknowledged_at__gte=since)
+        .select_related("household__area", "acknowledged_by")
+        .order_by("-acknowledged_at")[:RECENT_ACKNOWLEDGEMENTS]
+    )
+
+
+# --- The visit form ------------------------------------------------------------------------
+
+
+def problem_areas() -> list[ProblemArea]:
+    """The nine areas with their active items, in order (two queries)."""
+    items = ProblemItem.objects.filter(active=True).order_by("order", "code")
+    return list(
+        ProblemArea.objects.prefetch_related(Prefetch("items", queryset=items)).order_by("order")
+    )
+
+
+def members_to_see(*, household: Household) -> list[Person]:
+    """Active members a visit can record as seen. People whose consent is withdrawn are left
+    out: nothing new is recorded about them (PDPA)."""
+    people = (
+        household.members.filter(status=PersonStatus.ACTIVE)
+        .prefetch_related("consents")
+        .order_by("pk")
+    )
+    return [p for p in people if not _restricted(p)]
+
+
+def _restricted(person: Person) -> bool:
+    consents = list(person.consents.all())
+    return any(not c.is_active for c in consents) and not any(c.is_active for c in consents)
+
+
+def co_volunteers(*, household: Household, user: Any) -> QuerySet[Volunteer]:
+    """Other active volunteers who may have come along: those serving the subdistrict and
+    those assigned to the household."""
+    subdistrict = household.area_id[:6]
+    return (
+        Volunteer.objects.filter(status=VolunteerStatus.ACTIVE)
+        .filter(Q(area_id=subdistrict) | Q(assignments__household=household))
+        .exclude(user_id=user.pk)
+        .distinct()
+        .order_by("first_name", "last_name", "pk")
+    )
+
+
+def draft_get(*, user: Any, household: Household) -> VisitDraft | None:
+    return VisitDraft.objects.filter(user_id=user.pk, household=household).first()
+
+
+def recent_client_uuids(*, household: Household, limit: int = 5) -> list[UUID]:
+    """The latest visits' form ids: a copy kept on the phone for one of them was submitted
+    already and must not be restored into a new form."""
+    return list(
+        household.visits.order_by("-created_at").values_list("client_uuid", flat=True)[:limit]
+    )
+
+
+# --- One visit -----------------------------------------------------------------------------
+
+
+def visit_get(*, user: Any, pk: Any, perm: Perm = Perm.VIEW_HOUSEHOLDS) -> Visit:
+    """One visit in scope with what its page shows; 404 for missing and not-yours alike."""
+    queryset = Visit.objects.select_related(
+        "household__area", "household__head", "recorded_by", "acknowledged_by"
+    ).prefetch_related(
+        Prefetch("volunteers", queryset=Volunteer.objects.order_by("first_name")),
+        Prefetch("members_seen", queryset=Person.objects.order_by("pk")),
+        Prefetch("problems", queryset=ProblemItem.objects.select_related("area")),
+        "photos",
+        Prefetch("concerns", queryset=Concern.objects.select_related("handled_by")),
+    )
+    return access.get_visible_or_404(user, queryset, perm=perm, own=_own_visits_q(user), pk=pk)
+
+
+def visit_shows_details(user: Any, visit: Visit) -> bool:
+    return not visit.sensitive or sees_sensitive(user, visit.area_id, visit.recorded_by_id)
+
+
+def visit_assessment(visit: Visit) -> Assessment | None:
+    try:
+        return visit.assessment
+    except Assessment.DoesNotExist:
+        return None
+
+
+@dataclass(frozen=True)
+class ProblemGroup:
+    area: ProblemArea
+    items: list[ProblemItem]
+
+
+def problems_by_area(visit: Visit) -> list[ProblemGroup]:
+    groups: dict[str, ProblemGroup] = {}
+    for item in sorted(visit.problems.all(), key=lambda i: (i.area.order, i.order)):
+        groups.setdefault(item.area_id, ProblemGroup(item.area, [])).items.append(item)
+    return list(groups.values())
+
+
+def photo_get(*, user: Any, pk: Any) -> VisitPhoto:
+    """A visit photo, for someone who may see its visit in full; else 404."""
+    queryset = VisitPhoto.objects.select_related("visit")
+    photo = access.get_visible_or_404(
+        user, queryset, field="visit__area", perm=Perm.VIEW_HOUSEHOLDS,
+        own=Q(visit__household__in=Household.objects.filter(household_own_q(user)).values("pk")),
+        pk=pk,
+    )  # fmt: skip
+    if not visit_shows_details(user, photo.visit):
+        raise Http404
+    return photo
+
+
+# --- Concerns ------------------------------------------------------------------------------
+
+
+@dataclass
+class ConcernRow:
+    concern: Concern
+    restricted: bool
+    can_handle: bool
+
+
+def concern_list(*, user: Any, status: str = "active", page: Any = 1) -> Page:
+    """Concerns in the user's area: `active` (open or seen, not closed) or `closed`; open
+    first, oldest first, so that nothing waits unseen at the bottom."""
+    queryset = concerns_visible(user, CONCERN_PERM).select_related(
+        "household__area", "raised_by", "handled_by", "visit"
+    )
+    if status == "closed":
+        queryset = queryset.filter(status=ConcernStatus.CLOSED).order_by("-updated_at", "-pk")
+    else:
+        queryset = queryset.exclude(status=ConcernStatus.CLOSED).order_by(
+            Case(
+                When(status=ConcernStatus.OPEN, then=Value(0)),
+                default=Value(1),
+                output_field=IntegerField(),
+            ),
+            "created_at",
+            "pk",
+        )
+    result = Paginator(queryset, CONCERNS_PER_PAGE).get_page(page)
+    rows = []
+    for concern in result.object_list:
+        shows = not concern.sensitive or sees_sensitive(user, concern.area_id, concern.raised_by_id)
+        rows.append(ConcernRow(concern, not shows, shows and can_handle_concern(user, concern)))
+    result.object_list = cast(Any, rows)
+    return result
+
+
+def concern_counts(*, user: Any) -> dict[str, int]:
+    return concerns_visible(user, CONCERN_PERM).aggregate(
+        open=Count("pk", filter=Q(status=ConcernStatus.OPEN)),
+        seen=Count("pk", filter=Q(status=ConcernStatus.ACKNOWLEDGED)),
+    )
+
+
+def concern_get(*, user: Any, pk: Any) -> Concern:
+    queryset = Concern.objects.select_related("household__area", "raised_by", "visit")
+    return access.get_visible_or_404(
+        user, queryset, perm=CONCERN_PERM, own=_own_visits_q(user), pk=pk
+    )
+
+
+# --- The household timeline ----------------------------------------------------------------
+
+
+@dataclass
+class TimelineEntry:
+    when: datetime
+    kind: str  # names the template visits/timeline/_<kind>.html
+    item: Any
+    restricted: bool = False
+
+
+TimelineSource = Callable[[Any, Household], list[TimelineEntry]]
+
+
+def _at_noon(day: date) -> datetime:
+    """A date-only record sorts at midday of its day, after the morning's visits."""
+    return timezone.make_aware(datetime.combine(day, time(12, 0)))
+
+
+def _registration(user: Any, household: Household) -> list[TimelineEntry]:
+    return [TimelineEntry(household.created_at, "registration", household)]
+
+
+def _visits(user: Any, household: Household) -> list[TimelineEntry]:
+    visits = (
+        household.visits.select_related("acknowledged_by")
+        .prefetch_related(
+            Prefetch("volunteers", queryset=Volunteer.objects.order_by("first_name")),
+            Prefetch("problems", queryset=ProblemItem.objects.order_by("area__order", "order")),
+        )
+        .annotate(photo_count=Count("photos", distinct=True))
+        .order_by("-visited_at", "-pk")[:TIMELINE_LIMIT]
+    )
+    return [
+        TimelineEntry(v.visited_at, "visit", v, restricted=not visit_shows_details(user, v))
+        for v in visits
+    ]
+
+
+def _assessments(user: Any, household: Household) -> list[TimelineEntry]:
+    found = household.assessments.order_by("-assessed_on", "-pk")[:TIMELINE_LIMIT]
+    entries = []
+    for assessment in found:
+        assessment.score_rows = [  # type: ignore[attr-defined]
+            (assessments.dimension_label(d), assessment.scores[d])
+            for d in assessments.DIMENSIONS
+            if d in assessment.scores
+        ]
+        entries.append(TimelineEntry(_at_noon(assessment.assessed_on), "assessment", assessment))
+    return entries
+
+
+def _concerns(user: Any, household: Household) -> list[TimelineEntry]:
+    concerns = household.concerns.select_related("raised_by", "handled_by").order_by("-created_at")[
+        :TIMELINE_LIMIT
+    ]
+    return [
+        TimelineEntry(
+            c.created_at,
+            "concern",
+            c,
+            restricted=c.sensitive and not sees_sensitive(user, c.area_id, c.raised_by_id),
+        )
+        for c in concerns
+    ]
+
+
+def _consents(user: Any, household: Household) -> list[TimelineEntry]:
+    consents = (
+        Consent.objects.filter(person__household=household)
+        .select_related("person")
+        .order_by("-given_on", "-pk")[:TIMELINE_LIMIT]
+    )
+    entries = []
+    for consent in consents:
+        entries.append(TimelineEntry(_at_noon(consent.given_on), "consent", consent))
+        if consent.withdrawn_on is not None:
+            entries.append(
+                TimelineEntry(_at_noon(consent.withdrawn_on), "consent_withdrawn", consent)
+            )
+    return entries
+
+
+TIMELINE_SOURCES: tuple[TimelineSource, ...] = (
+    _registration,
+    _visits,
+    _assessments,
+    _concerns,
+    _consents,
+)
+
+
+def household_timeline(*, user: Any, household: Household) -> list[TimelineEntry]:
+    """Everything about a household, newest first, in one query per kind of entry."""
+    entries = [entry for source in TIMELINE_SOURCES for entry in source(user, household)]
+    return sorted(entries, key=lambda e: e.when, reverse=True)

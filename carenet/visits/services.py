@@ -1,0 +1,531 @@
+"""Writes about field work: visits, their drafts, concerns, acknowledgements and follow-up.
+
+A visit is recorded by `visit_record`, in one transaction with everything that follows from
+it: the volunteers and members seen, the problems found, photos (already shrunk by
+photos.py), a quality-of-life assessment when the form carried one, a concern when the
+volunteer raised one, the household's last visit, risk and next due date, the audit row, and
+the end of the volunteer's draft.
+
+Rules, each with a test:
+
+* Only the volunteers assigned to the household, or a coordinator in its area, may record
+  a visit (PermissionDenied; the pages give the same 404 as a missing household).
+* A visit cannot lie in the future (beyond a few minutes of clock difference between phone
+  and server) nor more than a year back: a reason is given, nothing is stored.
+* The phone's form carries a client UUID: the same form submitted twice stores one visit.
+* The next visit falls due after the days the province's FollowUpPolicy gives for the risk
+  (7 urgent, 30 watch, 90 normal by default); a high-priority household waits at most the
+  watch interval. An older visit entered late never moves the household's dates backwards.
+* A visit that is urgent or finds a problem in a sensitive area (violence, trafficking) may
+  raise a Concern for the centre; a sensitive finding makes the visit and its concern
+  sensitive, shown in full only to those allowed (selectors.sees_sensitive).
+
+Drafts are what the volunteer has typed so far, saved as they go: never validated (a draft
+with a future date is still kept), deleted when the visit is recorded or discarded. Draft
+saves are not audited: they happen every few seconds and hold nothing that was decided.
+"""
+
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from typing import Any
+from uuid import UUID
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.base import ContentFile
+from django.db import IntegrityError, transaction
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from carenet.core import thaidate
+from carenet.core.services import audit_record
+from carenet.households import vulnerability
+from carenet.households.models import Household, HouseholdStatus, Person, PersonStatus
+from carenet.households.services import clean_gps
+from carenet.visits import selectors
+from carenet.visits.assessments import assessment_record
+from carenet.visits.models import (
+    Concern,
+    ConcernStatus,
+    FollowUpPolicy,
+    ProblemItem,
+    RiskLevel,
+    Visit,
+    VisitDraft,
+    VisitPhoto,
+    VisitType,
+)
+from carenet.visits.photos import PreparedPhoto
+from carenet.volunteers.models import Volunteer, VolunteerStatus
+
+# Phones and servers disagree by a minute or two; a visit "now" must not be refused.
+CLOCK_TOLERANCE = timedelta(minutes=5)
+OLDEST_VISIT = timedelta(days=366)
+MAX_MINUTES = 12 * 60
+DEFAULT_FOLLOW_UP_DAYS = {RiskLevel.URGENT: 7, RiskLevel.WATCH: 30, RiskLevel.NORMAL: 90}
+MAX_TEXT = 5000
+MAX_SUMMARY = 2000
+
+# Status changes of a concern: which may follow which.
+CONCERN_MOVES: dict[str, set[str]] = {
+    ConcernStatus.OPEN: {ConcernStatus.ACKNOWLEDGED, ConcernStatus.CLOSED},
+    ConcernStatus.ACKNOWLEDGED: {ConcernStatus.CLOSED},
+    ConcernStatus.CLOSED: {ConcernStatus.OPEN},
+}
+
+
+@dataclass(frozen=True)
+class VisitData:
+    """What the visit form (or a phone) says, before the service checks it."""
+
+    visited_at: datetime
+    visit_type: str = VisitType.ROUTINE
+    risk_level: str = RiskLevel.NORMAL
+    observations: str = ""
+    needs: str = ""
+    duration_minutes: int = 30
+    co_volunteer_ids: Sequence[int] = ()
+    member_ids: Sequence[int] = ()
+    problem_codes: Sequence[str] = ()
+    latitude: Any = None
+    longitude: Any = None
+    client_uuid: UUID | None = None
+    raise_concern: bool = False
+    concern_summary: str = ""
+    # Indicator answers for carenet.visits.assessments (None: no assessment with this visit).
+    answers: Mapping[Any, Any] | None = None
+    photos: Sequence[PreparedPhoto] = field(default=())
+
+
+# --- Checks: pure functions ----------------------------------------------------------------
+
+
+def visit_clean_time(visited_at: datetime, *, now: datetime | None = None) -> datetime:
+    """Not in the future (within CLOCK_TOLERANCE), not more than a year back."""
+    now = now or timezone.now()
+    if timezone.is_naive(visited_at):
+        visited_at = timezone.make_aware(visited_at)
+    if visited_at > now + CLOCK_TOLERANCE:
+        raise ValidationError(
+            {
+                "visited_at": _(
+                    "%(when)s is later than now (%(now)s). Record a visit once it has "
+                    "happened: check the date and the time."
+                )
+                % {
+                    "when": thaidate.format_datetime(visited_at),
+                    "now": thaidate.format_datetime(now),
+                }
+            },
+            code="visit_in_future",
+        )
+    if visited_at < now - OLDEST_VISIT:
+        raise ValidationError(
+            {
+                "visited_at": _(
+                    "%(when)s is more than a year ago. Check the year: 2568 is a Buddhist Era "
+                    "year, 2025 a Common Era one."
+                )
+                % {"when": thaidate.format_datetime(visited_at)}
+            },
+            code="visit_too_old",
+        )
+    return visited_at
+
+
+def concern_needed(risk_level: str, items: Sequence[ProblemItem]) -> bool:
+    """Urgent risk, or a finding in a sensitive area, asks the volunteer to raise a concern."""
+    return risk_level == RiskLevel.URGENT or any(i.area.sensitive for i in items)
+
+
+def follow_up_days(*, area_code: str, risk_level: str, priority_score: int) -> int:
+    """Days until the next visit: the province's policy for the risk, and at most the watch
+    interval for a high-priority household."""
+    policy = FollowUpPolicy.objects.filter(area_id=area_code[:2]).first()
+    if policy is None:
+        days = {str(k): v for k, v in DEFAULT_FOLLOW_UP_DAYS.items()}
+        watch = DEFAULT_FOLLOW_UP_DAYS[RiskLevel.WATCH]
+    else:
+        days = {
+            RiskLevel.URGENT: policy.urgent_days,
+            RiskLevel.WATCH: policy.watch_days,
+            RiskLevel.NORMAL: policy.normal_days,
+        }
+        watch = policy.watch_days
+    result = days.get(risk_level, days[RiskLevel.NORMAL])
+    if vulnerability.priority_level(priority_score) == "high":
+        result = min(result, watch)
+    return result
+
+
+def next_visit_due(*, household: Household, risk_level: str, visited_at: datetime) -> date:
+    days = follow_up_days(
+        area_code=household.area_id,
+        risk_level=risk_level,
+        priority_score=household.priority_score,
+    )
+    return timezone.localdate(visited_at) + timedelta(days=days)
+
+
+# --- Scope ---------------------------------------------------------------------------------
+
+
+def _require_recorder(actor: Any, household: Household) -> None:
+    if not selectors.can_record(actor, household):
+        raise PermissionDenied(_("You may not record visits to this household."))
+
+
+# --- Visits --------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def visit_record(*, actor: Any, household: Household, data: VisitData) -> Visit:
+    """Records one visit and everything that follows from it (see the module's docstring).
+
+    Submitting the same form twice (same client_uuid) returns the visit stored the first time.
+    """
+    _require_recorder(actor, household)
+    if data.client_uuid is not None:
+        existing = Visit.objects.filter(client_uuid=data.client_uuid).first()
+        if existing is not None:
+            return _same_form(existing, actor, household)
+    household = Household.objects.select_for_update().get(pk=household.pk)
+    visited_at, volunteers, members, items, (lat, lon) = _clean_visit(actor, household, data)
+    sensitive = any(item.area.sensitive for item in items)
+    visit = Visit(
+        household=household,
+        area_id=household.area_id,
+        visited_at=visited_at,
+        visit_type=data.visit_type,
+        risk_level=data.risk_level,
+        observations=data.observations.strip(),
+        needs=data.needs.strip(),
+        duration_minutes=data.duration_minutes,
+        latitude=lat,
+        longitude=lon,
+        sensitive=sensitive,
+        recorded_by=actor,
+    )
+    if data.client_uuid is not None:
+        visit.client_uuid = data.client_uuid
+    try:
+        with transaction.atomic():
+            visit.save()
+    except IntegrityError:
+        # The same form arrived twice at once; the other request stored it.
+        if data.client_uuid is None:
+            raise
+        return _same_form(Visit.objects.get(client_uuid=data.client_uuid), actor, household)
+    visit.volunteers.set(volunteers)
+    visit.members_seen.set(members)
+    visit.problems.set(items)
+    for number, photo in enumerate(data.photos, start=1):
+        stored = VisitPhoto(visit=visit, width=photo.width, height=photo.height)
+        stored.image.save(f"visit-{visit.pk}-{number}.jpg", ContentFile(photo.content), save=False)
+        stored.save()
+    if data.answers:
+        assessment_record(
+            actor=actor,
+            household=household,
+            visit=visit,
+            answers=data.answers,
+            assessed_on=timezone.localdate(visited_at),
+        )
+    concern = None
+    if data.raise_concern and concern_needed(data.risk_level, items):
+        concern = _concern_raise(actor, visit, items, data.concern_summary)
+    _schedule_after(household, visit)
+    VisitDraft.objects.filter(user_id=actor.pk, household=household).delete()
+    audit_record(
+        actor=actor,
+        action="visit.record",
+        target=visit,
+        area_code=visit.area_id,
+        details={
+            "household": household.pk,
+            "risk": visit.risk_level,
+            "sensitive": sensitive,
+            "photos": len(data.photos),
+            "concern": concern.pk if concern else None,
+        },
+    )
+    return visit
+
+
+def _same_form(existing: Visit, actor: Any, household: Household) -> Visit:
+    if existing.household_id != household.pk or existing.recorded_by_id != actor.pk:
+        # A UUID is random: another user's visit with it is a forged form, not a double tap.
+        raise ValidationError(_("This form was already used. Open the visit form again."))
+    return existing
+
+
+def _clean_visit(
+    actor: Any, household: Household, data: VisitData
+) -> tuple[datetime, list[Volunteer], list[Person], list[ProblemItem], tuple[Any, Any]]:
+    errors: dict[str, list[str]] = {}
+
+    def check(name: str, run: Any) -> Any:
+        try:
+            return run()
+        except ValidationError as error:
+            for key, messages in _by_field(error, name).items():
+                errors.setdefault(key, []).extend(messages)
+            return None
+
+    if household.status != HouseholdStatus.ACTIVE:
+        errors["__all__"] = [
+            _("This household has moved away or is closed: visits are no longer recorded.")
+        ]
+    visited_at = check("visited_at", lambda: visit_clean_time(data.visited_at))
+    if data.visit_type not in VisitType.values:
+        errors["visit_type"] = [_("Choose the type of visit.")]
+    if data.risk_level not in RiskLevel.values:
+        errors["risk_level"] = [_("Choose the risk: normal, watch or urgent.")]
+    if not 1 <= data.duration_minutes <= MAX_MINUTES:
+        errors["duration_minutes"] = [
+            _("Write the minutes spent, from 1 to %(max)s.") % {"max": MAX_MINUTES}
+        ]
+    for name, text, limit in (
+        ("observations", data.observations, MAX_TEXT),
+        ("needs", data.needs, MAX_TEXT),
+        ("concern_summary", data.concern_summary, MAX_SUMMARY),
+    ):
+        if len(text) > limit:
+            errors[name] = [_("At most %(limit)s characters.") % {"limit": limit}]
+    volunteers = check("co_volunteers", lambda: _visit_volunteers(actor, household, data))
+    members = check("members_seen", lambda: _members_seen(household, data.member_ids))
+    items = check("problems", lambda: _problem_items(data.problem_codes))
+    gps = check("latitude", lambda: clean_gps(data.latitude, data.longitude))
+    if errors:
+        raise ValidationError(errors)
+    return visited_at, volunteers, members, items, gps
+
+
+def _by_field(error: ValidationError, name: str) -> dict[str, list[str]]:
+    if hasattr(error, "error_dict"):
+        return error.message_dict
+    return {name: error.messages}
+
+
+def _visit_volunteers(actor: Any, household: Household, data: VisitData) -> list[Volunteer]:
+    """The actor's own volunteer record and the others who came along: active, serving the
+    household's subdistrict or assigned to it."""
+    ids = set(data.co_volunteer_ids)
+    found = list(
+        Volunteer.objects.filter(pk__in=ids, status=VolunteerStatus.ACTIVE)
+        .filter(Q(area_id=household.area_id[:6]) | Q(assignments__household=household))
+        .distinct()
+    )
+    if len(found) != len(ids):
+        raise ValidationError(
+            _("Choose only active volunteers who serve this household's subdistrict.")
+        )
+    own = Volunteer.objects.filter(user_id=actor.pk).first()
+    if own is not None and own.pk not in ids:
+        found.insert(0, own)
+    if not found:
+        raise ValidationError(_("Choose the volunteer or volunteers who made the visit."))
+    return found
+
+
+def _members_seen(household: Household, ids: Sequence[int]) -> list[Person]:
+    wanted = set(ids)
+    if not wanted:
+        return []
+    people = list(
+        household.members.filter(pk__in=wanted, status=PersonStatus.ACTIVE).prefetch_related(
+            "consents"
+        )
+    )
+    if len(people) != len(wanted):
+        raise ValidationError(_("Choose only people who live in this household."))
+    restricted = [p.full_name for p in people if selectors._restricted(p)]
+    if restricted:
+        raise ValidationError(
+            _(
+                "%(names)s withdrew their consent: nothing new may be recorded about them "
+                "until they give it again."
+            )
+            % {"names": ", ".join(restricted)}
+        )
+    return people
+
+
+def _problem_items(codes: Sequence[str]) -> list[ProblemItem]:
+    wanted = set(codes)
+    items = list(ProblemItem.objects.filter(code__in=wanted, active=True).select_related("area"))
+    if len(items) != len(wanted):
+        raise ValidationError(_("Choose problems from the list."))
+    return sorted(items, key=lambda i: (i.area.order, i.order))
+
+
+def _schedule_after(household: Household, visit: Visit) -> None:
+    """The household's last visit, risk and next due date, unless a later visit is stored."""
+    if household.last_visit_at is not None and household.last_visit_at > visit.visited_at:
+        return
+    household.last_visit_at = visit.visited_at
+    household.current_risk = visit.risk_level
+    household.next_visit_due = next_visit_due(
+        household=household, risk_level=visit.risk_level, visited_at=visit.visited_at
+    )
+    # Not a user's edit: the version stays, so nobody's open edit form turns stale.
+    household.save(update_fields=["last_visit_at", "current_risk", "next_visit_due"])
+
+
+@transaction.atomic
+def follow_up_reschedule(*, household: Household) -> date | None:
+    """Works the next due date out again from the last visit (after the priority or the
+    province's policy changed). Returns the new date; None for a household never visited."""
+    household = Household.objects.select_for_update().get(pk=household.pk)
+    if household.last_visit_at is None:
+        return None
+    risk = household.current_risk or RiskLevel.NORMAL
+    household.next_visit_due = next_visit_due(
+        household=household, risk_level=risk, visited_at=household.last_visit_at
+    )
+    household.save(update_fields=["next_visit_due"])
+    return household.next_visit_due
+
+
+# --- Concerns ------------------------------------------------------------------------------
+
+
+def _concern_raise(actor: Any, visit: Visit, items: Sequence[ProblemItem], summary: str) -> Concern:
+    summary = summary.strip() or _default_summary(visit, items)
+    concern = Concern.objects.create(
+        household=visit.household,
+        area_id=visit.area_id,
+        visit=visit,
+        summary=summary,
+        sensitive=visit.sensitive,
+        raised_by=actor,
+    )
+    audit_record(
+        actor=actor,
+        action="concern.raise",
+        target=concern,
+        area_code=concern.area_id,
+        details={"visit": visit.pk, "sensitive": concern.sensitive},
+    )
+    return concern
+
+
+def _default_summary(visit: Visit, items: Sequence[ProblemItem]) -> str:
+    parts = []
+    if visit.risk_level == RiskLevel.URGENT:
+        parts.append(_("Urgent risk."))
+    found = [i.name_th for i in items if i.area.sensitive] or [i.name_th for i in items]
+    if found:
+        parts.append(_("Found: %(items)s.") % {"items": ", ".join(found)})
+    return " ".join(parts) or _("The volunteer asks the centre for help.")
+
+
+@transaction.atomic
+def concern_handle(*, actor: Any, concern: Concern, status: str, note: str = "") -> Concern:
+    """The centre marks a concern seen or closed (or opens a closed one again), with a note."""
+    concern = Concern.objects.select_for_update().get(pk=concern.pk)
+    in_scope = selectors.concerns_visible(actor, selectors.CONCERN_PERM).filter(pk=concern.pk)
+    if not in_scope.exists() or not selectors.can_handle_concern(actor, concern):
+        raise PermissionDenied(_("You may not handle this concern."))
+    note = note.strip()
+    if status not in CONCERN_MOVES.get(concern.status, set()):
+        raise ValidationError(
+            {
+                "status": _("A concern that is “%(from)s” cannot become “%(to)s”.")
+                % {
+                    "from": ConcernStatus(concern.status).label,
+                    "to": ConcernStatus(status).label if status in ConcernStatus.values else status,
+                }
+            }
+        )
+    if status == ConcernStatus.CLOSED and not note:
+        raise ValidationError({"note": _("Say what was done before closing the concern.")})
+    if len(note) > MAX_SUMMARY:
+        raise ValidationError({"note": _("At most %(limit)s characters.") % {"limit": MAX_SUMMARY}})
+    previous = concern.status
+    concern.status = status
+    concern.handled_by = actor
+    if note:
+        stamp = thaidate.format_datetime(timezone.now())
+        line = f"{stamp} {getattr(actor, 'display_name', '') or actor.get_username()}: {note}"
+        concern.note = f"{concern.note}\n{line}".strip()
+    concern.save(update_fields=["status", "handled_by", "note", "updated_at"])
+    audit_record(
+        actor=actor,
+        action="concern.handle",
+        target=concern,
+        area_code=concern.area_id,
+        details={"from": previous, "to": status},
+    )
+    return concern
+
+
+# --- Acknowledgement -----------------------------------------------------------------------
+
+
+MAX_ACKNOWLEDGEMENT = 500
+
+
+@transaction.atomic
+def visit_acknowledge(*, actor: Any, visit: Visit, comment: str = "") -> Visit:
+    """A coordinator in the visit's area says they have seen it, with a short comment the
+    volunteer sees. Acknowledging again replaces the comment."""
+    visit = Visit.objects.select_for_update().get(pk=visit.pk)
+    in_scope = selectors.visits_visible(actor, selectors.ACKNOWLEDGE_PERM).filter(pk=visit.pk)
+    if not in_scope.exists() or not selectors.can_acknowledge(actor, visit):
+        raise PermissionDenied(_("You may not acknowledge this visit."))
+    comment = " ".join(comment.split())
+    if len(comment) > MAX_ACKNOWLEDGEMENT:
+        raise ValidationError(
+            {"comment": _("At most %(limit)s characters.") % {"limit": MAX_ACKNOWLEDGEMENT}}
+        )
+    visit.acknowledged_by = actor
+    visit.acknowledged_at = timezone.now()
+    visit.acknowledgement = comment
+    visit.save(update_fields=["acknowledged_by", "acknowledged_at", "acknowledgement"])
+    audit_record(actor=actor, action="visit.acknowledge", target=visit, area_code=visit.area_id)
+    return visit
+
+
+# --- Drafts --------------------------------------------------------------------------------
+
+
+DRAFT_KEY = re.compile(r"^[a-z][a-z0-9_\-]{0,60}$")
+DRAFT_MAX_KEYS = 120
+DRAFT_MAX_VALUES = 200
+DRAFT_MAX_TEXT = MAX_TEXT
+# Never kept: the CSRF token changes, and files cannot be put back into a file input.
+DRAFT_SKIP = {"csrfmiddlewaretoken", "photos"}
+
+
+def draft_clean(data: Mapping[str, Any]) -> dict[str, Any]:
+    """What a draft keeps of a form: field names to text or lists of text, bounded in size.
+    Nothing is validated: a draft holds what was typed, right or wrong."""
+    cleaned: dict[str, Any] = {}
+    for key, value in data.items():
+        if len(cleaned) >= DRAFT_MAX_KEYS:
+            break
+        if not isinstance(key, str) or key in DRAFT_SKIP or not DRAFT_KEY.match(key):
+            continue
+        if isinstance(value, list | tuple):
+            values = [str(v)[:200] for v in value[:DRAFT_MAX_VALUES] if v is not None]
+            cleaned[key] = values
+        elif value is not None:
+            cleaned[key] = str(value)[:DRAFT_MAX_TEXT]
+    return cleaned
+
+
+@transaction.atomic
+def draft_save(*, actor: Any, household: Household, data: Mapping[str, Any]) -> VisitDraft:
+    _require_recorder(actor, household)
+    draft, _created = VisitDraft.objects.update_or_create(
+        user_id=actor.pk, household=household, defaults={"data": draft_clean(data)}
+    )
+    return draft
+
+
+@transaction.atomic
+def draft_discard(*, actor: Any, household: Household) -> None:
+    VisitDraft.objects.filter(user_id=actor.pk, household=household).delete()

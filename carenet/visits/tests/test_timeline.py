@@ -1,0 +1,171 @@
+"""The household timeline: every kind of entry in time order, sensitive entries restricted
+to those allowed, and a constant number of queries however long the history."""
+
+from datetime import date, timedelta
+from io import BytesIO
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone
+
+from carenet.accounts.models import Role
+from carenet.accounts.tests.factories import AreaAssignmentFactory, UserFactory
+from carenet.core.models import AuditEvent
+from carenet.households.tests.factories import ConsentFactory, VolunteerFactory, assign
+from carenet.visits import selectors
+from carenet.visits.models import Assessment, IndicatorSet, ProblemItem, VisitPhoto
+from carenet.visits.tests.factories import ConcernFactory, VisitFactory, build_world
+from conftest import login
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def world(personas):
+    return build_world(personas)
+
+
+def assessment_for(household, day: date, visit=None) -> Assessment:
+    return Assessment.objects.create(
+        household=household,
+        area_id=household.area_id,
+        visit=visit,
+        indicator_set=IndicatorSet.objects.get(current=True),
+        assessed_on=day,
+        scores={"health": 75, "income": 33},
+    )
+
+
+def test_every_kind_of_entry_newest_first(world, volunteer_a):
+    household = world.households["a1"]
+    now = timezone.now()
+    old = VisitFactory.create(
+        household=household, visited_at=now - timedelta(days=30), volunteers=[world.volunteers["a"]]
+    )
+    new = VisitFactory.create(household=household, visited_at=now - timedelta(days=1))
+    assessment_for(household, timezone.localdate(new.visited_at), new)
+    concern = ConcernFactory.create(household=household, visit=new)
+    entries = selectors.household_timeline(user=volunteer_a, household=household)
+    kinds = [e.kind for e in entries]
+    assert set(kinds) == {"registration", "visit", "assessment", "concern", "consent"}
+    whens = [e.when for e in entries]
+    assert whens == sorted(whens, reverse=True)
+    visits = [e.item for e in entries if e.kind == "visit"]
+    assert visits == [new, old]
+    assert next(e for e in entries if e.kind == "concern").item == concern
+    assert not any(e.restricted for e in entries)
+
+
+def test_a_withdrawn_consent_is_an_entry_of_its_own(world, volunteer_a):
+    household = world.households["a1"]
+    ConsentFactory.create(
+        person=world.people["a1"], given_on=date(2025, 1, 1), withdrawn_on=date(2025, 3, 1)
+    )
+    kinds = [e.kind for e in selectors.household_timeline(user=volunteer_a, household=household)]
+    assert kinds.count("consent_withdrawn") == 1
+
+
+@pytest.fixture
+def sensitive(world, volunteer_a):
+    household = world.households["a1"]
+    visit = VisitFactory.create(
+        household=household,
+        sensitive=True,
+        recorded_by=volunteer_a,
+        observations="พบร่องรอยการถูกทำร้าย",
+    )
+    visit.problems.set([ProblemItem.objects.get(code="domestic_violence")])
+    ConcernFactory.create(
+        household=household,
+        visit=visit,
+        sensitive=True,
+        summary="ความรุนแรงในครอบครัว ต้องการความช่วยเหลือ",
+        raised_by=volunteer_a,
+    )
+    return visit
+
+
+ALLOWED = {
+    "national_admin": True,
+    "province_officer": True,
+    "volunteer_a": True,
+    "district_coordinator_a": False,
+}
+
+
+@pytest.mark.parametrize(("persona", "allowed"), ALLOWED.items())
+def test_sensitive_entries_only_for_those_allowed(client, world, sensitive, persona, allowed):
+    login(client, persona)
+    response = client.get(reverse("visits:timeline", args=[world.households["a1"].pk]))
+    assert response.status_code == 200
+    body = response.content.decode()
+    assert ("พบร่องรอยการถูกทำร้าย" in body) is allowed
+    assert ("ความรุนแรงในครอบครัว ต้องการความช่วยเหลือ" in body) is allowed
+    assert ("tl-restricted" in body) is not allowed
+    detail = client.get(reverse("visits:detail", args=[sensitive.pk]))
+    assert detail.status_code == 200
+    assert ("พบร่องรอยการถูกทำร้าย" in detail.content.decode()) is allowed
+    assert ('data-testid="restricted"' in detail.content.decode()) is not allowed
+
+
+def test_another_volunteer_of_the_household_sees_it_restricted(world, sensitive, area_tree):
+    user = UserFactory.create()
+    AreaAssignmentFactory.create(user=user, role=Role.VOLUNTEER, area=area_tree["860101"])
+    assign(world.households["a1"], VolunteerFactory.create(area_id="860101", user=user))
+    entries = selectors.household_timeline(user=user, household=world.households["a1"])
+    assert sorted(e.kind for e in entries if e.restricted) == ["concern", "visit"]
+
+
+def test_reading_a_sensitive_visit_is_logged(client, world, sensitive):
+    login(client, "province_officer")
+    client.get(reverse("visits:detail", args=[sensitive.pk]))
+    assert AuditEvent.objects.filter(
+        action="visit.view_sensitive", target_id=str(sensitive.pk)
+    ).exists()
+
+
+def test_a_sensitive_visits_photo_is_not_served_to_others(
+    client, world, sensitive, settings, tmp_path
+):
+    settings.MEDIA_ROOT = tmp_path
+    photo = VisitPhoto(visit=sensitive, width=1, height=1)
+    photo.image.save("s.jpg", BytesIO(b"\xff\xd8\xff\xd9"), save=False)
+    photo.save()
+    login(client, "district_coordinator_a")
+    assert client.get(reverse("visits:photo", args=[photo.pk])).status_code == 404
+    client.logout()
+    login(client, "volunteer_a")
+    assert client.get(reverse("visits:photo", args=[photo.pk])).status_code == 200
+
+
+def grow(world, n: int) -> None:
+    household = world.households["a1"]
+    items = list(ProblemItem.objects.all()[:3])
+    other = VolunteerFactory.create(area_id="860101")
+    for i in range(n):
+        visit = VisitFactory.create(
+            household=household,
+            visited_at=timezone.now() - timedelta(days=i + 1),
+            volunteers=[world.volunteers["a"], other],
+            sensitive=i % 3 == 0,
+        )
+        visit.problems.set(items)
+        ConcernFactory.create(household=household, visit=visit, sensitive=i % 3 == 0)
+        assessment_for(household, timezone.localdate() - timedelta(days=i + 1), visit)
+        ConsentFactory.create(person=world.people["a1"])
+
+
+@pytest.mark.parametrize("persona", ["volunteer_a", "district_coordinator_a"])
+def test_the_timeline_takes_a_constant_number_of_queries(client, world, persona):
+    login(client, persona)
+    path = reverse("visits:timeline", args=[world.households["a1"].pk])
+    grow(world, 2)
+    with CaptureQueriesContext(connection) as few:
+        assert client.get(path).status_code == 200
+    grow(world, 12)
+    with CaptureQueriesContext(connection) as many:
+        assert client.get(path).status_code == 200
+    assert len(many) == len(few), [q["sql"][:120] for q in many.captured_queries]
+    assert len(few) <= 14

@@ -1,0 +1,479 @@
+"""Visit services: every rule of visits, drafts, concerns, acknowledgement and follow-up."""
+
+import uuid
+from datetime import timedelta
+
+import pytest
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.utils import timezone
+
+from carenet.core.models import AuditEvent
+from carenet.households.models import Household
+from carenet.households.tests.factories import PersonFactory, VolunteerFactory
+from carenet.visits import services
+from carenet.visits.models import (
+    Concern,
+    ConcernStatus,
+    FollowUpPolicy,
+    RiskLevel,
+    Visit,
+    VisitDraft,
+    VisitType,
+)
+from carenet.visits.photos import PreparedPhoto
+from carenet.visits.services import VisitData
+from carenet.visits.tests.factories import VisitFactory, build_world
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def world(personas):
+    return build_world(personas)
+
+
+def data(**overrides) -> VisitData:
+    values = {
+        "visited_at": timezone.now() - timedelta(hours=1),
+        "visit_type": VisitType.ROUTINE,
+        "risk_level": RiskLevel.NORMAL,
+        "observations": "สุขภาพดี",
+    }
+    return VisitData(**{**values, **overrides})
+
+
+def record(world, actor, key="a1", **overrides) -> Visit:
+    return services.visit_record(
+        actor=actor, household=world.households[key], data=data(**overrides)
+    )
+
+
+def written() -> tuple:
+    return (
+        Visit.objects.count(),
+        Concern.objects.count(),
+        AuditEvent.objects.count(),
+        list(Household.objects.values_list("pk", "last_visit_at", "next_visit_due").order_by("pk")),
+    )
+
+
+# --- Recording -----------------------------------------------------------------------------
+
+
+def test_a_visit_is_recorded_with_its_volunteer_members_and_problems(world, volunteer_a):
+    member = world.people["a1"]
+    visit = record(world, volunteer_a, member_ids=[member.pk], problem_codes=["low_income"])
+    assert list(visit.volunteers.all()) == [world.volunteers["a"]]
+    assert list(visit.members_seen.all()) == [member]
+    assert [p.code for p in visit.problems.all()] == ["low_income"]
+    assert visit.area_id == world.households["a1"].area_id
+    assert visit.recorded_by == volunteer_a
+    assert not visit.sensitive
+    event = AuditEvent.objects.get(action="visit.record")
+    assert event.target_id == str(visit.pk) and event.area_code == visit.area_id
+
+
+def test_a_visit_in_the_future_is_refused_with_a_reason_and_nothing_is_written(world, volunteer_a):
+    before = written()
+    with pytest.raises(ValidationError) as caught:
+        record(world, volunteer_a, visited_at=timezone.now() + timedelta(hours=2))
+    assert "visited_at" in caught.value.message_dict
+    assert "later than now" in caught.value.message_dict["visited_at"][0]
+    assert written() == before
+
+
+def test_a_few_minutes_of_clock_difference_is_not_the_future(world, volunteer_a):
+    visit = record(world, volunteer_a, visited_at=timezone.now() + timedelta(minutes=2))
+    assert visit.pk
+
+
+def test_a_visit_more_than_a_year_back_is_refused(world, volunteer_a):
+    with pytest.raises(ValidationError) as caught:
+        record(world, volunteer_a, visited_at=timezone.now() - timedelta(days=400))
+    assert "visited_at" in caught.value.message_dict
+
+
+@pytest.mark.parametrize("key", ["a2", "p1", "b1", "s1"])
+def test_a_volunteer_cannot_record_for_a_household_not_assigned_to_them(world, volunteer_a, key):
+    before = written()
+    with pytest.raises(PermissionDenied):
+        record(world, volunteer_a, key=key)
+    assert written() == before
+
+
+def test_a_coordinator_records_in_their_area_naming_the_volunteer(world, district_coordinator_a):
+    vol_a = world.volunteers["a"]
+    visit = record(world, district_coordinator_a, key="a1", co_volunteer_ids=[vol_a.pk])
+    assert list(visit.volunteers.all()) == [vol_a]
+    with pytest.raises(PermissionDenied):
+        record(world, district_coordinator_a, key="b1")
+
+
+def test_a_coordinator_without_a_volunteer_record_must_name_one(world, district_coordinator_a):
+    with pytest.raises(ValidationError) as caught:
+        record(world, district_coordinator_a, key="a1")
+    assert "co_volunteers" in caught.value.message_dict
+
+
+def test_the_auditor_records_nothing(world, auditor):
+    with pytest.raises(PermissionDenied):
+        record(world, auditor, key="a1")
+
+
+def test_co_volunteers_must_be_active_and_serve_the_subdistrict(world, volunteer_a):
+    other = VolunteerFactory.create(area_id="860101")
+    elsewhere = VolunteerFactory.create(area_id="860201")
+    inactive = VolunteerFactory.create(area_id="860101", status="inactive")
+    visit = record(world, volunteer_a, co_volunteer_ids=[other.pk])
+    assert set(visit.volunteers.all()) == {world.volunteers["a"], other}
+    for wrong in (elsewhere, inactive):
+        with pytest.raises(ValidationError) as caught:
+            record(world, volunteer_a, co_volunteer_ids=[wrong.pk])
+        assert "co_volunteers" in caught.value.message_dict
+
+
+def test_members_seen_must_live_in_the_household(world, volunteer_a):
+    with pytest.raises(ValidationError) as caught:
+        record(world, volunteer_a, member_ids=[world.people["b1"].pk])
+    assert "members_seen" in caught.value.message_dict
+
+
+def test_nothing_new_is_recorded_about_a_person_who_withdrew_consent(world, volunteer_a):
+    person = world.people["a1"]
+    person.consents.update(withdrawn_on=timezone.localdate())
+    with pytest.raises(ValidationError) as caught:
+        record(world, volunteer_a, member_ids=[person.pk])
+    assert "members_seen" in caught.value.message_dict
+
+
+def test_unknown_problems_and_bad_choices_are_refused(world, volunteer_a):
+    with pytest.raises(ValidationError) as caught:
+        record(
+            world,
+            volunteer_a,
+            problem_codes=["no_such_problem"],
+            risk_level="panic",
+            visit_type="party",
+            duration_minutes=0,
+        )
+    assert {"problems", "risk_level", "visit_type", "duration_minutes"} <= set(
+        caught.value.message_dict
+    )
+
+
+def test_gps_must_be_in_thailand(world, volunteer_a):
+    visit = record(world, volunteer_a, latitude="10.4930", longitude="99.1800")
+    assert str(visit.latitude) == "10.493000"
+    with pytest.raises(ValidationError) as caught:
+        record(world, volunteer_a, latitude="51.5", longitude="-0.12")
+    assert "latitude" in caught.value.message_dict or "longitude" in caught.value.message_dict
+
+
+def test_the_same_form_submitted_twice_stores_one_visit(world, volunteer_a):
+    form_id = uuid.uuid4()
+    first = record(world, volunteer_a, client_uuid=form_id)
+    events = AuditEvent.objects.count()
+    second = record(world, volunteer_a, client_uuid=form_id)
+    assert first.pk == second.pk
+    assert Visit.objects.filter(client_uuid=form_id).count() == 1
+    assert AuditEvent.objects.count() == events
+
+
+def test_another_users_form_id_is_refused(world, volunteer_a, district_coordinator_a):
+    form_id = uuid.uuid4()
+    record(world, volunteer_a, client_uuid=form_id)
+    with pytest.raises(ValidationError):
+        record(
+            world,
+            district_coordinator_a,
+            client_uuid=form_id,
+            co_volunteer_ids=[world.volunteers["a"].pk],
+        )
+    assert Visit.objects.count() == 1
+
+
+def test_photos_are_stored_with_their_size(world, volunteer_a, settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+    photo = PreparedPhoto(b"\xff\xd8\xff\xd9", 1600, 1200)
+    visit = record(world, volunteer_a, photos=[photo, photo])
+    stored = list(visit.photos.order_by("pk"))
+    assert [(p.width, p.height) for p in stored] == [(1600, 1200), (1600, 1200)]
+    assert stored[0].image.read() == b"\xff\xd8\xff\xd9"
+
+
+# --- Follow-up -----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("risk", "days"), [(RiskLevel.URGENT, 7), (RiskLevel.WATCH, 30), (RiskLevel.NORMAL, 90)]
+)
+def test_the_next_visit_falls_due_by_risk(world, volunteer_a, risk, days):
+    visited_at = timezone.now() - timedelta(days=2)
+    record(world, volunteer_a, visited_at=visited_at, risk_level=risk)
+    household = Household.objects.get(pk=world.households["a1"].pk)
+    assert household.next_visit_due == timezone.localdate(visited_at) + timedelta(days=days)
+    assert household.current_risk == risk
+    assert household.last_visit_at == visited_at
+
+
+@pytest.mark.parametrize(
+    ("risk", "days"), [(RiskLevel.URGENT, 3), (RiskLevel.WATCH, 14), (RiskLevel.NORMAL, 60)]
+)
+def test_the_province_sets_its_own_cadence(world, volunteer_a, area_tree, risk, days):
+    FollowUpPolicy.objects.create(
+        area=area_tree["86"], urgent_days=3, watch_days=14, normal_days=60
+    )
+    FollowUpPolicy.objects.create(area=area_tree["84"], urgent_days=1, watch_days=2, normal_days=3)
+    visited_at = timezone.now() - timedelta(hours=3)
+    record(world, volunteer_a, visited_at=visited_at, risk_level=risk)
+    household = Household.objects.get(pk=world.households["a1"].pk)
+    assert household.next_visit_due == timezone.localdate(visited_at) + timedelta(days=days)
+
+
+def test_a_high_priority_household_waits_at_most_the_watch_interval(world, volunteer_a):
+    Household.objects.filter(pk=world.households["a1"].pk).update(priority_score=12)
+    visited_at = timezone.now() - timedelta(hours=3)
+    record(world, volunteer_a, visited_at=visited_at, risk_level=RiskLevel.NORMAL)
+    household = Household.objects.get(pk=world.households["a1"].pk)
+    assert household.next_visit_due == timezone.localdate(visited_at) + timedelta(days=30)
+    # Urgent stays shorter than the cap.
+    assert (
+        services.follow_up_days(area_code="86010101", risk_level="urgent", priority_score=12) == 7
+    )
+    # A medium priority is not capped.
+    assert (
+        services.follow_up_days(area_code="86010101", risk_level="normal", priority_score=5) == 90
+    )
+
+
+def test_an_older_visit_entered_late_does_not_move_the_dates_back(world, volunteer_a):
+    recent = timezone.now() - timedelta(days=1)
+    record(world, volunteer_a, visited_at=recent, risk_level=RiskLevel.URGENT)
+    record(world, volunteer_a, visited_at=recent - timedelta(days=20), risk_level=RiskLevel.NORMAL)
+    household = Household.objects.get(pk=world.households["a1"].pk)
+    assert household.last_visit_at == recent
+    assert household.current_risk == RiskLevel.URGENT
+    assert household.next_visit_due == timezone.localdate(recent) + timedelta(days=7)
+
+
+def test_the_household_version_is_not_bumped(world, volunteer_a):
+    version = world.households["a1"].version
+    record(world, volunteer_a)
+    assert Household.objects.get(pk=world.households["a1"].pk).version == version
+
+
+def test_reschedule_follows_a_changed_policy(world, volunteer_a, area_tree):
+    visited_at = timezone.now() - timedelta(days=1)
+    record(world, volunteer_a, visited_at=visited_at, risk_level=RiskLevel.WATCH)
+    FollowUpPolicy.objects.create(area=area_tree["86"], watch_days=10)
+    due = services.follow_up_reschedule(household=world.households["a1"])
+    assert due == timezone.localdate(visited_at) + timedelta(days=10)
+    assert services.follow_up_reschedule(household=world.households["a2"]) is None
+
+
+# --- Concerns ------------------------------------------------------------------------------
+
+
+def test_an_urgent_visit_raises_a_concern_when_asked(world, volunteer_a):
+    visit = record(
+        world,
+        volunteer_a,
+        risk_level=RiskLevel.URGENT,
+        raise_concern=True,
+        concern_summary="ผู้ป่วยติดเตียงไม่มีคนดูแล",
+    )
+    concern = Concern.objects.get()
+    assert concern.visit == visit and concern.household == visit.household
+    assert concern.summary == "ผู้ป่วยติดเตียงไม่มีคนดูแล"
+    assert concern.status == ConcernStatus.OPEN and not concern.sensitive
+    assert concern.area_id == visit.area_id and concern.raised_by == volunteer_a
+    assert AuditEvent.objects.filter(action="concern.raise").count() == 1
+
+
+def test_violence_makes_the_visit_and_its_concern_sensitive(world, volunteer_a):
+    visit = record(
+        world, volunteer_a, problem_codes=["domestic_violence", "low_income"], raise_concern=True
+    )
+    assert visit.sensitive
+    concern = Concern.objects.get()
+    assert concern.sensitive
+    assert "ความรุนแรงในครอบครัว" in concern.summary  # a summary is made when none is typed
+
+
+def test_trafficking_is_sensitive_too(world, volunteer_a):
+    visit = record(world, volunteer_a, problem_codes=["forced_labour"], raise_concern=False)
+    assert visit.sensitive
+    assert not Concern.objects.exists()  # the volunteer chose not to raise one
+
+
+def test_no_concern_for_a_normal_visit_even_if_the_box_stayed_ticked(world, volunteer_a):
+    record(world, volunteer_a, problem_codes=["low_income"], raise_concern=True)
+    assert not Concern.objects.exists()
+
+
+def test_the_centre_marks_a_concern_seen_then_closed(world, volunteer_a, district_coordinator_a):
+    record(world, volunteer_a, risk_level=RiskLevel.URGENT, raise_concern=True)
+    concern = Concern.objects.get()
+    services.concern_handle(actor=district_coordinator_a, concern=concern, status="acknowledged")
+    with pytest.raises(ValidationError) as caught:
+        services.concern_handle(actor=district_coordinator_a, concern=concern, status="closed")
+    assert "note" in caught.value.message_dict
+    services.concern_handle(
+        actor=district_coordinator_a, concern=concern, status="closed", note="ส่งต่อ รพ.สต. แล้ว"
+    )
+    concern.refresh_from_db()
+    assert concern.status == ConcernStatus.CLOSED
+    assert concern.handled_by == district_coordinator_a
+    assert "ส่งต่อ รพ.สต. แล้ว" in concern.note
+    with pytest.raises(ValidationError):
+        services.concern_handle(
+            actor=district_coordinator_a, concern=concern, status="acknowledged"
+        )
+
+
+@pytest.mark.parametrize("persona", ["district_coordinator_b", "volunteer_a", "auditor"])
+def test_only_the_centre_in_scope_handles_a_concern(world, personas, volunteer_a, persona):
+    record(world, volunteer_a, risk_level=RiskLevel.URGENT, raise_concern=True)
+    concern = Concern.objects.get()
+    with pytest.raises(PermissionDenied):
+        services.concern_handle(actor=personas[persona], concern=concern, status="acknowledged")
+    concern.refresh_from_db()
+    assert concern.status == ConcernStatus.OPEN
+
+
+def test_a_sensitive_concern_is_handled_by_the_provincial_officer_not_the_district(
+    world, volunteer_a, district_coordinator_a, province_officer
+):
+    record(world, volunteer_a, problem_codes=["child_abuse"], raise_concern=True)
+    concern = Concern.objects.get()
+    with pytest.raises(PermissionDenied):
+        services.concern_handle(
+            actor=district_coordinator_a, concern=concern, status="acknowledged"
+        )
+    services.concern_handle(actor=province_officer, concern=concern, status="acknowledged")
+    assert Concern.objects.get().status == ConcernStatus.ACKNOWLEDGED
+
+
+# --- Acknowledgement -----------------------------------------------------------------------
+
+
+def test_a_coordinator_in_scope_acknowledges_with_a_comment(
+    world, volunteer_a, district_coordinator_a
+):
+    visit = record(world, volunteer_a)
+    services.visit_acknowledge(actor=district_coordinator_a, visit=visit, comment="  ขอบคุณมากครับ ")
+    visit.refresh_from_db()
+    assert visit.acknowledged_by == district_coordinator_a
+    assert visit.acknowledgement == "ขอบคุณมากครับ"
+    assert visit.acknowledged_at is not None
+    assert AuditEvent.objects.filter(action="visit.acknowledge").count() == 1
+
+
+@pytest.mark.parametrize(
+    "persona", ["district_coordinator_b", "volunteer_a", "volunteer_b", "auditor"]
+)
+def test_acknowledgement_only_in_scope(world, personas, volunteer_a, persona):
+    visit = record(world, volunteer_a)
+    with pytest.raises(PermissionDenied):
+        services.visit_acknowledge(actor=personas[persona], visit=visit, comment="เยี่ยม")
+    visit.refresh_from_db()
+    assert visit.acknowledged_at is None and visit.acknowledgement == ""
+
+
+def test_an_overlong_comment_is_refused(world, volunteer_a, district_coordinator_a):
+    visit = record(world, volunteer_a)
+    with pytest.raises(ValidationError):
+        services.visit_acknowledge(actor=district_coordinator_a, visit=visit, comment="ก" * 501)
+
+
+# --- Drafts --------------------------------------------------------------------------------
+
+
+def test_a_draft_keeps_invalid_values_as_typed(world, volunteer_a):
+    tomorrow = "31/12/2599"
+    services.draft_save(
+        actor=volunteer_a,
+        household=world.households["a1"],
+        data={
+            "visit_date": tomorrow,
+            "problems": ["low_income", "x"],
+            "csrfmiddlewaretoken": "t",
+            "Bad Key!": "x",
+            "observations": "ก" * 10000,
+        },
+    )
+    draft = VisitDraft.objects.get()
+    assert draft.data["visit_date"] == tomorrow
+    assert draft.data["problems"] == ["low_income", "x"]
+    assert "csrfmiddlewaretoken" not in draft.data and "Bad Key!" not in draft.data
+    assert len(draft.data["observations"]) == services.DRAFT_MAX_TEXT
+    # Saving again replaces it: one draft per user and household.
+    services.draft_save(actor=volunteer_a, household=world.households["a1"], data={"needs": "ข้าว"})
+    assert VisitDraft.objects.get().data == {"needs": "ข้าว"}
+
+
+def test_a_draft_is_deleted_when_the_visit_is_recorded(world, volunteer_a):
+    services.draft_save(actor=volunteer_a, household=world.households["a1"], data={"needs": "x"})
+    record(world, volunteer_a)
+    assert not VisitDraft.objects.exists()
+
+
+def test_a_refused_visit_keeps_the_draft(world, volunteer_a):
+    services.draft_save(actor=volunteer_a, household=world.households["a1"], data={"needs": "x"})
+    with pytest.raises(ValidationError):
+        record(world, volunteer_a, visited_at=timezone.now() + timedelta(days=1))
+    assert VisitDraft.objects.count() == 1
+
+
+def test_no_draft_for_a_household_not_assigned(world, volunteer_a):
+    with pytest.raises(PermissionDenied):
+        services.draft_save(actor=volunteer_a, household=world.households["a2"], data={"x": "y"})
+    assert not VisitDraft.objects.exists()
+
+
+def test_discarding_removes_only_ones_own_draft(world, volunteer_a, district_coordinator_a):
+    services.draft_save(actor=volunteer_a, household=world.households["a1"], data={"x": "1"})
+    services.draft_save(
+        actor=district_coordinator_a, household=world.households["a1"], data={"x": "2"}
+    )
+    services.draft_discard(actor=volunteer_a, household=world.households["a1"])
+    assert list(VisitDraft.objects.values_list("user_id", flat=True)) == [district_coordinator_a.pk]
+
+
+# --- With an assessment --------------------------------------------------------------------
+
+
+def test_an_assessment_is_recorded_in_the_same_visit(world, volunteer_a):
+    from carenet.visits.assessments import current_indicator_set
+
+    indicator_set = current_indicator_set()
+    assert indicator_set is not None
+    answers = {i.number: True for i in indicator_set.indicators.all()}
+    visit = record(world, volunteer_a, answers=answers)
+    assert visit.assessment.household == visit.household
+    assert visit.assessment.assessed_on == timezone.localdate(visit.visited_at)
+
+
+def test_a_bad_assessment_undoes_the_whole_visit(world, volunteer_a):
+    before = written()
+    with pytest.raises(ValidationError):
+        record(world, volunteer_a, answers={1: True})  # incomplete
+    assert written() == before
+
+
+def test_factories_make_visits(world):
+    visit = VisitFactory.create(
+        household=world.households["a1"], volunteers=[world.volunteers["a"]]
+    )
+    assert visit.volunteers.count() == 1
+    assert PersonFactory.create(household=world.households["a1"]).household_id == visit.household_id
+
+
+def test_no_visit_to_a_household_that_moved_away(world, volunteer_a):
+    Household.objects.filter(pk=world.households["a1"].pk).update(status="moved")
+    world.households["a1"].refresh_from_db()
+    before = written()
+    with pytest.raises(ValidationError) as caught:
+        record(world, volunteer_a)
+    assert "moved away" in " ".join(caught.value.messages)
+    assert written() == before

@@ -1,0 +1,562 @@
+"""Visit pages: the access matrix (in scope, out of scope, anonymous), denied POSTs that change
+nothing, the visit form with its drafts, photos and bad input, acknowledgement, concerns,
+and the volunteer's home with its query count."""
+
+import re
+import uuid
+from datetime import timedelta
+from io import BytesIO
+
+import pytest
+from django.conf import settings as django_settings
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone
+from PIL import Image
+
+from carenet.core import thaidate
+from carenet.core.models import AuditEvent
+from carenet.households.models import Household
+from carenet.households.tests.conftest import MANAGES, SEES
+from carenet.households.tests.factories import HouseholdFactory, PersonFactory, assign
+from carenet.visits import services
+from carenet.visits.models import Concern, ConcernStatus, Visit, VisitDraft, VisitPhoto
+from carenet.visits.tests.factories import ConcernFactory, VisitFactory, build_world
+from conftest import PERSONAS, login
+
+pytestmark = pytest.mark.django_db
+
+CSRF_TOKEN = re.compile(rb"[A-Za-z0-9]{64}")
+# Coordinators handle concerns and acknowledge visits: their area, not only their own.
+COORDINATES = {
+    "national_admin": {"a1", "a2", "p1", "b1", "s1"},
+    "province_officer": {"a1", "a2", "p1", "b1"},
+    "district_coordinator_a": {"a1", "a2", "p1"},
+    "district_coordinator_b": {"b1"},
+    "volunteer_a": set(),
+    "volunteer_b": set(),
+    "auditor": set(),
+}
+
+
+@pytest.fixture
+def world(personas, settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+    world = build_world(personas)
+    world.visits = {}
+    world.concerns = {}
+    world.photos = {}
+    for key, household in world.households.items():
+        visit = VisitFactory.create(household=household)
+        world.visits[key] = visit
+        world.concerns[key] = ConcernFactory.create(household=household, visit=visit)
+        photo = VisitPhoto(visit=visit, width=1, height=1)
+        photo.image.save(f"p-{key}.jpg", BytesIO(b"\xff\xd8\xff\xd9"), save=False)
+        photo.save()
+        world.photos[key] = photo
+    return world
+
+
+def english(client):
+    client.cookies[django_settings.LANGUAGE_COOKIE_NAME] = "en"
+    return client
+
+
+def page_body(response, path: str) -> bytes:
+    return CSRF_TOKEN.sub(b"TOKEN", response.content).replace(path.encode(), b"PATH")
+
+
+def target(world, kind: str, key: str) -> int:
+    return {
+        "household": world.households,
+        "visit": world.visits,
+        "concern": world.concerns,
+        "photo": world.photos,
+    }[kind][key].pk
+
+
+def snapshot() -> tuple:
+    """Everything a denied request must leave as it was."""
+    return (
+        list(Visit.objects.values().order_by("pk")),
+        list(Concern.objects.values().order_by("pk")),
+        list(VisitDraft.objects.values().order_by("pk")),
+        list(Household.objects.values().order_by("pk")),
+        AuditEvent.objects.count(),
+    )
+
+
+# --- Access matrix -------------------------------------------------------------------------
+
+PAGES = [
+    ("visits:timeline", "household", SEES),
+    ("visits:record", "household", MANAGES),
+    ("visits:detail", "visit", SEES),
+    ("visits:saved", "visit", SEES),
+    ("visits:photo", "photo", SEES),
+    ("visits:acknowledge", "visit", COORDINATES),
+    ("visits:concern_handle", "concern", COORDINATES),
+]
+
+
+@pytest.mark.parametrize("persona", PERSONAS)
+@pytest.mark.parametrize(("name", "kind", "table"), PAGES)
+def test_pages_in_scope_200_out_of_scope_same_as_missing(client, world, persona, name, kind, table):
+    login(client, persona)
+    missing_path = reverse(name, args=[999999])
+    missing = client.get(missing_path)
+    assert missing.status_code in (403, 404)
+    for key in world.households:
+        path = reverse(name, args=[target(world, kind, key)])
+        response = client.get(path)
+        if key in table[persona]:
+            assert response.status_code == 200, (persona, key, path)
+        else:
+            assert response.status_code == missing.status_code, (persona, key, path)
+            if name != "visits:photo":
+                assert page_body(response, path) == page_body(missing, missing_path)
+
+
+@pytest.mark.parametrize(
+    ("name", "kind"),
+    [(name, kind) for name, kind, _ in PAGES] + [("visits:draft_save", "household")],
+)
+def test_anonymous_goes_to_login(client, world, name, kind):
+    path = reverse(name, args=[target(world, kind, "a1")])
+    response = client.get(path) if name != "visits:draft_save" else client.post(path)
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("accounts:login"))
+
+
+@pytest.mark.parametrize("name", ["visits:my_households", "visits:concerns"])
+def test_anonymous_lists_go_to_login(client, world, name):
+    response = client.get(reverse(name))
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("accounts:login"))
+
+
+@pytest.mark.parametrize("persona", PERSONAS)
+def test_concerns_list_for_coordinators_only(client, world, persona):
+    login(client, persona)
+    response = client.get(reverse("visits:concerns"))
+    if COORDINATES[persona]:
+        assert response.status_code == 200
+        shown = {
+            k
+            for k, c in world.concerns.items()
+            if f"/visits/concerns/{c.pk}/" in response.content.decode()
+        }
+        assert shown == COORDINATES[persona]
+    else:
+        assert response.status_code == 403
+
+
+def valid_post(world, key="a1", **overrides) -> dict:
+    now = timezone.localtime() - timedelta(minutes=30)
+    return {
+        "client_uuid": str(uuid.uuid4()),
+        "visit_date": thaidate.format_numeric(now.date()),
+        "visit_time": now.strftime("%H:%M"),
+        "visit_type": "routine",
+        "risk_level": "normal",
+        "duration_minutes": "30",
+        "observations": "สบายดี",
+        **overrides,
+    }
+
+
+DENIED_POSTS = [
+    ("visits:record", "household", MANAGES),
+    ("visits:draft_save", "household", MANAGES),
+    ("visits:draft_discard", "household", MANAGES),
+    ("visits:acknowledge", "visit", COORDINATES),
+    ("visits:concern_handle", "concern", COORDINATES),
+]
+
+
+@pytest.mark.parametrize("persona", PERSONAS)
+@pytest.mark.parametrize(("name", "kind", "table"), DENIED_POSTS)
+def test_a_denied_post_changes_nothing(client, world, persona, name, kind, table):
+    login(client, persona)
+    for key in world.households:
+        if key in table[persona]:
+            continue
+        before = snapshot()
+        data = {**valid_post(world, key), "comment": "x", "status": "closed", "note": "x"}
+        response = client.post(reverse(name, args=[target(world, kind, key)]), data)
+        assert response.status_code in (403, 404), (persona, name, key)
+        assert snapshot() == before, (persona, name, key)
+
+
+# --- Recording a visit ---------------------------------------------------------------------
+
+
+def test_the_form_starts_from_now_with_the_households_members(client, world):
+    login(client, "volunteer_a")
+    response = client.get(reverse("visits:record", args=[world.households["a1"].pk]))
+    assert response.status_code == 200
+    body = response.content.decode()
+    assert thaidate.format_numeric(timezone.localdate()) in body
+    assert world.people["a1"].full_name in body
+    assert 'capture="environment"' in body and 'accept="image/*"' in body
+    assert body.count('class="problem-area') == 9
+    assert 'name="client_uuid"' in body
+    assert 'name="qa-i1"' in body  # the assessment part is in the form
+
+
+def test_recording_a_visit_updates_the_household_and_shows_the_next_due_date(
+    client, world, volunteer_a
+):
+    login(client, "volunteer_a")
+    household = world.households["a1"]
+    services.draft_save(actor=volunteer_a, household=household, data={"needs": "x"})
+    data = valid_post(
+        world,
+        risk_level="watch",
+        members_seen=[str(world.people["a1"].pk)],
+        problems=["low_income", "no_welfare_card"],
+    )
+    response = client.post(reverse("visits:record", args=[household.pk]), data)
+    assert response.status_code == 302
+    visit = Visit.objects.get(client_uuid=data["client_uuid"])
+    assert response["Location"] == reverse("visits:saved", args=[visit.pk])
+    household.refresh_from_db()
+    assert household.current_risk == "watch"
+    assert household.next_visit_due == timezone.localdate(visit.visited_at) + timedelta(days=30)
+    assert not VisitDraft.objects.exists()
+    saved = client.get(response["Location"])
+    assert thaidate.format_long(household.next_visit_due) in saved.content.decode()
+    assert "localStorage.removeItem" in saved.content.decode()
+
+
+def test_a_double_submit_stores_one_visit(client, world):
+    login(client, "volunteer_a")
+    data = valid_post(world)
+    path = reverse("visits:record", args=[world.households["a1"].pk])
+    first = client.post(path, data)
+    second = client.post(path, data)
+    assert first.status_code == second.status_code == 302
+    assert first["Location"] == second["Location"]
+    assert Visit.objects.filter(client_uuid=data["client_uuid"]).count() == 1
+
+
+def test_a_visit_in_the_future_is_refused_beside_the_date_and_the_draft_kept(client, world):
+    english(login(client, "volunteer_a"))
+    household = world.households["a1"]
+    tomorrow = timezone.localdate() + timedelta(days=1)
+    data = valid_post(world, visit_date=thaidate.format_numeric(tomorrow), needs="ข้าวสาร")
+    count = Visit.objects.count()
+    response = client.post(reverse("visits:record", args=[household.pk]), data)
+    assert response.status_code == 400
+    body = response.content.decode()
+    assert "later than now" in body
+    assert 'data-field="visit_date"' in body and "has-error" in body
+    assert "ข้าวสาร" in body  # what was typed stays on the page
+    assert Visit.objects.count() == count
+    draft = VisitDraft.objects.get(household=household)
+    assert draft.data["needs"] == "ข้าวสาร"
+    assert draft.data["visit_date"] == thaidate.format_numeric(tomorrow)
+
+
+def test_a_date_in_common_era_is_accepted(client, world):
+    login(client, "volunteer_a")
+    now = timezone.localtime() - timedelta(minutes=30)
+    data = valid_post(world, visit_date=now.strftime("%d/%m/%Y"))
+    response = client.post(reverse("visits:record", args=[world.households["a1"].pk]), data)
+    assert response.status_code == 302
+
+
+def test_an_unassigned_household_is_a_404_like_a_missing_one(client, world):
+    login(client, "volunteer_a")
+    before = snapshot()
+    response = client.post(
+        reverse("visits:record", args=[world.households["a2"].pk]), valid_post(world)
+    )
+    assert response.status_code == 404
+    assert snapshot() == before
+
+
+def real_jpeg(width=2400, height=1800) -> bytes:
+    out = BytesIO()
+    Image.new("RGB", (width, height), (10, 120, 90)).save(out, "JPEG")
+    return out.getvalue()
+
+
+def test_photos_are_shrunk_and_stored(client, world):
+    login(client, "volunteer_a")
+    data = valid_post(
+        world,
+        photos=[
+            SimpleUploadedFile("a.jpg", real_jpeg(), "image/jpeg"),
+            SimpleUploadedFile("b.jpg", real_jpeg(800, 600), "image/jpeg"),
+        ],
+    )
+    response = client.post(reverse("visits:record", args=[world.households["a1"].pk]), data)
+    assert response.status_code == 302
+    visit = Visit.objects.get(client_uuid=data["client_uuid"])
+    sizes = sorted((p.width, p.height) for p in visit.photos.all())
+    assert sizes == [(800, 600), (1600, 1200)]
+    photo = visit.photos.order_by("pk").first()
+    served = client.get(reverse("visits:photo", args=[photo.pk]))
+    assert served.status_code == 200 and served["Content-Type"] == "image/jpeg"
+
+
+def test_a_text_file_as_a_photo_gets_a_reason_and_nothing_is_lost(client, world):
+    english(login(client, "volunteer_a"))
+    household = world.households["a1"]
+    data = valid_post(
+        world,
+        observations="หลังคารั่ว",
+        photos=[SimpleUploadedFile("notes.jpg", b"not a photo" * 50, "image/jpeg")],
+    )
+    count = Visit.objects.count()
+    response = client.post(reverse("visits:record", args=[household.pk]), data)
+    assert response.status_code == 400
+    body = response.content.decode()
+    assert "notes.jpg" in body and "is not a photo Carenet can read" in body
+    assert "หลังคารั่ว" in body
+    assert Visit.objects.count() == count
+    assert VisitDraft.objects.get(household=household).data["observations"] == "หลังคารั่ว"
+
+
+def test_a_50_mb_photo_gets_a_reason_and_nothing_is_lost(client, world):
+    english(login(client, "volunteer_a"))
+    household = world.households["a1"]
+    big = SimpleUploadedFile(
+        "big.jpg", real_jpeg(100, 100) + b"\0" * (50 * 1024 * 1024), "image/jpeg"
+    )
+    data = valid_post(world, observations="ถ่ายรูปใหญ่", photos=[big])
+    response = client.post(reverse("visits:record", args=[household.pk]), data)
+    assert response.status_code == 400
+    body = response.content.decode()
+    assert "big.jpg" in body and "at most 20 MB" in body
+    assert "ถ่ายรูปใหญ่" in body
+    assert VisitDraft.objects.get(household=household).data["observations"] == "ถ่ายรูปใหญ่"
+
+
+def test_an_urgent_visit_raises_a_concern_when_the_box_is_ticked(client, world):
+    login(client, "volunteer_a")
+    data = valid_post(
+        world, risk_level="urgent", raise_concern="on", concern_summary="ผู้สูงอายุล้มในบ้าน"
+    )
+    response = client.post(reverse("visits:record", args=[world.households["a1"].pk]), data)
+    assert response.status_code == 302
+    concern = Concern.objects.get(summary="ผู้สูงอายุล้มในบ้าน")
+    assert concern.status == ConcernStatus.OPEN
+    assert 'data-testid="concern-raised"' in client.get(response["Location"]).content.decode()
+
+
+def test_a_visit_with_an_assessment(client, world):
+    login(client, "volunteer_a")
+    answers = {
+        f"qa-i{n}": "yes" for n in (1, 4, 5, 7, 8, 9, 10, 11, 15, 16, 17, 19, 20, 21, 22, 27, 28)
+    }
+    answers["qa-i1"] = "na"
+    data = valid_post(world, **answers)
+    response = client.post(reverse("visits:record", args=[world.households["a1"].pk]), data)
+    assert response.status_code == 302, response.content.decode()[:3000]
+    visit = Visit.objects.get(client_uuid=data["client_uuid"])
+    assert visit.assessment.scores["health"] == 100
+
+
+def test_an_incomplete_assessment_is_shown_beside_its_indicators(client, world):
+    login(client, "volunteer_a")
+    data = valid_post(world, **{"qa-i1": "yes"})
+    count = Visit.objects.count()
+    response = client.post(reverse("visits:record", args=[world.households["a1"].pk]), data)
+    assert response.status_code == 400
+    assert Visit.objects.count() == count
+    assert 'class="qa-item has-error"' in response.content.decode()
+
+
+# --- Drafts --------------------------------------------------------------------------------
+
+
+def test_autosave_keeps_invalid_values_and_the_form_comes_back_from_it(client, world):
+    login(client, "volunteer_a")
+    household = world.households["a1"]
+    path = reverse("visits:draft_save", args=[household.pk])
+    tomorrow = thaidate.format_numeric(timezone.localdate() + timedelta(days=3))
+    response = client.post(
+        path,
+        {
+            "visit_date": tomorrow,
+            "observations": "ยังพิมพ์ไม่จบ",
+            "problems": ["low_income"],
+            "risk_level": "watch",
+            "qa-i8": "no",
+        },
+    )
+    assert response.status_code == 200
+    assert response.json()["saved"] is True
+    draft = VisitDraft.objects.get()
+    assert draft.data["problems"] == ["low_income"]
+    assert draft.data["visit_date"] == tomorrow
+    form = client.get(reverse("visits:record", args=[household.pk]))
+    body = form.content.decode()
+    assert 'data-testid="draft-notice"' in body
+    assert "ยังพิมพ์ไม่จบ" in body and tomorrow in body
+    assert re.search(r'value="low_income"[^>]*checked', body)
+    assert re.search(r'value="watch"[^>]*checked', body)
+    assert re.search(r'name="qa-i8" value="no"[^>]*checked', body)
+
+
+def test_a_draft_save_with_an_expired_session_goes_to_login_and_writes_nothing(client, world):
+    path = reverse("visits:draft_save", args=[world.households["a1"].pk])
+    response = client.post(path, {"observations": "x"})
+    assert response.status_code == 302
+    assert not VisitDraft.objects.exists()
+
+
+def test_discarding_the_draft(client, world):
+    login(client, "volunteer_a")
+    household = world.households["a1"]
+    client.post(reverse("visits:draft_save", args=[household.pk]), {"needs": "x"})
+    response = client.post(reverse("visits:draft_discard", args=[household.pk]))
+    assert response.status_code == 302
+    assert not VisitDraft.objects.exists()
+    assert 'data-testid="draft-notice"' not in client.get(response["Location"]).content.decode()
+
+
+def test_draft_save_takes_only_posts(client, world):
+    login(client, "volunteer_a")
+    response = client.get(reverse("visits:draft_save", args=[world.households["a1"].pk]))
+    assert response.status_code == 405
+
+
+# --- Acknowledgement -----------------------------------------------------------------------
+
+
+def test_the_coordinator_acknowledges_and_the_volunteer_sees_it(client, world, volunteer_a):
+    visit = world.visits["a1"]
+    Visit.objects.filter(pk=visit.pk).update(recorded_by=volunteer_a)
+    login(client, "district_coordinator_a")
+    detail = client.get(reverse("visits:detail", args=[visit.pk]))
+    assert 'data-testid="acknowledge"' in detail.content.decode()
+    response = client.post(reverse("visits:acknowledge", args=[visit.pk]), {"comment": "ดีมากค่ะ"})
+    assert response.status_code == 302
+    visit.refresh_from_db()
+    assert visit.acknowledgement == "ดีมากค่ะ"
+    client.logout()
+    login(client, "volunteer_a")
+    home = client.get(reverse("visits:my_households")).content.decode()
+    assert 'data-testid="acknowledgements"' in home and "ดีมากค่ะ" in home
+    page = client.get(reverse("visits:detail", args=[visit.pk])).content.decode()
+    assert 'data-testid="acknowledgement"' in page and "ดีมากค่ะ" in page
+    assert 'data-testid="acknowledge"' not in page  # a volunteer does not acknowledge
+
+
+# --- Concerns ------------------------------------------------------------------------------
+
+
+def test_a_sensitive_concern_is_restricted_for_the_district_and_open_to_the_province(client, world):
+    concern = world.concerns["a1"]
+    Concern.objects.filter(pk=concern.pk).update(sensitive=True, summary="ถูกทำร้ายร่างกาย")
+    login(client, "district_coordinator_a")
+    body = client.get(reverse("visits:concerns")).content.decode()
+    assert "ถูกทำร้ายร่างกาย" not in body
+    assert client.get(reverse("visits:concern_handle", args=[concern.pk])).status_code == 403
+    client.logout()
+    login(client, "province_officer")
+    assert "ถูกทำร้ายร่างกาย" in client.get(reverse("visits:concerns")).content.decode()
+
+
+def test_the_centre_closes_a_concern_with_a_note(client, world):
+    concern = world.concerns["a1"]
+    login(client, "district_coordinator_a")
+    path = reverse("visits:concern_handle", args=[concern.pk])
+    refused = client.post(path, {"status": "closed", "note": ""})
+    assert refused.status_code == 400
+    assert Concern.objects.get(pk=concern.pk).status == ConcernStatus.OPEN
+    response = client.post(path, {"status": "closed", "note": "ประสาน อบต. แล้ว"})
+    assert response.status_code == 302
+    concern.refresh_from_db()
+    assert concern.status == ConcernStatus.CLOSED and "ประสาน อบต. แล้ว" in concern.note
+    closed = client.get(reverse("visits:concerns") + "?status=closed").content.decode()
+    assert f"/visits/concerns/{concern.pk}/" in closed
+
+
+# --- My households -------------------------------------------------------------------------
+
+
+def test_my_households_lists_only_mine_most_urgent_first(client, world):
+    vol_a = world.volunteers["a"]
+    today = timezone.localdate()
+    rows = {}
+    for name, due, last in [
+        ("later", today + timedelta(days=40), 50),
+        ("overdue_old", today - timedelta(days=20), 110),
+        ("overdue_new", today - timedelta(days=2), 92),
+        ("soon", today + timedelta(days=3), 27),
+        ("never", None, None),
+    ]:
+        household = HouseholdFactory.create(
+            area_id="86010101",
+            house_no=name,
+            next_visit_due=due,
+            last_visit_at=timezone.now() - timedelta(days=last) if last else None,
+        )
+        assign(household, vol_a)
+        rows[name] = household
+    login(client, "volunteer_a")
+    response = client.get(reverse("visits:my_households"))
+    assert response.status_code == 200
+    body = response.content.decode()
+    order = [m for m in re.findall(r"House no\. (\w+)|บ้านเลขที่ (\w+)", body)]
+    shown = [a or b for a, b in order]
+    # a1 (never visited, no due date) ranks with "never".
+    assert shown[:2] == ["overdue_old", "overdue_new"]
+    assert shown.index("soon") < shown.index("later")
+    assert shown.index("never") < shown.index("later")
+    assert world.households["a2"].house_no not in shown
+    assert body.count('data-testid="record"') == 6
+
+
+def make_mine(vol, n: int) -> None:
+    for i in range(n):
+        household = HouseholdFactory.create(
+            area_id="86010101",
+            priority_score=i,
+            vulnerability=["bedridden", "elderly", "child", "disability"],
+        )
+        PersonFactory.create(household=household)
+        assign(household, vol)
+
+
+def queries_for(client, path: str) -> int:
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(path).status_code == 200
+    return len(queries)
+
+
+def test_my_households_takes_a_constant_number_of_queries(
+    client, world, django_assert_max_num_queries
+):
+    login(client, "volunteer_a")
+    path = reverse("visits:my_households")
+    make_mine(world.volunteers["a"], 2)
+    few = queries_for(client, path)
+    make_mine(world.volunteers["a"], 25)
+    with django_assert_max_num_queries(few):
+        client.get(path)
+    assert few <= 12
+
+
+@pytest.mark.parametrize("typed", ["09:30", "09.30", "0930", "๐๙.๓๐ น."])
+def test_times_as_people_write_them(client, world, typed):
+    login(client, "volunteer_a")
+    yesterday = timezone.localdate() - timedelta(days=1)
+    data = valid_post(world, visit_date=thaidate.format_numeric(yesterday), visit_time=typed)
+    response = client.post(reverse("visits:record", args=[world.households["a1"].pk]), data)
+    assert response.status_code == 302
+    visit = Visit.objects.get(client_uuid=data["client_uuid"])
+    assert timezone.localtime(visit.visited_at).strftime("%H:%M") == "09:30"
+
+
+def test_a_photo_whose_file_is_gone_is_a_404(client, world):
+    login(client, "volunteer_a")
+    photo = world.photos["a1"]
+    photo.image.storage.delete(photo.image.name)
+    assert client.get(reverse("visits:photo", args=[photo.pk])).status_code == 404

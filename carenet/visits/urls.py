@@ -1,0 +1,26 @@
+"""Field-work pages. Every view declares its access (see carenet/accounts/access.py)."""
+
+from django.urls import include, path
+
+from carenet.visits import views
+
+app_name = "visits"
+
+urlpatterns = [
+    # The volunteer's day.
+    path("mine/", views.my_households, name="my_households"),
+    path("households/<int:pk>/record/", views.visit_record, name="record"),
+    path("households/<int:pk>/draft/", views.draft_save, name="draft_save"),
+    path("households/<int:pk>/draft/discard/", views.draft_discard, name="draft_discard"),
+    path("households/<int:pk>/timeline/", views.timeline, name="timeline"),
+    # One visit.
+    path("<int:pk>/", views.visit_detail, name="detail"),
+    path("<int:pk>/saved/", views.visit_saved, name="saved"),
+    path("<int:pk>/acknowledge/", views.acknowledge, name="acknowledge"),
+    path("photos/<int:pk>/", views.photo, name="photo"),
+    # The centre's concerns.
+    path("concerns/", views.concerns, name="concerns"),
+    path("concerns/<int:pk>/", views.concern_handle, name="concern_handle"),
+    # Assessments, the centre's follow-up and volunteer activity (views_followup.py).
+    path("", include("carenet.visits.urls_followup")),
+]

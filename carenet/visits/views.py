@@ -1,0 +1,331 @@
+"""Field-work pages: the volunteer's households, the visit form and its drafts, a visit,
+the household timeline, acknowledgements and the centre's concerns.
+
+Every view declares its access. Records come through the selectors with the permission the
+page needs, so one outside that scope is the same 404 as a missing one. A service that
+refuses gives its reasons beside the fields, and what the volunteer typed stays on the page
+and in their draft: a bad photo, a future date or an expired session never loses a visit.
+"""
+
+from typing import Any
+
+from django import forms
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import (
+    FileResponse,
+    Http404,
+    HttpRequest,
+    HttpResponse,
+    HttpResponseBase,
+    JsonResponse,
+)
+from django.shortcuts import redirect, render
+from django.template import TemplateDoesNotExist
+from django.template.loader import select_template
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from carenet.accounts import access
+from carenet.accounts.access import Perm
+from carenet.core.services import audit_record
+from carenet.households import vulnerability
+from carenet.households.models import Household
+from carenet.households.selectors import badges, household_get, shown_groups
+from carenet.visits import assessments, photos, selectors, services
+from carenet.visits.forms import AcknowledgeForm, ConcernHandleForm, VisitForm
+from carenet.visits.models import ConcernStatus
+
+RECORD = selectors.RECORD_PERM
+ASSESSMENT_TEMPLATE = "visits/_assessment_fields.html"
+
+
+# --- The volunteer's home ------------------------------------------------------------------
+
+
+@access.requires(Perm.VIEW_HOUSEHOLDS)
+def my_households(request: HttpRequest) -> HttpResponse:
+    mine = selectors.my_households(user=request.user, page=request.GET.get("page") or 1)
+    return render(request, "visits/my_households.html", {"mine": mine})
+
+
+# --- The visit form ------------------------------------------------------------------------
+
+
+@access.requires(RECORD)
+def visit_record(request: HttpRequest, pk: int) -> HttpResponse:
+    household = selectors.household_for_recording(user=request.user, pk=pk)
+    draft = selectors.draft_get(user=request.user, household=household)
+    indicator_set = assessments.current_indicator_set()
+    post, files = (request.POST, request.FILES) if request.method == "POST" else (None, None)
+    form = _visit_form(request, household, draft, post, files)
+    qa_form = _assessment_form(post, indicator_set, draft)
+    if post is not None:
+        visit = _try_record(request, household, form, qa_form)
+        if visit is not None:
+            return redirect("visits:saved", pk=visit.pk)
+        # Whatever the reason it failed, what was typed is kept (photos cannot be).
+        draft = services.draft_save(actor=request.user, household=household, data=_draft_data(post))
+    return render(
+        request,
+        "visits/record.html",
+        {
+            "household": household,
+            "form": form,
+            "qa_form": qa_form,
+            "assessment_template": _assessment_template() if qa_form is not None else None,
+            "draft": draft,
+            "restored": draft is not None and post is None,
+            "level": vulnerability.priority_level(household.priority_score),
+            "groups": badges(shown_groups(household.vulnerability)),
+            "recent_uuids": [str(u) for u in selectors.recent_client_uuids(household=household)],
+            "max_photo_bytes": photos.max_bytes(),
+            "max_photos": photos.MAX_PHOTOS,
+        },
+        status=400 if post is not None else 200,
+    )
+
+
+def _visit_form(
+    request: HttpRequest, household: Household, draft: Any, post: Any, files: Any
+) -> VisitForm:
+    initial = VisitForm.initial_for(household)
+    if draft is not None:
+        initial = VisitForm.initial_from_draft(draft.data, initial)
+    return VisitForm(
+        post,
+        files,
+        initial=initial,
+        household=household,
+        areas=selectors.problem_areas(),
+        members=selectors.members_to_see(household=household),
+        volunteers=list(selectors.co_volunteers(household=household, user=request.user)),
+    )
+
+
+def _assessment_form(post: Any, indicator_set: Any, draft: Any) -> Any:
+    if indicator_set is None:
+        return None
+    prefix = assessments.AssessmentForm.prefix + "-"
+    initial = {}
+    if draft is not None:
+        initial = {
+            key[len(prefix) :]: value[-1] if isinstance(value, list) and value else value
+            for key, value in draft.data.items()
+            if key.startswith(prefix)
+        }
+    return assessments.AssessmentForm(post, indicator_set=indicator_set, initial=initial)
+
+
+def _assessment_template() -> str | None:
+    try:
+        select_template([ASSESSMENT_TEMPLATE])
+    except TemplateDoesNotExist:
+        return None
+    return ASSESSMENT_TEMPLATE
+
+
+def _try_record(request: HttpRequest, household: Household, form: VisitForm, qa_form: Any) -> Any:
+    """The stored visit, or None with the reasons put beside the fields."""
+    valid = form.is_valid()
+    if not (qa_form is None or qa_form.is_valid()) or not valid:
+        return None
+    answers = qa_form.answers() if qa_form is not None else None
+    try:
+        return services.visit_record(
+            actor=request.user, household=household, data=form.to_data(answers)
+        )
+    except ValidationError as error:
+        if qa_form is not None and hasattr(error, "error_dict"):
+            for message in error.message_dict.get("answers", []):
+                qa_form.add_error(None, message)
+            rest = {k: v for k, v in error.message_dict.items() if k != "answers"}
+            error = ValidationError(rest) if rest else ValidationError({})
+        form.show_service_errors(error)
+        return None
+
+
+def _draft_data(post: Any) -> dict[str, Any]:
+    """A form's fields as a draft keeps them: lists for multiple choices, text otherwise."""
+    data: dict[str, Any] = {}
+    for key in post:
+        values = post.getlist(key)
+        multiple = isinstance(VisitForm.base_fields.get(key), forms.MultipleChoiceField)
+        data[key] = values if len(values) != 1 or multiple else values[0]
+    return data
+
+
+@require_POST
+@access.requires(RECORD)
+def draft_save(request: HttpRequest, pk: int) -> HttpResponse:
+    """The form's autosave: what is typed so far, never checked. JSON for the page's script."""
+    household = selectors.household_for_recording(user=request.user, pk=pk)
+    data = _draft_data(request.POST)
+    draft = services.draft_save(actor=request.user, household=household, data=data)
+    saved = timezone.localtime(draft.updated_at)
+    return JsonResponse(
+        {
+            "saved": True,
+            "saved_at": int(saved.timestamp() * 1000),
+            "label": _("Draft saved at %(time)s") % {"time": saved.strftime("%H:%M")},
+        }
+    )
+
+
+@require_POST
+@access.requires(RECORD)
+def draft_discard(request: HttpRequest, pk: int) -> HttpResponse:
+    household = selectors.household_for_recording(user=request.user, pk=pk)
+    services.draft_discard(actor=request.user, household=household)
+    messages.success(request, _("The draft is discarded."))
+    return redirect("visits:record", pk=household.pk)
+
+
+# --- After recording -----------------------------------------------------------------------
+
+
+@access.requires(Perm.VIEW_HOUSEHOLDS)
+def visit_saved(request: HttpRequest, pk: int) -> HttpResponse:
+    visit = selectors.visit_get(user=request.user, pk=pk)
+    return render(
+        request,
+        "visits/saved.html",
+        {
+            "visit": visit,
+            "household": visit.household,
+            "concern": next(iter(visit.concerns.all()), None),
+            "storage_key": f"carenet:visit-draft:{request.user.pk}:{visit.household_id}",
+        },
+    )
+
+
+@access.requires(Perm.VIEW_HOUSEHOLDS)
+def visit_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    visit = selectors.visit_get(user=request.user, pk=pk)
+    shows = selectors.visit_shows_details(request.user, visit)
+    if shows and visit.sensitive:
+        audit_record(
+            actor=request.user, action="visit.view_sensitive", target=visit, area_code=visit.area_id
+        )
+    return render(
+        request,
+        "visits/detail.html",
+        {
+            "visit": visit,
+            "household": visit.household,
+            "shows": shows,
+            "problem_groups": selectors.problems_by_area(visit) if shows else [],
+            "assessment": selectors.visit_assessment(visit) if shows else None,
+            "can_acknowledge": selectors.can_acknowledge(request.user, visit),
+            "can_handle_concerns": shows
+            and access.can(request.user, selectors.CONCERN_PERM, visit.area_id),
+            "ack_form": AcknowledgeForm(initial={"comment": visit.acknowledgement}),
+        },
+    )
+
+
+@access.requires(Perm.VIEW_HOUSEHOLDS)
+def photo(request: HttpRequest, pk: int) -> HttpResponseBase:
+    found = selectors.photo_get(user=request.user, pk=pk)
+    try:
+        stored = found.image.open("rb")
+    except FileNotFoundError:
+        raise Http404 from None
+    response = FileResponse(stored, content_type="image/jpeg")
+    response["Cache-Control"] = "private, max-age=86400"
+    return response
+
+
+@access.requires(selectors.ACKNOWLEDGE_PERM)
+def acknowledge(request: HttpRequest, pk: int) -> HttpResponse:
+    visit = selectors.visit_get(user=request.user, pk=pk, perm=selectors.ACKNOWLEDGE_PERM)
+    if not selectors.can_acknowledge(request.user, visit):
+        raise PermissionDenied
+    form = AcknowledgeForm(
+        request.POST if request.method == "POST" else None,
+        initial={"comment": visit.acknowledgement},
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.visit_acknowledge(
+                actor=request.user, visit=visit, comment=form.cleaned_data["comment"]
+            )
+        except ValidationError as error:
+            for message in error.messages:
+                form.add_error("comment", message)
+        else:
+            messages.success(request, _("The visit is acknowledged; the volunteer will see it."))
+            return redirect("visits:detail", pk=visit.pk)
+    return render(
+        request,
+        "visits/acknowledge.html",
+        {"visit": visit, "household": visit.household, "form": form},
+        status=400 if form.errors else 200,
+    )
+
+
+# --- The household timeline ----------------------------------------------------------------
+
+
+@access.requires(Perm.VIEW_HOUSEHOLDS)
+def timeline(request: HttpRequest, pk: int) -> HttpResponse:
+    household = household_get(user=request.user, pk=pk)
+    return render(
+        request,
+        "visits/timeline.html",
+        {
+            "household": household,
+            "entries": selectors.household_timeline(user=request.user, household=household),
+            "can_record": selectors.can_record(request.user, household),
+            "level": vulnerability.priority_level(household.priority_score),
+        },
+    )
+
+
+# --- Concerns ------------------------------------------------------------------------------
+
+
+@access.requires(selectors.CONCERN_PERM)
+def concerns(request: HttpRequest) -> HttpResponse:
+    status = "closed" if request.GET.get("status") == "closed" else "active"
+    return render(
+        request,
+        "visits/concerns.html",
+        {
+            "page": selectors.concern_list(
+                user=request.user, status=status, page=request.GET.get("page") or 1
+            ),
+            "status": status,
+            "counts": selectors.concern_counts(user=request.user),
+        },
+    )
+
+
+@access.requires(selectors.CONCERN_PERM)
+def concern_handle(request: HttpRequest, pk: int) -> HttpResponse:
+    concern = selectors.concern_get(user=request.user, pk=pk)
+    if not selectors.can_handle_concern(request.user, concern):
+        raise PermissionDenied
+    form = ConcernHandleForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.concern_handle(
+                actor=request.user,
+                concern=concern,
+                status=form.cleaned_data["status"],
+                note=form.cleaned_data["note"],
+            )
+        except ValidationError as error:
+            for name, reasons in error.message_dict.items():
+                for reason in reasons:
+                    form.add_error("note" if name != "status" else None, reason)
+        else:
+            messages.success(request, _("The concern is updated."))
+            return redirect("visits:concerns")
+    return render(
+        request,
+        "visits/concern_handle.html",
+        {"concern": concern, "form": form, "statuses": ConcernStatus},
+        status=400 if form.errors else 200,
+    )
