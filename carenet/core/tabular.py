@@ -31,16 +31,23 @@ import codecs
 import csv
 import io
 import re
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from enum import StrEnum
-from itertools import islice
+from itertools import chain, islice
+from operator import itemgetter
 from pathlib import Path
-from typing import BinaryIO, Protocol
+from typing import Any, BinaryIO, Protocol
 
 from django.utils.translation import gettext as _
-from python_calamine import CalamineError, CalamineWorkbook, SheetTypeEnum, SheetVisibleEnum
+from python_calamine import (
+    CalamineError,
+    CalamineSheet,
+    CalamineWorkbook,
+    SheetTypeEnum,
+    SheetVisibleEnum,
+)
 
 HEADER_SEARCH_ROWS = 10
 MAX_ROWS = 200_000
@@ -428,3 +435,357 @@ def write_error_report(errors: Iterable[RowError], destination: str | Path | Bin
         Path(destination).write_bytes(data)
     else:
         destination.write(data)
+
+
+# Streaming: the same reading, one row at a time -----------------------------------------------
+#
+# `read_table` holds the whole file, which suits a page of villages. A registry import can carry
+# a million people, so `open_table` reads the same files in the same way (encodings, delimiter,
+# header search, aliases, cleaning, row numbers and file errors are those of `read_table`) but
+# hands the rows out one at a time: memory stays flat whatever the file's size. A CSV is decoded
+# as it is read; its encoding is decided from the first 64 KB, and a file that changes encoding
+# further down is a file error when the reader gets there. A workbook is parsed by calamine
+# into its own compact memory, and only one row at a time becomes Python objects.
+#
+# Errors found while reading (a row limit passed, undecodable bytes further down) raise
+# TableError from the iteration, so an importer reading rows must be ready for it there too.
+
+STREAM_SNIFF_BYTES = 64 * 1024
+# Joins a row's cells so that one test tells whether `clean_cell` would change any of them: a
+# printable character that is neither a space nor anything `clean_cell` removes.
+_CELL_SEPARATOR = "¦"
+
+
+def _needs_cleaning(joined: str) -> bool:
+    """Whether `clean_cell` could change a cell of the joined text cells.
+
+    Non-printable characters are the control, zero-width and separator characters other than
+    the ASCII space (tabs, newlines, no-break spaces ...); the rest is where spaces are.
+    """
+    return (
+        not joined.isprintable()
+        or "  " in joined
+        or f" {_CELL_SEPARATOR}" in joined
+        or f"{_CELL_SEPARATOR} " in joined
+        or joined.startswith(" ")
+        or joined.endswith(" ")
+    )
+
+
+class TableStream:
+    """The data rows of a file, read as they are iterated. Use it as a context manager."""
+
+    def __init__(
+        self,
+        *,
+        header_row: int,
+        headers: dict[str, str],
+        rows: Iterator[Row],
+        progress: Callable[[], float | None],
+        close: Callable[[], None],
+    ) -> None:
+        self.header_row = header_row
+        self.headers = headers  # column key -> the header text as written in the file
+        self._rows = rows
+        self._progress = progress
+        self._close = close
+
+    def __iter__(self) -> Iterator[Row]:
+        return self._rows
+
+    def has(self, key: str) -> bool:
+        return key in self.headers
+
+    def fraction_read(self) -> float | None:
+        """How much of the file has been read, 0 to 1, when the reader can tell."""
+        return self._progress()
+
+    def close(self) -> None:
+        self._close()
+
+    def __enter__(self) -> "TableStream":
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+
+def open_table(
+    source: Source, columns: Sequence[Column], *, max_rows: int | None = None
+) -> TableStream:
+    """Opens a CSV or spreadsheet file to read its rows one by one; raises TableError.
+
+    Like `read_table`, without holding the file: see the section comment above. `max_rows`
+    None reads any number of rows.
+    """
+    stream, owned = _open_binary(source)
+    try:
+        start = stream.tell()
+        magic = stream.read(8)
+        stream.seek(start)
+        if magic.startswith((b"PK\x03\x04", b"\xd0\xcf\x11\xe0")):
+            return _stream_workbook(stream, owned, columns, max_rows)
+        return _stream_csv(stream, owned, columns, max_rows)
+    except BaseException:
+        if owned:
+            stream.close()
+        raise
+
+
+def _open_binary(source: Source) -> tuple[BinaryIO, bool]:
+    """A seekable binary stream of the source, and whether it is ours to close."""
+    if isinstance(source, bytes):
+        return io.BytesIO(source), True
+    if isinstance(source, str | Path):
+        try:
+            return Path(source).open("rb"), True
+        except OSError as error:
+            raise _file_error(
+                _("The file could not be opened: %(problem)s") % {"problem": error.strerror}
+            ) from None
+    seekable = getattr(source, "seekable", None)
+    if callable(seekable) and seekable() and hasattr(source, "tell"):
+        return source, False  # type: ignore[return-value]
+    return io.BytesIO(source.read()), True
+
+
+def _stream_size(stream: BinaryIO) -> int | None:
+    try:
+        here = stream.tell()
+        size = stream.seek(0, io.SEEK_END)
+        stream.seek(here)
+        return size
+    except (OSError, ValueError):
+        return None
+
+
+def _sniff_encoding(head: bytes) -> str:
+    if head.startswith(codecs.BOM_UTF8):
+        return "utf-8-sig"
+    if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return "utf-16"
+    try:
+        # The 64 KB may end inside a character: an incremental decoder allows for that.
+        codecs.getincrementaldecoder("utf-8")().decode(head, final=False)
+        return "utf-8"
+    except UnicodeDecodeError:
+        pass
+    try:
+        head.decode("cp874")
+        return "cp874"
+    except UnicodeDecodeError:
+        raise _unreadable_text() from None
+
+
+def _unreadable_text() -> TableError:
+    return _file_error(
+        _(
+            "The file is neither a spreadsheet nor a text file Carenet can read. "
+            "In Excel, save it as “Excel Workbook (.xlsx)” or “CSV UTF-8” and upload it again."
+        )
+    )
+
+
+def _csv_error(error: Exception) -> TableError:
+    return _file_error(
+        _("The file could not be read as CSV (%(problem)s). Save it again from Excel.")
+        % {"problem": error}
+    )
+
+
+def _stream_csv(
+    stream: BinaryIO, owned: bool, columns: Sequence[Column], max_rows: int | None
+) -> TableStream:
+    start = stream.tell()
+    size = _stream_size(stream)
+    head = stream.read(STREAM_SNIFF_BYTES)
+    stream.seek(start)
+    encoding = _sniff_encoding(head)
+    head_text = codecs.getincrementaldecoder(encoding)(errors="replace").decode(head)
+
+    def first_rows(delimiter: str) -> list[list[str]]:
+        reader = csv.reader(io.StringIO(head_text, newline=""), delimiter=delimiter)
+        return list(islice(iter(reader), HEADER_SEARCH_ROWS))
+
+    try:
+        delimiter = max(CSV_DELIMITERS, key=lambda d: _header_score(first_rows(d), columns)[0])
+        text = io.TextIOWrapper(stream, encoding=encoding, newline="")
+        reader = csv.reader(text, delimiter=delimiter)
+        top = list(islice(reader, HEADER_SEARCH_ROWS))
+    except csv.Error as error:
+        raise _csv_error(error) from None
+    except UnicodeDecodeError:
+        raise _unreadable_text() from None
+    header_index, positions, headers = _stream_header(top, columns)
+
+    def failure(error: Exception, number: int) -> TableError:
+        if isinstance(error, UnicodeDecodeError):
+            # The decoder reads ahead, so the row is only roughly where the change is.
+            return _file_error(
+                _(
+                    "Around row %(row)d, the file changes to another text encoding. Save the "
+                    "whole file again as “CSV UTF-8” and upload it again."
+                )
+                % {"row": number}
+            )
+        return _csv_error(error)
+
+    records = chain(top[header_index + 1 :], reader)
+    rows = _stream_rows(
+        records, header_index + 1, positions, columns, max_rows, all_text=True, failure=failure
+    )
+
+    def progress() -> float | None:
+        if not size:
+            return None
+        try:
+            return min(1.0, (stream.tell() - start) / size)
+        except (OSError, ValueError):
+            return None
+
+    def close() -> None:
+        if owned:
+            text.close()
+        else:
+            text.detach()
+
+    return TableStream(
+        header_row=header_index + 1,
+        headers=headers,
+        rows=rows,
+        progress=progress,
+        close=close,
+    )
+
+
+def _stream_header(
+    top: Cells, columns: Sequence[Column]
+) -> tuple[int, dict[str, int], dict[str, str]]:
+    header_index = _find_header(top, columns)
+    positions = _column_positions(top[header_index], columns, header_index + 1)
+    missing = [c for c in columns if c.required and c.key not in positions]
+    if missing:
+        raise TableError([_missing_column(column, header_index + 1) for column in missing])
+    headers = {key: _header_text(top[header_index][index]) for key, index in positions.items()}
+    return header_index, positions, headers
+
+
+def _stream_rows(
+    records: Iterator[Sequence[object]],
+    number: int,
+    positions: dict[str, int],
+    columns: Sequence[Column],
+    max_rows: int | None,
+    *,
+    all_text: bool,
+    failure: Callable[[Exception, int], TableError],
+    offset: int = 0,
+    position: list[int] | None = None,
+) -> Iterator[Row]:
+    """The Rows of the records following row `number`; `failure` turns a reading error
+    further down the file into the TableError to raise, and `position` tracks the row."""
+    keys = [c.key for c in columns]
+    kinds = [c.kind for c in columns]
+    # The cells of the declared columns, in order, picked in one step; a column the file
+    # lacks reads the blank appended to each record.
+    indexes = [positions[c.key] - offset if c.key in positions else -1 for c in columns]
+    pick = itemgetter(*indexes) if len(indexes) > 1 else lambda r: (r[indexes[0]],)
+    width = max(indexes) + 1
+    integers = [i for i, kind in enumerate(kinds) if kind == Kind.INTEGER]
+    count = 0
+    try:
+        for record in records:
+            number += 1
+            if position is not None:
+                position[0] = number
+            cells: list[Any]
+            if len(record) >= width:
+                cells = list(pick([*record, ""]))
+            else:
+                cells = [record[i] if 0 <= i < len(record) else "" for i in indexes]
+            if all_text or all(type(cell) is str for cell in cells):
+                if _needs_cleaning(_CELL_SEPARATOR.join(cells)):
+                    cells = [
+                        clean_cell(cell, kind) for cell, kind in zip(cells, kinds, strict=True)
+                    ]
+                else:
+                    for i in integers:
+                        text = cells[i]
+                        if text and not (text.isascii() and text.isdigit()):
+                            cells[i] = clean_cell(text, Kind.INTEGER)
+            else:
+                cells = [clean_cell(cell, kind) for cell, kind in zip(cells, kinds, strict=True)]
+            if not any(cells):
+                continue
+            count += 1
+            if max_rows is not None and count > max_rows:
+                raise _file_error(
+                    _(
+                        "The file has more than %(limit)d rows; one import can take at most "
+                        "that many. Split it."
+                    )
+                    % {"limit": max_rows}
+                )
+            yield Row(number, dict(zip(keys, cells, strict=True)))
+    except (csv.Error, UnicodeDecodeError, CalamineError, OSError) as error:
+        raise failure(error, number + 1) from None
+
+
+def _stream_workbook(
+    stream: BinaryIO, owned: bool, columns: Sequence[Column], max_rows: int | None
+) -> TableStream:
+    try:
+        book = CalamineWorkbook.from_filelike(stream)
+        sheets = [
+            index
+            for index, meta in enumerate(book.sheets_metadata)
+            if meta.typ == SheetTypeEnum.WorkSheet and meta.visible == SheetVisibleEnum.Visible
+        ] or [0]
+        best: tuple[int, CalamineSheet, Cells] | None = None
+        for index in sheets:
+            candidate = book.get_sheet_by_index(index)
+            first = candidate.to_python(skip_empty_area=False, nrows=HEADER_SEARCH_ROWS)
+            score = _header_score(first, columns)[0]
+            if best is None or score > best[0]:
+                best = (score, candidate, first)
+    except (CalamineError, ValueError, OSError):
+        raise _damaged_workbook() from None
+    finally:
+        if owned:
+            stream.close()
+    assert best is not None
+    # The sheet's cells stay in calamine's compact memory; rows become Python one by one.
+    _score, sheet, top = best
+    header_index, positions, headers = _stream_header(top, columns)
+    start = sheet.start
+    # calamine's row iterator starts at the sheet's first row but at its first used column.
+    offset = start[1] if start else 0
+    total = (start[0] + sheet.height) if start else 0
+    read = [0]
+    rows = _stream_rows(
+        islice(sheet.iter_rows(), header_index + 1, None),
+        header_index + 1,
+        positions,
+        columns,
+        max_rows,
+        all_text=False,
+        failure=lambda _error, _number: _damaged_workbook(),
+        offset=offset,
+        position=read,
+    )
+    return TableStream(
+        header_row=header_index + 1,
+        headers=headers,
+        rows=rows,
+        progress=lambda: min(1.0, read[0] / total) if total else None,
+        close=lambda: None,
+    )
+
+
+def _damaged_workbook() -> TableError:
+    return _file_error(
+        _(
+            "This spreadsheet cannot be opened (it may be damaged or protected by a "
+            "password). Save it again as “Excel Workbook (.xlsx)” and upload it again."
+        )
+    )

@@ -1,4 +1,21 @@
-from django.urls import path  # noqa: F401
+from django.urls import path, re_path
+
+from carenet.spreadsheets import views
 
 app_name = "spreadsheets"
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.home, name="home"),
+    re_path(
+        r"^export/(?P<dataset>households|volunteers)\.(?P<fmt>csv|xlsx)$",
+        views.export,
+        name="export",
+    ),
+    re_path(
+        r"^template/(?P<dataset>households|volunteers)\.xlsx$", views.template, name="template"
+    ),
+    path("import/", views.upload, name="upload"),
+    path("import/<int:pk>/", views.job_detail, name="job"),
+    path("import/<int:pk>/progress/", views.job_progress, name="job_progress"),
+    path("import/<int:pk>/report.csv", views.job_report, name="job_report"),
+    path("import/<int:pk>/confirm/", views.job_confirm, name="job_confirm"),
+]

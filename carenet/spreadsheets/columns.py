@@ -1,0 +1,452 @@
+"""The columns of Carenet's registry spreadsheets, for imports and exports alike.
+
+One declaration serves both directions, so an exported file can be imported again without
+losing the fields that matter. Each column (`tabular.Column`) has a key for the code and the
+header names people write for it: the first is Thai, and it is the header an export writes;
+the others (English, and common spellings) are accepted on import.
+
+Households and their people come one row per person: the household's columns repeat on each
+of its members' rows, and `household_ref` groups them. Volunteers come one row per volunteer.
+
+Coded values (relation, housing, status, ...) are written in Thai words. A `Vocabulary` lists,
+for each code, the words accepted on import; the first word is the one an export writes.
+The code itself and its English label are always accepted too. Lists (vulnerable groups,
+welfare received, covered villages, other roles) are comma-separated.
+
+The `*_row_values` functions turn one loaded record into the cell texts of its row. They
+never query: the export passes records with what they need already loaded (see each
+docstring), and, when it wants area names, a mapping of area codes to areas.
+"""
+
+import re
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from django.db import models
+
+from carenet.areas.models import Area
+from carenet.core import citizen_id, thaidate
+from carenet.core.people import Sex
+from carenet.core.tabular import Column, Kind
+from carenet.households.models import (
+    Condition,
+    ConsentBasis,
+    DisabilityType,
+    DocumentType,
+    Household,
+    Ownership,
+    Person,
+    Relation,
+)
+from carenet.households.vulnerability import RECORDED_FLAGS
+from carenet.volunteers.models import OtherRole, Volunteer, VolunteerStatus
+
+# --- Words for coded values ----------------------------------------------------------------
+
+_WORD_MARKS = re.compile(r"[\s._\-]")
+
+
+def word_key(text: str) -> str:
+    """How words are compared: case-folded, without spaces, dots, hyphens or underscores."""
+    return _WORD_MARKS.sub("", text.casefold())
+
+
+class Vocabulary:
+    """The words a cell may hold for each code; the first word of each is the one written.
+
+    The code itself and, when `choices` is given, its English label are accepted as well.
+    """
+
+    def __init__(
+        self, words: dict[str, tuple[str, ...]], choices: type[models.TextChoices] | None = None
+    ) -> None:
+        self.words = words
+        self._lookup: dict[str, str] = {}
+        for code, written in words.items():
+            accepted = [code, *written]
+            if choices is not None:
+                accepted.append(str(choices(code).label))
+            for word in accepted:
+                known = self._lookup.setdefault(word_key(word), code)
+                assert known == code, f"“{word}” stands for both {known} and {code}"
+
+    def parse(self, text: str) -> str | None:
+        """The code a cell's word stands for, or None when it is not a known word."""
+        return self._lookup.get(word_key(text))
+
+    def word(self, code: str) -> str:
+        """The word an export writes for a code ("" for no code)."""
+        return self.words[code][0] if code else ""
+
+    def listed(self) -> str:
+        """The written words, for error messages: “a”, “b”, “c”."""
+        return ", ".join(f"“{written[0]}”" for written in self.words.values())
+
+
+RELATIONS = Vocabulary(
+    {
+        Relation.HEAD: ("หัวหน้าครัวเรือน", "หัวหน้า", "เจ้าบ้าน", "head of household"),
+        Relation.SPOUSE: ("คู่สมรส", "สามี", "ภรรยา", "ภริยา", "husband", "wife"),
+        Relation.CHILD: ("บุตร", "ลูก", "บุตรชาย", "บุตรสาว", "son", "daughter"),
+        Relation.PARENT: ("บิดามารดา", "บิดา", "มารดา", "พ่อ", "แม่", "father", "mother"),
+        Relation.GRANDCHILD: ("หลาน", "grandson", "granddaughter"),
+        Relation.GRANDPARENT: ("ปู่ย่าตายาย", "ปู่", "ย่า", "ตา", "ยาย", "grandfather", "grandmother"),
+        Relation.SIBLING: ("พี่น้อง", "พี่", "น้อง", "brother", "sister"),
+        Relation.RELATIVE: ("ญาติ", "ญาติอื่น", "other relative"),
+        Relation.NON_RELATIVE: ("ผู้อาศัย", "ไม่ใช่ญาติ", "non-relative", "lodger"),
+    },
+    Relation,
+)
+OWNERSHIPS = Vocabulary(
+    {
+        Ownership.OWN: ("บ้านของตนเอง", "ของตนเอง", "เจ้าของ", "own house", "owner"),
+        Ownership.RENT: ("เช่า", "บ้านเช่า", "rented"),
+        Ownership.RELATIVE: ("อาศัยญาติ", "อาศัยอยู่กับญาติ", "lives with relatives"),
+        Ownership.PUBLIC: ("ที่สาธารณะหรือที่วัด", "ที่สาธารณะ", "ที่วัด", "public land"),
+        Ownership.ENCROACHED: ("บุกรุก", "ที่ดินบุกรุก", "encroached land"),
+        Ownership.OTHER: ("อื่น ๆ", "อื่น"),
+    },
+    Ownership,
+)
+CONDITIONS = Vocabulary(
+    {
+        Condition.GOOD: ("มั่นคงแข็งแรง", "แข็งแรง", "ดี", "good"),
+        Condition.FAIR: ("ชำรุดบางส่วน", "ต้องซ่อมแซม", "fair"),
+        Condition.POOR: ("ทรุดโทรม", "poor"),
+        Condition.UNSAFE: ("ไม่ปลอดภัย", "ไม่ปลอดภัยต่อการอยู่อาศัย", "unsafe"),
+    },
+    Condition,
+)
+DOCUMENTS = Vocabulary(
+    {
+        DocumentType.PINK_CARD: ("บัตรชมพู", "บัตรประจำตัวคนซึ่งไม่มีสัญชาติไทย", "pink card"),
+        DocumentType.PASSPORT: ("หนังสือเดินทาง", "พาสปอร์ต"),
+        DocumentType.BIRTH_CERTIFICATE: ("สูติบัตร", "ใบเกิด", "birth certificate"),
+        DocumentType.STATELESS: ("เอกสารบุคคลไร้สถานะ", "ไร้สถานะ", "stateless"),
+        DocumentType.NONE: ("ไม่มีเอกสาร", "ไม่มี", "no document"),
+    },
+    DocumentType,
+)
+DISABILITIES = Vocabulary(
+    {
+        DisabilityType.VISUAL: ("ทางการเห็น", "การเห็น", "ตาบอด", "blind"),
+        DisabilityType.HEARING: ("ทางการได้ยินหรือสื่อความหมาย", "การได้ยิน", "หูหนวก", "deaf"),
+        DisabilityType.PHYSICAL: ("ทางการเคลื่อนไหวหรือทางร่างกาย", "การเคลื่อนไหว", "ทางร่างกาย"),
+        DisabilityType.MENTAL: ("ทางจิตใจหรือพฤติกรรม", "ทางจิตใจ", "จิตใจ", "พฤติกรรม"),
+        DisabilityType.INTELLECTUAL: ("ทางสติปัญญา", "สติปัญญา"),
+        DisabilityType.LEARNING: ("ทางการเรียนรู้", "การเรียนรู้"),
+        DisabilityType.AUTISM: ("ทางออทิสติก", "ออทิสติก", "autistic"),
+    },
+    DisabilityType,
+)
+CONSENTS = Vocabulary(
+    {
+        ConsentBasis.CONSENT: ("ยินยอม", "ให้ความยินยอม", "เจ้าของข้อมูลยินยอม"),
+        ConsentBasis.GUARDIAN: ("ผู้ปกครองยินยอม", "ผู้แทนโดยชอบธรรมยินยอม", "guardian consent"),
+        ConsentBasis.VITAL_INTEREST: ("ป้องกันอันตรายต่อชีวิตหรือสุขภาพ", "vital interest"),
+        ConsentBasis.PUBLIC_TASK: ("ภารกิจของรัฐ", "ภารกิจเพื่อประโยชน์สาธารณะ", "public task"),
+        ConsentBasis.LEGAL_OBLIGATION: ("หน้าที่ตามกฎหมาย", "legal obligation"),
+    },
+    ConsentBasis,
+)
+SEXES = Vocabulary({Sex.MALE: ("ชาย",), Sex.FEMALE: ("หญิง",), Sex.UNSPECIFIED: ("ไม่ระบุ",)}, Sex)
+VOLUNTEER_STATUSES = Vocabulary(
+    {
+        VolunteerStatus.ACTIVE: ("ปฏิบัติงาน", "ปกติ", "active"),
+        VolunteerStatus.INACTIVE: ("ไม่ปฏิบัติงาน", "พักการปฏิบัติงาน", "inactive"),
+        VolunteerStatus.RESIGNED: ("ลาออก", "resigned"),
+        VolunteerStatus.REMOVED: ("พ้นสภาพ", "ถูกถอดถอน", "ถอดถอน", "removed"),
+        VolunteerStatus.DECEASED: ("เสียชีวิต", "ถึงแก่กรรม", "deceased", "dead"),
+    },
+    VolunteerStatus,
+)
+OTHER_ROLES = Vocabulary(
+    {
+        OtherRole.VHV: ("อสม.", "อาสาสมัครสาธารณสุขประจำหมู่บ้าน", "vhv"),
+        OtherRole.CIVIL_DEFENCE: ("อปพร.", "อาสาสมัครป้องกันภัยฝ่ายพลเรือน", "civil defence"),
+        OtherRole.VILLAGE_HEAD: ("ผู้ใหญ่บ้าน", "ผู้ช่วยผู้ใหญ่บ้าน", "กำนัน", "village head"),
+        OtherRole.COMMUNITY_LEADER: ("ผู้นำชุมชน", "community leader"),
+        OtherRole.LOCAL_COUNCIL: ("สมาชิกสภาท้องถิ่น", "ส.อบต.", "สมาชิกสภา อบต.", "local council"),
+        OtherRole.CHILD_PROTECTION: ("อาสาสมัครคุ้มครองเด็ก", "child protection"),
+        OtherRole.ELDERLY_CARER: ("อผส.", "อาสาสมัครดูแลผู้สูงอายุ", "elderly carer"),
+        OtherRole.OTHER: ("อื่น ๆ", "อื่น"),
+    },
+    OtherRole,
+)
+# The vulnerable groups recorded on a person (their flags), then the groups that Carenet
+# works out from age and sex: those are accepted in a file but not stored.
+GROUPS = Vocabulary(
+    {
+        "disability": ("คนพิการ", "ผู้พิการ", "พิการ", "disabled", "person with disability"),
+        "bedridden": ("ผู้ป่วยติดเตียง", "ติดเตียง"),
+        "lives_alone": ("อยู่ลำพัง", "อยู่คนเดียว", "living alone"),
+        "chronic_illness": ("ผู้ป่วยโรคเรื้อรัง", "โรคเรื้อรัง", "chronic"),
+        "pregnant": ("หญิงตั้งครรภ์", "ตั้งครรภ์"),
+        "single_parent": ("พ่อแม่เลี้ยงเดี่ยว", "พ่อ/แม่เลี้ยงเดี่ยว", "เลี้ยงเดี่ยว"),
+        "homeless": ("คนไร้บ้าน", "ไร้บ้าน"),
+        "disadvantaged": ("ผู้ด้อยโอกาส", "ด้อยโอกาส"),
+        "disaster_affected": ("ผู้ประสบภัยพิบัติ", "ผู้ประสบภัย", "ประสบภัย", "disaster affected"),
+        "child": ("เด็ก", "children"),
+        "youth": ("เยาวชน",),
+        "elderly": ("ผู้สูงอายุ", "สูงอายุ", "older person"),
+        "woman": ("สตรี", "ผู้หญิง", "women"),
+    }
+)
+assert set(RECORDED_FLAGS) <= set(GROUPS.words), "every recorded flag needs its words"
+DERIVED_GROUPS = frozenset({"child", "youth", "elderly", "woman"})
+WELFARE = Vocabulary(
+    {
+        "welfare_card": ("บัตรสวัสดิการแห่งรัฐ", "บัตรคนจน", "state welfare card"),
+        "elderly_allowance": ("เบี้ยยังชีพผู้สูงอายุ", "เบี้ยผู้สูงอายุ", "elderly allowance"),
+        "disability_allowance": ("เบี้ยความพิการ", "เบี้ยยังชีพคนพิการ", "disability allowance"),
+        "newborn_grant": ("เงินอุดหนุนเด็กแรกเกิด", "เงินอุดหนุนเพื่อการเลี้ยงดูเด็กแรกเกิด"),
+    }
+)
+YES_WORDS = frozenset(map(word_key, ("ใช่", "มี", "เป็น", "y", "yes", "true", "1", "✓", "✔")))
+NO_WORDS = frozenset(map(word_key, ("ไม่", "ไม่ใช่", "ไม่มี", "ไม่เป็น", "n", "no", "false", "0", "-")))
+YES, NO = "ใช่", "ไม่"
+LIST_SEPARATOR = ", "
+
+
+# --- Columns -------------------------------------------------------------------------------
+
+
+def _area_columns() -> tuple[Column, ...]:
+    return (
+        Column("subdistrict", ("ตำบล", "subdistrict", "tambon", "แขวง")),
+        Column("district", ("อำเภอ", "district", "amphoe", "เขต")),
+        Column("province", ("จังหวัด", "province", "changwat")),
+        Column(
+            "subdistrict_code",
+            ("รหัสตำบล", "subdistrict_code", "subdistrict code", "tambon code"),
+            kind=Kind.INTEGER,
+        ),
+    )
+
+
+def _column(key: str, *, required: bool = False) -> Column:
+    """A column households and volunteers share."""
+    aliases, kind = _SHARED[key]
+    return Column(key, aliases, required=required, kind=kind)
+
+
+_SHARED: dict[str, tuple[tuple[str, ...], Kind]] = {
+    "house_no": (("บ้านเลขที่", "house_no", "house no", "house no.", "house number"), Kind.TEXT),
+    "moo": (("หมู่ที่", "moo", "หมู่", "village_no", "village no"), Kind.INTEGER),
+    "citizen_id": (
+        ("เลขประจำตัวประชาชน", "citizen_id", "citizen id", "national id", "เลขบัตรประชาชน"),
+        Kind.TEXT,
+    ),
+    "title": (("คำนำหน้า", "title", "prefix", "คำนำหน้าชื่อ"), Kind.TEXT),
+    "first_name": (("ชื่อ", "first_name", "first name", "given name"), Kind.TEXT),
+    "last_name": (("นามสกุล", "last_name", "last name", "surname", "family name"), Kind.TEXT),
+    "birth_date": (
+        ("วันเกิด", "birth_date", "birth date", "date of birth", "วันเดือนปีเกิด"),
+        Kind.DATE,
+    ),
+    "sex": (("เพศ", "sex", "gender"), Kind.TEXT),
+    "phone": (("โทรศัพท์", "phone", "telephone", "mobile", "เบอร์โทรศัพท์"), Kind.TEXT),
+}
+
+HOUSEHOLD_COLUMNS: tuple[Column, ...] = (
+    Column("household_ref", ("รหัสครัวเรือน", "household_ref", "household ref", "household id")),
+    _column("house_no"),
+    _column("moo"),
+    Column("soi", ("ซอย", "soi", "lane")),
+    Column("road", ("ถนน", "road", "street")),
+    *_area_columns(),
+    Column("lat", ("ละติจูด", "lat", "latitude")),
+    Column("lon", ("ลองจิจูด", "lon", "longitude", "lng")),
+    Column("ownership", ("การครอบครองที่อยู่อาศัย", "ownership", "housing")),
+    Column("condition", ("สภาพที่อยู่อาศัย", "condition", "house condition")),
+    Column(
+        "volunteer_citizen_id",
+        ("เลขประจำตัวประชาชน อพม.", "volunteer_citizen_id", "volunteer citizen id"),
+    ),
+    _column("citizen_id"),
+    Column("document_type", ("ประเภทเอกสาร", "document_type", "document type")),
+    Column("document_no", ("เลขที่เอกสาร", "document_no", "document no", "document number")),
+    _column("title"),
+    _column("first_name", required=True),
+    _column("last_name"),
+    _column("birth_date"),
+    _column("sex"),
+    Column(
+        "relation",
+        ("ความสัมพันธ์กับหัวหน้าครัวเรือน", "relation", "relationship", "ความสัมพันธ์"),
+    ),
+    _column("phone"),
+    Column("vulnerable_groups", ("กลุ่มเปราะบาง", "vulnerable_groups", "vulnerable groups")),
+    Column("bedridden", ("ติดเตียง", "bedridden")),
+    Column("lives_alone", ("อยู่ลำพัง", "lives_alone", "lives alone")),
+    Column("disability_type", ("ประเภทความพิการ", "disability_type", "disability type")),
+    Column(
+        "disability_card_no",
+        ("เลขบัตรคนพิการ", "disability_card_no", "disability card no", "disability card"),
+    ),
+    Column("welfare", ("สวัสดิการที่ได้รับ", "welfare", "welfare received")),
+    Column("consent", ("ฐานการประมวลผลข้อมูล", "consent", "consent basis", "ความยินยอม")),
+    Column(
+        "consent_date",
+        ("วันที่ให้ความยินยอม", "consent_date", "consent date"),
+        kind=Kind.DATE,
+    ),
+)
+
+VOLUNTEER_COLUMNS: tuple[Column, ...] = (
+    _column("citizen_id", required=True),
+    _column("title", required=True),
+    _column("first_name", required=True),
+    _column("last_name", required=True),
+    _column("birth_date"),
+    _column("sex"),
+    _column("phone"),
+    Column("line_id", ("LINE ID", "line_id", "line", "ไลน์", "ไอดีไลน์")),
+    _column("house_no"),
+    _column("moo"),
+    *_area_columns(),
+    Column("covered_moo", ("หมู่ที่รับผิดชอบ", "covered_moo", "covered moo", "covered villages")),
+    Column("registration_no", ("เลขทะเบียน", "registration_no", "registration no")),
+    Column(
+        "registration_date",
+        ("วันที่ขึ้นทะเบียน", "registration_date", "registration date"),
+        kind=Kind.DATE,
+    ),
+    Column("status", ("สถานะ", "status")),
+    Column("other_roles", ("บทบาทอื่น", "other_roles", "other roles")),
+)
+
+HOUSEHOLD_KEYS = tuple(c.key for c in HOUSEHOLD_COLUMNS)
+VOLUNTEER_KEYS = tuple(c.key for c in VOLUNTEER_COLUMNS)
+
+
+def label(columns: Iterable[Column], key: str) -> str:
+    """The Thai header of a column: what an export writes and an error names when the file
+    has no such column."""
+    return next(c.label for c in columns if c.key == key)
+
+
+def household_headers() -> list[str]:
+    """The header row of a households export, in column order."""
+    return [c.label for c in HOUSEHOLD_COLUMNS]
+
+
+def volunteer_headers() -> list[str]:
+    """The header row of a volunteers export, in column order."""
+    return [c.label for c in VOLUNTEER_COLUMNS]
+
+
+# --- Row values for exports ----------------------------------------------------------------
+
+
+def _date(value: Any) -> str:
+    return thaidate.format_numeric(value) if value else ""
+
+
+def _citizen_id(record: Any) -> str:
+    # Written with dashes, as the card prints it: a spreadsheet would turn 13 bare digits
+    # into a number and show it as 1.10E+12.
+    digits = record.read_citizen_id()
+    return citizen_id.formatted(digits) if digits else ""
+
+
+def _area_values(code: str, areas: Mapping[str, Area] | None) -> dict[str, str]:
+    subdistrict = code[:6]
+    values = {"subdistrict_code": subdistrict, "subdistrict": "", "district": "", "province": ""}
+    if areas is not None:
+        for key, prefix in (("subdistrict", 6), ("district", 4), ("province", 2)):
+            area = areas.get(subdistrict[:prefix])
+            values[key] = area.name_th if area is not None else ""
+    return values
+
+
+def _prefetched(record: models.Model, name: str) -> list[Any] | None:
+    """The related objects `name` when the caller prefetched them, else None (no query)."""
+    cache = getattr(record, "_prefetched_objects_cache", {})
+    return list(cache[name]) if name in cache else None
+
+
+def household_row_values(
+    person: Person, *, areas: Mapping[str, Area] | None = None
+) -> dict[str, str]:
+    """The cells of one person's row in a households export, keyed like HOUSEHOLD_COLUMNS.
+
+    Reads only what is loaded: `person.household` (select_related), and, when prefetched,
+    `household.volunteers` (their citizen IDs fill the volunteer column) and
+    `person.consents` (the latest active one fills the consent columns). `areas` maps codes
+    to Area rows for the subdistrict, district and province names; without it only the
+    subdistrict code is written, which is enough to import the file again. Write a
+    household's head first: an import makes the first row the head when no row says so.
+    The household's id is its ref, so each household's rows stay together.
+    """
+    household: Household = person.household
+    volunteers = _prefetched(household, "volunteers") or []
+    consents = [c for c in _prefetched(person, "consents") or [] if c.withdrawn_on is None]
+    consent = max(consents, key=lambda c: (c.given_on, c.pk), default=None)
+    flags = [flag for flag in RECORDED_FLAGS if getattr(person, flag)]
+    welfare = [code for code in WELFARE.words if getattr(person, code)]
+    return {
+        "household_ref": str(household.pk),
+        "house_no": household.house_no,
+        "moo": str(household.moo) if household.moo is not None else "",
+        "soi": household.soi,
+        "road": household.road,
+        **_area_values(household.area_id, areas),
+        "lat": str(household.latitude) if household.latitude is not None else "",
+        "lon": str(household.longitude) if household.longitude is not None else "",
+        "ownership": OWNERSHIPS.word(household.ownership),
+        "condition": CONDITIONS.word(household.condition),
+        "volunteer_citizen_id": LIST_SEPARATOR.join(
+            text for text in (_citizen_id(v) for v in volunteers) if text
+        ),
+        "citizen_id": _citizen_id(person),
+        "document_type": DOCUMENTS.word(person.document_type),
+        "document_no": person.document_no,
+        "title": person.title,
+        "first_name": person.first_name,
+        "last_name": person.last_name,
+        "birth_date": _date(person.birth_date),
+        "sex": SEXES.word(person.sex),
+        "relation": RELATIONS.word(person.relation),
+        "phone": person.phone,
+        "vulnerable_groups": LIST_SEPARATOR.join(GROUPS.word(flag) for flag in flags),
+        "bedridden": YES if person.bedridden else NO,
+        "lives_alone": YES if person.lives_alone else NO,
+        "disability_type": DISABILITIES.word(person.disability_type),
+        "disability_card_no": person.disability_card_no,
+        "welfare": LIST_SEPARATOR.join(WELFARE.word(code) for code in welfare),
+        "consent": CONSENTS.word(consent.basis) if consent else "",
+        "consent_date": _date(consent.given_on) if consent else "",
+    }
+
+
+def volunteer_row_values(
+    volunteer: Volunteer, *, areas: Mapping[str, Area] | None = None
+) -> dict[str, str]:
+    """The cells of one volunteer's row in a volunteers export, keyed like VOLUNTEER_COLUMNS.
+
+    Reads only what is loaded; prefetch `villages` to fill the covered villages. `areas` maps
+    codes to Area rows for the names of the subdistrict served (see household_row_values).
+    """
+    villages = _prefetched(volunteer, "villages") or []
+    roles = [code for code in volunteer.other_roles if code in OTHER_ROLES.words]
+    return {
+        "citizen_id": _citizen_id(volunteer),
+        "title": volunteer.title,
+        "first_name": volunteer.first_name,
+        "last_name": volunteer.last_name,
+        "birth_date": _date(volunteer.birth_date),
+        "sex": SEXES.word(volunteer.sex),
+        "phone": volunteer.phone,
+        "line_id": volunteer.line_id,
+        "house_no": volunteer.house_no,
+        "moo": str(volunteer.address_moo) if volunteer.address_moo is not None else "",
+        **_area_values(volunteer.area_id, areas),
+        "covered_moo": LIST_SEPARATOR.join(
+            str(moo) for moo in sorted(v.moo for v in villages if v.moo is not None)
+        ),
+        "registration_no": volunteer.registration_no,
+        "registration_date": _date(volunteer.registration_date),
+        "status": VOLUNTEER_STATUSES.word(volunteer.status),
+        "other_roles": LIST_SEPARATOR.join(OTHER_ROLES.word(code) for code in roles),
+    }

@@ -1,0 +1,335 @@
+"""Exports: the volunteers and the households of a user's scope, as CSV or XLSX.
+
+An export is the same file an import reads. Its header row is the first (Thai) alias of every
+column declared in columns.py, and its cells are written by columns.py's own helpers, so a
+coordinator can export, correct in Excel and import the file again. Households come one row per
+person; the household_ref column (the household's number in Carenet) groups the rows of one
+household.
+
+An export never reaches past the user's scope: the rows come from the same filters as the
+pages (access.visible_to; for households, the households selectors, which narrow a volunteer to
+the households assigned to them). An area filter narrows within that scope; an area entirely
+outside it is refused (AreaOutOfScope) rather than answered with an empty file, so the page can
+give the same 404 as for an area that does not exist, and the command can say so.
+
+Exports carry citizen IDs in clear, so each one is a logged read: `export_prepare` writes one
+audit row (who, what, the scope and area, the format and the row count) before the first row
+goes out.
+
+Size: rows are read with iterator(chunk_size=CHUNK), and the related rows a chunk needs come
+with one prefetch query per relation, so the number of queries grows with the number of chunks,
+never with the number of rows, and memory holds one chunk at a time. CSV is streamed as it is
+written (UTF-8 with a byte-order mark, so that Excel shows the Thai). XLSX goes through
+openpyxl's write-only mode into a temporary file, which the response then streams. Every text
+cell passes through tabular.neutralize_formula, so a name such as "=HYPERLINK(...)" reaches the
+spreadsheet as text, never as a formula.
+"""
+
+import codecs
+import csv
+import io
+import tempfile
+import unicodedata
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+from enum import StrEnum
+from itertools import chain, islice
+from typing import IO, Any
+
+from django.db.models import Case, F, Prefetch, Q, QuerySet, Value, When
+from django.utils import timezone
+from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
+from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.utils import get_column_letter
+
+from carenet.accounts import access
+from carenet.accounts.access import Perm
+from carenet.areas.models import Area, within
+from carenet.core.services import audit_record
+from carenet.core.tabular import neutralize_formula
+from carenet.households.models import Consent, HouseholdStatus, Person, PersonStatus
+from carenet.households.selectors import people_visible
+from carenet.spreadsheets import columns
+from carenet.volunteers.models import Volunteer
+
+CHUNK = 2000
+CSV_ROWS_PER_WRITE = 500
+# Column widths come from the header and the first rows, in characters Excel counts.
+WIDTH_SAMPLE = 200
+MIN_WIDTH = 6
+MAX_WIDTH = 45
+HEADER_FILL = PatternFill("solid", fgColor="E6F2F2")
+AREA_FIELDS = ("code", "level", "name_th", "name_en", "moo")
+
+
+class Dataset(StrEnum):
+    HOUSEHOLDS = "households"
+    VOLUNTEERS = "volunteers"
+
+
+class Format(StrEnum):
+    CSV = "csv"
+    XLSX = "xlsx"
+
+
+CONTENT_TYPES = {
+    Format.CSV: "text/csv; charset=utf-8",
+    Format.XLSX: "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+}
+# The permission whose scope an export of each dataset covers (the pages' own).
+VIEW_PERM = {Dataset.HOUSEHOLDS: Perm.VIEW_HOUSEHOLDS, Dataset.VOLUNTEERS: Perm.VIEW_VOLUNTEERS}
+SHEET_TITLES = {Dataset.HOUSEHOLDS: "ครัวเรือน", Dataset.VOLUNTEERS: "อพม."}
+
+
+class AreaOutOfScope(Exception):
+    """The area asked for does not exist or lies wholly outside the user's scope."""
+
+
+# --- Scope ---------------------------------------------------------------------------------
+
+
+def area_in_scope(user: Any, code: str, perm: Perm = Perm.EXPORT_DATA) -> Area | None:
+    """The area, if it exists and the user holds `perm` over some of it: it lies inside their
+    scope, or their scope lies inside it (a district coordinator asking for the province gets
+    their district)."""
+    area = Area.objects.filter(code=code).first() if code.isdigit() else None
+    if area is None:
+        return None
+    for grant in access.grants(user):
+        if perm in access.ROLE_PERMISSIONS[grant.role] and (
+            grant.covers(code) or grant.area_code.startswith(code)
+        ):
+            return area
+    return None
+
+
+def area_options(*, user: Any, limit: int = 400) -> list[Area]:
+    """Areas to narrow an export to: the scope from province down to subdistrict, in code
+    order; only provinces and districts when that is too long for a select."""
+    queryset = access.visible_to(
+        user, Area.objects.exclude(level="village"), field="code", perm=Perm.EXPORT_DATA
+    ).order_by("code")
+    if queryset.count() > limit:
+        queryset = queryset.exclude(level="subdistrict")
+    return list(queryset.only(*AREA_FIELDS))
+
+
+def volunteers_in_scope(user: Any, area_code: str = "") -> QuerySet[Volunteer]:
+    queryset = access.visible_to(
+        user, Volunteer.objects.all(), perm=Perm.VIEW_VOLUNTEERS, own=Q(user=user)
+    )
+    return queryset.filter(within(area_code, "area")) if area_code else queryset
+
+
+def people_in_scope(user: Any, area_code: str = "") -> QuerySet[Person]:
+    queryset = people_visible(user)
+    return queryset.filter(within(area_code, "area")) if area_code else queryset
+
+
+# --- The export ----------------------------------------------------------------------------
+
+
+@dataclass
+class Export:
+    """An export ready to write: its header, its rows (read lazily) and how many there are."""
+
+    dataset: Dataset
+    fmt: Format
+    headers: list[str]
+    rows: Iterator[Sequence[Any]]
+    row_count: int
+    area_code: str
+    template: bool = False
+
+    @property
+    def filename(self) -> str:
+        if self.template:
+            return f"carenet-{self.dataset}-template.{self.fmt}"
+        area = f"-{self.area_code}" if self.area_code else ""
+        return f"carenet-{self.dataset}{area}-{timezone.localdate():%Y%m%d}.{self.fmt}"
+
+    @property
+    def content_type(self) -> str:
+        return CONTENT_TYPES[self.fmt]
+
+
+def export_prepare(*, user: Any, dataset: str, fmt: str, area_code: str = "") -> Export:
+    """Counts the rows in scope, logs the export, and returns it ready to write.
+
+    Raises AreaOutOfScope for an area that is missing or outside the user's scope.
+    """
+    dataset, fmt = Dataset(dataset), Format(fmt)
+    perm = VIEW_PERM[dataset]
+    if area_code and area_in_scope(user, area_code, perm) is None:
+        raise AreaOutOfScope(area_code)
+    queryset: QuerySet[Any]
+    if dataset == Dataset.VOLUNTEERS:
+        queryset = _volunteer_rows(volunteers_in_scope(user, area_code))
+        headers, keys = columns.volunteer_headers(), columns.VOLUNTEER_KEYS
+    else:
+        queryset = _person_rows(people_in_scope(user, area_code))
+        headers, keys = columns.household_headers(), columns.HOUSEHOLD_KEYS
+    row_count = queryset.count()
+    audit_record(
+        actor=user,
+        action=f"spreadsheets.export_{dataset}",
+        area_code=area_code,
+        details={
+            "format": str(fmt),
+            "rows": row_count,
+            "area": area_code,
+            "scope": access.scope_codes(user, perm),
+        },
+    )
+    rows = _cells(queryset, dataset, keys)
+    return Export(dataset, fmt, headers, rows, row_count, area_code)
+
+
+def blank_template(dataset: str) -> Export:
+    """An empty workbook with the import's headers, to fill in by hand (no data, no audit)."""
+    dataset = Dataset(dataset)
+    if dataset == Dataset.VOLUNTEERS:
+        headers = columns.volunteer_headers()
+    else:
+        headers = columns.household_headers()
+    return Export(dataset, Format.XLSX, headers, iter([]), 0, "", template=True)
+
+
+def _volunteer_rows(queryset: QuerySet[Volunteer]) -> QuerySet[Volunteer]:
+    """Every volunteer, whatever their status (the status is a column of the file)."""
+    villages = Prefetch("villages", queryset=Area.objects.only("code", "moo"))
+    return queryset.prefetch_related(villages).order_by("area_id", "pk")
+
+
+def _person_rows(queryset: QuerySet[Person]) -> QuerySet[Person]:
+    """The people who live in the active households, each household's head first."""
+    volunteers = Prefetch(
+        "household__volunteers", queryset=Volunteer.objects.only("pk", "citizen_id_encrypted")
+    )
+    consents = Prefetch("consents", queryset=Consent.objects.filter(withdrawn_on__isnull=True))
+    head_first = Case(When(pk=F("household__head_id"), then=Value(0)), default=Value(1))
+    return (
+        queryset.filter(status=PersonStatus.ACTIVE, household__status=HouseholdStatus.ACTIVE)
+        .select_related("household")
+        .prefetch_related(volunteers, consents)
+        .annotate(head_first=head_first)
+        .order_by("area_id", "household_id", "head_first", "pk")
+    )
+
+
+def _cells(queryset: QuerySet[Any], dataset: Dataset, keys: Sequence[str]) -> Iterator[list[str]]:
+    """The rows' cells, read a chunk at a time: one query for the chunk, one per prefetch, and
+    one for the names of the areas the chunk brings that earlier chunks did not."""
+    records = queryset.iterator(chunk_size=CHUNK)
+    areas: dict[str, Area] = {}
+    looked_up: set[str] = set()
+    while batch := list(islice(records, CHUNK)):
+        wanted = {r.area_id[:n] for r in batch for n in (6, 4, 2)} - looked_up
+        if wanted:
+            found = Area.objects.filter(code__in=wanted).only(*AREA_FIELDS)
+            areas.update((area.code, area) for area in found)
+            looked_up |= wanted
+        for record in batch:
+            if dataset == Dataset.VOLUNTEERS:
+                values = columns.volunteer_row_values(record, areas=areas)
+            else:
+                values = columns.household_row_values(record, areas=areas)
+            yield [values[key] for key in keys]
+
+
+def _text(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, datetime):
+        return value.isoformat(sep=" ", timespec="minutes")
+    if isinstance(value, date):
+        return value.isoformat()
+    return str(value)
+
+
+# --- CSV -----------------------------------------------------------------------------------
+
+
+def csv_chunks(export: Export) -> Iterator[bytes]:
+    """The export as CSV bytes, a few hundred rows at a time, starting with a BOM."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow([neutralize_formula(h) for h in export.headers])
+    yield codecs.BOM_UTF8 + buffer.getvalue().encode("utf-8")
+    while batch := list(islice(export.rows, CSV_ROWS_PER_WRITE)):
+        buffer.seek(0)
+        buffer.truncate()
+        writer.writerows([neutralize_formula(_text(cell)) for cell in row] for row in batch)
+        yield buffer.getvalue().encode("utf-8")
+
+
+# --- XLSX ----------------------------------------------------------------------------------
+
+
+def display_width(text: str) -> int:
+    """How many columns a text takes: Thai vowel and tone marks above or below take none."""
+    return sum(1 for ch in text if unicodedata.category(ch) not in ("Mn", "Me", "Cf"))
+
+
+def xlsx_write(export: Export, destination: IO[bytes]) -> None:
+    """Writes the export as an .xlsx workbook (one sheet, bold frozen header) to a file."""
+    book = Workbook(write_only=True)
+    sheet = book.create_sheet(SHEET_TITLES[export.dataset])
+    sample = list(islice(export.rows, WIDTH_SAMPLE))
+    for index, header in enumerate(export.headers):
+        widest = max(
+            [display_width(header) + 2]
+            + [display_width(_text(row[index])) + 1 for row in sample if index < len(row)]
+        )
+        sheet.column_dimensions[get_column_letter(index + 1)].width = min(
+            MAX_WIDTH, max(MIN_WIDTH, widest * 1.15)
+        )
+    sheet.freeze_panes = "A2"
+    bold = Font(bold=True)
+    wrap = Alignment(vertical="top", wrap_text=True)
+    header_cells = []
+    for header in export.headers:
+        cell = WriteOnlyCell(sheet, value=neutralize_formula(header))
+        cell.font = bold
+        cell.fill = HEADER_FILL
+        cell.alignment = wrap
+        header_cells.append(cell)
+    sheet.append(header_cells)
+    for row in chain(sample, export.rows):
+        sheet.append([_xlsx_value(cell) for cell in row])
+    book.save(destination)
+
+
+def _xlsx_value(value: Any) -> Any:
+    if value is None or value == "":
+        return None
+    if isinstance(value, str):
+        # Text stays text: openpyxl would store "=..." as a formula.
+        return neutralize_formula(value)
+    if isinstance(value, bool | int | float | date):
+        return value
+    return neutralize_formula(str(value))
+
+
+def xlsx_file(export: Export) -> IO[bytes]:
+    """The workbook in a temporary file (deleted when closed), rewound for reading."""
+    # Returned open: the response streams it and closes it, which deletes it.
+    handle = tempfile.TemporaryFile(suffix=".xlsx")  # noqa: SIM115
+    try:
+        xlsx_write(export, handle)
+    except BaseException:
+        handle.close()
+        raise
+    handle.seek(0)
+    return handle
+
+
+def write(export: Export, destination: IO[bytes]) -> None:
+    """Writes the export, in its format, to an open binary file."""
+    if export.fmt == Format.CSV:
+        for chunk in csv_chunks(export):
+            destination.write(chunk)
+    else:
+        xlsx_write(export, destination)

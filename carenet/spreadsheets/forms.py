@@ -1,0 +1,120 @@
+"""The upload and export forms. A file is refused here, with the reason beside the field, when it
+is empty, too large, or not a spreadsheet at all; whether its contents import is the job's."""
+
+from pathlib import PurePath
+from typing import Any
+
+from django import forms
+from django.conf import settings
+from django.core.files.uploadedfile import UploadedFile
+from django.template.defaultfilters import filesizeformat
+from django.utils.translation import gettext_lazy as _
+
+from carenet.spreadsheets.models import ImportKind, OnExisting
+
+# 200,000 rows of households (tabular.MAX_ROWS) are about 40 MB as CSV.
+DEFAULT_MAX_UPLOAD_BYTES = 50 * 1024 * 1024
+WORKBOOK_SUFFIXES = {".xlsx": (b"PK\x03\x04",), ".xls": (b"\xd0\xcf\x11\xe0", b"PK\x03\x04")}
+TEXT_SUFFIXES = {".csv", ".txt"}
+ACCEPT = ".csv,.xlsx,.xls"
+# What other files start with; a CSV never does.
+BINARY_STARTS = (b"PK\x03\x04", b"\xd0\xcf\x11\xe0", b"%PDF", b"\x89PNG", b"\xff\xd8\xff", b"GIF8")
+
+
+def max_upload_bytes() -> int:
+    return int(getattr(settings, "CARENET_IMPORT_MAX_BYTES", DEFAULT_MAX_UPLOAD_BYTES))
+
+
+class UploadForm(forms.Form):
+    kind = forms.ChoiceField(
+        label=_("What the file holds"),
+        choices=ImportKind.choices,
+        widget=forms.RadioSelect,
+        initial=ImportKind.HOUSEHOLDS,
+    )
+    file = forms.FileField(
+        label=_("File"),
+        help_text=_("CSV (UTF-8) or Excel (.xlsx), one row per person."),
+        widget=forms.FileInput(attrs={"accept": ACCEPT}),
+        error_messages={
+            "required": _("Choose the file to upload."),
+            "empty": _("The file is empty. Choose the file again."),
+        },
+    )
+    dry_run = forms.BooleanField(
+        label=_("Check only, save nothing"),
+        required=False,
+        help_text=_("The file is checked row by row; you can import it afterwards."),
+    )
+    on_existing = forms.ChoiceField(
+        label=_("When a person is already registered"),
+        choices=OnExisting.choices,
+        widget=forms.RadioSelect,
+        initial=OnExisting.UPDATE,
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["file"].help_text = _(
+            "CSV (UTF-8) or Excel (.xlsx), up to %(size)s. "
+            "Households: one row per person. The header row names the columns."
+        ) % {"size": filesizeformat(max_upload_bytes())}
+
+    def clean_file(self) -> UploadedFile:
+        upload: UploadedFile = self.cleaned_data["file"]
+        limit = max_upload_bytes()
+        if (upload.size or 0) > limit:
+            raise forms.ValidationError(
+                _(
+                    "The file is too large (%(size)s). One upload can be at most %(limit)s: "
+                    "split the file into several and upload them one by one."
+                ),
+                code="too_large",
+                params={"size": filesizeformat(upload.size or 0), "limit": filesizeformat(limit)},
+            )
+        suffix = PurePath(upload.name or "").suffix.lower()
+        start = upload.read(4096)
+        upload.seek(0)
+        if suffix in WORKBOOK_SUFFIXES:
+            if not start.startswith(WORKBOOK_SUFFIXES[suffix]):
+                raise forms.ValidationError(
+                    _(
+                        "This file is named %(suffix)s but is not an Excel workbook. Open it "
+                        "in Excel and save it as “Excel Workbook (.xlsx)”."
+                    ),
+                    code="not_workbook",
+                    params={"suffix": suffix},
+                )
+        elif suffix in TEXT_SUFFIXES:
+            if start.startswith(BINARY_STARTS) or (
+                b"\x00" in start and not start.startswith((b"\xff\xfe", b"\xfe\xff"))
+            ):
+                raise forms.ValidationError(
+                    _(
+                        "This file is named .csv but is not a CSV text file. In Excel, choose "
+                        "Save As and “CSV UTF-8 (Comma delimited)”."
+                    ),
+                    code="not_csv",
+                )
+        else:
+            raise forms.ValidationError(
+                _(
+                    "Carenet cannot read %(suffix)s files. Upload a CSV file or an Excel "
+                    "workbook (.xlsx)."
+                ),
+                code="file_type",
+                params={"suffix": suffix or _("unnamed")},
+            )
+        return upload
+
+
+class ExportForm(forms.Form):
+    """The optional area filter of an export: a code within the user's scope."""
+
+    area = forms.CharField(label=_("Area"), required=False, max_length=8)
+
+    def clean_area(self) -> str:
+        code: str = self.cleaned_data["area"].strip()
+        if code and not code.isdigit():
+            raise forms.ValidationError(_("Choose an area from the list."), code="area")
+        return code

@@ -1,0 +1,882 @@
+"""Importing households and their people from a spreadsheet, one row per person.
+
+The file is read one chunk of rows at a time (`tabular.open_table`), so a million rows take
+the memory of a few thousand, plus a little per household. For each chunk:
+
+1. every row is checked on its own (`rows.RowReader`: cells, area, scope), without queries;
+2. the chunk's people are looked up in a few queries (`stored`): stored people by citizen-ID
+   hash, or, for rows without an ID, by exact name, birth date and subdistrict; households
+   none of whose rows is a stored person, by address; volunteers by citizen-ID hash;
+3. each person is decided: new, or the stored person (updated, skipped or an error, as
+   `on_existing` says); a household becomes the stored household of its first stored member
+   (or of its address), or a new one. Duplicates within the file are errors;
+4. while the file has no error, the chunk's new people, their consents, and the households
+   the file has moved past are written (below).
+
+The whole import is one transaction, and nothing is committed before every row has been
+checked: at the first error the writing stops, the rest of the file is still checked so that
+the report lists every problem, and the transaction is rolled back. A file with any error
+imports nothing; a dry run writes nothing.
+
+Speed comes from keeping the database and Python busy at the same time. On PostgreSQL the
+rows of chunk k are written by COPY in a background thread (`common.Pipeline`) while Python
+checks chunk k+1 and decides it; only the lookups of a chunk wait for the connection. Each new
+person and household gets an id reserved in advance (`common.IdReserve`), so rows can refer
+to rows not yet written. A household is written (with its head, and its priority worked out
+from its members by carenet.households.vulnerability) once a chunk has gone by without rows
+of it; the rare household that turns up again further down is brought up to date at the end.
+Also at the end: volunteers are assigned, stored households that changed are updated and
+their priority recomputed, and one audit row records the import. A household found to be a
+stored one only after some of its new members were written (its stored member comes further
+down the file) has those members moved into it.
+"""
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import date
+from itertools import count
+from typing import Any
+
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from carenet.core import citizen_id
+from carenet.core.people import name_key
+from carenet.core.services import audit_record
+from carenet.core.tabular import RowError, Source, TableError, TableStream, open_table
+from carenet.households.models import (
+    Consent,
+    ConsentBasis,
+    Household,
+    HouseholdAssignment,
+    HouseholdStatus,
+    Person,
+    PersonStatus,
+    Relation,
+)
+from carenet.households.services import households_recompute
+from carenet.households.vulnerability import RECORDED_FLAGS
+from carenet.spreadsheets.columns import HOUSEHOLD_COLUMNS, label
+from carenet.spreadsheets.importing import stored
+from carenet.spreadsheets.importing.common import (
+    ON_EXISTING,
+    Areas,
+    Counts,
+    IdReserve,
+    ImportResult,
+    Pipeline,
+    ProgressCallback,
+    ProgressReporter,
+    Report,
+    Scope,
+    TableWriter,
+    among,
+    chunks,
+    source_name,
+    user_or_none,
+)
+from carenet.spreadsheets.importing.rows import (
+    ADDRESS_FIELDS,
+    FLAG_BITS,
+    WELFARE_BITS,
+    WELFARE_CODES,
+    FileHousehold,
+    PersonRow,
+    RowReader,
+)
+from carenet.volunteers.models import Volunteer, VolunteerStatus
+
+CONSENT_PURPOSE = "นำเข้าจากทะเบียน"  # stored data, in Thai like every consent's purpose
+AUDIT_ACTION = "spreadsheets.import_households"
+# Foreign keys checked only at commit. People are written before their household, so their
+# household is; every other key is checked as rows arrive (see common.Pipeline).
+DEFERRED_CONSTRAINTS = ((Person, "household"), (Person, "merged_into"))
+
+PERSON_FIELDS = (
+    "id",
+    "household",
+    "area",
+    "citizen_id_encrypted",
+    "citizen_id_hash",
+    "document_type",
+    "document_no",
+    "title",
+    "first_name",
+    "last_name",
+    "name_key",
+    "birth_date",
+    "sex",
+    "relation",
+    "phone",
+    "disability_type",
+    "disability_card_no",
+    *RECORDED_FLAGS,
+    *WELFARE_CODES,
+    "status",
+    "merged_into",
+    "version",
+    "created_by",
+    "created_at",
+    "updated_at",
+)
+CONSENT_FIELDS = (
+    "person",
+    "area",
+    "basis",
+    "purpose",
+    "given_on",
+    "recorded_by",
+    "recorded_at",
+    "withdrawal_reason",
+)
+HOUSEHOLD_FIELDS = (
+    "id",
+    "area",
+    "house_no",
+    "moo",
+    "soi",
+    "road",
+    "latitude",
+    "longitude",
+    "ownership",
+    "condition",
+    "head",
+    "status",
+    "priority_score",
+    "vulnerability",
+    "member_count",
+    "version",
+    "created_by",
+    "created_at",
+    "updated_at",
+)
+ASSIGNMENT_FIELDS = ("household", "volunteer", "assigned_by", "assigned_at")
+# Flags and welfare as bits, turned back into the booleans of a row at once.
+_FLAG_VALUES = [
+    tuple(bool(bits & bit) for bit in FLAG_BITS.values()) for bits in range(1 << len(FLAG_BITS))
+]
+_WELFARE_VALUES = [
+    tuple(bool(bits & bit) for bit in WELFARE_BITS.values())
+    for bits in range(1 << len(WELFARE_BITS))
+]
+
+
+_ACTIVE = PersonStatus.ACTIVE.value
+_PUBLIC_TASK = ConsentBasis.PUBLIC_TASK.value
+
+
+class _Rollback(Exception):
+    """Leaves the import's transaction without keeping anything."""
+
+
+@dataclass
+class _Batch:
+    """The rows one chunk writes, and the likely duplicates to look for after them."""
+
+    people: list[tuple[Any, ...]] = field(default_factory=list)
+    consents: list[tuple[Any, ...]] = field(default_factory=list)
+    households: list[tuple[Any, ...]] = field(default_factory=list)
+    assignments: list[tuple[Any, ...]] = field(default_factory=list)
+    updates: list[tuple[int, dict[str, Any]]] = field(default_factory=list)
+    likely: stored.LikelyDuplicates | None = None
+
+
+def import_households(
+    *,
+    actor: Any,
+    source: Source,
+    dry_run: bool = False,
+    on_existing: str = "update",
+    progress: ProgressCallback | None = None,
+    max_rows: int | None = None,
+    today: date | None = None,
+) -> ImportResult:
+    """Checks a CSV or XLSX file of households (one row per person), then imports it whole.
+
+    `actor` is the user importing (rows outside their IMPORT_DATA scope are errors), or None
+    for the system, with national scope. `on_existing` says what a person already stored
+    does: "update" them from the file, "skip" the row, or make the row an "error".
+    `progress(stage, done, total)` is called per chunk of rows ("checking", then
+    "importing"). With any error nothing is written and `errors` lists every problem.
+    """
+    if on_existing not in ON_EXISTING:
+        raise ValueError(f"on_existing must be one of {ON_EXISTING}")
+    job = _HouseholdImport(
+        actor=actor,
+        source=source,
+        dry_run=dry_run,
+        on_existing=on_existing,
+        progress=progress,
+        max_rows=max_rows,
+        today=today or timezone.localdate(),
+    )
+    return job.run()
+
+
+class _HouseholdImport:
+    def __init__(
+        self,
+        *,
+        actor: Any,
+        source: Source,
+        dry_run: bool,
+        on_existing: str,
+        progress: ProgressCallback | None,
+        max_rows: int | None,
+        today: date,
+    ) -> None:
+        self.actor, self.user = actor, user_or_none(actor)
+        self.source, self.dry_run, self.on_existing = source, dry_run, on_existing
+        self.progress_callback, self.max_rows, self.today = progress, max_rows, today
+        self.result = ImportResult(
+            kind="households", file_name=source_name(source), dry_run=dry_run
+        )
+        self.now = timezone.now()
+        self.user_id = self.user.pk if self.user is not None else None
+        # Within the file: citizen ID -> row, exact name key -> row, sound-alike -> row.
+        self.ids_seen: dict[int, int] = {}
+        self.names_seen: dict[tuple[str, str, date | None, str], int] = {}
+        self.alike_seen: dict[int, int] = {}
+        self.volunteers: dict[str, dict[str, Any] | None] = {}
+        # New households not written yet, and the stored households the file touches.
+        self.open: dict[int, FileHousehold] = {}
+        self.stored: dict[int, FileHousehold] = {}
+        self.reopened: dict[int, FileHousehold] = {}
+        self.chunk = 0
+        self.batch = _Batch()
+        self.likely_pending: stored.LikelyDuplicates | None = None
+
+    # -- the import as a whole ------------------------------------------------------------
+
+    def run(self) -> ImportResult:
+        result = self.result
+        try:
+            table = open_table(self.source, HOUSEHOLD_COLUMNS, max_rows=self.max_rows)
+        except TableError as error:
+            _file_errors(result, error.errors)
+            return result
+        with table:
+            if not (table.has("subdistrict") or table.has("subdistrict_code")):
+                _file_errors(result, [_no_area_column(table.header_row)])
+                return result
+            try:
+                if self.dry_run:
+                    self._import(table)
+                else:
+                    with transaction.atomic():
+                        self._import(table)
+                        if result.error_count:
+                            raise _Rollback
+            except _Rollback:
+                pass
+            except TableError as error:  # found further down the file, while reading it
+                _file_errors(result, error.errors)
+            except IntegrityError:
+                # Every value was checked before it was written: only a concurrent change
+                # (someone registered one of these people meanwhile) gets here.
+                _file_errors(result, [_concurrent_change()])
+        if result.error_count:
+            result.households, result.people = Counts(), Counts()
+        return result
+
+    def _import(self, table: TableStream) -> None:
+        result = self.result
+        self.report = Report(result, table.headers, HOUSEHOLD_COLUMNS)
+        self.areas = Areas()
+        self.scope = Scope(self.actor)
+        self.reader = RowReader(
+            table=table, areas=self.areas, scope=self.scope, report=self.report, today=self.today
+        )
+        progress = ProgressReporter(self.progress_callback, table)
+        self.pipeline: Pipeline | None = None
+        if self.dry_run:
+            fake = count(-1, -1)
+            self.take_person_id = self.take_household_id = fake.__next__
+        else:
+            self.pipeline = Pipeline(
+                checked=(Person, Consent, Household, HouseholdAssignment),
+                deferred=DEFERRED_CONSTRAINTS,
+            )
+            self.ids = (IdReserve(Person), IdReserve(Household))
+            self.take_person_id, self.take_household_id = (ids.take for ids in self.ids)
+            self.writers = (
+                TableWriter(Person, PERSON_FIELDS),
+                TableWriter(Consent, CONSENT_FIELDS),
+                TableWriter(Household, HOUSEHOLD_FIELDS),
+                TableWriter(HouseholdAssignment, ASSIGNMENT_FIELDS),
+            )
+        # Rows stored before the import: what the import writes has ids from these on.
+        self.people_below = max(self.take_person_id(), 0) or 2**62
+        self.households_below = max(self.take_household_id(), 0) or 2**62
+        waiting: _Batch | None = None  # the previous chunk's rows, written after its lookups
+        try:
+            for rows in chunks(table):
+                self.chunk += 1
+                people = [person for row in rows if (person := self.reader.read(row)) is not None]
+                result.total_rows += len(rows)
+                self._wait()
+                self._look_up(people)
+                for ids in self.ids if self.pipeline is not None else ():
+                    ids.ensure(len(people))  # while the connection is free
+                if waiting is not None:
+                    self._write(waiting)  # the database writes it while this chunk is decided
+                for person in people:
+                    self._decide(person)
+                waiting = self._prepare(people)
+                progress.checking(result.total_rows)
+            self._wait()
+            if waiting is not None:
+                self._write(waiting)
+            self._wait()
+            if not result.error_count:
+                progress.importing(result.total_rows, result.total_rows)
+                self._finish()
+        finally:
+            if self.pipeline is not None:
+                self.pipeline.close()
+
+    def _wait(self) -> None:
+        """Waits for the rows being written, and reports the likely duplicates found."""
+        if self.pipeline is not None:
+            self.pipeline.wait()
+        likely, self.likely_pending = self.likely_pending, None
+        for person, (first, last, area) in likely.found() if likely else ():
+            self.report.warning(
+                person.number,
+                "first_name",
+                person.first_name,
+                _(
+                    "Possibly the same person as %(name)s, already registered in %(area)s "
+                    "with the same birth date and a similar name. Check before importing."
+                )
+                % {"name": f"{first} {last}".strip(), "area": self.areas.describe(area)},
+            )
+
+    def _prepare(self, people: list[PersonRow]) -> _Batch:
+        """The chunk's rows to write, and the households the file has moved past."""
+        batch, self.batch = self.batch, _Batch()
+        batch.likely = stored.LikelyDuplicates(
+            [p for p in people if p.match is None and p.birth_date is not None],
+            below=self.people_below,
+        )
+        for household in [h for h in self.open.values() if h.chunk < self.chunk]:
+            self._close(household, batch)
+        return batch
+
+    def _write(self, batch: _Batch) -> None:
+        likely = batch.likely
+        if self.pipeline is None or self.result.error_count:
+            if likely is not None and not self.result.error_count:
+                likely.run(None)
+                self.likely_pending = likely
+            return
+        if batch.updates:
+            self._update_people(batch.updates)
+        people, consents, households, assignments = self.writers
+        self.pipeline.write(
+            [
+                (people, batch.people),
+                (consents, batch.consents),
+                (households, batch.households),
+                (assignments, batch.assignments),
+            ],
+            then=likely.run if likely is not None else None,
+        )
+        self.likely_pending = likely
+
+    # -- looking up what is stored --------------------------------------------------------
+
+    def _look_up(self, people: list[PersonRow]) -> None:
+        found = stored.people_with_ids({p.hash for p in people if p.hash}, below=self.people_below)
+        without_id = []
+        for person in people:
+            if person.hash:
+                person.match = found.get(person.hash)
+            else:
+                without_id.append(person)
+        if without_id:
+            stored.people_without_ids(without_id, below=self.people_below)
+        self._by_address(people)
+        self._load_volunteers(people)
+
+    def _by_address(self, people: list[PersonRow]) -> None:
+        """A new household with a house no. joins the one stored household at that address,
+        when none of its rows here is a stored person."""
+        fresh: dict[tuple[str, str, str, str], FileHousehold] = {}
+        matched = {id(p.household) for p in people if p.match is not None}
+        for person in people:
+            household = person.household
+            if household.by_address or household.existing is not None or household.id:
+                continue
+            household.by_address = True  # asked once
+            area, house_no = household.address[0], household.address[1]
+            if house_no and id(household) not in matched:
+                soi, road = household.address[3] or "", household.address[4] or ""
+                fresh[(area, house_no, soi, road)] = household
+        if not fresh:
+            return
+        places = {(area, house_no) for area, house_no, _soi, _road in fresh}
+        at: dict[tuple[str, str, str, str], list[dict[str, Any]]] = {}
+        for row in stored.households_at(places, below=self.households_below):
+            at.setdefault((row["area_id"], row["house_no"], row["soi"], row["road"]), []).append(
+                row
+            )
+        for key, household in fresh.items():
+            matches = at.get(key, [])
+            if len(matches) == 1:
+                self._becomes_stored(household, matches[0])
+
+    def _load_volunteers(self, people: list[PersonRow]) -> None:
+        wanted = {
+            hashed
+            for p in people
+            if p.household.volunteers
+            for hashed in p.household.volunteers
+            if hashed not in self.volunteers
+        }
+        if not wanted:
+            return
+        for hashed in wanted:
+            self.volunteers[hashed] = None
+        rows: Any = Volunteer.objects.filter(**among("citizen_id_hash", wanted)).values(
+            "pk", "citizen_id_hash", "status", "area_id", "title", "first_name", "last_name"
+        )
+        for row in rows:
+            self.volunteers[row["citizen_id_hash"]] = row
+
+    def _becomes_stored(self, household: FileHousehold, row: dict[str, Any]) -> None:
+        household.existing = row["id"]
+        household.stored = row
+        household.touched = household.touched or bool(household.new_ids)
+        self.stored[id(household)] = household
+        self.open.pop(id(household), None)
+
+    # -- deciding each person -------------------------------------------------------------
+
+    def _decide(self, person: PersonRow) -> None:
+        if not self._unique_in_file(person):
+            return
+        household = person.household
+        household.chunk = self.chunk
+        if household.volunteers:
+            self._check_volunteers(household)
+        if person.match is not None:
+            self._stored_person(person)
+        else:
+            self._new_person(person)
+
+    def _unique_in_file(self, person: PersonRow) -> bool:
+        if person.digits:
+            first = self.ids_seen.setdefault(int(person.digits), person.number)
+            if first != person.number:
+                self.report.error(
+                    person.number,
+                    "citizen_id",
+                    person.digits,
+                    _("The same citizen ID is also in row %(row)d. A person has one row.")
+                    % {"row": first},
+                )
+                return False
+        else:
+            exact = (
+                person.first_name,
+                person.last_name,
+                person.birth_date,
+                (person.household.area or "")[:6],
+            )
+            first = self.names_seen.setdefault(exact, person.number)
+            if first != person.number:
+                self.report.error(
+                    person.number,
+                    "first_name",
+                    person.first_name,
+                    _(
+                        "The same person (name, birth date and subdistrict, no citizen ID) is "
+                        "also in row %(row)d. A person has one row."
+                    )
+                    % {"row": first},
+                )
+                return False
+        if person.birth_date is not None:
+            # Only the hash is kept (a million rows): a rare clash costs a needless warning.
+            alike = hash((person.name_key, person.birth_date))
+            seen = self.alike_seen.setdefault(alike, person.number)
+            if seen != person.number:
+                self.report.warning(
+                    person.number,
+                    "first_name",
+                    person.first_name,
+                    _(
+                        "Possibly the same person as in row %(row)d: a similar name and the "
+                        "same birth date."
+                    )
+                    % {"row": seen},
+                )
+        return True
+
+    def _check_volunteers(self, household: FileHousehold) -> None:
+        """Checks the volunteers the rows so far assign the household to."""
+        checked, household.volunteers = household.volunteers or {}, None
+        subdistrict = (household.area or "")[:6]
+        for hashed, (row, text) in checked.items():
+            volunteer = self.volunteers.get(hashed)
+            reason = None
+            if volunteer is None:
+                reason = _("No volunteer with this citizen ID is registered in Carenet.")
+            elif volunteer["status"] != VolunteerStatus.ACTIVE:
+                reason = _("%(name)s is not an active volunteer.") % {"name": _name(volunteer)}
+            elif volunteer["area_id"] != subdistrict:
+                reason = _("%(name)s serves %(area)s, not this household's subdistrict.") % {
+                    "name": _name(volunteer),
+                    "area": self.areas.describe(volunteer["area_id"]),
+                }
+            if reason:
+                self.report.error(row, "volunteer_citizen_id", text, reason)
+            elif volunteer is not None and volunteer["pk"] not in household.assigned:
+                household.assigned += (volunteer["pk"],)
+                if household.written:
+                    self.reopened[id(household)] = household
+
+    def _stored_person(self, person: PersonRow) -> None:
+        match = person.match
+        assert match is not None
+        household = person.household
+        people: Counts = self.result.people
+        problem = None
+        if match["status"] == PersonStatus.MERGED:
+            problem = _(
+                "This person's record was merged into another record; the file cannot "
+                "change it. Search for the person in Carenet."
+            )
+        elif not self.scope.allows(match["area_id"]):
+            problem = _(
+                "This person is already registered in %(area)s, outside the areas where you "
+                "may import data."
+            ) % {"area": self.areas.describe(match["area_id"])}
+        elif self.on_existing == "error":
+            problem = _(
+                "This person is already registered in %(area)s. The import was asked to "
+                "treat people already registered as errors."
+            ) % {"area": self.areas.describe(match["area_id"])}
+        elif household.existing is None and not household.written:
+            self._becomes_stored(household, stored.stored_household(match))
+        elif household.existing != match["household_id"]:
+            problem = _(
+                "This person is registered in another household (%(address)s) than the "
+                "people above with the same household ref (row %(row)d). Move the person "
+                "in Carenet first, or give the row another household ref."
+            ) % {
+                "address": self._address_text(stored.stored_household(match)),
+                "row": household.row,
+            }
+        if problem:
+            key = "citizen_id" if person.digits else "first_name"
+            value = person.digits or person.first_name
+            self.report.error(person.number, key, value, problem)
+            return
+        if person.relation == Relation.HEAD:
+            household.head_id, household.head_given = match["pk"], True
+        if self.on_existing == "skip":
+            people.skipped += 1
+            return
+        changes = self._changes(person, match)
+        if changes:
+            self.batch.updates.append((match["pk"], {**changes, "version": match["version"] + 1}))
+            household.touched = True
+            people.updated += 1
+        else:
+            people.unchanged += 1
+
+    def _changes(self, person: PersonRow, match: dict[str, Any]) -> dict[str, Any]:
+        values = person.values()
+        given = self.reader.given(person)
+        changes = {name: values[name] for name in given if match[name] != values[name]}
+        if match["first_name"] != person.first_name:
+            changes["first_name"] = person.first_name
+        if "first_name" in changes or "last_name" in changes:
+            last = changes.get("last_name", match["last_name"])
+            key = name_key(person.first_name, last)
+            if key != match["name_key"]:
+                changes["name_key"] = key
+        return changes
+
+    def _new_person(self, person: PersonRow) -> None:
+        household = person.household
+        if household.existing is not None:
+            household_id = household.existing
+            household.touched = True
+        else:
+            if household.id is None:
+                household.id = self.take_household_id()
+                self.open[id(household)] = household
+            elif household.written:
+                self.reopened[id(household)] = household
+            household_id = household.id
+        area = self._area_of_new(household)
+        pk = self.take_person_id()
+        if household.existing is None and household.new_ids is not None:
+            household.new_ids.append(pk)  # moved if the household turns out to be stored
+        if person.relation == Relation.HEAD:
+            household.head_id, household.head_given = pk, True
+        elif household.head_id is None and not household.head_row:
+            household.head_id = pk  # no row says who the head is: the first one listed
+        if household.members is not None:  # None once written: the priority is worked out again
+            household.members.append(stored.signature(person))
+        self.result.people.created += 1
+        if self.pipeline is None or self.result.error_count:
+            return  # nothing will be written: skip the work of preparing the rows
+        self.batch.people.append(
+            (
+                pk,
+                household_id,
+                area,
+                citizen_id.encrypt(person.digits) if person.digits else "",
+                person.hash,
+                person.document_type,
+                person.document_no,
+                person.title,
+                person.first_name,
+                person.last_name,
+                person.name_key,
+                person.birth_date,
+                person.sex,
+                person.relation,
+                person.phone,
+                person.disability_type,
+                person.disability_card_no,
+                *_FLAG_VALUES[person.flags],
+                *_WELFARE_VALUES[person.welfare],
+                _ACTIVE,
+                None,
+                1,
+                self.user_id,
+                self.now,
+                self.now,
+            )
+        )
+        self.batch.consents.append(
+            (
+                pk,
+                area,
+                person.consent or _PUBLIC_TASK,
+                CONSENT_PURPOSE,
+                person.consent_date or self.today,
+                self.user_id,
+                self.now,
+                "",
+            )
+        )
+
+    def _area_of_new(self, household: FileHousehold) -> str:
+        """New members live where their household will be after the import."""
+        stored_row = household.stored
+        if stored_row is None or (self.on_existing == "update" and household.area):
+            return str(household.area)
+        return str(stored_row["area_id"])
+
+    def _update_people(self, updates: list[tuple[int, dict[str, Any]]]) -> None:
+        """Stored people the file changes, grouped by the fields that change."""
+        by_fields: dict[tuple[str, ...], list[Person]] = {}
+        for pk, changes in updates:
+            person = Person(pk=pk, updated_at=self.now, **changes)
+            by_fields.setdefault(tuple(sorted(changes)), []).append(person)
+        for fields, people in by_fields.items():
+            Person.objects.bulk_update(people, [*fields, "updated_at"], batch_size=500)
+
+    # -- writing households -----------------------------------------------------------------
+
+    def _close(self, household: FileHousehold, batch: _Batch) -> None:
+        """Writes a new household the file has moved past, and lets go of its members."""
+        del self.open[id(household)]
+        household.written = True
+        self.result.households.created += 1
+        if self.pipeline is not None and not self.result.error_count:
+            batch.households.append(self._household_row(household))
+            batch.assignments += [
+                (household.id, volunteer, self.user_id, self.now)
+                for volunteer in sorted(household.assigned)
+            ]
+        household.members = household.new_ids = None
+
+    def _household_row(self, household: FileHousehold) -> tuple[Any, ...]:
+        area, house_no, moo, soi, road, lat, lon, ownership, condition = household.address
+        assert household.members is not None
+        summary = stored.summary(household.members)
+        return (
+            household.id,
+            area,
+            house_no or "",
+            moo,
+            soi or "",
+            road or "",
+            lat,
+            lon,
+            ownership or "",
+            condition or "",
+            household.head_id,
+            HouseholdStatus.ACTIVE.value,
+            summary.score,
+            summary.groups,
+            len(household.members),
+            1,
+            self.user_id,
+            self.now,
+            self.now,
+        )
+
+    def _finish(self) -> None:
+        """The households still open, the stored ones, volunteers, priorities, the audit."""
+        batch = _Batch()
+        for household in list(self.open.values()):
+            self._close(household, batch)
+        changed = self._stored_households(list(self.stored.values()))
+        counts = self.result.households
+        counts.updated = len(changed)
+        counts.unchanged = len(self.stored) - counts.updated
+        if self.on_existing == "skip":
+            counts.skipped, counts.unchanged = counts.unchanged, 0
+        if self.pipeline is None:
+            return
+        self._write(batch)
+        self._wait()
+        later = [*self.stored.values(), *self.reopened.values()]
+        self._assign_volunteers(later)
+        recompute = changed | {h.id for h in self.reopened.values() if h.id is not None}
+        households_recompute(household_ids=sorted(recompute), today=self.today)
+        self._heads_given_later(self.reopened.values())
+        audit_record(
+            actor=self.actor,
+            action=AUDIT_ACTION,
+            area_code=_common_area(h.area for h in self.reader.households.values()),
+            details={
+                "file": self.result.file_name,
+                "rows": self.result.total_rows,
+                "on_existing": self.on_existing,
+                "households": counts.as_dict(),
+                "people": self.result.people.as_dict(),
+            },
+        )
+
+    def _stored_households(self, households: list[FileHousehold]) -> set[int]:
+        """Brings stored households in line with the file; returns the ids of those changed.
+
+        New members written before their household was known to be stored move into it.
+        In "update" mode the address and head follow the file; a new area moves every
+        member (and their consents) with the household.
+        """
+        changed: set[int] = set()
+        for household in households:
+            assert household.existing is not None and household.stored is not None
+            pk, stored_row = household.existing, household.stored
+            updates: dict[str, Any] = {}
+            if self.on_existing == "update":
+                for index, name in enumerate(ADDRESS_FIELDS):
+                    value = household.address[index]
+                    column = stored.STORED_ADDRESS[name]
+                    known = stored_row[column]
+                    if name in ("lat", "lon") and known is not None:
+                        known = f"{known:f}"  # coordinates are kept as text, see rows.py
+                    if value is not None and value != known:
+                        updates[column] = value
+                if household.head_given and household.head_id != stored_row["head_id"]:
+                    updates["head_id"] = household.head_id
+            if updates or household.touched:
+                changed.add(pk)
+            if self.pipeline is None:
+                continue
+            if household.id is not None and household.new_ids:
+                # Written before the household was known to be this stored one.
+                area = updates.get("area_id", stored_row["area_id"])
+                Person.objects.filter(pk__in=household.new_ids).update(
+                    household_id=pk, area_id=area
+                )
+                Consent.objects.filter(person_id__in=household.new_ids).update(area_id=area)
+            if updates:
+                Household.objects.filter(pk=pk).update(
+                    **updates, version=F("version") + 1, updated_at=self.now
+                )
+            if "area_id" in updates:
+                area = updates["area_id"]
+                Person.objects.filter(household_id=pk).update(area_id=area)
+                Consent.objects.filter(person__household_id=pk).update(area_id=area)
+        return changed
+
+    def _heads_given_later(self, households: Iterable[FileHousehold]) -> None:
+        """A written household whose head row came further down the file."""
+        for household in households:
+            if household.head_given and household.id is not None:
+                Household.objects.filter(pk=household.id).exclude(head_id=household.head_id).update(
+                    head_id=household.head_id
+                )
+
+    def _assign_volunteers(self, households: Iterable[FileHousehold]) -> None:
+        """Assignments of households written before (or stored) that the file adds."""
+        wanted: set[tuple[int, int]] = set()
+        for household in households:
+            pk = household.existing or household.id
+            if pk is not None:
+                wanted |= {(pk, volunteer) for volunteer in household.assigned}
+        if not wanted:
+            return
+        wanted -= set(
+            HouseholdAssignment.objects.filter(
+                **among("household_id", {pk for pk, _v in wanted}, "bigint")
+            ).values_list("household_id", "volunteer_id")
+        )
+        rows = [(h, v, self.user_id, self.now) for h, v in sorted(wanted)]
+        assert self.pipeline is not None
+        self.pipeline.write([(self.writers[3], rows)])
+        self.pipeline.wait()
+
+    def _address_text(self, stored_row: dict[str, Any]) -> str:
+        return f"{stored_row['house_no'] or '-'} {self.areas.describe(stored_row['area_id'])}"
+
+
+# --- helpers ---------------------------------------------------------------------------------
+
+
+def _name(volunteer: dict[str, Any]) -> str:
+    return f"{volunteer['title']}{volunteer['first_name']} {volunteer['last_name']}".strip()
+
+
+def _common_area(codes: Iterable[str | None]) -> str:
+    """The province all the households are in, if there is one ("" for several)."""
+    provinces = {code[:2] for code in codes if code}
+    return provinces.pop() if len(provinces) == 1 else ""
+
+
+def _file_errors(result: ImportResult, errors: list[RowError]) -> None:
+    result.errors.extend(errors)
+    result.error_count += len(errors)
+
+
+def _no_area_column(header_row: int) -> RowError:
+    return RowError(
+        header_row,
+        "",
+        "",
+        _(
+            "The file needs a “%(code)s” column, or a “%(name)s” column (with “%(district)s” "
+            "and “%(province)s” when the name is not unique)."
+        )
+        % {
+            "code": label(HOUSEHOLD_COLUMNS, "subdistrict_code"),
+            "name": label(HOUSEHOLD_COLUMNS, "subdistrict"),
+            "district": label(HOUSEHOLD_COLUMNS, "district"),
+            "province": label(HOUSEHOLD_COLUMNS, "province"),
+        },
+    )
+
+
+def _concurrent_change() -> RowError:
+    return RowError(
+        None,
+        "",
+        "",
+        _(
+            "Someone else registered some of these people while the file was being imported. "
+            "Nothing was imported: import the file again."
+        ),
+    )

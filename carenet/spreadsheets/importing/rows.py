@@ -1,0 +1,735 @@
+"""Reading one row of a households file: the person, and the address of their household.
+
+`RowReader.read` turns a row's cells into a `PersonRow` (or reports every problem of the row
+and returns None). It never queries the database: areas come from `common.Areas`, and the
+checks that need stored records (matches, volunteers, scope of existing records) are the
+importer's. Rows of one household share a `FileHousehold`, found by the household ref or,
+without one, by the address.
+"""
+
+import re
+from datetime import date
+from decimal import Decimal
+from operator import itemgetter
+from typing import Any
+
+from django.utils.translation import gettext as _
+
+from carenet.core import citizen_id
+from carenet.core.people import SEX_OF_TITLE, Sex, age_on, name_key, normalize_title, parse_sex
+from carenet.core.tabular import Row, TableStream
+from carenet.households.models import ConsentBasis, DocumentType, Relation
+from carenet.households.vulnerability import CHILD_UNDER, ELDERLY_FROM, RECORDED_FLAGS
+from carenet.spreadsheets.columns import (
+    CONDITIONS,
+    CONSENTS,
+    DERIVED_GROUPS,
+    DISABILITIES,
+    DOCUMENTS,
+    GROUPS,
+    OWNERSHIPS,
+    RELATIONS,
+    WELFARE,
+)
+from carenet.spreadsheets.importing.common import (
+    Areas,
+    Problem,
+    Report,
+    Scope,
+    attempt,
+    outside_scope_reason,
+    read_choice,
+    read_citizen_id,
+    read_date,
+    read_gps,
+    read_moo,
+    read_phone,
+    read_text,
+    read_words,
+    read_yes_no,
+)
+
+FLAG_BITS = {flag: 1 << index for index, flag in enumerate(RECORDED_FLAGS)}
+WELFARE_CODES = tuple(WELFARE.words)
+WELFARE_BITS = {code: 1 << index for index, code in enumerate(WELFARE_CODES)}
+OLDEST_AGE = 130
+OWN_CONSENT_FROM_AGE = 10  # PDPA s.20: below this a parent or guardian consents
+ADDRESS_KEYS = (
+    "house_no",
+    "moo",
+    "soi",
+    "road",
+    "subdistrict",
+    "district",
+    "province",
+    "subdistrict_code",
+    "lat",
+    "lon",
+    "ownership",
+    "condition",
+)
+# The household fields an address sets, in the order FileHousehold keeps them.
+ADDRESS_FIELDS = ("area", "house_no", "moo", "soi", "road", "lat", "lon", "ownership", "condition")
+_ADDRESS_COLUMN = {
+    "area": "subdistrict",
+    "house_no": "house_no",
+    "moo": "moo",
+    "soi": "soi",
+    "road": "road",
+    "lat": "lat",
+    "lon": "lon",
+    "ownership": "ownership",
+    "condition": "condition",
+}
+_ID_SEPARATORS = re.compile(r"[,;|\n]")
+_HAS_DIGIT = re.compile(r"\d")
+_ADDRESS_CELLS = itemgetter(*ADDRESS_KEYS)
+_nk_first: dict[str, str] = {}
+_nk_last: dict[str, str] = {}
+
+
+def fast_name_key(first: str, last: str) -> str:
+    """core.people.name_key, remembered per name: the same names recur all over a file."""
+    head = _nk_first.get(first)
+    if head is None:
+        head = _nk_first[first] = name_key(first, "")[:-1]  # "S123-" -> "S123"
+    tail = _nk_last.get(last)
+    if tail is None:
+        tail = _nk_last[last] = name_key("", last)  # "-J456"
+    if len(_nk_first) > 200_000 or len(_nk_last) > 200_000:
+        _nk_first.clear()
+        _nk_last.clear()
+    return head + tail
+
+
+class FileHousehold:
+    """One household of the file: its address as the rows give it, and what becomes of it."""
+
+    __slots__ = (
+        "address",
+        "assigned",
+        "by_address",
+        "chunk",
+        "existing",
+        "head_given",
+        "head_id",
+        "head_row",
+        "id",
+        "key",
+        "members",
+        "new_ids",
+        "row",
+        "stored",
+        "touched",
+        "volunteers",
+        "written",
+    )
+
+    def __init__(self, key: object, row: int) -> None:
+        self.key = key
+        self.row = row  # the first row of the household in the file
+        # area, house_no, moo, soi, road, lat, lon, ownership, condition; None = not given
+        self.address: list[Any] = [None] * len(ADDRESS_FIELDS)
+        self.id: int | None = None  # a reserved id, while the household is new
+        self.existing: int | None = None  # the stored household it turned out to be
+        self.stored: dict[str, Any] | None = None  # that household's stored address
+        self.head_id: int | None = None
+        self.head_given = False  # a row says who the head is
+        self.head_row = 0
+        # Member signatures of new people, for the priority, and the ids of those people;
+        # both are let go of once the household is written (None).
+        self.members: list[int] | None = []
+        self.new_ids: list[int] | None = []
+        # volunteer ID hash -> (the row that names them, the cell), checked by the importer
+        self.volunteers: dict[str, tuple[int, str]] | None = None
+        self.assigned: tuple[int, ...] = ()  # the volunteers found to fit
+        self.touched = False  # a stored household whose members the file changes
+        self.by_address = False  # looked for at its address already
+        self.chunk = 0  # the last chunk of the file with rows of it
+        self.written = False  # a new household written already
+
+    @property
+    def area(self) -> str | None:
+        area: str | None = self.address[0]
+        return area
+
+
+class PersonRow:
+    """What one row says about a person.
+
+    When the row updates a stored person, it sets the fields of its filled-in cells, and, when
+    the file has the column, every vulnerability flag (the vulnerable groups list says them
+    all; a blank list means none) and every kind of welfare (RowReader.given). A blank cell of
+    any other column keeps the stored value.
+    """
+
+    __slots__ = (
+        "age",
+        "birth_date",
+        "cells",
+        "consent",
+        "consent_date",
+        "digits",
+        "disability_card_no",
+        "disability_type",
+        "document_no",
+        "document_type",
+        "first_name",
+        "flags",
+        "hash",
+        "household",
+        "last_name",
+        "match",
+        "name_key",
+        "number",
+        "phone",
+        "relation",
+        "sex",
+        "title",
+        "welfare",
+    )
+
+    number: int
+    household: FileHousehold
+    digits: str
+    hash: str
+    title: str
+    first_name: str
+    last_name: str
+    name_key: str
+    birth_date: date | None
+    sex: str
+    relation: str
+    phone: str
+    document_type: str
+    document_no: str
+    flags: int
+    welfare: int
+    disability_type: str
+    disability_card_no: str
+    consent: str
+    consent_date: date | None
+    age: int | None
+    cells: dict[str, str]
+    match: dict[str, Any] | None
+
+    def values(self) -> dict[str, Any]:
+        """The person fields this row sets (for a new person: with defaults for the rest)."""
+        values: dict[str, Any] = {
+            "title": self.title,
+            "first_name": self.first_name,
+            "last_name": self.last_name,
+            "name_key": self.name_key,
+            "birth_date": self.birth_date,
+            "sex": self.sex,
+            "relation": self.relation,
+            "phone": self.phone,
+            "document_type": self.document_type,
+            "document_no": self.document_no,
+            "disability_type": self.disability_type,
+            "disability_card_no": self.disability_card_no,
+        }
+        for flag, bit in FLAG_BITS.items():
+            values[flag] = bool(self.flags & bit)
+        for code, bit in WELFARE_BITS.items():
+            values[code] = bool(self.welfare & bit)
+        return values
+
+
+class RowReader:
+    """Checks rows of a households file one by one, reporting problems to `report`."""
+
+    def __init__(
+        self, *, table: TableStream, areas: Areas, scope: Scope, report: Report, today: date
+    ) -> None:
+        self.areas, self.scope, self.report, self.today = areas, scope, report, today
+        self.has = {key for key in table.headers}
+        self.households: dict[object, FileHousehold] = {}
+        # Which person fields the file's columns set, whatever the cells hold; the others
+        # are set only by a cell that is filled in.
+        self.groups_column = "vulnerable_groups" in self.has
+        self.welfare_column = "welfare" in self.has
+        self._given_cache: dict[tuple[str, ...], frozenset[str]] = {}
+        # Each column's texts, read once a file: (column, reader, blank value, memo).
+        self._readers: list[tuple[str, Any, Any, dict[str, Any]]] = [
+            (key, read, blank, {}) for key, read, blank in _CELL_READERS
+        ]
+        self._choices: dict[str, dict[str, str]] = {"ownership": {}, "condition": {}}
+        self._last_address: tuple[tuple[str, ...], list[Any]] | None = None
+        self._volunteer_cells: dict[str, list[str]] = {}
+        self._unplaced: set[str] = set()  # refs whose first address could not be read
+
+    # -- the row ----------------------------------------------------------------------------
+
+    def read(self, row: Row) -> PersonRow | None:
+        v = row.values
+        problems: list[Problem] = []
+        household: FileHousehold | None = None
+        try:
+            household = self._household(row)
+        except _Problems as several:
+            problems.extend(several.problems)
+        except Problem as single:
+            problems.append(single)
+        person = self._person(row, problems)
+        if problems or household is None or person is None:
+            for problem in problems:
+                self.report.problem(row.number, v, problem)
+            return None
+        person.household = household
+        if v["volunteer_citizen_id"] and not self._volunteers(row, household):
+            return None
+        if person.relation == Relation.HEAD:
+            if household.head_row and household.head_row != row.number:
+                self.report.error(
+                    row.number,
+                    "relation",
+                    v["relation"],
+                    _(
+                        "This household already has its head in row %(row)d. A household "
+                        "has one head."
+                    )
+                    % {"row": household.head_row},
+                )
+                return None
+            household.head_row = row.number
+        return person
+
+    def _person(self, row: Row, problems: list[Problem]) -> PersonRow | None:
+        v = row.values
+        p = PersonRow()
+        p.number = row.number
+        p.match = None
+        text = v["citizen_id"]
+        p.digits = p.hash = ""
+        if text:
+            try:
+                p.digits = read_citizen_id("citizen_id", text)
+                p.hash = citizen_id.lookup_hash(p.digits)
+            except Problem as problem:
+                problems.append(problem)
+        first, last = v["first_name"], v["last_name"]
+        if not first:
+            problems.append(Problem("first_name", _("Enter the first name.")))
+        elif len(first) > 100:
+            problems.append(Problem("first_name", _too_long(100)))
+        if len(last) > 100:
+            problems.append(Problem("last_name", _too_long(100)))
+        p.first_name, p.last_name = first, last
+        p.name_key = fast_name_key(first, last)
+        parsed = self._parse_cells(v, problems)
+        title = p.title = parsed["title"]
+        p.birth_date = parsed["birth_date"]
+        age = p.age = age_on(p.birth_date, self.today) if p.birth_date else None
+        if age is not None and age > OLDEST_AGE:
+            problems.append(
+                Problem("birth_date", _("Check the year: this person would be over 130."))
+            )
+        p.sex = self._sex(v["sex"], parsed["sex"], title, problems)
+        p.relation = parsed["relation"]
+        p.phone = ""
+        if v["phone"]:
+            try:
+                p.phone = read_phone("phone", v["phone"])
+            except Problem as problem:
+                problems.append(problem)
+        self._document(p, v, parsed["document_type"], problems)
+        self._vulnerability(p, v, parsed, age, problems)
+        p.consent, p.consent_date = parsed["consent"], parsed["consent_date"]
+        if p.consent == ConsentBasis.CONSENT and age is not None and age < OWN_CONSENT_FROM_AGE:
+            problems.append(
+                Problem(
+                    "consent",
+                    _(
+                        "A child under 10 cannot give consent: record the consent of a "
+                        "parent or guardian."
+                    ),
+                )
+            )
+        if problems:
+            return None
+        p.cells = v
+        return p
+
+    def _parse_cells(self, v: dict[str, str], problems: list[Problem]) -> dict[str, Any]:
+        """The cells whose meaning depends on their text alone, each text read once a file."""
+        parsed: dict[str, Any] = {}
+        for key, read, blank, memo in self._readers:
+            text = v[key]
+            if not text:
+                parsed[key] = blank
+                continue
+            value = memo.get(text, _MISSING)
+            if value is _MISSING:
+                try:
+                    value = read(key, text, self.today)
+                except Problem as problem:
+                    problems.append(problem)
+                    parsed[key] = blank
+                    continue
+                if len(memo) > _MEMO_LIMIT:
+                    memo.clear()
+                memo[text] = value
+            parsed[key] = value
+        return parsed
+
+    def given(self, p: PersonRow) -> frozenset[str]:
+        """The person fields the row sets when it updates a stored person (see PersonRow)."""
+        v = p.cells
+        given = [key for key in _TEXT_FIELDS if v[key]]
+        if not v["sex"] and p.sex != Sex.UNSPECIFIED:
+            given.append("sex")  # from the title
+        if self.groups_column:
+            given += RECORDED_FLAGS
+        else:
+            given += [flag for flag in ("bedridden", "lives_alone") if v[flag]]
+            if p.disability_type or p.disability_card_no:
+                given.append("disability")
+        if self.welfare_column:
+            given += WELFARE_CODES
+        key = tuple(given)
+        found = self._given_cache.get(key)
+        if found is None:
+            found = self._given_cache[key] = frozenset(given)
+        return found
+
+    def _volunteers(self, row: Row, household: FileHousehold) -> bool:
+        """Notes the volunteers a row assigns its household to (IDs separated by commas)."""
+        text = row.values["volunteer_citizen_id"]
+        found = self._volunteer_cells.get(text)
+        if found is None:
+            found = []
+            for item in _ID_SEPARATORS.split(text):
+                if not item.strip():
+                    continue
+                try:
+                    digits = read_citizen_id("volunteer_citizen_id", item.strip())
+                except Problem as problem:
+                    self.report.problem(row.number, row.values, problem)
+                    return False
+                found.append(citizen_id.lookup_hash(digits))
+            if len(self._volunteer_cells) < _MEMO_LIMIT:
+                self._volunteer_cells[text] = found
+        if household.volunteers is None:
+            household.volunteers = {}
+        for hashed in found:
+            household.volunteers.setdefault(hashed, (row.number, text))
+        return True
+
+    def _sex(self, text: str, parsed: str, title: str, problems: list[Problem]) -> str:
+        """The sex written, or the one the title says; the two must agree."""
+        sex = parsed or Sex.UNSPECIFIED.value
+        expected = SEX_OF_TITLE.get(title)
+        if expected is None or not title:
+            return sex
+        if sex == Sex.UNSPECIFIED:
+            return expected.value
+        if sex != expected:
+            problems.append(
+                Problem(
+                    "sex", _("The sex does not match the title “%(title)s”.") % {"title": title}
+                )
+            )
+        return sex
+
+    def _document(
+        self, p: PersonRow, v: dict[str, str], document_type: str, problems: list[Problem]
+    ) -> None:
+        p.document_type = document_type
+        p.document_no = v["document_no"]
+        if len(p.document_no) > 40:
+            problems.append(Problem("document_no", _too_long(40)))
+        if document_type == DocumentType.NONE:
+            p.document_no = ""
+        elif document_type and not p.document_no:
+            problems.append(Problem("document_no", _("Enter the document no.")))
+
+    def _vulnerability(
+        self,
+        p: PersonRow,
+        v: dict[str, str],
+        parsed: dict[str, Any],
+        age: int | None,
+        problems: list[Problem],
+    ) -> None:
+        listed: tuple[str, ...] = parsed["vulnerable_groups"]
+        flags = _flags_of(listed)
+        for key in ("bedridden", "lives_alone"):
+            said = parsed[key]
+            if said is None:
+                continue
+            bit = FLAG_BITS[key]
+            if said:
+                flags |= bit
+            elif flags & bit:
+                problems.append(
+                    Problem(
+                        key, _("This says no, but the vulnerable groups of the row include it.")
+                    )
+                )
+        p.disability_type = parsed["disability_type"]
+        p.disability_card_no = v["disability_card_no"]
+        if len(p.disability_card_no) > 30:
+            problems.append(Problem("disability_card_no", _too_long(30)))
+        if p.disability_type or p.disability_card_no:
+            flags |= FLAG_BITS["disability"]
+        if flags & FLAG_BITS["pregnant"] and parsed["sex"] == Sex.MALE:
+            problems.append(
+                Problem("vulnerable_groups", _("Only a woman can be recorded as pregnant."))
+            )
+        p.flags = flags
+        p.welfare = _welfare_of(parsed["welfare"])
+        if age is not None and listed:
+            derived = DERIVED_GROUPS.intersection(listed)
+            if derived:
+                self._check_derived(p.number, v, frozenset(derived), age)
+
+    def _check_derived(
+        self, number: int, v: dict[str, str], derived: frozenset[str], age: int
+    ) -> None:
+        """Age groups are worked out from the birth date; a list that disagrees is a warning."""
+        wrong = ("elderly" in derived and age < ELDERLY_FROM) or (
+            "child" in derived and age >= CHILD_UNDER
+        )
+        if wrong:
+            self.report.warning(
+                number,
+                "vulnerable_groups",
+                v["vulnerable_groups"],
+                _(
+                    "The list says %(groups)s, but the birth date makes this person %(age)d. "
+                    "Age groups are worked out from the birth date; check the birth date."
+                )
+                % {"groups": ", ".join(sorted(derived)), "age": age},
+            )
+
+    # -- the household ----------------------------------------------------------------------
+
+    def _household(self, row: Row) -> FileHousehold | None:
+        """The row's household; None (with no new problem) for a household whose address
+        was wrong in an earlier row, which reported it."""
+        v = row.values
+        ref = v["household_ref"]
+        cells = _ADDRESS_CELLS(v)
+        address: list[Any] | None = None
+        if any(cells):
+            # The members of a household repeat its address: read it once for all of them.
+            last = self._last_address
+            if last is not None and last[0] == cells:
+                address = last[1]
+            else:
+                try:
+                    address = self._address(v)
+                except Problem:
+                    if ref and ref not in self.households:
+                        self._unplaced.add(ref)
+                    raise
+                self._last_address = (cells, address)
+        if address is None and ref in self._unplaced:
+            return None
+        if ref:
+            key: object = ref
+        elif address is not None and address[1]:
+            key = ("address", *address[:5])  # area, house no., moo, soi, road
+        else:
+            key = ("row", row.number)  # no ref and no house no.: a household of its own
+        household = self.households.get(key)
+        if household is None:
+            if address is None or address[0] is None:
+                raise Problem(
+                    "subdistrict", _("Enter the subdistrict (ตำบล) or the subdistrict code.")
+                )
+            household = self.households[key] = FileHousehold(key, row.number)
+            household.address = list(address)
+            return household
+        if address is not None:
+            self._same_address(household, address)
+        return household
+
+    def _address(self, v: dict[str, str]) -> list[Any]:
+        """The address fields a row gives (None where its cell is blank); raises Problem."""
+        problems: list[Problem] = []
+        area: str | None = None
+        subdistrict: str | None = None
+        if v["subdistrict"] or v["subdistrict_code"]:
+            try:
+                subdistrict = self.areas.subdistrict(
+                    v["subdistrict"], v["district"], v["province"], v["subdistrict_code"]
+                )
+            except Problem as problem:
+                problems.append(problem)
+        elif v["district"] or v["province"]:
+            problems.append(
+                Problem("subdistrict", _("Enter the subdistrict (ตำบล) or the subdistrict code."))
+            )
+        moo = attempt(problems, read_moo, "moo", v["moo"]) if v["moo"] else None
+        if subdistrict is not None and not problems:
+            area = attempt(problems, self.areas.village, subdistrict, moo)
+            if area is not None and not self.scope.allows(area):
+                key = "subdistrict" if v["subdistrict"] else "subdistrict_code"
+                problems.append(Problem(key, outside_scope_reason(self.areas, area)))
+        house_no, soi, road = v["house_no"], v["soi"], v["road"]
+        if len(house_no) > 20:
+            problems.append(Problem("house_no", _("A house no. has at most 20 characters.")))
+        elif house_no and not _HAS_DIGIT.search(house_no):
+            problems.append(Problem("house_no", _("A house no. has digits, e.g. 12/3.")))
+        for key, text in (("soi", soi), ("road", road)):
+            if len(text) > 100:
+                problems.append(Problem(key, _too_long(100)))
+        lat = lon = None
+        if v["lat"] or v["lon"]:
+            try:
+                lat, lon = read_gps(v["lat"], v["lon"])
+            except Problem as problem:
+                problems.append(problem)
+        ownership = self._choice("ownership", v["ownership"], OWNERSHIPS, problems)
+        condition = self._choice("condition", v["condition"], CONDITIONS, problems)
+        if problems:
+            raise _Problems(problems)
+        return [
+            area,
+            house_no or None,
+            moo,
+            soi or None,
+            road or None,
+            # As text ("10.493000"): a Decimal takes twice the memory, times a million rows.
+            None if lat is None else f"{lat:f}",
+            None if lon is None else f"{lon:f}",
+            ownership or None,
+            condition or None,
+        ]
+
+    def _choice(self, key: str, text: str, words: Any, problems: list[Problem]) -> str:
+        if not text:
+            return ""
+        memo = self._choices[key]
+        code = memo.get(text)
+        if code is None:
+            try:
+                code = memo[text] = read_choice(key, text, words)
+            except Problem as problem:
+                problems.append(problem)
+                return ""
+        return code
+
+    def _same_address(self, household: FileHousehold, address: list[Any]) -> None:
+        """A later row of a household may repeat its address or leave it blank, not change it."""
+        for index, value in enumerate(address):
+            if value is None:
+                continue
+            known = household.address[index]
+            if known is None:
+                household.address[index] = value
+            elif known != value:
+                name = ADDRESS_FIELDS[index]
+                raise Problem(
+                    _ADDRESS_COLUMN[name],
+                    _(
+                        "Row %(row)d has the same household ref with another address "
+                        "(%(known)s). The rows of one household must have the same address."
+                    )
+                    % {"row": household.row, "known": _shown(name, known, self.areas)},
+                )
+
+
+class _Problems(Problem):
+    """Several problems of one row's address, raised together."""
+
+    def __init__(self, problems: list[Problem]) -> None:
+        super().__init__(problems[0].key, problems[0].reason)
+        self.problems = problems
+
+
+def _shown(name: str, value: Any, areas: Areas) -> str:
+    if name == "area":
+        return areas.describe(value)
+    if name == "ownership":
+        return OWNERSHIPS.word(value)
+    if name == "condition":
+        return CONDITIONS.word(value)
+    if isinstance(value, Decimal):
+        return f"{value:f}"
+    return str(value)
+
+
+# Person fields set only by a filled-in cell: a blank cell keeps what is stored.
+_TEXT_FIELDS = (
+    "title",
+    "last_name",
+    "birth_date",
+    "sex",
+    "relation",
+    "phone",
+    "document_type",
+    "document_no",
+    "disability_type",
+    "disability_card_no",
+)
+
+
+def _too_long(limit: int) -> str:
+    return _("At most %(limit)d characters.") % {"limit": limit}
+
+
+_MISSING = object()
+_MEMO_LIMIT = 200_000
+
+
+def _read_title(key: str, text: str, today: date) -> str:
+    return read_text(key, normalize_title(text), 40)
+
+
+def _read_sex(key: str, text: str, today: date) -> str:
+    parsed = parse_sex(text)
+    if parsed is None:
+        raise Problem(key, _("Write the sex as ชาย or หญิง (male or female)."))
+    return parsed.value
+
+
+def _reader(vocabulary: Any) -> Any:
+    def read(key: str, text: str, today: date) -> str:
+        return read_choice(key, text, vocabulary)
+
+    return read
+
+
+def _list_reader(vocabulary: Any) -> Any:
+    def read(key: str, text: str, today: date) -> tuple[str, ...]:
+        return tuple(read_words(key, text, vocabulary))
+
+    return read
+
+
+def _read_yes_no(key: str, text: str, today: date) -> bool | None:
+    return read_yes_no(key, text)
+
+
+def _flags_of(groups: tuple[str, ...]) -> int:
+    flags = 0
+    for group in groups:
+        flags |= FLAG_BITS.get(group, 0)
+    return flags
+
+
+def _welfare_of(codes: tuple[str, ...]) -> int:
+    bits = 0
+    for code in codes:
+        bits |= WELFARE_BITS[code]
+    return bits
+
+
+# (column, reader(key, text, today), value of a blank cell): cells read through the memo.
+_CELL_READERS: tuple[tuple[str, Any, Any], ...] = (
+    ("title", _read_title, ""),
+    ("birth_date", read_date, None),
+    ("sex", _read_sex, ""),
+    ("relation", _reader(RELATIONS), ""),
+    ("document_type", _reader(DOCUMENTS), ""),
+    ("disability_type", _reader(DISABILITIES), ""),
+    ("vulnerable_groups", _list_reader(GROUPS), ()),
+    ("bedridden", _read_yes_no, None),
+    ("lives_alone", _read_yes_no, None),
+    ("welfare", _list_reader(WELFARE), ()),
+    ("consent", _reader(CONSENTS), ""),
+    ("consent_date", read_date, None),
+)

@@ -1,0 +1,225 @@
+"""What the households import asks the database: stored people and households like the rows.
+
+Each function takes the rows of one chunk and answers in one or a few queries. Lists of
+values travel as one array parameter on PostgreSQL (`common.as_array`). Rows the import
+itself wrote (ids from `below` on) never count as stored.
+"""
+
+from datetime import date
+from typing import Any
+
+from django.db import connection
+
+from carenet.core.people import Sex
+from carenet.households.models import Household, HouseholdStatus, Person
+from carenet.households.vulnerability import (
+    CHILD_UNDER,
+    ELDERLY_FROM,
+    RECORDED_FLAGS,
+    YOUTH_UNTIL,
+    Summary,
+    household_summary,
+)
+from carenet.spreadsheets.importing.common import among, as_array, is_postgresql
+from carenet.spreadsheets.importing.rows import FLAG_BITS, WELFARE_CODES, PersonRow
+
+# What is read of a stored person who may match a row, with their household's address.
+COMPARED = (
+    "title",
+    "first_name",
+    "last_name",
+    "name_key",
+    "birth_date",
+    "sex",
+    "relation",
+    "phone",
+    "document_type",
+    "document_no",
+    "disability_type",
+    "disability_card_no",
+    *RECORDED_FLAGS,
+    *WELFARE_CODES,
+)
+# The household fields an address sets (rows.ADDRESS_FIELDS) and their columns.
+STORED_ADDRESS = {
+    "area": "area_id",
+    "house_no": "house_no",
+    "moo": "moo",
+    "soi": "soi",
+    "road": "road",
+    "lat": "latitude",
+    "lon": "longitude",
+    "ownership": "ownership",
+    "condition": "condition",
+}
+HOUSEHOLD_VALUES = (*STORED_ADDRESS.values(), "head_id", "version")
+MATCH_VALUES = (
+    "pk",
+    "citizen_id_hash",
+    "household_id",
+    "area_id",
+    "status",
+    "version",
+    *COMPARED,
+    *(f"household__{name}" for name in HOUSEHOLD_VALUES),
+)
+
+
+def people_with_ids(hashes: set[str], *, below: int) -> dict[str, dict[str, Any]]:
+    """Stored people by citizen-ID hash, with their household's address."""
+    if not hashes:
+        return {}
+    rows = Person.objects.filter(**among("citizen_id_hash", hashes), pk__lt=below)
+    return {row["citizen_id_hash"]: row for row in rows.values(*MATCH_VALUES)}
+
+
+def people_without_ids(people: list[PersonRow], *, below: int) -> None:
+    """Sets `match` on rows without a citizen ID that are a stored person without one: the
+    same first and last name, birth date and subdistrict."""
+    wanted = {(p.first_name, p.last_name, p.birth_date): p for p in people}
+    rows = Person.objects.filter(
+        **among("first_name", {p.first_name for p in people}),
+        **among("last_name", {p.last_name for p in people}),
+        citizen_id_hash="",
+        pk__lt=below,
+    ).values(*MATCH_VALUES)
+    for row in rows:
+        person = wanted.get((row["first_name"], row["last_name"], row["birth_date"]))
+        if person is not None and row["area_id"][:6] == (person.household.area or "")[:6]:
+            person.match = row
+
+
+def stored_household(match: dict[str, Any]) -> dict[str, Any]:
+    """The household part of a MATCH_VALUES row, keyed like `households_at` rows."""
+    stored = {column: match[f"household__{column}"] for column in HOUSEHOLD_VALUES}
+    stored["id"] = match["household_id"]
+    return stored
+
+
+def households_at(places: set[tuple[str, str]], *, below: int) -> list[dict[str, Any]]:
+    """Active stored households at these (area, house no.) places, with their address."""
+    found: list[dict[str, Any]] = []
+    listed = sorted(places)
+    for start in range(0, len(listed), 2000):
+        batch = listed[start : start + 2000]
+        rows = Household.objects.filter(
+            **among("area_id", {area for area, _no in batch}),
+            **among("house_no", {number for _area, number in batch}),
+            status=HouseholdStatus.ACTIVE,
+            pk__lt=below,
+        ).values("id", *HOUSEHOLD_VALUES)
+        found.extend(row for row in rows if (row["area_id"], row["house_no"]) in places)
+    return found
+
+
+class LikelyDuplicates:
+    """Stored people with the same sound-alike name key and birth date as new rows.
+
+    `run` asks the database (on PostgreSQL in the writing thread, after the chunk's COPY);
+    `found` gives the rows and whom they may duplicate.
+    """
+
+    def __init__(self, people: list[PersonRow], *, below: int) -> None:
+        self.people = {(p.name_key, p.birth_date): p for p in people}
+        self.below = below
+        self.rows: list[tuple[Any, ...]] = []
+
+    def run(self, cursor: Any) -> None:
+        if not self.people:
+            return
+        pairs = sorted(self.people, key=lambda pair: (pair[0], pair[1]))
+        table = connection.ops.quote_name(Person._meta.db_table)
+        select = f"SELECT name_key, birth_date, first_name, last_name, area_id FROM {table}"  # noqa: S608
+        if cursor is not None or is_postgresql():
+            keys, key_param = as_array(key for key, _born in pairs)
+            dates, date_param = as_array((born for _key, born in pairs), "date")
+            sql = (
+                f"{select} WHERE (name_key, birth_date) IN "  # noqa: S608
+                f"(SELECT * FROM unnest({keys}, {dates})) AND id < %s"
+            )
+            params: list[Any] = [key_param, date_param, self.below]
+            if cursor is None:
+                with connection.cursor() as django_cursor:
+                    django_cursor.execute(sql, params)
+                    self.rows = django_cursor.fetchall()
+            else:
+                cursor.execute(sql, params)
+                self.rows = cursor.fetchall()
+            return
+        with connection.cursor() as django_cursor:
+            for start in range(0, len(pairs), 2000):
+                batch = pairs[start : start + 2000]
+                values = ", ".join(["(%s, %s)"] * len(batch))
+                django_cursor.execute(
+                    f"{select} WHERE (name_key, birth_date) IN (VALUES {values}) AND id < %s",
+                    [*(value for pair in batch for value in pair), self.below],
+                )
+                # SQLite hands dates back as text from raw SQL.
+                self.rows += [(r[0], _as_date(r[1]), *r[2:]) for r in django_cursor.fetchall()]
+
+    def found(self) -> list[tuple[PersonRow, tuple[str, str, str]]]:
+        seen: dict[int, tuple[PersonRow, tuple[str, str, str]]] = {}
+        for key, born, first, last, area in self.rows:
+            person = self.people.get((key, born))
+            if person is not None:
+                seen.setdefault(person.number, (person, (first, last, area)))
+        return [seen[number] for number in sorted(seen)]
+
+
+def _as_date(value: Any) -> date | None:
+    return date.fromisoformat(value) if isinstance(value, str) else value
+
+
+# --- Priority of new households -------------------------------------------------------------
+#
+# A new household's priority is household_summary of its members. The members are kept as
+# small numbers (`signature`: age band, woman or not, the recorded flags), and households
+# whose members look alike share one computation: the summary depends on age only through
+# the bands, so a stand-in member of any age in the band gives the same groups and score.
+
+
+def signature(person: PersonRow) -> int:
+    """What the household summary needs of a member, in one number."""
+    age = person.age
+    if age is None:
+        band = 0
+    elif age < CHILD_UNDER:
+        band = 1
+    elif age <= YOUTH_UNTIL:
+        band = 2
+    elif age < ELDERLY_FROM:
+        band = 3
+    else:
+        band = 4
+    return (band << 10) | ((person.sex == Sex.FEMALE) << 9) | person.flags
+
+
+class _Member:
+    """A stand-in member with a birth date that puts them in their age band."""
+
+    __slots__ = ("birth_date", "sex", *RECORDED_FLAGS)
+
+    def __init__(self, signature: int) -> None:
+        band = signature >> 10
+        age = (None, CHILD_UNDER - 1, CHILD_UNDER, YOUTH_UNTIL + 1, ELDERLY_FROM)[band]
+        day = _SUMMARY_DAY
+        self.birth_date = None if age is None else day.replace(year=day.year - age)
+        self.sex = Sex.FEMALE if signature & (1 << 9) else Sex.MALE
+        for flag, bit in FLAG_BITS.items():
+            setattr(self, flag, bool(signature & bit))
+
+
+_SUMMARY_DAY = date(2001, 6, 15)
+_summaries: dict[tuple[int, ...], Summary] = {}
+
+
+def summary(signatures: list[int]) -> Summary:
+    """household_summary of members with these signatures."""
+    key = tuple(sorted(signatures))
+    found = _summaries.get(key)
+    if found is None:
+        members: list[Any] = [_Member(s) for s in key]
+        found = household_summary(members, _SUMMARY_DAY)
+        if len(_summaries) < 100_000:
+            _summaries[key] = found
+    return found

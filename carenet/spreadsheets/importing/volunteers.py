@@ -1,0 +1,529 @@
+"""Importing volunteers (อพม.) from a spreadsheet, one row per volunteer.
+
+The conventions are those of the households import (headers, dates, IDs, areas, yes/no,
+lists; see households.py), plus the registration number and date, the status and the
+villages covered (หมู่ที่รับผิดชอบ, "1, 3, 5"). The subdistrict columns name the subdistrict
+the volunteer serves, which is also taken as their home subdistrict; หมู่ที่ and บ้านเลขที่
+are their home address.
+
+Volunteers are matched by citizen ID. Even the whole country holds fewer than 200,000, so
+this import checks every row and holds them before it writes anything, in one transaction.
+A new volunteer gets the first entry of their status history; a status the file changes is
+recorded in the history too, and must be a move STATUS_MOVES allows.
+"""
+
+import re
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from carenet.core import citizen_id, thaidate
+from carenet.core.people import SEX_OF_TITLE, Sex, age_on, name_key, normalize_title, parse_sex
+from carenet.core.services import audit_record
+from carenet.core.tabular import Row, RowError, Source, TableError, open_table
+from carenet.spreadsheets.columns import (
+    OTHER_ROLES,
+    VOLUNTEER_COLUMNS,
+    VOLUNTEER_STATUSES,
+    label,
+)
+from carenet.spreadsheets.importing.common import (
+    ON_EXISTING,
+    THAI_DIGITS,
+    Areas,
+    Counts,
+    ImportResult,
+    Problem,
+    ProgressCallback,
+    ProgressReporter,
+    Report,
+    Scope,
+    attempt,
+    chunks,
+    outside_scope_reason,
+    read_citizen_id,
+    read_date,
+    read_moo,
+    read_phone,
+    read_text,
+    read_words,
+    source_name,
+    user_or_none,
+)
+from carenet.volunteers.models import (
+    STATUS_MOVES,
+    Volunteer,
+    VolunteerStatus,
+    VolunteerStatusChange,
+)
+from carenet.volunteers.services import MINIMUM_AGE
+
+AUDIT_ACTION = "spreadsheets.import_volunteers"
+# The fields a file sets on a volunteer (the villages and status are handled apart).
+FIELDS = (
+    "title",
+    "first_name",
+    "last_name",
+    "name_key",
+    "birth_date",
+    "sex",
+    "phone",
+    "line_id",
+    "house_no",
+    "address_moo",
+    "address_area_id",
+    "area_id",
+    "registration_no",
+    "registration_date",
+    "other_roles",
+)
+# Which cell sets which field: a blank cell keeps what is stored.
+CELL_OF = {
+    "title": "title",
+    "last_name": "last_name",
+    "birth_date": "birth_date",
+    "sex": "sex",
+    "phone": "phone",
+    "line_id": "line_id",
+    "house_no": "house_no",
+    "address_moo": "moo",
+    "registration_no": "registration_no",
+    "registration_date": "registration_date",
+    "other_roles": "other_roles",
+}
+
+
+@dataclass
+class _Checked:
+    row: int
+    digits: str
+    hash: str
+    values: dict[str, Any]
+    given: set[str]
+    villages: list[str] | None  # None: the file does not say
+    status: str  # "" when the cell is blank
+    stored: Volunteer | None = None
+    changes: dict[str, Any] = field(default_factory=dict)
+
+
+def import_volunteers(
+    *,
+    actor: Any,
+    source: Source,
+    dry_run: bool = False,
+    on_existing: str = "update",
+    progress: ProgressCallback | None = None,
+    max_rows: int | None = None,
+    today: date | None = None,
+) -> ImportResult:
+    """Checks a CSV or XLSX file of volunteers whole, then imports it in one transaction.
+
+    The arguments and the result are those of import_households; `volunteers` holds the
+    counts. With any error nothing is written and `errors` lists every problem.
+    """
+    if on_existing not in ON_EXISTING:
+        raise ValueError(f"on_existing must be one of {ON_EXISTING}")
+    today = today or timezone.localdate()
+    result = ImportResult(kind="volunteers", file_name=source_name(source), dry_run=dry_run)
+    try:
+        with open_table(source, VOLUNTEER_COLUMNS, max_rows=max_rows) as table:
+            if not (table.has("subdistrict") or table.has("subdistrict_code")):
+                result.errors.append(_no_area_column(table.header_row))
+                result.error_count += 1
+                return result
+            report = Report(result, table.headers, VOLUNTEER_COLUMNS)
+            reader = _Reader(actor=actor, areas=Areas(), report=report, today=today)
+            ticker = ProgressReporter(progress, table)
+            checked: list[_Checked] = []
+            for rows in chunks(table):
+                checked += [c for row in rows if (c := reader.read(row)) is not None]
+                result.total_rows += len(rows)
+                ticker.checking(result.total_rows)
+    except TableError as error:
+        result.errors.extend(error.errors)
+        result.error_count += len(error.errors)
+        return result
+    _match(checked, reader, on_existing, result)
+    if result.error_count:
+        result.volunteers = Counts()
+        return result
+    if not dry_run:
+        try:
+            with transaction.atomic():
+                _write(checked, actor=actor, today=today, result=result)
+        except IntegrityError:
+            result.volunteers = Counts()
+            result.error_count += 1
+            result.errors.append(
+                RowError(
+                    None,
+                    "",
+                    "",
+                    _(
+                        "Someone else registered some of these volunteers while the file was "
+                        "being imported. Nothing was imported: import the file again."
+                    ),
+                )
+            )
+            return result
+        if progress is not None:
+            progress("importing", result.total_rows, result.total_rows)
+    return result
+
+
+class _Reader:
+    def __init__(self, *, actor: Any, areas: Areas, report: Report, today: date) -> None:
+        self.areas, self.report, self.today = areas, report, today
+        self.scope = Scope(actor)
+        self.ids_seen: dict[str, int] = {}
+
+    def read(self, row: Row) -> _Checked | None:
+        v = row.values
+        problems: list[Problem] = []
+        digits = attempt(problems, read_citizen_id, "citizen_id", v["citizen_id"]) or ""
+        if not v["citizen_id"]:
+            problems.append(Problem("citizen_id", _("Enter the citizen ID.")))
+        title = normalize_title(v["title"]) if v["title"] else ""
+        for key, text, limit in (
+            ("title", title, 40),
+            ("first_name", v["first_name"], 100),
+            ("last_name", v["last_name"], 100),
+        ):
+            if not text:
+                problems.append(Problem(key, _("Enter the %(column)s.") % {"column": _what(key)}))
+            attempt(problems, read_text, key, text, limit)
+        birth = attempt(problems, read_date, "birth_date", v["birth_date"], self.today)
+        age = age_on(birth, self.today)
+        if age is not None and age < MINIMUM_AGE:
+            problems.append(
+                Problem(
+                    "birth_date",
+                    _("A volunteer must be at least %(age)d years old.") % {"age": MINIMUM_AGE},
+                )
+            )
+        sex = self._sex(v["sex"], title, problems)
+        phone = attempt(problems, read_phone, "phone", v["phone"]) or ""
+        line_id = attempt(problems, read_text, "line_id", v["line_id"], 60) or ""
+        house_no = attempt(problems, read_text, "house_no", v["house_no"], 20) or ""
+        moo = attempt(problems, read_moo, "moo", v["moo"])
+        area = self._area(v, problems)
+        villages = self._villages(v["covered_moo"], area, problems) if area else None
+        registration_no = (
+            attempt(problems, _registration_no, v["registration_no"], self.today) or ""
+        )
+        registered = attempt(
+            problems, read_date, "registration_date", v["registration_date"], self.today
+        )
+        status = ""
+        if v["status"]:
+            status = VOLUNTEER_STATUSES.parse(v["status"]) or ""
+            if not status:
+                problems.append(
+                    Problem(
+                        "status",
+                        _("Write one of %(known)s.") % {"known": VOLUNTEER_STATUSES.listed()},
+                    )
+                )
+        roles = attempt(problems, read_words, "other_roles", v["other_roles"], OTHER_ROLES)
+        if digits:
+            first = self.ids_seen.setdefault(digits, row.number)
+            if first != row.number:
+                problems.append(
+                    Problem(
+                        "citizen_id",
+                        _("The same citizen ID is also in row %(row)d. A volunteer has one row.")
+                        % {"row": first},
+                    )
+                )
+        if problems:
+            for problem in problems:
+                self.report.problem(row.number, v, problem)
+            return None
+        assert area is not None
+        values = {
+            "title": title,
+            "first_name": v["first_name"],
+            "last_name": v["last_name"],
+            "name_key": name_key(v["first_name"], v["last_name"]),
+            "birth_date": birth,
+            "sex": sex,
+            "phone": phone,
+            "line_id": line_id,
+            "house_no": house_no,
+            "address_moo": moo,
+            "address_area_id": area,
+            "area_id": area,
+            "registration_no": registration_no,
+            "registration_date": registered,
+            "other_roles": [code for code in OTHER_ROLES.words if code in (roles or [])],
+        }
+        given = {name for name, key in CELL_OF.items() if v[key]}
+        given |= {"first_name", "name_key", "address_area_id", "area_id"}
+        if not v["sex"] and sex != Sex.UNSPECIFIED:
+            given.add("sex")
+        return _Checked(
+            row=row.number,
+            digits=digits,
+            hash=citizen_id.lookup_hash(digits),
+            values=values,
+            given=given,
+            villages=villages,
+            status=status,
+        )
+
+    def _sex(self, text: str, title: str, problems: list[Problem]) -> str:
+        sex = Sex.UNSPECIFIED.value
+        if text:
+            parsed = parse_sex(text)
+            if parsed is None:
+                problems.append(Problem("sex", _("Write the sex as ชาย or หญิง (male or female).")))
+                return sex
+            sex = parsed.value
+        expected = SEX_OF_TITLE.get(title)
+        if expected is not None and sex == Sex.UNSPECIFIED:
+            return expected.value
+        if expected is not None and sex != expected:
+            problems.append(
+                Problem(
+                    "sex", _("The sex does not match the title “%(title)s”.") % {"title": title}
+                )
+            )
+        return sex
+
+    def _area(self, v: dict[str, str], problems: list[Problem]) -> str | None:
+        code = attempt(
+            problems,
+            self.areas.subdistrict,
+            v["subdistrict"],
+            v["district"],
+            v["province"],
+            v["subdistrict_code"],
+        )
+        if code is not None and not self.scope.allows(code):
+            key = "subdistrict" if v["subdistrict"] else "subdistrict_code"
+            problems.append(Problem(key, outside_scope_reason(self.areas, code)))
+            return None
+        return code
+
+    def _villages(self, text: str, area: str, problems: list[Problem]) -> list[str] | None:
+        """The village codes of "1, 3, 5" in the subdistrict served; None for a blank cell."""
+        if not text:
+            return None
+        villages = self.areas.villages.get(area, {})
+        codes: list[str] = []
+        unknown: list[str] = []
+        for item in text.replace(";", ",").split(","):
+            if not item.strip():
+                continue
+            try:
+                moo = read_moo("covered_moo", item.strip())
+            except Problem as problem:
+                problems.append(problem)
+                return None
+            if moo is None or moo not in villages:
+                unknown.append(item.strip())
+            elif villages[moo] not in codes:
+                codes.append(villages[moo])
+        if unknown:
+            known = ", ".join(str(moo) for moo in sorted(villages)) or "-"
+            problems.append(
+                Problem(
+                    "covered_moo",
+                    _(
+                        "%(subdistrict)s has no village no. %(unknown)s in Carenet (it has "
+                        "%(known)s)."
+                    )
+                    % {
+                        "subdistrict": self.areas.describe(area),
+                        "unknown": ", ".join(unknown),
+                        "known": known,
+                    },
+                )
+            )
+            return None
+        return sorted(codes)
+
+
+_REGISTRATION_NO = re.compile(r"^(\d{1,6})\s*/\s*(\d{4})$")
+
+
+def _registration_no(text: str, today: date) -> str:
+    """ "123/2568" (number/BE year), as volunteers.services reads it; "" for a blank cell."""
+    if not text:
+        return ""
+    match = _REGISTRATION_NO.match(text.translate(THAI_DIGITS))
+    this_year = today.year + thaidate.BE_OFFSET
+    if match and int(match.group(1)) > 0 and 2500 <= int(match.group(2)) <= this_year + 1:
+        return f"{int(match.group(1))}/{int(match.group(2))}"
+    raise Problem(
+        "registration_no", _("Write the registration number as number/BE year, e.g. 123/2568.")
+    )
+
+
+def _what(key: str) -> str:
+    return {"title": _("title"), "first_name": _("first name"), "last_name": _("last name")}[key]
+
+
+def _match(
+    checked: list[_Checked], reader: _Reader, on_existing: str, result: ImportResult
+) -> None:
+    """Finds the stored volunteers, and decides what the file does to each."""
+    stored: dict[str, Volunteer] = {}
+    hashes = [c.hash for c in checked]
+    for start in range(0, len(hashes), 5000):
+        for volunteer in Volunteer.objects.filter(
+            citizen_id_hash__in=hashes[start : start + 5000]
+        ).prefetch_related("villages"):
+            stored[volunteer.citizen_id_hash] = volunteer
+    counts = result.volunteers
+    report = reader.report
+    for item in checked:
+        found = stored.get(item.hash)
+        if found is None:
+            counts.created += 1
+            continue
+        item.stored = volunteer = found
+        problem = None
+        if not reader.scope.allows(volunteer.area_id):
+            problem = _(
+                "This volunteer is already registered in %(area)s, outside the areas where "
+                "you may import data."
+            ) % {"area": reader.areas.describe(volunteer.area_id)}
+        elif on_existing == "error":
+            problem = _(
+                "This volunteer is already registered (%(name)s, %(area)s). The import was asked "
+                "to treat volunteers already registered as errors."
+            ) % {"name": volunteer.full_name, "area": reader.areas.describe(volunteer.area_id)}
+        elif on_existing == "skip":
+            counts.skipped += 1
+            continue
+        if problem is None:
+            problem = _status_problem(volunteer.status, item.status)
+        if problem:
+            if item.status and item.status != volunteer.status and on_existing == "update":
+                report.error(item.row, "status", VOLUNTEER_STATUSES.word(item.status), problem)
+            else:
+                report.error(item.row, "citizen_id", citizen_id.formatted(item.digits), problem)
+            continue
+        item.changes = {
+            name: item.values[name]
+            for name in FIELDS
+            if name in item.given and getattr(volunteer, name) != item.values[name]
+        }
+        before = sorted(v.code for v in volunteer.villages.all())
+        moved = "area_id" in item.changes
+        if item.villages is None and moved:
+            item.villages = []  # the villages of the former subdistrict are no longer served
+        if item.villages is not None and item.villages != before:
+            item.changes["villages"] = item.villages
+        if item.status and item.status != volunteer.status:
+            item.changes["status"] = item.status
+        if item.changes:
+            counts.updated += 1
+        else:
+            counts.unchanged += 1
+
+
+def _status_problem(current: str, wanted: str) -> str | None:
+    if not wanted or wanted == current or wanted in STATUS_MOVES.get(current, set()):
+        return None
+    return _("A volunteer who is %(current)s cannot become %(new)s.") % {
+        "current": VolunteerStatus(current).label,
+        "new": VolunteerStatus(wanted).label,
+    }
+
+
+def _write(checked: list[_Checked], *, actor: Any, today: date, result: ImportResult) -> None:
+    user = user_or_none(actor)
+    new = [c for c in checked if c.stored is None]
+    volunteers = []
+    for item in new:
+        volunteer = Volunteer(status=item.status or VolunteerStatus.ACTIVE, **item.values)
+        volunteer.set_citizen_id(item.digits)
+        volunteers.append(volunteer)
+    Volunteer.objects.bulk_create(volunteers, batch_size=1000)
+    through = Volunteer.villages.through
+    links = [
+        through(volunteer_id=volunteer.pk, area_id=code)
+        for volunteer, item in zip(volunteers, new, strict=True)
+        for code in item.villages or []
+    ]
+    history = [
+        VolunteerStatusChange(
+            volunteer=volunteer,
+            from_status="",
+            to_status=volunteer.status,
+            effective_date=volunteer.registration_date or today,
+            reason=_("Registered"),
+            changed_by=user,
+        )
+        for volunteer in volunteers
+    ]
+    changed = [c for c in checked if c.stored is not None and c.changes]
+    now = timezone.now()
+    for item in changed:
+        assert item.stored is not None
+        volunteer = item.stored
+        fields = [name for name in item.changes if name in FIELDS]
+        for name in fields:
+            setattr(volunteer, name, item.changes[name])
+        if "status" in item.changes:
+            history.append(
+                VolunteerStatusChange(
+                    volunteer=volunteer,
+                    from_status=volunteer.status,
+                    to_status=item.changes["status"],
+                    effective_date=today,
+                    reason=_("Changed by an import from a file"),
+                    changed_by=user,
+                )
+            )
+            volunteer.status = item.changes["status"]
+            fields.append("status")
+        volunteer.version += 1
+        volunteer.updated_at = now
+        Volunteer.objects.filter(pk=volunteer.pk).update(
+            **{name: getattr(volunteer, name) for name in fields},
+            version=volunteer.version,
+            updated_at=now,
+        )
+        if "villages" in item.changes:
+            through.objects.filter(volunteer_id=volunteer.pk).delete()
+            links += [
+                through(volunteer_id=volunteer.pk, area_id=code) for code in item.villages or []
+            ]
+    through.objects.bulk_create(links, batch_size=2000)
+    VolunteerStatusChange.objects.bulk_create(history, batch_size=2000)
+    provinces = {c.values["area_id"][:2] for c in checked}
+    audit_record(
+        actor=actor,
+        action=AUDIT_ACTION,
+        area_code=provinces.pop() if len(provinces) == 1 else "",
+        details={
+            "file": result.file_name,
+            "rows": result.total_rows,
+            "volunteers": result.volunteers.as_dict(),
+        },
+    )
+
+
+def _no_area_column(header_row: int) -> RowError:
+    return RowError(
+        header_row,
+        "",
+        "",
+        _(
+            "The file needs a “%(code)s” column, or a “%(name)s” column (with “%(district)s” "
+            "and “%(province)s” when the name is not unique)."
+        )
+        % {
+            "code": label(VOLUNTEER_COLUMNS, "subdistrict_code"),
+            "name": label(VOLUNTEER_COLUMNS, "subdistrict"),
+            "district": label(VOLUNTEER_COLUMNS, "district"),
+            "province": label(VOLUNTEER_COLUMNS, "province"),
+        },
+    )

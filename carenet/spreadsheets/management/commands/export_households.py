@@ -1,0 +1,71 @@
+"""manage.py export_households --as USERNAME [--area CODE] --format csv|xlsx --output FILE
+
+Writes the households and people that USERNAME may see (one row per person), with the headers
+the import reads. --area narrows within that scope; an area outside it exports nothing and
+the command fails. The export is recorded in the audit log as USERNAME's.
+"""
+
+import os
+import tempfile
+from pathlib import Path
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+
+from carenet.accounts import access
+from carenet.accounts.models import User
+from carenet.spreadsheets import exporting
+from carenet.spreadsheets.exporting import Dataset, Format
+
+
+class Command(BaseCommand):
+    help = "Exports the households and people in a user's scope (one row per person)."
+    dataset = Dataset.HOUSEHOLDS
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument(
+            "--as", dest="username", required=True, help="whose scope the export covers"
+        )
+        parser.add_argument("--area", default="", help="an area code within that scope")
+        parser.add_argument(
+            "--format",
+            choices=[f.value for f in Format],
+            help="csv or xlsx (default: from the output file's name, else csv)",
+        )
+        parser.add_argument("--output", required=True, help="the file to write")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        output = Path(options["output"])
+        fmt = options["format"] or (Format.XLSX if output.suffix.lower() == ".xlsx" else Format.CSV)
+        user = User.objects.filter(username=options["username"]).first()
+        if user is None:
+            raise CommandError(f"There is no user {options['username']!r}.")
+        if not access.scope_codes(user, exporting.VIEW_PERM[self.dataset]):
+            raise CommandError(
+                f"{user.username} may not see any {self.dataset}; nothing was exported."
+            )
+        area = options["area"].strip()
+        try:
+            export = exporting.export_prepare(
+                user=user, dataset=self.dataset, fmt=fmt, area_code=area
+            )
+        except exporting.AreaOutOfScope:
+            raise CommandError(
+                f"Area {area!r} does not exist or is outside {user.username}'s scope; "
+                "nothing was exported."
+            ) from None
+        # Written beside the target and renamed, so a failed export never leaves half a file.
+        folder = output.resolve().parent
+        handle, partial = tempfile.mkstemp(dir=folder, prefix=f".{output.name}.", suffix=".part")
+        try:
+            with os.fdopen(handle, "wb") as destination:
+                exporting.write(export, destination)
+            os.replace(partial, output)
+        except BaseException:
+            Path(partial).unlink(missing_ok=True)
+            raise
+        where = f" in area {area}" if area else ""
+        self.stdout.write(
+            f"{export.row_count} rows of {self.dataset}{where} in {user.username}'s scope "
+            f"written to {output}."
+        )

@@ -1,0 +1,13 @@
+"""manage.py export_volunteers --as USERNAME [--area CODE] --format csv|xlsx --output FILE
+
+Writes the volunteers that USERNAME may see, with the headers the import reads. Options and
+checks are those of export_households.
+"""
+
+from carenet.spreadsheets.exporting import Dataset
+from carenet.spreadsheets.management.commands import export_households
+
+
+class Command(export_households.Command):
+    help = "Exports the volunteers in a user's scope."
+    dataset = Dataset.VOLUNTEERS

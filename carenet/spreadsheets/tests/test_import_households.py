@@ -1,0 +1,892 @@
+"""Importing households and people from CSV and XLSX files (carenet.spreadsheets.importing).
+
+The files are written by the tests themselves, over the root conftest's area tree:
+860101 ท่าตะเภา (villages 1 and 2) and 860102 ปากน้ำ (village 1) in เมืองชุมพร, 860201 ท่าแซะ
+(village 1) in district ท่าแซะ, and 840101 ตลาด in Surat Thani, which has no villages.
+"""
+
+import codecs
+import csv
+import io
+import random
+from datetime import date
+
+import openpyxl
+import pytest
+from django.core.management import call_command
+from django.core.management.base import CommandError
+from django.utils import translation
+
+from carenet.areas.models import Area, Level
+from carenet.core import citizen_id, tabular
+from carenet.core.models import AuditEvent
+from carenet.core.people import age_on, name_key
+from carenet.households.models import (
+    Consent,
+    ConsentBasis,
+    Household,
+    HouseholdAssignment,
+    Person,
+)
+from carenet.households.tests.factories import HouseholdFactory, PersonFactory
+from carenet.households.vulnerability import household_summary
+from carenet.spreadsheets import columns
+from carenet.spreadsheets.importing import common, import_households
+from carenet.spreadsheets.importing.stored import _Member, signature, summary
+from carenet.volunteers.models import VolunteerStatus
+from carenet.volunteers.tests.factories import VolunteerFactory
+
+pytestmark = pytest.mark.django_db
+
+TODAY = date(2026, 3, 1)
+THAI = {c.key: c.label for c in columns.HOUSEHOLD_COLUMNS}
+ENGLISH = {c.key: c.aliases[1] for c in columns.HOUSEHOLD_COLUMNS}
+
+
+def cid(number: int) -> str:
+    """A valid citizen ID, different for each number."""
+    first = f"3{number:011d}"
+    return first + str(citizen_id.checksum_digit(first))
+
+
+def dashed(digits: str) -> str:
+    return citizen_id.formatted(digits)
+
+
+def person(**values: str) -> dict[str, str]:
+    row = {
+        "household_ref": "H1",
+        "house_no": "12/3",
+        "moo": "1",
+        "subdistrict": "ท่าตะเภา",
+        "district": "เมืองชุมพร",
+        "province": "ชุมพร",
+        "citizen_id": cid(1),
+        "title": "นาย",
+        "first_name": "สมชาย",
+        "last_name": "ใจดี",
+        "birth_date": "15/06/2490",
+        "sex": "ชาย",
+        "relation": "หัวหน้าครัวเรือน",
+    }
+    row.update(values)
+    return row
+
+
+def family() -> list[dict[str, str]]:
+    """Two households: an elderly couple at 12/3 หมู่ 1, and a woman alone in ปากน้ำ."""
+    return [
+        person(vulnerable_groups="ผู้สูงอายุ, ติดเตียง", phone="081-234-5678"),
+        person(
+            citizen_id=cid(2),
+            title="นาง",
+            first_name="สมศรี",
+            sex="หญิง",
+            birth_date="02/01/2495",
+            relation="คู่สมรส",
+            welfare="เบี้ยยังชีพผู้สูงอายุ",
+        ),
+        person(
+            household_ref="H2",
+            house_no="5",
+            subdistrict="ต.ปากน้ำ",
+            district="อ.เมืองชุมพร",
+            province="จ.ชุมพร",
+            citizen_id=cid(3),
+            title="นางสาว",
+            first_name="มาลี",
+            last_name="ศรีสุข",
+            sex="",
+            birth_date="1990-04-01",
+            lives_alone="ใช่",
+        ),
+    ]
+
+
+def csv_file(
+    rows: list[dict[str, str]],
+    *,
+    headers: dict[str, str] = THAI,
+    bom: bool = True,
+    above: list[list[str]] | None = None,
+) -> bytes:
+    keys = [key for key in headers if any(key in row for row in rows)]
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    for line in above or []:
+        writer.writerow(line)
+    writer.writerow([headers[key] for key in keys])
+    for row in rows:
+        writer.writerow([row.get(key, "") for key in keys])
+    data = buffer.getvalue().encode("utf-8")
+    return codecs.BOM_UTF8 + data if bom else data
+
+
+def xlsx_file(rows: list[dict[str, str]], *, above: list[list[str]] | None = None) -> bytes:
+    keys = [key for key in THAI if any(key in row for row in rows)]
+    book = openpyxl.Workbook()
+    sheet = book.active
+    for line in above or []:
+        sheet.append(line)
+    sheet.append([THAI[key] for key in keys])
+    for row in rows:
+        sheet.append([_cell(key, row.get(key, "")) for key in keys])
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()
+
+
+def _cell(key: str, text: str) -> object:
+    # What Excel would hold: numbers as numbers, an ISO date as a date cell.
+    if key == "moo" and text.isdigit():
+        return int(text)
+    if key == "birth_date" and len(text) == 10 and text[4] == "-":
+        return date.fromisoformat(text)
+    return text or None
+
+
+def run(data: bytes, actor=None, **options):
+    options.setdefault("today", TODAY)
+    return import_households(actor=actor, source=data, **options)
+
+
+def snapshot() -> dict[str, list[tuple]]:
+    """Every stored row an import can write, to show that nothing changed."""
+    return {
+        "households": list(Household.objects.order_by("pk").values_list()),
+        "people": list(Person.objects.order_by("pk").values_list()),
+        "consents": list(Consent.objects.order_by("pk").values_list()),
+        "assignments": list(
+            HouseholdAssignment.objects.order_by("pk").values_list("household_id", "volunteer_id")
+        ),
+    }
+
+
+def stored(digits: str) -> Person:
+    return Person.objects.select_related("household").get(
+        citizen_id_hash=citizen_id.lookup_hash(digits)
+    )
+
+
+@pytest.fixture
+def en():
+    with translation.override("en"):
+        yield
+
+
+@pytest.fixture(autouse=True)
+def areas(area_tree):
+    return area_tree
+
+
+@pytest.fixture(autouse=True, params=["one chunk", "chunks of 2 rows"])
+def chunk_size(request, monkeypatch):
+    """Every test runs twice: with the whole file in one chunk, and with chunks of two rows,
+    so that households and duplicates spread over chunks are covered too."""
+    if request.param == "chunks of 2 rows":
+        monkeypatch.setattr(common, "CHUNK_ROWS", 2)
+
+
+# --- A clean file -------------------------------------------------------------------------------
+
+
+def test_csv_with_bom_imports_households_people_and_consents():
+    result = run(csv_file(family(), bom=True))
+
+    assert result.ok, result.errors
+    assert result.total_rows == 3
+    assert result.counts == {
+        "households": {"created": 2, "updated": 0, "unchanged": 0, "skipped": 0},
+        "people": {"created": 3, "updated": 0, "unchanged": 0, "skipped": 0},
+    }
+    husband = stored(cid(1))
+    home = husband.household
+    assert (home.area_id, home.house_no, home.moo) == ("86010101", "12/3", 1)
+    assert home.head_id == husband.pk
+    assert husband.area_id == "86010101"
+    assert (husband.first_name, husband.last_name, husband.title) == ("สมชาย", "ใจดี", "นาย")
+    assert husband.birth_date == date(1947, 6, 15)
+    assert husband.bedridden and not husband.lives_alone
+    assert husband.phone == "0812345678"
+    assert husband.name_key == name_key("สมชาย", "ใจดี")
+    assert husband.read_citizen_id() == cid(1)
+    wife = stored(cid(2))
+    assert (wife.household_id, wife.relation, wife.sex) == (home.pk, "spouse", "F")
+    assert wife.elderly_allowance and not wife.welfare_card
+    assert home.member_count == 2
+    expected = household_summary([husband, wife], TODAY)
+    assert (home.priority_score, home.vulnerability) == (expected.score, expected.groups)
+    alone = stored(cid(3))
+    assert (alone.area_id, alone.sex, alone.lives_alone) == ("86010201", "F", True)
+    assert alone.household.head_id == alone.pk
+    consents = Consent.objects.filter(person__in=[husband, wife, alone])
+    assert {(c.basis, c.purpose, c.given_on) for c in consents} == {
+        (ConsentBasis.PUBLIC_TASK, "นำเข้าจากทะเบียน", TODAY)
+    }
+    assert consents.count() == 3
+    audit = AuditEvent.objects.get(action="spreadsheets.import_households")
+    assert audit.details["people"]["created"] == 3
+    assert audit.area_code == "86"
+
+
+def test_csv_without_bom():
+    assert run(csv_file(family(), bom=False)).ok
+    assert Person.objects.count() == 3
+
+
+def test_title_rows_above_the_header_are_skipped():
+    above = [["ทะเบียนครัวเรือนเปราะบาง จังหวัดชุมพร"], ["ข้อมูล ณ วันที่ 1 มีนาคม 2569"], []]
+    result = run(csv_file(family(), above=above))
+    assert result.ok, result.errors
+    assert Person.objects.count() == 3
+
+
+def test_thai_headers():
+    assert run(csv_file(family(), headers=THAI)).ok
+    assert Person.objects.count() == 3
+
+
+def test_english_headers():
+    result = run(csv_file(family(), headers=ENGLISH))
+    assert result.ok, result.errors
+    assert stored(cid(3)).household.area_id == "86010201"
+
+
+def test_buddhist_and_common_era_dates():
+    rows = [
+        person(birth_date="15/06/2490"),
+        person(citizen_id=cid(2), first_name="ก", birth_date="15/06/1947", relation="บุตร"),
+        person(citizen_id=cid(3), first_name="ข", birth_date="2490-06-15", relation="บุตร"),
+        person(citizen_id=cid(4), first_name="ค", birth_date="1947-06-15", relation="บุตร"),
+    ]
+    assert run(csv_file(rows)).ok
+    assert set(Person.objects.values_list("birth_date", flat=True)) == {date(1947, 6, 15)}
+
+
+def test_citizen_ids_with_dashes_and_spaces():
+    rows = [
+        person(citizen_id=dashed(cid(1))),
+        person(citizen_id=" ".join(dashed(cid(2)).split("-")), first_name="ก", relation="บุตร"),
+    ]
+    assert run(csv_file(rows)).ok
+    assert stored(cid(1)).read_citizen_id() == cid(1)
+    assert stored(cid(2)).first_name == "ก"
+
+
+def test_xlsx_file_with_a_title_row():
+    rows = family()
+    rows[2]["birth_date"] = "1990-04-01"  # a date cell
+    result = run(xlsx_file(rows, above=[["ทะเบียนครัวเรือน"]]))
+    assert result.ok, result.errors
+    assert stored(cid(3)).birth_date == date(1990, 4, 1)
+    assert stored(cid(1)).household.moo == 1
+
+
+def test_people_without_a_citizen_id():
+    rows = [
+        person(citizen_id="", document_type="บัตรชมพู", document_no="00-1234-567890-1"),
+        person(citizen_id="", first_name="ลูก", relation="บุตร", document_type="ไม่มีเอกสาร"),
+    ]
+    assert run(csv_file(rows)).ok
+    adult = Person.objects.get(first_name="สมชาย")
+    assert (adult.citizen_id_hash, adult.document_type, adult.document_no) == (
+        "",
+        "pink_card",
+        "00-1234-567890-1",
+    )
+    assert Person.objects.get(first_name="ลูก").document_type == "none"
+
+
+def test_a_subdistrict_without_villages_takes_the_household_itself():
+    rows = [person(subdistrict="ตลาด", district="เมืองสุราษฎร์ธานี", province="สุราษฎร์ธานี")]
+    assert run(csv_file(rows)).ok
+    assert stored(cid(1)).household.area_id == "840101"
+
+
+def test_a_subdistrict_code_instead_of_names():
+    rows = [person(subdistrict="", district="", province="", subdistrict_code="860102")]
+    assert run(csv_file(rows)).ok
+    assert stored(cid(1)).household.area_id == "86010201"
+
+
+def test_rows_of_a_household_need_not_be_together_nor_repeat_the_address():
+    rows = [
+        person(household_ref="A"),
+        person(household_ref="B", house_no="9", citizen_id=cid(2), first_name="ข"),
+        person(
+            household_ref="A",
+            house_no="",
+            moo="",
+            subdistrict="",
+            district="",
+            province="",
+            citizen_id=cid(3),
+            first_name="ค",
+            relation="บุตร",
+        ),
+    ]
+    assert run(csv_file(rows)).ok
+    assert stored(cid(3)).household_id == stored(cid(1)).household_id
+    assert stored(cid(3)).area_id == "86010101"
+    assert Household.objects.count() == 2
+
+
+def test_a_household_whose_rows_come_back_further_down():
+    volunteer = VolunteerFactory(citizen_id=cid(50), area=Area.objects.get(code="860101"))
+    rows = [
+        person(
+            household_ref="A",
+            citizen_id=cid(1),
+            title="นาง",
+            first_name="แม่",
+            sex="หญิง",
+            relation="คู่สมรส",
+        ),
+        person(household_ref="B", house_no="2", citizen_id=cid(2), first_name="บี"),
+        person(household_ref="C", house_no="3", citizen_id=cid(3), first_name="ซี"),
+        person(household_ref="D", house_no="4", citizen_id=cid(4), first_name="ดี"),
+        person(
+            household_ref="A",
+            citizen_id=cid(5),
+            first_name="พ่อ",
+            vulnerable_groups="ติดเตียง",
+            volunteer_citizen_id=cid(50),
+        ),
+    ]
+    result = run(csv_file(rows))
+    assert result.ok, result.errors
+    assert result.households.created == 4
+    father, mother = stored(cid(5)), stored(cid(1))
+    home = father.household
+    assert mother.household_id == home.pk
+    assert (home.head_id, home.member_count) == (father.pk, 2)
+    assert home.priority_score == household_summary([father, mother], TODAY).score
+    assert list(home.volunteers.all()) == [volunteer]
+
+
+def test_without_a_ref_rows_at_the_same_address_are_one_household():
+    rows = [
+        person(household_ref=""),
+        person(household_ref="", citizen_id=cid(2), first_name="ข", relation="บุตร"),
+        person(household_ref="", house_no="99", citizen_id=cid(3), first_name="ค"),
+    ]
+    assert run(csv_file(rows)).ok
+    assert Household.objects.count() == 2
+    assert stored(cid(2)).household_id == stored(cid(1)).household_id
+
+
+def test_vulnerable_groups_in_english_and_spaced_thai(en):
+    rows = [
+        person(vulnerable_groups="Disability; chronic illness, Disaster affected"),
+        person(
+            citizen_id=cid(2),
+            first_name="ข",
+            relation="บุตร",
+            vulnerable_groups="ผู้ด้อยโอกาส คนไร้บ้าน",
+        ),
+    ]
+    assert run(csv_file(rows)).ok
+    first = stored(cid(1))
+    assert (first.disability, first.chronic_illness, first.disaster_affected) == (True,) * 3
+    assert not first.bedridden
+    second = stored(cid(2))
+    assert second.disadvantaged and second.homeless
+
+
+def test_elderly_listed_for_a_young_person_is_a_warning_only(en):
+    rows = [person(birth_date="01/01/2000", vulnerable_groups="elderly")]
+    result = run(csv_file(rows))
+    assert result.ok
+    assert Person.objects.count() == 1
+    [warning] = result.warnings
+    assert (warning.row, warning.column) == (2, "กลุ่มเปราะบาง")
+    assert "26" in warning.reason
+
+
+def test_the_household_is_assigned_to_the_volunteer_named(en):
+    volunteer = VolunteerFactory(citizen_id=cid(50), area=Area.objects.get(code="860101"))
+    rows = [person(volunteer_citizen_id=dashed(cid(50)))]
+    assert run(csv_file(rows)).ok
+    home = stored(cid(1)).household
+    assert list(home.volunteers.all()) == [volunteer]
+
+
+@pytest.mark.parametrize(
+    ("setup", "reason"),
+    [
+        ("missing", "No volunteer with this citizen ID"),
+        ("inactive", "is not an active volunteer"),
+        ("elsewhere", "serves 860201"),
+    ],
+)
+def test_the_volunteer_must_exist_be_active_and_serve_the_subdistrict(en, setup, reason):
+    if setup == "inactive":
+        VolunteerFactory(citizen_id=cid(50), status=VolunteerStatus.RESIGNED)
+    if setup == "elsewhere":
+        VolunteerFactory(citizen_id=cid(50), area=Area.objects.get(code="860201"))
+    result = run(csv_file([person(volunteer_citizen_id=cid(50))]))
+    [error] = result.errors
+    assert (error.row, error.column, error.value) == (2, THAI["volunteer_citizen_id"], cid(50))
+    assert reason in error.reason
+    assert not Household.objects.exists()
+
+
+# --- Files with errors import nothing -------------------------------------------------------
+
+
+def test_bad_checksum_imports_nothing_and_reports_the_cell(en):
+    rows = family()
+    bad = cid(2)[:12] + str((int(cid(2)[12]) + 1) % 10)
+    rows[1]["citizen_id"] = bad
+    result = run(csv_file(rows))
+
+    assert not result.ok
+    [error] = result.errors
+    assert (error.row, error.column, error.value) == (3, "เลขประจำตัวประชาชน", bad)
+    assert "check digit" in error.reason
+    assert snapshot() == {"households": [], "people": [], "consents": [], "assignments": []}
+    assert not AuditEvent.objects.filter(action="spreadsheets.import_households").exists()
+    assert result.people.created == 0
+
+
+def test_every_problem_of_every_row_is_reported(en):
+    rows = family()
+    rows[0].update(birth_date="31/02/2490", sex="z", phone="12")
+    rows[2].update(citizen_id="123")
+    result = run(csv_file(rows))
+    found = {(e.row, e.column) for e in result.errors}
+    assert found == {
+        (2, "วันเกิด"),
+        (2, "เพศ"),
+        (2, "โทรศัพท์"),
+        (4, "เลขประจำตัวประชาชน"),
+    }
+    assert not Person.objects.exists()
+
+
+def test_unknown_subdistrict(en):
+    rows = [
+        person(subdistrict="ไม่มีตำบลนี้"),
+        # A member row that leaves the address to the first row has no error of its own.
+        person(
+            citizen_id=cid(2),
+            first_name="ลูก",
+            relation="บุตร",
+            house_no="",
+            moo="",
+            subdistrict="",
+            district="",
+            province="",
+        ),
+    ]
+    result = run(csv_file(rows))
+    [error] = result.errors
+    assert (error.row, error.column, error.value) == (2, "ตำบล", "ไม่มีตำบลนี้")
+    assert "No subdistrict with this name" in error.reason
+    assert not Person.objects.exists()
+
+
+def test_unknown_subdistrict_code(en):
+    rows = [person(subdistrict="", district="", province="", subdistrict_code="869999")]
+    [error] = run(csv_file(rows)).errors
+    assert (error.column, error.value) == ("รหัสตำบล", "869999")
+    assert "no subdistrict with code 869999" in error.reason
+
+
+def test_ambiguous_subdistrict_name_names_the_candidates(en):
+    # ปากน้ำ also in district ท่าแซะ (a made-up code, so that only Carenet's table has it).
+    Area.objects.create(code="860299", level=Level.SUBDISTRICT, name_th="ปากน้ำ", parent_id="8602")
+    rows = [person(subdistrict="ปากน้ำ", district="", province="", moo="")]
+    [error] = run(csv_file(rows)).errors
+    assert (error.row, error.column, error.value) == (2, "ตำบล", "ปากน้ำ")
+    assert "2 subdistricts have this name" in error.reason
+    assert "860102 ต.ปากน้ำ อ.เมืองชุมพร จ.ชุมพร" in error.reason
+    assert "860299 ต.ปากน้ำ อ.ท่าแซะ จ.ชุมพร" in error.reason
+    # The district tells them apart.
+    rows = [person(subdistrict="ปากน้ำ", district="ท่าแซะ", province="", moo="")]
+    assert run(csv_file(rows)).ok
+    assert stored(cid(1)).household.area_id == "860299"
+
+
+def test_a_village_number_the_subdistrict_does_not_have(en):
+    [error] = run(csv_file([person(moo="7")])).errors
+    assert (error.column, error.value) == ("หมู่ที่", "7")
+    assert "has no village no. 7" in error.reason
+
+
+def test_the_same_citizen_id_twice_in_the_file(en):
+    rows = [person(), person(citizen_id=dashed(cid(1)), first_name="ซ้ำ", relation="บุตร")]
+    [error] = run(csv_file(rows)).errors
+    assert (error.row, error.column) == (3, "เลขประจำตัวประชาชน")
+    assert "also in row 2" in error.reason
+    assert not Person.objects.exists()
+
+
+def test_the_same_person_without_id_twice_in_the_file(en):
+    rows = [person(citizen_id=""), person(citizen_id="", household_ref="H2", house_no="7")]
+    [error] = run(csv_file(rows)).errors
+    assert (error.row, error.column, error.value) == (3, "ชื่อ", "สมชาย")
+    assert "also in row 2" in error.reason
+
+
+def test_the_same_household_ref_with_another_address(en):
+    rows = [person(), person(citizen_id=cid(2), first_name="ข", house_no="99", relation="บุตร")]
+    [error] = run(csv_file(rows)).errors
+    assert (error.row, error.column, error.value) == (3, "บ้านเลขที่", "99")
+    assert "Row 2 has the same household ref with another address (12/3)" in error.reason
+    assert not Household.objects.exists()
+
+
+def test_two_heads_in_one_household(en):
+    rows = [person(), person(citizen_id=cid(2), first_name="ข")]
+    [error] = run(csv_file(rows)).errors
+    assert (error.row, error.column) == (3, "ความสัมพันธ์กับหัวหน้าครัวเรือน")
+
+
+def test_a_missing_required_column_is_a_file_error(en):
+    data = "รหัสครัวเรือน,ตำบล,นามสกุล\nH1,ท่าตะเภา,ใจดี\n".encode()
+    [error] = run(data).errors
+    assert (error.row, error.column) == (1, "ชื่อ")
+    assert "no “ชื่อ” column" in error.reason
+
+
+def test_a_file_without_any_area_column(en):
+    data = "ชื่อ,นามสกุล\nสมชาย,ใจดี\n".encode()
+    [error] = run(data).errors
+    assert "needs a “รหัสตำบล” column" in error.reason
+
+
+# --- Scope ------------------------------------------------------------------------------------
+
+
+def test_rows_outside_the_coordinators_district_are_refused(en, district_coordinator_a):
+    rows = family()
+    rows.append(
+        person(
+            household_ref="H3",
+            subdistrict="ท่าแซะ",
+            district="ท่าแซะ",
+            citizen_id=cid(9),
+            first_name="นอกเขต",
+        )
+    )
+    result = run(csv_file(rows), actor=district_coordinator_a)
+    [error] = result.errors
+    assert (error.row, error.column, error.value) == (5, "ตำบล", "ท่าแซะ")
+    assert "outside the areas where you may import" in error.reason
+    assert not Person.objects.exists()
+    # Without that row, the coordinator imports the rest.
+    assert run(csv_file(rows[:3]), actor=district_coordinator_a).ok
+    assert Person.objects.count() == 3
+    assert AuditEvent.objects.get(action="spreadsheets.import_households").actor == (
+        district_coordinator_a
+    )
+
+
+def test_a_person_stored_outside_the_scope_cannot_be_changed(en, district_coordinator_b):
+    PersonFactory(citizen_id=cid(1), household=HouseholdFactory(area_id="86010101"))
+    rows = [person(subdistrict="ท่าแซะ", district="ท่าแซะ")]
+    [error] = run(csv_file(rows), actor=district_coordinator_b).errors
+    assert error.column == "เลขประจำตัวประชาชน"
+    assert "already registered in 86010101" in error.reason
+
+
+# --- Importing again ---------------------------------------------------------------------------
+
+
+def test_importing_the_same_file_again_changes_nothing():
+    data = csv_file(family())
+    assert run(data).ok
+    before = snapshot()
+    again = run(data)
+    assert again.ok, again.errors
+    assert again.counts["people"] == {"created": 0, "updated": 0, "unchanged": 3, "skipped": 0}
+    assert again.counts["households"]["created"] == 0
+    assert snapshot() == before
+
+
+def test_importing_again_people_without_citizen_id_matches_by_name_birth_and_subdistrict():
+    rows = [person(citizen_id=""), person(citizen_id="", first_name="ลูก", relation="บุตร")]
+    assert run(csv_file(rows)).ok
+    before = snapshot()
+    assert run(csv_file(rows)).people.unchanged == 2
+    assert snapshot() == before
+
+
+def test_on_existing_update_changes_what_the_file_says():
+    assert run(csv_file(family())).ok
+    rows = family()
+    rows[0].update(phone="0899999999", vulnerable_groups="ผู้สูงอายุ")  # no longer bedridden
+    rows[1].update(house_no="", moo="", subdistrict="", district="", province="")
+    result = run(csv_file(rows), on_existing="update")
+    assert result.ok, result.errors
+    assert result.counts["people"] == {"created": 0, "updated": 1, "unchanged": 2, "skipped": 0}
+    husband = stored(cid(1))
+    assert (husband.phone, husband.bedridden, husband.version) == ("0899999999", False, 2)
+    home = husband.household
+    assert home.priority_score == household_summary([husband, stored(cid(2))], TODAY).score
+
+
+def test_on_existing_skip_leaves_stored_people_alone():
+    assert run(csv_file(family())).ok
+    before = snapshot()
+    rows = family()
+    rows[0]["phone"] = "0899999999"
+    result = run(csv_file(rows), on_existing="skip")
+    assert result.ok
+    assert result.counts["people"]["skipped"] == 3
+    assert snapshot() == before
+
+
+def test_on_existing_error_refuses_stored_people(en):
+    assert run(csv_file(family())).ok
+    before = snapshot()
+    rows = [*family(), person(household_ref="H9", house_no="77", citizen_id=cid(8))]
+    result = run(csv_file(rows), on_existing="error")
+    assert [(e.row, e.column) for e in result.errors] == [
+        (2, "เลขประจำตัวประชาชน"),
+        (3, "เลขประจำตัวประชาชน"),
+        (4, "เลขประจำตัวประชาชน"),
+    ]
+    assert "already registered" in result.errors[0].reason
+    assert snapshot() == before
+
+
+def test_a_new_member_joins_the_stored_household_even_when_listed_first():
+    assert run(csv_file(family())).ok
+    baby = person(citizen_id=cid(7), first_name="หลาน", relation="หลาน", birth_date="01/01/2568")
+    result = run(csv_file([baby, *family()]))
+    assert result.ok, result.errors
+    assert result.counts["households"]["created"] == 0
+    home = stored(cid(1)).household
+    assert stored(cid(7)).household_id == home.pk
+    assert Household.objects.count() == 2
+    home.refresh_from_db()
+    assert home.member_count == 3
+    assert Consent.objects.filter(person__household=home).count() == 3
+
+
+def test_a_new_household_at_a_stored_address_joins_it():
+    home = HouseholdFactory(area_id="86010101", house_no="12/3", moo=1)
+    assert run(csv_file([person()])).ok
+    assert stored(cid(1)).household_id == home.pk
+    assert Household.objects.count() == 1
+
+
+def test_a_likely_duplicate_is_listed_but_does_not_block(en):
+    PersonFactory(
+        first_name="สมชาย",
+        last_name="ใจดี",
+        birth_date=date(1947, 6, 15),
+        household=HouseholdFactory(area_id="86010201"),
+        citizen_id=cid(40),
+    )
+    result = run(csv_file([person()]))
+    assert result.ok
+    [warning] = result.warnings
+    assert warning.row == 2
+    assert "Possibly the same person as สมชาย ใจดี" in warning.reason
+    assert Person.objects.count() == 2
+
+
+def test_an_export_imports_again_without_change():
+    assert run(csv_file(family())).ok
+    people = Person.objects.select_related("household").prefetch_related("consents")
+    areas = {a.code: a for a in Area.objects.all()}
+    exported = [columns.household_row_values(p, areas=areas) for p in people.order_by("pk")]
+    before = snapshot()
+    result = run(csv_file(exported))
+    assert result.ok, result.errors
+    assert result.people.unchanged == 3
+    assert snapshot() == before
+
+
+# --- Dry run, the command and the report -----------------------------------------------------
+
+
+def test_dry_run_checks_and_writes_nothing():
+    result = run(csv_file(family()), dry_run=True)
+    assert result.ok and result.dry_run
+    assert result.people.created == 3
+    assert result.households.created == 2
+    assert snapshot() == {"households": [], "people": [], "consents": [], "assignments": []}
+    assert not AuditEvent.objects.exists()
+
+
+def test_command_imports_a_file(tmp_path):
+    path = tmp_path / "households.csv"
+    path.write_bytes(csv_file(family()))
+    out = io.StringIO()
+    call_command("import_households", str(path), stdout=out)
+    assert Person.objects.count() == 3
+    assert "2" in out.getvalue()
+
+
+def test_command_dry_run_writes_nothing(tmp_path):
+    path = tmp_path / "households.csv"
+    path.write_bytes(csv_file(family()))
+    call_command("import_households", str(path), "--dry-run", stdout=io.StringIO())
+    assert not Person.objects.exists()
+
+
+def test_command_exits_non_zero_and_writes_the_report(tmp_path, en):
+    rows = family()
+    rows[1]["citizen_id"] = "1234"
+    path, report = tmp_path / "households.csv", tmp_path / "report.csv"
+    path.write_bytes(csv_file(rows))
+    err = io.StringIO()
+    with pytest.raises(CommandError, match="1 problem"):
+        call_command(
+            "import_households",
+            str(path),
+            "--report",
+            str(report),
+            stderr=err,
+            stdout=io.StringIO(),
+        )
+    assert not Person.objects.exists()
+    lines = list(csv.reader(io.StringIO(report.read_bytes().decode("utf-8-sig"))))
+    assert lines[0] == list(tabular.REPORT_HEADER)
+    assert lines[1][:3] == ["3", "เลขประจำตัวประชาชน", "1234"]
+    assert "13 digits" in lines[1][3]
+    assert "Row 3" in err.getvalue()
+
+
+def test_command_acts_as_a_user_with_their_scope(tmp_path, district_coordinator_b):
+    path = tmp_path / "households.csv"
+    path.write_bytes(csv_file(family()))
+    with pytest.raises(CommandError):
+        call_command(
+            "import_households",
+            str(path),
+            "--as",
+            "district_coordinator_b",
+            stdout=io.StringIO(),
+            stderr=io.StringIO(),
+        )
+    assert not Person.objects.exists()
+
+
+def test_command_on_existing_skip(tmp_path):
+    path = tmp_path / "households.csv"
+    path.write_bytes(csv_file(family()))
+    call_command("import_households", str(path), stdout=io.StringIO())
+    out = io.StringIO()
+    call_command("import_households", str(path), "--on-existing", "skip", stdout=out)
+    assert Person.objects.count() == 3
+
+
+def test_progress_is_reported_while_checking_and_importing():
+    calls = []
+    assert run(csv_file(family()), progress=lambda *call: calls.append(call)).ok
+    assert calls[0][0] == "checking"
+    assert calls[-1] == ("importing", 3, 3)
+    assert all(done <= total for _stage, done, total in calls)
+
+
+def test_a_file_over_the_row_limit_imports_nothing(en):
+    result = run(csv_file(family()), max_rows=2)
+    [error] = result.errors
+    assert "more than 2 rows" in error.reason
+    assert not Person.objects.exists()
+
+
+def test_command_refuses_an_unknown_user(tmp_path):
+    path = tmp_path / "households.csv"
+    path.write_bytes(csv_file(family()))
+    with pytest.raises(CommandError):
+        call_command("import_households", str(path), "--as", "nobody", stdout=io.StringIO())
+
+
+# --- Parts ------------------------------------------------------------------------------------
+
+
+def test_household_summary_by_age_band_equals_the_real_one():
+    rng = random.Random(3)
+    for _ in range(300):
+        members = []
+        for _member in range(rng.randint(1, 5)):
+            member = PersonFactory.build(
+                birth_date=None
+                if rng.random() < 0.1
+                else date(rng.randint(1920, 2025), rng.randint(1, 12), rng.randint(1, 28)),
+                sex=rng.choice("MFX"),
+                **{flag: rng.random() < 0.2 for flag in _Member.__slots__[2:]},
+            )
+            members.append(member)
+        rows = [_as_row(m) for m in members]
+        assert summary([signature(r) for r in rows]) == household_summary(members, TODAY)
+
+
+def _as_row(member: Person):
+    from carenet.spreadsheets.importing.rows import FLAG_BITS, PersonRow
+
+    row = PersonRow()
+    row.birth_date, row.sex = member.birth_date, member.sex
+    row.age = age_on(member.birth_date, TODAY)
+    row.flags = sum(bit for flag, bit in FLAG_BITS.items() if getattr(member, flag))
+    return row
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        "ทะเบียน\n\nชื่อ ; นามสกุล;หมู่ที่\n สม  ชาย ;ใจ\u200bดี;๓\n;;\nมาลี;ศรี\tสุข;1,000\n".encode(
+            "cp874", "replace"
+        ),
+        'first_name,moo\nก,1\n"ข\nค",2\n'.encode("utf-16"),
+        codecs.BOM_UTF8 + "ชื่อ,หมู่ที่\nก,1\n".encode(),
+    ],
+)
+def test_the_streaming_reader_reads_as_read_table(data):
+    wanted = (
+        tabular.Column("first_name", ("ชื่อ", "first_name"), required=True),
+        tabular.Column("last_name", ("นามสกุล",)),
+        tabular.Column("moo", ("หมู่ที่", "moo"), kind=tabular.Kind.INTEGER),
+    )
+    whole = [(row.number, row.values) for row in tabular.read_table(data, wanted)]
+    with tabular.open_table(data, wanted) as table:
+        streamed = [(row.number, row.values) for row in table]
+    assert streamed == whole
+
+
+def test_the_streaming_reader_reads_a_workbook_with_offsets_as_read_table():
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet["C2"] = "ทะเบียน"
+    sheet.append([])
+    sheet.append([None, "ชื่อ", "หมู่ที่", "วันเกิด"])
+    sheet.append([None, " สม  ชาย", 1.0, date(1990, 1, 2)])
+    sheet.append([None, "มาลี", "2", 45000])
+    buffer = io.BytesIO()
+    book.save(buffer)
+    wanted = (
+        tabular.Column("first_name", ("ชื่อ",), required=True),
+        tabular.Column("moo", ("หมู่ที่",), kind=tabular.Kind.INTEGER),
+        tabular.Column("birth_date", ("วันเกิด",), kind=tabular.Kind.DATE),
+    )
+    whole = [(r.number, r.values) for r in tabular.read_table(buffer.getvalue(), wanted)]
+    with tabular.open_table(buffer.getvalue(), wanted) as table:
+        assert [(r.number, r.values) for r in table] == whole
+    assert whole[0] == (5, {"first_name": "สม ชาย", "moo": "1", "birth_date": "1990-01-02"})
+
+
+def test_the_streaming_reader_reports_a_change_of_encoding_further_down(en):
+    body = "".join(f"{n},x\n" for n in range(20_000)).encode()  # past the first 64 KB
+    data = "ชื่อ,นามสกุล\n".encode() + body + "มาลี,ศรีสุข\n".encode("cp874")
+    wanted = (tabular.Column("first_name", ("ชื่อ",), required=True),)
+    with (
+        tabular.open_table(data, wanted) as table,
+        pytest.raises(tabular.TableError, match="the file changes to another text encoding"),
+    ):
+        list(table)
+
+
+def test_the_streaming_reader_stops_past_its_row_limit(en):
+    data = ("ชื่อ\n" + "ก\n" * 5).encode()
+    wanted = (tabular.Column("first_name", ("ชื่อ",), required=True),)
+    with (
+        tabular.open_table(data, wanted, max_rows=4) as table,
+        pytest.raises(tabular.TableError, match="more than 4 rows"),
+    ):
+        list(table)

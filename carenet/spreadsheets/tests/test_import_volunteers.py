@@ -1,0 +1,264 @@
+"""Importing volunteers (อพม.) from CSV and XLSX files, over the root conftest's area tree."""
+
+import codecs
+import csv
+import io
+from datetime import date
+
+import openpyxl
+import pytest
+from django.core.management import call_command
+from django.core.management.base import CommandError
+from django.utils import translation
+
+from carenet.areas.models import Area
+from carenet.core import citizen_id
+from carenet.core.models import AuditEvent
+from carenet.spreadsheets import columns
+from carenet.spreadsheets.importing import import_volunteers
+from carenet.volunteers.models import Volunteer, VolunteerStatus, VolunteerStatusChange
+from carenet.volunteers.tests.factories import VolunteerFactory
+
+pytestmark = pytest.mark.django_db
+
+TODAY = date(2026, 3, 1)
+THAI = {c.key: c.label for c in columns.VOLUNTEER_COLUMNS}
+ENGLISH = {c.key: c.aliases[1] for c in columns.VOLUNTEER_COLUMNS}
+
+
+def cid(number: int) -> str:
+    first = f"5{number:011d}"
+    return first + str(citizen_id.checksum_digit(first))
+
+
+def volunteer(**values: str) -> dict[str, str]:
+    row = {
+        "citizen_id": citizen_id.formatted(cid(1)),
+        "title": "นาง",
+        "first_name": "บุญมี",
+        "last_name": "รักถิ่น",
+        "birth_date": "12/08/2515",
+        "phone": "089 123 4567",
+        "line_id": "boonmee",
+        "house_no": "45",
+        "moo": "2",
+        "subdistrict": "ท่าตะเภา",
+        "district": "เมืองชุมพร",
+        "province": "ชุมพร",
+        "covered_moo": "1, 2",
+        "registration_no": "123/2560",
+        "registration_date": "01/06/2560",
+        "status": "ปฏิบัติงาน",
+        "other_roles": "อสม., อปพร.",
+    }
+    row.update(values)
+    return row
+
+
+def csv_file(rows: list[dict[str, str]], headers: dict[str, str] = THAI) -> bytes:
+    keys = [key for key in headers if any(key in row for row in rows)]
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow([headers[key] for key in keys])
+    for row in rows:
+        writer.writerow([row.get(key, "") for key in keys])
+    return codecs.BOM_UTF8 + buffer.getvalue().encode()
+
+
+def run(data: bytes, actor=None, **options):
+    options.setdefault("today", TODAY)
+    return import_volunteers(actor=actor, source=data, **options)
+
+
+def stored(number: int) -> Volunteer:
+    return Volunteer.objects.get(citizen_id_hash=citizen_id.lookup_hash(cid(number)))
+
+
+def snapshot() -> dict[str, list[tuple]]:
+    return {
+        "volunteers": list(Volunteer.objects.order_by("pk").values_list()),
+        "villages": list(
+            Volunteer.villages.through.objects.order_by("pk").values_list("volunteer_id", "area_id")
+        ),
+        "history": list(VolunteerStatusChange.objects.order_by("pk").values_list()),
+    }
+
+
+@pytest.fixture
+def en():
+    with translation.override("en"):
+        yield
+
+
+@pytest.fixture(autouse=True)
+def areas(area_tree):
+    return area_tree
+
+
+def test_volunteers_with_covered_villages_status_and_roles():
+    rows = [
+        volunteer(),
+        volunteer(
+            citizen_id=cid(2),
+            title="นาย",
+            first_name="สมหมาย",
+            covered_moo="หมู่ 1",
+            status="ลาออก",
+            other_roles="",
+            subdistrict="ปากน้ำ",
+            moo="1",
+        ),
+    ]
+    result = run(csv_file(rows))
+    assert result.ok, result.errors
+    assert result.counts == {
+        "volunteers": {"created": 2, "updated": 0, "unchanged": 0, "skipped": 0}
+    }
+    first = stored(1)
+    assert (first.area_id, first.address_area_id, first.address_moo) == ("860101", "860101", 2)
+    assert sorted(first.villages.values_list("code", flat=True)) == ["86010101", "86010102"]
+    assert (first.status, first.registration_no) == (VolunteerStatus.ACTIVE, "123/2560")
+    assert first.registration_date == date(2017, 6, 1)
+    assert (first.phone, first.line_id, first.sex) == ("0891234567", "boonmee", "F")
+    assert first.other_roles == ["vhv", "civil_defence"]
+    assert first.read_citizen_id() == cid(1)
+    second = stored(2)
+    assert second.status == VolunteerStatus.RESIGNED
+    assert list(second.villages.values_list("code", flat=True)) == ["86010201"]
+    history = VolunteerStatusChange.objects.get(volunteer=second)
+    assert (history.from_status, history.to_status) == ("", VolunteerStatus.RESIGNED)
+    audit = AuditEvent.objects.get(action="spreadsheets.import_volunteers")
+    assert audit.details["volunteers"]["created"] == 2
+
+
+def test_english_headers_and_an_xlsx_file():
+    rows = [volunteer()]
+    assert run(csv_file(rows, ENGLISH)).ok
+    Volunteer.objects.all().delete()
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.append(["ทะเบียน อพม."])
+    keys = list(rows[0])
+    sheet.append([THAI[key] for key in keys])
+    sheet.append([rows[0][key] for key in keys])
+    buffer = io.BytesIO()
+    book.save(buffer)
+    assert run(buffer.getvalue()).ok
+    assert stored(1).villages.count() == 2
+
+
+def test_a_covered_village_the_subdistrict_does_not_have(en):
+    result = run(csv_file([volunteer(covered_moo="1, 9")]))
+    [error] = result.errors
+    assert (error.row, error.column, error.value) == (2, "หมู่ที่รับผิดชอบ", "1, 9")
+    assert "has no village no. 9" in error.reason
+    assert not Volunteer.objects.exists()
+
+
+def test_every_problem_is_reported_and_nothing_imported(en):
+    bad = cid(2)[:12] + str((int(cid(2)[12]) + 1) % 10)
+    rows = [
+        volunteer(birth_date="01/01/2560"),
+        volunteer(citizen_id=bad, status="หายไป"),
+        volunteer(citizen_id=cid(3), registration_no="12-2560", subdistrict="ไม่มี"),
+        volunteer(),
+    ]
+    result = run(csv_file(rows))
+    assert {(e.row, e.column) for e in result.errors} == {
+        (2, "วันเกิด"),
+        (3, "เลขประจำตัวประชาชน"),
+        (3, "สถานะ"),
+        (4, "เลขทะเบียน"),
+        (4, "ตำบล"),
+        (5, "เลขประจำตัวประชาชน"),
+    }
+    assert not Volunteer.objects.exists()
+
+
+def test_reimporting_changes_nothing():
+    data = csv_file([volunteer()])
+    assert run(data).ok
+    before = snapshot()
+    again = run(data)
+    assert again.counts["volunteers"]["unchanged"] == 1
+    assert snapshot() == before
+
+
+def test_update_changes_fields_villages_and_status_with_history():
+    assert run(csv_file([volunteer()])).ok
+    result = run(csv_file([volunteer(phone="0811111111", covered_moo="2", status="ลาออก")]))
+    assert result.volunteers.updated == 1
+    changed = stored(1)
+    assert changed.phone == "0811111111"
+    assert list(changed.villages.values_list("code", flat=True)) == ["86010102"]
+    assert changed.status == VolunteerStatus.RESIGNED
+    assert changed.version == 2
+    last = changed.status_changes.order_by("-id").first()
+    assert (last.from_status, last.to_status, last.effective_date) == (
+        "active",
+        "resigned",
+        TODAY,
+    )
+
+
+def test_a_status_move_the_rules_forbid(en):
+    VolunteerFactory(citizen_id=cid(1), status=VolunteerStatus.DECEASED)
+    [error] = run(csv_file([volunteer()])).errors
+    assert (error.row, error.column) == (2, "สถานะ")
+    assert "cannot become" in error.reason
+
+
+def test_on_existing_skip_and_error(en):
+    VolunteerFactory(citizen_id=cid(1), phone="0800000000")
+    before = snapshot()
+    assert run(csv_file([volunteer()]), on_existing="skip").volunteers.skipped == 1
+    assert snapshot() == before
+    [error] = run(csv_file([volunteer()]), on_existing="error").errors
+    assert "already registered" in error.reason
+    assert snapshot() == before
+
+
+def test_out_of_scope_rows_are_refused(en, district_coordinator_a):
+    rows = [volunteer(), volunteer(citizen_id=cid(2), subdistrict="ท่าแซะ", district="ท่าแซะ")]
+    result = run(csv_file(rows), actor=district_coordinator_a)
+    [error] = result.errors
+    assert (error.row, error.column) == (3, "ตำบล")
+    assert not Volunteer.objects.exists()
+    assert run(csv_file(rows[:1]), actor=district_coordinator_a).ok
+
+
+def test_dry_run_writes_nothing():
+    result = run(csv_file([volunteer()]), dry_run=True)
+    assert result.ok and result.volunteers.created == 1
+    assert not Volunteer.objects.exists()
+
+
+def test_export_values_import_again_unchanged():
+    assert run(csv_file([volunteer()])).ok
+    areas = {a.code: a for a in Area.objects.all()}
+    record = Volunteer.objects.prefetch_related("villages").get()
+    row = columns.volunteer_row_values(record, areas=areas)
+    before = snapshot()
+    assert run(csv_file([row])).volunteers.unchanged == 1
+    assert snapshot() == before
+
+
+def test_command_exits_non_zero_and_writes_the_report(tmp_path, en):
+    path, report = tmp_path / "volunteers.csv", tmp_path / "report.csv"
+    path.write_bytes(csv_file([volunteer(phone="12")]))
+    with pytest.raises(CommandError):
+        call_command(
+            "import_volunteers",
+            str(path),
+            "--report",
+            str(report),
+            stdout=io.StringIO(),
+            stderr=io.StringIO(),
+        )
+    lines = list(csv.reader(io.StringIO(report.read_bytes().decode("utf-8-sig"))))
+    assert lines[1][:3] == ["2", "โทรศัพท์", "12"]
+    path.write_bytes(csv_file([volunteer()]))
+    call_command("import_volunteers", str(path), "--dry-run", stdout=io.StringIO())
+    assert not Volunteer.objects.exists()
+    call_command("import_volunteers", str(path), stdout=io.StringIO())
+    assert Volunteer.objects.count() == 1

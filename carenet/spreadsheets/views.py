@@ -1,0 +1,168 @@
+"""The import & export pages: the landing page, exports, uploads and import jobs."""
+
+from pathlib import PurePath
+
+from django.core.files.storage import default_storage
+from django.http import (
+    FileResponse,
+    Http404,
+    HttpRequest,
+    HttpResponse,
+    HttpResponseBase,
+    StreamingHttpResponse,
+)
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from carenet.accounts import access
+from carenet.accounts.access import Perm
+from carenet.spreadsheets import columns, exporting, jobs
+from carenet.spreadsheets.forms import ExportForm, UploadForm, max_upload_bytes
+from carenet.spreadsheets.models import ImportKind, JobStatus
+
+RECENT_JOBS = 10
+
+
+@access.requires(Perm.EXPORT_DATA)
+def home(request: HttpRequest) -> HttpResponse:
+    can_import = access.can(request.user, Perm.IMPORT_DATA)
+    return render(
+        request,
+        "spreadsheets/home.html",
+        {
+            "can_import": can_import,
+            "areas": exporting.area_options(user=request.user),
+            "jobs": list(jobs.job_list(user=request.user)[:RECENT_JOBS]) if can_import else [],
+        },
+    )
+
+
+@access.requires(Perm.EXPORT_DATA)
+def export(request: HttpRequest, dataset: str, fmt: str) -> HttpResponseBase:
+    form = ExportForm(request.GET)
+    if not form.is_valid():
+        raise Http404
+    try:
+        prepared = exporting.export_prepare(
+            user=request.user, dataset=dataset, fmt=fmt, area_code=form.cleaned_data["area"]
+        )
+    except exporting.AreaOutOfScope:
+        raise Http404 from None
+    if prepared.fmt == exporting.Format.CSV:
+        response: HttpResponseBase = StreamingHttpResponse(
+            exporting.csv_chunks(prepared), content_type=prepared.content_type
+        )
+        response["Content-Disposition"] = f'attachment; filename="{prepared.filename}"'
+    else:
+        response = FileResponse(
+            exporting.xlsx_file(prepared),
+            as_attachment=True,
+            filename=prepared.filename,
+            content_type=prepared.content_type,
+        )
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+@access.requires(Perm.IMPORT_DATA)
+def template(request: HttpRequest, dataset: str) -> FileResponse:
+    """A blank workbook with the columns the import reads."""
+    blank = exporting.blank_template(dataset)
+    return FileResponse(
+        exporting.xlsx_file(blank),
+        as_attachment=True,
+        filename=blank.filename,
+        content_type=blank.content_type,
+    )
+
+
+@access.requires(Perm.IMPORT_DATA)
+def upload(request: HttpRequest) -> HttpResponse:
+    running = jobs.job_running(user=request.user)
+    if request.method == "POST":
+        form = UploadForm(request.POST, request.FILES)
+        if running is not None:
+            form.add_error(None, _("Your previous import is still running. Wait for it to end."))
+        if form.is_valid():
+            job = jobs.job_create(
+                actor=request.user,
+                kind=form.cleaned_data["kind"],
+                upload=form.cleaned_data["file"],
+                dry_run=form.cleaned_data["dry_run"],
+                on_existing=form.cleaned_data["on_existing"],
+            )
+            jobs.job_start(job)
+            return redirect("spreadsheets:job", pk=job.pk)
+    else:
+        form = UploadForm(initial={"kind": request.GET.get("kind", "households")})
+    guide = [
+        (ImportKind.HOUSEHOLDS, columns.HOUSEHOLD_COLUMNS),
+        (ImportKind.VOLUNTEERS, columns.VOLUNTEER_COLUMNS),
+    ]
+    return render(
+        request,
+        "spreadsheets/upload.html",
+        {"form": form, "running": running, "max_bytes": max_upload_bytes(), "guide": guide},
+    )
+
+
+@access.requires(Perm.IMPORT_DATA)
+def job_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    job = jobs.job_get(user=request.user, pk=pk)
+    progress = jobs.job_progress(job)
+    if not job.is_finished:
+        return render(request, "spreadsheets/job.html", {"job": job, "progress": progress})
+    return render(
+        request,
+        "spreadsheets/job_result.html",
+        {
+            "job": job,
+            "counts": jobs.job_counts(job),
+            "errors": jobs.job_errors(job),
+            "warnings": jobs.job_warnings(job),
+        },
+    )
+
+
+@access.requires(Perm.IMPORT_DATA)
+def job_progress(request: HttpRequest, pk: int) -> HttpResponse:
+    """The progress bar alone, polled by the job page; once finished, sends it to the result."""
+    job = jobs.job_get(user=request.user, pk=pk)
+    progress = jobs.job_progress(job)
+    response = render(
+        request, "spreadsheets/_progress.html", {"job": job, "progress": progress, "poll": True}
+    )
+    if job.is_finished:
+        response["HX-Redirect"] = reverse("spreadsheets:job", kwargs={"pk": job.pk})
+    return response
+
+
+@access.requires(Perm.IMPORT_DATA)
+def job_report(request: HttpRequest, pk: int) -> FileResponse:
+    job = jobs.job_get(user=request.user, pk=pk)
+    if not job.report_file or not default_storage.exists(job.report_file):
+        raise Http404
+    name = f"carenet-report-{PurePath(job.file_name).stem or job.pk}.csv"
+    response = FileResponse(
+        default_storage.open(job.report_file, "rb"),
+        as_attachment=True,
+        filename=name,
+        content_type="text/csv; charset=utf-8",
+    )
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+@access.requires(Perm.IMPORT_DATA)
+@require_POST
+def job_confirm(request: HttpRequest, pk: int) -> HttpResponse:
+    """Imports the file of a clean check, without uploading it again."""
+    job = jobs.job_get(user=request.user, pk=pk)
+    if job.follow_up_id is None and not job.can_confirm:
+        raise Http404
+    follow_up = jobs.job_confirm(actor=request.user, job=job)
+    if follow_up.status == JobStatus.QUEUED:
+        jobs.job_start(follow_up)
+    return redirect("spreadsheets:job", pk=follow_up.pk)
