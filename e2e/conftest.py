@@ -106,3 +106,9 @@ def compiled_translations() -> None:
         polib.pofile(str(po_path)).save_as_mofile(str(partial))
         os.replace(partial, mo_path)
         reloader.translation_file_changed(None, mo_path)
+
+
+@pytest.fixture(autouse=True)
+def keep_reference_data(django_db_serialized_rollback: None) -> None:
+    """The live server's database is emptied after each test; this puts the data that
+    migrations load (problem areas, จปฐ. indicators) back for the tests that follow."""

@@ -518,12 +518,27 @@ def draft_clean(data: Mapping[str, Any]) -> dict[str, Any]:
 
 
 @transaction.atomic
-def draft_save(*, actor: Any, household: Household, data: Mapping[str, Any]) -> VisitDraft:
+def draft_save(*, actor: Any, household: Household, data: Mapping[str, Any]) -> VisitDraft | None:
+    """Keeps what is typed so far; None when that form was already recorded as a visit (a
+    late autosave from the page that was just submitted must not bring its draft back)."""
     _require_recorder(actor, household)
+    cleaned = draft_clean(data)
+    if _form_recorded(cleaned.get("client_uuid")):
+        return None
     draft, _created = VisitDraft.objects.update_or_create(
-        user_id=actor.pk, household=household, defaults={"data": draft_clean(data)}
+        user_id=actor.pk, household=household, defaults={"data": cleaned}
     )
     return draft
+
+
+def _form_recorded(value: Any) -> bool:
+    if isinstance(value, list):
+        value = value[-1] if value else ""
+    try:
+        form_id = UUID(str(value))
+    except ValueError:
+        return False
+    return Visit.objects.filter(client_uuid=form_id).exists()
 
 
 @transaction.atomic

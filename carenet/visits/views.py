@@ -163,6 +163,8 @@ def draft_save(request: HttpRequest, pk: int) -> HttpResponse:
     household = selectors.household_for_recording(user=request.user, pk=pk)
     data = _draft_data(request.POST)
     draft = services.draft_save(actor=request.user, household=household, data=data)
+    if draft is None:
+        return JsonResponse({"saved": False, "recorded": True, "label": ""})
     saved = timezone.localtime(draft.updated_at)
     return JsonResponse(
         {

@@ -268,7 +268,8 @@ def test_job_list_is_own_jobs_except_for_a_national_admin(personas, fake):
     assert set(jobs.job_list(user=personas["national_admin"])) == {a, b}
 
 
-@pytest.mark.django_db(transaction=True)
+# serialized_rollback: put the migrations' reference data back for the tests that follow.
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_the_default_runs_the_job_in_a_thread(personas, fake, settings):
     settings.CARENET_IMPORT_JOBS_INLINE = False
     job = new_job(personas["district_coordinator_a"])

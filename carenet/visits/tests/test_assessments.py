@@ -9,7 +9,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from carenet.core.models import AuditEvent
 from carenet.households.models import Household
@@ -27,6 +27,14 @@ from carenet.visits.tests.factories import AssessmentFactory, VisitFactory, buil
 from conftest import PERSONAS, login
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def english_messages():
+    """These tests match the (English) source text of error messages."""
+    with translation.override("en"):
+        yield
+
 
 NUMBERS = [1, 4, 5, 7, 8, 9, 10, 11, 15, 16, 17, 19, 20, 21, 22, 27, 28]
 CSRF_TOKEN = re.compile(rb"[A-Za-z0-9]{64}")
@@ -262,6 +270,7 @@ def test_the_fields_come_grouped_by_dimension_in_the_ministry_order():
 
 
 def test_the_fields_partial_draws_three_choices_per_indicator():
+    translation.activate("th")
     form = AssessmentForm(indicator_set=current_indicator_set())
     html = render_to_string("visits/_assessment_fields.html", {"qa_form": form})
     assert html.count('type="radio"') == 3 * len(NUMBERS)

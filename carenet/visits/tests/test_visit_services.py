@@ -5,7 +5,7 @@ from datetime import timedelta
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from carenet.core.models import AuditEvent
 from carenet.households.models import Household
@@ -25,6 +25,13 @@ from carenet.visits.services import VisitData
 from carenet.visits.tests.factories import VisitFactory, build_world
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def english_messages():
+    """These tests match the (English) source text of error messages."""
+    with translation.override("en"):
+        yield
 
 
 @pytest.fixture

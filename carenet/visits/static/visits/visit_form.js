@@ -119,7 +119,7 @@
       var json = (response.headers.get("content-type") || "").indexOf("application/json") !== -1;
       if (response.ok && json && !response.redirected) {
         return response.json().then(function (answer) {
-          serverSaved = answer.saved_at;
+          if (answer.saved_at) serverSaved = answer.saved_at;
           show(answer.label, false);
         });
       }
@@ -149,7 +149,7 @@
   form.addEventListener("change", changed);
   setInterval(function () { if (dirty) save(); }, 10000);
   document.addEventListener("visibilitychange", function () {
-    if (document.visibilityState === "hidden" && dirty && navigator.sendBeacon) {
+    if (document.visibilityState === "hidden" && dirty && !submitting && navigator.sendBeacon) {
       if (navigator.sendBeacon(form.dataset.draftUrl, body(collect()))) dirty = false;
     }
   });

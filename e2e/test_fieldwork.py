@@ -1,0 +1,554 @@
+"""A volunteer's week in a real browser, on a 360 px phone in Thai (issue 4's "Done when").
+
+The world is made the way the centre makes it, through the services: the เมืองชุมพร district
+coordinator `mueang` registers the volunteer `volunteer` of ต.ท่าตะเภา, gives her a login and
+two households: one overdue since an urgent visit, one never visited where an elderly woman
+lives alone. Then, through the real sign-in form (django-axes watches it):
+
+1. the volunteer lands on *my households* in Thai, most urgent first, and taps "record a visit";
+2. she fills the visit (type, members seen, a problem, risk "watch", observations, every
+   indicator of the quality-of-life assessment) and attaches a photo from the camera;
+3. the confirmation gives the next visit due in Buddhist Era (watch: 30 days); the visit page
+   shows the photo, and its assessment the scores; the database holds one visit, one shrunk
+   JPEG and one assessment;
+4. the coordinator signs in on a PC and acknowledges the visit with a comment;
+5. the volunteer signs in again and sees the acknowledgement.
+
+A second test proves that a half-typed visit survives a reload: the server keeps the draft.
+
+Every text the pages show is looked up in the Thai catalogue, so that a page left in English
+fails here with the list of the missing translations, after the rest has been checked.
+"""
+
+import importlib
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+from django.apps import apps
+from django.conf import settings as django_settings
+from django.utils import timezone, translation
+from PIL import Image
+from playwright.sync_api import Locator, Page, expect
+
+from carenet.accounts.models import Role, User
+from carenet.accounts.services import assignment_grant, user_create
+from carenet.areas.models import Area
+from carenet.core import thaidate
+from carenet.households.models import ConsentBasis, Household, Person, Relation
+from carenet.households.services import ConsentData, PersonData, household_register, person_add
+from carenet.visits import services as visit_services
+from carenet.visits.assessments import score
+from carenet.visits.models import (
+    Assessment,
+    Indicator,
+    ProblemArea,
+    ProblemItem,
+    RiskLevel,
+    Visit,
+    VisitDraft,
+    VisitPhoto,
+    VisitType,
+)
+from carenet.volunteers.models import Volunteer
+from carenet.volunteers.services import (
+    VolunteerData,
+    centre_ensure,
+    volunteer_link_user,
+    volunteer_register,
+)
+from carenet.volunteers.tests.factories import valid_citizen_id
+
+pytestmark = pytest.mark.e2e
+
+PHONE = (360, 740)
+PC = (1280, 800)
+PASSWORD = "Tha-Taphao-2568!"  # a test account's password
+SCREENSHOTS = Path(django_settings.BASE_DIR) / "screenshots"
+WIDTHS = "() => [document.documentElement.scrollWidth, window.innerWidth]"
+THAI = re.compile("[\u0e00-\u0e7f]")
+
+# The answers given to the จปฐ. indicators, and the scores they make: health 1/2, living 3/4,
+# education 1/1, income 1/3, access 1/1.
+ANSWERS = {
+    1: "na", 4: "na", 5: "yes", 7: "no",
+    8: "yes", 9: "yes", 10: "yes", 11: "no",
+    15: "na", 16: "na", 17: "na", 19: "yes",
+    20: "yes", 21: "no", 22: "no",
+    27: "yes", 28: "na",
+}  # fmt: skip
+ANSWER_LABELS = {"yes": "met", "no": "not met", "na": "does not apply"}
+SCORES = {"health": 50, "living": 75, "education": 100, "income": 33, "access": 100}
+PROBLEM = ("family", "alone_no_carer")  # ครอบครัว → อยู่ลำพังไม่มีผู้ดูแล
+OBSERVATIONS = "ยายอยู่บ้านคนเดียว เดินได้ช้า กินข้าววันละสองมื้อ ลูกหลานมาเยี่ยมเดือนละครั้ง"
+COMMENT = "ขอบคุณค่ะ ศูนย์จะประสานเบี้ยยังชีพให้ยาย"
+
+
+# --- Thai on every page ----------------------------------------------------------------------
+
+
+@dataclass
+class Thai:
+    """gettext in Thai that remembers every message with no Thai translation, and the faults
+    that need not stop the walk through the pages.
+
+    A missing translation does not stop the walk (the English text is used to find things
+    instead); `check()` fails at the end with the whole list, so that one run shows all.
+    """
+
+    missing: list[str] = field(default_factory=list)
+    faults: list[str] = field(default_factory=list)
+
+    def __call__(self, message: str) -> str:
+        with translation.override("th"):
+            result = translation.gettext(message)
+        if not THAI.search(result) and message not in self.missing:
+            self.missing.append(message)
+        return result
+
+    def page(self, page: Page) -> None:
+        """The page is in Thai and fits the screen's width (no sideways scrolling)."""
+        lang = page.locator("html").get_attribute("lang")
+        self.fault_unless(lang == "th", f"{page.url} is in {lang!r}, not Thai")
+        widths = page.evaluate(WIDTHS)
+        self.fault_unless(
+            widths[0] <= widths[1],
+            f"{page.url} is {widths[0]} px wide on a {widths[1]} px screen (it scrolls sideways)",
+        )
+
+    def fault_unless(self, ok: bool, message: str) -> None:
+        if not ok:
+            self.faults.append(message)
+
+    def check(self) -> None:
+        report = [f"FAULT: {fault}" for fault in self.faults]
+        if self.missing:
+            report.append(
+                "These texts of the field-work pages have no Thai translation, so a volunteer "
+                "sees them in English (run `manage.py makemessages -l th -l en`, translate the "
+                "new entries in locale/th/LC_MESSAGES/django.po, and compile):\n  "
+                + "\n  ".join(self.missing)
+            )
+        assert not report, "\n\n".join(report)
+
+
+@pytest.fixture
+def th() -> Thai:
+    return Thai()
+
+
+def shot(page: Page, name: str) -> None:
+    SCREENSHOTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(SCREENSHOTS / f"e2e-fieldwork-{name}.png"), full_page=True)
+
+
+# --- The world -------------------------------------------------------------------------------
+
+
+@dataclass
+class World:
+    mueang: User
+    volunteer_user: User
+    volunteer: Volunteer
+    alone: Household  # an elderly woman living alone, never visited
+    family: Household  # a parent and a child, overdue since an urgent visit
+    grandmother: Person
+    parent: Person
+
+
+def person(
+    first: str, last: str, title: str, born: date, relation: str, **flags: Any
+) -> PersonData:
+    return PersonData(
+        first_name=first,
+        last_name=last,
+        title=title,
+        citizen_id=valid_citizen_id(),
+        birth_date=born,
+        relation=relation,
+        **flags,
+    )
+
+
+def years_ago(years: int) -> date:
+    today = timezone.localdate()
+    return today.replace(year=today.year - years, day=min(today.day, 28))
+
+
+@pytest.fixture
+def world(area_tree: dict[str, Area], settings: Any, tmp_path: Path) -> World:
+    settings.MEDIA_ROOT = tmp_path / "media"
+    # live_server's database is emptied after each test, with the rows the migrations put in:
+    # the problem areas and the จปฐ. indicators go back the way the migration wrote them.
+    importlib.import_module("carenet.visits.migrations.0002_reference_data").load(apps, None)
+
+    mueang = user_create(
+        actor=None, username="mueang", password=PASSWORD, first_name="ประเสริฐ", last_name="รักถิ่น"
+    )
+    assignment_grant(actor=None, user=mueang, role=Role.CENTRE_COORDINATOR, area=area_tree["8601"])
+    centre_ensure(actor=mueang, area_code="8601")
+    volunteer = volunteer_register(
+        actor=mueang,
+        data=VolunteerData(
+            citizen_id=valid_citizen_id(),
+            title="นาง",
+            first_name="มาลี",
+            last_name="ศรีสุข",
+            area_code="860101",
+            village_codes=("86010101",),
+            birth_date=years_ago(48),
+            phone="0812345678",
+            registration_no="12/2560",
+            registration_date=date(2017, 6, 1),
+        ),
+    )
+    volunteer_user = volunteer_link_user(
+        actor=mueang, volunteer=volunteer, username="volunteer", password=PASSWORD
+    )
+
+    village = area_tree["86010101"]
+    consent = ConsentData(
+        basis=ConsentBasis.CONSENT, purpose="ดูแลสวัสดิการ", given_on=date(2025, 1, 10)
+    )
+    alone = household_register(
+        actor=mueang,
+        area=village,
+        house_no="12",
+        moo=1,
+        volunteer=volunteer,
+        first_member=person("บุญมี", "ใจเย็น", "นาง", years_ago(78), Relation.HEAD, lives_alone=True),
+        consent=consent,
+    )
+    family = household_register(
+        actor=mueang,
+        area=village,
+        house_no="45/2",
+        moo=1,
+        volunteer=volunteer,
+        first_member=person("สมชาย", "ทองดี", "นาย", years_ago(41), Relation.HEAD),
+        consent=consent,
+    )
+    person_add(
+        actor=mueang,
+        household=family,
+        data=person("น้ำฝน", "ทองดี", "เด็กหญิง", years_ago(9), Relation.CHILD),
+        consent=ConsentData(
+            basis=ConsentBasis.GUARDIAN, purpose="ดูแลสวัสดิการ", given_on=date(2025, 1, 10)
+        ),
+    )
+    # Three weeks ago the family was urgent: due again after 7 days, so overdue now.
+    visit_services.visit_record(
+        actor=volunteer_user,
+        household=family,
+        data=visit_services.VisitData(
+            visited_at=timezone.now() - timedelta(days=20),
+            visit_type=VisitType.SCREENING,
+            risk_level=RiskLevel.URGENT,
+            observations="พ่อตกงาน ลูกยังเรียนอยู่",
+        ),
+    )
+    alone.refresh_from_db()
+    family.refresh_from_db()
+    assert "elderly_alone" in alone.vulnerability
+    assert family.next_visit_due is not None and family.next_visit_due < timezone.localdate()
+    return World(
+        mueang=mueang,
+        volunteer_user=volunteer_user,
+        volunteer=volunteer,
+        alone=alone,
+        family=family,
+        grandmother=alone.members.get(),
+        parent=family.members.get(relation=Relation.HEAD),
+    )
+
+
+@pytest.fixture
+def photo_file(tmp_path: Path) -> Path:
+    """A 2400 × 1800 JPEG as a phone camera makes it, with the phone's make in its EXIF."""
+    image = Image.radial_gradient("L").resize((2400, 1800)).convert("RGB")
+    exif = Image.Exif()
+    exif[0x010F] = "CarenetPhone"  # Make
+    path = tmp_path / "บ้านยาย.jpg"
+    image.save(path, "JPEG", quality=92, exif=exif)
+    return path
+
+
+# --- Steps shared by the tests ---------------------------------------------------------------
+
+
+def sign_in(page: Page, th: Thai, username: str) -> None:
+    page.goto("/accounts/login/")
+    page.get_by_label(th("Username")).fill(username)
+    page.get_by_label(th("Password")).fill(PASSWORD)
+    with page.expect_navigation():
+        page.get_by_test_id("login-submit").click()
+    assert "/accounts/login/" not in page.url, f"{username} could not sign in"
+
+
+def sign_out(page: Page) -> None:
+    with page.expect_navigation():
+        page.get_by_test_id("logout").click()
+    assert "/accounts/login/" in page.url
+
+
+def household_row(page: Page, household: Household) -> Locator:
+    return page.get_by_test_id("my-household").filter(
+        has=page.locator(f'a[href$="/visits/households/{household.pk}/record/"]')
+    )
+
+
+def open_visit_form(page: Page, th: Thai, household: Household) -> None:
+    with page.expect_navigation():
+        household_row(page, household).get_by_test_id("record").click()
+    assert page.url.endswith(f"/visits/households/{household.pk}/record/")
+    expect(page.get_by_role("heading", level=1)).to_have_text(th("Record a visit"))
+
+
+# --- The tests -------------------------------------------------------------------------------
+
+
+def test_volunteer_records_a_visit_and_the_coordinator_acknowledges_it(
+    open_page: Callable[[int, int], Page],
+    live_server: Any,
+    world: World,
+    photo_file: Path,
+    th: Thai,
+) -> None:
+    today = timezone.localdate()
+    phone = open_page(*PHONE)
+
+    # 1. The volunteer's home is her households, in Thai, most urgent first.
+    sign_in(phone, th, "volunteer")
+    assert phone.url == live_server.url + "/visits/mine/", "a volunteer starts at my households"
+    expect(phone.get_by_role("heading", level=1)).to_have_text(th("My households"))
+    th.page(phone)
+    rows = phone.get_by_test_id("my-household")
+    expect(rows).to_have_count(2)
+    # Overdue first, then the one never visited.
+    assert [rows.nth(i).get_attribute("data-state") for i in range(2)] == ["overdue", "never"]
+    overdue_row, alone_row = household_row(phone, world.family), household_row(phone, world.alone)
+    expect(rows.first).to_contain_text(world.parent.full_name)
+    expect(overdue_row.locator(".due-overdue")).to_be_visible()
+    expect(alone_row).to_contain_text(th("never visited"))
+    # Her badges say why she matters: an elderly woman living alone, high priority.
+    expect(alone_row.locator('[data-group="elderly_alone"]')).to_have_text(
+        th("elderly living alone")
+    )
+    expect(alone_row.get_by_test_id("priority")).to_contain_text(th("High priority"))
+    expect(alone_row.get_by_test_id("record")).to_have_text(th("Record a visit"))
+    shot(phone, "1-my-households")
+    open_visit_form(phone, th, world.alone)
+    th.page(phone)
+
+    # 2. The visit: type, who was seen, a problem, risk, observations, assessment, a photo.
+    form = phone.get_by_test_id("visit-form")
+    form.locator('[data-field="visit_type"]').get_by_label(
+        th("routine watch (เฝ้าระวัง)"), exact=True
+    ).check()
+    form.locator('[data-field="members_seen"]').get_by_label(world.grandmother.full_name).check()
+    form.get_by_label(th("observations")).fill(OBSERVATIONS)
+    area = ProblemArea.objects.get(code=PROBLEM[0])
+    item = ProblemItem.objects.get(code=PROBLEM[1])
+    problems = form.locator(f'.problem-area[data-area="{area.code}"]')
+    problems.locator("summary").click()
+    problems.get_by_label(item.name_th, exact=True).check()
+    expect(problems.locator("[data-count]")).to_have_text("1")
+    form.locator('[data-field="risk_level"]').get_by_label(th("watch"), exact=True).check()
+    # No concern is asked for a "watch" without a sensitive problem.
+    expect(phone.get_by_test_id("concern-box")).to_be_hidden()
+
+    assessment = form.locator("details.assessment-part")
+    assessment.locator("summary").click()
+    indicators = {i.number: i for i in Indicator.objects.filter(indicator_set__current=True)}
+    assert set(indicators) == set(ANSWERS), "the จปฐ. indicators the test answers have changed"
+    for number, answer in ANSWERS.items():
+        item_box = assessment.locator(f'[data-field="qa-i{number}"]')
+        item_box.get_by_label(th(ANSWER_LABELS[answer]), exact=True).check()
+
+    # The camera's photo: the page shows it before sending, shrunk on the phone if it can.
+    phone.locator('input[type=file][name="photos"]').set_input_files(photo_file)
+    expect(form.locator("[data-photo-list] li")).to_have_count(1)
+    expect(form.locator("[data-photo-list] li img")).to_be_visible()
+    th.page(phone)
+    shot(phone, "2-visit-form")
+    with phone.expect_navigation():
+        phone.get_by_test_id("submit").click()
+
+    # 3. Recorded: the next visit falls due in 30 days (watch), shown in Buddhist Era.
+    saved = re.fullmatch(rf"{re.escape(live_server.url)}/visits/(\d+)/saved/", phone.url)
+    if saved is None:
+        errors = phone.get_by_test_id("form-error")
+        pytest.fail(f"the visit was not recorded: {errors.all_inner_texts() or phone.url}")
+    visit_pk = int(saved.group(1))
+    expect(phone.get_by_role("heading", level=1)).to_have_text(th("Visit recorded"))
+    th.page(phone)
+    due = today + timedelta(days=30)
+    with translation.override("th"):
+        due_text = thaidate.format_long(due)
+        due_short = thaidate.format_short(due)
+    next_due = phone.get_by_test_id("next-due")
+    expect(next_due).to_contain_text(th("Next visit due"))
+    expect(next_due.locator("strong")).to_have_text(due_text)
+    assert str(due.year + 543) in due_text
+    shot(phone, "3-saved")
+
+    # The visit page shows the photo; its assessment, the scores of the five dimensions.
+    with phone.expect_navigation():
+        phone.get_by_role("link", name=th("See the visit")).click()
+    assert phone.url == f"{live_server.url}/visits/{visit_pk}/"
+    th.page(phone)
+    expect(phone.get_by_test_id("risk")).to_have_text(th("watch"))
+    expect(phone.locator("p.pre").first).to_have_text(OBSERVATIONS)
+    expect(phone.get_by_text(item.name_th)).to_be_visible()
+    picture = phone.locator(".photos img")
+    expect(picture).to_have_count(1)
+    picture.scroll_into_view_if_needed()
+    expect(picture).to_be_visible()
+    phone.wait_for_function(
+        "img => img.complete && img.naturalWidth > 0", arg=picture.element_handle()
+    )
+    shown = picture.evaluate("img => [img.naturalWidth, img.naturalHeight]")
+    shot(phone, "4-visit")
+    with phone.expect_navigation():
+        phone.get_by_role("link", name=th("See the scores")).click()
+    th.page(phone)
+    scores = phone.get_by_test_id("scores")
+    for dimension, value in SCORES.items():
+        expect(scores.locator(f'[data-dimension="{dimension}"] .score-value')).to_have_text(
+            f"{value}%"
+        )
+    # Income: one of three met, below the 50% line.
+    expect(scores.locator('[data-dimension="income"]')).to_have_class(re.compile(r"\bfailing\b"))
+    shot(phone, "5-assessment")
+
+    # In the database: one visit, one photo (a JPEG shrunk, its EXIF gone), one assessment.
+    # Read only now: on SQLite the live server shares the test's connection, and a request
+    # the form's page sent as it closed could still be running on the saved page.
+    visit = Visit.objects.get(household=world.alone)
+    assert visit.pk == visit_pk
+    assert visit.risk_level == RiskLevel.WATCH and visit.visit_type == VisitType.ROUTINE
+    assert visit.observations == OBSERVATIONS
+    assert list(visit.members_seen.all()) == [world.grandmother]
+    assert list(visit.problems.values_list("code", flat=True)) == [PROBLEM[1]]
+    assert list(visit.volunteers.all()) == [world.volunteer]
+    photos = list(VisitPhoto.objects.filter(visit=visit))
+    assert len(photos) == 1
+    with photos[0].image.open("rb") as stored, Image.open(stored) as image:
+        assert image.format == "JPEG"
+        assert max(image.size) <= 1600 < 2400, f"the photo was not shrunk: {image.size}"
+        assert [photos[0].width, photos[0].height] == list(image.size) == shown
+        assert not image.getexif(), "the photo kept its EXIF data"
+    assessments = list(Assessment.objects.filter(visit=visit))
+    assert len(assessments) == 1
+    assert assessments[0].scores == SCORES
+    values = {"yes": True, "no": False, "na": None}
+    assert score(indicators.values(), {n: values[a] for n, a in ANSWERS.items()}) == SCORES
+    world.alone.refresh_from_db()
+    assert world.alone.next_visit_due == due
+    assert world.alone.current_risk == RiskLevel.WATCH
+
+    # Back home: the household moved down; its next visit is due in 30 days.
+    phone.goto("/visits/mine/")
+    expect(rows.nth(0)).to_have_attribute("data-state", "overdue")
+    expect(alone_row).to_contain_text(th("visited today"))
+    expect(alone_row).to_contain_text(due_short)
+    # Recording the visit ended its draft: there is nothing to carry on with. (Checked here,
+    # a few pages later, so that a request the form's page sent as it closed has arrived.)
+    left = VisitDraft.objects.filter(user=world.volunteer_user, household=world.alone).first()
+    record_label = alone_row.get_by_test_id("record").inner_text().strip()
+    th.fault_unless(
+        left is None and record_label == th("Record a visit"),
+        f"the recorded visit's draft came back: a draft saved {left and left.updated_at} after "
+        f"the visit ({visit.created_at}), holding its form "
+        f"(client_uuid {left and left.data.get('client_uuid')} vs {visit.client_uuid}); "
+        f"my households says {record_label!r}. A new visit typed into that form would be "
+        "taken for this one. visit_form.js sends a draft beacon on page hide even while the "
+        "form is being submitted, and services.draft_save accepts a recorded form's draft.",
+    )
+    sign_out(phone)
+
+    # 4. The district coordinator, on a PC, acknowledges the visit with a comment.
+    pc = open_page(*PC)
+    sign_in(pc, th, "mueang")
+    assert pc.url == live_server.url + "/"
+    pc.goto(f"/households/{world.alone.pk}/")
+    with pc.expect_navigation():
+        pc.get_by_test_id("timeline").click()
+    with pc.expect_navigation():
+        pc.get_by_test_id("timeline").get_by_role("link", name=th("Home visit")).first.click()
+    assert pc.url == f"{live_server.url}/visits/{visit.pk}/"
+    acknowledge = pc.get_by_test_id("acknowledge")
+    expect(acknowledge.get_by_role("heading")).to_have_text(th("Acknowledge this visit"))
+    acknowledge.get_by_label(th("comment for the volunteer")).fill(COMMENT)
+    with pc.expect_navigation():
+        acknowledge.get_by_test_id("acknowledge-submit").click()
+    assert pc.url == f"{live_server.url}/visits/{visit.pk}/"
+    expect(pc.locator("html")).to_have_attribute("lang", "th")
+    expect(
+        pc.get_by_text(th("The visit is acknowledged; the volunteer will see it."))
+    ).to_be_visible()
+    expect(pc.get_by_test_id("acknowledgement")).to_contain_text(COMMENT)
+    expect(pc.get_by_test_id("acknowledgement")).to_contain_text(world.mueang.display_name)
+    shot(pc, "6-acknowledged-pc")
+    visit.refresh_from_db()
+    assert visit.acknowledged_by == world.mueang and visit.acknowledgement == COMMENT
+
+    # 5. The volunteer signs in again: the acknowledgement is on her home and the visit.
+    sign_in(phone, th, "volunteer")
+    assert phone.url == live_server.url + "/visits/mine/"
+    acknowledgements = phone.get_by_test_id("acknowledgements")
+    expect(acknowledgements).to_contain_text(th("Acknowledged by the coordinator"))
+    expect(acknowledgements).to_contain_text(COMMENT)
+    th.page(phone)
+    shot(phone, "7-acknowledgement-home")
+    with phone.expect_navigation():
+        acknowledgements.get_by_role("link").first.click()
+    assert phone.url == f"{live_server.url}/visits/{visit.pk}/"
+    expect(phone.get_by_test_id("acknowledgement")).to_contain_text(COMMENT)
+    # A volunteer may not acknowledge.
+    expect(phone.get_by_test_id("acknowledge")).to_have_count(0)
+    th.page(phone)
+
+    th.check()
+
+
+def test_a_half_typed_visit_survives_a_reload(
+    open_page: Callable[[int, int], Page], live_server: Any, world: World, th: Thai
+) -> None:
+    phone = open_page(*PHONE)
+    sign_in(phone, th, "volunteer")
+    open_visit_form(phone, th, world.alone)
+    form = phone.get_by_test_id("visit-form")
+    observations = form.get_by_label(th("observations"))
+    observations.fill(OBSERVATIONS)
+    # Ticking the risk is a change: the page sends its draft a moment later (the one that
+    # carries the risk: a timed save of the text alone may go first).
+    with phone.expect_response(
+        lambda r: r.url.endswith("/draft/") and "risk_level=watch" in (r.request.post_data or "")
+    ) as sent:
+        form.locator('[data-field="risk_level"]').get_by_label(th("watch"), exact=True).check()
+    assert sent.value.ok and sent.value.json()["saved"] is True
+    saved_label = th("Draft saved at %(time)s").split("%(time)s")[0].strip()
+    expect(form.locator("[data-draft-status]")).to_contain_text(saved_label)
+    draft = VisitDraft.objects.get(user=world.volunteer_user, household=world.alone)
+    assert draft.data["observations"] == OBSERVATIONS
+
+    # Without the phone's own copy, only the server's draft can bring the text back.
+    phone.evaluate("() => localStorage.clear()")
+    phone.reload()
+    expect(phone.get_by_test_id("draft-notice")).to_be_visible()
+    expect(observations).to_have_value(OBSERVATIONS)
+    expect(form.locator('[data-field="risk_level"] input[value="watch"]')).to_be_checked()
+    th.page(phone)
+    shot(phone, "8-draft-restored")
+
+    # The home page offers to carry on with it.
+    phone.goto("/visits/mine/")
+    expect(household_row(phone, world.alone).get_by_test_id("record")).to_have_text(
+        th("Continue the visit record")
+    )
+    th.check()
