@@ -11,6 +11,7 @@ Access-matrix tests take `persona` names from PERSONAS and call `login(client, n
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from importlib import import_module
 from typing import Any, cast
 
 import pytest
@@ -67,6 +68,19 @@ def fast_password_hashing(request: pytest.FixtureRequest, settings: Any) -> None
     """Argon2 is deliberately slow; tests that are not about hashing use a fast hasher."""
     if "real_password_hashing" not in request.keywords:
         settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture
+def reference_data(db: None) -> None:
+    """The data migrations load (problem areas, จปฐ. indicators). A transactional test
+    (browser tests, threaded jobs) empties the tables when it ends, so tests that need this
+    data ask for it rather than trust the order they run in."""
+    from django.apps import apps
+
+    from carenet.visits.models import ProblemArea
+
+    if not ProblemArea.objects.exists():
+        import_module("carenet.visits.migrations.0002_reference_data").load(apps, None)
 
 
 @pytest.fixture
