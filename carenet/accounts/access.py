@@ -51,6 +51,7 @@ class Perm(StrEnum):
     ACKNOWLEDGE_VISITS = "acknowledge_visits"
     VIEW_FOLLOWUP = "view_followup"
     VIEW_SENSITIVE = "view_sensitive"
+    PLAN_FOLLOWUP = "plan_followup"
 
 
 VIEWING = frozenset({Perm.VIEW_AREAS, Perm.VIEW_VOLUNTEERS, Perm.VIEW_HOUSEHOLDS})
@@ -58,6 +59,7 @@ COORDINATING = VIEWING | {
     Perm.RECORD_VISITS,
     Perm.ACKNOWLEDGE_VISITS,
     Perm.VIEW_FOLLOWUP,
+    Perm.PLAN_FOLLOWUP,
     Perm.MANAGE_VOLUNTEERS,
     Perm.MANAGE_HOUSEHOLDS,
     Perm.MERGE_PEOPLE,

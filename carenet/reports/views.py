@@ -50,6 +50,8 @@ def area_detail(request: HttpRequest, code: str) -> HttpResponse:
             "ancestors": selectors.area_ancestors(area=area),
             "children": selectors.area_children(area=area),
             "counts": selectors.area_counts(user=request.user, code=area.code),
+            "can_plan": area.level != "village"
+            and access.can(request.user, Perm.PLAN_FOLLOWUP, area.code),
         },
     )
 

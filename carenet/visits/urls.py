@@ -2,7 +2,7 @@
 
 from django.urls import include, path
 
-from carenet.visits import views
+from carenet.visits import views, views_planning
 
 app_name = "visits"
 
@@ -21,6 +21,8 @@ urlpatterns = [
     # The centre's concerns.
     path("concerns/", views.concerns, name="concerns"),
     path("concerns/<int:pk>/", views.concern_handle, name="concern_handle"),
+    # Cadence and targets of an area.
+    path("plan/<str:code>/", views_planning.plan, name="plan"),
     # Assessments, the centre's follow-up and volunteer activity (views_followup.py).
     path("", include("carenet.visits.urls_followup")),
 ]

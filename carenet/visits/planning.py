@@ -1,0 +1,79 @@
+"""Follow-up planning: the visit cadence of a province and the monthly targets of an area.
+
+The cadence (FollowUpPolicy) says how many days after a visit the next one falls due, by the
+risk found; it belongs to a province, so only someone whose scope covers the whole province sets
+it. A new cadence applies from each household's next visit. Targets (VisitTarget) belong to any
+area; the monthly summary compares each volunteer and area with the nearest target above them.
+"""
+
+from typing import Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from carenet.accounts import access
+from carenet.accounts.access import Perm
+from carenet.areas.models import Area, Level
+from carenet.core.services import audit_record
+from carenet.visits.models import FollowUpPolicy, VisitTarget
+
+MAX_DAYS = 365
+
+
+def _require(actor: Any, area: Area) -> None:
+    if not access.can(actor, Perm.PLAN_FOLLOWUP, area.code):
+        raise PermissionDenied
+
+
+@transaction.atomic
+def follow_up_policy_set(
+    *, actor: Any, province: Area, urgent_days: int, watch_days: int, normal_days: int
+) -> FollowUpPolicy:
+    _require(actor, province)
+    if province.level != Level.PROVINCE:
+        raise ValidationError(_("The visit cadence is set for a whole province."))
+    if not 1 <= urgent_days <= watch_days <= normal_days <= MAX_DAYS:
+        raise ValidationError(
+            _("Days must run from urgent to watch to normal, between 1 and %(max)d.")
+            % {"max": MAX_DAYS}
+        )
+    policy, _created = FollowUpPolicy.objects.update_or_create(
+        area=province,
+        defaults={"urgent_days": urgent_days, "watch_days": watch_days, "normal_days": normal_days},
+    )
+    audit_record(
+        actor=actor,
+        action="followup.policy_set",
+        target=policy,
+        area_code=province.code,
+        details={"urgent": urgent_days, "watch": watch_days, "normal": normal_days},
+    )
+    return policy
+
+
+@transaction.atomic
+def visit_target_set(
+    *, actor: Any, area: Area, households_per_month: int, visits_per_volunteer_per_month: int
+) -> VisitTarget:
+    _require(actor, area)
+    if households_per_month < 0 or not 0 <= visits_per_volunteer_per_month <= 200:
+        raise ValidationError(_("Targets are whole numbers of zero or more."))
+    target, _created = VisitTarget.objects.update_or_create(
+        area=area,
+        defaults={
+            "households_per_month": households_per_month,
+            "visits_per_volunteer_per_month": visits_per_volunteer_per_month,
+        },
+    )
+    audit_record(
+        actor=actor,
+        action="followup.target_set",
+        target=target,
+        area_code=area.code,
+        details={
+            "households_per_month": households_per_month,
+            "visits_per_volunteer_per_month": visits_per_volunteer_per_month,
+        },
+    )
+    return target
