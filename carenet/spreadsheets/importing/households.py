@@ -19,9 +19,9 @@ the report lists every problem, and the transaction is rolled back. A file with 
 imports nothing; a dry run writes nothing.
 
 Speed comes from keeping the database and Python busy at the same time. On PostgreSQL the
-rows of chunk k are written by COPY in a background thread (`common.Pipeline`) while Python
+rows of chunk k are written by COPY in a background thread (`writing.Pipeline`) while Python
 checks chunk k+1 and decides it; only the lookups of a chunk wait for the connection. Each new
-person and household gets an id reserved in advance (`common.IdReserve`), so rows can refer
+person and household gets an id reserved in advance (`writing.IdReserve`), so rows can refer
 to rows not yet written. A household is written (with its head, and its priority worked out
 from its members by carenet.households.vulnerability) once a chunk has gone by without rows
 of it; the rare household that turns up again further down is brought up to date at the end.
@@ -42,129 +42,42 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from carenet.core import citizen_id
 from carenet.core.people import name_key
 from carenet.core.services import audit_record
 from carenet.core.tabular import RowError, Source, TableError, TableStream, open_table
 from carenet.households.models import (
     Consent,
-    ConsentBasis,
     Household,
     HouseholdAssignment,
-    HouseholdStatus,
     Person,
     PersonStatus,
     Relation,
 )
 from carenet.households.services import households_recompute
-from carenet.households.vulnerability import RECORDED_FLAGS
 from carenet.spreadsheets.columns import HOUSEHOLD_COLUMNS, label
-from carenet.spreadsheets.importing import stored
+from carenet.spreadsheets.importing import stored, tables
 from carenet.spreadsheets.importing.common import (
     ON_EXISTING,
-    Areas,
     Counts,
-    IdReserve,
     ImportResult,
-    Pipeline,
     ProgressCallback,
     ProgressReporter,
     Report,
-    Scope,
-    TableWriter,
-    among,
     chunks,
     source_name,
     user_or_none,
 )
+from carenet.spreadsheets.importing.places import Areas, Scope
 from carenet.spreadsheets.importing.rows import (
     ADDRESS_FIELDS,
-    FLAG_BITS,
-    WELFARE_BITS,
-    WELFARE_CODES,
     FileHousehold,
     PersonRow,
     RowReader,
 )
+from carenet.spreadsheets.importing.writing import IdReserve, Pipeline, among
 from carenet.volunteers.models import Volunteer, VolunteerStatus
 
-CONSENT_PURPOSE = "นำเข้าจากทะเบียน"  # stored data, in Thai like every consent's purpose
 AUDIT_ACTION = "spreadsheets.import_households"
-# Foreign keys checked only at commit. People are written before their household, so their
-# household is; every other key is checked as rows arrive (see common.Pipeline).
-DEFERRED_CONSTRAINTS = ((Person, "household"), (Person, "merged_into"))
-
-PERSON_FIELDS = (
-    "id",
-    "household",
-    "area",
-    "citizen_id_encrypted",
-    "citizen_id_hash",
-    "document_type",
-    "document_no",
-    "title",
-    "first_name",
-    "last_name",
-    "name_key",
-    "birth_date",
-    "sex",
-    "relation",
-    "phone",
-    "disability_type",
-    "disability_card_no",
-    *RECORDED_FLAGS,
-    *WELFARE_CODES,
-    "status",
-    "merged_into",
-    "version",
-    "created_by",
-    "created_at",
-    "updated_at",
-)
-CONSENT_FIELDS = (
-    "person",
-    "area",
-    "basis",
-    "purpose",
-    "given_on",
-    "recorded_by",
-    "recorded_at",
-    "withdrawal_reason",
-)
-HOUSEHOLD_FIELDS = (
-    "id",
-    "area",
-    "house_no",
-    "moo",
-    "soi",
-    "road",
-    "latitude",
-    "longitude",
-    "ownership",
-    "condition",
-    "head",
-    "status",
-    "priority_score",
-    "vulnerability",
-    "member_count",
-    "version",
-    "created_by",
-    "created_at",
-    "updated_at",
-)
-ASSIGNMENT_FIELDS = ("household", "volunteer", "assigned_by", "assigned_at")
-# Flags and welfare as bits, turned back into the booleans of a row at once.
-_FLAG_VALUES = [
-    tuple(bool(bits & bit) for bit in FLAG_BITS.values()) for bits in range(1 << len(FLAG_BITS))
-]
-_WELFARE_VALUES = [
-    tuple(bool(bits & bit) for bit in WELFARE_BITS.values())
-    for bits in range(1 << len(WELFARE_BITS))
-]
-
-
-_ACTIVE = PersonStatus.ACTIVE.value
-_PUBLIC_TASK = ConsentBasis.PUBLIC_TASK.value
 
 
 class _Rollback(Exception):
@@ -240,6 +153,7 @@ class _HouseholdImport:
         self.names_seen: dict[tuple[str, str, date | None, str], int] = {}
         self.alike_seen: dict[int, int] = {}
         self.volunteers: dict[str, dict[str, Any] | None] = {}
+        self.area_has_households: dict[str, bool] = {}  # an active stored household is there
         # New households not written yet, and the stored households the file touches.
         self.open: dict[int, FileHousehold] = {}
         self.stored: dict[int, FileHousehold] = {}
@@ -297,16 +211,11 @@ class _HouseholdImport:
         else:
             self.pipeline = Pipeline(
                 checked=(Person, Consent, Household, HouseholdAssignment),
-                deferred=DEFERRED_CONSTRAINTS,
+                deferred=tables.DEFERRED_CONSTRAINTS,
             )
             self.ids = (IdReserve(Person), IdReserve(Household))
             self.take_person_id, self.take_household_id = (ids.take for ids in self.ids)
-            self.writers = (
-                TableWriter(Person, PERSON_FIELDS),
-                TableWriter(Consent, CONSENT_FIELDS),
-                TableWriter(Household, HOUSEHOLD_FIELDS),
-                TableWriter(HouseholdAssignment, ASSIGNMENT_FIELDS),
-            )
+            self.writers = tables.writers()
         # Rows stored before the import: what the import writes has ids from these on.
         self.people_below = max(self.take_person_id(), 0) or 2**62
         self.households_below = max(self.take_household_id(), 0) or 2**62
@@ -415,6 +324,10 @@ class _HouseholdImport:
             if house_no and id(household) not in matched:
                 soi, road = household.address[3] or "", household.address[4] or ""
                 fresh[(area, house_no, soi, road)] = household
+        unknown = {area for area, _no, _soi, _road in fresh} - self.area_has_households.keys()
+        found = stored.areas_with_households(unknown, below=self.households_below)
+        self.area_has_households.update((area, area in found) for area in unknown)
+        fresh = {key: h for key, h in fresh.items() if self.area_has_households[key[0]]}
         if not fresh:
             return
         places = {(area, house_no) for area, house_no, _soi, _road in fresh}
@@ -628,45 +541,10 @@ class _HouseholdImport:
         if self.pipeline is None or self.result.error_count:
             return  # nothing will be written: skip the work of preparing the rows
         self.batch.people.append(
-            (
-                pk,
-                household_id,
-                area,
-                citizen_id.encrypt(person.digits) if person.digits else "",
-                person.hash,
-                person.document_type,
-                person.document_no,
-                person.title,
-                person.first_name,
-                person.last_name,
-                person.name_key,
-                person.birth_date,
-                person.sex,
-                person.relation,
-                person.phone,
-                person.disability_type,
-                person.disability_card_no,
-                *_FLAG_VALUES[person.flags],
-                *_WELFARE_VALUES[person.welfare],
-                _ACTIVE,
-                None,
-                1,
-                self.user_id,
-                self.now,
-                self.now,
-            )
+            tables.person_row(person, pk, household_id, area, self.user_id, self.now)
         )
         self.batch.consents.append(
-            (
-                pk,
-                area,
-                person.consent or _PUBLIC_TASK,
-                CONSENT_PURPOSE,
-                person.consent_date or self.today,
-                self.user_id,
-                self.now,
-                "",
-            )
+            tables.consent_row(person, pk, area, self.user_id, self.now, self.today)
         )
 
     def _area_of_new(self, household: FileHousehold) -> str:
@@ -693,38 +571,12 @@ class _HouseholdImport:
         household.written = True
         self.result.households.created += 1
         if self.pipeline is not None and not self.result.error_count:
-            batch.households.append(self._household_row(household))
+            batch.households.append(tables.household_row(household, self.user_id, self.now))
             batch.assignments += [
                 (household.id, volunteer, self.user_id, self.now)
                 for volunteer in sorted(household.assigned)
             ]
         household.members = household.new_ids = None
-
-    def _household_row(self, household: FileHousehold) -> tuple[Any, ...]:
-        area, house_no, moo, soi, road, lat, lon, ownership, condition = household.address
-        assert household.members is not None
-        summary = stored.summary(household.members)
-        return (
-            household.id,
-            area,
-            house_no or "",
-            moo,
-            soi or "",
-            road or "",
-            lat,
-            lon,
-            ownership or "",
-            condition or "",
-            household.head_id,
-            HouseholdStatus.ACTIVE.value,
-            summary.score,
-            summary.groups,
-            len(household.members),
-            1,
-            self.user_id,
-            self.now,
-            self.now,
-        )
 
     def _finish(self) -> None:
         """The households still open, the stored ones, volunteers, priorities, the audit."""

@@ -1,7 +1,7 @@
 """Reading one row of a households file: the person, and the address of their household.
 
 `RowReader.read` turns a row's cells into a `PersonRow` (or reports every problem of the row
-and returns None). It never queries the database: areas come from `common.Areas`, and the
+and returns None). It never queries the database: areas come from `places.Areas`, and the
 checks that need stored records (matches, volunteers, scope of existing records) are the
 importer's. Rows of one household share a `FileHousehold`, found by the household ref or,
 without one, by the address.
@@ -32,12 +32,9 @@ from carenet.spreadsheets.columns import (
     WELFARE,
 )
 from carenet.spreadsheets.importing.common import (
-    Areas,
     Problem,
     Report,
-    Scope,
     attempt,
-    outside_scope_reason,
     read_choice,
     read_citizen_id,
     read_date,
@@ -48,6 +45,7 @@ from carenet.spreadsheets.importing.common import (
     read_words,
     read_yes_no,
 )
+from carenet.spreadsheets.importing.places import Areas, Scope, outside_scope_reason
 
 FLAG_BITS = {flag: 1 << index for index, flag in enumerate(RECORDED_FLAGS)}
 WELFARE_CODES = tuple(WELFARE.words)

@@ -1,7 +1,7 @@
 """What the households import asks the database: stored people and households like the rows.
 
 Each function takes the rows of one chunk and answers in one or a few queries. Lists of
-values travel as one array parameter on PostgreSQL (`common.as_array`). Rows the import
+values travel as one array parameter on PostgreSQL (`writing.as_array`). Rows the import
 itself wrote (ids from `below` on) never count as stored.
 """
 
@@ -20,8 +20,8 @@ from carenet.households.vulnerability import (
     Summary,
     household_summary,
 )
-from carenet.spreadsheets.importing.common import among, as_array, is_postgresql
 from carenet.spreadsheets.importing.rows import FLAG_BITS, WELFARE_CODES, PersonRow
+from carenet.spreadsheets.importing.writing import among, as_array, is_postgresql
 
 # What is read of a stored person who may match a row, with their household's address.
 COMPARED = (
@@ -94,6 +94,36 @@ def stored_household(match: dict[str, Any]) -> dict[str, Any]:
     stored = {column: match[f"household__{column}"] for column in HOUSEHOLD_VALUES}
     stored["id"] = match["household_id"]
     return stored
+
+
+def areas_with_households(areas: set[str], *, below: int) -> set[str]:
+    """Those of the areas that hold an active stored household.
+
+    Asked once per area: address matching then skips the areas with none (a new village,
+    or a first import), where its query would only read through the import's own rows.
+    """
+    if not areas:
+        return set()
+    table = connection.ops.quote_name(Household._meta.db_table)
+    exists = f"SELECT 1 FROM {table} h WHERE h.area_id = a.code AND h.status = %s AND h.id < %s"  # noqa: S608
+    with connection.cursor() as cursor:
+        if is_postgresql():
+            codes, param = as_array(sorted(areas))
+            cursor.execute(
+                f"SELECT a.code FROM unnest({codes}) AS a(code) WHERE EXISTS ({exists})",  # noqa: S608
+                [param, HouseholdStatus.ACTIVE.value, below],
+            )
+            return {code for (code,) in cursor.fetchall()}
+        found: set[str] = set()
+        for code in sorted(areas):
+            cursor.execute(
+                f"SELECT 1 FROM {table} h WHERE h.area_id = %s AND h.status = %s "  # noqa: S608
+                "AND h.id < %s LIMIT 1",
+                [code, HouseholdStatus.ACTIVE.value, below],
+            )
+            if cursor.fetchone():
+                found.add(code)
+        return found
 
 
 def households_at(places: set[tuple[str, str]], *, below: int) -> list[dict[str, Any]]:

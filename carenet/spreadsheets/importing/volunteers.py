@@ -34,17 +34,14 @@ from carenet.spreadsheets.columns import (
 from carenet.spreadsheets.importing.common import (
     ON_EXISTING,
     THAI_DIGITS,
-    Areas,
     Counts,
     ImportResult,
     Problem,
     ProgressCallback,
     ProgressReporter,
     Report,
-    Scope,
     attempt,
     chunks,
-    outside_scope_reason,
     read_citizen_id,
     read_date,
     read_moo,
@@ -54,6 +51,8 @@ from carenet.spreadsheets.importing.common import (
     source_name,
     user_or_none,
 )
+from carenet.spreadsheets.importing.places import Areas, Scope, outside_scope_reason
+from carenet.spreadsheets.importing.writing import among
 from carenet.volunteers.models import (
     STATUS_MOVES,
     Volunteer,
@@ -376,7 +375,7 @@ def _match(
     hashes = [c.hash for c in checked]
     for start in range(0, len(hashes), 5000):
         for volunteer in Volunteer.objects.filter(
-            citizen_id_hash__in=hashes[start : start + 5000]
+            **among("citizen_id_hash", hashes[start : start + 5000])
         ).prefetch_related("villages"):
             stored[volunteer.citizen_id_hash] = volunteer
     counts = result.volunteers
