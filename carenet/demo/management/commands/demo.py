@@ -10,6 +10,7 @@ from carenet.areas.models import Area
 from carenet.areas.services import areas_load_from_geothai
 from carenet.core.people import Sex, name_key
 from carenet.demo.chumphon import build_chumphon, demo_volunteer
+from carenet.demo.fieldwork import build_fieldwork
 from carenet.demo.users import DEMO_PASSWORD, demo_users_ensure
 
 
@@ -25,10 +26,21 @@ class Command(BaseCommand):
         counts = build_chumphon()
         logins = demo_users_ensure()
         link_demo_volunteer()
+        registry_done = time.monotonic()
+        # A year of visits by those volunteers; it needs the logins (the `volunteer` login's
+        # visits are recorded by them, `mueang` acknowledges some).
+        work = build_fieldwork()
         self.stdout.write(
             f"Chumphon demo: {counts.villages} villages, {counts.volunteers} volunteers, "
             f"{counts.households} households, {counts.people} people "
-            f"({time.monotonic() - started:.0f} s)"
+            f"({registry_done - started:.0f} s)"
+        )
+        self.stdout.write(
+            f"Field work: {work.visits} visits, {work.assessments} assessments, "
+            f"{work.concerns} concerns, {work.acknowledged} acknowledged; "
+            f"{work.overdue} households overdue, {work.never_visited} never visited, "
+            f"{work.inactive_volunteers} volunteers inactive "
+            f"({time.monotonic() - registry_done:.0f} s)"
         )
         self.stdout.write("")
         self.stdout.write(f"Demo logins (password for all: {DEMO_PASSWORD})")
