@@ -99,7 +99,7 @@ def decrypt(token: str) -> str:
 
 
 def lookup_hash(digits: str) -> str:
-    return hmac.new(_keys()[1], digits.encode(), hashlib.sha256).hexdigest()
+    return hmac.digest(_keys()[1], digits.encode(), "sha256").hex()
 
 
 def redact(text: str) -> str:
