@@ -77,10 +77,13 @@ def reference_data(db: None) -> None:
     data ask for it rather than trust the order they run in."""
     from django.apps import apps
 
+    from carenet.cases.models import CaseCategory
     from carenet.visits.models import ProblemArea
 
     if not ProblemArea.objects.exists():
         import_module("carenet.visits.migrations.0002_reference_data").load(apps, None)
+    if not CaseCategory.objects.exists():
+        import_module("carenet.cases.migrations.0002_reference_data").load(apps, None)
 
 
 @pytest.fixture

@@ -93,6 +93,7 @@ INSTALLED_APPS = [
     "carenet.households",
     "carenet.spreadsheets",
     "carenet.visits",
+    "carenet.cases",
     "carenet.reports",
     "carenet.demo",
 ]
@@ -151,6 +152,13 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["TEST"] = {"NAME": env.str("CARENET_SQLITE_TEST_NAME", None)}
     if DATABASES["default"]["NAME"] == str(BASE_DIR / "var" / "carenet.sqlite3"):
         (BASE_DIR / "var").mkdir(exist_ok=True)
+elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # Short OLTP queries: JIT and parallel workers cost more than they save here (bench/README.md).
+    # Options given in DATABASE_URL (?options=...) come after these, so they win.
+    pg_options = DATABASES["default"].setdefault("OPTIONS", {})
+    pg_options["options"] = " ".join(
+        ["-c jit=off -c max_parallel_workers_per_gather=0", pg_options.get("options", "")]
+    ).strip()
 
 # One process needs nothing more than local memory; several web nodes share Redis (import
 # progress, lockouts and sessions' neighbours live here).
@@ -210,6 +218,7 @@ STATICFILES_DIRS = [
     BASE_DIR / "static",
     ("vendor/sarabun", BASE_DIR / "node_modules" / "@fontsource" / "sarabun"),
     ("vendor/htmx", BASE_DIR / "node_modules" / "htmx.org" / "dist"),
+    ("vendor/signature_pad", BASE_DIR / "node_modules" / "signature_pad" / "dist"),
 ]
 MEDIA_URL = "/media/"
 STORAGES = {

@@ -10,6 +10,7 @@ urlpatterns = [
     path("volunteers/", include("carenet.volunteers.urls")),
     path("households/", include("carenet.households.urls")),
     path("visits/", include("carenet.visits.urls")),
+    path("cases/", include("carenet.cases.urls")),
     path("spreadsheets/", include("carenet.spreadsheets.urls")),
     path("i18n/setlang/", set_language, name="set_language"),
 ]

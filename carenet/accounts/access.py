@@ -52,10 +52,24 @@ class Perm(StrEnum):
     VIEW_FOLLOWUP = "view_followup"
     VIEW_SENSITIVE = "view_sensitive"
     PLAN_FOLLOWUP = "plan_followup"
+    VIEW_CASES = "view_cases"
+    FILE_CASES = "file_cases"
+    REVIEW_CASES = "review_cases"
+    MANAGE_CASES = "manage_cases"
+    DECIDE_CASES = "decide_cases"
+    APPROVE_ASSISTANCE = "approve_assistance"
+    OVERRIDE_CAPS = "override_caps"
+    MANAGE_AGENCIES = "manage_agencies"
 
 
-VIEWING = frozenset({Perm.VIEW_AREAS, Perm.VIEW_VOLUNTEERS, Perm.VIEW_HOUSEHOLDS})
+VIEWING = frozenset(
+    {Perm.VIEW_AREAS, Perm.VIEW_VOLUNTEERS, Perm.VIEW_HOUSEHOLDS, Perm.VIEW_CASES}
+)
 COORDINATING = VIEWING | {
+    Perm.FILE_CASES,
+    Perm.REVIEW_CASES,
+    Perm.MANAGE_CASES,
+    Perm.MANAGE_AGENCIES,
     Perm.RECORD_VISITS,
     Perm.ACKNOWLEDGE_VISITS,
     Perm.VIEW_FOLLOWUP,
@@ -70,12 +84,29 @@ COORDINATING = VIEWING | {
 ROLE_PERMISSIONS: dict[Role, frozenset[Perm]] = {
     # A volunteer sees their own profile and the households assigned to them, and registers
     # the households they find (which are then assigned to them).
-    Role.VOLUNTEER: VIEWING | {Perm.MANAGE_HOUSEHOLDS, Perm.RECORD_VISITS},
+    # They file requests for help for those households and see how their requests end.
+    Role.VOLUNTEER: VIEWING | {Perm.MANAGE_HOUSEHOLDS, Perm.RECORD_VISITS, Perm.FILE_CASES},
     Role.CENTRE_COORDINATOR: COORDINATING,
     # Sensitive records (violence, abuse, trafficking) open to the province and above.
-    Role.PROVINCIAL_OFFICER: COORDINATING | {Perm.VIEW_AUDIT, Perm.VIEW_SENSITIVE},
+    # The province decides cases and approves assistance; going past a cap needs OVERRIDE_CAPS.
+    Role.PROVINCIAL_OFFICER: COORDINATING
+    | {
+        Perm.VIEW_AUDIT,
+        Perm.VIEW_SENSITIVE,
+        Perm.DECIDE_CASES,
+        Perm.APPROVE_ASSISTANCE,
+        Perm.OVERRIDE_CAPS,
+    },
     Role.NATIONAL_ADMIN: COORDINATING
-    | {Perm.MANAGE_AREAS, Perm.VIEW_AUDIT, Perm.MANAGE_USERS, Perm.VIEW_SENSITIVE},
+    | {
+        Perm.MANAGE_AREAS,
+        Perm.VIEW_AUDIT,
+        Perm.MANAGE_USERS,
+        Perm.VIEW_SENSITIVE,
+        Perm.DECIDE_CASES,
+        Perm.APPROVE_ASSISTANCE,
+        Perm.OVERRIDE_CAPS,
+    },
     Role.AUDITOR: VIEWING | {Perm.VIEW_AUDIT, Perm.EXPORT_DATA, Perm.VIEW_FOLLOWUP},
 }
 

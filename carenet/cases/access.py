@@ -1,0 +1,142 @@
+"""Who sees which case. Every page, list, count and export of cases goes through here.
+
+* Scope: a case carries its area, so `cases_visible` is accounts.access's range filter. A
+  volunteer's scope narrows to their own cases: those they filed, those assigned to them,
+  and those about households assigned to them.
+* Sensitive cases (violence, abuse, trafficking) show in full only to the people assigned to
+  them (filer included) and to holders of VIEW_SENSITIVE (provincial officers and national
+  admins) in scope. Anyone else in scope sees that a restricted case exists, never whose, and
+  may open it only with break-glass access: a reason, logged, for BREAK_GLASS_MINUTES.
+* Lists and exports below the province show restricted cases without names (`shows_details`).
+"""
+
+from datetime import timedelta
+from typing import Any
+
+from django.db import transaction
+from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.http import Http404
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from carenet.accounts import access
+from carenet.accounts.access import Perm
+from carenet.areas.models import within
+from carenet.cases.models import BreakGlassAccess, Case, Referral
+from carenet.core.services import audit_record
+from carenet.households.models import Household
+from carenet.households.selectors import household_own_q
+
+BREAK_GLASS_MINUTES = 60
+
+
+def own_q(user: Any, prefix: str = "") -> Q:
+    """The user's own cases (for a volunteer's narrowed scope)."""
+    pk = getattr(user, "pk", None)
+    return (
+        Q(**{f"{prefix}filed_by": pk})
+        | Q(**{f"{prefix}assigned": pk})
+        | Q(
+            **{
+                f"{prefix}household__in": Household.objects.filter(household_own_q(user)).values(
+                    "pk"
+                )
+            }
+        )
+    )
+
+
+def cases_visible(user: Any, perm: Perm = Perm.VIEW_CASES) -> QuerySet[Case]:
+    """Cases in the user's scope (sensitive ones included: show them with `shows_details`)."""
+    found = access.visible_to(user, Case.objects.all(), perm=perm, own=own_q(user))
+    if not access.can(user, Perm.REVIEW_CASES):  # volunteers: "assigned" joins may repeat
+        found = found.distinct()
+    return found
+
+
+def referrals_visible(user: Any, perm: Perm = Perm.VIEW_CASES) -> QuerySet[Referral]:
+    return access.visible_to(
+        user,
+        Referral.objects.all(),
+        perm=perm,
+        own=Q(case__in=cases_visible(user, perm).values("pk")),
+    )
+
+
+def _is_assigned(user: Any, case: Case) -> bool:
+    if case.filed_by_id == user.pk:
+        return True
+    return case.assigned.filter(pk=user.pk).exists()
+
+
+def has_break_glass(user: Any, case: Case) -> bool:
+    return BreakGlassAccess.objects.filter(
+        user=user, case=case, expires_at__gt=timezone.now()
+    ).exists()
+
+
+def shows_details(user: Any, case: Case) -> bool:
+    """Whether the user may read this case's details (names, addresses, notes)."""
+    if not case.sensitive:
+        return True
+    if not getattr(user, "is_authenticated", False):
+        return False
+    return (
+        access.can(user, Perm.VIEW_SENSITIVE, case.area_id)
+        or _is_assigned(user, case)
+        or has_break_glass(user, case)
+    )
+
+
+def restricted_q(user: Any) -> Q:
+    """Cases the user sees only as "restricted" in lists (no break-glass in lists)."""
+    if not getattr(user, "is_authenticated", False):
+        return Q()
+    sees = Q(sensitive=False) | Q(filed_by=user.pk) | Q(assigned=user.pk)
+    codes = access.scope_codes(user, Perm.VIEW_SENSITIVE)
+    for code in codes:
+        sees |= within(code, "area") if code else Q(pk__isnull=False)
+    return ~sees
+
+
+def details_flag(user: Any) -> Any:
+    """An annotation: True when the row's details may be shown in a list."""
+    return ~Exists(Case.objects.filter(restricted_q(user), pk=OuterRef("pk")))
+
+
+def case_get(*, user: Any, pk: Any, perm: Perm = Perm.VIEW_CASES) -> Case:
+    """One case in scope; missing and out of scope give the same 404."""
+    return access.get_visible_or_404(
+        user,
+        Case.objects.select_related("category", "household", "person", "area", "filed_by"),
+        perm=perm,
+        own=own_q(user),
+        pk=pk,
+    )
+
+
+@transaction.atomic
+def break_glass_open(*, user: Any, case: Case, reason: str) -> BreakGlassAccess:
+    """Grants the user short access to a sensitive case they are not assigned to, logged."""
+    reason = reason.strip()
+    if len(reason) < 10:
+        raise ValueError(_("Please explain in a sentence why you need to open this case."))
+    if not cases_visible(user).filter(pk=case.pk).exists():
+        raise Http404
+    now = timezone.now()
+    grant = BreakGlassAccess.objects.create(
+        case=case,
+        area_id=case.area_id,
+        user=user,
+        reason=reason,
+        granted_at=now,
+        expires_at=now + timedelta(minutes=BREAK_GLASS_MINUTES),
+    )
+    audit_record(
+        actor=user,
+        action="case.break_glass",
+        target=case,
+        area_code=case.area_id,
+        details={"reason": reason, "minutes": BREAK_GLASS_MINUTES},
+    )
+    return grant
