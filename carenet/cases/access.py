@@ -116,24 +116,24 @@ def case_get(*, user: Any, pk: Any, perm: Perm = Perm.VIEW_CASES) -> Case:
 
 
 @transaction.atomic
-def break_glass_open(*, user: Any, case: Case, reason: str) -> BreakGlassAccess:
+def break_glass_open(*, actor: Any, case: Case, reason: str) -> BreakGlassAccess:
     """Grants the user short access to a sensitive case they are not assigned to, logged."""
     reason = reason.strip()
     if len(reason) < 10:
         raise ValueError(_("Please explain in a sentence why you need to open this case."))
-    if not cases_visible(user).filter(pk=case.pk).exists():
+    if not cases_visible(actor).filter(pk=case.pk).exists():
         raise Http404
     now = timezone.now()
     grant = BreakGlassAccess.objects.create(
         case=case,
         area_id=case.area_id,
-        user=user,
+        user=actor,
         reason=reason,
         granted_at=now,
         expires_at=now + timedelta(minutes=BREAK_GLASS_MINUTES),
     )
     audit_record(
-        actor=user,
+        actor=actor,
         action="case.break_glass",
         target=case,
         area_code=case.area_id,

@@ -175,7 +175,7 @@ def case_move(
     *,
     case: Case,
     to: str,
-    user: Any,
+    actor: Any,
     reason: str = "",
     field_comments: Mapping[str, str] | None = None,
     outcome: str = "",
@@ -190,7 +190,7 @@ def case_move(
             _("A case that is “%(from)s” cannot become “%(to)s”.")
             % {"from": S(source).label, "to": _status_label(to)}
         )
-    if not _target_fits(user, case, source, to) or not _may_make(user, case, move):
+    if not _target_fits(actor, case, source, to) or not _may_make(actor, case, move):
         raise WorkflowError(_("You cannot make this move on this case."))
     reason = reason.strip()
     comments = {f: c.strip() for f, c in (field_comments or {}).items() if c and c.strip()}
@@ -201,11 +201,13 @@ def case_move(
         raise WorkflowError(_("Please give a reason."))
     if to == S.CLOSED and outcome not in Outcome.values:
         raise WorkflowError(_("Please choose how the case ended."))
+    if to == S.CLOSED and not reason:
+        raise WorkflowError(_("Please write a note on how the case ended."))
 
     now = at or timezone.now()
-    _apply(case, source, to, user, now, outcome=outcome, reason=reason)
+    _apply(case, source, to, actor, now, outcome=outcome, reason=reason)
     event = CaseEvent.objects.create(
-        case=case, from_status=source, to_status=to, by=user, at=now, reason=reason
+        case=case, from_status=source, to_status=to, by=actor, at=now, reason=reason
     )
     if to == S.RETURNED:
         FieldComment.objects.bulk_create(
@@ -214,7 +216,7 @@ def case_move(
     if source == S.RETURNED:
         case.field_comments.filter(resolved=False).update(resolved=True)
     audit_record(
-        actor=user,
+        actor=actor,
         action=f"case.{move.name.replace(' ', '_')}",
         target=case,
         area_code=case.area_id,
@@ -223,7 +225,7 @@ def case_move(
     return event
 
 
-def _apply(case: Case, source: str, to: str, user: Any, now: datetime, **kw: str) -> None:
+def _apply(case: Case, source: str, to: str, actor: Any, now: datetime, **kw: str) -> None:
     case.status = to
     case.status_changed_at = now
     fields = ["status", "status_changed_at", "updated_at"]
@@ -234,7 +236,7 @@ def _apply(case: Case, source: str, to: str, user: Any, now: datetime, **kw: str
         case.returned_from = source
         fields.append("returned_from")
     if source not in (S.DRAFT, S.RETURNED) and case.acknowledged_at is None:
-        case.acknowledged_at, case.acknowledged_by = now, user
+        case.acknowledged_at, case.acknowledged_by = now, actor
         fields += ["acknowledged_at", "acknowledged_by"]
     if to in (S.ACCEPTED, S.DECLINED) and source == S.PROVINCE_REVIEW:
         case.decided_at = now
@@ -255,16 +257,16 @@ def _status_label(value: str) -> str:
         return value
 
 
-def case_acknowledge(*, case: Case, user: Any) -> None:
+def case_acknowledge(*, case: Case, actor: Any) -> None:
     """A reviewer says "seen": stops the urgent 24-hour clock without moving the case."""
     if case.acknowledged_at is not None:
         return
     step_level = dict(REVIEW_STEPS).get(case.status)
-    if step_level is None or not _reviews_at(user, case.area_id, step_level):
+    if step_level is None or not _reviews_at(actor, case.area_id, step_level):
         raise WorkflowError(_("You cannot make this move on this case."))
-    case.acknowledged_at, case.acknowledged_by = timezone.now(), user
+    case.acknowledged_at, case.acknowledged_by = timezone.now(), actor
     case.save(update_fields=["acknowledged_at", "acknowledged_by", "updated_at"])
-    audit_record(actor=user, action="case.acknowledge", target=case, area_code=case.area_id)
+    audit_record(actor=actor, action="case.acknowledge", target=case, area_code=case.area_id)
 
 
 # --- Referrals -------------------------------------------------------------------------------
@@ -287,7 +289,7 @@ REFERRAL_MOVES: Mapping[tuple[str, str], bool] = {
 
 @transaction.atomic
 def referral_move(
-    *, referral: Referral, to: str, user: Any, note: str = "", at: datetime | None = None
+    *, referral: Referral, to: str, actor: Any, note: str = "", at: datetime | None = None
 ) -> ReferralEvent:
     """Records the agency's answer: received, in progress, done, or declined with a reason."""
     referral = Referral.objects.select_for_update().get(pk=referral.pk)
@@ -297,7 +299,7 @@ def referral_move(
             _("A referral that is “%(from)s” cannot become “%(to)s”.")
             % {"from": R(source).label, "to": _referral_label(to)}
         )
-    if not may_act(user, Move("", Perm.MANAGE_CASES), referral.area_id):
+    if not may_act(actor, Move("", Perm.MANAGE_CASES), referral.area_id):
         raise WorkflowError(_("You cannot make this move on this case."))
     note = note.strip()
     if REFERRAL_MOVES[(source, to)] and not note:
@@ -310,10 +312,10 @@ def referral_move(
         fields.append("result")
     referral.save(update_fields=fields)
     event = ReferralEvent.objects.create(
-        referral=referral, from_status=source, to_status=to, by=user, at=now, note=note
+        referral=referral, from_status=source, to_status=to, by=actor, at=now, note=note
     )
     audit_record(
-        actor=user,
+        actor=actor,
         action="referral.move",
         target=referral,
         area_code=referral.area_id,

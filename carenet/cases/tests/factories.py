@@ -1,13 +1,13 @@
 """Factories for case tests, shared by every cases test module: append, do not reorder."""
 
 from datetime import timedelta
-from typing import Any
+from typing import Any, cast
 
 import factory
 from django.utils import timezone
 from factory.django import DjangoModelFactory
 
-from carenet.accounts.models import AreaAssignment, Role
+from carenet.accounts.models import AreaAssignment, Role, User
 from carenet.accounts.tests.factories import UserFactory
 from carenet.cases.models import (
     Agency,
@@ -62,8 +62,8 @@ class ReferralFactory(DjangoModelFactory[Referral]):
     answer_due = factory.LazyFunction(lambda: (timezone.now() + timedelta(days=7)).date())
 
 
-def subdistrict_reviewer(area_code: str = "860101", **kwargs: Any) -> Any:
+def subdistrict_reviewer(area_code: str = "860101", **kwargs: Any) -> User:
     """A subdistrict-level volunteer who checks requests: a centre coordinator at the subdistrict."""
-    user = UserFactory(**kwargs)
+    user = cast(User, UserFactory(**kwargs))
     AreaAssignment.objects.create(user=user, role=Role.CENTRE_COORDINATOR, area_id=area_code)
     return user
