@@ -63,7 +63,7 @@ class ReferralFactory(DjangoModelFactory[Referral]):
 
 
 def subdistrict_reviewer(area_code: str = "860101", **kwargs: Any) -> User:
-    """A subdistrict-level volunteer who checks requests: a centre coordinator at the subdistrict."""
+    """A subdistrict-level volunteer who checks requests (a centre coordinator there)."""
     user = cast(User, UserFactory(**kwargs))
     AreaAssignment.objects.create(user=user, role=Role.CENTRE_COORDINATOR, area_id=area_code)
     return user
