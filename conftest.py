@@ -78,12 +78,15 @@ def reference_data(db: None) -> None:
     from django.apps import apps
 
     from carenet.cases.models import CaseCategory
+    from carenet.training.models import Competency
     from carenet.visits.models import ProblemArea
 
     if not ProblemArea.objects.exists():
         import_module("carenet.visits.migrations.0002_reference_data").load(apps, None)
     if not CaseCategory.objects.exists():
         import_module("carenet.cases.migrations.0002_reference_data").load(apps, None)
+    if not Competency.objects.exists():
+        import_module("carenet.training.migrations.0002_competencies").load(apps, None)
 
 
 @pytest.fixture

@@ -93,6 +93,7 @@ INSTALLED_APPS = [
     "carenet.households",
     "carenet.spreadsheets",
     "carenet.visits",
+    "carenet.training",
     "carenet.cases",
     "carenet.reports",
     "carenet.demo",

@@ -11,6 +11,7 @@ urlpatterns = [
     path("households/", include("carenet.households.urls")),
     path("visits/", include("carenet.visits.urls")),
     path("cases/", include("carenet.cases.urls")),
+    path("training/", include("carenet.training.urls")),
     path("spreadsheets/", include("carenet.spreadsheets.urls")),
     path("i18n/setlang/", set_language, name="set_language"),
 ]
