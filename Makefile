@@ -43,13 +43,17 @@ run: demo
 	CARENET_DEMO=true $(PY) manage.py runserver $(HOST):$(PORT)
 
 # Debian's chromium drives the browser tests (Playwright's own browser download cannot be used);
-# gettext lets the translation test check that every source string is in the catalogues.
+# gettext lets the translation test check that every source string is in the catalogues;
+# WeasyPrint draws PDFs with pango, and poppler-utils (pdftotext, pdffonts) lets the PDF tests
+# read them back.
+SYSTEM_PACKAGES := chromium fonts-thai-tlwg gettext libpango-1.0-0 libpangoft2-1.0-0 poppler-utils
 system-packages:
-	@{ command -v chromium && command -v xgettext; } >/dev/null || { \
+	@{ command -v chromium && command -v xgettext && command -v pdftoppm \
+	  && /sbin/ldconfig -p | grep -q libpangoft2-1.0; } >/dev/null || { \
 	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
 	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
-	      chromium fonts-thai-tlwg gettext >/dev/null; \
-	  else echo "Install Debian's chromium and gettext (apt-get install chromium gettext)."; fi; }
+	      $(SYSTEM_PACKAGES) >/dev/null; \
+	  else echo "Install Debian's packages: apt-get install $(SYSTEM_PACKAGES)"; fi; }
 
 lint: $(VENV)/.dev
 	$(VENV)/bin/ruff check .

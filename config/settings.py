@@ -259,7 +259,12 @@ LOGGING = {
         "console": {"class": "logging.StreamHandler", "filters": ["no_citizen_ids"]},
     },
     "root": {"handlers": ["console"], "level": LOG_LEVEL},
-    "loggers": {"axes": {"level": "WARNING"}},
+    # WeasyPrint and fontTools narrate every PDF at INFO.
+    "loggers": {
+        "axes": {"level": "WARNING"},
+        "weasyprint": {"level": "WARNING"},
+        "fontTools": {"level": "WARNING"},
+    },
 }
 # Error pages and reports never show a citizen ID, even with DEBUG on.
 DEFAULT_EXCEPTION_REPORTER_FILTER = "carenet.core.citizen_id.CitizenIDReporterFilter"
