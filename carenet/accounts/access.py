@@ -60,10 +60,18 @@ class Perm(StrEnum):
     APPROVE_ASSISTANCE = "approve_assistance"
     OVERRIDE_CAPS = "override_caps"
     MANAGE_AGENCIES = "manage_agencies"
+    VIEW_TRAINING = "view_training"
+    MANAGE_TRAINING = "manage_training"
 
 
 VIEWING = frozenset(
-    {Perm.VIEW_AREAS, Perm.VIEW_VOLUNTEERS, Perm.VIEW_HOUSEHOLDS, Perm.VIEW_CASES}
+    {
+        Perm.VIEW_AREAS,
+        Perm.VIEW_VOLUNTEERS,
+        Perm.VIEW_HOUSEHOLDS,
+        Perm.VIEW_CASES,
+        Perm.VIEW_TRAINING,
+    }
 )
 COORDINATING = VIEWING | {
     Perm.FILE_CASES,
@@ -79,6 +87,8 @@ COORDINATING = VIEWING | {
     Perm.MERGE_PEOPLE,
     Perm.IMPORT_DATA,
     Perm.EXPORT_DATA,
+    # Centres run trainings; the province and the ministry too (they hold COORDINATING).
+    Perm.MANAGE_TRAINING,
 }
 
 ROLE_PERMISSIONS: dict[Role, frozenset[Perm]] = {

@@ -14,13 +14,17 @@ VOLUNTEER_ONLY = frozenset({Role.VOLUNTEER})
 NAVIGATION: list[tuple[Any, str, Perm | None, frozenset[Role] | None]] = [
     (_("Home"), "reports:home", None, None),
     (_("My households"), "visits:my_households", Perm.RECORD_VISITS, VOLUNTEER_ONLY),
+    (_("My action list"), "cases:actions", Perm.FILE_CASES, None),
     (_("Households"), "households:list", Perm.VIEW_HOUSEHOLDS, None),
+    (_("Cases"), "cases:list", Perm.VIEW_CASES, None),
     (_("Overdue visits"), "visits:overdue", Perm.VIEW_FOLLOWUP, None),
     (_("Concerns"), "visits:concerns", Perm.ACKNOWLEDGE_VISITS, None),
     (_("Monthly summary"), "visits:summary", Perm.VIEW_FOLLOWUP, None),
     (_("Volunteers"), "volunteers:list", Perm.MANAGE_VOLUNTEERS, None),
     (_("Centres"), "volunteers:centre_list", Perm.MANAGE_VOLUNTEERS, None),
     (_("My profile"), "volunteers:me", None, VOLUNTEER_ONLY),
+    (_("My trainings"), "training:my", None, VOLUNTEER_ONLY),
+    (_("Training"), "training:list", Perm.MANAGE_TRAINING, None),
     (_("Import & export"), "spreadsheets:home", Perm.EXPORT_DATA, None),
     (_("Areas"), "reports:areas", Perm.VIEW_AREAS, None),
 ]

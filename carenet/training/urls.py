@@ -1,5 +1,32 @@
-from django.urls import URLPattern, URLResolver
+"""The training pages (/training/). This map also includes the check-in and learning parts,
+which their own modules (urls_checkin.py, urls_learning.py) list."""
+
+from django.urls import URLPattern, URLResolver, path
+
+from carenet.training import urls_checkin, urls_learning, views
 
 app_name = "training"
 
-urlpatterns: list[URLPattern | URLResolver] = []
+urlpatterns: list[URLPattern | URLResolver] = [
+    path("", views.event_list, name="list"),
+    path("new/", views.event_new, name="event_new"),
+    path("<int:pk>/", views.event_detail, name="event"),
+    path("<int:pk>/edit/", views.event_edit, name="event_edit"),
+    path("<int:pk>/sessions/", views.sessions, name="sessions"),
+    path("sessions/<int:pk>/delete/", views.session_delete, name="session_delete"),
+    path("<int:pk>/invitations/", views.invitations, name="invitations"),
+    path("<int:pk>/invitations/build/", views.invitations_build, name="invitations_build"),
+    path("<int:pk>/invitations/send/", views.invitations_send, name="invitations_send"),
+    path("<int:pk>/invitations/add/", views.invitation_add, name="invitation_add"),
+    path("invitations/<int:pk>/remove/", views.invitation_remove, name="invitation_remove"),
+    path("my/", views.my_trainings, name="my"),
+    path("invitations/<int:pk>/respond/", views.respond, name="respond"),
+    path("volunteers/<int:pk>/", views.volunteer_record, name="volunteer"),
+    path("coverage/", views.coverage_pick, name="coverage_pick"),
+    path("coverage/<str:code>/", views.coverage, name="coverage"),
+    path("awards/", views.awards, name="awards"),
+    path("awards/new/", views.award_new, name="award_new"),
+    path("awards/<int:pk>/move/", views.award_move, name="award_move"),
+    *urls_checkin.urlpatterns,
+    *urls_learning.urlpatterns,
+]

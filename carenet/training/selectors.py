@@ -1,0 +1,442 @@
+"""Reads about training events, invitations, coverage and awards, always scoped to the user.
+
+Who sees which event:
+* an event is managed by whoever holds MANAGE_TRAINING over its area (the organising centre's
+  area): a district coordinator manages their district's events only;
+* it is seen (read-only) by whoever holds VIEW_TRAINING over its area, and also by those whose
+  scope holds volunteers it invited: a district coordinator sees the province's workshop that
+  invites their district's volunteers. On such a page they see only their own volunteers'
+  invitations, because invitation lists are scoped by each invitation's own area;
+* a volunteer sees no event list: they see their own invitations ("my trainings").
+
+Every list costs a fixed number of queries whatever its length: counts are annotations or
+grouped queries, never a loop.
+"""
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
+from django.http import Http404
+from django.utils import timezone
+
+from carenet.accounts import access
+from carenet.accounts.access import Perm
+from carenet.areas.models import Area, Level, within
+from carenet.core.thaidate import fiscal_year
+from carenet.training.criteria import trained_in
+from carenet.training.models import (
+    Attendance,
+    Award,
+    Competency,
+    CompetencyGrant,
+    Invitation,
+    InvitationStatus,
+    Quiz,
+    Session,
+    TrainingEvent,
+)
+from carenet.volunteers.models import Centre, Volunteer, VolunteerStatus
+
+NOBODY = Q(pk__in=[])  # `own` for records a volunteer's grant never shows
+
+
+def _search(queryset: QuerySet[Volunteer], search: str) -> QuerySet[Volunteer]:
+    """Volunteers whose first or last name holds every word typed ("มาลี ศรีสุข")."""
+    for word in search.split():
+        queryset = queryset.filter(Q(first_name__icontains=word) | Q(last_name__icontains=word))
+    return queryset
+
+
+def _viewing(user: Any, field: str = "area") -> Q:
+    return access.scope_q(user, field=field, perm=Perm.VIEW_TRAINING, own=NOBODY)
+
+
+def _events_seen(user: Any) -> QuerySet[TrainingEvent]:
+    invited_here = Invitation.objects.filter(event=OuterRef("pk")).filter(_viewing(user))
+    return TrainingEvent.objects.filter(_viewing(user) | Q(Exists(invited_here)))
+
+
+def event_list(
+    *, user: Any, search: str = "", year: int | None = None, status: str = ""
+) -> QuerySet[TrainingEvent]:
+    queryset = _events_seen(user)
+    search = " ".join(search.split())
+    if search:
+        queryset = queryset.filter(Q(title__icontains=search) | Q(venue__icontains=search))
+    if year:
+        queryset = queryset.filter(fiscal_year=year)
+    if status:
+        queryset = queryset.filter(status=status)
+    return (
+        queryset.select_related("centre", "area", "venue_area")
+        .annotate(
+            n_invitations=Count("invitations"),
+            n_sent=Count("invitations", filter=Q(invitations__invited_at__isnull=False)),
+            n_confirmed=Count(
+                "invitations", filter=Q(invitations__status=InvitationStatus.CONFIRMED)
+            ),
+        )
+        .order_by("-starts_on", "-pk")
+    )
+
+
+def event_get(*, user: Any, pk: Any, manage: bool = False) -> TrainingEvent:
+    """One event the user may see (or manage); 404 when missing or not theirs."""
+    if manage:
+        queryset = access.visible_to(
+            user, TrainingEvent.objects.all(), perm=Perm.MANAGE_TRAINING, own=NOBODY
+        )
+    else:
+        queryset = _events_seen(user)
+    queryset = queryset.select_related("centre", "area", "venue_area", "created_by")
+    try:
+        return queryset.prefetch_related("competencies").get(pk=pk)
+    except (TrainingEvent.DoesNotExist, ValueError, TypeError):
+        raise Http404 from None
+
+
+def can_manage(user: Any, event: TrainingEvent) -> bool:
+    return access.can(user, Perm.MANAGE_TRAINING, event.area_id)
+
+
+def event_sessions(*, event: TrainingEvent) -> list[Session]:
+    return list(event.sessions.annotate(n_attended=Count("attendance")))
+
+
+def invitation_counts(*, user: Any, event: TrainingEvent) -> dict[str, int]:
+    """How many invitations of each status (in the user's scope), and how many not sent yet."""
+    rows = (
+        Invitation.objects.filter(event=event)
+        .filter(_viewing(user))
+        .values("status", sent=Q(invited_at__isnull=False))
+        .annotate(n=Count("id"))
+        .order_by()
+    )
+    counts = {status.value: 0 for status in InvitationStatus}
+    counts.update(total=0, unsent=0)
+    for row in rows:
+        counts["total"] += row["n"]
+        if row["sent"]:
+            counts[row["status"]] += row["n"]
+        else:
+            counts["unsent"] += row["n"]
+    return counts
+
+
+def invitation_list(
+    *, user: Any, event: TrainingEvent, search: str = "", status: str = ""
+) -> QuerySet[Invitation]:
+    """The event's list as the user may see it, for the invitations page (paginated there)."""
+    queryset = Invitation.objects.filter(event=event).filter(_viewing(user))
+    search = " ".join(search.split())
+    if search:
+        volunteers = _search(Volunteer.objects.all(), search)
+        queryset = queryset.filter(volunteer__in=volunteers.values("pk"))
+    if status == "unsent":
+        queryset = queryset.filter(invited_at__isnull=True)
+    elif status in InvitationStatus.values:
+        queryset = queryset.filter(status=status, invited_at__isnull=False)
+    elif status == "by_hand":
+        queryset = queryset.filter(added_by_hand=True)
+    return queryset.select_related("volunteer", "area__parent").order_by(
+        "area_id", "volunteer__first_name", "volunteer__last_name", "pk"
+    )
+
+
+def invitation_get(*, user: Any, pk: Any) -> Invitation:
+    """An invitation of an event the user manages; 404 otherwise."""
+    return access.get_visible_or_404(
+        user,
+        Invitation.objects.select_related("event", "volunteer"),
+        field="event__area",
+        perm=Perm.MANAGE_TRAINING,
+        own=NOBODY,
+        pk=pk,
+    )
+
+
+def excluded_volunteers(*, event: TrainingEvent) -> list[Volunteer]:
+    ids = event.criteria.get("excluded", [])
+    if not ids:
+        return []
+    return list(Volunteer.objects.filter(pk__in=ids).select_related("area").order_by("first_name"))
+
+
+def invite_candidates(*, event: TrainingEvent, search: str) -> list[Volunteer]:
+    """Active volunteers of the organiser's area not on the list, to add by hand."""
+    search = " ".join(search.split())
+    if not search:
+        return []
+    queryset = Volunteer.objects.filter(
+        within(event.area_id, "area"), status=VolunteerStatus.ACTIVE
+    ).exclude(invitations__event=event)
+    return list(_search(queryset, search).select_related("area").order_by("first_name")[:20])
+
+
+# --- a volunteer's own -----------------------------------------------------------------------
+
+
+def my_volunteer(*, user: Any) -> Volunteer | None:
+    if not user.is_authenticated:
+        return None
+    return Volunteer.objects.filter(user=user).first()
+
+
+def my_invitations(*, volunteer: Volunteer) -> list[Invitation]:
+    """The invitations sent to the volunteer, newest event first, with what the page shows."""
+    return list(
+        Invitation.objects.filter(volunteer=volunteer, invited_at__isnull=False)
+        .select_related("event__venue_area", "event__centre")
+        .prefetch_related(
+            Prefetch("event__quizzes", queryset=Quiz.objects.filter(open=True)),
+            Prefetch("event__sessions", queryset=Session.objects.order_by("starts_at")),
+        )
+        .order_by("-event__starts_on", "-pk")
+    )
+
+
+def my_invitation_get(*, user: Any, pk: Any) -> Invitation:
+    """The user's own sent invitation; 404 for anyone else's."""
+    try:
+        return Invitation.objects.select_related("event", "volunteer").get(
+            pk=pk, volunteer__user=user, invited_at__isnull=False
+        )
+    except (Invitation.DoesNotExist, ValueError, TypeError):
+        raise Http404 from None
+
+
+# --- a volunteer's training record -----------------------------------------------------------
+
+
+@dataclass
+class ServiceLength:
+    years: int
+    months: int
+
+
+def service_length(since: date | None, today: date) -> ServiceLength | None:
+    """Whole years and months from the registration date (12 ปี 3 เดือน)."""
+    if since is None or since > today:
+        return None
+    months = (today.year - since.year) * 12 + today.month - since.month
+    if today.day < since.day:
+        months -= 1
+    return ServiceLength(months // 12, months % 12)
+
+
+@dataclass
+class TrainingRecord:
+    volunteer: Volunteer
+    service: ServiceLength | None
+    invitations: Sequence[Invitation] = field(default_factory=list)
+    grants: list[CompetencyGrant] = field(default_factory=list)
+    awards: list[Award] = field(default_factory=list)
+
+
+def training_record(*, volunteer: Volunteer) -> TrainingRecord:
+    """A volunteer's trainings (sessions attended of how many), competencies and awards."""
+    today = timezone.localdate()
+    invitations = list(
+        Invitation.objects.filter(volunteer=volunteer)
+        .filter(
+            Q(invited_at__isnull=False)
+            | Q(Exists(Attendance.objects.filter(invitation=OuterRef("pk"))))
+        )
+        .select_related("event__centre", "certificate")
+        .annotate(
+            n_attended=Count("attendance", distinct=True),
+            n_sessions=Count("event__sessions", distinct=True),
+        )
+        .order_by("-event__starts_on", "-pk")
+    )
+    grants = list(
+        CompetencyGrant.objects.filter(volunteer=volunteer)
+        .select_related("competency", "event")
+        .order_by("competency__order", "-granted_on")
+    )
+    for grant in grants:
+        grant.valid = grant.expires_on is None or grant.expires_on >= today  # type: ignore[attr-defined]
+    awards = list(Award.objects.filter(volunteer=volunteer).order_by("-fiscal_year", "title"))
+    return TrainingRecord(
+        volunteer=volunteer,
+        service=service_length(volunteer.registration_date, today),
+        invitations=invitations,
+        grants=grants,
+        awards=awards,
+    )
+
+
+# --- coverage ----------------------------------------------------------------------------------
+
+
+@dataclass
+class CoverageRow:
+    area: Area
+    active: int = 0
+    trained: int = 0
+    by_competency: list[int] = field(default_factory=list)
+
+    @property
+    def share(self) -> float:
+        return self.trained / self.active * 100 if self.active else 0.0
+
+    @property
+    def competency_cells(self) -> list[tuple[int, float]]:
+        return [(n, n / self.active * 100 if self.active else 0.0) for n in self.by_competency]
+
+
+@dataclass
+class Coverage:
+    area: Area
+    fiscal_year: int
+    competencies: list[Competency]
+    total: CoverageRow
+    rows: list[CoverageRow]  # districts, each followed by its subdistricts
+
+
+def coverage_area(*, user: Any, code: str) -> Area:
+    """The area of a coverage report, if the user may see trainings there (not volunteers)."""
+    if not (code.isdigit() and len(code) in (2, 4, 6)):
+        raise Http404
+    return access.get_visible_or_404(
+        user,
+        Area.objects.select_related("parent"),
+        field="code",
+        perm=Perm.VIEW_TRAINING,
+        own=NOBODY,
+        code=code,
+    )
+
+
+def current_fiscal_year() -> int:
+    return fiscal_year(timezone.localdate())
+
+
+def _active_in(code: str) -> QuerySet[Volunteer]:
+    return Volunteer.objects.filter(within(code, "area"), status=VolunteerStatus.ACTIVE)
+
+
+def coverage(*, area: Area, year: int) -> Coverage:
+    """Per district and subdistrict inside `area`: active volunteers, those trained in the
+    fiscal year (criteria.trained_in), and those holding a valid grant of each competency.
+    Five grouped queries whatever the size of the area."""
+    today = timezone.localdate()
+    competencies = list(Competency.objects.all())
+    index = {c.code: i for i, c in enumerate(competencies)}
+    active = dict(
+        _active_in(area.code).values("area_id").annotate(n=Count("id")).values_list("area_id", "n")
+    )
+    trained = dict(
+        _active_in(area.code)
+        .filter(trained_in(year))
+        .values("area_id")
+        .annotate(n=Count("id"))
+        .values_list("area_id", "n")
+    )
+    held = (
+        CompetencyGrant.objects.filter(within(area.code, "volunteer__area"))
+        .filter(volunteer__status=VolunteerStatus.ACTIVE)
+        .filter(Q(expires_on__isnull=True) | Q(expires_on__gte=today))
+        .values("volunteer__area_id", "competency_id")
+        .annotate(n=Count("volunteer_id", distinct=True))
+        .values_list("volunteer__area_id", "competency_id", "n")
+    )
+    areas = list(
+        Area.objects.filter(within(area.code))
+        .filter(level__in=[Level.DISTRICT, Level.SUBDISTRICT])
+        .order_by("code")
+    )
+    rows = {a.code: CoverageRow(a, by_competency=[0] * len(competencies)) for a in areas}
+    total = CoverageRow(area, by_competency=[0] * len(competencies))
+
+    def up(code: str) -> list[CoverageRow]:
+        found = [rows[code[:n]] for n in (4, 6) if len(code) >= n and code[:n] in rows]
+        return [*found, total]
+
+    for code, n in active.items():
+        for row in up(code):
+            row.active += n
+    for code, n in trained.items():
+        for row in up(code):
+            row.trained += n
+    for code, competency, n in held:
+        for row in up(code):
+            row.by_competency[index[competency]] += n
+    shown = [r for r in rows.values() if r.area.code != area.code]
+    return Coverage(area, year, competencies, total, shown)
+
+
+def untrained_volunteers(*, area: Area, year: int) -> QuerySet[Volunteer]:
+    """Active volunteers of the area not trained in the fiscal year, for the next event."""
+    return (
+        _active_in(area.code)
+        .exclude(trained_in(year))
+        .select_related("area__parent")
+        .order_by("area_id", "first_name", "last_name", "pk")
+    )
+
+
+def coverage_codes(*, user: Any) -> list[str]:
+    """Where the user's coverage reports start: their outermost areas (none: choose)."""
+    return [c for c in access.scope_codes(user, Perm.VIEW_TRAINING) if c]
+
+
+# --- organiser choices -------------------------------------------------------------------------
+
+
+def centre_options(*, user: Any) -> QuerySet[Centre]:
+    """Centres the user may organise events for."""
+    return access.visible_to(
+        user, Centre.objects.all(), perm=Perm.MANAGE_TRAINING, own=NOBODY
+    ).select_related("area")
+
+
+# --- awards --------------------------------------------------------------------------------
+
+
+def award_list(*, user: Any, year: int | None = None, status: str = "") -> QuerySet[Award]:
+    queryset = access.visible_to(
+        user, Award.objects.all(), perm=Perm.VIEW_TRAINING, own=Q(volunteer__user=user)
+    )
+    if year:
+        queryset = queryset.filter(fiscal_year=year)
+    if status:
+        queryset = queryset.filter(status=status)
+    return queryset.select_related("volunteer", "area__parent", "nominated_by", "decided_by")
+
+
+def award_get(*, user: Any, pk: Any) -> Award:
+    """A nomination the user may act on (MANAGE_TRAINING over its area); 404 otherwise."""
+    return access.get_visible_or_404(
+        user,
+        Award.objects.select_related("volunteer"),
+        perm=Perm.MANAGE_TRAINING,
+        own=NOBODY,
+        pk=pk,
+    )
+
+
+def award_candidates(*, user: Any, search: str) -> list[Volunteer]:
+    search = " ".join(search.split())
+    if not search:
+        return []
+    queryset = access.visible_to(
+        user,
+        Volunteer.objects.filter(status=VolunteerStatus.ACTIVE),
+        perm=Perm.MANAGE_TRAINING,
+        own=NOBODY,
+    )
+    return list(_search(queryset, search).select_related("area").order_by("first_name")[:20])
+
+
+def award_volunteer(*, user: Any, pk: Any) -> Volunteer:
+    return access.get_visible_or_404(
+        user,
+        Volunteer.objects.select_related("area"),
+        perm=Perm.MANAGE_TRAINING,
+        own=NOBODY,
+        pk=pk,
+    )

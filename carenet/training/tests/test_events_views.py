@@ -1,0 +1,396 @@
+"""Training pages: the access matrix, the forms, and fixed query counts at two sizes."""
+
+from datetime import date
+
+import pytest
+from django.urls import reverse
+
+from carenet.training.models import Award, Invitation, InvitationStatus, TrainingEvent
+from carenet.training.tests.factories_events import (
+    AttendanceFactory,
+    AwardFactory,
+    EventFactory,
+    GrantFactory,
+    InvitationFactory,
+    SessionFactory,
+    VolunteerFactory,
+    centre,
+    many_volunteers,
+)
+from conftest import PERSONAS, login
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def world(area_tree, personas, reference_data):
+    province, centre_a, centre_b = centre("86"), centre("8601"), centre("8602")
+    own = VolunteerFactory(area_id="860101", user=personas["volunteer_a"], first_name="มาลี")
+    thasae = VolunteerFactory(area_id="860201", user=personas["volunteer_b"], first_name="สมชาย")
+    event_a = EventFactory(centre=centre_a, title="อบรมเมืองชุมพร", starts_on=date(2099, 3, 1))
+    event_b = EventFactory(centre=centre_b, title="อบรมท่าแซะ", starts_on=date(2099, 3, 1))
+    event_p = EventFactory(centre=province, title="ประชุมจังหวัด", starts_on=date(2099, 3, 1))
+    invitation_a = InvitationFactory(event=event_a, volunteer=own)
+    invitation_b = InvitationFactory(event=event_b, volunteer=thasae)
+    InvitationFactory(event=event_p, volunteer=thasae)  # the province invites ท่าแซะ only
+    session = SessionFactory(event=event_a)
+    award = AwardFactory(volunteer=own)
+    return {
+        "province": province,
+        "centre_a": centre_a,
+        "centre_b": centre_b,
+        "own": own,
+        "thasae": thasae,
+        "event_a": event_a,
+        "event_b": event_b,
+        "event_p": event_p,
+        "invitation_a": invitation_a,
+        "invitation_b": invitation_b,
+        "session": session,
+        "award": award,
+    }
+
+
+# which events each persona sees on the list and may open
+SEES = {
+    "national_admin": {"event_a", "event_b", "event_p"},
+    "auditor": {"event_a", "event_b", "event_p"},
+    "province_officer": {"event_a", "event_b", "event_p"},
+    "district_coordinator_a": {"event_a"},
+    "district_coordinator_b": {"event_b", "event_p"},  # the province invited their volunteer
+    "volunteer_a": set(),
+    "volunteer_b": set(),
+}
+MANAGES = {
+    "national_admin": {"event_a", "event_b", "event_p"},
+    "province_officer": {"event_a", "event_b", "event_p"},
+    "district_coordinator_a": {"event_a"},
+    "district_coordinator_b": {"event_b"},
+}
+
+
+@pytest.mark.parametrize("persona", PERSONAS)
+def test_list_and_event_pages_are_scoped(client, world, persona):
+    login(client, persona)
+    response = client.get(reverse("training:list"))
+    assert response.status_code == 200
+    shown = set(response.context["page"].object_list)
+    assert shown == {world[name] for name in SEES[persona]}
+    for name in ("event_a", "event_b", "event_p"):
+        pk = world[name].pk
+        expected = 200 if name in SEES[persona] else 404
+        assert client.get(reverse("training:event", args=[pk])).status_code == expected
+        assert client.get(reverse("training:invitations", args=[pk])).status_code == expected
+        for page in ("event_edit", "sessions"):
+            response = client.get(reverse(f"training:{page}", args=[pk]))
+            if persona not in MANAGES:
+                assert response.status_code == 403
+            else:
+                assert response.status_code == (200 if name in MANAGES[persona] else 404), page
+
+
+def test_a_coordinator_sees_only_their_volunteers_on_a_province_event(client, world):
+    login(client, "district_coordinator_a")
+    other = VolunteerFactory(area_id="860102")
+    InvitationFactory(event=world["event_p"], volunteer=other)
+    response = client.get(reverse("training:invitations", args=[world["event_p"].pk]))
+    assert response.status_code == 200
+    assert [i.volunteer for i in response.context["page"].object_list] == [other]
+    assert not response.context["can_manage"]
+    assert 'data-testid="send"' not in response.text
+
+
+def test_coordinator_creates_for_their_centre_not_the_province(client, world):
+    login(client, "district_coordinator_a")
+    form = {
+        "title": "อบรมการคุ้มครองเด็ก",
+        "kind": "course",
+        "starts_on": "10/03/2568",
+        "ends_on": "11/03/2568",
+        "venue": "หอประชุมอำเภอ",
+        "venue_area": "860101",
+        "budget": "25000",
+        "attendance_rule": "80",
+        "competencies": ["child_protection"],
+        "committee": "",
+        "target_area": "",
+    }
+    refused = client.post(reverse("training:event_new"), {**form, "centre": world["province"].pk})
+    assert refused.status_code == 200
+    assert refused.context["form"].errors["centre"]
+    assert not TrainingEvent.objects.filter(title="อบรมการคุ้มครองเด็ก").exists()
+    response = client.post(reverse("training:event_new"), {**form, "centre": world["centre_a"].pk})
+    event = TrainingEvent.objects.get(title="อบรมการคุ้มครองเด็ก")
+    assert response.status_code == 302
+    assert response["Location"] == reverse("training:invitations", args=[event.pk])
+    assert (event.fiscal_year, event.starts_on, event.area_id) == (2568, date(2025, 3, 10), "8601")
+    assert list(event.competencies.values_list("code", flat=True)) == ["child_protection"]
+    assert set(event.invitations.values_list("volunteer", flat=True)) == {world["own"].pk}
+    # Bad input is a form error, never a 500.
+    bad = client.post(
+        reverse("training:event_new"),
+        {**form, "centre": world["centre_a"].pk, "starts_on": "31/02/2568", "budget": "-5"},
+    )
+    assert bad.status_code == 200
+    assert {"starts_on", "budget"} <= set(bad.context["form"].errors)
+
+
+def test_edit_conflict_is_409(client, world):
+    login(client, "district_coordinator_a")
+    event = world["event_a"]
+    page = client.get(reverse("training:event_edit", args=[event.pk]))
+    data = {k: v for k, v in page.context["form"].initial.items() if v is not None}
+    data.update(
+        starts_on="01/03/2642", ends_on="01/03/2642", competencies=[], version=event.version
+    )
+    TrainingEvent.objects.filter(pk=event.pk).update(version=5)
+    response = client.post(reverse("training:event_edit", args=[event.pk]), data)
+    assert response.status_code == 409
+
+
+def test_sessions_page_adds_a_session(client, world):
+    login(client, "district_coordinator_a")
+    event = world["event_a"]
+    url = reverse("training:sessions", args=[event.pk])
+    response = client.post(
+        url,
+        {"title": "ภาคบ่าย", "day": "01/03/2642", "starts": "13:00", "ends": "16:00"},
+    )
+    assert response.status_code == 302
+    assert event.sessions.filter(title="ภาคบ่าย").exists()
+    wrong_day = client.post(
+        url, {"title": "ผิดวัน", "day": "05/03/2642", "starts": "13:00", "ends": "16:00"}
+    )
+    assert wrong_day.status_code == 200 and wrong_day.context["form"].errors
+    assert (
+        client.get(reverse("training:session_delete", args=[world["session"].pk])).status_code
+        == 405
+    )
+
+
+def test_send_and_remove_from_the_page(client, world):
+    login(client, "district_coordinator_a")
+    event = world["event_a"]
+    extra = VolunteerFactory(area_id="860102")
+    Invitation.objects.filter(event=event).update(invited_at=None)
+    assert client.get(reverse("training:invitations_send", args=[event.pk])).status_code == 405
+    client.post(reverse("training:invitation_add", args=[event.pk]), {"volunteer": extra.pk})
+    response = client.get(reverse("training:invitations", args=[event.pk]))
+    assert response.context["counts"]["unsent"] == 2
+    client.post(reverse("training:invitations_send", args=[event.pk]))
+    assert not event.invitations.filter(invited_at__isnull=True).exists()
+    client.post(reverse("training:invitation_remove", args=[world["invitation_a"].pk]))
+    assert not Invitation.objects.filter(pk=world["invitation_a"].pk).exists()
+    # The neighbour cannot touch this list.
+    login(client, "district_coordinator_b")
+    before = event.invitations.count()
+    assert client.post(reverse("training:invitations_build", args=[event.pk])).status_code == 404
+    invitation = event.invitations.first()
+    assert (
+        client.post(reverse("training:invitation_remove", args=[invitation.pk])).status_code == 404
+    )
+    assert event.invitations.count() == before
+
+
+def test_a_volunteer_sees_and_answers_only_their_own_invitations(client, world):
+    login(client, "volunteer_a")
+    response = client.get(reverse("training:my"))
+    assert response.status_code == 200
+    assert response.context["invitations"] == [world["invitation_a"]]
+    assert "ประชุมจังหวัด" not in response.text
+    other = client.post(
+        reverse("training:respond", args=[world["invitation_b"].pk]), {"answer": "yes"}
+    )
+    assert other.status_code == 404
+    world["invitation_b"].refresh_from_db()
+    assert world["invitation_b"].status == InvitationStatus.INVITED
+    assert (
+        client.get(reverse("training:respond", args=[world["invitation_a"].pk])).status_code == 405
+    )
+    client.post(reverse("training:respond", args=[world["invitation_a"].pk]), {"answer": "yes"})
+    world["invitation_a"].refresh_from_db()
+    assert world["invitation_a"].status == InvitationStatus.CONFIRMED
+
+
+def test_the_auditor_reads_and_changes_nothing(client, world):
+    login(client, "auditor")
+    event = world["event_a"]
+    assert client.get(reverse("training:event", args=[event.pk])).status_code == 200
+    response = client.get(reverse("training:invitations", args=[event.pk]))
+    assert response.status_code == 200 and not response.context["can_manage"]
+    assert client.get(reverse("training:coverage", args=["86"])).status_code == 200
+    for name in ("invitations_send", "invitations_build", "invitation_add"):
+        assert client.post(reverse(f"training:{name}", args=[event.pk])).status_code == 403
+    assert (
+        client.post(
+            reverse("training:award_move", args=[world["award"].pk]), {"to_status": "shortlisted"}
+        ).status_code
+        == 403
+    )
+    assert client.get(reverse("training:event_new")).status_code == 403
+    world["award"].refresh_from_db()
+    assert world["award"].status == "nominated"
+
+
+def test_volunteer_training_page_is_scoped_like_the_profile(client, world):
+    own = world["own"]
+    own.registration_date = date(2012, 11, 1)
+    own.save()
+    AttendanceFactory(invitation=world["invitation_a"], session=world["session"])
+    SessionFactory(event=world["event_a"])
+    GrantFactory(volunteer=own, granted_on=date(2025, 2, 26), expires_on=date(2028, 2, 26))
+    url = reverse("training:volunteer", args=[own.pk])
+    for persona, expected in [
+        ("volunteer_a", 200),
+        ("district_coordinator_a", 200),
+        ("auditor", 200),
+        ("volunteer_b", 404),
+        ("district_coordinator_b", 404),
+    ]:
+        login(client, persona)
+        response = client.get(url)
+        assert response.status_code == expected, persona
+    login(client, "district_coordinator_a")
+    response = client.get(url)
+    record = response.context["record"]
+    assert [(i.n_attended, i.n_sessions) for i in record.invitations] == [(1, 2)]
+    assert record.service.years >= 12
+    assert "การคุ้มครองเด็ก" in response.text
+    assert "อพม. ดีเด่น" in response.text
+    # The profile links to it.
+    profile = client.get(reverse("volunteers:detail", args=[own.pk]))
+    assert url in profile.text
+
+
+def test_awards_flow_through_the_pages(client, world):
+    login(client, "district_coordinator_a")
+    volunteer = VolunteerFactory(area_id="860102")
+    response = client.post(
+        reverse("training:award_new"),
+        {"volunteer": volunteer.pk, "fiscal_year": 2568, "title": "อพม. ดีเด่น", "reason": "ทุ่มเท"},
+    )
+    assert response.status_code == 302
+    award = Award.objects.get(volunteer=volunteer)
+    client.post(reverse("training:award_move", args=[award.pk]), {"to_status": "shortlisted"})
+    award.refresh_from_db()
+    assert award.status == "nominated"  # a district does not decide
+    login(client, "province_officer")
+    client.post(reverse("training:award_move", args=[award.pk]), {"to_status": "shortlisted"})
+    award.refresh_from_db()
+    assert award.status == "shortlisted"
+    assert client.get(reverse("training:awards")).status_code == 200
+    login(client, "district_coordinator_b")
+    out = client.get(reverse("training:award_new") + f"?volunteer={volunteer.pk}")
+    assert out.status_code == 404
+
+
+def test_coverage_report_counts_and_lists_the_untrained(client, world):
+    trained = VolunteerFactory(area_id="860102")
+    AttendanceFactory(
+        invitation=InvitationFactory(
+            event=EventFactory(centre=world["centre_a"]), volunteer=trained
+        )
+    )
+    GrantFactory(volunteer=trained)
+    login(client, "district_coordinator_a")
+    response = client.get(reverse("training:coverage", args=["8601"]) + "?year=2568")
+    report = response.context["report"]
+    assert (report.total.active, report.total.trained) == (2, 1)
+    rows = {row.area.code: row for row in report.rows}
+    assert (rows["860102"].active, rows["860102"].trained) == (1, 1)
+    assert rows["860102"].by_competency[0] == 1  # child protection, valid
+    assert list(response.context["page"].object_list) == [world["own"]]
+    assert 'data-testid="create-for-group"' in response.text
+    assert client.get(reverse("training:coverage", args=["8602"])).status_code == 404
+    assert client.get(reverse("training:coverage", args=["xx"])).status_code == 404
+    login(client, "volunteer_a")
+    assert client.get(reverse("training:coverage", args=["860101"])).status_code == 404
+    # The prefilled event form.
+    login(client, "district_coordinator_a")
+    new = client.get(reverse("training:event_new") + "?target_area=8601&untrained_fy=2568")
+    assert new.context["form"].initial["untrained_fy"] == "2568"
+
+
+def every_url(world) -> list[str]:
+    event, inv = world["event_a"].pk, world["invitation_a"].pk
+    return [
+        reverse("training:list"),
+        reverse("training:event_new"),
+        reverse("training:event", args=[event]),
+        reverse("training:event_edit", args=[event]),
+        reverse("training:sessions", args=[event]),
+        reverse("training:session_delete", args=[world["session"].pk]),
+        reverse("training:invitations", args=[event]),
+        reverse("training:invitations_build", args=[event]),
+        reverse("training:invitations_send", args=[event]),
+        reverse("training:invitation_add", args=[event]),
+        reverse("training:invitation_remove", args=[inv]),
+        reverse("training:my"),
+        reverse("training:respond", args=[inv]),
+        reverse("training:volunteer", args=[world["own"].pk]),
+        reverse("training:coverage_pick"),
+        reverse("training:coverage", args=["86"]),
+        reverse("training:awards"),
+        reverse("training:award_new"),
+        reverse("training:award_move", args=[world["award"].pk]),
+    ]
+
+
+def test_anonymous_users_are_sent_to_sign_in(client, world):
+    for url in every_url(world):
+        for method in (client.get, client.post):
+            response = method(url)
+            assert response.status_code == 302, url
+            assert response["Location"].startswith(reverse("accounts:login")), url
+
+
+def test_every_page_opens_for_the_province(client, world):
+    login(client, "province_officer")
+    for url in every_url(world):
+        response = client.get(url)
+        assert response.status_code in (200, 302, 405), url
+
+
+# --- query counts at two sizes -----------------------------------------------------------------
+
+
+def grow(world, n):
+    many_volunteers(n, ["860101", "860102"])
+    for i in range(n // 10):
+        EventFactory(centre=world["centre_a"], title=f"อบรม {i}")
+
+
+@pytest.mark.parametrize("size", [10, 200])
+def test_list_and_invitations_pages_keep_their_query_count(
+    client, world, django_assert_max_num_queries, size
+):
+    grow(world, size)
+    event = world["event_a"]
+    from carenet.accounts.models import User
+    from carenet.training import services
+
+    services.invitations_build(actor=User.objects.get(username="province_officer"), event=event)
+    login(client, "district_coordinator_a")
+    with django_assert_max_num_queries(14):
+        assert client.get(reverse("training:list")).status_code == 200
+    with django_assert_max_num_queries(16):
+        response = client.get(reverse("training:invitations", args=[event.pk]) + "?add=อาสา")
+        assert response.status_code == 200
+    with django_assert_max_num_queries(16):
+        assert client.get(reverse("training:event", args=[event.pk])).status_code == 200
+
+
+@pytest.mark.parametrize("size", [10, 300])
+def test_coverage_page_keeps_its_query_count(client, world, django_assert_max_num_queries, size):
+    volunteers = many_volunteers(size, ["860101", "860102", "860201"])
+    event = EventFactory(centre=world["province"])
+    session = SessionFactory(event=event)
+    for volunteer in volunteers[: size // 3]:
+        AttendanceFactory(
+            session=session, invitation=InvitationFactory(event=event, volunteer=volunteer)
+        )
+    login(client, "province_officer")
+    with django_assert_max_num_queries(14):
+        response = client.get(reverse("training:coverage", args=["86"]) + "?year=2568")
+    assert response.status_code == 200
+    assert response.context["report"].total.trained == size // 3
