@@ -220,6 +220,7 @@ STATICFILES_DIRS = [
     ("vendor/sarabun", BASE_DIR / "node_modules" / "@fontsource" / "sarabun"),
     ("vendor/htmx", BASE_DIR / "node_modules" / "htmx.org" / "dist"),
     ("vendor/signature_pad", BASE_DIR / "node_modules" / "signature_pad" / "dist"),
+    ("vendor/qr-scanner", BASE_DIR / "node_modules" / "qr-scanner"),
 ]
 MEDIA_URL = "/media/"
 STORAGES = {

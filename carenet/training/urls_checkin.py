@@ -1,5 +1,17 @@
-"""Placeholder: this part's pages are listed here by its own module (see urls.py)."""
+"""The check-in pages (badges, the volunteer's QR, the scanner, attendance), included by urls.py
+under the "training" namespace."""
 
-from django.urls import URLPattern, URLResolver
+from django.urls import URLPattern, URLResolver, path
 
-urlpatterns: list[URLPattern | URLResolver] = []
+from carenet.training import views_checkin
+
+urlpatterns: list[URLPattern | URLResolver] = [
+    path("invitations/<int:pk>/badge/", views_checkin.badge, name="badge"),
+    path("<int:pk>/badges/", views_checkin.badges, name="badges"),
+    path("invitations/<int:pk>/qr/", views_checkin.my_qr, name="my_qr"),
+    path("sessions/<int:pk>/checkin/", views_checkin.checkin_page, name="checkin"),
+    path("sessions/<int:pk>/checkin/scan/", views_checkin.checkin_scan, name="checkin_scan"),
+    path("sessions/<int:pk>/checkin/tick/", views_checkin.checkin_tick, name="checkin_tick"),
+    path("<int:pk>/attendance/", views_checkin.attendance, name="attendance"),
+    path("<int:pk>/attendance.csv", views_checkin.attendance_csv, name="attendance_csv"),
+]
