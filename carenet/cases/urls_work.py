@@ -1,3 +1,19 @@
-from django.urls import URLPattern, URLResolver
+"""Working a case: the list, my action list, the case page, moves, plan, break-glass, limits."""
 
-urlpatterns: list[URLPattern | URLResolver] = []
+from django.urls import URLPattern, URLResolver, path
+
+from carenet.cases import views
+
+urlpatterns: list[URLPattern | URLResolver] = [
+    path("", views.case_list, name="list"),
+    path("mine/", views.actions, name="actions"),
+    path("<int:pk>/", views.detail, name="detail"),
+    path("<int:pk>/move/", views.move, name="move"),
+    path("<int:pk>/acknowledge/", views.acknowledge, name="acknowledge"),
+    path("<int:pk>/tasks/", views.task_add, name="task_add"),
+    path("tasks/<int:pk>/done/", views.task_done, name="task_done"),
+    path("<int:pk>/follow-ups/", views.follow_up_add, name="follow_up_add"),
+    path("<int:pk>/open/", views.break_glass, name="break_glass"),
+    path("break-glass/", views.break_glass_log, name="break_glass_log"),
+    path("limits/<str:code>/", views.limits, name="limits"),
+]

@@ -257,6 +257,7 @@ def _status_label(value: str) -> str:
         return value
 
 
+@transaction.atomic
 def case_acknowledge(*, case: Case, actor: Any) -> None:
     """A reviewer says "seen": stops the urgent 24-hour clock without moving the case."""
     if case.acknowledged_at is not None:

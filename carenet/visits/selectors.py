@@ -12,8 +12,9 @@ queries whatever their length; tests prove it.
 
 The household timeline is a list of sources, one small function per kind of entry
 (registration, visits, assessments, concerns, consents). A later kind (cases, assistance,
-disaster checks) is one more function in TIMELINE_SOURCES and one template
-`visits/timeline/_<kind>.html`.
+disaster checks) is one more function and one template. Apps that visits may not import
+(cases) register their functions with `register_timeline_source` and name their own template
+in TimelineEntry.template.
 """
 
 from collections.abc import Callable
@@ -420,6 +421,7 @@ class TimelineEntry:
     kind: str  # names the template visits/timeline/_<kind>.html
     item: Any
     restricted: bool = False
+    template: str = ""  # a later app's own template, used instead of visits/timeline/_<kind>
 
 
 TimelineSource = Callable[[Any, Household], list[TimelineEntry]]
@@ -503,7 +505,19 @@ TIMELINE_SOURCES: tuple[TimelineSource, ...] = (
 )
 
 
+# Sources from apps that build on visits (cases, later disasters), which visits may not import:
+# each registers its functions once, from its AppConfig.ready().
+_REGISTERED_SOURCES: list[TimelineSource] = []
+
+
+def register_timeline_source(source: TimelineSource) -> None:
+    """Adds a later app's kind of entry to the household timeline (once per function)."""
+    if source not in _REGISTERED_SOURCES:
+        _REGISTERED_SOURCES.append(source)
+
+
 def household_timeline(*, user: Any, household: Household) -> list[TimelineEntry]:
     """Everything about a household, newest first, in one query per kind of entry."""
-    entries = [entry for source in TIMELINE_SOURCES for entry in source(user, household)]
+    sources = (*TIMELINE_SOURCES, *_REGISTERED_SOURCES)
+    entries = [entry for source in sources for entry in source(user, household)]
     return sorted(entries, key=lambda e: e.when, reverse=True)

@@ -1,0 +1,148 @@
+"""Forms of the referral and assistance pages: they parse what was typed; services decide."""
+
+from decimal import Decimal
+from typing import Any
+
+from django import forms
+from django.db.models import QuerySet
+from django.utils.translation import gettext_lazy as _
+
+from carenet.areas.models import Area
+from carenet.cases.models import (
+    Agency,
+    AgencyKind,
+    AssistanceType,
+    ReferralStatus,
+)
+from carenet.core.forms import ThaiDateField
+from carenet.households.models import Person
+
+AMOUNT = {"inputmode": "decimal", "autocomplete": "off"}
+
+
+class AgencyForm(forms.ModelForm):
+    class Meta:
+        model = Agency
+        fields = [
+            "area",
+            "kind",
+            "name",
+            "head_title",
+            "address",
+            "phone",
+            "email",
+            "contact_person",
+            "active",
+        ]
+        widgets = {"address": forms.Textarea(attrs={"rows": 3})}
+
+    def __init__(self, *args: Any, areas: QuerySet[Area], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        area = self.fields["area"]
+        assert isinstance(area, forms.ModelChoiceField)
+        area.queryset = areas
+        area.label = _("Area served")
+        area.label_from_instance = lambda a: f"{a.code} {a.label}"  # type: ignore[method-assign,assignment]
+        self.fields["active"].label = _("In use")
+
+
+class AgencyFilterForm(forms.Form):
+    kind = forms.ChoiceField(
+        label=_("Kind"), required=False, choices=[("", _("All kinds")), *AgencyKind.choices]
+    )
+    area = forms.CharField(label=_("Area code"), required=False, max_length=8)
+
+
+class ReferralForm(forms.Form):
+    agency = forms.ModelChoiceField(label=_("Agency"), queryset=Agency.objects.none())
+    need = forms.CharField(
+        label=_("Service needed"), max_length=2000, widget=forms.Textarea(attrs={"rows": 3})
+    )
+    letter_no = forms.CharField(
+        label=_("Letter number"),
+        max_length=60,
+        required=False,
+        help_text=_("As written on the letter, e.g. ชพ 0009/123. May be left blank."),
+    )
+
+    def __init__(self, *args: Any, agencies: QuerySet[Agency], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["agency"]
+        assert isinstance(field, forms.ModelChoiceField)
+        field.queryset = agencies
+        field.label_from_instance = lambda a: f"{a.name} ({a.area.label})"  # type: ignore[method-assign,assignment]
+
+
+REFERRAL_ANSWERS = [
+    (ReferralStatus.RECEIVED, ReferralStatus.RECEIVED.label),
+    (ReferralStatus.IN_PROGRESS, ReferralStatus.IN_PROGRESS.label),
+    (ReferralStatus.DONE, ReferralStatus.DONE.label),
+    (ReferralStatus.DECLINED, ReferralStatus.DECLINED.label),
+]
+
+
+class ReferralMoveForm(forms.Form):
+    to = forms.ChoiceField(choices=REFERRAL_ANSWERS, label=_("The agency's answer"))
+    note = forms.CharField(
+        label=_("Result or reason"),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+
+class AssistanceForm(forms.Form):
+    person = forms.ModelChoiceField(label=_("For whom"), queryset=Person.objects.none())
+    assistance_type = forms.ModelChoiceField(
+        label=_("Kind of help"), queryset=AssistanceType.objects.none()
+    )
+    amount = forms.DecimalField(
+        label=_("Amount (baht)"),
+        min_value=Decimal("0"),
+        max_digits=10,
+        decimal_places=2,
+        initial=Decimal("0"),
+        widget=forms.TextInput(attrs=AMOUNT),
+    )
+    description = forms.CharField(label=_("What is given"), max_length=300, required=False)
+    override_reason = forms.CharField(
+        label=_("Why the cap is overridden"),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+    def __init__(
+        self,
+        *args: Any,
+        people: QuerySet[Person],
+        types: QuerySet[AssistanceType],
+        may_override: bool,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        person = self.fields["person"]
+        kind = self.fields["assistance_type"]
+        assert isinstance(person, forms.ModelChoiceField)
+        assert isinstance(kind, forms.ModelChoiceField)
+        person.queryset = people
+        person.label_from_instance = lambda p: p.full_name  # type: ignore[method-assign,assignment]
+        kind.queryset = types
+        if not may_override:
+            del self.fields["override_reason"]
+
+
+class AssistanceGiveForm(forms.Form):
+    given_on = ThaiDateField(label=_("Paid or handed over on"))
+    evidence = forms.FileField(
+        label=_("Evidence: a photo or a PDF"),
+        required=False,
+        widget=forms.ClearableFileInput(attrs={"accept": "image/*,application/pdf"}),
+    )
+    note = forms.CharField(label=_("Evidence (receipt no., note)"), max_length=300, required=False)
+
+
+class AssistanceCancelForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Why it is cancelled"), max_length=2000, widget=forms.Textarea(attrs={"rows": 2})
+    )

@@ -1,0 +1,513 @@
+"""Intake: a request for help (คำร้อง) saved as a draft, finished later, then filed.
+
+A request is one Case row from the first save on: a draft (status DRAFT) that only its filer
+and the reviewers of its area may change, and that may lack anything the review needs. It
+gets its readable number (BE fiscal year and its key, "2569-000123") in the transaction that
+creates it. Filing checks what the review chain needs (a problem at least, a category, the
+affected person in the household, the consent signature, who asks on the person's behalf),
+saves, and moves the case with workflow.case_move to the first review step the filer cannot
+do themselves. A request sent back (RETURNED) is edited the same way and filed again to the
+step that returned it.
+
+Urgency comes from the category; a case is sensitive when its category is, or when any
+problem chosen lies in a sensitive problem area (violence, trafficking), so that such a case
+is restricted from its first save (cases.access).
+
+Photos are shrunk like visit photos (visits.photos) and PDF documents are kept as sent; both
+are checked before the transaction opens so that a bad file gets a reason beside its field.
+"""
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+from uuid import uuid4
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.base import ContentFile
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from carenet.accounts import access
+from carenet.accounts.access import Perm
+from carenet.cases import workflow
+from carenet.cases.models import (
+    Case,
+    CaseCategory,
+    CaseDocument,
+    CaseSource,
+    CaseStatus,
+    RequesterKind,
+    RequesterType,
+    Urgency,
+)
+from carenet.core.services import ConflictError, audit_record, save_versioned
+from carenet.core.thaidate import fiscal_year
+from carenet.households.models import Household, Person
+from carenet.households.selectors import households_visible
+from carenet.households.services import clean_gps, clean_phone
+from carenet.visits import photos
+from carenet.visits.models import Concern, ProblemItem, Visit
+from carenet.volunteers.models import Volunteer
+
+FILE_PERM = Perm.FILE_CASES
+EDITABLE = (CaseStatus.DRAFT, CaseStatus.RETURNED)
+MAX_AMOUNT = Decimal("1000000")
+MAX_WELFARE_COUNT = 99
+MAX_TEXT = 2000
+MAX_ADDRESS = 500
+MAX_DOCUMENT_BYTES = 10 * 1024 * 1024
+MAX_FILES_AT_ONCE = 10
+MAX_DOCUMENTS = 20  # on one request
+# Cases that do not start at a home visit: the person is rarely there to sign (see
+# consent_required).
+REMOTE_SOURCES = frozenset(
+    {CaseSource.HOTLINE, CaseSource.WALK_IN, CaseSource.AGENCY, CaseSource.OTHER}
+)
+# Saved fields of the case row an update may change (files are saved by their field).
+REQUEST_FIELDS = [
+    "person",
+    "category",
+    "source",
+    "requester_kind",
+    "requester_name",
+    "requester_relation",
+    "requester_phone",
+    "requester_types",
+    "registered_address",
+    "help_wanted",
+    "amount_requested",
+    "welfare_count",
+    "welfare_baht",
+    "welfare_types",
+    "latitude",
+    "longitude",
+    "urgent",
+    "sensitive",
+    "consent_signature",
+    "consent_signed_at",
+]
+
+
+@dataclass(frozen=True)
+class PreparedDocument:
+    """A checked attachment: a shrunk JPEG photo, or a PDF kept as it was sent."""
+
+    content: bytes
+    is_photo: bool
+    title: str
+
+    @property
+    def extension(self) -> str:
+        return "jpg" if self.is_photo else "pdf"
+
+
+@dataclass
+class RequestData:
+    """What the intake form gives the services; anything may be missing in a draft."""
+
+    person_id: int | None = None
+    category_code: str | None = None
+    source: str = CaseSource.VOLUNTEER
+    requester_kind: str = RequesterKind.SELF
+    requester_name: str = ""
+    requester_relation: str = ""
+    requester_phone: str = ""
+    requester_types: Sequence[str] = ()
+    registered_address: str = ""
+    problem_codes: Sequence[str] = ()
+    help_wanted: str = ""
+    amount_requested: Decimal | None = None
+    welfare_count: int | None = None
+    welfare_baht: Decimal | None = None
+    welfare_types: str = ""
+    signature: ContentFile | None = None  # a newly drawn signature (PNG); None keeps the old
+    documents: Sequence[PreparedDocument] = ()
+    remove_document_ids: Sequence[int] = ()
+    latitude: Any = None
+    longitude: Any = None
+    visit_id: int | None = None
+    concern_id: int | None = None
+
+
+# --- Attachments -------------------------------------------------------------------------
+
+
+def document_prepare(upload: Any) -> PreparedDocument:
+    """A photo (shrunk, EXIF-free JPEG) or a PDF (at most 10 MB); ValidationError with the
+    reason otherwise. The content decides, not the file's name."""
+    name = str(getattr(upload, "name", "") or _("the file"))
+    title = name.rsplit("/", 1)[-1][:200]
+    if hasattr(upload, "seek"):
+        upload.seek(0)
+    head = upload.read(5)
+    if head == b"%PDF-":
+        size = getattr(upload, "size", None) or 0
+        if size > MAX_DOCUMENT_BYTES:
+            raise ValidationError(
+                _("“%(name)s” is %(size)s MB; a PDF document may be at most %(limit)s MB.")
+                % {
+                    "name": name,
+                    "size": photos.megabytes(size),
+                    "limit": photos.megabytes(MAX_DOCUMENT_BYTES),
+                },
+                code="document_too_large",
+            )
+        upload.seek(0)
+        return PreparedDocument(upload.read(), is_photo=False, title=title)
+    try:
+        prepared = photos.photo_prepare(upload, name=name)
+    except ValidationError as error:
+        if error.code != "photo_not_image":
+            raise
+        raise ValidationError(
+            _(
+                "“%(name)s” cannot be attached: attach a photo (JPEG, PNG or WebP) or a PDF "
+                "document."
+            )
+            % {"name": name},
+            code="document_type",
+        ) from None
+    return PreparedDocument(prepared.content, is_photo=True, title=title)
+
+
+# --- Reading the rules -------------------------------------------------------------------
+
+
+def is_officer(user: Any, area_code: str) -> bool:
+    """A coordinator or officer of the area: enters hotline, walk-in and agency cases."""
+    return access.can(user, Perm.REVIEW_CASES, area_code)
+
+
+def can_file_for(user: Any, household: Household) -> bool:
+    return households_visible(user, FILE_PERM).filter(pk=household.pk).exists()
+
+
+def can_edit(user: Any, case: Case) -> bool:
+    """Its filer, or a reviewer of its area, while it is a draft or sent back."""
+    if case.status not in EDITABLE or not getattr(user, "is_authenticated", False):
+        return False
+    if case.filed_by_id == user.pk:
+        return True
+    return workflow.may_act(user, workflow.Move("", Perm.REVIEW_CASES), case.area_id)
+
+
+def consent_required(user: Any, case: Case) -> bool:
+    """Whether filing needs the affected person's signature now.
+
+    A request raised by a volunteer starts at the person's home, where they sign the consent
+    on the phone. A case an officer enters from the 1300 hotline, a walk-in at the office or
+    another agency's referral usually comes without the person: their data is recorded for
+    their vital interest or the ministry's public task (PDPA sections 24 and 26), and the
+    signature is taken at the first home visit, added to the request later. So only an
+    officer of the area, with a source other than a volunteer, may file without it.
+    """
+    return not (case.source in REMOTE_SOURCES and is_officer(user, case.area_id))
+
+
+def category_guess(problem_codes: Iterable[str]) -> str | None:
+    """A category that fits the problems a visit found (the most serious first)."""
+    codes = set(problem_codes)
+    rules: list[tuple[str, set[str]]] = [
+        ("trafficking", {"forced_labour", "sexual_exploitation", "child_labour", "forced_begging"}),
+        ("child_abuse", {"child_abuse"}),
+        ("domestic_violence", {"domestic_violence", "sexual_abuse", "elder_abuse"}),
+        ("care_needed", {"bedridden_no_carer", "alone_no_carer", "chronic_no_care"}),
+        ("child_welfare", {"orphaned", "abandoned"}),
+        ("homeless", {"no_home"}),
+        ("housing", {"dilapidated", "unsafe_home", "no_land_right"}),
+        ("disability", {"no_disability_card"}),
+        ("education", {"out_of_school", "dropout_risk", "no_school_costs", "illiterate"}),
+        ("poverty", {"low_income", "unemployed", "informal_debt", "family_debt", "no_farmland"}),
+    ]
+    active = set(CaseCategory.objects.filter(active=True).values_list("code", flat=True))
+    for code, items in rules:
+        if codes & items and code in active:
+            return code
+    return "other" if codes and "other" in active else None
+
+
+def case_number(case: Case) -> str:
+    return f"{fiscal_year(timezone.localdate())}-{case.pk:06d}"
+
+
+# --- Writing -----------------------------------------------------------------------------
+
+
+class _Cleaned:
+    """The request's values checked against the database: what every save needs."""
+
+    def __init__(self, *, actor: Any, household: Household, data: RequestData) -> None:
+        self.errors: dict[str, list[ValidationError]] = {}
+        self.person = self._person(household, data.person_id)
+        self.category = self._category(data.category_code)
+        self.problems = list(
+            ProblemItem.objects.filter(code__in=list(data.problem_codes)).select_related("area")
+        )
+        if len(self.problems) != len(set(data.problem_codes)):
+            self._add("problems", _("Choose the problems from the list."))
+        self.source = data.source if is_officer(actor, household.area_id) else CaseSource.VOLUNTEER
+        if self.source not in CaseSource.values:
+            self._add("source", _("Choose where the case came from."))
+        kinds = set(data.requester_types) - set(RequesterType.values)
+        if kinds or data.requester_kind not in RequesterKind.values:
+            self._add("requester_types", _("Choose from the list."))
+        try:
+            self.phone = clean_phone(data.requester_phone or "")
+        except ValidationError as error:
+            self.phone = ""
+            self._add("requester_phone", error.messages[0])
+        for name, value in (("amount_requested", data.amount_requested),
+                            ("welfare_baht", data.welfare_baht)):  # fmt: skip
+            if value is not None and not (0 <= value <= MAX_AMOUNT):
+                self._add(name, _("Write an amount from 0 to 1,000,000 baht."))
+        if data.welfare_count is not None and not 0 <= data.welfare_count <= MAX_WELFARE_COUNT:
+            self._add("welfare_count", _("Write a number from 0 to 99."))
+        try:
+            self.gps = clean_gps(data.latitude, data.longitude)
+        except ValidationError:
+            self.gps = (None, None)
+            self._add("latitude", _("The position from the phone could not be read; try again."))
+        self.visit = self._linked(Visit, data.visit_id, household, "visit")
+        self.concern = self._linked(Concern, data.concern_id, household, "concern")
+
+    def _add(self, name: str, message: str) -> None:
+        self.errors.setdefault(name, []).append(ValidationError(message))
+
+    def _person(self, household: Household, pk: int | None) -> Person | None:
+        if pk is None:
+            self._add("person", _("Choose the person who needs help."))
+            return None
+        person = Person.objects.filter(pk=pk, household=household).first()
+        if person is None:
+            self._add("person", _("Choose a member of this household."))
+        return person
+
+    def _category(self, code: str | None) -> CaseCategory | None:
+        found = CaseCategory.objects.filter(code=code or "", active=True).first()
+        if found is None:
+            self._add("category", _("Choose the kind of problem."))
+        return found
+
+    def _linked(self, model: Any, pk: int | None, household: Household, name: str) -> Any:
+        if pk is None:
+            return None
+        found = model.objects.filter(pk=pk, household=household).first()
+        if found is None:
+            self._add(name, _("This does not belong to the household."))
+        return found
+
+    def raise_any(self) -> None:
+        if self.errors:
+            raise ValidationError(self.errors)
+
+
+def _require_filer(actor: Any, household: Household) -> None:
+    if not can_file_for(actor, household):
+        raise PermissionDenied
+
+
+def _require_editor(actor: Any, case: Case) -> None:
+    if not can_edit(actor, case):
+        raise PermissionDenied
+
+
+def _apply(case: Case, cleaned: _Cleaned, data: RequestData, now: Any) -> None:
+    assert cleaned.person is not None and cleaned.category is not None
+    case.person = cleaned.person
+    case.category = cleaned.category
+    case.source = cleaned.source
+    case.requester_kind = data.requester_kind
+    on_behalf = data.requester_kind == RequesterKind.ON_BEHALF
+    case.requester_name = data.requester_name.strip()[:200] if on_behalf else ""
+    case.requester_relation = data.requester_relation.strip()[:100] if on_behalf else ""
+    case.requester_phone = cleaned.phone
+    case.requester_types = [t for t in RequesterType.values if t in set(data.requester_types)]
+    case.registered_address = data.registered_address.strip()[:MAX_ADDRESS]
+    case.help_wanted = data.help_wanted.strip()[:MAX_TEXT]
+    case.amount_requested = data.amount_requested
+    case.welfare_count = data.welfare_count
+    case.welfare_baht = data.welfare_baht
+    case.welfare_types = data.welfare_types.strip()[:300]
+    case.latitude, case.longitude = cleaned.gps
+    case.urgent = cleaned.category.urgency == Urgency.URGENT
+    case.sensitive = cleaned.category.sensitive or any(p.area.sensitive for p in cleaned.problems)
+    if data.signature is not None:
+        case.consent_signature.save(f"consent-{uuid4().hex}.png", data.signature, save=False)
+        case.consent_signed_at = now
+
+
+def _attach(case: Case, actor: Any, data: RequestData) -> dict[str, int]:
+    removed = 0
+    if data.remove_document_ids:
+        removed, _kinds = case.documents.filter(pk__in=list(data.remove_document_ids)).delete()
+    kept = case.documents.count()
+    if kept + len(data.documents) > MAX_DOCUMENTS:
+        raise ValidationError(
+            {
+                "documents": _("At most %(max)s photos and documents on one request.")
+                % {"max": MAX_DOCUMENTS}
+            }
+        )
+    for number, document in enumerate(data.documents, start=kept + 1):
+        stored = CaseDocument(
+            case=case, is_photo=document.is_photo, title=document.title, uploaded_by=actor
+        )
+        stored.file.save(
+            f"case-{case.pk}-{number}-{uuid4().hex[:8]}.{document.extension}",
+            ContentFile(document.content),
+            save=False,
+        )
+        stored.save()
+    return {"added": len(data.documents), "removed": removed}
+
+
+@transaction.atomic
+def case_create(*, actor: Any, household: Household, data: RequestData) -> Case:
+    """A new request, saved as a draft: needs only the person and the kind of problem."""
+    _require_filer(actor, household)
+    cleaned = _Cleaned(actor=actor, household=household, data=data)
+    cleaned.raise_any()
+    now = timezone.now()
+    case = Case(
+        household=household,
+        area_id=household.area_id,
+        number=f"new-{uuid4().hex[:16]}",  # replaced below, once the key is known
+        filed_by=actor,
+        volunteer=Volunteer.objects.filter(user_id=actor.pk).first(),
+        visit=cleaned.visit,
+        concern=cleaned.concern,
+        status=CaseStatus.DRAFT,
+    )
+    _apply(case, cleaned, data, now)
+    case.save()
+    case.number = case_number(case)
+    case.save(update_fields=["number"])
+    case.problems.set(cleaned.problems)
+    case.assigned.add(actor)
+    files = _attach(case, actor, data)
+    audit_record(
+        actor=actor,
+        action="case.create",
+        target=case,
+        area_code=case.area_id,
+        details={"number": case.number, "documents": files["added"]},
+    )
+    return case
+
+
+@transaction.atomic
+def case_update(
+    *, actor: Any, case: Case, data: RequestData, expected_version: int | None = None
+) -> Case:
+    """Saves changes to a draft or a request sent back; its status stays as it is.
+
+    A stale edit (someone saved in between) raises ConflictError and changes nothing.
+    """
+    case = Case.objects.select_for_update().select_related("household").get(pk=case.pk)
+    _require_editor(actor, case)
+    cleaned = _Cleaned(actor=actor, household=case.household, data=data)
+    cleaned.raise_any()
+    if expected_version is not None and expected_version != case.version:
+        raise ConflictError(
+            _("Someone else changed this request while you were editing. Reload it and try again.")
+        )
+    _apply(case, cleaned, data, timezone.now())
+    save_versioned(case, case.version, REQUEST_FIELDS)
+    case.problems.set(cleaned.problems)
+    case.assigned.add(actor)
+    files = _attach(case, actor, data)
+    audit_record(
+        actor=actor,
+        action="case.update",
+        target=case,
+        area_code=case.area_id,
+        details={"documents_added": files["added"], "documents_removed": files["removed"]},
+    )
+    return case
+
+
+def _filing_errors(actor: Any, case: Case, data: RequestData) -> dict[str, list[str]]:
+    """What the review chain needs that the request lacks, by form field."""
+    errors: dict[str, list[str]] = {}
+    if not data.problem_codes:
+        errors["problems"] = [_("Tick at least one problem found.")]
+    if data.person_id is None:
+        errors["person"] = [_("Choose the person who needs help.")]
+    elif not case.household.members.filter(pk=data.person_id).exists():
+        errors["person"] = [_("Choose a member of this household.")]
+    if not data.category_code:
+        errors["category"] = [_("Choose the kind of problem.")]
+    if data.requester_kind == RequesterKind.ON_BEHALF:
+        if not data.requester_name.strip():
+            errors["requester_name"] = [_("Write the name of the person asking for help.")]
+        if not data.requester_relation.strip():
+            errors["requester_relation"] = [_("Write how they are related to the person.")]
+    if data.signature is None and not case.consent_signature and consent_required(actor, case):
+        errors["signature"] = [
+            _("The person who needs help must sign the consent before the request is sent.")
+        ]
+    return errors
+
+
+def saved_request_errors(actor: Any, case: Case) -> list[str]:
+    """What a saved draft still lacks before it can go up the chain (for the case page's
+    "submit" button, which sends what is stored rather than a form)."""
+    data = RequestData(
+        person_id=case.person_id,
+        category_code=case.category_id,
+        requester_kind=case.requester_kind,
+        requester_name=case.requester_name,
+        requester_relation=case.requester_relation,
+        problem_codes=list(case.problems.values_list("code", flat=True)),
+    )
+    errors = _filing_errors(actor, case, data)
+    return [message for messages in errors.values() for message in messages]
+
+
+@transaction.atomic
+def case_file(
+    *,
+    actor: Any,
+    data: RequestData,
+    household: Household | None = None,
+    case: Case | None = None,
+    expected_version: int | None = None,
+) -> Case:
+    """Saves the request and sends it up the review chain (or back to the step that returned
+    it). Refuses with every missing piece at once, changing nothing."""
+    if case is None:
+        if household is None:
+            raise TypeError("case_file needs a household or a case")
+        _require_filer(actor, household)
+        probe = Case(household=household, area_id=household.area_id, filed_by=actor)
+    else:
+        probe = Case.objects.select_related("household").get(pk=case.pk)
+        _require_editor(actor, probe)
+    probe.source = data.source if is_officer(actor, probe.area_id) else CaseSource.VOLUNTEER
+    errors = _filing_errors(actor, probe, data)
+    if errors:
+        raise ValidationError(errors)
+    if case is None:
+        assert household is not None
+        case = case_create(actor=actor, household=household, data=data)
+    else:
+        case = case_update(actor=actor, case=case, data=data, expected_version=expected_version)
+    if case.status == CaseStatus.RETURNED:
+        target = case.returned_from or CaseStatus.SUBDISTRICT_REVIEW
+    else:
+        target = workflow.next_step(actor, case)
+    try:
+        workflow.case_move(case=case, to=target, actor=actor)
+    except workflow.WorkflowError as error:
+        raise ValidationError(str(error)) from None
+    case.refresh_from_db()
+    audit_record(
+        actor=actor,
+        action="case.file",
+        target=case,
+        area_code=case.area_id,
+        details={"to": target, "number": case.number},
+    )
+    return case

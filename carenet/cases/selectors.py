@@ -1,0 +1,712 @@
+"""Reads about cases, always scoped to the user: the case list, "my action list", deadlines,
+one case's page and the break-glass log.
+
+Deadlines. A province sets its time limits (CaseTimeLimits; the defaults without a row):
+* an urgent case not acknowledged within `acknowledge_urgent_hours` of being submitted is
+  overdue;
+* a case waiting in a review step longer than that step's days (since `status_changed_at`)
+  is overdue;
+* a referral still unanswered (sent, never received) after its `answer_due` is overdue;
+* a task past its `due_on` and not done is overdue.
+The same rule is written twice, once as a filter (`overdue_q`, for lists and counts) and once
+in Python (`overdue_reason`, for a case already loaded); tests hold them together. Limits of
+every province are read in one query, so a list takes the same number of queries whatever
+its length or spread.
+
+Restricted rows. Sensitive cases that the user may not read show in lists as "a restricted
+case", with no names (`access.details_flag`), and a name search never finds them.
+
+The action list depends on the user's role: a volunteer sees their drafts, what was sent back
+(and what to fix), and how their cases ended; a reviewer sees what waits at their step
+(overdue first) and what is overdue at the step below; a provincial officer sees what waits
+for a decision, unanswered referrals, assistance approved but not yet given, and everything
+overdue in the province.
+"""
+
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from typing import Any, cast
+
+from django.core.paginator import Page, Paginator
+from django.db.models import Case as CaseWhen
+from django.db.models import (
+    Exists,
+    IntegerField,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Value,
+    When,
+)
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from carenet.accounts import access
+from carenet.accounts.access import ROLE_PERMISSIONS, Perm, grants
+from carenet.areas.models import within
+from carenet.cases.access import (
+    cases_visible,
+    details_flag,
+    referrals_visible,
+    restricted_q,
+)
+from carenet.cases.models import (
+    Assistance,
+    AssistanceStatus,
+    BreakGlassAccess,
+    Case,
+    CaseEvent,
+    CaseFollowUp,
+    CaseStatus,
+    CaseTask,
+    CaseTimeLimits,
+    FieldComment,
+    Referral,
+    ReferralStatus,
+)
+from carenet.cases.workflow import COMMENTABLE_FIELDS, DISTRICT, PROVINCE, SUBDISTRICT
+from carenet.visits.models import Visit
+
+S = CaseStatus
+PER_PAGE = 25
+SECTION_ROWS = 20
+RECENT_OUTCOMES = timedelta(days=30)
+REVIEW_STATUSES = (S.SUBDISTRICT_REVIEW, S.DISTRICT_REVIEW, S.PROVINCE_REVIEW)
+STEP_LIMIT_FIELD = {
+    S.SUBDISTRICT_REVIEW: "subdistrict_review_days",
+    S.DISTRICT_REVIEW: "district_review_days",
+    S.PROVINCE_REVIEW: "province_review_days",
+}
+STEPS_BELOW = {
+    S.SUBDISTRICT_REVIEW: (),
+    S.DISTRICT_REVIEW: (S.SUBDISTRICT_REVIEW,),
+    S.PROVINCE_REVIEW: (S.SUBDISTRICT_REVIEW, S.DISTRICT_REVIEW),
+}
+UNANSWERED = (ReferralStatus.SENT,)  # the agency has not said it received the referral
+OPEN_REFERRAL = (ReferralStatus.SENT, ReferralStatus.RECEIVED, ReferralStatus.IN_PROGRESS)
+
+
+# --- Deadlines --------------------------------------------------------------------------------
+
+LimitsTable = dict[str, CaseTimeLimits]
+
+
+def limits_table() -> LimitsTable:
+    """Every province's time limits, by province code (one query; about 77 rows at most)."""
+    return {row.area_id: row for row in CaseTimeLimits.objects.all()}
+
+
+def limits_in(table: LimitsTable, area_code: str) -> CaseTimeLimits:
+    return table.get(area_code[:2]) or CaseTimeLimits(area_id=area_code[:2])
+
+
+def _overdue_under(limits: CaseTimeLimits, now: datetime) -> Q:
+    hours = timedelta(hours=limits.acknowledge_urgent_hours)
+    q = Q(
+        urgent=True,
+        acknowledged_at__isnull=True,
+        status__in=REVIEW_STATUSES,
+        submitted_at__lt=now - hours,
+    )
+    for status, name in STEP_LIMIT_FIELD.items():
+        days = timedelta(days=getattr(limits, name))
+        q |= Q(status=status, status_changed_at__lt=now - days)
+    return q
+
+
+def overdue_q(now: datetime, table: LimitsTable | None = None) -> Q:
+    """Cases overdue now, each judged by its own province's limits."""
+    table = limits_table() if table is None else table
+    result = Q(pk__in=[])
+    elsewhere = Q()
+    for code, limits in table.items():
+        result |= within(code, "area") & _overdue_under(limits, now)
+        elsewhere &= ~within(code, "area")
+    return result | (elsewhere & _overdue_under(CaseTimeLimits(), now))
+
+
+def overdue_reason(case: Case, limits: CaseTimeLimits, now: datetime) -> str:
+    """Why the case is overdue ("acknowledge" or "step"), or "" when it is not."""
+    if case.status not in REVIEW_STATUSES:
+        return ""
+    hours = timedelta(hours=limits.acknowledge_urgent_hours)
+    if (
+        case.urgent
+        and case.acknowledged_at is None
+        and case.submitted_at is not None
+        and case.submitted_at < now - hours
+    ):
+        return "acknowledge"
+    days = timedelta(days=getattr(limits, STEP_LIMIT_FIELD[S(case.status)]))
+    if case.status_changed_at is not None and case.status_changed_at < now - days:
+        return "step"
+    return ""
+
+
+def step_due(case: Case, limits: CaseTimeLimits) -> datetime | None:
+    """When the case's current review step is due (the earlier of the two clocks)."""
+    if case.status not in REVIEW_STATUSES or case.status_changed_at is None:
+        return None
+    due = case.status_changed_at + timedelta(days=getattr(limits, STEP_LIMIT_FIELD[S(case.status)]))
+    if case.urgent and case.acknowledged_at is None and case.submitted_at is not None:
+        due = min(due, case.submitted_at + timedelta(hours=limits.acknowledge_urgent_hours))
+    return due
+
+
+def task_overdue_q(day: date) -> Q:
+    return Q(done_on__isnull=True, due_on__lt=day)
+
+
+def referral_overdue_q(day: date) -> Q:
+    return Q(status__in=UNANSWERED, answer_due__lt=day)
+
+
+def _overdue_first(now: datetime, table: LimitsTable) -> CaseWhen:
+    return CaseWhen(
+        When(overdue_q(now, table), then=Value(0)), default=Value(1), output_field=IntegerField()
+    )
+
+
+# --- Rows -------------------------------------------------------------------------------------
+
+
+@dataclass
+class CaseRow:
+    case: Case
+    shows: bool  # False: a restricted case, shown without names
+    overdue: str  # "", "acknowledge" or "step"
+    due: datetime | None = None
+
+
+def _rows(cases: Any, table: LimitsTable, now: datetime) -> list[CaseRow]:
+    rows = []
+    for case in cases:
+        for comment in getattr(case, "to_fix", ()):
+            comment.label = COMMENTABLE_FIELDS.get(comment.field, comment.field)
+        limits = limits_in(table, case.area_id)
+        rows.append(
+            CaseRow(
+                case=case,
+                shows=bool(getattr(case, "shows", True)),
+                overdue=overdue_reason(case, limits, now),
+                due=step_due(case, limits),
+            )
+        )
+    return rows
+
+
+def _listed(user: Any, queryset: QuerySet[Case]) -> QuerySet[Case]:
+    return queryset.select_related("category", "area", "person").annotate(shows=details_flag(user))
+
+
+# --- The case list ----------------------------------------------------------------------------
+
+
+@dataclass
+class CaseFilters:
+    status: str = ""
+    category: str = ""
+    area: str = ""
+    urgency: str = ""  # "urgent", "normal" or ""
+    overdue: bool = False
+    q: str = ""
+
+    @classmethod
+    def from_query(cls, data: Any) -> "CaseFilters":
+        status = data.get("status", "")
+        area = data.get("area", "").strip()
+        urgency = data.get("urgency", "")
+        return cls(
+            status=status if status in S.values else "",
+            category=data.get("category", "").strip()[:32],
+            area=area if area.isdigit() and len(area) <= 8 else "",
+            urgency=urgency if urgency in ("urgent", "normal") else "",
+            overdue=data.get("overdue") in ("1", "on", "true"),
+            q=data.get("q", "").strip()[:100],
+        )
+
+    def as_query(self) -> str:
+        from urllib.parse import urlencode
+
+        values = {
+            "status": self.status,
+            "category": self.category,
+            "area": self.area,
+            "urgency": self.urgency,
+            "overdue": "1" if self.overdue else "",
+            "q": self.q,
+        }
+        return urlencode({k: v for k, v in values.items() if v})
+
+
+def case_list(
+    *, user: Any, filters: CaseFilters | None = None, page: Any = 1, now: datetime | None = None
+) -> Page:
+    """Cases in the user's scope, newest first, filtered; 25 a page, rows as CaseRow.
+
+    Other people's drafts are left out: a draft is its filer's until submitted."""
+    filters = filters or CaseFilters()
+    now = now or timezone.now()
+    table = limits_table()
+    queryset = cases_visible(user).exclude(Q(status=S.DRAFT) & ~Q(filed_by=user.pk))
+    if filters.status:
+        queryset = queryset.filter(status=filters.status)
+    if filters.category:
+        queryset = queryset.filter(category_id=filters.category)
+    if filters.area:
+        queryset = queryset.filter(within(filters.area, "area"))
+    if filters.urgency:
+        queryset = queryset.filter(urgent=filters.urgency == "urgent")
+    if filters.overdue:
+        queryset = queryset.filter(overdue_q(now, table))
+    if filters.q:
+        queryset = queryset.filter(_search_q(user, filters.q))
+    queryset = _listed(user, queryset).order_by("-created_at", "-pk")
+    result = Paginator(queryset, PER_PAGE).get_page(page)
+    result.object_list = cast(Any, _rows(result.object_list, table, now))
+    return result
+
+
+def _search_q(user: Any, text: str) -> Q:
+    """Case number, or the affected person's name, never matching a restricted case's name."""
+    by_name = Q()
+    for word in text.split()[:3]:
+        by_name &= Q(person__first_name__icontains=word) | Q(person__last_name__icontains=word)
+    restricted = Case.objects.filter(restricted_q(user)).values("pk")
+    return Q(number__icontains=text) | (by_name & ~Q(pk__in=restricted))
+
+
+# --- My action list ---------------------------------------------------------------------------
+
+
+@dataclass
+class Section:
+    key: str
+    title: Any
+    count: int
+    rows: list[Any]
+    kind: str = "case"  # which row template: case, task, referral, assistance
+    hint: Any = ""
+    optional: bool = False  # shown only when something is in it
+
+    @property
+    def more(self) -> int:
+        return max(0, self.count - len(self.rows))
+
+
+@dataclass
+class ActionList:
+    role: str  # "volunteer", "reviewer" or "officer"
+    sections: list[Section] = field(default_factory=list)
+
+    @property
+    def shown(self) -> list[Section]:
+        return [s for s in self.sections if s.count or not s.optional]
+
+
+@dataclass
+class TaskRow:
+    task: CaseTask
+    shows: bool
+    overdue: bool
+
+
+@dataclass
+class ReferralRow:
+    referral: Referral
+    shows: bool
+    days_late: int
+
+
+@dataclass
+class AssistanceRow:
+    assistance: Assistance
+    shows: bool
+
+
+def role_of(user: Any) -> str:
+    if access.can(user, Perm.DECIDE_CASES):
+        return "officer"
+    if access.can(user, Perm.REVIEW_CASES):
+        return "reviewer"
+    return "volunteer"
+
+
+def _my_steps(user: Any) -> list[tuple[str, str]]:
+    """(review step, area code) pairs: the step each of the user's grants does itself."""
+    found: list[tuple[str, str]] = []
+    for g in grants(user):
+        perms = ROLE_PERMISSIONS[g.role]
+        width = len(g.area_code)
+        if Perm.DECIDE_CASES in perms and width <= PROVINCE:
+            found.append((S.PROVINCE_REVIEW, g.area_code))
+        elif Perm.REVIEW_CASES in perms and width <= DISTRICT:
+            found.append((S.DISTRICT_REVIEW, g.area_code))
+        elif Perm.REVIEW_CASES in perms and width <= SUBDISTRICT:
+            found.append((S.SUBDISTRICT_REVIEW, g.area_code))
+    return found
+
+
+def _waiting_q(user: Any) -> Q:
+    q = Q(pk__in=[])
+    for status, code in _my_steps(user):
+        q |= Q(status=status) & within(code, "area")
+    return q
+
+
+def _below_q(user: Any) -> Q:
+    q = Q(pk__in=[])
+    for status, code in _my_steps(user):
+        below = STEPS_BELOW[S(status)]
+        if below:
+            q |= Q(status__in=below) & within(code, "area")
+    return q
+
+
+def _case_section(
+    user: Any,
+    key: str,
+    title: Any,
+    queryset: QuerySet[Case],
+    table: LimitsTable,
+    now: datetime,
+    *,
+    order: tuple[Any, ...] = ("-status_changed_at", "-pk"),
+    hint: Any = "",
+    optional: bool = False,
+    prefetch: tuple[Any, ...] = (),
+) -> Section:
+    count = queryset.count()
+    rows: list[Any] = []
+    if count:
+        found = _listed(user, queryset).prefetch_related(*prefetch).order_by(*order)
+        rows = _rows(found[:SECTION_ROWS], table, now)
+    return Section(key, title, count, rows, hint=hint, optional=optional)
+
+
+def _task_section(
+    user: Any, key: str, title: Any, queryset: QuerySet[CaseTask], day: date, optional: bool
+) -> Section:
+    count = queryset.count()
+    rows: list[Any] = []
+    if count:
+        restricted = Case.objects.filter(restricted_q(user), pk=OuterRef("case_id"))
+        found = (
+            queryset.select_related("case__category", "case__area", "case__person", "who")
+            .annotate(shows=~Exists(restricted))
+            .order_by("due_on", "pk")[:SECTION_ROWS]
+        )
+        rows = [TaskRow(t, bool(t.shows), t.done_on is None and t.due_on < day) for t in found]
+    return Section(key, title, count, rows, kind="task", optional=optional)
+
+
+def _mine_q(user: Any) -> Q:
+    return Q(filed_by=user.pk) | Q(volunteer__user=user.pk)
+
+
+def _filer_sections(user: Any, table: LimitsTable, now: datetime, optional: bool) -> list[Section]:
+    mine = cases_visible(user).filter(_mine_q(user))
+    since = now - RECENT_OUTCOMES
+    answered = Referral.objects.filter(
+        case=OuterRef("pk"),
+        status__in=(ReferralStatus.DONE, ReferralStatus.DECLINED),
+        status_changed_at__gte=since,
+    )
+    open_comments = Prefetch(
+        "field_comments", queryset=FieldComment.objects.filter(resolved=False), to_attr="to_fix"
+    )
+    answers = Prefetch(
+        "referrals",
+        queryset=Referral.objects.filter(
+            status__in=(ReferralStatus.DONE, ReferralStatus.DECLINED)
+        ).select_related("agency"),
+        to_attr="answered",
+    )
+    sections = [
+        _case_section(
+            user,
+            "returned",
+            _("Sent back to you: fix and send again"),
+            mine.filter(status=S.RETURNED),
+            table,
+            now,
+            prefetch=(open_comments,),
+            optional=optional,
+        ),
+        _case_section(
+            user,
+            "drafts",
+            _("My drafts"),
+            mine.filter(status=S.DRAFT, filed_by=user.pk),
+            table,
+            now,
+            order=("-updated_at", "-pk"),
+            optional=optional,
+        ),
+        _case_section(
+            user,
+            "outcomes",
+            _("How my cases ended"),
+            mine.filter(
+                Q(status__in=(S.CLOSED, S.DECLINED), status_changed_at__gte=since)
+                | Q(Exists(answered))
+            ),
+            table,
+            now,
+            hint=_("Closed, declined or answered by an agency in the last 30 days."),
+            prefetch=(answers,),
+            optional=optional,
+        ),
+    ]
+    if not optional:
+        sections.append(
+            _case_section(
+                user,
+                "in_progress",
+                _("My cases in progress"),
+                mine.filter(status__in=(*REVIEW_STATUSES, S.ACCEPTED)),
+                table,
+                now,
+            )
+        )
+    return sections
+
+
+def _my_tasks(user: Any, day: date) -> Section:
+    tasks = CaseTask.objects.filter(who=user.pk, done_on__isnull=True).filter(
+        case__in=cases_visible(user).values("pk")
+    )
+    return _task_section(user, "my_tasks", _("My tasks"), tasks, day, optional=False)
+
+
+def action_list(*, user: Any, now: datetime | None = None) -> ActionList:
+    """What waits for this user, by role; each section counted, its first rows listed."""
+    now = now or timezone.now()
+    day = timezone.localdate(now)
+    table = limits_table()
+    role = role_of(user)
+    result = ActionList(role)
+    if role == "volunteer":
+        result.sections = [*_filer_sections(user, table, now, False), _my_tasks(user, day)]
+        return result
+
+    scope = cases_visible(user, Perm.REVIEW_CASES)
+    late = _overdue_first(now, table)
+    if role == "officer":
+        result.sections.append(
+            _case_section(
+                user,
+                "decide",
+                _("Waiting for your decision"),
+                scope.filter(_waiting_q(user)),
+                table,
+                now,
+                order=(late, "status_changed_at", "pk"),
+            )
+        )
+        result.sections += [
+            _referrals_section(user, day),
+            _assistance_section(user),
+            _case_section(
+                user,
+                "overdue",
+                _("Overdue in your area"),
+                scope.filter(overdue_q(now, table)).exclude(_waiting_q(user)),
+                table,
+                now,
+                order=("status_changed_at", "pk"),
+                hint=_("Urgent cases not acknowledged in time, and checks past their limit."),
+            ),
+        ]
+    else:
+        result.sections += [
+            _case_section(
+                user,
+                "waiting",
+                _("Waiting for your check"),
+                scope.filter(_waiting_q(user)),
+                table,
+                now,
+                order=(late, "status_changed_at", "pk"),
+            ),
+            _case_section(
+                user,
+                "below",
+                _("Overdue at the level below"),
+                scope.filter(_below_q(user) & overdue_q(now, table)),
+                table,
+                now,
+                order=("status_changed_at", "pk"),
+                hint=_("Nobody has checked these in time: check them yourself or ask why."),
+            ),
+        ]
+    overdue_tasks = CaseTask.objects.filter(task_overdue_q(day)).filter(
+        case__in=cases_visible(user, Perm.MANAGE_CASES).values("pk")
+    )
+    result.sections += [
+        _my_tasks(user, day),
+        _task_section(user, "late_tasks", _("Overdue tasks"), overdue_tasks, day, optional=True),
+        *_filer_sections(user, table, now, True),
+    ]
+    return result
+
+
+def _referrals_section(user: Any, day: date) -> Section:
+    found = referrals_visible(user, Perm.DECIDE_CASES).filter(referral_overdue_q(day))
+    count = found.count()
+    rows: list[Any] = []
+    if count:
+        restricted = Case.objects.filter(restricted_q(user), pk=OuterRef("case_id"))
+        listed = (
+            found.select_related("case__category", "case__area", "case__person", "agency")
+            .annotate(shows=~Exists(restricted))
+            .order_by("answer_due", "pk")[:SECTION_ROWS]
+        )
+        rows = [ReferralRow(r, bool(r.shows), (day - r.answer_due).days) for r in listed]
+    return Section(
+        "referrals",
+        _("Referrals with no answer"),
+        count,
+        rows,
+        kind="referral",
+        hint=_("The agency has not said it received them by the date due."),
+    )
+
+
+def assistance_visible(user: Any, perm: Perm = Perm.VIEW_CASES) -> QuerySet[Assistance]:
+    return access.visible_to(
+        user,
+        Assistance.objects.all(),
+        perm=perm,
+        own=Q(case__in=cases_visible(user, perm).values("pk")),
+    )
+
+
+def _assistance_section(user: Any) -> Section:
+    found = assistance_visible(user, Perm.APPROVE_ASSISTANCE).filter(
+        status=AssistanceStatus.APPROVED
+    )
+    count = found.count()
+    rows: list[Any] = []
+    if count:
+        restricted = Case.objects.filter(restricted_q(user), pk=OuterRef("case_id"))
+        listed = (
+            found.select_related("case__category", "case__area", "person", "assistance_type")
+            .annotate(shows=~Exists(restricted))
+            .order_by("approved_at", "pk")[:SECTION_ROWS]
+        )
+        rows = [AssistanceRow(a, bool(a.shows)) for a in listed]
+    return Section(
+        "assistance",
+        _("Approved, not yet given"),
+        count,
+        rows,
+        kind="assistance",
+        hint=_("Assistance approved but not yet paid or handed over."),
+    )
+
+
+# --- One case ---------------------------------------------------------------------------------
+
+
+@dataclass
+class ChainStep:
+    key: str
+    label: Any
+    state: str  # done, current, skipped, pending, returned
+    by: Any = None
+    at: datetime | None = None
+
+
+CHAIN_LABELS = {
+    "filed": _("Filed"),
+    S.SUBDISTRICT_REVIEW: _("Subdistrict check"),
+    S.DISTRICT_REVIEW: _("District check"),
+    S.PROVINCE_REVIEW: _("Provincial decision"),
+    "closed": _("Closed"),
+}
+
+
+def case_events(case: Case) -> list[CaseEvent]:
+    return list(case.events.select_related("by").prefetch_related("field_comments"))
+
+
+def review_chain(case: Case, events: list[CaseEvent]) -> list[ChainStep]:
+    """The steps of the review chain with who did each and when, for the progress bar."""
+    order = ["filed", *REVIEW_STATUSES, "closed"]
+    done: dict[str, CaseEvent] = {}
+    for event in events:  # oldest first: a later pass overwrites an earlier one
+        if event.from_status in (S.DRAFT, S.RETURNED) and event.to_status in REVIEW_STATUSES:
+            done.setdefault("filed", event)
+        elif event.from_status in REVIEW_STATUSES and event.to_status != S.RETURNED:
+            done[event.from_status] = event
+        elif event.to_status == S.CLOSED:
+            done["closed"] = event
+        if event.from_status == S.CLOSED:  # reopened: the closure no longer stands
+            done.pop("closed", None)
+    current = {
+        S.DRAFT: "filed",
+        S.RETURNED: case.returned_from or S.SUBDISTRICT_REVIEW,
+        S.ACCEPTED: "closed",
+    }.get(S(case.status), case.status)
+    if case.status in (S.CLOSED, S.DECLINED):
+        current = ""
+    reached = order.index(current) if current in order else len(order)
+    steps = []
+    for index, key in enumerate(order):
+        found = done.get(key)
+        if key == current:
+            state = "returned" if case.status == S.RETURNED else "current"
+        elif found is not None:
+            state = "done"
+        elif index < reached and key != "closed":
+            state = "skipped"
+        else:
+            state = "pending"
+        if key == "closed" and case.status == S.DECLINED:
+            state = "skipped"
+        steps.append(
+            ChainStep(
+                key,
+                CHAIN_LABELS[key],
+                state,
+                by=found.by if found and state == "done" else None,
+                at=found.at if found and state == "done" else None,
+            )
+        )
+    return steps
+
+
+def case_tasks(case: Case) -> list[CaseTask]:
+    return list(case.tasks.select_related("who", "created_by"))
+
+
+def case_follow_ups(case: Case) -> list[CaseFollowUp]:
+    return list(case.follow_ups.select_related("visit", "by"))
+
+
+def household_visits(case: Case, limit: int = 20) -> list[Visit]:
+    """The household's latest visits, to link a follow-up to one."""
+    return list(case.household.visits.order_by("-visited_at", "-pk")[:limit])
+
+
+def open_comments(case: Case) -> list[tuple[Any, str]]:
+    """The open field comments of a returned case: (field label, comment)."""
+    return [
+        (COMMENTABLE_FIELDS.get(c.field, c.field), c.comment)
+        for c in case.field_comments.filter(resolved=False)
+    ]
+
+
+# --- The break-glass log ----------------------------------------------------------------------
+
+
+def break_glass_log(*, user: Any, page: Any = 1) -> Page:
+    """Break-glass openings in the user's audit scope, newest first."""
+    queryset = access.visible_to(
+        user,
+        BreakGlassAccess.objects.select_related("case", "user", "area"),
+        perm=Perm.VIEW_AUDIT,
+    ).order_by("-granted_at", "-pk")
+    return Paginator(queryset, PER_PAGE).get_page(page)

@@ -1,0 +1,234 @@
+"""Writes on a case once it is filed: its plan (tasks), follow-ups, closing and reopening, and
+the time limits a province sets for the review chain.
+
+Status changes never happen here directly: closing and reopening go through
+`workflow.case_move`, which checks the move and records it. Everything else writes its own
+audit row in the same transaction.
+
+Who may work a case (add tasks and follow-ups): somebody holding MANAGE_CASES at the case's
+area, or a person attached to it (the filer, the assigned people, the volunteer who raised
+it). A task's own person may mark it done.
+"""
+
+from datetime import date
+from typing import Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.db.models import Q, QuerySet
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from carenet.accounts import access
+from carenet.accounts.access import Perm
+from carenet.accounts.models import User
+from carenet.areas.models import Area, Level, within
+from carenet.cases import workflow
+from carenet.cases.access import shows_details
+from carenet.cases.models import (
+    Case,
+    CaseEvent,
+    CaseFollowUp,
+    CaseStatus,
+    CaseTask,
+    CaseTimeLimits,
+)
+from carenet.core.services import audit_record
+from carenet.visits.models import Visit
+
+S = CaseStatus
+MAX_HOURS = 24 * 14
+MAX_DAYS = 90
+LIMIT_FIELDS = (
+    "acknowledge_urgent_hours",
+    "subdistrict_review_days",
+    "district_review_days",
+    "province_review_days",
+    "referral_answer_days",
+)
+
+
+# --- Time limits ------------------------------------------------------------------------------
+
+
+def limits_for(area_code: str) -> CaseTimeLimits:
+    """The time limits of the province holding `area_code`: its row, or the defaults (unsaved)."""
+    province = area_code[:2]
+    found = CaseTimeLimits.objects.filter(area_id=province).first()
+    return found or CaseTimeLimits(area_id=province)
+
+
+@transaction.atomic
+def time_limits_set(*, actor: Any, province: Area, **values: int) -> CaseTimeLimits:
+    """Sets a province's time limits (a provincial officer of that province, or wider)."""
+    if not access.can(actor, Perm.DECIDE_CASES, province.code):
+        raise PermissionDenied
+    if province.level != Level.PROVINCE:
+        raise ValidationError(_("Time limits are set for a whole province."))
+    unknown = set(values) - set(LIMIT_FIELDS)
+    if unknown or set(values) != set(LIMIT_FIELDS):
+        raise ValidationError(_("Please fill in every time limit."))
+    if not 1 <= values["acknowledge_urgent_hours"] <= MAX_HOURS:
+        raise ValidationError(
+            _("Hours to acknowledge must be between 1 and %(max)d.") % {"max": MAX_HOURS}
+        )
+    if any(not 1 <= values[f] <= MAX_DAYS for f in LIMIT_FIELDS[1:]):
+        raise ValidationError(_("Days must be between 1 and %(max)d.") % {"max": MAX_DAYS})
+    limits, _created = CaseTimeLimits.objects.update_or_create(
+        area=province, defaults={**values, "updated_by": actor}
+    )
+    audit_record(
+        actor=actor,
+        action="case.limits_set",
+        target=limits,
+        area_code=province.code,
+        details=dict(values),
+    )
+    return limits
+
+
+# --- Who may work a case ----------------------------------------------------------------------
+
+
+def is_attached(user: Any, case: Case) -> bool:
+    """The filer, an assigned person, or the volunteer who raised the case."""
+    pk = getattr(user, "pk", None)
+    if pk is None:
+        return False
+    if case.filed_by_id == pk:
+        return True
+    if case.volunteer is not None and case.volunteer.user_id == pk:
+        return True
+    return case.assigned.filter(pk=pk).exists()
+
+
+def can_work(user: Any, case: Case) -> bool:
+    """Whether the user may add tasks and follow-ups to the case."""
+    if case.status == S.DRAFT or not shows_details(user, case):
+        return False
+    return access.can(user, Perm.MANAGE_CASES, case.area_id) or is_attached(user, case)
+
+
+def task_people(case: Case) -> QuerySet[User]:
+    """The users a task can be given to: those whose assignment covers the case's area, and
+    those working inside the case's district (its volunteers and centres)."""
+    codes = [*Area(code=case.area_id).ancestor_codes(), case.area_id]
+    return (
+        User.objects.filter(is_active=True)
+        .filter(
+            Q(assignments__area_id__in=codes) | Q(within(case.area_id[:4], "assignments__area"))
+        )
+        .distinct()
+        .order_by("first_name", "last_name", "username")
+    )
+
+
+# --- Tasks ------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def task_add(
+    *,
+    actor: Any,
+    case: Case,
+    what: str,
+    due_on: date,
+    who: Any = None,
+    who_text: str = "",
+) -> CaseTask:
+    """Adds one step to the case plan: what, by whom (a user in scope, or free text), by when."""
+    if not can_work(actor, case):
+        raise PermissionDenied
+    what, who_text = what.strip(), who_text.strip()
+    if not what:
+        raise ValidationError(_("Please say what needs to be done."))
+    if who is None and not who_text:
+        raise ValidationError(_("Please say who will do it."))
+    if who is not None and not task_people(case).filter(pk=who.pk).exists():
+        raise ValidationError(_("This person does not work in the case's area."))
+    task = CaseTask.objects.create(
+        case=case,
+        what=what,
+        who=who,
+        who_text="" if who is not None else who_text,
+        due_on=due_on,
+        created_by=actor,
+    )
+    audit_record(
+        actor=actor,
+        action="case.task_add",
+        target=task,
+        area_code=case.area_id,
+        details={"case": case.pk, "due_on": due_on.isoformat()},
+    )
+    return task
+
+
+def can_finish_task(user: Any, task: CaseTask) -> bool:
+    return task.done_on is None and (
+        task.who_id == getattr(user, "pk", None) or can_work(user, task.case)
+    )
+
+
+@transaction.atomic
+def task_done(*, actor: Any, task: CaseTask, on: date | None = None) -> CaseTask:
+    """Marks a task done (its own person, or anyone who may work the case)."""
+    task = CaseTask.objects.select_for_update().select_related("case").get(pk=task.pk)
+    if not shows_details(actor, task.case) or not can_finish_task(actor, task):
+        if task.done_on is not None:
+            return task
+        raise PermissionDenied
+    task.done_on = on or timezone.localdate()
+    task.save(update_fields=["done_on"])
+    audit_record(
+        actor=actor,
+        action="case.task_done",
+        target=task,
+        area_code=task.case.area_id,
+        details={"case": task.case_id},
+    )
+    return task
+
+
+# --- Follow-ups -------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def follow_up_add(
+    *, actor: Any, case: Case, on: date, note: str, visit: Visit | None = None
+) -> CaseFollowUp:
+    """Records a follow-up contact, optionally linked to a visit of the case's household."""
+    if not can_work(actor, case):
+        raise PermissionDenied
+    note = note.strip()
+    if not note:
+        raise ValidationError(_("Please write what was found."))
+    if on > timezone.localdate():
+        raise ValidationError(_("A follow-up cannot be in the future."))
+    if visit is not None and visit.household_id != case.household_id:
+        raise ValidationError(_("This visit is not of the case's household."))
+    follow_up = CaseFollowUp.objects.create(case=case, on=on, note=note, visit=visit, by=actor)
+    audit_record(
+        actor=actor,
+        action="case.follow_up_add",
+        target=follow_up,
+        area_code=case.area_id,
+        details={"case": case.pk, "visit": visit.pk if visit else None},
+    )
+    return follow_up
+
+
+# --- Closing and reopening --------------------------------------------------------------------
+
+
+def case_close(*, actor: Any, case: Case, outcome: str, note: str) -> CaseEvent:
+    """Closes a case being worked, with its outcome and a note on how it ended."""
+    return workflow.case_move(case=case, to=S.CLOSED, actor=actor, outcome=outcome, reason=note)
+
+
+def case_reopen(*, actor: Any, case: Case, reason: str) -> CaseEvent:
+    """Reopens a closed case (worked again) or a declined one (back to the decision)."""
+    target = {S.CLOSED: S.ACCEPTED, S.DECLINED: S.PROVINCE_REVIEW}.get(CaseStatus(case.status))
+    if target is None:
+        raise workflow.WorkflowError(_("Only a closed or declined case can be reopened."))
+    return workflow.case_move(case=case, to=target, actor=actor, reason=reason)

@@ -1,0 +1,444 @@
+"""Pages of agencies, referrals, letters and assistance: access matrix, forms and the PDF."""
+
+import io
+import os
+import shutil
+import subprocess
+from decimal import Decimal
+
+import pytest
+from django.template.loader import render_to_string
+from django.test import RequestFactory
+from django.urls import reverse
+from django.utils import timezone
+from PIL import Image
+
+from carenet.accounts.models import AreaAssignment, Role
+from carenet.accounts.tests.factories import UserFactory
+from carenet.cases import assistance as services
+from carenet.cases.models import (
+    Agency,
+    Assistance,
+    AssistanceType,
+    CaseCategory,
+    CaseStatus,
+    Referral,
+    ReferralStatus,
+)
+from carenet.cases.tests.factories import AgencyFactory, CaseFactory, ReferralFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def media(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+
+
+@pytest.fixture
+def case(personas, reference_data):
+    found = CaseFactory(filed_by=personas["volunteer_a"], status=CaseStatus.ACCEPTED)
+    found.person.first_name, found.person.last_name = "มาลี", "ศรีสุข"
+    found.person.save()
+    return found
+
+
+@pytest.fixture
+def referral(case, personas):
+    return ReferralFactory(
+        case=case, agency=AgencyFactory(area_id="8601"), sent_by=personas["province_officer"]
+    )
+
+
+def approved(case, personas, amount="1000"):
+    return services.assistance_approve(
+        case=case,
+        person=case.person,
+        assistance_type=AssistanceType.objects.get(code="emergency_cash"),
+        amount=Decimal(amount),
+        description="",
+        actor=personas["province_officer"],
+    )
+
+
+def officer_of_84():
+    user = UserFactory(username="surat_officer")
+    AreaAssignment.objects.create(user=user, role=Role.PROVINCIAL_OFFICER, area_id="84")
+    return user
+
+
+def png_upload(name="receipt.png"):
+    out = io.BytesIO()
+    Image.new("RGB", (30, 20), (10, 120, 10)).save(out, "PNG")
+    out.name = name
+    out.seek(0)
+    return out
+
+
+# --- The directory ---------------------------------------------------------------------------
+
+
+def test_agencies_anonymous_goes_to_login(client, personas):
+    response = client.get(reverse("cases:agencies"))
+    assert response.status_code == 302 and "login" in response["Location"]
+
+
+def test_agencies_scoped_with_read_only_parents(login_as, personas):
+    mine = AgencyFactory(area_id="860101", name="อบต.ท่าตะเภา")
+    parent = AgencyFactory(area_id="86", name="พมจ.ชุมพร")
+    AgencyFactory(area_id="8602", name="อบต.ท่าแซะ")
+    response = login_as("district_coordinator_a").get(reverse("cases:agencies"))
+    page = response.content.decode()
+    assert "อบต.ท่าตะเภา" in page and "พมจ.ชุมพร" in page and "อบต.ท่าแซะ" not in page
+    assert reverse("cases:agency_edit", args=[mine.pk]) in page
+    assert reverse("cases:agency_edit", args=[parent.pk]) not in page
+
+
+def test_agencies_filters_by_kind_and_area(login_as, personas):
+    AgencyFactory(area_id="860101", name="อบต.ท่าตะเภา", kind="local_gov")
+    AgencyFactory(area_id="8602", name="สภ.ท่าแซะ", kind="police")
+    client = login_as("province_officer")
+    page = client.get(reverse("cases:agencies"), {"kind": "police"}).content.decode()
+    assert "สภ.ท่าแซะ" in page and "อบต.ท่าตะเภา" not in page
+    page = client.get(reverse("cases:agencies"), {"area": "8601"}).content.decode()
+    assert "สภ.ท่าแซะ" not in page and "อบต.ท่าตะเภา" in page
+
+
+def test_agencies_auditor_reads_only(login_as, personas):
+    agency = AgencyFactory(area_id="86")
+    client = login_as("auditor")
+    page = client.get(reverse("cases:agencies")).content.decode()
+    assert agency.name in page and reverse("cases:agency_edit", args=[agency.pk]) not in page
+    assert client.get(reverse("cases:agency_new")).status_code == 403
+
+
+@pytest.mark.parametrize("size", [3, 12])
+def test_agencies_query_count_is_constant(login_as, personas, django_assert_max_num_queries, size):
+    for n in range(size):
+        AgencyFactory(area_id=["86", "8601", "860101"][n % 3])
+    client = login_as("district_coordinator_a")
+    with django_assert_max_num_queries(8):
+        assert client.get(reverse("cases:agencies")).status_code == 200
+
+
+def test_agency_new_and_edit(login_as, personas):
+    client = login_as("district_coordinator_a")
+    assert client.get(reverse("cases:agency_new")).status_code == 200
+    response = client.post(
+        reverse("cases:agency_new"),
+        {"area": "860101", "kind": "health", "name": "รพ.สต.ท่าตะเภา", "active": "on"},
+    )
+    assert response.status_code == 302
+    agency = Agency.objects.get(name="รพ.สต.ท่าตะเภา")
+    url = reverse("cases:agency_edit", args=[agency.pk])
+    response = client.post(
+        url, {"area": "860101", "kind": "health", "name": "รพ.สต.ท่าตะเภา", "phone": "077-000-000"}
+    )
+    assert response.status_code == 302
+    agency.refresh_from_db()
+    assert agency.phone == "077-000-000" and not agency.active
+
+
+def test_agency_new_refuses_an_area_above(login_as, personas):
+    response = login_as("district_coordinator_a").post(
+        reverse("cases:agency_new"), {"area": "86", "kind": "police", "name": "สภ.เมือง"}
+    )
+    assert response.status_code == 400 and not Agency.objects.exists()
+
+
+def test_agency_edit_scope(login_as, personas):
+    neighbour, parent = AgencyFactory(area_id="8602"), AgencyFactory(area_id="86")
+    client = login_as("district_coordinator_a")
+    assert client.get(reverse("cases:agency_edit", args=[neighbour.pk])).status_code == 404
+    assert (
+        client.post(reverse("cases:agency_edit", args=[parent.pk]), {"name": "x"}).status_code
+        == 403
+    )
+    parent.refresh_from_db()
+    assert parent.name != "x"
+    assert (
+        login_as("volunteer_a").get(reverse("cases:agency_edit", args=[parent.pk])).status_code
+        == 403
+    )
+
+
+# --- Referrals -------------------------------------------------------------------------------
+
+
+def test_referral_new_sends(login_as, case):
+    agency = AgencyFactory(area_id="860101")
+    client = login_as("province_officer")
+    url = reverse("cases:referral_new", args=[case.pk])
+    page = client.get(url).content.decode()
+    assert agency.name in page
+    response = client.post(
+        url, {"agency": agency.pk, "need": "ซ่อมแซมบ้าน", "letter_no": "ชพ 0009/7"}
+    )
+    assert response.status_code == 302
+    assert Referral.objects.get(case=case).letter_no == "ชพ 0009/7"
+
+
+def test_referral_new_lists_only_agencies_on_the_path(login_as, case):
+    AgencyFactory(area_id="8602", name="อบต.ท่าแซะ")
+    neighbour = Agency.objects.get(name="อบต.ท่าแซะ")
+    response = login_as("province_officer").post(
+        reverse("cases:referral_new", args=[case.pk]), {"agency": neighbour.pk, "need": "x"}
+    )
+    assert response.status_code == 400 and not Referral.objects.exists()
+    assert "อบต.ท่าแซะ" not in response.content.decode()
+
+
+@pytest.mark.parametrize(
+    ("who", "status"),
+    [(None, 302), ("district_coordinator_b", 404), ("volunteer_a", 403), ("auditor", 403)],
+)
+def test_referral_new_access(login_as, case, who, status):
+    agency = AgencyFactory(area_id="86")
+    response = login_as(who).post(
+        reverse("cases:referral_new", args=[case.pk]), {"agency": agency.pk, "need": "x"}
+    )
+    assert response.status_code == status
+    assert not Referral.objects.exists()
+
+
+def test_referral_new_refuses_a_case_not_accepted(login_as, personas, reference_data):
+    draft = CaseFactory(filed_by=personas["volunteer_a"], status=CaseStatus.PROVINCE_REVIEW)
+    response = login_as("province_officer").get(reverse("cases:referral_new", args=[draft.pk]))
+    assert response.status_code == 400 and 'data-testid="refusal"' in response.content.decode()
+
+
+def test_referral_move(login_as, referral):
+    url = reverse("cases:referral_move", args=[referral.pk])
+    client = login_as("district_coordinator_a")
+    assert client.get(url).status_code == 405
+    client.post(url, {"to": "declined", "note": ""})
+    referral.refresh_from_db()
+    assert referral.status == ReferralStatus.SENT  # a decline needs a reason
+    assert client.post(url, {"to": "done", "note": "ซ่อมแล้ว"}).status_code == 302
+    referral.refresh_from_db()
+    assert (referral.status, referral.result) == ("done", "ซ่อมแล้ว")
+
+
+@pytest.mark.parametrize(
+    ("who", "status"),
+    [(None, 302), ("district_coordinator_b", 404), ("volunteer_a", 403), ("auditor", 403)],
+)
+def test_referral_move_access(login_as, referral, who, status):
+    response = login_as(who).post(
+        reverse("cases:referral_move", args=[referral.pk]), {"to": "done"}
+    )
+    assert response.status_code == status
+    referral.refresh_from_db()
+    assert referral.status == ReferralStatus.SENT
+
+
+def pdftotext() -> str:
+    path = shutil.which("pdftotext")
+    if path is None:
+        if os.environ.get("CI") == "true":
+            pytest.fail("The letter test needs pdftotext (apt-get install poppler-utils).")
+        pytest.skip("pdftotext is missing")
+    return path
+
+
+def test_referral_letter_pdf(login_as, referral, tmp_path):
+    tool = pdftotext()
+    response = login_as("province_officer").get(
+        reverse("cases:referral_letter", args=[referral.pk])
+    )
+    assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
+    assert response.content.startswith(b"%PDF")
+    path = tmp_path / "letter.pdf"
+    path.write_bytes(response.content)
+    command = [tool, "-enc", "UTF-8", str(path), "-"]
+    text = subprocess.run(command, capture_output=True, text=True, check=True).stdout  # noqa: S603
+    assert "มาลี ศรีสุข" in text and "ขอส่งต่อ" in text
+    assert str(timezone.localdate().year + 543) in text  # BE dates
+
+
+@pytest.mark.parametrize(
+    ("who", "status"),
+    [(None, 302), ("district_coordinator_b", 404), ("volunteer_b", 404), ("volunteer_a", 200)],
+)
+def test_referral_letter_access(login_as, referral, who, status):
+    assert (
+        login_as(who).get(reverse("cases:referral_letter", args=[referral.pk])).status_code
+        == status
+    )
+
+
+def test_sensitive_letter_only_for_allowed_people(login_as, personas, reference_data):
+    sensitive = CaseFactory(
+        filed_by=personas["volunteer_a"],
+        category=CaseCategory.objects.get(code="domestic_violence"),
+        status=CaseStatus.ACCEPTED,
+    )
+    found = ReferralFactory(case=sensitive, sent_by=personas["province_officer"])
+    url = reverse("cases:referral_letter", args=[found.pk])
+    assert login_as("district_coordinator_a").get(url).status_code == 404
+    assert login_as("province_officer").get(url).status_code == 200
+
+
+# --- Assistance ------------------------------------------------------------------------------
+
+
+def test_assistance_new_shows_what_was_received_and_the_caps(login_as, case, personas):
+    approved(case, personas, "2000")
+    page = (
+        login_as("province_officer")
+        .get(reverse("cases:assistance_new", args=[case.pk]))
+        .content.decode()
+    )
+    assert 'data-testid="received"' in page and 'data-testid="caps"' in page
+    assert "2,000" in page and 'name="override_reason"' in page
+
+
+def test_assistance_check_warns_and_saves_nothing(login_as, case):
+    data = {
+        "person": case.person_id,
+        "assistance_type": "emergency_cash",
+        "amount": "3500",
+        "check": "1",
+    }
+    response = login_as("province_officer").post(
+        reverse("cases:assistance_new", args=[case.pk]), data
+    )
+    page = response.content.decode()
+    assert 'data-testid="cap-warning"' in page and "500" in page
+    assert not Assistance.objects.exists()
+
+
+def test_assistance_approve_refused_past_cap_then_overridden(login_as, case):
+    url = reverse("cases:assistance_new", args=[case.pk])
+    client = login_as("province_officer")
+    data = {
+        "person": case.person_id,
+        "assistance_type": "emergency_cash",
+        "amount": "3500",
+        "approve": "1",
+    }
+    response = client.post(url, data)
+    assert response.status_code == 400 and not Assistance.objects.exists()
+    response = client.post(url, {**data, "override_reason": "บ้านถูกไฟไหม้ทั้งหลัง"})
+    assert response.status_code == 302
+    assert Assistance.objects.get().override_reason == "บ้านถูกไฟไหม้ทั้งหลัง"
+
+
+def test_assistance_within_cap_is_approved(login_as, case):
+    data = {
+        "person": case.person_id,
+        "assistance_type": "emergency_cash",
+        "amount": "3000",
+        "approve": "1",
+    }
+    response = login_as("province_officer").post(
+        reverse("cases:assistance_new", args=[case.pk]), data
+    )
+    assert response.status_code == 302 and Assistance.objects.get().amount == 3000
+
+
+@pytest.mark.parametrize(
+    ("who", "status"),
+    [
+        (None, 302),
+        ("volunteer_a", 403),
+        ("district_coordinator_a", 403),
+        ("auditor", 403),
+        ("surat", 404),
+    ],
+)
+def test_assistance_new_access(login_as, client, case, who, status):
+    if who == "surat":
+        client.force_login(officer_of_84())
+        who = None
+    data = {"person": case.person_id, "assistance_type": "goods", "amount": "10", "approve": "1"}
+    response = login_as(who).post(reverse("cases:assistance_new", args=[case.pk]), data)
+    assert response.status_code == status
+    assert not Assistance.objects.exists()
+
+
+def test_assistance_give_and_evidence(login_as, case, personas):
+    item = approved(case, personas)
+    client = login_as("province_officer")
+    url = reverse("cases:assistance_give", args=[item.pk])
+    assert client.get(url).status_code == 200
+    today = timezone.localdate()
+    response = client.post(
+        url, {"given_on": f"{today.day}/{today.month}/{today.year + 543}", "evidence": png_upload()}
+    )
+    assert response.status_code == 302
+    item.refresh_from_db()
+    assert item.status == "given" and item.given_on == today
+    evidence = client.get(reverse("cases:evidence", args=[item.pk]))
+    assert evidence.status_code == 200 and evidence["Content-Type"] == "image/jpeg"
+    assert (
+        login_as("district_coordinator_b")
+        .get(reverse("cases:evidence", args=[item.pk]))
+        .status_code
+        == 404
+    )
+
+
+def test_assistance_give_refuses_a_bad_file(login_as, case, personas):
+    item = approved(case, personas)
+    bad = io.BytesIO(b"hello, not a photo")
+    bad.name = "receipt.jpg"
+    response = login_as("province_officer").post(
+        reverse("cases:assistance_give", args=[item.pk]), {"given_on": "1/1/2568", "evidence": bad}
+    )
+    assert response.status_code == 400 and "receipt.jpg" in response.content.decode()
+    item.refresh_from_db()
+    assert item.status == "approved"
+
+
+@pytest.mark.parametrize(
+    ("who", "status"),
+    [(None, 302), ("district_coordinator_b", 404), ("volunteer_a", 403), ("auditor", 403)],
+)
+def test_assistance_give_access(login_as, case, personas, who, status):
+    item = approved(case, personas)
+    today = timezone.localdate()
+    response = login_as(who).post(
+        reverse("cases:assistance_give", args=[item.pk]),
+        {"given_on": today.isoformat(), "note": "x"},
+    )
+    assert response.status_code == status
+    item.refresh_from_db()
+    assert item.status == "approved"
+
+
+def test_evidence_anonymous_and_missing(client, login_as, case, personas):
+    item = approved(case, personas)
+    url = reverse("cases:evidence", args=[item.pk])
+    assert client.get(url).status_code == 302
+    assert login_as("province_officer").get(url).status_code == 404  # no file yet
+
+
+# --- The case page's sections ----------------------------------------------------------------
+
+
+def render_sections(case, user):
+    request = RequestFactory().get("/")
+    request.user = user
+    context = {"case": case, "request": request, "user": user}
+    return render_to_string("cases/_referrals.html", context, request=request) + render_to_string(
+        "cases/_assistance.html", context, request=request
+    )
+
+
+def test_sections_show_buttons_by_permission(case, referral, personas):
+    approved(case, personas)
+    Referral.objects.filter(pk=referral.pk).update(
+        answer_due=timezone.localdate().replace(year=2020)
+    )
+    officer_page = render_sections(case, personas["province_officer"])
+    assert 'data-testid="overdue"' in officer_page
+    assert 'data-testid="referral-move"' in officer_page and 'data-testid="refer"' in officer_page
+    assert (
+        'data-testid="approve-assistance"' in officer_page and 'data-testid="give"' in officer_page
+    )
+    volunteer_page = render_sections(case, personas["volunteer_a"])
+    assert referral.agency.name in volunteer_page and 'data-testid="letter"' in volunteer_page
+    assert 'data-testid="referral-move"' not in volunteer_page
+    assert 'data-testid="approve-assistance"' not in volunteer_page
+    assert 'data-testid="give"' not in volunteer_page

@@ -1,0 +1,432 @@
+"""The case pages: scope (in scope, out of scope 404, anonymous), moves shown and refused,
+the plan and follow-ups, sensitive cases with break-glass and its log, the time limits, and
+constant query counts for the lists."""
+
+from datetime import timedelta
+from typing import Any
+
+import pytest
+from django.core.files.base import ContentFile
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone
+
+from carenet.cases.models import (
+    BreakGlassAccess,
+    CaseCategory,
+    CaseFollowUp,
+    CaseStatus,
+    CaseTask,
+    CaseTimeLimits,
+    FieldComment,
+)
+from carenet.cases.tests.factories import ReferralFactory, subdistrict_reviewer
+from carenet.cases.tests.work_helpers import case_in
+from carenet.core.models import AuditEvent
+
+S = CaseStatus
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def cases(personas: dict[str, Any], reference_data: None) -> dict[str, Any]:
+    volunteer_a, volunteer_b = personas["volunteer_a"], personas["volunteer_b"]
+    now = timezone.now()
+    return {
+        "a": case_in(
+            "86010101",
+            filed_by=volunteer_a,
+            status=S.DISTRICT_REVIEW,
+            submitted_at=now,
+            status_changed_at=now,
+        ),
+        "b": case_in(
+            "86020101",
+            filed_by=volunteer_b,
+            status=S.DISTRICT_REVIEW,
+            submitted_at=now,
+            status_changed_at=now,
+        ),
+    }
+
+
+def _sensitive(filed_by: Any) -> Any:
+    now = timezone.now()
+    return case_in(
+        "86010101",
+        filed_by=filed_by,
+        category=CaseCategory.objects.get(code="domestic_violence"),
+        status=S.PROVINCE_REVIEW,
+        submitted_at=now,
+        status_changed_at=now,
+    )
+
+
+# --- Scope --------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("persona", "sees_a", "sees_b"),
+    [
+        ("volunteer_a", True, False),
+        ("volunteer_b", False, True),
+        ("district_coordinator_a", True, False),
+        ("district_coordinator_b", False, True),
+        ("province_officer", True, True),
+        ("national_admin", True, True),
+        ("auditor", True, True),
+    ],
+)
+def test_list_and_detail_follow_the_scope(login_as, cases, persona, sees_a, sees_b):
+    client = login_as(persona)
+    response = client.get(reverse("cases:list"))
+    assert response.status_code == 200
+    listed = {row.case.pk for row in response.context["page"].object_list}
+    assert (cases["a"].pk in listed, cases["b"].pk in listed) == (sees_a, sees_b)
+    for key, sees in (("a", sees_a), ("b", sees_b)):
+        page = client.get(reverse("cases:detail", args=[cases[key].pk]))
+        assert page.status_code == (200 if sees else 404)
+        if sees:
+            assert cases[key].person.full_name in page.content.decode()
+
+
+@pytest.mark.parametrize(
+    "name",
+    ["cases:list", "cases:actions", "cases:detail", "cases:break_glass", "cases:break_glass_log"],
+)
+def test_anonymous_goes_to_the_login(client, cases, name):
+    args = [cases["a"].pk] if name in ("cases:detail", "cases:break_glass") else []
+    response = client.get(reverse(name, args=args))
+    assert response.status_code == 302 and "/login" in response["Location"]
+
+
+def test_post_actions_refuse_get_and_out_of_scope(login_as, cases, personas):
+    client = login_as("district_coordinator_b")
+    case = cases["a"]
+    for name in ("cases:move", "cases:acknowledge", "cases:task_add", "cases:follow_up_add"):
+        assert client.get(reverse(name, args=[case.pk])).status_code == 405
+        response = client.post(reverse(name, args=[case.pk]), {"to": S.PROVINCE_REVIEW})
+        assert response.status_code == 404
+    task = CaseTask.objects.create(
+        case=case,
+        what="x",
+        who_text="อบต.",
+        due_on=timezone.localdate(),
+        created_by=personas["province_officer"],
+    )
+    assert client.post(reverse("cases:task_done", args=[task.pk])).status_code == 404
+    task.refresh_from_db()
+    case.refresh_from_db()
+    assert task.done_on is None and case.status == S.DISTRICT_REVIEW
+    assert client.get(reverse("cases:break_glass", args=[case.pk])).status_code == 404
+
+
+def test_auditor_changes_nothing(login_as, cases):
+    client = login_as("auditor")
+    assert client.get(reverse("cases:actions")).status_code == 403
+    response = client.post(reverse("cases:move", args=[cases["a"].pk]), {"to": S.PROVINCE_REVIEW})
+    assert response.status_code == 403
+    cases["a"].refresh_from_db()
+    assert cases["a"].status == S.DISTRICT_REVIEW
+
+
+# --- Moves --------------------------------------------------------------------------------
+
+
+def test_the_case_page_offers_the_allowed_moves(login_as, cases):
+    page = login_as("district_coordinator_a").get(reverse("cases:detail", args=[cases["a"].pk]))
+    targets = [m["to"] for m in page.context["moves"]]
+    assert targets == [S.PROVINCE_REVIEW, S.RETURNED]
+    assert 'data-testid="comment-help_wanted"' in page.content.decode()
+    volunteer_page = login_as("volunteer_a").get(reverse("cases:detail", args=[cases["a"].pk]))
+    assert volunteer_page.context["moves"] == []
+
+
+def test_send_back_with_field_comments_then_the_filer_sees_them(login_as, cases):
+    case = cases["a"]
+    client = login_as("district_coordinator_a")
+    response = client.post(
+        reverse("cases:move", args=[case.pk]),
+        {"to": S.RETURNED, "comment_help_wanted": "ระบุจำนวนเงิน", "comment_consent": ""},
+    )
+    assert response.status_code == 302
+    case.refresh_from_db()
+    assert case.status == S.RETURNED
+    assert list(FieldComment.objects.values_list("field", flat=True)) == ["help_wanted"]
+    actions = login_as("volunteer_a").get(reverse("cases:actions"))
+    assert "ระบุจำนวนเงิน" in actions.content.decode()
+
+
+def test_a_refused_move_shows_its_reason(login_as, cases):
+    case = cases["a"]
+    client = login_as("district_coordinator_a")
+    response = client.post(reverse("cases:move", args=[case.pk]), {"to": S.RETURNED})
+    assert response.status_code == 400
+    assert response.context["move_error"]
+    response = client.post(reverse("cases:move", args=[case.pk]), {"to": "nonsense"})
+    assert response.status_code == 400
+    response = client.post(reverse("cases:move", args=[case.pk]), {"to": S.CLOSED})
+    assert response.status_code == 400
+    case.refresh_from_db()
+    assert case.status == S.DISTRICT_REVIEW
+
+
+def test_close_needs_outcome_and_note_then_reopen_needs_reason(login_as, personas, cases):
+    case = cases["a"]
+    case.status = S.ACCEPTED
+    case.save()
+    client = login_as("province_officer")
+    url = reverse("cases:move", args=[case.pk])
+    assert client.post(url, {"to": S.CLOSED, "outcome": "solved"}).status_code == 400
+    assert client.post(url, {"to": S.CLOSED, "reason": "ok"}).status_code == 400
+    ok = client.post(url, {"to": S.CLOSED, "outcome": "solved", "reason": "ได้รับความช่วยเหลือ"})
+    assert ok.status_code == 302
+    assert client.post(url, {"to": S.ACCEPTED}).status_code == 400
+    assert client.post(url, {"to": S.ACCEPTED, "reason": "ปัญหากลับมา"}).status_code == 302
+    case.refresh_from_db()
+    assert case.status == S.ACCEPTED and case.outcome == ""
+
+
+def test_acknowledge_an_urgent_case(login_as, personas, reference_data):
+    now = timezone.now()
+    case = case_in(
+        filed_by=personas["volunteer_a"],
+        category=CaseCategory.objects.get(code="care_needed"),
+        status=S.SUBDISTRICT_REVIEW,
+        submitted_at=now,
+        status_changed_at=now,
+    )
+    assert case.urgent
+    client = login_as("district_coordinator_a")
+    page = client.get(reverse("cases:detail", args=[case.pk]))
+    assert page.context["may_acknowledge"]
+    assert client.post(reverse("cases:acknowledge", args=[case.pk])).status_code == 302
+    case.refresh_from_db()
+    assert case.acknowledged_by == personas["district_coordinator_a"]
+    volunteer = login_as("volunteer_a")
+    assert not volunteer.get(reverse("cases:detail", args=[case.pk])).context["may_acknowledge"]
+
+
+# --- Plan and follow-ups ------------------------------------------------------------------
+
+
+def test_tasks_and_follow_ups(login_as, personas, cases):
+    case = cases["a"]
+    client = login_as("district_coordinator_a")
+    url = reverse("cases:task_add", args=[case.pk])
+    bad = client.post(url, {"task-what": "", "task-due_on": "31/02/2569"})
+    assert bad.status_code == 400 and bad.context["task_form"].errors
+    stranger = personas["volunteer_b"]
+    outsider = client.post(
+        url, {"task-what": "ตรวจบ้าน", "task-who": stranger.pk, "task-due_on": "10/03/2569"}
+    )
+    assert outsider.status_code == 400
+    response = client.post(
+        url,
+        {
+            "task-what": "ตรวจบ้าน",
+            "task-who": personas["volunteer_a"].pk,
+            "task-due_on": "10/03/2569",
+        },
+    )
+    assert response.status_code == 302
+    task = CaseTask.objects.get(case=case)
+    assert (task.who, task.due_on.isoformat()) == (personas["volunteer_a"], "2026-03-10")
+    assert AuditEvent.objects.filter(action="case.task_add").exists()
+    # The task's own person marks it done.
+    volunteer = login_as("volunteer_a")
+    assert volunteer.post(reverse("cases:task_done", args=[task.pk])).status_code == 302
+    task.refresh_from_db()
+    assert task.done_on == timezone.localdate()
+
+    client = login_as("district_coordinator_a")
+    url = reverse("cases:follow_up_add", args=[case.pk])
+    assert client.post(url, {"fu-on": "", "fu-note": ""}).status_code == 400
+    response = client.post(url, {"fu-on": "01/03/2569", "fu-note": "เยี่ยมแล้ว ดีขึ้น"})
+    assert response.status_code == 302
+    assert CaseFollowUp.objects.get(case=case).note == "เยี่ยมแล้ว ดีขึ้น"
+
+
+# --- Sensitive cases and break-glass ------------------------------------------------------
+
+
+def test_break_glass_opens_a_sensitive_case_for_an_hour(login_as, personas, reference_data):
+    case = _sensitive(personas["volunteer_a"])
+    name = case.person.full_name
+    client = login_as("district_coordinator_a")
+    page = client.get(reverse("cases:detail", args=[case.pk]))
+    body = page.content.decode()
+    assert page.status_code == 200 and 'data-testid="restricted"' in body
+    assert name not in body and case.number in body
+    # Not in lists by name either, and a name search does not find it.
+    listed = client.get(reverse("cases:list"))
+    assert name not in listed.content.decode()
+    assert "A restricted case" in listed.content.decode()
+    found = client.get(reverse("cases:list"), {"q": case.person.first_name})
+    assert case.pk not in {r.case.pk for r in found.context["page"].object_list}
+    # A reason too short is refused; nothing is logged.
+    url = reverse("cases:break_glass", args=[case.pk])
+    assert client.post(url, {"reason": "ดู"}).status_code == 400
+    assert not BreakGlassAccess.objects.exists()
+    response = client.post(url, {"reason": "ผู้เสียหายโทรมาขอความช่วยเหลือเร่งด่วน"})
+    assert response.status_code == 302
+    grant = BreakGlassAccess.objects.get()
+    assert grant.user == personas["district_coordinator_a"]
+    assert AuditEvent.objects.filter(action="case.break_glass", target_id=str(case.pk)).exists()
+    assert name in client.get(reverse("cases:detail", args=[case.pk])).content.decode()
+    # After 60 minutes it closes again.
+    assert grant.expires_at - grant.granted_at == timedelta(minutes=60)
+    BreakGlassAccess.objects.update(expires_at=timezone.now() - timedelta(seconds=1))
+    assert name not in client.get(reverse("cases:detail", args=[case.pk])).content.decode()
+
+
+def test_the_province_and_the_assigned_see_a_sensitive_case(login_as, personas, reference_data):
+    case = _sensitive(personas["volunteer_a"])
+    for persona in ("province_officer", "volunteer_a", "national_admin"):
+        page = login_as(persona).get(reverse("cases:detail", args=[case.pk]))
+        assert case.person.full_name in page.content.decode(), persona
+    # Actions on a restricted case are refused without break-glass.
+    client = login_as("district_coordinator_a")
+    response = client.post(reverse("cases:move", args=[case.pk]), {"to": S.RETURNED})
+    assert response.status_code == 404
+
+
+def test_the_break_glass_log_is_scoped(login_as, personas, reference_data):
+    case = _sensitive(personas["volunteer_a"])
+    login_as("district_coordinator_a").post(
+        reverse("cases:break_glass", args=[case.pk]),
+        {"reason": "ต้องประสานตำรวจในพื้นที่ด่วน"},
+    )
+    assert BreakGlassAccess.objects.count() == 1
+    for persona, status, listed in (
+        ("province_officer", 200, True),
+        ("national_admin", 200, True),
+        ("auditor", 200, True),
+        ("district_coordinator_b", 403, False),
+        ("district_coordinator_a", 403, False),
+    ):
+        response = login_as(persona).get(reverse("cases:break_glass_log"))
+        assert response.status_code == status, persona
+        if status == 200:
+            assert ("ต้องประสานตำรวจ" in response.content.decode()) == listed
+
+
+def test_the_log_of_another_province_is_not_shown(login_as, personas, reference_data):
+    from carenet.accounts.models import AreaAssignment, Role
+
+    case = _sensitive(personas["volunteer_a"])
+    BreakGlassAccess.objects.create(
+        case=case,
+        area_id=case.area_id,
+        user=personas["district_coordinator_a"],
+        reason="เหตุผลทดสอบที่ยาวพอ",
+        granted_at=timezone.now(),
+        expires_at=timezone.now(),
+    )
+    other = personas["volunteer_b"]
+    other.assignments.all().delete()
+    AreaAssignment.objects.create(user=other, role=Role.PROVINCIAL_OFFICER, area_id="84")
+    response = login_as("volunteer_b").get(reverse("cases:break_glass_log"))
+    assert response.status_code == 200 and "เหตุผลทดสอบ" not in response.content.decode()
+
+
+# --- Time limits --------------------------------------------------------------------------
+
+
+def test_time_limits_page(login_as, personas, reference_data):
+    client = login_as("province_officer")
+    assert client.get(reverse("cases:limits", args=["86"])).status_code == 200
+    assert client.get(reverse("cases:limits", args=["84"])).status_code == 404
+    assert client.get(reverse("cases:limits", args=["8601"])).status_code == 404
+    values = {
+        "acknowledge_urgent_hours": 12,
+        "subdistrict_review_days": 2,
+        "district_review_days": 2,
+        "province_review_days": 5,
+        "referral_answer_days": 10,
+    }
+    assert (
+        client.post(
+            reverse("cases:limits", args=["86"]), {**values, "province_review_days": 0}
+        ).status_code
+        == 400
+    )
+    assert client.post(reverse("cases:limits", args=["86"]), values).status_code == 302
+    limits = CaseTimeLimits.objects.get(area_id="86")
+    assert (limits.acknowledge_urgent_hours, limits.updated_by) == (
+        12,
+        personas["province_officer"],
+    )
+    assert (
+        login_as("district_coordinator_a").get(reverse("cases:limits", args=["86"])).status_code
+        == 403
+    )
+    assert login_as("volunteer_a").get(reverse("cases:limits", args=["86"])).status_code == 403
+    assert login_as(None).get(reverse("cases:limits", args=["86"])).status_code in (302, 403)
+
+
+# --- Query counts -------------------------------------------------------------------------
+
+
+def _grow(personas: dict[str, Any], n: int) -> None:
+    volunteer = personas["volunteer_a"]
+    officer = personas["province_officer"]
+    now = timezone.now()
+    old = now - timedelta(days=10)
+    sensitive = CaseCategory.objects.get(code="domestic_violence")
+    for i in range(n):
+        status = [S.SUBDISTRICT_REVIEW, S.DISTRICT_REVIEW, S.PROVINCE_REVIEW, S.RETURNED][i % 4]
+        case = case_in(
+            ["86010101", "86010201", "86020101"][i % 3] if i % 2 else "86010101",
+            filed_by=volunteer,
+            status=status,
+            submitted_at=old,
+            status_changed_at=old if i % 2 else now,
+            category=sensitive if i % 5 == 0 else CaseCategory.objects.get(code="poverty"),
+        )
+        ReferralFactory(case=case, sent_by=officer, answer_due=(old + timedelta(days=2)).date())
+        CaseTask.objects.create(
+            case=case, what="t", who=volunteer, due_on=old.date(), created_by=officer
+        )
+
+
+@pytest.mark.parametrize(
+    "persona", ["volunteer_a", "district_coordinator_a", "province_officer", "national_admin"]
+)
+@pytest.mark.parametrize(
+    ("name", "query"),
+    [("cases:list", {}), ("cases:list", {"overdue": "1", "area": "8601"}), ("cases:actions", {})],
+)
+def test_lists_take_a_constant_number_of_queries(
+    client, login_as, personas, reference_data, persona, name, query
+):
+    subdistrict_reviewer()
+    login_as(persona)
+    url = reverse(name)
+    _grow(personas, 5)
+    with CaptureQueriesContext(connection) as few:
+        assert client.get(url, query).status_code == 200
+    _grow(personas, 30)
+    with CaptureQueriesContext(connection) as many:
+        assert client.get(url, query).status_code == 200
+    assert len(many) == len(few), [q["sql"][:150] for q in many.captured_queries]
+    assert len(few) <= 30
+
+
+def test_submit_from_the_case_page_checks_the_request_first(personas, login_as, reference_data):
+    """The case page's submit button sends what is stored: an incomplete draft stays a draft."""
+    volunteer = personas["volunteer_a"]
+    draft = case_in("86010101", filed_by=volunteer, status=S.DRAFT)
+    client = login_as("volunteer_a")
+    url = reverse("cases:move", args=[draft.pk])
+    response = client.post(url, {"to": S.SUBDISTRICT_REVIEW})
+    assert response.status_code == 400
+    draft.refresh_from_db()
+    assert draft.status == S.DRAFT
+    draft.problems.set(["no_home"])
+    draft.consent_signature.save("sig.png", ContentFile(b"png"), save=True)
+    response = client.post(url, {"to": S.SUBDISTRICT_REVIEW})
+    assert response.status_code == 302
+    draft.refresh_from_db()
+    assert draft.status == S.SUBDISTRICT_REVIEW

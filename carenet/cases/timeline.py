@@ -1,0 +1,84 @@
+"""The cases' entries on the household timeline (visits owns the timeline, and may not import
+cases): the household's cases, referrals and assistance, one query per kind, each scoped to
+the user. A sensitive case the user may not read, and its referrals and assistance, show as
+restricted entries. CasesConfig.ready() registers these sources."""
+
+from typing import Any
+
+from django.db.models import Exists, OuterRef, Q
+
+from carenet.cases.access import cases_visible, details_flag, referrals_visible, restricted_q
+from carenet.cases.models import Case, CaseStatus
+from carenet.cases.selectors import assistance_visible
+from carenet.households.models import Household
+from carenet.visits.selectors import TIMELINE_LIMIT, TimelineEntry, register_timeline_source
+
+
+def _case_shows(user: Any) -> Any:
+    return ~Exists(Case.objects.filter(restricted_q(user), pk=OuterRef("case_id")))
+
+
+def case_entries(user: Any, household: Household) -> list[TimelineEntry]:
+    found = (
+        cases_visible(user)
+        .filter(household=household)
+        .exclude(Q(status=CaseStatus.DRAFT) & ~Q(filed_by=user.pk))
+        .select_related("category", "person")
+        .annotate(shows=details_flag(user))
+        .order_by("-created_at", "-pk")[:TIMELINE_LIMIT]
+    )
+    return [
+        TimelineEntry(
+            c.submitted_at or c.created_at,
+            "case",
+            c,
+            restricted=not c.shows,
+            template="cases/timeline/_case.html",
+        )
+        for c in found
+    ]
+
+
+def referral_entries(user: Any, household: Household) -> list[TimelineEntry]:
+    found = (
+        referrals_visible(user)
+        .filter(case__household=household)
+        .select_related("case", "agency")
+        .annotate(shows=_case_shows(user))
+        .order_by("-sent_at", "-pk")[:TIMELINE_LIMIT]
+    )
+    return [
+        TimelineEntry(
+            r.sent_at,
+            "referral",
+            r,
+            restricted=not r.shows,
+            template="cases/timeline/_referral.html",
+        )
+        for r in found
+    ]
+
+
+def assistance_entries(user: Any, household: Household) -> list[TimelineEntry]:
+    found = (
+        assistance_visible(user)
+        .filter(household=household)
+        .select_related("case", "person", "assistance_type")
+        .annotate(shows=_case_shows(user))
+        .order_by("-approved_at", "-pk")[:TIMELINE_LIMIT]
+    )
+    return [
+        TimelineEntry(
+            a.approved_at,
+            "assistance",
+            a,
+            restricted=not a.shows,
+            template="cases/timeline/_assistance.html",
+        )
+        for a in found
+    ]
+
+
+def register() -> None:
+    for source in (case_entries, referral_entries, assistance_entries):
+        register_timeline_source(source)

@@ -1,0 +1,485 @@
+"""The case pages for working a case: the list, my action list, the case page with its review
+chain, moves, plan and follow-ups, break-glass access and its log, and the time limits.
+
+Every object comes through `access.case_get` (404 for missing and out of scope alike). A
+sensitive case the user may not read shows only its number and status, with the break-glass
+form. A refused move (WorkflowError) shows its reason on the page, never a 500.
+"""
+
+from typing import Any
+
+from django import forms
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Q
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.template import TemplateDoesNotExist, loader
+from django.urls import NoReverseMatch, reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
+
+from carenet.accounts import access
+from carenet.accounts.access import NATIONAL, Perm
+from carenet.accounts.models import Role, User
+from carenet.areas.models import Area, Level, within
+from carenet.cases import intake, selectors, services, workflow
+from carenet.cases.access import break_glass_open, case_get, cases_visible, shows_details
+from carenet.cases.models import Case, CaseCategory, CaseStatus, CaseTask, Outcome
+from carenet.core import thaidate
+from carenet.core.forms import ThaiDateField
+
+S = CaseStatus
+
+# What each move's button says, by the move's name in workflow.CASE_MOVES.
+MOVE_LABELS: dict[str, Any] = {
+    "submit": gettext_lazy("Submit the request"),
+    "resubmit": gettext_lazy("Send the fixed request again"),
+    "accept": gettext_lazy("Accept the case"),
+    "decline": gettext_lazy("Decline"),
+    "send back": gettext_lazy("Send back for fixing"),
+    "close": gettext_lazy("Close the case"),
+    "reopen": gettext_lazy("Reopen"),
+}
+CHECK_LABELS: dict[str, Any] = {
+    S.DISTRICT_REVIEW: gettext_lazy("Checked: send to the district"),
+    S.PROVINCE_REVIEW: gettext_lazy("Checked: send to the province"),
+}
+
+
+class PersonChoice(forms.ModelChoiceField):
+    def label_from_instance(self, obj: Any) -> str:
+        return str(obj.display_name)
+
+
+class TaskForm(forms.Form):
+    prefix = "task"
+    what = forms.CharField(label=gettext_lazy("What"), max_length=300)
+    who = PersonChoice(
+        label=gettext_lazy("Who"),
+        queryset=User.objects.none(),
+        required=False,
+        empty_label=gettext_lazy("— someone else (write below) —"),
+    )
+    who_text = forms.CharField(
+        label=gettext_lazy("Or another person or agency"), max_length=200, required=False
+    )
+    due_on = ThaiDateField(label=gettext_lazy("By when"))
+
+    def __init__(self, *args: Any, case: Case, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        people = self.fields["who"]
+        assert isinstance(people, forms.ModelChoiceField)
+        people.queryset = services.task_people(case)
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if not data.get("who") and not (data.get("who_text") or "").strip():
+            self.add_error("who_text", _("Please say who will do it."))
+        return data
+
+
+class FollowUpForm(forms.Form):
+    prefix = "fu"
+    on = ThaiDateField(label=gettext_lazy("Date"))
+    note = forms.CharField(
+        label=gettext_lazy("What was found"), widget=forms.Textarea(attrs={"rows": 3})
+    )
+    visit = forms.TypedChoiceField(
+        label=gettext_lazy("Home visit (optional)"), required=False, coerce=int, empty_value=None
+    )
+
+    def __init__(self, *args: Any, visits: list[Any], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.visits = {v.pk: v for v in visits}
+        choices: list[tuple[Any, str]] = [("", _("— none —"))]
+        choices += [(v.pk, _visit_label(v)) for v in visits]
+        visit = self.fields["visit"]
+        assert isinstance(visit, forms.TypedChoiceField)
+        visit.choices = choices
+
+
+def _visit_label(visit: Any) -> str:
+    return thaidate.format_short(timezone.localdate(visit.visited_at))
+
+
+class BreakGlassForm(forms.Form):
+    reason = forms.CharField(
+        label=gettext_lazy("Why you need to open this case"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=2000,
+    )
+
+
+class LimitsForm(forms.Form):
+    acknowledge_urgent_hours = forms.IntegerField(
+        label=gettext_lazy("Hours to acknowledge an urgent case"),
+        min_value=1,
+        max_value=services.MAX_HOURS,
+    )
+    subdistrict_review_days = forms.IntegerField(
+        label=gettext_lazy("Days for the subdistrict check"),
+        min_value=1,
+        max_value=services.MAX_DAYS,
+    )
+    district_review_days = forms.IntegerField(
+        label=gettext_lazy("Days for the district check"), min_value=1, max_value=services.MAX_DAYS
+    )
+    province_review_days = forms.IntegerField(
+        label=gettext_lazy("Days for the provincial decision"),
+        min_value=1,
+        max_value=services.MAX_DAYS,
+    )
+    referral_answer_days = forms.IntegerField(
+        label=gettext_lazy("Days for an agency to answer a referral"),
+        min_value=1,
+        max_value=services.MAX_DAYS,
+    )
+
+
+# --- Lists ------------------------------------------------------------------------------------
+
+
+@access.requires(Perm.VIEW_CASES)
+def case_list(request: HttpRequest) -> HttpResponse:
+    filters = selectors.CaseFilters.from_query(request.GET)
+    page = selectors.case_list(user=request.user, filters=filters, page=request.GET.get("page"))
+    return render(
+        request,
+        "cases/list.html",
+        {
+            "page": page,
+            "filters": filters,
+            "query": filters.as_query(),
+            "statuses": S.choices,
+            "categories": list(CaseCategory.objects.filter(active=True)),
+            "areas": _filter_areas(request.user),
+        },
+    )
+
+
+def _filter_areas(user: Any) -> list[Area]:
+    """Areas to filter by: provinces for a national scope, else districts and subdistricts."""
+    codes = access.scope_codes(user, Perm.VIEW_CASES)
+    if not codes or access.main_role(user) == Role.VOLUNTEER:
+        return []
+    if NATIONAL in codes:
+        return list(Area.objects.filter(level=Level.PROVINCE))
+    scope = Q(pk__in=[])
+    for code in codes:
+        scope |= within(code, "code")
+    return list(Area.objects.filter(scope).exclude(level=Level.VILLAGE).order_by("code"))
+
+
+@access.requires(Perm.FILE_CASES)
+def actions(request: HttpRequest) -> HttpResponse:
+    result = selectors.action_list(user=request.user)
+    provinces = [
+        code for code in access.scope_codes(request.user, Perm.DECIDE_CASES) if len(code) == 2
+    ]
+    return render(request, "cases/actions.html", {"actions": result, "provinces": provinces})
+
+
+# --- The case page ----------------------------------------------------------------------------
+
+
+def _move_kind(source: str, target: str, move: workflow.Move) -> str:
+    if target == S.RETURNED:
+        return "send_back"
+    if target == S.CLOSED:
+        return "close"
+    if move.name == "reopen":
+        return "reopen"
+    if target == S.DECLINED:
+        return "decline"
+    return "forward"
+
+
+def _moves(user: Any, case: Case) -> list[dict[str, Any]]:
+    found = []
+    for target, move in workflow.allowed_moves(user, case):
+        label = CHECK_LABELS.get(target) if move.name == "check" else MOVE_LABELS.get(move.name)
+        found.append(
+            {
+                "to": target,
+                "name": move.name,
+                "label": label or move.name,
+                "kind": _move_kind(case.status, target, move),
+            }
+        )
+    return found
+
+
+def _page(
+    request: HttpRequest,
+    case: Case,
+    *,
+    status: int = 200,
+    move_error: str = "",
+    posted: Any = None,
+    task_form: TaskForm | None = None,
+    follow_up_form: FollowUpForm | None = None,
+) -> HttpResponse:
+    user = request.user
+    if not shows_details(user, case):
+        return render(request, "cases/break_glass.html", {"case": case, "form": BreakGlassForm()})
+    events = selectors.case_events(case)
+    may_work = services.can_work(user, case)
+    visits = selectors.household_visits(case) if may_work else []
+    limits = services.limits_for(case.area_id)
+    context = {
+        "case": case,
+        "request_obj": case,
+        "chain": selectors.review_chain(case, events),
+        "events": events,
+        "moves": _moves(user, case),
+        "move_error": move_error,
+        "posted": posted or {},
+        "commentable": list(workflow.COMMENTABLE_FIELDS.items()),
+        "outcomes": Outcome.choices,
+        "may_acknowledge": _may_acknowledge(user, case),
+        "overdue": selectors.overdue_reason(case, limits, _now()),
+        "due": selectors.step_due(case, limits),
+        "tasks": selectors.case_tasks(case),
+        "follow_ups": selectors.case_follow_ups(case),
+        "may_work": may_work,
+        "task_form": task_form or (TaskForm(case=case) if may_work else None),
+        "follow_up_form": follow_up_form or (FollowUpForm(visits=visits) if may_work else None),
+        "today": _now().date(),
+        "partials": _partials(),
+        "edit_url": _edit_url(case),
+    }
+    return render(request, "cases/detail.html", context, status=status)
+
+
+PARTIALS = {
+    "request": "cases/_request.html",
+    "referrals": "cases/_referrals.html",
+    "assistance": "cases/_assistance.html",
+}
+
+
+def _partials() -> dict[str, str]:
+    """The parts of the case page written by the other parts of the app, if present."""
+    found = {}
+    for key, name in PARTIALS.items():
+        try:
+            loader.get_template(name)
+        except TemplateDoesNotExist:
+            continue
+        found[key] = name
+    return found
+
+
+def _edit_url(case: Case) -> str:
+    if case.status not in (S.DRAFT, S.RETURNED):
+        return ""
+    try:
+        return reverse("cases:edit", args=[case.pk])
+    except NoReverseMatch:
+        return ""
+
+
+def _now() -> Any:
+    return timezone.localtime()
+
+
+def _may_acknowledge(user: Any, case: Case) -> bool:
+    if not case.urgent or case.acknowledged_at is not None:
+        return False
+    level = dict(workflow.REVIEW_STEPS).get(case.status)
+    if level is None:
+        return False
+    perm = Perm.DECIDE_CASES if level == workflow.PROVINCE else Perm.REVIEW_CASES
+    return workflow.may_act(user, workflow.Move("", perm, level), case.area_id)
+
+
+@access.requires(Perm.VIEW_CASES)
+def detail(request: HttpRequest, pk: int) -> HttpResponse:
+    return _page(request, case_get(user=request.user, pk=pk))
+
+
+def _workable(request: HttpRequest, pk: int) -> Case:
+    """A case in scope whose details the user may read (else 404)."""
+    case = case_get(user=request.user, pk=pk)
+    if not shows_details(request.user, case):
+        raise Http404
+    return case
+
+
+@require_POST
+@access.requires(Perm.FILE_CASES)
+def move(request: HttpRequest, pk: int) -> HttpResponse:
+    case = _workable(request, pk)
+    data = request.POST
+    to, reason = data.get("to", ""), data.get("reason", "")
+    if case.status in (S.DRAFT, S.RETURNED):
+        missing = intake.saved_request_errors(request.user, case)
+        if missing:
+            return _page(request, case, status=400, move_error=" ".join(missing), posted=data)
+    try:
+        if to == S.CLOSED:
+            services.case_close(
+                actor=request.user, case=case, outcome=data.get("outcome", ""), note=reason
+            )
+        elif case.status in (S.CLOSED, S.DECLINED):
+            services.case_reopen(actor=request.user, case=case, reason=reason)
+        else:
+            comments = {f: data.get(f"comment_{f}", "") for f in workflow.COMMENTABLE_FIELDS}
+            workflow.case_move(
+                case=case, to=to, actor=request.user, reason=reason, field_comments=comments
+            )
+    except workflow.WorkflowError as error:
+        return _page(request, case, status=400, move_error=str(error), posted=data)
+    messages.success(request, _("Saved: the case is now “%(status)s”.") % {"status": _label(to)})
+    return redirect("cases:detail", pk=case.pk)
+
+
+def _label(status: str) -> str:
+    try:
+        return str(S(status).label)
+    except ValueError:
+        return status
+
+
+@require_POST
+@access.requires(Perm.FILE_CASES)
+def acknowledge(request: HttpRequest, pk: int) -> HttpResponse:
+    case = _workable(request, pk)
+    try:
+        workflow.case_acknowledge(case=case, actor=request.user)
+    except workflow.WorkflowError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, _("Acknowledged: the urgent clock has stopped."))
+    return redirect("cases:detail", pk=case.pk)
+
+
+@require_POST
+@access.requires(Perm.FILE_CASES)
+def task_add(request: HttpRequest, pk: int) -> HttpResponse:
+    case = _workable(request, pk)
+    if not services.can_work(request.user, case):
+        raise PermissionDenied
+    form = TaskForm(request.POST, case=case)
+    if form.is_valid():
+        try:
+            services.task_add(actor=request.user, case=case, **form.cleaned_data)
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, _("The task is added to the plan."))
+            return redirect(f"{case_url(case)}#plan")
+    return _page(request, case, status=400, task_form=form)
+
+
+def case_url(case: Case) -> str:
+    return reverse("cases:detail", args=[case.pk])
+
+
+@require_POST
+@access.requires(Perm.FILE_CASES)
+def task_done(request: HttpRequest, pk: int) -> HttpResponse:
+    task = (
+        CaseTask.objects.select_related("case__volunteer")
+        .filter(case__in=cases_visible(request.user).values("pk"), pk=pk)
+        .first()
+    )
+    if task is None or not shows_details(request.user, task.case):
+        raise Http404
+    services.task_done(actor=request.user, task=task)
+    messages.success(request, _("The task is marked done."))
+    return redirect(f"{case_url(task.case)}#plan")
+
+
+@require_POST
+@access.requires(Perm.FILE_CASES)
+def follow_up_add(request: HttpRequest, pk: int) -> HttpResponse:
+    case = _workable(request, pk)
+    if not services.can_work(request.user, case):
+        raise PermissionDenied
+    form = FollowUpForm(request.POST, visits=selectors.household_visits(case))
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.follow_up_add(
+                actor=request.user,
+                case=case,
+                on=data["on"],
+                note=data["note"],
+                visit=form.visits.get(data["visit"]) if data["visit"] else None,
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, _("The follow-up is recorded."))
+            return redirect(f"{case_url(case)}#follow-ups")
+    return _page(request, case, status=400, follow_up_form=form)
+
+
+# --- Break-glass ------------------------------------------------------------------------------
+
+
+@access.requires(Perm.VIEW_CASES)
+def break_glass(request: HttpRequest, pk: int) -> HttpResponse:
+    case = case_get(user=request.user, pk=pk)
+    if shows_details(request.user, case):
+        return redirect("cases:detail", pk=case.pk)
+    form = BreakGlassForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            break_glass_open(actor=request.user, case=case, reason=form.cleaned_data["reason"])
+        except ValueError as error:
+            form.add_error("reason", str(error))
+        else:
+            messages.warning(
+                request,
+                _("The case is open to you for %(minutes)d minutes. Your access is logged.")
+                % {"minutes": 60},
+            )
+            return redirect("cases:detail", pk=case.pk)
+    return render(
+        request,
+        "cases/break_glass.html",
+        {"case": case, "form": form},
+        status=400 if form.errors else 200,
+    )
+
+
+@access.requires(Perm.VIEW_AUDIT)
+def break_glass_log(request: HttpRequest) -> HttpResponse:
+    page = selectors.break_glass_log(user=request.user, page=request.GET.get("page"))
+    return render(request, "cases/break_glass_log.html", {"page": page})
+
+
+# --- Time limits ------------------------------------------------------------------------------
+
+
+@access.requires(Perm.DECIDE_CASES)
+def limits(request: HttpRequest, code: str) -> HttpResponse:
+    area = access.get_visible_or_404(
+        request.user, Area.objects.all(), field="code", perm=Perm.DECIDE_CASES, code=code
+    )
+    if area.level != Level.PROVINCE:
+        raise Http404
+    current = services.limits_for(area.code)
+    initial = {name: getattr(current, name) for name in services.LIMIT_FIELDS}
+    form = LimitsForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.time_limits_set(actor=request.user, province=area, **form.cleaned_data)
+        except ValidationError as error:
+            form.add_error(None, error)
+        except PermissionDenied:
+            raise Http404 from None
+        else:
+            messages.success(request, _("The time limits are saved."))
+            return redirect("cases:limits", code=area.code)
+    return render(
+        request,
+        "cases/limits.html",
+        {"area": area, "form": form, "current": current},
+        status=400 if form.errors else 200,
+    )
