@@ -32,6 +32,14 @@ DEMO_LOGINS = [
         "รักถิ่น",
         "district coordinator, เมืองชุมพร",
     ),
+    DemoLogin(
+        "tambon",
+        Role.CENTRE_COORDINATOR,
+        "860101",
+        "สมชาย",
+        "ทองดี",
+        "subdistrict-level volunteer, ต.ท่าตะเภา (checks requests)",
+    ),
     DemoLogin("volunteer", Role.VOLUNTEER, "860101", "มาลี", "ศรีสุข", "volunteer, ต.ท่าตะเภา"),
     DemoLogin("auditor", Role.AUDITOR, None, "ผู้ตรวจ", "สอบ", "auditor, read-only, whole country"),
 ]

@@ -9,9 +9,11 @@ from carenet.accounts.models import User
 from carenet.areas.models import Area
 from carenet.areas.services import areas_load_from_geothai
 from carenet.core.people import Sex, name_key
-from carenet.demo.chumphon import build_chumphon, demo_volunteer
+from carenet.demo.cases import build_cases
+from carenet.demo.chumphon import DEMO_VOLUNTEER_VILLAGE, build_chumphon, demo_volunteer
 from carenet.demo.fieldwork import build_fieldwork
 from carenet.demo.users import DEMO_PASSWORD, demo_users_ensure
+from carenet.volunteers.models import Volunteer, VolunteerStatus
 
 
 class Command(BaseCommand):
@@ -26,10 +28,14 @@ class Command(BaseCommand):
         counts = build_chumphon()
         logins = demo_users_ensure()
         link_demo_volunteer()
+        link_subdistrict_volunteer()
         registry_done = time.monotonic()
         # A year of visits by those volunteers; it needs the logins (the `volunteer` login's
         # visits are recorded by them, `mueang` acknowledges some).
         work = build_fieldwork()
+        fieldwork_done = time.monotonic()
+        # Requests for help from those households and visits, up the review chain and beyond.
+        cases = build_cases()
         self.stdout.write(
             f"Chumphon demo: {counts.villages} villages, {counts.volunteers} volunteers, "
             f"{counts.households} households, {counts.people} people "
@@ -40,7 +46,14 @@ class Command(BaseCommand):
             f"{work.concerns} concerns, {work.acknowledged} acknowledged; "
             f"{work.overdue} households overdue, {work.never_visited} never visited, "
             f"{work.inactive_volunteers} volunteers inactive "
-            f"({time.monotonic() - registry_done:.0f} s)"
+            f"({fieldwork_done - registry_done:.0f} s)"
+        )
+        self.stdout.write(
+            f"Cases: {cases.cases} requests ({cases.in_review} in review, {cases.accepted} being "
+            f"worked on, {cases.closed} closed, {cases.declined} declined, {cases.drafts} drafts, "
+            f"{cases.returned} sent back), {cases.referrals} referrals, "
+            f"{cases.assistance} assistance, {cases.agencies} agencies "
+            f"({time.monotonic() - fieldwork_done:.0f} s)"
         )
         self.stdout.write("")
         self.stdout.write(f"Demo logins (password for all: {DEMO_PASSWORD})")
@@ -48,20 +61,42 @@ class Command(BaseCommand):
             self.stdout.write(f"  {login.username:<10} {login.who}")
 
 
+def _link(user: User, volunteer: Volunteer, title: str, sex: str) -> None:
+    """The login and the volunteer record are the same person: one name on both."""
+    volunteer.user = user
+    volunteer.title, volunteer.first_name, volunteer.last_name = (
+        title,
+        user.first_name,
+        user.last_name,
+    )
+    volunteer.name_key = name_key(user.first_name, user.last_name)
+    volunteer.sex = sex
+    volunteer.save(update_fields=["user", "title", "first_name", "last_name", "name_key", "sex"])
+
+
 @transaction.atomic
 def link_demo_volunteer() -> None:
     user = User.objects.get(username="volunteer")
     volunteer = demo_volunteer()
     if volunteer is not None and volunteer.user_id is None:
-        # The login and the volunteer record are the same person: one name on both.
-        volunteer.user = user
-        volunteer.title, volunteer.first_name, volunteer.last_name = (
-            "นาง",
-            user.first_name,
-            user.last_name,
+        _link(user, volunteer, "นาง", Sex.FEMALE)
+
+
+@transaction.atomic
+def link_subdistrict_volunteer() -> None:
+    """The `tambon` login is an อพม. of ต.ท่าตะเภา as well: another active volunteer of the
+    subdistrict (not the `volunteer` login's) becomes them."""
+    user = User.objects.get(username="tambon")
+    if Volunteer.objects.filter(user=user).exists():
+        return
+    ours = demo_volunteer()
+    volunteer = (
+        Volunteer.objects.filter(
+            area_id=DEMO_VOLUNTEER_VILLAGE[:6], status=VolunteerStatus.ACTIVE, user__isnull=True
         )
-        volunteer.name_key = name_key(user.first_name, user.last_name)
-        volunteer.sex = Sex.FEMALE
-        volunteer.save(
-            update_fields=["user", "title", "first_name", "last_name", "name_key", "sex"]
-        )
+        .exclude(pk=ours.pk if ours is not None else 0)
+        .order_by("pk")
+        .first()
+    )
+    if volunteer is not None:
+        _link(user, volunteer, "นาย", Sex.MALE)
