@@ -446,7 +446,7 @@ def _give(
 
 @transaction.atomic
 def assistance_cancel(*, assistance: Assistance, actor: Any, reason: str) -> Assistance:
-    """Cancels an approval not yet paid; the reason goes to the audit log."""
+    """Cancels an approval not yet paid, keeping the reason on the row and in the audit log."""
     assistance = Assistance.objects.select_for_update().select_related("case").get(pk=assistance.pk)
     if assistance.status != AssistanceStatus.APPROVED:
         raise WorkflowError(_("Only assistance not yet paid or handed over can be cancelled."))
@@ -456,7 +456,8 @@ def assistance_cancel(*, assistance: Assistance, actor: Any, reason: str) -> Ass
     if not reason:
         raise WorkflowError(_("Please give a reason."))
     assistance.status = AssistanceStatus.CANCELLED
-    assistance.save(update_fields=["status"])
+    assistance.cancel_reason = reason
+    assistance.save(update_fields=["status", "cancel_reason"])
     audit_record(
         actor=actor,
         action="assistance.cancel",

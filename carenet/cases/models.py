@@ -21,9 +21,11 @@ is logged.
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from carenet.areas.models import Area
 from carenet.households.models import Household, Person
+from carenet.training.models import Competency
 from carenet.visits.models import Concern, ProblemItem, Visit
 from carenet.volunteers.models import Volunteer
 
@@ -42,6 +44,10 @@ class CaseCategory(models.Model):
     urgency = models.CharField(max_length=8, choices=Urgency.choices, default=Urgency.NORMAL)
     # Violence, abuse, trafficking: restricted to the assigned people and the province.
     sensitive = models.BooleanField(default=False)
+    # Volunteers assigned to such a case must hold this competency (from training).
+    required_competency = models.ForeignKey(
+        Competency, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     order = models.PositiveSmallIntegerField(default=0)
     active = models.BooleanField(default=True)
 
@@ -60,7 +66,7 @@ class CaseStatus(models.TextChoices):
     DISTRICT_REVIEW = "district_review", _("waiting for the district check")
     PROVINCE_REVIEW = "province_review", _("waiting for the provincial decision")
     ACCEPTED = "accepted", _("being worked on")
-    DECLINED = "declined", _("declined")
+    DECLINED = "declined", pgettext_lazy("case status", "declined")
     CLOSED = "closed", _("closed")
 
 
@@ -176,6 +182,11 @@ class Case(models.Model):
     # The people working the case; with sensitive cases, the only ones below the province.
     assigned = models.ManyToManyField(
         settings.AUTH_USER_MODEL, blank=True, related_name="cases_assigned"
+    )
+    # Volunteers given the case to work on (home visits, follow-ups); a category may require
+    # a competency of them.
+    case_volunteers = models.ManyToManyField(
+        Volunteer, blank=True, related_name="cases_worked", verbose_name=_("volunteers on the case")
     )
     version = models.PositiveIntegerField(default=1, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -357,8 +368,8 @@ class ReferralStatus(models.TextChoices):
     SENT = "sent", _("sent")
     RECEIVED = "received", _("received")
     IN_PROGRESS = "in_progress", _("in progress")
-    DONE = "done", _("done")
-    DECLINED = "declined", _("declined")
+    DONE = "done", pgettext_lazy("referral status", "done")
+    DECLINED = "declined", pgettext_lazy("referral status", "declined")
 
 
 class Referral(models.Model):
@@ -464,6 +475,7 @@ class Assistance(models.Model):
     approved_at = models.DateTimeField()
     # Set when the approval went past a cap: who allowed it and why.
     override_reason = models.TextField(blank=True)
+    cancel_reason = models.TextField(_("why it was cancelled"), blank=True)
     given_on = models.DateField(_("paid or handed over on"), null=True, blank=True)
     evidence = models.FileField(upload_to="cases/evidence/%Y/%m/", blank=True)
     evidence_note = models.CharField(_("evidence (receipt no., note)"), max_length=300, blank=True)

@@ -33,8 +33,11 @@ from carenet.cases.models import (
     CaseTask,
     CaseTimeLimits,
 )
+from carenet.core.people import full_name
 from carenet.core.services import audit_record
+from carenet.training import learning
 from carenet.visits.models import Visit
+from carenet.volunteers.models import Volunteer, VolunteerStatus
 
 S = CaseStatus
 MAX_HOURS = 24 * 14
@@ -232,3 +235,82 @@ def case_reopen(*, actor: Any, case: Case, reason: str) -> CaseEvent:
     if target is None:
         raise workflow.WorkflowError(_("Only a closed or declined case can be reopened."))
     return workflow.case_move(case=case, to=target, actor=actor, reason=reason)
+
+
+# --- Volunteers on a case ----------------------------------------------------------------------
+
+
+class AssignmentRefused(ValidationError):
+    """The volunteer may not work this case; `holders` are those nearby who may."""
+
+    competency_missing = True
+
+    def __init__(self, message: str, holders: list[Volunteer]) -> None:
+        super().__init__(message)
+        self.holders = holders
+
+
+def volunteers_to_assign(case: Case) -> QuerySet[Volunteer]:
+    """Active volunteers of the case's district, those of its subdistrict first."""
+    return (
+        Volunteer.objects.filter(within(case.area_id[:4], "area"), status=VolunteerStatus.ACTIVE)
+        .exclude(pk__in=case.case_volunteers.values("pk"))
+        .select_related("area")
+        .order_by("area_id", "first_name", "last_name")
+    )
+
+
+def assignment_refusal(case: Case, volunteer: Volunteer, on: date) -> AssignmentRefused | None:
+    """Why this volunteer cannot be given the case, or None when they can."""
+    competency = case.category.required_competency
+    if competency is None or learning.volunteer_holds(volunteer, competency.code, on):
+        return None
+    message = _(
+        "%(name)s cannot be given this case: “%(category)s” cases need the competency "
+        "“%(competency)s”, which %(name)s does not hold (or it has expired)."
+    ) % {
+        "name": full_name(volunteer.title, volunteer.first_name, volunteer.last_name),
+        "category": case.category.name_th,
+        "competency": competency.name_th,
+    }
+    return AssignmentRefused(message, learning.holders_near(case.area_id, competency.code, on))
+
+
+@transaction.atomic
+def case_volunteer_assign(*, actor: Any, case: Case, volunteer: Volunteer) -> None:
+    """Gives the case to a volunteer of its province who holds what its category requires."""
+    if not can_work(actor, case) or case.status in (S.DRAFT, S.CLOSED, S.DECLINED):
+        raise PermissionDenied
+    if volunteer.status != VolunteerStatus.ACTIVE or not volunteer.area_id.startswith(
+        case.area_id[:2]
+    ):
+        raise ValidationError(_("Choose an active volunteer of this province."))
+    refusal = assignment_refusal(case, volunteer, timezone.localdate())
+    if refusal is not None:
+        raise refusal
+    case.case_volunteers.add(volunteer)
+    if volunteer.user_id is not None:
+        case.assigned.add(volunteer.user_id)  # so they can open it, sensitive or not
+    audit_record(
+        actor=actor,
+        action="case.volunteer_assign",
+        target=case,
+        area_code=case.area_id,
+        details={"volunteer": volunteer.pk},
+    )
+
+
+@transaction.atomic
+def case_volunteer_remove(*, actor: Any, case: Case, volunteer: Volunteer) -> None:
+    if not can_work(actor, case):
+        raise PermissionDenied
+    case.case_volunteers.remove(volunteer)
+    if volunteer.user_id is not None and volunteer.user_id != case.filed_by_id:
+        case.assigned.remove(volunteer.user_id)
+    audit_record(
+        actor=actor,
+        action="case.volunteer_remove",
+        target=case,
+        area_code=case.area_id,
+        details={"volunteer": volunteer.pk},
+    )

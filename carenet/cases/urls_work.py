@@ -13,6 +13,12 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("<int:pk>/tasks/", views.task_add, name="task_add"),
     path("tasks/<int:pk>/done/", views.task_done, name="task_done"),
     path("<int:pk>/follow-ups/", views.follow_up_add, name="follow_up_add"),
+    path("<int:pk>/volunteers/", views.volunteer_assign, name="volunteer_assign"),
+    path(
+        "<int:pk>/volunteers/<int:volunteer_pk>/remove/",
+        views.volunteer_remove,
+        name="volunteer_remove",
+    ),
     path("<int:pk>/open/", views.break_glass, name="break_glass"),
     path("break-glass/", views.break_glass_log, name="break_glass_log"),
     path("limits/<str:code>/", views.limits, name="limits"),

@@ -30,6 +30,7 @@ from carenet.cases.access import break_glass_open, case_get, cases_visible, show
 from carenet.cases.models import Case, CaseCategory, CaseStatus, CaseTask, Outcome
 from carenet.core import thaidate
 from carenet.core.forms import ThaiDateField
+from carenet.volunteers.models import Volunteer
 
 S = CaseStatus
 
@@ -221,6 +222,7 @@ def _page(
     posted: Any = None,
     task_form: TaskForm | None = None,
     follow_up_form: FollowUpForm | None = None,
+    assign_error: services.AssignmentRefused | ValidationError | None = None,
 ) -> HttpResponse:
     user = request.user
     if not shows_details(user, case):
@@ -250,8 +252,14 @@ def _page(
         "today": _now().date(),
         "partials": _partials(),
         "edit_url": _edit_url(case),
+        "case_volunteers": case.case_volunteers.select_related("area"),
+        "assignable": services.volunteers_to_assign(case)[:ASSIGNABLE_SHOWN] if may_work else [],
+        "assign_error": assign_error,
     }
     return render(request, "cases/detail.html", context, status=status)
+
+
+ASSIGNABLE_SHOWN = 400  # a district's volunteers; the subdistrict's come first
 
 
 PARTIALS = {
@@ -377,6 +385,42 @@ def task_add(request: HttpRequest, pk: int) -> HttpResponse:
 
 def case_url(case: Case) -> str:
     return reverse("cases:detail", args=[case.pk])
+
+
+@require_POST
+@access.requires(Perm.FILE_CASES)
+def volunteer_assign(request: HttpRequest, pk: int) -> HttpResponse:
+    """Gives the case to a volunteer; a missing competency is explained with who holds it."""
+    case = _workable(request, pk)
+    chosen = _int(request.POST.get("volunteer"))
+    volunteer = Volunteer.objects.filter(pk=chosen).first() if chosen is not None else None
+    if volunteer is None:
+        error = ValidationError(_("Choose a volunteer."))
+        return _page(request, case, status=400, assign_error=error)
+    try:
+        services.case_volunteer_assign(actor=request.user, case=case, volunteer=volunteer)
+    except ValidationError as error:
+        return _page(request, case, status=400, assign_error=error)
+    messages.success(request, _("The volunteer is on the case."))
+    return redirect(f"{case_url(case)}#volunteers")
+
+
+@require_POST
+@access.requires(Perm.FILE_CASES)
+def volunteer_remove(request: HttpRequest, pk: int, volunteer_pk: int) -> HttpResponse:
+    case = _workable(request, pk)
+    volunteer = case.case_volunteers.filter(pk=volunteer_pk).first()
+    if volunteer is None:
+        raise Http404
+    services.case_volunteer_remove(actor=request.user, case=case, volunteer=volunteer)
+    return redirect(f"{case_url(case)}#volunteers")
+
+
+def _int(value: Any) -> int | None:
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None
 
 
 @require_POST

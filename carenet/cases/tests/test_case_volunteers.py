@@ -1,0 +1,107 @@
+"""Giving a case to a volunteer: a category may require a competency, and the refusal names
+who holds it nearby (issue 6, competencies)."""
+
+from datetime import date, timedelta
+
+import pytest
+from django.core.exceptions import PermissionDenied
+from django.urls import reverse
+from django.utils import timezone
+
+from carenet.cases import services
+from carenet.cases.models import CaseCategory, CaseStatus
+from carenet.cases.tests.work_helpers import case_in
+from carenet.households.tests.factories import VolunteerFactory
+from carenet.training.models import CompetencyGrant
+
+S = CaseStatus
+pytestmark = pytest.mark.django_db
+
+
+def _grant(volunteer, code="child_protection", expires_on=None):
+    return CompetencyGrant.objects.create(
+        volunteer=volunteer,
+        competency_id=code,
+        area_id=volunteer.area_id,
+        granted_on=date(2025, 2, 26),
+        expires_on=expires_on,
+    )
+
+
+@pytest.fixture
+def abuse_case(personas, reference_data):
+    category = CaseCategory.objects.get(code="child_abuse")
+    assert category.required_competency_id == "child_protection"  # from the data migration
+    return case_in(
+        "86010101", filed_by=personas["volunteer_a"], category=category, status=S.ACCEPTED
+    )
+
+
+def test_untrained_volunteer_is_refused_with_trained_ones_nearby(personas, abuse_case):
+    untrained = VolunteerFactory(area_id="860101")
+    near = VolunteerFactory(area_id="860101")
+    far = VolunteerFactory(area_id="860201")
+    expired = VolunteerFactory(area_id="860101")
+    _grant(near)
+    _grant(far)
+    _grant(expired, expires_on=timezone.localdate() - timedelta(days=1))
+    with pytest.raises(services.AssignmentRefused) as refused:
+        services.case_volunteer_assign(
+            actor=personas["province_officer"], case=abuse_case, volunteer=untrained
+        )
+    assert [v.pk for v in refused.value.holders] == [near.pk, far.pk]
+    assert "การคุ้มครองเด็ก" in refused.value.messages[0]
+    assert not abuse_case.case_volunteers.exists()
+
+    services.case_volunteer_assign(
+        actor=personas["province_officer"], case=abuse_case, volunteer=near
+    )
+    assert list(abuse_case.case_volunteers.all()) == [near]
+
+
+def test_a_category_without_requirement_takes_anyone(personas, reference_data):
+    case = case_in("86010101", filed_by=personas["volunteer_a"], status=S.ACCEPTED)
+    volunteer = VolunteerFactory(area_id="860102")
+    services.case_volunteer_assign(
+        actor=personas["district_coordinator_a"], case=case, volunteer=volunteer
+    )
+    assert case.case_volunteers.count() == 1
+
+
+def test_only_people_working_the_case_assign(personas, abuse_case):
+    trained = VolunteerFactory(area_id="860101")
+    _grant(trained)
+    with pytest.raises(PermissionDenied):
+        services.case_volunteer_assign(
+            actor=personas["district_coordinator_b"], case=abuse_case, volunteer=trained
+        )
+
+
+def test_the_page_explains_the_refusal(personas, abuse_case, login_as):
+    untrained = VolunteerFactory(area_id="860101", first_name="ไม่เคยอบรม")
+    trained = VolunteerFactory(area_id="860101", first_name="ผ่านอบรมแล้ว")
+    _grant(trained)
+    client = login_as("province_officer")
+    url = reverse("cases:volunteer_assign", args=[abuse_case.pk])
+    response = client.post(url, {"volunteer": untrained.pk})
+    assert response.status_code == 400
+    body = response.content.decode()
+    assert "การคุ้มครองเด็ก" in body and "ผ่านอบรมแล้ว" in body
+    response = client.post(url, {"volunteer": trained.pk})
+    assert response.status_code == 302
+    assert list(abuse_case.case_volunteers.all()) == [trained]
+    # Out of scope and anonymous: nothing changes.
+    assert (
+        login_as("district_coordinator_b").post(url, {"volunteer": trained.pk}).status_code == 404
+    )
+    client.logout()
+    assert client.post(url, {"volunteer": trained.pk}).status_code == 302
+    assert abuse_case.case_volunteers.count() == 1
+    assert client.post(url, {"volunteer": "x"}).status_code == 302  # anonymous: to the login
+
+
+def test_garbage_volunteer_gives_a_reason_not_a_500(personas, abuse_case, login_as):
+    client = login_as("province_officer")
+    url = reverse("cases:volunteer_assign", args=[abuse_case.pk])
+    assert client.post(url, {"volunteer": "abc"}).status_code == 400
+    assert client.post(url, {}).status_code == 400
