@@ -281,9 +281,7 @@ def test_filters(personas, reference_data):
     volunteer, officer = personas["volunteer_a"], personas["province_officer"]
     a = waiting(S.DISTRICT_REVIEW, filed_by=volunteer, hours_ago=24 * 5, category=urgent())
     # A name no random name can share, so that the name search finds only this one.
-    b = waiting(
-        S.ACCEPTED, filed_by=volunteer, area="86010201", person__first_name="ประภัสสรเฉพาะ"
-    )
+    b = waiting(S.ACCEPTED, filed_by=volunteer, area="86010201", person__first_name="ประภัสสรเฉพาะ")
     c = waiting(S.PROVINCE_REVIEW, filed_by=volunteer, area="86020101")
     draft = waiting(S.DRAFT, filed_by=volunteer)
 
