@@ -7,7 +7,7 @@ real Chumphon areas (8 districts, 70 subdistricts, 736 demo villages, one active
 village): Thai names, valid citizen IDs (a tenth written with dashes), Buddhist Era birth dates,
 relations, vulnerable groups, welfare, GPS points and the village volunteer's citizen ID. Then,
 on the configured database (DATABASE_URL; SQLite in a temporary file when it is not set; a
-scratch database `carenet_bench`, created, migrated and dropped, on PostgreSQL), it measures:
+scratch database `<name>_bench`, created, migrated and dropped, on PostgreSQL), it measures:
 
 1. Carenet: `import_households` as a provincial officer of Chumphon, every check included
    (scope, areas, villages, volunteers, duplicates in the file, matches with stored people),
@@ -41,7 +41,7 @@ from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
-SCRATCH_DATABASE = "carenet_bench"
+SCRATCH_SUFFIX = "_bench"
 SEED = 8601
 TODAY = date(2026, 3, 1)
 HOUSEHOLD_TABLES = [
@@ -189,14 +189,21 @@ def report(rows: int, results: list[tuple[str, dict[str, Any]]]) -> None:
         print("first errors:", carenet["first_errors"])
 
 
+def scratch_name(configured: str) -> str:
+    """The scratch database: the configured one's name ending in "_bench" (carenet ->
+    carenet_bench; carenet_x_bench stays itself), never the configured database itself."""
+    name = configured.rsplit("/", 1)[1].split("?")[0] or "carenet"
+    return name if name.endswith(SCRATCH_SUFFIX) else name + SCRATCH_SUFFIX
+
+
 def scratch_postgresql(configured: str) -> str:
     import psycopg
 
-    server = configured.rsplit("/", 1)[0]
+    server, name = configured.rsplit("/", 1)[0], scratch_name(configured)
     with psycopg.connect(f"{server}/postgres", autocommit=True) as admin:
-        admin.execute(f"DROP DATABASE IF EXISTS {SCRATCH_DATABASE}")
-        admin.execute(f"CREATE DATABASE {SCRATCH_DATABASE}")
-    return f"{server}/{SCRATCH_DATABASE}"
+        admin.execute(f"DROP DATABASE IF EXISTS {name}")
+        admin.execute(f"CREATE DATABASE {name}")
+    return f"{server}/{name}"
 
 
 def drop_postgresql(configured: str) -> None:
@@ -204,7 +211,7 @@ def drop_postgresql(configured: str) -> None:
 
     server = configured.rsplit("/", 1)[0]
     with psycopg.connect(f"{server}/postgres", autocommit=True) as admin:
-        admin.execute(f"DROP DATABASE IF EXISTS {SCRATCH_DATABASE}")
+        admin.execute(f"DROP DATABASE IF EXISTS {scratch_name(configured)}")
 
 
 # --- the measured processes ---------------------------------------------------------------------
@@ -255,7 +262,10 @@ def prepare(args: argparse.Namespace) -> dict[str, Any]:
 # (table, column): single-column indexes that another index makes redundant. Django adds an
 # index (and a second, varchar_pattern_ops "_like" one, for LIKE) to every foreign key and
 # db_index field; here composite indexes lead with the same column, or the partial unique
-# index on the citizen-ID hash serves every lookup of a non-empty hash.
+# index on the citizen-ID hash serves every lookup of a non-empty hash. Migration
+# households 0004 dropped all of these but the plain citizen_id_hash index, which SQLite
+# needs (it uses a partial index only for queries that repeat its condition): on a migrated
+# database, --lean-indexes is the what-if of dropping that one too on PostgreSQL.
 REDUNDANT = [
     ("households_person", "area_id"),  # person_area_status_idx (area, status)
     ("households_person", "status"),  # ditto

@@ -44,8 +44,14 @@ class Condition(models.TextChoices):
 
 
 class Household(models.Model):
+    # Not indexed alone: the (area, status) and (area, next visit) indexes serve the scoping
+    # range and the foreign key (see Meta.indexes). Fewer indexes make imports faster.
     area = models.ForeignKey(
-        Area, on_delete=models.PROTECT, related_name="+", verbose_name=_("village")
+        Area,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("village"),
+        db_index=False,
     )
     house_no = models.CharField(_("house no."), max_length=20, blank=True)
     moo = models.PositiveSmallIntegerField(_("village no. (หมู่ที่)"), null=True, blank=True)
@@ -80,7 +86,6 @@ class Household(models.Model):
         max_length=8,
         choices=HouseholdStatus.choices,
         default=HouseholdStatus.ACTIVE,
-        db_index=True,
     )
     # Worked out from the members by vulnerability.py; never typed in.
     priority_score = models.PositiveSmallIntegerField(_("priority"), default=0, editable=False)
@@ -173,9 +178,14 @@ class DisabilityType(models.TextChoices):
 
 
 class Person(HasCitizenID):
+    # Indexed by Meta.indexes: a plain index, without the "_like" twin that PostgreSQL gets
+    # for db_index (a hash is never searched by prefix). The partial unique index cannot
+    # stand in for it: SQLite uses that one only for a query that repeats its condition.
+    citizen_id_hash = models.CharField(max_length=64, blank=True, editable=False)
     household = models.ForeignKey(Household, on_delete=models.PROTECT, related_name="members")
-    # The household's area, copied here so that scoping a person needs no join.
-    area = models.ForeignKey(Area, on_delete=models.PROTECT, related_name="+")
+    # The household's area, copied here so that scoping a person needs no join. Indexed by
+    # (area, status) only, like the household's; see Meta.indexes.
+    area = models.ForeignKey(Area, on_delete=models.PROTECT, related_name="+", db_index=False)
     document_type = models.CharField(
         _("other document"), max_length=20, choices=DocumentType.choices, blank=True
     )
@@ -183,7 +193,7 @@ class Person(HasCitizenID):
     title = models.CharField(_("title"), max_length=40, blank=True)
     first_name = models.CharField(_("first name"), max_length=100)
     last_name = models.CharField(_("last name"), max_length=100, blank=True)
-    name_key = models.CharField(max_length=40, blank=True, db_index=True, editable=False)
+    name_key = models.CharField(max_length=40, blank=True, editable=False)
     birth_date = models.DateField(_("birth date"), null=True, blank=True)
     sex = models.CharField(_("sex"), max_length=1, choices=Sex.choices, default=Sex.UNSPECIFIED)
     relation = models.CharField(
@@ -217,7 +227,6 @@ class Person(HasCitizenID):
         max_length=10,
         choices=PersonStatus.choices,
         default=PersonStatus.ACTIVE,
-        db_index=True,
     )
     merged_into = models.ForeignKey(
         "self", null=True, blank=True, on_delete=models.PROTECT, related_name="merged_from"
@@ -241,9 +250,18 @@ class Person(HasCitizenID):
                 name="person_citizen_id_unique",
             )
         ]
+        # Every index slows each insert (a million-row import writes them all), so there is
+        # no index another one covers: (area, status) serves scoping by area, which is a
+        # range (areas.within); the name index is in pattern order so that it serves both
+        # an exact key and a prefix (name_key LIKE 'k-%'), whatever the database's collation.
         indexes = [
             models.Index(fields=["area", "status"], name="person_area_status_idx"),
-            models.Index(fields=["name_key", "birth_date"], name="person_name_birth_idx"),
+            models.Index(fields=["citizen_id_hash"], name="person_citizen_id_hash_idx"),
+            models.Index(
+                fields=["name_key", "birth_date"],
+                name="person_name_birth_idx",
+                opclasses=["varchar_pattern_ops", "date_ops"],
+            ),
         ]
 
     def __str__(self) -> str:
