@@ -242,7 +242,7 @@ class CaseDocument(models.Model):
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="documents")
     file = models.FileField(upload_to="cases/%Y/%m/")
     is_photo = models.BooleanField(default=True)
-    title = models.CharField(_("title"), max_length=200, blank=True)
+    title = models.CharField(pgettext_lazy("document", "title"), max_length=200, blank=True)
     uploaded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
@@ -256,14 +256,14 @@ class CaseTask(models.Model):
     """One step of the case plan: who does what by when."""
 
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="tasks")
-    what = models.CharField(_("what"), max_length=300)
+    what = models.CharField(pgettext_lazy("task", "what to do"), max_length=300)
     who = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         null=True,
         blank=True,
         on_delete=models.PROTECT,
         related_name="case_tasks",
-        verbose_name=_("who"),
+        verbose_name=pgettext_lazy("task", "who does it"),
     )
     who_text = models.CharField(_("who (another person or agency)"), max_length=200, blank=True)
     due_on = models.DateField(_("by when"))

@@ -20,6 +20,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from carenet.areas.models import Area
 from carenet.volunteers.models import Centre, Volunteer
@@ -67,7 +68,7 @@ class EventStatus(models.TextChoices):
 
 
 class TrainingEvent(models.Model):
-    title = models.CharField(_("title"), max_length=300)
+    title = models.CharField(pgettext_lazy("event", "title"), max_length=300)
     kind = models.CharField(_("kind"), max_length=10, choices=EventKind.choices)
     centre = models.ForeignKey(
         Centre, on_delete=models.PROTECT, related_name="events", verbose_name=_("organiser")
@@ -121,7 +122,7 @@ class TrainingEvent(models.Model):
 
 class Session(models.Model):
     event = models.ForeignKey(TrainingEvent, on_delete=models.CASCADE, related_name="sessions")
-    title = models.CharField(_("title"), max_length=300)
+    title = models.CharField(pgettext_lazy("session", "title"), max_length=300)
     starts_at = models.DateTimeField(_("starts"))
     ends_at = models.DateTimeField(_("ends"))
     agenda = models.TextField(_("agenda"), blank=True)
