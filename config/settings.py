@@ -43,6 +43,7 @@ try:
     SECURE = env.bool("CARENET_SECURE", CARENET_ENV == "production")
     STATIC_ROOT = env.path("CARENET_STATIC_ROOT", BASE_DIR / "staticfiles")
     MEDIA_ROOT = env.path("CARENET_MEDIA_ROOT", BASE_DIR / "var" / "media")
+    CARENET_SITE_URL = env.str("CARENET_SITE_URL", "")
     LOG_LEVEL = env.str(
         "CARENET_LOG_LEVEL", "INFO", validate=OneOf(["DEBUG", "INFO", "WARNING", "ERROR"])
     )

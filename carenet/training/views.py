@@ -14,6 +14,7 @@ from django.core.paginator import Paginator
 from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
@@ -317,6 +318,7 @@ def my_trainings(request: HttpRequest) -> HttpResponse:
         {
             "volunteer": volunteer,
             "invitations": selectors.my_invitations(volunteer=volunteer) if volunteer else [],
+            "today": timezone.localdate(),
         },
     )
 
