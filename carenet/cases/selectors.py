@@ -629,7 +629,11 @@ CHAIN_LABELS = {
 
 
 def case_events(case: Case) -> list[CaseEvent]:
-    return list(case.events.select_related("by").prefetch_related("field_comments"))
+    events = list(case.events.select_related("by").prefetch_related("field_comments"))
+    for event in events:
+        for comment in event.field_comments.all():  # prefetched: the label stays on the object
+            comment.label = COMMENTABLE_FIELDS.get(comment.field, comment.field)  # type: ignore[attr-defined]
+    return events
 
 
 def review_chain(case: Case, events: list[CaseEvent]) -> list[ChainStep]:

@@ -276,10 +276,16 @@ def assignment_refusal(case: Case, volunteer: Volunteer, on: date) -> Assignment
     return AssignmentRefused(message, learning.holders_near(case.area_id, competency.code, on))
 
 
+def can_assign(user: Any, case: Case) -> bool:
+    """Giving a case to volunteers is the centre's or the province's call (MANAGE_CASES at the
+    area), never the filer's: on a sensitive case it opens the case to the volunteer."""
+    return access.can(user, Perm.MANAGE_CASES, case.area_id) and shows_details(user, case)
+
+
 @transaction.atomic
 def case_volunteer_assign(*, actor: Any, case: Case, volunteer: Volunteer) -> None:
     """Gives the case to a volunteer of its province who holds what its category requires."""
-    if not can_work(actor, case) or case.status in (S.DRAFT, S.CLOSED, S.DECLINED):
+    if not can_assign(actor, case) or case.status in (S.DRAFT, S.CLOSED, S.DECLINED):
         raise PermissionDenied
     if volunteer.status != VolunteerStatus.ACTIVE or not volunteer.area_id.startswith(
         case.area_id[:2]
@@ -302,7 +308,7 @@ def case_volunteer_assign(*, actor: Any, case: Case, volunteer: Volunteer) -> No
 
 @transaction.atomic
 def case_volunteer_remove(*, actor: Any, case: Case, volunteer: Volunteer) -> None:
-    if not can_work(actor, case):
+    if not can_assign(actor, case):
         raise PermissionDenied
     case.case_volunteers.remove(volunteer)
     if volunteer.user_id is not None and volunteer.user_id != case.filed_by_id:

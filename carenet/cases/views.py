@@ -253,7 +253,8 @@ def _page(
         "partials": _partials(),
         "edit_url": _edit_url(case),
         "case_volunteers": case.case_volunteers.select_related("area"),
-        "assignable": services.volunteers_to_assign(case)[:ASSIGNABLE_SHOWN] if may_work else [],
+        "may_assign": (may_assign := services.can_assign(user, case)),
+        "assignable": services.volunteers_to_assign(case)[:ASSIGNABLE_SHOWN] if may_assign else [],
         "assign_error": assign_error,
     }
     return render(request, "cases/detail.html", context, status=status)

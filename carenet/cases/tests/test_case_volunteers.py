@@ -105,3 +105,12 @@ def test_garbage_volunteer_gives_a_reason_not_a_500(personas, abuse_case, login_
     url = reverse("cases:volunteer_assign", args=[abuse_case.pk])
     assert client.post(url, {"volunteer": "abc"}).status_code == 400
     assert client.post(url, {}).status_code == 400
+
+
+def test_the_filer_cannot_give_the_case_away(personas, reference_data):
+    """Giving a case opens it to the volunteer: the centre decides, not the volunteer who filed."""
+    case = case_in("86010101", filed_by=personas["volunteer_a"], status=S.ACCEPTED)
+    other = VolunteerFactory(area_id="860101")
+    with pytest.raises(PermissionDenied):
+        services.case_volunteer_assign(actor=personas["volunteer_a"], case=case, volunteer=other)
+    assert not case.case_volunteers.exists()
