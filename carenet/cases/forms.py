@@ -26,6 +26,7 @@ from carenet.cases.models import (
     RequesterKind,
     RequesterType,
 )
+from carenet.core.forms import PreparedFilesField
 from carenet.core.signature import SignatureField
 from carenet.core.thaidate import THAI_DIGITS
 from carenet.households.models import Person
@@ -73,38 +74,6 @@ class BahtField(forms.DecimalField):
             raise ValidationError(
                 _("Write an amount in baht, e.g. 3000."), code="invalid"
             ) from None
-
-
-class MultipleFileInput(forms.FileInput):
-    allow_multiple_selected = True
-
-
-class DocumentsField(forms.Field):
-    """Photos and PDF documents at once; each bad one gets its own reason."""
-
-    widget = MultipleFileInput
-
-    def __init__(self, **kwargs: Any) -> None:
-        kwargs.setdefault("required", False)
-        super().__init__(**kwargs)
-        self.widget.attrs.update({"accept": "image/*,application/pdf,.pdf"})
-
-    def clean(self, value: Any) -> list[intake.PreparedDocument]:
-        uploads = [f for f in (value or []) if f]
-        if len(uploads) > intake.MAX_FILES_AT_ONCE:
-            raise ValidationError(
-                _("At most %(max)s files at once; you chose %(count)s.")
-                % {"max": intake.MAX_FILES_AT_ONCE, "count": len(uploads)}
-            )
-        prepared, reasons = [], []
-        for upload in uploads:
-            try:
-                prepared.append(intake.document_prepare(upload))
-            except ValidationError as error:
-                reasons.extend(error.messages)
-        if reasons:
-            raise ValidationError(reasons)
-        return prepared
 
 
 class CategoryChoiceField(forms.ModelChoiceField):
@@ -198,7 +167,13 @@ class IntakeForm(forms.Form):
         help_text=_("e.g. emergency cash aid 3,000 baht, survival kit"),
     )
     signature = SignatureField(label=_("signature of the person who needs help"), required=False)
-    documents = DocumentsField(label=_("photos and documents"))
+    documents = PreparedFilesField(
+        label=_("photos and documents"),
+        prepare=intake.document_prepare,
+        max_files=intake.MAX_FILES_AT_ONCE,
+        too_many=_("At most %(max)s files at once; you chose %(count)s."),
+        accept="image/*,application/pdf,.pdf",
+    )
     remove_documents = forms.TypedMultipleChoiceField(
         label=_("remove"), coerce=int, required=False, widget=forms.CheckboxSelectMultiple
     )

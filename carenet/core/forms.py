@@ -54,3 +54,46 @@ class CitizenIDField(forms.CharField):
     def clean(self, value: Any) -> str:
         value = super().clean(value)
         return citizen_id.normalize(value) if value else ""
+
+
+class MultipleFileInput(forms.FileInput):
+    allow_multiple_selected = True
+
+
+class PreparedFilesField(forms.Field):
+    """Several uploads at once, each checked and prepared by `prepare` (which raises a
+    ValidationError with its reason); every bad file gets its own reason, and then none is
+    kept. `too_many` is the message past `max_files`, with %(max)s and %(count)s."""
+
+    widget = MultipleFileInput
+
+    def __init__(
+        self,
+        *,
+        prepare: Any,
+        max_files: int,
+        too_many: Any,
+        accept: str,
+        capture: str = "",
+        **kwargs: Any,
+    ) -> None:
+        kwargs.setdefault("required", False)
+        super().__init__(**kwargs)
+        self.prepare, self.max_files, self.too_many = prepare, max_files, too_many
+        self.widget.attrs["accept"] = accept
+        if capture:
+            self.widget.attrs["capture"] = capture
+
+    def clean(self, value: Any) -> list[Any]:
+        uploads = [f for f in (value or []) if f]
+        if len(uploads) > self.max_files:
+            raise ValidationError(self.too_many % {"max": self.max_files, "count": len(uploads)})
+        prepared, reasons = [], []
+        for upload in uploads:
+            try:
+                prepared.append(self.prepare(upload))
+            except ValidationError as error:
+                reasons.extend(error.messages)
+        if reasons:
+            raise ValidationError(reasons)
+        return prepared

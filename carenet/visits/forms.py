@@ -17,7 +17,7 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from carenet.core.forms import ThaiDateField
+from carenet.core.forms import PreparedFilesField, ThaiDateField
 from carenet.core.thaidate import THAI_DIGITS
 from carenet.households.models import Household, Person
 from carenet.households.services import clean_gps
@@ -37,38 +37,6 @@ class ThaiTimeField(forms.TimeField):
         if isinstance(value, str):
             value = value.translate(THAI_DIGITS).replace("น.", "").replace("น", "").strip()
         return super().to_python(value)
-
-
-class MultipleFileInput(forms.FileInput):
-    allow_multiple_selected = True
-
-
-class PhotosField(forms.Field):
-    """Several photos at once; each is checked and shrunk, every bad one gets its reason."""
-
-    widget = MultipleFileInput
-
-    def __init__(self, **kwargs: Any) -> None:
-        kwargs.setdefault("required", False)
-        super().__init__(**kwargs)
-        self.widget.attrs.update({"accept": "image/*", "capture": "environment"})
-
-    def clean(self, value: Any) -> list[photos.PreparedPhoto]:
-        uploads = [f for f in (value or []) if f]
-        if len(uploads) > photos.MAX_PHOTOS:
-            raise ValidationError(
-                _("At most %(max)s photos for one visit; you chose %(count)s.")
-                % {"max": photos.MAX_PHOTOS, "count": len(uploads)}
-            )
-        prepared, reasons = [], []
-        for upload in uploads:
-            try:
-                prepared.append(photos.photo_prepare(upload))
-            except ValidationError as error:
-                reasons.extend(error.messages)
-        if reasons:
-            raise ValidationError(reasons)
-        return prepared
 
 
 @dataclass(frozen=True)
@@ -145,7 +113,14 @@ class VisitForm(forms.Form):
     )
     latitude = forms.CharField(required=False, widget=forms.HiddenInput)
     longitude = forms.CharField(required=False, widget=forms.HiddenInput)
-    photos = PhotosField(label=_("photos"))
+    photos = PreparedFilesField(
+        label=_("photos"),
+        prepare=photos.photo_prepare,
+        max_files=photos.MAX_PHOTOS,
+        too_many=_("At most %(max)s photos for one visit; you chose %(count)s."),
+        accept="image/*",
+        capture="environment",
+    )
 
     def __init__(
         self,

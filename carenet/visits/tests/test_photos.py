@@ -8,7 +8,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from PIL import Image
 
 from carenet.visits import photos
-from carenet.visits.forms import PhotosField
+from carenet.visits.forms import VisitForm
 
 
 def jpeg(width: int, height: int, *, orientation: int | None = None, gps: bool = True) -> bytes:
@@ -135,7 +135,7 @@ def test_a_pdf_is_not_a_photo():
 
 
 def test_the_field_gives_every_bad_photos_reason_and_limits_the_count():
-    field = PhotosField()
+    field = VisitForm.base_fields["photos"]
     with pytest.raises(ValidationError) as caught:
         field.clean([upload(jpeg(100, 100)), upload(b"x", "a.jpg"), upload(b"y", "b.jpg")])
     assert len(caught.value.messages) == 2
