@@ -12,6 +12,7 @@ from carenet.core.people import Sex, name_key
 from carenet.demo.cases import build_cases
 from carenet.demo.chumphon import DEMO_VOLUNTEER_VILLAGE, build_chumphon, demo_volunteer
 from carenet.demo.fieldwork import build_fieldwork
+from carenet.demo.training import build_training
 from carenet.demo.users import DEMO_PASSWORD, demo_users_ensure
 from carenet.volunteers.models import Volunteer, VolunteerStatus
 
@@ -36,6 +37,9 @@ class Command(BaseCommand):
         fieldwork_done = time.monotonic()
         # Requests for help from those households and visits, up the review chain and beyond.
         cases = build_cases()
+        cases_done = time.monotonic()
+        # Trainings: the 26 ก.พ. 2568 workshop and the events around it, for the coverage report.
+        training = build_training()
         self.stdout.write(
             f"Chumphon demo: {counts.villages} villages, {counts.volunteers} volunteers, "
             f"{counts.households} households, {counts.people} people "
@@ -53,7 +57,15 @@ class Command(BaseCommand):
             f"worked on, {cases.closed} closed, {cases.declined} declined, {cases.drafts} drafts, "
             f"{cases.returned} sent back), {cases.referrals} referrals, "
             f"{cases.assistance} assistance, {cases.agencies} agencies "
-            f"({time.monotonic() - fieldwork_done:.0f} s)"
+            f"({cases_done - fieldwork_done:.0f} s)"
+        )
+        self.stdout.write(
+            f"Training: {training.events} events, {training.invitations} invitations, "
+            f"{training.attendance} check-ins, {training.attempts} tests taken, "
+            f"{training.evaluations} evaluations, {training.certificates} certificates, "
+            f"{training.grants} competencies granted, {training.awards} award nominations; "
+            f"{training.centres} subdistrict centres with {training.seats} committee seats "
+            f"({time.monotonic() - cases_done:.0f} s)"
         )
         self.stdout.write("")
         self.stdout.write(f"Demo logins (password for all: {DEMO_PASSWORD})")
