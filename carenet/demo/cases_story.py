@@ -666,6 +666,8 @@ class Planner(Builder):
                 referral.result = ""
         if "pending_aid" in extra:
             self.refer_planned(story, decided + timedelta(days=1), "received in_progress")
+            # An agency that said no, so that every referral status shows in any demo.
+            self.refer_planned(story, decided + timedelta(days=1), "received declined")
             for code in ("low_income_family", "goods"):
                 self.aid(story, code, decided + timedelta(days=1), self.now, False, give=False)
         if "aid" in extra:
@@ -705,10 +707,11 @@ class Planner(Builder):
         )  # fmt: skip
         events = [ReferralEvent(from_status="", to_status=R.SENT, by=by, at=sent)]
         done = "จัดผู้ดูแลผู้ป่วยติดเตียง (Caregiver) เยี่ยมบ้านสัปดาห์ละ 2 ครั้ง และมอบที่นอนลมแล้ว"
-        days = {"received": 1, "in_progress": 5, "done": 25}
+        days = {"received": 1, "in_progress": 5, "done": 25, "declined": 4}
+        notes = {R.DONE: done, R.DECLINED: "ไม่อยู่ในอำนาจหน้าที่ของหน่วยงาน ขอให้ประสานโรงพยาบาลชุมชน"}
         for status in path.split():
             at = sent + timedelta(days=days[status])
-            note = done if status == R.DONE else ""
+            note = notes.get(status, "")
             events.append(
                 ReferralEvent(
                     from_status=referral.status, to_status=status, by=by, at=at, note=note

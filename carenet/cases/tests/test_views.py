@@ -262,7 +262,7 @@ def test_break_glass_opens_a_sensitive_case_for_an_hour(login_as, personas, refe
     # Not in lists by name either, and a name search does not find it.
     listed = client.get(reverse("cases:list"))
     assert name not in listed.content.decode()
-    assert "A restricted case" in listed.content.decode()
+    assert 'data-testid="restricted-row"' in listed.content.decode()
     found = client.get(reverse("cases:list"), {"q": case.person.first_name})
     assert case.pk not in {r.case.pk for r in found.context["page"].object_list}
     # A reason too short is refused; nothing is logged.
