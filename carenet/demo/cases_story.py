@@ -708,7 +708,10 @@ class Planner(Builder):
         events = [ReferralEvent(from_status="", to_status=R.SENT, by=by, at=sent)]
         done = "จัดผู้ดูแลผู้ป่วยติดเตียง (Caregiver) เยี่ยมบ้านสัปดาห์ละ 2 ครั้ง และมอบที่นอนลมแล้ว"
         days = {"received": 1, "in_progress": 5, "done": 25, "declined": 4}
-        notes = {R.DONE: done, R.DECLINED: "ไม่อยู่ในอำนาจหน้าที่ของหน่วยงาน ขอให้ประสานโรงพยาบาลชุมชน"}
+        notes: dict[str, str] = {
+            R.DONE: done,
+            R.DECLINED: "ไม่อยู่ในอำนาจหน้าที่ของหน่วยงาน ขอให้ประสานโรงพยาบาลชุมชน",
+        }
         for status in path.split():
             at = sent + timedelta(days=days[status])
             note = notes.get(status, "")

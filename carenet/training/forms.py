@@ -9,7 +9,9 @@ from typing import Any
 
 from django import forms
 from django.utils import timezone
+from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from carenet.accounts.access import Perm
 from carenet.areas.models import Level
@@ -28,7 +30,8 @@ class EventForm(forms.Form):
     centre = forms.ModelChoiceField(
         label=_("Organising centre"), queryset=Centre.objects.none(), empty_label="—"
     )
-    title = forms.CharField(label=_("Title"), max_length=300)
+    # "Title" alone is a person's title (คำนำหน้าชื่อ) in the catalogue: the event's own word.
+    title = forms.CharField(label=capfirst(pgettext_lazy("event", "title")), max_length=300)
     kind = forms.ChoiceField(label=_("Kind"), choices=EventKind.choices)
     starts_on = ThaiDateField(label=_("First day"))
     ends_on = ThaiDateField(label=_("Last day"))

@@ -189,7 +189,7 @@ def my_invitations(*, volunteer: Volunteer) -> list[Invitation]:
     """The invitations sent to the volunteer, newest event first, with what the page shows."""
     return list(
         Invitation.objects.filter(volunteer=volunteer, invited_at__isnull=False)
-        .select_related("event__venue_area", "event__centre")
+        .select_related("event__venue_area", "event__centre", "certificate", "evaluation")
         .prefetch_related(
             Prefetch("event__quizzes", queryset=Quiz.objects.filter(open=True)),
             Prefetch("event__sessions", queryset=Session.objects.order_by("starts_at")),

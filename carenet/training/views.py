@@ -20,6 +20,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from carenet.accounts import access
 from carenet.accounts.access import Perm
+from carenet.areas.models import Area
 from carenet.core.services import ConflictError
 from carenet.training import selectors, services
 from carenet.training.criteria import COMMITTEE_CHOICES
@@ -71,7 +72,9 @@ def event_list(request: HttpRequest) -> HttpResponse:
 
 def _criteria_summary(event: TrainingEvent) -> list[str]:
     criteria = services.event_criteria(event)
-    parts = [_("volunteers of area %(code)s") % {"code": criteria.area}]
+    # The area's name (จ.ชุมพร), not its code: organisers do not read DOPA codes.
+    area = Area.objects.filter(code=criteria.area).first()
+    parts = [_("volunteers of area %(code)s") % {"code": area.label if area else criteria.area}]
     if criteria.committee:
         parts.append(str(dict(COMMITTEE_CHOICES)[criteria.committee]))
     if criteria.min_years is not None:
