@@ -1,13 +1,14 @@
 """Field-work pages at demo scale: the volunteer's home, a household timeline, the overdue page.
 
     .venv/bin/python -m bench.fieldwork [--requests 40] [--visits-per-household 13.3]
-                                        [--explain] [--keep] [--db PATH]
+                                        [--explain] [--keep] [--db PATH] [--scratch NAME]
 
 It builds the Chumphon demo with the demo's own builders (4,351 volunteers, 30,000 households,
 85,000 people) and a year of field work at about 13 visits a household, about 400,000 visits
 (carenet.demo.fieldwork with FieldworkSize.visits_per_household), on the configured database:
 DATABASE_URL, SQLite in a temporary file when it is not set, and on PostgreSQL a scratch
-database `carenet_bench_fieldwork`, created and dropped (--keep keeps it, and a later run
+database `carenet_bench_fieldwork` (--scratch NAME for another, so that two runs on one server
+keep apart) on DATABASE_URL's server, created and dropped (--keep keeps it, and a later run
 with --keep reuses it: the builders skip what exists; --db PATH does the same for SQLite).
 
 Then it asks for three pages with Django's test Client, so that the real middleware
@@ -22,8 +23,10 @@ time spent in `Client.get`, the queries one request makes, and their time in the
 test Client keeps the database connection open between requests; a production request with
 CONN_MAX_AGE=0 also opens one, measured on its own line. The reference, from the same run, is
 the raw count query of the visits behind each page (the volunteer's households, the household,
-the district's year), so that the ratio holds on a noisy machine. --explain prints the plans of
-each page's slowest queries. Nothing is asserted about time.
+the district's year), so that the ratio holds on a noisy machine; and the CPU time a request
+takes (this process, and a local PostgreSQL's backend), which load from other work does not
+stretch as it does the wall clock. --explain prints the plans of each page's slowest queries.
+Nothing is asserted about time.
 
 The builder runs ANALYZE after loading, so both databases plan with statistics (see
 bench/README.md for what SQLite does without them).
@@ -33,6 +36,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import re
 import shutil
 import statistics
 import sys
@@ -80,6 +84,8 @@ class PageResult:
     empty_queries: int
     count_ms: list[float]
     count_rows: int
+    cpu_ms: float  # mean CPU time of a request: this process and the local database backend
+    empty_cpu_ms: float
 
     @property
     def sql_ms(self) -> float:
@@ -97,7 +103,7 @@ def configure(args: argparse.Namespace) -> tuple[str, Path | None]:
     configured = os.environ.get("DATABASE_URL", "")
     workdir: Path | None = None
     if configured.startswith(("postgres://", "postgresql://")):
-        url = scratch_postgresql(configured, fresh=not args.keep)
+        url = scratch_postgresql(configured, args.scratch, fresh=not args.keep)
     else:
         if args.db:
             path = Path(args.db).resolve()
@@ -119,27 +125,32 @@ def configure(args: argparse.Namespace) -> tuple[str, Path | None]:
     return url, workdir
 
 
-def scratch_postgresql(configured: str, *, fresh: bool) -> str:
+def scratch_postgresql(configured: str, name: str, *, fresh: bool) -> str:
     import psycopg
 
-    server = configured.rsplit("/", 1)[0]
+    server = configured.split("?", 1)[0].rsplit("/", 1)[0]
     with psycopg.connect(f"{server}/postgres", autocommit=True) as admin:
-        exists = admin.execute(
-            "SELECT 1 FROM pg_database WHERE datname = %s", [SCRATCH_DATABASE]
-        ).fetchone()
+        exists = admin.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone()
         if exists and fresh:
-            admin.execute(f"DROP DATABASE {SCRATCH_DATABASE}")
+            admin.execute(f"DROP DATABASE {name}")
         if not exists or fresh:
-            admin.execute(f"CREATE DATABASE {SCRATCH_DATABASE}")
-    return f"{server}/{SCRATCH_DATABASE}"
+            admin.execute(f"CREATE DATABASE {name}")
+    return f"{server}/{name}"
 
 
 def drop_postgresql(url: str) -> None:
     import psycopg
 
-    server = url.rsplit("/", 1)[0]
+    server, name = url.rsplit("/", 1)
     with psycopg.connect(f"{server}/postgres", autocommit=True) as admin:
-        admin.execute(f"DROP DATABASE IF EXISTS {SCRATCH_DATABASE}")
+        admin.execute(f"DROP DATABASE IF EXISTS {name}")
+
+
+def scratch_name(text: str) -> str:
+    """A database name the bench may create and drop: a plain identifier, never `carenet`."""
+    if not re.fullmatch(r"[a-z_][a-z0-9_]{0,62}", text) or text == "carenet":
+        raise argparse.ArgumentTypeError(f"not a scratch database name: {text!r}")
+    return text
 
 
 def build(args: argparse.Namespace) -> dict[str, Any]:
@@ -250,8 +261,9 @@ class Recorder:
             self.queries.append(Query((time.perf_counter() - began) * 1000, sql, params))
 
 
-def timed_gets(user: Any, url: str, count: int) -> tuple[list[float], list[Query]]:
-    """`count` requests after WARM_UP, and the queries of one more."""
+def timed_gets(user: Any, url: str, count: int) -> tuple[list[float], list[Query], float]:
+    """`count` requests after WARM_UP, the queries of one more, and the mean CPU ms of a
+    request (Python, and the database backend when it runs on this machine)."""
     from django.db import connection
     from django.test import Client
 
@@ -261,15 +273,40 @@ def timed_gets(user: Any, url: str, count: int) -> tuple[list[float], list[Query
         response = client.get(url)
         if response.status_code != 200:
             raise SystemExit(f"{url} answered {response.status_code} to {user.username}")
+    backend = backend_pid()
+    cpu = time.process_time() + cpu_of(backend)
     times = []
     for _ in range(count):
         began = time.perf_counter()
         client.get(url)
         times.append((time.perf_counter() - began) * 1000)
+    cpu_ms = (time.process_time() + cpu_of(backend) - cpu) * 1000 / count
     recorder = Recorder()
     with connection.execute_wrapper(recorder):
         client.get(url)
-    return times, [replayed(query) for query in recorder.queries]
+    return times, [replayed(query) for query in recorder.queries], cpu_ms
+
+
+def backend_pid() -> int | None:
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        return None
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_backend_pid()")
+        return int(cursor.fetchone()[0])
+
+
+def cpu_of(pid: int | None) -> float:
+    """CPU seconds of a local process (the database backend); 0 when there is none to read
+    (SQLite, or a server on another machine). Ticks of 10 ms: meaningful over many requests."""
+    if pid is None:
+        return 0.0
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except (OSError, IndexError):
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def replayed(query: Query) -> Query:
@@ -292,8 +329,10 @@ def replayed(query: Query) -> Query:
 def measure_page(page: Page, args: argparse.Namespace) -> PageResult:
     from django.db import connection
 
-    times, queries = timed_gets(page.user, page.url, args.requests)
-    empty_times, empty_queries = timed_gets(page.empty_user, page.empty_url, args.requests)
+    times, queries, cpu_ms = timed_gets(page.user, page.url, args.requests)
+    empty_times, empty_queries, empty_cpu_ms = timed_gets(
+        page.empty_user, page.empty_url, args.requests
+    )
     count_times, rows = [], 0
     with connection.cursor() as cursor:
         for index in range(WARM_UP + args.requests):
@@ -310,6 +349,8 @@ def measure_page(page: Page, args: argparse.Namespace) -> PageResult:
         empty_queries=len(empty_queries),
         count_ms=count_times,
         count_rows=rows,
+        cpu_ms=cpu_ms,
+        empty_cpu_ms=empty_cpu_ms,
     )
 
 
@@ -447,6 +488,15 @@ def report(results: list[PageResult], opening: list[float], args: argparse.Names
         left={0, 1},
     )
     print(
+        "\nCPU time of a request (mean ms: this process, plus the database backend when it is"
+        "\nlocal), which other work on the machine does not stretch as it does the wall clock\n"
+    )
+    table(
+        ["page", "CPU", "empty scope CPU"],
+        [[r.page.label, f"{r.cpu_ms:.1f}", f"{r.empty_cpu_ms:.1f}"] for r in results],
+        left={0},
+    )
+    print(
         f"\nOpening a connection (each request with CONN_MAX_AGE=0): median "
         f"{statistics.median(opening):.2f} ms, p95 {percentile(opening, 0.95):.2f} ms"
     )
@@ -487,6 +537,12 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--explain", action="store_true", help="print the slowest queries' plans")
     parser.add_argument("--keep", action="store_true", help="keep (and reuse) the database")
     parser.add_argument("--db", help="SQLite file to use and keep (built when empty)")
+    parser.add_argument(
+        "--scratch",
+        type=scratch_name,
+        default=SCRATCH_DATABASE,
+        help=f"PostgreSQL scratch database to create and drop ({SCRATCH_DATABASE})",
+    )
     args = parser.parse_args(argv)
 
     url, workdir = configure(args)

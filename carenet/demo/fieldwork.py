@@ -28,12 +28,12 @@ Everything comes from a fixed seed and is written in chunks of households, in on
 transaction, once: when Chumphon already has visits nothing is added. Visits, assessments and
 concerns go through bulk_create; the rows that only link them (volunteers, members seen,
 problems, the answers: about ten a visit) through multi-row INSERTs of plain values, and the
-households' follow-up fields through one UPDATE per household with executemany, because
-bulk_create and bulk_update cost several times more a row there (see insert_rows). The builder
-ends with ANALYZE. Dates are relative to the day the demo is built (visits from a year back
-until yesterday). `FieldworkSize` can ask for a given number of visits per household
-(bench/fieldwork.py asks for about 13, for 400,000 visits): the volunteers then come back
-proportionally sooner.
+households' follow-up fields and the volunteers' latest visit through one UPDATE per row with
+executemany, because bulk_create and bulk_update cost several times more a row there (see
+insert_rows). The builder ends with ANALYZE. Dates are relative to the day the demo is built
+(visits from a year back until yesterday). `FieldworkSize` can ask for a given number of visits
+per household (bench/fieldwork.py asks for about 13, for 400,000 visits): the volunteers then
+come back proportionally sooner.
 """
 
 import random
@@ -45,7 +45,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.db import connection, models, transaction
-from django.db.models import F, Max, Min, Model, OuterRef, Q, Subquery
+from django.db.models import F, Min, Model, OuterRef, Subquery
 from django.utils import timezone, translation
 
 from carenet.accounts.models import User
@@ -70,7 +70,7 @@ from carenet.households.vulnerability import (
     priority_level,
 )
 from carenet.visits.assessments import current_indicator_set, score
-from carenet.visits.followup import INACTIVE_AFTER_DAYS, overdue_q, start_of_day
+from carenet.visits.followup import inactive_q, overdue_q
 from carenet.visits.models import (
     Answer,
     Assessment,
@@ -937,6 +937,7 @@ def _build(size: FieldworkSize, now: datetime, today: date) -> None:
 
     households: list[Household] = []
     concerns: list[Concern] = []
+    latest: dict[int, datetime] = {}  # each volunteer's latest visit
     for chunk in _chunks(homes, CHUNK):
         out = Writing()
         for home in chunk:
@@ -944,13 +945,21 @@ def _build(size: FieldworkSize, now: datetime, today: date) -> None:
             steps = schedule(home, plan, rng) if plan is not None else []
             households.append(dress(home, steps, context, out))
         concerns += write(out, context)
-    _finish(households, concerns)
+        for visit, who in zip(out.visits, out.volunteer_of, strict=True):
+            if who and (who not in latest or visit.visited_at > latest[who]):
+                latest[who] = visit.visited_at
+    volunteers = [Volunteer(pk=pk, last_visit_at=at) for pk, at in latest.items()]
+    _finish(households, concerns, volunteers)
 
 
-def _finish(households: list[Household], concerns: list[Concern]) -> None:
-    """What bulk_create cannot set: registration and record dates (auto_now_add), and the
-    households' follow-up fields."""
+def _finish(
+    households: list[Household], concerns: list[Concern], volunteers: list[Volunteer]
+) -> None:
+    """What bulk_create cannot set: registration and record dates (auto_now_add), the
+    households' follow-up fields, and each volunteer's latest visit (the last two are what
+    services.visit_record keeps when visits are recorded one at a time)."""
     update_rows(households, ["created_at", "last_visit_at", "next_visit_due", "current_risk"])
+    update_rows(volunteers, ["last_visit_at"])
     Visit.objects.filter(within(PROVINCE, "area")).update(created_at=F("visited_at"))
     Assessment.objects.filter(within(PROVINCE, "area")).update(
         created_at=Subquery(Visit.objects.filter(pk=OuterRef("visit_id")).values("visited_at")[:1])
@@ -1006,11 +1015,8 @@ def update_rows(objs: Sequence[Model], names: Sequence[str]) -> None:
 def fieldwork_counts(today: date) -> FieldworkCounts:
     visits = Visit.objects.filter(within(PROVINCE, "area"))
     households = Household.objects.filter(within(PROVINCE, "area"), status=HouseholdStatus.ACTIVE)
-    cutoff = start_of_day(today - timedelta(days=INACTIVE_AFTER_DAYS))
-    inactive = (
-        Volunteer.objects.filter(within(PROVINCE, "area"), status=VolunteerStatus.ACTIVE)
-        .annotate(last_visit=Max("visits__visited_at"))
-        .filter(Q(last_visit__lt=cutoff) | Q(last_visit__isnull=True))
+    inactive = Volunteer.objects.filter(
+        within(PROVINCE, "area"), inactive_q(today), status=VolunteerStatus.ACTIVE
     )
     return FieldworkCounts(
         visits=visits.count(),

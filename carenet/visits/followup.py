@@ -27,7 +27,7 @@ from datetime import date, datetime, time, timedelta
 from typing import Any, cast
 
 from django.core.paginator import Page, Paginator
-from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Subquery, Sum
+from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Sum
 from django.db.models.functions import Substr, TruncMonth
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -68,6 +68,12 @@ def overdue_q(today: date) -> Q:
     return Q(next_visit_due__lt=today) | Q(
         next_visit_due__isnull=True, created_at__lt=registered_before
     )
+
+
+def inactive_q(today: date) -> Q:
+    """Volunteers with no visit in INACTIVE_AFTER_DAYS days before `today`, or none at all."""
+    cutoff = start_of_day(today - timedelta(days=INACTIVE_AFTER_DAYS))
+    return Q(last_visit_at__lt=cutoff) | Q(last_visit_at__isnull=True)
 
 
 def due_date(household: Household) -> date:
@@ -282,19 +288,15 @@ def overdue_report(
 def inactive_volunteers(
     *, user: Any, area: Area | None = None, today: date | None = None
 ) -> QuerySet[Volunteer]:
-    """Active volunteers in scope with no visit in INACTIVE_AFTER_DAYS days, each annotated
-    with `last_visit` (None when they never made one); those who never visited first."""
+    """Active volunteers in scope with no visit in INACTIVE_AFTER_DAYS days (`last_visit_at`
+    is None when they never made one); those who never visited first."""
     today = today or timezone.localdate()
-    cutoff = start_of_day(today - timedelta(days=INACTIVE_AFTER_DAYS))
-    # An anti-join stops at each volunteer's first recent visit; grouping all their visits
-    # to take a MAX was most of the overdue page's time (bench/README.md, fieldwork).
-    visits_of = Visit.volunteers.through.objects.filter(volunteer_id=OuterRef("pk"))
-    latest = visits_of.order_by("-visit__visited_at").values("visit__visited_at")[:1]
+    # The volunteer's own latest visit, kept by services.visit_record: a range of the index on
+    # (status, area, last_visit_at) instead of reading their visits (bench/README.md).
     return (
         _volunteers(user, area)
-        .filter(~Exists(visits_of.filter(visit__visited_at__gte=cutoff)))
-        .annotate(last_visit=Subquery(latest))
-        .order_by(F("last_visit").asc(nulls_first=True), "first_name", "last_name", "pk")
+        .filter(inactive_q(today))
+        .order_by(F("last_visit_at").asc(nulls_first=True), "first_name", "last_name", "pk")
     )
 
 
@@ -302,7 +304,7 @@ def _inactive(user: Any, area: Area | None, today: date) -> tuple[list[InactiveR
     queryset = inactive_volunteers(user=user, area=area, today=today)
     rows = []
     for volunteer in queryset.select_related("area")[:SHORT_LIST]:
-        last = volunteer.last_visit  # type: ignore[attr-defined]
+        last = volunteer.last_visit_at
         last_day = timezone.localdate(last) if last is not None else None
         rows.append(InactiveRow(volunteer, last_day, (today - last_day).days if last_day else None))
     return rows, queryset.count()

@@ -3,8 +3,8 @@
 A visit is recorded by `visit_record`, in one transaction with everything that follows from
 it: the volunteers and members seen, the problems found, photos (already shrunk by
 photos.py), a quality-of-life assessment when the form carried one, a concern when the
-volunteer raised one, the household's last visit, risk and next due date, the audit row, and
-the end of the volunteer's draft.
+volunteer raised one, the household's last visit, risk and next due date, each volunteer's
+latest visit, the audit row, and the end of the volunteer's draft.
 
 Rules, each with a test:
 
@@ -15,7 +15,8 @@ Rules, each with a test:
 * The phone's form carries a client UUID: the same form submitted twice stores one visit.
 * The next visit falls due after the days the province's FollowUpPolicy gives for the risk
   (7 urgent, 30 watch, 90 normal by default); a high-priority household waits at most the
-  watch interval. An older visit entered late never moves the household's dates backwards.
+  watch interval. An older visit entered late never moves the household's dates backwards,
+  nor a volunteer's latest visit (Volunteer.last_visit_at).
 * A visit that is urgent or finds a problem in a sensitive area (violence, trafficking) may
   raise a Concern for the centre; a sensitive finding makes the visit and its concern
   sensitive, shown in full only to those allowed (selectors.sees_sensitive).
@@ -237,6 +238,7 @@ def visit_record(*, actor: Any, household: Household, data: VisitData) -> Visit:
     if data.raise_concern and concern_needed(data.risk_level, items):
         concern = _concern_raise(actor, visit, items, data.concern_summary)
     _schedule_after(household, visit)
+    _volunteers_visited(volunteers, visit)
     VisitDraft.objects.filter(user_id=actor.pk, household=household).delete()
     audit_record(
         actor=actor,
@@ -372,6 +374,15 @@ def _schedule_after(household: Household, visit: Visit) -> None:
     )
     # Not a user's edit: the version stays, so nobody's open edit form turns stale.
     household.save(update_fields=["last_visit_at", "current_risk", "next_visit_due"])
+
+
+def _volunteers_visited(volunteers: Sequence[Volunteer], visit: Visit) -> None:
+    """Each volunteer's latest visit (followup.inactive_volunteers reads it), moved forward
+    only: an older visit entered late leaves a later one in place. One UPDATE whose condition
+    the database checks against the row as it is, so two visits at once cannot move it back."""
+    Volunteer.objects.filter(pk__in=[v.pk for v in volunteers]).filter(
+        Q(last_visit_at__isnull=True) | Q(last_visit_at__lt=visit.visited_at)
+    ).update(last_visit_at=visit.visited_at)
 
 
 @transaction.atomic

@@ -95,6 +95,9 @@ class Volunteer(HasCitizenID):
         db_index=True,
     )
     other_roles = models.JSONField(_("other volunteer roles"), default=list, blank=True)
+    # The latest visit they made or came along on, kept by visits.services.visit_record (it
+    # only moves forward), so that "no visit in 60 days" is an index range, not a scan of visits.
+    last_visit_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     version = models.PositiveIntegerField(default=1, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -111,7 +114,13 @@ class Volunteer(HasCitizenID):
                 name="volunteer_citizen_id_unique",
             )
         ]
-        indexes = [models.Index(fields=["area", "status"], name="volunteer_area_status_idx")]
+        indexes = [
+            models.Index(fields=["area", "status"], name="volunteer_area_status_idx"),
+            # The centre's inactive volunteers: active ones of an area, by their latest visit.
+            models.Index(
+                fields=["status", "area", "last_visit_at"], name="volunteer_status_visit_idx"
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.full_name

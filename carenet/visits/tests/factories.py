@@ -5,6 +5,7 @@ from datetime import timedelta
 from typing import Any
 
 import factory
+from django.db.models import Q
 from django.utils import timezone
 from factory.django import DjangoModelFactory
 
@@ -39,6 +40,15 @@ class VisitFactory(DjangoModelFactory[Visit]):
     def volunteers(obj: Visit, create: bool, extracted: list | None, **kwargs: object) -> None:
         if create and extracted:
             obj.volunteers.set(extracted)
+            # What services.visit_record keeps: each volunteer's latest visit, moved forward.
+            later = [
+                v for v in extracted if v.last_visit_at is None or v.last_visit_at < obj.visited_at
+            ]
+            for volunteer in later:
+                volunteer.last_visit_at = obj.visited_at
+            Volunteer.objects.filter(pk__in=[v.pk for v in extracted]).filter(
+                Q(last_visit_at__isnull=True) | Q(last_visit_at__lt=obj.visited_at)
+            ).update(last_visit_at=obj.visited_at)
 
 
 class ConcernFactory(DjangoModelFactory[Concern]):

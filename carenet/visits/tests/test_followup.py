@@ -4,17 +4,22 @@ access matrix of those pages, and query counts that do not grow with the data.""
 
 import re
 from datetime import date, datetime, time, timedelta
+from importlib import import_module
+from types import SimpleNamespace
 
 import pytest
+from django.apps import apps as django_apps
+from django.db import connection
 from django.urls import reverse
 from django.utils import timezone
 
 from carenet.households.models import Household
 from carenet.households.tests.factories import HouseholdFactory, VolunteerFactory, assign
-from carenet.visits import followup
+from carenet.visits import followup, services
 from carenet.visits.followup import Month, parse_month
 from carenet.visits.models import VisitTarget
 from carenet.visits.tests.factories import VisitFactory, build_world
+from carenet.volunteers.models import Volunteer
 from conftest import PERSONAS, login
 
 pytestmark = pytest.mark.django_db
@@ -163,7 +168,7 @@ def test_a_visit_exactly_sixty_days_ago_is_still_active(world, district_coordina
     VisitFactory.create(household=world.households["a1"], volunteers=[world.volunteers["a"]])
     inactive = list(followup.inactive_volunteers(user=district_coordinator_a))
     assert inactive == [late]
-    assert timezone.localdate(inactive[0].last_visit) == today() - timedelta(days=61)
+    assert timezone.localdate(inactive[0].last_visit_at) == today() - timedelta(days=61)
 
 
 def test_a_volunteer_who_never_visited_is_inactive_and_listed_first(world, district_coordinator_a):
@@ -182,6 +187,38 @@ def test_only_active_volunteers_in_scope_count(world, district_coordinator_a):
     VolunteerFactory.create(area_id="860201")  # district B
     VisitFactory.create(household=world.households["a1"], volunteers=[world.volunteers["a"]])
     assert list(followup.inactive_volunteers(user=district_coordinator_a)) == []
+
+
+def test_a_visit_recorded_takes_the_volunteer_off_the_list(world, district_coordinator_a):
+    vol_a = world.volunteers["a"]
+    assert list(followup.inactive_volunteers(user=district_coordinator_a)) == [vol_a]
+    services.visit_record(
+        actor=district_coordinator_a,
+        household=world.households["a1"],
+        data=services.VisitData(
+            visited_at=timezone.now() - timedelta(days=59), co_volunteer_ids=[vol_a.pk]
+        ),
+    )
+    assert list(followup.inactive_volunteers(user=district_coordinator_a)) == []
+    in_two_days = today() + timedelta(days=2)
+    assert list(followup.inactive_volunteers(user=district_coordinator_a, today=in_two_days)) == [
+        vol_a
+    ]
+
+
+def test_the_migration_fills_the_latest_visit_from_the_visits(world):
+    """0002_volunteer_last_visit_at: a visit counts for each volunteer on it, the latest wins."""
+    fill = import_module("carenet.volunteers.migrations.0002_volunteer_last_visit_at").backfill
+    vol_a, vol_b = world.volunteers["a"], world.volunteers["b"]
+    other = VolunteerFactory.create(area_id="860101")
+    newest, older = timezone.now() - timedelta(days=3), timezone.now() - timedelta(days=80)
+    VisitFactory.create(household=world.households["a1"], volunteers=[vol_a, other],
+                        visited_at=older)  # fmt: skip
+    VisitFactory.create(household=world.households["a1"], volunteers=[vol_a], visited_at=newest)
+    Volunteer.objects.update(last_visit_at=None)
+    fill(django_apps, SimpleNamespace(connection=connection))
+    latest = dict(Volunteer.objects.values_list("pk", "last_visit_at"))
+    assert (latest[vol_a.pk], latest[other.pk], latest[vol_b.pk]) == (newest, older, None)
 
 
 # --- Households with no volunteer -----------------------------------------------------------

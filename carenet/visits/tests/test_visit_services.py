@@ -269,6 +269,30 @@ def test_the_household_version_is_not_bumped(world, volunteer_a):
     assert Household.objects.get(pk=world.households["a1"].pk).version == version
 
 
+def test_each_volunteers_latest_visit_moves_forward_never_back(world, volunteer_a):
+    vol_a = world.volunteers["a"]
+    other = VolunteerFactory.create(area_id="860101")
+    versions = (vol_a.version, other.version)
+    first = timezone.now() - timedelta(days=10)
+    record(world, volunteer_a, visited_at=first, co_volunteer_ids=[other.pk])
+
+    def latest() -> tuple:
+        vol_a.refresh_from_db()
+        other.refresh_from_db()
+        return vol_a.last_visit_at, other.last_visit_at
+
+    assert latest() == (first, first)  # a co-volunteer's visit is theirs too
+    record(world, volunteer_a, visited_at=first - timedelta(days=20), co_volunteer_ids=[other.pk])
+    assert latest() == (first, first)  # an older visit entered late
+    later = timezone.now() - timedelta(days=1)
+    record(world, volunteer_a, visited_at=later)
+    assert latest() == (later, first)  # only those on the visit
+    with pytest.raises(ValidationError):
+        record(world, volunteer_a, visited_at=timezone.now() + timedelta(days=1))
+    assert latest() == (later, first)
+    assert (vol_a.version, other.version) == versions  # not a user's edit
+
+
 def test_reschedule_follows_a_changed_policy(world, volunteer_a, area_tree):
     visited_at = timezone.now() - timedelta(days=1)
     record(world, volunteer_a, visited_at=visited_at, risk_level=RiskLevel.WATCH)
