@@ -83,10 +83,12 @@ def reference_data(db: None) -> None:
 
     if not ProblemArea.objects.exists():
         import_module("carenet.visits.migrations.0002_reference_data").load(apps, None)
-    if not CaseCategory.objects.exists():
-        import_module("carenet.cases.migrations.0002_reference_data").load(apps, None)
     if not Competency.objects.exists():
         import_module("carenet.training.migrations.0002_competencies").load(apps, None)
+    if not CaseCategory.objects.exists():
+        import_module("carenet.cases.migrations.0002_reference_data").load(apps, None)
+        competencies = "carenet.cases.migrations.0003_category_competency_case_volunteers"
+        import_module(competencies).require_competencies(apps, None)
 
 
 @pytest.fixture
