@@ -49,7 +49,10 @@ NEVER_VISITED_GRACE_DAYS = 30
 INACTIVE_AFTER_DAYS = 60
 DEFAULT_VISITS_PER_VOLUNTEER = 4
 PAGE_SIZE = 50
-SHORT_LIST = 100  # longest list of volunteers or households shown in one section
+# Longest list of volunteers or households shown in one section (each says how many more there
+# are and how to narrow to them): drawing rows is most of the overdue page's time once its
+# queries are index ranges (bench/README.md, fieldwork).
+SHORT_LIST = 25
 
 
 def can_follow_up(user: Any) -> bool:

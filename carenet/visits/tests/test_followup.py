@@ -189,6 +189,17 @@ def test_only_active_volunteers_in_scope_count(world, district_coordinator_a):
     assert list(followup.inactive_volunteers(user=district_coordinator_a)) == []
 
 
+def test_a_long_list_is_cut_and_says_how_many_there_are(client, world, monkeypatch):
+    monkeypatch.setattr(followup, "SHORT_LIST", 2)
+    for name in ("ก", "ข", "ค"):
+        VolunteerFactory.create(area_id="860101", first_name=name)
+    login(client, "district_coordinator_a")
+    response = client.get(reverse("visits:overdue"))
+    inactive = response.context["report"].inactive
+    assert len(inactive) == 2 and response.context["report"].inactive_count == 4
+    assert b"more-note" in response.content
+
+
 def test_a_visit_recorded_takes_the_volunteer_off_the_list(world, district_coordinator_a):
     vol_a = world.volunteers["a"]
     assert list(followup.inactive_volunteers(user=district_coordinator_a)) == [vol_a]
