@@ -20,6 +20,7 @@ is logged.
 
 from django.conf import settings
 from django.db import models
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
@@ -201,6 +202,9 @@ class Case(models.Model):
 
     def __str__(self) -> str:
         return self.number or f"case {self.pk}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("cases:detail", args=[self.pk])
 
 
 class CaseEvent(models.Model):

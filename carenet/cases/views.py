@@ -14,8 +14,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.template import TemplateDoesNotExist, loader
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -29,7 +28,7 @@ from carenet.cases import intake, selectors, services, workflow
 from carenet.cases.access import break_glass_open, case_get, cases_visible, shows_details
 from carenet.cases.models import Case, CaseCategory, CaseStatus, CaseTask, Outcome
 from carenet.core import thaidate
-from carenet.core.forms import ThaiDateField
+from carenet.core.forms import ThaiDateField, int_or_none
 from carenet.volunteers.models import Volunteer
 
 S = CaseStatus
@@ -250,8 +249,9 @@ def _page(
         "task_form": task_form or (TaskForm(case=case) if may_work else None),
         "follow_up_form": follow_up_form or (FollowUpForm(visits=visits) if may_work else None),
         "today": _now().date(),
-        "partials": _partials(),
-        "edit_url": _edit_url(case),
+        "edit_url": reverse("cases:edit", args=[case.pk])
+        if case.status in (S.DRAFT, S.RETURNED)
+        else "",
         "case_volunteers": case.case_volunteers.select_related("area"),
         "may_assign": (may_assign := services.can_assign(user, case)),
         "assignable": services.volunteers_to_assign(case)[:ASSIGNABLE_SHOWN] if may_assign else [],
@@ -261,34 +261,6 @@ def _page(
 
 
 ASSIGNABLE_SHOWN = 400  # a district's volunteers; the subdistrict's come first
-
-
-PARTIALS = {
-    "request": "cases/_request.html",
-    "referrals": "cases/_referrals.html",
-    "assistance": "cases/_assistance.html",
-}
-
-
-def _partials() -> dict[str, str]:
-    """The parts of the case page written by the other parts of the app, if present."""
-    found = {}
-    for key, name in PARTIALS.items():
-        try:
-            loader.get_template(name)
-        except TemplateDoesNotExist:
-            continue
-        found[key] = name
-    return found
-
-
-def _edit_url(case: Case) -> str:
-    if case.status not in (S.DRAFT, S.RETURNED):
-        return ""
-    try:
-        return reverse("cases:edit", args=[case.pk])
-    except NoReverseMatch:
-        return ""
 
 
 def _now() -> Any:
@@ -380,12 +352,8 @@ def task_add(request: HttpRequest, pk: int) -> HttpResponse:
             form.add_error(None, error)
         else:
             messages.success(request, _("The task is added to the plan."))
-            return redirect(f"{case_url(case)}#plan")
+            return redirect(f"{case.get_absolute_url()}#plan")
     return _page(request, case, status=400, task_form=form)
-
-
-def case_url(case: Case) -> str:
-    return reverse("cases:detail", args=[case.pk])
 
 
 @require_POST
@@ -393,8 +361,9 @@ def case_url(case: Case) -> str:
 def volunteer_assign(request: HttpRequest, pk: int) -> HttpResponse:
     """Gives the case to a volunteer; a missing competency is explained with who holds it."""
     case = _workable(request, pk)
-    chosen = _int(request.POST.get("volunteer"))
-    volunteer = Volunteer.objects.filter(pk=chosen).first() if chosen is not None else None
+    chosen = int_or_none(request.POST.get("volunteer"))
+    in_scope = access.visible_to(request.user, Volunteer.objects.all(), perm=Perm.MANAGE_CASES)
+    volunteer = in_scope.filter(pk=chosen).first() if chosen is not None else None
     if volunteer is None:
         error = ValidationError(_("Choose a volunteer."))
         return _page(request, case, status=400, assign_error=error)
@@ -403,7 +372,7 @@ def volunteer_assign(request: HttpRequest, pk: int) -> HttpResponse:
     except ValidationError as error:
         return _page(request, case, status=400, assign_error=error)
     messages.success(request, _("The volunteer is on the case."))
-    return redirect(f"{case_url(case)}#volunteers")
+    return redirect(f"{case.get_absolute_url()}#volunteers")
 
 
 @require_POST
@@ -414,14 +383,7 @@ def volunteer_remove(request: HttpRequest, pk: int, volunteer_pk: int) -> HttpRe
     if volunteer is None:
         raise Http404
     services.case_volunteer_remove(actor=request.user, case=case, volunteer=volunteer)
-    return redirect(f"{case_url(case)}#volunteers")
-
-
-def _int(value: Any) -> int | None:
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        return None
+    return redirect(f"{case.get_absolute_url()}#volunteers")
 
 
 @require_POST
@@ -436,7 +398,7 @@ def task_done(request: HttpRequest, pk: int) -> HttpResponse:
         raise Http404
     services.task_done(actor=request.user, task=task)
     messages.success(request, _("The task is marked done."))
-    return redirect(f"{case_url(task.case)}#plan")
+    return redirect(f"{task.case.get_absolute_url()}#plan")
 
 
 @require_POST
@@ -460,7 +422,7 @@ def follow_up_add(request: HttpRequest, pk: int) -> HttpResponse:
             form.add_error(None, error)
         else:
             messages.success(request, _("The follow-up is recorded."))
-            return redirect(f"{case_url(case)}#follow-ups")
+            return redirect(f"{case.get_absolute_url()}#follow-ups")
     return _page(request, case, status=400, follow_up_form=form)
 
 

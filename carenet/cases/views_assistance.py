@@ -23,7 +23,6 @@ from carenet.cases import assistance as services
 from carenet.cases.access import case_get, cases_visible, shows_details
 from carenet.cases.forms_referrals import AssistanceCancelForm, AssistanceForm, AssistanceGiveForm
 from carenet.cases.models import Assistance, AssistanceType, CaseStatus
-from carenet.cases.views_referrals import case_url
 from carenet.cases.workflow import WorkflowError
 from carenet.households.models import Person
 
@@ -90,7 +89,7 @@ def assistance_new(request: HttpRequest, pk: int) -> HttpResponse:
                 form.add_error(None, str(error))
             else:
                 messages.success(request, _("The assistance is approved."))
-                return redirect(case_url(case))
+                return redirect(case)
     person = case.person
     if form.is_bound and form.is_valid():
         person = form.cleaned_data["person"]
@@ -108,7 +107,6 @@ def assistance_new(request: HttpRequest, pk: int) -> HttpResponse:
             "summary_person": person,
             "caps": _caps_rows(person, case, year, type_list),
             "may_override": may_override,
-            "case_url": case_url(case),
         },
         status=400 if (request.method == "POST" and form.errors) or refusal else 200,
     )
@@ -146,7 +144,7 @@ def assistance_give(request: HttpRequest, pk: int) -> HttpResponse:
             form.add_error(None, str(error))
         else:
             messages.success(request, _("The payment or handover is recorded."))
-            return redirect(case_url(found.case))
+            return redirect(found.case)
     return render(
         request,
         "cases/assistance_give.html",
@@ -158,7 +156,6 @@ def assistance_give(request: HttpRequest, pk: int) -> HttpResponse:
             "may_cancel": found.status == "approved"
             and services.may_approve(request.user, found.case),
             "refusal": refusal,
-            "case_url": case_url(found.case),
         },
         status=400 if (request.method == "POST") or refusal else 200,
     )
@@ -180,7 +177,7 @@ def assistance_cancel(request: HttpRequest, pk: int) -> HttpResponse:
             messages.error(request, str(error))
         else:
             messages.success(request, _("The assistance is cancelled."))
-    return redirect(case_url(found.case))
+    return redirect(found.case)
 
 
 @access.requires(Perm.VIEW_CASES)

@@ -13,7 +13,6 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import FileResponse, Http404, HttpRequest, HttpResponseBase
 from django.shortcuts import redirect, render
-from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -38,14 +37,6 @@ from carenet.visits import selectors as visit_selectors
 from carenet.visits.models import Concern
 
 FILE = intake.FILE_PERM
-
-
-def case_url(pk: int) -> str:
-    """The case page (the "work" part of the app); its path if the name is not there yet."""
-    try:
-        return reverse("cases:detail", args=[pk])
-    except NoReverseMatch:
-        return f"/cases/{pk}/"
 
 
 # --- New requests ------------------------------------------------------------------------
@@ -112,7 +103,7 @@ def case_edit(request: HttpRequest, pk: int) -> HttpResponseBase:
         raise Http404
     if case.status not in intake.EDITABLE:
         messages.info(request, _("This request has been sent and can no longer be changed here."))
-        return redirect(case_url(case.pk))
+        return redirect(case)
     if not intake.can_edit(request.user, case):
         raise PermissionDenied
     household = Household.objects.select_related("area__parent__parent__parent", "head").get(
@@ -211,7 +202,7 @@ def _save(
                 request,
                 _("Request %(number)s is sent for checking.") % {"number": filed.number},
             )
-            return redirect(case_url(filed.pk)), filed
+            return redirect(filed), filed
         kept = _keep(user, data, household, case, version)
         messages.success(request, _("The draft is saved. You can finish it later."))
         return redirect("cases:edit", pk=kept.pk), kept

@@ -14,7 +14,7 @@ from django.core.paginator import Paginator
 from django.db.models import Q, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -35,14 +35,6 @@ from carenet.cases.workflow import WorkflowError, referral_move
 from carenet.core.pdf import stream_pdf_response
 
 PAGE_SIZE = 50
-
-
-def case_url(case: Case) -> str:
-    """The case page (helper "work"'s), or the directory while it does not exist yet."""
-    try:
-        return reverse("cases:detail", args=[case.pk])
-    except NoReverseMatch:
-        return reverse("cases:agencies")
 
 
 def _details_or_404(user: Any, case: Case) -> None:
@@ -151,11 +143,11 @@ def referral_new(request: HttpRequest, pk: int) -> HttpResponse:
             form.add_error(None, str(error))
         else:
             messages.success(request, _("The referral is sent. Print the letter for the agency."))
-            return redirect(case_url(case))
+            return redirect(case)
     return render(
         request,
         "cases/referral_new.html",
-        {"case": case, "form": form, "refusal": refusal, "case_url": case_url(case)},
+        {"case": case, "form": form, "refusal": refusal},
         status=400 if request.method == "POST" or refusal else 200,
     )
 
@@ -196,7 +188,7 @@ def referral_move_view(request: HttpRequest, pk: int) -> HttpResponse:
             messages.error(request, str(error))
         else:
             messages.success(request, _("The agency's answer is saved."))
-    return redirect(case_url(referral.case))
+    return redirect(referral.case)
 
 
 @access.requires(Perm.VIEW_CASES)

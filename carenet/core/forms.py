@@ -56,6 +56,14 @@ class CitizenIDField(forms.CharField):
         return citizen_id.normalize(value) if value else ""
 
 
+def int_or_none(value: Any) -> int | None:
+    """A whole number from a query string or a posted field; None for anything else."""
+    try:
+        return int(str(value))
+    except (TypeError, ValueError):
+        return None
+
+
 class MultipleFileInput(forms.FileInput):
     allow_multiple_selected = True
 

@@ -21,6 +21,7 @@ from django.views.decorators.http import require_GET, require_POST
 from carenet.accounts import access
 from carenet.accounts.access import Perm
 from carenet.areas.models import Area
+from carenet.core.forms import int_or_none
 from carenet.core.services import ConflictError
 from carenet.training import selectors, services
 from carenet.training.criteria import COMMITTEE_CHOICES
@@ -39,13 +40,6 @@ PAGE_SIZE = 25
 INVITATION_PAGE_SIZE = 50
 
 
-def _int(value: Any) -> int | None:
-    try:
-        return int(str(value))
-    except (TypeError, ValueError):
-        return None
-
-
 # --- events ----------------------------------------------------------------------------------
 
 
@@ -53,7 +47,7 @@ def _int(value: Any) -> int | None:
 @require_GET
 def event_list(request: HttpRequest) -> HttpResponse:
     search = request.GET.get("q", "").strip()[:100]
-    year = _int(request.GET.get("year"))
+    year = int_or_none(request.GET.get("year"))
     events = selectors.event_list(user=request.user, search=search, year=year)
     page = Paginator(events, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(
@@ -162,7 +156,7 @@ def sessions(request: HttpRequest, pk: int) -> HttpResponse:
     editing: Session | None = None
     edit_id = request.POST.get("session") or request.GET.get("edit")
     if edit_id:
-        editing = event.sessions.filter(pk=_int(edit_id) or 0).first()
+        editing = event.sessions.filter(pk=int_or_none(edit_id) or 0).first()
         if editing is None:
             raise Http404
     initial = SessionForm.initial_from(editing) if editing else {"day": event.starts_on}
@@ -280,7 +274,8 @@ def invitations_send(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def invitation_add(request: HttpRequest, pk: int) -> HttpResponse:
     event = selectors.event_get(user=request.user, pk=pk, manage=True)
-    volunteer = Volunteer.objects.filter(pk=_int(request.POST.get("volunteer")) or 0).first()
+    in_scope = access.visible_to(request.user, Volunteer.objects.all(), perm=Perm.MANAGE_TRAINING)
+    volunteer = in_scope.filter(pk=int_or_none(request.POST.get("volunteer")) or 0).first()
     if volunteer is None:
         messages.error(request, _("Choose a volunteer from the list."))
     else:
@@ -388,7 +383,7 @@ def coverage_pick(request: HttpRequest) -> HttpResponse:
 def coverage(request: HttpRequest, code: str) -> HttpResponse:
     area = selectors.coverage_area(user=request.user, code=code)
     current = selectors.current_fiscal_year()
-    year = _int(request.GET.get("year")) or current
+    year = int_or_none(request.GET.get("year")) or current
     if not 2500 <= year <= 2700:
         year = current
     untrained = selectors.untrained_volunteers(area=area, year=year)
@@ -413,7 +408,7 @@ def coverage(request: HttpRequest, code: str) -> HttpResponse:
 @access.requires(Perm.VIEW_TRAINING)
 @require_GET
 def awards(request: HttpRequest) -> HttpResponse:
-    year = _int(request.GET.get("year"))
+    year = int_or_none(request.GET.get("year"))
     status = request.GET.get("status", "")
     if status not in AwardStatus.values:
         status = ""
@@ -446,7 +441,7 @@ def award_new(request: HttpRequest) -> HttpResponse:
     chosen = None
     wanted = request.POST.get("volunteer") or request.GET.get("volunteer")
     if wanted:
-        chosen = selectors.award_volunteer(user=request.user, pk=_int(wanted))
+        chosen = selectors.award_volunteer(user=request.user, pk=int_or_none(wanted))
     form = AwardForm(
         request.POST or None,
         initial={

@@ -20,16 +20,10 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from carenet.accounts import access
 from carenet.accounts.access import Perm
+from carenet.core.forms import int_or_none
 from carenet.core.pdf import stream_pdf_response
 from carenet.training import certificates, jobs, learning
 from carenet.training.models import Question, QuizKind
-
-
-def _int(value: Any) -> int | None:
-    try:
-        return int(str(value))
-    except (TypeError, ValueError):
-        return None
 
 
 def _messages(error: ValidationError) -> list[str]:
@@ -43,7 +37,7 @@ def _posted_choices(request: HttpRequest) -> list[tuple[str, int]]:
     choices = []
     for n in range(1, learning.MAX_CHOICES + 1):
         text = request.POST.get(f"choice_{n}", "")[:500]
-        score = _int(request.POST.get(f"score_{n}", "0") or "0")
+        score = int_or_none(request.POST.get(f"score_{n}", "0") or "0")
         choices.append((text, -1 if score is None else score))
     return choices
 
@@ -70,7 +64,9 @@ def quiz_edit(request: HttpRequest, pk: int, kind: str) -> HttpResponse:
                 messages.success(request, _("The question is added."))
             elif action == "delete":
                 question = Question.objects.filter(
-                    pk=_int(request.POST.get("question")) or 0, quiz__event=event, quiz__kind=kind
+                    pk=int_or_none(request.POST.get("question")) or 0,
+                    quiz__event=event,
+                    quiz__kind=kind,
                 ).first()
                 if question is None:
                     raise Http404
