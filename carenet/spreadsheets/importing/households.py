@@ -64,6 +64,7 @@ from carenet.spreadsheets.importing.common import (
     ProgressReporter,
     Report,
     chunks,
+    collector_paused,
     source_name,
     user_or_none,
 )
@@ -125,7 +126,8 @@ def import_households(
         max_rows=max_rows,
         today=today or timezone.localdate(),
     )
-    return job.run()
+    with collector_paused():
+        return job.run()
 
 
 class _HouseholdImport:

@@ -7,6 +7,7 @@ The files are written by the tests themselves, over the root conftest's area tre
 
 import codecs
 import csv
+import gc
 import io
 import random
 from datetime import date
@@ -782,6 +783,21 @@ def test_progress_is_reported_while_checking_and_importing():
     assert calls[0][0] == "checking"
     assert calls[-1] == ("importing", 3, 3)
     assert all(done <= total for _stage, done, total in calls)
+
+
+def test_the_cycle_collector_is_off_during_an_import_and_back_on_after():
+    collecting = []
+    assert run(csv_file(family()), progress=lambda *_: collecting.append(gc.isenabled())).ok
+    assert collecting and not any(collecting)
+    assert gc.isenabled()
+
+
+def test_the_cycle_collector_comes_back_after_the_last_of_two_imports():
+    with common.collector_paused():
+        with common.collector_paused():
+            assert not gc.isenabled()
+        assert not gc.isenabled()  # the other import still runs
+    assert gc.isenabled()
 
 
 def test_a_file_over_the_row_limit_imports_nothing(en):
