@@ -75,10 +75,11 @@ from carenet.spreadsheets.importing.rows import (
     PersonRow,
     RowReader,
 )
-from carenet.spreadsheets.importing.writing import IdReserve, Pipeline, among
+from carenet.spreadsheets.importing.writing import FirstLoad, IdReserve, Pipeline, among
 from carenet.volunteers.models import Volunteer, VolunteerStatus
 
 AUDIT_ACTION = "spreadsheets.import_households"
+WRITTEN = (Person, Consent, Household, HouseholdAssignment)
 
 
 class _Rollback(Exception):
@@ -207,12 +208,14 @@ class _HouseholdImport:
         )
         progress = ProgressReporter(self.progress_callback, table)
         self.pipeline: Pipeline | None = None
+        self.first_load: FirstLoad | None = None
         if self.dry_run:
             fake = count(-1, -1)
             self.take_person_id = self.take_household_id = fake.__next__
         else:
+            self.first_load = FirstLoad.begin(WRITTEN)
             self.pipeline = Pipeline(
-                checked=(Person, Consent, Household, HouseholdAssignment),
+                checked=WRITTEN,
                 deferred=tables.DEFERRED_CONSTRAINTS,
             )
             self.ids = (IdReserve(Person), IdReserve(Household))
@@ -268,10 +271,11 @@ class _HouseholdImport:
     def _prepare(self, people: list[PersonRow]) -> _Batch:
         """The chunk's rows to write, and the households the file has moved past."""
         batch, self.batch = self.batch, _Batch()
-        batch.likely = stored.LikelyDuplicates(
-            [p for p in people if p.match is None and p.birth_date is not None],
-            below=self.people_below,
-        )
+        if self.first_load is None:
+            batch.likely = stored.LikelyDuplicates(
+                [p for p in people if p.match is None and p.birth_date is not None],
+                below=self.people_below,
+            )
         for household in [h for h in self.open.values() if h.chunk < self.chunk]:
             self._close(household, batch)
         return batch
@@ -300,6 +304,9 @@ class _HouseholdImport:
     # -- looking up what is stored --------------------------------------------------------
 
     def _look_up(self, people: list[PersonRow]) -> None:
+        if self.first_load is not None:
+            self._load_volunteers(people)  # nobody else is stored, nor any household
+            return
         found = stored.people_with_ids({p.hash for p in people if p.hash}, below=self.people_below)
         without_id = []
         for person in people:
@@ -595,6 +602,8 @@ class _HouseholdImport:
             return
         self._write(batch)
         self._wait()
+        if self.first_load is not None:
+            self.first_load.finish()
         later = [*self.stored.values(), *self.reopened.values()]
         self._assign_volunteers(later)
         recompute = changed | {h.id for h in self.reopened.values() if h.id is not None}

@@ -17,7 +17,14 @@ from io import BytesIO
 from typing import Any
 
 from django.core.exceptions import ImproperlyConfigured
-from django.db import DatabaseError, IntegrityError, connection, models
+from django.db import (
+    DatabaseError,
+    IntegrityError,
+    OperationalError,
+    connection,
+    models,
+    transaction,
+)
 from django.db.models.expressions import RawSQL
 
 # Rows of one INSERT on backends without COPY (SQLite allows 32,766 parameters).
@@ -301,6 +308,106 @@ class Pipeline:
                 cursor.execute(f"SET CONSTRAINTS {self._constraints()} DEFERRED")
         except DatabaseError:
             pass  # the transaction failed already and will be rolled back
+
+
+class FirstLoad:
+    """A load into empty tables on PostgreSQL: their indexes and keys are built after the rows.
+
+    PostgreSQL's own advice for loading much data ("Populating a Database" in its manual):
+    building an index over a million rows at once costs a fraction of updating it a million
+    times, and a foreign key added afterwards is checked in one query instead of once a row.
+    On a first load of a province's registry (bench/README.md) that takes the database's
+    share from about 56 to 16 seconds a million people.
+
+    `begin` takes this way only when every table is empty, under an ACCESS EXCLUSIVE lock it
+    holds to the end of the import's transaction, so nobody reads the tables meanwhile
+    (there is nothing in them to read) and nobody writes to them. When the lock does not
+    come within LOCK_WAIT, or a table is not empty, it returns None and the import goes the
+    ordinary way. `finish` builds the indexes and keys again, under the same names; a failed
+    import rolls back to the tables as they were, indexes included.
+    """
+
+    LOCK_WAIT = "2s"
+    INDEX_MEMORY = "256MB"  # maintenance_work_mem while the indexes are built
+
+    def __init__(self, tables: list[str]) -> None:
+        self.tables = tables
+        self.indexes: list[str] = []  # CREATE INDEX statements
+        self.constraints: list[tuple[str, str, str]] = []  # table, name, definition
+
+    @classmethod
+    def begin(cls, models_: Sequence[type[models.Model]]) -> "FirstLoad | None":
+        if not is_postgresql() or any(m._default_manager.exists() for m in models_):
+            return None
+        tables = [m._meta.db_table for m in models_]
+        quoted = ", ".join(connection.ops.quote_name(t) for t in tables)
+        savepoint = transaction.savepoint()
+        try:
+            with connection.cursor() as cursor:
+                # Keys of rows written earlier in the transaction are checked now: a table
+                # with checks pending cannot be altered.
+                cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+                cursor.execute("SET CONSTRAINTS ALL DEFERRED")
+                cursor.execute("SELECT set_config('lock_timeout', %s, true)", [cls.LOCK_WAIT])
+                cursor.execute(f"LOCK TABLE {quoted} IN ACCESS EXCLUSIVE MODE")
+                cursor.execute("SET LOCAL lock_timeout TO DEFAULT")
+                empty = not any(m._default_manager.exists() for m in models_)
+        except (OperationalError, IntegrityError):  # no lock in time; a key that fails
+            empty = False
+        if not empty:
+            transaction.savepoint_rollback(savepoint)  # lets go of the lock
+            return None
+        transaction.savepoint_commit(savepoint)
+        load = cls(tables)
+        load._set_aside()
+        return load
+
+    def _set_aside(self) -> None:
+        """Drops the tables' foreign keys, unique constraints and indexes but primary keys.
+
+        A unique constraint another table's foreign key rests on is kept.
+        """
+        quote = connection.ops.quote_name
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT c.conrelid::regclass::text, c.conname, pg_get_constraintdef(c.oid) "
+                "FROM pg_constraint c WHERE c.conrelid = ANY(%s::regclass[]) "
+                "AND (c.contype = 'f' OR (c.contype = 'u' AND NOT EXISTS ("
+                "SELECT 1 FROM pg_constraint r WHERE r.contype = 'f' AND r.conindid = c.conindid"
+                "))) ORDER BY c.contype, c.conname",
+                [self.tables],
+            )
+            self.constraints = list(cursor.fetchall())
+            for table, name, _definition in self.constraints:
+                cursor.execute(f"ALTER TABLE {quote(table)} DROP CONSTRAINT {quote(name)}")
+            cursor.execute(
+                "SELECT i.indexrelid::regclass::text, pg_get_indexdef(i.indexrelid) "
+                "FROM pg_index i WHERE i.indrelid = ANY(%s::regclass[]) AND NOT i.indisprimary "
+                "AND NOT EXISTS (SELECT 1 FROM pg_constraint c WHERE c.conindid = i.indexrelid) "
+                "ORDER BY 1",
+                [self.tables],
+            )
+            found = cursor.fetchall()
+            for name, _definition in found:
+                cursor.execute(f"DROP INDEX {name}")
+            self.indexes = [definition for _name, definition in found]
+
+    def finish(self) -> None:
+        """Builds the indexes, then the constraints (each checked over all the rows)."""
+        quote = connection.ops.quote_name
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT set_config('maintenance_work_mem', %s, true)", [self.INDEX_MEMORY]
+            )
+            for definition in self.indexes:
+                cursor.execute(definition)
+            # Unique constraints first: they were dropped after the foreign keys.
+            for table, name, definition in reversed(self.constraints):
+                cursor.execute(
+                    f"ALTER TABLE {quote(table)} ADD CONSTRAINT {quote(name)} {definition}"
+                )
+            cursor.execute("SET LOCAL maintenance_work_mem TO DEFAULT")
+        self.indexes, self.constraints = [], []
 
 
 class _CopyFormatter:
