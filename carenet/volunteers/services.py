@@ -29,8 +29,8 @@ from django.utils.translation import gettext as _
 
 from carenet.accounts import access
 from carenet.accounts.access import Perm
-from carenet.accounts.models import Role, User
-from carenet.accounts.services import assignment_grant, user_create
+from carenet.accounts.models import AreaAssignment, Role, User
+from carenet.accounts.services import assignment_grant, assignment_revoke, user_create
 from carenet.areas.models import BANGKOK, Area, Level
 from carenet.core import citizen_id as cid
 from carenet.core import thaidate
@@ -442,14 +442,50 @@ def volunteer_change_status(
     ended = 0
     if to_status in LEAVING:
         ended = _end_open_seats(volunteer=locked, day=effective_date)
+    login = login_follows_status(actor=actor, volunteer=locked)
     audit_record(
         actor=actor,
         action="volunteer.status",
         target=locked,
         area_code=locked.area_id,
-        details={"from": change.from_status, "to": to_status, "seats_ended": ended},
+        details={"from": change.from_status, "to": to_status, "seats_ended": ended, "login": login},
     )
     return change
+
+
+def login_follows_status(*, actor: Any, volunteer: Volunteer) -> str:
+    """A volunteer's login keeps up with their status; says what changed ("" for nothing).
+
+    Someone who leaves the network (resigned, removed, deceased) must no longer open the
+    households they looked after: their login loses the volunteer role, and is closed when it
+    holds no other role ("closed"; "role_removed" otherwise). A volunteer taken back as active
+    gets the role back, and a closed login is opened again ("reopened").
+    """
+    user = volunteer.user
+    if user is None:
+        return ""
+    if volunteer.status in LEAVING:
+        roles = list(AreaAssignment.objects.filter(user=user, role=Role.VOLUNTEER))
+        for assignment in roles:
+            assignment_revoke(actor=actor, assignment=assignment)
+        if AreaAssignment.objects.filter(user=user).exists():
+            return "role_removed" if roles else ""
+        if user.is_active:
+            user.is_active = False
+            user.save(update_fields=["is_active"])
+            return "closed"
+        return ""
+    if volunteer.status != VolunteerStatus.ACTIVE:
+        return ""
+    changed = ""
+    if not AreaAssignment.objects.filter(user=user, role=Role.VOLUNTEER).exists():
+        assignment_grant(actor=actor, user=user, role=Role.VOLUNTEER, area=volunteer.area)
+        changed = "role_given"
+    if not user.is_active:
+        user.is_active = True
+        user.save(update_fields=["is_active"])
+        changed = "reopened"
+    return changed
 
 
 def _end_open_seats(*, volunteer: Volunteer, day: date) -> int:

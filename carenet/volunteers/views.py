@@ -32,7 +32,7 @@ from carenet.volunteers.forms import (
     VolunteerForm,
     apply_errors,
 )
-from carenet.volunteers.models import STATUS_MOVES, Volunteer
+from carenet.volunteers.models import STATUS_MOVES, Volunteer, VolunteerStatus
 
 PAGE_SIZE = 25
 SEAT_CANDIDATES_SHOWN = 16
@@ -170,6 +170,18 @@ def volunteer_status(request: HttpRequest, pk: int) -> HttpResponse:
             apply_errors(form, error)
         else:
             messages.success(request, _("The status is changed."))
+            if volunteer.user_id is not None:
+                if volunteer.status in services.LEAVING:
+                    messages.info(
+                        request,
+                        _(
+                            "Their login no longer opens the households they looked after: "
+                            "the volunteer role is taken off it, and a login with no other "
+                            "role is closed."
+                        ),
+                    )
+                elif volunteer.status == VolunteerStatus.ACTIVE:
+                    messages.info(request, _("Their login has the volunteer role again."))
             return redirect("volunteers:detail", pk=volunteer.pk)
     return render(request, "volunteers/status.html", {"form": form, "volunteer": volunteer})
 

@@ -59,7 +59,7 @@ from carenet.volunteers.models import (
     VolunteerStatus,
     VolunteerStatusChange,
 )
-from carenet.volunteers.services import MINIMUM_AGE
+from carenet.volunteers.services import MINIMUM_AGE, login_follows_status
 
 AUDIT_ACTION = "spreadsheets.import_volunteers"
 # The fields a file sets on a volunteer (the villages and status are handled apart).
@@ -490,6 +490,8 @@ def _write(checked: list[_Checked], *, actor: Any, today: date, result: ImportRe
             version=volunteer.version,
             updated_at=now,
         )
+        if "status" in item.changes and volunteer.user_id is not None:
+            login_follows_status(actor=actor, volunteer=volunteer)
         if "villages" in item.changes:
             through.objects.filter(volunteer_id=volunteer.pk).delete()
             links += [

@@ -201,6 +201,16 @@ def test_update_changes_fields_villages_and_status_with_history():
     )
 
 
+def test_a_volunteer_an_import_marks_resigned_loses_their_login(personas):
+    assert run(csv_file([volunteer()])).ok
+    user = personas["volunteer_a"]
+    Volunteer.objects.filter(pk=stored(1).pk).update(user=user)
+    assert run(csv_file([volunteer(status="ลาออก")])).ok
+    user.refresh_from_db()
+    assert not user.is_active
+    assert not user.assignments.exists()
+
+
 def test_a_status_move_the_rules_forbid(en):
     VolunteerFactory(citizen_id=cid(1), status=VolunteerStatus.DECEASED)
     [error] = run(csv_file([volunteer()])).errors

@@ -509,6 +509,73 @@ def test_link_existing_user(district_coordinator_a, volunteer_a):
     assert volunteer.user == volunteer_a
 
 
+def linked_volunteer(coordinator: Any) -> tuple[Any, User]:
+    volunteer: Any = VolunteerFactory()
+    user = services.volunteer_link_user(
+        actor=coordinator, volunteer=volunteer, username="malee", password="ชุมพร-long-pass-2568"
+    )
+    return volunteer, user
+
+
+def change(coordinator: Any, volunteer: Any, to: str) -> None:
+    services.volunteer_change_status(
+        actor=coordinator,
+        volunteer=volunteer,
+        to_status=to,
+        effective_date=timezone.localdate(),
+        reason="ตามมติศูนย์",
+    )
+
+
+@pytest.mark.parametrize(
+    "leaving", [VolunteerStatus.RESIGNED, VolunteerStatus.REMOVED, VolunteerStatus.DECEASED]
+)
+def test_a_volunteer_who_leaves_loses_their_login(district_coordinator_a, leaving):
+    volunteer, user = linked_volunteer(district_coordinator_a)
+    change(district_coordinator_a, volunteer, leaving)
+    user.refresh_from_db()
+    assert not user.is_active
+    assert not AreaAssignment.objects.filter(user=user).exists()
+    assert not access.can(user, Perm.VIEW_VOLUNTEERS, "860101")
+    event = AuditEvent.objects.get(action="volunteer.status")
+    assert event.details["login"] == "closed"
+    assert AuditEvent.objects.filter(action="assignment.revoke").count() == 1
+
+
+def test_a_leaving_volunteer_with_another_role_keeps_the_login_without_the_volunteer_role(
+    district_coordinator_a,
+):
+    volunteer, user = linked_volunteer(district_coordinator_a)
+    AreaAssignment.objects.create(user=user, role=Role.CENTRE_COORDINATOR, area_id="8601")
+    change(district_coordinator_a, volunteer, VolunteerStatus.RESIGNED)
+    user.refresh_from_db()
+    assert user.is_active
+    assert list(AreaAssignment.objects.filter(user=user).values_list("role", flat=True)) == [
+        Role.CENTRE_COORDINATOR
+    ]
+    assert AuditEvent.objects.get(action="volunteer.status").details["login"] == "role_removed"
+
+
+def test_an_inactive_volunteer_keeps_their_login(district_coordinator_a):
+    volunteer, user = linked_volunteer(district_coordinator_a)
+    change(district_coordinator_a, volunteer, VolunteerStatus.INACTIVE)
+    user.refresh_from_db()
+    assert user.is_active
+    assert AreaAssignment.objects.filter(user=user, role=Role.VOLUNTEER).exists()
+
+
+def test_a_volunteer_taken_back_gets_their_login_again(district_coordinator_a):
+    volunteer, user = linked_volunteer(district_coordinator_a)
+    change(district_coordinator_a, volunteer, VolunteerStatus.RESIGNED)
+    change(district_coordinator_a, volunteer, VolunteerStatus.ACTIVE)
+    user.refresh_from_db()
+    assert user.is_active
+    assignment = AreaAssignment.objects.get(user=user)
+    assert (assignment.role, assignment.area_id) == (Role.VOLUNTEER, "860101")
+    latest = AuditEvent.objects.filter(action="volunteer.status").order_by("-pk").first()
+    assert latest is not None and latest.details["login"] == "reopened"
+
+
 @pytest.mark.parametrize(
     ("username", "password", "field"),
     [

@@ -485,6 +485,22 @@ def test_status_form_changes_status_and_refuses_illegal_moves(client, world):
     assert own.status == VolunteerStatus.DECEASED
 
 
+def test_a_volunteer_who_leaves_is_told_about_and_loses_their_login(client, world):
+    own = world["own"]  # volunteer_a's record
+    login(client, "district_coordinator_a")
+    today = timezone.localdate().strftime("%d/%m/") + str(timezone.localdate().year + 543)
+    response = client.post(
+        reverse("volunteers:status", args=[own.pk]),
+        {"to_status": "resigned", "effective_date": today, "reason": "ลาออกตามคำร้อง"},
+        follow=True,
+    )
+    assert "เปิดดูครัวเรือนที่เคยดูแลไม่ได้อีกแล้ว" in response.text
+    client.logout()
+    login(client, "volunteer_a")
+    response = client.get(reverse("volunteers:me"))
+    assert response.status_code == 302 and "/login" in response["Location"]
+
+
 def test_account_form_gives_the_volunteer_a_login(client, world):
     thasae = world["thasae"]
     login(client, "district_coordinator_b")
