@@ -16,6 +16,7 @@ from typing import Any, cast
 
 import pytest
 from django.test import Client
+from django.utils import translation
 
 from carenet.accounts.models import Role, User
 from carenet.accounts.tests.factories import AreaAssignmentFactory, UserFactory
@@ -68,6 +69,15 @@ def fast_password_hashing(request: pytest.FixtureRequest, settings: Any) -> None
     """Argon2 is deliberately slow; tests that are not about hashing use a fast hasher."""
     if "real_password_hashing" not in request.keywords:
         settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def default_language() -> Any:
+    """Every test starts in the site's language: a request the test client made in English
+    leaves English active in the thread (LocaleMiddleware), and the next test would read it."""
+    translation.deactivate()
+    yield
+    translation.deactivate()
 
 
 @pytest.fixture
