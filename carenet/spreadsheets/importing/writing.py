@@ -337,7 +337,7 @@ class FirstLoad:
 
     @classmethod
     def begin(cls, models_: Sequence[type[models.Model]]) -> "FirstLoad | None":
-        if not is_postgresql() or any(m._default_manager.exists() for m in models_):
+        if not is_postgresql() or any(m._base_manager.exists() for m in models_):
             return None
         tables = [m._meta.db_table for m in models_]
         quoted = ", ".join(connection.ops.quote_name(t) for t in tables)
@@ -351,7 +351,7 @@ class FirstLoad:
                 cursor.execute("SELECT set_config('lock_timeout', %s, true)", [cls.LOCK_WAIT])
                 cursor.execute(f"LOCK TABLE {quoted} IN ACCESS EXCLUSIVE MODE")
                 cursor.execute("SET LOCAL lock_timeout TO DEFAULT")
-                empty = not any(m._default_manager.exists() for m in models_)
+                empty = not any(m._base_manager.exists() for m in models_)
         except (OperationalError, IntegrityError):  # no lock in time; a key that fails
             empty = False
         if not empty:

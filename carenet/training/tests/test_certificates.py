@@ -101,6 +101,7 @@ def test_batch_one_pdf_and_zip(world, district_coordinator_a, login_as):
     assert (batch.status, batch.done, batch.total) == ("done", total, total)
     page = client.get(reverse("training:batch", args=[batch.pk]))
     assert b'data-testid="download"' in page.content
+    assert b'data-testid="leave-note"' not in page.content  # finished: nothing to leave
     download = client.get(reverse("training:batch_download", args=[batch.pk]))
     pdf = b"".join(download.streaming_content)
     reader = PdfReader(io.BytesIO(pdf))
@@ -119,6 +120,13 @@ def test_batch_one_pdf_and_zip(world, district_coordinator_a, login_as):
         one = archive.read(names[0])
     assert one.startswith(b"%PDF")
     assert len(PdfReader(io.BytesIO(one)).pages) == 1
+
+
+def test_a_batch_at_work_says_the_page_can_be_left(world, district_coordinator_a, login_as):
+    batch = jobs.batch_create(actor=district_coordinator_a, event=world.event, as_zip=False)
+    page = login_as("district_coordinator_a").get(reverse("training:batch", args=[batch.pk]))
+    assert batch.status == "queued"
+    assert b'data-testid="leave-note"' in page.content
 
 
 def test_runner_is_idempotent(world, district_coordinator_a):
