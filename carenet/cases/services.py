@@ -33,6 +33,7 @@ from carenet.cases.models import (
     CaseTask,
     CaseTimeLimits,
 )
+from carenet.core.collation import thai_order
 from carenet.core.people import full_name
 from carenet.core.services import audit_record
 from carenet.training import learning
@@ -122,7 +123,7 @@ def task_people(case: Case) -> QuerySet[User]:
             Q(assignments__area_id__in=codes) | Q(within(case.area_id[:4], "assignments__area"))
         )
         .distinct()
-        .order_by("first_name", "last_name", "username")
+        .order_by(*thai_order("first_name", "last_name"), "username")
     )
 
 
@@ -256,7 +257,7 @@ def volunteers_to_assign(case: Case) -> QuerySet[Volunteer]:
         Volunteer.objects.filter(within(case.area_id[:4], "area"), status=VolunteerStatus.ACTIVE)
         .exclude(pk__in=case.case_volunteers.values("pk"))
         .select_related("area")
-        .order_by("area_id", "first_name", "last_name")
+        .order_by("area_id", *thai_order("first_name", "last_name"))
     )
 
 

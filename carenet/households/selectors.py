@@ -22,6 +22,7 @@ from carenet.accounts import access
 from carenet.accounts.access import Perm
 from carenet.areas.models import Area, Level, within
 from carenet.core import citizen_id
+from carenet.core.collation import thai_order
 from carenet.core.people import age_on, name_key
 from carenet.households import vulnerability
 from carenet.households.models import (
@@ -251,7 +252,7 @@ def household_list(
         .select_related("area__parent", "head")
         .prefetch_related(
             Prefetch("members", queryset=active_members, to_attr="active_members"),
-            Prefetch("volunteers", queryset=Volunteer.objects.order_by("first_name")),
+            Prefetch("volunteers", queryset=Volunteer.objects.order_by(*thai_order("first_name"))),
         )
     )
     result = Paginator(queryset, per_page).get_page(page)
@@ -310,7 +311,7 @@ def volunteers_to_assign(*, household: Household) -> QuerySet[Volunteer]:
     return (
         Volunteer.objects.filter(area_id=household.area_id[:6], status=VolunteerStatus.ACTIVE)
         .exclude(assignments__household=household)
-        .order_by("first_name", "last_name")
+        .order_by(*thai_order("first_name", "last_name"))
     )
 
 

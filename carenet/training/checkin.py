@@ -52,6 +52,7 @@ from django.utils.translation import gettext as _
 from carenet.accounts import access
 from carenet.accounts.access import Perm
 from carenet.areas.models import Area
+from carenet.core.collation import thai_order
 from carenet.core.services import audit_record
 from carenet.core.tabular import neutralize_formula
 from carenet.training.models import (
@@ -271,7 +272,7 @@ def invitee_list(*, session: Session, search: str = "") -> QuerySet[Invitation]:
     return (
         _with_attendance(queryset, session)
         .select_related("volunteer", "area")
-        .order_by("volunteer__first_name", "volunteer__last_name", "pk")
+        .order_by(*thai_order("volunteer__first_name", "volunteer__last_name"), "pk")
     )
 
 
@@ -313,7 +314,7 @@ def badge_invitations(*, event: TrainingEvent) -> QuerySet[Invitation]:
         Invitation.objects.filter(event=event, invited_at__isnull=False)
         .exclude(status=InvitationStatus.DECLINED)
         .select_related("volunteer", "area__parent")
-        .order_by("area_id", "volunteer__first_name", "volunteer__last_name", "pk")
+        .order_by("area_id", *thai_order("volunteer__first_name", "volunteer__last_name"), "pk")
     )
 
 
@@ -456,7 +457,7 @@ def attendance_csv(*, user: Any, event: TrainingEvent) -> Iterator[bytes]:
         .filter(_viewing(user))
         .select_related("volunteer", "area__parent")
         .prefetch_related("attendance")
-        .order_by("area_id", "volunteer__first_name", "volunteer__last_name", "pk")
+        .order_by("area_id", *thai_order("volunteer__first_name", "volunteer__last_name"), "pk")
     )
     buffer = io.StringIO()
     writer = csv.writer(buffer)

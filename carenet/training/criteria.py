@@ -29,6 +29,7 @@ from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from carenet.areas.models import Level, within
+from carenet.core.collation import thai_order
 from carenet.core.thaidate import fiscal_year_bounds
 from carenet.training.models import Attendance, CompetencyGrant
 from carenet.volunteers.models import CommitteeMembership, Volunteer, VolunteerStatus
@@ -93,7 +94,7 @@ def target_volunteers(criteria: TargetCriteria, on: date) -> QuerySet[Volunteer]
         found = found.exclude(Exists(valid))
     if criteria.untrained_fy is not None:
         found = found.exclude(trained_in(criteria.untrained_fy))
-    return found.order_by("area_id", "first_name", "last_name")
+    return found.order_by("area_id", *thai_order("first_name", "last_name"))
 
 
 def trained_in(fiscal_year: int) -> Q:

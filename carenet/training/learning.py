@@ -48,6 +48,7 @@ from django.utils.translation import gettext_lazy
 from carenet.accounts import access
 from carenet.accounts.access import Perm
 from carenet.areas.models import within
+from carenet.core.collation import thai_order
 from carenet.core.services import audit_record
 from carenet.training.models import (
     Certificate,
@@ -785,5 +786,5 @@ def holders_near(
             )
         )
         .select_related("area")
-        .order_by("nearness", "area_id", "first_name", "last_name", "pk")[:limit]
+        .order_by("nearness", "area_id", *thai_order("first_name", "last_name"), "pk")[:limit]
     )

@@ -25,6 +25,7 @@ from django.utils import timezone
 from carenet.accounts import access
 from carenet.accounts.access import Perm
 from carenet.areas.models import Area, Level, within
+from carenet.core.collation import thai_order
 from carenet.core.thaidate import fiscal_year
 from carenet.training.criteria import trained_in
 from carenet.training.models import (
@@ -162,7 +163,11 @@ def excluded_volunteers(*, event: TrainingEvent) -> list[Volunteer]:
     ids = event.criteria.get("excluded", [])
     if not ids:
         return []
-    return list(Volunteer.objects.filter(pk__in=ids).select_related("area").order_by("first_name"))
+    return list(
+        Volunteer.objects.filter(pk__in=ids)
+        .select_related("area")
+        .order_by(*thai_order("first_name"))
+    )
 
 
 def invite_candidates(*, event: TrainingEvent, search: str) -> list[Volunteer]:
@@ -173,7 +178,9 @@ def invite_candidates(*, event: TrainingEvent, search: str) -> list[Volunteer]:
     queryset = Volunteer.objects.filter(
         within(event.area_id, "area"), status=VolunteerStatus.ACTIVE
     ).exclude(invitations__event=event)
-    return list(_search(queryset, search).select_related("area").order_by("first_name")[:20])
+    return list(
+        _search(queryset, search).select_related("area").order_by(*thai_order("first_name"))[:20]
+    )
 
 
 # --- a volunteer's own -----------------------------------------------------------------------
@@ -375,7 +382,7 @@ def untrained_volunteers(*, area: Area, year: int) -> QuerySet[Volunteer]:
         _active_in(area.code)
         .exclude(trained_in(year))
         .select_related("area__parent")
-        .order_by("area_id", "first_name", "last_name", "pk")
+        .order_by("area_id", *thai_order("first_name", "last_name"), "pk")
     )
 
 
@@ -429,7 +436,9 @@ def award_candidates(*, user: Any, search: str) -> list[Volunteer]:
         perm=Perm.MANAGE_TRAINING,
         own=NOBODY,
     )
-    return list(_search(queryset, search).select_related("area").order_by("first_name")[:20])
+    return list(
+        _search(queryset, search).select_related("area").order_by(*thai_order("first_name"))[:20]
+    )
 
 
 def award_volunteer(*, user: Any, pk: Any) -> Volunteer:

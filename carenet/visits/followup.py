@@ -36,6 +36,7 @@ from carenet.accounts import access
 from carenet.accounts.access import Perm
 from carenet.areas.models import Area, Level, within
 from carenet.core import thaidate
+from carenet.core.collation import thai_order
 from carenet.households.models import Household, HouseholdAssignment, HouseholdStatus
 from carenet.households.selectors import households_visible, person_own_q
 from carenet.households.vulnerability import priority_level
@@ -228,7 +229,7 @@ def overdue_report(
             "volunteer__area__name_th",
         )
         .annotate(n=Count("household_id", distinct=True))
-        .order_by("-n", "volunteer__first_name", "volunteer_id")
+        .order_by("-n", *thai_order("volunteer__first_name"), "volunteer_id")
     )
     by_volunteer = [
         Group(
@@ -299,7 +300,9 @@ def inactive_volunteers(
     return (
         _volunteers(user, area)
         .filter(inactive_q(today))
-        .order_by(F("last_visit_at").asc(nulls_first=True), "first_name", "last_name", "pk")
+        .order_by(
+            F("last_visit_at").asc(nulls_first=True), *thai_order("first_name", "last_name"), "pk"
+        )
     )
 
 

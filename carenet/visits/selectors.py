@@ -41,6 +41,7 @@ from django.utils import timezone
 
 from carenet.accounts import access
 from carenet.accounts.access import Perm
+from carenet.core.collation import thai_order
 from carenet.households import selectors as household_selectors
 from carenet.households import vulnerability
 from carenet.households.models import (
@@ -291,7 +292,7 @@ def co_volunteers(*, household: Household, user: Any) -> QuerySet[Volunteer]:
         .filter(Q(area_id=subdistrict) | Q(assignments__household=household))
         .exclude(user_id=user.pk)
         .distinct()
-        .order_by("first_name", "last_name", "pk")
+        .order_by(*thai_order("first_name", "last_name"), "pk")
     )
 
 
@@ -315,7 +316,7 @@ def visit_get(*, user: Any, pk: Any, perm: Perm = Perm.VIEW_HOUSEHOLDS) -> Visit
     queryset = Visit.objects.select_related(
         "household__area", "household__head", "recorded_by", "acknowledged_by"
     ).prefetch_related(
-        Prefetch("volunteers", queryset=Volunteer.objects.order_by("first_name")),
+        Prefetch("volunteers", queryset=Volunteer.objects.order_by(*thai_order("first_name"))),
         Prefetch("members_seen", queryset=Person.objects.order_by("pk")),
         Prefetch("problems", queryset=ProblemItem.objects.select_related("area")),
         "photos",
@@ -440,7 +441,7 @@ def _visits(user: Any, household: Household) -> list[TimelineEntry]:
     visits = (
         household.visits.select_related("acknowledged_by")
         .prefetch_related(
-            Prefetch("volunteers", queryset=Volunteer.objects.order_by("first_name")),
+            Prefetch("volunteers", queryset=Volunteer.objects.order_by(*thai_order("first_name"))),
             Prefetch("problems", queryset=ProblemItem.objects.order_by("area__order", "order")),
         )
         .annotate(photo_count=Count("photos", distinct=True))

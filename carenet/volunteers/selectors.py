@@ -20,6 +20,7 @@ from django.utils import timezone
 from carenet.accounts import access
 from carenet.accounts.access import Perm
 from carenet.areas.models import Area, Level, within
+from carenet.core.collation import thai_order
 from carenet.volunteers.models import (
     POSITION_ORDER,
     Centre,
@@ -65,7 +66,7 @@ def volunteer_list(
     return (
         queryset.select_related("area__parent")
         .annotate(village_count=Count("villages", distinct=True))
-        .order_by("area_id", "first_name", "last_name", "id")
+        .order_by("area_id", *thai_order("first_name", "last_name"), "id")
     )
 
 
@@ -286,4 +287,4 @@ def seat_candidates(*, centre: Centre, search: str = "") -> QuerySet[Volunteer]:
     search = " ".join(search.split())
     if search:
         queryset = _search(queryset, search)
-    return queryset.order_by("first_name", "last_name", "id")
+    return queryset.order_by(*thai_order("first_name", "last_name"), "id")
