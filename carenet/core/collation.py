@@ -19,20 +19,14 @@ SQLITE_COLLATION = "thai"
 
 
 class ThaiOrder(Collate):
-    """`expression COLLATE <Thai>`, the collation named as the database knows it."""
+    """`expression COLLATE <Thai>`, the collation named as each database knows it."""
 
     def __init__(self, expression: Any) -> None:
         super().__init__(expression, SQLITE_COLLATION)
 
-    def as_sql(self, compiler: Any, connection: Any, **extra_context: Any) -> Any:
-        if connection.vendor == "postgresql":
-            name = POSTGRESQL_COLLATION
-        elif connection.vendor == "sqlite":
-            name = SQLITE_COLLATION
-        else:
-            return compiler.compile(self.get_source_expressions()[0])
-        extra_context.setdefault("collation", connection.ops.quote_name(name))
-        return super().as_sql(compiler, connection, **extra_context)
+    def as_postgresql(self, compiler: Any, connection: Any, **extra_context: Any) -> Any:
+        extra_context.setdefault("collation", connection.ops.quote_name(POSTGRESQL_COLLATION))
+        return self.as_sql(compiler, connection, **extra_context)
 
 
 def thai_order(*fields: str) -> list[Any]:
