@@ -64,14 +64,20 @@ MONTH_NUMBERS = _month_lookup()
 
 NUMERIC = re.compile(r"^(\d{1,2})\s*[/\-.]\s*(\d{1,2})\s*[/\-.]\s*(\d{2}|\d{4})$")
 ISO = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})(?:[T ].*)?$")
-WORDED = re.compile(r"^(\d{1,2})\s*([^\d\s][^\d]*?)\s*(?:พ\.?ศ\.?|ค\.?ศ\.?)?\s*(\d{2}|\d{4})$")
+WORDED = re.compile(r"^(\d{1,2})\s*([^\d\s][^\d]*?)\s*(พ\.?\s*ศ\.?|ค\.?\s*ศ\.?)?\s*(\d{2}|\d{4})$")
 
 
 class DateInputError(ValueError):
     """A date that cannot be read. The message is in the active language."""
 
 
-def gregorian_year(year: int, *, digits: int) -> int:
+def gregorian_year(year: int, *, digits: int, era: str = "") -> int:
+    """The Common Era year. Without an era written, the documented rule decides (four digits
+    from 2400 are BE; two digits are BE in the 2500s); "พ.ศ." or "ค.ศ." written says which."""
+    if era == "ce":
+        return 2000 + year if digits == 2 else year
+    if era == "be":
+        return (2500 + year if digits == 2 else year) - BE_OFFSET
     if digits == 2:
         return 2500 + year - BE_OFFSET
     return year - BE_OFFSET if year >= BE_THRESHOLD else year
@@ -89,18 +95,19 @@ def parse(text: str) -> date:
         day_text, month_text, year_text = match.groups()
         return _build(day_text, int(month_text), year_text)
     if match := WORDED.match(cleaned):
-        day_text, month_name, year_text = match.groups()
+        day_text, month_name, era_text, year_text = match.groups()
         month = MONTH_NUMBERS.get(month_name.lower().replace(".", "").replace(" ", ""))
         if month is None:
             raise DateInputError(_("“%(month)s” is not a month name.") % {"month": month_name})
-        return _build(day_text, month, year_text)
+        era = "" if not era_text else ("be" if era_text.startswith("พ") else "ce")
+        return _build(day_text, month, year_text, era)
     raise DateInputError(
         _("Write the date as day/month/year, for example 26/02/2568 or 26/02/2025.")
     )
 
 
-def _build(day_text: str, month: int, year_text: str) -> date:
-    year = gregorian_year(int(year_text), digits=len(year_text))
+def _build(day_text: str, month: int, year_text: str, era: str = "") -> date:
+    year = gregorian_year(int(year_text), digits=len(year_text), era=era)
     if not MIN_YEAR <= year <= MAX_YEAR:
         raise DateInputError(
             _(

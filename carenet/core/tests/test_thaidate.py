@@ -119,6 +119,26 @@ def test_parse_accepts_the_ways_people_write_a_date(typed):
     assert thaidate.parse(typed) == FEB_26
 
 
+@pytest.mark.parametrize(
+    ("typed", "expected"),
+    [
+        ("26 ก.พ. ค.ศ. 2025", FEB_26),
+        ("26 ก.พ. ค.ศ. 25", FEB_26),  # two digits with ค.ศ. written: 2025, not 2525 BE
+        ("26 ก.พ. พ.ศ. 68", FEB_26),
+        ("26 กุมภาพันธ์ พ.ศ.2568", FEB_26),
+        ("1 ม.ค. ค.ศ. 1999", date(1999, 1, 1)),
+    ],
+)
+def test_a_written_era_decides_the_calendar(typed, expected):
+    assert thaidate.parse(typed) == expected
+
+
+@pytest.mark.parametrize("typed", ["26 ก.พ. พ.ศ. 2025", "26 ก.พ. ค.ศ. 2568"])
+def test_a_year_that_does_not_fit_its_written_era_is_refused(typed):
+    with pytest.raises(thaidate.DateInputError):
+        thaidate.parse(typed)
+
+
 def test_sept_is_september():
     assert thaidate.parse("1 Sept 2025") == date(2025, 9, 1)
 
