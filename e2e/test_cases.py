@@ -28,7 +28,6 @@ volunteer signs out after fixing the request and signs in again to see the outco
 CARENET_E2E_SCREENSHOTS to a folder to keep a full-page screenshot of each step there.
 """
 
-import os
 import re
 import shutil
 import subprocess
@@ -40,7 +39,7 @@ from pathlib import Path
 from typing import Any, cast
 
 import pytest
-from django.utils import timezone, translation
+from django.utils import timezone
 from PIL import Image
 from playwright.sync_api import Locator, Page, expect
 
@@ -71,24 +70,28 @@ from carenet.households.models import ConsentBasis, Household, Person, Relation
 from carenet.households.services import ConsentData, household_register
 from carenet.volunteers.models import Volunteer
 from carenet.volunteers.services import (
-    VolunteerData,
     centre_ensure,
     volunteer_link_user,
     volunteer_register,
 )
-from carenet.volunteers.tests.factories import valid_citizen_id
-from e2e.test_fieldwork import PASSWORD, THAI, Thai, person, sign_in, sign_out, years_ago
+from e2e.steps import (
+    PASSWORD,
+    PC,
+    PHONE,
+    SCREENSHOTS,
+    Thai,
+    camera_photo,
+    malee,
+    person,
+    screenshot,
+    sign_in,
+    sign_out,
+    years_ago,
+)
 
 pytestmark = pytest.mark.e2e
 
-PHONE = (360, 740)
-PC = (1280, 800)
 S = CaseStatus
-SCREENSHOTS = (
-    Path(os.environ["CARENET_E2E_SCREENSHOTS"])
-    if os.environ.get("CARENET_E2E_SCREENSHOTS")
-    else None
-)
 
 PROBLEMS = {"work_income": "low_income", "housing": "dilapidated"}
 CATEGORY = "poverty"
@@ -108,38 +111,13 @@ CONSENT = (
 RESULT = "อบต. ซ่อมหลังคาเสร็จแล้ว ใช้งบ 12,000 บาท"
 
 
-class CasesThai(Thai):
-    def context(self, context: str, message: str) -> str:
-        """pgettext in Thai, remembering a message with no Thai translation."""
-        with translation.override("th"):
-            result = translation.pgettext(context, message)
-        missing = f"{message} (msgctxt {context!r})"
-        if not THAI.search(result) and missing not in self.missing:
-            self.missing.append(missing)
-        return result
-
-    def check(self) -> None:
-        report = [f"FAULT: {fault}" for fault in self.faults]
-        if self.missing:
-            report.append(
-                "These texts of the cases pages have no Thai translation, so a user sees them "
-                "in English (run `manage.py makemessages -l th -l en`, translate the new "
-                "entries in locale/th/LC_MESSAGES/django.po, and compile):\n  "
-                + "\n  ".join(self.missing)
-            )
-        assert not report, "\n\n".join(report)
-
-
 @pytest.fixture
-def th() -> CasesThai:
-    return CasesThai()
+def th() -> Thai:
+    return Thai(pages="the cases")
 
 
 def shot(page: Page, name: str) -> None:
-    """A full-page screenshot, when asked for (they take a few seconds in all)."""
-    if SCREENSHOTS is not None:
-        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-        page.screenshot(path=str(SCREENSHOTS / f"e2e-cases-{name}.png"), full_page=True)
+    screenshot(page, f"cases-{name}")
 
 
 # --- The world -------------------------------------------------------------------------------
@@ -175,18 +153,7 @@ def world(area_tree: dict[str, Area], reference_data: None, settings: Any, tmp_p
     centre_ensure(actor=mueang, area_code="8601")
     volunteer = volunteer_register(
         actor=mueang,
-        data=VolunteerData(
-            citizen_id=valid_citizen_id(),
-            title="นาง",
-            first_name="มาลี",
-            last_name="ศรีสุข",
-            area_code="860101",
-            village_codes=("86010101",),
-            birth_date=years_ago(48),
-            phone="0812345678",
-            registration_no="12/2560",
-            registration_date=date(2017, 6, 1),
-        ),
+        data=malee(),
     )
     volunteer_user = volunteer_link_user(
         actor=mueang, volunteer=volunteer, username="volunteer", password=PASSWORD
@@ -251,11 +218,7 @@ def world(area_tree: dict[str, Area], reference_data: None, settings: Any, tmp_p
 
 @pytest.fixture
 def photo_file(tmp_path: Path) -> Path:
-    """A 2400 × 1800 JPEG as a phone camera makes it."""
-    image = Image.radial_gradient("L").resize((2400, 1800)).convert("RGB")
-    path = tmp_path / "หลังคารั่ว.jpg"
-    image.save(path, "JPEG", quality=90)
-    return path
+    return camera_photo(tmp_path / "หลังคารั่ว.jpg")
 
 
 # --- Steps -----------------------------------------------------------------------------------
@@ -339,7 +302,7 @@ def test_a_request_goes_up_the_chain_is_helped_referred_and_the_volunteer_sees_t
     live_server: Any,
     world: World,
     photo_file: Path,
-    th: CasesThai,
+    th: Thai,
 ) -> None:
     grandmother, household = world.grandmother, world.household
     phone = open_page(*PHONE)

@@ -23,14 +23,13 @@ fails here with the list of the missing translations, after the rest has been ch
 import importlib
 import re
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
 from django.apps import apps
-from django.conf import settings as django_settings
 from django.utils import timezone, translation
 from PIL import Image
 from playwright.sync_api import Locator, Page, expect
@@ -40,7 +39,7 @@ from carenet.accounts.services import assignment_grant, user_create
 from carenet.areas.models import Area
 from carenet.core import thaidate
 from carenet.households.models import ConsentBasis, Household, Person, Relation
-from carenet.households.services import ConsentData, PersonData, household_register, person_add
+from carenet.households.services import ConsentData, household_register, person_add
 from carenet.visits import services as visit_services
 from carenet.visits.assessments import score
 from carenet.visits.models import (
@@ -56,21 +55,26 @@ from carenet.visits.models import (
 )
 from carenet.volunteers.models import Volunteer
 from carenet.volunteers.services import (
-    VolunteerData,
     centre_ensure,
     volunteer_link_user,
     volunteer_register,
 )
-from carenet.volunteers.tests.factories import valid_citizen_id
+from e2e.steps import (
+    PASSWORD,
+    PC,
+    PHONE,
+    Thai,
+    camera_photo,
+    malee,
+    person,
+    screenshot,
+    sign_in,
+    sign_out,
+    years_ago,
+)
 
 pytestmark = pytest.mark.e2e
 
-PHONE = (360, 740)
-PC = (1280, 800)
-PASSWORD = "Tha-Taphao-2568!"  # a test account's password
-SCREENSHOTS = Path(django_settings.BASE_DIR) / "screenshots"
-WIDTHS = "() => [document.documentElement.scrollWidth, window.innerWidth]"
-THAI = re.compile("[\u0e00-\u0e7f]")
 
 # The answers given to the จปฐ. indicators, and the scores they make: health 1/2, living 3/4,
 # education 1/1, income 1/3, access 1/1.
@@ -91,59 +95,13 @@ COMMENT = "ขอบคุณค่ะ ศูนย์จะประสาน�
 # --- Thai on every page ----------------------------------------------------------------------
 
 
-@dataclass
-class Thai:
-    """gettext in Thai that remembers every message with no Thai translation, and the faults
-    that need not stop the walk through the pages.
-
-    A missing translation does not stop the walk (the English text is used to find things
-    instead); `check()` fails at the end with the whole list, so that one run shows all.
-    """
-
-    missing: list[str] = field(default_factory=list)
-    faults: list[str] = field(default_factory=list)
-
-    def __call__(self, message: str) -> str:
-        with translation.override("th"):
-            result = translation.gettext(message)
-        if not THAI.search(result) and message not in self.missing:
-            self.missing.append(message)
-        return result
-
-    def page(self, page: Page) -> None:
-        """The page is in Thai and fits the screen's width (no sideways scrolling)."""
-        lang = page.locator("html").get_attribute("lang")
-        self.fault_unless(lang == "th", f"{page.url} is in {lang!r}, not Thai")
-        widths = page.evaluate(WIDTHS)
-        self.fault_unless(
-            widths[0] <= widths[1],
-            f"{page.url} is {widths[0]} px wide on a {widths[1]} px screen (it scrolls sideways)",
-        )
-
-    def fault_unless(self, ok: bool, message: str) -> None:
-        if not ok:
-            self.faults.append(message)
-
-    def check(self) -> None:
-        report = [f"FAULT: {fault}" for fault in self.faults]
-        if self.missing:
-            report.append(
-                "These texts of the field-work pages have no Thai translation, so a volunteer "
-                "sees them in English (run `manage.py makemessages -l th -l en`, translate the "
-                "new entries in locale/th/LC_MESSAGES/django.po, and compile):\n  "
-                + "\n  ".join(self.missing)
-            )
-        assert not report, "\n\n".join(report)
-
-
 @pytest.fixture
 def th() -> Thai:
-    return Thai()
+    return Thai(pages="the field-work")
 
 
 def shot(page: Page, name: str) -> None:
-    SCREENSHOTS.mkdir(exist_ok=True)
-    page.screenshot(path=str(SCREENSHOTS / f"e2e-fieldwork-{name}.png"), full_page=True)
+    screenshot(page, f"fieldwork-{name}")
 
 
 # --- The world -------------------------------------------------------------------------------
@@ -160,25 +118,6 @@ class World:
     parent: Person
 
 
-def person(
-    first: str, last: str, title: str, born: date, relation: str, **flags: Any
-) -> PersonData:
-    return PersonData(
-        first_name=first,
-        last_name=last,
-        title=title,
-        citizen_id=valid_citizen_id(),
-        birth_date=born,
-        relation=relation,
-        **flags,
-    )
-
-
-def years_ago(years: int) -> date:
-    today = timezone.localdate()
-    return today.replace(year=today.year - years, day=min(today.day, 28))
-
-
 @pytest.fixture
 def world(area_tree: dict[str, Area], settings: Any, tmp_path: Path) -> World:
     settings.MEDIA_ROOT = tmp_path / "media"
@@ -193,18 +132,7 @@ def world(area_tree: dict[str, Area], settings: Any, tmp_path: Path) -> World:
     centre_ensure(actor=mueang, area_code="8601")
     volunteer = volunteer_register(
         actor=mueang,
-        data=VolunteerData(
-            citizen_id=valid_citizen_id(),
-            title="นาง",
-            first_name="มาลี",
-            last_name="ศรีสุข",
-            area_code="860101",
-            village_codes=("86010101",),
-            birth_date=years_ago(48),
-            phone="0812345678",
-            registration_no="12/2560",
-            registration_date=date(2017, 6, 1),
-        ),
+        data=malee(),
     )
     volunteer_user = volunteer_link_user(
         actor=mueang, volunteer=volunteer, username="volunteer", password=PASSWORD
@@ -268,31 +196,10 @@ def world(area_tree: dict[str, Area], settings: Any, tmp_path: Path) -> World:
 
 @pytest.fixture
 def photo_file(tmp_path: Path) -> Path:
-    """A 2400 × 1800 JPEG as a phone camera makes it, with the phone's make in its EXIF."""
-    image = Image.radial_gradient("L").resize((2400, 1800)).convert("RGB")
-    exif = Image.Exif()
-    exif[0x010F] = "CarenetPhone"  # Make
-    path = tmp_path / "บ้านยาย.jpg"
-    image.save(path, "JPEG", quality=92, exif=exif)
-    return path
+    return camera_photo(tmp_path / "บ้านยาย.jpg", make="CarenetPhone")
 
 
 # --- Steps shared by the tests ---------------------------------------------------------------
-
-
-def sign_in(page: Page, th: Thai, username: str) -> None:
-    page.goto("/accounts/login/")
-    page.get_by_label(th("Username")).fill(username)
-    page.get_by_label(th("Password")).fill(PASSWORD)
-    with page.expect_navigation():
-        page.get_by_test_id("login-submit").click()
-    assert "/accounts/login/" not in page.url, f"{username} could not sign in"
-
-
-def sign_out(page: Page) -> None:
-    with page.expect_navigation():
-        page.get_by_test_id("logout").click()
-    assert "/accounts/login/" in page.url
 
 
 def household_row(page: Page, household: Household) -> Locator:

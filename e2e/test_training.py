@@ -29,7 +29,6 @@ a full-page screenshot of each step there.
 """
 
 import io
-import os
 import re
 import threading
 from collections.abc import Callable
@@ -68,24 +67,24 @@ from carenet.volunteers.models import (
     VolunteerStatus,
 )
 from carenet.volunteers.services import (
-    VolunteerData,
     centre_ensure,
     committee_seat_add,
     volunteer_link_user,
     volunteer_register,
 )
-from carenet.volunteers.tests.factories import valid_citizen_id
-from e2e.test_fieldwork import PASSWORD, THAI, Thai, sign_in, years_ago
+from e2e.steps import (
+    PASSWORD,
+    PC,
+    PHONE,
+    Thai,
+    malee,
+    screenshot,
+    sign_in,
+    years_ago,
+)
 
 pytestmark = pytest.mark.e2e
 
-PHONE = (360, 740)
-PC = (1280, 800)
-SCREENSHOTS = (
-    Path(os.environ["CARENET_E2E_SCREENSHOTS"])
-    if os.environ.get("CARENET_E2E_SCREENSHOTS")
-    else None
-)
 
 SUBDISTRICTS = ["860101", "860102", "860201"]
 SEATED = 530  # volunteers seated on a subdistrict committee, beside `malee`
@@ -135,17 +134,8 @@ class TrainingThai(Thai):
     """The field-work checks, plus a look for English words on every page."""
 
     def __init__(self) -> None:
-        super().__init__()
+        super().__init__(pages="the training")
         self.english: list[str] = []
-
-    def context(self, context: str, message: str) -> str:
-        """pgettext in Thai, remembering a message with no Thai translation."""
-        with translation.override("th"):
-            result = translation.pgettext(context, message)
-        missing = f"{message} (msgctxt {context!r})"
-        if not THAI.search(result) and missing not in self.missing:
-            self.missing.append(missing)
-        return result
 
     def page(self, page: Page) -> None:
         super().page(page)
@@ -157,21 +147,14 @@ class TrainingThai(Thai):
             if line not in self.english:
                 self.english.append(line)
 
-    def check(self) -> None:
-        report = [f"FAULT: {fault}" for fault in self.faults]
-        if self.missing:
-            report.append(
-                "These texts of the training pages have no Thai translation, so a user sees "
-                "them in English (run `manage.py makemessages -l th -l en`, translate the new "
-                "entries in locale/th/LC_MESSAGES/django.po, and compile):\n  "
-                + "\n  ".join(self.missing)
-            )
+    def report(self) -> list[str]:
+        lines = super().report()
         if self.english:
-            report.append(
+            lines.append(
                 "These training pages show English words to a Thai user:\n  "
                 + "\n  ".join(self.english)
             )
-        assert not report, "\n\n".join(report)
+        return lines
 
 
 @pytest.fixture
@@ -180,10 +163,7 @@ def th() -> TrainingThai:
 
 
 def shot(page: Page, name: str) -> None:
-    """A full-page screenshot, when asked for."""
-    if SCREENSHOTS is not None:
-        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-        page.screenshot(path=str(SCREENSHOTS / f"e2e-training-{name}.png"), full_page=True)
+    screenshot(page, f"training-{name}")
 
 
 # --- The world -------------------------------------------------------------------------------
@@ -253,36 +233,22 @@ def world(area_tree: dict[str, Area], reference_data: None, settings: Any, tmp_p
     assignment_grant(actor=None, user=chumphon, role=Role.PROVINCIAL_OFFICER, area=area_tree["86"])
     province_centre = centre_ensure(actor=None, area_code="86")
     ticked = seated_volunteers(today)
-    malee = volunteer_register(
-        actor=None,
-        data=VolunteerData(
-            citizen_id=valid_citizen_id(),
-            title="นาง",
-            first_name="มาลี",
-            last_name="ศรีสุข",
-            area_code="860101",
-            village_codes=("86010101",),
-            birth_date=years_ago(48),
-            phone="0812345678",
-            registration_no="12/2560",
-            registration_date=date(2017, 6, 1),
-        ),
-    )
+    volunteer = volunteer_register(actor=None, data=malee())
     committee_seat_add(
         actor=None,
         centre=Centre.objects.get(area_id="860101"),
-        volunteer=malee,
+        volunteer=volunteer,
         position=Position.SECRETARY,
         term_start=years_ago(1),
     )
     malee_user = volunteer_link_user(
-        actor=None, volunteer=malee, username="malee", password=PASSWORD
+        actor=None, volunteer=volunteer, username="malee", password=PASSWORD
     )
     return World(
         chumphon=chumphon,
         centre=province_centre,
         malee_user=malee_user,
-        malee=malee,
+        malee=volunteer,
         ticked=ticked,
     )
 
