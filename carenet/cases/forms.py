@@ -26,7 +26,7 @@ from carenet.cases.models import (
     RequesterKind,
     RequesterType,
 )
-from carenet.core.forms import PreparedFilesField
+from carenet.core.forms import PreparedFilesField, show_service_errors
 from carenet.core.signature import SignatureField
 from carenet.core.thaidate import THAI_DIGITS
 from carenet.households.models import Person
@@ -286,11 +286,4 @@ class IntakeForm(forms.Form):
         )
 
     def show_service_errors(self, error: ValidationError) -> None:
-        if not hasattr(error, "error_dict"):
-            for message in error.messages:
-                self.add_error(None, message)
-            return
-        for name, messages in error.message_dict.items():
-            target = "latitude" if name == "longitude" else name
-            for message in messages:
-                self.add_error(target if target in self.fields else None, message)
+        show_service_errors(error, self, aliases={"longitude": "latitude"})

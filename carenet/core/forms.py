@@ -105,3 +105,24 @@ class PreparedFilesField(forms.Field):
         if reasons:
             raise ValidationError(reasons)
         return prepared
+
+
+def show_service_errors(
+    error: ValidationError, *page_forms: forms.Form, aliases: dict[str, str] | None = None
+) -> None:
+    """Puts a service's reasons beside the fields they name, on whichever of the page's forms
+    holds that field; the rest go at the top of the first form. `aliases` maps a service's
+    name for a field to the form's (longitude -> latitude, when one widget holds both)."""
+    first = page_forms[0]
+    if not hasattr(error, "error_dict"):
+        for message in error.messages:
+            first.add_error(None, message)
+        return
+    for name, messages in error.message_dict.items():
+        name = (aliases or {}).get(name, name)
+        target = next((f for f in page_forms if name in f.fields), None)
+        for message in messages:
+            if target is None:
+                first.add_error(None, message)
+            else:
+                target.add_error(name, message)

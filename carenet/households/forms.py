@@ -1,7 +1,7 @@
 """Forms of the household pages: they parse what was typed; the services decide the rest.
 
-A service's ValidationError is keyed by field name; `show_service_errors` puts each reason
-beside its field, on whichever of the page's forms holds that field.
+A service's ValidationError is keyed by field name; `core.forms.show_service_errors` puts each
+reason beside its field, on whichever of the page's forms holds that field.
 """
 
 from typing import Any, cast
@@ -35,22 +35,6 @@ BLANK: list[tuple[str, Any]] = [("", "—")]
 # browser-side rounding, and Thai digits still arrive for the server to read.
 NUMERIC = {"inputmode": "numeric", "autocomplete": "off"}
 DECIMAL = {"inputmode": "decimal", "autocomplete": "off"}
-
-
-def show_service_errors(error: ValidationError, *page_forms: forms.Form) -> None:
-    """Puts a service's reasons beside the fields they name; the rest at the top."""
-    first = page_forms[0]
-    if not hasattr(error, "error_dict"):
-        for message in error.messages:
-            first.add_error(None, message)
-        return
-    for name, messages in error.message_dict.items():
-        target = next((f for f in page_forms if name in f.fields), None)
-        for message in messages:
-            if target is None:
-                first.add_error(None, message)
-            else:
-                target.add_error(name, message)
 
 
 def _choices(form: forms.Form, name: str, choices: list[tuple[Any, Any]]) -> None:

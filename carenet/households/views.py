@@ -17,6 +17,7 @@ from django.views.decorators.http import require_POST
 
 from carenet.accounts import access
 from carenet.accounts.access import Perm
+from carenet.core.forms import show_service_errors
 from carenet.households import selectors, services
 from carenet.households.forms import (
     AssignForm,
@@ -30,7 +31,6 @@ from carenet.households.forms import (
     PersonForm,
     PersonStatusForm,
     WithdrawForm,
-    show_service_errors,
 )
 from carenet.households.models import Household, Person
 from carenet.households.services import ConflictError

@@ -21,7 +21,7 @@ from django.views.decorators.http import require_GET, require_POST
 from carenet.accounts import access
 from carenet.accounts.access import Perm
 from carenet.areas.models import Area
-from carenet.core.forms import int_or_none
+from carenet.core.forms import int_or_none, show_service_errors
 from carenet.core.services import ConflictError
 from carenet.training import selectors, services
 from carenet.training.criteria import COMMITTEE_CHOICES
@@ -33,7 +33,6 @@ from carenet.training.forms import (
     SessionForm,
 )
 from carenet.training.models import AwardStatus, Competency, Session, TrainingEvent
-from carenet.volunteers.forms import apply_errors
 from carenet.volunteers.models import Volunteer
 
 PAGE_SIZE = 25
@@ -94,7 +93,7 @@ def event_new(request: HttpRequest) -> HttpResponse:
         try:
             event = services.event_create(actor=request.user, data=form.to_data())
         except ValidationError as error:
-            apply_errors(form, error)
+            show_service_errors(error, form)
         else:
             messages.success(request, _("The event is created. Check the invitation list."))
             return redirect("training:invitations", pk=event.pk)
@@ -135,7 +134,7 @@ def event_edit(request: HttpRequest, pk: int) -> HttpResponse:
             form.add_error(None, str(error))
             conflict = True
         except ValidationError as error:
-            apply_errors(form, error)
+            show_service_errors(error, form)
         else:
             messages.success(request, _("The changes are saved."))
             return redirect("training:event", pk=event.pk)
@@ -176,7 +175,7 @@ def sessions(request: HttpRequest, pk: int) -> HttpResponse:
             else:
                 services.session_add(actor=request.user, event=event, **values)
         except ValidationError as error:
-            apply_errors(form, error)
+            show_service_errors(error, form)
         else:
             messages.success(request, _("The session is saved."))
             return redirect("training:sessions", pk=event.pk)
@@ -460,7 +459,7 @@ def award_new(request: HttpRequest) -> HttpResponse:
                 reason=form.cleaned_data["reason"],
             )
         except ValidationError as error:
-            apply_errors(form, error)
+            show_service_errors(error, form)
         else:
             messages.success(request, _("%(name)s is nominated.") % {"name": chosen})
             return redirect("training:awards")

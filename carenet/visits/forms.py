@@ -17,7 +17,7 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from carenet.core.forms import PreparedFilesField, ThaiDateField
+from carenet.core.forms import PreparedFilesField, ThaiDateField, show_service_errors
 from carenet.core.thaidate import THAI_DIGITS
 from carenet.households.models import Household, Person
 from carenet.households.services import clean_gps
@@ -239,14 +239,7 @@ class VisitForm(forms.Form):
         )
 
     def show_service_errors(self, error: ValidationError) -> None:
-        if not hasattr(error, "error_dict"):
-            for message in error.messages:
-                self.add_error(None, message)
-            return
-        for name, messages in error.message_dict.items():
-            target = SERVICE_FIELDS.get(name, name)
-            for message in messages:
-                self.add_error(target if target in self.fields else None, message)
+        show_service_errors(error, self, aliases=SERVICE_FIELDS)
 
 
 class AcknowledgeForm(forms.Form):

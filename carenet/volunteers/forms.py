@@ -31,15 +31,6 @@ from carenet.volunteers.services import VolunteerData
 LEVEL_INDENT = {Level.PROVINCE: "", Level.DISTRICT: "", Level.SUBDISTRICT: "\u00a0\u00a0\u00a0"}
 
 
-def apply_errors(form: forms.Form, error: ValidationError) -> None:
-    """Puts a service's ValidationError beside the fields it names (the rest on top)."""
-    if not hasattr(error, "error_dict"):
-        form.add_error(None, error)
-        return
-    for name, messages in error.message_dict.items():
-        form.add_error(name if name in form.fields else None, messages)
-
-
 class ChoicesForm(forms.Form):
     def _choice_field(self, name: str) -> forms.ChoiceField:
         field = self.fields[name]

@@ -19,6 +19,7 @@ from django.views.decorators.http import require_GET, require_POST
 from carenet.accounts import access
 from carenet.accounts.access import Perm
 from carenet.core import citizen_id as cid
+from carenet.core.forms import show_service_errors
 from carenet.core.people import age_on
 from carenet.core.services import ConflictError
 from carenet.volunteers import selectors, services
@@ -30,7 +31,6 @@ from carenet.volunteers.forms import (
     StatusForm,
     VolunteerFilterForm,
     VolunteerForm,
-    apply_errors,
 )
 from carenet.volunteers.models import STATUS_MOVES, Volunteer, VolunteerStatus
 
@@ -117,7 +117,7 @@ def volunteer_create(request: HttpRequest) -> HttpResponse:
         try:
             volunteer = services.volunteer_register(actor=request.user, data=form.to_data())
         except ValidationError as error:
-            apply_errors(form, error)
+            show_service_errors(error, form)
         else:
             messages.success(request, _("%(name)s is registered.") % {"name": volunteer})
             return redirect("volunteers:detail", pk=volunteer.pk)
@@ -141,7 +141,7 @@ def volunteer_edit(request: HttpRequest, pk: int) -> HttpResponse:
             form.add_error(None, str(error))
             conflict = True
         except ValidationError as error:
-            apply_errors(form, error)
+            show_service_errors(error, form)
         else:
             messages.success(request, _("The changes are saved."))
             return redirect("volunteers:detail", pk=volunteer.pk)
@@ -167,7 +167,7 @@ def volunteer_status(request: HttpRequest, pk: int) -> HttpResponse:
                 reason=form.cleaned_data["reason"],
             )
         except ValidationError as error:
-            apply_errors(form, error)
+            show_service_errors(error, form)
         else:
             messages.success(request, _("The status is changed."))
             if volunteer.user_id is not None:
@@ -200,7 +200,7 @@ def volunteer_account(request: HttpRequest, pk: int) -> HttpResponse:
                 password=form.cleaned_data["password"],
             )
         except ValidationError as error:
-            apply_errors(form, error)
+            show_service_errors(error, form)
         else:
             messages.success(request, _("The volunteer can now sign in."))
             return redirect("volunteers:detail", pk=volunteer.pk)
@@ -263,7 +263,7 @@ def seat_add(request: HttpRequest, pk: int) -> HttpResponse:
                 term_end=form.cleaned_data["term_end"],
             )
         except ValidationError as error:
-            apply_errors(form, error)
+            show_service_errors(error, form)
         else:
             messages.success(request, _("The committee seat is added."))
             return redirect("reports:centre", pk=centre.pk)
@@ -296,7 +296,7 @@ def seat_end(request: HttpRequest, pk: int) -> HttpResponse:
                 actor=request.user, seat=seat, term_end=form.cleaned_data["term_end"]
             )
         except ValidationError as error:
-            apply_errors(form, error)
+            show_service_errors(error, form)
         else:
             messages.success(request, _("The term is ended."))
             return redirect("reports:centre", pk=seat.centre_id)
