@@ -36,12 +36,18 @@ class AgencyForm(forms.ModelForm):
         ]
         widgets = {"address": forms.Textarea(attrs={"rows": 3})}
 
-    def __init__(self, *args: Any, areas: QuerySet[Area], **kwargs: Any) -> None:
+    def __init__(
+        self, *args: Any, areas: QuerySet[Area], national: bool = False, **kwargs: Any
+    ) -> None:
         super().__init__(*args, **kwargs)
         area = self.fields["area"]
         assert isinstance(area, forms.ModelChoiceField)
         area.queryset = areas
         area.label = _("Area served")
+        # Only someone who keeps national agencies may leave the area empty.
+        area.required = not national
+        if national:
+            area.empty_label = _("The whole country (a national agency)")
         area.label_from_instance = lambda a: f"{a.code} {a.label}"  # type: ignore[method-assign,assignment]
         self.fields["active"].label = _("In use")
 

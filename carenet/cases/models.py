@@ -345,9 +345,12 @@ class AgencyKind(models.TextChoices):
 
 
 class Agency(models.Model):
-    """An agency that can act on a referral, listed per area."""
+    """An agency that can act on a referral, listed per area; one with no area is national
+    (a ministry department, a national hotline) and serves every area."""
 
-    area = models.ForeignKey(Area, on_delete=models.PROTECT, related_name="+")
+    area = models.ForeignKey(
+        Area, on_delete=models.PROTECT, related_name="+", null=True, blank=True
+    )
     kind = models.CharField(_("kind"), max_length=16, choices=AgencyKind.choices)
     name = models.CharField(_("name"), max_length=200)
     address = models.TextField(_("address"), blank=True)

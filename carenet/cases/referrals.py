@@ -17,7 +17,7 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Q, QuerySet
+from django.db.models import F, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -55,12 +55,20 @@ def area_path(area_code: str) -> list[str]:
     return [area_code[:n] for n in AGENCY_CODE_LENGTHS if n <= len(area_code)]
 
 
+def serves(agency: Agency, area_code: str) -> bool:
+    """Whether the agency serves the area: one on its path, or a national one."""
+    return agency.area_id is None or agency.area_id in area_path(area_code)
+
+
 def agencies_for_case(case: Case) -> QuerySet[Agency]:
-    """The active agencies a case can be referred to: on its area path, nearest first."""
+    """The active agencies a case can be referred to: on its area path, nearest first, then
+    the national ones."""
     return (
-        Agency.objects.filter(area_id__in=area_path(case.area_id), active=True)
+        Agency.objects.filter(
+            Q(area_id__in=area_path(case.area_id)) | Q(area__isnull=True), active=True
+        )
         .select_related("area")
-        .order_by("-area_id", "kind", "name")
+        .order_by(F("area_id").desc(nulls_last=True), "kind", "name")
     )
 
 
@@ -76,16 +84,25 @@ def agencies_visible(user: Any) -> QuerySet[Agency]:
     for code in codes:
         q |= within(code, "area")
         above.update(code[:n] for n in AGENCY_CODE_LENGTHS if n < len(code))
-    return Agency.objects.filter(q | Q(area_id__in=above))
+    return Agency.objects.filter(q | Q(area_id__in=above) | Q(area__isnull=True))
 
 
-def may_manage_agency(user: Any, area_code: str) -> bool:
-    return access.can(user, Perm.MANAGE_AGENCIES, area_code)
+def may_manage_agency(user: Any, area_code: str | None) -> bool:
+    """Whether the user keeps the agencies of that area (None: the national ones)."""
+    return access.can(user, Perm.MANAGE_AGENCIES, area_code or access.NATIONAL)
 
 
 def _check_agency(user: Any, agency: Agency) -> None:
     errors: dict[str, list[str]] = {}
-    if len(agency.area_id or "") not in AGENCY_CODE_LENGTHS:
+    if agency.area_id is None:
+        if not may_manage_agency(user, None):
+            errors["area"] = [
+                _(
+                    "Choose the area the agency serves. Only a national admin keeps "
+                    "national agencies."
+                )
+            ]
+    elif len(agency.area_id) not in AGENCY_CODE_LENGTHS:
         errors["area"] = [_("Choose a province, a district or a subdistrict.")]
     elif not may_manage_agency(user, agency.area_id):
         errors["area"] = [_("You may keep the agencies of your own area only.")]
@@ -105,7 +122,7 @@ def agency_create(*, actor: Any, **fields: Any) -> Agency:
     agency.name = agency.name.strip()
     _check_agency(actor, agency)
     agency.save()
-    audit_record(actor=actor, action="agency.create", target=agency, area_code=agency.area_id)
+    audit_record(actor=actor, action="agency.create", target=agency, area_code=agency.area_id or "")
     return agency
 
 
@@ -127,7 +144,7 @@ def agency_update(*, actor: Any, agency: Agency, **fields: Any) -> Agency:
         actor=actor,
         action="agency.update",
         target=agency,
-        area_code=agency.area_id,
+        area_code=agency.area_id or "",
         details={
             "fields": sorted(fields),
             **({"from_area": old_area} if old_area != agency.area_id else {}),
@@ -158,7 +175,7 @@ def referral_send(
         raise WorkflowError(_("Only a case that is being worked on can be referred."))
     if not may_act(actor, Move("", Perm.MANAGE_CASES), case.area_id):
         raise WorkflowError(_("You cannot refer this case."))
-    if not agency.active or agency.area_id not in area_path(case.area_id):
+    if not agency.active or not serves(agency, case.area_id):
         raise WorkflowError(_("Choose an agency that serves the person's area."))
     need = need.strip()
     if not need:

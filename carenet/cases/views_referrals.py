@@ -62,7 +62,11 @@ def agencies(request: HttpRequest) -> HttpResponse:
             found = found.filter(kind=form.cleaned_data["kind"])
         code = form.cleaned_data["area"].strip()
         if code:
-            found = found.filter(within(code, "area") | Q(area_id__in=referrals.area_path(code)))
+            found = found.filter(
+                within(code, "area")
+                | Q(area_id__in=referrals.area_path(code))
+                | Q(area__isnull=True)  # national agencies serve every area
+            )
     page = Paginator(found.order_by("area_id", "kind", "name"), PAGE_SIZE).get_page(
         request.GET.get("page")
     )
@@ -97,6 +101,7 @@ def _agency_form(request: HttpRequest, agency: Agency | None) -> HttpResponse:
         request.POST if request.method == "POST" else None,
         instance=agency,
         areas=_manageable_areas(request.user),
+        national=referrals.may_manage_agency(request.user, None),
     )
     if request.method == "POST" and form.is_valid():
         fields = {name: form.cleaned_data[name] for name in form.Meta.fields}
@@ -109,7 +114,7 @@ def _agency_form(request: HttpRequest, agency: Agency | None) -> HttpResponse:
             form.add_error(None, error)
         else:
             messages.success(request, _("The agency is saved."))
-            return redirect(f"{reverse('cases:agencies')}?area={saved.area_id}")
+            return redirect(f"{reverse('cases:agencies')}?area={saved.area_id or ''}")
     return render(
         request,
         "cases/agency_form.html",

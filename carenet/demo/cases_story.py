@@ -173,7 +173,7 @@ class Builder:
         # In the order they were made: names sort differently in SQLite and PostgreSQL.
         agencies = Agency.objects.filter(within(PROVINCE, "area"), active=True).order_by("pk")
         for agency in agencies:
-            self.agencies[agency.area_id].append(agency)
+            self.agencies[agency.area_id or ""].append(agency)
         # Baht approved by (person, assistance type, fiscal year), to stay within the caps.
         self.aid_used: defaultdict[tuple[int, str, int], Decimal] = defaultdict(Decimal)
         self.signatures = demo_signatures()

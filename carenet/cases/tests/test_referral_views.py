@@ -121,6 +121,31 @@ def test_agencies_query_count_is_constant(login_as, personas, django_assert_max_
         assert client.get(reverse("cases:agencies")).status_code == 200
 
 
+def test_a_national_agency_from_the_form_and_in_every_list(login_as, personas):
+    client = login_as("national_admin")
+    form = client.get(reverse("cases:agency_new")).content.decode()
+    assert "ทั้งประเทศ" in form  # the empty choice of the area
+    response = client.post(
+        reverse("cases:agency_new"),
+        {"area": "", "kind": "hotline", "name": "ศูนย์ช่วยเหลือสังคม สายด่วน 1300", "active": "on"},
+    )
+    assert response.status_code == 302
+    assert Agency.objects.get(name__startswith="ศูนย์ช่วยเหลือสังคม").area_id is None
+    page = login_as("district_coordinator_b").get(reverse("cases:agencies"), {"area": "8602"})
+    assert "สายด่วน 1300" in page.content.decode()
+    assert "ทั้งประเทศ" in page.content.decode()
+
+
+def test_a_province_officer_must_choose_an_area(login_as, personas):
+    client = login_as("province_officer")
+    response = client.post(
+        reverse("cases:agency_new"), {"area": "", "kind": "other", "name": "กรม", "active": "on"}
+    )
+    assert response.status_code == 400
+    assert "area" in response.context["form"].errors
+    assert not Agency.objects.exists()
+
+
 def test_agency_new_and_edit(login_as, personas):
     client = login_as("district_coordinator_a")
     assert client.get(reverse("cases:agency_new")).status_code == 200

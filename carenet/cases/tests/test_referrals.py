@@ -93,6 +93,37 @@ def test_directory_shows_own_areas_and_the_areas_above(personas):
     assert set(referrals.agencies_visible(personas["auditor"])) == {mine, above, neighbour, other}
 
 
+def test_a_national_admin_keeps_national_agencies(personas):
+    agency = referrals.agency_create(
+        actor=personas["national_admin"],
+        area_id=None,
+        kind=AgencyKind.HOTLINE,
+        name="ศูนย์ช่วยเหลือสังคม สายด่วน 1300",
+    )
+    assert agency.area_id is None
+    assert AuditEvent.objects.get(action="agency.create").area_code == ""
+
+
+@pytest.mark.parametrize("persona", ["province_officer", "district_coordinator_a"])
+def test_only_a_national_admin_may_leave_the_area_empty(personas, persona):
+    with pytest.raises(ValidationError) as error:
+        referrals.agency_create(actor=personas[persona], area_id=None, kind="other", name="กรม")
+    assert "area" in error.value.message_dict
+    national = AgencyFactory(area_id=None)
+    with pytest.raises(PermissionDenied):
+        referrals.agency_update(actor=personas[persona], agency=national, name="เปลี่ยน")
+
+
+def test_national_agencies_are_in_every_directory_and_serve_every_case(personas, accepted):
+    national = AgencyFactory(area_id=None, name="กรมกิจการเด็กและเยาวชน")
+    nearest = AgencyFactory(area_id="860101")
+    assert national in set(referrals.agencies_visible(personas["district_coordinator_b"]))
+    assert national in set(referrals.agencies_visible(personas["volunteer_a"]))
+    assert list(referrals.agencies_for_case(accepted)) == [nearest, national]  # nearest first
+    referral = send(accepted, personas["province_officer"], agency=national)
+    assert referral.agency == national
+
+
 # --- Sending ---------------------------------------------------------------------------------
 
 
