@@ -31,6 +31,7 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from carenet.areas.models import within
@@ -414,5 +415,5 @@ def case_counts(today: date) -> CaseCounts:
         referrals=referrals.count(),
         referrals_overdue=referrals.filter(status=R.SENT, answer_due__lt=today).count(),
         assistance=Assistance.objects.filter(within(PROVINCE, "area")).count(),
-        agencies=Agency.objects.filter(within(PROVINCE, "area")).count(),
+        agencies=Agency.objects.filter(within(PROVINCE, "area") | Q(area__isnull=True)).count(),
     )

@@ -3,6 +3,8 @@ directory of agencies, built from the real names of its districts and subdistric
 
 import random
 
+from django.db.models import Q
+
 from carenet.areas.models import Area, Level, within
 from carenet.cases.models import Agency, AgencyKind, Outcome
 from carenet.demo.chumphon import PROVINCE
@@ -182,7 +184,7 @@ REOPEN_REASONS = (
 # --- The directory ------------------------------------------------------------------------
 
 MUEANG_ADDRESS = "ตำบลท่าตะเภา อำเภอเมืองชุมพร จังหวัดชุมพร 86000"
-# (area, kind, name, head title, address); the phone comes from the seed.
+# (area, kind, name, head title, address); the phone comes from the seed. No area: national.
 PROVINCIAL_AGENCIES = (
     ("86", K.PMJ, "สำนักงานพัฒนาสังคมและความมั่นคงของมนุษย์จังหวัดชุมพร",
      "พัฒนาสังคมและความมั่นคงของมนุษย์จังหวัดชุมพร", f"ศาลากลางจังหวัดชุมพร {MUEANG_ADDRESS}"),
@@ -190,8 +192,8 @@ PROVINCIAL_AGENCIES = (
      "ผู้อำนวยการบ้านพักเด็กและครอบครัวจังหวัดชุมพร", MUEANG_ADDRESS),
     ("86", K.SHELTER, "ศูนย์คุ้มครองคนไร้ที่พึ่งจังหวัดชุมพร",
      "ผู้อำนวยการศูนย์คุ้มครองคนไร้ที่พึ่งจังหวัดชุมพร", MUEANG_ADDRESS),
-    ("86", K.HOTLINE, "ศูนย์ช่วยเหลือสังคม สายด่วน 1300", "ผู้อำนวยการศูนย์ช่วยเหลือสังคม",
-     "กระทรวงการพัฒนาสังคมและความมั่นคงของมนุษย์ กรุงเทพมหานคร"),
+    (None, K.HOTLINE, "ศูนย์ช่วยเหลือสังคม สายด่วน 1300", "ผู้อำนวยการศูนย์ช่วยเหลือสังคม",
+     "กระทรวงการพัฒนาสังคมและความมั่นคงของมนุษย์ กรุงเทพมหานคร"),  # national: no area
     ("8601", K.HEALTH, "โรงพยาบาลชุมพรเขตรอุดมศักดิ์",
      "ผู้อำนวยการโรงพยาบาลชุมพรเขตรอุดมศักดิ์", f"ถนนพิศิษฐ์พยาบาล {MUEANG_ADDRESS}"),
     ("8601", K.POLICE, "สถานีตำรวจภูธรเมืองชุมพร", "ผู้กำกับการสถานีตำรวจภูธรเมืองชุมพร",
@@ -206,9 +208,9 @@ def phone(rng: random.Random) -> str:
     return f"077-{rng.randint(500, 699)}-{rng.randrange(1000):03d}"
 
 
-def agency_rows(rng: random.Random) -> list[tuple[str, str, str, str, str, str]]:
+def agency_rows(rng: random.Random) -> list[tuple[str | None, str, str, str, str, str]]:
     """(area, kind, name, head title, address, phone) for the whole directory."""
-    rows: list[tuple[str, str, str, str, str, str]] = [
+    rows: list[tuple[str | None, str, str, str, str, str]] = [
         (*row, "1300" if row[1] == K.HOTLINE else phone(rng)) for row in PROVINCIAL_AGENCIES
     ]
     districts = Area.objects.filter(within(PROVINCE), level=Level.DISTRICT).order_by("code")
@@ -254,8 +256,13 @@ def agency_rows(rng: random.Random) -> list[tuple[str, str, str, str, str, str]]
 
 
 def ensure_agencies(rng: random.Random) -> int:
-    """Chumphon's agencies, added when missing (by area and name); returns how many exist."""
-    existing = set(Agency.objects.filter(within(PROVINCE, "area")).values_list("area_id", "name"))
+    """Chumphon's agencies and the national hotline, added when missing (by area and name);
+    returns how many exist."""
+    existing = set(
+        Agency.objects.filter(within(PROVINCE, "area") | Q(area__isnull=True)).values_list(
+            "area_id", "name"
+        )
+    )
     new = [
         Agency(area_id=area, kind=kind, name=name, head_title=head, address=address, phone=tel)
         for area, kind, name, head, address, tel in agency_rows(rng)

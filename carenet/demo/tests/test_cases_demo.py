@@ -245,9 +245,8 @@ def test_second_run_adds_nothing(demo, now):
 
 def test_agencies_cover_every_district_and_subdistrict(demo):
     kinds = set(Agency.objects.filter(area_id="86").values_list("kind", flat=True))
-    assert {AgencyKind.PMJ, AgencyKind.CHILDREN_HOME, AgencyKind.SHELTER, AgencyKind.HOTLINE} <= (
-        kinds
-    )
+    assert {AgencyKind.PMJ, AgencyKind.CHILDREN_HOME, AgencyKind.SHELTER} <= kinds
+    assert Agency.objects.get(kind=AgencyKind.HOTLINE).area_id is None  # national
     local = Agency.objects.filter(within("86", "area"), kind=AgencyKind.LOCAL_GOVERNMENT)
     assert local.count() == 70
     assert local.filter(name="องค์การบริหารส่วนตำบลปากน้ำ", area_id="860102").exists()
