@@ -26,6 +26,7 @@ from carenet.accounts.models import Role, User
 from carenet.areas.models import Area, Level, within
 from carenet.cases import intake, selectors, services, workflow
 from carenet.cases.access import break_glass_open, case_get, cases_visible, shows_details
+from carenet.cases.action_list import action_list
 from carenet.cases.models import Case, CaseCategory, CaseStatus, CaseTask, Outcome
 from carenet.core import thaidate
 from carenet.core.forms import ThaiDateField, int_or_none
@@ -175,7 +176,7 @@ def _filter_areas(user: Any) -> list[Area]:
 
 @access.requires(Perm.FILE_CASES)
 def actions(request: HttpRequest) -> HttpResponse:
-    result = selectors.action_list(user=request.user)
+    result = action_list(user=request.user)
     provinces = [
         code for code in access.scope_codes(request.user, Perm.DECIDE_CASES) if len(code) == 2
     ]

@@ -9,6 +9,7 @@ import pytest
 from carenet.accounts.models import Role
 from carenet.accounts.tests.factories import AreaAssignmentFactory, UserFactory
 from carenet.cases import selectors, services
+from carenet.cases.action_list import action_list
 from carenet.cases.models import (
     Assistance,
     AssistanceStatus,
@@ -165,15 +166,13 @@ def test_overdue_referrals_and_tasks(personas, reference_data):
         done_on=day,
         created_by=officer,
     )
-    actions = selectors.action_list(user=officer, now=NOW)
+    actions = action_list(user=officer, now=NOW)
     section = next(s for s in actions.sections if s.key == "referrals")
     assert section.count == 1 and section.rows[0].referral == silent
     assert section.rows[0].days_late == 2
     late_tasks = next(s for s in actions.sections if s.key == "late_tasks")
     assert [r.task for r in late_tasks.rows] == [late]
-    mine = next(
-        s for s in selectors.action_list(user=volunteer, now=NOW).sections if s.key == "my_tasks"
-    )
+    mine = next(s for s in action_list(user=volunteer, now=NOW).sections if s.key == "my_tasks")
     assert mine.count == 1 and mine.rows[0].overdue
 
 
@@ -181,7 +180,7 @@ def test_overdue_referrals_and_tasks(personas, reference_data):
 
 
 def sections(user: Any) -> dict[str, Any]:
-    return {s.key: s for s in selectors.action_list(user=user, now=NOW).shown}
+    return {s.key: s for s in action_list(user=user, now=NOW).shown}
 
 
 def ids(section: Any) -> list[int]:
@@ -210,7 +209,7 @@ def test_the_volunteer_sees_drafts_what_to_fix_and_how_it_ended(personas, refere
     assert set(ids(found["outcomes"])) == {closed.pk, referred.pk}
     assert old.pk not in ids(found["outcomes"]) and other.pk not in ids(found["drafts"])
     assert ids(found["in_progress"]) == [referred.pk]
-    assert selectors.action_list(user=volunteer, now=NOW).role == "volunteer"
+    assert action_list(user=volunteer, now=NOW).role == "volunteer"
 
 
 def test_the_reviewer_sees_their_step_overdue_first_and_late_ones_below(personas, reference_data):
@@ -267,7 +266,7 @@ def test_the_officer_sees_decisions_referrals_assistance_and_overdue(personas, r
     assert [r.assistance for r in found["assistance"].rows] == [approved]
     assert ids(found["overdue"]) == [stuck.pk]
     assert found["referrals"].count == 0
-    assert selectors.action_list(user=officer, now=NOW).role == "officer"
+    assert action_list(user=officer, now=NOW).role == "officer"
     # A provincial officer of another province sees none of it.
     stranger = UserFactory()
     AreaAssignmentFactory(user=stranger, role=Role.PROVINCIAL_OFFICER, area_id="84")

@@ -255,7 +255,7 @@ def test_agencies_cover_every_district_and_subdistrict(demo):
         assert agency.head_title
 
 
-# Sections of `selectors.action_list` that must hold something for each demo login.
+# Sections of `action_list.action_list` that must hold something for each demo login.
 ACTIONS = {
     "volunteer": {"returned", "drafts", "outcomes", "in_progress", "my_tasks"},
     "tambon": {"waiting", "returned"},
@@ -266,7 +266,7 @@ ACTIONS = {
 
 @pytest.mark.parametrize("username", list(ACTIONS))
 def test_every_demo_login_has_an_action_list(demo, now, username):
-    from carenet.cases.selectors import action_list
+    from carenet.cases.action_list import action_list
 
     found = action_list(user=login(username), now=now)
     counts = {section.key: section.count for section in found.sections}
