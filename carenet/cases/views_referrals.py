@@ -11,7 +11,7 @@ from typing import Any
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Q, QuerySet
+from django.db.models import F, Q, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -67,7 +67,8 @@ def agencies(request: HttpRequest) -> HttpResponse:
                 | Q(area_id__in=referrals.area_path(code))
                 | Q(area__isnull=True)  # national agencies serve every area
             )
-    page = Paginator(found.order_by("area_id", "kind", "name"), PAGE_SIZE).get_page(
+    national_first = F("area_id").asc(nulls_first=True)
+    page = Paginator(found.order_by(national_first, "kind", "name"), PAGE_SIZE).get_page(
         request.GET.get("page")
     )
     rows = [(a, referrals.may_manage_agency(request.user, a.area_id)) for a in page.object_list]
