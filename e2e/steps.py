@@ -12,7 +12,7 @@ from django.utils import timezone, translation
 from PIL import Image
 from playwright.sync_api import Page
 
-from carenet.households.services import PersonData
+from carenet.households.cleaning import PersonData
 from carenet.volunteers.services import VolunteerData
 from carenet.volunteers.tests.factories import valid_citizen_id
 

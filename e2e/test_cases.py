@@ -66,8 +66,9 @@ from carenet.cases.models import (
 )
 from carenet.cases.referrals import agency_create
 from carenet.cases.tests.factories import CaseFactory
+from carenet.households.cleaning import ConsentData
 from carenet.households.models import ConsentBasis, Household, Person, Relation
-from carenet.households.services import ConsentData, household_register
+from carenet.households.services import household_register
 from carenet.volunteers.models import Volunteer
 from carenet.volunteers.services import (
     centre_ensure,

@@ -38,8 +38,9 @@ from carenet.accounts.models import Role, User
 from carenet.accounts.services import assignment_grant, user_create
 from carenet.areas.models import Area
 from carenet.core import thaidate
+from carenet.households.cleaning import ConsentData
 from carenet.households.models import ConsentBasis, Household, Person, Relation
-from carenet.households.services import ConsentData, household_register, person_add
+from carenet.households.services import household_register, person_add
 from carenet.visits import services as visit_services
 from carenet.visits.assessments import score
 from carenet.visits.models import (

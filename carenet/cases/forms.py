@@ -29,8 +29,8 @@ from carenet.cases.models import (
 from carenet.core.forms import PreparedFilesField, show_service_errors
 from carenet.core.signature import SignatureField
 from carenet.core.thaidate import THAI_DIGITS
+from carenet.households.cleaning import clean_gps
 from carenet.households.models import Person
-from carenet.households.services import clean_gps
 from carenet.visits.models import ProblemArea
 
 NUMERIC = {"inputmode": "numeric", "autocomplete": "off"}

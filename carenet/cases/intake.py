@@ -44,9 +44,9 @@ from carenet.cases.models import (
 )
 from carenet.core.services import ConflictError, audit_record, save_versioned
 from carenet.core.thaidate import fiscal_year
+from carenet.households.cleaning import clean_gps, clean_phone
 from carenet.households.models import Household, Person
 from carenet.households.selectors import households_visible
-from carenet.households.services import clean_gps, clean_phone
 from carenet.visits import photos
 from carenet.visits.models import Concern, ProblemItem, Visit
 from carenet.volunteers.models import Volunteer

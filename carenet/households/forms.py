@@ -14,7 +14,8 @@ from django.utils.translation import gettext_lazy as _
 from carenet.areas.models import Area
 from carenet.core.forms import CitizenIDField, ThaiDateField
 from carenet.core.people import TITLES, Sex
-from carenet.households import selectors, services, vulnerability
+from carenet.households import cleaning, selectors, vulnerability
+from carenet.households.cleaning import ConsentData, PersonData
 from carenet.households.models import (
     Condition,
     ConsentBasis,
@@ -26,7 +27,6 @@ from carenet.households.models import (
     PersonStatus,
     Relation,
 )
-from carenet.households.services import ConsentData, PersonData
 from carenet.volunteers.models import Volunteer
 
 BLANK: list[tuple[str, Any]] = [("", "—")]
@@ -101,7 +101,7 @@ class HouseholdForm(forms.Form):
 
     def address(self) -> dict[str, Any]:
         data = self.cleaned_data
-        return {name: data[name] for name in services.ADDRESS_FIELDS}
+        return {name: data[name] for name in cleaning.ADDRESS_FIELDS}
 
 
 FLAG_FIELDS = list(vulnerability.RECORDED_FLAGS)

@@ -3,11 +3,8 @@
 Every service is keyword-only, runs in one transaction and writes its audit row in it. The
 checks come in two kinds:
 
-* *What the data must look like* lives in pure functions with no database access:
-  `household_clean_address`, `clean_gps`, `clean_phone`, `person_clean` and `consent_clean`.
-  They return cleaned values or raise a ValidationError whose keys are field names
-  (house_no, latitude, citizen_id, birth_date ...), so a form puts each reason beside its
-  field and an import reports it against its column. The import reuses them row by row.
+* *What the data must look like* lives in cleaning.py: pure functions with no database
+  access, which the import reuses row by row.
 * *Who may do it and whether it clashes with what is stored* (scope, the same citizen ID
   registered twice, a stale version, a withdrawn consent) is checked by the services.
   Scope failures raise PermissionDenied; clashes raise ValidationError; a stale edit raises
@@ -26,10 +23,7 @@ Nothing is deleted here: households are moved or closed, people move, die or are
 the record that survives a duplicate merge.
 """
 
-import re
-from dataclasses import dataclass, replace
 from datetime import date
-from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -39,64 +33,34 @@ from django.utils.translation import gettext as _
 
 from carenet.accounts import access
 from carenet.accounts.access import Perm
-from carenet.areas.models import Area, Level
+from carenet.areas.models import Area
 from carenet.core import citizen_id
-from carenet.core.people import SEX_OF_TITLE, Sex, age_on, clean_name, name_key, normalize_title
+from carenet.core.people import Sex, name_key
 from carenet.core.services import ConflictError, audit_record, save_versioned
 from carenet.households import vulnerability
+from carenet.households.cleaning import (
+    ADDRESS_FIELDS,
+    FLAGS,
+    PERSON_FIELDS,
+    WELFARE,
+    ConsentData,
+    Errors,
+    PersonData,
+    consent_clean,
+    household_clean_address,
+    person_clean,
+)
 from carenet.households.models import (
-    Condition,
     Consent,
-    ConsentBasis,
-    DisabilityType,
-    DocumentType,
     Household,
     HouseholdAssignment,
     HouseholdStatus,
-    Ownership,
     Person,
     PersonStatus,
     Relation,
 )
 from carenet.households.selectors import household_own_q, manages_widely, person_own_q
 from carenet.volunteers.models import Volunteer, VolunteerStatus
-
-# Roughly Thailand, with a margin for the islands: a point outside is a typo (or swapped).
-LATITUDE_RANGE = (Decimal("5.5"), Decimal("20.5"))
-LONGITUDE_RANGE = (Decimal("97.3"), Decimal("105.7"))
-GPS_PLACES = Decimal("0.000001")
-
-OLDEST_AGE = 130
-# PDPA s.20: a minor under 10 cannot give consent; a parent or guardian gives it.
-OWN_CONSENT_FROM_AGE = 10
-
-FLAGS = vulnerability.RECORDED_FLAGS
-WELFARE = ("welfare_card", "elderly_allowance", "disability_allowance", "newborn_grant")
-PERSON_FIELDS = [
-    "document_type",
-    "document_no",
-    "title",
-    "first_name",
-    "last_name",
-    "birth_date",
-    "sex",
-    "relation",
-    "phone",
-    "disability_type",
-    "disability_card_no",
-    *FLAGS,
-    *WELFARE,
-]
-ADDRESS_FIELDS = [
-    "house_no",
-    "moo",
-    "soi",
-    "road",
-    "latitude",
-    "longitude",
-    "ownership",
-    "condition",
-]
 
 # Status changes: which status may follow which (one table per workflow).
 HOUSEHOLD_MOVES: dict[str, set[str]] = {
@@ -111,333 +75,6 @@ PERSON_MOVES: dict[str, set[str]] = {
     PersonStatus.DECEASED: {PersonStatus.ACTIVE},
     PersonStatus.MERGED: set(),
 }
-
-
-@dataclass(frozen=True)
-class PersonData:
-    """What a form or an import row says about a person, before cleaning.
-
-    `citizen_id` is as typed (dashes, spaces, Thai digits are fine). In `person_update`, None
-    keeps the stored ID (forms never show it in full, so they cannot send it back).
-    """
-
-    first_name: str
-    last_name: str = ""
-    title: str = ""
-    citizen_id: str | None = ""
-    document_type: str = ""
-    document_no: str = ""
-    birth_date: date | None = None
-    sex: str = ""
-    relation: str = ""
-    phone: str = ""
-    disability: bool = False
-    disability_type: str = ""
-    disability_card_no: str = ""
-    bedridden: bool = False
-    lives_alone: bool = False
-    chronic_illness: bool = False
-    pregnant: bool = False
-    single_parent: bool = False
-    homeless: bool = False
-    disadvantaged: bool = False
-    disaster_affected: bool = False
-    welfare_card: bool = False
-    elderly_allowance: bool = False
-    disability_allowance: bool = False
-    newborn_grant: bool = False
-
-
-@dataclass(frozen=True)
-class ConsentData:
-    basis: str
-    purpose: str
-    given_on: date
-
-
-class _Errors:
-    """Collects every reason at once, so a form or an import row shows them all together.
-
-    Each reason keeps its code (citizen_id_checksum, phone, ...) for tests and the import.
-    """
-
-    def __init__(self) -> None:
-        self.by_field: dict[str, list[ValidationError]] = {}
-
-    def add(self, field: str, message: str, code: str = "invalid") -> None:
-        self.by_field.setdefault(field, []).append(ValidationError(message, code=code))
-
-    def add_from(self, field: str, error: ValidationError) -> None:
-        if hasattr(error, "error_dict"):
-            for name, errors in error.error_dict.items():
-                self.by_field.setdefault(name, []).extend(errors)
-        else:
-            self.by_field.setdefault(field, []).extend(error.error_list)
-
-    def raise_any(self) -> None:
-        if self.by_field:
-            raise ValidationError(self.by_field)
-
-
-# --- Cleaning: pure functions, shared with the import --------------------------------------
-
-
-def clean_gps(latitude: Any, longitude: Any) -> tuple[Decimal | None, Decimal | None]:
-    """Both or neither; decimal degrees; roughly inside Thailand."""
-    errors = _Errors()
-    values: dict[str, Decimal | None] = {}
-    for name, raw in (("latitude", latitude), ("longitude", longitude)):
-        if raw is None or str(raw).strip() == "":
-            values[name] = None
-            continue
-        try:
-            value = Decimal(str(raw).strip().translate(citizen_id.THAI_DIGITS))
-        except InvalidOperation:
-            errors.add(
-                name, _("Write the coordinate as a decimal number, e.g. 10.493."), code="gps_number"
-            )
-            continue
-        if not value.is_finite():
-            errors.add(
-                name, _("Write the coordinate as a decimal number, e.g. 10.493."), code="gps_number"
-            )
-            continue
-        values[name] = value.quantize(GPS_PLACES)
-    errors.raise_any()
-    lat, lon = values["latitude"], values["longitude"]
-    if (lat is None) != (lon is None):
-        missing = "longitude" if lon is None else "latitude"
-        errors.add(missing, _("Give both latitude and longitude, or neither."), code="gps_pair")
-        errors.raise_any()
-    if lat is None or lon is None:
-        return None, None
-    lat_ok = LATITUDE_RANGE[0] <= lat <= LATITUDE_RANGE[1]
-    lon_ok = LONGITUDE_RANGE[0] <= lon <= LONGITUDE_RANGE[1]
-    if not lat_ok and not lon_ok and LATITUDE_RANGE[0] <= lon <= LATITUDE_RANGE[1]:
-        errors.add(
-            "latitude",
-            _("Latitude and longitude look swapped: latitude comes first."),
-            code="gps_swapped",
-        )
-        errors.raise_any()
-    if not lat_ok:
-        errors.add(
-            "latitude",
-            _("This point is not in Thailand (latitude 5.5 to 20.5)."),
-            code="gps_outside",
-        )
-    if not lon_ok:
-        errors.add(
-            "longitude",
-            _("This point is not in Thailand (longitude 97.3 to 105.7)."),
-            code="gps_outside",
-        )
-    errors.raise_any()
-    return lat, lon
-
-
-def clean_phone(raw: str) -> str:
-    """A Thai phone number as digits (0812345678); +66 becomes 0. Empty stays empty."""
-    digits = re.sub(r"[\s\-().]", "", raw.translate(citizen_id.THAI_DIGITS))
-    if not digits:
-        return ""
-    if digits.startswith("+66"):
-        digits = "0" + digits[3:]
-    if not re.fullmatch(r"0\d{8,9}", digits):
-        raise ValidationError(
-            _("Write a Thai phone number of 9 or 10 digits, e.g. 081 234 5678."), code="phone"
-        )
-    return digits
-
-
-def household_clean_address(
-    *,
-    area: Area,
-    house_no: str = "",
-    moo: int | None = None,
-    soi: str = "",
-    road: str = "",
-    latitude: Any = None,
-    longitude: Any = None,
-    ownership: str = "",
-    condition: str = "",
-) -> dict[str, Any]:
-    """The cleaned address fields, with `area` resolved to the village when it is known.
-
-    `area` is a village, or a subdistrict when the village is not in the area list; a
-    subdistrict with a `moo` whose village is listed becomes that village.
-    """
-    errors = _Errors()
-    if area.level == Level.VILLAGE:
-        if moo not in (None, area.moo):
-            errors.add(
-                "moo", _("The village no. does not match the village chosen."), code="moo_mismatch"
-            )
-        moo = area.moo
-    elif area.level == Level.SUBDISTRICT:
-        if moo is not None:
-            village = Area.objects.filter(parent=area, level=Level.VILLAGE, moo=moo).first()
-            area = village or area
-    else:
-        errors.add(
-            "area",
-            _("Choose a village, or a subdistrict when the village is not listed."),
-            code="area_level",
-        )
-    if moo is not None and not 1 <= moo <= 99:
-        errors.add("moo", _("A village no. is between 1 and 99."), code="moo_range")
-    house_no = clean_name(house_no)
-    if len(house_no) > 20:
-        errors.add("house_no", _("A house no. has at most 20 characters."), code="too_long")
-    elif house_no and not re.search(r"\d", house_no.translate(citizen_id.THAI_DIGITS)):
-        errors.add("house_no", _("A house no. has digits, e.g. 12/3."), code="house_no")
-    soi, road = clean_name(soi), clean_name(road)
-    for name, value in (("soi", soi), ("road", road)):
-        if len(value) > 100:
-            errors.add(name, _("At most 100 characters."), code="too_long")
-    if ownership and ownership not in Ownership.values:
-        errors.add("ownership", _("Choose one of the listed kinds of housing."), code="choice")
-    if condition and condition not in Condition.values:
-        errors.add("condition", _("Choose one of the listed house conditions."), code="choice")
-    try:
-        lat, lon = clean_gps(latitude, longitude)
-    except ValidationError as error:
-        errors.add_from("latitude", error)
-        lat = lon = None
-    errors.raise_any()
-    return {
-        "area": area,
-        "house_no": house_no,
-        "moo": moo,
-        "soi": soi,
-        "road": road,
-        "latitude": lat,
-        "longitude": lon,
-        "ownership": ownership,
-        "condition": condition,
-    }
-
-
-def person_clean(
-    data: PersonData, *, today: date | None = None, has_stored_id: bool = False
-) -> PersonData:
-    """A cleaned copy of `data`, or ValidationError with every reason keyed by field.
-
-    The citizen ID comes back as its 13 digits (or "" / None as given). Without one, a
-    document type is required (`none` says the person has no document at all), and a document
-    no. unless the type is `none`. `has_stored_id` says an update keeps an ID already stored.
-    """
-    today = today or timezone.localdate()
-    errors = _Errors()
-    first_name, last_name = clean_name(data.first_name), clean_name(data.last_name)
-    title = normalize_title(data.title)
-    if not first_name:
-        errors.add("first_name", _("Enter the first name."), code="required")
-    for name, value in (("first_name", first_name), ("last_name", last_name)):
-        if len(value) > 100:
-            errors.add(name, _("At most 100 characters."), code="too_long")
-    if len(title) > 40:
-        errors.add("title", _("At most 40 characters."), code="too_long")
-
-    digits = data.citizen_id
-    if digits:
-        try:
-            digits = citizen_id.normalize(digits)
-        except ValidationError as error:
-            errors.add_from("citizen_id", error)
-    document_type, document_no = data.document_type, clean_name(data.document_no)
-    has_id = bool(digits) or (digits is None and has_stored_id)
-    if document_type and document_type not in DocumentType.values:
-        errors.add("document_type", _("Choose one of the listed documents."), code="choice")
-    if not has_id and not document_type:
-        errors.add(
-            "document_type",
-            _("Without a citizen ID, choose the document the person holds, or “no document”."),
-            code="document_required",
-        )
-    if document_type and document_type != DocumentType.NONE and not document_no:
-        errors.add("document_no", _("Enter the document no."), code="document_no_required")
-    if document_type == DocumentType.NONE:
-        document_no = ""
-    if len(document_no) > 40:
-        errors.add("document_no", _("At most 40 characters."), code="too_long")
-
-    if data.birth_date is not None:
-        if data.birth_date > today:
-            errors.add(
-                "birth_date", _("The birth date cannot be in the future."), code="date_future"
-            )
-        elif (age_on(data.birth_date, today) or 0) > OLDEST_AGE:
-            errors.add(
-                "birth_date",
-                _("Check the year: this person would be over 130."),
-                code="date_too_old",
-            )
-
-    sex = data.sex or SEX_OF_TITLE.get(title, Sex.UNSPECIFIED)
-    if sex not in Sex.values:
-        errors.add("sex", _("Choose male, female or not specified."), code="choice")
-    expected = SEX_OF_TITLE.get(title)
-    if expected is not None and sex not in (expected, Sex.UNSPECIFIED):
-        errors.add(
-            "sex",
-            _("The sex does not match the title “%(title)s”.") % {"title": title},
-            code="sex_title",
-        )
-    if data.relation and data.relation not in Relation.values:
-        errors.add("relation", _("Choose one of the listed relations."), code="choice")
-    phone = ""
-    try:
-        phone = clean_phone(data.phone)
-    except ValidationError as error:
-        errors.add_from("phone", error)
-
-    disability = data.disability or bool(data.disability_type) or bool(data.disability_card_no)
-    if data.disability_type and data.disability_type not in DisabilityType.values:
-        errors.add(
-            "disability_type", _("Choose one of the listed disability types."), code="choice"
-        )
-    if data.pregnant and sex == Sex.MALE:
-        errors.add("pregnant", _("Only a woman can be recorded as pregnant."), code="pregnant_sex")
-    errors.raise_any()
-    return replace(
-        data,
-        first_name=first_name,
-        last_name=last_name,
-        title=title,
-        citizen_id=digits,
-        document_type=document_type,
-        document_no=document_no,
-        sex=sex,
-        phone=phone,
-        disability=disability,
-        disability_card_no=clean_name(data.disability_card_no),
-    )
-
-
-def consent_clean(
-    data: ConsentData, *, birth_date: date | None = None, today: date | None = None
-) -> ConsentData:
-    today = today or timezone.localdate()
-    errors = _Errors()
-    if data.basis not in ConsentBasis.values:
-        errors.add("basis", _("Choose the consent or the lawful basis used."), code="choice")
-    purpose = data.purpose.strip()
-    if not purpose:
-        errors.add("purpose", _("Say what the data will be used for."), code="required")
-    if data.given_on is None:
-        errors.add("given_on", _("Enter the date."), code="required")
-    elif data.given_on > today:
-        errors.add("given_on", _("The date cannot be in the future."), code="date_future")
-    age = age_on(birth_date, today)
-    if data.basis == ConsentBasis.CONSENT and age is not None and age < OWN_CONSENT_FROM_AGE:
-        errors.add(
-            "basis",
-            _("A child under 10 cannot give consent: record the consent of a parent or guardian."),
-            code="consent_guardian",
-        )
-    errors.raise_any()
-    return replace(data, purpose=purpose)
 
 
 # --- Scope ---------------------------------------------------------------------------------
@@ -775,7 +412,7 @@ def person_add(
     _require_household(actor, household)
     if household.status != HouseholdStatus.ACTIVE:
         raise ValidationError(_("This household is not active; reopen it before adding members."))
-    errors = _Errors()
+    errors = Errors()
     try:
         data = person_clean(data)
     except ValidationError as error:
@@ -943,7 +580,7 @@ def consent_withdraw(*, actor: Any, consent: Consent, withdrawn_on: date, reason
     _require_people(actor, [consent.person], Perm.MANAGE_HOUSEHOLDS)
     if not consent.is_active:
         raise ValidationError(_("This consent was already withdrawn."))
-    errors = _Errors()
+    errors = Errors()
     if withdrawn_on is None:
         errors.add("withdrawn_on", _("Enter the date."), code="required")
     elif withdrawn_on > timezone.localdate():

@@ -18,7 +18,7 @@ from django.views.decorators.http import require_POST
 from carenet.accounts import access
 from carenet.accounts.access import Perm
 from carenet.core.forms import show_service_errors
-from carenet.households import selectors, services
+from carenet.households import cleaning, selectors, services
 from carenet.households.forms import (
     AssignForm,
     ConsentForm,
@@ -142,7 +142,7 @@ def household_edit(request: HttpRequest, pk: int) -> HttpResponse:
         initial={
             "area": household.area_id,
             "version": household.version,
-            **{name: getattr(household, name) for name in services.ADDRESS_FIELDS},
+            **{name: getattr(household, name) for name in cleaning.ADDRESS_FIELDS},
         },
     )
     if request.method == "POST" and form.is_valid():
@@ -254,7 +254,7 @@ def person_add(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _duplicates(
-    request: HttpRequest, data: services.PersonData, area_code: str, house_no: str
+    request: HttpRequest, data: cleaning.PersonData, area_code: str, house_no: str
 ) -> selectors.DuplicateCheck:
     return selectors.person_find_duplicates(
         user=request.user,
@@ -303,7 +303,7 @@ def _render_person(request: HttpRequest, person: Person, **extra: Any) -> HttpRe
 def person_edit(request: HttpRequest, pk: int) -> HttpResponse:
     person = selectors.person_get(user=request.user, pk=pk, perm=MANAGE)
     restricted = services.person_is_restricted(person) or person.status == "merged"
-    initial = {name: getattr(person, name) for name in [*services.PERSON_FIELDS, "disability"]}
+    initial = {name: getattr(person, name) for name in [*cleaning.PERSON_FIELDS, "disability"]}
     form = PersonEditForm(
         request.POST if request.method == "POST" else None,
         editing=person,
@@ -490,15 +490,15 @@ def _conflict(form: Any, error: ConflictError, fresh: Any, typed: dict[str, Any]
 def _typed_person(form: PersonEditForm, person: Person) -> dict[str, Any]:
     """What the form says, cleaned the way the service stores it, field by field."""
     try:
-        data = services.person_clean(form.to_data(), has_stored_id=bool(person.citizen_id_hash))
+        data = cleaning.person_clean(form.to_data(), has_stored_id=bool(person.citizen_id_hash))
     except ValidationError:
         data = form.to_data()
-    return {name: getattr(data, name) for name in [*services.PERSON_FIELDS, "disability"]}
+    return {name: getattr(data, name) for name in [*cleaning.PERSON_FIELDS, "disability"]}
 
 
 def _typed_address(form: HouseholdForm) -> dict[str, Any]:
     try:
-        address = services.household_clean_address(area=form.cleaned_data["area"], **form.address())
+        address = cleaning.household_clean_address(area=form.cleaned_data["area"], **form.address())
     except ValidationError:
         address = form.address()
-    return {name: address[name] for name in services.ADDRESS_FIELDS}
+    return {name: address[name] for name in cleaning.ADDRESS_FIELDS}

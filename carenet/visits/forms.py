@@ -19,8 +19,8 @@ from django.utils.translation import gettext_lazy as _
 
 from carenet.core.forms import PreparedFilesField, ThaiDateField, show_service_errors
 from carenet.core.thaidate import THAI_DIGITS
+from carenet.households.cleaning import clean_gps
 from carenet.households.models import Household, Person
-from carenet.households.services import clean_gps
 from carenet.visits import photos, services
 from carenet.visits.models import ConcernStatus, ProblemArea, RiskLevel, VisitType
 from carenet.volunteers.models import Volunteer

@@ -43,8 +43,8 @@ from django.utils.translation import gettext as _
 from carenet.core import thaidate
 from carenet.core.services import audit_record
 from carenet.households import vulnerability
+from carenet.households.cleaning import clean_gps
 from carenet.households.models import Household, HouseholdStatus, Person, PersonStatus
-from carenet.households.services import clean_gps
 from carenet.visits import selectors
 from carenet.visits.assessments import assessment_record
 from carenet.visits.models import (

@@ -11,7 +11,8 @@ from django.utils import timezone
 from carenet.core import citizen_id
 from carenet.core.models import AuditEvent
 from carenet.core.services import ConflictError
-from carenet.households import services
+from carenet.households import cleaning, services
+from carenet.households.cleaning import ConsentData, PersonData
 from carenet.households.models import (
     Consent,
     ConsentBasis,
@@ -21,7 +22,6 @@ from carenet.households.models import (
     PersonStatus,
     Relation,
 )
-from carenet.households.services import ConsentData, PersonData
 from carenet.households.tests.factories import (
     ConsentFactory,
     PersonFactory,
@@ -167,18 +167,18 @@ def test_district_is_not_a_household_area(personas, area_tree):
 )
 def test_gps_point_must_lie_in_thailand(lat, lon, field):
     with pytest.raises(ValidationError) as excinfo:
-        services.clean_gps(lat, lon)
+        cleaning.clean_gps(lat, lon)
     assert field in error_fields(excinfo)
 
 
 def test_gps_accepts_thai_digits_and_rounds():
-    assert services.clean_gps("๑๐.๕", "99.12345678") == (Decimal("10.500000"), Decimal("99.123457"))
-    assert services.clean_gps("", None) == (None, None)
+    assert cleaning.clean_gps("๑๐.๕", "99.12345678") == (Decimal("10.500000"), Decimal("99.123457"))
+    assert cleaning.clean_gps("", None) == (None, None)
 
 
 def test_address_reasons_come_together(area_tree):
     with pytest.raises(ValidationError) as excinfo:
-        services.household_clean_address(
+        cleaning.household_clean_address(
             area=area_tree["86010101"], house_no="ไม่มี", ownership="castle", moo=3
         )
     assert error_fields(excinfo) == {"house_no", "ownership", "moo"}
@@ -188,7 +188,7 @@ def test_address_reasons_come_together(area_tree):
 
 
 def address_of(household: Household, **changes) -> dict:
-    values = {name: getattr(household, name) for name in services.ADDRESS_FIELDS}
+    values = {name: getattr(household, name) for name in cleaning.ADDRESS_FIELDS}
     return {**values, **changes}
 
 
@@ -407,7 +407,7 @@ def test_person_fields_are_cleaned(world, personas):
 )
 def test_person_rules(changes, field):
     with pytest.raises(ValidationError) as excinfo:
-        services.person_clean(somchai(**changes))
+        cleaning.person_clean(somchai(**changes))
     assert field in error_fields(excinfo)
 
 
