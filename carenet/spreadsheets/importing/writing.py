@@ -378,8 +378,9 @@ class FirstLoad:
                 [self.tables],
             )
             self.constraints = list(cursor.fetchall())
+            # Table and index names come as regclass text: already quoted where they need it.
             for table, name, _definition in self.constraints:
-                cursor.execute(f"ALTER TABLE {quote(table)} DROP CONSTRAINT {quote(name)}")
+                cursor.execute(f"ALTER TABLE {table} DROP CONSTRAINT {quote(name)}")
             cursor.execute(
                 "SELECT i.indexrelid::regclass::text, pg_get_indexdef(i.indexrelid) "
                 "FROM pg_index i WHERE i.indrelid = ANY(%s::regclass[]) AND NOT i.indisprimary "
@@ -403,9 +404,7 @@ class FirstLoad:
                 cursor.execute(definition)
             # Unique constraints first: they were dropped after the foreign keys.
             for table, name, definition in reversed(self.constraints):
-                cursor.execute(
-                    f"ALTER TABLE {quote(table)} ADD CONSTRAINT {quote(name)} {definition}"
-                )
+                cursor.execute(f"ALTER TABLE {table} ADD CONSTRAINT {quote(name)} {definition}")
             cursor.execute("SET LOCAL maintenance_work_mem TO DEFAULT")
         self.indexes, self.constraints = [], []
 
