@@ -367,21 +367,28 @@ def _prefetched(record: models.Model, name: str) -> list[Any] | None:
 
 
 def household_row_values(
-    person: Person, *, areas: Mapping[str, Area] | None = None
+    person: Person,
+    *,
+    areas: Mapping[str, Area] | None = None,
+    volunteers: list[Any] | None = None,
+    consents: list[Any] | None = None,
 ) -> dict[str, str]:
     """The cells of one person's row in a households export, keyed like HOUSEHOLD_COLUMNS.
 
-    Reads only what is loaded: `person.household` (select_related), and, when prefetched,
-    `household.volunteers` (their citizen IDs fill the volunteer column) and
-    `person.consents` (the latest active one fills the consent columns). `areas` maps codes
+    Reads only what is loaded: `person.household` (select_related), and the household's
+    `volunteers` (their citizen IDs fill the volunteer column) and the person's `consents`
+    (the latest active one fills the consent columns), given or else prefetched. `areas` maps codes
     to Area rows for the subdistrict, district and province names; without it only the
     subdistrict code is written, which is enough to import the file again. Write a
     household's head first: an import makes the first row the head when no row says so.
     The household's id is its ref, so each household's rows stay together.
     """
     household: Household = person.household
-    volunteers = _prefetched(household, "volunteers") or []
-    consents = [c for c in _prefetched(person, "consents") or [] if c.withdrawn_on is None]
+    if volunteers is None:
+        volunteers = _prefetched(household, "volunteers") or []
+    if consents is None:
+        consents = _prefetched(person, "consents") or []
+    consents = [c for c in consents if c.withdrawn_on is None]
     consent = max(consents, key=lambda c: (c.given_on, c.pk), default=None)
     flags = [flag for flag in RECORDED_FLAGS if getattr(person, flag)]
     welfare = [code for code in WELFARE.words if getattr(person, code)]

@@ -30,6 +30,7 @@ import csv
 import io
 import tempfile
 import unicodedata
+from collections import defaultdict
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -49,7 +50,13 @@ from carenet.accounts.access import Perm
 from carenet.areas.models import Area, within
 from carenet.core.services import audit_record
 from carenet.core.tabular import neutralize_formula
-from carenet.households.models import Consent, HouseholdStatus, Person, PersonStatus
+from carenet.households.models import (
+    Consent,
+    HouseholdAssignment,
+    HouseholdStatus,
+    Person,
+    PersonStatus,
+)
 from carenet.households.selectors import people_visible
 from carenet.spreadsheets import columns
 from carenet.volunteers.models import Volunteer
@@ -204,19 +211,41 @@ def _volunteer_rows(queryset: QuerySet[Volunteer]) -> QuerySet[Volunteer]:
 
 
 def _person_rows(queryset: QuerySet[Person]) -> QuerySet[Person]:
-    """The people who live in the active households, each household's head first."""
-    volunteers = Prefetch(
-        "household__volunteers", queryset=Volunteer.objects.only("pk", "citizen_id_encrypted")
-    )
-    consents = Prefetch("consents", queryset=Consent.objects.filter(withdrawn_on__isnull=True))
+    """The people who live in the active households, each household's head first. Their
+    volunteers and consents are read a chunk at a time by `_household_extras`."""
     head_first = Case(When(pk=F("household__head_id"), then=Value(0)), default=Value(1))
     return (
         queryset.filter(status=PersonStatus.ACTIVE, household__status=HouseholdStatus.ACTIVE)
         .select_related("household")
-        .prefetch_related(volunteers, consents)
         .annotate(head_first=head_first)
         .order_by("area_id", "household_id", "head_first", "pk")
     )
+
+
+def _household_extras(
+    people: list[Person],
+) -> tuple[dict[int, list[Volunteer]], dict[int, list[Consent]]]:
+    """The chunk's households' volunteers and its people's active consents, in two queries.
+
+    Django's prefetch_related does the same, but sets up a queryset per row: on a province's
+    85,000 people that was half of the export's time.
+    """
+    volunteers: dict[int, list[Volunteer]] = defaultdict(list)
+    assignments = (
+        HouseholdAssignment.objects.filter(household_id__in={p.household_id for p in people})
+        .select_related("volunteer")
+        .only("household_id", "volunteer__id", "volunteer__citizen_id_encrypted")
+        .order_by("household_id", "volunteer_id")
+    )
+    for assignment in assignments:
+        volunteers[assignment.household_id].append(assignment.volunteer)
+    consents: dict[int, list[Consent]] = defaultdict(list)
+    active = Consent.objects.filter(
+        person_id__in=[p.pk for p in people], withdrawn_on__isnull=True
+    ).only("pk", "person_id", "basis", "given_on", "withdrawn_on")
+    for consent in active:
+        consents[consent.person_id].append(consent)
+    return volunteers, consents
 
 
 def _cells(queryset: QuerySet[Any], dataset: Dataset, keys: Sequence[str]) -> Iterator[list[str]]:
@@ -231,11 +260,19 @@ def _cells(queryset: QuerySet[Any], dataset: Dataset, keys: Sequence[str]) -> It
             found = Area.objects.filter(code__in=wanted).only(*AREA_FIELDS)
             areas.update((area.code, area) for area in found)
             looked_up |= wanted
-        for record in batch:
-            if dataset == Dataset.VOLUNTEERS:
+        if dataset == Dataset.VOLUNTEERS:
+            for record in batch:
                 values = columns.volunteer_row_values(record, areas=areas)
-            else:
-                values = columns.household_row_values(record, areas=areas)
+                yield [values[key] for key in keys]
+            continue
+        volunteers, consents = _household_extras(batch)
+        for record in batch:
+            values = columns.household_row_values(
+                record,
+                areas=areas,
+                volunteers=volunteers.get(record.household_id, []),
+                consents=consents.get(record.pk, []),
+            )
             yield [values[key] for key in keys]
 
 
