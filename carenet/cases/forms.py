@@ -8,7 +8,6 @@ the position. Nothing is required to save a draft beyond the person and the kind
 """
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import Any, cast
 
@@ -29,8 +28,8 @@ from carenet.cases.models import (
 from carenet.core.forms import PreparedFilesField, show_service_errors
 from carenet.core.signature import SignatureField
 from carenet.core.thaidate import THAI_DIGITS
-from carenet.households.cleaning import clean_gps
 from carenet.households.models import Person
+from carenet.visits.forms import ProblemGroup, problem_groups, read_position
 from carenet.visits.models import ProblemArea
 
 NUMERIC = {"inputmode": "numeric", "autocomplete": "off"}
@@ -81,13 +80,6 @@ class CategoryChoiceField(forms.ModelChoiceField):
         category = cast(CaseCategory, obj)
         name = category.name_en if (get_language() or "th").startswith("en") else category.name_th
         return f"{name} ⚡" if category.urgency == "urgent" else name
-
-
-@dataclass(frozen=True)
-class ProblemGroup:
-    area: ProblemArea
-    checkboxes: list[Any]  # BoundWidgets of the `problems` field
-    chosen: int
 
 
 class IntakeForm(forms.Form):
@@ -230,26 +222,11 @@ class IntakeForm(forms.Form):
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}
-        try:
-            cleaned["gps"] = clean_gps(cleaned.get("latitude"), cleaned.get("longitude"))
-        except ValidationError:
-            self.add_error(
-                "latitude", _("The position from the phone could not be read; try again.")
-            )
+        read_position(self, cleaned)
         return cleaned
 
     def problem_groups(self) -> list[ProblemGroup]:
-        """The problems' checkboxes under their area, in the ministry's order."""
-        by_code = {str(w.data["value"]): w for w in self["problems"]}
-        chosen = {str(v) for v in (self["problems"].value() or [])}
-        return [
-            ProblemGroup(
-                area,
-                [by_code[i.code] for i in area.items.all() if i.code in by_code],
-                sum(1 for i in area.items.all() if i.code in chosen),
-            )
-            for area in self.areas
-        ]
+        return problem_groups(self["problems"], self.areas)
 
     def document_rows(self) -> list[tuple[CaseDocument, Any]]:
         """The attached documents, each with its "remove" checkbox."""

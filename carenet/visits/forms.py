@@ -46,6 +46,30 @@ class ProblemGroup:
     chosen: int
 
 
+def problem_groups(field: forms.BoundField, areas: Sequence[ProblemArea]) -> list[ProblemGroup]:
+    """A `problems` field's checkboxes under their area, in the ministry's order (visit and
+    case forms)."""
+    by_code = {str(w.data["value"]): w for w in field}
+    chosen = {str(v) for v in (field.value() or [])}
+    return [
+        ProblemGroup(
+            area,
+            [by_code[i.code] for i in area.items.all() if i.code in by_code],
+            sum(1 for i in area.items.all() if i.code in chosen),
+        )
+        for area in areas
+    ]
+
+
+def read_position(form: forms.Form, cleaned: dict[str, Any]) -> None:
+    """The phone's GPS position from the hidden latitude/longitude fields, as cleaned["gps"];
+    a position that cannot be read is an error on the form."""
+    try:
+        cleaned["gps"] = clean_gps(cleaned.get("latitude"), cleaned.get("longitude"))
+    except ValidationError:
+        form.add_error("latitude", _("The position from the phone could not be read; try again."))
+
+
 class VisitForm(forms.Form):
     client_uuid = forms.UUIDField(widget=forms.HiddenInput)
     visit_date = ThaiDateField(label=_("date of the visit"))
@@ -192,29 +216,14 @@ class VisitForm(forms.Form):
                 cleaned["visited_at"] = services.visit_clean_time(visited_at)
             except ValidationError as error:
                 self.add_error("visit_date", error.message_dict["visited_at"])
-        try:
-            cleaned["gps"] = clean_gps(cleaned.get("latitude"), cleaned.get("longitude"))
-        except ValidationError:
-            self.add_error(
-                "latitude", _("The position from the phone could not be read; try again.")
-            )
+        read_position(self, cleaned)
         return cleaned
 
     def when_fields(self) -> list[forms.BoundField]:
         return [self["visit_date"], self["visit_time"]]
 
     def problem_groups(self) -> list[ProblemGroup]:
-        """The problems' checkboxes under their area, in the ministry's order."""
-        by_code = {str(w.data["value"]): w for w in self["problems"]}
-        chosen = {str(v) for v in (self["problems"].value() or [])}
-        return [
-            ProblemGroup(
-                area,
-                [by_code[i.code] for i in area.items.all() if i.code in by_code],
-                sum(1 for i in area.items.all() if i.code in chosen),
-            )
-            for area in self.areas
-        ]
+        return problem_groups(self["problems"], self.areas)
 
     def to_data(self, answers: Mapping[int, bool | None] | None = None) -> services.VisitData:
         data = self.cleaned_data
