@@ -7,32 +7,7 @@
   var text = document.getElementById("intake-text").dataset;
   form.classList.add("js"); // the styled "add photos" label stands in for the file input
 
-  // --- GPS ------------------------------------------------------------------------------
-  var gps = form.querySelector("[data-gps]");
-  if (gps && navigator.geolocation) {
-    var button = gps.querySelector("[data-gps-button]");
-    var clear = gps.querySelector("[data-gps-clear]");
-    var where = gps.querySelector("[data-gps-status]");
-    var lat = form.elements.latitude, lon = form.elements.longitude;
-    button.hidden = false;
-    button.addEventListener("click", function () {
-      where.textContent = text.gpsWait;
-      navigator.geolocation.getCurrentPosition(function (position) {
-        lat.value = position.coords.latitude.toFixed(6);
-        lon.value = position.coords.longitude.toFixed(6);
-        where.textContent = text.gpsDone.replace("{metres}", Math.round(position.coords.accuracy));
-        clear.hidden = false;
-      }, function () {
-        where.textContent = text.gpsFailed;
-      }, { enableHighAccuracy: true, timeout: 20000, maximumAge: 60000 });
-    });
-    clear.addEventListener("click", function () {
-      lat.value = "";
-      lon.value = "";
-      where.textContent = "";
-      clear.hidden = true;
-    });
-  }
+  window.carenetGps(form, text);
 
   // --- Problems ticked per area ---------------------------------------------------------
   form.addEventListener("change", function (event) {

@@ -245,34 +245,9 @@
     });
   }
 
-  // --- GPS --------------------------------------------------------------------------------
-  var gps = form.querySelector("[data-gps]");
-  if (gps && navigator.geolocation) {
-    var button = gps.querySelector("[data-gps-button]");
-    var clear = gps.querySelector("[data-gps-clear]");
-    var where = gps.querySelector("[data-gps-status]");
-    var lat = form.elements.latitude, lon = form.elements.longitude;
-    button.hidden = false;
-    button.addEventListener("click", function () {
-      where.textContent = text.gpsWait;
-      navigator.geolocation.getCurrentPosition(function (position) {
-        lat.value = position.coords.latitude.toFixed(6);
-        lon.value = position.coords.longitude.toFixed(6);
-        where.textContent = text.gpsDone.replace("{metres}", Math.round(position.coords.accuracy));
-        clear.hidden = false;
-        changed({ type: "change", target: lat });
-      }, function () {
-        where.textContent = text.gpsFailed;
-      }, { enableHighAccuracy: true, timeout: 20000, maximumAge: 60000 });
-    });
-    clear.addEventListener("click", function () {
-      lat.value = "";
-      lon.value = "";
-      where.textContent = "";
-      clear.hidden = true;
-      changed({ type: "change", target: lat });
-    });
-  }
+  window.carenetGps(form, text, function (field) {
+    changed({ type: "change", target: field });
+  });
 
   restoreLocal();
   countProblems();
