@@ -8,6 +8,7 @@ from datetime import date, datetime
 from typing import Any
 
 from carenet.core import citizen_id
+from carenet.households.cleaning import ADDRESS_FIELDS
 from carenet.households.models import (
     Consent,
     ConsentBasis,
@@ -73,14 +74,7 @@ CONSENT_FIELDS = (
 HOUSEHOLD_FIELDS = (
     "id",
     "area",
-    "house_no",
-    "moo",
-    "soi",
-    "road",
-    "latitude",
-    "longitude",
-    "ownership",
-    "condition",
+    *ADDRESS_FIELDS,
     "head",
     "status",
     "priority_score",
