@@ -7,6 +7,11 @@ vulnerability.py and stored by the services, never typed in.
 
 Nothing here is ever deleted by ordinary work: a household is moved or closed, a person moves,
 dies or is merged into the record that survives a duplicate merge.
+
+Every index slows each insert, and a province's registry is loaded a million rows at a time,
+so only what pages look up is indexed. The keys to the user who created, recorded or assigned
+a row are not: no page lists rows by who wrote them, and users are closed, not deleted (were
+one deleted, the check of these keys would read the tables through once).
 """
 
 from django.conf import settings
@@ -98,7 +103,11 @@ class Household(models.Model):
 
     version = models.PositiveIntegerField(default=1, editable=False)
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        db_index=False,  # see the module's docstring
     )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -122,7 +131,11 @@ class HouseholdAssignment(models.Model):
     volunteer = models.ForeignKey(Volunteer, on_delete=models.PROTECT, related_name="assignments")
     assigned_at = models.DateTimeField(auto_now_add=True)
     assigned_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        db_index=False,  # see the module's docstring
     )
 
     class Meta:
@@ -229,11 +242,20 @@ class Person(HasCitizenID):
         default=PersonStatus.ACTIVE,
     )
     merged_into = models.ForeignKey(
-        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="merged_from"
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="merged_from",
+        db_index=False,  # followed from the merged record only, never looked up backwards
     )
     version = models.PositiveIntegerField(default=1, editable=False)
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        db_index=False,  # see the module's docstring
     )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -253,10 +275,10 @@ class Person(HasCitizenID):
         # Every index slows each insert (a million-row import writes them all), so there is
         # no index another one covers: (area, status) serves scoping by area, which is a
         # range (areas.within); the name index is in pattern order so that it serves both
-        # an exact key and a prefix (name_key LIKE 'k-%'), whatever the database's collation.
+        # an exact key and a prefix (name_key LIKE 'k-%'), whatever the database's collation;
+        # the unique constraint's index serves lookups by citizen ID (with_citizen_id).
         indexes = [
             models.Index(fields=["area", "status"], name="person_area_status_idx"),
-            models.Index(fields=["citizen_id_hash"], name="person_citizen_id_hash_idx"),
             models.Index(
                 fields=["name_key", "birth_date"],
                 name="person_name_birth_idx",
@@ -272,6 +294,15 @@ class Person(HasCitizenID):
         return full_name(self.title, self.first_name, self.last_name)
 
 
+def with_citizen_id(id_hash: str) -> Q:
+    """People with this citizen-ID hash, asked so that the unique constraint's index serves it.
+
+    That index leaves out the people without an ID (hash ""), and SQLite uses such a partial
+    index only for a query that repeats its condition.
+    """
+    return Q(citizen_id_hash=id_hash) & ~Q(citizen_id_hash="")
+
+
 class ConsentBasis(models.TextChoices):
     """PDPA: consent, or the lawful basis used instead (PDPA sections 24 and 26)."""
 
@@ -284,18 +315,29 @@ class ConsentBasis(models.TextChoices):
 
 class Consent(models.Model):
     person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="consents")
-    area = models.ForeignKey(Area, on_delete=models.PROTECT, related_name="+")
+    # Not indexed: a consent is found through its person, and checked against the scope
+    # once found (see the module's docstring).
+    area = models.ForeignKey(Area, on_delete=models.PROTECT, related_name="+", db_index=False)
     basis = models.CharField(_("basis"), max_length=20, choices=ConsentBasis.choices)
     purpose = models.TextField(_("purpose"))
     given_on = models.DateField(_("date"))
     recorded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        db_index=False,  # see the module's docstring
     )
     recorded_at = models.DateTimeField(auto_now_add=True)
     withdrawn_on = models.DateField(_("withdrawn on"), null=True, blank=True)
     withdrawal_reason = models.TextField(_("reason for withdrawal"), blank=True)
     withdrawn_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        db_index=False,  # see the module's docstring
     )
 
     class Meta:

@@ -32,6 +32,7 @@ from carenet.households.models import (
     HouseholdStatus,
     Person,
     PersonStatus,
+    with_citizen_id,
 )
 from carenet.volunteers.models import Volunteer, VolunteerStatus
 
@@ -205,7 +206,7 @@ def _search_q(text: str) -> Q:
         return Q()
     if citizen_id.is_valid(text):
         digits = citizen_id.normalize(text)
-        found = Person.objects.filter(citizen_id_hash=citizen_id.lookup_hash(digits))
+        found = Person.objects.filter(with_citizen_id(citizen_id.lookup_hash(digits)))
         return Q(pk__in=found.values("household_id"))
     people = Person.objects.exclude(status=PersonStatus.MERGED)
     for word in text.split():
@@ -381,7 +382,7 @@ def person_find_duplicates(
     conditions = Q(pk__in=[])
     id_hash = citizen_id.lookup_hash(citizen_id_digits) if citizen_id_digits else ""
     if id_hash:
-        conditions |= Q(citizen_id_hash=id_hash)
+        conditions |= with_citizen_id(id_hash)
     if first_key and birth_date is not None:
         conditions |= Q(name_key__startswith=f"{first_key}-", birth_date=birth_date)
     if first_key and area_code and house_no:
@@ -412,7 +413,7 @@ def person_find_duplicates(
             reasons.append(_("same address"))
         result.candidates.append(Candidate(person, reasons, masked_citizen_id(person), same_id))
     if id_hash and not any(p.person.citizen_id_hash == id_hash for p in result.candidates):
-        taken = Person.objects.filter(citizen_id_hash=id_hash).exclude(pk=exclude_pk or 0)
+        taken = Person.objects.filter(with_citizen_id(id_hash)).exclude(pk=exclude_pk or 0)
         result.citizen_id_elsewhere = taken.exists()
     return result
 

@@ -58,6 +58,7 @@ from carenet.households.models import (
     Person,
     PersonStatus,
     Relation,
+    with_citizen_id,
 )
 from carenet.households.selectors import household_own_q, manages_widely, person_own_q
 from carenet.volunteers.models import Volunteer, VolunteerStatus
@@ -371,7 +372,7 @@ def person_is_restricted(person: Person) -> bool:
 
 
 def _citizen_id_taken(digits: str, *, except_pk: int | None = None) -> bool:
-    taken = Person.objects.filter(citizen_id_hash=citizen_id.lookup_hash(digits))
+    taken = Person.objects.filter(with_citizen_id(citizen_id.lookup_hash(digits)))
     return taken.exclude(pk=except_pk or 0).exists()
 
 

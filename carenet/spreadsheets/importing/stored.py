@@ -69,7 +69,10 @@ def people_with_ids(hashes: set[str], *, below: int) -> dict[str, dict[str, Any]
     """Stored people by citizen-ID hash, with their household's address."""
     if not hashes:
         return {}
-    rows = Person.objects.filter(**among("citizen_id_hash", hashes), pk__lt=below)
+    # Repeats the condition of the unique constraint's index: see models.with_citizen_id.
+    rows = Person.objects.filter(**among("citizen_id_hash", hashes), pk__lt=below).exclude(
+        citizen_id_hash=""
+    )
     return {row["citizen_id_hash"]: row for row in rows.values(*MATCH_VALUES)}
 
 
