@@ -13,6 +13,7 @@ from collections import deque
 from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from datetime import date, datetime
+from decimal import Decimal
 from io import BytesIO
 from typing import Any
 
@@ -137,7 +138,9 @@ class TableWriter:
         self.fields = [*given, *rest]
         quote = connection.ops.quote_name
         self.columns = ", ".join(quote(f.column) for f in self.fields)  # type: ignore[union-attr,arg-type]
-        self.copy_sql = f"COPY {quote(self.table)} ({self.columns}) FROM STDIN"
+        # Binary: psycopg formats a row in a quarter of the time text takes, and the database
+        # parses numbers, dates and times no more.
+        self.copy_sql = f"COPY {quote(self.table)} ({self.columns}) FROM STDIN (FORMAT BINARY)"
         self.insert_sql = (
             f"INSERT INTO {quote(self.table)} ({self.columns}) VALUES "  # noqa: S608
             f"({', '.join(['%s'] * len(self.fields))})"
@@ -145,10 +148,10 @@ class TableWriter:
         self._adapters = [self._adapter(f) for f in self.fields]
 
     def _adapter(self, model_field: Any) -> Callable[[Any], Any] | None:
+        if is_postgresql():  # binary COPY: psycopg dumps JSON itself, and needs a Decimal
+            return _decimal_or_none if isinstance(model_field, models.DecimalField) else None
         if isinstance(model_field, models.JSONField):
             return json.dumps
-        if is_postgresql():
-            return None
         if isinstance(model_field, models.DateTimeField):
             return connection.ops.adapt_datetimefield_value
         if isinstance(model_field, models.DateField):
@@ -177,6 +180,10 @@ def _iso_or_none(value: date | datetime | None) -> str | None:
 
 def _str_or_none(value: Any) -> str | None:
     return str(value) if value is not None else None
+
+
+def _decimal_or_none(value: Any) -> Decimal | None:
+    return Decimal(value) if value is not None else None
 
 
 class Pipeline:
@@ -258,7 +265,7 @@ class Pipeline:
             self.wait()  # a formatter is set up from the connection: only while it is idle
             for writer, _rows in batches:
                 if id(writer) not in self._formatters:
-                    self._formatters[id(writer)] = _CopyFormatter(self._cursor)
+                    self._formatters[id(writer)] = _CopyFormatter(self._raw, self._cursor, writer)
         payloads = [
             (writer.copy_sql, self._formatters[id(writer)].format(writer.adapt(rows)))
             for writer, rows in batches
@@ -410,24 +417,31 @@ class FirstLoad:
 
 
 class _CopyFormatter:
-    """Turns rows into COPY text with psycopg's formatter, without sending anything.
+    """Turns rows into binary COPY data with psycopg's formatter, without sending anything.
 
-    A psycopg Copy with a FileWriter only formats; this one stays open for the whole import
-    and is emptied after each batch, so its type adapters are looked up once.
+    Binary COPY takes each value in its column's own type, so the types are read from the
+    catalogue once, and a psycopg Copy with a FileWriter formats a batch at a time.
     """
 
-    def __init__(self, cursor: Any) -> None:
-        from psycopg.copy import Copy, FileWriter
-
-        self._sink = BytesIO()
-        self._copy = Copy(cursor, binary=False, writer=FileWriter(self._sink))
+    def __init__(self, raw_connection: Any, idle_cursor: Any, writer: TableWriter) -> None:
+        with raw_connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT attname, atttypid FROM pg_attribute WHERE attrelid = %s::regclass "
+                "AND attnum > 0 AND NOT attisdropped",
+                [writer.table],
+            )
+            types = dict(cursor.fetchall())
+        self._types = [types[f.column] for f in writer.fields]  # type: ignore[union-attr]
+        self._cursor = idle_cursor  # a Copy is made on a cursor that has run no query
 
     def format(self, rows: Iterable[Sequence[Any]]) -> bytes:
-        write_row = self._copy.write_row
+        from psycopg.copy import Copy, FileWriter
+
+        sink = BytesIO()
+        copy = Copy(self._cursor, binary=True, writer=FileWriter(sink))
+        copy.set_types(self._types)
+        write_row = copy.write_row
         for row in rows:
             write_row(row)
-        self._sink.write(self._copy.formatter.end())
-        data = self._sink.getvalue()
-        self._sink.seek(0)
-        self._sink.truncate()
-        return data
+        sink.write(copy.formatter.end())
+        return sink.getvalue()
