@@ -23,7 +23,7 @@ from typing import Any, TypeVar
 from django.utils.translation import gettext as _
 
 from carenet.core import citizen_id, thaidate
-from carenet.core.tabular import Column, RowError, Source, TableStream
+from carenet.core.tabular import Column, RowError, Source
 from carenet.spreadsheets.columns import NO_WORDS, YES_WORDS, Vocabulary, word_key
 
 # The errors and warnings an import lists; past these it only counts them.
@@ -349,14 +349,13 @@ def source_name(source: Source) -> str:
 class ProgressReporter:
     """Calls `progress(stage, done, total)` once per chunk: "checking", then "importing"."""
 
-    def __init__(self, callback: ProgressCallback | None, table: TableStream) -> None:
+    def __init__(self, callback: ProgressCallback | None) -> None:
         self.callback = callback
-        self.table = table
 
-    def checking(self, done: int) -> None:
+    def checking(self, done: int, fraction: float | None) -> None:
+        """`fraction`: how much of the file has been read (TableStream.fraction_read)."""
         if self.callback is None:
             return
-        fraction = self.table.fraction_read()
         total = max(done, round(done / fraction)) if fraction else done
         self.callback("checking", done, total)
 

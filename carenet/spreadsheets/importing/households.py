@@ -63,12 +63,12 @@ from carenet.spreadsheets.importing.common import (
     ProgressCallback,
     ProgressReporter,
     Report,
-    chunks,
     collector_paused,
     source_name,
     user_or_none,
 )
 from carenet.spreadsheets.importing.places import Areas, Scope
+from carenet.spreadsheets.importing.readahead import checked_chunks
 from carenet.spreadsheets.importing.rows import (
     ADDRESS_FIELDS,
     FileHousehold,
@@ -206,7 +206,7 @@ class _HouseholdImport:
         self.reader = RowReader(
             table=table, areas=self.areas, scope=self.scope, report=self.report, today=self.today
         )
-        progress = ProgressReporter(self.progress_callback, table)
+        progress = ProgressReporter(self.progress_callback)
         self.pipeline: Pipeline | None = None
         self.first_load: FirstLoad | None = None
         if self.dry_run:
@@ -226,10 +226,12 @@ class _HouseholdImport:
         self.households_below = max(self.take_household_id(), 0) or 2**62
         waiting: _Batch | None = None  # the previous chunk's rows, written after its lookups
         try:
-            for rows in chunks(table):
+            # With nobody stored yet (a first load), no row updates a stored person.
+            given = self.first_load is None
+            for checked in checked_chunks(table, self.reader, given=given):
                 self.chunk += 1
-                people = [person for row in rows if (person := self.reader.read(row)) is not None]
-                result.total_rows += len(rows)
+                people = checked.people
+                result.total_rows += checked.rows
                 self._wait()
                 self._look_up(people)
                 for ids in self.ids if self.pipeline is not None else ():
@@ -239,7 +241,7 @@ class _HouseholdImport:
                 for person in people:
                     self._decide(person)
                 waiting = self._prepare(people)
-                progress.checking(result.total_rows)
+                progress.checking(result.total_rows, checked.fraction)
             self._wait()
             if waiting is not None:
                 self._write(waiting)

@@ -174,6 +174,7 @@ class PersonRow:
         "document_type",
         "first_name",
         "flags",
+        "given",
         "hash",
         "household",
         "last_name",
@@ -208,7 +209,8 @@ class PersonRow:
     consent: str
     consent_date: date | None
     age: int | None
-    cells: dict[str, str]
+    cells: dict[str, str] | None
+    given: frozenset[str] | None  # RowReader.given, once worked out
     match: dict[str, Any] | None
 
     def values(self) -> dict[str, Any]:
@@ -256,6 +258,9 @@ class RowReader:
         self._last_address: tuple[tuple[str, ...], list[Any]] | None = None
         self._volunteer_cells: dict[str, list[str]] = {}
         self._unplaced: set[str] = set()  # refs whose first address could not be read
+        # Whether `read` works out each person's citizen-ID hash and name key, which no check
+        # here needs: a process reading for another (readahead) leaves them to that one.
+        self.derive_keys = True
 
     # -- the row ----------------------------------------------------------------------------
 
@@ -297,13 +302,14 @@ class RowReader:
         v = row.values
         p = PersonRow()
         p.number = row.number
-        p.match = None
+        p.match = p.given = None
         text = v["citizen_id"]
         p.digits = p.hash = ""
         if text:
             try:
                 p.digits = read_citizen_id("citizen_id", text)
-                p.hash = citizen_id.lookup_hash(p.digits)
+                if self.derive_keys:
+                    p.hash = citizen_id.lookup_hash(p.digits)
             except Problem as problem:
                 problems.append(problem)
         first, last = v["first_name"], v["last_name"]
@@ -314,7 +320,7 @@ class RowReader:
         if len(last) > 100:
             problems.append(Problem("last_name", _too_long(100)))
         p.first_name, p.last_name = first, last
-        p.name_key = fast_name_key(first, last)
+        p.name_key = fast_name_key(first, last) if self.derive_keys else ""
         parsed = self._parse_cells(v, problems)
         title = p.title = parsed["title"]
         p.birth_date = parsed["birth_date"]
@@ -373,7 +379,10 @@ class RowReader:
 
     def given(self, p: PersonRow) -> frozenset[str]:
         """The person fields the row sets when it updates a stored person (see PersonRow)."""
+        if p.given is not None:
+            return p.given
         v = p.cells
+        assert v is not None
         given = [key for key in _TEXT_FIELDS if v[key]]
         if not v["sex"] and p.sex != Sex.UNSPECIFIED:
             given.append("sex")  # from the title
@@ -389,6 +398,7 @@ class RowReader:
         found = self._given_cache.get(key)
         if found is None:
             found = self._given_cache[key] = frozenset(given)
+        p.given = found
         return found
 
     def _volunteers(self, row: Row, household: FileHousehold) -> bool:

@@ -136,12 +136,12 @@ def import_volunteers(
                 return result
             report = Report(result, table.headers, VOLUNTEER_COLUMNS)
             reader = _Reader(actor=actor, areas=Areas(), report=report, today=today)
-            ticker = ProgressReporter(progress, table)
+            ticker = ProgressReporter(progress)
             checked: list[_Checked] = []
             for rows in chunks(table):
                 checked += [c for row in rows if (c := reader.read(row)) is not None]
                 result.total_rows += len(rows)
-                ticker.checking(result.total_rows)
+                ticker.checking(result.total_rows, table.fraction_read())
     except TableError as error:
         result.errors.extend(error.errors)
         result.error_count += len(error.errors)

@@ -32,7 +32,7 @@ from carenet.households.models import (
 from carenet.households.tests.factories import HouseholdFactory, PersonFactory
 from carenet.households.vulnerability import household_summary
 from carenet.spreadsheets import columns
-from carenet.spreadsheets.importing import common, import_households
+from carenet.spreadsheets.importing import common, import_households, readahead
 from carenet.spreadsheets.importing.stored import _Member, signature, summary
 from carenet.volunteers.models import VolunteerStatus
 from carenet.volunteers.tests.factories import VolunteerFactory
@@ -180,12 +180,17 @@ def areas(area_tree):
     return area_tree
 
 
-@pytest.fixture(autouse=True, params=["one chunk", "chunks of 2 rows"])
+@pytest.fixture(
+    autouse=True, params=["one chunk", "chunks of 2 rows", "chunks of 2 rows, one process"]
+)
 def chunk_size(request, monkeypatch):
-    """Every test runs twice: with the whole file in one chunk, and with chunks of two rows,
-    so that households and duplicates spread over chunks are covered too."""
-    if request.param == "chunks of 2 rows":
+    """Every test runs three times: with the whole file in one chunk, and with chunks of two
+    rows, so that households and duplicates spread over chunks are covered too: read ahead
+    by a second process (readahead), as a longer file is, and read by the importer itself."""
+    if request.param != "one chunk":
         monkeypatch.setattr(common, "CHUNK_ROWS", 2)
+    if request.param.endswith("one process"):
+        monkeypatch.setattr(readahead, "READ_AHEAD", False)
 
 
 # --- A clean file -------------------------------------------------------------------------------
