@@ -186,19 +186,27 @@ def report(rows: int, results: list[tuple[str, dict[str, Any]]]) -> None:
     print()
     print(
         f"{'':32}  {'seconds':>8}  {'rows/s':>9}  {'peak MB':>8}  {'Carenet ×':>11}"
-        f"  {'CPU s: Python':>14}  {'database':>8}"
+        f"  {'CPU s: Python':>14}  {'reader':>7}  {'database':>8}"
     )
     for label, figures in results:
         seconds = figures["seconds"]
         ratio = seconds / carenet["seconds"]
         python = f"{figures['cpu']:14.1f}" if "cpu" in figures else f"{'':14}"
+        reader = f"{figures['reader_cpu']:7.1f}" if figures.get("reader_cpu") else f"{'':7}"
         database = f"{figures['database_cpu']:8.1f}" if figures.get("database_cpu") else ""
+        peak = figures["peak_mb"] + figures.get("reader_peak_mb", 0)
         print(
             f"{label:32}  {seconds:8.1f}  {rows / seconds:9,.0f}  "
-            f"{figures['peak_mb']:8,.0f}  {ratio:10.2f}x  {python}  {database}"
+            f"{peak:8,.0f}  {ratio:10.2f}x  {python}  {reader}  {database}"
         )
     counts = carenet.get("counts", {})
     print()
+    if carenet.get("reader_cpu"):
+        print(
+            f"peak MB: the importer's {carenet['peak_mb']:,.0f} and its reading process's "
+            f"{carenet['reader_peak_mb']:,.0f} (readahead), added up; sampled, the two "
+            f"together never held more than {carenet['pss_peak_mb']:,.0f} (PSS)"
+        )
     print(f"imported: {counts}; errors {carenet['errors']}, warnings {carenet['warnings']}")
     if carenet["errors"]:
         print("first errors:", carenet["first_errors"])
@@ -522,8 +530,10 @@ def measure_import(args: argparse.Namespace) -> dict[str, Any]:
 
         profiler = cProfile.Profile()
         profiler.enable()
+    memory = MemorySampler()
     started = time.perf_counter()
-    result = import_households(actor=officer, source=args.file, today=TODAY)
+    with memory:
+        result = import_households(actor=officer, source=args.file, today=TODAY)
     seconds = time.perf_counter() - started
     cpu = time.process_time() - cpu
     backend_cpu = _cpu_of(backend) - backend_cpu
@@ -532,16 +542,65 @@ def measure_import(args: argparse.Namespace) -> dict[str, Any]:
 
         profiler.disable()
         pstats.Stats(profiler, stream=sys.stderr).sort_stats("tottime").print_stats(30)
+    reader = resource.getrusage(resource.RUSAGE_CHILDREN)  # the reading process, reaped
     return {
         "seconds": seconds,
         "peak_mb": peak_mb(),
         "cpu": cpu,
+        "reader_cpu": reader.ru_utime + reader.ru_stime,
+        "reader_peak_mb": reader.ru_maxrss / 1024,
+        "pss_peak_mb": memory.peak_mb,
         "database_cpu": backend_cpu,
         "counts": result.counts,
         "errors": result.error_count,
         "warnings": result.warning_count,
         "first_errors": [list(map(str, e.__dict__.values())) for e in result.errors[:5]],
     }
+
+
+class MemorySampler:
+    """The largest memory the import and its reading process held together, sampled.
+
+    Each process's peak RSS counts the pages they share since the fork twice; the sum of
+    their proportional set sizes (PSS, Linux) does not. Sampled once a second in a thread:
+    reading smaps makes the kernel walk both processes' memory, which slows them.
+    """
+
+    def __init__(self) -> None:
+        self.peak_mb = 0.0
+        self._running = False
+
+    def __enter__(self) -> MemorySampler:
+        import threading
+
+        self._running = True
+        self._thread = threading.Thread(target=self._sample, daemon=True)
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self._running = False
+        self._thread.join()
+
+    def _sample(self) -> None:
+        me = os.getpid()
+        while self._running:
+            pids = [me]
+            for children in Path(f"/proc/{me}/task").glob("*/children"):
+                pids += [int(pid) for pid in children.read_text().split()]
+            total = sum(_pss_kb(pid) for pid in pids) / 1024
+            self.peak_mb = max(self.peak_mb, total)
+            time.sleep(1.0)
+
+
+def _pss_kb(pid: int) -> int:
+    try:
+        for line in Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines():
+            if line.startswith("Pss:"):
+                return int(line.split()[1])
+    except OSError:  # gone meanwhile
+        pass
+    return 0
 
 
 def _store_one_household() -> None:
