@@ -28,6 +28,7 @@ Files of one chunk are read in the importer's process, as are all files where fo
 be done (no os.fork) or is not wanted (READ_AHEAD off): the same reading, in the same order.
 """
 
+import fcntl
 import os
 import pickle
 import signal
@@ -48,6 +49,7 @@ from carenet.spreadsheets.importing import common
 from carenet.spreadsheets.importing.common import Report
 from carenet.spreadsheets.importing.rows import FileHousehold, PersonRow, RowReader, fast_name_key
 
+PIPE_BYTES = 1 << 20  # at most Linux's pipe-max-size for anyone; the default is 64 KB
 READ_AHEAD = hasattr(os, "fork")  # tests turn it off to cover the reading in one process
 
 
@@ -172,6 +174,8 @@ class _Child:
         cls, rows: Iterator[list[Any]], reader: RowReader, table: TableStream, given: bool
     ) -> "_Child":
         receiving, sending = Pipe(duplex=False)
+        with suppress(OSError, AttributeError):  # Linux: room for a chunk or so
+            fcntl.fcntl(sending.fileno(), fcntl.F_SETPIPE_SZ, PIPE_BYTES)
         pid = os.fork()
         if pid == 0:  # the child
             status = 1
