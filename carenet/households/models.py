@@ -241,13 +241,10 @@ class Person(HasCitizenID):
         choices=PersonStatus.choices,
         default=PersonStatus.ACTIVE,
     )
+    # Indexed although no page looks it up: while an import's rows wait for their households
+    # (keys checked at commit), SQLite looks for the records merged into each new person.
     merged_into = models.ForeignKey(
-        "self",
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="merged_from",
-        db_index=False,  # followed from the merged record only, never looked up backwards
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="merged_from"
     )
     version = models.PositiveIntegerField(default=1, editable=False)
     created_by = models.ForeignKey(

@@ -18,9 +18,11 @@ checked: at the first error the writing stops, the rest of the file is still che
 the report lists every problem, and the transaction is rolled back. A file with any error
 imports nothing; a dry run writes nothing.
 
-Speed comes from keeping the database and Python busy at the same time. On PostgreSQL the
-rows of chunk k are written by COPY in a background thread (`writing.Pipeline`) while Python
-checks chunk k+1 and decides it; only the lookups of a chunk wait for the connection. Each new
+Speed comes from keeping two processes and the database busy at the same time. A file longer
+than a chunk is read and checked (step 1) by a second process, forked for it, while this one
+does the rest (`readahead`). On PostgreSQL the rows of chunk k are written by COPY in a
+background thread (`writing.Pipeline`) while chunk k+1 is decided; only the lookups of a chunk
+wait for the connection. Each new
 person and household gets an id reserved in advance (`writing.IdReserve`), so rows can refer
 to rows not yet written. A household is written (with its head, and its priority worked out
 from its members by carenet.households.vulnerability) once a chunk has gone by without rows

@@ -2,7 +2,7 @@
 
 `TableWriter` inserts rows of plain values into one table, with ids reserved beforehand
 (`IdReserve`) so that rows can refer to each other before they are written. `Pipeline` sends
-them: on PostgreSQL with COPY, formatted in the calling thread and sent by a background
+them: on PostgreSQL with binary COPY, formatted in the calling thread and sent by a background
 thread, so that the database stores one chunk while Python checks the next; elsewhere
 (SQLite) with executemany in the calling thread. `among` and `as_array` pass long lists of
 values to a query as one parameter.
