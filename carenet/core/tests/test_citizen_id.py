@@ -109,6 +109,20 @@ def test_lookup_hash_is_equal_for_equal_ids_and_hides_the_digits():
     assert VALID[-6:] not in digest
 
 
+def test_lookup_hash_is_the_hmac_stored_hashes_were_made_with():
+    """Stored hashes must still be found: HMAC-SHA256 of the digits, keyed from the secret."""
+    import base64
+    import hashlib
+    import hmac
+
+    secret = base64.b64decode(settings.CITIZEN_ID_KEY)
+    key = hmac.new(secret, b"carenet citizen-id lookup", hashlib.sha256).digest()
+    for digits in (VALID, OTHER_VALID, VALID):  # the keyed state is copied, never changed
+        assert (
+            citizen_id.lookup_hash(digits) == hmac.new(key, digits.encode(), "sha256").hexdigest()
+        )
+
+
 def test_lookup_hash_is_keyed_not_a_plain_hash():
     import hashlib
 

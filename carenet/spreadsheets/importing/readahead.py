@@ -241,14 +241,11 @@ def _read_on(
     try:
         for chunk in rows:
             checked = _read(chunk, reader, table)
-            changed: dict[int, FileHousehold] = {}
-            people = []
-            for person in checked.people:
-                household = person.household
-                changed[id(household)] = household
-                if given:
+            if given:
+                for person in checked.people:
                     person.given = reader.given(person)
-                people.append((household.key, _sent_fields(person)))
+            people = [(p.household.key, _sent_fields(p)) for p in checked.people]
+            changed = {id(p.household): p.household for p in checked.people}
             households = [
                 (h.key, h.row, h.address, h.head_row, h.volunteers) for h in changed.values()
             ]
