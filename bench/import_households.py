@@ -97,11 +97,6 @@ def main() -> None:
         action="store_true",
         help="store one household before the import, so that it is not a first load",
     )
-    parser.add_argument(
-        "--lean-indexes",
-        action="store_true",
-        help="what-if (PostgreSQL): drop the indexes other indexes make redundant (see README)",
-    )
     parser.add_argument("--phase", help=argparse.SUPPRESS)
     parser.add_argument("--file", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -129,7 +124,6 @@ def main() -> None:
             f"{args.rows:,} rows, {setup['households']:,} households, {args.format.upper()} "
             f"{path.stat().st_size / 1e6:,.0f} MB, on {setup['vendor']} "
             f"(prepared in {time.perf_counter() - started:,.0f} s)"
-            + (", redundant indexes dropped (what-if)" if args.lean_indexes else "")
         )
         label = "Carenet import_households"
         if postgresql:  # only there does an empty registry make a first load (FirstLoad)
@@ -166,8 +160,6 @@ def phase(name: str, env: dict[str, str], path: Path, args: argparse.Namespace) 
         str(path),
     ]
     command += ["--rows", str(args.rows), "--format", args.format]
-    if args.lean_indexes:
-        command.append("--lean-indexes")
     if args.registry_not_empty:
         command.append("--registry-not-empty")
     if args.profile and name == "import":
@@ -270,8 +262,6 @@ def prepare(args: argparse.Namespace) -> dict[str, Any]:
     from carenet.demo.chumphon import PROVINCE, VILLAGE_TOTAL, ensure_villages
 
     call_command("migrate", verbosity=0, interactive=False)
-    if args.lean_indexes and connection.vendor == "postgresql":
-        drop_redundant_indexes()
     areas_load_from_geothai(province_codes=[PROVINCE])
     rng = random.Random(SEED)
     villages = ensure_villages(rng, VILLAGE_TOTAL)
@@ -280,43 +270,6 @@ def prepare(args: argparse.Namespace) -> dict[str, Any]:
     AreaAssignment.objects.create(user=officer, role=Role.PROVINCIAL_OFFICER, area_id=PROVINCE)
     households = write_file(args.file, args.rows, villages, volunteer_ids, args.format, rng)
     return {"households": households, "vendor": connection.vendor}
-
-
-# (table, column): single-column indexes that another index makes redundant. Django adds an
-# index (and a second, varchar_pattern_ops "_like" one, for LIKE) to every foreign key and
-# db_index field; here composite indexes lead with the same column, or the partial unique
-# index on the citizen-ID hash serves every lookup of a non-empty hash. Migration
-# households 0004 dropped all of these but the plain citizen_id_hash index, which SQLite
-# needs (it uses a partial index only for queries that repeat its condition): on a migrated
-# database, --lean-indexes is the what-if of dropping that one too on PostgreSQL.
-REDUNDANT = [
-    ("households_person", "area_id"),  # person_area_status_idx (area, status)
-    ("households_person", "status"),  # ditto
-    ("households_person", "name_key"),  # person_name_birth_idx (name_key, birth_date)
-    ("households_person", "citizen_id_hash"),  # person_citizen_id_unique (partial)
-    ("households_household", "area_id"),  # household_area_status_idx (area, status)
-    ("households_household", "status"),  # ditto
-]
-
-
-def drop_redundant_indexes() -> None:
-    """The what-if of --lean-indexes, on the scratch database only: drops the indexes of
-    REDUNDANT and every "_like" index of the households tables."""
-    from django.db import connection
-
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT i.indexrelid::regclass::text, t.relname, a.attname, i.indisunique, "
-            "i.indisprimary, i.indnatts, c.relname LIKE %s FROM pg_index i "
-            "JOIN pg_class t ON t.oid = i.indrelid JOIN pg_class c ON c.oid = i.indexrelid "
-            "JOIN pg_attribute a ON a.attrelid = t.oid AND a.attnum = i.indkey[0] "
-            "WHERE t.relname = ANY(%s)",
-            [r"%\_like", [table for table in HOUSEHOLD_TABLES]],
-        )
-        for name, table, column, unique, primary, columns, like in cursor.fetchall():
-            plain = not unique and not primary and columns == 1
-            if like or (plain and (table, column) in REDUNDANT):
-                cursor.execute(f"DROP INDEX {name}")
 
 
 def make_volunteers(villages: list[Any]) -> dict[str, str]:
