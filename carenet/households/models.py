@@ -191,9 +191,9 @@ class DisabilityType(models.TextChoices):
 
 
 class Person(HasCitizenID):
-    # Indexed by Meta.indexes: a plain index, without the "_like" twin that PostgreSQL gets
-    # for db_index (a hash is never searched by prefix). The partial unique index cannot
-    # stand in for it: SQLite uses that one only for a query that repeats its condition.
+    # Indexed by the unique constraint's partial index alone, which serves lookups that
+    # repeat its condition (with_citizen_id). On PostgreSQL the column compares byte by byte
+    # (COLLATE "C", migration 0006): an AlterField here must keep that.
     citizen_id_hash = models.CharField(max_length=64, blank=True, editable=False)
     household = models.ForeignKey(Household, on_delete=models.PROTECT, related_name="members")
     # The household's area, copied here so that scoping a person needs no join. Indexed by
