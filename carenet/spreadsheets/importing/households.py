@@ -22,15 +22,15 @@ Speed comes from keeping two processes and the database busy at the same time. A
 than a chunk is read and checked (step 1) by a second process, forked for it, while this one
 does the rest (`readahead`). On PostgreSQL the rows of chunk k are written by COPY in a
 background thread (`writing.Pipeline`) while chunk k+1 is decided; only the lookups of a chunk
-wait for the connection. Each new
-person and household gets an id reserved in advance (`writing.IdReserve`), so rows can refer
-to rows not yet written. A household is written (with its head, and its priority worked out
-from its members by carenet.households.vulnerability) once a chunk has gone by without rows
-of it; the rare household that turns up again further down is brought up to date at the end.
-Also at the end: volunteers are assigned, stored households that changed are updated and
-their priority recomputed, and one audit row records the import. A household found to be a
-stored one only after some of its new members were written (its stored member comes further
-down the file) has those members moved into it.
+wait for the connection. Each new person and household gets an id reserved in advance
+(`writing.IdReserve`), so rows can refer to rows not yet written. A household is written
+(with its head, and its priority worked out from its members by
+carenet.households.vulnerability) once a chunk has gone by without rows of it; the rare
+household that turns up again further down is brought up to date at the end. Also at the
+end: volunteers are assigned, stored households that changed are updated and their priority
+recomputed, and one audit row records the import. A household found to be a stored one only
+after some of its new members were written (its stored member comes further down the file)
+has those members moved into it.
 """
 
 from collections.abc import Iterable

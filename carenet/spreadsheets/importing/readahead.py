@@ -2,16 +2,16 @@
 
 Reading a row's cells and checking them (`rows.RowReader`) is about half of the Python work of
 an import, and it needs nothing from the database: the areas, the user's scope and the
-translations are in memory once the first rows have been read. So once the first chunk shows
-that the file is longer than a chunk, the importer forks: the child reads and checks the rest
-of the file, a chunk at a time, and sends each chunk's people over a pipe, while the parent
-looks them up, decides them and writes them. On two cores that is two CPUs at work instead of
-one (bench/README.md).
+translations are in memory once the first rows have been read. So once the file proves longer
+than a chunk, the importer forks: the child reads and checks the rest of the file, a chunk at
+a time, and sends each chunk's people over a pipe, while the parent looks them up, decides
+them and writes them. On two cores that is two CPUs at work instead of one (bench/README.md).
 
 What the child sends is what the parent would have had, had it read the chunk itself:
 
 * the people, as the reader makes them, with `given` worked out (`RowReader.given` needs the
-  cells, which are not sent);
+  cells, which are not sent), but for the citizen-ID hash and the name key, which no check of
+  the reader needs: the parent works them out, which evens out the two processes' work;
 * each household those people belong to, as the chunk leaves it (address, head row, the
   volunteers its rows named since the last chunk), applied to the parent's copy of the
   reader's households, so that a household spread over chunks stays one object;
@@ -19,9 +19,9 @@ What the child sends is what the parent would have had, had it read the chunk it
 * how much of the file has been read, for the progress bar.
 
 A file error found further down (`TableError`) is sent and raised by the parent; any other
-failure in the child is raised as a RuntimeError. The pipe holds little, so the child is at
-most a chunk or two ahead. When the parent stops early (an error of its own), the child is
-killed and reaped. The child never touches the database connection it inherited: it leaves
+failure in the child is raised as a RuntimeError. The pipe holds about a megabyte, so the
+child is at most a chunk or two ahead. When the parent stops early (an error of its own), the
+child is killed and reaped. The child never touches the database connection it inherited: it leaves
 with os._exit, so nothing of the connection is closed or sent on its behalf.
 
 Files of one chunk are read in the importer's process, as are all files where forking cannot
@@ -93,9 +93,8 @@ def _read(rows: list[Any], reader: RowReader, table: TableStream) -> CheckedChun
 
 
 # What a person's row says, sent as a tuple: every PersonRow field but the household (sent
-# as its key), the cells (not sent: `given` is), the stored match (the parent's to find) and
-# the citizen-ID hash and name key, which the parent works out: that evens out the two
-# processes' work.
+# as its key), the cells, the stored match (the parent's to find), the citizen-ID hash and
+# the name key (see the module's doc).
 _SENT = (
     "number",
     "digits",
@@ -256,14 +255,14 @@ def _read_on(
             recorder.entries = []
         message = ("done",)
     except TableError as error:
-        message = ("table error", [astuple(e) for e in error.errors])
+        message = ("table error", [_as_tuple(e) for e in error.errors])
     except Exception:
         message = ("failed", traceback.format_exc())
     pipe.send_bytes(pickle.dumps(message, pickle.HIGHEST_PROTOCOL))
     pipe.close()
 
 
-def astuple(error: RowError) -> tuple[Any, ...]:
+def _as_tuple(error: RowError) -> tuple[Any, ...]:
     return (error.row, error.column, error.value, str(error.reason))
 
 
