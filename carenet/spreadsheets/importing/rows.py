@@ -51,6 +51,9 @@ FLAG_BITS = {flag: 1 << index for index, flag in enumerate(RECORDED_FLAGS)}
 WELFARE_CODES = tuple(WELFARE.words)
 WELFARE_BITS = {code: 1 << index for index, code in enumerate(WELFARE_CODES)}
 OLDEST_AGE = 130
+# More people than share any home. A ref column that repeats one value (a village no., say)
+# would otherwise make one household of a village.
+LARGEST_HOUSEHOLD = 100
 OWN_CONSENT_FROM_AGE = 10  # PDPA s.20: below this a parent or guardian consents
 ADDRESS_KEYS = (
     "house_no",
@@ -117,6 +120,7 @@ class FileHousehold:
         "members",
         "new_ids",
         "row",
+        "size",
         "stored",
         "touched",
         "volunteers",
@@ -134,6 +138,7 @@ class FileHousehold:
         self.head_id: int | None = None
         self.head_given = False  # a row says who the head is
         self.head_row = 0
+        self.size = 0  # the file's rows of it, read so far
         # Member signatures of new people, for the priority, and the ids of those people;
         # both are let go of once the household is written (None).
         self.members: list[int] | None = []
@@ -280,6 +285,19 @@ class RowReader:
                 self.report.problem(row.number, v, problem)
             return None
         person.household = household
+        household.size += 1
+        if household.size > LARGEST_HOUSEHOLD:
+            self.report.error(
+                row.number,
+                "household_ref",
+                v["household_ref"],
+                _(
+                    "The rows above already give this household %(limit)d people, more than "
+                    "any household has. Check the household ref: each household has its own."
+                )
+                % {"limit": LARGEST_HOUSEHOLD},
+            )
+            return None
         if v["volunteer_citizen_id"] and not self._volunteers(row, household):
             return None
         if person.relation == Relation.HEAD:

@@ -549,6 +549,19 @@ def test_two_heads_in_one_household(en):
     assert (error.row, error.column) == (3, "ความสัมพันธ์กับหัวหน้าครัวเรือน")
 
 
+def test_a_ref_repeated_over_a_village_is_refused_past_a_household_s_size():
+    """A ref column holding the village no. on every row would make one household of all."""
+    rows = [
+        person(household_ref="1", citizen_id=cid(n), first_name=f"คน{n}", relation="บุตร")
+        for n in range(1, 104)
+    ]
+    result = run(csv_file(rows))
+    assert [error.row for error in result.errors] == [102, 103, 104]  # rows 101 to 103
+    assert result.errors[0].column == "รหัสครัวเรือน"
+    assert "100" in result.errors[0].reason and "รหัสครัวเรือน" in result.errors[0].reason
+    assert Person.objects.count() == 0
+
+
 def test_a_missing_required_column_is_a_file_error(en):
     data = "รหัสครัวเรือน,ตำบล,นามสกุล\nH1,ท่าตะเภา,ใจดี\n".encode()
     [error] = run(data).errors
