@@ -28,7 +28,6 @@ Files of one chunk are read in the importer's process, as are all files where fo
 be done (no os.fork) or is not wanted (READ_AHEAD off): the same reading, in the same order.
 """
 
-import fcntl
 import os
 import pickle
 import signal
@@ -173,7 +172,9 @@ class _Child:
         cls, rows: Iterator[list[Any]], reader: RowReader, table: TableStream, given: bool
     ) -> "_Child":
         receiving, sending = Pipe(duplex=False)
-        with suppress(OSError, AttributeError):  # Linux: room for a chunk or so
+        with suppress(ImportError, OSError, AttributeError):  # Linux: room for a chunk or so
+            import fcntl
+
             fcntl.fcntl(sending.fileno(), fcntl.F_SETPIPE_SZ, PIPE_BYTES)
         pid = os.fork()
         if pid == 0:  # the child
