@@ -99,9 +99,10 @@ def restricted_q(user: Any) -> Q:
     return ~sees
 
 
-def details_flag(user: Any) -> Any:
-    """An annotation: True when the row's details may be shown in a list."""
-    return ~Exists(Case.objects.filter(restricted_q(user), pk=OuterRef("pk")))
+def details_flag(user: Any, case: str = "pk") -> Any:
+    """An annotation: True when the row's details may be shown in a list. `case` names the
+    row's case: the row itself ("pk"), or the key of a task, referral or assistance."""
+    return ~Exists(Case.objects.filter(restricted_q(user), pk=OuterRef(case)))
 
 
 def case_get(*, user: Any, pk: Any, perm: Perm = Perm.VIEW_CASES) -> Case:

@@ -23,11 +23,7 @@ from django.utils.translation import gettext_lazy as _
 from carenet.accounts import access
 from carenet.accounts.access import ROLE_PERMISSIONS, Perm, grants
 from carenet.areas.models import within
-from carenet.cases.access import (
-    cases_visible,
-    referrals_visible,
-    restricted_q,
-)
+from carenet.cases.access import cases_visible, details_flag, referrals_visible
 from carenet.cases.models import (
     Assistance,
     AssistanceStatus,
@@ -169,10 +165,9 @@ def _task_section(
     count = queryset.count()
     rows: list[Any] = []
     if count:
-        restricted = Case.objects.filter(restricted_q(user), pk=OuterRef("case_id"))
         found = (
             queryset.select_related("case__category", "case__area", "case__person", "who")
-            .annotate(shows=~Exists(restricted))
+            .annotate(shows=details_flag(user, "case_id"))
             .order_by("due_on", "pk")[:SECTION_ROWS]
         )
         rows = [TaskRow(t, bool(t.shows), t.done_on is None and t.due_on < day) for t in found]
@@ -335,10 +330,9 @@ def _referrals_section(user: Any, day: date) -> Section:
     count = found.count()
     rows: list[Any] = []
     if count:
-        restricted = Case.objects.filter(restricted_q(user), pk=OuterRef("case_id"))
         listed = (
             found.select_related("case__category", "case__area", "case__person", "agency")
-            .annotate(shows=~Exists(restricted))
+            .annotate(shows=details_flag(user, "case_id"))
             .order_by("answer_due", "pk")[:SECTION_ROWS]
         )
         rows = [ReferralRow(r, bool(r.shows), (day - r.answer_due).days) for r in listed]
@@ -359,10 +353,9 @@ def _assistance_section(user: Any) -> Section:
     count = found.count()
     rows: list[Any] = []
     if count:
-        restricted = Case.objects.filter(restricted_q(user), pk=OuterRef("case_id"))
         listed = (
             found.select_related("case__category", "case__area", "person", "assistance_type")
-            .annotate(shows=~Exists(restricted))
+            .annotate(shows=details_flag(user, "case_id"))
             .order_by("approved_at", "pk")[:SECTION_ROWS]
         )
         rows = [AssistanceRow(a, bool(a.shows)) for a in listed]

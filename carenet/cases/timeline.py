@@ -5,17 +5,13 @@ restricted entries. CasesConfig.ready() registers these sources."""
 
 from typing import Any
 
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Q
 
-from carenet.cases.access import cases_visible, details_flag, referrals_visible, restricted_q
-from carenet.cases.models import Case, CaseStatus
+from carenet.cases.access import cases_visible, details_flag, referrals_visible
+from carenet.cases.models import CaseStatus
 from carenet.cases.selectors import assistance_visible
 from carenet.households.models import Household
 from carenet.visits.selectors import TIMELINE_LIMIT, TimelineEntry, register_timeline_source
-
-
-def _case_shows(user: Any) -> Any:
-    return ~Exists(Case.objects.filter(restricted_q(user), pk=OuterRef("case_id")))
 
 
 def case_entries(user: Any, household: Household) -> list[TimelineEntry]:
@@ -44,7 +40,7 @@ def referral_entries(user: Any, household: Household) -> list[TimelineEntry]:
         referrals_visible(user)
         .filter(case__household=household)
         .select_related("case", "agency")
-        .annotate(shows=_case_shows(user))
+        .annotate(shows=details_flag(user, "case_id"))
         .order_by("-sent_at", "-pk")[:TIMELINE_LIMIT]
     )
     return [
@@ -64,7 +60,7 @@ def assistance_entries(user: Any, household: Household) -> list[TimelineEntry]:
         assistance_visible(user)
         .filter(household=household)
         .select_related("case", "person", "assistance_type")
-        .annotate(shows=_case_shows(user))
+        .annotate(shows=details_flag(user, "case_id"))
         .order_by("-approved_at", "-pk")[:TIMELINE_LIMIT]
     )
     return [
