@@ -20,6 +20,7 @@ import logging
 import os
 import re
 from functools import cache
+from operator import mul
 from typing import Any
 
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
@@ -36,15 +37,21 @@ LOOKS_LIKE_ID = re.compile(r"(?<!\d)\d(?:[\s-]?\d){12}(?!\d)")
 REDACTED = "[citizen-id]"
 
 
+_WEIGHTS = tuple(range(13, 1, -1))
+_ZERO_TOTAL = ord("0") * sum(_WEIGHTS)
+
+
 def checksum_digit(first_twelve: str) -> int:
-    total = sum(int(digit) * (13 - position) for position, digit in enumerate(first_twelve))
+    """The check digit of twelve ASCII digits: 11 minus their weighted sum (weights 13 to 2),
+    modulo 11, last digit. Weighing the character codes saves an int() per digit."""
+    total = sum(map(mul, first_twelve.encode(), _WEIGHTS)) - _ZERO_TOTAL
     return (11 - total % 11) % 10
 
 
 def normalize(raw: str) -> str:
     """Returns the 13 digits of a typed ID, or raises ValidationError with the reason in Thai."""
     digits = _SEPARATORS.sub("", str(raw).translate(THAI_DIGITS))
-    if not digits.isdigit() or len(digits) != 13:
+    if not (digits.isascii() and digits.isdigit()) or len(digits) != 13:
         raise ValidationError(_("A citizen ID has 13 digits."), code="citizen_id_length")
     if digits[0] == "0":
         raise ValidationError(_("A citizen ID cannot start with 0."), code="citizen_id_leading")

@@ -50,6 +50,14 @@ def test_wrong_length_or_letters_are_refused(typed):
     assert error.value.code == "citizen_id_length"
 
 
+def test_digits_of_other_scripts_are_refused():
+    # Thai digits are read as digits; Arabic-Indic or full-width ones never reach the register.
+    for typed in ["١٢٣٤٥٦٧٨٩٠١٢١", "１２３４５６７８９０１２１"]:
+        with pytest.raises(ValidationError) as error:
+            citizen_id.normalize(typed)
+        assert error.value.code == "citizen_id_length"
+
+
 @pytest.mark.parametrize("typed", ["1234567890122", "1234567890120", "3100600123451"])
 def test_wrong_check_digit_is_refused(typed):
     with pytest.raises(ValidationError) as error:
