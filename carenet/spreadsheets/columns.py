@@ -366,6 +366,36 @@ def _prefetched(record: models.Model, name: str) -> list[Any] | None:
     return list(cache[name]) if name in cache else None
 
 
+# What household_row_values reads of a person and their household: an export loads only these
+# (a person row has timestamps and keys besides, which took a third of a province's export).
+HOUSEHOLD_ROW_FIELDS = (
+    "area_id",
+    "citizen_id_encrypted",
+    "document_type",
+    "document_no",
+    "title",
+    "first_name",
+    "last_name",
+    "birth_date",
+    "sex",
+    "relation",
+    "phone",
+    *RECORDED_FLAGS,
+    "disability_type",
+    "disability_card_no",
+    *WELFARE.words,
+    "household__area_id",
+    "household__house_no",
+    "household__moo",
+    "household__soi",
+    "household__road",
+    "household__latitude",
+    "household__longitude",
+    "household__ownership",
+    "household__condition",
+)
+
+
 def household_row_values(
     person: Person,
     *,
