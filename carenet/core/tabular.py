@@ -68,6 +68,11 @@ _NUMBER = re.compile(r"^[+-]?(?:\d+(?:\.\d*)?|\.\d+)$")
 # The characters a spreadsheet starts a formula with, and their full-width forms, which some
 # spreadsheet programs read the same way.
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "＝", "＋", "－", "＠")
+# Government sheets fill a cell they have nothing for with a dash: it means blank.
+_BLANK_MARK = re.compile(r"[-–—−]+")
+# Cells `clean_cell` changes although they need no other cleaning: a dash for blank, and the
+# apostrophe an export puts before text a spreadsheet would run as a formula.
+_MARKED_CELL = re.compile(r"(?:^|¦)(?:'|[-–—−]+(?:¦|$))")
 # Excel counts days from 30 Dec 1899; these bound the serials that are real dates.
 _EXCEL_EPOCH = date(1899, 12, 30)
 _EXCEL_SERIALS = range(1, 2_958_466)
@@ -382,6 +387,10 @@ def clean_cell(value: object, kind: Kind = Kind.TEXT) -> str:
     if isinstance(value, int | float):
         return _number_text(value, kind)
     text = " ".join(str(value).translate(_INVISIBLE).split())
+    if text[:1] == "'" and neutralize_formula(text[1:]) == text:
+        text = text[1:]  # as an export wrote it: the file is read as it was before export
+    if _BLANK_MARK.fullmatch(text):
+        return ""
     if kind == Kind.INTEGER:
         text = text.translate(THAI_DIGITS)
         if _WHOLE_NUMBER.match(text):
@@ -469,6 +478,7 @@ def _needs_cleaning(joined: str) -> bool:
         or f"{_CELL_SEPARATOR} " in joined
         or joined.startswith(" ")
         or joined.endswith(" ")
+        or _MARKED_CELL.search(joined) is not None
     )
 
 

@@ -371,6 +371,16 @@ def test_xlsx_read_from_an_upload(tmp_path):
         ("๑๒", Kind.TEXT, "๑๒"),
         ("26/02/2568", Kind.DATE, "26/02/2568"),
         ("  a \n b  ", Kind.TEXT, "a b"),
+        ("-", Kind.TEXT, ""),
+        (" – ", Kind.TEXT, ""),
+        ("--", Kind.INTEGER, ""),
+        ("-5", Kind.INTEGER, "-5"),
+        ("ม.-", Kind.TEXT, "ม.-"),
+        ("'=1+1", Kind.TEXT, "=1+1"),
+        ("'-", Kind.TEXT, ""),
+        ("'@SUM(A1)", Kind.TEXT, "@SUM(A1)"),
+        ("'-5", Kind.TEXT, "'-5"),  # a number: an export writes it without the apostrophe
+        ("'สมชาย", Kind.TEXT, "'สมชาย"),
     ],
 )
 def test_clean_cell(value, kind, expected):

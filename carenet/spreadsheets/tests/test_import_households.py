@@ -31,7 +31,7 @@ from carenet.households.models import (
 )
 from carenet.households.tests.factories import HouseholdFactory, PersonFactory
 from carenet.households.vulnerability import household_summary
-from carenet.spreadsheets import columns
+from carenet.spreadsheets import columns, exporting
 from carenet.spreadsheets.importing import common, import_households, readahead
 from carenet.spreadsheets.importing.stored import _Member, signature, summary
 from carenet.volunteers.models import VolunteerStatus
@@ -718,6 +718,34 @@ def test_an_export_imports_again_without_change():
     assert result.ok, result.errors
     assert result.people.unchanged == 3
     assert snapshot() == before
+
+
+@pytest.mark.parametrize("fmt", ["csv", "xlsx"])
+def test_an_export_with_formula_like_text_imports_again_without_change(national_admin, fmt):
+    # The export puts an apostrophe before text a spreadsheet would run; reading the file
+    # again takes it off, so a person with no citizen ID is found again, not added.
+    rows = [
+        person(citizen_id="", last_name="=1+1", soi="-ทางรถไฟ", road="@ตลาด", phone="-"),
+        person(citizen_id=cid(2), first_name="สมศรี", last_name="+ไทย", relation="คู่สมรส"),
+    ]
+    assert run(csv_file(rows)).ok
+    kept = stored(cid(2))
+    assert (kept.last_name, kept.phone, kept.household.soi) == ("+ไทย", "", "-ทางรถไฟ")
+    prepared = exporting.export_prepare(user=national_admin, dataset="households", fmt=fmt)
+    exported = io.BytesIO()
+    exporting.write(prepared, exported)
+    before = snapshot()
+    result = run(exported.getvalue())
+    assert result.ok, result.errors
+    assert (result.people.unchanged, result.people.created) == (2, 0)
+    assert snapshot() == before
+
+
+def test_a_dash_is_a_blank_cell():
+    assert run(csv_file([person(last_name="-", phone="-", soi="–", road="ถ.-")])).ok
+    imported = stored(cid(1))
+    assert (imported.last_name, imported.phone, imported.household.soi) == ("", "", "")
+    assert imported.household.road == "ถ.-"  # only a cell of dashes alone is blank
 
 
 # --- Dry run, the command and the report -----------------------------------------------------
