@@ -508,6 +508,19 @@ class _HouseholdImport:
             people.skipped += 1
             return
         changes = self._changes(person, match)
+        if changes and match["restricted"]:
+            people.skipped += 1
+            self.report.warning(
+                person.number,
+                "citizen_id" if person.digits else "first_name",
+                person.digits or person.first_name,
+                _(
+                    "This person withdrew their consent: Carenet keeps the record but records "
+                    "nothing new about them, so this row was not applied. If the person has "
+                    "consented again, record the new consent in Carenet first."
+                ),
+            )
+            return
         if changes:
             self.batch.updates.append((match["pk"], {**changes, "version": match["version"] + 1}))
             household.touched = True

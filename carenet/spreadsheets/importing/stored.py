@@ -9,9 +9,10 @@ from datetime import date
 from typing import Any
 
 from django.db import connection
+from django.db.models import Exists, OuterRef, QuerySet
 
 from carenet.core.people import Sex
-from carenet.households.models import Household, HouseholdStatus, Person
+from carenet.households.models import Consent, Household, HouseholdStatus, Person
 from carenet.households.vulnerability import (
     CHILD_UNDER,
     ELDERLY_FROM,
@@ -65,6 +66,20 @@ MATCH_VALUES = (
 )
 
 
+def _matches(people: QuerySet[Person]) -> list[dict[str, Any]]:
+    """MATCH_VALUES rows, with whether the person withdrew consent and gave none since
+    (`restricted`: as households.services.person_is_restricted, the record changes no more)."""
+    consents = Consent.objects.filter(person=OuterRef("pk"))
+    rows = people.annotate(
+        consent_withdrawn=Exists(consents.filter(withdrawn_on__isnull=False)),
+        consent_active=Exists(consents.filter(withdrawn_on__isnull=True)),
+    ).values(*MATCH_VALUES, "consent_withdrawn", "consent_active")
+    found = list(rows)
+    for row in found:
+        row["restricted"] = row.pop("consent_withdrawn") and not row.pop("consent_active")
+    return found
+
+
 def people_with_ids(hashes: set[str], *, below: int) -> dict[str, dict[str, Any]]:
     """Stored people by citizen-ID hash, with their household's address."""
     if not hashes:
@@ -73,7 +88,7 @@ def people_with_ids(hashes: set[str], *, below: int) -> dict[str, dict[str, Any]
     rows = Person.objects.filter(**among("citizen_id_hash", hashes), pk__lt=below).exclude(
         citizen_id_hash=""
     )
-    return {row["citizen_id_hash"]: row for row in rows.values(*MATCH_VALUES)}
+    return {row["citizen_id_hash"]: row for row in _matches(rows)}
 
 
 def people_without_ids(people: list[PersonRow], *, below: int) -> None:
@@ -86,8 +101,8 @@ def people_without_ids(people: list[PersonRow], *, below: int) -> None:
         **among("last_name", {p.last_name for p in people}),
         citizen_id_hash="",
         pk__lt=below,
-    ).values(*MATCH_VALUES)
-    for row in rows:
+    )
+    for row in _matches(rows):
         person = wanted.get((row["first_name"], row["last_name"], row["birth_date"]))
         if person is not None and row["area_id"][:6] == (person.household.area or "")[:6]:
             person.match = row

@@ -29,7 +29,7 @@ from carenet.households.models import (
     HouseholdAssignment,
     Person,
 )
-from carenet.households.tests.factories import HouseholdFactory, PersonFactory
+from carenet.households.tests.factories import ConsentFactory, HouseholdFactory, PersonFactory
 from carenet.households.vulnerability import household_summary
 from carenet.spreadsheets import columns, exporting
 from carenet.spreadsheets.importing import common, import_households, readahead
@@ -690,6 +690,27 @@ def test_a_new_household_at_a_stored_address_joins_it():
     assert run(csv_file([person()])).ok
     assert stored(cid(1)).household_id == home.pk
     assert Household.objects.count() == 1
+
+
+@pytest.mark.parametrize("with_id", [True, False])
+def test_a_person_who_withdrew_consent_is_not_changed(en, with_id):
+    row = person(phone="0812345678") if with_id else person(citizen_id="", phone="0812345678")
+    assert run(csv_file([row])).ok
+    kept = Person.objects.get()
+    kept.consents.update(withdrawn_on=date(2026, 2, 1), withdrawal_reason="ไม่ประสงค์")
+    before = snapshot()
+    assert run(csv_file([row])).people.unchanged == 1  # the same row again: nothing to say
+    result = run(csv_file([{**row, "phone": "0899999999"}]))
+    assert result.ok
+    assert (result.people.skipped, result.people.updated) == (1, 0)
+    [warning] = result.warnings
+    assert (warning.row, warning.value) == (2, cid(1) if with_id else "สมชาย")
+    assert "withdrew their consent" in warning.reason
+    assert snapshot() == before
+    # A new consent given since lifts the restriction.
+    ConsentFactory(person=kept, given_on=date(2026, 2, 20))
+    assert run(csv_file([{**row, "phone": "0899999999"}])).people.updated == 1
+    assert Person.objects.get().phone == "0899999999"
 
 
 def test_a_likely_duplicate_is_listed_but_does_not_block(en):
