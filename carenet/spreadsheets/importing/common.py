@@ -27,6 +27,7 @@ from carenet.spreadsheets.columns import NO_WORDS, YES_WORDS, Vocabulary, word_k
 
 # The errors and warnings an import lists; past these it only counts them.
 MAX_LISTED = 10_000
+SHOWN_LENGTH = 200  # characters of a cell a report lists
 CHUNK_ROWS = 5_000
 ON_EXISTING = ("update", "skip", "error")
 THAI_DIGITS = str.maketrans("๐๑๒๓๔๕๖๗๘๙", "0123456789")
@@ -108,14 +109,16 @@ class Report:
     def error(self, row: int | None, key: str, value: str, reason: str) -> None:
         self.result.error_count += 1
         if len(self.result.errors) < MAX_LISTED:
-            self.result.errors.append(RowError(row, self.column(key) if key else "", value, reason))
+            self.result.errors.append(self._listed(row, key, value, reason))
 
     def warning(self, row: int | None, key: str, value: str, reason: str) -> None:
         self.result.warning_count += 1
         if len(self.result.warnings) < MAX_LISTED:
-            self.result.warnings.append(
-                RowError(row, self.column(key) if key else "", value, reason)
-            )
+            self.result.warnings.append(self._listed(row, key, value, reason))
+
+    def _listed(self, row: int | None, key: str, value: str, reason: str) -> RowError:
+        column = self.column(key) if key else ""
+        return RowError(row, shortened(column), shortened(value), reason)
 
     def problem(self, row: int, values: dict[str, str], problem: Problem) -> None:
         value = problem.value if problem.value is not None else values.get(problem.key, "")
@@ -123,6 +126,11 @@ class Report:
 
     def file_error(self, reason: str, row: int | None = None) -> None:
         self.error(row, "", "", reason)
+
+
+def shortened(text: str) -> str:
+    """A cell's text as a report shows it: enough to find the cell, not a whole pasted page."""
+    return text if len(text) <= SHOWN_LENGTH else text[: SHOWN_LENGTH - 1] + "…"
 
 
 def attempt(problems: list[Problem], check: Callable[..., T], *args: Any) -> T | None:

@@ -762,6 +762,13 @@ def test_an_export_with_formula_like_text_imports_again_without_change(national_
     assert snapshot() == before
 
 
+def test_a_report_shortens_a_long_cell(en):
+    result = run(csv_file([person(first_name="ก" * 100_000)]))
+    [error] = result.errors
+    assert error.reason == "At most 100 characters."
+    assert error.value == "ก" * 199 + "…"
+
+
 def test_a_dash_is_a_blank_cell():
     assert run(csv_file([person(last_name="-", phone="-", soi="–", road="ถ.-")])).ok
     imported = stored(cid(1))
