@@ -32,7 +32,7 @@ import csv
 import io
 import re
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from enum import StrEnum
 from itertools import chain, islice
@@ -138,6 +138,7 @@ class Table:
     header_row: int
     headers: dict[str, str]  # column key -> the header text as written in the file
     rows: list[Row]
+    ignored: list[tuple[str, str]] = field(default_factory=list)  # see `ignored_columns`
 
     def __iter__(self) -> Iterator[Row]:
         return iter(self.rows)
@@ -175,8 +176,18 @@ def read_table(source: Source, columns: Sequence[Column], *, max_rows: int = MAX
             _("The file has %(count)d rows; one import can take at most %(limit)d. Split it.")
             % {"count": len(rows), "limit": max_rows}
         )
-    headers = {key: _header_text(cells[header_index][index]) for key, index in positions.items()}
-    return Table(header_row=header_index + 1, headers=headers, rows=rows)
+    header = cells[header_index]
+    headers = {key: _header_text(header[index]) for key, index in positions.items()}
+    ignored = ignored_columns(header, positions)
+    return Table(header_row=header_index + 1, headers=headers, rows=rows, ignored=ignored)
+
+
+def ignored_columns(header: Sequence[object], positions: dict[str, int]) -> list[tuple[str, str]]:
+    """(letter, header) of the columns with a header that names none of the declared columns:
+    their cells are not read, which the importer says."""
+    used = set(positions.values())
+    named = [(index, _header_text(cell)) for index, cell in enumerate(header) if cell is not None]
+    return [(column_letter(index), text) for index, text in named if text and index not in used]
 
 
 def _read_bytes(source: Source) -> bytes:
@@ -265,9 +276,15 @@ def _workbook_cells(data: bytes, columns: Sequence[Column]) -> Cells:
         ) from None
 
 
+# What a header may hold that does not change which column it names: spaces and line breaks
+# anywhere ("นาม\nสกุล", typed with Alt+Enter), the punctuation of "วัน/เดือน/ปีเกิด" or
+# "house no.", and the star a template marks required columns with.
+_HEADER_NOISE = str.maketrans(dict.fromkeys("_-./:*", " "))
+
+
 def normalize_header(text: object) -> str:
-    """A header as compared with the aliases: trimmed, case-folded, spaces collapsed."""
-    return " ".join(str(text).translate(_INVISIBLE).split()).casefold()
+    """A header as compared with the aliases: case-folded, without spaces or punctuation."""
+    return "".join(str(text).translate(_INVISIBLE).translate(_HEADER_NOISE).split()).casefold()
 
 
 def _header_text(cell: object) -> str:
@@ -493,9 +510,11 @@ class TableStream:
         rows: Iterator[Row],
         progress: Callable[[], float | None],
         close: Callable[[], None],
+        ignored: list[tuple[str, str]] | None = None,
     ) -> None:
         self.header_row = header_row
         self.headers = headers  # column key -> the header text as written in the file
+        self.ignored = ignored or []  # (letter, header) of columns not read: ignored_columns
         self._rows = rows
         self._progress = progress
         self._close = close
@@ -626,7 +645,7 @@ def _stream_csv(
         raise _csv_error(error) from None
     except UnicodeDecodeError:
         raise _unreadable_text() from None
-    header_index, positions, headers = _stream_header(top, columns)
+    header_index, positions, headers, ignored = _stream_header(top, columns)
 
     def failure(error: Exception, number: int) -> TableError:
         if isinstance(error, UnicodeDecodeError):
@@ -662,6 +681,7 @@ def _stream_csv(
     return TableStream(
         header_row=header_index + 1,
         headers=headers,
+        ignored=ignored,
         rows=rows,
         progress=progress,
         close=close,
@@ -670,14 +690,15 @@ def _stream_csv(
 
 def _stream_header(
     top: Cells, columns: Sequence[Column]
-) -> tuple[int, dict[str, int], dict[str, str]]:
+) -> tuple[int, dict[str, int], dict[str, str], list[tuple[str, str]]]:
     header_index = _find_header(top, columns)
-    positions = _column_positions(top[header_index], columns, header_index + 1)
+    header = top[header_index]
+    positions = _column_positions(header, columns, header_index + 1)
     missing = [c for c in columns if c.required and c.key not in positions]
     if missing:
         raise TableError([_missing_column(column, header_index + 1) for column in missing])
-    headers = {key: _header_text(top[header_index][index]) for key, index in positions.items()}
-    return header_index, positions, headers
+    headers = {key: _header_text(header[index]) for key, index in positions.items()}
+    return header_index, positions, headers, ignored_columns(header, positions)
 
 
 def _stream_rows(
@@ -766,7 +787,7 @@ def _stream_workbook(
     assert best is not None
     # The sheet's cells stay in calamine's compact memory; rows become Python one by one.
     _score, sheet, top = best
-    header_index, positions, headers = _stream_header(top, columns)
+    header_index, positions, headers, ignored = _stream_header(top, columns)
     start = sheet.start
     # calamine's row iterator starts at the sheet's first row but at its first used column.
     offset = start[1] if start else 0
@@ -786,6 +807,7 @@ def _stream_workbook(
     return TableStream(
         header_row=header_index + 1,
         headers=headers,
+        ignored=ignored,
         rows=rows,
         progress=lambda: min(1.0, read[0] / total) if total else None,
         close=lambda: None,

@@ -21,6 +21,7 @@ from carenet.core.tabular import (
     error_report_csv,
     neutralize_formula,
     normalize_header,
+    open_table,
     read_table,
     write_error_report,
 )
@@ -140,8 +141,17 @@ def test_thai_headers_with_stray_spaces_and_zero_width_characters():
 
 
 def test_normalize_header():
-    assert normalize_header("  Village \n  NAME ") == "village name"
+    assert normalize_header("  Village \n  NAME ") == "villagename"
     assert normalize_header("\ufeffรหัสตำบล") == "รหัสตำบล"
+    assert normalize_header("นาม\nสกุล") == normalize_header("นามสกุล")
+    assert normalize_header("วัน/เดือน/ปี เกิด") == normalize_header("วันเดือนปีเกิด")
+    assert normalize_header("House No.*") == normalize_header("house_no")
+
+
+def test_columns_not_read_are_listed():
+    data = "ลำดับ,ชื่อหมู่บ้าน,,หมู่ที่,รหัสตำบล,ผู้บันทึก\n1,บ้านนา,,4,860102,ดี\n".encode()
+    assert read_table(data, COLUMNS).ignored == [("A", "ลำดับ"), ("F", "ผู้บันทึก")]
+    assert open_table(data, COLUMNS).ignored == [("A", "ลำดับ"), ("F", "ผู้บันทึก")]
 
 
 def test_columns_in_any_order_and_others_ignored():

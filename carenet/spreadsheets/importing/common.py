@@ -22,7 +22,7 @@ from typing import Any, TypeVar
 from django.utils.translation import gettext as _
 
 from carenet.core import citizen_id, thaidate
-from carenet.core.tabular import Column, RowError, Source
+from carenet.core.tabular import Column, RowError, Source, Table, TableStream
 from carenet.spreadsheets.columns import NO_WORDS, YES_WORDS, Vocabulary, word_key
 
 # The errors and warnings an import lists; past these it only counts them.
@@ -123,6 +123,21 @@ class Report:
     def problem(self, row: int, values: dict[str, str], problem: Problem) -> None:
         value = problem.value if problem.value is not None else values.get(problem.key, "")
         self.error(row, problem.key, value, problem.reason)
+
+    def ignored_columns(self, table: Table | TableStream) -> None:
+        """A warning for each column of the file that the import does not read."""
+        for letter, header in table.ignored:
+            self.warning(
+                table.header_row,
+                header,
+                "",
+                _(
+                    "Column %(letter)s is not one Carenet reads, so its cells were not "
+                    "imported. If it holds data to import, give it the header the template "
+                    "uses."
+                )
+                % {"letter": letter},
+            )
 
     def file_error(self, reason: str, row: int | None = None) -> None:
         self.error(row, "", "", reason)

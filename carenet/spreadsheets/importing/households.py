@@ -203,6 +203,7 @@ class _HouseholdImport:
     def _import(self, table: TableStream) -> None:
         result = self.result
         self.report = Report(result, table.headers, HOUSEHOLD_COLUMNS)
+        self.report.ignored_columns(table)
         self.areas = Areas()
         self.scope = Scope(self.actor)
         self.reader = RowReader(

@@ -135,6 +135,7 @@ def import_volunteers(
                 result.error_count += 1
                 return result
             report = Report(result, table.headers, VOLUNTEER_COLUMNS)
+            report.ignored_columns(table)
             reader = _Reader(actor=actor, areas=Areas(), report=report, today=today)
             ticker = ProgressReporter(progress)
             checked: list[_Checked] = []

@@ -258,6 +258,33 @@ def test_english_headers():
     assert stored(cid(3)).household.area_id == "86010201"
 
 
+def test_headers_as_people_write_them(en):
+    # A line break typed inside a header cell, slashes, another spelling of the ID column,
+    # and a column Carenet does not read, which the report names.
+    headers = {
+        **THAI,
+        "last_name": "นาม\nสกุล",
+        "birth_date": "วัน/เดือน/ปีเกิด",
+        "citizen_id": "เลขบัตรประจำตัวประชาชน",
+        "note": "หมายเหตุ",
+    }
+    rows = [{**row, "note": "ดูแลดี"} for row in family()]
+    result = run(csv_file(rows, headers=headers))
+    assert result.ok, result.errors
+    kept = stored(cid(1))
+    assert (kept.last_name, kept.birth_date) == ("ใจดี", date(1947, 6, 15))
+    [warning] = result.warnings
+    assert (warning.row, warning.column) == (1, "หมายเหตุ")
+    assert warning.reason.startswith("Column ")
+    assert "is not one Carenet reads" in warning.reason
+
+
+def test_no_two_columns_share_a_header():
+    for table in (columns.HOUSEHOLD_COLUMNS, columns.VOLUNTEER_COLUMNS):
+        names = [n for c in table for n in {tabular.normalize_header(a) for a in c.aliases}]
+        assert len(names) == len(set(names))
+
+
 def test_buddhist_and_common_era_dates():
     rows = [
         person(birth_date="15/06/2490"),
