@@ -241,10 +241,10 @@ def household_clean_address(
         )
     if moo is not None and not 1 <= moo <= 99:
         errors.add("moo", _("A village no. is between 1 and 99."), code="moo_range")
-    house_no = clean_name(house_no)
+    house_no = clean_name(house_no).translate(citizen_id.THAI_DIGITS)  # searched as 12/3
     if len(house_no) > 20:
         errors.add("house_no", _("A house no. has at most 20 characters."), code="too_long")
-    elif house_no and not re.search(r"\d", house_no.translate(citizen_id.THAI_DIGITS)):
+    elif house_no and not re.search(r"\d", house_no):
         errors.add("house_no", _("A house no. has digits, e.g. 12/3."), code="house_no")
     soi, road = clean_name(soi), clean_name(road)
     for name, value in (("soi", soi), ("road", road)):

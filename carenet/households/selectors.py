@@ -211,7 +211,8 @@ def _search_q(text: str) -> Q:
     people = Person.objects.exclude(status=PersonStatus.MERGED)
     for word in text.split():
         people = people.filter(Q(first_name__icontains=word) | Q(last_name__icontains=word))
-    return Q(house_no__iexact=text) | Q(pk__in=people.values("household_id"))
+    house_no = text.translate(citizen_id.THAI_DIGITS)
+    return Q(house_no__iexact=house_no) | Q(pk__in=people.values("household_id"))
 
 
 def _priority_q(level: str) -> Q:
@@ -389,7 +390,7 @@ def person_find_duplicates(
         conditions |= Q(
             name_key__startswith=f"{first_key}-",
             area_id=area_code,
-            household__house_no__iexact=house_no.strip(),
+            household__house_no__iexact=house_no.strip().translate(citizen_id.THAI_DIGITS),
         )
     candidates = (
         people_visible(user)

@@ -86,6 +86,10 @@ def _require_manage(actor: Any, area_code: str) -> None:
         raise PermissionDenied(_("You cannot manage volunteers in this area."))
 
 
+def _house_no(data: VolunteerData) -> str:
+    return data.house_no.strip().translate(cid.THAI_DIGITS)  # searched and matched as 12/3
+
+
 def _raise_if(errors: dict[str, list[str]]) -> None:
     if any(errors.values()):
         raise ValidationError({name: messages for name, messages in errors.items() if messages})
@@ -204,7 +208,7 @@ def _clean_data(
         ("first_name", first_name),
         ("last_name", last_name),
         ("line_id", data.line_id.strip()),
-        ("house_no", data.house_no.strip()),
+        ("house_no", _house_no(data)),
     ]:
         limit = getattr(Volunteer._meta.get_field(name), "max_length", None) or 0
         if len(value) > limit and not errors.get(name):
@@ -224,7 +228,7 @@ def _clean_data(
         "sex": sex,
         "phone": phone,
         "line_id": data.line_id.strip(),
-        "house_no": data.house_no.strip(),
+        "house_no": _house_no(data),
         "address_moo": data.address_moo,
         "address_area": address_area,
         "area": area,

@@ -30,7 +30,7 @@ MAX_LISTED = 10_000
 SHOWN_LENGTH = 200  # characters of a cell a report lists
 CHUNK_ROWS = 5_000
 ON_EXISTING = ("update", "skip", "error")
-THAI_DIGITS = str.maketrans("๐๑๒๓๔๕๖๗๘๙", "0123456789")
+THAI_DIGITS = citizen_id.THAI_DIGITS
 
 T = TypeVar("T")
 ProgressCallback = Callable[[str, int, int], None]

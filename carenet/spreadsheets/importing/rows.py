@@ -32,6 +32,7 @@ from carenet.spreadsheets.columns import (
     WELFARE,
 )
 from carenet.spreadsheets.importing.common import (
+    THAI_DIGITS,
     Problem,
     Report,
     attempt,
@@ -594,7 +595,7 @@ class RowReader:
             if area is not None and not self.scope.allows(area):
                 key = "subdistrict" if v["subdistrict"] else "subdistrict_code"
                 problems.append(Problem(key, outside_scope_reason(self.areas, area)))
-        house_no, soi, road = v["house_no"], v["soi"], v["road"]
+        house_no, soi, road = v["house_no"].translate(THAI_DIGITS), v["soi"], v["road"]
         if len(house_no) > 20:
             problems.append(Problem("house_no", _("A house no. has at most 20 characters.")))
         elif house_no and not _HAS_DIGIT.search(house_no):

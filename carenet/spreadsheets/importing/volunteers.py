@@ -208,7 +208,8 @@ class _Reader:
         sex = self._sex(v["sex"], title, problems)
         phone = attempt(problems, read_phone, "phone", v["phone"]) or ""
         line_id = attempt(problems, read_text, "line_id", v["line_id"], 60) or ""
-        house_no = attempt(problems, read_text, "house_no", v["house_no"], 20) or ""
+        house_no = v["house_no"].translate(THAI_DIGITS)
+        house_no = attempt(problems, read_text, "house_no", house_no, 20) or ""
         moo = attempt(problems, read_moo, "moo", v["moo"])
         area = self._area(v, problems)
         villages = self._villages(v["covered_moo"], area, problems) if area else None

@@ -796,6 +796,11 @@ def test_a_report_shortens_a_long_cell(en):
     assert error.value == "ก" * 199 + "…"
 
 
+def test_a_house_no_in_thai_digits_is_stored_in_arabic_digits():
+    assert run(csv_file([person(house_no="๙๙๙/๑")])).ok
+    assert stored(cid(1)).household.house_no == "999/1"
+
+
 def test_a_dash_is_a_blank_cell():
     assert run(csv_file([person(last_name="-", phone="-", soi="–", road="ถ.-")])).ok
     imported = stored(cid(1))
