@@ -179,10 +179,7 @@ def make_volunteers(villages: list[Area], maker: PeopleMaker, total: int) -> lis
                 registration_no=f"{len(volunteers) + 1}/{registered.year + 543}",
                 registration_date=registered,
                 status=status,
-                other_roles=rng.sample(
-                    [r.value for r in OtherRole if r != OtherRole.OTHER],
-                    k=rng.choice((0, 0, 1, 1, 2)),
-                ),
+                other_roles=_other_roles(rng),
             )
             volunteer.set_citizen_id(maker.citizen_id())
             volunteer._demo_village = village  # type: ignore[attr-defined]
@@ -191,6 +188,13 @@ def make_volunteers(villages: list[Area], maker: PeopleMaker, total: int) -> lis
     link_villages(volunteers, villages, rng)
     record_status_history(volunteers, rng)
     return volunteers
+
+
+def _other_roles(rng: random.Random) -> list[str]:
+    """None, one or two of the roles, in the order the form and the import store them."""
+    roles = [role.value for role in OtherRole if role != OtherRole.OTHER]
+    held = set(rng.sample(roles, k=rng.choice((0, 0, 1, 1, 2))))
+    return [role for role in roles if role in held]
 
 
 def link_villages(volunteers: list[Volunteer], villages: list[Area], rng: random.Random) -> None:

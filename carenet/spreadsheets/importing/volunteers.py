@@ -413,7 +413,7 @@ def _match(
         item.changes = {
             name: item.values[name]
             for name in FIELDS
-            if name in item.given and getattr(volunteer, name) != item.values[name]
+            if name in item.given and _differs(getattr(volunteer, name), item.values[name])
         }
         before = sorted(v.code for v in volunteer.villages.all())
         moved = "area_id" in item.changes
@@ -427,6 +427,13 @@ def _match(
             counts.updated += 1
         else:
             counts.unchanged += 1
+
+
+def _differs(stored: Any, new: Any) -> bool:
+    """Whether a row changes a field; a list (other roles) whatever its order."""
+    if isinstance(new, list):
+        return set(stored or []) != set(new)
+    return bool(stored != new)
 
 
 def _status_problem(current: str, wanted: str) -> str | None:

@@ -253,6 +253,16 @@ def test_export_values_import_again_unchanged():
     assert snapshot() == before
 
 
+def test_other_roles_in_another_order_change_nothing():
+    assert run(csv_file([volunteer(other_roles="อสม., ผู้นำชุมชน")])).ok
+    Volunteer.objects.update(other_roles=["community_leader", "vhv"])  # as stored elsewhere
+    before = snapshot()
+    assert run(csv_file([volunteer(other_roles="ผู้นำชุมชน, อสม.")])).volunteers.unchanged == 1
+    assert run(csv_file([volunteer(other_roles="อสม., ผู้นำชุมชน")])).volunteers.unchanged == 1
+    assert snapshot() == before
+    assert run(csv_file([volunteer(other_roles="อสม.")])).volunteers.updated == 1
+
+
 def test_command_exits_non_zero_and_writes_the_report(tmp_path, en):
     path, report = tmp_path / "volunteers.csv", tmp_path / "report.csv"
     path.write_bytes(csv_file([volunteer(phone="12")]))
