@@ -266,3 +266,24 @@ def test_error_pages_show_the_other_language_second(
     client.post("/i18n/setlang/", {"language": "en", "next": "/"})
     english = VisibleText.of(client.get("/no-such-page/").content)
     assert english.index("Page not found") < english.index(in_thai)
+
+
+def test_django_messages_users_see_are_in_thai() -> None:
+    """carenet/core/framework_messages.py: Django's Thai catalogue leaves these in English."""
+    from django import forms
+    from django.contrib.auth.password_validation import validate_password
+    from django.core.exceptions import ValidationError
+
+    field = forms.CharField(max_length=5)
+    with translation.override("th"):
+        with pytest.raises(ValidationError) as password:
+            validate_password("1234")
+        with pytest.raises(ValidationError) as long:
+            field.clean("abcdefg")
+        with pytest.raises(ValidationError) as null:
+            field.clean("a\x00")
+    messages = [*password.value.messages, *long.value.messages, *null.value.messages]
+    assert len(messages) == 5
+    for message in messages:
+        assert re.match(r"[\u0e00-\u0e7f]", message), message  # starts in Thai
+    assert "ต้องมีไม่เกิน 5 ตัวอักษร (ที่กรอกมี 7 ตัวอักษร)" in long.value.messages
