@@ -72,40 +72,46 @@ class UploadForm(forms.Form):
                 code="too_large",
                 params={"size": filesizeformat(upload.size or 0), "limit": filesizeformat(limit)},
             )
-        suffix = PurePath(upload.name or "").suffix.lower()
         start = upload.read(4096)
         upload.seek(0)
-        if suffix in WORKBOOK_SUFFIXES:
-            if not start.startswith(WORKBOOK_SUFFIXES[suffix]):
-                raise forms.ValidationError(
-                    _(
-                        "This file is named %(suffix)s but is not an Excel workbook. Open it "
-                        "in Excel and save it as “Excel Workbook (.xlsx)”."
-                    ),
-                    code="not_workbook",
-                    params={"suffix": suffix},
-                )
-        elif suffix in TEXT_SUFFIXES:
-            if start.startswith(BINARY_STARTS) or (
-                b"\x00" in start and not start.startswith((b"\xff\xfe", b"\xfe\xff"))
-            ):
-                raise forms.ValidationError(
-                    _(
-                        "This file is named .csv but is not a CSV text file. In Excel, choose "
-                        "Save As and “CSV UTF-8 (Comma delimited)”."
-                    ),
-                    code="not_csv",
-                )
-        else:
+        check_file_kind(upload.name or "", start)
+        return upload
+
+
+def check_file_kind(name: str, start: bytes) -> None:
+    """Raises ValidationError when a file's name and first bytes show it is not a CSV or a
+    workbook, with what to do about it. The upload page and the import commands check this."""
+    suffix = PurePath(name).suffix.lower()
+    if suffix in WORKBOOK_SUFFIXES:
+        if not start.startswith(WORKBOOK_SUFFIXES[suffix]):
             raise forms.ValidationError(
                 _(
-                    "Carenet cannot read %(suffix)s files. Upload a CSV file or an Excel "
-                    "workbook (.xlsx)."
+                    "This file is named %(suffix)s but is not an Excel workbook. Open it "
+                    "in Excel and save it as “Excel Workbook (.xlsx)”."
                 ),
-                code="file_type",
-                params={"suffix": suffix or _("unnamed")},
+                code="not_workbook",
+                params={"suffix": suffix},
             )
-        return upload
+    elif suffix in TEXT_SUFFIXES:
+        if start.startswith(BINARY_STARTS) or (
+            b"\x00" in start and not start.startswith((b"\xff\xfe", b"\xfe\xff"))
+        ):
+            raise forms.ValidationError(
+                _(
+                    "This file is named .csv but is not a CSV text file. In Excel, choose "
+                    "Save As and “CSV UTF-8 (Comma delimited)”."
+                ),
+                code="not_csv",
+            )
+    else:
+        raise forms.ValidationError(
+            _(
+                "Carenet cannot read %(suffix)s files. Upload a CSV file or an Excel "
+                "workbook (.xlsx)."
+            ),
+            code="file_type",
+            params={"suffix": suffix or _("unnamed")},
+        )
 
 
 class ExportForm(forms.Form):

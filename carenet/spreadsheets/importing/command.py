@@ -11,12 +11,14 @@ from pathlib import Path
 from typing import Any
 
 from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from carenet.core.citizen_id import redact
 from carenet.core.tabular import RowError, write_error_report
+from carenet.spreadsheets.forms import check_file_kind
 from carenet.spreadsheets.importing.common import ON_EXISTING, ImportResult
 
 ERRORS_SHOWN = 20
@@ -49,6 +51,14 @@ def handle(command: BaseCommand, importer: Callable[..., ImportResult], options:
     path: Path = options["file"]
     if not path.is_file():
         raise CommandError(_("There is no file %(path)s.") % {"path": path})
+    with path.open("rb") as file:
+        start = file.read(4096)
+    if not start:
+        raise CommandError(_("The file is empty. Choose the file again."))
+    try:
+        check_file_kind(path.name, start)
+    except ValidationError as error:
+        raise CommandError(error.messages[0]) from None
     actor = None
     if options["username"]:
         try:

@@ -142,6 +142,13 @@ class Report:
     def file_error(self, reason: str, row: int | None = None) -> None:
         self.error(row, "", "", reason)
 
+    def no_rows(self, header_row: int) -> None:
+        """The error of a file with a header and nothing under it (an empty template)."""
+        self.file_error(
+            _("The file has a header row but no rows of data under it: nothing to import."),
+            header_row,
+        )
+
 
 def shortened(text: str) -> str:
     """A cell's text as a report shows it: enough to find the cell, not a whole pasted page."""

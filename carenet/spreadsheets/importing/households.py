@@ -249,6 +249,8 @@ class _HouseholdImport:
             if waiting is not None:
                 self._write(waiting)
             self._wait()
+            if not result.total_rows:
+                self.report.no_rows(table.header_row)
             if not result.error_count:
                 progress.importing(result.total_rows, result.total_rows)
                 self._finish()

@@ -143,6 +143,9 @@ def import_volunteers(
                 checked += [c for row in rows if (c := reader.read(row)) is not None]
                 result.total_rows += len(rows)
                 ticker.checking(result.total_rows, table.fraction_read())
+            if not result.total_rows:
+                report.no_rows(table.header_row)
+                return result
     except TableError as error:
         result.errors.extend(error.errors)
         result.error_count += len(error.errors)

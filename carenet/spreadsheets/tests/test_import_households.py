@@ -801,6 +801,29 @@ def test_a_house_no_in_thai_digits_is_stored_in_arabic_digits():
     assert stored(cid(1)).household.house_no == "999/1"
 
 
+@pytest.mark.parametrize("fmt", ["csv", "csv with blank rows", "xlsx"])
+def test_a_file_with_a_header_and_no_rows_is_an_error(en, fmt):
+    data = {
+        "csv": "\ufeffชื่อ,ตำบล\r\n".encode(),
+        "csv with blank rows": "ชื่อ,ตำบล\n\n,\n".encode(),
+        "xlsx": _header_only_xlsx(),
+    }[fmt]
+    result = run(data)
+    [error] = result.errors
+    assert (error.row, error.reason) == (
+        1,
+        "The file has a header row but no rows of data under it: nothing to import.",
+    )
+
+
+def _header_only_xlsx() -> bytes:
+    book = openpyxl.Workbook()
+    book.active.append(["ชื่อ", "ตำบล"])
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()
+
+
 def test_a_dash_is_a_blank_cell():
     assert run(csv_file([person(last_name="-", phone="-", soi="–", road="ถ.-")])).ok
     imported = stored(cid(1))
@@ -918,6 +941,22 @@ def test_command_refuses_an_unknown_user(tmp_path):
     path.write_bytes(csv_file(family()))
     with pytest.raises(CommandError):
         call_command("import_households", str(path), "--as", "nobody", stdout=io.StringIO())
+
+
+@pytest.mark.parametrize(
+    ("name", "data", "said"),
+    [
+        ("empty.csv", b"", "The file is empty"),
+        ("report.pdf", b"%PDF-1.7", "Carenet cannot read .pdf files"),
+        ("scan.csv", b"%PDF-1.7", "is not a CSV text file"),
+        ("photo.xlsx", b"\x89PNG\r\n", "is not an Excel workbook"),
+    ],
+)
+def test_command_says_what_is_wrong_with_a_file_that_is_no_table(tmp_path, en, name, data, said):
+    path = tmp_path / name
+    path.write_bytes(data)
+    with pytest.raises(CommandError, match=said):
+        call_command("import_households", str(path), stdout=io.StringIO())
 
 
 # --- Parts ------------------------------------------------------------------------------------

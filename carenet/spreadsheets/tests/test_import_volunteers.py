@@ -253,6 +253,14 @@ def test_export_values_import_again_unchanged():
     assert snapshot() == before
 
 
+def test_a_file_with_a_header_and_no_rows_is_an_error():
+    header = "เลขประจำตัวประชาชน,คำนำหน้า,ชื่อ,นามสกุล,ตำบล\r\n\r\n"
+    result = run(("\ufeff" + header).encode())
+    [error] = result.errors
+    assert error.row == 1
+    assert not result.ok and not Volunteer.objects.exists()
+
+
 def test_other_roles_in_another_order_change_nothing():
     assert run(csv_file([volunteer(other_roles="อสม., ผู้นำชุมชน")])).ok
     Volunteer.objects.update(other_roles=["community_leader", "vhv"])  # as stored elsewhere
