@@ -57,8 +57,8 @@ def handle(command: BaseCommand, importer: Callable[..., ImportResult], options:
         raise CommandError(_("The file is empty. Choose the file again."))
     try:
         check_file_kind(path.name, start)
-    except ValidationError as error:
-        raise CommandError(error.messages[0]) from None
+    except ValidationError as refused:
+        raise CommandError(refused.messages[0]) from None
     actor = None
     if options["username"]:
         try:

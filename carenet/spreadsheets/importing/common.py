@@ -79,6 +79,14 @@ class ImportResult:
     def ok(self) -> bool:
         return not self.error_count
 
+    def in_row_order(self) -> "ImportResult":
+        """Sorts the errors and warnings by row, file-wide ones first. Checks run in several
+        passes (each row, then the file's rows against each other and the register), so
+        they are found out of order; a report is read top to bottom, like the file."""
+        for listed in (self.errors, self.warnings):
+            listed.sort(key=lambda e: -1 if e.row is None else e.row)
+        return self
+
     @property
     def counts(self) -> dict[str, dict[str, int]]:
         """Counts by record type, for a page or a job's stored result."""

@@ -130,7 +130,7 @@ def import_households(
         today=today or timezone.localdate(),
     )
     with collector_paused():
-        return job.run()
+        return job.run().in_row_order()
 
 
 class _HouseholdImport:

@@ -126,14 +126,36 @@ def import_volunteers(
     """
     if on_existing not in ON_EXISTING:
         raise ValueError(f"on_existing must be one of {ON_EXISTING}")
-    today = today or timezone.localdate()
     result = ImportResult(kind="volunteers", file_name=source_name(source), dry_run=dry_run)
+    _import(
+        result,
+        actor=actor,
+        source=source,
+        on_existing=on_existing,
+        progress=progress,
+        max_rows=max_rows,
+        today=today or timezone.localdate(),
+    )
+    return result.in_row_order()
+
+
+def _import(
+    result: ImportResult,
+    *,
+    actor: Any,
+    source: Source,
+    on_existing: str,
+    progress: ProgressCallback | None,
+    max_rows: int | None,
+    today: date,
+) -> None:
+    dry_run = result.dry_run
     try:
         with open_table(source, VOLUNTEER_COLUMNS, max_rows=max_rows) as table:
             if not (table.has("subdistrict") or table.has("subdistrict_code")):
                 result.errors.append(_no_area_column(table.header_row))
                 result.error_count += 1
-                return result
+                return
             report = Report(result, table.headers, VOLUNTEER_COLUMNS)
             report.ignored_columns(table)
             reader = _Reader(actor=actor, areas=Areas(), report=report, today=today)
@@ -145,15 +167,15 @@ def import_volunteers(
                 ticker.checking(result.total_rows, table.fraction_read())
             if not result.total_rows:
                 report.no_rows(table.header_row)
-                return result
+                return
     except TableError as error:
         result.errors.extend(error.errors)
         result.error_count += len(error.errors)
-        return result
+        return
     _match(checked, reader, on_existing, result)
     if result.error_count:
         result.volunteers = Counts()
-        return result
+        return
     if not dry_run:
         try:
             with transaction.atomic():
@@ -172,10 +194,9 @@ def import_volunteers(
                     ),
                 )
             )
-            return result
+            return
         if progress is not None:
             progress("importing", result.total_rows, result.total_rows)
-    return result
 
 
 class _Reader:

@@ -824,6 +824,18 @@ def _header_only_xlsx() -> bytes:
     return buffer.getvalue()
 
 
+def test_errors_are_listed_in_row_order():
+    # Row 3 repeats row 2's ID (found when rows are compared), row 4 has a bad phone (found
+    # when the row is read, before): the report lists them as the file has them.
+    rows = [
+        person(),
+        person(first_name="สมศรี", title="นาง", sex="หญิง", relation="คู่สมรส"),
+        person(citizen_id=cid(5), first_name="มานะ", relation="บุตร", phone="12"),
+    ]
+    result = run(csv_file(rows))
+    assert [e.row for e in result.errors] == [3, 4]
+
+
 def test_a_dash_is_a_blank_cell():
     assert run(csv_file([person(last_name="-", phone="-", soi="–", road="ถ.-")])).ok
     imported = stored(cid(1))
