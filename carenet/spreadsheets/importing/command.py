@@ -16,6 +16,8 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from carenet.accounts import access
+from carenet.accounts.access import Perm
 from carenet.core.citizen_id import redact
 from carenet.core.tabular import RowError, write_error_report
 from carenet.spreadsheets.forms import check_file_kind
@@ -67,6 +69,11 @@ def handle(command: BaseCommand, importer: Callable[..., ImportResult], options:
             raise CommandError(
                 _("There is no active user %(name)s.") % {"name": options["username"]}
             ) from None
+        if not access.can(actor, Perm.IMPORT_DATA):
+            raise CommandError(
+                _("%(name)s may not import data: none of their roles allows it.")
+                % {"name": actor.get_username()}
+            )
 
     def progress(stage: str, done: int, total: int) -> None:
         if options["verbosity"] > 1:

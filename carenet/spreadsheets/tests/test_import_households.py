@@ -948,6 +948,13 @@ def test_a_file_over_the_row_limit_imports_nothing(en):
     assert not Person.objects.exists()
 
 
+def test_command_refuses_a_user_who_may_not_import(tmp_path, en, volunteer_a):
+    path = tmp_path / "households.csv"
+    path.write_bytes(csv_file(family()))
+    with pytest.raises(CommandError, match="volunteer_a may not import data"):
+        call_command("import_households", str(path), "--as", "volunteer_a", stdout=io.StringIO())
+
+
 def test_command_refuses_an_unknown_user(tmp_path):
     path = tmp_path / "households.csv"
     path.write_bytes(csv_file(family()))
