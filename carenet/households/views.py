@@ -413,9 +413,11 @@ def consent_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
 @access.requires(Perm.MERGE_PEOPLE)
 def merge(request: HttpRequest) -> HttpResponse:
     """Two records of the same person (?a=&b=): pick the one that stays, confirm, merge."""
-    first, second = request.GET.get("a", ""), request.GET.get("b", "")
-    if not (first and second):
-        return render(request, "households/merge_pick.html", {"a": first, "b": second})
+    first, second = request.GET.get("a", "").strip(), request.GET.get("b", "").strip()
+    if not (first and second) or first == second:
+        error = _("Choose two different records.") if first and first == second else ""
+        context = {"a": first, "b": second, "error": error}
+        return render(request, "households/merge_pick.html", context)
     pair = selectors.merge_pair(user=request.user, survivor_pk=first, duplicate_pk=second)
     form = MergeForm(request.POST if request.method == "POST" else None, pair=pair)
     if request.method == "POST" and form.is_valid():

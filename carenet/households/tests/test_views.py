@@ -504,6 +504,9 @@ def test_merge_page(client, world):
     person_page = client.get(reverse("households:person", args=[survivor.pk]))
     assert b'data-testid="possible-duplicates"' in person_page.content
     assert client.get(reverse("households:merge")).status_code == 200
+    itself = client.get(f"{reverse('households:merge')}?a={survivor.pk}&b={survivor.pk}")
+    assert itself.status_code == 200 and b'role="alert"' in itself.content
+    assert b'name="survivor"' not in itself.content  # no comparison of a record with itself
     path = f"{reverse('households:merge')}?a={survivor.pk}&b={duplicate.pk}"
     assert client.get(path).status_code == 200
     before = snapshot()
