@@ -43,6 +43,21 @@ SEX_ALIASES = {
 }  # fmt: skip
 
 
+# Thai titles as they are typed before a name, longest first ("นางสาว" before "นาง").
+_TITLE_PREFIXES = sorted((t for t in TITLE_ALIASES if not t.isascii()), key=len, reverse=True)
+
+
+def without_title(text: str) -> str:
+    """The name in "นางมาลี ศรีสุข" or "น.ส. มาลี": what follows a Thai title, else the text.
+
+    A search tries both, since a title can also begin a name (นางนวล).
+    """
+    for title in _TITLE_PREFIXES:
+        if text.startswith(title) and text[len(title) :].strip():
+            return text[len(title) :].strip()
+    return text
+
+
 def normalize_title(raw: str) -> str:
     cleaned = " ".join(raw.split())
     return TITLE_ALIASES.get(cleaned.lower().rstrip(), cleaned)

@@ -20,7 +20,9 @@ from django.utils import timezone
 from carenet.accounts import access
 from carenet.accounts.access import Perm
 from carenet.areas.models import Area, Level, within
+from carenet.core import citizen_id
 from carenet.core.collation import thai_order
+from carenet.core.people import without_title
 from carenet.volunteers.models import (
     POSITION_ORDER,
     Centre,
@@ -47,9 +49,10 @@ def volunteer_list(
 ) -> QuerySet[Volunteer]:
     """Volunteers in the user's scope, for the list page.
 
-    `search` is a Thai name ("มาลี", "ศรีสุข", "มาลี ศรีสุข") or a phone number, compared by its
-    digits only. `area_code` is any area: a province, district or subdistrict keeps the
-    volunteers serving inside it, a village those who cover that village.
+    `search` is a Thai name ("มาลี", "ศรีสุข", "มาลี ศรีสุข", "นางมาลี"), a phone number,
+    compared by its digits only, a registration no. or a citizen ID. `area_code` is any area:
+    a province, district or subdistrict keeps the volunteers serving inside it, a village
+    those who cover that village.
     """
     queryset = _scoped(user)
     if area_code:
@@ -71,6 +74,8 @@ def volunteer_list(
 
 
 def _search(queryset: QuerySet[Volunteer], search: str) -> QuerySet[Volunteer]:
+    if citizen_id.is_valid(search):
+        return queryset.filter(citizen_id_hash=citizen_id.lookup_hash(citizen_id.normalize(search)))
     digits = re.sub(r"\D", "", search.translate(THAI_DIGITS))
     if PHONE_QUERY.match(search.translate(THAI_DIGITS)) and len(digits) >= 3:
         if digits.startswith("66") and len(digits) >= 10:
@@ -82,6 +87,12 @@ def _search(queryset: QuerySet[Volunteer], search: str) -> QuerySet[Volunteer]:
         )
     if "/" in search:
         return queryset.filter(registration_no=search.replace(" ", ""))
+    names = _name_q(search)
+    untitled = without_title(search)  # "นางมาลี": the name, or a name that begins like a title
+    return queryset.filter(names | _name_q(untitled) if untitled != search else names)
+
+
+def _name_q(search: str) -> Q:
     words = search.split(" ")
     if len(words) >= 2:
         # "มาลี ศรีสุข": first name then last name; also any word in either, for "ศรีสุข มาลี".
@@ -90,8 +101,8 @@ def _search(queryset: QuerySet[Volunteer], search: str) -> QuerySet[Volunteer]:
         every_word = Q()
         for word in words:
             every_word &= Q(first_name__icontains=word) | Q(last_name__icontains=word)
-        return queryset.filter(exact | every_word)
-    return queryset.filter(Q(first_name__icontains=search) | Q(last_name__icontains=search))
+        return exact | every_word
+    return Q(first_name__icontains=search) | Q(last_name__icontains=search)
 
 
 def _with_page_details(queryset: QuerySet[Volunteer]) -> QuerySet[Volunteer]:

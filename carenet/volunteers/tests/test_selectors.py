@@ -4,6 +4,7 @@ import pytest
 from django.http import Http404
 
 from carenet.accounts import access
+from carenet.core import citizen_id
 from carenet.volunteers import selectors
 from carenet.volunteers.models import Position, VolunteerStatus
 from carenet.volunteers.tests.factories import (
@@ -99,12 +100,22 @@ def named(area_tree):
         ("+66 81 234 5678", {"malee"}),
         ("0775112", {"somchai"}),  # stored with dashes, compared by digits
         ("77/2560", {"somchai"}),
+        ("นางมาลี", {"malee"}),  # the title typed before the name
+        ("น.ส. มาลี ศรีสุข", {"malee"}),
         ("ไม่มีใคร", set()),
     ],
 )
 def test_search_by_thai_name_or_phone(province_officer, named, search, expected):
     found = set(selectors.volunteer_list(user=province_officer, search=search))
     assert found == {named[name] for name in expected}
+
+
+def test_search_by_citizen_id(province_officer, named):
+    digits = named["manee"].read_citizen_id()
+    for typed in (digits, citizen_id.formatted(digits)):
+        assert list(selectors.volunteer_list(user=province_officer, search=typed)) == [
+            named["manee"]
+        ]
 
 
 def test_filter_by_area_at_any_level_and_by_status(province_officer, spread, area_tree):
