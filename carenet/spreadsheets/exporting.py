@@ -59,6 +59,7 @@ from carenet.households.models import (
 )
 from carenet.households.selectors import people_visible
 from carenet.spreadsheets import columns
+from carenet.volunteers import selectors as volunteer_selectors
 from carenet.volunteers.models import Volunteer
 
 CHUNK = 2000
@@ -127,7 +128,7 @@ def volunteers_in_scope(user: Any, area_code: str = "") -> QuerySet[Volunteer]:
     queryset = access.visible_to(
         user, Volunteer.objects.all(), perm=Perm.VIEW_VOLUNTEERS, own=Q(user=user)
     )
-    return queryset.filter(within(area_code, "area")) if area_code else queryset
+    return volunteer_selectors.in_area(queryset, area_code)  # a village: who covers it
 
 
 def people_in_scope(user: Any, area_code: str = "") -> QuerySet[Person]:

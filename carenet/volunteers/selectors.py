@@ -54,13 +54,7 @@ def volunteer_list(
     a province, district or subdistrict keeps the volunteers serving inside it, a village
     those who cover that village.
     """
-    queryset = _scoped(user)
-    if area_code:
-        if len(area_code) == 8:
-            covering = Volunteer.villages.through.objects.filter(area_id=area_code)
-            queryset = queryset.filter(pk__in=covering.values("volunteer_id"))
-        else:
-            queryset = queryset.filter(within(area_code, "area"))
+    queryset = in_area(_scoped(user), area_code)
     if status:
         queryset = queryset.filter(status=status)
     search = " ".join(search.split())
@@ -71,6 +65,17 @@ def volunteer_list(
         .annotate(village_count=Count("villages", distinct=True))
         .order_by("area_id", *thai_order("first_name", "last_name"), "id")
     )
+
+
+def in_area(queryset: QuerySet[Volunteer], area_code: str) -> QuerySet[Volunteer]:
+    """The volunteers serving inside a province, district or subdistrict, or covering a
+    village; all of them for no area."""
+    if not area_code:
+        return queryset
+    if len(area_code) == 8:  # a village
+        covering = Volunteer.villages.through.objects.filter(area_id=area_code)
+        return queryset.filter(pk__in=covering.values("volunteer_id"))
+    return queryset.filter(within(area_code, "area"))
 
 
 def _search(queryset: QuerySet[Volunteer], search: str) -> QuerySet[Volunteer]:

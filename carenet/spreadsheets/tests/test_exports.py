@@ -162,6 +162,14 @@ def test_a_volunteer_exports_only_their_assigned_households(personas, registry, 
         exporting.export_prepare(user=user, dataset="households", fmt="csv", area_code="860102")
 
 
+def test_volunteers_of_a_village_are_those_who_cover_it(personas, registry, area_tree):
+    registry.volunteers["อาสาดี"].villages.set([area_tree["86010101"]])
+    user = personas["province_officer"]
+    rows = read_csv(export_bytes(user, "volunteers", area_code="86010101"))
+    assert surnames(rows, columns.volunteer_headers()) == {"อาสาดี"}
+    assert read_csv(export_bytes(user, "volunteers", area_code="86010102"))[1:] == []
+
+
 # --- Contents ------------------------------------------------------------------------------
 
 
