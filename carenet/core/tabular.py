@@ -593,6 +593,8 @@ def _sniff_encoding(head: bytes) -> str:
         return "utf-8-sig"
     if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         return "utf-16"
+    if head.isascii():
+        return _ASCII_HEAD  # English headers and numbers: the Thai further down decides
     try:
         # The 64 KB may end inside a character: an incremental decoder allows for that.
         codecs.getincrementaldecoder("utf-8")().decode(head, final=False)
@@ -604,6 +606,55 @@ def _sniff_encoding(head: bytes) -> str:
         return "cp874"
     except UnicodeDecodeError:
         raise _unreadable_text() from None
+
+
+class _AsciiHeadDecoder(codecs.IncrementalDecoder):
+    """Reads a text file whose first 64 KB are ASCII, so say nothing of its encoding.
+
+    The first bytes that are not ASCII decide: UTF-8 if they read as UTF-8, else Windows-874,
+    what Thai Windows saves as plain "CSV". A file with English headers and thousands of rows
+    of numbers before the first Thai name is read either way.
+    """
+
+    def __init__(self, errors: str = "strict") -> None:
+        super().__init__(errors)
+        self._decoder: codecs.IncrementalDecoder | None = None
+
+    def decode(self, data: bytes, final: bool = False) -> str:  # type: ignore[override]
+        if self._decoder is None:
+            if data.isascii():
+                return data.decode("ascii")
+            utf8 = codecs.getincrementaldecoder("utf-8")(self.errors)
+            try:
+                text = utf8.decode(data, final)
+            except UnicodeDecodeError:
+                self._decoder = codecs.getincrementaldecoder("cp874")(self.errors)
+            else:
+                self._decoder = utf8
+                return text
+        return self._decoder.decode(data, final)
+
+    def reset(self) -> None:
+        self._decoder = None
+
+
+_ASCII_HEAD = "carenet_ascii_head"
+
+
+def _find_codec(name: str) -> codecs.CodecInfo | None:
+    if name != _ASCII_HEAD:
+        return None
+    utf8 = codecs.lookup("utf-8")
+    return codecs.CodecInfo(
+        name=_ASCII_HEAD,
+        encode=utf8.encode,
+        decode=utf8.decode,
+        incrementalencoder=utf8.incrementalencoder,  # a writable stream asks for one
+        incrementaldecoder=_AsciiHeadDecoder,
+    )
+
+
+codecs.register(_find_codec)
 
 
 def _unreadable_text() -> TableError:

@@ -1062,6 +1062,18 @@ def test_the_streaming_reader_reports_a_change_of_encoding_further_down(en):
         list(table)
 
 
+@pytest.mark.parametrize("encoding", ["cp874", "utf-8"])
+def test_english_headers_and_numbers_then_thai_further_down(encoding):
+    # The first 64 KB are ASCII: the first Thai name decides the file's encoding.
+    body = "".join(f"x{n},{n}\n" for n in range(20_000)).encode()
+    data = b"first_name,moo\n" + body + "มาลี,2\n".encode(encoding)
+    wanted = (tabular.Column("first_name", ("first_name",), required=True),)
+    with tabular.open_table(data, wanted) as table:
+        *_, last = table
+    assert last.values["first_name"] == "มาลี"
+    assert tabular.read_table(data, wanted, max_rows=30_000).rows[-1].values == last.values
+
+
 def test_the_streaming_reader_stops_past_its_row_limit(en):
     data = ("ชื่อ\n" + "ก\n" * 5).encode()
     wanted = (tabular.Column("first_name", ("ชื่อ",), required=True),)
