@@ -703,8 +703,25 @@ def person_merge(
             "consents_moved": moved,
         },
     )
+    _close_if_emptied(actor, duplicate.household_id, survivor.household_id)
     households_recompute(household_ids=sorted({survivor.household_id, duplicate.household_id}))
     return survivor
+
+
+def _close_if_emptied(actor: Any, household_id: int, survivor_household_id: int) -> None:
+    """Closes the duplicate's household when the merge took its last member living there:
+    an empty active household would stay in lists, coverage and visit schedules."""
+    if household_id == survivor_household_id:
+        return
+    household = Household.objects.select_for_update().get(pk=household_id)
+    lived_in = Person.objects.filter(household=household, status=PersonStatus.ACTIVE).exists()
+    if household.status == HouseholdStatus.ACTIVE and not lived_in:
+        household_set_status(
+            actor=actor,
+            household=household,
+            status=HouseholdStatus.CLOSED,
+            reason=_("Its last member was merged into a record in another household."),
+        )
 
 
 # --- Helpers -------------------------------------------------------------------------------

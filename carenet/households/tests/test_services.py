@@ -18,12 +18,14 @@ from carenet.households.models import (
     ConsentBasis,
     Household,
     HouseholdAssignment,
+    HouseholdStatus,
     Person,
     PersonStatus,
     Relation,
 )
 from carenet.households.tests.factories import (
     ConsentFactory,
+    HouseholdFactory,
     PersonFactory,
     VolunteerFactory,
     bad_checksum,
@@ -659,6 +661,21 @@ def test_merge_moves_data_and_audits(world, personas):
         world.households[key].refresh_from_db()
     assert world.households["a1"].vulnerability  # the bedridden flag now counts here
     assert world.households["a2"].member_count == 1
+    assert world.households["a2"].status == HouseholdStatus.ACTIVE  # someone still lives there
+
+
+def test_merge_closes_the_household_it_leaves_empty(world, personas):
+    survivor = world.people["a1"]
+    alone = HouseholdFactory.create(area_id=survivor.area_id)
+    duplicate = PersonFactory.create(household=alone, first_name=survivor.first_name)
+    services.person_merge(
+        actor=personas["district_coordinator_a"], survivor=survivor, duplicate=duplicate
+    )
+    alone.refresh_from_db()
+    assert alone.status == HouseholdStatus.CLOSED
+    [closed] = audits("household.status")
+    assert closed.details["to"] == HouseholdStatus.CLOSED
+    assert "merged" in closed.details["reason"] or "รวม" in closed.details["reason"]
 
 
 def test_merge_with_the_same_citizen_id_frees_the_duplicates_hash(world, personas):
