@@ -283,6 +283,15 @@ def committee_list(
     return current, past
 
 
+def centres_serving(volunteer: Volunteer) -> list[tuple[Centre, list[CommitteeMembership]]]:
+    """The centres of the province, district and subdistrict a volunteer serves, widest first,
+    each with its current committee: whom a volunteer turns to. A volunteer may not open a
+    centre's page (it lists every volunteer), so their profile shows this instead."""
+    codes = [volunteer.area_id[:length] for length in (2, 4, 6)]
+    centres = Centre.objects.filter(area_id__in=codes).select_related("area").order_by("area_id")
+    return [(centre, committee_list(centre=centre)[0]) for centre in centres]
+
+
 def seat_get(*, user: Any, pk: Any) -> CommitteeMembership:
     """A committee seat of a centre the user manages; 404 otherwise."""
     return access.get_visible_or_404(

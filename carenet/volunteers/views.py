@@ -91,7 +91,7 @@ def volunteer_me(request: HttpRequest) -> HttpResponse:
     volunteer = selectors.volunteer_me(user=request.user)
     if volunteer is None:
         return render(request, "volunteers/me_missing.html")
-    return _detail(request, volunteer, is_me=True)
+    return _detail(request, volunteer, is_me=True, my_centres=selectors.centres_serving(volunteer))
 
 
 @access.requires(Perm.VIEW_VOLUNTEERS)
@@ -227,6 +227,7 @@ def centre_list(request: HttpRequest) -> HttpResponse:
         "volunteers/centre_list.html",
         {
             "centres": selectors.centre_list(user=request.user),
+            "is_volunteer": selectors.volunteer_me(user=request.user) is not None,
             "missing": selectors.centre_missing_areas(user=request.user) if can_manage else [],
         },
     )

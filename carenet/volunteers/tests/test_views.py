@@ -324,6 +324,21 @@ def test_my_profile_shows_the_volunteers_own_record(client, world):
     assert 'data-testid="edit"' not in response.text
 
 
+def test_my_profile_shows_my_centres_and_their_committees(client, world):
+    # A volunteer may not open a centre's page, but sees whom to turn to: the district's
+    # centre with its chair, and not the other district's.
+    login(client, "volunteer_a")
+    response = client.get(reverse("volunteers:me"))
+    assert [centre for centre, _seats in response.context["my_centres"]] == [world["centre_a"]]
+    [(_centre, [chair])] = response.context["my_centres"]
+    assert chair.volunteer == world["own"]
+    assert 'data-testid="my-centres"' in response.text
+    assert world["centre_b"].name not in response.text
+    listing = client.get(reverse("volunteers:centre_list"))
+    assert reverse("volunteers:me") in listing.text  # pointed to the profile, not "no centre"
+    assert client.get(reverse("reports:centre", args=[world["centre_a"].pk])).status_code == 404
+
+
 def test_my_profile_without_a_record_is_a_friendly_page(client, world):
     login(client, "district_coordinator_a")
     response = client.get(reverse("volunteers:me"))
