@@ -70,9 +70,6 @@ _NUMBER = re.compile(r"^[+-]?(?:\d+(?:\.\d*)?|\.\d+)$")
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "＝", "＋", "－", "＠")
 # Government sheets fill a cell they have nothing for with a dash: it means blank.
 _BLANK_MARK = re.compile(r"[-–—−]+")
-# Cells `clean_cell` changes although they need no other cleaning: a dash for blank, and the
-# apostrophe an export puts before text a spreadsheet would run as a formula.
-_MARKED_CELL = re.compile(r"(?:^|¦)(?:'|[-–—−]+(?:¦|$))")
 # Excel counts days from 30 Dec 1899; these bound the serials that are real dates.
 _EXCEL_EPOCH = date(1899, 12, 30)
 _EXCEL_SERIALS = range(1, 2_958_466)
@@ -480,6 +477,9 @@ STREAM_SNIFF_BYTES = 64 * 1024
 # Joins a row's cells so that one test tells whether `clean_cell` would change any of them: a
 # printable character that is neither a space nor anything `clean_cell` removes.
 _CELL_SEPARATOR = "¦"
+# A cell of dashes alone, which `clean_cell` makes blank. Looked for only in rows with a dash:
+# the search costs ten times the test.
+_DASH_CELL = re.compile(f"(?:^|{_CELL_SEPARATOR})[-–—−]+(?:{_CELL_SEPARATOR}|$)")
 
 
 def _needs_cleaning(joined: str) -> bool:
@@ -495,8 +495,14 @@ def _needs_cleaning(joined: str) -> bool:
         or f"{_CELL_SEPARATOR} " in joined
         or joined.startswith(" ")
         or joined.endswith(" ")
-        or _MARKED_CELL.search(joined) is not None
+        or joined.startswith("'")  # the apostrophe an export puts before formula-like text
+        or f"{_CELL_SEPARATOR}'" in joined
+        or (_has_dash(joined) and _DASH_CELL.search(joined) is not None)
     )
+
+
+def _has_dash(text: str) -> bool:
+    return "-" in text or "–" in text or "—" in text or "−" in text
 
 
 class TableStream:
