@@ -977,16 +977,27 @@ def _quoted(name: str | None) -> str:
 
 
 def insert_rows(model: type[Model], names: Sequence[str], rows: list[tuple[Any, ...]]) -> None:
-    """INSERT rows of plain values (ids, booleans), many rows a statement. For link rows
-    bulk_create spends most of its time making model instances and preparing each value: about
-    30 µs a row on SQLite, against 4 here (PostgreSQL: 15)."""
+    """INSERT rows of plain values (ids, booleans), many rows a statement, or COPY them on
+    PostgreSQL. For link rows bulk_create spends most of its time making model instances and
+    preparing each value: about 30 µs a row on SQLite, against 4 here. On PostgreSQL a
+    statement of a thousand rows is itself the cost (psycopg parses its placeholders):
+    COPY took the two million link rows of the demo from 51 s to 13 (both measured under load)."""
     if not rows:
         return
     columns = ", ".join(_quoted(f.column) for f in _fields(model, names))
+    table = _quoted(model._meta.db_table)
+    if connection.vendor == "postgresql":
+        with (
+            connection.cursor() as cursor,
+            cursor.cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy,
+        ):
+            for row in rows:
+                copy.write_row(row)
+        return
     one = "(" + ", ".join(["%s"] * len(names)) + ")"
     per = min(BATCH, (connection.features.max_query_params or 65535) // len(names))
     # Table and column names come from the model; every value is a parameter.
-    head = f"INSERT INTO {_quoted(model._meta.db_table)} ({columns}) VALUES "  # noqa: S608
+    head = f"INSERT INTO {table} ({columns}) VALUES "  # noqa: S608
     with connection.cursor() as cursor:
         for start in range(0, len(rows), per):
             batch = rows[start : start + per]
