@@ -384,6 +384,12 @@ def consent_clean(
         errors.add("given_on", _("Enter the date."), code="required")
     elif data.given_on > today:
         errors.add("given_on", _("The date cannot be in the future."), code="date_future")
+    elif birth_date is not None and data.given_on < birth_date:
+        errors.add(
+            "given_on",
+            _("The consent cannot come before the person was born. Check the date."),
+            code="date_before_birth",
+        )
     age = age_on(birth_date, today)
     if data.basis == ConsentBasis.CONSENT and age is not None and age < OWN_CONSENT_FROM_AGE:
         errors.add(

@@ -449,6 +449,19 @@ def test_a_young_child_needs_a_guardian_consent(world, personas):
     )
 
 
+def test_a_consent_cannot_come_before_the_birth(world, personas):
+    baby = somchai(title="เด็กชาย", birth_date=TODAY.replace(year=TODAY.year - 1), relation="")
+    early = replace(CONSENT, basis=ConsentBasis.GUARDIAN, given_on=TODAY.replace(year=2017))
+    with pytest.raises(ValidationError) as excinfo:
+        services.person_add(
+            actor=personas["district_coordinator_a"],
+            household=world.households["a1"],
+            data=baby,
+            consent=early,
+        )
+    assert "given_on" in error_fields(excinfo)
+
+
 def test_relation_head_makes_the_head(world, personas):
     household = world.households["a1"]
     old_head = world.people["a1"]

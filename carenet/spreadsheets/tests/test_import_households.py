@@ -824,6 +824,13 @@ def _header_only_xlsx() -> bytes:
     return buffer.getvalue()
 
 
+def test_a_consent_dated_before_the_birth_is_an_error(en):
+    result = run(csv_file([person(consent_date="01/01/2480")]))  # born 15/06/2490
+    [error] = result.errors
+    assert (error.row, error.value) == (2, "01/01/2480")
+    assert "before the person was born" in error.reason
+
+
 def test_errors_are_listed_in_row_order():
     # Row 3 repeats row 2's ID (found when rows are compared), row 4 has a bad phone (found
     # when the row is read, before): the report lists them as the file has them.
