@@ -15,6 +15,8 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from pythainlp.soundex import soundex
 
+from carenet.core.text import INVISIBLE
+
 
 class Sex(models.TextChoices):
     MALE = "M", _("male")
@@ -69,8 +71,9 @@ def parse_sex(raw: str) -> Sex | None:
 
 
 def clean_name(raw: str) -> str:
-    """Trims and collapses spaces; Thai names keep their spelling exactly."""
-    return " ".join(raw.split())
+    """Trims and collapses spaces and drops invisible characters; Thai names keep their
+    spelling exactly."""
+    return " ".join(raw.translate(INVISIBLE).split())
 
 
 def name_key(first_name: str, last_name: str) -> str:

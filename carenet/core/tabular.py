@@ -49,6 +49,8 @@ from python_calamine import (
     SheetVisibleEnum,
 )
 
+from carenet.core.text import INVISIBLE
+
 HEADER_SEARCH_ROWS = 10
 MAX_ROWS = 200_000
 CSV_DELIMITERS = (",", ";", "\t")
@@ -56,13 +58,7 @@ CSV_DELIMITERS = (",", ";", "\t")
 REPORT_HEADER = ("แถว", "คอลัมน์", "ค่า", "เหตุผล")
 
 THAI_DIGITS = str.maketrans("๐๑๒๓๔๕๖๗๘๙", "0123456789")
-# Zero-width characters arrive with Thai text copied from web pages and break comparisons;
-# control characters such as NUL cannot be stored in PostgreSQL text at all.
-_INVISIBLE: dict[int, None] = {
-    code: None
-    for code in [*map(ord, "\u200b\u200c\u200d\u2060\ufeff"), *range(0x20), 0x7F]
-    if not chr(code).isspace()
-}
+
 _WHOLE_NUMBER = re.compile(r"^[+-]?\d{1,3}(?:,\d{3})+(?:\.0*)?$|^[+-]?\d+\.0*$")
 _NUMBER = re.compile(r"^[+-]?(?:\d+(?:\.\d*)?|\.\d+)$")
 # The characters a spreadsheet starts a formula with, and their full-width forms, which some
@@ -281,11 +277,11 @@ _HEADER_NOISE = str.maketrans(dict.fromkeys("_-./:*", " "))
 
 def normalize_header(text: object) -> str:
     """A header as compared with the aliases: case-folded, without spaces or punctuation."""
-    return "".join(str(text).translate(_INVISIBLE).translate(_HEADER_NOISE).split()).casefold()
+    return "".join(str(text).translate(INVISIBLE).translate(_HEADER_NOISE).split()).casefold()
 
 
 def _header_text(cell: object) -> str:
-    return " ".join(str(cell).translate(_INVISIBLE).split())
+    return " ".join(str(cell).translate(INVISIBLE).split())
 
 
 def _header_score(cells: Cells, columns: Sequence[Column]) -> tuple[int, int]:
@@ -400,7 +396,7 @@ def clean_cell(value: object, kind: Kind = Kind.TEXT) -> str:
         return str(value)
     if isinstance(value, int | float):
         return _number_text(value, kind)
-    text = " ".join(str(value).translate(_INVISIBLE).split())
+    text = " ".join(str(value).translate(INVISIBLE).split())
     if text[:1] == "'" and neutralize_formula(text[1:]) == text:
         text = text[1:]  # as an export wrote it: the file is read as it was before export
     if _BLANK_MARK.fullmatch(text):

@@ -37,6 +37,7 @@ from carenet.areas.models import Area
 from carenet.core import citizen_id
 from carenet.core.people import Sex, name_key
 from carenet.core.services import ConflictError, audit_record, save_versioned
+from carenet.core.text import visible
 from carenet.households import vulnerability
 from carenet.households.cleaning import (
     ADDRESS_FIELDS,
@@ -264,7 +265,8 @@ def household_set_status(
                 % {"now": household.get_status_display(), "new": _status_label(status)}
             }
         )
-    if not reason.strip():
+    reason = visible(reason)
+    if not reason:
         raise ValidationError({"reason": _("Say why the status changes.")})
     before = household.status
     household.status = status
@@ -274,7 +276,7 @@ def household_set_status(
         action="household.status",
         target=household,
         area_code=household.area_id,
-        details={"from": before, "to": status, "reason": reason.strip()},
+        details={"from": before, "to": status, "reason": visible(reason)},
     )
     return household
 
@@ -518,7 +520,7 @@ def person_set_status(
         action="person.status",
         target=person,
         area_code=person.area_id,
-        details={"from": before, "to": status, "reason": reason.strip()},
+        details={"from": before, "to": status, "reason": visible(reason)},
     )
     household_recompute(household=household)
     return person
@@ -592,13 +594,13 @@ def consent_withdraw(*, actor: Any, consent: Consent, withdrawn_on: date, reason
             _("The withdrawal cannot come before the consent was given."),
             code="date_order",
         )
-    if not reason.strip():
+    if not visible(reason):
         errors.add(
             "reason", _("Write the reason the person gave, or “not given”."), code="required"
         )
     errors.raise_any()
     consent.withdrawn_on = withdrawn_on
-    consent.withdrawal_reason = reason.strip()
+    consent.withdrawal_reason = visible(reason)
     consent.withdrawn_by = _user(actor)
     consent.save(update_fields=["withdrawn_on", "withdrawal_reason", "withdrawn_by"])
     audit_record(

@@ -37,6 +37,7 @@ from carenet.accounts import access
 from carenet.accounts.access import Perm
 from carenet.areas.models import Area, Level
 from carenet.core.services import audit_record, save_versioned
+from carenet.core.text import visible
 from carenet.core.thaidate import fiscal_year
 from carenet.training.criteria import COMMITTEE_CHOICES, TargetCriteria, target_volunteers
 from carenet.training.models import (
@@ -476,7 +477,7 @@ def award_nominate(
     _require(actor, volunteer.area_id)
     errors: dict[str, str] = {}
     title = " ".join(title.split()) or "อพม. ดีเด่น"
-    reason = reason.strip()
+    reason = visible(reason)
     if not reason:
         errors["reason"] = _("Say why this volunteer deserves the award.")
     if not 2500 <= fiscal_year <= 2700:

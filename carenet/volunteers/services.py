@@ -36,6 +36,7 @@ from carenet.core import citizen_id as cid
 from carenet.core import thaidate
 from carenet.core.people import SEX_OF_TITLE, Sex, age_on, clean_name, name_key, normalize_title
 from carenet.core.services import audit_record, save_versioned
+from carenet.core.text import visible
 from carenet.volunteers.models import (
     STATUS_MOVES,
     Centre,
@@ -426,7 +427,7 @@ def volunteer_change_status(
                 _("The date cannot be before the last status change (%(date)s).")
                 % {"date": thaidate.format_short(last.effective_date)}
             )
-    reason = reason.strip()
+    reason = visible(reason)
     if not reason:
         errors["reason"].append(_("Give the reason for the change."))
     _raise_if(errors)

@@ -449,6 +449,24 @@ def test_a_young_child_needs_a_guardian_consent(world, personas):
     )
 
 
+def test_a_name_of_invisible_characters_is_no_name(world, personas):
+    with pytest.raises(ValidationError) as excinfo:
+        services.person_add(
+            actor=personas["district_coordinator_a"],
+            household=world.households["a1"],
+            data=somchai(first_name="\u200b\u200d\ufeff"),
+            consent=CONSENT,
+        )
+    assert "first_name" in error_fields(excinfo)
+    kept = services.person_add(
+        actor=personas["district_coordinator_a"],
+        household=world.households["a1"],
+        data=somchai(first_name="สม\u200bชาย", relation=""),
+        consent=CONSENT,
+    )
+    assert kept.first_name == "สมชาย"  # as search and duplicate checks compare it
+
+
 def test_a_consent_cannot_come_before_the_birth(world, personas):
     baby = somchai(title="เด็กชาย", birth_date=TODAY.replace(year=TODAY.year - 1), relation="")
     early = replace(CONSENT, basis=ConsentBasis.GUARDIAN, given_on=TODAY.replace(year=2017))

@@ -400,6 +400,7 @@ def test_illegal_status_moves_are_refused(district_coordinator_a, current, targe
         (None, "เหตุผล", "effective_date"),
         (date.today() + timedelta(days=2), "เหตุผล", "effective_date"),
         (date(2024, 1, 1), "   ", "reason"),
+        (date(2024, 1, 1), " \u200b\u200c ", "reason"),  # looks blank, is blank
     ],
 )
 def test_status_change_needs_a_date_and_a_reason(district_coordinator_a, day, reason, field):
