@@ -287,3 +287,5 @@ def test_django_messages_users_see_are_in_thai() -> None:
     for message in messages:
         assert re.match(r"[\u0e00-\u0e7f]", message), message  # starts in Thai
     assert "ต้องมีไม่เกิน 5 ตัวอักษร (ที่กรอกมี 7 ตัวอักษร)" in long.value.messages
+    # The account forms ask for 10 characters; the rule says the same.
+    assert "รหัสผ่านนี้สั้นเกินไป ต้องมีอย่างน้อย 10 ตัวอักษร" in password.value.messages
