@@ -268,14 +268,36 @@ class StatusForm(ChoicesForm):
     reason = forms.CharField(
         label=_("Reason"), max_length=1000, widget=forms.Textarea(attrs={"rows": 3})
     )
+    # The status the page was shown with: another tab or person may have changed it since.
+    from_status = forms.CharField(widget=forms.HiddenInput, required=False)
 
     def __init__(self, *args: Any, volunteer: Volunteer, **kwargs: Any) -> None:
-        kwargs.setdefault("initial", {"effective_date": timezone.localdate()})
+        kwargs.setdefault(
+            "initial", {"effective_date": timezone.localdate(), "from_status": volunteer.status}
+        )
         super().__init__(*args, **kwargs)
+        self.volunteer = volunteer
         allowed = STATUS_MOVES.get(volunteer.status, set())
         self._choice_field("to_status").choices = [
             (value, label) for value, label in VolunteerStatus.choices if value in allowed
         ]
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        shown = cleaned.get("from_status")
+        if shown and shown != self.volunteer.status:
+            self.errors.pop("to_status", None)  # the choices shown were for the old status
+            # Shown again with the new status, so that the next choice is checked against it.
+            self.data = {**self.data, "from_status": self.volunteer.status}
+            raise forms.ValidationError(
+                _(
+                    "While this page was open, the status was changed to “%(status)s”. "
+                    "Check the status shown above, then choose again."
+                )
+                % {"status": self.volunteer.get_status_display()},
+                code="conflict",
+            )
+        return cleaned
 
 
 class AccountForm(forms.Form):

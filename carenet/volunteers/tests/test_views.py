@@ -500,6 +500,24 @@ def test_status_form_changes_status_and_refuses_illegal_moves(client, world):
     assert own.status == VolunteerStatus.DECEASED
 
 
+def test_a_status_changed_in_another_tab_is_a_conflict_not_a_bad_choice(client, world):
+    own = world["own"]
+    login(client, "district_coordinator_a")
+    url = reverse("volunteers:status", args=[own.pk])
+    today = timezone.localdate().strftime("%d/%m/") + str(timezone.localdate().year + 543)
+    shown = {"from_status": "active", "effective_date": today}
+    first = client.post(url, {**shown, "to_status": "resigned", "reason": "ลาออก"})
+    assert first.status_code == 302
+    second = client.post(url, {**shown, "to_status": "removed", "reason": "พ้นสภาพ"})
+    assert second.status_code == 200
+    form = second.context["form"]
+    assert "ถูกเปลี่ยนเป็น" in form.non_field_errors()[0]
+    assert "to_status" not in form.errors
+    assert 'name="from_status" value="resigned"' in second.text  # the next try is fresh
+    own.refresh_from_db()
+    assert own.status == VolunteerStatus.RESIGNED
+
+
 def test_a_volunteer_who_leaves_is_told_about_and_loses_their_login(client, world):
     own = world["own"]  # volunteer_a's record
     login(client, "district_coordinator_a")
