@@ -10,7 +10,7 @@ import reports it against its column. The services (services.py) and the registr
 import re
 from dataclasses import dataclass, replace
 from datetime import date
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -137,27 +137,35 @@ class Errors:
 # --- Cleaning: pure functions, shared with the import --------------------------------------
 
 
+_DEGREES = re.compile(r"[+-]?\d{1,3}(?:\.\d+)?")  # decimal degrees, as a map app shows them
+_PASTED_POINT = re.compile(r"(\S+?)\s*[,;\s]\s*(\S+)")
+
+
 def clean_gps(latitude: Any, longitude: Any) -> tuple[Decimal | None, Decimal | None]:
-    """Both or neither; decimal degrees; roughly inside Thailand."""
+    """Both or neither; decimal degrees; roughly inside Thailand. A point copied from a map
+    app ("10.4986, 99.1801") may be pasted whole into the latitude."""
     errors = Errors()
     values: dict[str, Decimal | None] = {}
-    for name, raw in (("latitude", latitude), ("longitude", longitude)):
-        if raw is None or str(raw).strip() == "":
+    texts = {name: "" if raw is None else str(raw).strip() for name, raw in
+             (("latitude", latitude), ("longitude", longitude))}  # fmt: skip
+    pasted = _PASTED_POINT.fullmatch(texts["latitude"])
+    if pasted and not texts["longitude"]:
+        texts = {"latitude": pasted[1], "longitude": pasted[2]}
+    for name, text in texts.items():
+        if not text:
             values[name] = None
             continue
-        try:
-            value = Decimal(str(raw).strip().translate(citizen_id.THAI_DIGITS))
-        except InvalidOperation:
+        text = text.translate(citizen_id.THAI_DIGITS)
+        if not _DEGREES.fullmatch(text):
+            example = "10.493" if name == "latitude" else "99.180"
             errors.add(
-                name, _("Write the coordinate as a decimal number, e.g. 10.493."), code="gps_number"
+                name,
+                _("Write the coordinate as a decimal number, e.g. %(example)s.")
+                % {"example": example},
+                code="gps_number",
             )
             continue
-        if not value.is_finite():
-            errors.add(
-                name, _("Write the coordinate as a decimal number, e.g. 10.493."), code="gps_number"
-            )
-            continue
-        values[name] = value.quantize(GPS_PLACES)
+        values[name] = Decimal(text).quantize(GPS_PLACES)
     errors.raise_any()
     lat, lon = values["latitude"], values["longitude"]
     if (lat is None) != (lon is None):

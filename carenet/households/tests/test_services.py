@@ -165,6 +165,8 @@ def test_district_is_not_a_household_area(personas, area_tree):
         ("13.75", "", "longitude"),  # only one
         ("สิบ", "99.1", "latitude"),  # not a number
         ("NaN", "99.1", "latitude"),
+        ("1e1", "99.1", "latitude"),  # a number, but not as anyone writes a coordinate
+        ("10.5", "9.9e1", "longitude"),
     ],
 )
 def test_gps_point_must_lie_in_thailand(lat, lon, field):
@@ -176,6 +178,19 @@ def test_gps_point_must_lie_in_thailand(lat, lon, field):
 def test_gps_accepts_thai_digits_and_rounds():
     assert cleaning.clean_gps("๑๐.๕", "99.12345678") == (Decimal("10.500000"), Decimal("99.123457"))
     assert cleaning.clean_gps("", None) == (None, None)
+
+
+def test_gps_takes_a_point_pasted_whole_into_the_latitude():
+    point = (Decimal("10.498600"), Decimal("99.180100"))
+    assert cleaning.clean_gps("10.4986, 99.1801", "") == point  # as a map app copies it
+    assert cleaning.clean_gps(" 10.4986 99.1801 ", None) == point
+
+
+def test_a_longitude_that_is_no_number_gets_a_longitude_example():
+    with pytest.raises(ValidationError) as excinfo:
+        cleaning.clean_gps("10.5", "ร้อย")
+    [message] = excinfo.value.message_dict["longitude"]
+    assert "99.180" in message
 
 
 def test_address_reasons_come_together(area_tree):
