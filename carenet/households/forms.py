@@ -27,6 +27,7 @@ from carenet.households.models import (
     PersonStatus,
     Relation,
 )
+from carenet.households.services import HOUSEHOLD_MOVES, PERSON_MOVES
 from carenet.volunteers.models import Volunteer
 
 BLANK: list[tuple[str, Any]] = [("", "—")]
@@ -222,17 +223,32 @@ class WithdrawForm(forms.Form):
     )
 
 
-class HouseholdStatusForm(forms.Form):
-    status = forms.ChoiceField(label=_("New status"), choices=HouseholdStatus.choices)
+class _StatusForm(forms.Form):
+    """Offers the statuses that may follow `current` (services' table). A form posted back
+    takes any status: the service refuses a move, and the version tells a stale page."""
+
+    moves: dict[str, set[str]] = {}
+    statuses: list[tuple[str, Any]] = []
+
+    def __init__(self, *args: Any, current: str | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["status"]
+        assert isinstance(field, forms.ChoiceField)
+        allowed = self.moves.get(current, set()) if current is not None else None
+        field.choices = [c for c in self.statuses if allowed is None or c[0] in allowed]
+
+
+class HouseholdStatusForm(_StatusForm):
+    moves, statuses = HOUSEHOLD_MOVES, HouseholdStatus.choices
+    status = forms.ChoiceField(label=_("New status"))
     reason = forms.CharField(label=_("Reason"), max_length=500)
     version = forms.IntegerField(widget=forms.HiddenInput)
 
 
-class PersonStatusForm(forms.Form):
-    status = forms.ChoiceField(
-        label=_("New status"),
-        choices=[c for c in PersonStatus.choices if c[0] != PersonStatus.MERGED],
-    )
+class PersonStatusForm(_StatusForm):
+    moves = PERSON_MOVES
+    statuses = [c for c in PersonStatus.choices if c[0] != PersonStatus.MERGED]
+    status = forms.ChoiceField(label=_("New status"))
     reason = forms.CharField(label=_("Reason"), max_length=500, required=False)
     version = forms.IntegerField(widget=forms.HiddenInput)
 

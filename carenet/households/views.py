@@ -68,7 +68,9 @@ def _render_detail(request: HttpRequest, household: Household, **forms: Any) -> 
     can_manage = selectors.can_manage_household(user, household)
     can_assign = can_manage and selectors.manages_widely(user, household.area_id)
     if can_manage and "status_form" not in forms:
-        forms["status_form"] = HouseholdStatusForm(initial={"version": household.version})
+        forms["status_form"] = HouseholdStatusForm(
+            initial={"version": household.version}, current=household.status
+        )
     if can_assign and "assign_form" not in forms:
         forms["assign_form"] = AssignForm(
             queryset=selectors.volunteers_to_assign(household=household)
@@ -279,7 +281,9 @@ def _render_person(request: HttpRequest, person: Person, **extra: Any) -> HttpRe
     can_manage = selectors.can_manage_household(user, person.household)
     can_merge = access.can(user, Perm.MERGE_PEOPLE, person.area_id)
     if can_manage and "status_form" not in extra:
-        extra["status_form"] = PersonStatusForm(initial={"version": person.version})
+        extra["status_form"] = PersonStatusForm(
+            initial={"version": person.version}, current=person.status
+        )
     errors = "status_form" in extra and extra["status_form"].errors
     return render(
         request,

@@ -486,10 +486,15 @@ def test_household_status_and_assignment(client, world):
     status_path = reverse("households:status", args=[household.pk])
     no_reason = {"status": "moved", "reason": "", "version": 1}
     assert client.post(status_path, no_reason).status_code == 400
+    offered = detail.context["status_form"].fields["status"].choices
+    assert [value for value, _label in offered] == ["moved", "closed"]  # not "active" again
     moved = {"status": "moved", "reason": "ย้ายไปกรุงเทพ", "version": 1}
     assert client.post(status_path, moved).status_code == 302
     household.refresh_from_db()
     assert household.status == "moved"
+    detail = client.get(reverse("households:detail", args=[household.pk]))
+    offered = detail.context["status_form"].fields["status"].choices
+    assert [value for value, _label in offered] == ["active", "closed"]
 
 
 def test_merge_page(client, world):
