@@ -18,3 +18,17 @@ from carenet.core import people
 )
 def test_without_title(typed, name):
     assert people.without_title(typed) == name
+
+
+@pytest.mark.parametrize(
+    ("typed", "usual"),
+    [
+        ("นํ้าฝน", "น้ำฝน"),  # nikhahit, mai tho, sara aa: looks like sara am
+        ("เเสงดาว", "แสงดาว"),  # sara e twice for sara ae
+        ("มานีี", "มานี"),  # a vowel typed twice
+        ("สมชาย", "สมชาย"),
+    ],
+)
+def test_names_typed_an_unusual_way_are_written_the_usual_way(typed, usual):
+    assert people.clean_name(typed) == usual
+    assert people.name_key(people.clean_name(typed), "") == people.name_key(usual, "")

@@ -16,7 +16,15 @@ from typing import Any
 from django.utils.translation import gettext as _
 
 from carenet.core import citizen_id
-from carenet.core.people import SEX_OF_TITLE, Sex, age_on, name_key, normalize_title, parse_sex
+from carenet.core.people import (
+    SEX_OF_TITLE,
+    Sex,
+    age_on,
+    name_key,
+    normalize_title,
+    parse_sex,
+    thai_spelling,
+)
 from carenet.core.tabular import Row, TableStream
 from carenet.households.models import ConsentBasis, DocumentType, Relation
 from carenet.households.vulnerability import CHILD_UNDER, ELDERLY_FROM, RECORDED_FLAGS
@@ -331,7 +339,7 @@ class RowReader:
                     p.hash = citizen_id.lookup_hash(p.digits)
             except Problem as problem:
                 problems.append(problem)
-        first, last = v["first_name"], v["last_name"]
+        first, last = thai_spelling(v["first_name"]), thai_spelling(v["last_name"])
         if not first:
             problems.append(Problem("first_name", _("Enter the first name.")))
         elif len(first) > 100:

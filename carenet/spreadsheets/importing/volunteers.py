@@ -22,7 +22,15 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from carenet.core import citizen_id, thaidate
-from carenet.core.people import SEX_OF_TITLE, Sex, age_on, name_key, normalize_title, parse_sex
+from carenet.core.people import (
+    SEX_OF_TITLE,
+    Sex,
+    age_on,
+    name_key,
+    normalize_title,
+    parse_sex,
+    thai_spelling,
+)
 from carenet.core.services import audit_record
 from carenet.core.tabular import Row, RowError, Source, TableError, open_table
 from carenet.spreadsheets.columns import (
@@ -207,6 +215,8 @@ class _Reader:
 
     def read(self, row: Row) -> _Checked | None:
         v = row.values
+        for key in ("first_name", "last_name"):
+            v[key] = thai_spelling(v[key])  # as the register's forms write names
         problems: list[Problem] = []
         digits = attempt(problems, read_citizen_id, "citizen_id", v["citizen_id"]) or ""
         if not v["citizen_id"]:

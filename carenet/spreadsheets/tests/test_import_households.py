@@ -843,6 +843,12 @@ def test_errors_are_listed_in_row_order():
     assert [e.row for e in result.errors] == [3, 4]
 
 
+def test_a_name_typed_an_unusual_way_matches_the_stored_person():
+    assert run(csv_file([person(citizen_id="", first_name="น้ำฝน")])).ok
+    result = run(csv_file([person(citizen_id="", first_name="นํ้าฝน")]))  # ํ + ้ + า
+    assert (result.people.unchanged, result.people.created) == (1, 0)
+
+
 def test_a_dash_is_a_blank_cell():
     assert run(csv_file([person(last_name="-", phone="-", soi="–", road="ถ.-")])).ok
     imported = stored(cid(1))
