@@ -192,11 +192,18 @@ DEFAULT_PURPOSE = _(
 
 
 class ConsentForm(forms.Form):
+    # Nothing chosen beforehand: whoever registers a person says which basis applies, and a
+    # consent is recorded only when the person (or a guardian) gave it (PDPA s.19).
     basis = forms.ChoiceField(
         label=_("Consent or lawful basis"),
         choices=ConsentBasis.choices,
-        initial=ConsentBasis.CONSENT,
         widget=forms.RadioSelect,
+        error_messages={
+            "required": _(
+                "Choose how this person's data may be kept: their consent, a guardian's, or "
+                "the lawful basis used instead."
+            )
+        },
     )
     purpose = forms.CharField(
         label=_("Purpose"),

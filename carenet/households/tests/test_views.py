@@ -352,6 +352,13 @@ def test_bad_input_is_shown_beside_its_field(client, world, changes, form, field
     assert snapshot() == before
 
 
+def test_the_consent_basis_is_chosen_not_preset(client, world):
+    login(client, "district_coordinator_a")
+    page = client.get(reverse("households:create"))
+    assert page.context["consent_form"]["basis"].value() is None
+    assert 'name="c-basis" value="consent" checked' not in page.text.replace("\n", " ")
+
+
 def test_add_a_member_to_a_household(client, world):
     login(client, "volunteer_a")
     household = world.households["a1"]
