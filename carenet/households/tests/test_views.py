@@ -502,6 +502,10 @@ def test_household_status_and_assignment(client, world):
     detail = client.get(reverse("households:detail", args=[household.pk]))
     offered = detail.context["status_form"].fields["status"].choices
     assert [value for value, _label in offered] == ["active", "closed"]
+    assert 'data-testid="not-active"' in detail.text
+    assert f'action="{assign_path}" class="inline-form"' not in detail.text
+    assert client.post(assign_path, {"volunteer": volunteer.pk}).status_code == 400
+    assert not household.volunteers.exists()
 
 
 def test_merge_page(client, world):
