@@ -416,8 +416,10 @@ def person_find_duplicates(
         if same_id:
             reasons.append(_("same citizen ID"))
         if birth_date is not None and person.birth_date == birth_date:
-            same = _("same name") if person.name_key == keys else _("similar name")
-            reasons.append(_("%(name)s and birth date") % {"name": same})
+            if person.name_key == keys:
+                reasons.append(_("same name and birth date"))
+            else:
+                reasons.append(_("similar name, same birth date"))
         same_house = person.household.house_no.lower() == house_no.strip().lower()
         if area_code and house_no and person.area_id == area_code and same_house:
             reasons.append(_("same address"))
