@@ -290,9 +290,8 @@ def household_assign_volunteer(
     if not manages_widely(actor, household.area_id):
         raise PermissionDenied(_("Only the coordination centre assigns volunteers."))
     if household.status != HouseholdStatus.ACTIVE:
-        raise ValidationError(
-            {"volunteer": _("A household that moved or closed gets no volunteer: nobody visits it.")}
-        )
+        nobody_visits = _("A household that moved or closed gets no volunteer: nobody visits it.")
+        raise ValidationError({"volunteer": nobody_visits})
     _check_volunteer_serves(volunteer, household.area_id)
     if HouseholdAssignment.objects.filter(household=household, volunteer=volunteer).exists():
         raise ValidationError(
