@@ -452,7 +452,8 @@ def make_households(
                 if p.title not in ("เด็กชาย", "เด็กหญิง")
                 else ConsentBasis.GUARDIAN,
                 purpose="การดูแลช่วยเหลือและพัฒนาคุณภาพชีวิตโดย อพม.",
-                given_on=TODAY - timedelta(days=rng.randrange(30, 900)),
+                # Never before the birth: a baby's guardian consents once the baby is born.
+                given_on=max(TODAY - timedelta(days=rng.randrange(30, 900)), p.birth_date or TODAY),
             )
             for p in people
         ],

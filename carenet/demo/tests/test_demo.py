@@ -2,13 +2,13 @@
 
 import pytest
 from django.core.management import call_command
-from django.db.models import Count
+from django.db.models import Count, F
 
 from carenet.areas.models import Area, Level, within
 from carenet.areas.services import areas_load_from_geothai
 from carenet.core import citizen_id
 from carenet.demo.chumphon import DemoSize, build_chumphon
-from carenet.households.models import Household, Person
+from carenet.households.models import Consent, Household, Person
 from carenet.volunteers.models import Centre, Volunteer, VolunteerStatus
 
 pytestmark = pytest.mark.django_db
@@ -48,6 +48,8 @@ def test_people_have_valid_unique_citizen_ids_and_a_consent(chumphon):
     assert all(p.n == 1 for p in people)
     hashes = Person.objects.values_list("citizen_id_hash", flat=True)
     assert len(set(hashes)) == len(hashes)
+    # An export of the demo imports again: no consent comes before its person's birth.
+    assert not Consent.objects.filter(given_on__lt=F("person__birth_date")).exists()
 
 
 def test_centres_for_the_province_and_each_district_with_committees(chumphon):

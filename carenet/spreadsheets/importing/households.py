@@ -44,6 +44,7 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from carenet.core import thaidate
 from carenet.core.people import name_key
 from carenet.core.services import audit_record
 from carenet.core.tabular import RowError, Source, TableError, TableStream, open_table
@@ -545,6 +546,15 @@ class _HouseholdImport:
         return changes
 
     def _new_person(self, person: PersonRow) -> None:
+        if person.consent_date and person.birth_date and person.consent_date < person.birth_date:
+            # Only a consent the import records: a stored person's is not read from the file.
+            self.report.error(
+                person.number,
+                "consent_date",
+                thaidate.format_numeric(person.consent_date),
+                _("The consent cannot come before the person was born. Check the date."),
+            )
+            return
         household = person.household
         if household.existing is not None:
             household_id = household.existing

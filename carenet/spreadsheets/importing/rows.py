@@ -367,13 +367,6 @@ class RowReader:
         self._document(p, v, parsed["document_type"], problems)
         self._vulnerability(p, v, parsed, age, problems)
         p.consent, p.consent_date = parsed["consent"], parsed["consent_date"]
-        if p.consent_date and p.birth_date and p.consent_date < p.birth_date:
-            problems.append(
-                Problem(
-                    "consent_date",
-                    _("The consent cannot come before the person was born. Check the date."),
-                )
-            )
         if p.consent == ConsentBasis.CONSENT and age is not None and age < OWN_CONSENT_FROM_AGE:
             problems.append(
                 Problem(

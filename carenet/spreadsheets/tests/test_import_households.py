@@ -829,6 +829,17 @@ def test_a_consent_dated_before_the_birth_is_an_error(en):
     [error] = result.errors
     assert (error.row, error.value) == (2, "01/01/2480")
     assert "before the person was born" in error.reason
+    assert not Person.objects.exists()
+
+
+def test_a_stored_person_s_consent_date_is_not_checked_again():
+    # The file's consent columns record a new person's consent; a stored person's consent,
+    # even one stored before this rule, does not stop the person's row from importing.
+    assert run(csv_file([person(consent_date="01/01/2500")])).ok
+    Person.objects.get().consents.update(given_on=date(1940, 1, 1))
+    result = run(csv_file([person(consent_date="01/01/2483")]))
+    assert result.ok, result.errors
+    assert result.people.unchanged == 1
 
 
 def test_errors_are_listed_in_row_order():
