@@ -40,7 +40,7 @@ class ChoicesForm(forms.Form):
 
 class VolunteerFilterForm(ChoicesForm):
     q = forms.CharField(
-        label=_("Name or phone"),
+        label=_("Name, phone or citizen ID"),
         required=False,
         max_length=100,
         widget=forms.TextInput(
