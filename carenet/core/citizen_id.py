@@ -30,7 +30,8 @@ from django.template.defaultfilters import pprint
 from django.utils.translation import gettext_lazy as _
 from django.views.debug import SafeExceptionReporterFilter
 
-THAI_DIGITS = str.maketrans("๐๑๒๓๔๕๖๗๘๙", "0123456789")
+from carenet.core.text import THAI_DIGITS
+
 _SEPARATORS = re.compile(r"[\s\-–.]")
 # 13 digits, possibly grouped 1-4-5-2-1 with dashes or spaces, not inside a longer number.
 LOOKS_LIKE_ID = re.compile(r"(?<!\d)\d(?:[\s-]?\d){12}(?!\d)")

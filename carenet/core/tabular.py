@@ -49,7 +49,7 @@ from python_calamine import (
     SheetVisibleEnum,
 )
 
-from carenet.core.text import INVISIBLE
+from carenet.core.text import INVISIBLE, THAI_DIGITS
 
 HEADER_SEARCH_ROWS = 10
 MAX_ROWS = 200_000
@@ -57,7 +57,6 @@ CSV_DELIMITERS = (",", ";", "\t")
 # The report is a file for Thai coordinators: its header is Thai whatever the page language.
 REPORT_HEADER = ("แถว", "คอลัมน์", "ค่า", "เหตุผล")
 
-THAI_DIGITS = str.maketrans("๐๑๒๓๔๕๖๗๘๙", "0123456789")
 
 _WHOLE_NUMBER = re.compile(r"^[+-]?\d{1,3}(?:,\d{3})+(?:\.0*)?$|^[+-]?\d+\.0*$")
 _NUMBER = re.compile(r"^[+-]?(?:\d+(?:\.\d*)?|\.\d+)$")

@@ -1,4 +1,7 @@
-"""Text as people type and paste it: what the eye cannot see is not kept."""
+"""Text as people type and paste it: Thai digits read as digits, and what the eye cannot see
+is not kept."""
+
+THAI_DIGITS = str.maketrans("๐๑๒๓๔๕๖๗๘๙", "0123456789")
 
 # Zero-width characters arrive with Thai text copied from web pages and break comparisons
 # (a name of zero-width spaces looks blank but is not empty); control characters such as NUL

@@ -26,6 +26,8 @@ from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
+from carenet.core.text import THAI_DIGITS
+
 BE_OFFSET = 543
 BE_THRESHOLD = 2400
 # The years (CE) Carenet holds; the rule above needs them apart from the BE years.
@@ -47,8 +49,6 @@ MONTHS_EN_LONG = (
     "January", "February", "March", "April", "May", "June",
     "July", "August", "September", "October", "November", "December",
 )  # fmt: skip
-
-THAI_DIGITS = str.maketrans("๐๑๒๓๔๕๖๗๘๙", "0123456789")
 
 
 def _month_lookup() -> dict[str, int]:

@@ -23,6 +23,7 @@ from carenet.areas.models import Area, Level, within
 from carenet.core import citizen_id
 from carenet.core.collation import thai_order
 from carenet.core.people import without_title
+from carenet.core.text import THAI_DIGITS
 from carenet.volunteers.models import (
     POSITION_ORDER,
     Centre,
@@ -32,7 +33,6 @@ from carenet.volunteers.models import (
     VolunteerStatusChange,
 )
 
-THAI_DIGITS = str.maketrans("๐๑๒๓๔๕๖๗๘๙", "0123456789")
 PHONE_QUERY = re.compile(r"^[\d\s\-+().]+$")
 AREA_CODE = re.compile(r"^\d{2}(?:\d{2}){0,3}$")
 # A filter select with more options than this is unusable on a phone; wide scopes get

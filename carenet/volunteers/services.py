@@ -36,7 +36,7 @@ from carenet.core import citizen_id as cid
 from carenet.core import thaidate
 from carenet.core.people import SEX_OF_TITLE, Sex, age_on, clean_name, name_key, normalize_title
 from carenet.core.services import audit_record, save_versioned
-from carenet.core.text import visible
+from carenet.core.text import THAI_DIGITS, visible
 from carenet.volunteers.models import (
     STATUS_MOVES,
     Centre,
@@ -51,7 +51,6 @@ from carenet.volunteers.models import (
 MINIMUM_AGE = 18  # the Ministry's rule for registering an อพม.
 REGISTRATION_NO = re.compile(r"^(\d{1,6})\s*/\s*(\d{4})$")
 PHONE_DIGITS = re.compile(r"^0\d{8,9}$")
-THAI_DIGITS = str.maketrans("๐๑๒๓๔๕๖๗๘๙", "0123456789")
 # Statuses that end a volunteer's service: their committee seats end with it.
 LEAVING = {VolunteerStatus.RESIGNED, VolunteerStatus.REMOVED, VolunteerStatus.DECEASED}
 

@@ -23,6 +23,7 @@ from django.utils.translation import gettext as _
 
 from carenet.core import citizen_id, thaidate
 from carenet.core.tabular import Column, RowError, Source, Table, TableStream
+from carenet.core.text import THAI_DIGITS
 from carenet.spreadsheets.columns import NO_WORDS, YES_WORDS, Vocabulary, word_key
 
 # The errors and warnings an import lists; past these it only counts them.
@@ -30,7 +31,6 @@ MAX_LISTED = 10_000
 SHOWN_LENGTH = 200  # characters of a cell a report lists
 CHUNK_ROWS = 5_000
 ON_EXISTING = ("update", "skip", "error")
-THAI_DIGITS = citizen_id.THAI_DIGITS
 
 T = TypeVar("T")
 ProgressCallback = Callable[[str, int, int], None]
