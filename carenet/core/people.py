@@ -13,6 +13,7 @@ import re
 from datetime import date
 
 from django.db import models
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from pythainlp.soundex import soundex
 from pythainlp.util import normalize
@@ -60,6 +61,22 @@ def without_title(text: str) -> str:
         if text.startswith(title) and text[len(title) :].strip():
             return text[len(title) :].strip()
     return text
+
+
+def name_q(text: str) -> Q:
+    """A search for a person by name: every word in the first or the last name ("มาลี ศรีสุข"
+    and "ศรีสุข มาลี" alike), or, with a title typed before the name, every word of what
+    follows the title ("นางมาลี")."""
+    found = _every_word_q(text)
+    untitled = without_title(text)
+    return found | _every_word_q(untitled) if untitled != text else found
+
+
+def _every_word_q(text: str) -> Q:
+    found = Q()
+    for word in text.split():
+        found &= Q(first_name__icontains=word) | Q(last_name__icontains=word)
+    return found
 
 
 def normalize_title(raw: str) -> str:

@@ -23,7 +23,7 @@ from carenet.accounts.access import Perm
 from carenet.areas.models import Area, Level, within
 from carenet.core import citizen_id
 from carenet.core.collation import thai_order
-from carenet.core.people import age_on, name_key, without_title
+from carenet.core.people import age_on, name_key, name_q
 from carenet.households import vulnerability
 from carenet.households.models import (
     Consent,
@@ -199,14 +199,6 @@ class HouseholdFilters:
     level: str = ""  # high, medium or low
 
 
-def _every_word(text: str) -> Q:
-    """Every word of the text in the first or the last name."""
-    found = Q()
-    for word in text.split():
-        found &= Q(first_name__icontains=word) | Q(last_name__icontains=word)
-    return found
-
-
 def _search_q(text: str) -> Q:
     """House no., or every word found in a member's first or last name; a citizen ID too."""
     text = " ".join(text.split())
@@ -216,10 +208,7 @@ def _search_q(text: str) -> Q:
         digits = citizen_id.normalize(text)
         found = Person.objects.filter(with_citizen_id(citizen_id.lookup_hash(digits)))
         return Q(pk__in=found.values("household_id"))
-    people = Person.objects.exclude(status=PersonStatus.MERGED)
-    named = _every_word(text)
-    bare = without_title(text)  # "นางมาลี": the name, or a name that begins like a title
-    people = people.filter(named | _every_word(bare) if bare != text else named)
+    people = Person.objects.exclude(status=PersonStatus.MERGED).filter(name_q(text))
     house_no = text.translate(citizen_id.THAI_DIGITS)
     return Q(house_no__iexact=house_no) | Q(pk__in=people.values("household_id"))
 

@@ -22,7 +22,7 @@ from carenet.accounts.access import Perm
 from carenet.areas.models import Area, Level, within
 from carenet.core import citizen_id
 from carenet.core.collation import thai_order
-from carenet.core.people import without_title
+from carenet.core.people import name_q
 from carenet.core.text import THAI_DIGITS
 from carenet.volunteers.models import (
     POSITION_ORDER,
@@ -92,22 +92,7 @@ def _search(queryset: QuerySet[Volunteer], search: str) -> QuerySet[Volunteer]:
         )
     if "/" in search:
         return queryset.filter(registration_no=search.replace(" ", ""))
-    names = _name_q(search)
-    untitled = without_title(search)  # "นางมาลี": the name, or a name that begins like a title
-    return queryset.filter(names | _name_q(untitled) if untitled != search else names)
-
-
-def _name_q(search: str) -> Q:
-    words = search.split(" ")
-    if len(words) >= 2:
-        # "มาลี ศรีสุข": first name then last name; also any word in either, for "ศรีสุข มาลี".
-        first, last = words[0], " ".join(words[1:])
-        exact = Q(first_name__icontains=first, last_name__icontains=last)
-        every_word = Q()
-        for word in words:
-            every_word &= Q(first_name__icontains=word) | Q(last_name__icontains=word)
-        return exact | every_word
-    return Q(first_name__icontains=search) | Q(last_name__icontains=search)
+    return queryset.filter(name_q(search))
 
 
 def _with_page_details(queryset: QuerySet[Volunteer]) -> QuerySet[Volunteer]:
