@@ -49,6 +49,7 @@ from python_calamine import (
     SheetVisibleEnum,
 )
 
+from carenet.core import citizen_id
 from carenet.core.text import INVISIBLE, THAI_DIGITS
 
 HEADER_SEARCH_ROWS = 10
@@ -112,6 +113,12 @@ class RowError:
     column: str
     value: str
     reason: str
+
+    def masked(self) -> "RowError":
+        """The problem as reports keep it, which outlive the file: citizen IDs show only
+        their last digits (enough to find the row in the file)."""
+        value, reason = citizen_id.mask_all(self.value), citizen_id.mask_all(str(self.reason))
+        return RowError(self.row, self.column, value, reason)
 
 
 @dataclass(frozen=True)

@@ -27,8 +27,8 @@ was imported.
 An upload holds citizen IDs, so the stored file is deleted as soon as the job is finished,
 except after a clean check (dry run), whose file waits a day for the coordinator to confirm
 the import; `job_confirm` starts that import from the same file, which is then deleted too.
-Error reports quote the file's cells and are deleted after KEEP_REPORTS. Both clean-ups run
-whenever a new file is uploaded.
+Error reports quote the file's cells (citizen IDs masked but for their last digits) and are
+deleted after KEEP_REPORTS. Both clean-ups run whenever a new file is uploaded.
 """
 
 import io
@@ -388,11 +388,13 @@ def _as_list(error: RowError) -> list[Any]:
 
 
 def _finish(job: ImportJob, outcome: Outcome) -> None:
+    errors = [e.masked() for e in outcome.errors]
+    warnings = [w.masked() for w in outcome.warnings]
     report = ""
-    if outcome.errors or outcome.warnings:
+    if errors or warnings:
         report = default_storage.save(
             f"{UPLOAD_FOLDER}/reports/{uuid.uuid4().hex}.csv",
-            ContentFile(error_report_csv([*outcome.errors, *outcome.warnings])),
+            ContentFile(error_report_csv([*errors, *warnings])),
         )
     job.status = JobStatus.DONE
     job.total_rows = outcome.total_rows
@@ -401,10 +403,10 @@ def _finish(job: ImportJob, outcome: Outcome) -> None:
     job.report_file = report
     job.result = {
         "counts": outcome.counts,
-        "errors": [_as_list(e) for e in outcome.errors[:SHOWN]],
+        "errors": [_as_list(e) for e in errors[:SHOWN]],
         # The importer lists a bounded number of problems; the report holds those it listed.
-        "errors_listed": len(outcome.errors),
-        "warnings": [_as_list(w) for w in outcome.warnings[:SHOWN]],
+        "errors_listed": len(errors),
+        "warnings": [_as_list(w) for w in warnings[:SHOWN]],
     }
     job.finished_at = timezone.now()
     if not (job.dry_run and not outcome.error_count):

@@ -3,7 +3,8 @@
 Without --as, a command imports as the system itself: national scope, no user in the audit
 row (as `manage.py import_villages` does). With --as USERNAME it applies that user's scope,
 as the upload page does. Errors go to stderr (citizen IDs masked, since a terminal's output
-often ends up in a log), the full report to --report, and any error exits non-zero.
+often ends up in a log), the full report to --report (its citizen IDs masked too: a report
+outlives the file), and any error exits non-zero.
 """
 
 from collections.abc import Callable
@@ -87,7 +88,7 @@ def handle(command: BaseCommand, importer: Callable[..., ImportResult], options:
         progress=progress,
     )
     if options["report"]:
-        write_error_report([*result.errors, *result.warnings], options["report"])
+        write_error_report([e.masked() for e in [*result.errors, *result.warnings]], options["report"])
     for warning in result.warnings[:ERRORS_SHOWN]:
         command.stderr.write(describe(warning))
     if result.error_count:

@@ -898,10 +898,11 @@ def test_command_dry_run_writes_nothing(tmp_path):
 def test_command_exits_non_zero_and_writes_the_report(tmp_path, en):
     rows = family()
     rows[1]["citizen_id"] = "1234"
+    rows[2]["citizen_id"] = "1-2345-67890-12-2"  # one digit wrong
     path, report = tmp_path / "households.csv", tmp_path / "report.csv"
     path.write_bytes(csv_file(rows))
     err = io.StringIO()
-    with pytest.raises(CommandError, match="1 problem"):
+    with pytest.raises(CommandError, match="2 problems"):
         call_command(
             "import_households",
             str(path),
@@ -915,6 +916,8 @@ def test_command_exits_non_zero_and_writes_the_report(tmp_path, en):
     assert lines[0] == list(tabular.REPORT_HEADER)
     assert lines[1][:3] == ["3", "เลขประจำตัวประชาชน", "1234"]
     assert "13 digits" in lines[1][3]
+    # The report outlives the file: a citizen ID in it shows only its last digits.
+    assert lines[2][:3] == ["4", "เลขประจำตัวประชาชน", "x-xxxx-xxxxx-12-2"]
     assert "Row 3" in err.getvalue()
 
 

@@ -280,3 +280,21 @@ def test_the_default_runs_the_job_in_a_thread(personas, fake, settings):
     job.refresh_from_db()
     assert job.status == JobStatus.DONE
     assert len(fake.calls) == 1
+
+
+def test_kept_reports_show_citizen_ids_masked(district_coordinator_a, fake):
+    errors = [RowError(4, "เลขประจำตัวประชาชน", "1-2345-67890-12-2", "เลขตรวจสอบไม่ถูกต้อง")]
+    warnings = [RowError(7, "ชื่อ", "มาลี", "เลข 1234567890121 ซ้ำกับแถว 3")]
+    fake.result = FakeResult(
+        errors=errors, warnings=warnings, error_count=1, warning_count=1, counts={}
+    )
+    job = new_job(district_coordinator_a)
+    jobs.job_start(job)
+    job.refresh_from_db()
+    assert jobs.job_errors(job) == [
+        RowError(4, "เลขประจำตัวประชาชน", "x-xxxx-xxxxx-12-2", "เลขตรวจสอบไม่ถูกต้อง")
+    ]
+    assert jobs.job_warnings(job)[0].reason == "เลข x-xxxx-xxxxx-12-1 ซ้ำกับแถว 3"
+    report = default_storage.open(job.report_file).read().decode("utf-8-sig")
+    assert "x-xxxx-xxxxx-12-2" in report
+    assert "2345" not in report and "67890" not in report
