@@ -429,11 +429,14 @@ def _number_text(value: float, kind: Kind) -> str:
     return str(value)
 
 
+def looks_like_formula(value: str) -> bool:
+    """Whether a spreadsheet would run the text as a formula (numbers are not)."""
+    return value.startswith(_FORMULA_START) and not _NUMBER.match(value)
+
+
 def neutralize_formula(value: str) -> str:
     """Prefixes an apostrophe to text a spreadsheet would run as a formula; numbers pass."""
-    if value.startswith(_FORMULA_START) and not _NUMBER.match(value):
-        return "'" + value
-    return value
+    return "'" + value if looks_like_formula(value) else value
 
 
 def error_report_csv(errors: Iterable[RowError]) -> bytes:

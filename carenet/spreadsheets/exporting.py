@@ -49,7 +49,7 @@ from carenet.accounts import access
 from carenet.accounts.access import Perm
 from carenet.areas.models import Area, within
 from carenet.core.services import audit_record
-from carenet.core.tabular import neutralize_formula
+from carenet.core.tabular import looks_like_formula, neutralize_formula
 from carenet.households.models import (
     Consent,
     HouseholdAssignment,
@@ -353,19 +353,24 @@ def xlsx_write(export: Export, destination: IO[bytes]) -> None:
         header_cells.append(cell)
     sheet.append(header_cells)
     for row in chain(sample, export.rows):
-        sheet.append([_xlsx_value(cell) for cell in row])
+        sheet.append([_xlsx_value(sheet, cell) for cell in row])
     book.save(destination)
 
 
-def _xlsx_value(value: Any) -> Any:
+def _xlsx_value(sheet: Any, value: Any) -> Any:
     if value is None or value == "":
         return None
-    if isinstance(value, str):
-        # Text stays text: openpyxl would store "=..." as a formula.
-        return neutralize_formula(value)
     if isinstance(value, bool | int | float | date):
         return value
-    return neutralize_formula(str(value))
+    text = value if isinstance(value, str) else str(value)
+    if not looks_like_formula(text):
+        return text
+    # Text stays text, shown as written: a text cell (openpyxl would store "=..." as a
+    # formula) with Excel's quote prefix, which keeps it text when someone edits it.
+    cell = WriteOnlyCell(sheet, value=text)
+    cell.data_type = "s"
+    cell.quotePrefix = True
+    return cell
 
 
 def xlsx_file(export: Export) -> IO[bytes]:

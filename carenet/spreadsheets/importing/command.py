@@ -88,7 +88,8 @@ def handle(command: BaseCommand, importer: Callable[..., ImportResult], options:
         progress=progress,
     )
     if options["report"]:
-        write_error_report([e.masked() for e in [*result.errors, *result.warnings]], options["report"])
+        problems = [*result.errors, *result.warnings]
+        write_error_report([problem.masked() for problem in problems], options["report"])
     for warning in result.warnings[:ERRORS_SHOWN]:
         command.stderr.write(describe(warning))
     if result.error_count:
