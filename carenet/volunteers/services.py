@@ -517,6 +517,12 @@ def volunteer_citizen_id_read(*, actor: Any, volunteer: Volunteer) -> str:
     return digits
 
 
+def may_get_login(volunteer: Volunteer) -> bool:
+    """No login yet, and still in the network: one who has left would have it closed at once
+    (login_follows_status)."""
+    return volunteer.user_id is None and volunteer.status not in LEAVING
+
+
 @transaction.atomic
 def volunteer_link_user(
     *,
@@ -533,6 +539,11 @@ def volunteer_link_user(
     _require_manage(actor, volunteer.area_id)
     if volunteer.user_id is not None:
         raise ValidationError({"username": _("This volunteer already has a user account.")})
+    if not may_get_login(volunteer):
+        raise ValidationError(
+            _("A volunteer who is %(status)s cannot be given a login.")
+            % {"status": VolunteerStatus(volunteer.status).label}
+        )
     if user is None:
         username = username.strip()
         if not username:

@@ -543,6 +543,23 @@ def test_a_volunteer_who_leaves_loses_their_login(district_coordinator_a, leavin
     assert AuditEvent.objects.filter(action="assignment.revoke").count() == 1
 
 
+@pytest.mark.parametrize(
+    "left", [VolunteerStatus.RESIGNED, VolunteerStatus.REMOVED, VolunteerStatus.DECEASED]
+)
+def test_a_volunteer_who_has_left_cannot_be_given_a_login(district_coordinator_a, left):
+    volunteer: Any = VolunteerFactory(status=left)
+    assert not services.may_get_login(volunteer)
+    with pytest.raises(ValidationError):
+        services.volunteer_link_user(
+            actor=district_coordinator_a,
+            volunteer=volunteer,
+            username="late",
+            password="ชุมพร-long-pass-2568",
+        )
+    assert not User.objects.filter(username="late").exists()
+    assert services.may_get_login(VolunteerFactory(status=VolunteerStatus.INACTIVE))
+
+
 def test_a_leaving_volunteer_with_another_role_keeps_the_login_without_the_volunteer_role(
     district_coordinator_a,
 ):
