@@ -260,12 +260,26 @@ LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "filters": {"no_citizen_ids": {"()": "carenet.core.citizen_id.RedactCitizenIDs"}},
+    "formatters": {
+        "server": {
+            "()": "django.utils.log.ServerFormatter",
+            "format": "[{server_time}] {message}",
+            "style": "{",
+        }
+    },
     "handlers": {
         "console": {"class": "logging.StreamHandler", "filters": ["no_citizen_ids"]},
+        # runserver's request lines (Django's own handler for them has no filter).
+        "server": {
+            "class": "logging.StreamHandler",
+            "formatter": "server",
+            "filters": ["no_citizen_ids"],
+        },
     },
     "root": {"handlers": ["console"], "level": LOG_LEVEL},
     # WeasyPrint and fontTools narrate every PDF at INFO.
     "loggers": {
+        "django.server": {"handlers": ["server"], "level": "INFO", "propagate": False},
         "axes": {"level": "WARNING"},
         "weasyprint": {"level": "WARNING"},
         "fontTools": {"level": "WARNING"},

@@ -17,6 +17,7 @@ from django.views.decorators.http import require_POST
 
 from carenet.accounts import access
 from carenet.accounts.access import Perm
+from carenet.core import id_search
 from carenet.core.forms import show_service_errors
 from carenet.households import cleaning, selectors, services
 from carenet.households.forms import (
@@ -43,8 +44,11 @@ MANAGE = Perm.MANAGE_HOUSEHOLDS
 
 @access.requires(Perm.VIEW_HOUSEHOLDS)
 def household_list(request: HttpRequest) -> HttpResponse:
+    if hidden := id_search.hidden_or_none(request):
+        return hidden
     form = HouseholdFilterForm(
-        request.GET, area_choices=selectors.filter_area_choices(user=request.user)
+        id_search.search_params(request),
+        area_choices=selectors.filter_area_choices(user=request.user),
     )
     filters = form.filters(user=request.user)
     page = selectors.household_list(

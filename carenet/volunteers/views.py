@@ -19,6 +19,7 @@ from django.views.decorators.http import require_GET, require_POST
 from carenet.accounts import access
 from carenet.accounts.access import Perm
 from carenet.core import citizen_id as cid
+from carenet.core import id_search
 from carenet.core.forms import show_service_errors
 from carenet.core.people import age_on
 from carenet.core.services import ConflictError
@@ -41,7 +42,9 @@ SEAT_CANDIDATES_SHOWN = 16
 @access.requires(Perm.VIEW_VOLUNTEERS)
 @require_GET
 def volunteer_list(request: HttpRequest) -> HttpResponse:
-    form = VolunteerFilterForm(request.GET or None, user=request.user)
+    if hidden := id_search.hidden_or_none(request):
+        return hidden
+    form = VolunteerFilterForm(id_search.search_params(request) or None, user=request.user)
     filters = form.filters()
     volunteers = selectors.volunteer_list(user=request.user, **filters)
     page = Paginator(volunteers, PAGE_SIZE).get_page(request.GET.get("page"))
@@ -73,7 +76,7 @@ def _detail(
         "can_manage": can_manage,
         "citizen_id_masked": cid.masked(volunteer.read_citizen_id()),
         "can_change_status": can_manage and bool(STATUS_MOVES.get(volunteer.status)),
-        "account_form": AccountForm() if can_manage and volunteer.user_id is None else None,
+        "account_form": AccountForm() if can_manage and services.may_get_login(volunteer) else None,
         **extra,
     }
     return render(request, "volunteers/detail.html", context, status=status)

@@ -198,9 +198,25 @@ def test_log_filter_leaves_other_numbers_alone(redacting_caplog):
 
 
 def test_logging_configuration_uses_the_filter():
-    console = settings.LOGGING["handlers"]["console"]
-    filters = [settings.LOGGING["filters"][name]["()"] for name in console["filters"]]
-    assert "carenet.core.citizen_id.RedactCitizenIDs" in filters
+    for handler in settings.LOGGING["handlers"].values():
+        filters = [settings.LOGGING["filters"][name]["()"] for name in handler["filters"]]
+        assert "carenet.core.citizen_id.RedactCitizenIDs" in filters
+
+
+def test_request_lines_of_the_development_server_are_masked():
+    # runserver logs each request line; a search typed as an ID would carry it.
+    record = logging.LogRecord(
+        "django.server",
+        logging.INFO,
+        __file__,
+        1,
+        '"GET /?q=%s HTTP/1.1" 302',
+        ("1234567890121",),
+        None,
+    )
+    for handler in logging.getLogger("django.server").handlers:
+        assert handler.filter(record)
+    assert record.getMessage() == '"GET /?q=[citizen-id] HTTP/1.1" 302'
 
 
 # Error reports --------------------------------------------------------------------------------

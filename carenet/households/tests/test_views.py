@@ -618,3 +618,17 @@ def test_pages_render_in_both_languages(client, world, language):
         response = client.get(path)
         assert response.status_code == 200, path
         assert f'lang="{language}"'.encode() in response.content
+
+
+@pytest.mark.parametrize("persona", ["district_coordinator_a", "district_coordinator_b"])
+def test_a_citizen_id_searched_for_stays_out_of_the_address(client, world, persona):
+    person, digits = world.people["a2"], new_citizen_id()
+    person.set_citizen_id(digits)
+    person.save()
+    login(client, persona)
+    moved = client.get(reverse("households:list"), {"q": citizen_id.formatted(digits)})
+    assert moved.status_code == 302
+    assert "qid=" in moved["Location"] and digits[-4:] not in moved["Location"]
+    page = client.get(moved["Location"])
+    shown = {row.household.pk for row in page.context["page"].object_list}
+    assert shown == ({world.households["a2"].pk} if "a2" in SEES[persona] else set())

@@ -665,3 +665,28 @@ def test_centre_pages_query_count_is_constant(
         client.get(list_url)
     with django_assert_max_num_queries(small_detail):
         client.get(detail_url)
+
+
+def test_a_citizen_id_searched_for_stays_out_of_the_address(client, world):
+    own, thasae = world["own"], world["thasae"]
+    digits = own.read_citizen_id()
+    login(client, "district_coordinator_a")
+    url = reverse("volunteers:list")
+    moved = client.get(url, {"q": cid.formatted(digits), "status": "active", "page": "3"})
+    assert moved.status_code == 302
+    assert digits[-4:] not in moved["Location"] and "page" not in moved["Location"]
+    assert "qid=" in moved["Location"] and "status=active" in moved["Location"]
+    page = client.get(moved["Location"])
+    assert [v.pk for v in page.context["page"]] == [own.pk]
+    assert f'value="{cid.formatted(digits)}"' in page.text  # the box shows what was typed
+    # Out of scope, the same search finds nothing; a name search stays in the address.
+    other = client.get(client.get(url, {"q": thasae.read_citizen_id()})["Location"])
+    assert list(other.context["page"]) == []
+    assert client.get(url, {"q": "มาลี"}).status_code == 200
+    # A key from another session, or a stale one, is an empty search, not an error.
+    client.logout()
+    login(client, "district_coordinator_a")
+    assert client.get(moved["Location"]).status_code == 200
+    client.logout()
+    assert client.get(url, {"q": digits}).status_code == 302  # anonymous: to the login page
+    assert "login" in client.get(url, {"q": digits})["Location"]

@@ -1,0 +1,47 @@
+"""Searching for a citizen ID without putting it in the address.
+
+List pages search with GET forms, so what is typed lands in the URL: in the browser's history,
+in shared links and in server logs. A citizen ID must not (DESIGN.md), so a search that holds
+one is moved out of the address: `hidden_or_none` keeps the text in the session under a random
+key and sends the browser to the same page with `qid=<key>` instead of `q=...`; the list then
+reads its parameters through `search_params`, which puts the text back. Paging links keep the
+key, and the search box still shows what was typed. Other searches stay in the URL as typed.
+"""
+
+import secrets
+
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, QueryDict
+
+from carenet.core import citizen_id
+from carenet.core.text import THAI_DIGITS
+
+FIELD, KEY_FIELD = "q", "qid"
+SESSION_KEY = "carenet:id-searches"
+KEEP = 20  # the latest searches of a session; older keys read as an empty search
+
+
+def hidden_or_none(request: HttpRequest) -> HttpResponse | None:
+    """A redirect to the page without the citizen ID, when the search holds one."""
+    text = request.GET.get(FIELD, "")
+    if not citizen_id.LOOKS_LIKE_ID.search(text.translate(THAI_DIGITS)):
+        return None
+    saved = dict(request.session.get(SESSION_KEY, {}))
+    key = secrets.token_urlsafe(8)
+    saved[key] = text
+    request.session[SESSION_KEY] = dict(list(saved.items())[-KEEP:])
+    params = request.GET.copy()
+    params.pop(FIELD, None)
+    params.pop("page", None)
+    params[KEY_FIELD] = key
+    return HttpResponseRedirect(f"{request.path}?{params.urlencode()}")
+
+
+def search_params(request: HttpRequest) -> QueryDict:
+    """The page's GET parameters, with a search moved out of the address put back."""
+    key = request.GET.get(KEY_FIELD)
+    if not key:
+        return request.GET
+    params = request.GET.copy()
+    del params[KEY_FIELD]
+    params[FIELD] = request.session.get(SESSION_KEY, {}).get(key, "")
+    return params
