@@ -445,7 +445,7 @@ def volunteer_change_status(
     volunteer.status = to_status
     ended = 0
     if to_status in LEAVING:
-        ended = _end_open_seats(volunteer=locked, day=effective_date)
+        ended = _end_open_seats(actor=actor, volunteer=locked, day=effective_date)
     login = login_follows_status(actor=actor, volunteer=locked)
     audit_record(
         actor=actor,
@@ -492,14 +492,19 @@ def login_follows_status(*, actor: Any, volunteer: Volunteer) -> str:
     return changed
 
 
-def _end_open_seats(*, volunteer: Volunteer, day: date) -> int:
+def _end_open_seats(*, actor: Any, volunteer: Volunteer, day: date) -> int:
+    """Ends the seats a leaving volunteer holds on `day`, and cancels those due to start
+    after it."""
     ended = 0
     seats = CommitteeMembership.objects.filter(volunteer=volunteer).filter(
         Q(term_end__isnull=True) | Q(term_end__gt=day)
     )
-    for seat in seats:
-        seat.term_end = max(day, seat.term_start)
-        seat.save(update_fields=["term_end"])
+    for seat in seats.select_related("centre"):
+        if seat.term_start > day:
+            _cancel_seat(actor=actor, seat=seat, area_code=seat.centre.area_id)
+        else:
+            seat.term_end = day
+            seat.save(update_fields=["term_end"])
         ended += 1
     return ended
 
@@ -612,6 +617,10 @@ def centre_ensure(*, actor: Any, area_code: str, phone: str = "") -> Centre:
     return centre
 
 
+# Positions one volunteer holds at a time on a committee; vice-chairs and members may be many.
+SINGLE_SEATS = {Position.CHAIR, Position.SECRETARY}
+
+
 def seat_is_current(seat: CommitteeMembership, day: date) -> bool:
     return seat.term_start <= day and (seat.term_end is None or seat.term_end >= day)
 
@@ -628,7 +637,8 @@ def committee_seat_add(
 ) -> CommitteeMembership:
     """Seats an active volunteer of the centre's area on its committee for a term.
 
-    A centre has one chair at a time, and a volunteer holds one seat of a centre at a time.
+    A centre has one chair and one secretary at a time (SINGLE_SEATS), and a volunteer holds
+    one seat of a centre at a time.
     """
     _require_manage(actor, centre.area_id)
     # Seats of one centre are decided one at a time: lock the centre row.
@@ -657,12 +667,15 @@ def committee_seat_add(
         errors["volunteer"].append(
             _("This volunteer already holds a seat on this committee during that term.")
         )
-    if position == Position.CHAIR:
-        chair = overlapping.filter(position=Position.CHAIR).select_related("volunteer").first()
-        if chair is not None:
+    if position in SINGLE_SEATS:
+        holder = overlapping.filter(position=position).select_related("volunteer").first()
+        if holder is not None:
             errors["position"].append(
-                _("The centre already has a chair in that term: %(name)s. End that term first.")
-                % {"name": chair.volunteer.full_name}
+                _(
+                    "The centre already has a %(position)s in that term: %(name)s. End that "
+                    "term first."
+                )
+                % {"position": Position(position).label, "name": holder.volunteer.full_name}
             )
     _raise_if(errors)
 
@@ -686,8 +699,10 @@ def committee_seat_add(
 @transaction.atomic
 def committee_seat_end(
     *, actor: Any, seat: CommitteeMembership, term_end: date | None
-) -> CommitteeMembership:
-    """Ends a seat's term on `term_end`: a past date, today, or a planned end."""
+) -> CommitteeMembership | None:
+    """Ends a seat's term on `term_end`: a past date, today, or a planned end no later than
+    the one it has. A term that has not started yet and is ended before its start is
+    cancelled: the seat is deleted (and None returned)."""
     centre_area = Centre.objects.values_list("area_id", flat=True).get(pk=seat.centre_id)
     _require_manage(actor, centre_area)
     today = timezone.localdate()
@@ -695,8 +710,21 @@ def committee_seat_end(
         raise ValidationError({"term_end": _("This term has already ended.")})
     if term_end is None:
         raise ValidationError({"term_end": _("Enter the date the term ends.")})
-    if term_end < seat.term_start:
+    if term_end < seat.term_start and seat.term_start <= today:
         raise ValidationError({"term_end": _("The term cannot end before it starts.")})
+    if seat.term_end is not None and term_end > seat.term_end:
+        raise ValidationError(
+            {
+                "term_end": _(
+                    "The term is planned to end on %(date)s: it can end then or earlier. "
+                    "A longer term is a new seat."
+                )
+                % {"date": thaidate.format_short(seat.term_end)}
+            }
+        )
+    if term_end < seat.term_start:
+        _cancel_seat(actor=actor, seat=seat, area_code=centre_area)
+        return None
     seat.term_end = term_end
     seat.save(update_fields=["term_end"])
     audit_record(
@@ -707,3 +735,19 @@ def committee_seat_end(
         details={"term_end": term_end.isoformat()},
     )
     return seat
+
+
+def _cancel_seat(*, actor: Any, seat: CommitteeMembership, area_code: str) -> None:
+    """Deletes a seat whose term never started, with its audit record."""
+    audit_record(
+        actor=actor,
+        action="committee.seat_cancel",
+        target=seat,
+        area_code=area_code,
+        details={
+            "volunteer": seat.volunteer_id,
+            "position": seat.position,
+            "term_start": seat.term_start.isoformat(),
+        },
+    )
+    seat.delete()

@@ -296,12 +296,15 @@ def seat_end(request: HttpRequest, pk: int) -> HttpResponse:
     form = SeatEndForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            services.committee_seat_end(
+            kept = services.committee_seat_end(
                 actor=request.user, seat=seat, term_end=form.cleaned_data["term_end"]
             )
         except ValidationError as error:
             show_service_errors(error, form)
         else:
-            messages.success(request, _("The term is ended."))
+            if kept is None:
+                messages.success(request, _("The term had not started: the seat is cancelled."))
+            else:
+                messages.success(request, _("The term is ended."))
             return redirect("reports:centre", pk=seat.centre_id)
     return render(request, "volunteers/seat_end.html", {"seat": seat, "form": form})

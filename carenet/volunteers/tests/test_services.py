@@ -458,6 +458,9 @@ def test_status_change_out_of_scope_is_denied(personas, persona):
 def test_leaving_the_network_ends_committee_seats(district_coordinator_a):
     seat = CommitteeMembershipFactory(position=Position.CHAIR, term_start=date(2024, 1, 1))
     day = timezone.localdate()
+    later = CommitteeMembershipFactory(  # on another centre, due to start after the death
+        volunteer=seat.volunteer, term_start=day + timedelta(days=30)
+    )
     services.volunteer_change_status(
         actor=district_coordinator_a,
         volunteer=seat.volunteer,
@@ -467,7 +470,11 @@ def test_leaving_the_network_ends_committee_seats(district_coordinator_a):
     )
     seat.refresh_from_db()
     assert seat.term_end == day
-    assert AuditEvent.objects.get(action="volunteer.status").details["seats_ended"] == 1
+    assert not CommitteeMembership.objects.filter(pk=later.pk).exists()
+    assert AuditEvent.objects.get(action="volunteer.status").details["seats_ended"] == 2
+    assert AuditEvent.objects.get(action="committee.seat_cancel").details["volunteer"] == (
+        seat.volunteer.pk
+    )
 
 
 def test_reading_a_citizen_id_is_logged(district_coordinator_a):
@@ -702,12 +709,27 @@ def test_a_centre_has_one_chair_at_a_time(district_coordinator_a):
     assert AuditEvent.objects.filter(action="committee.seat_end").count() == 1
 
 
-def test_other_positions_may_be_held_by_several(district_coordinator_a):
+def test_a_centre_has_one_secretary_at_a_time(district_coordinator_a):
+    centre = CentreFactory()
+    first, second = VolunteerFactory(), VolunteerFactory()
+    secretary = seat_args(centre, first, position=Position.SECRETARY)
+    services.committee_seat_add(actor=district_coordinator_a, **secretary)
+    refused(
+        lambda: services.committee_seat_add(
+            actor=district_coordinator_a, **{**secretary, "volunteer": second}
+        ),
+        "position",
+        containing=first.full_name,
+    )
+
+
+@pytest.mark.parametrize("position", [Position.VICE_CHAIR, Position.MEMBER])
+def test_other_positions_may_be_held_by_several(district_coordinator_a, position):
     centre = CentreFactory()
     for _ in range(3):
         services.committee_seat_add(
             actor=district_coordinator_a,
-            **seat_args(centre, VolunteerFactory(), position=Position.MEMBER),
+            **seat_args(centre, VolunteerFactory(), position=position),
         )
     assert centre.committee.count() == 3
 
@@ -781,3 +803,29 @@ def test_ending_a_seat_checks_its_dates(district_coordinator_a):
         "term_end",
         containing="already ended",
     )
+
+
+def test_ending_a_seat_never_lengthens_it(district_coordinator_a):
+    today = timezone.localdate()
+    seat = CommitteeMembershipFactory(
+        term_start=today - timedelta(days=100), term_end=today + timedelta(days=300)
+    )
+    refused(
+        lambda: services.committee_seat_end(
+            actor=district_coordinator_a, seat=seat, term_end=today + timedelta(days=301)
+        ),
+        "term_end",
+    )
+    services.committee_seat_end(actor=district_coordinator_a, seat=seat, term_end=today)
+    seat.refresh_from_db()
+    assert seat.term_end == today
+
+
+def test_a_seat_ended_before_its_term_starts_is_cancelled(district_coordinator_a):
+    today = timezone.localdate()
+    seat = CommitteeMembershipFactory(term_start=today + timedelta(days=10))
+    pk = seat.pk
+    kept = services.committee_seat_end(actor=district_coordinator_a, seat=seat, term_end=today)
+    assert kept is None
+    assert not CommitteeMembership.objects.filter(pk=pk).exists()
+    assert AuditEvent.objects.filter(action="committee.seat_cancel").count() == 1
