@@ -48,6 +48,7 @@ from carenet.volunteers.models import (
     VolunteerStatusChange,
 )
 
+OLDEST_AGE = 110  # older than any volunteer: a mistyped year
 MINIMUM_AGE = 18  # the Ministry's rule for registering an อพม.
 REGISTRATION_NO = re.compile(r"^(\d{1,6})\s*/\s*(\d{4})$")
 PHONE_DIGITS = re.compile(r"^0\d{8,9}$")
@@ -131,9 +132,14 @@ def check_birth_date(value: date | None) -> None:
         return
     if value > today:
         raise ValidationError(_("The birth date cannot be in the future."))
-    if (age_on(value, today) or 0) < MINIMUM_AGE:
+    age = age_on(value, today) or 0
+    if age < MINIMUM_AGE:
         raise ValidationError(
             _("A volunteer must be at least %(age)d years old.") % {"age": MINIMUM_AGE}
+        )
+    if age > OLDEST_AGE:
+        raise ValidationError(
+            _("Check the year: this would make the volunteer %(age)d.") % {"age": age}
         )
 
 
@@ -200,7 +206,13 @@ def _clean_data(
     registration_no = (
         _collect(errors, "registration_no", check_registration_no, data.registration_no) or ""
     )
+    if registration_no and area is not None:
+        errors["registration_no"] = _registration_no_clash(registration_no, area, current)
     _collect(errors, "registration_date", check_not_future, data.registration_date)
+    if data.registration_date and data.birth_date and data.registration_date < data.birth_date:
+        errors.setdefault("registration_date", []).append(
+            _("The registration date cannot be before the birth date.")
+        )
 
     # Imports call this service too: a cell longer than its column is refused, not truncated.
     for name, value in [
@@ -237,6 +249,19 @@ def _clean_data(
         "other_roles": [code for code in OtherRole.values if code in set(data.other_roles)],
     }
     return values, digits, villages
+
+
+def _registration_no_clash(number: str, area: Area, current: Volunteer | None) -> list[str]:
+    """The province registers its volunteers: a number is one volunteer's in the province."""
+    clash = Volunteer.objects.filter(registration_no=number, area__code__startswith=area.code[:2])
+    if current is not None:
+        clash = clash.exclude(pk=current.pk)
+    if not clash.exists():
+        return []
+    return [
+        _("Registration no. %(number)s already belongs to another volunteer of this province.")
+        % {"number": number}
+    ]
 
 
 def _citizen_id_clash(*, actor: Any, digits: str, current: Volunteer | None) -> list[str]:

@@ -113,6 +113,37 @@ def test_register_normalizes_encrypts_and_audits(district_coordinator_a):
     assert digits not in str(event.details)
 
 
+def test_a_registration_number_is_one_volunteer_s_in_the_province(district_coordinator_a):
+    services.volunteer_register(actor=district_coordinator_a, data=typed())
+    refused(
+        lambda: services.volunteer_register(
+            actor=None, data=typed(area_code="860201", village_codes=())
+        ),
+        "registration_no",
+        containing="123/2568",
+    )
+    # Another province numbers its own; and a volunteer's own number is no clash when edited.
+    services.volunteer_register(actor=None, data=typed(area_code="840101", village_codes=()))
+    own = Volunteer.objects.get(area_id="860101")
+    services.volunteer_update(
+        actor=district_coordinator_a, volunteer=own, data=typed(citizen_id=""), version=own.version
+    )
+
+
+@pytest.mark.parametrize(
+    ("changes", "field"),
+    [
+        ({"registration_date": date(1979, 1, 1)}, "registration_date"),  # before the birth
+        ({"birth_date": date(1896, 1, 1)}, "birth_date"),  # a mistyped year: 130 years old
+    ],
+)
+def test_impossible_dates_are_refused(district_coordinator_a, changes, field):
+    refused(
+        lambda: services.volunteer_register(actor=district_coordinator_a, data=typed(**changes)),
+        field,
+    )
+
+
 def test_register_by_the_system_needs_no_scope(area_tree):
     volunteer = services.volunteer_register(
         actor=None, data=typed(area_code="840101", village_codes=())
