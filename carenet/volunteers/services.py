@@ -445,7 +445,12 @@ def volunteer_change_status(
     elif effective_date > timezone.localdate():
         errors["effective_date"].append(_("The date cannot be in the future."))
     else:
-        last = locked.status_changes.order_by("-effective_date", "-id").first()
+        earlier = locked.status_changes.all()
+        if locked.registration_date is None:
+            # Registered without a date, the first entry is dated the day it was typed: what
+            # old paper records tell may have happened before that.
+            earlier = earlier.exclude(from_status="")
+        last = earlier.order_by("-effective_date", "-id").first()
         if last is not None and effective_date < last.effective_date:
             errors["effective_date"].append(
                 _("The date cannot be before the last status change (%(date)s).")

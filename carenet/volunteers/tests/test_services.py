@@ -469,6 +469,21 @@ def test_status_change_cannot_predate_the_last_one(district_coordinator_a):
     )
 
 
+def test_a_change_from_old_records_may_predate_an_undated_registration(district_coordinator_a):
+    volunteer = services.volunteer_register(
+        actor=district_coordinator_a, data=typed(registration_date=None)
+    )
+    assert volunteer.status_changes.get().effective_date == timezone.localdate()
+    services.volunteer_change_status(
+        actor=district_coordinator_a,
+        volunteer=volunteer,
+        to_status=VolunteerStatus.DECEASED,
+        effective_date=timezone.localdate() - timedelta(days=40),
+        reason="ถึงแก่กรรมตามหนังสือแจ้ง",
+    )
+    assert volunteer.status == VolunteerStatus.DECEASED
+
+
 @pytest.mark.parametrize("persona", ["district_coordinator_b", "auditor", "volunteer_a"])
 def test_status_change_out_of_scope_is_denied(personas, persona):
     volunteer = VolunteerFactory()
