@@ -99,7 +99,10 @@ class Area(models.Model):
             return f"{number} {self.moo} {self.name_th}".strip()
         if (get_language() or "th").startswith("en") and self.name_en:
             return self.name_en
-        return f"{self.thai_prefix}{self.name_th}"
+        prefix = self.thai_prefix
+        if self.name_th.startswith(prefix):  # geothai names Bangkok's districts "เขตพระนคร"
+            return self.name_th
+        return f"{prefix}{self.name_th}"
 
     @property
     def thai_prefix(self) -> str:

@@ -63,3 +63,16 @@ def test_chumphon_matches_geothai():
         geothai.districts("86")
     )
     assert Area.objects.filter(level=Level.SUBDISTRICT, code__startswith="86").count() == 70
+
+
+def test_labels_are_written_the_way_thai_forms_write_them():
+    areas_load_from_geothai(province_codes=["10", "86"])
+    labels = {
+        code: Area.objects.get(code=code).label for code in ("1001", "100101", "8601", "860101")
+    }
+    assert labels == {
+        "1001": "เขตพระนคร",  # geothai's name already says เขต
+        "100101": "แขวงพระบรมมหาราชวัง",
+        "8601": "อ.เมืองชุมพร",
+        "860101": "ต.ท่าตะเภา",
+    }

@@ -295,3 +295,17 @@ def test_citizen_id_masked_filter():
     assert render("{{ v|citizen_id_masked }}", v="1234567890121") == "x-xxxx-xxxxx-12-1"
     assert render("{{ v|citizen_id_masked }}", v=None) == ""
     assert render("{{ v|citizen_id_masked }}", v="123") == ""
+
+
+@pytest.mark.parametrize(
+    ("stored", "shown"),
+    [
+        ("0812345678", "081-234-5678"),
+        ("021234567", "02-123-4567"),
+        ("077511234", "077-511-234"),
+        ("1300", "1300"),
+        ("", ""),
+    ],
+)
+def test_phones_are_grouped_the_thai_way(stored, shown):
+    assert render("{{ p|thai_phone }}", p=stored) == shown
