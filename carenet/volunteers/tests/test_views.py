@@ -690,3 +690,13 @@ def test_a_citizen_id_searched_for_stays_out_of_the_address(client, world):
     client.logout()
     assert client.get(url, {"q": digits}).status_code == 302  # anonymous: to the login page
     assert "login" in client.get(url, {"q": digits})["Location"]
+
+
+def test_a_province_centre_names_the_district_of_each_subdistrict(client, area_tree, world):
+    centre = CentreFactory(area=area_tree["86"])
+    login(client, "province_officer")
+    page = client.get(reverse("reports:centre", args=[centre.pk]))
+    districts = re.findall(r'data-testid="coverage-district">([^<]+)<', page.text)
+    assert "อ.เมืองชุมพร" in districts and "อ.ท่าแซะ" in districts
+    district_page = client.get(reverse("reports:centre", args=[world["centre_a"].pk]))
+    assert "coverage-district" not in district_page.text  # one district: no need
