@@ -91,7 +91,7 @@ def _search(queryset: QuerySet[Volunteer], search: str) -> QuerySet[Volunteer]:
             Q(phone_digits__contains=digits) | Q(registration_no__startswith=digits)
         )
     if "/" in search:
-        return queryset.filter(registration_no=search.replace(" ", ""))
+        return queryset.filter(registration_no=search.replace(" ", "").translate(THAI_DIGITS))
     return queryset.filter(name_q(search))
 
 

@@ -100,6 +100,7 @@ def named(area_tree):
         ("+66 81 234 5678", {"malee"}),
         ("0775112", {"somchai"}),  # stored with dashes, compared by digits
         ("77/2560", {"somchai"}),
+        ("๗๗ / ๒๕๖๐", {"somchai"}),  # in Thai digits, spaced
         ("นางมาลี", {"malee"}),  # the title typed before the name
         ("น.ส. มาลี ศรีสุข", {"malee"}),
         ("ไม่มีใคร", set()),
