@@ -64,6 +64,9 @@ MONTH_NUMBERS = _month_lookup()
 
 NUMERIC = re.compile(r"^(\d{1,2})\s*[/\-.]\s*(\d{1,2})\s*[/\-.]\s*(\d{2}|\d{4})$")
 ISO = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})(?:[T ].*)?$")
+# Day, month and year run together: 15032530, 150330. Phones' number pads (which date boxes
+# open) may have no "/" to type.
+COMPACT = re.compile(r"^(\d{2})(\d{2})(\d{4}|\d{2})$")
 WORDED = re.compile(r"^(\d{1,2})\s*([^\d\s][^\d]*?)\s*(พ\.?\s*ศ\.?|ค\.?\s*ศ\.?)?\s*(\d{2}|\d{4})$")
 
 
@@ -91,7 +94,7 @@ def parse(text: str) -> date:
     if match := ISO.match(cleaned):
         year_text, month_text, day_text = match.groups()
         return _build(day_text, int(month_text), year_text)
-    if match := NUMERIC.match(cleaned):
+    if match := NUMERIC.match(cleaned) or COMPACT.match(cleaned):
         day_text, month_text, year_text = match.groups()
         return _build(day_text, int(month_text), year_text)
     if match := WORDED.match(cleaned):

@@ -110,6 +110,10 @@ def test_plain_date_as_datetime_shows_without_time(thai):
         "26 Feb 2025",
         "26 february 2568",
         "26/02/68",
+        "26022568",  # from a phone's number pad, which may have no "/"
+        "26022025",
+        "260268",
+        "๒๖๐๒๒๕๖๘",
         "๒๖/๐๒/๒๕๖๘",
         "๒๖ ก.พ. ๒๕๖๘",
         "  26/02/2568  ",
@@ -194,7 +198,8 @@ def test_years_outside_what_carenet_holds_are_refused(typed):
 
 
 @pytest.mark.parametrize(
-    "typed", ["tomorrow", "26/02", "2568", "26/02/256", "abc/def/ghij", "26 02 2568 x", "//"]
+    "typed",
+    ["tomorrow", "26/02", "2568", "26/02/256", "abc/def/ghij", "26 02 2568 x", "//", "2602256"],
 )
 def test_garbage_is_refused_with_a_reason(typed):
     with pytest.raises(DateInputError) as error, translation.override("en"):
