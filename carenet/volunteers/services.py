@@ -50,7 +50,7 @@ from carenet.volunteers.models import (
 
 OLDEST_AGE = 110  # older than any volunteer: a mistyped year
 MINIMUM_AGE = 18  # the Ministry's rule for registering an อพม.
-REGISTRATION_NO = re.compile(r"^(\d{1,6})\s*/\s*(\d{4})$")
+REGISTRATION_NO = re.compile(r"^(\d{1,6})\s*/\s*(\d{4}|\d{2})$")
 PHONE_DIGITS = re.compile(r"^0\d{8,9}$")
 # Statuses that end a volunteer's service: their committee seats end with it.
 LEAVING = {VolunteerStatus.RESIGNED, VolunteerStatus.REMOVED, VolunteerStatus.DECEASED}
@@ -114,15 +114,19 @@ def check_phone(raw: str) -> str:
     return digits
 
 
-def check_registration_no(raw: str) -> str:
-    """ "123/2568", also typed as "123 / 2568" or in Thai digits; "" when none was typed."""
+def check_registration_no(raw: str, today: date | None = None) -> str:
+    """ "123/2568", also typed as "123 / 2568", "123/68" or in Thai digits; "" when none was
+    typed. The year may be next year's: the fiscal year starts in October."""
     cleaned = raw.translate(THAI_DIGITS).strip()
     if not cleaned:
         return ""
     match = REGISTRATION_NO.match(cleaned)
-    this_year = timezone.localdate().year + thaidate.BE_OFFSET
-    if match and int(match.group(1)) > 0 and 2500 <= int(match.group(2)) <= this_year + 1:
-        return f"{int(match.group(1))}/{int(match.group(2))}"
+    this_year = (today or timezone.localdate()).year + thaidate.BE_OFFSET
+    if match:
+        number, year = int(match.group(1)), int(match.group(2))
+        year += 2500 if len(match.group(2)) == 2 else 0  # 68 is 2568, as dates read it
+        if number > 0 and 2500 <= year <= this_year + 1:
+            return f"{number}/{year}"
     raise ValidationError(_("Write the registration number as number/BE year, e.g. 123/2568."))
 
 

@@ -12,16 +12,16 @@ A new volunteer gets the first entry of their status history; a status the file 
 recorded in the history too, and must be a move STATUS_MOVES allows.
 """
 
-import re
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from carenet.core import citizen_id, thaidate
+from carenet.core import citizen_id
 from carenet.core.people import (
     SEX_OF_TITLE,
     Sex,
@@ -67,7 +67,11 @@ from carenet.volunteers.models import (
     VolunteerStatus,
     VolunteerStatusChange,
 )
-from carenet.volunteers.services import MINIMUM_AGE, login_follows_status
+from carenet.volunteers.services import (
+    MINIMUM_AGE,
+    check_registration_no,
+    login_follows_status,
+)
 
 AUDIT_ACTION = "spreadsheets.import_volunteers"
 # The fields a file sets on a volunteer (the villages and status are handled apart).
@@ -383,20 +387,12 @@ class _Reader:
         return sorted(codes)
 
 
-_REGISTRATION_NO = re.compile(r"^(\d{1,6})\s*/\s*(\d{4})$")
-
-
 def _registration_no(text: str, today: date) -> str:
     """ "123/2568" (number/BE year), as volunteers.services reads it; "" for a blank cell."""
-    if not text:
-        return ""
-    match = _REGISTRATION_NO.match(text.translate(THAI_DIGITS))
-    this_year = today.year + thaidate.BE_OFFSET
-    if match and int(match.group(1)) > 0 and 2500 <= int(match.group(2)) <= this_year + 1:
-        return f"{int(match.group(1))}/{int(match.group(2))}"
-    raise Problem(
-        "registration_no", _("Write the registration number as number/BE year, e.g. 123/2568.")
-    )
+    try:
+        return check_registration_no(text, today)
+    except ValidationError as error:
+        raise Problem("registration_no", error.messages[0]) from None
 
 
 def _what(key: str) -> str:

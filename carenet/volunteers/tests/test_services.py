@@ -875,3 +875,18 @@ def test_a_seat_ended_before_its_term_starts_is_cancelled(district_coordinator_a
     assert kept is None
     assert not CommitteeMembership.objects.filter(pk=pk).exists()
     assert AuditEvent.objects.filter(action="committee.seat_cancel").count() == 1
+
+
+@pytest.mark.parametrize(
+    ("typed_no", "stored"),
+    [("123/2568", "123/2568"), ("๑๒๓ / ๒๕๖๘", "123/2568"), ("123/68", "123/2568"), ("", "")],
+)
+def test_registration_numbers_as_people_type_them(typed_no, stored):
+    assert services.check_registration_no(typed_no, date(2025, 11, 1)) == stored
+
+
+@pytest.mark.parametrize("typed_no", ["0/2568", "123/2490", "123/2571", "123", "ab/2568"])
+def test_registration_numbers_that_cannot_be_right(typed_no):
+    # In November 2568 the fiscal year 2569 has begun; a later year cannot be right.
+    with pytest.raises(ValidationError):
+        services.check_registration_no(typed_no, date(2025, 11, 1))
