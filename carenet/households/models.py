@@ -16,7 +16,7 @@ one deleted, the check of these keys would read the tables through once).
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
@@ -346,3 +346,12 @@ class Consent(models.Model):
     @property
     def is_active(self) -> bool:
         return self.withdrawn_on is None
+
+
+def restricted_q() -> Q:
+    """People who withdrew consent and gave none since: services.person_is_restricted, as a
+    query (their records are kept, but not changed, visited or exported)."""
+    consents = Consent.objects.filter(person=OuterRef("pk"))
+    return Q(Exists(consents.filter(withdrawn_on__isnull=False))) & ~Q(
+        Exists(consents.filter(withdrawn_on__isnull=True))
+    )

@@ -16,8 +16,9 @@ changes members calls it. They are never typed in.
 
 PDPA: a person is registered only with a consent or the lawful basis used instead. When every
 consent of a person has been withdrawn, the record is *restricted* (`person_is_restricted`):
-it keeps what it holds, but only its status may change, and later apps (visits) record nothing
-new about that person. Recording a fresh consent lifts the restriction.
+it keeps what it holds, but only its status may change, later apps (visits) record nothing
+new about that person, and exports leave it out (models.restricted_q). Recording a fresh
+consent lifts the restriction.
 
 Nothing is deleted here: households are moved or closed, people move, die or are merged into
 the record that survives a duplicate merge.

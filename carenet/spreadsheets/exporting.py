@@ -12,7 +12,9 @@ the households assigned to them). An area filter narrows within that scope; an a
 outside it is refused (AreaOutOfScope) rather than answered with an empty file, so the page can
 give the same 404 as for an area that does not exist, and the command can say so.
 
-Exports carry citizen IDs in clear, so each one is a logged read: `export_prepare` writes one
+People who withdrew consent (and gave none since) are left out: their records stay in Carenet,
+restricted, but are not handed on in files. Exports carry citizen IDs in clear, so each one is
+a logged read: `export_prepare` writes one
 audit row (who, what, the scope and area, the format and the row count) before the first row
 goes out.
 
@@ -56,6 +58,7 @@ from carenet.households.models import (
     HouseholdStatus,
     Person,
     PersonStatus,
+    restricted_q,
 )
 from carenet.households.selectors import people_visible
 from carenet.spreadsheets import columns
@@ -132,7 +135,9 @@ def volunteers_in_scope(user: Any, area_code: str = "") -> QuerySet[Volunteer]:
 
 
 def people_in_scope(user: Any, area_code: str = "") -> QuerySet[Person]:
-    queryset = people_visible(user)
+    """The people an export may carry: those in scope, but for those who withdrew consent
+    (PDPA: their records are kept, not handed on in files)."""
+    queryset = people_visible(user).exclude(restricted_q())
     return queryset.filter(within(area_code, "area")) if area_code else queryset
 
 

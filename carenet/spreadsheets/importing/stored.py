@@ -9,10 +9,10 @@ from datetime import date
 from typing import Any
 
 from django.db import connection
-from django.db.models import Exists, OuterRef, QuerySet
+from django.db.models import BooleanField, ExpressionWrapper, QuerySet
 
 from carenet.core.people import Sex
-from carenet.households.models import Consent, Household, HouseholdStatus, Person
+from carenet.households.models import Household, HouseholdStatus, Person, restricted_q
 from carenet.households.vulnerability import (
     CHILD_UNDER,
     ELDERLY_FROM,
@@ -69,15 +69,8 @@ MATCH_VALUES = (
 def _matches(people: QuerySet[Person]) -> list[dict[str, Any]]:
     """MATCH_VALUES rows, with whether the person withdrew consent and gave none since
     (`restricted`: as households.services.person_is_restricted, the record changes no more)."""
-    consents = Consent.objects.filter(person=OuterRef("pk"))
-    rows = people.annotate(
-        consent_withdrawn=Exists(consents.filter(withdrawn_on__isnull=False)),
-        consent_active=Exists(consents.filter(withdrawn_on__isnull=True)),
-    ).values(*MATCH_VALUES, "consent_withdrawn", "consent_active")
-    found = list(rows)
-    for row in found:
-        row["restricted"] = row.pop("consent_withdrawn") and not row.pop("consent_active")
-    return found
+    restricted = ExpressionWrapper(restricted_q(), output_field=BooleanField())
+    return list(people.annotate(restricted=restricted).values(*MATCH_VALUES, "restricted"))
 
 
 def people_with_ids(hashes: set[str], *, below: int) -> dict[str, dict[str, Any]]:

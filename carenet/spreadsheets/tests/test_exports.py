@@ -3,6 +3,7 @@
 import codecs
 import csv
 import io
+from datetime import date
 
 import pytest
 from django.core.management import CommandError, call_command
@@ -12,7 +13,7 @@ from openpyxl import load_workbook
 from carenet.accounts.models import User
 from carenet.core import citizen_id
 from carenet.core.models import AuditEvent
-from carenet.households.models import Household, HouseholdStatus, Person, PersonStatus
+from carenet.households.models import Consent, Household, HouseholdStatus, Person, PersonStatus
 from carenet.spreadsheets import columns, exporting
 from carenet.spreadsheets.tests.registry_data import (
     HOUSEHOLD_NAMES,
@@ -269,6 +270,33 @@ def test_moved_households_and_people_who_left_are_not_exported(personas, registr
     rows = read_csv(export_bytes(personas["district_coordinator_a"], "households"))
     assert surnames(rows, columns.household_headers()) == {"ใจดี", "ทองคำ"}
     assert len(rows) == 1 + 1 + 2
+
+
+def test_people_who_withdrew_consent_are_not_exported(personas, registry):
+    household = registry.households["ศรีสุข"]
+    withdrawn = Person.objects.filter(household=household)
+    for person in withdrawn:
+        Consent.objects.filter(person=person).delete()
+        Consent.objects.create(
+            person=person,
+            basis="consent",
+            purpose="ทดสอบ",
+            given_on=date(2025, 1, 1),
+            withdrawn_on=date(2025, 6, 1),
+            area=person.area,
+        )
+    rows = read_csv(export_bytes(personas["district_coordinator_a"], "households"))
+    assert "ศรีสุข" not in surnames(rows, columns.household_headers())
+    assert AuditEvent.objects.get(action="spreadsheets.export_households").details["rows"] == (
+        len(rows) - 1
+    )
+    # A fresh consent lifts the restriction: the person is exported again.
+    person = withdrawn.first()
+    Consent.objects.create(
+        person=person, basis="consent", purpose="ทดสอบ", given_on=date(2025, 7, 1), area=person.area
+    )
+    rows = read_csv(export_bytes(personas["district_coordinator_a"], "households"))
+    assert "ศรีสุข" in surnames(rows, columns.household_headers())
 
 
 def test_area_options_follow_the_scope(personas, registry):
