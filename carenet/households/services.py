@@ -397,11 +397,20 @@ def _apply(person: Person, data: PersonData) -> None:
     person.name_key = name_key(data.first_name, data.last_name)
 
 
-def _make_head(household: Household, person: Person) -> None:
-    """`person` becomes the head; the former head's relation to the new head is not known."""
+def _make_head(actor: Any, household: Household, person: Person) -> None:
+    """`person` becomes the head. The former head stays a member, but their relation to the
+    new head is not known: it is left blank for the coordinator to fill in (the page says so),
+    and the handover is audited."""
     previous = household.head_id
     if previous and previous != person.pk:
         Person.objects.filter(pk=previous, relation=Relation.HEAD).update(relation="")
+        audit_record(
+            actor=actor,
+            action="household.head_change",
+            target=household,
+            area_code=household.area_id,
+            details={"from": previous, "to": person.pk},
+        )
     Household.objects.filter(pk=household.pk).update(head=person)
     household.head = person
 
@@ -449,7 +458,7 @@ def person_add(
     )
     _consent_create(actor=actor, person=person, data=consent)
     if person.relation == Relation.HEAD:
-        _make_head(household, person)
+        _make_head(actor, household, person)
     household_recompute(household=household)
     return person
 
@@ -484,7 +493,7 @@ def person_update(*, actor: Any, person: Person, version: int, data: PersonData)
         raise _citizen_id_taken_error() from None
     household = person.household
     if person.relation == Relation.HEAD and not was_head:
-        _make_head(household, person)
+        _make_head(actor, household, person)
     elif was_head and person.relation != Relation.HEAD and household.head_id == person.pk:
         Household.objects.filter(pk=household.pk).update(head=None)
         household.head = None

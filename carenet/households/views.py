@@ -244,6 +244,7 @@ def person_add(request: HttpRequest, pk: int) -> HttpResponse:
         data = person_form.to_data()
         context["duplicates"] = _duplicates(request, data, household.area_id, household.house_no)
         if not context["duplicates"] or confirm.cleaned_data["confirm_distinct"]:
+            former_head = household.head
             try:
                 person = services.person_add(
                     actor=request.user,
@@ -255,6 +256,7 @@ def person_add(request: HttpRequest, pk: int) -> HttpResponse:
                 show_service_errors(error, person_form, consent_form)
             else:
                 messages.success(request, _("%(name)s is added.") % {"name": person.full_name})
+                _tell_head_change(request, former_head, household)
                 return redirect("households:detail", pk=household.pk)
     return _render_form(request, "households/person_add.html", context)
 
@@ -318,6 +320,7 @@ def person_edit(request: HttpRequest, pk: int) -> HttpResponse:
         initial={**initial, "version": person.version},
     )
     if request.method == "POST" and form.is_valid():
+        former_head = person.household.head
         try:
             services.person_update(
                 actor=request.user,
@@ -332,6 +335,7 @@ def person_edit(request: HttpRequest, pk: int) -> HttpResponse:
             show_service_errors(error, form)
         else:
             messages.success(request, _("The record is saved."))
+            _tell_head_change(request, former_head, person.household)
             return redirect("households:person", pk=person.pk)
     return _render_form(
         request,
@@ -516,3 +520,16 @@ def _typed_address(form: HouseholdForm) -> dict[str, Any]:
     except ValidationError:
         address = form.address()
     return {name: address[name] for name in cleaning.ADDRESS_FIELDS}
+
+
+def _tell_head_change(request: HttpRequest, former: Person | None, household: Household) -> None:
+    """A new head leaves the former one's relation blank: say so, so that it is filled in."""
+    if former is not None and household.head_id not in (None, former.pk):
+        messages.warning(
+            request,
+            _(
+                "%(new)s is now the head of the household. %(former)s was the head: set "
+                "their relation to the new head on their record."
+            )
+            % {"new": household.head.full_name, "former": former.full_name},
+        )

@@ -384,6 +384,32 @@ def test_add_a_member_to_a_household(client, world):
     assert "child" in household.vulnerability
 
 
+def test_a_new_head_is_said_and_audited_and_the_former_head_stays(client, world):
+    login(client, "volunteer_a")
+    household, former = world.households["a1"], world.people["a1"]
+    data = {
+        "p-title": "นาง",
+        "p-first_name": "บุญมี",
+        "p-birth_date": "1970-05-01",
+        "p-document_type": "none",
+        "p-relation": "head",
+        "c-basis": "consent",
+        "c-purpose": "ดูแล",
+        "c-given_on": "1/5/2568",
+    }
+    response = client.post(reverse("households:person_add", args=[household.pk]), data)
+    assert response.status_code == 302
+    page = client.get(response["Location"])
+    warning = [str(m) for m in page.context["messages"] if m.level_tag == "warning"]
+    assert len(warning) == 1 and former.full_name in warning[0]
+    household.refresh_from_db()
+    former.refresh_from_db()
+    assert household.head.first_name == "บุญมี"
+    assert (former.relation, former.status) == ("", "active")
+    event = AuditEvent.objects.get(action="household.head_change")
+    assert event.details == {"from": former.pk, "to": household.head_id}
+
+
 def test_person_page_logs_the_view_and_masks_the_id(client, world):
     digits = new_citizen_id()
     person = world.people["a1"]
