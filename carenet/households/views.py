@@ -87,6 +87,7 @@ def _render_detail(request: HttpRequest, household: Household, **forms: Any) -> 
             "household": household,
             "can_manage": can_manage,
             "can_assign": can_assign,
+            "can_record_visit": access.can(user, Perm.RECORD_VISITS, household.area_id),
             **forms,
         },
         status=400 if any(f.errors for f in forms.values()) else 200,

@@ -658,3 +658,10 @@ def test_a_citizen_id_searched_for_stays_out_of_the_address(client, world, perso
     page = client.get(moved["Location"])
     shown = {row.household.pk for row in page.context["page"].object_list}
     assert shown == ({world.households["a2"].pk} if "a2" in SEES[persona] else set())
+
+
+@pytest.mark.parametrize(("persona", "offered"), [("volunteer_a", True), ("auditor", False)])
+def test_the_visit_button_is_offered_only_to_who_may_record(client, world, persona, offered):
+    login(client, persona)
+    page = client.get(reverse("households:detail", args=[world.households["a1"].pk]))
+    assert ('data-testid="record-visit"' in page.text) is offered
