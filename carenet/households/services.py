@@ -672,7 +672,10 @@ def person_merge(
             _("These records carry different citizen IDs, so they are not the same person.")
         )
 
-    filled = [n for n in MERGE_FILLS if not getattr(survivor, n) and getattr(duplicate, n)]
+    fills = MERGE_FILLS
+    if survivor_id or duplicate_id:  # another document stands in for a missing citizen ID
+        fills = [n for n in MERGE_FILLS if n not in ("document_type", "document_no")]
+    filled = [n for n in fills if not getattr(survivor, n) and getattr(duplicate, n)]
     for name in filled:
         setattr(survivor, name, getattr(duplicate, name))
     if survivor.sex == Sex.UNSPECIFIED and duplicate.sex != Sex.UNSPECIFIED:

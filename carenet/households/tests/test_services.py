@@ -710,6 +710,21 @@ def test_merge_moves_data_and_audits(world, personas):
     assert world.households["a2"].status == HouseholdStatus.ACTIVE  # someone still lives there
 
 
+def test_merge_keeps_a_citizen_id_without_a_stand_in_document(world, personas):
+    survivor = world.people["a1"]
+    survivor.set_citizen_id(new_citizen_id())
+    survivor.save()
+    duplicate = PersonFactory.create(
+        household=world.households["a1"], document_type="none", phone="0899999999"
+    )
+    services.person_merge(
+        actor=personas["district_coordinator_a"], survivor=survivor, duplicate=duplicate
+    )
+    survivor.refresh_from_db()
+    assert (survivor.document_type, survivor.phone) == ("", "0899999999")
+    assert "document_type" not in audits("person.merge")[0].details["filled"]
+
+
 def test_merge_closes_the_household_it_leaves_empty(world, personas):
     survivor = world.people["a1"]
     alone = HouseholdFactory.create(area_id=survivor.area_id)
