@@ -327,6 +327,8 @@ class HouseholdFilterForm(forms.Form):
             # A code typed in the address bar, outside the list: kept if it is in scope.
             found = selectors.area_in_scope(user=user, code=area)
             data["area"] = found.code if found else ""
+        if "q" in self.errors:  # too long: search its first 100 characters, and say why
+            data["q"] = str(self.data.get("q", ""))[: self.fields["q"].max_length]
         return selectors.HouseholdFilters(
             search=data["q"] or "",
             area=data["area"] or "",

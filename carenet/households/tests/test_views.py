@@ -665,3 +665,11 @@ def test_the_visit_button_is_offered_only_to_who_may_record(client, world, perso
     login(client, persona)
     page = client.get(reverse("households:detail", args=[world.households["a1"].pk]))
     assert ('data-testid="record-visit"' in page.text) is offered
+
+
+def test_an_over_long_search_says_so(client, world):
+    login(client, "district_coordinator_a")
+    page = client.get(reverse("households:list"), {"q": "ก" * 150})
+    assert page.status_code == 200
+    assert 'data-testid="search-error"' in page.text
+    assert list(page.context["page"].object_list) == []
