@@ -287,10 +287,13 @@ class MergeForm(forms.Form):
         self.fields["versions"].initial = f"{pair[0].version}-{pair[1].version}"
 
 
+SEARCH_LENGTH = 100
+
+
 class HouseholdFilterForm(forms.Form):
     """The list's filters. Unknown values are dropped, never an error page."""
 
-    q = forms.CharField(label=_("Search"), required=False, max_length=100)
+    q = forms.CharField(label=_("Search"), required=False, max_length=SEARCH_LENGTH)
     area = forms.ChoiceField(label=_("Area"), required=False)
     status = forms.ChoiceField(
         label=_("Status"),
@@ -328,7 +331,7 @@ class HouseholdFilterForm(forms.Form):
             found = selectors.area_in_scope(user=user, code=area)
             data["area"] = found.code if found else ""
         if "q" in self.errors:  # too long: search its first 100 characters, and say why
-            data["q"] = str(self.data.get("q", ""))[: self.fields["q"].max_length]
+            data["q"] = str(self.data.get("q", ""))[:SEARCH_LENGTH]
         return selectors.HouseholdFilters(
             search=data["q"] or "",
             area=data["area"] or "",

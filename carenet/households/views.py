@@ -525,12 +525,13 @@ def _typed_address(form: HouseholdForm) -> dict[str, Any]:
 
 def _tell_head_change(request: HttpRequest, former: Person | None, household: Household) -> None:
     """A new head leaves the former one's relation blank: say so, so that it is filled in."""
-    if former is not None and household.head_id not in (None, former.pk):
+    head = household.head
+    if former is not None and head is not None and head.pk != former.pk:
         messages.warning(
             request,
             _(
                 "%(new)s is now the head of the household. %(former)s was the head: set "
                 "their relation to the new head on their record."
             )
-            % {"new": household.head.full_name, "former": former.full_name},
+            % {"new": head.full_name, "former": former.full_name},
         )
