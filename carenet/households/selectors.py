@@ -348,9 +348,11 @@ class DuplicateCheck:
     candidates: list[Candidate] = field(default_factory=list)
     # The ID belongs to someone the user cannot see: they are told, but not who or where.
     citizen_id_elsewhere: bool = False
+    # Someone of the same name and birth date, whom the user cannot see: told the same way.
+    name_elsewhere: bool = False
 
     def __bool__(self) -> bool:
-        return bool(self.candidates) or self.citizen_id_elsewhere
+        return bool(self.candidates) or self.citizen_id_elsewhere or self.name_elsewhere
 
     @property
     def blocks(self) -> bool:
@@ -416,6 +418,14 @@ def person_find_duplicates(
     if id_hash and not any(p.person.citizen_id_hash == id_hash for p in result.candidates):
         taken = Person.objects.filter(with_citizen_id(id_hash)).exclude(pk=exclude_pk or 0)
         result.citizen_id_elsewhere = taken.exists()
+    if first_key and birth_date is not None and not result.citizen_id_elsewhere:
+        seen = [c.person.pk for c in result.candidates]
+        result.name_elsewhere = (
+            Person.objects.filter(name_key=keys, birth_date=birth_date)
+            .exclude(status=PersonStatus.MERGED)
+            .exclude(pk__in=[*seen, exclude_pk or 0])
+            .exists()
+        )
     return result
 
 

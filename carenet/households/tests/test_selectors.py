@@ -207,6 +207,33 @@ def test_duplicates_are_scoped_but_a_taken_citizen_id_is_still_told(world, perso
     assert check.citizen_id_elsewhere and check.blocks
 
 
+def test_the_same_name_and_birth_date_out_of_sight_is_told_without_who(world, personas):
+    elsewhere = world.people["a2"]  # in volunteer_a's subdistrict, not assigned to them
+    check = selectors.person_find_duplicates(
+        user=personas["volunteer_a"],
+        first_name=elsewhere.first_name,
+        last_name=elsewhere.last_name,
+        birth_date=elsewhere.birth_date,
+    )
+    assert check.candidates == [] and check.name_elsewhere and not check.blocks
+    assert check  # the form asks to confirm it is someone else
+    other_day = elsewhere.birth_date.replace(day=1 if elsewhere.birth_date.day != 1 else 2)
+    assert not selectors.person_find_duplicates(
+        user=personas["volunteer_a"],
+        first_name=elsewhere.first_name,
+        last_name=elsewhere.last_name,
+        birth_date=other_day,
+    ).name_elsewhere
+    seen_by_coordinator = selectors.person_find_duplicates(
+        user=personas["district_coordinator_a"],
+        first_name=elsewhere.first_name,
+        last_name=elsewhere.last_name,
+        birth_date=elsewhere.birth_date,
+    )
+    assert [c.person for c in seen_by_coordinator.candidates] == [elsewhere]
+    assert not seen_by_coordinator.name_elsewhere
+
+
 def test_merged_records_are_not_candidates(world, personas):
     admin = personas["province_officer"]
     first, second = world.people["a1"], world.people["a2"]
