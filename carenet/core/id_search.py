@@ -2,13 +2,18 @@
 
 List pages search with GET forms, so what is typed lands in the URL: in the browser's history,
 in shared links and in server logs. A citizen ID must not (DESIGN.md), so a search that holds
-one is moved out of the address: `hidden_or_none` keeps the text in the session under a random
-key and sends the browser to the same page with `qid=<key>` instead of `q=...`; the list then
-reads its parameters through `search_params`, which puts the text back. Paging links keep the
-key, and the search box still shows what was typed. Other searches stay in the URL as typed.
+one is moved out of the address: a view decorated with `hides_citizen_ids` keeps the text in
+the session under a random key and sends the browser to the same page with `qid=<key>` instead
+of `q=...`; the view then reads its parameters through `search_params`, which puts the text
+back. Paging links keep the key, and the search box still shows what was typed. Other searches
+stay in the URL as typed. The decorator goes above the access check, so that a visitor whose
+session ended is sent to the sign-in page with the key, not the ID, in `next`.
 """
 
 import secrets
+from collections.abc import Callable
+from functools import wraps
+from typing import Any
 
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, QueryDict
 
@@ -45,3 +50,11 @@ def search_params(request: HttpRequest) -> QueryDict:
     del params[KEY_FIELD]
     params[FIELD] = request.session.get(SESSION_KEY, {}).get(key, "")
     return params
+
+
+def hides_citizen_ids(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    @wraps(view)
+    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        return hidden_or_none(request) or view(request, *args, **kwargs)
+
+    return wrapped

@@ -42,10 +42,9 @@ MANAGE = Perm.MANAGE_HOUSEHOLDS
 # --- Households ----------------------------------------------------------------------------
 
 
+@id_search.hides_citizen_ids
 @access.requires(Perm.VIEW_HOUSEHOLDS)
 def household_list(request: HttpRequest) -> HttpResponse:
-    if hidden := id_search.hidden_or_none(request):
-        return hidden
     form = HouseholdFilterForm(
         id_search.search_params(request),
         area_choices=selectors.filter_area_choices(user=request.user),

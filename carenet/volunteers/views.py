@@ -39,11 +39,10 @@ PAGE_SIZE = 25
 SEAT_CANDIDATES_SHOWN = 16
 
 
+@id_search.hides_citizen_ids
 @access.requires(Perm.VIEW_VOLUNTEERS)
 @require_GET
 def volunteer_list(request: HttpRequest) -> HttpResponse:
-    if hidden := id_search.hidden_or_none(request):
-        return hidden
     form = VolunteerFilterForm(id_search.search_params(request) or None, user=request.user)
     filters = form.filters()
     volunteers = selectors.volunteer_list(user=request.user, **filters)
