@@ -18,6 +18,7 @@ from carenet.areas.models import Level
 from carenet.core import citizen_id as cid
 from carenet.core.forms import CitizenIDField, ThaiDateField
 from carenet.core.people import TITLES, Sex
+from carenet.core.text import THAI_DIGITS
 from carenet.volunteers import selectors, services
 from carenet.volunteers.models import (
     STATUS_MOVES,
@@ -80,6 +81,13 @@ class VolunteerFilterForm(ChoicesForm):
         }
 
 
+class _CodeField(forms.RegexField):
+    """A typed area code, in Arabic or Thai digits."""
+
+    def to_python(self, value: Any) -> str:
+        return str(super().to_python(value)).translate(THAI_DIGITS).strip()
+
+
 def _subdistrict_field(user: Any, *, label: Any, required: bool) -> forms.Field:
     """A select of the subdistricts the user manages, grouped by district.
 
@@ -87,10 +95,10 @@ def _subdistrict_field(user: Any, *, label: Any, required: bool) -> forms.Field:
     """
     options = list(selectors.subdistrict_options(user=user)[: selectors.AREA_OPTION_LIMIT + 1])
     if len(options) > selectors.AREA_OPTION_LIMIT:
-        return forms.RegexField(
+        return _CodeField(
             label=label,
             required=required,
-            regex=r"^\d{6}$",
+            regex=r"^[0-9]{6}$",
             error_messages={"invalid": _("A subdistrict code has 6 digits, e.g. 860101.")},
             help_text=_("The 6-digit subdistrict code (DOPA), e.g. 860101."),
             widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"}),

@@ -8,6 +8,7 @@ import re
 from datetime import date
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils import timezone
 
@@ -703,3 +704,12 @@ def test_a_province_centre_names_the_district_of_each_subdistrict(client, area_t
     assert "อ.เมืองชุมพร" in districts and "อ.ท่าแซะ" in districts
     district_page = client.get(reverse("reports:centre", args=[world["centre_a"].pk]))
     assert "coverage-district" not in district_page.text  # one district: no need
+
+
+def test_a_typed_subdistrict_code_may_be_in_thai_digits():
+    from carenet.volunteers.forms import _CodeField
+
+    field = _CodeField(regex=r"^[0-9]{6}$")
+    assert field.clean(" ๘๖๐๑๐๑ ") == "860101"
+    with pytest.raises(ValidationError):
+        field.clean("86010")
