@@ -522,3 +522,8 @@ def household_timeline(*, user: Any, household: Household) -> list[TimelineEntry
     sources = (*TIMELINE_SOURCES, *_REGISTERED_SOURCES)
     entries = [entry for source in sources for entry in source(user, household)]
     return sorted(entries, key=lambda e: e.when, reverse=True)
+
+
+def is_volunteer(user: Any) -> bool:
+    """Whether the user is a volunteer themselves: their visits name them as the visitor."""
+    return Volunteer.objects.filter(user_id=user.pk).exists()

@@ -73,6 +73,8 @@ def visit_record(request: HttpRequest, pk: int) -> HttpResponse:
         {
             "household": household,
             "form": form,
+            # Someone who is not a volunteer (a coordinator) names who made the visit.
+            "visitors_needed": not selectors.is_volunteer(request.user),
             "qa_form": qa_form,
             "assessment_template": _assessment_template() if qa_form is not None else None,
             "draft": draft,

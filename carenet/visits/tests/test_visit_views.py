@@ -206,6 +206,15 @@ def test_the_form_starts_from_now_with_the_households_members(client, world):
     assert 'name="qa-i1"' in body  # the assessment part is in the form
 
 
+@pytest.mark.parametrize(
+    ("persona", "asked"), [("volunteer_a", False), ("district_coordinator_a", True)]
+)
+def test_who_is_not_a_volunteer_is_asked_who_made_the_visit(client, world, persona, asked):
+    login(client, persona)
+    page = client.get(reverse("visits:record", args=[world.households["a1"].pk]))
+    assert page.context["visitors_needed"] is asked
+
+
 def test_recording_a_visit_updates_the_household_and_shows_the_next_due_date(
     client, world, volunteer_a
 ):
