@@ -673,3 +673,13 @@ def test_an_over_long_search_says_so(client, world):
     assert page.status_code == 200
     assert 'data-testid="search-error"' in page.text
     assert list(page.context["page"].object_list) == []
+
+
+def test_a_deceased_person_shows_no_current_age(client, world):
+    person = world.people["a1"]
+    login(client, "volunteer_a")
+    url = reverse("households:person", args=[person.pk])
+    age = re.compile(r"\(\d+ (ปี|years?)\)")
+    assert age.search(client.get(url).text)
+    Person.objects.filter(pk=person.pk).update(status="deceased")
+    assert not age.search(client.get(url).text)
