@@ -9,6 +9,7 @@ Lists issue a constant number of queries whatever the page size: the members and
 of a page are fetched with one prefetch each.
 """
 
+import re
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any, cast
@@ -209,8 +210,21 @@ def _search_q(text: str) -> Q:
         found = Person.objects.filter(with_citizen_id(citizen_id.lookup_hash(digits)))
         return Q(pk__in=found.values("household_id"))
     people = Person.objects.exclude(status=PersonStatus.MERGED).filter(name_q(text))
-    house_no = text.translate(citizen_id.THAI_DIGITS)
-    return Q(house_no__iexact=house_no) | Q(pk__in=people.values("household_id"))
+    return _address_q(text.translate(citizen_id.THAI_DIGITS)) | Q(
+        pk__in=people.values("household_id")
+    )
+
+
+# "82/7", "บ้านเลขที่ 82/7", "82/7 หมู่ 3", "82/7 ม.3": a house no., and the หมู่ if typed.
+_ADDRESS_SEARCH = re.compile(r"^(?:บ้านเลขที่\s*)?(\S+?)\s*(?:(?:หมู่(?:ที่)?|ม\.)\s*(\d{1,2}))?$")
+
+
+def _address_q(text: str) -> Q:
+    found = _ADDRESS_SEARCH.match(text)
+    if found is None:
+        return Q(house_no__iexact=text)
+    house_no, moo = found.groups()
+    return Q(house_no__iexact=house_no) & (Q(moo=int(moo)) if moo else Q())
 
 
 def _priority_q(level: str) -> Q:

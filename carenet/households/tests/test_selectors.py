@@ -82,6 +82,10 @@ def test_search_by_member_name_house_no_and_citizen_id(world, personas):
     assert keys_of(world, listed(admin, search=world.households["b1"].house_no)) == {"b1"}
     Household.objects.filter(pk=world.households["b1"].pk).update(house_no="99/1")
     assert keys_of(world, listed(admin, search="๙๙/๑")) == {"b1"}  # Thai digits typed
+    Household.objects.filter(pk=world.households["b1"].pk).update(moo=3)
+    for typed in ("99/1 หมู่ 3", "บ้านเลขที่ 99/1 ม.3", "99/1 หมู่ที่ ๓"):
+        assert keys_of(world, listed(admin, search=typed)) == {"b1"}, typed
+    assert listed(admin, search="99/1 หมู่ 4") == []
     titled = f"{target.title}{target.first_name} {target.last_name}"  # "นายสมชาย ใจดี"
     assert keys_of(world, listed(admin, search=titled)) == {"p1"}
     digits = new_citizen_id()
