@@ -2,12 +2,13 @@
 
 List pages search with GET forms, so what is typed lands in the URL: in the browser's history,
 in shared links and in server logs. A citizen ID must not (DESIGN.md), so a search that holds
-one is moved out of the address: a view decorated with `hides_citizen_ids` keeps the text in
-the session under a random key and sends the browser to the same page with `qid=<key>` instead
-of `q=...`; the view then reads its parameters through `search_params`, which puts the text
-back. Paging links keep the key, and the search box still shows what was typed. Other searches
-stay in the URL as typed. The decorator goes above the access check, so that a visitor whose
-session ended is sent to the sign-in page with the key, not the ID, in `next`.
+one is moved out of the address: a view decorated with `hides_citizen_ids` keeps the text,
+encrypted, in the session under a random key and sends the browser to the same page with
+`qid=<key>` instead of `q=...`; the view then reads its parameters through `search_params`,
+which puts the text back. Paging links keep the key, and the search box still shows what was
+typed. Other searches stay in the URL as typed. The decorator goes above the access check, so
+that a visitor whose session ended is sent to the sign-in page with the key, not the ID, in
+`next`.
 """
 
 import secrets
@@ -32,7 +33,7 @@ def hidden_or_none(request: HttpRequest) -> HttpResponse | None:
         return None
     saved = dict(request.session.get(SESSION_KEY, {}))
     key = secrets.token_urlsafe(8)
-    saved[key] = text
+    saved[key] = citizen_id.encrypt(text)  # sessions are rows in the database
     request.session[SESSION_KEY] = dict(list(saved.items())[-KEEP:])
     params = request.GET.copy()
     params.pop(FIELD, None)
@@ -48,7 +49,8 @@ def search_params(request: HttpRequest) -> QueryDict:
         return request.GET
     params = request.GET.copy()
     del params[KEY_FIELD]
-    params[FIELD] = request.session.get(SESSION_KEY, {}).get(key, "")
+    sealed = request.session.get(SESSION_KEY, {}).get(key)
+    params[FIELD] = citizen_id.decrypt(sealed) if sealed else ""
     return params
 
 

@@ -713,3 +713,11 @@ def test_a_typed_subdistrict_code_may_be_in_thai_digits():
     assert field.clean(" ๘๖๐๑๐๑ ") == "860101"
     with pytest.raises(ValidationError):
         field.clean("86010")
+
+
+def test_a_hidden_id_search_is_kept_encrypted_in_the_session(client, world):
+    digits = world["own"].read_citizen_id()
+    login(client, "district_coordinator_a")
+    client.get(reverse("volunteers:list"), {"q": digits})
+    stored = str(dict(client.session.items()))
+    assert digits not in stored and "id-searches" in stored
