@@ -26,11 +26,15 @@ with os._exit, so nothing of the connection is closed or sent on its behalf.
 
 Files of one chunk are read in the importer's process, as are all files where forking cannot
 be done (no os.fork) or is not wanted (READ_AHEAD off): the same reading, in the same order.
+So are imports run outside a process's main thread, such as the web process's import jobs:
+forking a process whose other threads may hold a lock can leave the child waiting on it for
+ever (Python 3.12 warns of it). The command and task workers import on their main thread.
 """
 
 import os
 import pickle
 import signal
+import threading
 import traceback
 from collections.abc import Iterator
 from contextlib import suppress
@@ -75,7 +79,7 @@ def checked_chunks(
     second = next(rows, None)  # taken before forking: a file of one chunk never forks
     if second is None:
         return
-    if not READ_AHEAD:
+    if not READ_AHEAD or threading.current_thread() is not threading.main_thread():
         yield _read(second, reader, table)
         yield from (_read(chunk, reader, table) for chunk in rows)
         return

@@ -165,3 +165,13 @@ def test_the_importer_stopping_early_ends_the_reading_process(monkeypatch):
     with pytest.raises(ValueError, match="stopped"):
         run(csv_file(members(40)))
     assert no_children_left()
+
+
+def test_an_import_outside_the_main_thread_does_not_fork(forks, monkeypatch):
+    # The web process runs import jobs in a thread: forking there could deadlock the child.
+    # (A real thread would need its own database connection, outside the test's transaction.)
+    monkeypatch.setattr(readahead.threading, "main_thread", lambda: object())
+    result = run(csv_file(members(7)))
+    assert result.ok, result.errors
+    assert forks == []
+    assert Person.objects.count() == 7
