@@ -35,6 +35,12 @@ from carenet.core.text import THAI_DIGITS
 _SEPARATORS = re.compile(r"[\s\-–.]")
 # 13 digits, possibly grouped 1-4-5-2-1 with dashes or spaces, not inside a longer number.
 LOOKS_LIKE_ID = re.compile(r"(?<!\d)\d(?:[\s-]?\d){12}(?!\d)")
+# The same in a logged address too: Thai digits percent-encoded (๐ is %E0%B9%90), spaces as
+# "+" or %20, dashes as %2D.
+_URL_DIGIT, _URL_SEPARATOR = r"(?:\d|%E0%B9%9\d)", r"(?:[\s+-]|%20|%2D)"
+LOGGED_ID = re.compile(
+    rf"(?<!\d){_URL_DIGIT}(?:{_URL_SEPARATOR}?{_URL_DIGIT}){{12}}(?!\d)", re.IGNORECASE
+)
 REDACTED = "[citizen-id]"
 
 
@@ -114,7 +120,7 @@ def lookup_hash(digits: str) -> str:
 
 
 def redact(text: str) -> str:
-    return LOOKS_LIKE_ID.sub(REDACTED, text)
+    return LOGGED_ID.sub(REDACTED, text)
 
 
 def mask_all(text: str) -> str:

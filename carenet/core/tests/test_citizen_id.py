@@ -280,3 +280,13 @@ def test_reporter_filter_without_request_or_post():
 def test_reporter_filter_hides_the_key_setting():
     safe = CitizenIDReporterFilter().get_safe_settings()
     assert safe["CITIZEN_ID_KEY"] == CitizenIDReporterFilter.cleansed_substitute
+
+
+@pytest.mark.parametrize(
+    "typed", ["1234567890121", "1-2345-67890-12-1", "๑๒๓๔๕๖๗๘๙๐๑๒๑", "1 2345 67890 12 1"]
+)
+def test_an_id_in_a_logged_address_is_masked_however_it_was_typed(typed):
+    from urllib.parse import quote_plus
+
+    line = f'"GET /households/?q={quote_plus(typed)}&page=2 HTTP/1.1" 302'
+    assert citizen_id.redact(line) == '"GET /households/?q=[citizen-id]&page=2 HTTP/1.1" 302'
