@@ -16,7 +16,9 @@ from collections.abc import Callable
 from functools import wraps
 from typing import Any
 
+from django.contrib import messages
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, QueryDict
+from django.utils.translation import gettext as _
 
 from carenet.core import citizen_id
 from carenet.core.text import THAI_DIGITS
@@ -51,6 +53,8 @@ def search_params(request: HttpRequest) -> QueryDict:
     del params[KEY_FIELD]
     sealed = request.session.get(SESSION_KEY, {}).get(key)
     params[FIELD] = citizen_id.decrypt(sealed) if sealed else ""
+    if not sealed:  # from another session, or one that ended
+        messages.info(request, _("That search is no longer kept: type it again."))
     return params
 
 

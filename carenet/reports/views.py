@@ -2,6 +2,7 @@
 
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.views.decorators.http import require_GET
 
 from carenet.accounts import access
@@ -70,6 +71,7 @@ def centre_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "coverage": selectors.centre_coverage(centre=centre),
             "current_seats": current,
             "past_seats": past,
+            "today": timezone.localdate(),  # planned seats can still be cancelled
             "volunteers": volunteers[:CENTRE_VOLUNTEERS_SHOWN],
             "stats": volunteer_selectors.volunteer_stats(
                 user=request.user, area_code=centre.area_id

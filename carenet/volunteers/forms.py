@@ -198,6 +198,7 @@ class VolunteerForm(ChoicesForm):
         area_code = str(
             self.data.get("area", "") if self.is_bound else self.initial.get("area", "")
         )
+        area_code = area_code.translate(THAI_DIGITS).strip()  # a code typed in Thai digits
         self._choice_field("villages").choices = [
             (v.code, v.label) for v in selectors.village_options(user=user, area_code=area_code)
         ]

@@ -557,9 +557,18 @@ def volunteer_citizen_id_read(*, actor: Any, volunteer: Volunteer) -> str:
 
 
 def may_get_login(volunteer: Volunteer) -> bool:
-    """No login yet, and still in the network: one who has left would have it closed at once
-    (login_follows_status)."""
-    return volunteer.user_id is None and volunteer.status not in LEAVING
+    """No login yet, and still in the network (see `login_refused`)."""
+    return volunteer.user_id is None and not login_refused(volunteer)
+
+
+def login_refused(volunteer: Volunteer) -> str:
+    """Why a volunteer who has left may not be given a login ("" when they may): it would be
+    closed at once (login_follows_status)."""
+    if volunteer.status not in LEAVING:
+        return ""
+    return _("A volunteer who is %(status)s cannot be given a login.") % {
+        "status": VolunteerStatus(volunteer.status).label
+    }
 
 
 @transaction.atomic
@@ -578,11 +587,8 @@ def volunteer_link_user(
     _require_manage(actor, volunteer.area_id)
     if volunteer.user_id is not None:
         raise ValidationError({"username": _("This volunteer already has a user account.")})
-    if not may_get_login(volunteer):
-        raise ValidationError(
-            _("A volunteer who is %(status)s cannot be given a login.")
-            % {"status": VolunteerStatus(volunteer.status).label}
-        )
+    if refused := login_refused(volunteer):
+        raise ValidationError(refused)
     if user is None:
         username = username.strip()
         if not username:

@@ -192,6 +192,9 @@ def volunteer_status(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def volunteer_account(request: HttpRequest, pk: int) -> HttpResponse:
     volunteer = selectors.volunteer_for_edit(user=request.user, pk=pk)
+    if refused := services.login_refused(volunteer):  # a page left open since they left
+        messages.error(request, refused)
+        return redirect("volunteers:detail", pk=volunteer.pk)
     form = AccountForm(request.POST)
     if form.is_valid():
         try:

@@ -684,10 +684,12 @@ def test_a_citizen_id_searched_for_stays_out_of_the_address(client, world):
     other = client.get(client.get(url, {"q": thasae.read_citizen_id()})["Location"])
     assert list(other.context["page"]) == []
     assert client.get(url, {"q": "มาลี"}).status_code == 200
-    # A key from another session, or a stale one, is an empty search, not an error.
+    # A key from another session, or a stale one, is an empty search, said so, not an error.
     client.logout()
     login(client, "district_coordinator_a")
-    assert client.get(moved["Location"]).status_code == 200
+    stale = client.get(moved["Location"])
+    assert stale.status_code == 200
+    assert [m.level_tag for m in stale.context["messages"]] == ["info"]
     # A visitor whose session ended is sent to sign in with the key, not the ID, in `next`.
     client.logout()
     hidden = client.get(url, {"q": digits})
@@ -721,3 +723,39 @@ def test_a_hidden_id_search_is_kept_encrypted_in_the_session(client, world):
     client.get(reverse("volunteers:list"), {"q": digits})
     stored = str(dict(client.session.items()))
     assert digits not in stored and "id-searches" in stored
+
+
+def test_a_planned_seat_can_be_cancelled_from_the_centre_page(client, world):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    centre = world["centre_a"]
+    planned = CommitteeMembershipFactory(
+        centre=centre,
+        volunteer=VolunteerFactory(area=world["own"].area),
+        term_start=timezone.localdate() + timedelta(days=30),
+    )
+    login(client, "district_coordinator_a")
+    page = client.get(reverse("reports:centre", args=[centre.pk]))
+    assert reverse("volunteers:seat_end", args=[planned.pk]) in page.text
+    assert page.text.count('data-testid="cancel-seat"') == 1  # not for the current chair
+
+
+def test_a_login_for_a_volunteer_who_left_is_refused_with_the_reason(client, world):
+    thasae = world["thasae"]
+    thasae.status = VolunteerStatus.DECEASED
+    thasae.save()
+    login(client, "district_coordinator_b")
+    detail = reverse("volunteers:detail", args=[thasae.pk])
+    assert "somchai" not in client.get(detail).text
+    response = client.post(
+        reverse("volunteers:account", args=[thasae.pk]),
+        {"username": "somchai", "password": "ท่าแซะ-pass-2568"},
+    )
+    assert response.status_code == 302 and response["Location"] == detail
+    thasae.refresh_from_db()
+    assert thasae.user is None
+    page = client.get(detail)
+    assert [m.level_tag for m in page.context["messages"]] == ["error"]
+    assert 'name="password"' not in page.text
