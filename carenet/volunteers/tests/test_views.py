@@ -567,6 +567,8 @@ def test_village_choices_follow_the_subdistrict(client, world):
     assert 'value="86010201"' not in mine.text
     others = client.get(reverse("volunteers:villages"), {"area": "860201"})
     assert 'value="86020101"' not in others.text
+    thai = client.get(reverse("volunteers:villages"), {"area": "๘๖๐๑๐๑"})  # typed in Thai digits
+    assert 'value="86010101"' in thai.text
 
 
 def test_centre_page_shows_committee_coverage_and_volunteers(client, world):
