@@ -25,7 +25,7 @@ from carenet.areas.models import Area, Level, within
 from carenet.core import citizen_id
 from carenet.core.collation import thai_order
 from carenet.core.people import age_on, name_key, name_q
-from carenet.households import vulnerability
+from carenet.households import checks, vulnerability
 from carenet.households.models import (
     Consent,
     Household,
@@ -294,6 +294,7 @@ class HouseholdDetail:
     former_members: list[MemberRow]
     assignments: list[HouseholdAssignment]
     address_areas: list[Area]
+    to_check: list[str]  # checks.to_check: worth a second look, not errors
 
 
 def household_detail(*, household: Household, today: date | None = None) -> HouseholdDetail:
@@ -304,6 +305,7 @@ def household_detail(*, household: Household, today: date | None = None) -> Hous
         .order_by("pk")
     )
     rows = [member_row(p, today) for p in people]
+    members = [r for r in rows if r.person.status == PersonStatus.ACTIVE]
     area = household.area
     chain = [area]
     while chain[-1].parent is not None:
@@ -313,10 +315,11 @@ def household_detail(*, household: Household, today: date | None = None) -> Hous
         level=vulnerability.priority_level(household.priority_score),
         groups=badges(household.vulnerability),
         summary_groups=badges(shown_groups(household.vulnerability)),
-        members=[r for r in rows if r.person.status == PersonStatus.ACTIVE],
+        members=members,
         former_members=[r for r in rows if r.person.status != PersonStatus.ACTIVE],
         assignments=list(household.assignments.select_related("volunteer").order_by("assigned_at")),
         address_areas=chain,
+        to_check=checks.to_check(members),
     )
 
 

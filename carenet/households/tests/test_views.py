@@ -683,3 +683,15 @@ def test_a_deceased_person_shows_no_current_age(client, world):
     assert age.search(client.get(url).text)
     Person.objects.filter(pk=person.pk).update(status="deceased")
     assert not age.search(client.get(url).text)
+
+
+def test_the_household_page_lists_what_to_check(client, world):
+    household, head = world.households["a1"], world.people["a1"]
+    login(client, "volunteer_a")
+    url = reverse("households:detail", args=[household.pk])
+    assert 'data-testid="to-check"' not in client.get(url).text
+    Person.objects.filter(pk=head.pk).update(lives_alone=True)
+    PersonFactory.create(household=household, relation="child")
+    page = client.get(url)
+    assert 'data-testid="to-check"' in page.text
+    assert page.context["d"].to_check and head.first_name in page.context["d"].to_check[0]

@@ -1,0 +1,57 @@
+"""Things in a household's records that are worth a second look, shown on its page.
+
+None of them stops a save or an import: government lists carry such rows (a house register
+lists people who live elsewhere; a title is not updated on the fifteenth birthday), and
+refusing them would keep whole files out. The household page lists them instead, for whoever
+knows the family to put right.
+"""
+
+from collections.abc import Sequence
+from typing import Any
+
+from django.utils.translation import gettext as _
+
+ADULT_TITLES = {"นาย", "นาง", "นางสาว"}
+CHILD_TITLES = {"เด็กชาย", "เด็กหญิง"}
+ADULT_TITLE_FROM = 15  # the Name Act: เด็กชาย and เด็กหญิง below fifteen
+ELDERLY_ALLOWANCE_FROM = 60
+NEWBORN_GRANT_UNDER = 6
+
+
+def to_check(members: Sequence[Any]) -> list[str]:
+    """What to check, one sentence each, for the active members (households.selectors
+    MemberRow: a person and their age)."""
+    notes: list[str] = []
+    for row in members:
+        person, age = row.person, row.age
+        name = person.full_name
+        if person.lives_alone and len(members) > 1:
+            notes.append(
+                _("%(name)s is recorded as living alone, but %(n)d others are registered here.")
+                % {"name": name, "n": len(members) - 1}
+            )
+        if age is not None:
+            notes.extend(_age_notes(person, name, age))
+        if person.disability_allowance and not person.disability:
+            notes.append(
+                _("%(name)s receives the disability allowance, but no disability is recorded.")
+                % {"name": name}
+            )
+    return notes
+
+
+def _age_notes(person: Any, name: str, age: int) -> list[str]:
+    notes = []
+    values = {"name": name, "age": age, "title": person.title}
+    if person.title in ADULT_TITLES and age < ADULT_TITLE_FROM:
+        notes.append(_("%(name)s is %(age)d: below 15 the title is เด็กชาย or เด็กหญิง.") % values)
+    if person.title in CHILD_TITLES and age >= ADULT_TITLE_FROM:
+        notes.append(
+            _("%(name)s is %(age)d: from 15 the title is นาย, นาง or นางสาว, not %(title)s.")
+            % values
+        )
+    if person.elderly_allowance and age < ELDERLY_ALLOWANCE_FROM:
+        notes.append(_("%(name)s receives the elderly allowance, but is %(age)d.") % values)
+    if person.newborn_grant and age >= NEWBORN_GRANT_UNDER:
+        notes.append(_("%(name)s receives the newborn grant, but is %(age)d.") % values)
+    return notes
