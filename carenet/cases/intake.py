@@ -49,7 +49,7 @@ from carenet.households.models import Household, Person
 from carenet.households.selectors import households_visible
 from carenet.visits import photos
 from carenet.visits.models import Concern, ProblemItem, Visit
-from carenet.volunteers.models import Volunteer
+from carenet.volunteers.selectors import volunteer_of
 
 FILE_PERM = Perm.FILE_CASES
 EDITABLE = (CaseStatus.DRAFT, CaseStatus.RETURNED)
@@ -375,7 +375,7 @@ def case_create(*, actor: Any, household: Household, data: RequestData) -> Case:
         area_id=household.area_id,
         number=f"new-{uuid4().hex[:16]}",  # replaced below, once the key is known
         filed_by=actor,
-        volunteer=Volunteer.objects.filter(user_id=actor.pk).first(),
+        volunteer=volunteer_of(actor),
         visit=cleaned.visit,
         concern=cleaned.concern,
         status=CaseStatus.DRAFT,

@@ -64,6 +64,7 @@ from carenet.households.models import (
 )
 from carenet.households.selectors import household_own_q, manages_widely, person_own_q
 from carenet.volunteers.models import Volunteer, VolunteerStatus
+from carenet.volunteers.selectors import volunteer_of
 
 # Status changes: which status may follow which (one table per workflow).
 HOUSEHOLD_MOVES: dict[str, set[str]] = {
@@ -154,7 +155,7 @@ def household_register(
         raise ValidationError(_("A member is registered together with their consent."))
     assignees = [volunteer] if volunteer is not None else []
     if not manages_widely(actor, area.code):
-        own = Volunteer.objects.filter(user=actor).first()
+        own = volunteer_of(actor)
         if own is None:
             raise ValidationError(
                 _(

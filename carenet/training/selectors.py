@@ -40,6 +40,7 @@ from carenet.training.models import (
     TrainingEvent,
 )
 from carenet.volunteers.models import Centre, Volunteer, VolunteerStatus
+from carenet.volunteers.selectors import volunteer_of
 
 NOBODY = Q(pk__in=[])  # `own` for records a volunteer's grant never shows
 
@@ -187,9 +188,7 @@ def invite_candidates(*, event: TrainingEvent, search: str) -> list[Volunteer]:
 
 
 def my_volunteer(*, user: Any) -> Volunteer | None:
-    if not user.is_authenticated:
-        return None
-    return Volunteer.objects.filter(user=user).first()
+    return volunteer_of(user)
 
 
 def my_invitations(*, volunteer: Volunteer) -> list[Invitation]:

@@ -52,6 +52,7 @@ from carenet.households.models import (
     PersonStatus,
 )
 from carenet.households.selectors import Badge, badges, household_own_q, shown_groups
+from carenet.households.services import person_is_restricted
 from carenet.visits import assessments
 from carenet.visits.models import (
     Assessment,
@@ -64,6 +65,7 @@ from carenet.visits.models import (
     VisitPhoto,
 )
 from carenet.volunteers.models import Volunteer, VolunteerStatus
+from carenet.volunteers.selectors import volunteer_of
 
 RECORD_PERM = Perm.RECORD_VISITS
 ACKNOWLEDGE_PERM = Perm.ACKNOWLEDGE_VISITS
@@ -173,7 +175,7 @@ def my_households(*, user: Any, page: Any = 1, day: date | None = None) -> MyHou
     """The households assigned to the signed-in volunteer, most urgent first: overdue, then
     due within a week (and never visited), then the rest; by due date, then priority."""
     day = day or today()
-    volunteer = Volunteer.objects.filter(user_id=user.pk).first()
+    volunteer = volunteer_of(user)
     urgency, due = _urgency(day)
     mine = household_selectors.households_visible(user).filter(
         household_own_q(user), status=HouseholdStatus.ACTIVE
@@ -275,12 +277,7 @@ def members_to_see(*, household: Household) -> list[Person]:
         .prefetch_related("consents")
         .order_by("pk")
     )
-    return [p for p in people if not _restricted(p)]
-
-
-def _restricted(person: Person) -> bool:
-    consents = list(person.consents.all())
-    return any(not c.is_active for c in consents) and not any(c.is_active for c in consents)
+    return [p for p in people if not person_is_restricted(p)]
 
 
 def co_volunteers(*, household: Household, user: Any) -> QuerySet[Volunteer]:
@@ -522,8 +519,3 @@ def household_timeline(*, user: Any, household: Household) -> list[TimelineEntry
     sources = (*TIMELINE_SOURCES, *_REGISTERED_SOURCES)
     entries = [entry for source in sources for entry in source(user, household)]
     return sorted(entries, key=lambda e: e.when, reverse=True)
-
-
-def is_volunteer(user: Any) -> bool:
-    """Whether the user is a volunteer themselves: their visits name them as the visitor."""
-    return Volunteer.objects.filter(user_id=user.pk).exists()

@@ -45,6 +45,7 @@ from carenet.core.services import audit_record
 from carenet.households import vulnerability
 from carenet.households.cleaning import clean_gps
 from carenet.households.models import Household, HouseholdStatus, Person, PersonStatus
+from carenet.households.services import person_is_restricted
 from carenet.visits import selectors
 from carenet.visits.assessments import assessment_record
 from carenet.visits.models import (
@@ -60,6 +61,7 @@ from carenet.visits.models import (
 )
 from carenet.visits.photos import PreparedPhoto
 from carenet.volunteers.models import Volunteer, VolunteerStatus
+from carenet.volunteers.selectors import volunteer_of
 
 # Phones and servers disagree by a minute or two; a visit "now" must not be refused.
 CLOCK_TOLERANCE = timedelta(minutes=5)
@@ -324,7 +326,7 @@ def _visit_volunteers(actor: Any, household: Household, data: VisitData) -> list
         raise ValidationError(
             _("Choose only active volunteers who serve this household's subdistrict.")
         )
-    own = Volunteer.objects.filter(user_id=actor.pk).first()
+    own = volunteer_of(actor)
     if own is not None and own.pk not in ids:
         found.insert(0, own)
     if not found:
@@ -343,7 +345,7 @@ def _members_seen(household: Household, ids: Sequence[int]) -> list[Person]:
     )
     if len(people) != len(wanted):
         raise ValidationError(_("Choose only people who live in this household."))
-    restricted = [p.full_name for p in people if selectors._restricted(p)]
+    restricted = [p.full_name for p in people if person_is_restricted(p)]
     if restricted:
         raise ValidationError(
             _(

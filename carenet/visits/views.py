@@ -36,6 +36,7 @@ from carenet.households.selectors import badges, household_get, shown_groups
 from carenet.visits import assessments, photos, selectors, services
 from carenet.visits.forms import AcknowledgeForm, ConcernHandleForm, VisitForm
 from carenet.visits.models import ConcernStatus
+from carenet.volunteers.selectors import volunteer_of
 
 RECORD = selectors.RECORD_PERM
 ASSESSMENT_TEMPLATE = "visits/_assessment_fields.html"
@@ -74,7 +75,7 @@ def visit_record(request: HttpRequest, pk: int) -> HttpResponse:
             "household": household,
             "form": form,
             # Someone who is not a volunteer (a coordinator) names who made the visit.
-            "visitors_needed": not selectors.is_volunteer(request.user),
+            "visitors_needed": volunteer_of(request.user) is None,
             "qa_form": qa_form,
             "assessment_template": _assessment_template() if qa_form is not None else None,
             "draft": draft,

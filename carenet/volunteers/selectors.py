@@ -125,6 +125,13 @@ def volunteer_for_edit(*, user: Any, pk: Any) -> Volunteer:
     return volunteer_get(user=user, pk=pk, perm=Perm.MANAGE_VOLUNTEERS)
 
 
+def volunteer_of(user: Any) -> Volunteer | None:
+    """The volunteer record linked to this account, if any (None for the anonymous and for
+    accounts that are not a volunteer's), without what a page shows of it."""
+    pk = getattr(user, "pk", None)
+    return None if pk is None else Volunteer.objects.filter(user_id=pk).first()
+
+
 def volunteer_me(*, user: Any) -> Volunteer | None:
     """The volunteer record linked to this account, if any: everyone may see their own."""
     if not user.is_authenticated:
