@@ -16,6 +16,7 @@ from collections.abc import Callable
 from functools import wraps
 from typing import Any
 
+from cryptography.exceptions import InvalidTag
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, QueryDict
 from django.utils.translation import gettext as _
@@ -51,11 +52,18 @@ def search_params(request: HttpRequest) -> QueryDict:
         return request.GET
     params = request.GET.copy()
     del params[KEY_FIELD]
-    sealed = request.session.get(SESSION_KEY, {}).get(key)
-    params[FIELD] = citizen_id.decrypt(sealed) if sealed else ""
-    if not sealed:  # from another session, or one that ended
+    params[FIELD] = _kept(request, key)
+    if not params[FIELD]:  # from another session, one that ended, or sealed by an old key
         messages.info(request, _("That search is no longer kept: type it again."))
     return params
+
+
+def _kept(request: HttpRequest, key: str) -> str:
+    sealed = request.session.get(SESSION_KEY, {}).get(key)
+    try:
+        return citizen_id.decrypt(sealed) if sealed else ""
+    except (InvalidTag, ValueError):  # the ID key was changed since: as if not kept
+        return ""
 
 
 def hides_citizen_ids(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:

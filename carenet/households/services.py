@@ -278,7 +278,7 @@ def household_set_status(
         action="household.status",
         target=household,
         area_code=household.area_id,
-        details={"from": before, "to": status, "reason": visible(reason)},
+        details={"from": before, "to": status, "reason": reason},
     )
     return household
 

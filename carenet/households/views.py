@@ -436,8 +436,11 @@ def merge(request: HttpRequest) -> HttpResponse:
         survivor = pair[0] if form.cleaned_data["survivor"] == pair[0].pk else pair[1]
         duplicate = pair[1] if survivor is pair[0] else pair[0]
         versions = dict(zip((pair[0].pk, pair[1].pk), _versions(form), strict=True))
-        left = Household.objects.filter(pk=duplicate.household_id, status=HouseholdStatus.ACTIVE)
-        left_open = duplicate.household_id != survivor.household_id and left.exists()
+        # The pair comes with its households (selectors.person_get): no query to know this.
+        left_open = (
+            duplicate.household_id != survivor.household_id
+            and duplicate.household.status == HouseholdStatus.ACTIVE
+        )
         try:
             services.person_merge(
                 actor=request.user,
@@ -450,7 +453,10 @@ def merge(request: HttpRequest) -> HttpResponse:
             _form_error(form, error)
         else:
             messages.success(request, _("The two records are merged."))
-            if left_open and not left.exists():
+            closed = Household.objects.filter(
+                pk=duplicate.household_id, status=HouseholdStatus.CLOSED
+            )
+            if left_open and closed.exists():
                 messages.info(request, _("The household left without members is now closed."))
             return redirect("households:person", pk=survivor.pk)
     rows = [selectors.member_row(p, selectors.today()) for p in pair]

@@ -13,8 +13,9 @@ outside it is refused (AreaOutOfScope) rather than answered with an empty file, 
 give the same 404 as for an area that does not exist, and the command can say so.
 
 People who withdrew consent (and gave none since) are left out: their records stay in Carenet,
-restricted, but are not handed on in files. Exports carry citizen IDs in clear, so each one is
-a logged read: `export_prepare` writes one
+restricted, but are not handed on in files.
+
+Exports carry citizen IDs in clear, so each one is a logged read: `export_prepare` writes one
 audit row (who, what, the scope and area, the format and the row count) before the first row
 goes out.
 

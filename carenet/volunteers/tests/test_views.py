@@ -761,3 +761,13 @@ def test_a_login_for_a_volunteer_who_left_is_refused_with_the_reason(client, wor
     page = client.get(detail)
     assert [m.level_tag for m in page.context["messages"]] == ["error"]
     assert 'name="password"' not in page.text
+
+
+def test_a_search_sealed_under_an_old_key_is_a_search_no_longer_kept(client, world):
+    login(client, "district_coordinator_a")
+    session = client.session
+    session["carenet:id-searches"] = {"old": "c2VhbGVkIGJ5IGFub3RoZXIga2V5IGxvbmcgYWdv"}
+    session.save()
+    page = client.get(reverse("volunteers:list"), {"qid": "old"})
+    assert page.status_code == 200
+    assert [m.level_tag for m in page.context["messages"]] == ["info"]
