@@ -37,10 +37,13 @@ demo: setup
 	$(PY) manage.py load_areas
 	CARENET_DEMO=true $(PY) manage.py demo
 
+# The demo is served as a province would see it: Thai error pages, not Django's debug pages,
+# and static files collected as in production. `DJANGO_DEBUG=true make run` for the debug pages.
 run: demo
+	$(PY) manage.py collectstatic --no-input --verbosity 0
 	@echo ""
 	@echo "Carenet is serving on http://$(HOST):$(PORT)/  (Ctrl+C stops it)"
-	CARENET_DEMO=true $(PY) manage.py runserver $(HOST):$(PORT)
+	CARENET_DEMO=true DJANGO_DEBUG=$${DJANGO_DEBUG:-false} $(PY) manage.py runserver $(HOST):$(PORT)
 
 # Debian's chromium drives the browser tests (Playwright's own browser download cannot be used);
 # gettext lets the translation test check that every source string is in the catalogues;
