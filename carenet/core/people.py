@@ -125,3 +125,17 @@ def age_on(birth_date: date | None, day: date) -> int | None:
 def full_name(title: str, first_name: str, last_name: str) -> str:
     """นางสาวมาลี ศรีสุข: Thai writes the title joined to the first name."""
     return f"{title}{first_name} {last_name}".strip()
+
+
+def phone_shown(digits: str) -> str:
+    """Stored digits grouped the way Thai numbers are written: mobiles 081-234-5678,
+    Bangkok lines 02-123-4567, provincial lines 077-511-234; anything else as stored."""
+    if not (digits.isascii() and digits.isdigit()):
+        return digits
+    if len(digits) == 10:
+        return f"{digits[:3]}-{digits[3:6]}-{digits[6:]}"
+    if len(digits) == 9 and digits.startswith("02"):
+        return f"{digits[:2]}-{digits[2:5]}-{digits[5:]}"
+    if len(digits) == 9:
+        return f"{digits[:3]}-{digits[3:6]}-{digits[6:]}"
+    return digits

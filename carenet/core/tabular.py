@@ -68,7 +68,10 @@ _FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "＝", "＋", "－", "＠")
 _BLANK_MARK = re.compile(r"[-–—−]+")
 # Excel counts days from 30 Dec 1899; these bound the serials that are real dates.
 _EXCEL_EPOCH = date(1899, 12, 30)
-_EXCEL_SERIALS = range(1, 2_958_466)
+# Whole numbers a date column reads as Excel day numbers (up to the year 2173), but for those
+# that read as a year typed alone (1800 to 2700, CE or BE), which would be dates of 1904 to 1907.
+_EXCEL_SERIALS = range(1, 100_000)
+_YEARS = range(1800, 2701)
 
 
 class Readable(Protocol):
@@ -422,7 +425,12 @@ def _datetime_text(value: datetime, kind: Kind) -> str:
 
 def _number_text(value: float, kind: Kind) -> str:
     # A date column holding a plain number is a date cell that lost its format.
-    if kind == Kind.DATE and float(value).is_integer() and int(value) in _EXCEL_SERIALS:
+    if (
+        kind == Kind.DATE
+        and float(value).is_integer()
+        and int(value) in _EXCEL_SERIALS
+        and int(value) not in _YEARS
+    ):
         return (_EXCEL_EPOCH + timedelta(days=int(value))).isoformat()
     if float(value).is_integer():
         return str(int(value))

@@ -36,6 +36,7 @@ LONGITUDE_RANGE = (Decimal("97.3"), Decimal("105.7"))
 GPS_PLACES = Decimal("0.000001")
 
 OLDEST_AGE = 130
+_HOUSE_NO_SEPARATOR = re.compile(r"\s*([/-])\s*")
 # PDPA s.20: a minor under 10 cannot give consent; a parent or guardian gives it.
 OWN_CONSENT_FROM_AGE = 10
 
@@ -139,6 +140,11 @@ class Errors:
 
 _DEGREES = re.compile(r"[+-]?\d{1,3}(?:\.\d+)?")  # decimal degrees, as a map app shows them
 _PASTED_POINT = re.compile(r"(\S+?)\s*[,;\s]\s*(\S+)")
+
+
+def house_number(text: str) -> str:
+    """A house no. as it is searched and compared: 12/3, whether typed "๑๒/๓" or "12 / 3"."""
+    return _HOUSE_NO_SEPARATOR.sub(r"\1", clean_name(text).translate(citizen_id.THAI_DIGITS))
 
 
 def clean_gps(latitude: Any, longitude: Any) -> tuple[Decimal | None, Decimal | None]:
@@ -249,7 +255,7 @@ def household_clean_address(
         )
     if moo is not None and not 1 <= moo <= 99:
         errors.add("moo", _("A village no. is between 1 and 99."), code="moo_range")
-    house_no = clean_name(house_no).translate(citizen_id.THAI_DIGITS)  # searched as 12/3
+    house_no = house_number(house_no)
     if len(house_no) > 20:
         errors.add("house_no", _("A house no. has at most 20 characters."), code="too_long")
     elif house_no and not re.search(r"\d", house_no):

@@ -26,7 +26,7 @@ from django.db import models
 
 from carenet.areas.models import Area
 from carenet.core import citizen_id, thaidate
-from carenet.core.people import Sex
+from carenet.core.people import Sex, phone_shown
 from carenet.core.tabular import Column, Kind
 from carenet.households.models import (
     Condition,
@@ -253,7 +253,22 @@ _SHARED: dict[str, tuple[tuple[str, ...], Kind]] = {
         Kind.DATE,
     ),
     "sex": (("เพศ", "sex", "gender"), Kind.TEXT),
-    "phone": (("โทรศัพท์", "phone", "telephone", "mobile", "เบอร์โทรศัพท์"), Kind.TEXT),
+    "phone": (
+        (
+            "โทรศัพท์",
+            "phone",
+            "telephone",
+            "mobile",
+            "เบอร์โทรศัพท์",
+            "เบอร์โทร",
+            "โทร",
+            "มือถือ",
+            "เบอร์มือถือ",
+            "เบอร์ติดต่อ",
+            "หมายเลขโทรศัพท์",
+        ),
+        Kind.TEXT,
+    ),
 }
 
 HOUSEHOLD_COLUMNS: tuple[Column, ...] = (
@@ -453,7 +468,7 @@ def household_row_values(
         "birth_date": _date(person.birth_date),
         "sex": SEXES.word(person.sex),
         "relation": RELATIONS.word(person.relation),
-        "phone": person.phone,
+        "phone": phone_shown(person.phone),
         "vulnerable_groups": LIST_SEPARATOR.join(GROUPS.word(flag) for flag in flags),
         "bedridden": YES if person.bedridden else NO,
         "lives_alone": YES if person.lives_alone else NO,
@@ -482,7 +497,7 @@ def volunteer_row_values(
         "last_name": volunteer.last_name,
         "birth_date": _date(volunteer.birth_date),
         "sex": SEXES.word(volunteer.sex),
-        "phone": volunteer.phone,
+        "phone": phone_shown(volunteer.phone),
         "line_id": volunteer.line_id,
         "house_no": volunteer.house_no,
         "moo": str(volunteer.address_moo) if volunteer.address_moo is not None else "",

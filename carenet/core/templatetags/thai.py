@@ -10,6 +10,7 @@ from datetime import date
 from django import template
 
 from carenet.core import citizen_id, thaidate
+from carenet.core.people import phone_shown
 
 register = template.Library()
 
@@ -34,15 +35,4 @@ def citizen_id_masked(value: object) -> str:
 
 @register.filter
 def thai_phone(value: object) -> str:
-    """Stored digits grouped the way Thai numbers are written: mobiles 081-234-5678,
-    Bangkok lines 02-123-4567, provincial lines 077-511-234; anything else as stored."""
-    digits = value if isinstance(value, str) else ""
-    if not (digits.isascii() and digits.isdigit()):
-        return digits
-    if len(digits) == 10:
-        return f"{digits[:3]}-{digits[3:6]}-{digits[6:]}"
-    if len(digits) == 9 and digits.startswith("02"):
-        return f"{digits[:2]}-{digits[2:5]}-{digits[5:]}"
-    if len(digits) == 9:
-        return f"{digits[:3]}-{digits[3:6]}-{digits[6:]}"
-    return digits
+    return phone_shown(value) if isinstance(value, str) else ""

@@ -373,6 +373,9 @@ def test_xlsx_read_from_an_upload(tmp_path):
         (datetime(2025, 2, 26, 9, 30), Kind.DATE, "2025-02-26"),
         (45714.0, Kind.DATE, "2025-02-26"),
         (45714.0, Kind.TEXT, "45714"),
+        (2515.0, Kind.DATE, "2515"),  # a year typed alone, not 19 November 1906
+        (1990, Kind.DATE, "1990"),
+        (1012500.0, Kind.DATE, "1012500"),  # 1/01/2500 typed as a number, not a serial
         ("๑๒", Kind.INTEGER, "12"),
         ("3.0", Kind.INTEGER, "3"),
         ("1,234", Kind.INTEGER, "1234"),

@@ -262,6 +262,7 @@ def read_citizen_id(key: str, text: str) -> str:
 
 _PHONE_JUNK = re.compile(r"[\s\-().]")
 _PHONE = re.compile(r"0\d{8,9}")
+_LOST_ZERO = re.compile(r"[1-9]\d{7,8}")
 
 
 def read_phone(key: str, text: str) -> str:
@@ -273,6 +274,8 @@ def read_phone(key: str, text: str) -> str:
         digits = "0" + digits[3:]
     elif digits.startswith("66") and len(digits) in (11, 12):
         digits = "0" + digits[2:]
+    elif _LOST_ZERO.fullmatch(digits):
+        digits = "0" + digits  # a spreadsheet read the number as a number and dropped its 0
     if not _PHONE.fullmatch(digits):
         raise Problem(key, _("Write a Thai phone number of 9 or 10 digits, e.g. 081 234 5678."))
     return digits

@@ -329,7 +329,7 @@ class _HouseholdImport:
 
     def _by_address(self, people: list[PersonRow]) -> None:
         """A new household with a house no. joins the one stored household at that address,
-        when none of its rows here is a stored person."""
+        when none of its rows here is a stored person, and none names a head or it has none."""
         fresh: dict[tuple[str, str, str, str], FileHousehold] = {}
         matched = {id(p.household) for p in people if p.match is not None}
         for person in people:
@@ -355,8 +355,27 @@ class _HouseholdImport:
             )
         for key, household in fresh.items():
             matches = at.get(key, [])
-            if len(matches) == 1:
+            if len(matches) != 1:
+                continue
+            if household.head_row and matches[0]["head_id"] is not None:
+                self._beside_stored(household, matches[0])  # a head of its own: another family
+            else:
                 self._becomes_stored(household, matches[0])
+
+    def _beside_stored(self, household: FileHousehold, row: dict[str, Any]) -> None:
+        """Several households may share a house no.: said, so that the user can tell."""
+        self.report.warning(
+            household.head_row,
+            "house_no",
+            household.address[1],
+            _(
+                "A household is already registered at this address (%(address)s). These rows "
+                "name a head of their own, so they were taken as another household at the same "
+                "house no. If they belong to the registered household, leave out the head row "
+                "or add the people in Carenet."
+            )
+            % {"address": self._address_text(row)},
+        )
 
     def _load_volunteers(self, people: list[PersonRow]) -> None:
         wanted = {

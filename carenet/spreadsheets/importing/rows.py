@@ -26,6 +26,7 @@ from carenet.core.people import (
     thai_spelling,
 )
 from carenet.core.tabular import Row, TableStream
+from carenet.households.cleaning import house_number
 from carenet.households.models import ConsentBasis, DocumentType, Relation
 from carenet.households.vulnerability import CHILD_UNDER, ELDERLY_FROM, RECORDED_FLAGS
 from carenet.spreadsheets.columns import (
@@ -40,7 +41,6 @@ from carenet.spreadsheets.columns import (
     WELFARE,
 )
 from carenet.spreadsheets.importing.common import (
-    THAI_DIGITS,
     Problem,
     Report,
     attempt,
@@ -603,7 +603,7 @@ class RowReader:
             if area is not None and not self.scope.allows(area):
                 key = "subdistrict" if v["subdistrict"] else "subdistrict_code"
                 problems.append(Problem(key, outside_scope_reason(self.areas, area)))
-        house_no, soi, road = v["house_no"].translate(THAI_DIGITS), v["soi"], v["road"]
+        house_no, soi, road = house_number(v["house_no"]), v["soi"], v["road"]
         if len(house_no) > 20:
             problems.append(Problem("house_no", _("A house no. has at most 20 characters.")))
         elif house_no and not _HAS_DIGIT.search(house_no):

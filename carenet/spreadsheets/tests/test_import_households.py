@@ -402,10 +402,19 @@ def test_without_a_ref_rows_at_the_same_address_are_one_household():
         person(household_ref=""),
         person(household_ref="", citizen_id=cid(2), first_name="ข", relation="บุตร"),
         person(household_ref="", house_no="99", citizen_id=cid(3), first_name="ค"),
+        # The same house no. typed with spaces, or in Thai digits.
+        person(
+            household_ref="", house_no="12 / 3", citizen_id=cid(4), first_name="ง", relation="บุตร"
+        ),
+        person(
+            household_ref="", house_no="๑๒/๓", citizen_id=cid(5), first_name="จ", relation="บุตร"
+        ),
     ]
     assert run(csv_file(rows)).ok
     assert Household.objects.count() == 2
     assert stored(cid(2)).household_id == stored(cid(1)).household_id
+    assert stored(cid(4)).household_id == stored(cid(5)).household_id == stored(cid(1)).household_id
+    assert stored(cid(1)).household.house_no == "12/3"
 
 
 def test_vulnerable_groups_in_english_and_spaced_thai(en):
@@ -717,6 +726,26 @@ def test_a_new_household_at_a_stored_address_joins_it():
     assert run(csv_file([person()])).ok
     assert stored(cid(1)).household_id == home.pk
     assert Household.objects.count() == 1
+
+
+def test_a_family_with_its_own_head_at_a_stored_address_is_another_household(en):
+    home = HouseholdFactory(area_id="86010101", house_no="12/3", moo=1)
+    head = PersonFactory(household=home, relation="head", citizen_id=cid(40))
+    home.head = head
+    home.save()
+    # A member without a head row joins it.
+    baby = person(citizen_id=cid(7), first_name="หลาน", relation="หลาน", household_ref="H9")
+    assert run(csv_file([baby])).ok
+    assert stored(cid(7)).household_id == home.pk
+    result = run(csv_file(family()[:2]))
+    assert result.ok, result.errors
+    assert result.counts["households"]["created"] == 1
+    assert stored(cid(1)).household_id != home.pk
+    home.refresh_from_db()
+    assert home.head_id == head.pk
+    [warning] = result.warnings
+    assert (warning.row, warning.column, warning.value) == (2, "บ้านเลขที่", "12/3")
+    assert "already registered at this address" in warning.reason
 
 
 @pytest.mark.parametrize("with_id", [True, False])
@@ -1109,3 +1138,35 @@ def test_the_streaming_reader_stops_past_its_row_limit(en):
         pytest.raises(tabular.TableError, match="more than 4 rows"),
     ):
         list(table)
+
+
+@pytest.mark.parametrize(
+    ("text", "digits"),
+    [
+        ("081-234-5678", "0812345678"),
+        ("+66 81 234 5678", "0812345678"),
+        ("๐๘๑๒๓๔๕๖๗๘", "0812345678"),
+        ("812345678", "0812345678"),  # the 0 a spreadsheet dropped, reading a number
+        ("77511234", "077511234"),
+    ],
+)
+def test_phone_numbers(text, digits):
+    assert common.read_phone("phone", text) == digits
+
+
+@pytest.mark.parametrize("text", ["12", "1234567", "08123456789", "0812-34567x"])
+def test_phone_numbers_refused(text):
+    with pytest.raises(common.Problem):
+        common.read_phone("phone", text)
+
+
+def test_an_xlsx_phone_cell_that_lost_its_zero_keeps_it():
+    book = openpyxl.load_workbook(io.BytesIO(xlsx_file([person()])))
+    sheet = book.active
+    column = sheet.max_column + 1
+    sheet.cell(row=1, column=column, value="เบอร์โทร")  # a header many offices use
+    sheet.cell(row=2, column=column, value=812345678)  # a number cell: no leading 0
+    buffer = io.BytesIO()
+    book.save(buffer)
+    assert run(buffer.getvalue()).ok
+    assert stored(cid(1)).phone == "0812345678"
