@@ -55,6 +55,9 @@ from carenet.core.text import INVISIBLE, THAI_DIGITS
 HEADER_SEARCH_ROWS = 10
 MAX_ROWS = 200_000
 CSV_DELIMITERS = (",", ";", "\t")
+# Python's csv refuses a cell over 128 KB with an error that names no row. An XLSX cell can hold
+# 32,767 characters; a CSV cell up to this is read, and its length checked against its column.
+csv.field_size_limit(max(csv.field_size_limit(), 16 * 1024 * 1024))
 # The report is a file for Thai coordinators: its header is Thai whatever the page language.
 REPORT_HEADER = ("แถว", "คอลัมน์", "ค่า", "เหตุผล")
 

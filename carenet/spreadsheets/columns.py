@@ -242,6 +242,11 @@ _SHARED: dict[str, tuple[tuple[str, ...], Kind]] = {
             "เลขบัตรประชาชน",
             "เลขบัตรประจำตัวประชาชน",
             "เลขที่บัตรประชาชน",
+            "เลขประจำตัว",
+            "บัตรประชาชน",
+            "เลขบัตร",
+            "เลข 13 หลัก",
+            "เลขประจำตัวประชาชน 13 หลัก",
         ),
         Kind.TEXT,
     ),
@@ -272,7 +277,18 @@ _SHARED: dict[str, tuple[tuple[str, ...], Kind]] = {
 }
 
 HOUSEHOLD_COLUMNS: tuple[Column, ...] = (
-    Column("household_ref", ("รหัสครัวเรือน", "household_ref", "household ref", "household id")),
+    Column(
+        "household_ref",
+        (
+            "รหัสครัวเรือน",
+            "household_ref",
+            "household ref",
+            "household id",
+            "ครัวเรือนที่",
+            "ลำดับครัวเรือน",
+            "เลขที่ครัวเรือน",
+        ),
+    ),
     _column("house_no"),
     _column("moo"),
     Column("soi", ("ซอย", "soi", "lane")),

@@ -14,9 +14,13 @@ from carenet.spreadsheets.models import ImportKind, OnExisting
 
 # 200,000 rows of households (tabular.MAX_ROWS) are about 40 MB as CSV.
 DEFAULT_MAX_UPLOAD_BYTES = 50 * 1024 * 1024
-WORKBOOK_SUFFIXES = {".xlsx": (b"PK\x03\x04",), ".xls": (b"\xd0\xcf\x11\xe0", b"PK\x03\x04")}
+WORKBOOK_SUFFIXES = {
+    ".xlsx": (b"PK\x03\x04",),
+    ".xls": (b"\xd0\xcf\x11\xe0", b"PK\x03\x04"),
+    ".ods": (b"PK\x03\x04",),  # LibreOffice's own format, which many offices save by default
+}
 TEXT_SUFFIXES = {".csv", ".txt"}
-ACCEPT = ".csv,.xlsx,.xls"
+ACCEPT = ".csv,.xlsx,.xls,.ods"
 # What other files start with; a CSV never does.
 BINARY_STARTS = (b"PK\x03\x04", b"\xd0\xcf\x11\xe0", b"%PDF", b"\x89PNG", b"\xff\xd8\xff", b"GIF8")
 
@@ -56,8 +60,9 @@ class UploadForm(forms.Form):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["file"].help_text = _(
-            "CSV (UTF-8) or Excel (.xlsx), up to %(size)s. "
-            "Households: one row per person. The header row names the columns."
+            "CSV (UTF-8), Excel (.xlsx) or LibreOffice (.ods), up to %(size)s. "
+            "Households: one row per person. The header row names the columns; a title above "
+            "it is fine."
         ) % {"size": filesizeformat(max_upload_bytes())}
 
     def clean_file(self) -> UploadedFile:
@@ -106,8 +111,8 @@ def check_file_kind(name: str, start: bytes) -> None:
     else:
         raise forms.ValidationError(
             _(
-                "Carenet cannot read %(suffix)s files. Upload a CSV file or an Excel "
-                "workbook (.xlsx)."
+                "Carenet cannot read %(suffix)s files. Upload a CSV file, an Excel "
+                "workbook (.xlsx) or a LibreOffice spreadsheet (.ods)."
             ),
             code="file_type",
             params={"suffix": suffix or _("unnamed")},

@@ -491,3 +491,9 @@ def test_error_report_reads_back_as_a_table_of_errors():
     )
     table = read_table(error_report_csv(ERRORS), columns)
     assert [row["reason"] for row in table] == ["ไฟล์อ่านไม่ได้", "ไม่ใช่เลขหมู่", "ชื่อ, ซ้ำ"]
+
+
+def test_a_csv_cell_longer_than_pythons_default_limit_is_read():
+    data = ("รหัสตำบล,หมู่ที่,ชื่อหมู่บ้าน\n860101,1," + "ก" * 200_000 + "\n").encode()
+    table = read_table(io.BytesIO(data), COLUMNS)
+    assert len(table.rows[0].values["name"]) == 200_000

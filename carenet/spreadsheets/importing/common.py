@@ -10,6 +10,7 @@ places.py, the fast writing in writing.py.
 import gc
 import re
 import threading
+import unicodedata
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -253,6 +254,17 @@ def read_citizen_id(key: str, text: str) -> str:
     plain = len(text) == 13 and text.isascii() and text.isdigit() and text[0] != "0"
     if plain and citizen_id.checksum_digit(text[:12]) == int(text[12]):
         return text
+    text = unicodedata.normalize("NFKC", text).removeprefix("'")  # full-width digits too
+    if _AS_NUMBER.fullmatch(text):
+        raise Problem(
+            key,
+            _(
+                "The spreadsheet turned this ID into a number and lost its last digits. Format "
+                "the column as text, type the IDs again, and save the file."
+            ),
+        )
+    if text.endswith(".0") and text[:-2].isdigit():
+        text = text[:-2]  # a number cell written out as text
     try:
         return citizen_id.normalize(text)
     except Exception as error:  # ValidationError, with the reason in the active language
@@ -260,6 +272,7 @@ def read_citizen_id(key: str, text: str) -> str:
         raise Problem(key, str(messages[0])) from None
 
 
+_AS_NUMBER = re.compile(r"\d(?:[.,]\d+)?[eE]\+?\d+")
 _PHONE_JUNK = re.compile(r"[\s\-().]")
 _PHONE = re.compile(r"0\d{8,9}")
 _LOST_ZERO = re.compile(r"[1-9]\d{7,8}")

@@ -205,6 +205,21 @@ class _HouseholdImport:
         result = self.result
         self.report = Report(result, table.headers, HOUSEHOLD_COLUMNS)
         self.report.ignored_columns(table)
+        if not (table.has("household_ref") or table.has("house_no")):
+            self.report.warning(
+                table.header_row,
+                "",
+                "",
+                _(
+                    "The file has neither a “%(ref)s” nor a “%(house_no)s” column, so each row "
+                    "was taken as a household of its own. To import families, add one of the "
+                    "two columns, or check that its header is written as the template writes it."
+                )
+                % {
+                    "ref": label(HOUSEHOLD_COLUMNS, "household_ref"),
+                    "house_no": label(HOUSEHOLD_COLUMNS, "house_no"),
+                },
+            )
         self.areas = Areas()
         self.scope = Scope(self.actor)
         self.reader = RowReader(

@@ -280,6 +280,8 @@ class RowReader:
 
     def read(self, row: Row) -> PersonRow | None:
         v = row.values
+        if not v["first_name"] and not v["citizen_id"] and self._not_a_person(row):
+            return None
         problems: list[Problem] = []
         household: FileHousehold | None = None
         try:
@@ -324,6 +326,24 @@ class RowReader:
                 return None
             household.head_row = row.number
         return person
+
+    def _not_a_person(self, row: Row) -> bool:
+        """A row of a cell or two with no name nor ID, such as a total or a signature line
+        under the table, is reported as that, not as a person with everything missing."""
+        filled = [(key, text) for key, text in row.values.items() if text]
+        if len(filled) > 2:
+            return False
+        key, text = filled[0]  # a blank row never comes here
+        self.report.error(
+            row.number,
+            key,
+            text,
+            _(
+                "This row names no person (no first name nor citizen ID). If it is a total, a "
+                "note or a signature under the table, delete it from the file."
+            ),
+        )
+        return True
 
     def _person(self, row: Row, problems: list[Problem]) -> PersonRow | None:
         v = row.values
@@ -657,11 +677,15 @@ class RowReader:
                 household.address[index] = value
             elif known != value:
                 name = ADDRESS_FIELDS[index]
+                column = _ADDRESS_COLUMN[name]
+                if name == "area" and known[:6] == value[:6]:
+                    column = "moo"  # the same subdistrict: the villages differ
                 raise Problem(
-                    _ADDRESS_COLUMN[name],
+                    column,
                     _(
-                        "Row %(row)d has the same household ref with another address "
-                        "(%(known)s). The rows of one household must have the same address."
+                        "This household ref is already used in row %(row)d, with another "
+                        "address (%(known)s). The rows of one household have the same address: "
+                        "check the ref or the address."
                     )
                     % {"row": household.row, "known": _shown(name, known, self.areas)},
                 )

@@ -10,7 +10,9 @@ import csv
 import gc
 import io
 import random
+import zipfile
 from datetime import date
+from xml.sax.saxutils import escape
 
 import openpyxl
 import pytest
@@ -575,8 +577,14 @@ def test_the_same_household_ref_with_another_address(en):
     rows = [person(), person(citizen_id=cid(2), first_name="ข", house_no="99", relation="บุตร")]
     [error] = run(csv_file(rows)).errors
     assert (error.row, error.column, error.value) == (3, "บ้านเลขที่", "99")
-    assert "Row 2 has the same household ref with another address (12/3)" in error.reason
+    assert "already used in row 2, with another address (12/3)" in error.reason
     assert not Household.objects.exists()
+
+
+def test_the_same_household_ref_in_another_village_points_at_the_village(en):
+    rows = [person(), person(citizen_id=cid(2), first_name="ข", moo="2", relation="บุตร")]
+    [error] = run(csv_file(rows)).errors
+    assert (error.row, error.column, error.value) == (3, "หมู่ที่", "2")
 
 
 def test_two_heads_in_one_household(en):
@@ -917,6 +925,49 @@ def test_command_imports_a_file(tmp_path):
     assert "2" in out.getvalue()
 
 
+def ods_file(rows: list[dict[str, str]]) -> bytes:
+    """A LibreOffice spreadsheet (.ods) of the rows, with the Thai headers."""
+    keys = [key for key in THAI if any(key in row for row in rows)]
+    lines = [[THAI[key] for key in keys], *([row.get(key, "") for key in keys] for row in rows)]
+    cell = '<table:table-cell office:value-type="string"><text:p>{}</text:p></table:table-cell>'
+    table = "".join(
+        "<table:table-row>"
+        + "".join(cell.format(escape(text)) for text in line)
+        + "</table:table-row>"
+        for line in lines
+    )
+    names = {
+        "office": "urn:oasis:names:tc:opendocument:xmlns:office:1.0",
+        "table": "urn:oasis:names:tc:opendocument:xmlns:table:1.0",
+        "text": "urn:oasis:names:tc:opendocument:xmlns:text:1.0",
+    }
+    spaces = " ".join(f'xmlns:{name}="{uri}"' for name, uri in names.items())
+    content = (
+        f'<?xml version="1.0" encoding="UTF-8"?><office:document-content {spaces} '
+        'office:version="1.2"><office:body><office:spreadsheet><table:table table:name="Sheet1">'
+        f"{table}</table:table></office:spreadsheet></office:body></office:document-content>"
+    )
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        archive.writestr("mimetype", "application/vnd.oasis.opendocument.spreadsheet")
+        archive.writestr("content.xml", content)
+        archive.writestr(
+            "META-INF/manifest.xml",
+            '<?xml version="1.0" encoding="UTF-8"?><manifest:manifest xmlns:manifest='
+            '"urn:oasis:names:tc:opendocument:xmlns:manifest:1.0" manifest:version="1.2">'
+            '<manifest:file-entry manifest:full-path="/" manifest:media-type='
+            '"application/vnd.oasis.opendocument.spreadsheet"/></manifest:manifest>',
+        )
+    return buffer.getvalue()
+
+
+def test_command_imports_a_libreoffice_file(tmp_path):
+    path = tmp_path / "households.ods"
+    path.write_bytes(ods_file(family()))
+    call_command("import_households", str(path), stdout=io.StringIO())
+    assert Person.objects.count() == 3
+
+
 def test_command_dry_run_writes_nothing(tmp_path):
     path = tmp_path / "households.csv"
     path.write_bytes(csv_file(family()))
@@ -1170,3 +1221,65 @@ def test_an_xlsx_phone_cell_that_lost_its_zero_keeps_it():
     book.save(buffer)
     assert run(buffer.getvalue()).ok
     assert stored(cid(1)).phone == "0812345678"
+
+
+def test_without_a_ref_or_house_no_column_each_row_is_a_household_and_the_file_says_so(en):
+    rows = [
+        {k: v for k, v in row.items() if k not in ("household_ref", "house_no")} for row in family()
+    ]
+    result = run(csv_file(rows))
+    assert result.ok, result.errors
+    assert result.counts["households"]["created"] == 3
+    [warning] = result.warnings
+    assert warning.row == 1
+    assert "neither a “รหัสครัวเรือน” nor a “บ้านเลขที่” column" in warning.reason
+
+
+def test_common_headers_of_office_sheets():
+    data = "\n".join(
+        [
+            "ครัวเรือนที่,เลขประจำตัว,ชื่อ,นามสกุล,ตำบล,อำเภอ,จังหวัด,มือถือ",
+            f"1,{cid(1)},สมชาย,ใจดี,ท่าตะเภา,เมืองชุมพร,ชุมพร,0812345678",
+            f"1,{cid(2)},สมศรี,ใจดี,ท่าตะเภา,เมืองชุมพร,ชุมพร,",
+        ]
+    ).encode()
+    result = run(data)
+    assert result.ok, result.errors
+    assert not result.warnings
+    assert stored(cid(1)).household_id == stored(cid(2)).household_id
+    assert stored(cid(1)).phone == "0812345678"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        cid(1),
+        dashed(cid(1)),
+        f"{cid(1)}.0",
+        f"'{cid(1)}",
+        cid(1).translate(str.maketrans("0123456789", "０１２３４５６７８９")),
+    ],
+)
+def test_citizen_ids_as_spreadsheets_write_them(text):
+    assert common.read_citizen_id("citizen_id", text) == cid(1)
+
+
+def test_a_citizen_id_in_scientific_notation_is_explained(en):
+    with pytest.raises(common.Problem) as refused:
+        common.read_citizen_id("citizen_id", "3.00000E+12")
+    assert "turned this ID into a number" in refused.value.reason
+
+
+def test_a_total_or_signature_line_under_the_table_is_named_as_such(en):
+    rows = [
+        *family(),
+        {"household_ref": "รวม 2 ครัวเรือน 3 คน"},
+        {"title": "ลงชื่อ ........ ผู้สำรวจ"},
+    ]
+    result = run(csv_file(rows))
+    assert [(e.row, e.column, e.value) for e in result.errors] == [
+        (5, "รหัสครัวเรือน", "รวม 2 ครัวเรือน 3 คน"),
+        (6, "คำนำหน้า", "ลงชื่อ ........ ผู้สำรวจ"),
+    ]
+    assert all("names no person" in e.reason for e in result.errors)
+    assert not Person.objects.exists()
