@@ -50,6 +50,7 @@ SEX_ALIASES = {
 
 # Thai titles as they are typed before a name, longest first ("นางสาว" before "นาง").
 _TITLE_PREFIXES = sorted((t for t in TITLE_ALIASES if not t.isascii()), key=len, reverse=True)
+_TITLE_START = tuple(_TITLE_PREFIXES)
 
 
 def without_title(text: str) -> str:
@@ -61,6 +62,15 @@ def without_title(text: str) -> str:
         if text.startswith(title) and text[len(title) :].strip():
             return text[len(title) :].strip()
     return text
+
+
+def title_in_name(text: str) -> str:
+    """The Thai title a name starts with ("นาย" of "นายสมชาย"), or "" when it starts with none."""
+    if text.startswith(_TITLE_START):
+        return next(
+            (t for t in _TITLE_PREFIXES if text.startswith(t) and text[len(t) :].strip()), ""
+        )
+    return ""
 
 
 def name_q(text: str) -> Q:

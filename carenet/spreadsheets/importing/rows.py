@@ -24,6 +24,7 @@ from carenet.core.people import (
     normalize_title,
     parse_sex,
     thai_spelling,
+    title_in_name,
 )
 from carenet.core.tabular import Row, TableStream
 from carenet.households.cleaning import house_number
@@ -370,6 +371,8 @@ class RowReader:
         p.name_key = fast_name_key(first, last) if self.derive_keys else ""
         parsed = self._parse_cells(v, problems)
         title = p.title = parsed["title"]
+        if not title or not last:
+            self._name_as_one(p.number, first, title, last)
         p.birth_date = parsed["birth_date"]
         age = p.age = age_on(p.birth_date, self.today) if p.birth_date else None
         if age is not None and age > OLDEST_AGE:
@@ -401,6 +404,24 @@ class RowReader:
             return None
         p.cells = v
         return p
+
+    def _name_as_one(self, number: int, first: str, title: str, last: str) -> None:
+        """Warns of a title or a last name written in the first name's cell: names are compared
+        word for word, so such a person would not be found again."""
+        said = "" if title else title_in_name(first)
+        if said:
+            reason = _(
+                "The first name starts with “%(title)s”. If that is the title, move it to the "
+                "title column."
+            ) % {"title": said}
+        elif not last and " " in first and "last_name" in self.has:
+            reason = _(
+                "The first name has several words and the last name is blank. If the cell "
+                "holds the whole name, put the last name in its own column."
+            )
+        else:
+            return
+        self.report.warning(number, "first_name", first, reason)
 
     def _parse_cells(self, v: dict[str, str], problems: list[Problem]) -> dict[str, Any]:
         """The cells whose meaning depends on their text alone, each text read once a file."""

@@ -1283,3 +1283,28 @@ def test_a_total_or_signature_line_under_the_table_is_named_as_such(en):
     ]
     assert all("names no person" in e.reason for e in result.errors)
     assert not Person.objects.exists()
+
+
+def test_a_title_or_a_whole_name_in_the_first_name_cell_is_pointed_out(en):
+    rows = [
+        person(title="", first_name="นายสมชาย"),
+        person(
+            citizen_id=cid(2),
+            title="",
+            first_name="สมศรี ใจดี",
+            last_name="",
+            relation="คู่สมรส",
+            sex="หญิง",
+        ),
+        person(citizen_id=cid(3), title="", first_name="นางนวล", relation="บุตร", sex="หญิง"),
+    ]
+    result = run(csv_file(rows))
+    assert result.ok, result.errors
+    assert [(w.row, w.column, w.value) for w in result.warnings] == [
+        (2, "ชื่อ", "นายสมชาย"),
+        (3, "ชื่อ", "สมศรี ใจดี"),
+        (4, "ชื่อ", "นางนวล"),  # perhaps a name: only a warning
+    ]
+    assert "starts with “นาย”" in result.warnings[0].reason
+    assert "last name is blank" in result.warnings[1].reason
+    assert stored(cid(1)).first_name == "นายสมชาย"  # kept as written
