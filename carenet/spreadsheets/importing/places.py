@@ -6,6 +6,7 @@ with geothai.match and matched against Carenet's own Area table; then the villag
 """
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
@@ -58,13 +59,21 @@ class Areas:
                     self.subdistricts.setdefault(key, []).append(place)
         self._resolved: dict[tuple[str, str, str, str], str | Problem] = {}
 
-    def subdistrict(self, name: str, district: str, province: str, code: str) -> str:
-        """The subdistrict code a row names; raises Problem."""
+    def subdistrict(
+        self,
+        name: str,
+        district: str,
+        province: str,
+        code: str,
+        allowed: Callable[[str], bool] | None = None,
+    ) -> str:
+        """The subdistrict code a row names; raises Problem. A name several subdistricts
+        have is the one of them `allowed` allows (the importer's scope), if only one."""
         key = (name, district, province, code)
         found = self._resolved.get(key)
         if found is None:
             try:
-                found = self._subdistrict(name, district, province, code)
+                found = self._subdistrict(name, district, province, code, allowed)
             except Problem as problem:
                 found = problem
             self._resolved[key] = found
@@ -72,7 +81,14 @@ class Areas:
             raise found
         return found
 
-    def _subdistrict(self, name: str, district: str, province: str, code: str) -> str:
+    def _subdistrict(
+        self,
+        name: str,
+        district: str,
+        province: str,
+        code: str,
+        allowed: Callable[[str], bool] | None,
+    ) -> str:
         code = re.sub(r"[\s\-]", "", code)
         if code:
             if not re.fullmatch(r"\d{6}", code):
@@ -107,6 +123,9 @@ class Areas:
                     "the subdistrict code."
                 )
             raise Problem("subdistrict", reason)
+        inside = [c for c in matches if allowed(c)] if allowed and len(matches) > 1 else []
+        if len(inside) == 1:
+            return inside[0]
         if len(matches) > 1:
             places = "; ".join(self.describe(c) for c in matches[: self.PLACES_SHOWN])
             if len(matches) > self.PLACES_SHOWN:

@@ -630,7 +630,11 @@ class RowReader:
         if v["subdistrict"] or v["subdistrict_code"]:
             try:
                 subdistrict = self.areas.subdistrict(
-                    v["subdistrict"], v["district"], v["province"], v["subdistrict_code"]
+                    v["subdistrict"],
+                    v["district"],
+                    v["province"],
+                    v["subdistrict_code"],
+                    self.scope.allows,
                 )
             except Problem as problem:
                 problems.append(problem)

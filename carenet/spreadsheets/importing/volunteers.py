@@ -12,6 +12,7 @@ A new volunteer gets the first entry of their status history; a status the file 
 recorded in the history too, and must be a move STATUS_MOVES allows.
 """
 
+import re
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
@@ -349,7 +350,8 @@ class _Reader:
         return code
 
     def _villages(self, text: str, area: str, problems: list[Problem]) -> list[str] | None:
-        """The village codes of "1, 3, 5" in the subdistrict served; None for a blank cell."""
+        """The village codes of "1, 3, 5" or "1-3" in the subdistrict served; None for a blank
+        cell."""
         if not text:
             return None
         villages = self.areas.villages.get(area, {})
@@ -359,14 +361,15 @@ class _Reader:
             if not item.strip():
                 continue
             try:
-                moo = read_moo("covered_moo", item.strip())
+                numbers = _moo_range(item.strip())
             except Problem as problem:
                 problems.append(problem)
                 return None
-            if moo is None or moo not in villages:
-                unknown.append(item.strip())
-            elif villages[moo] not in codes:
-                codes.append(villages[moo])
+            for moo in numbers:
+                if moo not in villages:
+                    unknown.append(str(moo))
+                elif villages[moo] not in codes:
+                    codes.append(villages[moo])
         if unknown:
             known = ", ".join(str(moo) for moo in sorted(villages)) or "-"
             problems.append(
@@ -567,3 +570,17 @@ def _no_area_column(header_row: int) -> RowError:
             "province": label(VOLUNTEER_COLUMNS, "province"),
         },
     )
+
+
+_MOO_RANGE = re.compile(r"(.+?)\s*[-–]\s*(.+)")
+
+
+def _moo_range(text: str) -> list[int]:
+    """The village numbers of "3", "ม.3" or a range "1-3"; raises Problem."""
+    ends = _MOO_RANGE.fullmatch(text)
+    if ends is None:
+        return [moo for moo in [read_moo("covered_moo", text)] if moo is not None]
+    first, last = (read_moo("covered_moo", end) for end in ends.groups())
+    if first is None or last is None or first > last:
+        raise Problem("covered_moo", _("Write a range of villages from the lower no., e.g. 1-3."))
+    return list(range(first, last + 1))

@@ -552,6 +552,16 @@ def test_ambiguous_subdistrict_name_names_the_candidates(en):
     assert stored(cid(1)).household.area_id == "860299"
 
 
+def test_a_name_shared_with_a_subdistrict_outside_the_scope_is_the_one_inside(
+    en, district_coordinator_a
+):
+    Area.objects.create(code="860299", level=Level.SUBDISTRICT, name_th="ปากน้ำ", parent_id="8602")
+    rows = [person(subdistrict="ปากน้ำ", district="", province="", moo="")]
+    result = run(csv_file(rows), actor=district_coordinator_a)  # อ.เมืองชุมพร
+    assert result.ok, result.errors
+    assert stored(cid(1)).household.area_id == "860102"
+
+
 def test_a_village_number_the_subdistrict_does_not_have(en):
     [error] = run(csv_file([person(moo="7")])).errors
     assert (error.column, error.value) == ("หมู่ที่", "7")

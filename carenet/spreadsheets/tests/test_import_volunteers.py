@@ -147,6 +147,17 @@ def test_english_headers_and_an_xlsx_file():
     assert stored(1).villages.count() == 2
 
 
+@pytest.mark.parametrize("text", ["1-2", "ม.1 - ม.2", "1–2, 2"])
+def test_covered_villages_as_a_range(text):
+    assert run(csv_file([volunteer(covered_moo=text)])).ok
+    assert stored(1).villages.count() == 2
+
+
+def test_a_backward_range_of_villages_is_refused(en):
+    [error] = run(csv_file([volunteer(covered_moo="2-1")])).errors
+    assert "from the lower no." in error.reason
+
+
 def test_a_covered_village_the_subdistrict_does_not_have(en):
     result = run(csv_file([volunteer(covered_moo="1, 9")]))
     [error] = result.errors
