@@ -306,7 +306,7 @@ HOUSEHOLD_COLUMNS: tuple[Column, ...] = (
     Column("document_type", ("ประเภทเอกสาร", "document_type", "document type")),
     Column("document_no", ("เลขที่เอกสาร", "document_no", "document no", "document number")),
     _column("title"),
-    _column("first_name", required=True),
+    _column("first_name"),  # or the full name (HOUSEHOLD_IMPORT_COLUMNS): the importer checks
     _column("last_name"),
     _column("birth_date"),
     _column("sex"),
@@ -354,6 +354,11 @@ VOLUNTEER_COLUMNS: tuple[Column, ...] = (
     Column("status", ("สถานะ", "status")),
     Column("other_roles", ("บทบาทอื่น", "other_roles", "other roles")),
 )
+
+# Many office sheets write the whole name in one column: a households import reads it too,
+# and an export keeps the name in its parts.
+FULL_NAME = Column("full_name", ("ชื่อ-สกุล", "full_name", "full name", "ชื่อ-นามสกุล", "ชื่อและนามสกุล"))
+HOUSEHOLD_IMPORT_COLUMNS = (*HOUSEHOLD_COLUMNS, FULL_NAME)
 
 HOUSEHOLD_KEYS = tuple(c.key for c in HOUSEHOLD_COLUMNS)
 VOLUNTEER_KEYS = tuple(c.key for c in VOLUNTEER_COLUMNS)

@@ -98,7 +98,7 @@ def upload(request: HttpRequest) -> HttpResponse:
     else:
         form = UploadForm(initial={"kind": request.GET.get("kind", "households")})
     guide = [
-        (ImportKind.HOUSEHOLDS, columns.HOUSEHOLD_COLUMNS),
+        (ImportKind.HOUSEHOLDS, columns.HOUSEHOLD_IMPORT_COLUMNS),
         (ImportKind.VOLUNTEERS, columns.VOLUNTEER_COLUMNS),
     ]
     return render(

@@ -57,7 +57,8 @@ from carenet.households.models import (
     Relation,
 )
 from carenet.households.services import households_recompute
-from carenet.spreadsheets.columns import HOUSEHOLD_COLUMNS, label
+from carenet.spreadsheets.columns import HOUSEHOLD_IMPORT_COLUMNS as COLUMNS
+from carenet.spreadsheets.columns import label
 from carenet.spreadsheets.importing import stored, tables
 from carenet.spreadsheets.importing.common import (
     ON_EXISTING,
@@ -173,13 +174,16 @@ class _HouseholdImport:
     def run(self) -> ImportResult:
         result = self.result
         try:
-            table = open_table(self.source, HOUSEHOLD_COLUMNS, max_rows=self.max_rows)
+            table = open_table(self.source, COLUMNS, max_rows=self.max_rows)
         except TableError as error:
             _file_errors(result, error.errors)
             return result
         with table:
             if not (table.has("subdistrict") or table.has("subdistrict_code")):
                 _file_errors(result, [_no_area_column(table.header_row)])
+                return result
+            if not (table.has("first_name") or table.has("full_name")):
+                _file_errors(result, [_no_name_column(table.header_row)])
                 return result
             try:
                 if self.dry_run:
@@ -203,7 +207,7 @@ class _HouseholdImport:
 
     def _import(self, table: TableStream) -> None:
         result = self.result
-        self.report = Report(result, table.headers, HOUSEHOLD_COLUMNS)
+        self.report = Report(result, table.headers, COLUMNS)
         self.report.ignored_columns(table)
         if not (table.has("household_ref") or table.has("house_no")):
             self.report.warning(
@@ -216,8 +220,8 @@ class _HouseholdImport:
                     "two columns, or check that its header is written as the template writes it."
                 )
                 % {
-                    "ref": label(HOUSEHOLD_COLUMNS, "household_ref"),
-                    "house_no": label(HOUSEHOLD_COLUMNS, "house_no"),
+                    "ref": label(COLUMNS, "household_ref"),
+                    "house_no": label(COLUMNS, "house_no"),
                 },
             )
         self.areas = Areas()
@@ -789,10 +793,27 @@ def _no_area_column(header_row: int) -> RowError:
             "and “%(province)s” when the name is not unique)."
         )
         % {
-            "code": label(HOUSEHOLD_COLUMNS, "subdistrict_code"),
-            "name": label(HOUSEHOLD_COLUMNS, "subdistrict"),
-            "district": label(HOUSEHOLD_COLUMNS, "district"),
-            "province": label(HOUSEHOLD_COLUMNS, "province"),
+            "code": label(COLUMNS, "subdistrict_code"),
+            "name": label(COLUMNS, "subdistrict"),
+            "district": label(COLUMNS, "district"),
+            "province": label(COLUMNS, "province"),
+        },
+    )
+
+
+def _no_name_column(header_row: int) -> RowError:
+    return RowError(
+        header_row,
+        label(COLUMNS, "first_name"),
+        "",
+        _(
+            "The file needs a “%(first)s” column (with “%(last)s”), or one “%(full)s” column "
+            "holding the whole name."
+        )
+        % {
+            "first": label(COLUMNS, "first_name"),
+            "last": label(COLUMNS, "last_name"),
+            "full": label(COLUMNS, "full_name"),
         },
     )
 

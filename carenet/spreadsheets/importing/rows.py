@@ -281,7 +281,9 @@ class RowReader:
 
     def read(self, row: Row) -> PersonRow | None:
         v = row.values
-        if not v["first_name"] and not v["citizen_id"] and self._not_a_person(row):
+        if not (v["first_name"] or v["citizen_id"] or v.get("full_name")) and self._not_a_person(
+            row
+        ):
             return None
         problems: list[Problem] = []
         household: FileHousehold | None = None
@@ -361,8 +363,12 @@ class RowReader:
             except Problem as problem:
                 problems.append(problem)
         first, last = thai_spelling(v["first_name"]), thai_spelling(v["last_name"])
+        named = ""  # a title written before the whole name
+        if not first and (whole := v.get("full_name")):
+            named, first, last = _parts_of(thai_spelling(whole), last)
         if not first:
-            problems.append(Problem("first_name", _("Enter the first name.")))
+            key = "first_name" if "first_name" in self.has else "full_name"
+            problems.append(Problem(key, _("Enter the first name.")))
         elif len(first) > 100:
             problems.append(Problem("first_name", _too_long(100)))
         if len(last) > 100:
@@ -370,8 +376,8 @@ class RowReader:
         p.first_name, p.last_name = first, last
         p.name_key = fast_name_key(first, last) if self.derive_keys else ""
         parsed = self._parse_cells(v, problems)
-        title = p.title = parsed["title"]
-        if not title or not last:
+        title = p.title = parsed["title"] or named
+        if not named and (not title or not last):
             self._name_as_one(p.number, first, title, last)
         p.birth_date = parsed["birth_date"]
         age = p.age = age_on(p.birth_date, self.today) if p.birth_date else None
@@ -757,6 +763,16 @@ def _too_long(limit: int) -> str:
 
 _MISSING = object()
 _MEMO_LIMIT = 200_000
+
+
+def _parts_of(whole: str, last: str) -> tuple[str, str, str]:
+    """(title, first name, last name) of a whole name such as "นายสมชาย ใจดี", the last name
+    from its own cell when it has one."""
+    said = title_in_name(whole)
+    words = whole[len(said) :].split()
+    if not words:
+        return "", "", last
+    return normalize_title(said), words[0], last or " ".join(words[1:])
 
 
 def _read_title(key: str, text: str, today: date) -> str:

@@ -620,7 +620,7 @@ def test_a_missing_required_column_is_a_file_error(en):
     data = "รหัสครัวเรือน,ตำบล,นามสกุล\nH1,ท่าตะเภา,ใจดี\n".encode()
     [error] = run(data).errors
     assert (error.row, error.column) == (1, "ชื่อ")
-    assert "no “ชื่อ” column" in error.reason
+    assert "needs a “ชื่อ” column (with “นามสกุล”), or one “ชื่อ-สกุล” column" in error.reason
 
 
 def test_a_file_without_any_area_column(en):
@@ -1318,3 +1318,25 @@ def test_a_title_or_a_whole_name_in_the_first_name_cell_is_pointed_out(en):
     assert "starts with “นาย”" in result.warnings[0].reason
     assert "last name is blank" in result.warnings[1].reason
     assert stored(cid(1)).first_name == "นายสมชาย"  # kept as written
+
+
+def test_a_whole_name_column_is_read_in_its_parts(en):
+    data = "\n".join(
+        [
+            "รหัสครัวเรือน,ชื่อ-สกุล,ตำบล,อำเภอ,จังหวัด,วันเกิด",
+            "1,นายสมชาย ใจดี,ท่าตะเภา,เมืองชุมพร,ชุมพร,15/06/2490",
+            "1,น.ส. มาลี  ศรี สุข,ท่าตะเภา,เมืองชุมพร,ชุมพร,01/04/2533",
+            "1,,ท่าตะเภา,เมืองชุมพร,ชุมพร,01/04/2533",
+        ]
+    ).encode()
+    result = run(data)
+    [error] = result.errors
+    assert (error.row, error.column) == (4, "ชื่อ-สกุล")
+    result = run(data.rsplit(b"\n", 1)[0])
+    assert result.ok, result.errors
+    assert not result.warnings
+    people = Person.objects.order_by("pk")
+    assert [(p.title, p.first_name, p.last_name, p.sex) for p in people] == [
+        ("นาย", "สมชาย", "ใจดี", "M"),
+        ("นางสาว", "มาลี", "ศรี สุข", "F"),
+    ]
