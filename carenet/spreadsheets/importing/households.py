@@ -284,16 +284,18 @@ class _HouseholdImport:
             self.pipeline.wait()
         likely, self.likely_pending = self.likely_pending, None
         for person, (first, last, area) in likely.found() if likely else ():
-            self.report.warning(
-                person.number,
-                "first_name",
-                person.first_name,
-                _(
+            if self.scope.allows(area):
+                reason = _(
                     "Possibly the same person as %(name)s, already registered in %(area)s "
                     "with the same birth date and a similar name. Check before importing."
+                ) % {"name": f"{first} {last}".strip(), "area": self.areas.describe(area)}
+            else:  # who and where stay with that area's coordinators
+                reason = _(
+                    "Possibly the same person as someone already registered outside the areas "
+                    "where you may import data, with the same birth date and a similar name. "
+                    "Check with the provincial office before importing."
                 )
-                % {"name": f"{first} {last}".strip(), "area": self.areas.describe(area)},
-            )
+            self.report.warning(person.number, "first_name", person.first_name, reason)
 
     def _prepare(self, people: list[PersonRow]) -> _Batch:
         """The chunk's rows to write, and the households the file has moved past."""
@@ -493,6 +495,11 @@ class _HouseholdImport:
             reason = None
             if volunteer is None:
                 reason = _("No volunteer with this citizen ID is registered in Carenet.")
+            elif not self.scope.allows(volunteer["area_id"]):
+                reason = _(
+                    "The volunteer with this citizen ID serves outside the areas where you may "
+                    "import data, not this household's subdistrict."
+                )
             elif volunteer["status"] != VolunteerStatus.ACTIVE:
                 reason = _("%(name)s is not an active volunteer.") % {"name": _name(volunteer)}
             elif volunteer["area_id"] != subdistrict:
@@ -519,10 +526,11 @@ class _HouseholdImport:
                 "change it. Search for the person in Carenet."
             )
         elif not self.scope.allows(match["area_id"]):
+            # Where, nobody outside that area may learn from an ID (the pages show nothing).
             problem = _(
-                "This person is already registered in %(area)s, outside the areas where you "
-                "may import data."
-            ) % {"area": self.areas.describe(match["area_id"])}
+                "This person is already registered outside the areas where you may import "
+                "data. Contact the provincial office."
+            )
         elif self.on_existing == "error":
             problem = _(
                 "This person is already registered in %(area)s. The import was asked to "

@@ -424,9 +424,9 @@ def _match(
         problem = None
         if not reader.scope.allows(volunteer.area_id):
             problem = _(
-                "This volunteer is already registered in %(area)s, outside the areas where "
-                "you may import data."
-            ) % {"area": reader.areas.describe(volunteer.area_id)}
+                "This citizen ID is already registered to a volunteer outside your area. "
+                "Contact the provincial office."
+            )
         elif on_existing == "error":
             problem = _(
                 "This volunteer is already registered (%(name)s, %(area)s). The import was asked "

@@ -661,7 +661,34 @@ def test_a_person_stored_outside_the_scope_cannot_be_changed(en, district_coordi
     rows = [person(subdistrict="ท่าแซะ", district="ท่าแซะ")]
     [error] = run(csv_file(rows), actor=district_coordinator_b).errors
     assert error.column == "เลขประจำตัวประชาชน"
-    assert "already registered in 86010101" in error.reason
+    # Where the person lives is not told to someone who may not see them.
+    assert "already registered outside the areas where you may import" in error.reason
+    assert "8601" not in error.reason and "ท่าตะเภา" not in error.reason
+
+
+def test_a_volunteer_outside_the_scope_is_not_named(en, district_coordinator_b):
+    VolunteerFactory(citizen_id=cid(50), area=Area.objects.get(code="860101"), first_name="กษิดิฐ")
+    rows = [person(subdistrict="ท่าแซะ", district="ท่าแซะ", volunteer_citizen_id=cid(50))]
+    [error] = run(csv_file(rows), actor=district_coordinator_b).errors
+    assert error.column == THAI["volunteer_citizen_id"]
+    assert "serves outside the areas where you may import" in error.reason
+    assert "กษิดิฐ" not in error.reason and "860101" not in error.reason
+
+
+def test_a_likely_duplicate_outside_the_scope_is_not_named(en, district_coordinator_b):
+    PersonFactory(
+        first_name="สมชาย",
+        last_name="ใจดี",
+        birth_date=date(1947, 6, 15),
+        household=HouseholdFactory(area_id="86010101"),
+        citizen_id=cid(40),
+    )
+    rows = [person(subdistrict="ท่าแซะ", district="ท่าแซะ")]
+    result = run(csv_file(rows), actor=district_coordinator_b)
+    assert result.ok, result.errors
+    [warning] = result.warnings
+    assert "someone already registered outside the areas" in warning.reason
+    assert "ใจดี" not in warning.reason and "ท่าตะเภา" not in warning.reason
 
 
 # --- Importing again ---------------------------------------------------------------------------

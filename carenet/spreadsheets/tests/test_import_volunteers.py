@@ -301,3 +301,10 @@ def test_command_exits_non_zero_and_writes_the_report(tmp_path, en):
     assert not Volunteer.objects.exists()
     call_command("import_volunteers", str(path), stdout=io.StringIO())
     assert Volunteer.objects.count() == 1
+
+
+def test_a_volunteer_registered_outside_the_scope_is_not_placed(en, district_coordinator_a):
+    VolunteerFactory(citizen_id=cid(1), area=Area.objects.get(code="860201"))
+    [error] = run(csv_file([volunteer()]), actor=district_coordinator_a).errors
+    assert "already registered to a volunteer outside your area" in error.reason
+    assert "860201" not in error.reason and "ท่าแซะ" not in error.reason
