@@ -76,7 +76,12 @@ class ReferralForm(forms.Form):
         field = self.fields["agency"]
         assert isinstance(field, forms.ModelChoiceField)
         field.queryset = agencies
-        field.label_from_instance = lambda a: f"{a.name} ({a.area.label})"  # type: ignore[method-assign,assignment]
+        field.label_from_instance = _agency_choice  # type: ignore[method-assign,assignment]
+
+
+def _agency_choice(agency: Agency) -> str:
+    served = agency.area.label if agency.area else _("The whole country")
+    return f"{agency.name} ({served})"
 
 
 REFERRAL_ANSWERS = [

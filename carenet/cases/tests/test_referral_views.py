@@ -203,6 +203,14 @@ def test_referral_new_sends(login_as, case):
     assert Referral.objects.get(case=case).letter_no == "ชพ 0009/7"
 
 
+def test_referral_new_lists_a_national_agency(login_as, case):
+    AgencyFactory(area_id=None, name="สายด่วน 1300")
+    page = login_as("province_officer").get(reverse("cases:referral_new", args=[case.pk]))
+    assert page.status_code == 200
+    body = page.content.decode()
+    assert "สายด่วน 1300 (ทั้งประเทศ)" in body
+
+
 def test_referral_new_lists_only_agencies_on_the_path(login_as, case):
     AgencyFactory(area_id="8602", name="อบต.ท่าแซะ")
     neighbour = Agency.objects.get(name="อบต.ท่าแซะ")
