@@ -297,6 +297,9 @@ def move(request: HttpRequest, pk: int) -> HttpResponse:
     case = _workable(request, pk)
     data = request.POST
     to, reason = data.get("to", ""), data.get("reason", "")
+    if to == case.status:  # a second tap, or a page from before someone else's move
+        messages.info(request, _("The case is already “%(status)s”.") % {"status": _label(to)})
+        return redirect("cases:detail", pk=case.pk)
     if case.status in (S.DRAFT, S.RETURNED):
         missing = intake.saved_request_errors(request.user, case)
         if missing:
@@ -306,16 +309,17 @@ def move(request: HttpRequest, pk: int) -> HttpResponse:
             services.case_close(
                 actor=request.user, case=case, outcome=data.get("outcome", ""), note=reason
             )
-        elif case.status in (S.CLOSED, S.DECLINED):
-            services.case_reopen(actor=request.user, case=case, reason=reason)
-        else:
+        else:  # reopening too: only to where a reopened case goes (workflow.CASE_MOVES)
             comments = {f: data.get(f"comment_{f}", "") for f in workflow.COMMENTABLE_FIELDS}
             workflow.case_move(
                 case=case, to=to, actor=request.user, reason=reason, field_comments=comments
             )
     except workflow.WorkflowError as error:
         return _page(request, case, status=400, move_error=str(error), posted=data)
-    messages.success(request, _("Saved: the case is now “%(status)s”.") % {"status": _label(to)})
+    case.refresh_from_db(fields=["status"])
+    messages.success(
+        request, _("Saved: the case is now “%(status)s”.") % {"status": _label(case.status)}
+    )
     return redirect("cases:detail", pk=case.pk)
 
 

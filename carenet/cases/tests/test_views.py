@@ -188,6 +188,23 @@ def test_close_needs_outcome_and_note_then_reopen_needs_reason(login_as, persona
     assert case.status == S.ACCEPTED and case.outcome == ""
 
 
+def test_a_second_tap_on_decline_changes_nothing(login_as, cases):
+    case = cases["a"]
+    case.status = S.PROVINCE_REVIEW
+    case.save()
+    client = login_as("province_officer")
+    url = reverse("cases:move", args=[case.pk])
+    assert client.post(url, {"to": S.DECLINED, "reason": "ซ้ำ"}).status_code == 302
+    again = client.post(url, {"to": S.DECLINED, "reason": "ซ้ำ"}, follow=True)
+    case.refresh_from_db()
+    assert case.status == S.DECLINED  # not reopened
+    assert "อยู่ในสถานะ “ไม่อนุมัติ” อยู่แล้ว" in again.content.decode()
+    # A page from before the decline cannot send it back either: only reopening moves it.
+    assert client.post(url, {"to": S.RETURNED, "reason": "แก้ไข"}).status_code == 400
+    case.refresh_from_db()
+    assert case.status == S.DECLINED
+
+
 def test_acknowledge_an_urgent_case(login_as, personas, reference_data):
     now = timezone.now()
     case = case_in(
