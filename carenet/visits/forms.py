@@ -259,6 +259,9 @@ class AcknowledgeForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 2}),
         help_text=_("A few words: thanks, advice, or what the centre will do."),
     )
+    # The acknowledgement the page showed (services.acknowledgement_stamp): another one saved
+    # meanwhile is shown to the user instead of being replaced unseen.
+    seen = forms.CharField(required=False, widget=forms.HiddenInput)
 
 
 class ConcernHandleForm(forms.Form):

@@ -482,13 +482,30 @@ MAX_ACKNOWLEDGEMENT = 500
 
 
 @transaction.atomic
-def visit_acknowledge(*, actor: Any, visit: Visit, comment: str = "") -> Visit:
+def acknowledgement_stamp(visit: Visit) -> str:
+    """Which acknowledgement a visit has: "" for none."""
+    return visit.acknowledged_at.isoformat() if visit.acknowledged_at else ""
+
+
+def visit_acknowledge(
+    *, actor: Any, visit: Visit, comment: str = "", seen: str | None = None
+) -> Visit:
     """A coordinator in the visit's area says they have seen it, with a short comment the
-    volunteer sees. Acknowledging again replaces the comment."""
+    volunteer sees. Acknowledging again replaces the comment; with `seen` (the
+    acknowledgement_stamp the user saw), only if nobody acknowledged it since."""
     visit = Visit.objects.select_for_update().get(pk=visit.pk)
     in_scope = selectors.visits_visible(actor, selectors.ACKNOWLEDGE_PERM).filter(pk=visit.pk)
     if not in_scope.exists() or not selectors.can_acknowledge(actor, visit):
         raise PermissionDenied(_("You may not acknowledge this visit."))
+    if seen is not None and seen != acknowledgement_stamp(visit):
+        raise ValidationError(
+            {
+                "comment": _(
+                    "Someone acknowledged this visit meanwhile; their comment is shown above. "
+                    "Save again to replace it with yours."
+                )
+            }
+        )
     comment = " ".join(comment.split())
     if len(comment) > MAX_ACKNOWLEDGEMENT:
         raise ValidationError(

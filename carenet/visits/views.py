@@ -225,7 +225,12 @@ def visit_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "can_acknowledge": selectors.can_acknowledge(request.user, visit),
             "can_handle_concerns": shows
             and access.can(request.user, selectors.CONCERN_PERM, visit.area_id),
-            "ack_form": AcknowledgeForm(initial={"comment": visit.acknowledgement}),
+            "ack_form": AcknowledgeForm(
+                initial={
+                    "comment": visit.acknowledgement,
+                    "seen": services.acknowledgement_stamp(visit),
+                }
+            ),
         },
     )
 
@@ -249,16 +254,22 @@ def acknowledge(request: HttpRequest, pk: int) -> HttpResponse:
         raise PermissionDenied
     form = AcknowledgeForm(
         request.POST if request.method == "POST" else None,
-        initial={"comment": visit.acknowledgement},
+        initial={"comment": visit.acknowledgement, "seen": services.acknowledgement_stamp(visit)},
     )
     if request.method == "POST" and form.is_valid():
         try:
             services.visit_acknowledge(
-                actor=request.user, visit=visit, comment=form.cleaned_data["comment"]
+                actor=request.user,
+                visit=visit,
+                comment=form.cleaned_data["comment"],
+                seen=form.cleaned_data["seen"] if "seen" in request.POST else None,
             )
         except ValidationError as error:
             for message in error.messages:
                 form.add_error("comment", message)
+            visit.refresh_from_db()
+            form.data = form.data.copy()  # what is saved now is what the page shows
+            form.data["seen"] = services.acknowledgement_stamp(visit)
         else:
             messages.success(request, _("The visit is acknowledged; the volunteer will see it."))
             return redirect("visits:detail", pk=visit.pk)

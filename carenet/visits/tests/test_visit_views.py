@@ -457,6 +457,28 @@ def test_the_coordinator_acknowledges_and_the_volunteer_sees_it(client, world, v
     assert 'data-testid="acknowledge"' not in page  # a volunteer does not acknowledge
 
 
+def test_a_second_acknowledgement_does_not_replace_the_first_unseen(client, world):
+    visit = world.visits["a1"]
+    login(client, "district_coordinator_a")
+    page = client.get(reverse("visits:acknowledge", args=[visit.pk]))
+    seen = page.context["form"]["seen"].value()
+    assert seen == ""
+    Visit.objects.filter(pk=visit.pk).update(
+        acknowledged_at=timezone.now(), acknowledgement="ช่วยถ่ายรูปเพิ่ม"
+    )
+    url = reverse("visits:acknowledge", args=[visit.pk])
+    response = client.post(url, {"comment": "รับทราบ", "seen": seen})
+    assert response.status_code == 400
+    assert "ช่วยถ่ายรูปเพิ่ม" in response.content.decode()  # shown, and kept
+    visit.refresh_from_db()
+    assert visit.acknowledgement == "ช่วยถ่ายรูปเพิ่ม"
+    # Having seen it, the coordinator may replace it.
+    again = response.context["form"]["seen"].value()
+    assert client.post(url, {"comment": "รับทราบ", "seen": again}).status_code == 302
+    visit.refresh_from_db()
+    assert visit.acknowledgement == "รับทราบ"
+
+
 # --- Concerns ------------------------------------------------------------------------------
 
 
