@@ -187,7 +187,8 @@ def _require_recorder(actor: Any, household: Household) -> None:
 def visit_record(*, actor: Any, household: Household, data: VisitData) -> Visit:
     """Records one visit and everything that follows from it (see the module's docstring).
 
-    Submitting the same form twice (same client_uuid) returns the visit stored the first time.
+    Submitting the same form twice (same client_uuid) returns the visit stored the first time,
+    as does the same visit sent again in a new form (same time, type and words).
     """
     _require_recorder(actor, household)
     if data.client_uuid is not None:
@@ -196,6 +197,16 @@ def visit_record(*, actor: Any, household: Household, data: VisitData) -> Visit:
             return _same_form(existing, actor, household)
     household = Household.objects.select_for_update().get(pk=household.pk)
     visited_at, volunteers, members, items, (lat, lon) = _clean_visit(actor, household, data)
+    twin = Visit.objects.filter(
+        household=household,
+        recorded_by=actor,
+        visited_at=visited_at,
+        visit_type=data.visit_type,
+        observations=data.observations.strip(),
+        needs=data.needs.strip(),
+    ).first()
+    if twin is not None:  # the same visit again, with a new form id: the back button, say
+        return twin
     sensitive = any(item.area.sensitive for item in items)
     visit = Visit(
         household=household,

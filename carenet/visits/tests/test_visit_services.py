@@ -186,6 +186,18 @@ def test_the_same_form_submitted_twice_stores_one_visit(world, volunteer_a):
     assert AuditEvent.objects.count() == events
 
 
+def test_the_same_visit_in_a_new_form_stores_one_visit(world, volunteer_a):
+    """The back button after saving brings the typed words back in a form with a new id."""
+    when = timezone.now().replace(second=0, microsecond=0) - timedelta(hours=1)
+    first = record(world, volunteer_a, client_uuid=uuid.uuid4(), visited_at=when)
+    second = record(world, volunteer_a, client_uuid=uuid.uuid4(), visited_at=when)
+    assert first.pk == second.pk
+    other = record(
+        world, volunteer_a, client_uuid=uuid.uuid4(), visited_at=when, observations="อีกครั้ง"
+    )
+    assert other.pk != first.pk
+
+
 def test_another_users_form_id_is_refused(world, volunteer_a, district_coordinator_a):
     form_id = uuid.uuid4()
     record(world, volunteer_a, client_uuid=form_id)
