@@ -19,7 +19,7 @@ docstring), and, when it wants area names, a mapping of area codes to areas.
 """
 
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from django.db import models
@@ -27,7 +27,7 @@ from django.db import models
 from carenet.areas.models import Area
 from carenet.core import citizen_id, thaidate
 from carenet.core.people import Sex, phone_shown
-from carenet.core.tabular import Column, Kind
+from carenet.core.tabular import Column, Kind, normalize_header
 from carenet.households.models import (
     Condition,
     ConsentBasis,
@@ -359,6 +359,20 @@ VOLUNTEER_COLUMNS: tuple[Column, ...] = (
 # and an export keeps the name in its parts.
 FULL_NAME = Column("full_name", ("ชื่อ-สกุล", "full_name", "full name", "ชื่อ-นามสกุล", "ชื่อและนามสกุล"))
 HOUSEHOLD_IMPORT_COLUMNS = (*HOUSEHOLD_COLUMNS, FULL_NAME)
+
+# Columns only one kind of file has: a file with one of the other kind's was chosen wrongly.
+HOUSEHOLD_ONLY = ("household_ref", "relation", "vulnerable_groups")
+VOLUNTEER_ONLY = ("registration_no", "registration_date", "covered_moo")
+
+
+def other_kind_column(
+    ignored: list[tuple[str, str]], other: Sequence[Column], keys: Sequence[str]
+) -> str:
+    """The header of a column, among those an import ignored, that only files of the other kind
+    have ("" when there is none)."""
+    aliases = {normalize_header(a) for c in other if c.key in keys for a in c.aliases}
+    return next((header for _letter, header in ignored if normalize_header(header) in aliases), "")
+
 
 HOUSEHOLD_KEYS = tuple(c.key for c in HOUSEHOLD_COLUMNS)
 VOLUNTEER_KEYS = tuple(c.key for c in VOLUNTEER_COLUMNS)

@@ -26,6 +26,7 @@ from carenet.core import citizen_id, thaidate
 from carenet.core.tabular import Column, RowError, Source, Table, TableStream
 from carenet.core.text import THAI_DIGITS
 from carenet.spreadsheets.columns import NO_WORDS, YES_WORDS, Vocabulary, word_key
+from carenet.spreadsheets.models import ImportKind
 
 # The errors and warnings an import lists; past these it only counts them.
 MAX_LISTED = 10_000
@@ -411,3 +412,17 @@ class ProgressReporter:
     def importing(self, done: int, total: int) -> None:
         if self.callback is not None:
             self.callback("importing", done, total)
+
+
+def wrong_kind(header_row: int, header: str, kind: ImportKind) -> RowError:
+    """The error of a file of the other kind (households for volunteers, or the reverse)."""
+    return RowError(
+        header_row,
+        header,
+        "",
+        _(
+            "This looks like a file of %(kind)s: it has a “%(header)s” column. Choose "
+            "“%(kind)s” as what the file holds, or remove that column."
+        )
+        % {"kind": kind.label, "header": header},
+    )

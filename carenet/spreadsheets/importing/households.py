@@ -58,7 +58,12 @@ from carenet.households.models import (
 )
 from carenet.households.services import households_recompute
 from carenet.spreadsheets.columns import HOUSEHOLD_IMPORT_COLUMNS as COLUMNS
-from carenet.spreadsheets.columns import label
+from carenet.spreadsheets.columns import (
+    VOLUNTEER_COLUMNS,
+    VOLUNTEER_ONLY,
+    label,
+    other_kind_column,
+)
 from carenet.spreadsheets.importing import stored, tables
 from carenet.spreadsheets.importing.common import (
     ON_EXISTING,
@@ -70,6 +75,7 @@ from carenet.spreadsheets.importing.common import (
     collector_paused,
     source_name,
     user_or_none,
+    wrong_kind,
 )
 from carenet.spreadsheets.importing.places import Areas, Scope
 from carenet.spreadsheets.importing.readahead import checked_chunks
@@ -80,6 +86,7 @@ from carenet.spreadsheets.importing.rows import (
     RowReader,
 )
 from carenet.spreadsheets.importing.writing import FirstLoad, IdReserve, Pipeline, among
+from carenet.spreadsheets.models import ImportKind
 from carenet.volunteers.models import Volunteer, VolunteerStatus
 
 AUDIT_ACTION = "spreadsheets.import_households"
@@ -184,6 +191,10 @@ class _HouseholdImport:
                 return result
             if not (table.has("first_name") or table.has("full_name")):
                 _file_errors(result, [_no_name_column(table.header_row)])
+                return result
+            other = other_kind_column(table.ignored, VOLUNTEER_COLUMNS, VOLUNTEER_ONLY)
+            if other:
+                _file_errors(result, [wrong_kind(table.header_row, other, ImportKind.VOLUNTEERS)])
                 return result
             try:
                 if self.dry_run:

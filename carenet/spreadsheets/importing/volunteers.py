@@ -35,10 +35,13 @@ from carenet.core.people import (
 from carenet.core.services import audit_record
 from carenet.core.tabular import Row, RowError, Source, TableError, open_table
 from carenet.spreadsheets.columns import (
+    HOUSEHOLD_COLUMNS,
+    HOUSEHOLD_ONLY,
     OTHER_ROLES,
     VOLUNTEER_COLUMNS,
     VOLUNTEER_STATUSES,
     label,
+    other_kind_column,
 )
 from carenet.spreadsheets.importing.common import (
     ON_EXISTING,
@@ -59,9 +62,11 @@ from carenet.spreadsheets.importing.common import (
     read_words,
     source_name,
     user_or_none,
+    wrong_kind,
 )
 from carenet.spreadsheets.importing.places import Areas, Scope, outside_scope_reason
 from carenet.spreadsheets.importing.writing import among
+from carenet.spreadsheets.models import ImportKind
 from carenet.volunteers.models import (
     STATUS_MOVES,
     Volunteer,
@@ -167,6 +172,11 @@ def _import(
         with open_table(source, VOLUNTEER_COLUMNS, max_rows=max_rows) as table:
             if not (table.has("subdistrict") or table.has("subdistrict_code")):
                 result.errors.append(_no_area_column(table.header_row))
+                result.error_count += 1
+                return
+            other = other_kind_column(table.ignored, HOUSEHOLD_COLUMNS, HOUSEHOLD_ONLY)
+            if other:
+                result.errors.append(wrong_kind(table.header_row, other, ImportKind.HOUSEHOLDS))
                 result.error_count += 1
                 return
             report = Report(result, table.headers, VOLUNTEER_COLUMNS)

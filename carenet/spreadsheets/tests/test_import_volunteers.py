@@ -15,7 +15,7 @@ from carenet.areas.models import Area
 from carenet.core import citizen_id
 from carenet.core.models import AuditEvent
 from carenet.spreadsheets import columns
-from carenet.spreadsheets.importing import import_volunteers
+from carenet.spreadsheets.importing import import_households, import_volunteers
 from carenet.volunteers.models import Volunteer, VolunteerStatus, VolunteerStatusChange
 from carenet.volunteers.tests.factories import VolunteerFactory
 
@@ -308,3 +308,22 @@ def test_a_volunteer_registered_outside_the_scope_is_not_placed(en, district_coo
     [error] = run(csv_file([volunteer()]), actor=district_coordinator_a).errors
     assert "already registered to a volunteer outside your area" in error.reason
     assert "860201" not in error.reason and "ท่าแซะ" not in error.reason
+
+
+def test_a_households_file_chosen_as_volunteers_is_refused(en):
+    row = volunteer()
+    data = csv_file([row]).decode("utf-8-sig").splitlines()
+    data = f"รหัสครัวเรือน,{data[0]}\n1,{data[1]}\n".encode()
+    result = run(data)
+    [error] = result.errors
+    assert (error.row, error.column) == (1, "รหัสครัวเรือน")
+    assert "looks like a file of households and people" in error.reason
+    assert not Volunteer.objects.exists()
+
+
+def test_a_volunteers_file_chosen_as_households_is_refused(en):
+    data = csv_file([volunteer()])
+    result = import_households(actor=None, source=data)
+    [error] = result.errors
+    assert error.column in ("หมู่ที่รับผิดชอบ", "เลขทะเบียน", "วันที่ขึ้นทะเบียน")
+    assert "looks like a file of volunteers" in error.reason
