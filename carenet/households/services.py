@@ -529,6 +529,12 @@ def person_set_status(
     if status != PersonStatus.ACTIVE and household.head_id == person.pk:
         Household.objects.filter(pk=household.pk).update(head=None)
         household.head = None
+    elif (
+        status == PersonStatus.ACTIVE and person.relation == Relation.HEAD and not household.head_id
+    ):
+        # The head who moved out and came back, with nobody made head meanwhile, is head again.
+        Household.objects.filter(pk=household.pk).update(head=person)
+        household.head = person
     audit_record(
         actor=actor,
         action="person.status",

@@ -282,6 +282,20 @@ def test_status_changes_follow_the_table(world, personas):
     assert [e.details["to"] for e in audits("household.status")] == ["active", "closed"]
 
 
+def test_a_head_who_moves_out_and_back_is_head_again(world, personas):
+    household = world.households["a1"]
+    head = household.head
+    assert head is not None and head.relation == "head"
+    actor = personas["district_coordinator_a"]
+    services.person_set_status(actor=actor, person=head, status="moved", reason="ไปทำงาน")
+    household.refresh_from_db()
+    assert household.head_id is None
+    head.refresh_from_db()
+    services.person_set_status(actor=actor, person=head, status="active", reason="กลับมา")
+    household.refresh_from_db()
+    assert household.head_id == head.pk
+
+
 # --- Assigning volunteers ------------------------------------------------------------------
 
 
