@@ -713,8 +713,8 @@ class _HouseholdImport:
         """Brings stored households in line with the file; returns the ids of those changed.
 
         New members written before their household was known to be stored move into it.
-        In "update" mode the address and head follow the file; a new area moves every
-        member (and their consents) with the household.
+        In "update" mode the address and head follow the file; a new village (within the
+        subdistrict: a move further is an error) moves every member and their consents.
         """
         changed: set[int] = set()
         for household in households:
@@ -732,6 +732,19 @@ class _HouseholdImport:
                         updates[column] = value
                 if household.head_given and household.head_id != stored_row["head_id"]:
                     updates["head_id"] = household.head_id
+            moved = updates.get("area_id")
+            if moved and moved[:6] != stored_row["area_id"][:6]:
+                # As on the household's page: its visits and cases stay with the subdistrict.
+                self.report.error(
+                    household.row,
+                    "subdistrict",
+                    self.areas.describe(moved),
+                    _(
+                        "A household can only change village within its subdistrict. If it "
+                        "moved further, mark it as moved and register it at the new address."
+                    ),
+                )
+                continue
             if updates or household.touched:
                 changed.add(pk)
             if self.pipeline is None:

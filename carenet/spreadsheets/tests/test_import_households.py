@@ -793,6 +793,23 @@ def test_a_family_with_its_own_head_at_a_stored_address_is_another_household(en)
     assert "already registered at this address" in warning.reason
 
 
+def test_a_stored_household_moves_village_but_not_subdistrict(en):
+    assert run(csv_file(family()[:2])).ok
+    home = stored(cid(1)).household
+    moved = [{**row, "moo": "2"} for row in family()[:2]]
+    assert run(csv_file(moved)).ok
+    home.refresh_from_db()
+    assert home.area_id == "86010102"
+    assert stored(cid(2)).area_id == "86010102"
+    before = snapshot()
+    away = [{**row, "subdistrict": "ปากน้ำ", "moo": "1"} for row in family()[:2]]
+    result = run(csv_file(away))
+    [error] = result.errors
+    assert (error.row, error.column) == (2, "ตำบล")
+    assert "only change village within its subdistrict" in error.reason
+    assert snapshot() == before
+
+
 @pytest.mark.parametrize("with_id", [True, False])
 def test_a_person_who_withdrew_consent_is_not_changed(en, with_id):
     row = person(phone="0812345678") if with_id else person(citizen_id="", phone="0812345678")
