@@ -5,10 +5,21 @@ THAI_DIGITS = str.maketrans("๐๑๒๓๔๕๖๗๘๙", "0123456789")
 
 # Zero-width characters arrive with Thai text copied from web pages and break comparisons
 # (a name of zero-width spaces looks blank but is not empty); control characters such as NUL
-# cannot be stored in PostgreSQL text at all. Tabs and line breaks are spaces, kept.
+# cannot be stored in PostgreSQL text at all. Tabs and line breaks are spaces, kept. Direction
+# marks and overrides turn the rest of a line around on the pages that show the text; soft
+# hyphens and blank-looking letters (Hangul fillers, the empty Braille cell) show nothing.
 INVISIBLE: dict[int, None] = {
     code: None
-    for code in [*map(ord, "\u200b\u200c\u200d\u2060\ufeff"), *range(0x20), 0x7F]
+    for code in [
+        *map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad\u034f\u061c\u180e"),
+        *range(0x200E, 0x2010),  # left-to-right and right-to-left marks
+        *range(0x202A, 0x202F),  # embeddings and overrides
+        *range(0x2061, 0x2065),  # invisible operators
+        *range(0x2066, 0x206A),  # isolates
+        *map(ord, "\u115f\u1160\u3164\uffa0\u2800"),
+        *range(0x20),
+        0x7F,
+    ]
     if not chr(code).isspace()
 }
 
