@@ -19,6 +19,7 @@ are checked before the transaction opens so that a bad file gets a reason beside
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from datetime import timedelta
 from decimal import Decimal
 from typing import Any
 from uuid import uuid4
@@ -313,6 +314,28 @@ def _require_editor(actor: Any, case: Case) -> None:
         raise PermissionDenied
 
 
+def _twin(
+    actor: Any, household: Household, cleaned: _Cleaned, data: RequestData, now: Any
+) -> Case | None:
+    """A draft the user saved within TWIN_WINDOW that says all this request says."""
+    if data.signature is not None or data.documents:
+        return None  # something new came with it
+    asked = Case()
+    _apply(asked, cleaned, data, now)
+    compared = [f for f in REQUEST_FIELDS if not f.startswith("consent_")]
+    problems = {p.pk for p in cleaned.problems}
+    for draft in Case.objects.filter(
+        household=household,
+        filed_by=actor,
+        status=CaseStatus.DRAFT,
+        created_at__gte=now - TWIN_WINDOW,
+    ).prefetch_related("problems"):
+        same = all(getattr(draft, f) == getattr(asked, f) for f in compared)
+        if same and {p.pk for p in draft.problems.all()} == problems:
+            return draft
+    return None
+
+
 def _apply(case: Case, cleaned: _Cleaned, data: RequestData, now: Any) -> None:
     assert cleaned.person is not None and cleaned.category is not None
     case.person = cleaned.person
@@ -363,13 +386,22 @@ def _attach(case: Case, actor: Any, data: RequestData) -> dict[str, int]:
     return {"added": len(data.documents), "removed": removed}
 
 
+# A draft like one the same user saved this recently is the same request sent again.
+TWIN_WINDOW = timedelta(minutes=10)
+
+
 @transaction.atomic
 def case_create(*, actor: Any, household: Household, data: RequestData) -> Case:
-    """A new request, saved as a draft: needs only the person and the kind of problem."""
+    """A new request, saved as a draft: needs only the person and the kind of problem. The
+    same request sent again within TWIN_WINDOW is the draft saved the first time."""
     _require_filer(actor, household)
     cleaned = _Cleaned(actor=actor, household=household, data=data)
     cleaned.raise_any()
     now = timezone.now()
+    Household.objects.select_for_update().filter(pk=household.pk).first()  # one at a time
+    twin = _twin(actor, household, cleaned, data, now)
+    if twin is not None:  # the same request sent twice: a double tap, or the back button
+        return twin
     case = Case(
         household=household,
         area_id=household.area_id,

@@ -100,6 +100,17 @@ def test_a_draft_needs_little(world: Any, personas: dict[str, Any]) -> None:
     assert AuditEvent.objects.filter(action="case.create", target_id=str(case.pk)).exists()
 
 
+def test_the_same_request_sent_twice_is_one_draft(world: Any, personas: dict[str, Any]) -> None:
+    volunteer = personas["volunteer_a"]
+    household = world.households["a1"]
+    data = RequestData(person_id=world.people["a1"].pk, category_code="poverty", help_wanted="ข้าว")
+    first = intake.case_create(actor=volunteer, household=household, data=data)
+    second = intake.case_create(actor=volunteer, household=household, data=data)
+    assert first.pk == second.pk
+    other = RequestData(person_id=world.people["a1"].pk, category_code="poverty", help_wanted="ยา")
+    assert intake.case_create(actor=volunteer, household=household, data=other).pk != first.pk
+
+
 def test_a_draft_is_edited_and_keeps_its_number(world: Any, personas: dict[str, Any]) -> None:
     volunteer = personas["volunteer_a"]
     case = intake.case_create(
@@ -125,12 +136,15 @@ def test_a_draft_is_edited_and_keeps_its_number(world: Any, personas: dict[str, 
 
 
 def test_numbers_are_unique(world: Any, personas: dict[str, Any]) -> None:
-    data = RequestData(person_id=world.people["a1"].pk, category_code="poverty")
     numbers = {
         intake.case_create(
-            actor=personas["volunteer_a"], household=world.households["a1"], data=data
+            actor=personas["volunteer_a"],
+            household=world.households["a1"],
+            data=RequestData(
+                person_id=world.people["a1"].pk, category_code="poverty", help_wanted=f"คำขอ {n}"
+            ),
         ).number
-        for _ in range(3)
+        for n in range(3)
     }
     assert len(numbers) == 3
     assert all(re.fullmatch(r"25\d\d-\d{6}", n) for n in numbers)
