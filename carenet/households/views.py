@@ -6,6 +6,7 @@ permission the page needs (viewing or managing), so a record outside that scope 
 edit keeps what the user typed and says what changed meanwhile.
 """
 
+from datetime import date
 from typing import Any
 
 from django.contrib import messages
@@ -17,7 +18,7 @@ from django.views.decorators.http import require_POST
 
 from carenet.accounts import access
 from carenet.accounts.access import Perm
-from carenet.core import id_search
+from carenet.core import id_search, thaidate
 from carenet.core.forms import show_service_errors
 from carenet.households import cleaning, selectors, services
 from carenet.households.forms import (
@@ -140,16 +141,23 @@ def household_create(request: HttpRequest) -> HttpResponse:
 @access.requires(MANAGE)
 def household_edit(request: HttpRequest, pk: int) -> HttpResponse:
     household = selectors.household_get(user=request.user, pk=pk, perm=MANAGE)
-    form = HouseholdForm(
-        request.POST if request.method == "POST" else None,
-        user=request.user,
-        perm=MANAGE,
-        area_choices=selectors.subdistrict_area_choices(household=household),
-        initial={
-            "area": household.area_id,
-            "version": household.version,
-            **{name: getattr(household, name) for name in cleaning.ADDRESS_FIELDS},
-        },
+
+    def address_form(data: Any, record: Household) -> HouseholdForm:
+        return HouseholdForm(
+            data,
+            user=request.user,
+            perm=MANAGE,
+            area_choices=selectors.subdistrict_area_choices(household=record),
+            initial={
+                "area": record.area_id,
+                "version": record.version,
+                **{name: getattr(record, name) for name in cleaning.ADDRESS_FIELDS},
+            },
+        )
+
+    form, conflict = (
+        address_form(request.POST if request.method == "POST" else None, household),
+        False,
     )
     if request.method == "POST" and form.is_valid():
         try:
@@ -160,16 +168,21 @@ def household_edit(request: HttpRequest, pk: int) -> HttpResponse:
                 area=form.cleaned_data["area"],
                 **form.address(),
             )
-        except ConflictError as error:
+        except ConflictError:
             fresh = Household.objects.get(pk=household.pk)
-            _conflict(form, error, fresh, _typed_address(form))
+            _conflict(request, form, fresh, _typed_address(form))
+            household = fresh  # the service changed the old copy before it found out
+            form, conflict = address_form(None, fresh), True
         except ValidationError as error:
             show_service_errors(error, form)
         else:
             messages.success(request, _("The household is saved."))
             return redirect("households:detail", pk=household.pk)
     return _render_form(
-        request, "households/household_edit.html", {"form": form, "household": household}
+        request,
+        "households/household_edit.html",
+        {"form": form, "household": household},
+        conflict=conflict,
     )
 
 
@@ -313,12 +326,12 @@ def _render_person(request: HttpRequest, person: Person, **extra: Any) -> HttpRe
 def person_edit(request: HttpRequest, pk: int) -> HttpResponse:
     person = selectors.person_get(user=request.user, pk=pk, perm=MANAGE)
     restricted = services.person_is_restricted(person) or person.status == "merged"
-    initial = {name: getattr(person, name) for name in [*cleaning.PERSON_FIELDS, "disability"]}
-    form = PersonEditForm(
-        request.POST if request.method == "POST" else None,
-        editing=person,
-        initial={**initial, "version": person.version},
-    )
+
+    def person_form(data: Any, record: Person) -> PersonEditForm:
+        initial = {name: getattr(record, name) for name in [*cleaning.PERSON_FIELDS, "disability"]}
+        return PersonEditForm(data, editing=record, initial={**initial, "version": record.version})
+
+    form, conflict = person_form(request.POST if request.method == "POST" else None, person), False
     if request.method == "POST" and form.is_valid():
         former_head = person.household.head
         try:
@@ -328,9 +341,11 @@ def person_edit(request: HttpRequest, pk: int) -> HttpResponse:
                 version=form.cleaned_data["version"],
                 data=form.to_data(),
             )
-        except ConflictError as error:
+        except ConflictError:
             fresh = Person.objects.get(pk=person.pk)
-            _conflict(form, error, fresh, _typed_person(form, person))
+            _conflict(request, form, fresh, _typed_person(form, person))
+            person = fresh  # the service changed the old copy before it found out
+            form, conflict = person_form(None, fresh), True
         except ValidationError as error:
             show_service_errors(error, form)
         else:
@@ -341,6 +356,7 @@ def person_edit(request: HttpRequest, pk: int) -> HttpResponse:
         request,
         "households/person_edit.html",
         {"form": form, "person": person, "restricted": restricted},
+        conflict=conflict,
     )
 
 
@@ -474,8 +490,11 @@ def _versions(form: MergeForm) -> tuple[int | None, int | None]:
 # --- Helpers -------------------------------------------------------------------------------
 
 
-def _render_form(request: HttpRequest, template: str, context: dict[str, Any]) -> HttpResponse:
-    """A form page; 400 when it comes back with errors, so tests and tools can tell."""
+def _render_form(
+    request: HttpRequest, template: str, context: dict[str, Any], *, conflict: bool = False
+) -> HttpResponse:
+    """A form page; 400 when it comes back with errors, 409 when someone else saved the
+    record meanwhile (`_conflict`), so that tests and tools can tell."""
     forms = [v for v in context.values() if hasattr(v, "errors") and hasattr(v, "is_bound")]
     failed = request.method == "POST" and any(f.is_bound and f.errors for f in forms)
     context.setdefault("page_forms", forms)
@@ -483,7 +502,7 @@ def _render_form(request: HttpRequest, template: str, context: dict[str, Any]) -
     context["has_field_errors"] = failed and any(
         name != "__all__" for f in forms for name in f.errors
     )
-    return render(request, template, context, status=400 if failed else 200)
+    return render(request, template, context, status=409 if conflict else 400 if failed else 200)
 
 
 def _form_error(form: Any, error: Exception) -> None:
@@ -493,22 +512,39 @@ def _form_error(form: Any, error: Exception) -> None:
         form.add_error(None, str(error))
 
 
-def _conflict(form: Any, error: ConflictError, fresh: Any, typed: dict[str, Any]) -> None:
-    """Keeps what the user typed, says which fields now differ from the saved record, and
-    lets them save again over the new version once they have looked."""
-    changed = [
-        selectors.field_label(type(fresh), name)
+def _conflict(request: HttpRequest, form: Any, fresh: Any, typed: dict[str, Any]) -> None:
+    """Someone saved the record while the user edited it. The page shows the saved record
+    again, and this message what the user's form said where it differs: nothing the other
+    person saved can be undone by saving the old form a second time."""
+    differences = [
+        _("%(field)s (yours: %(yours)s; saved: %(saved)s)")
+        % {
+            "field": selectors.field_label(type(fresh), name),
+            "yours": _shown(form, name, value),
+            "saved": _shown(form, name, getattr(fresh, name)),
+        }
         for name, value in typed.items()
         if getattr(fresh, name) != value
     ]
-    message = str(error)
-    if changed:
-        message += " " + _("Fields that differ from the saved record: %(fields)s.") % {
-            "fields": ", ".join(changed)
+    message = _("Someone else saved this record while you were editing: the form now shows it.")
+    if differences:
+        message += " " + _("Where yours differed: %(fields)s. Enter your changes again.") % {
+            "fields": "; ".join(differences)
         }
-    form.add_error(None, message)
-    form.data = form.data.copy()
-    form.data[form.add_prefix("version")] = str(fresh.version)
+    messages.error(request, message)
+
+
+def _shown(form: Any, name: str, value: Any) -> str:
+    """A value as the form shows it: a choice by its label, a date in the Thai calendar."""
+    if value is None or value == "":
+        return "—"
+    if isinstance(value, bool):
+        return str(_("yes") if value else _("no"))
+    if isinstance(value, date):
+        return thaidate.format_short(value)
+    field = form.fields.get(name)
+    choices = dict(getattr(field, "choices", None) or ())
+    return str(choices.get(value, choices.get(str(value), value)))
 
 
 def _typed_person(form: PersonEditForm, person: Person) -> dict[str, Any]:

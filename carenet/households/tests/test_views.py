@@ -442,26 +442,32 @@ def test_showing_the_full_citizen_id_is_explicit_and_logged(client, world):
     assert AuditEvent.objects.filter(action="person.citizen_id.read").count() == 1
 
 
-def test_stale_edit_keeps_the_input_and_says_so(client, world):
+def test_a_stale_edit_shows_the_saved_record_and_what_the_form_said(client, world):
     person = world.people["a1"]
     login(client, "district_coordinator_a")
     path = reverse("households:person_edit", args=[person.pk])
     form = client.get(path).context["form"]
     assert form.initial["version"] == 1
-    # someone else saves first
+    # someone else saves a new phone first
     Person.objects.filter(pk=person.pk).update(version=2, phone="0811111111")
-    data = {"first_name": "ชื่อใหม่", "title": "นาย", "document_type": "none", "version": 1}
+    data = {**{k: v for k, v in form.initial.items() if v is not None}, "first_name": "ชื่อใหม่"}
+    data["phone"] = person.phone  # the old phone, as the form showed it
+    data["document_type"] = "none"
     response = client.post(path, data)
-    assert response.status_code == 400
-    assert response.context["form"].non_field_errors()
-    assert "ชื่อใหม่".encode() in response.content  # nothing the user typed is lost
-    assert b'name="version" value="2"' in response.content
+    assert response.status_code == 409, response.context["form"].errors
+    page = response.content.decode()
+    assert "ชื่อใหม่" in page  # what the user typed is in the message, not lost
+    assert 'value="0811111111"' in page  # the form shows the saved phone, not the old one
+    assert 'name="version" value="2"' in page
     person.refresh_from_db()
-    assert person.first_name != "ชื่อใหม่"
-    again = client.post(path, {**data, "version": 2})
+    assert person.first_name != "ชื่อใหม่" and person.phone == "0811111111"
+    # Saving the form as the page now shows it keeps the other person's phone.
+    again = response.context["form"]
+    data = {k: v for k, v in again.initial.items() if v not in (None, False)}
+    again = client.post(path, {**data, "first_name": "ชื่อใหม่", "document_type": "none"})
     assert again.status_code == 302
     person.refresh_from_db()
-    assert person.first_name == "ชื่อใหม่"
+    assert (person.first_name, person.phone) == ("ชื่อใหม่", "0811111111")
 
 
 def test_household_edit_conflict(client, world):
@@ -472,8 +478,8 @@ def test_household_edit_conflict(client, world):
     response = client.post(
         path, {"area": "86010101", "house_no": household.house_no, "road": "ใหม่", "version": 1}
     )
-    assert response.status_code == 400
-    assert response.context["form"].non_field_errors()
+    assert response.status_code == 409
+    assert 'value="ถนนเดิม"' in response.content.decode()
     household.refresh_from_db()
     assert household.road == "ถนนเดิม"
 
