@@ -268,8 +268,9 @@ def acknowledge(request: HttpRequest, pk: int) -> HttpResponse:
             for message in error.messages:
                 form.add_error("comment", message)
             visit.refresh_from_db()
-            form.data = form.data.copy()  # what is saved now is what the page shows
-            form.data["seen"] = services.acknowledgement_stamp(visit)
+            data = request.POST.copy()  # what is saved now is what the page shows
+            data["seen"] = services.acknowledgement_stamp(visit)
+            form.data = data
         else:
             messages.success(request, _("The visit is acknowledged; the volunteer will see it."))
             return redirect("visits:detail", pk=visit.pk)

@@ -251,6 +251,15 @@ def test_a_double_submit_stores_one_visit(client, world):
     assert Visit.objects.filter(client_uuid=data["client_uuid"]).count() == 1
 
 
+@pytest.mark.parametrize("form_id", ["", "not-a-uuid"])
+def test_a_form_that_lost_its_id_is_still_saved(client, world, form_id):
+    login(client, "volunteer_a")
+    path = reverse("visits:record", args=[world.households["a1"].pk])
+    before = Visit.objects.count()
+    assert client.post(path, {**valid_post(world), "client_uuid": form_id}).status_code == 302
+    assert Visit.objects.count() == before + 1
+
+
 def test_a_visit_in_the_future_is_refused_beside_the_date_and_the_draft_kept(client, world):
     english(login(client, "volunteer_a"))
     household = world.households["a1"]
