@@ -7,6 +7,7 @@ the position. Nothing is required to save a draft beyond the person and the kind
 (a case row needs both); filing checks the rest (intake.case_file).
 """
 
+import re
 from collections.abc import Sequence
 from decimal import Decimal, InvalidOperation
 from typing import Any, cast
@@ -52,6 +53,9 @@ COMMENT_TARGETS: dict[str, tuple[str, ...]] = {
 }
 
 
+_PLAIN_AMOUNT = re.compile(r"\d+(?:\.\d*)?|\.\d+")
+
+
 class BahtField(forms.DecimalField):
     """Baht as people type it: 1,500 or ๑๕๐๐ or 1500.50; 0 to 1,000,000."""
 
@@ -67,6 +71,8 @@ class BahtField(forms.DecimalField):
     def to_python(self, value: Any) -> Any:
         if isinstance(value, str):
             value = value.translate(THAI_DIGITS).replace(",", "").replace("บาท", "").strip()
+            if value and not _PLAIN_AMOUNT.fullmatch(value):  # 1e5 would be 100,000
+                raise ValidationError(_("Write an amount in baht, e.g. 3000."), code="invalid")
         try:
             return super().to_python(value)
         except (ValidationError, InvalidOperation):

@@ -8,7 +8,10 @@ Nothing imports this module.
 
 from django.utils.translation import gettext_noop, ngettext_lazy
 
-# Form fields and validators
+# Form fields and validators; Django's Thai for the first three reads as machine Thai
+gettext_noop("This field is required.")
+gettext_noop("Select a valid choice. %(value)s is not one of the available choices.")
+gettext_noop("Select a valid choice. That choice is not one of the available choices.")
 gettext_noop("Enter a valid integer.")
 gettext_noop("Null characters are not allowed.")
 gettext_noop("Enter a complete value.")

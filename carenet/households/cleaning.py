@@ -388,6 +388,8 @@ def consent_clean(
     data: ConsentData, *, birth_date: date | None = None, today: date | None = None
 ) -> ConsentData:
     today = today or timezone.localdate()
+    if birth_date is not None and birth_date > today:
+        birth_date = None  # refused beside the birth date: no second and third error from it
     errors = Errors()
     if data.basis not in ConsentBasis.values:
         errors.add("basis", _("Choose the consent or the lawful basis used."), code="choice")

@@ -20,6 +20,7 @@ from carenet.accounts import access
 from carenet.accounts.access import Perm
 from carenet.core import id_search, thaidate
 from carenet.core.forms import show_service_errors
+from carenet.core.text import THAI_DIGITS
 from carenet.households import cleaning, selectors, services
 from carenet.households.forms import (
     AssignForm,
@@ -441,7 +442,7 @@ def consent_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
 @access.requires(Perm.MERGE_PEOPLE)
 def merge(request: HttpRequest) -> HttpResponse:
     """Two records of the same person (?a=&b=): pick the one that stays, confirm, merge."""
-    first, second = request.GET.get("a", "").strip(), request.GET.get("b", "").strip()
+    first, second = (_record_no(request.GET.get(key, "")) for key in ("a", "b"))
     if not (first and second) or first == second:
         error = _("Choose two different records.") if first and first == second else ""
         context = {"a": first, "b": second, "error": error}
@@ -488,6 +489,12 @@ def _versions(form: MergeForm) -> tuple[int | None, int | None]:
 
 
 # --- Helpers -------------------------------------------------------------------------------
+
+
+def _record_no(text: str) -> str:
+    """A record number as typed ("03", "๓"): its digits without leading zeros, else as typed."""
+    digits = text.strip().translate(THAI_DIGITS)
+    return str(int(digits)) if digits.isascii() and digits.isdigit() else text.strip()
 
 
 def _render_form(

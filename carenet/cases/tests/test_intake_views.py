@@ -270,8 +270,10 @@ def test_bad_amounts_are_refused_beside_the_field(client: Any, world: Any) -> No
     response = client.post(url, post_data(world, amount_requested="2000000", welfare_baht="-5"))
     assert response.status_code == 400
     assert not Case.objects.exists()
-    response = client.post(url, post_data(world, amount_requested="สามพัน"))
-    assert "Write an amount in baht" in response.content.decode()
+    for amount in ("สามพัน", "1e5", "NaN", "Infinity"):
+        response = client.post(url, post_data(world, amount_requested=amount))
+        assert "Write an amount in baht" in response.content.decode(), amount
+    assert not Case.objects.exists()
 
 
 def test_an_officer_picks_where_the_case_came_from(client: Any, world: Any) -> None:

@@ -811,3 +811,10 @@ def test_merge_with_a_stale_version_is_a_conflict(world, personas):
             survivor_version=7,
         )
     assert Person.objects.filter(status=PersonStatus.MERGED).count() == 0
+
+
+def test_a_future_birth_date_is_one_error_not_three():
+    future = date.today() + timedelta(days=30)
+    consent = ConsentData(basis="consent", purpose="ดูแล", given_on=date.today())
+    # The birth date itself is refused by person_clean; the consent is not blamed for it.
+    assert cleaning.consent_clean(consent, birth_date=future) == consent

@@ -555,6 +555,8 @@ def test_merge_page(client, world):
     itself = client.get(f"{reverse('households:merge')}?a={survivor.pk}&b={survivor.pk}")
     assert itself.status_code == 200 and b'role="alert"' in itself.content
     assert b'name="survivor"' not in itself.content  # no comparison of a record with itself
+    padded = client.get(f"{reverse('households:merge')}?a={survivor.pk}&b=0{survivor.pk}")
+    assert b'role="alert"' in padded.content and b'name="survivor"' not in padded.content
     path = f"{reverse('households:merge')}?a={survivor.pk}&b={duplicate.pk}"
     assert client.get(path).status_code == 200
     before = snapshot()
