@@ -492,12 +492,12 @@ def concern_handle(*, actor: Any, concern: Concern, status: str, note: str = "")
 MAX_ACKNOWLEDGEMENT = 500
 
 
-@transaction.atomic
 def acknowledgement_stamp(visit: Visit) -> str:
     """Which acknowledgement a visit has: "" for none."""
     return visit.acknowledged_at.isoformat() if visit.acknowledged_at else ""
 
 
+@transaction.atomic
 def visit_acknowledge(
     *, actor: Any, visit: Visit, comment: str = "", seen: str | None = None
 ) -> Visit:
