@@ -170,8 +170,8 @@ def _file_error(reason: str, *, row: int | None = None, column: str = "") -> Tab
 def read_table(source: Source, columns: Sequence[Column], *, max_rows: int = MAX_ROWS) -> Table:
     """Reads a CSV or spreadsheet file into rows of the declared columns; raises TableError."""
     cells = _load_cells(_read_bytes(source), columns)
-    header_index = _find_header(cells, columns)
-    positions = _column_positions(cells[header_index], columns, header_index + 1)
+    header_index, header = _find_header(cells, columns)
+    positions = _column_positions(header, columns, header_index + 1)
     missing = [c for c in columns if c.required and c.key not in positions]
     if missing:
         raise TableError([_missing_column(column, header_index + 1) for column in missing])
@@ -181,7 +181,6 @@ def read_table(source: Source, columns: Sequence[Column], *, max_rows: int = MAX
             _("The file has %(count)d rows; one import can take at most %(limit)d. Split it.")
             % {"count": len(rows), "limit": max_rows}
         )
-    header = cells[header_index]
     headers = {key: _header_text(header[index]) for key, index in positions.items()}
     ignored = ignored_columns(header, positions)
     return Table(header_row=header_index + 1, headers=headers, rows=rows, ignored=ignored)
@@ -311,20 +310,55 @@ def _alias_lookup(columns: Sequence[Column]) -> dict[str, str]:
     return {normalize_header(alias): c.key for c in columns for alias in c.aliases}
 
 
-def _find_header(cells: Cells, columns: Sequence[Column]) -> int:
-    found, index = _header_score(cells, columns)
-    if found:
-        return index
-    expected = ", ".join(f"“{c.label}”" for c in columns if c.required) or ", ".join(
-        f"“{c.label}”" for c in columns
-    )
+def _find_header(cells: Cells, columns: Sequence[Column]) -> tuple[int, list[object]]:
+    """(the index of the header's last row, its cells). The header is the row among the first
+    HEADER_SEARCH_ROWS that names the most declared columns, or two rows read together when
+    they name more: government sheets often write a header over two rows ("หมู่" above "ที่",
+    or "ที่อยู่" merged above "บ้านเลขที่" and "หมู่ที่")."""
+    aliases = _alias_lookup(columns)
+    top = cells[:HEADER_SEARCH_ROWS]
+    best: tuple[int, int, Sequence[object]] = (0, 0, ())
+    for index, row in enumerate(top):
+        found = _named(row, aliases)
+        if found > best[0]:
+            best = (found, index, row)
+    for index in range(len(top) - 1):
+        header = _two_row_header(top[index], top[index + 1], aliases)
+        found = _named(header, aliases)
+        if found > best[0]:
+            best = (found, index + 1, header)
+    if best[0]:
+        return best[1], list(best[2])
+    required = [c.label for c in columns if c.required] or [c.label for c in columns[:6]]
     raise _file_error(
         _(
             "No header row was found in the first %(rows)d rows of the file. "
             "The header must name the columns, such as %(columns)s."
         )
-        % {"rows": HEADER_SEARCH_ROWS, "columns": expected}
+        % {"rows": HEADER_SEARCH_ROWS, "columns": ", ".join(f"“{label}”" for label in required)}
     )
+
+
+def _named(row: Sequence[object], aliases: dict[str, str]) -> int:
+    return len({aliases[name] for cell in row if (name := normalize_header(cell)) in aliases})
+
+
+def _two_row_header(
+    upper: Sequence[object], lower: Sequence[object], aliases: dict[str, str]
+) -> list[object]:
+    """Each column's header from two rows: both read together, or the one that names a
+    column (the other being a group title merged over several columns)."""
+    cells: list[object] = []
+    for index in range(max(len(upper), len(lower))):
+        parts = [
+            _header_text(row[index])
+            for row in (upper, lower)
+            if index < len(row) and row[index] is not None and _header_text(row[index])
+        ]
+        together = (" " if all(part.isascii() for part in parts) else "").join(parts)
+        named = [text for text in (together, *reversed(parts)) if normalize_header(text) in aliases]
+        cells.append(named[0] if named else together or None)
+    return cells
 
 
 def _column_positions(
@@ -764,8 +798,7 @@ def _stream_csv(
 def _stream_header(
     top: Cells, columns: Sequence[Column]
 ) -> tuple[int, dict[str, int], dict[str, str], list[tuple[str, str]]]:
-    header_index = _find_header(top, columns)
-    header = top[header_index]
+    header_index, header = _find_header(top, columns)
     positions = _column_positions(header, columns, header_index + 1)
     missing = [c for c in columns if c.required and c.key not in positions]
     if missing:

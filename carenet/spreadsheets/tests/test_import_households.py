@@ -1384,3 +1384,41 @@ def test_a_whole_name_column_is_read_in_its_parts(en):
         ("นาย", "สมชาย", "ใจดี", "M"),
         ("นางสาว", "มาลี", "ศรี สุข", "F"),
     ]
+
+
+def test_a_header_written_over_two_rows(en):
+    lines = [
+        ["ทะเบียนครัวเรือนเปราะบาง ต.ท่าตะเภา"],
+        ["รหัสครัวเรือน", "บ้าน", "หมู่", "ที่อยู่", "", "", "เลขประจำตัว", "คำนำ", "ชื่อ", "นามสกุล", "วันเดือนปี"],
+        ["", "เลขที่", "ที่", "ตำบล", "อำเภอ", "จังหวัด", "ประชาชน", "หน้า", "", "", "เกิด"],
+        [
+            "H1",
+            "12/3",
+            "1",
+            "ท่าตะเภา",
+            "เมืองชุมพร",
+            "ชุมพร",
+            cid(1),
+            "นาย",
+            "สมชาย",
+            "ใจดี",
+            "15/06/2490",
+        ],
+    ]
+    buffer = io.StringIO()
+    csv.writer(buffer).writerows(lines)
+    result = run(buffer.getvalue().encode())
+    assert result.ok, result.errors
+    assert not result.warnings  # every column read
+    somchai = stored(cid(1))
+    assert (somchai.title, somchai.birth_date, somchai.household.house_no) == (
+        "นาย",
+        date(1947, 6, 15),
+        "12/3",
+    )
+    # Row numbers still count from the top of the file: an error in the data names row 4.
+    lines[3][6] = cid(1)[:12] + str((int(cid(1)[12]) + 1) % 10)
+    buffer = io.StringIO()
+    csv.writer(buffer).writerows(lines)
+    [error] = run(buffer.getvalue().encode()).errors
+    assert (error.row, error.column) == (4, "เลขประจำตัวประชาชน")
