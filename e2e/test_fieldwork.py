@@ -148,6 +148,8 @@ def world(area_tree: dict[str, Area], settings: Any, tmp_path: Path) -> World:
         area=village,
         house_no="12",
         moo=1,
+        # A road typed in Latin letters without spaces must wrap on the phone, not widen the page.
+        road="Ratsadonbamrungphatthanasamakkhinimitprachaluamjai",
         volunteer=volunteer,
         first_member=person("บุญมี", "ใจเย็น", "นาง", years_ago(78), Relation.HEAD, lives_alone=True),
         consent=consent,
@@ -157,8 +159,6 @@ def world(area_tree: dict[str, Area], settings: Any, tmp_path: Path) -> World:
         area=village,
         house_no="45/2",
         moo=1,
-        # A road typed in Latin letters without spaces must wrap on the phone, not widen the page.
-        road="Ratsadonbamrungphatthanasamakkhinimitprachaluamjai",
         volunteer=volunteer,
         first_member=person("สมชาย", "ทองดี", "นาย", years_ago(41), Relation.HEAD),
         consent=consent,

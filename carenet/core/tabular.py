@@ -432,6 +432,8 @@ def clean_cell(value: object, kind: Kind = Kind.TEXT) -> str:
     """The text a person would have typed for a cell value from CSV or a spreadsheet."""
     if value is None or isinstance(value, bool):
         return "" if value is None else ("TRUE" if value else "FALSE")
+    if isinstance(value, date) and kind == Kind.DATE and _day_number(value) in _YEARS:
+        return str(_day_number(value))  # a year typed alone into a cell formatted as a date
     if isinstance(value, datetime):
         return _datetime_text(value, kind)
     if isinstance(value, date):
@@ -452,6 +454,12 @@ def clean_cell(value: object, kind: Kind = Kind.TEXT) -> str:
         if _WHOLE_NUMBER.match(text):
             text = text.replace(",", "").split(".")[0]
     return text
+
+
+def _day_number(value: date) -> int:
+    """The Excel day number of a date."""
+    day = value.date() if isinstance(value, datetime) else value
+    return (day - _EXCEL_EPOCH).days
 
 
 def _datetime_text(value: datetime, kind: Kind) -> str:

@@ -374,6 +374,9 @@ def test_xlsx_read_from_an_upload(tmp_path):
         (45714.0, Kind.DATE, "2025-02-26"),
         (45714.0, Kind.TEXT, "45714"),
         (2515.0, Kind.DATE, "2515"),  # a year typed alone, not 19 November 1906
+        (date(1906, 11, 19), Kind.DATE, "2515"),  # the same in a cell formatted as a date
+        (datetime(1905, 5, 25), Kind.DATE, "1972"),
+        (date(1906, 11, 19), Kind.TEXT, "1906-11-19"),
         (1990, Kind.DATE, "1990"),
         (1012500.0, Kind.DATE, "1012500"),  # 1/01/2500 typed as a number, not a serial
         ("๑๒", Kind.INTEGER, "12"),
