@@ -45,12 +45,14 @@ class Areas:
         self.subdistricts: dict[str, list[_Place]] = {}  # normalized name -> places
         self.villages: dict[str, dict[int, str]] = {}  # subdistrict code -> moo -> village code
         self.level: dict[str, str] = {}
+        self.village_names: dict[str, str] = {}  # village code -> "หมู่ 1 บ้านท่าตะเภา"
         rows = Area.objects.values_list("code", "level", "name_th", "name_en", "parent_id", "moo")
         for code, level, name_th, name_en, parent, moo in rows.iterator(chunk_size=10_000):
             self.level[code] = level
             if level == Level.VILLAGE:
                 if parent and moo:
                     self.villages.setdefault(parent, {})[moo] = code
+                    self.village_names[code] = f"หมู่ {moo} {name_th}".strip()
                 continue
             self.names[code] = (name_th, name_en)
             if level == Level.SUBDISTRICT:
@@ -162,8 +164,9 @@ class Areas:
         return {geothai.normalize(name_th), geothai.normalize(name_en)} - {""}
 
     def describe(self, code: str) -> str:
-        """ "860101 ต.ท่าตะเภา อ.เมืองชุมพร จ.ชุมพร", to tell places apart in a message."""
-        parts = [code]
+        """ "860101 ต.ท่าตะเภา อ.เมืองชุมพร จ.ชุมพร" (a subdistrict's code is what a file may
+        give), or "หมู่ 1 บ้านท่าตะเภา ต.ท่าตะเภา ..." for a village, to tell places apart."""
+        parts = [self.village_names.get(code, code)]
         for prefix, length in (("ต.", 6), ("อ.", 4), ("จ.", 2)):
             name = self.names.get(code[:length], ("", ""))[0]
             if name:

@@ -281,8 +281,11 @@ class RowReader:
 
     def read(self, row: Row) -> PersonRow | None:
         v = row.values
-        if not (v["first_name"] or v["citizen_id"] or v.get("full_name")) and self._not_a_person(
-            row
+        named = v["first_name"] or v.get("full_name") or ""
+        if (
+            not v["citizen_id"]
+            and (not named or _FOOTER.search(named) is not None)
+            and self._not_a_person(row)
         ):
             return None
         problems: list[Problem] = []
@@ -331,12 +334,13 @@ class RowReader:
         return person
 
     def _not_a_person(self, row: Row) -> bool:
-        """A row of a cell or two with no name nor ID, such as a total or a signature line
-        under the table, is reported as that, not as a person with everything missing."""
+        """A row of a cell or two with no name nor ID, or with a total or a signature line
+        where the name goes, is reported as that, not as a person with everything missing."""
         filled = [(key, text) for key, text in row.values.items() if text]
         if len(filled) > 2:
             return False
-        key, text = filled[0]  # a blank row never comes here
+        names = [(key, text) for key, text in filled if key in ("first_name", "full_name")]
+        key, text = (names or filled)[0]  # a blank row never comes here
         self.report.error(
             row.number,
             key,
@@ -762,6 +766,9 @@ def _too_long(limit: int) -> str:
 
 
 _MISSING = object()
+# What the lines under a table say where a name would be: a total ("รวม 4 ครัวเรือน"), a
+# signature ("ลงชื่อ ....... ผู้สำรวจ", "(นางสาวสมใจ ใจงาม)"), a note.
+_FOOTER = re.compile(r"^(?:ลงชื่อ|ลงนาม|หมายเหตุ|\(|รวม.*\d)|\.\.|…")
 _MEMO_LIMIT = 200_000
 
 

@@ -791,6 +791,7 @@ def test_a_family_with_its_own_head_at_a_stored_address_is_another_household(en)
     [warning] = result.warnings
     assert (warning.row, warning.column, warning.value) == (2, "บ้านเลขที่", "12/3")
     assert "already registered at this address" in warning.reason
+    assert "(12/3 หมู่ 1 บ้านท่าตะเภา ต.ท่าตะเภา อ.เมืองชุมพร จ.ชุมพร)" in warning.reason
 
 
 def test_a_stored_household_moves_village_but_not_subdistrict(en):
@@ -1422,3 +1423,16 @@ def test_a_header_written_over_two_rows(en):
     csv.writer(buffer).writerows(lines)
     [error] = run(buffer.getvalue().encode()).errors
     assert (error.row, error.column) == (4, "เลขประจำตัวประชาชน")
+
+
+def test_a_total_or_signature_line_where_the_name_goes(en):
+    rows = [
+        *family(),
+        {"first_name": "รวม 4 ครัวเรือน 12 คน"},
+        {"first_name": "ลงชื่อ ......................", "subdistrict": "ท่าตะเภา"},
+        {"first_name": "(นางสาวสมใจ ใจงาม)"},
+        person(citizen_id=cid(9), first_name="รวมพล", household_ref="H9"),  # a name, not a total
+    ]
+    result = run(csv_file(rows))
+    assert [(e.row, e.column) for e in result.errors] == [(5, "ชื่อ"), (6, "ชื่อ"), (7, "ชื่อ")]
+    assert all("names no person" in e.reason for e in result.errors)
