@@ -34,7 +34,6 @@ from carenet.visits.forms import ProblemGroup, problem_groups, read_position
 from carenet.visits.models import ProblemArea
 
 NUMERIC = {"inputmode": "numeric", "autocomplete": "off"}
-DECIMAL = {"inputmode": "decimal", "autocomplete": "off"}
 
 # Which form fields each commentable part of a request covers (workflow.COMMENTABLE_FIELDS).
 COMMENT_TARGETS: dict[str, tuple[str, ...]] = {
@@ -65,7 +64,11 @@ class BahtField(forms.DecimalField):
         kwargs.setdefault("max_value", intake.MAX_AMOUNT)
         kwargs.setdefault("max_digits", 10)
         kwargs.setdefault("decimal_places", 2)
-        kwargs.setdefault("widget", forms.TextInput(attrs={**DECIMAL, "maxlength": 14}))
+        # Not autocomplete="off": a browser then clears the amount on Back, and the request
+        # saved again no longer matches the draft it repeats (intake.TWIN_WINDOW).
+        kwargs.setdefault(
+            "widget", forms.TextInput(attrs={"inputmode": "decimal", "maxlength": 14})
+        )
         super().__init__(**kwargs)
 
     def to_python(self, value: Any) -> Any:
