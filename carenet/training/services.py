@@ -36,6 +36,7 @@ from django.utils.translation import gettext as _
 from carenet.accounts import access
 from carenet.accounts.access import Perm
 from carenet.areas.models import Area, Level
+from carenet.core import thaidate
 from carenet.core.services import audit_record, save_versioned
 from carenet.core.text import visible
 from carenet.core.thaidate import fiscal_year
@@ -235,7 +236,12 @@ def event_update(
 
 
 def _clean_session(
-    event: TrainingEvent, *, title: str, starts_at: datetime, ends_at: datetime
+    event: TrainingEvent,
+    *,
+    title: str,
+    starts_at: datetime,
+    ends_at: datetime,
+    session: Session | None = None,
 ) -> str:
     errors: dict[str, str] = {}
     title = " ".join(title.split())
@@ -247,6 +253,20 @@ def _clean_session(
         errors["day"] = _("The session must be on one of the event's days.")
     elif ends_at <= starts_at:
         errors["ends"] = _("The session must end after it starts.")
+    else:
+        # Attendance counts sessions: two at the same time would count one morning twice.
+        overlapping = event.sessions.filter(starts_at__lt=ends_at, ends_at__gt=starts_at)
+        if session is not None:
+            overlapping = overlapping.exclude(pk=session.pk)
+        other = overlapping.first()
+        if other is not None:
+            errors["starts"] = _(
+                "This overlaps the session “%(title)s” (%(when)s). Sessions of an event are "
+                "at different times."
+            ) % {
+                "title": other.title,
+                "when": thaidate.format_datetime(timezone.localtime(other.starts_at)),
+            }
     if errors:
         raise ValidationError(errors)
     return title
@@ -292,7 +312,9 @@ def session_update(
 ) -> Session:
     event = session.event
     _require_event(actor, event)
-    session.title = _clean_session(event, title=title, starts_at=starts_at, ends_at=ends_at)
+    session.title = _clean_session(
+        event, title=title, starts_at=starts_at, ends_at=ends_at, session=session
+    )
     session.starts_at, session.ends_at = starts_at, ends_at
     session.agenda, session.speakers = agenda.strip(), " ".join(speakers.split())
     session.save(update_fields=["title", "starts_at", "ends_at", "agenda", "speakers"])

@@ -188,6 +188,15 @@ def test_sessions_fall_within_the_event_days(world, district_coordinator_a):
         ends_at=session.ends_at,
     )
     assert event.sessions.get().title == "ภาคเช้า (ปรับ)"
+    with pytest.raises(ValidationError) as caught:  # the same morning again
+        services.session_add(
+            actor=district_coordinator_a,
+            event=event,
+            title="ซ้อน",
+            starts_at=aware(date(2025, 2, 26), 11),
+            ends_at=aware(date(2025, 2, 26), 13),
+        )
+    assert "overlaps the session “ภาคเช้า (ปรับ)”" in caught.value.message_dict["starts"][0]
     AttendanceFactory(session=session, invitation=InvitationFactory(event=event))
     with pytest.raises(ValidationError):
         services.session_delete(actor=district_coordinator_a, session=session)
