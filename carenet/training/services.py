@@ -113,6 +113,21 @@ EVENT_FIELDS = [
     "criteria",
 ]
 
+# What a certificate prints of its event, or what decided who got one: fixed once issued, so
+# that a certificate printed earlier still matches its verification page.
+CERTIFICATE_FIELDS = {
+    "title",
+    "kind",
+    "centre",
+    "venue",
+    "venue_area",
+    "starts_on",
+    "ends_on",
+    "attendance_rule",
+    "signer_name",
+    "signer_position",
+}
+
 
 def _clean_event(actor: Any, data: EventData, *, excluded: list[int]) -> dict[str, Any]:
     errors: dict[str, list[str]] = {}
@@ -212,6 +227,18 @@ def event_update(
     draft._state = copy.copy(event._state)
     draft._state.fields_cache = dict(event._state.fields_cache)
     changed = [name for name, value in values.items() if getattr(draft, name) != value]
+    printed = [name for name in changed if name in CERTIFICATE_FIELDS]
+    if printed and event.certificates.filter(revoked=False).exists():
+        raise ValidationError(
+            {
+                name: _(
+                    "Certificates of this event have been issued with this on them, or it "
+                    "decided who got one: it can no longer change, so that a printed "
+                    "certificate still matches its verification page."
+                )
+                for name in printed
+            }
+        )
     for name, value in values.items():
         setattr(draft, name, value)
     save_versioned(draft, version, EVENT_FIELDS)

@@ -12,7 +12,13 @@ from carenet.core.models import AuditEvent
 from carenet.core.services import ConflictError
 from carenet.training import services
 from carenet.training.criteria import TargetCriteria, target_volunteers
-from carenet.training.models import Competency, EventStatus, Invitation, InvitationStatus
+from carenet.training.models import (
+    Certificate,
+    Competency,
+    EventStatus,
+    Invitation,
+    InvitationStatus,
+)
 from carenet.training.services import EventData
 from carenet.training.tests.factories_events import (
     AttendanceFactory,
@@ -129,6 +135,38 @@ def test_update_is_versioned_and_scoped(world, district_coordinator_a, district_
         )
     event.refresh_from_db()
     assert event.title == "ชื่อใหม่"
+
+
+def test_what_certificates_print_is_fixed_once_they_are_issued(world, district_coordinator_a):
+    event = services.event_create(actor=district_coordinator_a, data=data(world["centre_a"]))
+    invitation = InvitationFactory(event=event)
+    Certificate.objects.create(
+        event=event,
+        invitation=invitation,
+        volunteer=invitation.volunteer,
+        area=invitation.area,
+        name_printed="นางบุญมี รักถิ่น",
+        issued_on=date(2025, 3, 1),
+    )
+    with pytest.raises(ValidationError) as caught:
+        services.event_update(
+            actor=district_coordinator_a,
+            event=event,
+            data=data(world["centre_a"], title="ชื่อใหม่"),
+            version=event.version,
+        )
+    assert list(caught.value.message_dict) == ["title"]
+    event.refresh_from_db()
+    assert event.title != "ชื่อใหม่"
+    # What is not printed still changes.
+    services.event_update(
+        actor=district_coordinator_a,
+        event=event,
+        data=data(world["centre_a"], description="เพิ่มรายละเอียด"),
+        version=event.version,
+    )
+    event.refresh_from_db()
+    assert event.description == "เพิ่มรายละเอียด"
 
 
 def test_changing_the_days_keeps_sessions_inside(world, district_coordinator_a):
