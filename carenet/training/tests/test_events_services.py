@@ -234,7 +234,7 @@ def test_sessions_fall_within_the_event_days(world, district_coordinator_a):
             starts_at=aware(date(2025, 2, 26), 11),
             ends_at=aware(date(2025, 2, 26), 13),
         )
-    assert "overlaps the session “ภาคเช้า (ปรับ)”" in caught.value.message_dict["starts"][0]
+    assert "“ภาคเช้า (ปรับ)”" in caught.value.message_dict["starts"][0]  # the one it overlaps
     AttendanceFactory(session=session, invitation=InvitationFactory(event=event))
     with pytest.raises(ValidationError):
         services.session_delete(actor=district_coordinator_a, session=session)
