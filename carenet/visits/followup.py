@@ -27,7 +27,7 @@ from datetime import date, datetime, time, timedelta
 from typing import Any, cast
 
 from django.core.paginator import Page, Paginator
-from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Sum
+from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Subquery, Sum
 from django.db.models.functions import Substr, TruncMonth
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -42,7 +42,7 @@ from carenet.households.selectors import households_visible, person_own_q
 from carenet.households.vulnerability import priority_level
 from carenet.visits import charts
 from carenet.visits.models import Visit, VisitTarget
-from carenet.volunteers.models import Volunteer, VolunteerStatus
+from carenet.volunteers.models import Volunteer, VolunteerStatus, VolunteerStatusChange
 
 # The permission that opens the follow-up pages; a role table entry of its own would be better.
 FOLLOW_UP_PERM = Perm.VIEW_FOLLOWUP
@@ -114,12 +114,19 @@ def _households(user: Any, area: Area | None) -> QuerySet[Household]:
     return queryset.filter(within(area.code, "area")) if area is not None else queryset
 
 
-def _volunteers(user: Any, area: Area | None) -> QuerySet[Volunteer]:
+def _volunteers(user: Any, area: Area | None, on: date | None = None) -> QuerySet[Volunteer]:
+    """The active volunteers the user sees; with `on`, those who were active on that day
+    (by their status history), so that a past month counts who served then."""
+    active = Q(status=VolunteerStatus.ACTIVE)
+    people = Volunteer.objects.all()
+    if on is not None:
+        changes = VolunteerStatusChange.objects.filter(volunteer=OuterRef("pk"))
+        then = changes.filter(effective_date__lte=on).order_by("-effective_date", "-id")
+        people = people.annotate(status_then=Subquery(then.values("to_status")[:1]))
+        # A record without any history (none is written without one) keeps its status now.
+        active = Q(status_then=VolunteerStatus.ACTIVE) | (~Exists(changes) & active)
     queryset = access.visible_to(
-        user,
-        Volunteer.objects.filter(status=VolunteerStatus.ACTIVE),
-        perm=Perm.VIEW_VOLUNTEERS,
-        own=Q(user=user),
+        user, people.filter(active), perm=Perm.VIEW_VOLUNTEERS, own=Q(user=user)
     )
     # Volunteers serve a subdistrict: a village narrows them to its subdistrict.
     return queryset.filter(within(area.code[:6], "area")) if area is not None else queryset
@@ -482,8 +489,9 @@ def monthly_summary(
         target_q |= Q(area_id__in=base.ancestor_codes())
     targets = {t.area_id: t for t in VisitTarget.objects.filter(target_q)}
 
+    served_on = min(month.end - timedelta(days=1), today)  # the month's last day, or today
     volunteers = list(
-        _volunteers(user, base)
+        _volunteers(user, base, served_on)
         .select_related("area")
         .only("title", "first_name", "last_name", "area__level", "area__name_th", "area__name_en")
     )
@@ -492,7 +500,7 @@ def monthly_summary(
         for row in Visit.volunteers.through.objects.filter(
             visit__visited_at__gte=start,
             visit__visited_at__lt=end,
-            volunteer_id__in=_volunteers(user, base).values("pk"),
+            volunteer_id__in=_volunteers(user, base, served_on).values("pk"),
         )
         .values("volunteer_id")
         .annotate(n=Count("visit_id"))

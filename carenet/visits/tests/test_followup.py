@@ -19,7 +19,7 @@ from carenet.visits import followup, services
 from carenet.visits.followup import Month, parse_month
 from carenet.visits.models import VisitTarget
 from carenet.visits.tests.factories import VisitFactory, build_world
-from carenet.volunteers.models import Volunteer
+from carenet.volunteers.models import Volunteer, VolunteerStatusChange
 from conftest import PERSONAS, login
 
 pytestmark = pytest.mark.django_db
@@ -293,6 +293,28 @@ def test_volunteers_fall_behind_the_default_target_of_four(march, district_coord
         "860101": (1, 1),
         "860102": (1, 1),
     }
+
+
+def test_a_past_month_counts_who_served_then(march, district_coordinator_a):
+    """Registered after March: not behind in March. Resigned since: still counted for it."""
+    late, gone = march["a"], march["c"]
+    VolunteerStatusChange.objects.create(
+        volunteer=late, to_status="active", effective_date=date(2025, 4, 10), reason="ขึ้นทะเบียน"
+    )
+    VolunteerStatusChange.objects.create(
+        volunteer=gone, to_status="active", effective_date=date(2024, 1, 5), reason="ขึ้นทะเบียน"
+    )
+    VolunteerStatusChange.objects.create(
+        volunteer=gone,
+        from_status="active",
+        to_status="resigned",
+        effective_date=date(2025, 5, 2),
+        reason="ลาออก",
+    )
+    Volunteer.objects.filter(pk=gone.pk).update(status="resigned")
+    s = summary(district_coordinator_a)
+    assert [b.volunteer_id for b in s.behind] == [gone.pk]
+    assert s.total.volunteers == 1
 
 
 def test_the_nearest_area_target_decides(march, district_coordinator_a, area_tree):
