@@ -52,6 +52,7 @@ from django.utils.translation import gettext as _
 from carenet.accounts import access
 from carenet.accounts.access import Perm
 from carenet.areas.models import Area
+from carenet.core import thaidate
 from carenet.core.collation import thai_order
 from carenet.core.services import audit_record
 from carenet.core.tabular import neutralize_formula
@@ -481,10 +482,7 @@ def attendance_csv(*, user: Any, event: TrainingEvent) -> Iterator[bytes]:
             area.label,
             area.parent.label if area.parent else "",
             str(statuses.get(invitation.status, invitation.status)),
-            *[
-                timezone.localtime(times[s.pk]).strftime("%H:%M") if s.pk in times else ""
-                for s in sessions
-            ],
+            *[_checked_in(times[s.pk], s) if s.pk in times else "" for s in sessions],
             str(len(times)),
             "ผ่าน" if sessions and len(times) >= needed else "",
         ]
@@ -509,3 +507,12 @@ def attendance_export_audit(*, actor: Any, event: TrainingEvent) -> None:
         target=event,
         area_code=event.area_id,
     )
+
+
+def _checked_in(moment: Any, session: Any) -> str:
+    """The time of a check-in; with its day (Buddhist Era) when it was ticked on another day
+    than the session's, afterwards from the paper list, say."""
+    local = timezone.localtime(moment)
+    if local.date() == timezone.localtime(session.starts_at).date():
+        return f"{local:%H:%M}"
+    return f"{thaidate.format_numeric(local.date())} {local:%H:%M}"

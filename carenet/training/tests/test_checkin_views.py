@@ -2,9 +2,11 @@
 own QR, the attendance page and CSV, and fixed query counts at two sizes."""
 
 import re
+from datetime import timedelta
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from carenet.training import checkin
 from carenet.training.models import Attendance
@@ -319,6 +321,17 @@ def test_the_csv_neutralises_formulas_and_lists_check_in_times(client, world):
     assert line.startswith("'=HYPERLINK(1)")
     assert "09:00" in line and ",1," in line
     assert response["Content-Disposition"].startswith("attachment;")
+
+
+def test_a_check_in_ticked_on_another_day_shows_its_day(client, world):
+    later = world.session.starts_at + timedelta(days=9)
+    AttendanceFactory(invitation=world.mine, session=world.session, checked_in_at=later)
+    login(client, "district_coordinator_a")
+    response = client.get(reverse("training:attendance_csv", args=[world.event.pk]))
+    text = b"".join(response.streaming_content).decode("utf-8-sig")
+    line = next(row for row in text.splitlines() if world.mine.volunteer.last_name in row)
+    local = timezone.localtime(later)
+    assert f"{local.day:02d}/{local.month:02d}/{local.year + 543} {local:%H:%M}" in line
 
 
 def test_attendance_page_and_csv_cost_fixed_queries(client, world, django_assert_max_num_queries):
