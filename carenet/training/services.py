@@ -113,6 +113,10 @@ EVENT_FIELDS = [
     "criteria",
 ]
 
+# Dates a person may mean for an event; a wrong year (2500 for 2568) is refused.
+LONGEST_EVENT_DAYS = 366
+EVENT_YEARS_BACK = 5
+
 # What a certificate prints of its event, or what decided who got one: fixed once issued, so
 # that a certificate printed earlier still matches its verification page.
 CERTIFICATE_FIELDS = {
@@ -143,8 +147,18 @@ def _clean_event(actor: Any, data: EventData, *, excluded: list[int]) -> dict[st
         refuse("title", _("Give the event a title."))
     if data.kind not in EventKind.values:
         refuse("kind", _("Choose the kind of event."))
+    today = timezone.localdate()
     if data.ends_on < data.starts_on:
         refuse("ends_on", _("The last day cannot be before the first day."))
+    elif (data.ends_on - data.starts_on).days > LONGEST_EVENT_DAYS:
+        refuse("ends_on", _("An event lasts at most a year: check the last day's year."))
+    if data.starts_on < date(today.year - EVENT_YEARS_BACK, 1, 1):
+        refuse(
+            "starts_on",
+            _("Check the year: an event is recorded at most %(years)d years back.")
+            % {"years": EVENT_YEARS_BACK},
+        )
+
     if data.budget is not None and data.budget < 0:
         refuse("budget", _("The budget cannot be negative."))
     if not 0 <= data.attendance_rule <= 100:

@@ -169,6 +169,15 @@ def test_what_certificates_print_is_fixed_once_they_are_issued(world, district_c
     assert event.description == "เพิ่มรายละเอียด"
 
 
+def test_an_event_year_typed_wrong_is_refused(world, district_coordinator_a):
+    long_ago = data(world["centre_a"], starts_on=date(1957, 1, 1), ends_on=date(1957, 1, 2))
+    thirty_years = data(world["centre_a"], starts_on=date(2026, 1, 1), ends_on=date(2056, 1, 1))
+    for wrong, field in ((long_ago, "starts_on"), (thirty_years, "ends_on")):
+        with pytest.raises(ValidationError) as caught:
+            services.event_create(actor=district_coordinator_a, data=wrong)
+        assert field in caught.value.message_dict
+
+
 def test_changing_the_days_keeps_sessions_inside(world, district_coordinator_a):
     event = services.event_create(actor=district_coordinator_a, data=data(world["centre_a"]))
     services.session_add(
