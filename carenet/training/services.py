@@ -24,7 +24,7 @@ admin). The moves are the table AWARD_MOVES.
 
 import copy
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -116,6 +116,8 @@ EVENT_FIELDS = [
 # Dates a person may mean for an event; a wrong year (2500 for 2568) is refused.
 LONGEST_EVENT_DAYS = 366
 EVENT_YEARS_BACK = 5
+TWIN_WINDOW = timedelta(minutes=10)
+AWARD_YEARS_BACK = 10  # awards of earlier years recorded for the register's history
 
 # What a certificate prints of its event, or what decided who got one: fixed once issued, so
 # that a certificate printed earlier still matches its verification page.
@@ -207,8 +209,19 @@ def _clean_event(actor: Any, data: EventData, *, excluded: list[int]) -> dict[st
 
 @transaction.atomic
 def event_create(*, actor: Any, data: EventData) -> TrainingEvent:
-    """Creates the event and builds its (unsent) invitation list from the criteria."""
+    """Creates the event and builds its (unsent) invitation list from the criteria. The same
+    event sent again by the same person within TWIN_WINDOW (a double tap) is the first one."""
     values = _clean_event(actor, data, excluded=[])
+    twin = TrainingEvent.objects.filter(
+        created_by=actor,
+        created_at__gte=timezone.now() - TWIN_WINDOW,
+        centre=values["centre"],
+        title=values["title"],
+        starts_on=values["starts_on"],
+        ends_on=values["ends_on"],
+    ).first()
+    if twin is not None:
+        return twin
     event = TrainingEvent.objects.create(created_by=actor, **values)
     event.competencies.set(data.competencies)
     audit_record(actor=actor, action="training.event_create", target=event, area_code=event.area_id)
@@ -543,8 +556,11 @@ def award_nominate(
     reason = visible(reason)
     if not reason:
         errors["reason"] = _("Say why this volunteer deserves the award.")
-    if not 2500 <= fiscal_year <= 2700:
-        errors["fiscal_year"] = _("Write the year in Buddhist Era, e.g. 2568.")
+    now = thaidate.fiscal_year(timezone.localdate())
+    if not now - AWARD_YEARS_BACK <= fiscal_year <= now + 1:
+        errors["fiscal_year"] = _(
+            "Write the fiscal year in Buddhist Era, from %(first)d to %(last)d."
+        ) % {"first": now - AWARD_YEARS_BACK, "last": now + 1}
     if volunteer.status != VolunteerStatus.ACTIVE:
         errors["volunteer"] = _("Only an active volunteer can be nominated.")
     if Award.objects.filter(volunteer=volunteer, fiscal_year=fiscal_year, title=title).exists():

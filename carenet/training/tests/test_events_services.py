@@ -471,5 +471,23 @@ def test_award_nomination_and_moves(
     assert AuditEvent.objects.filter(action="training.award_move").count() == 3
 
 
+def test_an_award_for_a_year_typed_wrong_is_refused(world, district_coordinator_a):
+    volunteer = VolunteerFactory(area_id="860101")
+    for year in (2500, 2700):
+        with pytest.raises(ValidationError) as caught:
+            services.award_nominate(
+                actor=district_coordinator_a, volunteer=volunteer, fiscal_year=year, reason="ดี"
+            )
+        assert "fiscal_year" in caught.value.message_dict
+
+
+def test_the_same_event_sent_twice_is_one_event(world, district_coordinator_a):
+    first = services.event_create(actor=district_coordinator_a, data=data(world["centre_a"]))
+    again = services.event_create(actor=district_coordinator_a, data=data(world["centre_a"]))
+    assert first.pk == again.pk
+    other = data(world["centre_a"], title="อบรมอีกรุ่น")
+    assert services.event_create(actor=district_coordinator_a, data=other).pk != first.pk
+
+
 def test_competencies_are_data(reference_data):
     assert Competency.objects.filter(code="child_protection").exists()
