@@ -142,6 +142,17 @@ _DEGREES = re.compile(r"[+-]?\d{1,3}(?:\.\d+)?")  # decimal degrees, as a map ap
 _PASTED_POINT = re.compile(r"(\S+?)\s*[,;\s]\s*(\S+)")
 
 
+def household_move_refused(area: str, new_area: str) -> str:
+    """Why a household may not move from `area` to `new_area` ("" when it may): only within
+    its subdistrict, so that its visits and cases stay with the coordinators of its area."""
+    if new_area[:6] == area[:6]:
+        return ""
+    return _(
+        "A household can only change village within its subdistrict. If it moved further, "
+        "mark it as moved and register it at the new address."
+    )
+
+
 def house_number(text: str) -> str:
     """A house no. as it is searched and compared: 12/3, whether typed "๑๒/๓" or "12 / 3"."""
     return _HOUSE_NO_SEPARATOR.sub(r"\1", clean_name(text).translate(citizen_id.THAI_DIGITS))

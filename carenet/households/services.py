@@ -50,6 +50,7 @@ from carenet.households.cleaning import (
     PersonData,
     consent_clean,
     household_clean_address,
+    household_move_refused,
     person_clean,
 )
 from carenet.households.models import (
@@ -219,15 +220,9 @@ def household_update(
         condition=condition,
     )
     new_area: Area = address.pop("area")
-    if new_area.code[:6] != household.area_id[:6]:
-        raise ValidationError(
-            {
-                "area": _(
-                    "A household can only change village within its subdistrict. If it moved "
-                    "further, mark it as moved and register it at the new address."
-                )
-            }
-        )
+    refused = household_move_refused(household.area_id, new_area.code)
+    if refused:
+        raise ValidationError({"area": refused})
     changed = [name for name in ADDRESS_FIELDS if getattr(household, name) != address[name]]
     for name, value in address.items():
         setattr(household, name, value)
@@ -532,9 +527,7 @@ def person_set_status(
     elif (
         status == PersonStatus.ACTIVE and person.relation == Relation.HEAD and not household.head_id
     ):
-        # The head who moved out and came back, with nobody made head meanwhile, is head again.
-        Household.objects.filter(pk=household.pk).update(head=person)
-        household.head = person
+        _make_head(actor, household, person)  # back, with nobody made head meanwhile
     audit_record(
         actor=actor,
         action="person.status",

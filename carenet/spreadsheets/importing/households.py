@@ -48,6 +48,7 @@ from carenet.core import thaidate
 from carenet.core.people import name_key
 from carenet.core.services import audit_record
 from carenet.core.tabular import RowError, Source, TableError, TableStream, open_table
+from carenet.households.cleaning import household_move_refused
 from carenet.households.models import (
     Consent,
     Household,
@@ -732,18 +733,10 @@ class _HouseholdImport:
                         updates[column] = value
                 if household.head_given and household.head_id != stored_row["head_id"]:
                     updates["head_id"] = household.head_id
-            moved = updates.get("area_id")
-            if moved and moved[:6] != stored_row["area_id"][:6]:
-                # As on the household's page: its visits and cases stay with the subdistrict.
-                self.report.error(
-                    household.row,
-                    "subdistrict",
-                    self.areas.describe(moved),
-                    _(
-                        "A household can only change village within its subdistrict. If it "
-                        "moved further, mark it as moved and register it at the new address."
-                    ),
-                )
+            moved = updates.get("area_id", stored_row["area_id"])
+            refused = household_move_refused(stored_row["area_id"], moved)
+            if refused:  # as on the household's page
+                self.report.error(household.row, "subdistrict", self.areas.describe(moved), refused)
                 continue
             if updates or household.touched:
                 changed.add(pk)
