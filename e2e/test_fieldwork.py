@@ -462,3 +462,24 @@ def test_a_half_typed_visit_survives_a_reload(
         th("Continue the visit record")
     )
     th.check()
+
+
+def test_a_household_takes_the_phone_position(
+    open_page: Callable[[int, int], Page], live_server: Any, world: World, th: Thai
+) -> None:
+    """At the door, the volunteer records where the house is with the phone's GPS."""
+    phone = open_page(*PHONE)
+    phone.context.grant_permissions(["geolocation"])
+    phone.context.set_geolocation({"latitude": 10.4930, "longitude": 99.1800, "accuracy": 12})
+    sign_in(phone, th, "volunteer")
+    phone.goto(f"/households/{world.alone.pk}/edit/")
+    phone.get_by_test_id("gps-button").click()
+    expect(phone.get_by_label(th("Latitude"))).to_have_value("10.493000")
+    expect(phone.get_by_label(th("Longitude"))).to_have_value("99.180000")
+    expect(phone.locator("[data-gps-status]")).to_contain_text("12")
+    assert phone.evaluate("document.documentElement.scrollWidth") <= PHONE[0]
+    with phone.expect_navigation():
+        phone.get_by_test_id("submit").click()
+    world.alone.refresh_from_db()
+    assert (float(world.alone.latitude), float(world.alone.longitude)) == (10.493, 99.18)
+    th.check()

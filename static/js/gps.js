@@ -1,6 +1,8 @@
-/* The "use my position" button of a form with hidden latitude/longitude fields (the visit
-   and intake forms). carenetGps(form, text, changed): `text` holds gpsWait, gpsDone (with
-   {metres}) and gpsFailed; `changed(field)`, when given, is told the position moved. */
+/* The "use my position" button beside a form's latitude/longitude fields, which sit inside
+   the same [data-gps] block (hidden on the visit and intake forms, boxes on the household
+   forms). carenetGps(form, text, changed): `text` holds gpsWait, gpsDone (with {metres}) and
+   gpsFailed; `changed(field)`, when given, is told the position moved. A [data-gps] block
+   that carries those texts itself (data-gps-wait ...) needs no script of its own. */
 window.carenetGps = function (form, text, changed) {
   "use strict";
   var gps = form.querySelector("[data-gps]");
@@ -8,7 +10,8 @@ window.carenetGps = function (form, text, changed) {
   var button = gps.querySelector("[data-gps-button]");
   var clear = gps.querySelector("[data-gps-clear]");
   var where = gps.querySelector("[data-gps-status]");
-  var lat = form.elements.latitude, lon = form.elements.longitude;
+  var lat = gps.querySelector("input[name$='latitude']");
+  var lon = gps.querySelector("input[name$='longitude']");
   var told = changed || function () {};
   button.hidden = false;
   button.addEventListener("click", function () {
@@ -31,3 +34,8 @@ window.carenetGps = function (form, text, changed) {
     told(lat);
   });
 };
+
+document.querySelectorAll("[data-gps][data-gps-wait]").forEach(function (gps) {
+  "use strict";
+  window.carenetGps(gps.closest("form"), gps.dataset);
+});
