@@ -46,8 +46,9 @@ from carenet.cases.models import (
 from carenet.core.services import ConflictError, audit_record, save_versioned
 from carenet.core.thaidate import fiscal_year
 from carenet.households.cleaning import clean_gps, clean_phone
-from carenet.households.models import Household, Person
+from carenet.households.models import Household, HouseholdStatus, Person
 from carenet.households.selectors import households_visible
+from carenet.households.services import person_is_restricted
 from carenet.visits import photos
 from carenet.visits.models import Concern, ProblemItem, Visit
 from carenet.volunteers.selectors import volunteer_of
@@ -283,6 +284,15 @@ class _Cleaned:
         person = Person.objects.filter(pk=pk, household=household).first()
         if person is None:
             self._add("person", _("Choose a member of this household."))
+        elif person_is_restricted(person):
+            self._add(
+                "person",
+                _(
+                    "%(names)s withdrew their consent: nothing new may be recorded about them "
+                    "until they give it again."
+                )
+                % {"names": person.full_name},
+            )
         return person
 
     def _category(self, code: str | None) -> CaseCategory | None:
@@ -395,6 +405,8 @@ def case_create(*, actor: Any, household: Household, data: RequestData) -> Case:
     """A new request, saved as a draft: needs only the person and the kind of problem. The
     same request sent again within TWIN_WINDOW is the draft saved the first time."""
     _require_filer(actor, household)
+    if household.status != HouseholdStatus.ACTIVE:
+        raise ValidationError(_("This household has moved away or is closed: reopen it first."))
     cleaned = _Cleaned(actor=actor, household=household, data=data)
     cleaned.raise_any()
     now = timezone.now()

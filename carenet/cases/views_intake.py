@@ -31,7 +31,7 @@ from carenet.cases.models import (
 from carenet.cases.workflow import COMMENTABLE_FIELDS
 from carenet.core.services import ConflictError
 from carenet.core.thaidate import fiscal_year
-from carenet.households.models import Household, PersonStatus
+from carenet.households.models import Household, HouseholdStatus, PersonStatus, restricted_q
 from carenet.households.selectors import household_get
 from carenet.visits import selectors as visit_selectors
 from carenet.visits.models import Concern
@@ -45,6 +45,9 @@ FILE = intake.FILE_PERM
 @access.requires(FILE)
 def case_new(request: HttpRequest, household_pk: int) -> HttpResponseBase:
     household = household_get(user=request.user, pk=household_pk, perm=FILE)
+    if household.status != HouseholdStatus.ACTIVE:
+        messages.error(request, _("This household has moved away or is closed: reopen it first."))
+        return redirect("households:detail", pk=household.pk)
     initial = {"person": household.head_id, "requester_kind": "self"}
     return _intake(request, household=household, case=None, initial=initial)
 
@@ -168,7 +171,8 @@ def _form(
     files: Any,
     initial: dict[str, Any],
 ) -> IntakeForm:
-    members = list(household.members.filter(status=PersonStatus.ACTIVE).order_by("pk"))
+    living = household.members.filter(status=PersonStatus.ACTIVE).exclude(restricted_q())
+    members = list(living.order_by("pk"))
     if case is not None and case.person_id not in {m.pk for m in members}:
         members.append(case.person)
     return IntakeForm(

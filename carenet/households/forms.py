@@ -260,6 +260,15 @@ class PersonStatusForm(_StatusForm):
     version = forms.IntegerField(widget=forms.HiddenInput)
 
 
+class PersonMoveForm(forms.Form):
+    """The relation the person has to the head of the household they move into."""
+
+    relation = forms.ChoiceField(
+        label=_("Relation to the head"), choices=[*BLANK, *Relation.choices]
+    )
+    version = forms.IntegerField(widget=forms.HiddenInput)
+
+
 class AssignForm(forms.Form):
     volunteer: forms.ModelChoiceField = forms.ModelChoiceField(
         label=_("Assign a volunteer"),

@@ -278,6 +278,25 @@ def _first_name_of(members: list[Person]) -> str:
     return members[0].full_name if members else ""
 
 
+MOVE_TARGETS = 20
+
+
+def move_targets(*, user: Any, person: Person, search: str) -> list[Household]:
+    """Active households the user may change, found by house no. (with its หมู่) or a
+    member's name: where `person` may move. The first MOVE_TARGETS, by address."""
+    if not " ".join(search.split()):
+        return []
+    here = person.household_id if person.status == PersonStatus.ACTIVE else 0
+    found = (
+        households_visible(user, Perm.MANAGE_HOUSEHOLDS)
+        .filter(_search_q(search), status=HouseholdStatus.ACTIVE)
+        .exclude(pk=here)
+        .select_related("area__parent", "head")
+        .order_by("area_id", "moo", "house_no", "pk")
+    )
+    return list(found[:MOVE_TARGETS])
+
+
 def household_get(*, user: Any, pk: Any, perm: Perm = Perm.VIEW_HOUSEHOLDS) -> Household:
     """One household in scope; 404 for missing and not-yours alike."""
     queryset = Household.objects.select_related("area__parent__parent__parent", "head")
@@ -367,6 +386,8 @@ class DuplicateCheck:
     citizen_id_elsewhere: bool = False
     # Someone of the same name and birth date, whom the user cannot see: told the same way.
     name_elsewhere: bool = False
+    # Records of the same citizen ID that the user may move to another household (views).
+    movable: set[int] = field(default_factory=set)
 
     def __bool__(self) -> bool:
         return bool(self.candidates) or self.citizen_id_elsewhere or self.name_elsewhere

@@ -132,8 +132,10 @@ def household_register(
     volunteer: Volunteer | None = None,
     first_member: PersonData | None = None,
     consent: ConsentData | None = None,
+    mover: Person | None = None,
 ) -> Household:
-    """Registers a household, and its first member with their consent when given.
+    """Registers a household, and its first member with their consent when given, or the
+    registered `mover` who moved house, as its head (person_move).
 
     A volunteer who registers a household gets it assigned to them (so they can see it);
     a coordinator may name the `volunteer` to assign.
@@ -152,6 +154,8 @@ def household_register(
     area = address["area"]
     if not access.can(actor, Perm.MANAGE_HOUSEHOLDS, area.code):
         raise ValidationError({"area": _("You cannot register households in this area.")})
+    if mover is not None and first_member is not None:
+        raise ValueError("a household's first member is new or moves in, not both")
     if (first_member is None) != (consent is None):
         raise ValidationError(_("A member is registered together with their consent."))
     assignees = [volunteer] if volunteer is not None else []
@@ -185,6 +189,9 @@ def household_register(
         )
     if first_member is not None and consent is not None:
         person_add(actor=actor, household=household, data=first_member, consent=consent)
+        household.refresh_from_db()
+    elif mover is not None:
+        person_move(actor=actor, person=mover, household=household, relation=Relation.HEAD)
         household.refresh_from_db()
     return household
 
@@ -539,6 +546,59 @@ def person_set_status(
     return person
 
 
+@transaction.atomic
+def person_move(
+    *, actor: Any, person: Person, household: Household, relation: str, version: int | None = None
+) -> Person:
+    """`person` now lives in `household`, another active household the actor may change.
+
+    Someone who moved house stays one record, with their citizen ID, consents, visits and
+    cases. They come back as living there (from "moved away" too). The household they leave
+    loses them as its head, and is closed once nobody lives in it any more.
+    """
+    _require_people(actor, [person], Perm.MANAGE_HOUSEHOLDS)
+    _require_household(actor, household)
+    if person.status in (PersonStatus.MERGED, PersonStatus.DECEASED):
+        raise ValidationError(
+            _("A person who is %(now)s does not move.") % {"now": person.get_status_display()}
+        )
+    if person_is_restricted(person):
+        raise ValidationError(
+            _("Consent was withdrawn: this record can no longer be edited, only its status.")
+        )
+    if household.status != HouseholdStatus.ACTIVE:
+        raise ValidationError(_("This household is not active; reopen it before adding members."))
+    if household.pk == person.household_id and person.status == PersonStatus.ACTIVE:
+        raise ValidationError(_("%(name)s already lives in this household.") % {"name": person})
+    if relation not in Relation.values:
+        raise ValidationError({"relation": _("Choose the relation to the head.")})
+    left = Household.objects.select_for_update().get(pk=person.household_id)
+    person.household, person.area_id = household, household.area_id
+    person.status, person.relation = PersonStatus.ACTIVE, relation
+    save_versioned(
+        person,
+        person.version if version is None else version,
+        ["household", "area", "status", "relation"],
+    )
+    Consent.objects.filter(person=person).update(area_id=household.area_id)
+    if left.head_id == person.pk and left.pk != household.pk:
+        Household.objects.filter(pk=left.pk).update(head=None)
+    if relation == Relation.HEAD:
+        _make_head(actor, household, person)
+    audit_record(
+        actor=actor,
+        action="person.move",
+        target=person,
+        area_code=household.area_id,
+        details={"from": left.pk, "from_area": left.area_id, "to": household.pk},
+    )
+    _close_if_emptied(
+        actor, left.pk, household.pk, _("Its last member moved to another household.")
+    )
+    households_recompute(household_ids=sorted({left.pk, household.pk}))
+    return person
+
+
 def person_log_view(*, actor: Any, person: Person) -> None:
     """Opening a person's record shows health and disability details: the read is logged."""
     audit_record(actor=actor, action="person.view", target=person, area_code=person.area_id)
@@ -591,7 +651,8 @@ def consent_record(*, actor: Any, person: Person, data: ConsentData) -> Consent:
 
 @transaction.atomic
 def consent_withdraw(*, actor: Any, consent: Consent, withdrawn_on: date, reason: str) -> Consent:
-    """Records the withdrawal; when no consent remains, the person's record is restricted."""
+    """Records the person's withdrawal, on this consent and on every other they had given by
+    then (a merge can leave a person with two): the record is then restricted."""
     consent = Consent.objects.select_for_update().select_related("person").get(pk=consent.pk)
     _require_people(actor, [consent.person], Perm.MANAGE_HOUSEHOLDS)
     if not consent.is_active:
@@ -612,17 +673,21 @@ def consent_withdraw(*, actor: Any, consent: Consent, withdrawn_on: date, reason
             "reason", _("Write the reason the person gave, or “not given”."), code="required"
         )
     errors.raise_any()
-    consent.withdrawn_on = withdrawn_on
-    consent.withdrawal_reason = visible(reason)
-    consent.withdrawn_by = _user(actor)
-    consent.save(update_fields=["withdrawn_on", "withdrawal_reason", "withdrawn_by"])
-    audit_record(
-        actor=actor,
-        action="consent.withdraw",
-        target=consent,
-        area_code=consent.area_id,
-        details={"person": consent.person_id},
+    others = Consent.objects.select_for_update().filter(
+        person_id=consent.person_id, withdrawn_on__isnull=True, given_on__lte=withdrawn_on
     )
+    for given in [consent, *others.exclude(pk=consent.pk)]:
+        given.withdrawn_on = withdrawn_on
+        given.withdrawal_reason = visible(reason)
+        given.withdrawn_by = _user(actor)
+        given.save(update_fields=["withdrawn_on", "withdrawal_reason", "withdrawn_by"])
+        audit_record(
+            actor=actor,
+            action="consent.withdraw",
+            target=given,
+            area_code=given.area_id,
+            details={"person": given.person_id},
+        )
     return consent
 
 
@@ -666,6 +731,16 @@ def person_merge(
             )
         if person.status == PersonStatus.MERGED:
             raise ValidationError(_("%(name)s was already merged.") % {"name": person})
+    restricted = [p for p in (survivor, duplicate) if person_is_restricted(p)]
+    if len(restricted) == 1:
+        raise ValidationError(
+            _(
+                "%(name)s withdrew their consent, and the other record did not. If they are "
+                "the same person, record the withdrawal on the other record too (or a new "
+                "consent on this one, if they gave it again), then merge."
+            )
+            % {"name": restricted[0]}
+        )
     survivor_id, duplicate_id = survivor.read_citizen_id(), duplicate.read_citizen_id()
     if survivor_id and duplicate_id and survivor_id != duplicate_id:
         raise ValidationError(
@@ -705,6 +780,7 @@ def person_merge(
     save_versioned(survivor, survivor.version, fields)
 
     moved = Consent.objects.filter(person=duplicate).update(person=survivor, area=survivor.area)
+    pointed = _point_at_survivor(duplicate, survivor)
     if Household.objects.filter(pk=duplicate.household_id, head=duplicate).exists():
         head = survivor if survivor.household_id == duplicate.household_id else None
         Household.objects.filter(pk=duplicate.household_id).update(head=head)
@@ -719,16 +795,53 @@ def person_merge(
             "duplicate_area": duplicate.area_id,
             "filled": filled,
             "consents_moved": moved,
+            "records_moved": pointed,
         },
     )
-    _close_if_emptied(actor, duplicate.household_id, survivor.household_id)
+    _close_if_emptied(
+        actor,
+        duplicate.household_id,
+        survivor.household_id,
+        _("Its last member was merged into a record in another household."),
+    )
     households_recompute(household_ids=sorted({survivor.household_id, duplicate.household_id}))
     return survivor
 
 
-def _close_if_emptied(actor: Any, household_id: int, survivor_household_id: int) -> None:
-    """Closes the duplicate's household when the merge took its last member living there:
-    an empty active household would stay in lists, coverage and visit schedules."""
+def _point_at_survivor(duplicate: Person, survivor: Person) -> dict[str, int]:
+    """Every other record that names the duplicate (visits that saw them, cases, help given,
+    records merged into it earlier) names the survivor instead, whatever app it belongs to.
+    A visit that saw both keeps the survivor once."""
+    moved: dict[str, int] = {}
+    for model, field in _keys_to_people():
+        rows = model._base_manager.filter(**{field: duplicate})
+        if model._meta.auto_created:  # a many-to-many table: one row per (visit, person)
+            other = next(f.name for f in model._meta.fields if f.is_relation and f.name != field)
+            both = model._base_manager.filter(**{field: survivor}).values(other)
+            rows.filter(**{f"{other}__in": both}).delete()
+        count = rows.update(**{field: survivor})
+        if count:
+            moved[model._meta.label_lower] = count
+    return moved
+
+
+def _keys_to_people() -> list[tuple[Any, str]]:
+    """(model, field) of every foreign key to Person, a many-to-many table's included, but
+    the household's head and the consents, which a merge treats on their own."""
+    keys = []
+    for relation in Person._meta.get_fields(include_hidden=True):
+        if relation.auto_created and not relation.concrete and relation.one_to_many:
+            model: Any = relation.related_model
+            if model not in (Household, Consent):
+                keys.append((model, relation.field.name))  # type: ignore[union-attr]
+    return keys
+
+
+def _close_if_emptied(
+    actor: Any, household_id: int, survivor_household_id: int, reason: str
+) -> None:
+    """Closes the household a merge or a move took the last member living there from: an
+    empty active household would stay in lists, coverage and visit schedules."""
     if household_id == survivor_household_id:
         return
     household = Household.objects.select_for_update().get(pk=household_id)
@@ -738,7 +851,7 @@ def _close_if_emptied(actor: Any, household_id: int, survivor_household_id: int)
             actor=actor,
             household=household,
             status=HouseholdStatus.CLOSED,
-            reason=_("Its last member was merged into a record in another household."),
+            reason=reason,
         )
 
 

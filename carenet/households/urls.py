@@ -14,6 +14,7 @@ urlpatterns = [
     path("people/<int:pk>/", views.person_detail, name="person"),
     path("people/<int:pk>/edit/", views.person_edit, name="person_edit"),
     path("people/<int:pk>/status/", views.person_status, name="person_status"),
+    path("people/<int:pk>/move/", views.person_move, name="person_move"),
     path("people/<int:pk>/citizen-id/", views.person_citizen_id, name="person_citizen_id"),
     path("people/<int:pk>/consents/new/", views.consent_add, name="consent_add"),
     path("consents/<int:pk>/withdraw/", views.consent_withdraw, name="consent_withdraw"),

@@ -23,6 +23,7 @@ from carenet.core.forms import show_service_errors
 from carenet.core.text import THAI_DIGITS
 from carenet.households import cleaning, selectors, services
 from carenet.households.forms import (
+    SEARCH_LENGTH,
     AssignForm,
     ConsentForm,
     DuplicateConfirmForm,
@@ -32,6 +33,7 @@ from carenet.households.forms import (
     MergeForm,
     PersonEditForm,
     PersonForm,
+    PersonMoveForm,
     PersonStatusForm,
     WithdrawForm,
 )
@@ -106,6 +108,10 @@ def household_create(request: HttpRequest) -> HttpResponse:
         area_choices=selectors.register_area_choices(user=request.user),
         initial={"area": request.GET.get("area", "")},
     )
+    mover_no = _record_no(request.GET.get("move", ""))
+    if mover_no:  # someone registered who moved house: they come as the head, no new record
+        mover = selectors.person_get(user=request.user, pk=mover_no, perm=MANAGE)
+        return _register_for_mover(request, household_form, mover)
     person_form = PersonForm(post, prefix="p", initial={"relation": "head"})
     consent_form = ConsentForm(post, prefix="c")
     confirm = DuplicateConfirmForm(post)
@@ -136,6 +142,30 @@ def household_create(request: HttpRequest) -> HttpResponse:
             else:
                 messages.success(request, _("The household is registered."))
                 return redirect("households:detail", pk=household.pk)
+    return _render_form(request, "households/household_create.html", context)
+
+
+def _register_for_mover(
+    request: HttpRequest, household_form: HouseholdForm, mover: Person
+) -> HttpResponse:
+    if request.method == "POST" and household_form.is_valid():
+        try:
+            household = services.household_register(
+                actor=request.user,
+                area=household_form.cleaned_data["area"],
+                **household_form.address(),
+                mover=mover,
+            )
+        except (ValidationError, ConflictError) as error:
+            _form_error(household_form, error)
+        else:
+            messages.success(
+                request,
+                _("The household is registered; %(name)s now lives in it.")
+                % {"name": mover.full_name},
+            )
+            return redirect("households:detail", pk=household.pk)
+    context = {"household_form": household_form, "mover": mover}
     return _render_form(request, "households/household_create.html", context)
 
 
@@ -278,7 +308,7 @@ def person_add(request: HttpRequest, pk: int) -> HttpResponse:
 def _duplicates(
     request: HttpRequest, data: cleaning.PersonData, area_code: str, house_no: str
 ) -> selectors.DuplicateCheck:
-    return selectors.person_find_duplicates(
+    found = selectors.person_find_duplicates(
         user=request.user,
         first_name=data.first_name,
         last_name=data.last_name,
@@ -287,6 +317,12 @@ def _duplicates(
         area_code=area_code,
         house_no=house_no,
     )
+    # Someone registered elsewhere who moved house is moved, not registered again.
+    same_id = [c.person.pk for c in found.candidates if c.same_id]
+    if same_id:
+        movable = selectors.people_visible(request.user, MANAGE).filter(pk__in=same_id)
+        found.movable = set(movable.values_list("pk", flat=True))
+    return found
 
 
 @access.requires(Perm.VIEW_HOUSEHOLDS)
@@ -381,6 +417,41 @@ def person_status(request: HttpRequest, pk: int) -> HttpResponse:
             messages.success(request, _("The status is changed."))
             return redirect("households:person", pk=person.pk)
     return _render_person(request, person, status_form=form)
+
+
+@access.requires(MANAGE)
+def person_move(request: HttpRequest, pk: int) -> HttpResponse:
+    """Someone who moved house: find the household they live in now (?q=), or open a new
+    one for them, then confirm (?to=) with their relation to its head."""
+    person = selectors.person_get(user=request.user, pk=pk, perm=MANAGE)
+    chosen = _record_no(request.POST.get("to") or request.GET.get("to", ""))
+    target = selectors.household_get(user=request.user, pk=chosen, perm=MANAGE) if chosen else None
+    post = request.POST if request.method == "POST" else None
+    form = PersonMoveForm(post, initial={"version": person.version})
+    if post is not None and target is not None and form.is_valid():
+        former_head = target.head
+        try:
+            services.person_move(
+                actor=request.user,
+                person=person,
+                household=target,
+                relation=form.cleaned_data["relation"],
+                version=form.cleaned_data["version"],
+            )
+        except ConflictError as error:
+            form.add_error(None, str(error))
+        except ValidationError as error:
+            show_service_errors(error, form)
+        else:
+            messages.success(
+                request, _("%(name)s now lives in this household.") % {"name": person.full_name}
+            )
+            _tell_head_change(request, former_head, target)
+            return redirect("households:detail", pk=target.pk)
+    search = request.GET.get("q", "")[:SEARCH_LENGTH]
+    found = selectors.move_targets(user=request.user, person=person, search=search)
+    context = {"person": person, "form": form, "target": target, "search": search, "found": found}
+    return _render_form(request, "households/person_move.html", context)
 
 
 @access.requires(Perm.VIEW_HOUSEHOLDS)

@@ -31,7 +31,7 @@ from carenet.accounts import access
 from carenet.accounts.access import Perm
 from carenet.core.services import audit_record
 from carenet.households import vulnerability
-from carenet.households.models import Household
+from carenet.households.models import Household, HouseholdStatus
 from carenet.households.selectors import badges, household_get, shown_groups
 from carenet.visits import assessments, photos, selectors, services
 from carenet.visits.forms import AcknowledgeForm, ConcernHandleForm, VisitForm
@@ -57,6 +57,11 @@ def my_households(request: HttpRequest) -> HttpResponse:
 @access.requires(RECORD)
 def visit_record(request: HttpRequest, pk: int) -> HttpResponse:
     household = selectors.household_for_recording(user=request.user, pk=pk)
+    if request.method != "POST" and household.status != HouseholdStatus.ACTIVE:
+        messages.error(
+            request, _("This household has moved away or is closed: visits are no longer recorded.")
+        )
+        return redirect("households:detail", pk=household.pk)
     draft = selectors.draft_get(user=request.user, household=household)
     indicator_set = assessments.current_indicator_set()
     post, files = (request.POST, request.FILES) if request.method == "POST" else (None, None)

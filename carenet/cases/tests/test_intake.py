@@ -16,13 +16,15 @@ from PIL import Image, ImageDraw
 from carenet.cases import intake
 from carenet.cases.intake import RequestData
 from carenet.cases.models import Case, CaseEvent, CaseSource, CaseStatus, FieldComment
-from carenet.cases.tests.factories import subdistrict_reviewer
+from carenet.cases.tests.factories import CaseFactory, subdistrict_reviewer
 from carenet.cases.workflow import case_move
 from carenet.core.models import AuditEvent
 from carenet.core.services import ConflictError
 from carenet.core.thaidate import fiscal_year
+from carenet.households.services import person_merge as merge
 from carenet.households.tests.factories import PersonFactory
-from carenet.visits.tests.factories import build_world
+from carenet.visits.models import Visit
+from carenet.visits.tests.factories import VisitFactory, build_world
 
 S = CaseStatus
 pytestmark = pytest.mark.django_db
@@ -161,6 +163,52 @@ def test_a_draft_for_someone_of_another_household_is_refused(
         )
     assert "person" in refused.value.message_dict
     assert not Case.objects.exists()
+
+
+def test_no_request_for_someone_who_withdrew_consent(world: Any, personas: dict[str, Any]) -> None:
+    person = world.people["a1"]
+    consent = person.consents.get()
+    consent.withdrawn_on = timezone.localdate()
+    consent.save(update_fields=["withdrawn_on"])
+    with pytest.raises(ValidationError) as refused:
+        intake.case_create(
+            actor=personas["volunteer_a"],
+            household=world.households["a1"],
+            data=RequestData(person_id=person.pk, category_code="poverty"),
+        )
+    assert "person" in refused.value.message_dict
+    assert not Case.objects.exists()
+
+
+def test_no_request_for_a_household_that_moved_away(world: Any, personas: dict[str, Any]) -> None:
+    household = world.households["a1"]
+    household.status = "moved"
+    household.save(update_fields=["status"])
+    with pytest.raises(ValidationError):
+        intake.case_create(
+            actor=personas["volunteer_a"],
+            household=household,
+            data=RequestData(person_id=world.people["a1"].pk, category_code="poverty"),
+        )
+    assert not Case.objects.exists()
+
+
+def test_a_merge_brings_the_duplicates_cases_and_visits_to_the_survivor(
+    world: Any, personas: dict[str, Any]
+) -> None:
+    survivor, duplicate = world.people["a1"], world.people["a2"]
+    case = CaseFactory.create(person=duplicate, filed_by=personas["volunteer_a"])
+    both = VisitFactory.create(household=world.households["a1"])
+    both.members_seen.set([survivor, duplicate])
+    one = VisitFactory.create(household=world.households["a2"])
+    one.members_seen.set([duplicate])
+    merge(actor=personas["district_coordinator_a"], survivor=survivor, duplicate=duplicate)
+    assert Case.objects.get(pk=case.pk).person_id == survivor.pk
+    assert list(both.members_seen.all()) == [survivor]
+    assert list(one.members_seen.all()) == [survivor]
+    assert list(Visit.objects.filter(members_seen=duplicate)) == []
+    moved = AuditEvent.objects.get(action="person.merge").details["records_moved"]
+    assert moved == {"cases.case": 1, "visits.visit_members_seen": 1}  # "both" kept one
 
 
 def test_only_households_in_scope(world: Any, personas: dict[str, Any]) -> None:

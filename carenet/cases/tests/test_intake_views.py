@@ -18,6 +18,7 @@ from carenet.cases.models import Case, CaseDocument, CaseStatus
 from carenet.cases.tests.factories import subdistrict_reviewer
 from carenet.cases.tests.test_intake import full_data, jpeg, pdf, signature_png
 from carenet.cases.workflow import case_move
+from carenet.households.models import Household
 from carenet.households.tests.factories import PersonFactory
 from carenet.visits.models import ProblemItem
 from carenet.visits.tests.factories import ConcernFactory, VisitFactory, build_world
@@ -473,3 +474,14 @@ def test_a_member_added_later_can_be_chosen(client: Any, world: Any) -> None:
     page = client.get(reverse("cases:new", args=[world.households["a1"].pk]))
     assert "เด็กหญิงมะลิ" in page.content.decode()
     assert child.pk in [value for value, _label in page.context["form"].fields["person"].choices]
+
+
+def test_a_closed_household_sends_the_request_form_back_to_its_page(
+    client: Any, world: Any, personas: dict[str, Any]
+) -> None:
+    household = world.households["a1"]
+    Household.objects.filter(pk=household.pk).update(status="closed")
+    login(client, "volunteer_a")
+    response = client.get(reverse("cases:new", args=[household.pk]))
+    assert response.status_code == 302
+    assert response["Location"] == reverse("households:detail", args=[household.pk])

@@ -818,3 +818,52 @@ def test_a_future_birth_date_is_one_error_not_three():
     consent = ConsentData(basis="consent", purpose="ดูแล", given_on=date.today())
     # The birth date itself is refused by person_clean; the consent is not blamed for it.
     assert cleaning.consent_clean(consent, birth_date=future) == consent
+
+
+def test_a_withdrawal_withdraws_every_consent_the_person_had_given(world, personas):
+    person = world.people["a1"]
+    later = ConsentFactory.create(person=person, given_on=date(2025, 6, 1))
+    first = person.consents.exclude(pk=later.pk).get()
+    services.consent_withdraw(
+        actor=personas["district_coordinator_a"],
+        consent=first,
+        withdrawn_on=date(2025, 7, 1),
+        reason="ไม่ประสงค์ให้เก็บข้อมูล",
+    )
+    assert not any(c.is_active for c in person.consents.all())
+    assert services.person_is_restricted(Person.objects.get(pk=person.pk))
+    assert len(audits("consent.withdraw")) == 2
+
+
+def test_a_consent_given_after_the_withdrawal_date_stays(world, personas):
+    person = world.people["a1"]
+    again = ConsentFactory.create(person=person, given_on=TODAY)
+    first = person.consents.exclude(pk=again.pk).get()
+    services.consent_withdraw(
+        actor=personas["district_coordinator_a"],
+        consent=first,
+        withdrawn_on=TODAY - timedelta(days=30),
+        reason="ไม่ประสงค์",
+    )
+    again.refresh_from_db()
+    assert again.is_active and not services.person_is_restricted(person)
+
+
+def test_a_withdrawn_record_is_not_merged_into_one_that_was_not(world, personas):
+    coordinator = personas["district_coordinator_a"]
+    survivor = world.people["a1"]
+    duplicate = world.people["a2"]
+    services.consent_withdraw(
+        actor=coordinator,
+        consent=duplicate.consents.get(),
+        withdrawn_on=TODAY,
+        reason="ไม่ประสงค์",
+    )
+    with pytest.raises(ValidationError):
+        services.person_merge(actor=coordinator, survivor=survivor, duplicate=duplicate)
+    assert Person.objects.get(pk=duplicate.pk).status == PersonStatus.ACTIVE
+    services.consent_withdraw(
+        actor=coordinator, consent=survivor.consents.get(), withdrawn_on=TODAY, reason="ไม่ประสงค์"
+    )
+    services.person_merge(actor=coordinator, survivor=survivor, duplicate=duplicate)
+    assert services.person_is_restricted(Person.objects.get(pk=survivor.pk))

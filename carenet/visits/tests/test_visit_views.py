@@ -600,3 +600,12 @@ def test_a_photo_whose_file_is_gone_is_a_404(client, world):
     photo = world.photos["a1"]
     photo.image.storage.delete(photo.image.name)
     assert client.get(reverse("visits:photo", args=[photo.pk])).status_code == 404
+
+
+def test_a_household_that_moved_away_sends_the_visit_form_back_to_its_page(client, world):
+    household = world.households["a1"]
+    Household.objects.filter(pk=household.pk).update(status="moved")
+    login(client, "volunteer_a")
+    response = client.get(reverse("visits:record", args=[household.pk]))
+    assert response.status_code == 302
+    assert response["Location"] == reverse("households:detail", args=[household.pk])

@@ -1,0 +1,190 @@
+"""A person who moved house moves with their record (services.person_move and its page)."""
+
+import pytest
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.utils import timezone
+
+from carenet.core.models import AuditEvent
+from carenet.households import services
+from carenet.households.models import Household, HouseholdStatus, Person, PersonStatus, Relation
+from carenet.households.tests.factories import (
+    ConsentFactory,
+    HouseholdFactory,
+    PersonFactory,
+    new_citizen_id,
+)
+from conftest import login
+
+pytestmark = pytest.mark.django_db
+
+
+def moved_away(household: Household) -> Person:
+    person = PersonFactory.create(household=household, citizen_id=new_citizen_id())
+    ConsentFactory.create(person=person)
+    person.status = PersonStatus.MOVED
+    person.save(update_fields=["status"])
+    return person
+
+
+def test_a_person_who_moved_away_moves_with_their_record(world, personas):
+    mover = moved_away(world.households["a1"])
+    to = world.households["p1"]  # another subdistrict of the coordinator's district
+    services.person_move(
+        actor=personas["district_coordinator_a"], person=mover, household=to, relation="spouse"
+    )
+    mover.refresh_from_db()
+    assert (mover.household, mover.area_id, mover.status) == (to, to.area_id, "active")
+    assert mover.relation == Relation.SPOUSE
+    assert {c.area_id for c in mover.consents.all()} == {to.area_id}
+    to.refresh_from_db()
+    assert to.member_count == 2
+    event = AuditEvent.objects.get(action="person.move")
+    assert (event.details["from"], event.details["to"]) == (world.households["a1"].pk, to.pk)
+
+
+def test_the_last_member_leaving_closes_the_household_and_a_head_takes_over(world, personas):
+    head = world.people["a2"]
+    to = world.households["a1"]
+    former_head = to.head
+    services.person_move(
+        actor=personas["district_coordinator_a"], person=head, household=to, relation="head"
+    )
+    left = Household.objects.get(pk=world.households["a2"].pk)
+    assert (left.status, left.head_id) == (HouseholdStatus.CLOSED, None)
+    to.refresh_from_db()
+    assert to.head_id == head.pk
+    former_head.refresh_from_db()
+    assert former_head.relation == ""  # for the coordinator to fill in, as on any handover
+
+
+@pytest.mark.parametrize("status", [PersonStatus.DECEASED, PersonStatus.MERGED])
+def test_the_dead_and_merged_records_do_not_move(world, personas, status):
+    person = world.people["a2"]
+    person.status = status
+    person.save(update_fields=["status"])
+    with pytest.raises(ValidationError):
+        services.person_move(
+            actor=personas["district_coordinator_a"],
+            person=person,
+            household=world.households["a1"],
+            relation="child",
+        )
+
+
+def test_a_restricted_record_and_a_closed_household_refuse_a_move(world, personas):
+    coordinator = personas["district_coordinator_a"]
+    person = world.people["a2"]
+    consent = person.consents.get()
+    services.consent_withdraw(
+        actor=coordinator, consent=consent, withdrawn_on=timezone.localdate(), reason="ไม่ประสงค์"
+    )
+    with pytest.raises(ValidationError):
+        services.person_move(
+            actor=coordinator, person=person, household=world.households["a1"], relation="child"
+        )
+    closed = HouseholdFactory.create(area_id="86010101", status=HouseholdStatus.CLOSED)
+    with pytest.raises(ValidationError):
+        services.person_move(
+            actor=coordinator, person=world.people["p1"], household=closed, relation="child"
+        )
+
+
+@pytest.mark.parametrize(
+    ("actor", "person", "to"),
+    [
+        ("district_coordinator_a", "a1", "b1"),  # into another district
+        ("district_coordinator_b", "a1", "b1"),  # a person from another district
+        ("volunteer_a", "a2", "a1"),  # not one of the volunteer's households
+        ("auditor", "a1", "a2"),
+    ],
+)
+def test_a_move_outside_what_the_user_may_change_is_refused(world, personas, actor, person, to):
+    with pytest.raises(PermissionDenied):
+        services.person_move(
+            actor=personas[actor],
+            person=world.people[person],
+            household=world.households[to],
+            relation="child",
+        )
+    assert Person.objects.get(pk=world.people[person].pk).household == world.households[person]
+
+
+def test_the_move_page_finds_the_household_and_moves(client, world, personas):
+    mover = moved_away(world.households["a1"])
+    to = world.households["a2"]
+    login(client, "district_coordinator_a")
+    page = client.get(f"/households/people/{mover.pk}/move/", {"q": to.house_no})
+    assert page.status_code == 200
+    assert f"?to={to.pk}" in page.content.decode()
+    assert f"?to={world.households['b1'].pk}" not in page.content.decode()
+    confirm = client.get(f"/households/people/{mover.pk}/move/", {"to": to.pk})
+    assert confirm.status_code == 200 and 'data-testid="move-form"' in confirm.content.decode()
+    blank = client.post(
+        f"/households/people/{mover.pk}/move/", {"to": to.pk, "version": mover.version}
+    )
+    assert blank.status_code == 400  # the relation is needed
+    done = client.post(
+        f"/households/people/{mover.pk}/move/",
+        {"to": to.pk, "relation": "child", "version": mover.version},
+    )
+    assert done.status_code == 302 and done["Location"] == f"/households/{to.pk}/"
+    assert Person.objects.get(pk=mover.pk).household == to
+
+
+def test_the_move_page_keeps_to_the_users_scope(client, world, personas):
+    mover = world.people["a1"]
+    login(client, "district_coordinator_b")
+    assert client.get(f"/households/people/{mover.pk}/move/").status_code == 404
+    login(client, "district_coordinator_a")
+    other = world.households["b1"]
+    assert client.get(f"/households/people/{mover.pk}/move/", {"to": other.pk}).status_code == 404
+    posted = client.post(
+        f"/households/people/{mover.pk}/move/",
+        {"to": other.pk, "relation": "child", "version": mover.version},
+    )
+    assert posted.status_code == 404
+    login(client, "auditor")
+    assert client.get(f"/households/people/{mover.pk}/move/").status_code == 403
+    client.logout()
+    anonymous = client.get(f"/households/people/{mover.pk}/move/")
+    assert anonymous.status_code == 302 and "/login/" in anonymous["Location"]
+    assert Person.objects.get(pk=mover.pk).household == world.households["a1"]
+
+
+def test_a_new_household_is_registered_around_a_person_who_moved(client, world, personas):
+    mover = moved_away(world.households["a1"])
+    login(client, "district_coordinator_a")
+    url = f"/households/new/?move={mover.pk}"
+    page = client.get(url)
+    assert page.status_code == 200 and 'data-testid="mover"' in page.content.decode()
+    done = client.post(url, {"h-area": "86010201", "h-house_no": "5/1"})
+    assert done.status_code == 302
+    mover.refresh_from_db()
+    household = mover.household
+    assert (household.area_id, household.house_no, household.head_id) == (
+        "86010201",
+        "5/1",
+        mover.pk,
+    )
+    assert (mover.status, mover.relation) == ("active", "head")
+    login(client, "district_coordinator_b")
+    assert client.get(f"/households/new/?move={world.people['a2'].pk}").status_code == 404
+
+
+def test_adding_a_registered_citizen_id_offers_to_move_the_person(client, world, personas):
+    mover = moved_away(world.households["a1"])
+    to = world.households["a2"]
+    login(client, "district_coordinator_a")
+    page = client.post(
+        f"/households/{to.pk}/people/new/",
+        {
+            "p-first_name": mover.first_name,
+            "p-citizen_id": mover.read_citizen_id(),
+            "c-basis": "consent",
+            "c-purpose": "ดูแล",
+            "c-given_on": "01/01/2568",
+        },
+    )
+    assert page.status_code == 200  # shown the match, not registered
+    assert f"/households/people/{mover.pk}/move/?to={to.pk}" in page.content.decode()
+    assert Person.objects.filter(household=to).count() == 1
