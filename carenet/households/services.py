@@ -346,28 +346,47 @@ def household_recompute(*, household: Household, today: date | None = None) -> N
 
 
 def households_recompute(*, household_ids: list[int], today: date | None = None) -> int:
-    """The same for many households in two queries (imports, and the nightly run: children
-    grow up and people turn 60, so scores drift with the calendar)."""
+    """The same for many households in three queries (imports, and the nightly run: children
+    grow up and people turn 60, so scores drift with the calendar). Writes only the
+    households whose figures changed, and returns how many those were."""
     today = today or timezone.localdate()
     members: dict[int, list[Person]] = {pk: [] for pk in household_ids}
     people = Person.objects.filter(household_id__in=household_ids, status=PersonStatus.ACTIVE)
     for person in people.only("household_id", "birth_date", "sex", *FLAGS):
         members[person.household_id].append(person)
+    stored = Household.objects.filter(pk__in=household_ids).values_list(
+        "pk", "priority_score", "vulnerability", "member_count"
+    )
     rows = []
-    for pk, people_here in members.items():
-        summary = vulnerability.household_summary(people_here, today)
-        rows.append(
-            Household(
-                pk=pk,
-                priority_score=summary.score,
-                vulnerability=summary.groups,
-                member_count=len(people_here),
+    for pk, score, groups, count in stored:
+        summary = vulnerability.household_summary(members[pk], today)
+        if (summary.score, summary.groups, len(members[pk])) != (score, groups, count):
+            rows.append(
+                Household(
+                    pk=pk,
+                    priority_score=summary.score,
+                    vulnerability=summary.groups,
+                    member_count=len(members[pk]),
+                )
             )
-        )
     Household.objects.bulk_update(
         rows, ["priority_score", "vulnerability", "member_count"], batch_size=500
     )
     return len(rows)
+
+
+def households_recompute_all(*, today: date | None = None, batch: int = 2000) -> int:
+    """Every active household, a batch at a time (manage.py recompute_households, nightly)."""
+    ids = list(
+        Household.objects.filter(status=HouseholdStatus.ACTIVE)
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
+    changed = 0
+    for start in range(0, len(ids), batch):
+        with transaction.atomic():
+            changed += households_recompute(household_ids=ids[start : start + batch], today=today)
+    return changed
 
 
 # --- People --------------------------------------------------------------------------------

@@ -3,9 +3,11 @@
 from dataclasses import replace
 from datetime import date, timedelta
 from decimal import Decimal
+from io import StringIO
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.management import call_command
 from django.utils import timezone
 
 from carenet.core import citizen_id
@@ -619,6 +621,21 @@ def test_households_recompute_works_in_bulk(world):
     Household.objects.update(member_count=0)
     assert services.households_recompute(household_ids=ids) == len(ids)
     assert set(Household.objects.values_list("member_count", flat=True)) == {1}
+    assert services.households_recompute(household_ids=ids) == 0  # nothing left to write
+
+
+def test_the_nightly_run_catches_up_with_birthdays(world):
+    household = world.households["a1"]
+    person = world.people["a1"]
+    person.birth_date = TODAY.replace(year=TODAY.year - 60)  # turns 60 today
+    person.save(update_fields=["birth_date"])
+    before = Household.objects.get(pk=household.pk).vulnerability
+    out = StringIO()
+    call_command("recompute_households", stdout=out)
+    assert "elderly" in Household.objects.get(pk=household.pk).vulnerability
+    assert "elderly" not in before
+    assert out.getvalue().startswith("1 households changed")
+    assert services.households_recompute_all() == 0
 
 
 # --- Consent withdrawal --------------------------------------------------------------------
