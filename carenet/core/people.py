@@ -90,8 +90,10 @@ def _every_word_q(text: str) -> Q:
 
 
 def normalize_title(raw: str) -> str:
+    """A Thai title for one as typed (น.ส., Mr., MRS): else the text, spaces tidied."""
     cleaned = " ".join(raw.split())
-    return TITLE_ALIASES.get(cleaned.lower().rstrip(), cleaned)
+    key = cleaned.lower()
+    return TITLE_ALIASES.get(key) or TITLE_ALIASES.get(key.rstrip(".")) or cleaned
 
 
 def parse_sex(raw: str) -> Sex | None:

@@ -24,7 +24,7 @@ from carenet.accounts.access import Perm
 from carenet.areas.models import Area, Level, within
 from carenet.core import citizen_id
 from carenet.core.collation import thai_order
-from carenet.core.people import age_on, name_key, name_q
+from carenet.core.people import age_on, name_key, name_q, without_title
 from carenet.households import checks, vulnerability
 from carenet.households.models import (
     Consent,
@@ -418,15 +418,17 @@ def person_find_duplicates(
     """
     keys = name_key(first_name, last_name)
     first_key = keys.split("-")[0]
+    sounds_like = Q(pk__in=[])
+    for key in _first_name_keys(first_name):
+        sounds_like |= Q(name_key__startswith=f"{key}-")
     conditions = Q(pk__in=[])
     id_hash = citizen_id.lookup_hash(citizen_id_digits) if citizen_id_digits else ""
     if id_hash:
         conditions |= with_citizen_id(id_hash)
     if first_key and birth_date is not None:
-        conditions |= Q(name_key__startswith=f"{first_key}-", birth_date=birth_date)
+        conditions |= sounds_like & Q(birth_date=birth_date)
     if first_key and area_code and house_no:
-        conditions |= Q(
-            name_key__startswith=f"{first_key}-",
+        conditions |= sounds_like & Q(
             area_id=area_code,
             household__house_no__iexact=house_no.strip().translate(citizen_id.THAI_DIGITS),
         )
@@ -465,6 +467,15 @@ def person_find_duplicates(
             .exists()
         )
     return result
+
+
+def _first_name_keys(first_name: str) -> set[str]:
+    """Sound-alike keys of a first name as typed, and as meant when it carries a title
+    ("นางสาวณัฐธิดา", "น.ส.ณัฐธิดา"), the whole name ("ณัฐธิดา ศรีสุขทอง") or a stray space
+    ("ณัฐ ธิดา")."""
+    untitled = without_title(" ".join(first_name.split()))
+    forms = {first_name, untitled, untitled.split(" ")[0], untitled.replace(" ", "")}
+    return {key for form in forms if (key := name_key(form, "").split("-")[0])}
 
 
 def person_duplicates_of(*, user: Any, person: Person) -> DuplicateCheck:

@@ -32,3 +32,11 @@ def test_without_title(typed, name):
 def test_names_typed_an_unusual_way_are_written_the_usual_way(typed, usual):
     assert people.clean_name(typed) == usual
     assert people.name_key(people.clean_name(typed), "") == people.name_key(usual, "")
+
+
+@pytest.mark.parametrize(
+    ("typed", "title"),
+    [("Mr.", "นาย"), ("MRS.", "นาง"), ("Miss.", "นางสาว"), ("น.ส.", "นางสาว"), ("ดร.", "ดร.")],
+)
+def test_titles_typed_with_a_dot(typed, title):
+    assert people.normalize_title(typed) == title

@@ -194,6 +194,22 @@ def test_duplicates_by_citizen_id_name_and_birth_date_and_address(world, persona
     assert not check
 
 
+@pytest.mark.parametrize(
+    "typed", ["นางสาวณัฐธิดา", "น.ส.ณัฐธิดา", "น.ส. ณัฐธิดา", "ณัฐธิดา ศรีสุขทอง", "ณัฐ ธิดา"]
+)
+def test_a_first_name_typed_with_a_title_or_whole_is_still_found(world, personas, typed):
+    existing = PersonFactory.create(
+        household=world.households["a1"],
+        first_name="ณัฐธิดา",
+        last_name="ศรีสุขทอง",
+        birth_date=date(1964, 2, 29),
+    )
+    check = selectors.person_find_duplicates(
+        user=personas["national_admin"], first_name=typed, birth_date=date(1964, 2, 29)
+    )
+    assert [c.person for c in check.candidates] == [existing]
+
+
 def test_duplicates_are_scoped_but_a_taken_citizen_id_is_still_told(world, personas):
     digits = new_citizen_id()
     elsewhere = world.people["b1"]
