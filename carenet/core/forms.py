@@ -6,6 +6,7 @@ from typing import Any
 from django import forms
 from django.core.exceptions import ValidationError
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from carenet.core import citizen_id, thaidate
 
@@ -14,7 +15,7 @@ class ThaiDateInput(forms.TextInput):
     """A text box, not the browser's date picker: the picker shows Gregorian years only."""
 
     def __init__(self, attrs: dict[str, Any] | None = None) -> None:
-        defaults = {"placeholder": "วว/ดด/ปปปป", "inputmode": "numeric", "autocomplete": "off"}
+        defaults = {"placeholder": _("dd/mm/yyyy"), "inputmode": "numeric", "autocomplete": "off"}
         super().__init__({**defaults, **(attrs or {})})
 
     def format_value(self, value: Any) -> str | None:

@@ -104,27 +104,40 @@ def parse(text: str) -> date:
             raise DateInputError(_("“%(month)s” is not a month name.") % {"month": month_name})
         era = "" if not era_text else ("be" if era_text.startswith("พ") else "ce")
         return _build(day_text, month, year_text, era)
+    be, ce = example_years()
     raise DateInputError(
-        _("Write the date as day/month/year, for example 26/02/2568 or 26/02/2025.")
+        _("Write the date as day/month/year, for example 26/02/%(be)s or 26/02/%(ce)s.")
+        % {"be": be, "ce": ce}
     )
+
+
+def example_years() -> tuple[int, int]:
+    """This year in Buddhist and Common Era, for messages that show both."""
+    this_year = timezone.localdate().year
+    return this_year + BE_OFFSET, this_year
 
 
 def _build(day_text: str, month: int, year_text: str, era: str = "") -> date:
     year = gregorian_year(int(year_text), digits=len(year_text), era=era)
     if not MIN_YEAR <= year <= MAX_YEAR:
+        be, ce = example_years()
         raise DateInputError(
             _(
                 "The year %(year)s cannot be right. Write the year in Buddhist Era, such as "
-                "2568, or in Common Era, such as 2025."
+                "%(be)s, or in Common Era, such as %(ce)s."
             )
-            % {"year": year_text}
+            % {"year": year_text, "be": be, "ce": ce}
         )
     try:
         return date(year, month, int(day_text))
     except ValueError:
-        raise DateInputError(
-            _("There is no such date: %(text)s.") % {"text": f"{day_text}/{month}/{year_text}"}
-        ) from None
+        typed = f"{day_text}/{month}/{year_text}"
+        if month > 12 >= int(day_text):  # 3/15/2026: month first, as in American dates
+            raise DateInputError(
+                _("There is no such date: %(text)s. Write the day first, then the month.")
+                % {"text": typed}
+            ) from None
+        raise DateInputError(_("There is no such date: %(text)s.") % {"text": typed}) from None
 
 
 def _local(value: date) -> date:

@@ -385,6 +385,23 @@ def untrained_volunteers(*, area: Area, year: int) -> QuerySet[Volunteer]:
     )
 
 
+def coverage_area_or_none(*, user: Any, code: str) -> Area | None:
+    try:
+        return coverage_area(user=user, code=code)
+    except Http404:
+        return None
+
+
+def coverage_choices(*, user: Any) -> list[Area]:
+    """The areas a coverage report can start from: the user's own areas, or every province
+    for the whole country (the report then goes down to districts and subdistricts)."""
+    codes = coverage_codes(user=user)
+    areas = Area.objects.filter(code__in=codes) if codes else Area.objects.none()
+    if access.NATIONAL in access.scope_codes(user, Perm.VIEW_TRAINING):
+        areas = Area.objects.filter(level=Level.PROVINCE)
+    return list(areas.order_by(*thai_order("name_th")))
+
+
 def coverage_codes(*, user: Any) -> list[str]:
     """Where the user's coverage reports start: their outermost areas (none: choose)."""
     return [c for c in access.scope_codes(user, Perm.VIEW_TRAINING) if c]

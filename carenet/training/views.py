@@ -23,6 +23,7 @@ from carenet.accounts.access import Perm
 from carenet.areas.models import Area
 from carenet.core.forms import int_or_none, show_service_errors
 from carenet.core.services import ConflictError
+from carenet.core.text import THAI_DIGITS
 from carenet.training import selectors, services
 from carenet.training.criteria import COMMITTEE_CHOICES
 from carenet.training.forms import (
@@ -368,13 +369,19 @@ def volunteer_record(request: HttpRequest, pk: int) -> HttpResponse:
 @access.requires(Perm.VIEW_TRAINING)
 @require_GET
 def coverage_pick(request: HttpRequest) -> HttpResponse:
-    code = request.GET.get("area", "").strip()
+    """Where a coverage report starts: the user's own area, else the one they choose."""
+    code = "".join(request.GET.get("area", "").translate(THAI_DIGITS).split())
     if not code:
         codes = selectors.coverage_codes(user=request.user)
         code = codes[0] if len(codes) == 1 else ""
-    if not code:
-        return render(request, "training/coverage.html", {"report": None})
-    return redirect("training:coverage", code=code)
+    if code and selectors.coverage_area_or_none(user=request.user, code=code) is not None:
+        return redirect("training:coverage", code=code)
+    context = {
+        "report": None,
+        "choices": selectors.coverage_choices(user=request.user),
+        "error": _("Choose an area from the list.") if code else "",
+    }
+    return render(request, "training/coverage.html", context, status=400 if code else 200)
 
 
 @access.requires(Perm.VIEW_TRAINING)

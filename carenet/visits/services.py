@@ -128,10 +128,14 @@ def visit_clean_time(visited_at: datetime, *, now: datetime | None = None) -> da
         raise ValidationError(
             {
                 "visited_at": _(
-                    "%(when)s is more than a year ago. Check the year: 2568 is a Buddhist Era "
-                    "year, 2025 a Common Era one."
+                    "%(when)s is more than a year ago. Check the year: %(be)s is a Buddhist "
+                    "Era year, %(ce)s a Common Era one."
                 )
-                % {"when": thaidate.format_datetime(visited_at)}
+                % {
+                    "when": thaidate.format_datetime(visited_at),
+                    "be": thaidate.example_years()[0],
+                    "ce": thaidate.example_years()[1],
+                }
             },
             code="visit_too_old",
         )

@@ -284,6 +284,24 @@ def test_awards_flow_through_the_pages(client, world):
     assert out.status_code == 404
 
 
+@pytest.mark.parametrize("typed", ["86/01", "1/1/2569", "ชุมพร", "99", "<b>", "86" * 60])
+def test_coverage_pick_answers_what_it_cannot_read_beside_the_box(client, world, typed):
+    login(client, "national_admin")
+    response = client.get(reverse("training:coverage_pick"), {"area": typed})
+    assert response.status_code == 400
+    assert [a.code for a in response.context["choices"]][:1] and response.context["error"]
+
+
+def test_coverage_pick_reads_a_code_typed_in_thai_digits_or_spaced(client, world):
+    login(client, "national_admin")
+    for typed in ("๘๖", "86 01"):
+        response = client.get(reverse("training:coverage_pick"), {"area": typed})
+        assert response.status_code == 302
+    login(client, "district_coordinator_a")
+    response = client.get(reverse("training:coverage_pick"), {"area": "8602"})
+    assert response.status_code == 400  # another district: chosen from what they may see
+
+
 def test_coverage_report_counts_and_lists_the_untrained(client, world):
     trained = VolunteerFactory(area_id="860102")
     AttendanceFactory(
