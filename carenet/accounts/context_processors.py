@@ -11,6 +11,7 @@ from carenet.accounts.models import Role
 
 # (label, url name, permission needed or None, roles it is for or None for every role)
 VOLUNTEER_ONLY = frozenset({Role.VOLUNTEER})
+NOT_VOLUNTEERS = frozenset(Role) - VOLUNTEER_ONLY  # a volunteer has their own pages instead
 NAVIGATION: list[tuple[Any, str, Perm | None, frozenset[Role] | None]] = [
     (_("Home"), "reports:home", None, None),
     (_("My households"), "visits:my_households", Perm.RECORD_VISITS, VOLUNTEER_ONLY),
@@ -20,11 +21,11 @@ NAVIGATION: list[tuple[Any, str, Perm | None, frozenset[Role] | None]] = [
     (_("Overdue visits"), "visits:overdue", Perm.VIEW_FOLLOWUP, None),
     (_("Concerns"), "visits:concerns", Perm.ACKNOWLEDGE_VISITS, None),
     (_("Monthly summary"), "visits:summary", Perm.VIEW_FOLLOWUP, None),
-    (_("Volunteers"), "volunteers:list", Perm.MANAGE_VOLUNTEERS, None),
-    (_("Centres"), "volunteers:centre_list", Perm.MANAGE_VOLUNTEERS, None),
+    (_("Volunteers"), "volunteers:list", Perm.VIEW_VOLUNTEERS, NOT_VOLUNTEERS),
+    (_("Centres"), "volunteers:centre_list", Perm.VIEW_VOLUNTEERS, NOT_VOLUNTEERS),
     (_("My profile"), "volunteers:me", None, VOLUNTEER_ONLY),
     (_("My trainings"), "training:my", None, VOLUNTEER_ONLY),
-    (_("Training"), "training:list", Perm.MANAGE_TRAINING, None),
+    (_("Training"), "training:list", Perm.VIEW_TRAINING, NOT_VOLUNTEERS),
     (_("Import & export"), "spreadsheets:home", Perm.EXPORT_DATA, None),
     (_("Areas"), "reports:areas", Perm.VIEW_AREAS, None),
 ]

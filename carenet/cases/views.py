@@ -157,6 +157,7 @@ def case_list(request: HttpRequest) -> HttpResponse:
             "statuses": S.choices,
             "categories": list(CaseCategory.objects.filter(active=True)),
             "areas": _filter_areas(request.user),
+            "can_file": access.can(request.user, Perm.FILE_CASES),
         },
     )
 

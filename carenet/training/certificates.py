@@ -200,8 +200,8 @@ def file_name(certificate: Certificate) -> str:
 
 
 def certificate_get(*, user: Any, pk: Any) -> Certificate:
-    """A certificate for its volunteer, or for whoever manages trainings over the event's or
-    the volunteer's area; 404 for anyone else, and for a revoked one."""
+    """A certificate for its volunteer, or for whoever sees trainings over the event's or
+    the volunteer's area (an auditor too); 404 for anyone else, and for a revoked one."""
     try:
         certificate = Certificate.objects.select_related("event__centre", "volunteer").get(
             pk=pk, revoked=False
@@ -211,8 +211,8 @@ def certificate_get(*, user: Any, pk: Any) -> Certificate:
     own = certificate.volunteer.user_id is not None and certificate.volunteer.user_id == user.pk
     if not (
         own
-        or access.can(user, Perm.MANAGE_TRAINING, certificate.event.area_id)
-        or access.can(user, Perm.MANAGE_TRAINING, certificate.area_id)
+        or access.can(user, Perm.VIEW_TRAINING, certificate.event.area_id)
+        or access.can(user, Perm.VIEW_TRAINING, certificate.area_id)
     ):
         raise Http404
     return certificate

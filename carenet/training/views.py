@@ -114,6 +114,8 @@ def event_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "counts": selectors.invitation_counts(user=request.user, event=event),
             "criteria": _criteria_summary(event),
             "can_manage": selectors.can_manage(request.user, event),
+            # The whole event's figures: its organiser's area and above (learning.event_for_viewer).
+            "can_report": access.can(request.user, Perm.VIEW_TRAINING, event.area_id),
         },
     )
 
