@@ -25,7 +25,13 @@ from carenet.accounts.access import NATIONAL, Perm
 from carenet.accounts.models import Role, User
 from carenet.areas.models import Area, Level, within
 from carenet.cases import intake, selectors, services, workflow
-from carenet.cases.access import break_glass_open, case_get, cases_visible, shows_details
+from carenet.cases.access import (
+    break_glass_open,
+    case_get,
+    cases_visible,
+    may_break_glass,
+    shows_details,
+)
 from carenet.cases.action_list import action_list
 from carenet.cases.models import Case, CaseCategory, CaseStatus, CaseTask, Outcome
 from carenet.core import thaidate
@@ -227,7 +233,7 @@ def _page(
 ) -> HttpResponse:
     user = request.user
     if not shows_details(user, case):
-        return render(request, "cases/break_glass.html", {"case": case, "form": BreakGlassForm()})
+        return _restricted(request, case, BreakGlassForm())
     events = selectors.case_events(case)
     may_work = services.can_work(user, case)
     visits = selectors.household_visits(case) if may_work else []
@@ -441,6 +447,8 @@ def break_glass(request: HttpRequest, pk: int) -> HttpResponse:
     if shows_details(request.user, case):
         return redirect("cases:detail", pk=case.pk)
     form = BreakGlassForm(request.POST or None)
+    if request.method == "POST" and not may_break_glass(request.user, case):
+        raise PermissionDenied
     if request.method == "POST" and form.is_valid():
         try:
             break_glass_open(actor=request.user, case=case, reason=form.cleaned_data["reason"])
@@ -453,12 +461,12 @@ def break_glass(request: HttpRequest, pk: int) -> HttpResponse:
                 % {"minutes": 60},
             )
             return redirect("cases:detail", pk=case.pk)
-    return render(
-        request,
-        "cases/break_glass.html",
-        {"case": case, "form": form},
-        status=400 if form.errors else 200,
-    )
+    return _restricted(request, case, form)
+
+
+def _restricted(request: HttpRequest, case: Case, form: BreakGlassForm) -> HttpResponse:
+    context = {"case": case, "form": form, "may_break_glass": may_break_glass(request.user, case)}
+    return render(request, "cases/break_glass.html", context, status=400 if form.errors else 200)
 
 
 @access.requires(Perm.VIEW_AUDIT)

@@ -298,6 +298,20 @@ def test_break_glass_opens_a_sensitive_case_for_an_hour(login_as, personas, refe
     assert name not in client.get(reverse("cases:detail", args=[case.pk])).content.decode()
 
 
+def test_the_auditor_reads_the_log_but_does_not_break_the_glass(
+    login_as, personas, reference_data
+):
+    case = _sensitive(personas["volunteer_a"])
+    client = login_as("auditor")
+    page = client.get(reverse("cases:detail", args=[case.pk]))
+    body = page.content.decode()
+    assert 'data-testid="restricted"' in body and 'data-testid="break-glass"' not in body
+    url = reverse("cases:break_glass", args=[case.pk])
+    assert client.post(url, {"reason": "ตรวจสอบการเข้าถึงข้อมูลตามแผน"}).status_code == 403
+    assert not BreakGlassAccess.objects.exists()
+    assert case.person.full_name not in client.get(page.request["PATH_INFO"]).content.decode()
+
+
 def test_the_province_and_the_assigned_see_a_sensitive_case(login_as, personas, reference_data):
     case = _sensitive(personas["volunteer_a"])
     for persona in ("province_officer", "volunteer_a", "national_admin"):
