@@ -313,6 +313,7 @@ class HouseholdDetail:
     former_members: list[MemberRow]
     assignments: list[HouseholdAssignment]
     address_areas: list[Area]
+    looked_after: bool  # by a volunteer still serving
     to_check: list[str]  # checks.to_check: worth a second look, not errors
 
 
@@ -329,6 +330,7 @@ def household_detail(*, household: Household, today: date | None = None) -> Hous
     chain = [area]
     while chain[-1].parent is not None:
         chain.append(chain[-1].parent)
+    assignments = list(household.assignments.select_related("volunteer").order_by("assigned_at"))
     return HouseholdDetail(
         household=household,
         level=vulnerability.priority_level(household.priority_score),
@@ -336,8 +338,9 @@ def household_detail(*, household: Household, today: date | None = None) -> Hous
         summary_groups=badges(shown_groups(household.vulnerability)),
         members=members,
         former_members=[r for r in rows if r.person.status != PersonStatus.ACTIVE],
-        assignments=list(household.assignments.select_related("volunteer").order_by("assigned_at")),
+        assignments=assignments,
         address_areas=chain,
+        looked_after=any(a.volunteer.status == VolunteerStatus.ACTIVE for a in assignments),
         to_check=checks.to_check(members),
     )
 

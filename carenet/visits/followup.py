@@ -27,7 +27,7 @@ from datetime import date, datetime, time, timedelta
 from typing import Any, cast
 
 from django.core.paginator import Page, Paginator
-from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Subquery, Sum
+from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, QuerySet, Subquery, Sum
 from django.db.models.functions import Substr, TruncMonth
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -132,8 +132,14 @@ def _volunteers(user: Any, area: Area | None, on: date | None = None) -> QuerySe
     return queryset.filter(within(area.code[:6], "area")) if area is not None else queryset
 
 
+def _assignments() -> QuerySet[HouseholdAssignment]:
+    """Assignments that look after a household: to a volunteer still serving (one who
+    resigned, died or stopped leaves their households without anyone until reassigned)."""
+    return HouseholdAssignment.objects.filter(volunteer__status=VolunteerStatus.ACTIVE)
+
+
 def _has_volunteer() -> Exists:
-    return Exists(HouseholdAssignment.objects.filter(household_id=OuterRef("pk")))
+    return Exists(_assignments().filter(household_id=OuterRef("pk")))
 
 
 # --- The overdue page ------------------------------------------------------------------------
@@ -227,7 +233,8 @@ def overdue_report(
             group.context = ""
 
     per_volunteer = list(
-        HouseholdAssignment.objects.filter(household__in=overdue.values("pk"))
+        _assignments()
+        .filter(household__in=overdue.values("pk"))
         .values(
             "volunteer_id",
             "volunteer__title",
@@ -255,7 +262,9 @@ def overdue_report(
         listed = listed.filter(pk__in=assigned.values("household_id"))
     listed = (
         listed.select_related("area__parent", "head")
-        .prefetch_related("volunteers")
+        .prefetch_related(
+            Prefetch("volunteers", queryset=Volunteer.objects.filter(status=VolunteerStatus.ACTIVE))
+        )
         .order_by(F("next_visit_due").asc(nulls_first=True), "created_at", "pk")
     )
     result = Paginator(listed, PAGE_SIZE).get_page(page)

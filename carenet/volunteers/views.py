@@ -14,6 +14,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_POST
 
 from carenet.accounts import access
@@ -155,6 +156,25 @@ def volunteer_edit(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
+def _tell_households_left(request: HttpRequest, volunteer: Volunteer) -> None:
+    """A volunteer who stops serving leaves their households without anyone: say how many."""
+    if volunteer.status == VolunteerStatus.ACTIVE:
+        return
+    left = volunteer.assignments.filter(household__status="active").count()
+    if left:
+        messages.warning(
+            request,
+            ngettext(
+                "%(count)d household was looked after by them: assign it another volunteer "
+                "(the overdue visits page lists the households without one).",
+                "%(count)d households were looked after by them: assign them another volunteer "
+                "(the overdue visits page lists the households without one).",
+                left,
+            )
+            % {"count": left},
+        )
+
+
 @access.requires(Perm.MANAGE_VOLUNTEERS)
 def volunteer_status(request: HttpRequest, pk: int) -> HttpResponse:
     volunteer = selectors.volunteer_for_edit(user=request.user, pk=pk)
@@ -184,6 +204,7 @@ def volunteer_status(request: HttpRequest, pk: int) -> HttpResponse:
                     )
                 elif volunteer.status == VolunteerStatus.ACTIVE:
                     messages.info(request, _("Their login has the volunteer role again."))
+            _tell_households_left(request, volunteer)
             return redirect("volunteers:detail", pk=volunteer.pk)
     return render(request, "volunteers/status.html", {"form": form, "volunteer": volunteer})
 

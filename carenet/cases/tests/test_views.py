@@ -298,9 +298,7 @@ def test_break_glass_opens_a_sensitive_case_for_an_hour(login_as, personas, refe
     assert name not in client.get(reverse("cases:detail", args=[case.pk])).content.decode()
 
 
-def test_the_auditor_reads_the_log_but_does_not_break_the_glass(
-    login_as, personas, reference_data
-):
+def test_the_auditor_reads_the_log_but_does_not_break_the_glass(login_as, personas, reference_data):
     case = _sensitive(personas["volunteer_a"])
     client = login_as("auditor")
     page = client.get(reverse("cases:detail", args=[case.pk]))

@@ -5,7 +5,9 @@ logged reads, merging, bad input, and the list's query count."""
 import re
 
 import pytest
+from django.contrib.messages import WARNING, get_messages
 from django.urls import reverse
+from django.utils import timezone
 
 from carenet.core import citizen_id
 from carenet.core.models import AuditEvent
@@ -19,6 +21,7 @@ from carenet.households.tests.factories import (
     bad_checksum,
     new_citizen_id,
 )
+from carenet.volunteers.models import Volunteer
 from conftest import PERSONAS, login
 
 pytestmark = pytest.mark.django_db
@@ -703,3 +706,24 @@ def test_the_household_page_lists_what_to_check(client, world):
     page = client.get(url)
     assert 'data-testid="to-check"' in page.text
     assert page.context["d"].to_check and head.first_name in page.context["d"].to_check[0]
+
+
+def test_the_household_page_says_its_volunteer_no_longer_serves(client, world, personas):
+    household = world.households["a1"]
+    Volunteer.objects.filter(pk=world.volunteers["a"].pk).update(status="resigned")
+    login(client, "district_coordinator_a")
+    body = client.get(f"/households/{household.pk}/").content.decode()
+    assert 'data-testid="volunteer-gone"' in body and 'data-testid="no-volunteer"' in body
+
+
+def test_resigning_a_volunteer_says_how_many_households_need_another(client, world, personas):
+    volunteer = world.volunteers["a"]
+    login(client, "district_coordinator_a")
+    today = timezone.localdate().strftime("%d/%m/") + str(timezone.localdate().year + 543)
+    response = client.post(
+        f"/volunteers/{volunteer.pk}/status/",
+        {"to_status": "resigned", "effective_date": today, "reason": "ย้ายไปทำงานต่างจังหวัด"},
+    )
+    assert response.status_code == 302
+    warned = [str(m) for m in get_messages(response.wsgi_request) if m.level == WARNING]
+    assert len(warned) == 1 and "1" in warned[0]

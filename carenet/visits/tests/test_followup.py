@@ -246,6 +246,14 @@ def test_households_with_no_volunteer_highest_priority_first(world, district_coo
     assert result.unassigned_count == 2
 
 
+def test_a_household_whose_volunteer_resigned_has_no_volunteer(world, district_coordinator_a):
+    Volunteer.objects.filter(pk=world.volunteers["a"].pk).update(status="resigned")
+    result = report(district_coordinator_a)
+    assert world.households["a1"].pk in [u.household.pk for u in result.unassigned]
+    assert result.unassigned_count == 3
+    assert str(world.volunteers["a"].pk) not in [g.key for g in result.by_volunteer]
+
+
 # --- The monthly summary --------------------------------------------------------------------
 
 
