@@ -30,6 +30,7 @@ from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import ObjectDoesNotExist, PermissionDenied
 from django.db.models import Model, Q, QuerySet
 from django.http import Http404, HttpRequest, HttpResponseBase
+from django.urls import reverse
 
 from carenet.accounts.models import AreaAssignment, Role
 from carenet.areas.models import within
@@ -285,3 +286,11 @@ def requires(perm: Perm) -> Callable[[V], V]:
         return wrapper  # type: ignore[return-value]
 
     return decorate
+
+
+def history_url(user: Any, record: Model, area_code: str) -> str:
+    """The audit log narrowed to one record, for a user who may read the area's log; else "".
+    (The log's page lives with the reports: named here, not imported.)"""
+    if not can(user, Perm.VIEW_AUDIT, area_code):
+        return ""
+    return f"{reverse('reports:audit')}?record={record._meta.label_lower}:{record.pk}"

@@ -28,6 +28,7 @@ NAVIGATION: list[tuple[Any, str, Perm | None, frozenset[Role] | None]] = [
     (_("Training"), "training:list", Perm.VIEW_TRAINING, NOT_VOLUNTEERS),
     (_("Import & export"), "spreadsheets:home", Perm.EXPORT_DATA, None),
     (_("Areas"), "reports:areas", Perm.VIEW_AREAS, None),
+    (_("Audit log"), "reports:audit", Perm.VIEW_AUDIT, None),
 ]
 
 

@@ -88,6 +88,7 @@ def _render_detail(request: HttpRequest, household: Household, **forms: Any) -> 
         {
             "d": selectors.household_detail(household=household),
             "household": household,
+            "history_url": access.history_url(user, household, household.area_id),
             "can_manage": can_manage,
             "can_assign": can_assign,
             "can_record_visit": access.can(user, Perm.RECORD_VISITS, household.area_id),
@@ -346,6 +347,7 @@ def _render_person(request: HttpRequest, person: Person, **extra: Any) -> HttpRe
         "households/person_detail.html",
         {
             "person": person,
+            "history_url": access.history_url(user, person, person.area_id),
             "row": selectors.member_row(person, selectors.today()),
             "restricted": services.person_is_restricted(person),
             "can_manage": can_manage and person.status != "merged",

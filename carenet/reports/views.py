@@ -8,7 +8,7 @@ from django.views.decorators.http import require_GET
 from carenet.accounts import access
 from carenet.accounts.access import Perm
 from carenet.accounts.models import Role
-from carenet.reports import selectors
+from carenet.reports import audit, selectors
 from carenet.volunteers import selectors as volunteer_selectors
 
 CENTRE_VOLUNTEERS_SHOWN = 25
@@ -78,4 +78,18 @@ def centre_detail(request: HttpRequest, pk: int) -> HttpResponse:
             ),
             "can_manage": access.can(request.user, Perm.MANAGE_VOLUNTEERS, centre.area_id),
         },
+    )
+
+
+@access.requires(Perm.VIEW_AUDIT)
+@require_GET
+def audit_log(request: HttpRequest) -> HttpResponse:
+    """Who did what, in the user's audit scope; ?record= narrows it to one record's history."""
+    form = audit.AuditFilterForm(request.GET)
+    page = audit.events(user=request.user, filters=form.filters(), page=request.GET.get("page"))
+    return render(
+        request,
+        "reports/audit.html",
+        {"form": form, "page": page},
+        status=400 if form.errors else 200,
     )

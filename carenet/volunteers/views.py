@@ -74,6 +74,7 @@ def _detail(
         if seats
         else set(),
         "can_manage": can_manage,
+        "history_url": access.history_url(request.user, volunteer, volunteer.area_id),
         "citizen_id_masked": cid.masked(volunteer.read_citizen_id()),
         "can_change_status": can_manage and bool(STATUS_MOVES.get(volunteer.status)),
         "account_form": AccountForm() if can_manage and services.may_get_login(volunteer) else None,

@@ -1,0 +1,101 @@
+"""The audit log page: scoped like everything else, read-only, filtered, a constant number
+of queries."""
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from carenet.core.models import AuditEvent
+from carenet.households import services
+from carenet.households.tests.factories import HouseholdFactory, PersonFactory
+from conftest import login
+
+pytestmark = pytest.mark.django_db
+
+URL = reverse("reports:audit")
+
+
+@pytest.fixture
+def log(personas):
+    """A status change in ชุมพร, and an edit in Surat Thani (another province)."""
+    household = HouseholdFactory.create(area_id="86010101")
+    services.household_set_status(
+        actor=personas["province_officer"],
+        household=household,
+        status="moved",
+        reason="ย้ายไปอยู่กับลูกที่กรุงเทพฯ",
+    )
+    elsewhere = PersonFactory.create(household=HouseholdFactory.create(area_id="840101"))
+    AuditEvent.objects.create(
+        actor=personas["national_admin"],
+        action="person.update",
+        target_type="households.person",
+        target_id=str(elsewhere.pk),
+        area_code="840101",
+        details={"fields": ["phone"]},
+    )
+    return household
+
+
+def test_the_province_reads_who_changed_what_in_its_area(client, log):
+    login(client, "province_officer")
+    response = client.get(URL)
+    assert response.status_code == 200
+    lines = list(response.context["page"].object_list)
+    assert [line.event.action for line in lines] == ["household.status"]
+    line = lines[0]
+    assert "ย้ายไปอยู่กับลูก" in line.said and "→" in line.said
+    assert line.url == reverse("households:detail", args=[log.pk])
+    body = response.content.decode()
+    assert "province_officer" in body
+
+
+def test_the_auditor_reads_the_whole_country(client, log):
+    login(client, "auditor")
+    actions = {ln.event.action for ln in client.get(URL).context["page"].object_list}
+    assert actions == {"household.status", "person.update"}
+
+
+@pytest.mark.parametrize("persona", ["district_coordinator_a", "volunteer_a"])
+def test_those_without_audit_rights_are_refused(client, log, persona):
+    login(client, persona)
+    assert client.get(URL).status_code == 403
+
+
+def test_anonymous_is_sent_to_sign_in(client, log):
+    response = client.get(URL)
+    assert response.status_code == 302 and "/login/" in response["Location"]
+
+
+def test_one_records_history_and_filters(client, log, personas):
+    login(client, "auditor")
+    record = f"households.household:{log.pk}"
+    one = client.get(URL, {"record": record}).context["page"].object_list
+    assert [ln.event.target_id for ln in one] == [str(log.pk)]
+    assert not client.get(URL, {"group": "volunteer"}).context["page"].object_list
+    assert client.get(URL, {"who": "province_officer"}).context["page"].paginator.count == 1
+    today = timezone.localdate()
+    future = f"01/01/{today.year + 544}"
+    assert not client.get(URL, {"since": future}).context["page"].object_list
+    wrong = client.get(URL, {"since": "31/02/2569"})
+    assert wrong.status_code == 400 and wrong.context["page"].paginator.count == 2
+
+
+def test_the_household_page_links_its_history_for_those_who_may_read_it(client, log):
+    login(client, "province_officer")
+    body = client.get(reverse("households:detail", args=[log.pk])).content.decode()
+    assert f"record=households.household:{log.pk}" in body
+    login(client, "district_coordinator_a")
+    body = client.get(reverse("households:detail", args=[log.pk])).content.decode()
+    assert 'data-testid="history"' not in body
+
+
+@pytest.mark.parametrize("size", [3, 30])
+def test_the_log_keeps_its_query_count(client, personas, django_assert_max_num_queries, size):
+    for _ in range(size):
+        AuditEvent.objects.create(
+            actor=personas["province_officer"], action="household.update", area_code="86010101"
+        )
+    login(client, "auditor")
+    with django_assert_max_num_queries(9):
+        assert client.get(URL).status_code == 200
