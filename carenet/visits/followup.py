@@ -128,8 +128,11 @@ def _volunteers(user: Any, area: Area | None, on: date | None = None) -> QuerySe
     queryset = access.visible_to(
         user, people.filter(active), perm=Perm.VIEW_VOLUNTEERS, own=Q(user=user)
     )
-    # Volunteers serve a subdistrict: a village narrows them to its subdistrict.
-    return queryset.filter(within(area.code[:6], "area")) if area is not None else queryset
+    if area is None:
+        return queryset
+    if area.level == Level.VILLAGE:  # those who cover the village, among its subdistrict's
+        return queryset.filter(area_id=area.code[:6], villages=area.code)  # one row each
+    return queryset.filter(within(area.code, "area"))
 
 
 def _assignments() -> QuerySet[HouseholdAssignment]:

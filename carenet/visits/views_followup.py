@@ -107,15 +107,18 @@ def summary(request: HttpRequest) -> HttpResponse:
     area = _centre_area(request) or followup.default_base(user=request.user)
     today = timezone.localdate()
     asked = request.GET.get("month", "").strip()
-    month = followup.parse_month(asked) if asked else followup.month_of(today)
+    this_month = followup.month_of(today)
+    month = followup.parse_month(asked) if asked else this_month
+    future = month is not None and month.first > this_month.first
     return render(
         request,
         "visits/summary.html",
         {
             "s": followup.monthly_summary(
-                user=request.user, month=month or followup.month_of(today), base=area
+                user=request.user, month=this_month if future or not month else month, base=area
             ),
             "month_invalid": month is None,
+            "month_future": future,
             "months": followup.recent_months(today),
             "areas": followup.area_choices(user=request.user),
             "area": area,

@@ -368,6 +368,14 @@ def test_a_subdistrict_shows_its_villages_without_volunteer_columns(march, distr
     assert s.total.volunteers == 1
 
 
+def test_a_village_counts_the_volunteers_who_cover_it(march, district_coordinator_a):
+    vol_a = march["a"]
+    vol_a.villages.set(["86010101"])
+    VolunteerFactory.create(area_id="860101").villages.set(["86010102"])
+    assert summary(district_coordinator_a, base_code="86010101").total.volunteers == 1
+    assert summary(district_coordinator_a, base_code="860101").total.volunteers == 2
+
+
 def test_months_read_in_either_calendar_and_refuse_nonsense():
     assert parse_month("2025-03") == Month(date(2025, 3, 1))
     assert parse_month("2568-03") == Month(date(2025, 3, 1))
@@ -522,6 +530,9 @@ def test_the_summary_page_reads_the_month_and_says_when_it_cannot(client, march)
     bad = client.get(path, {"month": "2025-99"})
     assert bad.status_code == 200 and bad.context["month_invalid"]
     assert bad.context["s"].month == followup.month_of(today())
+    ahead = client.get(path, {"month": f"{today().year + 1}-03"})
+    assert ahead.context["month_future"] and ahead.context["s"].month == followup.month_of(today())
+    assert 'rel="next"' not in ahead.content.decode()
 
 
 def test_the_activity_page_shows_twelve_months(client, world):
