@@ -1,5 +1,6 @@
 """The import & export pages: the landing page, exports, uploads and import jobs."""
 
+import re
 from pathlib import PurePath
 
 from django.core.files.storage import default_storage
@@ -23,6 +24,10 @@ from carenet.spreadsheets.forms import ExportForm, UploadForm, max_upload_bytes
 from carenet.spreadsheets.models import ImportKind, JobStatus
 
 RECENT_JOBS = 10
+
+
+# The token export.js sends, to learn from a cookie when its download began.
+READY_TOKEN = re.compile(r"[a-z0-9]{1,16}")
 
 
 @access.requires(Perm.EXPORT_DATA)
@@ -63,6 +68,11 @@ def export(request: HttpRequest, dataset: str, fmt: str) -> HttpResponseBase:
             content_type=prepared.content_type,
         )
     response["Cache-Control"] = "no-store"
+    ready = request.GET.get("ready", "")
+    if READY_TOKEN.fullmatch(ready):  # tells the page the download began (export.js)
+        response.set_cookie(
+            "carenet_export", ready, max_age=120, samesite="Lax", secure=request.is_secure()
+        )
     return response
 
 

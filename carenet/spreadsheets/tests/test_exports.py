@@ -140,6 +140,17 @@ def test_area_filter_narrows_within_the_scope(client, registry, area, expected):
     assert surnames(read_csv(response_bytes(response)), columns.household_headers()) == expected
 
 
+@pytest.mark.parametrize("fmt", ["csv", "xlsx"])
+def test_the_reply_tells_the_page_its_download_began(client, registry, fmt):
+    login(client, "district_coordinator_a")
+    url = reverse("spreadsheets:export", args=["households", fmt])
+    response = client.get(url, {"ready": "k3x9a"})
+    assert response.status_code == 200
+    assert response.cookies["carenet_export"].value == "k3x9a"
+    odd = client.get(url, {"ready": "<script>"})
+    assert odd.status_code == 200 and "carenet_export" not in odd.cookies
+
+
 @pytest.mark.parametrize("area", ["8602", "860201", "84", "99999999", "12", "86'--", "x"])
 def test_area_outside_the_scope_looks_missing(client, registry, area):
     login(client, "district_coordinator_a")
