@@ -38,7 +38,7 @@ DEMO_LOGINS = [
         "860101",
         "สมชาย",
         "ทองดี",
-        "subdistrict-level volunteer, ต.ท่าตะเภา (checks requests)",
+        "subdistrict centre coordinator, ต.ท่าตะเภา (checks requests first)",
     ),
     DemoLogin("volunteer", Role.VOLUNTEER, "860101", "มาลี", "ศรีสุข", "volunteer, ต.ท่าตะเภา"),
     DemoLogin("auditor", Role.AUDITOR, None, "ผู้ตรวจ", "สอบ", "auditor, read-only, whole country"),

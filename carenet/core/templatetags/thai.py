@@ -8,6 +8,8 @@ from collections.abc import Callable
 from datetime import date
 
 from django import template
+from django.utils.html import escape
+from django.utils.safestring import mark_safe
 
 from carenet.core import citizen_id, thaidate
 from carenet.core.people import phone_shown
@@ -36,3 +38,20 @@ def citizen_id_masked(value: object) -> str:
 @register.filter
 def thai_phone(value: object) -> str:
     return phone_shown(value) if isinstance(value, str) else ""
+
+
+# A word longer than this may still break: kept whole, it would widen a phone's page.
+_WHOLE_WORD = 24
+
+
+@register.filter
+def name_words(value: object) -> str:
+    """A name that wraps only between its words: Thai line breaking would otherwise cut a
+    surname at a word it contains ("ธน|ประทีป") in a narrow column."""
+    words = str(value or "").split()
+    return mark_safe(  # noqa: S308 - every word is escaped
+        " ".join(
+            f'<span class="nobr">{escape(w)}</span>' if len(w) <= _WHOLE_WORD else escape(w)
+            for w in words
+        )
+    )

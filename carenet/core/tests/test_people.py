@@ -40,3 +40,13 @@ def test_names_typed_an_unusual_way_are_written_the_usual_way(typed, usual):
 )
 def test_titles_typed_with_a_dot(typed, title):
     assert people.normalize_title(typed) == title
+
+
+def test_names_wrap_only_between_words_and_stay_escaped():
+    from carenet.core.templatetags.thai import name_words
+
+    shown = name_words("นางกะดิรัตน์ <b>ธนประทีป</b>")
+    assert shown == (
+        '<span class="nobr">นางกะดิรัตน์</span> <span class="nobr">&lt;b&gt;ธนประทีป&lt;/b&gt;</span>'
+    )
+    assert "nobr" not in name_words("A" * 40)  # a word this long may still break
