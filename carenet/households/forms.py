@@ -160,6 +160,10 @@ class PersonForm(forms.Form):
             self.fields["citizen_id"].help_text = _(
                 "Stored: %(masked)s. Leave empty to keep it."
             ) % {"masked": masked}
+            self.fields["remove_citizen_id"] = forms.BooleanField(
+                label=_("Remove the stored citizen ID: it was entered by mistake"),
+                required=False,
+            )
 
     titles = TITLES
 
@@ -174,7 +178,8 @@ class PersonForm(forms.Form):
     def to_data(self) -> PersonData:
         data = dict(self.cleaned_data)
         citizen: str | None = data.pop("citizen_id") or ""
-        if self.editing is not None and not citizen:
+        removed = data.pop("remove_citizen_id", False)
+        if self.editing is not None and not citizen and not removed:
             citizen = None  # keep the stored one
         data.pop("version", None)
         data.pop("confirm_distinct", None)

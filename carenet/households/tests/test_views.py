@@ -727,3 +727,21 @@ def test_resigning_a_volunteer_says_how_many_households_need_another(client, wor
     assert response.status_code == 302
     warned = [str(m) for m in get_messages(response.wsgi_request) if m.level == WARNING]
     assert len(warned) == 1 and "1" in warned[0]
+
+
+def test_a_citizen_id_entered_by_mistake_can_be_removed(client, world):
+    person = world.people["a1"]
+    person.set_citizen_id(new_citizen_id())
+    person.save()
+    login(client, "district_coordinator_a")
+    path = reverse("households:person_edit", args=[person.pk])
+    form = client.get(path).context["form"]
+    assert "remove_citizen_id" in form.fields
+    data = {k: v for k, v in form.initial.items() if v not in (None, False)}
+    refused = client.post(path, {**data, "remove_citizen_id": "on"})
+    assert refused.status_code == 400  # without an ID, the document must be said
+    assert Person.objects.get(pk=person.pk).read_citizen_id()
+    done = client.post(path, {**data, "remove_citizen_id": "on", "document_type": "none"})
+    assert done.status_code == 302
+    person.refresh_from_db()
+    assert (person.read_citizen_id(), person.citizen_id_hash) == ("", "")
