@@ -11,7 +11,9 @@ Which calendar a year is in follows one rule, never a guess:
   * a four-digit year of 2400 or more is Buddhist Era; below 2400 it is Common Era.
     2400 BE is 1857 CE, and Carenet holds no date before 1857 or after 2399 CE, so the two
     ranges never meet: 2468 is read as 2468 BE = 1925 CE, and 2025 as 2025 CE = 2568 BE.
-  * a two-digit year is Buddhist Era in the 2500s (68 -> 2568), as Thai paperwork writes it.
+  * a two-digit year is Buddhist Era in the 2500s (68 -> 2568), as Thai paperwork writes it;
+    one that would fall more than TWO_DIGITS_AHEAD years ahead (90 -> 2590) is asked for in
+    full, since it was meant as another century.
 A year outside both ranges, and anything else, is refused with a reason, in the user's
 language.
 
@@ -57,6 +59,11 @@ def _month_lookup() -> dict[str, int]:
         for number, name in enumerate(table, start=1):
             names[name.lower().replace(".", "").replace(" ", "")] = number
     names["sept"] = 9
+    # Spoken Thai drops the ending: กุมภา, เมษา, ตุลา.
+    for number, name in enumerate(MONTHS_TH_LONG, start=1):
+        for ending in ("าคม", "ายน", "าพันธ์"):
+            if name.endswith(ending):
+                names[name[: -len(ending) + 1]] = number
     return names
 
 
@@ -117,8 +124,21 @@ def example_years() -> tuple[int, int]:
     return this_year + BE_OFFSET, this_year
 
 
+# A two-digit year read as further ahead than this was meant as another century ("01/01/90"
+# for 1990 would be 2590 BE): the year is asked for in full.
+TWO_DIGITS_AHEAD = 10
+
+
 def _build(day_text: str, month: int, year_text: str, era: str = "") -> date:
     year = gregorian_year(int(year_text), digits=len(year_text), era=era)
+    if len(year_text) == 2 and year > timezone.localdate().year + TWO_DIGITS_AHEAD:
+        raise DateInputError(
+            _(
+                "Write the year in full: a two-digit year is read in Buddhist Era, so "
+                "%(short)s would be %(be)s."
+            )
+            % {"short": year_text, "be": year + BE_OFFSET}
+        )
     if not MIN_YEAR <= year <= MAX_YEAR:
         be, ce = example_years()
         raise DateInputError(
