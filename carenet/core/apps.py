@@ -1,5 +1,7 @@
+from django import forms
 from django.apps import AppConfig
 from django.db.backends.signals import connection_created
+from django.utils.translation import gettext_lazy as _
 
 
 class CoreConfig(AppConfig):
@@ -10,3 +12,9 @@ class CoreConfig(AppConfig):
         from carenet.core.collation import register_sqlite_collation
 
         connection_created.connect(register_sqlite_collation, dispatch_uid="carenet-thai-collation")
+        # A list or a set of choices left empty is chosen from, not typed in: Django says
+        # "This field is required." for both, which reads as "fill in this box" in Thai.
+        forms.ChoiceField.default_error_messages = {
+            **forms.ChoiceField.default_error_messages,
+            "required": _("Choose one."),
+        }

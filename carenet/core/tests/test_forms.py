@@ -133,3 +133,16 @@ def test_citizen_id_widget_asks_for_a_number_pad():
     assert field.max_length == 20
     with pytest.raises(ValidationError):
         field.clean("1234567890122")
+
+
+def test_a_choice_left_empty_asks_to_choose():
+    from django import forms
+
+    class Pick(forms.Form):
+        where = forms.ChoiceField(choices=[("a", "A")])
+        what = forms.CharField()
+
+    with translation.override("th"):
+        form = Pick({})
+        assert form.errors["where"] == ["กรุณาเลือก"]
+        assert form.errors["what"] != ["กรุณาเลือก"]
