@@ -55,3 +55,10 @@ def name_words(value: object) -> str:
             for w in words
         )
     )
+
+
+@register.filter
+def has_field_errors(form: object) -> bool:
+    """Whether a bound form has errors beside its fields (not only the form-wide ones)."""
+    errors = getattr(form, "errors", {}) or {}
+    return any(name != "__all__" for name in errors)

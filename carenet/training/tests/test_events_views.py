@@ -118,6 +118,7 @@ def test_coordinator_creates_for_their_centre_not_the_province(client, world):
     refused = client.post(reverse("training:event_new"), {**form, "centre": world["province"].pk})
     assert refused.status_code == 200
     assert refused.context["form"].errors["centre"]
+    assert 'data-testid="form-error"' in refused.text  # said at the top too
     assert not TrainingEvent.objects.filter(title="อบรมการคุ้มครองเด็ก").exists()
     response = client.post(reverse("training:event_new"), {**form, "centre": world["centre_a"].pk})
     event = TrainingEvent.objects.get(title="อบรมการคุ้มครองเด็ก")
