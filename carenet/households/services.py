@@ -140,17 +140,33 @@ def household_register(
     A volunteer who registers a household gets it assigned to them (so they can see it);
     a coordinator may name the `volunteer` to assign.
     """
-    address = household_clean_address(
-        area=area,
-        house_no=house_no,
-        moo=moo,
-        soi=soi,
-        road=road,
-        latitude=latitude,
-        longitude=longitude,
-        ownership=ownership,
-        condition=condition,
-    )
+    errors = Errors()  # every reason at once: the address's and the first member's
+    address: dict[str, Any] = {}
+    try:
+        address = household_clean_address(
+            area=area,
+            house_no=house_no,
+            moo=moo,
+            soi=soi,
+            road=road,
+            latitude=latitude,
+            longitude=longitude,
+            ownership=ownership,
+            condition=condition,
+        )
+    except ValidationError as error:
+        errors.add_from("", error)
+    if first_member is not None and consent is not None:
+        birth_date = None
+        try:
+            birth_date = person_clean(first_member).birth_date
+        except ValidationError as error:
+            errors.add_from("", error)
+        try:
+            consent_clean(consent, birth_date=birth_date)
+        except ValidationError as error:
+            errors.add_from("", error)
+    errors.raise_any()
     area = address["area"]
     if not access.can(actor, Perm.MANAGE_HOUSEHOLDS, area.code):
         raise ValidationError({"area": _("You cannot register households in this area.")})

@@ -745,3 +745,17 @@ def test_a_citizen_id_entered_by_mistake_can_be_removed(client, world):
     assert done.status_code == 302
     person.refresh_from_db()
     assert (person.read_citizen_id(), person.citizen_id_hash) == ("", "")
+
+
+def test_registering_gives_every_reason_at_once(client, world):
+    login(client, "district_coordinator_a")
+    data = register_data(**{"h-house_no": "abc", "h-latitude": "200", "p-phone": "123"})
+    response = client.post(reverse("households:create"), data)
+    assert response.status_code == 400
+    errors = {
+        name
+        for form in (response.context["household_form"], response.context["person_form"])
+        for name in form.errors
+    }
+    assert {"house_no", "latitude", "phone"} <= errors
+    assert not Household.objects.filter(house_no="abc").exists()
