@@ -196,7 +196,7 @@ class IntakeForm(forms.Form):
         self.existing_documents = list(documents)
         self._choices("person", [(p.pk, p.full_name) for p in members])
         self._choices(
-            "problems", [(i.code, i.name_th) for area in self.areas for i in area.items.all()]
+            "problems", [(i.code, i.name) for area in self.areas for i in area.items.all()]
         )
         self._choices("remove_documents", [(d.pk, d.title or str(d.pk)) for d in documents])
         if not officer:

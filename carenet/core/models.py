@@ -2,6 +2,7 @@
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from carenet.core import citizen_id
@@ -56,3 +57,16 @@ class HasCitizenID(models.Model):
 
     def read_citizen_id(self) -> str:
         return citizen_id.decrypt(self.citizen_id_encrypted) if self.citizen_id_encrypted else ""
+
+
+class BilingualName:
+    """Reference data named in both languages (`name_th`, `name_en`): `name` is the one in the
+    page's language (models return it from __str__). Text stored from it keeps `name_th`."""
+
+    name_th: str
+    name_en: str
+
+    @property
+    def name(self) -> str:
+        english = (get_language() or "th").startswith("en")
+        return self.name_en if english and self.name_en else self.name_th

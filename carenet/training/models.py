@@ -23,6 +23,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from carenet.areas.models import Area
+from carenet.core.models import BilingualName
 from carenet.volunteers.models import Centre, Volunteer
 
 
@@ -36,7 +37,7 @@ def new_certificate_code() -> str:
     return "".join(secrets.choice(alphabet) for _ in range(10))
 
 
-class Competency(models.Model):
+class Competency(BilingualName, models.Model):
     """A skill an event grants and a case category may require (data, not code)."""
 
     code = models.SlugField(primary_key=True, max_length=32)
@@ -51,7 +52,7 @@ class Competency(models.Model):
         verbose_name_plural = "competencies"
 
     def __str__(self) -> str:
-        return self.name_th
+        return self.name
 
 
 class EventKind(models.TextChoices):

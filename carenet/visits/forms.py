@@ -173,7 +173,7 @@ class VisitForm(forms.Form):
         self._choices("members_seen", [(p.pk, p.full_name) for p in members])
         self._choices("co_volunteers", [(v.pk, v.full_name) for v in volunteers])
         self._choices(
-            "problems", [(i.code, i.name_th) for area in self.areas for i in area.items.all()]
+            "problems", [(i.code, i.name) for area in self.areas for i in area.items.all()]
         )
 
     def _choices(self, name: str, choices: list[tuple[Any, str]]) -> None:

@@ -22,6 +22,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from carenet.areas.models import Area
+from carenet.core.models import BilingualName
 from carenet.households.models import Household, Person
 from carenet.volunteers.models import Volunteer
 
@@ -39,7 +40,7 @@ class RiskLevel(models.TextChoices):
     URGENT = "urgent", _("urgent")
 
 
-class ProblemArea(models.Model):
+class ProblemArea(BilingualName, models.Model):
     """One of the ministry's nine problem areas (housing, health, ... violence, other)."""
 
     code = models.SlugField(primary_key=True, max_length=32)
@@ -53,10 +54,10 @@ class ProblemArea(models.Model):
         ordering = ["order"]
 
     def __str__(self) -> str:
-        return self.name_th
+        return self.name
 
 
-class ProblemItem(models.Model):
+class ProblemItem(BilingualName, models.Model):
     code = models.SlugField(primary_key=True, max_length=48)
     area = models.ForeignKey(ProblemArea, on_delete=models.PROTECT, related_name="items")
     name_th = models.CharField(max_length=200)
@@ -68,7 +69,7 @@ class ProblemItem(models.Model):
         ordering = ["area__order", "order"]
 
     def __str__(self) -> str:
-        return self.name_th
+        return self.name
 
 
 class Visit(models.Model):

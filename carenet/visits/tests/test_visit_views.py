@@ -609,3 +609,15 @@ def test_a_household_that_moved_away_sends_the_visit_form_back_to_its_page(clien
     response = client.get(reverse("visits:record", args=[household.pk]))
     assert response.status_code == 302
     assert response["Location"] == reverse("households:detail", args=[household.pk])
+
+
+def test_problem_names_follow_the_page_language():
+    from django.utils import translation
+
+    from carenet.visits.models import ProblemItem
+
+    item = ProblemItem(code="x", name_th="ไม่มีที่อยู่อาศัย", name_en="homeless")
+    with translation.override("en"):
+        assert str(item) == "homeless"
+    with translation.override("th"):
+        assert str(item) == "ไม่มีที่อยู่อาศัย"
