@@ -26,7 +26,7 @@ from carenet.cases.models import (
     RequesterKind,
     RequesterType,
 )
-from carenet.core.forms import PreparedFilesField, show_service_errors
+from carenet.core.forms import FormIdField, PreparedFilesField, show_service_errors
 from carenet.core.signature import SignatureField
 from carenet.core.thaidate import THAI_DIGITS
 from carenet.households.models import Person
@@ -93,6 +93,8 @@ class CategoryChoiceField(forms.ModelChoiceField):
 
 class IntakeForm(forms.Form):
     version = forms.IntegerField(required=False, widget=forms.HiddenInput)
+    # Sent again after a lost reply (the browser resends, the user reloads): the same request.
+    client_uuid = FormIdField()
     source = forms.ChoiceField(
         label=_("where the case came from"),
         choices=CaseSource.choices,
@@ -269,6 +271,7 @@ class IntakeForm(forms.Form):
             longitude=longitude,
             visit_id=visit_id,
             concern_id=concern_id,
+            client_uuid=data.get("client_uuid"),
         )
 
     def show_service_errors(self, error: ValidationError) -> None:

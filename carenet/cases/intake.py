@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 from decimal import Decimal
 from typing import Any
-from uuid import uuid4
+from uuid import UUID, uuid4
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
@@ -131,6 +131,7 @@ class RequestData:
     longitude: Any = None
     visit_id: int | None = None
     concern_id: int | None = None
+    client_uuid: UUID | None = None  # the form's id: the same form sent twice is one case
 
 
 # --- Attachments -------------------------------------------------------------------------
@@ -324,6 +325,20 @@ def _require_editor(actor: Any, case: Case) -> None:
         raise PermissionDenied
 
 
+def _same_form(actor: Any, data: RequestData) -> Case | None:
+    """The case this very form created already (by its client_uuid), if the user filed it."""
+    if data.client_uuid is None:
+        return None
+    found = Case.objects.filter(client_uuid=data.client_uuid).first()
+    if found is not None and found.filed_by_id != actor.pk:
+        raise PermissionDenied  # somebody else's form id: not a resend
+    return found
+
+
+def _editable(case: Case) -> bool:
+    return case.status in (CaseStatus.DRAFT, CaseStatus.RETURNED)
+
+
 def _twin(
     actor: Any, household: Household, cleaned: _Cleaned, data: RequestData, now: Any
 ) -> Case | None:
@@ -405,16 +420,22 @@ def case_create(*, actor: Any, household: Household, data: RequestData) -> Case:
     """A new request, saved as a draft: needs only the person and the kind of problem. The
     same request sent again within TWIN_WINDOW is the draft saved the first time."""
     _require_filer(actor, household)
+    sent = _same_form(actor, data)
+    if sent is not None:  # this form arrived before: a lost reply sent again, a reload
+        return case_update(actor=actor, case=sent, data=data) if _editable(sent) else sent
     if household.status != HouseholdStatus.ACTIVE:
         raise ValidationError(_("This household has moved away or is closed: reopen it first."))
     cleaned = _Cleaned(actor=actor, household=household, data=data)
     cleaned.raise_any()
     now = timezone.now()
     Household.objects.select_for_update().filter(pk=household.pk).first()  # one at a time
+    if _same_form(actor, data) is not None:  # stored while this waited for the lock
+        return case_create(actor=actor, household=household, data=data)
     twin = _twin(actor, household, cleaned, data, now)
     if twin is not None:  # the same request sent twice: a double tap, or the back button
         return twin
     case = Case(
+        client_uuid=data.client_uuid,
         household=household,
         area_id=household.area_id,
         number=f"new-{uuid4().hex[:16]}",  # replaced below, once the key is known
@@ -521,6 +542,11 @@ def case_file(
 ) -> Case:
     """Saves the request and sends it up the review chain (or back to the step that returned
     it). Refuses with every missing piece at once, changing nothing."""
+    if case is None and household is not None:
+        sent = _same_form(actor, data)
+        if sent is not None and not _editable(sent):
+            return sent  # filed already: the reply was lost, and the form came again
+        case = sent
     if case is None:
         if household is None:
             raise TypeError("case_file needs a household or a case")

@@ -108,6 +108,8 @@ class Outcome(models.TextChoices):
 
 class Case(models.Model):
     number = models.CharField(_("case number"), max_length=20, unique=True, editable=False)
+    # The id of the form it was filed from, so that the same form sent twice is one case.
+    client_uuid = models.UUIDField(null=True, blank=True, unique=True, editable=False)
     area = models.ForeignKey(Area, on_delete=models.PROTECT, related_name="+")
     household = models.ForeignKey(Household, on_delete=models.PROTECT, related_name="cases")
     person = models.ForeignKey(

@@ -8,6 +8,7 @@ back with the reasons beside the fields, and the request is kept as a draft, its
 
 import contextlib
 from typing import Any
+from uuid import uuid4
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -131,6 +132,8 @@ def _intake(
     user = request.user
     post = request.POST if request.method == "POST" else None
     files = request.FILES if post is not None else None
+    if case is None:  # a new form: its id makes the same form sent twice one request
+        initial = {**initial, "client_uuid": uuid4()}
     form = _form(user, household, case, post, files, initial)
     if post is not None:
         filing = post.get("action") == "file"

@@ -127,3 +127,20 @@ def show_service_errors(
                 first.add_error(None, message)
             else:
                 target.add_error(name, message)
+
+
+class FormIdField(forms.UUIDField):
+    """The hidden id of a form filled on a phone, so that sending it twice (a weak signal, the
+    browser sending again, a double tap) stores one record. A UUID, or None for anything else:
+    nobody can correct a hidden field."""
+
+    widget = forms.HiddenInput
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(required=False, **kwargs)
+
+    def to_python(self, value: Any) -> Any:
+        try:
+            return super().to_python(value)
+        except ValidationError:
+            return None

@@ -17,7 +17,12 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from carenet.core.forms import PreparedFilesField, ThaiDateField, show_service_errors
+from carenet.core.forms import (
+    FormIdField,
+    PreparedFilesField,
+    ThaiDateField,
+    show_service_errors,
+)
 from carenet.core.thaidate import THAI_DIGITS
 from carenet.households.cleaning import clean_gps
 from carenet.households.models import Household, Person
@@ -70,20 +75,10 @@ def read_position(form: forms.Form, cleaned: dict[str, Any]) -> None:
         form.add_error("latitude", _("The position from the phone could not be read; try again."))
 
 
-class _FormId(forms.UUIDField):
-    """A UUID, or None for anything else: nobody can correct a hidden field."""
-
-    def to_python(self, value: Any) -> Any:
-        try:
-            return super().to_python(value)
-        except forms.ValidationError:
-            return None
-
-
 class VisitForm(forms.Form):
     # The form's id, so that sending it twice stores one visit; a page that lost it (an old
     # browser, an edited page) is still saved, as a visit of its own.
-    client_uuid = _FormId(widget=forms.HiddenInput, required=False)
+    client_uuid = FormIdField()
     visit_date = ThaiDateField(label=_("date of the visit"))
     # A text box, not the browser's time picker: pickers follow the phone's locale (12-hour
     # with AM/PM on many), and Thai people write 14.30 as often as 14:30.

@@ -2,6 +2,7 @@
 consent signature, and a request sent back and filed again."""
 
 import re
+import uuid
 from decimal import Decimal
 from io import BytesIO
 from typing import Any
@@ -111,6 +112,41 @@ def test_the_same_request_sent_twice_is_one_draft(world: Any, personas: dict[str
     assert first.pk == second.pk
     other = RequestData(person_id=world.people["a1"].pk, category_code="poverty", help_wanted="ยา")
     assert intake.case_create(actor=volunteer, household=household, data=other).pk != first.pk
+
+
+def test_the_same_form_filed_again_is_the_same_case(world: Any, personas: dict[str, Any]) -> None:
+    volunteer = personas["volunteer_a"]
+    household = world.households["a1"]
+    form_id = uuid.uuid4()
+    first = intake.case_file(
+        actor=volunteer, household=household, data=full_data(world, client_uuid=form_id)
+    )
+    again = intake.case_file(
+        actor=volunteer, household=household, data=full_data(world, client_uuid=form_id)
+    )
+    assert again.pk == first.pk and Case.objects.count() == 1
+    assert Case.objects.get().status == S.SUBDISTRICT_REVIEW
+
+
+def test_a_draft_sent_again_with_changes_is_updated(world: Any, personas: dict[str, Any]) -> None:
+    volunteer = personas["volunteer_a"]
+    household = world.households["a1"]
+    form_id = uuid.uuid4()
+    person = world.people["a1"].pk
+    draft = intake.case_create(
+        actor=volunteer,
+        household=household,
+        data=RequestData(person_id=person, category_code="poverty", client_uuid=form_id),
+    )
+    fixed = RequestData(
+        person_id=person, category_code="poverty", help_wanted="ข้าวสาร", client_uuid=form_id
+    )
+    again = intake.case_create(actor=volunteer, household=household, data=fixed)
+    assert again.pk == draft.pk and Case.objects.count() == 1
+    assert Case.objects.get().help_wanted == "ข้าวสาร"
+    with pytest.raises(PermissionDenied):  # another user's form id is not theirs to resend
+        intake.case_create(actor=personas["district_coordinator_a"], household=household,
+                           data=fixed)  # fmt: skip
 
 
 def test_a_draft_is_edited_and_keeps_its_number(world: Any, personas: dict[str, Any]) -> None:

@@ -220,6 +220,20 @@ def test_filing_everything_with_a_photo_and_a_pdf(
     assert served.status_code == 200 and served["Content-Type"] == "image/png"
 
 
+def test_a_filed_form_sent_again_after_a_lost_reply_is_one_case(
+    client: Any, world: Any, personas: dict[str, Any]
+) -> None:
+    login(client, "volunteer_a")
+    url = reverse("cases:new", args=[world.households["a1"].pk])
+    form_id = client.get(url).context["form"].initial["client_uuid"]
+    data = post_data(world, client_uuid=str(form_id))
+    first = client.post(url, data)
+    again = client.post(url, data)  # the browser sending the same form once more
+    case = Case.objects.get()
+    assert first["Location"] == again["Location"] == f"/cases/{case.pk}/"
+    assert case.status == S.SUBDISTRICT_REVIEW
+
+
 def test_filing_with_something_missing_keeps_the_draft(
     client: Any, world: Any, personas: dict[str, Any]
 ) -> None:
