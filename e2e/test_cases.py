@@ -28,6 +28,7 @@ volunteer signs out after fixing the request and signs in again to see the outco
 CARENET_E2E_SCREENSHOTS to a folder to keep a full-page screenshot of each step there.
 """
 
+import contextlib
 import re
 import shutil
 import subprocess
@@ -41,6 +42,7 @@ from typing import Any, cast
 import pytest
 from django.utils import timezone
 from PIL import Image
+from playwright.sync_api import Error as PlaywrightError
 from playwright.sync_api import Locator, Page, expect
 
 from carenet.accounts.models import Role, User
@@ -348,6 +350,18 @@ def test_a_request_goes_up_the_chain_is_helped_referred_and_the_volunteer_sees_t
     expect(signature.locator("input[type=hidden]")).to_have_value(
         re.compile(r"^data:image/png;base64,.{200,}")
     )
+    # The signal drops as she sends: the page is lost, but the phone kept what she typed.
+    phone.context.set_offline(True)
+    with contextlib.suppress(PlaywrightError):
+        phone.get_by_test_id("file").click(timeout=5000)
+    phone.context.set_offline(False)
+    phone.goto(f"/cases/new/{household.pk}/")
+    expect(phone.get_by_test_id("restored")).to_be_visible()
+    expect(form.get_by_label(th("help wanted"))).to_have_value(HELP_WANTED)
+    expect(signature.locator("input[type=hidden]")).to_have_value(
+        re.compile(r"^data:image/png;base64,.{200,}")
+    )
+    assert not Case.objects.exclude(pk=world.earlier.pk).filter(household=household).exists()
     form.locator('input[type=file][name="documents"]').set_input_files(photo_file)
     expect(form.locator("[data-file-list] li")).to_have_count(1)
     th.page(phone)
@@ -366,6 +380,7 @@ def test_a_request_goes_up_the_chain_is_helped_referred_and_the_volunteer_sees_t
         th("Request %(number)s is sent for checking.") % {"number": case.number}
     )
     expect_status(phone, th, case, S.SUBDISTRICT_REVIEW)
+    assert case.client_uuid is not None  # the form's id, kept through the lost send
     request = phone.get_by_test_id("request")
     expect(request.get_by_test_id("request-person")).to_have_text(grandmother.full_name)
     expect(request).to_contain_text(REQUESTER[0])
@@ -394,6 +409,10 @@ def test_a_request_goes_up_the_chain_is_helped_referred_and_the_volunteer_sees_t
         assert image.format == "JPEG"
         assert max(image.size) <= 1600 < 2400, f"the photo was not shrunk: {image.size}"
     assert events(case) == [(S.DRAFT, S.SUBDISTRICT_REVIEW, "volunteer")]
+    # Sent: a new request for the household starts empty, the phone's copy dropped.
+    phone.goto(f"/cases/new/{household.pk}/")
+    expect(phone.get_by_test_id("restored")).to_be_hidden()
+    expect(phone.get_by_test_id("intake-form").get_by_label(th("help wanted"))).to_have_value("")
     sign_out(phone)
 
     # 2. The review chain. The subdistrict checks it, on a PC.

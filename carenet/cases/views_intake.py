@@ -7,6 +7,8 @@ back with the reasons beside the fields, and the request is kept as a draft, its
 """
 
 import contextlib
+import json
+from datetime import timedelta
 from typing import Any
 from uuid import uuid4
 
@@ -159,11 +161,22 @@ def _intake(
             "address_areas": _address_areas(household),
             "drafts": _drafts(user, household) if case is None else [],
             "officer": form.officer,
+            "sent_forms": json.dumps(_sent_forms(user, household)) if case is None else "[]",
             "fiscal_year": fiscal_year(timezone.localdate()),
             **_comments(case),
         },
         status=400 if post is not None else 200,
     )
+
+
+def _sent_forms(user: Any, household: Household) -> list[str]:
+    """Ids of the forms this user sent for the household lately: a copy of one of them kept
+    on the phone (intake.js) is no longer needed."""
+    since = timezone.now() - timedelta(days=7)
+    forms = Case.objects.filter(
+        household=household, filed_by=user, client_uuid__isnull=False, created_at__gte=since
+    )
+    return [str(u) for u in forms.values_list("client_uuid", flat=True)]
 
 
 def _form(

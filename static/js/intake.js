@@ -1,5 +1,7 @@
 /* The intake form (cases/intake.html): the GPS button, the count of problems ticked per
-   area, the names of the files chosen, and no double sending on a slow connection. */
+   area, the names of the files chosen, no double sending on a slow connection, and a copy of
+   a new request kept on the phone until the server has it (a send lost on a weak signal
+   would otherwise lose the form, the signature too). */
 (function () {
   "use strict";
   var form = document.getElementById("intake-form");
@@ -28,6 +30,66 @@
         list.appendChild(item);
       });
     });
+  }
+
+  // --- A copy on this phone ---------------------------------------------------------------
+  // Files cannot be kept. A copy whose form id the server has stored is dropped.
+  if (form.dataset.household && window.localStorage) {
+    var key = "carenet:intake:" + form.dataset.household;
+    var sent = JSON.parse(form.dataset.sentForms || "[]");
+    var KEEP_DAYS = 7;
+    var collect = function () {
+      var data = {};
+      Array.prototype.forEach.call(form.elements, function (el) {
+        if (!el.name || el.name === "csrfmiddlewaretoken" || el.name === "action" ||
+            el.type === "file" || el.type === "submit" || el.type === "button") return;
+        if ((el.type === "checkbox" || el.type === "radio") && !el.checked) return;
+        (data[el.name] = data[el.name] || []).push(el.value);
+      });
+      return data;
+    };
+    var keep = function () {
+      try {
+        localStorage.setItem(key, JSON.stringify({ savedAt: Date.now(), data: collect() }));
+      } catch (e) { /* private mode or a full phone: nothing kept */ }
+    };
+    var copy = null;
+    try { copy = JSON.parse(localStorage.getItem(key) || "null"); } catch (e) { copy = null; }
+    var uuid = copy && copy.data && (copy.data.client_uuid || [])[0];
+    var stale = !copy || Date.now() - copy.savedAt > KEEP_DAYS * 86400000 || sent.indexOf(uuid) !== -1;
+    if (stale) {
+      localStorage.removeItem(key);
+    } else if (form.dataset.restore) {
+      Array.prototype.forEach.call(form.elements, function (el) {
+        if (!el.name || el.name === "csrfmiddlewaretoken" || el.type === "file" ||
+            el.type === "submit" || el.type === "button") return;
+        var values = copy.data[el.name] || [];
+        if (el.type === "checkbox" || el.type === "radio") {
+          el.checked = values.indexOf(el.value) !== -1;
+        } else if (values.length) {
+          el.value = values[0];
+        }
+      });
+      form.querySelectorAll("[data-signature]").forEach(function (box) {
+        box.dispatchEvent(new Event("carenet:redraw"));
+      });
+      form.querySelectorAll(".problem-area").forEach(function (area) {
+        var count = area.querySelectorAll("input:checked").length;
+        area.querySelector("[data-count]").textContent = count ? String(count) : "";
+      });
+      var notice = document.querySelector("[data-restored]");
+      if (notice) notice.hidden = false;
+    }
+    form.addEventListener("input", keep);
+    form.addEventListener("change", keep);
+    form.addEventListener("submit", keep);
+    var forget = document.querySelector("[data-forget-copy]");
+    if (forget) {
+      forget.addEventListener("click", function () {
+        localStorage.removeItem(key);
+        window.location.reload();
+      });
+    }
   }
 
   // --- One send at a time ---------------------------------------------------------------

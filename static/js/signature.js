@@ -34,10 +34,19 @@
     }
     pad.addEventListener("endStroke", function () {
       input.value = pad.isEmpty() ? "" : pad.toDataURL("image/png");
+      input.dispatchEvent(new Event("change", { bubbles: true }));
+    });
+    // A script that put a drawing back into the input (a copy kept on the phone) asks for it.
+    box.addEventListener("carenet:redraw", function () {
+      pad.clear();
+      if (input.value.indexOf("data:image/png;base64,") === 0) {
+        pad.fromDataURL(input.value, { width: canvas.offsetWidth, height: canvas.offsetHeight });
+      }
     });
     box.querySelector("[data-signature-clear]").addEventListener("click", function () {
       pad.clear();
       input.value = "";
+      input.dispatchEvent(new Event("change", { bubbles: true }));
     });
   }
 
