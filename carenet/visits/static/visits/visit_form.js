@@ -147,6 +147,16 @@
 
   form.addEventListener("input", changed);
   form.addEventListener("change", changed);
+
+  // The assessment is optional, but all or nothing: started by mistake, it can be emptied.
+  var clearAssessment = form.querySelector("[data-qa-clear]");
+  if (clearAssessment) {
+    clearAssessment.addEventListener("click", function () {
+      var boxes = form.querySelectorAll("[data-testid=assessment] input[type=radio]");
+      boxes.forEach(function (box) { box.checked = false; });
+      if (boxes.length) boxes[0].dispatchEvent(new Event("change", { bubbles: true }));
+    });
+  }
   setInterval(function () { if (dirty) save(); }, 10000);
   document.addEventListener("visibilitychange", function () {
     if (document.visibilityState === "hidden" && dirty && !submitting && navigator.sendBeacon) {
