@@ -365,8 +365,11 @@ def quiz_submit(*, actor: Any, quiz: Quiz, answers: dict[Any, Any]) -> QuizAttem
 def evaluation_submit(
     *, actor: Any, event: TrainingEvent, ratings: dict[str, Any], comment: str = ""
 ) -> Evaluation:
-    """The actor's evaluation of an event they were invited to: 1–5 on every topic, once."""
+    """The actor's evaluation of an event they attended (checked in at least once): 1–5 on
+    every topic, once."""
     invitation = _own_invitation(actor, event)
+    if not invitation.attendance.exists():
+        raise ValidationError(_("Only those who took part evaluate the training."))
     if Evaluation.objects.filter(invitation=invitation).exists():
         raise ValidationError(_("You have already sent your evaluation. Thank you."))
     clean: dict[str, int] = {}

@@ -8,6 +8,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from carenet.core.models import AuditEvent
 from carenet.training import learning
 from carenet.training.models import (
+    Attendance,
     Certificate,
     CompetencyGrant,
     Evaluation,
@@ -130,6 +131,14 @@ def test_evaluation_once(world, volunteer_a):
     with pytest.raises(ValidationError):
         learning.evaluation_submit(actor=volunteer_a, event=world.event, ratings=ratings)
     assert Evaluation.objects.get().ratings["speakers"] == 4
+
+
+def test_evaluation_needs_a_check_in(world, volunteer_a):
+    Attendance.objects.filter(invitation=world.mine).delete()  # declined, or did not come
+    ratings = {"content": 5, "speakers": 4, "venue": 3, "usefulness": 5, "overall": 4}
+    with pytest.raises(ValidationError):
+        learning.evaluation_submit(actor=volunteer_a, event=world.event, ratings=ratings)
+    assert not Evaluation.objects.exists()
 
 
 def test_evaluation_needs_every_topic(world, volunteer_a):
