@@ -519,3 +519,16 @@ def household_timeline(*, user: Any, household: Household) -> list[TimelineEntry
     sources = (*TIMELINE_SOURCES, *_REGISTERED_SOURCES)
     entries = [entry for source in sources for entry in source(user, household)]
     return sorted(entries, key=lambda e: e.when, reverse=True)
+
+
+def visit_today(*, household: Household) -> Visit | None:
+    """The household's latest visit made today, if any: a second visit the same day may be
+    one already recorded, sent again from another phone or retyped."""
+    today = timezone.localdate()
+    start = timezone.make_aware(datetime.combine(today, time.min))
+    return (
+        Visit.objects.filter(household=household, visited_at__gte=start)
+        .select_related("recorded_by")
+        .order_by("-visited_at")
+        .first()
+    )

@@ -85,6 +85,7 @@ def visit_record(request: HttpRequest, pk: int) -> HttpResponse:
             "assessment_template": _assessment_template() if qa_form is not None else None,
             "draft": draft,
             "restored": draft is not None and post is None,
+            "visited_today": selectors.visit_today(household=household),
             "level": vulnerability.priority_level(household.priority_score),
             "groups": badges(shown_groups(household.vulnerability)),
             "recent_uuids": [str(u) for u in selectors.recent_client_uuids(household=household)],

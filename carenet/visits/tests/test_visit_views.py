@@ -621,3 +621,12 @@ def test_problem_names_follow_the_page_language():
         assert str(item) == "homeless"
     with translation.override("th"):
         assert str(item) == "ไม่มีที่อยู่อาศัย"
+
+
+def test_the_form_says_when_the_household_was_already_visited_today(client, world):
+    household = world.households["a1"]
+    login(client, "volunteer_a")
+    url = reverse("visits:record", args=[household.pk])
+    assert 'data-testid="visited-today"' not in client.get(url).content.decode()
+    VisitFactory.create(household=household, visited_at=timezone.now())
+    assert 'data-testid="visited-today"' in client.get(url).content.decode()
