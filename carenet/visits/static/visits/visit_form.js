@@ -163,7 +163,20 @@
       if (navigator.sendBeacon(form.dataset.draftUrl, body(collect()))) dirty = false;
     }
   });
-  form.addEventListener("submit", function () { submitting = true; keepLocally(); });
+  // One send at a time, and a word while it goes: photos on a weak signal take a while.
+  var submitButton = form.querySelector("[data-testid=submit]");
+  form.addEventListener("submit", function (event) {
+    if (submitting) { event.preventDefault(); return; }
+    submitting = true;
+    keepLocally();
+    show(text.sending, false);
+    if (submitButton) setTimeout(function () { submitButton.disabled = true; }, 0);
+  });
+  window.addEventListener("pageshow", function (event) {
+    if (!event.persisted) return;  // back from a send that failed: the form works again
+    submitting = false;
+    if (submitButton) submitButton.disabled = false;
+  });
   var discard = document.querySelector("form[data-discard]");
   if (discard) discard.addEventListener("submit", function () { localStorage.removeItem(key); });
 
