@@ -133,6 +133,7 @@ def household_register(
     first_member: PersonData | None = None,
     consent: ConsentData | None = None,
     mover: Person | None = None,
+    mover_version: int | None = None,
 ) -> Household:
     """Registers a household, and its first member with their consent when given, or the
     registered `mover` who moved house, as its head (person_move).
@@ -206,8 +207,14 @@ def household_register(
     if first_member is not None and consent is not None:
         person_add(actor=actor, household=household, data=first_member, consent=consent)
         household.refresh_from_db()
-    elif mover is not None:
-        person_move(actor=actor, person=mover, household=household, relation=Relation.HEAD)
+    elif mover is not None:  # a stale version (the form sent twice) undoes the registration
+        person_move(
+            actor=actor,
+            person=mover,
+            household=household,
+            relation=Relation.HEAD,
+            version=mover_version,
+        )
         household.refresh_from_db()
     return household
 

@@ -123,7 +123,9 @@ def household_create(request: HttpRequest) -> HttpResponse:
         "page_forms": [household_form, person_form, consent_form],
     }
     page_forms = [household_form, person_form, consent_form, confirm]
-    if post is not None and all([f.is_valid() for f in page_forms]):
+    if post is not None and not all([f.is_valid() for f in page_forms]):
+        _more_reasons(person_form, household_form)
+    elif post is not None:
         area = household_form.cleaned_data["area"]
         data = person_form.to_data()
         context["duplicates"] = _duplicates(
@@ -150,14 +152,23 @@ def _register_for_mover(
     request: HttpRequest, household_form: HouseholdForm, mover: Person
 ) -> HttpResponse:
     if request.method == "POST" and household_form.is_valid():
+        version = _record_no(request.POST.get("mover_version", ""))
         try:
             household = services.household_register(
                 actor=request.user,
                 area=household_form.cleaned_data["area"],
                 **household_form.address(),
                 mover=mover,
+                mover_version=int(version) if version.isdigit() else mover.version,
             )
-        except (ValidationError, ConflictError) as error:
+        except ConflictError:  # sent twice: the first one registered the household
+            messages.info(
+                request,
+                _("%(name)s was moved meanwhile: see where they live now.")
+                % {"name": mover.full_name},
+            )
+            return redirect("households:person", pk=mover.pk)
+        except ValidationError as error:
             _form_error(household_form, error)
         else:
             messages.success(
@@ -285,10 +296,14 @@ def person_add(request: HttpRequest, pk: int) -> HttpResponse:
         "consent_form": consent_form,
         "page_forms": [person_form, consent_form],
     }
-    if post is not None and all([f.is_valid() for f in (person_form, consent_form, confirm)]):
+    if post is not None and not all([f.is_valid() for f in (person_form, consent_form, confirm)]):
+        _more_reasons(person_form)
+    elif post is not None:
         data = person_form.to_data()
         context["duplicates"] = _duplicates(request, data, household.area_id, household.house_no)
-        if not context["duplicates"] or confirm.cleaned_data["confirm_distinct"]:
+        if context["duplicates"] and not confirm.cleaned_data["confirm_distinct"]:
+            _more_reasons(person_form)  # fixed before they confirm, not after
+        else:
             former_head = household.head
             try:
                 person = services.person_add(
@@ -304,6 +319,22 @@ def person_add(request: HttpRequest, pk: int) -> HttpResponse:
                 _tell_head_change(request, former_head, household)
                 return redirect("households:detail", pk=household.pk)
     return _render_form(request, "households/person_add.html", context)
+
+
+def _more_reasons(person_form: PersonForm, household_form: HouseholdForm | None = None) -> None:
+    """What the services would say of the parts of a page that passed their form's checks,
+    shown with the reasons of those that did not: every reason in one answer."""
+    if household_form is not None and household_form.is_valid():
+        area = household_form.cleaned_data["area"]
+        try:
+            cleaning.household_clean_address(area=area, **household_form.address())
+        except ValidationError as error:
+            show_service_errors(error, household_form)
+    if person_form.is_valid():
+        try:
+            cleaning.person_clean(person_form.to_data())
+        except ValidationError as error:
+            show_service_errors(error, person_form)
 
 
 def _duplicates(

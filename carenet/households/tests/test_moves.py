@@ -188,3 +188,14 @@ def test_adding_a_registered_citizen_id_offers_to_move_the_person(client, world,
     assert page.status_code == 200  # shown the match, not registered
     assert f"/households/people/{mover.pk}/move/?to={to.pk}" in page.content.decode()
     assert Person.objects.filter(household=to).count() == 1
+
+
+def test_the_new_household_for_a_mover_sent_twice_is_registered_once(client, world, personas):
+    mover = moved_away(world.households["a1"])
+    login(client, "district_coordinator_a")
+    url = f"/households/new/?move={mover.pk}"
+    data = {"h-area": "86010201", "h-house_no": "9/9", "mover_version": str(mover.version)}
+    assert client.post(url, data).status_code == 302
+    again = client.post(url, data)  # a double tap, or Back and send
+    assert again.status_code == 302 and again["Location"] == f"/households/people/{mover.pk}/"
+    assert Household.objects.filter(house_no="9/9").count() == 1

@@ -759,3 +759,16 @@ def test_registering_gives_every_reason_at_once(client, world):
     }
     assert {"house_no", "latitude", "phone"} <= errors
     assert not Household.objects.filter(house_no="abc").exists()
+
+
+def test_a_missing_consent_does_not_hide_the_other_reasons(client, world):
+    login(client, "district_coordinator_a")
+    data = register_data(
+        **{"h-house_no": "abc", "h-latitude": "200", "p-phone": "123", "c-basis": None}
+    )
+    response = client.post(reverse("households:create"), data)
+    assert response.status_code == 400
+    household_errors = response.context["household_form"].errors
+    assert {"house_no", "latitude"} <= set(household_errors)
+    assert "phone" in response.context["person_form"].errors
+    assert "basis" in response.context["consent_form"].errors
