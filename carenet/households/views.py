@@ -37,7 +37,7 @@ from carenet.households.forms import (
     PersonStatusForm,
     WithdrawForm,
 )
-from carenet.households.models import Household, HouseholdStatus, Person
+from carenet.households.models import Household, HouseholdStatus, Person, PersonStatus
 from carenet.households.services import ConflictError
 
 MANAGE = Perm.MANAGE_HOUSEHOLDS
@@ -457,6 +457,12 @@ def person_move(request: HttpRequest, pk: int) -> HttpResponse:
     """Someone who moved house: find the household they live in now (?q=), or open a new
     one for them, then confirm (?to=) with their relation to its head."""
     person = selectors.person_get(user=request.user, pk=pk, perm=MANAGE)
+    if person.status in (PersonStatus.MERGED, PersonStatus.DECEASED):
+        messages.error(
+            request,
+            _("A person who is %(now)s does not move.") % {"now": person.get_status_display()},
+        )
+        return redirect("households:person", pk=person.pk)
     chosen = _record_no(request.POST.get("to") or request.GET.get("to", ""))
     target = selectors.household_get(user=request.user, pk=chosen, perm=MANAGE) if chosen else None
     post = request.POST if request.method == "POST" else None

@@ -188,7 +188,13 @@ def said(event: AuditEvent) -> str:
     return " · ".join(parts)
 
 
+# Edited values a service names that are no model field of their own.
+_OTHER_FIELDS = {"citizen_id": _("Citizen ID")}
+
+
 def _field_name(model: type[Model], name: str) -> str:
+    if name in _OTHER_FIELDS:
+        return str(_OTHER_FIELDS[name])
     try:
         found = model._meta.get_field(name)
     except FieldDoesNotExist:
