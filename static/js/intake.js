@@ -20,14 +20,27 @@
   });
 
   // --- Files chosen ---------------------------------------------------------------------
+  // Photos go smaller on the phone first (photos.js): minutes less on a weak signal.
   var files = form.elements.documents, list = form.querySelector("[data-file-list]");
+  var canSet = (function () { try { return !!new DataTransfer(); } catch (e) { return false; } })();
+  var listFiles = function (chosen) {
+    list.textContent = "";
+    chosen.forEach(function (file) {
+      var item = document.createElement("li");
+      item.textContent = file.name + " (" + (file.size / 1048576).toFixed(1) + " MB)";
+      list.appendChild(item);
+    });
+  };
   if (files && list) {
     files.addEventListener("change", function () {
-      list.textContent = "";
-      Array.prototype.forEach.call(files.files, function (file) {
-        var item = document.createElement("li");
-        item.textContent = file.name + " (" + (file.size / 1048576).toFixed(1) + " MB)";
-        list.appendChild(item);
+      var picked = Array.prototype.slice.call(files.files);
+      listFiles(picked);
+      if (!canSet || !window.carenetShrinkPhoto) return;
+      Promise.all(picked.map(window.carenetShrinkPhoto)).then(function (ready) {
+        var transfer = new DataTransfer();
+        ready.forEach(function (file) { transfer.items.add(file); });
+        files.files = transfer.files;  // no change event: nothing runs twice
+        listFiles(ready);
       });
     });
   }

@@ -201,24 +201,6 @@
   function megabytes(size) { return (size / 1048576).toFixed(1); }
   function shown(size) { return size < 1048576 ? Math.round(size / 1024) + " KB" : megabytes(size) + " MB"; }
 
-  function shrink(file) {
-    if (!window.createImageBitmap || !/^image\//.test(file.type)) return Promise.resolve(file);
-    return createImageBitmap(file, { imageOrientation: "from-image" }).then(function (bitmap) {
-      var scale = Math.min(1, 1600 / Math.max(bitmap.width, bitmap.height));
-      if (scale === 1 && file.size < 1500000) return file;
-      var canvas = document.createElement("canvas");
-      canvas.width = Math.round(bitmap.width * scale);
-      canvas.height = Math.round(bitmap.height * scale);
-      canvas.getContext("2d").drawImage(bitmap, 0, 0, canvas.width, canvas.height);
-      return new Promise(function (resolve) {
-        canvas.toBlob(function (blob) {
-          if (!blob || blob.size >= file.size) return resolve(file);
-          resolve(new File([blob], file.name.replace(/\.[^.]*$/, "") + ".jpg", { type: "image/jpeg" }));
-        }, "image/jpeg", 0.82);
-      });
-    }).catch(function () { return file; });  // not an image: the server gives the reason
-  }
-
   function render() {
     var transfer = new DataTransfer();
     chosen.forEach(function (file) { transfer.items.add(file); });
@@ -251,7 +233,7 @@
   if (input && list && canSet) {
     input.addEventListener("change", function () {
       var added = Array.prototype.slice.call(input.files);
-      Promise.all(added.map(shrink)).then(function (files) {
+      Promise.all(added.map(window.carenetShrinkPhoto)).then(function (files) {
         var refused = [];
         files.forEach(function (file) {
           if (maxBytes && file.size > maxBytes) {
