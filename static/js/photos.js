@@ -1,7 +1,8 @@
 /* A photo made smaller on the phone before it is sent: a camera's 10 MB picture takes minutes
    on a weak signal, and the server keeps at most 1,600 px anyway (it shrinks and checks every
    photo itself too). carenetShrinkPhoto(file) resolves to a JPEG of at most 1,600 px, or to
-   the file itself when it is small already, is no image or cannot be read here. */
+   the file itself when it is small already, is no image or cannot be read here (then marked
+   `carenetUnreadable`). */
 window.carenetShrinkPhoto = function (file) {
   "use strict";
   if (!window.createImageBitmap || !/^image\//.test(file.type)) return Promise.resolve(file);
@@ -18,5 +19,8 @@ window.carenetShrinkPhoto = function (file) {
         resolve(new File([blob], file.name.replace(/\.[^.]*$/, "") + ".jpg", { type: "image/jpeg" }));
       }, "image/jpeg", 0.82);
     });
-  }).catch(function () { return file; });  // not an image: the server gives the reason
+  }).catch(function () {
+    file.carenetUnreadable = true;  // no picture this browser can read: a form may refuse it
+    return file;
+  });
 };

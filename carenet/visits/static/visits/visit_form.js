@@ -236,7 +236,14 @@
       Promise.all(added.map(window.carenetShrinkPhoto)).then(function (files) {
         var refused = [];
         files.forEach(function (file) {
-          if (maxBytes && file.size > maxBytes) {
+          // Refused here rather than by the server, which would drop the good photos too.
+          if (!file.size) {
+            refused.push(text.photoEmpty.replace("{name}", file.name));
+          } else if (/hei[cf]$/i.test(file.type) || /\.hei[cf]$/i.test(file.name)) {
+            refused.push(text.photoHeic.replace("{name}", file.name));
+          } else if (!/^image\//.test(file.type) || file.carenetUnreadable) {
+            refused.push(text.photoNotImage.replace("{name}", file.name));
+          } else if (maxBytes && file.size > maxBytes) {
             refused.push(text.photoTooLarge.replace("{name}", file.name).replace("{size}", megabytes(file.size)));
           } else if (chosen.length >= maxPhotos) {
             refused.push(text.tooManyPhotos);
