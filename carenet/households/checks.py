@@ -16,6 +16,8 @@ CHILD_TITLES = {"เด็กชาย", "เด็กหญิง"}
 ADULT_TITLE_FROM = 15  # the Name Act: เด็กชาย and เด็กหญิง below fifteen
 ELDERLY_ALLOWANCE_FROM = 60
 NEWBORN_GRANT_UNDER = 6
+# A child can head a household (orphans, a grandchild caring alone), but rarely this young.
+HEAD_FROM = 15
 
 
 def to_check(members: Sequence[Any]) -> list[str]:
@@ -54,4 +56,9 @@ def _age_notes(person: Any, name: str, age: int) -> list[str]:
         notes.append(_("%(name)s receives the elderly allowance, but is %(age)d.") % values)
     if person.newborn_grant and age >= NEWBORN_GRANT_UNDER:
         notes.append(_("%(name)s receives the newborn grant, but is %(age)d.") % values)
+    if person.relation == "head" and age < HEAD_FROM:
+        notes.append(
+            _("%(name)s is %(age)d and recorded as the head of household: check who heads it.")
+            % values
+        )
     return notes

@@ -14,6 +14,7 @@ def member(age, **values):
         "disability_allowance": False,
         "elderly_allowance": False,
         "newborn_grant": False,
+        "relation": "",
         **values,
     }
     return SimpleNamespace(person=SimpleNamespace(**fields), age=age)
@@ -23,6 +24,7 @@ def test_a_consistent_household_has_nothing_to_check():
     assert checks.to_check([member(40), member(70, title="นาง", elderly_allowance=True)]) == []
     assert checks.to_check([member(80, lives_alone=True)]) == []  # alone, and alone here
     assert checks.to_check([member(None, title="เด็กชาย")]) == []  # no birth date: no age
+    assert checks.to_check([member(16, title="นาย", relation="head")]) == []
 
 
 def test_each_thing_worth_a_second_look_is_one_sentence():
@@ -34,7 +36,8 @@ def test_each_thing_worth_a_second_look_is_one_sentence():
             member(45, elderly_allowance=True),
             member(8, title="เด็กชาย", newborn_grant=True),
             member(30, disability_allowance=True),
+            member(1, title="เด็กชาย", relation="head"),
         ]
     )
-    assert len(notes) == 6
+    assert len(notes) == 7
     assert all("สมชาย ใจดี" in note for note in notes)
