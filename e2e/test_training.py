@@ -399,7 +399,7 @@ def test_an_event_from_invitations_to_verified_certificates(
     expect(phone.get_by_role("heading", level=1)).to_have_text(th("My trainings"))
     card = phone.get_by_test_id("my-invitation").filter(has_text=TITLE)
     expect(card).to_contain_text(today_long)
-    expect(card.get_by_test_id("my-status")).to_have_text(th("invited"))
+    expect(card.get_by_test_id("my-status")).to_have_text(th("not answered yet"))
     th.page(phone)
     shot(phone, "4-my-trainings-phone")
     go(phone, card.get_by_test_id("confirm").click)
