@@ -18,7 +18,7 @@ are checked before the transaction opens so that a bad file gets a reason beside
 """
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import timedelta
 from decimal import Decimal
 from typing import Any
@@ -531,6 +531,54 @@ def saved_request_errors(actor: Any, case: Case) -> list[str]:
     return [message for messages in errors.values() for message in messages]
 
 
+# The stored fields of each part of a request a reviewer comments on (workflow.COMMENTABLE_FIELDS);
+# the signature, the documents and the problems are compared on their own.
+_PART_FIELDS = {
+    "person": ("person",),
+    "requester": ("requester_kind", "requester_name", "requester_relation", "requester_phone"),
+    "registered_address": ("registered_address",),
+    "requester_types": ("requester_types",),
+    "category": ("category",),
+    "help_wanted": ("help_wanted",),
+    "amount_requested": ("amount_requested",),
+    "welfare": ("welfare_count", "welfare_baht", "welfare_types"),
+    "location": ("latitude", "longitude"),
+}
+
+
+def _require_a_fix(actor: Any, case: Case, data: RequestData) -> None:
+    """A request sent back with comments goes up again only with at least one commented part
+    changed: one tap on "send again" with nothing fixed would only bring it back."""
+    parts = set(case.field_comments.filter(resolved=False).values_list("field", flat=True))
+    if not parts:
+        return
+    cleaned = _Cleaned(actor=actor, household=case.household, data=data)
+    if cleaned.errors:
+        return  # said beside the fields by the save that follows
+    asked = Case()
+    _apply(asked, cleaned, replace(data, signature=None), timezone.now())
+    changed = {
+        part
+        for part, names in _PART_FIELDS.items()
+        if any(getattr(asked, n) != getattr(case, n) for n in names)
+    }
+    if data.signature is not None:
+        changed.add("consent")
+    if data.documents or data.remove_document_ids:
+        changed.add("documents")
+    if {p.pk for p in cleaned.problems} != set(case.problems.values_list("pk", flat=True)):
+        changed.add("problems")
+    if not parts & changed:
+        labels = ", ".join(str(workflow.COMMENTABLE_FIELDS.get(p, p)) for p in sorted(parts))
+        raise ValidationError(
+            _(
+                "Nothing the reviewer asked about has changed yet (%(parts)s). Fix it as asked "
+                "under “What to fix”, then send the request again."
+            )
+            % {"parts": labels}
+        )
+
+
 @transaction.atomic
 def case_file(
     *,
@@ -559,6 +607,8 @@ def case_file(
     errors = _filing_errors(actor, probe, data)
     if errors:
         raise ValidationError(errors)
+    if probe.pk and probe.status == CaseStatus.RETURNED:
+        _require_a_fix(actor, probe, data)
     if case is None:
         assert household is not None
         case = case_create(actor=actor, household=household, data=data)

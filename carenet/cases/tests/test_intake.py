@@ -403,6 +403,14 @@ def test_a_request_sent_back_is_fixed_and_goes_back_to_that_step(
     )
     case.refresh_from_db()
     assert intake.can_edit(volunteer, case)
+    with pytest.raises(ValidationError):  # sent again with nothing the reviewer asked fixed
+        intake.case_file(
+            actor=volunteer,
+            case=case,
+            data=full_data(world, signature=None),
+            expected_version=case.version,
+        )
+    assert Case.objects.get(pk=case.pk).status == S.RETURNED
     fixed = intake.case_file(
         actor=volunteer,
         case=case,
