@@ -141,3 +141,18 @@ def _flatten(image: Image.Image) -> Image.Image:
         background.paste(rgba, mask=rgba.getchannel("A"))
         return background
     return image.convert("RGB") if image.mode != "RGB" else image
+
+
+PREVIEW_SIDE = 480  # a photo as a page shows it, beside others: a quarter of its bytes
+
+
+def preview(stored: IO[bytes]) -> bytes:
+    """A stored photo (already an upright JPEG of at most MAX_SIDE) made small for a page; the
+    JPEG is decoded at a reduced scale, so this costs milliseconds."""
+    with Image.open(stored) as image:
+        image.draft("RGB", (PREVIEW_SIDE, PREVIEW_SIDE))
+        small = image.convert("RGB")
+        small.thumbnail((PREVIEW_SIDE, PREVIEW_SIDE))
+        out = BytesIO()
+        small.save(out, "JPEG", quality=75, optimize=True)
+    return out.getvalue()

@@ -248,7 +248,12 @@ def photo(request: HttpRequest, pk: int) -> HttpResponseBase:
         stored = found.image.open("rb")
     except FileNotFoundError:
         raise Http404 from None
-    response = FileResponse(stored, content_type="image/jpeg")
+    response: HttpResponseBase
+    if request.GET.get("size") == "small":  # the page's preview; the link opens the photo
+        with stored:
+            response = HttpResponse(photos.preview(stored), content_type="image/jpeg")
+    else:
+        response = FileResponse(stored, content_type="image/jpeg")
     response["Cache-Control"] = "private, max-age=86400"
     return response
 

@@ -319,6 +319,16 @@ def test_photos_are_shrunk_and_stored(client, world):
     photo = visit.photos.order_by("pk").first()
     served = client.get(reverse("visits:photo", args=[photo.pk]))
     assert served.status_code == 200 and served["Content-Type"] == "image/jpeg"
+    full = b"".join(served.streaming_content)
+    small = client.get(reverse("visits:photo", args=[photo.pk]), {"size": "small"})
+    assert small.status_code == 200 and small["Content-Type"] == "image/jpeg"
+    with Image.open(BytesIO(small.content)) as preview:
+        assert max(preview.size) == 480
+    assert len(small.content) < len(full)
+    login(client, "volunteer_b")  # the preview keeps the photo's scope
+    assert (
+        client.get(reverse("visits:photo", args=[photo.pk]), {"size": "small"}).status_code == 404
+    )
 
 
 def test_a_text_file_as_a_photo_gets_a_reason_and_nothing_is_lost(client, world):
