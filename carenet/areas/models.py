@@ -14,6 +14,8 @@ from django.db.models import Q
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
+from carenet.core.models import BilingualName
+
 
 class Level(models.TextChoices):
     PROVINCE = "province", _("province")
@@ -49,7 +51,7 @@ def within(code: str, field: str = "code") -> Q:
     return q & Q(**{f"{field}__lt": upper}) if upper else q
 
 
-class Area(models.Model):
+class Area(BilingualName, models.Model):
     code = models.CharField(_("code"), max_length=8, primary_key=True)
     level = models.CharField(_("level"), max_length=12, choices=Level.choices, db_index=True)
     name_th = models.CharField(_("Thai name"), max_length=150)
@@ -83,13 +85,6 @@ class Area(models.Model):
 
     def __str__(self) -> str:
         return self.label
-
-    @property
-    def name(self) -> str:
-        """The name in the active language (Thai when there is no English one)."""
-        if (get_language() or "th").startswith("en") and self.name_en:
-            return self.name_en
-        return self.name_th
 
     @property
     def label(self) -> str:

@@ -125,17 +125,14 @@ def visit_clean_time(visited_at: datetime, *, now: datetime | None = None) -> da
             code="visit_in_future",
         )
     if visited_at < now - OLDEST_VISIT:
+        be, ce = thaidate.example_years()
         raise ValidationError(
             {
                 "visited_at": _(
                     "%(when)s is more than a year ago. Check the year: %(be)s is a Buddhist "
                     "Era year, %(ce)s a Common Era one."
                 )
-                % {
-                    "when": thaidate.format_datetime(visited_at),
-                    "be": thaidate.example_years()[0],
-                    "ce": thaidate.example_years()[1],
-                }
+                % {"when": thaidate.format_datetime(visited_at), "be": be, "ce": ce}
             },
             code="visit_too_old",
         )

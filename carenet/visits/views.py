@@ -26,6 +26,7 @@ from django.template.loader import select_template
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
+from PIL import Image
 
 from carenet.accounts import access
 from carenet.accounts.access import Perm
@@ -251,7 +252,10 @@ def photo(request: HttpRequest, pk: int) -> HttpResponseBase:
     response: HttpResponseBase
     if request.GET.get("size") == "small":  # the page's preview; the link opens the photo
         with stored:
-            response = HttpResponse(photos.preview(stored), content_type="image/jpeg")
+            try:
+                response = HttpResponse(photos.preview(stored), content_type="image/jpeg")
+            except (OSError, Image.DecompressionBombError):  # a stored file that is no photo
+                raise Http404 from None
     else:
         response = FileResponse(stored, content_type="image/jpeg")
     response["Cache-Control"] = "private, max-age=86400"

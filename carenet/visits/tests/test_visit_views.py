@@ -612,6 +612,15 @@ def test_a_photo_whose_file_is_gone_is_a_404(client, world):
     assert client.get(reverse("visits:photo", args=[photo.pk])).status_code == 404
 
 
+def test_a_preview_of_a_stored_file_that_is_no_photo_is_a_404(client, world):
+    login(client, "volunteer_a")
+    photo = world.photos["a1"]
+    with photo.image.storage.open(photo.image.name, "wb") as broken:
+        broken.write(b"not a jpeg")
+    url = reverse("visits:photo", args=[photo.pk])
+    assert client.get(url, {"size": "small"}).status_code == 404
+
+
 def test_a_household_that_moved_away_sends_the_visit_form_back_to_its_page(client, world):
     household = world.households["a1"]
     Household.objects.filter(pk=household.pk).update(status="moved")
