@@ -4,8 +4,10 @@ Showing: `short` gives "26 ก.พ. 2568", `numeric` "26/02/2568", `long` "26 �
 English pages use English month names with the same BE year ("26 Feb 2568").
 
 Reading (`parse`): day/month/year with / - or . between (26/02/2568, 26-2-2025), ISO
-(2025-02-26), or a month written out (26 ก.พ. 2568, 26 กุมภาพันธ์ 68, 26 Feb 2025). Thai digits
-are read too.
+(2025-02-26), or a month written out (26 ก.พ. 2568, 26 กุมภาพันธ์ 68, 26 Feb 2025, and Excel's
+26-ก.พ.-68). A time after a numeric date (26/02/2568 00:00:00) is ignored. Thai digits are read
+too. A day or month of 0, the civil registry's way of writing one not known, is refused: Carenet
+does not guess it.
 
 Which calendar a year is in follows one rule, never a guess:
   * a four-digit year of 2400 or more is Buddhist Era; below 2400 it is Common Era.
@@ -69,12 +71,20 @@ def _month_lookup() -> dict[str, int]:
 
 MONTH_NUMBERS = _month_lookup()
 
-NUMERIC = re.compile(r"^(\d{1,2})\s*[/\-.]\s*(\d{1,2})\s*[/\-.]\s*(\d{2}|\d{4})$")
+# Other systems export a date column with a time of day ("05/01/2510 00:00:00"); a date field
+# keeps only the date.
+TIME = r"(?:\s\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?"
+NUMERIC = re.compile(r"^(\d{1,2})\s*[/\-.]\s*(\d{1,2})\s*[/\-.]\s*(\d{2}|\d{4})" + TIME + "$")
 ISO = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})(?:[T ].*)?$")
 # Day, month and year run together: 15032530, 150330. Phones' number pads (which date boxes
 # open) may have no "/" to type.
 COMPACT = re.compile(r"^(\d{2})(\d{2})(\d{4}|\d{2})$")
-WORDED = re.compile(r"^(\d{1,2})\s*([^\d\s][^\d]*?)\s*(พ\.?\s*ศ\.?|ค\.?\s*ศ\.?)?\s*(\d{2}|\d{4})$")
+# Around a month name: spaces, or the dashes of Excel's d-mmm-yy display saved to CSV
+# ("5-ม.ค.-10", "05-Jan-1967"), or dots or slashes. They are kept out of the name, which a
+# reason may show.
+WORDED = re.compile(
+    r"^(\d{1,2})[\s\-./]*([^\d\s\-./][^\d]*?)[\s\-/]*(พ\.?\s*ศ\.?|ค\.?\s*ศ\.?)?[\s\-/]*(\d{2}|\d{4})$"
+)
 
 
 class DateInputError(ValueError):
@@ -95,22 +105,33 @@ def gregorian_year(year: int, *, digits: int, era: str = "") -> int:
 
 def parse(text: str) -> date:
     """Reads a typed date in either calendar; raises DateInputError with a reason."""
-    cleaned = " ".join(str(text).translate(THAI_DIGITS).split())
+    typed = " ".join(str(text).split())  # as the user wrote it, for the reasons
+    cleaned = typed.translate(THAI_DIGITS)
     if not cleaned:
         raise DateInputError(_("Enter a date."))
     if match := ISO.match(cleaned):
         year_text, month_text, day_text = match.groups()
-        return _build(day_text, int(month_text), year_text)
+        return _build(typed, day_text, int(month_text), year_text)
     if match := NUMERIC.match(cleaned) or COMPACT.match(cleaned):
         day_text, month_text, year_text = match.groups()
-        return _build(day_text, int(month_text), year_text)
+        return _build(typed, day_text, int(month_text), year_text)
     if match := WORDED.match(cleaned):
         day_text, month_name, era_text, year_text = match.groups()
         month = MONTH_NUMBERS.get(month_name.lower().replace(".", "").replace(" ", ""))
         if month is None:
             raise DateInputError(_("“%(month)s” is not a month name.") % {"month": month_name})
         era = "" if not era_text else ("be" if era_text.startswith("พ") else "ce")
-        return _build(day_text, month, year_text, era)
+        if len(year_text) == 2 and not era and month_name.isascii():
+            # "5-Jan-67" is how an English Excel shows a Common Era date; the rule that two
+            # digits are Buddhist Era would read it 57 years late.
+            raise DateInputError(
+                _(
+                    "Write the year of %(text)s in full (1967 or 2510, say): after an English "
+                    "month name two digits could be either calendar."
+                )
+                % {"text": typed}
+            )
+        return _build(typed, day_text, month, year_text, era)
     be, ce = example_years()
     raise DateInputError(
         _("Write the date as day/month/year, for example 26/02/%(be)s or 26/02/%(ce)s.")
@@ -129,7 +150,7 @@ def example_years() -> tuple[int, int]:
 TWO_DIGITS_AHEAD = 10
 
 
-def _build(day_text: str, month: int, year_text: str, era: str = "") -> date:
+def _build(typed: str, day_text: str, month: int, year_text: str, era: str = "") -> date:
     year = gregorian_year(int(year_text), digits=len(year_text), era=era)
     if len(year_text) == 2 and year > timezone.localdate().year + TWO_DIGITS_AHEAD:
         raise DateInputError(
@@ -148,10 +169,20 @@ def _build(day_text: str, month: int, year_text: str, era: str = "") -> date:
             )
             % {"year": year_text, "be": be, "ce": ce}
         )
+    if int(day_text) == 0 or month == 0:
+        # The civil registry writes a day or month it does not know as 0 (00/00/2480). Any
+        # date put in its place would be a guess, and would then pass for a known one.
+        raise DateInputError(
+            _(
+                "The day or month in %(text)s is 0, as the civil registry writes an unknown "
+                "one. Carenet needs a whole date: ask the person, or if only the year is "
+                "known, write 1 January (01/01/%(year)s)."
+            )
+            % {"text": typed, "year": year_text}
+        )
     try:
         return date(year, month, int(day_text))
     except ValueError:
-        typed = f"{day_text}/{month}/{year_text}"
         if month > 12 >= int(day_text):  # 3/15/2026: month first, as in American dates
             raise DateInputError(
                 _("There is no such date: %(text)s. Write the day first, then the month.")

@@ -143,6 +143,117 @@ def test_a_year_that_does_not_fit_its_written_era_is_refused(typed):
         thaidate.parse(typed)
 
 
+JAN_5_1967 = date(1967, 1, 5)
+
+
+@pytest.mark.parametrize(
+    ("typed", "expected"),
+    [
+        # Excel's d-mmm-yy display saved to CSV: dashes around the month name.
+        ("5-ม.ค.-10", JAN_5_1967),
+        ("05-ม.ค.-2510", JAN_5_1967),
+        ("15-พ.ค.-28", date(1985, 5, 15)),
+        ("5-มกราคม-2510", JAN_5_1967),
+        ("05-Jan-1967", JAN_5_1967),
+        ("5-jan-1967", JAN_5_1967),
+        ("5-ม.ค.-67", date(2024, 1, 5)),
+        ("5 - ม.ค. - 10", JAN_5_1967),
+        ("5-ม.ค-10", JAN_5_1967),
+        ("5-มค-10", JAN_5_1967),
+        ("5.Jan.1967", JAN_5_1967),
+        ("5/ม.ค./2510", JAN_5_1967),
+        ("5-ม.ค.-พ.ศ.2510", JAN_5_1967),
+        ("5-Jan-ค.ศ.-1967", JAN_5_1967),
+        ("๕-ม.ค.-๑๐", JAN_5_1967),
+    ],
+)
+def test_excel_dashes_around_a_month_name(typed, expected):
+    assert thaidate.parse(typed) == expected
+
+
+@pytest.mark.parametrize("typed", ["5-Jan-67", "5 Jan 67", "05-Jan-10"])
+def test_two_digits_after_an_english_month_name_are_asked_in_full(typed):
+    # An English Excel shows d-mmm-yy with Common Era years; Thai two-digit years are BE.
+    with pytest.raises(DateInputError) as error, translation.override("en"):
+        thaidate.parse(typed)
+    assert str(error.value).startswith(f"Write the year of {typed} in full")
+
+
+def test_an_unknown_month_name_between_dashes_is_named_without_them():
+    with pytest.raises(DateInputError) as error, translation.override("en"):
+        thaidate.parse("5-Smarch-67")
+    assert str(error.value) == "“Smarch” is not a month name."
+
+
+@pytest.mark.parametrize(
+    "typed",
+    [
+        "05/01/2510 00:00:00",
+        "5/1/2510 0:00",
+        "05/01/2510 00:00:00.000",
+        "05/01/1967 00:00:00",
+        "5/1/1967 0:00",
+        "05-01-2510 00:00",
+        "05/01/10 00:00:00",
+        "05/01/2510 14:30",  # any time of day: a date field keeps only the date
+        "1967-01-05 00:00:00",
+        "2510-01-05 00:00:00",
+        "๐๕/๐๑/๒๕๑๐ ๐๐:๐๐:๐๐",
+    ],
+)
+def test_a_time_after_a_numeric_date_is_ignored(typed):
+    assert thaidate.parse(typed) == JAN_5_1967
+
+
+@pytest.mark.parametrize("typed", ["05/01/2510 00", "05/01/2510 0:0", "05/01/2510 00:00 x"])
+def test_a_broken_time_is_still_refused(typed):
+    with pytest.raises(DateInputError):
+        thaidate.parse(typed)
+
+
+@pytest.mark.parametrize(
+    "typed",
+    ["00/00/2480", "00/05/2480", "0/0/2480", "15/00/2480", "00/00/1937", "00002480", "0-0-2480"],
+)
+def test_the_civil_registrys_unknown_day_or_month_is_refused_not_guessed(typed):
+    with pytest.raises(DateInputError) as error, translation.override("en"):
+        thaidate.parse(typed)
+    message = str(error.value)
+    assert f"The day or month in {typed} is 0" in message
+    assert "civil registry" in message
+    assert f"01/01/{typed[-4:]}" in message
+
+
+def test_the_unknown_day_reason_is_in_thai_and_shows_the_date_as_typed(thai):
+    with pytest.raises(DateInputError) as error:
+        thaidate.parse("๐๐/๐๐/๒๔๘๐")
+    message = str(error.value)
+    assert "๐๐/๐๐/๒๔๘๐" in message
+    assert "ทะเบียนราษฎร" in message
+    assert "01/01/2480" in message
+
+
+def test_a_zero_day_with_an_impossible_year_is_refused_for_the_year():
+    with pytest.raises(DateInputError) as error, translation.override("en"):
+        thaidate.parse("00/00/1500")
+    assert "The year 1500 cannot be right" in str(error.value)
+
+
+@pytest.mark.parametrize(
+    ("typed", "shown"),
+    [
+        ("31/02/2568", "31/02/2568"),
+        ("2025-02-30", "2025-02-30"),
+        ("31 ก.พ. 2568", "31 ก.พ. 2568"),
+        ("  31 / 02 / 2568 ", "31 / 02 / 2568"),
+    ],
+)
+def test_an_impossible_date_is_shown_as_typed(typed, shown):
+    with pytest.raises(DateInputError) as error, translation.override("en"):
+        thaidate.parse(typed)
+    assert str(error.value) == f"There is no such date: {shown}."
+
+
 def test_sept_is_september():
     assert thaidate.parse("1 Sept 2025") == date(2025, 9, 1)
 
