@@ -59,7 +59,8 @@ CSV_DELIMITERS = (",", ";", "\t")
 # 32,767 characters; a CSV cell up to this is read, and its length checked against its column.
 csv.field_size_limit(max(csv.field_size_limit(), 16 * 1024 * 1024))
 # The report is a file for Thai coordinators: its header is Thai whatever the page language.
-REPORT_HEADER = ("แถว", "คอลัมน์", "ค่า", "เหตุผล")
+REPORT_HEADER = ("แถว", "คอลัมน์", "ค่า", "เหตุผล", "ประเภท")
+REPORT_ERROR, REPORT_WARNING = "ข้อผิดพลาด", "คำเตือน"
 
 
 _WHOLE_NUMBER = re.compile(r"^[+-]?\d{1,3}(?:,\d{3})+(?:\.0*)?$|^[+-]?\d+\.0*$")
@@ -253,42 +254,156 @@ def _csv_cells(text: str, columns: Sequence[Column]) -> Cells:
 
 
 def _workbook_cells(data: bytes, columns: Sequence[Column]) -> Cells:
-    # A workbook may open with an instructions sheet, so take the sheet whose header fits best.
     try:
         book = CalamineWorkbook.from_filelike(io.BytesIO(data))
-        sheets = [
-            index
-            for index, meta in enumerate(book.sheets_metadata)
-            if meta.typ == SheetTypeEnum.WorkSheet and meta.visible == SheetVisibleEnum.Visible
-        ] or [0]
-        best = max(
-            sheets,
-            key=lambda i: _header_score(
-                book.get_sheet_by_index(i).to_python(
-                    skip_empty_area=False, nrows=HEADER_SEARCH_ROWS
-                ),
-                columns,
-            )[0],
-        )
-        return book.get_sheet_by_index(best).to_python(skip_empty_area=False)
+        sheet, top = _data_sheet(book, columns)
+        cells = sheet.to_python(skip_empty_area=False)
     except (CalamineError, ValueError, OSError):
+        raise _damaged_workbook() from None
+    header_index, _header = _find_header(top, columns)
+    return list(_filled_down(iter(cells), sheet.merged_cell_ranges, 0, header_index + 1))
+
+
+def _data_sheet(book: CalamineWorkbook, columns: Sequence[Column]) -> tuple[CalamineSheet, Cells]:
+    """The visible worksheet whose header names the most declared columns (a workbook may
+    open with an instructions sheet), with its first rows. A workbook with that header on
+    several sheets (one per หมู่, say) is refused: one import reads one sheet, and the others
+    would be left out without a word. So is one whose header is only on a hidden sheet."""
+    visible: list[tuple[int, str, CalamineSheet, Cells]] = []
+    hidden: list[str] = []
+    for index, meta in enumerate(book.sheets_metadata):
+        if meta.typ != SheetTypeEnum.WorkSheet:
+            continue
+        if meta.visible != SheetVisibleEnum.Visible:
+            hidden.append(meta.name)
+            continue
+        sheet = book.get_sheet_by_index(index)
+        top = sheet.to_python(skip_empty_area=False, nrows=HEADER_SEARCH_ROWS)
+        visible.append((_header_score(top, columns)[0], meta.name, sheet, top))
+    if not visible:
+        first = book.get_sheet_by_index(0)
+        return first, first.to_python(skip_empty_area=False, nrows=HEADER_SEARCH_ROWS)
+    best = max(visible, key=lambda candidate: candidate[0])
+    twins = [name for score, name, *_ in visible if score == best[0]]
+    if best[0] and len(twins) > 1:
         raise _file_error(
             _(
-                "This spreadsheet cannot be opened (it may be damaged or protected by a "
-                "password). Save it again as “Excel Workbook (.xlsx)” and upload it again."
+                "The sheets %(sheets)s all have the header of the rows to import, and one "
+                "import reads one sheet. Copy all the rows onto one sheet, or import each "
+                "sheet as a file of its own."
             )
-        ) from None
+            % {"sheets": ", ".join(f"“{name}”" for name in twins)}
+        )
+    if not best[0]:
+        for name in hidden:
+            top = book.get_sheet_by_name(name).to_python(
+                skip_empty_area=False, nrows=HEADER_SEARCH_ROWS
+            )
+            if _header_score(top, columns)[0]:
+                raise _file_error(
+                    _(
+                        "The rows to import are on the hidden sheet “%(sheet)s”. Unhide it "
+                        "(right-click a sheet's tab, then Unhide) and delete the other sheets, "
+                        "or copy its rows onto a visible sheet."
+                    )
+                    % {"sheet": name}
+                )
+    return best[2], best[3]
+
+
+def _filled_down(
+    records: Iterator[Sequence[object]],
+    merged: Sequence[tuple[tuple[int, int], tuple[int, int]]] | None,
+    offset: int,
+    first_row: int,
+) -> Iterator[Sequence[object]]:
+    """The sheet's rows, from its first, with the value of each cell merged down over rows
+    below the header copied into those rows. Offices merge a household's reference and
+    address over its members' rows; the sheet holds the value in the top row only.
+    `offset` is the sheet's first column, where the records start."""
+    spans: dict[int, list[tuple[int, int]]] = {}
+    for (top, left), (bottom, _right) in merged or ():
+        if bottom > top >= first_row:
+            spans.setdefault(top, []).append((left - offset, bottom))
+    if not spans:
+        yield from records
+        return
+    carried: dict[int, tuple[object, int]] = {}  # column -> (value, last row it covers)
+    for number, record in enumerate(records):
+        for column, bottom in spans.get(number, ()):
+            if 0 <= column < len(record):
+                carried[column] = (record[column], bottom)
+        if carried:
+            record = list(record)
+            for column, (value, bottom) in list(carried.items()):
+                if number > bottom:
+                    del carried[column]
+                elif column < len(record) and record[column] in ("", None):
+                    record[column] = value
+        yield record
 
 
 # What a header may hold that does not change which column it names: spaces and line breaks
-# anywhere ("นาม\nสกุล", typed with Alt+Enter), the punctuation of "วัน/เดือน/ปีเกิด" or
-# "house no.", and the star a template marks required columns with.
-_HEADER_NOISE = str.maketrans(dict.fromkeys("_-./:*", " "))
+# anywhere ("นาม\nสกุล", typed with Alt+Enter), the punctuation of "วัน/เดือน/ปีเกิด",
+# "ชื่อ – สกุล" or "house no.", and the star a template marks required columns with.
+_HEADER_NOISE = str.maketrans(dict.fromkeys("_-–—−./:*", " "))
+# A header numbered as a list ("1. ชื่อ", "(2) นามสกุล"), and a note in brackets after the name
+# ("เลขประจำตัวประชาชน (13 หลัก)", "วันเกิด (พ.ศ.)", "เพศ (ชาย/หญิง)").
+_HEADER_NUMBER = re.compile(r"^[(\[]?[0-9๐-๙]{1,3}\s*[.)\]]\s*")
+_HEADER_NOTE = re.compile(r"[(\[（][^)\]）]*[)\]）]")
+_BRACKETS = str.maketrans(dict.fromkeys("()[]（）", " "))
 
 
 def normalize_header(text: object) -> str:
     """A header as compared with the aliases: case-folded, without spaces or punctuation."""
     return "".join(str(text).translate(INVISIBLE).translate(_HEADER_NOISE).split()).casefold()
+
+
+def header_readings(cell: object) -> tuple[str, ...]:
+    """The ways a header cell may name a column, the most literal first: as written, without
+    its list number and brackets ("เลขประจำตัวประชาชน (อพม.)"), then without what the brackets
+    hold ("เลขประจำตัวประชาชน (13 หลัก)")."""
+    if cell is None:
+        return ()
+    text = _header_text(cell)
+    plain = _HEADER_NUMBER.sub("", text)
+    readings = (text, plain.translate(_BRACKETS), _HEADER_NOTE.sub(" ", plain))
+    return tuple(dict.fromkeys(normalize_header(reading) for reading in readings))
+
+
+def header_key(cell: object, aliases: dict[str, str]) -> str | None:
+    """The key of the column a header cell names (see `header_readings`), or None."""
+    match = _header_match(cell, aliases)
+    return match[0] if match else None
+
+
+def repeats_header(values: dict[str, str], aliases: dict[str, str]) -> bool:
+    """Whether a data row holds the header again (a sheet pasted under another with its
+    header): three of its cells or more name their own columns."""
+    named = [key for key, text in values.items() if text and header_key(text, aliases) == key]
+    return len(named) >= 3
+
+
+def _header_match(cell: object, aliases: dict[str, str]) -> tuple[str, int] | None:
+    """(the key a header cell names, how far from literal the reading that names it is)."""
+    return next(
+        ((aliases[r], level) for level, r in enumerate(header_readings(cell)) if r in aliases),
+        None,
+    )
+
+
+def resembled_column(header: str, columns: Sequence[Column]) -> Column | None:
+    """The column among `columns` whose name the header seems to shorten or lengthen ("สกุล"
+    for "นามสกุล", "เบอร์" for "เบอร์โทร"): one of its aliases and a reading of the header
+    hold one another, the shorter more than half the longer."""
+    readings = [r for r in header_readings(header) if len(r) >= 3]
+    for column in columns:
+        for alias in map(normalize_header, column.aliases):
+            for reading in readings:
+                short, long = sorted((alias, reading), key=len)
+                if len(short) >= 3 and short in long and 2 * len(short) > len(long):
+                    return column
+    return None
 
 
 def _header_text(cell: object) -> str:
@@ -297,16 +412,17 @@ def _header_text(cell: object) -> str:
 
 def _header_score(cells: Cells, columns: Sequence[Column]) -> tuple[int, int]:
     """(how many declared columns the best header row names, that row's index)."""
-    aliases = _alias_lookup(columns)
+    aliases = alias_lookup(columns)
     best = (0, 0)
     for index, row in enumerate(cells[:HEADER_SEARCH_ROWS]):
-        found = {aliases[name] for cell in row if (name := normalize_header(cell)) in aliases}
-        if len(found) > best[0]:
-            best = (len(found), index)
+        found = _named(row, aliases)
+        if found > best[0]:
+            best = (found, index)
     return best
 
 
-def _alias_lookup(columns: Sequence[Column]) -> dict[str, str]:
+def alias_lookup(columns: Sequence[Column]) -> dict[str, str]:
+    """Each alias of the columns, as `normalize_header` writes it, to its column's key."""
     return {normalize_header(alias): c.key for c in columns for alias in c.aliases}
 
 
@@ -315,7 +431,7 @@ def _find_header(cells: Cells, columns: Sequence[Column]) -> tuple[int, list[obj
     HEADER_SEARCH_ROWS that names the most declared columns, or two rows read together when
     they name more: government sheets often write a header over two rows ("หมู่" above "ที่",
     or "ที่อยู่" merged above "บ้านเลขที่" and "หมู่ที่")."""
-    aliases = _alias_lookup(columns)
+    aliases = alias_lookup(columns)
     top = cells[:HEADER_SEARCH_ROWS]
     best: tuple[int, int, Sequence[object]] = (0, 0, ())
     for index, row in enumerate(top):
@@ -340,7 +456,7 @@ def _find_header(cells: Cells, columns: Sequence[Column]) -> tuple[int, list[obj
 
 
 def _named(row: Sequence[object], aliases: dict[str, str]) -> int:
-    return len({aliases[name] for cell in row if (name := normalize_header(cell)) in aliases})
+    return len({key for cell in row if (key := header_key(cell, aliases)) is not None})
 
 
 def _two_row_header(
@@ -356,7 +472,7 @@ def _two_row_header(
             if index < len(row) and row[index] is not None and _header_text(row[index])
         ]
         together = (" " if all(part.isascii() for part in parts) else "").join(parts)
-        named = [text for text in (together, *reversed(parts)) if normalize_header(text) in aliases]
+        named = [text for text in (together, *reversed(parts)) if header_key(text, aliases)]
         cells.append(named[0] if named else together or None)
     return cells
 
@@ -364,11 +480,19 @@ def _two_row_header(
 def _column_positions(
     header: Sequence[object], columns: Sequence[Column], row_number: int
 ) -> dict[str, int]:
-    aliases = _alias_lookup(columns)
+    aliases = alias_lookup(columns)
     positions: dict[str, int] = {}
+    levels: dict[str, int] = {}
     for index, cell in enumerate(header):
-        key = aliases.get(normalize_header(cell))
-        if key is None:
+        match = _header_match(cell, aliases)
+        if match is None:
+            continue
+        key, level = match
+        if key in positions and level != levels[key]:
+            # "ชื่อ" beside "ชื่อ (เดิม)": the header that names the column as written wins,
+            # and the other is a column the import does not read.
+            if level < levels[key]:
+                positions[key], levels[key] = index, level
             continue
         if key in positions:
             raise _file_error(
@@ -384,7 +508,7 @@ def _column_positions(
                 row=row_number,
                 column=_header_text(cell),
             )
-        positions[key] = index
+        positions[key], levels[key] = index, level
     return positions
 
 
@@ -492,26 +616,36 @@ def neutralize_formula(value: str) -> str:
     return "'" + value if looks_like_formula(value) else value
 
 
-def error_report_csv(errors: Iterable[RowError]) -> bytes:
-    """The errors as CSV bytes: UTF-8 with a byte-order mark, so Excel shows the Thai."""
+def error_report_csv(errors: Iterable[RowError], warnings: Iterable[RowError] = ()) -> bytes:
+    """The errors and warnings as CSV bytes, in the file's row order, each marked as the one or
+    the other (only errors stop an import): UTF-8 with a byte-order mark, so Excel shows the
+    Thai."""
+    marked = [(e, REPORT_ERROR) for e in errors] + [(w, REPORT_WARNING) for w in warnings]
+    # Stable: problems with the file as a whole first, then by row, errors before warnings.
+    marked.sort(key=lambda pair: -1 if pair[0].row is None else pair[0].row)
     buffer = io.StringIO()
     writer = csv.writer(buffer)
     writer.writerow(REPORT_HEADER)
-    for error in errors:
+    for problem, kind in marked:
         writer.writerow(
             [
-                "" if error.row is None else error.row,
-                neutralize_formula(error.column),
-                neutralize_formula(error.value),
-                neutralize_formula(error.reason),
+                "" if problem.row is None else problem.row,
+                neutralize_formula(problem.column),
+                neutralize_formula(problem.value),
+                neutralize_formula(problem.reason),
+                kind,
             ]
         )
     return codecs.BOM_UTF8 + buffer.getvalue().encode("utf-8")
 
 
-def write_error_report(errors: Iterable[RowError], destination: str | Path | BinaryIO) -> None:
+def write_error_report(
+    errors: Iterable[RowError],
+    destination: str | Path | BinaryIO,
+    warnings: Iterable[RowError] = (),
+) -> None:
     """Writes `error_report_csv` to a path or an open binary file."""
-    data = error_report_csv(errors)
+    data = error_report_csv(errors, warnings)
     if isinstance(destination, str | Path):
         Path(destination).write_bytes(data)
     else:
@@ -881,34 +1015,22 @@ def _stream_workbook(
 ) -> TableStream:
     try:
         book = CalamineWorkbook.from_filelike(stream)
-        sheets = [
-            index
-            for index, meta in enumerate(book.sheets_metadata)
-            if meta.typ == SheetTypeEnum.WorkSheet and meta.visible == SheetVisibleEnum.Visible
-        ] or [0]
-        best: tuple[int, CalamineSheet, Cells] | None = None
-        for index in sheets:
-            candidate = book.get_sheet_by_index(index)
-            first = candidate.to_python(skip_empty_area=False, nrows=HEADER_SEARCH_ROWS)
-            score = _header_score(first, columns)[0]
-            if best is None or score > best[0]:
-                best = (score, candidate, first)
+        sheet, top = _data_sheet(book, columns)
     except (CalamineError, ValueError, OSError):
         raise _damaged_workbook() from None
     finally:
         if owned:
             stream.close()
-    assert best is not None
     # The sheet's cells stay in calamine's compact memory; rows become Python one by one.
-    _score, sheet, top = best
     header_index, positions, headers, ignored = _stream_header(top, columns)
     start = sheet.start
     # calamine's row iterator starts at the sheet's first row but at its first used column.
     offset = start[1] if start else 0
     total = (start[0] + sheet.height) if start else 0
     read = [0]
+    records = _filled_down(sheet.iter_rows(), sheet.merged_cell_ranges, offset, header_index + 1)
     rows = _stream_rows(
-        islice(sheet.iter_rows(), header_index + 1, None),
+        islice(records, header_index + 1, None),
         header_index + 1,
         positions,
         columns,

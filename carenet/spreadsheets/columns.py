@@ -27,7 +27,7 @@ from django.db import models
 from carenet.areas.models import Area
 from carenet.core import citizen_id, thaidate
 from carenet.core.people import Sex, phone_shown
-from carenet.core.tabular import Column, Kind, normalize_header
+from carenet.core.tabular import Column, Kind, header_key, normalize_header
 from carenet.households.models import (
     Condition,
     ConsentBasis,
@@ -87,12 +87,52 @@ RELATIONS = Vocabulary(
     {
         Relation.HEAD: ("หัวหน้าครัวเรือน", "หัวหน้า", "เจ้าบ้าน", "head of household"),
         Relation.SPOUSE: ("คู่สมรส", "สามี", "ภรรยา", "ภริยา", "husband", "wife"),
-        Relation.CHILD: ("บุตร", "ลูก", "บุตรชาย", "บุตรสาว", "son", "daughter"),
+        Relation.CHILD: (
+            "บุตร",
+            "ลูก",
+            "บุตรชาย",
+            "บุตรสาว",
+            "ลูกชาย",
+            "ลูกสาว",
+            "บุตรบุญธรรม",
+            "ลูกบุญธรรม",
+            "ลูกเลี้ยง",
+            "son",
+            "daughter",
+        ),
         Relation.PARENT: ("บิดามารดา", "บิดา", "มารดา", "พ่อ", "แม่", "father", "mother"),
-        Relation.GRANDCHILD: ("หลาน", "grandson", "granddaughter"),
+        Relation.GRANDCHILD: ("หลาน", "หลานชาย", "หลานสาว", "grandson", "granddaughter"),
         Relation.GRANDPARENT: ("ปู่ย่าตายาย", "ปู่", "ย่า", "ตา", "ยาย", "grandfather", "grandmother"),
-        Relation.SIBLING: ("พี่น้อง", "พี่", "น้อง", "brother", "sister"),
-        Relation.RELATIVE: ("ญาติ", "ญาติอื่น", "other relative"),
+        Relation.SIBLING: (
+            "พี่น้อง",
+            "พี่",
+            "น้อง",
+            "พี่ชาย",
+            "พี่สาว",
+            "น้องชาย",
+            "น้องสาว",
+            "brother",
+            "sister",
+        ),
+        # In-laws, aunts and uncles, great-grandchildren: relatives of the household.
+        Relation.RELATIVE: (
+            "ญาติ",
+            "ญาติอื่น",
+            "ลูกเขย",
+            "ลูกสะใภ้",
+            "บุตรเขย",
+            "บุตรสะใภ้",
+            "พ่อตา",
+            "แม่ยาย",
+            "พ่อสามี",
+            "แม่สามี",
+            "ลุง",
+            "ป้า",
+            "น้า",
+            "อา",
+            "เหลน",
+            "other relative",
+        ),
         Relation.NON_RELATIVE: ("ผู้อาศัย", "ไม่ใช่ญาติ", "non-relative", "lodger"),
     },
     Relation,
@@ -213,8 +253,8 @@ LIST_SEPARATOR = ", "
 
 def _area_columns() -> tuple[Column, ...]:
     return (
-        Column("subdistrict", ("ตำบล", "subdistrict", "tambon", "แขวง")),
-        Column("district", ("อำเภอ", "district", "amphoe", "เขต")),
+        Column("subdistrict", ("ตำบล", "subdistrict", "tambon", "แขวง", "ตำบล/แขวง")),
+        Column("district", ("อำเภอ", "district", "amphoe", "เขต", "อำเภอ/เขต")),
         Column("province", ("จังหวัด", "province", "changwat")),
         Column(
             "subdistrict_code",
@@ -250,9 +290,12 @@ _SHARED: dict[str, tuple[tuple[str, ...], Kind]] = {
         ),
         Kind.TEXT,
     ),
-    "title": (("คำนำหน้า", "title", "prefix", "คำนำหน้าชื่อ"), Kind.TEXT),
+    "title": (("คำนำหน้า", "title", "prefix", "คำนำหน้าชื่อ", "คำนำหน้านาม"), Kind.TEXT),
     "first_name": (("ชื่อ", "first_name", "first name", "given name"), Kind.TEXT),
-    "last_name": (("นามสกุล", "last_name", "last name", "surname", "family name"), Kind.TEXT),
+    "last_name": (
+        ("นามสกุล", "last_name", "last name", "surname", "family name", "สกุล"),
+        Kind.TEXT,
+    ),
     "birth_date": (
         ("วันเกิด", "birth_date", "birth date", "date of birth", "วันเดือนปีเกิด", "ว/ด/ป เกิด"),
         Kind.DATE,
@@ -271,6 +314,8 @@ _SHARED: dict[str, tuple[tuple[str, ...], Kind]] = {
             "เบอร์มือถือ",
             "เบอร์ติดต่อ",
             "หมายเลขโทรศัพท์",
+            "โทรศัพท์มือถือ",
+            "เบอร์โทรศัพท์มือถือ",
         ),
         Kind.TEXT,
     ),
@@ -312,7 +357,15 @@ HOUSEHOLD_COLUMNS: tuple[Column, ...] = (
     _column("sex"),
     Column(
         "relation",
-        ("ความสัมพันธ์กับหัวหน้าครัวเรือน", "relation", "relationship", "ความสัมพันธ์"),
+        (
+            "ความสัมพันธ์กับหัวหน้าครัวเรือน",
+            "relation",
+            "relationship",
+            "ความสัมพันธ์",
+            "ความสัมพันธ์กับหัวหน้าครอบครัว",
+            "ความเกี่ยวข้องกับเจ้าบ้าน",
+            "ความเกี่ยวพันกับเจ้าบ้าน",
+        ),
     ),
     _column("phone"),
     Column("vulnerable_groups", ("กลุ่มเปราะบาง", "vulnerable_groups", "vulnerable groups")),
@@ -370,8 +423,8 @@ def other_kind_column(
 ) -> str:
     """The header of a column, among those an import ignored, that only files of the other kind
     have ("" when there is none)."""
-    aliases = {normalize_header(a) for c in other if c.key in keys for a in c.aliases}
-    return next((header for _letter, header in ignored if normalize_header(header) in aliases), "")
+    aliases = {normalize_header(a): c.key for c in other if c.key in keys for a in c.aliases}
+    return next((header for _letter, header in ignored if header_key(header, aliases)), "")
 
 
 HOUSEHOLD_KEYS = tuple(c.key for c in HOUSEHOLD_COLUMNS)

@@ -1,6 +1,7 @@
 """The upload and export forms. A file is refused here, with the reason beside the field, when it
 is empty, too large, or not a spreadsheet at all; whether its contents import is the job's."""
 
+import re
 from pathlib import PurePath
 from typing import Any
 
@@ -14,15 +15,16 @@ from carenet.spreadsheets.models import ImportKind, OnExisting
 
 # 200,000 rows of households (tabular.MAX_ROWS) are about 40 MB as CSV.
 DEFAULT_MAX_UPLOAD_BYTES = 50 * 1024 * 1024
-WORKBOOK_SUFFIXES = {
-    ".xlsx": (b"PK\x03\x04",),
-    ".xls": (b"\xd0\xcf\x11\xe0", b"PK\x03\x04"),
-    ".ods": (b"PK\x03\x04",),  # LibreOffice's own format, which many offices save by default
-}
+# .ods is LibreOffice's own format, which many offices save by default.
+WORKBOOK_SUFFIXES = {".xlsx", ".xls", ".ods"}
 TEXT_SUFFIXES = {".csv", ".txt"}
 ACCEPT = ".csv,.xlsx,.xls,.ods"
+# .xlsx and .ods are zip files; .xls is an OLE compound file.
+WORKBOOK_STARTS = (b"PK\x03\x04", b"\xd0\xcf\x11\xe0")
 # What other files start with; a CSV never does.
-BINARY_STARTS = (b"PK\x03\x04", b"\xd0\xcf\x11\xe0", b"%PDF", b"\x89PNG", b"\xff\xd8\xff", b"GIF8")
+BINARY_STARTS = (b"%PDF", b"\x89PNG", b"\xff\xd8\xff", b"GIF8")
+# A web page or an XML spreadsheet, which some systems export under an .xls name.
+_MARKUP = re.compile(rb"^(?:\xef\xbb\xbf)?\s*<(?:!doctype|html|table|\?xml)", re.IGNORECASE)
 
 
 def max_upload_bytes() -> int:
@@ -60,7 +62,7 @@ class UploadForm(forms.Form):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["file"].help_text = _(
-            "CSV (UTF-8), Excel (.xlsx) or LibreOffice (.ods), up to %(size)s. "
+            "CSV (UTF-8), Excel (.xlsx or .xls) or LibreOffice (.ods), up to %(size)s. "
             "Households: one row per person. The header row names the columns; a title above "
             "it is fine."
         ) % {"size": filesizeformat(max_upload_bytes())}
@@ -85,30 +87,10 @@ class UploadForm(forms.Form):
 
 def check_file_kind(name: str, start: bytes) -> None:
     """Raises ValidationError when a file's name and first bytes show it is not a CSV or a
-    workbook, with what to do about it. The upload page and the import commands check this."""
+    workbook, with what to do about it. The upload page and the import commands check this.
+    A workbook named .csv, or a CSV named .xlsx, passes: the reader goes by the contents."""
     suffix = PurePath(name).suffix.lower()
-    if suffix in WORKBOOK_SUFFIXES:
-        if not start.startswith(WORKBOOK_SUFFIXES[suffix]):
-            raise forms.ValidationError(
-                _(
-                    "This file is named %(suffix)s but is not an Excel workbook. Open it "
-                    "in Excel and save it as “Excel Workbook (.xlsx)”."
-                ),
-                code="not_workbook",
-                params={"suffix": suffix},
-            )
-    elif suffix in TEXT_SUFFIXES:
-        if start.startswith(BINARY_STARTS) or (
-            b"\x00" in start and not start.startswith((b"\xff\xfe", b"\xfe\xff"))
-        ):
-            raise forms.ValidationError(
-                _(
-                    "This file is named .csv but is not a CSV text file. In Excel, choose "
-                    "Save As and “CSV UTF-8 (Comma delimited)”."
-                ),
-                code="not_csv",
-            )
-    else:
+    if suffix not in WORKBOOK_SUFFIXES and suffix not in TEXT_SUFFIXES:
         raise forms.ValidationError(
             _(
                 "Carenet cannot read %(suffix)s files. Upload a CSV file, an Excel "
@@ -116,6 +98,27 @@ def check_file_kind(name: str, start: bytes) -> None:
             ),
             code="file_type",
             params={"suffix": suffix or _("unnamed")},
+        )
+    if start.startswith(WORKBOOK_STARTS):
+        return
+    if _MARKUP.match(start):
+        raise forms.ValidationError(
+            _(
+                "This file is a web page or XML under a spreadsheet's name, as some systems "
+                "export. Open it in Excel and save it as “Excel Workbook (.xlsx)”."
+            ),
+            code="markup",
+        )
+    if start.startswith(BINARY_STARTS) or (
+        b"\x00" in start and not start.startswith((b"\xff\xfe", b"\xfe\xff"))
+    ):
+        code = "not_workbook" if suffix in WORKBOOK_SUFFIXES else "not_csv"
+        raise forms.ValidationError(
+            _(
+                "This file is neither a spreadsheet nor a CSV file. In Excel, save it as "
+                "“Excel Workbook (.xlsx)” or “CSV UTF-8 (Comma delimited)”."
+            ),
+            code=code,
         )
 
 

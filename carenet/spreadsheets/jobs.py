@@ -110,17 +110,19 @@ class Progress:
     status: str  # a JobStatus value
     done: int
     total: int
+    check_only: bool = False
 
     @property
     def percent(self) -> int:
-        """Checking is the first half of the bar, importing the second."""
+        """Checking is the first half of the bar, importing the second; a check only is the
+        whole bar."""
         if self.status in (JobStatus.DONE, JobStatus.FAILED):
             return 100
         share = self.done / self.total if self.total else 0.0
         if self.status == JobStatus.IMPORTING:
-            return min(99, 50 + int(share * 50))
+            return 99 if self.check_only else min(99, 50 + int(share * 50))
         if self.status == JobStatus.CHECKING:
-            return min(50, int(share * 50))
+            return min(99, int(share * 100)) if self.check_only else min(50, int(share * 50))
         return 0
 
 
@@ -193,7 +195,7 @@ def job_progress(job: ImportJob) -> Progress:
         return Progress(job.status, 0, 0)
     if entry is None:
         return Progress(job.status, 0, 0)
-    return Progress(entry["status"], entry["done"], entry["total"])
+    return Progress(entry["status"], entry["done"], entry["total"], check_only=job.dry_run)
 
 
 def _set_progress(job_id: int, status: str, done: int = 0, total: int = 0) -> None:
@@ -394,7 +396,7 @@ def _finish(job: ImportJob, outcome: Outcome) -> None:
     if errors or warnings:
         report = default_storage.save(
             f"{UPLOAD_FOLDER}/reports/{uuid.uuid4().hex}.csv",
-            ContentFile(error_report_csv([*errors, *warnings])),
+            ContentFile(error_report_csv(errors, warnings)),
         )
     job.status = JobStatus.DONE
     job.total_rows = outcome.total_rows

@@ -231,7 +231,7 @@ def test_a_file_with_errors_imports_nothing_and_reports_each_row(area_tree, tmp_
         assert row in err
     assert "Row 2," not in err
     lines = list(csv.reader(io.StringIO(report.read_text(encoding="utf-8-sig"))))
-    assert lines[0] == ["แถว", "คอลัมน์", "ค่า", "เหตุผล"]
+    assert lines[0] == ["แถว", "คอลัมน์", "ค่า", "เหตุผล", "ประเภท"]
     assert [line[:3] for line in lines[1:]] == [
         ["3", "รหัสตำบล", "860199"],
         ["4", "หมู่ที่", "0"],
@@ -359,7 +359,7 @@ def test_file_that_does_not_exist(area_tree, tmp_path):
 def test_report_is_written_for_a_clean_file_too(area_tree, tmp_path):
     report = tmp_path / "report.csv"
     run(write_csv(tmp_path, HEADER + "860101,3,บ้านใหม่\n"), "--report", str(report))
-    assert report.read_text(encoding="utf-8-sig").splitlines() == ["แถว,คอลัมน์,ค่า,เหตุผล"]
+    assert report.read_text(encoding="utf-8-sig").splitlines() == ["แถว,คอลัมน์,ค่า,เหตุผล,ประเภท"]
 
 
 def test_report_neutralizes_formulas(area_tree, tmp_path):

@@ -140,6 +140,22 @@ def test_thai_headers_with_stray_spaces_and_zero_width_characters():
     assert read_table(data, COLUMNS).rows[0]["name"] == "บ้านนา"
 
 
+@pytest.mark.parametrize(
+    "header",
+    ["1. ชื่อหมู่บ้าน", "(3) ชื่อหมู่บ้าน", "๒) ชื่อหมู่บ้าน", "ชื่อหมู่บ้าน (ภาษาไทย)", "ชื่อ – หมู่บ้าน"],
+)
+def test_headers_numbered_or_with_a_note_in_brackets(header):
+    table = read_table(f"รหัสตำบล,หมู่ที่,{header}\n860101,1,บ้านนา\n".encode(), COLUMNS)
+    assert [row["name"] for row in table] == ["บ้านนา"]
+
+
+def test_a_header_as_written_wins_over_one_named_by_its_note_dropped():
+    csv_text = "รหัสตำบล,หมู่ที่,ชื่อหมู่บ้าน (เดิม),ชื่อหมู่บ้าน\n860101,1,บ้านเก่า,บ้านนา\n"
+    table = read_table(csv_text.encode(), COLUMNS)
+    assert [row["name"] for row in table] == ["บ้านนา"]
+    assert table.ignored == [("C", "ชื่อหมู่บ้าน (เดิม)")]
+
+
 def test_normalize_header():
     assert normalize_header("  Village \n  NAME ") == "villagename"
     assert normalize_header("\ufeffรหัสตำบล") == "รหัสตำบล"
@@ -342,6 +358,50 @@ def test_xlsx_data_sheet_after_an_instructions_sheet(tmp_path):
     assert [row["name"] for row in read_table(path, COLUMNS)] == ["บ้านนา"]
 
 
+def test_xlsx_with_the_header_on_several_sheets_is_refused(tmp_path, en):
+    book = openpyxl.Workbook()
+    for number, sheet in enumerate([book.active, book.create_sheet(), book.create_sheet()], 1):
+        sheet.title = f"ม.{number}"
+        sheet.append(["รหัสตำบล", "หมู่ที่", "ชื่อหมู่บ้าน"])
+        sheet.append([860101, number, f"บ้าน {number}"])
+    book.save(tmp_path / "v.xlsx")
+    for read in (read_table, open_table):
+        with pytest.raises(TableError) as raised:
+            read(tmp_path / "v.xlsx", COLUMNS)
+        assert "“ม.1”, “ม.2”, “ม.3”" in raised.value.errors[0].reason
+        assert "one import reads one sheet" in raised.value.errors[0].reason
+
+
+def test_xlsx_whose_rows_are_on_a_hidden_sheet_says_so(tmp_path, en):
+    book = openpyxl.Workbook()
+    book.active.append(["สรุป"])
+    data = book.create_sheet("ข้อมูล")
+    data.append(["รหัสตำบล", "หมู่ที่", "ชื่อหมู่บ้าน"])
+    data.append([860101, 1, "บ้านนา"])
+    data.sheet_state = "hidden"
+    book.save(tmp_path / "v.xlsx")
+    with pytest.raises(TableError) as raised:
+        read_table(tmp_path / "v.xlsx", COLUMNS)
+    assert "hidden sheet “ข้อมูล”" in raised.value.errors[0].reason
+
+
+def test_xlsx_cells_merged_down_over_rows_are_read_in_every_row(tmp_path):
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.append(["ทะเบียนหมู่บ้าน"])  # a title merged across, above the header
+    sheet.merge_cells("A1:C1")
+    sheet.append(["รหัสตำบล", "หมู่ที่", "ชื่อหมู่บ้าน"])
+    for moo in (1, 2, 3):
+        sheet.append([860101 if moo == 1 else None, moo, f"บ้าน {moo}"])
+    sheet.append([860102, 1, "บ้านไร่"])
+    sheet.merge_cells("A3:A5")  # the subdistrict code written once for its three villages
+    book.save(tmp_path / "v.xlsx")
+    expected = ["860101", "860101", "860101", "860102"]
+    assert [row["code"] for row in read_table(tmp_path / "v.xlsx", COLUMNS)] == expected
+    with open_table(tmp_path / "v.xlsx", COLUMNS) as table:
+        assert [row["code"] for row in table] == expected
+
+
 def test_xlsx_missing_required_column(tmp_path):
     path = write_xlsx(tmp_path / "v.xlsx", [["รหัสตำบล", "ชื่อหมู่บ้าน"], [860101, "x"]])
     with pytest.raises(TableError) as error:
@@ -462,12 +522,27 @@ def test_error_report_is_utf8_with_bom_and_thai_header():
     data = error_report_csv(ERRORS)
     assert data.startswith(codecs.BOM_UTF8)
     assert read_report(data) == [
-        ["แถว", "คอลัมน์", "ค่า", "เหตุผล"],
-        ["", "", "", "ไฟล์อ่านไม่ได้"],
-        ["5", "หมู่ที่", "abc", "ไม่ใช่เลขหมู่"],
-        ["7", "ชื่อหมู่บ้าน", "'=1+1", "ชื่อ, ซ้ำ"],
+        ["แถว", "คอลัมน์", "ค่า", "เหตุผล", "ประเภท"],
+        ["", "", "", "ไฟล์อ่านไม่ได้", "ข้อผิดพลาด"],
+        ["5", "หมู่ที่", "abc", "ไม่ใช่เลขหมู่", "ข้อผิดพลาด"],
+        ["7", "ชื่อหมู่บ้าน", "'=1+1", "ชื่อ, ซ้ำ", "ข้อผิดพลาด"],
     ]
     assert tuple(read_report(data)[0]) == REPORT_HEADER
+
+
+def test_error_report_marks_warnings_and_keeps_the_files_row_order():
+    warnings = [
+        RowError(row=1, column="สี", value="", reason="ไม่ได้อ่านคอลัมน์นี้"),
+        RowError(row=5, column="ชื่อหมู่บ้าน", value="นา", reason="อาจซ้ำ"),
+    ]
+    rows = read_report(error_report_csv(ERRORS, warnings))[1:]
+    assert [(row[0], row[4]) for row in rows] == [
+        ("", "ข้อผิดพลาด"),
+        ("1", "คำเตือน"),
+        ("5", "ข้อผิดพลาด"),  # at one row, the error that stops the import comes first
+        ("5", "คำเตือน"),
+        ("7", "ข้อผิดพลาด"),
+    ]
 
 
 def test_empty_error_report_has_the_header():

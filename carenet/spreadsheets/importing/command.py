@@ -88,8 +88,11 @@ def handle(command: BaseCommand, importer: Callable[..., ImportResult], options:
         progress=progress,
     )
     if options["report"]:
-        problems = [*result.errors, *result.warnings]
-        write_error_report([problem.masked() for problem in problems], options["report"])
+        write_error_report(
+            [error.masked() for error in result.errors],
+            options["report"],
+            [warning.masked() for warning in result.warnings],
+        )
     for warning in result.warnings[:ERRORS_SHOWN]:
         command.stderr.write(describe(warning))
     if result.error_count:

@@ -23,7 +23,15 @@ from typing import Any, TypeVar
 from django.utils.translation import gettext as _
 
 from carenet.core import citizen_id, thaidate
-from carenet.core.tabular import Column, RowError, Source, Table, TableStream
+from carenet.core.tabular import (
+    Column,
+    RowError,
+    Source,
+    Table,
+    TableStream,
+    repeats_header,
+    resembled_column,
+)
 from carenet.core.text import THAI_DIGITS
 from carenet.spreadsheets.columns import NO_WORDS, YES_WORDS, Vocabulary, word_key
 from carenet.spreadsheets.models import ImportKind
@@ -111,6 +119,7 @@ class Report:
     def __init__(self, result: ImportResult, headers: dict[str, str], columns: Sequence[Column]):
         self.result = result
         self.headers = headers
+        self.columns = columns
         self.labels = {c.key: c.label for c in columns}
 
     def column(self, key: str) -> str:
@@ -134,9 +143,26 @@ class Report:
         value = problem.value if problem.value is not None else values.get(problem.key, "")
         self.error(row, problem.key, value, problem.reason)
 
-    def ignored_columns(self, table: Table | TableStream) -> None:
-        """A warning for each column of the file that the import does not read."""
+    def ignored_columns(self, table: Table | TableStream, covered: Iterable[str] = ()) -> None:
+        """A warning for each column of the file that the import does not read, and an error
+        for one whose header looks like a column the file lacks (`covered`: columns another
+        one stands for): its cells would be lost under a header spelt another way."""
+        absent = [c for c in self.columns if not table.has(c.key) and c.key not in covered]
         for letter, header in table.ignored:
+            column = resembled_column(header, absent)
+            if column is not None:
+                self.error(
+                    table.header_row,
+                    header,
+                    "",
+                    _(
+                        "Column %(letter)s is not one Carenet reads, but its header looks like "
+                        "“%(column)s”, which the file lacks. Rename the header to “%(column)s” "
+                        "(or delete the column if it holds something else)."
+                    )
+                    % {"letter": letter, "column": column.label},
+                )
+                continue
             self.warning(
                 table.header_row,
                 header,
@@ -158,6 +184,29 @@ class Report:
             _("The file has a header row but no rows of data under it: nothing to import."),
             header_row,
         )
+
+
+# A cell of a row that is no record: a signature, a note or a total under the table.
+NOTE_CELL = re.compile(
+    r"^(?:ลงชื่อ|ลงนาม|หมายเหตุ|ผู้รายงาน|ผู้บันทึก|ผู้จัดทำ|\(|รวม|ทั้งหมด|total\b"
+    r"|\d+\s*(?:คน|ราย|ครัวเรือน|หลัง)$)|\.\.|…",
+    re.IGNORECASE,
+)
+
+
+def odd_row_reason(values: dict[str, str], aliases: dict[str, str]) -> str | None:
+    """Why a row that failed its checks is not a record at all, if it is not: the header
+    again, or a cell or two of total, note or signature. The report then says that once
+    instead of listing every cell the row lacks."""
+    if repeats_header(values, aliases):
+        return _("This row repeats the header row. A file has one header: delete this row.")
+    filled = [text for text in values.values() if text]
+    if len(filled) <= 2 and any(NOTE_CELL.search(text) for text in filled):
+        return _(
+            "This row is no record. If it is a total, a note or a signature under the table, "
+            "delete it from the file."
+        )
+    return None
 
 
 def shortened(text: str) -> str:
@@ -247,6 +296,10 @@ def read_date(key: str, text: str, today: date, past: bool = True) -> date | Non
     return value
 
 
+# What registers write where a person has no citizen ID (the cell then counts as blank).
+NO_ID_WORDS = frozenset(map(word_key, ("ไม่มี", "ไม่มีบัตร", "ไม่มีเลข", "ไม่ทราบ", "none", "n/a")))
+
+
 def read_citizen_id(key: str, text: str) -> str:
     """The 13 digits of a citizen ID typed with or without dashes; "" for a blank cell."""
     if not text:
@@ -256,6 +309,8 @@ def read_citizen_id(key: str, text: str) -> str:
     if plain and citizen_id.checksum_digit(text[:12]) == int(text[12]):
         return text
     text = unicodedata.normalize("NFKC", text).removeprefix("'")  # full-width digits too
+    if word_key(text) in NO_ID_WORDS:
+        return ""
     if _AS_NUMBER.fullmatch(text):
         raise Problem(
             key,
@@ -277,6 +332,8 @@ _AS_NUMBER = re.compile(r"\d(?:[.,]\d+)?[eE]\+?\d+")
 _PHONE_JUNK = re.compile(r"[\s\-().]")
 _PHONE = re.compile(r"0\d{8,9}")
 _LOST_ZERO = re.compile(r"[1-9]\d{7,8}")
+# A number written with something more: "081-234-5678 (ลูกสาว)", "02 123 4567 ต่อ 12".
+_PHONE_IN_TEXT = re.compile(r"(?<!\d)0\d(?:[\s\-.]?\d){7,8}(?!\d)")
 
 
 def read_phone(key: str, text: str) -> str:
@@ -291,11 +348,39 @@ def read_phone(key: str, text: str) -> str:
     elif _LOST_ZERO.fullmatch(digits):
         digits = "0" + digits  # a spreadsheet read the number as a number and dropped its 0
     if not _PHONE.fullmatch(digits):
+        if _PHONE_IN_TEXT.search(text.translate(THAI_DIGITS)):
+            raise Problem(
+                key,
+                _(
+                    "Write one phone number in the cell and nothing else, e.g. 081 234 5678. "
+                    "Whose number it is, an extension or a second number go elsewhere."
+                ),
+            )
         raise Problem(key, _("Write a Thai phone number of 9 or 10 digits, e.g. 081 234 5678."))
     return digits
 
 
-_MOO = re.compile(r"^(?:หมู่ที่|หมู่|ม\.?|moo\.?|m\.?)?\s*(\d+)$", re.IGNORECASE)
+# "3", "หมู่ 3", "ม.3", and the village's name after its number ("ม.3 บ้านบางกลาง").
+_MOO = re.compile(r"^(?:หมู่ที่|หมู่|ม\.?|moo\.?|m\.?)?\s*(\d+)(?:\s+(?:บ้าน|บ\.)\S*.*)?$", re.I)
+
+
+# What a cell holds once Excel has read "12/3" or "1-3" typed into it as a date.
+_EXCEL_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}(?: \d{2}:\d{2})?$")
+
+
+def refuse_excel_date(key: str, text: str, example: str) -> None:
+    """Raises Problem when a cell that holds no date (a house no., village numbers) holds
+    one: Excel turns "12/3" and "1-3" into dates as they are typed, and the sheet keeps the
+    date, not what was typed."""
+    if _EXCEL_DATE.match(text):
+        raise Problem(
+            key,
+            _(
+                "Excel has turned what was typed here into a date. Set the column's format "
+                "to Text, type it again (e.g. %(example)s) and save the file."
+            )
+            % {"example": example},
+        )
 
 
 def read_moo(key: str, text: str) -> int | None:
@@ -304,6 +389,7 @@ def read_moo(key: str, text: str) -> int | None:
         return None
     match = _MOO.match(text)
     if match is None:
+        refuse_excel_date(key, text, "3")
         raise Problem(key, _("Write the village number (หมู่ที่) as a number from 1 to 99."))
     number = int(match.group(1))
     if not 1 <= number <= 99:

@@ -220,7 +220,9 @@ class _HouseholdImport:
     def _import(self, table: TableStream) -> None:
         result = self.result
         self.report = Report(result, table.headers, COLUMNS)
-        self.report.ignored_columns(table)
+        # A whole name stands for the title and the name's parts.
+        named = ("title", "first_name", "last_name") if table.has("full_name") else ()
+        self.report.ignored_columns(table, covered=named)
         if not (table.has("household_ref") or table.has("house_no")):
             self.report.warning(
                 table.header_row,

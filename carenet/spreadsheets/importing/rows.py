@@ -26,7 +26,7 @@ from carenet.core.people import (
     thai_spelling,
     title_in_name,
 )
-from carenet.core.tabular import Row, TableStream
+from carenet.core.tabular import Row, TableStream, alias_lookup
 from carenet.households.cleaning import house_number
 from carenet.households.models import ConsentBasis, DocumentType, Relation
 from carenet.households.vulnerability import CHILD_UNDER, ELDERLY_FROM, RECORDED_FLAGS
@@ -37,14 +37,17 @@ from carenet.spreadsheets.columns import (
     DISABILITIES,
     DOCUMENTS,
     GROUPS,
+    HOUSEHOLD_IMPORT_COLUMNS,
     OWNERSHIPS,
     RELATIONS,
     WELFARE,
 )
 from carenet.spreadsheets.importing.common import (
+    NOTE_CELL,
     Problem,
     Report,
     attempt,
+    odd_row_reason,
     read_choice,
     read_citizen_id,
     read_date,
@@ -54,6 +57,7 @@ from carenet.spreadsheets.importing.common import (
     read_text,
     read_words,
     read_yes_no,
+    refuse_excel_date,
 )
 from carenet.spreadsheets.importing.places import Areas, Scope, outside_scope_reason
 
@@ -276,6 +280,7 @@ class RowReader:
         # Whether `read` works out each person's citizen-ID hash and name key, which no check
         # here needs: a process reading for another (readahead) leaves them to that one.
         self.derive_keys = True
+        self.aliases = alias_lookup(HOUSEHOLD_IMPORT_COLUMNS)
 
     # -- the row ----------------------------------------------------------------------------
 
@@ -284,7 +289,7 @@ class RowReader:
         named = v["first_name"] or v.get("full_name") or ""
         if (
             not v["citizen_id"]
-            and (not named or _FOOTER.search(named) is not None)
+            and (not named or NOTE_CELL.search(named) is not None)
             and self._not_a_person(row)
         ):
             return None
@@ -298,6 +303,10 @@ class RowReader:
             problems.append(single)
         person = self._person(row, problems)
         if problems or household is None or person is None:
+            reason = odd_row_reason(v, self.aliases) if problems else None
+            if reason is not None:
+                self.report.error(row.number, "", "", reason)
+                return None
             for problem in problems:
                 self.report.problem(row.number, v, problem)
             return None
@@ -659,6 +668,7 @@ class RowReader:
                 key = "subdistrict" if v["subdistrict"] else "subdistrict_code"
                 problems.append(Problem(key, outside_scope_reason(self.areas, area)))
         house_no, soi, road = house_number(v["house_no"]), v["soi"], v["road"]
+        attempt(problems, refuse_excel_date, "house_no", v["house_no"], "12/3")
         if len(house_no) > 20:
             problems.append(Problem("house_no", _("A house no. has at most 20 characters.")))
         elif house_no and not _HAS_DIGIT.search(house_no):
@@ -768,7 +778,6 @@ def _too_long(limit: int) -> str:
 _MISSING = object()
 # What the lines under a table say where a name would be: a total ("รวม 4 ครัวเรือน"), a
 # signature ("ลงชื่อ ....... ผู้สำรวจ", "(นางสาวสมใจ ใจงาม)"), a note.
-_FOOTER = re.compile(r"^(?:ลงชื่อ|ลงนาม|หมายเหตุ|\(|รวม.*\d)|\.\.|…")
 _MEMO_LIMIT = 200_000
 
 

@@ -33,7 +33,7 @@ from carenet.core.people import (
     thai_spelling,
 )
 from carenet.core.services import audit_record
-from carenet.core.tabular import Row, RowError, Source, TableError, open_table
+from carenet.core.tabular import Row, RowError, Source, TableError, alias_lookup, open_table
 from carenet.spreadsheets.columns import (
     HOUSEHOLD_COLUMNS,
     HOUSEHOLD_ONLY,
@@ -54,12 +54,14 @@ from carenet.spreadsheets.importing.common import (
     Report,
     attempt,
     chunks,
+    odd_row_reason,
     read_citizen_id,
     read_date,
     read_moo,
     read_phone,
     read_text,
     read_words,
+    refuse_excel_date,
     source_name,
     user_or_none,
     wrong_kind,
@@ -227,6 +229,7 @@ class _Reader:
         self.areas, self.report, self.today = areas, report, today
         self.scope = Scope(actor)
         self.ids_seen: dict[str, int] = {}
+        self.aliases = alias_lookup(VOLUNTEER_COLUMNS)
 
     def read(self, row: Row) -> _Checked | None:
         v = row.values
@@ -234,7 +237,7 @@ class _Reader:
             v[key] = thai_spelling(v[key])  # as the register's forms write names
         problems: list[Problem] = []
         digits = attempt(problems, read_citizen_id, "citizen_id", v["citizen_id"]) or ""
-        if not v["citizen_id"]:
+        if not digits and not problems:
             problems.append(Problem("citizen_id", _("Enter the citizen ID.")))
         title = normalize_title(v["title"]) if v["title"] else ""
         for key, text, limit in (
@@ -258,6 +261,7 @@ class _Reader:
         phone = attempt(problems, read_phone, "phone", v["phone"]) or ""
         line_id = attempt(problems, read_text, "line_id", v["line_id"], 60) or ""
         house_no = v["house_no"].translate(THAI_DIGITS)
+        attempt(problems, refuse_excel_date, "house_no", house_no, "12/3")
         house_no = attempt(problems, read_text, "house_no", house_no, 20) or ""
         moo = attempt(problems, read_moo, "moo", v["moo"])
         area = self._area(v, problems)
@@ -290,6 +294,10 @@ class _Reader:
                     )
                 )
         if problems:
+            reason = odd_row_reason(v, self.aliases)
+            if reason is not None:
+                self.report.error(row.number, "", "", reason)
+                return None
             for problem in problems:
                 self.report.problem(row.number, v, problem)
             return None
@@ -363,6 +371,11 @@ class _Reader:
         """The village codes of "1, 3, 5" or "1-3" in the subdistrict served; None for a blank
         cell."""
         if not text:
+            return None
+        try:
+            refuse_excel_date("covered_moo", text, "1-3")
+        except Problem as problem:
+            problems.append(problem)
             return None
         villages = self.areas.villages.get(area, {})
         codes: list[str] = []

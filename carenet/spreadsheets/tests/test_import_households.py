@@ -1129,8 +1129,8 @@ def test_command_refuses_an_unknown_user(tmp_path):
     [
         ("empty.csv", b"", "The file is empty"),
         ("report.pdf", b"%PDF-1.7", "Carenet cannot read .pdf files"),
-        ("scan.csv", b"%PDF-1.7", "is not a CSV text file"),
-        ("photo.xlsx", b"\x89PNG\r\n", "is not an Excel workbook"),
+        ("scan.csv", b"%PDF-1.7", "is neither a spreadsheet nor a CSV file"),
+        ("photo.xlsx", b"\x89PNG\r\n", "is neither a spreadsheet nor a CSV file"),
     ],
 )
 def test_command_says_what_is_wrong_with_a_file_that_is_no_table(tmp_path, en, name, data, said):
@@ -1436,3 +1436,124 @@ def test_a_total_or_signature_line_where_the_name_goes(en):
     result = run(csv_file(rows))
     assert [(e.row, e.column) for e in result.errors] == [(5, "ชื่อ"), (6, "ชื่อ"), (7, "ชื่อ")]
     assert all("names no person" in e.reason for e in result.errors)
+
+
+# --- What office sheets do that a template does not ----------------------------------------------
+
+
+def test_headers_numbered_spelt_short_or_with_a_note_in_brackets():
+    headers = {
+        **THAI,
+        "title": "1. คำนำหน้านาม",
+        "first_name": "2. ชื่อ",
+        "last_name": "3. สกุล",
+        "citizen_id": "เลขประจำตัวประชาชน (13 หลัก)",
+        "birth_date": "ว/ด/ป เกิด (พ.ศ.)",
+        "sex": "เพศ (ชาย/หญิง)",
+        "subdistrict": "ตำบล/แขวง",
+        "district": "อำเภอ/เขต",
+        "relation": "ความสัมพันธ์กับหัวหน้าครอบครัว",
+    }
+    result = run(csv_file(family(), headers=headers))
+    assert result.ok, result.errors
+    assert not result.warnings
+    kept = stored(cid(1))
+    assert (kept.title, kept.last_name, kept.birth_date) == ("นาย", "ใจดี", date(1947, 6, 15))
+
+
+def test_a_header_that_looks_like_a_column_the_file_lacks_stops_the_import(en):
+    headers = {**THAI, "last_name": "นามสกุลจริง"}
+    result = run(csv_file(family(), headers=headers))
+    assert not result.ok
+    [error] = result.errors
+    assert error.column == "นามสกุลจริง"
+    assert "looks like “นามสกุล”, which the file lacks" in error.reason
+    assert not Person.objects.exists()
+
+
+def test_a_column_the_file_has_is_not_looked_for_in_other_headers():
+    # The surveyor's name is not the person's: first names are in their own column.
+    rows = [{**row, "note": "สมหญิง"} for row in family()]
+    result = run(csv_file(rows, headers={**THAI, "note": "ชื่อผู้สำรวจ"}))
+    assert result.ok, result.errors
+    assert [w.column for w in result.warnings] == ["ชื่อผู้สำรวจ"]
+
+
+def test_a_whole_name_column_stands_for_the_title_and_the_names(en):
+    rows = [{**person(), "full_name": "นายสมชาย ใจดี", "note": "สมชาย"} for _ in range(1)]
+    for row in rows:
+        del row["title"], row["first_name"], row["last_name"]
+    headers = {**THAI, "full_name": "ชื่อ-สกุล", "note": "ชื่อเล่น"}
+    result = run(csv_file(rows, headers=headers))
+    assert result.ok, result.errors
+    assert stored(cid(1)).first_name == "สมชาย"
+
+
+def test_relations_as_household_lists_write_them():
+    rows = family()[:1]
+    for number, word in enumerate(
+        ["ลูกเขย", "ลูกสะใภ้", "หลานสาว", "น้องชาย", "พี่สาว", "บุตรบุญธรรม"], start=10
+    ):
+        rows.append(person(citizen_id=cid(number), first_name=f"คน{number}", relation=word))
+    result = run(csv_file(rows))
+    assert result.ok, result.errors
+    relations = [stored(cid(n)).relation for n in range(10, 16)]
+    assert relations == ["relative", "relative", "grandchild", "sibling", "sibling", "child"]
+
+
+def test_a_house_no_excel_turned_into_a_date_is_explained(en):
+    book = openpyxl.load_workbook(io.BytesIO(xlsx_file([person()])))
+    sheet = book.active
+    column = [cell.value for cell in sheet[1]].index(THAI["house_no"]) + 1
+    sheet.cell(row=2, column=column).value = date(2026, 3, 12)  # "12/3" as Excel reads it
+    buffer = io.BytesIO()
+    book.save(buffer)
+    result = run(buffer.getvalue())
+    [error] = result.errors
+    assert (error.row, error.column) == (2, "บ้านเลขที่")
+    assert "Excel has turned what was typed here into a date" in error.reason
+    assert not Household.objects.exists()
+
+
+def test_household_cells_merged_down_over_the_members_rows():
+    book = openpyxl.load_workbook(io.BytesIO(xlsx_file(family()[:2])))
+    sheet = book.active
+    address = [THAI[key] for key in ("household_ref", "house_no", "moo", "subdistrict")]
+    for column, header in enumerate((cell.value for cell in sheet[1]), start=1):
+        if header in address:
+            sheet.cell(row=3, column=column).value = None
+            sheet.merge_cells(start_row=2, start_column=column, end_row=3, end_column=column)
+    buffer = io.BytesIO()
+    book.save(buffer)
+    result = run(buffer.getvalue())
+    assert result.ok, result.errors
+    assert stored(cid(1)).household_id == stored(cid(2)).household_id
+
+
+def test_a_repeated_header_row_and_a_total_are_each_one_error(en):
+    rows = [*family()[:1], dict(THAI), person(citizen_id=cid(2), relation="คู่สมรส")]
+    rows.append({"household_ref": "รวม", "first_name": "2 คน"})
+    result = run(csv_file(rows))
+    assert [(e.row, e.reason.split(".")[0]) for e in result.errors] == [
+        (3, "This row repeats the header row"),
+        (5, "This row names no person (no first name nor citizen ID)"),
+    ]
+
+
+def test_no_citizen_id_written_as_a_word_is_a_blank_cell():
+    assert common.read_citizen_id("citizen_id", "ไม่มี") == ""
+    assert common.read_citizen_id("citizen_id", "ไม่มีบัตร") == ""
+
+
+@pytest.mark.parametrize(
+    "text", ["081-234-5678 (ลูกสาว)", "02 123 4567 ต่อ 12", "0812345678, 0898765432"]
+)
+def test_a_phone_cell_with_more_than_one_number_says_so(en, text):
+    with pytest.raises(common.Problem) as refused:
+        common.read_phone("phone", text)
+    assert "one phone number in the cell" in refused.value.reason
+
+
+def test_a_village_no_followed_by_the_village_name():
+    assert common.read_moo("moo", "ม.3 บ้านบางกลาง") == 3
+    assert common.read_moo("moo", "หมู่ 3 บ.ดอนยาง") == 3

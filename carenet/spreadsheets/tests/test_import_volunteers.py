@@ -327,3 +327,21 @@ def test_a_volunteers_file_chosen_as_households_is_refused(en):
     [error] = result.errors
     assert error.column in ("หมู่ที่รับผิดชอบ", "เลขทะเบียน", "วันที่ขึ้นทะเบียน")
     assert "looks like a file of volunteers" in error.reason
+
+
+def test_a_total_and_a_repeated_header_are_each_one_error(en):
+    rows = [volunteer(), dict(THAI), {"citizen_id": "รวม 8 คน"}]
+    result = run(csv_file(rows))
+    assert [(e.row, e.reason.split(".")[0]) for e in result.errors] == [
+        (3, "This row repeats the header row"),
+        (4, "This row is no record"),
+    ]
+    assert not Volunteer.objects.exists()
+
+
+def test_covered_villages_excel_turned_into_a_date_are_explained(en):
+    result = run(csv_file([volunteer(covered_moo="2026-03-01")]))
+    [error] = result.errors
+    assert error.column == "หมู่ที่รับผิดชอบ"
+    assert "Excel has turned what was typed here into a date" in error.reason
+    assert "1-3" in error.reason

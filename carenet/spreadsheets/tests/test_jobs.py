@@ -130,7 +130,7 @@ def test_errors_are_kept_with_a_full_report_and_nothing_of_the_upload(district_c
     assert jobs.job_errors(job)[0] == errors[0]
     assert jobs.job_warnings(job) == warnings
     report = default_storage.open(job.report_file).read().decode("utf-8-sig")
-    assert report.splitlines()[0] == "แถว,คอลัมน์,ค่า,เหตุผล"
+    assert report.splitlines()[0] == "แถว,คอลัมน์,ค่า,เหตุผล,ประเภท"
     assert len(report.splitlines()) == 1 + 250 + 1
     assert "31/02/2549" in report and "อาจซ้ำ" in report
     assert job.stored_file == ""
@@ -298,3 +298,18 @@ def test_kept_reports_show_citizen_ids_masked(district_coordinator_a, fake):
     report = default_storage.open(job.report_file).read().decode("utf-8-sig")
     assert "x-xxxx-xxxxx-12-2" in report
     assert "2345" not in report and "67890" not in report
+
+
+@pytest.mark.parametrize(
+    ("status", "done", "check_only", "percent"),
+    [
+        (JobStatus.CHECKING, 75, False, 37),  # checking is the first half of an import
+        (JobStatus.IMPORTING, 50, False, 75),
+        (JobStatus.CHECKING, 75, True, 75),  # and the whole of a check
+        (JobStatus.IMPORTING, 100, True, 99),
+        (JobStatus.DONE, 100, True, 100),
+    ],
+)
+def test_the_bar_of_a_check_only_fills_as_the_file_is_checked(status, done, check_only, percent):
+    progress = jobs.Progress(status, done, 100, check_only=check_only)
+    assert progress.percent == percent

@@ -18,6 +18,7 @@ from carenet.core.citizen_id import checksum_digit
 from carenet.core.tabular import RowError, error_report_csv
 from carenet.households.models import Person
 from carenet.spreadsheets import columns, jobs
+from carenet.spreadsheets.forms import check_file_kind
 from carenet.spreadsheets.models import ImportJob, JobStatus
 from conftest import PERSONAS, login
 
@@ -169,9 +170,10 @@ def post_upload(client, upload, **fields):
         (SimpleUploadedFile("notes.pdf", b"%PDF-1.4 ..."), "file_type"),
         (SimpleUploadedFile("photo.jpg", b"\xff\xd8\xff\xe0 JFIF"), "file_type"),
         (SimpleUploadedFile("noname", b"a,b\n1,2\n"), "file_type"),
-        (SimpleUploadedFile("fake.xlsx", "ชื่อ,นามสกุล\n".encode()), "not_workbook"),
-        (SimpleUploadedFile("renamed.csv", b"PK\x03\x04 zip inside"), "not_csv"),
+        (SimpleUploadedFile("scan.xlsx", b"%PDF-1.4 ..."), "not_workbook"),
         (SimpleUploadedFile("binary.csv", b"abc\x00\x01\x02"), "not_csv"),
+        (SimpleUploadedFile("report.xls", b"<html><table><tr><td>1"), "markup"),
+        (SimpleUploadedFile("old.xls", b'\xef\xbb\xbf<?xml version="1.0"?>'), "markup"),
         (SimpleUploadedFile("empty.csv", b""), "empty"),
     ],
 )
@@ -183,6 +185,17 @@ def test_wrong_files_are_refused_beside_the_field(client, personas, settings, up
     assert form.has_error("file", code)
     assert form.errors["file"][0] in response.content.decode()
     assert not ImportJob.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("name", "content"),
+    [
+        ("households.xlsx", "รหัสตำบล,ชื่อ\n".encode()),  # a CSV named as a workbook
+        ("households.csv", b"PK\x03\x04 a workbook named as a CSV"),
+    ],
+)
+def test_a_file_named_as_the_other_kind_is_read_by_its_contents(name, content):
+    check_file_kind(name, content)  # no ValidationError: the reader goes by the contents
 
 
 def test_too_large_a_file_is_refused_with_the_limit(client, personas, settings):
@@ -478,7 +491,7 @@ def test_an_upload_with_bad_rows_imports_nothing_and_lists_them(client, personas
     assert "1234567890123" not in body
     report = client.get(reverse("spreadsheets:job_report", args=[job.pk]))
     lines = b"".join(report.streaming_content).decode("utf-8-sig").splitlines()
-    assert lines[0] == "แถว,คอลัมน์,ค่า,เหตุผล"
+    assert lines[0] == "แถว,คอลัมน์,ค่า,เหตุผล,ประเภท"
     assert len(lines) == 1 + job.error_count + job.warning_count
 
 
