@@ -1,7 +1,9 @@
 """Writes about users and their assignments. Each writes its audit row in the same transaction."""
 
+import re
 from typing import Any
 
+from django.contrib.auth.forms import PasswordChangeForm
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
@@ -12,6 +14,8 @@ from carenet.areas.models import Area
 from carenet.core.services import audit_record
 
 NATIONAL_ROLES = {Role.NATIONAL_ADMIN, Role.AUDITOR}
+# Django's username rule (UnicodeUsernameValidator), ASCII digits, 150 characters at most.
+USERNAME = re.compile(r"[\w.@+-]{1,150}")
 
 
 @transaction.atomic
@@ -24,6 +28,13 @@ def user_create(
     last_name: str = "",
     is_demo: bool = False,
 ) -> User:
+    username = User.normalize_username(username)
+    if not USERNAME.fullmatch(username):
+        # Letters, digits and . @ + - _ only: no spaces, no invisible or direction marks that
+        # would let "admin" and "admin\u200b" look the same in a list or the audit log.
+        raise ValidationError(
+            {"username": _("Use letters, digits and . @ + - _ only, with no spaces (up to 150).")}
+        )
     if User.objects.filter(username__iexact=username).exists():
         raise ValidationError({"username": _("This username is already taken.")})
     user = User(username=username, first_name=first_name, last_name=last_name, is_demo=is_demo)
@@ -67,3 +78,11 @@ def assignment_revoke(*, actor: Any, assignment: AreaAssignment) -> None:
     )
     assignment.delete()
     forget_grants(user)
+
+
+@transaction.atomic
+def password_change(*, form: PasswordChangeForm) -> User:
+    """Saves the new password a user chose for themselves (the form is valid), and records it."""
+    user: User = form.save()
+    audit_record(actor=user, action="user.password_change", target=user)
+    return user

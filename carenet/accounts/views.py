@@ -1,9 +1,15 @@
-"""Sign in, sign out and the language switch."""
+"""Sign in, sign out, one's own password and the language switch."""
 
+from django.contrib import messages
+from django.contrib.auth import update_session_auth_hash
 from django.contrib.auth import views as auth_views
+from django.contrib.auth.forms import PasswordChangeForm
+from django.http import HttpResponse, HttpResponseRedirect
+from django.urls import reverse_lazy
+from django.utils.translation import gettext as _
 from django.views.i18n import set_language as django_set_language
 
-from carenet.accounts import access
+from carenet.accounts import access, services
 from carenet.accounts.forms import SignInForm
 
 login = access.public(
@@ -15,3 +21,22 @@ login = access.public(
 )
 logout = access.public(auth_views.LogoutView.as_view())
 set_language = access.public(django_set_language)
+
+
+class _PasswordChange(auth_views.PasswordChangeView):
+    template_name = "accounts/password_change.html"
+    success_url = reverse_lazy("reports:home")
+
+    def form_valid(self, form: PasswordChangeForm) -> HttpResponse:
+        if getattr(self.request.user, "is_demo", False):
+            # Everyone trying the demo signs in with the one password the README gives.
+            form.add_error(None, _("The demo logins keep the password everyone uses."))
+            return self.form_invalid(form)
+        services.password_change(form=form)
+        # Other sessions of the user end; this one stays signed in.
+        update_session_auth_hash(self.request, form.user)
+        messages.success(self.request, _("Your password has been changed."))
+        return HttpResponseRedirect(self.get_success_url())
+
+
+password_change = access.signed_in(_PasswordChange.as_view())

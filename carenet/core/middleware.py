@@ -1,4 +1,5 @@
-"""Turns a database that stayed busy past its timeout into a polite 503, never a 500.
+"""What every request goes through: Thai first, pages of personal data kept out of caches, and a
+database that stayed busy past its timeout turned into a polite 503, never a 500.
 
 With SQLite in IMMEDIATE mode and a busy timeout, writers queue rather than fail. If a writer
 still waits longer than the timeout (a very long import, say), the user gets a Thai page asking
@@ -10,6 +11,7 @@ from collections.abc import Callable
 from django.db import OperationalError
 from django.http import HttpRequest, HttpResponse
 from django.template.loader import render_to_string
+from django.utils.cache import patch_cache_control
 
 
 class ThaiFirstMiddleware:
@@ -26,6 +28,23 @@ class ThaiFirstMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponse:
         request.META.pop("HTTP_ACCEPT_LANGUAGE", None)
         return self.get_response(request)
+
+
+class PrivatePagesMiddleware:
+    """Whatever a signed-in user is shown holds personal data, so no browser or proxy keeps
+    it: on a phone shared in the family, the back button after signing out would show the
+    last household again. A view that says how its answer may be kept (a visit's photos,
+    which a weak signal should not fetch twice) keeps its own rule."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated and not response.has_header("Cache-Control"):
+            patch_cache_control(response, private=True, no_store=True)
+        return response
 
 
 class DatabaseBusyMiddleware:

@@ -604,7 +604,9 @@ def _versions(form: MergeForm) -> tuple[int | None, int | None]:
 def _record_no(text: str) -> str:
     """A record number as typed ("03", "๓"): its digits without leading zeros, else as typed."""
     digits = text.strip().translate(THAI_DIGITS)
-    return str(int(digits)) if digits.isascii() and digits.isdigit() else text.strip()
+    if digits.isascii() and digits.isdigit():
+        return digits.lstrip("0") or "0"  # not int(): 5,000 digits are past its limit
+    return text.strip()
 
 
 def _render_form(

@@ -58,3 +58,18 @@ def test_revoke_removes_scope_and_audits(national_admin, district_coordinator_a)
     assignment_revoke(actor=national_admin, assignment=assignment)
     assert access.scope_codes(district_coordinator_a) == []
     assert AuditEvent.objects.filter(action="assignment.revoke", area_code="8601").exists()
+
+
+@pytest.mark.parametrize(
+    "username", ["admin\u200b", "\u202enimda", "<script>", "a b/c?d", "", "x" * 151]
+)
+def test_a_username_with_spaces_invisible_marks_or_symbols_is_refused(national_admin, username):
+    with pytest.raises(ValidationError) as refused:
+        user_create(actor=national_admin, username=username, password="long-pass-ทดสอบ")
+    assert "username" in refused.value.message_dict
+    assert not AuditEvent.objects.filter(action="user.create").exists()
+
+
+def test_a_thai_username_is_fine(national_admin):
+    user = user_create(actor=national_admin, username="สมชาย.ใจดี", password="long-pass-ทดสอบ")
+    assert user.username == "สมชาย.ใจดี"

@@ -229,6 +229,15 @@ def test_merge_is_for_coordinators_and_scoped(client, world):
     assert snapshot() == before
 
 
+def test_a_record_no_of_thousands_of_digits_is_no_record_not_an_error(client, world):
+    login(client, "district_coordinator_a")
+    huge = "9" * 5000  # past the digits Python's int() takes
+    response = client.get(f"{reverse('households:merge')}?a={huge}&b=1")
+    assert response.status_code in (200, 404)
+    move = reverse("households:person_move", args=[world.people["a1"].pk])
+    assert client.get(f"{move}?to={huge}").status_code in (200, 404)
+
+
 # --- Pages that work -----------------------------------------------------------------------
 
 

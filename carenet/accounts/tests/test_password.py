@@ -1,0 +1,73 @@
+"""A user changes their own password; the demo logins keep theirs."""
+
+import pytest
+from django.urls import reverse
+
+from carenet.accounts.tests.factories import PASSWORD
+from carenet.core.models import AuditEvent
+from conftest import login
+
+pytestmark = pytest.mark.django_db
+
+URL = reverse("accounts:password_change")
+NEW = "ต้นไม้สูงใหญ่-2569"
+
+
+def change(client, old=PASSWORD, new=NEW, again=NEW):
+    data = {"old_password": old, "new_password1": new, "new_password2": again}
+    return client.post(URL, data)
+
+
+def test_anonymous_users_are_sent_to_sign_in(client):
+    response = client.get(URL)
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("accounts:login"))
+
+
+def test_every_page_links_to_it(client, volunteer_a):
+    login(client, "volunteer_a")
+    assert URL in client.get(reverse("reports:home"), follow=True).content.decode()
+
+
+def test_a_user_changes_their_password_and_stays_signed_in(client, volunteer_a):
+    login(client, "volunteer_a")
+    response = change(client)
+    assert response.status_code == 302
+    volunteer_a.refresh_from_db()
+    assert volunteer_a.check_password(NEW)
+    assert client.get(URL).status_code == 200  # still signed in
+    event = AuditEvent.objects.get(action="user.password_change")
+    assert event.actor == volunteer_a
+    assert NEW not in str(event.details) and PASSWORD not in str(event.details)
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "again", "field"),
+    [
+        ("wrong", NEW, NEW, "old_password"),
+        (PASSWORD, NEW, NEW + "x", "new_password2"),
+        (PASSWORD, "1234567890", "1234567890", "new_password2"),  # digits only
+        (PASSWORD, "short", "short", "new_password2"),
+    ],
+)
+def test_a_wrong_old_password_or_a_weak_new_one_is_refused(
+    client, volunteer_a, old, new, again, field
+):
+    login(client, "volunteer_a")
+    response = change(client, old, new, again)
+    assert response.status_code == 200
+    assert response.context["form"].errors[field]
+    volunteer_a.refresh_from_db()
+    assert volunteer_a.check_password(PASSWORD)
+    assert not AuditEvent.objects.filter(action="user.password_change").exists()
+
+
+def test_a_demo_login_keeps_the_demo_password(client, volunteer_a):
+    volunteer_a.is_demo = True
+    volunteer_a.save(update_fields=["is_demo"])
+    login(client, "volunteer_a")
+    response = change(client)
+    assert response.status_code == 200
+    assert "บัญชีทดลอง" in str(response.context["form"].non_field_errors())
+    volunteer_a.refresh_from_db()
+    assert volunteer_a.check_password(PASSWORD)

@@ -1,0 +1,27 @@
+"""What every page gets: no caching of what a signed-in user sees, and a Thai page for a form
+whose CSRF token failed."""
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+
+from conftest import login
+
+pytestmark = pytest.mark.django_db
+
+
+def test_a_signed_in_users_pages_are_not_kept_by_the_browser(client, volunteer_a):
+    login(client, "volunteer_a")
+    response = client.get(reverse("reports:home"))
+    assert "no-store" in response["Cache-Control"]
+    assert "private" in response["Cache-Control"]
+
+
+def test_a_form_sent_without_its_token_gets_a_thai_page(volunteer_a):
+    client = Client(enforce_csrf_checks=True)
+    login(client, "volunteer_a")
+    response = client.post(reverse("accounts:password_change"), {"old_password": "x"})
+    assert response.status_code == 403
+    body = response.content.decode()
+    assert "ส่งแบบฟอร์มไม่สำเร็จ" in body
+    assert "DEBUG" not in body
