@@ -31,6 +31,7 @@ import codecs
 import csv
 import io
 import re
+import zipfile
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
@@ -54,6 +55,11 @@ from carenet.core.text import INVISIBLE, THAI_DIGITS
 
 HEADER_SEARCH_ROWS = 10
 MAX_ROWS = 200_000
+# The most XML one part of a workbook may unpack to. calamine holds a sheet whole, in about
+# one and a half times its XML: 200,000 rows of 35 columns unpack to about 400 MB. A few MB of
+# zip can unpack to gigabytes (a million rows of repeated cells), which would take the process
+# down before a row is read.
+WORKBOOK_XML_LIMIT = 450 * 1024 * 1024
 CSV_DELIMITERS = (",", ";", "\t")
 # Python's csv refuses a cell over 128 KB with an error that names no row. An XLSX cell can hold
 # 32,767 characters; a CSV cell up to this is read, and its length checked against its column.
@@ -254,6 +260,7 @@ def _csv_cells(text: str, columns: Sequence[Column]) -> Cells:
 
 
 def _workbook_cells(data: bytes, columns: Sequence[Column]) -> Cells:
+    _refuse_huge_workbook(io.BytesIO(data))
     try:
         book = CalamineWorkbook.from_filelike(io.BytesIO(data))
         sheet, top = _data_sheet(book, columns)
@@ -262,6 +269,28 @@ def _workbook_cells(data: bytes, columns: Sequence[Column]) -> Cells:
         raise _damaged_workbook() from None
     header_index, _header = _find_header(top, columns)
     return list(_filled_down(iter(cells), sheet.merged_cell_ranges, 0, header_index + 1))
+
+
+def _refuse_huge_workbook(stream: BinaryIO) -> None:
+    """Raises TableError when a part of a zipped workbook (.xlsx, .ods) would unpack to more
+    than WORKBOOK_XML_LIMIT; a CSV of the same rows is read as a stream, whatever its size."""
+    position = stream.tell()
+    try:
+        with zipfile.ZipFile(stream) as archive:
+            largest = max((item.file_size for item in archive.infolist()), default=0)
+    except (zipfile.BadZipFile, OSError, ValueError):
+        return  # an .xls, or a damaged file: calamine says which
+    finally:
+        stream.seek(position)
+    if largest > WORKBOOK_XML_LIMIT:
+        raise _file_error(
+            _(
+                "This workbook is too large to open: its sheet unpacks to %(size)d MB, and "
+                "Carenet opens up to %(limit)d MB. Delete the empty rows and columns, or save "
+                "the sheet as “CSV UTF-8”, which has no such limit."
+            )
+            % {"size": largest // 2**20, "limit": WORKBOOK_XML_LIMIT // 2**20}
+        )
 
 
 def _data_sheet(book: CalamineWorkbook, columns: Sequence[Column]) -> tuple[CalamineSheet, Cells]:
@@ -1014,6 +1043,7 @@ def _stream_workbook(
     stream: BinaryIO, owned: bool, columns: Sequence[Column], max_rows: int | None
 ) -> TableStream:
     try:
+        _refuse_huge_workbook(stream)
         book = CalamineWorkbook.from_filelike(stream)
         sheet, top = _data_sheet(book, columns)
     except (CalamineError, ValueError, OSError):

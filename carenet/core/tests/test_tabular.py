@@ -10,6 +10,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import translation
 
+from carenet.core import tabular
 from carenet.core.tabular import (
     REPORT_HEADER,
     Column,
@@ -575,3 +576,15 @@ def test_a_csv_cell_longer_than_pythons_default_limit_is_read():
     data = ("รหัสตำบล,หมู่ที่,ชื่อหมู่บ้าน\n860101,1," + "ก" * 200_000 + "\n").encode()
     table = read_table(io.BytesIO(data), COLUMNS)
     assert len(table.rows[0].values["name"]) == 200_000
+
+
+def test_a_workbook_that_unpacks_past_the_limit_is_refused_before_it_is_opened(
+    tmp_path, en, monkeypatch
+):
+    path = write_xlsx(tmp_path / "v.xlsx", [["รหัสตำบล", "หมู่ที่", "ชื่อหมู่บ้าน"]] * 2000)
+    monkeypatch.setattr(tabular, "WORKBOOK_XML_LIMIT", 50_000)
+    for read in (read_table, open_table):
+        with pytest.raises(TableError) as raised:
+            read(path, COLUMNS)
+        assert "too large to open" in raised.value.errors[0].reason
+        assert "CSV UTF-8" in raised.value.errors[0].reason
