@@ -19,6 +19,10 @@ from carenet.core.services import audit_record
 from carenet.visits.models import FollowUpPolicy, VisitTarget
 
 MAX_DAYS = 365
+# Far above what any province could reach in a month (a large one has about a million
+# households), and far inside the column: a typo or a pasted number is refused, not stored.
+MAX_HOUSEHOLDS = 1_000_000  # per month
+MAX_VISITS = 200  # per volunteer per month
 
 
 def _require(actor: Any, area: Area) -> None:
@@ -57,8 +61,16 @@ def visit_target_set(
     *, actor: Any, area: Area, households_per_month: int, visits_per_volunteer_per_month: int
 ) -> VisitTarget:
     _require(actor, area)
-    if households_per_month < 0 or not 0 <= visits_per_volunteer_per_month <= 200:
-        raise ValidationError(_("Targets are whole numbers of zero or more."))
+    errors = {
+        name: _("Write a whole number from 0 to %(max)s.") % {"max": f"{high:,}"}
+        for name, value, high in (
+            ("households_per_month", households_per_month, MAX_HOUSEHOLDS),
+            ("visits_per_volunteer_per_month", visits_per_volunteer_per_month, MAX_VISITS),
+        )
+        if not 0 <= value <= high
+    }
+    if errors:
+        raise ValidationError(errors)
     target, _created = VisitTarget.objects.update_or_create(
         area=area,
         defaults={

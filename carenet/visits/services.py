@@ -13,6 +13,8 @@ Rules, each with a test:
 * A visit cannot lie in the future (beyond a few minutes of clock difference between phone
   and server) nor more than a year back: a reason is given, nothing is stored.
 * The phone's form carries a client UUID: the same form submitted twice stores one visit.
+  The same visit sent again in a new form is stored once too, but only when every entry is
+  the same: one that differs in anything is a visit of its own, never dropped.
 * The next visit falls due after the days the province's FollowUpPolicy gives for the risk
   (7 urgent, 30 watch, 90 normal by default); a high-priority household waits at most the
   watch interval. An older visit entered late never moves the household's dates backwards,
@@ -189,7 +191,8 @@ def visit_record(*, actor: Any, household: Household, data: VisitData) -> Visit:
     """Records one visit and everything that follows from it (see the module's docstring).
 
     Submitting the same form twice (same client_uuid) returns the visit stored the first time,
-    as does the same visit sent again in a new form (same time, type and words).
+    as does the same visit sent again in a new form with everything entered the same (see
+    _twin). A visit that differs in anything is stored as a visit of its own.
     """
     _require_recorder(actor, household)
     if data.client_uuid is not None:
@@ -198,15 +201,10 @@ def visit_record(*, actor: Any, household: Household, data: VisitData) -> Visit:
             return _same_form(existing, actor, household)
     household = Household.objects.select_for_update().get(pk=household.pk)
     visited_at, volunteers, members, items, (lat, lon) = _clean_visit(actor, household, data)
-    twin = Visit.objects.filter(
-        household=household,
-        recorded_by=actor,
-        visited_at=visited_at,
-        visit_type=data.visit_type,
-        observations=data.observations.strip(),
-        needs=data.needs.strip(),
-    ).first()
-    if twin is not None:  # the same visit again, with a new form id: the back button, say
+    # Photos mean a new visit: a browser never puts files back into a form, so a resend has none.
+    entered = _entered(data, volunteers, members, items, lat, lon)
+    twin = None if data.photos else _twin(actor, household, visited_at, entered)
+    if twin is not None:
         return twin
     sensitive = any(item.area.sensitive for item in items)
     visit = Visit(
@@ -268,6 +266,71 @@ def visit_record(*, actor: Any, household: Household, data: VisitData) -> Visit:
         },
     )
     return visit
+
+
+def _entered(
+    data: VisitData,
+    volunteers: Sequence[Volunteer],
+    members: Sequence[Person],
+    items: Sequence[ProblemItem],
+    lat: Any,
+    lon: Any,
+) -> dict[str, Any]:
+    """Everything the user entered that a visit keeps, photos aside, as _entered_in reads it
+    back from a stored one. The concern is what would be stored: the box may stay ticked on a
+    normal visit, where it raises nothing."""
+    raises = data.raise_concern and concern_needed(data.risk_level, items)
+    return {
+        "visit_type": data.visit_type,
+        "risk_level": data.risk_level,
+        "observations": data.observations.strip(),
+        "needs": data.needs.strip(),
+        "duration_minutes": data.duration_minutes,
+        "gps": (lat, lon),
+        "volunteers": {v.pk for v in volunteers},
+        "members": {p.pk for p in members},
+        "problems": {i.code for i in items},
+        "concern": (data.concern_summary.strip() or _default_summary(data.risk_level, items))
+        if raises
+        else None,
+        "answers": dict(data.answers) if data.answers else None,
+    }
+
+
+def _entered_in(visit: Visit) -> dict[str, Any]:
+    concern = next(iter(visit.concerns.all()), None)
+    # No assessment: the reverse one-to-one raises RelatedObjectDoesNotExist, an AttributeError.
+    assessment = getattr(visit, "assessment", None)
+    return {
+        "visit_type": visit.visit_type,
+        "risk_level": visit.risk_level,
+        "observations": visit.observations,
+        "needs": visit.needs,
+        "duration_minutes": visit.duration_minutes,
+        "gps": (visit.latitude, visit.longitude),
+        "volunteers": {v.pk for v in visit.volunteers.all()},
+        "members": {p.pk for p in visit.members_seen.all()},
+        "problems": {i.code for i in visit.problems.all()},
+        "concern": concern.summary if concern else None,
+        "answers": {a.indicator.number: a.met for a in assessment.answers.all()}
+        if assessment
+        else None,
+    }
+
+
+def _twin(
+    actor: Any, household: Household, visited_at: datetime, entered: dict[str, Any]
+) -> Visit | None:
+    """The visit this one repeats exactly, sent again in a new form: the back button after
+    saving brings the typed values back under a new form id. Only an exact repeat counts: a
+    visit that differs in anything (a corrected risk, a concern raised after all) is stored,
+    or what the user entered would be dropped behind a "saved"."""
+    candidates = Visit.objects.filter(
+        household=household, recorded_by=actor, visited_at=visited_at
+    ).prefetch_related(
+        "volunteers", "members_seen", "problems", "concerns", "assessment__answers__indicator"
+    )
+    return next((v for v in candidates if _entered_in(v) == entered), None)
 
 
 def _same_form(existing: Visit, actor: Any, household: Household) -> Visit:
@@ -418,7 +481,7 @@ def follow_up_reschedule(*, household: Household) -> date | None:
 
 
 def _concern_raise(actor: Any, visit: Visit, items: Sequence[ProblemItem], summary: str) -> Concern:
-    summary = summary.strip() or _default_summary(visit, items)
+    summary = summary.strip() or _default_summary(visit.risk_level, items)
     concern = Concern.objects.create(
         household=visit.household,
         area_id=visit.area_id,
@@ -437,9 +500,9 @@ def _concern_raise(actor: Any, visit: Visit, items: Sequence[ProblemItem], summa
     return concern
 
 
-def _default_summary(visit: Visit, items: Sequence[ProblemItem]) -> str:
+def _default_summary(risk_level: str, items: Sequence[ProblemItem]) -> str:
     parts = []
-    if visit.risk_level == RiskLevel.URGENT:
+    if risk_level == RiskLevel.URGENT:
         parts.append(_("Urgent risk."))
     found = [i.name_th for i in items if i.area.sensitive] or [i.name_th for i in items]
     if found:

@@ -23,10 +23,14 @@ class PolicyForm(forms.Form):
 
 class TargetForm(forms.Form):
     households_per_month = forms.IntegerField(
-        label=gettext_lazy("households reached per month"), min_value=0
+        label=gettext_lazy("households reached per month"),
+        min_value=0,
+        max_value=planning.MAX_HOUSEHOLDS,
     )
     visits_per_volunteer_per_month = forms.IntegerField(
-        label=gettext_lazy("visits per volunteer per month"), min_value=0, max_value=200
+        label=gettext_lazy("visits per volunteer per month"),
+        min_value=0,
+        max_value=planning.MAX_VISITS,
     )
 
 

@@ -1,9 +1,13 @@
 """Setting a province's visit cadence and an area's monthly targets."""
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.urls import reverse
+from django.utils import translation
 
+from carenet.areas.models import Area
 from carenet.core.models import AuditEvent
+from carenet.visits import planning
 from carenet.visits.models import FollowUpPolicy, VisitTarget
 from conftest import login
 
@@ -52,6 +56,55 @@ def test_a_district_sets_targets_but_not_the_provinces_cadence(client, personas)
     assert (target.households_per_month, target.visits_per_volunteer_per_month) == (120, 6)
     client.post(plan_url("8601"), POLICY)
     assert not FollowUpPolicy.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("typed", "reason"),
+    [
+        ("99999999999999999999999", "น้อยกว่าหรือเท่ากับ 1000000"),
+        ("1000001", "น้อยกว่าหรือเท่ากับ 1000000"),
+        ("-1", "มากกว่าหรือเท่ากับ 0"),
+    ],
+)
+def test_a_target_out_of_range_gets_a_reason_not_a_500(client, personas, typed, reason):
+    """Django's own messages, in Thai, beside the field; the huge one raised OverflowError."""
+    login(client, "district_coordinator_a")
+    response = client.post(plan_url("8601"), {**TARGET, "target-households_per_month": typed})
+    assert response.status_code == 200
+    assert reason in response.context["target_form"].errors["households_per_month"][0]
+    assert reason in response.content.decode()
+    assert not VisitTarget.objects.exists()
+
+
+def test_the_highest_target_is_accepted(client, personas):
+    login(client, "district_coordinator_a")
+    most = str(planning.MAX_HOUSEHOLDS)
+    assert client.post(plan_url("8601"), {**TARGET, "target-households_per_month": most})
+    assert VisitTarget.objects.get(area_id="8601").households_per_month == planning.MAX_HOUSEHOLDS
+
+
+@pytest.mark.parametrize(
+    ("households", "visits", "wrong"),
+    [
+        (10**23, 6, "households_per_month"),
+        (-1, 6, "households_per_month"),
+        (120, 201, "visits_per_volunteer_per_month"),
+        (120, -1, "visits_per_volunteer_per_month"),
+    ],
+)
+def test_the_service_refuses_targets_out_of_range(personas, households, visits, wrong):
+    """Called without the form (a script, the API), it refuses the same numbers."""
+    with translation.override("en"), pytest.raises(ValidationError) as caught:
+        planning.visit_target_set(
+            actor=personas["district_coordinator_a"],
+            area=Area.objects.get(code="8601"),
+            households_per_month=households,
+            visits_per_volunteer_per_month=visits,
+        )
+    assert list(caught.value.message_dict) == [wrong]
+    assert "Write a whole number from 0 to" in caught.value.message_dict[wrong][0]
+    assert not VisitTarget.objects.exists()
+    assert not AuditEvent.objects.filter(action="followup.target_set").exists()
 
 
 @pytest.mark.parametrize(

@@ -198,6 +198,129 @@ def test_the_same_visit_in_a_new_form_stores_one_visit(world, volunteer_a):
     assert other.pk != first.pk
 
 
+def all_answers(met=True, **others):
+    """An answer to every indicator of the current set; `i<number>=...` changes one."""
+    from carenet.visits.assessments import current_indicator_set
+
+    indicator_set = current_indicator_set()
+    assert indicator_set is not None
+    answers = {i.number: met for i in indicator_set.indicators.all()}
+    return {**answers, **{int(k[1:]): v for k, v in others.items()}}
+
+
+URGENT = {"risk_level": RiskLevel.URGENT, "raise_concern": True}
+# (first, second): the second sent in a new form at the same time, with the same words.
+# Values that need the world are functions of it.
+DIFFERENT_ENTRIES = {
+    "risk": ({}, {"risk_level": RiskLevel.WATCH}),
+    "risk, concern and problem": (
+        {},
+        {**URGENT, "concern_summary": "บ้านไม่ปลอดภัย", "problem_codes": ["unsafe_home"]},
+    ),
+    "a concern raised after all": ({**URGENT, "raise_concern": False}, URGENT),
+    "concern summary": (
+        {**URGENT, "concern_summary": "ล้มในบ้าน"},
+        {**URGENT, "concern_summary": "ล้มในบ้าน ขาหัก"},
+    ),
+    "a problem unticked": ({"problem_codes": ["low_income", "unsafe_home"]},
+                           {"problem_codes": ["low_income"]}),
+    "a sensitive finding": ({}, {"problem_codes": ["domestic_violence"]}),
+    "members seen": ({}, {"member_ids": lambda w: [w.people["a1"].pk]}),
+    "co-volunteers": (
+        {},
+        {"co_volunteer_ids": lambda w: [VolunteerFactory.create(area_id="860101").pk]},
+    ),
+    "needs": ({}, {"needs": "ข้าวสาร"}),
+    "minutes": ({}, {"duration_minutes": 45}),
+    "position": ({}, {"latitude": "10.4986", "longitude": "99.1801"}),
+    "an assessment": ({}, {"answers": lambda w: all_answers()}),
+    "assessment answers": (
+        {"answers": lambda w: all_answers()},
+        {"answers": lambda w: all_answers(i4=False)},
+    ),
+}  # fmt: skip
+
+
+@pytest.mark.parametrize(("first", "second"), DIFFERENT_ENTRIES.values(), ids=DIFFERENT_ENTRIES)
+def test_a_new_form_differing_in_any_entry_is_stored_and_its_resend_is_not(
+    world, volunteer_a, first, second
+):
+    """Only an exact repeat is the same visit: a change to anything entered is never dropped."""
+    when = timezone.now().replace(second=0, microsecond=0) - timedelta(hours=1)
+
+    first, second = (
+        {k: v(world) if callable(v) else v for k, v in o.items()} for o in (first, second)
+    )
+
+    def send(values):
+        return record(world, volunteer_a, client_uuid=uuid.uuid4(), visited_at=when, **values)
+
+    earlier = send(first)
+    concerns = Concern.objects.count()
+    changed = send(second)
+    assert changed.pk != earlier.pk
+    assert Visit.objects.count() == 2
+    if second.get("raise_concern"):
+        assert Concern.objects.filter(visit=changed).count() == 1
+        assert Concern.objects.count() == concerns + 1
+    world.households["a1"].refresh_from_db()
+    assert world.households["a1"].current_risk == changed.risk_level
+    events = AuditEvent.objects.count()
+    assert send(second).pk == changed.pk  # that changed visit sent once more: stored once
+    assert (Visit.objects.count(), AuditEvent.objects.count()) == (2, events)
+
+
+def test_a_box_left_ticked_on_a_normal_visit_changes_nothing(world, volunteer_a):
+    """The concern box starts ticked; on a normal visit it raises nothing, so it is no entry."""
+    when = timezone.now().replace(second=0, microsecond=0) - timedelta(hours=1)
+    first = record(world, volunteer_a, client_uuid=uuid.uuid4(), visited_at=when)
+    again = record(
+        world, volunteer_a, client_uuid=uuid.uuid4(), visited_at=when, raise_concern=True
+    )
+    assert again.pk == first.pk
+
+
+def test_photos_make_a_new_visit_and_a_resend_without_them_is_the_same(
+    world, volunteer_a, settings, tmp_path
+):
+    """A browser never puts files back into a form: photos were chosen for this visit, and a
+    resend without them loses nothing."""
+    settings.MEDIA_ROOT = tmp_path
+    when = timezone.now().replace(second=0, microsecond=0) - timedelta(hours=1)
+    photo = PreparedPhoto(b"\xff\xd8\xff\xd9", 1600, 1200)
+    plain = record(world, volunteer_a, client_uuid=uuid.uuid4(), visited_at=when)
+    with_photo = record(
+        world, volunteer_a, client_uuid=uuid.uuid4(), visited_at=when, photos=[photo]
+    )
+    assert with_photo.pk != plain.pk and with_photo.photos.count() == 1
+    Visit.objects.filter(pk=plain.pk).delete()
+    resent = record(world, volunteer_a, client_uuid=uuid.uuid4(), visited_at=when)
+    assert resent.pk == with_photo.pk
+
+
+def test_the_same_visit_with_everything_in_it_in_a_new_form_stores_one_visit(world, volunteer_a):
+    """Members, problems, a concern and an assessment are compared as stored, not as typed."""
+    when = timezone.now().replace(second=0, microsecond=0) - timedelta(hours=1)
+    other = VolunteerFactory.create(area_id="860101")
+    entries = {
+        **URGENT,
+        "visited_at": when,
+        "observations": "  ผู้ป่วยติดเตียง  ",
+        "needs": "ผ้าอ้อม",
+        "concern_summary": "",  # the summary is made from the findings
+        "member_ids": [world.people["a1"].pk],
+        "co_volunteer_ids": [other.pk],
+        "problem_codes": ["unsafe_home", "domestic_violence"],
+        "latitude": "10.4986",
+        "longitude": "99.1801",
+        "answers": all_answers(i4=False, i5=None),
+    }
+    first = record(world, volunteer_a, client_uuid=uuid.uuid4(), **entries)
+    before = written()
+    assert record(world, volunteer_a, client_uuid=uuid.uuid4(), **entries).pk == first.pk
+    assert written() == before
+
+
 def test_another_users_form_id_is_refused(world, volunteer_a, district_coordinator_a):
     form_id = uuid.uuid4()
     record(world, volunteer_a, client_uuid=form_id)

@@ -251,6 +251,46 @@ def test_a_double_submit_stores_one_visit(client, world):
     assert Visit.objects.filter(client_uuid=data["client_uuid"]).count() == 1
 
 
+def test_an_urgent_visit_at_the_time_of_a_saved_one_is_not_lost(client, world):
+    """The tester's steps: a routine visit yesterday at 08:00 is saved; a fresh form with the
+    same date, time, type and words but urgent, a concern and a problem is a visit of its own,
+    not a "saved" that points at the first and drops the concern."""
+    household = world.households["a1"]
+    path = reverse("visits:record", args=[household.pk])
+    login(client, "volunteer_a")
+    yesterday = thaidate.format_numeric(timezone.localdate() - timedelta(days=1))
+    routine = valid_post(
+        world, visit_date=yesterday, visit_time="08:00", observations="ปกติดี", risk_level="normal"
+    )
+    first = client.post(path, routine)
+    assert first.status_code == 302
+    visit = Visit.objects.get(client_uuid=routine["client_uuid"])
+    # The back button brings the same entries back in a form with a new id: stored once.
+    again = client.post(path, {**routine, "client_uuid": str(uuid.uuid4())})
+    assert again["Location"] == first["Location"]
+    urgent = {
+        **routine,
+        "client_uuid": str(uuid.uuid4()),
+        "risk_level": "urgent",
+        "raise_concern": "on",
+        "concern_summary": "หลังคารั่ว พื้นผุ เด็กเล็กอยู่บ้านคนเดียว",
+        "problems": ["unsafe_home"],
+    }
+    response = client.post(path, urgent)
+    assert response.status_code == 302
+    stored = Visit.objects.get(client_uuid=urgent["client_uuid"])
+    assert response["Location"] == reverse("visits:saved", args=[stored.pk]) != first["Location"]
+    assert stored.risk_level == "urgent"
+    assert [p.code for p in stored.problems.all()] == ["unsafe_home"]
+    concern = Concern.objects.get(visit=stored)
+    assert concern.summary == urgent["concern_summary"]
+    assert not Concern.objects.filter(visit=visit).exists()
+    household.refresh_from_db()
+    assert household.current_risk == "urgent"
+    assert household.next_visit_due == timezone.localdate(stored.visited_at) + timedelta(days=7)
+    assert 'data-testid="concern-raised"' in client.get(response["Location"]).content.decode()
+
+
 @pytest.mark.parametrize("form_id", ["", "not-a-uuid"])
 def test_a_form_that_lost_its_id_is_still_saved(client, world, form_id):
     login(client, "volunteer_a")
