@@ -7,7 +7,7 @@ from django import forms
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
-from carenet.areas.models import Area
+from carenet.areas.models import Area, Level
 from carenet.cases.models import (
     Agency,
     AgencyKind,
@@ -52,11 +52,40 @@ class AgencyForm(forms.ModelForm):
         self.fields["active"].label = _("In use")
 
 
+AREA_INDENT = {
+    Level.PROVINCE: "",
+    Level.DISTRICT: "\u00a0\u00a0",
+    Level.SUBDISTRICT: "\u00a0\u00a0\u00a0\u00a0",
+}
+
+
 class AgencyFilterForm(forms.Form):
+    """The directory's filters. The area is one from a list (a name, not a code to type); a
+    value outside it is reported beside the field and left out of the filter."""
+
     kind = forms.ChoiceField(
         label=_("Kind"), required=False, choices=[("", _("All kinds")), *AgencyKind.choices]
     )
-    area = forms.CharField(label=_("Area code"), required=False, max_length=8)
+    area = forms.ChoiceField(
+        label=_("Area"),
+        required=False,
+        error_messages={"invalid_choice": _("Choose an area from the list.")},
+    )
+
+    def __init__(self, *args: Any, areas: list[Area], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["area"]
+        assert isinstance(field, forms.ChoiceField)
+        options = [(a.code, AREA_INDENT.get(Level(a.level), "") + a.label) for a in areas]
+        field.choices = [("", _("all my areas")), *options]
+
+    def filters(self) -> tuple[str, str]:
+        """The valid (kind, area code); a bad one is left out."""
+        if not self.is_bound:
+            return "", ""
+        self.is_valid()
+        data = getattr(self, "cleaned_data", {})
+        return data.get("kind", ""), data.get("area", "")
 
 
 class ReferralForm(forms.Form):

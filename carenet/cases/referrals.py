@@ -23,7 +23,7 @@ from django.utils.translation import gettext as _
 
 from carenet.accounts import access
 from carenet.accounts.access import Perm
-from carenet.areas.models import within
+from carenet.areas.models import LEVEL_BY_LENGTH, Area, within
 from carenet.cases.models import (
     Agency,
     Case,
@@ -85,6 +85,29 @@ def agencies_visible(user: Any) -> QuerySet[Agency]:
         q |= within(code, "area")
         above.update(code[:n] for n in AGENCY_CODE_LENGTHS if n < len(code))
     return Agency.objects.filter(q | Q(area_id__in=above) | Q(area__isnull=True))
+
+
+def agency_filter_areas(*, user: Any, wanted: str = "") -> list[Area]:
+    """The areas the directory can be narrowed to, in one query: those of the user's scope
+    down to subdistricts and the areas above them (whose agencies they read too). A national
+    scope gets the provinces, and the province, district or subdistrict a link names (the
+    directory opens on an agency's own area after it is saved)."""
+    codes = access.scope_codes(user, Perm.VIEW_CASES)
+    if not codes:
+        return []
+    levels = Q(level__in=[LEVEL_BY_LENGTH[n] for n in AGENCY_CODE_LENGTHS])
+    if access.NATIONAL in codes:
+        q = Q(level=LEVEL_BY_LENGTH[2])
+        if wanted.isdecimal() and wanted.isascii() and len(wanted) in AGENCY_CODE_LENGTHS:
+            q |= Q(code=wanted)
+    else:
+        q = Q(pk__in=[])
+        above: set[str] = set()
+        for code in codes:
+            q |= within(code)
+            above.update(code[:n] for n in AGENCY_CODE_LENGTHS if n < len(code))
+        q |= Q(code__in=above)
+    return list(Area.objects.filter(q & levels).order_by("code"))
 
 
 def may_manage_agency(user: Any, area_code: str | None) -> bool:

@@ -14,7 +14,9 @@ every province are read in one query, so a list takes the same number of queries
 its length or spread.
 
 Restricted rows. Sensitive cases that the user may not read show in lists as "a restricted
-case", with no names (`access.details_flag`), and a name search never finds them.
+case", with no names and no category (`access.details_flag`); neither a name search nor the
+category filter finds them, so a filter never tells what the row hides. (Status, urgency, area
+and overdue show on the row, so filtering by them tells nothing more.)
 
 "My action list" is in action_list.py.
 """
@@ -242,7 +244,7 @@ def case_list(
     if filters.status:
         queryset = queryset.filter(status=filters.status)
     if filters.category:
-        queryset = queryset.filter(category_id=filters.category)
+        queryset = queryset.filter(_category_q(user, filters.category))
     if filters.area:
         queryset = queryset.filter(within(filters.area, "area"))
     if filters.urgency:
@@ -255,6 +257,13 @@ def case_list(
     result = Paginator(queryset, PER_PAGE).get_page(page)
     result.object_list = cast(Any, case_rows(result.object_list, table, now))
     return result
+
+
+def _category_q(user: Any, category: str) -> Q:
+    """Cases of the category, never a restricted one: its row hides the category, and a
+    filter that found it would tell what it is about (domestic violence, trafficking)."""
+    restricted = Case.objects.filter(restricted_q(user)).values("pk")
+    return Q(category_id=category) & ~Q(pk__in=restricted)
 
 
 def _search_q(user: Any, text: str) -> Q:

@@ -55,18 +55,18 @@ def _manageable_areas(user: Any) -> QuerySet[Area]:
 
 @access.requires(Perm.VIEW_CASES)
 def agencies(request: HttpRequest) -> HttpResponse:
-    form = AgencyFilterForm(request.GET or None)
+    areas = referrals.agency_filter_areas(user=request.user, wanted=request.GET.get("area", ""))
+    form = AgencyFilterForm(request.GET or None, areas=areas)
+    kind, code = form.filters()
     found = referrals.agencies_visible(request.user).select_related("area")
-    if form.is_valid():
-        if form.cleaned_data["kind"]:
-            found = found.filter(kind=form.cleaned_data["kind"])
-        code = form.cleaned_data["area"].strip()
-        if code:
-            found = found.filter(
-                within(code, "area")
-                | Q(area_id__in=referrals.area_path(code))
-                | Q(area__isnull=True)  # national agencies serve every area
-            )
+    if kind:
+        found = found.filter(kind=kind)
+    if code:
+        found = found.filter(
+            within(code, "area")
+            | Q(area_id__in=referrals.area_path(code))
+            | Q(area__isnull=True)  # national agencies serve every area
+        )
     national_first = F("area_id").asc(nulls_first=True)
     page = Paginator(found.order_by(national_first, "kind", "name"), PAGE_SIZE).get_page(
         request.GET.get("page")

@@ -39,6 +39,7 @@ from carenet.areas.models import Area, Level
 from carenet.core.pdf import render_pdf
 from carenet.core.thaidate import BE_OFFSET, MONTHS_TH_LONG
 from carenet.training.models import Certificate, EventKind, TrainingEvent
+from carenet.training.selectors import NOBODY
 
 KIND_THAI = {
     EventKind.WORKSHOP: "ประชุมเชิงปฏิบัติการ",
@@ -201,21 +202,23 @@ def file_name(certificate: Certificate) -> str:
 
 def certificate_get(*, user: Any, pk: Any) -> Certificate:
     """A certificate for its volunteer, or for whoever sees trainings over the event's or
-    the volunteer's area (an auditor too); 404 for anyone else, and for a revoked one."""
+    the volunteer's area (an auditor too); 404 for anyone else, and for a revoked one.
+
+    A volunteer's grant shows no one else's certificate, not even a colleague's in the same
+    subdistrict: they open their own only, as with training records."""
+    mine = Q(volunteer__user_id=user.pk) if user.pk is not None else NOBODY
+    scopes = [
+        access.scope_q(user, field=field, perm=Perm.VIEW_TRAINING, own=NOBODY)
+        for field in ("event__area", "area")
+    ]
+    # An empty Q is the whole country, and would vanish from an OR: it must win it instead.
+    seen = Q() if not all(scopes) else mine | scopes[0] | scopes[1]
     try:
-        certificate = Certificate.objects.select_related("event__centre", "volunteer").get(
-            pk=pk, revoked=False
+        return Certificate.objects.select_related("event__centre", "volunteer").get(
+            seen, pk=pk, revoked=False
         )
     except (Certificate.DoesNotExist, ValueError, TypeError):
         raise Http404 from None
-    own = certificate.volunteer.user_id is not None and certificate.volunteer.user_id == user.pk
-    if not (
-        own
-        or access.can(user, Perm.VIEW_TRAINING, certificate.event.area_id)
-        or access.can(user, Perm.VIEW_TRAINING, certificate.area_id)
-    ):
-        raise Http404
-    return certificate
 
 
 # --- public verification ---------------------------------------------------------------------

@@ -57,8 +57,11 @@ def _viewing(user: Any, field: str = "area") -> Q:
 
 
 def _events_seen(user: Any) -> QuerySet[TrainingEvent]:
-    invited_here = Invitation.objects.filter(event=OuterRef("pk")).filter(_viewing(user))
-    return TrainingEvent.objects.filter(_viewing(user) | Q(Exists(invited_here)))
+    here = _viewing(user)
+    if not here:  # the whole country: an empty Q would vanish from the OR below
+        return TrainingEvent.objects.all()
+    invited_here = Invitation.objects.filter(event=OuterRef("pk")).filter(here)
+    return TrainingEvent.objects.filter(here | Q(Exists(invited_here)))
 
 
 def event_list(
@@ -397,14 +400,30 @@ def coverage_choices(*, user: Any) -> list[Area]:
     for the whole country (the report then goes down to districts and subdistricts)."""
     codes = coverage_codes(user=user)
     areas = Area.objects.filter(code__in=codes) if codes else Area.objects.none()
-    if access.NATIONAL in access.scope_codes(user, Perm.VIEW_TRAINING):
+    if access.NATIONAL in coverage_scope(user=user):
         areas = Area.objects.filter(level=Level.PROVINCE)
     return list(areas.order_by(*thai_order("name_th")))
 
 
+def coverage_scope(*, user: Any) -> list[str]:
+    """The outermost codes where the user may read coverage reports (NATIONAL: the whole
+    country). The report names other volunteers, so a volunteer's grant counts for none
+    (as in `coverage_area`, own=NOBODY): it is a page of coordinators, officers and auditors."""
+    held = sorted(
+        {
+            g.area_code
+            for g in access.grants(user)
+            if Perm.VIEW_TRAINING in access.ROLE_PERMISSIONS[g.role]
+            and g.role not in access.OWN_RECORDS_ONLY
+        }
+    )
+    # A covering code sorts before the codes inside it.
+    return [c for i, c in enumerate(held) if not any(c.startswith(o) for o in held[:i])]
+
+
 def coverage_codes(*, user: Any) -> list[str]:
     """Where the user's coverage reports start: their outermost areas (none: choose)."""
-    return [c for c in access.scope_codes(user, Perm.VIEW_TRAINING) if c]
+    return [c for c in coverage_scope(user=user) if c]
 
 
 # --- organiser choices -------------------------------------------------------------------------

@@ -59,6 +59,7 @@ def event_list(request: HttpRequest) -> HttpResponse:
             "year": year or "",
             "can_create": access.can(request.user, Perm.MANAGE_TRAINING),
             "coverage_codes": selectors.coverage_codes(user=request.user),
+            "coverage_pick": bool(selectors.coverage_scope(user=request.user)),
             "is_volunteer": selectors.my_volunteer(user=request.user) is not None,
         },
     )
@@ -371,7 +372,10 @@ def volunteer_record(request: HttpRequest, pk: int) -> HttpResponse:
 @access.requires(Perm.VIEW_TRAINING)
 @require_GET
 def coverage_pick(request: HttpRequest) -> HttpResponse:
-    """Where a coverage report starts: the user's own area, else the one they choose."""
+    """Where a coverage report starts: the user's own area, else the one they choose. A
+    volunteer has no coverage to read (selectors.coverage_scope): refused, as by `requires`."""
+    if not selectors.coverage_scope(user=request.user):
+        raise PermissionDenied
     code = "".join(request.GET.get("area", "").translate(THAI_DIGITS).split())
     if not code:
         codes = selectors.coverage_codes(user=request.user)

@@ -104,6 +104,82 @@ def test_agencies_filters_by_kind_and_area(login_as, personas):
     assert "สภ.ท่าแซะ" not in page and "อบต.ท่าตะเภา" in page
 
 
+@pytest.mark.parametrize(
+    "persona", ["volunteer_a", "district_coordinator_a", "province_officer", "auditor"]
+)
+@pytest.mark.parametrize("typed", ["abc", "ชุมพร", "86/01", "๘๖", "99", "8" * 60, "<b>"])
+def test_agencies_area_not_in_the_list_is_answered_beside_the_field(
+    login_as, personas, persona, typed
+):
+    AgencyFactory(area_id="86", name="หน่วยทดสอบหนึ่ง", kind="pmj")
+    AgencyFactory(area_id="86", name="หน่วยทดสอบสอง", kind="police")
+    response = login_as(persona).get(reverse("cases:agencies"), {"area": typed, "kind": "police"})
+    assert response.status_code == 200
+    assert response.context["form"].errors["area"] == ["กรุณาเลือกพื้นที่จากรายการ"]
+    page = response.content.decode()
+    assert 'data-field="area"' in page and "has-error" in page
+    # The filter that was valid still applies; the bad one is left out.
+    assert "หน่วยทดสอบสอง" in page and "หน่วยทดสอบหนึ่ง" not in page
+
+
+@pytest.mark.parametrize(
+    ("persona", "outside"),
+    [
+        ("volunteer_a", ["860102", "8602", "84"]),
+        ("district_coordinator_a", ["8602", "860201", "84"]),
+        ("province_officer", ["84", "8401", "840101"]),
+    ],
+)
+def test_agencies_area_outside_the_scope_is_not_a_choice(login_as, personas, persona, outside):
+    AgencyFactory(area_id="84", name="พมจ.สุราษฎร์ธานี")
+    client = login_as(persona)
+    for code in outside:
+        response = client.get(reverse("cases:agencies"), {"area": code})
+        assert response.status_code == 200, code
+        assert "area" in response.context["form"].errors, code
+        page = response.content.decode()
+        assert "พมจ.สุราษฎร์ธานี" not in page and f'value="{code}"' not in page, code
+
+
+def test_agencies_area_choices_are_the_scope_and_the_areas_above(login_as, personas):
+    def choices(persona: str) -> list[str]:
+        response = login_as(persona).get(reverse("cases:agencies"))
+        return [code for code, _ in response.context["form"].fields["area"].choices if code]
+
+    assert choices("volunteer_a") == ["86", "8601", "860101"]
+    assert choices("district_coordinator_a") == ["86", "8601", "860101", "860102"]
+    assert choices("province_officer") == ["86", "8601", "860101", "860102", "8602", "860201"]
+    assert choices("auditor") == ["84", "86"]  # the whole country: the provinces
+
+
+def test_agencies_a_volunteer_narrows_to_the_areas_above(login_as, personas):
+    AgencyFactory(area_id="86", name="พมจ.ชุมพร")
+    AgencyFactory(area_id="860101", name="อบต.ท่าตะเภา")
+    response = login_as("volunteer_a").get(reverse("cases:agencies"), {"area": "86"})
+    assert response.status_code == 200 and not response.context["form"].errors
+    page = response.content.decode()
+    assert "พมจ.ชุมพร" in page and "อบต.ท่าตะเภา" in page
+
+
+def test_agencies_a_national_scope_opens_on_any_area_a_link_names(login_as, personas):
+    AgencyFactory(area_id="860201", name="อบต.ท่าแซะ")
+    AgencyFactory(area_id="860101", name="อบต.ท่าตะเภา")
+    client = login_as("national_admin")
+    response = client.get(reverse("cases:agencies"), {"area": "860201"})
+    assert response.status_code == 200 and not response.context["form"].errors
+    page = response.content.decode()
+    assert "อบต.ท่าแซะ" in page and "อบต.ท่าตะเภา" not in page
+    assert 'value="860201" selected' in page
+    for code in ("86010101", "99", "8699"):  # a village, and codes that name no area
+        response = client.get(reverse("cases:agencies"), {"area": code})
+        assert response.status_code == 200 and "area" in response.context["form"].errors
+
+
+def test_agencies_anonymous_with_filters_goes_to_login(client, personas):
+    response = client.get(reverse("cases:agencies"), {"area": "abc"})
+    assert response.status_code == 302 and "login" in response["Location"]
+
+
 def test_agencies_auditor_reads_only(login_as, personas):
     agency = AgencyFactory(area_id="86")
     client = login_as("auditor")
@@ -119,6 +195,8 @@ def test_agencies_query_count_is_constant(login_as, personas, django_assert_max_
     client = login_as("district_coordinator_a")
     with django_assert_max_num_queries(8):
         assert client.get(reverse("cases:agencies")).status_code == 200
+    with django_assert_max_num_queries(8):
+        assert client.get(reverse("cases:agencies"), {"area": "8601"}).status_code == 200
 
 
 def test_a_national_agency_from_the_form_and_in_every_list(login_as, personas):

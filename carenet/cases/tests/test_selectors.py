@@ -9,6 +9,7 @@ import pytest
 from carenet.accounts.models import Role
 from carenet.accounts.tests.factories import AreaAssignmentFactory, UserFactory
 from carenet.cases import selectors, services
+from carenet.cases.access import break_glass_open
 from carenet.cases.action_list import action_list
 from carenet.cases.models import (
     Assistance,
@@ -327,6 +328,36 @@ def test_restricted_rows_show_no_names_below_the_province(personas, reference_da
     # Assigned people see it in full.
     case.assigned.add(personas["district_coordinator_a"])
     assert rows(personas["district_coordinator_a"]) == {case.pk: True, plain.pk: True}
+
+
+def test_the_category_filter_never_finds_a_restricted_case(personas, reference_data):
+    """A restricted row hides its category: a filter that found it would tell what it is."""
+    volunteer = personas["volunteer_a"]
+    violence = CaseCategory.objects.get(code="domestic_violence")
+    hidden = waiting(S.DISTRICT_REVIEW, filed_by=volunteer, category=violence)
+    plain = waiting(S.DISTRICT_REVIEW, filed_by=volunteer, category=urgent())
+
+    def found(user: Any, **kw: Any) -> set[int]:
+        page = selectors.case_list(user=user, filters=CaseFilters(**kw), now=NOW)
+        return {row.case.pk for row in page.object_list}
+
+    mueang = personas["district_coordinator_a"]
+    assert found(mueang) == {hidden.pk, plain.pk}  # the row is listed, as restricted
+    assert found(mueang, category="domestic_violence") == set()
+    assert found(mueang, category="care_needed") == {plain.pk}
+    # Those who read it in full find it: the province (VIEW_SENSITIVE), the filer.
+    assert found(personas["province_officer"], category="domestic_violence") == {hidden.pk}
+    assert found(personas["national_admin"], category="domestic_violence") == {hidden.pk}
+    assert found(volunteer, category="domestic_violence") == {hidden.pk}
+    # Out of scope: not found either way.
+    assert found(personas["district_coordinator_b"], category="domestic_violence") == set()
+    # Break-glass opens the case page, not the lists: still not found by its category.
+    break_glass_open(actor=mueang, case=hidden, reason="ผู้เสียหายโทรมาขอความช่วยเหลือเร่งด่วน")
+    assert found(mueang, category="domestic_violence") == set()
+    # Once assigned, the coordinator reads it in full, and finds it.
+    hidden.assigned.add(mueang)
+    assert found(mueang, category="domestic_violence") == {hidden.pk}
+    assert found(mueang, category="care_needed") == {plain.pk}
 
 
 def test_review_chain_progress(personas, reference_data):

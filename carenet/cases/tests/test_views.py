@@ -298,6 +298,36 @@ def test_break_glass_opens_a_sensitive_case_for_an_hour(login_as, personas, refe
     assert name not in client.get(reverse("cases:detail", args=[case.pk])).content.decode()
 
 
+@pytest.mark.parametrize(
+    ("persona", "finds"),
+    [
+        ("district_coordinator_a", False),  # in scope, restricted: listed, never by category
+        ("auditor", False),  # reads everything, but not restricted details
+        ("province_officer", True),  # reads it in full
+        ("volunteer_a", True),  # the filer
+        ("district_coordinator_b", False),  # out of scope
+    ],
+)
+def test_the_category_filter_does_not_tell_a_restricted_case(
+    login_as, personas, reference_data, persona, finds
+):
+    case = _sensitive(personas["volunteer_a"])
+    client = login_as(persona)
+    response = client.get(reverse("cases:list"), {"category": "domestic_violence"})
+    assert response.status_code == 200
+    listed = {row.case.pk for row in response.context["page"].object_list}
+    assert (case.pk in listed) is finds
+    if not finds:
+        assert case.number not in response.content.decode()
+        assert 'data-testid="none"' in response.content.decode()
+
+
+def test_the_category_filter_is_for_signed_in_users(client, personas, reference_data):
+    _sensitive(personas["volunteer_a"])
+    response = client.get(reverse("cases:list"), {"category": "domestic_violence"})
+    assert response.status_code == 302 and "login" in response["Location"]
+
+
 def test_the_auditor_reads_the_log_but_does_not_break_the_glass(login_as, personas, reference_data):
     case = _sensitive(personas["volunteer_a"])
     client = login_as("auditor")
@@ -425,7 +455,12 @@ def _grow(personas: dict[str, Any], n: int) -> None:
 )
 @pytest.mark.parametrize(
     ("name", "query"),
-    [("cases:list", {}), ("cases:list", {"overdue": "1", "area": "8601"}), ("cases:actions", {})],
+    [
+        ("cases:list", {}),
+        ("cases:list", {"overdue": "1", "area": "8601"}),
+        ("cases:list", {"category": "domestic_violence", "q": "2569"}),
+        ("cases:actions", {}),
+    ],
 )
 def test_lists_take_a_constant_number_of_queries(
     client, login_as, personas, reference_data, persona, name, query

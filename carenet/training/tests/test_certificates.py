@@ -10,6 +10,8 @@ import pytest
 from django.urls import reverse
 from pypdf import PdfReader
 
+from carenet.accounts.models import Role
+from carenet.accounts.tests.factories import AreaAssignmentFactory, UserFactory
 from carenet.core.pdf import decompose_sara_am
 from carenet.training import certificates, jobs, learning
 from carenet.training.models import Certificate, CertificateBatch
@@ -81,6 +83,41 @@ def test_certificate_page_access(world, login_as, persona, status):
     if status == 200:
         assert response["Content-Type"] == "application/pdf"
         assert b"".join(response).startswith(b"%PDF")
+
+
+def colleague_of_volunteer_a():
+    """Another volunteer of ต.ท่าตะเภา, with a login and a certificate of the same event."""
+    user = UserFactory(username="colleague")
+    AreaAssignmentFactory(user=user, role=Role.VOLUNTEER, area_id="860101")
+    return user
+
+
+def test_a_volunteer_opens_only_their_own_certificates(world, client):
+    """Same subdistrict, same event: a colleague's certificate is a 404, as their record is."""
+    mine = Certificate.objects.get(invitation=world.mine)
+    colleague = colleague_of_volunteer_a()
+    world.half.volunteer.user = colleague
+    world.half.volunteer.save(update_fields=["user"])
+    theirs = Certificate.objects.create(
+        event=world.event,
+        invitation=world.half,
+        volunteer=world.half.volunteer,
+        area_id="860101",
+        name_printed="นายครึ่งวัน ทดสอบ",
+        issued_on=mine.issued_on,
+    )
+    client.force_login(colleague)
+    assert client.get(reverse("training:certificate", args=[mine.pk])).status_code == 404
+    record = reverse("training:volunteer", args=[world.mine.volunteer.pk])
+    assert client.get(record).status_code == 404
+    assert client.get(reverse("training:certificate", args=[theirs.pk])).status_code == 200
+    client.force_login(world.mine.volunteer.user)
+    assert client.get(reverse("training:certificate", args=[theirs.pk])).status_code == 404
+    assert client.get(reverse("training:certificate", args=[mine.pk])).status_code == 200
+    # The public verification stays public, for anybody holding the code.
+    client.logout()
+    verified = client.get(reverse("training:verify", args=[mine.code]))
+    assert verified.status_code == 200 and "น้ำผึ้ง" in verified.text
 
 
 def test_certificate_page_anonymous(world, client):

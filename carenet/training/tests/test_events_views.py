@@ -330,6 +330,61 @@ def test_coverage_report_counts_and_lists_the_untrained(client, world):
     assert new.context["form"].initial["untrained_fy"] == "2568"
 
 
+@pytest.mark.parametrize(
+    ("persona", "status", "links"),
+    [
+        # Coverage names other volunteers: a page of coordinators, officers and auditors.
+        ("volunteer_a", 403, []),
+        ("volunteer_b", 403, []),
+        ("district_coordinator_a", 302, ["8601"]),
+        ("province_officer", 302, ["86"]),
+        ("national_admin", 200, "pick"),  # the whole country: choose a province
+        ("auditor", 200, "pick"),
+    ],
+)
+def test_coverage_is_linked_only_for_those_who_may_read_it(client, world, persona, status, links):
+    login(client, persona)
+    response = client.get(reverse("training:coverage_pick"))
+    assert response.status_code == status
+    listing = client.get(reverse("training:list"))
+    assert listing.context["coverage_codes"] == ([] if links == "pick" else links)
+    assert ('data-testid="coverage-pick"' in listing.text) is (links == "pick")
+    for code in listing.context["coverage_codes"]:
+        assert client.get(reverse("training:coverage", args=[code])).status_code == 200
+
+
+def test_coverage_is_refused_to_a_volunteer_whatever_is_typed(client, world):
+    login(client, "volunteer_a")
+    for typed in ("860101", "86", "ชุมพร"):
+        response = client.get(reverse("training:coverage_pick"), {"area": typed})
+        assert response.status_code == 403, typed
+    assert client.get(reverse("training:coverage", args=["86"])).status_code == 404
+
+
+def test_coverage_for_a_volunteer_who_also_coordinates(client, world):
+    """A grant of their own counts for the coordinator's area, never the volunteer's."""
+    from carenet.accounts.models import Role, User
+    from carenet.accounts.tests.factories import AreaAssignmentFactory
+
+    user = User.objects.get(username="volunteer_a")
+    AreaAssignmentFactory(user=user, role=Role.CENTRE_COORDINATOR, area_id="8602")
+    login(client, "volunteer_a")
+    assert client.get(reverse("training:coverage_pick")).status_code == 302
+    assert client.get(reverse("training:list")).context["coverage_codes"] == ["8602"]
+    assert client.get(reverse("training:coverage", args=["8601"])).status_code == 404
+
+
+def test_a_national_scope_sees_events_nobody_is_invited_to_yet(client, world):
+    empty = EventFactory(centre=world["centre_a"], title="อบรมยังไม่มีรายชื่อ")
+    for persona in ("national_admin", "auditor", "province_officer", "district_coordinator_a"):
+        login(client, persona)
+        listed = set(client.get(reverse("training:list")).context["page"].object_list)
+        assert empty in listed, persona
+        assert client.get(reverse("training:event", args=[empty.pk])).status_code == 200, persona
+    login(client, "district_coordinator_b")
+    assert client.get(reverse("training:event", args=[empty.pk])).status_code == 404
+
+
 def every_url(world) -> list[str]:
     event, inv = world["event_a"].pk, world["invitation_a"].pk
     return [
