@@ -14,8 +14,9 @@ from carenet.areas.models import Area
 from carenet.core.services import audit_record
 
 NATIONAL_ROLES = {Role.NATIONAL_ADMIN, Role.AUDITOR}
-# Django's username rule (UnicodeUsernameValidator), ASCII digits, 150 characters at most.
-USERNAME = re.compile(r"[\w.@+-]{1,150}")
+# Django's username rule (UnicodeUsernameValidator), 150 characters at most, with the whole
+# Thai block: \w leaves out the vowel and tone marks (ี, ่), which are not letters to Python.
+USERNAME = re.compile(r"[\w\u0e00-\u0e7f.@+-]{1,150}")
 
 
 @transaction.atomic

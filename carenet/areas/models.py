@@ -46,6 +46,8 @@ def within(code: str, field: str = "code") -> Q:
     """Q for rows whose `field` (an area code, or a foreign key to Area) lies inside `code`."""
     if not code:
         return Q()
+    if not (code.isascii() and code.isdigit() and len(code) <= 8):
+        return Q(pk__in=[])  # no area lies inside what is not an area code ("abc", "ชุมพร")
     upper = code_upper_bound(code)
     q = Q(**{f"{field}__gte": code})
     return q & Q(**{f"{field}__lt": upper}) if upper else q

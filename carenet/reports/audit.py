@@ -74,6 +74,7 @@ ACTIONS = {
     "assignment.grant": _("gave a role"),
     "assignment.revoke": _("took back a role"),
     "user.create": _("created a login"),
+    "user.password_change": _("changed their password"),
     "areas.load": _("loaded the country's areas"),
     "areas.import_villages": _("imported villages"),
     "centre.create": _("opened a coordination centre"),

@@ -26,6 +26,11 @@ def test_within_everything_when_code_is_empty(area_tree):
     assert Area.objects.filter(within("")).count() == len(area_tree)
 
 
+@pytest.mark.parametrize("code", ["abc", "ชุมพร", "๘๖", "86 01", "9" * 5000])
+def test_within_what_is_no_code_is_nothing(area_tree, code):
+    assert not Area.objects.filter(within(code)).exists()
+
+
 def explain(queryset) -> str:
     sql, params = queryset.query.sql_with_params()
     with connection.cursor() as cursor:
