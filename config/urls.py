@@ -1,8 +1,14 @@
 """Carenet's URL map. Every view it reaches declares its access (see carenet/accounts/access.py)."""
 
+from django.templatetags.static import static
 from django.urls import include, path
+from django.views.generic import RedirectView
 
+from carenet.accounts import access
 from carenet.accounts.views import set_language
+
+# Browsers ask for /favicon.ico whatever the page's <link rel="icon"> says.
+favicon = access.public(RedirectView.as_view(url=static("img/carenet.svg"), permanent=True))
 
 urlpatterns = [
     path("", include("carenet.reports.urls")),
@@ -14,6 +20,7 @@ urlpatterns = [
     path("training/", include("carenet.training.urls")),
     path("spreadsheets/", include("carenet.spreadsheets.urls")),
     path("i18n/setlang/", set_language, name="set_language"),
+    path("favicon.ico", favicon),
 ]
 
 handler403 = "carenet.core.views.permission_denied"

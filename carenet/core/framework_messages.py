@@ -48,6 +48,7 @@ ngettext_lazy(
 
 # Passwords (AUTH_PASSWORD_VALIDATORS and the password forms)
 gettext_noop("Enter the same password as before, for verification.")
+gettext_noop("The two password fields didn’t match.")
 ngettext_lazy(
     "This password is too short. It must contain at least %d character.",
     "This password is too short. It must contain at least %d characters.",

@@ -272,12 +272,14 @@ def _workbook_cells(data: bytes, columns: Sequence[Column]) -> Cells:
 
 
 def _refuse_huge_workbook(stream: BinaryIO) -> None:
-    """Raises TableError when a part of a zipped workbook (.xlsx, .ods) would unpack to more
-    than WORKBOOK_XML_LIMIT; a CSV of the same rows is read as a stream, whatever its size."""
+    """Raises TableError for a zipped workbook (.xlsx, .ods) that cannot be read as it is: a
+    part that would unpack to more than WORKBOOK_XML_LIMIT (a CSV of the same rows is read as
+    a stream, whatever its size), or formulas saved without their results."""
     position = stream.tell()
     try:
         with zipfile.ZipFile(stream) as archive:
             largest = max((item.file_size for item in archive.infolist()), default=0)
+            uncalculated = largest <= WORKBOOK_XML_LIMIT and _uncalculated(archive)
     except (zipfile.BadZipFile, OSError, ValueError):
         return  # an .xls, or a damaged file: calamine says which
     finally:
@@ -291,6 +293,30 @@ def _refuse_huge_workbook(stream: BinaryIO) -> None:
             )
             % {"size": largest // 2**20, "limit": WORKBOOK_XML_LIMIT // 2**20}
         )
+    if uncalculated:
+        raise _file_error(
+            _(
+                "This workbook holds formulas saved without their results, as some programs "
+                "write them, so their cells would read as blank. Open it in Excel or "
+                "LibreOffice, let it calculate, save it and upload it again."
+            )
+        )
+
+
+# A formula cell of an .xlsx sheet with no result: "<f>P2</f><v/>", "<f>P2</f></c>", or a
+# shared formula "<f t="shared" si="0"/></c>". Excel always saves the result; scripts may not.
+_NO_RESULT = re.compile(rb"(?:</f>|<f\b[^>]*/>)(?:<v\s*/>|<v></v>|</c>)")
+_FORMULA_SCAN_BYTES = 4 * 1024 * 1024  # a column of formulas shows in its first rows
+
+
+def _uncalculated(archive: zipfile.ZipFile) -> bool:
+    """Whether a worksheet of the workbook starts with a formula saved without its result."""
+    for name in archive.namelist():
+        if name.startswith("xl/worksheets/") and name.endswith(".xml"):
+            with archive.open(name) as part:
+                if _NO_RESULT.search(part.read(_FORMULA_SCAN_BYTES)):
+                    return True
+    return False
 
 
 def _data_sheet(book: CalamineWorkbook, columns: Sequence[Column]) -> tuple[CalamineSheet, Cells]:

@@ -410,7 +410,9 @@ VOLUNTEER_COLUMNS: tuple[Column, ...] = (
 
 # Many office sheets write the whole name in one column: a households import reads it too,
 # and an export keeps the name in its parts.
-FULL_NAME = Column("full_name", ("ชื่อ-สกุล", "full_name", "full name", "ชื่อ-นามสกุล", "ชื่อและนามสกุล"))
+FULL_NAME = Column(
+    "full_name", ("ชื่อ-สกุล", "full_name", "full name", "ชื่อ-นามสกุล", "ชื่อและนามสกุล", "ชื่อเต็ม")
+)
 HOUSEHOLD_IMPORT_COLUMNS = (*HOUSEHOLD_COLUMNS, FULL_NAME)
 
 # Columns only one kind of file has: a file with one of the other kind's was chosen wrongly.

@@ -3,6 +3,7 @@
 import codecs
 import csv
 import io
+import zipfile
 from datetime import date, datetime
 
 import openpyxl
@@ -588,3 +589,27 @@ def test_a_workbook_that_unpacks_past_the_limit_is_refused_before_it_is_opened(
             read(path, COLUMNS)
         assert "too large to open" in raised.value.errors[0].reason
         assert "CSV UTF-8" in raised.value.errors[0].reason
+
+
+def test_a_workbook_of_formulas_saved_without_results_is_refused(tmp_path, en):
+    # openpyxl, as other programs that write workbooks, saves a formula without its result.
+    path = write_xlsx(
+        tmp_path / "v.xlsx", [["รหัสตำบล", "หมู่ที่", "ชื่อหมู่บ้าน"], [860101, "=1+2", "บ้านนา"]]
+    )
+    for read in (read_table, open_table):
+        with pytest.raises(TableError) as raised:
+            read(path, COLUMNS)
+        assert "formulas saved without their results" in raised.value.errors[0].reason
+
+
+def test_a_workbook_of_calculated_formulas_is_read(tmp_path):
+    path = write_xlsx(tmp_path / "v.xlsx", [["รหัสตำบล", "หมู่ที่", "ชื่อหมู่บ้าน"], [860101, 3, "x"]])
+    with zipfile.ZipFile(path) as archive:
+        parts = {name: archive.read(name) for name in archive.namelist()}
+    sheet = "xl/worksheets/sheet1.xml"
+    # The moo cell as Excel saves a formula: with its result.
+    parts[sheet] = parts[sheet].replace(b"<v>3</v>", b"<f>1+2</f><v>3</v>")
+    with zipfile.ZipFile(path, "w") as archive:
+        for name, data in parts.items():
+            archive.writestr(name, data)
+    assert [row["moo"] for row in read_table(path, COLUMNS)] == ["3"]
