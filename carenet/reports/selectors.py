@@ -90,7 +90,8 @@ class Coverage:
 
     @property
     def per_village(self) -> float | None:
-        return round(self.active_volunteers / self.villages, 2) if self.villages else None
+        # Rounded where it is shown: rounding here first made 61 / 11 = 5.545 show as 5.6.
+        return self.active_volunteers / self.villages if self.villages else None
 
     @property
     def per_100_households(self) -> float | None:

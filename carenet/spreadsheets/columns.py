@@ -396,6 +396,12 @@ VOLUNTEER_COLUMNS: tuple[Column, ...] = (
     Column("line_id", ("LINE ID", "line_id", "line", "ไลน์", "ไอดีไลน์")),
     _column("house_no"),
     _column("moo"),
+    # Where the volunteer lives, when it is not the subdistrict they serve (the columns below).
+    Column(
+        "home_subdistrict_code",
+        ("รหัสตำบลที่อยู่", "home_subdistrict_code", "home subdistrict code"),
+        kind=Kind.INTEGER,
+    ),
     *_area_columns(),
     Column("covered_moo", ("หมู่ที่รับผิดชอบ", "covered_moo", "covered moo", "covered villages")),
     Column("registration_no", ("เลขทะเบียน", "registration_no", "registration no")),
@@ -591,6 +597,7 @@ def volunteer_row_values(
         "line_id": volunteer.line_id,
         "house_no": volunteer.house_no,
         "moo": str(volunteer.address_moo) if volunteer.address_moo is not None else "",
+        "home_subdistrict_code": (volunteer.address_area_id or "")[:6],
         **_area_values(volunteer.area_id, areas),
         "covered_moo": LIST_SEPARATOR.join(
             str(moo) for moo in sorted(v.moo for v in villages if v.moo is not None)

@@ -50,3 +50,22 @@ def test_names_wrap_only_between_words_and_stay_escaped():
         '<span class="nobr">นางกะดิรัตน์</span> <span class="nobr">&lt;b&gt;ธนประทีป&lt;/b&gt;</span>'
     )
     assert "nobr" not in name_words("A" * 40)  # a word this long may still break
+
+
+@pytest.mark.parametrize(
+    ("typed", "name", "title"),
+    [
+        ("ว่าที่ ร.ต.สมชาย", "สมชาย", "ว่าที่ ร.ต."),
+        ("จ.ส.อ.ประยุทธ", "ประยุทธ", "จ.ส.อ."),
+        ("ร.ต.อ. สมศักดิ์", "สมศักดิ์", "ร.ต.อ."),
+        ("ดร.มาลี", "มาลี", "ดร."),
+    ],
+)
+def test_ranks_and_professional_titles_before_a_name(typed, name, title):
+    assert people.without_title(typed) == name
+    assert people.title_in_name(typed) == title
+
+
+def test_an_acting_rank_typed_several_ways_is_one_title():
+    for typed in ("ว่าที่ร.ต.", "ว่าที่ ร.ต.", "ว่าที่ร้อยตรี"):
+        assert people.normalize_title(typed) == "ว่าที่ ร.ต."

@@ -45,7 +45,7 @@ def test_coverage_of_a_district(area_tree, spread, django_assert_num_queries):
     assert [v.code for v in coverage.uncovered] == ["86010102", "86010201"]
     assert coverage.active_volunteers == 2  # own (ท่าตะเภา) and paknam
     assert coverage.households == 50
-    assert coverage.per_village == round(2 / 3, 2)
+    assert coverage.per_village == pytest.approx(2 / 3)
     assert coverage.per_100_households == 4.0
     by_code = {row.area.code: row for row in coverage.subdistricts}
     assert by_code["860101"].households == 40

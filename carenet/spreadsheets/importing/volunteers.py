@@ -3,8 +3,9 @@
 The conventions are those of the households import (headers, dates, IDs, areas, yes/no,
 lists; see households.py), plus the registration number and date, the status and the
 villages covered (หมู่ที่รับผิดชอบ, "1, 3, 5"). The subdistrict columns name the subdistrict
-the volunteer serves, which is also taken as their home subdistrict; หมู่ที่ and บ้านเลขที่
-are their home address.
+the volunteer serves; หมู่ที่ and บ้านเลขที่ are their home address, in the subdistrict that
+รหัสตำบลที่อยู่ gives (an export writes it). Without that column a new volunteer lives where
+they serve, and a stored one keeps the home subdistrict on record.
 
 Volunteers are matched by citizen ID. Even the whole country holds fewer than 200,000, so
 this import checks every row and holds them before it writes anything, in one transaction.
@@ -265,6 +266,7 @@ class _Reader:
         house_no = attempt(problems, read_text, "house_no", house_no, 20) or ""
         moo = attempt(problems, read_moo, "moo", v["moo"])
         area = self._area(v, problems)
+        home = self._home(v["home_subdistrict_code"], problems)
         villages = self._villages(v["covered_moo"], area, problems) if area else None
         registration_no = (
             attempt(problems, _registration_no, v["registration_no"], self.today) or ""
@@ -313,14 +315,16 @@ class _Reader:
             "line_id": line_id,
             "house_no": house_no,
             "address_moo": moo,
-            "address_area_id": area,
+            "address_area_id": home or area,
             "area_id": area,
             "registration_no": registration_no,
             "registration_date": registered,
             "other_roles": [code for code in OTHER_ROLES.words if code in (roles or [])],
         }
         given = {name for name, key in CELL_OF.items() if v[key]}
-        given |= {"first_name", "name_key", "address_area_id", "area_id"}
+        given |= {"first_name", "name_key", "area_id"}
+        if home:
+            given.add("address_area_id")
         if not v["sex"] and sex != Sex.UNSPECIFIED:
             given.add("sex")
         return _Checked(
@@ -332,6 +336,17 @@ class _Reader:
             villages=villages,
             status=status,
         )
+
+    def _home(self, code: str, problems: list[Problem]) -> str:
+        """The home subdistrict a code names, anywhere in the country: a volunteer may live
+        outside the area they serve (and the importer's scope). "" for a blank cell."""
+        if not code:
+            return ""
+        try:
+            return self.areas.subdistrict("", "", "", code)
+        except Problem as problem:
+            problems.append(Problem("home_subdistrict_code", problem.reason))
+            return ""
 
     def _sex(self, text: str, title: str, problems: list[Problem]) -> str:
         sex = Sex.UNSPECIFIED.value

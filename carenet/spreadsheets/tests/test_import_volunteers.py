@@ -345,3 +345,26 @@ def test_covered_villages_excel_turned_into_a_date_are_explained(en):
     assert error.column == "หมู่ที่รับผิดชอบ"
     assert "Excel has turned what was typed here into a date" in error.reason
     assert "1-3" in error.reason
+
+
+def test_a_volunteer_living_outside_the_subdistrict_they_serve_imports_again_unchanged():
+    assert run(csv_file([volunteer()])).ok
+    Volunteer.objects.update(address_area_id="860102")  # lives in ปากน้ำ, serves ท่าตะเภา
+    areas = {a.code: a for a in Area.objects.all()}
+    record = Volunteer.objects.prefetch_related("villages").get()
+    row = columns.volunteer_row_values(record, areas=areas)
+    assert row["home_subdistrict_code"] == "860102"
+    before = snapshot()
+    assert run(csv_file([row])).volunteers.unchanged == 1
+    assert snapshot() == before
+    # A file without the column (an office's own sheet) keeps the home on record.
+    del row["home_subdistrict_code"]
+    run(csv_file([{**row, "phone": "081 111 2222"}]))
+    assert Volunteer.objects.get().address_area_id == "860102"
+
+
+def test_a_home_subdistrict_code_that_names_none_is_an_error(en):
+    result = run(csv_file([volunteer(home_subdistrict_code="869999")]))
+    [error] = result.errors
+    assert error.column == "รหัสตำบลที่อยู่"
+    assert not Volunteer.objects.exists()
