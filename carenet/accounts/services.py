@@ -3,7 +3,9 @@
 import re
 from typing import Any
 
+from axes.utils import reset as axes_reset
 from django.contrib.auth.forms import PasswordChangeForm
+from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
@@ -86,4 +88,33 @@ def password_change(*, form: PasswordChangeForm) -> User:
     """Saves the new password a user chose for themselves (the form is valid), and records it."""
     user: User = form.save()
     audit_record(actor=user, action="user.password_change", target=user)
+    return user
+
+
+@transaction.atomic
+def password_set(*, actor: Any, user: User, password: str, area_code: str = "") -> User:
+    """Sets a password chosen for `user` by someone who looks after their account (a centre
+    sets one for a volunteer who forgot theirs); the caller has checked that the actor may.
+
+    The hash changes, so every session of the user ends at its next request: Django checks each
+    session against the hash. The lockout left by the forgotten password's wrong tries is lifted,
+    or the new password would be refused until it expires. The password is not in the audit row.
+    """
+    if user.is_demo:
+        # Everyone trying the demo signs in with the one password the README gives.
+        raise ValidationError(_("The demo logins keep the password everyone uses."))
+    try:
+        validate_password(password, user)
+    except ValidationError as error:
+        raise ValidationError({"password": error.messages}) from None
+    user.set_password(password)
+    user.save(update_fields=["password"])
+    unlocked = axes_reset(username=user.get_username())
+    audit_record(
+        actor=actor,
+        action="user.password_set",
+        target=user,
+        area_code=area_code,
+        details={"lockout_lifted": unlocked > 0},
+    )
     return user

@@ -75,6 +75,7 @@ ACTIONS = {
     "assignment.revoke": _("took back a role"),
     "user.create": _("created a login"),
     "user.password_change": _("changed their password"),
+    "user.password_set": _("set a new password for a volunteer's login"),
     "areas.load": _("loaded the country's areas"),
     "areas.import_villages": _("imported villages"),
     "centre.create": _("opened a coordination centre"),

@@ -9,6 +9,7 @@ from itertools import groupby
 from typing import Any
 
 from django import forms
+from django.contrib.auth.forms import SetPasswordForm
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils import timezone
@@ -321,6 +322,16 @@ class AccountForm(forms.Form):
         widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
         help_text=_("At least 10 characters. Give it to the volunteer in person."),
     )
+
+
+class PasswordSetForm(SetPasswordForm):
+    """A new password for a volunteer's login, typed twice and checked by the password
+    validators (the service checks again). Django's form, for its translated messages; the
+    service saves it, not the form."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["new_password1"].help_text = AccountForm.base_fields["password"].help_text
 
 
 class SeatForm(forms.Form):

@@ -11,6 +11,8 @@ joined or prefetched here, and counts come from grouped queries, never from a lo
 
 import re
 from collections.abc import Iterable
+from dataclasses import dataclass
+from itertools import groupby
 from typing import Any
 
 from django.db.models import Count, Prefetch, Q, QuerySet, Value
@@ -247,15 +249,46 @@ def centres_visible(*, user: Any, pks: Iterable[int]) -> set[int]:
     return set(queryset.values_list("pk", flat=True))
 
 
-def centre_missing_areas(*, user: Any) -> list[Area]:
-    """Provinces and districts the user manages that have no centre yet."""
-    queryset = access.visible_to(
+@dataclass(frozen=True)
+class MissingCentres:
+    """Areas the user manages that have no centre yet, for the centre list to offer."""
+
+    # Provinces and districts: each has a centre.
+    required: list[Area]
+    # Subdistricts, where a centre is optional, grouped by their district in code order.
+    subdistricts: list[tuple[Area | None, list[Area]]]
+    # More subdistricts than a select can usefully hold (a national scope): none are listed.
+    too_many_subdistricts: bool = False
+
+    def __bool__(self) -> bool:
+        return bool(self.required or self.subdistricts or self.too_many_subdistricts)
+
+
+def _managed_areas_without_centre(user: Any, levels: list[Level]) -> QuerySet[Area]:
+    return access.visible_to(
         user,
-        Area.objects.filter(level__in=[Level.PROVINCE, Level.DISTRICT], centre__isnull=True),
+        Area.objects.filter(level__in=levels, centre__isnull=True),
         field="code",
         perm=Perm.MANAGE_VOLUNTEERS,
+    ).order_by("code")
+
+
+def centre_missing_areas(*, user: Any) -> MissingCentres:
+    """Provinces, districts and subdistricts the user manages that have no centre yet, in
+    two queries whatever the scope."""
+    required = list(_managed_areas_without_centre(user, [Level.PROVINCE, Level.DISTRICT])[:200])
+    subdistricts = list(
+        _managed_areas_without_centre(user, [Level.SUBDISTRICT]).select_related("parent")[
+            : AREA_OPTION_LIMIT + 1
+        ]
     )
-    return list(queryset.order_by("code")[:200])
+    if len(subdistricts) > AREA_OPTION_LIMIT:
+        return MissingCentres(required=required, subdistricts=[], too_many_subdistricts=True)
+    grouped = [
+        (district, list(areas))
+        for district, areas in groupby(subdistricts, key=lambda area: area.parent)
+    ]
+    return MissingCentres(required=required, subdistricts=grouped)
 
 
 def committee_list(
@@ -273,6 +306,20 @@ def committee_list(
     )
     past = sorted((s for s in seats if s not in current), key=lambda s: s.term_start, reverse=True)
     return current, past
+
+
+def seats_outside_area(*, volunteer: Volunteer) -> list[CommitteeMembership]:
+    """The volunteer's current and planned seats on committees of centres whose area they no
+    longer serve (a seat is for a volunteer of the centre's area: committee_seat_add)."""
+    today = timezone.localdate()
+    seats = CommitteeMembership.objects.filter(volunteer=volunteer).filter(
+        Q(term_end__isnull=True) | Q(term_end__gte=today)
+    )
+    return [
+        seat
+        for seat in seats.select_related("centre").order_by("term_start", "id")
+        if not volunteer.area_id.startswith(seat.centre.area_id)
+    ]
 
 
 def centres_serving(volunteer: Volunteer) -> list[tuple[Centre, list[CommitteeMembership]]]:

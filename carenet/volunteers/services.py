@@ -30,7 +30,12 @@ from django.utils.translation import gettext as _
 from carenet.accounts import access
 from carenet.accounts.access import Perm
 from carenet.accounts.models import AreaAssignment, Role, User
-from carenet.accounts.services import assignment_grant, assignment_revoke, user_create
+from carenet.accounts.services import (
+    assignment_grant,
+    assignment_revoke,
+    password_set,
+    user_create,
+)
 from carenet.areas.models import BANGKOK, Area, Level
 from carenet.core import citizen_id as cid
 from carenet.core import thaidate
@@ -422,13 +427,31 @@ def volunteer_update(
     return volunteer
 
 
+@dataclass(frozen=True)
+class SeatClosed:
+    """A committee seat that ended with its holder's leaving; `cancelled` when its term had not
+    started, and the seat is deleted (it keeps its centre, position and dates in memory)."""
+
+    seat: CommitteeMembership
+    cancelled: bool
+
+
+@dataclass(frozen=True)
+class StatusChanged:
+    """A status change and what followed from it, for the page to tell the coordinator."""
+
+    change: VolunteerStatusChange
+    seats_closed: tuple[SeatClosed, ...] = ()
+
+
 @transaction.atomic
 def volunteer_change_status(
     *, actor: Any, volunteer: Volunteer, to_status: str, effective_date: date | None, reason: str
-) -> VolunteerStatusChange:
+) -> StatusChanged:
     """Moves a volunteer to another status along STATUS_MOVES, with the date and reason.
 
-    Leaving the network (resigned, removed, deceased) also ends their committee seats.
+    Leaving the network (resigned, removed, deceased) also ends their committee seats, and
+    cancels those not started yet: the result says which, since the coordinator did not ask.
     """
     _require_manage(actor, volunteer.area_id)
     # Read the status again under a row lock: two coordinators may act at the same time.
@@ -477,18 +500,21 @@ def volunteer_change_status(
     locked.status = to_status
     locked.save(update_fields=["status", "updated_at"])
     volunteer.status = to_status
-    ended = 0
-    if to_status in LEAVING:
-        ended = _end_open_seats(actor=actor, volunteer=locked, day=effective_date)
+    closed = seats_follow_status(actor=actor, volunteer=locked, day=effective_date)
     login = login_follows_status(actor=actor, volunteer=locked)
     audit_record(
         actor=actor,
         action="volunteer.status",
         target=locked,
         area_code=locked.area_id,
-        details={"from": change.from_status, "to": to_status, "seats_ended": ended, "login": login},
+        details={
+            "from": change.from_status,
+            "to": to_status,
+            "seats_ended": len(closed),
+            "login": login,
+        },
     )
-    return change
+    return StatusChanged(change=change, seats_closed=tuple(closed))
 
 
 def login_follows_status(*, actor: Any, volunteer: Volunteer) -> str:
@@ -526,21 +552,30 @@ def login_follows_status(*, actor: Any, volunteer: Volunteer) -> str:
     return changed
 
 
-def _end_open_seats(*, actor: Any, volunteer: Volunteer, day: date) -> int:
+def seats_follow_status(*, actor: Any, volunteer: Volunteer, day: date) -> list[SeatClosed]:
+    """A volunteer who has left the network (their status just changed, by the form or by an
+    import) leaves their committee seats on `day`; nothing happens for any other status."""
+    if volunteer.status not in LEAVING:
+        return []
+    return _end_open_seats(actor=actor, volunteer=volunteer, day=day)
+
+
+def _end_open_seats(*, actor: Any, volunteer: Volunteer, day: date) -> list[SeatClosed]:
     """Ends the seats a leaving volunteer holds on `day`, and cancels those due to start
     after it."""
-    ended = 0
+    closed = []
     seats = CommitteeMembership.objects.filter(volunteer=volunteer).filter(
         Q(term_end__isnull=True) | Q(term_end__gt=day)
     )
-    for seat in seats.select_related("centre"):
-        if seat.term_start > day:
+    for seat in seats.select_related("centre").order_by("term_start", "id"):
+        cancelled = seat.term_start > day
+        if cancelled:
             _cancel_seat(actor=actor, seat=seat, area_code=seat.centre.area_id)
         else:
             seat.term_end = day
             seat.save(update_fields=["term_end"])
-        ended += 1
-    return ended
+        closed.append(SeatClosed(seat=seat, cancelled=cancelled))
+    return closed
 
 
 @transaction.atomic
@@ -620,6 +655,37 @@ def volunteer_link_user(
         details={"user": user.pk},
     )
     return user
+
+
+def password_refused(volunteer: Volunteer) -> str:
+    """Why a coordinator may not set a new password on this volunteer's login ("" when they
+    may). A login that holds another role besides volunteer (a coordinator's, an officer's) is
+    not theirs to take over: its owner changes its password on their own page."""
+    user = volunteer.user
+    if user is None:
+        return _("This volunteer has no login yet.")
+    if user.is_demo:
+        return _("The demo logins keep the password everyone uses.")
+    other_roles = AreaAssignment.objects.filter(user=user).exclude(role=Role.VOLUNTEER)
+    if user.is_staff or user.is_superuser or other_roles.exists():
+        return _(
+            "This login also holds another role, so its password is not set here: its owner "
+            "changes it on their own password page."
+        )
+    return ""
+
+
+@transaction.atomic
+def volunteer_password_set(*, actor: Any, volunteer: Volunteer, password: str) -> User:
+    """Sets a new password on a volunteer's login, for a volunteer who forgot theirs (the
+    sign-in page sends them to their centre). Their other sessions end; see password_set."""
+    _require_manage(actor, volunteer.area_id)
+    if refused := password_refused(volunteer):
+        raise ValidationError(refused)
+    assert volunteer.user is not None  # password_refused says so otherwise
+    return password_set(
+        actor=actor, user=volunteer.user, password=password, area_code=volunteer.area_id
+    )
 
 
 # --- coordination centres and their committees -----------------------------------------------

@@ -13,6 +13,7 @@ urlpatterns = [
     path("<int:pk>/status/", views.volunteer_status, name="status"),
     path("<int:pk>/citizen-id/", views.volunteer_citizen_id, name="citizen_id"),
     path("<int:pk>/account/", views.volunteer_account, name="account"),
+    path("<int:pk>/password/", views.volunteer_password, name="password"),
     path("centres/", views.centre_list, name="centre_list"),
     path("centres/new/", views.centre_create, name="centre_create"),
     path("centres/<int:pk>/seats/new/", views.seat_add, name="seat_add"),

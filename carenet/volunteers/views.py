@@ -20,7 +20,7 @@ from django.views.decorators.http import require_GET, require_POST
 from carenet.accounts import access
 from carenet.accounts.access import Perm
 from carenet.core import citizen_id as cid
-from carenet.core import id_search
+from carenet.core import id_search, thaidate
 from carenet.core.forms import show_service_errors
 from carenet.core.people import age_on
 from carenet.core.services import ConflictError
@@ -28,13 +28,19 @@ from carenet.volunteers import selectors, services
 from carenet.volunteers.forms import (
     AccountForm,
     CentreCreateForm,
+    PasswordSetForm,
     SeatEndForm,
     SeatForm,
     StatusForm,
     VolunteerFilterForm,
     VolunteerForm,
 )
-from carenet.volunteers.models import STATUS_MOVES, Volunteer, VolunteerStatus
+from carenet.volunteers.models import (
+    STATUS_MOVES,
+    CommitteeMembership,
+    Volunteer,
+    VolunteerStatus,
+)
 
 PAGE_SIZE = 25
 SEAT_CANDIDATES_SHOWN = 16
@@ -148,6 +154,7 @@ def volunteer_edit(request: HttpRequest, pk: int) -> HttpResponse:
             show_service_errors(error, form)
         else:
             messages.success(request, _("The changes are saved."))
+            _tell_seats_kept(request, volunteer)
             return redirect("volunteers:detail", pk=volunteer.pk)
     return render(
         request,
@@ -155,6 +162,69 @@ def volunteer_edit(request: HttpRequest, pk: int) -> HttpResponse:
         {"form": form, "volunteer": volunteer, "conflict": conflict},
         status=409 if conflict else 200,
     )
+
+
+def _seat_text(seat: CommitteeMembership) -> str:
+    return _("%(position)s of %(centre)s") % {
+        "position": seat.get_position_display(),
+        "centre": seat.centre.name,
+    }
+
+
+def _tell_seats_kept(request: HttpRequest, volunteer: Volunteer) -> None:
+    """A volunteer moved to another subdistrict keeps their seats on the committees of areas
+    they no longer serve. Ending them is the coordinator's call, not the edit's: the move may
+    be a typo being corrected, and the term's end is a date only they know. So say which."""
+    kept = selectors.seats_outside_area(volunteer=volunteer)
+    if kept:
+        messages.warning(
+            request,
+            _(
+                "They still hold seats on committees of areas they no longer serve: %(seats)s. "
+                "End those terms on each centre's page unless they should go on."
+            )
+            % {"seats": "; ".join(_seat_text(seat) for seat in kept)},
+        )
+
+
+def _status_changed_text(result: services.StatusChanged) -> str:
+    """The success message, naming the committee seats the change ended or cancelled: the
+    coordinator asked for a status, not for those."""
+    text = _("The status is changed.")
+    if not result.seats_closed:
+        return text
+    seats = "; ".join(_seat_closed_text(closed) for closed in result.seats_closed)
+    return f"{text} " + _("Their committee seats end with it: %(seats)s.") % {"seats": seats}
+
+
+def _seat_closed_text(closed: services.SeatClosed) -> str:
+    seat = closed.seat
+    if closed.cancelled:
+        return _("%(seat)s, due to start on %(date)s, is cancelled") % {
+            "seat": _seat_text(seat),
+            "date": thaidate.format_short(seat.term_start),
+        }
+    return _("%(seat)s, ended on %(date)s") % {
+        "seat": _seat_text(seat),
+        "date": thaidate.format_short(seat.term_end),
+    }
+
+
+def _tell_login_follows(request: HttpRequest, volunteer: Volunteer) -> None:
+    """What the status change did to their login (services.login_follows_status)."""
+    if volunteer.user_id is None:
+        return
+    if volunteer.status in services.LEAVING:
+        messages.info(
+            request,
+            _(
+                "Their login no longer opens the households they looked after: "
+                "the volunteer role is taken off it, and a login with no other "
+                "role is closed."
+            ),
+        )
+    elif volunteer.status == VolunteerStatus.ACTIVE:
+        messages.info(request, _("Their login has the volunteer role again."))
 
 
 def _tell_households_left(request: HttpRequest, volunteer: Volunteer) -> None:
@@ -182,7 +252,7 @@ def volunteer_status(request: HttpRequest, pk: int) -> HttpResponse:
     form = StatusForm(request.POST or None, volunteer=volunteer)
     if request.method == "POST" and form.is_valid():
         try:
-            services.volunteer_change_status(
+            result = services.volunteer_change_status(
                 actor=request.user,
                 volunteer=volunteer,
                 to_status=form.cleaned_data["to_status"],
@@ -192,19 +262,8 @@ def volunteer_status(request: HttpRequest, pk: int) -> HttpResponse:
         except ValidationError as error:
             show_service_errors(error, form)
         else:
-            messages.success(request, _("The status is changed."))
-            if volunteer.user_id is not None:
-                if volunteer.status in services.LEAVING:
-                    messages.info(
-                        request,
-                        _(
-                            "Their login no longer opens the households they looked after: "
-                            "the volunteer role is taken off it, and a login with no other "
-                            "role is closed."
-                        ),
-                    )
-                elif volunteer.status == VolunteerStatus.ACTIVE:
-                    messages.info(request, _("Their login has the volunteer role again."))
+            messages.success(request, _status_changed_text(result))
+            _tell_login_follows(request, volunteer)
             _tell_households_left(request, volunteer)
             return redirect("volunteers:detail", pk=volunteer.pk)
     return render(request, "volunteers/status.html", {"form": form, "volunteer": volunteer})
@@ -235,6 +294,34 @@ def volunteer_account(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @access.requires(Perm.MANAGE_VOLUNTEERS)
+def volunteer_password(request: HttpRequest, pk: int) -> HttpResponse:
+    """A new password for the volunteer's login, set by their coordinator: the sign-in page
+    tells a volunteer who forgot theirs to ask their centre."""
+    volunteer = selectors.volunteer_for_edit(user=request.user, pk=pk)
+    refused = services.password_refused(volunteer)
+    form = None if refused else PasswordSetForm(volunteer.user, request.POST or None)
+    if form is not None and request.method == "POST" and form.is_valid():
+        try:
+            user = services.volunteer_password_set(
+                actor=request.user, volunteer=volunteer, password=form.cleaned_data["new_password1"]
+            )
+        except ValidationError as error:
+            show_service_errors(error, form, aliases={"password": "new_password2"})
+        else:
+            messages.success(
+                request,
+                _(
+                    "%(username)s has a new password. Give it to the volunteer in person; "
+                    "wherever they were signed in, they are signed out."
+                )
+                % {"username": user.username},
+            )
+            return redirect("volunteers:detail", pk=volunteer.pk)
+    context = {"volunteer": volunteer, "form": form, "refused": refused}
+    return render(request, "volunteers/password.html", context)
+
+
+@access.requires(Perm.MANAGE_VOLUNTEERS)
 @require_GET
 def village_choices(request: HttpRequest) -> HttpResponse:
     """The village check-boxes of the subdistrict chosen in the volunteer form (htmx)."""
@@ -255,7 +342,7 @@ def centre_list(request: HttpRequest) -> HttpResponse:
         {
             "centres": selectors.centre_list(user=request.user),
             "is_volunteer": selectors.volunteer_me(user=request.user) is not None,
-            "missing": selectors.centre_missing_areas(user=request.user) if can_manage else [],
+            "missing": selectors.centre_missing_areas(user=request.user) if can_manage else None,
         },
     )
 
@@ -271,7 +358,10 @@ def centre_create(request: HttpRequest) -> HttpResponse:
             pass
         else:
             return redirect("reports:centre", pk=centre.pk)
-    messages.error(request, _("A centre can be opened only for a province or district you manage."))
+    messages.error(
+        request,
+        _("A centre can be opened only for a province, district or subdistrict you manage."),
+    )
     return redirect("volunteers:centre_list")
 
 

@@ -80,6 +80,7 @@ from carenet.volunteers.services import (
     MINIMUM_AGE,
     check_registration_no,
     login_follows_status,
+    seats_follow_status,
 )
 
 AUDIT_ACTION = "spreadsheets.import_volunteers"
@@ -570,8 +571,11 @@ def _write(checked: list[_Checked], *, actor: Any, today: date, result: ImportRe
             version=volunteer.version,
             updated_at=now,
         )
-        if "status" in item.changes and volunteer.user_id is not None:
-            login_follows_status(actor=actor, volunteer=volunteer)
+        if "status" in item.changes:
+            # As the status form does: seats end, the login follows.
+            seats_follow_status(actor=actor, volunteer=volunteer, day=today)
+            if volunteer.user_id is not None:
+                login_follows_status(actor=actor, volunteer=volunteer)
         if "villages" in item.changes:
             through.objects.filter(volunteer_id=volunteer.pk).delete()
             links += [

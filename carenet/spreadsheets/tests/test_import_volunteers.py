@@ -17,7 +17,7 @@ from carenet.core.models import AuditEvent
 from carenet.spreadsheets import columns
 from carenet.spreadsheets.importing import import_households, import_volunteers
 from carenet.volunteers.models import Volunteer, VolunteerStatus, VolunteerStatusChange
-from carenet.volunteers.tests.factories import VolunteerFactory
+from carenet.volunteers.tests.factories import CommitteeMembershipFactory, VolunteerFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -368,3 +368,14 @@ def test_a_home_subdistrict_code_that_names_none_is_an_error(en):
     [error] = result.errors
     assert error.column == "รหัสตำบลที่อยู่"
     assert not Volunteer.objects.exists()
+
+
+def test_a_volunteer_an_import_marks_resigned_leaves_their_committee_seats():
+    assert run(csv_file([volunteer()])).ok
+    seat = CommitteeMembershipFactory(volunteer=stored(1), term_start=date(2025, 1, 1))
+    planned = CommitteeMembershipFactory(volunteer=stored(1), term_start=date(2027, 1, 1))
+    result = run(csv_file([volunteer(status="ลาออก")]), today=date(2026, 3, 1))
+    assert result.ok, result.errors
+    seat.refresh_from_db()
+    assert seat.term_end == date(2026, 3, 1)
+    assert not type(planned).objects.filter(pk=planned.pk).exists()  # due to start: cancelled

@@ -205,13 +205,61 @@ def test_centre_list_counts_active_volunteers_and_current_seats(
     assert listed["86"].committee_size == 0
 
 
+def missing_codes(user) -> tuple[list[str], list[tuple[str, list[str]]]]:
+    missing = selectors.centre_missing_areas(user=user)
+    return [a.code for a in missing.required], [
+        (district.code if district else "", [a.code for a in areas])
+        for district, areas in missing.subdistricts
+    ]
+
+
 def test_missing_centres_are_offered_to_managers_only(personas, centres, area_tree):
     centres["8602"].delete()
-    assert [a.code for a in selectors.centre_missing_areas(user=personas["province_officer"])] == [
-        "8602"
-    ]
-    assert selectors.centre_missing_areas(user=personas["district_coordinator_a"]) == []
-    assert selectors.centre_missing_areas(user=personas["auditor"]) == []
+    CentreFactory(area=area_tree["860102"])  # a subdistrict that has opened its own
+    assert missing_codes(personas["province_officer"]) == (
+        ["8602"],
+        [("8601", ["860101"]), ("8602", ["860201"])],  # optional, grouped by district
+    )
+    assert missing_codes(personas["district_coordinator_a"]) == ([], [("8601", ["860101"])])
+    for persona in ("auditor", "volunteer_a"):
+        missing = selectors.centre_missing_areas(user=personas[persona])
+        assert not missing and missing_codes(personas[persona]) == ([], [])
+
+
+def test_missing_centres_cost_two_queries_and_a_wide_scope_lists_no_subdistricts(
+    personas, area_tree, django_assert_num_queries, monkeypatch
+):
+    selectors.centre_missing_areas(user=personas["national_admin"])  # loads the user's grants
+    with django_assert_num_queries(2):
+        missing = selectors.centre_missing_areas(user=personas["national_admin"])
+    assert [a.code for a in missing.required] == ["84", "8401", "86", "8601", "8602"]
+    assert [d.code for d, _areas in missing.subdistricts] == ["8401", "8601", "8602"]
+    assert not missing.too_many_subdistricts
+    # A national scope has thousands of subdistricts: no select could hold them.
+    monkeypatch.setattr(selectors, "AREA_OPTION_LIMIT", 3)
+    with django_assert_num_queries(2):
+        missing = selectors.centre_missing_areas(user=personas["national_admin"])
+    assert missing.too_many_subdistricts and missing.subdistricts == []
+    assert missing and len(missing.required) == 5
+
+
+def test_seats_outside_the_area_served_are_current_or_planned_ones(area_tree):
+    volunteer = VolunteerFactory(area=area_tree["860201"])  # moved from ท่าตะเภา to ท่าแซะ
+    old_subdistrict = CommitteeMembershipFactory(
+        volunteer=volunteer, centre=CentreFactory(area=area_tree["860101"])
+    )
+    old_district = CommitteeMembershipFactory(
+        volunteer=volunteer, centre=CentreFactory(area=area_tree["8601"]), term_start="2099-01-01"
+    )
+    CommitteeMembershipFactory(  # ended: nothing to do
+        volunteer=volunteer,
+        centre=CentreFactory(area=area_tree["860102"]),
+        term_start="2020-01-01",
+        term_end="2021-01-01",
+    )
+    CommitteeMembershipFactory(volunteer=volunteer, centre=CentreFactory(area=area_tree["86"]))
+    CommitteeMembershipFactory(volunteer=volunteer, centre=CentreFactory(area=area_tree["8602"]))
+    assert selectors.seats_outside_area(volunteer=volunteer) == [old_subdistrict, old_district]
 
 
 def test_committee_lists_current_seats_chair_first(area_tree):

@@ -383,13 +383,15 @@ def test_update_cannot_move_a_volunteer_out_of_the_actors_scope(district_coordin
 def test_status_change_is_recorded_with_who_when_and_why(district_coordinator_a):
     volunteer = VolunteerFactory()
     day = timezone.localdate()
-    change = services.volunteer_change_status(
+    result = services.volunteer_change_status(
         actor=district_coordinator_a,
         volunteer=volunteer,
         to_status=VolunteerStatus.INACTIVE,
         effective_date=day,
         reason="ย้ายไปทำงานต่างจังหวัดชั่วคราว",
     )
+    change = result.change
+    assert result.seats_closed == ()  # only leaving ends seats
     volunteer.refresh_from_db()
     assert volunteer.status == VolunteerStatus.INACTIVE
     assert (change.from_status, change.to_status) == ("active", "inactive")
@@ -507,13 +509,19 @@ def test_leaving_the_network_ends_committee_seats(district_coordinator_a):
     later = CommitteeMembershipFactory(  # on another centre, due to start after the death
         volunteer=seat.volunteer, term_start=day + timedelta(days=30)
     )
-    services.volunteer_change_status(
+    result = services.volunteer_change_status(
         actor=district_coordinator_a,
         volunteer=seat.volunteer,
         to_status=VolunteerStatus.DECEASED,
         effective_date=day,
         reason="ถึงแก่กรรม",
     )
+    # The page tells what happened to each seat: the coordinator asked only for a status.
+    assert [(c.seat.pk, c.seat.position, c.cancelled) for c in result.seats_closed] == [
+        (seat.pk, Position.CHAIR, False),
+        (None, later.position, True),  # deleted, described from memory
+    ]
+    assert result.seats_closed[1].seat.term_start == day + timedelta(days=30)
     seat.refresh_from_db()
     assert seat.term_end == day
     assert not CommitteeMembership.objects.filter(pk=later.pk).exists()
@@ -687,6 +695,91 @@ def test_a_volunteer_has_one_account(district_coordinator_a, volunteer_a, volunt
         ),
         "username",
     )
+
+
+# --- a new password for a volunteer who forgot theirs -----------------------------------------
+
+NEW_PASSWORD = "ต้นไม้สูงใหญ่-2569"
+
+
+def test_a_coordinator_sets_a_new_password_audited_without_it(district_coordinator_a):
+    volunteer, user = linked_volunteer(district_coordinator_a)
+    services.volunteer_password_set(
+        actor=district_coordinator_a, volunteer=volunteer, password=NEW_PASSWORD
+    )
+    user.refresh_from_db()
+    assert user.check_password(NEW_PASSWORD)
+    event = AuditEvent.objects.get(action="user.password_set")
+    assert (event.actor, event.target_id, event.area_code) == (
+        district_coordinator_a,
+        str(user.pk),
+        "860101",
+    )
+    assert NEW_PASSWORD not in str(event.details)
+    assert user.password not in str(event.details)
+
+
+def test_a_new_password_lifts_the_lockout_of_the_forgotten_one(district_coordinator_a):
+    from axes.models import AccessAttempt
+
+    volunteer, user = linked_volunteer(district_coordinator_a)
+    AccessAttempt.objects.create(
+        username=user.username, ip_address="10.0.0.1", failures_since_start=5
+    )
+    services.volunteer_password_set(
+        actor=district_coordinator_a, volunteer=volunteer, password=NEW_PASSWORD
+    )
+    assert not AccessAttempt.objects.filter(username=user.username).exists()
+    assert AuditEvent.objects.get(action="user.password_set").details["lockout_lifted"] is True
+
+
+def password_refused(actor: Any, volunteer: Any, password: str = NEW_PASSWORD) -> str:
+    """Expects the service to refuse, and nothing to change; returns the reasons."""
+    before = (snapshot(), list(User.objects.order_by("pk").values_list("password", flat=True)))
+    with pytest.raises((ValidationError, PermissionDenied)) as caught:
+        services.volunteer_password_set(actor=actor, volunteer=volunteer, password=password)
+    after = (snapshot(), list(User.objects.order_by("pk").values_list("password", flat=True)))
+    assert after == before
+    error = caught.value
+    return " ".join(error.messages) if isinstance(error, ValidationError) else "denied"
+
+
+@pytest.mark.parametrize("password", ["1234", "qwertyuiop", "", "2568256825"])
+def test_a_weak_new_password_is_refused(district_coordinator_a, password):
+    volunteer, _user = linked_volunteer(district_coordinator_a)
+    assert password_refused(district_coordinator_a, volunteer, password)
+
+
+def test_a_demo_login_keeps_its_password(district_coordinator_a):
+    volunteer, user = linked_volunteer(district_coordinator_a)
+    User.objects.filter(pk=user.pk).update(is_demo=True)
+    volunteer.user.refresh_from_db()
+    reason = password_refused(district_coordinator_a, volunteer)
+    assert reason == "The demo logins keep the password everyone uses."
+    assert services.password_refused(volunteer) == reason
+
+
+def test_a_login_with_another_role_is_not_the_coordinators_to_take_over(
+    district_coordinator_a, province_officer
+):
+    volunteer = VolunteerFactory()
+    services.volunteer_link_user(
+        actor=district_coordinator_a, volunteer=volunteer, user=province_officer
+    )
+    assert "another role" in password_refused(district_coordinator_a, volunteer)
+    assert not province_officer.check_password(NEW_PASSWORD)
+
+
+def test_no_password_without_a_login(district_coordinator_a):
+    assert "no login" in password_refused(district_coordinator_a, VolunteerFactory())
+
+
+@pytest.mark.parametrize("persona", ["district_coordinator_b", "auditor", "volunteer_a"])
+def test_setting_a_password_out_of_scope_is_denied(personas, persona):
+    volunteer, user = linked_volunteer(personas["district_coordinator_a"])
+    assert password_refused(personas[persona], volunteer) == "denied"
+    user.refresh_from_db()
+    assert not user.check_password(NEW_PASSWORD)
 
 
 def test_link_user_out_of_scope_is_denied(district_coordinator_b):

@@ -8,11 +8,16 @@ import re
 from datetime import date
 
 import pytest
+from django.contrib.messages import get_messages
 from django.core.exceptions import ValidationError
+from django.test import Client
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 
+from carenet.accounts.models import User
+from carenet.areas.models import Area, Level
 from carenet.core import citizen_id as cid
+from carenet.core import thaidate
 from carenet.core.models import AuditEvent
 from carenet.volunteers.models import (
     Centre,
@@ -33,7 +38,19 @@ from conftest import PERSONAS, login
 
 pytestmark = pytest.mark.django_db
 
+NEW_PASSWORD = "ต้นไม้สูงใหญ่-2569"
 CSRF_TOKEN = re.compile(rb"[A-Za-z0-9]{64}")
+
+
+def in_thai(msgid: str) -> str:
+    """A message as the pages show it by default (English until the catalogue has its Thai)."""
+    with translation.override("th"):
+        return translation.gettext(msgid)
+
+
+def told(response) -> list[str]:
+    """The messages a response left for the next page, in the active language."""
+    return [str(message) for message in get_messages(response.wsgi_request)]
 
 
 def page_body(response, path: str) -> bytes:
@@ -121,7 +138,7 @@ def test_volunteer_page_in_scope_opens_and_out_of_scope_looks_missing(client, wo
 
 
 @pytest.mark.parametrize("persona", PERSONAS)
-@pytest.mark.parametrize("page", ["edit", "status"])
+@pytest.mark.parametrize("page", ["edit", "status", "password"])
 def test_change_pages_open_for_managers_in_scope_only(client, world, persona, page):
     login(client, persona)
     for name in ("own", "thasae"):
@@ -175,6 +192,7 @@ def every_url(world) -> list[str]:
         reverse("volunteers:status", args=[own]),
         reverse("volunteers:citizen_id", args=[own]),
         reverse("volunteers:account", args=[own]),
+        reverse("volunteers:password", args=[own]),
         reverse("volunteers:centre_list"),
         reverse("volunteers:centre_create"),
         reverse("reports:centre", args=[centre]),
@@ -208,6 +226,7 @@ def state(volunteer: Volunteer) -> tuple:
         volunteer.status,
         volunteer.version,
         volunteer.user_id,
+        Volunteer.objects.filter(pk=volunteer.pk).values_list("user__password", flat=True).get(),
         VolunteerStatusChange.objects.count(),
         CommitteeMembership.objects.count(),
         Centre.objects.count(),
@@ -248,6 +267,10 @@ def test_denied_posts_change_nothing(client, world, persona, expected):
         ),
         (reverse("volunteers:account", args=[own.pk]), {"username": "u", "password": "p" * 12}),
         (
+            reverse("volunteers:password", args=[own.pk]),
+            {"new_password1": NEW_PASSWORD, "new_password2": NEW_PASSWORD},
+        ),
+        (
             reverse("volunteers:seat_add", args=[world["centre_a"].pk]),
             {"volunteer": own.pk, "position": "member", "term_start": "01/01/2568"},
         ),
@@ -271,12 +294,17 @@ def test_citizen_id_read_out_of_scope_is_404_and_not_logged(client, world):
     assert AuditEvent.objects.count() == before
 
 
-def test_centre_create_out_of_scope_creates_nothing(client, world, area_tree):
+@pytest.mark.parametrize("area", ["8602", "860201", "86010101"])
+def test_centre_create_out_of_scope_creates_nothing(client, world, area_tree, area):
     world["centre_b"].delete()
     login(client, "district_coordinator_a")
-    response = client.post(reverse("volunteers:centre_create"), {"area": "8602"})
+    before = Centre.objects.count()
+    response = client.post(reverse("volunteers:centre_create"), {"area": area})
     assert response.status_code == 302
-    assert not Centre.objects.filter(area_id="8602").exists()
+    assert Centre.objects.count() == before
+    assert told(response) == [
+        in_thai("A centre can be opened only for a province, district or subdistrict you manage.")
+    ]
 
 
 # --- pages at work ----------------------------------------------------------------------------
@@ -585,7 +613,7 @@ def test_opening_a_centre_from_the_list(client, world, area_tree):
     world["centre_b"].delete()
     login(client, "province_officer")
     page = client.get(reverse("volunteers:centre_list"))
-    assert [a.code for a in page.context["missing"]] == ["86", "8602"]
+    assert [a.code for a in page.context["missing"].required] == ["86", "8602"]
     response = client.post(reverse("volunteers:centre_create"), {"area": "8602"})
     centre = Centre.objects.get(area_id="8602")
     assert response["Location"] == reverse("reports:centre", args=[centre.pk])
@@ -664,6 +692,13 @@ def test_centre_pages_query_count_is_constant(
     VolunteerFactory.create_batch(30, area=area_tree["860102"], villages=[area_tree["86010201"]])
     for volunteer in VolunteerFactory.create_batch(4, area=area_tree["860101"]):
         CommitteeMembershipFactory(centre=world["centre_a"], volunteer=volunteer)
+    for number in range(2, 7):  # more subdistricts without a centre to offer
+        Area.objects.create(
+            code=f"86020{number}",
+            level=Level.SUBDISTRICT,
+            name_th=f"ตำบล{number}",
+            parent_id="8602",
+        )
     with django_assert_max_num_queries(small_list):
         client.get(list_url)
     with django_assert_max_num_queries(small_detail):
@@ -771,3 +806,160 @@ def test_a_search_sealed_under_an_old_key_is_a_search_no_longer_kept(client, wor
     page = client.get(reverse("volunteers:list"), {"qid": "old"})
     assert page.status_code == 200
     assert [m.level_tag for m in page.context["messages"]] == ["info"]
+
+
+# --- a new password for a volunteer who forgot theirs -----------------------------------------
+
+
+def set_password(client, volunteer, new=NEW_PASSWORD, again=None):
+    data = {"new_password1": new, "new_password2": new if again is None else again}
+    return client.post(reverse("volunteers:password", args=[volunteer.pk]), data)
+
+
+def test_a_coordinator_sets_a_new_password_and_the_volunteer_is_signed_out(client, world):
+    own = world["own"]  # volunteer_a's login
+    elsewhere = login(Client(), "volunteer_a")
+    detail = reverse("volunteers:detail", args=[own.pk])
+    assert 'data-testid="set-password"' not in elsewhere.get(detail).text  # not their own
+    login(client, "district_coordinator_a")
+    url = reverse("volunteers:password", args=[own.pk])
+    assert url in client.get(detail).text
+    assert 'name="new_password2"' in client.get(url).text
+    response = set_password(client, own)
+    assert response.status_code == 302 and response["Location"] == detail
+    assert User.objects.get(username="volunteer_a").check_password(NEW_PASSWORD)
+    event = AuditEvent.objects.get(action="user.password_set")
+    assert (event.actor.username, event.area_code) == ("district_coordinator_a", "860101")
+    assert NEW_PASSWORD not in str(event.details)
+    assert "volunteer_a" in told(response)[0]
+    # Their sessions end: Django checks each session against the password hash.
+    gone = elsewhere.get(reverse("volunteers:me"))
+    assert gone.status_code == 302 and gone["Location"].startswith(reverse("accounts:login"))
+    assert client.get(detail).status_code == 200  # the coordinator's session goes on
+
+
+@pytest.mark.parametrize(
+    ("new", "again", "reason"),
+    [
+        ("ต้นไม้", "ต้นไม้", ""),  # too short: the reason names the 10 characters
+        ("qwertyuiop", "qwertyuiop", "This password is too common."),
+        ("2568256825", "2568256825", "This password is entirely numeric."),
+        (NEW_PASSWORD, NEW_PASSWORD + "x", "The two password fields didn’t match."),
+    ],
+)
+def test_a_weak_or_mistyped_password_is_refused_beside_the_field(client, world, new, again, reason):
+    own = world["own"]
+    login(client, "district_coordinator_a")
+    before = state(own)
+    response = set_password(client, own, new, again)
+    assert response.status_code == 200
+    errors = response.context["form"].errors["new_password2"]
+    if reason:
+        assert in_thai(reason) in errors
+        assert in_thai(reason) != reason  # Django's messages are shown in Thai
+    else:
+        assert any("10" in error and "short" not in error for error in errors), errors
+    assert state(own) == before
+    assert not AuditEvent.objects.filter(action="user.password_set").exists()
+
+
+def test_a_demo_login_keeps_its_password_and_the_page_says_why(client, world):
+    own = world["own"]
+    User.objects.filter(username="volunteer_a").update(is_demo=True)
+    login(client, "district_coordinator_a")
+    page = client.get(reverse("volunteers:password", args=[own.pk]))
+    assert in_thai("The demo logins keep the password everyone uses.") in page.text
+    assert 'name="new_password1"' not in page.text
+    before = state(own)
+    assert set_password(client, own).status_code == 200
+    assert state(own) == before
+
+
+def test_the_password_page_without_a_login_says_so(client, world):
+    login(client, "district_coordinator_b")
+    page = client.get(reverse("volunteers:password", args=[world["thasae"].pk]))
+    assert 'data-testid="password-refused"' in page.text
+    assert 'name="new_password1"' not in page.text
+
+
+# --- what a status change or a move does to committee seats -----------------------------------
+
+
+def be_date(day: date) -> str:
+    return day.strftime("%d/%m/") + str(day.year + 543)
+
+
+def test_leaving_tells_which_committee_seats_ended_or_were_cancelled(client, world, area_tree):
+    own, today = world["own"], timezone.localdate()
+    planned = CommitteeMembershipFactory(  # the next term, 2570–2573 say
+        centre=CentreFactory(area=area_tree["86"]),
+        volunteer=own,
+        position=Position.SECRETARY,
+        term_start=date(today.year + 2, 1, 1),
+        term_end=date(today.year + 5, 12, 31),
+    )
+    login(client, "district_coordinator_a")
+    response = client.post(
+        reverse("volunteers:status", args=[own.pk]),
+        {"to_status": "resigned", "effective_date": be_date(today), "reason": "ลาออก"},
+    )
+    assert response.status_code == 302
+    assert not CommitteeMembership.objects.filter(pk=planned.pk).exists()
+    success = told(response)[0]
+    with translation.override("th"):
+        ended = (world["centre_a"].name, Position.CHAIR.label, thaidate.format_short(today))
+        cancelled = (planned.centre.name, Position.SECRETARY.label, str(today.year + 2 + 543))
+    for part in (*ended, *cancelled):
+        assert str(part) in success, part
+
+
+def test_other_status_changes_say_nothing_of_seats(client, world):
+    login(client, "district_coordinator_a")
+    response = client.post(
+        reverse("volunteers:status", args=[world["own"].pk]),
+        {"to_status": "inactive", "effective_date": be_date(timezone.localdate()), "reason": "ป่วย"},
+    )
+    assert told(response)[0] == in_thai("The status is changed.")
+    world["seat"].refresh_from_db()
+    assert world["seat"].term_end is None
+
+
+def test_moving_a_volunteer_warns_about_the_seats_they_keep(client, world, area_tree):
+    own = world["own"]  # chair of the เมืองชุมพร district centre, serving ท่าตะเภา
+    old = CommitteeMembershipFactory(centre=CentreFactory(area=area_tree["860101"]), volunteer=own)
+    login(client, "district_coordinator_a")
+    url = reverse("volunteers:edit", args=[own.pk])
+    response = client.post(url, edit_post(own, area="860102"))  # to ปากน้ำ, the same district
+    assert response.status_code == 302
+    kept = [str(m) for m in get_messages(response.wsgi_request) if m.level_tag == "warning"]
+    assert len(kept) == 1 and old.centre.name in kept[0]
+    assert world["centre_a"].name not in kept[0]  # the district's seat rightly goes on
+    old.refresh_from_db()
+    assert old.term_end is None  # ending it, and when, is the coordinator's decision
+
+
+def test_an_edit_that_keeps_the_area_warns_of_nothing(client, world):
+    own = world["own"]
+    login(client, "district_coordinator_a")
+    response = client.post(reverse("volunteers:edit", args=[own.pk]), edit_post(own))
+    assert told(response) == [in_thai("The changes are saved.")]
+
+
+# --- subdistrict centres ----------------------------------------------------------------------
+
+
+def test_a_subdistrict_centre_can_be_opened_from_the_list(client, world, area_tree):
+    login(client, "district_coordinator_a")
+    page = client.get(reverse("volunteers:centre_list"))
+    missing = page.context["missing"]
+    assert missing.required == []
+    assert [(d.code, [a.code for a in areas]) for d, areas in missing.subdistricts] == [
+        ("8601", ["860101", "860102"])
+    ]
+    assert '<optgroup label="อ.เมืองชุมพร">' in page.text and 'value="860102"' in page.text
+    response = client.post(reverse("volunteers:centre_create"), {"area": "860102"})
+    centre = Centre.objects.get(area_id="860102")
+    assert response["Location"] == reverse("reports:centre", args=[centre.pk])
+    assert centre.name == "ศูนย์ประสานงาน อพม. ตำบลปากน้ำ"
+    assert AuditEvent.objects.filter(action="centre.create", area_code="860102").exists()
+    assert 'value="860102"' not in client.get(reverse("volunteers:centre_list")).text
