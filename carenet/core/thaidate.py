@@ -74,7 +74,10 @@ MONTH_NUMBERS = _month_lookup()
 # Other systems export a date column with a time of day ("05/01/2510 00:00:00"); a date field
 # keeps only the date.
 TIME = r"(?:\s\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?"
-NUMERIC = re.compile(r"^(\d{1,2})\s*[/\-.]\s*(\d{1,2})\s*[/\-.]\s*(\d{2}|\d{4})" + TIME + "$")
+# Spaces alone between the parts are read too ("15 06 2515"), as some phones' keypads type.
+NUMERIC = re.compile(
+    r"^(\d{1,2})(?:\s*[/\-.]\s*|\s+)(\d{1,2})(?:\s*[/\-.]\s*|\s+)(\d{2}|\d{4})" + TIME + "$"
+)
 ISO = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})(?:[T ].*)?$")
 # Day, month and year run together: 15032530, 150330. Phones' number pads (which date boxes
 # open) may have no "/" to type.

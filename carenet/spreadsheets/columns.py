@@ -193,7 +193,7 @@ SEXES = Vocabulary({Sex.MALE: ("ชาย",), Sex.FEMALE: ("หญิง",), Sex
 VOLUNTEER_STATUSES = Vocabulary(
     {
         VolunteerStatus.ACTIVE: ("ปฏิบัติงาน", "ปกติ", "active"),
-        VolunteerStatus.INACTIVE: ("ไม่ปฏิบัติงาน", "พักการปฏิบัติงาน", "inactive"),
+        VolunteerStatus.INACTIVE: ("ไม่ได้ปฏิบัติงาน", "ไม่ปฏิบัติงาน", "พักการปฏิบัติงาน", "inactive"),
         VolunteerStatus.RESIGNED: ("ลาออก", "resigned"),
         VolunteerStatus.REMOVED: ("พ้นสภาพ", "ถูกถอดถอน", "ถอดถอน", "removed"),
         VolunteerStatus.DECEASED: ("เสียชีวิต", "ถึงแก่กรรม", "deceased", "dead"),

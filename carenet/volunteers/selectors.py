@@ -11,10 +11,12 @@ joined or prefetched here, and counts come from grouped queries, never from a lo
 
 import re
 from collections.abc import Iterable
+from contextlib import suppress
 from dataclasses import dataclass
 from itertools import groupby
 from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.db.models import Count, Prefetch, Q, QuerySet, Value
 from django.db.models.functions import Replace
 from django.utils import timezone
@@ -34,6 +36,7 @@ from carenet.volunteers.models import (
     VolunteerStatus,
     VolunteerStatusChange,
 )
+from carenet.volunteers.services import check_registration_no
 
 PHONE_QUERY = re.compile(r"^[\d\s\-+().]+$")
 AREA_CODE = re.compile(r"^\d{2}(?:\d{2}){0,3}$")
@@ -93,7 +96,10 @@ def _search(queryset: QuerySet[Volunteer], search: str) -> QuerySet[Volunteer]:
             Q(phone_digits__contains=digits) | Q(registration_no__startswith=digits)
         )
     if "/" in search:
-        return queryset.filter(registration_no=search.replace(" ", "").translate(THAI_DIGITS))
+        typed = search.replace(" ", "").translate(THAI_DIGITS)
+        with suppress(ValidationError):  # "124/68" is stored as "124/2568"
+            typed = check_registration_no(typed)
+        return queryset.filter(registration_no=typed)
     return queryset.filter(name_q(search))
 
 

@@ -440,3 +440,8 @@ def test_a_two_digit_year_far_ahead_asks_for_the_year_in_full():
         thaidate.parse("01/01/90")
     ahead = (timezone.localdate().year + 543 + 1) % 100
     assert thaidate.parse(f"01/01/{ahead:02d}").year == timezone.localdate().year + 1
+
+
+@pytest.mark.parametrize("typed", ["15 06 2515", "15  6  2515", "๑๕ ๐๖ ๒๕๑๕", "15 06 1972"])
+def test_spaces_alone_between_the_parts_of_a_date(typed):
+    assert thaidate.parse(typed) == date(1972, 6, 15)

@@ -101,6 +101,7 @@ def named(area_tree):
         ("0775112", {"somchai"}),  # stored with dashes, compared by digits
         ("77/2560", {"somchai"}),
         ("๗๗ / ๒๕๖๐", {"somchai"}),  # in Thai digits, spaced
+        ("77/60", {"somchai"}),  # the year short, as the form accepts it
         ("นางมาลี", {"malee"}),  # the title typed before the name
         ("น.ส. มาลี ศรีสุข", {"malee"}),
         ("ไม่มีใคร", set()),
