@@ -1,14 +1,20 @@
 """Carenet's URL map. Every view it reaches declares its access (see carenet/accounts/access.py)."""
 
+from django.http import HttpRequest, HttpResponseRedirect
 from django.templatetags.static import static
 from django.urls import include, path
-from django.views.generic import RedirectView
 
 from carenet.accounts import access
 from carenet.accounts.views import set_language
 
-# Browsers ask for /favicon.ico whatever the page's <link rel="icon"> says.
-favicon = access.public(RedirectView.as_view(url=static("img/carenet.svg"), permanent=True))
+
+@access.public
+def favicon(request: HttpRequest) -> HttpResponseRedirect:
+    """Browsers ask for /favicon.ico whatever the page's <link rel="icon"> says. The icon's
+    address is looked up per request: in production it carries its content's hash, which
+    the manifest gives only once collectstatic has run."""
+    return HttpResponseRedirect(static("img/carenet.svg"))
+
 
 urlpatterns = [
     path("", include("carenet.reports.urls")),

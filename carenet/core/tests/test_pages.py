@@ -29,5 +29,5 @@ def test_a_form_sent_without_its_token_gets_a_thai_page(volunteer_a):
 
 def test_the_browsers_favicon_request_finds_the_icon(client):
     response = client.get("/favicon.ico")
-    assert response.status_code == 301
+    assert response.status_code == 302
     assert response["Location"].endswith(".svg")
