@@ -140,7 +140,8 @@ class VolunteerForm(ChoicesForm):
         required=False,
         min_value=1,
         max_value=99,
-        widget=forms.NumberInput(attrs={"inputmode": "numeric"}),
+        # Text, not a number box: a number box takes no Thai digits (๓), which Django reads.
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "maxlength": 2}),
     )
     address_area = forms.CharField(label=_("Home subdistrict"), required=False)
     area = forms.CharField(label=_("Subdistrict served"))

@@ -408,6 +408,15 @@ def test_register_form_creates_a_volunteer(client, world):
     assert volunteer.sex == "F"
 
 
+def test_the_home_village_no_takes_thai_digits(client, world):
+    login(client, "district_coordinator_a")
+    page = client.get(reverse("volunteers:create") + "?area=860101").content.decode()
+    [box] = re.findall(r'<input[^>]*name="address_moo"[^>]*>', page)
+    assert 'type="text"' in box  # a number box would refuse ๓
+    client.post(reverse("volunteers:create"), register_post(address_moo="๓"))
+    assert Volunteer.objects.get(first_name="บุญมี").address_moo == 3
+
+
 @pytest.mark.parametrize(
     ("changes", "field"),
     [
