@@ -84,8 +84,10 @@ def assignment_revoke(*, actor: Any, assignment: AreaAssignment) -> None:
 
 
 @transaction.atomic
+@transaction.atomic
 def password_change(*, form: PasswordChangeForm) -> User:
     """Saves the new password a user chose for themselves (the form is valid), and records it."""
+    _refuse_demo(form.user)
     user: User = form.save()
     audit_record(actor=user, action="user.password_change", target=user)
     return user
@@ -100,9 +102,7 @@ def password_set(*, actor: Any, user: User, password: str, area_code: str = "") 
     session against the hash. The lockout left by the forgotten password's wrong tries is lifted,
     or the new password would be refused until it expires. The password is not in the audit row.
     """
-    if user.is_demo:
-        # Everyone trying the demo signs in with the one password the README gives.
-        raise ValidationError(_("The demo logins keep the password everyone uses."))
+    _refuse_demo(user)
     try:
         validate_password(password, user)
     except ValidationError as error:
@@ -118,3 +118,9 @@ def password_set(*, actor: Any, user: User, password: str, area_code: str = "") 
         details={"lockout_lifted": unlocked > 0},
     )
     return user
+
+
+def _refuse_demo(user: User) -> None:
+    if user.is_demo:
+        # Everyone trying the demo signs in with the one password the README gives.
+        raise ValidationError(_("The demo logins keep the password everyone uses."))

@@ -4,6 +4,7 @@ from django.contrib import messages
 from django.contrib.auth import update_session_auth_hash
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.forms import PasswordChangeForm
+from django.core.exceptions import ValidationError
 from django.http import HttpResponse, HttpResponseRedirect
 from django.urls import reverse_lazy
 from django.utils.translation import gettext as _
@@ -28,11 +29,11 @@ class _PasswordChange(auth_views.PasswordChangeView):
     success_url = reverse_lazy("reports:home")
 
     def form_valid(self, form: PasswordChangeForm) -> HttpResponse:
-        if getattr(self.request.user, "is_demo", False):
-            # Everyone trying the demo signs in with the one password the README gives.
-            form.add_error(None, _("The demo logins keep the password everyone uses."))
+        try:
+            services.password_change(form=form)
+        except ValidationError as refused:
+            form.add_error(None, refused)
             return self.form_invalid(form)
-        services.password_change(form=form)
         # Other sessions of the user end; this one stays signed in.
         update_session_auth_hash(self.request, form.user)
         messages.success(self.request, _("Your password has been changed."))

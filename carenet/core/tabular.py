@@ -260,7 +260,7 @@ def _csv_cells(text: str, columns: Sequence[Column]) -> Cells:
 
 
 def _workbook_cells(data: bytes, columns: Sequence[Column]) -> Cells:
-    _refuse_huge_workbook(io.BytesIO(data))
+    _refuse_unreadable_workbook(io.BytesIO(data))
     try:
         book = CalamineWorkbook.from_filelike(io.BytesIO(data))
         sheet, top = _data_sheet(book, columns)
@@ -271,7 +271,7 @@ def _workbook_cells(data: bytes, columns: Sequence[Column]) -> Cells:
     return list(_filled_down(iter(cells), sheet.merged_cell_ranges, 0, header_index + 1))
 
 
-def _refuse_huge_workbook(stream: BinaryIO) -> None:
+def _refuse_unreadable_workbook(stream: BinaryIO) -> None:
     """Raises TableError for a zipped workbook (.xlsx, .ods) that cannot be read as it is: a
     part that would unpack to more than WORKBOOK_XML_LIMIT (a CSV of the same rows is read as
     a stream, whatever its size), or formulas saved without their results."""
@@ -1069,7 +1069,7 @@ def _stream_workbook(
     stream: BinaryIO, owned: bool, columns: Sequence[Column], max_rows: int | None
 ) -> TableStream:
     try:
-        _refuse_huge_workbook(stream)
+        _refuse_unreadable_workbook(stream)
         book = CalamineWorkbook.from_filelike(stream)
         sheet, top = _data_sheet(book, columns)
     except (CalamineError, ValueError, OSError):
