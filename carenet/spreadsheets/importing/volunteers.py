@@ -79,6 +79,7 @@ from carenet.volunteers.models import (
 from carenet.volunteers.services import (
     MINIMUM_AGE,
     check_registration_no,
+    login_follows_area,
     login_follows_status,
     seats_follow_status,
 )
@@ -576,6 +577,8 @@ def _write(checked: list[_Checked], *, actor: Any, today: date, result: ImportRe
             seats_follow_status(actor=actor, volunteer=volunteer, day=today)
             if volunteer.user_id is not None:
                 login_follows_status(actor=actor, volunteer=volunteer)
+        if "area_id" in item.changes:
+            login_follows_area(actor=actor, volunteer=volunteer)
         if "villages" in item.changes:
             through.objects.filter(volunteer_id=volunteer.pk).delete()
             links += [

@@ -222,6 +222,15 @@ def test_a_volunteer_an_import_marks_resigned_loses_their_login(personas):
     assert not user.assignments.exists()
 
 
+def test_a_volunteer_an_import_moves_takes_the_login_role_along(personas):
+    assert run(csv_file([volunteer()])).ok
+    user = personas["volunteer_a"]
+    Volunteer.objects.filter(pk=stored(1).pk).update(user=user)
+    moved = volunteer(subdistrict="ปากน้ำ", covered_moo="1", moo="1")
+    assert run(csv_file([moved])).volunteers.updated == 1
+    assert list(user.assignments.values_list("role", "area_id")) == [("volunteer", "860102")]
+
+
 def test_a_status_move_the_rules_forbid(en):
     VolunteerFactory(citizen_id=cid(1), status=VolunteerStatus.DECEASED)
     [error] = run(csv_file([volunteer()])).errors

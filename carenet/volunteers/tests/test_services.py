@@ -655,6 +655,36 @@ def test_a_volunteer_taken_back_gets_their_login_again(district_coordinator_a):
     assert latest is not None and latest.details["login"] == "reopened"
 
 
+def test_a_volunteer_moved_to_another_subdistrict_takes_the_login_role_along(
+    district_coordinator_a,
+):
+    volunteer, user = linked_volunteer(district_coordinator_a)
+    assert access.can(user, Perm.VIEW_HOUSEHOLDS, "860101")
+    services.volunteer_update(
+        actor=district_coordinator_a,
+        volunteer=volunteer,
+        data=typed(citizen_id="", area_code="860102", village_codes=("86010201",)),
+        version=volunteer.version,
+    )
+    user = User.objects.get(pk=user.pk)  # a fresh instance: grants are cached per user
+    assignment = AreaAssignment.objects.get(user=user)
+    assert (assignment.role, assignment.area_id) == (Role.VOLUNTEER, "860102")
+    assert access.can(user, Perm.VIEW_HOUSEHOLDS, "860102")
+    assert not access.can(user, Perm.VIEW_HOUSEHOLDS, "860101")
+
+
+def test_an_edit_that_keeps_the_subdistrict_leaves_the_login_alone(district_coordinator_a):
+    volunteer, user = linked_volunteer(district_coordinator_a)
+    services.volunteer_update(
+        actor=district_coordinator_a,
+        volunteer=volunteer,
+        data=typed(citizen_id="", phone="089-999-9999"),
+        version=volunteer.version,
+    )
+    assert not AuditEvent.objects.filter(action="assignment.revoke").exists()
+    assert AreaAssignment.objects.get(user=user).area_id == "860101"
+
+
 @pytest.mark.parametrize(
     ("username", "password", "field"),
     [
