@@ -64,7 +64,7 @@ from carenet.households.models import (
 from carenet.households.selectors import people_visible
 from carenet.spreadsheets import columns
 from carenet.volunteers import selectors as volunteer_selectors
-from carenet.volunteers.models import Volunteer
+from carenet.volunteers.models import Volunteer, VolunteerStatus
 
 CHUNK = 2000
 CSV_ROWS_PER_WRITE = 500
@@ -156,22 +156,27 @@ class Export:
     row_count: int
     area_code: str
     template: bool = False
+    status: str = ""
 
     @property
     def filename(self) -> str:
         if self.template:
             return f"carenet-{self.dataset}-template.{self.fmt}"
         area = f"-{self.area_code}" if self.area_code else ""
-        return f"carenet-{self.dataset}{area}-{timezone.localdate():%Y%m%d}.{self.fmt}"
+        status = f"-{self.status}" if self.status else ""
+        return f"carenet-{self.dataset}{area}{status}-{timezone.localdate():%Y%m%d}.{self.fmt}"
 
     @property
     def content_type(self) -> str:
         return CONTENT_TYPES[self.fmt]
 
 
-def export_prepare(*, user: Any, dataset: str, fmt: str, area_code: str = "") -> Export:
+def export_prepare(
+    *, user: Any, dataset: str, fmt: str, area_code: str = "", status: str = ""
+) -> Export:
     """Counts the rows in scope, logs the export, and returns it ready to write.
 
+    `status` keeps only the volunteers of that status (households are exported while active).
     Raises AreaOutOfScope for an area that is missing or outside the user's scope.
     """
     dataset, fmt = Dataset(dataset), Format(fmt)
@@ -181,6 +186,8 @@ def export_prepare(*, user: Any, dataset: str, fmt: str, area_code: str = "") ->
     queryset: QuerySet[Any]
     if dataset == Dataset.VOLUNTEERS:
         queryset = _volunteer_rows(volunteers_in_scope(user, area_code))
+        if status:
+            queryset = queryset.filter(status=VolunteerStatus(status))
         headers, keys = columns.volunteer_headers(), columns.VOLUNTEER_KEYS
     else:
         queryset = _person_rows(people_in_scope(user, area_code))
@@ -194,11 +201,12 @@ def export_prepare(*, user: Any, dataset: str, fmt: str, area_code: str = "") ->
             "format": str(fmt),
             "rows": row_count,
             "area": area_code,
+            **({"status": status} if status else {}),
             "scope": access.scope_codes(user, perm),
         },
     )
     rows = _cells(queryset, dataset, keys)
-    return Export(dataset, fmt, headers, rows, row_count, area_code)
+    return Export(dataset, fmt, headers, rows, row_count, area_code, status=status)
 
 
 def blank_template(dataset: str) -> Export:

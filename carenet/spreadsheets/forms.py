@@ -12,6 +12,7 @@ from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext_lazy as _
 
 from carenet.spreadsheets.models import ImportKind, OnExisting
+from carenet.volunteers.models import VolunteerStatus
 
 # 200,000 rows of households (tabular.MAX_ROWS) are about 40 MB as CSV.
 DEFAULT_MAX_UPLOAD_BYTES = 50 * 1024 * 1024
@@ -123,9 +124,15 @@ def check_file_kind(name: str, start: bytes) -> None:
 
 
 class ExportForm(forms.Form):
-    """The optional area filter of an export: a code within the user's scope."""
+    """The optional filters of an export: an area code within the user's scope, and the
+    volunteers' status."""
 
     area = forms.CharField(label=_("Area"), required=False, max_length=8)
+    status = forms.ChoiceField(
+        label=_("Volunteers' status"),
+        required=False,
+        choices=[("", _("Every status")), *VolunteerStatus.choices],
+    )
 
     def clean_area(self) -> str:
         code: str = self.cleaned_data["area"].strip()

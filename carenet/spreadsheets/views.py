@@ -39,6 +39,7 @@ def home(request: HttpRequest) -> HttpResponse:
         {
             "can_import": can_import,
             "areas": exporting.area_options(user=request.user),
+            "form": ExportForm(),
             "jobs": list(jobs.job_list(user=request.user)[:RECENT_JOBS]) if can_import else [],
         },
     )
@@ -51,7 +52,11 @@ def export(request: HttpRequest, dataset: str, fmt: str) -> HttpResponseBase:
         raise Http404
     try:
         prepared = exporting.export_prepare(
-            user=request.user, dataset=dataset, fmt=fmt, area_code=form.cleaned_data["area"]
+            user=request.user,
+            dataset=dataset,
+            fmt=fmt,
+            area_code=form.cleaned_data["area"],
+            status=form.cleaned_data["status"] if dataset == "volunteers" else "",
         )
     except exporting.AreaOutOfScope:
         raise Http404 from None

@@ -564,9 +564,7 @@ def login_follows_area(*, actor: Any, volunteer: Volunteer) -> None:
     for assignment in stale:
         assignment_revoke(actor=actor, assignment=assignment)
     if stale and volunteer.status not in LEAVING:
-        assignment_grant(
-            actor=actor, user=volunteer.user, role=Role.VOLUNTEER, area=volunteer.area
-        )
+        assignment_grant(actor=actor, user=volunteer.user, role=Role.VOLUNTEER, area=volunteer.area)
 
 
 def seats_follow_status(*, actor: Any, volunteer: Volunteer, day: date) -> list[SeatClosed]:

@@ -6,6 +6,7 @@ as a missing one. Pages that change something fetch with the manage permission.
 """
 
 from typing import Any
+from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -62,6 +63,10 @@ def volunteer_list(request: HttpRequest) -> HttpResponse:
             "page": page,
             "filtered": any(filters.values()),
             "can_register": access.can(request.user, Perm.MANAGE_VOLUNTEERS),
+            # An export keeps the area and status chosen; it has no name search.
+            "export_query": urlencode({"area": filters["area_code"], "status": filters["status"]})
+            if access.can(request.user, Perm.EXPORT_DATA) and not filters["search"]
+            else None,
         },
     )
 

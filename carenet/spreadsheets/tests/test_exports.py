@@ -23,6 +23,7 @@ from carenet.spreadsheets.tests.registry_data import (
     build_registry,
     make_household,
 )
+from carenet.volunteers.models import Volunteer, VolunteerStatus
 from conftest import PERSONAS, login
 
 pytestmark = pytest.mark.django_db
@@ -106,6 +107,46 @@ def test_export_page_access_matrix(client, personas, registry, persona, dataset,
     for outside in every - seen[persona]:
         assert outside not in text
     assert AuditEvent.objects.count() == before + 1
+
+
+def test_volunteer_export_keeps_only_the_status_chosen(client, personas, registry):
+    Volunteer.objects.filter(last_name="ปากน้ำดี").update(status=VolunteerStatus.RESIGNED)
+    login(client, "district_coordinator_a")
+    url = reverse("spreadsheets:export", args=["volunteers", "csv"])
+    response = client.get(url, {"status": "active"})
+    assert surnames(read_csv(response_bytes(response)), columns.volunteer_headers()) == {"อาสาดี"}
+    assert "-active-" in response["Content-Disposition"]
+    assert AuditEvent.objects.order_by("-pk")[0].details["status"] == "active"
+    response = client.get(url, {"status": "resigned"})
+    assert surnames(read_csv(response_bytes(response)), columns.volunteer_headers()) == {"ปากน้ำดี"}
+    # Out of scope stays out whatever the status; households ignore the volunteers' filter.
+    response = client.get(url, {"status": "active", "area": "8602"})
+    assert response.status_code == 404
+    households = client.get(
+        reverse("spreadsheets:export", args=["households", "csv"]), {"status": "resigned"}
+    )
+    rows = read_csv(response_bytes(households))
+    assert surnames(rows, columns.household_headers()) == HOUSEHOLDS_SEEN["district_coordinator_a"]
+    assert client.get(url, {"status": "sleeping"}).status_code == 404
+
+
+def test_the_export_page_offers_the_volunteers_status(client, registry):
+    login(client, "district_coordinator_a")
+    page = client.get(reverse("spreadsheets:home")).content.decode()
+    assert 'name="status"' in page and 'value="deceased"' in page
+
+
+def test_command_exports_volunteers_of_one_status(registry, tmp_path):
+    Volunteer.objects.filter(last_name="อาสาดี").update(status=VolunteerStatus.INACTIVE)
+    output = tmp_path / "v.csv"
+    call_command(
+        "export_volunteers", "--as", "province_officer", "--status", "active",
+        "--output", str(output), stdout=io.StringIO(),
+    )  # fmt: skip
+    assert surnames(read_csv(output.read_bytes()), columns.volunteer_headers()) == {
+        "รักถิ่น",
+        "ปากน้ำดี",
+    }
 
 
 @pytest.mark.parametrize("url_args", [("households", "csv"), ("volunteers", "xlsx")])

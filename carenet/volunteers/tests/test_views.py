@@ -161,6 +161,19 @@ def test_list_shows_only_the_volunteers_in_scope(client, world, persona):
     assert ('data-testid="register"' in response.text) == (persona in MANAGERS)
 
 
+def test_the_list_links_to_an_export_of_its_area_and_status(client, world):
+    login(client, "district_coordinator_a")
+    response = client.get(reverse("volunteers:list"), {"area": "860101", "status": "active"})
+    link = re.search(r'href="([^"]+)" data-testid="export-list"', response.text)
+    assert link is not None
+    assert link.group(1).endswith("volunteers.xlsx?area=860101&amp;status=active")
+    # A name search is not part of an export: no link that would say otherwise.
+    searched = client.get(reverse("volunteers:list"), {"q": "มาลี"})
+    assert 'data-testid="export-list"' not in searched.text
+    login(client, "volunteer_a")
+    assert 'data-testid="export-list"' not in client.get(reverse("volunteers:list")).text
+
+
 @pytest.mark.parametrize("persona", PERSONAS)
 def test_centre_pages_are_scoped(client, world, persona):
     login(client, persona)

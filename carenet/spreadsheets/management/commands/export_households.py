@@ -16,6 +16,7 @@ from carenet.accounts import access
 from carenet.accounts.models import User
 from carenet.spreadsheets import exporting
 from carenet.spreadsheets.exporting import Dataset, Format
+from carenet.volunteers.models import VolunteerStatus
 
 
 class Command(BaseCommand):
@@ -33,6 +34,13 @@ class Command(BaseCommand):
             help="csv or xlsx (default: from the output file's name, else csv)",
         )
         parser.add_argument("--output", required=True, help="the file to write")
+        if self.dataset == Dataset.VOLUNTEERS:
+            parser.add_argument(
+                "--status",
+                default="",
+                choices=["", *VolunteerStatus.values],
+                help="only the volunteers of this status (default: every status)",
+            )
 
     def handle(self, *args: Any, **options: Any) -> None:
         output = Path(options["output"])
@@ -47,7 +55,11 @@ class Command(BaseCommand):
         area = options["area"].strip()
         try:
             export = exporting.export_prepare(
-                user=user, dataset=self.dataset, fmt=fmt, area_code=area
+                user=user,
+                dataset=self.dataset,
+                fmt=fmt,
+                area_code=area,
+                status=options.get("status", ""),
             )
         except exporting.AreaOutOfScope:
             raise CommandError(

@@ -1,7 +1,9 @@
-"""manage.py export_volunteers --as USERNAME [--area CODE] --format csv|xlsx --output FILE
+"""manage.py export_volunteers --as USERNAME [--area CODE] [--status STATUS]
+    --format csv|xlsx --output FILE
 
-Writes the volunteers that USERNAME may see, with the headers the import reads. Options and
-checks are those of export_households.
+Writes the volunteers that USERNAME may see, with the headers the import reads; --status
+(active, inactive, resigned, removed, deceased) keeps only those of that status. The other
+options and checks are those of export_households.
 """
 
 from carenet.spreadsheets.exporting import Dataset
