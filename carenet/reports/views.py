@@ -70,6 +70,7 @@ def centre_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "centre": centre,
             "coverage": selectors.centre_coverage(centre=centre),
             "current_seats": current,
+            "vacant_seats": volunteer_selectors.vacant_seats(current),
             "past_seats": past,
             "today": timezone.localdate(),  # planned seats can still be cancelled
             "volunteers": volunteers[:CENTRE_VOLUNTEERS_SHOWN],

@@ -181,6 +181,8 @@ class Position(models.TextChoices):
 
 
 POSITION_ORDER = [Position.CHAIR, Position.VICE_CHAIR, Position.SECRETARY, Position.MEMBER]
+# A committee has one chair and one secretary at a time, and is short without either.
+SINGLE_SEATS = (Position.CHAIR, Position.SECRETARY)
 
 
 class CommitteeMembership(models.Model):

@@ -30,8 +30,10 @@ from carenet.core.people import name_q
 from carenet.core.text import THAI_DIGITS
 from carenet.volunteers.models import (
     POSITION_ORDER,
+    SINGLE_SEATS,
     Centre,
     CommitteeMembership,
+    Position,
     Volunteer,
     VolunteerStatus,
     VolunteerStatusChange,
@@ -312,6 +314,12 @@ def committee_list(
     )
     past = sorted((s for s in seats if s not in current), key=lambda s: s.term_start, reverse=True)
     return current, past
+
+
+def vacant_seats(current: list[CommitteeMembership]) -> list[Position]:
+    """The single seats (chair, secretary) nobody holds among a centre's `current` seats."""
+    held = {seat.position for seat in current}
+    return [position for position in SINGLE_SEATS if position not in held]
 
 
 def seats_outside_area(*, volunteer: Volunteer) -> list[CommitteeMembership]:

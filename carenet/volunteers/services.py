@@ -17,7 +17,7 @@ import copy
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 from django.contrib.auth.password_validation import validate_password
@@ -43,6 +43,7 @@ from carenet.core.people import SEX_OF_TITLE, Sex, age_on, clean_name, name_key,
 from carenet.core.services import audit_record, save_versioned
 from carenet.core.text import THAI_DIGITS, visible
 from carenet.volunteers.models import (
+    SINGLE_SEATS,
     STATUS_MOVES,
     Centre,
     CommitteeMembership,
@@ -55,6 +56,9 @@ from carenet.volunteers.models import (
 
 OLDEST_AGE = 110  # older than any volunteer: a mistyped year
 MINIMUM_AGE = 18  # the Ministry's rule for registering an อพม.
+# Committee terms outside these bounds are mistyped years: the Ministry dates from 2545 BE.
+FIRST_TERM = date(2002, 1, 1)
+LONGEST_TERM_YEARS = 10
 REGISTRATION_NO = re.compile(r"^(\d{1,6})\s*/\s*(\d{4}|\d{2})$")
 PHONE_DIGITS = re.compile(r"^0\d{8,9}$")
 # Statuses that end a volunteer's service: their committee seats end with it.
@@ -739,7 +743,6 @@ def centre_ensure(*, actor: Any, area_code: str, phone: str = "") -> Centre:
 
 
 # Positions one volunteer holds at a time on a committee; vice-chairs and members may be many.
-SINGLE_SEATS = {Position.CHAIR, Position.SECRETARY}
 
 
 def seat_is_current(seat: CommitteeMembership, day: date) -> bool:
@@ -776,6 +779,9 @@ def committee_seat_add(
         errors["term_start"].append(_("Enter the date the term starts."))
     elif term_end is not None and term_end < term_start:
         errors["term_end"].append(_("The term cannot end before it starts."))
+    else:
+        errors["term_start"] += _implausible_start(term_start)
+        errors["term_end"] += _implausible_end(term_start, term_end)
     _raise_if(errors)
     assert term_start is not None
 
@@ -817,6 +823,27 @@ def committee_seat_add(
     return seat
 
 
+def _implausible_start(term_start: date) -> list[str]:
+    """A term that starts before the network's committees existed, or more than a year ahead,
+    is a mistyped year (a CE year read as BE, or the other way)."""
+    today = timezone.localdate()
+    if term_start < FIRST_TERM or term_start > today + timedelta(days=366):
+        return [
+            _("Check the year: a term starts between %(first)s and a year from today.")
+            % {"first": thaidate.format_short(FIRST_TERM)}
+        ]
+    return []
+
+
+def _implausible_end(term_start: date, term_end: date | None) -> list[str]:
+    if term_end is not None and term_end > term_start + timedelta(days=366 * LONGEST_TERM_YEARS):
+        return [
+            _("Check the year: a term lasts at most %(years)d years.")
+            % {"years": LONGEST_TERM_YEARS}
+        ]
+    return []
+
+
 @transaction.atomic
 def committee_seat_end(
     *, actor: Any, seat: CommitteeMembership, term_end: date | None
@@ -833,6 +860,8 @@ def committee_seat_end(
         raise ValidationError({"term_end": _("Enter the date the term ends.")})
     if term_end < seat.term_start and seat.term_start <= today:
         raise ValidationError({"term_end": _("The term cannot end before it starts.")})
+    if too_long := _implausible_end(seat.term_start, term_end):
+        raise ValidationError({"term_end": too_long})
     if seat.term_end is not None and term_end > seat.term_end:
         raise ValidationError(
             {

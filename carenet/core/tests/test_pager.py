@@ -27,3 +27,24 @@ def test_one_page_shows_no_pager():
     request = RequestFactory().get("/list/")
     page = Paginator(range(10), 25).get_page(1)
     assert render_to_string("core/_pager.html", {"page": page}, request=request).strip() == ""
+
+
+def test_the_page_box_keeps_the_filters_and_the_anchor():
+    html = pager("status=open&area=8601&area=8602&page=2", 2, anchor="#households")
+    assert 'action="#households"' in html
+    assert '<input type="hidden" name="status" value="open">' in html
+    assert html.count('type="hidden" name="area"') == 2
+    assert 'name="page" value="2"' in html
+    assert 'type="hidden" name="page"' not in html
+
+
+def test_the_page_box_escapes_what_the_address_carried():
+    html = pager('q="><script>x</script>', 1)
+    assert "<script>" not in html and "&quot;&gt;&lt;script&gt;" in html
+
+
+def test_a_typed_page_number_in_any_digits_or_out_of_range_lands_on_a_page():
+    paginator = Paginator(range(100), 25)
+    assert paginator.get_page("๓").number == 3
+    assert paginator.get_page("99999").number == 4
+    assert paginator.get_page("abc").number == 1

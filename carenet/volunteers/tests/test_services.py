@@ -14,7 +14,7 @@ from carenet.accounts.models import AreaAssignment, Role, User
 from carenet.core import citizen_id as cid
 from carenet.core.models import AuditEvent
 from carenet.core.services import ConflictError
-from carenet.volunteers import services
+from carenet.volunteers import selectors, services
 from carenet.volunteers.models import (
     CommitteeMembership,
     Position,
@@ -911,6 +911,10 @@ def test_other_positions_may_be_held_by_several(district_coordinator_a, position
         ({}, {"position": "king"}, "position"),
         ({}, {"term_start": None}, "term_start"),
         ({}, {"term_end": date(2024, 12, 31)}, "term_end"),
+        # Years typed in the wrong era: 2568 read as CE 1968 or 2025 written where 2568 was.
+        ({}, {"term_start": date(1968, 1, 1), "term_end": None}, "term_start"),
+        ({}, {"term_start": date.today() + timedelta(days=400)}, "term_start"),
+        ({}, {"term_end": date(2568, 1, 1)}, "term_end"),
     ],
 )
 def test_seat_rules(district_coordinator_a, volunteer_changes, seat_changes, field):
@@ -972,6 +976,28 @@ def test_ending_a_seat_checks_its_dates(district_coordinator_a):
         "term_end",
         containing="already ended",
     )
+
+
+def test_ending_a_seat_in_another_era_is_refused(district_coordinator_a):
+    seat = CommitteeMembershipFactory(term_start=date(2025, 1, 1))
+    refused(
+        lambda: services.committee_seat_end(
+            actor=district_coordinator_a, seat=seat, term_end=date(2568, 9, 30)
+        ),
+        "term_end",
+        containing="at most 10 years",
+    )
+
+
+def test_vacant_single_seats_are_named(district_coordinator_a):
+    centre = CentreFactory()
+    assert selectors.vacant_seats([]) == [Position.CHAIR, Position.SECRETARY]
+    services.committee_seat_add(
+        actor=district_coordinator_a,
+        **seat_args(centre, VolunteerFactory(), position=Position.CHAIR),
+    )
+    current, _past = selectors.committee_list(centre=centre)
+    assert selectors.vacant_seats(current) == [Position.SECRETARY]
 
 
 def test_ending_a_seat_never_lengthens_it(district_coordinator_a):

@@ -629,6 +629,9 @@ def test_centre_page_shows_committee_coverage_and_volunteers(client, world):
     coverage = response.context["coverage"]
     assert [v.code for v in coverage.uncovered] == ["86010102", "86010201"]
     assert list(response.context["volunteers"]) == [world["own"]]
+    held = world["seat"].position
+    assert held not in response.context["vacant_seats"]
+    assert 'data-testid="vacant-seats"' in response.text
 
 
 def test_opening_a_centre_from_the_list(client, world, area_tree):
