@@ -45,11 +45,19 @@ def _details_or_404(user: Any, case: Case) -> None:
 # --- The agency directory --------------------------------------------------------------------
 
 
-def _manageable_areas(user: Any) -> QuerySet[Area]:
+def _manageable_areas(user: Any, agency: Agency | None) -> QuerySet[Area]:
+    """The areas the user may place an agency in. A national scope holds thousands of
+    subdistricts, too many for a list: it gets the provinces and districts (and the agency's
+    own area, whatever its level)."""
     codes = access.scope_codes(user, Perm.MANAGE_AGENCIES)
+    if access.NATIONAL in codes:
+        q = Q(level__in=["province", "district"])
+        if agency is not None and agency.area_id:
+            q |= Q(pk=agency.area_id)
+        return Area.objects.filter(q)
     q = Q(pk__in=[])
     for code in codes:
-        q |= within(code) if code else Q()
+        q |= within(code)
     return Area.objects.filter(q, level__in=["province", "district", "subdistrict"])
 
 
@@ -101,7 +109,7 @@ def _agency_form(request: HttpRequest, agency: Agency | None) -> HttpResponse:
     form = AgencyForm(
         request.POST if request.method == "POST" else None,
         instance=agency,
-        areas=_manageable_areas(request.user),
+        areas=_manageable_areas(request.user, agency),
         national=referrals.may_manage_agency(request.user, None),
     )
     if request.method == "POST" and form.is_valid():

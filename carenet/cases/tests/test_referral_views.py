@@ -214,6 +214,25 @@ def test_a_national_agency_from_the_form_and_in_every_list(login_as, personas):
     assert "ทั้งประเทศ" in page.content.decode()
 
 
+def test_a_national_admin_places_an_agency_in_a_province_or_district(login_as, personas):
+    client = login_as("national_admin")
+    form = client.get(reverse("cases:agency_new")).context["form"]
+    offered = {area.code for area in form.fields["area"].queryset}
+    assert {"86", "8601", "8602"} <= offered
+    assert "860101" not in offered  # thousands of subdistricts nationally: not a list
+    response = client.post(
+        reverse("cases:agency_new"),
+        {"area": "8601", "kind": "police", "name": "สภ.เมืองชุมพร", "active": "on"},
+    )
+    assert response.status_code == 302
+    agency = Agency.objects.get(name="สภ.เมืองชุมพร")
+    assert agency.area_id == "8601"
+    # An agency a coordinator put in a subdistrict keeps it when a national admin edits it.
+    local = AgencyFactory(area_id="860101")
+    edit = client.get(reverse("cases:agency_edit", args=[local.pk])).context["form"]
+    assert "860101" in {area.code for area in edit.fields["area"].queryset}
+
+
 def test_a_province_officer_must_choose_an_area(login_as, personas):
     client = login_as("province_officer")
     response = client.post(
