@@ -646,6 +646,14 @@ def person_log_view(*, actor: Any, person: Person) -> None:
     audit_record(actor=actor, action="person.view", target=person, area_code=person.area_id)
 
 
+def household_log_view(*, actor: Any, household: Household) -> None:
+    """The household page lists its members' disability, bedridden and illness flags: the
+    read is logged, as a person's page is."""
+    audit_record(
+        actor=actor, action="household.view", target=household, area_code=household.area_id
+    )
+
+
 @transaction.atomic
 def person_reveal_citizen_id(*, actor: Any, person: Person) -> str:
     """The full citizen ID, formatted, for someone who asked to see it; the read is logged."""

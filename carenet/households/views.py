@@ -67,6 +67,7 @@ def household_list(request: HttpRequest) -> HttpResponse:
 @access.requires(Perm.VIEW_HOUSEHOLDS)
 def household_detail(request: HttpRequest, pk: int) -> HttpResponse:
     household = selectors.household_get(user=request.user, pk=pk)
+    services.household_log_view(actor=request.user, household=household)
     return _render_detail(request, household)
 
 

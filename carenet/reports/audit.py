@@ -48,6 +48,7 @@ ACTIONS = {
     "household.assign": _("assigned a volunteer"),
     "household.unassign": _("removed a volunteer"),
     "household.head_change": _("changed the head of household"),
+    "household.view": _("opened the household page (its members' health and disability)"),
     "person.add": _("added a member"),
     "person.update": _("edited the person"),
     "person.status": _("changed the person's status"),

@@ -436,6 +436,17 @@ def test_person_page_logs_the_view_and_masks_the_id(client, world):
     assert event.target_id == str(person.pk)
 
 
+def test_household_page_logs_the_view_of_its_members_health(client, world):
+    household = world.people["a1"].household
+    login(client, "volunteer_a")
+    assert client.get(reverse("households:detail", args=[household.pk])).status_code == 200
+    event = AuditEvent.objects.get(action="household.view")
+    assert (event.target_id, event.area_code) == (str(household.pk), household.area_id)
+    login(client, "volunteer_b")  # out of scope: a 404, and nothing read to log
+    assert client.get(reverse("households:detail", args=[household.pk])).status_code == 404
+    assert AuditEvent.objects.filter(action="household.view").count() == 1
+
+
 def test_showing_the_full_citizen_id_is_explicit_and_logged(client, world):
     digits = new_citizen_id()
     person = world.people["a1"]
