@@ -21,6 +21,7 @@ from carenet.households.models import (
     ConsentBasis,
     DisabilityType,
     DocumentType,
+    Household,
     HouseholdStatus,
     Ownership,
     Person,
@@ -284,6 +285,27 @@ class AssignForm(forms.Form):
     def __init__(self, *args: Any, queryset: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         cast(forms.ModelChoiceField, self.fields["volunteer"]).queryset = queryset
+
+
+class HandOverForm(forms.Form):
+    """Which of a volunteer's households go to which other volunteer of the subdistrict."""
+
+    taker: forms.ModelChoiceField = forms.ModelChoiceField(
+        label=_("Hand over to"),
+        queryset=Volunteer.objects.none(),
+        empty_label=_("choose a volunteer of this subdistrict"),
+    )
+    households: forms.ModelMultipleChoiceField = forms.ModelMultipleChoiceField(
+        label=_("Households"),
+        queryset=Household.objects.none(),
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={"required": _("Tick at least one household.")},
+    )
+
+    def __init__(self, *args: Any, takers: Any, households: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        cast(forms.ModelChoiceField, self.fields["taker"]).queryset = takers
+        cast(forms.ModelMultipleChoiceField, self.fields["households"]).queryset = households
 
 
 class MergeForm(forms.Form):

@@ -16,6 +16,7 @@ from typing import Any, cast
 
 from django.core.paginator import Page, Paginator
 from django.db.models import Prefetch, Q, QuerySet
+from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -342,6 +343,34 @@ def household_detail(*, household: Household, today: date | None = None) -> Hous
         address_areas=chain,
         looked_after=any(a.volunteer.status == VolunteerStatus.ACTIVE for a in assignments),
         to_check=checks.to_check(members),
+    )
+
+
+def volunteer_to_hand_over(*, user: Any, pk: int) -> Volunteer:
+    """A volunteer whose households the user may hand over: one of the area whose households
+    the user assigns (the coordination centre). Anyone else's is a 404."""
+    volunteer = Volunteer.objects.select_related("area").filter(pk=pk).first()
+    if volunteer is None or not manages_widely(user, volunteer.area_id):
+        raise Http404
+    return volunteer
+
+
+def households_to_hand_over(*, volunteer: Volunteer) -> QuerySet[Household]:
+    """The active households the volunteer looks after, by village and house no."""
+    return (
+        Household.objects.filter(assignments__volunteer=volunteer, status=HouseholdStatus.ACTIVE)
+        .select_related("area", "head")
+        .order_by("area_id", "house_no", "pk")
+    )
+
+
+def hand_over_takers(*, volunteer: Volunteer) -> QuerySet[Volunteer]:
+    """Who may take the volunteer's households: the other active volunteers of the
+    subdistrict."""
+    return (
+        Volunteer.objects.filter(area_id=volunteer.area_id, status=VolunteerStatus.ACTIVE)
+        .exclude(pk=volunteer.pk)
+        .order_by(*thai_order("first_name", "last_name"))
     )
 
 

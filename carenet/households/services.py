@@ -358,6 +358,48 @@ def household_unassign_volunteer(*, actor: Any, household: Household, volunteer:
     )
 
 
+@transaction.atomic
+def households_hand_over(
+    *, actor: Any, giver: Volunteer, taker: Volunteer, households: list[Household]
+) -> int:
+    """Hands `households` that `giver` looks after over to `taker`, an active volunteer of the
+    same subdistrict (a volunteer who leaves, moves or has too many). Says how many moved; a
+    household `taker` already looked after just loses `giver`."""
+    if taker.pk == giver.pk:
+        raise ValidationError({"taker": _("Choose another volunteer to take the households.")})
+    for household in households:
+        if not manages_widely(actor, household.area_id):
+            raise PermissionDenied(_("Only the coordination centre assigns volunteers."))
+        _check_volunteer_serves(taker, household.area_id)
+    given = HouseholdAssignment.objects.filter(
+        volunteer=giver, household__in=households, household__status=HouseholdStatus.ACTIVE
+    )
+    moving = list(given.values_list("household_id", flat=True))
+    if not moving:
+        raise ValidationError({"households": _("None of these households is theirs to hand over.")})
+    given.delete()
+    kept = set(
+        HouseholdAssignment.objects.filter(volunteer=taker, household_id__in=moving).values_list(
+            "household_id", flat=True
+        )
+    )
+    HouseholdAssignment.objects.bulk_create(
+        HouseholdAssignment(household_id=pk, volunteer=taker, assigned_by=_user(actor))
+        for pk in moving
+        if pk not in kept
+    )
+    for household in households:
+        if household.pk in moving:
+            audit_record(
+                actor=actor,
+                action="household.handover",
+                target=household,
+                area_code=household.area_id,
+                details={"from": giver.pk, "to": taker.pk},
+            )
+    return len(moving)
+
+
 def household_recompute(*, household: Household, today: date | None = None) -> None:
     """Stores the priority score, groups and member count worked out from the active members.
 

@@ -19,4 +19,5 @@ urlpatterns = [
     path("people/<int:pk>/consents/new/", views.consent_add, name="consent_add"),
     path("consents/<int:pk>/withdraw/", views.consent_withdraw, name="consent_withdraw"),
     path("merge/", views.merge, name="merge"),
+    path("hand-over/<int:volunteer_pk>/", views.hand_over, name="hand_over"),
 ]

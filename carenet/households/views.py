@@ -14,6 +14,7 @@ from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from carenet.accounts import access
@@ -27,6 +28,7 @@ from carenet.households.forms import (
     AssignForm,
     ConsentForm,
     DuplicateConfirmForm,
+    HandOverForm,
     HouseholdFilterForm,
     HouseholdForm,
     HouseholdStatusForm,
@@ -279,6 +281,49 @@ def household_assign(request: HttpRequest, pk: int) -> HttpResponse:
             messages.success(request, _("The volunteers are updated."))
             return redirect("households:detail", pk=household.pk)
     return _render_detail(request, household, assign_form=form)
+
+
+@access.requires(MANAGE)
+def hand_over(request: HttpRequest, volunteer_pk: int) -> HttpResponse:
+    """The coordination centre hands some or all of a volunteer's households to another
+    volunteer of the subdistrict: when one leaves, moves, or looks after too many."""
+    giver = selectors.volunteer_to_hand_over(user=request.user, pk=volunteer_pk)
+    households = selectors.households_to_hand_over(volunteer=giver)
+    form = HandOverForm(
+        request.POST if request.method == "POST" else None,
+        takers=selectors.hand_over_takers(volunteer=giver),
+        households=households,
+        initial={"households": [h.pk for h in households]},
+    )
+    if request.method == "POST" and form.is_valid():
+        taker = form.cleaned_data["taker"]
+        try:
+            moved = services.households_hand_over(
+                actor=request.user,
+                giver=giver,
+                taker=taker,
+                households=list(form.cleaned_data["households"]),
+            )
+        except ValidationError as error:
+            show_service_errors(error, form)
+        else:
+            messages.success(
+                request,
+                ngettext(
+                    "%(count)d household is now looked after by %(name)s.",
+                    "%(count)d households are now looked after by %(name)s.",
+                    moved,
+                )
+                % {"count": moved, "name": taker.full_name},
+            )
+            return redirect("volunteers:detail", pk=giver.pk)
+    rows = list(households)
+    ticked = {str(pk) for pk in form["households"].value() or []}
+    return _render_form(
+        request,
+        "households/hand_over.html",
+        {"giver": giver, "form": form, "rows": [(h, str(h.pk) in ticked) for h in rows]},
+    )
 
 
 # --- People --------------------------------------------------------------------------------

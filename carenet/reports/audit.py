@@ -47,6 +47,7 @@ ACTIONS = {
     "household.status": _("changed the household's status"),
     "household.assign": _("assigned a volunteer"),
     "household.unassign": _("removed a volunteer"),
+    "household.handover": _("handed the household to another volunteer"),
     "household.head_change": _("changed the head of household"),
     "household.view": _("opened the household page (its members' health and disability)"),
     "person.add": _("added a member"),

@@ -89,6 +89,7 @@ def _detail(
         "citizen_id_masked": cid.masked(volunteer.read_citizen_id()),
         "can_change_status": can_manage and bool(STATUS_MOVES.get(volunteer.status)),
         "account_form": AccountForm() if can_manage and services.may_get_login(volunteer) else None,
+        "households_looked_after": _households_looked_after(volunteer) if can_manage else 0,
         **extra,
     }
     return render(request, "volunteers/detail.html", context, status=status)
@@ -232,19 +233,23 @@ def _tell_login_follows(request: HttpRequest, volunteer: Volunteer) -> None:
         messages.info(request, _("Their login has the volunteer role again."))
 
 
+def _households_looked_after(volunteer: Volunteer) -> int:
+    return volunteer.assignments.filter(household__status="active").count()
+
+
 def _tell_households_left(request: HttpRequest, volunteer: Volunteer) -> None:
     """A volunteer who stops serving leaves their households without anyone: say how many."""
     if volunteer.status == VolunteerStatus.ACTIVE:
         return
-    left = volunteer.assignments.filter(household__status="active").count()
+    left = _households_looked_after(volunteer)
     if left:
         messages.warning(
             request,
             ngettext(
-                "%(count)d household was looked after by them: assign it another volunteer "
-                "(the overdue visits page lists the households without one).",
-                "%(count)d households were looked after by them: assign them another volunteer "
-                "(the overdue visits page lists the households without one).",
+                "%(count)d household was looked after by them: hand it over to another "
+                "volunteer (Hand over households, below).",
+                "%(count)d households were looked after by them: hand them over to another "
+                "volunteer (Hand over households, below).",
                 left,
             )
             % {"count": left},

@@ -1,0 +1,139 @@
+"""Handing a volunteer's households over to another volunteer of the subdistrict."""
+
+import pytest
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.urls import reverse
+
+from carenet.core.models import AuditEvent
+from carenet.households import services
+from carenet.households.models import HouseholdAssignment, HouseholdStatus
+from carenet.households.tests.factories import HouseholdFactory, VolunteerFactory, assign
+from carenet.volunteers.models import VolunteerStatus
+from conftest import PERSONAS, login
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def handover(world):
+    """volunteer_a's record looks after a1 and two more households of ท่าตะเภา, one closed."""
+    giver = world.volunteers["a"]
+    more = HouseholdFactory.create(area_id="86010102")
+    closed = HouseholdFactory.create(area_id="86010101", status=HouseholdStatus.CLOSED)
+    assign(more, giver)
+    assign(closed, giver)
+    taker = VolunteerFactory.create(area_id="860101", first_name="สมศรี", last_name="รับช่วง")
+    return {"giver": giver, "taker": taker, "active": [world.households["a1"], more]}
+
+
+def looked_after_by(volunteer) -> set[int]:
+    return set(
+        HouseholdAssignment.objects.filter(volunteer=volunteer).values_list(
+            "household_id", flat=True
+        )
+    )
+
+
+def test_the_households_move_to_the_taker_with_an_audit_row_each(personas, handover):
+    moved = services.households_hand_over(
+        actor=personas["district_coordinator_a"],
+        giver=handover["giver"],
+        taker=handover["taker"],
+        households=handover["active"],
+    )
+    assert moved == 2
+    assert looked_after_by(handover["taker"]) == {h.pk for h in handover["active"]}
+    assert len(looked_after_by(handover["giver"])) == 1  # the closed one keeps its history
+    events = AuditEvent.objects.filter(action="household.handover")
+    assert {e.target_id for e in events} == {str(h.pk) for h in handover["active"]}
+    assert events[0].details == {"from": handover["giver"].pk, "to": handover["taker"].pk}
+
+
+def test_a_household_the_taker_already_has_just_loses_the_giver(personas, handover):
+    first = handover["active"][0]
+    assign(first, handover["taker"])
+    services.households_hand_over(
+        actor=personas["district_coordinator_a"],
+        giver=handover["giver"],
+        taker=handover["taker"],
+        households=[first],
+    )
+    assert HouseholdAssignment.objects.filter(household=first).count() == 1
+
+
+@pytest.mark.parametrize(
+    "taker_changes",
+    [{"status": VolunteerStatus.RESIGNED}, {"area_id": "860102"}],
+    ids=["not active", "another subdistrict"],
+)
+def test_the_taker_must_serve_the_subdistrict(personas, handover, taker_changes):
+    taker = VolunteerFactory.create(**{"area_id": "860101", **taker_changes})
+    with pytest.raises(ValidationError):
+        services.households_hand_over(
+            actor=personas["district_coordinator_a"],
+            giver=handover["giver"],
+            taker=taker,
+            households=handover["active"],
+        )
+    assert looked_after_by(taker) == set()
+
+
+def test_out_of_scope_or_own_records_only_may_not_hand_over(personas, handover):
+    for persona in ("district_coordinator_b", "volunteer_a"):
+        with pytest.raises(PermissionDenied):
+            services.households_hand_over(
+                actor=personas[persona],
+                giver=handover["giver"],
+                taker=handover["taker"],
+                households=handover["active"],
+            )
+    assert looked_after_by(handover["taker"]) == set()
+
+
+def test_the_page_hands_over_what_is_ticked(client, handover):
+    login(client, "district_coordinator_a")
+    url = reverse("households:hand_over", args=[handover["giver"].pk])
+    page = client.get(url)
+    assert page.status_code == 200
+    assert page.text.count('name="households"') == 2  # the active ones, ticked
+    assert page.text.count(" checked") == 2
+    assert "รับช่วง" in page.text
+    one = handover["active"][0]
+    response = client.post(url, {"taker": handover["taker"].pk, "households": [one.pk]})
+    assert response["Location"] == reverse("volunteers:detail", args=[handover["giver"].pk])
+    assert looked_after_by(handover["taker"]) == {one.pk}
+
+
+def test_the_page_says_what_is_missing(client, handover):
+    login(client, "district_coordinator_a")
+    url = reverse("households:hand_over", args=[handover["giver"].pk])
+    response = client.post(url, {"taker": handover["taker"].pk})
+    assert response.status_code == 400
+    assert "household" in str(response.context["form"].errors)
+    response = client.post(url, {"households": [handover["active"][0].pk], "taker": "99999"})
+    assert response.status_code == 400
+    assert looked_after_by(handover["taker"]) == set()
+
+
+@pytest.mark.parametrize("persona", PERSONAS)
+def test_the_page_is_the_coordination_centres(client, handover, persona):
+    login(client, persona)
+    response = client.get(reverse("households:hand_over", args=[handover["giver"].pk]))
+    allowed = {"national_admin", "province_officer", "district_coordinator_a"}
+    expected = 200 if persona in allowed else 403 if persona == "auditor" else 404
+    if persona.startswith("volunteer"):
+        expected = 404  # they manage only their own households, never a colleague's
+    assert response.status_code == expected, persona
+
+
+def test_the_page_sends_anonymous_users_to_login(client, handover):
+    response = client.get(reverse("households:hand_over", args=[handover["giver"].pk]))
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("accounts:login"))
+
+
+def test_the_volunteer_page_links_to_the_handover(client, handover):
+    login(client, "district_coordinator_a")
+    page = client.get(reverse("volunteers:detail", args=[handover["giver"].pk]))
+    assert 'data-testid="hand-over"' in page.text
+    assert page.context["households_looked_after"] == 2
