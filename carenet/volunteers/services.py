@@ -561,14 +561,15 @@ def login_follows_status(*, actor: Any, volunteer: Volunteer) -> str:
 def login_follows_area(*, actor: Any, volunteer: Volunteer) -> None:
     """A volunteer moved to another subdistrict takes their login's volunteer role with them:
     they open the households of the area they now serve, no longer those of the old one."""
-    if volunteer.user_id is None:
+    user = volunteer.user
+    if user is None:
         return
-    roles = AreaAssignment.objects.filter(user_id=volunteer.user_id, role=Role.VOLUNTEER)
+    roles = AreaAssignment.objects.filter(user=user, role=Role.VOLUNTEER)
     stale = [a for a in roles if a.area_id != volunteer.area_id]
     for assignment in stale:
         assignment_revoke(actor=actor, assignment=assignment)
     if stale and volunteer.status not in LEAVING:
-        assignment_grant(actor=actor, user=volunteer.user, role=Role.VOLUNTEER, area=volunteer.area)
+        assignment_grant(actor=actor, user=user, role=Role.VOLUNTEER, area=volunteer.area)
 
 
 def seats_follow_status(*, actor: Any, volunteer: Volunteer, day: date) -> list[SeatClosed]:
