@@ -9,7 +9,9 @@ Lists issue a constant number of queries whatever the page size: the members and
 of a page are fetched with one prefetch each.
 """
 
+import math
 import re
+import statistics
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any, cast
@@ -344,6 +346,52 @@ def household_detail(*, household: Household, today: date | None = None) -> Hous
         looked_after=any(a.volunteer.status == VolunteerStatus.ACTIVE for a in assignments),
         to_check=checks.to_check(members),
     )
+
+
+# A household's GPS point this far from the middle of its subdistrict's other points is
+# probably wrong: taken at the office, or with a digit mistyped. Subdistricts are rarely
+# more than 20 km across.
+GPS_FAR_KM = 20
+GPS_NEIGHBOURS_MIN = 5  # fewer points say nothing about where the subdistrict is
+GPS_NEIGHBOURS_READ = 500
+
+
+def gps_far_from_neighbours(*, household: Household) -> int | None:
+    """How many km the household's point lies from the median point of the other active
+    households of its subdistrict, when that is more than GPS_FAR_KM; None otherwise."""
+    if household.latitude is None or household.longitude is None:
+        return None
+    points = list(
+        Household.objects.filter(
+            within(household.area_id[:6], "area"),
+            status=HouseholdStatus.ACTIVE,
+            latitude__isnull=False,
+            longitude__isnull=False,
+        )
+        .exclude(pk=household.pk)
+        .order_by("-pk")
+        .values_list("latitude", "longitude")[:GPS_NEIGHBOURS_READ]
+    )
+    if len(points) < GPS_NEIGHBOURS_MIN:
+        return None
+    middle = (statistics.median(p[0] for p in points), statistics.median(p[1] for p in points))
+    km = _km_between((household.latitude, household.longitude), middle)
+    return round(km) if km > GPS_FAR_KM else None
+
+
+def subdistrict_of(area: Area) -> Area:
+    """A household's subdistrict: its area, or the area above its village."""
+    return area.parent if area.level == Level.VILLAGE and area.parent is not None else area
+
+
+def _km_between(a: tuple[Any, Any], b: tuple[Any, Any]) -> float:
+    """The great-circle distance (haversine), plenty for telling 2 km from 50."""
+    lat1, lon1, lat2, lon2 = (math.radians(float(v)) for v in (*a, *b))
+    h = (
+        math.sin((lat2 - lat1) / 2) ** 2
+        + math.cos(lat1) * math.cos(lat2) * math.sin((lon2 - lon1) / 2) ** 2
+    )
+    return 2 * 6371 * math.asin(math.sqrt(h))
 
 
 def volunteer_to_hand_over(*, user: Any, pk: int) -> Volunteer:

@@ -147,6 +147,7 @@ def household_create(request: HttpRequest) -> HttpResponse:
                 show_service_errors(error, household_form, person_form, consent_form)
             else:
                 messages.success(request, _("The household is registered."))
+                _warn_if_gps_far(request, household)
                 return redirect("households:detail", pk=household.pk)
     return _render_form(request, "households/household_create.html", context)
 
@@ -223,6 +224,7 @@ def household_edit(request: HttpRequest, pk: int) -> HttpResponse:
             show_service_errors(error, form)
         else:
             messages.success(request, _("The household is saved."))
+            _warn_if_gps_far(request, household)
             return redirect("households:detail", pk=household.pk)
     return _render_form(
         request,
@@ -281,6 +283,19 @@ def household_assign(request: HttpRequest, pk: int) -> HttpResponse:
             messages.success(request, _("The volunteers are updated."))
             return redirect("households:detail", pk=household.pk)
     return _render_detail(request, household, assign_form=form)
+
+
+def _warn_if_gps_far(request: HttpRequest, household: Household) -> None:
+    km = selectors.gps_far_from_neighbours(household=household)
+    if km is not None:
+        messages.warning(
+            request,
+            _(
+                "The GPS point is %(km)s km from the other households of %(area)s: check it. "
+                "A point taken at the office, or a mistyped digit, puts a house far away."
+            )
+            % {"km": km, "area": selectors.subdistrict_of(household.area).label},
+        )
 
 
 @access.requires(MANAGE)

@@ -287,6 +287,36 @@ def test_register_a_household_with_its_first_member(client, world):
     assert citizen_id.masked(digits).encode() in detail.content
 
 
+def neighbours_near(lat: str, lon: str, count: int = 5) -> None:
+    for _ in range(count):
+        HouseholdFactory.create(area_id="86010102", latitude=lat, longitude=lon)
+
+
+def test_a_gps_point_far_from_the_subdistricts_households_is_questioned(client, world):
+    neighbours_near("10.4931", "99.1802")
+    login(client, "district_coordinator_a")
+    near = client.post(reverse("households:create"), register_data(), follow=True)
+    assert "GPS" not in " ".join(str(m) for m in near.context["messages"])
+    # Bangkok, about 390 km from ท่าตะเภา.
+    far = register_data(
+        **{"h-house_no": "9", "h-latitude": "13.7563", "h-longitude": "100.5018"},
+        **{"p-first_name": "สมหมาย", "p-birth_date": "01/01/2500", "h-soi": ""},
+    )
+    response = client.post(reverse("households:create"), far, follow=True)
+    warning = [str(m) for m in response.context["messages"] if "GPS" in str(m)]
+    assert warning and "ท่าตะเภา" in warning[0] and re.search(r"\b3\d\d กม\.", warning[0])
+    assert Household.objects.filter(house_no="9").exists()  # saved: only a question
+
+
+def test_a_gps_point_with_too_few_neighbours_says_nothing(client, world):
+    neighbours_near("10.4931", "99.1802", count=4)
+    login(client, "district_coordinator_a")
+    far = register_data(**{"h-latitude": "13.7563", "h-longitude": "100.5018"})
+    response = client.post(reverse("households:create"), far, follow=True)
+    assert response.status_code == 200
+    assert not [m for m in response.context["messages"] if "GPS" in str(m)]
+
+
 def test_volunteer_registers_and_sees_their_household(client, world):
     login(client, "volunteer_a")
     response = client.post(reverse("households:create"), register_data(**{"h-area": "86010102"}))
