@@ -361,7 +361,7 @@ def gps_far_from_neighbours(*, household: Household) -> int | None:
     households of its subdistrict, when that is more than GPS_FAR_KM; None otherwise."""
     if household.latitude is None or household.longitude is None:
         return None
-    points = list(
+    points: list[tuple[Any, Any]] = list(
         Household.objects.filter(
             within(household.area_id[:6], "area"),
             status=HouseholdStatus.ACTIVE,
@@ -374,7 +374,10 @@ def gps_far_from_neighbours(*, household: Household) -> int | None:
     )
     if len(points) < GPS_NEIGHBOURS_MIN:
         return None
-    middle = (statistics.median(p[0] for p in points), statistics.median(p[1] for p in points))
+    middle = (
+        statistics.median(float(p[0]) for p in points),
+        statistics.median(float(p[1]) for p in points),
+    )
     km = _km_between((household.latitude, household.longitude), middle)
     return round(km) if km > GPS_FAR_KM else None
 
