@@ -293,7 +293,7 @@ class HandOverForm(forms.Form):
     taker: forms.ModelChoiceField = forms.ModelChoiceField(
         label=_("Hand over to"),
         queryset=Volunteer.objects.none(),
-        empty_label=_("choose a volunteer of this subdistrict"),
+        empty_label=_("choose a volunteer"),
     )
     households: forms.ModelMultipleChoiceField = forms.ModelMultipleChoiceField(
         label=_("Households"),
@@ -304,7 +304,9 @@ class HandOverForm(forms.Form):
 
     def __init__(self, *args: Any, takers: Any, households: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        cast(forms.ModelChoiceField, self.fields["taker"]).queryset = takers
+        taker = cast(forms.ModelChoiceField, self.fields["taker"])
+        taker.queryset = takers
+        taker.label_from_instance = lambda v: f"{v.full_name} ({v.area.label})"  # type: ignore[method-assign]
         cast(forms.ModelMultipleChoiceField, self.fields["households"]).queryset = households
 
 

@@ -398,30 +398,39 @@ def _km_between(a: tuple[Any, Any], b: tuple[Any, Any]) -> float:
 
 
 def volunteer_to_hand_over(*, user: Any, pk: int) -> Volunteer:
-    """A volunteer whose households the user may hand over: one of the area whose households
-    the user assigns (the coordination centre). Anyone else's is a 404."""
+    """A volunteer whose households the user may hand over: one the user's coordination centre
+    manages, or one still assigned to households it manages (a volunteer who moved away).
+    Anyone else's is a 404."""
     volunteer = Volunteer.objects.select_related("area").filter(pk=pk).first()
-    if volunteer is None or not manages_widely(user, volunteer.area_id):
+    if volunteer is None:
         raise Http404
-    return volunteer
+    if manages_widely(user, volunteer.area_id) or households_to_hand_over(
+        user=user, volunteer=volunteer
+    ):
+        return volunteer
+    raise Http404
 
 
-def households_to_hand_over(*, volunteer: Volunteer) -> QuerySet[Household]:
-    """The active households the volunteer looks after, by village and house no."""
-    return (
+def households_to_hand_over(*, user: Any, volunteer: Volunteer) -> list[Household]:
+    """The active households the volunteer looks after whose volunteers the user assigns, by
+    village and house no."""
+    households = (
         Household.objects.filter(assignments__volunteer=volunteer, status=HouseholdStatus.ACTIVE)
         .select_related("area", "head")
         .order_by("area_id", "house_no", "pk")
     )
+    return [h for h in households if manages_widely(user, h.area_id)]
 
 
-def hand_over_takers(*, volunteer: Volunteer) -> QuerySet[Volunteer]:
-    """Who may take the volunteer's households: the other active volunteers of the
-    subdistrict."""
+def hand_over_takers(*, volunteer: Volunteer, households: list[Household]) -> QuerySet[Volunteer]:
+    """Who may take the households: the other active volunteers of their subdistricts (the
+    giver's own, unless the giver moved away from them)."""
+    subdistricts = {h.area_id[:6] for h in households}
     return (
-        Volunteer.objects.filter(area_id=volunteer.area_id, status=VolunteerStatus.ACTIVE)
+        Volunteer.objects.filter(area_id__in=subdistricts, status=VolunteerStatus.ACTIVE)
         .exclude(pk=volunteer.pk)
-        .order_by(*thai_order("first_name", "last_name"))
+        .select_related("area")
+        .order_by("area_id", *thai_order("first_name", "last_name"))
     )
 
 

@@ -303,11 +303,13 @@ def hand_over(request: HttpRequest, volunteer_pk: int) -> HttpResponse:
     """The coordination centre hands some or all of a volunteer's households to another
     volunteer of the subdistrict: when one leaves, moves, or looks after too many."""
     giver = selectors.volunteer_to_hand_over(user=request.user, pk=volunteer_pk)
-    households = selectors.households_to_hand_over(volunteer=giver)
+    households = selectors.households_to_hand_over(user=request.user, volunteer=giver)
+    # A coordinator of the subdistrict a volunteer moved away from hands over what is left.
+    can_see_giver = access.can(request.user, Perm.VIEW_VOLUNTEERS, giver.area_id)
     form = HandOverForm(
         request.POST if request.method == "POST" else None,
-        takers=selectors.hand_over_takers(volunteer=giver),
-        households=households,
+        takers=selectors.hand_over_takers(volunteer=giver, households=households),
+        households=Household.objects.filter(pk__in=[h.pk for h in households]),
         initial={"households": [h.pk for h in households]},
     )
     if request.method == "POST" and form.is_valid():
@@ -320,7 +322,7 @@ def hand_over(request: HttpRequest, volunteer_pk: int) -> HttpResponse:
                 households=list(form.cleaned_data["households"]),
             )
         except ValidationError as error:
-            show_service_errors(error, form)
+            show_service_errors(error, form, aliases={"volunteer": "taker"})
         else:
             messages.success(
                 request,
@@ -331,13 +333,19 @@ def hand_over(request: HttpRequest, volunteer_pk: int) -> HttpResponse:
                 )
                 % {"count": moved, "name": taker.full_name},
             )
-            return redirect("volunteers:detail", pk=giver.pk)
-    rows = list(households)
+            if can_see_giver:
+                return redirect("volunteers:detail", pk=giver.pk)
+            return redirect("households:list")
     ticked = {str(pk) for pk in form["households"].value() or []}
     return _render_form(
         request,
         "households/hand_over.html",
-        {"giver": giver, "form": form, "rows": [(h, str(h.pk) in ticked) for h in rows]},
+        {
+            "giver": giver,
+            "can_see_giver": can_see_giver,
+            "form": form,
+            "rows": [(h, str(h.pk) in ticked) for h in households],
+        },
     )
 
 

@@ -861,7 +861,8 @@ def committee_seat_end(
         raise ValidationError({"term_end": _("Enter the date the term ends.")})
     if term_end < seat.term_start and seat.term_start <= today:
         raise ValidationError({"term_end": _("The term cannot end before it starts.")})
-    if too_long := _implausible_end(seat.term_start, term_end):
+    # A seat whose term has run long already (kept open for years) can always end today.
+    if term_end > today and (too_long := _implausible_end(seat.term_start, term_end)):
         raise ValidationError({"term_end": too_long})
     if seat.term_end is not None and term_end > seat.term_end:
         raise ValidationError(

@@ -161,6 +161,7 @@ def volunteer_edit(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             messages.success(request, _("The changes are saved."))
             _tell_seats_kept(request, volunteer)
+            _tell_households_left_behind(request, volunteer)
             return redirect("volunteers:detail", pk=volunteer.pk)
     return render(
         request,
@@ -190,6 +191,28 @@ def _tell_seats_kept(request: HttpRequest, volunteer: Volunteer) -> None:
                 "End those terms on each centre's page unless they should go on."
             )
             % {"seats": "; ".join(_seat_text(seat) for seat in kept)},
+        )
+
+
+def _tell_households_left_behind(request: HttpRequest, volunteer: Volunteer) -> None:
+    """A volunteer moved to another subdistrict still looks after the households of the one
+    they left, where they no longer visit (their login opens only their new area's)."""
+    away = (
+        volunteer.assignments.filter(household__status="active")
+        .exclude(household__area__code__startswith=volunteer.area_id)
+        .count()
+    )
+    if away:
+        messages.warning(
+            request,
+            ngettext(
+                "%(count)d household they looked after is in a subdistrict they no longer "
+                "serve: hand it over to a volunteer there (Hand over households, below).",
+                "%(count)d households they looked after are in a subdistrict they no longer "
+                "serve: hand them over to a volunteer there (Hand over households, below).",
+                away,
+            )
+            % {"count": away},
         )
 
 

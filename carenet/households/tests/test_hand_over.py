@@ -1,6 +1,7 @@
 """Handing a volunteer's households over to another volunteer of the subdistrict."""
 
 import pytest
+from django.contrib.messages import get_messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
 
@@ -8,7 +9,7 @@ from carenet.core.models import AuditEvent
 from carenet.households import services
 from carenet.households.models import HouseholdAssignment, HouseholdStatus
 from carenet.households.tests.factories import HouseholdFactory, VolunteerFactory, assign
-from carenet.volunteers.models import VolunteerStatus
+from carenet.volunteers.models import Volunteer, VolunteerStatus
 from conftest import PERSONAS, login
 
 pytestmark = pytest.mark.django_db
@@ -112,6 +113,52 @@ def test_the_page_says_what_is_missing(client, handover):
     assert "household" in str(response.context["form"].errors)
     response = client.post(url, {"households": [handover["active"][0].pk], "taker": "99999"})
     assert response.status_code == 400
+    huge = client.post(url, {"taker": handover["taker"].pk, "households": ["9" * 23]})
+    assert huge.status_code == 400
+    assert looked_after_by(handover["taker"]) == set()
+
+
+def test_households_left_behind_by_a_move_are_handed_over_where_they_are(client, handover):
+    """The giver moved to ท่าแซะ (district B): district A's coordinator no longer sees them,
+    but still assigns the households they left in ท่าตะเภา, to a volunteer of ท่าตะเภา."""
+    Volunteer.objects.filter(pk=handover["giver"].pk).update(area_id="860201")
+    login(client, "district_coordinator_a")
+    url = reverse("households:hand_over", args=[handover["giver"].pk])
+    page = client.get(url)
+    assert page.status_code == 200
+    assert not page.context["can_see_giver"]
+    assert list(page.context["form"].fields["taker"].queryset) == [handover["taker"]]
+    response = client.post(
+        url, {"taker": handover["taker"].pk, "households": [h.pk for h in handover["active"]]}
+    )
+    assert response["Location"] == reverse("households:list")
+    assert looked_after_by(handover["taker"]) == {h.pk for h in handover["active"]}
+
+
+def test_the_new_districts_coordinator_sees_no_household_to_hand_over(client, handover):
+    Volunteer.objects.filter(pk=handover["giver"].pk).update(area_id="860201")
+    login(client, "district_coordinator_b")
+    page = client.get(reverse("households:hand_over", args=[handover["giver"].pk]))
+    assert page.status_code == 200
+    assert 'data-testid="nothing-to-hand-over"' in page.text
+
+
+def test_a_refusal_of_the_service_is_shown_beside_the_taker(client, handover, monkeypatch):
+    form_data = {"taker": handover["taker"].pk, "households": [handover["active"][0].pk]}
+    login(client, "district_coordinator_a")
+    url = reverse("households:hand_over", args=[handover["giver"].pk])
+    # The taker leaves between the page and the click: the form still offers them.
+    original = services.households_hand_over
+
+    def taker_left(**kwargs):
+        Volunteer.objects.filter(pk=handover["taker"].pk).update(status="resigned")
+        kwargs["taker"].refresh_from_db()
+        return original(**kwargs)
+
+    monkeypatch.setattr(services, "households_hand_over", taker_left)
+    response = client.post(url, form_data)
+    assert response.status_code == 400
+    assert response.context["form"].errors["taker"]
     assert looked_after_by(handover["taker"]) == set()
 
 
@@ -137,3 +184,20 @@ def test_the_volunteer_page_links_to_the_handover(client, handover):
     page = client.get(reverse("volunteers:detail", args=[handover["giver"].pk]))
     assert 'data-testid="hand-over"' in page.text
     assert page.context["households_looked_after"] == 2
+
+
+def test_moving_a_volunteer_warns_of_the_households_left_behind(client, handover):
+    giver = handover["giver"]
+    login(client, "district_coordinator_a")
+    post = {
+        "citizen_id": "",
+        "title": giver.title,
+        "first_name": giver.first_name,
+        "last_name": giver.last_name,
+        "area": "860102",  # ปากน้ำ: the households stay in ท่าตะเภา
+        "version": giver.version,
+    }
+    response = client.post(reverse("volunteers:edit", args=[giver.pk]), post)
+    assert response.status_code == 302
+    warned = [str(m) for m in get_messages(response.wsgi_request) if m.level_tag == "warning"]
+    assert any("2" in text and "ส่งต่อครัวเรือน" in text for text in warned), warned

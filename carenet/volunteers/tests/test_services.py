@@ -989,6 +989,14 @@ def test_ending_a_seat_in_another_era_is_refused(district_coordinator_a):
     )
 
 
+def test_a_seat_kept_open_for_years_can_still_end_today(district_coordinator_a):
+    seat = CommitteeMembershipFactory(term_start=date(2010, 1, 1))
+    today = timezone.localdate()
+    services.committee_seat_end(actor=district_coordinator_a, seat=seat, term_end=today)
+    seat.refresh_from_db()
+    assert seat.term_end == today
+
+
 def test_vacant_single_seats_are_named(district_coordinator_a):
     centre = CentreFactory()
     assert selectors.vacant_seats([]) == [Position.CHAIR, Position.SECRETARY]
