@@ -10,6 +10,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from carenet.areas.models import Area
 from carenet.core.forms import CitizenIDField, ThaiDateField
@@ -287,6 +288,14 @@ class AssignForm(forms.Form):
         cast(forms.ModelChoiceField, self.fields["volunteer"]).queryset = queryset
 
 
+def _taker_label(volunteer: Any) -> str:
+    """Who could take the households, where they serve and how many they look after now."""
+    looks_after = ngettext(
+        "looks after %(count)d household", "looks after %(count)d households", volunteer.looks_after
+    ) % {"count": volunteer.looks_after}
+    return f"{volunteer.full_name} ({volunteer.area.label} · {looks_after})"
+
+
 class HandOverForm(forms.Form):
     """Which of a volunteer's households go to which other volunteer of the subdistrict."""
 
@@ -306,7 +315,7 @@ class HandOverForm(forms.Form):
         super().__init__(*args, **kwargs)
         taker = cast(forms.ModelChoiceField, self.fields["taker"])
         taker.queryset = takers
-        taker.label_from_instance = lambda v: f"{v.full_name} ({v.area.label})"  # type: ignore[method-assign]
+        taker.label_from_instance = _taker_label  # type: ignore[method-assign,assignment]
         cast(forms.ModelMultipleChoiceField, self.fields["households"]).queryset = households
 
 

@@ -17,7 +17,7 @@ from datetime import date
 from typing import Any, cast
 
 from django.core.paginator import Page, Paginator
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import Count, Prefetch, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -429,6 +429,11 @@ def hand_over_takers(*, volunteer: Volunteer, households: list[Household]) -> Qu
     return (
         Volunteer.objects.filter(area_id__in=subdistricts, status=VolunteerStatus.ACTIVE)
         .exclude(pk=volunteer.pk)
+        .annotate(
+            looks_after=Count(
+                "assignments", filter=Q(assignments__household__status=HouseholdStatus.ACTIVE)
+            )
+        )
         .select_related("area")
         .order_by("area_id", *thai_order("first_name", "last_name"))
     )

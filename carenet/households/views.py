@@ -41,6 +41,7 @@ from carenet.households.forms import (
 )
 from carenet.households.models import Household, HouseholdStatus, Person, PersonStatus
 from carenet.households.services import ConflictError
+from carenet.volunteers.models import VolunteerStatus
 
 MANAGE = Perm.MANAGE_HOUSEHOLDS
 
@@ -310,7 +311,15 @@ def hand_over(request: HttpRequest, volunteer_pk: int) -> HttpResponse:
         request.POST if request.method == "POST" else None,
         takers=selectors.hand_over_takers(volunteer=giver, households=households),
         households=Household.objects.filter(pk__in=[h.pk for h in households]),
-        initial={"households": [h.pk for h in households]},
+        # All of them go when the volunteer stopped serving them; otherwise the coordinator
+        # picks which (a volunteer who looks after too many).
+        initial={
+            "households": [
+                h.pk
+                for h in households
+                if giver.status != VolunteerStatus.ACTIVE or h.area_id[:6] != giver.area_id
+            ]
+        },
     )
     if request.method == "POST" and form.is_valid():
         taker = form.cleaned_data["taker"]

@@ -96,13 +96,21 @@ def test_the_page_hands_over_what_is_ticked(client, handover):
     url = reverse("households:hand_over", args=[handover["giver"].pk])
     page = client.get(url)
     assert page.status_code == 200
-    assert page.text.count('name="households"') == 2  # the active ones, ticked
-    assert page.text.count(" checked") == 2
+    assert page.text.count('name="households"') == 2  # the active ones
+    assert page.text.count(" checked") == 0  # an active volunteer's: the coordinator picks
     assert "รับช่วง" in page.text
     one = handover["active"][0]
     response = client.post(url, {"taker": handover["taker"].pk, "households": [one.pk]})
     assert response["Location"] == reverse("volunteers:detail", args=[handover["giver"].pk])
     assert looked_after_by(handover["taker"]) == {one.pk}
+
+
+def test_a_volunteer_who_left_has_every_household_ticked(client, handover):
+    Volunteer.objects.filter(pk=handover["giver"].pk).update(status=VolunteerStatus.RESIGNED)
+    login(client, "district_coordinator_a")
+    page = client.get(reverse("households:hand_over", args=[handover["giver"].pk]))
+    assert page.text.count(" checked") == 2
+    assert "รับช่วง" in page.text and "ดูแล 0 ครัวเรือน" in page.text
 
 
 def test_the_page_says_what_is_missing(client, handover):
