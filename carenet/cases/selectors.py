@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any, cast
 
-from django.core.paginator import Page, Paginator
+from django.core.paginator import Page
 from django.db.models import Case as CaseWhen
 from django.db.models import (
     IntegerField,
@@ -57,6 +57,7 @@ from carenet.cases.models import (
     ReferralStatus,
 )
 from carenet.cases.workflow import COMMENTABLE_FIELDS
+from carenet.core.paging import Paginator
 from carenet.visits.models import Visit
 
 S = CaseStatus

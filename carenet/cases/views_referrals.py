@@ -10,7 +10,6 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.db.models import F, Q, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
@@ -32,6 +31,7 @@ from carenet.cases.forms_referrals import (
 from carenet.cases.letters import referral_letter_pdf
 from carenet.cases.models import Agency, Case, Referral
 from carenet.cases.workflow import WorkflowError, referral_move
+from carenet.core.paging import Paginator
 from carenet.core.pdf import stream_pdf_response
 
 PAGE_SIZE = 50

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any, cast
 
-from django.core.paginator import Page, Paginator
+from django.core.paginator import Page
 from django.db.models import Count, Prefetch, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
@@ -27,6 +27,7 @@ from carenet.accounts.access import Perm
 from carenet.areas.models import Area, Level, within
 from carenet.core import citizen_id
 from carenet.core.collation import thai_order
+from carenet.core.paging import Paginator
 from carenet.core.people import age_on, name_key, name_q, without_title
 from carenet.households import checks, vulnerability
 from carenet.households.models import (
@@ -544,11 +545,16 @@ def person_find_duplicates(
         if same_id:
             reasons.append(_("same citizen ID"))
         if birth_date is not None and person.birth_date == birth_date:
-            if person.name_key == keys:
+            same_name = (person.first_name, person.last_name) == (
+                " ".join(first_name.split()),
+                " ".join(last_name.split()),
+            )
+            if same_name:
                 reasons.append(_("same name and birth date"))
             else:
                 reasons.append(_("similar name, same birth date"))
-        same_house = person.household.house_no.lower() == house_no.strip().lower()
+        typed_house = house_no.strip().translate(citizen_id.THAI_DIGITS).lower()
+        same_house = person.household.house_no.lower() == typed_house
         if area_code and house_no and person.area_id == area_code and same_house:
             reasons.append(_("same address"))
         result.candidates.append(Candidate(person, reasons, masked_citizen_id(person), same_id))

@@ -663,6 +663,15 @@ def merge(request: HttpRequest) -> HttpResponse:
             )
             if left_open and closed.exists():
                 messages.info(request, _("The household left without members is now closed."))
+            elif left_open and duplicate.household.head_id == duplicate.pk:
+                messages.warning(
+                    request,
+                    _(
+                        "The other record was the head of household no. %(no)s, which has no "
+                        "head now: open it and choose one, and check its members' relations."
+                    )
+                    % {"no": duplicate.household_id},
+                )
             return redirect("households:person", pk=survivor.pk)
     rows = [selectors.member_row(p, selectors.today()) for p in pair]
     return _render_form(request, "households/merge.html", {"form": form, "rows": rows})

@@ -11,7 +11,7 @@ from typing import Any
 
 from django import forms
 from django.core.exceptions import FieldDoesNotExist
-from django.core.paginator import Page, Paginator
+from django.core.paginator import Page
 from django.db.models import Model, QuerySet
 from django.urls import reverse
 from django.utils import timezone
@@ -21,6 +21,7 @@ from carenet.accounts import access
 from carenet.accounts.access import Perm
 from carenet.core.forms import ThaiDateField
 from carenet.core.models import AuditEvent
+from carenet.core.paging import Paginator
 from carenet.households.models import Household, HouseholdStatus, Person, PersonStatus
 from carenet.volunteers.models import Volunteer, VolunteerStatus
 
@@ -117,7 +118,7 @@ def events(*, user: Any, filters: AuditFilters, page: Any = 1) -> Page:
     queryset = _filtered(queryset, filters).select_related("actor").order_by("-created_at", "-id")
     result = Paginator(queryset, PER_PAGE).get_page(page)
     lines = [Line(e, label(e.action), said(e), _page_of(e)) for e in result.object_list]
-    result.object_list = lines  # type: ignore[assignment]
+    result.object_list = lines
     return result
 
 

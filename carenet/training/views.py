@@ -10,7 +10,6 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -22,6 +21,7 @@ from carenet.accounts import access
 from carenet.accounts.access import Perm
 from carenet.areas.models import Area
 from carenet.core.forms import int_or_none, show_service_errors
+from carenet.core.paging import Paginator
 from carenet.core.services import ConflictError
 from carenet.core.text import THAI_DIGITS
 from carenet.training import selectors, services

@@ -26,7 +26,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import Any, cast
 
-from django.core.paginator import Page, Paginator
+from django.core.paginator import Page
 from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, QuerySet, Subquery, Sum
 from django.db.models.functions import Substr, TruncMonth
 from django.utils import timezone
@@ -37,6 +37,7 @@ from carenet.accounts.access import Perm
 from carenet.areas.models import Area, Level, within
 from carenet.core import thaidate
 from carenet.core.collation import thai_order
+from carenet.core.paging import Paginator
 from carenet.households.models import Household, HouseholdAssignment, HouseholdStatus
 from carenet.households.selectors import households_visible, person_own_q
 from carenet.households.vulnerability import priority_level

@@ -23,7 +23,7 @@ from datetime import date, datetime, time, timedelta
 from typing import Any, cast
 from uuid import UUID
 
-from django.core.paginator import Page, Paginator
+from django.core.paginator import Page
 from django.db.models import (
     Case,
     Count,
@@ -42,6 +42,7 @@ from django.utils import timezone
 from carenet.accounts import access
 from carenet.accounts.access import Perm
 from carenet.core.collation import thai_order
+from carenet.core.paging import Paginator
 from carenet.households import selectors as household_selectors
 from carenet.households import vulnerability
 from carenet.households.models import (

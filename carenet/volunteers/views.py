@@ -10,7 +10,6 @@ from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -23,6 +22,7 @@ from carenet.accounts.access import Perm
 from carenet.core import citizen_id as cid
 from carenet.core import id_search, thaidate
 from carenet.core.forms import show_service_errors
+from carenet.core.paging import Paginator
 from carenet.core.people import age_on
 from carenet.core.services import ConflictError
 from carenet.volunteers import selectors, services

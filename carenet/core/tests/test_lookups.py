@@ -2,15 +2,15 @@
 
 import pytest
 
-from carenet.accounts.models import User
+from carenet.core.models import AuditEvent
 
 pytestmark = pytest.mark.django_db
 
 
 def test_numbers_past_the_range_match_nothing_and_raise_nothing():
-    user = User.objects.create(username="someone")
+    event = AuditEvent.objects.create(action="test.event")
     huge = 10**22
-    assert list(User.objects.filter(pk__in=[huge])) == []
-    assert list(User.objects.filter(pk__in=[huge, user.pk])) == [user]
-    assert list(User.objects.filter(pk__in=[-huge])) == []
-    assert User.objects.exclude(pk__in=[huge]).count() == 1
+    assert list(AuditEvent.objects.filter(pk__in=[huge])) == []
+    assert list(AuditEvent.objects.filter(pk__in=[huge, event.pk])) == [event]
+    assert list(AuditEvent.objects.filter(pk__in=[-huge])) == []
+    assert AuditEvent.objects.exclude(pk__in=[huge]).count() == 1

@@ -4,6 +4,8 @@ from django.core.paginator import Paginator
 from django.template.loader import render_to_string
 from django.test import RequestFactory
 
+from carenet.core import paging
+
 
 def pager(query: str, number: int, **context: object) -> str:
     request = RequestFactory().get(f"/list/?{query}")
@@ -48,3 +50,9 @@ def test_a_typed_page_number_in_any_digits_or_out_of_range_lands_on_a_page():
     assert paginator.get_page("๓").number == 3
     assert paginator.get_page("99999").number == 4
     assert paginator.get_page("abc").number == 1
+
+
+def test_a_page_number_below_one_opens_the_first_page():
+    paginator = paging.Paginator(range(100), 25)
+    assert [paginator.get_page(n).number for n in ("0", "-3", " -1 ", "๐")] == [1, 1, 1, 1]
+    assert paginator.get_page("7").number == 4 and paginator.get_page(None).number == 1

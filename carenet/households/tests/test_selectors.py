@@ -4,6 +4,7 @@ from datetime import date
 
 import pytest
 from django.http import Http404
+from django.utils.translation import gettext
 
 from carenet.accounts.models import User
 from carenet.core import citizen_id
@@ -189,6 +190,18 @@ def test_duplicates_by_citizen_id_name_and_birth_date_and_address(world, persona
         user=admin, first_name="สมศรี", area_code=household.area_id, house_no=household.house_no
     )
     assert existing in [c.person for c in check.candidates]
+    # the house no. typed in Thai digits is the same address, and says so
+    Household.objects.filter(pk=household.pk).update(house_no="99/1")
+    check = selectors.person_find_duplicates(
+        user=admin, first_name="สมศรี", area_code=household.area_id, house_no="๙๙/๑"
+    )
+    [found] = [c for c in check.candidates if c.person == existing]
+    assert found.reasons == [gettext("same address")]
+    # a sound-alike spelling is a similar name, not the same one
+    check = selectors.person_find_duplicates(
+        user=admin, first_name="สมสรี", last_name="ศรีสุข", birth_date=date(1950, 2, 1)
+    )
+    assert check.candidates[0].reasons == [gettext("similar name, same birth date")]
     # a different birth date and another address: no match
     check = selectors.person_find_duplicates(
         user=admin, first_name="สมศรี", last_name="ศรีสุข", birth_date=date(1951, 2, 1)

@@ -624,6 +624,29 @@ def test_merge_page(client, world):
     assert event.details["duplicate"] == duplicate.pk
 
 
+def test_merging_away_a_head_says_their_household_needs_one(client, world):
+    survivor = world.people["a1"]  # head of a1
+    duplicate = world.people["a2"]  # head of a2, which has a second member
+    PersonFactory.create(household=world.households["a2"], relation="child")
+    Person.objects.filter(pk=duplicate.pk).update(
+        first_name=survivor.first_name,
+        last_name=survivor.last_name,
+        birth_date=survivor.birth_date,
+        citizen_id_hash="",
+        citizen_id_encrypted="",
+    )
+    login(client, "district_coordinator_a")
+    path = f"{reverse('households:merge')}?a={survivor.pk}&b={duplicate.pk}"
+    page = client.get(path).text
+    assert str(world.households["a2"].pk) in page  # the cards tell the households apart
+    response = client.post(path, {"survivor": survivor.pk, "confirm": "on", "versions": "1-1"})
+    assert response.status_code == 302
+    warned = [str(m) for m in get_messages(response.wsgi_request) if m.level_tag == "warning"]
+    assert len(warned) == 1 and str(world.households["a2"].pk) in warned[0]
+    world.households["a2"].refresh_from_db()
+    assert world.households["a2"].head_id is None
+
+
 @pytest.mark.parametrize(
     "query",
     [
