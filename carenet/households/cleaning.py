@@ -31,6 +31,9 @@ from carenet.households.models import (
 )
 
 # Roughly Thailand, with a margin for the islands: a point outside is a typo (or swapped).
+# Ages at which a pregnancy is plausible enough to record; outside them it is a mistyped
+# birth year or a flag ticked on the wrong member.
+PREGNANCY_AGES = (10, 55)
 LATITUDE_RANGE = (Decimal("5.5"), Decimal("20.5"))
 LONGITUDE_RANGE = (Decimal("97.3"), Decimal("105.7"))
 GPS_PLACES = Decimal("0.000001")
@@ -337,6 +340,15 @@ def person_clean(
         )
     if document_type and document_type != DocumentType.NONE and not document_no:
         errors.add("document_no", _("Enter the document no."), code="document_no_required")
+    elif bool(digits) and document_type and document_type != DocumentType.NONE:
+        errors.add(
+            "document_type",
+            _(
+                "The other document is for people without a Thai citizen ID: clear the "
+                "citizen ID or the other document."
+            ),
+            code="document_with_citizen_id",
+        )
     if document_type == DocumentType.NONE:
         document_no = ""
     if len(document_no) > 40:
@@ -379,6 +391,14 @@ def person_clean(
         )
     if data.pregnant and sex == Sex.MALE:
         errors.add("pregnant", _("Only a woman can be recorded as pregnant."), code="pregnant_sex")
+    elif data.pregnant and data.birth_date is not None and data.birth_date <= today:
+        age = age_on(data.birth_date, today) or 0
+        if not PREGNANCY_AGES[0] <= age <= PREGNANCY_AGES[1]:
+            errors.add(
+                "pregnant",
+                _("Check the birth date or the pregnancy: this person is %(age)d.") % {"age": age},
+                code="pregnant_age",
+            )
     errors.raise_any()
     return replace(
         data,

@@ -39,7 +39,13 @@ from carenet.households.forms import (
     PersonStatusForm,
     WithdrawForm,
 )
-from carenet.households.models import Household, HouseholdStatus, Person, PersonStatus
+from carenet.households.models import (
+    Household,
+    HouseholdStatus,
+    Person,
+    PersonStatus,
+    restricted_q,
+)
 from carenet.households.services import ConflictError
 from carenet.volunteers.models import VolunteerStatus
 
@@ -364,6 +370,11 @@ def hand_over(request: HttpRequest, volunteer_pk: int) -> HttpResponse:
 @access.requires(MANAGE)
 def person_add(request: HttpRequest, pk: int) -> HttpResponse:
     household = selectors.household_get(user=request.user, pk=pk, perm=MANAGE)
+    if household.status != HouseholdStatus.ACTIVE:  # said before the form is filled in
+        messages.warning(
+            request, _("This household is not active; reopen it before adding members.")
+        )
+        return redirect("households:detail", pk=household.pk)
     post = request.POST if request.method == "POST" else None
     person_form = PersonForm(post, prefix="p")
     consent_form = ConsentForm(post, prefix="c")
@@ -430,7 +441,12 @@ def _duplicates(
     # Someone registered elsewhere who moved house is moved, not registered again.
     same_id = [c.person.pk for c in found.candidates if c.same_id]
     if same_id:
-        movable = selectors.people_visible(request.user, MANAGE).filter(pk__in=same_id)
+        # Not those who withdrew consent: their record is kept, but not moved.
+        movable = (
+            selectors.people_visible(request.user, MANAGE)
+            .filter(pk__in=same_id)
+            .exclude(restricted_q())
+        )
         found.movable = set(movable.values_list("pk", flat=True))
     return found
 
@@ -778,7 +794,8 @@ def _tell_head_change(request: HttpRequest, former: Person | None, household: Ho
             request,
             _(
                 "%(new)s is now the head of the household. %(former)s was the head: set "
-                "their relation to the new head on their record."
+                "their relation to the new head on their record, and check the other "
+                "members' relations, which are to the head."
             )
             % {"new": head.full_name, "former": former.full_name},
         )

@@ -190,6 +190,25 @@ def test_adding_a_registered_citizen_id_offers_to_move_the_person(client, world,
     assert Person.objects.filter(household=to).count() == 1
 
 
+def test_a_person_who_withdrew_consent_is_not_offered_a_move(client, world, personas):
+    mover = moved_away(world.households["a1"])
+    mover.consents.update(withdrawn_on=timezone.localdate())
+    to = world.households["a2"]
+    login(client, "district_coordinator_a")
+    page = client.post(
+        f"/households/{to.pk}/people/new/",
+        {
+            "p-first_name": mover.first_name,
+            "p-citizen_id": mover.read_citizen_id(),
+            "c-basis": "consent",
+            "c-purpose": "ดูแล",
+            "c-given_on": "01/01/2568",
+        },
+    )
+    assert page.status_code == 200  # the match is shown, and it blocks
+    assert f"/households/people/{mover.pk}/move/" not in page.content.decode()
+
+
 def test_the_new_household_for_a_mover_sent_twice_is_registered_once(client, world, personas):
     mover = moved_away(world.households["a1"])
     login(client, "district_coordinator_a")

@@ -396,6 +396,36 @@ def test_without_citizen_id_a_document_is_required(world, personas):
     assert (person.citizen_id_hash, person.document_no) == ("", "")
 
 
+def test_a_citizen_id_and_another_document_contradict_each_other(world, personas):
+    actor, household = personas["district_coordinator_a"], world.households["a1"]
+    with pytest.raises(ValidationError) as excinfo:
+        services.person_add(
+            actor=actor,
+            household=household,
+            data=somchai(document_type="pink_card", document_no="0-0000-00000-00-0"),
+            consent=CONSENT,
+        )
+    assert "document_type" in error_fields(excinfo)
+    person = services.person_add(
+        actor=actor, household=household, data=somchai(document_type="none"), consent=CONSENT
+    )
+    assert person.citizen_id_hash and person.document_type in ("", "none")
+
+
+@pytest.mark.parametrize("birth_year", [1957, 2020])
+def test_a_pregnancy_at_an_implausible_age_is_questioned(world, personas, birth_year):
+    with pytest.raises(ValidationError) as excinfo:
+        services.person_add(
+            actor=personas["district_coordinator_a"],
+            household=world.households["a1"],
+            data=somchai(
+                title="", sex="unspecified", pregnant=True, birth_date=date(birth_year, 1, 1)
+            ),
+            consent=CONSENT,
+        )
+    assert "pregnant" in error_fields(excinfo)
+
+
 def test_citizen_id_is_stored_encrypted_and_hashed(world, personas):
     digits = new_citizen_id()
     person = services.person_add(

@@ -11,7 +11,13 @@ from django.utils import timezone
 
 from carenet.core import citizen_id
 from carenet.core.models import AuditEvent
-from carenet.households.models import Consent, Household, HouseholdAssignment, Person
+from carenet.households.models import (
+    Consent,
+    Household,
+    HouseholdAssignment,
+    HouseholdStatus,
+    Person,
+)
 from carenet.households.tests.conftest import MANAGES, SEES
 from carenet.households.tests.factories import (
     HouseholdFactory,
@@ -845,3 +851,13 @@ def test_a_missing_consent_does_not_hide_the_other_reasons(client, world):
     assert {"house_no", "latitude"} <= set(household_errors)
     assert "phone" in response.context["person_form"].errors
     assert "basis" in response.context["consent_form"].errors
+
+
+def test_adding_a_member_to_a_closed_household_says_why_before_the_form(client, world):
+    household = world.households["a1"]
+    Household.objects.filter(pk=household.pk).update(status=HouseholdStatus.MOVED)
+    login(client, "district_coordinator_a")
+    response = client.get(reverse("households:person_add", args=[household.pk]))
+    assert response["Location"] == reverse("households:detail", args=[household.pk])
+    told = [str(m) for m in get_messages(response.wsgi_request)]
+    assert told == ["ครัวเรือนนี้ไม่อยู่ในสถานะปกติ กรุณาเปิดใหม่ก่อนเพิ่มสมาชิก"]
