@@ -48,6 +48,8 @@ def home(request: HttpRequest) -> HttpResponse:
 @access.requires(Perm.EXPORT_DATA)
 def export(request: HttpRequest, dataset: str, fmt: str) -> HttpResponseBase:
     form = ExportForm(request.GET)
+    if dataset != "volunteers":
+        del form.fields["status"]  # the volunteers' filter, sent by the shared page form
     if not form.is_valid():
         raise Http404
     try:
@@ -56,7 +58,7 @@ def export(request: HttpRequest, dataset: str, fmt: str) -> HttpResponseBase:
             dataset=dataset,
             fmt=fmt,
             area_code=form.cleaned_data["area"],
-            status=form.cleaned_data["status"] if dataset == "volunteers" else "",
+            status=form.cleaned_data.get("status", ""),
         )
     except exporting.AreaOutOfScope:
         raise Http404 from None

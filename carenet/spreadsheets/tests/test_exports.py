@@ -128,6 +128,8 @@ def test_volunteer_export_keeps_only_the_status_chosen(client, personas, registr
     rows = read_csv(response_bytes(households))
     assert surnames(rows, columns.household_headers()) == HOUSEHOLDS_SEEN["district_coordinator_a"]
     assert client.get(url, {"status": "sleeping"}).status_code == 404
+    households_url = reverse("spreadsheets:export", args=["households", "csv"])
+    assert client.get(households_url, {"status": "sleeping"}).status_code == 200
 
 
 def test_the_export_page_offers_the_volunteers_status(client, registry):
