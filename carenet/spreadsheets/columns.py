@@ -116,8 +116,8 @@ RELATIONS = Vocabulary(
         ),
         # In-laws, aunts and uncles, great-grandchildren: relatives of the household.
         Relation.RELATIVE: (
-            "ญาติ",
             "ญาติอื่น",
+            "ญาติ",
             "ลูกเขย",
             "ลูกสะใภ้",
             "บุตรเขย",
@@ -133,7 +133,7 @@ RELATIONS = Vocabulary(
             "เหลน",
             "other relative",
         ),
-        Relation.NON_RELATIVE: ("ผู้อาศัย", "ไม่ใช่ญาติ", "non-relative", "lodger"),
+        Relation.NON_RELATIVE: ("ไม่ใช่ญาติ", "ผู้อาศัย", "non-relative", "lodger"),
     },
     Relation,
 )
