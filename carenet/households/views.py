@@ -8,6 +8,7 @@ edit keeps what the user typed and says what changed meanwhile.
 
 from datetime import date
 from typing import Any
+from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
@@ -117,7 +118,9 @@ def household_create(request: HttpRequest) -> HttpResponse:
         user=request.user,
         perm=MANAGE,
         area_choices=selectors.register_area_choices(user=request.user),
-        initial={"area": request.GET.get("area", "")},
+        # The address typed before the page went to move a person who turned out to be
+        # registered already comes back with them (_typed_address_query).
+        initial={"area": request.GET.get("area", ""), **_address_from_query(request)},
     )
     mover_no = _record_no(request.GET.get("move", ""))
     if mover_no:  # someone registered who moved house: they come as the head, no new record
@@ -131,6 +134,7 @@ def household_create(request: HttpRequest) -> HttpResponse:
         "person_form": person_form,
         "consent_form": consent_form,
         "page_forms": [household_form, person_form, consent_form],
+        "address_query": _typed_address_query(post) if post is not None else "",
     }
     page_forms = [household_form, person_form, consent_form, confirm]
     if post is not None and not all([f.is_valid() for f in page_forms]):
@@ -190,6 +194,29 @@ def _register_for_mover(
             return redirect("households:detail", pk=household.pk)
     context = {"household_form": household_form, "mover": mover}
     return _render_form(request, "households/household_create.html", context)
+
+
+ADDRESS_QUERY_LIMIT = 200  # characters per field carried in an address
+
+
+def _typed_address_query(data: Any) -> str:
+    """The household address typed on the registration page (h-* fields), as a query
+    string the move page hands on, so that it is not typed twice."""
+    return urlencode(
+        {
+            key: value[:ADDRESS_QUERY_LIMIT]
+            for key, value in data.items()
+            if key.startswith("h-") and key != "h-version" and value.strip()
+        }
+    )
+
+
+def _address_from_query(request: HttpRequest) -> dict[str, str]:
+    return {
+        key[2:]: value[:ADDRESS_QUERY_LIMIT]
+        for key, value in request.GET.items()
+        if key.startswith("h-") and key != "h-version"
+    }
 
 
 @access.requires(MANAGE)
@@ -583,7 +610,14 @@ def person_move(request: HttpRequest, pk: int) -> HttpResponse:
             return redirect("households:detail", pk=target.pk)
     search = request.GET.get("q", "")[:SEARCH_LENGTH]
     found = selectors.move_targets(user=request.user, person=person, search=search)
-    context = {"person": person, "form": form, "target": target, "search": search, "found": found}
+    context = {
+        "person": person,
+        "form": form,
+        "target": target,
+        "search": search,
+        "found": found,
+        "address_query": _typed_address_query(request.GET),
+    }
     return _render_form(request, "households/person_move.html", context)
 
 

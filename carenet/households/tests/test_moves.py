@@ -1,5 +1,8 @@
 """A person who moved house moves with their record (services.person_move and its page)."""
 
+import html
+import re
+
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
@@ -169,6 +172,35 @@ def test_a_new_household_is_registered_around_a_person_who_moved(client, world, 
     assert (mover.status, mover.relation) == ("active", "head")
     login(client, "district_coordinator_b")
     assert client.get(f"/households/new/?move={world.people['a2'].pk}").status_code == 404
+
+
+def test_the_address_typed_before_finding_the_mover_comes_along(client, world, personas):
+    mover = moved_away(world.households["a1"])
+    login(client, "district_coordinator_a")
+    page = client.post(
+        "/households/new/",
+        {
+            "h-area": "86010201",
+            "h-house_no": "77/4",
+            "h-road": "เพชรเกษม",
+            "p-first_name": mover.first_name,
+            "p-citizen_id": mover.read_citizen_id(),
+            "c-basis": "consent",
+            "c-purpose": "ดูแล",
+            "c-given_on": "01/01/2568",
+        },
+    )
+    move_link = re.search(r'data-testid="move-here" href="([^"]+)"', page.content.decode())
+    assert move_link is not None
+    move_page = client.get(html.unescape(move_link.group(1))).content.decode()
+    new_link = re.search(r'href="([^"]+)" data-testid="move-new-household"', move_page)
+    assert new_link is not None
+    form = client.get(html.unescape(new_link.group(1))).context["household_form"]
+    assert (form["area"].value(), form["house_no"].value(), form["road"].value()) == (
+        "86010201",
+        "77/4",
+        "เพชรเกษม",
+    )
 
 
 def test_adding_a_registered_citizen_id_offers_to_move_the_person(client, world, personas):
