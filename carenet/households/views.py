@@ -213,7 +213,7 @@ def _typed_address_query(data: Any) -> str:
 
 def _address_from_query(request: HttpRequest) -> dict[str, str]:
     return {
-        key[2:]: value[:ADDRESS_QUERY_LIMIT]
+        key[2:]: str(value)[:ADDRESS_QUERY_LIMIT]
         for key, value in request.GET.items()
         if key.startswith("h-") and key != "h-version"
     }
