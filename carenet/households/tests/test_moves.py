@@ -203,11 +203,9 @@ def test_the_address_typed_before_finding_the_mover_comes_along(client, world, p
     )
 
 
-def test_adding_a_registered_citizen_id_offers_to_move_the_person(client, world, personas):
-    mover = moved_away(world.households["a1"])
-    to = world.households["a2"]
-    login(client, "district_coordinator_a")
-    page = client.post(
+def add_as_member(client, mover: Person, to: Household):
+    """Adds someone already registered (their citizen ID) as a new member of `to`."""
+    return client.post(
         f"/households/{to.pk}/people/new/",
         {
             "p-first_name": mover.first_name,
@@ -217,6 +215,13 @@ def test_adding_a_registered_citizen_id_offers_to_move_the_person(client, world,
             "c-given_on": "01/01/2568",
         },
     )
+
+
+def test_adding_a_registered_citizen_id_offers_to_move_the_person(client, world, personas):
+    mover = moved_away(world.households["a1"])
+    to = world.households["a2"]
+    login(client, "district_coordinator_a")
+    page = add_as_member(client, mover, to)
     assert page.status_code == 200  # shown the match, not registered
     assert f"/households/people/{mover.pk}/move/?to={to.pk}" in page.content.decode()
     assert Person.objects.filter(household=to).count() == 1
@@ -227,16 +232,7 @@ def test_a_person_who_withdrew_consent_is_not_offered_a_move(client, world, pers
     mover.consents.update(withdrawn_on=timezone.localdate())
     to = world.households["a2"]
     login(client, "district_coordinator_a")
-    page = client.post(
-        f"/households/{to.pk}/people/new/",
-        {
-            "p-first_name": mover.first_name,
-            "p-citizen_id": mover.read_citizen_id(),
-            "c-basis": "consent",
-            "c-purpose": "ดูแล",
-            "c-given_on": "01/01/2568",
-        },
-    )
+    page = add_as_member(client, mover, to)
     assert page.status_code == 200  # the match is shown, and it blocks
     assert f"/households/people/{mover.pk}/move/" not in page.content.decode()
 
