@@ -256,6 +256,11 @@ def _tell_login_follows(request: HttpRequest, volunteer: Volunteer) -> None:
         messages.info(request, _("Their login has the volunteer role again."))
 
 
+def _refused_status(request: HttpRequest, form: Any) -> int:
+    """400 for a form sent back with its reasons, so that tests and tools can tell."""
+    return 400 if request.method == "POST" and form.errors else 200
+
+
 def _households_looked_after(volunteer: Volunteer) -> int:
     return volunteer.assignments.filter(household__status="active").count()
 
@@ -299,7 +304,12 @@ def volunteer_status(request: HttpRequest, pk: int) -> HttpResponse:
             _tell_login_follows(request, volunteer)
             _tell_households_left(request, volunteer)
             return redirect("volunteers:detail", pk=volunteer.pk)
-    return render(request, "volunteers/status.html", {"form": form, "volunteer": volunteer})
+    return render(
+        request,
+        "volunteers/status.html",
+        {"form": form, "volunteer": volunteer},
+        status=_refused_status(request, form),
+    )
 
 
 @access.requires(Perm.MANAGE_VOLUNTEERS)
@@ -351,7 +361,9 @@ def volunteer_password(request: HttpRequest, pk: int) -> HttpResponse:
             )
             return redirect("volunteers:detail", pk=volunteer.pk)
     context = {"volunteer": volunteer, "form": form, "refused": refused}
-    return render(request, "volunteers/password.html", context)
+    return render(
+        request, "volunteers/password.html", context, status=_refused_status(request, form)
+    )
 
 
 @access.requires(Perm.MANAGE_VOLUNTEERS)
@@ -434,6 +446,7 @@ def seat_add(request: HttpRequest, pk: int) -> HttpResponse:
             "candidates": candidates,
             "chosen": chosen.pk if chosen else None,
         },
+        status=_refused_status(request, form),
     )
 
 
@@ -454,4 +467,9 @@ def seat_end(request: HttpRequest, pk: int) -> HttpResponse:
             else:
                 messages.success(request, _("The term is ended."))
             return redirect("reports:centre", pk=seat.centre_id)
-    return render(request, "volunteers/seat_end.html", {"seat": seat, "form": form})
+    return render(
+        request,
+        "volunteers/seat_end.html",
+        {"seat": seat, "form": form},
+        status=_refused_status(request, form),
+    )
