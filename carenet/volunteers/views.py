@@ -258,7 +258,7 @@ def _tell_login_follows(request: HttpRequest, volunteer: Volunteer) -> None:
 
 def _refused_status(request: HttpRequest, form: Any) -> int:
     """400 for a form sent back with its reasons, so that tests and tools can tell."""
-    return 400 if request.method == "POST" and form.errors else 200
+    return 400 if request.method == "POST" and form is not None and form.errors else 200
 
 
 def _households_looked_after(volunteer: Volunteer) -> int:
