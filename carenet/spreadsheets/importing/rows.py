@@ -27,7 +27,7 @@ from carenet.core.people import (
     title_in_name,
 )
 from carenet.core.tabular import Row, TableStream, alias_lookup
-from carenet.households.cleaning import house_number
+from carenet.households.cleaning import PREGNANCY_AGES, house_number
 from carenet.households.models import ConsentBasis, DocumentType, Relation
 from carenet.households.vulnerability import CHILD_UNDER, ELDERLY_FROM, RECORDED_FLAGS
 from carenet.spreadsheets.columns import (
@@ -538,6 +538,16 @@ class RowReader:
             p.document_no = ""
         elif document_type and not p.document_no:
             problems.append(Problem("document_no", _("Enter the document no.")))
+        elif document_type and p.digits:  # a warning: the file may hold both on record
+            self.report.warning(
+                p.number,
+                "document_type",
+                v["document_type"],
+                _(
+                    "The other document is for people without a Thai citizen ID: clear the "
+                    "citizen ID or the other document."
+                ),
+            )
 
     def _vulnerability(
         self,
@@ -572,6 +582,15 @@ class RowReader:
             problems.append(
                 Problem("vulnerable_groups", _("Only a woman can be recorded as pregnant."))
             )
+        elif flags & FLAG_BITS["pregnant"] and age is not None:
+            if not PREGNANCY_AGES[0] <= age <= PREGNANCY_AGES[1]:
+                self.report.warning(
+                    p.number,
+                    "vulnerable_groups",
+                    v["vulnerable_groups"],
+                    _("Check the birth date or the pregnancy: this person is %(age)d.")
+                    % {"age": age},
+                )
         p.flags = flags
         p.welfare = _welfare_of(parsed["welfare"])
         if age is not None and listed:

@@ -447,6 +447,23 @@ def test_elderly_listed_for_a_young_person_is_a_warning_only(en):
     assert "26" in warning.reason
 
 
+def test_a_pregnancy_at_an_implausible_age_is_a_warning_only(en):
+    rows = [person(title="นาง", sex="หญิง", vulnerable_groups="หญิงตั้งครรภ์")]
+    result = run(csv_file(rows))
+    assert result.ok and Person.objects.get().pregnant
+    [warning] = result.warnings
+    assert (warning.row, warning.column) == (2, "กลุ่มเปราะบาง")
+    assert "78" in warning.reason
+
+
+def test_a_citizen_id_with_another_document_is_a_warning_only(en):
+    rows = [person(document_type="บัตรชมพู", document_no="0-0000-00000-00-0")]
+    result = run(csv_file(rows))
+    assert result.ok
+    [warning] = result.warnings
+    assert warning.column == "ประเภทเอกสาร" and "without a Thai citizen ID" in warning.reason
+
+
 def test_the_household_is_assigned_to_the_volunteer_named(en):
     volunteer = VolunteerFactory(citizen_id=cid(50), area=Area.objects.get(code="860101"))
     rows = [person(volunteer_citizen_id=dashed(cid(50)))]
