@@ -582,15 +582,17 @@ class RowReader:
             problems.append(
                 Problem("vulnerable_groups", _("Only a woman can be recorded as pregnant."))
             )
-        elif flags & FLAG_BITS["pregnant"] and age is not None:
-            if not PREGNANCY_AGES[0] <= age <= PREGNANCY_AGES[1]:
-                self.report.warning(
-                    p.number,
-                    "vulnerable_groups",
-                    v["vulnerable_groups"],
-                    _("Check the birth date or the pregnancy: this person is %(age)d.")
-                    % {"age": age},
-                )
+        elif (
+            flags & FLAG_BITS["pregnant"]
+            and age is not None
+            and not PREGNANCY_AGES[0] <= age <= PREGNANCY_AGES[1]
+        ):
+            self.report.warning(
+                p.number,
+                "vulnerable_groups",
+                v["vulnerable_groups"],
+                _("Check the birth date or the pregnancy: this person is %(age)d.") % {"age": age},
+            )
         p.flags = flags
         p.welfare = _welfare_of(parsed["welfare"])
         if age is not None and listed:
