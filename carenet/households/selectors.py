@@ -335,6 +335,8 @@ def household_detail(*, household: Household, today: date | None = None) -> Hous
     while chain[-1].parent is not None:
         chain.append(chain[-1].parent)
     assignments = list(household.assignments.select_related("volunteer").order_by("assigned_at"))
+    for a in assignments:  # a volunteer who moved to another subdistrict visits no longer
+        a.serves_here = a.volunteer.area_id == household.area_id[:6]  # type: ignore[attr-defined]
     return HouseholdDetail(
         household=household,
         level=vulnerability.priority_level(household.priority_score),
@@ -344,7 +346,10 @@ def household_detail(*, household: Household, today: date | None = None) -> Hous
         former_members=[r for r in rows if r.person.status != PersonStatus.ACTIVE],
         assignments=assignments,
         address_areas=chain,
-        looked_after=any(a.volunteer.status == VolunteerStatus.ACTIVE for a in assignments),
+        looked_after=any(
+            a.volunteer.status == VolunteerStatus.ACTIVE and a.serves_here  # type: ignore[attr-defined]
+            for a in assignments
+        ),
         to_check=checks.to_check(members),
     )
 

@@ -209,3 +209,14 @@ def test_moving_a_volunteer_warns_of_the_households_left_behind(client, handover
     assert response.status_code == 302
     warned = [str(m) for m in get_messages(response.wsgi_request) if m.level_tag == "warning"]
     assert any("2" in text and "ส่งต่อครัวเรือน" in text for text in warned), warned
+
+
+def test_a_household_page_leads_to_the_hand_over_of_a_volunteer_gone_elsewhere(client, handover):
+    Volunteer.objects.filter(pk=handover["giver"].pk).update(area_id="860201")
+    login(client, "district_coordinator_a")
+    household = handover["active"][0]
+    page = client.get(reverse("households:detail", args=[household.pk])).text
+    assert 'data-testid="volunteer-gone"' in page
+    assert 'data-testid="no-volunteer"' in page  # nobody visits it any more
+    link = reverse("households:hand_over", args=[handover["giver"].pk])
+    assert f'href="{link}" data-testid="hand-over-from-household"' in page
