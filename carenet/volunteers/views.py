@@ -90,6 +90,7 @@ def _detail(
         "can_change_status": can_manage and bool(STATUS_MOVES.get(volunteer.status)),
         "account_form": AccountForm() if can_manage and services.may_get_login(volunteer) else None,
         "households_looked_after": _households_looked_after(volunteer) if can_manage else 0,
+        "households_away": _households_away(volunteer) if can_manage else 0,
         **extra,
     }
     return render(request, "volunteers/detail.html", context, status=status)
@@ -194,14 +195,20 @@ def _tell_seats_kept(request: HttpRequest, volunteer: Volunteer) -> None:
         )
 
 
-def _tell_households_left_behind(request: HttpRequest, volunteer: Volunteer) -> None:
-    """A volunteer moved to another subdistrict still looks after the households of the one
-    they left, where they no longer visit (their login opens only their new area's)."""
-    away = (
+def _households_away(volunteer: Volunteer) -> int:
+    """How many of the households the volunteer looks after lie outside the subdistrict they
+    serve (left behind by a move)."""
+    return (
         volunteer.assignments.filter(household__status="active")
         .exclude(household__area__code__startswith=volunteer.area_id)
         .count()
     )
+
+
+def _tell_households_left_behind(request: HttpRequest, volunteer: Volunteer) -> None:
+    """A volunteer moved to another subdistrict still looks after the households of the one
+    they left, where they no longer visit (their login opens only their new area's)."""
+    away = _households_away(volunteer)
     if away:
         messages.warning(
             request,

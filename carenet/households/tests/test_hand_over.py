@@ -209,6 +209,9 @@ def test_moving_a_volunteer_warns_of_the_households_left_behind(client, handover
     assert response.status_code == 302
     warned = [str(m) for m in get_messages(response.wsgi_request) if m.level_tag == "warning"]
     assert any("2" in text and "ส่งต่อครัวเรือน" in text for text in warned), warned
+    page = client.get(reverse("volunteers:detail", args=[giver.pk]))
+    assert page.context["households_away"] == 2
+    assert "อยู่ในตำบลที่ไม่ได้รับผิดชอบแล้ว 2 ครัวเรือน" in page.text
 
 
 def test_a_household_page_leads_to_the_hand_over_of_a_volunteer_gone_elsewhere(client, handover):
@@ -220,3 +223,10 @@ def test_a_household_page_leads_to_the_hand_over_of_a_volunteer_gone_elsewhere(c
     assert 'data-testid="no-volunteer"' in page  # nobody visits it any more
     link = reverse("households:hand_over", args=[handover["giver"].pk])
     assert f'href="{link}" data-testid="hand-over-from-household"' in page
+
+
+def test_a_volunteer_with_no_household_is_not_told_to_search_again(client, handover):
+    HouseholdAssignment.objects.filter(volunteer=handover["giver"]).delete()
+    login(client, "volunteer_a")
+    page = client.get(reverse("households:list")).text
+    assert "ยังไม่มีครัวเรือนที่จะแสดง" in page
