@@ -20,10 +20,18 @@ NEWBORN_GRANT_UNDER = 6
 HEAD_FROM = 15
 
 
-def to_check(members: Sequence[Any]) -> list[str]:
+def to_check(members: Sequence[Any], *, headless: bool = False) -> list[str]:
     """What to check, one sentence each, for the active members (households.selectors
-    MemberRow: a person and their age)."""
+    MemberRow: a person and their age); `headless` when the household has no head (its
+    head moved, died or was merged into another record)."""
     notes: list[str] = []
+    if headless and members:
+        notes.append(
+            _(
+                "No member is the head of the household: edit the member who heads it now and "
+                "set their relation to head of household, then check the others' relations."
+            )
+        )
     for row in members:
         person, age = row.person, row.age
         name = person.full_name

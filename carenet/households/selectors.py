@@ -350,7 +350,7 @@ def household_detail(*, household: Household, today: date | None = None) -> Hous
             a.volunteer.status == VolunteerStatus.ACTIVE and a.serves_here  # type: ignore[attr-defined]
             for a in assignments
         ),
-        to_check=checks.to_check(members),
+        to_check=checks.to_check(members, headless=household.head_id is None),
     )
 
 

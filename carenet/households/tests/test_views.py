@@ -651,6 +651,8 @@ def test_merging_away_a_head_says_their_household_needs_one(client, world):
     assert len(warned) == 1 and str(world.households["a2"].pk) in warned[0]
     world.households["a2"].refresh_from_db()
     assert world.households["a2"].head_id is None
+    page = client.get(reverse("households:detail", args=[world.households["a2"].pk])).text
+    assert "ไม่มีสมาชิกคนใดเป็นหัวหน้าครัวเรือน" in page
 
 
 @pytest.mark.parametrize(
