@@ -137,9 +137,13 @@ def _volunteers(user: Any, area: Area | None, on: date | None = None) -> QuerySe
 
 
 def _assignments() -> QuerySet[HouseholdAssignment]:
-    """Assignments that look after a household: to a volunteer still serving (one who
-    resigned, died or stopped leaves their households without anyone until reassigned)."""
-    return HouseholdAssignment.objects.filter(volunteer__status=VolunteerStatus.ACTIVE)
+    """Assignments that look after a household: to a volunteer still serving its subdistrict
+    (one who resigned, died, stopped or moved to another subdistrict leaves their households
+    without anyone until they are handed over)."""
+    return HouseholdAssignment.objects.filter(
+        volunteer__status=VolunteerStatus.ACTIVE,
+        volunteer__area_id=Substr("household__area_id", 1, 6),
+    )
 
 
 def _has_volunteer() -> Exists:

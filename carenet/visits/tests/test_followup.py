@@ -254,6 +254,13 @@ def test_a_household_whose_volunteer_resigned_has_no_volunteer(world, district_c
     assert str(world.volunteers["a"].pk) not in [g.key for g in result.by_volunteer]
 
 
+def test_a_household_whose_volunteer_moved_away_has_no_volunteer(world, district_coordinator_a):
+    Volunteer.objects.filter(pk=world.volunteers["a"].pk).update(area_id="860102")
+    result = report(district_coordinator_a)
+    assert world.households["a1"].pk in [u.household.pk for u in result.unassigned]
+    assert str(world.volunteers["a"].pk) not in [g.key for g in result.by_volunteer]
+
+
 # --- The monthly summary --------------------------------------------------------------------
 
 
