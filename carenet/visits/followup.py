@@ -140,14 +140,22 @@ def _assignments() -> QuerySet[HouseholdAssignment]:
     """Assignments that look after a household: to a volunteer still serving its subdistrict
     (one who resigned, died, stopped or moved to another subdistrict leaves their households
     without anyone until they are handed over)."""
-    return HouseholdAssignment.objects.filter(
-        volunteer__status=VolunteerStatus.ACTIVE,
-        volunteer__area_id=Substr("household__area_id", 1, 6),
+    return HouseholdAssignment.objects.filter(_serving("household__area_id"))
+
+
+def _serving(household_area: Any) -> Q:
+    return Q(volunteer__status=VolunteerStatus.ACTIVE) & Q(
+        volunteer__area_id=Substr(household_area, 1, 6)
     )
 
 
 def _has_volunteer() -> Exists:
-    return Exists(_assignments().filter(household_id=OuterRef("pk")))
+    # The household's area from the outer row: no join back to the household per row.
+    return Exists(
+        HouseholdAssignment.objects.filter(
+            _serving(OuterRef("area_id")), household_id=OuterRef("pk")
+        )
+    )
 
 
 # --- The overdue page ------------------------------------------------------------------------
