@@ -308,7 +308,15 @@ class HandOverForm(forms.Form):
         label=_("Households"),
         queryset=Household.objects.none(),
         widget=forms.CheckboxSelectMultiple,
-        error_messages={"required": _("Tick at least one household.")},
+        error_messages={
+            "required": _("Tick at least one household."),
+            # A second click, or another tab, after the hand-over was done.
+            "invalid_choice": _(
+                "Some of the households ticked are no longer this volunteer's: they were "
+                "handed over already. Open the page again."
+            ),
+            "invalid_pk_value": _("Tick households from the list."),
+        },
     )
 
     def __init__(self, *args: Any, takers: Any, households: Any, **kwargs: Any) -> None:

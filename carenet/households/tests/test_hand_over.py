@@ -103,6 +103,9 @@ def test_the_page_hands_over_what_is_ticked(client, handover):
     response = client.post(url, {"taker": handover["taker"].pk, "households": [one.pk]})
     assert response["Location"] == reverse("volunteers:detail", args=[handover["giver"].pk])
     assert looked_after_by(handover["taker"]) == {one.pk}
+    again = client.post(url, {"taker": handover["taker"].pk, "households": [one.pk]})
+    assert again.status_code == 400
+    assert "ส่งต่อไปแล้ว" in again.text
 
 
 def test_a_volunteer_who_left_has_every_household_ticked(client, handover):
