@@ -30,10 +30,10 @@ from carenet.households.models import (
     Relation,
 )
 
-# Roughly Thailand, with a margin for the islands: a point outside is a typo (or swapped).
 # Ages at which a pregnancy is plausible enough to record; outside them it is a mistyped
 # birth year or a flag ticked on the wrong member.
 PREGNANCY_AGES = (10, 55)
+# Roughly Thailand, with a margin for the islands: a point outside is a typo (or swapped).
 LATITUDE_RANGE = (Decimal("5.5"), Decimal("20.5"))
 LONGITUDE_RANGE = (Decimal("97.3"), Decimal("105.7"))
 GPS_PLACES = Decimal("0.000001")

@@ -14,16 +14,19 @@ a row are not: no page lists rows by who wrote them, and users are closed, not d
 one deleted, the check of these keys would read the tables through once).
 """
 
+from typing import Any
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Exists, OuterRef, Q
+from django.db.models.functions import Substr
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from carenet.areas.models import Area
 from carenet.core.models import HasCitizenID
 from carenet.core.people import Sex, full_name
-from carenet.volunteers.models import Volunteer
+from carenet.volunteers.models import Volunteer, VolunteerStatus
 
 
 class HouseholdStatus(models.TextChoices):
@@ -346,6 +349,21 @@ class Consent(models.Model):
     @property
     def is_active(self) -> bool:
         return self.withdrawn_on is None
+
+
+def volunteer_serves(volunteer: Volunteer, area_code: str) -> bool:
+    """Whether a volunteer visits the households of an area: active, and serving its
+    subdistrict. One who left, or moved to another subdistrict, no longer does, though still
+    assigned until the households are handed over."""
+    return volunteer.status == VolunteerStatus.ACTIVE and volunteer.area_id == area_code[:6]
+
+
+def serving_q(household_area: Any) -> Q:
+    """volunteer_serves as a filter on assignments; `household_area` is the household's area
+    code: a field path, or OuterRef("area_id") from a household query."""
+    return Q(volunteer__status=VolunteerStatus.ACTIVE) & Q(
+        volunteer__area_id=Substr(household_area, 1, 6)
+    )
 
 
 def restricted_q() -> Q:

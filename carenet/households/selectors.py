@@ -37,6 +37,7 @@ from carenet.households.models import (
     HouseholdStatus,
     Person,
     PersonStatus,
+    volunteer_serves,
     with_citizen_id,
 )
 from carenet.volunteers.models import Volunteer, VolunteerStatus
@@ -317,8 +318,10 @@ class HouseholdDetail:
     former_members: list[MemberRow]
     assignments: list[HouseholdAssignment]
     address_areas: list[Area]
-    looked_after: bool  # by a volunteer still serving
+    looked_after: bool  # by a volunteer still serving (models.volunteer_serves)
     to_check: list[str]  # checks.to_check: worth a second look, not errors
+    # Assigned volunteers who now serve another subdistrict (their pks).
+    moved_away: set[int] = field(default_factory=set)
 
 
 def household_detail(*, household: Household, today: date | None = None) -> HouseholdDetail:
@@ -335,8 +338,6 @@ def household_detail(*, household: Household, today: date | None = None) -> Hous
     while chain[-1].parent is not None:
         chain.append(chain[-1].parent)
     assignments = list(household.assignments.select_related("volunteer").order_by("assigned_at"))
-    for a in assignments:  # a volunteer who moved to another subdistrict visits no longer
-        a.serves_here = a.volunteer.area_id == household.area_id[:6]  # type: ignore[attr-defined]
     return HouseholdDetail(
         household=household,
         level=vulnerability.priority_level(household.priority_score),
@@ -346,10 +347,8 @@ def household_detail(*, household: Household, today: date | None = None) -> Hous
         former_members=[r for r in rows if r.person.status != PersonStatus.ACTIVE],
         assignments=assignments,
         address_areas=chain,
-        looked_after=any(
-            a.volunteer.status == VolunteerStatus.ACTIVE and a.serves_here  # type: ignore[attr-defined]
-            for a in assignments
-        ),
+        moved_away={a.volunteer_id for a in assignments if a.volunteer.area_id != area.code[:6]},
+        looked_after=any(volunteer_serves(a.volunteer, area.code) for a in assignments),
         to_check=checks.to_check(members, headless=household.head_id is None),
     )
 
@@ -403,29 +402,31 @@ def _km_between(a: tuple[Any, Any], b: tuple[Any, Any]) -> float:
     return 2 * 6371 * math.asin(math.sqrt(h))
 
 
-def volunteer_to_hand_over(*, user: Any, pk: int) -> Volunteer:
+@dataclass(frozen=True)
+class HandOver:
+    """A volunteer and the active households of theirs the user may hand over."""
+
+    giver: Volunteer
+    households: list[Household]
+
+
+def hand_over_get(*, user: Any, pk: int) -> HandOver:
     """A volunteer whose households the user may hand over: one the user's coordination centre
     manages, or one still assigned to households it manages (a volunteer who moved away).
-    Anyone else's is a 404."""
-    volunteer = Volunteer.objects.select_related("area").filter(pk=pk).first()
-    if volunteer is None:
+    Anyone else's is a 404. The households come by village and house no."""
+    giver = Volunteer.objects.select_related("area").filter(pk=pk).first()
+    if giver is None:
         raise Http404
-    if manages_widely(user, volunteer.area_id) or households_to_hand_over(
-        user=user, volunteer=volunteer
-    ):
-        return volunteer
-    raise Http404
-
-
-def households_to_hand_over(*, user: Any, volunteer: Volunteer) -> list[Household]:
-    """The active households the volunteer looks after whose volunteers the user assigns, by
-    village and house no."""
-    households = (
-        Household.objects.filter(assignments__volunteer=volunteer, status=HouseholdStatus.ACTIVE)
+    theirs = (
+        households_visible(user, Perm.MANAGE_HOUSEHOLDS)
+        .filter(assignments__volunteer=giver, status=HouseholdStatus.ACTIVE)
         .select_related("area", "head")
         .order_by("area_id", "house_no", "pk")
     )
-    return [h for h in households if manages_widely(user, h.area_id)]
+    households = [h for h in theirs if manages_widely(user, h.area_id)]
+    if not households and not manages_widely(user, giver.area_id):
+        raise Http404
+    return HandOver(giver, households)
 
 
 def hand_over_takers(*, volunteer: Volunteer, households: list[Household]) -> QuerySet[Volunteer]:

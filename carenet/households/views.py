@@ -46,9 +46,9 @@ from carenet.households.models import (
     Person,
     PersonStatus,
     restricted_q,
+    volunteer_serves,
 )
 from carenet.households.services import ConflictError
-from carenet.volunteers.models import VolunteerStatus
 
 MANAGE = Perm.MANAGE_HOUSEHOLDS
 
@@ -336,23 +336,18 @@ def _warn_if_gps_far(request: HttpRequest, household: Household) -> None:
 def hand_over(request: HttpRequest, volunteer_pk: int) -> HttpResponse:
     """The coordination centre hands some or all of a volunteer's households to another
     volunteer of the subdistrict: when one leaves, moves, or looks after too many."""
-    giver = selectors.volunteer_to_hand_over(user=request.user, pk=volunteer_pk)
-    households = selectors.households_to_hand_over(user=request.user, volunteer=giver)
+    found = selectors.hand_over_get(user=request.user, pk=volunteer_pk)
+    giver, households = found.giver, found.households
+    # All of them go when the volunteer stopped serving them; otherwise the coordinator picks
+    # which (a volunteer who looks after too many).
+    ticked_first = [h.pk for h in households if not volunteer_serves(giver, h.area_id)]
     # A coordinator of the subdistrict a volunteer moved away from hands over what is left.
     can_see_giver = access.can(request.user, Perm.VIEW_VOLUNTEERS, giver.area_id)
     form = HandOverForm(
         request.POST if request.method == "POST" else None,
         takers=selectors.hand_over_takers(volunteer=giver, households=households),
         households=Household.objects.filter(pk__in=[h.pk for h in households]),
-        # All of them go when the volunteer stopped serving them; otherwise the coordinator
-        # picks which (a volunteer who looks after too many).
-        initial={
-            "households": [
-                h.pk
-                for h in households
-                if giver.status != VolunteerStatus.ACTIVE or h.area_id[:6] != giver.area_id
-            ]
-        },
+        initial={"households": ticked_first},
     )
     if request.method == "POST" and form.is_valid():
         taker = form.cleaned_data["taker"]

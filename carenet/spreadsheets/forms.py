@@ -134,6 +134,11 @@ class ExportForm(forms.Form):
         choices=[("", _("Every status")), *VolunteerStatus.choices],
     )
 
+    def __init__(self, *args: Any, dataset: str = "volunteers", **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if dataset != "volunteers":
+            del self.fields["status"]  # the page's one form sends it with every export
+
     def clean_area(self) -> str:
         code: str = self.cleaned_data["area"].strip()
         if code and not code.isdigit():

@@ -47,9 +47,7 @@ def home(request: HttpRequest) -> HttpResponse:
 
 @access.requires(Perm.EXPORT_DATA)
 def export(request: HttpRequest, dataset: str, fmt: str) -> HttpResponseBase:
-    form = ExportForm(request.GET)
-    if dataset != "volunteers":
-        del form.fields["status"]  # the volunteers' filter, sent by the shared page form
+    form = ExportForm(request.GET, dataset=dataset)
     if not form.is_valid():
         raise Http404
     try:

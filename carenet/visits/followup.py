@@ -38,7 +38,13 @@ from carenet.areas.models import Area, Level, within
 from carenet.core import thaidate
 from carenet.core.collation import thai_order
 from carenet.core.paging import Paginator
-from carenet.households.models import Household, HouseholdAssignment, HouseholdStatus
+from carenet.households.models import (
+    Household,
+    HouseholdAssignment,
+    HouseholdStatus,
+    serving_q,
+    volunteer_serves,
+)
 from carenet.households.selectors import households_visible, person_own_q
 from carenet.households.vulnerability import priority_level
 from carenet.visits import charts
@@ -138,22 +144,15 @@ def _volunteers(user: Any, area: Area | None, on: date | None = None) -> QuerySe
 
 def _assignments() -> QuerySet[HouseholdAssignment]:
     """Assignments that look after a household: to a volunteer still serving its subdistrict
-    (one who resigned, died, stopped or moved to another subdistrict leaves their households
-    without anyone until they are handed over)."""
-    return HouseholdAssignment.objects.filter(_serving("household__area_id"))
-
-
-def _serving(household_area: Any) -> Q:
-    return Q(volunteer__status=VolunteerStatus.ACTIVE) & Q(
-        volunteer__area_id=Substr(household_area, 1, 6)
-    )
+    (households.models.volunteer_serves)."""
+    return HouseholdAssignment.objects.filter(serving_q("household__area_id"))
 
 
 def _has_volunteer() -> Exists:
     # The household's area from the outer row: no join back to the household per row.
     return Exists(
         HouseholdAssignment.objects.filter(
-            _serving(OuterRef("area_id")), household_id=OuterRef("pk")
+            serving_q(OuterRef("area_id")), household_id=OuterRef("pk")
         )
     )
 
@@ -293,7 +292,9 @@ def overdue_report(
                 due=due,
                 days=(today - due).days,
                 never_visited=household.next_visit_due is None,
-                volunteers=list(household.volunteers.all()),
+                volunteers=[
+                    v for v in household.volunteers.all() if volunteer_serves(v, household.area_id)
+                ],
                 level=priority_level(household.priority_score),
             )
         )

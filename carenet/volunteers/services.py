@@ -743,9 +743,6 @@ def centre_ensure(*, actor: Any, area_code: str, phone: str = "") -> Centre:
     return centre
 
 
-# Positions one volunteer holds at a time on a committee; vice-chairs and members may be many.
-
-
 def seat_is_current(seat: CommitteeMembership, day: date) -> bool:
     return seat.term_start <= day and (seat.term_end is None or seat.term_end >= day)
 

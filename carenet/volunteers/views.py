@@ -10,6 +10,7 @@ from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Count
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -19,6 +20,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from carenet.accounts import access
 from carenet.accounts.access import Perm
+from carenet.areas.models import within
 from carenet.core import citizen_id as cid
 from carenet.core import id_search, thaidate
 from carenet.core.forms import show_service_errors
@@ -75,6 +77,7 @@ def _detail(
     request: HttpRequest, volunteer: Volunteer, *, status: int = 200, **extra: Any
 ) -> HttpResponse:
     can_manage = access.can(request.user, Perm.MANAGE_VOLUNTEERS, volunteer.area_id)
+    looked_after, away = _households_of(volunteer) if can_manage else (0, 0)
     seats = volunteer.committee_seats.all()
     context = {
         "volunteer": volunteer,
@@ -89,8 +92,8 @@ def _detail(
         "citizen_id_masked": cid.masked(volunteer.read_citizen_id()),
         "can_change_status": can_manage and bool(STATUS_MOVES.get(volunteer.status)),
         "account_form": AccountForm() if can_manage and services.may_get_login(volunteer) else None,
-        "households_looked_after": _households_looked_after(volunteer) if can_manage else 0,
-        "households_away": _households_away(volunteer) if can_manage else 0,
+        "households_looked_after": looked_after,
+        "households_away": away,
         **extra,
     }
     return render(request, "volunteers/detail.html", context, status=status)
@@ -195,20 +198,19 @@ def _tell_seats_kept(request: HttpRequest, volunteer: Volunteer) -> None:
         )
 
 
-def _households_away(volunteer: Volunteer) -> int:
-    """How many of the households the volunteer looks after lie outside the subdistrict they
-    serve (left behind by a move)."""
-    return (
-        volunteer.assignments.filter(household__status="active")
-        .exclude(household__area__code__startswith=volunteer.area_id)
-        .count()
+def _households_of(volunteer: Volunteer) -> tuple[int, int]:
+    """How many active households the volunteer looks after, and how many of those lie outside
+    the subdistrict they serve (left behind by a move), in one query."""
+    counts = volunteer.assignments.filter(household__status="active").aggregate(
+        total=Count("pk"), away=Count("pk", filter=~within(volunteer.area_id, "household__area"))
     )
+    return counts["total"], counts["away"]
 
 
 def _tell_households_left_behind(request: HttpRequest, volunteer: Volunteer) -> None:
     """A volunteer moved to another subdistrict still looks after the households of the one
     they left, where they no longer visit (their login opens only their new area's)."""
-    away = _households_away(volunteer)
+    _total, away = _households_of(volunteer)
     if away:
         messages.warning(
             request,
@@ -268,15 +270,11 @@ def _refused_status(request: HttpRequest, form: Any) -> int:
     return 400 if request.method == "POST" and form is not None and form.errors else 200
 
 
-def _households_looked_after(volunteer: Volunteer) -> int:
-    return volunteer.assignments.filter(household__status="active").count()
-
-
 def _tell_households_left(request: HttpRequest, volunteer: Volunteer) -> None:
     """A volunteer who stops serving leaves their households without anyone: say how many."""
     if volunteer.status == VolunteerStatus.ACTIVE:
         return
-    left = _households_looked_after(volunteer)
+    left, _away = _households_of(volunteer)
     if left:
         messages.warning(
             request,
