@@ -256,9 +256,13 @@ def test_a_household_whose_volunteer_resigned_has_no_volunteer(world, district_c
 
 def test_a_household_whose_volunteer_moved_away_has_no_volunteer(world, district_coordinator_a):
     Volunteer.objects.filter(pk=world.volunteers["a"].pk).update(area_id="860102")
+    due_in(world.households["a1"], -1)
     result = report(district_coordinator_a)
     assert world.households["a1"].pk in [u.household.pk for u in result.unassigned]
     assert str(world.volunteers["a"].pk) not in [g.key for g in result.by_volunteer]
+    assert world.households["a1"].pk in [row.household.pk for row in result.page.object_list]
+    named = [v for row in result.page.object_list for v in row.volunteers]
+    assert world.volunteers["a"] not in named  # an overdue row does not name them either
 
 
 # --- The monthly summary --------------------------------------------------------------------
