@@ -663,6 +663,8 @@ def _number_text(value: float, kind: Kind) -> str:
 
 def looks_like_formula(value: str) -> bool:
     """Whether a spreadsheet would run the text as a formula (numbers are not)."""
+    # Spreadsheets that trim cells on opening (LibreOffice's "trim spaces") would run " =1+1".
+    value = value.lstrip(" \n\u00a0\u3000")
     return value.startswith(_FORMULA_START) and not _NUMBER.match(value)
 
 

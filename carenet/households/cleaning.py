@@ -349,8 +349,15 @@ def person_clean(
             ),
             code="document_with_citizen_id",
         )
-    if document_type == DocumentType.NONE:
-        document_no = ""
+    if document_type == DocumentType.NONE and document_no:
+        errors.add(
+            "document_no",
+            _(
+                "“No document” was chosen, yet a document no. is given: choose the document "
+                "it belongs to, or clear the number."
+            ),
+            code="document_no_without_document",
+        )
     if len(document_no) > 40:
         errors.add("document_no", _("At most 40 characters."), code="too_long")
 

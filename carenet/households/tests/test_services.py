@@ -387,10 +387,18 @@ def test_without_citizen_id_a_document_is_required(world, personas):
             consent=CONSENT,
         )
     assert "document_no" in error_fields(excinfo)
+    with pytest.raises(ValidationError) as excinfo:  # a number of no document: which one?
+        services.person_add(
+            actor=actor,
+            household=household,
+            data=somchai(citizen_id="", document_type="none", document_no="ท.12345"),
+            consent=CONSENT,
+        )
+    assert excinfo.value.error_dict["document_no"][0].code == "document_no_without_document"
     person = services.person_add(
         actor=actor,
         household=household,
-        data=somchai(citizen_id="", document_type="none", document_no="ignored"),
+        data=somchai(citizen_id="", document_type="none"),
         consent=CONSENT,
     )
     assert (person.citizen_id_hash, person.document_no) == ("", "")

@@ -41,8 +41,10 @@ from carenet.spreadsheets.columns import (
     OWNERSHIPS,
     RELATIONS,
     WELFARE,
+    word_key,
 )
 from carenet.spreadsheets.importing.common import (
+    NO_ID_WORDS,
     NOTE_CELL,
     Problem,
     Report,
@@ -535,7 +537,18 @@ class RowReader:
         if len(p.document_no) > 40:
             problems.append(Problem("document_no", _too_long(40)))
         if document_type == DocumentType.NONE:
-            p.document_no = ""
+            if word_key(p.document_no) in NO_ID_WORDS:  # "ไม่มี" says the same again
+                p.document_no = ""
+            if p.document_no:
+                problems.append(
+                    Problem(
+                        "document_no",
+                        _(
+                            "“No document” was chosen, yet a document no. is given: choose the "
+                            "document it belongs to, or clear the number."
+                        ),
+                    )
+                )
         elif document_type and not p.document_no:
             problems.append(Problem("document_no", _("Enter the document no.")))
         elif document_type and p.digits:  # a warning: the file may hold both on record

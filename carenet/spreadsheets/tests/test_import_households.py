@@ -332,6 +332,21 @@ def test_people_without_a_citizen_id():
     assert Person.objects.get(first_name="ลูก").document_type == "none"
 
 
+def test_no_document_with_a_number_is_refused_but_no_document_written_twice_is_not():
+    rows = [
+        person(citizen_id="", document_type="ไม่มีเอกสาร", document_no="ท.12345"),
+        person(citizen_id="", first_name="ลูก", relation="บุตร", document_type="ไม่มี",
+               document_no="ไม่มี"),  # fmt: skip
+    ]
+    result = run(csv_file(rows))
+    assert [(e.row, e.column) for e in result.errors] == [(2, "เลขที่เอกสาร")]
+    assert "ไม่มีเอกสาร" in result.errors[0].reason
+    assert not Person.objects.exists()
+    rows[0]["document_no"] = ""
+    assert run(csv_file(rows)).ok
+    assert Person.objects.get(first_name="ลูก").document_no == ""
+
+
 def test_a_subdistrict_without_villages_takes_the_household_itself():
     rows = [person(subdistrict="ตลาด", district="เมืองสุราษฎร์ธานี", province="สุราษฎร์ธานี")]
     assert run(csv_file(rows)).ok
