@@ -13,6 +13,7 @@ import re
 from collections.abc import Iterable
 from contextlib import suppress
 from dataclasses import dataclass
+from datetime import date
 from itertools import groupby
 from typing import Any
 
@@ -26,7 +27,7 @@ from carenet.accounts.access import Perm
 from carenet.areas.models import Area, Level, within
 from carenet.core import citizen_id
 from carenet.core.collation import thai_order
-from carenet.core.people import name_q
+from carenet.core.people import name_key, name_q
 from carenet.core.text import THAI_DIGITS
 from carenet.volunteers.models import (
     POSITION_ORDER,
@@ -147,6 +148,42 @@ def volunteer_me(*, user: Any) -> Volunteer | None:
     if not user.is_authenticated:
         return None
     return _with_page_details(Volunteer.objects.filter(user=user)).first()
+
+
+@dataclass(frozen=True)
+class LikelySame:
+    """Volunteers already registered who may be the one about to be registered."""
+
+    candidates: list[Volunteer]  # those the user may see
+    elsewhere: bool  # someone the user may not see matches too
+
+    def __bool__(self) -> bool:
+        return bool(self.candidates) or self.elsewhere
+
+
+SHOWN_LIKELY = 10
+
+
+def volunteer_likely_same(
+    *, user: Any, first_name: str, last_name: str, birth_date: date | None, digits: str = ""
+) -> LikelySame:
+    """Volunteers with a name that sounds the same and the same birth date.
+
+    A citizen ID mistyped at registration would otherwise let one person be registered twice;
+    the unique ID cannot catch that. Names and areas of volunteers outside the user's scope
+    stay hidden: the user learns only that there is one. The volunteer who holds `digits`, the
+    citizen ID typed, is left out: registering them again is refused with its own reason.
+    """
+    key = name_key(first_name, last_name)
+    if birth_date is None or not key.strip("-"):
+        return LikelySame([], False)
+    same = Volunteer.objects.filter(name_key=key, birth_date=birth_date)
+    if digits:
+        same = same.exclude(citizen_id_hash=citizen_id.lookup_hash(digits))
+    visible = same.filter(pk__in=_scoped(user).values("pk"))
+    candidates = list(visible.select_related("area").order_by("pk")[:SHOWN_LIKELY])
+    elsewhere = same.exclude(pk__in=visible.values("pk")).exists()
+    return LikelySame(candidates, elsewhere)
 
 
 def volunteer_stats(*, user: Any, area_code: str = "") -> dict[str, int]:

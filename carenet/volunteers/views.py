@@ -133,15 +133,27 @@ def volunteer_citizen_id(request: HttpRequest, pk: int) -> HttpResponse:
 def volunteer_create(request: HttpRequest) -> HttpResponse:
     initial = {"area": request.GET.get("area", "")}
     form = VolunteerForm(request.POST or None, user=request.user, initial=initial)
+    likely = None
     if request.method == "POST" and form.is_valid():
-        try:
-            volunteer = services.volunteer_register(actor=request.user, data=form.to_data())
-        except ValidationError as error:
-            show_service_errors(error, form)
-        else:
-            messages.success(request, _("%(name)s is registered.") % {"name": volunteer})
-            return redirect("volunteers:detail", pk=volunteer.pk)
-    return render(request, "volunteers/form.html", {"form": form, "volunteer": None})
+        data = form.to_data()
+        likely = selectors.volunteer_likely_same(
+            user=request.user,
+            first_name=data.first_name,
+            last_name=data.last_name,
+            birth_date=data.birth_date,
+            digits=data.citizen_id,
+        )
+        # Likely matches are shown above the form, with a button to register all the same.
+        if not likely or request.POST.get("confirm_distinct"):
+            try:
+                volunteer = services.volunteer_register(actor=request.user, data=data)
+            except ValidationError as error:
+                show_service_errors(error, form)
+            else:
+                messages.success(request, _("%(name)s is registered.") % {"name": volunteer})
+                return redirect("volunteers:detail", pk=volunteer.pk)
+    context = {"form": form, "volunteer": None, "likely": likely}
+    return render(request, "volunteers/form.html", context)
 
 
 @access.requires(Perm.MANAGE_VOLUNTEERS)

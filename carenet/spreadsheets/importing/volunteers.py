@@ -500,6 +500,46 @@ def _match(
             counts.updated += 1
         else:
             counts.unchanged += 1
+    _warn_likely_same([item for item in checked if item.stored is None], reader)
+
+
+def _warn_likely_same(new: list[_Checked], reader: _Reader) -> None:
+    """Warns of new volunteers who may be registered already, or twice in the file, under
+    another citizen ID: a name that sounds the same and the same birth date (a mistyped ID
+    would otherwise register one person twice). Warnings only: namesakes exist."""
+    wanted = [item for item in new if item.values["birth_date"] is not None]
+    keys = sorted({item.values["name_key"] for item in wanted})
+    registered: dict[tuple[str, date | None], Volunteer] = {}
+    for start in range(0, len(keys), 5000):
+        for volunteer in Volunteer.objects.filter(
+            **among("name_key", keys[start : start + 5000])
+        ).only("title", "first_name", "last_name", "name_key", "birth_date", "area_id"):
+            registered.setdefault((volunteer.name_key, volunteer.birth_date), volunteer)
+    in_file: dict[tuple[str, date | None], int] = {}
+    for item in wanted:
+        key = (item.values["name_key"], item.values["birth_date"])
+        first_row = in_file.setdefault(key, item.row)
+        match = registered.get(key)
+        if match is not None and reader.scope.allows(match.area_id):
+            reason = _(
+                "Possibly the same volunteer as %(name)s, already registered in %(area)s with "
+                "the same birth date and a similar name under another citizen ID. Check the "
+                "citizen ID before importing."
+            ) % {"name": match.full_name, "area": reader.areas.describe(match.area_id)}
+        elif match is not None:  # who and where stay with that area's coordinators
+            reason = _(
+                "Possibly the same volunteer as someone already registered outside the areas "
+                "where you may import data, with the same birth date and a similar name. Check "
+                "with the provincial office before importing."
+            )
+        elif first_row != item.row:
+            reason = _(
+                "Possibly the same volunteer as row %(row)d: the same birth date and a similar "
+                "name, under another citizen ID."
+            ) % {"row": first_row}
+        else:
+            continue
+        reader.report.warning(item.row, "first_name", item.values["first_name"], reason)
 
 
 def _differs(stored: Any, new: Any) -> bool:

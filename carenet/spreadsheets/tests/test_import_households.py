@@ -335,8 +335,9 @@ def test_people_without_a_citizen_id():
 def test_no_document_with_a_number_is_refused_but_no_document_written_twice_is_not():
     rows = [
         person(citizen_id="", document_type="ไม่มีเอกสาร", document_no="ท.12345"),
-        person(citizen_id="", first_name="ลูก", relation="บุตร", document_type="ไม่มี",
-               document_no="ไม่มี"),  # fmt: skip
+        person(
+            citizen_id="", first_name="ลูก", relation="บุตร", document_type="ไม่มี", document_no="ไม่มี"
+        ),
     ]
     result = run(csv_file(rows))
     assert [(e.row, e.column) for e in result.errors] == [(2, "เลขที่เอกสาร")]

@@ -388,3 +388,39 @@ def test_a_volunteer_an_import_marks_resigned_leaves_their_committee_seats():
     seat.refresh_from_db()
     assert seat.term_end == date(2026, 3, 1)
     assert not type(planned).objects.filter(pk=planned.pk).exists()  # due to start: cancelled
+
+
+def test_likely_same_volunteers_are_warned_of_but_imported(en, district_coordinator_a):
+    """A name that sounds the same and the same birth date under another citizen ID: in the
+    register (named when in scope, not when outside it) and twice in the file."""
+    born = date(1972, 8, 12)
+    VolunteerFactory(
+        citizen_id=cid(7), area=Area.objects.get(code="860101"), title="นาง",
+        first_name="บุญมี", last_name="รักถิ่น", birth_date=born,
+    )  # fmt: skip
+    VolunteerFactory(
+        citizen_id=cid(8), area=Area.objects.get(code="860201"),
+        first_name="สมศรี", last_name="ใจดี", birth_date=born,
+    )  # fmt: skip
+    rows = [
+        volunteer(),
+        volunteer(citizen_id=cid(2), first_name="สมศรี", last_name="ใจดี", registration_no=""),
+        volunteer(citizen_id=cid(3), first_name="สมศรี", last_name="ใจดี", registration_no=""),
+        volunteer(citizen_id=cid(4), first_name="มานะ", registration_no=""),
+    ]
+    result = run(csv_file(rows), actor=district_coordinator_a)
+    assert result.ok, result.errors
+    assert result.volunteers.created == 4
+    by_row = {w.row: w.reason for w in result.warnings if w.column == THAI["first_name"]}
+    assert sorted(by_row) == [2, 3, 4]
+    assert "นางบุญมี รักถิ่น" in by_row[2] and "under another citizen ID" in by_row[2]
+    assert "outside the areas where you may import" in by_row[3]
+    assert "ใจดี" not in by_row[3] and "ท่าแซะ" not in by_row[3]
+    assert "outside the areas" in by_row[4]  # the register is told before an earlier row
+    rows[1]["first_name"] = rows[2]["first_name"] = "สมหญิง"  # only each other now
+    Volunteer.objects.filter(
+        citizen_id_hash__in=[citizen_id.lookup_hash(cid(n)) for n in (1, 2, 3, 4)]
+    ).delete()
+    result = run(csv_file(rows[1:3]), actor=district_coordinator_a)
+    [warning] = [w for w in result.warnings if w.column == THAI["first_name"]]
+    assert warning.row == 3 and "row 2" in warning.reason

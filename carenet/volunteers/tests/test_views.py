@@ -421,6 +421,56 @@ def test_register_form_creates_a_volunteer(client, world):
     assert volunteer.sex == "F"
 
 
+def test_a_likely_same_volunteer_is_shown_before_registering(client, world):
+    """Same birth date, a name that sounds the same, another citizen ID (a mistyped one)."""
+    same = VolunteerFactory(
+        area=world["own"].area, first_name="บุญมี", last_name="ใจงาม", birth_date=date(1980, 5, 17)
+    )
+    login(client, "district_coordinator_a")
+    response = client.post(reverse("volunteers:create"), register_post())
+    assert response.status_code == 200
+    assert 'data-testid="likely-same"' in response.text
+    assert reverse("volunteers:detail", args=[same.pk]) in response.text
+    assert 'data-testid="likely-elsewhere"' not in response.text
+    assert Volunteer.objects.filter(first_name="บุญมี").count() == 1
+    response = client.post(reverse("volunteers:create"), register_post(confirm_distinct="1"))
+    assert response.status_code == 302
+    assert Volunteer.objects.filter(first_name="บุญมี").count() == 2
+
+
+def test_a_likely_same_volunteer_out_of_scope_is_not_named(client, world):
+    other = VolunteerFactory(
+        area=world["thasae"].area, first_name="บุญมี", last_name="ใจงาม", birth_date=date(1980, 5, 17)
+    )
+    login(client, "district_coordinator_a")
+    response = client.post(reverse("volunteers:create"), register_post())
+    assert 'data-testid="likely-elsewhere"' in response.text
+    assert reverse("volunteers:detail", args=[other.pk]) not in response.text
+    assert "ท่าแซะ" not in response.text.split('data-testid="likely-same"')[1].split("</section>")[0]
+    login(client, "province_officer")  # who sees both may open the record
+    response = client.post(reverse("volunteers:create"), register_post())
+    assert reverse("volunteers:detail", args=[other.pk]) in response.text
+    assert Volunteer.objects.filter(first_name="บุญมี").count() == 1
+
+
+def test_another_birth_date_or_the_same_citizen_id_is_not_a_likely_match(client, world):
+    digits = valid_citizen_id()
+    VolunteerFactory(
+        area=world["own"].area, first_name="บุญมี", last_name="ใจงาม", birth_date=date(1981, 5, 17)
+    )
+    VolunteerFactory(
+        area=world["own"].area,
+        first_name="บุญมี",
+        last_name="ใจงาม",
+        birth_date=date(1980, 5, 17),
+        citizen_id=digits,
+    )
+    login(client, "district_coordinator_a")
+    response = client.post(reverse("volunteers:create"), register_post(citizen_id=digits))
+    assert 'data-testid="likely-same"' not in response.text
+    assert "citizen_id" in response.context["form"].errors  # registered already: its own reason
+
+
 def test_the_home_village_no_takes_thai_digits(client, world):
     login(client, "district_coordinator_a")
     page = client.get(reverse("volunteers:create") + "?area=860101").content.decode()
