@@ -74,6 +74,8 @@ _NUMBER = re.compile(r"^[+-]?(?:\d+(?:\.\d*)?|\.\d+)$")
 # The characters a spreadsheet starts a formula with, and their full-width forms, which some
 # spreadsheet programs read the same way.
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "＝", "＋", "－", "＠")
+_TRIMMED = " \n\u00a0\u3000"
+_FORMULA_FIRST = frozenset("".join(_FORMULA_START) + _TRIMMED)
 # Government sheets fill a cell they have nothing for with a dash: it means blank.
 _BLANK_MARK = re.compile(r"[-–—−]+")
 # Excel counts days from 30 Dec 1899; these bound the serials that are real dates.
@@ -663,8 +665,10 @@ def _number_text(value: float, kind: Kind) -> str:
 
 def looks_like_formula(value: str) -> bool:
     """Whether a spreadsheet would run the text as a formula (numbers are not)."""
+    if not value or value[0] not in _FORMULA_FIRST:  # most cells: one look at one character
+        return False
     # Spreadsheets that trim cells on opening (LibreOffice's "trim spaces") would run " =1+1".
-    value = value.lstrip(" \n\u00a0\u3000")
+    value = value.lstrip(_TRIMMED)
     return value.startswith(_FORMULA_START) and not _NUMBER.match(value)
 
 
