@@ -172,11 +172,18 @@ class Export:
 
 
 def export_prepare(
-    *, user: Any, dataset: str, fmt: str, area_code: str = "", status: str = ""
+    *,
+    user: Any,
+    dataset: str,
+    fmt: str,
+    area_code: str = "",
+    status: str = "",
+    logged: bool = True,
 ) -> Export:
     """Counts the rows in scope, logs the export, and returns it ready to write.
 
     `status` keeps only the volunteers of that status (households are exported while active).
+    `logged=False` is for an export job, whose export was logged when it was asked for.
     Raises AreaOutOfScope for an area that is missing or outside the user's scope.
     """
     dataset, fmt = Dataset(dataset), Format(fmt)
@@ -193,20 +200,27 @@ def export_prepare(
         queryset = _person_rows(people_in_scope(user, area_code))
         headers, keys = columns.household_headers(), columns.HOUSEHOLD_KEYS
     row_count = queryset.count()
+    if logged:
+        _log(user, dataset, fmt, area_code, status, row_count, perm)
+    rows = _cells(queryset, dataset, keys)
+    return Export(dataset, fmt, headers, rows, row_count, area_code, status=status)
+
+
+def _log(
+    user: Any, dataset: Dataset, fmt: Format, area_code: str, status: str, rows: int, perm: Perm
+) -> None:
     audit_record(
         actor=user,
         action=f"spreadsheets.export_{dataset}",
         area_code=area_code,
         details={
             "format": str(fmt),
-            "rows": row_count,
+            "rows": rows,
             "area": area_code,
             **({"status": status} if status else {}),
             "scope": access.scope_codes(user, perm),
         },
     )
-    rows = _cells(queryset, dataset, keys)
-    return Export(dataset, fmt, headers, rows, row_count, area_code, status=status)
 
 
 def blank_template(dataset: str) -> Export:

@@ -11,7 +11,7 @@ file). It takes only the job's id and is idempotent (a job that is no longer que
 alone), so a real task queue can run it: at national scale, `job_start` enqueues it for the
 django-tasks database workers instead of starting a thread, and nothing else changes. The
 embedded default starts a daemon thread in the web process, which closes its database
-connection when it ends. Tests, and the setting CARENET_IMPORT_JOBS_INLINE, run it in the
+connection when it ends. Tests, and the setting CARENET_JOBS_INLINE, run it in the
 request itself.
 
 Progress is kept in Django's cache, not in the job row: the importer holds one long transaction
@@ -35,6 +35,7 @@ import io
 import logging
 import threading
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import PurePath
@@ -283,27 +284,32 @@ def job_confirm(*, actor: Any, job: ImportJob) -> ImportJob:
 
 
 def job_start(job: ImportJob) -> threading.Thread | None:
-    """Has the job run: in a background thread, or inline when the setting asks for it.
+    """Has the import job run (see run_in_background)."""
+    return run_in_background(run_import_job, job.pk, f"import-job-{job.pk}")
 
-    This is the one place that chooses how; a task queue's `enqueue` would go here.
-    Returns the thread, so that a test can wait for it.
+
+def run_in_background(
+    run: Callable[[int], None], job_id: int, name: str
+) -> threading.Thread | None:
+    """Has a job run: in a background thread, or inline when the setting asks for it.
+
+    This is the one place that chooses how, for import and export jobs alike; a task queue's
+    `enqueue` would go here. Returns the thread, so that a test can wait for it.
     """
-    if getattr(settings, "CARENET_IMPORT_JOBS_INLINE", False):
-        run_import_job(job.pk)
+    if getattr(settings, "CARENET_JOBS_INLINE", False):
+        run(job_id)
         return None
-    thread = threading.Thread(
-        target=_run_in_thread, args=(job.pk,), name=f"import-job-{job.pk}", daemon=True
-    )
+    thread = threading.Thread(target=_run_in_thread, args=(run, job_id), name=name, daemon=True)
     # The job row must be committed before another connection looks for it.
     transaction.on_commit(thread.start)
     return thread
 
 
-def _run_in_thread(job_id: int) -> None:
+def _run_in_thread(run: Callable[[int], None], job_id: int) -> None:
     try:
-        run_import_job(job_id)
+        run(job_id)
     finally:
-        # Each thread has its own connections; leaving them open would leak one per import.
+        # Each thread has its own connections; leaving them open would leak one per job.
         connections.close_all()
 
 

@@ -1,8 +1,9 @@
-"""Import jobs: one row per file a coordinator uploads on the import page.
+"""Import jobs, one row per file a coordinator uploads, and export jobs, one per large export.
 
-The job records who uploaded what and how it ended. While it runs, its progress lives in the
-cache (see jobs.py), because the import holds one long transaction and rows written to the
-database from inside it would be invisible to the page that polls until the very end.
+An import job records who uploaded what and how it ended. While it runs, its progress lives in
+the cache (see jobs.py), because the import holds one long transaction and rows written to the
+database from inside it would be invisible to the page that polls until the very end. An
+export only reads, so its job keeps its progress in its own row (see export_jobs.py).
 """
 
 from django.conf import settings
@@ -93,3 +94,57 @@ class ImportJob(models.Model):
         return (
             self.succeeded and self.dry_run and bool(self.stored_file) and self.follow_up_id is None
         )
+
+
+class ExportStatus(models.TextChoices):
+    QUEUED = "queued", _("waiting")
+    WRITING = "writing", _("writing the file")
+    DONE = "done", _("ready")
+    FAILED = "failed", _("failed")
+
+
+class ExportJob(models.Model):
+    """A large Excel export, written away from the web request (see export_jobs.py)."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("requested by"),
+    )
+    dataset = models.CharField(_("what"), max_length=12, choices=ImportKind.choices)
+    fmt = models.CharField(_("format"), max_length=4)
+    area_code = models.CharField(max_length=8, blank=True)
+    volunteer_status = models.CharField(max_length=12, blank=True)
+    status = models.CharField(
+        _("status"), max_length=10, choices=ExportStatus.choices, default=ExportStatus.QUEUED
+    )
+    total_rows = models.PositiveIntegerField(_("rows"), default=0)
+    done_rows = models.PositiveIntegerField(default=0)
+    file_name = models.CharField(_("file"), max_length=120, blank=True)
+    # The written file in the default storage; cleared when it is deleted (it holds citizen
+    # IDs, so it is kept only for KEEP_EXPORTS).
+    stored_file = models.CharField(max_length=255, blank=True, editable=False)
+    failure = models.TextField(blank=True)
+    created_at = models.DateTimeField(_("requested"), auto_now_add=True, db_index=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("export job")
+        verbose_name_plural = _("export jobs")
+        indexes = [models.Index(fields=["user", "-created_at"], name="exportjob_user_created_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.dataset} {self.area_code or '*'} ({self.status})"
+
+    @property
+    def is_finished(self) -> bool:
+        return self.status in (ExportStatus.DONE, ExportStatus.FAILED)
+
+    @property
+    def percent(self) -> int:
+        if self.is_finished:
+            return 100
+        return min(99, self.done_rows * 100 // self.total_rows) if self.total_rows else 0

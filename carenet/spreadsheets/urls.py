@@ -10,6 +10,9 @@ urlpatterns = [
         views.export,
         name="export",
     ),
+    path("export/<int:pk>/", views.export_job, name="export_job"),
+    path("export/<int:pk>/progress/", views.export_job_progress, name="export_job_progress"),
+    path("export/<int:pk>/file", views.export_job_file, name="export_job_file"),
     re_path(
         r"^template/(?P<dataset>households|volunteers)\.xlsx$", views.template, name="template"
     ),

@@ -19,7 +19,7 @@ from django.views.decorators.http import require_POST
 
 from carenet.accounts import access
 from carenet.accounts.access import Perm
-from carenet.spreadsheets import columns, exporting, jobs
+from carenet.spreadsheets import columns, export_jobs, exporting, jobs
 from carenet.spreadsheets.forms import ExportForm, UploadForm, max_upload_bytes
 from carenet.spreadsheets.models import ImportKind, JobStatus
 
@@ -41,6 +41,7 @@ def home(request: HttpRequest) -> HttpResponse:
             "areas": exporting.area_options(user=request.user),
             "form": ExportForm(),
             "jobs": list(jobs.job_list(user=request.user)[:RECENT_JOBS]) if can_import else [],
+            "exports": list(export_jobs.export_job_list(user=request.user)[: export_jobs.RECENT]),
         },
     )
 
@@ -60,6 +61,10 @@ def export(request: HttpRequest, dataset: str, fmt: str) -> HttpResponseBase:
         )
     except exporting.AreaOutOfScope:
         raise Http404 from None
+    if export_jobs.wants_job(prepared):
+        job = export_jobs.export_job_create(actor=request.user, export=prepared)
+        export_jobs.export_job_start(job)
+        return redirect("spreadsheets:export_job", pk=job.pk)
     if prepared.fmt == exporting.Format.CSV:
         response: HttpResponseBase = StreamingHttpResponse(
             exporting.csv_chunks(prepared), content_type=prepared.content_type
@@ -78,6 +83,36 @@ def export(request: HttpRequest, dataset: str, fmt: str) -> HttpResponseBase:
         response.set_cookie(
             "carenet_export", ready, max_age=120, samesite="Lax", secure=request.is_secure()
         )
+    return response
+
+
+@access.requires(Perm.EXPORT_DATA)
+def export_job(request: HttpRequest, pk: int) -> HttpResponse:
+    """A large export being written, then its file (export_jobs.py)."""
+    job = export_jobs.export_job_get(user=request.user, pk=pk)
+    return render(request, "spreadsheets/export_job.html", {"job": job})
+
+
+@access.requires(Perm.EXPORT_DATA)
+def export_job_progress(request: HttpRequest, pk: int) -> HttpResponse:
+    """The job's progress alone, polled by its page until the file is ready."""
+    job = export_jobs.export_job_get(user=request.user, pk=pk)
+    return render(request, "spreadsheets/_export_progress.html", {"job": job})
+
+
+@access.requires(Perm.EXPORT_DATA)
+def export_job_file(request: HttpRequest, pk: int) -> FileResponse:
+    job = export_jobs.export_job_get(user=request.user, pk=pk)
+    opened = export_jobs.export_job_file(job)
+    if opened is None:
+        raise Http404
+    response = FileResponse(
+        opened,
+        as_attachment=True,
+        filename=job.file_name,
+        content_type=exporting.CONTENT_TYPES[exporting.Format(job.fmt)],
+    )
+    response["Cache-Control"] = "no-store"
     return response
 
 

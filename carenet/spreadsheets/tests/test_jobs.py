@@ -1,6 +1,6 @@
 """Import jobs: the runner, its progress, what it keeps and deletes, and the background thread.
 
-Most tests run the job inline (CARENET_IMPORT_JOBS_INLINE) with a stand-in importer, so they
+Most tests run the job inline (CARENET_JOBS_INLINE) with a stand-in importer, so they
 say what the runner does whatever the importer finds; the tests at the end run the real
 importer through the upload page.
 """
@@ -25,7 +25,7 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture(autouse=True)
 def media_and_cache(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
-    settings.CARENET_IMPORT_JOBS_INLINE = True
+    settings.CARENET_JOBS_INLINE = True
     cache.clear()
     yield
     cache.clear()
@@ -271,7 +271,7 @@ def test_job_list_is_own_jobs_except_for_a_national_admin(personas, fake):
 # serialized_rollback: put the migrations' reference data back for the tests that follow.
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_the_default_runs_the_job_in_a_thread(personas, fake, settings):
-    settings.CARENET_IMPORT_JOBS_INLINE = False
+    settings.CARENET_JOBS_INLINE = False
     job = new_job(personas["district_coordinator_a"])
     thread = jobs.job_start(job)
     assert thread is not None

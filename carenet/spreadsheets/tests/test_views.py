@@ -33,7 +33,7 @@ IMPORTERS = {"national_admin", "province_officer", "district_coordinator_a",
 @pytest.fixture(autouse=True)
 def media_and_cache(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
-    settings.CARENET_IMPORT_JOBS_INLINE = True
+    settings.CARENET_JOBS_INLINE = True
     cache.clear()
     yield
     cache.clear()
