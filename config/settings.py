@@ -263,7 +263,10 @@ if SECURE:
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "filters": {"no_citizen_ids": {"()": "carenet.core.citizen_id.RedactCitizenIDs"}},
+    "filters": {
+        "no_citizen_ids": {"()": "carenet.core.citizen_id.RedactCitizenIDs"},
+        "refusals_in_one_line": {"()": "carenet.core.logs.RefusalsWithoutTraceback"},
+    },
     "formatters": {
         "server": {
             "()": "django.utils.log.ServerFormatter",
@@ -272,7 +275,10 @@ LOGGING = {
         }
     },
     "handlers": {
-        "console": {"class": "logging.StreamHandler", "filters": ["no_citizen_ids"]},
+        "console": {
+            "class": "logging.StreamHandler",
+            "filters": ["refusals_in_one_line", "no_citizen_ids"],
+        },
         # runserver's request lines (Django's own handler for them has no filter).
         "server": {
             "class": "logging.StreamHandler",
