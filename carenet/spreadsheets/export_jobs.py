@@ -23,11 +23,12 @@ from collections.abc import Iterator, Sequence
 from datetime import timedelta
 from typing import IO, Any
 
+from django.conf import settings
 from django.core.files import File
 from django.core.files.storage import default_storage
 from django.db.models import QuerySet
 from django.http import Http404
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from carenet.spreadsheets import exporting
@@ -97,6 +98,7 @@ def export_job_create(*, actor: Any, export: exporting.Export) -> ExportJob:
         volunteer_status=export.status,
         total_rows=export.row_count,
         file_name=export.filename,
+        language=translation.get_language() or "",
     )
 
 
@@ -111,6 +113,11 @@ def run_export_job(job_id: int) -> None:
     ):
         return
     job = ExportJob.objects.select_related("user").get(pk=job_id)
+    with translation.override(job.language or settings.LANGUAGE_CODE):
+        _write(job)
+
+
+def _write(job: ExportJob) -> None:
     try:
         export = exporting.export_prepare(
             user=job.user,

@@ -49,7 +49,7 @@ from django.core.files.uploadedfile import UploadedFile
 from django.db import connections, transaction
 from django.db.models import QuerySet
 from django.http import Http404
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -233,6 +233,7 @@ def job_create(
         file_size=upload.size or 0,
         dry_run=dry_run,
         on_existing=OnExisting(on_existing),
+        language=translation.get_language() or "",
     )
     _set_progress(job.pk, JobStatus.QUEUED)
     _forget_old_files()
@@ -275,6 +276,7 @@ def job_confirm(*, actor: Any, job: ImportJob) -> ImportJob:
             file_size=job.file_size,
             dry_run=False,
             on_existing=job.on_existing,
+            language=translation.get_language() or job.language,
         )
         job.follow_up = follow_up
         job.stored_file = ""
@@ -322,6 +324,11 @@ def run_import_job(job_id: int) -> None:
         return
     job = ImportJob.objects.select_related("user").get(pk=job_id)
     _set_progress(job.pk, JobStatus.CHECKING)
+    with translation.override(job.language or settings.LANGUAGE_CODE):
+        _run(job)
+
+
+def _run(job: ImportJob) -> None:
     try:
         data = _read_stored(job)
         outcome = _import(job, data)

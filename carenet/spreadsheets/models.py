@@ -67,6 +67,8 @@ class ImportJob(models.Model):
     follow_up = models.OneToOneField(
         "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="checked_by"
     )
+    # The page's language when the file was uploaded: the reasons of its report are in it.
+    language = models.CharField(max_length=8, blank=True)
     created_at = models.DateTimeField(_("uploaded"), auto_now_add=True, db_index=True)
     started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
@@ -126,6 +128,7 @@ class ExportJob(models.Model):
     # IDs, so it is kept only for KEEP_EXPORTS).
     stored_file = models.CharField(max_length=255, blank=True, editable=False)
     failure = models.TextField(blank=True)
+    language = models.CharField(max_length=8, blank=True)  # of the page that asked
     created_at = models.DateTimeField(_("requested"), auto_now_add=True, db_index=True)
     updated_at = models.DateTimeField(auto_now=True)
     finished_at = models.DateTimeField(_("finished"), null=True, blank=True)

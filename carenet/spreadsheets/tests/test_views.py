@@ -495,6 +495,20 @@ def test_an_upload_with_bad_rows_imports_nothing_and_lists_them(client, personas
     assert len(lines) == 1 + job.error_count + job.warning_count
 
 
+@pytest.mark.parametrize("language", ["th", "en"])
+def test_the_reasons_are_in_the_language_of_the_page_that_uploaded(
+    client, personas, settings, language
+):
+    login(client, "district_coordinator_a")
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = language
+    post_upload(client, SimpleUploadedFile("ครัวเรือน.csv", households_csv(BAD_ROWS)))
+    job = ImportJob.objects.get()
+    assert job.language == language
+    reasons = " ".join(error.reason for error in jobs.job_errors(job))
+    thai = any("\u0e00" <= ch <= "\u0e7f" for ch in reasons.replace("ไม่มีตำบลนี้", ""))
+    assert thai == (language == "th"), reasons
+
+
 def test_an_upload_outside_the_scope_is_refused_row_by_row(client, personas):
     login(client, "district_coordinator_b")
     post_upload(client, SimpleUploadedFile("ครัวเรือน.csv", households_csv(GOOD_ROWS)))
