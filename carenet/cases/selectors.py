@@ -58,6 +58,7 @@ from carenet.cases.models import (
 )
 from carenet.cases.workflow import COMMENTABLE_FIELDS
 from carenet.core.paging import Paginator
+from carenet.core.people import name_q
 from carenet.visits.models import Visit
 
 S = CaseStatus
@@ -269,9 +270,7 @@ def _category_q(user: Any, category: str) -> Q:
 
 def _search_q(user: Any, text: str) -> Q:
     """Case number, or the affected person's name, never matching a restricted case's name."""
-    by_name = Q()
-    for word in text.split()[:3]:
-        by_name &= Q(person__first_name__icontains=word) | Q(person__last_name__icontains=word)
+    by_name = name_q(text, "person__")
     restricted = Case.objects.filter(restricted_q(user)).values("pk")
     return Q(number__icontains=text) | (by_name & ~Q(pk__in=restricted))
 

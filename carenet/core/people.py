@@ -82,19 +82,28 @@ def title_in_name(text: str) -> str:
     return ""
 
 
-def name_q(text: str) -> Q:
+# More words than a name has only make the query longer.
+NAME_WORDS = 5
+
+
+def name_q(text: str, prefix: str = "") -> Q:
     """A search for a person by name: every word in the first or the last name ("มาลี ศรีสุข"
     and "ศรีสุข มาลี" alike), or, with a title typed before the name, every word of what
-    follows the title ("นางมาลี")."""
-    found = _every_word_q(text)
+    follows the title ("นางมาลี"). The text is read as names are saved (clean_name): Thai
+    typed an unusual way finds the name written the usual way. `prefix` reaches the names
+    through a relation ("person__")."""
+    text = clean_name(text)
+    found = _every_word_q(text, prefix)
     untitled = without_title(text)
-    return found | _every_word_q(untitled) if untitled != text else found
+    return found | _every_word_q(untitled, prefix) if untitled != text else found
 
 
-def _every_word_q(text: str) -> Q:
+def _every_word_q(text: str, prefix: str) -> Q:
     found = Q()
-    for word in text.split():
-        found &= Q(first_name__icontains=word) | Q(last_name__icontains=word)
+    for word in text.split()[:NAME_WORDS]:
+        found &= Q(**{f"{prefix}first_name__icontains": word}) | Q(
+            **{f"{prefix}last_name__icontains": word}
+        )
     return found
 
 
@@ -112,9 +121,10 @@ def parse_sex(raw: str) -> Sex | None:
 
 # Thai typed in ways that look the same as the usual spelling but are other characters: น + ํ
 # + ้ + า for น้ำ (nikhahit and sara aa for sara am), เ + เ for แ, a mark typed twice, a tone
-# mark typed before the vowel above the consonant.
+# mark typed before the vowel above the consonant, or after sara am (นำ้).
 _UNUSUAL_THAI = re.compile(
     "\u0e4d|\u0e40\u0e40|([\u0e31\u0e34-\u0e3a\u0e47-\u0e4e])\\1|[\u0e48-\u0e4b][\u0e31\u0e34-\u0e3a]"
+    "|\u0e33[\u0e48-\u0e4b]"
 )
 
 

@@ -54,6 +54,7 @@ from carenet.accounts.access import Perm
 from carenet.areas.models import Area
 from carenet.core import thaidate
 from carenet.core.collation import thai_order
+from carenet.core.people import name_q
 from carenet.core.services import audit_record
 from carenet.core.tabular import neutralize_formula
 from carenet.training.models import (
@@ -257,11 +258,7 @@ def session_counts(*, session: Session) -> Counts:
 
 def _search(queryset: QuerySet[Invitation], search: str) -> QuerySet[Invitation]:
     """Invitations whose volunteer's first or last name holds every word typed."""
-    for word in search.split()[:5]:
-        queryset = queryset.filter(
-            Q(volunteer__first_name__icontains=word) | Q(volunteer__last_name__icontains=word)
-        )
-    return queryset
+    return queryset.filter(name_q(search, "volunteer__"))
 
 
 def invitee_list(*, session: Session, search: str = "") -> QuerySet[Invitation]:

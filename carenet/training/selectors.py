@@ -26,6 +26,7 @@ from carenet.accounts import access
 from carenet.accounts.access import Perm
 from carenet.areas.models import Area, Level, within
 from carenet.core.collation import thai_order
+from carenet.core.people import name_q
 from carenet.core.thaidate import fiscal_year
 from carenet.training.criteria import trained_in
 from carenet.training.models import (
@@ -47,9 +48,7 @@ NOBODY = Q(pk__in=[])  # `own` for records a volunteer's grant never shows
 
 def _search(queryset: QuerySet[Volunteer], search: str) -> QuerySet[Volunteer]:
     """Volunteers whose first or last name holds every word typed ("มาลี ศรีสุข")."""
-    for word in search.split():
-        queryset = queryset.filter(Q(first_name__icontains=word) | Q(last_name__icontains=word))
-    return queryset
+    return queryset.filter(name_q(search))
 
 
 def _viewing(user: Any, field: str = "area") -> Q:

@@ -24,6 +24,8 @@ def test_without_title(typed, name):
     ("typed", "usual"),
     [
         ("นํ้าฝน", "น้ำฝน"),  # nikhahit, mai tho, sara aa: looks like sara am
+        ("น้ําฝน", "น้ำฝน"),  # mai tho, nikhahit, sara aa
+        ("นำ้ฝน", "น้ำฝน"),  # sara am, then mai tho
         ("เเสงดาว", "แสงดาว"),  # sara e twice for sara ae
         ("มานีี", "มานี"),  # a vowel typed twice
         ("สมชาย", "สมชาย"),

@@ -83,6 +83,7 @@ def named(area_tree):
         "somchai": VolunteerFactory(
             first_name="สมชาย", last_name="ใจดี", phone="077-511-234", registration_no="77/2560"
         ),
+        "namfon": VolunteerFactory(first_name="น้ำฝน", last_name="เนื้อทอง"),
     }
 
 
@@ -105,6 +106,10 @@ def named(area_tree):
         ("นางมาลี", {"malee"}),  # the title typed before the name
         ("น.ส. มาลี ศรีสุข", {"malee"}),
         ("ไม่มีใคร", set()),
+        # Thai typed ways that look the same as the usual spelling, as names are saved
+        ("นํ้าฝน", {"namfon"}),
+        ("นำ้ฝน", {"namfon"}),
+        ("น้ําฝน เนื้อทอง", {"namfon"}),
     ],
 )
 def test_search_by_thai_name_or_phone(province_officer, named, search, expected):
