@@ -477,6 +477,17 @@ def volunteer_change_status(
         errors["effective_date"].append(_("Enter the date of the change."))
     elif effective_date > timezone.localdate():
         errors["effective_date"].append(_("The date cannot be in the future."))
+    elif effective_date < FIRST_TERM or (age_on(locked.birth_date, effective_date) or 99) < (
+        MINIMUM_AGE
+    ):
+        # A mistyped year: a CE year read as BE gives a date centuries back.
+        errors["effective_date"].append(
+            _(
+                "Check the year: on that date the volunteer network did not exist yet, or "
+                "this volunteer was not yet %(age)d."
+            )
+            % {"age": MINIMUM_AGE}
+        )
     else:
         earlier = locked.status_changes.all()
         if locked.registration_date is None:

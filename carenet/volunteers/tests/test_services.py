@@ -471,6 +471,34 @@ def test_status_change_cannot_predate_the_last_one(district_coordinator_a):
     )
 
 
+@pytest.mark.parametrize(
+    "day",
+    [
+        date(1957, 1, 1),  # 2500 BE typed as CE: before the network existed
+        date(1999, 12, 31),
+        date(1990, 6, 1),  # before this volunteer turned 18
+    ],
+)
+def test_a_status_change_from_before_they_could_serve_is_a_mistyped_year(
+    district_coordinator_a, day
+):
+    volunteer = services.volunteer_register(
+        actor=district_coordinator_a,
+        data=typed(registration_date=None, birth_date=date(1975, 8, 5)),
+    )
+    refused(
+        lambda: services.volunteer_change_status(
+            actor=district_coordinator_a,
+            volunteer=volunteer,
+            to_status=VolunteerStatus.RESIGNED,
+            effective_date=day,
+            reason="ลาออก",
+        ),
+        "effective_date",
+    )
+    assert volunteer.status_changes.count() == 1
+
+
 def test_a_change_from_old_records_may_predate_an_undated_registration(district_coordinator_a):
     volunteer = services.volunteer_register(
         actor=district_coordinator_a, data=typed(registration_date=None)
