@@ -158,6 +158,14 @@ def full_name(title: str, first_name: str, last_name: str) -> str:
     return f"{title}{first_name} {last_name}".strip()
 
 
+# A Thai phone number's digits: mobiles have 10 (06, 08, 09), fixed lines 9 (02 to 07).
+PHONE_NUMBER = re.compile(r"0[689]\d{8}|0[2-57]\d{7}")
+PHONE_RULE = _(
+    "Write a Thai phone number: a mobile has 10 digits (06, 08 or 09…), a fixed line 9 "
+    "(02 to 07…), e.g. 081 234 5678."
+)
+
+
 def phone_shown(digits: str) -> str:
     """Stored digits grouped the way Thai numbers are written: mobiles 081-234-5678,
     Bangkok lines 02-123-4567, provincial lines 077-511-234; anything else as stored."""

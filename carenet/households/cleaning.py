@@ -19,7 +19,15 @@ from django.utils.translation import gettext as _
 
 from carenet.areas.models import Area, Level
 from carenet.core import citizen_id
-from carenet.core.people import SEX_OF_TITLE, Sex, age_on, clean_name, normalize_title
+from carenet.core.people import (
+    PHONE_NUMBER,
+    PHONE_RULE,
+    SEX_OF_TITLE,
+    Sex,
+    age_on,
+    clean_name,
+    normalize_title,
+)
 from carenet.households import vulnerability
 from carenet.households.models import (
     Condition,
@@ -226,10 +234,8 @@ def clean_phone(raw: str) -> str:
         return ""
     if digits.startswith("+66"):
         digits = "0" + digits[3:]
-    if not re.fullmatch(r"0\d{8,9}", digits):
-        raise ValidationError(
-            _("Write a Thai phone number of 9 or 10 digits, e.g. 081 234 5678."), code="phone"
-        )
+    if not PHONE_NUMBER.fullmatch(digits):
+        raise ValidationError(PHONE_RULE, code="phone")
     return digits
 
 

@@ -39,7 +39,16 @@ from carenet.accounts.services import (
 from carenet.areas.models import BANGKOK, Area, Level
 from carenet.core import citizen_id as cid
 from carenet.core import thaidate
-from carenet.core.people import SEX_OF_TITLE, Sex, age_on, clean_name, name_key, normalize_title
+from carenet.core.people import (
+    PHONE_NUMBER,
+    PHONE_RULE,
+    SEX_OF_TITLE,
+    Sex,
+    age_on,
+    clean_name,
+    name_key,
+    normalize_title,
+)
 from carenet.core.services import audit_record, save_versioned
 from carenet.core.text import THAI_DIGITS, visible
 from carenet.volunteers.models import (
@@ -60,7 +69,6 @@ MINIMUM_AGE = 18  # the Ministry's rule for registering an อพม.
 FIRST_TERM = date(2002, 1, 1)
 LONGEST_TERM_YEARS = 10
 REGISTRATION_NO = re.compile(r"^(\d{1,6})\s*/\s*(\d{4}|\d{2})$")
-PHONE_DIGITS = re.compile(r"^0\d{8,9}$")
 # Statuses that end a volunteer's service: their committee seats end with it.
 LEAVING = {VolunteerStatus.RESIGNED, VolunteerStatus.REMOVED, VolunteerStatus.DECEASED}
 
@@ -116,10 +124,8 @@ def normalize_phone(raw: str) -> str:
 def check_phone(raw: str) -> str:
     """The phone's digits, or "" when none was typed; ValidationError when it is not a phone."""
     digits = normalize_phone(raw)
-    if raw.strip() and not PHONE_DIGITS.match(digits):
-        raise ValidationError(
-            _("A phone number has 9 or 10 digits and starts with 0, e.g. 081-234-5678.")
-        )
+    if raw.strip() and not PHONE_NUMBER.fullmatch(digits):
+        raise ValidationError(PHONE_RULE)
     return digits
 
 

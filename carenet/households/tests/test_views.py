@@ -379,6 +379,7 @@ def test_the_same_citizen_id_cannot_be_confirmed_as_another_person(client, world
         ({"p-citizen_id": "", "p-document_type": ""}, "person_form", "document_type"),
         ({"p-first_name": ""}, "person_form", "first_name"),
         ({"p-phone": "โทรมา"}, "person_form", "phone"),
+        ({"p-phone": "081-234-567"}, "person_form", "phone"),  # a mobile has 10 digits
         ({"p-sex": "Z"}, "person_form", "sex"),
         ({"h-latitude": "abc"}, "household_form", "latitude"),
         ({"h-latitude": "1.3", "h-longitude": "103.8"}, "household_form", "latitude"),

@@ -23,6 +23,7 @@ from typing import Any, TypeVar
 from django.utils.translation import gettext as _
 
 from carenet.core import citizen_id, thaidate
+from carenet.core.people import PHONE_NUMBER, PHONE_RULE
 from carenet.core.tabular import (
     Column,
     RowError,
@@ -330,8 +331,7 @@ def read_citizen_id(key: str, text: str) -> str:
 
 _AS_NUMBER = re.compile(r"\d(?:[.,]\d+)?[eE]\+?\d+")
 _PHONE_JUNK = re.compile(r"[\s\-().]")
-_PHONE = re.compile(r"0\d{8,9}")
-_LOST_ZERO = re.compile(r"[1-9]\d{7,8}")
+_LOST_ZERO = re.compile(r"[689]\d{8}|[2-57]\d{7}")
 # A number written with something more: "081-234-5678 (ลูกสาว)", "02 123 4567 ต่อ 12".
 _PHONE_IN_TEXT = re.compile(r"(?<!\d)0\d(?:[\s\-.]?\d){7,8}(?!\d)")
 
@@ -347,7 +347,7 @@ def read_phone(key: str, text: str) -> str:
         digits = "0" + digits[2:]
     elif _LOST_ZERO.fullmatch(digits):
         digits = "0" + digits  # a spreadsheet read the number as a number and dropped its 0
-    if not _PHONE.fullmatch(digits):
+    if not PHONE_NUMBER.fullmatch(digits):
         if _PHONE_IN_TEXT.search(text.translate(THAI_DIGITS)):
             raise Problem(
                 key,
@@ -356,7 +356,7 @@ def read_phone(key: str, text: str) -> str:
                     "Whose number it is, an extension or a second number go elsewhere."
                 ),
             )
-        raise Problem(key, _("Write a Thai phone number of 9 or 10 digits, e.g. 081 234 5678."))
+        raise Problem(key, str(PHONE_RULE))
     return digits
 
 

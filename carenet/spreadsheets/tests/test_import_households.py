@@ -1293,7 +1293,18 @@ def test_phone_numbers(text, digits):
     assert common.read_phone("phone", text) == digits
 
 
-@pytest.mark.parametrize("text", ["12", "1234567", "08123456789", "0812-34567x"])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "12",
+        "1234567",
+        "08123456789",
+        "0812-34567x",
+        "081-234-567",  # a mobile has 10 digits
+        "0212345678",  # a fixed line 9
+        "012345678",
+    ],
+)
 def test_phone_numbers_refused(text):
     with pytest.raises(common.Problem):
         common.read_phone("phone", text)

@@ -493,6 +493,7 @@ def test_the_home_village_no_takes_thai_digits(client, world):
         ({"villages": ["86010201"]}, "villages"),  # a village of another subdistrict
         ({"registration_no": "สี่สิบห้า"}, "registration_no"),
         ({"phone": "โทรมา"}, "phone"),
+        ({"phone": "081-234-567"}, "phone"),  # a mobile has 10 digits
         ({"first_name": ""}, "first_name"),
         ({"other_roles": ["king"]}, "other_roles"),
     ],
