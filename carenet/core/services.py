@@ -48,6 +48,9 @@ def save_versioned(instance: Any, expected_version: int, fields: list[str]) -> N
     )
     if updated != 1:
         raise ConflictError(
-            _("Someone else changed this record while you were editing. Reload it and try again.")
+            _(
+                "This record was changed while you were editing (by someone else, or in another "
+                "tab). Reload it and try again."
+            )
         )
     instance.version = expected_version + 1

@@ -816,13 +816,18 @@ def person_merge(
     ):
         raise PermissionDenied(_("Only a coordinator of both areas can merge these records."))
     survivor, duplicate = locked[survivor.pk], locked[duplicate.pk]
+    # Merged already, a form sent again says so, not that someone else changed a record.
+    for person in (survivor, duplicate):
+        if person.status == PersonStatus.MERGED:
+            raise ValidationError(_("%(name)s was already merged.") % {"name": person})
     for person, expected in ((survivor, survivor_version), (duplicate, duplicate_version)):
         if expected is not None and person.version != expected:
             raise ConflictError(
-                _("Someone changed one of these records while you were looking. Check again.")
+                _(
+                    "One of these records was changed while you were looking (by someone else, "
+                    "or in another tab). Check again."
+                )
             )
-        if person.status == PersonStatus.MERGED:
-            raise ValidationError(_("%(name)s was already merged.") % {"name": person})
     restricted = [p for p in (survivor, duplicate) if person_is_restricted(p)]
     if len(restricted) == 1:
         raise ValidationError(

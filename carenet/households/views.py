@@ -777,7 +777,10 @@ def _conflict(request: HttpRequest, form: Any, fresh: Any, typed: dict[str, Any]
         for name, value in typed.items()
         if getattr(fresh, name) != value
     ]
-    message = _("Someone else saved this record while you were editing: the form now shows it.")
+    message = _(
+        "This record was saved while you were editing (by someone else, or in another tab): "
+        "the form now shows it."
+    )
     if differences:
         message += " " + _("Where yours differed: %(fields)s. Enter your changes again.") % {
             "fields": "; ".join(differences)

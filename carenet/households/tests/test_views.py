@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from carenet.core import citizen_id
 from carenet.core.models import AuditEvent
+from carenet.households import services
 from carenet.households.models import (
     Consent,
     Household,
@@ -629,6 +630,10 @@ def test_merge_page(client, world):
     assert duplicate.merged_into == survivor
     event = AuditEvent.objects.get(action="person.merge")
     assert event.details["duplicate"] == duplicate.pk
+    # The same form again (the back button, a second tab): merged already, not a conflict.
+    again = client.post(path, {"survivor": survivor.pk, "confirm": "on", "versions": "1-1"})
+    assert again.status_code == 400
+    assert "รวมแล้ว" in again.text and "แท็บอื่น" not in again.text
 
 
 def test_merging_away_a_head_says_their_household_needs_one(client, world):
@@ -644,8 +649,11 @@ def test_merging_away_a_head_says_their_household_needs_one(client, world):
     )
     login(client, "district_coordinator_a")
     path = f"{reverse('households:merge')}?a={survivor.pk}&b={duplicate.pk}"
+    services.household_recompute(household=world.households["a2"])
     page = client.get(path).text
     assert str(world.households["a2"].pk) in page  # the cards tell the households apart
+    assert page.count('data-testid="merge-headless"') == 1  # said before, not only after
+    assert 'data-testid="merge-closes"' not in page
     response = client.post(path, {"survivor": survivor.pk, "confirm": "on", "versions": "1-1"})
     assert response.status_code == 302
     warned = [str(m) for m in get_messages(response.wsgi_request) if m.level_tag == "warning"]
@@ -654,6 +662,22 @@ def test_merging_away_a_head_says_their_household_needs_one(client, world):
     assert world.households["a2"].head_id is None
     page = client.get(reverse("households:detail", args=[world.households["a2"].pk])).text
     assert "ไม่มีสมาชิกคนใดเป็นหัวหน้าครัวเรือน" in page
+
+
+def test_the_merge_page_says_which_household_a_merge_would_close(client, world):
+    survivor = world.people["a1"]
+    alone = HouseholdFactory.create(area_id="86010101")
+    duplicate = PersonFactory.create(
+        household=alone,
+        first_name=survivor.first_name,
+        last_name=survivor.last_name,
+        birth_date=survivor.birth_date,
+    )
+    services.household_recompute(household=alone)
+    login(client, "district_coordinator_a")
+    page = client.get(f"{reverse('households:merge')}?a={survivor.pk}&b={duplicate.pk}").text
+    warnings = re.findall(r'data-testid="merge-closes">([^<]*)<', page)
+    assert any(f" {alone.pk} " in warning for warning in warnings)
 
 
 @pytest.mark.parametrize(
