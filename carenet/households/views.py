@@ -12,7 +12,7 @@ from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -680,7 +680,13 @@ def merge(request: HttpRequest) -> HttpResponse:
         error = _("Choose two different records.") if first and first == second else ""
         context = {"a": first, "b": second, "error": error}
         return render(request, "households/merge_pick.html", context)
-    pair = selectors.merge_pair(user=request.user, survivor_pk=first, duplicate_pk=second)
+    try:
+        pair = selectors.merge_pair(user=request.user, survivor_pk=first, duplicate_pk=second)
+    except Http404:  # the same answer for a missing record and another area's
+        error = _("Record no. %(a)s or %(b)s is not one you can merge: check the numbers.")
+        a, b = first[:20], second[:20]
+        context = {"a": a, "b": b, "error": error % {"a": a, "b": b}}
+        return render(request, "households/merge_pick.html", context, status=404)
     form = MergeForm(request.POST if request.method == "POST" else None, pair=pair)
     if request.method == "POST" and form.is_valid():
         survivor = pair[0] if form.cleaned_data["survivor"] == pair[0].pk else pair[1]

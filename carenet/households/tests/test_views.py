@@ -234,6 +234,9 @@ def test_merge_is_for_coordinators_and_scoped(client, world):
     assert response.status_code == 404
     assert client.get(f"{reverse('households:merge')}?a=x&b={a1.pk}").status_code == 404
     assert snapshot() == before
+    refused = client.get(path)  # the pick form again, with a reason that names no one
+    assert 'role="alert"' in refused.text and b1.first_name not in refused.text
+    assert f'value="{b1.pk}"' in refused.text
 
 
 def test_a_record_no_of_thousands_of_digits_is_no_record_not_an_error(client, world):
