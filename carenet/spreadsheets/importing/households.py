@@ -173,6 +173,8 @@ class _HouseholdImport:
         self.open: dict[int, FileHousehold] = {}
         self.stored: dict[int, FileHousehold] = {}
         self.reopened: dict[int, FileHousehold] = {}
+        # Stored household id -> its stored people the file lists.
+        self.listed: dict[int, set[int]] = {}
         self.chunk = 0
         self.batch = _Batch()
         self.likely_pending: stored.LikelyDuplicates | None = None
@@ -566,6 +568,7 @@ class _HouseholdImport:
             value = person.digits or person.first_name
             self.report.error(person.number, key, value, problem)
             return
+        self.listed.setdefault(match["household_id"], set()).add(match["pk"])
         if person.relation == Relation.HEAD:
             household.head_id, household.head_given = match["pk"], True
         if self.on_existing == "skip":
@@ -720,9 +723,24 @@ class _HouseholdImport:
         subdistrict: a move further is an error) moves every member and their consents.
         """
         changed: set[int] = set()
+        heads_left_out = self._heads_left_out(households)
         for household in households:
             assert household.existing is not None and household.stored is not None
             pk, stored_row = household.existing, household.stored
+            if pk in heads_left_out:
+                self.report.error(
+                    household.head_row or household.row,
+                    "relation",
+                    "",
+                    _(
+                        "These rows are of household no. %(no)s (%(address)s), through the "
+                        "people registered in it, and name a new head; its head is not in the "
+                        "file. A person who moved out: move them in Carenet. A new head: list "
+                        "the present head too, with their new relation."
+                    )
+                    % {"no": pk, "address": self._address_text(stored_row)},
+                )
+                continue
             updates: dict[str, Any] = {}
             if self.on_existing == "update":
                 for index, name in enumerate(ADDRESS_FIELDS):
@@ -740,6 +758,7 @@ class _HouseholdImport:
             if refused:  # as on the household's page
                 self.report.error(household.row, "subdistrict", self.areas.describe(moved), refused)
                 continue
+            self._warn_if_others_move(household, updates)
             if updates or household.touched:
                 changed.add(pk)
             if self.pipeline is None:
@@ -760,6 +779,50 @@ class _HouseholdImport:
                 Person.objects.filter(household_id=pk).update(area_id=area)
                 Consent.objects.filter(person__household_id=pk).update(area_id=area)
         return changed
+
+    def _heads_left_out(self, households: list[FileHousehold]) -> set[int]:
+        """Stored households the file gives a new head while their present head, still living
+        there, is not in the file: the household would have two heads (one query)."""
+        if self.on_existing != "update":
+            return set()
+        suspects = {
+            h.existing: h.stored["head_id"]
+            for h in households
+            if h.head_given
+            and h.stored is not None
+            and h.stored["head_id"] not in (None, h.head_id)
+            and h.stored["head_id"] not in self.listed.get(h.existing or 0, ())
+        }
+        present = set(
+            Person.objects.filter(
+                pk__in=list(suspects.values()), status=PersonStatus.ACTIVE
+            ).values_list("pk", flat=True)
+        )
+        return {pk for pk, head in suspects.items() if head in present and pk is not None}
+
+    def _warn_if_others_move(self, household: FileHousehold, updates: dict[str, Any]) -> None:
+        """A new house no., หมู่ or subdistrict moves the whole stored household: said when
+        some of its members are not in the file, who may not have moved."""
+        if not {"area_id", "house_no", "moo"} & updates.keys():
+            return
+        assert household.existing is not None and household.stored is not None
+        others = household.stored["member_count"] - len(self.listed.get(household.existing, ()))
+        if others > 0:
+            self.report.warning(
+                household.row,
+                "house_no",
+                household.address[1] or "",
+                _(
+                    "This moves household no. %(no)s (%(address)s) to the address of these "
+                    "rows, with its %(others)d members not in the file. If only the people "
+                    "listed moved, move them in Carenet instead."
+                )
+                % {
+                    "no": household.existing,
+                    "address": self._address_text(household.stored),
+                    "others": others,
+                },
+            )
 
     def _heads_given_later(self, households: Iterable[FileHousehold]) -> None:
         """A written household whose head row came further down the file."""

@@ -53,7 +53,7 @@ STORED_ADDRESS = {
     "ownership": "ownership",
     "condition": "condition",
 }
-HOUSEHOLD_VALUES = (*STORED_ADDRESS.values(), "head_id", "version")
+HOUSEHOLD_VALUES = (*STORED_ADDRESS.values(), "head_id", "member_count", "version")
 MATCH_VALUES = (
     "pk",
     "citizen_id_hash",

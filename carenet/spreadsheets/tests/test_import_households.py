@@ -785,6 +785,50 @@ def test_on_existing_error_refuses_stored_people(en):
     assert snapshot() == before
 
 
+def test_a_stored_member_named_with_a_new_head_whose_head_is_left_out_is_refused(en):
+    """One of a stored couple, listed under a new ref with a newcomer as head at another
+    address: the stored household would move and have two heads."""
+    assert run(csv_file(family())).ok
+    before = snapshot()
+    rows = [
+        person(household_ref="ใหม่1", house_no="321", moo="2", citizen_id=cid(8),
+               first_name="สมหมาย", birth_date="01/01/2500"),
+        {**family()[1], "household_ref": "ใหม่1", "house_no": "321", "moo": "2"},
+    ]  # fmt: skip
+    result = run(csv_file(rows))
+    [error] = result.errors
+    assert (error.row, error.column) == (2, THAI["relation"])
+    assert f"household no. {stored(cid(1)).household_id}" in error.reason
+    assert "its head is not in the file" in error.reason
+    assert snapshot() == before
+
+
+def test_a_new_head_listed_with_the_present_one_changes_the_head():
+    assert run(csv_file(family())).ok
+    rows = family()[:2]
+    rows[0]["relation"], rows[1]["relation"] = "คู่สมรส", "หัวหน้าครัวเรือน"
+    result = run(csv_file(rows))
+    assert result.ok, result.errors
+    home = stored(cid(1)).household
+    assert home.head_id == stored(cid(2)).pk
+    assert stored(cid(1)).relation == "spouse"
+
+
+def test_a_new_address_for_some_members_says_the_others_move_too(en):
+    assert run(csv_file(family())).ok
+    home = stored(cid(1)).household
+    assert home.member_count == 2
+    rows = [{**family()[1], "house_no": "99"}]  # the wife alone, at a new house no.
+    result = run(csv_file(rows))
+    assert result.ok, result.errors
+    [warning] = [w for w in result.warnings if w.column == THAI["house_no"]]
+    assert f"household no. {home.pk}" in warning.reason and "with its 1 members" in warning.reason
+    every = [{**row, "house_no": "100"} for row in family()[:2]]
+    result = run(csv_file(every))
+    assert not [w for w in result.warnings if w.column == THAI["house_no"]]
+    assert stored(cid(2)).household.house_no == "100"
+
+
 def test_a_new_member_joins_the_stored_household_even_when_listed_first():
     assert run(csv_file(family())).ok
     baby = person(citizen_id=cid(7), first_name="หลาน", relation="หลาน", birth_date="01/01/2568")
