@@ -366,13 +366,18 @@ _MOO = re.compile(r"^(?:หมู่ที่|หมู่|ม\.?|moo\.?|m\.?)?\
 
 # What a cell holds once Excel has read "12/3" or "1-3" typed into it as a date.
 _EXCEL_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}(?: \d{2}:\d{2})?$")
+# The same date as a CSV saved by Excel shows it: "16-May", "May-16", "16-พ.ค.", "1-Mar-25".
+_MONTH = "|".join(re.escape(m) for m in (*thaidate.MONTHS_EN_SHORT, *thaidate.MONTHS_TH_SHORT))
+_SHOWN_DATE = re.compile(
+    rf"^(?:\d{{1,2}}[- ](?:{_MONTH})(?:[- ]\d{{2,4}})?|(?:{_MONTH})[- ]\d{{1,4}})$", re.IGNORECASE
+)
 
 
 def refuse_excel_date(key: str, text: str, example: str) -> None:
     """Raises Problem when a cell that holds no date (a house no., village numbers) holds
     one: Excel turns "12/3" and "1-3" into dates as they are typed, and the sheet keeps the
     date, not what was typed."""
-    if _EXCEL_DATE.match(text):
+    if _EXCEL_DATE.match(text) or _SHOWN_DATE.match(text):
         raise Problem(
             key,
             _(

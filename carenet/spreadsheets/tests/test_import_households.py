@@ -1603,6 +1603,18 @@ def test_a_house_no_excel_turned_into_a_date_is_explained(en):
     assert not Household.objects.exists()
 
 
+@pytest.mark.parametrize("shown", ["16-May", "May-16", "16-พ.ค.", "3-Jan-25"])
+def test_a_house_no_excel_turned_into_a_date_in_a_csv_is_explained(en, shown):
+    """A CSV exported, opened in Excel and saved: "16/5" comes back as "16-May"."""
+    assert run(csv_file([person(house_no="16/5")])).ok
+    before = snapshot()
+    result = run(csv_file([person(house_no=shown)]))
+    [error] = result.errors
+    assert (error.row, error.column) == (2, "บ้านเลขที่")
+    assert "Excel has turned what was typed here into a date" in error.reason
+    assert snapshot() == before
+
+
 def test_household_cells_merged_down_over_the_members_rows():
     book = openpyxl.load_workbook(io.BytesIO(xlsx_file(family()[:2])))
     sheet = book.active
