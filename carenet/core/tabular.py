@@ -54,12 +54,16 @@ from carenet.core import citizen_id
 from carenet.core.text import INVISIBLE, THAI_DIGITS
 
 HEADER_SEARCH_ROWS = 10
+LONGEST_HEADER = 200
+LONGEST_CELL = 32_767  # Excel's own limit
 MAX_ROWS = 200_000
 # The most XML one part of a workbook may unpack to. calamine holds a sheet whole, in about
 # one and a half times its XML: 200,000 rows of 35 columns unpack to about 400 MB. A few MB of
 # zip can unpack to gigabytes (a million rows of repeated cells), which would take the process
 # down before a row is read.
 WORKBOOK_XML_LIMIT = 450 * 1024 * 1024
+PACKING_LIMIT = 100
+PACKED_PART_MIN = 32 * 1024 * 1024
 CSV_DELIMITERS = (",", ";", "\t")
 # Python's csv refuses a cell over 128 KB with an error that names no row. An XLSX cell can hold
 # 32,767 characters; a CSV cell up to this is read, and its length checked against its column.
@@ -273,6 +277,15 @@ def _workbook_cells(data: bytes, columns: Sequence[Column]) -> Cells:
     return list(_filled_down(iter(cells), sheet.merged_cell_ranges, 0, header_index + 1))
 
 
+def _packed_too_tight(part: zipfile.ZipInfo) -> bool:
+    """A large part that unpacks to more than PACKING_LIMIT times its packed size: a sheet of
+    typed rows packs to a tenth or so; only a few cells repeated without end pack tighter, and
+    calamine would hold all of it in memory (a 300 KB file took gigabytes)."""
+    return part.file_size > PACKED_PART_MIN and part.file_size > PACKING_LIMIT * max(
+        part.compress_size, 1
+    )
+
+
 def _refuse_unreadable_workbook(stream: BinaryIO) -> None:
     """Raises TableError for a zipped workbook (.xlsx, .ods) that cannot be read as it is: a
     part that would unpack to more than WORKBOOK_XML_LIMIT (a CSV of the same rows is read as
@@ -280,12 +293,22 @@ def _refuse_unreadable_workbook(stream: BinaryIO) -> None:
     position = stream.tell()
     try:
         with zipfile.ZipFile(stream) as archive:
-            largest = max((item.file_size for item in archive.infolist()), default=0)
-            uncalculated = largest <= WORKBOOK_XML_LIMIT and _uncalculated(archive)
+            parts = archive.infolist()
+            largest = max((item.file_size for item in parts), default=0)
+            packed = any(_packed_too_tight(item) for item in parts)
+            uncalculated = largest <= WORKBOOK_XML_LIMIT and not packed and _uncalculated(archive)
     except (zipfile.BadZipFile, OSError, ValueError):
         return  # an .xls, or a damaged file: calamine says which
     finally:
         stream.seek(position)
+    if packed:
+        raise _file_error(
+            _(
+                "This workbook unpacks to far more than its size (a sheet of a few KB that "
+                "opens to hundreds of MB): it is not a sheet Carenet can read safely. Save the "
+                "sheet as “CSV UTF-8” and import that."
+            )
+        )
     if largest > WORKBOOK_XML_LIMIT:
         raise _file_error(
             _(
@@ -420,7 +443,7 @@ def header_readings(cell: object) -> tuple[str, ...]:
     """The ways a header cell may name a column, the most literal first: as written, without
     its list number and brackets ("เลขประจำตัวประชาชน (อพม.)"), then without what the brackets
     hold ("เลขประจำตัวประชาชน (13 หลัก)")."""
-    if cell is None:
+    if cell is None or len(str(cell)) > LONGEST_HEADER:
         return ()
     text = _header_text(cell)
     plain = _HEADER_NUMBER.sub("", text)
@@ -464,7 +487,7 @@ def resembled_column(header: str, columns: Sequence[Column]) -> Column | None:
 
 
 def _header_text(cell: object) -> str:
-    return " ".join(str(cell).translate(INVISIBLE).split())
+    return " ".join(str(cell)[:LONGEST_HEADER].translate(INVISIBLE).split())
 
 
 def _header_score(cells: Cells, columns: Sequence[Column]) -> tuple[int, int]:
@@ -625,7 +648,9 @@ def clean_cell(value: object, kind: Kind = Kind.TEXT) -> str:
         return str(value)
     if isinstance(value, int | float):
         return _number_text(value, kind)
-    text = " ".join(str(value).translate(INVISIBLE).split())
+    # Longer than a spreadsheet cell can be: what is past the limit only makes every step
+    # slower, and a cell this long is refused as too long for its column whatever it holds.
+    text = " ".join(str(value)[: LONGEST_CELL + 1].translate(INVISIBLE).split())
     if text[:1] == "'" and neutralize_formula(text[1:]) == text:
         text = text[1:]  # as an export wrote it: the file is read as it was before export
     if _BLANK_MARK.fullmatch(text):

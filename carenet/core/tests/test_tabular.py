@@ -581,7 +581,23 @@ def test_error_report_reads_back_as_a_table_of_errors():
 def test_a_csv_cell_longer_than_pythons_default_limit_is_read():
     data = ("รหัสตำบล,หมู่ที่,ชื่อหมู่บ้าน\n860101,1," + "ก" * 200_000 + "\n").encode()
     table = read_table(io.BytesIO(data), COLUMNS)
-    assert len(table.rows[0].values["name"]) == 200_000
+    # Read up to one past the longest a spreadsheet cell can be: too long for any column.
+    assert table.rows[0].values["name"] == "ก" * (tabular.LONGEST_CELL + 1)
+
+
+def test_a_workbook_that_unpacks_far_past_its_size_is_refused(tmp_path, en, monkeypatch):
+    """A few KB that unpack to a huge repeated cell took the server to gigabytes."""
+    header = ["รหัสตำบล", "หมู่ที่", "ชื่อหมู่บ้าน"]
+    path = write_xlsx(tmp_path / "v.xlsx", [header, [860101, 1, "ก" * 300_000]])
+    monkeypatch.setattr(tabular, "PACKED_PART_MIN", 50_000)
+    for read in (read_table, open_table):
+        with pytest.raises(TableError) as raised:
+            read(path, COLUMNS)
+        assert "unpacks to far more than its size" in raised.value.errors[0].reason
+    ordinary = write_xlsx(
+        tmp_path / "o.xlsx", [header] + [[860101, n, f"บ้าน {n}"] for n in range(5000)]
+    )
+    assert len(read_table(ordinary, COLUMNS).rows) == 5000
 
 
 def test_a_workbook_that_unpacks_past_the_limit_is_refused_before_it_is_opened(

@@ -114,6 +114,8 @@ def handle(command: BaseCommand, importer: Callable[..., ImportResult], options:
 
 
 def describe(error: RowError) -> str:
+    if error.row is None and not error.column and not error.value:
+        return redact(error.reason)  # about the file as a whole
     return redact(
         _("Row %(row)s, column “%(column)s”, value “%(value)s”: %(reason)s")
         % {

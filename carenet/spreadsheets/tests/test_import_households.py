@@ -1048,6 +1048,13 @@ def test_dry_run_checks_and_writes_nothing():
     assert not AuditEvent.objects.exists()
 
 
+def test_the_command_says_a_problem_of_the_whole_file_without_a_row():
+    from carenet.spreadsheets.importing.command import describe
+
+    assert describe(tabular.RowError(None, "", "", "ไฟล์เสีย")) == "ไฟล์เสีย"
+    assert describe(tabular.RowError(3, "ชื่อ", "ก", "ยาวไป")).startswith("แถว 3")
+
+
 def test_command_imports_a_file(tmp_path):
     path = tmp_path / "households.csv"
     path.write_bytes(csv_file(family()))
