@@ -58,13 +58,16 @@ from carenet.households.models import (
     Relation,
 )
 from carenet.households.services import households_recompute
-from carenet.spreadsheets.columns import HOUSEHOLD_IMPORT_COLUMNS as COLUMNS
+from carenet.households.vulnerability import RECORDED_FLAGS
 from carenet.spreadsheets.columns import (
+    GROUPS,
     VOLUNTEER_COLUMNS,
     VOLUNTEER_ONLY,
+    WELFARE,
     label,
     other_kind_column,
 )
+from carenet.spreadsheets.columns import HOUSEHOLD_IMPORT_COLUMNS as COLUMNS
 from carenet.spreadsheets.importing import stored, tables
 from carenet.spreadsheets.importing.common import (
     ON_EXISTING,
@@ -82,6 +85,7 @@ from carenet.spreadsheets.importing.places import Areas, Scope
 from carenet.spreadsheets.importing.readahead import checked_chunks
 from carenet.spreadsheets.importing.rows import (
     ADDRESS_FIELDS,
+    WELFARE_CODES,
     FileHousehold,
     PersonRow,
     RowReader,
@@ -589,11 +593,36 @@ class _HouseholdImport:
             )
             return
         if changes:
+            self._warn_if_lists_emptied(person, match, changes)
             self.batch.updates.append((match["pk"], {**changes, "version": match["version"] + 1}))
             household.touched = True
             people.updated += 1
         else:
             people.unchanged += 1
+
+    def _warn_if_lists_emptied(
+        self, person: PersonRow, match: dict[str, Any], changes: dict[str, Any]
+    ) -> None:
+        """A groups or welfare cell is the whole list: blank, it clears what the stored person
+        had. Said, with what is cleared, in case the column was blanked by mistake (a blank
+        cell of any other column keeps what is stored)."""
+        values = person.values()
+        for key, codes, words in (
+            ("vulnerable_groups", RECORDED_FLAGS, GROUPS),
+            ("welfare", WELFARE_CODES, WELFARE),
+        ):
+            cleared = [code for code in codes if changes.get(code) is False and match[code]]
+            if cleared and not any(values[code] for code in codes):
+                self.report.warning(
+                    person.number,
+                    key,
+                    "",
+                    _(
+                        "The cell lists none of what is recorded for this person, so the "
+                        "import clears it: %(cleared)s. If it still holds, write it in the cell."
+                    )
+                    % {"cleared": ", ".join(words.word(code) for code in cleared)},
+                )
 
     def _changes(self, person: PersonRow, match: dict[str, Any]) -> dict[str, Any]:
         values = person.values()

@@ -629,7 +629,7 @@ class RowReader:
                     "The list says %(groups)s, but the birth date makes this person %(age)d. "
                     "Age groups are worked out from the birth date; check the birth date."
                 )
-                % {"groups": ", ".join(sorted(derived)), "age": age},
+                % {"groups": ", ".join(GROUPS.word(code) for code in sorted(derived)), "age": age},
             )
 
     # -- the household ----------------------------------------------------------------------

@@ -760,6 +760,25 @@ def test_on_existing_update_changes_what_the_file_says():
     assert home.priority_score == household_summary([husband, stored(cid(2))], TODAY).score
 
 
+def test_a_blank_groups_or_welfare_cell_clearing_a_stored_person_is_warned_of(en):
+    assert run(csv_file(family())).ok
+    rows = family()
+    rows[0]["vulnerable_groups"] = ""  # was ผู้สูงอายุ, ติดเตียง
+    rows[1]["welfare"] = ""  # was เบี้ยยังชีพผู้สูงอายุ
+    result = run(csv_file(rows))
+    assert result.ok, result.errors
+    cleared = {(w.row, w.column): w.reason for w in result.warnings if "clears" in w.reason}
+    assert set(cleared) == {(2, THAI["vulnerable_groups"]), (3, THAI["welfare"])}
+    assert "ติดเตียง" in cleared[(2, THAI["vulnerable_groups"])]
+    assert "เบี้ยยังชีพผู้สูงอายุ" in cleared[(3, THAI["welfare"])]
+    assert not stored(cid(1)).bedridden  # the file is the list: warned of, then done
+    assert run(csv_file(family())).ok  # bedridden again
+    rows = family()
+    rows[0]["vulnerable_groups"] = "อยู่ลำพัง"  # no longer bedridden: an edit of the list
+    assert not [w for w in run(csv_file(rows)).warnings if "clears" in w.reason]
+    assert not stored(cid(1)).bedridden
+
+
 def test_on_existing_skip_leaves_stored_people_alone():
     assert run(csv_file(family())).ok
     before = snapshot()
@@ -1053,6 +1072,14 @@ def test_the_command_says_a_problem_of_the_whole_file_without_a_row():
 
     assert describe(tabular.RowError(None, "", "", "ไฟล์เสีย")) == "ไฟล์เสีย"
     assert describe(tabular.RowError(3, "ชื่อ", "ก", "ยาวไป")).startswith("แถว 3")
+
+
+def test_an_age_group_the_birth_date_contradicts_is_named_in_thai():
+    row = person(birth_date="01/01/2511", vulnerable_groups="ผู้สูงอายุ")  # 58 in 2569
+    result = run(csv_file([row]))
+    assert result.ok
+    [warning] = [w for w in result.warnings if w.column == THAI["vulnerable_groups"]]
+    assert "ผู้สูงอายุ" in warning.reason and "elderly" not in warning.reason
 
 
 def test_command_imports_a_file(tmp_path):
