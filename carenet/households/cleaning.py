@@ -48,6 +48,7 @@ GPS_PLACES = Decimal("0.000001")
 
 OLDEST_AGE = 130
 _HOUSE_NO_SEPARATOR = re.compile(r"\s*([/-])\s*")
+_HOUSE_WITH_MOO = re.compile(r"(.*\d.*?)\s*(?:หมู่(?:ที่)?|ม\.)\s*(\d{1,2})")
 # PDPA s.20: a minor under 10 cannot give consent; a parent or guardian gives it.
 OWN_CONSENT_FROM_AGE = 10
 
@@ -164,6 +165,15 @@ def household_move_refused(area: str, new_area: str) -> str:
     )
 
 
+def house_no_and_moo(text: str) -> tuple[str, int | None]:
+    """A house no. typed with its village no. ("12 ม.3", "12/3 หมู่ที่ ๔"): the house no. and
+    the หมู่; the text and None when it holds no หมู่."""
+    found = _HOUSE_WITH_MOO.fullmatch(text.strip().translate(citizen_id.THAI_DIGITS))
+    if found is None:
+        return text, None
+    return found[1], int(found[2])
+
+
 def house_number(text: str) -> str:
     """A house no. as it is searched and compared: 12/3, whether typed "๑๒/๓" or "12 / 3"."""
     return _HOUSE_NO_SEPARATOR.sub(r"\1", clean_name(text).translate(citizen_id.THAI_DIGITS))
@@ -257,6 +267,15 @@ def household_clean_address(
     subdistrict with a `moo` whose village is listed becomes that village.
     """
     errors = Errors()
+    house_no, said_moo = house_no_and_moo(house_no)
+    if said_moo is not None and moo not in (None, said_moo):
+        errors.add(
+            "house_no",
+            _("The house no. says หมู่ %(said)d, the village no. says %(moo)d.")
+            % {"said": said_moo, "moo": moo},
+            code="moo_mismatch",
+        )
+    moo = said_moo if moo is None else moo
     if area.level == Level.VILLAGE:
         if moo not in (None, area.moo):
             errors.add(

@@ -152,6 +152,19 @@ def test_subdistrict_and_moo_resolve_to_the_listed_village(personas, area_tree):
     assert (unlisted.area_id, unlisted.moo) == ("860101", 7)
 
 
+def test_a_house_no_typed_with_its_village_no_gives_the_village(personas, area_tree):
+    actor = personas["district_coordinator_a"]
+    household = services.household_register(
+        actor=actor, area=area_tree["860101"], house_no="12 ม.๒"
+    )
+    assert (household.house_no, household.moo, household.area_id) == ("12", 2, "86010102")
+    with pytest.raises(ValidationError) as excinfo:
+        services.household_register(
+            actor=actor, area=area_tree["860101"], house_no="12 หมู่ 2", moo=1
+        )
+    assert "house_no" in error_fields(excinfo)
+
+
 def test_district_is_not_a_household_area(personas, area_tree):
     with pytest.raises(ValidationError) as excinfo:
         services.household_register(actor=personas["national_admin"], area=area_tree["8601"])

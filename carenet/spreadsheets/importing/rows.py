@@ -27,7 +27,7 @@ from carenet.core.people import (
     title_in_name,
 )
 from carenet.core.tabular import Row, TableStream, alias_lookup
-from carenet.households.cleaning import PREGNANCY_AGES, house_number
+from carenet.households.cleaning import PREGNANCY_AGES, house_no_and_moo, house_number
 from carenet.households.models import ConsentBasis, DocumentType, Relation
 from carenet.households.vulnerability import CHILD_UNDER, ELDERLY_FROM, RECORDED_FLAGS
 from carenet.spreadsheets.columns import (
@@ -695,13 +695,22 @@ class RowReader:
             problems.append(
                 Problem("subdistrict", _("Enter the subdistrict (ตำบล) or the subdistrict code."))
             )
-        moo = attempt(problems, read_moo, "moo", v["moo"]) if v["moo"] else None
+        house_cell, said_moo = house_no_and_moo(v["house_no"])
+        moo = attempt(problems, read_moo, "moo", v["moo"]) if v["moo"] else said_moo
+        if said_moo is not None and moo not in (None, said_moo):
+            problems.append(
+                Problem(
+                    "house_no",
+                    _("The house no. says หมู่ %(said)d, the village no. says %(moo)d.")
+                    % {"said": said_moo, "moo": moo},
+                )
+            )
         if subdistrict is not None and not problems:
             area = attempt(problems, self.areas.village, subdistrict, moo)
             if area is not None and not self.scope.allows(area):
                 key = "subdistrict" if v["subdistrict"] else "subdistrict_code"
                 problems.append(Problem(key, outside_scope_reason(self.areas, area)))
-        house_no, soi, road = house_number(v["house_no"]), v["soi"], v["road"]
+        house_no, soi, road = house_number(house_cell), v["soi"], v["road"]
         attempt(problems, refuse_excel_date, "house_no", v["house_no"], "12/3")
         if len(house_no) > 20:
             problems.append(Problem("house_no", _("A house no. has at most 20 characters.")))

@@ -1082,6 +1082,15 @@ def test_an_age_group_the_birth_date_contradicts_is_named_in_thai():
     assert "ผู้สูงอายุ" in warning.reason and "elderly" not in warning.reason
 
 
+def test_a_house_no_written_with_its_village_no_gives_the_village(en):
+    assert run(csv_file([person(house_no="12/3 ม.๒", moo="")])).ok
+    household = stored(cid(1)).household
+    assert (household.house_no, household.moo, household.area_id) == ("12/3", 2, "86010102")
+    result = run(csv_file([person(citizen_id=cid(2), house_no="7 หมู่ที่ 2", moo="1")]))
+    [error] = result.errors
+    assert error.column == THAI["house_no"] and "หมู่ 2" in error.reason
+
+
 def test_command_imports_a_file(tmp_path):
     path = tmp_path / "households.csv"
     path.write_bytes(csv_file(family()))
