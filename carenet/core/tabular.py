@@ -29,6 +29,7 @@ formula when a spreadsheet opens it.
 
 import codecs
 import csv
+import html
 import io
 import re
 import zipfile
@@ -258,11 +259,8 @@ def _csv_cells(text: str, columns: Sequence[Column]) -> Cells:
             key=lambda d: _header_score(parse(d, HEADER_SEARCH_ROWS), columns)[0],
         )
         return parse(best)
-    except csv.Error as error:
-        raise _file_error(
-            _("The file could not be read as CSV (%(problem)s). Save it again from Excel.")
-            % {"problem": error}
-        ) from None
+    except csv.Error:
+        raise _csv_error() from None
 
 
 def _workbook_cells(data: bytes, columns: Sequence[Column]) -> Cells:
@@ -270,6 +268,7 @@ def _workbook_cells(data: bytes, columns: Sequence[Column]) -> Cells:
     try:
         book = CalamineWorkbook.from_filelike(io.BytesIO(data))
         sheet, top = _data_sheet(book, columns)
+        _refuse_uncalculated(io.BytesIO(data), sheet.name)
         cells = sheet.to_python(skip_empty_area=False)
     except (CalamineError, ValueError, OSError):
         raise _damaged_workbook() from None
@@ -287,16 +286,15 @@ def _packed_too_tight(part: zipfile.ZipInfo) -> bool:
 
 
 def _refuse_unreadable_workbook(stream: BinaryIO) -> None:
-    """Raises TableError for a zipped workbook (.xlsx, .ods) that cannot be read as it is: a
+    """Raises TableError for a zipped workbook (.xlsx, .ods) that cannot be opened safely: a
     part that would unpack to more than WORKBOOK_XML_LIMIT (a CSV of the same rows is read as
-    a stream, whatever its size), or formulas saved without their results."""
+    a stream, whatever its size), or far more than its packed size."""
     position = stream.tell()
     try:
         with zipfile.ZipFile(stream) as archive:
             parts = archive.infolist()
             largest = max((item.file_size for item in parts), default=0)
             packed = any(_packed_too_tight(item) for item in parts)
-            uncalculated = largest <= WORKBOOK_XML_LIMIT and not packed and _uncalculated(archive)
     except (zipfile.BadZipFile, OSError, ValueError):
         return  # an .xls, or a damaged file: calamine says which
     finally:
@@ -318,14 +316,54 @@ def _refuse_unreadable_workbook(stream: BinaryIO) -> None:
             )
             % {"size": largest // 2**20, "limit": WORKBOOK_XML_LIMIT // 2**20}
         )
-    if uncalculated:
+
+
+def _refuse_uncalculated(stream: BinaryIO, sheet_name: str) -> None:
+    """Raises TableError when the sheet to be read holds a formula saved without its result,
+    as some programs write them: its cell would read as blank. Other sheets (a summary beside
+    the data) are not read, so their formulas do not matter."""
+    position = stream.tell()
+    try:
+        with zipfile.ZipFile(stream) as archive:
+            cell = _uncalculated(archive, _sheet_part(archive, sheet_name))
+    except (zipfile.BadZipFile, OSError, ValueError, KeyError):
+        return  # not an .xlsx (an .ods, an .xls), or a part calamine read all the same
+    finally:
+        stream.seek(position)
+    if cell is not None:
         raise _file_error(
             _(
-                "This workbook holds formulas saved without their results, as some programs "
-                "write them, so their cells would read as blank. Open it in Excel or "
-                "LibreOffice, let it calculate, save it and upload it again."
+                "Cell %(cell)s of the sheet “%(sheet)s”, and maybe others, holds a formula "
+                "saved without its result, as some programs write them, so it cannot be read. "
+                "Open the file in Excel or LibreOffice, let it calculate, save it and upload "
+                "it again."
             )
+            % {"cell": cell, "sheet": sheet_name}
         )
+
+
+def _sheet_part(archive: zipfile.ZipFile, sheet_name: str) -> str:
+    """The part of an .xlsx that holds the sheet of this name (KeyError when none does)."""
+    book = archive.read("xl/workbook.xml").decode("utf-8")
+    links = archive.read("xl/_rels/workbook.xml.rels").decode("utf-8")
+    ids = {
+        html.unescape(attributes.get("name", "")): next(
+            (value for key, value in attributes.items() if key.endswith(":id")), ""
+        )
+        for attributes in _elements(book, "sheet")
+    }
+    targets = {a.get("Id"): a.get("Target", "") for a in _elements(links, "Relationship")}
+    target = targets[ids[sheet_name]]
+    return target.lstrip("/") if target.startswith("/") else f"xl/{target}"
+
+
+def _elements(xml: str, tag: str) -> Iterator[dict[str, str]]:
+    """The attributes of each element of this tag, whatever their order and prefix."""
+    for found in re.finditer(rf"<(?:\w+:)?{tag}\b([^>]*)>", xml):
+        yield dict(_ATTRIBUTE.findall(found[1]))
+
+
+_ATTRIBUTE = re.compile(r'([\w:]+)="([^"]*)"')
 
 
 # A formula cell of an .xlsx sheet with no result: "<f>P2</f><v/>", "<f>P2</f></c>", or a
@@ -334,14 +372,19 @@ _NO_RESULT = re.compile(rb"(?:</f>|<f\b[^>]*/>)(?:<v\s*/>|<v></v>|</c>)")
 _FORMULA_SCAN_BYTES = 4 * 1024 * 1024  # a column of formulas shows in its first rows
 
 
-def _uncalculated(archive: zipfile.ZipFile) -> bool:
-    """Whether a worksheet of the workbook starts with a formula saved without its result."""
-    for name in archive.namelist():
-        if name.startswith("xl/worksheets/") and name.endswith(".xml"):
-            with archive.open(name) as part:
-                if _NO_RESULT.search(part.read(_FORMULA_SCAN_BYTES)):
-                    return True
-    return False
+def _uncalculated(archive: zipfile.ZipFile, part_name: str) -> str | None:
+    """The first cell of a worksheet part (in its first _FORMULA_SCAN_BYTES) that holds a
+    formula saved without its result, as "B12"; None when there is none."""
+    with archive.open(part_name) as part:
+        head = part.read(_FORMULA_SCAN_BYTES)
+    found = _NO_RESULT.search(head)
+    if found is None:
+        return None
+    cells = _CELL_REF.findall(head, 0, found.start())
+    return cells[-1].decode() if cells else "?"
+
+
+_CELL_REF = re.compile(rb'<c\b[^>]*?\br="([A-Z]+\d+)"')
 
 
 def _data_sheet(book: CalamineWorkbook, columns: Sequence[Column]) -> tuple[CalamineSheet, Cells]:
@@ -950,10 +993,14 @@ def _unreadable_text() -> TableError:
     )
 
 
-def _csv_error(error: Exception) -> TableError:
+def _csv_error(row: int | None = None) -> TableError:
+    # Python's own reason ("field larger than field limit") is English, and says no more.
     return _file_error(
-        _("The file could not be read as CSV (%(problem)s). Save it again from Excel.")
-        % {"problem": error}
+        _(
+            "The file could not be read as CSV: a cell is far too long, or its quotes do "
+            "not match. Save it again from Excel."
+        ),
+        row=row,
     )
 
 
@@ -976,8 +1023,8 @@ def _stream_csv(
         text = io.TextIOWrapper(stream, encoding=encoding, newline="")
         reader = csv.reader(text, delimiter=delimiter)
         top = list(islice(reader, HEADER_SEARCH_ROWS))
-    except csv.Error as error:
-        raise _csv_error(error) from None
+    except csv.Error:
+        raise _csv_error() from None
     except UnicodeDecodeError:
         raise _unreadable_text() from None
     header_index, positions, headers, ignored = _stream_header(top, columns)
@@ -992,7 +1039,7 @@ def _stream_csv(
                 )
                 % {"row": number}
             )
-        return _csv_error(error)
+        return _csv_error(number)
 
     records = chain(top[header_index + 1 :], reader)
     rows = _stream_rows(
@@ -1103,6 +1150,8 @@ def _stream_workbook(
         _refuse_unreadable_workbook(stream)
         book = CalamineWorkbook.from_filelike(stream)
         sheet, top = _data_sheet(book, columns)
+        stream.seek(0)
+        _refuse_uncalculated(stream, sheet.name)
     except (CalamineError, ValueError, OSError):
         raise _damaged_workbook() from None
     finally:

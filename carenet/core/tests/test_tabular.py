@@ -620,7 +620,23 @@ def test_a_workbook_of_formulas_saved_without_results_is_refused(tmp_path, en):
     for read in (read_table, open_table):
         with pytest.raises(TableError) as raised:
             read(path, COLUMNS)
-        assert "formulas saved without their results" in raised.value.errors[0].reason
+        reason = raised.value.errors[0].reason
+        assert "Cell B2 of the sheet “Sheet”" in reason and "without its result" in reason
+
+
+def test_a_formula_saved_without_its_result_on_another_sheet_does_not_matter(tmp_path):
+    book = openpyxl.Workbook()
+    data = book.active
+    data.append(["รหัสตำบล", "หมู่ที่", "ชื่อหมู่บ้าน"])
+    data.append([860101, 1, "บ้านนา"])
+    summary = book.create_sheet("สรุป & รวม")
+    summary.append(["รวม", "=COUNTA(Sheet!A:A)"])
+    book.save(tmp_path / "v.xlsx")
+    assert [row.values["name"] for row in read_table(tmp_path / "v.xlsx", COLUMNS).rows] == [
+        "บ้านนา"
+    ]
+    with open_table(tmp_path / "v.xlsx", COLUMNS) as table:
+        assert [row.values["name"] for row in table] == ["บ้านนา"]
 
 
 def test_a_workbook_of_calculated_formulas_is_read(tmp_path):
