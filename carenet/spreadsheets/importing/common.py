@@ -158,8 +158,9 @@ class Report:
                     "",
                     _(
                         "Column %(letter)s is not one Carenet reads, but its header looks like "
-                        "“%(column)s”, which the file lacks. Rename the header to “%(column)s” "
-                        "(or delete the column if it holds something else)."
+                        "“%(column)s”, which the file lacks. If it holds something else (the "
+                        "volunteer's phone, say), delete the column; if it is “%(column)s” of "
+                        "the people listed, rename its header to that."
                     )
                     % {"letter": letter, "column": column.label},
                 )

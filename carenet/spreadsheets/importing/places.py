@@ -115,9 +115,8 @@ class Areas:
         if not matches:
             if district or province:
                 reason = _(
-                    "No subdistrict with this name was found in that district and province. "
-                    "Check the spelling of the subdistrict, district and province, or use "
-                    "the subdistrict code."
+                    "No subdistrict with this name was found in the district or province "
+                    "given. Check the spelling of each, or use the subdistrict code."
                 )
             else:
                 reason = _(
@@ -129,7 +128,9 @@ class Areas:
         if len(inside) == 1:
             return inside[0]
         if len(matches) > 1:
-            places = "; ".join(self.describe(c) for c in matches[: self.PLACES_SHOWN])
+            # Those where the user may import first: the others cannot be meant.
+            shown = sorted(matches, key=lambda c: c not in inside)
+            places = "; ".join(self.describe(c) for c in shown[: self.PLACES_SHOWN])
             if len(matches) > self.PLACES_SHOWN:
                 places += "; …"
             raise Problem(
