@@ -260,7 +260,7 @@ WELFARE = Vocabulary(
         "newborn_grant": ("เงินอุดหนุนเด็กแรกเกิด", "เงินอุดหนุนเพื่อการเลี้ยงดูเด็กแรกเกิด"),
     }
 )
-YES_WORDS = frozenset(map(word_key, ("ใช่", "มี", "เป็น", "y", "yes", "true", "1", "✓", "✔")))
+YES_WORDS = frozenset(map(word_key, ("ใช่", "มี", "เป็น", "y", "yes", "true", "1", "✓", "✔", "/")))
 NO_WORDS = frozenset(map(word_key, ("ไม่", "ไม่ใช่", "ไม่มี", "ไม่เป็น", "n", "no", "false", "0", "-")))
 YES, NO = "ใช่", "ไม่"
 LIST_SEPARATOR = ", "

@@ -1713,3 +1713,12 @@ def test_a_phone_cell_with_more_than_one_number_says_so(en, text):
 def test_a_village_no_followed_by_the_village_name():
     assert common.read_moo("moo", "ม.3 บ้านบางกลาง") == 3
     assert common.read_moo("moo", "หมู่ 3 บ.ดอนยาง") == 3
+
+
+@pytest.mark.parametrize(
+    ("text", "said"),
+    [("ใช่", True), ("/", True), ("✓", True), ("มี", True), ("ไม่", False), ("-", False), ("", None)],
+)
+def test_yes_and_no_as_offices_mark_them(text, said):
+    """A slash is how a Thai form ticks a box."""
+    assert common.read_yes_no("bedridden", text) is said
