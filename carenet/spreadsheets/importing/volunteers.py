@@ -201,6 +201,7 @@ def _import(
         result.error_count += len(error.errors)
         return
     _match(checked, reader, on_existing, result)
+    _check_registration_numbers(checked, reader)
     if result.error_count:
         result.volunteers = Counts()
         return
@@ -501,6 +502,35 @@ def _match(
         else:
             counts.unchanged += 1
     _warn_likely_same([item for item in checked if item.stored is None], reader)
+
+
+def _check_registration_numbers(checked: list[_Checked], reader: _Reader) -> None:
+    """A registration no. is one volunteer's in the province, as the register's form says:
+    twice in the file, or another registered volunteer's, is an error."""
+    numbered = [c for c in checked if c.values["registration_no"]]
+    holders: dict[tuple[str, str], str] = {}  # (province, number) -> citizen-ID hash
+    numbers = sorted({c.values["registration_no"] for c in numbered})
+    for start in range(0, len(numbers), 5000):
+        for number, area, hashed in Volunteer.objects.filter(
+            **among("registration_no", numbers[start : start + 5000])
+        ).values_list("registration_no", "area_id", "citizen_id_hash"):
+            holders[(area[:2], number)] = hashed
+    first_rows: dict[tuple[str, str], int] = {}
+    for item in numbered:
+        key = (item.values["area_id"][:2], item.values["registration_no"])
+        first = first_rows.setdefault(key, item.row)
+        if first != item.row:
+            reason = _(
+                "Registration no. %(number)s is also in row %(row)d: a number is one "
+                "volunteer's in the province."
+            ) % {"number": key[1], "row": first}
+        elif holders.get(key, item.hash) != item.hash:
+            reason = _(
+                "Registration no. %(number)s already belongs to another volunteer of this province."
+            ) % {"number": key[1]}
+        else:
+            continue
+        reader.report.error(item.row, "registration_no", key[1], reason)
 
 
 def _warn_likely_same(new: list[_Checked], reader: _Reader) -> None:

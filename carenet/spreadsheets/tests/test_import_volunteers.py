@@ -102,6 +102,7 @@ def test_volunteers_with_covered_villages_status_and_roles():
             citizen_id=cid(2),
             title="นาย",
             first_name="สมหมาย",
+            registration_no="124/2560",
             covered_moo="หมู่ 1",
             status="ลาออก",
             other_roles="",
@@ -424,3 +425,24 @@ def test_likely_same_volunteers_are_warned_of_but_imported(en, district_coordina
     result = run(csv_file(rows[1:3]), actor=district_coordinator_a)
     [warning] = [w for w in result.warnings if w.column == THAI["first_name"]]
     assert warning.row == 3 and "row 2" in warning.reason
+
+
+def test_a_registration_no_is_one_volunteers_in_the_province(en, district_coordinator_a):
+    VolunteerFactory(
+        citizen_id=cid(9), area=Area.objects.get(code="860201"), registration_no="5/2560"
+    )
+    rows = [
+        volunteer(registration_no="1/2560"),
+        volunteer(citizen_id=cid(2), first_name="มานี", registration_no="1/2560"),
+        volunteer(citizen_id=cid(3), first_name="มานะ", registration_no="5/2560"),
+    ]
+    result = run(csv_file(rows), actor=district_coordinator_a)
+    assert [(e.row, e.column) for e in result.errors] == [
+        (3, THAI["registration_no"]),
+        (4, THAI["registration_no"]),
+    ]
+    assert "also in row 2" in result.errors[0].reason
+    assert "already belongs to another volunteer" in result.errors[1].reason
+    assert not Volunteer.objects.filter(first_name__in=["บุญมี", "มานี", "มานะ"]).exists()
+    assert run(csv_file(rows[:1]), actor=district_coordinator_a).ok
+    assert run(csv_file(rows[:1]), actor=district_coordinator_a).ok  # its own number again
