@@ -89,7 +89,7 @@ def export_job_file(job: ExportJob) -> IO[bytes] | None:
 def export_job_create(*, actor: Any, export: exporting.Export) -> ExportJob:
     """Records a job for an export already prepared (scoped and logged); export_job_start
     runs it."""
-    _forget_old_files()
+    forget_old_files()
     return ExportJob.objects.create(
         user=actor,
         dataset=export.dataset,
@@ -164,7 +164,7 @@ def _fail(job: ExportJob, reason: str) -> None:
     job.save(update_fields=["status", "failure", "finished_at", "updated_at"])
 
 
-def _forget_old_files() -> None:
+def forget_old_files() -> None:
     """Deletes the files written more than KEEP_EXPORTS ago."""
     old = ExportJob.objects.filter(created_at__lt=timezone.now() - KEEP_EXPORTS).exclude(
         stored_file=""

@@ -236,11 +236,11 @@ def job_create(
         language=translation.get_language() or "",
     )
     _set_progress(job.pk, JobStatus.QUEUED)
-    _forget_old_files()
+    forget_old_files()
     return job
 
 
-def _forget_old_files() -> None:
+def forget_old_files() -> None:
     """Deletes the files of clean checks nobody confirmed within KEEP_CHECKED, and error
     reports (which quote the file's cells) older than KEEP_REPORTS."""
     now = timezone.now()

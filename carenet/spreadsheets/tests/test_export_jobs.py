@@ -199,3 +199,19 @@ def test_files_are_deleted_after_a_day(client, registry):
     assert client.get(reverse("spreadsheets:export_job_file", args=[old.pk])).status_code == 404
     home = client.get(reverse("spreadsheets:home")).text  # a day on, no longer listed
     assert reverse("spreadsheets:export_job", args=[old.pk]) not in home
+
+
+def test_the_nightly_command_deletes_old_export_files(client, registry):
+    from django.core.management import call_command
+
+    login(client, "district_coordinator_a")
+    client.get(export_url())
+    job = ExportJob.objects.get()
+    kept = job.stored_file
+    call_command("forget_old_files")
+    assert default_storage.exists(kept)  # still within its day
+    ExportJob.objects.filter(pk=job.pk).update(created_at=timezone.now() - timedelta(days=2))
+    call_command("forget_old_files")
+    assert not default_storage.exists(kept)
+    job.refresh_from_db()
+    assert job.stored_file == ""
