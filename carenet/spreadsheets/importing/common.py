@@ -114,6 +114,9 @@ class Problem(Exception):
         self.key, self.reason, self.value = key, reason, value
 
 
+NAME_PARTS = ("title", "first_name", "last_name")
+
+
 class Report:
     """Collects the errors and warnings of one import, with the file's own headers."""
 
@@ -124,6 +127,8 @@ class Report:
         self.labels = {c.key: c.label for c in columns}
 
     def column(self, key: str) -> str:
+        if key in NAME_PARTS and key not in self.headers and "full_name" in self.headers:
+            return self.headers["full_name"]  # the file's one column for the whole name
         return self.headers.get(key) or self.labels.get(key, key)
 
     def error(self, row: int | None, key: str, value: str, reason: str) -> None:

@@ -1521,6 +1521,9 @@ def test_a_whole_name_column_is_read_in_its_parts(en):
     result = run(data)
     [error] = result.errors
     assert (error.row, error.column) == (4, "ชื่อ-สกุล")
+    long = data.replace("สมชาย".encode(), ("ก" * 120).encode())
+    [too_long, _blank] = run(long).errors  # a part too long is the whole-name column's
+    assert (too_long.row, too_long.column) == (2, "ชื่อ-สกุล")
     result = run(data.rsplit(b"\n", 1)[0])
     assert result.ok, result.errors
     assert not result.warnings
