@@ -5,6 +5,7 @@ with geothai.match and matched against Carenet's own Area table; then the villag
 `Scope` asks accounts.access once per area.
 """
 
+import difflib
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -26,6 +27,9 @@ class _Place:
     name: str  # geothai.normalize'd Thai name
     name_en: str
     district: str  # the code of the district above
+
+
+SUGGESTIONS = 50  # unknown subdistrict names an import looks up near spellings for
 
 
 class Areas:
@@ -60,6 +64,7 @@ class Areas:
                 for key in {place.name, geothai.normalize(name_en) if name_en else ""} - {""}:
                     self.subdistricts.setdefault(key, []).append(place)
         self._resolved: dict[tuple[str, str, str, str], str | Problem] = {}
+        self._suggestions_left = SUGGESTIONS
 
     def subdistrict(
         self,
@@ -123,6 +128,11 @@ class Areas:
                     "No subdistrict with this name was found. Check the spelling, or use "
                     "the subdistrict code."
                 )
+            near = self._spelt_alike(name, allowed)
+            if near:
+                reason += " " + _("Did you mean %(places)s?") % {
+                    "places": "; ".join(self.describe(code) for code in near)
+                }
             raise Problem("subdistrict", reason)
         inside = [c for c in matches if allowed(c)] if allowed and len(matches) > 1 else []
         if len(inside) == 1:
@@ -142,6 +152,23 @@ class Areas:
                 % {"count": len(matches), "places": places},
             )
         return matches[0]
+
+    def _spelt_alike(self, name: str, allowed: Callable[[str], bool] | None) -> list[str]:
+        """Up to three subdistricts, within `allowed`, whose name is spelt nearly the same
+        (ท่าตะเพา for ท่าตะเภา): a clerk's typo, offered as the likely meaning."""
+        key = geothai.normalize(name)
+        if len(key) < 3 or self._suggestions_left <= 0:
+            return []
+        self._suggestions_left -= 1  # a file of thousands of unknown names stays quick
+        names = [n for n, places in self.subdistricts.items()
+                 if any(allowed is None or allowed(p.code) for p in places)]  # fmt: skip
+        codes = [
+            place.code
+            for near in difflib.get_close_matches(key, names, n=3, cutoff=0.75)
+            for place in self.subdistricts[near]
+            if allowed is None or allowed(place.code)
+        ]
+        return sorted(set(codes))[:3]
 
     def _named(self, name: str, district: str, province: str) -> list[str]:
         """The codes of the subdistricts Carenet holds that fit the names, sorted."""

@@ -563,6 +563,13 @@ def test_unknown_subdistrict(en):
     assert not Person.objects.exists()
 
 
+def test_a_misspelt_subdistrict_is_refused_with_the_likely_one(en, district_coordinator_a):
+    rows = [person(subdistrict="ท่าตะเพา", district="", province="")]  # ภ typed as พ
+    [error] = run(csv_file(rows), actor=district_coordinator_a).errors
+    assert "Did you mean 860101 ต.ท่าตะเภา อ.เมืองชุมพร จ.ชุมพร?" in error.reason
+    assert not Person.objects.exists()
+
+
 def test_unknown_subdistrict_code(en):
     rows = [person(subdistrict="", district="", province="", subdistrict_code="869999")]
     [error] = run(csv_file(rows)).errors
