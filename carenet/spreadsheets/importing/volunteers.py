@@ -398,9 +398,7 @@ class _Reader:
         villages = self.areas.villages.get(area, {})
         codes: list[str] = []
         unknown: list[str] = []
-        for item in text.replace(";", ",").split(","):
-            if not item.strip():
-                continue
+        for item in _covered_items(text):
             try:
                 numbers = _moo_range(item.strip())
             except Problem as problem:
@@ -688,6 +686,19 @@ def _no_area_column(header_row: int) -> RowError:
 
 
 _MOO_RANGE = re.compile(r"(.+?)\s*[-–]\s*(.+)")
+
+
+def _covered_items(text: str) -> list[str]:
+    """The items of a covered-villages cell, as offices write them: "1, 3, 5", "1;3",
+    "1 3 5", "หมู่ที่ 1 และ 2", "ม.1-3"."""
+    text = _VILLAGE_WORD.sub(" ", text.translate(THAI_DIGITS))
+    text = _AROUND_DASH.sub("-", text.replace("และ", ","))
+    return [item for item in _ITEM_SEPARATOR.split(text) if item]
+
+
+_VILLAGE_WORD = re.compile(r"หมู่ที่|หมู่|ม\.")
+_AROUND_DASH = re.compile(r"\s*[-–]\s*")
+_ITEM_SEPARATOR = re.compile(r"[\s,;]+")
 
 
 def _moo_range(text: str) -> list[int]:

@@ -148,7 +148,9 @@ def test_english_headers_and_an_xlsx_file():
     assert stored(1).villages.count() == 2
 
 
-@pytest.mark.parametrize("text", ["1-2", "ม.1 - ม.2", "1–2, 2"])
+@pytest.mark.parametrize(
+    "text", ["1-2", "ม.1 - ม.2", "1–2, 2", "1 2", "หมู่ที่ 1 และ 2", "ม.๑, ม.๒", "1;2"]
+)
 def test_covered_villages_as_a_range(text):
     assert run(csv_file([volunteer(covered_moo=text)])).ok
     assert stored(1).villages.count() == 2
