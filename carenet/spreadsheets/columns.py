@@ -210,11 +210,11 @@ CONSENTS = Vocabulary(
 SEXES = Vocabulary({Sex.MALE: ("ชาย",), Sex.FEMALE: ("หญิง",), Sex.UNSPECIFIED: ("ไม่ระบุ",)}, Sex)
 VOLUNTEER_STATUSES = Vocabulary(
     {
-        VolunteerStatus.ACTIVE: ("ปฏิบัติงาน", "ปกติ", "active"),
+        VolunteerStatus.ACTIVE: ("ปฏิบัติงาน", "ปกติ", "ยังปฏิบัติงาน", "active"),
         VolunteerStatus.INACTIVE: ("ไม่ได้ปฏิบัติงาน", "ไม่ปฏิบัติงาน", "พักการปฏิบัติงาน", "inactive"),
         VolunteerStatus.RESIGNED: ("ลาออก", "resigned"),
         VolunteerStatus.REMOVED: ("พ้นสภาพ", "ถูกถอดถอน", "ถอดถอน", "removed"),
-        VolunteerStatus.DECEASED: ("เสียชีวิต", "ถึงแก่กรรม", "deceased", "dead"),
+        VolunteerStatus.DECEASED: ("เสียชีวิต", "ถึงแก่กรรม", "ตาย", "deceased", "dead"),
     },
     VolunteerStatus,
 )
