@@ -135,11 +135,22 @@ def parse(text: str) -> date:
                 % {"text": typed}
             )
         return _build(typed, day_text, month, year_text, era)
+    if YEAR_ALONE.fullmatch(cleaned):
+        raise DateInputError(
+            _(
+                "%(text)s is a year alone. Carenet needs a whole date: ask the person, or if "
+                "only the year is known, write 1 January (01/01/%(text)s)."
+            )
+            % {"text": cleaned}
+        )
     be, ce = example_years()
     raise DateInputError(
         _("Write the date as day/month/year, for example 26/02/%(be)s or 26/02/%(ce)s.")
         % {"be": be, "ce": ce}
     )
+
+
+YEAR_ALONE = re.compile(r"(?:19|20|24|25)\d\d")
 
 
 def example_years() -> tuple[int, int]:

@@ -233,6 +233,13 @@ def test_the_unknown_day_reason_is_in_thai_and_shows_the_date_as_typed(thai):
     assert "01/01/2480" in message
 
 
+@pytest.mark.parametrize(("typed", "year"), [("2513", "2513"), ("๒๕๑๓", "2513"), ("1970", "1970")])
+def test_a_year_alone_is_refused_with_the_way_to_write_it(typed, year):
+    with pytest.raises(DateInputError) as error, translation.override("en"):
+        thaidate.parse(typed)
+    assert "is a year alone" in str(error.value) and f"01/01/{year}" in str(error.value)
+
+
 def test_a_zero_day_with_an_impossible_year_is_refused_for_the_year():
     with pytest.raises(DateInputError) as error, translation.override("en"):
         thaidate.parse("00/00/1500")
