@@ -43,6 +43,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from carenet.core import thaidate
 from carenet.core.people import name_key
@@ -822,9 +823,11 @@ class _HouseholdImport:
             and h.stored["head_id"] not in (None, h.head_id)
             and h.stored["head_id"] not in self.listed.get(h.existing or 0, ())
         }
+        if not suspects:
+            return set()
         present = set(
             Person.objects.filter(
-                pk__in=list(suspects.values()), status=PersonStatus.ACTIVE
+                **among("pk", suspects.values(), "bigint"), status=PersonStatus.ACTIVE
             ).values_list("pk", flat=True)
         )
         return {pk for pk, head in suspects.items() if head in present and pk is not None}
@@ -841,10 +844,14 @@ class _HouseholdImport:
                 household.row,
                 "house_no",
                 household.address[1] or "",
-                _(
+                ngettext(
+                    "This moves household no. %(no)s (%(address)s) to the address of these "
+                    "rows, with its %(others)d member not in the file. If only the people "
+                    "listed moved, move them in Carenet instead.",
                     "This moves household no. %(no)s (%(address)s) to the address of these "
                     "rows, with its %(others)d members not in the file. If only the people "
-                    "listed moved, move them in Carenet instead."
+                    "listed moved, move them in Carenet instead.",
+                    others,
                 )
                 % {
                     "no": household.existing,
