@@ -41,6 +41,7 @@ from carenet.volunteers.models import (
     VolunteerStatus,
     VolunteerStatusChange,
 )
+from carenet.volunteers.services import MINIMUM_AGE
 
 PROVINCE = "86"
 VILLAGE_TOTAL = 736
@@ -151,7 +152,9 @@ def make_volunteers(villages: list[Area], maker: PeopleMaker, total: int) -> lis
             sex = Sex.FEMALE if rng.random() < 0.68 else Sex.MALE
             first, last = maker.name(sex)
             born = maker.birth_date(28, 72)
-            registered = date(rng.randint(2003, 2025), rng.randint(1, 12), rng.randint(1, 28))
+            # Registered once 18 (the Ministry's rule), and not before the network began.
+            first_year = max(2003, born.year + MINIMUM_AGE + 1)
+            registered = date(rng.randint(first_year, 2025), rng.randint(1, 12), rng.randint(1, 28))
             status = VolunteerStatus.ACTIVE
             if index > 0:  # the first volunteer of each village stays active
                 status = rng.choices(

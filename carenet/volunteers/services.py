@@ -162,6 +162,19 @@ def check_birth_date(value: date | None) -> None:
         )
 
 
+def service_date_refused(day: date, birth_date: date | None) -> str:
+    """Why a date of a volunteer's service (registration, a change of status) cannot be
+    right, or "": before the network existed, or before they could join it, it is a mistyped
+    year (a CE year read as BE, or the other way, gives a date centuries back)."""
+    age = age_on(birth_date, day) if birth_date else MINIMUM_AGE
+    if day >= FIRST_TERM and (age or 0) >= MINIMUM_AGE:
+        return ""
+    return _(
+        "Check the year: on that date the volunteer network did not exist yet, or this "
+        "volunteer was not yet %(age)d."
+    ) % {"age": MINIMUM_AGE}
+
+
 def check_not_future(value: date | None) -> None:
     if value is not None and value > timezone.localdate():
         raise ValidationError(_("The date cannot be in the future."))
@@ -232,6 +245,12 @@ def _clean_data(
         errors.setdefault("registration_date", []).append(
             _("The registration date cannot be before the birth date.")
         )
+    elif (
+        data.registration_date
+        and not errors.get("birth_date")
+        and (refused := service_date_refused(data.registration_date, data.birth_date))
+    ):
+        errors.setdefault("registration_date", []).append(refused)
 
     # Imports call this service too: a cell longer than its column is refused, not truncated.
     for name, value in [
@@ -483,17 +502,8 @@ def volunteer_change_status(
         errors["effective_date"].append(_("Enter the date of the change."))
     elif effective_date > timezone.localdate():
         errors["effective_date"].append(_("The date cannot be in the future."))
-    elif effective_date < FIRST_TERM or (age_on(locked.birth_date, effective_date) or 99) < (
-        MINIMUM_AGE
-    ):
-        # A mistyped year: a CE year read as BE gives a date centuries back.
-        errors["effective_date"].append(
-            _(
-                "Check the year: on that date the volunteer network did not exist yet, or "
-                "this volunteer was not yet %(age)d."
-            )
-            % {"age": MINIMUM_AGE}
-        )
+    elif refused := service_date_refused(effective_date, locked.birth_date):
+        errors["effective_date"].append(refused)
     else:
         earlier = locked.status_changes.all()
         if locked.registration_date is None:

@@ -82,6 +82,7 @@ from carenet.volunteers.services import (
     login_follows_area,
     login_follows_status,
     seats_follow_status,
+    service_date_refused,
 )
 
 AUDIT_ACTION = "spreadsheets.import_volunteers"
@@ -277,6 +278,13 @@ class _Reader:
         registered = attempt(
             problems, read_date, "registration_date", v["registration_date"], self.today
         )
+        birth_refused = any(problem.key == "birth_date" for problem in problems)
+        if (
+            registered
+            and not birth_refused
+            and (refused := service_date_refused(registered, birth))
+        ):
+            problems.append(Problem("registration_date", refused))
         status = ""
         if v["status"]:
             status = VOLUNTEER_STATUSES.parse(v["status"]) or ""

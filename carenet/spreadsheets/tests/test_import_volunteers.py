@@ -448,3 +448,11 @@ def test_a_registration_no_is_one_volunteers_in_the_province(en, district_coordi
     assert not Volunteer.objects.filter(first_name__in=["บุญมี", "มานี", "มานะ"]).exists()
     assert run(csv_file(rows[:1]), actor=district_coordinator_a).ok
     assert run(csv_file(rows[:1]), actor=district_coordinator_a).ok  # its own number again
+
+
+@pytest.mark.parametrize("registered", ["01/06/2500", "01/06/2530"])
+def test_a_registration_before_the_network_or_before_18_is_refused(en, registered):
+    """Born 12/08/2515 (1972): 2530 is 1987, when they were 14; 2500 is before the network."""
+    [error] = run(csv_file([volunteer(registration_date=registered)])).errors
+    assert error.column == THAI["registration_date"] and "Check the year" in error.reason
+    assert not Volunteer.objects.exists()

@@ -499,6 +499,18 @@ def test_a_status_change_from_before_they_could_serve_is_a_mistyped_year(
     assert volunteer.status_changes.count() == 1
 
 
+@pytest.mark.parametrize("day", [date(1957, 6, 1), date(1995, 6, 1)])
+def test_a_registration_before_the_network_or_before_18_is_a_mistyped_year(
+    district_coordinator_a, day
+):
+    refused(  # born 17/05/1980: 15 in 1995; 1957 is 2500 BE typed as CE
+        lambda: services.volunteer_register(
+            actor=district_coordinator_a, data=typed(registration_date=day)
+        ),
+        "registration_date",
+    )
+
+
 def test_a_change_from_old_records_may_predate_an_undated_registration(district_coordinator_a):
     volunteer = services.volunteer_register(
         actor=district_coordinator_a, data=typed(registration_date=None)
