@@ -293,14 +293,27 @@ def _household_extras(
     return volunteers, consents
 
 
+def _chunks(queryset: QuerySet[Any]) -> Iterator[list[Any]]:
+    """The records in order, CHUNK at a time, each chunk read by a query of its own on the
+    keys read first, so that no cursor stays open from one chunk to the next. On SQLite a
+    connection that keeps one open cannot write once another connection has written (an
+    export job writing its progress while people log in), and a long read holds back the
+    WAL's checkpoints."""
+    keys = list(queryset.values_list("pk", flat=True))
+    for start in range(0, len(keys), CHUNK):
+        wanted = keys[start : start + CHUNK]
+        found = {record.pk: record for record in queryset.filter(pk__in=wanted)}
+        yield [found[pk] for pk in wanted if pk in found]  # gone meanwhile: left out
+
+
 def _cells(queryset: QuerySet[Any], dataset: Dataset, keys: Sequence[str]) -> Iterator[list[str]]:
-    """The rows' cells, read a chunk at a time: one query for the chunk, one per prefetch, and
-    one for the names of the areas the chunk brings that earlier chunks did not."""
-    records = queryset.iterator(chunk_size=CHUNK)
+    """The rows' cells, read a chunk at a time: one query for the keys, then one for each
+    chunk, one per prefetch, and one for the names of the areas the chunk brings that earlier
+    chunks did not."""
     areas: dict[str, Area] = {}
     looked_up: set[str] = set()
     volunteers_seen: dict[int, Volunteer] = {}
-    while batch := list(islice(records, CHUNK)):
+    for batch in _chunks(queryset):
         wanted = {r.area_id[:n] for r in batch for n in (6, 4, 2)} - looked_up
         if wanted:
             found = Area.objects.filter(code__in=wanted).only(*AREA_FIELDS)
