@@ -354,7 +354,8 @@ def read_phone(key: str, text: str) -> str:
     elif _LOST_ZERO.fullmatch(digits):
         digits = "0" + digits  # a spreadsheet read the number as a number and dropped its 0
     if not PHONE_NUMBER.fullmatch(digits):
-        if _PHONE_IN_TEXT.search(text.translate(THAI_DIGITS)):
+        lone = digits.lstrip("+").isdigit()  # one number, of the wrong length or start
+        if not lone and _PHONE_IN_TEXT.search(text.translate(THAI_DIGITS)):
             raise Problem(
                 key,
                 _(

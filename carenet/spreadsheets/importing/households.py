@@ -62,6 +62,7 @@ from carenet.households.services import households_recompute
 from carenet.households.vulnerability import RECORDED_FLAGS
 from carenet.spreadsheets.columns import (
     GROUPS,
+    RELATIONS,
     VOLUNTEER_COLUMNS,
     VOLUNTEER_ONLY,
     WELFARE,
@@ -761,7 +762,7 @@ class _HouseholdImport:
                 self.report.error(
                     household.head_row or household.row,
                     "relation",
-                    "",
+                    RELATIONS.word(Relation.HEAD),
                     _(
                         "These rows are of household no. %(no)s (%(address)s), through the "
                         "people registered in it, and name a new head; its head is not in the "
