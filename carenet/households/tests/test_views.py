@@ -639,6 +639,26 @@ def test_merge_page(client, world):
     assert "รวมแล้ว" in again.text and "แท็บอื่น" not in again.text
 
 
+def test_two_records_with_different_citizen_ids_are_not_offered_a_merge(client, world):
+    survivor = world.people["a1"]
+    survivor.set_citizen_id(new_citizen_id())
+    survivor.save()
+    other = PersonFactory.create(
+        household=world.households["a2"],
+        first_name=survivor.first_name,
+        last_name=survivor.last_name,
+        birth_date=survivor.birth_date,
+        citizen_id=new_citizen_id(),
+    )
+    assert survivor.citizen_id_hash and other.citizen_id_hash != survivor.citizen_id_hash
+    login(client, "district_coordinator_a")
+    page = client.get(reverse("households:person", args=[survivor.pk])).text
+    assert 'data-testid="not-mergeable"' in page
+    assert f"?a={survivor.pk}&amp;b={other.pk}" not in page
+    merge = client.get(f"{reverse('households:merge')}?a={survivor.pk}&b={other.pk}").text
+    assert 'data-testid="merge-refused"' in merge and 'data-testid="submit"' not in merge
+
+
 def test_merging_away_a_head_says_their_household_needs_one(client, world):
     survivor = world.people["a1"]  # head of a1
     duplicate = world.people["a2"]  # head of a2, which has a second member
