@@ -725,8 +725,11 @@ def merge(request: HttpRequest) -> HttpResponse:
                 )
             return redirect("households:person", pk=survivor.pk)
     rows = [selectors.member_row(p, selectors.today()) for p in pair]
-    context = {"form": form, "rows": rows, "refusal": _merge_refusal(pair)}
-    return _render_form(request, "households/merge.html", context)
+    return _render_form(
+        request,
+        "households/merge.html",
+        {"form": form, "rows": rows, "refusal": _merge_refusal(pair)},
+    )
 
 
 def _merge_refusal(pair: tuple[Person, Person]) -> str:
