@@ -174,6 +174,22 @@ def house_no_and_moo(text: str) -> tuple[str, int | None]:
     return found[1], int(found[2])
 
 
+def moo_contradicted(said: int, moo: int) -> str:
+    """Why a house no. written with one หมู่ and a village no. of another is refused."""
+    return _("The house no. says หมู่ %(said)d, the village no. says %(moo)d.") % {
+        "said": said,
+        "moo": moo,
+    }
+
+
+def numbered_no_document() -> str:
+    """Why "no document" with a document no. is refused: which document is the number of?"""
+    return _(
+        "“No document” was chosen, yet a document no. is given: choose the document it "
+        "belongs to, or clear the number."
+    )
+
+
 def house_number(text: str) -> str:
     """A house no. as it is searched and compared: 12/3, whether typed "๑๒/๓" or "12 / 3"."""
     return _HOUSE_NO_SEPARATOR.sub(r"\1", clean_name(text).translate(citizen_id.THAI_DIGITS))
@@ -268,13 +284,8 @@ def household_clean_address(
     """
     errors = Errors()
     house_no, said_moo = house_no_and_moo(house_no)
-    if said_moo is not None and moo not in (None, said_moo):
-        errors.add(
-            "house_no",
-            _("The house no. says หมู่ %(said)d, the village no. says %(moo)d.")
-            % {"said": said_moo, "moo": moo},
-            code="moo_mismatch",
-        )
+    if said_moo is not None and moo is not None and moo != said_moo:
+        errors.add("house_no", moo_contradicted(said_moo, moo), code="moo_mismatch")
     moo = said_moo if moo is None else moo
     if area.level == Level.VILLAGE:
         if moo not in (None, area.moo):
@@ -375,14 +386,7 @@ def person_clean(
             code="document_with_citizen_id",
         )
     if document_type == DocumentType.NONE and document_no:
-        errors.add(
-            "document_no",
-            _(
-                "“No document” was chosen, yet a document no. is given: choose the document "
-                "it belongs to, or clear the number."
-            ),
-            code="document_no_without_document",
-        )
+        errors.add("document_no", numbered_no_document(), code="document_no_without_document")
     if len(document_no) > 40:
         errors.add("document_no", _("At most 40 characters."), code="too_long")
 

@@ -27,7 +27,13 @@ from carenet.core.people import (
     title_in_name,
 )
 from carenet.core.tabular import Row, TableStream, alias_lookup
-from carenet.households.cleaning import PREGNANCY_AGES, house_no_and_moo, house_number
+from carenet.households.cleaning import (
+    PREGNANCY_AGES,
+    house_no_and_moo,
+    house_number,
+    moo_contradicted,
+    numbered_no_document,
+)
 from carenet.households.models import ConsentBasis, DocumentType, Relation
 from carenet.households.vulnerability import CHILD_UNDER, ELDERLY_FROM, RECORDED_FLAGS
 from carenet.spreadsheets.columns import (
@@ -540,15 +546,7 @@ class RowReader:
             if word_key(p.document_no) in NO_ID_WORDS:  # "ไม่มี" says the same again
                 p.document_no = ""
             if p.document_no:
-                problems.append(
-                    Problem(
-                        "document_no",
-                        _(
-                            "“No document” was chosen, yet a document no. is given: choose the "
-                            "document it belongs to, or clear the number."
-                        ),
-                    )
-                )
+                problems.append(Problem("document_no", numbered_no_document()))
         elif document_type and not p.document_no:
             problems.append(Problem("document_no", _("Enter the document no.")))
         elif document_type and p.digits:  # a warning: the file may hold both on record
@@ -697,14 +695,8 @@ class RowReader:
             )
         house_cell, said_moo = house_no_and_moo(v["house_no"])
         moo = attempt(problems, read_moo, "moo", v["moo"]) if v["moo"] else said_moo
-        if said_moo is not None and moo not in (None, said_moo):
-            problems.append(
-                Problem(
-                    "house_no",
-                    _("The house no. says หมู่ %(said)d, the village no. says %(moo)d.")
-                    % {"said": said_moo, "moo": moo},
-                )
-            )
+        if said_moo is not None and moo is not None and moo != said_moo:
+            problems.append(Problem("house_no", moo_contradicted(said_moo, moo)))
         if subdistrict is not None and not problems:
             area = attempt(problems, self.areas.village, subdistrict, moo)
             if area is not None and not self.scope.allows(area):
