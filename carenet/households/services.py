@@ -790,6 +790,19 @@ MERGE_FILLS = ["title", "last_name", "birth_date", "relation", "phone", "documen
 
 
 @transaction.atomic
+def merge_refused(first: Person, second: Person) -> str:
+    """Why two records can never be merged, or "": one was merged already, or they carry
+    different citizen IDs (their keyed hashes differ exactly when the IDs do). The merge page
+    says it before the form is filled in; person_merge refuses the same."""
+    for person in (first, second):
+        if person.status == PersonStatus.MERGED:
+            return _("%(name)s was already merged.") % {"name": person}
+    hashes = {first.citizen_id_hash, second.citizen_id_hash} - {""}
+    if len(hashes) == 2:
+        return _("These records carry different citizen IDs, so they are not the same person.")
+    return ""
+
+
 def person_merge(
     *,
     actor: Any,
@@ -816,10 +829,11 @@ def person_merge(
     ):
         raise PermissionDenied(_("Only a coordinator of both areas can merge these records."))
     survivor, duplicate = locked[survivor.pk], locked[duplicate.pk]
-    # Merged already, a form sent again says so, not that someone else changed a record.
-    for person in (survivor, duplicate):
-        if person.status == PersonStatus.MERGED:
-            raise ValidationError(_("%(name)s was already merged.") % {"name": person})
+    # Before the versions: merged already, a form sent again says so, not that someone else
+    # changed a record.
+    refused = merge_refused(survivor, duplicate)
+    if refused:
+        raise ValidationError(refused)
     for person, expected in ((survivor, survivor_version), (duplicate, duplicate_version)):
         if expected is not None and person.version != expected:
             raise ConflictError(
@@ -839,10 +853,6 @@ def person_merge(
             % {"name": restricted[0]}
         )
     survivor_id, duplicate_id = survivor.read_citizen_id(), duplicate.read_citizen_id()
-    if survivor_id and duplicate_id and survivor_id != duplicate_id:
-        raise ValidationError(
-            _("These records carry different citizen IDs, so they are not the same person.")
-        )
 
     fills = MERGE_FILLS
     if survivor_id or duplicate_id:  # another document stands in for a missing citizen ID

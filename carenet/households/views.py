@@ -728,20 +728,8 @@ def merge(request: HttpRequest) -> HttpResponse:
     return _render_form(
         request,
         "households/merge.html",
-        {"form": form, "rows": rows, "refusal": _merge_refusal(pair)},
+        {"form": form, "rows": rows, "refusal": services.merge_refused(*pair)},
     )
-
-
-def _merge_refusal(pair: tuple[Person, Person]) -> str:
-    """Why these two cannot be merged, said before the form is filled in ("" when they
-    can): the service refuses the same on sending."""
-    merged = [p for p in pair if p.status == PersonStatus.MERGED]
-    if merged:
-        return _("%(name)s was already merged.") % {"name": merged[0]}
-    first, second = (p.citizen_id_hash for p in pair)
-    if first and second and first != second:
-        return _("These records carry different citizen IDs, so they are not the same person.")
-    return ""
 
 
 def _versions(form: MergeForm) -> tuple[int | None, int | None]:
