@@ -34,6 +34,7 @@ import io
 import re
 import zipfile
 from collections.abc import Callable, Iterable, Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from enum import StrEnum
@@ -52,6 +53,7 @@ from python_calamine import (
 )
 
 from carenet.core import citizen_id
+from carenet.core.sheet_marks import Marks, find_marks
 from carenet.core.text import INVISIBLE, THAI_DIGITS
 
 HEADER_SEARCH_ROWS = 10
@@ -342,19 +344,74 @@ def _refuse_uncalculated(stream: BinaryIO, sheet_name: str) -> None:
         )
 
 
+HIDDEN = "hidden"
+STRUCK = "struck"
+
+
+def _marks_by_sheet(packed: bytes) -> dict[str, Marks]:
+    """The hidden and struck-through rows of each worksheet of an .xlsx (sheet_marks), by
+    sheet name; nothing for other workbooks (an .ods, an .xls)."""
+    try:
+        with zipfile.ZipFile(io.BytesIO(packed)) as archive:
+            links = _workbook_links(archive)
+            present = set(archive.namelist())
+            styles, strings = (
+                name if (name := _part_name(links, kind)) in present else None
+                for kind in ("styles", "sharedStrings")
+            )
+            return {
+                name: find_marks(archive, part, styles, strings)
+                for name, part in _sheet_parts(archive).items()
+                if part in present
+            }
+    except (zipfile.BadZipFile, OSError, ValueError, KeyError):
+        return {}
+
+
+def _marked_rows(
+    marks: Marks, positions: dict[str, int], header_row: int
+) -> dict[int, tuple[str, str]]:
+    """The data rows `marks` names, as TableStream.marked: a struck row only when a column
+    the import reads is struck, and with the first such column."""
+    keys = sorted((index, key) for key, index in positions.items())
+    marked = {row: (HIDDEN, "") for row in marks.hidden if row > header_row}
+    for row, struck in marks.struck.items():
+        key = next((key for index, key in keys if index in struck), None)
+        if row > header_row and key is not None and row not in marked:
+            marked[row] = (STRUCK, key)
+    return marked
+
+
+def _workbook_links(archive: zipfile.ZipFile) -> list[dict[str, str]]:
+    links = archive.read("xl/_rels/workbook.xml.rels").decode("utf-8")
+    return list(_elements(links, "Relationship"))
+
+
+def _part_name(links: list[dict[str, str]], kind: str) -> str:
+    """The part a workbook's relationship of this kind points to ("" when none does)."""
+    target = next((a.get("Target", "") for a in links if a.get("Type", "").endswith(kind)), "")
+    return _target_part(target) if target else ""
+
+
+def _target_part(target: str) -> str:
+    return target.lstrip("/") if target.startswith("/") else f"xl/{target}"
+
+
 def _sheet_part(archive: zipfile.ZipFile, sheet_name: str) -> str:
     """The part of an .xlsx that holds the sheet of this name (KeyError when none does)."""
+    return _sheet_parts(archive)[sheet_name]
+
+
+def _sheet_parts(archive: zipfile.ZipFile) -> dict[str, str]:
+    """Each sheet's name, and the part of the .xlsx that holds it."""
     book = archive.read("xl/workbook.xml").decode("utf-8")
-    links = archive.read("xl/_rels/workbook.xml.rels").decode("utf-8")
-    ids = {
-        html.unescape(attributes.get("name", "")): next(
-            (value for key, value in attributes.items() if key.endswith(":id")), ""
-        )
-        for attributes in _elements(book, "sheet")
-    }
-    targets = {a.get("Id"): a.get("Target", "") for a in _elements(links, "Relationship")}
-    target = targets[ids[sheet_name]]
-    return target.lstrip("/") if target.startswith("/") else f"xl/{target}"
+    targets = {a.get("Id"): a.get("Target", "") for a in _workbook_links(archive)}
+    parts = {}
+    for attributes in _elements(book, "sheet"):
+        link = next((value for key, value in attributes.items() if key.endswith(":id")), "")
+        if targets.get(link):
+            parts[html.unescape(attributes.get("name", ""))] = _target_part(targets[link])
+    return parts
 
 
 def _elements(xml: str, tag: str) -> Iterator[dict[str, str]]:
@@ -838,10 +895,14 @@ class TableStream:
         progress: Callable[[], float | None],
         close: Callable[[], None],
         ignored: list[tuple[str, str]] | None = None,
+        marked: dict[int, tuple[str, str]] | None = None,
     ) -> None:
         self.header_row = header_row
         self.headers = headers  # column key -> the header text as written in the file
         self.ignored = ignored or []  # (letter, header) of columns not read: ignored_columns
+        # Row number -> (HIDDEN or STRUCK, the struck column's key or ""): rows of a workbook
+        # that whoever saved it does not read as data (sheet_marks). Nothing for a CSV.
+        self.marked = marked or {}
         self._rows = rows
         self._progress = progress
         self._close = close
@@ -1148,10 +1209,14 @@ def _stream_workbook(
 ) -> TableStream:
     try:
         _refuse_unreadable_workbook(stream)
-        book = CalamineWorkbook.from_filelike(stream)
-        sheet, top = _data_sheet(book, columns)
-        stream.seek(0)
-        _refuse_uncalculated(stream, sheet.name)
+        packed = stream.read()
+        with ThreadPoolExecutor(max_workers=1) as pool:
+            # Rows hidden or struck are found while calamine loads the sheets: the two overlap.
+            marking = pool.submit(_marks_by_sheet, packed)
+            book = CalamineWorkbook.from_filelike(io.BytesIO(packed))
+            sheet, top = _data_sheet(book, columns)
+            _refuse_uncalculated(io.BytesIO(packed), sheet.name)
+            marks = marking.result().get(sheet.name, Marks())
     except (CalamineError, ValueError, OSError):
         raise _damaged_workbook() from None
     finally:
@@ -1159,6 +1224,7 @@ def _stream_workbook(
             stream.close()
     # The sheet's cells stay in calamine's compact memory; rows become Python one by one.
     header_index, positions, headers, ignored = _stream_header(top, columns)
+    marked = _marked_rows(marks, positions, header_index + 1) if marks else {}
     start = sheet.start
     # calamine's row iterator starts at the sheet's first row but at its first used column.
     offset = start[1] if start else 0
@@ -1180,6 +1246,7 @@ def _stream_workbook(
         header_row=header_index + 1,
         headers=headers,
         ignored=ignored,
+        marked=marked,
         rows=rows,
         progress=lambda: min(1.0, read[0] / total) if total else None,
         close=lambda: None,

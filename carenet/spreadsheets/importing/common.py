@@ -25,7 +25,9 @@ from django.utils.translation import gettext as _
 from carenet.core import citizen_id, thaidate
 from carenet.core.people import PHONE_NUMBER, PHONE_RULE
 from carenet.core.tabular import (
+    HIDDEN,
     Column,
+    Row,
     RowError,
     Source,
     Table,
@@ -199,6 +201,31 @@ NOTE_CELL = re.compile(
     r"|\d+\s*(?:คน|ราย|ครัวเรือน|หลัง)$)|\.\.|…",
     re.IGNORECASE,
 )
+
+
+def refuse_marked(row: Row, marked: dict[int, tuple[str, str]], report: "Report") -> bool:
+    """Reports a row of the sheet that is hidden or struck through (TableStream.marked), as
+    an error: whoever saved the file does not see it as data, yet it would be imported. True
+    when the row is one."""
+    mark = marked.get(row.number)
+    if mark is None:
+        return False
+    kind, key = mark
+    if kind == HIDDEN:
+        reason = _(
+            "This row is hidden in the sheet (by hand or by a filter), but an import reads "
+            "every row. Delete the row if it should not be imported, or show it if it should, "
+            "then upload the file again."
+        )
+    else:
+        reason = _(
+            "Text in this row is struck through, which usually marks a cancelled entry, but an "
+            "import reads struck text like any other. Delete the row (or the struck text) if "
+            "it should not be imported, or remove the strikethrough if it should, then upload "
+            "the file again."
+        )
+    report.error(row.number, key, row.values.get(key, "") if key else "", reason)
+    return True
 
 
 def odd_row_reason(values: dict[str, str], aliases: dict[str, str]) -> str | None:

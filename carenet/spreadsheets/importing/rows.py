@@ -66,6 +66,7 @@ from carenet.spreadsheets.importing.common import (
     read_words,
     read_yes_no,
     refuse_excel_date,
+    refuse_marked,
 )
 from carenet.spreadsheets.importing.places import Areas, Scope, outside_scope_reason
 
@@ -271,6 +272,7 @@ class RowReader:
     ) -> None:
         self.areas, self.scope, self.report, self.today = areas, scope, report, today
         self.has = {key for key in table.headers}
+        self.marked = table.marked
         self.households: dict[object, FileHousehold] = {}
         # Which person fields the file's columns set, whatever the cells hold; the others
         # are set only by a cell that is filled in.
@@ -293,6 +295,8 @@ class RowReader:
     # -- the row ----------------------------------------------------------------------------
 
     def read(self, row: Row) -> PersonRow | None:
+        if self.marked and refuse_marked(row, self.marked, self.report):
+            return None
         v = row.values
         named = v["first_name"] or v.get("full_name") or ""
         if (

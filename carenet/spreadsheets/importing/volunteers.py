@@ -63,6 +63,7 @@ from carenet.spreadsheets.importing.common import (
     read_text,
     read_words,
     refuse_excel_date,
+    refuse_marked,
     source_name,
     user_or_none,
     wrong_kind,
@@ -188,6 +189,7 @@ def _import(
             report = Report(result, table.headers, VOLUNTEER_COLUMNS)
             report.ignored_columns(table)
             reader = _Reader(actor=actor, areas=Areas(), report=report, today=today)
+            reader.marked = table.marked
             ticker = ProgressReporter(progress)
             checked: list[_Checked] = []
             for rows in chunks(table):
@@ -235,8 +237,11 @@ class _Reader:
         self.scope = Scope(actor)
         self.ids_seen: dict[str, int] = {}
         self.aliases = alias_lookup(VOLUNTEER_COLUMNS)
+        self.marked: dict[int, tuple[str, str]] = {}  # TableStream.marked
 
     def read(self, row: Row) -> _Checked | None:
+        if self.marked and refuse_marked(row, self.marked, self.report):
+            return None
         v = row.values
         for key in ("first_name", "last_name"):
             v[key] = thai_spelling(v[key])  # as the register's forms write names

@@ -16,6 +16,7 @@ from xml.sax.saxutils import escape
 
 import openpyxl
 import pytest
+from openpyxl.styles import Font
 from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.utils import translation
@@ -125,7 +126,10 @@ def csv_file(
     return codecs.BOM_UTF8 + data if bom else data
 
 
-def xlsx_file(rows: list[dict[str, str]], *, above: list[list[str]] | None = None) -> bytes:
+def xlsx_file(
+    rows: list[dict[str, str]], *, above: list[list[str]] | None = None, mark=None
+) -> bytes:
+    """`mark(sheet)`, when given, formats the sheet before it is saved."""
     keys = [key for key in THAI if any(key in row for row in rows)]
     book = openpyxl.Workbook()
     sheet = book.active
@@ -134,6 +138,8 @@ def xlsx_file(rows: list[dict[str, str]], *, above: list[list[str]] | None = Non
     sheet.append([THAI[key] for key in keys])
     for row in rows:
         sheet.append([_cell(key, row.get(key, "")) for key in keys])
+    if mark is not None:
+        mark(sheet)
     buffer = io.BytesIO()
     book.save(buffer)
     return buffer.getvalue()
@@ -315,6 +321,23 @@ def test_xlsx_file_with_a_title_row():
     assert result.ok, result.errors
     assert stored(cid(3)).birth_date == date(1990, 4, 1)
     assert stored(cid(1)).household.moo == 1
+
+
+def test_hidden_and_struck_through_rows_are_refused_and_nothing_is_imported(en):
+    """Offices hide rows and strike through cancelled entries; the import would take them."""
+
+    def mark(sheet):
+        sheet.row_dimensions[3].hidden = True  # the family's second row (the header is row 1)
+        for cell in sheet[4]:
+            cell.font = Font(strike=True)
+
+    before = snapshot()
+    result = run(xlsx_file(family(), mark=mark))
+    assert [(e.row, e.column) for e in result.errors] == [(3, ""), (4, "รหัสครัวเรือน")]
+    assert "hidden in the sheet" in result.errors[0].reason
+    assert "struck through" in result.errors[1].reason
+    assert result.errors[1].value == family()[2]["household_ref"]
+    assert snapshot() == before
 
 
 def test_people_without_a_citizen_id():

@@ -148,6 +148,26 @@ def test_english_headers_and_an_xlsx_file():
     assert stored(1).villages.count() == 2
 
 
+def test_a_hidden_row_is_refused_and_nothing_is_imported():
+    """A filter left on hides rows the clerk does not see, yet an import reads them all."""
+    book = openpyxl.Workbook()
+    sheet = book.active
+    rows = [volunteer(), volunteer(citizen_id=cid(2), first_name="สมศรี")]
+    keys = list(rows[0])
+    sheet.append([THAI[key] for key in keys])
+    for row in rows:
+        sheet.append([row[key] for key in keys])
+    sheet.auto_filter.ref = "A1:E3"
+    sheet.row_dimensions[3].hidden = True
+    buffer = io.BytesIO()
+    book.save(buffer)
+    result = run(buffer.getvalue())
+    [error] = result.errors
+    assert (error.row, error.column) == (3, "")
+    assert "ถูกซ่อน" in error.reason
+    assert not Volunteer.objects.exists()
+
+
 @pytest.mark.parametrize(
     "text", ["1-2", "ม.1 - ม.2", "1–2, 2", "1 2", "หมู่ที่ 1 และ 2", "ม.๑, ม.๒", "1;2"]
 )
