@@ -73,6 +73,18 @@ def export_job_get(*, user: Any, pk: Any) -> ExportJob:
     return job
 
 
+def export_job_running(*, user: Any) -> ExportJob | None:
+    """The user's export job still being written, if any: one runs at a time for each user,
+    so that a few clicks cannot set the server writing a province's workbook many times."""
+    for job in ExportJob.objects.filter(user_id=user.pk).exclude(
+        status__in=(ExportStatus.DONE, ExportStatus.FAILED)
+    ):
+        job = export_job_get(user=user, pk=job.pk)  # marks a lost one failed
+        if not job.is_finished:
+            return job
+    return None
+
+
 def export_job_file(job: ExportJob) -> IO[bytes] | None:
     """The written file, open for reading; None once it is gone."""
     if job.status != ExportStatus.DONE or not job.stored_file:

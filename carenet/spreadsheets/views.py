@@ -3,6 +3,7 @@
 import re
 from pathlib import PurePath
 
+from django.contrib import messages
 from django.core.files.storage import default_storage
 from django.http import (
     FileResponse,
@@ -62,6 +63,13 @@ def export(request: HttpRequest, dataset: str, fmt: str) -> HttpResponseBase:
     except exporting.AreaOutOfScope:
         raise Http404 from None
     if export_jobs.wants_job(prepared):
+        running = export_jobs.export_job_running(user=request.user)
+        if running is not None:
+            messages.warning(
+                request,
+                _("Your previous export is still being written. Wait for it, then ask again."),
+            )
+            return redirect("spreadsheets:export_job", pk=running.pk)
         job = export_jobs.export_job_create(actor=request.user, export=prepared)
         export_jobs.export_job_start(job)
         return redirect("spreadsheets:export_job", pk=job.pk)

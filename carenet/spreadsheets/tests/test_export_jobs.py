@@ -149,6 +149,27 @@ def test_the_progress_says_the_rows_written(client, registry, personas):
     assert client.get(reverse("spreadsheets:export_job_file", args=[job.pk])).status_code == 404
 
 
+def test_one_export_job_at_a_time_for_each_user(client, registry, personas):
+    """Clicking export again while a province's workbook is being written sends the user
+    to the job under way; another user, or a job lost with its process, does not count."""
+    user = personas["district_coordinator_a"]
+    running = ExportJob.objects.create(user=user, dataset="households", fmt="xlsx")
+    login(client, "district_coordinator_a")
+    response = client.get(export_url(), follow=True)
+    assert response.redirect_chain[-1][0] == reverse("spreadsheets:export_job", args=[running.pk])
+    assert "ยังเขียนไม่เสร็จ" in response.text
+    assert ExportJob.objects.count() == 1
+    login(client, "province_officer")
+    assert client.get(export_url()).status_code == 302
+    assert ExportJob.objects.count() == 2
+    ExportJob.objects.filter(pk=running.pk).update(updated_at=timezone.now() - timedelta(hours=1))
+    login(client, "district_coordinator_a")
+    client.get(export_url())
+    assert ExportJob.objects.filter(user=user).count() == 2
+    running.refresh_from_db()
+    assert running.status == ExportStatus.FAILED
+
+
 def test_a_job_runs_once(registry, personas):
     user = personas["district_coordinator_a"]
     export = exporting.export_prepare(user=user, dataset="households", fmt="xlsx")

@@ -16,10 +16,10 @@ from xml.sax.saxutils import escape
 
 import openpyxl
 import pytest
-from openpyxl.styles import Font
 from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.utils import translation
+from openpyxl.styles import Font
 
 from carenet.areas.models import Area, Level
 from carenet.core import citizen_id, tabular
