@@ -15,6 +15,7 @@ from importlib import import_module
 from typing import Any, cast
 
 import pytest
+from django.core.cache import cache
 from django.test import Client
 from django.utils import translation
 
@@ -69,6 +70,13 @@ def fast_password_hashing(request: pytest.FixtureRequest, settings: Any) -> None
     """Argon2 is deliberately slow; tests that are not about hashing use a fast hasher."""
     if "real_password_hashing" not in request.keywords:
         settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def empty_cache() -> None:
+    """Every test starts with an empty cache: counters kept there (accounts.disclosure) are
+    keyed by user id, and ids repeat from one test to the next."""
+    cache.clear()
 
 
 @pytest.fixture(autouse=True)

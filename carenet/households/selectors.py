@@ -22,7 +22,7 @@ from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from carenet.accounts import access
+from carenet.accounts import access, disclosure
 from carenet.accounts.access import Perm
 from carenet.areas.models import Area, Level, within
 from carenet.core import citizen_id
@@ -492,14 +492,27 @@ class DuplicateCheck:
     name_elsewhere: bool = False
     # Records of the same citizen ID that the user may move to another household (views).
     movable: set[int] = field(default_factory=set)
+    # The user's answers of the day about records outside their scope are used up
+    # (accounts.disclosure), and a citizen ID was typed: it cannot be checked, so the person
+    # cannot be registered today.
+    unchecked_id: bool = False
 
     def __bool__(self) -> bool:
-        return bool(self.candidates) or self.citizen_id_elsewhere or self.name_elsewhere
+        return (
+            bool(self.candidates)
+            or self.citizen_id_elsewhere
+            or self.name_elsewhere
+            or self.unchecked_id
+        )
 
     @property
     def blocks(self) -> bool:
         """The same citizen ID: it is not another person, whatever the user says."""
-        return self.citizen_id_elsewhere or any(c.same_id for c in self.candidates)
+        return (
+            self.citizen_id_elsewhere
+            or self.unchecked_id
+            or any(c.same_id for c in self.candidates)
+        )
 
 
 def person_find_duplicates(
@@ -512,8 +525,12 @@ def person_find_duplicates(
     area_code: str = "",
     house_no: str = "",
     exclude_pk: int | None = None,
+    typed: bool = True,
 ) -> DuplicateCheck:
     """Likely records of the same person, with the reasons, among those the user can see.
+
+    `typed`: the name and ID were typed into a form, not read from a stored record; what is
+    told of records outside the user's scope is then counted and logged (accounts.disclosure).
 
     * the same citizen ID;
     * a name that sounds the same and the same birth date (the first name alone counts:
@@ -564,7 +581,11 @@ def person_find_duplicates(
         if area_code and house_no and person.area_id == area_code and same_house:
             reasons.append(_("same address"))
         result.candidates.append(Candidate(person, reasons, masked_citizen_id(person), same_id))
-    if id_hash and not any(p.person.citizen_id_hash == id_hash for p in result.candidates):
+    found_id = bool(id_hash) and any(c.same_id for c in result.candidates)
+    if typed and not disclosure.elsewhere_allowed(user):
+        result.unchecked_id = bool(id_hash) and not found_id
+        return result
+    if id_hash and not found_id:
         taken = Person.objects.filter(with_citizen_id(id_hash)).exclude(pk=exclude_pk or 0)
         result.citizen_id_elsewhere = taken.exists()
     if first_key and birth_date is not None and not result.citizen_id_elsewhere:
@@ -575,6 +596,9 @@ def person_find_duplicates(
             .exclude(pk__in=[*seen, exclude_pk or 0])
             .exists()
         )
+    if typed and (result.citizen_id_elsewhere or result.name_elsewhere):
+        by = "citizen_id" if result.citizen_id_elsewhere else "name_and_birth_date"
+        disclosure.elsewhere_told(user, by=by, area_code=area_code)
     return result
 
 
@@ -598,6 +622,7 @@ def person_duplicates_of(*, user: Any, person: Person) -> DuplicateCheck:
         area_code=person.area_id,
         house_no=person.household.house_no,
         exclude_pk=person.pk,
+        typed=False,
     )
 
 

@@ -142,10 +142,10 @@ def household_create(request: HttpRequest) -> HttpResponse:
     elif post is not None:
         area = household_form.cleaned_data["area"]
         data = person_form.to_data()
-        context["duplicates"] = _duplicates(
+        found = context["duplicates"] = _duplicates(
             request, data, area.code, household_form.cleaned_data["house_no"]
         )
-        if not context["duplicates"] or confirm.cleaned_data["confirm_distinct"]:
+        if not found.unchecked_id and (not found or confirm.cleaned_data["confirm_distinct"]):
             try:
                 household = services.household_register(
                     actor=request.user,
@@ -411,8 +411,10 @@ def person_add(request: HttpRequest, pk: int) -> HttpResponse:
         _more_reasons(person_form)
     elif post is not None:
         data = person_form.to_data()
-        context["duplicates"] = _duplicates(request, data, household.area_id, household.house_no)
-        if context["duplicates"] and not confirm.cleaned_data["confirm_distinct"]:
+        found = context["duplicates"] = _duplicates(
+            request, data, household.area_id, household.house_no
+        )
+        if found.unchecked_id or (found and not confirm.cleaned_data["confirm_distinct"]):
             _more_reasons(person_form)  # fixed before they confirm, not after
         else:
             former_head = household.head

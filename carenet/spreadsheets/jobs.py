@@ -359,6 +359,7 @@ class Outcome:
     error_count: int
     warning_count: int
     total_rows: int
+    registered_elsewhere: int = 0
 
 
 def _importer(kind: str) -> Any:
@@ -395,6 +396,7 @@ def _import(job: ImportJob, data: bytes) -> Outcome:
         error_count=result.error_count,
         warning_count=result.warning_count,
         total_rows=result.total_rows,
+        registered_elsewhere=result.registered_elsewhere,
     )
 
 
@@ -449,6 +451,7 @@ def _finish(job: ImportJob, outcome: Outcome) -> None:
             "rows": job.total_rows,
             "errors": job.error_count,
             "counts": outcome.counts,
+            "registered_elsewhere": outcome.registered_elsewhere,
         },
     )
 

@@ -186,6 +186,15 @@ def volunteer_likely_same(
     return LikelySame(candidates, elsewhere)
 
 
+def volunteer_id_elsewhere(*, user: Any, digits: str) -> bool:
+    """Whether a volunteer the user cannot see holds this citizen ID."""
+    if not citizen_id.is_valid(digits):
+        return False
+    hashed = citizen_id.lookup_hash(citizen_id.normalize(digits))
+    holders = Volunteer.objects.filter(citizen_id_hash=hashed)
+    return holders.exclude(pk__in=_scoped(user).values("pk")).exists()
+
+
 def volunteer_stats(*, user: Any, area_code: str = "") -> dict[str, int]:
     """How many volunteers of each status the user can see (inside `area_code` when given)."""
     queryset = _scoped(user)

@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_POST
 
-from carenet.accounts import access
+from carenet.accounts import access, disclosure
 from carenet.accounts.access import Perm
 from carenet.areas.models import within
 from carenet.core import citizen_id as cid
@@ -44,6 +44,7 @@ from carenet.volunteers.models import (
     Volunteer,
     VolunteerStatus,
 )
+from carenet.volunteers.services import VolunteerData
 
 PAGE_SIZE = 25
 SEAT_CANDIDATES_SHOWN = 16
@@ -136,15 +137,9 @@ def volunteer_create(request: HttpRequest) -> HttpResponse:
     likely = None
     if request.method == "POST" and form.is_valid():
         data = form.to_data()
-        likely = selectors.volunteer_likely_same(
-            user=request.user,
-            first_name=data.first_name,
-            last_name=data.last_name,
-            birth_date=data.birth_date,
-            digits=data.citizen_id,
-        )
+        likely = _likely_same(request, form, data)
         # Likely matches are shown above the form, with a button to register all the same.
-        if not likely or request.POST.get("confirm_distinct"):
+        if likely is not None and (not likely or request.POST.get("confirm_distinct")):
             try:
                 volunteer = services.volunteer_register(actor=request.user, data=data)
             except ValidationError as error:
@@ -154,6 +149,30 @@ def volunteer_create(request: HttpRequest) -> HttpResponse:
                 return redirect("volunteers:detail", pk=volunteer.pk)
     context = {"form": form, "volunteer": None, "likely": likely}
     return render(request, "volunteers/form.html", context)
+
+
+def _likely_same(
+    request: HttpRequest, form: VolunteerForm, data: VolunteerData
+) -> selectors.LikelySame | None:
+    """The volunteers who may be the one typed in; None when the citizen ID cannot be
+    checked today. What is told of volunteers outside the user's areas is counted and logged
+    (accounts.disclosure)."""
+    user = request.user
+    if not disclosure.elsewhere_allowed(user):
+        form.add_error("citizen_id", disclosure.used_up_reason())
+        return None
+    if selectors.volunteer_id_elsewhere(user=user, digits=data.citizen_id):
+        disclosure.elsewhere_told(user, by="volunteer_citizen_id", area_code=data.area_code)
+    likely = selectors.volunteer_likely_same(
+        user=user,
+        first_name=data.first_name,
+        last_name=data.last_name,
+        birth_date=data.birth_date,
+        digits=data.citizen_id,
+    )
+    if likely.elsewhere:
+        disclosure.elsewhere_told(user, by="volunteer_name_and_birth_date")
+    return likely
 
 
 @access.requires(Perm.MANAGE_VOLUNTEERS)

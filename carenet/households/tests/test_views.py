@@ -9,6 +9,7 @@ from django.contrib.messages import WARNING, get_messages
 from django.urls import reverse
 from django.utils import timezone
 
+from carenet.accounts import disclosure
 from carenet.core import citizen_id
 from carenet.core.models import AuditEvent
 from carenet.households import services
@@ -372,6 +373,43 @@ def test_the_same_citizen_id_cannot_be_confirmed_as_another_person(client, world
     assert forced.status_code == 400
     assert forced.context["person_form"].errors["citizen_id"]
     assert not Household.objects.filter(house_no="45/1").exists()
+
+
+def test_answers_about_people_outside_the_scope_are_logged_and_limited(
+    client, world, monkeypatch
+):
+    """Whether an ID is registered elsewhere is told, and logged; past the day's allowance,
+    no ID is checked against other areas, so nobody with an ID can be registered: refusing
+    only the registered ones would answer all the same."""
+    monkeypatch.setattr(disclosure, "ELSEWHERE_PER_DAY", 2)
+    digits = new_citizen_id()
+    holder = world.people["b1"]
+    holder.set_citizen_id(digits)
+    holder.save()
+    login(client, "district_coordinator_a")
+    data = register_data(**{"p-citizen_id": digits})
+    for _ in range(2):
+        assert client.post(reverse("households:create"), data).context[
+            "duplicates"
+        ].citizen_id_elsewhere
+    told = AuditEvent.objects.filter(action=disclosure.AUDIT_ACTION)
+    assert told.count() == 2
+    assert told.first().actor.username == "district_coordinator_a"
+    unregistered = register_data(**{"p-citizen_id": new_citizen_id()})
+    for payload in (data, unregistered, {**unregistered, "confirm_distinct": "1"}):
+        response = client.post(reverse("households:create"), payload)
+        found = response.context["duplicates"]
+        assert found.unchecked_id and not found.citizen_id_elsewhere
+        assert b'data-testid="unchecked-id"' in response.content
+        assert b'data-testid="confirm-distinct"' not in response.content
+    assert told.count() == 2
+    assert not Household.objects.filter(house_no="45/1").exists()
+    # Someone without a citizen ID can still be registered; others keep their allowance.
+    no_id = register_data(**{"p-citizen_id": "", "p-document_type": "none"})
+    assert client.post(reverse("households:create"), no_id).status_code == 302
+    login(client, "province_officer")
+    elsewhere = {**unregistered, "h-house_no": "7", "p-first_name": "ประยูร"}
+    assert client.post(reverse("households:create"), elsewhere).status_code == 302
 
 
 @pytest.mark.parametrize(

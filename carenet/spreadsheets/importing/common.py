@@ -87,6 +87,10 @@ class ImportResult:
     households: Counts = field(default_factory=Counts)
     people: Counts = field(default_factory=Counts)
     volunteers: Counts = field(default_factory=Counts)
+    # Rows told that the person is registered outside the importer's areas: each tells
+    # something of someone they may not see, so the job's audit record keeps the count
+    # (accounts.disclosure).
+    registered_elsewhere: int = 0
 
     @property
     def ok(self) -> bool:

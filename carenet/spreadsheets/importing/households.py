@@ -312,6 +312,7 @@ class _HouseholdImport:
                     "with the same birth date and a similar name. Check before importing."
                 ) % {"name": f"{first} {last}".strip(), "area": self.areas.describe(area)}
             else:  # who and where stay with that area's coordinators
+                self.result.registered_elsewhere += 1
                 reason = _(
                     "Possibly the same person as someone already registered outside the areas "
                     "where you may import data, with the same birth date and a similar name. "
@@ -549,6 +550,7 @@ class _HouseholdImport:
             )
         elif not self.scope.allows(match["area_id"]):
             # Where, nobody outside that area may learn from an ID (the pages show nothing).
+            self.result.registered_elsewhere += 1
             problem = _(
                 "This person is already registered outside the areas where you may import "
                 "data. Contact the provincial office."

@@ -475,6 +475,7 @@ def _match(
         item.stored = volunteer = found
         problem = None
         if not reader.scope.allows(volunteer.area_id):
+            result.registered_elsewhere += 1
             problem = _(
                 "This citizen ID is already registered to a volunteer outside your area. "
                 "Contact the provincial office."
@@ -568,6 +569,7 @@ def _warn_likely_same(new: list[_Checked], reader: _Reader) -> None:
                 "citizen ID before importing."
             ) % {"name": match.full_name, "area": reader.areas.describe(match.area_id)}
         elif match is not None:  # who and where stay with that area's coordinators
+            reader.report.result.registered_elsewhere += 1
             reason = _(
                 "Possibly the same volunteer as someone already registered outside the areas "
                 "where you may import data, with the same birth date and a similar name. Check "

@@ -735,10 +735,12 @@ def test_rows_outside_the_coordinators_district_are_refused(en, district_coordin
 def test_a_person_stored_outside_the_scope_cannot_be_changed(en, district_coordinator_b):
     PersonFactory(citizen_id=cid(1), household=HouseholdFactory(area_id="86010101"))
     rows = [person(subdistrict="ท่าแซะ", district="ท่าแซะ")]
-    [error] = run(csv_file(rows), actor=district_coordinator_b).errors
+    result = run(csv_file(rows), actor=district_coordinator_b)
+    [error] = result.errors
     assert error.column == "เลขประจำตัวประชาชน"
     # Where the person lives is not told to someone who may not see them.
     assert "already registered outside the areas where you may import" in error.reason
+    assert result.registered_elsewhere == 1  # counted for the job's audit record
     assert "8601" not in error.reason and "ท่าตะเภา" not in error.reason
 
 
@@ -764,6 +766,7 @@ def test_a_likely_duplicate_outside_the_scope_is_not_named(en, district_coordina
     assert result.ok, result.errors
     [warning] = result.warnings
     assert "someone already registered outside the areas" in warning.reason
+    assert result.registered_elsewhere == 1
     assert "ใจดี" not in warning.reason and "ท่าตะเภา" not in warning.reason
 
 

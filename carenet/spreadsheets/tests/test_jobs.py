@@ -38,6 +38,7 @@ class FakeResult:
     warnings: list[RowError] = field(default_factory=list)
     error_count: int = 0
     warning_count: int = 0
+    registered_elsewhere: int = 0
     counts: dict = field(
         default_factory=lambda: {
             "households": {"created": 1, "updated": 0, "unchanged": 0, "skipped": 0},
@@ -113,6 +114,7 @@ def test_a_clean_import_runs_to_done_and_deletes_the_upload(district_coordinator
     audit = AuditEvent.objects.get(action="spreadsheets.import_job")
     assert audit.actor == district_coordinator_a
     assert audit.details["rows"] == 3
+    assert audit.details["registered_elsewhere"] == 0
 
 
 def test_errors_are_kept_with_a_full_report_and_nothing_of_the_upload(district_coordinator_a, fake):

@@ -14,6 +14,7 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone, translation
 
+from carenet.accounts import disclosure
 from carenet.accounts.models import User
 from carenet.areas.models import Area, Level
 from carenet.core import citizen_id as cid
@@ -419,6 +420,25 @@ def test_register_form_creates_a_volunteer(client, world):
     assert volunteer.registration_date == date(2025, 2, 26)
     assert volunteer.villages.count() == 2
     assert volunteer.sex == "F"
+
+
+def test_ids_of_volunteers_outside_the_scope_are_told_logged_and_limited(
+    client, world, monkeypatch
+):
+    """Told once and logged; past the day's allowance no registration with an ID goes on,
+    registered elsewhere or not (accounts.disclosure)."""
+    monkeypatch.setattr(disclosure, "ELSEWHERE_PER_DAY", 1)
+    login(client, "district_coordinator_a")
+    taken = register_post(citizen_id=world["thasae"].read_citizen_id())
+    response = client.post(reverse("volunteers:create"), taken)
+    assert "นอกพื้นที่ของท่าน" in " ".join(response.context["form"].errors["citizen_id"])
+    assert AuditEvent.objects.filter(action=disclosure.AUDIT_ACTION).count() == 1
+    for payload in (taken, register_post()):
+        response = client.post(reverse("volunteers:create"), payload)
+        [reason] = response.context["form"].errors["citizen_id"]
+        assert "จนถึงพรุ่งนี้" in reason
+    assert not Volunteer.objects.filter(first_name="บุญมี").exists()
+    assert AuditEvent.objects.filter(action=disclosure.AUDIT_ACTION).count() == 1
 
 
 def test_a_likely_same_volunteer_is_shown_before_registering(client, world):
