@@ -375,9 +375,7 @@ def test_the_same_citizen_id_cannot_be_confirmed_as_another_person(client, world
     assert not Household.objects.filter(house_no="45/1").exists()
 
 
-def test_answers_about_people_outside_the_scope_are_logged_and_limited(
-    client, world, monkeypatch
-):
+def test_answers_about_people_outside_the_scope_are_logged_and_limited(client, world, monkeypatch):
     """Whether an ID is registered elsewhere is told, and logged; past the day's allowance,
     no ID is checked against other areas, so nobody with an ID can be registered: refusing
     only the registered ones would answer all the same."""
@@ -389,9 +387,11 @@ def test_answers_about_people_outside_the_scope_are_logged_and_limited(
     login(client, "district_coordinator_a")
     data = register_data(**{"p-citizen_id": digits})
     for _ in range(2):
-        assert client.post(reverse("households:create"), data).context[
-            "duplicates"
-        ].citizen_id_elsewhere
+        assert (
+            client.post(reverse("households:create"), data)
+            .context["duplicates"]
+            .citizen_id_elsewhere
+        )
     told = AuditEvent.objects.filter(action=disclosure.AUDIT_ACTION)
     assert told.count() == 2
     assert told.first().actor.username == "district_coordinator_a"
