@@ -273,6 +273,17 @@ class VolunteerForm(ChoicesForm):
         )
 
 
+class UndoStatusForm(forms.Form):
+    """Takes back the last status change (services.volunteer_undo_status)."""
+
+    change = forms.IntegerField(widget=forms.HiddenInput)
+    reason = forms.CharField(
+        label=_("What was recorded by mistake"),
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+
 class StatusForm(ChoicesForm):
     to_status = forms.ChoiceField(label=_("New status"), widget=forms.RadioSelect)
     effective_date = ThaiDateField(label=_("Date of the change"))

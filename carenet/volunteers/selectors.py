@@ -18,7 +18,7 @@ from itertools import groupby
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db.models import Count, Prefetch, Q, QuerySet, Value
+from django.db.models import Case, Count, Prefetch, Q, QuerySet, Value, When
 from django.db.models.functions import Replace
 from django.utils import timezone
 
@@ -114,8 +114,10 @@ def _with_page_details(queryset: QuerySet[Volunteer]) -> QuerySet[Volunteer]:
         Prefetch("villages", queryset=Area.objects.order_by("code")),
         Prefetch(
             "status_changes",
+            # Newest first, registration last: registered without a date, it is dated the day
+            # it was typed, after changes that old records tell of.
             queryset=VolunteerStatusChange.objects.select_related("changed_by").order_by(
-                "-effective_date", "-id"
+                Case(When(from_status="", then=1), default=0), "-effective_date", "-id"
             ),
         ),
         Prefetch(

@@ -550,6 +550,69 @@ def volunteer_change_status(
     return StatusChanged(change=change, seats_closed=tuple(closed))
 
 
+# How long a status change recorded by mistake can be taken back. Later, the history stands
+# and a new change is recorded instead (deceased, being final, then stays).
+UNDO_WITHIN = timedelta(days=30)
+
+
+def undoable_change(volunteer: Volunteer) -> VolunteerStatusChange | None:
+    """The volunteer's last status change, when it can still be taken back."""
+    last = volunteer.status_changes.order_by("-id").first()
+    if last is None or not last.from_status or last.to_status != volunteer.status:
+        return None  # registration itself, or a history out of step with the status
+    if timezone.now() - last.created_at > UNDO_WITHIN:
+        return None
+    return last
+
+
+@transaction.atomic
+def volunteer_undo_status(
+    *, actor: Any, volunteer: Volunteer, change_id: int, reason: str
+) -> StatusChanged:
+    """Takes back the last status change, recorded by mistake (the wrong volunteer marked
+    deceased, say): the volunteer is again what they were, from the same date. Nothing is
+    erased: the history gains an entry that says so, with the reason. Committee seats the
+    mistake ended stay ended (the coordinator appoints again); the login follows the status.
+    """
+    _require_manage(actor, volunteer.area_id)
+    locked = Volunteer.objects.select_for_update().get(pk=volunteer.pk)
+    last = undoable_change(locked)
+    if last is None or last.pk != change_id:
+        raise ValidationError(
+            _(
+                "This change can no longer be taken back: the status was changed again, or "
+                "it was recorded more than 30 days ago. Record a new status change instead."
+            )
+        )
+    reason = visible(reason)
+    if not reason:
+        raise ValidationError({"reason": _("Say what was recorded by mistake.")})
+    change = VolunteerStatusChange.objects.create(
+        volunteer=locked,
+        from_status=locked.status,
+        to_status=last.from_status,
+        effective_date=last.effective_date,
+        reason=_("Taken back (recorded by mistake): %(reason)s") % {"reason": reason},
+        changed_by=actor if getattr(actor, "is_authenticated", False) else None,
+    )
+    locked.status = volunteer.status = last.from_status
+    locked.save(update_fields=["status", "updated_at"])
+    login = login_follows_status(actor=actor, volunteer=locked)
+    audit_record(
+        actor=actor,
+        action="volunteer.status_undone",
+        target=locked,
+        area_code=locked.area_id,
+        details={
+            "undone": last.pk,
+            "from": change.from_status,
+            "to": change.to_status,
+            "login": login,
+        },
+    )
+    return StatusChanged(change=change)
+
+
 def login_follows_status(*, actor: Any, volunteer: Volunteer) -> str:
     """A volunteer's login keeps up with their status; says what changed ("" for nothing).
 

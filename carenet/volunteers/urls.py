@@ -11,6 +11,7 @@ urlpatterns = [
     path("<int:pk>/", views.volunteer_detail, name="detail"),
     path("<int:pk>/edit/", views.volunteer_edit, name="edit"),
     path("<int:pk>/status/", views.volunteer_status, name="status"),
+    path("<int:pk>/status/undo/", views.volunteer_status_undo, name="status_undo"),
     path("<int:pk>/citizen-id/", views.volunteer_citizen_id, name="citizen_id"),
     path("<int:pk>/account/", views.volunteer_account, name="account"),
     path("<int:pk>/password/", views.volunteer_password, name="password"),

@@ -35,6 +35,7 @@ from carenet.volunteers.forms import (
     SeatEndForm,
     SeatForm,
     StatusForm,
+    UndoStatusForm,
     VolunteerFilterForm,
     VolunteerForm,
 )
@@ -287,9 +288,9 @@ def _tell_login_follows(request: HttpRequest, volunteer: Volunteer) -> None:
         messages.info(
             request,
             _(
-                "Their login no longer opens the households they looked after: "
-                "the volunteer role is taken off it, and a login with no other "
-                "role is closed."
+                "Their login no longer opens the households they looked after: Carenet "
+                "has taken the volunteer role off it, and closed it if it had no other "
+                "role."
             ),
         )
     elif volunteer.status == VolunteerStatus.ACTIVE:
@@ -340,12 +341,47 @@ def volunteer_status(request: HttpRequest, pk: int) -> HttpResponse:
             _tell_login_follows(request, volunteer)
             _tell_households_left(request, volunteer)
             return redirect("volunteers:detail", pk=volunteer.pk)
-    return render(
-        request,
-        "volunteers/status.html",
-        {"form": form, "volunteer": volunteer},
-        status=_refused_status(request, form),
-    )
+    return _render_status(request, volunteer, form, UndoStatusForm())
+
+
+def _render_status(
+    request: HttpRequest, volunteer: Volunteer, form: StatusForm, undo_form: "UndoStatusForm"
+) -> HttpResponse:
+    context = {
+        "form": form,
+        "volunteer": volunteer,
+        "undo_form": undo_form,
+        "undoable": services.undoable_change(volunteer),
+    }
+    refused = request.method == "POST" and bool(form.errors or undo_form.errors)
+    return render(request, "volunteers/status.html", context, status=400 if refused else 200)
+
+
+@access.requires(Perm.MANAGE_VOLUNTEERS)
+@require_POST
+def volunteer_status_undo(request: HttpRequest, pk: int) -> HttpResponse:
+    """Takes back the last status change, recorded by mistake."""
+    volunteer = selectors.volunteer_for_edit(user=request.user, pk=pk)
+    form = UndoStatusForm(request.POST)
+    if form.is_valid():
+        try:
+            services.volunteer_undo_status(
+                actor=request.user,
+                volunteer=volunteer,
+                change_id=form.cleaned_data["change"],
+                reason=form.cleaned_data["reason"],
+            )
+        except ValidationError as error:
+            show_service_errors(error, form)
+        else:
+            messages.success(
+                request,
+                _("The change is taken back: the status is %(status)s again.")
+                % {"status": volunteer.get_status_display()},
+            )
+            _tell_login_follows(request, volunteer)
+            return redirect("volunteers:detail", pk=volunteer.pk)
+    return _render_status(request, volunteer, StatusForm(volunteer=volunteer), form)
 
 
 @access.requires(Perm.MANAGE_VOLUNTEERS)

@@ -5,7 +5,7 @@ to sign in. A refused POST changes nothing.
 """
 
 import re
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 from django.contrib.messages import get_messages
@@ -204,6 +204,7 @@ def every_url(world) -> list[str]:
         reverse("volunteers:detail", args=[own]),
         reverse("volunteers:edit", args=[own]),
         reverse("volunteers:status", args=[own]),
+        reverse("volunteers:status_undo", args=[own]),
         reverse("volunteers:citizen_id", args=[own]),
         reverse("volunteers:account", args=[own]),
         reverse("volunteers:password", args=[own]),
@@ -279,6 +280,7 @@ def test_denied_posts_change_nothing(client, world, persona, expected):
             reverse("volunteers:status", args=[own.pk]),
             {"to_status": "deceased", "effective_date": "01/01/2568", "reason": "x"},
         ),
+        (reverse("volunteers:status_undo", args=[own.pk]), {"change": 1, "reason": "x"}),
         (reverse("volunteers:account", args=[own.pk]), {"username": "u", "password": "p" * 12}),
         (
             reverse("volunteers:password", args=[own.pk]),
@@ -620,6 +622,67 @@ def test_status_form_changes_status_and_refuses_illegal_moves(client, world):
     assert "to_status" in response.context["form"].errors
     own.refresh_from_db()
     assert own.status == VolunteerStatus.DECEASED
+
+
+def test_a_status_recorded_by_mistake_is_taken_back(client, world):
+    """The wrong volunteer marked deceased: the change is taken back within 30 days, with
+    the history kept; their login, closed by the mistake, opens again."""
+    own = world["own"]
+    login(client, "district_coordinator_a")
+    url = reverse("volunteers:status", args=[own.pk])
+    page = client.get(url)
+    assert 'data-testid="leaving-note"' in page.text
+    assert 'data-testid="undo"' not in page.text  # registration is not a change to take back
+    today = thaidate.format_numeric(timezone.localdate())
+    client.post(url, {"to_status": "deceased", "effective_date": today, "reason": "ถึงแก่กรรม"})
+    own.refresh_from_db()
+    assert own.status == VolunteerStatus.DECEASED and not own.user.is_active
+    page = client.get(url)
+    assert 'data-testid="no-moves"' in page.text and 'data-testid="undo"' in page.text
+    wrong = own.status_changes.order_by("-id").first()
+    undo = reverse("volunteers:status_undo", args=[own.pk])
+    blank = client.post(undo, {"change": wrong.pk, "reason": " "})
+    assert blank.status_code == 400
+    response = client.post(undo, {"change": wrong.pk, "reason": "บันทึกผิดคน"}, follow=True)
+    assert "สถานะกลับเป็น" in response.text
+    own.refresh_from_db()
+    own.user.refresh_from_db()
+    assert own.status == VolunteerStatus.ACTIVE and own.user.is_active
+    last = own.status_changes.order_by("-id").first()
+    assert (last.from_status, last.to_status, last.effective_date) == (
+        "deceased",
+        "active",
+        wrong.effective_date,
+    )
+    assert "บันทึกผิดคน" in last.reason
+    assert AuditEvent.objects.filter(action="volunteer.status_undone").count() == 1
+    again = client.post(undo, {"change": wrong.pk, "reason": "อีกครั้ง"})
+    assert again.status_code == 400
+    assert "ย้อนการเปลี่ยนแปลงนี้ไม่ได้แล้ว" in again.text
+    # A change older than 30 days stands: a new change is recorded instead.
+    client.post(url, {"to_status": "inactive", "effective_date": today, "reason": "ไม่ได้มา"})
+    latest = own.status_changes.order_by("-id").first()
+    VolunteerStatusChange.objects.filter(pk=latest.pk).update(
+        created_at=timezone.now() - timedelta(days=31)
+    )
+    assert 'data-testid="undo"' not in client.get(url).text
+    assert client.post(undo, {"change": latest.pk, "reason": "x"}).status_code == 400
+
+
+def test_the_history_ends_with_the_registration_whatever_its_date(client, world):
+    """Registered without a date, the first entry is dated the day it was typed; changes
+    that old records tell of come earlier, yet it stays the history's start."""
+    own = world["own"]
+    own.registration_date = None
+    own.save()
+    VolunteerStatusChange.objects.filter(volunteer=own).update(effective_date=date(2026, 11, 30))
+    VolunteerStatusChangeFactory(
+        volunteer=own, from_status="active", to_status="inactive", effective_date=date(2026, 11, 20)
+    )
+    login(client, "district_coordinator_a")
+    page = client.get(reverse("volunteers:detail", args=[own.pk]))
+    history = list(page.context["volunteer"].status_changes.all())
+    assert [c.from_status for c in history] == ["active", ""]
 
 
 def test_a_status_changed_in_another_tab_is_a_conflict_not_a_bad_choice(client, world):
