@@ -282,10 +282,10 @@ def _area_columns() -> tuple[Column, ...]:
     )
 
 
-def _column(key: str, *, required: bool = False) -> Column:
-    """A column households and volunteers share."""
+def _column(key: str, *, required: bool = False, more: tuple[str, ...] = ()) -> Column:
+    """A column households and volunteers share; `more`: headers only one kind uses."""
     aliases, kind = _SHARED[key]
-    return Column(key, aliases, required=required, kind=kind)
+    return Column(key, (*aliases, *more), required=required, kind=kind)
 
 
 _SHARED: dict[str, tuple[tuple[str, ...], Kind]] = {
@@ -410,7 +410,8 @@ VOLUNTEER_COLUMNS: tuple[Column, ...] = (
     _column("last_name", required=True),
     _column("birth_date"),
     _column("sex"),
-    _column("phone"),
+    # A volunteers file's phone is the volunteer's; in a households file it is not.
+    _column("phone", more=("เบอร์โทรศัพท์ อพม.", "เบอร์โทร อพม.", "โทรศัพท์ อพม.")),
     Column("line_id", ("LINE ID", "line_id", "line", "ไลน์", "ไอดีไลน์")),
     _column("house_no"),
     _column("moo"),
@@ -421,15 +422,54 @@ VOLUNTEER_COLUMNS: tuple[Column, ...] = (
         kind=Kind.INTEGER,
     ),
     *_area_columns(),
-    Column("covered_moo", ("หมู่ที่รับผิดชอบ", "covered_moo", "covered moo", "covered villages")),
-    Column("registration_no", ("เลขทะเบียน", "registration_no", "registration no")),
+    Column(
+        "covered_moo",
+        (
+            "หมู่ที่รับผิดชอบ",
+            "covered_moo",
+            "covered moo",
+            "covered villages",
+            "หมู่บ้านที่รับผิดชอบ",
+            "หมู่ที่ดูแล",
+            "หมู่บ้านที่ดูแล",
+        ),
+    ),
+    Column(
+        "registration_no",
+        (
+            "เลขทะเบียน",
+            "registration_no",
+            "registration no",
+            "เลขที่ทะเบียน",
+            "เลขทะเบียน อพม.",
+            "เลขที่ทะเบียน อพม.",
+        ),
+    ),
     Column(
         "registration_date",
-        ("วันที่ขึ้นทะเบียน", "registration_date", "registration date"),
+        (
+            "วันที่ขึ้นทะเบียน",
+            "registration_date",
+            "registration date",
+            "วันขึ้นทะเบียน",
+            "วันที่ได้รับการแต่งตั้ง",
+            "วันที่แต่งตั้ง",
+        ),
         kind=Kind.DATE,
     ),
-    Column("status", ("สถานะ", "status")),
-    Column("other_roles", ("บทบาทอื่น", "other_roles", "other roles")),
+    Column(
+        "status",
+        (
+            "สถานะ",
+            "status",
+            "สถานะ อพม.",
+            "สถานภาพ",
+            "สถานะการปฏิบัติงาน",
+            "สถานะปัจจุบัน",
+            "สถานภาพ อพม.",
+        ),
+    ),
+    Column("other_roles", ("บทบาทอื่น", "other_roles", "other roles", "บทบาทอื่นในชุมชน")),
 )
 
 # Many office sheets write the whole name in one column: a households import reads it too,

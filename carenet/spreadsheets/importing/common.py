@@ -32,6 +32,7 @@ from carenet.core.tabular import (
     Source,
     Table,
     TableStream,
+    normalize_header,
     repeats_header,
     resembled_column,
 )
@@ -161,7 +162,7 @@ class Report:
         one stands for): its cells would be lost under a header spelt another way."""
         absent = [c for c in self.columns if not table.has(c.key) and c.key not in covered]
         for letter, header in table.ignored:
-            column = resembled_column(header, absent)
+            column = resembled_column(header, absent) or _status_named(header, absent)
             if column is not None:
                 self.error(
                     table.header_row,
@@ -205,6 +206,19 @@ NOTE_CELL = re.compile(
     r"|\d+\s*(?:คน|ราย|ครัวเรือน|หลัง)$)|\.\.|…",
     re.IGNORECASE,
 )
+
+
+# Without a status column every volunteer imported is active: any header that speaks of a
+# status ("สถานะการเป็นสมาชิก", "current status") is taken for one the file misspells.
+_STATUS_WORDS = ("สถานะ", "สถานภาพ", "status")
+
+
+def _status_named(header: str, absent: Sequence[Column]) -> Column | None:
+    column = next((c for c in absent if c.key == "status"), None)
+    text = normalize_header(header)
+    if column is not None and any(word in text for word in _STATUS_WORDS):
+        return column
+    return None
 
 
 def refuse_marked(row: Row, marked: dict[int, tuple[str, str]], report: "Report") -> bool:

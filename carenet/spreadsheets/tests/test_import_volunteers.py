@@ -148,6 +148,41 @@ def test_english_headers_and_an_xlsx_file():
     assert stored(1).villages.count() == 2
 
 
+@pytest.mark.parametrize(
+    ("header", "key"),
+    [
+        ("สถานะการปฏิบัติงาน", "status"),
+        ("สถานภาพ", "status"),
+        ("สถานะปัจจุบัน", "status"),
+        ("เลขที่ทะเบียน", "registration_no"),
+        ("วันที่ได้รับการแต่งตั้ง", "registration_date"),
+        ("หมู่บ้านที่รับผิดชอบ", "covered_moo"),
+        ("เบอร์โทรศัพท์ อพม.", "phone"),
+    ],
+)
+def test_headers_offices_write_for_the_register(header, key):
+    headers = {**THAI, key: header}
+    row = volunteer(status="เสียชีวิต")
+    assert run(csv_file([row], headers)).ok
+    saved = stored(1)
+    assert saved.status == VolunteerStatus.DECEASED
+    assert (saved.registration_no, saved.phone, saved.villages.count()) == (
+        row["registration_no"],
+        "0891234567",
+        2,
+    )
+
+
+def test_a_header_that_speaks_of_a_status_is_never_passed_over():
+    """Every volunteer of a file without a status column is imported as active: a status
+    column under a header Carenet does not know would make the deceased active."""
+    headers = {**THAI, "status": "สถานะการเป็นสมาชิก"}
+    result = run(csv_file([volunteer(status="เสียชีวิต")], headers))
+    [error] = result.errors
+    assert error.column == "สถานะการเป็นสมาชิก"
+    assert not Volunteer.objects.exists()
+
+
 def test_a_hidden_row_is_refused_and_nothing_is_imported():
     """A filter left on hides rows the clerk does not see, yet an import reads them all."""
     book = openpyxl.Workbook()
