@@ -391,6 +391,7 @@ class _Reader:
             v["district"],
             v["province"],
             v["subdistrict_code"],
+            self.scope.allows,  # a name several subdistricts share: the one in scope
         )
         if code is not None and not self.scope.allows(code):
             key = "subdistrict" if v["subdistrict"] else "subdistrict_code"
@@ -505,6 +506,21 @@ def _match(
         moved = "area_id" in item.changes
         if item.villages is None and moved:
             item.villages = []  # the villages of the former subdistrict are no longer served
+            if before:
+                report.warning(
+                    item.row,
+                    "subdistrict",
+                    reader.areas.describe(item.values["area_id"]),
+                    _(
+                        "This volunteer moves to another subdistrict, so the villages they "
+                        "covered in %(area)s are cleared. Add the column “%(column)s” to give "
+                        "the villages they cover now."
+                    )
+                    % {
+                        "area": reader.areas.describe(volunteer.area_id),
+                        "column": label(VOLUNTEER_COLUMNS, "covered_moo"),
+                    },
+                )
         if item.villages is not None and item.villages != before:
             item.changes["villages"] = item.villages
         if item.status and item.status != volunteer.status:

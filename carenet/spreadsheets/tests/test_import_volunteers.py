@@ -11,7 +11,7 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.utils import translation
 
-from carenet.areas.models import Area
+from carenet.areas.models import Area, Level
 from carenet.core import citizen_id
 from carenet.core.models import AuditEvent
 from carenet.spreadsheets import columns
@@ -183,6 +183,24 @@ def test_a_header_that_speaks_of_a_status_is_never_passed_over():
     assert not Volunteer.objects.exists()
 
 
+def test_a_name_shared_with_a_subdistrict_outside_the_scope_is_the_one_inside(
+    district_coordinator_a,
+):
+    """District offices leave out the district: the name is read within the importer's
+    areas, as the households import reads it."""
+    Area.objects.create(code="860299", level=Level.SUBDISTRICT, name_th="ปากน้ำ", parent_id="8602")
+    row = volunteer(subdistrict="ปากน้ำ", district="", province="", covered_moo="")
+    result = run(csv_file([row]), actor=district_coordinator_a)  # อ.เมืองชุมพร
+    assert result.ok, result.errors
+    assert stored(1).area_id == "860102"
+
+
+def test_a_misspelt_subdistrict_is_answered_with_one_in_the_scope(district_coordinator_a):
+    row = volunteer(subdistrict="ท่าตเภา", district="เมืองชุมพร", province="ชุมพร")
+    [error] = run(csv_file([row]), actor=district_coordinator_a).errors
+    assert "860101 ต.ท่าตะเภา" in error.reason
+
+
 def test_a_hidden_row_is_refused_and_nothing_is_imported():
     """A filter left on hides rows the clerk does not see, yet an import reads them all."""
     book = openpyxl.Workbook()
@@ -304,6 +322,18 @@ def test_on_existing_skip_and_error(en):
     [error] = run(csv_file([volunteer()]), on_existing="error").errors
     assert "already registered" in error.reason
     assert snapshot() == before
+
+
+def test_a_move_to_another_subdistrict_warns_that_the_villages_are_cleared(en):
+    assert run(csv_file([volunteer()])).ok
+    moved = volunteer(subdistrict="ปากน้ำ", covered_moo="")
+    del moved["covered_moo"]
+    headers = {key: text for key, text in THAI.items() if key != "covered_moo"}
+    result = run(csv_file([moved], headers))
+    assert result.ok, result.errors
+    [warning] = result.warnings
+    assert "villages they covered in 860101 ต.ท่าตะเภา" in warning.reason
+    assert stored(1).area_id == "860102" and not stored(1).villages.exists()
 
 
 def test_out_of_scope_rows_are_refused(en, district_coordinator_a):
