@@ -815,7 +815,7 @@ def person_merge(
 
     The survivor keeps its values and takes the duplicate's where its own are empty; recorded
     flags and welfare add up (either record saying "bedridden" is kept). The duplicate's
-    consents move to the survivor. The duplicate becomes `merged`, points at the survivor and
+    consents move to the survivor (`_move_consents`). The duplicate becomes `merged`, points at the survivor and
     gives up its citizen-ID hash, so the ID stays unique.
     """
     people = Person.objects.select_for_update().filter(pk__in=[survivor.pk, duplicate.pk])
@@ -886,7 +886,7 @@ def person_merge(
         filled.append("citizen_id")
     save_versioned(survivor, survivor.version, fields)
 
-    moved = Consent.objects.filter(person=duplicate).update(person=survivor, area=survivor.area)
+    moved = _move_consents(duplicate, survivor)
     pointed = _point_at_survivor(duplicate, survivor)
     if Household.objects.filter(pk=duplicate.household_id, head=duplicate).exists():
         head = survivor if survivor.household_id == duplicate.household_id else None
@@ -913,6 +913,23 @@ def person_merge(
     )
     households_recompute(household_ids=sorted({survivor.household_id, duplicate.household_id}))
     return survivor
+
+
+def _move_consents(duplicate: Person, survivor: Person) -> int:
+    """The duplicate's consents go to the survivor, but for those the survivor holds already
+    (the same basis, purpose and date: one consent recorded twice), which stay with the merged
+    record: the page would show the consent twice."""
+    held = set(
+        Consent.objects.filter(person=survivor).values_list(
+            "basis", "purpose", "given_on", "withdrawn_on"
+        )
+    )
+    moving = [
+        consent.pk
+        for consent in Consent.objects.filter(person=duplicate)
+        if (consent.basis, consent.purpose, consent.given_on, consent.withdrawn_on) not in held
+    ]
+    return Consent.objects.filter(pk__in=moving).update(person=survivor, area=survivor.area)
 
 
 def _point_at_survivor(duplicate: Person, survivor: Person) -> dict[str, int]:

@@ -769,7 +769,7 @@ def test_merge_moves_data_and_audits(world, personas):
         birth_date=survivor.birth_date,
         citizen_id=new_citizen_id(),
     )
-    ConsentFactory.create(person=duplicate)
+    ConsentFactory.create(person=duplicate, purpose="ส่งต่อหน่วยงาน")  # not the survivor's
     services.person_merge(
         actor=personas["district_coordinator_a"], survivor=survivor, duplicate=duplicate
     )
@@ -790,6 +790,29 @@ def test_merge_moves_data_and_audits(world, personas):
     assert world.households["a1"].vulnerability  # the bedridden flag now counts here
     assert world.households["a2"].member_count == 1
     assert world.households["a2"].status == HouseholdStatus.ACTIVE  # someone still lives there
+
+
+def test_merge_does_not_give_the_survivor_a_consent_it_holds_already(world, personas):
+    """The same consent recorded on both records shows once on the survivor's page; another
+    consent of the duplicate moves to it."""
+    survivor = world.people["a1"]
+    survivor.consents.all().delete()
+    held = ConsentFactory.create(person=survivor)
+    duplicate = PersonFactory.create(
+        household=world.households["a2"],
+        first_name=survivor.first_name,
+        birth_date=survivor.birth_date,
+        citizen_id="",
+    )
+    same = ConsentFactory.create(person=duplicate)
+    other = ConsentFactory.create(person=duplicate, purpose="ส่งต่อหน่วยงาน")
+    services.person_merge(
+        actor=personas["district_coordinator_a"], survivor=survivor, duplicate=duplicate
+    )
+    assert set(survivor.consents.all()) == {held, other}
+    same.refresh_from_db()
+    assert same.person_id == duplicate.pk  # kept, with the merged record
+    assert audits("person.merge")[0].details["consents_moved"] == 1
 
 
 def test_merge_keeps_a_citizen_id_without_a_stand_in_document(world, personas):
