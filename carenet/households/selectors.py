@@ -13,7 +13,7 @@ import math
 import re
 import statistics
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 from typing import Any, cast
 
 from django.core.paginator import Page
@@ -27,6 +27,7 @@ from carenet.accounts.access import Perm
 from carenet.areas.models import Area, Level, within
 from carenet.core import citizen_id
 from carenet.core.collation import thai_order
+from carenet.core.models import AuditEvent
 from carenet.core.paging import Paginator
 from carenet.core.people import age_on, name_key, name_q, without_title
 from carenet.households import checks, vulnerability
@@ -322,6 +323,7 @@ class HouseholdDetail:
     to_check: list[str]  # checks.to_check: worth a second look, not errors
     # Assigned volunteers who now serve another subdistrict (their pks).
     moved_away: set[int] = field(default_factory=set)
+    status_changes: list["StatusChange"] = field(default_factory=list)
 
 
 def household_detail(*, household: Household, today: date | None = None) -> HouseholdDetail:
@@ -350,7 +352,37 @@ def household_detail(*, household: Household, today: date | None = None) -> Hous
         moved_away={a.volunteer_id for a in assignments if a.volunteer.area_id != area.code[:6]},
         looked_after=any(volunteer_serves(a.volunteer, area.code) for a in assignments),
         to_check=checks.to_check(members, headless=household.head_id is None),
+        status_changes=household_status_changes(household=household),
     )
+
+
+@dataclass(frozen=True)
+class StatusChange:
+    """A change of a household's status, as its audit record keeps it."""
+
+    when: datetime
+    status: str  # the label of the status it took
+    reason: str
+    by: str
+
+
+def household_status_changes(*, household: Household) -> list[StatusChange]:
+    """The household's status changes, newest first, with their reasons."""
+    events = AuditEvent.objects.filter(
+        action="household.status",
+        target_type=household._meta.label_lower,
+        target_id=str(household.pk),
+    ).select_related("actor")
+    labels = dict(HouseholdStatus.choices)
+    return [
+        StatusChange(
+            when=event.created_at,
+            status=str(labels.get(event.details.get("to", ""), event.details.get("to", ""))),
+            reason=str(event.details.get("reason", "")),
+            by=event.actor.get_full_name() or event.actor.username if event.actor else "",
+        )
+        for event in events.order_by("-created_at", "-id")[:50]
+    ]
 
 
 # A household's GPS point this far from the middle of its subdistrict's other points is

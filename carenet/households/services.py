@@ -36,6 +36,7 @@ from carenet.accounts import access
 from carenet.accounts.access import Perm
 from carenet.areas.models import Area
 from carenet.core import citizen_id
+from carenet.core.models import AuditEvent
 from carenet.core.people import Sex, name_key
 from carenet.core.services import ConflictError, audit_record, save_versioned
 from carenet.core.text import visible
@@ -283,7 +284,12 @@ def household_set_status(
     reason: str,
     version: int | None = None,
 ) -> Household:
-    """Active, moved or closed. A household is never deleted."""
+    """Active, moved or closed. A household is never deleted.
+
+    Moved or closed, nobody lives there any more: its members still recorded as living there
+    become "moved away" with it. Opened again, those same members live there again (those
+    who had left before stay as they are).
+    """
     _require_household(actor, household)
     if status not in HOUSEHOLD_MOVES.get(household.status, set()):
         raise ValidationError(
@@ -298,14 +304,41 @@ def household_set_status(
     before = household.status
     household.status = status
     save_versioned(household, household.version if version is None else version, ["status"])
+    members = household.members.all()
+    if status == HouseholdStatus.ACTIVE:
+        back = _members_moved_with(household)
+        members.filter(pk__in=back, status=PersonStatus.MOVED).update(status=PersonStatus.ACTIVE)
+        changed = back
+    else:
+        living = members.filter(status=PersonStatus.ACTIVE)
+        changed = list(living.values_list("pk", flat=True))
+        living.update(status=PersonStatus.MOVED)
     audit_record(
         actor=actor,
-        action="household.status",
+        action=HOUSEHOLD_STATUS_ACTION,
         target=household,
         area_code=household.area_id,
-        details={"from": before, "to": status, "reason": reason},
+        details={"from": before, "to": status, "reason": reason, "members": changed},
     )
+    households_recompute(household_ids=[household.pk])
     return household
+
+
+HOUSEHOLD_STATUS_ACTION = "household.status"
+
+
+def _members_moved_with(household: Household) -> list[int]:
+    """The members the household's last move or closing recorded as moving with it."""
+    last = (
+        AuditEvent.objects.filter(
+            action=HOUSEHOLD_STATUS_ACTION,
+            target_type=household._meta.label_lower,
+            target_id=str(household.pk),
+        )
+        .order_by("-created_at", "-id")
+        .first()
+    )
+    return list(last.details.get("members", [])) if last is not None else []
 
 
 @transaction.atomic
@@ -815,8 +848,8 @@ def person_merge(
 
     The survivor keeps its values and takes the duplicate's where its own are empty; recorded
     flags and welfare add up (either record saying "bedridden" is kept). The duplicate's
-    consents move to the survivor (`_move_consents`). The duplicate becomes `merged`, points at the survivor and
-    gives up its citizen-ID hash, so the ID stays unique.
+    consents move to the survivor (`_move_consents`). The duplicate becomes `merged`, points
+    at the survivor and gives up its citizen-ID hash, so the ID stays unique.
     """
     people = Person.objects.select_for_update().filter(pk__in=[survivor.pk, duplicate.pk])
     locked = {p.pk: p for p in people}

@@ -495,12 +495,18 @@ def _consents(user: Any, household: Household) -> list[TimelineEntry]:
     return entries
 
 
+def _status_changes(user: Any, household: Household) -> list[TimelineEntry]:
+    changes = household_selectors.household_status_changes(household=household)
+    return [TimelineEntry(change.when, "household_status", change) for change in changes]
+
+
 TIMELINE_SOURCES: tuple[TimelineSource, ...] = (
     _registration,
     _visits,
     _assessments,
     _concerns,
     _consents,
+    _status_changes,
 )
 
 

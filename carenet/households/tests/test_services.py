@@ -13,7 +13,7 @@ from django.utils import timezone
 from carenet.core import citizen_id
 from carenet.core.models import AuditEvent
 from carenet.core.services import ConflictError
-from carenet.households import cleaning, services
+from carenet.households import cleaning, selectors, services
 from carenet.households.cleaning import ConsentData, PersonData
 from carenet.households.models import (
     Consent,
@@ -295,6 +295,34 @@ def test_status_changes_follow_the_table(world, personas):
     services.household_set_status(actor=actor, household=household, status="active", reason="กลับ")
     assert Household.objects.filter(pk=household.pk).exists()
     assert [e.details["to"] for e in audits("household.status")] == ["active", "closed"]
+
+
+def test_members_move_away_with_their_household_and_come_back_with_it(world, personas):
+    """Closed or moved, nobody lives there: its members are "moved away" too. Opened again
+    by mistake or on return, the same members live there again, not one who left before."""
+    household = world.households["a1"]
+    actor = personas["district_coordinator_a"]
+    PersonFactory.create_batch(2, household=household)
+    living = list(household.members.filter(status=PersonStatus.ACTIVE).order_by("pk"))
+    left_before = living[0]
+    left_before.status = PersonStatus.MOVED
+    left_before.save()
+    services.household_set_status(
+        actor=actor, household=household, status="closed", reason="ย้ายไปกรุงเทพฯ ทั้งบ้าน"
+    )
+    assert not household.members.filter(status=PersonStatus.ACTIVE).exists()
+    household.refresh_from_db()
+    assert household.member_count == 0
+    [change, *_] = selectors.household_status_changes(household=household)
+    assert (change.reason, change.by) == (
+        "ย้ายไปกรุงเทพฯ ทั้งบ้าน",
+        actor.get_full_name() or actor.username,
+    )
+    services.household_set_status(actor=actor, household=household, status="active", reason="กลับ")
+    back = set(household.members.filter(status=PersonStatus.ACTIVE))
+    assert back == set(living[1:])
+    household.refresh_from_db()
+    assert household.member_count == len(living) - 1
 
 
 def test_a_head_who_moves_out_and_back_is_head_again(world, personas):

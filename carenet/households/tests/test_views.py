@@ -637,6 +637,10 @@ def test_household_status_and_assignment(client, world):
     offered = detail.context["status_form"].fields["status"].choices
     assert [value for value, _label in offered] == ["active", "closed"]
     assert 'data-testid="not-active"' in detail.text
+    assert "ย้ายไปกรุงเทพ" in detail.text  # the reason, in the notice and the history
+    assert 'data-testid="status-changes"' in detail.text
+    timeline = client.get(reverse("visits:timeline", args=[household.pk]))
+    assert "เปลี่ยนสถานะเป็น" in timeline.text and "ย้ายไปกรุงเทพ" in timeline.text
     assert f'action="{assign_path}" class="inline-form"' not in detail.text
     assert client.post(assign_path, {"volunteer": volunteer.pk}).status_code == 400
     assert not household.volunteers.exists()
