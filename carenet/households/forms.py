@@ -226,6 +226,8 @@ class ConsentForm(forms.Form):
 
 class DuplicateConfirmForm(forms.Form):
     confirm_distinct = forms.BooleanField(required=False, widget=forms.HiddenInput)
+    # Another household in a house where one is registered already (selectors.at_address).
+    confirm_address = forms.BooleanField(required=False, widget=forms.HiddenInput)
 
 
 class WithdrawForm(forms.Form):

@@ -303,6 +303,24 @@ def move_targets(*, user: Any, person: Person, search: str) -> list[Household]:
     return list(found[:MOVE_TARGETS])
 
 
+AT_ADDRESS_SHOWN = 5
+
+
+def at_address(
+    *, user: Any, area: Area, house_no: str, moo: int | None = None, **_rest: Any
+) -> list[Household]:
+    """Active households the user can see at this house no. of this village: registering
+    another there is most often the same family registered twice."""
+    typed = " ".join(house_no.split()).translate(citizen_id.THAI_DIGITS)
+    if not typed:
+        return []
+    village = f"{area.code}{moo:02d}" if area.level == Level.SUBDISTRICT and moo else area.code
+    found = households_visible(user).filter(
+        area_id__in={area.code, village}, house_no__iexact=typed, status=HouseholdStatus.ACTIVE
+    )
+    return list(found.select_related("head", "area").order_by("pk")[:AT_ADDRESS_SHOWN])
+
+
 def household_get(*, user: Any, pk: Any, perm: Perm = Perm.VIEW_HOUSEHOLDS) -> Household:
     """One household in scope; 404 for missing and not-yours alike."""
     queryset = Household.objects.select_related("area__parent__parent__parent", "head")

@@ -145,7 +145,13 @@ def household_create(request: HttpRequest) -> HttpResponse:
         found = context["duplicates"] = _duplicates(
             request, data, area.code, household_form.cleaned_data["house_no"]
         )
-        if not found.unchecked_id and (not found or confirm.cleaned_data["confirm_distinct"]):
+        if not confirm.cleaned_data["confirm_address"]:
+            context["at_address"] = selectors.at_address(
+                user=request.user, area=area, **household_form.address()
+            )
+        if context.get("at_address") or found.unchecked_id:
+            pass  # said on the page, to be confirmed or taken elsewhere
+        elif not found or confirm.cleaned_data["confirm_distinct"]:
             try:
                 household = services.household_register(
                     actor=request.user,

@@ -276,6 +276,27 @@ def register_data(**changes) -> dict:
     return {k: v for k, v in data.items() if v is not None}
 
 
+def test_a_second_household_at_a_registered_address_is_questioned(client, world):
+    """Whatever the names, a house no. already registered in the village is said first: most
+    often it is the same family registered twice. Another family in the same house is
+    registered once confirmed."""
+    there = HouseholdFactory.create(area_id="86010101", house_no="99/1")
+    login(client, "district_coordinator_a")
+    data = register_data(**{"h-house_no": "99/1", "p-first_name": "ลำดวน"})
+    response = client.post(reverse("households:create"), data)
+    assert response.status_code == 200
+    assert response.context["at_address"] == [there]
+    assert b'data-testid="at-address"' in response.content
+    assert Household.objects.filter(house_no="99/1").count() == 1
+    confirmed = client.post(reverse("households:create"), {**data, "confirm_address": "1"})
+    assert confirmed.status_code == 302
+    assert Household.objects.filter(house_no="99/1").count() == 2
+    # The village written as its หมู่ under the subdistrict is the same village.
+    again = register_data(**{"h-area": "860101", "h-moo": "1", "h-house_no": "๙๙/๑"})
+    response = client.post(reverse("households:create"), {**again, "p-first_name": "สมใจ"})
+    assert len(response.context["at_address"]) == 2
+
+
 def test_register_a_household_with_its_first_member(client, world):
     login(client, "district_coordinator_a")
     page = client.get(reverse("households:create"))
