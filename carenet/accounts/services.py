@@ -16,9 +16,10 @@ from carenet.areas.models import Area
 from carenet.core.services import audit_record
 
 NATIONAL_ROLES = {Role.NATIONAL_ADMIN, Role.AUDITOR}
-# Django's username rule (UnicodeUsernameValidator), 150 characters at most, with the whole
-# Thai block: \w leaves out the vowel and tone marks (ี, ่), which are not letters to Python.
-USERNAME = re.compile(r"[\w\u0e00-\u0e7f.@+-]{1,150}")
+# Django's username rule (UnicodeUsernameValidator), 150 characters at most, but for letters:
+# English and the whole Thai block only. Other scripts hold letters that look Latin (the
+# Cyrillic "а" of "аdmin"); and \w would leave out the Thai vowel and tone marks (ี, ่).
+USERNAME = re.compile(r"[A-Za-z0-9_\u0e00-\u0e7f.@+-]{1,150}")
 
 
 @transaction.atomic
@@ -36,7 +37,12 @@ def user_create(
         # Letters, digits and . @ + - _ only: no spaces, no invisible or direction marks that
         # would let "admin" and "admin\u200b" look the same in a list or the audit log.
         raise ValidationError(
-            {"username": _("Use letters, digits and . @ + - _ only, with no spaces (up to 150).")}
+            {
+                "username": _(
+                    "Use English or Thai letters, digits and . @ + - _ only, with no spaces "
+                    "(up to 150)."
+                )
+            }
         )
     if User.objects.filter(username__iexact=username).exists():
         raise ValidationError({"username": _("This username is already taken.")})

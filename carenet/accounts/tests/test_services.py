@@ -61,7 +61,19 @@ def test_revoke_removes_scope_and_audits(national_admin, district_coordinator_a)
 
 
 @pytest.mark.parametrize(
-    "username", ["admin\u200b", "\u202enimda", "<script>", "a b/c?d", "", "x" * 151]
+    "username",
+    # ... and letters of other scripts that look Latin: Cyrillic а, Greek ο, fullwidth ａ.
+    [
+        "admin\u200b",
+        "\u202enimda",
+        "<script>",
+        "a b/c?d",
+        "",
+        "x" * 151,
+        "\u0430dmin",
+        "r\u03bfot",
+        "\uff41dmin",
+    ],  # fmt: skip
 )
 def test_a_username_with_spaces_invisible_marks_or_symbols_is_refused(national_admin, username):
     with pytest.raises(ValidationError) as refused:
