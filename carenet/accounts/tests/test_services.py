@@ -62,7 +62,7 @@ def test_revoke_removes_scope_and_audits(national_admin, district_coordinator_a)
 
 @pytest.mark.parametrize(
     "username",
-    # ... and letters of other scripts that look Latin: Cyrillic а, Greek ο, fullwidth ａ.
+    # ... and letters of other scripts that look Latin: Cyrillic а, Greek ο.
     [
         "admin\u200b",
         "\u202enimda",
