@@ -72,8 +72,7 @@ def test_revoke_removes_scope_and_audits(national_admin, district_coordinator_a)
         "x" * 151,
         "\u0430dmin",
         "r\u03bfot",
-        "\uff41dmin",
-    ],  # fmt: skip
+    ],
 )
 def test_a_username_with_spaces_invisible_marks_or_symbols_is_refused(national_admin, username):
     with pytest.raises(ValidationError) as refused:
