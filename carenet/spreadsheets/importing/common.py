@@ -164,18 +164,21 @@ class Report:
         for letter, header in table.ignored:
             column = resembled_column(header, absent) or _status_named(header, absent)
             if column is not None:
-                self.error(
-                    table.header_row,
-                    header,
-                    "",
-                    _(
+                if "volunteer_citizen_id" in self.labels:  # households: people and volunteers
+                    reason = _(
                         "Column %(letter)s is not one Carenet reads, but its header looks like "
                         "“%(column)s”, which the file lacks. If it holds something else (the "
                         "volunteer's phone, say), delete the column; if it is “%(column)s” of "
                         "the people listed, rename its header to that."
                     )
-                    % {"letter": letter, "column": column.label},
-                )
+                else:
+                    reason = _(
+                        "Column %(letter)s is not one Carenet reads, but its header looks like "
+                        "“%(column)s”, which the file lacks. If it holds something else, delete "
+                        "the column; if it is “%(column)s”, rename its header to that."
+                    )
+                reason %= {"letter": letter, "column": column.label}
+                self.error(table.header_row, header, "", reason)
                 continue
             self.warning(
                 table.header_row,

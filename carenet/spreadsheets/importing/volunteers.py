@@ -448,6 +448,7 @@ def _registration_no(text: str, today: date) -> str:
     try:
         return check_registration_no(text, today)
     except ValidationError as error:
+        refuse_excel_date("registration_no", text, "12/2568")  # "12/2568" typed became Dec 68
         raise Problem("registration_no", error.messages[0]) from None
 
 

@@ -201,6 +201,13 @@ def test_a_misspelt_subdistrict_is_answered_with_one_in_the_scope(district_coord
     assert "860101 ต.ท่าตะเภา" in error.reason
 
 
+def test_a_registration_no_excel_turned_into_a_date_says_so():
+    """Typed as 12/2568, Excel keeps December 2568: the cell reads as a date."""
+    [error] = run(csv_file([volunteer(registration_no="2568-12-01")])).errors
+    assert error.column == "เลขทะเบียน"
+    assert "Excel" in error.reason and "12/2568" in error.reason
+
+
 def test_a_hidden_row_is_refused_and_nothing_is_imported():
     """A filter left on hides rows the clerk does not see, yet an import reads them all."""
     book = openpyxl.Workbook()
