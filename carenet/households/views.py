@@ -67,10 +67,21 @@ def household_list(request: HttpRequest) -> HttpResponse:
     page = selectors.household_list(
         user=request.user, filters=filters, page=request.GET.get("page") or 1
     )
+    # An export holds every person of the area chosen, whatever the other filters.
+    export_query = (
+        urlencode({"area": filters.area} if filters.area else {})
+        if access.can(request.user, Perm.EXPORT_DATA)
+        else None
+    )
     return render(
         request,
         "households/list.html",
-        {"form": form, "page": page, "can_register": access.can(request.user, MANAGE)},
+        {
+            "form": form,
+            "page": page,
+            "can_register": access.can(request.user, MANAGE),
+            "export_query": export_query,
+        },
     )
 
 

@@ -276,6 +276,16 @@ def register_data(**changes) -> dict:
     return {k: v for k, v in data.items() if v is not None}
 
 
+def test_the_list_links_to_an_export_of_its_area(client, world):
+    login(client, "district_coordinator_a")
+    response = client.get(reverse("households:list"), {"area": "860101"})
+    part = response.text.split('data-testid="export-list"')[1][:600]
+    assert "/spreadsheets/export/households.xlsx?area=860101" in part
+    assert "/spreadsheets/export/households.csv?area=860101" in part
+    login(client, "volunteer_a")  # volunteers do not export
+    assert 'data-testid="export-list"' not in client.get(reverse("households:list")).text
+
+
 def test_a_second_household_at_a_registered_address_is_questioned(client, world):
     """Whatever the names, a house no. already registered in the village is said first: most
     often it is the same family registered twice. Another family in the same house is

@@ -165,9 +165,9 @@ def test_list_shows_only_the_volunteers_in_scope(client, world, persona):
 def test_the_list_links_to_an_export_of_its_area_and_status(client, world):
     login(client, "district_coordinator_a")
     response = client.get(reverse("volunteers:list"), {"area": "860101", "status": "active"})
-    link = re.search(r'href="([^"]+)" data-testid="export-list"', response.text)
-    assert link is not None
-    assert link.group(1).endswith("volunteers.xlsx?area=860101&amp;status=active")
+    links = re.findall(r'href="([^"]+)"', response.text.split('data-testid="export-list"')[1][:600])
+    assert links[0].endswith("volunteers.xlsx?area=860101&amp;status=active")
+    assert links[1].endswith("volunteers.csv?area=860101&amp;status=active")
     # A name search is not part of an export: no link that would say otherwise.
     searched = client.get(reverse("volunteers:list"), {"q": "มาลี"})
     assert 'data-testid="export-list"' not in searched.text
