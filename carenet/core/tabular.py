@@ -44,6 +44,7 @@ from pathlib import Path
 from typing import Any, BinaryIO, Protocol
 
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext_lazy
 from python_calamine import (
     CalamineError,
     CalamineSheet,
@@ -72,8 +73,16 @@ CSV_DELIMITERS = (",", ";", "\t")
 # 32,767 characters; a CSV cell up to this is read, and its length checked against its column.
 csv.field_size_limit(max(csv.field_size_limit(), 16 * 1024 * 1024))
 # The report is a file for Thai coordinators: its header is Thai whatever the page language.
-REPORT_HEADER = ("แถว", "คอลัมน์", "ค่า", "เหตุผล", "ประเภท")
-REPORT_ERROR, REPORT_WARNING = "ข้อผิดพลาด", "คำเตือน"
+# In the language of the page (or job) that writes the report, as its reasons are.
+REPORT_HEADER = (
+    pgettext_lazy("error report", "Row"),
+    pgettext_lazy("error report", "Column"),
+    pgettext_lazy("error report", "Value"),
+    pgettext_lazy("error report", "Reason"),
+    pgettext_lazy("error report", "Type"),
+)
+REPORT_ERROR = pgettext_lazy("error report", "error")
+REPORT_WARNING = pgettext_lazy("error report", "warning")
 
 
 _WHOLE_NUMBER = re.compile(r"^[+-]?\d{1,3}(?:,\d{3})+(?:\.0*)?$|^[+-]?\d+\.0*$")

@@ -552,6 +552,13 @@ def test_error_report_marks_warnings_and_keeps_the_files_row_order():
     ]
 
 
+def test_an_error_report_written_in_english_is_english_throughout():
+    with translation.override("en"):
+        rows = read_report(error_report_csv(ERRORS[:1], ERRORS[1:2]))
+    assert rows[0] == ["Row", "Column", "Value", "Reason", "Type"]
+    assert [row[4] for row in rows[1:]] == ["error", "warning"]
+
+
 def test_empty_error_report_has_the_header():
     assert read_report(error_report_csv([])) == [list(REPORT_HEADER)]
 
