@@ -163,6 +163,7 @@ def upload(request: HttpRequest) -> HttpResponse:
         request,
         "spreadsheets/upload.html",
         {"form": form, "running": running, "max_bytes": max_upload_bytes(), "guide": guide},
+        status=400 if form.errors else 200,  # a file refused, as other forms refuse
     )
 
 

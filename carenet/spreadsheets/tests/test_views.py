@@ -180,7 +180,7 @@ def post_upload(client, upload, **fields):
 def test_wrong_files_are_refused_beside_the_field(client, personas, settings, upload, code):
     login(client, "district_coordinator_a")
     response = post_upload(client, upload)
-    assert response.status_code == 200
+    assert response.status_code == 400
     form = response.context["form"]
     assert form.has_error("file", code)
     assert form.errors["file"][0] in response.content.decode()
@@ -224,7 +224,7 @@ def test_upload_waits_for_the_previous_import(client, personas):
     page = client.get(reverse("spreadsheets:upload"))
     assert page.context["running"] == running
     response = post_upload(client, csv_upload())
-    assert response.status_code == 200
+    assert response.status_code == 400
     assert response.context["form"].non_field_errors()
     assert ImportJob.objects.count() == 1
 
@@ -529,7 +529,7 @@ def test_an_upload_outside_the_scope_is_refused_row_by_row(client, personas):
 def test_a_file_that_does_not_parse_shows_the_reason(client, personas, data):
     login(client, "district_coordinator_a")
     response = post_upload(client, SimpleUploadedFile("ข้อมูล.csv", data))
-    if response.status_code == 200:  # refused by the form: nothing to parse
+    if response.status_code == 400:  # refused by the form: nothing to parse
         assert response.context["form"].errors
         return
     job = ImportJob.objects.get()
