@@ -224,6 +224,15 @@ def _status_named(header: str, absent: Sequence[Column]) -> Column | None:
     return None
 
 
+def renamed_reason(recorded: str) -> str:
+    """The warning for a row that renames the person its citizen ID finds: a mistyped ID
+    would put one person's name on another's record."""
+    return _(
+        "The name differs from the one recorded for this citizen ID (%(recorded)s): the import "
+        "renames the record. Check that the ID is this person's."
+    ) % {"recorded": recorded}
+
+
 def refuse_marked(row: Row, marked: dict[int, tuple[str, str]], report: "Report") -> bool:
     """Reports a row of the sheet that is hidden or struck through (TableStream.marked), as
     an error: whoever saved the file does not see it as data, yet it would be imported. True

@@ -79,6 +79,7 @@ from carenet.spreadsheets.importing.common import (
     ProgressReporter,
     Report,
     collector_paused,
+    renamed_reason,
     source_name,
     user_or_none,
     wrong_kind,
@@ -598,6 +599,11 @@ class _HouseholdImport:
             return
         if changes:
             self._warn_if_lists_emptied(person, match, changes)
+            if person.digits and ("first_name" in changes or "last_name" in changes):
+                recorded = f"{match['first_name']} {match['last_name']}".strip()
+                self.report.warning(
+                    person.number, "first_name", person.first_name, renamed_reason(recorded)
+                )
             self.batch.updates.append((match["pk"], {**changes, "version": match["version"] + 1}))
             household.touched = True
             people.updated += 1

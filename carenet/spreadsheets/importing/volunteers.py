@@ -64,6 +64,7 @@ from carenet.spreadsheets.importing.common import (
     read_words,
     refuse_excel_date,
     refuse_marked,
+    renamed_reason,
     source_name,
     user_or_none,
     wrong_kind,
@@ -503,6 +504,13 @@ def _match(
             for name in FIELDS
             if name in item.given and _differs(getattr(volunteer, name), item.values[name])
         }
+        if "first_name" in item.changes or "last_name" in item.changes:
+            report.warning(
+                item.row,
+                "first_name",
+                item.values["first_name"],
+                renamed_reason(volunteer.full_name),
+            )
         before = sorted(v.code for v in volunteer.villages.all())
         moved = "area_id" in item.changes
         if item.villages is None and moved:

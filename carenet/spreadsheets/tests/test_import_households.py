@@ -806,6 +806,20 @@ def test_on_existing_update_changes_what_the_file_says():
     assert home.priority_score == household_summary([husband, stored(cid(2))], TODAY).score
 
 
+def test_a_row_that_renames_the_person_of_its_citizen_id_is_warned_of(en):
+    """A mistyped ID would put one person's name on another's record: said, not refused."""
+    assert run(csv_file(family())).ok
+    recorded = stored(cid(1))
+    rows = family()
+    rows[0]["first_name"] = "ประยุทธ"
+    result = run(csv_file(rows))
+    assert result.ok, result.errors
+    [warning] = result.warnings
+    assert (warning.row, warning.column, warning.value) == (2, "ชื่อ", "ประยุทธ")
+    assert f"({recorded.first_name} {recorded.last_name})" in warning.reason
+    assert stored(cid(1)).first_name == "ประยุทธ"
+
+
 def test_a_blank_groups_or_welfare_cell_clearing_a_stored_person_is_warned_of(en):
     assert run(csv_file(family())).ok
     rows = family()

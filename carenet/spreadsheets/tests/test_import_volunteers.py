@@ -278,6 +278,16 @@ def test_reimporting_changes_nothing():
     assert snapshot() == before
 
 
+def test_a_row_that_renames_the_volunteer_of_its_citizen_id_is_warned_of(en):
+    assert run(csv_file([volunteer()])).ok
+    result = run(csv_file([volunteer(first_name="บุญมา")]))
+    assert result.ok, result.errors
+    [warning] = result.warnings
+    assert (warning.row, warning.value) == (2, "บุญมา")
+    assert "(นางบุญมี รักถิ่น)" in warning.reason
+    assert stored(1).first_name == "บุญมา"
+
+
 def test_update_changes_fields_villages_and_status_with_history():
     assert run(csv_file([volunteer()])).ok
     result = run(csv_file([volunteer(phone="0811111111", covered_moo="2", status="ลาออก")]))
