@@ -36,7 +36,7 @@ import logging
 import threading
 import uuid
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import PurePath
 from typing import Any
@@ -55,8 +55,10 @@ from django.utils.translation import gettext_lazy
 
 from carenet.accounts import access
 from carenet.accounts.access import Perm
+from carenet.core import citizen_id
 from carenet.core.services import audit_record
 from carenet.core.tabular import RowError, TableError, error_report_csv
+from carenet.spreadsheets.importing.common import Change
 from carenet.spreadsheets.models import ImportJob, ImportKind, JobStatus, OnExisting
 
 logger = logging.getLogger(__name__)
@@ -168,6 +170,10 @@ def job_errors(job: ImportJob) -> list[RowError]:
 
 def job_warnings(job: ImportJob) -> list[RowError]:
     return [RowError(*item) for item in job.result.get("warnings", [])]
+
+
+def job_changes(job: ImportJob) -> list[Change]:
+    return [Change(*item) for item in job.result.get("changes", [])]
 
 
 def _progress_key(job_id: int) -> str:
@@ -360,6 +366,8 @@ class Outcome:
     warning_count: int
     total_rows: int
     registered_elsewhere: int = 0
+    changes: list[Change] = field(default_factory=list)
+    change_count: int = 0
 
 
 def _importer(kind: str) -> Any:
@@ -397,6 +405,8 @@ def _import(job: ImportJob, data: bytes) -> Outcome:
         warning_count=result.warning_count,
         total_rows=result.total_rows,
         registered_elsewhere=result.registered_elsewhere,
+        changes=list(result.changes),
+        change_count=result.change_count,
     )
 
 
@@ -424,6 +434,12 @@ def _finish(job: ImportJob, outcome: Outcome) -> None:
         # The importer lists a bounded number of problems; the report holds those it listed.
         "errors_listed": len(errors),
         "warnings": [_as_list(w) for w in warnings[:SHOWN]],
+        # What the file changes on stored records (a dry run: would change).
+        "changes": [
+            [c.row, c.column, citizen_id.mask_all(c.before), citizen_id.mask_all(c.after)]
+            for c in outcome.changes[:SHOWN]
+        ],
+        "change_count": outcome.change_count,
     }
     job.finished_at = timezone.now()
     if not (job.dry_run and not outcome.error_count):

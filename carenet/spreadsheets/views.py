@@ -181,6 +181,7 @@ def job_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "counts": jobs.job_counts(job),
             "errors": jobs.job_errors(job),
             "warnings": jobs.job_warnings(job),
+            "changes": jobs.job_changes(job),
         },
     )
 

@@ -69,6 +69,17 @@ class Counts:
         }
 
 
+@dataclass(frozen=True)
+class Change:
+    """One value a row changes on a stored record, as the result lists it (a dry run shows
+    what a file would change before it does)."""
+
+    row: int
+    column: str
+    before: str
+    after: str
+
+
 @dataclass
 class ImportResult:
     """What an import did, or would do on a dry run. With any error it did nothing.
@@ -92,6 +103,8 @@ class ImportResult:
     # something of someone they may not see, so the job's audit record keeps the count
     # (accounts.disclosure).
     registered_elsewhere: int = 0
+    changes: list[Change] = field(default_factory=list)  # the first MAX_LISTED
+    change_count: int = 0
 
     @property
     def ok(self) -> bool:
@@ -147,6 +160,15 @@ class Report:
         self.result.warning_count += 1
         if len(self.result.warnings) < MAX_LISTED:
             self.result.warnings.append(self._listed(row, key, value, reason))
+
+    def change(self, row: int, key: str, before: object, after: object) -> None:
+        """Lists a value the row changes on a stored record (`shown` writes the values)."""
+        self.result.change_count += 1
+        if len(self.result.changes) < MAX_LISTED:
+            column = shortened(self.column(key))
+            self.result.changes.append(
+                Change(row, column, shortened(shown(before)), shortened(shown(after)))
+            )
 
     def _listed(self, row: int | None, key: str, value: str, reason: str) -> RowError:
         column = self.column(key) if key else ""
@@ -222,6 +244,18 @@ def _status_named(header: str, absent: Sequence[Column]) -> Column | None:
     if column is not None and any(word in text for word in _STATUS_WORDS):
         return column
     return None
+
+
+def shown(value: object) -> str:
+    """A stored or read value as a result page shows it: dates in the Buddhist Era, choices
+    by their label (pass the label), lists joined, nothing as a dash."""
+    if value is None or value == "" or value == []:
+        return "—"
+    if isinstance(value, date):
+        return thaidate.format_short(value)
+    if isinstance(value, (list, tuple)):
+        return ", ".join(str(item) for item in value)
+    return str(value)
 
 
 def renamed_reason(recorded: str) -> str:

@@ -98,6 +98,20 @@ from carenet.spreadsheets.models import ImportKind
 from carenet.volunteers.models import Volunteer, VolunteerStatus
 
 AUDIT_ACTION = "spreadsheets.import_households"
+# The person fields a result lists the changes of, each under the column that sets it.
+CHANGED_SHOWN = (
+    "title",
+    "first_name",
+    "last_name",
+    "birth_date",
+    "sex",
+    "relation",
+    "phone",
+    "document_type",
+    "document_no",
+    "disability_type",
+    "disability_card_no",
+)
 WRITTEN = (Person, Consent, Household, HouseholdAssignment)
 
 
@@ -599,6 +613,7 @@ class _HouseholdImport:
             return
         if changes:
             self._warn_if_lists_emptied(person, match, changes)
+            self._list_changes(person.number, match, changes)
             if person.digits and ("first_name" in changes or "last_name" in changes):
                 recorded = f"{match['first_name']} {match['last_name']}".strip()
                 self.report.warning(
@@ -609,6 +624,24 @@ class _HouseholdImport:
             people.updated += 1
         else:
             people.unchanged += 1
+
+    def _list_changes(self, row: int, match: dict[str, Any], changes: dict[str, Any]) -> None:
+        """Each value the row changes on the stored person, for the result to list."""
+        for name in CHANGED_SHOWN:
+            if name in changes:
+                before, after = match[name], changes[name]
+                choices = dict(getattr(Person._meta.get_field(name), "flatchoices", ()))
+                if choices:
+                    before, after = choices.get(before, before), choices.get(after, after)
+                self.report.change(row, name, before, after)
+        for key, codes, words in (
+            ("vulnerable_groups", RECORDED_FLAGS, GROUPS),
+            ("welfare", WELFARE_CODES, WELFARE),
+        ):
+            if any(code in changes for code in codes):
+                before = [words.word(code) for code in codes if match[code]]
+                after = [words.word(code) for code in codes if changes.get(code, match[code])]
+                self.report.change(row, key, before, after)
 
     def _warn_if_lists_emptied(
         self, person: PersonRow, match: dict[str, Any], changes: dict[str, Any]

@@ -536,9 +536,46 @@ def _match(
             item.changes["status"] = item.status
         if item.changes:
             counts.updated += 1
+            _list_changes(item, volunteer, before, reader)
         else:
             counts.unchanged += 1
     _warn_likely_same([item for item in checked if item.stored is None], reader)
+
+
+def _list_changes(
+    item: _Checked, volunteer: Volunteer, villages: list[str], reader: _Reader
+) -> None:
+    """Each value the row changes on the stored volunteer, for the result to list."""
+    report = reader.report
+    for name, after in item.changes.items():
+        if name == "name_key":
+            continue
+        before = getattr(volunteer, name, None)
+        if name in ("area_id", "address_area_id"):
+            before = reader.areas.describe(before) if before else ""
+            after = reader.areas.describe(after) if after else ""
+        elif name == "villages":
+            before, after = _moos(villages), _moos(after)
+        elif name == "other_roles":
+            before = [OTHER_ROLES.word(code) for code in before or []]
+            after = [OTHER_ROLES.word(code) for code in after or []]
+        else:
+            choices = dict(getattr(Volunteer._meta.get_field(name), "flatchoices", ()))
+            before, after = choices.get(before, before), choices.get(after, after)
+        report.change(item.row, _CHANGED_COLUMN.get(name, name), before, after)
+
+
+# The column that sets each field, where the two names differ.
+_CHANGED_COLUMN = {
+    "address_moo": "moo",
+    "address_area_id": "home_subdistrict_code",
+    "area_id": "subdistrict",
+    "villages": "covered_moo",
+}
+
+
+def _moos(codes: list[str]) -> list[str]:
+    return [f"หมู่ {int(code[6:])}" for code in codes if len(code) == 8]
 
 
 def _check_registration_numbers(checked: list[_Checked], reader: _Reader) -> None:

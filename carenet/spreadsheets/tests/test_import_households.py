@@ -806,6 +806,21 @@ def test_on_existing_update_changes_what_the_file_says():
     assert home.priority_score == household_summary([husband, stored(cid(2))], TODAY).score
 
 
+def test_the_result_lists_each_value_a_file_changes(en):
+    """A dry run of an edited export shows, row by row, what it would change."""
+    assert run(csv_file(family())).ok
+    rows = family()
+    rows[0].update(phone="0899999999", vulnerable_groups="ผู้สูงอายุ")  # no longer bedridden
+    result = run(csv_file(rows), dry_run=True)
+    assert result.ok, result.errors
+    changes = {(c.row, c.column): (c.before, c.after) for c in result.changes}
+    assert changes[(2, "โทรศัพท์")][1] == "0899999999"
+    before, after = changes[(2, "กลุ่มเปราะบาง")]
+    assert "ติดเตียง" in before and "ติดเตียง" not in after
+    assert result.change_count == len(result.changes) == 2
+    assert stored(cid(1)).phone != "0899999999"  # a dry run
+
+
 def test_a_row_that_renames_the_person_of_its_citizen_id_is_warned_of(en):
     """A mistyped ID would put one person's name on another's record: said, not refused."""
     assert run(csv_file(family())).ok

@@ -278,6 +278,18 @@ def test_reimporting_changes_nothing():
     assert snapshot() == before
 
 
+def test_the_result_lists_each_value_a_file_changes():
+    assert run(csv_file([volunteer()])).ok
+    edited = volunteer(phone="0811111111", status="ลาออก", covered_moo="1")
+    result = run(csv_file([edited]), dry_run=True)
+    assert result.ok, result.errors
+    changes = {c.column: (c.before, c.after) for c in result.changes}
+    assert changes["โทรศัพท์"] == ("0891234567", "0811111111")
+    assert changes["สถานะ"] == ("ปฏิบัติงาน", "ลาออก")
+    assert changes["หมู่ที่รับผิดชอบ"] == ("หมู่ 1, หมู่ 2", "หมู่ 1")
+    assert stored(1).phone == "0891234567"
+
+
 def test_a_row_that_renames_the_volunteer_of_its_citizen_id_is_warned_of(en):
     assert run(csv_file([volunteer()])).ok
     result = run(csv_file([volunteer(first_name="บุญมา")]))

@@ -12,11 +12,13 @@ import pytest
 from django.core.cache import cache
 from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
 from django.utils import timezone
 
 from carenet.core.models import AuditEvent
 from carenet.core.tabular import RowError, TableError
 from carenet.spreadsheets import jobs
+from carenet.spreadsheets.importing.common import Change
 from carenet.spreadsheets.models import ImportJob, JobStatus
 
 pytestmark = pytest.mark.django_db
@@ -39,6 +41,8 @@ class FakeResult:
     error_count: int = 0
     warning_count: int = 0
     registered_elsewhere: int = 0
+    changes: list = field(default_factory=list)
+    change_count: int = 0
     counts: dict = field(
         default_factory=lambda: {
             "households": {"created": 1, "updated": 0, "unchanged": 0, "skipped": 0},
@@ -115,6 +119,23 @@ def test_a_clean_import_runs_to_done_and_deletes_the_upload(district_coordinator
     assert audit.actor == district_coordinator_a
     assert audit.details["rows"] == 3
     assert audit.details["registered_elsewhere"] == 0
+
+
+def test_a_dry_run_shows_what_the_file_would_change(client, district_coordinator_a, fake):
+    fake.result = FakeResult(
+        changes=[
+            Change(7, "ชื่อ", "ดวงสมร", "ดวงสมอร"),
+            Change(9, "เลขที่เอกสาร", "1234567890121", "1234567890139"),
+        ],
+        change_count=2,
+    )
+    job = new_job(district_coordinator_a, dry_run=True)
+    jobs.job_start(job)
+    client.force_login(district_coordinator_a)
+    page = client.get(reverse("spreadsheets:job", args=[job.pk]))
+    assert page.text.count('data-testid="change-row"') == 2
+    assert "สิ่งที่ไฟล์นี้จะเปลี่ยน" in page.text and "ดวงสมอร" in page.text
+    assert "1234567890139" not in page.text  # an ID-shaped number shows its last digits only
 
 
 def test_errors_are_kept_with_a_full_report_and_nothing_of_the_upload(district_coordinator_a, fake):
