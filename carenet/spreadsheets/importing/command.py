@@ -110,6 +110,22 @@ def handle(command: BaseCommand, importer: Callable[..., ImportResult], options:
             )
             % {"count": result.error_count}
         )
+    for change in result.changes[:ERRORS_SHOWN]:
+        command.stdout.write(
+            redact(
+                _("Row %(row)s, column “%(column)s”: %(before)s → %(after)s")
+                % {
+                    "row": change.row,
+                    "column": change.column,
+                    "before": change.before,
+                    "after": change.after,
+                }
+            )
+        )
+    if result.change_count > ERRORS_SHOWN:
+        command.stdout.write(
+            _("… and %(count)d more.") % {"count": result.change_count - ERRORS_SHOWN}
+        )
     command.stdout.write(summary(result))
 
 

@@ -427,6 +427,10 @@ def test_command_exits_non_zero_and_writes_the_report(tmp_path, en):
     assert not Volunteer.objects.exists()
     call_command("import_volunteers", str(path), stdout=io.StringIO())
     assert Volunteer.objects.count() == 1
+    path.write_bytes(csv_file([volunteer(phone="0811111111")]))
+    out = io.StringIO()
+    call_command("import_volunteers", str(path), "--dry-run", stdout=out)
+    assert "Row 2, column “โทรศัพท์”: 0891234567 → 0811111111" in out.getvalue()
 
 
 def test_a_volunteer_registered_outside_the_scope_is_not_placed(en, district_coordinator_a):
