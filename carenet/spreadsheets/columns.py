@@ -405,9 +405,10 @@ HOUSEHOLD_COLUMNS: tuple[Column, ...] = (
 
 VOLUNTEER_COLUMNS: tuple[Column, ...] = (
     _column("citizen_id", required=True),
-    _column("title", required=True),
-    _column("first_name", required=True),
-    _column("last_name", required=True),
+    # The name, or the whole name in one column (VOLUNTEER_IMPORT_COLUMNS): the importer checks.
+    _column("title"),
+    _column("first_name"),
+    _column("last_name"),
     _column("birth_date"),
     _column("sex"),
     # A volunteers file's phone is the volunteer's; in a households file it is not.
@@ -478,6 +479,7 @@ FULL_NAME = Column(
     "full_name", ("ชื่อ-สกุล", "full_name", "full name", "ชื่อ-นามสกุล", "ชื่อและนามสกุล", "ชื่อเต็ม")
 )
 HOUSEHOLD_IMPORT_COLUMNS = (*HOUSEHOLD_COLUMNS, FULL_NAME)
+VOLUNTEER_IMPORT_COLUMNS = (*VOLUNTEER_COLUMNS, FULL_NAME)
 
 # Columns only one kind of file has: a file with one of the other kind's was chosen wrongly.
 HOUSEHOLD_ONLY = ("household_ref", "relation", "vulnerable_groups")

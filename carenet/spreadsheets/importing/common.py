@@ -23,7 +23,7 @@ from typing import Any, TypeVar
 from django.utils.translation import gettext as _
 
 from carenet.core import citizen_id, thaidate
-from carenet.core.people import PHONE_NUMBER, PHONE_RULE
+from carenet.core.people import PHONE_NUMBER, PHONE_RULE, normalize_title, title_in_name
 from carenet.core.tabular import (
     HIDDEN,
     Column,
@@ -37,7 +37,7 @@ from carenet.core.tabular import (
     resembled_column,
 )
 from carenet.core.text import THAI_DIGITS
-from carenet.spreadsheets.columns import NO_WORDS, YES_WORDS, Vocabulary, word_key
+from carenet.spreadsheets.columns import NO_WORDS, YES_WORDS, Vocabulary, label, word_key
 from carenet.spreadsheets.models import ImportKind
 
 # The errors and warnings an import lists; past these it only counts them.
@@ -256,6 +256,34 @@ def shown(value: object) -> str:
     if isinstance(value, (list, tuple)):
         return ", ".join(str(item) for item in value)
     return str(value)
+
+
+def name_parts(whole: str, last: str) -> tuple[str, str, str]:
+    """(title, first name, last name) of a whole name such as "นายสมชาย ใจดี", the last name
+    from its own cell when it has one."""
+    said = title_in_name(whole)
+    words = whole[len(said) :].split()
+    if not words:
+        return "", "", last
+    return normalize_title(said), words[0], last or " ".join(words[1:])
+
+
+def no_name_column(header_row: int, columns: Sequence[Column]) -> RowError:
+    """The file error of a file with neither the first name's column nor the whole name's."""
+    return RowError(
+        header_row,
+        label(columns, "first_name"),
+        "",
+        _(
+            "The file needs a “%(first)s” column (with “%(last)s”), or one “%(full)s” column "
+            "holding the whole name."
+        )
+        % {
+            "first": label(columns, "first_name"),
+            "last": label(columns, "last_name"),
+            "full": label(columns, "full_name"),
+        },
+    )
 
 
 def renamed_reason(recorded: str) -> str:

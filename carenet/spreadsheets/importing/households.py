@@ -79,6 +79,7 @@ from carenet.spreadsheets.importing.common import (
     ProgressReporter,
     Report,
     collector_paused,
+    no_name_column,
     renamed_reason,
     source_name,
     user_or_none,
@@ -214,7 +215,7 @@ class _HouseholdImport:
                 _file_errors(result, [_no_area_column(table.header_row)])
                 return result
             if not (table.has("first_name") or table.has("full_name")):
-                _file_errors(result, [_no_name_column(table.header_row)])
+                _file_errors(result, [no_name_column(table.header_row, COLUMNS)])
                 return result
             other = other_kind_column(table.ignored, VOLUNTEER_COLUMNS, VOLUNTEER_ONLY)
             if other:
@@ -965,23 +966,6 @@ def _no_area_column(header_row: int) -> RowError:
             "name": label(COLUMNS, "subdistrict"),
             "district": label(COLUMNS, "district"),
             "province": label(COLUMNS, "province"),
-        },
-    )
-
-
-def _no_name_column(header_row: int) -> RowError:
-    return RowError(
-        header_row,
-        label(COLUMNS, "first_name"),
-        "",
-        _(
-            "The file needs a “%(first)s” column (with “%(last)s”), or one “%(full)s” column "
-            "holding the whole name."
-        )
-        % {
-            "first": label(COLUMNS, "first_name"),
-            "last": label(COLUMNS, "last_name"),
-            "full": label(COLUMNS, "full_name"),
         },
     )
 

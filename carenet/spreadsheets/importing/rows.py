@@ -55,6 +55,7 @@ from carenet.spreadsheets.importing.common import (
     Problem,
     Report,
     attempt,
+    name_parts,
     odd_row_reason,
     read_choice,
     read_citizen_id,
@@ -390,7 +391,7 @@ class RowReader:
         first, last = thai_spelling(v["first_name"]), thai_spelling(v["last_name"])
         named = ""  # a title written before the whole name
         if not first and (whole := v.get("full_name")):
-            named, first, last = _parts_of(thai_spelling(whole), last)
+            named, first, last = name_parts(thai_spelling(whole), last)
         if not first:
             key = "first_name" if "first_name" in self.has else "full_name"
             problems.append(Problem(key, _("Enter the first name.")))
@@ -818,16 +819,6 @@ _MISSING = object()
 # What the lines under a table say where a name would be: a total ("รวม 4 ครัวเรือน"), a
 # signature ("ลงชื่อ ....... ผู้สำรวจ", "(นางสาวสมใจ ใจงาม)"), a note.
 _MEMO_LIMIT = 200_000
-
-
-def _parts_of(whole: str, last: str) -> tuple[str, str, str]:
-    """(title, first name, last name) of a whole name such as "นายสมชาย ใจดี", the last name
-    from its own cell when it has one."""
-    said = title_in_name(whole)
-    words = whole[len(said) :].split()
-    if not words:
-        return "", "", last
-    return normalize_title(said), words[0], last or " ".join(words[1:])
 
 
 def _read_title(key: str, text: str, today: date) -> str:

@@ -40,6 +40,7 @@ from carenet.spreadsheets.columns import (
     HOUSEHOLD_ONLY,
     OTHER_ROLES,
     VOLUNTEER_COLUMNS,
+    VOLUNTEER_IMPORT_COLUMNS,
     VOLUNTEER_STATUSES,
     label,
     other_kind_column,
@@ -55,6 +56,8 @@ from carenet.spreadsheets.importing.common import (
     Report,
     attempt,
     chunks,
+    name_parts,
+    no_name_column,
     odd_row_reason,
     read_citizen_id,
     read_date,
@@ -88,6 +91,7 @@ from carenet.volunteers.services import (
 )
 
 AUDIT_ACTION = "spreadsheets.import_volunteers"
+COLUMNS = VOLUNTEER_IMPORT_COLUMNS
 # The fields a file sets on a volunteer (the villages and status are handled apart).
 FIELDS = (
     "title",
@@ -177,9 +181,13 @@ def _import(
 ) -> None:
     dry_run = result.dry_run
     try:
-        with open_table(source, VOLUNTEER_COLUMNS, max_rows=max_rows) as table:
+        with open_table(source, COLUMNS, max_rows=max_rows) as table:
             if not (table.has("subdistrict") or table.has("subdistrict_code")):
                 result.errors.append(_no_area_column(table.header_row))
+                result.error_count += 1
+                return
+            if not (table.has("first_name") or table.has("full_name")):
+                result.errors.append(no_name_column(table.header_row, COLUMNS))
                 result.error_count += 1
                 return
             other = other_kind_column(table.ignored, HOUSEHOLD_COLUMNS, HOUSEHOLD_ONLY)
@@ -187,8 +195,10 @@ def _import(
                 result.errors.append(wrong_kind(table.header_row, other, ImportKind.HOUSEHOLDS))
                 result.error_count += 1
                 return
-            report = Report(result, table.headers, VOLUNTEER_COLUMNS)
-            report.ignored_columns(table)
+            report = Report(result, table.headers, COLUMNS)
+            # A whole name stands for the title and the name's parts.
+            named = ("title", "first_name", "last_name") if table.has("full_name") else ()
+            report.ignored_columns(table, covered=named)
             reader = _Reader(actor=actor, areas=Areas(), report=report, today=today)
             reader.marked = table.marked
             ticker = ProgressReporter(progress)
@@ -237,7 +247,7 @@ class _Reader:
         self.areas, self.report, self.today = areas, report, today
         self.scope = Scope(actor)
         self.ids_seen: dict[str, int] = {}
-        self.aliases = alias_lookup(VOLUNTEER_COLUMNS)
+        self.aliases = alias_lookup(COLUMNS)
         self.marked: dict[int, tuple[str, str]] = {}  # TableStream.marked
 
     def read(self, row: Row) -> _Checked | None:
@@ -246,6 +256,9 @@ class _Reader:
         v = row.values
         for key in ("first_name", "last_name"):
             v[key] = thai_spelling(v[key])  # as the register's forms write names
+        if not v["first_name"] and (whole := v.get("full_name")):
+            said, v["first_name"], v["last_name"] = name_parts(thai_spelling(whole), v["last_name"])
+            v["title"] = v["title"] or said
         problems: list[Problem] = []
         digits = attempt(problems, read_citizen_id, "citizen_id", v["citizen_id"]) or ""
         if not digits and not problems:

@@ -208,6 +208,30 @@ def test_a_registration_no_excel_turned_into_a_date_says_so():
     assert "Excel" in error.reason and "12/2568" in error.reason
 
 
+def test_the_whole_name_in_one_column():
+    """Office sheets often write "นางสมศรี ใจดี" under ชื่อ-สกุล."""
+    row = volunteer()
+    for key in ("title", "first_name", "last_name"):
+        del row[key]
+    row["full_name"] = "นางสมศรี  ใจดี"
+    headers = {**THAI, "full_name": "ชื่อ-สกุล"}
+    result = run(csv_file([row], headers))
+    assert result.ok, result.errors
+    saved = stored(1)
+    assert (saved.title, saved.first_name, saved.last_name) == ("นาง", "สมศรี", "ใจดี")
+    # Without a title, the reason names the file's column.
+    row["full_name"] = "สมศรี ใจดี"
+    [error] = run(csv_file([row], headers), on_existing="update").errors
+    assert error.column == "ชื่อ-สกุล"
+
+
+def test_a_file_without_any_name_column_says_what_it_needs():
+    row = volunteer()
+    del row["first_name"]
+    [error] = run(csv_file([row])).errors
+    assert "ชื่อ-สกุล" in error.reason
+
+
 def test_a_hidden_row_is_refused_and_nothing_is_imported():
     """A filter left on hides rows the clerk does not see, yet an import reads them all."""
     book = openpyxl.Workbook()
