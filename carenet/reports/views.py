@@ -62,6 +62,10 @@ def area_detail(request: HttpRequest, code: str) -> HttpResponse:
 def centre_detail(request: HttpRequest, pk: int) -> HttpResponse:
     centre = volunteer_selectors.centre_get(user=request.user, pk=pk)
     current, past = volunteer_selectors.committee_list(centre=centre)
+    today = timezone.localdate()
+    # A successor appointed to start later is shown with the committee, not folded away.
+    planned = [seat for seat in past if seat.term_start > today]
+    past = [seat for seat in past if seat.term_start <= today]
     volunteers = volunteer_selectors.volunteer_list(user=request.user, area_code=centre.area_id)
     return render(
         request,
@@ -72,7 +76,7 @@ def centre_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "current_seats": current,
             "vacant_seats": volunteer_selectors.vacant_seats(current),
             "past_seats": past,
-            "today": timezone.localdate(),  # planned seats can still be cancelled
+            "planned_seats": planned,
             "volunteers": volunteers[:CENTRE_VOLUNTEERS_SHOWN],
             "stats": volunteer_selectors.volunteer_stats(
                 user=request.user, area_code=centre.area_id

@@ -936,6 +936,9 @@ def test_a_planned_seat_can_be_cancelled_from_the_centre_page(client, world):
     page = client.get(reverse("reports:centre", args=[centre.pk]))
     assert reverse("volunteers:seat_end", args=[planned.pk]) in page.text
     assert page.text.count('data-testid="cancel-seat"') == 1  # not for the current chair
+    # Shown with the committee, not folded with the past seats: the successor is seen.
+    planned_part = page.text.split('data-testid="planned-seats"')[1].split("</ul>")[0]
+    assert planned.volunteer.full_name in planned_part
 
 
 def test_a_login_for_a_volunteer_who_left_is_refused_with_the_reason(client, world):
