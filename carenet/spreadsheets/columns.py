@@ -414,14 +414,6 @@ VOLUNTEER_COLUMNS: tuple[Column, ...] = (
     # A volunteers file's phone is the volunteer's; in a households file it is not.
     _column("phone", more=("เบอร์โทรศัพท์ อพม.", "เบอร์โทร อพม.", "โทรศัพท์ อพม.")),
     Column("line_id", ("LINE ID", "line_id", "line", "ไลน์", "ไอดีไลน์")),
-    _column("house_no"),
-    _column("moo"),
-    # Where the volunteer lives, when it is not the subdistrict they serve (the columns below).
-    Column(
-        "home_subdistrict_code",
-        ("รหัสตำบลที่อยู่", "home_subdistrict_code", "home subdistrict code"),
-        kind=Kind.INTEGER,
-    ),
     *_area_columns(),
     Column(
         "covered_moo",
@@ -471,6 +463,15 @@ VOLUNTEER_COLUMNS: tuple[Column, ...] = (
         ),
     ),
     Column("other_roles", ("บทบาทอื่น", "other_roles", "other roles", "บทบาทอื่นในชุมชน")),
+    _column("house_no"),
+    _column("moo"),
+    # Where the volunteer lives (house no., หมู่, the subdistrict's code), after where they
+    # serve: an export read left to right does not pass the subdistrict served for the home's.
+    Column(
+        "home_subdistrict_code",
+        ("รหัสตำบลที่อยู่", "home_subdistrict_code", "home subdistrict code"),
+        kind=Kind.INTEGER,
+    ),
 )
 
 # Many office sheets write the whole name in one column: a households import reads it too,
