@@ -9,6 +9,7 @@ from django import forms
 from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
 from django.template.defaultfilters import filesizeformat
+from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
 from carenet.spreadsheets.models import ImportKind, OnExisting
@@ -131,7 +132,10 @@ class ExportForm(forms.Form):
     status = forms.ChoiceField(
         label=_("Volunteers' status"),
         required=False,
-        choices=[("", _("Every status")), *VolunteerStatus.choices],
+        choices=[
+            ("", _("Every status")),
+            *((v, capfirst(label)) for v, label in VolunteerStatus.choices),
+        ],
     )
 
     def __init__(self, *args: Any, dataset: str = "volunteers", **kwargs: Any) -> None:
