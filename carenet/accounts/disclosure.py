@@ -10,8 +10,10 @@ the user may not see: that they are on the welfare registry. So, on the forms:
   until the next day, whether or not it is registered. Refusing only the registered ones
   would answer the question all the same.
 
-An import reports such rows in bulk, as its checks must; the count goes into the import job's
-audit record (`ImportResult.registered_elsewhere`), for the auditor to see.
+An import follows the same rule row by row (`Allowance`): it tells while the user's answers
+last, then refuses every row with a citizen ID not registered in the user's areas. What it told
+is added to the day's count and logged once, with the number (also in the import job's audit
+record, `ImportResult.registered_elsewhere`).
 """
 
 from typing import Any
@@ -30,10 +32,44 @@ def _key(user: Any) -> str:
     return f"carenet:elsewhere:{user.pk}:{timezone.localdate().isoformat()}"
 
 
+def _told_today(user: Any) -> int:
+    told: int = cache.get(_key(user), 0)
+    return told
+
+
 def elsewhere_allowed(user: Any) -> bool:
     """Whether the forms may still tell `user` today of records outside their scope."""
-    told: int = cache.get(_key(user), 0)
-    return told < ELSEWHERE_PER_DAY
+    return _told_today(user) < ELSEWHERE_PER_DAY
+
+
+class Allowance:
+    """What is left of a user's answers today, for an import that tells many at once. No
+    user (a command run without --as) is the system: no limit."""
+
+    def __init__(self, user: Any) -> None:
+        self.user = user
+        self.left = ELSEWHERE_PER_DAY - _told_today(user) if user is not None else None
+        self.told = 0
+
+    @property
+    def used_up(self) -> bool:
+        return self.left is not None and self.told >= self.left
+
+    def tell(self) -> bool:
+        """Whether one more row may be told of a record outside the user's scope."""
+        if self.used_up:
+            return False
+        self.told += 1
+        return True
+
+    def record(self) -> None:
+        """Adds what was told to the day's count, and logs it once."""
+        if self.user is None or not self.told:
+            return
+        _count(self.user, self.told)
+        audit_record(
+            actor=self.user, action=AUDIT_ACTION, details={"by": "import", "count": self.told}
+        )
 
 
 def used_up_reason() -> str:
@@ -48,10 +84,14 @@ def used_up_reason() -> str:
 def elsewhere_told(user: Any, *, by: str, area_code: str = "") -> None:
     """Records that `user` was told of a record outside their scope (found `by` citizen ID,
     or by name and birth date)."""
+    _count(user, 1)
+    audit_record(actor=user, action=AUDIT_ACTION, area_code=area_code, details={"by": by})
+
+
+def _count(user: Any, told: int) -> None:
     key = _key(user)
     cache.add(key, 0, timeout=2 * 24 * 3600)
     try:
-        cache.incr(key)
+        cache.incr(key, told)
     except ValueError:  # expired in between
-        cache.set(key, 1, timeout=2 * 24 * 3600)
-    audit_record(actor=user, action=AUDIT_ACTION, area_code=area_code, details={"by": by})
+        cache.set(key, told, timeout=2 * 24 * 3600)

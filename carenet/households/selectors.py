@@ -652,6 +652,13 @@ def person_find_duplicates(
     return result
 
 
+def citizen_id_elsewhere(*, user: Any, digits: str, exclude_pk: int | None = None) -> bool:
+    """Whether someone the user cannot see holds this citizen ID."""
+    holders = Person.objects.filter(with_citizen_id(citizen_id.lookup_hash(digits)))
+    holders = holders.exclude(pk=exclude_pk or 0)
+    return holders.exclude(pk__in=people_visible(user).values("pk")).exists()
+
+
 def _first_name_keys(first_name: str) -> set[str]:
     """Sound-alike keys of a first name as typed, and as meant when it carries a title
     ("นางสาวณัฐธิดา", "น.ส.ณัฐธิดา"), the whole name ("ณัฐธิดา ศรีสุขทอง") or a stray space

@@ -18,9 +18,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
-from carenet.accounts import access
+from carenet.accounts import access, disclosure
 from carenet.accounts.access import Perm
-from carenet.core import id_search, thaidate
+from carenet.core import citizen_id, id_search, thaidate
 from carenet.core.forms import show_service_errors
 from carenet.core.text import THAI_DIGITS
 from carenet.households import cleaning, selectors, services
@@ -537,7 +537,7 @@ def person_edit(request: HttpRequest, pk: int) -> HttpResponse:
         return PersonEditForm(data, editing=record, initial={**initial, "version": record.version})
 
     form, conflict = person_form(request.POST if request.method == "POST" else None, person), False
-    if request.method == "POST" and form.is_valid():
+    if request.method == "POST" and form.is_valid() and _id_checkable(request, form, person):
         former_head = person.household.head
         try:
             services.person_update(
@@ -563,6 +563,22 @@ def person_edit(request: HttpRequest, pk: int) -> HttpResponse:
         {"form": form, "person": person, "restricted": restricted},
         conflict=conflict,
     )
+
+
+def _id_checkable(request: HttpRequest, form: PersonEditForm, person: Person) -> bool:
+    """A citizen ID typed on an edit is checked against the register, as on registration:
+    what that tells of a person outside the user's areas is counted and logged, and past the
+    day's answers it is refused (accounts.disclosure)."""
+    typed = form.to_data().citizen_id or ""
+    if not citizen_id.is_valid(typed) or citizen_id.normalize(typed) == person.read_citizen_id():
+        return True
+    if not disclosure.elsewhere_allowed(request.user):
+        form.add_error("citizen_id", disclosure.used_up_reason())
+        return False
+    digits = citizen_id.normalize(typed)
+    if selectors.citizen_id_elsewhere(user=request.user, digits=digits, exclude_pk=person.pk):
+        disclosure.elsewhere_told(request.user, by="citizen_id", area_code=person.area_id)
+    return True
 
 
 @access.requires(MANAGE)

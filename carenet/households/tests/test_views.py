@@ -443,6 +443,31 @@ def test_answers_about_people_outside_the_scope_are_logged_and_limited(client, w
     assert client.post(reverse("households:create"), elsewhere).status_code == 302
 
 
+def test_an_id_typed_on_an_edit_is_told_and_limited_as_on_registration(client, world, monkeypatch):
+    monkeypatch.setattr(disclosure, "ELSEWHERE_PER_DAY", 1)
+    digits = new_citizen_id()
+    holder = world.people["b1"]  # outside district A
+    holder.set_citizen_id(digits)
+    holder.save()
+    person = world.people["a1"]
+    login(client, "district_coordinator_a")
+    url = reverse("households:person_edit", args=[person.pk])
+    page = client.get(url)
+    data = {
+        key: value
+        for key, value in page.context["form"].initial.items()
+        if value not in (None, False)
+    }
+    taken = client.post(url, {**data, "citizen_id": digits})
+    assert taken.status_code == 400
+    assert AuditEvent.objects.filter(action=disclosure.AUDIT_ACTION).count() == 1
+    fresh = client.post(url, {**data, "citizen_id": new_citizen_id()})
+    assert fresh.status_code == 400
+    assert "จนถึงพรุ่งนี้" in fresh.context["form"].errors["citizen_id"][0]
+    person.refresh_from_db()
+    assert person.read_citizen_id() != digits
+
+
 @pytest.mark.parametrize(
     ("changes", "form", "field"),
     [

@@ -45,7 +45,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from carenet.core import thaidate
+from carenet.accounts import disclosure
+from carenet.core import citizen_id, thaidate
 from carenet.core.people import name_key
 from carenet.core.services import audit_record
 from carenet.core.tabular import RowError, Source, TableError, TableStream, open_table
@@ -178,6 +179,7 @@ class _HouseholdImport:
         today: date,
     ) -> None:
         self.actor, self.user = actor, user_or_none(actor)
+        self.allowance = disclosure.Allowance(self.user)
         self.source, self.dry_run, self.on_existing = source, dry_run, on_existing
         self.progress_callback, self.max_rows, self.today = progress, max_rows, today
         self.result = ImportResult(
@@ -237,6 +239,7 @@ class _HouseholdImport:
                 # Every value was checked before it was written: only a concurrent change
                 # (someone registered one of these people meanwhile) gets here.
                 _file_errors(result, [_concurrent_change()])
+        self.allowance.record()
         if result.error_count:
             result.households, result.people = Counts(), Counts()
         return result
@@ -327,6 +330,8 @@ class _HouseholdImport:
                     "Possibly the same person as %(name)s, already registered in %(area)s "
                     "with the same birth date and a similar name. Check before importing."
                 ) % {"name": f"{first} {last}".strip(), "area": self.areas.describe(area)}
+            elif not self.allowance.tell():
+                continue
             else:  # who and where stay with that area's coordinators
                 self.result.registered_elsewhere += 1
                 reason = _(
@@ -566,11 +571,14 @@ class _HouseholdImport:
             )
         elif not self.scope.allows(match["area_id"]):
             # Where, nobody outside that area may learn from an ID (the pages show nothing).
-            self.result.registered_elsewhere += 1
-            problem = _(
-                "This person is already registered outside the areas where you may import "
-                "data. Contact the provincial office."
-            )
+            if self.allowance.tell():
+                self.result.registered_elsewhere += 1
+                problem = _(
+                    "This person is already registered outside the areas where you may import "
+                    "data. Contact the provincial office."
+                )
+            else:
+                problem = disclosure.used_up_reason()
         elif self.on_existing == "error":
             problem = _(
                 "This person is already registered in %(area)s. The import was asked to "
@@ -682,6 +690,10 @@ class _HouseholdImport:
         return changes
 
     def _new_person(self, person: PersonRow) -> None:
+        if person.digits and self.allowance.used_up:  # as the forms refuse it (disclosure)
+            digits = citizen_id.formatted(person.digits)
+            self.report.error(person.number, "citizen_id", digits, disclosure.used_up_reason())
+            return
         if person.consent_date and person.birth_date and person.consent_date < person.birth_date:
             # Only a consent the import records: a stored person's is not read from the file.
             self.report.error(

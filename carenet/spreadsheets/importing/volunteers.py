@@ -23,6 +23,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from carenet.accounts import disclosure
 from carenet.core import citizen_id
 from carenet.core.people import (
     SEX_OF_TITLE,
@@ -216,6 +217,7 @@ def _import(
         return
     _match(checked, reader, on_existing, result)
     _check_registration_numbers(checked, reader)
+    reader.allowance.record()
     if result.error_count:
         result.volunteers = Counts()
         return
@@ -249,6 +251,7 @@ class _Reader:
         self.ids_seen: dict[str, int] = {}
         self.aliases = alias_lookup(COLUMNS)
         self.marked: dict[int, tuple[str, str]] = {}  # TableStream.marked
+        self.allowance = disclosure.Allowance(user_or_none(actor))
 
     def read(self, row: Row) -> _Checked | None:
         if self.marked and refuse_marked(row, self.marked, self.report):
@@ -483,19 +486,27 @@ def _match(
             stored[volunteer.citizen_id_hash] = volunteer
     counts = result.volunteers
     report = reader.report
+    allowance = reader.allowance
     for item in checked:
         found = stored.get(item.hash)
+        visible = found is not None and reader.scope.allows(found.area_id)
+        if not visible and allowance.used_up:  # as the forms refuse it (disclosure)
+            digits = citizen_id.formatted(item.digits)
+            report.error(item.row, "citizen_id", digits, disclosure.used_up_reason())
+            continue
         if found is None:
             counts.created += 1
             continue
         item.stored = volunteer = found
         problem = None
-        if not reader.scope.allows(volunteer.area_id):
+        if not visible and allowance.tell():
             result.registered_elsewhere += 1
             problem = _(
                 "This citizen ID is already registered to a volunteer outside your area. "
                 "Contact the provincial office."
             )
+        elif not visible:
+            problem = disclosure.used_up_reason()
         elif on_existing == "error":
             problem = _(
                 "This volunteer is already registered (%(name)s, %(area)s). The import was asked "
@@ -643,6 +654,8 @@ def _warn_likely_same(new: list[_Checked], reader: _Reader) -> None:
                 "the same birth date and a similar name under another citizen ID. Check the "
                 "citizen ID before importing."
             ) % {"name": match.full_name, "area": reader.areas.describe(match.area_id)}
+        elif match is not None and not reader.allowance.tell():
+            continue
         elif match is not None:  # who and where stay with that area's coordinators
             reader.report.result.registered_elsewhere += 1
             reason = _(

@@ -21,6 +21,7 @@ from django.core.management.base import CommandError
 from django.utils import translation
 from openpyxl.styles import Font
 
+from carenet.accounts import disclosure
 from carenet.areas.models import Area, Level
 from carenet.core import citizen_id, tabular
 from carenet.core.models import AuditEvent
@@ -742,6 +743,36 @@ def test_a_person_stored_outside_the_scope_cannot_be_changed(en, district_coordi
     assert "already registered outside the areas where you may import" in error.reason
     assert result.registered_elsewhere == 1  # counted for the job's audit record
     assert "8601" not in error.reason and "ท่าตะเภา" not in error.reason
+
+
+def test_an_import_tells_of_people_outside_the_scope_only_while_the_days_answers_last(
+    en, district_coordinator_b, monkeypatch
+):
+    """The forms' rule, row by row: told while the answers last, then every row with an ID
+    not registered in the importer's areas is refused, registered elsewhere or not."""
+    monkeypatch.setattr(disclosure, "ELSEWHERE_PER_DAY", 1)
+    for number in (1, 2):
+        PersonFactory(citizen_id=cid(number), household=HouseholdFactory(area_id="86010101"))
+    here = {"subdistrict": "ท่าแซะ", "district": "ท่าแซะ", "moo": ""}
+    rows = [
+        person(**here),
+        person(**here, citizen_id=cid(2), household_ref="H2", first_name="สมหญิง"),
+        person(**here, citizen_id=cid(3), household_ref="H3", first_name="สมศรี"),
+    ]
+    result = run(csv_file(rows), actor=district_coordinator_b, dry_run=True)
+    reasons = {error.row: error.reason for error in result.errors}
+    assert "already registered outside the areas" in reasons[2]
+    assert "Today you have been told" in reasons[3] and "Today you have been told" in reasons[4]
+    assert result.registered_elsewhere == 1
+    assert AuditEvent.objects.get(action=disclosure.AUDIT_ACTION).details == {
+        "by": "import",
+        "count": 1,
+    }
+    assert not disclosure.elsewhere_allowed(district_coordinator_b)  # the forms' count too
+    result = run(csv_file(rows[2:]), actor=district_coordinator_b)
+    [error] = result.errors
+    assert "Today you have been told" in error.reason  # a new person: refused all the same
+    assert run(csv_file([person()])).ok  # the system (no user) has no such limit
 
 
 def test_a_volunteer_outside_the_scope_is_not_named(en, district_coordinator_b):

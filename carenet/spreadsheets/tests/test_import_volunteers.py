@@ -11,6 +11,7 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.utils import translation
 
+from carenet.accounts import disclosure
 from carenet.areas.models import Area, Level
 from carenet.core import citizen_id
 from carenet.core.models import AuditEvent
@@ -455,6 +456,21 @@ def test_command_exits_non_zero_and_writes_the_report(tmp_path, en):
     out = io.StringIO()
     call_command("import_volunteers", str(path), "--dry-run", stdout=out)
     assert "Row 2, column “โทรศัพท์”: 0891234567 → 0811111111" in out.getvalue()
+
+
+def test_volunteers_outside_the_scope_are_told_of_while_the_days_answers_last(
+    en, district_coordinator_a, monkeypatch
+):
+    monkeypatch.setattr(disclosure, "ELSEWHERE_PER_DAY", 1)
+    for number in (1, 2):
+        VolunteerFactory(citizen_id=cid(number), area=Area.objects.get(code="860201"))
+    rows = [volunteer(citizen_id=cid(n), registration_no=f"{n}/2560") for n in (1, 2, 3)]
+    result = run(csv_file(rows), actor=district_coordinator_a)
+    reasons = [error.reason for error in sorted(result.errors, key=lambda e: e.row or 0)]
+    assert "outside your area" in reasons[0]
+    assert all("Today you have been told" in reason for reason in reasons[1:]), reasons
+    assert len(reasons) == 3
+    assert result.registered_elsewhere == 1
 
 
 def test_a_volunteer_registered_outside_the_scope_is_not_placed(en, district_coordinator_a):
