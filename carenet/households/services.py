@@ -328,17 +328,19 @@ HOUSEHOLD_STATUS_ACTION = "household.status"
 
 
 def _members_moved_with(household: Household) -> list[int]:
-    """The members the household's last move or closing recorded as moving with it."""
-    last = (
-        AuditEvent.objects.filter(
-            action=HOUSEHOLD_STATUS_ACTION,
-            target_type=household._meta.label_lower,
-            target_id=str(household.pk),
-        )
-        .order_by("-created_at", "-id")
-        .first()
-    )
-    return list(last.details.get("members", [])) if last is not None else []
+    """The members the household's moves and closings since it was last active recorded as
+    leaving with it (moved away, then closed: those of both)."""
+    events = AuditEvent.objects.filter(
+        action=HOUSEHOLD_STATUS_ACTION,
+        target_type=household._meta.label_lower,
+        target_id=str(household.pk),
+    ).order_by("-created_at", "-id")
+    members: list[int] = []
+    for event in events:
+        if event.details.get("to") == HouseholdStatus.ACTIVE:
+            break
+        members += event.details.get("members", [])
+    return members
 
 
 @transaction.atomic

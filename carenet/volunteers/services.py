@@ -39,6 +39,7 @@ from carenet.accounts.services import (
 from carenet.areas.models import BANGKOK, Area, Level
 from carenet.core import citizen_id as cid
 from carenet.core import thaidate
+from carenet.core.models import AuditEvent
 from carenet.core.people import (
     PHONE_NUMBER,
     PHONE_RULE,
@@ -553,6 +554,7 @@ def volunteer_change_status(
 # How long a status change recorded by mistake can be taken back. Later, the history stands
 # and a new change is recorded instead (deceased, being final, then stays).
 UNDO_WITHIN = timedelta(days=30)
+UNDO_ACTION = "volunteer.status_undone"
 
 
 def undoable_change(volunteer: Volunteer) -> VolunteerStatusChange | None:
@@ -562,6 +564,14 @@ def undoable_change(volunteer: Volunteer) -> VolunteerStatusChange | None:
         return None  # registration itself, or a history out of step with the status
     if timezone.now() - last.created_at > UNDO_WITHIN:
         return None
+    taken_back = AuditEvent.objects.filter(
+        action=UNDO_ACTION,
+        target_type=volunteer._meta.label_lower,
+        target_id=str(volunteer.pk),
+        created_at__gte=last.created_at,
+    )
+    if taken_back.exists():
+        return None  # itself the taking back of a mistake: not a change to take back
     return last
 
 
@@ -600,7 +610,7 @@ def volunteer_undo_status(
     login = login_follows_status(actor=actor, volunteer=locked)
     audit_record(
         actor=actor,
-        action="volunteer.status_undone",
+        action=UNDO_ACTION,
         target=locked,
         area_code=locked.area_id,
         details={

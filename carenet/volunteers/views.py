@@ -365,7 +365,7 @@ def volunteer_status_undo(request: HttpRequest, pk: int) -> HttpResponse:
     form = UndoStatusForm(request.POST)
     if form.is_valid():
         try:
-            services.volunteer_undo_status(
+            result = services.volunteer_undo_status(
                 actor=request.user,
                 volunteer=volunteer,
                 change_id=form.cleaned_data["change"],
@@ -379,6 +379,17 @@ def volunteer_status_undo(request: HttpRequest, pk: int) -> HttpResponse:
                 _("The change is taken back: the status is %(status)s again.")
                 % {"status": volunteer.get_status_display()},
             )
+            ended = volunteer.committee_seats.filter(term_end=result.change.effective_date)
+            if ended:
+                seats = ", ".join(f"{s.get_position_display()} ({s.centre})" for s in ended)
+                messages.warning(
+                    request,
+                    _(
+                        "The committee seats the mistake ended stay ended: %(seats)s. Appoint "
+                        "them again on the centre's page if they still hold them."
+                    )
+                    % {"seats": seats},
+                )
             _tell_login_follows(request, volunteer)
             return redirect("volunteers:detail", pk=volunteer.pk)
     return _render_status(request, volunteer, StatusForm(volunteer=volunteer), form)

@@ -323,6 +323,10 @@ def test_members_move_away_with_their_household_and_come_back_with_it(world, per
     assert back == set(living[1:])
     household.refresh_from_db()
     assert household.member_count == len(living) - 1
+    # Moved away, then closed, then back: those who left with the move come back too.
+    for status in ("moved", "closed", "active"):
+        services.household_set_status(actor=actor, household=household, status=status, reason="x")
+    assert set(household.members.filter(status=PersonStatus.ACTIVE)) == set(living[1:])
 
 
 def test_a_head_who_moves_out_and_back_is_head_again(world, personas):
