@@ -132,6 +132,8 @@ def handle(command: BaseCommand, importer: Callable[..., ImportResult], options:
 def describe(error: RowError) -> str:
     if error.row is None and not error.column and not error.value:
         return redact(error.reason)  # about the file as a whole
+    if not error.column and not error.value:  # about a row as a whole (a hidden one, say)
+        return redact(_("Row %(row)s: %(reason)s") % {"row": error.row, "reason": error.reason})
     return redact(
         _("Row %(row)s, column “%(column)s”, value “%(value)s”: %(reason)s")
         % {

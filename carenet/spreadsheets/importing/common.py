@@ -175,7 +175,10 @@ class Report:
         return RowError(row, shortened(column), shortened(value), reason)
 
     def problem(self, row: int, values: dict[str, str], problem: Problem) -> None:
-        value = problem.value if problem.value is not None else values.get(problem.key, "")
+        key = problem.key
+        if key in NAME_PARTS and key not in self.headers and "full_name" in self.headers:
+            key = "full_name"  # reported under the whole name's column (`column`): its cell
+        value = problem.value if problem.value is not None else values.get(key, "")
         self.error(row, problem.key, value, problem.reason)
 
     def ignored_columns(self, table: Table | TableStream, covered: Iterable[str] = ()) -> None:
@@ -185,6 +188,15 @@ class Report:
         absent = [c for c in self.columns if not table.has(c.key) and c.key not in covered]
         for letter, header in table.ignored:
             column = resembled_column(header, absent) or _status_named(header, absent)
+            second = _status_named(header, self.columns) if table.has("status") else None
+            if column is None and second is not None:
+                reason = _(
+                    "Column %(letter)s is not one Carenet reads, but its header speaks of a "
+                    "status, and the file's status is read from “%(column)s”. Delete the "
+                    "column if it holds nothing to import, or bring what it says into that one."
+                ) % {"letter": letter, "column": table.headers["status"]}
+                self.error(table.header_row, header, "", reason)
+                continue
             if column is not None:
                 if "volunteer_citizen_id" in self.labels:  # households: people and volunteers
                     reason = _(
@@ -238,8 +250,9 @@ NOTE_CELL = re.compile(
 _STATUS_WORDS = ("สถานะ", "สถานภาพ", "status")
 
 
-def _status_named(header: str, absent: Sequence[Column]) -> Column | None:
-    column = next((c for c in absent if c.key == "status"), None)
+def _status_named(header: str, columns: Sequence[Column]) -> Column | None:
+    """The status column among `columns`, when the header speaks of a status."""
+    column = next((c for c in columns if c.key == "status"), None)
     text = normalize_header(header)
     if column is not None and any(word in text for word in _STATUS_WORDS):
         return column

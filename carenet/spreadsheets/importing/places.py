@@ -137,21 +137,30 @@ class Areas:
         inside = [c for c in matches if allowed(c)] if allowed and len(matches) > 1 else []
         if len(inside) == 1:
             return inside[0]
+        if 1 < len(inside) < len(matches):
+            # Only those where the user may import: the others cannot be meant.
+            raise Problem(
+                "subdistrict",
+                _(
+                    "%(count)d subdistricts in your areas have this name (%(places)s). Fill in "
+                    "the district, or use the subdistrict code."
+                )
+                % {"count": len(inside), "places": self._listed(inside)},
+            )
         if len(matches) > 1:
-            # Those where the user may import first: the others cannot be meant.
-            shown = sorted(matches, key=lambda c: c not in inside)
-            places = "; ".join(self.describe(c) for c in shown[: self.PLACES_SHOWN])
-            if len(matches) > self.PLACES_SHOWN:
-                places += "; …"
             raise Problem(
                 "subdistrict",
                 _(
                     "%(count)d subdistricts have this name (%(places)s). Fill in the district "
                     "and the province, or use the subdistrict code."
                 )
-                % {"count": len(matches), "places": places},
+                % {"count": len(matches), "places": self._listed(matches)},
             )
         return matches[0]
+
+    def _listed(self, codes: list[str]) -> str:
+        places = "; ".join(self.describe(code) for code in codes[: self.PLACES_SHOWN])
+        return places + ("; …" if len(codes) > self.PLACES_SHOWN else "")
 
     def _spelt_alike(self, name: str, allowed: Callable[[str], bool] | None) -> list[str]:
         """Up to three subdistricts, within `allowed`, whose name is spelt nearly the same

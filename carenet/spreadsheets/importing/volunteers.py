@@ -578,8 +578,9 @@ def _list_changes(
         if name in ("area_id", "address_area_id"):
             before = reader.areas.describe(before) if before else ""
             after = reader.areas.describe(after) if after else ""
-        elif name == "villages":
-            before, after = _moos(villages), _moos(after)
+        elif name == "villages":  # with their names: a move keeps numbers, not villages
+            before = [reader.areas.village_names.get(code, code) for code in villages]
+            after = [reader.areas.village_names.get(code, code) for code in after]
         elif name == "other_roles":
             before = [OTHER_ROLES.word(code) for code in before or []]
             after = [OTHER_ROLES.word(code) for code in after or []]
@@ -596,10 +597,6 @@ _CHANGED_COLUMN = {
     "area_id": "subdistrict",
     "villages": "covered_moo",
 }
-
-
-def _moos(codes: list[str]) -> list[str]:
-    return [f"หมู่ {int(code[6:])}" for code in codes if len(code) == 8]
 
 
 def _check_registration_numbers(checked: list[_Checked], reader: _Reader) -> None:

@@ -223,7 +223,7 @@ def test_the_whole_name_in_one_column():
     # Without a title, the reason names the file's column.
     row["full_name"] = "สมศรี ใจดี"
     [error] = run(csv_file([row], headers), on_existing="update").errors
-    assert error.column == "ชื่อ-สกุล"
+    assert (error.column, error.value) == ("ชื่อ-สกุล", "สมศรี ใจดี")  # the cell, as written
 
 
 def test_a_file_without_any_name_column_says_what_it_needs():
@@ -231,6 +231,15 @@ def test_a_file_without_any_name_column_says_what_it_needs():
     del row["first_name"]
     [error] = run(csv_file([row])).errors
     assert "ชื่อ-สกุล" in error.reason
+
+
+def test_a_second_header_that_speaks_of_a_status_is_refused_too():
+    """Two status columns: which one is right? The clerk says, not the import."""
+    row = {**volunteer(), "other": "เสียชีวิต"}
+    result = run(csv_file([row], {**THAI, "other": "current status"}))
+    [error] = result.errors
+    assert error.column == "current status" and "สถานะ" in error.reason
+    assert not Volunteer.objects.exists()
 
 
 def test_a_hidden_row_is_refused_and_nothing_is_imported():
@@ -311,7 +320,7 @@ def test_the_result_lists_each_value_a_file_changes():
     changes = {c.column: (c.before, c.after) for c in result.changes}
     assert changes["โทรศัพท์"] == ("0891234567", "0811111111")
     assert changes["สถานะ"] == ("ปฏิบัติงาน", "ลาออก")
-    assert changes["หมู่ที่รับผิดชอบ"] == ("หมู่ 1, หมู่ 2", "หมู่ 1")
+    assert changes["หมู่ที่รับผิดชอบ"] == ("หมู่ 1 บ้านท่าตะเภา, หมู่ 2 บ้านหาดทรายรี", "หมู่ 1 บ้านท่าตะเภา")
     assert stored(1).phone == "0891234567"
 
 
