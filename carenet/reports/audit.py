@@ -39,6 +39,7 @@ GROUPS = {
     "training": _("training"),
     "spreadsheets": _("imports and exports"),
     "assignment": _("access"),
+    "registry": _("answers about other areas"),
     "user": _("logins"),
 }
 
@@ -63,6 +64,7 @@ ACTIONS = {
     "volunteer.register": _("registered the volunteer"),
     "volunteer.update": _("edited the volunteer"),
     "volunteer.status": _("changed the volunteer's status"),
+    "volunteer.status_undone": _("took back a status change recorded by mistake"),
     "volunteer.link_user": _("linked a login to the volunteer"),
     "volunteer.citizen_id_read": _("read the volunteer's full citizen ID"),
     "committee.seat_add": _("gave a committee seat"),
@@ -74,6 +76,8 @@ ACTIONS = {
     "spreadsheets.export_volunteers": _("exported volunteers"),
     "spreadsheets.import_households": _("imported households"),
     "spreadsheets.import_volunteers": _("imported volunteers"),
+    "spreadsheets.import_job": _("checked or imported a file"),
+    "registry.told_registered_elsewhere": _("was told someone is registered outside their areas"),
     "assignment.grant": _("gave a role"),
     "assignment.revoke": _("took back a role"),
     "user.create": _("created a login"),
