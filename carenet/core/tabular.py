@@ -905,6 +905,7 @@ class TableStream:
         close: Callable[[], None],
         ignored: list[tuple[str, str]] | None = None,
         marked: dict[int, tuple[str, str]] | None = None,
+        marks_read: bool = True,
     ) -> None:
         self.header_row = header_row
         self.headers = headers  # column key -> the header text as written in the file
@@ -912,6 +913,8 @@ class TableStream:
         # Row number -> (HIDDEN or STRUCK, the struck column's key or ""): rows of a workbook
         # that whoever saved it does not read as data (sheet_marks). Nothing for a CSV.
         self.marked = marked or {}
+        # False for an .xls or .ods workbook, whose hidden and struck rows are not read.
+        self.marks_read = marks_read
         self._rows = rows
         self._progress = progress
         self._close = close
@@ -1225,7 +1228,7 @@ def _stream_workbook(
             book = CalamineWorkbook.from_filelike(io.BytesIO(packed))
             sheet, top = _data_sheet(book, columns)
             _refuse_uncalculated(io.BytesIO(packed), sheet.name)
-            marks = marking.result().get(sheet.name, Marks())
+            found = marking.result().get(sheet.name)
     except (CalamineError, ValueError, OSError):
         raise _damaged_workbook() from None
     finally:
@@ -1233,7 +1236,7 @@ def _stream_workbook(
             stream.close()
     # The sheet's cells stay in calamine's compact memory; rows become Python one by one.
     header_index, positions, headers, ignored = _stream_header(top, columns)
-    marked = _marked_rows(marks, positions, header_index + 1) if marks else {}
+    marked = _marked_rows(found, positions, header_index + 1) if found else {}
     start = sheet.start
     # calamine's row iterator starts at the sheet's first row but at its first used column.
     offset = start[1] if start else 0
@@ -1256,6 +1259,7 @@ def _stream_workbook(
         headers=headers,
         ignored=ignored,
         marked=marked,
+        marks_read=found is not None,
         rows=rows,
         progress=lambda: min(1.0, read[0] / total) if total else None,
         close=lambda: None,

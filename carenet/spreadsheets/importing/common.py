@@ -226,6 +226,20 @@ class Report:
                 % {"letter": letter},
             )
 
+    def marks_unread(self, table: TableStream) -> None:
+        """A warning for a workbook whose hidden and struck rows Carenet cannot see."""
+        if not table.marks_read:
+            self.warning(
+                None,
+                "",
+                "",
+                _(
+                    "Rows hidden or struck through in an .xls or .ods file cannot be told from "
+                    "the others: every row was read. If some are hidden or struck through, "
+                    "save the file as .xlsx and import that, or delete those rows."
+                ),
+            )
+
     def file_error(self, reason: str, row: int | None = None) -> None:
         self.error(row, "", "", reason)
 

@@ -250,6 +250,7 @@ class _HouseholdImport:
         # A whole name stands for the title and the name's parts.
         named = ("title", "first_name", "last_name") if table.has("full_name") else ()
         self.report.ignored_columns(table, covered=named)
+        self.report.marks_unread(table)
         if not (table.has("household_ref") or table.has("house_no")):
             self.report.warning(
                 table.header_row,

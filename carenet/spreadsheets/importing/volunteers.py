@@ -200,6 +200,7 @@ def _import(
             # A whole name stands for the title and the name's parts.
             named = ("title", "first_name", "last_name") if table.has("full_name") else ()
             report.ignored_columns(table, covered=named)
+            report.marks_unread(table)
             reader = _Reader(actor=actor, areas=Areas(), report=report, today=today)
             reader.marked = table.marked
             ticker = ProgressReporter(progress)

@@ -1251,6 +1251,15 @@ def test_command_imports_a_libreoffice_file(tmp_path):
     assert Person.objects.count() == 3
 
 
+def test_an_ods_file_says_its_hidden_rows_cannot_be_told(en):
+    """Only an .xlsx workbook's hidden and struck rows are seen: the others say so."""
+    result = run(ods_file(family()))
+    assert result.ok, result.errors
+    [warning] = result.warnings
+    assert warning.row is None and ".xls or .ods" in warning.reason
+    assert not run(xlsx_file(family())).warnings
+
+
 def test_command_dry_run_writes_nothing(tmp_path):
     path = tmp_path / "households.csv"
     path.write_bytes(csv_file(family()))
