@@ -90,6 +90,7 @@ from carenet.spreadsheets.importing.places import Areas, Scope
 from carenet.spreadsheets.importing.readahead import checked_chunks
 from carenet.spreadsheets.importing.rows import (
     ADDRESS_FIELDS,
+    TEXT_FIELDS,
     WELFARE_CODES,
     FileHousehold,
     PersonRow,
@@ -101,19 +102,7 @@ from carenet.volunteers.models import Volunteer, VolunteerStatus
 
 AUDIT_ACTION = "spreadsheets.import_households"
 # The person fields a result lists the changes of, each under the column that sets it.
-CHANGED_SHOWN = (
-    "title",
-    "first_name",
-    "last_name",
-    "birth_date",
-    "sex",
-    "relation",
-    "phone",
-    "document_type",
-    "document_no",
-    "disability_type",
-    "disability_card_no",
-)
+CHANGED_SHOWN = ("first_name", *TEXT_FIELDS)
 WRITTEN = (Person, Consent, Household, HouseholdAssignment)
 
 

@@ -483,7 +483,7 @@ class RowReader:
             return p.given
         v = p.cells
         assert v is not None
-        given = [key for key in _TEXT_FIELDS if v[key]]
+        given = [key for key in TEXT_FIELDS if v[key]]
         if not v["sex"] and p.sex != Sex.UNSPECIFIED:
             given.append("sex")  # from the title
         if self.groups_column:
@@ -797,7 +797,7 @@ def _shown(name: str, value: Any, areas: Areas) -> str:
 
 
 # Person fields set only by a filled-in cell: a blank cell keeps what is stored.
-_TEXT_FIELDS = (
+TEXT_FIELDS = (
     "title",
     "last_name",
     "birth_date",
