@@ -428,6 +428,8 @@ class _Reader:
             problems.append(problem)
             return None
         villages = self.areas.villages.get(area, {})
+        if _EVERY_VILLAGE.fullmatch(" ".join(text.split())):  # "ทุกหมู่", "ทั้งตำบล"
+            return [villages[moo] for moo in sorted(villages)]
         codes: list[str] = []
         unknown: list[str] = []
         for item in _covered_items(text):
@@ -798,6 +800,8 @@ def _covered_items(text: str) -> list[str]:
 
 
 _VILLAGE_WORD = re.compile(r"หมู่ที่|หมู่|ม\.")
+# What offices write for a volunteer who covers every village of the subdistrict.
+_EVERY_VILLAGE = re.compile(r"(?:ทุก\s*(?:หมู่(?:ที่)?|หมู่บ้าน)|ทั้งตำบล|all(?: villages)?)", re.I)
 _AROUND_DASH = re.compile(r"\s*[-–]\s*")
 _ITEM_SEPARATOR = re.compile(r"[\s,;]+")
 
@@ -805,9 +809,18 @@ _ITEM_SEPARATOR = re.compile(r"[\s,;]+")
 def _moo_range(text: str) -> list[int]:
     """The village numbers of "3", "ม.3" or a range "1-3"; raises Problem."""
     ends = _MOO_RANGE.fullmatch(text)
-    if ends is None:
-        return [moo for moo in [read_moo("covered_moo", text)] if moo is not None]
-    first, last = (read_moo("covered_moo", end) for end in ends.groups())
+    try:
+        if ends is None:
+            return [moo for moo in [read_moo("covered_moo", text)] if moo is not None]
+        first, last = (read_moo("covered_moo", end) for end in ends.groups())
+    except Problem:  # a word, not a number: say what is read
+        raise Problem(
+            "covered_moo",
+            _(
+                "Write the villages covered as numbers: one (3), a list (1, 3, 5) or a range "
+                "(1-3); or ทุกหมู่ for every village of the subdistrict."
+            ),
+        ) from None
     if first is None or last is None or first > last:
         raise Problem("covered_moo", _("Write a range of villages from the lower no., e.g. 1-3."))
     return list(range(first, last + 1))

@@ -270,6 +270,18 @@ def test_covered_villages_as_a_range(text):
     assert stored(1).villages.count() == 2
 
 
+@pytest.mark.parametrize("text", ["ทุกหมู่", "ทุกหมู่บ้าน", "ทั้งตำบล", "all villages"])
+def test_every_village_of_the_subdistrict(text):
+    assert run(csv_file([volunteer(covered_moo=text)])).ok
+    served = Area.objects.filter(parent_id="860101", level=Level.VILLAGE)
+    assert set(stored(1).villages.all()) == set(served)
+
+
+def test_villages_written_in_words_are_answered_with_what_is_read():
+    [error] = run(csv_file([volunteer(covered_moo="บางหมู่")])).errors
+    assert error.column == "หมู่ที่รับผิดชอบ" and "ทุกหมู่" in error.reason and "1-3" in error.reason
+
+
 def test_a_backward_range_of_villages_is_refused(en):
     [error] = run(csv_file([volunteer(covered_moo="2-1")])).errors
     assert "from the lower no." in error.reason
