@@ -42,7 +42,6 @@ class UploadForm(forms.Form):
     )
     file = forms.FileField(
         label=_("File"),
-        help_text=_("CSV (UTF-8) or Excel (.xlsx), one row per person."),
         widget=forms.FileInput(attrs={"accept": ACCEPT}),
         error_messages={
             "required": _("Choose the file to upload."),
@@ -64,9 +63,9 @@ class UploadForm(forms.Form):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["file"].help_text = _(
-            "CSV (UTF-8), Excel (.xlsx or .xls) or LibreOffice (.ods), up to %(size)s. "
-            "Households: one row per person. The header row names the columns; a title above "
-            "it is fine."
+            "CSV (UTF-8 or Windows-874), Excel (.xlsx or .xls) or LibreOffice (.ods), up to "
+            "%(size)s. Households: one row per person; volunteers: one row per volunteer. The "
+            "header row names the columns; a title above it is fine."
         ) % {"size": filesizeformat(max_upload_bytes())}
 
     def clean_file(self) -> UploadedFile:
