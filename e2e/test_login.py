@@ -104,3 +104,30 @@ def test_sign_in_switch_language_and_sign_out(
     assert page.get_by_test_id("login-submit").inner_text() == "เข้าสู่ระบบ"
     page.goto("/")
     assert "/accounts/login/" in page.url
+
+
+def test_the_language_switch_asks_before_losing_what_was_typed(
+    open_page: Callable[[int, int], Page], personas: dict[str, User]
+) -> None:
+    """A coordinator halfway through a form taps the language: asked first, nothing lost."""
+    page = open_page(360, 740)
+    page.goto("/accounts/login/")
+    page.get_by_label(text("th", "Username")).fill(personas["district_coordinator_a"].username)
+    page.get_by_label(text("th", "Password")).fill(PASSWORD)
+    with page.expect_navigation():
+        page.get_by_test_id("login-submit").click()
+    page.goto("/households/new/")
+    page.get_by_test_id("lang-th").click()  # the language shown: nothing happens
+    page.locator("input[name='p-first_name']").fill("บุญมา")
+    asked: list[str] = []
+
+    def answer(dialog: Any) -> None:
+        asked.append(dialog.message)
+        dialog.dismiss()
+
+    page.on("dialog", answer)
+    page.get_by_test_id("lang-en").click()
+    page.wait_for_timeout(300)
+    assert asked and "ยังไม่ได้บันทึก" in asked[0]
+    assert page.locator("html").get_attribute("lang") == "th"
+    assert page.locator("input[name='p-first_name']").input_value() == "บุญมา"
