@@ -5,7 +5,8 @@ register someone again has to be stopped. Yet each such answer tells something a
 the user may not see: that they are on the welfare registry. So, on the forms:
 
 * each answer is written to the audit log, with who asked;
-* a user gets at most ELSEWHERE_PER_DAY of them a day. Past that, the forms stop checking
+* a user gets at most ELSEWHERE_PER_DAY of them a day (a provincial office PROVINCE_PER_DAY,
+  `per_day`). Past that, the forms stop checking
   against records outside the user's areas and refuse every registration with a citizen ID
   until the next day, whether or not it is registered. Refusing only the registered ones
   would answer the question all the same.
@@ -22,10 +23,22 @@ from django.core.cache import cache
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from carenet.accounts import access
+from carenet.accounts.models import Role
 from carenet.core.services import audit_record
 
 ELSEWHERE_PER_DAY = 30
+# A provincial office loads and keeps a province's registry, whose people come and go across
+# provincial lines: more answers, still a bound.
+PROVINCE_PER_DAY = 300
 AUDIT_ACTION = "registry.told_registered_elsewhere"
+
+
+def per_day(user: Any) -> int:
+    """How many answers about people outside their areas `user` may have in a day."""
+    if access.main_role(user) in (Role.PROVINCIAL_OFFICER, Role.NATIONAL_ADMIN):
+        return PROVINCE_PER_DAY
+    return ELSEWHERE_PER_DAY
 
 
 def _key(user: Any) -> str:
@@ -39,7 +52,7 @@ def _told_today(user: Any) -> int:
 
 def elsewhere_allowed(user: Any) -> bool:
     """Whether the forms may still tell `user` today of records outside their scope."""
-    return _told_today(user) < ELSEWHERE_PER_DAY
+    return _told_today(user) < per_day(user)
 
 
 class Allowance:
@@ -48,7 +61,7 @@ class Allowance:
 
     def __init__(self, user: Any) -> None:
         self.user = user
-        self.left = ELSEWHERE_PER_DAY - _told_today(user) if user is not None else None
+        self.left = per_day(user) - _told_today(user) if user is not None else None
         self.told = 0
 
     @property
