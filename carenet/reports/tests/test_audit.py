@@ -99,3 +99,24 @@ def test_the_log_keeps_its_query_count(client, personas, django_assert_max_num_q
     login(client, "auditor")
     with django_assert_max_num_queries(9):
         assert client.get(URL).status_code == 200
+
+
+def test_every_action_the_code_logs_has_words_and_a_group():
+    """The log shows an action by its label, and filters it by its group: a new action
+    written without them would show as a code, under no filter."""
+    import re
+    from pathlib import Path
+
+    from carenet.reports.audit import ACTIONS, GROUPS
+
+    written = re.compile(r'(?:action=|ACTION[A-Z_]* = )(?:"([a-z_]+\.[a-z_.]+)")')
+    source = Path(__file__).resolve().parents[2]
+    found = {
+        name
+        for path in source.rglob("*.py")
+        if "tests" not in path.parts
+        for name in written.findall(path.read_text(encoding="utf-8"))
+    }
+    assert len(found) > 60
+    assert sorted(found - set(ACTIONS)) == []
+    assert sorted({name.split(".")[0] for name in found} - set(GROUPS)) == []
