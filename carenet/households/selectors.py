@@ -221,6 +221,18 @@ def _search_q(text: str) -> Q:
     )
 
 
+def _village_q(text: str) -> Q:
+    """Households of a village named in the text, at the house no. typed before its name
+    when there is one ("12 บ้านบางกลาง")."""
+    words = text.translate(citizen_id.THAI_DIGITS).split()
+    house = words[0] if words and any(c.isdigit() for c in words[0]) else ""
+    name = " ".join(words[1:] if house else words)
+    if len(name) < 3:
+        return Q(pk__in=[])
+    found = Q(area__level=Level.VILLAGE, area__name_th__icontains=name)
+    return found & Q(house_no__iexact=house) if house else found
+
+
 # "82/7", "บ้านเลขที่ 82/7", "82/7 หมู่ 3", "82/7 ม.3": a house no., and the หมู่ if typed.
 _ADDRESS_SEARCH = re.compile(r"^(?:บ้านเลขที่\s*)?(\S+?)\s*(?:(?:หมู่(?:ที่)?|ม\.)\s*(\d{1,2}))?$")
 
@@ -288,14 +300,15 @@ MOVE_TARGETS = 20
 
 
 def move_targets(*, user: Any, person: Person, search: str) -> list[Household]:
-    """Active households the user may change, found by house no. (with its หมู่) or a
-    member's name: where `person` may move. The first MOVE_TARGETS, by address."""
+    """Active households the user may change, found by house no. (with its หมู่), a
+    member's name, or the village ("บ้านบางกลาง", "12 บ้านบางกลาง"): where `person` may move.
+    The first MOVE_TARGETS, by address."""
     if not " ".join(search.split()):
         return []
     here = person.household_id if person.status == PersonStatus.ACTIVE else 0
     found = (
         households_visible(user, Perm.MANAGE_HOUSEHOLDS)
-        .filter(_search_q(search), status=HouseholdStatus.ACTIVE)
+        .filter(_search_q(search) | _village_q(search), status=HouseholdStatus.ACTIVE)
         .exclude(pk=here)
         .select_related("area__parent", "head")
         .order_by("area_id", "moo", "house_no", "pk")

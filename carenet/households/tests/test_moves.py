@@ -134,6 +134,23 @@ def test_the_move_page_finds_the_household_and_moves(client, world, personas):
     assert Person.objects.get(pk=mover.pk).household == to
 
 
+def test_the_move_page_finds_a_household_by_its_village(client, world, personas):
+    """Coordinators know a house by its village: "บ้านท่าตะเภา", or "12 บ้านท่าตะเภา"."""
+    from carenet.areas.models import Area
+
+    mover = moved_away(world.households["a1"])
+    to = world.households["a2"]
+    to.house_no = "12"
+    to.save()
+    village = Area.objects.get(code=to.area_id)
+    login(client, "district_coordinator_a")
+    url = f"/households/people/{mover.pk}/move/"
+    for typed in (village.name_th, f"๑๒ {village.name_th}"):
+        found = client.get(url, {"q": typed}).context["found"]
+        assert to in found, typed
+    assert to not in client.get(url, {"q": f"99 {village.name_th}"}).context["found"]
+
+
 def test_the_move_page_keeps_to_the_users_scope(client, world, personas):
     mover = world.people["a1"]
     login(client, "district_coordinator_b")
