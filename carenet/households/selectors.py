@@ -446,7 +446,7 @@ def gps_far_from_neighbours(*, household: Household) -> int | None:
         statistics.median(float(p[0]) for p in points),
         statistics.median(float(p[1]) for p in points),
     )
-    km = _km_between((household.latitude, household.longitude), middle)
+    km = km_between((household.latitude, household.longitude), middle)
     return round(km) if km > GPS_FAR_KM else None
 
 
@@ -455,7 +455,7 @@ def subdistrict_of(area: Area) -> Area:
     return area.parent if area.level == Level.VILLAGE and area.parent is not None else area
 
 
-def _km_between(a: tuple[Any, Any], b: tuple[Any, Any]) -> float:
+def km_between(a: tuple[Any, Any], b: tuple[Any, Any]) -> float:
     """The great-circle distance (haversine), plenty for telling 2 km from 50."""
     lat1, lon1, lat2, lon2 = (math.radians(float(v)) for v in (*a, *b))
     h = (

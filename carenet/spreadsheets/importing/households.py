@@ -37,6 +37,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
 from itertools import count
+from statistics import median
 from typing import Any
 
 from django.db import IntegrityError, transaction
@@ -59,6 +60,7 @@ from carenet.households.models import (
     PersonStatus,
     Relation,
 )
+from carenet.households.selectors import GPS_FAR_KM, GPS_NEIGHBOURS_MIN, km_between
 from carenet.households.services import households_recompute
 from carenet.households.vulnerability import RECORDED_FLAGS
 from carenet.spreadsheets.columns import (
@@ -300,6 +302,7 @@ class _HouseholdImport:
             if waiting is not None:
                 self._write(waiting)
             self._wait()
+            self._warn_of_far_points()
             if not result.total_rows:
                 self.report.no_rows(table.header_row)
             if not result.error_count:
@@ -308,6 +311,35 @@ class _HouseholdImport:
         finally:
             if self.pipeline is not None:
                 self.pipeline.close()
+
+    def _warn_of_far_points(self) -> None:
+        """A household's GPS point far from the middle of the file's other points in its
+        subdistrict is questioned, as the form questions it: taken at the office, or with a
+        digit mistyped."""
+        by_subdistrict: dict[str, list[tuple[float, float, FileHousehold]]] = {}
+        for household in self.reader.households.values():
+            area, lat, lon = household.address[0], household.address[5], household.address[6]
+            if area and lat is not None and lon is not None:
+                point = (float(lat), float(lon), household)
+                by_subdistrict.setdefault(area[:6], []).append(point)
+        for code, points in by_subdistrict.items():
+            if len(points) < GPS_NEIGHBOURS_MIN:
+                continue  # too few to tell where the subdistrict is
+            middle = (median(p[0] for p in points), median(p[1] for p in points))
+            for lat, lon, household in points:
+                km = km_between((lat, lon), middle)
+                if km > GPS_FAR_KM:
+                    self.report.warning(
+                        household.row,
+                        "lat",
+                        f"{lat}, {lon}",
+                        _(
+                            "The GPS point is %(km)s km from the file's other households of "
+                            "%(area)s: check it. A point taken at the office, or a mistyped "
+                            "digit, puts a house far away."
+                        )
+                        % {"km": round(km), "area": self.areas.describe(code)},
+                    )
 
     def _wait(self) -> None:
         """Waits for the rows being written, and reports the likely duplicates found."""

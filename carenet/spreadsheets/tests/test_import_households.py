@@ -1251,6 +1251,31 @@ def test_command_imports_a_libreoffice_file(tmp_path):
     assert Person.objects.count() == 3
 
 
+def test_a_gps_point_far_from_the_files_other_households_is_questioned(en):
+    """As the form does: a point taken at the office, or a digit mistyped, is warned of."""
+    rows = [
+        person(
+            household_ref=f"H{n}",
+            house_no=str(n),
+            citizen_id=cid(n),
+            first_name=f"สมชาย{n}",
+            lat="10.4931",
+            lon=f"99.18{n}",
+        )
+        for n in range(1, 6)
+    ]
+    far = person(
+        household_ref="H9", house_no="9", citizen_id=cid(9), first_name="ไกล",
+        lat="13.7563", lon="100.5018",
+    )  # fmt: skip
+    result = run(csv_file([*rows, far]), dry_run=True)
+    assert result.ok, result.errors
+    [warning] = result.warnings
+    assert (warning.row, warning.column) == (7, "ละติจูด")
+    assert "km from the file's other households of 860101" in warning.reason
+    assert not run(csv_file([*rows[:3], far]), dry_run=True).warnings  # too few to tell
+
+
 def test_an_ods_file_says_its_hidden_rows_cannot_be_told(en):
     """Only an .xlsx workbook's hidden and struck rows are seen: the others say so."""
     result = run(ods_file(family()))
