@@ -410,9 +410,15 @@ def write_file(
     keys = list(HEADERS)
     sink = _Sink(path, fmt, [HEADERS[key] for key in keys])
     written = households = 0
+    # Each subdistrict somewhere in the province; its houses within a few km of its middle,
+    # as real points are (the import questions a point far from its subdistrict's others).
+    middles: dict[str, tuple[float, float]] = {}
     while written < rows:
         village = rng.choice(villages)
         sub = village.parent_id
+        if sub not in middles:
+            middles[sub] = (10.0 + rng.random() * 1.4, 98.9 + rng.random() * 0.5)
+        middle_lat, middle_lon = middles[sub]
         address = {
             "household_ref": f"HH{households + 1:07d}",
             "house_no": str(rng.randint(1, 400))
@@ -423,8 +429,8 @@ def write_file(
             "subdistrict": names[sub],
             "district": names[sub[:4]],
             "province": names[sub[:2]],
-            "lat": f"{10.0 + rng.random() * 1.4:.6f}",
-            "lon": f"{98.9 + rng.random() * 0.5:.6f}",
+            "lat": f"{middle_lat + rng.uniform(-0.05, 0.05):.6f}",
+            "lon": f"{middle_lon + rng.uniform(-0.05, 0.05):.6f}",
             "ownership": rng.choice(("บ้านของตนเอง", "บ้านของตนเอง", "เช่า", "อาศัยญาติ")),
             "condition": rng.choice(("มั่นคงแข็งแรง", "ชำรุดบางส่วน", "ทรุดโทรม")),
             "volunteer_citizen_id": volunteer_ids[village.code],

@@ -316,17 +316,24 @@ class _HouseholdImport:
         """A household's GPS point far from the middle of the file's other points in its
         subdistrict is questioned, as the form questions it: taken at the office, or with a
         digit mistyped."""
-        by_subdistrict: dict[str, list[tuple[float, float, FileHousehold]]] = {}
+        by_subdistrict: dict[str, list[FileHousehold]] = {}
         for household in self.reader.households.values():
-            area, lat, lon = household.address[0], household.address[5], household.address[6]
-            if area and lat is not None and lon is not None:
-                point = (float(lat), float(lon), household)
-                by_subdistrict.setdefault(area[:6], []).append(point)
-        for code, points in by_subdistrict.items():
-            if len(points) < GPS_NEIGHBOURS_MIN:
+            address = household.address
+            if address[0] and address[5] is not None and address[6] is not None:
+                by_subdistrict.setdefault(address[0][:6], []).append(household)
+        for code, households in by_subdistrict.items():
+            if len(households) < GPS_NEIGHBOURS_MIN:
                 continue  # too few to tell where the subdistrict is
-            middle = (median(p[0] for p in points), median(p[1] for p in points))
-            for lat, lon, household in points:
+            lats = [float(h.address[5]) for h in households]
+            lons = [float(h.address[6]) for h in households]
+            middle = (median(lats), median(lons))
+            # A degree of latitude is 111 km, of longitude no more: a point within
+            # GPS_FAR_KM / (111 * 1.5) degrees of the middle both ways is nearer than
+            # GPS_FAR_KM (1.5 > the square root of 2), and needs no more reckoning.
+            near = GPS_FAR_KM / (111.0 * 1.5)
+            for lat, lon, household in zip(lats, lons, households, strict=True):
+                if abs(lat - middle[0]) < near and abs(lon - middle[1]) < near:
+                    continue
                 km = km_between((lat, lon), middle)
                 if km > GPS_FAR_KM:
                     self.report.warning(
