@@ -42,7 +42,7 @@ demo: setup
 # The demo is served as a province would see it: Thai error pages, not Django's debug pages,
 # and static files collected as in production. `DJANGO_DEBUG=true make run` for the debug pages.
 run: demo
-	$(PY) manage.py collectstatic --no-input --verbosity 0
+	DJANGO_DEBUG=$${DJANGO_DEBUG:-false} $(PY) manage.py collectstatic --no-input --verbosity 0
 	@echo ""
 	@echo "Carenet is serving on http://$(HOST):$(PORT)/  (Ctrl+C stops it)"
 	CARENET_DEMO=true DJANGO_DEBUG=$${DJANGO_DEBUG:-false} $(PY) manage.py runserver $(HOST):$(PORT)
