@@ -319,9 +319,7 @@ def move_targets(*, user: Any, person: Person, search: str) -> list[Household]:
 AT_ADDRESS_SHOWN = 5
 
 
-def at_address(
-    *, user: Any, area: Area, house_no: str, moo: int | None = None, **_rest: Any
-) -> list[Household]:
+def at_address(*, user: Any, area: Area, house_no: str, moo: int | None) -> list[Household]:
     """Active households the user can see at this house no. of this village: registering
     another there is most often the same family registered twice."""
     typed = " ".join(house_no.split()).translate(citizen_id.THAI_DIGITS)
@@ -397,13 +395,22 @@ class StatusChange:
     by: str
 
 
-def household_status_changes(*, household: Household) -> list[StatusChange]:
-    """The household's status changes, newest first, with their reasons."""
-    events = AuditEvent.objects.filter(
-        action="household.status",
+HOUSEHOLD_STATUS_ACTION = "household.status"
+
+
+def household_status_events(household: Household) -> QuerySet[AuditEvent]:
+    """The audit records of the household's status changes (services.household_set_status
+    writes them), newest first."""
+    return AuditEvent.objects.filter(
+        action=HOUSEHOLD_STATUS_ACTION,
         target_type=household._meta.label_lower,
         target_id=str(household.pk),
-    ).select_related("actor")
+    ).order_by("-created_at", "-id")
+
+
+def household_status_changes(*, household: Household) -> list[StatusChange]:
+    """The household's status changes, newest first, with their reasons."""
+    events = household_status_events(household).select_related("actor")
     labels = dict(HouseholdStatus.choices)
     return [
         StatusChange(
@@ -412,7 +419,7 @@ def household_status_changes(*, household: Household) -> list[StatusChange]:
             reason=str(event.details.get("reason", "")),
             by=event.actor.get_full_name() or event.actor.username if event.actor else "",
         )
-        for event in events.order_by("-created_at", "-id")[:50]
+        for event in events[:50]
     ]
 
 

@@ -36,7 +36,6 @@ from carenet.accounts import access
 from carenet.accounts.access import Perm
 from carenet.areas.models import Area
 from carenet.core import citizen_id
-from carenet.core.models import AuditEvent
 from carenet.core.people import Sex, name_key
 from carenet.core.services import ConflictError, audit_record, save_versioned
 from carenet.core.text import visible
@@ -64,7 +63,13 @@ from carenet.households.models import (
     Relation,
     with_citizen_id,
 )
-from carenet.households.selectors import household_own_q, manages_widely, person_own_q
+from carenet.households.selectors import (
+    HOUSEHOLD_STATUS_ACTION,
+    household_own_q,
+    household_status_events,
+    manages_widely,
+    person_own_q,
+)
 from carenet.volunteers.models import Volunteer, VolunteerStatus
 from carenet.volunteers.selectors import volunteer_of
 
@@ -324,17 +329,10 @@ def household_set_status(
     return household
 
 
-HOUSEHOLD_STATUS_ACTION = "household.status"
-
-
 def _members_moved_with(household: Household) -> list[int]:
     """The members the household's moves and closings since it was last active recorded as
     leaving with it (moved away, then closed: those of both)."""
-    events = AuditEvent.objects.filter(
-        action=HOUSEHOLD_STATUS_ACTION,
-        target_type=household._meta.label_lower,
-        target_id=str(household.pk),
-    ).order_by("-created_at", "-id")
+    events = household_status_events(household)
     members: list[int] = []
     for event in events:
         if event.details.get("to") == HouseholdStatus.ACTIVE:

@@ -156,18 +156,19 @@ def household_create(request: HttpRequest) -> HttpResponse:
         found = context["duplicates"] = _duplicates(
             request, data, area.code, household_form.cleaned_data["house_no"]
         )
+        address = household_form.address()
         if not confirm.cleaned_data["confirm_address"]:
             context["at_address"] = selectors.at_address(
-                user=request.user, area=area, **household_form.address()
+                user=request.user, area=area, house_no=address["house_no"], moo=address["moo"]
             )
-        if context.get("at_address") or found.unchecked_id:
-            pass  # said on the page, to be confirmed or taken elsewhere
-        elif not found or confirm.cleaned_data["confirm_distinct"]:
+        # Said on the page first: a household at the address, an ID that cannot be checked.
+        held_back = context.get("at_address") or found.unchecked_id
+        if not held_back and (not found or confirm.cleaned_data["confirm_distinct"]):
             try:
                 household = services.household_register(
                     actor=request.user,
                     area=area,
-                    **household_form.address(),
+                    **address,
                     first_member=data,
                     consent=consent_form.to_data(),
                 )

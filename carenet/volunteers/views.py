@@ -345,7 +345,7 @@ def volunteer_status(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _render_status(
-    request: HttpRequest, volunteer: Volunteer, form: StatusForm, undo_form: "UndoStatusForm"
+    request: HttpRequest, volunteer: Volunteer, form: StatusForm, undo_form: UndoStatusForm
 ) -> HttpResponse:
     context = {
         "form": form,
@@ -379,7 +379,9 @@ def volunteer_status_undo(request: HttpRequest, pk: int) -> HttpResponse:
                 _("The change is taken back: the status is %(status)s again.")
                 % {"status": volunteer.get_status_display()},
             )
-            ended = volunteer.committee_seats.filter(term_end=result.change.effective_date)
+            ended = volunteer.committee_seats.filter(
+                term_end=result.change.effective_date
+            ).select_related("centre")
             if ended:
                 seats = ", ".join(f"{s.get_position_display()} ({s.centre})" for s in ended)
                 messages.warning(

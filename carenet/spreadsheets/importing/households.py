@@ -103,8 +103,12 @@ from carenet.spreadsheets.models import ImportKind
 from carenet.volunteers.models import Volunteer, VolunteerStatus
 
 AUDIT_ACTION = "spreadsheets.import_households"
-# The person fields a result lists the changes of, each under the column that sets it.
+# The person fields a result lists the changes of, each under the column that sets it, with
+# the labels of those that are choices.
 CHANGED_SHOWN = ("first_name", *TEXT_FIELDS)
+_LABELS = {
+    name: dict(getattr(Person._meta.get_field(name), "flatchoices", ())) for name in CHANGED_SHOWN
+}
 WRITTEN = (Person, Consent, Household, HouseholdAssignment)
 
 
@@ -667,11 +671,8 @@ class _HouseholdImport:
         """Each value the row changes on the stored person, for the result to list."""
         for name in CHANGED_SHOWN:
             if name in changes:
-                before, after = match[name], changes[name]
-                choices = dict(getattr(Person._meta.get_field(name), "flatchoices", ()))
-                if choices:
-                    before, after = choices.get(before, before), choices.get(after, after)
-                self.report.change(row, name, before, after)
+                before, after, labels = match[name], changes[name], _LABELS[name]
+                self.report.change(row, name, labels.get(before, before), labels.get(after, after))
         for key, codes, words in (
             ("vulnerable_groups", RECORDED_FLAGS, GROUPS),
             ("welfare", WELFARE_CODES, WELFARE),
