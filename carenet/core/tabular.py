@@ -33,6 +33,7 @@ import html
 import io
 import re
 import zipfile
+import zlib
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -373,7 +374,9 @@ def _marks_by_sheet(packed: bytes) -> dict[str, Marks]:
                 for name, part in _sheet_parts(archive).items()
                 if part in present
             }
-    except (zipfile.BadZipFile, OSError, ValueError, KeyError):
+    except (zipfile.BadZipFile, OSError, ValueError, KeyError, EOFError, zlib.error):
+        # Not an .xlsx, or a part damaged (one calamine need not open, a hidden sheet's): the
+        # marks are not read, and the import says so; calamine reports a damaged data sheet.
         return {}
 
 

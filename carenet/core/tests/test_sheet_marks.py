@@ -9,7 +9,7 @@ from openpyxl.cell.rich_text import CellRichText, TextBlock
 from openpyxl.cell.text import InlineFont
 from openpyxl.styles import Font
 
-from carenet.core import sheet_marks
+from carenet.core import sheet_marks, tabular
 from carenet.core.tabular import HIDDEN, STRUCK, Column, column_letter, open_table
 
 COLUMNS = (
@@ -172,3 +172,16 @@ def _with_shared_strings(data: bytes, strings: str) -> bytes:
                 target.writestr(item, content.encode())
         target.writestr("xl/sharedStrings.xml", strings.encode())
     return buffer.getvalue()
+
+
+def test_a_part_that_cannot_be_unpacked_leaves_the_marks_unread(monkeypatch):
+    """A damaged part calamine never opens (a hidden sheet's) must not stop the reading."""
+    import zlib
+
+    def damaged(*args, **kwargs):
+        raise zlib.error("invalid stored block lengths")
+
+    monkeypatch.setattr(tabular, "find_marks", damaged)
+    with open_table(io.BytesIO(workbook(lambda sheet: None)), COLUMNS) as table:
+        assert len(list(table)) == 4
+        assert (table.marked, table.marks_read) == ({}, False)

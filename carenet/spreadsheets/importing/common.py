@@ -147,9 +147,15 @@ class Report:
         self.labels = {c.key: c.label for c in columns}
 
     def column(self, key: str) -> str:
-        if key in NAME_PARTS and key not in self.headers and "full_name" in self.headers:
-            return self.headers["full_name"]  # the file's one column for the whole name
+        key = self._cell_key(key)
         return self.headers.get(key) or self.labels.get(key, key)
+
+    def _cell_key(self, key: str) -> str:
+        """The column that holds `key`'s cell: the whole name's for a part of the name the
+        file has no column of."""
+        if key in NAME_PARTS and key not in self.headers and "full_name" in self.headers:
+            return "full_name"
+        return key
 
     def error(self, row: int | None, key: str, value: str, reason: str) -> None:
         self.result.error_count += 1
@@ -175,9 +181,7 @@ class Report:
         return RowError(row, shortened(column), shortened(value), reason)
 
     def problem(self, row: int, values: dict[str, str], problem: Problem) -> None:
-        key = problem.key
-        if key in NAME_PARTS and key not in self.headers and "full_name" in self.headers:
-            key = "full_name"  # reported under the whole name's column (`column`): its cell
+        key = self._cell_key(problem.key)
         value = problem.value if problem.value is not None else values.get(key, "")
         self.error(row, problem.key, value, problem.reason)
 
