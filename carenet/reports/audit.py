@@ -78,6 +78,7 @@ ACTIONS = {
     "committee.seat_add": _("gave a committee seat"),
     "committee.seat_end": _("ended a committee term"),
     "committee.seat_cancel": _("cancelled a planned committee seat"),
+    "committee.seat_restore": _("gave back a committee seat a mistaken status change ended"),
     "case.break_glass": _("opened a restricted case (break-glass)"),
     "visit.view_sensitive": _("read a visit's sensitive notes"),
     "spreadsheets.export_households": _("exported households"),

@@ -146,6 +146,9 @@ class VolunteerStatusChange(models.Model):
         settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+"
     )
     created_at = models.DateTimeField(auto_now_add=True)
+    # The committee seats this change ended or cancelled, as they were before it
+    # (services.seat_records), so that taking the change back can seat them again.
+    seats_ended = models.JSONField(default=list, blank=True, editable=False)
 
     class Meta:
         ordering = ["-effective_date", "-id"]

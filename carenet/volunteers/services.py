@@ -466,6 +466,21 @@ class SeatClosed:
 
     seat: CommitteeMembership
     cancelled: bool
+    term_end_before: date | None  # the end the term had before (None: open)
+
+
+def seat_records(closed: list[SeatClosed]) -> list[dict[str, Any]]:
+    """What `VolunteerStatusChange.seats_ended` keeps of the seats a change closed."""
+    return [
+        {
+            "seat": None if item.cancelled else item.seat.pk,
+            "centre": item.seat.centre_id,
+            "position": item.seat.position,
+            "term_start": item.seat.term_start.isoformat(),
+            "term_end": item.term_end_before and item.term_end_before.isoformat(),
+        }
+        for item in closed
+    ]
 
 
 @dataclass(frozen=True)
@@ -474,6 +489,9 @@ class StatusChanged:
 
     change: VolunteerStatusChange
     seats_closed: tuple[SeatClosed, ...] = ()
+    # Taking a change back: the seats it seats again, and those it cannot (and why).
+    seats_restored: tuple[CommitteeMembership, ...] = ()
+    seats_kept_ended: tuple[tuple[CommitteeMembership, str], ...] = ()  # (seat, why)
 
 
 @transaction.atomic
@@ -535,6 +553,9 @@ def volunteer_change_status(
     locked.save(update_fields=["status", "updated_at"])
     volunteer.status = to_status
     closed = seats_follow_status(actor=actor, volunteer=locked, day=effective_date)
+    if closed:
+        change.seats_ended = seat_records(closed)
+        change.save(update_fields=["seats_ended"])
     login = login_follows_status(actor=actor, volunteer=locked)
     audit_record(
         actor=actor,
@@ -581,8 +602,8 @@ def volunteer_undo_status(
 ) -> StatusChanged:
     """Takes back the last status change, recorded by mistake (the wrong volunteer marked
     deceased, say): the volunteer is again what they were, from the same date. Nothing is
-    erased: the history gains an entry that says so, with the reason. Committee seats the
-    mistake ended stay ended (the coordinator appoints again); the login follows the status.
+    erased: the history gains an entry that says so, with the reason. The committee seats the
+    mistake ended are theirs again, unless someone holds them now; the login follows.
     """
     _require_manage(actor, volunteer.area_id)
     locked = Volunteer.objects.select_for_update().get(pk=volunteer.pk)
@@ -607,6 +628,7 @@ def volunteer_undo_status(
     )
     locked.status = volunteer.status = last.from_status
     locked.save(update_fields=["status", "updated_at"])
+    restored, kept = _seats_back(actor=actor, volunteer=locked, change=last)
     login = login_follows_status(actor=actor, volunteer=locked)
     audit_record(
         actor=actor,
@@ -618,9 +640,77 @@ def volunteer_undo_status(
             "from": change.from_status,
             "to": change.to_status,
             "login": login,
+            "seats_restored": len(restored),
+            "seats_kept_ended": len(kept),
         },
     )
-    return StatusChanged(change=change)
+    return StatusChanged(
+        change=change, seats_restored=tuple(restored), seats_kept_ended=tuple(kept)
+    )
+
+
+def _seats_back(
+    *, actor: Any, volunteer: Volunteer, change: VolunteerStatusChange
+) -> tuple[list[CommitteeMembership], list[tuple[CommitteeMembership, str]]]:
+    """Seats again the committee seats a change taken back had ended or cancelled, as they
+    were, unless the seat was changed since or someone else holds it now."""
+    restored: list[CommitteeMembership] = []
+    kept: list[tuple[CommitteeMembership, str]] = []
+    centres = Centre.objects.in_bulk({record["centre"] for record in change.seats_ended})
+    for record in change.seats_ended:
+        centre = centres.get(record["centre"])
+        if centre is None:
+            continue
+        seat, reason = _seat_back(
+            volunteer=volunteer, centre=centre, record=record, day=change.effective_date
+        )
+        if seat is None:
+            kept.append((CommitteeMembership(centre=centre, position=record["position"]), reason))
+            continue
+        audit_record(
+            actor=actor,
+            action="committee.seat_restore",
+            target=seat,
+            area_code=centre.area_id,
+            details={"volunteer": volunteer.pk, "position": seat.position, "undone": change.pk},
+        )
+        restored.append(seat)
+    return restored, kept
+
+
+def _seat_back(
+    *, volunteer: Volunteer, centre: Centre, record: dict[str, Any], day: date
+) -> tuple[CommitteeMembership | None, str]:
+    """One seat of `seats_ended` given back (or None, and why not)."""
+    start = date.fromisoformat(record["term_start"])
+    end = record["term_end"] and date.fromisoformat(record["term_end"])
+    seat = None
+    if record["seat"] is not None:
+        seat = CommitteeMembership.objects.filter(pk=record["seat"], volunteer=volunteer).first()
+        if seat is None or seat.term_end != day:
+            return None, _("its term was changed since.")
+    errors = _seat_taken(
+        centre_id=centre.pk,
+        volunteer=volunteer,
+        position=record["position"],
+        start=start if seat is None else day + timedelta(days=1),
+        end=end,
+        exclude=None if seat is None else seat.pk,
+    )
+    if taken := errors["position"] + errors["volunteer"]:
+        return None, taken[0]
+    if seat is None:
+        seat = CommitteeMembership.objects.create(
+            centre=centre,
+            volunteer=volunteer,
+            position=record["position"],
+            term_start=start,
+            term_end=end,
+        )
+    else:
+        seat.term_end = end
+        seat.save(update_fields=["term_end"])
+    return seat, ""
 
 
 def login_follows_status(*, actor: Any, volunteer: Volunteer) -> str:
@@ -688,13 +778,13 @@ def _end_open_seats(*, actor: Any, volunteer: Volunteer, day: date) -> list[Seat
         Q(term_end__isnull=True) | Q(term_end__gt=day)
     )
     for seat in seats.select_related("centre").order_by("term_start", "id"):
-        cancelled = seat.term_start > day
+        cancelled, before = seat.term_start > day, seat.term_end
         if cancelled:
             _cancel_seat(actor=actor, seat=seat, area_code=seat.centre.area_id)
         else:
             seat.term_end = day
             seat.save(update_fields=["term_end"])
-        closed.append(SeatClosed(seat=seat, cancelled=cancelled))
+        closed.append(SeatClosed(seat=seat, cancelled=cancelled, term_end_before=before))
     return closed
 
 
@@ -883,27 +973,15 @@ def committee_seat_add(
     _raise_if(errors)
     assert term_start is not None
 
-    overlapping = CommitteeMembership.objects.filter(centre=centre).filter(
-        Q(term_end__isnull=True) | Q(term_end__gte=term_start)
-    )
-    if term_end is not None:
-        overlapping = overlapping.filter(term_start__lte=term_end)
-    if overlapping.filter(volunteer=volunteer).exists():
-        errors["volunteer"].append(
-            _("This volunteer already holds a seat on this committee during that term.")
+    _raise_if(
+        _seat_taken(
+            centre_id=centre.pk,
+            volunteer=volunteer,
+            position=position,
+            start=term_start,
+            end=term_end,
         )
-    if position in SINGLE_SEATS:
-        holder = overlapping.filter(position=position).select_related("volunteer").first()
-        if holder is not None:
-            errors["position"].append(
-                _(
-                    "The centre already has a %(position)s in that term: %(name)s. End that "
-                    "term first."
-                )
-                % {"position": Position(position).label, "name": holder.volunteer.full_name}
-            )
-    _raise_if(errors)
-
+    )
     seat = CommitteeMembership.objects.create(
         centre=centre,
         volunteer=volunteer,
@@ -919,6 +997,42 @@ def committee_seat_add(
         details={"volunteer": volunteer.pk, "position": position},
     )
     return seat
+
+
+def _seat_taken(
+    *,
+    centre_id: int,
+    volunteer: Volunteer,
+    position: str,
+    start: date,
+    end: date | None,
+    exclude: int | None = None,
+) -> dict[str, list[str]]:
+    """Why the volunteer cannot hold `position` on the centre's committee from `start` to
+    `end`: a volunteer holds one seat of a centre at a time, and SINGLE_SEATS one holder."""
+    errors: dict[str, list[str]] = {"volunteer": [], "position": []}
+    overlapping = CommitteeMembership.objects.filter(centre_id=centre_id).filter(
+        Q(term_end__isnull=True) | Q(term_end__gte=start)
+    )
+    if end is not None:
+        overlapping = overlapping.filter(term_start__lte=end)
+    if exclude is not None:
+        overlapping = overlapping.exclude(pk=exclude)
+    if overlapping.filter(volunteer=volunteer).exists():
+        errors["volunteer"].append(
+            _("This volunteer already holds a seat on this committee during that term.")
+        )
+    if position in SINGLE_SEATS:
+        holder = overlapping.filter(position=position).select_related("volunteer").first()
+        if holder is not None:
+            errors["position"].append(
+                _(
+                    "The centre already has a %(position)s in that term: %(name)s. End that "
+                    "term first."
+                )
+                % {"position": Position(position).label, "name": holder.volunteer.full_name}
+            )
+    return errors
 
 
 def _implausible_start(term_start: date) -> list[str]:

@@ -280,6 +280,25 @@ def _seat_closed_text(closed: services.SeatClosed) -> str:
     }
 
 
+def _tell_seats_back(request: HttpRequest, result: services.StatusChanged) -> None:
+    """Which committee seats taking a change back gave back, and which it could not."""
+    if result.seats_restored:
+        seats = "; ".join(_seat_text(seat) for seat in result.seats_restored)
+        messages.success(
+            request, _("Their committee seats are theirs again: %(seats)s.") % {"seats": seats}
+        )
+    if result.seats_kept_ended:
+        seats = "; ".join(f"{_seat_text(seat)}: {why}" for seat, why in result.seats_kept_ended)
+        messages.warning(
+            request,
+            _(
+                "These committee seats the mistake ended stay ended: %(seats)s Appoint them "
+                "again on the centre's page if they still hold them."
+            )
+            % {"seats": seats},
+        )
+
+
 def _tell_login_follows(request: HttpRequest, volunteer: Volunteer) -> None:
     """What the status change did to their login (services.login_follows_status)."""
     if volunteer.user_id is None:
@@ -379,19 +398,7 @@ def volunteer_status_undo(request: HttpRequest, pk: int) -> HttpResponse:
                 _("The change is taken back: the status is %(status)s again.")
                 % {"status": volunteer.get_status_display()},
             )
-            ended = volunteer.committee_seats.filter(
-                term_end=result.change.effective_date
-            ).select_related("centre")
-            if ended:
-                seats = ", ".join(f"{s.get_position_display()} ({s.centre})" for s in ended)
-                messages.warning(
-                    request,
-                    _(
-                        "The committee seats the mistake ended stay ended: %(seats)s. Appoint "
-                        "them again on the centre's page if they still hold them."
-                    )
-                    % {"seats": seats},
-                )
+            _tell_seats_back(request, result)
             _tell_login_follows(request, volunteer)
             return redirect("volunteers:detail", pk=volunteer.pk)
     return _render_status(request, volunteer, StatusForm(volunteer=volunteer), form)

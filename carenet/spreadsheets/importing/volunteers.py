@@ -87,6 +87,7 @@ from carenet.volunteers.services import (
     check_registration_no,
     login_follows_area,
     login_follows_status,
+    seat_records,
     seats_follow_status,
     service_date_refused,
 )
@@ -745,7 +746,8 @@ def _write(checked: list[_Checked], *, actor: Any, today: date, result: ImportRe
         )
         if "status" in item.changes:
             # As the status form does: seats end, the login follows.
-            seats_follow_status(actor=actor, volunteer=volunteer, day=today)
+            closed = seats_follow_status(actor=actor, volunteer=volunteer, day=today)
+            history[-1].seats_ended = seat_records(closed)
             if volunteer.user_id is not None:
                 login_follows_status(actor=actor, volunteer=volunteer)
         if "area_id" in item.changes:

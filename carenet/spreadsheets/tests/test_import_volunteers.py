@@ -18,7 +18,12 @@ from carenet.core.models import AuditEvent
 from carenet.spreadsheets import columns
 from carenet.spreadsheets.importing import import_households, import_volunteers
 from carenet.volunteers.models import Volunteer, VolunteerStatus, VolunteerStatusChange
-from carenet.volunteers.tests.factories import CommitteeMembershipFactory, VolunteerFactory
+from carenet.volunteers.services import volunteer_undo_status
+from carenet.volunteers.tests.factories import (
+    CentreFactory,
+    CommitteeMembershipFactory,
+    VolunteerFactory,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -561,15 +566,30 @@ def test_a_home_subdistrict_code_that_names_none_is_an_error(en):
     assert not Volunteer.objects.exists()
 
 
-def test_a_volunteer_an_import_marks_resigned_leaves_their_committee_seats():
+def test_a_volunteer_an_import_marks_resigned_leaves_their_committee_seats(
+    district_coordinator_a,
+):
+    """As the status form does; taken back as a mistake, the seats are theirs again."""
     assert run(csv_file([volunteer()])).ok
     seat = CommitteeMembershipFactory(volunteer=stored(1), term_start=date(2025, 1, 1))
-    planned = CommitteeMembershipFactory(volunteer=stored(1), term_start=date(2027, 1, 1))
+    planned = CommitteeMembershipFactory(
+        centre=CentreFactory(area=Area.objects.get(code="86")),
+        volunteer=stored(1),
+        term_start=date(2027, 1, 1),
+    )
     result = run(csv_file([volunteer(status="ลาออก")]), today=date(2026, 3, 1))
     assert result.ok, result.errors
     seat.refresh_from_db()
     assert seat.term_end == date(2026, 3, 1)
     assert not type(planned).objects.filter(pk=planned.pk).exists()  # due to start: cancelled
+    change = stored(1).status_changes.order_by("-id").first()
+    assert len(change.seats_ended) == 2
+    undone = volunteer_undo_status(
+        actor=district_coordinator_a, volunteer=stored(1), change_id=change.pk, reason="ผิดแถว"
+    )
+    assert len(undone.seats_restored) == 2
+    seat.refresh_from_db()
+    assert seat.term_end is None
 
 
 def test_likely_same_volunteers_are_warned_of_but_imported(en, district_coordinator_a):

@@ -11,6 +11,7 @@ from django.utils import timezone, translation
 from carenet.accounts import access
 from carenet.accounts.access import Perm
 from carenet.accounts.models import AreaAssignment, Role, User
+from carenet.areas.models import Area
 from carenet.core import citizen_id as cid
 from carenet.core.models import AuditEvent
 from carenet.core.services import ConflictError
@@ -569,6 +570,75 @@ def test_leaving_the_network_ends_committee_seats(district_coordinator_a):
     assert AuditEvent.objects.get(action="committee.seat_cancel").details["volunteer"] == (
         seat.volunteer.pk
     )
+
+
+def _marked_deceased(actor, volunteer, day):
+    return services.volunteer_change_status(
+        actor=actor,
+        volunteer=volunteer,
+        to_status=VolunteerStatus.DECEASED,
+        effective_date=day,
+        reason="ถึงแก่กรรม",
+    )
+
+
+def _taken_back(actor, volunteer):
+    last = volunteer.status_changes.order_by("-id").first()
+    return services.volunteer_undo_status(
+        actor=actor, volunteer=volunteer, change_id=last.pk, reason="บันทึกผิดคน"
+    )
+
+
+def test_taking_a_mistake_back_gives_the_seats_back(district_coordinator_a):
+    """The wrong volunteer marked deceased lost a chair and a seat due to start: taken back,
+    both are theirs again as they were."""
+    seat = CommitteeMembershipFactory(
+        position=Position.CHAIR, term_start=date(2024, 1, 1), term_end=date(2028, 12, 31)
+    )
+    volunteer = seat.volunteer
+    day = timezone.localdate()
+    later = CommitteeMembershipFactory(  # the province's committee, from next month
+        centre=CentreFactory(area=Area.objects.get(code="86")),
+        volunteer=volunteer,
+        term_start=day + timedelta(days=30),
+    )
+    _marked_deceased(district_coordinator_a, volunteer, day)
+    result = _taken_back(district_coordinator_a, volunteer)
+    assert result.seats_kept_ended == ()
+    assert result.seats_restored[0].pk == seat.pk
+    seat.refresh_from_db()
+    assert seat.term_end == date(2028, 12, 31)
+    again = CommitteeMembership.objects.get(volunteer=volunteer, centre=later.centre)
+    assert (again.position, again.term_start, again.term_end) == (
+        later.position,
+        later.term_start,
+        later.term_end,
+    )
+    assert AuditEvent.objects.filter(action="committee.seat_restore").count() == 2
+    undone = AuditEvent.objects.get(action=services.UNDO_ACTION)
+    assert undone.details["seats_restored"] == 2
+
+
+def test_a_seat_someone_holds_now_stays_ended(district_coordinator_a):
+    """Between the mistake and its taking back, the centre appointed a new chair: the chair
+    is not given back, and the coordinator is told why."""
+    seat = CommitteeMembershipFactory(position=Position.CHAIR, term_start=date(2024, 1, 1))
+    day = timezone.localdate()
+    _marked_deceased(district_coordinator_a, seat.volunteer, day)
+    successor = VolunteerFactory()
+    services.committee_seat_add(
+        actor=district_coordinator_a,
+        centre=seat.centre,
+        volunteer=successor,
+        position=Position.CHAIR,
+        term_start=day + timedelta(days=1),
+    )
+    result = _taken_back(district_coordinator_a, seat.volunteer)
+    assert result.seats_restored == ()
+    [(kept, why)] = result.seats_kept_ended
+    assert kept.position == Position.CHAIR and successor.full_name in why
+    seat.refresh_from_db()
+    assert seat.term_end == day
 
 
 def test_reading_a_citizen_id_is_logged(district_coordinator_a):

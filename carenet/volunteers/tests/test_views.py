@@ -645,7 +645,7 @@ def test_a_status_recorded_by_mistake_is_taken_back(client, world):
     assert blank.status_code == 400
     response = client.post(undo, {"change": wrong.pk, "reason": "บันทึกผิดคน"}, follow=True)
     assert "สถานะกลับเป็น" in response.text
-    assert "ตำแหน่งกรรมการที่สิ้นสุดไปเพราะการบันทึกผิด" in response.text  # the chair's seat
+    assert "ตำแหน่งกรรมการที่ถูกยุติเพราะการบันทึกผิดกลับคืนแล้ว" in response.text  # the chair
     assert 'data-testid="undo"' not in client.get(url).text  # no taking back the taking back
     own.refresh_from_db()
     own.user.refresh_from_db()
