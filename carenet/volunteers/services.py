@@ -492,6 +492,7 @@ class StatusChanged:
     # Taking a change back: the seats it seats again, and those it cannot (and why).
     seats_restored: tuple[CommitteeMembership, ...] = ()
     seats_kept_ended: tuple[tuple[CommitteeMembership, str], ...] = ()  # (seat, why)
+    login: str = ""  # what became of their login (login_follows_status)
 
 
 @transaction.atomic
@@ -556,7 +557,7 @@ def volunteer_change_status(
     if closed:
         change.seats_ended = seat_records(closed)
         change.save(update_fields=["seats_ended"])
-    login = login_follows_status(actor=actor, volunteer=locked)
+    login = login_follows_status(actor=actor, volunteer=locked, was=change.from_status)
     audit_record(
         actor=actor,
         action="volunteer.status",
@@ -569,7 +570,7 @@ def volunteer_change_status(
             "login": login,
         },
     )
-    return StatusChanged(change=change, seats_closed=tuple(closed))
+    return StatusChanged(change=change, seats_closed=tuple(closed), login=login)
 
 
 # How long a status change recorded by mistake can be taken back. Later, the history stands
@@ -629,7 +630,7 @@ def volunteer_undo_status(
     locked.status = volunteer.status = last.from_status
     locked.save(update_fields=["status", "updated_at"])
     restored, kept = _seats_back(actor=actor, volunteer=locked, change=last)
-    login = login_follows_status(actor=actor, volunteer=locked)
+    login = login_follows_status(actor=actor, volunteer=locked, was=change.from_status)
     audit_record(
         actor=actor,
         action=UNDO_ACTION,
@@ -645,7 +646,7 @@ def volunteer_undo_status(
         },
     )
     return StatusChanged(
-        change=change, seats_restored=tuple(restored), seats_kept_ended=tuple(kept)
+        change=change, seats_restored=tuple(restored), seats_kept_ended=tuple(kept), login=login
     )
 
 
@@ -713,13 +714,14 @@ def _seat_back(
     return seat, ""
 
 
-def login_follows_status(*, actor: Any, volunteer: Volunteer) -> str:
+def login_follows_status(*, actor: Any, volunteer: Volunteer, was: str) -> str:
     """A volunteer's login keeps up with their status; says what changed ("" for nothing).
 
     Someone who leaves the network (resigned, removed, deceased) must no longer open the
     households they looked after: their login loses the volunteer role, and is closed when it
     holds no other role ("closed"; "role_removed" otherwise). A volunteer taken back as active
-    gets the role back, and a closed login is opened again ("reopened").
+    gets the role back, and a closed login is opened again ("reopened"); so does one who
+    comes back from leaving (`was`) as inactive, whose login worked before they left.
     """
     user = volunteer.user
     if user is None:
@@ -735,7 +737,7 @@ def login_follows_status(*, actor: Any, volunteer: Volunteer) -> str:
             user.save(update_fields=["is_active"])
             return "closed"
         return ""
-    if volunteer.status != VolunteerStatus.ACTIVE:
+    if volunteer.status != VolunteerStatus.ACTIVE and was not in LEAVING:
         return ""
     changed = ""
     if not AreaAssignment.objects.filter(user=user, role=Role.VOLUNTEER).exists():

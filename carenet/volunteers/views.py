@@ -299,11 +299,9 @@ def _tell_seats_back(request: HttpRequest, result: services.StatusChanged) -> No
         )
 
 
-def _tell_login_follows(request: HttpRequest, volunteer: Volunteer) -> None:
+def _tell_login_follows(request: HttpRequest, result: services.StatusChanged) -> None:
     """What the status change did to their login (services.login_follows_status)."""
-    if volunteer.user_id is None:
-        return
-    if volunteer.status in services.LEAVING:
+    if result.login in ("closed", "role_removed"):
         messages.info(
             request,
             _(
@@ -312,7 +310,9 @@ def _tell_login_follows(request: HttpRequest, volunteer: Volunteer) -> None:
                 "role."
             ),
         )
-    elif volunteer.status == VolunteerStatus.ACTIVE:
+    elif result.login == "reopened":
+        messages.info(request, _("Their login is open again, with the volunteer role."))
+    elif result.login == "role_given":
         messages.info(request, _("Their login has the volunteer role again."))
 
 
@@ -357,7 +357,7 @@ def volunteer_status(request: HttpRequest, pk: int) -> HttpResponse:
             show_service_errors(error, form)
         else:
             messages.success(request, _status_changed_text(result))
-            _tell_login_follows(request, volunteer)
+            _tell_login_follows(request, result)
             _tell_households_left(request, volunteer)
             return redirect("volunteers:detail", pk=volunteer.pk)
     return _render_status(request, volunteer, form, UndoStatusForm())
@@ -399,7 +399,7 @@ def volunteer_status_undo(request: HttpRequest, pk: int) -> HttpResponse:
                 % {"status": volunteer.get_status_display()},
             )
             _tell_seats_back(request, result)
-            _tell_login_follows(request, volunteer)
+            _tell_login_follows(request, result)
             return redirect("volunteers:detail", pk=volunteer.pk)
     return _render_status(request, volunteer, StatusForm(volunteer=volunteer), form)
 

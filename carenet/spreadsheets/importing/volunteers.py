@@ -749,7 +749,7 @@ def _write(checked: list[_Checked], *, actor: Any, today: date, result: ImportRe
             closed = seats_follow_status(actor=actor, volunteer=volunteer, day=today)
             history[-1].seats_ended = seat_records(closed)
             if volunteer.user_id is not None:
-                login_follows_status(actor=actor, volunteer=volunteer)
+                login_follows_status(actor=actor, volunteer=volunteer, was=history[-1].from_status)
         if "area_id" in item.changes:
             login_follows_area(actor=actor, volunteer=volunteer)
         if "villages" in item.changes:

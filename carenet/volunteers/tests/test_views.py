@@ -15,7 +15,7 @@ from django.urls import reverse
 from django.utils import timezone, translation
 
 from carenet.accounts import disclosure
-from carenet.accounts.models import User
+from carenet.accounts.models import AreaAssignment, Role, User
 from carenet.areas.models import Area, Level
 from carenet.core import citizen_id as cid
 from carenet.core import thaidate
@@ -669,6 +669,34 @@ def test_a_status_recorded_by_mistake_is_taken_back(client, world):
     )
     assert 'data-testid="undo"' not in client.get(url).text
     assert client.post(undo, {"change": latest.pk, "reason": "x"}).status_code == 400
+
+
+def test_taking_back_a_mistaken_leaving_opens_the_login_again_whatever_the_status(
+    client, world
+):
+    """Inactive, then resigned by mistake: taken back, they are inactive again, and so is
+    their login open again, with the role, as it was before the mistake."""
+    own = world["own"]
+    login(client, "district_coordinator_a")
+    url = reverse("volunteers:status", args=[own.pk])
+    today = thaidate.format_numeric(timezone.localdate())
+    client.post(url, {"to_status": "inactive", "effective_date": today, "reason": "ไม่มา"})
+    own.user.refresh_from_db()
+    assert own.user.is_active
+    client.post(url, {"to_status": "resigned", "effective_date": today, "reason": "ลาออก"})
+    own.user.refresh_from_db()
+    assert not own.user.is_active
+    wrong = own.status_changes.order_by("-id").first()
+    undo = reverse("volunteers:status_undo", args=[own.pk])
+    response = client.post(undo, {"change": wrong.pk, "reason": "ผิดคน"}, follow=True)
+    own.refresh_from_db()
+    own.user.refresh_from_db()
+    assert own.status == VolunteerStatus.INACTIVE and own.user.is_active
+    assert AreaAssignment.objects.filter(user=own.user, role=Role.VOLUNTEER).exists()
+    with translation.override("th"):
+        assert translation.gettext("Their login is open again, with the volunteer role.") in (
+            response.text
+        )
 
 
 def test_the_history_ends_with_the_registration_whatever_its_date(client, world):
