@@ -878,6 +878,12 @@ def password_refused(volunteer: Volunteer) -> str:
         return _("This volunteer has no login yet.")
     if user.is_demo:
         return _("The demo logins keep the password everyone uses.")
+    if volunteer.status in LEAVING:
+        # Their login was closed when they left: a new password would open nothing.
+        return _(
+            "A volunteer who is %(status)s has no working login: a new password would open "
+            "nothing. If they serve again, change their status first."
+        ) % {"status": VolunteerStatus(volunteer.status).label}
     other_roles = AreaAssignment.objects.filter(user=user).exclude(role=Role.VOLUNTEER)
     if user.is_staff or user.is_superuser or other_roles.exists():
         return _(

@@ -910,6 +910,21 @@ def test_a_login_with_another_role_is_not_the_coordinators_to_take_over(
     assert not province_officer.check_password(NEW_PASSWORD)
 
 
+def test_no_password_for_the_closed_login_of_a_volunteer_who_left(district_coordinator_a):
+    volunteer, user = linked_volunteer(district_coordinator_a)
+    services.volunteer_change_status(
+        actor=district_coordinator_a,
+        volunteer=volunteer,
+        to_status=VolunteerStatus.DECEASED,
+        effective_date=timezone.localdate(),
+        reason="ถึงแก่กรรม",
+    )
+    volunteer.user.refresh_from_db()
+    assert "no working login" in password_refused(district_coordinator_a, volunteer)
+    user.refresh_from_db()
+    assert not user.check_password(NEW_PASSWORD)
+
+
 def test_no_password_without_a_login(district_coordinator_a):
     assert "no login" in password_refused(district_coordinator_a, VolunteerFactory())
 
