@@ -694,7 +694,7 @@ def _seat_back(
         centre_id=centre.pk,
         volunteer=volunteer,
         position=record["position"],
-        start=start if seat is None else day + timedelta(days=1),
+        start=start if seat is None else day,
         end=end,
         exclude=None if seat is None else seat.pk,
     )
@@ -1017,13 +1017,14 @@ def _seat_taken(
     exclude: int | None = None,
 ) -> dict[str, list[str]]:
     """Why the volunteer cannot hold `position` on the centre's committee from `start` to
-    `end`: a volunteer holds one seat of a centre at a time, and SINGLE_SEATS one holder."""
+    `end`: a volunteer holds one seat of a centre at a time, and SINGLE_SEATS one holder.
+    A term may start on the day another ends: a handover."""
     errors: dict[str, list[str]] = {"volunteer": [], "position": []}
     overlapping = CommitteeMembership.objects.filter(centre_id=centre_id).filter(
-        Q(term_end__isnull=True) | Q(term_end__gte=start)
+        Q(term_end__isnull=True) | Q(term_end__gt=start)
     )
     if end is not None:
-        overlapping = overlapping.filter(term_start__lte=end)
+        overlapping = overlapping.filter(term_start__lt=end)
     if exclude is not None:
         overlapping = overlapping.exclude(pk=exclude)
     if overlapping.filter(volunteer=volunteer).exists():

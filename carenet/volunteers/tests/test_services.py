@@ -1003,6 +1003,37 @@ def test_a_centre_has_one_chair_at_a_time(district_coordinator_a):
     assert AuditEvent.objects.filter(action="committee.seat_end").count() == 1
 
 
+def test_a_chair_hands_over_on_the_day_their_term_ends(district_coordinator_a):
+    """The end form and the seat form both offer today: a term may start the day another
+    ends, not a day earlier."""
+    centre = CentreFactory()
+    first, second = VolunteerFactory(), VolunteerFactory()
+    seat = services.committee_seat_add(actor=district_coordinator_a, **seat_args(centre, first))
+    services.committee_seat_end(actor=district_coordinator_a, seat=seat, term_end=date(2025, 5, 31))
+    refused(
+        lambda: services.committee_seat_add(
+            actor=district_coordinator_a, **seat_args(centre, second, term_start=date(2025, 5, 30))
+        ),
+        "position",
+        containing=first.full_name,
+    )
+    services.committee_seat_add(
+        actor=district_coordinator_a, **seat_args(centre, second, term_start=date(2025, 5, 31))
+    )
+    # The member who becomes secretary the day their member's term ends, too.
+    member = services.committee_seat_add(
+        actor=district_coordinator_a,
+        **seat_args(centre, first, position=Position.MEMBER, term_start=date(2025, 6, 1)),
+    )
+    services.committee_seat_end(
+        actor=district_coordinator_a, seat=member, term_end=date(2025, 9, 1)
+    )
+    services.committee_seat_add(
+        actor=district_coordinator_a,
+        **seat_args(centre, first, position=Position.SECRETARY, term_start=date(2025, 9, 1)),
+    )
+
+
 def test_a_centre_has_one_secretary_at_a_time(district_coordinator_a):
     centre = CentreFactory()
     first, second = VolunteerFactory(), VolunteerFactory()

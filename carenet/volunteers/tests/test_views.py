@@ -671,9 +671,7 @@ def test_a_status_recorded_by_mistake_is_taken_back(client, world):
     assert client.post(undo, {"change": latest.pk, "reason": "x"}).status_code == 400
 
 
-def test_taking_back_a_mistaken_leaving_opens_the_login_again_whatever_the_status(
-    client, world
-):
+def test_taking_back_a_mistaken_leaving_opens_the_login_again_whatever_the_status(client, world):
     """Inactive, then resigned by mistake: taken back, they are inactive again, and so is
     their login open again, with the role, as it was before the mistake."""
     own = world["own"]
