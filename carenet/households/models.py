@@ -284,6 +284,10 @@ class Person(HasCitizenID):
                 name="person_name_birth_idx",
                 opclasses=["varchar_pattern_ops", "date_ops"],
             ),
+            # The few people without a citizen ID: the likely-duplicate check by document.
+            models.Index(
+                fields=["document_no"], condition=~Q(document_no=""), name="person_document_idx"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -301,6 +305,12 @@ def with_citizen_id(id_hash: str) -> Q:
     index only for a query that repeats its condition.
     """
     return Q(citizen_id_hash=id_hash) & ~Q(citizen_id_hash="")
+
+
+def with_document_no(number: str) -> Q:
+    """People whose other document (passport, pink card ...) has this number, in capitals
+    or as typed; asked, like with_citizen_id, so that the partial index serves it."""
+    return Q(document_no__in={number, number.upper()}) & ~Q(document_no="")
 
 
 class ConsentBasis(models.TextChoices):

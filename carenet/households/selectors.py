@@ -40,6 +40,7 @@ from carenet.households.models import (
     PersonStatus,
     volunteer_serves,
     with_citizen_id,
+    with_document_no,
 )
 from carenet.volunteers.models import Volunteer, VolunteerStatus
 
@@ -594,6 +595,7 @@ def person_find_duplicates(
     citizen_id_digits: str = "",
     area_code: str = "",
     house_no: str = "",
+    document_no: str = "",
     exclude_pk: int | None = None,
     typed: bool = True,
 ) -> DuplicateCheck:
@@ -605,7 +607,10 @@ def person_find_duplicates(
     * the same citizen ID;
     * a name that sounds the same and the same birth date (the first name alone counts:
       women often change their last name when they marry);
-    * the same house no. in the same village, with a first name that sounds the same.
+    * without a birth date, a whole name that sounds the same in the same subdistrict;
+    * the same house no. in the same village, with a first name that sounds the same;
+    * the same number of another document (a passport, a pink card): for people without a
+      citizen ID, whose names are spelt many ways, the one steady key.
     """
     keys = name_key(first_name, last_name)
     first_key = keys.split("-")[0]
@@ -618,11 +623,16 @@ def person_find_duplicates(
         conditions |= with_citizen_id(id_hash)
     if first_key and birth_date is not None:
         conditions |= sounds_like & Q(birth_date=birth_date)
+    if first_key and birth_date is None and area_code and last_name:
+        conditions |= Q(name_key=keys) & within(area_code[:6], "area_id")
     if first_key and area_code and house_no:
         conditions |= sounds_like & Q(
             area_id=area_code,
             household__house_no__iexact=house_no.strip().translate(citizen_id.THAI_DIGITS),
         )
+    document_no = document_no.strip()
+    if document_no:
+        conditions |= with_document_no(document_no)
     candidates = (
         people_visible(user)
         .filter(conditions)
@@ -637,6 +647,8 @@ def person_find_duplicates(
         same_id = bool(id_hash) and person.citizen_id_hash == id_hash
         if same_id:
             reasons.append(_("same citizen ID"))
+        if document_no and person.document_no.upper() == document_no.upper():
+            reasons.append(_("same document no."))
         if birth_date is not None and person.birth_date == birth_date:
             same_name = (person.first_name, person.last_name) == (
                 " ".join(first_name.split()),
@@ -646,6 +658,8 @@ def person_find_duplicates(
                 reasons.append(_("same name and birth date"))
             else:
                 reasons.append(_("similar name, same birth date"))
+        elif birth_date is None and person.name_key == keys:
+            reasons.append(_("similar name, same subdistrict"))
         typed_house = house_no.strip().translate(citizen_id.THAI_DIGITS).lower()
         same_house = person.household.house_no.lower() == typed_house
         if area_code and house_no and person.area_id == area_code and same_house:
@@ -685,7 +699,13 @@ def _first_name_keys(first_name: str) -> set[str]:
     ("ณัฐ ธิดา")."""
     untitled = without_title(" ".join(first_name.split()))
     forms = {first_name, untitled, untitled.split(" ")[0], untitled.replace(" ", "")}
+    # The silencing mark left out at the end (ศักดิ for ศักดิ์, รินท for รินทร์), the mark a
+    # phone keyboard most often misses, or typed where the record lacks it.
+    forms |= {form[:-1] if form.endswith(_SILENT) else form + _SILENT for form in forms if form}
     return {key for form in forms if (key := name_key(form, "").split("-")[0])}
+
+
+_SILENT = "\u0e4c"  # ์ (thanthakhat)
 
 
 def person_duplicates_of(*, user: Any, person: Person) -> DuplicateCheck:
@@ -698,6 +718,7 @@ def person_duplicates_of(*, user: Any, person: Person) -> DuplicateCheck:
         citizen_id_digits=person.read_citizen_id(),
         area_code=person.area_id,
         house_no=person.household.house_no,
+        document_no=person.document_no,
         exclude_pk=person.pk,
         typed=False,
     )

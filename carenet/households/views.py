@@ -479,6 +479,7 @@ def _duplicates(
         citizen_id_digits=data.citizen_id or "",
         area_code=area_code,
         house_no=house_no,
+        document_no=data.document_no,
     )
     # Someone registered elsewhere who moved house is moved, not registered again.
     same_id = [c.person.pk for c in found.candidates if c.same_id]

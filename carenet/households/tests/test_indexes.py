@@ -12,7 +12,13 @@ from django.db.models import Q
 
 from carenet.areas.models import Area, Level, within
 from carenet.core import citizen_id
-from carenet.households.models import Household, Person, PersonStatus, with_citizen_id
+from carenet.households.models import (
+    Household,
+    Person,
+    PersonStatus,
+    with_citizen_id,
+    with_document_no,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -109,6 +115,11 @@ PREFIX = pytest.mark.skipif("connection.vendor != 'postgresql'")
             lambda: Person.objects.filter(with_citizen_id(HASH)),
             "person_citizen_id_unique",
             id="person-by-citizen-id",
+        ),
+        pytest.param(
+            lambda: Person.objects.filter(with_document_no("MA1234567")),
+            "person_document_idx",
+            id="person-by-document-no",
         ),
         pytest.param(
             lambda: Person.objects.filter(name_key="S530-J530"),

@@ -228,6 +228,74 @@ def test_a_first_name_typed_with_a_title_or_whole_is_still_found(world, personas
     assert [c.person for c in check.candidates] == [existing]
 
 
+@pytest.mark.parametrize(
+    ("stored", "typed"),
+    [
+        ("เกียรติศักดิ์", "เกียรติศักดิ"),
+        ("ศศิรินทร์", "ศศิรินท"),
+        ("เทอดศักดิ", "เทอดศักดิ์"),  # the record lacks the mark, the form has it
+    ],
+)
+def test_a_first_name_without_its_silencing_mark_is_still_found(world, personas, stored, typed):
+    existing = PersonFactory.create(
+        household=world.households["a1"],
+        first_name=stored,
+        last_name="บุญญาไลย์",
+        birth_date=date(1965, 12, 25),
+    )
+    check = selectors.person_find_duplicates(
+        user=personas["national_admin"],
+        first_name=typed,
+        last_name="บุญญาไลย์",
+        birth_date=date(1965, 12, 25),
+    )
+    assert [c.person for c in check.candidates] == [existing]
+
+
+def test_the_same_name_without_a_birth_date_in_the_subdistrict_is_shown(world, personas):
+    household = world.households["a1"]
+    existing = PersonFactory.create(
+        household=household, first_name="บุญมา", last_name="ทองดี", birth_date=None
+    )
+    check = selectors.person_find_duplicates(
+        user=personas["national_admin"],
+        first_name="บุญมา",
+        last_name="ทองดี",
+        area_code=household.area_id,
+    )
+    [found] = check.candidates
+    assert found.person == existing
+    assert found.reasons == [gettext("similar name, same subdistrict")]
+    elsewhere = selectors.person_find_duplicates(
+        user=personas["national_admin"],
+        first_name="บุญมา",
+        last_name="ทองดี",
+        area_code=world.households["b1"].area_id,
+    )
+    assert existing not in [c.person for c in elsewhere.candidates]
+
+
+def test_the_same_passport_no_is_a_likely_duplicate(world, personas):
+    """For a migrant worker the document no. is the steady key: the name is spelt many ways."""
+    existing = PersonFactory.create(
+        household=world.households["a1"],
+        first_name="อ่อง",
+        last_name="จ่อ",
+        document_type="passport",
+        document_no="MA1234567",
+    )
+    check = selectors.person_find_duplicates(
+        user=personas["national_admin"], first_name="โซ", last_name="วิน", document_no="ma1234567"
+    )
+    [found] = check.candidates
+    assert found.person == existing and found.reasons == [gettext("same document no.")]
+    assert not check.blocks  # a number typed wrong is not proof: the user decides
+    hidden = selectors.person_find_duplicates(
+        user=personas["volunteer_b"], first_name="โซ", document_no="MA1234567"
+    )
+    assert not hidden.candidates
+
+
 def test_duplicates_are_scoped_but_a_taken_citizen_id_is_still_told(world, personas):
     digits = new_citizen_id()
     elsewhere = world.people["b1"]
