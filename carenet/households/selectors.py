@@ -563,6 +563,8 @@ class DuplicateCheck:
     name_elsewhere: bool = False
     # Records of the same citizen ID that the user may move to another household (views).
     movable: set[int] = field(default_factory=set)
+    # Those of them who withdrew consent: their record is kept as it is, not moved (views).
+    restricted: set[int] = field(default_factory=set)
     # The user's answers of the day about records outside their scope are used up
     # (accounts.disclosure), and a citizen ID was typed: it cannot be checked, so the person
     # cannot be registered today.

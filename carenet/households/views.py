@@ -485,12 +485,9 @@ def _duplicates(
     same_id = [c.person.pk for c in found.candidates if c.same_id]
     if same_id:
         # Not those who withdrew consent: their record is kept, but not moved.
-        movable = (
-            selectors.people_visible(request.user, MANAGE)
-            .filter(pk__in=same_id)
-            .exclude(restricted_q())
-        )
-        found.movable = set(movable.values_list("pk", flat=True))
+        manageable = selectors.people_visible(request.user, MANAGE).filter(pk__in=same_id)
+        found.movable = set(manageable.exclude(restricted_q()).values_list("pk", flat=True))
+        found.restricted = set(manageable.filter(restricted_q()).values_list("pk", flat=True))
     return found
 
 

@@ -251,7 +251,21 @@ def test_a_person_who_withdrew_consent_is_not_offered_a_move(client, world, pers
     login(client, "district_coordinator_a")
     page = add_as_member(client, mover, to)
     assert page.status_code == 200  # the match is shown, and it blocks
-    assert f"/households/people/{mover.pk}/move/" not in page.content.decode()
+    text = page.content.decode()
+    assert f"/households/people/{mover.pk}/move/" not in text
+    # ... and says why, with the way out: a new consent lifts the restriction.
+    assert 'data-testid="restricted-here"' in text
+    assert f"/households/people/{mover.pk}/consents/new/" in text
+
+
+def test_a_member_added_again_to_their_own_household_is_not_offered_a_move(client, world, personas):
+    household = world.households["a1"]
+    member = PersonFactory.create(household=household, citizen_id=new_citizen_id())
+    ConsentFactory.create(person=member)
+    login(client, "district_coordinator_a")
+    text = add_as_member(client, member, household).content.decode()
+    assert 'data-testid="member-here"' in text
+    assert f"/households/people/{member.pk}/move/" not in text
 
 
 def test_the_new_household_for_a_mover_sent_twice_is_registered_once(client, world, personas):
