@@ -91,12 +91,14 @@ from carenet.spreadsheets.importing.common import (
 from carenet.spreadsheets.importing.places import Areas, Scope
 from carenet.spreadsheets.importing.readahead import checked_chunks
 from carenet.spreadsheets.importing.rows import (
+    ADDRESS_COLUMN,
     ADDRESS_FIELDS,
     TEXT_FIELDS,
     WELFARE_CODES,
     FileHousehold,
     PersonRow,
     RowReader,
+    shown_address,
 )
 from carenet.spreadsheets.importing.writing import FirstLoad, IdReserve, Pipeline, among
 from carenet.spreadsheets.models import ImportKind
@@ -191,6 +193,8 @@ class _HouseholdImport:
         # New households not written yet, and the stored households the file touches.
         self.open: dict[int, FileHousehold] = {}
         self.stored: dict[int, FileHousehold] = {}
+        # Stored household id -> the one household of the file it turned out to be.
+        self.claimed: dict[int, FileHousehold] = {}
         self.reopened: dict[int, FileHousehold] = {}
         # Stored household id -> its stored people the file lists.
         self.listed: dict[int, set[int]] = {}
@@ -457,8 +461,8 @@ class _HouseholdImport:
                 continue
             if household.head_row and matches[0]["head_id"] is not None:
                 self._beside_stored(household, matches[0])  # a head of its own: another family
-            else:
-                self._becomes_stored(household, matches[0])
+            elif not self._becomes_stored(household, matches[0]):
+                self._beside_stored(household, matches[0])  # the file has it already
 
     def _beside_stored(self, household: FileHousehold, row: dict[str, Any]) -> None:
         """Several households may share a house no.: said, so that the user can tell."""
@@ -493,12 +497,17 @@ class _HouseholdImport:
         for row in rows:
             self.volunteers[row["citizen_id_hash"]] = row
 
-    def _becomes_stored(self, household: FileHousehold, row: dict[str, Any]) -> None:
+    def _becomes_stored(self, household: FileHousehold, row: dict[str, Any]) -> bool:
+        """The file's household is this stored one, unless another of the file's is already
+        (False): one household cannot be given two refs or two addresses."""
+        if self.claimed.setdefault(row["id"], household) is not household:
+            return False
         household.existing = row["id"]
         household.stored = row
         household.touched = household.touched or bool(household.new_ids)
         self.stored[id(household)] = household
         self.open.pop(id(household), None)
+        return True
 
     # -- deciding each person -------------------------------------------------------------
 
@@ -618,12 +627,23 @@ class _HouseholdImport:
                 "treat people already registered as errors."
             ) % {"area": self.areas.describe(match["area_id"])}
         elif household.existing is None and not household.written:
-            self._becomes_stored(household, stored.stored_household(match))
+            if not self._becomes_stored(household, stored.stored_household(match)):
+                problem = _(
+                    "This person is registered in household no. %(no)s (%(address)s), which "
+                    "row %(row)d of this file gives under another household ref. A household "
+                    "ref does not move anyone: to move the person to another household, move "
+                    "them in Carenet first (on their page)."
+                ) % {
+                    "no": match["household_id"],
+                    "address": self._address_text(stored.stored_household(match)),
+                    "row": self.claimed[match["household_id"]].row,
+                }
         elif household.existing != match["household_id"]:
             problem = _(
                 "This person is registered in another household (%(address)s) than the "
-                "people above with the same household ref (row %(row)d). Move the person "
-                "in Carenet first, or give the row another household ref."
+                "people above with the same household ref (row %(row)d). A household ref "
+                "does not move anyone: to move the person, move them in Carenet first (on "
+                "their page)."
             ) % {
                 "address": self._address_text(stored.stored_household(match)),
                 "row": household.row,
@@ -874,6 +894,7 @@ class _HouseholdImport:
                 self.report.error(household.row, "subdistrict", self.areas.describe(moved), refused)
                 continue
             self._warn_if_others_move(household, updates)
+            self._list_household_changes(household, updates)
             if updates or household.touched:
                 changed.add(pk)
             if self.pipeline is None:
@@ -894,6 +915,20 @@ class _HouseholdImport:
                 Person.objects.filter(household_id=pk).update(area_id=area)
                 Consent.objects.filter(person__household_id=pk).update(area_id=area)
         return changed
+
+    def _list_household_changes(self, household: FileHousehold, updates: dict[str, Any]) -> None:
+        """Each address value the file changes on a stored household, for the result."""
+        assert household.stored is not None
+        for name in ADDRESS_FIELDS:
+            column = stored.STORED_ADDRESS[name]
+            if column in updates:
+                before, after = household.stored[column], updates[column]
+                self.report.change(
+                    household.row,
+                    ADDRESS_COLUMN[name],
+                    shown_address(name, before, self.areas) if before is not None else "",
+                    shown_address(name, after, self.areas),
+                )
 
     def _heads_left_out(self, households: list[FileHousehold]) -> set[int]:
         """Stored households the file gives a new head while their present head, still living

@@ -95,7 +95,7 @@ ADDRESS_KEYS = (
 )
 # The household fields an address sets, in the order FileHousehold keeps them.
 ADDRESS_FIELDS = ("area", "house_no", "moo", "soi", "road", "lat", "lon", "ownership", "condition")
-_ADDRESS_COLUMN = {
+ADDRESS_COLUMN = {
     "area": "subdistrict",
     "house_no": "house_no",
     "moo": "moo",
@@ -762,7 +762,7 @@ class RowReader:
                 household.address[index] = value
             elif known != value:
                 name = ADDRESS_FIELDS[index]
-                column = _ADDRESS_COLUMN[name]
+                column = ADDRESS_COLUMN[name]
                 if name == "area" and known[:6] == value[:6]:
                     column = "moo"  # the same subdistrict: the villages differ
                 raise Problem(
@@ -772,7 +772,7 @@ class RowReader:
                         "address (%(known)s). The rows of one household have the same address: "
                         "check the ref or the address."
                     )
-                    % {"row": household.row, "known": _shown(name, known, self.areas)},
+                    % {"row": household.row, "known": shown_address(name, known, self.areas)},
                 )
 
 
@@ -784,7 +784,8 @@ class _Problems(Problem):
         self.problems = problems
 
 
-def _shown(name: str, value: Any, areas: Areas) -> str:
+def shown_address(name: str, value: Any, areas: Areas) -> str:
+    """An address field's value (ADDRESS_FIELDS) as a person reads it."""
     if name == "area":
         return areas.describe(value)
     if name == "ownership":

@@ -852,6 +852,37 @@ def test_the_result_lists_each_value_a_file_changes(en):
     assert stored(cid(1)).phone != "0899999999"  # a dry run
 
 
+def test_the_result_lists_what_a_file_changes_on_a_stored_household(en):
+    """A new house no., housing condition and GPS point are listed as the people's are."""
+    assert run(csv_file(family())).ok
+    rows = family()
+    for row in rows[:2]:
+        row.update(house_no="297/1", condition="ทรุดโทรม", lat="10.5", lon="99.2")
+    result = run(csv_file(rows), dry_run=True)
+    assert result.ok, result.errors
+    changes = {c.column: (c.before, c.after) for c in result.changes if c.row == 2}
+    assert changes[THAI["house_no"]] == ("12/3", "297/1")
+    assert changes[THAI["condition"]][1] == "ทรุดโทรม"
+    assert changes[THAI["lat"]] == ("—", "10.500000")  # none before
+    assert stored(cid(1)).household.house_no == "12/3"  # a dry run
+
+
+def test_a_stored_member_given_another_ref_does_not_rewrite_their_household(en):
+    """The husband listed under his household's rows, the wife under a new ref with another
+    address: both refs would be the one stored household, with two addresses. Refused: a
+    ref does not move anyone."""
+    assert run(csv_file(family())).ok
+    before = snapshot()
+    rows = family()[:2]
+    rows[1].update(household_ref="X1", house_no="69", relation="หัวหน้าครัวเรือน")
+    result = run(csv_file(rows))
+    [error] = result.errors
+    assert (error.row, error.column) == (3, THAI["citizen_id"])
+    assert "row 2 of this file gives under another household ref" in error.reason
+    assert "move them in Carenet" in error.reason
+    assert snapshot() == before
+
+
 def test_a_row_that_renames_the_person_of_its_citizen_id_is_warned_of(en):
     """A mistyped ID would put one person's name on another's record: said, not refused."""
     assert run(csv_file(family())).ok
