@@ -48,7 +48,7 @@ from django.utils.translation import ngettext
 
 from carenet.accounts import disclosure
 from carenet.core import citizen_id, thaidate
-from carenet.core.people import name_key
+from carenet.core.people import full_name, name_key
 from carenet.core.services import audit_record
 from carenet.core.tabular import RowError, Source, TableError, TableStream, open_table
 from carenet.households.cleaning import household_move_refused
@@ -196,6 +196,8 @@ class _HouseholdImport:
         # Stored household id -> the one household of the file it turned out to be.
         self.claimed: dict[int, FileHousehold] = {}
         self.reopened: dict[int, FileHousehold] = {}
+        # Stored household id -> its volunteers (id -> name), for those the file touches.
+        self.assignments: dict[int, dict[int, str]] = {}
         # Stored household id -> its stored people the file lists.
         self.listed: dict[int, set[int]] = {}
         self.chunk = 0
@@ -428,6 +430,26 @@ class _HouseholdImport:
             stored.people_without_ids(without_id, below=self.people_below)
         self._by_address(people)
         self._load_volunteers(people)
+        self._load_assignments(people)
+
+    def _load_assignments(self, people: list[PersonRow]) -> None:
+        """The volunteers of the stored households this chunk's people are in."""
+        wanted = {p.match["household_id"] for p in people if p.match is not None}
+        wanted |= {p.household.existing for p in people if p.household.existing is not None}
+        wanted -= self.assignments.keys()
+        if not wanted:
+            return
+        for pk in wanted:
+            self.assignments[pk] = {}
+        rows = HouseholdAssignment.objects.filter(**among("household_id", wanted, "bigint"))
+        for household_id, volunteer_id, *names in rows.values_list(
+            "household_id",
+            "volunteer_id",
+            "volunteer__title",
+            "volunteer__first_name",
+            "volunteer__last_name",
+        ):
+            self.assignments[household_id][volunteer_id] = full_name(*names)
 
     def _by_address(self, people: list[PersonRow]) -> None:
         """A new household with a house no. joins the one stored household at that address,
@@ -516,12 +538,12 @@ class _HouseholdImport:
             return
         household = person.household
         household.chunk = self.chunk
-        if household.volunteers:
-            self._check_volunteers(household)
         if person.match is not None:
             self._stored_person(person)
         else:
             self._new_person(person)
+        if household.volunteers:  # once the household is known to be stored, or new
+            self._check_volunteers(household)
 
     def _unique_in_file(self, person: PersonRow) -> bool:
         if person.digits:
@@ -576,10 +598,13 @@ class _HouseholdImport:
         """Checks the volunteers the rows so far assign the household to."""
         checked, household.volunteers = household.volunteers or {}, None
         subdistrict = (household.area or "")[:6]
+        kept = self.assignments.get(household.existing or 0, {})
         for hashed, (row, text) in checked.items():
             volunteer = self.volunteers.get(hashed)
             reason = None
-            if volunteer is None:
+            if volunteer is not None and volunteer["pk"] in kept:
+                self._warn_if_kept_unfit(household, volunteer, row, text)
+            elif volunteer is None:
                 reason = _("No volunteer with this citizen ID is registered in Carenet.")
             elif not self.scope.allows(volunteer["area_id"]):
                 reason = _(
@@ -599,6 +624,32 @@ class _HouseholdImport:
                 household.assigned += (volunteer["pk"],)
                 if household.written:
                     self.reopened[id(household)] = household
+
+    def _warn_if_kept_unfit(
+        self, household: FileHousehold, volunteer: dict[str, Any], row: int, text: str
+    ) -> None:
+        """A volunteer the household already has, who has left or moved since (an export
+        lists them): kept, so that the file imports, but said."""
+        if volunteer["status"] != VolunteerStatus.ACTIVE:
+            reason = _("%(name)s is not an active volunteer.") % {"name": _name(volunteer)}
+        elif volunteer["area_id"] != (household.area or "")[:6]:
+            reason = _("%(name)s serves %(area)s, not this household's subdistrict.") % {
+                "name": _name(volunteer),
+                "area": self.areas.describe(volunteer["area_id"]),
+            }
+        else:
+            return
+        self.report.warning(
+            row,
+            "volunteer_citizen_id",
+            text,
+            reason
+            + " "
+            + _(
+                "They already look after this household, so they stay; hand it over to "
+                "another volunteer in Carenet."
+            ),
+        )
 
     def _stored_person(self, person: PersonRow) -> None:
         match = person.match
@@ -895,7 +946,8 @@ class _HouseholdImport:
                 continue
             self._warn_if_others_move(household, updates)
             self._list_household_changes(household, updates)
-            if updates or household.touched:
+            unassigned = self._volunteers_replaced(household)
+            if updates or household.touched or unassigned:
                 changed.add(pk)
             if self.pipeline is None:
                 continue
@@ -906,6 +958,10 @@ class _HouseholdImport:
                     household_id=pk, area_id=area
                 )
                 Consent.objects.filter(person_id__in=household.new_ids).update(area_id=area)
+            if unassigned:
+                HouseholdAssignment.objects.filter(
+                    household_id=pk, volunteer_id__in=unassigned
+                ).delete()
             if updates:
                 Household.objects.filter(pk=pk).update(
                     **updates, version=F("version") + 1, updated_at=self.now
@@ -915,6 +971,25 @@ class _HouseholdImport:
                 Person.objects.filter(household_id=pk).update(area_id=area)
                 Consent.objects.filter(person__household_id=pk).update(area_id=area)
         return changed
+
+    def _volunteers_replaced(self, household: FileHousehold) -> set[int]:
+        """The volunteers the file's list takes off a stored household (its rows name
+        others); the change is listed either way."""
+        named = set(household.assigned)
+        if not named or self.on_existing != "update":
+            return set()
+        assert household.existing is not None
+        before = self.assignments.get(household.existing, {})
+        if named == before.keys():
+            return set()
+        names = {row["pk"]: _name(row) for row in self.volunteers.values() if row is not None}
+        self.report.change(
+            household.row,
+            "volunteer_citizen_id",
+            ", ".join(sorted(before.values())),
+            ", ".join(sorted(names.get(pk, str(pk)) for pk in named)),
+        )
+        return before.keys() - named
 
     def _list_household_changes(self, household: FileHousehold, updates: dict[str, Any]) -> None:
         """Each address value the file changes on a stored household, for the result."""
@@ -1015,7 +1090,7 @@ class _HouseholdImport:
 
 
 def _name(volunteer: dict[str, Any]) -> str:
-    return f"{volunteer['title']}{volunteer['first_name']} {volunteer['last_name']}".strip()
+    return full_name(volunteer["title"], volunteer["first_name"], volunteer["last_name"])
 
 
 def _common_area(codes: Iterable[str | None]) -> str:

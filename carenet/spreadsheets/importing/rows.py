@@ -142,6 +142,7 @@ class FileHousehold:
         "id",
         "key",
         "members",
+        "named",
         "new_ids",
         "row",
         "size",
@@ -169,6 +170,9 @@ class FileHousehold:
         self.new_ids: list[int] | None = []
         # volunteer ID hash -> (the row that names them, the cell), checked by the importer
         self.volunteers: dict[str, tuple[int, str]] | None = None
+        # The first row that names volunteers, and the hashes it names: every row that names
+        # them names the same ones (the file's list replaces the stored one).
+        self.named: tuple[int, frozenset[str]] | None = None
         self.assigned: tuple[int, ...] = ()  # the volunteers found to fit
         self.touched = False  # a stored household whose members the file changes
         self.by_address = False  # looked for at its address already
@@ -518,11 +522,33 @@ class RowReader:
                 found.append(citizen_id.lookup_hash(digits))
             if len(self._volunteer_cells) < _MEMO_LIMIT:
                 self._volunteer_cells[text] = found
+        if not self._same_volunteers(row, household, frozenset(found)):
+            return False
         if household.volunteers is None:
             household.volunteers = {}
         for hashed in found:
             household.volunteers.setdefault(hashed, (row.number, text))
         return True
+
+    def _same_volunteers(self, row: Row, household: FileHousehold, found: frozenset[str]) -> bool:
+        if household.named is None:
+            household.named = (row.number, found)
+            return True
+        first, named = household.named
+        if named == found:
+            return True
+        self.report.error(
+            row.number,
+            "volunteer_citizen_id",
+            row.values["volunteer_citizen_id"],
+            _(
+                "Row %(row)d names other volunteers for this household. The file's volunteers "
+                "replace those a household has: name the same ones on each of its rows, or "
+                "on one row only."
+            )
+            % {"row": first},
+        )
+        return False
 
     def _sex(self, text: str, parsed: str, title: str, problems: list[Problem]) -> str:
         """The sex written, or the one the title says; the two must agree."""

@@ -38,7 +38,7 @@ from carenet.households.vulnerability import household_summary
 from carenet.spreadsheets import columns, exporting
 from carenet.spreadsheets.importing import common, import_households, readahead
 from carenet.spreadsheets.importing.stored import _Member, signature, summary
-from carenet.volunteers.models import VolunteerStatus
+from carenet.volunteers.models import Volunteer, VolunteerStatus
 from carenet.volunteers.tests.factories import VolunteerFactory
 
 pytestmark = pytest.mark.django_db
@@ -530,6 +530,67 @@ def test_the_volunteer_must_exist_be_active_and_serve_the_subdistrict(en, setup,
     assert (error.row, error.column, error.value) == (2, THAI["volunteer_citizen_id"], cid(50))
     assert reason in error.reason
     assert not Household.objects.exists()
+
+
+def _assigned(digits: str) -> set[str]:
+    return {a.volunteer.first_name for a in stored(digits).household.assignments.all()}
+
+
+def test_the_files_volunteers_replace_those_of_a_stored_household(en):
+    """A hand-over written in the file: the new volunteer replaces the old one, and the
+    result lists it (a dry run too)."""
+    VolunteerFactory(citizen_id=cid(50), first_name="ยุภา", area=Area.objects.get(code="860101"))
+    VolunteerFactory(citizen_id=cid(51), first_name="ธมน", area=Area.objects.get(code="860101"))
+    rows = family()[:2]
+    rows[0]["volunteer_citizen_id"] = cid(50)
+    assert run(csv_file(rows)).ok
+    rows[0]["volunteer_citizen_id"] = rows[1]["volunteer_citizen_id"] = dashed(cid(51))
+    dry = run(csv_file(rows), dry_run=True)
+    assert dry.ok, dry.errors
+    [change] = dry.changes
+    assert (change.column, "ยุภา" in change.before, "ธมน" in change.after) == (
+        THAI["volunteer_citizen_id"],
+        True,
+        True,
+    )
+    assert dry.counts["households"]["updated"] == 1
+    assert _assigned(cid(1)) == {"ยุภา"}
+    assert run(csv_file(rows)).ok
+    assert _assigned(cid(1)) == {"ธมน"}
+    rows[0]["volunteer_citizen_id"] = rows[1]["volunteer_citizen_id"] = ""
+    assert run(csv_file(rows)).ok  # no volunteer named: the household keeps its own
+    assert _assigned(cid(1)) == {"ธมน"}
+
+
+def test_rows_of_a_household_that_name_other_volunteers_are_refused(en):
+    VolunteerFactory(citizen_id=cid(50), area=Area.objects.get(code="860101"))
+    VolunteerFactory(citizen_id=cid(51), area=Area.objects.get(code="860101"))
+    rows = family()[:2]
+    rows[0]["volunteer_citizen_id"] = cid(50)
+    rows[1]["volunteer_citizen_id"] = f"{cid(51)}, {cid(50)}"
+    result = run(csv_file(rows))
+    [error] = result.errors
+    assert (error.row, error.column) == (3, THAI["volunteer_citizen_id"])
+    assert "Row 2 names other volunteers" in error.reason
+    rows[1]["volunteer_citizen_id"] = ""  # named on one row only
+    assert run(csv_file(rows)).ok
+
+
+def test_a_volunteer_who_left_still_assigned_is_kept_with_a_warning(en):
+    """The untouched export of a household whose volunteer resigned since imports again."""
+    volunteer = VolunteerFactory(citizen_id=cid(50), area=Area.objects.get(code="860101"))
+    rows = family()[:2]
+    rows[0]["volunteer_citizen_id"] = cid(50)
+    assert run(csv_file(rows)).ok
+    Volunteer.objects.filter(pk=volunteer.pk).update(status=VolunteerStatus.RESIGNED)
+    result = run(csv_file(rows))
+    assert result.ok, result.errors
+    [warning] = [w for w in result.warnings if w.column == THAI["volunteer_citizen_id"]]
+    assert "not an active volunteer" in warning.reason and "hand it over" in warning.reason
+    assert _assigned(cid(1)) == {volunteer.first_name}
+    rows[2:] = [person(household_ref="H7", house_no="8", citizen_id=cid(9),
+                       volunteer_citizen_id=cid(50))]  # fmt: skip
+    assert not run(csv_file(rows)).ok  # a new assignment to them is still refused
 
 
 # --- Files with errors import nothing -------------------------------------------------------
