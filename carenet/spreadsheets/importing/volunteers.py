@@ -20,8 +20,10 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import Count
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from carenet.accounts import disclosure
 from carenet.core import citizen_id
@@ -36,6 +38,7 @@ from carenet.core.people import (
 )
 from carenet.core.services import audit_record
 from carenet.core.tabular import Row, RowError, Source, TableError, alias_lookup, open_table
+from carenet.households.models import HouseholdAssignment
 from carenet.spreadsheets.columns import (
     HOUSEHOLD_COLUMNS,
     HOUSEHOLD_ONLY,
@@ -219,6 +222,7 @@ def _import(
         return
     _match(checked, reader, on_existing, result)
     _check_registration_numbers(checked, reader)
+    _warn_of_households_left(checked, reader)
     reader.allowance.record()
     if result.error_count:
         result.volunteers = Counts()
@@ -601,6 +605,44 @@ _CHANGED_COLUMN = {
     "area_id": "subdistrict",
     "villages": "covered_moo",
 }
+
+
+def _warn_of_households_left(checked: list[_Checked], reader: _Reader) -> None:
+    """A volunteer the file takes out of service, or to another subdistrict, leaves the
+    households they look after without anyone: said, as the status form says it."""
+    leaving: dict[int, tuple[_Checked, Volunteer]] = {
+        c.stored.pk: (c, c.stored)
+        for c in checked
+        if c.stored is not None
+        and (c.changes.get("status", VolunteerStatus.ACTIVE) != VolunteerStatus.ACTIVE
+             or "area_id" in c.changes)
+    }  # fmt: skip
+    if not leaving:
+        return
+    counted = (
+        HouseholdAssignment.objects.filter(**among("volunteer_id", leaving, "bigint"))
+        .values("volunteer_id")
+        .annotate(households=Count("household_id"))
+    )
+    for row in counted:
+        item, volunteer = leaving[row["volunteer_id"]]
+        if "status" in item.changes:
+            key, value = "status", VOLUNTEER_STATUSES.word(item.changes["status"])
+        else:
+            key, value = "subdistrict", reader.areas.describe(item.changes["area_id"])
+        reader.report.warning(
+            item.row,
+            key,
+            value,
+            ngettext(
+                "%(name)s looks after %(count)d household: hand it over to another volunteer "
+                "in Carenet (on the volunteer's page).",
+                "%(name)s looks after %(count)d households: hand them over to another "
+                "volunteer in Carenet (on the volunteer's page).",
+                row["households"],
+            )
+            % {"name": volunteer.full_name, "count": row["households"]},
+        )
 
 
 def _check_registration_numbers(checked: list[_Checked], reader: _Reader) -> None:

@@ -15,6 +15,8 @@ from carenet.accounts import disclosure
 from carenet.areas.models import Area, Level
 from carenet.core import citizen_id
 from carenet.core.models import AuditEvent
+from carenet.households.models import HouseholdAssignment
+from carenet.households.tests.factories import HouseholdFactory
 from carenet.spreadsheets import columns
 from carenet.spreadsheets.importing import import_households, import_volunteers
 from carenet.volunteers.models import Volunteer, VolunteerStatus, VolunteerStatusChange
@@ -564,6 +566,18 @@ def test_a_home_subdistrict_code_that_names_none_is_an_error(en):
     [error] = result.errors
     assert error.column == "รหัสตำบลที่อยู่"
     assert not Volunteer.objects.exists()
+
+
+def test_a_volunteer_an_import_takes_out_of_service_leaves_households_said(en):
+    """As the status form says it: the households they looked after need another volunteer."""
+    assert run(csv_file([volunteer()])).ok
+    for household in HouseholdFactory.create_batch(3, area=stored(1).area.children.first()):
+        HouseholdAssignment.objects.create(household=household, volunteer=stored(1))
+    result = run(csv_file([volunteer(status="ลาออก")]), dry_run=True)
+    assert result.ok, result.errors
+    [warning] = result.warnings
+    assert (warning.row, warning.column) == (2, THAI["status"])
+    assert "looks after 3 households" in warning.reason
 
 
 def test_a_volunteer_an_import_marks_resigned_leaves_their_committee_seats(
