@@ -530,6 +530,19 @@ _SHOWN_DATE = re.compile(
 )
 
 
+def refuse_excel_number(key: str, text: str) -> None:
+    """Raises Problem for a number (a card or document no.) a spreadsheet wrote as a float
+    ("6.18306E+11"): its last digits are gone, and only the clerk has them."""
+    if _AS_NUMBER.fullmatch(text):
+        raise Problem(
+            key,
+            _(
+                "The spreadsheet turned this number into a rounded figure and lost its last "
+                "digits. Format the column as text, type the numbers again, and save the file."
+            ),
+        )
+
+
 def refuse_excel_date(key: str, text: str, example: str) -> None:
     """Raises Problem when a cell that holds no date (a house no., village numbers) holds
     one: Excel turns "12/3" and "1-3" into dates as they are typed, and the sheet keeps the

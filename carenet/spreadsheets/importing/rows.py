@@ -67,6 +67,7 @@ from carenet.spreadsheets.importing.common import (
     read_words,
     read_yes_no,
     refuse_excel_date,
+    refuse_excel_number,
     refuse_marked,
 )
 from carenet.spreadsheets.importing.places import Areas, Scope, outside_scope_reason
@@ -573,6 +574,8 @@ class RowReader:
         p.document_no = v["document_no"]
         if len(p.document_no) > 40:
             problems.append(Problem("document_no", _too_long(40)))
+        if p.document_no:
+            attempt(problems, refuse_excel_number, "document_no", p.document_no)
         if document_type == DocumentType.NONE:
             if word_key(p.document_no) in NO_ID_WORDS:  # "ไม่มี" says the same again
                 p.document_no = ""
@@ -618,6 +621,8 @@ class RowReader:
         p.disability_card_no = v["disability_card_no"]
         if len(p.disability_card_no) > 30:
             problems.append(Problem("disability_card_no", _too_long(30)))
+        if p.disability_card_no:
+            attempt(problems, refuse_excel_number, "disability_card_no", p.disability_card_no)
         if p.disability_type or p.disability_card_no:
             flags |= FLAG_BITS["disability"]
         if flags & FLAG_BITS["pregnant"] and parsed["sex"] == Sex.MALE:

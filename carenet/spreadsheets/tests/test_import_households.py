@@ -504,6 +504,20 @@ def test_a_citizen_id_with_another_document_is_a_warning_only(en):
     assert warning.column == "ประเภทเอกสาร" and "without a Thai citizen ID" in warning.reason
 
 
+def test_a_card_or_document_no_a_spreadsheet_rounded_is_refused(en):
+    rows = [
+        person(disability_type="ทางการเห็น", disability_card_no="6.18306E+11"),
+        person(citizen_id="", household_ref="H2", document_type="หนังสือเดินทาง",
+               document_no="1.23457E+12", first_name="อ่อง"),
+    ]  # fmt: skip
+    result = run(csv_file(rows))
+    assert [(e.row, e.column) for e in result.errors] == [
+        (2, THAI["disability_card_no"]),
+        (3, THAI["document_no"]),
+    ]
+    assert "lost its last digits" in result.errors[0].reason
+
+
 def test_the_household_is_assigned_to_the_volunteer_named(en):
     volunteer = VolunteerFactory(citizen_id=cid(50), area=Area.objects.get(code="860101"))
     rows = [person(volunteer_citizen_id=dashed(cid(50)))]
