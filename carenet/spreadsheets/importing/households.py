@@ -363,7 +363,22 @@ class _HouseholdImport:
         if self.pipeline is not None:
             self.pipeline.wait()
         likely, self.likely_pending = self.likely_pending, None
-        for person, (first, last, area) in likely.found() if likely else ():
+        for person, (first, last, area, household) in likely.found() if likely else ():
+            same_name = (first, last) == (person.first_name, person.last_name)
+            if same_name and household == person.household.existing:
+                self.report.error(
+                    person.number,
+                    "citizen_id" if person.digits else "first_name",
+                    person.digits or person.first_name,
+                    _(
+                        "%(name)s, with this birth date, is already registered in this "
+                        "household under another citizen ID (or none). A file does not change "
+                        "a citizen ID: if the one on record is wrong, correct it on their page "
+                        "in Carenet; if this is someone else, check the name and birth date."
+                    )
+                    % {"name": f"{first} {last}".strip()},
+                )
+                continue
             if self.scope.allows(area):
                 reason = _(
                     "Possibly the same person as %(name)s, already registered in %(area)s "

@@ -171,7 +171,7 @@ class LikelyDuplicates:
             return
         pairs = sorted(self.people, key=lambda pair: (pair[0], pair[1]))
         table = connection.ops.quote_name(Person._meta.db_table)
-        select = f"SELECT name_key, birth_date, first_name, last_name, area_id FROM {table}"  # noqa: S608
+        select = f"SELECT name_key, birth_date, first_name, last_name, area_id, household_id FROM {table}"  # noqa: S608, E501
         if cursor is not None or is_postgresql():
             keys, key_param = as_array(key for key, _born in pairs)
             dates, date_param = as_array((born for _key, born in pairs), "date")
@@ -199,12 +199,14 @@ class LikelyDuplicates:
                 # SQLite hands dates back as text from raw SQL.
                 self.rows += [(r[0], _as_date(r[1]), *r[2:]) for r in django_cursor.fetchall()]
 
-    def found(self) -> list[tuple[PersonRow, tuple[str, str, str]]]:
-        seen: dict[int, tuple[PersonRow, tuple[str, str, str]]] = {}
-        for key, born, first, last, area in self.rows:
+    def found(self) -> list[tuple[PersonRow, tuple[str, str, str, int]]]:
+        """Each new row, and the first stored person it may be: (first name, last name,
+        area, household)."""
+        seen: dict[int, tuple[PersonRow, tuple[str, str, str, int]]] = {}
+        for key, born, first, last, area, household in self.rows:
             person = self.people.get((key, born))
             if person is not None:
-                seen.setdefault(person.number, (person, (first, last, area)))
+                seen.setdefault(person.number, (person, (first, last, area, household)))
         return [seen[number] for number in sorted(seen)]
 
 

@@ -649,13 +649,16 @@ def _check_registration_numbers(checked: list[_Checked], reader: _Reader) -> Non
     """A registration no. is one volunteer's in the province, as the register's form says:
     twice in the file, or another registered volunteer's, is an error."""
     numbered = [c for c in checked if c.values["registration_no"]]
-    holders: dict[tuple[str, str], str] = {}  # (province, number) -> citizen-ID hash
+    # (province, number) -> the holder's citizen-ID hash, name and birth date
+    holders: dict[tuple[str, str], tuple[Any, ...]] = {}
     numbers = sorted({c.values["registration_no"] for c in numbered})
     for start in range(0, len(numbers), 5000):
-        for number, area, hashed in Volunteer.objects.filter(
+        for number, area, hashed, *named in Volunteer.objects.filter(
             **among("registration_no", numbers[start : start + 5000])
-        ).values_list("registration_no", "area_id", "citizen_id_hash"):
-            holders[(area[:2], number)] = hashed
+        ).values_list(
+            "registration_no", "area_id", "citizen_id_hash", "first_name", "last_name", "birth_date"
+        ):
+            holders[(area[:2], number)] = (hashed, *named)
     first_rows: dict[tuple[str, str], int] = {}
     for item in numbered:
         key = (item.values["area_id"][:2], item.values["registration_no"])
@@ -665,12 +668,22 @@ def _check_registration_numbers(checked: list[_Checked], reader: _Reader) -> Non
                 "Registration no. %(number)s is also in row %(row)d: a number is one "
                 "volunteer's in the province."
             ) % {"number": key[1], "row": first}
-        elif holders.get(key, item.hash) != item.hash:
+        elif (holder := holders.get(key)) is None or holder[0] == item.hash:
+            continue
+        elif holder[1:] == (
+            item.values["first_name"],
+            item.values["last_name"],
+            item.values["birth_date"],
+        ):
+            reason = _(
+                "Registration no. %(number)s is that of %(name)s, with this name and birth "
+                "date, registered under another citizen ID. A file does not change a citizen "
+                "ID: if the one on record is wrong, correct it on their page in Carenet."
+            ) % {"number": key[1], "name": f"{holder[1]} {holder[2]}"}
+        else:
             reason = _(
                 "Registration no. %(number)s already belongs to another volunteer of this province."
             ) % {"number": key[1]}
-        else:
-            continue
         reader.report.error(item.row, "registration_no", key[1], reason)
 
 

@@ -942,6 +942,20 @@ def test_the_result_lists_what_a_file_changes_on_a_stored_household(en):
     assert stored(cid(1)).household.house_no == "12/3"  # a dry run
 
 
+def test_a_corrected_citizen_id_does_not_add_the_person_again(en):
+    """The office fixed a mistyped ID in its sheet: the row would be a second record of the
+    same person in the same household. Refused, with where to correct the ID."""
+    assert run(csv_file(family())).ok
+    before = snapshot()
+    rows = family()
+    rows[1]["citizen_id"] = cid(9)
+    result = run(csv_file(rows))
+    [error] = result.errors
+    assert (error.row, error.column) == (3, THAI["citizen_id"])
+    assert "already registered in this household under another citizen ID" in error.reason
+    assert snapshot() == before
+
+
 def test_a_stored_member_given_another_ref_does_not_rewrite_their_household(en):
     """The husband listed under his household's rows, the wife under a new ref with another
     address: both refs would be the one stored household, with two addresses. Refused: a

@@ -663,6 +663,18 @@ def test_a_registration_no_is_one_volunteers_in_the_province(en, district_coordi
     assert run(csv_file(rows[:1]), actor=district_coordinator_a).ok  # its own number again
 
 
+def test_a_corrected_citizen_id_is_told_apart_from_another_volunteers_number(
+    en, district_coordinator_a
+):
+    """The same volunteer with the ID on record mistyped: their own registration no., not
+    another volunteer's, and where to correct the ID."""
+    assert run(csv_file([volunteer()]), actor=district_coordinator_a).ok
+    result = run(csv_file([volunteer(citizen_id=cid(8))]), actor=district_coordinator_a)
+    [error] = result.errors
+    assert error.column == THAI["registration_no"]
+    assert "is that of บุญมี รักถิ่น" in error.reason and "correct it on their page" in error.reason
+
+
 @pytest.mark.parametrize("registered", ["01/06/2500", "01/06/2530"])
 def test_a_registration_before_the_network_or_before_18_is_refused(en, registered):
     """Born 12/08/2515 (1972): 2530 is 1987, when they were 14; 2500 is before the network."""
