@@ -344,6 +344,8 @@ class _HouseholdImport:
             for lat, lon, household in zip(lats, lons, households, strict=True):
                 if abs(lat - middle[0]) < near and abs(lon - middle[1]) < near:
                     continue
+                if _point_kept(household):
+                    continue  # questioned when it was recorded: the file changes nothing
                 km = km_between((lat, lon), middle)
                 if km > GPS_FAR_KM:
                     self.report.warning(
@@ -1106,6 +1108,15 @@ class _HouseholdImport:
 
 def _name(volunteer: dict[str, Any]) -> str:
     return full_name(volunteer["title"], volunteer["first_name"], volunteer["last_name"])
+
+
+def _point_kept(household: FileHousehold) -> bool:
+    """A stored household whose GPS point the file repeats as it is recorded."""
+    stored_row = household.stored
+    if stored_row is None or stored_row["latitude"] is None or stored_row["longitude"] is None:
+        return False
+    recorded = (f"{stored_row['latitude']:f}", f"{stored_row['longitude']:f}")
+    return recorded == (household.address[5], household.address[6])
 
 
 def _common_area(codes: Iterable[str | None]) -> str:

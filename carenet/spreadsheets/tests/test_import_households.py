@@ -1394,6 +1394,13 @@ def test_a_gps_point_far_from_the_files_other_households_is_questioned(en):
     assert (warning.row, warning.column) == (7, "ละติจูด")
     assert "km from the file's other households of 860101" in warning.reason
     assert not run(csv_file([*rows[:3], far]), dry_run=True).warnings  # too few to tell
+    # Imported, the point is the household's: the file repeating it is not asked again,
+    # but a new far point for it is.
+    assert run(csv_file([*rows, far])).ok
+    assert not run(csv_file([*rows, far]), dry_run=True).warnings
+    moved = {**far, "lat": "13.8563"}
+    [again] = run(csv_file([*rows, moved]), dry_run=True).warnings
+    assert again.row == 7
 
 
 def test_an_ods_file_says_its_hidden_rows_cannot_be_told(en):
