@@ -282,6 +282,20 @@ def test_a_job_without_errors_has_no_report(client, personas):
     assert 'data-testid="error-row"' not in body
 
 
+@pytest.mark.parametrize(("errors", "heading"), [(0, "What the file changed"), (1, "would")])
+def test_the_changes_of_an_import_that_failed_are_what_it_would_change(
+    client, personas, settings, errors, heading
+):
+    """Nothing was saved: the changes listed are those the file will make once corrected."""
+    job = finished_job(personas["district_coordinator_a"], errors=errors)
+    job.result["changes"] = [[3, "โทรศัพท์", "081", "089"]]
+    job.save()
+    login(client, "district_coordinator_a")
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    body = client.get(reverse("spreadsheets:job", args=[job.pk])).content.decode()
+    assert 'data-testid="changes"' in body and heading in body
+
+
 def test_failed_job_shows_its_reason(client, personas):
     job = finished_job(
         personas["district_coordinator_a"],
