@@ -728,6 +728,11 @@ class _HouseholdImport:
             people.skipped += 1
             return
         changes = self._changes(person, match)
+        if match["status"] in (PersonStatus.DECEASED, PersonStatus.MOVED):
+            self._warn_of_former_member(person, match, bool(changes))
+            if match["status"] == PersonStatus.DECEASED:
+                people.skipped += 1
+                return
         if changes and match["restricted"]:
             people.skipped += 1
             self.report.warning(
@@ -754,6 +759,23 @@ class _HouseholdImport:
             people.updated += 1
         else:
             people.unchanged += 1
+
+    def _warn_of_former_member(
+        self, person: PersonRow, match: dict[str, Any], changed: bool
+    ) -> None:
+        """A row of someone Carenet records as deceased or moved away: the office's sheet is
+        behind. A deceased person's record is not changed."""
+        if match["status"] == PersonStatus.DECEASED:
+            reason = _("Carenet records this person as deceased.")
+            if changed:
+                reason += " " + _("The row's values were not applied.")
+        else:
+            reason = _("Carenet records this person as moved away from this household.")
+        reason += " " + _(
+            "Update your register; a status is changed on the person's page, not by a file."
+        )
+        key = "citizen_id" if person.digits else "first_name"
+        self.report.warning(person.number, key, person.digits or person.first_name, reason)
 
     def _list_changes(self, row: int, match: dict[str, Any], changes: dict[str, Any]) -> None:
         """Each value the row changes on the stored person, for the result to list."""

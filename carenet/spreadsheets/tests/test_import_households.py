@@ -32,6 +32,7 @@ from carenet.households.models import (
     Household,
     HouseholdAssignment,
     Person,
+    PersonStatus,
 )
 from carenet.households.tests.factories import ConsentFactory, HouseholdFactory, PersonFactory
 from carenet.households.vulnerability import household_summary
@@ -940,6 +941,18 @@ def test_the_result_lists_what_a_file_changes_on_a_stored_household(en):
     assert changes[THAI["condition"]][1] == "ทรุดโทรม"
     assert changes[THAI["lat"]] == ("—", "10.500000")  # none before
     assert stored(cid(1)).household.house_no == "12/3"  # a dry run
+
+
+def test_a_deceased_person_still_in_the_sheet_is_said_and_not_changed(en):
+    assert run(csv_file(family())).ok
+    Person.objects.filter(pk=stored(cid(2)).pk).update(status=PersonStatus.DECEASED)
+    rows = family()
+    rows[1]["phone"] = "0811111111"
+    result = run(csv_file(rows))
+    assert result.ok, result.errors
+    [warning] = [w for w in result.warnings if w.row == 3]
+    assert "deceased" in warning.reason and "not applied" in warning.reason
+    assert stored(cid(2)).phone == "" and stored(cid(2)).status == PersonStatus.DECEASED
 
 
 def test_a_corrected_citizen_id_does_not_add_the_person_again(en):
