@@ -614,7 +614,11 @@ class RowReader:
             elif flags & bit:
                 problems.append(
                     Problem(
-                        key, _("This says no, but the vulnerable groups of the row include it.")
+                        key,
+                        _(
+                            "This says no, but the vulnerable groups of the row include it: "
+                            "take it out of the vulnerable groups too (an export writes both)."
+                        ),
                     )
                 )
         p.disability_type = parsed["disability_type"]
