@@ -18,7 +18,7 @@ from django.utils.translation import gettext_lazy as _
 from carenet.areas.models import Level
 from carenet.core import citizen_id as cid
 from carenet.core.forms import CitizenIDField, ThaiDateField
-from carenet.core.people import TITLES, Sex
+from carenet.core.people import TITLES, Sex, clean_name, title_in_name
 from carenet.core.text import THAI_DIGITS
 from carenet.volunteers import selectors, services
 from carenet.volunteers.models import (
@@ -166,9 +166,12 @@ class VolunteerForm(ChoicesForm):
         choices=OtherRole.choices,
         widget=forms.CheckboxSelectMultiple,
     )
+    # Shown once the first name is found to begin with a title (clean).
+    keep_title = forms.BooleanField(required=False)
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
 
     titles = TITLES
+    title_asked = ""
 
     def __init__(self, *args: Any, user: Any, instance: Volunteer | None = None, **kwargs: Any):
         self.instance = instance
@@ -250,6 +253,34 @@ class VolunteerForm(ChoicesForm):
         if self.instance is not None and version is None:
             raise ValidationError(_("The page is out of date. Reload it and try again."))
         return version or 0
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        self._ask_about_title(cleaned)
+        return cleaned
+
+    def _ask_about_title(self, cleaned: dict[str, Any]) -> None:
+        """A title typed in the first-name box as well as in its own is saved twice
+        ("นายนายแดง"), yet a name may begin like a title (นางนวล): ask, as the imports warn
+        (core.people.title_in_name). A name already stored that way is not asked again."""
+        first = clean_name(cleaned.get("first_name") or "")
+        if self.instance is not None and first == self.instance.first_name:
+            return
+        self.title_asked = said = title_in_name(first)
+        if not said or cleaned.get("keep_title"):
+            return
+        self.add_error(
+            "first_name",
+            ValidationError(
+                _(
+                    "The first name starts with “%(title)s”. If that is the title, take it "
+                    "out of the first name: the title has its own box. If the name really "
+                    "begins so, tick the box below."
+                ),
+                code="title_in_name",
+                params={"title": said},
+            ),
+        )
 
     def to_data(self) -> VolunteerData:
         data = self.cleaned_data

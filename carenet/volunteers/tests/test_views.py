@@ -554,6 +554,34 @@ def test_every_problem_shows_in_one_round(client, world):
     }
 
 
+def test_a_title_typed_in_the_first_name_is_asked_about_before_saving(client, world):
+    """ "นายแดง" with the title นาย would be saved as นายนายแดง: refused until confirmed."""
+    login(client, "district_coordinator_a")
+    doubled = register_post(title="นาย", first_name="นายแดง", last_name="คำลือ")
+    response = client.post(reverse("volunteers:create"), doubled)
+    assert response.status_code == 200
+    [reason] = response.context["form"].errors["first_name"]
+    assert "“นาย”" in reason
+    assert 'data-testid="keep-title"' in response.text
+    assert not Volunteer.objects.filter(last_name="คำลือ").exists()
+
+    response = client.post(reverse("volunteers:create"), {**doubled, "keep_title": "on"})
+    assert response.status_code == 302
+    assert Volunteer.objects.get(last_name="คำลือ").full_name == "นายนายแดง คำลือ"
+
+
+def test_a_stored_name_that_begins_like_a_title_is_not_asked_again(client, world):
+    own = world["own"]
+    own.first_name = "นางนวล"
+    own.save(update_fields=["first_name"])
+    login(client, "district_coordinator_a")
+    unchanged = edit_post(own, first_name="นางนวล")
+    assert client.post(reverse("volunteers:edit", args=[own.pk]), unchanged).status_code == 302
+    changed = edit_post(own, first_name="นายนวล", version=own.version + 1)
+    response = client.post(reverse("volunteers:edit", args=[own.pk]), changed)
+    assert "first_name" in response.context["form"].errors
+
+
 def test_duplicate_citizen_id_on_the_form_names_the_volunteer(client, world):
     login(client, "district_coordinator_a")
     taken = world["own"].read_citizen_id()
