@@ -197,6 +197,15 @@ def volunteer_id_elsewhere(*, user: Any, digits: str) -> bool:
     return holders.exclude(pk__in=_scoped(user).values("pk")).exists()
 
 
+def volunteer_holding_id(*, user: Any, digits: str) -> Volunteer | None:
+    """The volunteer holding this citizen ID, if the user may open their record; None for a
+    holder outside the user's scope, who stays unnamed (accounts.disclosure)."""
+    if not citizen_id.is_valid(digits):
+        return None
+    hashed = citizen_id.lookup_hash(citizen_id.normalize(digits))
+    return _scoped(user).filter(citizen_id_hash=hashed).select_related("area").first()
+
+
 def volunteer_stats(*, user: Any, area_code: str = "") -> dict[str, int]:
     """How many volunteers of each status the user can see (inside `area_code` when given)."""
     queryset = _scoped(user)

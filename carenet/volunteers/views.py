@@ -148,8 +148,30 @@ def volunteer_create(request: HttpRequest) -> HttpResponse:
             else:
                 messages.success(request, _("%(name)s is registered.") % {"name": volunteer})
                 return redirect("volunteers:detail", pk=volunteer.pk)
-    context = {"form": form, "volunteer": None, "likely": likely}
+    context = {
+        "form": form,
+        "volunteer": None,
+        "likely": likely,
+        **_registered_already(request, form),
+    }
     return render(request, "volunteers/form.html", context)
+
+
+def _registered_already(request: HttpRequest, form: VolunteerForm) -> dict[str, Any]:
+    """The record a refused citizen ID belongs to, when the user may open it, so that the
+    refusal leads somewhere: to the record, and for a volunteer who left and comes back, to
+    the status change that makes them active again."""
+    if "citizen_id" not in form.errors or not form.data.get("citizen_id"):
+        return {}
+    holder = selectors.volunteer_holding_id(user=request.user, digits=str(form.data["citizen_id"]))
+    if holder is None or holder == form.instance:
+        return {}
+    may_return = VolunteerStatus.ACTIVE in STATUS_MOVES.get(holder.status, set())
+    return {
+        "registered": holder,
+        "may_reactivate": may_return
+        and access.can(request.user, Perm.MANAGE_VOLUNTEERS, holder.area_id),
+    }
 
 
 def _likely_same(
@@ -202,7 +224,12 @@ def volunteer_edit(request: HttpRequest, pk: int) -> HttpResponse:
     return render(
         request,
         "volunteers/form.html",
-        {"form": form, "volunteer": volunteer, "conflict": conflict},
+        {
+            "form": form,
+            "volunteer": volunteer,
+            "conflict": conflict,
+            **_registered_already(request, form),
+        },
         status=409 if conflict else 200,
     )
 

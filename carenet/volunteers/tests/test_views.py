@@ -590,6 +590,53 @@ def test_duplicate_citizen_id_on_the_form_names_the_volunteer(client, world):
     assert "มาลี ศรีสุข" in " ".join(response.context["form"].errors["citizen_id"])
 
 
+@pytest.mark.parametrize(
+    ("status", "hint"),
+    [
+        (VolunteerStatus.RESIGNED, True),
+        (VolunteerStatus.REMOVED, True),
+        (VolunteerStatus.INACTIVE, True),
+        (VolunteerStatus.ACTIVE, False),
+        (VolunteerStatus.DECEASED, False),
+    ],
+)
+def test_a_registered_citizen_id_links_to_the_record_and_its_way_back(client, world, status, hint):
+    own = world["own"]
+    Volunteer.objects.filter(pk=own.pk).update(status=status)
+    login(client, "district_coordinator_a")
+    response = client.post(
+        reverse("volunteers:create"), register_post(citizen_id=own.read_citizen_id())
+    )
+    assert 'data-testid="registered-already"' in response.text
+    assert reverse("volunteers:detail", args=[own.pk]) in response.text
+    assert f"status-{status}" in response.text.split('data-testid="registered-already"')[1]
+    assert ('data-testid="reactivate-hint"' in response.text) is hint
+    assert (reverse("volunteers:status", args=[own.pk]) in response.text) is hint
+    assert not Volunteer.objects.filter(first_name="บุญมี").exists()
+
+
+def test_a_registered_citizen_id_out_of_scope_stays_unnamed_and_unlinked(client, world):
+    other = world["thasae"]
+    Volunteer.objects.filter(pk=other.pk).update(status=VolunteerStatus.RESIGNED)
+    login(client, "district_coordinator_a")
+    taken = register_post(citizen_id=other.read_citizen_id())
+    response = client.post(reverse("volunteers:create"), taken)
+    assert "citizen_id" in response.context["form"].errors
+    assert 'data-testid="registered-already"' not in response.text
+    assert reverse("volunteers:detail", args=[other.pk]) not in response.text
+    assert other.first_name not in response.text
+
+
+def test_an_edit_to_a_citizen_id_held_by_another_links_to_them(client, world, area_tree):
+    own, other = world["own"], VolunteerFactory(area=area_tree["860101"])
+    login(client, "district_coordinator_a")
+    data = edit_post(own, citizen_id=other.read_citizen_id())
+    response = client.post(reverse("volunteers:edit", args=[own.pk]), data)
+    assert reverse("volunteers:detail", args=[other.pk]) in response.text
+    response = client.post(reverse("volunteers:edit", args=[own.pk]), edit_post(own))
+    assert response.status_code == 302
+
+
 def test_edit_form_saves_and_a_stale_version_is_a_conflict(client, world):
     own = world["own"]
     login(client, "district_coordinator_a")
