@@ -5,6 +5,7 @@ through a selector scoped to the user, so a record outside the user's scope is a
 as a missing one. Pages that change something fetch with the manage permission.
 """
 
+from datetime import date
 from typing import Any
 from urllib.parse import urlencode
 
@@ -83,7 +84,8 @@ def _detail(
     seats = volunteer.committee_seats.all()
     context = {
         "volunteer": volunteer,
-        "age": age_on(volunteer.birth_date, timezone.localdate()),
+        "age": _age_shown(volunteer),
+        "died": volunteer.status == VolunteerStatus.DECEASED,
         "visible_centres": selectors.centres_visible(
             user=request.user, pks={seat.centre_id for seat in seats}
         )
@@ -99,6 +101,27 @@ def _detail(
         **extra,
     }
     return render(request, "volunteers/detail.html", context, status=status)
+
+
+def _age_shown(volunteer: Volunteer) -> int | None:
+    """Their age today; a deceased volunteer's age when they died, or none when the history
+    does not say when."""
+    if volunteer.status != VolunteerStatus.DECEASED:
+        return age_on(volunteer.birth_date, timezone.localdate())
+    died = _died_on(volunteer)
+    return age_on(volunteer.birth_date, died) if died else None
+
+
+def _died_on(volunteer: Volunteer) -> date | None:
+    """The effective date of their change to deceased, from the history the page prefetched."""
+    return next(
+        (
+            change.effective_date
+            for change in volunteer.status_changes.all()
+            if change.to_status == VolunteerStatus.DECEASED
+        ),
+        None,
+    )
 
 
 @access.requires(Perm.VIEW_VOLUNTEERS)

@@ -360,6 +360,27 @@ def test_detail_shows_history_villages_roles_and_seats(client, world):
     assert world["centre_a"].name in response.text
 
 
+def test_a_deceased_volunteers_age_stops_at_their_death(client, world):
+    own = world["own"]
+    Volunteer.objects.filter(pk=own.pk).update(
+        birth_date=date(1969, 1, 4), status=VolunteerStatus.DECEASED
+    )
+    VolunteerStatusChangeFactory(
+        volunteer=own,
+        from_status=VolunteerStatus.ACTIVE,
+        to_status=VolunteerStatus.DECEASED,
+        effective_date=date(2024, 7, 19),
+    )
+    login(client, "district_coordinator_a")
+    response = client.get(reverse("volunteers:detail", args=[own.pk]))
+    assert response.context["age"] == 55
+    [age] = re.findall(r'data-testid="age">([^<]*)<', response.text)
+    assert "55" in age and age != "(55 ปี)"
+    VolunteerStatusChange.objects.filter(to_status=VolunteerStatus.DECEASED).delete()
+    response = client.get(reverse("volunteers:detail", args=[own.pk]))
+    assert response.context["age"] is None  # no date of death: no age rather than a wrong one
+
+
 def test_my_profile_shows_the_volunteers_own_record(client, world):
     login(client, "volunteer_a")
     response = client.get(reverse("volunteers:me"))
