@@ -22,6 +22,7 @@ from carenet.core.people import TITLES, Sex, clean_name, title_in_name
 from carenet.core.text import THAI_DIGITS
 from carenet.volunteers import selectors, services
 from carenet.volunteers.models import (
+    NETWORK,
     STATUS_MOVES,
     OtherRole,
     Position,
@@ -41,6 +42,12 @@ class ChoicesForm(forms.Form):
 
 
 class VolunteerFilterForm(ChoicesForm):
+    """The list's filters. Unless a status is chosen, the list shows the volunteers in the
+    network (active and inactive): those who left or died are there for whoever asks."""
+
+    EVERY_STATUS = "all"
+    DEFAULTS = {"search": "", "area_code": "", "status": NETWORK, "order": ""}
+
     q = forms.CharField(
         label=_("Name, phone or citizen ID"),
         required=False,
@@ -50,10 +57,24 @@ class VolunteerFilterForm(ChoicesForm):
         ),
     )
     area = forms.ChoiceField(label=_("Area"), required=False)
+    village = forms.ChoiceField(label=_("Village"), required=False)
     status = forms.ChoiceField(
         label=_("Status"),
         required=False,
-        choices=[("", _("every status")), *VolunteerStatus.choices],
+        choices=[
+            ("", _("in the network (active and inactive)")),
+            (EVERY_STATUS, _("every status")),
+            *VolunteerStatus.choices,
+        ],
+    )
+    order = forms.ChoiceField(
+        label=_("Sort by"),
+        required=False,
+        choices=[
+            ("", _("subdistrict, then name")),
+            ("name", _("name")),
+            ("registered", _("latest registered first")),
+        ],
     )
 
     def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
@@ -68,17 +89,28 @@ class VolunteerFilterForm(ChoicesForm):
             if extra is not None:
                 choices.append((extra.code, extra.label))
         self._choice_field("area").choices = [("", _("all my areas")), *choices]
+        # Villages are offered once a subdistrict is chosen: a district has too many.
+        villages = selectors.village_filter_options(user=user, subdistrict=wanted)
+        if villages:
+            self._choice_field("village").choices = [
+                ("", _("every village")),
+                *((v.code, v.label) for v in villages),
+            ]
+        else:
+            del self.fields["village"]
 
     def filters(self) -> dict[str, str]:
         """The valid filters; a bad one is reported beside its field and left out."""
         if not self.is_bound:
-            return {"search": "", "area_code": "", "status": ""}
+            return dict(self.DEFAULTS)
         self.is_valid()
         data = getattr(self, "cleaned_data", {})
+        status = data.get("status", "")
         return {
             "search": data.get("q", ""),
-            "area_code": data.get("area", ""),
-            "status": data.get("status", ""),
+            "area_code": data.get("village") or data.get("area", ""),
+            "status": {"": NETWORK, self.EVERY_STATUS: ""}.get(status, status),
+            "order": data.get("order", ""),
         }
 
 

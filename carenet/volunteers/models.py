@@ -35,6 +35,11 @@ STATUS_MOVES: dict[str, set[str]] = {
 }
 
 
+# Who the network counts on, now or after a pause: the list shows them unless asked otherwise.
+IN_NETWORK = (VolunteerStatus.ACTIVE, VolunteerStatus.INACTIVE)
+NETWORK = "network"  # a status filter meaning IN_NETWORK
+
+
 class OtherRole(models.TextChoices):
     """Other volunteer roles an อพม. often also holds."""
 

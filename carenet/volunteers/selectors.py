@@ -18,7 +18,7 @@ from itertools import groupby
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db.models import Case, Count, Prefetch, Q, QuerySet, Value, When
+from django.db.models import Case, Count, F, Prefetch, Q, QuerySet, Value, When
 from django.db.models.functions import Replace
 from django.utils import timezone
 
@@ -30,6 +30,8 @@ from carenet.core.collation import thai_order
 from carenet.core.people import name_key, name_q
 from carenet.core.text import THAI_DIGITS
 from carenet.volunteers.models import (
+    IN_NETWORK,
+    NETWORK,
     POSITION_ORDER,
     SINGLE_SEATS,
     Centre,
@@ -52,27 +54,40 @@ def _scoped(user: Any, perm: Perm = Perm.VIEW_VOLUNTEERS) -> QuerySet[Volunteer]
     return access.visible_to(user, Volunteer.objects.all(), perm=perm, own=Q(user=user))
 
 
+ORDERS = {
+    "": ("area_id", *thai_order("first_name", "last_name"), "id"),
+    "name": (*thai_order("first_name", "last_name"), "id"),
+    "registered": (F("registration_date").desc(nulls_last=True), "-id"),
+}
+
+
 def volunteer_list(
-    *, user: Any, search: str = "", area_code: str = "", status: str = ""
+    *, user: Any, search: str = "", area_code: str = "", status: str = "", order: str = ""
 ) -> QuerySet[Volunteer]:
     """Volunteers in the user's scope, for the list page.
 
     `search` is a Thai name ("มาลี", "ศรีสุข", "มาลี ศรีสุข", "นางมาลี"), a phone number,
     compared by its digits only, a registration no. or a citizen ID. `area_code` is any area:
     a province, district or subdistrict keeps the volunteers serving inside it, a village
-    those who cover that village.
+    those who cover that village. `status` is one status, NETWORK (active and inactive) or
+    "" for all; `order` a key of ORDERS.
     """
-    queryset = in_area(_scoped(user), area_code)
-    if status:
-        queryset = queryset.filter(status=status)
+    queryset = with_status(in_area(_scoped(user), area_code), status)
     search = " ".join(search.split())
     if search:
         queryset = _search(queryset, search)
     return (
         queryset.select_related("area__parent")
         .annotate(village_count=Count("villages", distinct=True))
-        .order_by("area_id", *thai_order("first_name", "last_name"), "id")
+        .order_by(*ORDERS.get(order, ORDERS[""]))
     )
+
+
+def with_status(queryset: QuerySet[Volunteer], status: str) -> QuerySet[Volunteer]:
+    """The volunteers of one status, of the network (NETWORK), or all for ""."""
+    if status == NETWORK:
+        return queryset.filter(status__in=IN_NETWORK)
+    return queryset.filter(status=status) if status else queryset
 
 
 def in_area(queryset: QuerySet[Volunteer], area_code: str) -> QuerySet[Volunteer]:
@@ -238,6 +253,19 @@ def area_options_extra(*, user: Any, code: str) -> Area | None:
         user, Area.objects.filter(code=code), field="code", perm=Perm.VIEW_VOLUNTEERS
     )
     return queryset.first()
+
+
+def village_filter_options(*, user: Any, subdistrict: str) -> list[Area]:
+    """The villages of a subdistrict the user may see, to filter the list by."""
+    if len(subdistrict) != 6:
+        return []
+    queryset = access.visible_to(
+        user,
+        Area.objects.filter(parent_id=subdistrict, level=Level.VILLAGE),
+        field="code",
+        perm=Perm.VIEW_VOLUNTEERS,
+    )
+    return list(queryset.order_by("code").only("code", "level", "name_th", "name_en", "moo"))
 
 
 def subdistrict_options(*, user: Any) -> QuerySet[Area]:

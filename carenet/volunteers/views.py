@@ -41,6 +41,7 @@ from carenet.volunteers.forms import (
     VolunteerForm,
 )
 from carenet.volunteers.models import (
+    NETWORK,
     STATUS_MOVES,
     CommitteeMembership,
     Volunteer,
@@ -60,13 +61,20 @@ def volunteer_list(request: HttpRequest) -> HttpResponse:
     filters = form.filters()
     volunteers = selectors.volunteer_list(user=request.user, **filters)
     page = Paginator(volunteers, PAGE_SIZE).get_page(request.GET.get("page"))
+    in_network = filters["status"] == NETWORK
     return render(
         request,
         "volunteers/list.html",
         {
             "form": form,
             "page": page,
-            "filtered": any(filters.values()),
+            "filtered": filters != VolunteerFilterForm.DEFAULTS,
+            "in_network": in_network,
+            # Said beside the count, so that it does not pass for everyone ever registered.
+            "outside_network": _outside_network(request, filters, page.paginator.count)
+            if in_network
+            else 0,
+            "every_status_query": _with_params(request, status=VolunteerFilterForm.EVERY_STATUS),
             "can_register": access.can(request.user, Perm.MANAGE_VOLUNTEERS),
             # An export keeps the area and status chosen; it has no name search.
             "export_query": urlencode({"area": filters["area_code"], "status": filters["status"]})
@@ -74,6 +82,21 @@ def volunteer_list(request: HttpRequest) -> HttpResponse:
             else None,
         },
     )
+
+
+def _with_params(request: HttpRequest, **params: str) -> str:
+    """The page's query string (a hidden search's key kept), first page, with `params`."""
+    query = request.GET.copy()
+    query.pop("page", None)
+    for name, value in params.items():
+        query[name] = value
+    return query.urlencode()
+
+
+def _outside_network(request: HttpRequest, filters: dict[str, str], shown: int) -> int:
+    """How many more the same filters find among those who left or died."""
+    every = selectors.volunteer_list(user=request.user, **{**filters, "status": ""})
+    return every.count() - shown
 
 
 def _detail(

@@ -175,6 +175,72 @@ def test_the_list_links_to_an_export_of_its_area_and_status(client, world):
     assert 'data-testid="export-list"' not in client.get(reverse("volunteers:list")).text
 
 
+@pytest.fixture
+def leavers(world, area_tree):
+    """Besides world's two active volunteers: one inactive, resigned and deceased in ท่าตะเภา."""
+    return {
+        status: VolunteerFactory(area=area_tree["860101"], status=status)
+        for status in (
+            VolunteerStatus.INACTIVE,
+            VolunteerStatus.RESIGNED,
+            VolunteerStatus.DECEASED,
+        )
+    }
+
+
+def test_the_list_shows_the_network_unless_asked_for_every_status(client, world, leavers):
+    login(client, "district_coordinator_a")
+    response = client.get(reverse("volunteers:list"))
+    shown = set(response.context["page"].object_list)
+    assert shown == {world["own"], leavers[VolunteerStatus.INACTIVE]}
+    assert 'data-testid="in-network"' in response.text
+    [more] = re.findall(r'data-testid="outside-network">([^<]*)<', response.text)
+    assert "2" in more
+    assert not response.context["filtered"]
+    response = client.get(reverse("volunteers:list"), {"status": "all"})
+    assert len(response.context["page"].object_list) == 4
+    assert 'data-testid="outside-network"' not in response.text
+    response = client.get(reverse("volunteers:list"), {"status": "resigned"})
+    assert list(response.context["page"].object_list) == [leavers[VolunteerStatus.RESIGNED]]
+    # What is downloaded is what is listed.
+    response = client.get(reverse("volunteers:list"), {"area": "860101"})
+    assert "status=network" in response.text.split('data-testid="export-list"')[1][:600]
+
+
+def test_the_list_narrows_to_a_village_once_a_subdistrict_is_chosen(client, world, area_tree):
+    other = VolunteerFactory(area=area_tree["860101"], villages=[area_tree["86010102"]])
+    login(client, "district_coordinator_a")
+    response = client.get(reverse("volunteers:list"))
+    assert 'name="village"' not in response.text
+    response = client.get(reverse("volunteers:list"), {"area": "860101"})
+    assert 'name="village"' in response.text
+    response = client.get(reverse("volunteers:list"), {"area": "860101", "village": "86010102"})
+    assert list(response.context["page"].object_list) == [other]
+    # Out of scope: the subdistrict is refused, and no village of it is offered.
+    login(client, "district_coordinator_b")
+    response = client.get(reverse("volunteers:list"), {"area": "860101", "village": "86010102"})
+    assert 'name="village"' not in response.text
+    assert other not in response.context["page"].object_list
+    client.logout()
+    response = client.get(reverse("volunteers:list"), {"area": "860101"})
+    assert response.status_code == 302 and "/login" in response["Location"]
+
+
+def test_the_list_sorts_by_name_or_latest_registration(client, world, area_tree):
+    late = VolunteerFactory(
+        area=area_tree["860101"], first_name="กมล", registration_date=date(2025, 1, 1)
+    )
+    early = VolunteerFactory(
+        area=area_tree["860101"], first_name="อรุณ", registration_date=date(2020, 1, 1)
+    )
+    login(client, "district_coordinator_a")
+    response = client.get(reverse("volunteers:list"), {"order": "registered"})
+    assert list(response.context["page"].object_list) == [late, world["own"], early]
+    response = client.get(reverse("volunteers:list"), {"order": "name"})
+    names = [v.first_name for v in response.context["page"].object_list]
+    assert names.index("กมล") < names.index("มาลี") < names.index("อรุณ")
+
+
 @pytest.mark.parametrize("persona", PERSONAS)
 def test_centre_pages_are_scoped(client, world, persona):
     login(client, persona)
@@ -959,6 +1025,8 @@ def test_volunteer_list_query_count_is_constant(
     assert len(page.context["page"].object_list) == 25
     with django_assert_max_num_queries(small):
         client.get(url, {"q": "0", "area": "8601", "status": "active", "page": "2"})
+    with django_assert_max_num_queries(small + 1):  # the villages of the subdistrict chosen
+        client.get(url, {"area": "860101", "village": "86010101", "order": "registered"})
 
 
 def test_centre_pages_query_count_is_constant(
