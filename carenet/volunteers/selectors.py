@@ -27,8 +27,8 @@ from carenet.accounts.access import Perm
 from carenet.areas.models import Area, Level, within
 from carenet.core import citizen_id
 from carenet.core.collation import thai_order
-from carenet.core.people import name_key, name_q
-from carenet.core.text import THAI_DIGITS
+from carenet.core.people import clean_name, name_key, name_q, without_title
+from carenet.core.text import INVISIBLE, THAI_DIGITS
 from carenet.volunteers.models import (
     IN_NETWORK,
     NETWORK,
@@ -62,7 +62,13 @@ ORDERS = {
 
 
 def volunteer_list(
-    *, user: Any, search: str = "", area_code: str = "", status: str = "", order: str = ""
+    *,
+    user: Any,
+    search: str = "",
+    area_code: str = "",
+    status: str = "",
+    order: str = "",
+    sounds_like: bool = False,
 ) -> QuerySet[Volunteer]:
     """Volunteers in the user's scope, for the list page.
 
@@ -70,12 +76,13 @@ def volunteer_list(
     compared by its digits only, a registration no. or a citizen ID. `area_code` is any area:
     a province, district or subdistrict keeps the volunteers serving inside it, a village
     those who cover that village. `status` is one status, NETWORK (active and inactive) or
-    "" for all; `order` a key of ORDERS.
+    "" for all; `order` a key of ORDERS. `sounds_like` finds a name by its sound-alike key
+    instead (name_sounds_like_q), for when the name as typed finds no one.
     """
     queryset = with_status(in_area(_scoped(user), area_code), status)
-    search = " ".join(search.split())
+    search = query_text(search)
     if search:
-        queryset = _search(queryset, search)
+        queryset = _search(queryset, search, sounds_like=sounds_like)
     return (
         queryset.select_related("area__parent")
         .annotate(village_count=Count("villages", distinct=True))
@@ -101,11 +108,50 @@ def in_area(queryset: QuerySet[Volunteer], area_code: str) -> QuerySet[Volunteer
     return queryset.filter(within(area_code, "area"))
 
 
-def _search(queryset: QuerySet[Volunteer], search: str) -> QuerySet[Volunteer]:
+# A zero-width space is how Thai text copied from the web breaks words: a space in a query.
+ZERO_WIDTH_SPACE = str.maketrans({"\u200b": " "})
+
+
+def query_text(search: str) -> str:
+    """A search as typed or pasted: invisible characters out, spaces collapsed."""
+    return " ".join(search.translate(ZERO_WIDTH_SPACE).translate(INVISIBLE).split())
+
+
+def is_name_search(search: str) -> bool:
+    """Whether the list searches this text as a name (not a citizen ID, phone or reg. no.)."""
+    search = query_text(search)
+    return bool(search) and _search_kind(search) == "name"
+
+
+def _search_kind(search: str) -> str:
     if citizen_id.is_valid(search):
-        return queryset.filter(citizen_id_hash=citizen_id.lookup_hash(citizen_id.normalize(search)))
+        return "citizen_id"
     digits = re.sub(r"\D", "", search.translate(THAI_DIGITS))
     if PHONE_QUERY.match(search.translate(THAI_DIGITS)) and len(digits) >= 3:
+        return "phone"
+    return "registration_no" if "/" in search else "name"
+
+
+def name_sounds_like_q(search: str) -> Q:
+    """Volunteers whose name sounds like the one typed (core.people.name_key): one word as
+    the first or the last name, two as first and last name in either order."""
+    words = without_title(clean_name(search)).split()
+    if len(words) == 1:
+        return Q(name_key__startswith=name_key(words[0], "")) | Q(
+            name_key__endswith=name_key("", words[0])
+        )
+    first, last = words[0], " ".join(words[1:])
+    return Q(name_key=name_key(first, last)) | Q(name_key=name_key(last, first))
+
+
+def _search(
+    queryset: QuerySet[Volunteer], search: str, *, sounds_like: bool = False
+) -> QuerySet[Volunteer]:
+    kind = _search_kind(search)
+    if kind == "citizen_id":
+        return queryset.filter(citizen_id_hash=citizen_id.lookup_hash(citizen_id.normalize(search)))
+    if kind == "phone":
+        digits = re.sub(r"\D", "", search.translate(THAI_DIGITS))
         if digits.startswith("66") and len(digits) >= 10:
             digits = "0" + digits[2:]
         # Phones typed by others (imports) may keep their dashes and spaces: compare digits.
@@ -113,12 +159,12 @@ def _search(queryset: QuerySet[Volunteer], search: str) -> QuerySet[Volunteer]:
         return queryset.annotate(phone_digits=bare).filter(
             Q(phone_digits__contains=digits) | Q(registration_no__startswith=digits)
         )
-    if "/" in search:
+    if kind == "registration_no":
         typed = search.replace(" ", "").translate(THAI_DIGITS)
         with suppress(ValidationError):  # "124/68" is stored as "124/2568"
             typed = check_registration_no(typed)
         return queryset.filter(registration_no=typed)
-    return queryset.filter(name_q(search))
+    return queryset.filter(name_sounds_like_q(search) if sounds_like else name_q(search))
 
 
 def _with_page_details(queryset: QuerySet[Volunteer]) -> QuerySet[Volunteer]:

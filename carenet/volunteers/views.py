@@ -11,7 +11,7 @@ from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Count
+from django.db.models import Count, QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -59,8 +59,7 @@ SEAT_CANDIDATES_SHOWN = 16
 def volunteer_list(request: HttpRequest) -> HttpResponse:
     form = VolunteerFilterForm(id_search.search_params(request) or None, user=request.user)
     filters = form.filters()
-    volunteers = selectors.volunteer_list(user=request.user, **filters)
-    page = Paginator(volunteers, PAGE_SIZE).get_page(request.GET.get("page"))
+    page, sound_alike = _volunteer_page(request, filters)
     in_network = filters["status"] == NETWORK
     return render(
         request,
@@ -71,7 +70,8 @@ def volunteer_list(request: HttpRequest) -> HttpResponse:
             "filtered": filters != VolunteerFilterForm.DEFAULTS,
             "in_network": in_network,
             # Said beside the count, so that it does not pass for everyone ever registered.
-            "outside_network": _outside_network(request, filters, page.paginator.count)
+            "sound_alike": sound_alike,
+            "outside_network": _outside_network(request, filters, sound_alike, page.paginator.count)
             if in_network
             else 0,
             "every_status_query": _with_params(request, status=VolunteerFilterForm.EVERY_STATUS),
@@ -93,9 +93,34 @@ def _with_params(request: HttpRequest, **params: str) -> str:
     return query.urlencode()
 
 
-def _outside_network(request: HttpRequest, filters: dict[str, str], shown: int) -> int:
+def _volunteer_page(request: HttpRequest, filters: dict[str, str]) -> tuple[Any, bool]:
+    """The page of volunteers found, and whether they were found by a name that sounds like
+    the one typed: a Thai name is often spelt another way (ศรีสุก for ศรีสุข)."""
+    page = Paginator(_listed(request, filters), PAGE_SIZE).get_page(request.GET.get("page"))
+    if page.paginator.count or not selectors.is_name_search(filters["search"]):
+        return page, False
+    volunteers = _listed(request, filters, sounds_like=True)
+    return Paginator(volunteers, PAGE_SIZE).get_page(request.GET.get("page")), True
+
+
+def _listed(
+    request: HttpRequest, filters: dict[str, str], *, sounds_like: bool = False
+) -> QuerySet[Volunteer]:
+    return selectors.volunteer_list(
+        user=request.user,
+        search=filters["search"],
+        area_code=filters["area_code"],
+        status=filters["status"],
+        order=filters["order"],
+        sounds_like=sounds_like,
+    )
+
+
+def _outside_network(
+    request: HttpRequest, filters: dict[str, str], sounds_like: bool, shown: int
+) -> int:
     """How many more the same filters find among those who left or died."""
-    every = selectors.volunteer_list(user=request.user, **{**filters, "status": ""})
+    every = _listed(request, {**filters, "status": ""}, sounds_like=sounds_like)
     return every.count() - shown
 
 

@@ -207,6 +207,25 @@ def test_the_list_shows_the_network_unless_asked_for_every_status(client, world,
     assert "status=network" in response.text.split('data-testid="export-list"')[1][:600]
 
 
+def test_a_name_found_only_by_its_sound_is_said_to_sound_alike(client, world):
+    login(client, "district_coordinator_a")
+    response = client.get(reverse("volunteers:list"), {"q": "มาลี ศรีสุข"})
+    assert 'data-testid="sound-alike"' not in response.text
+    response = client.get(reverse("volunteers:list"), {"q": "มาลี ศรีสุก"})
+    assert list(response.context["page"].object_list) == [world["own"]]
+    assert 'data-testid="sound-alike"' in response.text
+    # Out of scope stays out, by sound too; an anonymous visitor is sent to sign in.
+    login(client, "district_coordinator_b")
+    response = client.get(reverse("volunteers:list"), {"q": "มาลี ศรีสุก"})
+    assert not response.context["page"].object_list
+    assert 'data-testid="sound-alike"' not in response.text
+    response = client.get(reverse("volunteers:list"), {"q": "สมชาย ทาแซ"})
+    assert list(response.context["page"].object_list) == [world["thasae"]]
+    client.logout()
+    response = client.get(reverse("volunteers:list"), {"q": "มาลี ศรีสุก"})
+    assert response.status_code == 302 and "/login" in response["Location"]
+
+
 def test_the_list_narrows_to_a_village_once_a_subdistrict_is_chosen(client, world, area_tree):
     other = VolunteerFactory(area=area_tree["860101"], villages=[area_tree["86010102"]])
     login(client, "district_coordinator_a")
@@ -1025,6 +1044,8 @@ def test_volunteer_list_query_count_is_constant(
     assert len(page.context["page"].object_list) == 25
     with django_assert_max_num_queries(small):
         client.get(url, {"q": "0", "area": "8601", "status": "active", "page": "2"})
+    with django_assert_max_num_queries(small + 1):  # searched again by sound
+        client.get(url, {"q": "ไม่มีใครชื่อนี้", "status": "active"})
     with django_assert_max_num_queries(small + 1):  # the villages of the subdistrict chosen
         client.get(url, {"area": "860101", "village": "86010101", "order": "registered"})
 
