@@ -213,3 +213,9 @@ class CommitteeMembership(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_position_display()}: {self.volunteer_id}"
+
+    @property
+    def holder_serves_area(self) -> bool:
+        """Whether the holder still serves inside the centre's area: a seat is for a volunteer
+        of the area, yet one who moves keeps it until the coordinator ends the term."""
+        return self.volunteer.area_id.startswith(self.centre.area_id)

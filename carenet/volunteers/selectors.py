@@ -388,6 +388,11 @@ def centres_visible(*, user: Any, pks: Iterable[int]) -> set[int]:
     return set(queryset.values_list("pk", flat=True))
 
 
+def volunteers_visible(*, user: Any, pks: Iterable[int]) -> set[int]:
+    """Which of these volunteers the user may open (to link to them only when they can)."""
+    return set(_scoped(user).filter(pk__in=list(pks)).values_list("pk", flat=True))
+
+
 @dataclass(frozen=True)
 class MissingCentres:
     """Areas the user manages that have no centre yet, for the centre list to offer."""
@@ -436,7 +441,9 @@ def committee_list(
     """The centre's current seats (chair first) and its past ones (latest first)."""
     today = timezone.localdate()
     seats = list(
-        CommitteeMembership.objects.filter(centre=centre).select_related("volunteer__area")
+        CommitteeMembership.objects.filter(centre=centre).select_related(
+            "volunteer__area", "centre"
+        )
     )
     rank = {position.value: index for index, position in enumerate(POSITION_ORDER)}
     current = sorted(
@@ -462,8 +469,8 @@ def seats_outside_area(*, volunteer: Volunteer) -> list[CommitteeMembership]:
     )
     return [
         seat
-        for seat in seats.select_related("centre").order_by("term_start", "id")
-        if not volunteer.area_id.startswith(seat.centre.area_id)
+        for seat in seats.select_related("centre", "volunteer").order_by("term_start", "id")
+        if not seat.holder_serves_area
     ]
 
 

@@ -977,6 +977,43 @@ def test_centre_page_shows_committee_coverage_and_volunteers(client, world):
     assert 'data-testid="vacant-seats"' in response.text
 
 
+@pytest.fixture
+def subdistrict_coordinator(area_tree):
+    """The coordinator of ต.ท่าตะเภา only, as the demo's `tambon`."""
+    user = User.objects.create_user(username="tambon", password=NEW_PASSWORD)
+    AreaAssignment.objects.create(user=user, area=area_tree["860101"], role=Role.CENTRE_COORDINATOR)
+    return user
+
+
+def test_a_seat_holder_who_left_or_moved_is_marked_and_unlinked_where_unseen(
+    client, world, area_tree, subdistrict_coordinator
+):
+    centre = CentreFactory(area=area_tree["860101"])
+    resting = VolunteerFactory(area=area_tree["860101"], status=VolunteerStatus.INACTIVE)
+    moved = VolunteerFactory(area=area_tree["860102"])  # seated, then moved to ปากน้ำ
+    for holder, position in ((resting, Position.VICE_CHAIR), (moved, Position.MEMBER)):
+        CommitteeMembershipFactory(centre=centre, volunteer=holder, position=position)
+    url = reverse("reports:centre", args=[centre.pk])
+    login(client, "district_coordinator_a")  # sees both: both linked
+    committee = client.get(url).text.split('data-testid="committee"')[1].split("</section>")[0]
+    assert 'class="badge status-inactive"' in committee
+    assert committee.count('data-testid="seat-away"') == 1
+    for holder in (resting, moved):
+        assert reverse("volunteers:detail", args=[holder.pk]) in committee
+    client.force_login(subdistrict_coordinator)  # the centre's own, who cannot open ปากน้ำ
+    response = client.get(url)
+    committee = response.text.split('data-testid="committee"')[1].split("</section>")[0]
+    assert reverse("volunteers:detail", args=[moved.pk]) not in committee
+    assert 'data-testid="seat-holder-unlinked"' in committee and moved.first_name in committee
+    assert reverse("volunteers:detail", args=[resting.pk]) in committee
+    assert client.get(reverse("volunteers:detail", args=[moved.pk])).status_code == 404
+    login(client, "district_coordinator_b")  # out of scope: no centre page at all
+    assert client.get(url).status_code == 404
+    client.logout()
+    response = client.get(url)
+    assert response.status_code == 302 and "/login" in response["Location"]
+
+
 def test_opening_a_centre_from_the_list(client, world, area_tree):
     world["centre_b"].delete()
     login(client, "province_officer")
@@ -1073,6 +1110,10 @@ def test_centre_pages_query_count_is_constant(
         )
     with django_assert_max_num_queries(small_list):
         client.get(list_url)
+    with django_assert_max_num_queries(small_detail):
+        client.get(detail_url)
+    moved = VolunteerFactory(area=area_tree["860201"])  # a holder who moved away
+    CommitteeMembershipFactory(centre=world["centre_a"], volunteer=moved)
     with django_assert_max_num_queries(small_detail):
         client.get(detail_url)
 
