@@ -440,3 +440,16 @@ class SeatEndForm(forms.Form):
 
 class CentreCreateForm(forms.Form):
     area = forms.RegexField(regex=r"^\d{2}(\d{2})?(\d{2})?$")
+
+
+class CentrePhoneForm(forms.Form):
+    phone = forms.CharField(
+        label=_("Centre's phone"),
+        required=False,
+        max_length=20,
+        help_text=_("Its volunteers see it on their own page. Leave empty to take it off."),
+        widget=forms.TextInput(attrs={"type": "tel", "inputmode": "tel", "autocomplete": "off"}),
+    )
+
+    def clean_phone(self) -> str:
+        return services.check_phone(self.cleaned_data.get("phone") or "")

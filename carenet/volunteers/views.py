@@ -32,6 +32,7 @@ from carenet.volunteers import selectors, services
 from carenet.volunteers.forms import (
     AccountForm,
     CentreCreateForm,
+    CentrePhoneForm,
     PasswordSetForm,
     SeatEndForm,
     SeatForm,
@@ -598,6 +599,29 @@ def centre_create(request: HttpRequest) -> HttpResponse:
         _("A centre can be opened only for a province, district or subdistrict you manage."),
     )
     return redirect("volunteers:centre_list")
+
+
+@access.requires(Perm.MANAGE_VOLUNTEERS)
+def centre_phone(request: HttpRequest, pk: int) -> HttpResponse:
+    """The centre's phone, for those who manage its area."""
+    centre = selectors.centre_get(user=request.user, pk=pk, perm=Perm.MANAGE_VOLUNTEERS)
+    form = CentrePhoneForm(request.POST or None, initial={"phone": centre.phone})
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.centre_set_phone(
+                actor=request.user, centre=centre, phone=form.cleaned_data["phone"]
+            )
+        except ValidationError as error:
+            show_service_errors(error, form)
+        else:
+            messages.success(request, _("The centre's phone is saved."))
+            return redirect("reports:centre", pk=centre.pk)
+    return render(
+        request,
+        "volunteers/centre_phone.html",
+        {"centre": centre, "form": form},
+        status=_refused_status(request, form),
+    )
 
 
 @access.requires(Perm.MANAGE_VOLUNTEERS)

@@ -296,6 +296,7 @@ def every_url(world) -> list[str]:
         reverse("volunteers:centre_list"),
         reverse("volunteers:centre_create"),
         reverse("reports:centre", args=[centre]),
+        reverse("volunteers:centre_phone", args=[centre]),
         reverse("volunteers:seat_add", args=[centre]),
         reverse("volunteers:seat_end", args=[seat]),
     ]
@@ -1012,6 +1013,58 @@ def test_a_seat_holder_who_left_or_moved_is_marked_and_unlinked_where_unseen(
     client.logout()
     response = client.get(url)
     assert response.status_code == 302 and "/login" in response["Location"]
+
+
+CENTRE_MANAGERS = {
+    "national_admin": {"centre_a", "centre_b"},
+    "province_officer": {"centre_a", "centre_b"},
+    "district_coordinator_a": {"centre_a"},
+    "district_coordinator_b": {"centre_b"},
+}
+
+
+@pytest.mark.parametrize("persona", PERSONAS)
+def test_a_centres_phone_is_set_by_who_manages_its_area_only(client, world, persona):
+    login(client, persona)
+    for name in ("centre_a", "centre_b"):
+        centre = world[name]
+        url = reverse("volunteers:centre_phone", args=[centre.pk])
+        opened = client.get(url)
+        sent = client.post(url, {"phone": "077 511 234"})
+        centre.refresh_from_db()
+        if persona not in CENTRE_MANAGERS:
+            assert (opened.status_code, sent.status_code) == (403, 403)
+        elif name not in CENTRE_MANAGERS[persona]:
+            assert (opened.status_code, sent.status_code) == (404, 404)
+        else:
+            assert opened.status_code == 200 and sent.status_code == 302
+            assert centre.phone == "077511234"
+            continue
+        assert centre.phone == ""  # a denial changes nothing
+
+
+def test_a_centres_phone_is_checked_shown_and_reaches_its_volunteers(client, world):
+    centre = world["centre_a"]
+    login(client, "district_coordinator_a")
+    url = reverse("volunteers:centre_phone", args=[centre.pk])
+    page = client.get(reverse("reports:centre", args=[centre.pk])).text
+    assert url in page
+    response = client.post(url, {"phone": "12345"})
+    assert response.status_code == 400 and "phone" in response.context["form"].errors
+    client.post(url, {"phone": "๐๗๗-๕๑๑-๒๓๔"})
+    centre.refresh_from_db()
+    assert centre.phone == "077511234"
+    assert AuditEvent.objects.filter(action="centre.update").count() == 1
+    assert (
+        'data-testid="centre-phone"' in client.get(reverse("reports:centre", args=[centre.pk])).text
+    )
+    login(client, "volunteer_a")  # their own page lists their centres, with the phone
+    mine = client.get(reverse("volunteers:me")).text.split('data-testid="my-centres"')[1]
+    assert "077-511-234" in mine
+    login(client, "district_coordinator_a")
+    client.post(url, {"phone": ""})
+    centre.refresh_from_db()
+    assert centre.phone == ""
 
 
 def test_opening_a_centre_from_the_list(client, world, area_tree):
