@@ -62,7 +62,7 @@ class VolunteerFilterForm(ChoicesForm):
         label=_("Status"),
         required=False,
         choices=[
-            ("", _("in the network (active and inactive)")),
+            ("", _("in the network")),
             (EVERY_STATUS, _("every status")),
             *VolunteerStatus.choices,
         ],
