@@ -483,6 +483,29 @@ def centres_serving(volunteer: Volunteer) -> list[tuple[Centre, list[CommitteeMe
     return [(centre, committee_list(centre=centre)[0]) for centre in centres]
 
 
+def centres_above(*, user: Any) -> list[tuple[Centre, list[CommitteeMembership]]]:
+    """The centres of the district and province above the user's areas, with their current
+    committees: whom a subdistrict's coordinator works with. Their pages stay closed to the
+    user, since they count and list the volunteers of a wider area than the user's (counts
+    obey the scope); the committees are what the area's own volunteers see of them too
+    (centres_serving)."""
+    above = {
+        code[:length]
+        for code in access.scope_codes(user, Perm.VIEW_VOLUNTEERS)
+        for length in (2, 4)
+        if len(code) > length
+    }
+    if not above:
+        return []
+    centres = (
+        Centre.objects.filter(area_id__in=above)
+        .exclude(pk__in=_centres(user).values("pk"))
+        .select_related("area")
+        .order_by("area_id")
+    )
+    return [(centre, committee_list(centre=centre)[0]) for centre in centres]
+
+
 def seat_get(*, user: Any, pk: Any) -> CommitteeMembership:
     """A committee seat of a centre the user manages; 404 otherwise."""
     return access.get_visible_or_404(

@@ -572,13 +572,20 @@ def village_choices(request: HttpRequest) -> HttpResponse:
 @require_GET
 def centre_list(request: HttpRequest) -> HttpResponse:
     can_manage = access.can(request.user, Perm.MANAGE_VOLUNTEERS)
+    is_volunteer = selectors.volunteer_me(user=request.user) is not None
+    centres = selectors.centre_list(user=request.user)
     return render(
         request,
         "volunteers/centre_list.html",
         {
-            "centres": selectors.centre_list(user=request.user),
-            "is_volunteer": selectors.volunteer_me(user=request.user) is not None,
+            "centres": centres,
+            "is_volunteer": is_volunteer,
             "missing": selectors.centre_missing_areas(user=request.user) if can_manage else None,
+            # A volunteer and nothing more has them on their profile (centres_serving); a
+            # coordinator who is a volunteer too comes here for them.
+            "above": selectors.centres_above(user=request.user)
+            if centres or not is_volunteer
+            else [],
         },
     )
 

@@ -1067,6 +1067,39 @@ def test_a_centres_phone_is_checked_shown_and_reaches_its_volunteers(client, wor
     assert centre.phone == ""
 
 
+def test_a_subdistrict_coordinator_sees_the_committees_above_but_not_their_pages(
+    client, world, area_tree, subdistrict_coordinator
+):
+    province = CentreFactory(area=area_tree["86"])
+    chair = VolunteerFactory(area=area_tree["860201"], first_name="ประธานจังหวัด")
+    CommitteeMembershipFactory(centre=province, volunteer=chair, position=Position.CHAIR)
+    CentreFactory(area=area_tree["860101"])  # their own
+    # A coordinator is often a volunteer too: the list is where they find the committees.
+    VolunteerFactory(area=area_tree["860101"], user=subdistrict_coordinator)
+    client.force_login(subdistrict_coordinator)
+    response = client.get(reverse("volunteers:centre_list"))
+    above = response.text.split('data-testid="centres-above"')[1].split("</section>")[0]
+    assert world["centre_a"].name in above and province.name in above
+    assert "ประธานจังหวัด" in above and world["own"].first_name in above
+    assert (
+        "/volunteers/centres/" not in above
+        and reverse("volunteers:detail", args=[chair.pk]) not in above
+    )
+    for centre in (world["centre_a"], province):  # the pages, which count a wider area
+        assert client.get(reverse("reports:centre", args=[centre.pk])).status_code == 404
+    # Out of scope: another district's coordinator sees the province above them, not 8601.
+    login(client, "district_coordinator_b")
+    above = client.get(reverse("volunteers:centre_list")).text.split('data-testid="centres-above"')
+    assert province.name in above[1] and world["centre_a"].name not in above[1]
+    # Those who see the centres already, and volunteers (their profile has them), get none.
+    for persona in ("province_officer", "volunteer_a"):
+        login(client, persona)
+        assert client.get(reverse("volunteers:centre_list")).context["above"] == []
+    client.logout()
+    response = client.get(reverse("volunteers:centre_list"))
+    assert response.status_code == 302 and "/login" in response["Location"]
+
+
 def test_opening_a_centre_from_the_list(client, world, area_tree):
     world["centre_b"].delete()
     login(client, "province_officer")
