@@ -976,6 +976,8 @@ def test_centre_page_shows_committee_coverage_and_volunteers(client, world):
     held = world["seat"].position
     assert held not in response.context["vacant_seats"]
     assert 'data-testid="vacant-seats"' in response.text
+    # Its links to the list show what their figures count: active volunteers by area.
+    assert "?area=860101&amp;status=active" in response.text
 
 
 @pytest.fixture
