@@ -95,6 +95,7 @@ ACTIONS = {
     "areas.load": _("loaded the country's areas"),
     "areas.import_villages": _("imported villages"),
     "centre.create": _("opened a coordination centre"),
+    "centre.update": _("changed a coordination centre's phone"),
     "visit.record": _("recorded a home visit"),
     "visit.acknowledge": _("acknowledged a home visit"),
     "assessment.record": _("recorded a quality-of-life assessment"),

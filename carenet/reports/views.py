@@ -82,6 +82,10 @@ def centre_detail(request: HttpRequest, pk: int) -> HttpResponse:
                 user=request.user, area_code=centre.area_id
             ),
             "can_manage": access.can(request.user, Perm.MANAGE_VOLUNTEERS, centre.area_id),
+            # A seat holder's name links to their page only where the user may open it.
+            "openable": volunteer_selectors.volunteers_visible(
+                user=request.user, pks={seat.volunteer_id for seat in [*current, *past]}
+            ),
         },
     )
 

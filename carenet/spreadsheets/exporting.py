@@ -64,7 +64,7 @@ from carenet.households.models import (
 from carenet.households.selectors import people_visible
 from carenet.spreadsheets import columns
 from carenet.volunteers import selectors as volunteer_selectors
-from carenet.volunteers.models import Volunteer, VolunteerStatus
+from carenet.volunteers.models import Volunteer
 
 CHUNK = 2000
 CSV_ROWS_PER_WRITE = 500
@@ -182,7 +182,8 @@ def export_prepare(
 ) -> Export:
     """Counts the rows in scope, logs the export, and returns it ready to write.
 
-    `status` keeps only the volunteers of that status (households are exported while active).
+    `status` keeps only the volunteers of that status, or of the network (NETWORK: active and
+    inactive); households are exported while active.
     `logged=False` is for an export job, whose export was logged when it was asked for.
     Raises AreaOutOfScope for an area that is missing or outside the user's scope.
     """
@@ -193,8 +194,7 @@ def export_prepare(
     queryset: QuerySet[Any]
     if dataset == Dataset.VOLUNTEERS:
         queryset = _volunteer_rows(volunteers_in_scope(user, area_code))
-        if status:
-            queryset = queryset.filter(status=VolunteerStatus(status))
+        queryset = volunteer_selectors.with_status(queryset, status)
         headers, keys = columns.volunteer_headers(), columns.VOLUNTEER_KEYS
     else:
         queryset = _person_rows(people_in_scope(user, area_code))

@@ -13,7 +13,7 @@ from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
 from carenet.spreadsheets.models import ImportKind, OnExisting
-from carenet.volunteers.models import VolunteerStatus
+from carenet.volunteers.models import NETWORK, VolunteerStatus
 
 # 200,000 rows of households (tabular.MAX_ROWS) are about 40 MB as CSV.
 DEFAULT_MAX_UPLOAD_BYTES = 50 * 1024 * 1024
@@ -133,6 +133,7 @@ class ExportForm(forms.Form):
         required=False,
         choices=[
             ("", _("Every status")),
+            (NETWORK, _("In the network (active and inactive)")),
             *((v, capfirst(label)) for v, label in VolunteerStatus.choices),
         ],
     )

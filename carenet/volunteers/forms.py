@@ -18,10 +18,11 @@ from django.utils.translation import gettext_lazy as _
 from carenet.areas.models import Level
 from carenet.core import citizen_id as cid
 from carenet.core.forms import CitizenIDField, ThaiDateField
-from carenet.core.people import TITLES, Sex
+from carenet.core.people import TITLES, Sex, clean_name, title_in_name
 from carenet.core.text import THAI_DIGITS
 from carenet.volunteers import selectors, services
 from carenet.volunteers.models import (
+    NETWORK,
     STATUS_MOVES,
     OtherRole,
     Position,
@@ -41,6 +42,12 @@ class ChoicesForm(forms.Form):
 
 
 class VolunteerFilterForm(ChoicesForm):
+    """The list's filters. Unless a status is chosen, the list shows the volunteers in the
+    network (active and inactive): those who left or died are there for whoever asks."""
+
+    EVERY_STATUS = "all"
+    DEFAULTS = {"search": "", "area_code": "", "status": NETWORK, "order": ""}
+
     q = forms.CharField(
         label=_("Name, phone or citizen ID"),
         required=False,
@@ -50,10 +57,24 @@ class VolunteerFilterForm(ChoicesForm):
         ),
     )
     area = forms.ChoiceField(label=_("Area"), required=False)
+    village = forms.ChoiceField(label=_("Village"), required=False)
     status = forms.ChoiceField(
         label=_("Status"),
         required=False,
-        choices=[("", _("every status")), *VolunteerStatus.choices],
+        choices=[
+            ("", _("in the network")),
+            (EVERY_STATUS, _("every status")),
+            *VolunteerStatus.choices,
+        ],
+    )
+    order = forms.ChoiceField(
+        label=_("Sort by"),
+        required=False,
+        choices=[
+            ("", _("subdistrict, then name")),
+            ("name", _("name")),
+            ("registered", _("latest registered first")),
+        ],
     )
 
     def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
@@ -68,17 +89,28 @@ class VolunteerFilterForm(ChoicesForm):
             if extra is not None:
                 choices.append((extra.code, extra.label))
         self._choice_field("area").choices = [("", _("all my areas")), *choices]
+        # Villages are offered once a subdistrict is chosen: a district has too many.
+        villages = selectors.village_filter_options(user=user, subdistrict=wanted)
+        if villages:
+            self._choice_field("village").choices = [
+                ("", _("every village")),
+                *((v.code, v.label) for v in villages),
+            ]
+        else:
+            del self.fields["village"]
 
     def filters(self) -> dict[str, str]:
         """The valid filters; a bad one is reported beside its field and left out."""
         if not self.is_bound:
-            return {"search": "", "area_code": "", "status": ""}
+            return dict(self.DEFAULTS)
         self.is_valid()
         data = getattr(self, "cleaned_data", {})
+        status = data.get("status", "")
         return {
             "search": data.get("q", ""),
-            "area_code": data.get("area", ""),
-            "status": data.get("status", ""),
+            "area_code": data.get("village") or data.get("area", ""),
+            "status": {"": NETWORK, self.EVERY_STATUS: ""}.get(status, status),
+            "order": data.get("order", ""),
         }
 
 
@@ -166,9 +198,12 @@ class VolunteerForm(ChoicesForm):
         choices=OtherRole.choices,
         widget=forms.CheckboxSelectMultiple,
     )
+    # Shown once the first name is found to begin with a title (clean).
+    keep_title = forms.BooleanField(required=False)
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
 
     titles = TITLES
+    title_asked = ""
 
     def __init__(self, *args: Any, user: Any, instance: Volunteer | None = None, **kwargs: Any):
         self.instance = instance
@@ -250,6 +285,34 @@ class VolunteerForm(ChoicesForm):
         if self.instance is not None and version is None:
             raise ValidationError(_("The page is out of date. Reload it and try again."))
         return version or 0
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        self._ask_about_title(cleaned)
+        return cleaned
+
+    def _ask_about_title(self, cleaned: dict[str, Any]) -> None:
+        """A title typed in the first-name box as well as in its own is saved twice
+        ("นายนายแดง"), yet a name may begin like a title (นางนวล): ask, as the imports warn
+        (core.people.title_in_name). A name already stored that way is not asked again."""
+        first = clean_name(cleaned.get("first_name") or "")
+        if self.instance is not None and first == self.instance.first_name:
+            return
+        self.title_asked = said = title_in_name(first)
+        if not said or cleaned.get("keep_title"):
+            return
+        self.add_error(
+            "first_name",
+            ValidationError(
+                _(
+                    "The first name starts with “%(title)s”. If that is the title, take it "
+                    "out of the first name: the title has its own box. If the name really "
+                    "begins so, tick the box below."
+                ),
+                code="title_in_name",
+                params={"title": said},
+            ),
+        )
 
     def to_data(self) -> VolunteerData:
         data = self.cleaned_data
@@ -377,3 +440,16 @@ class SeatEndForm(forms.Form):
 
 class CentreCreateForm(forms.Form):
     area = forms.RegexField(regex=r"^\d{2}(\d{2})?(\d{2})?$")
+
+
+class CentrePhoneForm(forms.Form):
+    phone = forms.CharField(
+        label=_("Centre's phone"),
+        required=False,
+        max_length=20,
+        help_text=_("Its volunteers see it on their own page. Leave empty to take it off."),
+        widget=forms.TextInput(attrs={"type": "tel", "inputmode": "tel", "autocomplete": "off"}),
+    )
+
+    def clean_phone(self) -> str:
+        return services.check_phone(self.cleaned_data.get("phone") or "")

@@ -35,6 +35,11 @@ STATUS_MOVES: dict[str, set[str]] = {
 }
 
 
+# Who the network counts on, now or after a pause: the list shows them unless asked otherwise.
+IN_NETWORK = (VolunteerStatus.ACTIVE, VolunteerStatus.INACTIVE)
+NETWORK = "network"  # a status filter meaning IN_NETWORK
+
+
 class OtherRole(models.TextChoices):
     """Other volunteer roles an อพม. often also holds."""
 
@@ -208,3 +213,9 @@ class CommitteeMembership(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_position_display()}: {self.volunteer_id}"
+
+    @property
+    def holder_serves_area(self) -> bool:
+        """Whether the holder still serves inside the centre's area: a seat is for a volunteer
+        of the area, yet one who moves keeps it until the coordinator ends the term."""
+        return self.volunteer.area_id.startswith(self.centre.area_id)

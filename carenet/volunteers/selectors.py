@@ -18,7 +18,7 @@ from itertools import groupby
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db.models import Case, Count, Prefetch, Q, QuerySet, Value, When
+from django.db.models import Case, Count, F, Prefetch, Q, QuerySet, Value, When
 from django.db.models.functions import Replace
 from django.utils import timezone
 
@@ -27,9 +27,11 @@ from carenet.accounts.access import Perm
 from carenet.areas.models import Area, Level, within
 from carenet.core import citizen_id
 from carenet.core.collation import thai_order
-from carenet.core.people import name_key, name_q
-from carenet.core.text import THAI_DIGITS
+from carenet.core.people import clean_name, name_key, name_q, without_title
+from carenet.core.text import INVISIBLE, THAI_DIGITS
 from carenet.volunteers.models import (
+    IN_NETWORK,
+    NETWORK,
     POSITION_ORDER,
     SINGLE_SEATS,
     Centre,
@@ -52,27 +54,47 @@ def _scoped(user: Any, perm: Perm = Perm.VIEW_VOLUNTEERS) -> QuerySet[Volunteer]
     return access.visible_to(user, Volunteer.objects.all(), perm=perm, own=Q(user=user))
 
 
+ORDERS = {
+    "": ("area_id", *thai_order("first_name", "last_name"), "id"),
+    "name": (*thai_order("first_name", "last_name"), "id"),
+    "registered": (F("registration_date").desc(nulls_last=True), "-id"),
+}
+
+
 def volunteer_list(
-    *, user: Any, search: str = "", area_code: str = "", status: str = ""
+    *,
+    user: Any,
+    search: str = "",
+    area_code: str = "",
+    status: str = "",
+    order: str = "",
+    sounds_like: bool = False,
 ) -> QuerySet[Volunteer]:
     """Volunteers in the user's scope, for the list page.
 
     `search` is a Thai name ("มาลี", "ศรีสุข", "มาลี ศรีสุข", "นางมาลี"), a phone number,
     compared by its digits only, a registration no. or a citizen ID. `area_code` is any area:
     a province, district or subdistrict keeps the volunteers serving inside it, a village
-    those who cover that village.
+    those who cover that village. `status` is one status, NETWORK (active and inactive) or
+    "" for all; `order` a key of ORDERS. `sounds_like` finds a name by its sound-alike key
+    instead (name_sounds_like_q), for when the name as typed finds no one.
     """
-    queryset = in_area(_scoped(user), area_code)
-    if status:
-        queryset = queryset.filter(status=status)
-    search = " ".join(search.split())
+    queryset = with_status(in_area(_scoped(user), area_code), status)
+    search = query_text(search)
     if search:
-        queryset = _search(queryset, search)
+        queryset = _search(queryset, search, sounds_like=sounds_like)
     return (
         queryset.select_related("area__parent")
         .annotate(village_count=Count("villages", distinct=True))
-        .order_by("area_id", *thai_order("first_name", "last_name"), "id")
+        .order_by(*ORDERS.get(order, ORDERS[""]))
     )
+
+
+def with_status(queryset: QuerySet[Volunteer], status: str) -> QuerySet[Volunteer]:
+    """The volunteers of one status, of the network (NETWORK), or all for ""."""
+    if status == NETWORK:
+        return queryset.filter(status__in=IN_NETWORK)
+    return queryset.filter(status=status) if status else queryset
 
 
 def in_area(queryset: QuerySet[Volunteer], area_code: str) -> QuerySet[Volunteer]:
@@ -86,11 +108,50 @@ def in_area(queryset: QuerySet[Volunteer], area_code: str) -> QuerySet[Volunteer
     return queryset.filter(within(area_code, "area"))
 
 
-def _search(queryset: QuerySet[Volunteer], search: str) -> QuerySet[Volunteer]:
+# A zero-width space is how Thai text copied from the web breaks words: a space in a query.
+ZERO_WIDTH_SPACE = str.maketrans({"\u200b": " "})
+
+
+def query_text(search: str) -> str:
+    """A search as typed or pasted: invisible characters out, spaces collapsed."""
+    return " ".join(search.translate(ZERO_WIDTH_SPACE).translate(INVISIBLE).split())
+
+
+def is_name_search(search: str) -> bool:
+    """Whether the list searches this text as a name (not a citizen ID, phone or reg. no.)."""
+    search = query_text(search)
+    return bool(search) and _search_kind(search) == "name"
+
+
+def _search_kind(search: str) -> str:
     if citizen_id.is_valid(search):
-        return queryset.filter(citizen_id_hash=citizen_id.lookup_hash(citizen_id.normalize(search)))
+        return "citizen_id"
     digits = re.sub(r"\D", "", search.translate(THAI_DIGITS))
     if PHONE_QUERY.match(search.translate(THAI_DIGITS)) and len(digits) >= 3:
+        return "phone"
+    return "registration_no" if "/" in search else "name"
+
+
+def name_sounds_like_q(search: str) -> Q:
+    """Volunteers whose name sounds like the one typed (core.people.name_key): one word as
+    the first or the last name, two as first and last name in either order."""
+    words = without_title(clean_name(search)).split()
+    if len(words) == 1:
+        return Q(name_key__startswith=name_key(words[0], "")) | Q(
+            name_key__endswith=name_key("", words[0])
+        )
+    first, last = words[0], " ".join(words[1:])
+    return Q(name_key=name_key(first, last)) | Q(name_key=name_key(last, first))
+
+
+def _search(
+    queryset: QuerySet[Volunteer], search: str, *, sounds_like: bool = False
+) -> QuerySet[Volunteer]:
+    kind = _search_kind(search)
+    if kind == "citizen_id":
+        return queryset.filter(citizen_id_hash=citizen_id.lookup_hash(citizen_id.normalize(search)))
+    if kind == "phone":
+        digits = re.sub(r"\D", "", search.translate(THAI_DIGITS))
         if digits.startswith("66") and len(digits) >= 10:
             digits = "0" + digits[2:]
         # Phones typed by others (imports) may keep their dashes and spaces: compare digits.
@@ -98,12 +159,12 @@ def _search(queryset: QuerySet[Volunteer], search: str) -> QuerySet[Volunteer]:
         return queryset.annotate(phone_digits=bare).filter(
             Q(phone_digits__contains=digits) | Q(registration_no__startswith=digits)
         )
-    if "/" in search:
+    if kind == "registration_no":
         typed = search.replace(" ", "").translate(THAI_DIGITS)
         with suppress(ValidationError):  # "124/68" is stored as "124/2568"
             typed = check_registration_no(typed)
         return queryset.filter(registration_no=typed)
-    return queryset.filter(name_q(search))
+    return queryset.filter(name_sounds_like_q(search) if sounds_like else name_q(search))
 
 
 def _with_page_details(queryset: QuerySet[Volunteer]) -> QuerySet[Volunteer]:
@@ -197,6 +258,15 @@ def volunteer_id_elsewhere(*, user: Any, digits: str) -> bool:
     return holders.exclude(pk__in=_scoped(user).values("pk")).exists()
 
 
+def volunteer_holding_id(*, user: Any, digits: str) -> Volunteer | None:
+    """The volunteer holding this citizen ID, if the user may open their record; None for a
+    holder outside the user's scope, who stays unnamed (accounts.disclosure)."""
+    if not citizen_id.is_valid(digits):
+        return None
+    hashed = citizen_id.lookup_hash(citizen_id.normalize(digits))
+    return _scoped(user).filter(citizen_id_hash=hashed).select_related("area").first()
+
+
 def volunteer_stats(*, user: Any, area_code: str = "") -> dict[str, int]:
     """How many volunteers of each status the user can see (inside `area_code` when given)."""
     queryset = _scoped(user)
@@ -229,6 +299,19 @@ def area_options_extra(*, user: Any, code: str) -> Area | None:
         user, Area.objects.filter(code=code), field="code", perm=Perm.VIEW_VOLUNTEERS
     )
     return queryset.first()
+
+
+def village_filter_options(*, user: Any, subdistrict: str) -> list[Area]:
+    """The villages of a subdistrict the user may see, to filter the list by."""
+    if len(subdistrict) != 6:
+        return []
+    queryset = access.visible_to(
+        user,
+        Area.objects.filter(parent_id=subdistrict, level=Level.VILLAGE),
+        field="code",
+        perm=Perm.VIEW_VOLUNTEERS,
+    )
+    return list(queryset.order_by("code").only("code", "level", "name_th", "name_en", "moo"))
 
 
 def subdistrict_options(*, user: Any) -> QuerySet[Area]:
@@ -305,6 +388,11 @@ def centres_visible(*, user: Any, pks: Iterable[int]) -> set[int]:
     return set(queryset.values_list("pk", flat=True))
 
 
+def volunteers_visible(*, user: Any, pks: Iterable[int]) -> set[int]:
+    """Which of these volunteers the user may open (to link to them only when they can)."""
+    return set(_scoped(user).filter(pk__in=list(pks)).values_list("pk", flat=True))
+
+
 @dataclass(frozen=True)
 class MissingCentres:
     """Areas the user manages that have no centre yet, for the centre list to offer."""
@@ -353,7 +441,9 @@ def committee_list(
     """The centre's current seats (chair first) and its past ones (latest first)."""
     today = timezone.localdate()
     seats = list(
-        CommitteeMembership.objects.filter(centre=centre).select_related("volunteer__area")
+        CommitteeMembership.objects.filter(centre=centre).select_related(
+            "volunteer__area", "centre"
+        )
     )
     rank = {position.value: index for index, position in enumerate(POSITION_ORDER)}
     current = sorted(
@@ -379,8 +469,8 @@ def seats_outside_area(*, volunteer: Volunteer) -> list[CommitteeMembership]:
     )
     return [
         seat
-        for seat in seats.select_related("centre").order_by("term_start", "id")
-        if not volunteer.area_id.startswith(seat.centre.area_id)
+        for seat in seats.select_related("centre", "volunteer").order_by("term_start", "id")
+        if not seat.holder_serves_area
     ]
 
 
@@ -390,6 +480,29 @@ def centres_serving(volunteer: Volunteer) -> list[tuple[Centre, list[CommitteeMe
     centre's page (it lists every volunteer), so their profile shows this instead."""
     codes = [volunteer.area_id[:length] for length in (2, 4, 6)]
     centres = Centre.objects.filter(area_id__in=codes).select_related("area").order_by("area_id")
+    return [(centre, committee_list(centre=centre)[0]) for centre in centres]
+
+
+def centres_above(*, user: Any) -> list[tuple[Centre, list[CommitteeMembership]]]:
+    """The centres of the district and province above the user's areas, with their current
+    committees: whom a subdistrict's coordinator works with. Their pages stay closed to the
+    user, since they count and list the volunteers of a wider area than the user's (counts
+    obey the scope); the committees are what the area's own volunteers see of them too
+    (centres_serving)."""
+    above = {
+        code[:length]
+        for code in access.scope_codes(user, Perm.VIEW_VOLUNTEERS)
+        for length in (2, 4)
+        if len(code) > length
+    }
+    if not above:
+        return []
+    centres = (
+        Centre.objects.filter(area_id__in=above)
+        .exclude(pk__in=_centres(user).values("pk"))
+        .select_related("area")
+        .order_by("area_id")
+    )
     return [(centre, committee_list(centre=centre)[0]) for centre in centres]
 
 

@@ -941,6 +941,29 @@ def centre_ensure(*, actor: Any, area_code: str, phone: str = "") -> Centre:
     return centre
 
 
+@transaction.atomic
+def centre_set_phone(*, actor: Any, centre: Centre, phone: str) -> Centre:
+    """The phone a centre is reached at, shown on its page and on its volunteers' own
+    profiles; "" takes it off."""
+    _require_manage(actor, centre.area_id)
+    try:
+        digits = check_phone(phone)
+    except ValidationError as error:
+        raise ValidationError({"phone": error.messages}) from None
+    if digits != centre.phone:
+        details = {"phone": [centre.phone, digits]}
+        centre.phone = digits
+        centre.save(update_fields=["phone"])
+        audit_record(
+            actor=actor,
+            action="centre.update",
+            target=centre,
+            area_code=centre.area_id,
+            details=details,
+        )
+    return centre
+
+
 def seat_is_current(seat: CommitteeMembership, day: date) -> bool:
     return seat.term_start <= day and (seat.term_end is None or seat.term_end >= day)
 

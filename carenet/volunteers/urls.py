@@ -17,6 +17,7 @@ urlpatterns = [
     path("<int:pk>/password/", views.volunteer_password, name="password"),
     path("centres/", views.centre_list, name="centre_list"),
     path("centres/new/", views.centre_create, name="centre_create"),
+    path("centres/<int:pk>/phone/", views.centre_phone, name="centre_phone"),
     path("centres/<int:pk>/seats/new/", views.seat_add, name="seat_add"),
     path("seats/<int:pk>/end/", views.seat_end, name="seat_end"),
 ]

@@ -5,12 +5,13 @@ through a selector scoped to the user, so a record outside the user's scope is a
 as a missing one. Pages that change something fetch with the manage permission.
 """
 
+from datetime import date
 from typing import Any
 from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Count
+from django.db.models import Count, QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -31,6 +32,7 @@ from carenet.volunteers import selectors, services
 from carenet.volunteers.forms import (
     AccountForm,
     CentreCreateForm,
+    CentrePhoneForm,
     PasswordSetForm,
     SeatEndForm,
     SeatForm,
@@ -40,6 +42,7 @@ from carenet.volunteers.forms import (
     VolunteerForm,
 )
 from carenet.volunteers.models import (
+    NETWORK,
     STATUS_MOVES,
     CommitteeMembership,
     Volunteer,
@@ -57,15 +60,22 @@ SEAT_CANDIDATES_SHOWN = 16
 def volunteer_list(request: HttpRequest) -> HttpResponse:
     form = VolunteerFilterForm(id_search.search_params(request) or None, user=request.user)
     filters = form.filters()
-    volunteers = selectors.volunteer_list(user=request.user, **filters)
-    page = Paginator(volunteers, PAGE_SIZE).get_page(request.GET.get("page"))
+    page, sound_alike = _volunteer_page(request, filters)
+    in_network = filters["status"] == NETWORK
     return render(
         request,
         "volunteers/list.html",
         {
             "form": form,
             "page": page,
-            "filtered": any(filters.values()),
+            "filtered": filters != VolunteerFilterForm.DEFAULTS,
+            "in_network": in_network,
+            # Said beside the count, so that it does not pass for everyone ever registered.
+            "sound_alike": sound_alike,
+            "outside_network": _outside_network(request, filters, sound_alike, page.paginator.count)
+            if in_network
+            else 0,
+            "every_status_query": _with_params(request, status=VolunteerFilterForm.EVERY_STATUS),
             "can_register": access.can(request.user, Perm.MANAGE_VOLUNTEERS),
             # An export keeps the area and status chosen; it has no name search.
             "export_query": urlencode({"area": filters["area_code"], "status": filters["status"]})
@@ -73,6 +83,46 @@ def volunteer_list(request: HttpRequest) -> HttpResponse:
             else None,
         },
     )
+
+
+def _with_params(request: HttpRequest, **params: str) -> str:
+    """The page's query string (a hidden search's key kept), first page, with `params`."""
+    query = request.GET.copy()
+    query.pop("page", None)
+    for name, value in params.items():
+        query[name] = value
+    return query.urlencode()
+
+
+def _volunteer_page(request: HttpRequest, filters: dict[str, str]) -> tuple[Any, bool]:
+    """The page of volunteers found, and whether they were found by a name that sounds like
+    the one typed: a Thai name is often spelt another way (ศรีสุก for ศรีสุข)."""
+    page = Paginator(_listed(request, filters), PAGE_SIZE).get_page(request.GET.get("page"))
+    if page.paginator.count or not selectors.is_name_search(filters["search"]):
+        return page, False
+    volunteers = _listed(request, filters, sounds_like=True)
+    return Paginator(volunteers, PAGE_SIZE).get_page(request.GET.get("page")), True
+
+
+def _listed(
+    request: HttpRequest, filters: dict[str, str], *, sounds_like: bool = False
+) -> QuerySet[Volunteer]:
+    return selectors.volunteer_list(
+        user=request.user,
+        search=filters["search"],
+        area_code=filters["area_code"],
+        status=filters["status"],
+        order=filters["order"],
+        sounds_like=sounds_like,
+    )
+
+
+def _outside_network(
+    request: HttpRequest, filters: dict[str, str], sounds_like: bool, shown: int
+) -> int:
+    """How many more the same filters find among those who left or died."""
+    every = _listed(request, {**filters, "status": ""}, sounds_like=sounds_like)
+    return every.count() - shown
 
 
 def _detail(
@@ -83,7 +133,8 @@ def _detail(
     seats = volunteer.committee_seats.all()
     context = {
         "volunteer": volunteer,
-        "age": age_on(volunteer.birth_date, timezone.localdate()),
+        "age": _age_shown(volunteer),
+        "died": volunteer.status == VolunteerStatus.DECEASED,
         "visible_centres": selectors.centres_visible(
             user=request.user, pks={seat.centre_id for seat in seats}
         )
@@ -99,6 +150,27 @@ def _detail(
         **extra,
     }
     return render(request, "volunteers/detail.html", context, status=status)
+
+
+def _age_shown(volunteer: Volunteer) -> int | None:
+    """Their age today; a deceased volunteer's age when they died, or none when the history
+    does not say when."""
+    if volunteer.status != VolunteerStatus.DECEASED:
+        return age_on(volunteer.birth_date, timezone.localdate())
+    died = _died_on(volunteer)
+    return age_on(volunteer.birth_date, died) if died else None
+
+
+def _died_on(volunteer: Volunteer) -> date | None:
+    """The effective date of their change to deceased, from the history the page prefetched."""
+    return next(
+        (
+            change.effective_date
+            for change in volunteer.status_changes.all()
+            if change.to_status == VolunteerStatus.DECEASED
+        ),
+        None,
+    )
 
 
 @access.requires(Perm.VIEW_VOLUNTEERS)
@@ -148,8 +220,30 @@ def volunteer_create(request: HttpRequest) -> HttpResponse:
             else:
                 messages.success(request, _("%(name)s is registered.") % {"name": volunteer})
                 return redirect("volunteers:detail", pk=volunteer.pk)
-    context = {"form": form, "volunteer": None, "likely": likely}
+    context = {
+        "form": form,
+        "volunteer": None,
+        "likely": likely,
+        **_registered_already(request, form),
+    }
     return render(request, "volunteers/form.html", context)
+
+
+def _registered_already(request: HttpRequest, form: VolunteerForm) -> dict[str, Any]:
+    """The record a refused citizen ID belongs to, when the user may open it, so that the
+    refusal leads somewhere: to the record, and for a volunteer who left and comes back, to
+    the status change that makes them active again."""
+    if "citizen_id" not in form.errors or not form.data.get("citizen_id"):
+        return {}
+    holder = selectors.volunteer_holding_id(user=request.user, digits=str(form.data["citizen_id"]))
+    if holder is None or holder == form.instance:
+        return {}
+    may_return = VolunteerStatus.ACTIVE in STATUS_MOVES.get(holder.status, set())
+    return {
+        "registered": holder,
+        "may_reactivate": may_return
+        and access.can(request.user, Perm.MANAGE_VOLUNTEERS, holder.area_id),
+    }
 
 
 def _likely_same(
@@ -202,7 +296,12 @@ def volunteer_edit(request: HttpRequest, pk: int) -> HttpResponse:
     return render(
         request,
         "volunteers/form.html",
-        {"form": form, "volunteer": volunteer, "conflict": conflict},
+        {
+            "form": form,
+            "volunteer": volunteer,
+            "conflict": conflict,
+            **_registered_already(request, form),
+        },
         status=409 if conflict else 200,
     )
 
@@ -473,13 +572,20 @@ def village_choices(request: HttpRequest) -> HttpResponse:
 @require_GET
 def centre_list(request: HttpRequest) -> HttpResponse:
     can_manage = access.can(request.user, Perm.MANAGE_VOLUNTEERS)
+    is_volunteer = selectors.volunteer_me(user=request.user) is not None
+    centres = selectors.centre_list(user=request.user)
     return render(
         request,
         "volunteers/centre_list.html",
         {
-            "centres": selectors.centre_list(user=request.user),
-            "is_volunteer": selectors.volunteer_me(user=request.user) is not None,
+            "centres": centres,
+            "is_volunteer": is_volunteer,
             "missing": selectors.centre_missing_areas(user=request.user) if can_manage else None,
+            # A volunteer and nothing more has them on their profile (centres_serving); a
+            # coordinator who is a volunteer too comes here for them.
+            "above": selectors.centres_above(user=request.user)
+            if centres or not is_volunteer
+            else [],
         },
     )
 
@@ -500,6 +606,29 @@ def centre_create(request: HttpRequest) -> HttpResponse:
         _("A centre can be opened only for a province, district or subdistrict you manage."),
     )
     return redirect("volunteers:centre_list")
+
+
+@access.requires(Perm.MANAGE_VOLUNTEERS)
+def centre_phone(request: HttpRequest, pk: int) -> HttpResponse:
+    """The centre's phone, for those who manage its area."""
+    centre = selectors.centre_get(user=request.user, pk=pk, perm=Perm.MANAGE_VOLUNTEERS)
+    form = CentrePhoneForm(request.POST or None, initial={"phone": centre.phone})
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.centre_set_phone(
+                actor=request.user, centre=centre, phone=form.cleaned_data["phone"]
+            )
+        except ValidationError as error:
+            show_service_errors(error, form)
+        else:
+            messages.success(request, _("The centre's phone is saved."))
+            return redirect("reports:centre", pk=centre.pk)
+    return render(
+        request,
+        "volunteers/centre_phone.html",
+        {"centre": centre, "form": form},
+        status=_refused_status(request, form),
+    )
 
 
 @access.requires(Perm.MANAGE_VOLUNTEERS)

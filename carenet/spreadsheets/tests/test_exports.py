@@ -119,6 +119,9 @@ def test_volunteer_export_keeps_only_the_status_chosen(client, personas, registr
     assert AuditEvent.objects.order_by("-pk")[0].details["status"] == "active"
     response = client.get(url, {"status": "resigned"})
     assert surnames(read_csv(response_bytes(response)), columns.volunteer_headers()) == {"ปากน้ำดี"}
+    # The volunteer list's default, the network (active and inactive), leaves the resigned out.
+    response = client.get(url, {"status": "network"})
+    assert surnames(read_csv(response_bytes(response)), columns.volunteer_headers()) == {"อาสาดี"}
     # Out of scope stays out whatever the status; households ignore the volunteers' filter.
     response = client.get(url, {"status": "active", "area": "8602"})
     assert response.status_code == 404

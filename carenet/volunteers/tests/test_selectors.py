@@ -110,11 +110,44 @@ def named(area_tree):
         ("นํ้าฝน", {"namfon"}),
         ("นำ้ฝน", {"namfon"}),
         ("น้ําฝน เนื้อทอง", {"namfon"}),
+        # Pasted from the web: a zero-width space between the words, a mark before them
+        ("มาลี\u200bศรีสุข", {"malee"}),
+        ("\u200eมาลี\u200d", {"malee"}),
     ],
 )
 def test_search_by_thai_name_or_phone(province_officer, named, search, expected):
     found = set(selectors.volunteer_list(user=province_officer, search=search))
     assert found == {named[name] for name in expected}
+
+
+@pytest.mark.parametrize(
+    ("search", "expected"),
+    [
+        ("ศรีสุก", {"malee"}),  # a last name spelt another way
+        ("มาลี ศรีศุข", {"malee"}),
+        ("ศรีศุข มาลี", {"malee"}),
+        ("นางมาลี่", {"malee"}),  # a title and a stray tone mark
+        ("เนือทอง", {"namfon"}),
+        ("สมชาย", {"somchai"}),
+    ],
+)
+def test_a_name_can_be_found_by_how_it_sounds(province_officer, named, search, expected):
+    assert selectors.is_name_search(search)
+    found = set(selectors.volunteer_list(user=province_officer, search=search, sounds_like=True))
+    assert found >= {named[name] for name in expected}
+
+
+def test_only_a_name_is_searched_by_sound():
+    for typed in ("081", "1/2555", "", "\u200b"):
+        assert not selectors.is_name_search(typed)
+
+
+def test_a_name_that_sounds_alike_out_of_scope_is_not_found(personas, spread):
+    outside = spread["thasae"]
+    found = selectors.volunteer_list(
+        user=personas["district_coordinator_a"], search=outside.last_name, sounds_like=True
+    )
+    assert outside not in found
 
 
 def test_search_by_citizen_id(province_officer, named):

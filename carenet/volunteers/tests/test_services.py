@@ -1203,3 +1203,21 @@ def test_registration_numbers_that_cannot_be_right(typed_no):
     # In November 2568 the fiscal year 2569 has begun; a later year cannot be right.
     with pytest.raises(ValidationError):
         services.check_registration_no(typed_no, date(2025, 11, 1))
+
+
+def test_a_centres_phone_is_checked_kept_as_digits_and_logged(area_tree, personas):
+    centre = CentreFactory(area=area_tree["8601"])
+    coordinator = personas["district_coordinator_a"]
+    with pytest.raises(ValidationError) as refused:
+        services.centre_set_phone(actor=coordinator, centre=centre, phone="081-234-567")
+    assert "phone" in refused.value.message_dict
+    with pytest.raises(PermissionDenied):
+        services.centre_set_phone(
+            actor=personas["district_coordinator_b"], centre=centre, phone="077511234"
+        )
+    services.centre_set_phone(actor=coordinator, centre=centre, phone="077 511 234")
+    services.centre_set_phone(actor=coordinator, centre=centre, phone="077-511-234")  # the same
+    centre.refresh_from_db()
+    assert centre.phone == "077511234"
+    [event] = AuditEvent.objects.filter(action="centre.update")
+    assert event.details == {"phone": ["", "077511234"]}

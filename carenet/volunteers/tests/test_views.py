@@ -175,6 +175,91 @@ def test_the_list_links_to_an_export_of_its_area_and_status(client, world):
     assert 'data-testid="export-list"' not in client.get(reverse("volunteers:list")).text
 
 
+@pytest.fixture
+def leavers(world, area_tree):
+    """Besides world's two active volunteers: one inactive, resigned and deceased in ท่าตะเภา."""
+    return {
+        status: VolunteerFactory(area=area_tree["860101"], status=status)
+        for status in (
+            VolunteerStatus.INACTIVE,
+            VolunteerStatus.RESIGNED,
+            VolunteerStatus.DECEASED,
+        )
+    }
+
+
+def test_the_list_shows_the_network_unless_asked_for_every_status(client, world, leavers):
+    login(client, "district_coordinator_a")
+    response = client.get(reverse("volunteers:list"))
+    shown = set(response.context["page"].object_list)
+    assert shown == {world["own"], leavers[VolunteerStatus.INACTIVE]}
+    assert 'data-testid="in-network"' in response.text
+    [more] = re.findall(r'data-testid="outside-network">([^<]*)<', response.text)
+    assert "2" in more
+    assert not response.context["filtered"]
+    response = client.get(reverse("volunteers:list"), {"status": "all"})
+    assert len(response.context["page"].object_list) == 4
+    assert 'data-testid="outside-network"' not in response.text
+    response = client.get(reverse("volunteers:list"), {"status": "resigned"})
+    assert list(response.context["page"].object_list) == [leavers[VolunteerStatus.RESIGNED]]
+    # What is downloaded is what is listed.
+    response = client.get(reverse("volunteers:list"), {"area": "860101"})
+    assert "status=network" in response.text.split('data-testid="export-list"')[1][:600]
+
+
+def test_a_name_found_only_by_its_sound_is_said_to_sound_alike(client, world):
+    login(client, "district_coordinator_a")
+    response = client.get(reverse("volunteers:list"), {"q": "มาลี ศรีสุข"})
+    assert 'data-testid="sound-alike"' not in response.text
+    response = client.get(reverse("volunteers:list"), {"q": "มาลี ศรีสุก"})
+    assert list(response.context["page"].object_list) == [world["own"]]
+    assert 'data-testid="sound-alike"' in response.text
+    # Out of scope stays out, by sound too; an anonymous visitor is sent to sign in.
+    login(client, "district_coordinator_b")
+    response = client.get(reverse("volunteers:list"), {"q": "มาลี ศรีสุก"})
+    assert not response.context["page"].object_list
+    assert 'data-testid="sound-alike"' not in response.text
+    response = client.get(reverse("volunteers:list"), {"q": "สมชาย ทาแซ"})
+    assert list(response.context["page"].object_list) == [world["thasae"]]
+    client.logout()
+    response = client.get(reverse("volunteers:list"), {"q": "มาลี ศรีสุก"})
+    assert response.status_code == 302 and "/login" in response["Location"]
+
+
+def test_the_list_narrows_to_a_village_once_a_subdistrict_is_chosen(client, world, area_tree):
+    other = VolunteerFactory(area=area_tree["860101"], villages=[area_tree["86010102"]])
+    login(client, "district_coordinator_a")
+    response = client.get(reverse("volunteers:list"))
+    assert 'name="village"' not in response.text
+    response = client.get(reverse("volunteers:list"), {"area": "860101"})
+    assert 'name="village"' in response.text
+    response = client.get(reverse("volunteers:list"), {"area": "860101", "village": "86010102"})
+    assert list(response.context["page"].object_list) == [other]
+    # Out of scope: the subdistrict is refused, and no village of it is offered.
+    login(client, "district_coordinator_b")
+    response = client.get(reverse("volunteers:list"), {"area": "860101", "village": "86010102"})
+    assert 'name="village"' not in response.text
+    assert other not in response.context["page"].object_list
+    client.logout()
+    response = client.get(reverse("volunteers:list"), {"area": "860101"})
+    assert response.status_code == 302 and "/login" in response["Location"]
+
+
+def test_the_list_sorts_by_name_or_latest_registration(client, world, area_tree):
+    late = VolunteerFactory(
+        area=area_tree["860101"], first_name="กมล", registration_date=date(2025, 1, 1)
+    )
+    early = VolunteerFactory(
+        area=area_tree["860101"], first_name="อรุณ", registration_date=date(2020, 1, 1)
+    )
+    login(client, "district_coordinator_a")
+    response = client.get(reverse("volunteers:list"), {"order": "registered"})
+    assert list(response.context["page"].object_list) == [late, world["own"], early]
+    response = client.get(reverse("volunteers:list"), {"order": "name"})
+    names = [v.first_name for v in response.context["page"].object_list]
+    assert names.index("กมล") < names.index("มาลี") < names.index("อรุณ")
+
+
 @pytest.mark.parametrize("persona", PERSONAS)
 def test_centre_pages_are_scoped(client, world, persona):
     login(client, persona)
@@ -211,6 +296,7 @@ def every_url(world) -> list[str]:
         reverse("volunteers:centre_list"),
         reverse("volunteers:centre_create"),
         reverse("reports:centre", args=[centre]),
+        reverse("volunteers:centre_phone", args=[centre]),
         reverse("volunteers:seat_add", args=[centre]),
         reverse("volunteers:seat_end", args=[seat]),
     ]
@@ -358,6 +444,27 @@ def test_detail_shows_history_villages_roles_and_seats(client, world):
     assert 'data-testid="status-history"' in response.text
     assert str(own.get_other_roles_display()[0]) in response.text
     assert world["centre_a"].name in response.text
+
+
+def test_a_deceased_volunteers_age_stops_at_their_death(client, world):
+    own = world["own"]
+    Volunteer.objects.filter(pk=own.pk).update(
+        birth_date=date(1969, 1, 4), status=VolunteerStatus.DECEASED
+    )
+    VolunteerStatusChangeFactory(
+        volunteer=own,
+        from_status=VolunteerStatus.ACTIVE,
+        to_status=VolunteerStatus.DECEASED,
+        effective_date=date(2024, 7, 19),
+    )
+    login(client, "district_coordinator_a")
+    response = client.get(reverse("volunteers:detail", args=[own.pk]))
+    assert response.context["age"] == 55
+    [age] = re.findall(r'data-testid="age">([^<]*)<', response.text)
+    assert "55" in age and age != "(55 ปี)"
+    VolunteerStatusChange.objects.filter(to_status=VolunteerStatus.DECEASED).delete()
+    response = client.get(reverse("volunteers:detail", args=[own.pk]))
+    assert response.context["age"] is None  # no date of death: no age rather than a wrong one
 
 
 def test_my_profile_shows_the_volunteers_own_record(client, world):
@@ -554,12 +661,87 @@ def test_every_problem_shows_in_one_round(client, world):
     }
 
 
+def test_a_title_typed_in_the_first_name_is_asked_about_before_saving(client, world):
+    """ "นายแดง" with the title นาย would be saved as นายนายแดง: refused until confirmed."""
+    login(client, "district_coordinator_a")
+    doubled = register_post(title="นาย", first_name="นายแดง", last_name="คำลือ")
+    response = client.post(reverse("volunteers:create"), doubled)
+    assert response.status_code == 200
+    [reason] = response.context["form"].errors["first_name"]
+    assert "“นาย”" in reason
+    assert 'data-testid="keep-title"' in response.text
+    assert not Volunteer.objects.filter(last_name="คำลือ").exists()
+
+    response = client.post(reverse("volunteers:create"), {**doubled, "keep_title": "on"})
+    assert response.status_code == 302
+    assert Volunteer.objects.get(last_name="คำลือ").full_name == "นายนายแดง คำลือ"
+
+
+def test_a_stored_name_that_begins_like_a_title_is_not_asked_again(client, world):
+    own = world["own"]
+    own.first_name = "นางนวล"
+    own.save(update_fields=["first_name"])
+    login(client, "district_coordinator_a")
+    unchanged = edit_post(own, first_name="นางนวล")
+    assert client.post(reverse("volunteers:edit", args=[own.pk]), unchanged).status_code == 302
+    changed = edit_post(own, first_name="นายนวล", version=own.version + 1)
+    response = client.post(reverse("volunteers:edit", args=[own.pk]), changed)
+    assert "first_name" in response.context["form"].errors
+
+
 def test_duplicate_citizen_id_on_the_form_names_the_volunteer(client, world):
     login(client, "district_coordinator_a")
     taken = world["own"].read_citizen_id()
     response = client.post(reverse("volunteers:create"), register_post(citizen_id=taken))
     assert response.status_code == 200
     assert "มาลี ศรีสุข" in " ".join(response.context["form"].errors["citizen_id"])
+
+
+@pytest.mark.parametrize(
+    ("status", "hint"),
+    [
+        (VolunteerStatus.RESIGNED, True),
+        (VolunteerStatus.REMOVED, True),
+        (VolunteerStatus.INACTIVE, True),
+        (VolunteerStatus.ACTIVE, False),
+        (VolunteerStatus.DECEASED, False),
+    ],
+)
+def test_a_registered_citizen_id_links_to_the_record_and_its_way_back(client, world, status, hint):
+    own = world["own"]
+    Volunteer.objects.filter(pk=own.pk).update(status=status)
+    login(client, "district_coordinator_a")
+    response = client.post(
+        reverse("volunteers:create"), register_post(citizen_id=own.read_citizen_id())
+    )
+    assert 'data-testid="registered-already"' in response.text
+    assert reverse("volunteers:detail", args=[own.pk]) in response.text
+    assert f"status-{status}" in response.text.split('data-testid="registered-already"')[1]
+    assert ('data-testid="reactivate-hint"' in response.text) is hint
+    assert (reverse("volunteers:status", args=[own.pk]) in response.text) is hint
+    assert not Volunteer.objects.filter(first_name="บุญมี").exists()
+
+
+def test_a_registered_citizen_id_out_of_scope_stays_unnamed_and_unlinked(client, world):
+    other = world["thasae"]
+    Volunteer.objects.filter(pk=other.pk).update(status=VolunteerStatus.RESIGNED)
+    login(client, "district_coordinator_a")
+    taken = register_post(citizen_id=other.read_citizen_id())
+    response = client.post(reverse("volunteers:create"), taken)
+    assert "citizen_id" in response.context["form"].errors
+    assert 'data-testid="registered-already"' not in response.text
+    assert reverse("volunteers:detail", args=[other.pk]) not in response.text
+    assert other.first_name not in response.text
+
+
+def test_an_edit_to_a_citizen_id_held_by_another_links_to_them(client, world, area_tree):
+    own, other = world["own"], VolunteerFactory(area=area_tree["860101"])
+    login(client, "district_coordinator_a")
+    data = edit_post(own, citizen_id=other.read_citizen_id())
+    response = client.post(reverse("volunteers:edit", args=[own.pk]), data)
+    assert reverse("volunteers:detail", args=[other.pk]) in response.text
+    response = client.post(reverse("volunteers:edit", args=[own.pk]), edit_post(own))
+    assert response.status_code == 302
 
 
 def test_edit_form_saves_and_a_stale_version_is_a_conflict(client, world):
@@ -794,6 +976,130 @@ def test_centre_page_shows_committee_coverage_and_volunteers(client, world):
     held = world["seat"].position
     assert held not in response.context["vacant_seats"]
     assert 'data-testid="vacant-seats"' in response.text
+    # Its links to the list show what their figures count: active volunteers by area.
+    assert "?area=860101&amp;status=active" in response.text
+
+
+@pytest.fixture
+def subdistrict_coordinator(area_tree):
+    """The coordinator of ต.ท่าตะเภา only, as the demo's `tambon`."""
+    user = User.objects.create_user(username="tambon", password=NEW_PASSWORD)
+    AreaAssignment.objects.create(user=user, area=area_tree["860101"], role=Role.CENTRE_COORDINATOR)
+    return user
+
+
+def test_a_seat_holder_who_left_or_moved_is_marked_and_unlinked_where_unseen(
+    client, world, area_tree, subdistrict_coordinator
+):
+    centre = CentreFactory(area=area_tree["860101"])
+    resting = VolunteerFactory(area=area_tree["860101"], status=VolunteerStatus.INACTIVE)
+    moved = VolunteerFactory(area=area_tree["860102"])  # seated, then moved to ปากน้ำ
+    for holder, position in ((resting, Position.VICE_CHAIR), (moved, Position.MEMBER)):
+        CommitteeMembershipFactory(centre=centre, volunteer=holder, position=position)
+    url = reverse("reports:centre", args=[centre.pk])
+    login(client, "district_coordinator_a")  # sees both: both linked
+    committee = client.get(url).text.split('data-testid="committee"')[1].split("</section>")[0]
+    assert 'class="badge status-inactive"' in committee
+    assert committee.count('data-testid="seat-away"') == 1
+    for holder in (resting, moved):
+        assert reverse("volunteers:detail", args=[holder.pk]) in committee
+    client.force_login(subdistrict_coordinator)  # the centre's own, who cannot open ปากน้ำ
+    response = client.get(url)
+    committee = response.text.split('data-testid="committee"')[1].split("</section>")[0]
+    assert reverse("volunteers:detail", args=[moved.pk]) not in committee
+    assert 'data-testid="seat-holder-unlinked"' in committee and moved.first_name in committee
+    assert reverse("volunteers:detail", args=[resting.pk]) in committee
+    assert client.get(reverse("volunteers:detail", args=[moved.pk])).status_code == 404
+    login(client, "district_coordinator_b")  # out of scope: no centre page at all
+    assert client.get(url).status_code == 404
+    client.logout()
+    response = client.get(url)
+    assert response.status_code == 302 and "/login" in response["Location"]
+
+
+CENTRE_MANAGERS = {
+    "national_admin": {"centre_a", "centre_b"},
+    "province_officer": {"centre_a", "centre_b"},
+    "district_coordinator_a": {"centre_a"},
+    "district_coordinator_b": {"centre_b"},
+}
+
+
+@pytest.mark.parametrize("persona", PERSONAS)
+def test_a_centres_phone_is_set_by_who_manages_its_area_only(client, world, persona):
+    login(client, persona)
+    for name in ("centre_a", "centre_b"):
+        centre = world[name]
+        url = reverse("volunteers:centre_phone", args=[centre.pk])
+        opened = client.get(url)
+        sent = client.post(url, {"phone": "077 511 234"})
+        centre.refresh_from_db()
+        if persona not in CENTRE_MANAGERS:
+            assert (opened.status_code, sent.status_code) == (403, 403)
+        elif name not in CENTRE_MANAGERS[persona]:
+            assert (opened.status_code, sent.status_code) == (404, 404)
+        else:
+            assert opened.status_code == 200 and sent.status_code == 302
+            assert centre.phone == "077511234"
+            continue
+        assert centre.phone == ""  # a denial changes nothing
+
+
+def test_a_centres_phone_is_checked_shown_and_reaches_its_volunteers(client, world):
+    centre = world["centre_a"]
+    login(client, "district_coordinator_a")
+    url = reverse("volunteers:centre_phone", args=[centre.pk])
+    page = client.get(reverse("reports:centre", args=[centre.pk])).text
+    assert url in page
+    response = client.post(url, {"phone": "12345"})
+    assert response.status_code == 400 and "phone" in response.context["form"].errors
+    client.post(url, {"phone": "๐๗๗-๕๑๑-๒๓๔"})
+    centre.refresh_from_db()
+    assert centre.phone == "077511234"
+    assert AuditEvent.objects.filter(action="centre.update").count() == 1
+    assert (
+        'data-testid="centre-phone"' in client.get(reverse("reports:centre", args=[centre.pk])).text
+    )
+    login(client, "volunteer_a")  # their own page lists their centres, with the phone
+    mine = client.get(reverse("volunteers:me")).text.split('data-testid="my-centres"')[1]
+    assert "077-511-234" in mine
+    login(client, "district_coordinator_a")
+    client.post(url, {"phone": ""})
+    centre.refresh_from_db()
+    assert centre.phone == ""
+
+
+def test_a_subdistrict_coordinator_sees_the_committees_above_but_not_their_pages(
+    client, world, area_tree, subdistrict_coordinator
+):
+    province = CentreFactory(area=area_tree["86"])
+    chair = VolunteerFactory(area=area_tree["860201"], first_name="ประธานจังหวัด")
+    CommitteeMembershipFactory(centre=province, volunteer=chair, position=Position.CHAIR)
+    CentreFactory(area=area_tree["860101"])  # their own
+    # A coordinator is often a volunteer too: the list is where they find the committees.
+    VolunteerFactory(area=area_tree["860101"], user=subdistrict_coordinator)
+    client.force_login(subdistrict_coordinator)
+    response = client.get(reverse("volunteers:centre_list"))
+    above = response.text.split('data-testid="centres-above"')[1].split("</section>")[0]
+    assert world["centre_a"].name in above and province.name in above
+    assert "ประธานจังหวัด" in above and world["own"].first_name in above
+    assert (
+        "/volunteers/centres/" not in above
+        and reverse("volunteers:detail", args=[chair.pk]) not in above
+    )
+    for centre in (world["centre_a"], province):  # the pages, which count a wider area
+        assert client.get(reverse("reports:centre", args=[centre.pk])).status_code == 404
+    # Out of scope: another district's coordinator sees the province above them, not 8601.
+    login(client, "district_coordinator_b")
+    above = client.get(reverse("volunteers:centre_list")).text.split('data-testid="centres-above"')
+    assert province.name in above[1] and world["centre_a"].name not in above[1]
+    # Those who see the centres already, and volunteers (their profile has them), get none.
+    for persona in ("province_officer", "volunteer_a"):
+        login(client, persona)
+        assert client.get(reverse("volunteers:centre_list")).context["above"] == []
+    client.logout()
+    response = client.get(reverse("volunteers:centre_list"))
+    assert response.status_code == 302 and "/login" in response["Location"]
 
 
 def test_opening_a_centre_from_the_list(client, world, area_tree):
@@ -863,6 +1169,10 @@ def test_volunteer_list_query_count_is_constant(
     assert len(page.context["page"].object_list) == 25
     with django_assert_max_num_queries(small):
         client.get(url, {"q": "0", "area": "8601", "status": "active", "page": "2"})
+    with django_assert_max_num_queries(small + 1):  # searched again by sound
+        client.get(url, {"q": "ไม่มีใครชื่อนี้", "status": "active"})
+    with django_assert_max_num_queries(small + 1):  # the villages of the subdistrict chosen
+        client.get(url, {"area": "860101", "village": "86010101", "order": "registered"})
 
 
 def test_centre_pages_query_count_is_constant(
@@ -888,6 +1198,10 @@ def test_centre_pages_query_count_is_constant(
         )
     with django_assert_max_num_queries(small_list):
         client.get(list_url)
+    with django_assert_max_num_queries(small_detail):
+        client.get(detail_url)
+    moved = VolunteerFactory(area=area_tree["860201"])  # a holder who moved away
+    CommitteeMembershipFactory(centre=world["centre_a"], volunteer=moved)
     with django_assert_max_num_queries(small_detail):
         client.get(detail_url)
 
