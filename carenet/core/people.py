@@ -54,6 +54,7 @@ SEX_ALIASES = {
     "ชาย": Sex.MALE, "ช": Sex.MALE, "m": Sex.MALE, "male": Sex.MALE, "1": Sex.MALE,
     "หญิง": Sex.FEMALE, "ญ": Sex.FEMALE, "f": Sex.FEMALE, "female": Sex.FEMALE, "2": Sex.FEMALE,
     "ไม่ระบุ": Sex.UNSPECIFIED, "x": Sex.UNSPECIFIED, "": Sex.UNSPECIFIED,
+    "not specified": Sex.UNSPECIFIED, "unspecified": Sex.UNSPECIFIED,
 }  # fmt: skip
 
 

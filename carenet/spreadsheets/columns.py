@@ -23,6 +23,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from django.db import models
+from django.utils import translation
 
 from carenet.areas.models import Area
 from carenet.core import citizen_id, thaidate
@@ -38,7 +39,7 @@ from carenet.households.models import (
     Person,
     Relation,
 )
-from carenet.households.vulnerability import RECORDED_FLAGS
+from carenet.households.vulnerability import GROUP_LABELS, RECORDED_FLAGS
 from carenet.volunteers.models import OtherRole, Volunteer, VolunteerStatus
 
 # --- Words for coded values ----------------------------------------------------------------
@@ -54,21 +55,42 @@ def word_key(text: str) -> str:
 class Vocabulary:
     """The words a cell may hold for each code; the first word of each is the one written.
 
-    The code itself and, when `choices` is given, its English label are accepted as well.
+    The code itself and its label (`labels`: the choices, or a dict of labels), in Thai and
+    in English, with or without a Thai gloss in brackets, are accepted as well: a file may
+    say what the pages show. Labels are read on first use, once translations are loaded.
     """
 
     def __init__(
-        self, words: dict[str, tuple[str, ...]], choices: type[models.TextChoices] | None = None
+        self,
+        words: dict[str, tuple[str, ...]],
+        labels: type[models.TextChoices] | Mapping[str, Any] | None = None,
     ) -> None:
         self.words = words
-        self._lookup: dict[str, str] = {}
-        for code, written in words.items():
-            accepted = [code, *written]
-            if choices is not None:
-                accepted.append(str(choices(code).label))
-            for word in accepted:
-                known = self._lookup.setdefault(word_key(word), code)
-                assert known == code, f"“{word}” stands for both {known} and {code}"
+        if isinstance(labels, type):
+            labels = {code: labels(code).label for code in words}
+        self.labels: Mapping[str, Any] = labels or {}
+        self._known: dict[str, str] | None = None
+
+    @property
+    def _lookup(self) -> dict[str, str]:
+        if self._known is None:
+            self._known = {}
+            for code, written in self.words.items():
+                for word in [code, *written, *self._label_words(code)]:
+                    known = self._known.setdefault(word_key(word), code)
+                    assert known == code, f"“{word}” stands for both {known} and {code}"
+        return self._known
+
+    def _label_words(self, code: str) -> list[str]:
+        label = self.labels.get(code)
+        if label is None:
+            return []
+        said = []
+        for language in ("th", "en"):
+            with translation.override(language):
+                text = str(label)
+            said += [text, _GLOSS.sub("", text)]
+        return said
 
     def parse(self, text: str) -> str | None:
         """The code a cell's word stands for, or None when it is not a known word."""
@@ -79,8 +101,18 @@ class Vocabulary:
         return self.words[code][0] if code else ""
 
     def listed(self) -> str:
-        """The written words, for error messages: “a”, “b”, “c”."""
-        return ", ".join(f"“{written[0]}”" for written in self.words.values())
+        """The written words, for error messages: “a”, “b”, “c”; on an English page, with
+        the English label of each."""
+        english = (translation.get_language() or "").startswith("en")
+        return ", ".join(
+            f"“{written[0]}” ({self.labels[code]})"
+            if english and code in self.labels
+            else f"“{written[0]}”"
+            for code, written in self.words.items()
+        )
+
+
+_GLOSS = re.compile(r"\s*\([^)]*\)\s*$")  # "village health volunteer (อสม.)"
 
 
 RELATIONS = Vocabulary(
@@ -248,7 +280,8 @@ GROUPS = Vocabulary(
         "youth": ("เยาวชน",),
         "elderly": ("ผู้สูงอายุ", "สูงอายุ", "older person"),
         "woman": ("สตรี", "ผู้หญิง", "women"),
-    }
+    },
+    GROUP_LABELS,
 )
 assert set(RECORDED_FLAGS) <= set(GROUPS.words), "every recorded flag needs its words"
 DERIVED_GROUPS = frozenset({"child", "youth", "elderly", "woman"})
@@ -258,7 +291,11 @@ WELFARE = Vocabulary(
         "elderly_allowance": ("เบี้ยยังชีพผู้สูงอายุ", "เบี้ยผู้สูงอายุ", "elderly allowance"),
         "disability_allowance": ("เบี้ยความพิการ", "เบี้ยยังชีพคนพิการ", "disability allowance"),
         "newborn_grant": ("เงินอุดหนุนเด็กแรกเกิด", "เงินอุดหนุนเพื่อการเลี้ยงดูเด็กแรกเกิด"),
-    }
+    },
+    {
+        code: getattr(Person._meta.get_field(code), "verbose_name", code)
+        for code in ("welfare_card", "elderly_allowance", "disability_allowance", "newborn_grant")
+    },
 )
 YES_WORDS = frozenset(map(word_key, ("ใช่", "มี", "เป็น", "y", "yes", "true", "1", "✓", "✔", "/")))
 NO_WORDS = frozenset(map(word_key, ("ไม่", "ไม่ใช่", "ไม่มี", "ไม่เป็น", "n", "no", "false", "0", "-")))

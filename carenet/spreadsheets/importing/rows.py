@@ -667,7 +667,10 @@ class RowReader:
                     "The list says %(groups)s, but the birth date makes this person %(age)d. "
                     "Age groups are worked out from the birth date; check the birth date."
                 )
-                % {"groups": ", ".join(GROUPS.word(code) for code in sorted(derived)), "age": age},
+                % {
+                    "groups": ", ".join(str(GROUPS.labels[code]) for code in sorted(derived)),
+                    "age": age,
+                },
             )
 
     # -- the household ----------------------------------------------------------------------
@@ -864,7 +867,7 @@ def _read_title(key: str, text: str, today: date) -> str:
 def _read_sex(key: str, text: str, today: date) -> str:
     parsed = parse_sex(text)
     if parsed is None:
-        raise Problem(key, _("Write the sex as ชาย or หญิง (male or female)."))
+        raise Problem(key, _("Write the sex as ชาย, หญิง or ไม่ระบุ (male, female or not specified)."))
     return parsed.value
 
 

@@ -392,7 +392,12 @@ class _Reader:
         if text:
             parsed = parse_sex(text)
             if parsed is None:
-                problems.append(Problem("sex", _("Write the sex as ชาย or หญิง (male or female).")))
+                problems.append(
+                    Problem(
+                        "sex",
+                        _("Write the sex as ชาย, หญิง or ไม่ระบุ (male, female or not specified)."),
+                    )
+                )
                 return sex
             sex = parsed.value
         expected = SEX_OF_TITLE.get(title)

@@ -519,6 +519,48 @@ def test_a_card_or_document_no_a_spreadsheet_rounded_is_refused(en):
     assert "lost its last digits" in result.errors[0].reason
 
 
+def test_the_words_the_english_pages_show_are_read(en):
+    """A file written from what the English pages show: their labels, not only the codes."""
+    rows = [
+        person(
+            condition="needs repair",
+            ownership="public or temple land",
+            sex="not specified",
+            title="",
+            vulnerable_groups="lives alone, elderly",
+            welfare="newborn grant, elderly allowance",
+            consent="public task under the law",
+        ),
+        person(
+            household_ref="H2",
+            house_no="7",
+            citizen_id="",
+            first_name="อ่อง",
+            document_type="non-Thai ID card",
+            document_no="0012345678901",
+            title="",
+            sex="",
+            relation="head of household",
+        ),
+    ]
+    result = run(csv_file(rows))
+    assert result.ok, result.errors
+    first = stored(cid(1))
+    assert (first.household.condition, first.household.ownership, first.sex) == (
+        "fair",
+        "public",
+        "X",
+    )
+    assert (first.lives_alone, first.newborn_grant, first.elderly_allowance) == (True,) * 3
+    assert first.consents.get().basis == "public_task"
+    assert Person.objects.get(first_name="อ่อง").document_type == "pink_card"
+
+
+def test_a_word_not_read_is_answered_with_the_english_labels_on_an_english_page(en):
+    [error] = run(csv_file([person(condition="okay")])).errors
+    assert "“มั่นคงแข็งแรง” (sound)" in error.reason
+
+
 def test_the_household_is_assigned_to_the_volunteer_named(en):
     volunteer = VolunteerFactory(citizen_id=cid(50), area=Area.objects.get(code="860101"))
     rows = [person(volunteer_citizen_id=dashed(cid(50)))]
