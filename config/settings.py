@@ -221,6 +221,8 @@ USE_I18N = True
 USE_TZ = True
 LANGUAGE_COOKIE_NAME = "carenet_language"
 LANGUAGE_COOKIE_SAMESITE = "Lax"
+# Kept a year, so that closing the browser does not put an English reader back on Thai.
+LANGUAGE_COOKIE_AGE = 365 * 24 * 60 * 60
 
 STATIC_URL = "/static/"
 STATICFILES_DIRS = [

@@ -227,6 +227,8 @@ def test_home_page_is_thai_by_default_and_english_on_request(
 
     response = client.post("/i18n/setlang/", {"language": "en", "next": "/"})
     assert response.status_code == 302
+    # Remembered past the browser's closing: a year.
+    assert response.cookies["carenet_language"]["max-age"] == 365 * 24 * 60 * 60
     english = client.get("/")
     assert b'<html lang="en">' in english.content
 

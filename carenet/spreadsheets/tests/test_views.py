@@ -145,6 +145,18 @@ def test_upload_page_access_matrix(client, personas, persona):
     assert response.status_code == (200 if persona in IMPORTERS else 403)
 
 
+def test_the_upload_page_names_the_english_headers_on_an_english_page(
+    client, personas, settings
+):
+    login(client, "district_coordinator_a")
+    thai = client.get(reverse("spreadsheets:upload")).content.decode()
+    assert '<span lang="th" class="muted">' not in thai
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    english = client.get(reverse("spreadsheets:upload")).content.decode()
+    chips = english.split('data-testid="columns-households"')[1]
+    assert "household_ref <span lang=\"th\" class=\"muted\">รหัสครัวเรือน</span>" in chips
+
+
 @pytest.mark.parametrize("persona", sorted(set(PERSONAS) - IMPORTERS))
 def test_upload_is_refused_without_import_permission_and_changes_nothing(
     client, personas, persona, settings
