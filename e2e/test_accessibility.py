@@ -5,6 +5,8 @@ to 200 %, and some days uses only a keyboard. Checked in a real browser:
 
 1. reflow (WCAG 1.4.10): no page of the registry scrolls sideways at 320 px, in Thai and in
    English, nor zoomed to 200 %, nor with the text at 200 %;
+2. a form sent back with errors puts the focus on its error summary, which lists every reason
+   as a link to its field; a radio group's reason is read with the group.
 """
 
 from collections.abc import Callable
@@ -128,3 +130,36 @@ def test_the_registry_pages_reflow_without_sideways_scrolling(
     faults = too_wide(page, registry_pages(world), large_text=large_text)
     screenshot(page, f"reflow-{width}-{language}{'-text200' if large_text else ''}")
     assert not faults, "These pages scroll sideways:\n  " + "\n  ".join(faults)
+
+
+FOCUSED = "() => document.activeElement.dataset.testid || document.activeElement.id"
+
+
+def test_a_form_sent_back_focuses_its_error_summary_and_links_to_each_field(
+    open_page: Callable[[int, int], Page], world: World
+) -> None:
+    page = open_page(360, 740)
+    th = Thai(pages="the registry")
+    sign_in(page, th, world.mueang.username)
+    page.goto("/households/new/")
+    house_no = page.get_by_label(th("House no."), exact=True)
+    house_no.fill("249")
+    with page.expect_navigation():
+        house_no.press("Enter")  # the keyboard user sends the form half filled
+
+    summary = page.get_by_test_id("form-error")
+    assert page.evaluate(FOCUSED) == "form-error", "the error summary did not take the focus"
+    assert th("Some answers need fixing. The reason is shown beside each one.") in (
+        summary.inner_text()
+    )
+    links = summary.get_by_role("link")
+    assert links.count() >= 3  # the village, the first name, the basis of the consent
+    # The consent's basis is a radio group: its link reaches the first choice, and the group
+    # is described by the reason.
+    basis = summary.get_by_role("link", name=th("Consent or lawful basis"))
+    basis.click()
+    assert page.evaluate(FOCUSED) == "id_c-basis_0"
+    group = page.locator("fieldset.choices:has(#id_c-basis_0)")
+    assert "id_c-basis_error" in (group.get_attribute("aria-describedby") or "")
+    screenshot(page, "error-summary")
+    th.check()
