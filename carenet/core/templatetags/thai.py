@@ -8,6 +8,7 @@ from collections.abc import Callable
 from datetime import date
 
 from django import template
+from django.forms import BaseForm, BoundField
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
 
@@ -62,3 +63,34 @@ def has_field_errors(form: object) -> bool:
     """Whether a bound form has errors beside its fields (not only the form-wide ones)."""
     errors = getattr(form, "errors", {}) or {}
     return any(name != "__all__" for name in errors)
+
+
+@register.inclusion_tag("core/_error_summary.html")
+def error_summary(*forms: object, note: str = "", testid: str = "form-error") -> dict[str, object]:
+    """The box at the top of a form sent back with errors: the form-wide reasons, then each
+    field's reason as a link to the field. static/js/form-errors.js gives it the focus, so a
+    keyboard or screen-reader user starts there. Takes forms, or lists of forms; anything else
+    (a variable the page does not have) is left out."""
+    flat = [f for item in forms for f in (item if isinstance(item, list) else [item])]
+    failed = [f for f in flat if isinstance(f, BaseForm) and f.is_bound and f.errors]
+    general = [e for f in failed for e in f.non_field_errors()]
+    fields = [
+        {"href": _field_id(bf), "label": bf.label, "message": message}
+        for f in failed
+        for bf in f
+        for message in bf.errors
+    ]
+    return {
+        "failed": bool(failed),
+        "general": general,
+        "fields": fields,
+        "note": note,
+        "testid": testid,
+    }
+
+
+def _field_id(field: BoundField) -> str:
+    """Where a link to the field goes: its input, a group's first choice; none when hidden."""
+    if field.is_hidden:
+        return ""
+    return field.id_for_label or (field.subwidgets[0].id_for_label if field.subwidgets else "")

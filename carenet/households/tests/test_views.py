@@ -737,6 +737,18 @@ def test_merge_page(client, world):
     assert "รวมแล้ว" in again.text and "แท็บอื่น" not in again.text
 
 
+def test_the_merge_choice_is_a_group_whose_radios_are_named_by_the_person(client, world):
+    first, second = world.people["a1"], PersonFactory.create(household=world.households["a2"])
+    login(client, "district_coordinator_a")
+    page = client.get(f"{reverse('households:merge')}?a={first.pk}&b={second.pk}").text
+    assert re.search(
+        r'<fieldset class="merge-choice">\s*<legend[^>]*>เลือกรายการที่จะเก็บไว้</legend>', page
+    )
+    for p in (first, second):
+        assert f'aria-labelledby="survivor-{p.pk}-name"' in page
+        assert f'<strong class="merge-name" id="survivor-{p.pk}-name">' in page
+
+
 def test_two_records_with_different_citizen_ids_are_not_offered_a_merge(client, world):
     survivor = world.people["a1"]
     survivor.set_citizen_id(new_citizen_id())

@@ -1102,6 +1102,20 @@ def test_a_subdistrict_coordinator_sees_the_committees_above_but_not_their_pages
     assert response.status_code == 302 and "/login" in response["Location"]
 
 
+def test_centre_page_headings_and_regions_name_only_themselves(client, world):
+    """A screen reader reads "Committee", not "Committee Add a seat"; regions have names
+    of their own."""
+    login(client, "district_coordinator_a")
+    page = client.get(reverse("reports:centre", args=[world["centre_a"].pk])).text
+    committee = re.search(r'<h2 id="committee-title">(.*?)</h2>', page, re.S)
+    assert committee and committee.group(1).strip() == "คณะกรรมการ"
+    assert 'data-testid="add-seat"' in page
+    names = re.findall(r'<section[^>]*aria-label="([^"]+)"', page)
+    labelled = re.findall(r'<section[^>]*aria-labelledby="([^"]+)"', page)
+    titles = [re.search(rf'id="{i}"[^>]*>(.*?)<', page, re.S).group(1).strip() for i in labelled]
+    assert len(names + titles) == len(set(names + titles))
+
+
 def test_opening_a_centre_from_the_list(client, world, area_tree):
     world["centre_b"].delete()
     login(client, "province_officer")
