@@ -291,7 +291,7 @@ class RowReader:
         ]
         self._choices: dict[str, dict[str, str]] = {"ownership": {}, "condition": {}}
         self._last_address: tuple[tuple[str, ...], list[Any]] | None = None
-        self._volunteer_cells: dict[str, list[str]] = {}
+        self._volunteer_cells: dict[str, frozenset[str]] = {}
         self._unplaced: set[str] = set()  # refs whose first address could not be read
         # Whether `read` works out each person's citizen-ID hash and name key, which no check
         # here needs: a process reading for another (readahead) leaves them to that one.
@@ -511,7 +511,7 @@ class RowReader:
         text = row.values["volunteer_citizen_id"]
         found = self._volunteer_cells.get(text)
         if found is None:
-            found = []
+            hashes = []
             for item in _ID_SEPARATORS.split(text):
                 if not item.strip():
                     continue
@@ -520,10 +520,11 @@ class RowReader:
                 except Problem as problem:
                     self.report.problem(row.number, row.values, problem)
                     return False
-                found.append(citizen_id.lookup_hash(digits))
+                hashes.append(citizen_id.lookup_hash(digits))
+            found = frozenset(hashes)
             if len(self._volunteer_cells) < _MEMO_LIMIT:
                 self._volunteer_cells[text] = found
-        if not self._same_volunteers(row, household, frozenset(found)):
+        if not self._same_volunteers(row, household, found):
             return False
         if household.volunteers is None:
             household.volunteers = {}
