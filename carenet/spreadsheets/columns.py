@@ -553,6 +553,12 @@ def volunteer_headers() -> list[str]:
     return [c.label for c in VOLUNTEER_COLUMNS]
 
 
+def header_keys(headers: Sequence[str]) -> list[str]:
+    """The column key of each header an export or template writes ("" for none)."""
+    keys = {c.label: c.key for c in (*HOUSEHOLD_COLUMNS, *VOLUNTEER_COLUMNS)}
+    return [keys.get(header, "") for header in headers]
+
+
 # --- Row values for exports ----------------------------------------------------------------
 
 

@@ -47,6 +47,7 @@ from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.datavalidation import DataValidation
 
 from carenet.accounts import access
 from carenet.accounts.access import Perm
@@ -383,6 +384,7 @@ def xlsx_write(export: Export, destination: IO[bytes]) -> None:
             MAX_WIDTH, max(MIN_WIDTH, widest * 1.15)
         )
     sheet.freeze_panes = "A2"
+    _typing_aids(sheet, export.headers, lists=export.template)
     bold = Font(bold=True)
     wrap = Alignment(vertical="top", wrap_text=True)
     header_cells = []
@@ -396,6 +398,45 @@ def xlsx_write(export: Export, destination: IO[bytes]) -> None:
     for row in chain(sample, export.rows):
         sheet.append([_xlsx_value(sheet, cell) for cell in row])
     book.save(destination)
+
+
+# The columns that keep what is typed as text (Excel would turn 13 digits into 1.1E+12, and
+# 12/3 into a date), and those a blank template offers the words of in a drop-down list.
+TEMPLATE_TEXT_COLUMNS = frozenset(
+    {
+        "citizen_id", "volunteer_citizen_id", "phone", "house_no", "document_no",
+        "disability_card_no", "registration_no", "subdistrict_code", "home_subdistrict_code",
+        "covered_moo",
+    }
+)  # fmt: skip
+TEMPLATE_LISTS = {
+    "relation": columns.RELATIONS,
+    "ownership": columns.OWNERSHIPS,
+    "condition": columns.CONDITIONS,
+    "consent": columns.CONSENTS,
+    "sex": columns.SEXES,
+    "document_type": columns.DOCUMENTS,
+    "disability_type": columns.DISABILITIES,
+    "status": columns.VOLUNTEER_STATUSES,
+}
+TEMPLATE_ROWS = 2000
+
+
+def _typing_aids(sheet: Any, headers: Sequence[str], *, lists: bool) -> None:
+    """Text format for the columns of numbers typed as text, for rows a clerk adds; and, in
+    a blank template (`lists`), drop-down lists. A list only offers: other words the import
+    reads may still be typed."""
+    keys = columns.header_keys(headers)
+    for index, key in enumerate(keys, start=1):
+        letter = get_column_letter(index)
+        if key in TEMPLATE_TEXT_COLUMNS:
+            sheet.column_dimensions[letter].number_format = "@"
+        elif lists and key in TEMPLATE_LISTS:
+            words = ",".join(written[0] for written in TEMPLATE_LISTS[key].words.values())
+            offered = DataValidation(type="list", formula1=f'"{words}"', allow_blank=True)
+            offered.showErrorMessage = False
+            offered.add(f"{letter}2:{letter}{TEMPLATE_ROWS}")
+            sheet.data_validations.append(offered)
 
 
 def _xlsx_value(sheet: Any, value: Any) -> Any:

@@ -12,6 +12,7 @@ from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from openpyxl import Workbook, load_workbook
+from openpyxl.utils import get_column_letter
 
 from carenet.accounts.models import User
 from carenet.core.citizen_id import checksum_digit
@@ -145,16 +146,14 @@ def test_upload_page_access_matrix(client, personas, persona):
     assert response.status_code == (200 if persona in IMPORTERS else 403)
 
 
-def test_the_upload_page_names_the_english_headers_on_an_english_page(
-    client, personas, settings
-):
+def test_the_upload_page_names_the_english_headers_on_an_english_page(client, personas, settings):
     login(client, "district_coordinator_a")
     thai = client.get(reverse("spreadsheets:upload")).content.decode()
     assert '<span lang="th" class="muted">' not in thai
     client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
     english = client.get(reverse("spreadsheets:upload")).content.decode()
     chips = english.split('data-testid="columns-households"')[1]
-    assert "household_ref <span lang=\"th\" class=\"muted\">รหัสครัวเรือน</span>" in chips
+    assert 'household_ref <span lang="th" class="muted">รหัสครัวเรือน</span>' in chips
 
 
 @pytest.mark.parametrize("persona", sorted(set(PERSONAS) - IMPORTERS))
@@ -419,6 +418,14 @@ def test_blank_template_has_the_import_headers(client, personas, persona, datase
         columns.household_headers() if dataset == "households" else columns.volunteer_headers()
     )
     assert [list(row) for row in rows] == [expected]
+    # Typing helps: the ID column keeps 13 digits as text, and the sex column offers its words.
+    sheet = book.worksheets[0]
+    letter = {header: get_column_letter(n) for n, header in enumerate(expected, start=1)}
+    assert sheet.column_dimensions[letter["เลขประจำตัวประชาชน"]].number_format == "@"
+    offered = {
+        str(v.sqref).split(":")[0][:-1]: v.formula1 for v in sheet.data_validations.dataValidation
+    }
+    assert offered[letter["เพศ"]] == '"ชาย,หญิง,ไม่ระบุ"'
 
 
 def test_blank_template_anonymous_goes_to_login(client):
