@@ -48,6 +48,8 @@ GPS_PLACES = Decimal("0.000001")
 
 OLDEST_AGE = 130
 _HOUSE_NO_SEPARATOR = re.compile(r"\s*([/-])\s*")
+# "บ้านเลขที่ 12/3" copied from a paper form: the page already says บ้านเลขที่ before it.
+_HOUSE_NO_WORD = re.compile(r"^(?:บ้าน)?เลขที่\.?\s*")
 _HOUSE_WITH_MOO = re.compile(r"(.*\d.*?)\s*(?:หมู่(?:ที่)?|ม\.)\s*(\d{1,2})")
 # PDPA s.20: a minor under 10 cannot give consent; a parent or guardian gives it.
 OWN_CONSENT_FROM_AGE = 10
@@ -191,8 +193,17 @@ def numbered_no_document() -> str:
 
 
 def house_number(text: str) -> str:
-    """A house no. as it is searched and compared: 12/3, whether typed "๑๒/๓" or "12 / 3"."""
-    return _HOUSE_NO_SEPARATOR.sub(r"\1", clean_name(text).translate(citizen_id.THAI_DIGITS))
+    """A house no. as it is stored, searched and compared: 12/3, whether typed "๑๒/๓",
+    "12 / 3" or "เลขที่ 12/3". Zeros stay: "12/03" is not assumed to be 12/3."""
+    number = clean_name(text).translate(citizen_id.THAI_DIGITS)
+    return _HOUSE_NO_SEPARATOR.sub(r"\1", _HOUSE_NO_WORD.sub("", number))
+
+
+def house_no_as_stored(text: str, moo: int | None) -> tuple[str, int | None]:
+    """The house no. and หมู่ that registering would store from what was typed (before the
+    village is resolved), for comparing with the households already stored."""
+    house, said_moo = house_no_and_moo(text)
+    return house_number(house), said_moo if moo is None else moo
 
 
 def clean_gps(latitude: Any, longitude: Any) -> tuple[Decimal | None, Decimal | None]:

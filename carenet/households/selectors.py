@@ -30,7 +30,7 @@ from carenet.core.collation import thai_order
 from carenet.core.models import AuditEvent
 from carenet.core.paging import Paginator
 from carenet.core.people import age_on, name_key, name_q, without_title
-from carenet.households import checks, vulnerability
+from carenet.households import checks, cleaning, vulnerability
 from carenet.households.models import (
     Consent,
     Household,
@@ -322,7 +322,7 @@ AT_ADDRESS_SHOWN = 5
 def at_address(*, user: Any, area: Area, house_no: str, moo: int | None) -> list[Household]:
     """Active households the user can see at this house no. of this village: registering
     another there is most often the same family registered twice."""
-    typed = " ".join(house_no.split()).translate(citizen_id.THAI_DIGITS)
+    typed, moo = cleaning.house_no_as_stored(house_no, moo)
     if not typed:
         return []
     village = f"{area.code}{moo:02d}" if area.level == Level.SUBDISTRICT and moo else area.code

@@ -165,6 +165,20 @@ def test_a_house_no_typed_with_its_village_no_gives_the_village(personas, area_t
     assert "house_no" in error_fields(excinfo)
 
 
+@pytest.mark.parametrize(
+    ("typed", "stored"),
+    [("12 / 3", "12/3"), ("เลขที่ 12/3", "12/3"), ("บ้านเลขที่ ๑๒/๓", "12/3"), ("12/03", "12/03")],
+)
+def test_a_house_no_is_stored_without_spaces_or_the_words_house_no(
+    personas, area_tree, typed, stored
+):
+    """The page shows "บ้านเลขที่" before it; zeros are kept, 12/03 is not assumed 12/3."""
+    household = services.household_register(
+        actor=personas["district_coordinator_a"], area=area_tree["86010101"], house_no=typed
+    )
+    assert household.house_no == stored
+
+
 def test_district_is_not_a_household_area(personas, area_tree):
     with pytest.raises(ValidationError) as excinfo:
         services.household_register(actor=personas["national_admin"], area=area_tree["8601"])

@@ -307,6 +307,40 @@ def test_a_second_household_at_a_registered_address_is_questioned(client, world)
     assert len(response.context["at_address"]) == 2
 
 
+@pytest.mark.parametrize(
+    ("area", "typed"),
+    [("86010101", "12 / 3"), ("86010101", "เลขที่ 12/3"), ("860101", "บ้านเลขที่ ๑๒/๓ ม.1")],
+)
+def test_the_address_check_compares_the_house_no_as_it_would_be_stored(client, world, area, typed):
+    """Spaces, Thai digits, "เลขที่" and a หมู่ written after the number are stored as 12/3 in
+    หมู่ 1: the check sees the household already there."""
+    there = HouseholdFactory.create(area_id="86010101", house_no="12/3")
+    HouseholdFactory.create(area_id="86010101", house_no="12/03")  # zeros are kept apart
+    login(client, "district_coordinator_a")
+    data = register_data(**{"h-area": area, "h-house_no": typed, "p-first_name": "ลำดวน"})
+    response = client.post(reverse("households:create"), data)
+    assert response.status_code == 200
+    assert response.context["at_address"] == [there]
+    assert Household.objects.filter(house_no="12/3").count() == 1
+
+
+def test_the_address_check_shows_only_households_in_scope(client, world):
+    """A volunteer is not shown a household they cannot open, even at the same house no."""
+    HouseholdFactory.create(area_id="86010101", house_no="12/3")  # not assigned to them
+    login(client, "volunteer_a")
+    data = register_data(**{"h-house_no": "12 / 3", "p-first_name": "ลำดวน"})
+    response = client.post(reverse("households:create"), data)
+    assert response.status_code == 302
+    assert Household.objects.filter(house_no="12/3").count() == 2
+
+
+def test_the_address_check_needs_a_login(client, world):
+    data = register_data(**{"h-house_no": "12 / 3", "p-first_name": "ลำดวน"})
+    response = client.post(reverse("households:create"), data)
+    assert response.status_code == 302 and "/login" in response["Location"]
+    assert not Household.objects.filter(house_no="12/3").exists()
+
+
 def test_register_a_household_with_its_first_member(client, world):
     login(client, "district_coordinator_a")
     page = client.get(reverse("households:create"))

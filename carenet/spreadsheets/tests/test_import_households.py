@@ -1097,6 +1097,12 @@ def test_a_house_no_in_thai_digits_is_stored_in_arabic_digits():
     assert stored(cid(1)).household.house_no == "999/1"
 
 
+def test_a_house_no_with_the_word_house_no_before_it_is_stored_without_it():
+    """ "เลขที่ 12/3" from a paper form would show as "บ้านเลขที่ เลขที่ 12/3"."""
+    assert run(csv_file([person(house_no="บ้านเลขที่ 12 / 3")])).ok
+    assert stored(cid(1)).household.house_no == "12/3"
+
+
 @pytest.mark.parametrize("fmt", ["csv", "csv with blank rows", "xlsx"])
 def test_a_file_with_a_header_and_no_rows_is_an_error(en, fmt):
     data = {
