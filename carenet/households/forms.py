@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from carenet.areas.models import Area
+from carenet.areas.models import Area, Level
 from carenet.core.forms import CitizenIDField, ThaiDateField
 from carenet.core.people import TITLES, Sex
 from carenet.households import cleaning, selectors, vulnerability
@@ -101,6 +101,15 @@ class HouseholdForm(forms.Form):
         self.fields["area"] = AreaField(
             user=user, perm=perm, choices=area_choices, label=_("Village")
         )
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        area = data.get("area")
+        # The หมู่ of the old address, left in the box when another village is chosen, does
+        # not contradict the village: a หมู่ typed or changed by the user still does.
+        if area is not None and area.level == Level.VILLAGE and "moo" not in self.changed_data:
+            data["moo"] = None
+        return data
 
     def address(self) -> dict[str, Any]:
         data = self.cleaned_data

@@ -20,6 +20,7 @@ from django.views.decorators.http import require_POST
 
 from carenet.accounts import access, disclosure
 from carenet.accounts.access import Perm
+from carenet.areas.models import Level
 from carenet.core import citizen_id, id_search, thaidate
 from carenet.core.forms import show_service_errors
 from carenet.core.text import THAI_DIGITS
@@ -251,6 +252,8 @@ def household_edit(request: HttpRequest, pk: int) -> HttpResponse:
                 "area": record.area_id,
                 "version": record.version,
                 **{name: getattr(record, name) for name in cleaning.ADDRESS_FIELDS},
+                # A listed village says its หมู่ itself: the box is for unlisted villages.
+                "moo": None if record.area.level == Level.VILLAGE else record.moo,
             },
         )
 

@@ -662,6 +662,62 @@ def test_a_stale_edit_shows_the_saved_record_and_what_the_form_said(client, worl
     assert (person.first_name, person.phone) == ("ชื่อใหม่", "0811111111")
 
 
+def edit_data(form) -> dict:
+    """What the edit form sends back as the page showed it."""
+    return {k: v for k, v in form.initial.items() if v not in (None, "")} | {
+        "area": form.initial["area"]
+    }
+
+
+def test_changing_the_village_of_a_household_needs_no_other_change(client, world):
+    """The หมู่ box is left empty for a listed village, so choosing another village is all."""
+    household = world.households["a1"]
+    login(client, "district_coordinator_a")
+    path = reverse("households:edit", args=[household.pk])
+    form = client.get(path).context["form"]
+    assert form.initial["moo"] is None
+    response = client.post(path, {**edit_data(form), "area": "86010102"})
+    assert response.status_code == 302
+    household.refresh_from_db()
+    assert (household.area_id, household.moo) == ("86010102", 2)
+
+
+def test_the_moo_of_an_unlisted_village_does_not_stop_choosing_a_listed_one(client, world):
+    household = HouseholdFactory.create(area_id="860101", moo=7)
+    login(client, "district_coordinator_a")
+    path = reverse("households:edit", args=[household.pk])
+    form = client.get(path).context["form"]
+    assert form.initial["moo"] == 7  # the box is where an unlisted village keeps its หมู่
+    response = client.post(path, {**edit_data(form), "area": "86010102"})
+    assert response.status_code == 302
+    household.refresh_from_db()
+    assert (household.area_id, household.moo) == ("86010102", 2)
+
+
+def test_a_moo_typed_against_the_chosen_village_is_still_refused(client, world):
+    household = world.households["a1"]
+    login(client, "district_coordinator_a")
+    path = reverse("households:edit", args=[household.pk])
+    form = client.get(path).context["form"]
+    response = client.post(path, {**edit_data(form), "area": "86010102", "moo": "1"})
+    assert response.status_code == 400
+    assert "moo" in response.context["form"].errors
+    household.refresh_from_db()
+    assert household.area_id == "86010101"
+
+
+@pytest.mark.parametrize("persona", [None, "district_coordinator_b", "volunteer_b"])
+def test_changing_the_village_out_of_scope_changes_nothing(client, world, persona):
+    household = world.households["a1"]
+    if persona:
+        login(client, persona)
+    before = snapshot()
+    path = reverse("households:edit", args=[household.pk])
+    response = client.post(path, {"area": "86010102", "version": household.version})
+    assert response.status_code == (404 if persona else 302)
+    assert snapshot() == before
+
+
 def test_household_edit_conflict(client, world):
     household = world.households["a1"]
     login(client, "district_coordinator_a")
