@@ -192,6 +192,14 @@ def numbered_no_document() -> str:
     )
 
 
+def first_name_refused(first_name: str) -> str:
+    """Why a first name is refused though given ("" when it is not): one without a letter
+    ("12345") is a number typed in the wrong box."""
+    if not first_name or any(char.isalpha() for char in first_name):
+        return ""
+    return _("A first name has letters: this looks like a number typed in the wrong box.")
+
+
 def house_number(text: str) -> str:
     """A house no. as it is stored, searched and compared: 12/3, whether typed "๑๒/๓",
     "12 / 3" or "เลขที่ 12/3". Zeros stay: "12/03" is not assumed to be 12/3."""
@@ -363,6 +371,8 @@ def person_clean(
     title = normalize_title(data.title)
     if not first_name:
         errors.add("first_name", _("Enter the first name."), code="required")
+    elif refused := first_name_refused(first_name):
+        errors.add("first_name", refused, code="first_name_letters")
     for name, value in (("first_name", first_name), ("last_name", last_name)):
         if len(value) > 100:
             errors.add(name, _("At most 100 characters."), code="too_long")

@@ -158,6 +158,8 @@ class PersonForm(forms.Form):
     disability_card_no = forms.CharField(
         label=_("Disability card no."), max_length=30, required=False
     )
+    # Saved as it is although it looks unlikely (views._to_confirm, checks.member_notes).
+    confirm_checks = forms.BooleanField(required=False, widget=forms.HiddenInput)
 
     def __init__(self, *args: Any, editing: Person | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -194,6 +196,7 @@ class PersonForm(forms.Form):
             citizen = None  # keep the stored one
         data.pop("version", None)
         data.pop("confirm_distinct", None)
+        data.pop("confirm_checks", None)
         return PersonData(citizen_id=citizen, **data)
 
 

@@ -412,6 +412,7 @@ def test_register_shows_likely_duplicates_first(client, world):
             "p-birth_date": existing.birth_date.strftime("%d/%m/%Y"),
             "p-citizen_id": "",
             "p-document_type": "none",
+            "p-elderly_allowance": None,  # under 60: would be asked about as well
         }
     )
     response = client.post(reverse("households:create"), data)

@@ -16,6 +16,7 @@ from xml.sax.saxutils import escape
 
 import openpyxl
 import pytest
+from django.core.exceptions import ValidationError
 from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.utils import translation
@@ -26,6 +27,7 @@ from carenet.areas.models import Area, Level
 from carenet.core import citizen_id, tabular
 from carenet.core.models import AuditEvent
 from carenet.core.people import age_on, name_key
+from carenet.households.cleaning import PersonData, person_clean
 from carenet.households.models import (
     Consent,
     ConsentBasis,
@@ -1083,6 +1085,30 @@ def test_an_export_with_formula_like_text_imports_again_without_change(national_
     assert result.ok, result.errors
     assert (result.people.unchanged, result.people.created) == (2, 0)
     assert snapshot() == before
+
+
+@pytest.mark.parametrize("first_name", ["12345", "๑๒๓", "12/3"])
+def test_a_first_name_without_a_letter_is_refused_as_on_the_form(en, first_name):
+    result = run(csv_file([person(first_name=first_name)]))
+    [error] = result.errors
+    assert (error.column, error.value) == (THAI["first_name"], first_name)
+    assert error.reason.startswith("A first name has letters")
+
+
+@pytest.mark.parametrize(("born", "ok"), [("29/11/2439", True), ("28/11/2438", False)])
+def test_the_oldest_age_is_130_as_on_the_form(born, ok):
+    """130 is accepted and 131 refused, by the import and by the form alike."""
+    today = date(2026, 11, 29)
+    assert run(csv_file([person(birth_date=born)]), today=today).ok is ok
+    day, month, year = (int(part) for part in born.split("/"))
+    born_on = date(year - 543, month, day)
+    data = PersonData(first_name="สมชาย", birth_date=born_on, document_type="none")
+    try:
+        person_clean(data, today=today)
+    except ValidationError:
+        assert not ok
+    else:
+        assert ok
 
 
 def test_a_report_shortens_a_long_cell(en):
