@@ -439,7 +439,7 @@ def person_add(request: HttpRequest, pk: int) -> HttpResponse:
         found = context["duplicates"] = _duplicates(
             request, data, household.area_id, household.house_no
         )
-        to_confirm = context["to_confirm"] = _to_confirm(person_form, others=0)
+        to_confirm = context["to_confirm"] = _to_confirm(person_form, others=household.member_count)
         if found.unchecked_id or (found and not confirm.cleaned_data["confirm_distinct"]):
             _more_reasons(person_form)  # fixed before they confirm, not after
         elif not to_confirm:
@@ -562,7 +562,7 @@ def person_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
     form, conflict = person_form(request.POST if request.method == "POST" else None, person), False
     checked = request.method == "POST" and form.is_valid() and _id_checkable(request, form, person)
-    others = 0
+    others = person.household.member_count - (person.status == PersonStatus.ACTIVE)
     stored_id = bool(person.citizen_id_hash)
     to_confirm = _to_confirm(form, others=others, has_stored_id=stored_id) if checked else []
     if checked and not to_confirm:

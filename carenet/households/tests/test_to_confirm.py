@@ -1,5 +1,5 @@
 """What the person forms ask before saving a record that looks unlikely (checks.member_notes):
-a child's title on an adult, the elderly allowance before 60. The
+a child's title on an adult, the elderly allowance before 60, living alone among others. The
 user corrects the form or confirms it; a first name without a letter is refused."""
 
 import pytest
@@ -103,3 +103,26 @@ def test_out_of_scope_or_anonymous_confirming_changes_nothing(client, world, per
     response = client.post(add_path(world), data)
     assert response.status_code == (404 if persona else 302)
     assert snapshot() == before
+
+
+def test_living_alone_among_other_members_is_asked_about(client, world):
+    login(client, "district_coordinator_a")
+    response = client.post(add_path(world), member(**{"p-lives_alone": "on"}))
+    assert response.status_code == 200
+    [note] = response.context["to_confirm"]
+    assert "บันทึกไว้ว่าอยู่ลำพัง" in note
+    assert not Person.objects.filter(first_name="สมหวัง").exists()
+
+
+def test_living_alone_is_not_asked_about_for_the_only_member(client, world):
+    login(client, "district_coordinator_a")
+    data = register_data(**{"p-lives_alone": "on"})
+    assert client.post(reverse("households:create"), data).status_code == 302
+    person = world.people["a1"]  # alone in their household
+    path = reverse("households:person_edit", args=[person.pk])
+    form = client.get(path).context["form"]
+    data = {k: v for k, v in form.initial.items() if v not in (None, False, "")}
+    data |= {"lives_alone": "on", "document_type": "none"}
+    assert client.post(path, data).status_code == 302
+    person.refresh_from_db()
+    assert person.lives_alone
