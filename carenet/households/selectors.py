@@ -29,7 +29,7 @@ from carenet.core import citizen_id
 from carenet.core.collation import thai_order
 from carenet.core.models import AuditEvent
 from carenet.core.paging import Paginator
-from carenet.core.people import age_on, name_key, name_q, without_title
+from carenet.core.people import age_on, months_on, name_key, name_q, without_title
 from carenet.households import checks, cleaning, vulnerability
 from carenet.households.models import (
     Consent,
@@ -153,6 +153,7 @@ class MemberRow:
     masked_id: str
     consent: str  # "active", "withdrawn" or "none"
     age: int | None
+    months: int | None = None  # under one year: the age in months ("5 เดือน", not "0 ปี")
 
 
 def member_row(person: Person, today: date) -> MemberRow:
@@ -161,13 +162,15 @@ def member_row(person: Person, today: date) -> MemberRow:
         consent = "active"
     else:
         consent = "withdrawn" if consents else "none"
+    age = age_on(person.birth_date, today)
     return MemberRow(
         person=person,
         groups=badges(shown_groups(vulnerability.person_groups(person, today))),
         welfare=welfare_labels(person),
         masked_id=masked_citizen_id(person),
         consent=consent,
-        age=age_on(person.birth_date, today),
+        age=age,
+        months=months_on(person.birth_date, today) if age == 0 else None,
     )
 
 
