@@ -162,8 +162,10 @@ def months_on(birth_date: date | None, day: date) -> int | None:
 
 
 def full_name(title: str, first_name: str, last_name: str) -> str:
-    """นางสาวมาลี ศรีสุข: Thai writes the title joined to the first name."""
-    return f"{title}{first_name} {last_name}".strip()
+    """นางสาวมาลี ศรีสุข: Thai writes the title joined to the first name; a name in Latin
+    letters is set apart from it ("นาย John Smith", not "นายJohn")."""
+    latin = first_name[:1].isascii() and first_name[:1].isalpha()
+    return f"{title}{' ' if title and latin else ''}{first_name} {last_name}".strip()
 
 
 # A Thai phone number's digits: mobiles have 10 (06, 08, 09), fixed lines 9 (02 to 07).

@@ -87,3 +87,17 @@ def test_an_acting_rank_typed_several_ways_is_one_title():
 )
 def test_a_babys_age_in_months(born, months):
     assert people.months_on(born, date(2026, 11, 15)) == months
+
+
+@pytest.mark.parametrize(
+    ("title", "first", "last", "shown"),
+    [
+        ("นาย", "สมชาย", "ใจดี", "นายสมชาย ใจดี"),  # Thai joins the title to the name
+        ("นาย", "John", "Testcase", "นาย John Testcase"),
+        ("นางสาว", "emily", "Brown", "นางสาว emily Brown"),
+        ("", "John", "", "John"),
+        ("นาย", "1John", "", "นาย1John"),  # not a Latin letter: as typed
+    ],
+)
+def test_a_latin_name_is_set_apart_from_its_title(title, first, last, shown):
+    assert people.full_name(title, first, last) == shown

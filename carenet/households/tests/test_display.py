@@ -38,3 +38,16 @@ def test_the_baby_is_not_shown_out_of_scope_or_anonymously(client, world, baby, 
     assert client.get(reverse(page, args=[pk])).status_code == 302
     login(client, "volunteer_b")
     assert client.get(reverse(page, args=[pk])).status_code == 404
+
+
+@pytest.mark.parametrize("page", ["households:detail", "households:person"])
+def test_a_latin_name_is_set_apart_from_its_title(client, world, page):
+    john = PersonFactory.create(
+        household=world.households["a1"], title="นาย", first_name="John", last_name="Smith"
+    )
+    pk = john.household_id if page == "households:detail" else john.pk
+    login(client, "volunteer_a")
+    text = client.get(reverse(page, args=[pk])).text
+    assert "นาย John Smith" in text and "นายJohn" not in text
+    login(client, "volunteer_b")
+    assert client.get(reverse(page, args=[pk])).status_code == 404
