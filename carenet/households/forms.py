@@ -81,7 +81,7 @@ class HouseholdForm(forms.Form):
     soi = forms.CharField(label=_("Soi"), max_length=100, required=False)
     road = forms.CharField(label=_("Road"), max_length=100, required=False)
     latitude = forms.CharField(
-        label=_("Latitude"), required=False, max_length=20, widget=forms.TextInput(attrs=DECIMAL)
+        label=_("Latitude"), required=False, max_length=40, widget=forms.TextInput(attrs=DECIMAL)
     )
     longitude = forms.CharField(
         label=_("Longitude"), required=False, max_length=20, widget=forms.TextInput(attrs=DECIMAL)

@@ -1,4 +1,5 @@
-"""How people are shown on the household and person pages: a baby's age in months."""
+"""How people and places are shown and read on the household pages: a baby's age in months,
+a Latin name apart from its title, a GPS point in degrees and minutes."""
 
 import re
 from datetime import timedelta
@@ -8,7 +9,9 @@ from django.urls import reverse
 from django.utils import timezone
 
 from carenet.core.people import months_on
+from carenet.households.models import Household
 from carenet.households.tests.factories import PersonFactory
+from carenet.households.tests.test_views import register_data
 from conftest import login
 
 pytestmark = pytest.mark.django_db
@@ -51,3 +54,24 @@ def test_a_latin_name_is_set_apart_from_its_title(client, world, page):
     assert "นาย John Smith" in text and "นายJohn" not in text
     login(client, "volunteer_b")
     assert client.get(reverse(page, args=[pk])).status_code == 404
+
+
+def test_a_household_registered_with_a_point_in_degrees_and_minutes(client, world):
+    """As a paper form or a phone gives it: stored in decimal degrees."""
+    login(client, "district_coordinator_a")
+    data = register_data(**{"h-latitude": "10°29'30\"N 99°11'02\"E", "h-longitude": ""})
+    response = client.post(reverse("households:create"), data)
+    assert response.status_code == 302
+    household = Household.objects.get(house_no="45/1")
+    assert (str(household.latitude), str(household.longitude)) == ("10.491667", "99.183889")
+    bad = register_data(
+        **{
+            "h-house_no": "46",
+            "p-first_name": "สมใจ",
+            "h-latitude": "10°29'N",
+            "h-longitude": "99°71'E",
+        }
+    )
+    response = client.post(reverse("households:create"), bad)
+    assert response.status_code == 400
+    assert "longitude" in response.context["household_form"].errors

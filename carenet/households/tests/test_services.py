@@ -215,6 +215,40 @@ def test_gps_takes_a_point_pasted_whole_into_the_latitude():
     assert cleaning.clean_gps(" 10.4986 99.1801 ", None) == point
 
 
+@pytest.mark.parametrize(
+    ("lat", "lon", "point"),
+    [
+        ("10°29'N", "99°11'E", ("10.483333", "99.183333")),
+        ("10°29'30\"N", "99°11′00″E", ("10.491667", "99.183333")),
+        ("๑๐°๒๙'", "99° 11' E", ("10.483333", "99.183333")),  # no letter: north, east
+        ("N10°29.5'", "e99°11'", ("10.491667", "99.183333")),
+        ("10°29'30\"N 99°11'02\"E", "", ("10.491667", "99.183889")),  # pasted whole
+        ("10° 29' N, 99° 11' E", None, ("10.483333", "99.183333")),
+    ],
+)
+def test_gps_in_degrees_and_minutes_is_converted(lat, lon, point):
+    assert cleaning.clean_gps(lat, lon) == tuple(Decimal(value) for value in point)
+
+
+@pytest.mark.parametrize(
+    ("lat", "lon", "field", "code"),
+    [
+        ("10°61'N", "99°11'E", "latitude", "gps_minutes"),
+        ("10°29'70\"N", "99°11'E", "latitude", "gps_minutes"),
+        ("10°29'E", "99°11'E", "latitude", "gps_hemisphere"),
+        ("10°29'N", "99°11'N", "longitude", "gps_hemisphere"),
+        ("N10°29'N", "99°11'E", "latitude", "gps_hemisphere"),
+        ("10°29'S", "99°11'E", "latitude", "gps_outside"),  # south: not Thailand
+        ("10°29'N", "99°11'W", "longitude", "gps_outside"),
+        ("10°N29'", "99°11'E", "latitude", "gps_number"),
+    ],
+)
+def test_gps_in_degrees_that_make_no_sense_are_refused(lat, lon, field, code):
+    with pytest.raises(ValidationError) as excinfo:
+        cleaning.clean_gps(lat, lon)
+    assert [error.code for error in excinfo.value.error_dict[field]] == [code]
+
+
 def test_a_longitude_that_is_no_number_gets_a_longitude_example():
     with pytest.raises(ValidationError) as excinfo:
         cleaning.clean_gps("10.5", "ร้อย")

@@ -1308,6 +1308,18 @@ def test_a_gps_point_far_from_the_files_other_households_is_questioned(en):
     assert not run(csv_file([*rows[:3], far]), dry_run=True).warnings  # too few to tell
 
 
+def test_a_gps_point_in_degrees_and_minutes_is_read_as_on_the_form(en):
+    assert run(csv_file([person(lat="10°29'30\"N", lon="99°11'E")])).ok
+    household = stored(cid(1)).household
+    assert (str(household.latitude), str(household.longitude)) == ("10.491667", "99.183333")
+
+
+def test_a_gps_point_in_degrees_that_makes_no_sense_is_refused(en):
+    result = run(csv_file([person(lat="10°29'N", lon="99°75'E")]))
+    [error] = result.errors
+    assert error.column == "ลองจิจูด" and "below 60" in error.reason
+
+
 def test_an_ods_file_says_its_hidden_rows_cannot_be_told(en):
     """Only an .xlsx workbook's hidden and struck rows are seen: the others say so."""
     result = run(ods_file(family()))
