@@ -154,14 +154,13 @@ class MemberRow:
     consent: str  # "active", "withdrawn" or "none"
     age: int | None
     months: int | None = None  # under one year: the age in months ("5 เดือน", not "0 ปี")
+    basis: Consent | None = None  # the active consent or lawful basis, newest first
 
 
 def member_row(person: Person, today: date) -> MemberRow:
     consents = list(person.consents.all())
-    if any(c.is_active for c in consents):
-        consent = "active"
-    else:
-        consent = "withdrawn" if consents else "none"
+    active = [c for c in consents if c.is_active]
+    consent = "active" if active else "withdrawn" if consents else "none"
     age = age_on(person.birth_date, today)
     return MemberRow(
         person=person,
@@ -171,6 +170,7 @@ def member_row(person: Person, today: date) -> MemberRow:
         consent=consent,
         age=age,
         months=months_on(person.birth_date, today) if age == 0 else None,
+        basis=active[0] if active else None,
     )
 
 

@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from carenet.core.people import months_on
 from carenet.households.models import Household
-from carenet.households.tests.factories import PersonFactory
+from carenet.households.tests.factories import ConsentFactory, PersonFactory
 from carenet.households.tests.test_views import register_data
 from conftest import login
 
@@ -75,3 +75,28 @@ def test_a_household_registered_with_a_point_in_degrees_and_minutes(client, worl
     response = client.post(reverse("households:create"), bad)
     assert response.status_code == 400
     assert "longitude" in response.context["household_form"].errors
+
+
+@pytest.mark.parametrize(
+    ("basis", "shown"),
+    [
+        ("consent", "บันทึกความยินยอมแล้ว"),
+        ("guardian", "ความยินยอมของผู้ปกครองหรือผู้แทนโดยชอบธรรมแล้ว"),
+        ("public_task", "ไม่ใช่ความยินยอม บันทึกตามฐานทางกฎหมาย: การปฏิบัติหน้าที่ตามกฎหมาย"),
+        ("vital_interest", "ฐานทางกฎหมาย: เพื่อป้องกันอันตรายต่อชีวิต"),
+    ],
+)
+def test_the_household_page_says_which_basis_is_recorded(client, world, basis, shown):
+    """Only a consent is called one: a lawful basis is named as what it is."""
+    person = PersonFactory.create(household=world.households["a1"])
+    ConsentFactory.create(person=person, basis=basis)
+    path = reverse("households:detail", args=[person.household_id])
+    login(client, "volunteer_a")
+    text = client.get(path).text
+    assert shown in text
+    if basis not in ("consent", "guardian"):
+        assert text.count("บันทึกความยินยอมแล้ว") == 1  # the head's own, not this person's
+    login(client, "volunteer_b")
+    assert client.get(path).status_code == 404
+    client.logout()
+    assert client.get(path).status_code == 302
