@@ -404,21 +404,20 @@ def write_file(
 ) -> int:
     """Writes `rows` people in whole households; returns the number of households."""
     from carenet.areas.models import Area
+    from carenet.demo.places import SubdistrictPoints
 
     names = dict(Area.objects.filter(code__startswith="86").values_list("code", "name_th"))
     maker = PeopleFile(rng)
     keys = list(HEADERS)
     sink = _Sink(path, fmt, [HEADERS[key] for key in keys])
     written = households = 0
-    # Each subdistrict somewhere in the province; its houses within a few km of its middle,
-    # as real points are (the import questions a point far from its subdistrict's others).
-    middles: dict[str, tuple[float, float]] = {}
+    # Houses near their subdistrict's middle, as real points are (the import questions a
+    # point far from its subdistrict's others).
+    places = SubdistrictPoints(rng)
     while written < rows:
         village = rng.choice(villages)
         sub = village.parent_id
-        if sub not in middles:
-            middles[sub] = (10.0 + rng.random() * 1.4, 98.9 + rng.random() * 0.5)
-        middle_lat, middle_lon = middles[sub]
+        lat, lon = places.point(sub)
         address = {
             "household_ref": f"HH{households + 1:07d}",
             "house_no": str(rng.randint(1, 400))
@@ -429,8 +428,8 @@ def write_file(
             "subdistrict": names[sub],
             "district": names[sub[:4]],
             "province": names[sub[:2]],
-            "lat": f"{middle_lat + rng.uniform(-0.05, 0.05):.6f}",
-            "lon": f"{middle_lon + rng.uniform(-0.05, 0.05):.6f}",
+            "lat": f"{lat:.6f}",
+            "lon": f"{lon:.6f}",
             "ownership": rng.choice(("บ้านของตนเอง", "บ้านของตนเอง", "เช่า", "อาศัยญาติ")),
             "condition": rng.choice(("มั่นคงแข็งแรง", "ชำรุดบางส่วน", "ทรุดโทรม")),
             "volunteer_citizen_id": volunteer_ids[village.code],

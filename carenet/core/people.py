@@ -154,9 +154,19 @@ def age_on(birth_date: date | None, day: date) -> int | None:
     return day.year - birth_date.year - (0 if had_birthday else 1)
 
 
+def months_on(birth_date: date | None, day: date) -> int | None:
+    """Whole months of age: a baby's age, which in years is 0."""
+    if birth_date is None:
+        return None
+    months = (day.year - birth_date.year) * 12 + day.month - birth_date.month
+    return months - (1 if day.day < birth_date.day else 0)
+
+
 def full_name(title: str, first_name: str, last_name: str) -> str:
-    """นางสาวมาลี ศรีสุข: Thai writes the title joined to the first name."""
-    return f"{title}{first_name} {last_name}".strip()
+    """นางสาวมาลี ศรีสุข: Thai writes the title joined to the first name; a name in Latin
+    letters is set apart from it ("นาย John Smith", not "นายJohn")."""
+    latin = first_name[:1].isascii() and first_name[:1].isalpha()
+    return f"{title}{' ' if title and latin else ''}{first_name} {last_name}".strip()
 
 
 # A Thai phone number's digits: mobiles have 10 (06, 08, 09), fixed lines 9 (02 to 07).

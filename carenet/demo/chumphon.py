@@ -20,6 +20,7 @@ from faker import Faker
 from carenet.areas.models import Area, Level, within
 from carenet.core import citizen_id
 from carenet.core.people import Sex, name_key
+from carenet.demo.places import SubdistrictPoints
 from carenet.households.models import (
     Condition,
     Consent,
@@ -405,9 +406,11 @@ def make_households(
     households: list[Household] = []
     members_of: list[list[Person]] = []
     carers: list[Volunteer] = []
+    places = SubdistrictPoints(rng)
     for village, volunteer in household_targets(villages, volunteers, rng, total):
         members = make_household_members(maker)
         summary = household_summary(members, TODAY)
+        latitude, longitude = places.point(village.code[:6])
         households.append(
             Household(
                 area=village,
@@ -416,8 +419,8 @@ def make_households(
                 else str(rng.randint(1, 300)),
                 moo=village.moo,
                 road="" if rng.random() < 0.7 else "ถนนสายหลัก",
-                latitude=round(10.0 + rng.random() * 1.4, 6),
-                longitude=round(98.9 + rng.random() * 0.5, 6),
+                latitude=latitude,
+                longitude=longitude,
                 ownership=rng.choices([o.value for o in Ownership], weights=[70, 8, 14, 3, 3, 2])[
                     0
                 ],

@@ -3,7 +3,8 @@
 None of them stops a save or an import: government lists carry such rows (a house register
 lists people who live elsewhere; a title is not updated on the fifteenth birthday), and
 refusing them would keep whole files out. The household page lists them instead, for whoever
-knows the family to put right.
+knows the family to put right; the person forms ask about them before saving (the user
+confirms), so that a slip is caught while the family is still at hand.
 """
 
 from collections.abc import Sequence
@@ -33,20 +34,27 @@ def to_check(members: Sequence[Any], *, headless: bool = False) -> list[str]:
             )
         )
     for row in members:
-        person, age = row.person, row.age
-        name = person.full_name
-        if person.lives_alone and len(members) > 1:
-            notes.append(
-                _("%(name)s is recorded as living alone, but %(n)d others are registered here.")
-                % {"name": name, "n": len(members) - 1}
-            )
-        if age is not None:
-            notes.extend(_age_notes(person, name, age))
-        if person.disability_allowance and not person.disability:
-            notes.append(
-                _("%(name)s receives the disability allowance, but no disability is recorded.")
-                % {"name": name}
-            )
+        person = row.person
+        notes.extend(member_notes(person, row.age, others=len(members) - 1, name=person.full_name))
+    return notes
+
+
+def member_notes(person: Any, age: int | None, *, others: int, name: str) -> list[str]:
+    """What to check in one member's record (a Person, or the PersonData of a form before it
+    is saved) called `name`, with `others` active members besides them."""
+    notes: list[str] = []
+    if person.lives_alone and others:
+        notes.append(
+            _("%(name)s is recorded as living alone, but %(n)d others are registered here.")
+            % {"name": name, "n": others}
+        )
+    if age is not None:
+        notes.extend(_age_notes(person, name, age))
+    if person.disability_allowance and not person.disability:
+        notes.append(
+            _("%(name)s receives the disability allowance, but no disability is recorded.")
+            % {"name": name}
+        )
     return notes
 
 

@@ -48,6 +48,8 @@ GPS_PLACES = Decimal("0.000001")
 
 OLDEST_AGE = 130
 _HOUSE_NO_SEPARATOR = re.compile(r"\s*([/-])\s*")
+# "บ้านเลขที่ 12/3" copied from a paper form: the page already says บ้านเลขที่ before it.
+_HOUSE_NO_WORD = re.compile(r"^(?:บ้าน)?เลขที่\.?\s*")
 _HOUSE_WITH_MOO = re.compile(r"(.*\d.*?)\s*(?:หมู่(?:ที่)?|ม\.)\s*(\d{1,2})")
 # PDPA s.20: a minor under 10 cannot give consent; a parent or guardian gives it.
 OWN_CONSENT_FROM_AGE = 10
@@ -152,6 +154,16 @@ class Errors:
 
 _DEGREES = re.compile(r"[+-]?\d{1,3}(?:\.\d+)?")  # decimal degrees, as a map app shows them
 _PASTED_POINT = re.compile(r"(\S+?)\s*[,;\s]\s*(\S+)")
+# Degrees, minutes and seconds, as paper forms and some phones give them: 10°29'30"N.
+_NUMBER = r"\d+(?:\.\d+)?"
+_DMS = re.compile(
+    rf"""(?P<before>[NSEW])?\s*(?P<deg>{_NUMBER})\s*[°º]\s*
+    (?:(?P<min>{_NUMBER})\s*['′’]\s*)?
+    (?:(?P<sec>{_NUMBER})\s*(?:["″”]|'')\s*)?(?P<after>[NSEW])?""",
+    re.VERBOSE | re.IGNORECASE,
+)
+_PASTED_DMS = re.compile(r"(.*?°.*?[NS])\s*[,;]?\s*(.*?°.*[EW])", re.IGNORECASE)
+_HEMISPHERES = {"latitude": "NS", "longitude": "EW"}
 
 
 def household_move_refused(area: str, new_area: str) -> str:
@@ -190,27 +202,50 @@ def numbered_no_document() -> str:
     )
 
 
+def first_name_refused(first_name: str) -> str:
+    """Why a first name is refused though given ("" when it is not): one without a letter
+    ("12345") is a number typed in the wrong box."""
+    if not first_name or any(char.isalpha() for char in first_name):
+        return ""
+    return _("A first name has letters: this looks like a number typed in the wrong box.")
+
+
 def house_number(text: str) -> str:
-    """A house no. as it is searched and compared: 12/3, whether typed "๑๒/๓" or "12 / 3"."""
-    return _HOUSE_NO_SEPARATOR.sub(r"\1", clean_name(text).translate(citizen_id.THAI_DIGITS))
+    """A house no. as it is stored, searched and compared: 12/3, whether typed "๑๒/๓",
+    "12 / 3" or "เลขที่ 12/3". Zeros stay: "12/03" is not assumed to be 12/3."""
+    number = clean_name(text).translate(citizen_id.THAI_DIGITS)
+    return _HOUSE_NO_SEPARATOR.sub(r"\1", _HOUSE_NO_WORD.sub("", number))
+
+
+def house_no_as_stored(text: str, moo: int | None) -> tuple[str, int | None]:
+    """The house no. and หมู่ that registering would store from what was typed (before the
+    village is resolved), for comparing with the households already stored."""
+    house, said_moo = house_no_and_moo(text)
+    return house_number(house), said_moo if moo is None else moo
 
 
 def clean_gps(latitude: Any, longitude: Any) -> tuple[Decimal | None, Decimal | None]:
-    """Both or neither; decimal degrees; roughly inside Thailand. A point copied from a map
-    app ("10.4986, 99.1801") may be pasted whole into the latitude."""
+    """Both or neither; decimal degrees (or degrees, minutes and seconds, converted);
+    roughly inside Thailand. A point copied from a map app ("10.4986, 99.1801") may be pasted
+    whole into the latitude."""
     errors = Errors()
     values: dict[str, Decimal | None] = {}
     texts = {name: "" if raw is None else str(raw).strip() for name, raw in
              (("latitude", latitude), ("longitude", longitude))}  # fmt: skip
-    pasted = _PASTED_POINT.fullmatch(texts["latitude"])
+    pasted = _PASTED_DMS.fullmatch(texts["latitude"]) or _PASTED_POINT.fullmatch(texts["latitude"])
     if pasted and not texts["longitude"]:
-        texts = {"latitude": pasted[1], "longitude": pasted[2]}
+        texts = {"latitude": pasted[1].strip(), "longitude": pasted[2].strip()}
     for name, text in texts.items():
         if not text:
             values[name] = None
             continue
         text = text.translate(citizen_id.THAI_DIGITS)
-        if not _DEGREES.fullmatch(text):
+        try:
+            value = Decimal(text) if _DEGREES.fullmatch(text) else dms_degrees(text, name)
+        except ValidationError as error:
+            errors.add_from(name, error)
+            continue
+        if value is None:
             example = "10.493" if name == "latitude" else "99.180"
             errors.add(
                 name,
@@ -219,7 +254,7 @@ def clean_gps(latitude: Any, longitude: Any) -> tuple[Decimal | None, Decimal | 
                 code="gps_number",
             )
             continue
-        values[name] = Decimal(text).quantize(GPS_PLACES)
+        values[name] = value.quantize(GPS_PLACES)
     errors.raise_any()
     lat, lon = values["latitude"], values["longitude"]
     if (lat is None) != (lon is None):
@@ -251,6 +286,28 @@ def clean_gps(latitude: Any, longitude: Any) -> tuple[Decimal | None, Decimal | 
         )
     errors.raise_any()
     return lat, lon
+
+
+def dms_degrees(text: str, name: str) -> Decimal | None:
+    """A coordinate written in degrees, minutes and seconds (10°29'N, 10°29'30"N), in
+    decimal degrees; None when it is not written so; ValidationError when it makes no sense.
+    `name` is latitude or longitude, which says the hemisphere letters it may carry."""
+    found = _DMS.fullmatch(text.strip())
+    if found is None:
+        return None
+    letters = [found[side].upper() for side in ("before", "after") if found[side]]
+    hemispheres = _HEMISPHERES[name]
+    if len(letters) > 1 or (letters and letters[0] not in hemispheres):
+        raise ValidationError(
+            _("A latitude ends with N or S, a longitude with E or W."), code="gps_hemisphere"
+        )
+    minutes, seconds = Decimal(found["min"] or 0), Decimal(found["sec"] or 0)
+    if minutes >= 60 or seconds >= 60:
+        raise ValidationError(
+            _("Minutes and seconds are below 60, e.g. 10°29'30\"N."), code="gps_minutes"
+        )
+    value = Decimal(found["deg"]) + minutes / 60 + seconds / 3600
+    return -value if letters and letters[0] in "SW" else value
 
 
 def clean_phone(raw: str) -> str:
@@ -352,6 +409,8 @@ def person_clean(
     title = normalize_title(data.title)
     if not first_name:
         errors.add("first_name", _("Enter the first name."), code="required")
+    elif refused := first_name_refused(first_name):
+        errors.add("first_name", refused, code="first_name_letters")
     for name, value in (("first_name", first_name), ("last_name", last_name)):
         if len(value) > 100:
             errors.add(name, _("At most 100 characters."), code="too_long")

@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from carenet.areas.models import Area
+from carenet.areas.models import Area, Level
 from carenet.core.forms import CitizenIDField, ThaiDateField
 from carenet.core.people import TITLES, Sex
 from carenet.households import cleaning, selectors, vulnerability
@@ -81,7 +81,7 @@ class HouseholdForm(forms.Form):
     soi = forms.CharField(label=_("Soi"), max_length=100, required=False)
     road = forms.CharField(label=_("Road"), max_length=100, required=False)
     latitude = forms.CharField(
-        label=_("Latitude"), required=False, max_length=20, widget=forms.TextInput(attrs=DECIMAL)
+        label=_("Latitude"), required=False, max_length=40, widget=forms.TextInput(attrs=DECIMAL)
     )
     longitude = forms.CharField(
         label=_("Longitude"), required=False, max_length=20, widget=forms.TextInput(attrs=DECIMAL)
@@ -101,6 +101,15 @@ class HouseholdForm(forms.Form):
         self.fields["area"] = AreaField(
             user=user, perm=perm, choices=area_choices, label=_("Village")
         )
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        area = data.get("area")
+        # The หมู่ of the old address, left in the box when another village is chosen, does
+        # not contradict the village: a หมู่ typed or changed by the user still does.
+        if area is not None and area.level == Level.VILLAGE and "moo" not in self.changed_data:
+            data["moo"] = None
+        return data
 
     def address(self) -> dict[str, Any]:
         data = self.cleaned_data
@@ -149,6 +158,8 @@ class PersonForm(forms.Form):
     disability_card_no = forms.CharField(
         label=_("Disability card no."), max_length=30, required=False
     )
+    # Saved as it is although it looks unlikely (views._to_confirm, checks.member_notes).
+    confirm_checks = forms.BooleanField(required=False, widget=forms.HiddenInput)
 
     def __init__(self, *args: Any, editing: Person | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -185,6 +196,7 @@ class PersonForm(forms.Form):
             citizen = None  # keep the stored one
         data.pop("version", None)
         data.pop("confirm_distinct", None)
+        data.pop("confirm_checks", None)
         return PersonData(citizen_id=citizen, **data)
 
 

@@ -29,8 +29,8 @@ from carenet.core import citizen_id
 from carenet.core.collation import thai_order
 from carenet.core.models import AuditEvent
 from carenet.core.paging import Paginator
-from carenet.core.people import age_on, name_key, name_q, without_title
-from carenet.households import checks, vulnerability
+from carenet.core.people import age_on, months_on, name_key, name_q, without_title
+from carenet.households import checks, cleaning, vulnerability
 from carenet.households.models import (
     Consent,
     Household,
@@ -154,21 +154,24 @@ class MemberRow:
     masked_id: str
     consent: str  # "active", "withdrawn" or "none"
     age: int | None
+    months: int | None = None  # under one year: the age in months ("5 เดือน", not "0 ปี")
+    basis: Consent | None = None  # the active consent or lawful basis, newest first
 
 
 def member_row(person: Person, today: date) -> MemberRow:
     consents = list(person.consents.all())
-    if any(c.is_active for c in consents):
-        consent = "active"
-    else:
-        consent = "withdrawn" if consents else "none"
+    active = [c for c in consents if c.is_active]
+    consent = "active" if active else "withdrawn" if consents else "none"
+    age = age_on(person.birth_date, today)
     return MemberRow(
         person=person,
         groups=badges(shown_groups(vulnerability.person_groups(person, today))),
         welfare=welfare_labels(person),
         masked_id=masked_citizen_id(person),
         consent=consent,
-        age=age_on(person.birth_date, today),
+        age=age,
+        months=months_on(person.birth_date, today) if age == 0 else None,
+        basis=active[0] if active else None,
     )
 
 
@@ -323,7 +326,7 @@ AT_ADDRESS_SHOWN = 5
 def at_address(*, user: Any, area: Area, house_no: str, moo: int | None) -> list[Household]:
     """Active households the user can see at this house no. of this village: registering
     another there is most often the same family registered twice."""
-    typed = " ".join(house_no.split()).translate(citizen_id.THAI_DIGITS)
+    typed, moo = cleaning.house_no_as_stored(house_no, moo)
     if not typed:
         return []
     village = f"{area.code}{moo:02d}" if area.level == Level.SUBDISTRICT and moo else area.code

@@ -14,16 +14,19 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from carenet.accounts import access, disclosure
 from carenet.accounts.access import Perm
+from carenet.areas.models import Level
 from carenet.core import citizen_id, id_search, thaidate
 from carenet.core.forms import show_service_errors
+from carenet.core.people import age_on, full_name
 from carenet.core.text import THAI_DIGITS
-from carenet.households import cleaning, selectors, services
+from carenet.households import checks, cleaning, selectors, services
 from carenet.households.forms import (
     SEARCH_LENGTH,
     AssignForm,
@@ -161,8 +164,10 @@ def household_create(request: HttpRequest) -> HttpResponse:
             context["at_address"] = selectors.at_address(
                 user=request.user, area=area, house_no=address["house_no"], moo=address["moo"]
             )
-        # Said on the page first: a household at the address, an ID that cannot be checked.
-        held_back = context.get("at_address") or found.unchecked_id
+        context["to_confirm"] = _to_confirm(person_form, others=0)
+        # Said on the page first: a household at the address, an ID that cannot be checked,
+        # a record that looks unlikely.
+        held_back = context.get("at_address") or found.unchecked_id or context["to_confirm"]
         if not held_back and (not found or confirm.cleaned_data["confirm_distinct"]):
             try:
                 household = services.household_register(
@@ -251,6 +256,8 @@ def household_edit(request: HttpRequest, pk: int) -> HttpResponse:
                 "area": record.area_id,
                 "version": record.version,
                 **{name: getattr(record, name) for name in cleaning.ADDRESS_FIELDS},
+                # A listed village says its หมู่ itself: the box is for unlisted villages.
+                "moo": None if record.area.level == Level.VILLAGE else record.moo,
             },
         )
 
@@ -432,9 +439,10 @@ def person_add(request: HttpRequest, pk: int) -> HttpResponse:
         found = context["duplicates"] = _duplicates(
             request, data, household.area_id, household.house_no
         )
+        to_confirm = context["to_confirm"] = _to_confirm(person_form, others=household.member_count)
         if found.unchecked_id or (found and not confirm.cleaned_data["confirm_distinct"]):
             _more_reasons(person_form)  # fixed before they confirm, not after
-        else:
+        elif not to_confirm:
             former_head = household.head
             try:
                 person = services.person_add(
@@ -450,6 +458,21 @@ def person_add(request: HttpRequest, pk: int) -> HttpResponse:
                 _tell_head_change(request, former_head, household)
                 return redirect("households:detail", pk=household.pk)
     return _render_form(request, "households/person_add.html", context)
+
+
+def _to_confirm(person_form: PersonForm, *, others: int, has_stored_id: bool = False) -> list[str]:
+    """What the household page would list as worth checking in this record once saved (an
+    adult's title on a child, living alone among `others` members ...): asked before saving,
+    unless the user confirmed it. Not refused: old records and lists carry such values."""
+    if person_form.cleaned_data.get("confirm_checks"):
+        return []
+    try:
+        data = cleaning.person_clean(person_form.to_data(), has_stored_id=has_stored_id)
+    except ValidationError:
+        return []  # the service gives the reasons
+    age = age_on(data.birth_date, timezone.localdate())
+    name = full_name(data.title, data.first_name, data.last_name)
+    return checks.member_notes(data, age, others=others, name=name)
 
 
 def _more_reasons(person_form: PersonForm, household_form: HouseholdForm | None = None) -> None:
@@ -536,7 +559,11 @@ def person_edit(request: HttpRequest, pk: int) -> HttpResponse:
         return PersonEditForm(data, editing=record, initial={**initial, "version": record.version})
 
     form, conflict = person_form(request.POST if request.method == "POST" else None, person), False
-    if request.method == "POST" and form.is_valid() and _id_checkable(request, form, person):
+    checked = request.method == "POST" and form.is_valid() and _id_checkable(request, form, person)
+    others = person.household.member_count - (person.status == PersonStatus.ACTIVE)
+    stored_id = bool(person.citizen_id_hash)
+    to_confirm = _to_confirm(form, others=others, has_stored_id=stored_id) if checked else []
+    if checked and not to_confirm:
         former_head = person.household.head
         try:
             services.person_update(
@@ -559,7 +586,7 @@ def person_edit(request: HttpRequest, pk: int) -> HttpResponse:
     return _render_form(
         request,
         "households/person_edit.html",
-        {"form": form, "person": person, "restricted": restricted},
+        {"form": form, "person": person, "restricted": restricted, "to_confirm": to_confirm},
         conflict=conflict,
     )
 

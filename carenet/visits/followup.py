@@ -38,6 +38,7 @@ from carenet.areas.models import Area, Level, within
 from carenet.core import thaidate
 from carenet.core.collation import thai_order
 from carenet.core.paging import Paginator
+from carenet.core.people import full_name
 from carenet.households.models import (
     Household,
     HouseholdAssignment,
@@ -263,8 +264,9 @@ def overdue_report(
     by_volunteer = [
         Group(
             key=str(row["volunteer_id"]),
-            label=f"{row['volunteer__title']}{row['volunteer__first_name']} "
-            f"{row['volunteer__last_name']}".strip(),
+            label=full_name(
+                row["volunteer__title"], row["volunteer__first_name"], row["volunteer__last_name"]
+            ),
             context=row["volunteer__area__name_th"] or "",
             count=row["n"],
         )

@@ -1,5 +1,7 @@
 """People's names: a title typed before a name."""
 
+from datetime import date
+
 import pytest
 
 from carenet.core import people
@@ -71,3 +73,31 @@ def test_ranks_and_professional_titles_before_a_name(typed, name, title):
 def test_an_acting_rank_typed_several_ways_is_one_title():
     for typed in ("ว่าที่ร.ต.", "ว่าที่ ร.ต.", "ว่าที่ร้อยตรี"):
         assert people.normalize_title(typed) == "ว่าที่ ร.ต."
+
+
+@pytest.mark.parametrize(
+    ("born", "months"),
+    [
+        (date(2026, 6, 15), 5),
+        (date(2026, 6, 16), 4),  # the fifth month is complete the next day
+        (date(2026, 11, 15), 0),
+        (date(2025, 11, 16), 11),
+        (date(2025, 12, 31), 10),  # across a year end
+    ],
+)
+def test_a_babys_age_in_months(born, months):
+    assert people.months_on(born, date(2026, 11, 15)) == months
+
+
+@pytest.mark.parametrize(
+    ("title", "first", "last", "shown"),
+    [
+        ("นาย", "สมชาย", "ใจดี", "นายสมชาย ใจดี"),  # Thai joins the title to the name
+        ("นาย", "John", "Testcase", "นาย John Testcase"),
+        ("นางสาว", "emily", "Brown", "นางสาว emily Brown"),
+        ("", "John", "", "John"),
+        ("นาย", "1John", "", "นาย1John"),  # not a Latin letter: as typed
+    ],
+)
+def test_a_latin_name_is_set_apart_from_its_title(title, first, last, shown):
+    assert people.full_name(title, first, last) == shown

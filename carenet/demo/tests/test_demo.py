@@ -1,5 +1,7 @@
 """The Chumphon demo, at a small size: its invariants hold and a second run changes nothing."""
 
+from decimal import Decimal
+
 import pytest
 from django.core.management import call_command
 from django.db.models import Count, F
@@ -9,6 +11,7 @@ from carenet.areas.services import areas_load_from_geothai
 from carenet.core import citizen_id
 from carenet.demo.chumphon import DemoSize, build_chumphon
 from carenet.households.models import Consent, Household, Person
+from carenet.households.selectors import gps_far_from_neighbours
 from carenet.volunteers.models import Centre, Volunteer, VolunteerStatus
 
 pytestmark = pytest.mark.django_db
@@ -40,6 +43,18 @@ def test_every_household_has_a_volunteer_of_its_subdistrict(chumphon):
         assert len(carers) == 1
         assert household.area_id.startswith(carers[0].area_id)
         assert carers[0].status == VolunteerStatus.ACTIVE
+
+
+def test_a_subdistricts_households_lie_near_each_other(chumphon):
+    """A correct point in ต.ท่าตะเภา (10.4935, 99.1801) is not questioned as far from the
+    subdistrict's other households, and no demo household is."""
+    tha_taphao = Household.objects.filter(within("860101", "area"))
+    assert tha_taphao.count() > 5  # enough for the check to say something
+    household = tha_taphao.first()
+    household.latitude, household.longitude = Decimal("10.4935"), Decimal("99.1801")
+    assert gps_far_from_neighbours(household=household) is None
+    for household in Household.objects.order_by("?")[:30]:
+        assert gps_far_from_neighbours(household=household) is None
 
 
 def test_people_have_valid_unique_citizen_ids_and_a_consent(chumphon):

@@ -165,6 +165,20 @@ def test_a_house_no_typed_with_its_village_no_gives_the_village(personas, area_t
     assert "house_no" in error_fields(excinfo)
 
 
+@pytest.mark.parametrize(
+    ("typed", "stored"),
+    [("12 / 3", "12/3"), ("เลขที่ 12/3", "12/3"), ("บ้านเลขที่ ๑๒/๓", "12/3"), ("12/03", "12/03")],
+)
+def test_a_house_no_is_stored_without_spaces_or_the_words_house_no(
+    personas, area_tree, typed, stored
+):
+    """The page shows "บ้านเลขที่" before it; zeros are kept, 12/03 is not assumed 12/3."""
+    household = services.household_register(
+        actor=personas["district_coordinator_a"], area=area_tree["86010101"], house_no=typed
+    )
+    assert household.house_no == stored
+
+
 def test_district_is_not_a_household_area(personas, area_tree):
     with pytest.raises(ValidationError) as excinfo:
         services.household_register(actor=personas["national_admin"], area=area_tree["8601"])
@@ -199,6 +213,40 @@ def test_gps_takes_a_point_pasted_whole_into_the_latitude():
     point = (Decimal("10.498600"), Decimal("99.180100"))
     assert cleaning.clean_gps("10.4986, 99.1801", "") == point  # as a map app copies it
     assert cleaning.clean_gps(" 10.4986 99.1801 ", None) == point
+
+
+@pytest.mark.parametrize(
+    ("lat", "lon", "point"),
+    [
+        ("10°29'N", "99°11'E", ("10.483333", "99.183333")),
+        ("10°29'30\"N", "99°11′00″E", ("10.491667", "99.183333")),
+        ("๑๐°๒๙'", "99° 11' E", ("10.483333", "99.183333")),  # no letter: north, east
+        ("N10°29.5'", "e99°11'", ("10.491667", "99.183333")),
+        ("10°29'30\"N 99°11'02\"E", "", ("10.491667", "99.183889")),  # pasted whole
+        ("10° 29' N, 99° 11' E", None, ("10.483333", "99.183333")),
+    ],
+)
+def test_gps_in_degrees_and_minutes_is_converted(lat, lon, point):
+    assert cleaning.clean_gps(lat, lon) == tuple(Decimal(value) for value in point)
+
+
+@pytest.mark.parametrize(
+    ("lat", "lon", "field", "code"),
+    [
+        ("10°61'N", "99°11'E", "latitude", "gps_minutes"),
+        ("10°29'70\"N", "99°11'E", "latitude", "gps_minutes"),
+        ("10°29'E", "99°11'E", "latitude", "gps_hemisphere"),
+        ("10°29'N", "99°11'N", "longitude", "gps_hemisphere"),
+        ("N10°29'N", "99°11'E", "latitude", "gps_hemisphere"),
+        ("10°29'S", "99°11'E", "latitude", "gps_outside"),  # south: not Thailand
+        ("10°29'N", "99°11'W", "longitude", "gps_outside"),
+        ("10°N29'", "99°11'E", "latitude", "gps_number"),
+    ],
+)
+def test_gps_in_degrees_that_make_no_sense_are_refused(lat, lon, field, code):
+    with pytest.raises(ValidationError) as excinfo:
+        cleaning.clean_gps(lat, lon)
+    assert [error.code for error in excinfo.value.error_dict[field]] == [code]
 
 
 def test_a_longitude_that_is_no_number_gets_a_longitude_example():

@@ -307,6 +307,40 @@ def test_a_second_household_at_a_registered_address_is_questioned(client, world)
     assert len(response.context["at_address"]) == 2
 
 
+@pytest.mark.parametrize(
+    ("area", "typed"),
+    [("86010101", "12 / 3"), ("86010101", "เลขที่ 12/3"), ("860101", "บ้านเลขที่ ๑๒/๓ ม.1")],
+)
+def test_the_address_check_compares_the_house_no_as_it_would_be_stored(client, world, area, typed):
+    """Spaces, Thai digits, "เลขที่" and a หมู่ written after the number are stored as 12/3 in
+    หมู่ 1: the check sees the household already there."""
+    there = HouseholdFactory.create(area_id="86010101", house_no="12/3")
+    HouseholdFactory.create(area_id="86010101", house_no="12/03")  # zeros are kept apart
+    login(client, "district_coordinator_a")
+    data = register_data(**{"h-area": area, "h-house_no": typed, "p-first_name": "ลำดวน"})
+    response = client.post(reverse("households:create"), data)
+    assert response.status_code == 200
+    assert response.context["at_address"] == [there]
+    assert Household.objects.filter(house_no="12/3").count() == 1
+
+
+def test_the_address_check_shows_only_households_in_scope(client, world):
+    """A volunteer is not shown a household they cannot open, even at the same house no."""
+    HouseholdFactory.create(area_id="86010101", house_no="12/3")  # not assigned to them
+    login(client, "volunteer_a")
+    data = register_data(**{"h-house_no": "12 / 3", "p-first_name": "ลำดวน"})
+    response = client.post(reverse("households:create"), data)
+    assert response.status_code == 302
+    assert Household.objects.filter(house_no="12/3").count() == 2
+
+
+def test_the_address_check_needs_a_login(client, world):
+    data = register_data(**{"h-house_no": "12 / 3", "p-first_name": "ลำดวน"})
+    response = client.post(reverse("households:create"), data)
+    assert response.status_code == 302 and "/login" in response["Location"]
+    assert not Household.objects.filter(house_no="12/3").exists()
+
+
 def test_register_a_household_with_its_first_member(client, world):
     login(client, "district_coordinator_a")
     page = client.get(reverse("households:create"))
@@ -378,6 +412,7 @@ def test_register_shows_likely_duplicates_first(client, world):
             "p-birth_date": existing.birth_date.strftime("%d/%m/%Y"),
             "p-citizen_id": "",
             "p-document_type": "none",
+            "p-elderly_allowance": None,  # under 60: would be asked about as well
         }
     )
     response = client.post(reverse("households:create"), data)
@@ -626,6 +661,62 @@ def test_a_stale_edit_shows_the_saved_record_and_what_the_form_said(client, worl
     assert again.status_code == 302
     person.refresh_from_db()
     assert (person.first_name, person.phone) == ("ชื่อใหม่", "0811111111")
+
+
+def edit_data(form) -> dict:
+    """What the edit form sends back as the page showed it."""
+    return {k: v for k, v in form.initial.items() if v not in (None, "")} | {
+        "area": form.initial["area"]
+    }
+
+
+def test_changing_the_village_of_a_household_needs_no_other_change(client, world):
+    """The หมู่ box is left empty for a listed village, so choosing another village is all."""
+    household = world.households["a1"]
+    login(client, "district_coordinator_a")
+    path = reverse("households:edit", args=[household.pk])
+    form = client.get(path).context["form"]
+    assert form.initial["moo"] is None
+    response = client.post(path, {**edit_data(form), "area": "86010102"})
+    assert response.status_code == 302
+    household.refresh_from_db()
+    assert (household.area_id, household.moo) == ("86010102", 2)
+
+
+def test_the_moo_of_an_unlisted_village_does_not_stop_choosing_a_listed_one(client, world):
+    household = HouseholdFactory.create(area_id="860101", moo=7)
+    login(client, "district_coordinator_a")
+    path = reverse("households:edit", args=[household.pk])
+    form = client.get(path).context["form"]
+    assert form.initial["moo"] == 7  # the box is where an unlisted village keeps its หมู่
+    response = client.post(path, {**edit_data(form), "area": "86010102"})
+    assert response.status_code == 302
+    household.refresh_from_db()
+    assert (household.area_id, household.moo) == ("86010102", 2)
+
+
+def test_a_moo_typed_against_the_chosen_village_is_still_refused(client, world):
+    household = world.households["a1"]
+    login(client, "district_coordinator_a")
+    path = reverse("households:edit", args=[household.pk])
+    form = client.get(path).context["form"]
+    response = client.post(path, {**edit_data(form), "area": "86010102", "moo": "1"})
+    assert response.status_code == 400
+    assert "moo" in response.context["form"].errors
+    household.refresh_from_db()
+    assert household.area_id == "86010101"
+
+
+@pytest.mark.parametrize("persona", [None, "district_coordinator_b", "volunteer_b"])
+def test_changing_the_village_out_of_scope_changes_nothing(client, world, persona):
+    household = world.households["a1"]
+    if persona:
+        login(client, persona)
+    before = snapshot()
+    path = reverse("households:edit", args=[household.pk])
+    response = client.post(path, {"area": "86010102", "version": household.version})
+    assert response.status_code == (404 if persona else 302)
+    assert snapshot() == before
 
 
 def test_household_edit_conflict(client, world):

@@ -20,6 +20,7 @@ from itertools import islice
 from pathlib import Path
 from typing import Any, TypeVar
 
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
 from carenet.core import citizen_id, thaidate
@@ -37,6 +38,7 @@ from carenet.core.tabular import (
     resembled_column,
 )
 from carenet.core.text import THAI_DIGITS
+from carenet.households.cleaning import dms_degrees
 from carenet.spreadsheets.columns import NO_WORDS, YES_WORDS, Vocabulary, label, word_key
 from carenet.spreadsheets.models import ImportKind
 
@@ -584,8 +586,17 @@ LONGITUDES = (Decimal("97.3"), Decimal("105.7"))
 _GPS_PLACES = Decimal("0.000001")
 
 
+def _dms_degrees(key: str, text: str) -> Decimal | None:
+    """10°29'30"N as the form reads it (households.cleaning.dms_degrees)."""
+    try:
+        return dms_degrees(text, "latitude" if key == "lat" else "longitude")
+    except ValidationError as error:
+        raise Problem(key, error.messages[0]) from None
+
+
 def read_gps(lat_text: str, lon_text: str) -> tuple[Decimal | None, Decimal | None]:
-    """Both coordinates or neither, in decimal degrees, inside Thailand."""
+    """Both coordinates or neither, in decimal degrees (or degrees, minutes and seconds,
+    converted), inside Thailand."""
     if not lat_text and not lon_text:
         return None, None
     if not lat_text or not lon_text:
@@ -593,11 +604,12 @@ def read_gps(lat_text: str, lon_text: str) -> tuple[Decimal | None, Decimal | No
         raise Problem(missing, _("Give both latitude and longitude, or neither."))
     values = []
     for key, text in (("lat", lat_text), ("lon", lon_text)):
+        text = text.translate(THAI_DIGITS)
         try:
-            value = Decimal(text.translate(THAI_DIGITS))
+            value: Decimal | None = Decimal(text)
         except InvalidOperation:
-            value = Decimal("NaN")
-        if not value.is_finite():
+            value = _dms_degrees(key, text)
+        if value is None or not value.is_finite():
             raise Problem(key, _("Write the coordinate as a decimal number, e.g. 10.493."))
         values.append(value.quantize(_GPS_PLACES))
     lat, lon = values

@@ -29,6 +29,7 @@ from carenet.core.people import (
 from carenet.core.tabular import Row, TableStream, alias_lookup
 from carenet.households.cleaning import (
     PREGNANCY_AGES,
+    first_name_refused,
     house_no_and_moo,
     house_number,
     moo_contradicted,
@@ -402,6 +403,8 @@ class RowReader:
             problems.append(Problem(key, _("Enter the first name.")))
         elif len(first) > 100:
             problems.append(Problem("first_name", _too_long(100)))
+        elif refused := first_name_refused(first):
+            problems.append(Problem("first_name", refused))
         if len(last) > 100:
             problems.append(Problem("last_name", _too_long(100)))
         p.first_name, p.last_name = first, last

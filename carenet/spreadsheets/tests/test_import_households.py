@@ -16,6 +16,7 @@ from xml.sax.saxutils import escape
 
 import openpyxl
 import pytest
+from django.core.exceptions import ValidationError
 from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.utils import translation
@@ -26,6 +27,7 @@ from carenet.areas.models import Area, Level
 from carenet.core import citizen_id, tabular
 from carenet.core.models import AuditEvent
 from carenet.core.people import age_on, name_key
+from carenet.households.cleaning import PersonData, person_clean
 from carenet.households.models import (
     Consent,
     ConsentBasis,
@@ -1260,6 +1262,30 @@ def test_an_export_with_formula_like_text_imports_again_without_change(national_
     assert snapshot() == before
 
 
+@pytest.mark.parametrize("first_name", ["12345", "๑๒๓", "12/3"])
+def test_a_first_name_without_a_letter_is_refused_as_on_the_form(en, first_name):
+    result = run(csv_file([person(first_name=first_name)]))
+    [error] = result.errors
+    assert (error.column, error.value) == (THAI["first_name"], first_name)
+    assert error.reason.startswith("A first name has letters")
+
+
+@pytest.mark.parametrize(("born", "ok"), [("29/11/2439", True), ("28/11/2438", False)])
+def test_the_oldest_age_is_130_as_on_the_form(born, ok):
+    """130 is accepted and 131 refused, by the import and by the form alike."""
+    today = date(2026, 11, 29)
+    assert run(csv_file([person(birth_date=born)]), today=today).ok is ok
+    day, month, year = (int(part) for part in born.split("/"))
+    born_on = date(year - 543, month, day)
+    data = PersonData(first_name="สมชาย", birth_date=born_on, document_type="none")
+    try:
+        person_clean(data, today=today)
+    except ValidationError:
+        assert not ok
+    else:
+        assert ok
+
+
 def test_a_report_shortens_a_long_cell(en):
     result = run(csv_file([person(first_name="ก" * 100_000)]))
     [error] = result.errors
@@ -1270,6 +1296,12 @@ def test_a_report_shortens_a_long_cell(en):
 def test_a_house_no_in_thai_digits_is_stored_in_arabic_digits():
     assert run(csv_file([person(house_no="๙๙๙/๑")])).ok
     assert stored(cid(1)).household.house_no == "999/1"
+
+
+def test_a_house_no_with_the_word_house_no_before_it_is_stored_without_it():
+    """ "เลขที่ 12/3" from a paper form would show as "บ้านเลขที่ เลขที่ 12/3"."""
+    assert run(csv_file([person(house_no="บ้านเลขที่ 12 / 3")])).ok
+    assert stored(cid(1)).household.house_no == "12/3"
 
 
 @pytest.mark.parametrize("fmt", ["csv", "csv with blank rows", "xlsx"])
@@ -1456,6 +1488,18 @@ def test_a_gps_point_far_from_the_files_other_households_is_questioned(en):
     moved = {**far, "lat": "13.8563"}
     [again] = run(csv_file([*rows, moved]), dry_run=True).warnings
     assert again.row == 7
+
+
+def test_a_gps_point_in_degrees_and_minutes_is_read_as_on_the_form(en):
+    assert run(csv_file([person(lat="10°29'30\"N", lon="99°11'E")])).ok
+    household = stored(cid(1)).household
+    assert (str(household.latitude), str(household.longitude)) == ("10.491667", "99.183333")
+
+
+def test_a_gps_point_in_degrees_that_makes_no_sense_is_refused(en):
+    result = run(csv_file([person(lat="10°29'N", lon="99°75'E")]))
+    [error] = result.errors
+    assert error.column == "ลองจิจูด" and "below 60" in error.reason
 
 
 def test_an_ods_file_says_its_hidden_rows_cannot_be_told(en):
