@@ -527,7 +527,10 @@ class RowReader:
             found = frozenset(hashes)
             if len(self._volunteer_cells) < _MEMO_LIMIT:
                 self._volunteer_cells[text] = found
-        if not self._same_volunteers(row, household, found):
+        named = household.named
+        if named is None:
+            household.named = (row.number, found)
+        elif named[1] is not found and not self._same_volunteers(row, named, found):
             return False
         if household.volunteers is None:
             household.volunteers = {}
@@ -535,12 +538,13 @@ class RowReader:
             household.volunteers.setdefault(hashed, (row.number, text))
         return True
 
-    def _same_volunteers(self, row: Row, household: FileHousehold, found: frozenset[str]) -> bool:
-        if household.named is None:
-            household.named = (row.number, found)
-            return True
-        first, named = household.named
-        if named == found:
+    def _same_volunteers(
+        self, row: Row, named: tuple[int, frozenset[str]], found: frozenset[str]
+    ) -> bool:
+        """Whether a row names the volunteers the household's first such row named (`named`);
+        reported when not."""
+        first, volunteers = named
+        if volunteers == found:
             return True
         self.report.error(
             row.number,
