@@ -11,6 +11,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 ADULT_TITLES = {"นาย", "นาง", "นางสาว"}
 CHILD_TITLES = {"เด็กชาย", "เด็กหญิง"}
@@ -45,7 +46,11 @@ def member_notes(person: Any, age: int | None, *, others: int, name: str) -> lis
     notes: list[str] = []
     if person.lives_alone and others:
         notes.append(
-            _("%(name)s is recorded as living alone, but %(n)d others are registered here.")
+            ngettext(
+                "%(name)s is recorded as living alone, but %(n)d other is registered here.",
+                "%(name)s is recorded as living alone, but %(n)d others are registered here.",
+                others,
+            )
             % {"name": name, "n": others}
         )
     if age is not None:
