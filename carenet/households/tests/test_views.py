@@ -3,6 +3,7 @@ change nothing, the register and add-member flows with their duplicate check, co
 logged reads, merging, bad input, and the list's query count."""
 
 import re
+from datetime import date
 
 import pytest
 from django.contrib.messages import WARNING, get_messages
@@ -305,6 +306,25 @@ def test_a_second_household_at_a_registered_address_is_questioned(client, world)
     again = register_data(**{"h-area": "860101", "h-moo": "1", "h-house_no": "๙๙/๑"})
     response = client.post(reverse("households:create"), {**again, "p-first_name": "สมใจ"})
     assert len(response.context["at_address"]) == 2
+
+
+def test_a_person_confirmed_different_is_said_so_while_the_address_is_asked(client, world):
+    """Two questions on one page: the first answer is shown as given, not asked again."""
+    there = HouseholdFactory.create(area_id="86010101", house_no="99/1")
+    twin = PersonFactory.create(household=there, first_name="ลำดวน", birth_date=date(1950, 1, 5))
+    login(client, "district_coordinator_a")
+    typed = {"h-house_no": "99/1", "p-first_name": "ลำดวน", "p-last_name": twin.last_name}
+    data = register_data(**typed, **{"p-birth_date": "05/01/2493"})
+    first = client.post(reverse("households:create"), data)
+    assert 'data-testid="confirm-distinct"' in first.text
+    second = client.post(reverse("households:create"), {**data, "confirm_distinct": "1"})
+    assert second.status_code == 200 and 'data-testid="at-address"' in second.text
+    assert 'data-testid="distinct-confirmed"' in second.text
+    assert 'data-testid="confirm-distinct"' not in second.text
+    done = client.post(
+        reverse("households:create"), {**data, "confirm_distinct": "1", "confirm_address": "1"}
+    )
+    assert done.status_code == 302
 
 
 @pytest.mark.parametrize(
