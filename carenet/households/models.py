@@ -357,6 +357,12 @@ class Consent(models.Model):
         return f"{self.get_basis_display()} {self.given_on}"
 
     @property
+    def is_consent(self) -> bool:
+        """Given by the person or their guardian; the other bases are not given, so they
+        are not withdrawn but objected to (PDPA s.32), with the same effect here."""
+        return self.basis in (ConsentBasis.CONSENT, ConsentBasis.GUARDIAN)
+
+    @property
     def is_active(self) -> bool:
         return self.withdrawn_on is None
 

@@ -777,6 +777,18 @@ def test_withdrawal_restricts_editing(client, world):
     assert client.post(status, {"status": "moved", "version": 1}).status_code == 302
 
 
+def test_a_legal_basis_is_objected_to_not_withdrawn(client, world):
+    """PDPA: a basis the person did not give is not withdrawn; their objection restricts the
+    record all the same."""
+    person = world.people["a1"]
+    person.consents.update(basis="public_task")
+    login(client, "volunteer_a")
+    page = client.get(reverse("households:person", args=[person.pk])).text
+    assert "บันทึกการคัดค้าน" in page and "บันทึกการถอนความยินยอม" not in page
+    form = client.get(reverse("households:consent_withdraw", args=[person.consents.get().pk]))
+    assert 'data-testid="objection"' in form.text
+
+
 def test_household_status_and_assignment(client, world):
     household = world.households["a2"]
     volunteer = VolunteerFactory.create(area_id="860101")
