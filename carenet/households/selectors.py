@@ -391,7 +391,7 @@ def household_detail(*, household: Household, today: date | None = None) -> Hous
 
 @dataclass(frozen=True)
 class StatusChange:
-    """A change of a household's status, as its audit record keeps it."""
+    """A change of a household's or a person's status, as its audit record keeps it."""
 
     when: datetime
     status: str  # the label of the status it took
@@ -425,6 +425,42 @@ def household_status_changes(*, household: Household) -> list[StatusChange]:
         )
         for event in events[:50]
     ]
+
+
+PERSON_HISTORY_ACTIONS = ("person.status", "person.move", "person.merge")
+
+
+def person_history(*, person: Person) -> list[StatusChange]:
+    """What happened to the person's record, newest first: status changes (with the reason
+    given), moves between households, records merged into it. One query."""
+    events = (
+        AuditEvent.objects.filter(
+            action__in=PERSON_HISTORY_ACTIONS,
+            target_type=person._meta.label_lower,
+            target_id=str(person.pk),
+        )
+        .select_related("actor")
+        .order_by("-created_at", "-id")[:50]
+    )
+    labels = dict(PersonStatus.choices)
+    changes = []
+    for event in events:
+        details = event.details
+        if event.action == "person.status":
+            what = str(labels.get(details.get("to", ""), details.get("to", "")))
+            reason = str(details.get("reason", ""))
+        elif event.action == "person.move":
+            what = _("moved to another household")
+            reason = _("from household no. %(from)s to no. %(to)s") % {
+                "from": details.get("from"),
+                "to": details.get("to"),
+            }
+        else:
+            what = _("another record merged into this one")
+            reason = _("record no. %(no)s") % {"no": details.get("duplicate")}
+        by = event.actor.get_full_name() or event.actor.username if event.actor else ""
+        changes.append(StatusChange(when=event.created_at, status=what, reason=reason, by=by))
+    return changes
 
 
 # A household's GPS point this far from the middle of its subdistrict's other points is

@@ -537,6 +537,7 @@ def _render_person(request: HttpRequest, person: Person, **extra: Any) -> HttpRe
             "person": person,
             "history_url": access.history_url(user, person, person.area_id),
             "row": selectors.member_row(person, selectors.today()),
+            "history": selectors.person_history(person=person),
             "restricted": services.person_is_restricted(person),
             "can_manage": can_manage and person.status != "merged",
             "can_merge": can_merge,

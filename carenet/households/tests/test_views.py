@@ -612,6 +612,19 @@ def test_a_new_head_is_said_and_audited_and_the_former_head_stays(client, world)
     assert event.details == {"from": former.pk, "to": household.head_id}
 
 
+def test_the_person_page_shows_what_happened_to_the_record(client, world):
+    """A death, with its reason and who recorded it, is on the person's page: the audit log
+    is not the coordinators'."""
+    person = world.people["a1"]
+    login(client, "district_coordinator_a")
+    status = reverse("households:person_status", args=[person.pk])
+    changed = client.post(status, {"status": "deceased", "reason": "เสียชีวิต 20 พ.ย.", "version": 1})
+    assert changed.status_code == 302
+    page = client.get(reverse("households:person", args=[person.pk])).text
+    history = page.split('data-testid="person-history"')[1].split("</ul>")[0]
+    assert "เสียชีวิต 20 พ.ย." in history
+
+
 def test_person_page_logs_the_view_and_masks_the_id(client, world):
     digits = new_citizen_id()
     person = world.people["a1"]
