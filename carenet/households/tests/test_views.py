@@ -867,6 +867,11 @@ def test_merge_page(client, world):
     assert duplicate.merged_into == survivor
     event = AuditEvent.objects.get(action="person.merge")
     assert event.details["duplicate"] == duplicate.pk
+    # The survivor's page tells of the merge; the merged record where its consents went.
+    kept = client.get(reverse("households:person", args=[survivor.pk])).text
+    assert f"เลขที่รายการ {duplicate.pk}" in kept.split('data-testid="person-history"')[1]
+    merged = client.get(reverse("households:person", args=[duplicate.pk])).text
+    assert duplicate.consents.exists() or 'data-testid="consents-merged"' in merged
     # The same form again (the back button, a second tab): merged already, not a conflict.
     again = client.post(path, {"survivor": survivor.pk, "confirm": "on", "versions": "1-1"})
     assert again.status_code == 400
