@@ -22,6 +22,7 @@ from typing import Any, TypeVar
 
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from carenet.core import citizen_id, thaidate
 from carenet.core.people import PHONE_NUMBER, PHONE_RULE, normalize_title, title_in_name
@@ -44,6 +45,7 @@ from carenet.spreadsheets.models import ImportKind
 
 # The errors and warnings an import lists; past these it only counts them.
 MAX_LISTED = 10_000
+REPEATED = 100  # rows sharing one reason that earn a summary line (Report.summarize_repeats)
 SHOWN_LENGTH = 200  # characters of a cell a report lists
 CHUNK_ROWS = 5_000
 ON_EXISTING = ("update", "skip", "error")
@@ -147,6 +149,8 @@ class Report:
         self.headers = headers
         self.columns = columns
         self.labels = {c.key: c.label for c in columns}
+        # Each error's reason -> how many rows have it, and the first of them.
+        self._reasons: dict[str, list[int]] = {}
 
     def column(self, key: str) -> str:
         key = self._cell_key(key)
@@ -163,6 +167,22 @@ class Report:
         self.result.error_count += 1
         if len(self.result.errors) < MAX_LISTED:
             self.result.errors.append(self._listed(row, key, value, reason))
+        if row is not None:
+            seen = self._reasons.setdefault(str(reason), [0, row])
+            seen[0] += 1
+
+    def summarize_repeats(self) -> None:
+        """One line on top for a reason many rows share (a district's clerk importing the
+        province's file: one "outside your areas" a row), so that it is read first, and
+        what the cut list leaves out is counted."""
+        for reason, (count, first) in self._reasons.items():
+            if count >= REPEATED:
+                summary = ngettext(
+                    "%(count)d row, from row %(row)d on, has this problem: %(reason)s",
+                    "%(count)d rows, from row %(row)d on, have this problem: %(reason)s",
+                    count,
+                ) % {"count": count, "row": first, "reason": reason}
+                self.result.errors.insert(0, RowError(None, "", "", summary))
 
     def warning(self, row: int | None, key: str, value: str, reason: str) -> None:
         self.result.warning_count += 1

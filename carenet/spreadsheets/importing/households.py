@@ -318,6 +318,7 @@ class _HouseholdImport:
             if not result.error_count:
                 progress.importing(result.total_rows, result.total_rows)
                 self._finish()
+            self.report.summarize_repeats()
         finally:
             if self.pipeline is not None:
                 self.pipeline.close()

@@ -223,6 +223,7 @@ def _import(
     _match(checked, reader, on_existing, result)
     _check_registration_numbers(checked, reader)
     _warn_of_households_left(checked, reader)
+    report.summarize_repeats()
     reader.allowance.record()
     if result.error_count:
         result.volunteers = Counts()

@@ -853,6 +853,22 @@ def test_rows_outside_the_coordinators_district_are_refused(en, district_coordin
     )
 
 
+def test_a_reason_many_rows_share_is_summed_up_first(en, district_coordinator_a):
+    """A district's clerk who uploads the province's file reads one line first, not a list
+    of the same reason cut at the report's limit."""
+    rows = [
+        person(household_ref=f"H{n}", subdistrict="ท่าแซะ", district="ท่าแซะ",
+               citizen_id=cid(n), first_name=f"นอกเขต{n}")
+        for n in range(1, common.REPEATED + 6)
+    ]  # fmt: skip
+    result = run(csv_file(rows), actor=district_coordinator_a)
+    first = result.errors[0]
+    assert first.row is None
+    assert f"{common.REPEATED + 5} rows, from row 2 on, have this problem" in first.reason
+    assert "outside the areas where you may import" in first.reason
+    assert result.error_count == common.REPEATED + 5  # the line sums up, it is not counted
+
+
 def test_a_person_stored_outside_the_scope_cannot_be_changed(en, district_coordinator_b):
     PersonFactory(citizen_id=cid(1), household=HouseholdFactory(area_id="86010101"))
     rows = [person(subdistrict="ท่าแซะ", district="ท่าแซะ")]
