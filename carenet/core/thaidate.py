@@ -1,7 +1,8 @@
 """Dates the Thai way: stored Gregorian, shown in Buddhist Era (พ.ศ.), typed in either.
 
 Showing: `short` gives "26 ก.พ. 2568", `numeric` "26/02/2568", `long` "26 กุมภาพันธ์ 2568".
-English pages use English month names with the same BE year ("26 Feb 2568").
+English pages use English month names with the same BE year, marked so ("26 Feb 2568 BE"):
+a reader of English expects a Common Era year otherwise.
 
 Reading (`parse`): day/month/year with / - or . between (26/02/2568, 26-2-2025), ISO
 (2025-02-26), or a month written out (26 ก.พ. 2568, 26 กุมภาพันธ์ 68, 26 Feb 2025, and Excel's
@@ -90,6 +91,9 @@ WORDED = re.compile(
 )
 
 
+BE_MARK = re.compile(r"\s*B\.?\s*E\.?$", re.IGNORECASE)
+
+
 class DateInputError(ValueError):
     """A date that cannot be read. The message is in the active language."""
 
@@ -110,6 +114,10 @@ def parse(text: str) -> date:
     """Reads a typed date in either calendar; raises DateInputError with a reason."""
     typed = " ".join(str(text).split())  # as the user wrote it, for the reasons
     cleaned = typed.translate(THAI_DIGITS)
+    # "26 Feb 2568 BE", as English pages show a date, copied back into a box.
+    marked_be = BE_MARK.search(cleaned)
+    if marked_be:
+        cleaned = cleaned[: marked_be.start()]
     if not cleaned:
         raise DateInputError(_("Enter a date."))
     if match := ISO.match(cleaned):
@@ -124,6 +132,7 @@ def parse(text: str) -> date:
         if month is None:
             raise DateInputError(_("“%(month)s” is not a month name.") % {"month": month_name})
         era = "" if not era_text else ("be" if era_text.startswith("พ") else "ce")
+        era = era or ("be" if marked_be else "")
         if len(year_text) == 2 and not era and month_name.isascii():
             # "5-Jan-67" is how an English Excel shows a Common Era date; the rule that two
             # digits are Buddhist Era would read it 57 years late.
@@ -222,21 +231,23 @@ def _is_thai() -> bool:
 
 
 def format_short(value: date | None) -> str:
-    """26 ก.พ. 2568 (English: 26 Feb 2568)."""
+    """26 ก.พ. 2568 (English: 26 Feb 2568 BE)."""
     if value is None:
         return ""
     day, month, year = _parts(value)
-    names = MONTHS_TH_SHORT if _is_thai() else MONTHS_EN_SHORT
-    return f"{day} {names[month - 1]} {year}"
+    if _is_thai():
+        return f"{day} {MONTHS_TH_SHORT[month - 1]} {year}"
+    return f"{day} {MONTHS_EN_SHORT[month - 1]} {year} BE"
 
 
 def format_long(value: date | None) -> str:
-    """26 กุมภาพันธ์ 2568 (English: 26 February 2568)."""
+    """26 กุมภาพันธ์ 2568 (English: 26 February 2568 BE)."""
     if value is None:
         return ""
     day, month, year = _parts(value)
-    names = MONTHS_TH_LONG if _is_thai() else MONTHS_EN_LONG
-    return f"{day} {names[month - 1]} {year}"
+    if _is_thai():
+        return f"{day} {MONTHS_TH_LONG[month - 1]} {year}"
+    return f"{day} {MONTHS_EN_LONG[month - 1]} {year} BE"
 
 
 def format_numeric(value: date | None) -> str:

@@ -75,8 +75,8 @@ class LineChart:
 
 def short_month(day: date) -> str:
     """ "ก.พ. 68": month and two-digit BE year, short enough for an axis at 360 px."""
-    full = thaidate.format_short(day)  # "26 ก.พ. 2568"
-    _, month, year = full.split(" ")
+    full = thaidate.format_short(day)  # "26 ก.พ. 2568", "26 Feb 2568 BE"
+    _, month, year = full.split(" ")[:3]
     return f"{month} {year[-2:]}"
 
 

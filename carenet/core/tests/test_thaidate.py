@@ -42,8 +42,11 @@ def test_long_date_in_thai(thai):
 
 
 def test_english_uses_english_month_names_with_the_be_year(english):
-    assert thaidate.format_short(FEB_26) == "26 Feb 2568"
-    assert thaidate.format_long(FEB_26) == "26 February 2568"
+    assert thaidate.format_short(FEB_26) == "26 Feb 2568 BE"
+    # What an English page shows reads back, and its mark settles a two-digit year.
+    assert thaidate.parse("26 Feb 2568 BE") == FEB_26
+    assert thaidate.parse("26 Feb 68 B.E.") == FEB_26
+    assert thaidate.format_long(FEB_26) == "26 February 2568 BE"
     assert thaidate.format_numeric(FEB_26) == "26/02/2568"
 
 
@@ -400,7 +403,7 @@ def test_template_filters_are_builtin(thai):
 
 
 def test_template_filters_in_english(english):
-    assert render("{{ d|be_date }}", d=FEB_26) == "26 Feb 2568"
+    assert render("{{ d|be_date }}", d=FEB_26) == "26 Feb 2568 BE"
 
 
 @pytest.mark.parametrize("value", [None, "", "2025-02-26", 42])
