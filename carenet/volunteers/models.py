@@ -9,8 +9,9 @@ change with its date, reason and who made it.
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils import translation
+from django.utils.translation import gettext, gettext_noop, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import pgettext_lazy
 
 from carenet.areas.models import Area
 from carenet.core.models import HasCitizenID
@@ -160,6 +161,37 @@ class VolunteerStatusChange(models.Model):
 
     def __str__(self) -> str:
         return f"{self.from_status} → {self.to_status} {self.effective_date}"
+
+    @property
+    def reason_shown(self) -> str:
+        """The reason in the page's language when Carenet wrote it ("Registered"), which it
+        stored in the language of whoever acted; a reason someone typed, as typed."""
+        return system_reason_shown(self.reason)
+
+
+# The reasons Carenet writes itself (volunteers.services, the volunteers import).
+SYSTEM_REASONS = (gettext_noop("Registered"), gettext_noop("Changed by an import from a file"))
+TAKEN_BACK = gettext_noop("Taken back (recorded by mistake): %(reason)s")
+
+
+def system_reason_shown(text: str) -> str:
+    for msgid in SYSTEM_REASONS:
+        if text in _in_both(msgid):
+            return gettext(msgid)
+    for before in _in_both(TAKEN_BACK):
+        prefix = before.split("%(reason)s")[0]
+        if prefix and text.startswith(prefix):
+            return gettext(TAKEN_BACK) % {"reason": text[len(prefix) :]}
+    return text
+
+
+def _in_both(msgid: str) -> tuple[str, str]:
+    """The msgid as Thai and English pages say it."""
+    said = []
+    for language in ("th", "en"):
+        with translation.override(language):
+            said.append(gettext(msgid))
+    return said[0], said[1]
 
 
 class Centre(models.Model):

@@ -879,6 +879,27 @@ def test_taking_back_a_mistaken_leaving_opens_the_login_again_whatever_the_statu
         )
 
 
+def test_reasons_carenet_wrote_are_shown_in_the_pages_language(client, world):
+    """Registered from an English page, the history still reads Thai on a Thai page; a
+    taking back keeps the reason typed, in the page's words around it."""
+    own = world["own"]
+    VolunteerStatusChange.objects.filter(volunteer=own).update(reason="Registered")
+    VolunteerStatusChangeFactory(
+        volunteer=own,
+        from_status="deceased",
+        to_status="active",
+        reason="Taken back (recorded by mistake): ผิดคน",
+    )
+    login(client, "district_coordinator_a")
+    page = client.get(reverse("volunteers:detail", args=[own.pk])).text
+    history = page.split('data-testid="status-history"')[1].split("</ol>")[0]
+    with translation.override("th"):
+        registered = translation.gettext("Registered")
+        taken_back = translation.gettext("Taken back (recorded by mistake): %(reason)s")
+    assert registered in history and "Registered" not in history
+    assert taken_back % {"reason": "ผิดคน"} in history
+
+
 def test_the_history_ends_with_the_registration_whatever_its_date(client, world):
     """Registered without a date, the first entry is dated the day it was typed; changes
     that old records tell of come earlier, yet it stays the history's start."""
