@@ -15,7 +15,7 @@ from django.utils.translation import ngettext
 from carenet.areas.models import Area, Level
 from carenet.core.forms import CitizenIDField, ThaiDateField
 from carenet.core.people import TITLES, Sex
-from carenet.households import cleaning, selectors, vulnerability
+from carenet.households import cleaning, models, selectors, vulnerability
 from carenet.households.cleaning import ConsentData, PersonData
 from carenet.households.models import (
     Condition,
@@ -204,10 +204,7 @@ class PersonEditForm(PersonForm):
     version = forms.IntegerField(widget=forms.HiddenInput)
 
 
-DEFAULT_PURPOSE = _(
-    "Looking after the person's welfare: home visits, assessments and help from อพม. "
-    "volunteers and the Ministry of Social Development and Human Security."
-)
+DEFAULT_PURPOSE = _(models.DEFAULT_PURPOSE)  # marked for translation in models
 
 
 class ConsentForm(forms.Form):

@@ -20,8 +20,9 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Exists, OuterRef, Q
 from django.db.models.functions import Substr
+from django.utils import translation
+from django.utils.translation import gettext, gettext_noop, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import pgettext_lazy
 
 from carenet.areas.models import Area
 from carenet.core.models import HasCitizenID
@@ -313,6 +314,25 @@ def with_document_no(number: str) -> Q:
     return Q(document_no__in={number, number.upper()}) & ~Q(document_no="")
 
 
+# The purposes Carenet writes itself: the consent form's default, and an import's (stored in
+# Thai: spreadsheets.importing.tables.CONSENT_PURPOSE).
+DEFAULT_PURPOSE = gettext_noop(
+    "Looking after the person's welfare: home visits, assessments and help from อพม. "
+    "volunteers and the Ministry of Social Development and Human Security."
+)
+IMPORTED_PURPOSE = gettext_noop("Imported from a register")
+SYSTEM_PURPOSES = (DEFAULT_PURPOSE, IMPORTED_PURPOSE)
+
+
+def _in_both(msgid: str) -> tuple[str, str]:
+    """The msgid as Thai and English pages say it."""
+    said = []
+    for language in ("th", "en"):
+        with translation.override(language):
+            said.append(gettext(msgid))
+    return said[0], said[1]
+
+
 class ConsentBasis(models.TextChoices):
     """PDPA: consent, or the lawful basis used instead (PDPA sections 24 and 26)."""
 
@@ -355,6 +375,15 @@ class Consent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_basis_display()} {self.given_on}"
+
+    @property
+    def purpose_shown(self) -> str:
+        """The purpose in the page's language when Carenet wrote it (the form's default, an
+        import's), which it stored in the language of whoever acted; a typed one as typed."""
+        for msgid in SYSTEM_PURPOSES:
+            if self.purpose in _in_both(msgid):
+                return gettext(msgid)
+        return self.purpose
 
     @property
     def is_consent(self) -> bool:

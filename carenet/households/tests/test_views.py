@@ -8,12 +8,12 @@ from datetime import date
 import pytest
 from django.contrib.messages import WARNING, get_messages
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from carenet.accounts import disclosure
 from carenet.core import citizen_id
 from carenet.core.models import AuditEvent
-from carenet.households import services
+from carenet.households import models, services
 from carenet.households.models import (
     Consent,
     Household,
@@ -623,6 +623,27 @@ def test_the_person_page_shows_what_happened_to_the_record(client, world):
     page = client.get(reverse("households:person", args=[person.pk])).text
     history = page.split('data-testid="person-history"')[1].split("</ul>")[0]
     assert "เสียชีวิต 20 พ.ย." in history
+
+
+def test_a_purpose_carenet_wrote_is_shown_in_the_pages_language(client, world, settings):
+    """The form's default purpose was stored in English by an English page; an import's in
+    Thai. Each reads in the page's language; a typed purpose stays as typed."""
+    person = world.people["a1"]
+    consent = person.consents.get()
+    consent.purpose = models.DEFAULT_PURPOSE  # the msgid is the English
+    consent.save()
+    login(client, "district_coordinator_a")
+    page = client.get(reverse("households:person", args=[person.pk])).text
+    with translation.override("th"):
+        thai = translation.gettext(models.DEFAULT_PURPOSE)
+    assert thai in page and models.DEFAULT_PURPOSE not in page
+    consent.purpose = "นำเข้าจากทะเบียน"
+    consent.save()
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    assert (
+        "Imported from a register"
+        in client.get(reverse("households:person", args=[person.pk])).text
+    )
 
 
 def test_person_page_logs_the_view_and_masks_the_id(client, world):
