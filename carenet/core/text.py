@@ -1,6 +1,10 @@
 """Text as people type and paste it: Thai digits read as digits, and what the eye cannot see
 is not kept."""
 
+from functools import cache
+
+from django.utils import translation
+
 THAI_DIGITS = str.maketrans("๐๑๒๓๔๕๖๗๘๙", "0123456789")
 
 # Zero-width characters arrive with Thai text copied from web pages and break comparisons
@@ -27,3 +31,22 @@ INVISIBLE: dict[int, None] = {
 def visible(text: str) -> str:
     """The text without invisible characters, trimmed: "" when nothing could be seen."""
     return text.translate(INVISIBLE).strip()
+
+
+@cache
+def said_in_both(msgid: str) -> tuple[str, str]:
+    """A msgid as Thai and English pages say it."""
+    said = []
+    for language in ("th", "en"):
+        with translation.override(language):
+            said.append(translation.gettext(msgid))
+    return said[0], said[1]
+
+
+def written_by_carenet(text: str, msgids: tuple[str, ...]) -> str:
+    """Text Carenet stored in the language of whoever acted ("Registered"), in the page's
+    language when it is one of `msgids`; any other text (typed by someone) as it is."""
+    for msgid in msgids:
+        if text in said_in_both(msgid):
+            return translation.gettext(msgid)
+    return text

@@ -20,13 +20,13 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Exists, OuterRef, Q
 from django.db.models.functions import Substr
-from django.utils import translation
-from django.utils.translation import gettext, gettext_noop, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext_noop, pgettext_lazy
 
 from carenet.areas.models import Area
 from carenet.core.models import HasCitizenID
 from carenet.core.people import Sex, full_name
+from carenet.core.text import written_by_carenet
 from carenet.volunteers.models import Volunteer, VolunteerStatus
 
 
@@ -324,15 +324,6 @@ IMPORTED_PURPOSE = gettext_noop("Imported from a register")
 SYSTEM_PURPOSES = (DEFAULT_PURPOSE, IMPORTED_PURPOSE)
 
 
-def _in_both(msgid: str) -> tuple[str, str]:
-    """The msgid as Thai and English pages say it."""
-    said = []
-    for language in ("th", "en"):
-        with translation.override(language):
-            said.append(gettext(msgid))
-    return said[0], said[1]
-
-
 class ConsentBasis(models.TextChoices):
     """PDPA: consent, or the lawful basis used instead (PDPA sections 24 and 26)."""
 
@@ -380,10 +371,7 @@ class Consent(models.Model):
     def purpose_shown(self) -> str:
         """The purpose in the page's language when Carenet wrote it (the form's default, an
         import's), which it stored in the language of whoever acted; a typed one as typed."""
-        for msgid in SYSTEM_PURPOSES:
-            if self.purpose in _in_both(msgid):
-                return gettext(msgid)
-        return self.purpose
+        return written_by_carenet(self.purpose, SYSTEM_PURPOSES)
 
     @property
     def is_consent(self) -> bool:

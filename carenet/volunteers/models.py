@@ -9,13 +9,13 @@ change with its date, reason and who made it.
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
-from django.utils import translation
 from django.utils.translation import gettext, gettext_noop, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 from carenet.areas.models import Area
 from carenet.core.models import HasCitizenID
 from carenet.core.people import Sex, full_name
+from carenet.core.text import said_in_both, written_by_carenet
 
 
 class VolunteerStatus(models.TextChoices):
@@ -175,23 +175,11 @@ TAKEN_BACK = gettext_noop("Taken back (recorded by mistake): %(reason)s")
 
 
 def system_reason_shown(text: str) -> str:
-    for msgid in SYSTEM_REASONS:
-        if text in _in_both(msgid):
-            return gettext(msgid)
-    for before in _in_both(TAKEN_BACK):
+    for before in said_in_both(TAKEN_BACK):
         prefix = before.split("%(reason)s")[0]
         if prefix and text.startswith(prefix):
             return gettext(TAKEN_BACK) % {"reason": text[len(prefix) :]}
-    return text
-
-
-def _in_both(msgid: str) -> tuple[str, str]:
-    """The msgid as Thai and English pages say it."""
-    said = []
-    for language in ("th", "en"):
-        with translation.override(language):
-            said.append(gettext(msgid))
-    return said[0], said[1]
+    return written_by_carenet(text, SYSTEM_REASONS)
 
 
 class Centre(models.Model):
