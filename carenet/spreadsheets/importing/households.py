@@ -189,6 +189,7 @@ class _HouseholdImport:
         self.names_seen: dict[tuple[str, str, date | None, str], int] = {}
         self.alike_seen: dict[int, int] = {}
         self.volunteers: dict[str, dict[str, Any] | None] = {}
+        self.volunteer_names: dict[int, str] = {}  # of those found, for the changes listed
         self.area_has_households: dict[str, bool] = {}  # an active stored household is there
         # New households not written yet, and the stored households the file touches.
         self.open: dict[int, FileHousehold] = {}
@@ -536,6 +537,7 @@ class _HouseholdImport:
         )
         for row in rows:
             self.volunteers[row["citizen_id_hash"]] = row
+            self.volunteer_names[row["pk"]] = _name(row)
 
     def _becomes_stored(self, household: FileHousehold, row: dict[str, Any]) -> bool:
         """The file's household is this stored one, unless another of the file's is already
@@ -1022,12 +1024,11 @@ class _HouseholdImport:
         before = self.assignments.get(household.existing, {})
         if named == before.keys():
             return set()
-        names = {row["pk"]: _name(row) for row in self.volunteers.values() if row is not None}
         self.report.change(
             household.row,
             "volunteer_citizen_id",
             ", ".join(sorted(before.values())),
-            ", ".join(sorted(names.get(pk, str(pk)) for pk in named)),
+            ", ".join(sorted(self.volunteer_names.get(pk, str(pk)) for pk in named)),
         )
         return before.keys() - named
 
