@@ -167,9 +167,13 @@ class Report:
         self.result.error_count += 1
         if len(self.result.errors) < MAX_LISTED:
             self.result.errors.append(self._listed(row, key, value, reason))
-        if row is not None:
-            seen = self._reasons.setdefault(str(reason), [0, row])
+        if row is None:
+            return
+        seen = self._reasons.get(str(reason))
+        if seen is not None:
             seen[0] += 1
+        elif len(self._reasons) < MAX_LISTED:  # reasons that name their row are all distinct
+            self._reasons[str(reason)] = [1, row]
 
     def summarize_repeats(self) -> None:
         """One line on top for a reason many rows share (a district's clerk importing the
