@@ -39,10 +39,11 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from enum import StrEnum
+from functools import partial
 from itertools import chain, islice
 from operator import itemgetter
 from pathlib import Path
-from typing import Any, BinaryIO, Protocol
+from typing import IO, Any, BinaryIO, Protocol
 
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext_lazy
@@ -55,7 +56,7 @@ from python_calamine import (
 )
 
 from carenet.core import citizen_id
-from carenet.core.sheet_marks import Marks, find_marks
+from carenet.core.sheet_marks import Marks, column_index, find_marks
 from carenet.core.text import INVISIBLE, THAI_DIGITS
 
 HEADER_SEARCH_ROWS = 10
@@ -297,6 +298,66 @@ def _packed_too_tight(part: zipfile.ZipInfo) -> bool:
     )
 
 
+# calamine makes room for a sheet's whole rectangle, from its first cell to its last, at 32
+# bytes a cell, before a row can be read: one cell at XFD1048576 asks for 550 GB and aborts
+# the process (calamine issue 693). Sheets that would take more than this are refused.
+SHEET_CELLS_LIMIT = 30_000_000
+_SCAN_BLOCK = 8 * 1024 * 1024
+# Each starts with a literal, which the regular expression engine looks for first.
+_ROW_TAG = re.compile(rb'row [^>]*?r="(\d+)"')  # <row r="12" ...>, <x:row ...>
+# A cell past column Z, or on row 1,000,000 or further.
+_FAR_CELL = re.compile(rb' r="(?:[A-Z]{2,}\d+|[A-Z]?\d{7,})"')
+_SIX_DIGIT_CELL = re.compile(rb' r="[A-Z]+(\d{6})"')
+# A cell whose reference is not its first attribute, or that has none.
+_UNREFERENCED = re.compile(rb'<c(?:>|/>|\s(?!r="))')
+_UNREFERENCED_PREFIXED = re.compile(rb':c(?:>|/>|\s(?!r="))')
+
+
+def _sheet_too_large(open_part: Callable[[], IO[bytes]]) -> bool:
+    """Whether the cells of a worksheet part span more than SHEET_CELLS_LIMIT cells.
+
+    Searched with patterns that rarely match in an ordinary sheet (columns past Z, rows past
+    999,999, cells not written as Excel writes them), so that the pass costs little more than
+    unpacking the part. A cell without its reference makes the sheet too large: where it
+    falls is not known without reading the sheet as calamine does.
+    """
+    rows = columns = 0
+    prefixed = None
+    for text in _xml_blocks(open_part):
+        if prefixed is None:
+            prefixed = _PREFIXED_SHEET.search(text) is not None
+        unreferenced = _UNREFERENCED_PREFIXED if prefixed else _UNREFERENCED
+        for found in unreferenced.finditer(text):
+            if b' r="' not in text[found.start() : text.find(b">", found.start())]:
+                return True
+        rows = max(rows, *map(int, _ROW_TAG.findall(text)), 0)
+        for reference in _FAR_CELL.findall(text):
+            letters = reference[4:].rstrip(b'"0123456789').decode()
+            if letters:
+                columns = max(columns, column_index(letters) + 1)
+            rows = max(rows, int(reference[4 + len(letters) : -1]))
+    columns = max(columns, 26)
+    if columns * 999_999 > SHEET_CELLS_LIMIT:
+        # A wide sheet: a cell of A to Z may lie further down than any row says.
+        for text in _xml_blocks(open_part):
+            rows = max(rows, *map(int, _SIX_DIGIT_CELL.findall(text)), 0)
+    return rows * columns > SHEET_CELLS_LIMIT
+
+
+_PREFIXED_SHEET = re.compile(rb"<\w+:sheetData\b")
+
+
+def _xml_blocks(open_part: Callable[[], IO[bytes]]) -> Iterator[bytes]:
+    """A part's bytes in blocks that end at the end of a tag."""
+    tail = b""
+    with open_part() as part:
+        while block := part.read(_SCAN_BLOCK):
+            text = tail + block
+            cut = text.rfind(b">") + 1
+            yield text[:cut]
+            tail = text[cut:]
+
+
 def _refuse_unreadable_workbook(stream: BinaryIO) -> None:
     """Raises TableError for a zipped workbook (.xlsx, .ods) that cannot be opened safely: a
     part that would unpack to more than WORKBOOK_XML_LIMIT (a CSV of the same rows is read as
@@ -307,6 +368,15 @@ def _refuse_unreadable_workbook(stream: BinaryIO) -> None:
             parts = archive.infolist()
             largest = max((item.file_size for item in parts), default=0)
             packed = any(_packed_too_tight(item) for item in parts)
+            sprawling = (
+                not packed
+                and largest <= WORKBOOK_XML_LIMIT
+                and any(
+                    _sheet_too_large(partial(archive.open, item))
+                    for item in parts
+                    if item.filename.startswith("xl/worksheets/") and item.filename.endswith(".xml")
+                )
+            )
     except (zipfile.BadZipFile, OSError, ValueError):
         return  # an .xls, or a damaged file: calamine says which
     finally:
@@ -317,6 +387,15 @@ def _refuse_unreadable_workbook(stream: BinaryIO) -> None:
                 "This workbook unpacks to far more than its size (a sheet of a few KB that "
                 "opens to hundreds of MB): it is not a sheet Carenet can read safely. Save the "
                 "sheet as “CSV UTF-8” and import that."
+            )
+        )
+    if sprawling:
+        raise _file_error(
+            _(
+                "A sheet of this workbook has cells far beyond its table (up to the last "
+                "rows or columns a sheet can have), so it would take too much memory to open. "
+                "Delete the rows and columns after the table, or save the sheet as “CSV UTF-8” "
+                "and import that."
             )
         )
     if largest > WORKBOOK_XML_LIMIT:

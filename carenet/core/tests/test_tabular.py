@@ -5,6 +5,7 @@ import csv
 import io
 import zipfile
 from datetime import date, datetime
+from functools import partial
 
 import openpyxl
 import pytest
@@ -617,6 +618,53 @@ def test_a_workbook_that_unpacks_past_the_limit_is_refused_before_it_is_opened(
             read(path, COLUMNS)
         assert "too large to open" in raised.value.errors[0].reason
         assert "CSV UTF-8" in raised.value.errors[0].reason
+
+
+def _with_cells(path, extra: str, *, attributes: str = ""):
+    """The workbook at `path` with `extra` XML added to its first sheet's data."""
+    with zipfile.ZipFile(path) as source:
+        parts = {item.filename: source.read(item) for item in source.infolist()}
+    sheet = parts["xl/worksheets/sheet1.xml"].decode()
+    parts["xl/worksheets/sheet1.xml"] = sheet.replace(
+        "</sheetData>", extra + "</sheetData>"
+    ).encode()
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as target:
+        for name, data in parts.items():
+            target.writestr(name, data)
+    return path
+
+
+@pytest.mark.parametrize(
+    "extra",
+    [
+        '<row r="1048576"><c r="XFD1048576" t="inlineStr"><is><t>x</t></is></c></row>',
+        '<row r="3"><c r="XFD3"><v>1</v></c><c r="A999999"><v>1</v></c></row>',
+        '<row r="1048576"><c t="n" r="ZZ1048576"><v>1</v></c></row>',
+        '<row r="999999">' + "<c><v>1</v></c>" * 40 + "</row>",  # no references
+    ],
+    ids=["last cell", "far down a wide sheet", "reference not first", "cells without references"],
+)
+def test_a_workbook_with_a_cell_far_past_its_table_is_refused_before_it_is_opened(
+    tmp_path, en, extra
+):
+    """calamine makes room for the whole rectangle up to the last cell: one cell at XFD1048576
+    in a file of 6 KB asked for 550 GB and took the server process down."""
+    header = ["รหัสตำบล", "หมู่ที่", "ชื่อหมู่บ้าน"]
+    path = _with_cells(write_xlsx(tmp_path / "v.xlsx", [header, [860101, 1, "บ้าน"]]), extra)
+    for read in (read_table, open_table):
+        with pytest.raises(TableError) as raised:
+            read(path, COLUMNS)
+        assert "cells far beyond its table" in raised.value.errors[0].reason
+
+
+def test_a_long_or_wide_workbook_within_bounds_is_read(tmp_path):
+    header = ["รหัสตำบล", "หมู่ที่", "ชื่อหมู่บ้าน"]
+    far = '<row r="900000"><c r="A900000"><v>1</v></c></row>'  # 900,000 × 3 columns
+    path = _with_cells(write_xlsx(tmp_path / "v.xlsx", [header, [860101, 1, "บ้าน"]]), far)
+    with zipfile.ZipFile(path) as archive:
+        assert not tabular._sheet_too_large(partial(archive.open, "xl/worksheets/sheet1.xml"))
+    wide = write_xlsx(tmp_path / "w.xlsx", [header + [f"c{n}" for n in range(200)]] * 50)
+    assert len(read_table(wide, COLUMNS).rows) == 49
 
 
 def test_a_workbook_of_formulas_saved_without_results_is_refused(tmp_path, en):
