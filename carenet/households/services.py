@@ -523,7 +523,9 @@ def _make_head(actor: Any, household: Household, person: Person) -> None:
     and the handover is audited."""
     previous = household.head_id
     if previous and previous != person.pk:
-        Person.objects.filter(pk=previous, relation=Relation.HEAD).update(relation="")
+        Person.objects.filter(pk=previous, relation=Relation.HEAD).update(
+            relation="", updated_at=timezone.now()
+        )
         audit_record(
             actor=actor,
             action="household.head_change",
@@ -531,7 +533,7 @@ def _make_head(actor: Any, household: Household, person: Person) -> None:
             area_code=household.area_id,
             details={"from": previous, "to": person.pk},
         )
-    Household.objects.filter(pk=household.pk).update(head=person)
+    Household.objects.filter(pk=household.pk).update(head=person, updated_at=timezone.now())
     household.head = person
 
 
@@ -615,7 +617,7 @@ def person_update(*, actor: Any, person: Person, version: int, data: PersonData)
     if person.relation == Relation.HEAD and not was_head:
         _make_head(actor, household, person)
     elif was_head and person.relation != Relation.HEAD and household.head_id == person.pk:
-        Household.objects.filter(pk=household.pk).update(head=None)
+        Household.objects.filter(pk=household.pk).update(head=None, updated_at=timezone.now())
         household.head = None
     audit_record(
         actor=actor,
@@ -646,7 +648,7 @@ def person_set_status(
     save_versioned(person, person.version if version is None else version, ["status"])
     household = person.household
     if status != PersonStatus.ACTIVE and household.head_id == person.pk:
-        Household.objects.filter(pk=household.pk).update(head=None)
+        Household.objects.filter(pk=household.pk).update(head=None, updated_at=timezone.now())
         household.head = None
     elif (
         status == PersonStatus.ACTIVE and person.relation == Relation.HEAD and not household.head_id
@@ -699,7 +701,7 @@ def person_move(
     )
     Consent.objects.filter(person=person).update(area_id=household.area_id)
     if left.head_id == person.pk and left.pk != household.pk:
-        Household.objects.filter(pk=left.pk).update(head=None)
+        Household.objects.filter(pk=left.pk).update(head=None, updated_at=timezone.now())
     if relation == Relation.HEAD:
         _make_head(actor, household, person)
     audit_record(
@@ -923,7 +925,9 @@ def person_merge(
     pointed = _point_at_survivor(duplicate, survivor)
     if Household.objects.filter(pk=duplicate.household_id, head=duplicate).exists():
         head = survivor if survivor.household_id == duplicate.household_id else None
-        Household.objects.filter(pk=duplicate.household_id).update(head=head)
+        Household.objects.filter(pk=duplicate.household_id).update(
+            head=head, updated_at=timezone.now()
+        )
     audit_record(
         actor=actor,
         action="person.merge",

@@ -20,10 +20,11 @@ docstring), and, when it wants area names, a mapping of area codes to areas.
 
 import re
 from collections.abc import Iterable, Mapping, Sequence
+from datetime import datetime
 from typing import Any
 
 from django.db import models
-from django.utils import translation
+from django.utils import timezone, translation
 
 from carenet.areas.models import Area
 from carenet.core import citizen_id, thaidate
@@ -376,6 +377,10 @@ _SHARED: dict[str, tuple[tuple[str, ...], Kind]] = {
     ),
 }
 
+# When an export read its data from Carenet. Importing the file again, a row that would
+# change a record changed since then is refused: an old file must not undo later edits.
+AS_OF = Column("as_of", ("ข้อมูล ณ", "as_of", "as of", "data as of", "ข้อมูล ณ วันที่"))
+
 HOUSEHOLD_COLUMNS: tuple[Column, ...] = (
     Column(
         "household_ref",
@@ -438,6 +443,7 @@ HOUSEHOLD_COLUMNS: tuple[Column, ...] = (
         ("วันที่ให้ความยินยอม", "consent_date", "consent date"),
         kind=Kind.DATE,
     ),
+    AS_OF,
 )
 
 VOLUNTEER_COLUMNS: tuple[Column, ...] = (
@@ -509,6 +515,7 @@ VOLUNTEER_COLUMNS: tuple[Column, ...] = (
         ("รหัสตำบลที่อยู่", "home_subdistrict_code", "home subdistrict code"),
         kind=Kind.INTEGER,
     ),
+    AS_OF,
 )
 
 # Many office sheets write the whole name in one column: a households import reads it too,
@@ -564,6 +571,12 @@ def header_keys(headers: Sequence[str]) -> list[str]:
 
 def _date(value: Any) -> str:
     return thaidate.format_numeric(value) if value else ""
+
+
+def as_of_text(moment: datetime) -> str:
+    """30/11/2569 10:15:42, Bangkok time: the as_of cell of an export read at `moment`."""
+    local = timezone.localtime(moment)
+    return f"{thaidate.format_numeric(local.date())} {local:%H:%M:%S}"
 
 
 def _citizen_id(record: Any) -> str:

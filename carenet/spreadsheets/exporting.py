@@ -231,6 +231,7 @@ def blank_template(dataset: str) -> Export:
         headers = columns.volunteer_headers()
     else:
         headers = columns.household_headers()
+    headers.remove(columns.AS_OF.label)  # data typed in, not read from Carenet
     return Export(dataset, Format.XLSX, headers, iter([]), 0, "", template=True)
 
 
@@ -310,7 +311,8 @@ def _chunks(queryset: QuerySet[Any]) -> Iterator[list[Any]]:
 def _cells(queryset: QuerySet[Any], dataset: Dataset, keys: Sequence[str]) -> Iterator[list[str]]:
     """The rows' cells, read a chunk at a time: one query for the keys, then one for each
     chunk, one per prefetch, and one for the names of the areas the chunk brings that earlier
-    chunks did not."""
+    chunks did not. Every row's as_of is when the reading began."""
+    as_of = columns.as_of_text(timezone.now())
     areas: dict[str, Area] = {}
     looked_up: set[str] = set()
     volunteers_seen: dict[int, Volunteer] = {}
@@ -323,6 +325,7 @@ def _cells(queryset: QuerySet[Any], dataset: Dataset, keys: Sequence[str]) -> It
         if dataset == Dataset.VOLUNTEERS:
             for record in batch:
                 values = columns.volunteer_row_values(record, areas=areas)
+                values["as_of"] = as_of
                 yield [values[key] for key in keys]
             continue
         volunteers, consents = _household_extras(batch, volunteers_seen)
@@ -333,6 +336,7 @@ def _cells(queryset: QuerySet[Any], dataset: Dataset, keys: Sequence[str]) -> It
                 volunteers=volunteers.get(record.household_id, []),
                 consents=consents.get(record.pk, []),
             )
+            values["as_of"] = as_of
             yield [values[key] for key in keys]
 
 

@@ -162,7 +162,13 @@ def upload(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "spreadsheets/upload.html",
-        {"form": form, "running": running, "max_bytes": max_upload_bytes(), "guide": guide},
+        {
+            "form": form,
+            "running": running,
+            "max_bytes": max_upload_bytes(),
+            "guide": guide,
+            "as_of_column": columns.AS_OF.label,
+        },
         status=400 if form.errors else 200,  # a file refused, as other forms refuse
     )
 

@@ -14,13 +14,14 @@ import unicodedata
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime, time, timedelta
 from decimal import Decimal, InvalidOperation
 from itertools import islice
 from pathlib import Path
 from typing import Any, TypeVar
 
 from django.core.exceptions import ValidationError
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
@@ -40,6 +41,7 @@ from carenet.core.tabular import (
 )
 from carenet.core.text import THAI_DIGITS
 from carenet.households.cleaning import dms_degrees
+from carenet.spreadsheets import columns
 from carenet.spreadsheets.columns import NO_WORDS, YES_WORDS, Vocabulary, label, word_key
 from carenet.spreadsheets.models import ImportKind
 
@@ -477,6 +479,77 @@ def read_date(key: str, text: str, today: date, past: bool = True) -> date | Non
     if past and value > today:
         raise Problem(key, _("The date cannot be in the future."))
     return value
+
+
+# "30/11/2569 10:15:42" as an export writes it; the seconds may be gone (a spreadsheet that
+# reformatted the cell), the time too ("30/11/2569": the start of that day).
+_AS_OF = re.compile(
+    r"^(?P<day>.+?)"
+    r"(?:[ T]+(?P<h>\d{1,2})[:.](?P<m>\d\d)(?:[:.](?P<s>\d\d)(?:\.\d+)?)?)?(?:\s*น\.)?$"
+)
+
+
+def read_as_of(key: str, text: str, now: datetime) -> datetime | None:
+    """When the data of an exported file was read (the as_of column); None for a blank."""
+    if not text:
+        return None
+    match = _AS_OF.match(" ".join(text.translate(THAI_DIGITS).split()))
+    try:
+        if match is None:
+            raise thaidate.DateInputError("")
+        day = thaidate.parse(match["day"])
+        moment = datetime.combine(day, time(int(match["h"] or 0), int(match["m"] or 0)))
+        moment = moment.replace(second=int(match["s"] or 0))
+    except (thaidate.DateInputError, ValueError):
+        raise Problem(
+            key,
+            _(
+                "Write when the data was exported as day/month/year and time, as an export "
+                "writes it (e.g. %(example)s), or leave the cell blank."
+            )
+            % {"example": columns.as_of_text(now)},
+        ) from None
+    moment = timezone.make_aware(moment)
+    if moment > now + timedelta(minutes=5):
+        raise Problem(key, _("The time the data was exported cannot be in the future."))
+    return moment
+
+
+def undoes_later_edit(changed: datetime | None, as_of: datetime | None) -> bool:
+    """Whether a row whose data was exported `as_of` would undo an edit made in Carenet at
+    `changed`, if it changed the record (to the second: the as_of cell has no fraction)."""
+    return as_of is not None and changed is not None and changed.replace(microsecond=0) > as_of
+
+
+def later_edit_reason(record: str, changed: datetime, as_of: datetime, column: str) -> str:
+    """Why a row that would undo a later edit of a person, household or volunteer is refused."""
+    opening = {
+        "person": _(
+            "This person's record was changed in Carenet on %(changed)s, after this file's "
+            "data was exported (%(as_of)s): the row would undo that change."
+        ),
+        "household": _(
+            "This household's address, head or volunteers were changed in Carenet on "
+            "%(changed)s, after this file's data was exported (%(as_of)s): the rows would "
+            "undo that change."
+        ),
+        "volunteer": _(
+            "This volunteer's record was changed in Carenet on %(changed)s, after this file's "
+            "data was exported (%(as_of)s): the row would undo that change."
+        ),
+    }[record] % {
+        "changed": thaidate.format_datetime(changed),
+        "as_of": thaidate.format_datetime(as_of),
+    }
+    return (
+        opening
+        + " "
+        + _(
+            "Export the data again and make your edits in the new file. To overwrite what "
+            "Carenet holds on purpose, clear the row's “%(column)s” cell."
+        )
+        % {"column": column}
+    )
 
 
 # What registers write where a person has no citizen ID (the cell then counts as blank).

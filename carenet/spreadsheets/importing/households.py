@@ -35,7 +35,7 @@ has those members moved into it.
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 from itertools import count
 from statistics import median
 from typing import Any
@@ -69,6 +69,7 @@ from carenet.spreadsheets.columns import (
     VOLUNTEER_COLUMNS,
     VOLUNTEER_ONLY,
     WELFARE,
+    as_of_text,
     label,
     other_kind_column,
 )
@@ -82,9 +83,11 @@ from carenet.spreadsheets.importing.common import (
     ProgressReporter,
     Report,
     collector_paused,
+    later_edit_reason,
     no_name_column,
     renamed_reason,
     source_name,
+    undoes_later_edit,
     user_or_none,
     wrong_kind,
 )
@@ -199,6 +202,7 @@ class _HouseholdImport:
         self.reopened: dict[int, FileHousehold] = {}
         # Stored household id -> its volunteers (id -> name), for those the file touches.
         self.assignments: dict[int, dict[int, str]] = {}
+        self.assigned_at: dict[int, datetime] = {}  # when its latest volunteer was assigned
         # Stored household id -> its stored people the file lists.
         self.listed: dict[int, set[int]] = {}
         self.chunk = 0
@@ -461,14 +465,18 @@ class _HouseholdImport:
         for pk in wanted:
             self.assignments[pk] = {}
         rows = HouseholdAssignment.objects.filter(**among("household_id", wanted, "bigint"))
-        for household_id, volunteer_id, *names in rows.values_list(
+        for household_id, volunteer_id, assigned_at, *names in rows.values_list(
             "household_id",
             "volunteer_id",
+            "assigned_at",
             "volunteer__title",
             "volunteer__first_name",
             "volunteer__last_name",
         ):
             self.assignments[household_id][volunteer_id] = full_name(*names)
+            latest = self.assigned_at.get(household_id)
+            if latest is None or assigned_at > latest:
+                self.assigned_at[household_id] = assigned_at
 
     def _by_address(self, people: list[PersonRow]) -> None:
         """A new household with a house no. joins the one stored household at that address,
@@ -749,6 +757,9 @@ class _HouseholdImport:
                 ),
             )
             return
+        if changes and self._undoes_later_edit(person.number, person.as_of, match["updated_at"]):
+            self._list_changes(person.number, match, changes)
+            return
         if changes:
             self._warn_if_lists_emptied(person, match, changes)
             self._list_changes(person.number, match, changes)
@@ -762,6 +773,18 @@ class _HouseholdImport:
             people.updated += 1
         else:
             people.unchanged += 1
+
+    def _undoes_later_edit(
+        self, row: int, as_of: datetime | None, changed: datetime, *, record: str = "person"
+    ) -> bool:
+        """Whether the data of a row, exported before the record was last changed in Carenet,
+        would undo that change; if so, says so."""
+        if not undoes_later_edit(changed, as_of):
+            return False
+        assert as_of is not None
+        reason = later_edit_reason(record, changed, as_of, self.report.column("as_of"))
+        self.report.error(row, "as_of", as_of_text(as_of), reason)
+        return True
 
     def _warn_of_former_member(
         self, person: PersonRow, match: dict[str, Any], changed: bool
@@ -981,6 +1004,13 @@ class _HouseholdImport:
                         updates[column] = value
                 if household.head_given and household.head_id != stored_row["head_id"]:
                     updates["head_id"] = household.head_id
+            if (updates or self._replaces_volunteers(household)) and self._undoes_later_edit(
+                household.row,
+                household.as_of,
+                self._last_changed(pk, stored_row),
+                record="household",
+            ):
+                continue
             moved = updates.get("area_id", stored_row["area_id"])
             refused = household_move_refused(stored_row["area_id"], moved)
             if refused:  # as on the household's page
@@ -1014,16 +1044,26 @@ class _HouseholdImport:
                 Consent.objects.filter(person__household_id=pk).update(area_id=area)
         return changed
 
+    def _replaces_volunteers(self, household: FileHousehold) -> bool:
+        assert household.existing is not None
+        named = set(household.assigned)
+        before = self.assignments.get(household.existing, {})
+        return bool(named) and self.on_existing == "update" and named != before.keys()
+
+    def _last_changed(self, pk: int, stored_row: dict[str, Any]) -> datetime:
+        """When the household's address or head, or its volunteers, last changed."""
+        assigned = self.assigned_at.get(pk)
+        changed: datetime = stored_row["updated_at"]
+        return max(changed, assigned) if assigned is not None else changed
+
     def _volunteers_replaced(self, household: FileHousehold) -> set[int]:
         """The volunteers the file's list takes off a stored household (its rows name
         others); the change is listed either way."""
-        named = set(household.assigned)
-        if not named or self.on_existing != "update":
+        if not self._replaces_volunteers(household):
             return set()
         assert household.existing is not None
+        named = set(household.assigned)
         before = self.assignments.get(household.existing, {})
-        if named == before.keys():
-            return set()
         self.report.change(
             household.row,
             "volunteer_citizen_id",

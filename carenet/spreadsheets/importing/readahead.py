@@ -12,9 +12,10 @@ What the child sends is what the parent would have had, had it read the chunk it
 * the people, as the reader makes them, with `given` worked out (`RowReader.given` needs the
   cells, which are not sent), but for the citizen-ID hash and the name key, which no check of
   the reader needs: the parent works them out, which evens out the two processes' work;
-* each household those people belong to, as the chunk leaves it (address, head row, the
-  volunteers its rows named since the last chunk), applied to the parent's copy of the
-  reader's households, so that a household spread over chunks stays one object;
+* each household those people belong to, as the chunk leaves it (address, head row, when
+  its rows say the data was exported, the volunteers its rows named since the last chunk),
+  applied to the parent's copy of the reader's households, so that a household spread over
+  chunks stays one object;
 * the errors and warnings the reader reported, replayed into the parent's report in order;
 * how much of the file has been read, for the progress bar.
 
@@ -119,6 +120,7 @@ _SENT = (
     "consent",
     "consent_date",
     "age",
+    "as_of",
     "given",
 )
 _GETTERS = [attrgetter(name) for name in _SENT]
@@ -161,6 +163,7 @@ def _received(
         p.consent,
         p.consent_date,
         p.age,
+        p.as_of,
         p.given,
     ) = values
     p.household, p.cells, p.match = households[key], None, None
@@ -225,11 +228,12 @@ class _Child:
             if kind == "failed":
                 raise RuntimeError(f"reading the file failed:\n{message[1]}")
             _kind, rows, fraction, changed, keys, columns, entries = message
-            for key, first_row, address, head_row, volunteers in changed:
+            for key, first_row, address, head_row, as_of, volunteers in changed:
                 household = households.get(key)
                 if household is None:
                     household = households[key] = FileHousehold(key, first_row)
                 household.address, household.head_row = address, head_row
+                household.as_of = as_of
                 if volunteers:
                     if household.volunteers is None:
                         household.volunteers = {}
@@ -271,7 +275,8 @@ def _read_on(
             keys = [p.household.key for p in checked.people]
             changed = {id(p.household): p.household for p in checked.people}
             households = [
-                (h.key, h.row, h.address, h.head_row, h.volunteers) for h in changed.values()
+                (h.key, h.row, h.address, h.head_row, h.as_of, h.volunteers)
+                for h in changed.values()
             ]
             for household in changed.values():
                 household.volunteers = None  # sent: the parent checks them

@@ -8,11 +8,12 @@ without one, by the address.
 """
 
 import re
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 from operator import itemgetter
 from typing import Any
 
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from carenet.core import citizen_id
@@ -58,6 +59,7 @@ from carenet.spreadsheets.importing.common import (
     attempt,
     name_parts,
     odd_row_reason,
+    read_as_of,
     read_choice,
     read_citizen_id,
     read_date,
@@ -134,6 +136,7 @@ class FileHousehold:
 
     __slots__ = (
         "address",
+        "as_of",
         "assigned",
         "by_address",
         "chunk",
@@ -178,6 +181,8 @@ class FileHousehold:
         self.assigned: tuple[int, ...] = ()  # the volunteers found to fit
         self.touched = False  # a stored household whose members the file changes
         self.by_address = False  # looked for at its address already
+        # When the data of its rows was exported (the earliest the rows say), if they say.
+        self.as_of: datetime | None = None
         self.chunk = 0  # the last chunk of the file with rows of it
         self.written = False  # a new household written already
 
@@ -198,6 +203,7 @@ class PersonRow:
 
     __slots__ = (
         "age",
+        "as_of",
         "birth_date",
         "cells",
         "consent",
@@ -244,6 +250,7 @@ class PersonRow:
     consent: str
     consent_date: date | None
     age: int | None
+    as_of: datetime | None  # when the row's data was exported, if it says
     cells: dict[str, str] | None
     given: frozenset[str] | None  # RowReader.given, once worked out
     match: dict[str, Any] | None
@@ -294,6 +301,8 @@ class RowReader:
         self._last_address: tuple[tuple[str, ...], list[Any]] | None = None
         self._volunteer_cells: dict[str, frozenset[str]] = {}
         self._unplaced: set[str] = set()  # refs whose first address could not be read
+        self._as_of_texts: dict[str, datetime] = {}
+        self.now = timezone.now()
         # Whether `read` works out each person's citizen-ID hash and name key, which no check
         # here needs: a process reading for another (readahead) leaves them to that one.
         self.derive_keys = True
@@ -320,6 +329,7 @@ class RowReader:
             problems.extend(several.problems)
         except Problem as single:
             problems.append(single)
+        as_of = self._as_of(household, v["as_of"], problems) if v["as_of"] else None
         person = self._person(row, problems)
         if problems or household is None or person is None:
             reason = odd_row_reason(v, self.aliases) if problems else None
@@ -329,7 +339,7 @@ class RowReader:
             for problem in problems:
                 self.report.problem(row.number, v, problem)
             return None
-        person.household = household
+        person.household, person.as_of = household, as_of
         household.size += 1
         if household.size > LARGEST_HOUSEHOLD:
             self.report.error(
@@ -361,6 +371,23 @@ class RowReader:
             household.head_row = row.number
         return person
 
+    def _as_of(
+        self, household: FileHousehold | None, text: str, problems: list[Problem]
+    ) -> datetime | None:
+        """When the row's data was exported; the household keeps the earliest of its rows."""
+        moment = self._as_of_texts.get(text)
+        if moment is None:
+            try:
+                moment = read_as_of("as_of", text, self.now)
+            except Problem as problem:
+                problems.append(problem)
+                return None
+            assert moment is not None  # the cell is not blank
+            self._as_of_texts[text] = moment
+        if household is not None and (household.as_of is None or moment < household.as_of):
+            household.as_of = moment
+        return moment
+
     def _not_a_person(self, row: Row) -> bool:
         """A row of a cell or two with no name nor ID, or with a total or a signature line
         where the name goes, is reported as that, not as a person with everything missing."""
@@ -384,7 +411,7 @@ class RowReader:
         v = row.values
         p = PersonRow()
         p.number = row.number
-        p.match = p.given = None
+        p.match = p.given = p.as_of = None
         text = v["citizen_id"]
         p.digits = p.hash = ""
         if text:

@@ -53,7 +53,7 @@ STORED_ADDRESS = {
     "ownership": "ownership",
     "condition": "condition",
 }
-HOUSEHOLD_VALUES = (*STORED_ADDRESS.values(), "head_id", "member_count", "version")
+HOUSEHOLD_VALUES = (*STORED_ADDRESS.values(), "head_id", "member_count", "version", "updated_at")
 MATCH_VALUES = (
     "pk",
     "citizen_id_hash",
@@ -61,6 +61,7 @@ MATCH_VALUES = (
     "area_id",
     "status",
     "version",
+    "updated_at",
     *COMPARED,
     *(f"household__{name}" for name in HOUSEHOLD_VALUES),
 )

@@ -15,7 +15,7 @@ recorded in the history too, and must be a move STATUS_MOVES allows.
 
 import re
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -46,6 +46,7 @@ from carenet.spreadsheets.columns import (
     VOLUNTEER_COLUMNS,
     VOLUNTEER_IMPORT_COLUMNS,
     VOLUNTEER_STATUSES,
+    as_of_text,
     label,
     other_kind_column,
 )
@@ -60,9 +61,11 @@ from carenet.spreadsheets.importing.common import (
     Report,
     attempt,
     chunks,
+    later_edit_reason,
     name_parts,
     no_name_column,
     odd_row_reason,
+    read_as_of,
     read_citizen_id,
     read_date,
     read_moo,
@@ -73,6 +76,7 @@ from carenet.spreadsheets.importing.common import (
     refuse_marked,
     renamed_reason,
     source_name,
+    undoes_later_edit,
     user_or_none,
     wrong_kind,
 )
@@ -140,6 +144,7 @@ class _Checked:
     given: set[str]
     villages: list[str] | None  # None: the file does not say
     status: str  # "" when the cell is blank
+    as_of: datetime | None = None  # when the row's data was exported, if it says
     stored: Volunteer | None = None
     changes: dict[str, Any] = field(default_factory=dict)
 
@@ -259,6 +264,7 @@ class _Reader:
         self.aliases = alias_lookup(COLUMNS)
         self.marked: dict[int, tuple[str, str]] = {}  # TableStream.marked
         self.allowance = disclosure.Allowance(user_or_none(actor))
+        self.now = timezone.now()
 
     def read(self, row: Row) -> _Checked | None:
         if self.marked and refuse_marked(row, self.marked, self.report):
@@ -325,6 +331,7 @@ class _Reader:
                     )
                 )
         roles = attempt(problems, read_words, "other_roles", v["other_roles"], OTHER_ROLES)
+        as_of = attempt(problems, read_as_of, "as_of", v["as_of"], self.now)
         if digits:
             first = self.ids_seen.setdefault(digits, row.number)
             if first != row.number:
@@ -375,6 +382,7 @@ class _Reader:
             given=given,
             villages=villages,
             status=status,
+            as_of=as_of,
         )
 
     def _home(self, code: str, problems: list[Problem]) -> str:
@@ -572,7 +580,14 @@ def _match(
             item.changes["villages"] = item.villages
         if item.status and item.status != volunteer.status:
             item.changes["status"] = item.status
-        if item.changes:
+        if item.changes and undoes_later_edit(volunteer.updated_at, item.as_of):
+            assert item.as_of is not None
+            _list_changes(item, volunteer, before, reader)
+            reason = later_edit_reason(
+                "volunteer", volunteer.updated_at, item.as_of, report.column("as_of")
+            )
+            report.error(item.row, "as_of", as_of_text(item.as_of), reason)
+        elif item.changes:
             counts.updated += 1
             _list_changes(item, volunteer, before, reader)
         else:

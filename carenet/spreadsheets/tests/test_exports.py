@@ -3,11 +3,12 @@
 import codecs
 import csv
 import io
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 from django.core.management import CommandError, call_command
 from django.urls import reverse
+from django.utils import timezone
 from openpyxl import load_workbook
 
 from carenet.accounts.models import User
@@ -509,3 +510,174 @@ def test_an_exported_volunteers_file_imports_again_changing_nothing(personas, re
     assert result.volunteers.created == result.volunteers.updated == 0
     assert result.volunteers.unchanged == len(VOLUNTEERS_SEEN["province_officer"])
     assert snapshot() == before
+
+
+# --- An old export does not undo later edits -----------------------------------------------
+
+
+def edited_later(model, pk, **values):
+    """An edit made in Carenet after the export was read (a few seconds later)."""
+    later = timezone.now() + timedelta(seconds=3)
+    model.objects.filter(pk=pk).update(**values, updated_at=later)
+
+
+def rewritten(data: bytes, change) -> bytes:
+    """The exported CSV with `change(header, row)` applied to each data row."""
+    rows = read_csv(data)
+    for row in rows[1:]:
+        change(rows[0], row)
+    buffer = io.StringIO()
+    csv.writer(buffer).writerows(rows)
+    return buffer.getvalue().encode("utf-8")
+
+
+def test_an_export_says_when_its_data_was_read(personas, registry):
+    moment = timezone.localtime()
+    for dataset in ("households", "volunteers"):
+        rows = read_csv(export_bytes(personas["province_officer"], dataset))
+        assert rows[0][-1] == "ข้อมูล ณ"
+        stamps = {row[-1] for row in rows[1:]}
+        assert len(stamps) == 1
+        day, clock = stamps.pop().split(" ")
+        assert day == f"{moment:%d/%m}/{moment.year + 543}"
+        assert len(clock) == 8
+
+
+def test_an_old_export_does_not_undo_a_later_edit_of_a_person(personas, registry):
+    from carenet.spreadsheets.importing import import_households
+
+    user = personas["province_officer"]
+    data = export_bytes(user, "households")
+    head = registry.households["ใจดี"].head
+    edited_later(Person, head.pk, phone="0811111111")
+    before = snapshot()
+
+    result = import_households(actor=user, source=data)
+
+    assert [e.column for e in result.errors] == ["ข้อมูล ณ"]
+    reason = result.errors[0].reason
+    assert "changed in Carenet" in reason and "clear the row" in reason
+    assert [(c.before, c.after) for c in result.changes] == [("0811111111", "0899999999")]
+    assert snapshot() == before
+
+
+def test_clearing_the_as_of_cell_overwrites_on_purpose(personas, registry):
+    from carenet.spreadsheets.importing import import_households
+
+    user = personas["province_officer"]
+    data = export_bytes(user, "households")
+    head = registry.households["ใจดี"].head
+    edited_later(Person, head.pk, phone="0811111111")
+
+    def clear(header, row):
+        row[header.index("ข้อมูล ณ")] = ""
+
+    result = import_households(actor=user, source=rewritten(data, clear))
+
+    assert result.errors == []
+    head.refresh_from_db()
+    assert head.phone == "0899999999"
+
+
+def test_edits_made_in_an_old_file_still_import_where_nothing_changed_since(personas, registry):
+    from carenet.spreadsheets.importing import import_households
+
+    user = personas["province_officer"]
+    data = export_bytes(user, "households")
+    edited_later(Person, registry.households["ใจดี"].head.pk, phone="0811111111")
+    other = registry.households["ศรีสุข"].head
+
+    def new_phone(header, row):
+        if row[header.index("นามสกุล")] == "ศรีสุข" and row[header.index("โทรศัพท์")]:
+            row[header.index("โทรศัพท์")] = "0822222222"
+
+    result = import_households(actor=user, source=rewritten(data, new_phone), dry_run=True)
+
+    assert len(result.errors) == 1  # the row of ใจดี only
+    assert [c.after for c in result.changes if c.row != result.errors[0].row] == ["0822222222"]
+    other.refresh_from_db()
+    assert other.phone == "0899999999"  # a dry run
+
+
+def test_an_old_export_does_not_undo_a_later_address_or_handover(personas, registry):
+    from carenet.households.models import HouseholdAssignment
+    from carenet.spreadsheets.importing import import_households
+
+    user = personas["province_officer"]
+    data = export_bytes(user, "households")
+    moved = registry.households["ใจดี"]
+    edited_later(Household, moved.pk, house_no="99/9")
+    HouseholdAssignment.objects.filter(household=registry.households["ทองคำ"]).update(
+        volunteer=registry.volunteers["อาสาดี"], assigned_at=timezone.now() + timedelta(seconds=3)
+    )  # handed over from ปากน้ำดี
+    before = snapshot()
+
+    result = import_households(actor=user, source=data)
+
+    reasons = [e.reason for e in result.errors]
+    assert len(reasons) == 2
+    assert all("household's address, head or volunteers were changed" in r for r in reasons)
+    assert snapshot() == before
+
+
+@pytest.mark.parametrize("fmt", ["csv", "xlsx"])
+def test_an_old_volunteers_export_does_not_undo_a_later_edit(personas, registry, fmt):
+    from carenet.spreadsheets.importing import import_volunteers
+
+    user = personas["province_officer"]
+    data = export_bytes(user, "volunteers", fmt)
+    edited_later(Volunteer, registry.volunteers["อาสาดี"].pk, phone="0811111111")
+    before = snapshot()
+
+    result = import_volunteers(actor=user, source=data)
+
+    assert [e.column for e in result.errors] == ["ข้อมูล ณ"]
+    assert "volunteer's record was changed in Carenet" in result.errors[0].reason
+    assert snapshot() == before
+
+
+@pytest.mark.parametrize(
+    ("text", "reason"),
+    [
+        ("เมื่อวาน", "as an export writes it"),
+        ("31/02/2569 10:00", "as an export writes it"),
+        ("30/11/2569 25:61", "as an export writes it"),
+        ("01/01/2600 10:00", "cannot be in the future"),
+    ],
+)
+def test_an_as_of_cell_that_cannot_be_read_is_an_error(personas, registry, text, reason):
+    from carenet.spreadsheets.importing import import_households
+
+    user = personas["province_officer"]
+
+    def bad(header, row):
+        row[header.index("ข้อมูล ณ")] = text
+
+    result = import_households(
+        actor=user, source=rewritten(export_bytes(user, "households"), bad), dry_run=True
+    )
+    assert result.errors and all(reason in e.reason for e in result.errors)
+    assert {e.value for e in result.errors} == {text}
+
+
+@pytest.mark.parametrize("written", ["{day} {hh}:{mm}", "{day}", "{iso}", "{iso_t}"])
+def test_an_as_of_cell_a_spreadsheet_reformatted_still_reads(personas, registry, written):
+    from carenet.spreadsheets.importing import import_households
+
+    user = personas["province_officer"]
+    moment = timezone.localtime()
+    text = written.format(
+        day=f"{moment:%d/%m}/{moment.year + 543}",
+        hh=f"{moment:%H}",
+        mm=f"{moment:%M}",
+        iso=f"{moment:%Y-%m-%d %H:%M:%S}",
+        iso_t=f"{moment:%Y-%m-%dT%H:%M:%S}",
+    )
+
+    def reformat(header, row):
+        row[header.index("ข้อมูล ณ")] = text
+
+    result = import_households(
+        actor=user, source=rewritten(export_bytes(user, "households"), reformat), dry_run=True
+    )
+    assert result.errors == []

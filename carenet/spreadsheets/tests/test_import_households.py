@@ -951,6 +951,24 @@ def test_importing_the_same_file_again_changes_nothing():
     assert snapshot() == before
 
 
+def test_a_file_exported_before_the_last_edit_cannot_undo_it():
+    assert run(csv_file(family())).ok  # stored now, after the file's data was "exported"
+    rows = [{**row, "as_of": "01/03/2569 09:30"} for row in family()]
+    rows[0]["phone"] = "0899999999"
+    before = snapshot()
+
+    result = run(csv_file(rows))
+
+    assert [(e.row, e.column, e.value) for e in result.errors] == [
+        (2, "ข้อมูล ณ", "01/03/2569 09:30:00")
+    ]
+    assert "(1 มี.ค. 2569 09:30)" in result.errors[0].reason
+    assert snapshot() == before
+    rows[0]["as_of"] = ""  # the clerk overwrites on purpose
+    assert run(csv_file(rows)).ok
+    assert stored(cid(1)).phone == "0899999999"
+
+
 def test_importing_again_people_without_citizen_id_matches_by_name_birth_and_subdistrict():
     rows = [person(citizen_id=""), person(citizen_id="", first_name="ลูก", relation="บุตร")]
     assert run(csv_file(rows)).ok
