@@ -19,6 +19,7 @@ import hmac
 import logging
 import os
 import re
+import unicodedata
 from functools import cache
 from operator import mul
 from typing import Any
@@ -30,7 +31,7 @@ from django.template.defaultfilters import pprint
 from django.utils.translation import gettext_lazy as _
 from django.views.debug import SafeExceptionReporterFilter
 
-from carenet.core.text import THAI_DIGITS
+from carenet.core.text import INVISIBLE, THAI_DIGITS
 
 _SEPARATORS = re.compile(r"[\s\-–.]")
 # 13 digits, possibly grouped 1-4-5-2-1 with dashes or spaces, not inside a longer number.
@@ -57,7 +58,10 @@ def checksum_digit(first_twelve: str) -> int:
 
 def normalize(raw: str) -> str:
     """Returns the 13 digits of a typed ID, or raises ValidationError with the reason in Thai."""
-    digits = _SEPARATORS.sub("", str(raw).translate(THAI_DIGITS))
+    text = str(raw)
+    if not text.isascii():  # Thai or full-width digits, characters that show nothing
+        text = unicodedata.normalize("NFKC", text).translate(THAI_DIGITS).translate(INVISIBLE)
+    digits = _SEPARATORS.sub("", text)
     if not (digits.isascii() and digits.isdigit()) or len(digits) != 13:
         raise ValidationError(_("A citizen ID has 13 digits."), code="citizen_id_length")
     if digits[0] == "0":

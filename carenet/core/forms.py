@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from carenet.core import citizen_id, thaidate
+from carenet.core.text import INVISIBLE
 
 
 class ThaiDateInput(forms.TextInput):
@@ -51,6 +52,10 @@ class CitizenIDField(forms.CharField):
         kwargs.setdefault("max_length", 20)
         super().__init__(**kwargs)
         self.widget.attrs.update({"inputmode": "numeric", "autocomplete": "off"})
+
+    def to_python(self, value: Any) -> str:
+        # What cannot be seen is not counted against the length (pasted from a chat).
+        return str(super().to_python(value)).translate(INVISIBLE)
 
     def clean(self, value: Any) -> str:
         value = super().clean(value)

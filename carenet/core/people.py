@@ -109,10 +109,15 @@ def _every_word_q(text: str, prefix: str) -> Q:
 
 
 def normalize_title(raw: str) -> str:
-    """A Thai title for one as typed (น.ส., Mr., MRS): else the text, spaces tidied."""
-    cleaned = " ".join(raw.split())
+    """A Thai title for one as typed (น.ส., Mr., MRS): else the text, cleaned as names are."""
+    cleaned = clean_name(raw)
     key = cleaned.lower()
-    return TITLE_ALIASES.get(key) or TITLE_ALIASES.get(key.rstrip(".")) or cleaned
+    return (
+        TITLE_ALIASES.get(key)
+        or TITLE_ALIASES.get(key.rstrip("."))
+        or TITLE_ALIASES.get(key.replace(" ", ""))  # "นาง สาว"
+        or cleaned
+    )
 
 
 def parse_sex(raw: str) -> Sex | None:

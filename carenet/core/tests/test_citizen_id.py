@@ -51,8 +51,8 @@ def test_wrong_length_or_letters_are_refused(typed):
 
 
 def test_digits_of_other_scripts_are_refused():
-    # Thai digits are read as digits; Arabic-Indic or full-width ones never reach the register.
-    for typed in ["١٢٣٤٥٦٧٨٩٠١٢١", "１２３４５６７８９０１２１"]:
+    # Thai and full-width digits are read as digits (see below); Arabic-Indic ones are not.
+    for typed in ["١٢٣٤٥٦٧٨٩٠١٢١"]:
         with pytest.raises(ValidationError) as error:
             citizen_id.normalize(typed)
         assert error.value.code == "citizen_id_length"
@@ -290,3 +290,15 @@ def test_an_id_in_a_logged_address_is_masked_however_it_was_typed(typed):
 
     line = f'"GET /households/?q={quote_plus(typed)}&page=2 HTTP/1.1" 302'
     assert citizen_id.redact(line) == '"GET /households/?q=[citizen-id]&page=2 HTTP/1.1" 302'
+
+
+def test_full_width_digits_and_invisible_characters_are_read_as_the_id():
+    full_width = "".join(chr(ord(digit) + 0xFEE0) for digit in VALID)  # pasted from a PDF
+    assert citizen_id.normalize(full_width) == VALID
+    assert citizen_id.normalize("\u200b".join(VALID)) == VALID  # pasted from a chat
+
+
+def test_the_form_field_does_not_count_what_cannot_be_seen():
+    from carenet.core.forms import CitizenIDField
+
+    assert CitizenIDField().clean("\u200b".join(DASHED) + "\u200b" * 10) == VALID

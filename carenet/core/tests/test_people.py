@@ -101,3 +101,12 @@ def test_a_babys_age_in_months(born, months):
 )
 def test_a_latin_name_is_set_apart_from_its_title(title, first, last, shown):
     assert people.full_name(title, first, last) == shown
+
+
+@pytest.mark.parametrize(
+    ("typed", "title"),
+    [("\u202eนาย\u202c", "นาย"), ("นาง สาว", "นางสาว"), ("  ว่าที่ ร.ต. ", "ว่าที่ ร.ต.")],
+)
+def test_a_title_is_cleaned_as_names_are(typed, title):
+    """A right-to-left override kept in a title turned it around on the household page."""
+    assert people.normalize_title(typed) == title

@@ -11,6 +11,7 @@ from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
+from django.utils import translation
 from openpyxl import Workbook, load_workbook
 from openpyxl.utils import get_column_letter
 
@@ -607,3 +608,16 @@ def test_importing_the_same_file_twice_changes_nothing(client, personas):
     assert second.error_count == 0
     assert second.result["counts"]["people"]["created"] == 0
     assert Person.objects.filter(last_name="นำเข้าดี").count() == 3
+
+
+@pytest.mark.parametrize(("dry_run", "stage"), [(True, "Checking the file…"), (False, "Saving")])
+def test_a_check_only_import_never_says_it_is_saving(dry_run, stage):
+    from types import SimpleNamespace
+
+    from django.template.loader import render_to_string
+
+    job = SimpleNamespace(pk=1, dry_run=dry_run, is_finished=False)
+    progress = {"status": "importing", "percent": 99, "done": 10, "total": 10}
+    with translation.override("en"):
+        html = render_to_string("spreadsheets/_progress.html", {"job": job, "progress": progress})
+    assert stage in html
