@@ -188,3 +188,10 @@ def login_as(client: Client, personas: dict[str, User]) -> Callable[[str | None]
         return login(client, username)
 
     return sign_in
+
+
+@pytest.fixture
+def en():
+    """The test runs with English pages and messages."""
+    with translation.override("en"):
+        yield

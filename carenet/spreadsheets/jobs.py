@@ -368,6 +368,7 @@ class Outcome:
     registered_elsewhere: int = 0
     changes: list[Change] = field(default_factory=list)
     change_count: int = 0
+    held: bool = False
 
 
 def _importer(kind: str) -> Any:
@@ -394,6 +395,9 @@ def _import(job: ImportJob, data: bytes) -> Outcome:
             dry_run=job.dry_run,
             on_existing=job.on_existing,
             progress=progress,
+            # Changes to records already registered wait for the uploader to see them,
+            # unless the uploader confirmed them after a check (the job follows one).
+            hold_changes=not ImportJob.objects.filter(follow_up=job).exists(),
         )
     except TableError as error:
         return Outcome({}, list(error.errors), [], len(error.errors), 0, 0)
@@ -407,6 +411,7 @@ def _import(job: ImportJob, data: bytes) -> Outcome:
         registered_elsewhere=result.registered_elsewhere,
         changes=list(result.changes),
         change_count=result.change_count,
+        held=result.held,
     )
 
 
@@ -440,7 +445,10 @@ def _finish(job: ImportJob, outcome: Outcome) -> None:
             for c in outcome.changes[:SHOWN]
         ],
         "change_count": outcome.change_count,
+        "held": outcome.held,
     }
+    if outcome.held:  # nothing written: a check, to confirm once the changes are seen
+        job.dry_run = True
     job.finished_at = timezone.now()
     if not (job.dry_run and not outcome.error_count):
         _delete_stored(job)
@@ -454,6 +462,7 @@ def _finish(job: ImportJob, outcome: Outcome) -> None:
             "result",
             "finished_at",
             "stored_file",
+            "dry_run",
         ]
     )
     _set_progress(job.pk, JobStatus.DONE, job.total_rows, job.total_rows)
@@ -464,6 +473,7 @@ def _finish(job: ImportJob, outcome: Outcome) -> None:
         details={
             "kind": job.kind,
             "dry_run": job.dry_run,
+            "held": outcome.held,
             "rows": job.total_rows,
             "errors": job.error_count,
             "counts": outcome.counts,

@@ -48,12 +48,6 @@ def rows_of(table):
     return [(row.number, row.values) for row in table]
 
 
-@pytest.fixture
-def en():
-    with translation.override("en"):
-        yield
-
-
 # Encodings ------------------------------------------------------------------------------------
 
 

@@ -111,6 +111,9 @@ class ImportResult:
     registered_elsewhere: int = 0
     changes: list[Change] = field(default_factory=list)  # the first MAX_LISTED
     change_count: int = 0
+    # Asked to hold changes to records already registered for review (hold_changes), it
+    # found some and wrote nothing: the counts and changes say what it would do.
+    held: bool = False
 
     @property
     def ok(self) -> bool:

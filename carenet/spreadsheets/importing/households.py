@@ -142,6 +142,7 @@ def import_households(
     progress: ProgressCallback | None = None,
     max_rows: int | None = None,
     today: date | None = None,
+    hold_changes: bool = False,
 ) -> ImportResult:
     """Checks a CSV or XLSX file of households (one row per person), then imports it whole.
 
@@ -150,6 +151,8 @@ def import_households(
     does: "update" them from the file, "skip" the row, or make the row an "error".
     `progress(stage, done, total)` is called per chunk of rows ("checking", then
     "importing"). With any error nothing is written and `errors` lists every problem.
+    `hold_changes`: a file that would change records already registered writes nothing
+    either, and says so (`held`), for the changes to be reviewed before they are made.
     """
     if on_existing not in ON_EXISTING:
         raise ValueError(f"on_existing must be one of {ON_EXISTING}")
@@ -162,6 +165,7 @@ def import_households(
         max_rows=max_rows,
         today=today or timezone.localdate(),
     )
+    job.hold_changes = hold_changes
     with collector_paused():
         return job.run().in_row_order()
 
@@ -181,6 +185,7 @@ class _HouseholdImport:
         self.actor, self.user = actor, user_or_none(actor)
         self.allowance = disclosure.Allowance(self.user)
         self.source, self.dry_run, self.on_existing = source, dry_run, on_existing
+        self.hold_changes = False
         self.progress_callback, self.max_rows, self.today = progress, max_rows, today
         self.result = ImportResult(
             kind="households", file_name=source_name(source), dry_run=dry_run
@@ -236,6 +241,9 @@ class _HouseholdImport:
                     with transaction.atomic():
                         self._import(table)
                         if result.error_count:
+                            raise _Rollback
+                        if self.hold_changes and result.change_count:
+                            result.held = True
                             raise _Rollback
             except _Rollback:
                 pass

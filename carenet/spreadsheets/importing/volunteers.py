@@ -158,6 +158,7 @@ def import_volunteers(
     progress: ProgressCallback | None = None,
     max_rows: int | None = None,
     today: date | None = None,
+    hold_changes: bool = False,
 ) -> ImportResult:
     """Checks a CSV or XLSX file of volunteers whole, then imports it in one transaction.
 
@@ -175,6 +176,7 @@ def import_volunteers(
         progress=progress,
         max_rows=max_rows,
         today=today or timezone.localdate(),
+        hold_changes=hold_changes,
     )
     return result.in_row_order()
 
@@ -188,6 +190,7 @@ def _import(
     progress: ProgressCallback | None,
     max_rows: int | None,
     today: date,
+    hold_changes: bool,
 ) -> None:
     dry_run = result.dry_run
     try:
@@ -233,7 +236,8 @@ def _import(
     if result.error_count:
         result.volunteers = Counts()
         return
-    if not dry_run:
+    result.held = hold_changes and bool(result.change_count)
+    if not dry_run and not result.held:
         try:
             with transaction.atomic():
                 _write(checked, actor=actor, today=today, result=result)

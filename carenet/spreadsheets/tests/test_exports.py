@@ -543,7 +543,7 @@ def test_an_export_says_when_its_data_was_read(personas, registry):
         assert len(clock) == 8
 
 
-def test_an_old_export_does_not_undo_a_later_edit_of_a_person(personas, registry):
+def test_an_old_export_does_not_undo_a_later_edit_of_a_person(personas, registry, en):
     from carenet.spreadsheets.importing import import_households
 
     user = personas["province_officer"]
@@ -599,7 +599,7 @@ def test_edits_made_in_an_old_file_still_import_where_nothing_changed_since(pers
     assert other.phone == "0899999999"  # a dry run
 
 
-def test_an_old_export_does_not_undo_a_later_address_or_handover(personas, registry):
+def test_an_old_export_does_not_undo_a_later_address_or_handover(personas, registry, en):
     from carenet.households.models import HouseholdAssignment
     from carenet.spreadsheets.importing import import_households
 
@@ -621,7 +621,7 @@ def test_an_old_export_does_not_undo_a_later_address_or_handover(personas, regis
 
 
 @pytest.mark.parametrize("fmt", ["csv", "xlsx"])
-def test_an_old_volunteers_export_does_not_undo_a_later_edit(personas, registry, fmt):
+def test_an_old_volunteers_export_does_not_undo_a_later_edit(personas, registry, en, fmt):
     from carenet.spreadsheets.importing import import_volunteers
 
     user = personas["province_officer"]
@@ -645,7 +645,7 @@ def test_an_old_volunteers_export_does_not_undo_a_later_edit(personas, registry,
         ("01/01/2600 10:00", "cannot be in the future"),
     ],
 )
-def test_an_as_of_cell_that_cannot_be_read_is_an_error(personas, registry, text, reason):
+def test_an_as_of_cell_that_cannot_be_read_is_an_error(personas, registry, en, text, reason):
     from carenet.spreadsheets.importing import import_households
 
     user = personas["province_officer"]

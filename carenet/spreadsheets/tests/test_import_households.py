@@ -19,7 +19,6 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.core.management import call_command
 from django.core.management.base import CommandError
-from django.utils import translation
 from openpyxl.styles import Font
 
 from carenet.accounts import disclosure
@@ -179,12 +178,6 @@ def stored(digits: str) -> Person:
     return Person.objects.select_related("household").get(
         citizen_id_hash=citizen_id.lookup_hash(digits)
     )
-
-
-@pytest.fixture
-def en():
-    with translation.override("en"):
-        yield
 
 
 @pytest.fixture(autouse=True)
@@ -967,6 +960,19 @@ def test_a_file_exported_before_the_last_edit_cannot_undo_it():
     rows[0]["as_of"] = ""  # the clerk overwrites on purpose
     assert run(csv_file(rows)).ok
     assert stored(cid(1)).phone == "0899999999"
+
+
+def test_held_changes_write_nothing_and_a_file_of_new_people_is_not_held():
+    first = run(csv_file(family()), hold_changes=True)
+    assert first.ok and not first.held and stored(cid(1))
+    rows = family()
+    rows[0]["phone"] = "0899999999"
+    rows.append(person(household_ref="H9", house_no="99", citizen_id=cid(9), first_name="ใหม่"))
+    before = snapshot()
+    held = run(csv_file(rows), hold_changes=True)
+    assert held.ok and held.held
+    assert held.change_count == 1 and held.counts["people"]["created"] == 1
+    assert snapshot() == before
 
 
 def test_importing_again_people_without_citizen_id_matches_by_name_birth_and_subdistrict():

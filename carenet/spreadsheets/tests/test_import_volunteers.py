@@ -9,7 +9,6 @@ import openpyxl
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
-from django.utils import translation
 
 from carenet.accounts import disclosure
 from carenet.areas.models import Area, Level
@@ -90,12 +89,6 @@ def snapshot() -> dict[str, list[tuple]]:
         ),
         "history": list(VolunteerStatusChange.objects.order_by("pk").values_list()),
     }
-
-
-@pytest.fixture
-def en():
-    with translation.override("en"):
-        yield
 
 
 @pytest.fixture(autouse=True)
@@ -681,3 +674,11 @@ def test_a_registration_before_the_network_or_before_18_is_refused(en, registere
     [error] = run(csv_file([volunteer(registration_date=registered)])).errors
     assert error.column == THAI["registration_date"] and "Check the year" in error.reason
     assert not Volunteer.objects.exists()
+
+
+def test_held_changes_of_volunteers_write_nothing():
+    assert run(csv_file([volunteer()])).ok
+    before = snapshot()
+    held = run(csv_file([volunteer(phone="0899999999")]), hold_changes=True)
+    assert held.ok and held.held and held.change_count == 1
+    assert snapshot() == before

@@ -43,6 +43,7 @@ class FakeResult:
     registered_elsewhere: int = 0
     changes: list = field(default_factory=list)
     change_count: int = 0
+    held: bool = False
     counts: dict = field(
         default_factory=lambda: {
             "households": {"created": 1, "updated": 0, "unchanged": 0, "skipped": 0},
@@ -60,10 +61,10 @@ class FakeImporter:
         self.calls: list[dict] = []
         self.seen_progress: list[tuple] = []
 
-    def __call__(self, *, actor, source, dry_run, on_existing, progress):
+    def __call__(self, *, actor, source, dry_run, on_existing, progress, hold_changes):
         self.calls.append(
             {"actor": actor, "data": source.read(), "name": source.name, "dry_run": dry_run,
-             "on_existing": on_existing}
+             "on_existing": on_existing, "hold_changes": hold_changes}
         )  # fmt: skip
         job = ImportJob.objects.order_by("-pk").first()
         progress("checking", 2, 3)

@@ -418,6 +418,7 @@ def test_blank_template_has_the_import_headers(client, personas, persona, datase
     expected = (
         columns.household_headers() if dataset == "households" else columns.volunteer_headers()
     )
+    expected.remove("ข้อมูล ณ")  # data typed in, not read from Carenet
     assert [list(row) for row in rows] == [expected]
     # Typing helps: the ID column keeps 13 digits as text, and the sex column offers its words.
     sheet = book.worksheets[0]
@@ -608,6 +609,30 @@ def test_importing_the_same_file_twice_changes_nothing(client, personas):
     assert second.error_count == 0
     assert second.result["counts"]["people"]["created"] == 0
     assert Person.objects.filter(last_name="นำเข้าดี").count() == 3
+
+
+def test_an_upload_that_changes_registered_people_waits_for_the_uploader_to_confirm(
+    client, personas
+):
+    """A blank groups column clears flags, a renamed person keeps their ID: the uploader sees
+    every change before it is made, not after."""
+    login(client, "district_coordinator_a")
+    post_upload(client, SimpleUploadedFile("ครัวเรือน.csv", households_csv(GOOD_ROWS)))
+    first = ImportJob.objects.get()
+    assert first.succeeded and not first.dry_run  # only new people: imported at once
+    changed = [{**GOOD_ROWS[0], "phone": "0899999999"}, *GOOD_ROWS[1:]]
+    response = post_upload(client, SimpleUploadedFile("แก้ไข.csv", households_csv(changed)))
+    held = ImportJob.objects.exclude(pk=first.pk).get()
+    assert held.succeeded and held.dry_run and held.result["held"] and held.can_confirm
+    assert not Person.objects.filter(phone="0899999999").exists()
+    with translation.override("en"):
+        page = client.get(response["Location"]).content.decode()
+    assert "Nothing has been saved yet" in page and "Import and make these changes" in page
+    assert "0899999999" in page  # the change listed
+    client.post(reverse("spreadsheets:job_confirm", args=[held.pk]))
+    applied = ImportJob.objects.exclude(pk__in=[first.pk, held.pk]).get()
+    assert applied.succeeded and not applied.dry_run and not applied.result["held"]
+    assert Person.objects.filter(phone="0899999999").count() == 1
 
 
 @pytest.mark.parametrize(("dry_run", "stage"), [(True, "Checking the file…"), (False, "Saving")])
