@@ -207,6 +207,7 @@ class _HouseholdImport:
         self.reopened: dict[int, FileHousehold] = {}
         # Stored household id -> its volunteers (id -> name), for those the file touches.
         self.assignments: dict[int, dict[int, str]] = {}
+        self.matched_rows: dict[int, int] = {}  # stored person -> the row found to be them
         self.assigned_at: dict[int, datetime] = {}  # when its latest volunteer was assigned
         # Stored household id -> its stored people the file lists.
         self.listed: dict[int, set[int]] = {}
@@ -693,7 +694,13 @@ class _HouseholdImport:
         household = person.household
         people: Counts = self.result.people
         problem = None
-        if match["status"] == PersonStatus.MERGED:
+        first = self.matched_rows.setdefault(match["pk"], person.number)
+        if first != person.number:
+            problem = _(
+                "This row and row %(row)d are the same registered person (one by citizen ID, "
+                "the other by name, birth date and subdistrict). A person has one row."
+            ) % {"row": first}
+        elif match["status"] == PersonStatus.MERGED:
             problem = _(
                 "This person's record was merged into another record; the file cannot "
                 "change it. Search for the person in Carenet."

@@ -86,17 +86,17 @@ def people_with_ids(hashes: set[str], *, below: int) -> dict[str, dict[str, Any]
 
 
 def people_without_ids(people: list[PersonRow], *, below: int) -> None:
-    """Sets `match` on rows without a citizen ID that are a stored person without one: the
-    same first and last name, birth date and subdistrict."""
+    """Sets `match` on rows without a citizen ID that are a stored person: the same first and
+    last name, birth date and subdistrict (an office's list often leaves IDs out, and must
+    not register everyone again). A stored person without an ID is preferred."""
     wanted = {(p.first_name, p.last_name, p.birth_date): p for p in people}
     rows = Person.objects.filter(
         **among("name_key", {p.name_key for p in people}),  # what an index serves
         **among("first_name", {p.first_name for p in people}),
         **among("last_name", {p.last_name for p in people}),
-        citizen_id_hash="",
         pk__lt=below,
     )
-    for row in _matches(rows):
+    for row in sorted(_matches(rows), key=lambda row: row["citizen_id_hash"] == ""):
         person = wanted.get((row["first_name"], row["last_name"], row["birth_date"]))
         if person is not None and row["area_id"][:6] == (person.household.area or "")[:6]:
             person.match = row

@@ -983,6 +983,21 @@ def test_importing_again_people_without_citizen_id_matches_by_name_birth_and_sub
     assert snapshot() == before
 
 
+def test_a_row_without_citizen_id_finds_the_registered_person_who_has_one():
+    """An office's list that leaves IDs out must not register everyone a second time."""
+    assert run(csv_file(family())).ok
+    rows = [{**row, "citizen_id": ""} for row in family()]
+    before = snapshot()
+    again = run(csv_file(rows))
+    assert again.ok, again.errors
+    assert again.counts["people"] == {"created": 0, "updated": 0, "unchanged": 3, "skipped": 0}
+    assert snapshot() == before
+    both = [family()[0], {**family()[0], "citizen_id": "", "relation": "บุตร"}]
+    twice = run(csv_file(both))
+    assert [(e.row, e.column) for e in twice.errors] == [(3, "ชื่อ")]
+    assert "same registered person" in twice.errors[0].reason
+
+
 def test_on_existing_update_changes_what_the_file_says():
     assert run(csv_file(family())).ok
     rows = family()
