@@ -249,17 +249,28 @@ class Report:
                 reason %= {"letter": letter, "column": column.label}
                 self.error(table.header_row, header, "", reason)
                 continue
-            self.warning(
-                table.header_row,
-                header,
-                "",
-                _(
-                    "Column %(letter)s is not one Carenet reads, so its cells were not "
-                    "imported. If it holds data to import, give it the header the template "
-                    "uses."
-                )
-                % {"letter": letter},
-            )
+            self.warning(table.header_row, header, "", self._unread_reason(letter, header))
+
+    def _unread_reason(self, letter: str, header: str) -> str:
+        """Why a column is not imported, for the columns offices often add."""
+        key = normalize_header(header)
+        if key in _AGE_HEADERS:
+            return _(
+                "Column %(letter)s holds ages, which Carenet does not import: it records birth "
+                "dates and works ages and age groups (child, elderly ...) out from them. Add "
+                "a column “%(column)s”; where only the year of birth is known, write 1 January "
+                "of it."
+            ) % {"letter": letter, "column": self.labels.get("birth_date", "")}
+        if key in _VOLUNTEER_NAME_HEADERS and "volunteer_citizen_id" in self.labels:
+            return _(
+                "Column %(letter)s names volunteers, which Carenet cannot match by name: a "
+                "household's volunteers are found by their citizen ID, in the column "
+                "“%(column)s”."
+            ) % {"letter": letter, "column": self.labels["volunteer_citizen_id"]}
+        return _(
+            "Column %(letter)s is not one Carenet reads, so its cells were not imported. If it "
+            "holds data to import, give it the header the template uses."
+        ) % {"letter": letter}
 
     def marks_unread(self, table: TableStream) -> None:
         """A warning for a workbook whose hidden and struck rows Carenet cannot see."""
@@ -297,6 +308,18 @@ NOTE_CELL = re.compile(
 # Without a status column every volunteer imported is active: any header that speaks of a
 # status ("สถานะการเป็นสมาชิก", "current status") is taken for one the file misspells.
 _STATUS_WORDS = ("สถานะ", "สถานภาพ", "status")
+
+
+_AGE_HEADERS = frozenset(
+    map(normalize_header, ("อายุ", "อายุ (ปี)", "อายุปี", "age", "age (years)", "อายุ ปี"))
+)
+_VOLUNTEER_NAME_HEADERS = frozenset(
+    map(
+        normalize_header,
+        ("ชื่อ อพม.", "ชื่อ-สกุล อพม.", "ชื่อ อพม. ที่ดูแล", "อพม. ที่ดูแล", "อพม.ผู้ดูแล",
+         "อพม. ผู้รับผิดชอบ", "volunteer", "volunteer name"),
+    )
+)  # fmt: skip
 
 
 def _status_named(header: str, columns: Sequence[Column]) -> Column | None:

@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from carenet.accounts import access
 from carenet.accounts.access import Perm
 from carenet.areas.models import Area, Level
+from carenet.core.people import thai_spelling
 from carenet.spreadsheets.importing.common import Problem
 
 
@@ -96,6 +97,8 @@ class Areas:
         code: str,
         allowed: Callable[[str], bool] | None,
     ) -> str:
+        # "ตําบล" typed with ํ + า, as text copied from old systems and PDFs comes.
+        name, district, province = map(thai_spelling, (name, district, province))
         code = re.sub(r"[\s\-]", "", code)
         if code:
             if not re.fullmatch(r"\d{6}", code):

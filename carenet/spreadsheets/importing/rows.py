@@ -685,6 +685,17 @@ class RowReader:
             derived = DERIVED_GROUPS.intersection(listed)
             if derived:
                 self._check_derived(p.number, v, frozenset(derived), age)
+        elif listed and not v["birth_date"] and AGE_GROUPS.intersection(listed):
+            self.report.warning(
+                p.number,
+                "vulnerable_groups",
+                v["vulnerable_groups"],
+                _(
+                    "The list names an age group (child, youth or elderly), which Carenet works "
+                    "out from the birth date, and this row gives none: add the birth date, or "
+                    "the person will have no age group (unless Carenet already holds it)."
+                ),
+            )
 
     def _check_derived(
         self, number: int, v: dict[str, str], derived: frozenset[str], age: int
@@ -826,7 +837,9 @@ class RowReader:
         return code
 
     def _same_address(self, household: FileHousehold, address: list[Any]) -> None:
-        """A later row of a household may repeat its address or leave it blank, not change it."""
+        """A later row of a household may repeat its address or leave it blank, not change it.
+        Every value that differs is reported at once."""
+        problems: list[Problem] = []
         for index, value in enumerate(address):
             if value is None:
                 continue
@@ -838,15 +851,23 @@ class RowReader:
                 column = ADDRESS_COLUMN[name]
                 if name == "area" and known[:6] == value[:6]:
                     column = "moo"  # the same subdistrict: the villages differ
-                raise Problem(
-                    column,
-                    _(
+                shown = {"row": household.row, "known": shown_address(name, known, self.areas)}
+                if name in ("ownership", "condition"):
+                    reason = _(
+                        "This household ref is already used in row %(row)d, where this column "
+                        "says %(known)s. The rows of one household say the same of its home: "
+                        "check the ref or the cell."
+                    )
+                else:
+                    reason = _(
                         "This household ref is already used in row %(row)d, with another "
                         "address (%(known)s). The rows of one household have the same address: "
                         "check the ref or the address."
                     )
-                    % {"row": household.row, "known": shown_address(name, known, self.areas)},
-                )
+                if all(problem.key != column for problem in problems):  # a village is a moo
+                    problems.append(Problem(column, reason % shown))
+        if problems:
+            raise _Problems(problems)
 
 
 class _Problems(Problem):
@@ -922,6 +943,9 @@ def _list_reader(vocabulary: Any) -> Any:
 
 def _read_yes_no(key: str, text: str, today: date) -> bool | None:
     return read_yes_no(key, text)
+
+
+AGE_GROUPS = DERIVED_GROUPS - {"woman"}
 
 
 def _flags_of(groups: tuple[str, ...]) -> int:

@@ -787,6 +787,41 @@ def test_the_same_household_ref_in_another_village_points_at_the_village(en):
     assert (error.row, error.column, error.value) == (3, "หมู่ที่", "2")
 
 
+def test_every_value_a_household_s_later_row_contradicts_is_reported_at_once(en):
+    rows = [
+        person(ownership="บ้านของตนเอง"),
+        person(citizen_id=cid(2), first_name="ข", relation="บุตร", moo="2", house_no="99",
+               ownership="เช่า"),
+    ]  # fmt: skip
+    errors = run(csv_file(rows)).errors
+    assert [(e.row, e.column) for e in errors] == [
+        (3, "หมู่ที่"), (3, "บ้านเลขที่"), (3, "การครอบครองที่อยู่อาศัย")
+    ]  # fmt: skip
+    assert "where this column says" in errors[2].reason and "address" not in errors[2].reason
+
+
+def test_a_file_of_ages_is_told_that_birth_dates_are_needed(en):
+    rows = [{**row, "birth_date": ""} for row in family()]
+    for row, age in zip(rows, ("67", "72", "15 ปี"), strict=True):
+        row["age"] = age
+    headers = {**THAI, "age": "อายุ"}
+    result = run(csv_file(rows, headers=headers), dry_run=True)
+    column = [w for w in result.warnings if w.column == "อายุ"]
+    assert len(column) == 1 and "holds ages" in column[0].reason
+    assert "วันเกิด" in column[0].reason
+    groups = [w for w in result.warnings if w.column == "กลุ่มเปราะบาง"]
+    assert [w.row for w in groups] == [2]  # ผู้สูงอายุ, with no birth date to work it from
+    assert "names an age group" in groups[0].reason
+
+
+def test_a_column_of_volunteers_names_says_they_are_found_by_citizen_id(en):
+    rows = [{**row, "volunteer_name": "นางสมศรี อาสาดี"} for row in family()]
+    result = run(csv_file(rows, headers={**THAI, "volunteer_name": "ชื่อ อพม."}), dry_run=True)
+    [warning] = [w for w in result.warnings if w.column == "ชื่อ อพม."]
+    assert "cannot match by name" in warning.reason
+    assert "เลขประจำตัวประชาชน อพม." in warning.reason
+
+
 def test_two_heads_in_one_household(en):
     rows = [person(), person(citizen_id=cid(2), first_name="ข")]
     [error] = run(csv_file(rows)).errors
@@ -933,6 +968,15 @@ def test_a_likely_duplicate_outside_the_scope_is_not_named(en, district_coordina
 # --- Importing again ---------------------------------------------------------------------------
 
 
+def test_an_area_name_typed_with_nikhahit_and_sara_aa_is_found():
+    """ "ปากน้ำ" copied from an old system comes as น + ้ + ํ + า: it looks the same."""
+    rows = family()
+    rows[2]["subdistrict"] = "ต.ปากน\u0e49\u0e4d\u0e32"
+    result = run(csv_file(rows))
+    assert result.ok, result.errors
+    assert stored(cid(3)).household.area_id.startswith("860102")
+
+
 def test_importing_the_same_file_again_changes_nothing():
     data = csv_file(family())
     assert run(data).ok
@@ -983,7 +1027,7 @@ def test_importing_again_people_without_citizen_id_matches_by_name_birth_and_sub
     assert snapshot() == before
 
 
-def test_a_row_without_citizen_id_finds_the_registered_person_who_has_one():
+def test_a_row_without_citizen_id_finds_the_registered_person_who_has_one(en):
     """An office's list that leaves IDs out must not register everyone a second time."""
     assert run(csv_file(family())).ok
     rows = [{**row, "citizen_id": ""} for row in family()]
