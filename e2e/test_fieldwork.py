@@ -485,3 +485,53 @@ def test_a_household_takes_the_phone_position(
     world.alone.refresh_from_db()
     assert (float(world.alone.latitude), float(world.alone.longitude)) == (10.493, 99.18)
     th.check()
+
+
+def test_a_member_typed_as_the_signal_drops_or_the_session_ends_is_offered_back(
+    open_page: Callable[[int, int], Page], live_server: Any, world: World, th: Thai
+) -> None:
+    """At the doorstep the send is lost: the phone keeps what was typed and offers it back."""
+    phone = open_page(*PHONE)
+    sign_in(phone, th, "volunteer")
+    url = f"/households/{world.alone.pk}/people/new/"
+    phone.goto(url)
+    form = phone.get_by_test_id("person-form")
+    form.locator("[name=p-first_name]").fill("สมหมาย")
+    form.locator("[name=p-last_name]").fill("ใจเย็น")
+
+    # No signal when she taps the button: the browser shows its own error page.
+    phone.context.set_offline(True)
+    with pytest.raises(Exception):  # noqa: B017, PT011 (the browser's own network error)
+        with phone.expect_navigation(timeout=5000):
+            form.locator("[type=submit]").first.click()
+    phone.context.set_offline(False)
+    phone.goto(url)
+    expect(phone.get_by_test_id("keep-offer")).to_be_visible()
+    th.page(phone)
+    shot(phone, "9-member-offered-back")
+    phone.get_by_test_id("keep-restore").click()
+    expect(form.locator("[name=p-first_name]")).to_have_value("สมหมาย")
+    expect(form.locator("[name=p-last_name]")).to_have_value("ใจเย็น")
+
+    # The session ends meanwhile: the sign-in page says the form was not saved, and the form
+    # offers it back after signing in.
+    phone.context.clear_cookies(name="sessionid")  # the CSRF cookie outlives a session
+    with phone.expect_navigation():
+        form.locator("[type=submit]").first.click()
+    expect(phone.get_by_test_id("keep-note")).to_be_visible()
+    th.page(phone)
+    phone.get_by_label(th("Username")).fill("volunteer")
+    phone.get_by_label(th("Password")).fill(PASSWORD)
+    with phone.expect_navigation():
+        phone.get_by_test_id("login-submit").click()
+    assert phone.url.endswith(url)
+    expect(phone.get_by_test_id("keep-offer")).to_be_visible()
+
+    # A send the server takes drops the copy.
+    phone.get_by_test_id("keep-restore").click()
+    with phone.expect_navigation():
+        form.locator("[type=submit]").first.click()
+    if not phone.url.endswith(url):  # saved: the household's page
+        phone.goto(url)
+        expect(phone.get_by_test_id("keep-offer")).to_have_count(0)
+    th.check()
