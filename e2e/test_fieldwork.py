@@ -32,6 +32,7 @@ import pytest
 from django.apps import apps
 from django.utils import timezone, translation
 from PIL import Image
+from playwright.sync_api import Error as PlaywrightError
 from playwright.sync_api import Locator, Page, expect
 
 from carenet.accounts.models import Role, User
@@ -501,9 +502,8 @@ def test_a_member_typed_as_the_signal_drops_or_the_session_ends_is_offered_back(
 
     # No signal when she taps the button: the browser shows its own error page.
     phone.context.set_offline(True)
-    with pytest.raises(Exception):  # noqa: B017, PT011 (the browser's own network error)
-        with phone.expect_navigation(timeout=5000):
-            form.locator("[type=submit]").first.click()
+    with pytest.raises(PlaywrightError), phone.expect_navigation(timeout=5000):
+        form.locator("[type=submit]").first.click()
     phone.context.set_offline(False)
     phone.goto(url)
     expect(phone.get_by_test_id("keep-offer")).to_be_visible()
