@@ -260,7 +260,11 @@ class _StatusForm(forms.Form):
         field = self.fields["status"]
         assert isinstance(field, forms.ChoiceField)
         allowed = self.moves.get(current, set()) if current is not None else None
-        field.choices = [c for c in self.statuses if allowed is None or c[0] in allowed]
+        # Nothing chosen beforehand: one careless tap must not record a move or a death.
+        field.choices = [
+            ("", _("choose the new status")),
+            *(c for c in self.statuses if allowed is None or c[0] in allowed),
+        ]
 
 
 class HouseholdStatusForm(_StatusForm):
@@ -274,8 +278,23 @@ class PersonStatusForm(_StatusForm):
     moves = PERSON_MOVES
     statuses = [c for c in PersonStatus.choices if c[0] != PersonStatus.MERGED]
     status = forms.ChoiceField(label=_("New status"))
+    happened_on = ThaiDateField(
+        label=_("When it happened"),
+        required=False,
+        help_text=_("The day of death, or of moving away (Buddhist or Common Era)."),
+    )
     reason = forms.CharField(label=_("Reason"), max_length=500, required=False)
     version = forms.IntegerField(widget=forms.HiddenInput)
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        status, on = cleaned.get("status"), cleaned.get("happened_on")
+        if status in (PersonStatus.DECEASED, PersonStatus.MOVED) and on is None:
+            if "happened_on" not in self.errors:
+                self.add_error("happened_on", _("Enter the day it happened."))
+        elif on is not None and on > timezone.localdate():
+            self.add_error("happened_on", _("The date cannot be in the future."))
+        return cleaned
 
 
 class PersonMoveForm(forms.Form):

@@ -397,6 +397,7 @@ class StatusChange:
     status: str  # the label of the status it took
     reason: str
     by: str
+    on: date | None = None  # the day it happened, when told apart from the day recorded
 
 
 HOUSEHOLD_STATUS_ACTION = "household.status"
@@ -459,7 +460,10 @@ def person_history(*, person: Person) -> list[StatusChange]:
             what = _("another record merged into this one")
             reason = _("record no. %(no)s") % {"no": details.get("duplicate")}
         by = event.actor.get_full_name() or event.actor.username if event.actor else ""
-        changes.append(StatusChange(when=event.created_at, status=what, reason=reason, by=by))
+        on = date.fromisoformat(details["on"]) if details.get("on") else None
+        changes.append(
+            StatusChange(when=event.created_at, status=what, reason=reason, by=by, on=on)
+        )
     return changes
 
 

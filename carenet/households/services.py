@@ -632,10 +632,19 @@ def person_update(*, actor: Any, person: Person, version: int, data: PersonData)
 
 @transaction.atomic
 def person_set_status(
-    *, actor: Any, person: Person, status: str, reason: str = "", version: int | None = None
+    *,
+    actor: Any,
+    person: Person,
+    status: str,
+    reason: str = "",
+    version: int | None = None,
+    on: date | None = None,
 ) -> Person:
-    """Lives here, moved away or deceased. Allowed on restricted records too."""
+    """Lives here, moved away or deceased (`on`: the day it happened, kept in the history).
+    Allowed on restricted records too."""
     _require_people(actor, [person], Perm.MANAGE_HOUSEHOLDS)
+    if on is not None and person.birth_date is not None and on < person.birth_date:
+        raise ValidationError({"happened_on": _("The date is before the person's birth.")})
     if status not in PERSON_MOVES.get(person.status, set()):
         raise ValidationError(
             {
@@ -659,7 +668,12 @@ def person_set_status(
         action="person.status",
         target=person,
         area_code=person.area_id,
-        details={"from": before, "to": status, "reason": visible(reason)},
+        details={
+            "from": before,
+            "to": status,
+            "reason": visible(reason),
+            **({"on": on.isoformat()} if on is not None else {}),
+        },
     )
     household_recompute(household=household)
     return person

@@ -621,6 +621,7 @@ def person_status(request: HttpRequest, pk: int) -> HttpResponse:
                 status=form.cleaned_data["status"],
                 reason=form.cleaned_data["reason"],
                 version=form.cleaned_data["version"],
+                on=form.cleaned_data["happened_on"],
             )
         except (ValidationError, ConflictError) as error:
             _form_error(form, error)

@@ -187,7 +187,7 @@ def denied_posts(world, key: str) -> list[tuple[str, dict]]:
         ),
         (
             reverse("households:person_status", args=[person.pk]),
-            {"status": "deceased", "version": 1},
+            {"status": "deceased", "happened_on": "1/1/2568", "version": 1},
         ),
         (
             reverse("households:consent_add", args=[person.pk]),
@@ -618,11 +618,37 @@ def test_the_person_page_shows_what_happened_to_the_record(client, world):
     person = world.people["a1"]
     login(client, "district_coordinator_a")
     status = reverse("households:person_status", args=[person.pk])
-    changed = client.post(status, {"status": "deceased", "reason": "เสียชีวิต 20 พ.ย.", "version": 1})
+    changed = client.post(
+        status,
+        {"status": "deceased", "happened_on": "20/11/2568", "reason": "ญาติแจ้ง", "version": 1},
+    )
     assert changed.status_code == 302
     page = client.get(reverse("households:person", args=[person.pk])).text
     history = page.split('data-testid="person-history"')[1].split("</ul>")[0]
-    assert "เสียชีวิต 20 พ.ย." in history
+    assert "20 พ.ย. 2568" in history and "ญาติแจ้ง" in history  # the day it happened
+    assert "บันทึกเมื่อ" in history
+
+
+def test_a_death_or_a_move_needs_the_day_it_happened_and_nothing_is_chosen_beforehand(
+    client, world
+):
+    person = world.people["a1"]
+    login(client, "district_coordinator_a")
+    page = client.get(reverse("households:person", args=[person.pk])).text
+    form = page.split('name="status"')[1].split("</select>")[0]
+    assert '<option value="" selected>' in form
+    status = reverse("households:person_status", args=[person.pk])
+    for data, field in (
+        ({"status": "deceased"}, "happened_on"),
+        ({"status": "moved", "happened_on": "1/1/2600"}, "happened_on"),
+        ({"status": "deceased", "happened_on": "1/1/2400"}, "happened_on"),  # before birth
+        ({"happened_on": "1/1/2568"}, "status"),
+    ):
+        refused = client.post(status, {**data, "version": 1})
+        assert refused.status_code == 400, data
+        assert field in refused.context["status_form"].errors, data
+    person.refresh_from_db()
+    assert person.status == "active"
 
 
 def test_a_purpose_carenet_wrote_is_shown_in_the_pages_language(client, world, settings):
@@ -808,7 +834,8 @@ def test_withdrawal_restricts_editing(client, world):
     assert refused.status_code == 400
     assert snapshot() == before
     status = reverse("households:person_status", args=[person.pk])
-    assert client.post(status, {"status": "moved", "version": 1}).status_code == 302
+    moved = {"status": "moved", "happened_on": "1/1/2568", "version": 1}
+    assert client.post(status, moved).status_code == 302
 
 
 def test_a_legal_basis_is_objected_to_not_withdrawn(client, world):
@@ -841,14 +868,14 @@ def test_household_status_and_assignment(client, world):
     no_reason = {"status": "moved", "reason": "", "version": 1}
     assert client.post(status_path, no_reason).status_code == 400
     offered = detail.context["status_form"].fields["status"].choices
-    assert [value for value, _label in offered] == ["moved", "closed"]  # not "active" again
+    assert [value for value, _label in offered] == ["", "moved", "closed"]  # not "active" again
     moved = {"status": "moved", "reason": "ย้ายไปกรุงเทพ", "version": 1}
     assert client.post(status_path, moved).status_code == 302
     household.refresh_from_db()
     assert household.status == "moved"
     detail = client.get(reverse("households:detail", args=[household.pk]))
     offered = detail.context["status_form"].fields["status"].choices
-    assert [value for value, _label in offered] == ["active", "closed"]
+    assert [value for value, _label in offered] == ["", "active", "closed"]
     assert 'data-testid="not-active"' in detail.text
     assert "ย้ายไปกรุงเทพ" in detail.text  # the reason, in the notice and the history
     assert 'data-testid="status-changes"' in detail.text
@@ -1182,3 +1209,15 @@ def test_adding_a_member_to_a_closed_household_says_why_before_the_form(client, 
     assert response["Location"] == reverse("households:detail", args=[household.pk])
     told = [str(m) for m in get_messages(response.wsgi_request)]
     assert told == ["ครัวเรือนนี้ไม่อยู่ในสถานะปกติ กรุณาเปิดใหม่ก่อนเพิ่มสมาชิก"]
+
+
+def test_a_deceased_person_s_page_offers_no_new_consent_and_says_how_to_undo(client, world):
+    person = world.people["a1"]
+    login(client, "district_coordinator_a")
+    status = reverse("households:person_status", args=[person.pk])
+    died = {"status": "deceased", "happened_on": "1/1/2568", "version": 1}
+    assert client.post(status, died).status_code == 302
+    page = client.get(reverse("households:person", args=[person.pk])).text
+    assert reverse("households:consent_add", args=[person.pk]) not in page
+    assert "บันทึกผิดหรือไม่ เปลี่ยนสถานะกลับ" in page
+    assert "สวัสดิการที่ได้รับขณะมีชีวิต" in page
