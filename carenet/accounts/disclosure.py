@@ -94,11 +94,14 @@ def used_up_reason() -> str:
     )
 
 
-def elsewhere_told(user: Any, *, by: str, area_code: str = "") -> None:
+def elsewhere_told(user: Any, *, by: str, area_code: str = "", record: Any = None) -> None:
     """Records that `user` was told of a record outside their scope (found `by` citizen ID,
-    or by name and birth date)."""
+    or by name and birth date): the audit row names the record, so that an auditor can tell
+    whose registration was disclosed."""
     _count(user, 1)
-    audit_record(actor=user, action=AUDIT_ACTION, area_code=area_code, details={"by": by})
+    audit_record(
+        actor=user, action=AUDIT_ACTION, target=record, area_code=area_code, details={"by": by}
+    )
 
 
 def _count(user: Any, told: int) -> None:

@@ -714,28 +714,32 @@ def person_find_duplicates(
     if typed and not disclosure.elsewhere_allowed(user):
         result.unchecked_id = bool(id_hash) and not found_id
         return result
+    disclosed: Person | None = None
     if id_hash and not found_id:
         taken = Person.objects.filter(with_citizen_id(id_hash)).exclude(pk=exclude_pk or 0)
-        result.citizen_id_elsewhere = taken.exists()
+        disclosed = taken.only("pk").first()
+        result.citizen_id_elsewhere = disclosed is not None
     if first_key and birth_date is not None and not result.citizen_id_elsewhere:
         seen = [c.person.pk for c in result.candidates]
-        result.name_elsewhere = (
+        disclosed = (
             Person.objects.filter(name_key=keys, birth_date=birth_date)
             .exclude(status=PersonStatus.MERGED)
             .exclude(pk__in=[*seen, exclude_pk or 0])
-            .exists()
+            .only("pk")
+            .first()
         )
-    if typed and (result.citizen_id_elsewhere or result.name_elsewhere):
+        result.name_elsewhere = disclosed is not None
+    if typed and disclosed is not None:
         by = "citizen_id" if result.citizen_id_elsewhere else "name_and_birth_date"
-        disclosure.elsewhere_told(user, by=by, area_code=area_code)
+        disclosure.elsewhere_told(user, by=by, area_code=area_code, record=disclosed)
     return result
 
 
-def citizen_id_elsewhere(*, user: Any, digits: str, exclude_pk: int | None = None) -> bool:
-    """Whether someone the user cannot see holds this citizen ID."""
+def citizen_id_elsewhere(*, user: Any, digits: str, exclude_pk: int | None = None) -> Person | None:
+    """Someone the user cannot see who holds this citizen ID, if anyone does."""
     holders = Person.objects.filter(with_citizen_id(citizen_id.lookup_hash(digits)))
     holders = holders.exclude(pk=exclude_pk or 0)
-    return holders.exclude(pk__in=people_visible(user).values("pk")).exists()
+    return holders.exclude(pk__in=people_visible(user).values("pk")).only("pk").first()
 
 
 def _first_name_keys(first_name: str) -> set[str]:

@@ -603,8 +603,11 @@ def _id_checkable(request: HttpRequest, form: PersonEditForm, person: Person) ->
         form.add_error("citizen_id", disclosure.used_up_reason())
         return False
     digits = citizen_id.normalize(typed)
-    if selectors.citizen_id_elsewhere(user=request.user, digits=digits, exclude_pk=person.pk):
-        disclosure.elsewhere_told(request.user, by="citizen_id", area_code=person.area_id)
+    holder = selectors.citizen_id_elsewhere(user=request.user, digits=digits, exclude_pk=person.pk)
+    if holder is not None:
+        disclosure.elsewhere_told(
+            request.user, by="citizen_id", area_code=person.area_id, record=holder
+        )
     return True
 
 

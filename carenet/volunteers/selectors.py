@@ -249,13 +249,13 @@ def volunteer_likely_same(
     return LikelySame(candidates, elsewhere)
 
 
-def volunteer_id_elsewhere(*, user: Any, digits: str) -> bool:
-    """Whether a volunteer the user cannot see holds this citizen ID."""
+def volunteer_id_elsewhere(*, user: Any, digits: str) -> Volunteer | None:
+    """A volunteer the user cannot see who holds this citizen ID, if any does."""
     if not citizen_id.is_valid(digits):
-        return False
+        return None
     hashed = citizen_id.lookup_hash(citizen_id.normalize(digits))
     holders = Volunteer.objects.filter(citizen_id_hash=hashed)
-    return holders.exclude(pk__in=_scoped(user).values("pk")).exists()
+    return holders.exclude(pk__in=_scoped(user).values("pk")).only("pk").first()
 
 
 def volunteer_holding_id(*, user: Any, digits: str) -> Volunteer | None:

@@ -256,8 +256,11 @@ def _likely_same(
     if not disclosure.elsewhere_allowed(user):
         form.add_error("citizen_id", disclosure.used_up_reason())
         return None
-    if selectors.volunteer_id_elsewhere(user=user, digits=data.citizen_id):
-        disclosure.elsewhere_told(user, by="volunteer_citizen_id", area_code=data.area_code)
+    holder = selectors.volunteer_id_elsewhere(user=user, digits=data.citizen_id)
+    if holder is not None:
+        disclosure.elsewhere_told(
+            user, by="volunteer_citizen_id", area_code=data.area_code, record=holder
+        )
     likely = selectors.volunteer_likely_same(
         user=user,
         first_name=data.first_name,

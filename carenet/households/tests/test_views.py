@@ -481,6 +481,8 @@ def test_answers_about_people_outside_the_scope_are_logged_and_limited(client, w
     told = AuditEvent.objects.filter(action=disclosure.AUDIT_ACTION)
     assert told.count() == 2
     assert told.first().actor.username == "district_coordinator_a"
+    # Whose registration was disclosed, for an auditor.
+    assert {(e.target_type, e.target_id) for e in told} == {("households.person", str(holder.pk))}
     unregistered = register_data(**{"p-citizen_id": new_citizen_id()})
     for payload in (data, unregistered, {**unregistered, "confirm_distinct": "1"}):
         response = client.post(reverse("households:create"), payload)
@@ -515,7 +517,8 @@ def test_an_id_typed_on_an_edit_is_told_and_limited_as_on_registration(client, w
     }
     taken = client.post(url, {**data, "citizen_id": digits})
     assert taken.status_code == 400
-    assert AuditEvent.objects.filter(action=disclosure.AUDIT_ACTION).count() == 1
+    [told] = AuditEvent.objects.filter(action=disclosure.AUDIT_ACTION)
+    assert told.target_id == str(holder.pk)
     fresh = client.post(url, {**data, "citizen_id": new_citizen_id()})
     assert fresh.status_code == 400
     assert "จนถึงพรุ่งนี้" in fresh.context["form"].errors["citizen_id"][0]

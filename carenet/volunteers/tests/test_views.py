@@ -541,7 +541,8 @@ def test_ids_of_volunteers_outside_the_scope_are_told_logged_and_limited(
     taken = register_post(citizen_id=world["thasae"].read_citizen_id())
     response = client.post(reverse("volunteers:create"), taken)
     assert "นอกพื้นที่ของท่าน" in " ".join(response.context["form"].errors["citizen_id"])
-    assert AuditEvent.objects.filter(action=disclosure.AUDIT_ACTION).count() == 1
+    [told] = AuditEvent.objects.filter(action=disclosure.AUDIT_ACTION)
+    assert (told.target_type, told.target_id) == ("volunteers.volunteer", str(world["thasae"].pk))
     for payload in (taken, register_post()):
         response = client.post(reverse("volunteers:create"), payload)
         [reason] = response.context["form"].errors["citizen_id"]
