@@ -200,18 +200,24 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 
-# Failed logins are recorded by django-axes; after LOGIN_FAILURE_LIMIT failures the username is
-# locked for LOGIN_LOCKOUT_MINUTES, whatever address the attempts come from.
+# Failed logins are recorded by django-axes; after LOGIN_FAILURE_LIMIT failures a username is
+# locked for LOGIN_LOCKOUT_MINUTES from the address the attempts came from. Not the address
+# alone: offices share one behind NAT, and one person's typos would lock out the whole office.
+# Not the username alone: anyone could then keep a coordinator out by typing wrong passwords
+# for their username every few minutes (during a disaster, say).
 AXES_FAILURE_LIMIT = LOGIN_FAILURE_LIMIT
 AXES_COOLOFF_TIME = timedelta(minutes=LOGIN_LOCKOUT_MINUTES)
-AXES_LOCKOUT_PARAMETERS = ["username"]
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "accounts/locked.html"
 AXES_VERBOSE = False
 AXES_ENABLE_ACCESS_FAILURE_LOG = True
-# Locking by username alone is deliberate: offices share one address behind NAT, and locking
-# the address would lock out a whole district office for one person's typos.
-SILENCED_SYSTEM_CHECKS = ["axes.W006"]
+# Behind a reverse proxy every request comes from the proxy: the address is the one it adds to
+# X-Forwarded-For (CARENET_PROXY_COUNT proxies in front; 0: none, the address is the peer's).
+AXES_IPWARE_PROXY_COUNT = env.int("CARENET_PROXY_COUNT", 1 if SECURE else 0) or None
+AXES_IPWARE_META_PRECEDENCE_ORDER = (
+    ["HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"] if AXES_IPWARE_PROXY_COUNT else ["REMOTE_ADDR"]
+)
 
 LANGUAGE_CODE = "th"
 LANGUAGES = [("th", _("Thai")), ("en", _("English"))]

@@ -59,6 +59,22 @@ def test_lockout_is_per_username_not_per_office(client, volunteer_a, volunteer_b
     assert sign_in(client, "volunteer_b", PASSWORD).status_code == 302
 
 
+def test_wrong_passwords_from_elsewhere_do_not_lock_the_owner_out(client, volunteer_a):
+    """Anyone may type a coordinator's username: that locks it from their address only."""
+    for _ in range(settings.AXES_FAILURE_LIMIT):
+        client.post(
+            LOGIN, {"username": "volunteer_a", "password": "wrong"}, REMOTE_ADDR="203.0.113.9"
+        )
+    locked = client.post(
+        LOGIN, {"username": "volunteer_a", "password": PASSWORD}, REMOTE_ADDR="203.0.113.9"
+    )
+    assert locked.status_code == 429
+    owner = client.post(
+        LOGIN, {"username": "volunteer_a", "password": PASSWORD}, REMOTE_ADDR="192.0.2.10"
+    )
+    assert owner.status_code == 302
+
+
 def test_logout_needs_post_and_lands_on_login(client, volunteer_a):
     sign_in(client, "volunteer_a", PASSWORD)
     assert client.get("/accounts/logout/").status_code == 405
