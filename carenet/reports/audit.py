@@ -54,6 +54,7 @@ GROUPS = {
 ACTIONS = {
     "household.register": _("registered the household"),
     "household.update": _("edited the household"),
+    "household.import": _("changed the household by importing a file"),
     "household.status": _("changed the household's status"),
     "household.assign": _("assigned a volunteer"),
     "household.unassign": _("removed a volunteer"),
@@ -62,6 +63,7 @@ ACTIONS = {
     "household.view": _("opened the household page (its members' health and disability)"),
     "person.add": _("added a member"),
     "person.update": _("edited the person"),
+    "person.import": _("changed the person by importing a file"),
     "person.status": _("changed the person's status"),
     "person.move": _("moved the person to another household"),
     "person.merge": _("merged two records of the person"),
@@ -71,6 +73,7 @@ ACTIONS = {
     "consent.withdraw": _("recorded a withdrawal of consent"),
     "volunteer.register": _("registered the volunteer"),
     "volunteer.update": _("edited the volunteer"),
+    "volunteer.import": _("changed the volunteer by importing a file"),
     "volunteer.status": _("changed the volunteer's status"),
     "volunteer.status_undone": _("took back a status change recorded by mistake"),
     "volunteer.link_user": _("linked a login to the volunteer"),
@@ -238,6 +241,8 @@ def said(event: AuditEvent) -> str:
         parts.append(", ".join(_field_name(model, f) for f in details["fields"]))
     if details.get("reason"):
         parts.append(str(details["reason"]))
+    if details.get("file") and event.action.endswith(".import"):
+        parts.append(str(details["file"]))
     return " · ".join(parts)
 
 

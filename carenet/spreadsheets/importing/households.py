@@ -48,6 +48,7 @@ from django.utils.translation import ngettext
 
 from carenet.accounts import disclosure
 from carenet.core import citizen_id, thaidate
+from carenet.core.models import AuditEvent
 from carenet.core.people import full_name, name_key
 from carenet.core.services import audit_record
 from carenet.core.tabular import RowError, Source, TableError, TableStream, open_table
@@ -209,6 +210,7 @@ class _HouseholdImport:
         self.assignments: dict[int, dict[int, str]] = {}
         self.matched_rows: dict[int, int] = {}  # stored person -> the row found to be them
         self.assigned_at: dict[int, datetime] = {}  # when its latest volunteer was assigned
+        self.audits: list[AuditEvent] = []  # a row for each stored record the file changes
         # Stored household id -> its stored people the file lists.
         self.listed: dict[int, set[int]] = {}
         self.chunk = 0
@@ -784,6 +786,7 @@ class _HouseholdImport:
                     person.number, "first_name", person.first_name, renamed_reason(recorded)
                 )
             self.batch.updates.append((match["pk"], {**changes, "version": match["version"] + 1}))
+            self._audit_change("households.person", match["pk"], match["area_id"], changes)
             household.touched = True
             people.updated += 1
         else:
@@ -800,6 +803,21 @@ class _HouseholdImport:
         reason = later_edit_reason(record, changed, as_of, self.report.column("as_of"))
         self.report.error(row, "as_of", as_of_text(as_of), reason)
         return True
+
+    def _audit_change(self, kind: str, pk: int, area: str, changes: dict[str, Any]) -> None:
+        """One audit row for each stored record the file changes, naming the fields, so that
+        the record's own history shows the import (written with the import's rows)."""
+        fields = sorted(name.removesuffix("_id") for name in changes if name not in _UNAUDITED)
+        self.audits.append(
+            AuditEvent(
+                actor_id=self.user_id,
+                action=f"{kind.split('.')[1]}.import",
+                target_type=kind,
+                target_id=str(pk),
+                area_code=area,
+                details={"fields": fields, "file": self.result.file_name},
+            )
+        )
 
     def _warn_of_former_member(
         self, person: PersonRow, match: dict[str, Any], changed: bool
@@ -967,6 +985,7 @@ class _HouseholdImport:
         self._assign_volunteers(later)
         recompute = changed | {h.id for h in self.reopened.values() if h.id is not None}
         households_recompute(household_ids=sorted(recompute), today=self.today)
+        AuditEvent.objects.bulk_create(self.audits, batch_size=2000)
         self._heads_given_later(self.reopened.values())
         audit_record(
             actor=self.actor,
@@ -1053,6 +1072,8 @@ class _HouseholdImport:
                 Household.objects.filter(pk=pk).update(
                     **updates, version=F("version") + 1, updated_at=self.now
                 )
+                area = updates.get("area_id", stored_row["area_id"])
+                self._audit_change("households.household", pk, area, updates)
             if "area_id" in updates:
                 area = updates["area_id"]
                 Person.objects.filter(household_id=pk).update(area_id=area)
@@ -1183,6 +1204,9 @@ class _HouseholdImport:
 
 
 # --- helpers ---------------------------------------------------------------------------------
+
+
+_UNAUDITED = frozenset({"name_key", "version", "updated_at"})  # kept with the fields, not typed
 
 
 def _name(volunteer: dict[str, Any]) -> str:

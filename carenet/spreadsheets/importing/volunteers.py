@@ -27,6 +27,7 @@ from django.utils.translation import ngettext
 
 from carenet.accounts import disclosure
 from carenet.core import citizen_id
+from carenet.core.models import AuditEvent
 from carenet.core.people import (
     SEX_OF_TITLE,
     Sex,
@@ -798,6 +799,7 @@ def _write(checked: list[_Checked], *, actor: Any, today: date, result: ImportRe
     ]
     changed = [c for c in checked if c.stored is not None and c.changes]
     now = timezone.now()
+    audits: list[AuditEvent] = []  # the import in each changed volunteer's own history
     for item in changed:
         assert item.stored is not None
         volunteer = item.stored
@@ -817,6 +819,21 @@ def _write(checked: list[_Checked], *, actor: Any, today: date, result: ImportRe
             )
             volunteer.status = item.changes["status"]
             fields.append("status")
+        audits.append(
+            AuditEvent(
+                actor_id=user.pk if user is not None else None,
+                action="volunteer.import",
+                target_type="volunteers.volunteer",
+                target_id=str(volunteer.pk),
+                area_code=item.changes.get("area_id", volunteer.area_id),
+                details={
+                    "fields": sorted(
+                        name.removesuffix("_id") for name in item.changes if name != "name_key"
+                    ),
+                    "file": result.file_name,
+                },
+            )
+        )
         volunteer.version += 1
         volunteer.updated_at = now
         Volunteer.objects.filter(pk=volunteer.pk).update(
@@ -839,6 +856,7 @@ def _write(checked: list[_Checked], *, actor: Any, today: date, result: ImportRe
             ]
     through.objects.bulk_create(links, batch_size=2000)
     VolunteerStatusChange.objects.bulk_create(history, batch_size=2000)
+    AuditEvent.objects.bulk_create(audits, batch_size=2000)
     provinces = {c.values["area_id"][:2] for c in checked}
     audit_record(
         actor=actor,

@@ -1019,6 +1019,30 @@ def test_held_changes_write_nothing_and_a_file_of_new_people_is_not_held():
     assert snapshot() == before
 
 
+def test_each_record_a_file_changes_has_the_import_in_its_own_history(en):
+    from carenet.core.models import AuditEvent
+    from carenet.reports.audit import said
+
+    assert run(csv_file(family())).ok
+    rows = family()
+    rows[0].update(phone="0899999999", house_no="12/4")
+    rows[1].update(house_no="12/4")
+    source = io.BytesIO(csv_file(rows))
+    source.name = "แก้ไข.csv"
+    assert run(source).ok
+    husband = stored(cid(1))
+    [changed] = AuditEvent.objects.filter(
+        action="person.import", target_type="households.person", target_id=str(husband.pk)
+    )
+    assert changed.details == {"fields": ["phone"], "file": "แก้ไข.csv"}
+    assert changed.area_code == husband.area_id
+    assert said(changed) == "phone · แก้ไข.csv"
+    [moved] = AuditEvent.objects.filter(action="household.import")
+    assert moved.target_id == str(husband.household_id)
+    assert moved.details["fields"] == ["house_no"]
+    assert not AuditEvent.objects.filter(action="person.import").exclude(pk=changed.pk).exists()
+
+
 def test_importing_again_people_without_citizen_id_matches_by_name_birth_and_subdistrict():
     rows = [person(citizen_id=""), person(citizen_id="", first_name="ลูก", relation="บุตร")]
     assert run(csv_file(rows)).ok

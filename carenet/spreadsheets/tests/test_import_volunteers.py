@@ -682,3 +682,13 @@ def test_held_changes_of_volunteers_write_nothing():
     held = run(csv_file([volunteer(phone="0899999999")]), hold_changes=True)
     assert held.ok and held.held and held.change_count == 1
     assert snapshot() == before
+
+
+def test_each_volunteer_a_file_changes_has_the_import_in_their_own_history():
+    from carenet.core.models import AuditEvent
+
+    assert run(csv_file([volunteer()])).ok
+    assert run(csv_file([volunteer(phone="0899999999", status="ลาออก")])).ok
+    [changed] = AuditEvent.objects.filter(action="volunteer.import")
+    assert changed.target_id == str(stored(1).pk)
+    assert changed.details["fields"] == ["phone", "status"]
