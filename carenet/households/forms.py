@@ -397,6 +397,10 @@ class HouseholdFilterForm(forms.Form):
         ],
     )
 
+    unserved = forms.BooleanField(
+        label=_("Only those no serving volunteer looks after"), required=False
+    )
+
     def __init__(self, data: Any, *, area_choices: list[tuple[str, str]]) -> None:
         if "status" not in data:  # the list opens on the households still looked after
             data = data.copy()
@@ -423,4 +427,5 @@ class HouseholdFilterForm(forms.Form):
             status=data["status"] or "",
             group=data["group"] or "",
             level=data["level"] or "",
+            unserved=bool(data["unserved"]),
         )

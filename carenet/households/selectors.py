@@ -17,7 +17,7 @@ from datetime import date, datetime
 from typing import Any, cast
 
 from django.core.paginator import Page
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -38,6 +38,7 @@ from carenet.households.models import (
     HouseholdStatus,
     Person,
     PersonStatus,
+    serving_q,
     volunteer_serves,
     with_citizen_id,
     with_document_no,
@@ -183,6 +184,7 @@ class HouseholdRow:
     more_groups: int  # how many more are not shown in the list
     head_name: str
     volunteers: list[Volunteer]
+    serving: set[int]  # those of them who still serve it (households.models.volunteer_serves)
 
 
 def household_row(household: Any) -> HouseholdRow:
@@ -195,6 +197,9 @@ def household_row(household: Any) -> HouseholdRow:
         more_groups=max(0, len(groups) - LIST_BADGES),
         head_name=household.head.full_name if household.head else _first_name_of(members),
         volunteers=list(household.volunteers.all()),
+        serving={
+            v.pk for v in household.volunteers.all() if volunteer_serves(v, household.area_id)
+        },
     )
 
 
@@ -208,6 +213,7 @@ class HouseholdFilters:
     status: str = HouseholdStatus.ACTIVE  # "" for every status
     group: str = ""
     level: str = ""  # high, medium or low
+    unserved: bool = False  # only households no active volunteer of their subdistrict serves
 
 
 def _search_q(text: str) -> Q:
@@ -274,6 +280,11 @@ def household_queryset(*, user: Any, filters: HouseholdFilters) -> QuerySet[Hous
         queryset = queryset.filter(vulnerability__icontains=f'"{filters.group}"')
     if filters.level:
         queryset = queryset.filter(_priority_q(filters.level))
+    if filters.unserved:
+        serving = HouseholdAssignment.objects.filter(
+            serving_q(OuterRef("area_id")), household_id=OuterRef("pk")
+        )
+        queryset = queryset.filter(~Exists(serving))
     return queryset.order_by("-priority_score", "area_id", "house_no", "pk")
 
 

@@ -19,6 +19,7 @@ from carenet.households.tests.factories import (
     assign,
     new_citizen_id,
 )
+from carenet.volunteers.models import VolunteerStatus
 from conftest import PERSONAS
 
 pytestmark = pytest.mark.django_db
@@ -118,6 +119,17 @@ def test_filters_by_area_status_group_and_level(world, personas):
     assert keys_of(world, listed(admin, level="high")) == {"a2"}
     assert keys_of(world, listed(admin, level="medium", status="moved")) == {"b1"}
     assert listed(admin, status="")[0] == world.households["a2"]  # most urgent first
+
+
+def test_filters_households_no_serving_volunteer_looks_after(world, personas):
+    admin = personas["national_admin"]
+    assert keys_of(world, listed(admin, unserved=True)) == {"a2", "p1", "s1"}
+    world.volunteers["a"].status = VolunteerStatus.RESIGNED
+    world.volunteers["a"].save()
+    assert keys_of(world, listed(admin, unserved=True)) == {"a1", "a2", "p1", "s1"}
+    page = selectors.household_list(user=admin, filters=HouseholdFilters(area="86010101"))
+    (row,) = page.object_list
+    assert row.volunteers == [world.volunteers["a"]] and row.serving == set()
 
 
 def test_list_rows_carry_badges_head_and_volunteers(world, personas):

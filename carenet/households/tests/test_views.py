@@ -1224,3 +1224,14 @@ def test_a_deceased_person_s_page_offers_no_new_consent_and_says_how_to_undo(cli
     assert reverse("households:consent_add", args=[person.pk]) not in page
     assert "บันทึกผิดหรือไม่ เปลี่ยนสถานะกลับ" in page
     assert "สวัสดิการที่ได้รับขณะมีชีวิต" in page
+
+
+def test_the_list_says_which_volunteer_no_longer_serves_and_filters_those_left(client, world):
+    household = world.households["a1"]
+    volunteer = household.volunteers.get()
+    volunteer.status = "resigned"
+    volunteer.save()
+    login(client, "district_coordinator_a")
+    page = client.get(reverse("households:list") + "?unserved=on").text
+    assert reverse("households:detail", args=[household.pk]) in page
+    assert 'data-testid="not-serving"' in page and "(ลาออก)" in page
