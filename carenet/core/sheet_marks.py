@@ -24,6 +24,10 @@ _BLOCK = 8 * 1024 * 1024
 _P = rb"(?:\w+:)?"  # any namespace prefix
 _HIDDEN_ROW = re.compile(rb"<" + _P + rb'row\b[^>]*?\bhidden="(?:1|true)"[^>]*>')
 _ROW_NUMBER = re.compile(rb'\br="(\d+)"')
+# <col min="3" max="4" width="0" hidden="1"/>, in the <cols> before the sheet's rows.
+_HIDDEN_COLUMNS = re.compile(rb"<" + _P + rb'col\b(?=[^>]*\bhidden="(?:1|true)")[^>]*>')
+_MIN, _MAX = re.compile(rb'\bmin="(\d+)"'), re.compile(rb'\bmax="(\d+)"')
+_LAST_COLUMN = 16384
 _CELL_REF = re.compile(rb'\br="([A-Z]{1,3})(\d+)"')
 # <strike/> or <strike val="1"/>, not <strike val="0"/>
 _STRIKE = re.compile(rb"<" + _P + rb'strike\b(?![^>]*\bval="(?:0|false)")[^>]*>')
@@ -51,6 +55,7 @@ _INLINE_STRUCK = re.compile(
 class Marks:
     hidden: set[int] = field(default_factory=set)  # row numbers, as Excel shows them
     struck: dict[int, set[int]] = field(default_factory=dict)  # row -> columns (A = 0)
+    hidden_columns: set[int] = field(default_factory=set)  # A = 0
 
     def __bool__(self) -> bool:
         return bool(self.hidden or self.struck)
@@ -71,6 +76,8 @@ def find_marks(
     marks = Marks()
     with archive.open(sheet) as part:
         for block in _whole_rows(part):
+            if b"cols>" in block:
+                marks.hidden_columns.update(_hidden_columns(block))
             if b'hidden="' in block:
                 for found in _HIDDEN_ROW.finditer(block):
                     number = _ROW_NUMBER.search(found[0])
@@ -81,6 +88,14 @@ def find_marks(
                 for found in search.finditer(block):
                     _mark_cell(marks, found[1])
     return marks
+
+
+def _hidden_columns(block: bytes) -> Iterator[int]:
+    """The columns (A = 0) a <cols> element in `block` hides."""
+    for found in _HIDDEN_COLUMNS.finditer(block):
+        low, high = _MIN.search(found[0]), _MAX.search(found[0])
+        if low and high:
+            yield from range(int(low[1]) - 1, min(int(high[1]), _LAST_COLUMN))
 
 
 def _whole_rows(part: IO[bytes]) -> Iterator[bytes]:

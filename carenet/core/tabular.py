@@ -988,6 +988,7 @@ class TableStream:
         ignored: list[tuple[str, str]] | None = None,
         marked: dict[int, tuple[str, str]] | None = None,
         marks_read: bool = True,
+        hidden_columns: list[tuple[str, str]] | None = None,
     ) -> None:
         self.header_row = header_row
         self.headers = headers  # column key -> the header text as written in the file
@@ -997,6 +998,8 @@ class TableStream:
         self.marked = marked or {}
         # False for an .xls or .ods workbook, whose hidden and struck rows are not read.
         self.marks_read = marks_read
+        # (letter, header) of the columns read that the workbook hides.
+        self.hidden_columns = hidden_columns or []
         self._rows = rows
         self._progress = progress
         self._close = close
@@ -1319,6 +1322,12 @@ def _stream_workbook(
     # The sheet's cells stay in calamine's compact memory; rows become Python one by one.
     header_index, positions, headers, ignored = _stream_header(top, columns)
     marked = _marked_rows(found, positions, header_index + 1) if found else {}
+    hidden = found.hidden_columns if found is not None else set()
+    hidden_read = [
+        (column_letter(index), headers[key])
+        for key, index in positions.items()
+        if index in hidden and key in headers
+    ]
     start = sheet.start
     # calamine's row iterator starts at the sheet's first row but at its first used column.
     offset = start[1] if start else 0
@@ -1342,6 +1351,7 @@ def _stream_workbook(
         ignored=ignored,
         marked=marked,
         marks_read=found is not None,
+        hidden_columns=hidden_read,
         rows=rows,
         progress=lambda: min(1.0, read[0] / total) if total else None,
         close=lambda: None,

@@ -273,7 +273,20 @@ class Report:
         ) % {"letter": letter}
 
     def marks_unread(self, table: TableStream) -> None:
-        """A warning for a workbook whose hidden and struck rows Carenet cannot see."""
+        """A warning for a workbook whose hidden and struck rows Carenet cannot see, and for
+        each column it reads that the workbook hides (hidden rows are refused: a column is
+        often hidden only to make room, so it is said, not refused)."""
+        for letter, header in table.hidden_columns:
+            self.warning(
+                table.header_row,
+                header,
+                "",
+                _(
+                    "Column %(letter)s is hidden in the workbook, yet it is read like the "
+                    "others. Check what it holds; if it is out of date, delete the column."
+                )
+                % {"letter": letter},
+            )
         if not table.marks_read:
             self.warning(
                 None,

@@ -302,6 +302,7 @@ class RowReader:
         self._volunteer_cells: dict[str, frozenset[str]] = {}
         self._unplaced: set[str] = set()  # refs whose first address could not be read
         self._as_of_texts: dict[str, datetime] = {}
+        self._notes_below = False  # a total or a signature line was met: the table has ended
         self.now = timezone.now()
         # Whether `read` works out each person's citizen-ID hash and name key, which no check
         # here needs: a process reading for another (readahead) leaves them to that one.
@@ -317,7 +318,7 @@ class RowReader:
         named = v["first_name"] or v.get("full_name") or ""
         if (
             not v["citizen_id"]
-            and (not named or NOTE_CELL.search(named) is not None)
+            and (not named or self._notes_below or NOTE_CELL.search(named) is not None)
             and self._not_a_person(row)
         ):
             return None
@@ -396,6 +397,7 @@ class RowReader:
             return False
         names = [(key, text) for key, text in filled if key in ("first_name", "full_name")]
         key, text = (names or filled)[0]  # a blank row never comes here
+        self._notes_below = True  # the lines under a total or a signature are notes too
         self.report.error(
             row.number,
             key,

@@ -275,6 +275,7 @@ class _Reader:
         if self.marked and refuse_marked(row, self.marked, self.report):
             return None
         v = row.values
+        as_read = dict(v)  # before the name is taken apart: what odd_row_reason looks at
         for key in ("first_name", "last_name"):
             v[key] = thai_spelling(v[key])  # as the register's forms write names
         if not v["first_name"] and (whole := v.get("full_name")):
@@ -348,7 +349,7 @@ class _Reader:
                     )
                 )
         if problems:
-            reason = odd_row_reason(v, self.aliases)
+            reason = odd_row_reason(as_read, self.aliases)
             if reason is not None:
                 self.report.error(row.number, "", "", reason)
                 return None

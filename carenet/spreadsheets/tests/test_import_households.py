@@ -337,6 +337,22 @@ def test_hidden_and_struck_through_rows_are_refused_and_nothing_is_imported(en):
     assert snapshot() == before
 
 
+def test_a_hidden_column_read_is_warned_of(en):
+    """A column hidden to make room, or because it is out of date: said, not refused."""
+    rows = [{**row, "phone": "0812345678"} for row in family()]
+    keys = [key for key in THAI if any(key in row for row in rows)]
+    letter = openpyxl.utils.get_column_letter(keys.index("phone") + 1)
+
+    def mark(sheet):
+        sheet.column_dimensions[letter].hidden = True
+
+    result = run(xlsx_file(rows, mark=mark), dry_run=True)
+    assert result.ok
+    [warning] = [w for w in result.warnings if "hidden in the workbook" in w.reason]
+    assert (warning.row, warning.column) == (1, "โทรศัพท์")
+    assert f"Column {letter}" in warning.reason
+
+
 def test_people_without_a_citizen_id():
     rows = [
         person(citizen_id="", document_type="บัตรชมพู", document_no="00-1234-567890-1"),
@@ -2058,10 +2074,13 @@ def test_a_total_or_signature_line_where_the_name_goes(en):
         {"first_name": "รวม 4 ครัวเรือน 12 คน"},
         {"first_name": "ลงชื่อ ......................", "subdistrict": "ท่าตะเภา"},
         {"first_name": "(นางสาวสมใจ ใจงาม)"},
+        {"first_name": "นักพัฒนาชุมชน"},  # the signer's position, under the signature
         person(citizen_id=cid(9), first_name="รวมพล", household_ref="H9"),  # a name, not a total
     ]
     result = run(csv_file(rows))
-    assert [(e.row, e.column) for e in result.errors] == [(5, "ชื่อ"), (6, "ชื่อ"), (7, "ชื่อ")]
+    assert [(e.row, e.column) for e in result.errors] == [
+        (5, "ชื่อ"), (6, "ชื่อ"), (7, "ชื่อ"), (8, "ชื่อ")
+    ]  # fmt: skip
     assert all("names no person" in e.reason for e in result.errors)
 
 

@@ -530,6 +530,17 @@ def test_a_total_and_a_repeated_header_are_each_one_error(en):
     assert not Volunteer.objects.exists()
 
 
+def test_a_total_in_the_whole_name_column_is_one_error(en):
+    whole = {**volunteer(), "full_name": "นางบุญมี รักถิ่น"}
+    for key in ("title", "first_name", "last_name"):
+        del whole[key]
+    headers = {**THAI, "full_name": "ชื่อ-สกุล"}
+    result = run(csv_file([whole, {"full_name": "รวม 5 คน"}], headers=headers))
+    assert [(e.row, e.reason.split(".")[0]) for e in result.errors] == [
+        (3, "This row is no record")
+    ]
+
+
 def test_covered_villages_excel_turned_into_a_date_are_explained(en):
     result = run(csv_file([volunteer(covered_moo="2026-03-01")]))
     [error] = result.errors
