@@ -9,6 +9,7 @@
 Access-matrix tests take `persona` names from PERSONAS and call `login(client, name)`.
 """
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from importlib import import_module
@@ -195,3 +196,13 @@ def en():
     """The test runs with English pages and messages."""
     with translation.override("en"):
         yield
+
+
+# What differs from one response to the next: a CSRF token, the nonce of the page's scripts.
+_PER_RESPONSE = re.compile(rb'[A-Za-z0-9]{64}|nonce="[^"]*"')
+
+
+def page_body(response: Any, path: str) -> bytes:
+    """A page's bytes without what differs by request (CSRF tokens, script nonces) and its
+    own path: the page an out-of-scope record gets is byte for byte a missing one's."""
+    return _PER_RESPONSE.sub(b"X", response.content).replace(path.encode(), b"PATH")

@@ -11,6 +11,9 @@ import os
 from datetime import timedelta
 from pathlib import Path
 
+from csp.constants import NONCE as CSP_NONCE
+from csp.constants import NONE as CSP_NONE
+from csp.constants import SELF as CSP_SELF
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 from environs import Env, EnvValidationError
@@ -114,7 +117,30 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "carenet.core.middleware.DatabaseBusyMiddleware",
     "axes.middleware.AxesMiddleware",
+    "csp.middleware.CSPMiddleware",
 ]
+
+# Content-Security-Policy: scripts only from Carenet's own static files, and the few inline
+# ones with the response's nonce (request.csp_nonce); no page uses inline event handlers. Styles
+# may be inline (page-specific <style> blocks, and htmx's indicator style). Images may be
+# data: or blob: URLs (signatures, photos shrunk on the phone, QR codes); the QR scanner runs
+# a worker from Carenet's static files. Nothing may frame a page, and forms post only here.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [CSP_SELF],
+        "script-src": [CSP_SELF, CSP_NONCE],
+        "style-src": [CSP_SELF, "'unsafe-inline'"],
+        "img-src": [CSP_SELF, "data:", "blob:"],
+        "media-src": [CSP_SELF, "blob:"],
+        "worker-src": [CSP_SELF, "blob:"],
+        "font-src": [CSP_SELF],
+        "connect-src": [CSP_SELF],
+        "object-src": [CSP_NONE],
+        "base-uri": [CSP_SELF],
+        "form-action": [CSP_SELF],
+        "frame-ancestors": [CSP_NONE],
+    }
+}
 
 ROOT_URLCONF = "config.urls"
 # A form sent after its page expired (or from another site) is answered in Thai, not with
@@ -135,6 +161,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "carenet.accounts.context_processors.navigation",
+                "csp.context_processors.nonce",
             ],
             "builtins": ["carenet.core.templatetags.thai"],
         },

@@ -79,17 +79,26 @@ def chromium() -> Iterator[Chromium]:
 def open_page(chromium: Chromium, live_server: Any) -> Iterator[Callable[[int, int], Page]]:
     """open_page(width, height): a new tab in a fresh session on the live server, Thai locale."""
     contexts: list[BrowserContext] = []
+    refused: list[str] = []  # what the Content-Security-Policy blocked
 
     def open_page(width: int, height: int) -> Page:
         context = chromium.launch().new_context(
             base_url=live_server.url, viewport={"width": width, "height": height}, locale="th-TH"
         )
         contexts.append(context)
-        return context.new_page()
+        page = context.new_page()
+        page.on(
+            "console",
+            lambda message: (
+                refused.append(message.text) if "Content Security Policy" in message.text else None
+            ),
+        )
+        return page
 
     yield open_page
     for context in contexts:
         context.close()
+    assert refused == [], "the Content-Security-Policy blocked what a page needs"
 
 
 @pytest.fixture(scope="session", autouse=True)

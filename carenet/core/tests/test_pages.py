@@ -31,3 +31,32 @@ def test_the_browsers_favicon_request_finds_the_icon(client):
     response = client.get("/favicon.ico")
     assert response.status_code == 302
     assert response["Location"].endswith(".svg")
+
+
+def test_pages_run_only_carenet_s_scripts_and_their_own_nonce(client, volunteer_a):
+    """A Content-Security-Policy: script injected into a page would not run."""
+    import re
+    from pathlib import Path
+
+    from django.conf import settings
+
+    login(client, "volunteer_a")
+    response = client.get(reverse("households:list"))
+    assert response.status_code == 200
+    policy = response["Content-Security-Policy"]
+    nonce = re.search(r"'nonce-([^']+)'", policy)[1]
+    assert (
+        "script-src 'self' 'nonce-" in policy
+        and "'unsafe-inline'" not in policy.split("script-src")[1].split(";")[0]
+    )
+    assert "frame-ancestors 'none'" in policy and "object-src 'none'" in policy
+    inline = re.findall(r"<script(?![^>]*\bsrc=)([^>]*)>", response.content.decode())
+    assert inline and all(f'nonce="{nonce}"' in attributes for attributes in inline)
+    # No template uses an inline event handler, which the policy would block.
+    handlers = re.compile(r"\son(?:click|change|submit|load|input)=")
+    templates = Path(settings.BASE_DIR).glob("**/templates/**/*.html")
+    assert [
+        str(path)
+        for path in templates
+        if ".venv" not in path.parts and handlers.search(path.read_text())
+    ] == []

@@ -31,15 +31,9 @@ from carenet.households.tests.factories import (
     new_citizen_id,
 )
 from carenet.volunteers.models import Volunteer
-from conftest import PERSONAS, login
+from conftest import PERSONAS, login, page_body
 
 pytestmark = pytest.mark.django_db
-
-CSRF_TOKEN = re.compile(rb"[A-Za-z0-9]{64}")
-
-
-def page_body(response, path: str) -> bytes:
-    return CSRF_TOKEN.sub(b"TOKEN", response.content).replace(path.encode(), b"PATH")
 
 
 def target(world, kind: str, key: str) -> int:

@@ -1,22 +1,12 @@
 """Home and area pages: in scope, out of scope (the same 404 as missing), anonymous."""
 
-import re
-
 import pytest
 from django.urls import reverse
 
 from carenet.core.models import AuditEvent
-from conftest import PERSONAS, login
+from conftest import PERSONAS, login, page_body
 
 pytestmark = pytest.mark.django_db
-
-CSRF_TOKEN = re.compile(rb"[A-Za-z0-9]{64}")
-
-
-def page_body(response, path: str) -> bytes:
-    """A page's bytes without what differs by request: CSRF tokens and its own path."""
-    return CSRF_TOKEN.sub(b"TOKEN", response.content).replace(path.encode(), b"PATH")
-
 
 IN_SCOPE = {
     "national_admin": ["86", "8601", "84", "840101"],

@@ -1,7 +1,6 @@
 """Quality-of-life assessments: scoring, the service and its refusals, the form part of the visit
 form, the pages (access matrix, what they show) and the trends drawn from a history."""
 
-import re
 from datetime import date, timedelta
 from types import SimpleNamespace
 
@@ -24,7 +23,7 @@ from carenet.visits.assessments import (
 )
 from carenet.visits.models import Answer, Assessment
 from carenet.visits.tests.factories import AssessmentFactory, VisitFactory, build_world
-from conftest import PERSONAS, login
+from conftest import PERSONAS, login, page_body
 
 pytestmark = pytest.mark.django_db
 
@@ -37,7 +36,6 @@ def english_messages():
 
 
 NUMBERS = [1, 4, 5, 7, 8, 9, 10, 11, 15, 16, 17, 19, 20, 21, 22, 27, 28]
-CSRF_TOKEN = re.compile(rb"[A-Za-z0-9]{64}")
 
 
 @pytest.fixture
@@ -323,10 +321,6 @@ def test_history_rows_mark_failing_scores():
 
 
 # --- Pages ----------------------------------------------------------------------------------
-
-
-def page_body(response, path: str) -> bytes:
-    return CSRF_TOKEN.sub(b"TOKEN", response.content).replace(path.encode(), b"PATH")
 
 
 @pytest.mark.parametrize("persona", PERSONAS)

@@ -24,11 +24,10 @@ from carenet.households.tests.factories import HouseholdFactory, PersonFactory, 
 from carenet.visits import services
 from carenet.visits.models import Concern, ConcernStatus, Visit, VisitDraft, VisitPhoto
 from carenet.visits.tests.factories import ConcernFactory, VisitFactory, build_world
-from conftest import PERSONAS, login
+from conftest import PERSONAS, login, page_body
 
 pytestmark = pytest.mark.django_db
 
-CSRF_TOKEN = re.compile(rb"[A-Za-z0-9]{64}")
 # Coordinators handle concerns and acknowledge visits: their area, not only their own.
 COORDINATES = {
     "national_admin": {"a1", "a2", "p1", "b1", "s1"},
@@ -62,10 +61,6 @@ def world(personas, settings, tmp_path):
 def english(client):
     client.cookies[django_settings.LANGUAGE_COOKIE_NAME] = "en"
     return client
-
-
-def page_body(response, path: str) -> bytes:
-    return CSRF_TOKEN.sub(b"TOKEN", response.content).replace(path.encode(), b"PATH")
 
 
 def target(world, kind: str, key: str) -> int:

@@ -35,12 +35,11 @@ from carenet.volunteers.tests.factories import (
     VolunteerStatusChangeFactory,
     valid_citizen_id,
 )
-from conftest import PERSONAS, login
+from conftest import PERSONAS, login, page_body
 
 pytestmark = pytest.mark.django_db
 
 NEW_PASSWORD = "ต้นไม้สูงใหญ่-2569"
-CSRF_TOKEN = re.compile(rb"[A-Za-z0-9]{64}")
 
 
 def in_thai(msgid: str) -> str:
@@ -52,11 +51,6 @@ def in_thai(msgid: str) -> str:
 def told(response) -> list[str]:
     """The messages a response left for the next page, in the active language."""
     return [str(message) for message in get_messages(response.wsgi_request)]
-
-
-def page_body(response, path: str) -> bytes:
-    """A page's bytes without what differs by request: CSRF tokens and its own path."""
-    return CSRF_TOKEN.sub(b"TOKEN", response.content).replace(path.encode(), b"PATH")
 
 
 @pytest.fixture
