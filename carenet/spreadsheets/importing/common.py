@@ -560,6 +560,11 @@ def undoes_later_edit(changed: datetime | None, as_of: datetime | None) -> bool:
     return as_of is not None and changed is not None and changed.replace(microsecond=0) > as_of
 
 
+def _to_the_second(moment: datetime) -> str:
+    """30 พ.ย. 2569 10:15:42: two moments of one minute told apart."""
+    return f"{thaidate.format_datetime(moment)}:{timezone.localtime(moment):%S}"
+
+
 def later_edit_reason(record: str, changed: datetime, as_of: datetime, column: str) -> str:
     """Why a row that would undo a later edit of a person, household or volunteer is refused."""
     opening = {
@@ -576,10 +581,7 @@ def later_edit_reason(record: str, changed: datetime, as_of: datetime, column: s
             "This volunteer's record was changed in Carenet on %(changed)s, after this file's "
             "data was exported (%(as_of)s): the row would undo that change."
         ),
-    }[record] % {
-        "changed": thaidate.format_datetime(changed),
-        "as_of": thaidate.format_datetime(as_of),
-    }
+    }[record] % {"changed": _to_the_second(changed), "as_of": _to_the_second(as_of)}
     return (
         opening
         + " "

@@ -665,6 +665,18 @@ class RowReader:
         if p.disability_card_no:
             attempt(problems, refuse_excel_number, "disability_card_no", p.disability_card_no)
         if p.disability_type or p.disability_card_no:
+            if self.groups_column and not flags & FLAG_BITS["disability"]:
+                self.report.warning(
+                    p.number,
+                    "vulnerable_groups",
+                    v["vulnerable_groups"],
+                    _(
+                        "The list leaves out “%(group)s”, but the row gives a disability type "
+                        "or card, so the person is kept as one. If the person has no "
+                        "disability, clear those cells too."
+                    )
+                    % {"group": GROUPS.word("disability")},
+                )
             flags |= FLAG_BITS["disability"]
         if flags & FLAG_BITS["pregnant"] and parsed["sex"] == Sex.MALE:
             problems.append(

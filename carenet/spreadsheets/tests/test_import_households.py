@@ -838,6 +838,15 @@ def test_a_column_of_volunteers_names_says_they_are_found_by_citizen_id(en):
     assert "เลขประจำตัวประชาชน อพม." in warning.reason
 
 
+def test_a_disability_type_kept_while_the_list_leaves_the_group_out_is_said(en):
+    rows = family()
+    rows[0].update(vulnerable_groups="ผู้สูงอายุ", disability_type="ทางการเห็น")
+    result = run(csv_file(rows), dry_run=True)
+    [warning] = [w for w in result.warnings if "leaves out" in w.reason]
+    assert (warning.row, warning.column) == (2, "กลุ่มเปราะบาง")
+    assert "คนพิการ" in warning.reason
+
+
 def test_two_heads_in_one_household(en):
     rows = [person(), person(citizen_id=cid(2), first_name="ข")]
     [error] = run(csv_file(rows)).errors
@@ -1015,7 +1024,7 @@ def test_a_file_exported_before_the_last_edit_cannot_undo_it():
     assert [(e.row, e.column, e.value) for e in result.errors] == [
         (2, "ข้อมูล ณ", "01/03/2569 09:30:00")
     ]
-    assert "(1 มี.ค. 2569 09:30)" in result.errors[0].reason
+    assert "(1 มี.ค. 2569 09:30:00)" in result.errors[0].reason
     assert snapshot() == before
     rows[0]["as_of"] = ""  # the clerk overwrites on purpose
     assert run(csv_file(rows)).ok

@@ -632,6 +632,8 @@ def test_an_upload_that_changes_registered_people_waits_for_the_uploader_to_conf
     applied = ImportJob.objects.exclude(pk__in=[first.pk, held.pk]).get()
     assert applied.succeeded and not applied.dry_run and not applied.result["held"]
     assert Person.objects.filter(phone="0899999999").count() == 1
+    page = client.get(reverse("spreadsheets:job", args=[held.pk])).content.decode()
+    assert "ท่านยืนยันการเปลี่ยนแปลงเหล่านี้แล้ว" in page and "ยังไม่มีการบันทึก" not in page
 
 
 @pytest.mark.parametrize(("dry_run", "stage"), [(True, "Checking the file…"), (False, "Saving")])
