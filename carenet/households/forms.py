@@ -257,6 +257,10 @@ class _StatusForm(forms.Form):
 
     def __init__(self, *args: Any, current: str | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        self.offer(current)
+
+    def offer(self, current: str | None) -> None:
+        """The statuses that may follow `current` (every one for None)."""
         field = self.fields["status"]
         assert isinstance(field, forms.ChoiceField)
         allowed = self.moves.get(current, set()) if current is not None else None

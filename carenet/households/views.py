@@ -631,6 +631,7 @@ def person_status(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             messages.success(request, _("The status is changed."))
             return redirect("households:person", pk=person.pk)
+    form.offer(person.status)  # shown again: only the statuses that may follow this one
     return _render_person(request, person, status_form=form)
 
 

@@ -644,6 +644,8 @@ def test_a_death_or_a_move_needs_the_day_it_happened_and_nothing_is_chosen_befor
         refused = client.post(status, {**data, "version": 1})
         assert refused.status_code == 400, data
         assert field in refused.context["status_form"].errors, data
+        offered = refused.context["status_form"].fields["status"].choices
+        assert "active" not in [value for value, _label in offered]  # what it is already
     person.refresh_from_db()
     assert person.status == "active"
 
