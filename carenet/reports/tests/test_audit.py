@@ -120,3 +120,12 @@ def test_every_action_the_code_logs_has_words_and_a_group():
     assert len(found) > 60
     assert sorted(found - set(ACTIONS)) == []
     assert sorted({name.split(".")[0] for name in found} - set(GROUPS)) == []
+
+
+def test_a_change_made_by_an_import_names_its_fields_and_its_file(en):
+    from carenet.core.models import AuditEvent
+    from carenet.reports.audit import label, said
+
+    event = AuditEvent(action="person.import", details={"fields": ["phone"], "file": "แก้.csv"})
+    assert said(event) == "phone · แก้.csv"
+    assert label("person.import") != "person.import"  # it has words of its own
