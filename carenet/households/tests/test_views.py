@@ -1231,3 +1231,12 @@ def test_the_list_says_which_volunteer_no_longer_serves_and_filters_those_left(c
     page = client.get(reverse("households:list") + "?unserved=on").text
     assert reverse("households:detail", args=[household.pk]) in page
     assert 'data-testid="not-serving"' in page and "(ลาออก)" in page
+
+
+def test_taking_a_volunteer_off_a_household_asks_first(client, world):
+    household = world.households["a1"]
+    login(client, "district_coordinator_a")
+    page = client.get(reverse("households:detail", args=[household.pk])).text
+    button = page.split('data-testid="unassign"')[1].split(">")[0]
+    name = household.volunteers.get().full_name
+    assert f'data-confirm-click="นำ {name} ออกจากการดูแลครัวเรือนนี้หรือไม่"' in button
