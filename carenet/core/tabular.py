@@ -377,7 +377,7 @@ def _refuse_unreadable_workbook(stream: BinaryIO) -> None:
                     if item.filename.startswith("xl/worksheets/") and item.filename.endswith(".xml")
                 )
             )
-    except (zipfile.BadZipFile, OSError, ValueError):
+    except (zipfile.BadZipFile, OSError, ValueError, EOFError, NotImplementedError, zlib.error):
         return  # an .xls, or a damaged file: calamine says which
     finally:
         stream.seek(position)

@@ -651,6 +651,25 @@ def test_a_workbook_with_a_cell_far_past_its_table_is_refused_before_it_is_opene
         assert "cells far beyond its table" in raised.value.errors[0].reason
 
 
+def test_a_workbook_whose_sheet_is_damaged_inside_is_a_file_error(tmp_path, en):
+    """The extent check unpacks each sheet: a damaged deflate stream is a reason, not a 500."""
+    header = ["รหัสตำบล", "หมู่ที่", "ชื่อหมู่บ้าน"]
+    path = write_xlsx(
+        tmp_path / "v.xlsx", [header] + [[860101, n, f"บ้าน {n}" * 5] for n in range(2000)]
+    )
+    data = bytearray(path.read_bytes())
+    with zipfile.ZipFile(path) as archive:
+        part = archive.getinfo("xl/worksheets/sheet1.xml")
+    start = part.header_offset + 30 + len(part.filename) + len(part.extra)
+    for offset in range(200, 260):
+        data[start + offset] ^= 0xFF
+    path.write_bytes(bytes(data))
+    for read in (read_table, open_table):
+        with pytest.raises(TableError) as raised:
+            read(path, COLUMNS)
+        assert "cannot be opened" in raised.value.errors[0].reason
+
+
 def test_a_long_or_wide_workbook_within_bounds_is_read(tmp_path):
     header = ["รหัสตำบล", "หมู่ที่", "ชื่อหมู่บ้าน"]
     far = '<row r="900000"><c r="A900000"><v>1</v></c></row>'  # 900,000 × 3 columns
