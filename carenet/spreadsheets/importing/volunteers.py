@@ -237,7 +237,7 @@ def _import(
     if result.error_count:
         result.volunteers = Counts()
         return
-    result.held = hold_changes and bool(result.change_count)
+    result.held = hold_changes and not dry_run and bool(result.change_count)
     if not dry_run and not result.held:
         try:
             with transaction.atomic():

@@ -693,6 +693,9 @@ def test_held_changes_of_volunteers_write_nothing():
     held = run(csv_file([volunteer(phone="0899999999")]), hold_changes=True)
     assert held.ok and held.held and held.change_count == 1
     assert snapshot() == before
+    # A check holds nothing: it writes nothing anyway, as the households import's check.
+    checked = run(csv_file([volunteer(phone="0899999999")]), hold_changes=True, dry_run=True)
+    assert checked.ok and not checked.held and checked.change_count == 1
 
 
 def test_each_volunteer_a_file_changes_has_the_import_in_their_own_history():
