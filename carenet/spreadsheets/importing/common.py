@@ -26,6 +26,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from carenet.core import citizen_id, thaidate
+from carenet.core.models import AuditEvent
 from carenet.core.people import PHONE_NUMBER, PHONE_RULE, normalize_title, title_in_name
 from carenet.core.tabular import (
     HIDDEN,
@@ -179,6 +180,17 @@ class Report:
             seen[0] += 1
         elif len(self._reasons) < MAX_LISTED:  # reasons that name their row are all distinct
             self._reasons[str(reason)] = [1, row]
+
+    def undoes_later_edit(
+        self, row: int, as_of: datetime | None, changed: datetime, record: str
+    ) -> bool:
+        """Whether the data of `row`, exported `as_of`, would undo an edit made in Carenet at
+        `changed` (to the second: the as_of cell has no fraction); if so, refuses the row."""
+        if as_of is None or changed.replace(microsecond=0) <= as_of:
+            return False
+        reason = later_edit_reason(record, changed, as_of, self.column("as_of"))
+        self.error(row, "as_of", columns.as_of_text(as_of), reason)
+        return True
 
     def summarize_repeats(self) -> None:
         """One line on top for a reason many rows share (a district's clerk importing the
@@ -554,15 +566,28 @@ def read_as_of(key: str, text: str, now: datetime) -> datetime | None:
     return moment
 
 
-def undoes_later_edit(changed: datetime | None, as_of: datetime | None) -> bool:
-    """Whether a row whose data was exported `as_of` would undo an edit made in Carenet at
-    `changed`, if it changed the record (to the second: the as_of cell has no fraction)."""
-    return as_of is not None and changed is not None and changed.replace(microsecond=0) > as_of
-
-
 def _to_the_second(moment: datetime) -> str:
     """30 พ.ย. 2569 10:15:42: two moments of one minute told apart."""
     return f"{thaidate.format_datetime(moment)}:{timezone.localtime(moment):%S}"
+
+
+def import_audit(
+    actor_id: int | None, target_type: str, pk: int, area: str, changed: Iterable[str], file: str
+) -> AuditEvent:
+    """The audit row of one stored record a file changes, naming the fields and the file, so
+    that the record's own history shows the import; written with the import's rows."""
+    fields = sorted(name.removesuffix("_id") for name in changed if name not in _UNAUDITED)
+    return AuditEvent(
+        actor_id=actor_id,
+        action=f"{target_type.split('.')[1]}.import",
+        target_type=target_type,
+        target_id=str(pk),
+        area_code=area,
+        details={"fields": fields, "file": file},
+    )
+
+
+_UNAUDITED = frozenset({"name_key", "version", "updated_at"})  # kept with the fields, not typed
 
 
 def later_edit_reason(record: str, changed: datetime, as_of: datetime, column: str) -> str:

@@ -70,7 +70,6 @@ from carenet.spreadsheets.columns import (
     VOLUNTEER_COLUMNS,
     VOLUNTEER_ONLY,
     WELFARE,
-    as_of_text,
     label,
     other_kind_column,
 )
@@ -84,11 +83,10 @@ from carenet.spreadsheets.importing.common import (
     ProgressReporter,
     Report,
     collector_paused,
-    later_edit_reason,
+    import_audit,
     no_name_column,
     renamed_reason,
     source_name,
-    undoes_later_edit,
     user_or_none,
     wrong_kind,
 )
@@ -774,7 +772,9 @@ class _HouseholdImport:
                 ),
             )
             return
-        if changes and self._undoes_later_edit(person.number, person.as_of, match["updated_at"]):
+        if changes and self.report.undoes_later_edit(
+            person.number, person.as_of, match["updated_at"], "person"
+        ):
             self._list_changes(person.number, match, changes)
             return
         if changes:
@@ -792,31 +792,9 @@ class _HouseholdImport:
         else:
             people.unchanged += 1
 
-    def _undoes_later_edit(
-        self, row: int, as_of: datetime | None, changed: datetime, *, record: str = "person"
-    ) -> bool:
-        """Whether the data of a row, exported before the record was last changed in Carenet,
-        would undo that change; if so, says so."""
-        if not undoes_later_edit(changed, as_of):
-            return False
-        assert as_of is not None
-        reason = later_edit_reason(record, changed, as_of, self.report.column("as_of"))
-        self.report.error(row, "as_of", as_of_text(as_of), reason)
-        return True
-
     def _audit_change(self, kind: str, pk: int, area: str, changes: dict[str, Any]) -> None:
-        """One audit row for each stored record the file changes, naming the fields, so that
-        the record's own history shows the import (written with the import's rows)."""
-        fields = sorted(name.removesuffix("_id") for name in changes if name not in _UNAUDITED)
         self.audits.append(
-            AuditEvent(
-                actor_id=self.user_id,
-                action=f"{kind.split('.')[1]}.import",
-                target_type=kind,
-                target_id=str(pk),
-                area_code=area,
-                details={"fields": fields, "file": self.result.file_name},
-            )
+            import_audit(self.user_id, kind, pk, area, changes, self.result.file_name)
         )
 
     def _warn_of_former_member(
@@ -1038,11 +1016,8 @@ class _HouseholdImport:
                         updates[column] = value
                 if household.head_given and household.head_id != stored_row["head_id"]:
                     updates["head_id"] = household.head_id
-            if (updates or self._replaces_volunteers(household)) and self._undoes_later_edit(
-                household.row,
-                household.as_of,
-                self._last_changed(pk, stored_row),
-                record="household",
+            if (updates or self._replaces_volunteers(household)) and self.report.undoes_later_edit(
+                household.row, household.as_of, self._last_changed(pk, stored_row), "household"
             ):
                 continue
             moved = updates.get("area_id", stored_row["area_id"])
@@ -1204,9 +1179,6 @@ class _HouseholdImport:
 
 
 # --- helpers ---------------------------------------------------------------------------------
-
-
-_UNAUDITED = frozenset({"name_key", "version", "updated_at"})  # kept with the fields, not typed
 
 
 def _name(volunteer: dict[str, Any]) -> str:

@@ -47,7 +47,6 @@ from carenet.spreadsheets.columns import (
     VOLUNTEER_COLUMNS,
     VOLUNTEER_IMPORT_COLUMNS,
     VOLUNTEER_STATUSES,
-    as_of_text,
     label,
     other_kind_column,
 )
@@ -62,7 +61,7 @@ from carenet.spreadsheets.importing.common import (
     Report,
     attempt,
     chunks,
-    later_edit_reason,
+    import_audit,
     name_parts,
     no_name_column,
     odd_row_reason,
@@ -77,7 +76,6 @@ from carenet.spreadsheets.importing.common import (
     refuse_marked,
     renamed_reason,
     source_name,
-    undoes_later_edit,
     user_or_none,
     wrong_kind,
 )
@@ -586,13 +584,10 @@ def _match(
             item.changes["villages"] = item.villages
         if item.status and item.status != volunteer.status:
             item.changes["status"] = item.status
-        if item.changes and undoes_later_edit(volunteer.updated_at, item.as_of):
-            assert item.as_of is not None
+        if item.changes and report.undoes_later_edit(
+            item.row, item.as_of, volunteer.updated_at, "volunteer"
+        ):
             _list_changes(item, volunteer, before, reader)
-            reason = later_edit_reason(
-                "volunteer", volunteer.updated_at, item.as_of, report.column("as_of")
-            )
-            report.error(item.row, "as_of", as_of_text(item.as_of), reason)
         elif item.changes:
             counts.updated += 1
             _list_changes(item, volunteer, before, reader)
@@ -820,19 +815,15 @@ def _write(checked: list[_Checked], *, actor: Any, today: date, result: ImportRe
             )
             volunteer.status = item.changes["status"]
             fields.append("status")
+        area = item.changes.get("area_id", volunteer.area_id)
         audits.append(
-            AuditEvent(
-                actor_id=user.pk if user is not None else None,
-                action="volunteer.import",
-                target_type="volunteers.volunteer",
-                target_id=str(volunteer.pk),
-                area_code=item.changes.get("area_id", volunteer.area_id),
-                details={
-                    "fields": sorted(
-                        name.removesuffix("_id") for name in item.changes if name != "name_key"
-                    ),
-                    "file": result.file_name,
-                },
+            import_audit(
+                user.pk if user is not None else None,
+                "volunteers.volunteer",
+                volunteer.pk,
+                area,
+                item.changes,
+                result.file_name,
             )
         )
         volunteer.version += 1
