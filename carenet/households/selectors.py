@@ -190,16 +190,15 @@ class HouseholdRow:
 def household_row(household: Any) -> HouseholdRow:
     groups = shown_groups(household.vulnerability)
     members = household.active_members
+    volunteers = list(household.volunteers.all())
     return HouseholdRow(
         household=household,
         level=vulnerability.priority_level(household.priority_score),
         groups=badges(groups[:LIST_BADGES]),
         more_groups=max(0, len(groups) - LIST_BADGES),
         head_name=household.head.full_name if household.head else _first_name_of(members),
-        volunteers=list(household.volunteers.all()),
-        serving={
-            v.pk for v in household.volunteers.all() if volunteer_serves(v, household.area_id)
-        },
+        volunteers=volunteers,
+        serving={v.pk for v in volunteers if volunteer_serves(v, household.area_id)},
     )
 
 

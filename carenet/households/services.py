@@ -517,6 +517,12 @@ def _apply(person: Person, data: PersonData) -> None:
     person.name_key = name_key(data.first_name, data.last_name)
 
 
+def _set_head(household_id: int, head: Person | None) -> None:
+    """Not versioned (the person's own change is), but dated: an old file imported again
+    must see that the household changed (spreadsheets: ข้อมูล ณ)."""
+    Household.objects.filter(pk=household_id).update(head=head, updated_at=timezone.now())
+
+
 def _make_head(actor: Any, household: Household, person: Person) -> None:
     """`person` becomes the head. The former head stays a member, but their relation to the
     new head is not known: it is left blank for the coordinator to fill in (the page says so),
@@ -533,7 +539,7 @@ def _make_head(actor: Any, household: Household, person: Person) -> None:
             area_code=household.area_id,
             details={"from": previous, "to": person.pk},
         )
-    Household.objects.filter(pk=household.pk).update(head=person, updated_at=timezone.now())
+    _set_head(household.pk, person)
     household.head = person
 
 
@@ -617,7 +623,7 @@ def person_update(*, actor: Any, person: Person, version: int, data: PersonData)
     if person.relation == Relation.HEAD and not was_head:
         _make_head(actor, household, person)
     elif was_head and person.relation != Relation.HEAD and household.head_id == person.pk:
-        Household.objects.filter(pk=household.pk).update(head=None, updated_at=timezone.now())
+        _set_head(household.pk, None)
         household.head = None
     audit_record(
         actor=actor,
@@ -657,7 +663,7 @@ def person_set_status(
     save_versioned(person, person.version if version is None else version, ["status"])
     household = person.household
     if status != PersonStatus.ACTIVE and household.head_id == person.pk:
-        Household.objects.filter(pk=household.pk).update(head=None, updated_at=timezone.now())
+        _set_head(household.pk, None)
         household.head = None
     elif (
         status == PersonStatus.ACTIVE and person.relation == Relation.HEAD and not household.head_id
@@ -715,7 +721,7 @@ def person_move(
     )
     Consent.objects.filter(person=person).update(area_id=household.area_id)
     if left.head_id == person.pk and left.pk != household.pk:
-        Household.objects.filter(pk=left.pk).update(head=None, updated_at=timezone.now())
+        _set_head(left.pk, None)
     if relation == Relation.HEAD:
         _make_head(actor, household, person)
     audit_record(
@@ -939,9 +945,7 @@ def person_merge(
     pointed = _point_at_survivor(duplicate, survivor)
     if Household.objects.filter(pk=duplicate.household_id, head=duplicate).exists():
         head = survivor if survivor.household_id == duplicate.household_id else None
-        Household.objects.filter(pk=duplicate.household_id).update(
-            head=head, updated_at=timezone.now()
-        )
+        _set_head(duplicate.household_id, head)
     audit_record(
         actor=actor,
         action="person.merge",

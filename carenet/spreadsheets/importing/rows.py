@@ -384,6 +384,8 @@ class RowReader:
                 problems.append(problem)
                 return None
             assert moment is not None  # the cell is not blank
+            if len(self._as_of_texts) > _MEMO_LIMIT:
+                self._as_of_texts.clear()
             self._as_of_texts[text] = moment
         if household is not None and (household.as_of is None or moment < household.as_of):
             household.as_of = moment
