@@ -319,15 +319,29 @@ class AssignForm(forms.Form):
 
     def __init__(self, *args: Any, queryset: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        cast(forms.ModelChoiceField, self.fields["volunteer"]).queryset = queryset
+        field = cast(forms.ModelChoiceField, self.fields["volunteer"])
+        field.queryset = queryset
+        field.label_from_instance = _assignee_label  # type: ignore[method-assign,assignment]
+
+
+def _looks_after(volunteer: Any) -> str:
+    return ngettext(
+        "looks after %(count)d household", "looks after %(count)d households", volunteer.looks_after
+    ) % {"count": volunteer.looks_after}
+
+
+def _assignee_label(volunteer: Any) -> str:
+    """Whether the volunteer covers the household's village, and how busy they are already (a
+    removal's choices carry neither)."""
+    if not hasattr(volunteer, "looks_after"):
+        return volunteer.full_name
+    where = _("covers this village") if volunteer.covers_village else _("another village")
+    return f"{volunteer.full_name} ({where} · {_looks_after(volunteer)})"
 
 
 def _taker_label(volunteer: Any) -> str:
     """Who could take the households, where they serve and how many they look after now."""
-    looks_after = ngettext(
-        "looks after %(count)d household", "looks after %(count)d households", volunteer.looks_after
-    ) % {"count": volunteer.looks_after}
-    return f"{volunteer.full_name} ({volunteer.area.label} · {looks_after})"
+    return f"{volunteer.full_name} ({volunteer.area.label} · {_looks_after(volunteer)})"
 
 
 class HandOverForm(forms.Form):

@@ -560,22 +560,27 @@ def hand_over_takers(*, volunteer: Volunteer, households: list[Household]) -> Qu
     return (
         Volunteer.objects.filter(area_id__in=subdistricts, status=VolunteerStatus.ACTIVE)
         .exclude(pk=volunteer.pk)
-        .annotate(
-            looks_after=Count(
-                "assignments", filter=Q(assignments__household__status=HouseholdStatus.ACTIVE)
-            )
-        )
+        .annotate(looks_after=_looks_after())
         .select_related("area")
         .order_by("area_id", *thai_order("first_name", "last_name"))
     )
 
 
+def _looks_after() -> Count:
+    return Count("assignments", filter=Q(assignments__household__status=HouseholdStatus.ACTIVE))
+
+
 def volunteers_to_assign(*, household: Household) -> QuerySet[Volunteer]:
-    """Active volunteers serving the household's subdistrict, not yet assigned to it."""
+    """Active volunteers serving the household's subdistrict, not yet assigned to it: those who
+    cover its village first, each with how many households they look after already."""
+    covers = Volunteer.villages.through.objects.filter(
+        volunteer=OuterRef("pk"), area_id=household.area_id
+    )
     return (
         Volunteer.objects.filter(area_id=household.area_id[:6], status=VolunteerStatus.ACTIVE)
         .exclude(assignments__household=household)
-        .order_by(*thai_order("first_name", "last_name"))
+        .annotate(looks_after=_looks_after(), covers_village=Exists(covers))
+        .order_by("-covers_village", *thai_order("first_name", "last_name"))
     )
 
 

@@ -885,6 +885,20 @@ def test_household_status_and_assignment(client, world):
     assert not household.volunteers.exists()
 
 
+def test_assign_choices_put_the_village_first_and_say_how_busy(client, world):
+    household = world.households["a2"]
+    elsewhere = VolunteerFactory.create(area_id="860101", first_name="กมล")
+    covering = VolunteerFactory.create(area_id="860101", first_name="สมใจ")
+    covering.villages.add(household.area_id)
+    assign(HouseholdFactory.create(area_id=household.area_id), covering)
+    login(client, "district_coordinator_a")
+    page = client.get(reverse("households:detail", args=[household.pk])).text
+    options = re.findall(r'<option value="\d+">([^<]+)</option>', page)
+    assert options.index(f"{covering.full_name} (ดูแลหมู่บ้านนี้ · ดูแล 1 ครัวเรือน)") < options.index(
+        f"{elsewhere.full_name} (หมู่บ้านอื่น · ดูแล 0 ครัวเรือน)"
+    )
+
+
 def test_merge_page(client, world):
     survivor = world.people["a1"]
     duplicate = PersonFactory.create(
