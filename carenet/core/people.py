@@ -159,6 +159,14 @@ def age_on(birth_date: date | None, day: date) -> int | None:
     return day.year - birth_date.year - (0 if had_birthday else 1)
 
 
+def years_before(day: date, years: int) -> date:
+    """The same day `years` earlier: born on or before it, one is at least `years` old."""
+    try:
+        return day.replace(year=day.year - years)
+    except ValueError:  # 29 February
+        return day.replace(year=day.year - years, day=28)
+
+
 def months_on(birth_date: date | None, day: date) -> int | None:
     """Whole months of age: a baby's age, which in years is 0."""
     if birth_date is None:

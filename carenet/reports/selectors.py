@@ -2,14 +2,25 @@
 well each coordination centre's area is covered by volunteers."""
 
 from dataclasses import dataclass, field
+from datetime import date
 from typing import Any
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.db.models.functions import Substr
 
 from carenet.accounts import access
-from carenet.areas.models import Area, Level, within
-from carenet.households.models import Household
+from carenet.accounts.access import Perm
+from carenet.areas.models import CODE_LENGTH, Area, Level, within
+from carenet.core.people import years_before
+from carenet.households.models import (
+    Household,
+    HouseholdAssignment,
+    HouseholdStatus,
+    PersonStatus,
+    serving_q,
+)
+from carenet.households.selectors import households_visible, people_visible
+from carenet.households.vulnerability import CHILD_UNDER, ELDERLY_FROM
 from carenet.volunteers.models import Centre, Volunteer, VolunteerStatus
 
 
@@ -158,3 +169,149 @@ def _active_households(code: str) -> dict[str, int]:
         .order_by()
     )
     return {row["subdistrict"]: row["n"] for row in rows}
+
+
+# --- The registry of an area, in figures ----------------------------------------------------
+
+
+@dataclass
+class RegistryRow:
+    """One line of an area's registry figures: a smaller area inside it, or the whole."""
+
+    area: Area | None = None  # None on the total line
+    volunteers: int = 0  # active
+    villages: int = 0
+    uncovered: int = 0  # villages no active volunteer covers
+    households: int = 0  # active
+    unserved: int = 0  # active households no active volunteer of their subdistrict serves
+    people: int = 0  # living in active households
+    children: int = 0
+    elderly: int = 0
+    disabled: int = 0
+    bedridden: int = 0
+
+    @property
+    def per_100_households(self) -> float | None:
+        return per_100(self.volunteers, self.households)
+
+    def add(self, other: "RegistryRow") -> None:
+        for name in self.__dataclass_fields__:
+            if name != "area":
+                setattr(self, name, getattr(self, name) + getattr(other, name))
+
+
+@dataclass
+class Registry:
+    rows: list[RegistryRow]  # one per smaller area; none for a village
+    total: RegistryRow
+
+
+LEVEL_BELOW = {
+    Level.PROVINCE: Level.DISTRICT,
+    Level.DISTRICT: Level.SUBDISTRICT,
+    Level.SUBDISTRICT: Level.VILLAGE,
+}
+
+
+def area_registry(*, user: Any, area: Area, today: date) -> Registry:
+    """Volunteers, coverage, households and people of `area`, per smaller area and in all, in
+    a constant handful of grouped queries whatever its size, counting only what the user may see."""
+    code = area.code
+    below = LEVEL_BELOW.get(Level(area.level))
+    children = {a.code: RegistryRow(area=a) for a in area.children.order_by("code")}
+    total = RegistryRow(area=area)
+    rows = children or {code: total}
+    length = CODE_LENGTH[below] if below and children else len(code)
+
+    def row_of(area_code: str) -> RegistryRow | None:
+        return rows.get(area_code[:length])
+
+    # Volunteers serve a subdistrict: inside one, a village counts those who cover it.
+    by_village = area.level in (Level.SUBDISTRICT, Level.VILLAGE)
+    _count_villages(code, row_of, volunteers=by_village)
+    if not by_village:
+        _count_volunteers(user, code, length, row_of)
+    _count_households(user, code, length, row_of)
+    _count_people(user, code, length, row_of, today)
+    for row in children.values():
+        total.add(row)
+    if children and by_village:  # the subdistrict's own volunteers, each counted once
+        total.volunteers = 0
+        _count_volunteers(user, code, len(code), lambda _code: total)
+    return Registry(rows=list(children.values()), total=total)
+
+
+def _count_villages(code: str, row_of: Any, *, volunteers: bool) -> None:
+    covering = Count("volunteers", filter=Q(volunteers__status=VolunteerStatus.ACTIVE))
+    found = (
+        Area.objects.filter(within(code), level=Level.VILLAGE)
+        .annotate(n=covering)
+        .values_list("code", "n")
+    )
+    for village_code, n in found:
+        if row := row_of(village_code):
+            row.villages += 1
+            row.uncovered += not n
+            row.volunteers += n if volunteers else 0
+
+
+def _count_volunteers(user: Any, code: str, length: int, row_of: Any) -> None:
+    visible = access.visible_to(user, Volunteer.objects.all(), perm=Perm.VIEW_VOLUNTEERS)
+    found = (
+        visible.filter(within(code, "area"), status=VolunteerStatus.ACTIVE)
+        .annotate(part=Substr("area_id", 1, length))
+        .values("part")
+        .annotate(n=Count("id"))
+        .order_by()
+    )
+    for line in found:
+        if row := row_of(line["part"]):
+            row.volunteers += line["n"]
+
+
+def _count_households(user: Any, code: str, length: int, row_of: Any) -> None:
+    serving = HouseholdAssignment.objects.filter(
+        serving_q(OuterRef("area_id")), household_id=OuterRef("pk")
+    )
+    found = (
+        households_visible(user)
+        .filter(within(code, "area"), status=HouseholdStatus.ACTIVE)
+        .annotate(part=Substr("area_id", 1, length), served=Exists(serving))
+        .values("part")
+        .annotate(n=Count("id"), unserved=Count("id", filter=Q(served=False)))
+        .order_by()
+    )
+    for line in found:
+        if row := row_of(line["part"]):
+            row.households += line["n"]
+            row.unserved += line["unserved"]
+
+
+def _count_people(user: Any, code: str, length: int, row_of: Any, today: date) -> None:
+    adult_born_by = years_before(today, CHILD_UNDER)
+    elderly_born_by = years_before(today, ELDERLY_FROM)
+    found = (
+        people_visible(user)
+        .filter(
+            within(code, "area"),
+            status=PersonStatus.ACTIVE,
+            household__status=HouseholdStatus.ACTIVE,
+        )
+        .annotate(part=Substr("area_id", 1, length))
+        .values("part")
+        .annotate(
+            n=Count("id"),
+            children=Count("id", filter=Q(birth_date__gt=adult_born_by)),
+            elderly=Count("id", filter=Q(birth_date__lte=elderly_born_by)),
+            disabled=Count("id", filter=Q(disability=True)),
+            bedridden=Count("id", filter=Q(bedridden=True)),
+        )
+        .order_by()
+    )
+    for line in found:
+        if row := row_of(line["part"]):
+            row.people += line["n"]
+            row.children += line["children"]
+            row.elderly += line["elderly"]
+            row.disabled += line["disabled"]
+            row.bedridden += line["bedridden"]

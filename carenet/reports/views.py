@@ -1,5 +1,7 @@
 """The home page of each role, the area overview pages, and the coordination centre page."""
 
+from typing import Any
+
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -8,6 +10,7 @@ from django.views.decorators.http import require_GET
 from carenet.accounts import access
 from carenet.accounts.access import Perm
 from carenet.accounts.models import Role
+from carenet.areas.models import Area
 from carenet.reports import audit, selectors
 from carenet.volunteers import selectors as volunteer_selectors
 
@@ -28,6 +31,9 @@ def home(request: HttpRequest) -> HttpResponse:
             "grants": selectors.grant_list(user=request.user),
             "roots": roots,
             "counts": selectors.area_counts(user=request.user),
+            # One area of work (a centre's, a province's) opens on its figures.
+            "area": roots[0] if len(roots) == 1 else None,
+            "registry": _registry(request.user, roots[0]) if len(roots) == 1 else None,
         },
     )
 
@@ -53,8 +59,17 @@ def area_detail(request: HttpRequest, code: str) -> HttpResponse:
             "counts": selectors.area_counts(user=request.user, code=area.code),
             "can_plan": area.level != "village"
             and access.can(request.user, Perm.PLAN_FOLLOWUP, area.code),
+            "registry": _registry(request.user, area),
         },
     )
+
+
+def _registry(user: Any, area: Area) -> selectors.Registry | None:
+    """The area's registry in figures, for those who follow an area's work (not a volunteer,
+    who sees only their own households)."""
+    if not access.can(user, Perm.VIEW_FOLLOWUP, area.code):
+        return None
+    return selectors.area_registry(user=user, area=area, today=timezone.localdate())
 
 
 @access.requires(Perm.VIEW_VOLUNTEERS)

@@ -30,6 +30,7 @@ from django.utils.translation import gettext_lazy as _
 
 from carenet.areas.models import Level, within
 from carenet.core.collation import thai_order
+from carenet.core.people import years_before
 from carenet.core.thaidate import fiscal_year_bounds
 from carenet.training.models import Attendance, CompetencyGrant
 from carenet.volunteers.models import CommitteeMembership, Volunteer, VolunteerStatus
@@ -66,13 +67,6 @@ class TargetCriteria:
         return {k: v for k, v in asdict(self).items() if v not in ("", None)}
 
 
-def _years_ago(day: date, years: int) -> date:
-    try:
-        return day.replace(year=day.year - years)
-    except ValueError:  # 29 February
-        return day.replace(year=day.year - years, day=28)
-
-
 def target_volunteers(criteria: TargetCriteria, on: date) -> QuerySet[Volunteer]:
     """The active volunteers matching the criteria on the given day (the event's first day)."""
     found = Volunteer.objects.filter(within(criteria.area, "area"), status=VolunteerStatus.ACTIVE)
@@ -84,9 +78,9 @@ def target_volunteers(criteria: TargetCriteria, on: date) -> QuerySet[Volunteer]
             seats = seats.filter(centre__area__level=COMMITTEE_LEVELS[criteria.committee])
         found = found.filter(Exists(seats))
     if criteria.min_years is not None:
-        found = found.filter(registration_date__lte=_years_ago(on, criteria.min_years))
+        found = found.filter(registration_date__lte=years_before(on, criteria.min_years))
     if criteria.max_years is not None:
-        found = found.filter(registration_date__gt=_years_ago(on, criteria.max_years))
+        found = found.filter(registration_date__gt=years_before(on, criteria.max_years))
     if criteria.lacks:
         valid = CompetencyGrant.objects.filter(
             volunteer=OuterRef("pk"), competency_id=criteria.lacks

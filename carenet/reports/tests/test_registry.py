@@ -1,0 +1,142 @@
+"""The registry in figures on the area and home pages: what is counted, per smaller area and
+in all, only inside the user's scope, and never for a volunteer."""
+
+from datetime import date
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from carenet.areas.models import Area
+from carenet.households.models import HouseholdStatus, PersonStatus
+from carenet.households.tests.factories import (
+    HouseholdFactory,
+    PersonFactory,
+    VolunteerFactory,
+    assign,
+)
+from carenet.reports import selectors
+from carenet.volunteers.models import VolunteerStatus
+from conftest import login
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def registry(personas):
+    """In ต.ท่าตะเภา: one active volunteer covering หมู่ 1 and one who resigned; a served
+    household in หมู่ 1 (an elder, a bedridden child, one who died), an unserved one in หมู่ 2
+    (a person with disability), a moved one; in ท่าแซะ one served household of one person."""
+    today = timezone.localdate()
+    serving = VolunteerFactory.create(area_id="860101")
+    serving.villages.add("86010101")
+    VolunteerFactory.create(area_id="860101", status=VolunteerStatus.RESIGNED).villages.add(
+        "86010102"
+    )
+    served = HouseholdFactory.create(area_id="86010101")
+    assign(served, serving)
+    PersonFactory.create(household=served, birth_date=date(1950, 5, 1))
+    PersonFactory.create(
+        household=served, birth_date=today.replace(year=today.year - 5), bedridden=True
+    )
+    PersonFactory.create(household=served, status=PersonStatus.DECEASED)
+    unserved = HouseholdFactory.create(area_id="86010102")
+    PersonFactory.create(household=unserved, disability=True)
+    moved = HouseholdFactory.create(area_id="86010101", status=HouseholdStatus.MOVED)
+    PersonFactory.create(household=moved)
+    tha_sae = VolunteerFactory.create(area_id="860201")
+    elsewhere = HouseholdFactory.create(area_id="86020101")
+    assign(elsewhere, tha_sae)
+    PersonFactory.create(household=elsewhere)
+
+
+def _figures(row):
+    names = ["volunteers", "villages", "uncovered", "households", "unserved", "people"]
+    names += ["children", "elderly", "disabled", "bedridden"]
+    return {name: getattr(row, name) for name in names}
+
+
+def test_a_province_counts_each_district_and_the_whole(client, registry):
+    login(client, "province_officer")
+    page = client.get(reverse("reports:area", args=["86"]))
+    assert page.status_code == 200
+    counted = page.context["registry"]
+    mueang, tha_sae = counted.rows
+    assert mueang.area.code == "8601"
+    assert _figures(mueang) == {
+        "volunteers": 1,  # the one who resigned is not counted
+        "villages": 3,
+        "uncovered": 2,  # หมู่ 2 (its volunteer resigned) and ต.ปากน้ำ's village
+        "households": 2,  # the moved one is not
+        "unserved": 1,
+        "people": 3,  # the deceased and the moved household's member are not
+        "children": 1,
+        "elderly": 1,
+        "disabled": 1,
+        "bedridden": 1,
+    }
+    assert (tha_sae.volunteers, tha_sae.households, tha_sae.uncovered) == (1, 1, 1)
+    assert _figures(counted.total)["households"] == 3
+    assert counted.total.volunteers == 2 and counted.total.villages == 4
+    assert 'data-testid="registry-rows"' in page.text
+    assert f"{reverse('households:list')}?area=8601&amp;unserved=on" in page.text
+
+
+def test_inside_a_subdistrict_each_village_counts_who_covers_it(client, registry):
+    login(client, "district_coordinator_a")
+    counted = client.get(reverse("reports:area", args=["860101"])).context["registry"]
+    first, second = counted.rows
+    assert (first.area.code, first.volunteers, first.uncovered) == ("86010101", 1, 0)
+    assert (second.volunteers, second.uncovered, second.unserved) == (0, 1, 1)
+    assert counted.total.volunteers == 1 and counted.total.uncovered == 1
+
+
+def test_a_village_page_counts_the_village(client, registry):
+    login(client, "district_coordinator_a")
+    counted = client.get(reverse("reports:area", args=["86010101"])).context["registry"]
+    assert counted.rows == []
+    assert (counted.total.volunteers, counted.total.households, counted.total.people) == (1, 1, 2)
+
+
+def test_the_home_page_opens_on_the_area_of_work(client, registry):
+    login(client, "district_coordinator_a")
+    home = client.get("/")
+    assert home.context["registry"].total.households == 2
+    assert 'data-testid="registry"' in home.text
+    login(client, "national_admin")  # many provinces: the home page lists them, no figures
+    assert client.get("/").context["registry"] is None
+
+
+def test_figures_stay_inside_the_scope(client, registry):
+    login(client, "district_coordinator_b")
+    counted = client.get(reverse("reports:area", args=["8602"])).context["registry"]
+    assert (counted.total.households, counted.total.people, counted.total.volunteers) == (1, 1, 1)
+    assert client.get(reverse("reports:area", args=["86"])).status_code == 404
+
+
+def test_a_volunteer_gets_no_figures(client, registry):
+    login(client, "volunteer_a")
+    page = client.get(reverse("reports:area", args=["860101"]))
+    assert page.status_code == 200
+    assert page.context["registry"] is None
+    assert 'data-testid="registry"' not in page.text
+
+
+def test_anonymous_users_get_no_figures(client, registry):
+    response = client.get(reverse("reports:area", args=["86"]))
+    assert response.status_code == 302
+
+
+def test_the_figures_take_the_same_queries_for_a_larger_area(
+    registry, personas, django_assert_num_queries
+):
+    province = Area.objects.get(code="86")
+    user = personas["province_officer"]
+    today = timezone.localdate()
+    selectors.area_registry(user=user, area=province, today=today)  # the user's grants, once
+    with django_assert_num_queries(5):
+        selectors.area_registry(user=user, area=province, today=today)
+    for _ in range(3):
+        PersonFactory.create(household=HouseholdFactory.create(area_id="86020101"))
+    with django_assert_num_queries(5):
+        selectors.area_registry(user=user, area=province, today=today)
