@@ -13,9 +13,10 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from carenet.areas.models import Area, Level
+from carenet.core import thaidate
 from carenet.core.forms import CitizenIDField, ThaiDateField
-from carenet.core.people import TITLES, Sex
-from carenet.households import cleaning, models, selectors, vulnerability
+from carenet.core.people import TITLES, Sex, phone_shown
+from carenet.households import cleaning, models, selectors, services, vulnerability
 from carenet.households.cleaning import ConsentData, PersonData
 from carenet.households.models import (
     Condition,
@@ -388,6 +389,38 @@ class MergeForm(forms.Form):
         super().__init__(*args, **kwargs)
         _choices(self, "survivor", [(p.pk, p.full_name) for p in pair])
         self.fields["versions"].initial = f"{pair[0].version}-{pair[1].version}"
+        # Where both records hold different values, either may be kept; none chosen keeps
+        # the value of the record that stays.
+        for name in services.merge_differences(*pair):
+            self.fields[f"keep_{name}"] = forms.TypedChoiceField(
+                label=selectors.field_label(Person, name),
+                choices=[(p.pk, _shown_value(p, name)) for p in pair],
+                coerce=int,
+                required=False,
+                widget=forms.RadioSelect,
+            )
+
+    def value_choices(self) -> list[forms.BoundField]:
+        return [self[name] for name in self.fields if name.startswith("keep_")]
+
+    def taken_from(self, duplicate: Person) -> list[str]:
+        """The fields whose value the other record gives."""
+        return [
+            name.removeprefix("keep_")
+            for name in self.fields
+            if name.startswith("keep_") and self.cleaned_data.get(name) == duplicate.pk
+        ]
+
+
+def _shown_value(person: Person, name: str) -> str:
+    value = getattr(person, name)
+    if name == "birth_date":
+        return thaidate.format_long(value)
+    if name == "phone":
+        return phone_shown(value)
+    if getattr(person._meta.get_field(name), "choices", None):
+        return str(getattr(person, f"get_{name}_display")())
+    return str(value)
 
 
 SEARCH_LENGTH = 100

@@ -469,6 +469,9 @@ def person_history(*, person: Person) -> list[StatusChange]:
         else:
             what = _("another record merged into this one")
             reason = _("record no. %(no)s") % {"no": details.get("duplicate")}
+            if details.get("taken"):
+                taken = ", ".join(field_label(Person, name) for name in details["taken"])
+                reason += " · " + _("its values kept: %(fields)s") % {"fields": taken}
         by = event.actor.get_full_name() or event.actor.username if event.actor else ""
         on = date.fromisoformat(details["on"]) if details.get("on") else None
         changes.append(

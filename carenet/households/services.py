@@ -24,6 +24,7 @@ Nothing is deleted here: households are moved or closed, people move, die or are
 the record that survives a duplicate merge.
 """
 
+from collections.abc import Collection
 from datetime import date
 from typing import Any
 
@@ -842,6 +843,22 @@ def consent_withdraw(*, actor: Any, consent: Consent, withdrawn_on: date, reason
 
 MERGE_FILLS = ["title", "last_name", "birth_date", "relation", "phone", "document_type",
                "document_no", "disability_type", "disability_card_no"]  # fmt: skip
+# The values a coordinator may take from the other record where both hold one and they differ.
+# Not the relation: it is to the head of the record's own household.
+MERGE_CHOICES = ["title", "first_name", "last_name", "birth_date", "sex", "phone",
+                 "disability_type", "disability_card_no"]  # fmt: skip
+
+
+def merge_differences(first: Person, second: Person) -> list[str]:
+    """The MERGE_CHOICES in which both records hold a value and the values differ."""
+    unset = ("", None, Sex.UNSPECIFIED)
+    return [
+        name
+        for name in MERGE_CHOICES
+        if getattr(first, name) not in unset
+        and getattr(second, name) not in unset
+        and getattr(first, name) != getattr(second, name)
+    ]
 
 
 @transaction.atomic
@@ -865,11 +882,13 @@ def person_merge(
     duplicate: Person,
     survivor_version: int | None = None,
     duplicate_version: int | None = None,
+    take: Collection[str] = (),
 ) -> Person:
     """Merges `duplicate` into `survivor`: nothing is deleted.
 
-    The survivor keeps its values and takes the duplicate's where its own are empty; recorded
-    flags and welfare add up (either record saying "bedridden" is kept). The duplicate's
+    The survivor keeps its values and takes the duplicate's where its own are empty, and for
+    the fields named in `take` (of MERGE_CHOICES) where both differ; recorded flags and welfare
+    add up (either record saying "bedridden" is kept). The duplicate's
     consents move to the survivor (`_move_consents`). The duplicate becomes `merged`, points
     at the survivor and gives up its citizen-ID hash, so the ID stays unique.
     """
@@ -918,6 +937,16 @@ def person_merge(
     if survivor.sex == Sex.UNSPECIFIED and duplicate.sex != Sex.UNSPECIFIED:
         survivor.sex = duplicate.sex
         filled.append("sex")
+    if set(take) - set(MERGE_CHOICES):
+        raise ValidationError(
+            _(
+                "Only the names, title, birth date, sex, phone and disability details can be "
+                "taken from the other record."
+            )
+        )
+    taken = [n for n in MERGE_CHOICES if n in take and n in merge_differences(survivor, duplicate)]
+    for name in taken:
+        setattr(survivor, name, getattr(duplicate, name))
     for name in (*FLAGS, *WELFARE):
         if getattr(duplicate, name) and not getattr(survivor, name):
             setattr(survivor, name, True)
@@ -934,7 +963,7 @@ def person_merge(
         duplicate, duplicate.version, ["status", "merged_into", "citizen_id_hash",
                                        "citizen_id_encrypted"]
     )  # fmt: skip
-    fields = [*MERGE_FILLS, "sex", *FLAGS, *WELFARE, "name_key"]
+    fields = [*MERGE_FILLS, "first_name", "sex", *FLAGS, *WELFARE, "name_key"]
     if not survivor_id and duplicate_id:
         survivor.set_citizen_id(duplicate_id)
         fields += ["citizen_id_encrypted", "citizen_id_hash"]
@@ -956,6 +985,7 @@ def person_merge(
             "duplicate": duplicate.pk,
             "duplicate_area": duplicate.area_id,
             "filled": filled,
+            "taken": taken,
             "consents_moved": moved,
             "records_moved": pointed,
         },

@@ -771,6 +771,7 @@ def merge(request: HttpRequest) -> HttpResponse:
                 duplicate=duplicate,
                 survivor_version=versions[survivor.pk],
                 duplicate_version=versions[duplicate.pk],
+                take=form.taken_from(duplicate),
             )
         except (ValidationError, ConflictError) as error:
             _form_error(form, error)

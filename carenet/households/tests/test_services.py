@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from carenet.core import citizen_id
 from carenet.core.models import AuditEvent
+from carenet.core.people import name_key
 from carenet.core.services import ConflictError
 from carenet.households import cleaning, selectors, services
 from carenet.households.cleaning import ConsentData, PersonData
@@ -870,6 +871,38 @@ def test_merge_moves_data_and_audits(world, personas):
     assert world.households["a1"].vulnerability  # the bedridden flag now counts here
     assert world.households["a2"].member_count == 1
     assert world.households["a2"].status == HouseholdStatus.ACTIVE  # someone still lives there
+
+
+def test_merge_takes_the_values_chosen_from_the_other_record(world, personas):
+    survivor = world.people["a1"]
+    survivor.phone, survivor.last_name = "0811111111", "ศรีสุข"
+    survivor.save()
+    duplicate = PersonFactory.create(
+        household=world.households["a2"],
+        first_name=survivor.first_name,
+        last_name="ศรีสุขใจ",
+        phone="0822222222",
+        birth_date=date(1950, 3, 1),
+    )
+    assert "phone" in services.merge_differences(survivor, duplicate)
+    with pytest.raises(ValidationError):  # the relation is to another household's head
+        services.person_merge(
+            actor=personas["district_coordinator_a"],
+            survivor=survivor,
+            duplicate=duplicate,
+            take=["relation"],
+        )
+    services.person_merge(
+        actor=personas["district_coordinator_a"],
+        survivor=survivor,
+        duplicate=duplicate,
+        take=["last_name", "birth_date"],
+    )
+    survivor.refresh_from_db()
+    assert (survivor.last_name, survivor.birth_date) == ("ศรีสุขใจ", date(1950, 3, 1))
+    assert survivor.phone == "0811111111"  # not chosen: the survivor's own
+    assert survivor.name_key == name_key(survivor.first_name, "ศรีสุขใจ")
+    assert audits("person.merge")[0].details["taken"] == ["last_name", "birth_date"]
 
 
 def test_merge_does_not_give_the_survivor_a_consent_it_holds_already(world, personas):

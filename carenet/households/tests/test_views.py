@@ -939,6 +939,39 @@ def test_merge_page(client, world):
     assert "รวมแล้ว" in again.text and "แท็บอื่น" not in again.text
 
 
+def test_the_merge_page_offers_the_values_that_differ(client, world):
+    survivor = world.people["a1"]
+    duplicate = PersonFactory.create(
+        household=world.households["a2"],
+        first_name=survivor.first_name,
+        last_name=survivor.last_name,
+        birth_date=date(1951, 6, 15),
+        phone="0822222222",
+    )
+    login(client, "district_coordinator_a")
+    path = f"{reverse('households:merge')}?a={survivor.pk}&b={duplicate.pk}"
+    page = client.get(path).text
+    assert 'data-testid="merge-values"' in page
+    assert "15 มิถุนายน 2494" in page and 'name="keep_birth_date"' in page
+    assert 'name="keep_last_name"' not in page  # the same in both
+    versions = f"{survivor.version}-{duplicate.version}"
+    response = client.post(
+        path,
+        {
+            "survivor": survivor.pk,
+            "confirm": "on",
+            "versions": versions,
+            "keep_birth_date": duplicate.pk,
+            "keep_phone": survivor.pk,
+        },
+    )
+    assert response.status_code == 302
+    survivor.refresh_from_db()
+    assert survivor.birth_date == date(1951, 6, 15)
+    history = client.get(reverse("households:person", args=[survivor.pk])).text
+    assert "วันเกิด" in history.split('data-testid="person-history"')[1]
+
+
 def test_the_merge_choice_is_a_group_whose_radios_are_named_by_the_person(client, world):
     first, second = world.people["a1"], PersonFactory.create(household=world.households["a2"])
     login(client, "district_coordinator_a")
