@@ -12,7 +12,13 @@ from django.db import connection
 from django.db.models import BooleanField, ExpressionWrapper, QuerySet
 
 from carenet.core.people import Sex
-from carenet.households.models import Household, HouseholdStatus, Person, restricted_q
+from carenet.households.models import (
+    Household,
+    HouseholdStatus,
+    Person,
+    PersonStatus,
+    restricted_q,
+)
 from carenet.households.vulnerability import (
     CHILD_UNDER,
     ELDERLY_FROM,
@@ -95,7 +101,7 @@ def people_without_ids(people: list[PersonRow], *, below: int) -> None:
         **among("first_name", {p.first_name for p in people}),
         **among("last_name", {p.last_name for p in people}),
         pk__lt=below,
-    )
+    ).exclude(status=PersonStatus.MERGED)  # its survivor, by the same name, is the person
     for row in sorted(_matches(rows), key=lambda row: row["citizen_id_hash"] == ""):
         person = wanted.get((row["first_name"], row["last_name"], row["birth_date"]))
         if person is not None and row["area_id"][:6] == (person.household.area or "")[:6]:

@@ -1074,6 +1074,28 @@ def test_importing_again_people_without_citizen_id_matches_by_name_birth_and_sub
     assert snapshot() == before
 
 
+def test_a_record_merged_away_is_not_matched_by_name(en):
+    """An export taken after two records without an ID were merged imports again unchanged:
+    the merged-away record shares the survivor's name, but is not the person any more."""
+    rows = [person(citizen_id="")]
+    assert run(csv_file(rows)).ok
+    survivor = Person.objects.get()
+    merged = PersonFactory.create(
+        household=survivor.household,
+        first_name=survivor.first_name,
+        last_name=survivor.last_name,
+        birth_date=survivor.birth_date,
+        status=PersonStatus.MERGED,
+        merged_into=survivor,
+    )
+    before = snapshot()
+    again = run(csv_file(rows))
+    assert again.ok, again.errors
+    assert again.people.unchanged == 1
+    assert snapshot() == before
+    assert merged.pk != survivor.pk
+
+
 def test_a_row_without_citizen_id_finds_the_registered_person_who_has_one(en):
     """An office's list that leaves IDs out must not register everyone a second time."""
     assert run(csv_file(family())).ok
