@@ -30,6 +30,7 @@ from typing import Any
 
 import pytest
 from django.apps import apps
+from django.db.models import F
 from django.utils import timezone, translation
 from PIL import Image
 from playwright.sync_api import Error as PlaywrightError
@@ -534,4 +535,32 @@ def test_a_member_typed_as_the_signal_drops_or_the_session_ends_is_offered_back(
     if not phone.url.endswith(url):  # saved: the household's page
         phone.goto(url)
         expect(phone.get_by_test_id("keep-offer")).to_have_count(0)
+    th.check()
+
+
+def test_a_copy_put_back_after_someone_else_saved_keeps_their_change(
+    open_page: Callable[[int, int], Page], live_server: Any, world: World, th: Thai
+) -> None:
+    """Two coordinators edit one household. The second is told the first saved meanwhile; the
+    form shows the saved record with the second's own change on it, and putting back the phone's
+    copy restores only that change: saved again, neither is lost."""
+    pc = open_page(*PC)
+    sign_in(pc, th, "mueang")
+    url = f"/households/{world.alone.pk}/edit/"
+    pc.goto(url)
+    form = pc.locator("form[data-keep]")
+    form.locator("[name=road]").fill("ถนนของอำเภอ")
+    # The subdistrict coordinator saves a ซอย first.
+    Household.objects.filter(pk=world.alone.pk).update(soi="ซอยของตำบล", version=F("version") + 1)
+    with pc.expect_navigation():
+        form.locator("[type=submit]").first.click()
+    expect(form.locator("[name=soi]")).to_have_value("ซอยของตำบล")
+    expect(form.locator("[name=road]")).to_have_value("ถนนของอำเภอ")
+    expect(pc.locator(".messages .error")).to_contain_text(th("Road"))
+    pc.get_by_test_id("keep-restore").click()
+    expect(form.locator("[name=soi]")).to_have_value("ซอยของตำบล")
+    with pc.expect_navigation():
+        form.locator("[type=submit]").first.click()
+    world.alone.refresh_from_db()
+    assert (world.alone.soi, world.alone.road) == ("ซอยของตำบล", "ถนนของอำเภอ")
     th.check()

@@ -94,6 +94,7 @@ class HouseholdForm(forms.Form):
         label=_("House condition"), choices=[*BLANK, *Condition.choices], required=False
     )
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    opened = forms.CharField(widget=forms.HiddenInput, required=False)  # views.opened_values
 
     def __init__(
         self, *args: Any, user: Any, perm: Any, area_choices: list | None, **kwargs: Any
@@ -195,14 +196,14 @@ class PersonForm(forms.Form):
         removed = data.pop("remove_citizen_id", False)
         if self.editing is not None and not citizen and not removed:
             citizen = None  # keep the stored one
-        data.pop("version", None)
-        data.pop("confirm_distinct", None)
-        data.pop("confirm_checks", None)
+        for name in ("version", "opened", "confirm_distinct", "confirm_checks"):
+            data.pop(name, None)
         return PersonData(citizen_id=citizen, **data)
 
 
 class PersonEditForm(PersonForm):
     version = forms.IntegerField(widget=forms.HiddenInput)
+    opened = forms.CharField(widget=forms.HiddenInput, required=False)  # views.opened_values
 
 
 DEFAULT_PURPOSE = _(models.DEFAULT_PURPOSE)  # marked for translation in models

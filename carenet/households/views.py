@@ -3,15 +3,17 @@
 Every view declares its access. Records are fetched through the selectors with the
 permission the page needs (viewing or managing), so a record outside that scope is the same
 404 as a missing one. A service that refuses gives its reasons beside the fields; a stale
-edit keeps what the user typed and says what changed meanwhile.
+edit shows the saved record with the user's own changes put back, and says what changed.
 """
 
+import json
 from datetime import date
 from typing import Any
 from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.core.serializers.json import DjangoJSONEncoder
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -246,7 +248,9 @@ def _address_from_query(request: HttpRequest) -> dict[str, str]:
 def household_edit(request: HttpRequest, pk: int) -> HttpResponse:
     household = selectors.household_get(user=request.user, pk=pk, perm=MANAGE)
 
-    def address_form(data: Any, record: Household) -> HouseholdForm:
+    def address_form(
+        data: Any, record: Household, mine: dict[str, Any] | None = None
+    ) -> HouseholdForm:
         return HouseholdForm(
             data,
             user=request.user,
@@ -255,9 +259,11 @@ def household_edit(request: HttpRequest, pk: int) -> HttpResponse:
             initial={
                 "area": record.area_id,
                 "version": record.version,
+                "opened": opened_values(record, cleaning.ADDRESS_FIELDS),
                 **{name: getattr(record, name) for name in cleaning.ADDRESS_FIELDS},
                 # A listed village says its หมู่ itself: the box is for unlisted villages.
                 "moo": None if record.area.level == Level.VILLAGE else record.moo,
+                **(mine or {}),
             },
         )
 
@@ -276,9 +282,9 @@ def household_edit(request: HttpRequest, pk: int) -> HttpResponse:
             )
         except ConflictError:
             fresh = Household.objects.get(pk=household.pk)
-            _conflict(request, form, fresh, _typed_address(form))
+            mine = _conflict(request, form, fresh, _typed_address(form))
             household = fresh  # the service changed the old copy before it found out
-            form, conflict = address_form(None, fresh), True
+            form, conflict = address_form(None, fresh, mine), True
         except ValidationError as error:
             show_service_errors(error, form)
         else:
@@ -555,9 +561,13 @@ def person_edit(request: HttpRequest, pk: int) -> HttpResponse:
     person = selectors.person_get(user=request.user, pk=pk, perm=MANAGE)
     restricted = services.person_is_restricted(person) or person.status == "merged"
 
-    def person_form(data: Any, record: Person) -> PersonEditForm:
-        initial = {name: getattr(record, name) for name in [*cleaning.PERSON_FIELDS, "disability"]}
-        return PersonEditForm(data, editing=record, initial={**initial, "version": record.version})
+    def person_form(
+        data: Any, record: Person, mine: dict[str, Any] | None = None
+    ) -> PersonEditForm:
+        names = [*cleaning.PERSON_FIELDS, "disability"]
+        initial = {name: getattr(record, name) for name in names}
+        initial.update(version=record.version, opened=opened_values(record, names), **(mine or {}))
+        return PersonEditForm(data, editing=record, initial=initial)
 
     form, conflict = person_form(request.POST if request.method == "POST" else None, person), False
     checked = request.method == "POST" and form.is_valid() and _id_checkable(request, form, person)
@@ -575,9 +585,9 @@ def person_edit(request: HttpRequest, pk: int) -> HttpResponse:
             )
         except ConflictError:
             fresh = Person.objects.get(pk=person.pk)
-            _conflict(request, form, fresh, _typed_person(form, person))
+            mine = _conflict(request, form, fresh, _typed_person(form, person))
             person = fresh  # the service changed the old copy before it found out
-            form, conflict = person_form(None, fresh), True
+            form, conflict = person_form(None, fresh, mine), True
         except ValidationError as error:
             show_service_errors(error, form)
         else:
@@ -841,10 +851,52 @@ def _form_error(form: Any, error: Exception) -> None:
         form.add_error(None, str(error))
 
 
-def _conflict(request: HttpRequest, form: Any, fresh: Any, typed: dict[str, Any]) -> None:
-    """Someone saved the record while the user edited it. The page shows the saved record
-    again, and this message what the user's form said where it differs: nothing the other
-    person saved can be undone by saving the old form a second time."""
+def opened_values(record: Any, names: list[str]) -> str:
+    """The record's values as an edit form opens, carried by the form (its `opened` field):
+    should someone else save first, they tell the user's own changes from the rest."""
+    return json.dumps({name: getattr(record, name) for name in names}, cls=DjangoJSONEncoder)
+
+
+def _as_json(value: Any) -> Any:
+    return json.loads(json.dumps(value, cls=DjangoJSONEncoder))
+
+
+def _conflict(request: HttpRequest, form: Any, fresh: Any, typed: dict[str, Any]) -> dict[str, Any]:
+    """Someone saved the record while the user edited it. Returns the user's own changes (what
+    they typed where it differs from the record as their form opened), which the form shows
+    again on top of the saved record; the message names them, and where both changed a field,
+    both values. Without the opened values (an old page) the form shows the saved record, and
+    the message what the user's form said where it differs: saving the old form a second time
+    cannot undo what the other person saved."""
+    try:
+        opened = json.loads(form.cleaned_data.get("opened") or "")
+    except (TypeError, ValueError):
+        opened = None
+    if not isinstance(opened, dict):
+        _tell_conflict(request, form, fresh, typed, mine=None)
+        return {}
+    mine = {
+        name: value
+        for name, value in typed.items()
+        if name in opened and _as_json(value) != opened[name]
+    }
+    both = {
+        name: value
+        for name, value in mine.items()
+        if _as_json(getattr(fresh, name)) != opened[name]
+    }
+    _tell_conflict(request, form, fresh, both, mine=mine)
+    return mine
+
+
+def _tell_conflict(
+    request: HttpRequest,
+    form: Any,
+    fresh: Any,
+    typed: dict[str, Any],
+    *,
+    mine: dict[str, Any] | None,
+) -> None:
     differences = [
         _("%(field)s (yours: %(yours)s; saved: %(saved)s)")
         % {
@@ -859,7 +911,15 @@ def _conflict(request: HttpRequest, form: Any, fresh: Any, typed: dict[str, Any]
         "This record was saved while you were editing (by someone else, or in another tab): "
         "the form now shows it."
     )
-    if differences:
+    if mine:
+        message += " " + _(
+            "Your changes are put back on it: %(fields)s. Check them, then save again."
+        ) % {"fields": ", ".join(str(selectors.field_label(type(fresh), n)) for n in mine)}
+        if differences:
+            message += " " + _("Both of you changed: %(fields)s.") % {
+                "fields": "; ".join(differences)
+            }
+    elif mine is None and differences:
         message += " " + _("Where yours differed: %(fields)s. Enter your changes again.") % {
             "fields": "; ".join(differences)
         }

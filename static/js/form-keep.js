@@ -4,7 +4,8 @@
    is lost, and with it what was typed. So, as it is typed, the form is copied to this
    phone's storage. A send that lands on another page than the form (the server took it and
    moved on) drops the copy; a send that lands on the sign-in page keeps it. Opened again,
-   the form offers the copy back. Citizen IDs and document numbers are not kept on the
+   the form offers the copy back: the fields the user changed, on top of what the page shows
+   now (someone else may have saved the record meanwhile). Citizen IDs and document numbers are not kept on the
    phone: they are typed again. A copy is kept for three days at most, and signing out
    drops them all.
 
@@ -44,7 +45,9 @@
       if (note) note.hidden = false;
       var general = document.querySelector("[data-next-note]");
       if (general) general.hidden = true;
-    } else if (sent.path !== window.location.pathname) {
+    } else if (sent.path !== window.location.pathname
+               && !document.querySelector(".messages .error")) {
+      // Landed elsewhere without a refusal: the server took the form.
       local.removeItem(sent.key);
     }
   }
@@ -63,8 +66,18 @@
     });
     return data;
   };
-  var fill = function (form, data) {
+  // The fields the user changed on the page where the copy was made: restoring only those
+  // keeps what others saved since (the page now shows it) instead of the old page's values.
+  var changed = function (copy) {
+    if (!copy.base) return null; // an older copy: all of it
+    var names = Object.keys(copy.data).concat(Object.keys(copy.base));
+    return names.filter(function (name) {
+      return JSON.stringify(copy.data[name] || []) !== JSON.stringify(copy.base[name] || []);
+    });
+  };
+  var fill = function (form, data, only) {
     fields(form).forEach(function (el) {
+      if (only && only.indexOf(el.name) === -1) return;
       var values = data[el.name] || [];
       if (el.type === "checkbox" || el.type === "radio") {
         el.checked = values.indexOf(el.value) !== -1;
@@ -83,6 +96,7 @@
 
   document.querySelectorAll("form[data-keep]").forEach(function (form) {
     var key = PREFIX + window.location.pathname + "#" + form.dataset.keep;
+    var opened = collect(form);
     var copy = null;
     try { copy = JSON.parse(local.getItem(key) || "null"); } catch (e) { copy = null; }
     if (copy && Date.now() - copy.savedAt > KEEP_MS) {
@@ -113,7 +127,7 @@
       offer.append(line, buttons);
       form.parentNode.insertBefore(offer, form);
       back.addEventListener("click", function () {
-        fill(form, copy.data);
+        fill(form, copy.data, changed(copy));
         offer.remove();
       });
       drop.addEventListener("click", function () {
@@ -123,7 +137,7 @@
     }
     var keep = function () {
       try {
-        local.setItem(key, JSON.stringify({ savedAt: Date.now(), data: collect(form) }));
+        local.setItem(key, JSON.stringify({ savedAt: Date.now(), data: collect(form), base: opened }));
       } catch (e) { /* a full phone: nothing kept */ }
     };
     form.addEventListener("input", keep);

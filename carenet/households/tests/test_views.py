@@ -812,6 +812,42 @@ def test_household_edit_conflict(client, world):
     assert household.road == "ถนนเดิม"
 
 
+def test_a_stale_edit_puts_back_only_the_users_own_changes(client, world):
+    """Two coordinators open the same household; the first saves a ซอย, the second a ถนน. The
+    second's form comes back with the saved ซอย and their own ถนน on it: saved again, both stay."""
+    household = world.households["a1"]
+    login(client, "district_coordinator_a")
+    path = reverse("households:edit", args=[household.pk])
+    opened = edit_data(client.get(path).context["form"])
+    Household.objects.filter(pk=household.pk).update(version=2, soi="ซอยของตำบล")
+    response = client.post(path, {**opened, "road": "ถนนของอำเภอ"})
+    assert response.status_code == 409
+    shown = response.context["form"].initial
+    assert (shown["soi"], shown["road"], shown["version"]) == ("ซอยของตำบล", "ถนนของอำเภอ", 2)
+    message = str(next(iter(response.context["messages"])))
+    assert "ถนน" in message and "ซอย" not in message  # the ซอย was not theirs to list
+    again = client.post(path, edit_data(response.context["form"]))
+    assert again.status_code == 302
+    household.refresh_from_db()
+    assert (household.soi, household.road) == ("ซอยของตำบล", "ถนนของอำเภอ")
+
+
+def test_a_field_both_changed_is_named_with_both_values(client, world):
+    person = world.people["a1"]
+    login(client, "district_coordinator_a")
+    path = reverse("households:person_edit", args=[person.pk])
+    opened = {k: v for k, v in client.get(path).context["form"].initial.items() if v is not None}
+    Person.objects.filter(pk=person.pk).update(version=2, phone="0811111111")
+    data = {**opened, "phone": "0822222222", "document_type": "none"}
+    response = client.post(path, data)
+    assert response.status_code == 409
+    assert response.context["form"].initial["phone"] == "0822222222"
+    message = str(next(iter(response.context["messages"])))
+    assert "081-111-1111" in message or "0811111111" in message
+    person.refresh_from_db()
+    assert person.phone == "0811111111"  # nothing saved until the user saves again
+
+
 def test_withdrawal_restricts_editing(client, world):
     person = world.people["a1"]
     consent = person.consents.get()
