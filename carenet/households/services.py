@@ -544,6 +544,26 @@ def _make_head(actor: Any, household: Household, person: Person) -> None:
     household.head = person
 
 
+def _refuse_twin_member(household: Household, data: PersonData) -> None:
+    """The same form sent twice at one moment (two tabs, a retry on a weak signal, two users
+    registering the same newcomer) must not add the person twice. The household is locked
+    first, so the second send finds the first one's member: the same names and birth date."""
+    Household.objects.select_for_update().filter(pk=household.pk).exists()
+    twin = (
+        household.members.exclude(status=PersonStatus.MERGED)
+        .filter(first_name=data.first_name, last_name=data.last_name, birth_date=data.birth_date)
+        .first()
+    )
+    if twin is not None and not (data.citizen_id and twin.citizen_id_hash):
+        raise ValidationError(
+            _(
+                "%(name)s is already a member of this household (record no. %(no)s), perhaps "
+                "added a moment ago from another tab or phone. Open that record instead."
+            )
+            % {"name": twin.full_name, "no": twin.pk}
+        )
+
+
 @transaction.atomic
 def person_add(
     *, actor: Any, household: Household, data: PersonData, consent: ConsentData
@@ -569,6 +589,7 @@ def person_add(
     errors.raise_any()
     if data.citizen_id and _citizen_id_taken(data.citizen_id):
         raise _citizen_id_taken_error()
+    _refuse_twin_member(household, data)
 
     person = Person(household=household, area_id=household.area_id, created_by=_user(actor))
     _apply(person, data)

@@ -470,7 +470,10 @@ def test_without_citizen_id_a_document_is_required(world, personas):
     actor, household = personas["district_coordinator_a"], world.households["a1"]
     with pytest.raises(ValidationError) as excinfo:
         services.person_add(
-            actor=actor, household=household, data=somchai(citizen_id=""), consent=CONSENT
+            actor=actor,
+            household=household,
+            data=somchai(citizen_id="", document_type="none"),
+            consent=CONSENT,
         )
     assert "document_type" in error_fields(excinfo)
     with pytest.raises(ValidationError) as excinfo:
@@ -674,6 +677,34 @@ def test_adding_to_a_closed_household_is_refused(world, personas):
             actor=personas["district_coordinator_a"], household=household, data=somchai(),
             consent=CONSENT,
         )  # fmt: skip
+
+
+def test_the_same_newcomer_sent_twice_is_added_once(world, personas):
+    """Two tabs, or a retry on a weak signal, send the same member without a citizen ID."""
+    household = world.households["a1"]
+    actor = personas["volunteer_a"]
+    first = services.person_add(
+        actor=actor,
+        household=household,
+        data=somchai(citizen_id="", document_type="none"),
+        consent=CONSENT,
+    )
+    before = Person.objects.count()
+    with pytest.raises(ValidationError) as refused:
+        services.person_add(
+            actor=actor,
+            household=household,
+            data=somchai(citizen_id="", document_type="none"),
+            consent=CONSENT,
+        )
+    assert str(first.pk) in str(refused.value)
+    assert Person.objects.count() == before
+    services.person_add(  # another name in the same household is another person
+        actor=actor,
+        household=household,
+        data=somchai(citizen_id="", document_type="none", first_name="สมศักดิ์"),
+        consent=CONSENT,
+    )
 
 
 def test_volunteer_cannot_add_to_a_household_not_theirs(world, personas):
