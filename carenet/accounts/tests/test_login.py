@@ -44,6 +44,18 @@ def test_wrong_password_is_refused_and_recorded(client, volunteer_a):
     assert AccessAttempt.objects.get(username="volunteer_a").failures_since_start == 1
 
 
+def test_a_switched_off_account_is_told_so_with_the_right_password_only(client, volunteer_a):
+    """A volunteer who resigned while signed in must not keep trying until locked out."""
+    volunteer_a.is_active = False
+    volunteer_a.save()
+    right = sign_in(client, "volunteer_a", PASSWORD)
+    assert right.status_code == 200
+    assert "_auth_user_id" not in client.session
+    assert [e.code for e in right.context["form"].errors.as_data()["__all__"]] == ["inactive"]
+    wrong = sign_in(client, "volunteer_a", "wrong")
+    assert [e.code for e in wrong.context["form"].errors.as_data()["__all__"]] == ["invalid_login"]
+
+
 def test_repeated_failures_lock_the_account_even_with_the_right_password(client, volunteer_a):
     for _ in range(settings.AXES_FAILURE_LIMIT):
         sign_in(client, "volunteer_a", "wrong")
