@@ -9,6 +9,7 @@ from datetime import date
 
 from django import template
 from django.forms import BaseForm, BoundField
+from django.utils import timezone
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
 
@@ -29,6 +30,12 @@ _date_filter("be_date", thaidate.format_short)
 _date_filter("be_long", thaidate.format_long)
 _date_filter("be_numeric", thaidate.format_numeric)
 _date_filter("be_datetime", thaidate.format_datetime)
+
+
+@register.simple_tag
+def be_now() -> str:
+    """The time now, as be_datetime shows it (a printed page says when it was printed)."""
+    return thaidate.format_datetime(timezone.now())
 
 
 @register.filter

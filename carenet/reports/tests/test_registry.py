@@ -140,3 +140,10 @@ def test_the_figures_take_the_same_queries_for_a_larger_area(
         PersonFactory.create(household=HouseholdFactory.create(area_id="86020101"))
     with django_assert_num_queries(5):
         selectors.area_registry(user=user, area=province, today=today)
+
+
+def test_a_printed_page_says_who_printed_it_and_when(client, registry):
+    login(client, "province_officer")
+    page = client.get(reverse("reports:area", args=["86"])).text
+    assert 'data-testid="print-stamp"' in page and "พิมพ์จาก Carenet โดย" in page
+    assert "2569" in page.split('data-testid="print-stamp"')[1].split("</p>")[0]
