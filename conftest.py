@@ -74,9 +74,11 @@ def fast_password_hashing(request: pytest.FixtureRequest, settings: Any) -> None
 
 
 @pytest.fixture(autouse=True)
-def empty_cache() -> None:
+def empty_cache(settings: Any) -> None:
     """Every test starts with an empty cache: counters kept there (accounts.disclosure) are
-    keyed by user id, and ids repeat from one test to the next."""
+    keyed by user id, and ids repeat from one test to the next. Tests keep it in memory: each
+    test process its own, where the served site shares files between its processes."""
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
     cache.clear()
 
 

@@ -54,6 +54,7 @@ try:
     LOGIN_FAILURE_LIMIT = env.int("CARENET_LOGIN_FAILURE_LIMIT", 5)
     LOGIN_LOCKOUT_MINUTES = env.int("CARENET_LOGIN_LOCKOUT_MINUTES", 15)
     REDIS_URL = env.str("CARENET_REDIS_URL", "")
+    CACHE_DIR = env.path("CARENET_CACHE_DIR", BASE_DIR / "var" / "cache")
 except EnvValidationError as error:
     raise ImproperlyConfigured(f"Carenet configuration error: {error}") from error
 
@@ -193,13 +194,18 @@ elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
         ["-c jit=off -c max_parallel_workers_per_gather=0", pg_options.get("options", "")]
     ).strip()
 
-# One process needs nothing more than local memory; several web nodes share Redis (import
-# progress, lockouts and sessions' neighbours live here).
+# Import and export progress, and the daily caps on what a search may reveal, live here: every
+# process serving Carenet must see the same cache. Without Redis, the processes of one machine
+# (gunicorn's workers) share files; several machines share Redis. Local memory would give each
+# worker its own progress, and a running import would look lost to the others.
 CACHES = {
     "default": (
         {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
         if REDIS_URL
-        else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+        else {
+            "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+            "LOCATION": str(CACHE_DIR),
+        }
     )
 }
 

@@ -77,6 +77,17 @@ def test_the_defaults_start(tmp_path: Path) -> None:
     assert result.returncode == 0, result.stderr
 
 
+def test_every_process_of_the_site_shares_one_cache(tmp_path: Path) -> None:
+    """gunicorn's workers must see one another's import progress: without Redis, the cache
+    is files in CARENET_CACHE_DIR."""
+    env = {**fresh_env(tmp_path), "CARENET_CACHE_DIR": str(tmp_path / "cache")}
+    write = "from django.core.cache import cache; cache.set('progress', 42)"
+    read = "from django.core.cache import cache; print(cache.get('progress'))"
+    assert run([*SETUP[:1], SETUP[1] + "; " + write], env).returncode == 0
+    other = run([*SETUP[:1], SETUP[1] + "; " + read], env)
+    assert other.stdout.strip() == "42", other.stderr
+
+
 @pytest.mark.parametrize(
     ("name", "value"),
     [
