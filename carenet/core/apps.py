@@ -9,7 +9,7 @@ class CoreConfig(AppConfig):
     label = "core"
 
     def ready(self) -> None:
-        from carenet.core import lookups  # noqa: F401  (registers the safe integer __in)
+        from carenet.core import checks, lookups  # noqa: F401  (a system check; the safe __in)
         from carenet.core.collation import register_sqlite_collation
 
         connection_created.connect(register_sqlite_collation, dispatch_uid="carenet-thai-collation")
