@@ -3,8 +3,10 @@
 import getpass
 from typing import Any
 
+from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.db import transaction
 
 from carenet.accounts.models import Role, User
 from carenet.accounts.services import assignment_grant, user_create
@@ -12,12 +14,17 @@ from carenet.areas.models import Area
 
 
 class Command(BaseCommand):
-    help = "Grant ROLE at AREA (omit AREA for the whole country) to USERNAME."
+    help = (
+        "Grant ROLE at AREA (omit AREA for the whole country) to USERNAME, creating the user "
+        "(asked for a password twice) when there is none."
+    )
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("username")
         parser.add_argument("role", choices=[r.value for r in Role])
         parser.add_argument("area", nargs="?", default=None, help="DOPA code, e.g. 86 or 8601")
+        parser.add_argument("--first-name", default="", help="a new user's first name")
+        parser.add_argument("--last-name", default="", help="a new user's last name")
 
     def handle(self, *args: Any, **options: Any) -> None:
         area = None
@@ -27,18 +34,37 @@ class Command(BaseCommand):
                 raise CommandError(f"No area has the code {options['area']} (run load_areas?)")
         user = User.objects.filter(username=options["username"]).first()
         try:
-            if user is None:
-                try:
-                    password = getpass.getpass(f"Password for new user {options['username']}: ")
-                except EOFError:
-                    raise CommandError(
-                        "A new user needs a password: run this in a terminal."
-                    ) from None
-                if len(password) < 10:
-                    raise CommandError("Use a password of at least 10 characters.")
-                user = user_create(actor=None, username=options["username"], password=password)
-            assignment_grant(actor=None, user=user, role=Role(options["role"]), area=area)
+            # One transaction: a role refused at that area leaves no user without a role behind.
+            with transaction.atomic():
+                if user is None:
+                    user = user_create(
+                        actor=None,
+                        username=options["username"],
+                        password=self._new_password(options),
+                        first_name=options["first_name"],
+                        last_name=options["last_name"],
+                    )
+                assignment_grant(actor=None, user=user, role=Role(options["role"]), area=area)
         except ValidationError as error:
             raise CommandError("; ".join(error.messages)) from error
         where = area.label if area else "Thailand"
         self.stdout.write(f"{user.username}: {options['role']} at {where}")
+
+    def _new_password(self, options: dict[str, Any]) -> str:
+        """Asked twice, and held to the same rules as the pages' password forms."""
+        username = options["username"]
+        try:
+            password = getpass.getpass(f"Password for new user {username}: ")
+            again = getpass.getpass("The same password again: ")
+        except EOFError:
+            raise CommandError("A new user needs a password: run this in a terminal.") from None
+        if password != again:
+            raise CommandError("The two passwords differ: nothing was created.")
+        candidate = User(
+            username=username, first_name=options["first_name"], last_name=options["last_name"]
+        )
+        try:
+            validate_password(password, candidate)
+        except ValidationError as error:
+            raise CommandError(" ".join(error.messages)) from error
+        return password

@@ -1,0 +1,42 @@
+"""grant_access: how a deployment gets its first users."""
+
+import pytest
+from django.core.management import call_command
+from django.core.management.base import CommandError
+
+from carenet.accounts.models import User
+
+pytestmark = pytest.mark.django_db
+
+GOOD = "ชุมพร-ดูแลกัน-2569"
+
+
+def typed(monkeypatch, *answers):
+    replies = iter(answers)
+    monkeypatch.setattr("getpass.getpass", lambda prompt="": next(replies))
+
+
+def test_a_new_user_gets_the_role_and_their_name(monkeypatch, area_tree):
+    typed(monkeypatch, GOOD, GOOD)
+    call_command("grant_access", "officer_cp", "provincial_officer", "86", "--first-name", "สมศรี")
+    user = User.objects.get(username="officer_cp")
+    assert user.check_password(GOOD) and user.first_name == "สมศรี"
+    assert user.assignments.filter(area_id="86", role="provincial_officer").exists()
+
+
+@pytest.mark.parametrize(
+    ("answers", "reason"),
+    [((GOOD, GOOD + "x"), "differ"), (("password123", "password123"), None)],
+)
+def test_a_password_mistyped_or_too_common_creates_nothing(monkeypatch, area_tree, answers, reason):
+    typed(monkeypatch, *answers)
+    with pytest.raises(CommandError, match=reason):
+        call_command("grant_access", "admin_cp", "national_admin")
+    assert not User.objects.filter(username="admin_cp").exists()
+
+
+def test_a_role_refused_at_that_area_leaves_no_user_behind(monkeypatch, area_tree):
+    typed(monkeypatch, GOOD, GOOD)
+    with pytest.raises(CommandError):
+        call_command("grant_access", "national_cp", "national_admin", "86")
+    assert not User.objects.filter(username="national_cp").exists()
