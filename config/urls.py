@@ -29,6 +29,7 @@ urlpatterns = [
     path("favicon.ico", favicon),
 ]
 
+handler400 = "carenet.core.views.bad_request"
 handler403 = "carenet.core.views.permission_denied"
 handler404 = "carenet.core.views.page_not_found"
 handler500 = "carenet.core.views.server_error"

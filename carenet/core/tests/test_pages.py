@@ -60,3 +60,12 @@ def test_pages_run_only_carenet_s_scripts_and_their_own_nonce(client, volunteer_
         for path in templates
         if ".venv" not in path.parts and handlers.search(path.read_text())
     ] == []
+
+
+def test_a_request_for_another_host_gets_a_thai_400_page(client, settings):
+    """Staff typing the server's IP address, which DJANGO_ALLOWED_HOSTS does not list."""
+    settings.DEBUG = False
+    response = client.get("/", HTTP_HOST="10.1.2.3")
+    assert response.status_code == 400
+    body = response.content.decode()
+    assert "อ่านคำขอไม่ได้" in body and "The request could not be read" in body
