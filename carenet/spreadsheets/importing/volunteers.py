@@ -466,8 +466,21 @@ class _Reader:
                     unknown.append(str(moo))
                 elif villages[moo] not in codes:
                     codes.append(villages[moo])
+        if unknown and not villages:
+            problems.append(
+                Problem(
+                    "covered_moo",
+                    _(
+                        "No village of %(subdistrict)s is in Carenet yet. The villages are "
+                        "loaded first (by the administrator, manage.py import_villages), then "
+                        "the volunteers who cover them."
+                    )
+                    % {"subdistrict": self.areas.describe(area)},
+                )
+            )
+            return None
         if unknown:
-            known = ", ".join(str(moo) for moo in sorted(villages)) or "-"
+            known = ", ".join(str(moo) for moo in sorted(villages))
             problems.append(
                 Problem(
                     "covered_moo",

@@ -295,6 +295,12 @@ def test_a_covered_village_the_subdistrict_does_not_have(en):
     assert not Volunteer.objects.exists()
 
 
+def test_covered_villages_before_any_village_is_loaded_say_to_load_them_first(en):
+    Area.objects.filter(code__startswith="860101", level=Level.VILLAGE).delete()
+    [error] = run(csv_file([volunteer(covered_moo="1", moo="")])).errors
+    assert error.column == "หมู่ที่รับผิดชอบ" and "import_villages" in error.reason
+
+
 def test_every_problem_is_reported_and_nothing_imported(en):
     bad = cid(2)[:12] + str((int(cid(2)[12]) + 1) % 10)
     rows = [
