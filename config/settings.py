@@ -119,6 +119,8 @@ MIDDLEWARE = [
     "carenet.core.middleware.DatabaseBusyMiddleware",
     "axes.middleware.AxesMiddleware",
     "csp.middleware.CSPMiddleware",
+    # Inside the CSP middleware: the page it renders carries the response's nonce.
+    "carenet.core.middleware.SendOnlyAddressMiddleware",
 ]
 
 # Content-Security-Policy: scripts only from Carenet's own static files, and the few inline

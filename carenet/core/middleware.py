@@ -11,6 +11,7 @@ from collections.abc import Callable
 from django.db import OperationalError
 from django.http import HttpRequest, HttpResponse
 from django.template.loader import render_to_string
+from django.urls import Resolver404, resolve
 from django.utils.cache import patch_cache_control
 
 
@@ -61,3 +62,34 @@ class DatabaseBusyMiddleware:
             response["Retry-After"] = "5"
             return response
         return None
+
+
+class SendOnlyAddressMiddleware:
+    """An address that only takes a sent form, opened in the browser (a bookmark, or the
+    address bar after a refused send, Enter pressed again): Django answers an empty 405, which
+    a browser shows as its own error page. A Thai page says what happened instead, with a link
+    to the page the form belongs to when there is one."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        if response.status_code != 405 or request.method != "GET" or response.content:
+            return response
+        page = HttpResponse(
+            render_to_string("405.html", {"back": _page_above(request.path)}, request=request),
+            status=405,
+        )
+        page["Allow"] = response.get("Allow", "POST")
+        return page
+
+
+def _page_above(path: str) -> str:
+    """/volunteers/50/account/ -> /volunteers/50/, when that is a page; else ""."""
+    above = path.rstrip("/").rsplit("/", 1)[0] + "/"
+    try:
+        resolve(above)
+    except Resolver404:
+        return ""
+    return above if above != path else ""

@@ -69,3 +69,12 @@ def test_a_request_for_another_host_gets_a_thai_400_page(client, settings):
     assert response.status_code == 400
     body = response.content.decode()
     assert "อ่านคำขอไม่ได้" in body and "The request could not be read" in body
+
+
+def test_an_address_that_only_takes_a_form_opened_by_itself_explains_in_thai(client, volunteer_a):
+    login(client, "volunteer_a")
+    path = reverse("accounts:logout")
+    response = client.get(path)
+    assert response.status_code == 405
+    body = response.content.decode()
+    assert 'data-testid="send-only"' in body and "ไม่ได้บันทึกสิ่งใด" in body
