@@ -889,7 +889,9 @@ def merge_refused(first: Person, second: Person) -> str:
     says it before the form is filled in; person_merge refuses the same."""
     for person in (first, second):
         if person.status == PersonStatus.MERGED:
-            return _("%(name)s was already merged.") % {"name": person}
+            return _(
+                "Record no. %(no)s (%(name)s) was already merged into record no. %(into)s."
+            ) % {"no": person.pk, "name": person, "into": person.merged_into_id}
     hashes = {first.citizen_id_hash, second.citizen_id_hash} - {""}
     if len(hashes) == 2:
         return _("These records carry different citizen IDs, so they are not the same person.")

@@ -259,7 +259,7 @@ def household_edit(request: HttpRequest, pk: int) -> HttpResponse:
             initial={
                 "area": record.area_id,
                 "version": record.version,
-                "opened": opened_values(record, cleaning.ADDRESS_FIELDS),
+                "opened": opened_values(record, [*cleaning.ADDRESS_FIELDS, "status"]),
                 **{name: getattr(record, name) for name in cleaning.ADDRESS_FIELDS},
                 # A listed village says its หมู่ itself: the box is for unlisted villages.
                 "moo": None if record.area.level == Level.VILLAGE else record.moo,
@@ -566,7 +566,8 @@ def person_edit(request: HttpRequest, pk: int) -> HttpResponse:
     ) -> PersonEditForm:
         names = [*cleaning.PERSON_FIELDS, "disability"]
         initial = {name: getattr(record, name) for name in names}
-        initial.update(version=record.version, opened=opened_values(record, names), **(mine or {}))
+        opened = opened_values(record, [*names, "status"])
+        initial.update(version=record.version, opened=opened, **(mine or {}))
         return PersonEditForm(data, editing=record, initial=initial)
 
     form, conflict = person_form(request.POST if request.method == "POST" else None, person), False
@@ -886,6 +887,13 @@ def _conflict(request: HttpRequest, form: Any, fresh: Any, typed: dict[str, Any]
         if _as_json(getattr(fresh, name)) != opened[name]
     }
     _tell_conflict(request, form, fresh, both, mine=mine)
+    if opened.get("status", fresh.status) != fresh.status:
+        # Marked deceased or moved meanwhile: a change typed for a living resident may be moot.
+        messages.warning(
+            request,
+            _("Meanwhile the record was marked “%(status)s”. Check that your changes still apply.")
+            % {"status": fresh.get_status_display()},
+        )
     return mine
 
 

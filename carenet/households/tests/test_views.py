@@ -20,6 +20,7 @@ from carenet.households.models import (
     HouseholdAssignment,
     HouseholdStatus,
     Person,
+    PersonStatus,
 )
 from carenet.households.tests.conftest import MANAGES, SEES
 from carenet.households.tests.factories import (
@@ -846,6 +847,18 @@ def test_a_field_both_changed_is_named_with_both_values(client, world):
     assert "081-111-1111" in message or "0811111111" in message
     person.refresh_from_db()
     assert person.phone == "0811111111"  # nothing saved until the user saves again
+
+
+def test_a_stale_edit_says_the_person_was_marked_deceased_meanwhile(client, world):
+    person = world.people["a1"]
+    login(client, "district_coordinator_a")
+    path = reverse("households:person_edit", args=[person.pk])
+    opened = {k: v for k, v in client.get(path).context["form"].initial.items() if v is not None}
+    Person.objects.filter(pk=person.pk).update(version=2, status=PersonStatus.DECEASED)
+    response = client.post(path, {**opened, "phone": "0822222222", "document_type": "none"})
+    assert response.status_code == 409
+    said = " ".join(str(m) for m in response.context["messages"])
+    assert "เสียชีวิต" in said
 
 
 def test_withdrawal_restricts_editing(client, world):
