@@ -11,6 +11,7 @@ from typing import Any
 from django import forms
 from django.contrib.auth.forms import SetPasswordForm
 from django.core.exceptions import ValidationError
+from django.http import QueryDict
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -373,7 +374,12 @@ class StatusForm(ChoicesForm):
         if shown and shown != self.volunteer.status:
             self.errors.pop("to_status", None)  # the choices shown were for the old status
             # Shown again with the new status, so that the next choice is checked against it.
-            self.data = {**self.data, "from_status": self.volunteer.status}
+            # A QueryDict again, not a dict of one, which would hold each value as its list
+            # and show it back so ("['30/11/2569']").
+            data = QueryDict(mutable=True)
+            data.update(self.data)
+            data["from_status"] = self.volunteer.status
+            self.data = data
             raise forms.ValidationError(
                 _(
                     "While this page was open, the status was changed to “%(status)s”. "

@@ -929,6 +929,38 @@ def test_a_status_changed_in_another_tab_is_a_conflict_not_a_bad_choice(client, 
     assert own.status == VolunteerStatus.RESIGNED
 
 
+def test_a_conflict_shows_the_date_and_reason_as_typed_and_they_save_as_typed(client, world):
+    """The form sent back after a conflict holds what was typed, not its list ("['…']"), so
+    that sending it again stores the reason as typed."""
+    own = world["own"]
+    login(client, "district_coordinator_a")
+    url = reverse("volunteers:status", args=[own.pk])
+    today = timezone.localdate().strftime("%d/%m/") + str(timezone.localdate().year + 543)
+    first = client.post(
+        url,
+        {
+            "from_status": "active",
+            "effective_date": today,
+            "to_status": "resigned",
+            "reason": "ลาออก",
+        },
+    )
+    assert first.status_code == 302
+    typed = {"effective_date": today, "reason": "ไม่ได้ปฏิบัติงาน 6 เดือน"}
+    second = client.post(url, {"from_status": "active", "to_status": "inactive", **typed})
+    assert second.status_code == 400
+    form = second.context["form"]
+    assert form["effective_date"].value() == today
+    assert form["reason"].value() == typed["reason"]
+    assert "['" not in second.text
+    assert f'value="{today}"' in second.text
+    # Sent again as the page now shows it, it is checked against the new status and saved.
+    again = client.post(url, {"from_status": "resigned", "to_status": "active", **typed})
+    assert again.status_code == 302
+    last = own.status_changes.order_by("-id").first()
+    assert (last.to_status, last.reason) == ("active", typed["reason"])
+
+
 def test_a_volunteer_who_leaves_is_told_about_and_loses_their_login(client, world):
     own = world["own"]  # volunteer_a's record
     login(client, "district_coordinator_a")
