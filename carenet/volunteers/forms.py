@@ -47,7 +47,7 @@ class VolunteerFilterForm(ChoicesForm):
     network (active and inactive): those who left or died are there for whoever asks."""
 
     EVERY_STATUS = "all"
-    DEFAULTS = {"search": "", "area_code": "", "status": NETWORK, "order": ""}
+    DEFAULTS = {"search": "", "area_code": "", "status": NETWORK, "order": "", "households": ""}
 
     q = forms.CharField(
         label=_("Name, phone or citizen ID"),
@@ -75,6 +75,21 @@ class VolunteerFilterForm(ChoicesForm):
             ("", _("subdistrict, then name")),
             ("name", _("name")),
             ("registered", _("latest registered first")),
+            ("most_households", _("most households first")),
+            ("fewest_households", _("fewest households first")),
+        ],
+    )
+    # The active households each looks after (selectors.with_households).
+    households = forms.ChoiceField(
+        label=_("Households looked after"),
+        required=False,
+        choices=[
+            ("", _("any number")),
+            (selectors.NO_HOUSEHOLD, _("none")),
+            (selectors.SOME_HOUSEHOLDS, _("one or more")),
+            ("10", _("10 or more")),
+            ("20", _("20 or more")),
+            ("30", _("30 or more")),
         ],
     )
 
@@ -112,6 +127,7 @@ class VolunteerFilterForm(ChoicesForm):
             "area_code": data.get("village") or data.get("area", ""),
             "status": {"": NETWORK, self.EVERY_STATUS: ""}.get(status, status),
             "order": data.get("order", ""),
+            "households": data.get("households", ""),
         }
 
 

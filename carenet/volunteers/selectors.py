@@ -18,8 +18,19 @@ from itertools import groupby
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db.models import Case, Count, F, Prefetch, Q, QuerySet, Value, When
-from django.db.models.functions import Replace
+from django.db.models import (
+    Case,
+    Count,
+    F,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+    When,
+)
+from django.db.models.functions import Coalesce, Replace
 from django.utils import timezone
 
 from carenet.accounts import access
@@ -58,7 +69,41 @@ ORDERS = {
     "": ("area_id", *thai_order("first_name", "last_name"), "id"),
     "name": (*thai_order("first_name", "last_name"), "id"),
     "registered": (F("registration_date").desc(nulls_last=True), "-id"),
+    "most_households": ("-looks_after", "area_id", *thai_order("first_name", "last_name"), "id"),
+    "fewest_households": ("looks_after", "area_id", *thai_order("first_name", "last_name"), "id"),
 }
+
+# The workload filter: "none", "some" (one or more), or a number as text: that many or more.
+NO_HOUSEHOLD, SOME_HOUSEHOLDS = "none", "some"
+
+
+def looks_after() -> Coalesce:
+    """How many active households a volunteer looks after, as an expression on Volunteer: one
+    subquery per row, so that it adds no query to a page and joins nothing the list counts
+    besides (villages). The assignments are read through the relation's own table, since
+    households sit below this app."""
+    assignments = Volunteer.households.through.objects.filter(
+        volunteer=OuterRef("pk"), household__status="active"
+    )
+    counted = assignments.order_by().values("volunteer").annotate(n=Count("pk")).values("n")
+    return Coalesce(Subquery(counted), 0)
+
+
+def with_looks_after(queryset: QuerySet[Volunteer]) -> QuerySet[Volunteer]:
+    """The volunteers with `looks_after`, the active households each looks after."""
+    return queryset.annotate(looks_after=looks_after())
+
+
+def with_households(queryset: QuerySet[Volunteer], households: str) -> QuerySet[Volunteer]:
+    """The volunteers (annotated by with_looks_after) who look after no household (NO_HOUSEHOLD),
+    some (SOME_HOUSEHOLDS), or at least the number `households` says; all of them for ""."""
+    if households == NO_HOUSEHOLD:
+        return queryset.filter(Q(looks_after=0))
+    if households == SOME_HOUSEHOLDS:
+        return queryset.filter(Q(looks_after__gte=1))
+    if households.isdigit():
+        return queryset.filter(Q(looks_after__gte=int(households)))
+    return queryset
 
 
 def volunteer_list(
@@ -68,6 +113,7 @@ def volunteer_list(
     area_code: str = "",
     status: str = "",
     order: str = "",
+    households: str = "",
     sounds_like: bool = False,
 ) -> QuerySet[Volunteer]:
     """Volunteers in the user's scope, for the list page.
@@ -76,13 +122,16 @@ def volunteer_list(
     compared by its digits only, a registration no. or a citizen ID. `area_code` is any area:
     a province, district or subdistrict keeps the volunteers serving inside it, a village
     those who cover that village. `status` is one status, NETWORK (active and inactive) or
-    "" for all; `order` a key of ORDERS. `sounds_like` finds a name by its sound-alike key
-    instead (name_sounds_like_q), for when the name as typed finds no one.
+    "" for all; `order` a key of ORDERS; `households` the workload filter (with_households).
+    `sounds_like` finds a name by its sound-alike key instead (name_sounds_like_q), for when
+    the name as typed finds no one. Each volunteer comes with `village_count` and
+    `looks_after`, the active households they look after.
     """
     queryset = with_status(in_area(_scoped(user), area_code), status)
     search = query_text(search)
     if search:
         queryset = _search(queryset, search, sounds_like=sounds_like)
+    queryset = with_households(with_looks_after(queryset), households)
     return (
         queryset.select_related("area__parent")
         .annotate(village_count=Count("villages", distinct=True))

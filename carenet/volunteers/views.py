@@ -76,10 +76,20 @@ def volunteer_list(request: HttpRequest) -> HttpResponse:
             if in_network
             else 0,
             "every_status_query": _with_params(request, status=VolunteerFilterForm.EVERY_STATUS),
+            # The volunteers whose work is missing: active, and nobody's to visit.
+            "idle_query": None
+            if filters["status"] == VolunteerStatus.ACTIVE
+            and filters["households"] == selectors.NO_HOUSEHOLD
+            else _with_params(
+                request, status=VolunteerStatus.ACTIVE, households=selectors.NO_HOUSEHOLD
+            ),
             "can_register": access.can(request.user, Perm.MANAGE_VOLUNTEERS),
-            # An export keeps the area and status chosen; it has no name search.
+            # An export keeps the area and status chosen; it has no name search and no
+            # workload filter (its rows say how many households each looks after).
             "export_query": urlencode({"area": filters["area_code"], "status": filters["status"]})
-            if access.can(request.user, Perm.EXPORT_DATA) and not filters["search"]
+            if access.can(request.user, Perm.EXPORT_DATA)
+            and not filters["search"]
+            and not filters["households"]
             else None,
         },
     )
@@ -113,6 +123,7 @@ def _listed(
         area_code=filters["area_code"],
         status=filters["status"],
         order=filters["order"],
+        households=filters["households"],
         sounds_like=sounds_like,
     )
 

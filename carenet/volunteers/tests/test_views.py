@@ -1235,6 +1235,15 @@ def test_volunteer_list_query_count_is_constant(
         client.get(url, {"q": "ไม่มีใครชื่อนี้", "status": "active"})
     with django_assert_max_num_queries(small + 1):  # the villages of the subdistrict chosen
         client.get(url, {"area": "860101", "village": "86010101", "order": "registered"})
+    # The households each looks after, sorted and filtered by, cost no query more.
+    for order in ("most_households", "fewest_households"):
+        with django_assert_max_num_queries(small):
+            page = client.get(url, {"order": order})
+        assert len(page.context["page"].object_list) == 25
+    with django_assert_max_num_queries(small):
+        client.get(url, {"status": "active", "households": "none", "page": "2"})
+    with django_assert_max_num_queries(small):
+        client.get(url, {"households": "20", "order": "most_households"})
 
 
 def test_centre_pages_query_count_is_constant(
