@@ -446,6 +446,18 @@ HOUSEHOLD_COLUMNS: tuple[Column, ...] = (
     AS_OF,
 )
 
+# For the reader of a volunteers export, never imported: how many active households each
+# volunteer looks after (volunteers.selectors.looks_after), which Carenet counts from the
+# households' volunteers. The volunteers import declares it, so that an export imported again
+# has no column it does not read; it reads nothing from it.
+LOOKS_AFTER = Column(
+    "households_looked_after",
+    ("จำนวนครัวเรือนที่ดูแล", "households_looked_after", "households looked after"),
+    kind=Kind.INTEGER,
+)
+# Columns an export writes and an import skips: not in the guide or the blank template.
+EXPORT_ONLY = (LOOKS_AFTER.key,)
+
 VOLUNTEER_COLUMNS: tuple[Column, ...] = (
     _column("citizen_id", required=True),
     # The name, or the whole name in one column (VOLUNTEER_IMPORT_COLUMNS): the importer checks.
@@ -515,6 +527,7 @@ VOLUNTEER_COLUMNS: tuple[Column, ...] = (
         ("รหัสตำบลที่อยู่", "home_subdistrict_code", "home subdistrict code"),
         kind=Kind.INTEGER,
     ),
+    LOOKS_AFTER,
     AS_OF,
 )
 
@@ -542,6 +555,11 @@ def other_kind_column(
 
 HOUSEHOLD_KEYS = tuple(c.key for c in HOUSEHOLD_COLUMNS)
 VOLUNTEER_KEYS = tuple(c.key for c in VOLUNTEER_COLUMNS)
+
+
+def imported(columns: Iterable[Column]) -> tuple[Column, ...]:
+    """The columns an import reads something from (EXPORT_ONLY left out)."""
+    return tuple(c for c in columns if c.key not in EXPORT_ONLY)
 
 
 def label(columns: Iterable[Column], key: str) -> str:
@@ -698,9 +716,12 @@ def volunteer_row_values(
 ) -> dict[str, str]:
     """The cells of one volunteer's row in a volunteers export, keyed like VOLUNTEER_COLUMNS.
 
-    Reads only what is loaded; prefetch `villages` to fill the covered villages. `areas` maps
-    codes to Area rows for the names of the subdistrict served (see household_row_values).
+    Reads only what is loaded; prefetch `villages` to fill the covered villages, annotate
+    `looks_after` (volunteers.selectors.with_looks_after) to fill the households looked after.
+    `areas` maps codes to Area rows for the names of the subdistrict served (see
+    household_row_values).
     """
+    looks_after = getattr(volunteer, "looks_after", None)
     villages = _prefetched(volunteer, "villages") or []
     roles = [code for code in volunteer.other_roles if code in OTHER_ROLES.words]
     return {
@@ -723,4 +744,5 @@ def volunteer_row_values(
         "registration_date": _date(volunteer.registration_date),
         "status": VOLUNTEER_STATUSES.word(volunteer.status),
         "other_roles": LIST_SEPARATOR.join(OTHER_ROLES.word(code) for code in roles),
+        "households_looked_after": "" if looks_after is None else str(looks_after),
     }

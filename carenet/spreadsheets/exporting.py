@@ -232,12 +232,16 @@ def blank_template(dataset: str) -> Export:
     else:
         headers = columns.household_headers()
     headers.remove(columns.AS_OF.label)  # data typed in, not read from Carenet
+    written = set(columns.header_keys(headers))
+    for key in written.intersection(columns.EXPORT_ONLY):  # nothing to type in
+        headers.remove(columns.label(columns.VOLUNTEER_COLUMNS, key))
     return Export(dataset, Format.XLSX, headers, iter([]), 0, "", template=True)
 
 
 def _volunteer_rows(queryset: QuerySet[Volunteer]) -> QuerySet[Volunteer]:
     """Every volunteer, whatever their status (the status is a column of the file)."""
     villages = Prefetch("villages", queryset=Area.objects.only("code", "moo"))
+    queryset = volunteer_selectors.with_looks_after(queryset)
     return queryset.prefetch_related(villages).order_by("area_id", "pk")
 
 

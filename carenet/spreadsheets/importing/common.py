@@ -43,7 +43,14 @@ from carenet.core.tabular import (
 from carenet.core.text import THAI_DIGITS
 from carenet.households.cleaning import dms_degrees
 from carenet.spreadsheets import columns
-from carenet.spreadsheets.columns import NO_WORDS, YES_WORDS, Vocabulary, label, word_key
+from carenet.spreadsheets.columns import (
+    NO_WORDS,
+    YES_WORDS,
+    Vocabulary,
+    imported,
+    label,
+    word_key,
+)
 from carenet.spreadsheets.models import ImportKind
 
 # The errors and warnings an import lists; past these it only counts them.
@@ -232,7 +239,10 @@ class Report:
         """A warning for each column of the file that the import does not read, and an error
         for one whose header looks like a column the file lacks (`covered`: columns another
         one stands for): its cells would be lost under a header spelt another way."""
-        absent = [c for c in self.columns if not table.has(c.key) and c.key not in covered]
+        # A column no import reads (EXPORT_ONLY) is never one whose cells would be lost.
+        absent = [
+            c for c in imported(self.columns) if not table.has(c.key) and c.key not in covered
+        ]
         for letter, header in table.ignored:
             column = resembled_column(header, absent) or _status_named(header, absent)
             second = _status_named(header, self.columns) if table.has("status") else None

@@ -681,3 +681,22 @@ def test_an_as_of_cell_a_spreadsheet_reformatted_still_reads(personas, registry,
         actor=user, source=rewritten(export_bytes(user, "households"), reformat), dry_run=True
     )
     assert result.errors == []
+
+
+@pytest.mark.parametrize("fmt", ["csv", "xlsx"])
+def test_volunteer_export_says_how_many_active_households_each_looks_after(personas, registry, fmt):
+    """The provincial officer's workload column: active households only, in scope only."""
+    volunteer = registry.volunteers["อาสาดี"]
+    closed = make_household(registry.households["ใจดี"].area, "ปิดแล้ว", volunteer=volunteer)
+    Household.objects.filter(pk=closed.pk).update(status=HouseholdStatus.CLOSED)
+    make_household(registry.households["ศรีสุข"].area, "บ้านใหม่", volunteer=volunteer)
+    data = export_bytes(personas["district_coordinator_a"], "volunteers", fmt)
+    rows = read_csv(data) if fmt == "csv" else read_xlsx(data)
+    headers = rows[0]
+    assert headers[-2:] == ["จำนวนครัวเรือนที่ดูแล", "ข้อมูล ณ"]
+    column, name = headers.index("จำนวนครัวเรือนที่ดูแล"), headers.index("นามสกุล")
+    assert {row[name]: row[column] for row in rows[1:]} == {"อาสาดี": "2", "ปากน้ำดี": "1"}
+    # Who looks after none says 0, not a blank cell.
+    Household.objects.update(status=HouseholdStatus.MOVED)
+    rows = read_csv(export_bytes(personas["district_coordinator_b"], "volunteers"))
+    assert {row[name]: row[column] for row in rows[1:]} == {"รักถิ่น": "0"}

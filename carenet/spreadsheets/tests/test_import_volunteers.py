@@ -712,3 +712,32 @@ def test_each_volunteer_a_file_changes_has_the_import_in_their_own_history():
     [changed] = AuditEvent.objects.filter(action="volunteer.import")
     assert changed.target_id == str(stored(1).pk)
     assert changed.details["fields"] == ["phone", "status"]
+
+
+def test_the_households_looked_after_an_export_writes_import_as_nothing():
+    """The export's count of households looked after is for its reader: imported again, it
+    changes nothing and warns of nothing, whatever it says; an office's own sheet with such a
+    column is not told to rename it either."""
+    assert run(csv_file([volunteer()])).ok
+    areas = {a.code: a for a in Area.objects.all()}
+    record = Volunteer.objects.prefetch_related("villages").get()
+    row = {**columns.volunteer_row_values(record, areas=areas), "households_looked_after": "7"}
+    before = snapshot()
+    result = run(csv_file([row]))
+    assert result.volunteers.unchanged == 1
+    assert not result.warnings and not result.errors
+    assert snapshot() == before
+    # Under another header, it is a column not read, as any other: a warning, not an error
+    # telling to rename it to a column that imports nothing.
+    own = csv_file([row]).replace("จำนวนครัวเรือนที่ดูแล".encode(), "ครัวเรือนที่ดูแล".encode())
+    result = run(own)
+    assert not result.errors
+    assert [w.column for w in result.warnings] == ["ครัวเรือนที่ดูแล"]
+    assert snapshot() == before
+
+
+def test_the_import_guide_and_template_leave_the_households_looked_after_out():
+    assert "households_looked_after" in {c.key for c in columns.VOLUNTEER_COLUMNS}
+    assert "households_looked_after" not in {
+        c.key for c in columns.imported(columns.VOLUNTEER_IMPORT_COLUMNS)
+    }
