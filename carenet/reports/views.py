@@ -90,6 +90,7 @@ def centre_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "coverage": selectors.centre_coverage(centre=centre),
             "current_seats": current,
             "vacant_seats": volunteer_selectors.vacant_seats(current),
+            "ending_seats": volunteer_selectors.seats_ending(current, planned, today),
             "past_seats": past,
             "planned_seats": planned,
             "volunteers": volunteers[:CENTRE_VOLUNTEERS_SHOWN],

@@ -13,7 +13,7 @@ import re
 from collections.abc import Iterable
 from contextlib import suppress
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from itertools import groupby
 from typing import Any
 
@@ -394,10 +394,13 @@ def _centres(user: Any, perm: Perm = Perm.VIEW_VOLUNTEERS) -> QuerySet[Centre]:
 
 
 def centre_list(*, user: Any) -> list[Centre]:
-    """Centres in scope, each with `active_volunteers` and `committee_size` counted.
+    """Centres in scope, each with `active_volunteers`, `committee_size`, `uncovered_villages`
+    (villages no active volunteer covers) and `seat_state` (CommitteeState: the seats to fill
+    and the terms about to end).
 
-    Active volunteers are counted per subdistrict in one grouped query, then added up for
-    every level above, so the page costs the same for 9 centres or 900.
+    Volunteers and villages are counted per subdistrict in grouped queries, then added up for
+    every level above, and the seats of all the centres are read in one query, so the page
+    costs the same for 9 centres or 900.
     """
     today = timezone.localdate()
     current = Q(committee__term_end__isnull=True) | Q(committee__term_end__gte=today)
@@ -406,23 +409,65 @@ def centre_list(*, user: Any) -> list[Centre]:
             committee_size=Count("committee", filter=current & Q(committee__term_start__lte=today))
         )
     )
-    inside_centres = Q(pk__in=[])
-    for code in {c.area_id for c in centres}:
-        inside_centres |= within(code, "area")
-    rows = (
-        Volunteer.objects.filter(inside_centres, status=VolunteerStatus.ACTIVE)
+    outermost = _outermost({c.area_id for c in centres})
+    volunteers = _by_area_prefix(
+        Volunteer.objects.filter(_inside(outermost, "area"), status=VolunteerStatus.ACTIVE)
         .values("area_id")
         .annotate(n=Count("id"))
         .order_by()
+        .values_list("area_id", "n")
     )
-    counts: dict[str, int] = {}
-    for row in rows:
-        for length in (2, 4, 6):
-            prefix = row["area_id"][:length]
-            counts[prefix] = counts.get(prefix, 0) + row["n"]
+    uncovered = _by_area_prefix(
+        (code, 1)
+        for code in Area.objects.filter(_inside(outermost), level=Level.VILLAGE)
+        .annotate(n=Count("volunteers", filter=Q(volunteers__status=VolunteerStatus.ACTIVE)))
+        .filter(n=0)
+        .values_list("code", flat=True)
+    )
+    seats = _seats_by_centre([c.pk for c in centres], today)
     for centre in centres:
-        centre.active_volunteers = counts.get(centre.area_id, 0)  # type: ignore[attr-defined]
+        centre.active_volunteers = volunteers.get(centre.area_id, 0)  # type: ignore[attr-defined]
+        centre.uncovered_villages = uncovered.get(centre.area_id, 0)  # type: ignore[attr-defined]
+        centre.seat_state = committee_state(seats.get(centre.pk, []), today)  # type: ignore[attr-defined]
     return centres
+
+
+def _outermost(codes: set[str]) -> list[str]:
+    """The codes no other of them contains: a province's centre covers its districts'. In
+    code order, the codes inside one follow it."""
+    kept: list[str] = []
+    for code in sorted(codes):
+        if not (kept and code.startswith(kept[-1])):
+            kept.append(code)
+    return kept
+
+
+def _inside(codes: list[str], field: str = "code") -> Q:
+    inside = Q(pk__in=[])
+    for code in codes:
+        inside |= within(code, field)
+    return inside
+
+
+def _by_area_prefix(rows: Iterable[tuple[str, int]]) -> dict[str, int]:
+    """Counts per area code added up for the province, district and subdistrict above."""
+    counts: dict[str, int] = {}
+    for code, n in rows:
+        for length in (2, 4, 6):
+            counts[code[:length]] = counts.get(code[:length], 0) + n
+    return counts
+
+
+def _seats_by_centre(pks: list[int], today: date) -> dict[int, list[CommitteeMembership]]:
+    """The centres' current and planned seats, and the past ones of SINGLE_SEATS (to say when
+    a vacant one's term ended), in one query."""
+    kept = Q(term_end__isnull=True) | Q(term_end__gte=today) | Q(position__in=SINGLE_SEATS)
+    seats: dict[int, list[CommitteeMembership]] = {}
+    for seat in CommitteeMembership.objects.filter(kept, centre_id__in=pks).only(
+        "centre_id", "volunteer_id", "position", "term_start", "term_end"
+    ):
+        seats.setdefault(seat.centre_id, []).append(seat)
+    return seats
 
 
 def centre_get(*, user: Any, pk: Any, perm: Perm = Perm.VIEW_VOLUNTEERS) -> Centre:
@@ -496,7 +541,7 @@ def committee_list(
     )
     rank = {position.value: index for index, position in enumerate(POSITION_ORDER)}
     current = sorted(
-        (s for s in seats if s.term_start <= today and (s.term_end is None or s.term_end >= today)),
+        (s for s in seats if is_current(s, today)),
         key=lambda s: (rank.get(s.position, 99), s.volunteer.first_name),
     )
     past = sorted((s for s in seats if s not in current), key=lambda s: s.term_start, reverse=True)
@@ -504,9 +549,67 @@ def committee_list(
 
 
 def vacant_seats(current: list[CommitteeMembership]) -> list[Position]:
-    """The single seats (chair, secretary) nobody holds among a centre's `current` seats."""
+    """The single seats (chair, secretary) nobody holds among a centre's `current` seats.
+
+    A vice-chair is not one: a committee is short without a chair or a secretary
+    (SINGLE_SEATS), while it may have no vice-chair, or several, as it has members."""
     held = {seat.position for seat in current}
     return [position for position in SINGLE_SEATS if position not in held]
+
+
+# How far ahead a committee's page and the centre list warn of terms that end.
+TERM_WARNING_DAYS = 90
+
+
+def is_current(seat: CommitteeMembership, today: date) -> bool:
+    return seat.term_start <= today and (seat.term_end is None or seat.term_end >= today)
+
+
+def seats_ending(
+    current: list[CommitteeMembership], planned: list[CommitteeMembership], today: date
+) -> list[CommitteeMembership]:
+    """The `current` seats whose term ends within TERM_WARNING_DAYS, soonest first, but for
+    those already followed by a `planned` one: the same volunteer again, or a successor to
+    a single seat (chair, secretary)."""
+    horizon = today + timedelta(days=TERM_WARNING_DAYS)
+    followed = {seat.volunteer_id for seat in planned}
+    filled_later = {seat.position for seat in planned if seat.position in SINGLE_SEATS}
+    ending = [
+        seat
+        for seat in current
+        if seat.term_end is not None
+        and seat.term_end <= horizon
+        and seat.volunteer_id not in followed
+        and seat.position not in filled_later
+    ]
+    return sorted(ending, key=lambda seat: (seat.term_end, seat.pk))
+
+
+@dataclass(frozen=True)
+class Vacancy:
+    position: Position
+    ended_on: date | None  # when the last holder's term ended; None if nobody ever held it
+
+
+@dataclass(frozen=True)
+class CommitteeState:
+    """What the centre list says of a committee: the seats to fill and the terms ending."""
+
+    vacant: list[Vacancy]
+    ending: list[CommitteeMembership]
+
+
+def committee_state(seats: list[CommitteeMembership], today: date) -> CommitteeState:
+    """The state of a committee from its current and planned seats and its single seats'
+    past ones (seats of one centre, as _seats_by_centre reads them)."""
+    current = [seat for seat in seats if is_current(seat, today)]
+    planned = [seat for seat in seats if seat.term_start > today]
+    ended: dict[str, date] = {}
+    for seat in seats:
+        if seat.term_end is not None and seat.term_end < today:
+            ended[seat.position] = max(seat.term_end, ended.get(seat.position, seat.term_end))
+    vacant = [Vacancy(position, ended.get(position)) for position in vacant_seats(current)]
+    return CommitteeState(vacant=vacant, ending=seats_ending(current, planned, today))
 
 
 def seats_outside_area(*, volunteer: Volunteer) -> list[CommitteeMembership]:

@@ -1,7 +1,10 @@
 """Reads are scoped to the user, search finds Thai names and phones, counts cost fixed queries."""
 
+from datetime import date, timedelta
+
 import pytest
 from django.http import Http404
+from django.utils import timezone
 
 from carenet.accounts import access
 from carenet.core import citizen_id
@@ -235,13 +238,96 @@ def test_centre_list_counts_active_volunteers_and_current_seats(
     spread["paknam"].status = VolunteerStatus.INACTIVE
     spread["paknam"].save()
     CommitteeMembershipFactory(centre=centres["8601"], volunteer=spread["own"])
-    with django_assert_max_num_queries(4):
+    # The scope, the centres, their volunteers, their villages without one, their seats.
+    with django_assert_max_num_queries(5):
         listed = {c.area_id: c for c in selectors.centre_list(user=province_officer)}
     assert listed["86"].active_volunteers == 3  # own, neighbour, thasae
     assert listed["8601"].active_volunteers == 2
     assert listed["8602"].active_volunteers == 1
     assert listed["8601"].committee_size == 1
     assert listed["86"].committee_size == 0
+
+
+def test_centre_list_counts_villages_without_an_active_volunteer(province_officer, centres, spread):
+    spread["neighbour"].status = VolunteerStatus.INACTIVE  # หมู่ 2 of ท่าตะเภา loses its only one
+    spread["neighbour"].save()
+    listed = {c.area_id: c for c in selectors.centre_list(user=province_officer)}
+    # ท่าตะเภา หมู่ 2, ปากน้ำ หมู่ 1 (its volunteer covers no village), ท่าแซะ หมู่ 1.
+    assert listed["8601"].uncovered_villages == 2
+    assert listed["8602"].uncovered_villages == 1
+    assert listed["86"].uncovered_villages == 3
+
+
+def seat(centre, position, start, end=None, **extra):
+    return CommitteeMembershipFactory(
+        centre=centre, position=position, term_start=start, term_end=end, **extra
+    )
+
+
+def test_centre_list_says_the_seats_to_fill_and_the_terms_ending(
+    province_officer, centres, spread, django_assert_max_num_queries
+):
+    today = timezone.localdate()
+    ago, soon, later = (
+        today - timedelta(days=30),
+        today + timedelta(days=20),
+        today + timedelta(days=200),
+    )
+    mueang, thasae = centres["8601"], centres["8602"]
+    seat(mueang, Position.CHAIR, date(2020, 1, 1), ago)  # ended, nobody since
+    seat(mueang, Position.CHAIR, date(2016, 1, 1), date(2019, 12, 31))
+    seat(mueang, Position.SECRETARY, date(2024, 1, 1), soon)  # ends in 20 days
+    seat(mueang, Position.MEMBER, date(2024, 1, 1), soon)
+    seat(mueang, Position.MEMBER, date(2024, 1, 1), later)
+    # ท่าแซะ: full, its secretary's term ends soon but a successor is appointed.
+    seat(thasae, Position.CHAIR, date(2024, 1, 1))
+    seat(thasae, Position.SECRETARY, date(2024, 1, 1), soon)
+    seat(thasae, Position.SECRETARY, soon + timedelta(days=1))
+    with django_assert_max_num_queries(5):
+        listed = {c.area_id: c for c in selectors.centre_list(user=province_officer)}
+    state = listed["8601"].seat_state
+    assert [(v.position, v.ended_on) for v in state.vacant] == [(Position.CHAIR, ago)]
+    assert [(s.position, s.term_end) for s in state.ending] == [
+        (Position.SECRETARY, soon),
+        (Position.MEMBER, soon),
+    ]
+    assert listed["8602"].seat_state.vacant == []
+    assert listed["8602"].seat_state.ending == []
+    # A centre that never had a committee: both seats to fill, no term ended.
+    never = listed["86"].seat_state
+    assert [(v.position, v.ended_on) for v in never.vacant] == [
+        (Position.CHAIR, None),
+        (Position.SECRETARY, None),
+    ]
+
+
+def test_a_vacant_vice_chair_is_not_a_seat_to_fill(centres):
+    """A committee is short without a chair or a secretary (SINGLE_SEATS); it may have no
+    vice-chair, or several, as it has members."""
+    mueang = centres["8601"]
+    seat(mueang, Position.CHAIR, date(2024, 1, 1))
+    seat(mueang, Position.SECRETARY, date(2024, 1, 1))
+    current, _past = selectors.committee_list(centre=mueang)
+    assert selectors.vacant_seats(current) == []
+    state = selectors.committee_state(current, timezone.localdate())
+    assert state.vacant == []
+
+
+def test_a_term_renewed_for_the_same_volunteer_is_not_said_to_end(centres):
+    today = timezone.localdate()
+    mueang = centres["8601"]
+    ending = seat(mueang, Position.MEMBER, date(2024, 1, 1), today + timedelta(days=10))
+    seat(
+        mueang,
+        Position.MEMBER,
+        today + timedelta(days=11),
+        volunteer=ending.volunteer,
+    )
+    other = seat(mueang, Position.MEMBER, date(2024, 1, 1), today + timedelta(days=90))
+    seat(mueang, Position.MEMBER, date(2024, 1, 1), today + timedelta(days=91))
+    current, past = selectors.committee_list(centre=mueang)
+    planned = [s for s in past if s.term_start > today]
+    assert selectors.seats_ending(current, planned, today) == [other]
 
 
 def missing_codes(user) -> tuple[list[str], list[tuple[str, list[str]]]]:
@@ -311,3 +397,8 @@ def test_committee_lists_current_seats_chair_first(area_tree):
     current, previous = selectors.committee_list(centre=centre)
     assert current == [chair, member]
     assert previous == [past]
+
+
+def test_the_centre_list_reads_each_area_once():
+    codes = {"86", "8601", "860101", "8602", "8401", "840101", "840201"}
+    assert selectors._outermost(codes) == ["8401", "840201", "86"]

@@ -1029,6 +1029,102 @@ def test_centre_page_shows_committee_coverage_and_volunteers(client, world):
 
 
 @pytest.fixture
+def lapsing(world):
+    """ท่าตะเภา's centre (centre_a): own chairs it; the secretary's term ended a month ago, a
+    member's ends in 30 days. ท่าแซะ's (centre_b) has no committee at all."""
+    today = timezone.localdate()
+    ended, ending = today - timedelta(days=30), today + timedelta(days=30)
+    CommitteeMembershipFactory(
+        centre=world["centre_a"],
+        position=Position.SECRETARY,
+        volunteer__area=world["own"].area,
+        term_end=ended,
+    )
+    member = CommitteeMembershipFactory(
+        centre=world["centre_a"], volunteer__area=world["own"].area, term_end=ending
+    )
+    return {"ended": ended, "ending": ending, "member": member}
+
+
+def shown(position: Position) -> str:
+    with translation.override("th"):
+        return str(position.label)
+
+
+def flags_of(response, centre) -> str:
+    """What the centre list says under one centre, up to the next centre."""
+    item = response.text.split(f'href="{reverse("reports:centre", args=[centre.pk])}"')[1]
+    return item.split('<li class="level-')[0].split("</section>")[0]
+
+
+def test_the_centre_list_says_what_each_committee_and_area_lacks(client, world, lapsing):
+    login(client, "province_officer")
+    response = client.get(reverse("volunteers:centre_list"))
+    mueang = flags_of(response, world["centre_a"])
+    assert 'data-testid="vacant"' in mueang
+    assert shown(Position.SECRETARY) in mueang and shown(Position.CHAIR) not in mueang
+    assert thaidate.format_short(lapsing["ended"]) in mueang  # the term that ended
+    assert 'data-testid="ending"' in mueang
+    assert thaidate.format_short(lapsing["ending"]) in mueang
+    assert 'data-testid="uncovered"' in mueang  # หมู่ 2 of ท่าตะเภา, หมู่ 1 of ปากน้ำ
+    thasae = flags_of(response, world["centre_b"])
+    assert shown(Position.CHAIR) in thasae and shown(Position.SECRETARY) in thasae
+    assert 'data-testid="ending"' not in thasae
+    centres = {c.pk: c for c in response.context["centres"]}
+    assert centres[world["centre_a"].pk].uncovered_villages == 2
+    assert centres[world["centre_b"].pk].uncovered_villages == 1
+
+
+@pytest.mark.parametrize("persona", PERSONAS)
+def test_the_centre_lists_flags_keep_to_the_users_centres(client, world, lapsing, persona):
+    login(client, persona)
+    response = client.get(reverse("volunteers:centre_list"))
+    shown = {c.pk for c in response.context["centres"]}
+    assert shown == {world[n].pk for n in CENTRE_VIEWERS.get(persona, set())}
+    ended = thaidate.format_short(lapsing["ended"])
+    assert (ended in response.text) == (world["centre_a"].pk in shown)
+
+
+def test_the_centre_list_is_for_those_signed_in(client, world, lapsing):
+    response = client.get(reverse("volunteers:centre_list"))
+    assert response.status_code == 302 and "/login" in response["Location"]
+
+
+def test_the_centre_page_warns_of_terms_ending_within_90_days(client, world, lapsing):
+    login(client, "district_coordinator_a")
+    url = reverse("reports:centre", args=[world["centre_a"].pk])
+    response = client.get(url)
+    assert response.context["ending_seats"] == [lapsing["member"]]
+    warning = response.text.split('data-testid="ending-seats"')[1].split("</p>")[0]
+    assert lapsing["member"].volunteer.first_name in warning
+    assert thaidate.format_short(lapsing["ending"]) in warning
+    assert response.context["vacant_seats"] == [Position.SECRETARY]
+    # Appointed again from the day after: no more warning.
+    CommitteeMembershipFactory(
+        centre=world["centre_a"],
+        volunteer=lapsing["member"].volunteer,
+        term_start=lapsing["ending"] + timedelta(days=1),
+    )
+    response = client.get(url)
+    assert response.context["ending_seats"] == []
+    assert 'data-testid="ending-seats"' not in response.text
+
+
+def test_a_centre_without_a_vice_chair_is_not_short_of_one(client, world):
+    """A committee is short without a chair or a secretary; a vice-chair is one more seat,
+    like a member's, which it may leave empty (models.SINGLE_SEATS)."""
+    CommitteeMembershipFactory(
+        centre=world["centre_a"], position=Position.SECRETARY, volunteer__area=world["own"].area
+    )
+    login(client, "district_coordinator_a")
+    response = client.get(reverse("reports:centre", args=[world["centre_a"].pk]))
+    assert response.context["vacant_seats"] == []
+    assert 'data-testid="vacant-seats"' not in response.text
+    listed = client.get(reverse("volunteers:centre_list"))
+    assert 'data-testid="vacant"' not in flags_of(listed, world["centre_a"])
+
+
+@pytest.fixture
 def subdistrict_coordinator(area_tree):
     """The coordinator of ต.ท่าตะเภา only, as the demo's `tambon`."""
     user = User.objects.create_user(username="tambon", password=NEW_PASSWORD)
@@ -1260,6 +1356,13 @@ def test_centre_pages_query_count_is_constant(
     VolunteerFactory.create_batch(30, area=area_tree["860102"], villages=[area_tree["86010201"]])
     for volunteer in VolunteerFactory.create_batch(4, area=area_tree["860101"]):
         CommitteeMembershipFactory(centre=world["centre_a"], volunteer=volunteer)
+    # Seats whose term ended, or ends soon, on several centres: the list reads them at once.
+    today = timezone.localdate()
+    for centre in (world["centre_a"], world["centre_b"], CentreFactory(area=area_tree["860201"])):
+        for position, end in ((Position.SECRETARY, -10), (Position.MEMBER, 20)):
+            CommitteeMembershipFactory(
+                centre=centre, position=position, term_end=today + timedelta(days=end)
+            )
     for number in range(2, 7):  # more subdistricts without a centre to offer
         Area.objects.create(
             code=f"86020{number}",
