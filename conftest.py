@@ -205,7 +205,7 @@ _PER_RESPONSE = re.compile(rb'[A-Za-z0-9]{64}|nonce="[^"]*"|<p class="print-stam
 
 
 def page_body(response: Any, path: str) -> bytes:
-    """A page's bytes without what differs by request (CSRF tokens, script nonces, the time
-    the print line gives) and its
-    own path: the page an out-of-scope record gets is byte for byte a missing one's."""
+    """A page's bytes without what differs by request (CSRF tokens, script nonces, the time the
+    print line gives) and its own path: the page an out-of-scope record gets is byte for byte a
+    missing one's."""
     return _PER_RESPONSE.sub(b"X", response.content).replace(path.encode(), b"PATH")
