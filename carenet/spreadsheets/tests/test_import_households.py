@@ -2253,3 +2253,14 @@ def test_a_village_no_followed_by_the_village_name():
 def test_yes_and_no_as_offices_mark_them(text, said):
     """A slash is how a Thai form ticks a box."""
     assert common.read_yes_no("bedridden", text) is said
+
+
+def test_a_group_is_written_as_the_pages_name_it_and_read_in_either_spelling():
+    """The list filter says พ่อหรือแม่เลี้ยงเดี่ยว: a file uses the same words, and older
+    exports' พ่อแม่เลี้ยงเดี่ยว still read."""
+    assert columns.GROUPS.words["single_parent"][0] == "พ่อหรือแม่เลี้ยงเดี่ยว"
+    for number, spelling in enumerate(("พ่อหรือแม่เลี้ยงเดี่ยว", "พ่อแม่เลี้ยงเดี่ยว"), start=1):
+        row = person(citizen_id=cid(number), vulnerable_groups=spelling)
+        result = run(csv_file([row]))
+        assert result.ok, result.errors
+        assert stored(cid(number)).single_parent
