@@ -31,7 +31,10 @@ def user_create(
     first_name: str = "",
     last_name: str = "",
     is_demo: bool = False,
+    area_code: str = "",
 ) -> User:
+    """A new login. `area_code` is where it is made (a volunteer's area), for the audit log:
+    "" is the country's log."""
     username = User.normalize_username(username)
     if not USERNAME.fullmatch(username):
         # Letters, digits and . @ + - _ only: no spaces, no invisible or direction marks that
@@ -49,7 +52,13 @@ def user_create(
     user = User(username=username, first_name=first_name, last_name=last_name, is_demo=is_demo)
     user.set_password(password)
     user.save()
-    audit_record(actor=actor, action="user.create", target=user, details={"username": username})
+    audit_record(
+        actor=actor,
+        action="user.create",
+        target=user,
+        area_code=area_code,
+        details={"username": username},
+    )
     return user
 
 

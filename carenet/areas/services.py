@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from geothai.types import Address
 
 from carenet.areas.models import Area, Level
-from carenet.core.services import audit_record
+from carenet.core.services import audit_areas, audit_record, audit_record_each
 from carenet.core.tabular import Column, Kind, Row, RowError, Source, Table, TableError, read_table
 
 
@@ -196,11 +196,10 @@ def villages_import(*, actor: object, source: Source, dry_run: bool = False) -> 
     Area.objects.bulk_create(to_create, batch_size=1000)
     Area.objects.bulk_update(to_update, ["name_th", "moo"], batch_size=1000)
     if to_create or to_update:
-        provinces = {village.code[:2] for village in villages}
-        audit_record(
+        audit_record_each(
+            areas=audit_areas(village.code for village in villages),
             actor=actor,
             action="areas.import_villages",
-            area_code=provinces.pop() if len(provinces) == 1 else "",
             details={
                 "file": _source_name(source),
                 "rows": result.rows,

@@ -1,5 +1,6 @@
 """Writes shared by every app: the audit trail and versioned saves."""
 
+from collections.abc import Iterable
 from typing import Any
 
 from django.db import models
@@ -27,6 +28,34 @@ def audit_record(
         area_code=area_code,
         details=details or {},
     )
+
+
+# The lengths of area codes, widest first: province, district, subdistrict, village.
+_AREA_LENGTHS = (2, 4, 6, 8)
+
+
+def audit_areas(codes: Iterable[str | None]) -> list[str]:
+    """Where an event touching records of these areas is logged: their narrowest common area
+    when they lie in one province, else each of their provinces (one row each, so that every
+    province reads it in its log). [""] (the country) when no area is known."""
+    known = {code for code in codes if code}
+    provinces = sorted({code[:2] for code in known})
+    if len(provinces) != 1:
+        return provinces or [""]
+    first, last = min(known), max(known)  # what these two share, all the codes share
+    return [next(first[:n] for n in reversed(_AREA_LENGTHS) if last.startswith(first[:n]))]
+
+
+def audit_record_each(
+    *, areas: list[str], actor: Any, action: str, details: dict[str, Any], **kwargs: Any
+) -> None:
+    """One audit row per area of `areas` (see audit_areas); with several, each row names them
+    all, so that a reader knows it is one event seen from each."""
+    shared = {"areas": areas} if len(areas) > 1 else {}
+    for code in areas:
+        audit_record(
+            actor=actor, action=action, area_code=code, details={**details, **shared}, **kwargs
+        )
 
 
 class ConflictError(Exception):

@@ -15,9 +15,12 @@ give the same 404 as for an area that does not exist, and the command can say so
 People who withdrew consent (and gave none since) are left out: their records stay in Carenet,
 restricted, but are not handed on in files.
 
-Exports carry citizen IDs in clear, so each one is a logged read: `export_prepare` writes one
+Exports carry citizen IDs in clear, so each one is a logged read: `export_prepare` writes an
 audit row (who, what, the scope and area, the format and the row count) before the first row
-goes out.
+goes out. The row carries the area the export covered, so that the province reads it in its
+log: the area chosen, or with none chosen ("all my areas") the user's scope. A scope of several
+areas gets one row per area, each with the rows that area gave, so that every area's log shows
+what left it, and no area reads of another's.
 
 Size: rows are read with iterator(chunk_size=CHUNK), and the related rows a chunk needs come
 with one prefetch query per relation, so the number of queries grows with the number of chunks,
@@ -192,13 +195,10 @@ def export_prepare(
     perm = VIEW_PERM[dataset]
     if area_code and area_in_scope(user, area_code, perm) is None:
         raise AreaOutOfScope(area_code)
-    queryset: QuerySet[Any]
+    queryset = _rows(user, dataset, area_code, status)
     if dataset == Dataset.VOLUNTEERS:
-        queryset = _volunteer_rows(volunteers_in_scope(user, area_code))
-        queryset = volunteer_selectors.with_status(queryset, status)
         headers, keys = columns.volunteer_headers(), columns.VOLUNTEER_KEYS
     else:
-        queryset = _person_rows(people_in_scope(user, area_code))
         headers, keys = columns.household_headers(), columns.HOUSEHOLD_KEYS
     row_count = queryset.count()
     if logged:
@@ -207,21 +207,44 @@ def export_prepare(
     return Export(dataset, fmt, headers, rows, row_count, area_code, status=status)
 
 
+def _rows(user: Any, dataset: Dataset, area_code: str, status: str) -> QuerySet[Any]:
+    if dataset == Dataset.VOLUNTEERS:
+        queryset = _volunteer_rows(volunteers_in_scope(user, area_code))
+        return volunteer_selectors.with_status(queryset, status)
+    return _person_rows(people_in_scope(user, area_code))
+
+
+def covered_areas(user: Any, area_code: str, perm: Perm) -> list[str]:
+    """The areas an export covered: the area chosen where the scope holds all of it, else the
+    parts of the scope inside it; with no area chosen, the scope (NATIONAL: the country)."""
+    scope = access.scope_codes(user, perm)
+    if not area_code:
+        return scope or [access.NATIONAL]
+    if any(area_code.startswith(code) for code in scope):
+        return [area_code]
+    return [code for code in scope if code.startswith(area_code)] or [area_code]
+
+
 def _log(
     user: Any, dataset: Dataset, fmt: Format, area_code: str, status: str, rows: int, perm: Perm
 ) -> None:
-    audit_record(
-        actor=user,
-        action=f"spreadsheets.export_{dataset}",
-        area_code=area_code,
-        details={
-            "format": str(fmt),
-            "rows": rows,
-            "area": area_code,
-            **({"status": status} if status else {}),
-            "scope": access.scope_codes(user, perm),
-        },
-    )
+    """One audit row per area covered, each with the rows of its area (a count per area
+    only when there are several)."""
+    covered = covered_areas(user, area_code, perm)
+    for code in covered:
+        audit_record(
+            actor=user,
+            action=f"spreadsheets.export_{dataset}",
+            area_code=code,
+            details={
+                "format": str(fmt),
+                "rows": rows if len(covered) == 1 else _rows(user, dataset, code, status).count(),
+                "area": area_code,
+                **({"status": status} if status else {}),
+                "scope": access.scope_codes(user, perm),
+                **({"rows_in_all": rows, "areas": covered} if len(covered) > 1 else {}),
+            },
+        )
 
 
 def blank_template(dataset: str) -> Export:

@@ -56,7 +56,7 @@ from django.utils.translation import gettext_lazy
 from carenet.accounts import access
 from carenet.accounts.access import Perm
 from carenet.core import citizen_id
-from carenet.core.services import audit_record
+from carenet.core.services import audit_areas, audit_record_each
 from carenet.core.tabular import RowError, TableError, error_report_csv
 from carenet.spreadsheets.importing.common import Change
 from carenet.spreadsheets.models import ImportJob, ImportKind, JobStatus, OnExisting
@@ -466,7 +466,9 @@ def _finish(job: ImportJob, outcome: Outcome) -> None:
         ]
     )
     _set_progress(job.pk, JobStatus.DONE, job.total_rows, job.total_rows)
-    audit_record(
+    # The file was read within the uploader's areas: each of them reads it in its log.
+    audit_record_each(
+        areas=audit_areas(access.scope_codes(job.user, Perm.IMPORT_DATA)),
         actor=job.user,
         action="spreadsheets.import_job",
         target=job,

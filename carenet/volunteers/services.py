@@ -853,6 +853,7 @@ def volunteer_link_user(
             password=password,
             first_name=volunteer.first_name,
             last_name=volunteer.last_name,
+            area_code=volunteer.area_id,
         )
     elif Volunteer.objects.filter(user=user).exists():
         raise ValidationError({"username": _("This account already belongs to a volunteer.")})

@@ -50,7 +50,7 @@ from carenet.accounts import disclosure
 from carenet.core import citizen_id, thaidate
 from carenet.core.models import AuditEvent
 from carenet.core.people import full_name, name_key
-from carenet.core.services import audit_record
+from carenet.core.services import audit_areas, audit_record_each
 from carenet.core.tabular import RowError, Source, TableError, TableStream, open_table
 from carenet.households.cleaning import household_move_refused
 from carenet.households.models import (
@@ -965,10 +965,10 @@ class _HouseholdImport:
         households_recompute(household_ids=sorted(recompute), today=self.today)
         AuditEvent.objects.bulk_create(self.audits, batch_size=2000)
         self._heads_given_later(self.reopened.values())
-        audit_record(
+        audit_record_each(
+            areas=audit_areas(h.area for h in self.reader.households.values()),
             actor=self.actor,
             action=AUDIT_ACTION,
-            area_code=_common_area(h.area for h in self.reader.households.values()),
             details={
                 "file": self.result.file_name,
                 "rows": self.result.total_rows,
@@ -1192,12 +1192,6 @@ def _point_kept(household: FileHousehold) -> bool:
         return False
     recorded = (f"{stored_row['latitude']:f}", f"{stored_row['longitude']:f}")
     return recorded == (household.address[5], household.address[6])
-
-
-def _common_area(codes: Iterable[str | None]) -> str:
-    """The province all the households are in, if there is one ("" for several)."""
-    provinces = {code[:2] for code in codes if code}
-    return provinces.pop() if len(provinces) == 1 else ""
 
 
 def _file_errors(result: ImportResult, errors: list[RowError]) -> None:

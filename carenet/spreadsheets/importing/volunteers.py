@@ -37,7 +37,7 @@ from carenet.core.people import (
     parse_sex,
     thai_spelling,
 )
-from carenet.core.services import audit_record
+from carenet.core.services import audit_areas, audit_record_each
 from carenet.core.tabular import Row, RowError, Source, TableError, alias_lookup, open_table
 from carenet.households.models import HouseholdAssignment
 from carenet.spreadsheets.columns import (
@@ -862,11 +862,10 @@ def _write(checked: list[_Checked], *, actor: Any, today: date, result: ImportRe
     through.objects.bulk_create(links, batch_size=2000)
     VolunteerStatusChange.objects.bulk_create(history, batch_size=2000)
     AuditEvent.objects.bulk_create(audits, batch_size=2000)
-    provinces = {c.values["area_id"][:2] for c in checked}
-    audit_record(
+    audit_record_each(
+        areas=audit_areas(c.values["area_id"] for c in checked),
         actor=actor,
         action=AUDIT_ACTION,
-        area_code=provinces.pop() if len(provinces) == 1 else "",
         details={
             "file": result.file_name,
             "rows": result.total_rows,

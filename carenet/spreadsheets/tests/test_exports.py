@@ -320,6 +320,39 @@ def test_every_export_is_logged_with_who_what_scope_and_rows(personas, registry)
     assert event.details["scope"] == [""]
 
 
+def test_an_export_of_all_my_areas_is_logged_at_the_scope(personas, registry):
+    """With no area chosen, the row carries the user's area, so that the province reads it."""
+    export_bytes(personas["province_officer"], "households")
+    event = AuditEvent.objects.get(action="spreadsheets.export_households")
+    assert event.area_code == "86"
+    assert event.details["area"] == "" and event.details["scope"] == ["86"]
+    export_bytes(personas["district_coordinator_a"], "volunteers")
+    event = AuditEvent.objects.get(action="spreadsheets.export_volunteers")
+    assert event.area_code == "8601" and "rows_in_all" not in event.details
+
+
+def test_an_export_wider_than_the_scope_is_logged_at_the_scope(personas, registry):
+    export_bytes(personas["district_coordinator_a"], "households", area_code="86")
+    event = AuditEvent.objects.get(action="spreadsheets.export_households")
+    assert event.area_code == "8601" and event.details["area"] == "86"
+
+
+def test_an_export_over_several_areas_is_logged_once_per_area(personas, registry, area_tree):
+    """Each area's log shows what left it; the rows of the rows add up to the export."""
+    from carenet.accounts.models import Role
+    from carenet.accounts.tests.factories import AreaAssignmentFactory
+
+    user = personas["district_coordinator_a"]
+    AreaAssignmentFactory(user=user, role=Role.CENTRE_COORDINATOR, area=area_tree["8602"])
+    rows = read_csv(export_bytes(user, "households"))
+    events = AuditEvent.objects.filter(action="spreadsheets.export_households")
+    events = events.order_by("area_code")
+    assert [e.area_code for e in events] == ["8601", "8602"]
+    assert sum(e.details["rows"] for e in events) == len(rows) - 1
+    assert all(e.details["rows_in_all"] == len(rows) - 1 for e in events)
+    assert all(e.details["areas"] == ["8601", "8602"] for e in events)
+
+
 def test_moved_households_and_people_who_left_are_not_exported(personas, registry):
     Household.objects.filter(pk=registry.households["ศรีสุข"].pk).update(status=HouseholdStatus.MOVED)
     Person.objects.filter(household=registry.households["ใจดี"], relation="spouse").update(

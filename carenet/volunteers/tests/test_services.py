@@ -670,6 +670,8 @@ def test_link_user_creates_an_account_with_the_volunteer_role(district_coordinat
     assert access.can(user, Perm.VIEW_VOLUNTEERS, "860101")
     assert not access.can(user, Perm.MANAGE_VOLUNTEERS)
     assert AuditEvent.objects.filter(action="volunteer.link_user").count() == 1
+    # The login is made in the volunteer's area: the province reads it in its log.
+    assert AuditEvent.objects.get(action="user.create").area_code == "860101"
 
 
 def test_link_existing_user(district_coordinator_a, volunteer_a):
