@@ -353,6 +353,31 @@ def test_an_export_over_several_areas_is_logged_once_per_area(personas, registry
     assert all(e.details["areas"] == ["8601", "8602"] for e in events)
 
 
+@pytest.mark.parametrize(
+    ("details", "expected"),
+    [
+        ({"area": "", "scope": ["86"]}, "86"),
+        ({"area": "", "scope": ["8601"]}, "8601"),
+        ({"area": "", "scope": ["8601", "8602"]}, "86"),
+        ({"area": "", "scope": ["8601", "8401"]}, ""),
+        ({"area": "", "scope": [""]}, ""),
+        ({"area": "860101", "scope": ["8601"]}, "860101"),
+    ],
+)
+def test_exports_logged_before_get_the_area_they_covered(personas, details, expected):
+    from importlib import import_module
+
+    from django.apps import apps
+
+    migration = import_module("carenet.spreadsheets.migrations.0003_export_audit_areas")
+    event = AuditEvent.objects.create(
+        action="spreadsheets.export_households", details={"format": "csv", "rows": 1, **details}
+    )
+    migration.name_areas(apps, None)
+    event.refresh_from_db()
+    assert event.area_code == expected
+
+
 def test_moved_households_and_people_who_left_are_not_exported(personas, registry):
     Household.objects.filter(pk=registry.households["ศรีสุข"].pk).update(status=HouseholdStatus.MOVED)
     Person.objects.filter(household=registry.households["ใจดี"], relation="spouse").update(
