@@ -48,14 +48,16 @@ def audit_areas(codes: Iterable[str | None]) -> list[str]:
 
 def audit_record_each(
     *, areas: list[str], actor: Any, action: str, details: dict[str, Any], **kwargs: Any
-) -> None:
+) -> list[AuditEvent]:
     """One audit row per area of `areas` (see audit_areas); with several, each row names them
     all, so that a reader knows it is one event seen from each."""
     shared = {"areas": areas} if len(areas) > 1 else {}
-    for code in areas:
+    return [
         audit_record(
             actor=actor, action=action, area_code=code, details={**details, **shared}, **kwargs
         )
+        for code in areas
+    ]
 
 
 class ConflictError(Exception):

@@ -37,7 +37,7 @@ import io
 import tempfile
 import unicodedata
 from collections import defaultdict
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from enum import StrEnum
@@ -382,11 +382,17 @@ def _text(value: Any) -> str:
 
 def csv_chunks(export: Export) -> Iterator[bytes]:
     """The export as CSV bytes, a few hundred rows at a time, starting with a BOM."""
+    return csv_table(export.headers, export.rows)
+
+
+def csv_table(headers: Sequence[str], rows: Iterator[Sequence[Any]]) -> Iterator[bytes]:
+    """Any table as CSV bytes the way exports write them (a BOM, so that Excel shows the
+    Thai; formulas neutralised), a few hundred rows at a time. Other apps' exports use it."""
     buffer = io.StringIO()
     writer = csv.writer(buffer)
-    writer.writerow([neutralize_formula(h) for h in export.headers])
+    writer.writerow([neutralize_formula(h) for h in headers])
     yield codecs.BOM_UTF8 + buffer.getvalue().encode("utf-8")
-    while batch := list(islice(export.rows, CSV_ROWS_PER_WRITE)):
+    while batch := list(islice(rows, CSV_ROWS_PER_WRITE)):
         buffer.seek(0)
         buffer.truncate()
         writer.writerows([neutralize_formula(_text(cell)) for cell in row] for row in batch)
@@ -403,10 +409,34 @@ def display_width(text: str) -> int:
 
 def xlsx_write(export: Export, destination: IO[bytes]) -> None:
     """Writes the export as an .xlsx workbook (one sheet, bold frozen header) to a file."""
+
+    def typing_aids(sheet: Any) -> None:
+        _typing_aids(sheet, export.headers, lists=export.template)
+
+    xlsx_table(
+        export.headers,
+        export.rows,
+        destination,
+        title=SHEET_TITLES[export.dataset],
+        prepare=typing_aids,
+    )
+
+
+def xlsx_table(
+    headers: Sequence[str],
+    rows: Iterator[Sequence[Any]],
+    destination: IO[bytes],
+    *,
+    title: str,
+    prepare: Callable[[Any], None] | None = None,
+) -> None:
+    """Any table as an .xlsx workbook the way exports write them (one sheet, bold frozen
+    header, columns as wide as their first rows, formulas kept as text), written as the rows
+    come. `prepare` sets up the sheet before the first row. Other apps' exports use it."""
     book = Workbook(write_only=True)
-    sheet = book.create_sheet(SHEET_TITLES[export.dataset])
-    sample = list(islice(export.rows, WIDTH_SAMPLE))
-    for index, header in enumerate(export.headers):
+    sheet = book.create_sheet(title)
+    sample = list(islice(rows, WIDTH_SAMPLE))
+    for index, header in enumerate(headers):
         widest = max(
             [display_width(header) + 2]
             + [display_width(_text(row[index])) + 1 for row in sample if index < len(row)]
@@ -415,18 +445,19 @@ def xlsx_write(export: Export, destination: IO[bytes]) -> None:
             MAX_WIDTH, max(MIN_WIDTH, widest * 1.15)
         )
     sheet.freeze_panes = "A2"
-    _typing_aids(sheet, export.headers, lists=export.template)
+    if prepare is not None:
+        prepare(sheet)
     bold = Font(bold=True)
     wrap = Alignment(vertical="top", wrap_text=True)
     header_cells = []
-    for header in export.headers:
+    for header in headers:
         cell = WriteOnlyCell(sheet, value=neutralize_formula(header))
         cell.font = bold
         cell.fill = HEADER_FILL
         cell.alignment = wrap
         header_cells.append(cell)
     sheet.append(header_cells)
-    for row in chain(sample, export.rows):
+    for row in chain(sample, rows):
         sheet.append([_xlsx_value(sheet, cell) for cell in row])
     book.save(destination)
 
@@ -488,10 +519,15 @@ def _xlsx_value(sheet: Any, value: Any) -> Any:
 
 def xlsx_file(export: Export) -> IO[bytes]:
     """The workbook in a temporary file (deleted when closed), rewound for reading."""
+    return temporary_file(lambda handle: xlsx_write(export, handle))
+
+
+def temporary_file(write: Callable[[IO[bytes]], None]) -> IO[bytes]:
+    """What `write` writes, in a temporary file (deleted when closed), rewound for reading."""
     # Returned open: the response streams it and closes it, which deletes it.
     handle = tempfile.TemporaryFile(suffix=".xlsx")  # noqa: SIM115
     try:
-        xlsx_write(export, handle)
+        write(handle)
     except BaseException:
         handle.close()
         raise
