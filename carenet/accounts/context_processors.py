@@ -31,6 +31,8 @@ NAVIGATION: list[tuple[Any, str, Perm | None, frozenset[Role] | None]] = [
     (_("Audit log"), "reports:audit", Perm.VIEW_AUDIT, None),
 ]
 
+EXPORT_ONLY = _("Export data")
+
 
 def navigation(request: HttpRequest) -> dict[str, Any]:
     user = getattr(request, "user", None)
@@ -43,6 +45,8 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
             continue
         if roles is not None and not held & roles:
             continue
+        if url_name == "spreadsheets:home" and not can(user, Perm.IMPORT_DATA):
+            label = EXPORT_ONLY  # an auditor exports and imports nothing
         try:
             items.append({"label": label, "url": reverse(url_name), "active": False})
         except NoReverseMatch:
