@@ -2,7 +2,10 @@
 
 Services write one AuditEvent per change (core.services.audit_record), with the record's area,
 so the log scopes like every other page. Actions are names such as "household.status"; the
-labels below say them in words, and `said` turns an event's details into one line.
+labels below say them in words, and audit_lines.said turns an event's details into one line.
+The filters narrow by group or action (or a kind of action across groups: every export, every
+read of a citizen ID), by who (a username in any case, or a name) and by dates; a filter typed
+wrong lists nothing, so that a reader never takes the whole log for a filtered one.
 """
 
 from dataclasses import dataclass
@@ -10,20 +13,23 @@ from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from django import forms
-from django.core.exceptions import FieldDoesNotExist
 from django.core.paginator import Page
-from django.db.models import Model, QuerySet
-from django.urls import reverse
+from django.db.models import Q, QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from carenet.accounts import access
 from carenet.accounts.access import Perm
+from carenet.accounts.models import User
+from carenet.core import thaidate
 from carenet.core.forms import ThaiDateField
 from carenet.core.models import AuditEvent
 from carenet.core.paging import Paginator
-from carenet.households.models import Household, HouseholdStatus, Person, PersonStatus
-from carenet.volunteers.models import Volunteer, VolunteerStatus
+from carenet.core.text import THAI_DIGITS
+from carenet.reports.audit_lines import names_for, page_of, said, where
+
+__all__ = ["said"]  # what a line says lives in audit_lines; read from here too
 
 PER_PAGE = 50
 
@@ -49,6 +55,7 @@ GROUPS = {
     "assignment": _("access"),
     "registry": _("answers about other areas"),
     "user": _("logins"),
+    "audit": _("the audit log"),
 }
 
 ACTIONS = {
@@ -149,47 +156,62 @@ ACTIONS = {
     "training.question_delete": _("removed a test question"),
     "training.award_nominate": _("nominated a volunteer for an award"),
     "training.award_move": _("moved an award nomination on"),
+    "audit.export": _("exported the audit log"),
+}
+
+# Kinds of action across groups, for the action filter: what an auditor looks for first.
+_CITIZEN_ID_READS = frozenset(a for a in ACTIONS if "citizen_id" in a)
+KINDS: dict[str, tuple[Any, frozenset[str]]] = {
+    "exports": (
+        _("every export of a file"),
+        frozenset(a for a in ACTIONS if "export" in a),
+    ),
+    "citizen_ids": (_("every read of a full citizen ID"), _CITIZEN_ID_READS),
+    "reads": (
+        _("every opening of personal data (records, sensitive notes, citizen IDs)"),
+        _CITIZEN_ID_READS
+        | {"person.view", "household.view", "visit.view_sensitive", "case.break_glass"},
+    ),
+    "imports": (
+        _("every import of a file, and the records it changed"),
+        frozenset(a for a in ACTIONS if "import" in a),
+    ),
+    "statuses": (
+        _("every change of status"),
+        frozenset(a for a in ACTIONS if a.endswith((".status", ".status_undone"))),
+    ),
+    "access": (
+        _("every change of logins and roles"),
+        frozenset(a for a in ACTIONS if a.startswith(("user.", "assignment."))),
+    ),
 }
 
 
 @dataclass
 class AuditFilters:
     group: str = ""
+    action: str = ""  # an action, or a kind of action (KINDS)
     record: str = ""  # "households.person:12": one record's history
-    who: str = ""  # a username
+    who: str = ""  # a username (any case) or a name
     since: date | None = None
     until: date | None = None
 
 
-def events(*, user: Any, filters: AuditFilters, page: Any = 1) -> Page:
-    """One page of the events in the user's audit scope, newest first, in two queries."""
+def in_scope(user: Any, filters: AuditFilters) -> QuerySet[AuditEvent]:
+    """The events of the user's audit scope that the filters keep, newest first."""
     queryset = access.visible_to(
         user, AuditEvent.objects.all(), field="area_code", perm=Perm.VIEW_AUDIT
     )
-    queryset = _filtered(queryset, filters).select_related("actor").order_by("-created_at", "-id")
+    return _filtered(queryset, filters).order_by("-created_at", "-id")
+
+
+def events(*, user: Any, filters: AuditFilters, page: Any = 1) -> Page:
+    """One page of the events in the user's audit scope, newest first: two queries, and one
+    for each kind of record the page names (audit_lines.names_for)."""
+    queryset = in_scope(user, filters).select_related("actor")
     result = Paginator(queryset, PER_PAGE).get_page(page)
-    lines = [Line(e, label(e.action), said(e), _page_of(e)) for e in result.object_list]
-    result.object_list = lines
+    result.object_list = lines(list(result.object_list))
     return result
-
-
-def _filtered(queryset: QuerySet[AuditEvent], filters: AuditFilters) -> QuerySet[AuditEvent]:
-    if filters.group in GROUPS:
-        queryset = queryset.filter(action__startswith=f"{filters.group}.")
-    if filters.record:
-        target_type, _sep, target_id = filters.record.partition(":")
-        queryset = queryset.filter(target_type=target_type, target_id=target_id)
-    if filters.who:
-        queryset = queryset.filter(actor__username=filters.who)
-    if filters.since:
-        queryset = queryset.filter(created_at__gte=_start_of(filters.since))
-    if filters.until:
-        queryset = queryset.filter(created_at__lt=_start_of(filters.until + timedelta(days=1)))
-    return queryset
-
-
-def _start_of(day: date) -> datetime:
-    return timezone.make_aware(datetime.combine(day, time.min))
 
 
 @dataclass
@@ -198,66 +220,51 @@ class Line:
     label: Any
     said: str
     url: str  # the record's page, when it has one
+    link: str  # the words of the link
+    where: str  # the area's name
 
 
-# The page of each kind of record an event names.
-_PAGES = {
-    "households.household": "households:detail",
-    "households.person": "households:person",
-    "volunteers.volunteer": "volunteers:detail",
-    "cases.case": "cases:detail",
-}
+def lines(found: list[AuditEvent]) -> list[Line]:
+    names = names_for(found)
+    return [
+        Line(e, label(e.action), said(e, names), *page_of(e, names), where(e, names)) for e in found
+    ]
 
 
-def _page_of(event: AuditEvent) -> str:
-    name = _PAGES.get(event.target_type)
-    if name is None or not event.target_id.isdigit():
-        return ""
-    return reverse(name, args=[int(event.target_id)])
+def _filtered(queryset: QuerySet[AuditEvent], filters: AuditFilters) -> QuerySet[AuditEvent]:
+    if filters.group in GROUPS:
+        queryset = queryset.filter(action__startswith=f"{filters.group}.")
+    if filters.action in KINDS:
+        queryset = queryset.filter(action__in=KINDS[filters.action][1])
+    elif filters.action:
+        queryset = queryset.filter(action=filters.action)
+    if filters.record:
+        target_type, _sep, target_id = filters.record.partition(":")
+        queryset = queryset.filter(target_type=target_type, target_id=target_id)
+    if filters.who:
+        queryset = queryset.filter(actor__in=users_called(filters.who))
+    if filters.since:
+        queryset = queryset.filter(created_at__gte=_start_of(filters.since))
+    if filters.until:
+        queryset = queryset.filter(created_at__lt=_start_of(filters.until + timedelta(days=1)))
+    return queryset
+
+
+def users_called(who: str) -> QuerySet[User]:
+    """The logins `who` names: the username in any case, or every word of it in the first or
+    last name ("สมศรี", "สมศรี ใจดี")."""
+    by_name = Q()
+    for word in who.split():
+        by_name &= Q(first_name__icontains=word) | Q(last_name__icontains=word)
+    return User.objects.filter(Q(username__iexact=who) | by_name)
+
+
+def _start_of(day: date) -> datetime:
+    return timezone.make_aware(datetime.combine(day, time.min))
 
 
 def label(action: str) -> Any:
     return ACTIONS.get(action, action)
-
-
-# The records whose status changes and edited fields an event names, by its action's group.
-_RECORDS: dict[str, tuple[type[Model], Any]] = {
-    "household": (Household, HouseholdStatus),
-    "person": (Person, PersonStatus),
-    "volunteer": (Volunteer, VolunteerStatus),
-}
-
-
-def said(event: AuditEvent) -> str:
-    """The details worth a line: a status from and to, the fields changed, the reason."""
-    details = event.details or {}
-    model, statuses = _RECORDS.get(event.action.split(".")[0], (None, None))
-    parts = []
-    if event.action.endswith(".status") and statuses is not None:
-        names = dict(statuses.choices)
-        before, after = details.get("from"), details.get("to")
-        parts.append(f"{names.get(before, before)} → {names.get(after, after)}")
-    if details.get("fields") and model is not None:
-        parts.append(", ".join(_field_name(model, f) for f in details["fields"]))
-    if details.get("reason"):
-        parts.append(str(details["reason"]))
-    if details.get("file") and event.action.endswith(".import"):
-        parts.append(str(details["file"]))
-    return " · ".join(parts)
-
-
-# Edited values a service names that are no model field of their own.
-_OTHER_FIELDS = {"citizen_id": _("Citizen ID")}
-
-
-def _field_name(model: type[Model], name: str) -> str:
-    if name in _OTHER_FIELDS:
-        return str(_OTHER_FIELDS[name])
-    try:
-        found = model._meta.get_field(name)
-    except FieldDoesNotExist:
-        return name
-    return str(getattr(found, "verbose_name", name))
 
 
 def record_q(target: Any) -> str:
@@ -269,9 +276,27 @@ def can_read(user: Any, area_code: str) -> bool:
     return access.can(user, Perm.VIEW_AUDIT, area_code)
 
 
+def action_choices() -> list[tuple[Any, Any]]:
+    """The action filter's choices: the kinds first, then each group's actions."""
+    groups: dict[str, list[tuple[str, Any]]] = {group: [] for group in GROUPS}
+    for action, words in ACTIONS.items():
+        groups[action.split(".")[0]].append((action, words))
+    return [
+        ("", _("every action")),
+        (_("Kinds of action"), [(kind, words) for kind, (words, _a) in KINDS.items()]),
+        *((GROUPS[group], choices) for group, choices in groups.items() if choices),
+    ]
+
+
 class AuditFilterForm(forms.Form):
     group = forms.ChoiceField(label=_("About"), required=False)
-    who = forms.CharField(label=_("Username"), required=False, max_length=150)
+    action = forms.ChoiceField(label=_("Action"), required=False)
+    who = forms.CharField(
+        label=_("Done by"),
+        required=False,
+        max_length=150,
+        help_text=_("A username, or a first or last name."),
+    )
     since = ThaiDateField(label=_("From"), required=False)
     until = ThaiDateField(label=_("To"), required=False)
     record = forms.CharField(required=False, max_length=80, widget=forms.HiddenInput)
@@ -279,17 +304,81 @@ class AuditFilterForm(forms.Form):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["group"].choices = [("", _("everything")), *GROUPS.items()]  # type: ignore[attr-defined]
+        self.fields["action"].choices = action_choices()  # type: ignore[attr-defined]
 
-    def filters(self) -> AuditFilters:
-        """What the valid fields ask for; a field typed wrong filters nothing (and says so)."""
-        self.is_valid()
-        data = {
-            name: self.cleaned_data.get(name) for name in self.fields if name not in self.errors
-        }
+    def clean_who(self) -> str:
+        who = " ".join(self.cleaned_data["who"].split())
+        if who and not users_called(who).exists():
+            raise forms.ValidationError(
+                _("No login has the username or name “%(who)s”. Check the spelling."),
+                params={"who": who},
+            )
+        return who
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        since, until = cleaned.get("since"), cleaned.get("until")
+        if since and until and since > until:
+            self.add_error(
+                "until",
+                _("The end date is before the start date (%(since)s). Swap them.")
+                % {"since": thaidate.format_short(since)},
+            )
+        return cleaned
+
+    def filters(self) -> AuditFilters | None:
+        """What the fields ask for; None while a field is typed wrong (nothing is listed)."""
+        if not self.is_valid():
+            return None
+        data = self.cleaned_data
         return AuditFilters(
             group=data.get("group") or "",
+            action=data.get("action") or "",
             record=(data.get("record") or "").strip(),
-            who=(data.get("who") or "").strip(),
+            who=data.get("who") or "",
             since=data.get("since"),
             until=data.get("until"),
         )
+
+    def read_as(self) -> list[str]:
+        """How a date typed with a short year was read ("01/11/69": 1 พ.ย. 2569)."""
+        notes = []
+        self.is_valid()  # a date typed right is read, whatever the other fields say
+        for name in ("since", "until"):
+            day = self.cleaned_data.get(name) if name not in self.errors else None
+            typed = str(self.data.get(name, "")).translate(THAI_DIGITS)
+            if day is None or str(day.year) in typed or str(day.year + thaidate.BE_OFFSET) in typed:
+                continue
+            notes.append(
+                gettext("%(typed)s was read as %(date)s.")
+                % {"typed": self.data[name].strip(), "date": thaidate.format_long(day)}
+            )
+        return notes
+
+    def described(self) -> str:
+        """The filters in words ("Who: chumphon, From: 1 พ.ย. 2569"), for the audit row of an
+        export of the log."""
+        if not self.is_valid():
+            return ""
+        parts = []
+        for name, field in self.fields.items():
+            value = self.cleaned_data.get(name)
+            if not value:
+                continue
+            shown = thaidate.format_short(value) if isinstance(value, date) else value
+            if isinstance(field, forms.ChoiceField):
+                shown = _chosen(field.choices, value)
+            parts.append(f"{field.label or name}: {shown}")
+        return ", ".join(parts)
+
+
+def _chosen(choices: Any, value: str) -> str:
+    """The words of a choice, in a list that may hold groups of choices."""
+    for key, words in choices:
+        if isinstance(words, list | tuple):
+            found = _chosen(words, value)
+            if found != value:
+                return found
+        elif key == value:
+            return str(words)
+    return value

@@ -7,6 +7,7 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("areas/", views.area_mine, name="areas"),
     path("audit/", views.audit_log, name="audit"),
+    path("audit/download/<str:fmt>/", views.audit_download, name="audit_download"),
     path("areas/<str:code>/", views.area_detail, name="area"),
     # The centre page sits with the volunteers URLs but lives here: it counts households too.
     path("volunteers/centres/<int:pk>/", views.centre_detail, name="centre"),
