@@ -395,7 +395,9 @@ class MergeForm(forms.Form):
         for name in services.merge_differences(*pair):
             self.fields[f"keep_{name}"] = forms.TypedChoiceField(
                 label=selectors.field_label(Person, name),
-                choices=[(p.pk, _shown_value(p, name)) for p in pair],
+                choices=[
+                    (p.pk, f"{_shown_value(p, name)} · {_('Record no.')} {p.pk}") for p in pair
+                ],
                 coerce=int,
                 required=False,
                 widget=forms.RadioSelect,
