@@ -100,8 +100,11 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Perm]] = {
     Role.CENTRE_COORDINATOR: COORDINATING,
     # Sensitive records (violence, abuse, trafficking) open to the province and above.
     # The province decides cases and approves assistance; going past a cap needs OVERRIDE_CAPS.
+    # A province deploys itself: its officers manage the staff accounts inside it (never a
+    # national role, nor an account that also holds a role elsewhere: see services.manage_refused).
     Role.PROVINCIAL_OFFICER: COORDINATING
     | {
+        Perm.MANAGE_USERS,
         Perm.VIEW_AUDIT,
         Perm.VIEW_SENSITIVE,
         Perm.DECIDE_CASES,

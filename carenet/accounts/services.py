@@ -4,13 +4,24 @@ import re
 from typing import Any
 
 from axes.utils import reset as axes_reset
+from django.contrib.auth import SESSION_KEY
 from django.contrib.auth.forms import PasswordChangeForm
 from django.contrib.auth.password_validation import validate_password
+from django.contrib.sessions.models import Session
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from carenet.accounts.access import forget_grants
+from carenet.accounts.access import (
+    NATIONAL,
+    ROLE_PERMISSIONS,
+    ROLE_RANK,
+    Perm,
+    can,
+    forget_grants,
+    scope_codes,
+)
 from carenet.accounts.models import AreaAssignment, Role, User
 from carenet.areas.models import Area
 from carenet.core.services import audit_record
@@ -99,7 +110,6 @@ def assignment_revoke(*, actor: Any, assignment: AreaAssignment) -> None:
 
 
 @transaction.atomic
-@transaction.atomic
 def password_change(*, form: PasswordChangeForm) -> User:
     """Saves the new password a user chose for themselves (the form is valid), and records it."""
     _refuse_demo(form.user)
@@ -139,3 +149,209 @@ def _refuse_demo(user: User) -> None:
     if user.is_demo:
         # Everyone trying the demo signs in with the one password the README gives.
         raise ValidationError(_("The demo logins keep the password everyone uses."))
+
+
+# --- staff accounts: the users page and the commands ------------------------------------------
+#
+# `actor` is the signed-in manager, or None at a terminal (manage.py), where whoever runs the
+# command already holds the whole database. A page's manager holds Perm.MANAGE_USERS at some
+# areas: a national admin for the whole country, a provincial officer for their province. Each
+# write below asks the same two questions first: may the actor touch this account at all
+# (manage_refused), and may they give this role at this area (grant_refused). A refusal is a
+# ValidationError whose message says why, in the reader's language.
+
+
+def manages_nationally(actor: Any) -> bool:
+    return actor is None or NATIONAL in scope_codes(actor, Perm.MANAGE_USERS)
+
+
+def is_volunteer_login(user: User) -> bool:
+    """A volunteer's own login: linked to a volunteer record, and holding no staff role. Its
+    roles follow the volunteer's status and area, so it is managed on the volunteer's page.
+    (The link is named by its lookup: this app imports nothing from the volunteers'.)"""
+    return _linked_to_volunteer(user) and not user.assignments.exclude(role=Role.VOLUNTEER).exists()
+
+
+def _linked_to_volunteer(user: User) -> bool:
+    return User.objects.filter(pk=user.pk, volunteer__isnull=False).exists()
+
+
+def manage_refused(actor: Any, user: User) -> str:
+    """Why `actor` may not change `user`'s account ("" when they may)."""
+    if user.is_demo:
+        return _("The demo logins stay as they are, for everyone who tries the demo.")
+    if is_volunteer_login(user):
+        return _("This is a volunteer's login: manage it on the volunteer's page.")
+    if actor is None or manages_nationally(actor):
+        return ""
+    if user.is_superuser or any(
+        a.role in NATIONAL_ROLES or not can(actor, Perm.MANAGE_USERS, a.area_id or NATIONAL)
+        for a in user.assignments.all()
+    ):
+        return _(
+            "This account holds a role outside the province you manage (or a national one): "
+            "the ministry's administrators manage it."
+        )
+    if not user.assignments.exists():
+        return _("This account holds no role in the areas you manage.")
+    return ""
+
+
+def grant_refused(actor: Any, role: Role, area: Area | None) -> str:
+    """Why `actor` may not give `role` at `area` ("" when they may)."""
+    if actor is None:
+        return ""  # at a terminal, assignment_grant's own rules apply
+    if role == Role.VOLUNTEER:
+        return _("A volunteer's login is given on the volunteer's page, with their role.")
+    if role in NATIONAL_ROLES and not manages_nationally(actor):
+        return _("Only the ministry's administrators give the national admin and auditor roles.")
+    if not can(actor, Perm.MANAGE_USERS, area.code if area else NATIONAL):
+        return _("You can give roles only inside the areas you manage.")
+    return ""
+
+
+def home_area(user: User) -> str:
+    """The area an account's audit rows carry, so that the log of the province whose staff
+    it holds shows them: its widest role's area ("" for a national role or none)."""
+    codes = [a.area_id or NATIONAL for a in user.assignments.all()]
+    return min(codes, key=len) if codes else NATIONAL
+
+
+def _refuse(reason: str, field: str | None = None) -> None:
+    if reason:
+        raise ValidationError({field: reason} if field else reason)
+
+
+@transaction.atomic
+def staff_create(
+    *,
+    actor: Any,
+    username: str,
+    password: str,
+    first_name: str,
+    last_name: str,
+    role: Role,
+    area: Area | None,
+) -> User:
+    """A staff account with its first role: nobody is created without one."""
+    _refuse(grant_refused(actor, role, area), "role")
+    candidate = User(username=username, first_name=first_name, last_name=last_name)
+    try:
+        validate_password(password, candidate)
+    except ValidationError as error:
+        raise ValidationError({"password": error.messages}) from None
+    user = user_create(
+        actor=actor,
+        username=username,
+        password=password,
+        first_name=first_name.strip(),
+        last_name=last_name.strip(),
+        area_code=area.code if area else NATIONAL,
+    )
+    assignment_grant(actor=actor, user=user, role=role, area=area)
+    return user
+
+
+@transaction.atomic
+def role_give(*, actor: Any, user: User, role: Role, area: Area | None) -> AreaAssignment:
+    _refuse(manage_refused(actor, user))
+    _refuse(grant_refused(actor, role, area), "role")
+    return assignment_grant(actor=actor, user=user, role=role, area=area)
+
+
+@transaction.atomic
+def role_remove(*, actor: Any, assignment: AreaAssignment) -> None:
+    user = assignment.user
+    _refuse(manage_refused(actor, user))
+    if assignment.role == Role.VOLUNTEER and _linked_to_volunteer(user):
+        _refuse(
+            _(
+                "The volunteer role follows the volunteer's status and area: change them on "
+                "the volunteer's page."
+            )
+        )
+    if not user.assignments.exclude(pk=assignment.pk).exists():
+        _refuse(
+            _(
+                "This is the account's only role. To stop its owner signing in, switch the "
+                "account off; to change the role, give the new one first."
+            )
+        )
+    if actor is not None and actor.pk == user.pk and not _still_manages(actor, assignment):
+        _refuse(
+            _(
+                "Without this role you could no longer manage accounts. Ask another "
+                "administrator to remove it."
+            )
+        )
+    assignment_revoke(actor=actor, assignment=assignment)
+
+
+def _still_manages(actor: Any, leaving: AreaAssignment) -> bool:
+    others = actor.assignments.exclude(pk=leaving.pk).values_list("role", flat=True)
+    return any(Perm.MANAGE_USERS in ROLE_PERMISSIONS[Role(role)] for role in others)
+
+
+@transaction.atomic
+def user_switch(*, actor: Any, user: User, on: bool) -> User:
+    """Switches an account off (its owner can no longer sign in, and every session it has
+    ends) or on again. Its roles stay, so that it is switched on as it was."""
+    _refuse(manage_refused(actor, user))
+    if not on and actor is not None and actor.pk == user.pk:
+        _refuse(_("You cannot switch off your own account. Ask another administrator."))
+    if user.is_active == on:
+        return user
+    user.is_active = on
+    user.save(update_fields=["is_active"])
+    ended = 0 if on else end_sessions(user)
+    audit_record(
+        actor=actor,
+        action="user.switch_on" if on else "user.switch_off",
+        target=user,
+        area_code=home_area(user),
+        details={"username": user.username, **({} if on else {"sessions_ended": ended})},
+    )
+    return user
+
+
+def end_sessions(user: User) -> int:
+    """Deletes the user's sessions (Carenet keeps them in the database). Switched off, they
+    would be refused anyway; deleted, they stay ended when the account is switched on again."""
+    ended = 0
+    for session in Session.objects.filter(expire_date__gt=timezone.now()).iterator():
+        if session.get_decoded().get(SESSION_KEY) == str(user.pk):
+            session.delete()
+            ended += 1
+    return ended
+
+
+@transaction.atomic
+def user_rename(*, actor: Any, user: User, first_name: str, last_name: str) -> User:
+    _refuse(manage_refused(actor, user))
+    user.first_name, user.last_name = first_name.strip(), last_name.strip()
+    user.save(update_fields=["first_name", "last_name"])
+    audit_record(
+        actor=actor,
+        action="user.rename",
+        target=user,
+        area_code=home_area(user),
+        details={"username": user.username, "fields": ["first_name", "last_name"]},
+    )
+    return user
+
+
+@transaction.atomic
+def staff_password_set(*, actor: Any, user: User, password: str) -> User:
+    """A new password for a staff member who forgot theirs; lifts their lockout (password_set)."""
+    _refuse(manage_refused(actor, user))
+    if actor is not None and actor.pk == user.pk:
+        _refuse(_("Change your own password on the “Change my password” page."))
+    return password_set(actor=actor, user=user, password=password, area_code=home_area(user))
+
+
+def roles_given_by(actor: Any) -> list[Role]:
+    """The roles a manager may give on the users page, widest first."""
+    staff: list[Role] = [r for r in ROLE_RANK if r != Role.VOLUNTEER]
+    if manages_nationally(actor):
+        return staff
+    return [r for r in staff if r not in NATIONAL_ROLES]
