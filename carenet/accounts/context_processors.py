@@ -29,6 +29,7 @@ NAVIGATION: list[tuple[Any, str, Perm | None, frozenset[Role] | None]] = [
     (_("Import & export"), "spreadsheets:home", Perm.EXPORT_DATA, None),
     (_("Areas"), "reports:areas", Perm.VIEW_AREAS, None),
     (_("Audit log"), "reports:audit", Perm.VIEW_AUDIT, None),
+    (_("Users"), "accounts:users", Perm.MANAGE_USERS, None),
 ]
 
 EXPORT_ONLY = _("Export data")

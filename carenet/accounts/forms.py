@@ -6,6 +6,10 @@ from django.contrib.auth.forms import AuthenticationForm
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from carenet.accounts.models import Role
+from carenet.accounts.selectors import UserFilters
+from carenet.areas.models import Area, Level
+
 
 class SignInForm(AuthenticationForm):
     error_messages = {
@@ -47,3 +51,111 @@ class SignInForm(AuthenticationForm):
             return False
         user = get_user_model()._default_manager.filter(username=username).first()
         return user is not None and not user.is_active and user.check_password(password)
+
+
+# --- the users page ---------------------------------------------------------------------------
+
+
+class UserFilterForm(forms.Form):
+    STATES = [
+        ("", _("every account")),
+        ("active", _("switched on")),
+        ("off", _("switched off")),
+        ("locked", _("locked out now")),
+    ]
+    q = forms.CharField(label=_("Username or name"), required=False, max_length=100)
+    role = forms.ChoiceField(label=_("Role"), required=False)
+    area = forms.CharField(
+        label=_("Area code"),
+        required=False,
+        max_length=8,
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "placeholder": _("e.g. 8601")}),
+    )
+    state = forms.ChoiceField(label=_("Account"), required=False, choices=STATES)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["role"].choices = [("", _("every role")), *Role.choices]  # type: ignore[attr-defined]
+
+    def clean_area(self) -> str:
+        code = self.cleaned_data["area"].strip()
+        if code and not (code.isascii() and code.isdigit() and len(code) in (2, 4, 6, 8)):
+            raise ValidationError(_("An area code has 2, 4, 6 or 8 digits (86, 8601, ...)."))
+        return code
+
+    def filters(self) -> UserFilters:
+        """What the valid fields ask for; a field typed wrong filters nothing (and says so)."""
+        self.is_valid()
+        data = {n: self.cleaned_data.get(n) for n in self.fields if n not in self.errors}
+        return UserFilters(
+            search=data.get("q") or "",
+            role=data.get("role") or "",
+            area_code=data.get("area") or "",
+            state=data.get("state") or "",
+        )
+
+
+class NameForm(forms.Form):
+    first_name = forms.CharField(label=_("First name"), max_length=150)
+    last_name = forms.CharField(label=_("Last name"), max_length=150, required=False)
+
+
+class RoleForm(forms.Form):
+    """A role at an area. The roles offered are those the manager may give; the area is a
+    DOPA code, blank for the whole country."""
+
+    role = forms.ChoiceField(label=_("Role"))
+    area = forms.CharField(
+        label=_("Area code"),
+        required=False,
+        max_length=8,
+        help_text=_(
+            "The DOPA code: 86 a province, 8601 a district, 860101 a subdistrict. "
+            "Blank: the whole country (national roles only)."
+        ),
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"}),
+    )
+
+    def __init__(self, *args: Any, roles: list[Role], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["role"].choices = [(r.value, r.label) for r in roles]  # type: ignore[attr-defined]
+
+    def clean_area(self) -> Area | None:
+        code = self.cleaned_data["area"].strip()
+        if not code:
+            return None
+        area = Area.objects.filter(code=code).exclude(level=Level.VILLAGE).first()
+        if area is None:
+            raise ValidationError(
+                _("No province, district or subdistrict has the code %(code)s.") % {"code": code}
+            )
+        return area
+
+
+class StaffCreateForm(RoleForm):
+    username = forms.CharField(
+        label=_("Username"),
+        max_length=150,
+        widget=forms.TextInput(attrs={"autocomplete": "off", "autocapitalize": "none"}),
+    )
+    first_name = forms.CharField(label=_("First name"), max_length=150)
+    last_name = forms.CharField(label=_("Last name"), max_length=150, required=False)
+    password1 = forms.CharField(
+        label=_("Password"),
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+        help_text=_("At least 10 characters, not only digits, and not like the name or username."),
+    )
+    password2 = forms.CharField(
+        label=_("The same password again"),
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+    )
+    field_order = ["username", "first_name", "last_name", "password1", "password2", "role", "area"]
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        one, two = cleaned.get("password1"), cleaned.get("password2")
+        if one and two and one != two:
+            self.add_error("password2", _("The two passwords differ. Type them again."))
+        return cleaned

@@ -7,4 +7,16 @@ urlpatterns = [
     path("login/", views.login, name="login"),
     path("logout/", views.logout, name="logout"),
     path("password/", views.password_change, name="password_change"),
+    path("users/", views.user_list, name="users"),
+    path("users/new/", views.user_create, name="user_create"),
+    path("users/<int:pk>/", views.user_detail, name="user"),
+    path("users/<int:pk>/roles/", views.user_role_add, name="user_role_add"),
+    path(
+        "users/<int:pk>/roles/<int:assignment>/remove/",
+        views.user_role_remove,
+        name="user_role_remove",
+    ),
+    path("users/<int:pk>/switch/", views.user_switch, name="user_switch"),
+    path("users/<int:pk>/name/", views.user_name, name="user_name"),
+    path("users/<int:pk>/password/", views.user_password, name="user_password"),
 ]
