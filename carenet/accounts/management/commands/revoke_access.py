@@ -1,0 +1,42 @@
+"""Takes a role at an area back from a user: grant_access's reverse, for an admin at a terminal."""
+
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+
+from carenet.accounts.management.commands.switch_off_user import find_user
+from carenet.accounts.models import AreaAssignment, Role
+from carenet.accounts.services import role_remove
+
+
+class Command(BaseCommand):
+    help = (
+        "Take ROLE at AREA (omit AREA for the whole country) back from USERNAME. An account "
+        "keeps at least one role: to stop someone signing in, use switch_off_user."
+    )
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("username")
+        parser.add_argument("role", choices=[r.value for r in Role])
+        parser.add_argument("area", nargs="?", default=None, help="DOPA code, e.g. 86 or 8601")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        user = find_user(options["username"])
+        assignment = AreaAssignment.objects.filter(
+            user=user, role=options["role"], area_id=options["area"] or None
+        ).first()
+        if assignment is None:
+            held = ", ".join(
+                f"{role} {area or '(whole country)'}"
+                for role, area in user.assignments.values_list("role", "area_id")
+            )
+            raise CommandError(
+                f"{user.username} holds no {options['role']} role at "
+                f"{options['area'] or 'the whole country'}. Roles held: {held or 'none'}."
+            )
+        try:
+            role_remove(actor=None, assignment=assignment)
+        except ValidationError as error:
+            raise CommandError(" ".join(error.messages)) from error
+        self.stdout.write(f"{user.username}: {options['role']} taken back")
