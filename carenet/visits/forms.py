@@ -17,6 +17,7 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from carenet.core import thaidate
 from carenet.core.forms import (
     FormIdField,
     PreparedFilesField,
@@ -26,6 +27,7 @@ from carenet.core.forms import (
 from carenet.core.thaidate import THAI_DIGITS
 from carenet.households.cleaning import clean_gps
 from carenet.households.models import Household, Person
+from carenet.households.services import person_is_restricted
 from carenet.visits import photos, services
 from carenet.visits.models import ConcernStatus, ProblemArea, RiskLevel, VisitType
 from carenet.volunteers.models import Volunteer
@@ -42,6 +44,22 @@ class ThaiTimeField(forms.TimeField):
         if isinstance(value, str):
             value = value.translate(THAI_DIGITS).replace("น.", "").replace("น", "").strip()
         return super().to_python(value)
+
+
+class MembersField(forms.TypedMultipleChoiceField):
+    """The members seen. Also takes the household's people who left the list while the form
+    was open (consent withdrawn, moved away, died: `left_out`), so that the form names them
+    and says why, instead of refusing an unknown choice by its number."""
+
+    left_out: dict[int, Person]
+
+    def valid_value(self, value: Any) -> bool:
+        try:
+            if int(value) in getattr(self, "left_out", {}):
+                return True
+        except (TypeError, ValueError):
+            pass
+        return super().valid_value(value)
 
 
 @dataclass(frozen=True)
@@ -79,6 +97,9 @@ class VisitForm(forms.Form):
     # The form's id, so that sending it twice stores one visit; a page that lost it (an old
     # browser, an edited page) is still saved, as a visit of its own.
     client_uuid = FormIdField()
+    # When and for whom the form was drawn, signed (late.py): a visit begun before the
+    # volunteer lost the household is still recorded.
+    opened = forms.CharField(required=False, widget=forms.HiddenInput)
     visit_date = ThaiDateField(label=_("date of the visit"))
     # A text box, not the browser's time picker: pickers follow the phone's locale (12-hour
     # with AM/PM on many), and Thai people write 14.30 as often as 14:30.
@@ -98,7 +119,7 @@ class VisitForm(forms.Form):
     visit_type = forms.ChoiceField(
         label=_("type of visit"), choices=VisitType.choices, widget=forms.RadioSelect
     )
-    members_seen = forms.TypedMultipleChoiceField(
+    members_seen = MembersField(
         label=_("members seen"), coerce=int, required=False, widget=forms.CheckboxSelectMultiple
     )
     co_volunteers = forms.TypedMultipleChoiceField(
@@ -160,12 +181,14 @@ class VisitForm(forms.Form):
         areas: Sequence[ProblemArea],
         members: Sequence[Person],
         volunteers: Sequence[Volunteer],
+        left_out: Sequence[Person] = (),
         **kwargs: Any,
     ) -> None:
         super().__init__(*args, **kwargs)
         self.household = household
         self.areas = list(areas)
         self._choices("members_seen", [(p.pk, p.full_name) for p in members])
+        cast(MembersField, self.fields["members_seen"]).left_out = {p.pk: p for p in left_out}
         self._choices("co_volunteers", [(v.pk, v.full_name) for v in volunteers])
         self._choices(
             "problems", [(i.code, i.name) for area in self.areas for i in area.items.all()]
@@ -214,6 +237,14 @@ class VisitForm(forms.Form):
                     initial[name] = value[-1] if isinstance(value, list) and value else value
         return initial
 
+    def clean_members_seen(self) -> list[int]:
+        chosen = self.cleaned_data["members_seen"]
+        left_out = cast(MembersField, self.fields["members_seen"]).left_out
+        gone = [left_out[pk] for pk in chosen if pk in left_out]
+        if gone:
+            raise ValidationError([_why_not_seen(person) for person in gone])
+        return chosen
+
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}
         day, at = cleaned.get("visit_date"), cleaned.get("visit_time")
@@ -256,6 +287,25 @@ class VisitForm(forms.Form):
 
     def show_service_errors(self, error: ValidationError) -> None:
         show_service_errors(error, self, aliases=SERVICE_FIELDS)
+
+
+def _why_not_seen(person: Person) -> str:
+    """Why a person ticked as seen can no longer be recorded, naming them."""
+    if person_is_restricted(person):
+        withdrawn = max(c.withdrawn_on for c in person.consents.all() if c.withdrawn_on)
+        return str(
+            _(
+                "%(name)s withdrew their consent (recorded on %(date)s): nothing new may be "
+                "recorded about them. They are taken off the members seen; take out anything "
+                "you wrote about them, then save the visit again."
+            )
+        ) % {"name": person.full_name, "date": thaidate.format_short(withdrawn)}
+    return str(
+        _(
+            "%(name)s is no longer recorded as living in this household (%(status)s). They "
+            "are taken off the members seen; save the visit again."
+        )
+    ) % {"name": person.full_name, "status": person.get_status_display()}
 
 
 class AcknowledgeForm(forms.Form):

@@ -22,7 +22,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from carenet.areas.models import Area
-from carenet.core.models import BilingualName
+from carenet.core.models import AuditEvent, BilingualName
 from carenet.households.models import Household, Person
 from carenet.volunteers.models import Volunteer
 
@@ -108,6 +108,11 @@ class Visit(models.Model):
     )
     acknowledged_at = models.DateTimeField(null=True, blank=True)
     acknowledgement = models.CharField(_("comment"), max_length=500, blank=True)
+    # The change (taken off the household, handed over, moved away, closed) that came while
+    # the visit was being recorded, which was kept all the same (see late.py).
+    recorded_after = models.ForeignKey(
+        AuditEvent, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

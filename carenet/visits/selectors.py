@@ -17,7 +17,7 @@ disaster checks) is one more function and one template. Apps that visits may not
 in TimelineEntry.template.
 """
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from typing import Any, cast
@@ -54,7 +54,7 @@ from carenet.households.models import (
 )
 from carenet.households.selectors import Badge, badges, household_own_q, shown_groups
 from carenet.households.services import person_is_restricted
-from carenet.visits import assessments
+from carenet.visits import assessments, late
 from carenet.visits.models import (
     Assessment,
     Concern,
@@ -281,6 +281,17 @@ def members_to_see(*, household: Household) -> list[Person]:
     return [p for p in people if not person_is_restricted(p)]
 
 
+def members_left_out(*, household: Household, shown: Sequence[Person]) -> list[Person]:
+    """The household's other people (consent withdrawn, moved away, died), so that a form
+    opened before they left the list can say why they are no longer on it."""
+    return list(
+        household.members.exclude(pk__in=[p.pk for p in shown])
+        .exclude(status=PersonStatus.MERGED)
+        .prefetch_related("consents")
+        .order_by("pk")
+    )
+
+
 def co_volunteers(*, household: Household, user: Any) -> QuerySet[Volunteer]:
     """Other active volunteers who may have come along: those serving the subdistrict and
     those assigned to the household."""
@@ -312,7 +323,11 @@ def recent_client_uuids(*, household: Household, limit: int = 5) -> list[UUID]:
 def visit_get(*, user: Any, pk: Any, perm: Perm = Perm.VIEW_HOUSEHOLDS) -> Visit:
     """One visit in scope with what its page shows; 404 for missing and not-yours alike."""
     queryset = Visit.objects.select_related(
-        "household__area", "household__head", "recorded_by", "acknowledged_by"
+        "household__area",
+        "household__head",
+        "recorded_by",
+        "acknowledged_by",
+        "recorded_after__actor",
     ).prefetch_related(
         Prefetch("volunteers", queryset=Volunteer.objects.order_by(*thai_order("first_name"))),
         Prefetch("members_seen", queryset=Person.objects.order_by("pk")),
@@ -437,7 +452,7 @@ def _registration(user: Any, household: Household) -> list[TimelineEntry]:
 
 def _visits(user: Any, household: Household) -> list[TimelineEntry]:
     visits = (
-        household.visits.select_related("acknowledged_by")
+        household.visits.select_related("acknowledged_by", "recorded_after__actor")
         .prefetch_related(
             Prefetch("volunteers", queryset=Volunteer.objects.order_by(*thai_order("first_name"))),
             Prefetch("problems", queryset=ProblemItem.objects.order_by("area__order", "order")),
@@ -445,6 +460,10 @@ def _visits(user: Any, household: Household) -> list[TimelineEntry]:
         .annotate(photo_count=Count("photos", distinct=True))
         .order_by("-visited_at", "-pk")[:TIMELINE_LIMIT]
     )
+    for visit in visits:
+        # The change while it was being recorded (late.py): rare, so read one by one.
+        after = visit.recorded_after
+        visit.late_change = late.change_of(after) if after else None  # type: ignore[attr-defined]
     return [
         TimelineEntry(v.visited_at, "visit", v, restricted=not visit_shows_details(user, v))
         for v in visits

@@ -10,6 +10,9 @@ Rules, each with a test:
 
 * Only the volunteers assigned to the household, or a coordinator in its area, may record
   a visit (PermissionDenied; the pages give the same 404 as a missing household).
+* A visit begun before its volunteer was taken off the household, before it was handed over
+  or before it moved away or closed (`started_at`, see late.py) is recorded all the same,
+  with that change noted on it (Visit.recorded_after) and in its audit row.
 * A visit cannot lie in the future (beyond a few minutes of clock difference between phone
   and server) nor more than a year back: a reason is given, nothing is stored.
 * The phone's form carries a client UUID: the same form submitted twice stores one visit.
@@ -29,7 +32,7 @@ saves are not audited: they happen every few seconds and hold nothing that was d
 """
 
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
@@ -48,7 +51,7 @@ from carenet.households import vulnerability
 from carenet.households.cleaning import clean_gps
 from carenet.households.models import Household, HouseholdStatus, Person, PersonStatus
 from carenet.households.services import person_is_restricted
-from carenet.visits import selectors
+from carenet.visits import late, selectors
 from carenet.visits.assessments import assessment_record
 from carenet.visits.models import (
     Concern,
@@ -183,24 +186,46 @@ def _require_recorder(actor: Any, household: Household) -> None:
         raise PermissionDenied(_("You may not record visits to this household."))
 
 
+def _late_changes(actor: Any, household: Household, started_at: Any) -> list[late.Change]:
+    """[] when the actor may record as usual; the changes since `started_at` that stopped
+    them, when the visit began before every one; PermissionDenied when they may not record
+    and nothing explains it. A household that moved or closed before the visit began is left
+    to _clean_visit, which says so."""
+    may_record = selectors.can_record(actor, household)
+    if may_record and household.status == HouseholdStatus.ACTIVE:
+        return []
+    changes = late.changes_since(
+        user=actor, household=household, started_at=started_at, may_record=may_record
+    )
+    if changes:
+        return changes
+    if not may_record:
+        raise PermissionDenied(_("You may not record visits to this household."))
+    return []
+
+
 # --- Visits --------------------------------------------------------------------------------
 
 
 @transaction.atomic
-def visit_record(*, actor: Any, household: Household, data: VisitData) -> Visit:
+def visit_record(
+    *, actor: Any, household: Household, data: VisitData, started_at: datetime | None = None
+) -> Visit:
     """Records one visit and everything that follows from it (see the module's docstring).
+    `started_at`: when the actor was known to be recording it (late.recording_started_at).
 
     Submitting the same form twice (same client_uuid) returns the visit stored the first time,
     as does the same visit sent again in a new form with everything entered the same (see
     _twin). A visit that differs in anything is stored as a visit of its own.
     """
-    _require_recorder(actor, household)
+    changes = _late_changes(actor, household, started_at)
     if data.client_uuid is not None:
         existing = Visit.objects.filter(client_uuid=data.client_uuid).first()
         if existing is not None:
             return _same_form(existing, actor, household)
     household = Household.objects.select_for_update().get(pk=household.pk)
-    visited_at, volunteers, members, items, (lat, lon) = _clean_visit(actor, household, data)
+    cleaned = _clean_visit(actor, household, data, changes)
+    visited_at, volunteers, members, items, (lat, lon) = cleaned
     # Photos mean a new visit: a browser never puts files back into a form, so a resend has none.
     entered = _entered(data, volunteers, members, items, lat, lon)
     twin = None if data.photos else _twin(actor, household, visited_at, entered)
@@ -220,6 +245,7 @@ def visit_record(*, actor: Any, household: Household, data: VisitData) -> Visit:
         longitude=lon,
         sensitive=sensitive,
         recorded_by=actor,
+        recorded_after_id=changes[-1].event_id if changes else None,
     )
     if data.client_uuid is not None:
         visit.client_uuid = data.client_uuid
@@ -263,6 +289,7 @@ def visit_record(*, actor: Any, household: Household, data: VisitData) -> Visit:
             "sensitive": sensitive,
             "photos": len(data.photos),
             "concern": concern.pk if concern else None,
+            "after": [c.event_id for c in changes],
         },
     )
     return visit
@@ -341,7 +368,7 @@ def _same_form(existing: Visit, actor: Any, household: Household) -> Visit:
 
 
 def _clean_visit(
-    actor: Any, household: Household, data: VisitData
+    actor: Any, household: Household, data: VisitData, changes: Sequence[late.Change] = ()
 ) -> tuple[datetime, list[Volunteer], list[Person], list[ProblemItem], tuple[Any, Any]]:
     errors: dict[str, list[str]] = {}
 
@@ -353,7 +380,7 @@ def _clean_visit(
                 errors.setdefault(key, []).extend(messages)
             return None
 
-    if household.status != HouseholdStatus.ACTIVE:
+    if household.status != HouseholdStatus.ACTIVE and not changes:
         errors["__all__"] = [
             _("This household has moved away or is closed: visits are no longer recorded.")
         ]
@@ -374,7 +401,8 @@ def _clean_visit(
         if len(text) > limit:
             errors[name] = [_("At most %(limit)s characters.") % {"limit": limit}]
     volunteers = check("co_volunteers", lambda: _visit_volunteers(actor, household, data))
-    members = check("members_seen", lambda: _members_seen(household, data.member_ids))
+    moved_with = {m for c in changes for m in c.members}
+    members = check("members_seen", lambda: _members_seen(household, data.member_ids, moved_with))
     items = check("problems", lambda: _problem_items(data.problem_codes))
     gps = check("latitude", lambda: clean_gps(data.latitude, data.longitude))
     if errors:
@@ -409,15 +437,15 @@ def _visit_volunteers(actor: Any, household: Household, data: VisitData) -> list
     return found
 
 
-def _members_seen(household: Household, ids: Sequence[int]) -> list[Person]:
+def _members_seen(
+    household: Household, ids: Sequence[int], moved_with: Collection[int] = ()
+) -> list[Person]:
+    """Members living there, or who moved away with the household after the visit began."""
     wanted = set(ids)
     if not wanted:
         return []
-    people = list(
-        household.members.filter(pk__in=wanted, status=PersonStatus.ACTIVE).prefetch_related(
-            "consents"
-        )
-    )
+    living = Q(status=PersonStatus.ACTIVE) | Q(pk__in=moved_with, status=PersonStatus.MOVED)
+    people = list(household.members.filter(living, pk__in=wanted).prefetch_related("consents"))
     if len(people) != len(wanted):
         raise ValidationError(_("Choose only people who live in this household."))
     restricted = [p.full_name for p in people if person_is_restricted(p)]
@@ -623,11 +651,25 @@ def draft_clean(data: Mapping[str, Any]) -> dict[str, Any]:
 
 
 @transaction.atomic
-def draft_save(*, actor: Any, household: Household, data: Mapping[str, Any]) -> VisitDraft | None:
+def draft_save(
+    *,
+    actor: Any,
+    household: Household,
+    data: Mapping[str, Any],
+    started_at: datetime | None = None,
+) -> VisitDraft | None:
     """Keeps what is typed so far; None when that form was already recorded as a visit (a
-    late autosave from the page that was just submitted must not bring its draft back)."""
-    _require_recorder(actor, household)
+    late autosave from the page that was just submitted must not bring its draft back).
+
+    A visit begun before its volunteer lost the household (`started_at`, see late.py) that
+    could not be recorded is kept too, with that start written into it: the draft then waits
+    for the centre (late.left_drafts, the household timeline) instead of being lost."""
+    changes = _late_changes(actor, household, started_at)
     cleaned = draft_clean(data)
+    if changes and started_at is not None:
+        cleaned[late.OPENED_FIELD] = late.form_opened_token(
+            user=actor, household=household, at=started_at
+        )
     if _form_recorded(cleaned.get("client_uuid")):
         return None
     draft, _created = VisitDraft.objects.update_or_create(

@@ -34,7 +34,7 @@ from carenet.core.services import audit_record
 from carenet.households import vulnerability
 from carenet.households.models import Household, HouseholdStatus
 from carenet.households.selectors import badges, household_get, shown_groups
-from carenet.visits import assessments, photos, selectors, services
+from carenet.visits import assessments, late, photos, selectors, services
 from carenet.visits.forms import AcknowledgeForm, ConcernHandleForm, VisitForm
 from carenet.visits.models import ConcernStatus
 from carenet.volunteers.selectors import volunteer_of
@@ -57,6 +57,10 @@ def my_households(request: HttpRequest) -> HttpResponse:
 
 @access.requires(RECORD)
 def visit_record(request: HttpRequest, pk: int) -> HttpResponse:
+    if request.method == "POST":
+        found = _late(request, pk)
+        if found is not None:
+            return _record_late(request, found)
     household = selectors.household_for_recording(user=request.user, pk=pk)
     if request.method != "POST" and household.status != HouseholdStatus.ACTIVE:
         messages.error(
@@ -74,11 +78,24 @@ def visit_record(request: HttpRequest, pk: int) -> HttpResponse:
             return redirect("visits:saved", pk=visit.pk)
         # Whatever the reason it failed, what was typed is kept (photos cannot be).
         draft = services.draft_save(actor=request.user, household=household, data=_draft_data(post))
+    return _form_page(request, household, form, qa_form, draft)
+
+
+def _form_page(
+    request: HttpRequest,
+    household: Household,
+    form: VisitForm,
+    qa_form: Any,
+    draft: Any,
+    found: late.LateRecording | None = None,
+) -> HttpResponse:
+    post = form.data if form.is_bound else None
     return render(
         request,
         "visits/record.html",
         {
             "household": household,
+            "late": found,
             "form": form,
             # Someone who is not a volunteer (a coordinator) names who made the visit.
             "visitors_needed": volunteer_of(request.user) is None,
@@ -98,18 +115,27 @@ def visit_record(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _visit_form(
-    request: HttpRequest, household: Household, draft: Any, post: Any, files: Any
+    request: HttpRequest,
+    household: Household,
+    draft: Any,
+    post: Any,
+    files: Any,
+    members: list[Any] | None = None,
 ) -> VisitForm:
     initial = VisitForm.initial_for(household)
     if draft is not None:
         initial = VisitForm.initial_from_draft(draft.data, initial)
+    initial[late.OPENED_FIELD] = late.form_opened_token(user=request.user, household=household)
+    if members is None:
+        members = selectors.members_to_see(household=household)
     return VisitForm(
         post,
         files,
         initial=initial,
         household=household,
         areas=selectors.problem_areas(),
-        members=selectors.members_to_see(household=household),
+        members=members,
+        left_out=selectors.members_left_out(household=household, shown=members),
         volunteers=list(selectors.co_volunteers(household=household, user=request.user)),
     )
 
@@ -136,7 +162,13 @@ def _assessment_template() -> str | None:
     return ASSESSMENT_TEMPLATE
 
 
-def _try_record(request: HttpRequest, household: Household, form: VisitForm, qa_form: Any) -> Any:
+def _try_record(
+    request: HttpRequest,
+    household: Household,
+    form: VisitForm,
+    qa_form: Any,
+    started_at: Any = None,
+) -> Any:
     """The stored visit, or None with the reasons put beside the fields."""
     valid = form.is_valid()
     if not (qa_form is None or qa_form.is_valid()) or not valid:
@@ -144,7 +176,10 @@ def _try_record(request: HttpRequest, household: Household, form: VisitForm, qa_
     answers = qa_form.answers() if qa_form is not None else None
     try:
         return services.visit_record(
-            actor=request.user, household=household, data=form.to_data(answers)
+            actor=request.user,
+            household=household,
+            data=form.to_data(answers),
+            started_at=started_at,
         )
     except ValidationError as error:
         if qa_form is not None and hasattr(error, "error_dict"):
@@ -154,6 +189,42 @@ def _try_record(request: HttpRequest, household: Household, form: VisitForm, qa_
             error = ValidationError(rest) if rest else ValidationError({})
         form.show_service_errors(error)
         return None
+
+
+def _late(request: HttpRequest, pk: int) -> late.LateRecording | None:
+    token = request.POST.get(late.OPENED_FIELD)
+    return late.late_recording(user=request.user, pk=pk, token=token)
+
+
+def _record_late(request: HttpRequest, found: late.LateRecording) -> HttpResponse:
+    """A visit begun before the volunteer lost the household (late.py): recorded, or, when
+    the form has mistakes, kept for the centre. Either way she is told what changed; the form
+    comes back only to someone who may still open the household."""
+    household, post = found.household, request.POST
+    form = _visit_form(request, household, None, post, request.FILES, members=found.members)
+    qa_form = _assessment_form(post, assessments.current_indicator_set(), None)
+    visit = _try_record(request, household, form, qa_form, started_at=found.started_at)
+    if visit is None:
+        draft = services.draft_save(
+            actor=request.user,
+            household=household,
+            data=_draft_data(post),
+            started_at=found.started_at,
+        )
+        if found.still_sees:
+            return _form_page(request, household, form, qa_form, draft, found)
+    return render(
+        request,
+        "visits/kept.html",
+        {
+            "late": found,
+            "household": household,
+            "visit": visit,
+            "forms": [form, qa_form],
+            "storage_key": f"carenet:visit-draft:{request.user.pk}:{household.pk}",
+        },
+        status=200 if visit is not None else 400,
+    )
 
 
 def _draft_data(post: Any) -> dict[str, Any]:
@@ -169,20 +240,29 @@ def _draft_data(post: Any) -> dict[str, Any]:
 @require_POST
 @access.requires(RECORD)
 def draft_save(request: HttpRequest, pk: int) -> HttpResponse:
-    """The form's autosave: what is typed so far, never checked. JSON for the page's script."""
-    household = selectors.household_for_recording(user=request.user, pk=pk)
+    """The form's autosave: what is typed so far, never checked. JSON for the page's script.
+    A visit begun before its volunteer lost the household is kept too, and the label says so."""
+    found = _late(request, pk)
+    household = found.household if found else None
+    if household is None:
+        household = selectors.household_for_recording(user=request.user, pk=pk)
     data = _draft_data(request.POST)
-    draft = services.draft_save(actor=request.user, household=household, data=data)
+    draft = services.draft_save(
+        actor=request.user,
+        household=household,
+        data=data,
+        started_at=found.started_at if found else None,
+    )
     if draft is None:
         return JsonResponse({"saved": False, "recorded": True, "label": ""})
     saved = timezone.localtime(draft.updated_at)
-    return JsonResponse(
-        {
-            "saved": True,
-            "saved_at": int(saved.timestamp() * 1000),
-            "label": _("Draft saved at %(time)s") % {"time": saved.strftime("%H:%M")},
-        }
-    )
+    label = _("Draft saved at %(time)s") % {"time": saved.strftime("%H:%M")}
+    if found is not None:
+        label = _(
+            "Draft saved at %(time)s. This household changed while you were recording: "
+            "save the visit, it will still be recorded."
+        ) % {"time": saved.strftime("%H:%M")}
+    return JsonResponse({"saved": True, "saved_at": int(saved.timestamp() * 1000), "label": label})
 
 
 @require_POST
@@ -227,6 +307,7 @@ def visit_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "visit": visit,
             "household": visit.household,
             "shows": shows,
+            "late_change": late.change_of(visit.recorded_after) if visit.recorded_after else None,
             "problem_groups": selectors.problems_by_area(visit) if shows else [],
             "assessment": selectors.visit_assessment(visit) if shows else None,
             "can_acknowledge": selectors.can_acknowledge(request.user, visit),
