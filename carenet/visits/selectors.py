@@ -61,6 +61,7 @@ from carenet.visits.models import (
     ConcernStatus,
     ProblemArea,
     ProblemItem,
+    RiskLevel,
     Visit,
     VisitDraft,
     VisitPhoto,
@@ -78,6 +79,7 @@ MY_BADGES = 3
 RECENT_ACKNOWLEDGEMENTS = 5
 ACKNOWLEDGEMENTS_SHOWN_FOR = timedelta(days=30)
 CONCERNS_PER_PAGE = 25
+RISK_LABELS = dict(RiskLevel.choices)
 TIMELINE_LIMIT = 200  # of each kind; a household's whole history is rarely near it
 
 
@@ -120,6 +122,11 @@ def can_record(user: Any, household: Household) -> bool:
     return (
         household_selectors.households_visible(user, RECORD_PERM).filter(pk=household.pk).exists()
     )
+
+
+def may_record_now(user: Any, household: Household) -> bool:
+    """Whether the visit form opens for the user: one they may record, still active."""
+    return household.status == HouseholdStatus.ACTIVE and can_record(user, household)
 
 
 def can_acknowledge(user: Any, visit: Visit) -> bool:
@@ -307,6 +314,17 @@ def co_volunteers(*, household: Household, user: Any) -> QuerySet[Volunteer]:
 
 def draft_get(*, user: Any, household: Household) -> VisitDraft | None:
     return VisitDraft.objects.filter(user_id=user.pk, household=household).first()
+
+
+def own_draft(*, user: Any, household_id: Any) -> VisitDraft:
+    """The user's own draft for a household, whether or not they may still open it; 404."""
+    draft = VisitDraft.objects.select_related("household").filter(
+        user_id=user.pk, household_id=household_id
+    )
+    found = draft.first()
+    if found is None:
+        raise Http404
+    return found
 
 
 def recent_client_uuids(*, household: Household, limit: int = 5) -> list[UUID]:
@@ -514,6 +532,28 @@ def _consents(user: Any, household: Household) -> list[TimelineEntry]:
     return entries
 
 
+def _left_drafts(user: Any, household: Household) -> list[TimelineEntry]:
+    """Visits volunteers began here and could not send before they lost the household
+    (late.py): the coordination centre sees them, so that none waits unseen."""
+    if not household_selectors.manages_widely(user, household.area_id):
+        return []
+    drafts = VisitDraft.objects.filter(household=household, user__volunteer__isnull=False)
+    assigned = set(household.assignments.values_list("volunteer__user_id", flat=True))
+    entries = []
+    for draft in drafts.select_related("user").order_by("-updated_at")[:TIMELINE_LIMIT]:
+        if household.status == HouseholdStatus.ACTIVE and draft.user_id in assigned:
+            continue  # still hers to finish
+        codes = draft.data.get("problems") or []
+        sensitive = ProblemItem.objects.filter(
+            code__in=codes if isinstance(codes, list) else [codes], area__sensitive=True
+        ).exists()
+        hidden = sensitive and not sees_sensitive(user, household.area_id, draft.user_id)
+        risk = draft.data.get("risk_level")
+        draft.risk_label = RISK_LABELS.get(risk, "") if isinstance(risk, str) else ""  # type: ignore[attr-defined]
+        entries.append(TimelineEntry(draft.updated_at, "left_draft", draft, restricted=hidden))
+    return entries
+
+
 def _status_changes(user: Any, household: Household) -> list[TimelineEntry]:
     changes = household_selectors.household_status_changes(household=household)
     return [TimelineEntry(change.when, "household_status", change) for change in changes]
@@ -526,6 +566,7 @@ TIMELINE_SOURCES: tuple[TimelineSource, ...] = (
     _concerns,
     _consents,
     _status_changes,
+    _left_drafts,
 )
 
 

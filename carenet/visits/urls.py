@@ -12,6 +12,7 @@ urlpatterns = [
     path("households/<int:pk>/record/", views.visit_record, name="record"),
     path("households/<int:pk>/draft/", views.draft_save, name="draft_save"),
     path("households/<int:pk>/draft/discard/", views.draft_discard, name="draft_discard"),
+    path("households/<int:pk>/draft/send/", views.draft_send, name="draft_send"),
     path("households/<int:pk>/timeline/", views.timeline, name="timeline"),
     # One visit.
     path("<int:pk>/", views.visit_detail, name="detail"),

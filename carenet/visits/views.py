@@ -19,6 +19,7 @@ from django.http import (
     HttpResponse,
     HttpResponseBase,
     JsonResponse,
+    QueryDict,
 )
 from django.shortcuts import redirect, render
 from django.template import TemplateDoesNotExist
@@ -49,7 +50,8 @@ ASSESSMENT_TEMPLATE = "visits/_assessment_fields.html"
 @access.requires(Perm.VIEW_HOUSEHOLDS)
 def my_households(request: HttpRequest) -> HttpResponse:
     mine = selectors.my_households(user=request.user, page=request.GET.get("page") or 1)
-    return render(request, "visits/my_households.html", {"mine": mine})
+    left = late.left_drafts(user=request.user)
+    return render(request, "visits/my_households.html", {"mine": mine, "left": left})
 
 
 # --- The visit form ------------------------------------------------------------------------
@@ -196,11 +198,11 @@ def _late(request: HttpRequest, pk: int) -> late.LateRecording | None:
     return late.late_recording(user=request.user, pk=pk, token=token)
 
 
-def _record_late(request: HttpRequest, found: late.LateRecording) -> HttpResponse:
+def _record_late(request: HttpRequest, found: late.LateRecording, post: Any = None) -> HttpResponse:
     """A visit begun before the volunteer lost the household (late.py): recorded, or, when
     the form has mistakes, kept for the centre. Either way she is told what changed; the form
     comes back only to someone who may still open the household."""
-    household, post = found.household, request.POST
+    household, post = found.household, request.POST if post is None else post
     form = _visit_form(request, household, None, post, request.FILES, members=found.members)
     qa_form = _assessment_form(post, assessments.current_indicator_set(), None)
     visit = _try_record(request, household, form, qa_form, started_at=found.started_at)
@@ -263,6 +265,31 @@ def draft_save(request: HttpRequest, pk: int) -> HttpResponse:
             "save the visit, it will still be recorded."
         ) % {"time": saved.strftime("%H:%M")}
     return JsonResponse({"saved": True, "saved_at": int(saved.timestamp() * 1000), "label": label})
+
+
+@require_POST
+@access.requires(RECORD)
+def draft_send(request: HttpRequest, pk: int) -> HttpResponse:
+    """Sends the user's draft for a household they lost while recording (late.left_drafts)."""
+    draft = selectors.own_draft(user=request.user, household_id=pk)
+    found = late.late_recording(user=request.user, pk=pk, token=None)
+    if found is None and selectors.may_record_now(request.user, draft.household):
+        return redirect("visits:record", pk=pk)  # still hers: the form takes the draft
+    if found is None:
+        messages.info(
+            request,
+            _("This visit began after the household changed, so it cannot be recorded: the "
+              "coordinators of the area see your draft on the household's page."),
+        )  # fmt: skip
+        return redirect("visits:my_households")
+    return _record_late(request, found, _as_post(draft.data))
+
+
+def _as_post(data: dict[str, Any]) -> QueryDict:
+    post = QueryDict(mutable=True)
+    for key, value in data.items():
+        post.setlist(key, [str(v) for v in value] if isinstance(value, list) else [str(value)])
+    return post
 
 
 @require_POST

@@ -297,3 +297,64 @@ def test_a_member_who_moved_away_meanwhile_is_named(client, world, district_coor
     assert response.status_code == 400
     assert other.full_name in response.content.decode()
     assert Household.objects.get(pk=household.pk).last_visit_at is None
+
+
+# --- Her draft for a household she lost ----------------------------------------------------
+
+
+def test_her_draft_for_a_lost_household_is_listed_and_sent(
+    client, world, volunteer_a, district_coordinator_a
+):
+    household, head = world.households["a1"], world.people["a1"]
+    services.draft_save(actor=volunteer_a, household=household, data=visit_post())
+    household_services.household_unassign_volunteer(
+        actor=district_coordinator_a, household=household, volunteer=world.volunteers["a"]
+    )
+    login(client, "volunteer_a")
+    home = client.get(reverse("visits:my_households")).content.decode()
+    assert 'data-testid="left-drafts"' in home and head.full_name not in home
+    response = client.post(reverse("visits:draft_send", args=[household.pk]))
+    assert response.status_code == 200
+    assert 'data-testid="late-recorded"' in response.content.decode()
+    assert Visit.objects.get(household=household).recorded_by == volunteer_a
+    assert (
+        'data-testid="left-drafts"'
+        not in client.get(reverse("visits:my_households")).content.decode()
+    )
+
+
+@pytest.mark.parametrize("who", ["volunteer_b", "district_coordinator_a", None])
+def test_sending_a_draft_that_is_not_yours_is_a_404(
+    client, world, volunteer_a, who, district_coordinator_a
+):
+    household = world.households["a1"]
+    services.draft_save(actor=volunteer_a, household=household, data=visit_post())
+    household_services.household_unassign_volunteer(
+        actor=district_coordinator_a, household=household, volunteer=world.volunteers["a"]
+    )
+    login(client, who)
+    response = client.post(reverse("visits:draft_send", args=[household.pk]))
+    assert response.status_code == (404 if who else 302)
+    assert not Visit.objects.exists() and VisitDraft.objects.count() == 1
+
+
+@pytest.mark.parametrize(
+    "persona", ["district_coordinator_a", "district_coordinator_b", "volunteer_a"]
+)
+def test_the_centre_sees_a_draft_left_behind(
+    client, world, volunteer_a, district_coordinator_a, persona
+):
+    household = world.households["a1"]
+    services.draft_save(actor=volunteer_a, household=household, data=visit_post(needs="ผ้าอ้อมผู้ใหญ่"))
+    login(client, persona)
+    path = reverse("visits:timeline", args=[household.pk])
+    assert 'data-testid="left-draft"' not in client.get(path).content.decode()  # still hers
+    household_services.household_unassign_volunteer(
+        actor=district_coordinator_a, household=household, volunteer=world.volunteers["a"]
+    )
+    response = client.get(path)
+    if persona == "district_coordinator_a":
+        body = response.content.decode()
+        assert 'data-testid="left-draft"' in body and "ผ้าอ้อมผู้ใหญ่" in body
+    else:
+        assert response.status_code == 404  # not theirs (any more)
