@@ -28,7 +28,9 @@ from django.db.models import (
     Case,
     Count,
     DateField,
+    Exists,
     IntegerField,
+    OuterRef,
     Prefetch,
     Q,
     QuerySet,
@@ -48,6 +50,7 @@ from carenet.households import vulnerability
 from carenet.households.models import (
     Consent,
     Household,
+    HouseholdAssignment,
     HouseholdStatus,
     Person,
     PersonStatus,
@@ -534,24 +537,36 @@ def _consents(user: Any, household: Household) -> list[TimelineEntry]:
 
 def _left_drafts(user: Any, household: Household) -> list[TimelineEntry]:
     """Visits volunteers began here and could not send before they lost the household
-    (late.py): the coordination centre sees them, so that none waits unseen."""
+    (late.py): the coordination centre sees them, so that none waits unseen. One query, and
+    one more for their findings when there are some."""
     if not household_selectors.manages_widely(user, household.area_id):
         return []
     drafts = VisitDraft.objects.filter(household=household, user__volunteer__isnull=False)
-    assigned = set(household.assignments.values_list("volunteer__user_id", flat=True))
+    if household.status == HouseholdStatus.ACTIVE:  # a volunteer still assigned finishes hers
+        hers = HouseholdAssignment.objects.filter(
+            household=household, volunteer__user_id=OuterRef("user_id")
+        )
+        drafts = drafts.exclude(Exists(hers))
+    found = list(drafts.select_related("user").order_by("-updated_at")[:TIMELINE_LIMIT])
+    codes = {c for d in found for c in _as_list(d.data.get("problems"))}
+    sensitive = set(
+        ProblemItem.objects.filter(code__in=codes, area__sensitive=True).values_list(
+            "code", flat=True
+        )
+    ) if codes else set()  # fmt: skip
     entries = []
-    for draft in drafts.select_related("user").order_by("-updated_at")[:TIMELINE_LIMIT]:
-        if household.status == HouseholdStatus.ACTIVE and draft.user_id in assigned:
-            continue  # still hers to finish
-        codes = draft.data.get("problems") or []
-        sensitive = ProblemItem.objects.filter(
-            code__in=codes if isinstance(codes, list) else [codes], area__sensitive=True
-        ).exists()
-        hidden = sensitive and not sees_sensitive(user, household.area_id, draft.user_id)
+    for draft in found:
+        hidden = bool(sensitive & set(_as_list(draft.data.get("problems")))) and not (
+            sees_sensitive(user, household.area_id, draft.user_id)
+        )
         risk = draft.data.get("risk_level")
         draft.risk_label = RISK_LABELS.get(risk, "") if isinstance(risk, str) else ""  # type: ignore[attr-defined]
         entries.append(TimelineEntry(draft.updated_at, "left_draft", draft, restricted=hidden))
     return entries
+
+
+def _as_list(value: Any) -> list[str]:
+    return [str(v) for v in value] if isinstance(value, list) else [str(value)] if value else []
 
 
 def _status_changes(user: Any, household: Household) -> list[TimelineEntry]:

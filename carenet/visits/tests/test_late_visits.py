@@ -358,3 +358,26 @@ def test_the_centre_sees_a_draft_left_behind(
         assert 'data-testid="left-draft"' in body and "ผ้าอ้อมผู้ใหญ่" in body
     else:
         assert response.status_code == 404  # not theirs (any more)
+
+
+def test_a_draft_left_behind_with_a_sensitive_finding_is_restricted_for_the_district(
+    client, world, volunteer_a, district_coordinator_a
+):
+    from carenet.visits.models import ProblemItem
+
+    household = world.households["a1"]
+    code = ProblemItem.objects.filter(area__sensitive=True).values_list("code", flat=True)[0]
+    services.draft_save(
+        actor=volunteer_a,
+        household=household,
+        data=visit_post(problems=[code], needs="ถูกทำร้ายร่างกาย"),
+    )
+    household_services.household_unassign_volunteer(
+        actor=district_coordinator_a, household=household, volunteer=world.volunteers["a"]
+    )
+    login(client, "district_coordinator_a")
+    body = client.get(reverse("visits:timeline", args=[household.pk])).content.decode()
+    assert 'data-kind="left_draft"' in body and "ถูกทำร้ายร่างกาย" not in body
+    login(client, "province_officer")
+    body = client.get(reverse("visits:timeline", args=[household.pk])).content.decode()
+    assert 'data-testid="left-draft"' in body and "ถูกทำร้ายร่างกาย" in body

@@ -168,4 +168,4 @@ def test_the_timeline_takes_a_constant_number_of_queries(client, world, persona)
     with CaptureQueriesContext(connection) as many:
         assert client.get(path).status_code == 200
     assert len(many) == len(few), [q["sql"][:120] for q in many.captured_queries]
-    assert len(few) <= 15
+    assert len(few) <= 16  # one per kind of entry (the centre's: drafts left behind too)
