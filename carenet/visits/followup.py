@@ -51,6 +51,7 @@ from carenet.households.vulnerability import priority_level
 from carenet.visits import charts
 from carenet.visits.models import Visit, VisitTarget
 from carenet.volunteers.models import Volunteer, VolunteerStatus, VolunteerStatusChange
+from carenet.volunteers.selectors import with_looks_after
 
 # The permission that opens the follow-up pages; a role table entry of its own would be better.
 FOLLOW_UP_PERM = Perm.VIEW_FOLLOWUP
@@ -442,6 +443,7 @@ class MonthlySummary:
     behind: list[BehindRow]
     behind_count: int
     is_current: bool
+    without_households: int = 0  # active volunteers with nobody to visit: not behind
 
 
 def default_base(*, user: Any) -> Area | None:
@@ -519,7 +521,7 @@ def monthly_summary(
 
     served_on = min(month.end - timedelta(days=1), today)  # the month's last day, or today
     volunteers = list(
-        _volunteers(user, base, served_on)
+        with_looks_after(_volunteers(user, base, served_on))
         .select_related("area")
         .only("title", "first_name", "last_name", "area__level", "area__name_th", "area__name_en")
     )
@@ -540,7 +542,9 @@ def monthly_summary(
         code = volunteer.area_id
         expected = _target_for(code, targets)
         count = made.get(volunteer.pk, 0)
-        late = count < expected
+        # One who looks after no household has nobody to visit: the list of volunteers
+        # without households finds them, not the list of those falling behind.
+        late = count < expected and volunteer.looks_after > 0  # type: ignore[attr-defined]
         for length in {n for n in lengths if n <= len(code)}:
             per_area[code[:length]][0] += 1
             per_area[code[:length]][1] += int(late)
@@ -590,6 +594,7 @@ def monthly_summary(
         behind=behind[:SHORT_LIST],
         behind_count=len(behind),
         is_current=month.first == today.replace(day=1),
+        without_households=sum(1 for v in volunteers if not v.looks_after),  # type: ignore[attr-defined]
     )
 
 

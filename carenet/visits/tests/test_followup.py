@@ -274,6 +274,7 @@ def march(world):
     vol_a = world.volunteers["a"]
     vol_c = VolunteerFactory.create(area_id="860102")
     a1, a2, p1 = (world.households[k] for k in ("a1", "a2", "p1"))
+    assign(p1, vol_c)
     VisitFactory.create(household=a1, volunteers=[vol_a], visited_at=at(date(2025, 3, 1), 0, 0))
     VisitFactory.create(household=a1, volunteers=[vol_a], visited_at=at(date(2025, 3, 31), 23, 59))
     VisitFactory.create(
@@ -312,6 +313,15 @@ def test_volunteers_fall_behind_the_default_target_of_four(march, district_coord
         "860101": (1, 1),
         "860102": (1, 1),
     }
+
+
+def test_a_volunteer_with_no_household_is_not_behind(march, district_coordinator_a):
+    """Nobody to visit is not falling behind: the summary counts them apart."""
+    idle = VolunteerFactory.create(area_id="860101")
+    s = summary(district_coordinator_a)
+    assert idle.pk not in {b.volunteer_id for b in s.behind}
+    assert s.without_households == 1
+    assert s.total.volunteers == 3 and s.total.behind == 2
 
 
 def test_a_past_month_counts_who_served_then(march, district_coordinator_a):
