@@ -544,7 +544,7 @@ def monthly_summary(
         count = made.get(volunteer.pk, 0)
         # One who looks after no household has nobody to visit: the list of volunteers
         # without households finds them, not the list of those falling behind.
-        late = count < expected and volunteer.looks_after > 0  # type: ignore[attr-defined]
+        late = count < expected and getattr(volunteer, "looks_after", 1) > 0
         for length in {n for n in lengths if n <= len(code)}:
             per_area[code[:length]][0] += 1
             per_area[code[:length]][1] += int(late)
@@ -594,7 +594,7 @@ def monthly_summary(
         behind=behind[:SHORT_LIST],
         behind_count=len(behind),
         is_current=month.first == today.replace(day=1),
-        without_households=sum(1 for v in volunteers if not v.looks_after),  # type: ignore[attr-defined]
+        without_households=sum(not getattr(v, "looks_after", 1) for v in volunteers),
     )
 
 
