@@ -34,7 +34,7 @@ def test_revoke_access_takes_a_role_back_and_is_audited(district_coordinator_a, 
     [
         (["nobody", "coordinator", "8601"], "No user"),
         (["district_coordinator_a", "coordinator", "8602"], "Roles held: coordinator 8601"),
-        (["district_coordinator_a", "coordinator", "8601"], "switch"),  # the only role
+        (["district_coordinator_a", "coordinator", "8601"], "ปิดการใช้งาน"),  # the only role
     ],
 )
 def test_revoke_access_says_why_it_refuses(district_coordinator_a, args, reason):

@@ -470,10 +470,7 @@ def test_without_citizen_id_a_document_is_required(world, personas):
     actor, household = personas["district_coordinator_a"], world.households["a1"]
     with pytest.raises(ValidationError) as excinfo:
         services.person_add(
-            actor=actor,
-            household=household,
-            data=somchai(citizen_id="", document_type="none"),
-            consent=CONSENT,
+            actor=actor, household=household, data=somchai(citizen_id=""), consent=CONSENT
         )
     assert "document_type" in error_fields(excinfo)
     with pytest.raises(ValidationError) as excinfo:
