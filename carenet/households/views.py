@@ -72,9 +72,16 @@ def household_list(request: HttpRequest) -> HttpResponse:
     page = selectors.household_list(
         user=request.user, filters=filters, page=request.GET.get("page") or 1
     )
-    # An export holds every person of the area chosen, whatever the other filters.
+    # An export holds every person of the households the filters choose, but for the search
+    # (a name typed to find one household) and the status (an export is of those looked after).
+    chosen = {
+        "area": filters.area,
+        "group": filters.group,
+        "level": filters.level,
+        "unserved": "on" if filters.unserved else "",
+    }
     export_query = (
-        urlencode({"area": filters.area} if filters.area else {})
+        urlencode({k: v for k, v in chosen.items() if v})
         if access.can(request.user, Perm.EXPORT_DATA)
         else None
     )

@@ -108,6 +108,7 @@ def export_job_create(*, actor: Any, export: exporting.Export) -> ExportJob:
         fmt=export.fmt,
         area_code=export.area_code,
         volunteer_status=export.status,
+        household_subset=export.subset.as_dict(),
         total_rows=export.row_count,
         file_name=export.filename,
         language=translation.get_language() or "",
@@ -137,6 +138,7 @@ def _write(job: ExportJob) -> None:
             fmt=job.fmt,
             area_code=job.area_code,
             status=job.volunteer_status,
+            subset=exporting.HouseholdSubset(**job.household_subset),
             logged=False,
         )
     except exporting.AreaOutOfScope:

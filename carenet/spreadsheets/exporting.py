@@ -65,7 +65,7 @@ from carenet.households.models import (
     PersonStatus,
     restricted_q,
 )
-from carenet.households.selectors import people_visible
+from carenet.households.selectors import HouseholdFilters, household_queryset, people_visible
 from carenet.spreadsheets import columns
 from carenet.volunteers import selectors as volunteer_selectors
 from carenet.volunteers.models import Volunteer
@@ -149,6 +149,29 @@ def people_in_scope(user: Any, area_code: str = "") -> QuerySet[Person]:
 # --- The export ----------------------------------------------------------------------------
 
 
+@dataclass(frozen=True)
+class HouseholdSubset:
+    """The households list's filters an export of households keeps: a vulnerable group, a
+    priority level, and only those no serving volunteer looks after. The search does not
+    carry over: a name typed to find one household is not a selection of the register."""
+
+    group: str = ""
+    level: str = ""
+    unserved: bool = False
+
+    def __bool__(self) -> bool:
+        return bool(self.group or self.level or self.unserved)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {k: v for k, v in vars(self).items() if v}
+
+    @property
+    def suffix(self) -> str:
+        """For the file's name: -bedridden-high-unserved."""
+        parts = [self.group, self.level, "unserved" if self.unserved else ""]
+        return "".join(f"-{part}" for part in parts if part)
+
+
 @dataclass
 class Export:
     """An export ready to write: its header, its rows (read lazily) and how many there are."""
@@ -161,6 +184,7 @@ class Export:
     area_code: str
     template: bool = False
     status: str = ""
+    subset: HouseholdSubset = HouseholdSubset()
 
     @property
     def filename(self) -> str:
@@ -168,7 +192,8 @@ class Export:
             return f"carenet-{self.dataset}-template.{self.fmt}"
         area = f"-{self.area_code}" if self.area_code else ""
         status = f"-{self.status}" if self.status else ""
-        return f"carenet-{self.dataset}{area}{status}-{timezone.localdate():%Y%m%d}.{self.fmt}"
+        day = f"{timezone.localdate():%Y%m%d}"
+        return f"carenet-{self.dataset}{area}{status}{self.subset.suffix}-{day}.{self.fmt}"
 
     @property
     def content_type(self) -> str:
@@ -182,12 +207,13 @@ def export_prepare(
     fmt: str,
     area_code: str = "",
     status: str = "",
+    subset: HouseholdSubset = HouseholdSubset(),
     logged: bool = True,
 ) -> Export:
     """Counts the rows in scope, logs the export, and returns it ready to write.
 
     `status` keeps only the volunteers of that status, or of the network (NETWORK: active and
-    inactive); households are exported while active.
+    inactive); households are exported while active; `subset` keeps only some of them.
     `logged=False` is for an export job, whose export was logged when it was asked for.
     Raises AreaOutOfScope for an area that is missing or outside the user's scope.
     """
@@ -195,23 +221,36 @@ def export_prepare(
     perm = VIEW_PERM[dataset]
     if area_code and area_in_scope(user, area_code, perm) is None:
         raise AreaOutOfScope(area_code)
-    queryset = _rows(user, dataset, area_code, status)
+    if dataset == Dataset.VOLUNTEERS:
+        subset = HouseholdSubset()
+    queryset = _rows(user, dataset, area_code, status, subset)
     if dataset == Dataset.VOLUNTEERS:
         headers, keys = columns.volunteer_headers(), columns.VOLUNTEER_KEYS
     else:
         headers, keys = columns.household_headers(), columns.HOUSEHOLD_KEYS
     row_count = queryset.count()
     if logged:
-        _log(user, dataset, fmt, area_code, status, row_count, perm)
+        _log(user, dataset, fmt, area_code, status, row_count, perm, subset)
     rows = _cells(queryset, dataset, keys)
-    return Export(dataset, fmt, headers, rows, row_count, area_code, status=status)
+    return Export(dataset, fmt, headers, rows, row_count, area_code, status=status, subset=subset)
 
 
-def _rows(user: Any, dataset: Dataset, area_code: str, status: str) -> QuerySet[Any]:
+def _rows(
+    user: Any,
+    dataset: Dataset,
+    area_code: str,
+    status: str,
+    subset: HouseholdSubset = HouseholdSubset(),
+) -> QuerySet[Any]:
     if dataset == Dataset.VOLUNTEERS:
         queryset = _volunteer_rows(volunteers_in_scope(user, area_code))
         return volunteer_selectors.with_status(queryset, status)
-    return _person_rows(people_in_scope(user, area_code))
+    people = people_in_scope(user, area_code)
+    if subset:
+        filters = HouseholdFilters(area=area_code, status="", **subset.as_dict())
+        chosen = household_queryset(user=user, filters=filters).order_by().values("pk")
+        people = people.filter(household__in=chosen)
+    return _person_rows(people)
 
 
 def covered_areas(user: Any, area_code: str, perm: Perm) -> list[str]:
@@ -226,7 +265,14 @@ def covered_areas(user: Any, area_code: str, perm: Perm) -> list[str]:
 
 
 def _log(
-    user: Any, dataset: Dataset, fmt: Format, area_code: str, status: str, rows: int, perm: Perm
+    user: Any,
+    dataset: Dataset,
+    fmt: Format,
+    area_code: str,
+    status: str,
+    rows: int,
+    perm: Perm,
+    subset: HouseholdSubset = HouseholdSubset(),
 ) -> None:
     """One audit row per area covered, each with the rows of its area (a count per area
     only when there are several)."""
@@ -238,9 +284,12 @@ def _log(
             area_code=code,
             details={
                 "format": str(fmt),
-                "rows": rows if len(covered) == 1 else _rows(user, dataset, code, status).count(),
+                "rows": rows
+                if len(covered) == 1
+                else _rows(user, dataset, code, status, subset).count(),
                 "area": area_code,
                 **({"status": status} if status else {}),
+                **({"households": subset.as_dict()} if subset else {}),
                 "scope": access.scope_codes(user, perm),
                 **({"rows_in_all": rows, "areas": covered} if len(covered) > 1 else {}),
             },

@@ -12,6 +12,7 @@ from django.template.defaultfilters import filesizeformat
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
+from carenet.households import vulnerability
 from carenet.spreadsheets.models import ImportKind, OnExisting
 from carenet.volunteers.models import NETWORK, VolunteerStatus
 
@@ -124,10 +125,17 @@ def check_file_kind(name: str, start: bytes) -> None:
 
 
 class ExportForm(forms.Form):
-    """The optional filters of an export: an area code within the user's scope, and the
-    volunteers' status."""
+    """The optional filters of an export: an area code within the user's scope, the
+    volunteers' status, and for households the list's group, priority and "not served"."""
 
     area = forms.CharField(label=_("Area"), required=False, max_length=8)
+    group = forms.ChoiceField(
+        required=False, choices=[("", ""), *((g, g) for g in vulnerability.WEIGHTS)]
+    )
+    level = forms.ChoiceField(
+        required=False, choices=[("", ""), *((v, v) for v in ("high", "medium", "low"))]
+    )
+    unserved = forms.BooleanField(required=False)
     status = forms.ChoiceField(
         label=_("Volunteers' status"),
         required=False,
@@ -142,6 +150,13 @@ class ExportForm(forms.Form):
         super().__init__(*args, **kwargs)
         if dataset != "volunteers":
             del self.fields["status"]  # the page's one form sends it with every export
+        else:
+            for name in ("group", "level", "unserved"):
+                del self.fields[name]
+
+    def subset(self) -> dict[str, Any]:
+        """The households' filters, for exporting.HouseholdSubset."""
+        return {n: self.cleaned_data[n] for n in ("group", "level", "unserved") if n in self.fields}
 
     def clean_area(self) -> str:
         code: str = self.cleaned_data["area"].strip()

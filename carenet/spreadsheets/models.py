@@ -118,6 +118,7 @@ class ExportJob(models.Model):
     fmt = models.CharField(_("format"), max_length=4)
     area_code = models.CharField(max_length=8, blank=True)
     volunteer_status = models.CharField(max_length=12, blank=True)
+    household_subset = models.JSONField(default=dict, blank=True)  # exporting.HouseholdSubset
     status = models.CharField(
         _("status"), max_length=10, choices=ExportStatus.choices, default=ExportStatus.QUEUED
     )

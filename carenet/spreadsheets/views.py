@@ -59,6 +59,7 @@ def export(request: HttpRequest, dataset: str, fmt: str) -> HttpResponseBase:
             fmt=fmt,
             area_code=form.cleaned_data["area"],
             status=form.cleaned_data.get("status", ""),
+            subset=exporting.HouseholdSubset(**form.subset()),
         )
     except exporting.AreaOutOfScope:
         raise Http404 from None

@@ -127,6 +127,15 @@ def test_the_area_and_status_chosen_go_with_the_job(client, registry):
     assert ExportJob.objects.count() == 1
 
 
+def test_the_households_filters_go_with_the_job(client, registry):
+    login(client, "district_coordinator_a")
+    client.get(export_url(), {"unserved": "on"})
+    job = ExportJob.objects.get()
+    assert job.household_subset == {"unserved": True} and "unserved" in job.file_name
+    download = client.get(reverse("spreadsheets:export_job_file", args=[job.pk]))
+    assert surnames(read_xlsx(file_bytes(download)), columns.household_headers()) == {"ศรีสุข"}
+
+
 def test_the_home_page_lists_the_users_recent_exports(client, registry):
     login(client, "district_coordinator_a")
     client.get(export_url())

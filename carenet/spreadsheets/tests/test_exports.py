@@ -187,6 +187,34 @@ def test_area_filter_narrows_within_the_scope(client, registry, area, expected):
     assert surnames(read_csv(response_bytes(response)), columns.household_headers()) == expected
 
 
+def test_the_households_lists_filters_carry_into_the_export(client, registry):
+    """Only the households nobody serves, or of a group, as the households list chose them;
+    in scope only, named in the file's name and in the audit row."""
+    Household.objects.filter(pk=registry.households["ทองคำ"].pk).update(
+        vulnerability=["bedridden", "elderly"]
+    )
+    login(client, "district_coordinator_a")
+    url = reverse("spreadsheets:export", args=["households", "csv"])
+    unserved = client.get(url, {"unserved": "on"})
+    assert surnames(read_csv(response_bytes(unserved)), columns.household_headers()) == {"ศรีสุข"}
+    assert "-unserved-" in unserved["Content-Disposition"]
+    bedridden = client.get(url, {"group": "bedridden", "area": "8601"})
+    assert surnames(read_csv(response_bytes(bedridden)), columns.household_headers()) == {"ทองคำ"}
+    event = AuditEvent.objects.filter(action="spreadsheets.export_households").latest("pk")
+    assert event.details["households"] == {"group": "bedridden"}
+    assert client.get(url, {"group": "<script>"}).status_code == 404
+    login(client, "district_coordinator_b")  # another district's: its own households only
+    other = client.get(url, {"unserved": "on"})
+    assert surnames(read_csv(response_bytes(other)), columns.household_headers()) == set()
+
+
+def test_the_households_list_links_its_filters_to_the_export(client, registry):
+    login(client, "district_coordinator_a")
+    page = client.get(reverse("households:list"), {"unserved": "on", "q": "ศรีสุข"}).text
+    part = page.split('data-testid="export-list"')[1][:700]
+    assert "households.csv?unserved=on" in part and "q=" not in part
+
+
 @pytest.mark.parametrize("fmt", ["csv", "xlsx"])
 def test_the_reply_tells_the_page_its_download_began(client, registry, fmt):
     login(client, "district_coordinator_a")
