@@ -271,7 +271,8 @@ class Report:
                 reason %= {"letter": letter, "column": column.label}
                 self.error(table.header_row, header, "", reason)
                 continue
-            self.warning(table.header_row, header, "", self._unread_reason(letter, header))
+            if normalize_header(header) not in _ROW_NUMBER_HEADERS:
+                self.warning(table.header_row, header, "", self._unread_reason(letter, header))
 
     def _unread_reason(self, letter: str, header: str) -> str:
         """Why a column is not imported, for the columns offices often add."""
@@ -345,6 +346,11 @@ NOTE_CELL = re.compile(
 _STATUS_WORDS = ("สถานะ", "สถานภาพ", "status")
 
 
+# The list's own running number, which nearly every office sheet has: nothing to import, and
+# nothing to warn of.
+_ROW_NUMBER_HEADERS = frozenset(
+    map(normalize_header, ("ลำดับ", "ลำดับที่", "ที่", "เลขที่ลำดับ", "no.", "no", "#", "ลำดับ (No.)"))
+)
 _AGE_HEADERS = frozenset(
     map(normalize_header, ("อายุ", "อายุ (ปี)", "อายุปี", "age", "age (years)", "อายุ ปี"))
 )

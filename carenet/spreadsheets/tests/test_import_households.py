@@ -284,6 +284,15 @@ def test_headers_as_people_write_them(en):
     assert "is not one Carenet reads" in warning.reason
 
 
+def test_the_lists_own_running_number_is_no_warning():
+    """Nearly every office sheet numbers its rows: ลำดับ holds nothing to import or to say."""
+    headers = {"no": "ลำดับ", **THAI, "note": "หมายเหตุ"}
+    rows = [{"no": str(n), **row, "note": ""} for n, row in enumerate(family(), start=1)]
+    result = run(csv_file(rows, headers=headers))
+    assert result.ok, result.errors
+    assert [w.column for w in result.warnings] == ["หมายเหตุ"]
+
+
 def test_no_two_columns_share_a_header():
     for table in (columns.HOUSEHOLD_COLUMNS, columns.VOLUNTEER_COLUMNS):
         names = [n for c in table for n in {tabular.normalize_header(a) for a in c.aliases}]
