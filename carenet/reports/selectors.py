@@ -22,6 +22,7 @@ from carenet.households.models import (
 from carenet.households.selectors import households_visible, people_visible
 from carenet.households.vulnerability import CHILD_UNDER, ELDERLY_FROM
 from carenet.volunteers.models import Centre, Volunteer, VolunteerStatus
+from carenet.volunteers.selectors import with_looks_after
 
 
 def area_get(*, user: Any, code: str) -> Area:
@@ -315,3 +316,89 @@ def _count_people(user: Any, code: str, length: int, row_of: Any, today: date) -
             row.elderly += line["elderly"]
             row.disabled += line["disabled"]
             row.bedridden += line["bedridden"]
+
+
+# --- Data to check, in an area ---------------------------------------------------------------
+
+QUALITY_SHOWN = 25
+OLDEST_LIKELY = 110  # older than this, a birth date is most likely mistyped
+
+
+@dataclass
+class QualityList:
+    """Records of one kind to check: the first QUALITY_SHOWN, and how many in all."""
+
+    items: list[Any]
+    count: int
+
+
+@dataclass
+class DataQuality:
+    headless: QualityList  # active households with no head of household
+    too_old: QualityList  # people in active households born more than OLDEST_LIKELY years ago
+    twins: QualityList  # pairs of records with the same name key and birth date
+    without_gps: int  # active households with no GPS point
+    idle_volunteers: int  # active volunteers who look after no household
+
+
+def _first(queryset: QuerySet[Any]) -> QualityList:
+    items = list(queryset[: QUALITY_SHOWN + 1])
+    count = len(items) if len(items) <= QUALITY_SHOWN else queryset.count()
+    return QualityList(items[:QUALITY_SHOWN], count)
+
+
+def data_quality(*, user: Any, area: Area, today: date) -> DataQuality:
+    """What a province or centre should check in its register, inside `area` and the user's
+    scope: each kind in a query or two, whatever the area's size."""
+    code = area.code
+    households = households_visible(user).filter(within(code, "area"), status="active")
+    people = people_visible(user).filter(
+        within(code, "area"), status=PersonStatus.ACTIVE, household__status="active"
+    )
+    headless = (
+        households.filter(head__isnull=True)
+        .select_related("area__parent")
+        .order_by("area_id", "pk")
+    )
+    too_old = (
+        people.filter(birth_date__lt=years_before(today, OLDEST_LIKELY))
+        .select_related("household__area")
+        .order_by("birth_date", "pk")
+    )
+    return DataQuality(
+        headless=_first(headless),
+        too_old=_first(too_old),
+        twins=_twins(people),
+        without_gps=households.filter(latitude__isnull=True).count(),
+        idle_volunteers=_idle_volunteers(user, code),
+    )
+
+
+def _twins(people: QuerySet[Any]) -> QualityList:
+    """Pairs of living records with the same sound-alike name and birth date: most are one
+    person registered twice (the merge page decides)."""
+    keys = (
+        people.exclude(name_key="")
+        .filter(birth_date__isnull=False)
+        .values("name_key", "birth_date")
+        .annotate(n=Count("id"))
+        .filter(n__gt=1)
+        .order_by("name_key", "birth_date")
+    )
+    count = keys.count()
+    wanted = list(keys[:QUALITY_SHOWN])
+    if not wanted:
+        return QualityList([], 0)
+    match = Q()
+    for key in wanted:
+        match |= Q(name_key=key["name_key"], birth_date=key["birth_date"])
+    found: dict[tuple[str, date], list[Any]] = {}
+    for person in people.filter(match).select_related("household__area").order_by("pk"):
+        found.setdefault((person.name_key, person.birth_date), []).append(person)
+    return QualityList([group[:2] for group in found.values() if len(group) > 1], count)
+
+
+def _idle_volunteers(user: Any, code: str) -> int:
+    visible = access.visible_to(user, Volunteer.objects.all(), perm=Perm.VIEW_VOLUNTEERS)
+    active = visible.filter(within(code, "area"), status=VolunteerStatus.ACTIVE)
+    return with_looks_after(active).filter(Q(looks_after=0)).count()

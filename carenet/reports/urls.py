@@ -9,6 +9,7 @@ urlpatterns = [
     path("audit/", views.audit_log, name="audit"),
     path("audit/download/<str:fmt>/", views.audit_download, name="audit_download"),
     path("areas/<str:code>/", views.area_detail, name="area"),
+    path("areas/<str:code>/check/", views.area_quality, name="quality"),
     # The centre page sits with the volunteers URLs but lives here: it counts households too.
     path("volunteers/centres/<int:pk>/", views.centre_detail, name="centre"),
 ]

@@ -74,6 +74,27 @@ def area_detail(request: HttpRequest, code: str) -> HttpResponse:
     )
 
 
+@access.requires(Perm.VIEW_FOLLOWUP)
+def area_quality(request: HttpRequest, code: str) -> HttpResponse:
+    """What to check in the area's register: households without a head, unlikely ages, likely
+    duplicate people, households without a GPS point, volunteers without households."""
+    area = selectors.area_get(user=request.user, code=code)
+    if not access.can(request.user, Perm.VIEW_FOLLOWUP, area.code):
+        raise Http404
+    quality = selectors.data_quality(user=request.user, area=area, today=timezone.localdate())
+    return render(
+        request,
+        "reports/quality.html",
+        {
+            "area": area,
+            "ancestors": selectors.area_ancestors(area=area),
+            "q": quality,
+            "oldest": selectors.OLDEST_LIKELY,
+            "can_merge": access.can(request.user, Perm.MERGE_PEOPLE, area.code),
+        },
+    )
+
+
 def _registry(user: Any, area: Area) -> selectors.Registry | None:
     """The area's registry in figures, for those who follow an area's work (not a volunteer,
     who sees only their own households)."""

@@ -1,0 +1,73 @@
+"""The page of data to check in an area: what it finds, inside the scope only."""
+
+from datetime import date
+
+import pytest
+from django.urls import reverse
+
+from carenet.households.models import Household
+from carenet.households.tests.factories import HouseholdFactory, PersonFactory
+from conftest import login
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def register(personas):
+    """In ต.ท่าตะเภา: a household with no head, a person born in 1900, and the same person
+    registered twice; in ท่าแซะ another household with no head."""
+    headless = HouseholdFactory.create(area_id="86010101")
+    PersonFactory.create(household=headless, first_name="ทวด", birth_date=date(1900, 1, 1))
+    home = HouseholdFactory.create(area_id="86010102", latitude=10.5, longitude=99.2)
+    first = PersonFactory.create(household=home, first_name="สมปอง", last_name="ใจดี",
+                                 birth_date=date(1960, 2, 3))  # fmt: skip
+    again = PersonFactory.create(household=headless, first_name="สมปอง", last_name="ใจดี",
+                                 birth_date=date(1960, 2, 3))  # fmt: skip
+    Household.objects.filter(pk=home.pk).update(head=first)
+    elsewhere = HouseholdFactory.create(area_id="86020101")
+    PersonFactory.create(household=elsewhere)
+    return {"headless": headless, "twins": {first.pk, again.pk}, "elsewhere": elsewhere}
+
+
+def test_the_page_finds_what_to_check(client, register):
+    login(client, "district_coordinator_a")
+    page = client.get(reverse("reports:quality", args=["8601"]))
+    assert page.status_code == 200
+    q = page.context["q"]
+    assert [h.pk for h in q.headless.items] == [register["headless"].pk]
+    assert [p.first_name for p in q.too_old.items] == ["ทวด"]
+    assert {p.pk for p in q.twins.items[0]} == register["twins"] and q.twins.count == 1
+    assert q.without_gps == 1
+    assert "?a=" in page.text  # a coordinator may merge: the pair links to the merge page
+
+
+def test_the_province_sees_its_districts_and_another_district_nothing_of_them(client, register):
+    login(client, "province_officer")
+    assert client.get(reverse("reports:quality", args=["86"])).context["q"].headless.count == 2
+    login(client, "district_coordinator_b")
+    assert client.get(reverse("reports:quality", args=["8601"])).status_code == 404
+    q = client.get(reverse("reports:quality", args=["8602"])).context["q"]
+    assert [h.pk for h in q.headless.items] == [register["elsewhere"].pk]
+    assert q.twins.count == 0 and q.too_old.count == 0
+
+
+def test_volunteers_and_anonymous_users_do_not_open_it(client, register):
+    path = reverse("reports:quality", args=["860101"])
+    assert client.get(path).status_code == 302
+    login(client, "volunteer_a")
+    assert client.get(path).status_code == 403
+
+
+def test_the_page_takes_the_same_queries_for_more_records(
+    client, register, django_assert_max_num_queries
+):
+    login(client, "province_officer")
+    path = reverse("reports:quality", args=["86"])
+    client.get(path)
+    with django_assert_max_num_queries(20) as few:
+        client.get(path)
+    for n in range(5):
+        extra = HouseholdFactory.create(area_id="86010101")
+        PersonFactory.create(household=extra, birth_date=date(1901, 1, 1 + n))
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        client.get(path)
