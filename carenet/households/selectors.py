@@ -575,7 +575,7 @@ def _looks_after() -> Count:
 
 def volunteers_to_assign(*, household: Household) -> QuerySet[Volunteer]:
     """Active volunteers serving the household's subdistrict, not yet assigned to it: those who
-    cover its village first, each with how many households they look after already."""
+    cover its village first, the least busy first (each with the households it looks after)."""
     covers = Volunteer.villages.through.objects.filter(
         volunteer=OuterRef("pk"), area_id=household.area_id
     )
@@ -583,7 +583,7 @@ def volunteers_to_assign(*, household: Household) -> QuerySet[Volunteer]:
         Volunteer.objects.filter(area_id=household.area_id[:6], status=VolunteerStatus.ACTIVE)
         .exclude(assignments__household=household)
         .annotate(looks_after=_looks_after(), covers_village=Exists(covers))
-        .order_by("-covers_village", *thai_order("first_name", "last_name"))
+        .order_by("-covers_village", "looks_after", *thai_order("first_name", "last_name"))
     )
 
 
