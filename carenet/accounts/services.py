@@ -33,6 +33,15 @@ NATIONAL_ROLES = {Role.NATIONAL_ADMIN, Role.AUDITOR}
 USERNAME = re.compile(r"[A-Za-z0-9_\u0e00-\u0e7f.@+-]{1,150}")
 
 
+def password_check(password: str, user: User) -> None:
+    """Holds a password to AUTH_PASSWORD_VALIDATORS (for `user`, saved or about to be), as a
+    form's "password" error."""
+    try:
+        validate_password(password, user)
+    except ValidationError as error:
+        raise ValidationError({"password": error.messages}) from None
+
+
 @transaction.atomic
 def user_create(
     *,
@@ -128,10 +137,7 @@ def password_set(*, actor: Any, user: User, password: str, area_code: str = "") 
     or the new password would be refused until it expires. The password is not in the audit row.
     """
     _refuse_demo(user)
-    try:
-        validate_password(password, user)
-    except ValidationError as error:
-        raise ValidationError({"password": error.messages}) from None
+    password_check(password, user)
     user.set_password(password)
     user.save(update_fields=["password"])
     unlocked = axes_reset(username=user.get_username())
@@ -236,10 +242,7 @@ def staff_create(
     """A staff account with its first role: nobody is created without one."""
     _refuse(grant_refused(actor, role, area), "role")
     candidate = User(username=username, first_name=first_name, last_name=last_name)
-    try:
-        validate_password(password, candidate)
-    except ValidationError as error:
-        raise ValidationError({"password": error.messages}) from None
+    password_check(password, candidate)
     user = user_create(
         actor=actor,
         username=username,

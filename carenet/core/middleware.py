@@ -75,7 +75,9 @@ class SendOnlyAddressMiddleware:
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         response = self.get_response(request)
-        if response.status_code != 405 or request.method != "GET" or response.content:
+        if response.status_code != 405 or request.method != "GET":
+            return response
+        if response.streaming or response.content:
             return response
         page = HttpResponse(
             render_to_string("405.html", {"back": _page_above(request.path)}, request=request),

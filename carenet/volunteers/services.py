@@ -20,7 +20,6 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
 
-from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Q
@@ -33,6 +32,7 @@ from carenet.accounts.models import AreaAssignment, Role, User
 from carenet.accounts.services import (
     assignment_grant,
     assignment_revoke,
+    password_check,
     password_set,
     user_create,
 )
@@ -843,10 +843,7 @@ def volunteer_link_user(
         candidate = User(
             username=username, first_name=volunteer.first_name, last_name=volunteer.last_name
         )
-        try:
-            validate_password(password, candidate)
-        except ValidationError as error:
-            raise ValidationError({"password": error.messages}) from None
+        password_check(password, candidate)
         user = user_create(
             actor=actor,
             username=username,

@@ -3,13 +3,12 @@
 import getpass
 from typing import Any
 
-from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import transaction
 
 from carenet.accounts.models import Role, User
-from carenet.accounts.services import assignment_grant, user_create
+from carenet.accounts.services import assignment_grant, password_check, user_create
 from carenet.areas.models import Area
 
 
@@ -64,7 +63,7 @@ class Command(BaseCommand):
             username=username, first_name=options["first_name"], last_name=options["last_name"]
         )
         try:
-            validate_password(password, candidate)
+            password_check(password, candidate)
         except ValidationError as error:
             raise CommandError(" ".join(error.messages)) from error
         return password
