@@ -152,11 +152,20 @@ def parse(text: str) -> date:
             )
             % {"text": cleaned}
         )
+    if UNKNOWN.search(cleaned):
+        raise DateInputError(
+            _("“%(text)s” is not a date. If the date is not known, leave the box empty.")
+            % {"text": typed}
+        )
     be, ce = example_years()
     raise DateInputError(
         _("Write the date as day/month/year, for example 26/02/%(be)s or 26/02/%(ce)s.")
         % {"be": be, "ce": ce}
     )
+
+
+# What registers and sheets write for a date nobody knows.
+UNKNOWN = re.compile(r"ไม่ทราบ|ไม่รู้|ไม่มี|ไม่ระบุ|unknown|n/?a\b", re.IGNORECASE)
 
 
 YEAR_ALONE = re.compile(r"(?:19|20|24|25)\d\d")
@@ -171,6 +180,8 @@ def example_years() -> tuple[int, int]:
 # A two-digit year read as further ahead than this was meant as another century ("01/01/90"
 # for 1990 would be 2590 BE): the year is asked for in full.
 TWO_DIGITS_AHEAD = 10
+# No date Carenet keeps (births, visits, terms, consents) lies further ahead than this.
+CE_YEARS_AHEAD = 100
 
 
 def _build(typed: str, day_text: str, month: int, year_text: str, era: str = "") -> date:
@@ -182,6 +193,15 @@ def _build(typed: str, day_text: str, month: int, year_text: str, era: str = "")
                 "%(short)s would be %(be)s."
             )
             % {"short": year_text, "be": year + BE_OFFSET}
+        )
+    if year > timezone.localdate().year + CE_YEARS_AHEAD and year <= MAX_YEAR:
+        # "05/05/2300" is a Buddhist Era year with a digit slipped, not the 24th century.
+        raise DateInputError(
+            _(
+                "The year %(year)s cannot be right: read as Common Era it is more than a "
+                "century away. A Buddhist Era year starts with 24 or 25, such as %(be)s."
+            )
+            % {"year": year_text, "be": example_years()[0]}
         )
     if not MIN_YEAR <= year <= MAX_YEAR:
         be, ce = example_years()

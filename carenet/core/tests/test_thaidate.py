@@ -264,6 +264,21 @@ def test_an_impossible_date_is_shown_as_typed(typed, shown):
     assert str(error.value) == f"There is no such date: {shown}."
 
 
+@pytest.mark.parametrize("typed", ["05/05/2300", "31/12/2399", "2300-05-05"])
+def test_a_common_era_year_a_century_ahead_is_taken_for_a_slipped_buddhist_year(typed):
+    with pytest.raises(DateInputError) as error, translation.override("en"):
+        thaidate.parse(typed)
+    assert "more than a century away" in str(error.value)
+    assert "starts with 24 or 25" in str(error.value)
+
+
+@pytest.mark.parametrize("typed", ["ไม่ทราบวันเกิด", "ไม่ทราบ", "Unknown", "N/A"])
+def test_an_unknown_date_written_out_is_told_to_leave_the_box_empty(typed):
+    with pytest.raises(DateInputError) as error, translation.override("en"):
+        thaidate.parse(typed)
+    assert str(error.value) == f"“{typed}” is not a date. If the date is not known, leave the box empty."
+
+
 def test_sept_is_september():
     assert thaidate.parse("1 Sept 2025") == date(2025, 9, 1)
 
@@ -275,7 +290,7 @@ def test_sept_is_september():
         ("01/01/2468", date(1925, 1, 1)),
         ("01/01/2025", date(2025, 1, 1)),
         ("01/01/2400", date(1857, 1, 1)),
-        ("31/12/2399", date(2399, 12, 31)),
+        ("31/12/2099", date(2099, 12, 31)),
         ("01/01/1857", date(1857, 1, 1)),
         # Two digits are BE in the 2500s.
         ("01/01/68", date(2025, 1, 1)),
