@@ -190,6 +190,8 @@ class RegistryRow:
     elderly: int = 0
     disabled: int = 0
     bedridden: int = 0
+    affected_households: int = 0  # with a disaster-affected member, as the list filter counts
+    affected: int = 0  # disaster-affected people
 
     @property
     def per_100_households(self) -> float | None:
@@ -270,6 +272,11 @@ def _count_volunteers(user: Any, code: str, length: int, row_of: Any) -> None:
             row.volunteers += line["n"]
 
 
+# The households' groups are a JSON list of codes; the quoted code matches the element exactly,
+# as the household list's group filter does (households.selectors.household_queryset).
+AFFECTED = '"disaster_affected"'
+
+
 def _count_households(user: Any, code: str, length: int, row_of: Any) -> None:
     serving = HouseholdAssignment.objects.filter(
         serving_q(OuterRef("area_id")), household_id=OuterRef("pk")
@@ -279,13 +286,18 @@ def _count_households(user: Any, code: str, length: int, row_of: Any) -> None:
         .filter(within(code, "area"), status=HouseholdStatus.ACTIVE)
         .annotate(part=Substr("area_id", 1, length), served=Exists(serving))
         .values("part")
-        .annotate(n=Count("id"), unserved=Count("id", filter=Q(served=False)))
+        .annotate(
+            n=Count("id"),
+            unserved=Count("id", filter=Q(served=False)),
+            affected=Count("id", filter=Q(vulnerability__icontains=AFFECTED)),
+        )
         .order_by()
     )
     for line in found:
         if row := row_of(line["part"]):
             row.households += line["n"]
             row.unserved += line["unserved"]
+            row.affected_households += line["affected"]
 
 
 def _count_people(user: Any, code: str, length: int, row_of: Any, today: date) -> None:
@@ -306,6 +318,7 @@ def _count_people(user: Any, code: str, length: int, row_of: Any, today: date) -
             elderly=Count("id", filter=Q(birth_date__lte=elderly_born_by)),
             disabled=Count("id", filter=Q(disability=True)),
             bedridden=Count("id", filter=Q(bedridden=True)),
+            affected=Count("id", filter=Q(disaster_affected=True)),
         )
         .order_by()
     )
@@ -316,6 +329,7 @@ def _count_people(user: Any, code: str, length: int, row_of: Any, today: date) -
             row.elderly += line["elderly"]
             row.disabled += line["disabled"]
             row.bedridden += line["bedridden"]
+            row.affected += line["affected"]
 
 
 # --- Data to check, in an area ---------------------------------------------------------------

@@ -148,3 +148,41 @@ def test_a_printed_page_says_who_printed_it_and_when(client, registry):
     assert 'data-testid="print-stamp"' in page and "พิมพ์จาก Carenet โดย" in page
     stamp = page.split('data-testid="print-stamp"')[1].split("</p>")[0]
     assert str(timezone.localdate().year + 543) in stamp
+
+
+def _affected(household, **fields):
+    from carenet.households.services import household_recompute
+
+    person = PersonFactory.create(household=household, disaster_affected=True, **fields)
+    household_recompute(household=household)
+    return person
+
+
+def test_disaster_affected_households_and_people_match_the_list_filter(client, registry):
+    first = HouseholdFactory.create(area_id="86010101")
+    _affected(first)
+    _affected(first)
+    _affected(HouseholdFactory.create(area_id="86010201"))
+    gone = HouseholdFactory.create(area_id="86010101", status=HouseholdStatus.MOVED)
+    _affected(gone)
+    login(client, "district_coordinator_a")
+    page = client.get(reverse("reports:area", args=["8601"]))
+    counted = page.context["registry"]
+    by_code = {row.area.code: row for row in counted.rows}
+    assert (by_code["860101"].affected_households, by_code["860101"].affected) == (1, 2)
+    assert (by_code["860102"].affected_households, by_code["860102"].affected) == (1, 1)
+    assert (counted.total.affected_households, counted.total.affected) == (2, 3)
+    assert 'data-testid="registry-affected"' in page.text
+    for code, row in [("860101", by_code["860101"]), ("8601", counted.total)]:
+        listed = client.get(
+            reverse("households:list"), {"area": code, "group": "disaster_affected"}
+        )
+        assert listed.context["page"].paginator.count == row.affected_households
+
+
+def test_the_home_page_shows_disaster_affected_figures(client, registry):
+    _affected(HouseholdFactory.create(area_id="86010101"))
+    login(client, "district_coordinator_a")
+    page = client.get(reverse("reports:home"))
+    assert page.context["registry"].total.affected == 1
+    assert "group=disaster_affected" in page.text
