@@ -5,6 +5,7 @@ from carenet.households import views
 app_name = "households"
 urlpatterns = [
     path("", views.household_list, name="list"),
+    path("priority-list/", views.priority_list, name="priority_list"),
     path("new/", views.household_create, name="create"),
     path("<int:pk>/", views.household_detail, name="detail"),
     path("<int:pk>/edit/", views.household_edit, name="edit"),

@@ -28,7 +28,7 @@ from carenet.core import citizen_id, id_search, thaidate
 from carenet.core.forms import show_service_errors
 from carenet.core.people import age_on, full_name
 from carenet.core.text import THAI_DIGITS
-from carenet.households import checks, cleaning, selectors, services
+from carenet.households import checks, cleaning, rescue, selectors, services, vulnerability
 from carenet.households.forms import (
     SEARCH_LENGTH,
     AssignForm,
@@ -93,6 +93,32 @@ def household_list(request: HttpRequest) -> HttpResponse:
             "page": page,
             "can_register": access.can(request.user, MANAGE),
             "export_query": export_query,
+        },
+    )
+
+
+@access.requires(Perm.VIEW_HOUSEHOLDS)
+def priority_list(request: HttpRequest) -> HttpResponse:
+    """The printable priority list of an area for a rescue or relief team (see rescue.py)."""
+    form, filters = rescue.rescue_filters(
+        user=request.user,
+        data=request.GET,
+        area_choices=selectors.filter_area_choices(user=request.user),
+    )
+    result = rescue.rescue_list(user=request.user, filters=filters, today=selectors.today())
+    rescue.rescue_list_log(actor=request.user, filters=filters, result=result)
+    code = filters.households.area
+    return render(
+        request,
+        "households/priority_list.html",
+        {
+            "form": form,
+            "result": result,
+            "area": selectors.area_in_scope(user=request.user, code=code) if code else None,
+            "groups": vulnerability.group_labels(filters.groups),
+            "filters_groups": filters.groups,
+            "filters": filters.households,
+            "cap": rescue.RESCUE_CAP,
         },
     )
 

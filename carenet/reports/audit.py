@@ -68,6 +68,7 @@ ACTIONS = {
     "household.handover": _("handed the household to another volunteer"),
     "household.head_change": _("changed the head of household"),
     "household.view": _("opened the household page (its members' health and disability)"),
+    "household.priority_list": _("opened a priority list (members' health, phones and GPS)"),
     "person.add": _("added a member"),
     "person.update": _("edited the person"),
     "person.import": _("changed the person by importing a file"),
@@ -173,7 +174,8 @@ KINDS: dict[str, tuple[Any, frozenset[str]]] = {
     "reads": (
         _("every opening of personal data (records, sensitive notes, citizen IDs)"),
         _CITIZEN_ID_READS
-        | {"person.view", "household.view", "visit.view_sensitive", "case.break_glass"},
+        | {"person.view", "household.view", "household.priority_list"}
+        | {"visit.view_sensitive", "case.break_glass"},
     ),
     "imports": (
         _("every import of a file, and the records it changed"),

@@ -173,6 +173,7 @@ def test_disaster_affected_households_and_people_match_the_list_filter(client, r
     assert (by_code["860102"].affected_households, by_code["860102"].affected) == (1, 1)
     assert (counted.total.affected_households, counted.total.affected) == (2, 3)
     assert 'data-testid="registry-affected"' in page.text
+    assert 'data-testid="priority-list-link"' in page.text
     for code, row in [("860101", by_code["860101"]), ("8601", counted.total)]:
         listed = client.get(
             reverse("households:list"), {"area": code, "group": "disaster_affected"}
