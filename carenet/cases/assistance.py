@@ -39,7 +39,7 @@ from carenet.cases.models import (
     Case,
     CaseStatus,
 )
-from carenet.cases.workflow import Move, WorkflowError, may_act
+from carenet.cases.workflow import Move, WorkflowError, consent_refusal, may_act
 from carenet.core.services import audit_record
 from carenet.core.thaidate import fiscal_year as fiscal_year_of
 from carenet.households.models import Household, Person
@@ -297,6 +297,8 @@ def assistance_approve(
     person = Person.objects.select_for_update().get(pk=person.pk)
     if person.household_id != case.household_id:
         raise WorkflowError(_("Choose a member of the case's household."))
+    if refusal := consent_refusal(case, person):
+        raise WorkflowError(refusal)
     if not assistance_type.active:
         raise WorkflowError(_("This kind of help is no longer given."))
     amount = Decimal(amount)
@@ -412,6 +414,8 @@ def _give(
         raise WorkflowError(_("Only approved assistance can be recorded as paid or handed over."))
     if not may_give(actor, assistance.case):
         raise WorkflowError(_("You cannot record this payment."))
+    if refusal := consent_refusal(assistance.case, assistance.person):
+        raise WorkflowError(refusal)
     note = note.strip()
     if prepared is None and not note and not assistance.evidence:
         raise WorkflowError(_("Attach the evidence (a photo or a PDF) or write a receipt number."))

@@ -33,7 +33,7 @@ from carenet.cases.models import (
     ReferralStatus,
 )
 from carenet.cases.services import limits_for
-from carenet.cases.workflow import Move, WorkflowError, may_act
+from carenet.cases.workflow import Move, WorkflowError, consent_refusal, may_act
 from carenet.core.services import audit_record
 
 # An agency serves a province, a district or a subdistrict.
@@ -177,8 +177,10 @@ def agency_update(*, actor: Any, agency: Agency, **fields: Any) -> Agency:
 
 
 def may_refer(user: Any, case: Case) -> bool:
-    return case.status == CaseStatus.ACCEPTED and may_act(
-        user, Move("", Perm.MANAGE_CASES), case.area_id
+    return (
+        case.status == CaseStatus.ACCEPTED
+        and may_act(user, Move("", Perm.MANAGE_CASES), case.area_id)
+        and not consent_refusal(case)
     )
 
 
@@ -198,6 +200,8 @@ def referral_send(
         raise WorkflowError(_("Only a case that is being worked on can be referred."))
     if not may_act(actor, Move("", Perm.MANAGE_CASES), case.area_id):
         raise WorkflowError(_("You cannot refer this case."))
+    if refusal := consent_refusal(case):
+        raise WorkflowError(refusal)
     if not agency.active or not serves(agency, case.area_id):
         raise WorkflowError(_("Choose an agency that serves the person's area."))
     need = need.strip()

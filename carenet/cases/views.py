@@ -244,6 +244,7 @@ def _page(
         "chain": selectors.review_chain(case, events),
         "events": events,
         "moves": _moves(user, case),
+        "consent_refusal": workflow.consent_refusal(case),
         "move_error": move_error,
         "posted": posted or {},
         "commentable": list(workflow.COMMENTABLE_FIELDS.items()),

@@ -23,7 +23,7 @@ from carenet.cases import assistance as services
 from carenet.cases.access import case_get, cases_visible, shows_details
 from carenet.cases.forms_referrals import AssistanceCancelForm, AssistanceForm, AssistanceGiveForm
 from carenet.cases.models import Assistance, AssistanceType, CaseStatus
-from carenet.cases.workflow import WorkflowError
+from carenet.cases.workflow import WorkflowError, consent_refusal
 from carenet.households.models import Person
 
 
@@ -68,6 +68,8 @@ def assistance_new(request: HttpRequest, pk: int) -> HttpResponse:
         refusal = _("Assistance can be approved only on a case being worked on.")
     elif not services.may_approve(request.user, case):
         refusal = _("You cannot approve assistance on this case.")
+    else:
+        refusal = consent_refusal(case) or None
     check = None
     if request.method == "POST" and refusal is None and form.is_valid():
         data = form.cleaned_data
@@ -129,6 +131,8 @@ def assistance_give(request: HttpRequest, pk: int) -> HttpResponse:
         refusal = _("Only approved assistance can be recorded as paid or handed over.")
     elif not services.may_give(request.user, found.case):
         refusal = _("You cannot record this payment.")
+    else:
+        refusal = consent_refusal(found.case, found.person) or None
     if request.method == "POST" and refusal is None and form.is_valid():
         try:
             services.assistance_give(

@@ -30,7 +30,7 @@ from carenet.cases.forms_referrals import (
 )
 from carenet.cases.letters import referral_letter_pdf
 from carenet.cases.models import Agency, Case, Referral
-from carenet.cases.workflow import WorkflowError, referral_move
+from carenet.cases.workflow import WorkflowError, consent_refusal, referral_move
 from carenet.core.paging import Paginator
 from carenet.core.pdf import stream_pdf_response
 
@@ -169,7 +169,7 @@ def referral_new(request: HttpRequest, pk: int) -> HttpResponse:
 def _refusal(case: Case) -> str:
     if case.status != "accepted":
         return _("Only a case that is being worked on can be referred.")
-    return _("You cannot refer this case.")
+    return consent_refusal(case) or _("You cannot refer this case.")
 
 
 def _referral_get(user: Any, pk: int, perm: Perm = Perm.VIEW_CASES) -> Referral:
@@ -208,5 +208,8 @@ def referral_move_view(request: HttpRequest, pk: int) -> HttpResponse:
 @access.requires(Perm.VIEW_CASES)
 def referral_letter(request: HttpRequest, pk: int) -> HttpResponseBase:
     referral = _referral_get(request.user, pk)
+    if refusal := consent_refusal(referral.case):  # the letter discloses the person's data
+        messages.error(request, refusal)
+        return redirect(referral.case)
     pdf = referral_letter_pdf(referral)
     return stream_pdf_response(pdf, f"หนังสือส่งต่อ {referral.case.number}.pdf", inline=True)

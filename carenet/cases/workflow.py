@@ -14,6 +14,12 @@ outcome; a closed or declined case can be reopened with a reason.
 Only `case_move` and `referral_move` change a status. They check the move against the table,
 check who is moving it, record who, when and why (an event row and an audit row), and refuse
 anything else with a reason in Thai (WorkflowError).
+
+PDPA: once the affected person has withdrawn consent (or objected to a lawful basis) and
+nothing lets Carenet go on (households.services.person_is_restricted), the case goes no
+further: only the moves that stop it or hand it back (STOPPING) remain, and referrals,
+letters and assistance are refused (`consent_refusal`), until a provincial officer records
+a lawful basis on the person's page.
 """
 
 from collections.abc import Mapping
@@ -38,6 +44,8 @@ from carenet.cases.models import (
     ReferralStatus,
 )
 from carenet.core.services import audit_record
+from carenet.households.models import Person
+from carenet.households.services import person_is_restricted
 
 S = CaseStatus
 
@@ -89,6 +97,10 @@ CASE_MOVES: Mapping[tuple[str, str], Move] = {
     (S.DECLINED, S.PROVINCE_REVIEW): Move("reopen", Perm.DECIDE_CASES, PROVINCE, needs_reason=True),
 }
 
+# The moves still allowed once the person withdrew consent: they end the case or hand it
+# back, and send nothing further about the person.
+STOPPING = frozenset({S.CLOSED, S.DECLINED, S.RETURNED})
+
 REVIEW_STEPS: tuple[tuple[str, int], ...] = (
     (S.SUBDISTRICT_REVIEW, SUBDISTRICT),
     (S.DISTRICT_REVIEW, DISTRICT),
@@ -122,6 +134,20 @@ def may_act(user: Any, move: Move, area_code: str) -> bool:
     )
 
 
+def consent_refusal(case: Case, *people: Person) -> str:
+    """Why the case cannot go forward because its person (or one of `people`) withdrew
+    consent, and what can be done; "" when nothing stands in the way."""
+    for person in (case.person, *people):
+        if person_is_restricted(person):
+            return _(
+                "%(name)s has withdrawn consent (or objected to the use of their data), so this "
+                "case cannot go forward: no review, decision, referral, letter or assistance. "
+                "You can still close, decline or send it back. To go on, a provincial officer "
+                "must record a lawful basis, with a written justification, on the person's page."
+            ) % {"name": person.full_name}
+    return ""
+
+
 def _reviews_at(user: Any, area_code: str, level: int) -> bool:
     perm = Perm.DECIDE_CASES if level == PROVINCE else Perm.REVIEW_CASES
     return may_act(user, Move("", perm, level), area_code)
@@ -145,8 +171,11 @@ def next_step(user: Any, case: Case, after: str | None = None) -> str:
 def allowed_moves(user: Any, case: Case) -> list[tuple[str, Move]]:
     """The moves this user may make on this case now (for the buttons on its page)."""
     found = []
+    stopping_only = bool(consent_refusal(case))
     for (source, target), move in CASE_MOVES.items():
         if source != case.status or not _target_fits(user, case, source, target):
+            continue
+        if stopping_only and target not in STOPPING:
             continue
         if _may_make(user, case, move):
             found.append((target, move))
@@ -192,6 +221,8 @@ def case_move(
         )
     if not _target_fits(actor, case, source, to) or not _may_make(actor, case, move):
         raise WorkflowError(_("You cannot make this move on this case."))
+    if to not in STOPPING and (refusal := consent_refusal(case)):
+        raise WorkflowError(refusal)
     reason = reason.strip()
     comments = {f: c.strip() for f, c in (field_comments or {}).items() if c and c.strip()}
     unknown = set(comments) - set(COMMENTABLE_FIELDS)

@@ -11,7 +11,7 @@ from carenet.cases import assistance, referrals
 from carenet.cases.access import shows_details
 from carenet.cases.forms_referrals import ReferralMoveForm
 from carenet.cases.models import AssistanceStatus, Case
-from carenet.cases.workflow import REFERRAL_MOVES, Move, may_act
+from carenet.cases.workflow import REFERRAL_MOVES, Move, consent_refusal, may_act
 
 register = template.Library()
 
@@ -46,11 +46,14 @@ def case_assistance(case: Case, user: Any) -> dict[str, Any]:
     items = list(
         case.assistance.select_related("assistance_type", "person").order_by("-approved_at", "-pk")
     )
+    withdrawn = bool(consent_refusal(case))
     return {
         "shown": True,
         "items": items,
         "totals": assistance.totals(items),
-        "can_approve": case.status == "accepted" and assistance.may_approve(user, case),
-        "can_give": assistance.may_give(user, case),
+        "can_approve": case.status == "accepted"
+        and not withdrawn
+        and assistance.may_approve(user, case),
+        "can_give": not withdrawn and assistance.may_give(user, case),
         "approved": AssistanceStatus.APPROVED,
     }

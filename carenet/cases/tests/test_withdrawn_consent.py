@@ -1,0 +1,162 @@
+"""A case whose person withdrew consent goes no further: it says so on its page, and every
+step that would process or disclose the person's data is refused, while closing stays."""
+
+from decimal import Decimal
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from carenet.cases import assistance, referrals
+from carenet.cases.models import Assistance, AssistanceType, CaseStatus, Referral
+from carenet.cases.tests.factories import AgencyFactory, CaseFactory, ReferralFactory
+from carenet.cases.workflow import WorkflowError, allowed_moves, case_move
+from carenet.households.tests.factories import ConsentFactory
+
+S = CaseStatus
+pytestmark = pytest.mark.django_db
+
+
+def withdraw(person):
+    ConsentFactory(person=person, withdrawn_on=timezone.localdate(), withdrawal_reason="ไม่ประสงค์")
+
+
+@pytest.fixture
+def case(personas, reference_data):
+    found = CaseFactory(filed_by=personas["volunteer_a"], status=S.PROVINCE_REVIEW)
+    withdraw(found.person)
+    return found
+
+
+def test_only_stopping_moves_remain(case, personas):
+    officer = personas["province_officer"]
+    assert {t for t, _ in allowed_moves(officer, case)} == {S.DECLINED, S.RETURNED}
+    with pytest.raises(WorkflowError, match="withdrawn consent"):
+        case_move(case=case, to=S.ACCEPTED, actor=officer)
+    case.refresh_from_db()
+    assert case.status == S.PROVINCE_REVIEW
+    case_move(case=case, to=S.DECLINED, actor=officer, reason="ถอนความยินยอม")
+
+
+def test_review_and_reopen_refused(personas, reference_data):
+    coordinator = personas["district_coordinator_a"]
+    reviewed = CaseFactory(filed_by=personas["volunteer_a"], status=S.DISTRICT_REVIEW)
+    withdraw(reviewed.person)
+    with pytest.raises(WorkflowError):
+        case_move(case=reviewed, to=S.PROVINCE_REVIEW, actor=coordinator)
+    closed = CaseFactory(filed_by=personas["volunteer_a"], status=S.CLOSED, outcome="solved")
+    withdraw(closed.person)
+    with pytest.raises(WorkflowError):
+        case_move(case=closed, to=S.ACCEPTED, actor=coordinator, reason="กลับมาอีก")
+
+
+def test_an_accepted_case_can_still_be_closed(personas, reference_data):
+    coordinator = personas["district_coordinator_a"]
+    accepted = CaseFactory(filed_by=personas["volunteer_a"], status=S.ACCEPTED)
+    withdraw(accepted.person)
+    assert [t for t, _ in allowed_moves(coordinator, accepted)] == [S.CLOSED]
+    case_move(case=accepted, to=S.CLOSED, actor=coordinator, outcome="declined", reason="ถอน")
+    accepted.refresh_from_db()
+    assert accepted.status == S.CLOSED
+
+
+def test_no_referral_and_no_assistance(personas, reference_data):
+    officer = personas["province_officer"]
+    accepted = CaseFactory(filed_by=personas["volunteer_a"], status=S.ACCEPTED)
+    approved = assistance.assistance_approve(
+        case=accepted,
+        person=accepted.person,
+        assistance_type=AssistanceType.objects.get(code="emergency_cash"),
+        amount=Decimal("500"),
+        description="",
+        actor=officer,
+    )
+    withdraw(accepted.person)
+    assert not referrals.may_refer(officer, accepted)
+    with pytest.raises(WorkflowError):
+        referrals.referral_send(
+            case=accepted, agency=AgencyFactory(area_id="8601"), need="ซ่อมบ้าน", actor=officer
+        )
+    with pytest.raises(WorkflowError):
+        assistance.assistance_approve(
+            case=accepted,
+            person=accepted.person,
+            assistance_type=AssistanceType.objects.get(code="emergency_cash"),
+            amount=Decimal("500"),
+            description="",
+            actor=officer,
+        )
+    with pytest.raises(WorkflowError):
+        assistance.assistance_give(
+            assistance=approved, given_on=timezone.localdate(), actor=officer, note="ใบเสร็จ 1"
+        )
+    assert not Referral.objects.filter(case=accepted).exists()
+    assert Assistance.objects.filter(case=accepted).count() == 1
+    assistance.assistance_cancel(assistance=approved, actor=officer, reason="ถอนความยินยอม")
+
+
+def test_case_page_says_so(login_as, case):
+    page = login_as("province_officer").get(reverse("cases:detail", args=[case.pk]))
+    body = page.content.decode()
+    assert page.status_code == 200
+    assert 'data-testid="consent-withdrawn"' in body
+    assert 'data-testid="move-accepted"' not in body
+    assert 'data-testid="open-decline"' in body
+
+
+@pytest.mark.parametrize("who, status", [("district_coordinator_b", 404), (None, 302)])
+def test_case_page_out_of_scope_and_anonymous(login_as, case, who, status):
+    page = login_as(who).get(reverse("cases:detail", args=[case.pk]))
+    assert page.status_code == status
+    assert b"consent-withdrawn" not in page.content
+
+
+def test_move_page_refuses_with_the_reason(login_as, case):
+    page = login_as("province_officer").post(
+        reverse("cases:move", args=[case.pk]), {"to": S.ACCEPTED}
+    )
+    assert page.status_code == 400
+    assert "withdrawn consent" in page.content.decode()
+    case.refresh_from_db()
+    assert case.status == S.PROVINCE_REVIEW
+
+
+@pytest.fixture
+def referral(personas, reference_data):
+    accepted = CaseFactory(filed_by=personas["volunteer_a"], status=S.ACCEPTED)
+    sent = ReferralFactory(
+        case=accepted, agency=AgencyFactory(area_id="8601"), sent_by=personas["province_officer"]
+    )
+    withdraw(accepted.person)
+    return sent
+
+
+@pytest.mark.parametrize(
+    "who, status", [("province_officer", 302), ("district_coordinator_b", 404), (None, 302)]
+)
+def test_no_letter_once_consent_is_withdrawn(login_as, referral, who, status):
+    page = login_as(who).get(reverse("cases:referral_letter", args=[referral.pk]))
+    assert page.status_code == status
+    assert page.get("Content-Type", "") != "application/pdf"
+    if who == "province_officer":
+        assert page["Location"] == referral.case.get_absolute_url()
+
+
+@pytest.mark.parametrize(
+    "who, status",
+    # The other district's coordinator: the case is out of scope, and approving is not theirs.
+    [("province_officer", (400, 400)), ("district_coordinator_b", (404, 403))],
+)
+def test_refer_and_assistance_pages_refuse(login_as, referral, who, status):
+    case = referral.case
+    client = login_as(who)
+    refer = client.post(
+        reverse("cases:referral_new", args=[case.pk]),
+        {"agency": referral.agency_id, "need": "ซ่อมบ้าน"},
+    )
+    approve = client.get(reverse("cases:assistance_new", args=[case.pk]))
+    assert (refer.status_code, approve.status_code) == status
+    if who == "province_officer":
+        assert "withdrawn consent" in refer.content.decode()
+        assert "withdrawn consent" in approve.content.decode()
+    assert Referral.objects.filter(case=case).count() == 1
