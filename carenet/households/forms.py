@@ -235,6 +235,33 @@ class ConsentForm(forms.Form):
         return ConsentData(basis=data["basis"], purpose=data["purpose"], given_on=data["given_on"])
 
 
+GIVEN_BASES = (ConsentBasis.CONSENT, ConsentBasis.GUARDIAN)
+
+
+class ConsentAddForm(ConsentForm):
+    """A new consent for a registered person. After a withdrawal, a lawful basis other than
+    consent asks for a justification, and is offered only to those who may record one
+    (services.may_override_withdrawal); a consent the person gives again is always offered."""
+
+    justification = forms.CharField(
+        label=_("Why the data must be used despite the withdrawal"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Needed for a lawful basis other than consent. It is kept in the audit log."),
+    )
+
+    def __init__(
+        self, *args: Any, after_withdrawal: bool = False, may_override: bool = True, **kwargs: Any
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        if not after_withdrawal:
+            del self.fields["justification"]
+        elif not may_override:
+            field = self.fields["basis"]
+            assert isinstance(field, forms.ChoiceField)
+            field.choices = [c for c in ConsentBasis.choices if c[0] in GIVEN_BASES]
+
+
 class DuplicateConfirmForm(forms.Form):
     confirm_distinct = forms.BooleanField(required=False, widget=forms.HiddenInput)
     # Another household in a house where one is registered already (selectors.at_address).
@@ -248,6 +275,11 @@ class WithdrawForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text=_("The reason the person gave, or “not given”."),
     )
+
+    def __init__(self, *args: Any, objection: bool = False, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if objection:  # a lawful basis is not withdrawn but objected to (Consent.is_consent)
+            self.fields["withdrawn_on"].label = _("Objected on")
 
 
 class _StatusForm(forms.Form):

@@ -18,7 +18,9 @@ PDPA: a person is registered only with a consent or the lawful basis used instea
 consent of a person has been withdrawn, the record is *restricted* (`person_is_restricted`):
 it keeps what it holds, but only its status may change, later apps (visits) record nothing
 new about that person, and exports leave it out (models.restricted_q). Recording a fresh
-consent lifts the restriction.
+consent lifts the restriction. A lawful basis other than consent overrides what the person
+asked for, so after a withdrawal only a provincial officer may record one
+(`may_override_withdrawal`), with a written justification that goes into the audit log.
 
 Nothing is deleted here: households are moved or closed, people move, die or are merged into
 the record that survives a duplicate merge.
@@ -36,7 +38,7 @@ from django.utils.translation import gettext as _
 from carenet.accounts import access
 from carenet.accounts.access import Perm
 from carenet.areas.models import Area
-from carenet.core import citizen_id
+from carenet.core import citizen_id, thaidate
 from carenet.core.people import Sex, name_key
 from carenet.core.services import ConflictError, audit_record, save_versioned
 from carenet.core.text import visible
@@ -56,6 +58,7 @@ from carenet.households.cleaning import (
 )
 from carenet.households.models import (
     Consent,
+    ConsentBasis,
     Household,
     HouseholdAssignment,
     HouseholdStatus,
@@ -789,7 +792,26 @@ def person_reveal_citizen_id(*, actor: Any, person: Person) -> str:
 # --- Consent -------------------------------------------------------------------------------
 
 
-def _consent_create(*, actor: Any, person: Person, data: ConsentData) -> Consent:
+def may_override_withdrawal(user: Any, person: Person) -> bool:
+    """Whether the user may record a lawful basis other than consent for a person who withdrew.
+
+    DECIDE_CASES: the role table gives it to provincial officers and national admins only (not
+    to coordinators, volunteers or the read-only auditor). Going on with a person's data against
+    their withdrawal is a decision of the province, like deciding a case, and it is what lets a
+    stopped case go forward again (cases.workflow.consent_refusal)."""
+    return access.can(user, Perm.DECIDE_CASES, person.area_id)
+
+
+def last_withdrawal(person: Person) -> Consent | None:
+    """The person's latest withdrawn consent (or objection), for forms to show."""
+    return (
+        person.consents.filter(withdrawn_on__isnull=False).order_by("-withdrawn_on", "-pk").first()
+    )
+
+
+def _consent_create(
+    *, actor: Any, person: Person, data: ConsentData, details: dict[str, Any] | None = None
+) -> Consent:
     consent = Consent.objects.create(
         person=person,
         area_id=person.area_id,
@@ -803,19 +825,56 @@ def _consent_create(*, actor: Any, person: Person, data: ConsentData) -> Consent
         action="consent.record",
         target=consent,
         area_code=person.area_id,
-        details={"person": person.pk, "basis": data.basis},
+        details={"person": person.pk, "basis": data.basis, **(details or {})},
     )
     return consent
 
 
 @transaction.atomic
-def consent_record(*, actor: Any, person: Person, data: ConsentData) -> Consent:
-    """A new consent (or lawful basis). After a withdrawal, it lifts the restriction."""
+def consent_record(
+    *, actor: Any, person: Person, data: ConsentData, justification: str = ""
+) -> Consent:
+    """A new consent (or lawful basis). After a withdrawal, it lifts the restriction: a
+    consent the person gives again may be recorded as before, but a lawful basis needs a
+    provincial officer and a written justification (`_override_details`)."""
     _require_people(actor, [person], Perm.MANAGE_HOUSEHOLDS)
     if person.status == PersonStatus.MERGED:
         raise ValidationError(_("This record was merged into another one."))
     data = consent_clean(data, birth_date=person.birth_date)
-    return _consent_create(actor=actor, person=person, data=data)
+    details = None
+    if data.basis not in (ConsentBasis.CONSENT, ConsentBasis.GUARDIAN):
+        details = _override_details(actor, person, justification)
+    return _consent_create(actor=actor, person=person, data=data, details=details)
+
+
+def _override_details(actor: Any, person: Person, justification: str) -> dict[str, Any] | None:
+    """For a lawful basis after a withdrawal: refuses it to anyone but a provincial officer
+    or without a justification, and returns what the audit row adds."""
+    withdrawal = last_withdrawal(person) if person_is_restricted(person) else None
+    if withdrawal is None or withdrawal.withdrawn_on is None:
+        return None
+    errors = Errors()
+    if not may_override_withdrawal(actor, person):
+        errors.add(
+            "basis",
+            _(
+                "The person withdrew consent on %(date)s. Only a provincial officer may record a "
+                "lawful basis instead; you may record a new consent if the person gives it again."
+            )
+            % {"date": thaidate.format_short(withdrawal.withdrawn_on)},
+            code="override_refused",
+        )
+    if not visible(justification):
+        errors.add(
+            "justification",
+            _("Write why the person's data must be used despite the withdrawal."),
+            code="required",
+        )
+    errors.raise_any()
+    return {
+        "after_withdrawal": withdrawal.withdrawn_on.isoformat(),
+        "justification": visible(justification),
+    }
 
 
 @transaction.atomic

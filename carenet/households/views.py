@@ -32,6 +32,7 @@ from carenet.households import checks, cleaning, rescue, selectors, services, vu
 from carenet.households.forms import (
     SEARCH_LENGTH,
     AssignForm,
+    ConsentAddForm,
     ConsentForm,
     DuplicateConfirmForm,
     HandOverForm,
@@ -744,22 +745,37 @@ def person_citizen_id(request: HttpRequest, pk: int) -> HttpResponse:
 @access.requires(MANAGE)
 def consent_add(request: HttpRequest, pk: int) -> HttpResponse:
     person = selectors.person_get(user=request.user, pk=pk, perm=MANAGE)
-    form = ConsentForm(request.POST if request.method == "POST" else None)
+    withdrawal = services.last_withdrawal(person) if services.person_is_restricted(person) else None
+    may_override = services.may_override_withdrawal(request.user, person)
+    form = ConsentAddForm(
+        request.POST if request.method == "POST" else None,
+        after_withdrawal=withdrawal is not None,
+        may_override=may_override,
+    )
     if request.method == "POST" and form.is_valid():
         try:
-            services.consent_record(actor=request.user, person=person, data=form.to_data())
+            services.consent_record(
+                actor=request.user,
+                person=person,
+                data=form.to_data(),
+                justification=form.cleaned_data.get("justification", ""),
+            )
         except ValidationError as error:
             show_service_errors(error, form)
         else:
             messages.success(request, _("The consent is recorded."))
             return redirect("households:person", pk=person.pk)
-    return _render_form(request, "households/consent_add.html", {"form": form, "person": person})
+    context = {"form": form, "person": person, "withdrawal": withdrawal}
+    context["may_override"] = may_override
+    return _render_form(request, "households/consent_add.html", context)
 
 
 @access.requires(MANAGE)
 def consent_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
     consent = selectors.consent_get(user=request.user, pk=pk)
-    form = WithdrawForm(request.POST if request.method == "POST" else None)
+    form = WithdrawForm(
+        request.POST if request.method == "POST" else None, objection=not consent.is_consent
+    )
     if request.method == "POST" and form.is_valid():
         try:
             services.consent_withdraw(
@@ -771,7 +787,10 @@ def consent_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
         except ValidationError as error:
             show_service_errors(error, form)
         else:
-            messages.success(request, _("The withdrawal is recorded."))
+            if consent.is_consent:
+                messages.success(request, _("The withdrawal is recorded."))
+            else:
+                messages.success(request, _("The objection is recorded."))
             return redirect("households:person", pk=consent.person_id)
     return _render_form(
         request,
