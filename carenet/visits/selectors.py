@@ -54,6 +54,7 @@ from carenet.households.models import (
     HouseholdStatus,
     Person,
     PersonStatus,
+    restricted_q,
 )
 from carenet.households.selectors import Badge, badges, household_own_q, shown_groups
 from carenet.households.services import person_is_restricted
@@ -154,7 +155,7 @@ class MyHouseholdRow:
     groups: list[Badge]
     more_groups: int
     head_name: str
-    state: str  # overdue, soon, later, never (never visited)
+    state: str  # overdue, soon, later, never (never visited), withdrawn (see withdrawn_q)
     due: date | None
     days_since: int | None  # days since the last visit; None when never visited
     overdue_days: int
@@ -171,10 +172,23 @@ class MyHouseholds:
     acknowledgements: list[Visit] = field(default_factory=list)
 
 
+def withdrawn_q() -> Q:
+    """Households whose living members all withdrew consent (PDPA): a visit there could only
+    record something about them, so none is recorded or scheduled. A household where some
+    members still consent is visited as usual, about those members."""
+    living = Person.objects.filter(household=OuterRef("pk"), status=PersonStatus.ACTIVE)
+    return Q(Exists(living)) & ~Q(Exists(living.exclude(restricted_q())))
+
+
+def household_withdrawn(household: Household) -> bool:
+    return Household.objects.filter(withdrawn_q(), pk=household.pk).exists()
+
+
 def _urgency(day: date) -> tuple[Case, Coalesce]:
     soon = day + timedelta(days=DUE_SOON_DAYS)
     due = Coalesce("next_visit_due", Value(day), output_field=DateField())
     return Case(
+        When(withdrawn_q(), then=Value(3)),  # nothing to do there: last
         When(Q(next_visit_due__lt=day), then=Value(0)),
         When(Q(next_visit_due__isnull=True) | Q(next_visit_due__lte=soon), then=Value(1)),
         default=Value(2),
@@ -184,7 +198,8 @@ def _urgency(day: date) -> tuple[Case, Coalesce]:
 
 def my_households(*, user: Any, page: Any = 1, day: date | None = None) -> MyHouseholds:
     """The households assigned to the signed-in volunteer, most urgent first: overdue, then
-    due within a week (and never visited), then the rest; by due date, then priority."""
+    due within a week (and never visited), then the rest; by due date, then priority. Those
+    whose members all withdrew consent come last, neither due nor counted."""
     day = day or today()
     volunteer = volunteer_of(user)
     urgency, due = _urgency(day)
@@ -192,13 +207,17 @@ def my_households(*, user: Any, page: Any = 1, day: date | None = None) -> MyHou
         household_own_q(user), status=HouseholdStatus.ACTIVE
     )
     soon = day + timedelta(days=DUE_SOON_DAYS)
+    visited = ~withdrawn_q()
     counts = mine.aggregate(
         total=Count("pk"),
-        overdue=Count("pk", filter=Q(next_visit_due__lt=day)),
+        overdue=Count("pk", filter=visited & Q(next_visit_due__lt=day)),
         due_soon=Count(
             "pk",
-            filter=Q(next_visit_due__isnull=True)
-            | Q(next_visit_due__gte=day, next_visit_due__lte=soon),
+            filter=visited
+            & (
+                Q(next_visit_due__isnull=True)
+                | Q(next_visit_due__gte=day, next_visit_due__lte=soon)
+            ),
         ),
     )
     queryset = (
@@ -234,7 +253,9 @@ def _my_row(household: Any, day: date, has_draft: bool) -> MyHouseholdRow:
     groups = shown_groups(household.vulnerability)
     last = household.last_visit_at
     due = household.next_visit_due
-    if last is None:
+    if household.urgency == 3:  # withdrawn_q
+        state, due = "withdrawn", None
+    elif last is None:
         state = "overdue" if due is not None and due < day else "never"
     elif due is not None and due < day:
         state = "overdue"

@@ -13,6 +13,8 @@ Rules, each with a test:
 * A visit begun before its volunteer was taken off the household, before it was handed over
   or before it moved away or closed (`started_at`, see late.py) is recorded all the same,
   with that change noted on it (Visit.recorded_after) and in its audit row.
+* A household whose living members all withdrew consent (selectors.withdrawn_q) gets no
+  visit and no draft: anything typed there would be about them (PDPA).
 * A visit cannot lie in the future (beyond a few minutes of clock difference between phone
   and server) nor more than a year back: a reason is given, nothing is stored.
 * The phone's form carries a client UUID: the same form submitted twice stores one visit.
@@ -207,6 +209,13 @@ def _late_changes(actor: Any, household: Household, started_at: Any) -> list[lat
 # --- Visits --------------------------------------------------------------------------------
 
 
+def withdrawn_reason() -> str:
+    return _(
+        "Everyone in this household withdrew their consent: no visit is recorded about them "
+        "and none is scheduled. If a member gives consent again, record it on their page first."
+    )
+
+
 @transaction.atomic
 def visit_record(
     *, actor: Any, household: Household, data: VisitData, started_at: datetime | None = None
@@ -224,6 +233,8 @@ def visit_record(
         if existing is not None:
             return _same_form(existing, actor, household)
     household = Household.objects.select_for_update().get(pk=household.pk)
+    if selectors.household_withdrawn(household):
+        raise ValidationError(withdrawn_reason())
     cleaned = _clean_visit(actor, household, data, changes)
     visited_at, volunteers, members, items, (lat, lon) = cleaned
     # Photos mean a new visit: a browser never puts files back into a form, so a resend has none.
@@ -665,6 +676,8 @@ def draft_save(
     could not be recorded is kept too, with that start written into it: the draft then waits
     for the centre (late.left_drafts, the household timeline) instead of being lost."""
     changes = _late_changes(actor, household, started_at)
+    if selectors.household_withdrawn(household):
+        return None  # nothing typed about people who withdrew is kept
     cleaned = draft_clean(data)
     if changes and started_at is not None:
         cleaned[late.OPENED_FIELD] = late.form_opened_token(

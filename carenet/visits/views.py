@@ -69,6 +69,10 @@ def visit_record(request: HttpRequest, pk: int) -> HttpResponse:
             request, _("This household has moved away or is closed: visits are no longer recorded.")
         )
         return redirect("households:detail", pk=household.pk)
+    if selectors.household_withdrawn(household):
+        context = {"household": household, "reason": services.withdrawn_reason()}
+        status = 400 if request.method == "POST" else 200
+        return render(request, "visits/withdrawn.html", context, status=status)
     draft = selectors.draft_get(user=request.user, household=household)
     indicator_set = assessments.current_indicator_set()
     post, files = (request.POST, request.FILES) if request.method == "POST" else (None, None)
@@ -248,6 +252,10 @@ def draft_save(request: HttpRequest, pk: int) -> HttpResponse:
     household = found.household if found else None
     if household is None:
         household = selectors.household_for_recording(user=request.user, pk=pk)
+    if selectors.household_withdrawn(household):
+        return JsonResponse(
+            {"saved": False, "recorded": False, "label": services.withdrawn_reason()}
+        )
     data = _draft_data(request.POST)
     draft = services.draft_save(
         actor=request.user,

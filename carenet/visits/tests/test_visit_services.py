@@ -9,7 +9,7 @@ from django.utils import timezone, translation
 
 from carenet.core.models import AuditEvent
 from carenet.households.models import Household
-from carenet.households.tests.factories import PersonFactory, VolunteerFactory
+from carenet.households.tests.factories import ConsentFactory, PersonFactory, VolunteerFactory
 from carenet.visits import services
 from carenet.visits.models import (
     Concern,
@@ -148,9 +148,19 @@ def test_members_seen_must_live_in_the_household(world, volunteer_a):
 def test_nothing_new_is_recorded_about_a_person_who_withdrew_consent(world, volunteer_a):
     person = world.people["a1"]
     person.consents.update(withdrawn_on=timezone.localdate())
+    # Someone else there still consents, so the household is visited (see the next test).
+    ConsentFactory(person=PersonFactory(household=world.households["a1"]))
     with pytest.raises(ValidationError) as caught:
         record(world, volunteer_a, member_ids=[person.pk])
     assert "members_seen" in caught.value.message_dict
+
+
+def test_no_visit_where_everyone_withdrew_consent(world, volunteer_a):
+    world.people["a1"].consents.update(withdrawn_on=timezone.localdate())
+    with pytest.raises(ValidationError) as caught:
+        record(world, volunteer_a)
+    assert caught.value.messages == [services.withdrawn_reason()]
+    assert not Visit.objects.filter(household=world.households["a1"]).exists()
 
 
 def test_unknown_problems_and_bad_choices_are_refused(world, volunteer_a):
