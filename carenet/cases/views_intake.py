@@ -163,6 +163,9 @@ def _intake(
             "officer": form.officer,
             "sent_forms": json.dumps(_sent_forms(user, household)) if case is None else "[]",
             "fiscal_year": fiscal_year(timezone.localdate()),
+            # Nobody to choose because those living there withdrew (not: nobody lives there).
+            "members_withdrew": not form["person"].field.widget.choices
+            and household.members.filter(restricted_q(), status=PersonStatus.ACTIVE).exists(),
             **_comments(case),
         },
         status=400 if post is not None else 200,

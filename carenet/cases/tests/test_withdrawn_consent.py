@@ -4,17 +4,27 @@ step that would process or disclose the person's data is refused, while closing 
 from decimal import Decimal
 
 import pytest
+from django.conf import settings
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from carenet.cases import assistance, referrals
 from carenet.cases.models import Assistance, AssistanceType, CaseStatus, Referral
 from carenet.cases.tests.factories import AgencyFactory, CaseFactory, ReferralFactory
 from carenet.cases.workflow import WorkflowError, allowed_moves, case_move
 from carenet.households.tests.factories import ConsentFactory
+from carenet.visits.tests.factories import build_world
 
 S = CaseStatus
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def english(client):
+    """The reasons are read in English: their Thai comes with the translations."""
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    with translation.override("en"):
+        yield
 
 
 def withdraw(person):
@@ -160,3 +170,34 @@ def test_refer_and_assistance_pages_refuse(login_as, referral, who, status):
         assert "withdrawn consent" in refer.content.decode()
         assert "withdrawn consent" in approve.content.decode()
     assert Referral.objects.filter(case=case).count() == 1
+
+
+# --- A new request for a household whose people withdrew -------------------------------------
+
+
+@pytest.fixture
+def world(personas, reference_data, settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+    found = build_world(personas)
+    found.people["a1"].consents.update(withdrawn_on=timezone.localdate())
+    return found
+
+
+@pytest.mark.parametrize("who", ["volunteer_a", "district_coordinator_a"])
+def test_new_request_says_the_people_withdrew(login_as, world, who):
+    page = login_as(who).get(reverse("cases:new", args=[world.households["a1"].pk]))
+    body = page.content.decode()
+    assert page.status_code == 200
+    assert 'data-testid="members-withdrew"' in body
+    other = login_as(who).get(reverse("cases:new", args=[world.households["a2"].pk]))
+    assert b"members-withdrew" not in other.content
+
+
+@pytest.mark.parametrize("who, status", [("volunteer_b", 404), ("district_coordinator_b", 404)])
+def test_new_request_out_of_scope(login_as, world, who, status):
+    url = reverse("cases:new", args=[world.households["a1"].pk])
+    assert login_as(who).get(url).status_code == status
+
+
+def test_new_request_anonymous(client, world):
+    assert client.get(reverse("cases:new", args=[world.households["a1"].pk])).status_code == 302
