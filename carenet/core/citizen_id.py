@@ -43,6 +43,10 @@ LOGGED_ID = re.compile(
     rf"(?<!\d){_URL_DIGIT}(?:{_URL_SEPARATOR}?{_URL_DIGIT}){{12}}(?!\d)", re.IGNORECASE
 )
 REDACTED = "[citizen-id]"
+# A passport no. (one or two letters, then 6 to 8 digits): personal data too, kept out of
+# addresses and logs the same way.
+LOOKS_LIKE_PASSPORT = re.compile(r"(?<![A-Za-z0-9])[A-Za-z]{1,2}[\s-]?\d{6,8}(?![A-Za-z0-9])")
+REDACTED_DOCUMENT = "[document-no]"
 
 
 _WEIGHTS = tuple(range(13, 1, -1))
@@ -56,12 +60,41 @@ def checksum_digit(first_twelve: str) -> int:
     return (11 - total % 11) % 10
 
 
-def normalize(raw: str) -> str:
-    """Returns the 13 digits of a typed ID, or raises ValidationError with the reason in Thai."""
+def without_separators(raw: str) -> str:
+    """What was typed, in ASCII digits, without the dashes, spaces and dots of its grouping."""
     text = str(raw)
     if not text.isascii():  # Thai or full-width digits, characters that show nothing
         text = unicodedata.normalize("NFKC", text).translate(THAI_DIGITS).translate(INVISIBLE)
-    digits = _SEPARATORS.sub("", text)
+    return _SEPARATORS.sub("", text)
+
+
+def has_valid_checksum(digits: str) -> bool:
+    """13 ASCII digits whose last is the check digit of the first twelve."""
+    return (
+        len(digits) == 13
+        and digits.isascii()
+        and digits.isdigit()
+        and checksum_digit(digits[:12]) == int(digits[12])
+    )
+
+
+def card_normalize(raw: str) -> str:
+    """The 13 digits of a typed non-Thai ID card (บัตรชมพู), or ValidationError with the
+    reason. Such a card is numbered and checked as a citizen ID is, but may start with 0."""
+    digits = without_separators(raw)
+    if not (digits.isascii() and digits.isdigit()) or len(digits) != 13:
+        raise ValidationError(_("A pink card number has 13 digits."), code="card_length")
+    if not has_valid_checksum(digits):
+        raise ValidationError(
+            _("This pink card number is not valid: its check digit does not match."),
+            code="card_checksum",
+        )
+    return digits
+
+
+def normalize(raw: str) -> str:
+    """Returns the 13 digits of a typed ID, or raises ValidationError with the reason in Thai."""
+    digits = without_separators(raw)
     if not (digits.isascii() and digits.isdigit()) or len(digits) != 13:
         raise ValidationError(_("A citizen ID has 13 digits."), code="citizen_id_length")
     if digits[0] == "0":
@@ -124,7 +157,11 @@ def lookup_hash(digits: str) -> str:
 
 
 def redact(text: str) -> str:
-    return LOGGED_ID.sub(REDACTED, text)
+    return LOOKS_LIKE_PASSPORT.sub(REDACTED_DOCUMENT, LOGGED_ID.sub(REDACTED, text))
+
+
+def looks_like_id_or_passport(text: str) -> bool:
+    return bool(LOOKS_LIKE_ID.search(text) or LOOKS_LIKE_PASSPORT.search(text))
 
 
 def mask_all(text: str) -> str:

@@ -6,9 +6,9 @@ one is moved out of the address: a view decorated with `hides_citizen_ids` keeps
 encrypted, in the session under a random key and sends the browser to the same page with
 `qid=<key>` instead of `q=...`; the view then reads its parameters through `search_params`,
 which puts the text back. Paging links keep the key, and the search box still shows what was
-typed. Other searches stay in the URL as typed. The decorator goes above the access check, so
-that a visitor whose session ended is sent to the sign-in page with the key, not the ID, in
-`next`.
+typed. A passport no. is moved out the same way. Other searches stay in the URL as typed.
+The decorator goes above the access check, so that a visitor whose session ended is sent to
+the sign-in page with the key, not the ID, in `next`.
 """
 
 import secrets
@@ -32,7 +32,7 @@ KEEP = 20  # the latest searches of a session; older keys read as an empty searc
 def hidden_or_none(request: HttpRequest) -> HttpResponse | None:
     """A redirect to the page without the citizen ID, when the search holds one."""
     text = request.GET.get(FIELD, "")
-    if not citizen_id.LOOKS_LIKE_ID.search(text.translate(THAI_DIGITS)):
+    if not citizen_id.looks_like_id_or_passport(text.translate(THAI_DIGITS)):
         return None
     saved = dict(request.session.get(SESSION_KEY, {}))
     key = secrets.token_urlsafe(8)

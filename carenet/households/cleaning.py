@@ -202,6 +202,29 @@ def numbered_no_document() -> str:
     )
 
 
+def document_key(raw: str) -> str:
+    """A document no. as stored and searched: in capitals, without the spaces, dashes and
+    dots people type between its groups, so that the same number always matches itself."""
+    return citizen_id.without_separators(clean_name(raw)).upper()
+
+
+def clean_document_no(document_type: str, raw: str) -> str:
+    """A pink card's 13 digits (ValidationError when they are not a valid card number), or
+    any other document's `document_key`."""
+    if document_type == DocumentType.PINK_CARD and raw.strip():
+        return citizen_id.card_normalize(raw)
+    return document_key(raw)
+
+
+def card_in_citizen_id_field() -> str:
+    """Why a 13-digit number starting with 0 is refused as a citizen ID, and where it goes."""
+    return _(
+        "A citizen ID cannot start with 0. A number starting with 0 is the card of a person "
+        "without Thai nationality: choose Other document = pink card and enter it as the "
+        "document no."
+    )
+
+
 def first_name_refused(first_name: str) -> str:
     """Why a first name is refused though given ("" when it is not): one without a letter
     ("12345") is a number typed in the wrong box."""
@@ -423,8 +446,15 @@ def person_clean(
         try:
             digits = citizen_id.normalize(digits)
         except ValidationError as error:
-            errors.add_from("citizen_id", error)
-    document_type, document_no = data.document_type, clean_name(data.document_no)
+            if error.code == "citizen_id_leading":
+                errors.add("citizen_id", card_in_citizen_id_field(), code="citizen_id_leading")
+            else:
+                errors.add_from("citizen_id", error)
+    document_type, document_no = data.document_type, document_key(data.document_no)
+    try:
+        document_no = clean_document_no(document_type, data.document_no)
+    except ValidationError as error:
+        errors.add_from("document_no", error)
     has_id = bool(digits) or (digits is None and has_stored_id)
     if document_type and document_type not in DocumentType.values:
         errors.add("document_type", _("Choose one of the listed documents."), code="choice")

@@ -122,6 +122,19 @@ FLAG_FIELDS = list(vulnerability.RECORDED_FLAGS)
 WELFARE_FIELDS = list(selectors.WELFARE_FIELDS)
 
 
+class PersonCitizenIDField(CitizenIDField):
+    """A citizen ID; a number starting with 0 is refused with where it belongs instead."""
+
+    def clean(self, value: Any) -> str:
+        try:
+            return super().clean(value)
+        except ValidationError as error:
+            if error.code != "citizen_id_leading":
+                raise
+            leading = cleaning.card_in_citizen_id_field()
+            raise ValidationError(leading, code="citizen_id_leading") from None
+
+
 class PersonForm(forms.Form):
     title = forms.CharField(
         label=_("Title"),
@@ -132,7 +145,7 @@ class PersonForm(forms.Form):
     )
     first_name = forms.CharField(label=_("First name"), max_length=100)
     last_name = forms.CharField(label=_("Last name"), max_length=100, required=False)
-    citizen_id = CitizenIDField(label=_("Citizen ID"), required=False)
+    citizen_id = PersonCitizenIDField(label=_("Citizen ID"), required=False)
     document_type = forms.ChoiceField(
         label=_("Other document"),
         choices=[*BLANK, *DocumentType.choices],

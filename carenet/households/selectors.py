@@ -147,6 +147,14 @@ def masked_citizen_id(person: Person) -> str:
     return citizen_id.masked(person.read_citizen_id()) if person.citizen_id_encrypted else ""
 
 
+def masked_document_no(person: Person) -> str:
+    """A pink card masked as a citizen ID is; any other document no. shows its last three."""
+    number = person.document_no
+    if len(number) == 13 and number.isdigit():
+        return citizen_id.masked(number)
+    return "x" * (len(number) - 3) + number[-3:] if len(number) > 4 else "x" * len(number)
+
+
 @dataclass
 class MemberRow:
     person: Person
@@ -216,18 +224,32 @@ class HouseholdFilters:
 
 
 def _search_q(text: str) -> Q:
-    """House no., or every word found in a member's first or last name; a citizen ID too."""
+    """House no., or every word found in a member's first or last name; a citizen ID or the
+    number of another document (a pink card, a passport) too."""
     text = " ".join(text.split())
     if not text:
         return Q()
-    if citizen_id.is_valid(text):
+    if citizen_id.is_valid(text):  # a pink card starting with 6 or 7 may be in either field
         digits = citizen_id.normalize(text)
-        found = Person.objects.filter(with_citizen_id(citizen_id.lookup_hash(digits)))
-        return Q(pk__in=found.values("household_id"))
+        by_id = with_citizen_id(citizen_id.lookup_hash(digits)) | with_document_no(digits)
+        return Q(pk__in=Person.objects.filter(by_id).values("household_id"))
     people = Person.objects.exclude(status=PersonStatus.MERGED).filter(name_q(text))
-    return _address_q(text.translate(citizen_id.THAI_DIGITS)) | Q(
+    found = _address_q(text.translate(citizen_id.THAI_DIGITS)) | Q(
         pk__in=people.values("household_id")
     )
+    if _looks_like_document_no(text):
+        holders = Person.objects.exclude(status=PersonStatus.MERGED).filter(
+            with_document_no(cleaning.document_key(text))
+        )
+        found |= Q(pk__in=holders.values("household_id"))
+    return found
+
+
+def _looks_like_document_no(text: str) -> bool:
+    """One word with at least five digits: a passport or card number, not a name or house no."""
+    key = cleaning.document_key(text)
+    one_word = " " not in text or key.isdigit()  # a card number typed in groups
+    return one_word and sum(c.isdigit() for c in key) >= 5
 
 
 def _village_q(text: str) -> Q:
@@ -622,6 +644,8 @@ class DuplicateCheck:
     citizen_id_elsewhere: bool = False
     # Someone of the same name and birth date, whom the user cannot see: told the same way.
     name_elsewhere: bool = False
+    # Someone the user cannot see who holds the same document no. (or card no.): told so too.
+    document_elsewhere: bool = False
     # Records of the same citizen ID that the user may move to another household (views).
     movable: set[int] = field(default_factory=set)
     # Those of them who withdrew consent: their record is kept as it is, not moved (views).
@@ -636,6 +660,7 @@ class DuplicateCheck:
             bool(self.candidates)
             or self.citizen_id_elsewhere
             or self.name_elsewhere
+            or self.document_elsewhere
             or self.unchecked_id
         )
 
@@ -673,7 +698,12 @@ def person_find_duplicates(
     * without a birth date, a whole name that sounds the same in the same subdistrict;
     * the same house no. in the same village, with a first name that sounds the same;
     * the same number of another document (a passport, a pink card): for people without a
-      citizen ID, whose names are spelt many ways, the one steady key.
+      citizen ID, whose names are spelt many ways, the one steady key. A pink card starting
+      with 6 or 7 is accepted as a citizen ID too, so a 13-digit number is matched whichever
+      of the two fields holds it.
+
+    Two different citizen IDs are two people (twins share a name and a birth date): a record
+    with another citizen ID than the one given is never a candidate.
     """
     keys = name_key(first_name, last_name)
     first_key = keys.split("-")[0]
@@ -693,14 +723,17 @@ def person_find_duplicates(
             area_id=area_code,
             household__house_no__iexact=house_no.strip().translate(citizen_id.THAI_DIGITS),
         )
-    document_no = document_no.strip()
-    if document_no:
-        conditions |= with_document_no(document_no)
+    document_no = cleaning.document_key(document_no)
+    numbers = {citizen_id_digits, document_no} - {""}
+    doc_hash = citizen_id.lookup_hash(document_no) if citizen_id.is_valid(document_no) else ""
+    same_number = _same_number_q(numbers, doc_hash)
+    conditions |= same_number
     candidates = (
         people_visible(user)
         .filter(conditions)
         .exclude(status=PersonStatus.MERGED)
         .exclude(pk=exclude_pk or 0)
+        .exclude(_another_citizen_id_q(id_hash))
         .select_related("household__area")
         .order_by("pk")[:20]
     )
@@ -710,7 +743,7 @@ def person_find_duplicates(
         same_id = bool(id_hash) and person.citizen_id_hash == id_hash
         if same_id:
             reasons.append(_("same citizen ID"))
-        if document_no and person.document_no.upper() == document_no.upper():
+        if _holds_number(person, numbers, doc_hash):
             reasons.append(_("same document no."))
         if birth_date is not None and person.birth_date == birth_date:
             same_name = (person.first_name, person.last_name) == (
@@ -737,20 +770,50 @@ def person_find_duplicates(
         taken = Person.objects.filter(with_citizen_id(id_hash)).exclude(pk=exclude_pk or 0)
         disclosed = taken.only("pk").first()
         result.citizen_id_elsewhere = disclosed is not None
-    if first_key and birth_date is not None and not result.citizen_id_elsewhere:
-        seen = [c.person.pk for c in result.candidates]
-        disclosed = (
-            Person.objects.filter(name_key=keys, birth_date=birth_date)
-            .exclude(status=PersonStatus.MERGED)
-            .exclude(pk__in=[*seen, exclude_pk or 0])
-            .only("pk")
-            .first()
+    seen = [c.person.pk for c in result.candidates]
+    others = (
+        Person.objects.exclude(status=PersonStatus.MERGED)
+        .exclude(pk__in=[*seen, exclude_pk or 0])
+        .exclude(_another_citizen_id_q(id_hash))
+        .only("pk")
+    )
+    by = "citizen_id"
+    if numbers and disclosed is None:
+        disclosed, by = others.filter(same_number).first(), "document_no"
+        result.document_elsewhere = disclosed is not None
+    if first_key and birth_date is not None and disclosed is None:
+        disclosed, by = (
+            others.filter(name_key=keys, birth_date=birth_date).first(),
+            "name_and_birth_date",
         )
         result.name_elsewhere = disclosed is not None
     if typed and disclosed is not None:
-        by = "citizen_id" if result.citizen_id_elsewhere else "name_and_birth_date"
         disclosure.elsewhere_told(user, by=by, area_code=area_code, record=disclosed)
     return result
+
+
+def _same_number_q(numbers: set[str], doc_hash: str) -> Q:
+    """People holding one of these 13-digit or document numbers as their other document, or
+    the typed document no. as their citizen ID (`doc_hash`)."""
+    found = Q(pk__in=[])
+    for number in numbers:
+        found |= with_document_no(number)
+    if doc_hash:
+        found |= with_citizen_id(doc_hash)
+    return found
+
+
+def _holds_number(person: Person, numbers: set[str], doc_hash: str) -> bool:
+    if cleaning.document_key(person.document_no) in numbers:
+        return True
+    return bool(doc_hash) and person.citizen_id_hash == doc_hash
+
+
+def _another_citizen_id_q(id_hash: str) -> Q:
+    """People with a citizen ID other than `id_hash`: not the same person (none without it)."""
+    if not id_hash:
+        return Q(pk__in=[])
+    return ~Q(citizen_id_hash="") & ~Q(citizen_id_hash=id_hash)
 
 
 def citizen_id_elsewhere(*, user: Any, digits: str, exclude_pk: int | None = None) -> Person | None:

@@ -778,15 +778,16 @@ def household_log_view(*, actor: Any, household: Household) -> None:
 
 @transaction.atomic
 def person_reveal_citizen_id(*, actor: Any, person: Person) -> str:
-    """The full citizen ID, formatted, for someone who asked to see it; the read is logged."""
+    """The full citizen ID, formatted, for someone who asked to see it; the read is logged.
+    Without one, the number of the person's other document (a pink card, a passport), which
+    identifies them as well, the same way."""
     _require_people(actor, [person], Perm.VIEW_HOUSEHOLDS)
     digits = person.read_citizen_id()
-    if not digits:
+    if not digits and not person.document_no:
         return ""
-    audit_record(
-        actor=actor, action="person.citizen_id.read", target=person, area_code=person.area_id
-    )
-    return citizen_id.formatted(digits)
+    action = "person.citizen_id.read" if digits else "person.document_no.read"
+    audit_record(actor=actor, action=action, target=person, area_code=person.area_id)
+    return citizen_id.formatted(digits) if digits else person.document_no
 
 
 # --- Consent -------------------------------------------------------------------------------

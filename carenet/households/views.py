@@ -577,6 +577,7 @@ def _render_person(request: HttpRequest, person: Person, **extra: Any) -> HttpRe
             "person": person,
             "history_url": access.history_url(user, person, person.area_id),
             "row": selectors.member_row(person, selectors.today()),
+            "masked_document_no": selectors.masked_document_no(person),
             "history": selectors.person_history(person=person),
             "restricted": services.person_is_restricted(person),
             "can_manage": can_manage and person.status != "merged",
@@ -731,7 +732,8 @@ def person_move(request: HttpRequest, pk: int) -> HttpResponse:
 @access.requires(Perm.VIEW_HOUSEHOLDS)
 @require_POST
 def person_citizen_id(request: HttpRequest, pk: int) -> HttpResponse:
-    """Shows the full citizen ID once, on an explicit request; the read is logged."""
+    """Shows the full citizen ID (or other document no.) once, on an explicit request; the
+    read is logged."""
     person = selectors.person_get(user=request.user, pk=pk)
     revealed = services.person_reveal_citizen_id(actor=request.user, person=person)
     response = _render_person(request, person, revealed_id=revealed)

@@ -77,6 +77,7 @@ ACTIONS = {
     "person.merge": _("merged two records of the person"),
     "person.view": _("opened the person's record"),
     "person.citizen_id.read": _("read the full citizen ID"),
+    "person.document_no.read": _("read the full document no."),
     "consent.record": _("recorded a consent"),
     "consent.withdraw": _("recorded a withdrawal of consent"),
     "volunteer.register": _("registered the volunteer"),

@@ -390,13 +390,14 @@ def data_quality(*, user: Any, area: Area, today: date) -> DataQuality:
 
 def _twins(people: QuerySet[Any]) -> QualityList:
     """Pairs of living records with the same sound-alike name and birth date: most are one
-    person registered twice (the merge page decides)."""
+    person registered twice (the merge page decides). Not records that all have a citizen ID:
+    two different IDs are two people (twins), and the same ID cannot be stored twice."""
     keys = (
         people.exclude(name_key="")
         .filter(birth_date__isnull=False)
         .values("name_key", "birth_date")
-        .annotate(n=Count("id"))
-        .filter(n__gt=1)
+        .annotate(n=Count("id"), without_id=Count("id", filter=Q(citizen_id_hash="")))
+        .filter(n__gt=1, without_id__gt=0)
         .order_by("name_key", "birth_date")
     )
     count = keys.count()
@@ -409,7 +410,9 @@ def _twins(people: QuerySet[Any]) -> QualityList:
     found: dict[tuple[str, date], list[Any]] = {}
     for person in people.filter(match).select_related("household__area").order_by("pk"):
         found.setdefault((person.name_key, person.birth_date), []).append(person)
-    return QualityList([group[:2] for group in found.values() if len(group) > 1], count)
+    # One of a pair without an ID: with one each, they would be two people.
+    pairs = [sorted(group, key=lambda p: p.citizen_id_hash != "")[:2] for group in found.values()]
+    return QualityList([pair for pair in pairs if len(pair) > 1], count)
 
 
 def _idle_volunteers(user: Any, code: str) -> int:

@@ -504,7 +504,7 @@ def test_a_citizen_id_and_another_document_contradict_each_other(world, personas
         services.person_add(
             actor=actor,
             household=household,
-            data=somchai(document_type="pink_card", document_no="0-0000-00000-00-0"),
+            data=somchai(document_type="pink_card", document_no="0-0000-00000-00-1"),
             consent=CONSENT,
         )
     assert "document_type" in error_fields(excinfo)

@@ -13,6 +13,7 @@ from decimal import Decimal
 from operator import itemgetter
 from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -30,6 +31,7 @@ from carenet.core.people import (
 from carenet.core.tabular import Row, TableStream, alias_lookup
 from carenet.households.cleaning import (
     PREGNANCY_AGES,
+    clean_document_no,
     first_name_refused,
     house_no_and_moo,
     house_number,
@@ -615,6 +617,9 @@ class RowReader:
             problems.append(Problem("document_no", _too_long(40)))
         if p.document_no:
             attempt(problems, refuse_excel_number, "document_no", p.document_no)
+        if p.document_no and document_type not in ("", DocumentType.NONE):
+            read = attempt(problems, read_document_no, document_type, p.document_no)
+            p.document_no = read or p.document_no
         if document_type == DocumentType.NONE:
             if word_key(p.document_no) in NO_ID_WORDS:  # "ไม่มี" says the same again
                 p.document_no = ""
@@ -920,6 +925,28 @@ TEXT_FIELDS = (
     "disability_type",
     "disability_card_no",
 )
+
+
+def read_document_no(document_type: str, text: str) -> str:
+    """A document no. as households.cleaning stores it; for a pink card, 13 digits with a
+    valid check digit, and a number cell that lost the zeros it starts with is caught."""
+    plain = text.removesuffix(".0")
+    lost_zeros = plain.isascii() and plain.isdigit() and len(plain) < 13
+    if document_type == DocumentType.PINK_CARD and lost_zeros:
+        lost_zeros = citizen_id.has_valid_checksum(plain.zfill(13))
+    if document_type == DocumentType.PINK_CARD and lost_zeros:
+        raise Problem(
+            "document_no",
+            _(
+                "The spreadsheet turned this card number into a number and dropped the "
+                "zeros it starts with. Format the column as text, type the numbers again, "
+                "and save the file."
+            ),
+        )
+    try:
+        return clean_document_no(document_type, text)
+    except ValidationError as error:
+        raise Problem("document_no", str(error.messages[0])) from None
 
 
 def _too_long(limit: int) -> str:
