@@ -275,3 +275,21 @@ def test_a_passport_search_stays_out_of_the_address_and_the_logs(client, world):
     assert citizen_id.redact("GET /households/?q=N01234567 200") == (
         "GET /households/?q=[document-no] 200"
     )
+
+
+@pytest.mark.django_db
+def test_numbers_stored_before_are_rewritten_as_searched(world):
+    from importlib import import_module
+
+    from django.apps import apps
+
+    migration = import_module("carenet.households.migrations.0008_document_no_as_searched")
+    dashed = PersonFactory(
+        citizen_id="", document_type="pink_card", document_no="0-0001-23456-78-9"
+    )
+    spaced = PersonFactory(citizen_id="", document_type="passport", document_no="mc 123.4567")
+    kept = PersonFactory(citizen_id="", document_type="passport", document_no="AB1234567")
+    migration.rewrite(apps, None)
+    for person, stored in ((dashed, "0000123456789"), (spaced, "MC1234567"), (kept, "AB1234567")):
+        person.refresh_from_db()
+        assert person.document_no == stored
