@@ -368,6 +368,7 @@ class Outcome:
     registered_elsewhere: int = 0
     changes: list[Change] = field(default_factory=list)
     change_count: int = 0
+    removal_count: int = 0
     held: bool = False
 
 
@@ -411,6 +412,7 @@ def _import(job: ImportJob, data: bytes) -> Outcome:
         registered_elsewhere=result.registered_elsewhere,
         changes=list(result.changes),
         change_count=result.change_count,
+        removal_count=result.removal_count,
         held=result.held,
     )
 
@@ -441,10 +443,18 @@ def _finish(job: ImportJob, outcome: Outcome) -> None:
         "warnings": [_as_list(w) for w in warnings[:SHOWN]],
         # What the file changes on stored records (a dry run: would change).
         "changes": [
-            [c.row, c.column, citizen_id.mask_all(c.before), citizen_id.mask_all(c.after)]
+            [
+                c.row,
+                c.column,
+                citizen_id.mask_all(c.before),
+                citizen_id.mask_all(c.after),
+                c.removed,
+            ]
             for c in outcome.changes[:SHOWN]
         ],
         "change_count": outcome.change_count,
+        # Changes that take groups or welfare off a person: the result shows them first.
+        "removal_count": outcome.removal_count,
         "held": outcome.held,
     }
     if outcome.held:  # nothing written: a check, to confirm once the changes are seen

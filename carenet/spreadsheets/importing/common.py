@@ -92,6 +92,7 @@ class Change:
     column: str
     before: str
     after: str
+    removed: str = ""  # of a list (groups, welfare): what it takes off, to stand out
 
 
 @dataclass
@@ -119,6 +120,7 @@ class ImportResult:
     registered_elsewhere: int = 0
     changes: list[Change] = field(default_factory=list)  # the first MAX_LISTED
     change_count: int = 0
+    removal_count: int = 0  # changes that take something off a recorded list
     # Asked to hold changes to records already registered for review (hold_changes), it
     # found some and wrote nothing: the counts and changes say what it would do.
     held: bool = False
@@ -217,13 +219,18 @@ class Report:
         if len(self.result.warnings) < MAX_LISTED:
             self.result.warnings.append(self._listed(row, key, value, reason))
 
-    def change(self, row: int, key: str, before: object, after: object) -> None:
-        """Lists a value the row changes on a stored record (`shown` writes the values)."""
+    def change(
+        self, row: int, key: str, before: object, after: object, removed: Sequence[str] = ()
+    ) -> None:
+        """Lists a value the row changes on a stored record (`shown` writes the values);
+        `removed`: what a list loses, for the result to point out."""
         self.result.change_count += 1
+        self.result.removal_count += bool(removed)
         if len(self.result.changes) < MAX_LISTED:
             column = shortened(self.column(key))
+            gone = shortened(", ".join(removed))
             self.result.changes.append(
-                Change(row, column, shortened(shown(before)), shortened(shown(after)))
+                Change(row, column, shortened(shown(before)), shortened(shown(after)), gone)
             )
 
     def _listed(self, row: int | None, key: str, value: str, reason: str) -> RowError:

@@ -778,7 +778,7 @@ class _HouseholdImport:
             self._list_changes(person.number, match, changes)
             return
         if changes:
-            self._warn_if_lists_emptied(person, match, changes)
+            self._warn_of_removals(person, match, changes)
             self._list_changes(person.number, match, changes)
             if person.digits and ("first_name" in changes or "last_name" in changes):
                 recorded = f"{match['first_name']} {match['last_name']}".strip()
@@ -827,31 +827,37 @@ class _HouseholdImport:
             if any(code in changes for code in codes):
                 before = [words.word(code) for code in codes if match[code]]
                 after = [words.word(code) for code in codes if changes.get(code, match[code])]
-                self.report.change(row, key, before, after)
+                removed = [words.word(code) for code in _removed(codes, match, changes)]
+                self.report.change(row, key, before, after, removed)
 
-    def _warn_if_lists_emptied(
+    def _warn_of_removals(
         self, person: PersonRow, match: dict[str, Any], changes: dict[str, Any]
     ) -> None:
-        """A groups or welfare cell is the whole list: blank, it clears what the stored person
-        had. Said, with what is cleared, in case the column was blanked by mistake (a blank
-        cell of any other column keeps what is stored)."""
+        """A groups or welfare cell is the whole list: what it leaves out of what is
+        recorded is taken off the person (a headman listing only the group of the day would
+        take off a bedridden person's record). Said for each row, with what goes and how to
+        keep it (a blank cell of any other column keeps what is stored)."""
         values = person.values()
         for key, codes, words in (
             ("vulnerable_groups", RECORDED_FLAGS, GROUPS),
             ("welfare", WELFARE_CODES, WELFARE),
         ):
-            cleared = [code for code in codes if changes.get(code) is False and match[code]]
-            if cleared and not any(values[code] for code in codes):
-                self.report.warning(
-                    person.number,
-                    key,
-                    "",
-                    _(
-                        "The cell lists none of what is recorded for this person, so the "
-                        "import clears it: %(cleared)s. If it still holds, write it in the cell."
-                    )
-                    % {"cleared": ", ".join(words.word(code) for code in cleared)},
-                )
+            removed = ", ".join(words.word(code) for code in _removed(codes, match, changes))
+            if not removed:
+                continue
+            listed = ", ".join(words.word(code) for code in codes if values[code])
+            if not listed:
+                reason = _(
+                    "The cell lists none of what is recorded for this person, so the "
+                    "import clears it: %(cleared)s. If it still holds, write it in the cell."
+                ) % {"cleared": removed}
+            else:
+                reason = _(
+                    "The cell replaces the whole list, and leaves out what is recorded for "
+                    "this person, so the import removes it: %(removed)s. If it still holds, "
+                    "write it in the cell too, with the others."
+                ) % {"removed": removed}
+            self.report.warning(person.number, key, listed, reason)
 
     def _changes(self, person: PersonRow, match: dict[str, Any]) -> dict[str, Any]:
         values = person.values()
@@ -1183,6 +1189,11 @@ class _HouseholdImport:
 
 def _name(volunteer: dict[str, Any]) -> str:
     return full_name(volunteer["title"], volunteer["first_name"], volunteer["last_name"])
+
+
+def _removed(codes: Iterable[str], match: dict[str, Any], changes: dict[str, Any]) -> list[str]:
+    """The codes of a list (groups, welfare) recorded for the person that the row takes off."""
+    return [code for code in codes if match[code] and changes.get(code) is False]
 
 
 def _point_kept(household: FileHousehold) -> bool:

@@ -1235,8 +1235,40 @@ def test_a_blank_groups_or_welfare_cell_clearing_a_stored_person_is_warned_of(en
     assert run(csv_file(family())).ok  # bedridden again
     rows = family()
     rows[0]["vulnerable_groups"] = "อยู่ลำพัง"  # no longer bedridden: an edit of the list
-    assert not [w for w in run(csv_file(rows)).warnings if "clears" in w.reason]
+    result = run(csv_file(rows))
+    assert not [w for w in result.warnings if "clears" in w.reason]
+    assert [w.row for w in result.warnings if "removes" in w.reason] == [2]  # said all the same
     assert not stored(cid(1)).bedridden
+
+
+def test_a_groups_cell_listing_other_groups_warns_of_each_group_it_removes(en):
+    """A headman's sheet of the day's flood victims would take the bedridden off the list."""
+    assert run(csv_file(family())).ok
+    rows = family()
+    rows[0]["vulnerable_groups"] = "ผู้ประสบภัยพิบัติ"  # was ผู้สูงอายุ, ติดเตียง
+    rows[1]["vulnerable_groups"] = "ผู้ประสบภัยพิบัติ"  # nothing recorded to take off
+    rows[1]["welfare"] = "เบี้ยความพิการ"  # was เบี้ยยังชีพผู้สูงอายุ
+    result = run(csv_file(rows), dry_run=True)
+    assert result.ok, result.errors
+    removes = {(w.row, w.column): w for w in result.warnings if "removes" in w.reason}
+    assert set(removes) == {(2, THAI["vulnerable_groups"]), (3, THAI["welfare"])}
+    groups = removes[(2, THAI["vulnerable_groups"])]
+    assert columns.GROUPS.word("bedridden") in groups.reason
+    assert "write it in the cell too" in groups.reason
+    assert groups.value == columns.GROUPS.word("disaster_affected")
+    assert columns.WELFARE.word("elderly_allowance") in removes[(3, THAI["welfare"])].reason
+    # The changes listed say what each takes off; a change that only adds takes off nothing.
+    marked = {(c.row, c.column): c.removed for c in result.changes}
+    assert marked[(2, THAI["vulnerable_groups"])] == columns.GROUPS.word("bedridden")
+    assert marked[(3, THAI["vulnerable_groups"])] == ""
+    assert marked[(3, THAI["welfare"])] == columns.WELFARE.word("elderly_allowance")
+    assert result.removal_count == 2
+    # Listing what is recorded with the new group removes nothing and says nothing.
+    rows[0]["vulnerable_groups"] = "ติดเตียง, ผู้ประสบภัยพิบัติ"
+    rows[1]["welfare"] = "เบี้ยยังชีพผู้สูงอายุ, เบี้ยความพิการ"
+    result = run(csv_file(rows))
+    assert result.ok and not result.warnings and result.removal_count == 0
+    assert stored(cid(1)).bedridden and stored(cid(1)).disaster_affected
 
 
 def test_on_existing_skip_leaves_stored_people_alone():
@@ -1415,6 +1447,7 @@ def test_an_export_imports_again_without_change():
     result = run(csv_file(exported))
     assert result.ok, result.errors
     assert result.people.unchanged == 3
+    assert not result.warnings and result.removal_count == 0
     assert snapshot() == before
 
 

@@ -43,6 +43,7 @@ class FakeResult:
     registered_elsewhere: int = 0
     changes: list = field(default_factory=list)
     change_count: int = 0
+    removal_count: int = 0
     held: bool = False
     counts: dict = field(
         default_factory=lambda: {
@@ -137,6 +138,29 @@ def test_a_dry_run_shows_what_the_file_would_change(client, district_coordinator
     assert page.text.count('data-testid="change-row"') == 2
     assert "สิ่งที่ไฟล์นี้จะเปลี่ยน" in page.text and "ดวงสมอร" in page.text
     assert "1234567890139" not in page.text  # an ID-shaped number shows its last digits only
+
+
+def test_a_check_that_takes_groups_off_people_shows_the_changes_open_and_marked(
+    client, district_coordinator_a, fake
+):
+    """Many changes fold away, but not when some take recorded groups off people."""
+    changes = [Change(n + 2, "โทรศัพท์", "0811111111", "0822222222") for n in range(30)]
+    changes.append(Change(40, "กลุ่มเปราะบาง", "ผู้ป่วยติดเตียง", "ผู้ประสบภัยพิบัติ", "ผู้ป่วยติดเตียง"))
+    fake.result = FakeResult(changes=changes, change_count=31, removal_count=1)
+    job = new_job(district_coordinator_a, dry_run=True)
+    jobs.job_start(job)
+    client.force_login(district_coordinator_a)
+    page = client.get(reverse("spreadsheets:job", args=[job.pk])).text
+    assert page.count('class="removes"') == 1 and page.count('data-testid="removed"') == 1
+    assert '<details class="warnings-fold" open>' in page
+    assert 'data-testid="removals"' in page
+    # Without removals, thirty changes of a check stay folded.
+    fake.result = FakeResult(changes=changes[:30], change_count=30)
+    job = new_job(district_coordinator_a, dry_run=True)
+    jobs.job_start(job)
+    page = client.get(reverse("spreadsheets:job", args=[job.pk])).text
+    assert "removes" not in page and 'data-testid="removals"' not in page
+    assert '<details class="warnings-fold" open>' not in page
 
 
 def test_errors_are_kept_with_a_full_report_and_nothing_of_the_upload(district_coordinator_a, fake):
