@@ -214,6 +214,10 @@ class _HouseholdImport:
         self.chunk = 0
         self.batch = _Batch()
         self.likely_pending: stored.LikelyDuplicates | None = None
+        # Of the chunk's rows without an ID or birth date: stored people of the same name.
+        self.namesakes: dict[int, list[dict[str, Any]]] = {}
+        # New households at a house no. where other stored households are (not joined).
+        self.same_place: dict[int, list[dict[str, Any]]] = {}
 
     # -- the import as a whole ------------------------------------------------------------
 
@@ -458,8 +462,9 @@ class _HouseholdImport:
                 person.match = found.get(person.hash)
             else:
                 without_id.append(person)
-        if without_id:
-            stored.people_without_ids(without_id, below=self.people_below)
+        self.namesakes = (
+            stored.people_without_ids(without_id, below=self.people_below) if without_id else {}
+        )
         self._by_address(people)
         self._load_volunteers(people)
         self._load_assignments(people)
@@ -509,13 +514,18 @@ class _HouseholdImport:
             return
         places = {(area, house_no) for area, house_no, _soi, _road in fresh}
         at: dict[tuple[str, str, str, str], list[dict[str, Any]]] = {}
+        at_place: dict[tuple[str, str], list[dict[str, Any]]] = {}
         for row in stored.households_at(places, below=self.households_below):
             at.setdefault((row["area_id"], row["house_no"], row["soi"], row["road"]), []).append(
                 row
             )
+            at_place.setdefault((row["area_id"], row["house_no"]), []).append(row)
         for key, household in fresh.items():
             matches = at.get(key, [])
             if len(matches) != 1:
+                # Not joined: said if the household turns out new (`_close`).
+                if key[:2] in at_place:
+                    self.same_place[id(household)] = at_place[key[:2]]
                 continue
             if household.head_row and matches[0]["head_id"] is not None:
                 self._beside_stored(household, matches[0])  # a head of its own: another family
@@ -536,6 +546,67 @@ class _HouseholdImport:
             )
             % {"address": self._address_text(row)},
         )
+
+    def _warn_of_same_place(self, household: FileHousehold, rows: list[dict[str, Any]]) -> None:
+        """A new household at the house no. and village of stored ones it did not join
+        (another soi or road, or several there): it may be one of them, registered again."""
+        shown = "; ".join(
+            _("household no. %(no)s (%(address)s)")
+            % {"no": row["id"], "address": self._place_text(row)}
+            for row in rows[:3]
+        )
+        self.report.warning(
+            household.head_row or household.row,
+            "house_no",
+            household.address[1],
+            _(
+                "Already registered at this house no. and village: %(households)s. These rows "
+                "were taken as a new household, because their soi or road is not the one "
+                "recorded. If they are that household, write its soi and road as recorded; "
+                "if they are another family at the same house no., nothing needs changing."
+            )
+            % {"households": shown},
+        )
+
+    def _place_text(self, row: dict[str, Any]) -> str:
+        """A stored household's address with its soi and road, which tell households apart."""
+        parts = [row["house_no"] or "-"]
+        for name in ("soi", "road"):
+            said, text = label(COLUMNS, name), row[name]
+            if text:
+                parts.append(text if text.startswith(said) else f"{said} {text}")
+        return " ".join([*parts, self.areas.describe(row["area_id"])])
+
+    def _warn_of_namesakes(self, person: PersonRow) -> None:
+        """A row without an ID or birth date named as a stored person of its subdistrict is
+        registered anew (nothing to match it by): said, with whom it may be."""
+        rows = self.namesakes.get(person.number)
+        if not rows:
+            return
+        seen = [row for row in rows if self.scope.allows(row["area_id"])]
+        if seen:
+            row = seen[0]
+            reason = _(
+                "Possibly the same person as %(name)s, registered in household no. %(no)s "
+                "(%(address)s): the same name in the same subdistrict. The row has neither a "
+                "birth date nor a citizen ID, so it cannot be matched to them and is registered "
+                "as a new person. If it is them, add their birth date (or citizen ID) to the row."
+            ) % {
+                "name": f"{row['first_name']} {row['last_name']}".strip(),
+                "no": row["household_id"],
+                "address": self._place_text(stored.stored_household(row)),
+            }
+        elif not self.allowance.tell():
+            return
+        else:  # who and where stay with that area's coordinators
+            self.result.registered_elsewhere += 1
+            reason = _(
+                "Someone with the same name is already registered in this subdistrict, outside "
+                "the areas where you may import data. The row has neither a birth date nor a "
+                "citizen ID, so it is registered as a new person. Check with the provincial "
+                "office before importing."
+            )
+        self.report.warning(person.number, "first_name", person.first_name, reason)
 
     def _load_volunteers(self, people: list[PersonRow]) -> None:
         wanted = {
@@ -563,6 +634,7 @@ class _HouseholdImport:
             return False
         household.existing = row["id"]
         household.stored = row
+        self.same_place.pop(id(household), None)
         household.touched = household.touched or bool(household.new_ids)
         self.stored[id(household)] = household
         self.open.pop(id(household), None)
@@ -886,6 +958,7 @@ class _HouseholdImport:
                 _("The consent cannot come before the person was born. Check the date."),
             )
             return
+        self._warn_of_namesakes(person)
         household = person.household
         if household.existing is not None:
             household_id = household.existing
@@ -940,6 +1013,9 @@ class _HouseholdImport:
         del self.open[id(household)]
         household.written = True
         self.result.households.created += 1
+        same_place = self.same_place.pop(id(household), None)
+        if same_place:
+            self._warn_of_same_place(household, same_place)
         if self.pipeline is not None and not self.result.error_count:
             batch.households.append(tables.household_row(household, self.user_id, self.now))
             batch.assignments += [

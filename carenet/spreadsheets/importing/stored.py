@@ -91,10 +91,14 @@ def people_with_ids(hashes: set[str], *, below: int) -> dict[str, dict[str, Any]
     return {row["citizen_id_hash"]: row for row in _matches(rows)}
 
 
-def people_without_ids(people: list[PersonRow], *, below: int) -> None:
+def people_without_ids(people: list[PersonRow], *, below: int) -> dict[int, list[dict[str, Any]]]:
     """Sets `match` on rows without a citizen ID that are a stored person: the same first and
     last name, birth date and subdistrict (an office's list often leaves IDs out, and must
-    not register everyone again). A stored person without an ID is preferred."""
+    not register everyone again). A stored person without an ID is preferred.
+
+    Returns the namesakes of rows without a birth date that match nobody, by row number:
+    the active stored people of the same name and subdistrict, whom such a row may well be
+    (a headman's list gives names only). The same query finds them."""
     wanted = {(p.first_name, p.last_name, p.birth_date): p for p in people}
     rows = Person.objects.filter(
         **among("name_key", {p.name_key for p in people}),  # what an index serves
@@ -102,10 +106,22 @@ def people_without_ids(people: list[PersonRow], *, below: int) -> None:
         **among("last_name", {p.last_name for p in people}),
         pk__lt=below,
     ).exclude(status=PersonStatus.MERGED)  # its survivor, by the same name, is the person
-    for row in sorted(_matches(rows), key=lambda row: row["citizen_id_hash"] == ""):
+    found = sorted(_matches(rows), key=lambda row: row["citizen_id_hash"] == "")
+    for row in found:
         person = wanted.get((row["first_name"], row["last_name"], row["birth_date"]))
         if person is not None and row["area_id"][:6] == (person.household.area or "")[:6]:
             person.match = row
+    undated = {
+        (p.first_name, p.last_name, (p.household.area or "")[:6]): p
+        for p in people
+        if p.birth_date is None and p.match is None
+    }
+    namesakes: dict[int, list[dict[str, Any]]] = {}
+    for row in sorted(found, key=lambda row: row["pk"]) if undated else ():
+        person = undated.get((row["first_name"], row["last_name"], row["area_id"][:6]))
+        if person is not None and row["status"] == PersonStatus.ACTIVE:
+            namesakes.setdefault(person.number, []).append(row)
+    return namesakes
 
 
 def stored_household(match: dict[str, Any]) -> dict[str, Any]:

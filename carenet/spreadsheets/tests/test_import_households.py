@@ -19,9 +19,13 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.core.management import call_command
 from django.core.management.base import CommandError
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from openpyxl.styles import Font
 
 from carenet.accounts import disclosure
+from carenet.accounts.models import Role
+from carenet.accounts.tests.factories import AreaAssignmentFactory, UserFactory
 from carenet.areas.models import Area, Level
 from carenet.core import citizen_id, tabular
 from carenet.core.models import AuditEvent
@@ -1436,6 +1440,102 @@ def test_a_likely_duplicate_is_listed_but_does_not_block(en):
     assert warning.row == 2
     assert "Possibly the same person as สมชาย ใจดี" in warning.reason
     assert Person.objects.count() == 2
+
+
+def _without_birth_dates(rows: list[dict[str, str]]) -> list[dict[str, str]]:
+    """A headman's list: names and addresses, no citizen IDs nor birth dates (nor age groups)."""
+    blank = {"citizen_id": "", "birth_date": "", "vulnerable_groups": "", "relation": ""}
+    return [{**row, **blank} for row in rows]
+
+
+def test_a_row_without_id_or_birth_date_named_as_a_stored_person_is_warned_of(en):
+    assert run(csv_file(family())).ok
+    home = stored(cid(1)).household
+    result = run(csv_file(_without_birth_dates(family()[:1])), dry_run=True)
+    assert result.ok, result.errors
+    assert result.people.created == 1  # registered anew, as specified, but said
+    [warning] = [w for w in result.warnings if "same person" in w.reason]
+    assert (warning.row, warning.value) == (2, "สมชาย")
+    assert f"Possibly the same person as สมชาย ใจดี, registered in household no. {home.pk}" in (
+        warning.reason
+    )
+    assert "12/3 หมู่ 1 บ้านท่าตะเภา" in warning.reason
+    assert "add their birth date (or citizen ID)" in warning.reason
+    # In another subdistrict, or no longer living there: nobody to name.
+    Person.objects.filter(pk=stored(cid(2)).pk).update(status=PersonStatus.MOVED)
+    rows = _without_birth_dates(family()[:2])
+    rows[0].update(subdistrict="ปากน้ำ", household_ref="H7")
+    assert not [w for w in run(csv_file(rows), dry_run=True).warnings if "same person" in w.reason]
+
+
+def test_a_namesake_outside_the_importers_areas_is_not_disclosed(en, area_tree):
+    village = UserFactory(username="village2")
+    AreaAssignmentFactory(user=village, role=Role.CENTRE_COORDINATOR, area=area_tree["86010102"])
+    assert run(csv_file(family()[:1])).ok  # หมู่ 1
+    row = {**_without_birth_dates(family()[:1])[0], "moo": "2", "house_no": "8"}
+    result = run(csv_file([row]), actor=village, dry_run=True)
+    assert result.ok, result.errors
+    [warning] = [w for w in result.warnings if "same name" in w.reason]
+    assert "outside the areas where you may import data" in warning.reason
+    assert "ใจดี" not in warning.reason and "หมู่ 1" not in warning.reason
+    assert result.registered_elsewhere == 1
+
+
+def test_namesakes_are_looked_for_without_another_query(request, django_assert_num_queries):
+    """They come from the query that looks for the rows' names anyway."""
+    if request.node.callspec.params["chunk_size"] != "one chunk":
+        pytest.skip("the count is of one chunk")
+    assert run(csv_file(family())).ok
+    rows = _without_birth_dates(family())
+    with CaptureQueriesContext(connection) as one:
+        assert len(run(csv_file(rows[:1]), dry_run=True).warnings) == 1
+    with CaptureQueriesContext(connection) as two:
+        assert len(run(csv_file(rows[:2]), dry_run=True).warnings) == 2
+    assert len(two) == len(one)
+
+
+def test_a_first_load_without_birth_dates_looks_up_no_household():
+    """Namesakes come from the lookup of the rows' names (which PostgreSQL skips on a first
+    load); households at the same house no. are not looked for in an empty village."""
+    rows = _without_birth_dates(family())
+    with CaptureQueriesContext(connection) as queries:
+        result = run(csv_file(rows))
+    assert result.ok and not result.warnings
+    selects = [q["sql"] for q in queries.captured_queries if q["sql"].startswith("SELECT")]
+    assert not [sql for sql in selects if '"house_no" IN' in sql]
+    if connection.vendor == "postgresql":  # a first load asks nothing of stored people
+        assert not [sql for sql in selects if '"name_key" IN' in sql]
+
+
+def test_a_new_household_at_a_stored_house_no_and_village_is_warned_of(en):
+    """Another road in the file than on record: not joined, but the stored one is named."""
+    home = HouseholdFactory(area_id="86010101", house_no="12/3", road="ถนนสายหลัก")
+    PersonFactory(household=home, first_name="มานะ", citizen_id=cid(40))
+    result = run(csv_file(_without_birth_dates(family()[:2])), dry_run=True)
+    assert result.ok, result.errors
+    assert result.households.created == 1
+    [warning] = result.warnings
+    assert (warning.row, warning.column, warning.value) == (2, THAI["house_no"], "12/3")
+    assert f"household no. {home.pk} (12/3 ถนนสายหลัก หมู่ 1 บ้านท่าตะเภา" in warning.reason
+    assert "write its soi and road as recorded" in warning.reason
+    # Written with the road recorded, the rows join it, and nothing is said.
+    rows = [{**row, "road": "ถนนสายหลัก"} for row in _without_birth_dates(family()[:2])]
+    result = run(csv_file(rows))
+    assert result.ok and not result.warnings
+    assert result.households.created == 0
+    assert Person.objects.filter(household=home).count() == 3
+
+
+def test_the_command_report_lists_the_headmans_list_warnings(tmp_path):
+    assert run(csv_file(family())).ok
+    path, report = tmp_path / "headman.csv", tmp_path / "report.csv"
+    path.write_bytes(csv_file(_without_birth_dates(family()[:1])))
+    call_command(
+        "import_households", str(path), "--dry-run", "--report", str(report),
+        stdout=io.StringIO(), stderr=io.StringIO(),
+    )  # fmt: skip
+    lines = list(csv.reader(io.StringIO(report.read_bytes().decode("utf-8-sig"))))
+    assert [line[0] for line in lines[1:] if "Possibly the same person" in line[3]] == ["2"]
 
 
 def test_an_export_imports_again_without_change():

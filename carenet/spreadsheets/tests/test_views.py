@@ -649,3 +649,25 @@ def test_a_check_only_import_never_says_it_is_saving(dry_run, stage):
     with translation.override("en"):
         html = render_to_string("spreadsheets/_progress.html", {"job": job, "progress": progress})
     assert stage in html
+
+
+def test_a_headmans_list_shows_removals_marked_and_namesakes_before_anything_is_saved(
+    client, personas
+):
+    """Groups the file takes off people stand out, and a name without a birth date that is
+    someone registered is warned of, on the page the uploader confirms from."""
+    login(client, "district_coordinator_a")
+    rows = [{**GOOD_ROWS[0], "vulnerable_groups": "ติดเตียง"}, *GOOD_ROWS[1:]]
+    post_upload(client, SimpleUploadedFile("ครัวเรือน.csv", households_csv(rows)))
+    headman = [
+        {**GOOD_ROWS[0], "vulnerable_groups": "ผู้ประสบภัยพิบัติ"},
+        {**GOOD_ROWS[2], "citizen_id": "", "birth_date": "", "relation": ""},
+    ]
+    response = post_upload(client, SimpleUploadedFile("ผู้ประสบภัย.csv", households_csv(headman)))
+    held = ImportJob.objects.order_by("-pk").first()
+    assert held.result["held"] and held.result["removal_count"] == 1
+    assert not Person.objects.filter(disaster_affected=True).exists()
+    page = client.get(response["Location"]).content.decode()
+    assert 'data-testid="removals"' in page and page.count('data-testid="removed"') == 1
+    assert "Possibly the same person as มาลี" in page
+    assert Person.objects.filter(first_name="มาลี").count() == 1
