@@ -278,6 +278,7 @@ def test_the_list_links_to_an_export_of_its_area(client, world):
     part = response.text.split('data-testid="export-list"')[1][:600]
     assert "/spreadsheets/export/households.xlsx?area=860101" in part
     assert "/spreadsheets/export/households.csv?area=860101" in part
+    assert "withdrew consent are not in the file" in part or "ถอนความยินยอม" in part
     login(client, "volunteer_a")  # volunteers do not export
     assert 'data-testid="export-list"' not in client.get(reverse("households:list")).text
 
