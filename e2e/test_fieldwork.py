@@ -564,3 +564,65 @@ def test_a_copy_put_back_after_someone_else_saved_keeps_their_change(
     world.alone.refresh_from_db()
     assert (world.alone.soi, world.alone.road) == ("ซอยของตำบล", "ถนนของอำเภอ")
     th.check()
+
+
+# --- A shared PC: drafts leave with the user ---------------------------------------------------
+
+CARENET_KEYS = "() => Object.keys(localStorage).filter(k => k.startsWith('carenet:')).sort()"
+
+
+def test_drafts_leave_a_shared_pc_with_the_user_who_typed_them(
+    open_page: Callable[[int, int], Page], live_server: Any, world: World, th: Thai
+) -> None:
+    """One officer types a request for help, a visit and a member, and signs out: nothing of
+    it stays on the PC. Drafts left by a session that ended on its own go when someone else
+    signs in, and are never offered to them."""
+    pc = open_page(*PC)
+    sign_in(pc, th, "volunteer")
+    me = world.volunteer_user.pk
+    pc.goto(f"/cases/new/{world.alone.pk}/")
+    pc.locator("#intake-form textarea").first.fill("ลูกสาวถูกทำร้าย ขอให้ปิดเป็นความลับ")
+    pc.goto(f"/visits/households/{world.alone.pk}/record/")
+    pc.get_by_test_id("visit-form").get_by_label(th("observations")).fill(OBSERVATIONS)
+    pc.goto(f"/households/{world.alone.pk}/people/new/")
+    pc.get_by_test_id("person-form").locator("[name=p-first_name]").fill("สมหมาย")
+    keys = pc.evaluate(CARENET_KEYS)
+    assert [k.split(":")[1:3] for k in keys] == [
+        ["intake", str(me)],
+        ["keep", str(me)],
+        ["visit-draft", str(me)],
+    ], keys
+    sign_out(pc)
+    assert pc.evaluate(CARENET_KEYS) == []
+
+    # The session ended on its own, with drafts on the PC: the next user does not get them.
+    sign_in(pc, th, "volunteer")
+    pc.goto(f"/households/{world.alone.pk}/people/new/")
+    pc.get_by_test_id("person-form").locator("[name=p-first_name]").fill("สมหมาย")
+    pc.context.clear_cookies(name="sessionid")
+    sign_in(pc, th, "mueang")
+    assert pc.evaluate(CARENET_KEYS) == []
+    pc.goto(f"/households/{world.alone.pk}/people/new/")
+    expect(pc.get_by_test_id("keep-offer")).to_have_count(0)
+    th.check()
+
+
+def test_a_send_answered_with_a_possible_duplicate_offers_no_kept_copy(
+    open_page: Callable[[int, int], Page], live_server: Any, world: World, th: Thai
+) -> None:
+    """The page shows what was typed, with the warning: the kept copy is not offered on top."""
+    pc = open_page(*PC)
+    sign_in(pc, th, "mueang")
+    pc.goto(f"/households/{world.family.pk}/people/new/")
+    form = pc.get_by_test_id("person-form")
+    twin = world.grandmother
+    form.locator("[name=p-first_name]").fill(twin.first_name)
+    form.locator("[name=p-last_name]").fill(twin.last_name)
+    form.locator("[name=p-birth_date]").fill(thaidate.format_numeric(twin.birth_date))
+    form.locator("[name=c-basis][value=consent]").check()
+    with pc.expect_navigation():
+        form.locator("[type=submit]").first.click()
+    expect(pc.get_by_test_id("duplicates")).to_be_visible()
+    expect(form.locator("[name=p-first_name]")).to_have_value(twin.first_name)
+    expect(pc.get_by_test_id("keep-offer")).to_have_count(0)
+    th.check()

@@ -6,8 +6,12 @@
    moved on) drops the copy; a send that lands on the sign-in page keeps it. Opened again,
    the form offers the copy back: the fields the user changed, on top of what the page shows
    now (someone else may have saved the record meanwhile). Citizen IDs and document numbers are not kept on the
-   phone: they are typed again. A copy is kept for three days at most, and signing out
-   drops them all.
+   phone: they are typed again. A copy is kept for three days at most.
+
+   Offices share PCs. Every copy Carenet keeps on a device (these, the request-for-help and
+   visit drafts) is keyed "carenet:<kind>:<user id>:...": signing out drops them all, and a
+   page of another signed-in user drops those of the one before (left by a session that
+   ended on its own), so that nobody is offered, or can read, another's drafts.
 
    The same forms are sent once: the buttons are disabled and say they are saving, so that
    a second tap on a slow connection does not send the form again. */
@@ -25,13 +29,18 @@
     return; // storage refused (a private window): the forms work as they are
   }
 
-  var forgetAll = function () {
+  var user = document.body.dataset.user || "";
+  var forget = function (keepUser) {
     Object.keys(local).forEach(function (key) {
-      if (key.indexOf(PREFIX) === 0) local.removeItem(key);
+      var parts = key.split(":");
+      if (parts[0] !== "carenet") return;
+      if (keepUser && parts.length > 3 && parts[2] === keepUser) return;
+      local.removeItem(key);
     });
   };
+  if (user) forget(user);
   document.querySelectorAll("[data-logout]").forEach(function (form) {
-    form.addEventListener("submit", forgetAll);
+    form.addEventListener("submit", function () { forget(""); });
   });
 
   // Where the last send landed.
@@ -95,7 +104,7 @@
   };
 
   document.querySelectorAll("form[data-keep]").forEach(function (form) {
-    var key = PREFIX + window.location.pathname + "#" + form.dataset.keep;
+    var key = PREFIX + user + ":" + window.location.pathname + "#" + form.dataset.keep;
     var opened = collect(form);
     var copy = null;
     try { copy = JSON.parse(local.getItem(key) || "null"); } catch (e) { copy = null; }
@@ -103,8 +112,11 @@
       local.removeItem(key);
       copy = null;
     }
-    // A form sent back with its errors shows what was typed already.
-    var answered = form.querySelector(".errorlist, [aria-invalid=true]");
+    // A form sent back with its errors, or with a warning (a possible duplicate), shows what
+    // was typed already. Not a send refused for a stale edit: that page shows the saved
+    // record, and the copy offers back the user's own changes on top of it.
+    var answered = form.querySelector(".errorlist, [aria-invalid=true]")
+      || (document.body.hasAttribute("data-answered") && !document.querySelector(".messages .error"));
     if (copy && !answered) {
       var offer = document.createElement("div");
       offer.className = "notice keep-offer";

@@ -48,7 +48,8 @@
   // --- A copy on this phone ---------------------------------------------------------------
   // Files cannot be kept. A copy whose form id the server has stored is dropped.
   if (form.dataset.household && window.localStorage) {
-    var key = "carenet:intake:" + form.dataset.household;
+    // Per user, so that no one else at a shared PC is offered it (form-keep.js).
+    var key = "carenet:intake:" + (document.body.dataset.user || "") + ":" + form.dataset.household;
     var sent = JSON.parse(form.dataset.sentForms || "[]");
     var KEEP_DAYS = 7;
     var collect = function () {
