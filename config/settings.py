@@ -17,7 +17,7 @@ from csp.constants import SELF as CSP_SELF
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 from environs import Env, EnvValidationError
-from marshmallow.validate import OneOf
+from marshmallow.validate import OneOf, Range
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -53,6 +53,7 @@ try:
     SQLITE_BUSY_TIMEOUT = env.int("CARENET_SQLITE_BUSY_TIMEOUT", 30)
     LOGIN_FAILURE_LIMIT = env.int("CARENET_LOGIN_FAILURE_LIMIT", 5)
     LOGIN_LOCKOUT_MINUTES = env.int("CARENET_LOGIN_LOCKOUT_MINUTES", 15)
+    CARENET_IDLE_MINUTES = env.int("CARENET_IDLE_MINUTES", 60, validate=Range(min=1))
     REDIS_URL = env.str("CARENET_REDIS_URL", "")
     CACHE_DIR = env.path("CARENET_CACHE_DIR", BASE_DIR / "var" / "cache")
 except EnvValidationError as error:
@@ -115,6 +116,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "carenet.core.middleware.PrivatePagesMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "carenet.accounts.middleware.IdleSignOutMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "carenet.core.middleware.DatabaseBusyMiddleware",
     "axes.middleware.AxesMiddleware",
@@ -286,7 +288,11 @@ STORAGES = {
 }
 WHITENOISE_USE_FINDERS = DEBUG
 
+# Offices share PCs: a session ends when the browser closes, after CARENET_IDLE_MINUTES
+# without a request (carenet.accounts.middleware.IdleSignOutMiddleware), and after 12 hours
+# in any case.
 SESSION_COOKIE_AGE = 60 * 60 * 12
+SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_HTTPONLY = True

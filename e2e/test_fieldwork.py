@@ -22,6 +22,7 @@ fails here with the list of the missing translations, after the rest has been ch
 
 import importlib
 import re
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -30,12 +31,15 @@ from typing import Any
 
 import pytest
 from django.apps import apps
+from django.conf import settings as django_settings
+from django.contrib.sessions.backends.db import SessionStore
 from django.db.models import F
 from django.utils import timezone, translation
 from PIL import Image
 from playwright.sync_api import Error as PlaywrightError
 from playwright.sync_api import Locator, Page, expect
 
+from carenet.accounts.middleware import SEEN
 from carenet.accounts.models import Role, User
 from carenet.accounts.services import assignment_grant, user_create
 from carenet.areas.models import Area
@@ -625,4 +629,43 @@ def test_a_send_answered_with_a_possible_duplicate_offers_no_kept_copy(
     expect(pc.get_by_test_id("duplicates")).to_be_visible()
     expect(form.locator("[name=p-first_name]")).to_have_value(twin.first_name)
     expect(pc.get_by_test_id("keep-offer")).to_have_count(0)
+    th.check()
+
+
+def test_a_pc_left_alone_signs_out_and_keeps_what_was_typed(
+    open_page: Callable[[int, int], Page], live_server: Any, world: World, th: Thai
+) -> None:
+    """The officer leaves a half-typed member for longer than the idle limit, then sends it: the
+    sign-in page says why, and after signing in again the form offers back what was typed."""
+    pc = open_page(*PC)
+    sign_in(pc, th, "mueang")
+    url = f"/households/{world.alone.pk}/people/new/"
+    pc.goto(url)
+    form = pc.get_by_test_id("person-form")
+    form.locator("[name=p-first_name]").fill("สมหมาย")
+    name = django_settings.SESSION_COOKIE_NAME
+    (cookie,) = [c for c in pc.context.cookies() if c["name"] == name]
+    assert cookie["expires"] == -1  # ends with the browser
+    session = SessionStore(session_key=cookie["value"])
+    session[SEEN] = int(time.time()) - (django_settings.CARENET_IDLE_MINUTES + 1) * 60
+    session.save()
+    with pc.expect_navigation():
+        form.locator("[type=submit]").first.click()
+    assert "/accounts/login/" in pc.url
+    expect(pc.locator(".messages")).to_contain_text(
+        th(
+            "You were signed out after %(minutes)s minutes without use, so that the next person "
+            "at this computer cannot use your account. Sign in again to go on."
+        )
+        % {"minutes": django_settings.CARENET_IDLE_MINUTES}
+    )
+    expect(pc.get_by_test_id("keep-note")).to_be_visible()
+    th.page(pc)
+    pc.get_by_label(th("Username")).fill("mueang")
+    pc.get_by_label(th("Password")).fill(PASSWORD)
+    with pc.expect_navigation():
+        pc.get_by_test_id("login-submit").click()
+    assert pc.url.endswith(url)
+    pc.get_by_test_id("keep-restore").click()
+    expect(form.locator("[name=p-first_name]")).to_have_value("สมหมาย")
     th.check()

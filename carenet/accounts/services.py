@@ -118,6 +118,42 @@ def assignment_revoke(*, actor: Any, assignment: AreaAssignment) -> None:
     forget_grants(user)
 
 
+# --- Signing in and out: in the audit log, for questions about a shared PC --------------------
+
+
+@transaction.atomic
+def sign_in_log(*, user: User) -> None:
+    audit_record(actor=user, action="user.sign_in", target=user, area_code=home_area(user))
+
+
+@transaction.atomic
+def sign_out_log(*, user: User, idle: bool = False) -> None:
+    """A sign-out, by the button or (idle) by the PC left alone too long."""
+    audit_record(
+        actor=user,
+        action="user.sign_out",
+        target=user,
+        area_code=home_area(user),
+        details={"idle": True} if idle else {},
+    )
+
+
+@transaction.atomic
+def sign_in_failed_log(*, username: str) -> None:
+    """A refused sign-in: the username typed, never the password. A login that exists is
+    named, in its province's log; one that does not is only in the national log (its
+    details say what was typed). The sign-in page says the same in both cases."""
+    typed = username.strip()[:150]
+    user = User.objects.filter(username=typed).first() if typed else None
+    audit_record(
+        actor=None,
+        action="user.sign_in_failed",
+        target=user,
+        area_code=home_area(user) if user is not None else NATIONAL,
+        details={"username": typed},
+    )
+
+
 @transaction.atomic
 def password_change(*, form: PasswordChangeForm) -> User:
     """Saves the new password a user chose for themselves (the form is valid), and records it."""

@@ -6,7 +6,7 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth import update_session_auth_hash
 from django.contrib.auth import views as auth_views
-from django.contrib.auth.forms import PasswordChangeForm, SetPasswordForm
+from django.contrib.auth.forms import AuthenticationForm, PasswordChangeForm, SetPasswordForm
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
@@ -29,14 +29,33 @@ from carenet.accounts.selectors import UserFilters
 from carenet.core.forms import show_service_errors
 from carenet.core.paging import Paginator
 
-login = access.public(
-    auth_views.LoginView.as_view(
-        template_name="accounts/login.html",
-        authentication_form=SignInForm,
-        redirect_authenticated_user=True,
-    )
-)
-logout = access.public(auth_views.LogoutView.as_view())
+
+class _SignIn(auth_views.LoginView):
+    """Django's sign-in, with each sign-in and refusal in the audit log."""
+
+    template_name = "accounts/login.html"
+    authentication_form = SignInForm
+    redirect_authenticated_user = True
+
+    def form_valid(self, form: AuthenticationForm) -> HttpResponse:
+        response = super().form_valid(form)
+        services.sign_in_log(user=form.get_user())
+        return response
+
+    def form_invalid(self, form: AuthenticationForm) -> HttpResponse:
+        services.sign_in_failed_log(username=str(form.data.get("username", "")))
+        return super().form_invalid(form)
+
+
+class _SignOut(auth_views.LogoutView):
+    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if request.user.is_authenticated:
+            services.sign_out_log(user=request.user)
+        return super().post(request, *args, **kwargs)
+
+
+login = access.public(_SignIn.as_view())
+logout = access.public(_SignOut.as_view())
 set_language = access.public(django_set_language)
 
 

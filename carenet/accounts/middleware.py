@@ -1,0 +1,47 @@
+"""Signing out a PC left alone. Offices share PCs: a session that has seen no request for
+CARENET_IDLE_MINUTES ends, and the request goes to the sign-in page with the reason. What a
+form was sending then is not lost: form-keep keeps its copy when a send lands on the sign-in
+page, and offers it back once the same user has signed in again.
+
+The time of the last request is written to the session at most every TOUCH_SECONDS, not on
+every request (each write is a database write), so the idle limit holds to within that."""
+
+import time
+from collections.abc import Callable
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import logout
+from django.contrib.auth.views import redirect_to_login
+from django.http import HttpRequest, HttpResponse
+from django.utils.translation import gettext as _
+
+from carenet.accounts import services
+
+SEEN = "carenet_seen"
+TOUCH_SECONDS = 300
+
+
+class IdleSignOutMiddleware:
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if request.user.is_authenticated:
+            now = int(time.time())
+            seen = request.session.get(SEEN)
+            if isinstance(seen, int) and now - seen > settings.CARENET_IDLE_MINUTES * 60:
+                services.sign_out_log(user=request.user, idle=True)
+                logout(request)
+                messages.info(request, idle_message())
+                return redirect_to_login(request.get_full_path())
+            if not isinstance(seen, int) or now - seen >= TOUCH_SECONDS:
+                request.session[SEEN] = now
+        return self.get_response(request)
+
+
+def idle_message() -> str:
+    return _(
+        "You were signed out after %(minutes)s minutes without use, so that the next person "
+        "at this computer cannot use your account. Sign in again to go on."
+    ) % {"minutes": settings.CARENET_IDLE_MINUTES}

@@ -1,0 +1,125 @@
+"""Shared office PCs: sessions end with the browser and after an idle time, and every sign-in,
+sign-out and refused sign-in is in the audit log (never the password typed)."""
+
+import re
+import time
+
+import pytest
+from django.conf import settings
+from django.urls import reverse
+
+from carenet.accounts.middleware import SEEN, TOUCH_SECONDS, idle_message
+from carenet.accounts.tests.factories import PASSWORD
+from carenet.core.models import AuditEvent
+
+pytestmark = pytest.mark.django_db
+
+LOGIN = reverse("accounts:login")
+HOME = reverse("visits:my_households")
+
+
+def sign_in(client, username, password=PASSWORD):
+    return client.post(LOGIN, {"username": username, "password": password})
+
+
+def test_the_session_cookie_ends_with_the_browser(client, volunteer_a):
+    assert settings.SESSION_EXPIRE_AT_BROWSER_CLOSE is True
+    response = sign_in(client, "volunteer_a")
+    cookie = response.cookies[settings.SESSION_COOKIE_NAME]
+    assert not cookie["expires"] and not cookie["max-age"]
+
+
+def test_the_idle_limit_is_an_hour_by_default():
+    assert settings.CARENET_IDLE_MINUTES == 60
+
+
+def _left_alone(client, minutes):
+    session = client.session
+    session[SEEN] = int(time.time()) - minutes * 60
+    session.save()
+
+
+def test_a_session_left_alone_past_the_limit_ends_on_the_sign_in_page(client, volunteer_a):
+    sign_in(client, "volunteer_a")
+    _left_alone(client, settings.CARENET_IDLE_MINUTES + 1)
+    response = client.get("/households/")
+    assert response.status_code == 302
+    assert response["Location"] == f"{LOGIN}?next=/households/"
+    page = client.get(response["Location"])
+    assert [str(m) for m in page.context["messages"]] == [idle_message()]
+    assert idle_message() in page.content.decode()
+    assert "_auth_user_id" not in client.session
+    assert client.get(HOME).status_code == 302
+    event = AuditEvent.objects.get(action="user.sign_out")
+    assert event.actor == volunteer_a and event.details == {"idle": True}
+
+
+def test_a_send_after_the_limit_is_not_taken(client, volunteer_a, area_tree):
+    sign_in(client, "volunteer_a")
+    _left_alone(client, settings.CARENET_IDLE_MINUTES + 1)
+    response = client.post("/accounts/password/", {"old_password": PASSWORD})
+    assert response.status_code == 302 and response["Location"].startswith(LOGIN)
+
+
+def test_a_session_in_use_goes_on(client, volunteer_a):
+    sign_in(client, "volunteer_a")
+    _left_alone(client, settings.CARENET_IDLE_MINUTES - 1)
+    assert client.get(HOME).status_code == 200
+    assert client.session[SEEN] >= int(time.time()) - 5  # touched: the hour starts again
+
+
+def test_the_session_is_not_written_on_every_request(client, volunteer_a):
+    sign_in(client, "volunteer_a")
+    client.get(HOME)
+    seen = int(time.time()) - TOUCH_SECONDS + 60
+    session = client.session
+    session[SEEN] = seen
+    session.save()
+    client.get(HOME)
+    assert client.session[SEEN] == seen
+
+
+def test_a_sign_in_and_a_sign_out_are_logged_in_the_users_province(client, volunteer_a):
+    sign_in(client, "volunteer_a")
+    client.post(reverse("accounts:logout"))
+    events = AuditEvent.objects.order_by("id")
+    assert [(e.action, e.actor, e.area_code) for e in events] == [
+        ("user.sign_in", volunteer_a, "860101"),
+        ("user.sign_out", volunteer_a, "860101"),
+    ]
+    assert events[0].target_id == str(volunteer_a.pk)
+
+
+@pytest.mark.parametrize("username", ["volunteer_a", "nobody_here"])
+def test_a_refused_sign_in_is_logged_without_the_password(client, volunteer_a, username):
+    response = sign_in(client, username, "secret-typed-wrong")
+    assert response.status_code == 200
+    event = AuditEvent.objects.get(action="user.sign_in_failed")
+    assert event.actor is None
+    assert event.details == {"username": username}
+    assert "secret-typed-wrong" not in str(event.details)
+
+
+def test_a_refused_sign_in_says_the_same_whether_the_login_exists(client, volunteer_a):
+    def page(username):
+        text = sign_in(client, username, "wrong").content.decode().replace(username, "X")
+        return re.sub(r'(CSRFToken": "|name="csrfmiddlewaretoken" value=")[^"]+', "", text)
+
+    assert page("volunteer_a") == page("nobody_here")
+
+
+def test_a_refused_sign_in_of_a_login_that_does_not_exist_is_only_in_the_national_log(
+    client, volunteer_a
+):
+    sign_in(client, "nobody_here", "wrong")
+    sign_in(client, "volunteer_a", "wrong")
+    unknown, known = AuditEvent.objects.order_by("id")
+    assert (unknown.area_code, unknown.target_id) == ("", "")
+    assert (known.area_code, known.target_id) == ("860101", str(volunteer_a.pk))
+
+
+def test_the_pages_say_who_is_signed_in_to_the_scripts(client, volunteer_a):
+    """form-keep.js keys and clears the PC's drafts by user."""
+    assert "data-user" not in client.get(LOGIN).content.decode()
+    client.force_login(volunteer_a)
+    assert f'data-user="{volunteer_a.pk}"' in client.get(HOME).content.decode()
