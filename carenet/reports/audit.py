@@ -27,7 +27,7 @@ from carenet.core.forms import ThaiDateField
 from carenet.core.models import AuditEvent
 from carenet.core.paging import Paginator
 from carenet.core.text import THAI_DIGITS
-from carenet.reports.audit_lines import names_for, page_of, said, where
+from carenet.reports.audit_lines import CONSENT, names_for, page_of, said, where
 
 __all__ = ["said"]  # what a line says lives in audit_lines; read from here too
 
@@ -107,6 +107,9 @@ ACTIONS = {
     "user.switch_off": _("switched a login off"),
     "user.switch_on": _("switched a login on again"),
     "user.rename": _("edited a login's name"),
+    "user.sign_in": _("signed in"),
+    "user.sign_out": _("signed out"),
+    "user.sign_in_failed": _("a sign-in was refused"),
     "areas.load": _("loaded the country's areas"),
     "areas.import_villages": _("imported villages"),
     "centre.create": _("opened a coordination centre"),
@@ -166,6 +169,7 @@ ACTIONS = {
 
 # Kinds of action across groups, for the action filter: what an auditor looks for first.
 _CITIZEN_ID_READS = frozenset(a for a in ACTIONS if "citizen_id" in a)
+_SIGN_INS = frozenset({"user.sign_in", "user.sign_out", "user.sign_in_failed"})
 KINDS: dict[str, tuple[Any, frozenset[str]]] = {
     "exports": (
         _("every export of a file"),
@@ -188,8 +192,11 @@ KINDS: dict[str, tuple[Any, frozenset[str]]] = {
     ),
     "access": (
         _("every change of logins and roles"),
-        frozenset(a for a in ACTIONS if a.startswith(("user.", "assignment."))),
+        frozenset(
+            a for a in ACTIONS if a.startswith(("user.", "assignment.")) and a not in _SIGN_INS
+        ),
     ),
+    "sign_ins": (_("every sign-in, sign-out and refused sign-in"), _SIGN_INS),
 }
 
 
@@ -245,8 +252,7 @@ def _filtered(queryset: QuerySet[AuditEvent], filters: AuditFilters) -> QuerySet
     elif filters.action:
         queryset = queryset.filter(action=filters.action)
     if filters.record:
-        target_type, _sep, target_id = filters.record.partition(":")
-        queryset = queryset.filter(target_type=target_type, target_id=target_id)
+        queryset = queryset.filter(_record_q(filters.record))
     if filters.who:
         queryset = queryset.filter(actor__in=users_called(filters.who))
     if filters.since:
@@ -254,6 +260,16 @@ def _filtered(queryset: QuerySet[AuditEvent], filters: AuditFilters) -> QuerySet
     if filters.until:
         queryset = queryset.filter(created_at__lt=_start_of(filters.until + timedelta(days=1)))
     return queryset
+
+
+def _record_q(record: str) -> Q:
+    """One record's history; a person's takes in their consents and withdrawals too (filed
+    under the consent, with the person in their details)."""
+    target_type, _sep, target_id = record.partition(":")
+    found = Q(target_type=target_type, target_id=target_id)
+    if target_type == "households.person" and target_id.isdigit():
+        found |= Q(target_type=CONSENT, details__person=int(target_id))
+    return found
 
 
 def users_called(who: str) -> QuerySet[User]:

@@ -1,6 +1,6 @@
 """What one line of the audit log says beyond its action: what an export held (format, rows,
 area), the file an import read, the seat a committee change was about, the login a change of
-access was for.
+access or a sign-in was for, the person and basis a consent was about.
 
 The names a page of events needs (areas, logins, committee seats, volunteers) are read for the
 whole page at once (`names_for`), one query per kind of record named, however long the page.
@@ -22,13 +22,21 @@ from carenet.accounts.models import Role, User
 from carenet.areas.models import Area
 from carenet.core import thaidate
 from carenet.core.models import AuditEvent
-from carenet.households.models import Household, HouseholdStatus, Person, PersonStatus
+from carenet.households.models import (
+    Consent,
+    ConsentBasis,
+    Household,
+    HouseholdStatus,
+    Person,
+    PersonStatus,
+)
 from carenet.spreadsheets.forms import ExportForm
 from carenet.spreadsheets.models import ImportKind
 from carenet.volunteers.models import CommitteeMembership, Position, Volunteer, VolunteerStatus
 
 SEAT = "volunteers.committeemembership"
 USER = "accounts.user"
+CONSENT = "households.consent"
 
 
 @dataclass
@@ -39,12 +47,14 @@ class Names:
     users: dict[int, User] = field(default_factory=dict)
     seats: dict[int, CommitteeMembership] = field(default_factory=dict)
     volunteers: dict[int, Volunteer] = field(default_factory=dict)
+    consents: dict[int, Consent] = field(default_factory=dict)
 
 
 def names_for(events: Iterable[AuditEvent]) -> Names:
-    """The names these events need, in at most four queries."""
+    """The names these events need, in at most five queries."""
     codes: set[str] = set()
     users: set[int] = set()
+    consents: set[int] = set()
     seats: set[int] = set()
     volunteers: set[int] = set()
     for event in events:
@@ -54,6 +64,8 @@ def names_for(events: Iterable[AuditEvent]) -> Names:
             users.add(int(event.target_id))
         if event.target_type == SEAT and event.target_id.isdigit():
             seats.add(int(event.target_id))
+        if event.target_type == CONSENT and event.target_id.isdigit():
+            consents.add(int(event.target_id))
         if event.action.startswith("committee.") and isinstance(details.get("volunteer"), int):
             volunteers.add(details["volunteer"])
     names = Names()
@@ -70,6 +82,8 @@ def names_for(events: Iterable[AuditEvent]) -> Names:
     if volunteers:
         fields = ("title", "first_name", "last_name")
         names.volunteers |= Volunteer.objects.only(*fields).in_bulk(volunteers)
+    if consents:
+        names.consents = Consent.objects.select_related("person").in_bulk(consents)
     return names
 
 
@@ -98,6 +112,8 @@ def said(event: AuditEvent, names: Names | None = None) -> str:
         parts = _seat(event, names)
     elif group in ("user", "assignment"):
         parts = _login(event, names)
+    elif group == "consent":
+        parts = _consent(event, names)
     else:
         parts = _record(event)
     return " · ".join(part for part in parts if part)
@@ -175,6 +191,24 @@ def _login(event: AuditEvent, names: Names) -> list[str]:
     if details.get("role"):
         parts.append(str(dict(Role.choices).get(details["role"], details["role"])))
         parts.append(_area_names([details.get("area") or ""], names))
+    if event.action == "user.sign_in_failed" and user is None:
+        parts.append(_("no such login"))
+    if details.get("idle"):
+        parts.append(_("the computer was left unused"))
+    return parts
+
+
+def _consent(event: AuditEvent, names: Names) -> list[str]:
+    """The person, the basis, and for a withdrawal its date and the reason given."""
+    consent = names.consents.get(int(event.target_id)) if event.target_id.isdigit() else None
+    basis = consent.basis if consent is not None else (event.details or {}).get("basis", "")
+    parts = [
+        consent.person.full_name if consent is not None else "",
+        str(dict(ConsentBasis.choices).get(basis, basis)),
+    ]
+    if event.action == "consent.withdraw" and consent is not None and consent.withdrawn_on:
+        parts.append(thaidate.format_short(consent.withdrawn_on))
+        parts.append(consent.withdrawal_reason)
     return parts
 
 
@@ -257,6 +291,10 @@ _PAGES = {
 
 def page_of(event: AuditEvent, names: Names | None = None) -> tuple[str, str]:
     """The record's page and the link's words, or ("", "")."""
+    if event.target_type == CONSENT and names is not None and event.target_id.isdigit():
+        consent = names.consents.get(int(event.target_id))
+        if consent is not None:
+            return reverse("households:person", args=[consent.person_id]), _("the person")
     if event.target_type == SEAT and names is not None and event.target_id.isdigit():
         seat = names.seats.get(int(event.target_id))
         if seat is not None:
