@@ -14,6 +14,7 @@ from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth.views import redirect_to_login
 from django.http import HttpRequest, HttpResponse
+from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from carenet.accounts import services
@@ -34,7 +35,8 @@ class IdleSignOutMiddleware:
                 services.sign_out_log(user=request.user, idle=True)
                 logout(request)
                 messages.info(request, idle_message())
-                return redirect_to_login(request.get_full_path())
+                if request.path != reverse("accounts:logout"):  # else: signed out, as asked
+                    return redirect_to_login(request.get_full_path())
             if not isinstance(seen, int) or now - seen >= TOUCH_SECONDS:
                 request.session[SEEN] = now
         return self.get_response(request)

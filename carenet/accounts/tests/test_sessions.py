@@ -61,6 +61,15 @@ def test_a_send_after_the_limit_is_not_taken(client, volunteer_a, area_tree):
     assert response.status_code == 302 and response["Location"].startswith(LOGIN)
 
 
+def test_signing_out_after_the_limit_signs_out_once(client, volunteer_a):
+    """Not back to the sign-out address after signing in again (a GET there is refused)."""
+    sign_in(client, "volunteer_a")
+    _left_alone(client, settings.CARENET_IDLE_MINUTES + 1)
+    response = client.post(reverse("accounts:logout"))
+    assert response.status_code == 302 and response["Location"] == LOGIN
+    assert AuditEvent.objects.filter(action="user.sign_out").count() == 1
+
+
 def test_a_session_in_use_goes_on(client, volunteer_a):
     sign_in(client, "volunteer_a")
     _left_alone(client, settings.CARENET_IDLE_MINUTES - 1)
