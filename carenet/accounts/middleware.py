@@ -3,8 +3,9 @@ CARENET_IDLE_MINUTES ends, and the request goes to the sign-in page with the rea
 form was sending then is not lost: form-keep keeps its copy when a send lands on the sign-in
 page, and offers it back once the same user has signed in again.
 
-The time of the last request is written to the session at most every TOUCH_SECONDS, not on
-every request (each write is a database write), so the idle limit holds to within that."""
+The time of the last request is written to the session at sign-in, then at most every
+TOUCH_SECONDS, not on every request (each write is a database write), so the idle limit holds
+to within that. A session without it (made before this was deployed) is left to its 12 hours."""
 
 import time
 from collections.abc import Callable
@@ -37,9 +38,14 @@ class IdleSignOutMiddleware:
                 messages.info(request, idle_message())
                 if request.path != reverse("accounts:logout"):  # else: signed out, as asked
                     return redirect_to_login(request.get_full_path())
-            if not isinstance(seen, int) or now - seen >= TOUCH_SECONDS:
+            if isinstance(seen, int) and now - seen >= TOUCH_SECONDS:
                 request.session[SEEN] = now
         return self.get_response(request)
+
+
+def start_idle_clock(request: HttpRequest) -> None:
+    """At sign-in: the session's idle time counts from now."""
+    request.session[SEEN] = int(time.time())
 
 
 def idle_message() -> str:

@@ -24,6 +24,7 @@ from carenet.accounts.forms import (
     StaffCreateForm,
     UserFilterForm,
 )
+from carenet.accounts.middleware import start_idle_clock
 from carenet.accounts.models import Role, User
 from carenet.accounts.selectors import UserFilters
 from carenet.core.forms import show_service_errors
@@ -39,6 +40,7 @@ class _SignIn(auth_views.LoginView):
 
     def form_valid(self, form: AuthenticationForm) -> HttpResponse:
         response = super().form_valid(form)
+        start_idle_clock(self.request)
         services.sign_in_log(user=form.get_user())
         return response
 
