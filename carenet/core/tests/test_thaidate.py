@@ -276,7 +276,8 @@ def test_a_common_era_year_a_century_ahead_is_taken_for_a_slipped_buddhist_year(
 def test_an_unknown_date_written_out_is_told_to_leave_the_box_empty(typed):
     with pytest.raises(DateInputError) as error, translation.override("en"):
         thaidate.parse(typed)
-    assert str(error.value) == f"“{typed}” is not a date. If the date is not known, leave the box empty."
+    expected = f"“{typed}” is not a date. If the date is not known, leave the box empty."
+    assert str(error.value) == expected
 
 
 def test_sept_is_september():
