@@ -5,6 +5,7 @@ citizen IDs are never offered as duplicates."""
 from datetime import date
 
 import pytest
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 
@@ -47,6 +48,7 @@ def test_other_documents_lose_spaces_and_dashes_and_go_to_capitals():
 
 def test_a_citizen_id_starting_with_0_says_where_the_card_goes(client, world, en):
     login(client, "district_coordinator_a")
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
     household = world.households["a1"]
     response = client.post(
         reverse("households:person_add", args=[household.pk]),
@@ -62,6 +64,7 @@ def test_a_citizen_id_starting_with_0_says_where_the_card_goes(client, world, en
 
 def test_the_form_refuses_a_pink_card_with_a_wrong_check_digit(client, world, en):
     login(client, "district_coordinator_a")
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
     household = world.households["a1"]
     response = client.post(
         reverse("households:person_add", args=[household.pk]),
