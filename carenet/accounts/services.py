@@ -140,9 +140,10 @@ def sign_out_log(*, user: User, idle: bool = False) -> None:
 
 @transaction.atomic
 def sign_in_failed_log(*, username: str) -> None:
-    """A refused sign-in: the username typed, never the password. A login that exists is
-    named, in its province's log; one that does not is only in the national log (its
-    details say what was typed). The sign-in page says the same in both cases."""
+    """A refused sign-in, never with the password. A login that exists is named, in its
+    province's log; one that does not is only in the national log, and only its first two
+    characters are kept: what lands in the username box by mistake may be a phone number or
+    the password itself. The sign-in page says the same in both cases."""
     typed = username.strip()[:150]
     user = User.objects.filter(username=typed).first() if typed else None
     audit_record(
@@ -150,8 +151,13 @@ def sign_in_failed_log(*, username: str) -> None:
         action="user.sign_in_failed",
         target=user,
         area_code=home_area(user) if user is not None else NATIONAL,
-        details={"username": typed},
+        details={"username": typed if user is not None else _masked(typed)},
     )
+
+
+def _masked(typed: str) -> str:
+    """ "0812345678" as "08••••••••": enough to tell attempts apart, not to read them."""
+    return typed[:2] + "•" * min(len(typed) - 2, 20) if len(typed) > 2 else "•" * len(typed)
 
 
 @transaction.atomic
