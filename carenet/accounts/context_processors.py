@@ -2,6 +2,7 @@
 
 from typing import Any
 
+from django.conf import settings
 from django.http import HttpRequest
 from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext_lazy as _
@@ -59,4 +60,9 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
         max(matching, key=lambda i: len(i["url"]))["active"] = True
     elif request.path == "/" and items:
         items[0]["active"] = True
-    return {"nav_items": items, "main_role": main_role(user)}
+    return {
+        "nav_items": items,
+        "main_role": main_role(user),
+        # idle.js puts the sign-in page in place of a record left open once this has passed
+        "idle_seconds": settings.CARENET_IDLE_MINUTES * 60,
+    }

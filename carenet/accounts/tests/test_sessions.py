@@ -134,3 +134,12 @@ def test_the_pages_say_who_is_signed_in_to_the_scripts(client, volunteer_a):
     assert "data-user" not in client.get(LOGIN).content.decode()
     client.force_login(volunteer_a)
     assert f'data-user="{volunteer_a.pk}"' in client.get(HOME).content.decode()
+
+
+def test_the_pages_tell_idle_js_when_the_session_ends(client, volunteer_a, settings):
+    """idle.js asks for a page left open again once the server has signed the session out."""
+    settings.CARENET_IDLE_MINUTES = 15
+    assert "data-idle" not in client.get(LOGIN).content.decode()
+    client.force_login(volunteer_a)
+    page = client.get(HOME).content.decode()
+    assert 'data-idle="900"' in page and "js/idle" in page
