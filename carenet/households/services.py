@@ -16,7 +16,8 @@ changes members calls it. They are never typed in.
 
 PDPA: a person is registered only with a consent or the lawful basis used instead. When every
 consent of a person has been withdrawn, the record is *restricted* (`person_is_restricted`):
-it keeps what it holds, but only its status may change, later apps (visits) record nothing
+it keeps what it holds, but only its status and the person's own identifying details
+(IDENTIFYING: the right to correction, PDPA s.35) may change, later apps (visits) record nothing
 new about that person, and exports leave it out (models.restricted_q). Recording a fresh
 consent lifts the restriction. A lawful basis other than consent overrides what the person
 asked for, so after a withdrawal only a provincial officer may record one
@@ -90,6 +91,14 @@ PERSON_MOVES: dict[str, set[str]] = {
     PersonStatus.DECEASED: {PersonStatus.ACTIVE},
     PersonStatus.MERGED: set(),
 }
+
+
+# What a person who withdrew consent may still have corrected (PDPA s.35): who they are and
+# how to reach them. The citizen ID is corrected with them (it is not a PERSON_FIELDS name).
+IDENTIFYING = frozenset(
+    {"title", "first_name", "last_name", "birth_date", "sex", "phone", "document_type",
+     "document_no"}
+)  # fmt: skip
 
 
 # --- Scope ---------------------------------------------------------------------------------
@@ -618,17 +627,17 @@ def person_add(
 
 @transaction.atomic
 def person_update(*, actor: Any, person: Person, version: int, data: PersonData) -> Person:
-    """Edits a member. A restricted record (consent withdrawn) changes only its status, through
-    person_set_status; a merged record does not change at all."""
+    """Edits a member. A restricted record (consent withdrawn) may have only its identifying
+    details corrected (IDENTIFYING, audited as person.correct); its status changes through
+    person_set_status. A merged record does not change at all."""
     _require_people(actor, [person], Perm.MANAGE_HOUSEHOLDS)
     if person.status == PersonStatus.MERGED:
         raise ValidationError(_("This record was merged into another one and cannot be edited."))
-    if person_is_restricted(person):
-        raise ValidationError(
-            _("Consent was withdrawn: this record can no longer be edited, only its status.")
-        )
+    restricted = person_is_restricted(person)
     data = person_clean(data, has_stored_id=bool(person.citizen_id_hash))
     before = {name: getattr(person, name) for name in [*PERSON_FIELDS, "disability"]}
+    if restricted:
+        _refuse_beyond_correction(before, data)
     was_head = person.relation == Relation.HEAD
     fields = [*PERSON_FIELDS, "disability", "name_key"]
     changed = [name for name, value in before.items() if getattr(data, name) != value]
@@ -652,13 +661,27 @@ def person_update(*, actor: Any, person: Person, version: int, data: PersonData)
         household.head = None
     audit_record(
         actor=actor,
-        action="person.update",
+        action="person.correct" if restricted else "person.update",
         target=person,
         area_code=person.area_id,
         details={"fields": changed},
     )
     household_recompute(household=household)
     return person
+
+
+def _refuse_beyond_correction(before: dict[str, Any], data: PersonData) -> None:
+    """A restricted person keeps the right to have their own identifying details corrected
+    (PDPA s.35); anything else stays as it was when consent was withdrawn."""
+    locked = [name for name, value in before.items() if name not in IDENTIFYING]
+    if any(getattr(data, name) != before[name] for name in locked):
+        raise ValidationError(
+            _(
+                "Consent was withdrawn: only the person's own details (names, title, birth "
+                "date, sex, phone, citizen ID or document) can be corrected; the rest stays "
+                "as it is."
+            )
+        )
 
 
 @transaction.atomic

@@ -594,7 +594,8 @@ def _render_person(request: HttpRequest, person: Person, **extra: Any) -> HttpRe
 @access.requires(MANAGE)
 def person_edit(request: HttpRequest, pk: int) -> HttpResponse:
     person = selectors.person_get(user=request.user, pk=pk, perm=MANAGE)
-    restricted = services.person_is_restricted(person) or person.status == "merged"
+    restricted = person.status == "merged"
+    correcting = services.person_is_restricted(person)
 
     def person_form(
         data: Any, record: Person, mine: dict[str, Any] | None = None
@@ -603,7 +604,11 @@ def person_edit(request: HttpRequest, pk: int) -> HttpResponse:
         initial = {name: getattr(record, name) for name in names}
         opened = opened_values(record, [*names, "status"])
         initial.update(version=record.version, opened=opened, **(mine or {}))
-        return PersonEditForm(data, editing=record, initial=initial)
+        form = PersonEditForm(data, editing=record, initial=initial)
+        if correcting:  # consent withdrawn: the rest shows as it is, locked (services.IDENTIFYING)
+            for name in set(names) - services.IDENTIFYING:
+                form.fields[name].disabled = True
+        return form
 
     form, conflict = person_form(request.POST if request.method == "POST" else None, person), False
     checked = request.method == "POST" and form.is_valid() and _id_checkable(request, form, person)
@@ -633,7 +638,13 @@ def person_edit(request: HttpRequest, pk: int) -> HttpResponse:
     return _render_form(
         request,
         "households/person_edit.html",
-        {"form": form, "person": person, "restricted": restricted, "to_confirm": to_confirm},
+        {
+            "form": form,
+            "person": person,
+            "restricted": restricted,
+            "correcting": correcting,
+            "to_confirm": to_confirm,
+        },
         conflict=conflict,
     )
 

@@ -876,14 +876,16 @@ def test_withdrawal_restricts_editing(client, world):
     assert consent.withdrawn_on is not None
     edit = reverse("households:person_edit", args=[person.pk])
     page = client.get(edit)
-    assert b'data-testid="restricted"' in page.content
-    assert b'data-testid="person-form"' not in page.content
-    before = snapshot()
-    refused = client.post(edit, {"first_name": "แก้", "document_type": "none", "version": 1})
-    assert refused.status_code == 400
-    assert snapshot() == before
+    # Only the person's own details can still be corrected (PDPA s.35): the rest is locked.
+    assert b'data-testid="correcting"' in page.content
+    assert page.context["form"].fields["bedridden"].disabled
+    client.post(
+        edit, {"first_name": "แก้", "document_type": "none", "version": 1, "bedridden": "on"}
+    )
+    person.refresh_from_db()
+    assert not person.bedridden
     status = reverse("households:person_status", args=[person.pk])
-    moved = {"status": "moved", "happened_on": "1/1/2568", "version": 1}
+    moved = {"status": "moved", "happened_on": "1/1/2568", "version": person.version}
     assert client.post(status, moved).status_code == 302
 
 
