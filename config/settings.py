@@ -101,6 +101,7 @@ INSTALLED_APPS = [
     "carenet.visits",
     "carenet.training",
     "carenet.cases",
+    "carenet.privacy",
     "carenet.reports",
     "carenet.demo",
 ]

@@ -24,6 +24,7 @@ urlpatterns = [
     path("visits/", include("carenet.visits.urls")),
     path("cases/", include("carenet.cases.urls")),
     path("training/", include("carenet.training.urls")),
+    path("privacy/", include("carenet.privacy.urls")),
     path("spreadsheets/", include("carenet.spreadsheets.urls")),
     path("i18n/setlang/", set_language, name="set_language"),
     path("favicon.ico", favicon),

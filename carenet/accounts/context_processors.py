@@ -29,6 +29,7 @@ NAVIGATION: list[tuple[Any, str, Perm | None, frozenset[Role] | None]] = [
     (_("Training"), "training:list", Perm.VIEW_TRAINING, NOT_VOLUNTEERS),
     (_("Import & export"), "spreadsheets:home", Perm.EXPORT_DATA, None),
     (_("Areas"), "reports:areas", Perm.VIEW_AREAS, None),
+    (_("PDPA requests"), "privacy:open", Perm.DECIDE_CASES, None),
     (_("Audit log"), "reports:audit", Perm.VIEW_AUDIT, None),
     (_("Users"), "accounts:users", Perm.MANAGE_USERS, None),
 ]

@@ -581,6 +581,7 @@ def _render_person(request: HttpRequest, person: Person, **extra: Any) -> HttpRe
             "history": selectors.person_history(person=person),
             "restricted": services.person_is_restricted(person),
             "can_manage": can_manage and person.status != "merged",
+            "can_decide": access.can(user, Perm.DECIDE_CASES, person.area_id),
             "can_merge": can_merge,
             "duplicates": selectors.person_duplicates_of(user=user, person=person)
             if can_merge and person.status != "merged"

@@ -38,6 +38,7 @@ GROUPS = {
     "household": _("households"),
     "person": _("people"),
     "consent": _("consents"),
+    "pdpa": _("data subject requests"),
     "volunteer": _("volunteers"),
     "committee": _("committees"),
     "case": _("cases"),
@@ -78,6 +79,10 @@ ACTIONS = {
     "person.view": _("opened the person's record"),
     "person.citizen_id.read": _("read the full citizen ID"),
     "person.document_no.read": _("read the full document no."),
+    "person.correct": _("corrected the identity of a person who withdrew consent"),
+    "pdpa.request_record": _("recorded a data subject request"),
+    "pdpa.request_decide": _("decided a data subject request"),
+    "pdpa.copy_view": _("opened the copy of everything held about the person"),
     "consent.record": _("recorded a consent"),
     "consent.withdraw": _("recorded a withdrawal of consent"),
     "volunteer.register": _("registered the volunteer"),
@@ -179,7 +184,7 @@ KINDS: dict[str, tuple[Any, frozenset[str]]] = {
     "reads": (
         _("every opening of personal data (records, sensitive notes, citizen IDs)"),
         _CITIZEN_ID_READS
-        | {"person.view", "household.view", "household.priority_list"}
+        | {"person.view", "household.view", "household.priority_list", "pdpa.copy_view"}
         | {"visit.view_sensitive", "case.break_glass"},
     ),
     "imports": (

@@ -1,0 +1,179 @@
+"""Reads about data subject requests, and the copy of everything held about one person.
+
+The copy answers an access request (PDPA s.30). Decisions it makes, and why:
+
+* Visits: those that recorded the person among the members seen, with their dates and
+  volunteers. A visit's notes are about the household, so they are shown only when the
+  person was the only member seen and the household had no one else; otherwise they would
+  give out other people's data (s.30 para 2: rights of others). Notes of a sensitive visit
+  are shown only to those who may read sensitive records.
+* Cases: those about the person (number, category, status, date), not their details.
+* Who read or exported the record: the audit rows about the person (openings, citizen ID
+  reads, corrections, requests), the openings of their household's page, and the exports of
+  an area that covers theirs, which may have held them: exports are logged by area and row
+  count, not by person, and leave out people who withdrew consent.
+"""
+
+from dataclasses import dataclass
+from typing import Any
+
+from django.db.models import Count, Prefetch, Q, QuerySet
+from django.utils.translation import gettext_lazy as _
+
+from carenet.accounts import access
+from carenet.accounts.access import Perm
+from carenet.cases.models import Case
+from carenet.core.models import AuditEvent
+from carenet.households.models import Consent, Person
+from carenet.households.selectors import (
+    MemberRow,
+    member_row,
+    person_own_q,
+    today,
+)
+from carenet.privacy.models import SubjectRequest
+from carenet.visits.models import Visit
+
+# How many of the latest audit rows the copy lists.
+READS_SHOWN = 200
+
+# The audit actions the copy lists, with what each says (the audit log's own words).
+READS = {
+    "person.view": _("opened the person's record"),
+    "person.citizen_id.read": _("read the full citizen ID"),
+    "person.document_no.read": _("read the full document no."),
+    "person.update": _("edited the person"),
+    "person.correct": _("corrected the identity of a person who withdrew consent"),
+    "person.import": _("changed the person by importing a file"),
+    "household.view": _("opened the household page (its members' health and disability)"),
+    "pdpa.copy_view": _("opened the copy of everything held about the person"),
+    "pdpa.request_record": _("recorded a data subject request"),
+    "pdpa.request_decide": _("decided a data subject request"),
+    "spreadsheets.export_households": _("exported households"),
+}
+EXPORTS = ("spreadsheets.export_households",)
+
+
+def _own_q(user: Any) -> Q:
+    return Q(person__in=Person.objects.filter(person_own_q(user)).values("pk"))
+
+
+def requests_visible(user: Any) -> QuerySet[SubjectRequest]:
+    """Requests about the people the user may see (a volunteer: those of their households)."""
+    queryset = SubjectRequest.objects.all()
+    return access.visible_to(user, queryset, perm=Perm.VIEW_HOUSEHOLDS, own=_own_q(user))
+
+
+def request_list_open(*, user: Any) -> QuerySet[SubjectRequest]:
+    """The open requests in the user's scope, oldest first."""
+    return (
+        requests_visible(user)
+        .filter(outcome="")
+        .select_related("person__household__area", "recorded_by")
+        .order_by("received_on", "id")
+    )
+
+
+def requests_of(*, person: Person) -> QuerySet[SubjectRequest]:
+    return person.subject_requests.select_related("recorded_by", "decided_by").order_by(
+        "-received_on", "-id"
+    )
+
+
+def request_get(*, user: Any, pk: Any) -> SubjectRequest:
+    queryset = SubjectRequest.objects.select_related("person__household", "recorded_by")
+    return access.get_visible_or_404(
+        user, queryset, perm=Perm.DECIDE_CASES, own=_own_q(user), pk=pk
+    )
+
+
+def person_for_copy(*, user: Any, pk: Any) -> Person:
+    """The person, for someone who may answer their requests (DECIDE_CASES in scope)."""
+    consents = Consent.objects.select_related("recorded_by", "withdrawn_by").order_by(
+        "given_on", "pk"
+    )
+    queryset = Person.objects.select_related("household__area", "area").prefetch_related(
+        Prefetch("consents", queryset=consents)
+    )
+    return access.get_visible_or_404(user, queryset, perm=Perm.DECIDE_CASES, pk=pk)
+
+
+@dataclass
+class VisitLine:
+    visit: Visit
+    volunteers: list[str]
+    notes: str  # "" when withheld
+    withheld: bool
+
+
+@dataclass
+class PersonCopy:
+    person: Person
+    row: MemberRow
+    consents: list[Consent]
+    visits: list[VisitLine]
+    cases: list[Case]
+    requests: list[SubjectRequest]
+    reads: list["ReadLine"]
+
+
+@dataclass
+class ReadLine:
+    event: AuditEvent
+    what: str
+
+
+def person_copy(*, user: Any, person: Person) -> PersonCopy:
+    """Everything Carenet holds about the person (fetched by person_for_copy), in a fixed
+    number of queries."""
+    return PersonCopy(
+        person=person,
+        row=member_row(person, today()),
+        consents=list(person.consents.all()),
+        visits=_visits(user, person),
+        cases=list(
+            Case.objects.filter(person=person).select_related("category").order_by("created_at")
+        ),
+        requests=list(requests_of(person=person)),
+        reads=_reads(person),
+    )
+
+
+def _visits(user: Any, person: Person) -> list[VisitLine]:
+    visits = (
+        Visit.objects.filter(members_seen=person)
+        .annotate(seen=Count("members_seen", distinct=True))
+        .prefetch_related("volunteers")
+        .order_by("visited_at", "pk")
+    )
+    alone = person.household.member_count <= 1
+    sensitive_ok = access.can(user, Perm.VIEW_SENSITIVE, person.area_id)
+    lines = []
+    for visit in visits:
+        shown = alone and visit.seen == 1 and (sensitive_ok or not visit.sensitive)
+        notes = "\n".join(t for t in (visit.observations, visit.needs) if t) if shown else ""
+        names = [v.full_name for v in visit.volunteers.all()]
+        lines.append(VisitLine(visit=visit, volunteers=names, notes=notes, withheld=not shown))
+    return lines
+
+
+def _covering(code: str) -> list[str]:
+    """The area codes that cover `code`, the country's ("") included."""
+    return ["", *(code[:n] for n in (2, 4, 6, 8) if n <= len(code))]
+
+
+def _reads(person: Person) -> list[ReadLine]:
+    about = Q(target_type="households.person", target_id=str(person.pk))
+    household = Q(
+        target_type="households.household",
+        target_id=str(person.household_id),
+        action="household.view",
+    )
+    exports = Q(action__in=EXPORTS, area_code__in=_covering(person.area_id))
+    events = (
+        AuditEvent.objects.filter(about | household | exports, action__in=list(READS))
+        .filter(created_at__gte=person.created_at)
+        .select_related("actor")
+        .order_by("-created_at", "-pk")[:READS_SHOWN]
+    )
+    return [ReadLine(event=event, what=str(READS[event.action])) for event in events]

@@ -1,0 +1,244 @@
+"""The pages of data subject requests: access matrix, the open list (oldest first, late ones
+marked, constant queries), the decision, and the printable copy of everything held."""
+
+from datetime import timedelta
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from carenet.accounts.models import AreaAssignment, Role
+from carenet.accounts.tests.factories import UserFactory
+from carenet.core import citizen_id
+from carenet.core.models import AuditEvent
+from carenet.households import services as household_services
+from carenet.households.tests.factories import PersonFactory, new_citizen_id
+from carenet.privacy.models import SubjectRequest, due_date
+from carenet.visits.tests.factories import VisitFactory
+from conftest import login
+
+pytestmark = pytest.mark.django_db
+TODAY = timezone.localdate()
+
+
+def make_request(person, *, days_ago=0, kind="access", user=None):
+    received = TODAY - timedelta(days=days_ago)
+    return SubjectRequest.objects.create(
+        person=person,
+        area_id=person.area_id,
+        kind=kind,
+        received_on=received,
+        due_on=due_date(received),
+        recorded_by=user,
+    )
+
+
+@pytest.fixture
+def other_province_officer(area_tree):
+    user = UserFactory(username="surat_officer")
+    AreaAssignment.objects.create(user=user, area_id="84", role=Role.PROVINCIAL_OFFICER)
+    return user
+
+
+def person_url(person):
+    return reverse("privacy:person", args=[person.pk])
+
+
+def test_a_volunteer_records_a_request_for_their_household(client, world):
+    person = world.people["a1"]
+    login(client, "volunteer_a")
+    page = client.get(person_url(person))
+    assert page.status_code == 200 and 'data-testid="request-form"' in page.content.decode()
+    sent = client.post(
+        person_url(person), {"kind": "correction", "received_on": TODAY.strftime("%d/%m/%Y")}
+    )
+    assert sent.status_code == 302
+    [request] = SubjectRequest.objects.all()
+    assert (request.kind, request.recorded_by.username) == ("correction", "volunteer_a")
+
+
+def test_bad_input_comes_back_in_thai_and_records_nothing(client, world):
+    login(client, "volunteer_a")
+    sent = client.post(person_url(world.people["a1"]), {"kind": "x", "received_on": "พรุ่งนี้"})
+    assert sent.status_code == 400
+    assert not SubjectRequest.objects.exists()
+    assert "kind" in sent.context["form"].errors
+
+
+@pytest.mark.parametrize("who", ["volunteer_b", "district_coordinator_b"])
+def test_out_of_scope_is_404_and_changes_nothing(client, world, who):
+    login(client, who)
+    url = person_url(world.people["a1"])
+    assert client.get(url).status_code == 404
+    assert client.post(url, {"kind": "access", "received_on": "1/1/2569"}).status_code == 404
+    assert not SubjectRequest.objects.exists()
+
+
+def test_the_auditor_reads_but_records_nothing(client, world):
+    login(client, "auditor")
+    url = person_url(world.people["a1"])
+    page = client.get(url)
+    assert page.status_code == 200 and 'data-testid="request-form"' not in page.content.decode()
+    client.post(url, {"kind": "access", "received_on": "1/1/2569"})
+    assert not SubjectRequest.objects.exists()
+
+
+@pytest.mark.parametrize(
+    "name", ["privacy:person", "privacy:copy", "privacy:decide", "privacy:open"]
+)
+def test_anonymous_goes_to_sign_in(client, world, name):
+    request = make_request(world.people["a1"])
+    args = (
+        []
+        if name == "privacy:open"
+        else [request.pk if name == "privacy:decide" else request.person_id]
+    )
+    response = client.get(reverse(name, args=args))
+    assert response.status_code == 302 and "/accounts/login/" in response["Location"]
+
+
+def test_the_open_list_is_scoped_oldest_first_and_marks_the_late(client, world, personas):
+    late = make_request(world.people["a1"], days_ago=40)
+    recent = make_request(world.people["p1"], days_ago=2)
+    make_request(world.people["b1"], days_ago=50)  # district B
+    decided = make_request(world.people["a2"], days_ago=60)
+    SubjectRequest.objects.filter(pk=decided.pk).update(outcome="done", decided_on=TODAY)
+    login(client, "district_coordinator_a")
+    page = client.get(reverse("privacy:open"))
+    assert [r.pk for r in page.context["page"].object_list] == [late.pk, recent.pk]
+    body = page.content.decode()
+    assert body.count('data-testid="late"') == 1
+    login(client, "volunteer_a")
+    mine = client.get(reverse("privacy:open"))
+    assert [r.pk for r in mine.context["page"].object_list] == [late.pk]
+
+
+def test_the_open_list_keeps_its_query_count(client, world, django_assert_max_num_queries):
+    login(client, "province_officer")
+    url = reverse("privacy:open")
+    client.get(url)
+    make_request(world.people["a1"])
+    with django_assert_max_num_queries(20) as small:
+        assert client.get(url).status_code == 200
+    for key in ("a2", "p1", "b1"):
+        for days in range(5):
+            make_request(world.people[key], days_ago=days)
+    with django_assert_max_num_queries(len(small.captured_queries)):
+        assert len(client.get(url).context["page"].object_list) == 16
+
+
+def test_the_province_decides_an_erasure_by_refusing_it(client, world):
+    request = make_request(world.people["a1"], kind="erasure")
+    url = reverse("privacy:decide", args=[request.pk])
+    login(client, "province_officer")
+    page = client.get(url)
+    assert 'data-testid="erasure-note"' in page.content.decode()
+    missing = client.post(url, {"outcome": "refused", "decided_on": TODAY.strftime("%d/%m/%Y")})
+    assert missing.status_code == 400
+    sent = client.post(
+        url,
+        {"outcome": "refused", "decided_on": TODAY.strftime("%d/%m/%Y"), "reason": "หน้าที่ตามกฎหมาย"},
+    )
+    assert sent.status_code == 302
+    request.refresh_from_db()
+    assert request.outcome == "refused"
+
+
+@pytest.mark.parametrize(
+    ("who", "status"),
+    [("volunteer_a", 403), ("district_coordinator_a", 403), ("surat_officer", 404)],
+)
+def test_others_cannot_decide(client, world, other_province_officer, who, status):
+    request = make_request(world.people["a1"])
+    login(client, who)
+    url = reverse("privacy:decide", args=[request.pk])
+    assert client.post(url, {"outcome": "done", "decided_on": "1/1/2569"}).status_code == status
+    request.refresh_from_db()
+    assert request.is_open
+
+
+def copy_url(person):
+    return reverse("privacy:copy", args=[person.pk])
+
+
+def test_the_copy_holds_everything_and_is_logged(client, world, personas):
+    person = world.people["a1"]
+    person.set_citizen_id(new_citizen_id())
+    person.save()
+    alone = VisitFactory.create(household=person.household, observations="ความดันสูง")
+    alone.members_seen.set([person])
+    make_request(person, kind="access")
+    household_services.person_log_view(actor=personas["volunteer_a"], person=person)
+    login(client, "province_officer")
+    page = client.get(copy_url(person))
+    assert page.status_code == 200
+    assert page["Cache-Control"].count("no-store") == 1
+    body = page.content.decode()
+    assert person.first_name in body and "ความดันสูง" in body
+    assert citizen_id.formatted(person.read_citizen_id()) not in body
+    assert 'data-testid="print-stamp"' in body
+    copy = page.context["copy"]
+    assert [line.event.action for line in copy.reads][-1] == "person.view"
+    assert AuditEvent.objects.filter(action="pdpa.copy_view", target_id=str(person.pk)).exists()
+    revealed = client.post(copy_url(person))
+    assert citizen_id.formatted(person.read_citizen_id()) in revealed.content.decode()
+    assert AuditEvent.objects.filter(action="person.citizen_id.read").count() == 1
+
+
+def test_notes_about_others_are_withheld(client, world):
+    person = world.people["a1"]
+    other = PersonFactory.create(household=person.household)
+    person.household.member_count = 2
+    person.household.save(update_fields=["member_count"])
+    visit = VisitFactory.create(household=person.household, observations="ลูกติดยา")
+    visit.members_seen.set([person, other])
+    login(client, "province_officer")
+    page = client.get(copy_url(person))
+    [line] = page.context["copy"].visits
+    assert line.withheld and "ลูกติดยา" not in page.content.decode()
+
+
+@pytest.mark.parametrize(
+    ("who", "status"),
+    [
+        ("volunteer_a", 403),
+        ("district_coordinator_a", 403),
+        ("auditor", 403),
+        ("surat_officer", 404),
+    ],
+)
+def test_the_copy_is_for_the_province_of_the_person(
+    client, world, other_province_officer, who, status
+):
+    login(client, who)
+    assert client.get(copy_url(world.people["a1"])).status_code == status
+    assert not AuditEvent.objects.filter(action="pdpa.copy_view").exists()
+
+
+def test_the_copy_keeps_its_query_count(client, world, django_assert_max_num_queries):
+    person = world.people["a1"]
+    login(client, "province_officer")
+    client.get(copy_url(person))
+
+    def grow(n):
+        for _ in range(n):
+            VisitFactory.create(household=person.household).members_seen.set([person])
+            make_request(person)
+
+    grow(1)
+    with django_assert_max_num_queries(40) as small:
+        assert client.get(copy_url(person)).status_code == 200
+    grow(10)
+    with django_assert_max_num_queries(len(small.captured_queries)):
+        assert len(client.get(copy_url(person)).context["copy"].visits) == 11
+
+
+def test_the_person_page_links_to_the_requests(client, world):
+    person = world.people["a1"]
+    make_request(person, kind="erasure")
+    login(client, "volunteer_a")
+    body = client.get(reverse("households:person", args=[person.pk])).content.decode()
+    assert person_url(person) in body and 'data-testid="copy-link"' not in body
+    login(client, "province_officer")
+    body = client.get(reverse("households:person", args=[person.pk])).content.decode()
+    assert reverse("privacy:copy", args=[person.pk]) in body

@@ -1,0 +1,12 @@
+from django.urls import path
+
+from carenet.privacy import views
+
+app_name = "privacy"
+
+urlpatterns = [
+    path("requests/", views.open_requests, name="open"),
+    path("people/<int:pk>/requests/", views.person_requests, name="person"),
+    path("requests/<int:pk>/decide/", views.request_decide, name="decide"),
+    path("people/<int:pk>/copy/", views.person_copy, name="copy"),
+]
