@@ -169,10 +169,11 @@ def _reads(person: Person) -> list[ReadLine]:
         target_id=str(person.household_id),
         action="household.view",
     )
-    exports = Q(action__in=EXPORTS, area_code__in=_covering(person.area_id))
+    exports = Q(action__in=EXPORTS, area_code__in=_covering(person.area_id)) & Q(
+        created_at__gte=person.created_at  # an export before the person was registered
+    )
     events = (
         AuditEvent.objects.filter(about | household | exports, action__in=list(READS))
-        .filter(created_at__gte=person.created_at)
         .select_related("actor")
         .order_by("-created_at", "-pk")[:READS_SHOWN]
     )
