@@ -47,6 +47,13 @@ REDACTED = "[citizen-id]"
 # addresses and logs the same way.
 LOOKS_LIKE_PASSPORT = re.compile(r"(?<![A-Za-z0-9])[A-Za-z]{1,2}[\s-]?\d{6,8}(?![A-Za-z0-9])")
 REDACTED_DOCUMENT = "[document-no]"
+# A phone number searched for (?q=089-111-2222, q=%2B66+89...): the search is moved out of the
+# address (core.id_search), but the request that typed it is logged first.
+LOGGED_PHONE_SEARCH = re.compile(
+    rf"(?<=[?&]q=)(?:%2B66|0|%E0%B9%90)(?:{_URL_SEPARATOR}*{_URL_DIGIT}){{8,9}}(?!\d)",
+    re.IGNORECASE,
+)
+REDACTED_PHONE = "[phone]"
 
 
 _WEIGHTS = tuple(range(13, 1, -1))
@@ -157,6 +164,7 @@ def lookup_hash(digits: str) -> str:
 
 
 def redact(text: str) -> str:
+    text = LOGGED_PHONE_SEARCH.sub(REDACTED_PHONE, text)
     return LOOKS_LIKE_PASSPORT.sub(REDACTED_DOCUMENT, LOGGED_ID.sub(REDACTED, text))
 
 

@@ -6,11 +6,13 @@ one is moved out of the address: a view decorated with `hides_citizen_ids` keeps
 encrypted, in the session under a random key and sends the browser to the same page with
 `qid=<key>` instead of `q=...`; the view then reads its parameters through `search_params`,
 which puts the text back. Paging links keep the key, and the search box still shows what was
-typed. A passport no. is moved out the same way. Other searches stay in the URL as typed.
+typed. A passport no. and a phone number, which point to one person as surely, are moved
+out the same way. Other searches stay in the URL as typed.
 The decorator goes above the access check, so that a visitor whose session ended is sent to
 the sign-in page with the key, not the ID, in `next`.
 """
 
+import re
 import secrets
 from collections.abc import Callable
 from functools import wraps
@@ -27,16 +29,19 @@ from carenet.core.text import THAI_DIGITS
 FIELD, KEY_FIELD = "q", "qid"
 SESSION_KEY = "carenet:id-searches"
 KEEP = 20  # the latest searches of a session; older keys read as an empty search
+# A Thai phone number (0 or +66, then 8 or 9 digits) grouped any way: 089-111-2222,
+# 089 111 2222, +66 89 111 2222, 02-123-4567.
+LOOKS_LIKE_PHONE = re.compile(r"(?<![\d+])(?:\+66|0)(?:[\s\-.()]*\d){8,9}(?!\d)")
 
 
 def hidden_or_none(request: HttpRequest) -> HttpResponse | None:
     """A redirect to the page without the citizen ID, when the search holds one."""
-    text = request.GET.get(FIELD, "")
-    if not citizen_id.looks_like_id_or_passport(text.translate(THAI_DIGITS)):
+    text = request.GET.get(FIELD, "").translate(THAI_DIGITS)
+    if not (citizen_id.looks_like_id_or_passport(text) or LOOKS_LIKE_PHONE.search(text)):
         return None
     saved = dict(request.session.get(SESSION_KEY, {}))
     key = secrets.token_urlsafe(8)
-    saved[key] = citizen_id.encrypt(text)  # sessions are rows in the database
+    saved[key] = citizen_id.encrypt(request.GET[FIELD])  # sessions are rows in the database
     request.session[SESSION_KEY] = dict(list(saved.items())[-KEEP:])
     params = request.GET.copy()
     params.pop(FIELD, None)

@@ -13,7 +13,9 @@ import re
 from datetime import date
 
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q, Value
+from django.db.models.functions import Replace
+from django.db.models.lookups import IContains
 from django.utils.translation import gettext_lazy as _
 from pythainlp.soundex import soundex
 from pythainlp.util import normalize
@@ -62,13 +64,24 @@ SEX_ALIASES = {
 _TITLE_PREFIXES = sorted((t for t in TITLE_ALIASES if not t.isascii()), key=len, reverse=True)
 _TITLE_START = tuple(_TITLE_PREFIXES)
 
+# Titles of monks, novices and nuns, and of royal descent, that a search also reads past
+# ("พระสมศักดิ์"). Not in TITLE_ALIASES: many names begin with these letters (พระพร), so an
+# import or a form must not take them for a title typed into the first name.
+_SEARCH_ONLY_TITLES = (
+    "พระ", "พระครู", "พระมหา", "พระอธิการ", "พระปลัด", "พระสมุห์", "พระใบฎีกา", "พระครูสมุห์",
+    "พระครูปลัด", "พระครูใบฎีกา", "สามเณร", "ส.ณ.", "แม่ชี", "ม.ร.ว.", "ม.ล.", "ม.จ.",
+    "หม่อมราชวงศ์", "หม่อมหลวง", "ว่าที่ร้อยตรี", "ว่าที่ ร้อยตรี",
+)  # fmt: skip
+_SEARCH_TITLE_PREFIXES = sorted({*_TITLE_PREFIXES, *_SEARCH_ONLY_TITLES}, key=len, reverse=True)
+
 
 def without_title(text: str) -> str:
-    """The name in "นางมาลี ศรีสุข" or "น.ส. มาลี": what follows a Thai title, else the text.
+    """The name in "นางมาลี ศรีสุข", "น.ส. มาลี" or "พระสมศักดิ์": what follows a Thai title
+    (one of a form's, or a monk's or royal title), else the text.
 
-    A search tries both, since a title can also begin a name (นางนวล).
+    A search tries both, since a title can also begin a name (นางนวล, พระพร).
     """
-    for title in _TITLE_PREFIXES:
+    for title in _SEARCH_TITLE_PREFIXES:
         if text.startswith(title) and text[len(title) :].strip():
             return text[len(title) :].strip()
     return text
@@ -101,11 +114,29 @@ def name_q(text: str, prefix: str = "") -> Q:
 
 def _every_word_q(text: str, prefix: str) -> Q:
     found = Q()
-    for word in text.split()[:NAME_WORDS]:
-        found &= Q(**{f"{prefix}first_name__icontains": word}) | Q(
-            **{f"{prefix}last_name__icontains": word}
+    for word in search_spelling(text).split()[:NAME_WORDS]:
+        found &= Q(IContains(_as_searched(f"{prefix}first_name"), word)) | Q(
+            IContains(_as_searched(f"{prefix}last_name"), word)
         )
     return found
+
+
+# Spellings a search takes as one: with or without พินทุ (ฐิตธมฺโม, ฐิตธมโม), and ไม้ยมก
+# with or without a space before it (นานา ๆ, นานาๆ). Names are stored as typed.
+_PHINTHU, _MAI_YAMOK = "\u0e3a", "\u0e46"
+_AROUND_MAI_YAMOK = re.compile(r"\s*\u0e46\s*")
+
+
+def search_spelling(text: str) -> str:
+    """Searched text without พินทุ, each ๆ joined to the word before it and ending a word
+    ("นานาๆดี" and "นานา ๆ ดี" are both "นานาๆ ดี"), so that each word is found alone."""
+    return _AROUND_MAI_YAMOK.sub(f"{_MAI_YAMOK} ", text.replace(_PHINTHU, "")).strip()
+
+
+def _as_searched(field: str) -> Replace:
+    """A stored name the way search_spelling writes what is typed (its word breaks aside)."""
+    without_phinthu = Replace(F(field), Value(_PHINTHU), Value(""))
+    return Replace(without_phinthu, Value(f" {_MAI_YAMOK}"), Value(_MAI_YAMOK))
 
 
 def normalize_title(raw: str) -> str:
@@ -147,8 +178,9 @@ def clean_name(raw: str) -> str:
 
 
 def name_key(first_name: str, last_name: str) -> str:
-    """A sound-alike key of a Thai name, for finding likely duplicates."""
-    parts = [clean_name(first_name), clean_name(last_name)]
+    """A sound-alike key of a Thai name, for finding likely duplicates. Spaces around ๆ are
+    left out first: "นานา ๆ" and "นานาๆ" are one name (and a key holds no space)."""
+    parts = [_AROUND_MAI_YAMOK.sub(_MAI_YAMOK, clean_name(n)) for n in (first_name, last_name)]
     return "-".join(soundex(part, engine="udom83") if part else "" for part in parts)
 
 

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any, cast
 
+from django.core.exceptions import ValidationError
 from django.core.paginator import Page
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
 from django.http import Http404
@@ -224,11 +225,14 @@ class HouseholdFilters:
 
 
 def _search_q(text: str) -> Q:
-    """House no., or every word found in a member's first or last name; a citizen ID or the
-    number of another document (a pink card, a passport) too."""
+    """House no., or every word found in a member's first or last name; a citizen ID, the
+    number of another document (a pink card, a passport) or a member's phone number too."""
     text = " ".join(text.split())
     if not text:
         return Q()
+    if phone := _phone_typed(text):
+        holders = Person.objects.exclude(status=PersonStatus.MERGED).filter(phone=phone)
+        return Q(pk__in=holders.values("household_id"))
     if citizen_id.is_valid(text):  # a pink card starting with 6 or 7 may be in either field
         digits = citizen_id.normalize(text)
         by_id = with_citizen_id(citizen_id.lookup_hash(digits)) | with_document_no(digits)
@@ -243,6 +247,15 @@ def _search_q(text: str) -> Q:
         )
         found |= Q(pk__in=holders.values("household_id"))
     return found
+
+
+def _phone_typed(text: str) -> str:
+    """The digits of a Thai phone number typed any way (089-111-2222, +66 89 111 2222), as
+    phones are stored; "" when the text is not one."""
+    try:
+        return cleaning.clean_phone(text)
+    except ValidationError:
+        return ""
 
 
 def _looks_like_document_no(text: str) -> bool:

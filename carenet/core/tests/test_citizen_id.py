@@ -302,3 +302,16 @@ def test_the_form_field_does_not_count_what_cannot_be_seen():
     from carenet.core.forms import CitizenIDField
 
     assert CitizenIDField().clean("\u200b".join(DASHED) + "\u200b" * 10) == VALID
+
+
+@pytest.mark.parametrize("typed", ["0891112222", "089-111-2222", "+66 89 111 2222", "๐๘๙๑๑๑๒๒๒๒"])
+def test_a_phone_searched_for_is_masked_in_a_logged_address(typed):
+    from urllib.parse import quote_plus
+
+    line = f'"GET /households/?q={quote_plus(typed)}&page=2 HTTP/1.1" 302'
+    assert citizen_id.redact(line) == '"GET /households/?q=[phone]&page=2 HTTP/1.1" 302'
+
+
+def test_other_numbers_in_a_logged_address_are_left_alone():
+    line = '"GET /households/?area=0891112222&q=82/7 HTTP/1.1" 200'
+    assert citizen_id.redact(line) == line

@@ -110,3 +110,43 @@ def test_a_latin_name_is_set_apart_from_its_title(title, first, last, shown):
 def test_a_title_is_cleaned_as_names_are(typed, title):
     """A right-to-left override kept in a title turned it around on the household page."""
     assert people.normalize_title(typed) == title
+
+
+@pytest.mark.parametrize(
+    ("typed", "name"),
+    [
+        ("พระสมศักดิ์", "สมศักดิ์"),
+        ("พระครูสมศักดิ์", "สมศักดิ์"),
+        ("พระมหาสมศักดิ์ ฐิตธมฺโม", "สมศักดิ์ ฐิตธมฺโม"),
+        ("ด.ญ.มาลี", "มาลี"),
+        ("ว่าที่ร้อยตรีสมชาย", "สมชาย"),
+        ("พระ", "พระ"),
+    ],
+)
+def test_a_search_reads_past_a_monks_title(typed, name):
+    assert people.without_title(typed) == name
+
+
+def test_a_monks_title_is_not_taken_from_a_first_name_that_begins_with_it():
+    assert people.title_in_name("พระพร") == ""  # an import or form keeps the name as typed
+    assert people.normalize_title("พระ") == "พระ"
+
+
+@pytest.mark.parametrize(
+    ("typed", "searched"),
+    [
+        ("ฐิตธมฺโม", "ฐิตธมโม"),
+        ("นานา ๆ", "นานาๆ"),
+        ("นานาๆดี", "นานาๆ ดี"),
+        ("นานา ๆ ดี", "นานาๆ ดี"),
+        ("สมชาย", "สมชาย"),
+    ],
+)
+def test_search_spelling(typed, searched):
+    assert people.search_spelling(typed) == searched
+
+
+def test_mai_yamok_with_or_without_a_space_has_one_key():
+    assert people.name_key("นานา ๆ", "ดี ๆ") == people.name_key("นานาๆ", "ดีๆ")
+    assert " " not in people.name_key("นานา ๆ", "")
+    assert people.name_key("ฐิตธมฺโม", "") == people.name_key("ฐิตธมโม", "")

@@ -379,3 +379,85 @@ def test_register_area_choices_follow_the_manage_scope(world, personas):
 def test_filter_area_choices_are_in_scope(world, personas):
     codes = [c for c, _ in selectors.filter_area_choices(user=personas["district_coordinator_b"])]
     assert codes == ["8602", "860201", "86020101"]
+
+
+# --- Search as registrars type ------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "typed", ["0891112222", "089-111-2222", "089 111 2222", "+66 89 111 2222", "๐๘๙๑๑๑๒๒๒๒"]
+)
+def test_a_phone_number_typed_any_way_finds_the_household(world, personas, typed):
+    Person.objects.filter(pk=world.people["a2"].pk).update(phone="0891112222")
+    assert keys_of(world, listed(personas["national_admin"], search=typed)) == {"a2"}
+    assert keys_of(world, listed(personas["district_coordinator_a"], search=typed)) == {"a2"}
+    # within scope only
+    assert listed(personas["volunteer_a"], search=typed) == []
+    assert listed(personas["district_coordinator_b"], search=typed) == []
+
+
+def test_a_merged_record_is_not_found_by_its_phone(world, personas):
+    Person.objects.filter(pk=world.people["a2"].pk).update(phone="0891112222", status="merged")
+    assert listed(personas["national_admin"], search="089-111-2222") == []
+
+
+def test_a_phone_search_keeps_its_query_count(world, personas, django_assert_max_num_queries):
+    admin = personas["national_admin"]
+    for _ in range(10):
+        PersonFactory.create(
+            household=HouseholdFactory.create(area_id="86010101"), phone="0891112222"
+        )
+    with django_assert_max_num_queries(6) as small:
+        page = selectors.household_list(
+            user=admin, filters=HouseholdFilters(search="089-111-2222"), per_page=2
+        )
+        assert len(page.object_list) == 2
+    with django_assert_max_num_queries(len(small.captured_queries)):
+        page = selectors.household_list(
+            user=admin, filters=HouseholdFilters(search="089-111-2222"), per_page=20
+        )
+        assert len(page.object_list) == 10
+
+
+@pytest.mark.parametrize(
+    ("title", "typed"),
+    [
+        ("พระ", "พระสมศักดิ์"),
+        ("พระครู", "พระครูสมศักดิ์ ฐิตธมฺโม"),
+        ("เด็กชาย", "ด.ช.สมศักดิ์"),
+        ("เด็กหญิง", "ด.ญ. สมศักดิ์"),
+        ("ว่าที่ ร.ต.", "ว่าที่ ร.ต.สมศักดิ์"),
+        ("นาย", "นายสมศักดิ์"),
+    ],
+)
+def test_a_title_typed_before_the_name_is_read_past(world, personas, title, typed):
+    Person.objects.filter(pk=world.people["p1"].pk).update(
+        title=title, first_name="สมศักดิ์", last_name="ฐิตธมฺโม"
+    )
+    assert keys_of(world, listed(personas["national_admin"], search=typed)) == {"p1"}
+
+
+def test_a_name_that_begins_like_a_title_is_still_found_whole(world, personas):
+    Person.objects.filter(pk=world.people["p1"].pk).update(first_name="พระพรหม", last_name="ใจดีมาก")
+    assert keys_of(world, listed(personas["national_admin"], search="พระพรหม")) == {"p1"}
+
+
+@pytest.mark.parametrize(
+    ("stored", "typed"),
+    [
+        ("ฐิตธมฺโม", "ฐิตธมโม"),  # พินทุ left out
+        ("ฐิตธมโม", "ฐิตธมฺโม"),  # พินทุ typed where the record has none
+        ("นานา ๆ", "นานาๆ"),
+        ("นานาๆ", "นานา ๆ"),
+        ("นานา ๆ", "นานา ๆ"),
+        ("ต่างๆ", "ต่าง ๆ"),
+        ("สุขๆดี", "สุข ๆ ดี"),
+        ("สุข ๆ ดี", "สุขๆดี"),
+    ],
+)
+def test_search_ignores_phinthu_and_the_space_around_mai_yamok(world, personas, stored, typed):
+    Person.objects.filter(pk=world.people["p1"].pk).update(first_name="สมศักดิ์", last_name=stored)
+    admin = personas["national_admin"]
+    assert keys_of(world, listed(admin, search=typed)) == {"p1"}
+    assert keys_of(world, listed(admin, search=f"สมศักดิ์ {typed}")) == {"p1"}
+    assert "p1" not in keys_of(world, listed(admin, search=f"สมหมาย {typed}"))

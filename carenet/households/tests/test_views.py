@@ -1197,6 +1197,25 @@ def test_a_citizen_id_searched_for_stays_out_of_the_address(client, world, perso
     assert shown == ({world.households["a2"].pk} if "a2" in SEES[persona] else set())
 
 
+@pytest.mark.parametrize("persona", ["district_coordinator_a", "district_coordinator_b"])
+def test_a_phone_searched_for_stays_out_of_the_address(client, world, persona):
+    models.Person.objects.filter(pk=world.people["a2"].pk).update(phone="0950257265")
+    login(client, persona)
+    moved = client.get(reverse("households:list"), {"q": "095-025-7265"})
+    assert moved.status_code == 302
+    assert "qid=" in moved["Location"] and "7265" not in moved["Location"]
+    page = client.get(moved["Location"])
+    shown = {row.household.pk for row in page.context["page"].object_list}
+    assert shown == ({world.households["a2"].pk} if "a2" in SEES[persona] else set())
+    assert "095-025-7265" in page.text  # the search box still shows what was typed
+
+
+def test_a_phone_search_by_an_anonymous_visitor_signs_in_first(client, world):
+    moved = client.get(reverse("households:list"), {"q": "0950257265"})
+    assert "7265" not in moved["Location"]
+    assert "login" in client.get(moved["Location"])["Location"]
+
+
 @pytest.mark.parametrize(("persona", "offered"), [("volunteer_a", True), ("auditor", False)])
 def test_the_visit_button_is_offered_only_to_who_may_record(client, world, persona, offered):
     login(client, persona)
