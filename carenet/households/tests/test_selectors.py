@@ -7,7 +7,7 @@ from django.http import Http404
 from django.utils.translation import gettext
 
 from carenet.accounts.models import User
-from carenet.core import citizen_id
+from carenet.core import citizen_id, people
 from carenet.households import selectors, services
 from carenet.households.models import Household, HouseholdStatus, Person
 from carenet.households.selectors import HouseholdFilters
@@ -461,3 +461,18 @@ def test_search_ignores_phinthu_and_the_space_around_mai_yamok(world, personas, 
     assert keys_of(world, listed(admin, search=typed)) == {"p1"}
     assert keys_of(world, listed(admin, search=f"สมศักดิ์ {typed}")) == {"p1"}
     assert "p1" not in keys_of(world, listed(admin, search=f"สมหมาย {typed}"))
+
+
+def test_the_migration_rewrites_the_keys_of_names_with_mai_yamok(world):
+    from importlib import import_module
+
+    from django.apps import apps
+
+    migration = import_module("carenet.households.migrations.0009_name_key_mai_yamok")
+    person = world.people["p1"]
+    Person.objects.filter(pk=person.pk).update(first_name="นานา ๆ", name_key="stale")
+    untouched = world.people["a1"]
+    migration.rekey(apps, None)
+    person.refresh_from_db()
+    assert person.name_key == people.name_key("นานาๆ", person.last_name)
+    assert Person.objects.get(pk=untouched.pk).name_key == untouched.name_key
