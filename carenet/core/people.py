@@ -139,6 +139,18 @@ def _as_searched(field: str) -> Replace:
     return Replace(without_phinthu, Value(f" {_MAI_YAMOK}"), Value(_MAI_YAMOK))
 
 
+# A baby is registered before it is named: the first name stays required, and says what the
+# register writes until then.
+NOT_NAMED_YET = _(
+    "A baby not named yet: write “ทารก”, or “บุตรของ” and the mother's name (บุตรของนางมาลี), "
+    "and correct it once the baby is named."
+)
+FIRST_NAME_REQUIRED = _(
+    "Enter the first name. A baby not named yet: write “ทารก”, or “บุตรของ” and the mother's "
+    "name (บุตรของนางมาลี)."
+)
+
+
 def normalize_title(raw: str) -> str:
     """A Thai title for one as typed (น.ส., Mr., MRS): else the text, cleaned as names are."""
     cleaned = clean_name(raw)

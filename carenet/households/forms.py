@@ -15,7 +15,7 @@ from django.utils.translation import ngettext
 from carenet.areas.models import Area, Level
 from carenet.core import thaidate
 from carenet.core.forms import CitizenIDField, ThaiDateField
-from carenet.core.people import TITLES, Sex, phone_shown
+from carenet.core.people import FIRST_NAME_REQUIRED, NOT_NAMED_YET, TITLES, Sex, phone_shown
 from carenet.households import cleaning, models, selectors, services, vulnerability
 from carenet.households.cleaning import ConsentData, PersonData
 from carenet.households.models import (
@@ -143,7 +143,12 @@ class PersonForm(forms.Form):
         widget=forms.TextInput(attrs={"list": "titles", "autocomplete": "off"}),
         help_text=_("นาย, นาง, นางสาว, เด็กชาย, เด็กหญิง, or another title"),
     )
-    first_name = forms.CharField(label=_("First name"), max_length=100)
+    first_name = forms.CharField(
+        label=_("First name"),
+        max_length=100,
+        help_text=NOT_NAMED_YET,
+        error_messages={"required": FIRST_NAME_REQUIRED},
+    )
     last_name = forms.CharField(label=_("Last name"), max_length=100, required=False)
     citizen_id = PersonCitizenIDField(label=_("Citizen ID"), required=False)
     document_type = forms.ChoiceField(

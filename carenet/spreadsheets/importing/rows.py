@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 
 from carenet.core import citizen_id
 from carenet.core.people import (
+    FIRST_NAME_REQUIRED,
     SEX_OF_TITLE,
     Sex,
     age_on,
@@ -433,7 +434,7 @@ class RowReader:
             named, first, last = name_parts(thai_spelling(whole), last)
         if not first:
             key = "first_name" if "first_name" in self.has else "full_name"
-            problems.append(Problem(key, _("Enter the first name.")))
+            problems.append(Problem(key, str(FIRST_NAME_REQUIRED)))
         elif len(first) > 100:
             problems.append(Problem("first_name", _too_long(100)))
         elif refused := first_name_refused(first):

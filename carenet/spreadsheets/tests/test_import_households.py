@@ -1581,6 +1581,14 @@ def test_a_first_name_without_a_letter_is_refused_as_on_the_form(en, first_name)
     assert error.reason.startswith("A first name has letters")
 
 
+def test_a_missing_first_name_says_what_to_write_for_a_baby_not_named_yet(en):
+    result = run(csv_file([person(first_name="")]))
+    [error] = result.errors
+    assert error.column == THAI["first_name"]
+    assert error.reason.startswith("Enter the first name.") and "ทารก" in error.reason
+    assert run(csv_file([person(first_name="ทารก", title="เด็กชาย")])).ok
+
+
 @pytest.mark.parametrize(("born", "ok"), [("29/11/2439", True), ("28/11/2438", False)])
 def test_the_oldest_age_is_130_as_on_the_form(born, ok):
     """130 is accepted and 131 refused, by the import and by the form alike."""
