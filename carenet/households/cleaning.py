@@ -202,6 +202,19 @@ def numbered_no_document() -> str:
     )
 
 
+# Document types that have no number: no document at all, and a Thai citizen ID not known yet.
+NUMBERLESS = frozenset({DocumentType.NONE, DocumentType.ID_UNKNOWN})
+
+
+def numbered_id_unknown() -> str:
+    """Why "ID not known yet" with a document no. is refused: the number is the ID, or
+    belongs to another document."""
+    return _(
+        "“ID not known yet” was chosen, yet a number is given: a citizen ID goes in Citizen ID "
+        "(then clear Other document); another document's number needs that document chosen."
+    )
+
+
 def document_key(raw: str) -> str:
     """A document no. as stored and searched: in capitals, without the spaces, dashes and
     dots people type between its groups, so that the same number always matches itself."""
@@ -424,8 +437,10 @@ def person_clean(
     """A cleaned copy of `data`, or ValidationError with every reason keyed by field.
 
     The citizen ID comes back as its 13 digits (or "" / None as given). Without one, a
-    document type is required (`none` says the person has no document at all), and a document
-    no. unless the type is `none`. `has_stored_id` says an update keeps an ID already stored.
+    document type is required (`none` says the person has no document at all, `id_unknown`
+    that the person is a Thai citizen whose ID is not known yet), and a document no. unless
+    the type is one of those. Once the ID is given, `id_unknown` is cleared: it is known now.
+    `has_stored_id` says an update keeps an ID already stored.
     """
     today = today or timezone.localdate()
     errors = Errors()
@@ -456,6 +471,8 @@ def person_clean(
     except ValidationError as error:
         errors.add_from("document_no", error)
     has_id = bool(digits) or (digits is None and has_stored_id)
+    if document_type == DocumentType.ID_UNKNOWN and digits:
+        document_type = ""
     if document_type and document_type not in DocumentType.values:
         errors.add("document_type", _("Choose one of the listed documents."), code="choice")
     if not has_id and not document_type:
@@ -464,7 +481,7 @@ def person_clean(
             _("Without a citizen ID, choose the document the person holds, or “no document”."),
             code="document_required",
         )
-    if document_type and document_type != DocumentType.NONE and not document_no:
+    if document_type and document_type not in NUMBERLESS and not document_no:
         errors.add("document_no", _("Enter the document no."), code="document_no_required")
     elif bool(digits) and document_type and document_type != DocumentType.NONE:
         errors.add(
@@ -477,6 +494,8 @@ def person_clean(
         )
     if document_type == DocumentType.NONE and document_no:
         errors.add("document_no", numbered_no_document(), code="document_no_without_document")
+    if document_type == DocumentType.ID_UNKNOWN and document_no:
+        errors.add("document_no", numbered_id_unknown(), code="document_no_without_document")
     if len(document_no) > 40:
         errors.add("document_no", _("At most 40 characters."), code="too_long")
 

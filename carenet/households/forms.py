@@ -155,7 +155,10 @@ class PersonForm(forms.Form):
         label=_("Other document"),
         choices=[*BLANK, *DocumentType.choices],
         required=False,
-        help_text=_("Only for a person without a Thai citizen ID."),
+        help_text=_(
+            "Only for a person without a Thai citizen ID, or a Thai citizen whose ID is not "
+            "known yet."
+        ),
     )
     document_no = forms.CharField(label=_("Document no."), max_length=40, required=False)
     birth_date = ThaiDateField(label=_("Birth date"), required=False)

@@ -173,13 +173,15 @@ class Relation(models.TextChoices):
 
 
 class DocumentType(models.TextChoices):
-    """For people without a Thai citizen ID."""
+    """For people without a Thai citizen ID, or whose ID is not known yet (ID_UNKNOWN: a Thai
+    citizen whose card is lost or not at hand, not counted with those without documents)."""
 
     PINK_CARD = "pink_card", _("non-Thai ID card (บัตรชมพู)")
     PASSPORT = "passport", _("passport")
     BIRTH_CERTIFICATE = "birth_certificate", _("birth certificate")
     STATELESS = "stateless", _("stateless person document")
     NONE = "none", _("no document")
+    ID_UNKNOWN = "id_unknown", _("has a Thai citizen ID, number not known yet")
 
 
 class DisabilityType(models.TextChoices):

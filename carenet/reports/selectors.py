@@ -13,6 +13,7 @@ from carenet.accounts.access import Perm
 from carenet.areas.models import CODE_LENGTH, Area, Level, within
 from carenet.core.people import years_before
 from carenet.households.models import (
+    DocumentType,
     Household,
     HouseholdAssignment,
     HouseholdStatus,
@@ -351,6 +352,7 @@ class DataQuality:
     headless: QualityList  # active households with no head of household
     too_old: QualityList  # people in active households born more than OLDEST_LIKELY years ago
     twins: QualityList  # pairs of records with the same name key and birth date
+    id_unknown: QualityList  # Thai citizens whose ID was not known yet when registered
     without_gps: int  # active households with no GPS point
     idle_volunteers: int  # active volunteers who look after no household
 
@@ -379,10 +381,16 @@ def data_quality(*, user: Any, area: Area, today: date) -> DataQuality:
         .select_related("household__area")
         .order_by("birth_date", "pk")
     )
+    id_unknown = (
+        people.filter(document_type=DocumentType.ID_UNKNOWN, citizen_id_hash="")
+        .select_related("household__area")
+        .order_by("pk")
+    )
     return DataQuality(
         headless=_first(headless),
         too_old=_first(too_old),
         twins=_twins(people),
+        id_unknown=_first(id_unknown),
         without_gps=households.filter(latitude__isnull=True).count(),
         idle_volunteers=_idle_volunteers(user, code),
     )

@@ -215,6 +215,12 @@ DOCUMENTS = Vocabulary(
         DocumentType.BIRTH_CERTIFICATE: ("สูติบัตร", "ใบเกิด", "birth certificate"),
         DocumentType.STATELESS: ("เอกสารบุคคลไร้สถานะ", "ไร้สถานะ", "stateless"),
         DocumentType.NONE: ("ไม่มีเอกสาร", "ไม่มี", "no document"),
+        DocumentType.ID_UNKNOWN: (
+            "มีเลขประจำตัวประชาชน แต่ยังไม่ทราบเลข",
+            "ยังไม่ทราบเลข",
+            "ไม่ทราบเลขประจำตัวประชาชน",
+            "id not known yet",
+        ),
     },
     DocumentType,
 )

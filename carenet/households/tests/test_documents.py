@@ -296,3 +296,35 @@ def test_numbers_stored_before_are_rewritten_as_searched(world):
     for person, stored in ((dashed, "0000123456789"), (spaced, "MC1234567"), (kept, "AB1234567")):
         person.refresh_from_db()
         assert person.document_no == stored
+
+
+# --- A Thai citizen ID not known yet ---------------------------------------------------------
+
+
+def test_a_thai_citizen_whose_id_is_not_known_yet_is_registered_without_a_number():
+    data = cleaning.PersonData(first_name="แก่", citizen_id="", document_type="id_unknown")
+    assert cleaning.person_clean(data).document_type == "id_unknown"
+
+
+def test_id_not_known_yet_with_a_number_says_where_the_number_goes():
+    data = cleaning.PersonData(
+        first_name="แก่", citizen_id="", document_type="id_unknown", document_no="1234"
+    )
+    with pytest.raises(ValidationError) as excinfo:
+        cleaning.person_clean(data)
+    assert "document_no" in excinfo.value.message_dict
+
+
+def test_once_the_id_is_given_id_not_known_yet_is_cleared():
+    digits = new_citizen_id()
+    data = cleaning.PersonData(first_name="แก่", citizen_id=digits, document_type="id_unknown")
+    cleaned = cleaning.person_clean(data)
+    assert (cleaned.citizen_id, cleaned.document_type) == (digits, "")
+
+
+def test_the_form_offers_id_not_known_yet():
+    from carenet.households.forms import PersonForm
+
+    form = PersonForm(data={"first_name": "แก่", "document_type": "id_unknown"})
+    assert form.is_valid(), form.errors
+    assert "id_unknown" in dict(form.fields["document_type"].choices)

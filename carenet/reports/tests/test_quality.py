@@ -71,3 +71,21 @@ def test_the_page_takes_the_same_queries_for_more_records(
         PersonFactory.create(household=extra, birth_date=date(1901, 1, 1 + n))
     with django_assert_max_num_queries(len(few.captured_queries)):
         client.get(path)
+
+
+def test_people_whose_citizen_id_is_not_known_yet_are_listed_to_complete(client, register):
+    from carenet.households.tests.factories import new_citizen_id
+
+    home = HouseholdFactory.create(area_id="86010101")
+    waiting = PersonFactory.create(household=home, first_name="ยายแก่", document_type="id_unknown")
+    known = PersonFactory.create(household=home, document_type="id_unknown")
+    known.set_citizen_id(new_citizen_id())
+    known.save()
+    PersonFactory.create(household=register["elsewhere"], document_type="id_unknown")
+    login(client, "district_coordinator_a")
+    page = client.get(reverse("reports:quality", args=["8601"]))
+    q = page.context["q"]
+    assert [p.pk for p in q.id_unknown.items] == [waiting.pk] and q.id_unknown.count == 1
+    assert reverse("households:person", args=[waiting.pk]) in page.text
+    login(client, "district_coordinator_b")
+    assert client.get(reverse("reports:quality", args=["8602"])).context["q"].id_unknown.count == 1

@@ -31,12 +31,14 @@ from carenet.core.people import (
 )
 from carenet.core.tabular import Row, TableStream, alias_lookup
 from carenet.households.cleaning import (
+    NUMBERLESS,
     PREGNANCY_AGES,
     clean_document_no,
     first_name_refused,
     house_no_and_moo,
     house_number,
     moo_contradicted,
+    numbered_id_unknown,
     numbered_no_document,
 )
 from carenet.households.models import ConsentBasis, DocumentType, Relation
@@ -618,7 +620,9 @@ class RowReader:
             problems.append(Problem("document_no", _too_long(40)))
         if p.document_no:
             attempt(problems, refuse_excel_number, "document_no", p.document_no)
-        if p.document_no and document_type not in ("", DocumentType.NONE):
+        if document_type == DocumentType.ID_UNKNOWN and p.digits:
+            p.document_type = document_type = ""  # the ID is known now
+        if p.document_no and document_type not in ("", *NUMBERLESS):
             read = attempt(problems, read_document_no, document_type, p.document_no)
             p.document_no = read or p.document_no
         if document_type == DocumentType.NONE:
@@ -626,6 +630,9 @@ class RowReader:
                 p.document_no = ""
             if p.document_no:
                 problems.append(Problem("document_no", numbered_no_document()))
+        elif document_type == DocumentType.ID_UNKNOWN:
+            if p.document_no:
+                problems.append(Problem("document_no", numbered_id_unknown()))
         elif document_type and not p.document_no:
             problems.append(Problem("document_no", _("Enter the document no.")))
         elif document_type and p.digits:  # a warning: the file may hold both on record

@@ -1589,6 +1589,27 @@ def test_a_missing_first_name_says_what_to_write_for_a_baby_not_named_yet(en):
     assert run(csv_file([person(first_name="ทารก", title="เด็กชาย")])).ok
 
 
+@pytest.mark.parametrize("word", ["มีเลขประจำตัวประชาชน แต่ยังไม่ทราบเลข", "ยังไม่ทราบเลข"])
+def test_a_citizen_id_not_known_yet_is_read_and_written_again(national_admin, word):
+    row = person(citizen_id="", document_type=word, first_name="แก่", last_name="ไม่รู้เลข")
+    assert run(csv_file([row])).ok
+    kept = Person.objects.get(first_name="แก่", last_name="ไม่รู้เลข")
+    assert (kept.document_type, kept.document_no) == ("id_unknown", "")
+    areas = {a.code: a for a in Area.objects.all()}
+    exported = columns.household_row_values(kept, areas=areas)
+    assert exported["document_type"] == "มีเลขประจำตัวประชาชน แต่ยังไม่ทราบเลข"
+    before = snapshot()
+    result = run(csv_file([exported]))
+    assert result.ok and result.people.unchanged == 1, result.errors
+    assert snapshot() == before
+
+
+def test_a_citizen_id_not_known_yet_with_a_number_is_refused(en):
+    row = person(citizen_id="", document_type="ยังไม่ทราบเลข", document_no="MC1234567")
+    [error] = run(csv_file([row])).errors
+    assert error.column == THAI["document_no"]
+
+
 @pytest.mark.parametrize(("born", "ok"), [("29/11/2439", True), ("28/11/2438", False)])
 def test_the_oldest_age_is_130_as_on_the_form(born, ok):
     """130 is accepted and 131 refused, by the import and by the form alike."""
