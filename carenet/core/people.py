@@ -75,13 +75,13 @@ _SEARCH_ONLY_TITLES = (
 _SEARCH_TITLE_PREFIXES = sorted({*_TITLE_PREFIXES, *_SEARCH_ONLY_TITLES}, key=len, reverse=True)
 
 
-def without_title(text: str) -> str:
-    """The name in "นางมาลี ศรีสุข", "น.ส. มาลี" or "พระสมศักดิ์": what follows a Thai title
-    (one of a form's, or a monk's or royal title), else the text.
+def without_title(text: str, *, searching: bool = False) -> str:
+    """The name in "นางมาลี ศรีสุข" or "น.ส. มาลี": what follows a Thai title, else the text.
+    `searching` also reads past a monk's or royal title ("พระสมศักดิ์").
 
     A search tries both, since a title can also begin a name (นางนวล, พระพร).
     """
-    for title in _SEARCH_TITLE_PREFIXES:
+    for title in _SEARCH_TITLE_PREFIXES if searching else _TITLE_PREFIXES:
         if text.startswith(title) and text[len(title) :].strip():
             return text[len(title) :].strip()
     return text
@@ -108,7 +108,7 @@ def name_q(text: str, prefix: str = "") -> Q:
     through a relation ("person__")."""
     text = clean_name(text)
     found = _every_word_q(text, prefix)
-    untitled = without_title(text)
+    untitled = without_title(text, searching=True)
     return found | _every_word_q(untitled, prefix) if untitled != text else found
 
 

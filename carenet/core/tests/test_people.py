@@ -124,7 +124,13 @@ def test_a_title_is_cleaned_as_names_are(typed, title):
     ],
 )
 def test_a_search_reads_past_a_monks_title(typed, name):
-    assert people.without_title(typed) == name
+    assert people.without_title(typed, searching=True) == name
+
+
+def test_only_a_search_reads_past_a_monks_title():
+    # A sound-alike match takes the name as it is: พระพร is not พร.
+    assert people.without_title("พระพร") == "พระพร"
+    assert people.without_title("ด.ช.ต้น") == "ต้น"
 
 
 def test_a_monks_title_is_not_taken_from_a_first_name_that_begins_with_it():
