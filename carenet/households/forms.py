@@ -333,6 +333,27 @@ class HouseholdStatusForm(_StatusForm):
     version = forms.IntegerField(widget=forms.HiddenInput)
 
 
+class EvacuationForm(forms.Form):
+    """Where an evacuated household stays and since when; the GPS point is optional."""
+
+    place = forms.CharField(
+        label=_("Shelter or place"),
+        max_length=200,
+        help_text=_("For example: the temporary shelter at Wat Paknam, or a relative's house."),
+    )
+    since = ThaiDateField(label=_("Since"), help_text=_("Buddhist or Common Era."))
+    latitude = forms.CharField(
+        label=_("Latitude"), required=False, max_length=40, widget=forms.TextInput(attrs=DECIMAL)
+    )
+    longitude = forms.CharField(
+        label=_("Longitude"), required=False, max_length=20, widget=forms.TextInput(attrs=DECIMAL)
+    )
+
+
+class BackHomeForm(forms.Form):
+    ended_on = ThaiDateField(label=_("Back home on"), help_text=_("Buddhist or Common Era."))
+
+
 class PersonStatusForm(_StatusForm):
     moves = PERSON_MOVES
     statuses = [c for c in PersonStatus.choices if c[0] != PersonStatus.MERGED]
@@ -507,6 +528,7 @@ class HouseholdFilterForm(forms.Form):
     unserved = forms.BooleanField(
         label=_("Only those no serving volunteer looks after"), required=False
     )
+    evacuated = forms.BooleanField(label=_("Only those evacuated now"), required=False)
 
     def __init__(self, data: Any, *, area_choices: list[tuple[str, str]]) -> None:
         if "status" not in data:  # the list opens on the households still looked after
@@ -535,4 +557,5 @@ class HouseholdFilterForm(forms.Form):
             group=data["group"] or "",
             level=data["level"] or "",
             unserved=bool(data["unserved"]),
+            evacuated=bool(data["evacuated"]),
         )

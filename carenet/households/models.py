@@ -153,6 +153,60 @@ class HouseholdAssignment(models.Model):
         return f"{self.volunteer_id} → {self.household_id}"
 
 
+class Evacuation(models.Model):
+    """A household staying away from home for a while (a flood shelter, a temple, relatives'
+    house): where and since when, until it is back home. The household and its members stay
+    active meanwhile, so they stay in every list and figure. At most one is open at a time;
+    ended ones are kept, so that past evacuations stay on record."""
+
+    household = models.ForeignKey(Household, on_delete=models.PROTECT, related_name="evacuations")
+    # Not indexed: found through its household, and checked against the scope once found.
+    area = models.ForeignKey(Area, on_delete=models.PROTECT, related_name="+", db_index=False)
+    place = models.CharField(_("shelter or place"), max_length=200)
+    latitude = models.DecimalField(
+        _("latitude"), max_digits=9, decimal_places=6, null=True, blank=True
+    )
+    longitude = models.DecimalField(
+        _("longitude"), max_digits=9, decimal_places=6, null=True, blank=True
+    )
+    since = models.DateField(_("since"))
+    ended_on = models.DateField(_("back home on"), null=True, blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        db_index=False,  # see the module's docstring
+    )
+    recorded_at = models.DateTimeField(auto_now_add=True)
+    ended_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        db_index=False,  # see the module's docstring
+    )
+
+    class Meta:
+        ordering = ["-since", "-id"]
+        constraints = [
+            # Its partial index also serves "is it evacuated now" and the list's filter.
+            models.UniqueConstraint(
+                fields=["household"],
+                condition=Q(ended_on__isnull=True),
+                name="evacuation_one_open",
+            ),
+            models.CheckConstraint(
+                condition=Q(ended_on__isnull=True) | Q(ended_on__gte=models.F("since")),
+                name="evacuation_ends_after_start",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.household_id} → {self.place}"
+
+
 class PersonStatus(models.TextChoices):
     ACTIVE = "active", _("lives here")
     MOVED = "moved", _("moved away")

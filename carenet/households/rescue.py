@@ -1,7 +1,8 @@
 """The priority list: what a rescue or relief team takes into a flooded area.
 
 One line per active household of the chosen area that has any of the chosen groups (every
-household when none is chosen), most urgent first, with its address, GPS point, the phones of
+household when none is chosen), most urgent first, with its address (and the shelter it stays
+at, when evacuated), GPS point, the phones of
 its members, who needs help and the volunteers who look after it. It takes the household
 list's filters (households.forms.HouseholdFilterForm) and, unlike that list, several groups at
 once ("any of"). It is read on paper, so it is never paged: it stops at RESCUE_CAP lines and
@@ -28,6 +29,7 @@ from carenet.households.selectors import (
     badges,
     household_queryset,
     shown_groups,
+    with_evacuation,
 )
 from carenet.volunteers.models import Volunteer
 
@@ -71,6 +73,8 @@ class RescueRow:
     needs: list[MemberNeed]  # members who need help, in the household's order
     household_groups: list[Badge]  # asked-for groups of the household as a whole
     volunteers: list[Volunteer]
+    evacuated_to: str = ""  # the shelter it stays at now: where the team finds them
+    evacuated_since: date | None = None
 
 
 @dataclass
@@ -95,7 +99,7 @@ def rescue_list(*, user: Any, filters: RescueFilters, today: date) -> RescueList
     members = Person.objects.filter(status=PersonStatus.ACTIVE).order_by("pk")
     volunteers = Volunteer.objects.order_by(*thai_order("first_name"))
     queryset = (
-        household_queryset(user=user, filters=filters.households)
+        with_evacuation(household_queryset(user=user, filters=filters.households))
         .filter(_any_group_q(filters.groups))
         .select_related("area__parent", "head")
         .prefetch_related(
@@ -133,6 +137,8 @@ def _row(household: Any, asked: list[str], today: date) -> RescueRow:
         needs=needs,
         household_groups=badges(whole),
         volunteers=list(household.volunteers.all()),
+        evacuated_to=household.evacuated_to or "",
+        evacuated_since=household.evacuated_since,
     )
 
 
@@ -149,6 +155,7 @@ def rescue_list_log(*, actor: Any, filters: RescueFilters, result: RescueList) -
             "groups": filters.groups,
             "level": filters.households.level,
             "unserved": filters.households.unserved,
+            "evacuated": filters.households.evacuated,
             "households": len(result.rows),
             "matching": result.count,
         },

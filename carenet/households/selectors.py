@@ -18,7 +18,7 @@ from typing import Any, cast
 
 from django.core.exceptions import ValidationError
 from django.core.paginator import Page
-from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -34,6 +34,7 @@ from carenet.core.people import age_on, months_on, name_key, name_q, without_tit
 from carenet.households import checks, cleaning, vulnerability
 from carenet.households.models import (
     Consent,
+    Evacuation,
     Household,
     HouseholdAssignment,
     HouseholdStatus,
@@ -194,6 +195,8 @@ class HouseholdRow:
     head_name: str
     volunteers: list[Volunteer]
     serving: set[int]  # those of them who still serve it (households.models.volunteer_serves)
+    evacuated_to: str = ""  # the shelter it stays at now (with_evacuation)
+    evacuated_since: date | None = None
 
 
 def household_row(household: Any) -> HouseholdRow:
@@ -208,6 +211,8 @@ def household_row(household: Any) -> HouseholdRow:
         head_name=household.head.full_name if household.head else _first_name_of(members),
         volunteers=volunteers,
         serving={v.pk for v in volunteers if volunteer_serves(v, household.area_id)},
+        evacuated_to=getattr(household, "evacuated_to", None) or "",
+        evacuated_since=getattr(household, "evacuated_since", None),
     )
 
 
@@ -222,6 +227,7 @@ class HouseholdFilters:
     group: str = ""
     level: str = ""  # high, medium or low
     unserved: bool = False  # only households no active volunteer of their subdistrict serves
+    evacuated: bool = False  # only households staying at a shelter now (models.Evacuation)
 
 
 def _search_q(text: str) -> Q:
@@ -314,12 +320,28 @@ def household_queryset(*, user: Any, filters: HouseholdFilters) -> QuerySet[Hous
         queryset = queryset.filter(vulnerability__icontains=f'"{filters.group}"')
     if filters.level:
         queryset = queryset.filter(_priority_q(filters.level))
+    if filters.evacuated:
+        queryset = queryset.filter(Exists(_open_evacuations()))
     if filters.unserved:
         serving = HouseholdAssignment.objects.filter(
             serving_q(OuterRef("area_id")), household_id=OuterRef("pk")
         )
         queryset = queryset.filter(~Exists(serving))
     return queryset.order_by("-priority_score", "area_id", "house_no", "pk")
+
+
+def _open_evacuations() -> QuerySet[Evacuation]:
+    return Evacuation.objects.filter(household_id=OuterRef("pk"), ended_on__isnull=True)
+
+
+def with_evacuation(queryset: QuerySet[Household]) -> QuerySet[Household]:
+    """Adds `evacuated_to` and `evacuated_since`: the shelter a household stays at now and
+    since when (None for one at home), read in the same query as the households."""
+    open_now = _open_evacuations()
+    return queryset.annotate(
+        evacuated_to=Subquery(open_now.values("place")[:1]),
+        evacuated_since=Subquery(open_now.values("since")[:1]),
+    )
 
 
 def household_list(
@@ -329,7 +351,7 @@ def household_list(
     per_page = max(1, min(per_page, MAX_PER_PAGE))
     active_members = Person.objects.filter(status=PersonStatus.ACTIVE).order_by("pk")
     queryset = (
-        household_queryset(user=user, filters=filters)
+        with_evacuation(household_queryset(user=user, filters=filters))
         .select_related("area__parent", "head")
         .prefetch_related(
             Prefetch("members", queryset=active_members, to_attr="active_members"),
@@ -402,6 +424,11 @@ class HouseholdDetail:
     # Assigned volunteers who now serve another subdistrict (their pks).
     moved_away: set[int] = field(default_factory=set)
     status_changes: list["StatusChange"] = field(default_factory=list)
+    evacuation: Evacuation | None = None  # where it stays now, if away from home
+    past_evacuations: list[Evacuation] = field(default_factory=list)
+
+
+EVACUATIONS_SHOWN = 20
 
 
 def household_detail(*, household: Household, today: date | None = None) -> HouseholdDetail:
@@ -418,6 +445,7 @@ def household_detail(*, household: Household, today: date | None = None) -> Hous
     while chain[-1].parent is not None:
         chain.append(chain[-1].parent)
     assignments = list(household.assignments.select_related("volunteer").order_by("assigned_at"))
+    evacuations = list(household.evacuations.select_related("recorded_by")[:EVACUATIONS_SHOWN])
     return HouseholdDetail(
         household=household,
         level=vulnerability.priority_level(household.priority_score),
@@ -431,6 +459,8 @@ def household_detail(*, household: Household, today: date | None = None) -> Hous
         looked_after=any(volunteer_serves(a.volunteer, area.code) for a in assignments),
         to_check=checks.to_check(members, headless=household.head_id is None),
         status_changes=household_status_changes(household=household),
+        evacuation=next((e for e in evacuations if e.ended_on is None), None),
+        past_evacuations=[e for e in evacuations if e.ended_on is not None],
     )
 
 

@@ -52,6 +52,7 @@ from carenet.households.cleaning import (
     ConsentData,
     Errors,
     PersonData,
+    clean_gps,
     consent_clean,
     household_clean_address,
     household_move_refused,
@@ -60,6 +61,7 @@ from carenet.households.cleaning import (
 from carenet.households.models import (
     Consent,
     ConsentBasis,
+    Evacuation,
     Household,
     HouseholdAssignment,
     HouseholdStatus,
@@ -282,6 +284,7 @@ def household_update(
         fields.append("area")
         Person.objects.filter(household=household).update(area=new_area)
         Consent.objects.filter(person__household=household).update(area=new_area)
+        Evacuation.objects.filter(household=household).update(area=new_area)
     save_versioned(household, version, fields)
     audit_record(
         actor=actor,
@@ -331,15 +334,110 @@ def household_set_status(
         living = members.filter(status=PersonStatus.ACTIVE)
         changed = list(living.values_list("pk", flat=True))
         living.update(status=PersonStatus.MOVED)
+    details: dict[str, Any] = {"from": before, "to": status, "reason": reason, "members": changed}
+    if status != HouseholdStatus.ACTIVE:
+        # Gone for good: a stay at a shelter ends with it, so none stays open on a closed record.
+        ended = Evacuation.objects.filter(household=household, ended_on__isnull=True).update(
+            ended_on=timezone.localdate(), ended_by=_user(actor)
+        )
+        if ended:
+            details["evacuation_ended"] = True
     audit_record(
         actor=actor,
         action=HOUSEHOLD_STATUS_ACTION,
         target=household,
         area_code=household.area_id,
-        details={"from": before, "to": status, "reason": reason, "members": changed},
+        details=details,
     )
     households_recompute(household_ids=[household.pk])
     return household
+
+
+# --- Evacuations ---------------------------------------------------------------------------
+
+
+def _check_day(day: date, field: str) -> None:
+    if day > timezone.localdate():
+        raise ValidationError({field: _("The date cannot be in the future.")})
+
+
+@transaction.atomic
+def evacuation_start(
+    *,
+    actor: Any,
+    household: Household,
+    place: str,
+    since: date,
+    latitude: Any = None,
+    longitude: Any = None,
+) -> Evacuation:
+    """The household stays at a shelter (or elsewhere) for a while. It stays active, and so do
+    its members: they stay in every list and figure, with where they are now beside them."""
+    _require_household(actor, household)
+    if household.status != HouseholdStatus.ACTIVE:
+        raise ValidationError(
+            _("A household that is %(now)s cannot be evacuated.")
+            % {"now": household.get_status_display()}
+        )
+    place = visible(place)
+    if not place:
+        raise ValidationError({"place": _("Say where the household is staying.")})
+    _check_day(since, "since")
+    lat, lon = clean_gps(latitude, longitude)
+    if Evacuation.objects.filter(household=household, ended_on__isnull=True).exists():
+        raise ValidationError(_("This household is already recorded as evacuated."))
+    try:
+        with transaction.atomic():
+            evacuation = Evacuation.objects.create(
+                household=household,
+                area_id=household.area_id,
+                place=place,
+                since=since,
+                latitude=lat,
+                longitude=lon,
+                recorded_by=_user(actor),
+            )
+    except IntegrityError:  # recorded at the same moment by someone else
+        raise ValidationError(_("This household is already recorded as evacuated.")) from None
+    audit_record(
+        actor=actor,
+        action="household.evacuate",
+        target=household,
+        area_code=household.area_id,
+        details={"place": place, "since": since.isoformat(), "gps": lat is not None},
+    )
+    return evacuation
+
+
+@transaction.atomic
+def evacuation_end(*, actor: Any, household: Household, ended_on: date) -> Evacuation:
+    """Back home: the open evacuation ends on that day, and stays on record."""
+    _require_household(actor, household)
+    evacuation = (
+        Evacuation.objects.select_for_update()
+        .filter(household=household, ended_on__isnull=True)
+        .first()
+    )
+    if evacuation is None:
+        raise ValidationError(_("This household is not recorded as evacuated."))
+    _check_day(ended_on, "ended_on")
+    if ended_on < evacuation.since:
+        raise ValidationError(
+            {
+                "ended_on": _("The household left home on %(since)s: it cannot be back before.")
+                % {"since": thaidate.format_short(evacuation.since)}
+            }
+        )
+    evacuation.ended_on, evacuation.ended_by = ended_on, _user(actor)
+    evacuation.save(update_fields=["ended_on", "ended_by"])
+    audit_record(
+        actor=actor,
+        action="household.back_home",
+        target=household,
+        area_code=household.area_id,
+        details={"place": evacuation.place, "ended_on": ended_on.isoformat()},
+    )
+    return evacuation
 
 
 def _members_moved_with(household: Household) -> list[int]:

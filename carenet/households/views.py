@@ -32,9 +32,11 @@ from carenet.households import checks, cleaning, rescue, selectors, services, vu
 from carenet.households.forms import (
     SEARCH_LENGTH,
     AssignForm,
+    BackHomeForm,
     ConsentAddForm,
     ConsentForm,
     DuplicateConfirmForm,
+    EvacuationForm,
     HandOverForm,
     HouseholdFilterForm,
     HouseholdForm,
@@ -139,6 +141,9 @@ def _render_detail(request: HttpRequest, household: Household, **forms: Any) -> 
         forms["status_form"] = HouseholdStatusForm(
             initial={"version": household.version}, current=household.status
         )
+    if can_manage and household.status == HouseholdStatus.ACTIVE:
+        forms.setdefault("evacuation_form", EvacuationForm(initial={"since": timezone.localdate()}))
+        forms.setdefault("back_home_form", BackHomeForm(initial={"ended_on": timezone.localdate()}))
     if can_assign and "assign_form" not in forms:
         forms["assign_form"] = AssignForm(
             queryset=selectors.volunteers_to_assign(household=household)
@@ -353,6 +358,40 @@ def household_status(request: HttpRequest, pk: int) -> HttpResponse:
             messages.success(request, _("The status is changed."))
             return redirect("households:detail", pk=household.pk)
     return _render_detail(request, household, status_form=form)
+
+
+@access.requires(MANAGE)
+@require_POST
+def household_evacuate(request: HttpRequest, pk: int) -> HttpResponse:
+    household = selectors.household_get(user=request.user, pk=pk, perm=MANAGE)
+    form = EvacuationForm(request.POST)
+    if form.is_valid():
+        try:
+            services.evacuation_start(actor=request.user, household=household, **form.cleaned_data)
+        except ValidationError as error:
+            _form_error(form, error)
+        else:
+            messages.success(request, _("The evacuation is recorded."))
+            return redirect("households:detail", pk=household.pk)
+    return _render_detail(request, household, evacuation_form=form)
+
+
+@access.requires(MANAGE)
+@require_POST
+def household_back_home(request: HttpRequest, pk: int) -> HttpResponse:
+    household = selectors.household_get(user=request.user, pk=pk, perm=MANAGE)
+    form = BackHomeForm(request.POST)
+    if form.is_valid():
+        try:
+            services.evacuation_end(
+                actor=request.user, household=household, ended_on=form.cleaned_data["ended_on"]
+            )
+        except ValidationError as error:
+            _form_error(form, error)
+        else:
+            messages.success(request, _("The household is recorded as back home."))
+            return redirect("households:detail", pk=household.pk)
+    return _render_detail(request, household, back_home_form=form)
 
 
 @access.requires(MANAGE)

@@ -64,6 +64,8 @@ ACTIONS = {
     "household.update": _("edited the household"),
     "household.import": _("changed the household by importing a file"),
     "household.status": _("changed the household's status"),
+    "household.evacuate": _("recorded the household as evacuated"),
+    "household.back_home": _("recorded the household as back home"),
     "household.assign": _("assigned a volunteer"),
     "household.unassign": _("removed a volunteer"),
     "household.handover": _("handed the household to another volunteer"),
