@@ -387,6 +387,11 @@ _SHARED: dict[str, tuple[tuple[str, ...], Kind]] = {
 # change a record changed since then is refused: an old file must not undo later edits.
 AS_OF = Column("as_of", ("ข้อมูล ณ", "as_of", "as of", "data as of", "ข้อมูล ณ วันที่"))
 
+# For the reader of a households export, never imported (EXPORT_ONLY): the shelter where an
+# evacuated household stays now (households.models.Evacuation). It is recorded on the
+# household's page, which also ends it when the household is back home; a file cannot say so.
+EVACUATED_TO = Column("evacuated_to", ("อพยพไปที่", "evacuated_to", "evacuated to"))
+
 HOUSEHOLD_COLUMNS: tuple[Column, ...] = (
     Column(
         "household_ref",
@@ -407,6 +412,7 @@ HOUSEHOLD_COLUMNS: tuple[Column, ...] = (
     *_area_columns(),
     Column("lat", ("ละติจูด", "lat", "latitude")),
     Column("lon", ("ลองจิจูด", "lon", "longitude", "lng")),
+    EVACUATED_TO,
     Column("ownership", ("การครอบครองที่อยู่อาศัย", "ownership", "housing")),
     Column("condition", ("สภาพที่อยู่อาศัย", "condition", "house condition")),
     Column(
@@ -462,7 +468,7 @@ LOOKS_AFTER = Column(
     kind=Kind.INTEGER,
 )
 # Columns an export writes and an import skips: not in the guide or the blank template.
-EXPORT_ONLY = (LOOKS_AFTER.key,)
+EXPORT_ONLY = (LOOKS_AFTER.key, EVACUATED_TO.key)
 
 VOLUNTEER_COLUMNS: tuple[Column, ...] = (
     _column("citizen_id", required=True),
@@ -665,7 +671,8 @@ def household_row_values(
 ) -> dict[str, str]:
     """The cells of one person's row in a households export, keyed like HOUSEHOLD_COLUMNS.
 
-    Reads only what is loaded: `person.household` (select_related), and the household's
+    Reads only what is loaded: `person.household` (select_related), `person.evacuated_to`
+    where annotated (exporting._person_rows), and the household's
     `volunteers` (their citizen IDs fill the volunteer column) and the person's `consents`
     (the latest active one fills the consent columns), given or else prefetched. `areas` maps codes
     to Area rows for the subdistrict, district and province names; without it only the
@@ -691,6 +698,7 @@ def household_row_values(
         **_area_values(household.area_id, areas),
         "lat": str(household.latitude) if household.latitude is not None else "",
         "lon": str(household.longitude) if household.longitude is not None else "",
+        "evacuated_to": getattr(person, "evacuated_to", None) or "",
         "ownership": OWNERSHIPS.word(household.ownership),
         "condition": CONDITIONS.word(household.condition),
         "volunteer_citizen_id": LIST_SEPARATOR.join(

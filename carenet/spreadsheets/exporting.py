@@ -44,7 +44,7 @@ from enum import StrEnum
 from itertools import chain, islice
 from typing import IO, Any, NamedTuple
 
-from django.db.models import Case, F, Prefetch, Q, QuerySet, Value, When
+from django.db.models import Case, F, OuterRef, Prefetch, Q, QuerySet, Subquery, Value, When
 from django.utils import timezone
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
@@ -59,6 +59,7 @@ from carenet.core.services import audit_record
 from carenet.core.tabular import looks_like_formula, neutralize_formula
 from carenet.households.models import (
     Consent,
+    Evacuation,
     HouseholdAssignment,
     HouseholdStatus,
     Person,
@@ -305,8 +306,9 @@ def blank_template(dataset: str) -> Export:
         headers = columns.household_headers()
     headers.remove(columns.AS_OF.label)  # data typed in, not read from Carenet
     written = set(columns.header_keys(headers))
+    every = (*columns.VOLUNTEER_COLUMNS, *columns.HOUSEHOLD_COLUMNS)
     for key in written.intersection(columns.EXPORT_ONLY):  # nothing to type in
-        headers.remove(columns.label(columns.VOLUNTEER_COLUMNS, key))
+        headers.remove(columns.label(every, key))
     return Export(dataset, Format.XLSX, headers, iter([]), 0, "", template=True)
 
 
@@ -321,11 +323,12 @@ def _person_rows(queryset: QuerySet[Person]) -> QuerySet[Person]:
     """The people who live in the active households, each household's head first. Their
     volunteers and consents are read a chunk at a time by `_household_extras`."""
     head_first = Case(When(pk=F("household__head_id"), then=Value(0)), default=Value(1))
+    away = Evacuation.objects.filter(household_id=OuterRef("household_id"), ended_on__isnull=True)
     return (
         queryset.filter(status=PersonStatus.ACTIVE, household__status=HouseholdStatus.ACTIVE)
         .select_related("household")
         .only("household_id", *columns.HOUSEHOLD_ROW_FIELDS)
-        .annotate(head_first=head_first)
+        .annotate(head_first=head_first, evacuated_to=Subquery(away.values("place")[:1]))
         .order_by("area_id", "household_id", "head_first", "pk")
     )
 

@@ -157,7 +157,7 @@ def upload(request: HttpRequest) -> HttpResponse:
     else:
         form = UploadForm(initial={"kind": request.GET.get("kind", "households")})
     guide = [
-        (ImportKind.HOUSEHOLDS, columns.HOUSEHOLD_IMPORT_COLUMNS),
+        (ImportKind.HOUSEHOLDS, columns.imported(columns.HOUSEHOLD_IMPORT_COLUMNS)),
         (ImportKind.VOLUNTEERS, columns.imported(columns.VOLUNTEER_IMPORT_COLUMNS)),
     ]
     return render(

@@ -786,3 +786,29 @@ def test_volunteer_export_says_how_many_active_households_each_looks_after(perso
     Household.objects.update(status=HouseholdStatus.MOVED)
     rows = read_csv(export_bytes(personas["district_coordinator_b"], "volunteers"))
     assert {row[name]: row[column] for row in rows[1:]} == {"รักถิ่น": "0"}
+
+
+@pytest.mark.parametrize("fmt", ["csv", "xlsx"])
+def test_the_shelter_of_an_evacuated_household_is_exported_and_imports_again_unchanged(
+    personas, registry, fmt
+):
+    from carenet.households.models import Evacuation
+    from carenet.households.services import evacuation_start
+    from carenet.spreadsheets.importing import import_households
+
+    user = personas["district_coordinator_a"]
+    household = Household.objects.filter(area__code__startswith="8601").order_by("pk").first()
+    evacuation_start(actor=user, household=household, place="วัดปากน้ำ", since=timezone.localdate())
+    rows = read_csv(export_bytes(user, "households"))
+    at = rows[0].index("อพยพไปที่")
+    ref = rows[0].index("รหัสครัวเรือน")
+    shelters = {row[ref]: row[at] for row in rows[1:]}
+    assert shelters.pop(str(household.pk)) == "วัดปากน้ำ"
+    assert set(shelters.values()) == {""}
+    before = snapshot()
+    result = import_households(actor=user, source=export_bytes(user, "households", fmt))
+    assert result.errors == []
+    assert not any("อพยพ" in str(w) for w in result.warnings)
+    assert result.people.updated == result.households.updated == 0
+    assert snapshot() == before
+    assert Evacuation.objects.get().place == "วัดปากน้ำ"
