@@ -18,7 +18,7 @@ from typing import Any, cast
 
 from django.core.exceptions import ValidationError
 from django.core.paginator import Page
-from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -445,7 +445,12 @@ def household_detail(*, household: Household, today: date | None = None) -> Hous
     while chain[-1].parent is not None:
         chain.append(chain[-1].parent)
     assignments = list(household.assignments.select_related("volunteer").order_by("assigned_at"))
-    evacuations = list(household.evacuations.select_related("recorded_by")[:EVACUATIONS_SHOWN])
+    open_first = (F("ended_on").desc(nulls_first=True), "-since", "-id")
+    evacuations = list(
+        household.evacuations.select_related("recorded_by").order_by(*open_first)[
+            :EVACUATIONS_SHOWN
+        ]
+    )
     return HouseholdDetail(
         household=household,
         level=vulnerability.priority_level(household.priority_score),

@@ -309,7 +309,7 @@ def household_set_status(
 
     Moved or closed, nobody lives there any more: its members still recorded as living there
     become "moved away" with it. Opened again, those same members live there again (those
-    who had left before stay as they are).
+    who had left before stay as they are). A stay at a shelter (Evacuation) ends with it.
     """
     _require_household(actor, household)
     if status not in HOUSEHOLD_MOVES.get(household.status, set()):

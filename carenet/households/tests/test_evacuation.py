@@ -272,3 +272,20 @@ def test_the_priority_list_shows_the_shelter_next_to_the_address(client, world):
     login(client, "district_coordinator_b")
     response = client.get(reverse("households:priority_list"))
     assert SHELTER not in response.text
+
+
+def test_the_page_finds_the_open_evacuation_among_many_past_ones(world):
+    from carenet.households.selectors import EVACUATIONS_SHOWN, household_detail
+
+    household = world.households["a1"]
+    _evacuate(world, since=date(2026, 1, 1))
+    day = date(2026, 2, 1)
+    Evacuation.objects.bulk_create(
+        Evacuation(
+            household=household, area=household.area, place=f"วัด {i}", since=day, ended_on=day
+        )
+        for i in range(EVACUATIONS_SHOWN + 1)
+    )
+    shown = household_detail(household=household)
+    assert shown.evacuation is not None and shown.evacuation.place == SHELTER
+    assert len(shown.past_evacuations) == EVACUATIONS_SHOWN - 1
