@@ -9,7 +9,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('areas', '0001_initial'),
-        ('households', '0008_document_no_as_searched'),
+        ('households', '0010_document_type_id_unknown'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
