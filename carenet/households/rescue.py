@@ -14,7 +14,7 @@ from datetime import date
 from typing import Any
 
 from django.db import transaction
-from django.db.models import Prefetch, Q
+from django.db.models import BooleanField, ExpressionWrapper, Prefetch, Q
 from django.http import QueryDict
 
 from carenet.core.collation import thai_order
@@ -22,7 +22,13 @@ from carenet.core.people import age_on, months_on
 from carenet.core.services import audit_areas, audit_record_each
 from carenet.households import vulnerability
 from carenet.households.forms import HouseholdFilterForm
-from carenet.households.models import Household, HouseholdStatus, Person, PersonStatus
+from carenet.households.models import (
+    Household,
+    HouseholdStatus,
+    Person,
+    PersonStatus,
+    restricted_q,
+)
 from carenet.households.selectors import (
     Badge,
     HouseholdFilters,
@@ -73,6 +79,7 @@ class RescueRow:
     needs: list[MemberNeed]  # members who need help, in the household's order
     household_groups: list[Badge]  # asked-for groups of the household as a whole
     volunteers: list[Volunteer]
+    restricted: bool = False  # a member withdrew consent: the page says what the list is for
     evacuated_to: str = ""  # the shelter it stays at now: where the team finds them
     evacuated_since: date | None = None
 
@@ -81,6 +88,10 @@ class RescueRow:
 class RescueList:
     rows: list[RescueRow]
     count: int  # every matching household, even past the cap
+
+    @property
+    def restricted(self) -> bool:
+        return any(row.restricted for row in self.rows)
 
     @property
     def capped(self) -> bool:
@@ -96,7 +107,13 @@ def _any_group_q(groups: list[str]) -> Q:
 
 def rescue_list(*, user: Any, filters: RescueFilters, today: date) -> RescueList:
     """At most RESCUE_CAP lines, in four queries whatever their number (five past the cap)."""
-    members = Person.objects.filter(status=PersonStatus.ACTIVE).order_by("pk")
+    # People who withdrew consent stay on a rescue list (their life or health is what it is
+    # for), marked, as the page says; the household export leaves them out.
+    members = (
+        Person.objects.filter(status=PersonStatus.ACTIVE)
+        .annotate(restricted=ExpressionWrapper(restricted_q(), output_field=BooleanField()))
+        .order_by("pk")
+    )
     volunteers = Volunteer.objects.order_by(*thai_order("first_name"))
     queryset = (
         with_evacuation(household_queryset(user=user, filters=filters.households))
@@ -137,6 +154,7 @@ def _row(household: Any, asked: list[str], today: date) -> RescueRow:
         needs=needs,
         household_groups=badges(whole),
         volunteers=list(household.volunteers.all()),
+        restricted=any(p.restricted for p in members),
         evacuated_to=household.evacuated_to or "",
         evacuated_since=household.evacuated_since,
     )

@@ -165,3 +165,25 @@ def test_the_list_query_count_stays_under_a_bound(world, personas, django_assert
     with django_assert_max_num_queries(4):
         result = rescue.rescue_list(user=user, filters=filters, today=timezone.localdate())
     assert len(result.rows) == 5
+
+
+def test_someone_who_withdrew_consent_is_marked_and_the_page_says_what_for(client, world, personas):
+    from carenet.households import services
+    from carenet.households.tests.factories import ConsentFactory
+
+    household = _household(bedridden=True)
+    consent = ConsentFactory.create(person=household.head)
+    services.consent_withdraw(
+        actor=personas["district_coordinator_a"],
+        consent=consent,
+        withdrawn_on=timezone.localdate(),
+        reason="ไม่ประสงค์",
+    )
+    login(client, "district_coordinator_a")
+    response = client.get(URL, {"area": "860101", "group": ["bedridden"]})
+    assert household.pk in _shown(response)
+    page = response.text
+    assert 'data-testid="restricted-note"' in page
+    assert page.count('data-testid="restricted"') == 2  # by the phone and among those in need
+    others = client.get(URL, {"area": "860101", "group": ["pregnant"]})
+    assert 'data-testid="restricted-note"' not in others.text
