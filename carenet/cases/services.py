@@ -5,6 +5,9 @@ Status changes never happen here directly: closing and reopening go through
 `workflow.case_move`, which checks the move and records it. Everything else writes its own
 audit row in the same transaction.
 
+Once the affected person has withdrawn consent (workflow.consent_refusal), no task,
+follow-up or volunteer is added; tasks can still be marked done and volunteers taken off.
+
 Who may work a case (add tasks and follow-ups): somebody holding MANAGE_CASES at the case's
 area, or a person attached to it (the filer, the assigned people, the volunteer who raised
 it). A task's own person may mark it done.
@@ -127,6 +130,13 @@ def task_people(case: Case) -> QuerySet[User]:
     )
 
 
+def _refuse_if_withdrawn(case: Case) -> None:
+    """New tasks, follow-ups and volunteers add data about the person or show it to one more
+    person: refused, like the review steps, once the person withdrew consent."""
+    if refusal := workflow.consent_refusal(case):
+        raise ValidationError(refusal, code="consent_withdrawn")
+
+
 # --- Tasks ------------------------------------------------------------------------------------
 
 
@@ -143,6 +153,7 @@ def task_add(
     """Adds one step to the case plan: what, by whom (a user in scope, or free text), by when."""
     if not can_work(actor, case):
         raise PermissionDenied
+    _refuse_if_withdrawn(case)
     what, who_text = what.strip(), who_text.strip()
     if not what:
         raise ValidationError(_("Please say what needs to be done."))
@@ -204,6 +215,7 @@ def follow_up_add(
     """Records a follow-up contact, optionally linked to a visit of the case's household."""
     if not can_work(actor, case):
         raise PermissionDenied
+    _refuse_if_withdrawn(case)
     note = note.strip()
     if not note:
         raise ValidationError(_("Please write what was found."))
@@ -292,6 +304,7 @@ def case_volunteer_assign(*, actor: Any, case: Case, volunteer: Volunteer) -> No
         case.area_id[:2]
     ):
         raise ValidationError(_("Choose an active volunteer of this province."))
+    _refuse_if_withdrawn(case)
     refusal = assignment_refusal(case, volunteer, timezone.localdate())
     if refusal is not None:
         raise refusal

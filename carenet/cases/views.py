@@ -236,7 +236,9 @@ def _page(
         return _restricted(request, case, BreakGlassForm())
     events = selectors.case_events(case)
     may_work = services.can_work(user, case)
-    visits = selectors.household_visits(case) if may_work else []
+    refusal = workflow.consent_refusal(case)
+    adds = may_work and not refusal  # nothing new once the person withdrew consent
+    visits = selectors.household_visits(case) if adds else []
     limits = services.limits_for(case.area_id)
     context = {
         "case": case,
@@ -244,7 +246,7 @@ def _page(
         "chain": selectors.review_chain(case, events),
         "events": events,
         "moves": _moves(user, case),
-        "consent_refusal": workflow.consent_refusal(case),
+        "consent_refusal": refusal,
         "move_error": move_error,
         "posted": posted or {},
         "commentable": list(workflow.COMMENTABLE_FIELDS.items()),
@@ -255,15 +257,17 @@ def _page(
         "tasks": selectors.case_tasks(case),
         "follow_ups": selectors.case_follow_ups(case),
         "may_work": may_work,
-        "task_form": task_form or (TaskForm(case=case) if may_work else None),
-        "follow_up_form": follow_up_form or (FollowUpForm(visits=visits) if may_work else None),
+        "task_form": task_form or (TaskForm(case=case) if adds else None),
+        "follow_up_form": follow_up_form or (FollowUpForm(visits=visits) if adds else None),
         "today": _now().date(),
         "edit_url": reverse("cases:edit", args=[case.pk])
         if case.status in (S.DRAFT, S.RETURNED)
         else "",
         "case_volunteers": case.case_volunteers.select_related("area"),
         "may_assign": (may_assign := services.can_assign(user, case)),
-        "assignable": services.volunteers_to_assign(case)[:ASSIGNABLE_SHOWN] if may_assign else [],
+        "assignable": services.volunteers_to_assign(case)[:ASSIGNABLE_SHOWN]
+        if may_assign and not refusal
+        else [],
         "assign_error": assign_error,
     }
     return render(request, "cases/detail.html", context, status=status)
@@ -289,6 +293,13 @@ def _may_acknowledge(user: Any, case: Case) -> bool:
 @access.requires(Perm.VIEW_CASES)
 def detail(request: HttpRequest, pk: int) -> HttpResponse:
     return _page(request, case_get(user=request.user, pk=pk))
+
+
+def _refused(request: HttpRequest, case: Case) -> HttpResponse | None:
+    """The case page with the reason (400) when the person withdrew consent, else None."""
+    if refusal := workflow.consent_refusal(case):
+        return _page(request, case, status=400, move_error=refusal)
+    return None
 
 
 def _workable(request: HttpRequest, pk: int) -> Case:
@@ -357,6 +368,8 @@ def task_add(request: HttpRequest, pk: int) -> HttpResponse:
     case = _workable(request, pk)
     if not services.can_work(request.user, case):
         raise PermissionDenied
+    if refused := _refused(request, case):
+        return refused
     form = TaskForm(request.POST, case=case)
     if form.is_valid():
         try:
@@ -374,6 +387,8 @@ def task_add(request: HttpRequest, pk: int) -> HttpResponse:
 def volunteer_assign(request: HttpRequest, pk: int) -> HttpResponse:
     """Gives the case to a volunteer; a missing competency is explained with who holds it."""
     case = _workable(request, pk)
+    if services.can_assign(request.user, case) and (refused := _refused(request, case)):
+        return refused
     chosen = int_or_none(request.POST.get("volunteer"))
     in_scope = access.visible_to(request.user, Volunteer.objects.all(), perm=Perm.MANAGE_CASES)
     volunteer = in_scope.filter(pk=chosen).first() if chosen is not None else None
@@ -420,6 +435,8 @@ def follow_up_add(request: HttpRequest, pk: int) -> HttpResponse:
     case = _workable(request, pk)
     if not services.can_work(request.user, case):
         raise PermissionDenied
+    if refused := _refused(request, case):
+        return refused
     form = FollowUpForm(request.POST, visits=selectors.household_visits(case))
     if form.is_valid():
         data = form.cleaned_data

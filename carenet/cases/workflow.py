@@ -18,8 +18,9 @@ anything else with a reason in Thai (WorkflowError).
 PDPA: once the affected person has withdrawn consent (or objected to a lawful basis) and
 nothing lets Carenet go on (households.services.person_is_restricted), the case goes no
 further: only the moves that stop it or hand it back (STOPPING) remain, and referrals,
-letters and assistance are refused (`consent_refusal`), until a provincial officer records
-a lawful basis on the person's page.
+letters, assistance, follow-ups, new tasks and new volunteers are refused (`consent_refusal`),
+until the person consents again or a provincial officer records a lawful basis on the
+person's page.
 """
 
 from collections.abc import Mapping
@@ -141,9 +142,10 @@ def consent_refusal(case: Case, *people: Person) -> str:
         if person_is_restricted(person):
             return _(
                 "%(name)s has withdrawn consent (or objected to the use of their data), so this "
-                "case cannot go forward: no review, decision, referral, letter or assistance. "
-                "You can still close, decline or send it back. To go on, a provincial officer "
-                "must record a lawful basis, with a written justification, on the person's page."
+                "case cannot go forward: no review, decision, referral, letter, assistance, "
+                "follow-up, new task or new volunteer. You can still close, decline or send it "
+                "back. To go on, the person must give consent again, or a provincial officer "
+                "must record a lawful basis with a written justification, on the person's page."
             ) % {"name": person.full_name}
     return ""
 

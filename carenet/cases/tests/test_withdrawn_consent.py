@@ -5,14 +5,22 @@ from decimal import Decimal
 
 import pytest
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils import timezone, translation
 
-from carenet.cases import assistance, referrals
-from carenet.cases.models import Assistance, AssistanceType, CaseStatus, Referral
+from carenet.cases import assistance, referrals, services
+from carenet.cases.models import (
+    Assistance,
+    AssistanceType,
+    CaseFollowUp,
+    CaseStatus,
+    CaseTask,
+    Referral,
+)
 from carenet.cases.tests.factories import AgencyFactory, CaseFactory, ReferralFactory
 from carenet.cases.workflow import WorkflowError, allowed_moves, case_move
-from carenet.households.tests.factories import ConsentFactory
+from carenet.households.tests.factories import ConsentFactory, VolunteerFactory
 from carenet.visits.tests.factories import build_world
 
 S = CaseStatus
@@ -201,3 +209,77 @@ def test_new_request_out_of_scope(login_as, world, who, status):
 
 def test_new_request_anonymous(client, world):
     assert client.get(reverse("cases:new", args=[world.households["a1"].pk])).status_code == 302
+
+
+# --- Nothing new is added to the case: no follow-up, task or volunteer --------------------------
+
+
+@pytest.fixture
+def worked(personas, reference_data):
+    found = CaseFactory(filed_by=personas["volunteer_a"], status=S.ACCEPTED)
+    withdraw(found.person)
+    return found
+
+
+def _adds(client, case, volunteer):
+    return [
+        client.post(reverse("cases:follow_up_add", args=[case.pk]), {"fu-on": "", "fu-note": "x"}),
+        client.post(
+            reverse("cases:task_add", args=[case.pk]),
+            {"task-what": "ประสานโรงเรียน", "task-who_text": "ครู", "task-due_on": "10/12/2569"},
+        ),
+        client.post(reverse("cases:volunteer_assign", args=[case.pk]), {"volunteer": volunteer.pk}),
+    ]
+
+
+def test_no_follow_up_task_or_volunteer_once_consent_is_withdrawn(login_as, worked):
+    volunteer = VolunteerFactory(area_id=worked.area_id[:6])
+    client = login_as("district_coordinator_a")
+    page = client.get(reverse("cases:detail", args=[worked.pk]))
+    body = page.content.decode()
+    for shown in ('data-testid="open-follow-up"', 'data-testid="open-task"', "assign-volunteer"):
+        assert shown not in body
+    answers = _adds(client, worked, volunteer)
+    assert [a.status_code for a in answers] == [400, 400, 400]
+    assert all("withdrawn consent" in a.content.decode() for a in answers)
+    assert not CaseFollowUp.objects.filter(case=worked).exists()
+    assert not CaseTask.objects.filter(case=worked).exists()
+    assert not worked.case_volunteers.exists()
+
+
+@pytest.mark.parametrize("who, status", [("district_coordinator_b", 404), (None, 302)])
+def test_adds_out_of_scope_and_anonymous(login_as, worked, who, status):
+    volunteer = VolunteerFactory(area_id=worked.area_id[:6])
+    answers = _adds(login_as(who), worked, volunteer)
+    assert {a.status_code for a in answers} == {status}
+    assert not CaseFollowUp.objects.filter(case=worked).exists()
+    assert not CaseTask.objects.filter(case=worked).exists()
+    assert not worked.case_volunteers.exists()
+
+
+def test_services_refuse_too_but_winding_down_stays(personas, worked):
+    coordinator = personas["district_coordinator_a"]
+    volunteer = VolunteerFactory(area_id=worked.area_id[:6])
+    today = timezone.localdate()
+    with pytest.raises(ValidationError, match="withdrawn consent"):
+        services.follow_up_add(actor=coordinator, case=worked, on=today, note="โทรติดตาม")
+    with pytest.raises(ValidationError, match="withdrawn consent"):
+        services.task_add(
+            actor=coordinator, case=worked, what="ประสาน", due_on=today, who_text="ครู"
+        )
+    with pytest.raises(ValidationError, match="withdrawn consent"):
+        services.case_volunteer_assign(actor=coordinator, case=worked, volunteer=volunteer)
+    # A task from before is still marked done, a volunteer from before still taken off.
+    task = CaseTask.objects.create(
+        case=worked, what="ก่อนถอน", who_text="ครู", due_on=today, created_by=coordinator
+    )
+    services.task_done(actor=coordinator, task=task)
+    worked.case_volunteers.add(volunteer)
+    services.case_volunteer_remove(actor=coordinator, case=worked, volunteer=volunteer)
+    assert not worked.case_volunteers.exists()
+
+
+def test_adds_open_again_once_consent_is_given_again(login_as, worked):
+    ConsentFactory(person=worked.person)
+    page = login_as("district_coordinator_a").get(reverse("cases:detail", args=[worked.pk]))
+    assert 'data-testid="open-follow-up"' in page.content.decode()
