@@ -262,7 +262,19 @@ GIVEN_BASES = (ConsentBasis.CONSENT, ConsentBasis.GUARDIAN)
 class ConsentAddForm(ConsentForm):
     """A new consent for a registered person. After a withdrawal, a lawful basis other than
     consent asks for a justification, and is offered only to those who may record one
-    (services.may_override_withdrawal); a consent the person gives again is always offered."""
+    (services.may_override_withdrawal); a consent the person gives again is always offered,
+    with a note of how and when they gave it."""
+
+    note = forms.CharField(
+        label=_("How and when the person gave consent again"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_(
+            "Needed for a consent after a withdrawal: for example, a form signed on which date, "
+            "in front of whom, and where it is kept. It is shown on the person's page and kept "
+            "in the audit log."
+        ),
+    )
 
     justification = forms.CharField(
         label=_("Why the data must be used despite the withdrawal"),
@@ -277,6 +289,7 @@ class ConsentAddForm(ConsentForm):
         super().__init__(*args, **kwargs)
         if not after_withdrawal:
             del self.fields["justification"]
+            del self.fields["note"]
         elif not may_override:
             field = self.fields["basis"]
             assert isinstance(field, forms.ChoiceField)

@@ -416,6 +416,9 @@ class Consent(models.Model):
         related_name="+",
         db_index=False,  # see the module's docstring
     )
+    # After a withdrawal or objection: how and when the person gave consent again (in front of
+    # whom, where the signed form is kept), or why a lawful basis overrides what they asked.
+    note = models.TextField(_("note after a withdrawal"), blank=True)
 
     class Meta:
         ordering = ["-given_on", "-id"]

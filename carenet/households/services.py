@@ -21,7 +21,8 @@ it keeps what it holds, but only its status and the person's own identifying det
 new about that person, and exports leave it out (models.restricted_q). Recording a fresh
 consent lifts the restriction. A lawful basis other than consent overrides what the person
 asked for, so after a withdrawal only a provincial officer may record one
-(`may_override_withdrawal`), with a written justification that goes into the audit log.
+(`may_override_withdrawal`), with a written justification; a consent given again needs a note
+of how and when. Both are kept on the consent and in the audit log.
 
 Nothing is deleted here: households are moved or closed, people move, die or are merged into
 the record that survives a duplicate merge.
@@ -932,7 +933,12 @@ def last_withdrawal(person: Person) -> Consent | None:
 
 
 def _consent_create(
-    *, actor: Any, person: Person, data: ConsentData, details: dict[str, Any] | None = None
+    *,
+    actor: Any,
+    person: Person,
+    data: ConsentData,
+    details: dict[str, Any] | None = None,
+    note: str = "",
 ) -> Consent:
     consent = Consent.objects.create(
         person=person,
@@ -941,6 +947,7 @@ def _consent_create(
         purpose=data.purpose,
         given_on=data.given_on,
         recorded_by=_user(actor),
+        note=note,
     )
     audit_record(
         actor=actor,
@@ -954,19 +961,54 @@ def _consent_create(
 
 @transaction.atomic
 def consent_record(
-    *, actor: Any, person: Person, data: ConsentData, justification: str = ""
+    *, actor: Any, person: Person, data: ConsentData, justification: str = "", note: str = ""
 ) -> Consent:
     """A new consent (or lawful basis). After a withdrawal, it lifts the restriction: a
-    consent the person gives again may be recorded as before, but a lawful basis needs a
-    provincial officer and a written justification (`_override_details`)."""
+    consent the person gives again needs a note of how and when they gave it
+    (`_reconsent_details`), a lawful basis a provincial officer and a written justification
+    (`_override_details`). Either is kept on the consent and in its audit row."""
     _require_people(actor, [person], Perm.MANAGE_HOUSEHOLDS)
     if person.status == PersonStatus.MERGED:
         raise ValidationError(_("This record was merged into another one."))
     data = consent_clean(data, birth_date=person.birth_date)
-    details = None
-    if data.basis not in (ConsentBasis.CONSENT, ConsentBasis.GUARDIAN):
+    if data.basis in (ConsentBasis.CONSENT, ConsentBasis.GUARDIAN):
+        details = _reconsent_details(person, data, note)
+    else:
         details = _override_details(actor, person, justification)
-    return _consent_create(actor=actor, person=person, data=data, details=details)
+    kept = (details or {}).get("justification") or (details or {}).get("note") or ""
+    return _consent_create(actor=actor, person=person, data=data, details=details, note=kept)
+
+
+def _reconsent_details(person: Person, data: ConsentData, note: str) -> dict[str, Any] | None:
+    """For a consent given again after a withdrawal: refuses it without a note of how and
+    when it was given, or dated before the withdrawal, and returns what the audit row adds.
+
+    Anyone who may record a consent may record this one: a person may consent again to the
+    volunteer who visits them (PDPA s.19 asks for their consent, not for an office to take
+    it). What stops a withdrawal being undone at will is the written note, kept on the
+    consent, shown on the person's page and in the audit log."""
+    withdrawal = last_withdrawal(person) if person_is_restricted(person) else None
+    if withdrawal is None or withdrawal.withdrawn_on is None:
+        return None
+    errors = Errors()
+    if data.given_on < withdrawal.withdrawn_on:
+        errors.add(
+            "given_on",
+            _("Consent given again cannot be dated before the withdrawal (%(date)s).")
+            % {"date": thaidate.format_short(withdrawal.withdrawn_on)},
+            code="date_order",
+        )
+    if not visible(note):
+        errors.add(
+            "note",
+            _(
+                "Write how and when the person gave consent again: for example, a form signed "
+                "on which date, in front of whom, and where it is kept."
+            ),
+            code="required",
+        )
+    errors.raise_any()
+    return {"after_withdrawal": withdrawal.withdrawn_on.isoformat(), "note": visible(note)}
 
 
 def _override_details(actor: Any, person: Person, justification: str) -> dict[str, Any] | None:

@@ -812,6 +812,7 @@ def consent_add(request: HttpRequest, pk: int) -> HttpResponse:
                 person=person,
                 data=form.to_data(),
                 justification=form.cleaned_data.get("justification", ""),
+                note=form.cleaned_data.get("note", ""),
             )
         except ValidationError as error:
             show_service_errors(error, form)

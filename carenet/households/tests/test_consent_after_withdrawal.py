@@ -1,6 +1,8 @@
-"""After a withdrawal: a consent the person gives again is recorded as before, but a lawful
+"""After a withdrawal: a consent the person gives again needs a note of how and when, a lawful
 basis instead needs a provincial officer and a written justification, is audited with the
 basis and the person, and the form shows the withdrawal. Objection wording for a basis."""
+
+from datetime import timedelta
 
 import pytest
 from django.conf import settings
@@ -66,8 +68,75 @@ def test_a_basis_needs_a_justification_and_is_audited(withdrawn, personas):
 
 
 def test_the_person_may_consent_again_through_anyone_who_could(withdrawn, personas):
-    services.consent_record(actor=personas["volunteer_a"], person=withdrawn, data=CONSENT)
+    note = "ลงนามในแบบฟอร์มต่อหน้าผู้ใหญ่บ้าน เก็บไว้ที่ศูนย์"
+    services.consent_record(
+        actor=personas["volunteer_a"], person=withdrawn, data=CONSENT, note=note
+    )
     assert not restricted(withdrawn)
+    consent = withdrawn.consents.get(withdrawn_on__isnull=True)
+    assert consent.note == note
+    row = AuditEvent.objects.get(action="consent.record", target_id=str(consent.pk))
+    assert row.details["note"] == note
+    assert row.details["after_withdrawal"] == TODAY.isoformat()
+
+
+def test_consent_again_needs_a_note_and_no_earlier_date(withdrawn, personas):
+    earlier = ConsentData(
+        basis=ConsentBasis.CONSENT, purpose="ดูแล", given_on=TODAY - timedelta(days=1)
+    )
+    with pytest.raises(ValidationError) as refused:
+        services.consent_record(actor=personas["volunteer_a"], person=withdrawn, data=earlier)
+    assert set(refused.value.message_dict) == {"note", "given_on"}
+    with pytest.raises(ValidationError):
+        services.consent_record(
+            actor=personas["volunteer_a"], person=withdrawn, data=CONSENT, note="  "
+        )
+    assert restricted(withdrawn)
+    assert not AuditEvent.objects.filter(action="consent.record").exists()
+
+
+def test_no_note_needed_without_a_withdrawal(world, personas):
+    person = world.people["a1"]
+    consent = services.consent_record(actor=personas["volunteer_a"], person=person, data=CONSENT)
+    assert consent.note == ""
+
+
+def test_the_volunteer_records_consent_again_with_a_note_shown_on_the_page(client, withdrawn):
+    login(client, "volunteer_a")
+    page = client.get(form_url(withdrawn)).content.decode()
+    assert 'name="note"' in page
+    data = {"basis": "consent", "purpose": "ดูแล", "given_on": TODAY.strftime("%d/%m/%Y")}
+    refused = client.post(form_url(withdrawn), data)
+    assert refused.status_code == 400 and 'name="note"' in refused.content.decode()
+    assert restricted(withdrawn)
+    data["note"] = "ลงนามแบบฟอร์มวันนี้ต่อหน้า อสม. เก็บไว้ที่ศูนย์ตำบล"
+    assert client.post(form_url(withdrawn), data).status_code == 302
+    assert not restricted(withdrawn)
+    person_page = client.get(reverse("households:person", args=[withdrawn.pk])).content.decode()
+    assert 'data-testid="consent-note"' in person_page and data["note"] in person_page
+
+
+def test_the_justification_is_shown_on_the_person_page(client, withdrawn, personas):
+    services.consent_record(
+        actor=personas["province_officer"],
+        person=withdrawn,
+        data=PUBLIC_TASK,
+        justification="ผู้ใหญ่บ้านแจ้งว่านอนป่วยอยู่คนเดียว",
+    )
+    url = reverse("households:person", args=[withdrawn.pk])
+    login(client, "district_coordinator_a")
+    assert "ผู้ใหญ่บ้านแจ้งว่านอนป่วยอยู่คนเดียว" in client.get(url).content.decode()
+    login(client, "district_coordinator_b")
+    out = client.get(url)
+    assert out.status_code == 404 and "นอนป่วย" not in out.content.decode()
+    client.logout()
+    assert client.get(url).status_code == 302
+
+
+def test_the_form_without_a_withdrawal_asks_no_note(client, world):
+    login(client, "volunteer_a")
+    page = client.get(form_url(world.people["a1"])).content.decode()
+    assert 'name="note"' not in page
 
 
 def test_no_justification_needed_without_a_withdrawal(world, personas):

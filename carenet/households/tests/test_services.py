@@ -820,7 +820,7 @@ def test_withdrawal_restricts_the_record(world, personas):
     services.person_set_status(actor=actor, person=person, status=PersonStatus.MOVED)
     with pytest.raises(ValidationError):
         services.consent_withdraw(actor=actor, consent=consent, withdrawn_on=TODAY, reason="x")
-    services.consent_record(actor=actor, person=person, data=CONSENT)
+    services.consent_record(actor=actor, person=person, data=CONSENT, note="ลงนามอีกครั้ง")
     assert not services.person_is_restricted(Person.objects.get(pk=person.pk))
 
 
