@@ -199,7 +199,8 @@ def _login(event: AuditEvent, names: Names) -> list[str]:
 
 
 def _consent(event: AuditEvent, names: Names) -> list[str]:
-    """The person, the basis, and for a withdrawal its date and the reason given."""
+    """The person, the basis, for a withdrawal its date and the reason given, and for a
+    consent after a withdrawal the note of how it was given again or the justification."""
     consent = names.consents.get(int(event.target_id)) if event.target_id.isdigit() else None
     basis = consent.basis if consent is not None else (event.details or {}).get("basis", "")
     parts = [
@@ -209,6 +210,13 @@ def _consent(event: AuditEvent, names: Names) -> list[str]:
     if event.action == "consent.withdraw" and consent is not None and consent.withdrawn_on:
         parts.append(thaidate.format_short(consent.withdrawn_on))
         parts.append(consent.withdrawal_reason)
+    details = event.details or {}
+    if details.get("justification"):
+        parts.append(
+            _("why, despite the withdrawal: %(text)s") % {"text": details["justification"]}
+        )
+    if details.get("note"):
+        parts.append(_("given again: %(text)s") % {"text": details["note"]})
     return parts
 
 

@@ -1,10 +1,12 @@
 """The audit log answers "who did what about this person": consent and withdrawal lines name
 the person and the basis and are in the person's history; sign-ins are in the log too."""
 
+import io
 from datetime import date
 
 import pytest
 from django.urls import reverse
+from openpyxl import load_workbook
 
 from carenet.accounts import services as account_services
 from carenet.core.models import AuditEvent
@@ -12,6 +14,7 @@ from carenet.households import services as household_services
 from carenet.households.models import ConsentBasis
 from carenet.households.tests.factories import ConsentFactory, PersonFactory
 from carenet.reports.audit import KINDS
+from carenet.reports.tests.test_audit_log import read_csv
 from conftest import login
 
 pytestmark = pytest.mark.django_db
@@ -91,3 +94,49 @@ def test_consent_lines_keep_the_query_count(client, personas, django_assert_max_
     login(client, "auditor")
     with django_assert_max_num_queries(11):
         assert client.get(URL).status_code == 200
+
+
+def test_a_consent_after_a_withdrawal_shows_its_justification_or_note(client, personas):
+    withdrawn = _withdrawn(personas["province_officer"])
+    person = withdrawn.person
+    basis = household_services.ConsentData(
+        basis=ConsentBasis.VITAL_INTEREST, purpose="ช่วยชีวิต", given_on=date(2025, 3, 1)
+    )
+    household_services.consent_record(
+        actor=personas["province_officer"], person=person, data=basis, justification="ป่วยหนัก"
+    )
+    login(client, "auditor")
+    lines = client.get(URL, {"group": "consent"}).context["page"].object_list
+    assert "ป่วยหนัก" in lines[0].said
+    rows = read_csv(client.get(reverse("reports:audit_download", args=["csv"])))
+    assert any("ป่วยหนัก" in cell for row in rows for cell in row)
+    sheet = client.get(reverse("reports:audit_download", args=["xlsx"]))
+    book = load_workbook(io.BytesIO(b"".join(sheet.streaming_content))).worksheets[0]
+    assert any("ป่วยหนัก" in str(cell) for row in book.iter_rows(values_only=True) for cell in row)
+
+
+def test_a_consent_given_again_shows_its_note(client, personas):
+    withdrawn = ConsentFactory()
+    household_services.consent_withdraw(
+        actor=personas["province_officer"],
+        consent=withdrawn,
+        withdrawn_on=date(2025, 2, 1),
+        reason="ไม่ประสงค์",
+    )
+    again = household_services.ConsentData(
+        basis=ConsentBasis.CONSENT, purpose="ดูแล", given_on=date(2025, 3, 1)
+    )
+    household_services.consent_record(
+        actor=personas["province_officer"],
+        person=withdrawn.person,
+        data=again,
+        note="ลงนามต่อหน้าผู้ใหญ่บ้าน",
+    )
+    login(client, "auditor")
+    lines = client.get(URL, {"group": "consent"}).context["page"].object_list
+    assert "ลงนามต่อหน้าผู้ใหญ่บ้าน" in lines[0].said
+    login(client, "district_coordinator_b")  # no audit log for a coordinator
+    refused = client.get(URL, {"group": "consent"})
+    assert refused.status_code == 403 and "ลงนาม" not in refused.content.decode()
+    client.logout()
+    assert client.get(URL, {"group": "consent"}).status_code == 302
