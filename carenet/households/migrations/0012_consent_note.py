@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('households', '0008_document_no_as_searched'),
+        ('households', '0011_evacuation'),
     ]
 
     operations = [
