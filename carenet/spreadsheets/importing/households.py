@@ -218,6 +218,8 @@ class _HouseholdImport:
         self.namesakes: dict[int, list[dict[str, Any]]] = {}
         # New households at a house no. where other stored households are (not joined).
         self.same_place: dict[int, list[dict[str, Any]]] = {}
+        # Of the chunk's rows with another document: the stored people holding its number.
+        self.same_document: dict[int, list[dict[str, Any]]] = {}
 
     # -- the import as a whole ------------------------------------------------------------
 
@@ -465,6 +467,7 @@ class _HouseholdImport:
         self.namesakes = (
             stored.people_without_ids(without_id, below=self.people_below) if without_id else {}
         )
+        self.same_document = stored.same_document_holders(people, below=self.people_below)
         self._by_address(people)
         self._load_volunteers(people)
         self._load_assignments(people)
@@ -608,6 +611,35 @@ class _HouseholdImport:
             )
         self.report.warning(person.number, "first_name", person.first_name, reason)
 
+    def _warn_of_same_document(self, person: PersonRow) -> None:
+        """Another stored person holds the row's pink card or passport no.: the one steady
+        key of people without a citizen ID, so most likely the same person (as the form)."""
+        rows = self.same_document.get(person.number)
+        if not rows:
+            return
+        seen = [row for row in rows if self.scope.allows(row["area_id"])]
+        if seen:
+            row = seen[0]
+            reason = _(
+                "Possibly the same person as %(name)s, registered in household no. %(no)s "
+                "(%(address)s): the same document no. Check before importing: if it is them, "
+                "write their citizen ID or their name and birth date as recorded; if the "
+                "number is mistyped, correct it."
+            ) % {
+                "name": f"{row['first_name']} {row['last_name']}".strip(),
+                "no": row["household_id"],
+                "address": self._place_text(stored.stored_household(row)),
+            }
+        elif not self.allowance.tell():
+            return
+        else:  # who and where stay with that area's coordinators
+            self.result.registered_elsewhere += 1
+            reason = _(
+                "Someone registered outside the areas where you may import data holds this "
+                "document no. Check with the provincial office before importing."
+            )
+        self.report.warning(person.number, "document_no", person.document_no, reason)
+
     def _load_volunteers(self, people: list[PersonRow]) -> None:
         wanted = {
             hashed
@@ -645,6 +677,7 @@ class _HouseholdImport:
     def _decide(self, person: PersonRow) -> None:
         if not self._unique_in_file(person):
             return
+        self._warn_of_same_document(person)
         household = person.household
         household.chunk = self.chunk
         if person.match is not None:

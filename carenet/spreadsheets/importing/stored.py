@@ -9,10 +9,12 @@ from datetime import date
 from typing import Any
 
 from django.db import connection
-from django.db.models import BooleanField, ExpressionWrapper, QuerySet
+from django.db.models import BooleanField, ExpressionWrapper, Q, QuerySet
 
+from carenet.core import citizen_id
 from carenet.core.people import Sex
 from carenet.households.models import (
+    DocumentType,
     Household,
     HouseholdStatus,
     Person,
@@ -122,6 +124,47 @@ def people_without_ids(people: list[PersonRow], *, below: int) -> dict[int, list
         if person is not None and row["status"] == PersonStatus.ACTIVE:
             namesakes.setdefault(person.number, []).append(row)
     return namesakes
+
+
+def same_document_holders(
+    people: list[PersonRow], *, below: int
+) -> dict[int, list[dict[str, Any]]]:
+    """Stored people holding a row's other document no. (a pink card, a passport): as
+    their own document no., or, a 13-digit one, as their citizen ID (as the form's check,
+    households.selectors.person_find_duplicates). By row number, leaving out the person the
+    row is, and anyone with another citizen ID than the row's (another person). One query,
+    and none when no row has a document no."""
+    numbered: dict[str, list[PersonRow]] = {}
+    by_hash: dict[str, list[PersonRow]] = {}
+    for p in people:
+        number = p.document_no
+        if not number or p.document_type == DocumentType.NONE:
+            continue
+        numbered.setdefault(number.upper(), []).append(p)
+        if citizen_id.is_valid(number):
+            by_hash.setdefault(citizen_id.lookup_hash(number), []).append(p)
+    if not numbered:
+        return {}
+    held = Q(**among("document_no", {n for key in numbered for n in (key, key.lower())}))
+    wanted = held & ~Q(document_no="")
+    if by_hash:
+        wanted |= Q(**among("citizen_id_hash", by_hash)) & ~Q(citizen_id_hash="")
+    rows = Person.objects.filter(wanted, pk__lt=below).exclude(status=PersonStatus.MERGED)
+    holders: dict[int, list[dict[str, Any]]] = {}
+    for row in sorted(_matches(rows), key=lambda row: row["pk"]):
+        rows_of = numbered.get(row["document_no"].upper(), []) if row["document_no"] else []
+        for p in {id(p): p for p in [*rows_of, *by_hash.get(row["citizen_id_hash"], [])]}.values():
+            if _not_a_duplicate(p, row):
+                continue
+            holders.setdefault(p.number, []).append(row)
+    return holders
+
+
+def _not_a_duplicate(person: PersonRow, row: dict[str, Any]) -> bool:
+    """The stored person is the one the row is, or has another citizen ID (someone else)."""
+    if person.match is not None and person.match["pk"] == row["pk"]:
+        return True
+    return bool(person.hash and row["citizen_id_hash"] and row["citizen_id_hash"] != person.hash)
 
 
 def stored_household(match: dict[str, Any]) -> dict[str, Any]:

@@ -1539,6 +1539,115 @@ def test_the_command_report_lists_the_headmans_list_warnings(tmp_path):
     assert [line[0] for line in lines[1:] if "อาจเป็นบุคคลเดียวกับ" in line[3]] == ["2"]
 
 
+def pink(number: int, first: str = "0") -> str:
+    """A pink card no. with the citizen-ID check digit, starting with `first`."""
+    digits = f"{first}{number:011d}"
+    return digits + str(citizen_id.checksum_digit(digits))
+
+
+def _migrants() -> list[dict[str, str]]:
+    """Rows of a migrant list: no citizen ID, a pink card or a passport."""
+    blank = {"citizen_id": "", "relation": ""}
+    return [
+        person(**blank, first_name="ส่วย", last_name="ลิน", document_type="บัตรชมพู",
+               document_no=pink(1)),
+        person(**blank, first_name="มินต์", last_name="ทุนทอง", document_type="บัตรชมพู",
+               document_no=dashed(pink(2, "6"))),
+        person(**blank, first_name="ซอ", last_name="ลวิน", document_type="หนังสือเดินทาง",
+               document_no="n0123-4567"),
+    ]  # fmt: skip
+
+
+def _holders(area: str = "86010102") -> list:
+    """Stored people holding the migrants' numbers under other names: as their pink card,
+    as their citizen ID (a pink card starting with 6 is accepted as one), as their passport."""
+    home = HouseholdFactory(area_id=area, house_no="89")
+    return [
+        PersonFactory(household=home, first_name="อ่อง", last_name="จอ",
+                      document_type="pink_card", document_no=pink(1)),
+        PersonFactory(household=home, first_name="มิน", last_name="ทุน", citizen_id=pink(2, "6")),
+        PersonFactory(household=home, first_name="Sokha", last_name="Chan",
+                      document_type="passport", document_no="N01234567"),
+    ]  # fmt: skip
+
+
+def test_a_pink_card_or_passport_no_already_registered_is_warned_of(en):
+    holders = _holders()
+    result = run(csv_file(_migrants()), dry_run=True)
+    assert result.ok, result.errors
+    assert result.people.created == 3  # registered anew, as the form would let them be, but said
+    warned = [w for w in result.warnings if "the same document no." in w.reason]
+    assert [(w.row, w.column) for w in warned] == [(n, THAI["document_no"]) for n in (2, 3, 4)]
+    assert [w.value for w in warned] == [pink(1), pink(2, "6"), "N01234567"]
+    for warning, holder in zip(warned, holders, strict=True):
+        assert f"Possibly the same person as {holder.first_name} {holder.last_name}, " in (
+            warning.reason
+        )
+        assert f"household no. {holder.household_id} (89 หมู่ 2" in warning.reason
+
+
+def test_the_person_who_holds_the_document_no_is_not_warned_of_again(en):
+    """A file imported again finds its people, who hold their own numbers."""
+    assert run(csv_file(_migrants())).ok
+    result = run(csv_file(_migrants()))
+    assert result.ok, result.errors
+    assert result.people.unchanged == 3 and not result.warnings
+    # Nor is someone with another citizen ID: two citizen IDs are two people, as the form says.
+    PersonFactory(first_name="เก่ง", citizen_id=cid(50), document_type="pink_card",
+                  document_no=pink(1))  # fmt: skip
+    row = {**_migrants()[0], "citizen_id": cid(51), "document_type": "", "document_no": ""}
+    row["first_name"] = "ใหม่"
+    assert not run(csv_file([row]), dry_run=True).warnings
+
+
+def test_a_document_no_registered_outside_the_importers_areas_is_not_disclosed(en, area_tree):
+    village = UserFactory(username="village1")
+    AreaAssignmentFactory(user=village, role=Role.CENTRE_COORDINATOR, area=area_tree["86010101"])
+    _holders()  # หมู่ 2
+    result = run(csv_file(_migrants()[:1]), actor=village, dry_run=True)
+    assert result.ok, result.errors
+    [warning] = result.warnings
+    assert "holds this document no." in warning.reason
+    assert "outside the areas where you may import data" in warning.reason
+    assert "จอ" not in warning.reason and "89" not in warning.reason
+    assert result.registered_elsewhere == 1
+
+
+def test_document_numbers_are_looked_up_in_one_query_and_only_when_given(request):
+    if request.node.callspec.params["chunk_size"] != "one chunk":
+        pytest.skip("the count is of one chunk")
+    _holders()
+
+    def lookups(rows: list[dict[str, str]]) -> int:
+        with CaptureQueriesContext(connection) as queries:
+            run(csv_file(rows), dry_run=True)
+        return len([q for q in queries.captured_queries if '"document_no" IN' in q["sql"]])
+
+    assert lookups(_migrants()) == 1
+    assert lookups(family()) == 0
+
+
+def test_a_first_load_of_a_migrant_list_asks_for_no_document_no():
+    with CaptureQueriesContext(connection) as queries:
+        result = run(csv_file(_migrants()))
+    assert result.ok and not result.warnings
+    if connection.vendor == "postgresql":  # a first load asks nothing of stored people
+        assert not [q for q in queries.captured_queries if '"document_no" IN' in q["sql"]]
+
+
+def test_the_command_report_lists_a_registered_document_no(tmp_path):
+    _holders("86010101")
+    path, report = tmp_path / "migrants.csv", tmp_path / "report.csv"
+    path.write_bytes(csv_file(_migrants()))
+    call_command(
+        "import_households", str(path), "--dry-run", "--report", str(report),
+        stdout=io.StringIO(), stderr=io.StringIO(),
+    )  # fmt: skip
+    lines = list(csv.reader(io.StringIO(report.read_bytes().decode("utf-8-sig"))))
+    # Under the file's own header (the reason is in Thai once its translation is compiled).
+    assert [line[0] for line in lines[1:] if line[1] == THAI["document_no"]] == ["2", "3", "4"]
+
+
 def test_an_export_imports_again_without_change():
     assert run(csv_file(family())).ok
     people = Person.objects.select_related("household").prefetch_related("consents")
