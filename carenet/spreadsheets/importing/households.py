@@ -582,9 +582,14 @@ class _HouseholdImport:
 
     def _warn_of_namesakes(self, person: PersonRow) -> None:
         """A row without an ID or birth date named as a stored person of its subdistrict is
-        registered anew (nothing to match it by): said, with whom it may be."""
+        registered anew (nothing to match it by): said, with whom it may be. A row with a
+        birth date: only of a namesake at its own household or house no. (the date may be a
+        guess, 01/01 of the year; a whole subdistrict has too many namesakes)."""
         rows = self.namesakes.get(person.number)
         if not rows:
+            return
+        if person.birth_date is not None:
+            self._warn_of_housemate(person, rows)
             return
         seen = [row for row in rows if self.scope.allows(row["area_id"])]
         if seen:
@@ -609,6 +614,37 @@ class _HouseholdImport:
                 "citizen ID, so it is registered as a new person. Check with the provincial "
                 "office before importing."
             )
+        self.report.warning(person.number, "first_name", person.first_name, reason)
+
+    def _warn_of_housemate(self, person: PersonRow, rows: list[dict[str, Any]]) -> None:
+        """A dated row named as a stored person of the household it joins, or of its house
+        no. and village, whose birth date is another: most likely them, the date mistyped."""
+        household = person.household
+        joined = household.existing
+        place = (household.address[0], household.address[1])
+        seen = [
+            row
+            for row in rows
+            if self.scope.allows(row["area_id"])
+            and (
+                row["household_id"] == joined
+                or (row["household__area_id"], row["household__house_no"]) == place
+            )
+        ]
+        if not seen:
+            return
+        row = seen[0]
+        reason = _(
+            "Possibly the same person as %(name)s, registered in household no. %(no)s "
+            "(%(address)s) with another birth date (%(born)s): the same name at the same "
+            "address. The row is registered as a new person. If it is them, write the birth "
+            "date as recorded (or their citizen ID)."
+        ) % {
+            "name": f"{row['first_name']} {row['last_name']}".strip(),
+            "no": row["household_id"],
+            "address": self._place_text(stored.stored_household(row)),
+            "born": thaidate.format_numeric(row["birth_date"]) or _("none recorded"),
+        }
         self.report.warning(person.number, "first_name", person.first_name, reason)
 
     def _warn_of_same_document(self, person: PersonRow) -> None:

@@ -98,9 +98,9 @@ def people_without_ids(people: list[PersonRow], *, below: int) -> dict[int, list
     last name, birth date and subdistrict (an office's list often leaves IDs out, and must
     not register everyone again). A stored person without an ID is preferred.
 
-    Returns the namesakes of rows without a birth date that match nobody, by row number:
-    the active stored people of the same name and subdistrict, whom such a row may well be
-    (a headman's list gives names only). The same query finds them."""
+    Returns the namesakes of rows that match nobody, by row number: the active stored
+    people of the same name and subdistrict, whom such a row may well be (a headman's list
+    gives names only, or 01/01 of the year for a birth date). The same query finds them."""
     wanted = {(p.first_name, p.last_name, p.birth_date): p for p in people}
     rows = Person.objects.filter(
         **among("name_key", {p.name_key for p in people}),  # what an index serves
@@ -113,15 +113,15 @@ def people_without_ids(people: list[PersonRow], *, below: int) -> dict[int, list
         person = wanted.get((row["first_name"], row["last_name"], row["birth_date"]))
         if person is not None and row["area_id"][:6] == (person.household.area or "")[:6]:
             person.match = row
-    undated = {
-        (p.first_name, p.last_name, (p.household.area or "")[:6]): p
-        for p in people
-        if p.birth_date is None and p.match is None
-    }
+    unmatched: dict[tuple[str, str, str], list[PersonRow]] = {}
+    for p in people:
+        if p.match is None:
+            key = (p.first_name, p.last_name, (p.household.area or "")[:6])
+            unmatched.setdefault(key, []).append(p)
     namesakes: dict[int, list[dict[str, Any]]] = {}
-    for row in sorted(found, key=lambda row: row["pk"]) if undated else ():
-        person = undated.get((row["first_name"], row["last_name"], row["area_id"][:6]))
-        if person is not None and row["status"] == PersonStatus.ACTIVE:
+    for row in sorted(found, key=lambda row: row["pk"]) if unmatched else ():
+        key = (row["first_name"], row["last_name"], row["area_id"][:6])
+        for person in unmatched.get(key, []) if row["status"] == PersonStatus.ACTIVE else ():
             namesakes.setdefault(person.number, []).append(row)
     return namesakes
 

@@ -1494,6 +1494,42 @@ def test_namesakes_are_looked_for_without_another_query(request, django_assert_n
     assert len(two) == len(one)
 
 
+def test_a_row_with_a_guessed_birth_date_named_as_a_housemate_is_warned_of(en):
+    """01/01 of the year, as headmen write when only the year is known: no match, but the
+    person of that name at the same house no. and village is named."""
+    rows = [{**row, "citizen_id": ""} for row in family()]
+    assert run(csv_file(rows)).ok
+    home = Person.objects.get(first_name="สมชาย").household
+    guessed = [{**rows[0], "birth_date": "01/01/2490", "household_ref": "X"}]
+    result = run(csv_file(guessed), dry_run=True)
+    assert result.ok, result.errors
+    assert result.people.created == 1
+    [warning] = [w for w in result.warnings if "same person" in w.reason]
+    assert (warning.row, warning.value) == (2, "สมชาย")
+    assert f"สมชาย ใจดี, registered in household no. {home.pk} (12/3 หมู่ 1" in warning.reason
+    assert "another birth date (15/06/2490)" in warning.reason
+    # Joining the household through a stored member, at another house no. in the file.
+    joined = [{**rows[1], "house_no": "99"}, {**guessed[0], "house_no": "99"}]
+    joined[1].update(household_ref="H1", relation="")
+    result = run(csv_file(joined), dry_run=True)
+    assert result.ok, result.errors
+    assert [w.row for w in result.warnings if "same person" in w.reason] == [3]
+
+
+def test_a_dated_namesake_elsewhere_in_the_subdistrict_is_not_warned_of(en):
+    """Only the same household or address: a subdistrict has too many namesakes."""
+    rows = [{**row, "citizen_id": ""} for row in family()]
+    assert run(csv_file(rows)).ok
+    elsewhere = {**rows[0], "birth_date": "01/01/2500", "moo": "2", "house_no": "8"}
+    result = run(csv_file([elsewhere]), dry_run=True)
+    assert result.ok, result.errors
+    assert not result.warnings
+    # Nor someone no longer living there.
+    Person.objects.filter(first_name="สมชาย").update(status=PersonStatus.MOVED)
+    again = run(csv_file([{**elsewhere, "moo": "1", "house_no": "12/3"}]), dry_run=True)
+    assert not [w for w in again.warnings if "same person" in w.reason]
+
+
 def test_a_first_load_without_birth_dates_looks_up_no_household():
     """Namesakes come from the lookup of the rows' names (which PostgreSQL skips on a first
     load); households at the same house no. are not looked for in an empty village."""
