@@ -998,7 +998,8 @@ class _HouseholdImport:
                     "this person, so the import removes it: %(removed)s. If it still holds, "
                     "write it in the cell too, with the others."
                 ) % {"removed": removed}
-            self.report.warning(person.number, key, listed, reason)
+            # A blank or "-" cell (the file reader takes both for blank) is quoted as "-".
+            self.report.warning(person.number, key, listed or "-", reason)
 
     def _changes(self, person: PersonRow, match: dict[str, Any]) -> dict[str, Any]:
         values = person.values()

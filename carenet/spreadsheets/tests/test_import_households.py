@@ -1275,6 +1275,15 @@ def test_a_groups_cell_listing_other_groups_warns_of_each_group_it_removes(en):
     assert stored(cid(1)).bedridden and stored(cid(1)).disaster_affected
 
 
+def test_a_dash_that_clears_a_list_is_quoted_as_typed(en):
+    assert run(csv_file(family())).ok
+    rows = family()
+    rows[1]["welfare"] = "-"  # was เบี้ยยังชีพผู้สูงอายุ
+    result = run(csv_file(rows), dry_run=True)
+    [cleared] = [w for w in result.warnings if "clears" in w.reason]
+    assert (cleared.row, cleared.column, cleared.value) == (3, THAI["welfare"], "-")
+
+
 def test_on_existing_skip_leaves_stored_people_alone():
     assert run(csv_file(family())).ok
     before = snapshot()

@@ -673,3 +673,20 @@ def test_a_headmans_list_shows_removals_marked_and_namesakes_before_anything_is_
     assert 'data-testid="removals"' in page and page.count('data-testid="removed"') == 1
     assert "อาจเป็นบุคคลเดียวกับ มาลี" in page  # the office's language
     assert Person.objects.filter(first_name="มาลี").count() == 1
+
+
+def test_a_check_without_errors_points_to_its_warnings(client, personas):
+    """Green "no errors" with warnings further down says how many there are, and links them."""
+    login(client, "district_coordinator_a")
+    post_upload(client, SimpleUploadedFile("ครัวเรือน.csv", households_csv(GOOD_ROWS)))
+    headman = [{**GOOD_ROWS[2], "citizen_id": "", "birth_date": "", "relation": ""}]
+    upload = SimpleUploadedFile("ผู้สูงอายุ.csv", households_csv(headman))
+    response = post_upload(client, upload, dry_run="on")
+    job = ImportJob.objects.order_by("-pk").first()
+    assert job.dry_run and not job.error_count and job.warning_count == 1
+    page = client.get(response["Location"], HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert 'data-testid="warning-note"' in page and 'href="#warnings"' in page
+    assert 'id="warnings"' in page
+    # None without warnings.
+    response = post_upload(client, SimpleUploadedFile("ครัวเรือน.csv", households_csv(GOOD_ROWS)))
+    assert 'data-testid="warning-note"' not in client.get(response["Location"]).content.decode()
