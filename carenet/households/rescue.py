@@ -154,7 +154,7 @@ def _row(household: Any, asked: list[str], today: date) -> RescueRow:
         needs=needs,
         household_groups=badges(whole),
         volunteers=list(household.volunteers.all()),
-        restricted=any(p.restricted for p in members),
+        restricted=any(getattr(p, "restricted", False) for p in members),  # annotated
         evacuated_to=household.evacuated_to or "",
         evacuated_since=household.evacuated_since,
     )

@@ -50,7 +50,7 @@ def test_an_area_outside_the_scope_shows_only_the_users_own(client, world):
     response = client.get(URL, {"area": "8601"})
     assert response.status_code == 200
     assert _shown(response) == [world.households["b1"].pk]
-    assert world.people["a1"].first_name not in response.text
+    assert world.people["a1"].full_name not in response.text
 
 
 def test_anonymous_users_are_sent_to_log_in_and_nothing_is_logged(client, world):
