@@ -599,11 +599,7 @@ class _HouseholdImport:
                 "(%(address)s): the same name in the same subdistrict. The row has neither a "
                 "birth date nor a citizen ID, so it cannot be matched to them and is registered "
                 "as a new person. If it is them, add their birth date (or citizen ID) to the row."
-            ) % {
-                "name": f"{row['first_name']} {row['last_name']}".strip(),
-                "no": row["household_id"],
-                "address": self._place_text(stored.stored_household(row)),
-            }
+            ) % self._stored_named(row)
         elif not self.allowance.tell():
             return
         else:  # who and where stay with that area's coordinators
@@ -615,6 +611,14 @@ class _HouseholdImport:
                 "office before importing."
             )
         self.report.warning(person.number, "first_name", person.first_name, reason)
+
+    def _stored_named(self, row: dict[str, Any]) -> dict[str, Any]:
+        """Who a warning says a row may be: the stored person's name, household and address."""
+        return {
+            "name": f"{row['first_name']} {row['last_name']}".strip(),
+            "no": row["household_id"],
+            "address": self._place_text(stored.stored_household(row)),
+        }
 
     def _warn_of_housemate(self, person: PersonRow, rows: list[dict[str, Any]]) -> None:
         """A dated row named as a stored person of the household it joins, or of its house
@@ -640,9 +644,7 @@ class _HouseholdImport:
             "address. The row is registered as a new person. If it is them, write the birth "
             "date as recorded (or their citizen ID)."
         ) % {
-            "name": f"{row['first_name']} {row['last_name']}".strip(),
-            "no": row["household_id"],
-            "address": self._place_text(stored.stored_household(row)),
+            **self._stored_named(row),
             "born": thaidate.format_numeric(row["birth_date"]) or _("none recorded"),
         }
         self.report.warning(person.number, "first_name", person.first_name, reason)
@@ -661,11 +663,7 @@ class _HouseholdImport:
                 "(%(address)s): the same document no. Check before importing: if it is them, "
                 "write their citizen ID or their name and birth date as recorded; if the "
                 "number is mistyped, correct it."
-            ) % {
-                "name": f"{row['first_name']} {row['last_name']}".strip(),
-                "no": row["household_id"],
-                "address": self._place_text(stored.stored_household(row)),
-            }
+            ) % self._stored_named(row)
         elif not self.allowance.tell():
             return
         else:  # who and where stay with that area's coordinators
