@@ -229,7 +229,18 @@ def job_confirm(request: HttpRequest, pk: int) -> HttpResponse:
     job = jobs.job_get(user=request.user, pk=pk)
     if job.follow_up_id is None and not job.can_confirm:
         raise Http404
+    removals = job.follow_up_id is None and (job.result or {}).get("removal_count")
+    if removals and not request.POST.get("removals_read"):  # the box is required: forced
+        messages.error(request, removals_unread())
+        return redirect("spreadsheets:job", pk=job.pk)
     follow_up = jobs.job_confirm(actor=request.user, job=job)
     if follow_up.status == JobStatus.QUEUED:
         jobs.job_start(follow_up)
     return redirect("spreadsheets:job", pk=follow_up.pk)
+
+
+def removals_unread() -> str:
+    return _(
+        "Nothing was imported: this file takes recorded groups or welfare off people. Read "
+        "the changes marked in red, then tick the box to say they are right."
+    )

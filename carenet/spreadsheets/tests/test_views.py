@@ -690,3 +690,40 @@ def test_a_check_without_errors_points_to_its_warnings(client, personas):
     # None without warnings.
     response = post_upload(client, SimpleUploadedFile("ครัวเรือน.csv", households_csv(GOOD_ROWS)))
     assert 'data-testid="warning-note"' not in client.get(response["Location"]).content.decode()
+
+
+def test_removals_are_imported_only_once_the_uploader_ticks_that_they_are_right(client, personas):
+    login(client, "district_coordinator_a")
+    rows = [{**GOOD_ROWS[0], "vulnerable_groups": "ติดเตียง"}, *GOOD_ROWS[1:]]
+    post_upload(client, SimpleUploadedFile("ครัวเรือน.csv", households_csv(rows)))
+    headman = [{**GOOD_ROWS[0], "vulnerable_groups": "ผู้ประสบภัยพิบัติ"}]
+    response = post_upload(client, SimpleUploadedFile("ผู้ประสบภัย.csv", households_csv(headman)))
+    held = ImportJob.objects.order_by("-pk").first()
+    page = client.get(response["Location"]).content.decode()
+    assert (
+        'data-testid="removals-read"' in page
+        and "required" in page.split("removals-read")[0][-200:]
+    )
+    confirm = reverse("spreadsheets:job_confirm", args=[held.pk])
+    refused = client.post(confirm)  # the box left out, as a forced send would
+    assert refused.status_code == 302 and refused["Location"] == reverse(
+        "spreadsheets:job", args=[held.pk]
+    )
+    held.refresh_from_db()
+    assert held.follow_up_id is None
+    assert not Person.objects.filter(disaster_affected=True).exists()
+    assert client.post(confirm, {"removals_read": "1"}).status_code == 302
+    held.refresh_from_db()
+    assert held.follow_up_id is not None
+
+
+def test_a_confirm_without_removals_needs_no_tick(client, personas):
+    login(client, "district_coordinator_a")
+    post_upload(client, SimpleUploadedFile("ครัวเรือน.csv", households_csv(GOOD_ROWS)))
+    changed = [{**GOOD_ROWS[0], "phone": "0899999999"}]
+    response = post_upload(client, SimpleUploadedFile("โทรศัพท์.csv", households_csv(changed)))
+    held = ImportJob.objects.order_by("-pk").first()
+    assert 'data-testid="removals-read"' not in client.get(response["Location"]).content.decode()
+    assert client.post(reverse("spreadsheets:job_confirm", args=[held.pk])).status_code == 302
+    held.refresh_from_db()
+    assert held.follow_up_id is not None
