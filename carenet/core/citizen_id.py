@@ -45,7 +45,11 @@ LOGGED_ID = re.compile(
 REDACTED = "[citizen-id]"
 # A passport no. (one or two letters, then 6 to 8 digits): personal data too, kept out of
 # addresses and logs the same way.
-LOOKS_LIKE_PASSPORT = re.compile(r"(?<![A-Za-z0-9])[A-Za-z]{1,2}[\s-]?\d{6,8}(?![A-Za-z0-9])")
+# One or two letters, then 6 to 8 digits, in groups as people type them: N01234567,
+# N0123-4567, n0123 4567.
+LOOKS_LIKE_PASSPORT = re.compile(
+    r"(?<![A-Za-z0-9])[A-Za-z]{1,2}[\s-]?(?:\d[\s-]?){5,7}\d(?![A-Za-z0-9])"
+)
 REDACTED_DOCUMENT = "[document-no]"
 # A phone number searched for (?q=089-111-2222, q=%2B66+89...): the search is moved out of the
 # address (core.id_search), but the request that typed it is logged first.

@@ -267,7 +267,9 @@ def _phone_typed(text: str) -> str:
 def _looks_like_document_no(text: str) -> bool:
     """One word with at least five digits: a passport or card number, not a name or house no."""
     key = cleaning.document_key(text)
-    one_word = " " not in text or key.isdigit()  # a card number typed in groups
+    # a card or passport number typed in groups
+    grouped = key.isdigit() or citizen_id.LOOKS_LIKE_PASSPORT.fullmatch(text.strip())
+    one_word = " " not in text or bool(grouped)
     return one_word and sum(c.isdigit() for c in key) >= 5
 
 
