@@ -591,26 +591,40 @@ class _HouseholdImport:
         if person.birth_date is not None:
             self._warn_of_housemate(person, rows)
             return
+        named = _(
+            "Possibly the same person as %(name)s, registered in household no. %(no)s "
+            "(%(address)s): the same name in the same subdistrict. The row has neither a "
+            "birth date nor a citizen ID, so it cannot be matched to them and is registered "
+            "as a new person. If it is them, add their birth date (or citizen ID) to the row."
+        )
+        elsewhere = _(
+            "Someone with the same name is already registered in this subdistrict, outside "
+            "the areas where you may import data. The row has neither a birth date nor a "
+            "citizen ID, so it is registered as a new person. Check with the provincial "
+            "office before importing."
+        )
+        self._warn_of_stored(person, rows, ("first_name", person.first_name), named, elsewhere)
+
+    def _warn_of_stored(
+        self,
+        person: PersonRow,
+        rows: list[dict[str, Any]],
+        cell: tuple[str, str],
+        named: str,
+        elsewhere: str,
+    ) -> None:
+        """A warning that the row may be a stored person: named (`named`, with their name,
+        household and address) when the importer may see them, else only that someone is
+        (`elsewhere`), as often as the disclosure allowance tells."""
         seen = [row for row in rows if self.scope.allows(row["area_id"])]
         if seen:
-            row = seen[0]
-            reason = _(
-                "Possibly the same person as %(name)s, registered in household no. %(no)s "
-                "(%(address)s): the same name in the same subdistrict. The row has neither a "
-                "birth date nor a citizen ID, so it cannot be matched to them and is registered "
-                "as a new person. If it is them, add their birth date (or citizen ID) to the row."
-            ) % self._stored_named(row)
+            reason = named % self._stored_named(seen[0])
         elif not self.allowance.tell():
             return
         else:  # who and where stay with that area's coordinators
             self.result.registered_elsewhere += 1
-            reason = _(
-                "Someone with the same name is already registered in this subdistrict, outside "
-                "the areas where you may import data. The row has neither a birth date nor a "
-                "citizen ID, so it is registered as a new person. Check with the provincial "
-                "office before importing."
-            )
-        self.report.warning(person.number, "first_name", person.first_name, reason)
+            reason = elsewhere
+        self.report.warning(person.number, cell[0], cell[1], reason)
 
     def _stored_named(self, row: dict[str, Any]) -> dict[str, Any]:
         """Who a warning says a row may be: the stored person's name, household and address."""
@@ -655,24 +669,17 @@ class _HouseholdImport:
         rows = self.same_document.get(person.number)
         if not rows:
             return
-        seen = [row for row in rows if self.scope.allows(row["area_id"])]
-        if seen:
-            row = seen[0]
-            reason = _(
-                "Possibly the same person as %(name)s, registered in household no. %(no)s "
-                "(%(address)s): the same document no. Check before importing: if it is them, "
-                "write their citizen ID or their name and birth date as recorded; if the "
-                "number is mistyped, correct it."
-            ) % self._stored_named(row)
-        elif not self.allowance.tell():
-            return
-        else:  # who and where stay with that area's coordinators
-            self.result.registered_elsewhere += 1
-            reason = _(
-                "Someone registered outside the areas where you may import data holds this "
-                "document no. Check with the provincial office before importing."
-            )
-        self.report.warning(person.number, "document_no", person.document_no, reason)
+        named = _(
+            "Possibly the same person as %(name)s, registered in household no. %(no)s "
+            "(%(address)s): the same document no. Check before importing: if it is them, "
+            "write their citizen ID or their name and birth date as recorded; if the "
+            "number is mistyped, correct it."
+        )
+        elsewhere = _(
+            "Someone registered outside the areas where you may import data holds this "
+            "document no. Check with the provincial office before importing."
+        )
+        self._warn_of_stored(person, rows, ("document_no", person.document_no), named, elsewhere)
 
     def _load_volunteers(self, people: list[PersonRow]) -> None:
         wanted = {
