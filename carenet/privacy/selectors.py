@@ -92,7 +92,7 @@ def person_for_copy(*, user: Any, pk: Any) -> Person:
     consents = Consent.objects.select_related("recorded_by", "withdrawn_by").order_by(
         "given_on", "pk"
     )
-    queryset = Person.objects.select_related("household__area", "area").prefetch_related(
+    queryset = Person.objects.select_related("household__area__parent", "area").prefetch_related(
         Prefetch("consents", queryset=consents)
     )
     return access.get_visible_or_404(user, queryset, perm=Perm.DECIDE_CASES, pk=pk)
