@@ -7,7 +7,6 @@ the variable; production (`CARENET_ENV=production`) refuses the development secr
 """
 
 import base64
-import os
 from datetime import timedelta
 from pathlib import Path
 
@@ -34,7 +33,9 @@ try:
     )
     DEBUG = env.bool("DJANGO_DEBUG", CARENET_ENV == "development")
     SECRET_KEY = env.str("DJANGO_SECRET_KEY", DEV_SECRET_KEY)
-    ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS", ["127.0.0.1", "localhost", "testserver"])
+    # None when unset, in the environment and in .env alike (read_env does not fill os.environ).
+    GIVEN_HOSTS: list[str] | None = env.list("DJANGO_ALLOWED_HOSTS", None)
+    ALLOWED_HOSTS = GIVEN_HOSTS or ["127.0.0.1", "localhost", "testserver"]
     CSRF_TRUSTED_ORIGINS: list[str] = env.list("DJANGO_CSRF_TRUSTED_ORIGINS", [])
     DATABASES = {
         "default": env.dj_db_url(
@@ -77,7 +78,7 @@ if CARENET_ENV == "production":
         problems.append("CARENET_CITIZEN_ID_KEY must be set to a new key")
     elif not _is_32_byte_base64(CITIZEN_ID_KEY):
         problems.append("CARENET_CITIZEN_ID_KEY must be base64 of 32 random bytes")
-    if "DJANGO_ALLOWED_HOSTS" not in os.environ:
+    if not GIVEN_HOSTS:
         problems.append("DJANGO_ALLOWED_HOSTS must name the site's host names")
     if DEMO_MODE:
         problems.append("CARENET_DEMO must be false")

@@ -10,6 +10,7 @@ import json
 import os
 import re
 import secrets
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -133,6 +134,30 @@ def test_production_values_pass_the_deploy_check(tmp_path: Path) -> None:
     )
     assert result.returncode == 0, result.stdout + result.stderr
     assert "System check identified no issues" in result.stdout
+
+
+def test_production_values_may_all_come_from_the_env_file(tmp_path: Path) -> None:
+    """README: everything comes from the environment or from `.env` beside manage.py. The
+    production checks once looked for DJANGO_ALLOWED_HOSTS in the process's environment only,
+    so a site configured wholly in .env refused to start."""
+    site = tmp_path / "site"
+    shutil.copytree(BASE_DIR / "config", site / "config")  # BASE_DIR is the settings' parent
+    values = {k: v for k, v in production_env(tmp_path).items() if OURS.match(k)}
+    (site / ".env").write_text("".join(f"{k}={v}\n" for k, v in values.items()), "utf-8")
+    env = fresh_env(tmp_path, PYTHONPATH=f"{site}{os.pathsep}{BASE_DIR}")
+    env.pop("DATABASE_URL")
+    shown = "from django.conf import settings; print(settings.ALLOWED_HOSTS, settings.DEBUG)"
+    result = subprocess.run(  # noqa: S603 - our own interpreter and fixed arguments
+        [sys.executable, "-c", f"{SETUP[1]}; {shown}"],
+        cwd=site,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "['carenet.example.go.th'] False"
 
 
 def test_env_example_documents_every_variable_settings_reads() -> None:
