@@ -157,8 +157,11 @@ def upload(request: HttpRequest) -> HttpResponse:
     else:
         form = UploadForm(initial={"kind": request.GET.get("kind", "households")})
     guide = [
-        (ImportKind.HOUSEHOLDS, columns.imported(columns.HOUSEHOLD_IMPORT_COLUMNS)),
-        (ImportKind.VOLUNTEERS, columns.imported(columns.VOLUNTEER_IMPORT_COLUMNS)),
+        (kind, cols, _accepted_words(cols))
+        for kind, cols in (
+            (ImportKind.HOUSEHOLDS, columns.imported(columns.HOUSEHOLD_IMPORT_COLUMNS)),
+            (ImportKind.VOLUNTEERS, columns.imported(columns.VOLUNTEER_IMPORT_COLUMNS)),
+        )
     ]
     return render(
         request,
@@ -172,6 +175,32 @@ def upload(request: HttpRequest) -> HttpResponse:
         },
         status=400 if form.errors else 200,  # a file refused, as other forms refuse
     )
+
+
+# Coded columns whose cells hold one word, or several separated by commas, from a list.
+_WORD_LISTS = {
+    **exporting.TEMPLATE_LISTS,
+    "vulnerable_groups": columns.GROUPS,
+    "welfare": columns.WELFARE,
+    "other_roles": columns.OTHER_ROLES,
+}
+_SEVERAL = frozenset({"vulnerable_groups", "welfare", "other_roles"})
+_YES_NO = frozenset({"bedridden", "lives_alone"})
+
+
+def _accepted_words(cols: tuple[columns.Column, ...]) -> list[tuple[str, str, bool]]:
+    """(column, the words its cells may hold, whether several) for the guide: an office fills
+    a sheet before its first upload, not after the errors of one. The groups Carenet works out
+    from age and sex are left out: a file may name them, but they are not kept."""
+    accepted = []
+    for col in cols:
+        if col.key in _YES_NO:
+            accepted.append((col.label, _("“ใช่” or “ไม่”, or blank"), False))
+        elif col.key in _WORD_LISTS:
+            words = _WORD_LISTS[col.key].words
+            kept = [w[0] for code, w in words.items() if code not in columns.DERIVED_GROUPS]
+            accepted.append((col.label, ", ".join(kept), col.key in _SEVERAL))
+    return accepted
 
 
 @access.requires(Perm.IMPORT_DATA)

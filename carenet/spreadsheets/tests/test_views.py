@@ -157,6 +157,20 @@ def test_the_upload_page_names_the_english_headers_on_an_english_page(client, pe
     assert 'household_ref <span lang="th" class="muted">รหัสครัวเรือน</span>' in chips
 
 
+def test_the_upload_page_lists_the_words_each_coded_column_takes(client, personas):
+    """An office fills its sheet before the first upload: the words come before any error."""
+    login(client, "district_coordinator_a")
+    page = client.get(reverse("spreadsheets:upload")).content.decode()
+    households = page.split('data-testid="words-households"')[1].split("</dl>")[0]
+    assert "คนพิการ, ผู้ป่วยติดเตียง" in households  # several may be given
+    assert "คั่นด้วยจุลภาค" in households
+    assert "“ใช่” หรือ “ไม่” หรือเว้นว่าง" in households  # ติดเตียง, อยู่ลำพัง
+    assert "บ้านของตนเอง, เช่า" in households
+    assert "ผู้สูงอายุ" not in households.split("กลุ่มเปราะบาง")[1].split("</dd>")[0]  # worked out
+    volunteers = page.split('data-testid="words-volunteers"')[1].split("</dl>")[0]
+    assert "อสม." in volunteers
+
+
 @pytest.mark.parametrize("persona", sorted(set(PERSONAS) - IMPORTERS))
 def test_upload_is_refused_without_import_permission_and_changes_nothing(
     client, personas, persona, settings
