@@ -253,9 +253,16 @@ AXES_VERBOSE = False
 AXES_ENABLE_ACCESS_FAILURE_LOG = True
 # Behind a reverse proxy every request comes from the proxy: the address is the one it adds to
 # X-Forwarded-For (CARENET_PROXY_COUNT proxies in front; 0: none, the address is the peer's).
-AXES_IPWARE_PROXY_COUNT = env.int("CARENET_PROXY_COUNT", 1 if SECURE else 0) or None
+# nginx appends the address it saw to whatever X-Forwarded-For the client sent, so with N
+# proxies only the Nth entry from the right can be trusted. django-ipware (which axes uses)
+# gives that entry with its proxy count set to N - 1, counted from the left, not strict
+# (tests in accounts/tests/test_login.py hold it to that).
+PROXY_COUNT = env.int("CARENET_PROXY_COUNT", 1 if SECURE else 0, validate=Range(min=0))
+AXES_IPWARE_PROXY_COUNT = PROXY_COUNT - 1 if PROXY_COUNT else None
+AXES_IPWARE_PROXY_ORDER = "left-most"
+IPWARE_STRICT = False
 AXES_IPWARE_META_PRECEDENCE_ORDER = (
-    ["HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"] if AXES_IPWARE_PROXY_COUNT else ["REMOTE_ADDR"]
+    ["HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"] if PROXY_COUNT else ["REMOTE_ADDR"]
 )
 
 LANGUAGE_CODE = "th"

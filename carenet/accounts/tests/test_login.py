@@ -87,6 +87,43 @@ def test_wrong_passwords_from_elsewhere_do_not_lock_the_owner_out(client, volunt
     assert owner.status_code == 302
 
 
+def test_behind_the_proxy_the_lockout_goes_by_the_forwarded_address(client, volunteer_a, settings):
+    """Behind nginx every request comes from 127.0.0.1: without the forwarded address (read
+    through django-ipware), five wrong passwords from anywhere locked the owner out too."""
+    settings.AXES_IPWARE_PROXY_COUNT = 0  # CARENET_PROXY_COUNT=1: nginx
+    settings.AXES_IPWARE_META_PRECEDENCE_ORDER = ["HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"]
+    nginx = {"REMOTE_ADDR": "127.0.0.1"}
+    for _ in range(settings.AXES_FAILURE_LIMIT):
+        client.post(
+            LOGIN,
+            {"username": "volunteer_a", "password": "wrong"},
+            HTTP_X_FORWARDED_FOR="203.0.113.5",
+            **nginx,
+        )
+    stranger = client.post(
+        LOGIN,
+        {"username": "volunteer_a", "password": PASSWORD},
+        HTTP_X_FORWARDED_FOR="203.0.113.5",
+        **nginx,
+    )
+    assert stranger.status_code == 429
+    # A client may write its own X-Forwarded-For; nginx appends the address it saw.
+    forged = client.post(
+        LOGIN,
+        {"username": "volunteer_a", "password": PASSWORD},
+        HTTP_X_FORWARDED_FOR="198.51.100.7, 203.0.113.5",
+        **nginx,
+    )
+    assert forged.status_code == 429
+    owner = client.post(
+        LOGIN,
+        {"username": "volunteer_a", "password": PASSWORD},
+        HTTP_X_FORWARDED_FOR="198.51.100.7",
+        **nginx,
+    )
+    assert owner.status_code == 302
+
+
 def test_logout_needs_post_and_lands_on_login(client, volunteer_a):
     sign_in(client, "volunteer_a", PASSWORD)
     assert client.get("/accounts/logout/").status_code == 405
