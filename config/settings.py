@@ -237,6 +237,7 @@ AUTH_PASSWORD_VALIDATORS = [
     },
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    {"NAME": "carenet.accounts.passwords.GuessablePasswordValidator"},
 ]
 
 # Failed logins are recorded by django-axes; after LOGIN_FAILURE_LIMIT failures a username is

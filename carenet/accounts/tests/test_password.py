@@ -48,6 +48,9 @@ def test_a_user_changes_their_password_and_stays_signed_in(client, volunteer_a):
         (PASSWORD, NEW, NEW + "x", "new_password2"),
         (PASSWORD, "1234567890", "1234567890", "new_password2"),  # digits only
         (PASSWORD, "short", "short", "new_password2"),
+        (PASSWORD, " " * 12, " " * 12, "new_password2"),  # looks like no password at all
+        (PASSWORD, "Volunteer_A2569", "Volunteer_A2569", "new_password2"),  # the username
+        (PASSWORD, "carenet-demo1", "carenet-demo1", "new_password2"),  # the system's name
     ],
 )
 def test_a_wrong_old_password_or_a_weak_new_one_is_refused(
