@@ -1,3 +1,4 @@
+import re
 from typing import Any
 
 from django import forms
@@ -10,12 +11,18 @@ from carenet.accounts.models import Role
 from carenet.accounts.selectors import UserFilters
 from carenet.areas.models import Area, Level
 
+THAI_LETTER = re.compile(r"[\u0e01-\u0e4f]")
+
 
 class SignInForm(AuthenticationForm):
     error_messages = {
         "invalid_login": _(
             "The username or password is not correct. Check them and try again "
             "(after several wrong tries the account is locked for a while)."
+        ),
+        "thai_keyboard": _(
+            "The password you typed has Thai letters. If your password is in English letters, "
+            "switch the keyboard to English and type it again."
         ),
         "inactive": _(
             "This account has been switched off: a volunteer's, when their status is no longer "
@@ -34,6 +41,17 @@ class SignInForm(AuthenticationForm):
         self.fields["username"].label = _("Username")
         self.fields["password"].label = _("Password")
 
+    def clean_username(self) -> str:
+        """The username as registered, whatever the case typed: a phone's keyboard starts
+        with a capital. Usernames are unique whatever their case (services.user_create), so
+        this names one account, and the lockout counts every spelling against it."""
+        typed = self.cleaned_data["username"]
+        users = get_user_model()._default_manager
+        if users.filter(username=typed).exists():
+            return typed
+        found = list(users.filter(username__iexact=typed).values_list("username", flat=True)[:2])
+        return found[0] if len(found) == 1 else typed
+
     def clean(self) -> dict[str, Any]:
         try:
             return super().clean()
@@ -42,6 +60,10 @@ class SignInForm(AuthenticationForm):
             # knows their password is told the truth instead of trying until locked out.
             if self._switched_off():
                 raise ValidationError(self.error_messages["inactive"], code="inactive") from None
+            if THAI_LETTER.search(self.cleaned_data.get("password") or ""):
+                raise ValidationError(
+                    [self.error_messages["invalid_login"], self.error_messages["thai_keyboard"]],
+                ) from None
             raise
 
     def _switched_off(self) -> bool:

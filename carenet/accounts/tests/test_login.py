@@ -124,6 +124,26 @@ def test_behind_the_proxy_the_lockout_goes_by_the_forwarded_address(client, volu
     assert owner.status_code == 302
 
 
+def test_a_username_typed_with_capitals_signs_in(client, volunteer_a):
+    """A phone's keyboard starts with a capital letter."""
+    assert sign_in(client, "Volunteer_A", PASSWORD).status_code == 302
+
+
+def test_the_lockout_counts_every_spelling_of_a_username(client, volunteer_a):
+    for spelling in ("volunteer_a", "Volunteer_a", "VOLUNTEER_A", "volunteer_A", "vOlunteer_a"):
+        sign_in(client, spelling, "wrong")
+    assert sign_in(client, "VoLuNtEeR_a", PASSWORD).status_code == 429
+    assert AccessAttempt.objects.get().username == "volunteer_a"
+
+
+def test_a_password_typed_on_the_thai_keyboard_gets_a_hint(client, volunteer_a):
+    response = sign_in(client, "volunteer_a", "ฉฟพำืำะ-กำท")  # carenet-demo, keyboard left in Thai
+    errors = response.context["form"].non_field_errors()
+    assert len(errors) == 2 and "แป้นพิมพ์" in errors[1]
+    wrong = sign_in(client, "volunteer_a", "wrong-password")
+    assert len(wrong.context["form"].non_field_errors()) == 1
+
+
 def test_logout_needs_post_and_lands_on_login(client, volunteer_a):
     sign_in(client, "volunteer_a", PASSWORD)
     assert client.get("/accounts/logout/").status_code == 405
