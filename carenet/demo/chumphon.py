@@ -490,6 +490,19 @@ def make_committees(volunteers: list[Volunteer], rng: random.Random) -> None:
     CommitteeMembership.objects.bulk_create(seats)
 
 
+def give_centres_phones() -> int:
+    """A landline (Chumphon's 077) for every centre of the province that has none, so that a
+    volunteer's own page has a number to call, as a real centre's would. Same numbers on
+    every run; a phone someone set is kept."""
+    quiet = Centre.objects.filter(within(PROVINCE, "area"), phone="").order_by("area_id")
+    centres = list(quiet)
+    for centre in centres:
+        rng = random.Random(centre.area_id)
+        centre.phone = "077" + "".join(str(rng.randrange(10)) for _ in range(6))
+    Centre.objects.bulk_update(centres, ["phone"])
+    return len(centres)
+
+
 def ensure_centres() -> None:
     for area in Area.objects.filter(within(PROVINCE), level__in=[Level.PROVINCE, Level.DISTRICT]):
         where = f"จังหวัด{area.name_th}" if area.level == Level.PROVINCE else f"อำเภอ{area.name_th}"

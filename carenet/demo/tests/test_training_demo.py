@@ -17,7 +17,7 @@ from django.utils import timezone
 from carenet.areas.models import Area, Level, within
 from carenet.areas.services import areas_load_from_geothai
 from carenet.core.thaidate import fiscal_year
-from carenet.demo.chumphon import DemoSize, build_chumphon
+from carenet.demo.chumphon import DemoSize, build_chumphon, give_centres_phones
 from carenet.demo.management.commands.demo import (
     link_demo_volunteer,
     link_subdistrict_volunteer,
@@ -93,6 +93,17 @@ def attended(event: TrainingEvent) -> dict[int, int]:
 
 def passes(n: int, event: TrainingEvent, sessions: int) -> bool:
     return n > 0 and n * 100 >= event.attendance_rule * sessions
+
+
+def test_every_centre_has_a_phone_for_its_volunteers_to_call(demo):
+    """A volunteer's own page lists their centres: with no number, she has nobody to call."""
+    centres = Centre.objects.filter(within("86", "area"))
+    assert give_centres_phones() == centres.count()
+    phones = list(centres.values_list("phone", flat=True))
+    assert all(len(p) == 9 and p.startswith("077") for p in phones)
+    Centre.objects.filter(area_id="86").update(phone="077000111")  # set by the centre
+    assert give_centres_phones() == 0  # a second run changes nothing
+    assert Centre.objects.get(area_id="86").phone == "077000111"
 
 
 def test_every_subdistrict_has_a_centre_and_a_committee_of_its_volunteers(demo):

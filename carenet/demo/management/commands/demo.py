@@ -10,7 +10,12 @@ from carenet.areas.models import Area
 from carenet.areas.services import areas_load_from_geothai
 from carenet.core.people import Sex, name_key
 from carenet.demo.cases import build_cases
-from carenet.demo.chumphon import DEMO_VOLUNTEER_VILLAGE, build_chumphon, demo_volunteer
+from carenet.demo.chumphon import (
+    DEMO_VOLUNTEER_VILLAGE,
+    build_chumphon,
+    demo_volunteer,
+    give_centres_phones,
+)
 from carenet.demo.fieldwork import build_fieldwork
 from carenet.demo.training import build_training
 from carenet.demo.users import DEMO_PASSWORD, demo_users_ensure
@@ -40,6 +45,7 @@ class Command(BaseCommand):
         cases_done = time.monotonic()
         # Trainings: the 26 ก.พ. 2568 workshop and the events around it, for the coverage report.
         training = build_training()
+        give_centres_phones()  # the subdistrict centres are the training's
         self.stdout.write(
             f"Chumphon demo: {counts.villages} villages, {counts.volunteers} volunteers, "
             f"{counts.households} households, {counts.people} people "
