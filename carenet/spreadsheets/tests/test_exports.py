@@ -3,6 +3,9 @@
 import codecs
 import csv
 import io
+import os
+import stat
+import threading
 from datetime import date, timedelta
 
 import pytest
@@ -515,6 +518,23 @@ def test_command_as_a_volunteer_exports_their_households_only(registry, tmp_path
         "export_households", "--as", "volunteer_b", "--output", str(output), stdout=io.StringIO()
     )
     assert surnames(read_csv(output.read_bytes()), columns.household_headers()) == {"แก้วมณี"}
+
+
+def test_command_writes_into_a_pipe_without_replacing_it(registry, tmp_path):
+    """--output /dev/null (or a pipe) was replaced by a regular file: the export was written
+    beside it and renamed over it, and /dev/null stopped being one for the whole machine."""
+    pipe = tmp_path / "pipe"
+    os.mkfifo(pipe)
+    received: list[bytes] = []
+    reader = threading.Thread(target=lambda: received.append(pipe.read_bytes()))
+    reader.start()
+    call_command(
+        "export_households", "--as", "volunteer_b", "--output", str(pipe), stdout=io.StringIO()
+    )
+    reader.join(timeout=30)
+    assert stat.S_ISFIFO(pipe.stat().st_mode)
+    assert surnames(read_csv(received[0]), columns.household_headers()) == {"แก้วมณี"}
+    assert [p.name for p in tmp_path.iterdir()] == ["pipe"]
 
 
 @pytest.mark.parametrize(

@@ -66,6 +66,11 @@ class Command(BaseCommand):
                 f"Area {area!r} does not exist or is outside {user.username}'s scope; "
                 "nothing was exported."
             ) from None
+        if output.exists() and not output.is_file():  # /dev/null, /dev/stdout, a pipe
+            with output.open("wb") as destination:
+                exporting.write(export, destination)
+            self._written(export, area, user, output)
+            return
         # Written beside the target and renamed, so a failed export never leaves half a file.
         folder = output.resolve().parent
         handle, partial = tempfile.mkstemp(dir=folder, prefix=f".{output.name}.", suffix=".part")
@@ -76,6 +81,9 @@ class Command(BaseCommand):
         except BaseException:
             Path(partial).unlink(missing_ok=True)
             raise
+        self._written(export, area, user, output)
+
+    def _written(self, export: Any, area: str, user: Any, output: Path) -> None:
         where = f" in area {area}" if area else ""
         self.stdout.write(
             f"{export.row_count} rows of {self.dataset}{where} in {user.username}'s scope "
