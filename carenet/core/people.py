@@ -112,6 +112,21 @@ def name_q(text: str, prefix: str = "") -> Q:
     return found | _every_word_q(untitled, prefix) if untitled != text else found
 
 
+def sounds_like_q(text: str) -> Q | None:
+    """People whose first or last name sounds like each word of the text (name_key), for a
+    search that found nothing spelt as typed. None when a word is not a name (digits)."""
+    words = search_spelling(clean_name(text)).split()[:NAME_WORDS]
+    if not words or any(ch.isdigit() for word in words for ch in word):
+        return None
+    found = Q()
+    for word in words:
+        key = name_key(word, "").split("-")[0]
+        if not key:
+            return None
+        found &= Q(name_key__startswith=f"{key}-") | Q(name_key__endswith=f"-{key}")
+    return found
+
+
 def _every_word_q(text: str, prefix: str) -> Q:
     found = Q()
     for word in search_spelling(text).split()[:NAME_WORDS]:

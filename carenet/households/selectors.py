@@ -12,7 +12,7 @@ of a page are fetched with one prefetch each.
 import math
 import re
 import statistics
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from typing import Any, cast
 
@@ -30,7 +30,14 @@ from carenet.core import citizen_id
 from carenet.core.collation import thai_order
 from carenet.core.models import AuditEvent
 from carenet.core.paging import Paginator
-from carenet.core.people import age_on, months_on, name_key, name_q, without_title
+from carenet.core.people import (
+    age_on,
+    months_on,
+    name_key,
+    name_q,
+    sounds_like_q,
+    without_title,
+)
 from carenet.households import checks, cleaning, vulnerability
 from carenet.households.models import (
     Consent,
@@ -350,10 +357,30 @@ def household_list(
     *, user: Any, filters: HouseholdFilters, page: Any = 1, per_page: int = PER_PAGE
 ) -> Page:
     """One page of HouseholdRow, most urgent first, in a constant number of queries."""
+    return _page_of(household_queryset(user=user, filters=filters), page, per_page)
+
+
+def household_list_sounding_like(
+    *, user: Any, filters: HouseholdFilters, page: Any = 1, per_page: int = PER_PAGE
+) -> Page | None:
+    """The households whose members' names sound like every word searched (name_key), for a
+    name search that found nothing spelt that way: one finger leaves off a mark or a silent
+    letter ("จินจุฑา" for จินต์จุฑา, "เกียติ" for เกียรติ). None when the search is no name."""
+    sounding = sounds_like_q(filters.search)
+    if sounding is None:
+        return None
+    people = Person.objects.exclude(status=PersonStatus.MERGED).filter(sounding)
+    queryset = household_queryset(user=user, filters=replace(filters, search="")).filter(
+        pk__in=people.values("household_id")
+    )
+    return _page_of(queryset, page, per_page)
+
+
+def _page_of(households: QuerySet[Household], page: Any, per_page: int) -> Page:
     per_page = max(1, min(per_page, MAX_PER_PAGE))
     active_members = Person.objects.filter(status=PersonStatus.ACTIVE).order_by("pk")
     queryset = (
-        with_evacuation(household_queryset(user=user, filters=filters))
+        with_evacuation(households)
         .select_related("area__parent", "head")
         .prefetch_related(
             Prefetch("members", queryset=active_members, to_attr="active_members"),

@@ -75,6 +75,13 @@ def household_list(request: HttpRequest) -> HttpResponse:
     page = selectors.household_list(
         user=request.user, filters=filters, page=request.GET.get("page") or 1
     )
+    sounding = False  # nothing spelt so: the names that sound like it
+    if not page.paginator.count and filters.search:
+        alike = selectors.household_list_sounding_like(
+            user=request.user, filters=filters, page=request.GET.get("page") or 1
+        )
+        if alike is not None and alike.paginator.count:
+            page, sounding = alike, True
     # An export holds every person of the households the filters choose, but for the search
     # (a name typed to find one household) and the status (an export is of those looked after).
     chosen = {
@@ -94,6 +101,7 @@ def household_list(request: HttpRequest) -> HttpResponse:
         {
             "form": form,
             "page": page,
+            "sounding": sounding,
             "can_register": access.can(request.user, MANAGE),
             "export_query": export_query,
         },

@@ -11,7 +11,7 @@ from django.urls import reverse
 from django.utils import timezone, translation
 
 from carenet.accounts import disclosure
-from carenet.core import citizen_id
+from carenet.core import citizen_id, people
 from carenet.core.models import AuditEvent
 from carenet.households import models, services
 from carenet.households.models import (
@@ -1181,6 +1181,28 @@ def test_pages_render_in_both_languages(client, world, language):
         response = client.get(path)
         assert response.status_code == 200, path
         assert f'lang="{language}"'.encode() in response.content
+
+
+@pytest.mark.parametrize(
+    ("persona", "offered"),
+    [("district_coordinator_a", True), ("district_coordinator_b", False), ("volunteer_b", False)],
+)
+def test_a_name_search_that_finds_nothing_offers_names_that_sound_like_it(
+    client, world, persona, offered
+):
+    first, last = "จินต์จุฑา", "ทองประเสริฐ"
+    Person.objects.filter(pk=world.people["p1"].pk).update(
+        first_name=first, last_name=last, name_key=people.name_key(first, last)
+    )
+    login(client, persona)
+    page = client.get(reverse("households:list"), {"q": "จินจุฑา"}).content.decode()
+    assert ('data-testid="sounding-like"' in page) is offered
+    assert (last in page) is offered
+
+
+def test_a_name_search_needs_the_users_sign_in(client, world):
+    response = client.get(reverse("households:list"), {"q": "จินจุฑา"})
+    assert response.status_code == 302
 
 
 @pytest.mark.parametrize("persona", ["district_coordinator_a", "district_coordinator_b"])
