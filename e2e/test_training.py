@@ -404,7 +404,9 @@ def test_an_event_from_invitations_to_verified_certificates(
     shot(phone, "4-my-trainings-phone")
     go(phone, card.get_by_test_id("confirm").click)
     expect(phone.get_by_text(th("Thank you: your answer is saved."))).to_be_visible()
-    expect(card.get_by_test_id("my-status")).to_have_text(th("will attend"))
+    expect(card.get_by_test_id("my-status")).to_have_text(
+        th.context("invitation answers", "will attend")
+    )
     invitation = Invitation.objects.get(event=event, volunteer=world.malee)
     assert invitation.status == InvitationStatus.CONFIRMED
     go(phone, card.get_by_test_id("my-qr").click)

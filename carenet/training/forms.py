@@ -223,7 +223,7 @@ class InvitationFilterForm(forms.Form):
             ("", _("everyone on the list")),
             ("unsent", _("not sent yet")),
             ("invited", _("no answer yet")),
-            ("confirmed", _("will attend")),
+            ("confirmed", pgettext_lazy("invitation answers", "will attend")),
             ("declined", _("cannot attend")),
             ("by_hand", _("added by hand")),
         ],

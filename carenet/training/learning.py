@@ -15,7 +15,10 @@ Report. `event_report` works out, for the whole event, each quiz's average score
 its maximum, the gain (post − pre, in percentage points, over those who took both), the share
 of those who improved, the distribution of scores in bands of 20 %, the evaluation averages per
 topic, and how many sessions each invitee attended. A few grouped queries whatever the size of
-the event; the arithmetic runs in Python over one row per attempt.
+the event; the arithmetic runs in Python over one row per attempt. The attendance part
+(`events_attendance`: attended at least one session, met the rule, certificates issued) also
+serves the event list and the event page, for a whole page of events at once and over the
+invitations a reader may see, so that every page gives the report's numbers.
 
 Completion. An invitee passes when they attended at least one session and their sessions
 attended / the event's sessions reach the event's attendance rule (%). `event_complete` issues
@@ -33,13 +36,25 @@ subdistrict, then district, then province), for the assignment form to name.
 from __future__ import annotations
 
 from collections import Counter, defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Case, Count, IntegerField, Q, Value, When
+from django.db.models import (
+    Case,
+    Count,
+    IntegerField,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+    When,
+)
+from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -51,6 +66,7 @@ from carenet.areas.models import within
 from carenet.core.collation import thai_order
 from carenet.core.services import audit_record
 from carenet.training.models import (
+    Attendance,
     Certificate,
     Choice,
     CompetencyGrant,
@@ -61,6 +77,7 @@ from carenet.training.models import (
     Quiz,
     QuizAttempt,
     QuizKind,
+    Session,
     TrainingEvent,
     new_certificate_code,
 )
@@ -463,6 +480,10 @@ class AttendanceFigures:
     attended: int  # at least one session
     passed: int  # meeting the rule
     by_count: list[tuple[int, int]] = field(default_factory=list)  # sessions attended → people
+    certificates: int = 0  # issued and not revoked
+    # Check-ins recorded for the whole event, whoever reads: none before it is held, so that
+    # the pages show no attendance figure (not even 0) for an event still to come.
+    checked_in: int = 0
 
 
 @dataclass
@@ -590,19 +611,73 @@ def event_report(event: TrainingEvent) -> EventReport:
 
 
 def attendance_figures(event: TrainingEvent) -> AttendanceFigures:
-    n_sessions = event.sessions.count()
-    per = Counter(
-        sessions_attended(event)
-        .filter(invited_at__isnull=False)
-        .values_list("n_attended", flat=True)
+    return events_attendance([event])[event.pk]
+
+
+# Sessions an invitation was checked in to, as a subquery: grouping the invitations by this
+# count stays one row per (event, count) in the database.
+_attendance_count = (
+    Attendance.objects.filter(invitation=OuterRef("pk"))
+    .order_by()
+    .values("invitation")
+    .annotate(n=Count("pk"))
+    .values("n")
+)
+
+
+def events_attendance(
+    events: Sequence[TrainingEvent], invitations: Q | None = None
+) -> dict[int, AttendanceFigures]:
+    """The attendance figures of each event, in three grouped queries whatever their number
+    (the event list shows a page of them). `invitations` narrows the people counted, e.g. to a
+    reader's scope; `checked_in` always counts the whole event."""
+    rules = {e.pk: e.attendance_rule for e in events}
+    sessions = {
+        pk: (n, checked_in)
+        for pk, n, checked_in in Session.objects.filter(event__in=list(rules))
+        .values("event_id")
+        .annotate(n=Count("pk", distinct=True), checked_in=Count("attendance"))
+        .values_list("event_id", "n", "checked_in")
+        .order_by()
+    }
+    scoped = Invitation.objects.filter(event__in=list(rules)).filter(invitations or Q())
+    per: dict[int, Counter[int]] = defaultdict(Counter)
+    for pk, k, n in (
+        scoped.filter(invited_at__isnull=False)
+        .annotate(n_attended=Coalesce(Subquery(_attendance_count), 0))
+        .values("event_id", "n_attended")
+        .annotate(n=Count("pk"))
+        .values_list("event_id", "n_attended", "n")
+        .order_by()
+    ):
+        per[pk][k] += n
+    certificates = dict(
+        certificates_issued(scoped)
+        .values("event_id")
+        .annotate(n=Count("pk"))
+        .values_list("event_id", "n")
+        .order_by()
     )
-    return AttendanceFigures(
-        sessions=n_sessions,
-        invited=sum(per.values()),
-        attended=sum(n for k, n in per.items() if k > 0),
-        passed=sum(n for k, n in per.items() if _passes(k, n_sessions, event.attendance_rule)),
-        by_count=[(k, per.get(k, 0)) for k in range(n_sessions + 1)],
-    )
+    figures = {}
+    for pk, rule in rules.items():
+        n_sessions, checked_in = sessions.get(pk, (0, 0))
+        counts = per[pk]
+        figures[pk] = AttendanceFigures(
+            sessions=n_sessions,
+            invited=sum(counts.values()),
+            attended=sum(n for k, n in counts.items() if k > 0),
+            passed=sum(n for k, n in counts.items() if _passes(k, n_sessions, rule)),
+            by_count=[(k, counts.get(k, 0)) for k in range(n_sessions + 1)],
+            certificates=certificates.get(pk, 0),
+            checked_in=checked_in,
+        )
+    return figures
+
+
+def certificates_issued(invitations: QuerySet[Invitation]) -> QuerySet[Certificate]:
+    """The certificates of these invitations that stand (not revoked): what the report, the
+    event list and its fiscal year's totals count."""
+    return Certificate.objects.filter(invitation__in=invitations, revoked=False)
 
 
 # --- completion ------------------------------------------------------------------------------

@@ -138,7 +138,8 @@ class Session(models.Model):
 
 class InvitationStatus(models.TextChoices):
     INVITED = "invited", _("invited")
-    CONFIRMED = "confirmed", _("will attend")
+    # "เข้าร่วม" alone reads as "attended": the context gives the answer its own Thai.
+    CONFIRMED = "confirmed", pgettext_lazy("invitation answers", "will attend")
     DECLINED = "declined", _("cannot attend")
 
 

@@ -13,7 +13,7 @@ Every list costs a fixed number of queries whatever its length: counts are annot
 grouped queries, never a loop.
 """
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
@@ -27,13 +27,15 @@ from carenet.accounts.access import Perm
 from carenet.areas.models import Area, Level, within
 from carenet.core.collation import thai_order
 from carenet.core.people import name_q
-from carenet.core.thaidate import fiscal_year
+from carenet.core.thaidate import fiscal_year, fiscal_year_bounds
+from carenet.training import learning
 from carenet.training.criteria import trained_in
 from carenet.training.models import (
     Attendance,
     Award,
     Competency,
     CompetencyGrant,
+    EventStatus,
     Invitation,
     InvitationStatus,
     Quiz,
@@ -74,16 +76,75 @@ def event_list(
         queryset = queryset.filter(fiscal_year=year)
     if status:
         queryset = queryset.filter(status=status)
+    # Counted as on the event's page: the invitations in the user's scope.
+    mine = _viewing(user, "invitations__area")
+    sent = mine & Q(invitations__invited_at__isnull=False)
     return (
         queryset.select_related("centre", "area", "venue_area")
         .annotate(
-            n_invitations=Count("invitations"),
-            n_sent=Count("invitations", filter=Q(invitations__invited_at__isnull=False)),
+            n_invitations=Count("invitations", filter=mine),
+            n_sent=Count("invitations", filter=sent),
             n_confirmed=Count(
-                "invitations", filter=Q(invitations__status=InvitationStatus.CONFIRMED)
+                "invitations", filter=sent & Q(invitations__status=InvitationStatus.CONFIRMED)
             ),
         )
         .order_by("-starts_on", "-pk")
+    )
+
+
+def with_attendance(*, user: Any, events: Iterable[TrainingEvent]) -> list[TrainingEvent]:
+    """The events, each given `attendance` (learning.AttendanceFigures) over the invitations in
+    the user's scope: the event report's figures, in three queries for a whole page."""
+    events = list(events)
+    figures = learning.events_attendance(events, _viewing(user))
+    for event in events:
+        event.attendance = figures[event.pk]  # type: ignore[attr-defined]
+    return events
+
+
+def event_years(*, user: Any) -> list[int]:
+    """The fiscal years of the events the user sees, and the current one, newest first."""
+    years = set(_events_seen(user).values_list("fiscal_year", flat=True).distinct().order_by())
+    return sorted(years | {current_fiscal_year()}, reverse=True)
+
+
+@dataclass
+class YearTotals:
+    """A fiscal year's training in the user's scope, as the event list sums it up."""
+
+    year: int
+    first: date
+    last: date
+    areas: list[Area]  # the user's outermost areas; none: the whole country
+    held: int
+    planned: int  # planned or invited, not held yet
+    cancelled: int
+    trained: int  # active volunteers, as the coverage report counts them
+    certificates: int  # as the events' reports count them, in the user's scope
+
+
+def year_totals(*, user: Any, year: int) -> YearTotals | None:
+    """None for a volunteer, who has no scope to sum up (see coverage_scope)."""
+    scope = coverage_scope(user=user)
+    if not scope:
+        return None
+    events = _events_seen(user).filter(fiscal_year=year)
+    by_status = dict(
+        events.values("status").annotate(n=Count("pk")).values_list("status", "n").order_by()
+    )
+    invitations = Invitation.objects.filter(event__in=events.values("pk")).filter(_viewing(user))
+    first, last = fiscal_year_bounds(year)
+    areas = [] if access.NATIONAL in scope else Area.objects.filter(code__in=scope)
+    return YearTotals(
+        year=year,
+        first=first,
+        last=last,
+        areas=list(areas),
+        held=by_status.get(EventStatus.DONE, 0),
+        planned=by_status.get(EventStatus.PLANNED, 0) + by_status.get(EventStatus.INVITED, 0),
+        cancelled=by_status.get(EventStatus.CANCELLED, 0),
+        trained=_trained(year).filter(_viewing(user)).count(),
+        certificates=learning.certificates_issued(invitations).count(),
     )
 
 
@@ -327,6 +388,12 @@ def _active_in(code: str) -> QuerySet[Volunteer]:
     return Volunteer.objects.filter(within(code, "area"), status=VolunteerStatus.ACTIVE)
 
 
+def _trained(year: int) -> QuerySet[Volunteer]:
+    """Active volunteers trained in the fiscal year: the coverage report's and the event list's
+    figure, so that both give the same number for an area."""
+    return Volunteer.objects.filter(status=VolunteerStatus.ACTIVE).filter(trained_in(year))
+
+
 def coverage(*, area: Area, year: int) -> Coverage:
     """Per district and subdistrict inside `area`: active volunteers, those trained in the
     fiscal year (criteria.trained_in), and those holding a valid grant of each competency.
@@ -338,8 +405,8 @@ def coverage(*, area: Area, year: int) -> Coverage:
         _active_in(area.code).values("area_id").annotate(n=Count("id")).values_list("area_id", "n")
     )
     trained = dict(
-        _active_in(area.code)
-        .filter(trained_in(year))
+        _trained(year)
+        .filter(within(area.code, "area"))
         .values("area_id")
         .annotate(n=Count("id"))
         .values_list("area_id", "n")

@@ -47,9 +47,10 @@ INVITATION_PAGE_SIZE = 50
 @require_GET
 def event_list(request: HttpRequest) -> HttpResponse:
     search = request.GET.get("q", "").strip()[:100]
-    year = int_or_none(request.GET.get("year"))
+    year = _fiscal_year_or_none(request.GET.get("year"))
     events = selectors.event_list(user=request.user, search=search, year=year)
     page = Paginator(events, PAGE_SIZE).get_page(request.GET.get("page"))
+    page.object_list = selectors.with_attendance(user=request.user, events=page.object_list)
     return render(
         request,
         "training/list.html",
@@ -57,12 +58,23 @@ def event_list(request: HttpRequest) -> HttpResponse:
             "page": page,
             "search": search,
             "year": year or "",
+            "years": selectors.event_years(user=request.user),
+            "totals": selectors.year_totals(
+                user=request.user, year=year or selectors.current_fiscal_year()
+            ),
+            "today": timezone.localdate(),
             "can_create": access.can(request.user, Perm.MANAGE_TRAINING),
             "coverage_codes": selectors.coverage_codes(user=request.user),
             "coverage_pick": bool(selectors.coverage_scope(user=request.user)),
             "is_volunteer": selectors.my_volunteer(user=request.user) is not None,
         },
     )
+
+
+def _fiscal_year_or_none(typed: str | None) -> int | None:
+    """A BE fiscal year from the address; anything else shows every year."""
+    year = int_or_none(typed)
+    return year if year is not None and 2500 <= year <= 2700 else None
 
 
 def _criteria_summary(event: TrainingEvent) -> list[str]:
@@ -106,11 +118,13 @@ def event_new(request: HttpRequest) -> HttpResponse:
 @require_GET
 def event_detail(request: HttpRequest, pk: int) -> HttpResponse:
     event = selectors.event_get(user=request.user, pk=pk)
+    [event] = selectors.with_attendance(user=request.user, events=[event])
     return render(
         request,
         "training/event.html",
         {
             "event": event,
+            "today": timezone.localdate(),
             "sessions": selectors.event_sessions(event=event),
             "counts": selectors.invitation_counts(user=request.user, event=event),
             "criteria": _criteria_summary(event),
