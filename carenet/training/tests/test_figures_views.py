@@ -1,6 +1,6 @@
 """What the training pages count: who confirmed apart from who attended (the report's figures),
-nothing that reads as attendance before an event is held, and the fiscal year's totals beside
-the coverage report."""
+nothing that reads as attendance before an event is held, the fiscal year's totals beside the
+coverage report, and the printed report's heading."""
 
 from datetime import timedelta
 
@@ -190,3 +190,17 @@ def test_the_list_costs_the_same_queries_for_many_events(world, login_as):
         )
         learning.event_complete(actor=None, event=event)
     assert queries() == few
+
+
+# --- the printed report ------------------------------------------------------------------------
+
+
+def test_the_report_names_its_date_venue_and_fiscal_year(world, login_as):
+    response = login_as("district_coordinator_a").get(
+        reverse("training:report", args=[world.event.pk])
+    )
+    facts = response.text.split('data-testid="report-facts"')[1].split("</dl>")[0]
+    assert "26 กุมภาพันธ์ 2568 – 27 กุมภาพันธ์ 2568" in facts
+    assert "โรงแรมชุมพรคาบาน่า" in facts
+    assert f"<dd>{YEAR}</dd>" in facts
+    assert 'data-testid="report-certificates"' in response.text
