@@ -89,3 +89,10 @@ def test_people_whose_citizen_id_is_not_known_yet_are_listed_to_complete(client,
     assert reverse("households:person", args=[waiting.pk]) in page.text
     login(client, "district_coordinator_b")
     assert client.get(reverse("reports:quality", args=["8602"])).context["q"].id_unknown.count == 1
+
+
+def test_the_citizen_ids_to_complete_show_on_the_page_not_in_its_title(client, register):
+    login(client, "district_coordinator_a")
+    page = client.get(reverse("reports:quality", args=["8601"])).text
+    title = page.split("<title>")[1].split("</title>")[0]
+    assert 'data-testid="id-unknown"' in page and "id-unknown" not in title
