@@ -23,7 +23,7 @@ from carenet.households.models import (
 from carenet.households.selectors import households_visible, people_visible
 from carenet.households.vulnerability import CHILD_UNDER, ELDERLY_FROM
 from carenet.volunteers.models import Centre, Volunteer, VolunteerStatus
-from carenet.volunteers.selectors import with_looks_after
+from carenet.volunteers.selectors import subdistricts_checked, with_looks_after
 
 
 def area_get(*, user: Any, code: str) -> Area:
@@ -102,9 +102,26 @@ class Coverage:
     households: int
 
     @property
+    def unloaded(self) -> list[Area]:
+        """Subdistricts with no villages loaded: not covered, though no village says so."""
+        return [row.area for row in self.subdistricts if not row.villages]
+
+    @property
+    def unserved(self) -> list[Area]:
+        """Subdistricts no active volunteer serves."""
+        return [row.area for row in self.subdistricts if not row.active_volunteers]
+
+    @property
+    def all_covered(self) -> bool:
+        """Every village has an active volunteer, and every subdistrict has its villages."""
+        return bool(self.villages) and not self.uncovered and not self.unloaded
+
+    @property
     def per_village(self) -> float | None:
+        # Only the volunteers of subdistricts whose villages are loaded: the others have none.
         # Rounded where it is shown: rounding here first made 61 / 11 = 5.545 show as 5.6.
-        return self.active_volunteers / self.villages if self.villages else None
+        serving = sum(row.active_volunteers for row in self.subdistricts if row.villages)
+        return serving / self.villages if self.villages else None
 
     @property
     def per_100_households(self) -> float | None:
@@ -118,8 +135,9 @@ def per_100(volunteers: int, households: int) -> float | None:
 def centre_coverage(*, centre: Centre) -> Coverage:
     """How well the centre's area is covered, in three grouped queries whatever its size.
 
-    A village is covered when at least one active volunteer covers it. Households are those
-    registered as active in the area (moved and closed ones no longer need a volunteer).
+    A village is covered when at least one active volunteer covers it; a subdistrict whose
+    villages are not loaded is not covered (`unloaded`). Households are those registered as
+    active in the area (moved and closed ones no longer need a volunteer).
     """
     code = centre.area_id
     active = Q(volunteers__status=VolunteerStatus.ACTIVE)
@@ -184,6 +202,9 @@ class RegistryRow:
     volunteers: int = 0  # active
     villages: int = 0
     uncovered: int = 0  # villages no active volunteer covers
+    subdistricts: int = 0
+    unloaded: int = 0  # subdistricts with no villages loaded: not covered either
+    unserved_subdistricts: int = 0  # subdistricts no active volunteer serves
     households: int = 0  # active
     unserved: int = 0  # active households no active volunteer of their subdistrict serves
     people: int = 0  # living in active households
@@ -208,6 +229,10 @@ class RegistryRow:
 class Registry:
     rows: list[RegistryRow]  # one per smaller area; none for a village
     total: RegistryRow
+    unloaded: list[Area] = field(default_factory=list)  # the first NAMES_SHOWN of total.unloaded
+
+
+NAMES_SHOWN = 12  # subdistricts named in the registry's notice; the data-check page lists them all
 
 
 LEVEL_BELOW = {
@@ -237,12 +262,35 @@ def area_registry(*, user: Any, area: Area, today: date) -> Registry:
         _count_volunteers(user, code, length, row_of)
     _count_households(user, code, length, row_of)
     _count_people(user, code, length, row_of, today)
+    unloaded = [] if by_village else _count_subdistricts(code, row_of)
     for row in children.values():
         total.add(row)
-    if children and by_village:  # the subdistrict's own volunteers, each counted once
+    if area.level == Level.SUBDISTRICT:  # its own volunteers, each counted once, villages or not
         total.volunteers = 0
         _count_volunteers(user, code, len(code), lambda _code: total)
-    return Registry(rows=list(children.values()), total=total)
+        total.subdistricts, total.unloaded = 1, int(not children)
+        total.unserved_subdistricts = int(not total.volunteers)
+        unloaded = [] if children else [area]
+    return Registry(rows=list(children.values()), total=total, unloaded=unloaded[:NAMES_SHOWN])
+
+
+def _count_subdistricts(code: str, row_of: Any) -> list[Area]:
+    """Counts the subdistricts, those without villages and those without an active volunteer;
+    returns those without villages."""
+    found = (
+        subdistricts_checked(within(code))
+        .only("code", "level", "name_th", "name_en")
+        .order_by("code")
+    )
+    unloaded = []
+    for subdistrict in found:
+        if row := row_of(subdistrict.code):
+            row.subdistricts += 1
+            row.unloaded += not subdistrict.has_villages  # type: ignore[attr-defined]
+            row.unserved_subdistricts += not subdistrict.has_volunteer  # type: ignore[attr-defined]
+        if not subdistrict.has_villages:  # type: ignore[attr-defined]
+            unloaded.append(subdistrict)
+    return unloaded
 
 
 def _count_villages(code: str, row_of: Any, *, volunteers: bool) -> None:
@@ -355,6 +403,8 @@ class DataQuality:
     id_unknown: QualityList  # Thai citizens whose ID was not known yet when registered
     without_gps: int  # active households with no GPS point
     idle_volunteers: int  # active volunteers who look after no household
+    unloaded: QualityList  # subdistricts with no villages loaded
+    unserved: QualityList  # subdistricts no active volunteer serves
 
 
 def _first(queryset: QuerySet[Any]) -> QualityList:
@@ -386,6 +436,7 @@ def data_quality(*, user: Any, area: Area, today: date) -> DataQuality:
         .select_related("household__area")
         .order_by("pk")
     )
+    unloaded, unserved = _subdistrict_gaps(code)
     return DataQuality(
         headless=_first(headless),
         too_old=_first(too_old),
@@ -393,6 +444,22 @@ def data_quality(*, user: Any, area: Area, today: date) -> DataQuality:
         id_unknown=_first(id_unknown),
         without_gps=households.filter(latitude__isnull=True).count(),
         idle_volunteers=_idle_volunteers(user, code),
+        unloaded=unloaded,
+        unserved=unserved,
+    )
+
+
+def _subdistrict_gaps(code: str) -> tuple[QualityList, QualityList]:
+    """The subdistricts with no villages loaded, and those no active volunteer serves, in one
+    query: a province has a few hundred subdistricts at most."""
+    found = list(
+        subdistricts_checked(within(code), gaps_only=True).select_related("parent").order_by("code")
+    )
+    unloaded = [a for a in found if not a.has_villages]  # type: ignore[attr-defined]
+    unserved = [a for a in found if not a.has_volunteer]  # type: ignore[attr-defined]
+    return (
+        QualityList(unloaded[:QUALITY_SHOWN], len(unloaded)),
+        QualityList(unserved[:QUALITY_SHOWN], len(unserved)),
     )
 
 

@@ -21,6 +21,7 @@ from django.core.exceptions import ValidationError
 from django.db.models import (
     Case,
     Count,
+    Exists,
     F,
     OuterRef,
     Prefetch,
@@ -386,6 +387,23 @@ def village_options(*, user: Any, area_code: str) -> QuerySet[Area]:
 # --- centres ----------------------------------------------------------------------------------
 
 
+def subdistricts_checked(inside: Q, *, gaps_only: bool = False) -> QuerySet[Area]:
+    """The subdistricts `inside` selects, each with `has_villages` (its villages are loaded)
+    and `has_volunteer` (an active volunteer serves it); only those lacking either with
+    `gaps_only`.
+
+    Villages come from each province's own list (`manage.py import_villages`), often district
+    by district: a subdistrict without them has no village to count as uncovered, yet it is
+    not covered, so coverage figures name such subdistricts apart.
+    """
+    villages = Area.objects.filter(parent_id=OuterRef("code"), level=Level.VILLAGE)
+    serving = Volunteer.objects.filter(area_id=OuterRef("code"), status=VolunteerStatus.ACTIVE)
+    found = Area.objects.filter(inside, level=Level.SUBDISTRICT).annotate(
+        has_villages=Exists(villages), has_volunteer=Exists(serving)
+    )
+    return found.filter(~Exists(villages) | ~Exists(serving)) if gaps_only else found
+
+
 def _centres(user: Any, perm: Perm = Perm.VIEW_VOLUNTEERS) -> QuerySet[Centre]:
     # own=nothing: a volunteer's grant shows them no centre, since a centre lists everyone.
     return access.visible_to(
@@ -395,8 +413,9 @@ def _centres(user: Any, perm: Perm = Perm.VIEW_VOLUNTEERS) -> QuerySet[Centre]:
 
 def centre_list(*, user: Any) -> list[Centre]:
     """Centres in scope, each with `active_volunteers`, `committee_size`, `uncovered_villages`
-    (villages no active volunteer covers) and `seat_state` (CommitteeState: the seats to fill
-    and the terms about to end).
+    (villages no active volunteer covers), `unloaded_subdistricts` (subdistricts whose villages
+    are not loaded), `unserved_subdistricts` (subdistricts no active volunteer serves) and
+    `seat_state` (CommitteeState: the seats to fill and the terms about to end).
 
     Volunteers and villages are counted per subdistrict in grouped queries, then added up for
     every level above, and the seats of all the centres are read in one query, so the page
@@ -424,10 +443,15 @@ def centre_list(*, user: Any) -> list[Centre]:
         .filter(n=0)
         .values_list("code", flat=True)
     )
+    gaps: list[Any] = list(subdistricts_checked(_inside(outermost), gaps_only=True).only("code"))
+    unloaded = _by_area_prefix((a.code, 1) for a in gaps if not a.has_villages)
+    unserved = _by_area_prefix((a.code, 1) for a in gaps if not a.has_volunteer)
     seats = _seats_by_centre([c.pk for c in centres], today)
     for centre in centres:
         centre.active_volunteers = volunteers.get(centre.area_id, 0)  # type: ignore[attr-defined]
         centre.uncovered_villages = uncovered.get(centre.area_id, 0)  # type: ignore[attr-defined]
+        centre.unloaded_subdistricts = unloaded.get(centre.area_id, 0)  # type: ignore[attr-defined]
+        centre.unserved_subdistricts = unserved.get(centre.area_id, 0)  # type: ignore[attr-defined]
         centre.seat_state = committee_state(seats.get(centre.pk, []), today)  # type: ignore[attr-defined]
     return centres
 

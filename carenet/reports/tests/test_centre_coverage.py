@@ -76,3 +76,35 @@ def test_coverage_of_an_empty_area_has_no_ratios(area_tree):
     assert coverage.villages == 0
     assert coverage.per_village is None
     assert coverage.per_100_households is None
+
+
+def test_a_subdistrict_without_villages_is_not_covered(
+    area_tree, spread, django_assert_num_queries
+):
+    # ปากน้ำ's villages are not loaded yet; ท่าตะเภา's are all covered.
+    Area.objects.filter(parent_id="860102").delete()
+    centre = CentreFactory(area=area_tree["86"])
+    spread["thasae"].villages.add(area_tree["86020101"])
+    with django_assert_num_queries(4):
+        coverage = selectors.centre_coverage(centre=centre)
+    assert coverage.uncovered == []
+    assert [a.code for a in coverage.unloaded] == ["860102"]
+    assert coverage.unserved == []  # ปากน้ำ has its volunteer, villages or not
+    assert not coverage.all_covered
+    assert coverage.per_village == 1.0  # ท่าตะเภา's 2 and ท่าแซะ's 1 for their 3 villages
+    spread["paknam"].status = VolunteerStatus.RESIGNED
+    spread["paknam"].save()
+    assert [a.code for a in selectors.centre_coverage(centre=centre).unserved] == ["860102"]
+
+
+def test_a_subdistrict_centre_without_villages(area_tree, spread):
+    coverage = selectors.centre_coverage(centre=CentreFactory(area=area_tree["840101"]))
+    assert [a.code for a in coverage.unloaded] == ["840101"]
+    assert coverage.active_volunteers == 1 and coverage.unserved == []
+    assert not coverage.all_covered
+
+
+def test_every_village_loaded_and_covered_is_all_covered(area_tree, spread):
+    coverage = selectors.centre_coverage(centre=CentreFactory(area=area_tree["860101"]))
+    assert coverage.unloaded == [] and coverage.uncovered == []
+    assert coverage.all_covered

@@ -5,6 +5,7 @@ from datetime import date
 import pytest
 from django.urls import reverse
 
+from carenet.areas.models import Area, Level
 from carenet.households.models import Household
 from carenet.households.tests.factories import HouseholdFactory, PersonFactory
 from conftest import login
@@ -69,8 +70,13 @@ def test_the_page_takes_the_same_queries_for_more_records(
     for n in range(5):
         extra = HouseholdFactory.create(area_id="86010101")
         PersonFactory.create(household=extra, birth_date=date(1901, 1, 1 + n))
+    Area.objects.bulk_create(  # subdistricts with no villages nor volunteers
+        Area(code=f"8602{n:02d}", level=Level.SUBDISTRICT, name_th=f"ตำบล{n}", parent_id="8602")
+        for n in range(10, 40)
+    )
     with django_assert_max_num_queries(len(few.captured_queries)):
-        client.get(path)
+        q = client.get(path).context["q"]
+    assert q.unloaded.count == 30 and len(q.unloaded.items) == 25
 
 
 def test_people_whose_citizen_id_is_not_known_yet_are_listed_to_complete(client, register):
@@ -89,6 +95,24 @@ def test_people_whose_citizen_id_is_not_known_yet_are_listed_to_complete(client,
     assert reverse("households:person", args=[waiting.pk]) in page.text
     login(client, "district_coordinator_b")
     assert client.get(reverse("reports:quality", args=["8602"])).context["q"].id_unknown.count == 1
+
+
+def test_subdistricts_without_villages_or_volunteers_are_listed(client, register):
+    from carenet.volunteers.tests.factories import VolunteerFactory
+
+    Area.objects.filter(parent_id="860102").delete()  # ปากน้ำ's villages are not loaded yet
+    VolunteerFactory(area_id="860101")
+    login(client, "district_coordinator_a")
+    page = client.get(reverse("reports:quality", args=["8601"]))
+    q = page.context["q"]
+    assert [a.code for a in q.unloaded.items] == ["860102"] and q.unloaded.count == 1
+    assert [a.code for a in q.unserved.items] == ["860102"]
+    listed = page.text.split('data-testid="unloaded"')[1].split("</section>")[0]
+    assert "ต.ปากน้ำ" in listed and "import_villages" in listed
+    assert reverse("reports:area", args=["860102"]) in listed
+    login(client, "district_coordinator_b")  # another district: its own subdistricts only
+    q = client.get(reverse("reports:quality", args=["8602"])).context["q"]
+    assert q.unloaded.count == 0 and [a.code for a in q.unserved.items] == ["860201"]
 
 
 def test_the_citizen_ids_to_complete_show_on_the_page_not_in_its_title(client, register):

@@ -7,7 +7,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from carenet.areas.models import Area
+from carenet.areas.models import Area, Level
 from carenet.households.models import HouseholdStatus, PersonStatus
 from carenet.households.tests.factories import (
     HouseholdFactory,
@@ -134,12 +134,21 @@ def test_the_figures_take_the_same_queries_for_a_larger_area(
     user = personas["province_officer"]
     today = timezone.localdate()
     selectors.area_registry(user=user, area=province, today=today)  # the user's grants, once
-    with django_assert_num_queries(5):
+    with django_assert_num_queries(6):
         selectors.area_registry(user=user, area=province, today=today)
     for _ in range(3):
         PersonFactory.create(household=HouseholdFactory.create(area_id="86020101"))
+    Area.objects.bulk_create(  # subdistricts whose villages are not loaded
+        Area(code=f"8602{n:02d}", level=Level.SUBDISTRICT, name_th=f"ตำบล{n}", parent_id="8602")
+        for n in range(10, 40)
+    )
+    with django_assert_num_queries(6):
+        registry = selectors.area_registry(user=user, area=province, today=today)
+    assert registry.total.unloaded == 30 and len(registry.unloaded) == selectors.NAMES_SHOWN
+    subdistrict = Area.objects.get(code="860101")
+    # Its villages, those covered, its households, its people, its own volunteers.
     with django_assert_num_queries(5):
-        selectors.area_registry(user=user, area=province, today=today)
+        selectors.area_registry(user=user, area=subdistrict, today=today)
 
 
 def test_a_printed_page_says_who_printed_it_and_when(client, registry):
@@ -187,3 +196,63 @@ def test_the_home_page_shows_disaster_affected_figures(client, registry):
     page = client.get(reverse("reports:home"))
     assert page.context["registry"].total.affected == 1
     assert "group=disaster_affected" in page.text
+
+
+# Subdistricts whose villages are not loaded (import_villages comes district by district) ----
+
+
+def test_a_subdistrict_without_villages_is_counted_apart_not_as_covered(client, registry):
+    Area.objects.filter(parent_id="860102").delete()  # ปากน้ำ's village list comes later
+    login(client, "province_officer")
+    page = client.get(reverse("reports:area", args=["86"]))
+    counted = page.context["registry"]
+    mueang, tha_sae = counted.rows
+    assert (mueang.subdistricts, mueang.unloaded, mueang.unserved_subdistricts) == (2, 1, 1)
+    assert (tha_sae.subdistricts, tha_sae.unloaded, tha_sae.unserved_subdistricts) == (1, 0, 0)
+    total = counted.total
+    assert (total.subdistricts, total.unloaded, total.unserved_subdistricts) == (3, 1, 1)
+    assert (total.villages, total.uncovered) == (3, 2)
+    assert [a.code for a in counted.unloaded] == ["860102"]
+    notice = page.text.split('data-testid="registry-unloaded"')[1].split("</div>")[0]
+    assert "ต.ปากน้ำ" in notice and "import_villages" in notice
+    assert 'data-testid="registry-unserved-subdistricts"' in page.text
+    assert f"{reverse('reports:quality', args=['86'])}#unserved" in page.text
+    assert 'data-testid="not-loaded"' in page.text  # เมืองชุมพร's row
+
+
+def test_a_district_marks_its_subdistrict_without_villages(client, registry):
+    Area.objects.filter(parent_id="860102").delete()
+    login(client, "district_coordinator_a")
+    page = client.get(reverse("reports:area", args=["8601"]))
+    rows = {row.area.code: row for row in page.context["registry"].rows}
+    assert (rows["860102"].unloaded, rows["860101"].unloaded) == (1, 0)
+    row = page.text.split('data-area="860102"')[1].split("</tr>")[0]
+    assert 'data-testid="not-loaded"' in row
+    login(client, "district_coordinator_b")  # another district sees none of it
+    other = client.get(reverse("reports:area", args=["8602"]))
+    assert other.context["registry"].total.unloaded == 0
+    assert 'data-testid="registry-unloaded"' not in other.text
+
+
+def test_a_subdistrict_without_villages_counts_its_volunteers(client, registry):
+    Area.objects.filter(parent_id="860102").delete()
+    VolunteerFactory.create(area_id="860102")
+    login(client, "district_coordinator_a")
+    page = client.get(reverse("reports:area", args=["860102"]))
+    counted = page.context["registry"]
+    assert counted.total.volunteers == 1 and counted.total.unserved_subdistricts == 0
+    assert counted.total.unloaded == 1 and [a.code for a in counted.unloaded] == ["860102"]
+    assert 'data-testid="registry-unloaded"' in page.text
+
+
+def test_the_home_page_warns_of_subdistricts_without_villages(client, registry):
+    """The Ranong case: a province whose village list is only partly imported."""
+    Area.objects.filter(parent_id="860102").delete()
+    Area.objects.create(code="860103", level=Level.SUBDISTRICT, name_th="บางหมาก", parent_id="8601")
+    login(client, "province_officer")
+    home = client.get(reverse("reports:home"))
+    total = home.context["registry"].total
+    assert (total.unloaded, total.subdistricts) == (2, 4)
+    assert 'data-testid="registry-unloaded"' in home.text
+    login(client, "volunteer_a")  # a volunteer's home is their households: no figures
+    assert client.get(reverse("reports:area", args=["860101"])).context["registry"] is None

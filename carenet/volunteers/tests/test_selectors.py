@@ -7,6 +7,7 @@ from django.http import Http404
 from django.utils import timezone
 
 from carenet.accounts import access
+from carenet.areas.models import Area, Level
 from carenet.core import citizen_id
 from carenet.volunteers import selectors
 from carenet.volunteers.models import Position, VolunteerStatus
@@ -238,8 +239,9 @@ def test_centre_list_counts_active_volunteers_and_current_seats(
     spread["paknam"].status = VolunteerStatus.INACTIVE
     spread["paknam"].save()
     CommitteeMembershipFactory(centre=centres["8601"], volunteer=spread["own"])
-    # The scope, the centres, their volunteers, their villages without one, their seats.
-    with django_assert_max_num_queries(5):
+    # The scope, the centres, their volunteers, their villages without one, their
+    # subdistricts without villages or volunteers, their seats.
+    with django_assert_max_num_queries(6):
         listed = {c.area_id: c for c in selectors.centre_list(user=province_officer)}
     assert listed["86"].active_volunteers == 3  # own, neighbour, thasae
     assert listed["8601"].active_volunteers == 2
@@ -256,6 +258,29 @@ def test_centre_list_counts_villages_without_an_active_volunteer(province_office
     assert listed["8601"].uncovered_villages == 2
     assert listed["8602"].uncovered_villages == 1
     assert listed["86"].uncovered_villages == 3
+
+
+def test_centre_list_counts_subdistricts_without_villages_or_volunteers(
+    province_officer, centres, spread, django_assert_max_num_queries
+):
+    Area.objects.filter(parent_id="860102").delete()  # ปากน้ำ: its villages not loaded yet
+    spread["thasae"].status = VolunteerStatus.RESIGNED
+    spread["thasae"].save()
+    selectors.centre_list(user=province_officer)  # the user's grants, once
+    with django_assert_max_num_queries(6) as few:
+        listed = {c.area_id: c for c in selectors.centre_list(user=province_officer)}
+    assert (listed["8601"].unloaded_subdistricts, listed["8601"].unserved_subdistricts) == (1, 0)
+    assert (listed["8602"].unloaded_subdistricts, listed["8602"].unserved_subdistricts) == (0, 1)
+    assert (listed["86"].unloaded_subdistricts, listed["86"].unserved_subdistricts) == (1, 1)
+    # ปากน้ำ's village went with its list: only ท่าแซะ หมู่ 1 is left uncovered.
+    assert listed["86"].uncovered_villages == 1
+    Area.objects.bulk_create(
+        Area(code=f"8601{n:02d}", level=Level.SUBDISTRICT, name_th=f"ตำบล{n}", parent_id="8601")
+        for n in range(10, 40)
+    )
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        listed = {c.area_id: c for c in selectors.centre_list(user=province_officer)}
+    assert (listed["8601"].unloaded_subdistricts, listed["8601"].unserved_subdistricts) == (31, 30)
 
 
 def seat(centre, position, start, end=None, **extra):
@@ -283,7 +308,7 @@ def test_centre_list_says_the_seats_to_fill_and_the_terms_ending(
     seat(thasae, Position.CHAIR, date(2024, 1, 1))
     seat(thasae, Position.SECRETARY, date(2024, 1, 1), soon)
     seat(thasae, Position.SECRETARY, soon + timedelta(days=1))
-    with django_assert_max_num_queries(5):
+    with django_assert_max_num_queries(6):
         listed = {c.area_id: c for c in selectors.centre_list(user=province_officer)}
     state = listed["8601"].seat_state
     assert [(v.position, v.ended_on) for v in state.vacant] == [(Position.CHAIR, ago)]

@@ -1075,6 +1075,38 @@ def test_the_centre_list_says_what_each_committee_and_area_lacks(client, world, 
     assert centres[world["centre_b"].pk].uncovered_villages == 1
 
 
+def test_centre_pages_say_which_subdistricts_have_no_villages_loaded(client, world):
+    """A subdistrict whose villages are not loaded yet is not covered: the centre pages name
+    it and say what to do, and never say that every village is covered."""
+    Area.objects.filter(parent_id="860102").delete()  # ปากน้ำ: its village list comes later
+    world["own"].villages.add("86010102")  # every village loaded has its volunteer
+    login(client, "district_coordinator_a")
+    page = client.get(reverse("reports:centre", args=[world["centre_a"].pk]))
+    coverage = page.context["coverage"]
+    assert coverage.uncovered == [] and not coverage.all_covered
+    assert [a.code for a in coverage.unloaded] == ["860102"]
+    assert [a.code for a in coverage.unserved] == ["860102"]
+    assert 'data-testid="all-covered"' not in page.text
+    notice = page.text.split('data-testid="unloaded"')[1].split("</div>")[0]
+    assert "ต.ปากน้ำ" in notice and "import_villages" in notice
+    assert 'data-testid="not-loaded"' in page.text  # its row in the table
+    assert 'data-testid="unserved"' in page.text
+    flags = flags_of(client.get(reverse("volunteers:centre_list")), world["centre_a"])
+    assert 'data-testid="unloaded"' in flags and 'data-testid="unserved"' in flags
+    assert 'data-testid="uncovered"' not in flags
+
+
+def test_a_centre_whose_villages_are_all_loaded_and_covered_says_so(client, world):
+    world["own"].villages.add("86010102")
+    VolunteerFactory(area_id="860102", villages=["86010201"])
+    login(client, "district_coordinator_a")
+    page = client.get(reverse("reports:centre", args=[world["centre_a"].pk]))
+    assert page.context["coverage"].all_covered
+    assert 'data-testid="all-covered"' in page.text and 'data-testid="unloaded"' not in page.text
+    flags = flags_of(client.get(reverse("volunteers:centre_list")), world["centre_a"])
+    assert 'data-testid="unloaded"' not in flags and 'data-testid="unserved"' not in flags
+
+
 @pytest.mark.parametrize("persona", PERSONAS)
 def test_the_centre_lists_flags_keep_to_the_users_centres(client, world, lapsing, persona):
     login(client, persona)
@@ -1363,7 +1395,8 @@ def test_centre_pages_query_count_is_constant(
             CommitteeMembershipFactory(
                 centre=centre, position=position, term_end=today + timedelta(days=end)
             )
-    for number in range(2, 7):  # more subdistricts without a centre to offer
+    # More subdistricts without a centre to offer, and without villages or volunteers.
+    for number in range(2, 7):
         Area.objects.create(
             code=f"86020{number}",
             level=Level.SUBDISTRICT,
