@@ -13,8 +13,20 @@ from django.utils.translation import gettext as _
 from geothai.types import Address
 
 from carenet.areas.models import Area, Level
+from carenet.areas.names import NearSpellings, did_you_mean, places_above
 from carenet.core.services import audit_areas, audit_record, audit_record_each
-from carenet.core.tabular import Column, Kind, Row, RowError, Source, Table, TableError, read_table
+from carenet.core.tabular import (
+    Column,
+    Kind,
+    Row,
+    RowError,
+    Source,
+    Table,
+    TableError,
+    alias_lookup,
+    odd_row_reason,
+    read_table,
+)
 
 
 @dataclass
@@ -175,6 +187,40 @@ class _Invalid(Exception):
         self.key, self.reason = key, reason
 
 
+class _Loaded:
+    """The provinces, districts and subdistricts Carenet holds, for one import: code -> Thai
+    name; and, for a subdistrict name none of them has, those spelt nearly the same."""
+
+    def __init__(self) -> None:
+        areas = Area.objects.exclude(level=Level.VILLAGE).values_list("code", "name_th")
+        self.names: dict[str, str] = dict(areas)
+        self._near = NearSpellings()
+        self._by_name: dict[str, list[str]] = {}
+        self._said: dict[str, list[str]] = {}  # a province's file repeats a typo on every row
+
+    def __contains__(self, code: str) -> bool:
+        return code in self.names
+
+    def __getitem__(self, code: str) -> str:
+        return self.names[code]
+
+    def spelt_alike(self, name: str) -> list[str]:
+        """ "850107 ต.หาดส้มแป้น อ.เมืองระนอง จ.ระนอง" for up to three loaded subdistricts
+        whose name is spelt nearly as `name`: a clerk's typo, offered as the likely meaning."""
+        if name not in self._said:
+            self._said[name] = self._spelt_alike(name)
+        return self._said[name]
+
+    def _spelt_alike(self, name: str) -> list[str]:
+        if not self._by_name:
+            for code, subdistrict in self.names.items():
+                if len(code) == 6:
+                    self._by_name.setdefault(geothai.normalize(subdistrict), []).append(code)
+        near = self._near(name, self._by_name)
+        codes = sorted({code for key in near for code in self._by_name[key]})[:3]
+        return [f"{code} {places_above(code, lambda c: self.names.get(c, ''))}" for code in codes]
+
+
 @transaction.atomic
 def villages_import(*, actor: object, source: Source, dry_run: bool = False) -> ImportResult:
     """Checks a CSV or XLSX file of villages whole, then adds and renames them in one go.
@@ -223,13 +269,18 @@ def _check_villages(table: Table) -> tuple[list[_Village], list[RowError]]:
             "province": _label("province"),
         }
         return [], [RowError(row=table.header_row, column="", value="", reason=reason)]
-    known = dict(Area.objects.filter(level=Level.SUBDISTRICT).values_list("code", "name_th"))
+    known = _Loaded()
+    aliases = alias_lookup(VILLAGE_COLUMNS)
     errors: list[RowError] = []
     seen: dict[str, _Village] = {}
     for row in table:
         checked = _check_village_row(row, known)
         if isinstance(checked, list):
-            errors += [_row_error(table, row, problem) for problem in checked]
+            # A total or a note under the list is no village: said once, not cell by cell.
+            if odd := odd_row_reason(row.values, aliases):
+                errors.append(RowError(row=row.number, column="", value="", reason=odd))
+            else:
+                errors += [_row_error(table, row, problem) for problem in checked]
             continue
         first = seen.setdefault(checked.code, checked)
         if first.name != checked.name:
@@ -253,7 +304,7 @@ def _label(key: str) -> str:
     return next(c.label for c in VILLAGE_COLUMNS if c.key == key)
 
 
-def _check_village_row(row: Row, known: dict[str, str]) -> _Village | list[_Invalid]:
+def _check_village_row(row: Row, known: _Loaded) -> _Village | list[_Invalid]:
     problems: list[_Invalid] = []
     subdistrict = _attempt(problems, _subdistrict_code, row, known)
     moo = _attempt(problems, _moo_number, row["moo"])
@@ -297,7 +348,7 @@ def _village_name(text: str) -> str:
     return text
 
 
-def _subdistrict_code(row: Row, known: dict[str, str]) -> str:
+def _subdistrict_code(row: Row, known: _Loaded) -> str:
     """The row's subdistrict: by its code when given (checked against the name), else by name."""
     code = re.sub(r"[\s\-]", "", row["subdistrict_code"])
     if code:
@@ -330,19 +381,21 @@ def _not_loaded_reason(code: str) -> str:
     ) % {"code": code}
 
 
-def _subdistrict_by_name(row: Row, known: dict[str, str]) -> str:
+def _subdistrict_by_name(row: Row, known: _Loaded) -> str:
     matches = _subdistricts_named(row["subdistrict"], row["district"], row["province"])
     if not matches:
-        raise _Invalid(
-            "subdistrict",
+        reason = (
             _(
                 "No subdistrict with this name was found in that district and province. "
                 "Check the spelling of the subdistrict, district and province, or use the "
                 "subdistrict code."
             )
             if row["district"] or row["province"]
-            else _("No subdistrict with this name was found. Check the spelling, or use the code."),
+            else _("No subdistrict with this name was found. Check the spelling, or use the code.")
         )
+        if near := known.spelt_alike(row["subdistrict"]):
+            reason += " " + did_you_mean(near)
+        raise _Invalid("subdistrict", reason)
     if len(matches) > 1:
         places = "; ".join(
             f"{a.subdistrict.code} {a.district.name_th} {a.province.name_th}"

@@ -648,11 +648,34 @@ def header_key(cell: object, aliases: dict[str, str]) -> str | None:
     return match[0] if match else None
 
 
+# A cell of a row that is no record: a signature, a note or a total under the table.
+NOTE_CELL = re.compile(
+    r"^(?:ลงชื่อ|ลงนาม|หมายเหตุ|ผู้รายงาน|ผู้บันทึก|ผู้จัดทำ|\(|รวม|ทั้งหมด|total\b"
+    r"|\d+\s*(?:คน|ราย|ครัวเรือน|หลัง|หมู่บ้าน|ตำบล|แห่ง)$)|\.\.|…",
+    re.IGNORECASE,
+)
+
+
 def repeats_header(values: dict[str, str], aliases: dict[str, str]) -> bool:
     """Whether a data row holds the header again (a sheet pasted under another with its
     header): three of its cells or more name their own columns."""
     named = [key for key, text in values.items() if text and header_key(text, aliases) == key]
     return len(named) >= 3
+
+
+def odd_row_reason(values: dict[str, str], aliases: dict[str, str]) -> str | None:
+    """Why a row that failed its checks is not a record at all, if it is not: the header
+    again, or a cell or two of total, note or signature. The report then says that once
+    instead of listing every cell the row lacks."""
+    if repeats_header(values, aliases):
+        return _("This row repeats the header row. A file has one header: delete this row.")
+    filled = [text for text in values.values() if text]
+    if len(filled) <= 2 and any(NOTE_CELL.search(text) for text in filled):
+        return _(
+            "This row is no record. If it is a total, a note or a signature under the table, "
+            "delete it from the file."
+        )
+    return None
 
 
 def _header_match(cell: object, aliases: dict[str, str]) -> tuple[str, int] | None:

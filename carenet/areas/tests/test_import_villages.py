@@ -366,3 +366,69 @@ def test_report_neutralizes_formulas(area_tree, tmp_path):
     report = tmp_path / "report.csv"
     fail(write_csv(tmp_path, HEADER + "860101,=1+1,บ้านนา\n"), "--report", str(report))
     assert "'=1+1" in report.read_text(encoding="utf-8-sig")
+
+
+# What the other imports forgive: a total row, a misspelt subdistrict -------------------------
+
+
+def test_a_total_row_is_said_once_to_be_no_village(area_tree, tmp_path):
+    """The province's sheet ends with "รวม … 26 หมู่บ้าน", as the households' sheets end."""
+    path = write_xlsx(
+        tmp_path,
+        [
+            ["บัญชีรายชื่อหมู่บ้าน จังหวัดชุมพร"],
+            ["ลำดับ", "อำเภอ", "ตำบล", "หมู่ที่", "ชื่อหมู่บ้าน"],
+            [1, "อ.เมืองชุมพร", "ต.ท่าตะเภา", "๓", "บ้านใหม่"],
+            [2, "อ.เมืองชุมพร", "ต.ปากน้ำ", "๒", "บ้านบน"],
+            [],
+            ["รวม", None, None, None, "2 หมู่บ้าน"],
+        ],
+    )
+    with translation.override("en"):
+        result = villages_import(actor=None, source=path)
+    [(row, column, value, reason)] = reasons(result)
+    assert (row, column, value) == (6, "", "")
+    assert "no record" in reason and "total" in reason and "delete it" in reason
+    assert not Area.objects.filter(code="86010103").exists()  # nothing until the file is clean
+
+
+@pytest.mark.parametrize("total", ["รวม 26 หมู่บ้าน", "26 หมู่บ้าน", "รวมทั้งสิ้น"])
+def test_a_total_in_the_name_column_is_no_village(area_tree, total):
+    result = import_text(f"{HEADER}860101,3,บ้านใหม่\n,,{total}\n")
+    assert [(row, column) for row, column, _, _ in reasons(result)] == [(3, "")]
+
+
+def test_the_total_row_reason_is_the_households_imports(area_tree):
+    from carenet.core.tabular import odd_row_reason
+
+    result = import_text(f"{HEADER},,รวม 26 หมู่บ้าน\n")
+    with translation.override("en"):
+        said = odd_row_reason({"name": "รวม 26 หมู่บ้าน"}, {})
+    assert reasons(result)[0][3] == said
+
+
+def test_a_misspelt_subdistrict_is_answered_with_the_likely_one(area_tree):
+    # ภ typed as พ: the households' and volunteers' imports say the same of this typo.
+    text = "ตำบล,อำเภอ,จังหวัด,หมู่ที่,ชื่อหมู่บ้าน\nต.ท่าตะเพา,อ.เมืองชุมพร,จ.ชุมพร,3,บ้านสาม\n"
+    [(row, column, value, reason)] = reasons(import_text(text))
+    assert (row, column, value) == (2, "ตำบล", "ต.ท่าตะเพา")
+    assert reason.endswith("Did you mean 860101 ต.ท่าตะเภา อ.เมืองชุมพร จ.ชุมพร?")
+
+
+def test_a_name_nothing_resembles_gets_no_suggestion(area_tree):
+    [(_, _, _, reason)] = reasons(import_text("ตำบล,หมู่ที่,ชื่อหมู่บ้าน\nไม่มีตำบลนี้,1,บ้านนา\n"))
+    assert "Did you mean" not in reason
+
+
+def test_the_command_says_a_total_row_once_without_an_empty_column(area_tree, tmp_path):
+    path = write_csv(tmp_path, HEADER + "860101,3,บ้านใหม่\n,,รวม 1 หมู่บ้าน\n")
+    with translation.override("en"):
+        _, err = fail(path, "--dry-run")
+    assert err.startswith("Row 3: This row is no record.")
+    assert "column" not in err
+
+
+def test_a_typo_repeated_on_every_row_is_answered_on_every_row(area_tree):
+    rows = "".join(f"ท่าตะเพา,{moo},บ้าน {moo}\n" for moo in range(1, 61))
+    found = reasons(import_text("ตำบล,หมู่ที่,ชื่อหมู่บ้าน\n" + rows))
+    assert len(found) == 60 and all("Did you mean 860101" in reason for *_, reason in found)

@@ -37,7 +37,6 @@ from carenet.core.tabular import (
     Table,
     TableStream,
     normalize_header,
-    repeats_header,
     resembled_column,
 )
 from carenet.core.text import THAI_DIGITS
@@ -340,14 +339,6 @@ class Report:
         )
 
 
-# A cell of a row that is no record: a signature, a note or a total under the table.
-NOTE_CELL = re.compile(
-    r"^(?:ลงชื่อ|ลงนาม|หมายเหตุ|ผู้รายงาน|ผู้บันทึก|ผู้จัดทำ|\(|รวม|ทั้งหมด|total\b"
-    r"|\d+\s*(?:คน|ราย|ครัวเรือน|หลัง)$)|\.\.|…",
-    re.IGNORECASE,
-)
-
-
 # Without a status column every volunteer imported is active: any header that speaks of a
 # status ("สถานะการเป็นสมาชิก", "current status") is taken for one the file misspells.
 _STATUS_WORDS = ("สถานะ", "สถานภาพ", "status")
@@ -451,21 +442,6 @@ def refuse_marked(row: Row, marked: dict[int, tuple[str, str]], report: "Report"
         )
     report.error(row.number, key, row.values.get(key, "") if key else "", reason)
     return True
-
-
-def odd_row_reason(values: dict[str, str], aliases: dict[str, str]) -> str | None:
-    """Why a row that failed its checks is not a record at all, if it is not: the header
-    again, or a cell or two of total, note or signature. The report then says that once
-    instead of listing every cell the row lacks."""
-    if repeats_header(values, aliases):
-        return _("This row repeats the header row. A file has one header: delete this row.")
-    filled = [text for text in values.values() if text]
-    if len(filled) <= 2 and any(NOTE_CELL.search(text) for text in filled):
-        return _(
-            "This row is no record. If it is a total, a note or a signature under the table, "
-            "delete it from the file."
-        )
-    return None
 
 
 def shortened(text: str) -> str:

@@ -5,7 +5,6 @@ with geothai.match and matched against Carenet's own Area table; then the villag
 `Scope` asks accounts.access once per area.
 """
 
-import difflib
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -18,6 +17,7 @@ from django.utils.translation import gettext as _
 from carenet.accounts import access
 from carenet.accounts.access import Perm
 from carenet.areas.models import Area, Level
+from carenet.areas.names import NearSpellings, did_you_mean, places_above
 from carenet.core.people import thai_spelling
 from carenet.spreadsheets.importing.common import Problem
 
@@ -28,9 +28,6 @@ class _Place:
     name: str  # geothai.normalize'd Thai name
     name_en: str
     district: str  # the code of the district above
-
-
-SUGGESTIONS = 50  # unknown subdistrict names an import looks up near spellings for
 
 
 class Areas:
@@ -65,7 +62,7 @@ class Areas:
                 for key in {place.name, geothai.normalize(name_en) if name_en else ""} - {""}:
                     self.subdistricts.setdefault(key, []).append(place)
         self._resolved: dict[tuple[str, str, str, str], str | Problem] = {}
-        self._suggestions_left = SUGGESTIONS
+        self._near = NearSpellings()
 
     def subdistrict(
         self,
@@ -133,9 +130,7 @@ class Areas:
                 )
             near = self._spelt_alike(name, allowed)
             if near:
-                reason += " " + _("Did you mean %(places)s?") % {
-                    "places": "; ".join(self.describe(code) for code in near)
-                }
+                reason += " " + did_you_mean(self.describe(code) for code in near)
             raise Problem("subdistrict", reason)
         inside = [c for c in matches if allowed(c)] if allowed and len(matches) > 1 else []
         if len(inside) == 1:
@@ -168,15 +163,11 @@ class Areas:
     def _spelt_alike(self, name: str, allowed: Callable[[str], bool] | None) -> list[str]:
         """Up to three subdistricts, within `allowed`, whose name is spelt nearly the same
         (ท่าตะเพา for ท่าตะเภา): a clerk's typo, offered as the likely meaning."""
-        key = geothai.normalize(name)
-        if len(key) < 3 or self._suggestions_left <= 0:
-            return []
-        self._suggestions_left -= 1  # a file of thousands of unknown names stays quick
-        names = [n for n, places in self.subdistricts.items()
-                 if any(allowed is None or allowed(p.code) for p in places)]  # fmt: skip
+        names = (n for n, places in self.subdistricts.items()
+                 if any(allowed is None or allowed(p.code) for p in places))  # fmt: skip
         codes = [
             place.code
-            for near in difflib.get_close_matches(key, names, n=3, cutoff=0.75)
+            for near in self._near(name, names)
             for place in self.subdistricts[near]
             if allowed is None or allowed(place.code)
         ]
@@ -206,12 +197,8 @@ class Areas:
     def describe(self, code: str) -> str:
         """ "860101 ต.ท่าตะเภา อ.เมืองชุมพร จ.ชุมพร" (a subdistrict's code is what a file may
         give), or "หมู่ 1 บ้านท่าตะเภา ต.ท่าตะเภา ..." for a village, to tell places apart."""
-        parts = [self.village_names.get(code, code)]
-        for prefix, length in (("ต.", 6), ("อ.", 4), ("จ.", 2)):
-            name = self.names.get(code[:length], ("", ""))[0]
-            if name:
-                parts.append(f"{prefix}{name}")
-        return " ".join(parts)
+        above = places_above(code, lambda above: self.names.get(above, ("", ""))[0])
+        return f"{self.village_names.get(code, code)} {above}".strip()
 
     def village(self, subdistrict: str, moo: int | None) -> str:
         """The area of an address: the village when villages are loaded, else the subdistrict."""

@@ -29,7 +29,7 @@ from carenet.core.people import (
     thai_spelling,
     title_in_name,
 )
-from carenet.core.tabular import Row, TableStream, alias_lookup
+from carenet.core.tabular import NOTE_CELL, Row, TableStream, alias_lookup, odd_row_reason
 from carenet.households.cleaning import (
     NUMBERLESS,
     PREGNANCY_AGES,
@@ -58,12 +58,10 @@ from carenet.spreadsheets.columns import (
 )
 from carenet.spreadsheets.importing.common import (
     NO_ID_WORDS,
-    NOTE_CELL,
     Problem,
     Report,
     attempt,
     name_parts,
-    odd_row_reason,
     read_as_of,
     read_choice,
     read_citizen_id,

@@ -38,7 +38,15 @@ from carenet.core.people import (
     thai_spelling,
 )
 from carenet.core.services import audit_areas, audit_record_each
-from carenet.core.tabular import Row, RowError, Source, TableError, alias_lookup, open_table
+from carenet.core.tabular import (
+    Row,
+    RowError,
+    Source,
+    TableError,
+    alias_lookup,
+    odd_row_reason,
+    open_table,
+)
 from carenet.households.models import HouseholdAssignment
 from carenet.spreadsheets.columns import (
     HOUSEHOLD_COLUMNS,
@@ -64,7 +72,6 @@ from carenet.spreadsheets.importing.common import (
     import_audit,
     name_parts,
     no_name_column,
-    odd_row_reason,
     read_as_of,
     read_citizen_id,
     read_date,

@@ -49,6 +49,10 @@ class Command(BaseCommand):
 
 
 def _describe(error: RowError) -> str:
+    if not error.column and not error.value:  # about a row as a whole (a total, say)
+        if error.row is None:
+            return error.reason
+        return _("Row %(row)s: %(reason)s") % {"row": error.row, "reason": error.reason}
     return _("Row %(row)s, column “%(column)s”, value “%(value)s”: %(reason)s") % {
         "row": "-" if error.row is None else error.row,
         "column": error.column,
