@@ -1,5 +1,6 @@
-"""What every request goes through: Thai first, pages of personal data kept out of caches, and a
-database that stayed busy past its timeout turned into a polite 503, never a 500.
+"""What every request goes through: Thai first, pages of personal data kept out of caches, a
+HEAD request answered without the page, and a database that stayed busy past its timeout
+turned into a polite 503, never a 500.
 
 With SQLite in IMMEDIATE mode and a busy timeout, writers queue rather than fail. If a writer
 still waits longer than the timeout (a very long import, say), the user gets a Thai page asking
@@ -9,10 +10,30 @@ them to try again in a moment, and nothing of their request was written.
 from collections.abc import Callable
 
 from django.db import OperationalError
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseBase, StreamingHttpResponse
 from django.template.loader import render_to_string
 from django.urls import Resolver404, resolve
 from django.utils.cache import patch_cache_control
+
+
+class HeadWithoutBodyMiddleware:
+    """A HEAD request gets the headers a GET would, without the page. Django's WSGI handler
+    sends the body anyway (its runserver and test client drop it themselves); gunicorn drops
+    it too, but logs a warning each time, which an uptime monitor's checks would repeat all
+    day. Outermost, so that it sees every response. Content-Length stays the GET's."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponseBase]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponseBase:
+        response = self.get_response(request)
+        if request.method != "HEAD":
+            return response
+        if isinstance(response, StreamingHttpResponse):
+            response.streaming_content = []  # the file or query is not read; closed as usual
+        elif isinstance(response, HttpResponse):
+            response.content = b""
+        return response
 
 
 class ThaiFirstMiddleware:

@@ -78,3 +78,38 @@ def test_an_address_that_only_takes_a_form_opened_by_itself_explains_in_thai(cli
     assert response.status_code == 405
     body = response.content.decode()
     assert 'data-testid="send-only"' in body and "ไม่ได้บันทึกสิ่งใด" in body
+
+
+def served(method: str, path: str) -> tuple[str, dict[str, str], bytes]:
+    """The response as a WSGI server such as gunicorn receives it: the test client drops a
+    HEAD response's body itself, so it cannot tell whether Carenet sent one."""
+    from wsgiref.util import setup_testing_defaults
+
+    from django.core.wsgi import get_wsgi_application
+
+    environ: dict[str, object] = {"REQUEST_METHOD": method, "PATH_INFO": path}
+    setup_testing_defaults(environ)
+    environ["HTTP_HOST"] = "localhost"
+    started: dict[str, object] = {}
+
+    def start_response(status: str, headers: list[tuple[str, str]], exc_info=None):
+        started.update(status=status, headers=dict(headers))
+
+    result = get_wsgi_application()(environ, start_response)
+    try:
+        body = b"".join(result)
+    finally:
+        result.close()
+    return str(started["status"]), started["headers"], body  # type: ignore[return-value]
+
+
+@pytest.mark.parametrize("path", ["/accounts/login/", "/no-such-page/", "/favicon.ico"])
+def test_a_head_request_gets_the_headers_without_the_page(path):
+    """An uptime monitor's HEAD: gunicorn would log a warning for every body it had to drop."""
+    got_status, got_headers, got_body = served("GET", path)
+    status, headers, body = served("HEAD", path)
+    assert body == b""
+    assert status == got_status
+    assert headers["Content-Type"] == got_headers["Content-Type"]
+    if got_body:
+        assert headers.get("Content-Length") == str(len(got_body))
