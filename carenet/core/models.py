@@ -7,6 +7,9 @@ from django.utils.translation import gettext_lazy as _
 
 from carenet.core import citizen_id
 
+# The details key naming the operating-system account that ran a command at the server.
+OS_ACCOUNT = "os_account"
+
 
 class AuditEvent(models.Model):
     """Who did what, to which record, and when. Written by services in the same transaction."""
@@ -35,6 +38,12 @@ class AuditEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.created_at:%Y-%m-%d %H:%M} {self.action} {self.target_type}:{self.target_id}"
+
+    @property
+    def run_by(self) -> str:
+        """The operating-system account that ran the command at the server which wrote this
+        row ("" for a page's row, or one logged before commands were named)."""
+        return str((self.details or {}).get(OS_ACCOUNT) or "")
 
 
 class HasCitizenID(models.Model):

@@ -8,7 +8,8 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from carenet.core.models import AuditEvent
+from carenet.core.models import OS_ACCOUNT, AuditEvent
+from carenet.core.terminal import run_by
 
 
 def audit_record(
@@ -19,14 +20,18 @@ def audit_record(
     area_code: str = "",
     details: dict[str, Any] | None = None,
 ) -> AuditEvent:
-    """Adds one row to the audit log. Call it inside the service's own transaction."""
+    """Adds one row to the audit log. Call it inside the service's own transaction. A row
+    written by a command at the server names the account that ran it (core.terminal)."""
+    details = details or {}
+    if account := run_by():
+        details = {**details, OS_ACCOUNT: account}
     return AuditEvent.objects.create(
         actor=actor if getattr(actor, "is_authenticated", False) else None,
         action=action,
         target_type=target._meta.label_lower if target is not None else "",
         target_id=str(target.pk) if target is not None else "",
         area_code=area_code,
-        details=details or {},
+        details=details,
     )
 
 

@@ -27,7 +27,7 @@ from carenet.core.forms import ThaiDateField
 from carenet.core.models import AuditEvent
 from carenet.core.paging import Paginator
 from carenet.core.text import THAI_DIGITS
-from carenet.reports.audit_lines import CONSENT, names_for, page_of, said, where
+from carenet.reports.audit_lines import CONSENT, names_for, page_of, said, where, who
 
 __all__ = ["said"]  # what a line says lives in audit_lines; read from here too
 
@@ -242,12 +242,14 @@ class Line:
     url: str  # the record's page, when it has one
     link: str  # the words of the link
     where: str  # the area's name
+    who: str  # the user, the server command, or the system
 
 
 def lines(found: list[AuditEvent]) -> list[Line]:
     names = names_for(found)
     return [
-        Line(e, label(e.action), said(e, names), *page_of(e, names), where(e, names)) for e in found
+        Line(e, label(e.action), said(e, names), *page_of(e, names), where(e, names), who(e))
+        for e in found
     ]
 
 

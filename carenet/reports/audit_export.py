@@ -28,6 +28,7 @@ from carenet.core import thaidate
 from carenet.core.models import AuditEvent
 from carenet.core.services import audit_areas, audit_record_each
 from carenet.reports import audit
+from carenet.reports.audit_lines import who
 from carenet.spreadsheets.exporting import temporary_file, xlsx_table
 
 CHUNK = 2000
@@ -108,7 +109,7 @@ def _cells(line: audit.Line) -> list[str]:
     return [
         thaidate.format_datetime(event.created_at),
         actor.username if actor is not None else "",
-        actor.display_name if actor is not None else _("the system"),
+        who(event, username=False),
         str(line.label),
         line.said,
         line.where,

@@ -100,6 +100,19 @@ def _codes(details: dict[str, Any]) -> set[str]:
 # --- What a line says ------------------------------------------------------------------------
 
 
+def who(event: AuditEvent, *, username: bool = True) -> str:
+    """Who did it: the user (and their username), a command run at the server and the
+    operating-system account that ran it (both, for a command run --as a user), or "the
+    system" for what nobody ran (a row logged before commands were named)."""
+    actor = event.actor
+    named = "" if actor is None else actor.display_name
+    parts = [
+        f"{named} ({actor.username})" if actor is not None and username else named,
+        _("server command (%(account)s)") % {"account": event.run_by} if event.run_by else "",
+    ]
+    return " · ".join(part for part in parts if part) or _("the system")
+
+
 def said(event: AuditEvent, names: Names | None = None) -> str:
     """The details worth a line, as one text."""
     names = names or Names()

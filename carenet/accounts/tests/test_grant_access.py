@@ -1,14 +1,25 @@
 """grant_access: how a deployment gets its first users."""
 
+import re
+
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
+from django.utils import translation
 
 from carenet.accounts.models import User
+from carenet.core.models import AuditEvent
 
 pytestmark = pytest.mark.django_db
 
 GOOD = "ชุมพร-ดูแลกัน-2569"
+
+
+def in_thai(msgid: str, **values: str) -> str:
+    """A message as the command says it by default (English until the catalogue has its
+    Thai)."""
+    with translation.override("th"):
+        return translation.gettext(msgid) % values
 
 
 def typed(monkeypatch, *answers):
@@ -26,7 +37,10 @@ def test_a_new_user_gets_the_role_and_their_name(monkeypatch, area_tree):
 
 @pytest.mark.parametrize(
     ("answers", "reason"),
-    [((GOOD, GOOD + "x"), "differ"), (("password123", "password123"), None)],
+    [
+        ((GOOD, GOOD + "x"), re.escape(in_thai("The two passwords differ: nothing was created."))),
+        (("password123", "password123"), None),
+    ],
 )
 def test_a_password_mistyped_or_too_common_creates_nothing(monkeypatch, area_tree, answers, reason):
     typed(monkeypatch, *answers)
@@ -40,3 +54,18 @@ def test_a_role_refused_at_that_area_leaves_no_user_behind(monkeypatch, area_tre
     with pytest.raises(CommandError):
         call_command("grant_access", "national_cp", "national_admin", "86")
     assert not User.objects.filter(username="national_cp").exists()
+
+
+def test_it_speaks_thai_and_the_log_names_who_ran_it(monkeypatch, area_tree, capsys):
+    typed(monkeypatch, GOOD, GOOD)
+    monkeypatch.setattr("getpass.getuser", lambda: "root")
+    call_command("grant_access", "officer_cp", "provincial_officer", "86")
+    said = capsys.readouterr().out.strip()
+    with translation.override("th"):
+        role = str(translation.gettext("provincial officer"))
+    assert said == in_thai(
+        "%(username)s: %(role)s at %(area)s", username="officer_cp", role=role, area="จ.ชุมพร"
+    )
+    events = AuditEvent.objects.filter(action__in=["user.create", "assignment.grant"])
+    assert events.count() == 2
+    assert {(e.actor, e.run_by) for e in events} == {(None, "root")}

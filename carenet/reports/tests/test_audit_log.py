@@ -7,7 +7,9 @@ import io
 from datetime import date
 
 import pytest
+from django.core.management import call_command
 from django.urls import reverse
+from django.utils import translation
 from django.utils.translation import gettext
 from openpyxl import load_workbook
 
@@ -318,3 +320,42 @@ def test_the_log_keeps_its_query_count_whatever_it_names(
     login(client, "auditor")
     with django_assert_max_num_queries(13):
         assert client.get(URL).status_code == 200
+
+
+# --- Who: a user, a command at the server, or the system -------------------------------------
+
+
+def in_thai(msgid: str) -> str:
+    with translation.override("th"):
+        return translation.gettext(msgid)
+
+
+def test_a_command_at_the_server_is_named_with_the_account_that_ran_it(
+    client, personas, area_tree, monkeypatch
+):
+    """grant_access and import_villages have no signed-in user; an import --as one was still
+    typed by someone at the server. "The system" is left for rows nobody ran."""
+    monkeypatch.setattr("getpass.getuser", lambda: "root")
+    call_command("switch_off_user", "district_coordinator_b")
+    call_command("export_households", "--as", "district_coordinator_a", "--output", "/dev/null")
+    audit_record(actor=None, action="user.sign_in_failed", area_code="86")
+    login(client, "province_officer")
+    page = client.get(URL)
+    whos = {line.event.action: line.who for line in page.context["page"].object_list}
+    command = in_thai("server command (%(account)s)") % {"account": "root"}
+    coordinator = personas["district_coordinator_a"]
+    assert whos == {
+        "user.switch_off": command,
+        "spreadsheets.export_households": (
+            f"{coordinator.display_name} (district_coordinator_a) · {command}"
+        ),
+        "user.sign_in_failed": in_thai("the system"),
+    }
+    assert command in page.text
+    rows = read_csv(client.get(CSV_URL))
+    named = {row[-1]: (row[1], row[2]) for row in rows[1:]}
+    assert named["user.switch_off"] == ("", command)
+    assert named["spreadsheets.export_households"] == (
+        "district_coordinator_a",
+        f"{coordinator.display_name} · {command}",
+    )

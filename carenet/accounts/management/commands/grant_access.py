@@ -4,15 +4,17 @@ import getpass
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.core.management.base import CommandError, CommandParser
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from carenet.accounts.models import Role, User
 from carenet.accounts.services import assignment_grant, password_check, user_create
 from carenet.areas.models import Area
+from carenet.core.terminal import TerminalCommand
 
 
-class Command(BaseCommand):
+class Command(TerminalCommand):
     help = (
         "Grant ROLE at AREA (omit AREA for the whole country) to USERNAME, creating the user "
         "(asked for a password twice) when there is none."
@@ -30,7 +32,10 @@ class Command(BaseCommand):
         if options["area"]:
             area = Area.objects.filter(code=options["area"]).first()
             if area is None:
-                raise CommandError(f"No area has the code {options['area']} (run load_areas?)")
+                raise CommandError(
+                    _("No area has the code %(code)s (run load_areas?)") % {"code": options["area"]}
+                )
+        role = Role(options["role"])
         user = User.objects.filter(username=options["username"]).first()
         try:
             # One transaction: a role refused at that area leaves no user without a role behind.
@@ -43,22 +48,30 @@ class Command(BaseCommand):
                         first_name=options["first_name"],
                         last_name=options["last_name"],
                     )
-                assignment_grant(actor=None, user=user, role=Role(options["role"]), area=area)
+                assignment_grant(actor=None, user=user, role=role, area=area)
         except ValidationError as error:
             raise CommandError("; ".join(error.messages)) from error
-        where = area.label if area else "Thailand"
-        self.stdout.write(f"{user.username}: {options['role']} at {where}")
+        self.stdout.write(
+            _("%(username)s: %(role)s at %(area)s")
+            % {
+                "username": user.username,
+                "role": role.label,
+                "area": area.label if area else _("the whole country"),
+            }
+        )
 
     def _new_password(self, options: dict[str, Any]) -> str:
         """Asked twice, and held to the same rules as the pages' password forms."""
         username = options["username"]
         try:
-            password = getpass.getpass(f"Password for new user {username}: ")
-            again = getpass.getpass("The same password again: ")
+            password = getpass.getpass(
+                _("Password for the new user %(username)s: ") % {"username": username}
+            )
+            again = getpass.getpass(_("The same password again: "))
         except EOFError:
-            raise CommandError("A new user needs a password: run this in a terminal.") from None
+            raise CommandError(_("A new user needs a password: run this in a terminal.")) from None
         if password != again:
-            raise CommandError("The two passwords differ: nothing was created.")
+            raise CommandError(_("The two passwords differ: nothing was created."))
         candidate = User(
             username=username, first_name=options["first_name"], last_name=options["last_name"]
         )

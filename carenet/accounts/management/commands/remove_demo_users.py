@@ -1,11 +1,12 @@
 from typing import Any
 
-from django.core.management.base import BaseCommand
+from django.utils.translation import gettext as _
 
 from carenet.accounts.models import User
+from carenet.core.terminal import TerminalCommand
 
 
-class Command(BaseCommand):
+class Command(TerminalCommand):
     help = "Deactivate and rename the demo users, so a production site can start."
 
     def handle(self, *args: Any, **options: Any) -> None:
@@ -15,4 +16,4 @@ class Command(BaseCommand):
             user.username = f"removed-demo-{user.pk}"
             user.set_unusable_password()
             user.save(update_fields=["is_active", "is_demo", "username", "password"])
-            self.stdout.write(f"deactivated demo user #{user.pk}")
+            self.stdout.write(_("Demo user #%(number)d switched off.") % {"number": user.pk})

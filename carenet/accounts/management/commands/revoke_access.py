@@ -3,14 +3,16 @@
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.core.management.base import CommandError, CommandParser
+from django.utils.translation import gettext as _
 
 from carenet.accounts.management.commands.switch_off_user import find_user
 from carenet.accounts.models import AreaAssignment, Role
 from carenet.accounts.services import role_remove
+from carenet.core.terminal import TerminalCommand
 
 
-class Command(BaseCommand):
+class Command(TerminalCommand):
     help = (
         "Take ROLE at AREA (omit AREA for the whole country) back from USERNAME. An account "
         "keeps at least one role: to stop someone signing in, use switch_off_user."
@@ -28,15 +30,23 @@ class Command(BaseCommand):
         ).first()
         if assignment is None:
             held = ", ".join(
-                f"{role} {area or '(whole country)'}"
+                f"{role} {area or _('(whole country)')}"
                 for role, area in user.assignments.values_list("role", "area_id")
             )
             raise CommandError(
-                f"{user.username} holds no {options['role']} role at "
-                f"{options['area'] or 'the whole country'}. Roles held: {held or 'none'}."
+                _("%(username)s holds no %(role)s role at %(area)s. Roles held: %(held)s.")
+                % {
+                    "username": user.username,
+                    "role": options["role"],
+                    "area": options["area"] or _("the whole country"),
+                    "held": held or _("none"),
+                }
             )
         try:
             role_remove(actor=None, assignment=assignment)
         except ValidationError as error:
             raise CommandError(" ".join(error.messages)) from error
-        self.stdout.write(f"{user.username}: {options['role']} taken back")
+        self.stdout.write(
+            _("%(username)s: %(role)s taken back")
+            % {"username": user.username, "role": options["role"]}
+        )

@@ -7,13 +7,15 @@ import getpass
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.core.management.base import CommandError, CommandParser
+from django.utils.translation import gettext as _
 
 from carenet.accounts.management.commands.switch_off_user import find_user
 from carenet.accounts.services import staff_password_set
+from carenet.core.terminal import TerminalCommand
 
 
-class Command(BaseCommand):
+class Command(TerminalCommand):
     help = (
         "Set a new password for USERNAME (asked twice, held to the password rules), and lift "
         "the lockout left by wrong passwords. Its sessions end."
@@ -25,14 +27,18 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         user = find_user(options["username"])
         try:
-            password = getpass.getpass(f"New password for {user.username}: ")
-            again = getpass.getpass("The same password again: ")
+            password = getpass.getpass(
+                _("New password for %(username)s: ") % {"username": user.username}
+            )
+            again = getpass.getpass(_("The same password again: "))
         except EOFError:
-            raise CommandError("Type the password in a terminal.") from None
+            raise CommandError(_("Type the password in a terminal.")) from None
         if password != again:
-            raise CommandError("The two passwords differ: nothing was changed.")
+            raise CommandError(_("The two passwords differ: nothing was changed."))
         try:
             staff_password_set(actor=None, user=user, password=password)
         except ValidationError as error:
             raise CommandError(" ".join(error.messages)) from error
-        self.stdout.write(f"{user.username}: new password set, lockout lifted")
+        self.stdout.write(
+            _("%(username)s: new password set, lockout lifted") % {"username": user.username}
+        )

@@ -1,15 +1,16 @@
 from pathlib import Path
 from typing import Any
 
-from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.core.management.base import CommandError, CommandParser
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from carenet.areas.services import ImportResult, villages_import
 from carenet.core.tabular import RowError, write_error_report
+from carenet.core.terminal import TerminalCommand
 
 
-class Command(BaseCommand):
+class Command(TerminalCommand):
     help = (
         "Import villages (หมู่บ้าน) from a CSV or XLSX file. The file is checked whole first: "
         "with any error nothing is imported and the errors are listed row by row."

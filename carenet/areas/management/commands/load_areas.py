@@ -1,12 +1,13 @@
 from typing import Any
 
 import geothai
-from django.core.management.base import BaseCommand, CommandParser
+from django.core.management.base import CommandParser
 
 from carenet.areas.services import areas_load_from_geothai
+from carenet.core.terminal import TerminalCommand
 
 
-class Command(BaseCommand):
+class Command(TerminalCommand):
     help = "Load Thailand's provinces, districts and subdistricts from geothai (idempotent)."
 
     def add_arguments(self, parser: CommandParser) -> None:

@@ -7,12 +7,11 @@ timer (README.md); it writes only the households whose figures changed.
 
 from typing import Any
 
-from django.core.management.base import BaseCommand
-
+from carenet.core.terminal import TerminalCommand
 from carenet.households.services import households_recompute_all
 
 
-class Command(BaseCommand):
+class Command(TerminalCommand):
     help = "Recomputes every active household's priority score and vulnerable groups."
 
     def handle(self, *args: Any, **options: Any) -> None:

@@ -10,16 +10,17 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.core.management.base import CommandError, CommandParser
 
 from carenet.accounts import access
 from carenet.accounts.models import User
+from carenet.core.terminal import TerminalCommand
 from carenet.spreadsheets import exporting
 from carenet.spreadsheets.exporting import Dataset, Format
 from carenet.volunteers.models import VolunteerStatus
 
 
-class Command(BaseCommand):
+class Command(TerminalCommand):
     help = "Exports the households and people in a user's scope (one row per person)."
     dataset = Dataset.HOUSEHOLDS
 

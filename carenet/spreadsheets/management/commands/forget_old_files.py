@@ -5,12 +5,11 @@ that nothing waits for the next one."""
 
 from typing import Any
 
-from django.core.management.base import BaseCommand
-
+from carenet.core.terminal import TerminalCommand
 from carenet.spreadsheets import export_jobs, jobs
 
 
-class Command(BaseCommand):
+class Command(TerminalCommand):
     help = "Deletes uploaded files, error reports and export files kept past their time."
 
     def handle(self, *args: Any, **options: Any) -> None:

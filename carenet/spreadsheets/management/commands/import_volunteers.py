@@ -1,11 +1,12 @@
 from typing import Any
 
-from django.core.management.base import BaseCommand, CommandParser
+from django.core.management.base import CommandParser
 
+from carenet.core.terminal import TerminalCommand
 from carenet.spreadsheets.importing import command, import_volunteers
 
 
-class Command(BaseCommand):
+class Command(TerminalCommand):
     help = (
         "Import volunteers (อพม.) from a CSV or XLSX file, one row per volunteer. The whole "
         "file is checked and imported in one transaction: with any error nothing is "
