@@ -5,11 +5,14 @@ from django import forms
 from django.contrib.auth import get_user_model
 from django.contrib.auth.forms import AuthenticationForm
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from carenet.accounts.access import NATIONAL, Perm, can, scope_codes
 from carenet.accounts.models import Role
 from carenet.accounts.selectors import UserFilters
-from carenet.areas.models import Area, Level
+from carenet.areas.models import Area
+from carenet.areas.selectors import area_examples, area_typed
 
 THAI_LETTER = re.compile(r"[\u0e01-\u0e4f]")
 
@@ -124,34 +127,40 @@ class NameForm(forms.Form):
 
 class RoleForm(forms.Form):
     """A role at an area. The roles offered are those the manager may give; the area is a
-    DOPA code, blank for the whole country."""
+    DOPA code or a name, blank for the whole country. The help's examples come from the
+    manager's own area, so that a province's officer reads their own codes."""
 
     role = forms.ChoiceField(label=_("Role"))
     area = forms.CharField(
-        label=_("Area code"),
+        label=_("Area"),
         required=False,
-        max_length=8,
-        help_text=_(
-            "The DOPA code: 86 a province, 8601 a district, 860101 a subdistrict. "
-            "Blank: the whole country (national roles only)."
-        ),
-        widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"}),
+        max_length=100,
+        widget=forms.TextInput(attrs={"autocomplete": "off"}),
     )
 
-    def __init__(self, *args: Any, roles: list[Role], **kwargs: Any) -> None:
+    def __init__(self, *args: Any, roles: list[Role], manager: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        self.manager = manager
         self.fields["role"].choices = [(r.value, r.label) for r in roles]  # type: ignore[attr-defined]
+        self.fields["area"].help_text = area_help(manager)
 
     def clean_area(self) -> Area | None:
-        code = self.cleaned_data["area"].strip()
-        if not code:
+        typed = self.cleaned_data["area"].strip()
+        if not typed:
             return None
-        area = Area.objects.filter(code=code).exclude(level=Level.VILLAGE).first()
-        if area is None:
-            raise ValidationError(
-                _("No province, district or subdistrict has the code %(code)s.") % {"code": code}
-            )
-        return area
+        return area_typed(typed, prefer=lambda code: can(self.manager, Perm.MANAGE_USERS, code))
+
+
+def area_help(manager: Any) -> str:
+    codes = scope_codes(manager, Perm.MANAGE_USERS)
+    if NATIONAL in codes or not codes:
+        return gettext(
+            "The area's DOPA code (2 digits for a province, 4 for a district, 6 for a "
+            "subdistrict) or its name, with or without จ., อ. or ต. Blank: the whole country "
+            "(national roles only)."
+        )
+    examples = ", ".join(f"{area.code} {area.label}" for area in area_examples(codes[0]))
+    return gettext("The area's DOPA code or its name, e.g. %(examples)s.") % {"examples": examples}
 
 
 class StaffCreateForm(RoleForm):

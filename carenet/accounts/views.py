@@ -99,7 +99,7 @@ def user_list(request: HttpRequest) -> HttpResponse:
 @access.requires(Perm.MANAGE_USERS)
 def user_create(request: HttpRequest) -> HttpResponse:
     roles = services.roles_given_by(request.user)
-    form = StaffCreateForm(request.POST or None, roles=roles)
+    form = StaffCreateForm(request.POST or None, roles=roles, manager=request.user)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -140,7 +140,7 @@ def _user_page(
         "refused": refused,
         "is_me": account.pk == request.user.pk,
         "role_form": forms.get("role_form")
-        or RoleForm(roles=services.roles_given_by(request.user)),
+        or RoleForm(roles=services.roles_given_by(request.user), manager=request.user),
         "name_form": forms.get("name_form")
         or NameForm(initial={"first_name": account.first_name, "last_name": account.last_name}),
         "history_url": access.history_url(request.user, account, services.home_area(account)),
@@ -152,7 +152,7 @@ def _user_page(
 @require_POST
 def user_role_add(request: HttpRequest, pk: int) -> HttpResponse:
     account = selectors.user_get(user=request.user, pk=pk)
-    form = RoleForm(request.POST, roles=services.roles_given_by(request.user))
+    form = RoleForm(request.POST, roles=services.roles_given_by(request.user), manager=request.user)
     if form.is_valid():
         role = Role(form.cleaned_data["role"])
         try:

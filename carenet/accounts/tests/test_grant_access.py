@@ -69,3 +69,17 @@ def test_it_speaks_thai_and_the_log_names_who_ran_it(monkeypatch, area_tree, cap
     events = AuditEvent.objects.filter(action__in=["user.create", "assignment.grant"])
     assert events.count() == 2
     assert {(e.actor, e.run_by) for e in events} == {(None, "root")}
+
+
+def test_the_area_may_be_named(monkeypatch, area_tree):
+    typed(monkeypatch, GOOD, GOOD)
+    call_command("grant_access", "coord_cp", "coordinator", "อ.เมืองชุมพร")
+    assert User.objects.get(username="coord_cp").assignments.get().area_id == "8601"
+
+
+def test_an_unknown_or_shared_name_is_refused_before_any_password_is_asked(area_tree):
+    with pytest.raises(CommandError, match="8602"):
+        call_command("grant_access", "coord_cp", "coordinator", "ท่าแซะ")
+    with pytest.raises(CommandError):
+        call_command("grant_access", "coord_cp", "coordinator", "99")
+    assert not User.objects.filter(username="coord_cp").exists()

@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from carenet.accounts.models import AreaAssignment, Role, User
 from carenet.accounts.tests.factories import PASSWORD, AreaAssignmentFactory, UserFactory
+from carenet.areas.models import Area, Level
 from carenet.core.models import AuditEvent
 from conftest import login
 
@@ -239,6 +240,68 @@ def test_a_refused_account_is_not_created_and_the_form_says_why(client, personas
     assert response.status_code == 400
     assert response.context["form"].errors[field]
     assert User.objects.count() == before
+
+
+@pytest.mark.parametrize(
+    ("typed", "code"),
+    [
+        ("ต.ท่าตะเภา", "860101"),
+        ("ท่าตะเภา", "860101"),
+        ("ตำบลปากน้ำ", "860102"),
+        ("Tha Taphao", "860101"),
+        ("อ.เมืองชุมพร", "8601"),
+        ("อำเภอท่าแซะ", "8602"),  # the district, not ต.ท่าแซะ: the prefix says which
+        ("ต.ท่าแซะ", "860201"),
+        ("๘๖๐๑", "8601"),
+    ],
+)
+def test_the_area_is_a_code_or_a_name(client, personas, typed, code):
+    login(client, "province_officer")
+    response = create(client, area=typed)
+    assert response.status_code == 302
+    user = User.objects.get(username="somchai")
+    assert list(user.assignments.values_list("area_id", flat=True)) == [code]
+
+
+def test_a_name_several_areas_share_lists_them_to_choose(client, personas):
+    login(client, "province_officer")
+    response = create(client, area="ท่าแซะ")
+    assert response.status_code == 400
+    [error] = response.context["form"].errors["area"]
+    assert "8602 อ.ท่าแซะ จ.ชุมพร" in error and "860201 ต.ท่าแซะ อ.ท่าแซะ จ.ชุมพร" in error
+    assert not User.objects.filter(username="somchai").exists()
+
+
+def test_a_long_name_is_read_whole_and_quoted_whole(client, personas):
+    """The box once stopped at 8 characters and quoted the cut name."""
+    login(client, "province_officer")
+    page = client.get(reverse("accounts:user_create"))
+    assert 'maxlength="8"' not in page.text
+    response = create(client, area="ต.บางริ้นริมทะเลใหญ่")
+    assert response.status_code == 400
+    assert "ต.บางริ้นริมทะเลใหญ่" in response.context["form"].errors["area"][0]
+
+
+def test_a_name_inside_ones_own_province_is_preferred(client, personas, area_tree):
+    """Subdistrict names repeat across provinces; an officer means the one in their own."""
+    Area.objects.create(
+        code="840102", level=Level.SUBDISTRICT, name_th="ท่าตะเภา", parent=area_tree["8401"]
+    )
+    login(client, "province_officer")
+    assert create(client, area="ท่าตะเภา").status_code == 302
+    user = User.objects.get(username="somchai")
+    assert list(user.assignments.values_list("area_id", flat=True)) == ["860101"]
+
+
+def test_the_help_gives_examples_from_the_officers_own_area(client, personas, area_tree):
+    login(client, "province_officer")
+    help_text = client.get(reverse("accounts:user_create")).context["form"].fields["area"].help_text
+    assert "86 จ.ชุมพร" in help_text and "8601 อ.เมืองชุมพร" in help_text
+    assert "860101 ต.ท่าตะเภา" in help_text
+    surat = staff(area_tree, "surat_officer", (Role.PROVINCIAL_OFFICER, "84"))
+    client.force_login(surat)
+    help_text = client.get(reverse("accounts:user_create")).context["form"].fields["area"].help_text
+    assert "84 " in help_text and "840101" in help_text and "86" not in help_text
 
 
 def test_a_national_admin_creates_an_auditor(client, personas):

@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 
 from carenet.accounts.models import Role, User
 from carenet.accounts.services import assignment_grant, password_check, user_create
-from carenet.areas.models import Area
+from carenet.areas.selectors import area_typed
 from carenet.core.terminal import TerminalCommand
 
 
@@ -23,18 +23,23 @@ class Command(TerminalCommand):
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("username")
         parser.add_argument("role", choices=[r.value for r in Role])
-        parser.add_argument("area", nargs="?", default=None, help="DOPA code, e.g. 86 or 8601")
+        parser.add_argument(
+            "area",
+            nargs="?",
+            default=None,
+            help="the area's DOPA code (2 digits for a province, 4 for a district, 6 for a "
+            "subdistrict) or its Thai name; omit it for the whole country",
+        )
         parser.add_argument("--first-name", default="", help="a new user's first name")
         parser.add_argument("--last-name", default="", help="a new user's last name")
 
     def handle(self, *args: Any, **options: Any) -> None:
         area = None
         if options["area"]:
-            area = Area.objects.filter(code=options["area"]).first()
-            if area is None:
-                raise CommandError(
-                    _("No area has the code %(code)s (run load_areas?)") % {"code": options["area"]}
-                )
+            try:
+                area = area_typed(options["area"])
+            except ValidationError as error:
+                raise CommandError(" ".join(error.messages)) from error
         role = Role(options["role"])
         user = User.objects.filter(username=options["username"]).first()
         try:

@@ -21,7 +21,12 @@ class Command(TerminalCommand):
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("username")
         parser.add_argument("role", choices=[r.value for r in Role])
-        parser.add_argument("area", nargs="?", default=None, help="DOPA code, e.g. 86 or 8601")
+        parser.add_argument(
+            "area",
+            nargs="?",
+            default=None,
+            help="the area's DOPA code, as the role was given (omit it for the whole country)",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         user = find_user(options["username"])
