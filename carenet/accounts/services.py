@@ -245,12 +245,22 @@ def manage_refused(actor: Any, user: User) -> str:
     return ""
 
 
+def volunteer_login_elsewhere() -> str:
+    """Where a volunteer's login is given: with the volunteer record, whose status and area
+    its role follows. A role given here would open no profile and follow nothing."""
+    return _(
+        "A volunteer's login is given on the volunteer's page, by their coordination centre "
+        "(“Give this volunteer a login”). A login made already is linked there: type its "
+        "username."
+    )
+
+
 def grant_refused(actor: Any, role: Role, area: Area | None) -> str:
     """Why `actor` may not give `role` at `area` ("" when they may)."""
     if actor is None:
         return ""  # at a terminal, assignment_grant's own rules apply
     if role == Role.VOLUNTEER:
-        return _("A volunteer's login is given on the volunteer's page, with their role.")
+        return volunteer_login_elsewhere()
     if role in NATIONAL_ROLES and not manages_nationally(actor):
         return _("Only the ministry's administrators give the national admin and auditor roles.")
     if not can(actor, Perm.MANAGE_USERS, area.code if area else NATIONAL):

@@ -114,6 +114,7 @@ ACTIONS = {
     "user.switch_off": _("switched a login off"),
     "user.switch_on": _("switched a login on again"),
     "user.rename": _("edited a login's name"),
+    "user.link_volunteer": _("linked a login made already to a volunteer record"),
     "user.sign_in": _("signed in"),
     "user.sign_out": _("signed out"),
     "user.sign_in_failed": _("a sign-in was refused"),

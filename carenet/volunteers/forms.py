@@ -408,6 +408,10 @@ class StatusForm(ChoicesForm):
 
 
 class AccountForm(forms.Form):
+    """A new login for the volunteer, or (the username of one made already, `link` once the
+    coordinator has read what linking does) an existing account linked to them. The password
+    is the service's to require: a linked account keeps its own."""
+
     username = forms.CharField(
         label=_("Username"),
         max_length=150,
@@ -415,10 +419,12 @@ class AccountForm(forms.Form):
     )
     password = forms.CharField(
         label=_("Password"),
+        required=False,
         strip=False,
         widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
         help_text=_("At least 10 characters. Give it to the volunteer in person."),
     )
+    link = forms.BooleanField(required=False, widget=forms.HiddenInput)
 
 
 class PasswordSetForm(SetPasswordForm):

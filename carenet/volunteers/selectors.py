@@ -36,6 +36,7 @@ from django.utils import timezone
 
 from carenet.accounts import access
 from carenet.accounts.access import Perm
+from carenet.accounts.models import User
 from carenet.areas.models import Area, Level, within
 from carenet.core import citizen_id
 from carenet.core.collation import thai_order
@@ -247,6 +248,17 @@ def volunteer_get(*, user: Any, pk: Any, perm: Perm = Perm.VIEW_VOLUNTEERS) -> V
 def volunteer_for_edit(*, user: Any, pk: Any) -> Volunteer:
     """A volunteer the user may change; 404 otherwise (auditors and volunteers included)."""
     return volunteer_get(user=user, pk=pk, perm=Perm.MANAGE_VOLUNTEERS)
+
+
+def login_named(username: str) -> User | None:
+    """The account a coordinator typed the username of on a volunteer's page, to give the
+    volunteer a login: Carenet offers to link one made already (services.link_refused says
+    whether it may be). Case aside, as no two usernames may differ only by case."""
+    typed = User.normalize_username(username.strip())
+    if not typed:
+        return None
+    found = list(User.objects.filter(username__iexact=typed).prefetch_related("assignments"))
+    return next((u for u in found if u.username == typed), found[0] if found else None)
 
 
 def volunteer_of(user: Any) -> Volunteer | None:

@@ -818,6 +818,39 @@ def login_refused(volunteer: Volunteer) -> str:
     }
 
 
+def link_refused(actor: Any, volunteer: Volunteer, user: User) -> str:
+    """Why an account made already may not become this volunteer's login ("" when it may).
+
+    It may when it is nobody else's login: no volunteer record of its own, no staff role (an
+    officer's account stays its owner's), switched on, and holding the volunteer role, if at
+    all, only where the actor manages volunteers (one of another area is that centre's). Such
+    an account is what `grant_access USER volunteer AREA` used to make.
+    """
+    if Volunteer.objects.filter(user=user).exclude(pk=volunteer.pk).exists():
+        return _("This account already belongs to a volunteer.")
+    if user.is_demo:
+        return _("The demo logins stay as they are, for everyone who tries the demo.")
+    if user.is_staff or user.is_superuser or user.assignments.exclude(role=Role.VOLUNTEER).exists():
+        return _(
+            "This username is a staff account's: it cannot also be a volunteer's login. "
+            "Choose another username."
+        )
+    if not user.is_active:
+        return _(
+            "This login is switched off. The officer who manages accounts on the Users page "
+            "can switch it on; or choose another username."
+        )
+    if actor is not None and any(
+        not access.can(actor, Perm.MANAGE_VOLUNTEERS, assignment.area_id or "")
+        for assignment in user.assignments.all()
+    ):
+        return _(
+            "This login belongs to a volunteer of an area you do not manage. Choose another "
+            "username, or ask that area's centre."
+        )
+    return ""
+
+
 @transaction.atomic
 def volunteer_link_user(
     *,
@@ -827,19 +860,24 @@ def volunteer_link_user(
     username: str = "",
     password: str = "",
 ) -> User:
-    """Gives a volunteer a login: links `user`, or creates an account from username/password.
+    """Gives a volunteer a login: links `user`, an account made already (see link_refused),
+    or creates an account from username/password.
 
-    Either way the account gets the volunteer role at the subdistrict the volunteer serves.
+    Either way the account gets the volunteer role at the subdistrict the volunteer serves
+    (a linked account's volunteer role elsewhere moves here).
     """
     _require_manage(actor, volunteer.area_id)
     if volunteer.user_id is not None:
         raise ValidationError({"username": _("This volunteer already has a user account.")})
     if refused := login_refused(volunteer):
         raise ValidationError(refused)
+    existing = user is not None
     if user is None:
         username = username.strip()
         if not username:
             raise ValidationError({"username": _("Enter a username.")})
+        if not password:
+            raise ValidationError({"password": _("Enter a password for the new login.")})
         candidate = User(
             username=username, first_name=volunteer.first_name, last_name=volunteer.last_name
         )
@@ -852,18 +890,28 @@ def volunteer_link_user(
             last_name=volunteer.last_name,
             area_code=volunteer.area_id,
         )
-    elif Volunteer.objects.filter(user=user).exists():
-        raise ValidationError({"username": _("This account already belongs to a volunteer.")})
+    elif refused := link_refused(actor, volunteer, user):
+        raise ValidationError({"username": refused})
     volunteer.user = user
     volunteer.save(update_fields=["user", "updated_at"])
+    login_follows_area(actor=actor, volunteer=volunteer)
     assignment_grant(actor=actor, user=user, role=Role.VOLUNTEER, area=volunteer.area)
     audit_record(
         actor=actor,
         action="volunteer.link_user",
         target=volunteer,
         area_code=volunteer.area_id,
-        details={"user": user.pk},
+        details={"user": user.pk, **({"existing": True} if existing else {})},
     )
+    if existing:
+        # In the account's own history too, as the Users page's changes to an account are.
+        audit_record(
+            actor=actor,
+            action="user.link_volunteer",
+            target=user,
+            area_code=volunteer.area_id,
+            details={"username": user.username, "volunteer": volunteer.pk},
+        )
     return user
 
 

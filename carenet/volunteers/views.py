@@ -520,25 +520,48 @@ def volunteer_status_undo(request: HttpRequest, pk: int) -> HttpResponse:
 @access.requires(Perm.MANAGE_VOLUNTEERS)
 @require_POST
 def volunteer_account(request: HttpRequest, pk: int) -> HttpResponse:
+    """A login for the volunteer: a new one, or one made already (by grant_access, say) when
+    its username is typed, linked once the coordinator has read what that does."""
     volunteer = selectors.volunteer_for_edit(user=request.user, pk=pk)
     if refused := services.login_refused(volunteer):  # a page left open since they left
         messages.error(request, refused)
         return redirect("volunteers:detail", pk=volunteer.pk)
     form = AccountForm(request.POST)
-    if form.is_valid():
-        try:
-            services.volunteer_link_user(
-                actor=request.user,
-                volunteer=volunteer,
-                username=form.cleaned_data["username"],
-                password=form.cleaned_data["password"],
-            )
-        except ValidationError as error:
-            show_service_errors(error, form)
-        else:
-            messages.success(request, _("The volunteer can now sign in."))
-            return redirect("volunteers:detail", pk=volunteer.pk)
-    return _detail(request, volunteer, status=400, account_form=form)
+    if not form.is_valid():
+        return _detail(request, volunteer, status=400, account_form=form)
+    existing = selectors.login_named(form.cleaned_data["username"])
+    if existing is not None and not form.cleaned_data["link"]:
+        return _link_offer(request, volunteer, form, existing)
+    try:
+        services.volunteer_link_user(
+            actor=request.user,
+            volunteer=volunteer,
+            user=existing,
+            username=form.cleaned_data["username"],
+            password=form.cleaned_data["password"],
+        )
+    except ValidationError as error:
+        show_service_errors(error, form)
+        return _detail(request, volunteer, status=400, account_form=form)
+    if existing is not None:
+        done = _(
+            "%(username)s is now this volunteer's login. They sign in with its password, as before."
+        ) % {"username": existing.username}
+    else:
+        done = _("The volunteer can now sign in.")
+    messages.success(request, done)
+    return redirect("volunteers:detail", pk=volunteer.pk)
+
+
+def _link_offer(
+    request: HttpRequest, volunteer: Volunteer, form: AccountForm, existing: Any
+) -> HttpResponse:
+    """The username typed is a login made already: what linking it would do, to confirm, or
+    why it cannot be this volunteer's."""
+    if refused := services.link_refused(request.user, volunteer, existing):
+        form.add_error("username", refused)
+        return _detail(request, volunteer, status=400, account_form=form)
+    return _detail(request, volunteer, account_form=form, link_offer=existing)
 
 
 @access.requires(Perm.MANAGE_VOLUNTEERS)

@@ -8,6 +8,7 @@ from django.core.management.base import CommandError
 from django.utils import translation
 
 from carenet.accounts.models import User
+from carenet.accounts.services import volunteer_login_elsewhere
 from carenet.core.models import AuditEvent
 
 pytestmark = pytest.mark.django_db
@@ -83,3 +84,12 @@ def test_an_unknown_or_shared_name_is_refused_before_any_password_is_asked(area_
     with pytest.raises(CommandError):
         call_command("grant_access", "coord_cp", "coordinator", "99")
     assert not User.objects.filter(username="coord_cp").exists()
+
+
+def test_the_volunteer_role_is_sent_to_the_volunteers_page(monkeypatch, area_tree):
+    """A login made here could not be linked to the volunteer's record from anywhere: the
+    volunteer's page gives it, or links one made before by its username."""
+    monkeypatch.setattr("getpass.getpass", lambda prompt="": pytest.fail("asked a password"))
+    with pytest.raises(CommandError, match=re.escape(volunteer_login_elsewhere())):
+        call_command("grant_access", "vol_yupin", "volunteer", "860101")
+    assert not User.objects.filter(username="vol_yupin").exists()

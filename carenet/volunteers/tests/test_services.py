@@ -11,6 +11,7 @@ from django.utils import timezone, translation
 from carenet.accounts import access
 from carenet.accounts.access import Perm
 from carenet.accounts.models import AreaAssignment, Role, User
+from carenet.accounts.tests.factories import AreaAssignmentFactory, UserFactory
 from carenet.areas.models import Area
 from carenet.core import citizen_id as cid
 from carenet.core.models import AuditEvent
@@ -683,6 +684,93 @@ def test_link_existing_user(district_coordinator_a, volunteer_a):
     assert volunteer.user == volunteer_a
 
 
+def server_login(username: str = "vol_yupin", *roles: tuple[str, str]) -> User:
+    """An account made at the server, as `grant_access USER volunteer AREA` once made them:
+    no volunteer record linked."""
+    user: Any = UserFactory(username=username)
+    for role, code in roles:
+        AreaAssignmentFactory(user=user, role=role, area_id=code)
+    return user
+
+
+@pytest.mark.parametrize("roles", [[(Role.VOLUNTEER, "860101")], []])
+def test_a_login_made_at_the_server_is_linked_and_audited(district_coordinator_a, roles):
+    user = server_login("vol_yupin", *roles)
+    volunteer = VolunteerFactory()
+    assert services.link_refused(district_coordinator_a, volunteer, user) == ""
+    services.volunteer_link_user(actor=district_coordinator_a, volunteer=volunteer, user=user)
+    volunteer.refresh_from_db()
+    assert volunteer.user == user
+    assert list(user.assignments.values_list("role", "area_id")) == [("volunteer", "860101")]
+    linked = AuditEvent.objects.get(action="volunteer.link_user")
+    assert linked.details == {"user": user.pk, "existing": True}
+    mine = AuditEvent.objects.get(action="user.link_volunteer")
+    assert (mine.target_type, mine.target_id) == ("accounts.user", str(user.pk))
+    assert mine.actor == district_coordinator_a and mine.area_code == "860101"
+    assert mine.details == {"username": "vol_yupin", "volunteer": volunteer.pk}
+
+
+def test_a_linked_logins_volunteer_role_moves_to_the_volunteers_subdistrict(
+    district_coordinator_a,
+):
+    user = server_login("vol_yupin", (Role.VOLUNTEER, "860102"))  # ปากน้ำ, same district
+    services.volunteer_link_user(
+        actor=district_coordinator_a, volunteer=VolunteerFactory(), user=user
+    )
+    assert list(user.assignments.values_list("role", "area_id")) == [("volunteer", "860101")]
+
+
+def linked(user: User) -> User:
+    VolunteerFactory(user=user)
+    return user
+
+
+def switched_off(user: User) -> User:
+    user.is_active = False
+    user.save()
+    return user
+
+
+@pytest.mark.parametrize(
+    ("account", "reason"),
+    [
+        (lambda p: p["province_officer"], "staff account"),
+        (lambda p: server_login("both", (Role.VOLUNTEER, "860101"), (Role.AUDITOR, "86")), "staff"),
+        (lambda p: UserFactory(username="root", is_superuser=True), "staff account"),
+        (lambda p: linked(server_login()), "already belongs to a volunteer"),
+        (lambda p: switched_off(server_login()), "switched off"),
+        # ท่าแซะ's volunteer login: another centre's, not เมืองชุมพร's to take.
+        (lambda p: server_login("vol_thasae", (Role.VOLUNTEER, "860201")), "do not manage"),
+        (lambda p: UserFactory(username="demo_x", is_demo=True), "demo"),
+    ],
+)
+def test_an_account_that_is_not_a_free_volunteer_login_is_not_linked(personas, account, reason):
+    user = account(personas)
+    volunteer = VolunteerFactory()
+    held = list(user.assignments.values_list("role", "area_id"))
+    refused(
+        lambda: services.volunteer_link_user(
+            actor=personas["district_coordinator_a"], volunteer=volunteer, user=user
+        ),
+        "username",
+        containing=reason,
+    )
+    volunteer.refresh_from_db()
+    assert volunteer.user is None
+    assert list(user.assignments.values_list("role", "area_id")) == held
+
+
+def test_a_new_login_needs_a_password(district_coordinator_a):
+    volunteer = VolunteerFactory()
+    refused(
+        lambda: services.volunteer_link_user(
+            actor=district_coordinator_a, volunteer=volunteer, username="malee"
+        ),
+        "password",
+    )
+    assert not User.objects.filter(username="malee").exists()
+
+
 def linked_volunteer(coordinator: Any) -> tuple[Any, User]:
     volunteer: Any = VolunteerFactory()
     user = services.volunteer_link_user(
@@ -904,10 +992,9 @@ def test_a_demo_login_keeps_its_password(district_coordinator_a):
 def test_a_login_with_another_role_is_not_the_coordinators_to_take_over(
     district_coordinator_a, province_officer
 ):
-    volunteer = VolunteerFactory()
-    services.volunteer_link_user(
-        actor=district_coordinator_a, volunteer=volunteer, user=province_officer
-    )
+    # An officer who serves as a volunteer too (linked at the server: a centre may not link a
+    # staff account, see link_refused).
+    volunteer = VolunteerFactory(user=province_officer)
     assert "another role" in password_refused(district_coordinator_a, volunteer)
     assert not province_officer.check_password(NEW_PASSWORD)
 

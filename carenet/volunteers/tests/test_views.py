@@ -6,8 +6,10 @@ to sign in. A refused POST changes nothing.
 
 import re
 from datetime import date, timedelta
+from typing import Any
 
 import pytest
+from django.conf import settings
 from django.contrib.messages import get_messages
 from django.core.exceptions import ValidationError
 from django.test import Client
@@ -16,6 +18,7 @@ from django.utils import timezone, translation
 
 from carenet.accounts import disclosure
 from carenet.accounts.models import AreaAssignment, Role, User
+from carenet.accounts.tests.factories import PASSWORD, AreaAssignmentFactory, UserFactory
 from carenet.areas.models import Area, Level
 from carenet.core import citizen_id as cid
 from carenet.core import thaidate
@@ -490,6 +493,8 @@ def test_my_profile_without_a_record_is_a_friendly_page(client, world):
     response = client.get(reverse("volunteers:me"))
     assert response.status_code == 200
     assert 'data-testid="no-volunteer-record"' in response.text
+    # What to tell the centre, which links the login by typing it on the volunteer's page.
+    assert "<strong>district_coordinator_a</strong>" in response.text
 
 
 def register_post(**changes: object) -> dict[str, object]:
@@ -990,6 +995,112 @@ def test_account_form_gives_the_volunteer_a_login(client, world):
     client.logout()
     client.force_login(thasae.user)
     assert client.get(reverse("volunteers:me")).context["volunteer"] == thasae
+
+
+# --- a login made already, linked on the volunteer's page -------------------------------------
+
+
+def server_login(username: str, *roles: tuple[str, str]) -> User:
+    """An account made at the server (grant_access USER volunteer AREA, as it once did)."""
+    user: Any = UserFactory(username=username, first_name="ยุพิน", last_name="บุญช่วย")
+    for role, code in roles:
+        AreaAssignmentFactory(user=user, role=role, area_id=code)
+    return user
+
+
+def test_a_login_made_at_the_server_is_offered_then_linked(client, world):
+    user = server_login("vol_yupin", (Role.VOLUNTEER, "860102"))
+    volunteer = VolunteerFactory(first_name="ยุพิน", last_name="บุญช่วย")  # ต.ท่าตะเภา
+    url = reverse("volunteers:account", args=[volunteer.pk])
+    login(client, "district_coordinator_a")
+    # The coordinator types the username it has, as for a new login: Carenet says what
+    # linking does, and links nothing yet.
+    offer = client.post(url, {"username": "vol_yupin", "password": NEW_PASSWORD})
+    assert offer.status_code == 200
+    assert offer.context["link_offer"] == user
+    assert 'data-testid="link-offer"' in offer.text and "ยุพิน บุญช่วย" in offer.text
+    volunteer.refresh_from_db()
+    assert volunteer.user is None
+    done = client.post(url, {"username": "vol_yupin", "link": "on"})
+    assert done.status_code == 302 and done["Location"] == volunteer_url(volunteer)
+    assert told(done) == [
+        in_thai(
+            "%(username)s is now this volunteer's login. They sign in with its password, as before."
+        )
+        % {"username": "vol_yupin"}
+    ]
+    volunteer.refresh_from_db()
+    user.refresh_from_db()
+    assert volunteer.user == user and user.check_password(PASSWORD)  # the typed one unused
+    assert list(user.assignments.values_list("role", "area_id")) == [("volunteer", "860101")]
+    assert AuditEvent.objects.filter(action="user.link_volunteer", target_id=str(user.pk)).exists()
+    client.force_login(user)
+    assert client.get(reverse("volunteers:me")).context["volunteer"] == volunteer
+
+
+def volunteer_url(volunteer: Volunteer) -> str:
+    return reverse("volunteers:detail", args=[volunteer.pk])
+
+
+def test_another_centre_links_its_own_volunteers_login(client, world):
+    """In scope for ท่าแซะ's coordinator: volunteer_b's login, made with the role at 860201."""
+    thasae = world["thasae"]
+    login(client, "district_coordinator_b")
+    url = reverse("volunteers:account", args=[thasae.pk])
+    assert client.post(url, {"username": "volunteer_b"}).context["link_offer"].username == (
+        "volunteer_b"
+    )
+    assert client.post(url, {"username": "volunteer_b", "link": "on"}).status_code == 302
+    thasae.refresh_from_db()
+    assert thasae.user is not None and thasae.user.username == "volunteer_b"
+
+
+@pytest.mark.parametrize(
+    ("username", "reason"),
+    [
+        ("province_officer", "staff account"),
+        ("volunteer_a", "already belongs to a volunteer"),  # the world's `own`
+        ("volunteer_b", "do not manage"),  # ท่าแซะ's login: out of เมืองชุมพร's scope
+    ],
+)
+def test_a_login_that_cannot_be_this_volunteers_is_refused_beside_the_username(
+    client, world, username, reason
+):
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    volunteer = VolunteerFactory()
+    url = reverse("volunteers:account", args=[volunteer.pk])
+    login(client, "district_coordinator_a")
+    events = AuditEvent.objects.count()
+    for data in (
+        {"username": username, "password": NEW_PASSWORD},
+        {"username": username, "link": "on"},
+    ):
+        response = client.post(url, data)
+        assert response.status_code == 400
+        assert reason in response.context["account_form"].errors["username"][0]
+        assert "link_offer" not in response.context
+    volunteer.refresh_from_db()
+    assert volunteer.user is None and AuditEvent.objects.count() == events
+
+
+@pytest.mark.parametrize(
+    ("persona", "expected"),
+    [(None, 302), ("district_coordinator_b", 404), ("auditor", 403), ("volunteer_a", 403)],
+)
+def test_linking_out_of_scope_or_signed_out_links_nothing(client, world, persona, expected):
+    server_login("vol_yupin", (Role.VOLUNTEER, "860101"))
+    volunteer = VolunteerFactory()
+    if persona:
+        login(client, persona)
+    url = reverse("volunteers:account", args=[volunteer.pk])
+    for data in ({"username": "vol_yupin"}, {"username": "vol_yupin", "link": "on"}):
+        response = client.post(url, data)
+        assert response.status_code == expected
+        if persona is None:
+            assert "/login" in response["Location"]
+    volunteer.refresh_from_db()
+    assert volunteer.user is None
+    assert not AuditEvent.objects.filter(action__contains="link").exists()
 
 
 def test_account_form_shows_a_weak_password_beside_the_field(client, world):

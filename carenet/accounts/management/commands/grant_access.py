@@ -9,7 +9,12 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from carenet.accounts.models import Role, User
-from carenet.accounts.services import assignment_grant, password_check, user_create
+from carenet.accounts.services import (
+    assignment_grant,
+    password_check,
+    user_create,
+    volunteer_login_elsewhere,
+)
 from carenet.areas.selectors import area_typed
 from carenet.core.terminal import TerminalCommand
 
@@ -22,7 +27,11 @@ class Command(TerminalCommand):
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("username")
-        parser.add_argument("role", choices=[r.value for r in Role])
+        parser.add_argument(
+            "role",
+            choices=[r.value for r in Role],
+            help="not volunteer: a volunteer's login is given on the volunteer's page",
+        )
         parser.add_argument(
             "area",
             nargs="?",
@@ -34,13 +43,15 @@ class Command(TerminalCommand):
         parser.add_argument("--last-name", default="", help="a new user's last name")
 
     def handle(self, *args: Any, **options: Any) -> None:
+        role = Role(options["role"])
+        if role == Role.VOLUNTEER:
+            raise CommandError(volunteer_login_elsewhere())
         area = None
         if options["area"]:
             try:
                 area = area_typed(options["area"])
             except ValidationError as error:
                 raise CommandError(" ".join(error.messages)) from error
-        role = Role(options["role"])
         user = User.objects.filter(username=options["username"]).first()
         try:
             # One transaction: a role refused at that area leaves no user without a role behind.
