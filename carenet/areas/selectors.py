@@ -6,6 +6,7 @@ do not matter), and only the areas Carenet holds count. A level typed before the
 keeps to that level, since a district and a subdistrict often share a name.
 """
 
+import re
 from collections.abc import Callable
 
 import geothai
@@ -31,11 +32,12 @@ def area_typed(typed: str, *, prefer: Callable[[str], bool] | None = None) -> Ar
     English name. A name several areas share is the one `prefer` allows (the user's own
     areas), if only one does; otherwise the ValidationError lists them with their codes."""
     text = thai_spelling(typed.translate(THAI_DIGITS)).strip()
-    if text.isascii() and text.isdigit():
-        area = Area.objects.filter(code=text).exclude(level=Level.VILLAGE).first()
+    code = re.sub(r"[\s\-]", "", text)  # 85-01-04, as codes are sometimes written
+    if code.isascii() and code.isdigit():
+        area = Area.objects.filter(code=code).exclude(level=Level.VILLAGE).first()
         if area is None:
             raise ValidationError(
-                _("No province, district or subdistrict has the code %(code)s.") % {"code": text}
+                _("No province, district or subdistrict has the code %(code)s.") % {"code": code}
             )
         return area
     found = areas_named(text)

@@ -253,6 +253,7 @@ def test_a_refused_account_is_not_created_and_the_form_says_why(client, personas
         ("อำเภอท่าแซะ", "8602"),  # the district, not ต.ท่าแซะ: the prefix says which
         ("ต.ท่าแซะ", "860201"),
         ("๘๖๐๑", "8601"),
+        ("86-01-01", "860101"),
     ],
 )
 def test_the_area_is_a_code_or_a_name(client, personas, typed, code):
