@@ -1,6 +1,7 @@
 """Gives a user a role at an area, creating the user if needed: how a deployment starts."""
 
 import getpass
+from argparse import ArgumentTypeError
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -19,6 +20,14 @@ from carenet.areas.selectors import area_typed
 from carenet.core.terminal import TerminalCommand
 
 
+def _not_volunteer(typed: str) -> str:
+    """The volunteer's role is refused with where it is given: a login made here would open
+    no volunteer record. (Any other word that is no role, argparse refuses with the list.)"""
+    if typed == Role.VOLUNTEER:
+        raise ArgumentTypeError(volunteer_login_elsewhere())
+    return typed
+
+
 class Command(TerminalCommand):
     help = (
         "Grant ROLE at AREA (omit AREA for the whole country) to USERNAME, creating the user "
@@ -29,8 +38,9 @@ class Command(TerminalCommand):
         parser.add_argument("username")
         parser.add_argument(
             "role",
-            choices=[r.value for r in Role],
-            help="not volunteer: a volunteer's login is given on the volunteer's page",
+            type=_not_volunteer,
+            choices=[r.value for r in Role if r != Role.VOLUNTEER],
+            help="a volunteer's login is given on the volunteer's page instead",
         )
         parser.add_argument(
             "area",
@@ -44,8 +54,6 @@ class Command(TerminalCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         role = Role(options["role"])
-        if role == Role.VOLUNTEER:
-            raise CommandError(volunteer_login_elsewhere())
         area = None
         if options["area"]:
             try:
