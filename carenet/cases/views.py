@@ -34,7 +34,7 @@ from carenet.cases.access import (
 )
 from carenet.cases.action_list import action_list
 from carenet.cases.models import Case, CaseCategory, CaseStatus, CaseTask, Outcome
-from carenet.core import thaidate
+from carenet.core import id_search, thaidate
 from carenet.core.forms import ThaiDateField, int_or_none
 from carenet.volunteers.models import Volunteer
 
@@ -149,9 +149,10 @@ class LimitsForm(forms.Form):
 # --- Lists ------------------------------------------------------------------------------------
 
 
+@id_search.hides_citizen_ids
 @access.requires(Perm.VIEW_CASES)
 def case_list(request: HttpRequest) -> HttpResponse:
-    filters = selectors.CaseFilters.from_query(request.GET)
+    filters = selectors.CaseFilters.from_query(id_search.search_params(request))
     page = selectors.case_list(user=request.user, filters=filters, page=request.GET.get("page"))
     return render(
         request,

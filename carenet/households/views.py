@@ -740,6 +740,7 @@ def person_status(request: HttpRequest, pk: int) -> HttpResponse:
     return _render_person(request, person, status_form=form)
 
 
+@id_search.hides_citizen_ids  # a member's citizen ID finds their household
 @access.requires(MANAGE)
 def person_move(request: HttpRequest, pk: int) -> HttpResponse:
     """Someone who moved house: find the household they live in now (?q=), or open a new
@@ -775,7 +776,7 @@ def person_move(request: HttpRequest, pk: int) -> HttpResponse:
             )
             _tell_head_change(request, former_head, target)
             return redirect("households:detail", pk=target.pk)
-    search = request.GET.get("q", "")[:SEARCH_LENGTH]
+    search = id_search.search_params(request).get("q", "")[:SEARCH_LENGTH]
     found = selectors.move_targets(user=request.user, person=person, search=search)
     context = {
         "person": person,

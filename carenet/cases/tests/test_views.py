@@ -101,6 +101,32 @@ def test_anonymous_goes_to_the_login(client, cases, name):
     assert response.status_code == 302 and "/login" in response["Location"]
 
 
+@pytest.mark.parametrize("typed", ["3-1012-00123-45-3", "081-234-5678"])
+def test_a_citizen_id_or_phone_searched_for_stays_out_of_the_address(
+    client, login_as, cases, typed
+):
+    """As on the household and volunteer lists (core.id_search): the search is kept in the
+    session, and the address carries a key instead."""
+    login_as("district_coordinator_a")
+    url = reverse("cases:list")
+    moved = client.get(url, {"q": typed, "status": S.DISTRICT_REVIEW, "page": "2"})
+    assert moved.status_code == 302
+    assert "qid=" in moved["Location"] and typed[-4:] not in moved["Location"]
+    assert "status=" in moved["Location"] and "page" not in moved["Location"]
+    page = client.get(moved["Location"])
+    assert page.status_code == 200 and page.context["filters"].q == typed
+    assert f'value="{typed}"' in page.content.decode()  # the box shows what was typed
+    assert list(page.context["page"].object_list) == []
+    # A case number (2569-000123) or a name stays in the address as typed.
+    for kept in ("2569-000123", cases["a"].person.first_name):
+        assert client.get(url, {"q": kept}).status_code == 200
+    # A visitor whose session ended signs in with the key, not the number, in `next`.
+    client.logout()
+    hidden = client.get(url, {"q": typed})
+    to_login = client.get(hidden["Location"])
+    assert "login" in to_login["Location"] and typed[-4:] not in to_login["Location"]
+
+
 def test_post_actions_refuse_get_and_out_of_scope(login_as, cases, personas):
     client = login_as("district_coordinator_b")
     case = cases["a"]

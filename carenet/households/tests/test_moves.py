@@ -7,6 +7,7 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 
+from carenet.core import citizen_id
 from carenet.core.models import AuditEvent
 from carenet.households import services
 from carenet.households.models import Household, HouseholdStatus, Person, PersonStatus, Relation
@@ -169,6 +170,37 @@ def test_the_move_page_keeps_to_the_users_scope(client, world, personas):
     anonymous = client.get(f"/households/people/{mover.pk}/move/")
     assert anonymous.status_code == 302 and "/login/" in anonymous["Location"]
     assert Person.objects.get(pk=mover.pk).household == world.households["a1"]
+
+
+def test_a_citizen_id_searched_for_on_the_move_page_stays_out_of_the_address(
+    client, world, personas
+):
+    """The move page finds a household by a member's citizen ID, as the lists do, and moves
+    the ID out of the address the same way (core.id_search)."""
+    mover = moved_away(world.households["a1"])
+    member = PersonFactory.create(household=world.households["a2"], citizen_id=new_citizen_id())
+    stranger = PersonFactory.create(household=world.households["b1"], citizen_id=new_citizen_id())
+    digits = member.read_citizen_id()
+    url = f"/households/people/{mover.pk}/move/"
+    login(client, "district_coordinator_a")
+    moved = client.get(url, {"q": citizen_id.formatted(digits)})
+    assert moved.status_code == 302
+    assert "qid=" in moved["Location"] and digits[1:] not in moved["Location"]
+    page = client.get(moved["Location"])
+    assert page.context["found"] == [world.households["a2"]]
+    assert citizen_id.formatted(digits) in page.text  # the box shows what was typed
+    # Out of scope, the same search finds nothing; an address search stays in the address.
+    other = client.get(client.get(url, {"q": stranger.read_citizen_id()})["Location"])
+    assert other.status_code == 200 and other.context["found"] == []
+    assert client.get(url, {"q": world.households["a2"].house_no}).status_code == 200
+    # A phone number is moved out too.
+    assert "qid=" in client.get(url, {"q": "081-234-5678"})["Location"]
+    # A visitor whose session ended signs in with the key, not the ID, in `next`.
+    client.logout()
+    hidden = client.get(url, {"q": digits})
+    assert hidden.status_code == 302 and "qid=" in hidden["Location"]
+    to_login = client.get(hidden["Location"])
+    assert "login" in to_login["Location"] and digits[1:] not in to_login["Location"]
 
 
 def test_a_new_household_is_registered_around_a_person_who_moved(client, world, personas):

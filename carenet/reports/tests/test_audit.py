@@ -67,6 +67,24 @@ def test_anonymous_is_sent_to_sign_in(client, log):
     assert response.status_code == 302 and "/login/" in response["Location"]
 
 
+def test_a_citizen_id_typed_in_the_address_is_moved_out(client, log):
+    """The log has no search box, but ?q= typed or pasted in the address is moved out as on
+    the lists (core.id_search); the filters stay, and the page lists as before."""
+    digits = "3101200123453"
+    login(client, "auditor")
+    moved = client.get(URL, {"q": digits, "group": "household"})
+    assert moved.status_code == 302
+    assert "qid=" in moved["Location"] and digits[1:] not in moved["Location"]
+    assert "group=household" in moved["Location"]
+    page = client.get(moved["Location"])
+    assert [ln.event.action for ln in page.context["page"].object_list] == ["household.status"]
+    assert digits[1:] not in page.content.decode()
+    assert client.get(URL, {"who": "province_officer"}).status_code == 200  # stays as typed
+    client.logout()
+    to_login = client.get(client.get(URL, {"q": digits})["Location"])
+    assert "login" in to_login["Location"] and digits[1:] not in to_login["Location"]
+
+
 def test_one_records_history_and_filters(client, log, personas):
     login(client, "auditor")
     record = f"households.household:{log.pk}"
