@@ -26,7 +26,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from carenet.accounts import access
+from carenet.accounts import access, disclosure
 from carenet.accounts.access import Perm
 from carenet.accounts.models import AreaAssignment, Role, User
 from carenet.accounts.services import (
@@ -304,8 +304,16 @@ def _registration_no_clash(number: str, area: Area, current: Volunteer | None) -
 
 
 def _citizen_id_clash(*, actor: Any, digits: str, current: Volunteer | None) -> list[str]:
-    """A clear message when another volunteer holds this ID; names them only if visible."""
-    clash = Volunteer.objects.filter(citizen_id_hash=cid.lookup_hash(digits))
+    """A clear message when another volunteer holds this ID; names them only if visible.
+
+    A new ID typed on an edit follows accounts.disclosure, as registration does in its view
+    (views._likely_same): telling that a volunteer outside the actor's areas holds it is
+    counted and logged, and past the day's answers every new ID is refused, held or not."""
+    hashed = cid.lookup_hash(digits)
+    changing = current if actor and current and hashed != current.citizen_id_hash else None
+    if changing and not disclosure.elsewhere_allowed(actor):
+        return [disclosure.used_up_reason()]
+    clash = Volunteer.objects.filter(citizen_id_hash=hashed)
     if current is not None:
         clash = clash.exclude(pk=current.pk)
     other = clash.select_related("area").first()
@@ -324,6 +332,10 @@ def _citizen_id_clash(*, actor: Any, digits: str, current: Volunteer | None) -> 
             _("This citizen ID is already registered to %(name)s (%(area)s).")
             % {"name": other.full_name, "area": other.area.label}
         ]
+    if changing:
+        disclosure.elsewhere_told(
+            actor, by="volunteer_citizen_id", area_code=changing.area_id, record=other
+        )
     return [
         _(
             "This citizen ID is already registered to a volunteer outside your area. "
@@ -417,46 +429,49 @@ EDITABLE_FIELDS = [
 ]
 
 
-@transaction.atomic
 def volunteer_update(
     *, actor: Any, volunteer: Volunteer, data: VolunteerData, version: int
 ) -> Volunteer:
-    """Saves an edit made on `version` of the record; a stale version raises ConflictError."""
+    """Saves an edit made on `version` of the record; a stale version raises ConflictError.
+
+    The edit is checked before the transaction, so that what the check told of a volunteer
+    outside the actor's areas stays in the audit log when the edit is refused."""
     _require_manage(actor, volunteer.area_id)
     values, digits, villages = _clean_data(actor=actor, data=data, current=volunteer)
-    changed = [name for name in EDITABLE_FIELDS if getattr(volunteer, name) != values[name]]
-    # Work on a copy, so that the caller's instance stays as it was if the save is refused.
-    draft = copy.copy(volunteer)
-    for name, value in values.items():
-        setattr(draft, name, value)
-    fields = list(EDITABLE_FIELDS)
-    if digits and cid.lookup_hash(digits) != volunteer.citizen_id_hash:
-        draft.set_citizen_id(digits)
-        fields += ["citizen_id_encrypted", "citizen_id_hash"]
-        changed.append("citizen_id")
-    try:
-        with transaction.atomic():  # a savepoint: the race with a concurrent registration
-            save_versioned(draft, version, fields)  # ConflictError when the edit is stale
-    except IntegrityError:
-        raise ValidationError(
-            {"citizen_id": _("This citizen ID has just been registered by someone else.")}
-        ) from None
-    before = set(volunteer.villages.values_list("code", flat=True))
-    if before != {v.code for v in villages}:
-        volunteer.villages.set(villages)
-        changed.append("villages")
-    for name in [*fields, "version"]:
-        setattr(volunteer, name, getattr(draft, name))
-    if "area" in changed:
-        login_follows_area(actor=actor, volunteer=volunteer)
-    audit_record(
-        actor=actor,
-        action="volunteer.update",
-        target=volunteer,
-        area_code=volunteer.area_id,
-        details={"fields": changed},
-    )
-    return volunteer
+    with transaction.atomic():
+        changed = [name for name in EDITABLE_FIELDS if getattr(volunteer, name) != values[name]]
+        # Work on a copy, so that the caller's instance stays as it was if the save is refused.
+        draft = copy.copy(volunteer)
+        for name, value in values.items():
+            setattr(draft, name, value)
+        fields = list(EDITABLE_FIELDS)
+        if digits and cid.lookup_hash(digits) != volunteer.citizen_id_hash:
+            draft.set_citizen_id(digits)
+            fields += ["citizen_id_encrypted", "citizen_id_hash"]
+            changed.append("citizen_id")
+        try:
+            with transaction.atomic():  # a savepoint: the race with a concurrent registration
+                save_versioned(draft, version, fields)  # ConflictError when the edit is stale
+        except IntegrityError:
+            raise ValidationError(
+                {"citizen_id": _("This citizen ID has just been registered by someone else.")}
+            ) from None
+        before = set(volunteer.villages.values_list("code", flat=True))
+        if before != {v.code for v in villages}:
+            volunteer.villages.set(villages)
+            changed.append("villages")
+        for name in [*fields, "version"]:
+            setattr(volunteer, name, getattr(draft, name))
+        if "area" in changed:
+            login_follows_area(actor=actor, volunteer=volunteer)
+        audit_record(
+            actor=actor,
+            action="volunteer.update",
+            target=volunteer,
+            area_code=volunteer.area_id,
+            details={"fields": changed},
+        )
+        return volunteer
 
 
 @dataclass(frozen=True)

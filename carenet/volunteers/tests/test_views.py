@@ -744,6 +744,37 @@ def test_an_edit_to_a_citizen_id_held_by_another_links_to_them(client, world, ar
     assert response.status_code == 302
 
 
+def test_an_edit_tells_of_ids_outside_the_scope_as_registration_does(
+    client, world, area_tree, personas, monkeypatch
+):
+    """A new citizen ID on the edit form follows accounts.disclosure: one held in the user's
+    areas is named, as before; one held outside is told, counted and logged; past the day's
+    answers every new ID is refused, held or not, and the record keeps its own."""
+    monkeypatch.setattr(disclosure, "ELSEWHERE_PER_DAY", 1)
+    own, thasae = world["own"], world["thasae"]
+    neighbour = VolunteerFactory(area=area_tree["860101"], first_name="สมศรี")
+    url = reverse("volunteers:edit", args=[own.pk])
+    login(client, "district_coordinator_a")
+    named = client.post(url, edit_post(own, citizen_id=neighbour.read_citizen_id()))
+    assert "สมศรี" in " ".join(named.context["form"].errors["citizen_id"])
+    assert not AuditEvent.objects.filter(action=disclosure.AUDIT_ACTION).exists()
+    response = client.post(url, edit_post(own, citizen_id=thasae.read_citizen_id()))
+    assert "นอกพื้นที่ของท่าน" in " ".join(response.context["form"].errors["citizen_id"])
+    assert thasae.first_name not in response.text
+    [told] = AuditEvent.objects.filter(action=disclosure.AUDIT_ACTION)
+    assert told.actor == personas["district_coordinator_a"] and told.area_code == own.area_id
+    assert (told.target_type, told.target_id) == ("volunteers.volunteer", str(thasae.pk))
+    for typed in (thasae.read_citizen_id(), valid_citizen_id(), neighbour.read_citizen_id()):
+        response = client.post(url, edit_post(own, citizen_id=typed))
+        [reason] = response.context["form"].errors["citizen_id"]
+        assert "จนถึงพรุ่งนี้" in reason
+    assert AuditEvent.objects.filter(action=disclosure.AUDIT_ACTION).count() == 1
+    assert Volunteer.objects.get(pk=own.pk).version == own.version  # nothing saved
+    # Its own ID typed again asks nothing: the edit goes on.
+    again = client.post(url, edit_post(own, citizen_id=cid.formatted(own.read_citizen_id())))
+    assert again.status_code == 302
+
+
 def test_edit_form_saves_and_a_stale_version_is_a_conflict(client, world):
     own = world["own"]
     login(client, "district_coordinator_a")
