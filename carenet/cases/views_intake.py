@@ -317,6 +317,4 @@ def _serve(stored: Any, content_type: str) -> HttpResponseBase:
         opened = stored.open("rb")
     except (FileNotFoundError, ValueError):
         raise Http404 from None
-    response = FileResponse(opened, content_type=content_type)
-    response["Cache-Control"] = "private, max-age=86400"
-    return response
+    return FileResponse(opened, content_type=content_type)

@@ -55,8 +55,9 @@ class ThaiFirstMiddleware:
 class PrivatePagesMiddleware:
     """Whatever a signed-in user is shown holds personal data, so no browser or proxy keeps
     it: on a phone shared in the family, the back button after signing out would show the
-    last household again. A view that says how its answer may be kept (a visit's photos,
-    which a weak signal should not fetch twice) keeps its own rule."""
+    last household again. Files too (a visit's photos, a request's documents and consent
+    signatures): a browser's disk cache outlives the session on a shared office PC. A view
+    that sets its own header keeps it (a download's no-store)."""
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response

@@ -365,17 +365,13 @@ def photo(request: HttpRequest, pk: int) -> HttpResponseBase:
         stored = found.image.open("rb")
     except FileNotFoundError:
         raise Http404 from None
-    response: HttpResponseBase
-    if request.GET.get("size") == "small":  # the page's preview; the link opens the photo
-        with stored:
-            try:
-                response = HttpResponse(photos.preview(stored), content_type="image/jpeg")
-            except (OSError, Image.DecompressionBombError):  # a stored file that is no photo
-                raise Http404 from None
-    else:
-        response = FileResponse(stored, content_type="image/jpeg")
-    response["Cache-Control"] = "private, max-age=86400"
-    return response
+    if request.GET.get("size") != "small":  # the page shows a preview; its link, the photo
+        return FileResponse(stored, content_type="image/jpeg")
+    with stored:
+        try:
+            return HttpResponse(photos.preview(stored), content_type="image/jpeg")
+        except (OSError, Image.DecompressionBombError):  # a stored file that is no photo
+            raise Http404 from None
 
 
 @access.requires(selectors.ACKNOWLEDGE_PERM)

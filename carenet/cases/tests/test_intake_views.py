@@ -216,8 +216,10 @@ def test_filing_everything_with_a_photo_and_a_pdf(
         served = client.get(reverse("cases:document", args=[document.pk]))
         assert served.status_code == 200
         assert served["Content-Type"] == ("image/jpeg" if document.is_photo else "application/pdf")
+        assert served["Cache-Control"] == "private, no-store"  # shared office PCs
     served = client.get(reverse("cases:signature", args=[case.pk]))
     assert served.status_code == 200 and served["Content-Type"] == "image/png"
+    assert served["Cache-Control"] == "private, no-store"
 
 
 def test_a_filed_form_sent_again_after_a_lost_reply_is_one_case(

@@ -360,6 +360,8 @@ def test_photos_are_shrunk_and_stored(client, world):
     with Image.open(BytesIO(small.content)) as preview:
         assert max(preview.size) == 480
     assert len(small.content) < len(full)
+    # Kept by no browser, as the pages showing the same people: office PCs are shared.
+    assert served["Cache-Control"] == small["Cache-Control"] == "private, no-store"
     login(client, "volunteer_b")  # the preview keeps the photo's scope
     assert (
         client.get(reverse("visits:photo", args=[photo.pk]), {"size": "small"}).status_code == 404
