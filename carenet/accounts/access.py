@@ -26,10 +26,12 @@ from enum import StrEnum
 from functools import wraps
 from typing import Any, TypeVar
 
+from django.conf import settings
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import ObjectDoesNotExist, PermissionDenied
 from django.db.models import Model, Q, QuerySet
-from django.http import Http404, HttpRequest, HttpResponseBase
+from django.http import Http404, HttpRequest, HttpResponseBase, HttpResponseRedirect
+from django.shortcuts import resolve_url
 from django.urls import reverse
 
 from carenet.accounts.models import AreaAssignment, Role
@@ -260,13 +262,23 @@ def public(view: V) -> V:
     return view
 
 
+def to_sign_in(request: HttpRequest) -> HttpResponseRedirect:
+    """To the sign-in page, then back here. A form sent (POST) is lost on the way: the
+    address says so (?sent=1), and only then does the sign-in page carry its note that what
+    was sent is not saved (form-keep.js shows it when it kept a copy of the form)."""
+    login_url = resolve_url(settings.LOGIN_URL)
+    if request.method == "POST":
+        login_url += "?sent=1"
+    return redirect_to_login(request.get_full_path(), login_url)
+
+
 def signed_in(view: V) -> V:
     """Any signed-in user; the view itself shows only what their scope allows."""
 
     @wraps(view)
     def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
         if not request.user.is_authenticated:
-            return redirect_to_login(request.get_full_path())
+            return to_sign_in(request)
         return view(request, *args, **kwargs)
 
     wrapper.access_rule = "signed_in"  # type: ignore[attr-defined]
@@ -280,7 +292,7 @@ def requires(perm: Perm) -> Callable[[V], V]:
         @wraps(view)
         def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
             if not request.user.is_authenticated:
-                return redirect_to_login(request.get_full_path())
+                return to_sign_in(request)
             if not can(request.user, perm):
                 raise PermissionDenied
             return view(request, *args, **kwargs)

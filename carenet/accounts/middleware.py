@@ -1,7 +1,8 @@
 """Signing out a PC left alone. Offices share PCs: a session that has seen no request for
 CARENET_IDLE_MINUTES ends, and the request goes to the sign-in page with the reason. What a
 form was sending then is not lost: form-keep keeps its copy when a send lands on the sign-in
-page, and offers it back once the same user has signed in again.
+page, and offers it back once the same user has signed in again. The sign-in page says that
+what was sent is not saved only when the request was a send (access.to_sign_in).
 
 The time of the last request is written to the session at sign-in, then at most every
 TOUCH_SECONDS, not on every request (each write is a database write), so the idle limit holds
@@ -13,12 +14,11 @@ from collections.abc import Callable
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
-from django.contrib.auth.views import redirect_to_login
 from django.http import HttpRequest, HttpResponse
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from carenet.accounts import services
+from carenet.accounts import access, services
 
 SEEN = "carenet_seen"
 TOUCH_SECONDS = 300
@@ -37,7 +37,7 @@ class IdleSignOutMiddleware:
                 logout(request)
                 messages.info(request, idle_message())
                 if request.path != reverse("accounts:logout"):  # else: signed out, as asked
-                    return redirect_to_login(request.get_full_path())
+                    return access.to_sign_in(request)
             if isinstance(seen, int) and now - seen >= TOUCH_SECONDS:
                 request.session[SEEN] = now
         return self.get_response(request)

@@ -50,10 +50,11 @@
     sent = JSON.parse(sent);
     var signIn = document.querySelector("[data-login-form]");
     if (signIn) {
+      // The page has the note only when the request it turned away was a form sent (POST).
       var note = document.querySelector("[data-keep-note]");
-      if (note) note.hidden = false;
       var general = document.querySelector("[data-next-note]");
-      if (general) general.hidden = true;
+      if (note) note.hidden = false;
+      if (note && general) general.hidden = true;
     } else if (sent.path !== window.location.pathname
                && !document.querySelector(".messages .error")) {
       // Landed elsewhere without a refusal: the server took the form.

@@ -61,6 +61,36 @@ def test_a_send_after_the_limit_is_not_taken(client, volunteer_a, area_tree):
     assert response.status_code == 302 and response["Location"].startswith(LOGIN)
 
 
+KEEP_NOTE = 'data-testid="keep-note"'
+
+
+def test_the_sign_in_page_says_a_send_was_lost_only_after_a_send(client, volunteer_a):
+    """After a page opened (GET) nothing was sent, so nothing is said to be lost; after a form
+    sent (POST), the page carries the note, which form-keep.js shows when it kept the form."""
+    sign_in(client, "volunteer_a")
+    _left_alone(client, settings.CARENET_IDLE_MINUTES + 1)
+    opened = client.get("/households/")
+    assert "sent=" not in opened["Location"]
+    page = client.get(opened["Location"]).content.decode()
+    assert idle_message() in page and KEEP_NOTE not in page
+    sign_in(client, "volunteer_a")
+    _left_alone(client, settings.CARENET_IDLE_MINUTES + 1)
+    sent = client.post("/accounts/password/", {"old_password": PASSWORD})
+    assert sent["Location"] == f"{LOGIN}?sent=1&next=/accounts/password/"
+    page = client.get(sent["Location"]).content.decode()
+    assert idle_message() in page and KEEP_NOTE in page
+
+
+def test_a_send_with_the_session_gone_is_told_the_same_way(client, volunteer_a):
+    """A session that ended otherwise (the browser closed, the cookie cleared) is sent to sign
+    in by the views' access check: the same rule."""
+    assert KEEP_NOTE not in client.get(client.get("/households/")["Location"]).content.decode()
+    sent = client.post("/accounts/password/", {"old_password": PASSWORD})
+    assert sent["Location"] == f"{LOGIN}?sent=1&next=/accounts/password/"
+    assert KEEP_NOTE in client.get(sent["Location"]).content.decode()
+    assert KEEP_NOTE not in client.get(LOGIN).content.decode()
+
+
 def test_signing_out_after_the_limit_signs_out_once(client, volunteer_a):
     """Not back to the sign-out address after signing in again (a GET there is refused)."""
     sign_in(client, "volunteer_a")
