@@ -1,15 +1,17 @@
 """Form fields for Thai data: dates in either calendar and citizen IDs."""
 
-from datetime import date, datetime
+from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from carenet.core import citizen_id, thaidate
-from carenet.core.text import INVISIBLE
+from carenet.core.text import INVISIBLE, THAI_DIGITS
 
 
 class ThaiDateInput(forms.TextInput):
@@ -43,6 +45,57 @@ class ThaiDateField(forms.DateField):
             return thaidate.parse(str(value))
         except thaidate.DateInputError as error:
             raise ValidationError(str(error), code="invalid") from None
+
+
+class DateRangeForm(forms.Form):
+    """A period typed as two dates, each in BE or CE and either one optional, the first and
+    the last day included. A reversed range is refused, naming the start; `read_as` says how
+    a date typed with a short year was read. Lists filter with `days_q`."""
+
+    since = ThaiDateField(label=_("From"), required=False)
+    until = ThaiDateField(label=_("To"), required=False)
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        since, until = cleaned.get("since"), cleaned.get("until")
+        if since and until and since > until:
+            self.add_error(
+                "until",
+                _("The end date is before the start date (%(since)s). Swap them.")
+                % {"since": thaidate.format_short(since)},
+            )
+        return cleaned
+
+    def read_as(self) -> list[str]:
+        """How a date typed with a short year was read ("01/11/69": 1 พ.ย. 2569)."""
+        notes = []
+        self.is_valid()  # a date typed right is read, whatever the other fields say
+        for name in ("since", "until"):
+            day = self.cleaned_data.get(name) if name not in self.errors else None
+            typed = str(self.data.get(name, "")).translate(THAI_DIGITS)
+            if day is None or str(day.year) in typed or str(day.year + thaidate.BE_OFFSET) in typed:
+                continue
+            notes.append(
+                gettext("%(typed)s was read as %(date)s.")
+                % {"typed": self.data[name].strip(), "date": thaidate.format_long(day)}
+            )
+        return notes
+
+
+def start_of(day: date) -> datetime:
+    """The first moment of a day in Bangkok time (the active time zone)."""
+    return timezone.make_aware(datetime.combine(day, time.min))
+
+
+def days_q(field: str, since: date | None, until: date | None) -> Q:
+    """Rows whose moment `field` falls from the first moment of `since` to the last of
+    `until`, in Bangkok time; either end may be open."""
+    found = Q()
+    if since:
+        found &= Q(**{f"{field}__gte": start_of(since)})
+    if until:
+        found &= Q(**{f"{field}__lt": start_of(until + timedelta(days=1))})
+    return found
 
 
 class CitizenIDField(forms.CharField):

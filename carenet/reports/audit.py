@@ -9,24 +9,21 @@ wrong lists nothing, so that a reader never takes the whole log for a filtered o
 """
 
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import date
 from typing import Any
 
 from django import forms
 from django.core.paginator import Page
 from django.db.models import Q, QuerySet
-from django.utils import timezone
-from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from carenet.accounts import access
 from carenet.accounts.access import Perm
 from carenet.accounts.models import User
 from carenet.core import thaidate
-from carenet.core.forms import ThaiDateField
+from carenet.core.forms import DateRangeForm, days_q
 from carenet.core.models import AuditEvent
 from carenet.core.paging import Paginator
-from carenet.core.text import THAI_DIGITS
 from carenet.reports.audit_lines import CONSENT, names_for, page_of, said, where, who
 
 __all__ = ["said"]  # what a line says lives in audit_lines; read from here too
@@ -138,6 +135,7 @@ ACTIONS = {
     "case.volunteer_assign": _("gave a case to a volunteer"),
     "case.volunteer_remove": _("took a volunteer off a case"),
     "case.limits_set": _("set the province's time limits for cases"),
+    "case.export": _("exported the case list"),
     "referral.send": _("referred a case to an agency"),
     "referral.move": _("moved a referral on"),
     "agency.create": _("added an agency"),
@@ -265,11 +263,7 @@ def _filtered(queryset: QuerySet[AuditEvent], filters: AuditFilters) -> QuerySet
         queryset = queryset.filter(_record_q(filters.record))
     if filters.who:
         queryset = queryset.filter(actor__in=users_called(filters.who))
-    if filters.since:
-        queryset = queryset.filter(created_at__gte=_start_of(filters.since))
-    if filters.until:
-        queryset = queryset.filter(created_at__lt=_start_of(filters.until + timedelta(days=1)))
-    return queryset
+    return queryset.filter(days_q("created_at", filters.since, filters.until))
 
 
 def _record_q(record: str) -> Q:
@@ -289,10 +283,6 @@ def users_called(who: str) -> QuerySet[User]:
     for word in who.split():
         by_name &= Q(first_name__icontains=word) | Q(last_name__icontains=word)
     return User.objects.filter(Q(username__iexact=who) | by_name)
-
-
-def _start_of(day: date) -> datetime:
-    return timezone.make_aware(datetime.combine(day, time.min))
 
 
 def label(action: str) -> Any:
@@ -320,7 +310,8 @@ def action_choices() -> list[tuple[Any, Any]]:
     ]
 
 
-class AuditFilterForm(forms.Form):
+class AuditFilterForm(DateRangeForm):
+    field_order = ("group", "action", "who", "since", "until", "record")
     group = forms.ChoiceField(label=_("About"), required=False)
     action = forms.ChoiceField(label=_("Action"), required=False)
     who = forms.CharField(
@@ -329,8 +320,6 @@ class AuditFilterForm(forms.Form):
         max_length=150,
         help_text=_("A username, or a first or last name."),
     )
-    since = ThaiDateField(label=_("From"), required=False)
-    until = ThaiDateField(label=_("To"), required=False)
     record = forms.CharField(required=False, max_length=80, widget=forms.HiddenInput)
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
@@ -347,17 +336,6 @@ class AuditFilterForm(forms.Form):
             )
         return who
 
-    def clean(self) -> dict[str, Any]:
-        cleaned = super().clean() or {}
-        since, until = cleaned.get("since"), cleaned.get("until")
-        if since and until and since > until:
-            self.add_error(
-                "until",
-                _("The end date is before the start date (%(since)s). Swap them.")
-                % {"since": thaidate.format_short(since)},
-            )
-        return cleaned
-
     def filters(self) -> AuditFilters | None:
         """What the fields ask for; None while a field is typed wrong (nothing is listed)."""
         if not self.is_valid():
@@ -371,21 +349,6 @@ class AuditFilterForm(forms.Form):
             since=data.get("since"),
             until=data.get("until"),
         )
-
-    def read_as(self) -> list[str]:
-        """How a date typed with a short year was read ("01/11/69": 1 พ.ย. 2569)."""
-        notes = []
-        self.is_valid()  # a date typed right is read, whatever the other fields say
-        for name in ("since", "until"):
-            day = self.cleaned_data.get(name) if name not in self.errors else None
-            typed = str(self.data.get(name, "")).translate(THAI_DIGITS)
-            if day is None or str(day.year) in typed or str(day.year + thaidate.BE_OFFSET) in typed:
-                continue
-            notes.append(
-                gettext("%(typed)s was read as %(date)s.")
-                % {"typed": self.data[name].strip(), "date": thaidate.format_long(day)}
-            )
-        return notes
 
     def described(self) -> str:
         """The filters in words ("Who: chumphon, From: 1 พ.ย. 2569"), for the audit row of an
