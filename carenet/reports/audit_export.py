@@ -14,7 +14,7 @@ the number of rows and the filters.
 
 from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import IO, Any
+from typing import Any
 
 from django.contrib.humanize.templatetags.humanize import intcomma
 from django.db import transaction
@@ -29,15 +29,10 @@ from carenet.core.models import AuditEvent
 from carenet.core.services import audit_areas, audit_record_each
 from carenet.reports import audit
 from carenet.reports.audit_lines import who
-from carenet.spreadsheets.exporting import temporary_file, xlsx_table
 
 CHUNK = 2000
 XLSX_MAX_ROWS = 50_000
 FORMATS = ("csv", "xlsx")
-CONTENT_TYPES = {
-    "csv": "text/csv; charset=utf-8",
-    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-}
 
 
 @dataclass
@@ -118,13 +113,6 @@ def _cells(line: audit.Line) -> list[str]:
         event.target_id,
         event.action,
     ]
-
-
-def xlsx_file(export: LogExport) -> IO[bytes]:
-    def write(handle: IO[bytes]) -> None:
-        xlsx_table(export.headers, export.rows, handle, title=_("Audit log"))
-
-    return temporary_file(write)
 
 
 def too_long_for_xlsx(row_count: int) -> str:

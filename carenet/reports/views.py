@@ -4,16 +4,15 @@ from typing import Any
 
 from django.contrib import messages
 from django.http import (
-    FileResponse,
     Http404,
     HttpRequest,
     HttpResponse,
     HttpResponseBase,
-    StreamingHttpResponse,
 )
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from carenet.accounts import access
@@ -22,7 +21,7 @@ from carenet.accounts.models import Role
 from carenet.areas.models import Area
 from carenet.core import id_search
 from carenet.reports import audit, audit_export, selectors
-from carenet.spreadsheets.exporting import csv_table
+from carenet.spreadsheets.exporting import table_download
 from carenet.volunteers import selectors as volunteer_selectors
 
 CENTRE_VOLUNTEERS_SHOWN = 25
@@ -178,21 +177,9 @@ def audit_download(request: HttpRequest, fmt: str) -> HttpResponseBase:
         described=form.described(),
         row_count=row_count,
     )
-    response: HttpResponseBase
-    if fmt == "csv":
-        response = StreamingHttpResponse(
-            csv_table(prepared.headers, prepared.rows), content_type=audit_export.CONTENT_TYPES[fmt]
-        )
-        response["Content-Disposition"] = f'attachment; filename="{prepared.filename}"'
-    else:
-        response = FileResponse(
-            audit_export.xlsx_file(prepared),
-            as_attachment=True,
-            filename=prepared.filename,
-            content_type=audit_export.CONTENT_TYPES[fmt],
-        )
-    response["Cache-Control"] = "no-store"
-    return response
+    return table_download(
+        fmt, prepared.headers, prepared.rows, filename=prepared.filename, title=_("Audit log")
+    )
 
 
 def _query(request: HttpRequest) -> str:

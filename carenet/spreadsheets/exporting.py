@@ -45,6 +45,7 @@ from itertools import chain, islice
 from typing import IO, Any, NamedTuple
 
 from django.db.models import Case, F, OuterRef, Prefetch, Q, QuerySet, Subquery, Value, When
+from django.http import FileResponse, HttpResponseBase, StreamingHttpResponse
 from django.utils import timezone
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
@@ -374,9 +375,10 @@ def _household_extras(
     return volunteers, consents
 
 
-def _chunks(queryset: QuerySet[Any]) -> Iterator[list[Any]]:
+def read_in_chunks(queryset: QuerySet[Any]) -> Iterator[list[Any]]:
     """The records in order, CHUNK at a time, each chunk read by a query of its own on the
-    keys read first, so that no cursor stays open from one chunk to the next. On SQLite a
+    keys read first, so that no cursor stays open from one chunk to the next (other apps'
+    exports use it too). On SQLite a
     connection that keeps one open cannot write once another connection has written (an
     export job writing its progress while people log in), and a long read holds back the
     WAL's checkpoints."""
@@ -395,7 +397,7 @@ def _cells(queryset: QuerySet[Any], dataset: Dataset, keys: Sequence[str]) -> It
     areas: dict[str, Area] = {}
     looked_up: set[str] = set()
     volunteers_seen: dict[int, Volunteer] = {}
-    for batch in _chunks(queryset):
+    for batch in read_in_chunks(queryset):
         wanted = {r.area_id[:n] for r in batch for n in (6, 4, 2)} - looked_up
         if wanted:
             found = Area.objects.filter(code__in=wanted).only(*AREA_FIELDS)
@@ -585,6 +587,29 @@ def temporary_file(write: Callable[[IO[bytes]], None]) -> IO[bytes]:
         raise
     handle.seek(0)
     return handle
+
+
+def table_download(
+    fmt: str, headers: Sequence[str], rows: Iterator[Sequence[Any]], *, filename: str, title: str
+) -> HttpResponseBase:
+    """Any table as a download the way exports send it, never kept in a cache: CSV streamed
+    as it is written, XLSX written whole to a temporary file first. Other apps' exports use
+    it; `fmt` is "csv" or "xlsx"."""
+    response: HttpResponseBase
+    if fmt == Format.CSV:
+        response = StreamingHttpResponse(
+            csv_table(headers, rows), content_type=CONTENT_TYPES[Format.CSV]
+        )
+        response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    else:
+        response = FileResponse(
+            temporary_file(lambda handle: xlsx_table(headers, rows, handle, title=title)),
+            as_attachment=True,
+            filename=filename,
+            content_type=CONTENT_TYPES[Format.XLSX],
+        )
+    response["Cache-Control"] = "no-store"
+    return response
 
 
 def write(export: Export, destination: IO[bytes]) -> None:
