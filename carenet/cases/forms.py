@@ -26,7 +26,13 @@ from carenet.cases.models import (
     RequesterKind,
     RequesterType,
 )
-from carenet.core.forms import FormIdField, PreparedFilesField, show_service_errors
+from carenet.cases.selectors import CaseFilters
+from carenet.core.forms import (
+    DateRangeForm,
+    FormIdField,
+    PreparedFilesField,
+    show_service_errors,
+)
 from carenet.core.signature import SignatureField
 from carenet.core.thaidate import THAI_DIGITS
 from carenet.households.models import Person
@@ -276,3 +282,24 @@ class IntakeForm(forms.Form):
 
     def show_service_errors(self, error: ValidationError) -> None:
         show_service_errors(error, self, aliases={"longitude": "latitude"})
+
+
+# --- Periods of the lists -----------------------------------------------------------------------
+
+
+class CasePeriodForm(DateRangeForm):
+    """The case list's period: the cases submitted, or closed, from one day to another."""
+
+    field_order = ("period", "since", "until")
+    period = forms.ChoiceField(
+        label=_("Dates of"),
+        required=False,
+        choices=[("submitted", _("submitting")), ("closed", _("closing"))],
+    )
+
+    def filters(self, base: CaseFilters) -> CaseFilters | None:
+        """`base` with the period; None while a date is typed wrong (nothing is listed)."""
+        if not self.is_valid():
+            return None
+        data = self.cleaned_data
+        return base.with_period(data.get("period") or "", data.get("since"), data.get("until"))

@@ -1,4 +1,5 @@
-"""Reads about cases, always scoped to the user: the case list, deadlines, one case's page
+"""Reads about cases, always scoped to the user: the case list (with its period: cases
+submitted, or closed, from one day to another in Bangkok time), deadlines, one case's page
 and the break-glass log.
 
 Deadlines. A province sets its time limits (CaseTimeLimits; the defaults without a row):
@@ -21,7 +22,7 @@ and overdue show on the row, so filtering by them tells nothing more.)
 "My action list" is in action_list.py.
 """
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 from typing import Any, cast
 
@@ -39,7 +40,8 @@ from django.utils.translation import gettext_lazy as _
 
 from carenet.accounts import access
 from carenet.accounts.access import Perm
-from carenet.areas.models import within
+from carenet.accounts.models import Role
+from carenet.areas.models import Area, Level, within
 from carenet.cases.access import (
     cases_visible,
     details_flag,
@@ -57,6 +59,8 @@ from carenet.cases.models import (
     ReferralStatus,
 )
 from carenet.cases.workflow import COMMENTABLE_FIELDS
+from carenet.core import thaidate
+from carenet.core.forms import days_q
 from carenet.core.paging import Paginator
 from carenet.core.people import name_q
 from carenet.visits.models import Visit
@@ -196,6 +200,11 @@ def listed(user: Any, queryset: QuerySet[Case]) -> QuerySet[Case]:
 # --- The case list ----------------------------------------------------------------------------
 
 
+# A period filter reads one of these dates: when the case was submitted, or closed (a
+# reopened case has no closing date until it is closed again).
+PERIOD_FIELDS = {"submitted": "submitted_at", "closed": "closed_at"}
+
+
 @dataclass
 class CaseFilters:
     status: str = ""
@@ -204,6 +213,13 @@ class CaseFilters:
     urgency: str = ""  # "urgent", "normal" or ""
     overdue: bool = False
     q: str = ""
+    period: str = "submitted"  # which date `since` and `until` bound (PERIOD_FIELDS)
+    since: date | None = None
+    until: date | None = None
+
+    @property
+    def dated(self) -> bool:
+        return bool(self.since or self.until)
 
     @classmethod
     def from_query(cls, data: Any) -> "CaseFilters":
@@ -219,6 +235,11 @@ class CaseFilters:
             q=data.get("q", "").strip()[:100],
         )
 
+    def with_period(self, period: str, since: date | None, until: date | None) -> "CaseFilters":
+        """These filters with a period (as the period form read it)."""
+        period = period if period in PERIOD_FIELDS else "submitted"
+        return replace(self, period=period, since=since, until=until)
+
     def as_query(self) -> str:
         from urllib.parse import urlencode
 
@@ -229,6 +250,9 @@ class CaseFilters:
             "urgency": self.urgency,
             "overdue": "1" if self.overdue else "",
             "q": self.q,
+            "period": self.period if self.dated else "",
+            "since": thaidate.format_numeric(self.since),
+            "until": thaidate.format_numeric(self.until),
         }
         return urlencode({k: v for k, v in values.items() if v})
 
@@ -242,6 +266,17 @@ def case_list(
     filters = filters or CaseFilters()
     now = now or timezone.now()
     table = limits_table()
+    queryset = listed(user, case_queryset(user=user, filters=filters, now=now, table=table))
+    result = Paginator(queryset, PER_PAGE).get_page(page)
+    result.object_list = cast(Any, case_rows(result.object_list, table, now))
+    return result
+
+
+def case_queryset(
+    *, user: Any, filters: CaseFilters, now: datetime, table: LimitsTable
+) -> QuerySet[Case]:
+    """The cases the list shows with these filters, in its order: newest first, or by the
+    period's date when one is asked for."""
     queryset = cases_visible(user).exclude(Q(status=S.DRAFT) & ~Q(filed_by=user.pk))
     if filters.status:
         queryset = queryset.filter(status=filters.status)
@@ -255,10 +290,10 @@ def case_list(
         queryset = queryset.filter(overdue_q(now, table))
     if filters.q:
         queryset = queryset.filter(_search_q(user, filters.q))
-    queryset = listed(user, queryset).order_by("-created_at", "-pk")
-    result = Paginator(queryset, PER_PAGE).get_page(page)
-    result.object_list = cast(Any, case_rows(result.object_list, table, now))
-    return result
+    if not filters.dated:
+        return queryset.order_by("-created_at", "-pk")
+    field = PERIOD_FIELDS[filters.period]
+    return queryset.filter(days_q(field, filters.since, filters.until)).order_by(f"-{field}", "-pk")
 
 
 def _category_q(user: Any, category: str) -> Q:
@@ -282,6 +317,19 @@ def assistance_visible(user: Any, perm: Perm = Perm.VIEW_CASES) -> QuerySet[Assi
         perm=perm,
         own=Q(case__in=cases_visible(user, perm).values("pk")),
     )
+
+
+def filter_areas(user: Any) -> list[Area]:
+    """Areas to filter by: provinces for a national scope, else districts and subdistricts."""
+    codes = access.scope_codes(user, Perm.VIEW_CASES)
+    if not codes or access.main_role(user) == Role.VOLUNTEER:
+        return []
+    if access.NATIONAL in codes:
+        return list(Area.objects.filter(level=Level.PROVINCE))
+    scope = Q(pk__in=[])
+    for code in codes:
+        scope |= within(code, "code")
+    return list(Area.objects.filter(scope).exclude(level=Level.VILLAGE).order_by("code"))
 
 
 # --- One case ---------------------------------------------------------------------------------

@@ -7,6 +7,7 @@ from carenet.cases import views
 urlpatterns: list[URLPattern | URLResolver] = [
     path("", views.case_list, name="list"),
     path("mine/", views.actions, name="actions"),
+    path("download/<str:fmt>/", views.case_download, name="download"),
     path("<int:pk>/", views.detail, name="detail"),
     path("<int:pk>/move/", views.move, name="move"),
     path("<int:pk>/acknowledge/", views.acknowledge, name="acknowledge"),

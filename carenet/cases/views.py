@@ -11,20 +11,19 @@ from typing import Any
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Q
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_GET, require_POST
 
 from carenet.accounts import access
-from carenet.accounts.access import NATIONAL, Perm
-from carenet.accounts.models import Role, User
-from carenet.areas.models import Area, Level, within
-from carenet.cases import intake, selectors, services, workflow
+from carenet.accounts.access import Perm
+from carenet.accounts.models import User
+from carenet.areas.models import Area, Level
+from carenet.cases import export, intake, periods, selectors, services, workflow
 from carenet.cases.access import (
     break_glass_open,
     case_get,
@@ -33,9 +32,11 @@ from carenet.cases.access import (
     shows_details,
 )
 from carenet.cases.action_list import action_list
+from carenet.cases.forms import CasePeriodForm
 from carenet.cases.models import Case, CaseCategory, CaseStatus, CaseTask, Outcome
 from carenet.core import id_search, thaidate
 from carenet.core.forms import ThaiDateField, int_or_none
+from carenet.spreadsheets.exporting import table_download
 from carenet.volunteers.models import Volunteer
 
 S = CaseStatus
@@ -152,34 +153,64 @@ class LimitsForm(forms.Form):
 @id_search.hides_citizen_ids
 @access.requires(Perm.VIEW_CASES)
 def case_list(request: HttpRequest) -> HttpResponse:
-    filters = selectors.CaseFilters.from_query(id_search.search_params(request))
-    page = selectors.case_list(user=request.user, filters=filters, page=request.GET.get("page"))
+    """The cases in scope, filtered. A period typed wrong lists nothing, with the reason beside
+    the date: a reader would take the whole list for the period's."""
+    params = id_search.search_params(request)
+    period_form = CasePeriodForm(params)
+    filters = period_form.filters(selectors.CaseFilters.from_query(params))
+    page = None
+    if filters is not None:
+        page = selectors.case_list(user=request.user, filters=filters, page=request.GET.get("page"))
+    shown = filters or selectors.CaseFilters.from_query(params)
+    period_links = periods.case_links(shown, timezone.localdate())
+    for link in period_links:
+        link["query"] = id_search.keeping_key(request, link["query"])
     return render(
         request,
         "cases/list.html",
         {
             "page": page,
-            "filters": filters,
-            "query": filters.as_query(),
+            "filters": shown,
+            "period_form": period_form,
+            "period_said": periods.said(shown),
+            "period_links": period_links,
+            "query": id_search.keeping_key(request, shown.as_query()),
             "statuses": S.choices,
             "categories": list(CaseCategory.objects.filter(active=True)),
-            "areas": _filter_areas(request.user),
+            "areas": selectors.filter_areas(request.user),
             "can_file": access.can(request.user, Perm.FILE_CASES),
+            "can_export": access.can(request.user, Perm.EXPORT_DATA),
         },
+        status=200 if filters is not None else 400,
     )
 
 
-def _filter_areas(user: Any) -> list[Area]:
-    """Areas to filter by: provinces for a national scope, else districts and subdistricts."""
-    codes = access.scope_codes(user, Perm.VIEW_CASES)
-    if not codes or access.main_role(user) == Role.VOLUNTEER:
-        return []
-    if NATIONAL in codes:
-        return list(Area.objects.filter(level=Level.PROVINCE))
-    scope = Q(pk__in=[])
-    for code in codes:
-        scope |= within(code, "code")
-    return list(Area.objects.filter(scope).exclude(level=Level.VILLAGE).order_by("code"))
+@id_search.hides_citizen_ids
+@access.requires(Perm.EXPORT_DATA)
+@require_GET
+def case_download(request: HttpRequest, fmt: str) -> HttpResponseBase:
+    """The cases the list finds, as a file (cases.export); the download is audited."""
+    if fmt not in export.FORMATS:
+        raise Http404
+    params = id_search.search_params(request)
+    period_form = CasePeriodForm(params)
+    filters = period_form.filters(selectors.CaseFilters.from_query(params))
+    if filters is None:
+        return case_list(request)  # the list, with the reason beside the date
+    row_count = export.count(user=request.user, filters=filters)
+    if fmt == "xlsx" and row_count > export.XLSX_MAX_ROWS:
+        messages.warning(request, export.too_long_for_xlsx(row_count))
+        return redirect(f"{reverse('cases:list')}?{id_search.keeping_key(request, filters.as_query())}")
+    prepared = export.case_export_prepare(
+        user=request.user,
+        filters=filters,
+        fmt=fmt,
+        described=periods.described(filters),
+        row_count=row_count,
+    )
+    return table_download(
+        fmt, prepared.headers, prepared.rows, filename=prepared.filename, title=_("Cases")
+    )
 
 
 @access.requires(Perm.FILE_CASES)

@@ -63,6 +63,19 @@ def search_params(request: HttpRequest) -> QueryDict:
     return params
 
 
+def keeping_key(request: HttpRequest, query: str) -> str:
+    """A query string a page builds from its filters (the search put back by search_params),
+    with the search moved out of it again when the request had it moved: links to the next
+    page, a period or a download carry the key, never the citizen ID."""
+    key = request.GET.get(KEY_FIELD)
+    if not key:
+        return query
+    params = QueryDict(query, mutable=True)
+    params.pop(FIELD, None)
+    params[KEY_FIELD] = key
+    return params.urlencode()
+
+
 def _kept(request: HttpRequest, key: str) -> str:
     sealed = request.session.get(SESSION_KEY, {}).get(key)
     try:

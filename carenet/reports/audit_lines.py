@@ -99,6 +99,9 @@ def _codes(details: dict[str, Any]) -> set[str]:
 
 # --- What a line says ------------------------------------------------------------------------
 
+# Exports of a page's list, whose details say the format, rows, area and filters.
+FILE_EXPORTS = ("audit.export", "case.export")
+
 
 def who(event: AuditEvent, *, username: bool = True) -> str:
     """Who did it: the user (and their username), a command run at the server and the
@@ -117,7 +120,7 @@ def said(event: AuditEvent, names: Names | None = None) -> str:
     """The details worth a line, as one text."""
     names = names or Names()
     group = event.action.split(".")[0]
-    if event.action.startswith("spreadsheets.export_") or event.action == "audit.export":
+    if event.action.startswith("spreadsheets.export_") or event.action in FILE_EXPORTS:
         parts = _export(event, names)
     elif event.action.startswith(("spreadsheets.import_", "areas.import_")):
         parts = _import(event, names)

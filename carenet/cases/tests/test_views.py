@@ -485,6 +485,8 @@ def _grow(personas: dict[str, Any], n: int) -> None:
         ("cases:list", {}),
         ("cases:list", {"overdue": "1", "area": "8601"}),
         ("cases:list", {"category": "domestic_violence", "q": "2569"}),
+        ("cases:list", {"period": "submitted", "since": "1/1/2569", "until": "31/12/2570"}),
+        ("cases:list", {"period": "closed", "since": "01/01/69", "status": "closed"}),
         ("cases:actions", {}),
     ],
 )
