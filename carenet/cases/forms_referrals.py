@@ -14,7 +14,8 @@ from carenet.cases.models import (
     AssistanceType,
     ReferralStatus,
 )
-from carenet.core.forms import ThaiDateField
+from carenet.cases.selectors import ReferralFilters
+from carenet.core.forms import DateRangeForm, ThaiDateField
 from carenet.households.models import Person
 
 AMOUNT = {"inputmode": "decimal", "autocomplete": "off"}
@@ -86,6 +87,41 @@ class AgencyFilterForm(forms.Form):
         self.is_valid()
         data = getattr(self, "cleaned_data", {})
         return data.get("kind", ""), data.get("area", "")
+
+
+class ReferralFilterForm(DateRangeForm):
+    """The referrals list's filters: sent from one day to another, a status, an area of the
+    list (a value outside it is reported beside the field, and nothing is listed)."""
+
+    field_order = ("since", "until", "status", "area")
+    status = forms.ChoiceField(
+        label=_("Status"), required=False, choices=[("", _("any")), *ReferralStatus.choices]
+    )
+    area = forms.ChoiceField(
+        label=_("Area"),
+        required=False,
+        error_messages={"invalid_choice": _("Choose an area from the list.")},
+    )
+
+    def __init__(self, *args: Any, areas: list[Area], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["since"].label = _("Sent from")
+        field = self.fields["area"]
+        assert isinstance(field, forms.ChoiceField)
+        options = [(a.code, AREA_INDENT.get(Level(a.level), "") + a.label) for a in areas]
+        field.choices = [("", _("all my areas")), *options]
+
+    def filters(self) -> ReferralFilters | None:
+        """What the fields ask for; None while one is typed wrong (nothing is listed)."""
+        if not self.is_valid():
+            return None
+        data = self.cleaned_data
+        return ReferralFilters(
+            status=data.get("status") or "",
+            area=data.get("area") or "",
+            since=data.get("since"),
+            until=data.get("until"),
+        )
 
 
 class ReferralForm(forms.Form):

@@ -1,6 +1,6 @@
 """Reads about cases, always scoped to the user: the case list (with its period: cases
-submitted, or closed, from one day to another in Bangkok time), deadlines, one case's page
-and the break-glass log.
+submitted, or closed, from one day to another in Bangkok time), deadlines, the referrals list
+with its counts, one case's page and the break-glass log.
 
 Deadlines. A province sets its time limits (CaseTimeLimits; the defaults without a row):
 * an urgent case not acknowledged within `acknowledge_urgent_hours` of being submitted is
@@ -29,6 +29,7 @@ from typing import Any, cast
 from django.core.paginator import Page
 from django.db.models import Case as CaseWhen
 from django.db.models import (
+    Count,
     IntegerField,
     Q,
     QuerySet,
@@ -45,9 +46,11 @@ from carenet.areas.models import Area, Level, within
 from carenet.cases.access import (
     cases_visible,
     details_flag,
+    referrals_visible,
     restricted_q,
 )
 from carenet.cases.models import (
+    AgencyKind,
     Assistance,
     BreakGlassAccess,
     Case,
@@ -330,6 +333,65 @@ def filter_areas(user: Any) -> list[Area]:
     for code in codes:
         scope |= within(code, "code")
     return list(Area.objects.filter(scope).exclude(level=Level.VILLAGE).order_by("code"))
+
+
+# --- The referrals list -----------------------------------------------------------------------
+
+
+@dataclass
+class ReferralFilters:
+    status: str = ""
+    area: str = ""
+    since: date | None = None  # sent from this day
+    until: date | None = None  # to this one, included
+
+
+@dataclass
+class AgencyCount:
+    name: str
+    kind: Any
+    count: int
+
+
+@dataclass
+class ReferralSummary:
+    """One page of the referrals the filters find, and all of them counted by status and by
+    agency (each count adds up to the page's total)."""
+
+    page: Page
+    by_status: list[tuple[str, Any, int]]
+    by_agency: list[AgencyCount]
+
+
+def referral_list(*, user: Any, filters: ReferralFilters, page: Any = 1) -> ReferralSummary:
+    """Referrals of the cases in scope, newest first, sent in the period; five queries
+    whatever their number. A restricted case's referral shows its agency and status, never
+    the person or the need (`shows`)."""
+    found = referrals_visible(user).filter(days_q("sent_at", filters.since, filters.until))
+    if filters.status:
+        found = found.filter(status=filters.status)
+    if filters.area:
+        found = found.filter(within(filters.area, "area"))
+    rows = (
+        found.select_related("case__person", "case__area", "agency")
+        .annotate(shows=details_flag(user, "case_id"))
+        .order_by("-sent_at", "-pk")
+    )
+    counted = dict(found.order_by().values_list("status").annotate(n=Count("pk")))
+    agencies = (
+        found.order_by()
+        .values_list("agency__name", "agency__kind")
+        .annotate(n=Count("pk"))
+        .order_by("-n", "agency__name")
+    )
+    kinds = dict(AgencyKind.choices)
+    return ReferralSummary(
+        page=Paginator(rows, PER_PAGE).get_page(page),
+        by_status=[
+            (value, label, counted.get(value, 0)) for value, label in ReferralStatus.choices
+        ],
+        by_agency=[AgencyCount(name, kinds.get(kind, kind), n) for name, kind, n in agencies],
+    )
 
 
 # --- One case ---------------------------------------------------------------------------------

@@ -9,7 +9,8 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("agencies/", views_referrals.agencies, name="agencies"),
     path("agencies/new/", views_referrals.agency_new, name="agency_new"),
     path("agencies/<int:pk>/edit/", views_referrals.agency_edit, name="agency_edit"),
-    # Referrals of a case.
+    # Referrals: all of them in scope, counted; those of a case.
+    path("referrals/", views_referrals.referral_list, name="referrals"),
     path("<int:pk>/refer/", views_referrals.referral_new, name="referral_new"),
     path("referrals/<int:pk>/move/", views_referrals.referral_move_view, name="referral_move"),
     path("referrals/<int:pk>/letter/", views_referrals.referral_letter, name="referral_letter"),

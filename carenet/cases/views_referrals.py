@@ -6,6 +6,7 @@ outside it is the same 404 as a missing one. A sensitive case's referrals open o
 people allowed to read its details. Services refuse with a reason that the page shows.
 """
 
+from datetime import date
 from typing import Any
 
 from django.contrib import messages
@@ -14,27 +15,32 @@ from django.db.models import F, Q, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from carenet.accounts import access
 from carenet.accounts.access import Perm
 from carenet.areas.models import Area, within
-from carenet.cases import referrals
+from carenet.cases import periods, referrals, selectors
 from carenet.cases.access import case_get, referrals_visible, shows_details
 from carenet.cases.forms_referrals import (
     AgencyFilterForm,
     AgencyForm,
+    ReferralFilterForm,
     ReferralForm,
     ReferralMoveForm,
 )
 from carenet.cases.letters import referral_letter_pdf
 from carenet.cases.models import Agency, Case, Referral
+from carenet.cases.selectors import filter_areas
 from carenet.cases.workflow import WorkflowError, consent_refusal, referral_move
+from carenet.core import thaidate
 from carenet.core.paging import Paginator
 from carenet.core.pdf import stream_pdf_response
 
 PAGE_SIZE = 50
+AGENCIES_SHOWN = 15  # the rest of the agencies' counts open on a tap
 
 
 def _details_or_404(user: Any, case: Case) -> None:
@@ -89,6 +95,46 @@ def agencies(request: HttpRequest) -> HttpResponse:
             "rows": rows,
             "can_add": access.can(request.user, Perm.MANAGE_AGENCIES),
         },
+    )
+
+
+@access.requires(Perm.VIEW_CASES)
+def referral_list(request: HttpRequest) -> HttpResponse:
+    """Referrals in scope sent in a period, counted by status and by agency. A filter typed
+    wrong lists nothing, with its reason: a reader would take the whole list for the period's."""
+    form = ReferralFilterForm(request.GET, areas=filter_areas(request.user))
+    filters = form.filters()
+    summary = None
+    if filters is not None:
+        summary = selectors.referral_list(
+            user=request.user, filters=filters, page=request.GET.get("page")
+        )
+    query = request.GET.copy()
+    query.pop("page", None)
+
+    def period_query(since: date, until: date) -> str:
+        dated = query.copy()
+        dated["since"], dated["until"] = map(thaidate.format_numeric, (since, until))
+        return dated.urlencode()
+
+    current = (filters.since, filters.until) if filters else (None, None)
+    period_links = periods.links(timezone.localdate(), period_query, current)
+    query.pop("status", None)
+    return render(
+        request,
+        "cases/referrals.html",
+        {
+            "form": form,
+            "summary": summary,
+            "filters": filters,
+            "query": query.urlencode(),
+            "period_links": period_links,
+            "period_said": periods.dates_said("sent", *current),
+            "today": timezone.localdate(),
+            "agencies_first": summary.by_agency[:AGENCIES_SHOWN] if summary else [],
+            "agencies_rest": summary.by_agency[AGENCIES_SHOWN:] if summary else [],
+        },
+        status=200 if filters is not None else 400,
     )
 
 

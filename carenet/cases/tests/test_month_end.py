@@ -1,11 +1,12 @@
 """What an officer counts at month end: cases submitted or closed in a period (the list's
-period filter, its count and the closing dates), and the list as a CSV or XLSX file (scope,
-the names it may carry, formulas kept as text, its audit row)."""
+period filter, its count and the closing dates), the list as a CSV or XLSX file (scope, the
+names it may carry, formulas kept as text, its audit row), and the referrals list with its
+counts by status and agency."""
 
 import codecs
 import csv
 import io
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 import pytest
@@ -17,7 +18,8 @@ from django.utils import timezone
 from openpyxl import load_workbook
 
 from carenet.cases import export
-from carenet.cases.models import CaseCategory, CaseStatus
+from carenet.cases.models import CaseCategory, CaseStatus, ReferralStatus
+from carenet.cases.tests.factories import AgencyFactory, ReferralFactory
 from carenet.cases.tests.work_helpers import case_in
 from carenet.core import citizen_id
 from carenet.core.models import AuditEvent
@@ -30,6 +32,7 @@ pytestmark = pytest.mark.django_db
 LIST = reverse("cases:list")
 CSV_URL = reverse("cases:download", args=["csv"])
 XLSX_URL = reverse("cases:download", args=["xlsx"])
+REFERRALS = reverse("cases:referrals")
 NOVEMBER = {"since": "1/11/2569", "until": "30/11/2569"}
 
 
@@ -319,3 +322,108 @@ def test_too_long_for_excel_and_an_unknown_format(login_as, month, monkeypatch):
     assert "CSV" in str(next(iter(response.context["messages"])))
     assert client.get(reverse("cases:download", args=["pdf"])).status_code == 404
     assert not AuditEvent.objects.filter(action="case.export").exists()
+
+
+# --- The referrals list -------------------------------------------------------------------
+
+
+@pytest.fixture
+def referred(personas: dict[str, Any], month: dict[str, Any]) -> dict[str, Any]:
+    officer = personas["province_officer"]
+    hospital = AgencyFactory(name="โรงพยาบาลชุมพร", kind="health")
+    school = AgencyFactory(name="โรงเรียนทดสอบ", kind="school")
+
+    def sent(case: Any, agency: Any, at: datetime, status: str = ReferralStatus.SENT) -> Any:
+        return ReferralFactory(
+            case=case,
+            agency=agency,
+            sent_by=officer,
+            sent_at=at,
+            status=status,
+            status_changed_at=at,
+            answer_due=(at + timedelta(days=7)).date(),
+            need="ขอรับการรักษา",
+        )
+
+    return {
+        "a1": sent(month["first"], hospital, bangkok(2026, 11, 1, 0, 5)),
+        "a2": sent(month["first"], school, bangkok(2026, 11, 20, 9), ReferralStatus.DONE),
+        "a_october": sent(month["october"], hospital, bangkok(2026, 10, 31, 23, 55)),
+        "b": sent(month["b"], hospital, bangkok(2026, 11, 16, 9), ReferralStatus.IN_PROGRESS),
+    }
+
+
+def counts(response: Any) -> tuple[dict[str, int], dict[str, int]]:
+    summary = response.context["summary"]
+    statuses = {value: n for value, _label, n in summary.by_status}
+    return statuses, {a.name: a.count for a in summary.by_agency}
+
+
+def test_referrals_sent_in_a_month_counted_by_status_and_agency(login_as, referred):
+    response = login_as("province_officer").get(REFERRALS, NOVEMBER)
+    assert response.status_code == 200
+    summary = response.context["summary"]
+    assert {r.pk for r in summary.page.object_list} == {referred[k].pk for k in ("a1", "a2", "b")}
+    statuses, agencies = counts(response)
+    assert statuses == {"sent": 1, "received": 0, "in_progress": 1, "done": 1, "declined": 0}
+    assert agencies == {"โรงพยาบาลชุมพร": 2, "โรงเรียนทดสอบ": 1}
+    page = response.content.decode()
+    assert "3 referrals" in page and "sent from 1 Nov 2569 BE to 30 Nov 2569 BE" in page
+    everything = login_as("province_officer").get(REFERRALS)
+    assert everything.context["summary"].page.paginator.count == 4
+
+
+@pytest.mark.parametrize(
+    ("persona", "sees_a", "sees_b"),
+    [
+        ("volunteer_a", True, False),
+        ("district_coordinator_a", True, False),
+        ("district_coordinator_b", False, True),
+        ("province_officer", True, True),
+        ("auditor", True, True),
+    ],
+)
+def test_the_referrals_list_follows_the_scope(login_as, referred, month, persona, sees_a, sees_b):
+    response = login_as(persona).get(REFERRALS)
+    shown = {r.pk for r in response.context["summary"].page.object_list}
+    assert (referred["a1"].pk in shown, referred["b"].pk in shown) == (sees_a, sees_b)
+    page = response.content.decode()
+    assert (month["b"].person.full_name in page) == sees_b
+    assert sum(n for _v, _l, n in response.context["summary"].by_status) == len(shown)
+
+
+def test_the_referrals_list_is_for_signed_in_users(client, referred):
+    response = client.get(REFERRALS)
+    assert response.status_code == 302 and "login" in response["Location"]
+
+
+def test_a_restricted_cases_referral_shows_no_person_nor_need(login_as, personas, referred):
+    sensitive = case_in(
+        "86010101",
+        filed_by=personas["volunteer_a"],
+        category=CaseCategory.objects.get(code="domestic_violence"),
+        status=S.ACCEPTED,
+    )
+    ReferralFactory(case=sensitive, sent_by=personas["province_officer"], need="บ้านพักฉุกเฉิน")
+    page = login_as("district_coordinator_a").get(REFERRALS).content.decode()
+    assert "A restricted case" in page
+    assert sensitive.person.full_name not in page and "บ้านพักฉุกเฉิน" not in page
+    page = login_as("province_officer").get(REFERRALS).content.decode()
+    assert sensitive.person.full_name in page and "บ้านพักฉุกเฉิน" in page
+
+
+def test_referral_filters_typed_wrong_list_nothing(login_as, referred):
+    client = login_as("district_coordinator_a")
+    response = client.get(REFERRALS, {"since": "32/11/2569"})
+    assert response.status_code == 400 and response.context["summary"] is None
+    response = client.get(REFERRALS, {"area": "8602"})  # the neighbour's district
+    assert response.status_code == 400 and "area" in response.context["form"].errors
+    response = client.get(REFERRALS, {"area": "860102", "status": "done"})
+    assert response.status_code == 200
+    assert counts(response)[1] == {}
+
+
+def test_the_cases_pages_link_to_the_referrals(login_as, month):
+    client = login_as("district_coordinator_a")
+    for name in ("cases:list", "cases:actions"):
+        assert f'href="{REFERRALS}"' in client.get(reverse(name)).content.decode()

@@ -488,6 +488,8 @@ def _grow(personas: dict[str, Any], n: int) -> None:
         ("cases:list", {"period": "submitted", "since": "1/1/2569", "until": "31/12/2570"}),
         ("cases:list", {"period": "closed", "since": "01/01/69", "status": "closed"}),
         ("cases:actions", {}),
+        ("cases:referrals", {}),
+        ("cases:referrals", {"since": "1/1/2569", "until": "31/12/2570", "status": "sent"}),
     ],
 )
 def test_lists_take_a_constant_number_of_queries(
