@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
+from django.contrib.humanize.templatetags.humanize import intcomma
 from django.db.models import (
     Exists,
     OuterRef,
@@ -17,8 +18,10 @@ from django.db.models import (
     Q,
     QuerySet,
 )
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from carenet.accounts import access
 from carenet.accounts.access import ROLE_PERMISSIONS, Perm, grants
@@ -63,6 +66,7 @@ class Section:
     kind: str = "case"  # which row template: case, task, referral, assistance
     hint: Any = ""
     optional: bool = False  # shown only when something is in it
+    link: str = ""  # the case list with the same cases, when there is one
 
     @property
     def more(self) -> int:
@@ -266,54 +270,42 @@ def action_list(*, user: Any, now: datetime | None = None) -> ActionList:
 
     scope = cases_visible(user, Perm.REVIEW_CASES)
     late = overdue_first(now, table)
+    overdue = scope.filter(overdue_q(now, table))
+    waiting = _case_section(
+        user,
+        "decide" if role == "officer" else "waiting",
+        _("Waiting for your decision") if role == "officer" else _("Waiting for your check"),
+        scope.filter(_waiting_q(user)),
+        table,
+        now,
+        order=(late, "status_changed_at", "pk"),
+    )
     if role == "officer":
-        result.sections.append(
-            _case_section(
-                user,
-                "decide",
-                _("Waiting for your decision"),
-                scope.filter(_waiting_q(user)),
-                table,
-                now,
-                order=(late, "status_changed_at", "pk"),
-            )
+        others = _case_section(
+            user,
+            "overdue",
+            _("Other overdue cases in your area"),
+            overdue.exclude(_waiting_q(user)),
+            table,
+            now,
+            order=("status_changed_at", "pk"),
+            hint=_("Urgent cases not acknowledged in time, and checks past their limit."),
         )
-        result.sections += [
-            _referrals_section(user, day),
-            _assistance_section(user),
-            _case_section(
-                user,
-                "overdue",
-                _("Overdue in your area"),
-                scope.filter(overdue_q(now, table)).exclude(_waiting_q(user)),
-                table,
-                now,
-                order=("status_changed_at", "pk"),
-                hint=_("Urgent cases not acknowledged in time, and checks past their limit."),
-            ),
-        ]
+        result.sections += [waiting, _referrals_section(user, day), _assistance_section(user)]
     else:
-        result.sections += [
-            _case_section(
-                user,
-                "waiting",
-                _("Waiting for your check"),
-                scope.filter(_waiting_q(user)),
-                table,
-                now,
-                order=(late, "status_changed_at", "pk"),
-            ),
-            _case_section(
-                user,
-                "below",
-                _("Overdue at the level below"),
-                scope.filter(_below_q(user) & overdue_q(now, table)),
-                table,
-                now,
-                order=("status_changed_at", "pk"),
-                hint=_("Nobody has checked these in time: check them yourself or ask why."),
-            ),
-        ]
+        others = _case_section(
+            user,
+            "below",
+            _("Overdue at the level below"),
+            scope.filter(_below_q(user) & overdue_q(now, table)),
+            table,
+            now,
+            order=("status_changed_at", "pk"),
+            hint=_("Nobody has checked these in time: check them yourself or ask why."),
+        )
+        result.sections.append(waiting)
+    _say_overdue(waiting, others, overdue.count(), overdue.filter(_waiting_q(user)).count())
+    result.sections.append(others)
     overdue_tasks = CaseTask.objects.filter(task_overdue_q(day)).filter(
         case__in=cases_visible(user, Perm.MANAGE_CASES).values("pk")
     )
@@ -323,6 +315,28 @@ def action_list(*, user: Any, now: datetime | None = None) -> ActionList:
         *_filer_sections(user, table, now, True),
     ]
     return result
+
+
+def _say_overdue(waiting: Section, others: Section, overdue: int, mine: int) -> None:
+    """The overdue cases of the user's scope are split between their own step (`waiting`,
+    overdue first) and `others`, and some wait at steps that are neither (above a reviewer,
+    say): the hints give the split and the whole, which the case list's "overdue only"
+    lists, so that no figure seems to contradict another."""
+    if mine:
+        waiting.hint = ngettext(
+            "%(mine)s of them is overdue: it comes first.",
+            "%(mine)s of them are overdue: they come first.",
+            mine,
+        ) % {"mine": intcomma(mine)}
+    if overdue > others.count:
+        others.hint = ngettext(
+            "%(hint)s In all, %(all)s case in your area is overdue (%(mine)s of them waiting "
+            "for you).",
+            "%(hint)s In all, %(all)s cases in your area are overdue (%(mine)s of them waiting "
+            "for you).",
+            overdue,
+        ) % {"hint": others.hint, "all": intcomma(overdue), "mine": intcomma(mine)}
+        others.link = f"{reverse('cases:list')}?overdue=1"
 
 
 def _referrals_section(user: Any, day: date) -> Section:

@@ -1,7 +1,7 @@
 """What an officer counts at month end: cases submitted or closed in a period (the list's
 period filter, its count and the closing dates), the list as a CSV or XLSX file (scope, the
-names it may carry, formulas kept as text, its audit row), and the referrals list with its
-counts by status and agency."""
+names it may carry, formulas kept as text, its audit row), the referrals list with its counts
+by status and agency, and the overdue figures of the action list agreeing with the case list."""
 
 import codecs
 import csv
@@ -18,9 +18,10 @@ from django.utils import timezone
 from openpyxl import load_workbook
 
 from carenet.cases import export
+from carenet.cases.action_list import action_list
 from carenet.cases.models import CaseCategory, CaseStatus, ReferralStatus
 from carenet.cases.tests.factories import AgencyFactory, ReferralFactory
-from carenet.cases.tests.work_helpers import case_in
+from carenet.cases.tests.work_helpers import case_in, waiting
 from carenet.core import citizen_id
 from carenet.core.models import AuditEvent
 from carenet.households.tests.factories import ConsentFactory
@@ -427,3 +428,50 @@ def test_the_cases_pages_link_to_the_referrals(login_as, month):
     client = login_as("district_coordinator_a")
     for name in ("cases:list", "cases:actions"):
         assert f'href="{REFERRALS}"' in client.get(reverse(name)).content.decode()
+
+
+# --- The action list's overdue figures ----------------------------------------------------
+
+
+def test_the_officers_overdue_figures_add_up_to_the_case_lists(
+    login_as, personas, reference_data, en
+):
+    volunteer = personas["volunteer_a"]
+    now = timezone.now()
+    late = {"hours_ago": 24 * 10, "now": now}
+    waiting(S.PROVINCE_REVIEW, filed_by=volunteer, **late)  # the officer's own, overdue
+    waiting(S.PROVINCE_REVIEW, filed_by=volunteer, now=now)  # the officer's own, in time
+    waiting(S.DISTRICT_REVIEW, filed_by=volunteer, **late)
+    waiting(S.SUBDISTRICT_REVIEW, filed_by=volunteer, area="86020101", **late)
+    officer = personas["province_officer"]
+    found = {s.key: s for s in action_list(user=officer, now=now).sections}
+    assert found["decide"].count == 2 and found["overdue"].count == 2
+    assert "1 of them is overdue" in str(found["decide"].hint)
+    assert "In all, 3 cases in your area are overdue (1 of them waiting for you)" in str(
+        found["overdue"].hint
+    )
+    client = login_as("province_officer")
+    assert client.get(LIST, {"overdue": "1"}).context["page"].paginator.count == 3
+    page = client.get(reverse("cases:actions")).content.decode()
+    assert "Other overdue cases in your area" in page and f'href="{LIST}?overdue=1"' in page
+
+
+def test_a_reviewer_is_told_of_the_overdue_cases_above_their_step(
+    login_as, personas, reference_data, en
+):
+    volunteer = personas["volunteer_a"]
+    now = timezone.now()
+    late = {"hours_ago": 24 * 10, "now": now}
+    waiting(S.DISTRICT_REVIEW, filed_by=volunteer, **late)  # the coordinator's own
+    waiting(S.SUBDISTRICT_REVIEW, filed_by=volunteer, **late)  # the step below
+    waiting(S.PROVINCE_REVIEW, filed_by=volunteer, **late)  # above: the province's
+    found = {
+        s.key: s for s in action_list(user=personas["district_coordinator_a"], now=now).sections
+    }
+    assert found["waiting"].count == 1 and found["below"].count == 1
+    assert "1 of them is overdue" in str(found["waiting"].hint)
+    assert "In all, 3 cases in your area are overdue (1 of them waiting for you)" in str(
+        found["below"].hint
+    )
+    client = login_as("district_coordinator_a")
+    assert client.get(LIST, {"overdue": "1"}).context["page"].paginator.count == 3
