@@ -200,7 +200,8 @@ def case_download(request: HttpRequest, fmt: str) -> HttpResponseBase:
     row_count = export.count(user=request.user, filters=filters)
     if fmt == "xlsx" and row_count > export.XLSX_MAX_ROWS:
         messages.warning(request, export.too_long_for_xlsx(row_count))
-        return redirect(f"{reverse('cases:list')}?{id_search.keeping_key(request, filters.as_query())}")
+        kept = id_search.keeping_key(request, filters.as_query())
+        return redirect(f"{reverse('cases:list')}?{kept}")
     prepared = export.case_export_prepare(
         user=request.user,
         filters=filters,

@@ -117,6 +117,10 @@ def test_a_citizen_id_or_phone_searched_for_stays_out_of_the_address(
     assert page.status_code == 200 and page.context["filters"].q == typed
     assert f'value="{typed}"' in page.content.decode()  # the box shows what was typed
     assert list(page.context["page"].object_list) == []
+    # The links the page builds from its filters (periods, downloads) carry the key too.
+    for href in (link["query"] for link in page.context["period_links"]):
+        assert "qid=" in href and typed[-4:] not in href
+    assert "qid=" in page.context["query"] and typed[-4:] not in page.context["query"]
     # A case number (2569-000123) or a name stays in the address as typed.
     for kept in ("2569-000123", cases["a"].person.first_name):
         assert client.get(url, {"q": kept}).status_code == 200
