@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from carenet.core import thaidate
+from carenet.core.periods import short_month
 
 
 @dataclass(frozen=True)
@@ -71,13 +72,6 @@ class LineChart:
     @property
     def x_label_y(self) -> float:
         return self.height - 6
-
-
-def short_month(day: date) -> str:
-    """ "ก.พ. 68": month and two-digit BE year, short enough for an axis at 360 px."""
-    full = thaidate.format_short(day)  # "26 ก.พ. 2568", "26 Feb 2568 BE"
-    _, month, year = full.split(" ")[:3]
-    return f"{month} {year[-2:]}"
 
 
 def _scale(value: float, low: float, high: float, start: float, end: float) -> float:

@@ -35,10 +35,10 @@ from django.utils.translation import gettext as _
 from carenet.accounts import access
 from carenet.accounts.access import Perm
 from carenet.areas.models import Area, Level, within
-from carenet.core import thaidate
 from carenet.core.collation import thai_order
 from carenet.core.paging import Paginator
 from carenet.core.people import full_name
+from carenet.core.periods import Month, recent_months
 from carenet.households.models import (
     Household,
     HouseholdAssignment,
@@ -48,7 +48,6 @@ from carenet.households.models import (
 )
 from carenet.households.selectors import households_visible, person_own_q
 from carenet.households.vulnerability import priority_level
-from carenet.visits import charts
 from carenet.visits.models import Visit, VisitTarget
 from carenet.volunteers.models import Volunteer, VolunteerStatus, VolunteerStatusChange
 from carenet.volunteers.selectors import with_looks_after
@@ -355,58 +354,6 @@ def _inactive(user: Any, area: Area | None, today: date) -> tuple[list[InactiveR
 # --- The monthly summary ---------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class Month:
-    first: date
-
-    @property
-    def param(self) -> str:
-        return f"{self.first:%Y-%m}"
-
-    @property
-    def label(self) -> str:
-        """ "มีนาคม 2568" (English: "March 2568")."""
-        return thaidate.format_long(self.first).split(" ", 1)[1]
-
-    @property
-    def abbr(self) -> str:
-        """ "มี.ค.": the month alone, for the bars of a year."""
-        return thaidate.format_short(self.first).split(" ")[1]
-
-    @property
-    def short(self) -> str:
-        """ "มี.ค. 68", for chart axes."""
-        return charts.short_month(self.first)
-
-    @property
-    def end(self) -> date:
-        return (self.first + timedelta(days=32)).replace(day=1)
-
-    @property
-    def previous(self) -> "Month":
-        return Month((self.first - timedelta(days=1)).replace(day=1))
-
-    @property
-    def following(self) -> "Month":
-        return Month(self.end)
-
-
-def month_of(day: date) -> Month:
-    return Month(day.replace(day=1))
-
-
-def parse_month(text: str) -> Month | None:
-    """ "2025-03" (or "2568-03" in BE) as a Month; None when it is not one."""
-    parts = text.strip().split("-")
-    if len(parts) != 2 or not all(p.isdigit() for p in parts) or len(parts[0]) != 4:
-        return None
-    year = thaidate.gregorian_year(int(parts[0]), digits=4)
-    month = int(parts[1])
-    if not (thaidate.MIN_YEAR <= year <= thaidate.MAX_YEAR and 1 <= month <= 12):
-        return None
-    return Month(date(year, month, 1))
-
-
 @dataclass
 class SummaryRow:
     area: Area | None
@@ -596,14 +543,6 @@ def monthly_summary(
         is_current=month.first == today.replace(day=1),
         without_households=sum(not getattr(v, "looks_after", 1) for v in volunteers),
     )
-
-
-def recent_months(today: date, count: int = 12) -> list[Month]:
-    """This month and the ones before it, latest first."""
-    months = [month_of(today)]
-    while len(months) < count:
-        months.append(months[-1].previous)
-    return months
 
 
 # --- A volunteer's activity ------------------------------------------------------------------

@@ -16,6 +16,7 @@ from django.views.decorators.http import require_GET
 from carenet.accounts import access
 from carenet.accounts.access import Perm
 from carenet.areas.models import Area
+from carenet.core import periods
 from carenet.households.selectors import household_get
 from carenet.visits import assessments, charts, followup, suggestions
 
@@ -107,8 +108,8 @@ def summary(request: HttpRequest) -> HttpResponse:
     area = _centre_area(request) or followup.default_base(user=request.user)
     today = timezone.localdate()
     asked = request.GET.get("month", "").strip()
-    this_month = followup.month_of(today)
-    month = followup.parse_month(asked) if asked else this_month
+    this_month = periods.month_of(today)
+    month = periods.parse_month(asked) if asked else this_month
     future = month is not None and month.first > this_month.first
     return render(
         request,
@@ -119,10 +120,10 @@ def summary(request: HttpRequest) -> HttpResponse:
             ),
             "month_invalid": month is None,
             "month_future": future,
-            "months": followup.recent_months(today),
+            "months": periods.recent_months(today),
             "areas": followup.area_choices(user=request.user),
             "area": area,
-            "this_month": followup.month_of(today),
+            "this_month": periods.month_of(today),
             "default_target": followup.DEFAULT_VISITS_PER_VOLUNTEER,
         },
     )

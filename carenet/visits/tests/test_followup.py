@@ -13,10 +13,10 @@ from django.db import connection
 from django.urls import reverse
 from django.utils import timezone
 
+from carenet.core.periods import Month, month_of, parse_month, recent_months
 from carenet.households.models import Household
 from carenet.households.tests.factories import HouseholdFactory, VolunteerFactory, assign
 from carenet.visits import followup, services
-from carenet.visits.followup import Month, parse_month
 from carenet.visits.models import VisitTarget
 from carenet.visits.tests.factories import VisitFactory, build_world
 from carenet.volunteers.models import Volunteer, VolunteerStatusChange
@@ -411,7 +411,7 @@ def test_month_labels_and_neighbours():
     assert march.previous == Month(date(2025, 2, 1)) and march.following == Month(date(2025, 4, 1))
     assert Month(date(2024, 12, 1)).following == Month(date(2025, 1, 1))
     assert march.param == "2025-03"
-    months = followup.recent_months(date(2025, 1, 20))
+    months = recent_months(date(2025, 1, 20))
     assert len(months) == 12 and months[0].param == "2025-01" and months[-1].param == "2024-02"
 
 
@@ -549,9 +549,9 @@ def test_the_summary_page_reads_the_month_and_says_when_it_cannot(client, march)
     assert 'data-testid="visits-total">3<' in response.content.decode()
     bad = client.get(path, {"month": "2025-99"})
     assert bad.status_code == 200 and bad.context["month_invalid"]
-    assert bad.context["s"].month == followup.month_of(today())
+    assert bad.context["s"].month == month_of(today())
     ahead = client.get(path, {"month": f"{today().year + 1}-03"})
-    assert ahead.context["month_future"] and ahead.context["s"].month == followup.month_of(today())
+    assert ahead.context["month_future"] and ahead.context["s"].month == month_of(today())
     assert 'rel="next"' not in ahead.content.decode()
 
 
