@@ -99,6 +99,7 @@ ACTIONS = {
     "visit.view_sensitive": _("read a visit's sensitive notes"),
     "spreadsheets.export_households": _("exported households"),
     "spreadsheets.export_volunteers": _("exported volunteers"),
+    "spreadsheets.export_volunteer_figures": _("downloaded the volunteer figures"),
     "spreadsheets.import_households": _("imported households"),
     "spreadsheets.import_volunteers": _("imported volunteers"),
     "spreadsheets.import_job": _("checked or imported a file"),

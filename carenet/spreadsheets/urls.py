@@ -16,6 +16,11 @@ urlpatterns = [
     re_path(
         r"^template/(?P<dataset>households|volunteers)\.xlsx$", views.template, name="template"
     ),
+    re_path(
+        r"^figures/volunteers\.(?P<fmt>csv|xlsx)$",
+        views.volunteer_figures,
+        name="volunteer_figures",
+    ),
     path("import/", views.upload, name="upload"),
     path("import/<int:pk>/", views.job_detail, name="job"),
     path("import/<int:pk>/progress/", views.job_progress, name="job_progress"),

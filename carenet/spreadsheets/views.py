@@ -2,8 +2,10 @@
 
 import re
 from pathlib import PurePath
+from typing import IO
 
 from django.contrib import messages
+from django.core.exceptions import PermissionDenied
 from django.core.files.storage import default_storage
 from django.http import (
     FileResponse,
@@ -15,14 +17,18 @@ from django.http import (
 )
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_GET, require_POST
 
 from carenet.accounts import access
 from carenet.accounts.access import Perm
 from carenet.spreadsheets import columns, export_jobs, exporting, jobs
+from carenet.spreadsheets import figures as figures_file
 from carenet.spreadsheets.forms import ExportForm, UploadForm, max_upload_bytes
 from carenet.spreadsheets.models import ImportKind, JobStatus
+from carenet.volunteers import figures
+from carenet.volunteers import views as volunteer_views
 
 RECENT_JOBS = 10
 
@@ -92,6 +98,47 @@ def export(request: HttpRequest, dataset: str, fmt: str) -> HttpResponseBase:
         response.set_cookie(
             "carenet_export", ready, max_age=120, samesite="Lax", secure=request.is_secure()
         )
+    return response
+
+
+@access.requires(Perm.EXPORT_DATA)
+@require_GET
+def volunteer_figures(request: HttpRequest, fmt: str) -> HttpResponseBase:
+    """The volunteer figures page's tables as a file (spreadsheets.figures); the download is
+    logged. A period typed wrong gives the page, with its reason (400)."""
+    if fmt not in figures_file.FORMATS:
+        raise Http404
+    if not access.can(request.user, figures.FIGURES_PERM):
+        raise PermissionDenied
+    base, form = volunteer_views.figures_asked(request)
+    period = form.period()
+    if period is None:
+        return volunteer_views.volunteer_figures(request)
+    found = figures.volunteer_figures(
+        user=request.user, period=period, base=base, today=timezone.localdate()
+    )
+    prepared = figures_file.figures_file_prepare(user=request.user, figures=found, fmt=fmt)
+    response: HttpResponseBase
+    if fmt == "csv":
+        response = StreamingHttpResponse(
+            exporting.csv_table(prepared.headers, iter(prepared.rows)),
+            content_type=figures_file.CONTENT_TYPES[fmt],
+        )
+        response["Content-Disposition"] = f'attachment; filename="{prepared.filename}"'
+    else:
+
+        def write(handle: IO[bytes]) -> None:
+            exporting.xlsx_table(
+                prepared.headers, iter(prepared.rows), handle, title=_("Volunteer figures")
+            )
+
+        response = FileResponse(
+            exporting.temporary_file(write),
+            as_attachment=True,
+            filename=prepared.filename,
+            content_type=figures_file.CONTENT_TYPES[fmt],
+        )
+    response["Cache-Control"] = "no-store"
     return response
 
 

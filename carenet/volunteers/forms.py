@@ -22,6 +22,7 @@ from carenet.core.forms import CitizenIDField, ThaiDateField
 from carenet.core.people import TITLES, Sex, clean_name, title_in_name
 from carenet.core.text import THAI_DIGITS
 from carenet.volunteers import selectors, services
+from carenet.volunteers.history import AGE_LABELS, CHANGE_KINDS, HistoryFilter
 from carenet.volunteers.models import (
     NETWORK,
     STATUS_MOVES,
@@ -47,7 +48,16 @@ class VolunteerFilterForm(ChoicesForm):
     network (active and inactive): those who left or died are there for whoever asks."""
 
     EVERY_STATUS = "all"
-    DEFAULTS = {"search": "", "area_code": "", "status": NETWORK, "order": "", "households": ""}
+    DEFAULTS: dict[str, Any] = {
+        "search": "",
+        "area_code": "",
+        "status": NETWORK,
+        "order": "",
+        "households": "",
+        "history": HistoryFilter(),
+    }
+    # The figures page's links: hidden, said above the list (history.HistoryFilter).
+    HISTORY_FIELDS = ("on", "changed", "since", "until", "sex", "age")
 
     q = forms.CharField(
         label=_("Name, phone or citizen ID"),
@@ -93,6 +103,19 @@ class VolunteerFilterForm(ChoicesForm):
         ],
     )
 
+    on = ThaiDateField(required=False, widget=forms.HiddenInput)
+    changed = forms.ChoiceField(
+        required=False, choices=[("", ""), *CHANGE_KINDS.items()], widget=forms.HiddenInput
+    )
+    since = ThaiDateField(required=False, widget=forms.HiddenInput)
+    until = ThaiDateField(required=False, widget=forms.HiddenInput)
+    sex = forms.ChoiceField(
+        required=False, choices=[("", ""), *Sex.choices], widget=forms.HiddenInput
+    )
+    age = forms.ChoiceField(
+        required=False, choices=[("", ""), *AGE_LABELS.items()], widget=forms.HiddenInput
+    )
+
     def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         options = selectors.area_options(user=user)
@@ -115,7 +138,13 @@ class VolunteerFilterForm(ChoicesForm):
         else:
             del self.fields["village"]
 
-    def filters(self) -> dict[str, str]:
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        if cleaned.get("changed") and not (cleaned.get("since") and cleaned.get("until")):
+            self.add_error("changed", _("A change of status is looked for between two dates."))
+        return cleaned
+
+    def filters(self) -> dict[str, Any]:
         """The valid filters; a bad one is reported beside its field and left out."""
         if not self.is_bound:
             return dict(self.DEFAULTS)
@@ -128,7 +157,21 @@ class VolunteerFilterForm(ChoicesForm):
             "status": {"": NETWORK, self.EVERY_STATUS: ""}.get(status, status),
             "order": data.get("order", ""),
             "households": data.get("households", ""),
+            "history": HistoryFilter(
+                on=data.get("on"),
+                changed=data.get("changed", ""),
+                since=data.get("since"),
+                until=data.get("until"),
+                sex=data.get("sex", ""),
+                age=data.get("age", ""),
+            ),
         }
+
+    def history_errors(self) -> list[str]:
+        """The reasons a figures link's hidden filters were left out (a link typed by hand)."""
+        return [
+            str(message) for name in self.HISTORY_FIELDS for message in self.errors.get(name, [])
+        ]
 
 
 class _CodeField(forms.RegexField):

@@ -42,6 +42,7 @@ from carenet.core import citizen_id
 from carenet.core.collation import thai_order
 from carenet.core.people import clean_name, name_key, name_q, without_title
 from carenet.core.text import INVISIBLE, THAI_DIGITS
+from carenet.volunteers.history import NO_HISTORY, HistoryFilter, with_history
 from carenet.volunteers.models import (
     IN_NETWORK,
     NETWORK,
@@ -117,6 +118,7 @@ def volunteer_list(
     order: str = "",
     households: str = "",
     sounds_like: bool = False,
+    history: HistoryFilter = NO_HISTORY,
 ) -> QuerySet[Volunteer]:
     """Volunteers in the user's scope, for the list page.
 
@@ -126,10 +128,16 @@ def volunteer_list(
     those who cover that village. `status` is one status, NETWORK (active and inactive) or
     "" for all; `order` a key of ORDERS; `households` the workload filter (with_households).
     `sounds_like` finds a name by its sound-alike key instead (name_sounds_like_q), for when
-    the name as typed finds no one. Each volunteer comes with `village_count` and
-    `looks_after`, the active households they look after.
+    the name as typed finds no one. `history` reads the status on a day instead of now, and
+    keeps a change in a period, a sex or an age band (the links of the figures page). Each
+    volunteer comes with `village_count` and `looks_after`, the active households they look
+    after.
     """
-    queryset = with_status(in_area(_scoped(user), area_code), status)
+    queryset = in_area(_scoped(user), area_code)
+    if history:
+        queryset = with_history(queryset, status, history, timezone.localdate())
+    else:
+        queryset = with_status(queryset, status)
     search = query_text(search)
     if search:
         queryset = _search(queryset, search, sounds_like=sounds_like)

@@ -8,6 +8,7 @@ urlpatterns = [
     path("new/", views.volunteer_create, name="create"),
     path("me/", views.volunteer_me, name="me"),
     path("villages/", views.village_choices, name="villages"),
+    path("figures/", views.volunteer_figures, name="figures"),
     path("<int:pk>/", views.volunteer_detail, name="detail"),
     path("<int:pk>/edit/", views.volunteer_edit, name="edit"),
     path("<int:pk>/status/", views.volunteer_status, name="status"),

@@ -12,7 +12,7 @@ from urllib.parse import urlencode
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count, QuerySet
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -21,14 +21,15 @@ from django.views.decorators.http import require_GET, require_POST
 
 from carenet.accounts import access, disclosure
 from carenet.accounts.access import Perm
-from carenet.areas.models import within
+from carenet.areas.models import Area, within
 from carenet.core import citizen_id as cid
 from carenet.core import id_search, thaidate
 from carenet.core.forms import show_service_errors
 from carenet.core.paging import Paginator
-from carenet.core.people import age_on
+from carenet.core.people import Sex, age_on
+from carenet.core.periods import PeriodForm
 from carenet.core.services import ConflictError
-from carenet.volunteers import selectors, services
+from carenet.volunteers import figures, selectors, services
 from carenet.volunteers.forms import (
     AccountForm,
     CentreCreateForm,
@@ -41,6 +42,7 @@ from carenet.volunteers.forms import (
     VolunteerFilterForm,
     VolunteerForm,
 )
+from carenet.volunteers.history import AGE_LABELS, CHANGE_KINDS, HistoryFilter
 from carenet.volunteers.models import (
     NETWORK,
     STATUS_MOVES,
@@ -61,6 +63,7 @@ def volunteer_list(request: HttpRequest) -> HttpResponse:
     form = VolunteerFilterForm(id_search.search_params(request) or None, user=request.user)
     filters = form.filters()
     page, sound_alike = _volunteer_page(request, filters)
+    history: HistoryFilter = filters["history"]
     in_network = filters["status"] == NETWORK
     return render(
         request,
@@ -72,24 +75,33 @@ def volunteer_list(request: HttpRequest) -> HttpResponse:
             "in_network": in_network,
             # Said beside the count, so that it does not pass for everyone ever registered.
             "sound_alike": sound_alike,
+            # On a past day, "every status" would take in those not registered yet.
             "outside_network": _outside_network(request, filters, sound_alike, page.paginator.count)
-            if in_network
+            if in_network and history.on is None
             else 0,
+            "history_said": _history_said(history, filters["status"]),
+            "history_errors": form.history_errors(),
+            "without_history_query": _without_params(request, *VolunteerFilterForm.HISTORY_FIELDS),
             "every_status_query": _with_params(request, status=VolunteerFilterForm.EVERY_STATUS),
             # The volunteers whose work is missing: active, and nobody's to visit.
             "idle_query": None
-            if filters["status"] == VolunteerStatus.ACTIVE
-            and filters["households"] == selectors.NO_HOUSEHOLD
+            if history
+            or (
+                filters["status"] == VolunteerStatus.ACTIVE
+                and filters["households"] == selectors.NO_HOUSEHOLD
+            )
             else _with_params(
                 request, status=VolunteerStatus.ACTIVE, households=selectors.NO_HOUSEHOLD
             ),
             "can_register": access.can(request.user, Perm.MANAGE_VOLUNTEERS),
+            "figures_query": _figures_query(request, filters["area_code"]),
             # An export keeps the area and status chosen; it has no name search and no
             # workload filter (its rows say how many households each looks after).
             "export_query": urlencode({"area": filters["area_code"], "status": filters["status"]})
             if access.can(request.user, Perm.EXPORT_DATA)
             and not filters["search"]
             and not filters["households"]
+            and not history
             else None,
         },
     )
@@ -104,7 +116,23 @@ def _with_params(request: HttpRequest, **params: str) -> str:
     return query.urlencode()
 
 
-def _volunteer_page(request: HttpRequest, filters: dict[str, str]) -> tuple[Any, bool]:
+def _figures_query(request: HttpRequest, area_code: str) -> str | None:
+    """The figures page's query string for the area chosen (its subdistrict, for a village);
+    None for those who may not open it."""
+    if not access.can(request.user, figures.FIGURES_PERM):
+        return None
+    return urlencode({"area": area_code[:6]}) if area_code else ""
+
+
+def _without_params(request: HttpRequest, *names: str) -> str:
+    """The page's query string, first page, without `names`."""
+    query = request.GET.copy()
+    for name in ("page", *names):
+        query.pop(name, None)
+    return query.urlencode()
+
+
+def _volunteer_page(request: HttpRequest, filters: dict[str, Any]) -> tuple[Any, bool]:
     """The page of volunteers found, and whether they were found by a name that sounds like
     the one typed: a Thai name is often spelt another way (ศรีสุก for ศรีสุข)."""
     page = Paginator(_listed(request, filters), PAGE_SIZE).get_page(request.GET.get("page"))
@@ -115,7 +143,7 @@ def _volunteer_page(request: HttpRequest, filters: dict[str, str]) -> tuple[Any,
 
 
 def _listed(
-    request: HttpRequest, filters: dict[str, str], *, sounds_like: bool = False
+    request: HttpRequest, filters: dict[str, Any], *, sounds_like: bool = False
 ) -> QuerySet[Volunteer]:
     return selectors.volunteer_list(
         user=request.user,
@@ -125,11 +153,42 @@ def _listed(
         order=filters["order"],
         households=filters["households"],
         sounds_like=sounds_like,
+        history=filters["history"],
     )
 
 
+def _history_said(history: HistoryFilter, status: str) -> list[str]:
+    """What a figures link keeps of the volunteers, in words, for the line above the list."""
+    said = []
+    if history.on is not None and status:
+        said.append(
+            _("status on %(date)s, from the status history")
+            % {"date": thaidate.format_short(history.on)}
+        )
+    if history.changed in CHANGE_KINDS and history.since and history.until:
+        said.append(
+            _("%(change)s from %(since)s to %(until)s")
+            % {
+                "change": CHANGE_KINDS[history.changed],
+                "since": thaidate.format_short(history.since),
+                "until": thaidate.format_short(history.until),
+            }
+        )
+    if history.sex:
+        said.append(str(Sex(history.sex).label))
+    if history.age in AGE_LABELS:
+        said.append(
+            _("aged %(band)s on %(date)s")
+            % {
+                "band": AGE_LABELS[history.age],
+                "date": thaidate.format_short(history.on or timezone.localdate()),
+            }
+        )
+    return said
+
+
 def _outside_network(
-    request: HttpRequest, filters: dict[str, str], sounds_like: bool, shown: int
+    request: HttpRequest, filters: dict[str, Any], sounds_like: bool, shown: int
 ) -> int:
     """How many more the same filters find among those who left or died."""
     every = _listed(request, {**filters, "status": ""}, sounds_like=sounds_like)
@@ -600,6 +659,57 @@ def village_choices(request: HttpRequest) -> HttpResponse:
     """The village check-boxes of the subdistrict chosen in the volunteer form (htmx)."""
     form = VolunteerForm(user=request.user, initial={"area": request.GET.get("area", "")})
     return render(request, "volunteers/_villages.html", {"form": form})
+
+
+# --- figures ----------------------------------------------------------------------------------
+
+
+def figures_asked(request: HttpRequest) -> tuple[Area | None, PeriodForm]:
+    """The area (`?area=`, else the user's one area) and the period the figures page and its
+    download are asked for. An area outside the user's scope is the same 404 as a missing one."""
+    code = request.GET.get("area", "").strip()
+    if code:
+        base = figures.area_get(user=request.user, code=code)
+        if base is None:
+            raise Http404
+    else:
+        base = figures.default_base(user=request.user)
+    asked = any(request.GET.get(name) for name in PeriodForm.base_fields)
+    return base, PeriodForm(request.GET if asked else None)
+
+
+@access.requires(figures.FIGURES_PERM)
+@require_GET
+def volunteer_figures(request: HttpRequest) -> HttpResponse:
+    """The month's, fiscal year's or days' volunteer figures (figures.py); a period typed
+    wrong shows its reason and no figures (400)."""
+    base, form = figures_asked(request)
+    period = form.period()
+    found = (
+        figures.volunteer_figures(
+            user=request.user, period=period, base=base, today=timezone.localdate()
+        )
+        if period is not None
+        else None
+    )
+    return render(
+        request,
+        "volunteers/figures.html",
+        {
+            "form": form,
+            "f": found,
+            "base": base,
+            "areas": selectors.area_options(user=request.user, perm=figures.FIGURES_PERM),
+            "period_query": urlencode(period.query()) if period else "",
+            "area_query": urlencode({"area": base.code}) if base else "",
+            "read_as": form.read_as() if form.is_bound else [],
+            "moves": figures.MOVES,
+            "profile": figures.PROFILE,
+            "period_params": list(period.query().items()) if period else [],
+            "can_download": access.can(request.user, Perm.EXPORT_DATA),
+        },
+        status=200 if period is not None else 400,
+    )
 
 
 # --- centres ----------------------------------------------------------------------------------
