@@ -467,8 +467,17 @@ LOOKS_AFTER = Column(
     ("จำนวนครัวเรือนที่ดูแล", "households_looked_after", "households looked after"),
     kind=Kind.INTEGER,
 )
+# For the reader of a volunteers export, never imported: the date of the volunteer's latest
+# change of status (not their registration; a change taken back as a mistake left out), so that
+# "resigned this month" can be filtered in the file. A change of status is made on the
+# volunteer's page, with its reason; a file cannot say why.
+STATUS_DATE = Column(
+    "status_date",
+    ("วันที่เปลี่ยนสถานะ", "status_date", "status date", "status changed on"),
+    kind=Kind.DATE,
+)
 # Columns an export writes and an import skips: not in the guide or the blank template.
-EXPORT_ONLY = (LOOKS_AFTER.key, EVACUATED_TO.key)
+EXPORT_ONLY = (LOOKS_AFTER.key, EVACUATED_TO.key, STATUS_DATE.key)
 
 VOLUNTEER_COLUMNS: tuple[Column, ...] = (
     _column("citizen_id", required=True),
@@ -529,6 +538,7 @@ VOLUNTEER_COLUMNS: tuple[Column, ...] = (
             "สถานภาพ อพม.",
         ),
     ),
+    STATUS_DATE,
     Column("other_roles", ("บทบาทอื่น", "other_roles", "other roles", "บทบาทอื่นในชุมชน")),
     _column("house_no"),
     _column("moo"),
@@ -731,7 +741,8 @@ def volunteer_row_values(
     """The cells of one volunteer's row in a volunteers export, keyed like VOLUNTEER_COLUMNS.
 
     Reads only what is loaded; prefetch `villages` to fill the covered villages, annotate
-    `looks_after` (volunteers.selectors.with_looks_after) to fill the households looked after.
+    `looks_after` (volunteers.selectors.with_looks_after) to fill the households looked after
+    and `status_date` (exporting._volunteer_rows) the date of the latest change of status.
     `areas` maps codes to Area rows for the names of the subdistrict served (see
     household_row_values).
     """
@@ -757,6 +768,7 @@ def volunteer_row_values(
         "registration_no": volunteer.registration_no,
         "registration_date": _date(volunteer.registration_date),
         "status": VOLUNTEER_STATUSES.word(volunteer.status),
+        "status_date": _date(getattr(volunteer, "status_date", None)),
         "other_roles": LIST_SEPARATOR.join(OTHER_ROLES.word(code) for code in roles),
         "households_looked_after": "" if looks_after is None else str(looks_after),
     }

@@ -27,7 +27,7 @@ from carenet.spreadsheets.tests.registry_data import (
     build_registry,
     make_household,
 )
-from carenet.volunteers.models import Volunteer, VolunteerStatus
+from carenet.volunteers.models import Volunteer, VolunteerStatus, VolunteerStatusChange
 from conftest import PERSONAS, login
 
 pytestmark = pytest.mark.django_db
@@ -832,3 +832,81 @@ def test_the_shelter_of_an_evacuated_household_is_exported_and_imports_again_unc
     assert result.people.updated == result.households.updated == 0
     assert snapshot() == before
     assert Evacuation.objects.get().place == "วัดปากน้ำ"
+
+
+@pytest.mark.parametrize("fmt", ["csv", "xlsx"])
+def test_the_date_of_the_latest_status_change_is_exported_and_imports_again_unchanged(
+    personas, registry, fmt
+):
+    """วันที่เปลี่ยนสถานะ: the latest change's date in BE, after สถานะ; blank for a volunteer
+    whose status never changed since registration, and a change taken back as a mistake is
+    not one. An import reads nothing from it, and says nothing of it."""
+    from carenet.spreadsheets.importing import import_volunteers
+    from carenet.volunteers.services import volunteer_change_status, volunteer_undo_status
+
+    user = personas["district_coordinator_a"]
+    resigned, undone = registry.volunteers["อาสาดี"], registry.volunteers["ปากน้ำดี"]
+    for volunteer in (resigned, undone):
+        VolunteerStatusChange.objects.create(
+            volunteer=volunteer, to_status="active", effective_date=date(2024, 6, 1), reason="-"
+        )
+    volunteer_change_status(
+        actor=user,
+        volunteer=resigned,
+        to_status="inactive",
+        effective_date=date(2026, 3, 2),
+        reason="ป่วย",
+    )
+    volunteer_change_status(
+        actor=user,
+        volunteer=resigned,
+        to_status="resigned",
+        effective_date=timezone.localdate(),
+        reason="ย้ายไปต่างจังหวัด",
+    )
+    change = volunteer_change_status(
+        actor=user,
+        volunteer=undone,
+        to_status="deceased",
+        effective_date=timezone.localdate(),
+        reason="ผิดคน",
+    ).change
+    volunteer_undo_status(actor=user, volunteer=undone, change_id=change.pk, reason="ผิดคน")
+    data = export_bytes(user, "volunteers", fmt)
+    rows = read_csv(data) if fmt == "csv" else read_xlsx(data)
+    headers = rows[0]
+    assert headers.index("วันที่เปลี่ยนสถานะ") == headers.index("สถานะ") + 1
+    column, name = headers.index("วันที่เปลี่ยนสถานะ"), headers.index("นามสกุล")
+    today = timezone.localdate()
+    dates = {row[name]: row[column] for row in rows[1:]}
+    assert dates.pop("ปากน้ำดี") == ""
+    # BE text; a workbook may hold it as a date cell instead, shown in BE.
+    assert dates == {"อาสาดี": f"{today:%d/%m/}{today.year + 543}"} or dates == {
+        "อาสาดี": f"{today} 00:00:00"
+    }
+
+    before = snapshot()
+    result = import_volunteers(actor=user, source=data)
+    assert result.errors == []
+    assert not any("เปลี่ยนสถานะ" in str(w) for w in result.warnings), result.warnings
+    assert result.volunteers.created == result.volunteers.updated == 0
+    assert snapshot() == before
+
+
+def test_the_status_date_adds_no_query_to_a_volunteers_export(
+    personas, registry, area_tree, django_assert_max_num_queries
+):
+    from carenet.volunteers.tests.factories import VolunteerFactory, VolunteerStatusChangeFactory
+
+    user = personas["province_officer"]
+    with django_assert_max_num_queries(20) as small:
+        export_bytes(user, "volunteers")
+    for n in range(15):
+        volunteer = VolunteerFactory(area=area_tree["860102"], last_name=f"ทดสอบ{n}")
+        VolunteerStatusChangeFactory(volunteer=volunteer, effective_date=date(2024, 6, 1))
+        VolunteerStatusChangeFactory(
+            volunteer=volunteer, from_status="active", to_status="inactive"
+        )
+    with django_assert_max_num_queries(len(small.captured_queries)):
+        rows = read_csv(export_bytes(user, "volunteers"))
+    assert len(rows) == len(VOLUNTEERS_SEEN["province_officer"]) + 15 + 1
