@@ -27,8 +27,7 @@ from carenet.spreadsheets import columns, export_jobs, exporting, jobs
 from carenet.spreadsheets import figures as figures_file
 from carenet.spreadsheets.forms import ExportForm, UploadForm, max_upload_bytes
 from carenet.spreadsheets.models import ImportKind, JobStatus
-from carenet.volunteers import figures
-from carenet.volunteers import views as volunteer_views
+from carenet.volunteers import figures, views_figures
 
 RECENT_JOBS = 10
 
@@ -110,10 +109,10 @@ def volunteer_figures(request: HttpRequest, fmt: str) -> HttpResponseBase:
         raise Http404
     if not access.can(request.user, figures.FIGURES_PERM):
         raise PermissionDenied
-    base, form = volunteer_views.figures_asked(request)
+    base, form = views_figures.figures_asked(request)
     period = form.period()
     if period is None:
-        return volunteer_views.volunteer_figures(request)
+        return views_figures.volunteer_figures(request)
     found = figures.volunteer_figures(
         user=request.user, period=period, base=base, today=timezone.localdate()
     )

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from carenet.volunteers import views
+from carenet.volunteers import views, views_figures
 
 app_name = "volunteers"
 urlpatterns = [
@@ -8,7 +8,7 @@ urlpatterns = [
     path("new/", views.volunteer_create, name="create"),
     path("me/", views.volunteer_me, name="me"),
     path("villages/", views.village_choices, name="villages"),
-    path("figures/", views.volunteer_figures, name="figures"),
+    path("figures/", views_figures.volunteer_figures, name="figures"),
     path("<int:pk>/", views.volunteer_detail, name="detail"),
     path("<int:pk>/edit/", views.volunteer_edit, name="edit"),
     path("<int:pk>/status/", views.volunteer_status, name="status"),

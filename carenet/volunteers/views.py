@@ -12,7 +12,7 @@ from urllib.parse import urlencode
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count, QuerySet
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -21,13 +21,12 @@ from django.views.decorators.http import require_GET, require_POST
 
 from carenet.accounts import access, disclosure
 from carenet.accounts.access import Perm
-from carenet.areas.models import Area, within
+from carenet.areas.models import within
 from carenet.core import citizen_id as cid
 from carenet.core import id_search, thaidate
 from carenet.core.forms import show_service_errors
 from carenet.core.paging import Paginator
 from carenet.core.people import Sex, age_on
-from carenet.core.periods import PeriodForm
 from carenet.core.services import ConflictError
 from carenet.volunteers import figures, selectors, services
 from carenet.volunteers.forms import (
@@ -659,57 +658,6 @@ def village_choices(request: HttpRequest) -> HttpResponse:
     """The village check-boxes of the subdistrict chosen in the volunteer form (htmx)."""
     form = VolunteerForm(user=request.user, initial={"area": request.GET.get("area", "")})
     return render(request, "volunteers/_villages.html", {"form": form})
-
-
-# --- figures ----------------------------------------------------------------------------------
-
-
-def figures_asked(request: HttpRequest) -> tuple[Area | None, PeriodForm]:
-    """The area (`?area=`, else the user's one area) and the period the figures page and its
-    download are asked for. An area outside the user's scope is the same 404 as a missing one."""
-    code = request.GET.get("area", "").strip()
-    if code:
-        base = figures.area_get(user=request.user, code=code)
-        if base is None:
-            raise Http404
-    else:
-        base = figures.default_base(user=request.user)
-    asked = any(request.GET.get(name) for name in PeriodForm.base_fields)
-    return base, PeriodForm(request.GET if asked else None)
-
-
-@access.requires(figures.FIGURES_PERM)
-@require_GET
-def volunteer_figures(request: HttpRequest) -> HttpResponse:
-    """The month's, fiscal year's or days' volunteer figures (figures.py); a period typed
-    wrong shows its reason and no figures (400)."""
-    base, form = figures_asked(request)
-    period = form.period()
-    found = (
-        figures.volunteer_figures(
-            user=request.user, period=period, base=base, today=timezone.localdate()
-        )
-        if period is not None
-        else None
-    )
-    return render(
-        request,
-        "volunteers/figures.html",
-        {
-            "form": form,
-            "f": found,
-            "base": base,
-            "areas": selectors.area_options(user=request.user, perm=figures.FIGURES_PERM),
-            "period_query": urlencode(period.query()) if period else "",
-            "area_query": urlencode({"area": base.code}) if base else "",
-            "read_as": form.read_as() if form.is_bound else [],
-            "moves": figures.MOVES,
-            "profile": figures.PROFILE,
-            "period_params": list(period.query().items()) if period else [],
-            "can_download": access.can(request.user, Perm.EXPORT_DATA),
-        },
-        status=200 if period is not None else 400,
-    )
 
 
 # --- centres ----------------------------------------------------------------------------------
