@@ -68,18 +68,24 @@ class DateRangeForm(forms.Form):
 
     def read_as(self) -> list[str]:
         """How a date typed with a short year was read ("01/11/69": 1 พ.ย. 2569)."""
-        notes = []
-        self.is_valid()  # a date typed right is read, whatever the other fields say
-        for name in ("since", "until"):
-            day = self.cleaned_data.get(name) if name not in self.errors else None
-            typed = str(self.data.get(name, "")).translate(THAI_DIGITS)
-            if day is None or str(day.year) in typed or str(day.year + thaidate.BE_OFFSET) in typed:
-                continue
-            notes.append(
-                gettext("%(typed)s was read as %(date)s.")
-                % {"typed": self.data[name].strip(), "date": thaidate.format_long(day)}
-            )
-        return notes
+        return dates_read_as(self, ("since", "until"))
+
+
+def dates_read_as(form: forms.Form, names: tuple[str, ...]) -> list[str]:
+    """How the dates typed in `names` with a short or no-calendar year were read
+    ("01/11/69 was read as 1 พฤศจิกายน 2569."), so that the reader sees which year was meant."""
+    notes = []
+    form.is_valid()  # a date typed right is read, whatever the other fields say
+    for name in names:
+        day = form.cleaned_data.get(name) if name not in form.errors else None
+        typed = str(form.data.get(name, "")).translate(THAI_DIGITS)
+        if day is None or str(day.year) in typed or str(day.year + thaidate.BE_OFFSET) in typed:
+            continue
+        notes.append(
+            gettext("%(typed)s was read as %(date)s.")
+            % {"typed": str(form.data[name]).strip(), "date": thaidate.format_long(day)}
+        )
+    return notes
 
 
 def start_of(day: date) -> datetime:

@@ -21,6 +21,7 @@ from typing import Any
 from cryptography.exceptions import InvalidTag
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, QueryDict
+from django.http.response import HttpResponseBase
 from django.utils.translation import gettext as _
 
 from carenet.core import citizen_id
@@ -84,9 +85,11 @@ def _kept(request: HttpRequest, key: str) -> str:
         return ""
 
 
-def hides_citizen_ids(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+def hides_citizen_ids(
+    view: Callable[..., HttpResponseBase],
+) -> Callable[..., HttpResponseBase]:
     @wraps(view)
-    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
         return hidden_or_none(request) or view(request, *args, **kwargs)
 
     return wrapped

@@ -22,7 +22,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from carenet.core import thaidate
-from carenet.core.forms import ThaiDateField
+from carenet.core.forms import DateRangeForm, ThaiDateField
 from carenet.core.text import THAI_DIGITS
 
 
@@ -168,7 +168,7 @@ def fiscal_year_period(be_year: int) -> Period:
     return Period(first, last, fiscal_year=be_year)
 
 
-class PeriodForm(forms.Form):
+class PeriodForm(DateRangeForm):
     """A period from a page's query string: a month, a fiscal year, or days from and to.
 
     Days typed win over a fiscal year, and a fiscal year over a month; nothing asked for is
@@ -181,7 +181,6 @@ class PeriodForm(forms.Form):
     # Text behind a select: a link may ask for a month or year the select does not offer.
     month = forms.CharField(label=_("Month"), required=False, widget=forms.Select)
     fy = forms.CharField(label=_("Fiscal year"), required=False, widget=forms.Select)
-    since = ThaiDateField(label=_("From"), required=False)
     until = ThaiDateField(
         label=_("To"), required=False, help_text=_("Leave empty to count up to today.")
     )
@@ -238,7 +237,7 @@ class PeriodForm(forms.Form):
         return year
 
     def clean(self) -> dict[str, Any]:
-        cleaned = super().clean() or {}
+        cleaned = super().clean()  # a reversed range is refused there
         since, until = cleaned.get("since"), cleaned.get("until")
         if "since" in self.errors or "until" in self.errors:
             return cleaned
@@ -249,12 +248,6 @@ class PeriodForm(forms.Form):
                 "since",
                 _("%(date)s has not come yet: the period must begin by today.")
                 % {"date": thaidate.format_short(since)},
-            )
-        elif since and until and since > until:
-            self.add_error(
-                "until",
-                _("The end date is before the start date (%(since)s). Swap them.")
-                % {"since": thaidate.format_short(since)},
             )
         return cleaned
 
@@ -273,10 +266,6 @@ class PeriodForm(forms.Form):
             return month_period(parse_month(data["month"]) or month_of(self.today))
         return month_period(month_of(self.today))
 
-    def read_as(self) -> list[str]:
-        """How a date typed with a short year was read (dates_read_as)."""
-        return dates_read_as(self, ("since", "until"))
-
 
 def _be_year(text: str) -> int | None:
     """A fiscal year as a link or a person writes it: a BE year, in Arabic or Thai digits."""
@@ -285,20 +274,3 @@ def _be_year(text: str) -> int | None:
         return None
     year = int(text)
     return year if year >= thaidate.BE_THRESHOLD else None
-
-
-def dates_read_as(form: forms.Form, names: tuple[str, ...]) -> list[str]:
-    """How the dates typed in `names` with a short or no-calendar year were read
-    ("01/11/69 was read as 1 พฤศจิกายน 2569."), so that the reader sees which year was meant."""
-    notes = []
-    form.is_valid()  # a date typed right is read, whatever the other fields say
-    for name in names:
-        day = form.cleaned_data.get(name) if name not in form.errors else None
-        typed = str(form.data.get(name, "")).translate(THAI_DIGITS)
-        if day is None or str(day.year) in typed or str(day.year + thaidate.BE_OFFSET) in typed:
-            continue
-        notes.append(
-            gettext("%(typed)s was read as %(date)s.")
-            % {"typed": str(form.data[name]).strip(), "date": thaidate.format_long(day)}
-        )
-    return notes
