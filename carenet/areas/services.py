@@ -196,7 +196,8 @@ class _Loaded:
         self.names: dict[str, str] = dict(areas)
         self._near = NearSpellings()
         self._by_name: dict[str, list[str]] = {}
-        self._said: dict[str, list[str]] = {}  # a province's file repeats a typo on every row
+        # A province's file repeats a typo on every row.
+        self._said: dict[tuple[str, str, str], list[str]] = {}
 
     def __contains__(self, code: str) -> bool:
         return code in self.names
@@ -204,20 +205,29 @@ class _Loaded:
     def __getitem__(self, code: str) -> str:
         return self.names[code]
 
-    def spelt_alike(self, name: str) -> list[str]:
+    def spelt_alike(self, name: str, district: str = "", province: str = "") -> list[str]:
         """ "850107 ต.หาดส้มแป้น อ.เมืองระนอง จ.ระนอง" for up to three loaded subdistricts
-        whose name is spelt nearly as `name`: a clerk's typo, offered as the likely meaning."""
-        if name not in self._said:
-            self._said[name] = self._spelt_alike(name)
-        return self._said[name]
+        whose name is spelt nearly as `name`: a clerk's typo, offered as the likely meaning.
+        Those in the district and province the row names come first: a common name
+        (ปากน้ำ) is in many provinces."""
+        asked = (name, district, province)
+        if asked not in self._said:
+            self._said[asked] = self._spelt_alike(*asked)
+        return self._said[asked]
 
-    def _spelt_alike(self, name: str) -> list[str]:
+    def _spelt_alike(self, name: str, district: str, province: str) -> list[str]:
         if not self._by_name:
             for code, subdistrict in self.names.items():
                 if len(code) == 6:
                     self._by_name.setdefault(geothai.normalize(subdistrict), []).append(code)
         near = self._near(name, self._by_name)
-        codes = sorted({code for key in near for code in self._by_name[key]})[:3]
+        in_row = [geothai.normalize(p) if p else "" for p in (province, district)]
+
+        def farther(code: str) -> tuple[bool, bool, str]:
+            above = [geothai.normalize(self.names.get(code[:n], "")) for n in (2, 4)]
+            return (in_row[0] != above[0], in_row[1] != above[1], code)
+
+        codes = sorted({code for key in near for code in self._by_name[key]}, key=farther)[:3]
         return [f"{code} {places_above(code, lambda c: self.names.get(c, ''))}" for code in codes]
 
 
@@ -393,7 +403,7 @@ def _subdistrict_by_name(row: Row, known: _Loaded) -> str:
             if row["district"] or row["province"]
             else _("No subdistrict with this name was found. Check the spelling, or use the code.")
         )
-        if near := known.spelt_alike(row["subdistrict"]):
+        if near := known.spelt_alike(row["subdistrict"], row["district"], row["province"]):
             reason += " " + did_you_mean(near)
         raise _Invalid("subdistrict", reason)
     if len(matches) > 1:

@@ -415,6 +415,20 @@ def test_a_misspelt_subdistrict_is_answered_with_the_likely_one(area_tree):
     assert reason.endswith("Did you mean 860101 ต.ท่าตะเภา อ.เมืองชุมพร จ.ชุมพร?")
 
 
+def test_the_likely_subdistrict_in_the_rows_district_and_province_comes_first(area_tree):
+    """ปากน้ำ is a subdistrict of many provinces: the ones of the row's come first, not the
+    first codes of the country."""
+    for code, name in (("11", "สมุทรปราการ"), ("21", "ระยอง"), ("24", "ฉะเชิงเทรา")):
+        Area.objects.create(code=code, level=Level.PROVINCE, name_th=name)
+        Area.objects.create(code=f"{code}01", level=Level.DISTRICT, name_th="เมือง", parent_id=code)
+        Area.objects.create(
+            code=f"{code}0101", level=Level.SUBDISTRICT, name_th="ปากน้ำ", parent_id=f"{code}01"
+        )
+    text = "ตำบล,อำเภอ,จังหวัด,หมู่ที่,ชื่อหมู่บ้าน\nปากน้า,เมืองชุมพร,ชุมพร,3,บ้านสาม\n"
+    [(_, _, _, reason)] = reasons(import_text(text))
+    assert "Did you mean 860102 ต.ปากน้ำ อ.เมืองชุมพร จ.ชุมพร;" in reason
+
+
 def test_a_name_nothing_resembles_gets_no_suggestion(area_tree):
     [(_, _, _, reason)] = reasons(import_text("ตำบล,หมู่ที่,ชื่อหมู่บ้าน\nไม่มีตำบลนี้,1,บ้านนา\n"))
     assert "Did you mean" not in reason
