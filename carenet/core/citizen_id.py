@@ -39,8 +39,11 @@ LOOKS_LIKE_ID = re.compile(r"(?<!\d)\d(?:[\s-]?\d){12}(?!\d)")
 # The same in a logged address too: Thai digits percent-encoded (๐ is %E0%B9%90), spaces as
 # "+" or %20, dashes as %2D.
 _URL_DIGIT, _URL_SEPARATOR = r"(?:\d|%E0%B9%9\d)", r"(?:[\s+-]|%20|%2D)"
+# Not inside a longer number, but right after an encoded space or dash ("?q=นาย%20519..."):
+# the 0 of %20 is no digit of the number.
+_LOGGED_START = r"(?:(?<!\d)|(?<=%20)|(?<=%2D))"
 LOGGED_ID = re.compile(
-    rf"(?<!\d){_URL_DIGIT}(?:{_URL_SEPARATOR}?{_URL_DIGIT}){{12}}(?!\d)", re.IGNORECASE
+    rf"{_LOGGED_START}{_URL_DIGIT}(?:{_URL_SEPARATOR}?{_URL_DIGIT}){{12}}(?!\d)", re.IGNORECASE
 )
 REDACTED = "[citizen-id]"
 # A passport no. (one or two letters, then 6 to 8 digits): personal data too, kept out of

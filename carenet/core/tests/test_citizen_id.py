@@ -192,6 +192,14 @@ def test_log_filter_masks_an_id_in_a_traceback(redacting_caplog):
     assert VALID not in redacting_caplog.text
 
 
+@pytest.mark.parametrize("joined", ["%20", "%2D", "+"])
+def test_log_filter_masks_an_id_typed_after_a_word_in_a_logged_address(redacting_caplog, joined):
+    """A gunicorn access line: "?q=นาย 5190641126891", the space percent-encoded."""
+    line = f'"GET /households/?q=%E0%B8%99%E0%B8%B2%E0%B8%A2{joined}{VALID} HTTP/1.1" 302'
+    logging.getLogger("carenet.test").info(line)
+    assert VALID not in redacting_caplog.text and "[citizen-id]" in redacting_caplog.text
+
+
 def test_log_filter_leaves_other_numbers_alone(redacting_caplog):
     logging.getLogger("carenet.test").info("phone %s, case %s, big %s", "0812345678", 42, "1" * 14)
     assert redacting_caplog.messages == [f"phone 0812345678, case 42, big {'1' * 14}"]
