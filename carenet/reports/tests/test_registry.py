@@ -243,6 +243,9 @@ def test_a_subdistrict_without_villages_counts_its_volunteers(client, registry):
     assert counted.total.volunteers == 1 and counted.total.unserved_subdistricts == 0
     assert counted.total.unloaded == 1 and [a.code for a in counted.unloaded] == ["860102"]
     assert 'data-testid="registry-unloaded"' in page.text
+    # No "0 of 0 villages have no volunteer": the figure is not known yet.
+    uncovered = page.text.split('data-testid="registry-uncovered">')[1].split("</div>")[0]
+    assert uncovered.startswith("—") and "ยังไม่ทราบ" in uncovered
 
 
 def test_the_home_page_warns_of_subdistricts_without_villages(client, registry):

@@ -91,6 +91,7 @@ def test_landing_page_access_matrix(client, personas, persona):
     assert response.status_code == 200
     body = response.content.decode()
     assert reverse("spreadsheets:export", args=["households", "xlsx"]) in body
+    assert "ย้ายออก เสียชีวิต หรือปิดแล้ว" in body  # what the households file leaves out
     assert response.context["can_import"] == (persona in IMPORTERS)
     assert ('data-testid="import-card"' in body) == (persona in IMPORTERS)
 
