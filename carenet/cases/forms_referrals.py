@@ -60,6 +60,23 @@ AREA_INDENT = {
 }
 
 
+def area_field() -> forms.ChoiceField:
+    """An area chosen from the user's own (a name, not a code to type); a value outside the
+    list is reported beside the field."""
+    return forms.ChoiceField(
+        label=_("Area"),
+        required=False,
+        error_messages={"invalid_choice": _("Choose an area from the list.")},
+    )
+
+
+def offer_areas(form: forms.Form, areas: list[Area]) -> None:
+    field = form.fields["area"]
+    assert isinstance(field, forms.ChoiceField)
+    options = [(a.code, AREA_INDENT.get(Level(a.level), "") + a.label) for a in areas]
+    field.choices = [("", _("all my areas")), *options]
+
+
 class AgencyFilterForm(forms.Form):
     """The directory's filters. The area is one from a list (a name, not a code to type); a
     value outside it is reported beside the field and left out of the filter."""
@@ -67,18 +84,11 @@ class AgencyFilterForm(forms.Form):
     kind = forms.ChoiceField(
         label=_("Kind"), required=False, choices=[("", _("All kinds")), *AgencyKind.choices]
     )
-    area = forms.ChoiceField(
-        label=_("Area"),
-        required=False,
-        error_messages={"invalid_choice": _("Choose an area from the list.")},
-    )
+    area = area_field()
 
     def __init__(self, *args: Any, areas: list[Area], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        field = self.fields["area"]
-        assert isinstance(field, forms.ChoiceField)
-        options = [(a.code, AREA_INDENT.get(Level(a.level), "") + a.label) for a in areas]
-        field.choices = [("", _("all my areas")), *options]
+        offer_areas(self, areas)
 
     def filters(self) -> tuple[str, str]:
         """The valid (kind, area code); a bad one is left out."""
@@ -97,19 +107,12 @@ class ReferralFilterForm(DateRangeForm):
     status = forms.ChoiceField(
         label=_("Status"), required=False, choices=[("", _("any")), *ReferralStatus.choices]
     )
-    area = forms.ChoiceField(
-        label=_("Area"),
-        required=False,
-        error_messages={"invalid_choice": _("Choose an area from the list.")},
-    )
+    area = area_field()
 
     def __init__(self, *args: Any, areas: list[Area], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["since"].label = _("Sent from")
-        field = self.fields["area"]
-        assert isinstance(field, forms.ChoiceField)
-        options = [(a.code, AREA_INDENT.get(Level(a.level), "") + a.label) for a in areas]
-        field.choices = [("", _("all my areas")), *options]
+        offer_areas(self, areas)
 
     def filters(self) -> ReferralFilters | None:
         """What the fields ask for; None while one is typed wrong (nothing is listed)."""
