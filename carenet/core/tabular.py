@@ -124,14 +124,30 @@ class Kind(StrEnum):
     DATE = "date"
 
 
+class CellType(StrEnum):
+    """How an export writes a column's cells in a workbook (a CSV writes text throughout).
+
+    TEXT for names, words and anything that only looks like a number (citizen IDs, phone
+    numbers, house numbers, codes: their leading zeros and dashes kept); NUMBER for counts and
+    quantities a spreadsheet adds up; DATE and DATETIME for days and moments a spreadsheet
+    sorts and filters as such, shown in the Buddhist Era."""
+
+    TEXT = "text"
+    NUMBER = "number"
+    DATE = "date"
+    DATETIME = "datetime"
+
+
 @dataclass(frozen=True)
 class Column:
-    """A column an importer reads. The first alias is the name shown in error reports."""
+    """A column an importer reads. The first alias is the name shown in error reports.
+    `kind` is how an import reads its cells, `cell` how an export writes them."""
 
     key: str
     aliases: tuple[str, ...]
     required: bool = False
     kind: Kind = Kind.TEXT
+    cell: CellType = CellType.TEXT
 
     @property
     def label(self) -> str:
@@ -882,10 +898,21 @@ def _day_number(value: date) -> int:
     return (day - _EXCEL_EPOCH).days
 
 
+def reads_back_as_date(value: date) -> bool:
+    """Whether a day written into a date cell reads back as that day (`clean_cell`, for a
+    date column): not a day before Excel's first, nor one whose day number reads as a year
+    typed alone (late 1904 to early 1907)."""
+    number = _day_number(value)
+    return number in _EXCEL_SERIALS and number not in _YEARS
+
+
 def _datetime_text(value: datetime, kind: Kind) -> str:
     if kind == Kind.DATE or value.time() == time(0):
         return value.date().isoformat()
-    return value.isoformat(sep=" ", timespec="minutes")
+    if value.microsecond:  # a day number's float, a hair off the second it stands for
+        value = (value + timedelta(microseconds=500_000)).replace(microsecond=0)
+    # The seconds, when there are some: an export's as_of is read to the second.
+    return value.isoformat(sep=" ", timespec="seconds" if value.second else "minutes")
 
 
 def _number_text(value: float, kind: Kind) -> str:

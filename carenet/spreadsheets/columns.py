@@ -13,9 +13,11 @@ for each code, the words accepted on import; the first word is the one an export
 The code itself and its English label are always accepted too. Lists (vulnerable groups,
 welfare received, covered villages, other roles) are comma-separated.
 
-The `*_row_values` functions turn one loaded record into the cell texts of its row. They
-never query: the export passes records with what they need already loaded (see each
-docstring), and, when it wants area names, a mapping of area codes to areas.
+The `*_row_values` functions turn one loaded record into the cell texts of its row, as a CSV
+writes them. They never query: the export passes records with what they need already loaded
+(see each docstring), and, when it wants area names, a mapping of area codes to areas. A
+workbook writes a column's texts as its `cell` says (numbers, Buddhist Era dates: see
+exporting), which is marked on the column: by default its cells are text.
 """
 
 import re
@@ -29,7 +31,7 @@ from django.utils import timezone, translation
 from carenet.areas.models import Area
 from carenet.core import citizen_id, thaidate
 from carenet.core.people import Sex, phone_shown
-from carenet.core.tabular import Column, Kind, header_key, normalize_header
+from carenet.core.tabular import CellType, Column, Kind, header_key, normalize_header
 from carenet.households.models import (
     Condition,
     ConsentBasis,
@@ -329,7 +331,8 @@ def _area_columns() -> tuple[Column, ...]:
 def _column(key: str, *, required: bool = False, more: tuple[str, ...] = ()) -> Column:
     """A column households and volunteers share; `more`: headers only one kind uses."""
     aliases, kind = _SHARED[key]
-    return Column(key, (*aliases, *more), required=required, kind=kind)
+    cell = _SHARED_CELLS.get(key, CellType.TEXT)
+    return Column(key, (*aliases, *more), required=required, kind=kind, cell=cell)
 
 
 _SHARED: dict[str, tuple[tuple[str, ...], Kind]] = {
@@ -382,10 +385,15 @@ _SHARED: dict[str, tuple[tuple[str, ...], Kind]] = {
         Kind.TEXT,
     ),
 }
+# The shared columns an export writes as other than text (CellType). หมู่ที่ is a number
+# wherever Carenet keeps it (a household's, a volunteer's home), never "1-2" nor "๓".
+_SHARED_CELLS = {"moo": CellType.NUMBER, "birth_date": CellType.DATE}
 
 # When an export read its data from Carenet. Importing the file again, a row that would
 # change a record changed since then is refused: an old file must not undo later edits.
-AS_OF = Column("as_of", ("ข้อมูล ณ", "as_of", "as of", "data as of", "ข้อมูล ณ วันที่"))
+AS_OF = Column(
+    "as_of", ("ข้อมูล ณ", "as_of", "as of", "data as of", "ข้อมูล ณ วันที่"), cell=CellType.DATETIME
+)
 
 # For the reader of a households export, never imported (EXPORT_ONLY): the shelter where an
 # evacuated household stays now (households.models.Evacuation). It is recorded on the
@@ -410,8 +418,8 @@ HOUSEHOLD_COLUMNS: tuple[Column, ...] = (
     Column("soi", ("ซอย", "soi", "lane")),
     Column("road", ("ถนน", "road", "street")),
     *_area_columns(),
-    Column("lat", ("ละติจูด", "lat", "latitude")),
-    Column("lon", ("ลองจิจูด", "lon", "longitude", "lng")),
+    Column("lat", ("ละติจูด", "lat", "latitude"), cell=CellType.NUMBER),
+    Column("lon", ("ลองจิจูด", "lon", "longitude", "lng"), cell=CellType.NUMBER),
     EVACUATED_TO,
     Column("ownership", ("การครอบครองที่อยู่อาศัย", "ownership", "housing")),
     Column("condition", ("สภาพที่อยู่อาศัย", "condition", "house condition")),
@@ -454,6 +462,7 @@ HOUSEHOLD_COLUMNS: tuple[Column, ...] = (
         "consent_date",
         ("วันที่ให้ความยินยอม", "consent_date", "consent date"),
         kind=Kind.DATE,
+        cell=CellType.DATE,
     ),
     AS_OF,
 )
@@ -466,6 +475,7 @@ LOOKS_AFTER = Column(
     "households_looked_after",
     ("จำนวนครัวเรือนที่ดูแล", "households_looked_after", "households looked after"),
     kind=Kind.INTEGER,
+    cell=CellType.NUMBER,
 )
 # For the reader of a volunteers export, never imported: the date of the volunteer's latest
 # change of status (not their registration; a change taken back as a mistake left out), so that
@@ -525,6 +535,7 @@ VOLUNTEER_COLUMNS: tuple[Column, ...] = (
             "วันที่แต่งตั้ง",
         ),
         kind=Kind.DATE,
+        cell=CellType.DATE,
     ),
     Column(
         "status",
@@ -604,6 +615,12 @@ def header_keys(headers: Sequence[str]) -> list[str]:
     """The column key of each header an export or template writes ("" for none)."""
     keys = {c.label: c.key for c in (*HOUSEHOLD_COLUMNS, *VOLUNTEER_COLUMNS)}
     return [keys.get(header, "") for header in headers]
+
+
+def header_cells(headers: Sequence[str]) -> list[CellType]:
+    """How a workbook writes the cells under each header of an export (TEXT for none)."""
+    cells = {c.label: c.cell for c in (*HOUSEHOLD_COLUMNS, *VOLUNTEER_COLUMNS)}
+    return [cells.get(header, CellType.TEXT) for header in headers]
 
 
 # --- Row values for exports ----------------------------------------------------------------

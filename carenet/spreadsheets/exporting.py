@@ -29,19 +29,28 @@ written (UTF-8 with a byte-order mark, so that Excel shows the Thai). XLSX goes 
 openpyxl's write-only mode into a temporary file, which the response then streams. Every text
 cell passes through tabular.neutralize_formula, so a name such as "=HYPERLINK(...)" reaches the
 spreadsheet as text, never as a formula.
+
+A CSV's cells are all text, its dates in the Buddhist Era (26/02/2568). A workbook writes each
+column as its declaration says (Column.cell): counts and coordinates as numbers, dates and the
+as_of moment as dates a spreadsheet sorts, filters and counts years with, shown in the
+Buddhist Era (DATE_FORMAT); citizen IDs, phone numbers and codes stay text. The import reads
+either back as it was written.
 """
 
 import codecs
 import csv
 import io
+import re
 import tempfile
 import unicodedata
 from collections import defaultdict
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
+from decimal import Decimal
 from enum import StrEnum
-from itertools import chain, islice
+from functools import partial
+from itertools import chain, islice, repeat
 from typing import IO, Any, NamedTuple
 
 from django.db.models import Case, F, OuterRef, Prefetch, Q, QuerySet, Subquery, Value, When
@@ -51,13 +60,20 @@ from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
+from openpyxl.utils.datetime import to_excel
 from openpyxl.worksheet.datavalidation import DataValidation
 
 from carenet.accounts import access
 from carenet.accounts.access import Perm
 from carenet.areas.models import Area, within
+from carenet.core import thaidate
 from carenet.core.services import audit_record
-from carenet.core.tabular import looks_like_formula, neutralize_formula
+from carenet.core.tabular import (
+    CellType,
+    looks_like_formula,
+    neutralize_formula,
+    reads_back_as_date,
+)
 from carenet.households.models import (
     Consent,
     Evacuation,
@@ -432,12 +448,14 @@ def _cells(queryset: QuerySet[Any], dataset: Dataset, keys: Sequence[str]) -> It
 
 
 def _text(value: Any) -> str:
+    """A cell as a CSV writes it: dates in the Buddhist Era (26/02/2568, a date and time as
+    the pages show it, in Bangkok)."""
     if value is None:
         return ""
     if isinstance(value, datetime):
-        return value.isoformat(sep=" ", timespec="minutes")
+        return thaidate.format_datetime(value)
     if isinstance(value, date):
-        return value.isoformat()
+        return thaidate.format_numeric(value)
     return str(value)
 
 
@@ -472,7 +490,8 @@ def display_width(text: str) -> int:
 
 
 def xlsx_write(export: Export, destination: IO[bytes]) -> None:
-    """Writes the export as an .xlsx workbook (one sheet, bold frozen header) to a file."""
+    """Writes the export as an .xlsx workbook (one sheet, bold frozen header) to a file, each
+    column's cells of the type its declaration says (columns.py)."""
 
     def typing_aids(sheet: Any) -> None:
         _typing_aids(sheet, export.headers, lists=export.template)
@@ -483,6 +502,7 @@ def xlsx_write(export: Export, destination: IO[bytes]) -> None:
         destination,
         title=SHEET_TITLES[export.dataset],
         prepare=typing_aids,
+        cells=columns.header_cells(export.headers),
     )
 
 
@@ -493,17 +513,25 @@ def xlsx_table(
     *,
     title: str,
     prepare: Callable[[Any], None] | None = None,
+    cells: Sequence[CellType] = (),
 ) -> None:
     """Any table as an .xlsx workbook the way exports write them (one sheet, bold frozen
     header, columns as wide as their first rows, formulas kept as text), written as the rows
-    come. `prepare` sets up the sheet before the first row. Other apps' exports use it."""
+    come. `prepare` sets up the sheet before the first row. `cells` says how each column's
+    cells are written (`_cell_writer`), text for the columns it does not reach. Other apps'
+    exports use it."""
     book = Workbook(write_only=True)
     sheet = book.create_sheet(title)
+    types = [*cells, *[CellType.TEXT] * (len(headers) - len(cells))]
     sample = list(islice(rows, WIDTH_SAMPLE))
     for index, header in enumerate(headers):
         widest = max(
             [display_width(header) + 2]
-            + [display_width(_text(row[index])) + 1 for row in sample if index < len(row)]
+            + [
+                display_width(_shown(row[index], types[index])) + 1
+                for row in sample
+                if index < len(row)
+            ]
         )
         sheet.column_dimensions[get_column_letter(index + 1)].width = min(
             MAX_WIDTH, max(MIN_WIDTH, widest * 1.15)
@@ -521,8 +549,11 @@ def xlsx_table(
         cell.alignment = wrap
         header_cells.append(cell)
     sheet.append(header_cells)
+    text = _cell_writer(sheet, CellType.TEXT)  # also for a row longer than the header
+    writers = [_cell_writer(sheet, kind) for kind in types]
     for row in chain(sample, rows):
-        sheet.append([_xlsx_value(sheet, cell) for cell in row])
+        written = zip(chain(writers, repeat(text)), row, strict=False)
+        sheet.append([write(value) for write, value in written])
     book.save(destination)
 
 
@@ -565,12 +596,112 @@ def _typing_aids(sheet: Any, headers: Sequence[str], *, lists: bool) -> None:
             sheet.data_validations.append(offered)
 
 
+# How a workbook shows the exports' dates: in the Buddhist Era, as the CSV writes them
+# (01/11/2510), whatever the reader's settings. The locale code 0x0107041E reads: Western
+# digits (01; D0 would show Thai digits), the Thai Buddhist calendar (07), Thai (041E).
+# Excel's newer "[$-th-TH,107]" belongs to its formatCode16 attribute, not to the formatCode
+# openpyxl writes, and LibreOffice shows the bare day number for it.
+DATE_FORMAT = "[$-107041E]dd/mm/yyyy"
+DATETIME_FORMAT = "[$-107041E]dd/mm/yyyy hh:mm:ss"
+# The text forms the exports write: thaidate.format_numeric, columns.as_of_text, and numbers
+# as str() writes them (no leading zero, no sign but a minus, no exponent).
+_BE_DAY = re.compile(r"(\d\d)/(\d\d)/(\d{4})")
+_BE_MOMENT = re.compile(r"(\d\d)/(\d\d)/(\d{4}) (\d\d):(\d\d)(?::(\d\d))?")
+_PLAIN_NUMBER = re.compile(r"-?(?:0|[1-9]\d*)(?:\.\d+)?")
+
+
+def _cell_writer(sheet: Any, kind: CellType) -> Callable[[Any], Any]:
+    """What a workbook's row gets for each value of a column of this kind.
+
+    A typed column takes the value itself (a number, a date, an aware or Bangkok date and
+    time) or its text as the exports write it (the rows of columns.py are the CSV's text).
+    What is neither is written as text, as in a text column: a workbook never says less
+    than the CSV. So is a date whose cell would not import again as that date
+    (tabular.reads_back_as_date): its BE text imports as it is.
+    """
+    if kind == CellType.NUMBER:
+        return lambda value: _xlsx_value(sheet, _number(value))
+    if kind in (CellType.DATE, CellType.DATETIME):
+        dates = kind == CellType.DATE
+        style = _number_style(sheet, DATE_FORMAT if dates else DATETIME_FORMAT)
+        read = _day if dates else _moment
+        last: list[Any] = [None, None]  # the value and its day number: as_of repeats
+
+        def dated(value: Any) -> Any:
+            if value != last[0]:
+                moment = read(value)
+                readable = moment is not None and reads_back_as_date(moment)
+                last[:] = [value, to_excel(moment) if readable else None]
+            if last[1] is None:
+                return _xlsx_value(sheet, _text(value))
+            # The day number under a date format is what openpyxl writes for a date; the
+            # date itself would have openpyxl test the format again for every cell.
+            cell = WriteOnlyCell(sheet, value=last[1])
+            cell._style = style  # shared, never changed: each cell is written as it comes
+            return cell
+
+        return dated
+    return partial(_xlsx_value, sheet)
+
+
+def _number_style(sheet: Any, number_format: str) -> Any:
+    """The style of a cell with this number format, set up once for the cells to share."""
+    cell = WriteOnlyCell(sheet)
+    cell.number_format = number_format
+    return cell._style
+
+
+def _number(value: Any) -> Any:
+    if isinstance(value, str) and _PLAIN_NUMBER.fullmatch(value):
+        return Decimal(value) if "." in value else int(value)
+    return value
+
+
+def _day(value: Any) -> date | None:
+    if isinstance(value, datetime):
+        return value.date()
+    if isinstance(value, date):
+        return value
+    match = _BE_DAY.fullmatch(value) if isinstance(value, str) else None
+    if match is None:
+        return None
+    day, month, year = map(int, match.groups())
+    try:
+        return date(year - thaidate.BE_OFFSET, month, day)
+    except ValueError:
+        return None
+
+
+def _moment(value: Any) -> datetime | None:
+    """A date and time as a spreadsheet keeps it: in Bangkok, without a zone, to the second."""
+    if isinstance(value, datetime):
+        local = timezone.localtime(value) if timezone.is_aware(value) else value
+        return local.replace(tzinfo=None, microsecond=0)
+    match = _BE_MOMENT.fullmatch(value) if isinstance(value, str) else None
+    if match is None:
+        return None
+    day, month, year, hour, minute, second = (int(part or 0) for part in match.groups())
+    try:
+        return datetime(year - thaidate.BE_OFFSET, month, day, hour, minute, second)
+    except ValueError:
+        return None
+
+
+def _shown(value: Any, kind: CellType) -> str:
+    """The text a spreadsheet shows for a value, for the column's width."""
+    if kind == CellType.DATE and _day(value) is not None:
+        return "00/00/0000"
+    if kind == CellType.DATETIME and _moment(value) is not None:
+        return "00/00/0000 00:00:00"
+    return _text(value)
+
+
 def _xlsx_value(sheet: Any, value: Any) -> Any:
     if value is None or value == "":
         return None
-    if isinstance(value, bool | int | float | date):
+    if isinstance(value, bool | int | float | Decimal):
         return value
-    text = value if isinstance(value, str) else str(value)
+    text = value if isinstance(value, str) else _text(value)  # a date: as the CSV writes it
     if not looks_like_formula(text):
         return text
     # Text stays text, shown as written: a text cell (openpyxl would store "=..." as a

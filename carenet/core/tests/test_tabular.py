@@ -428,6 +428,11 @@ def test_xlsx_read_from_an_upload(tmp_path):
         (date(2025, 2, 26), Kind.TEXT, "2025-02-26"),
         (datetime(2025, 2, 26, 0, 0), Kind.TEXT, "2025-02-26"),
         (datetime(2025, 2, 26, 9, 30), Kind.DATE, "2025-02-26"),
+        (datetime(2025, 2, 26, 9, 30), Kind.TEXT, "2025-02-26 09:30"),
+        # An export's as_of is read to the second, and a day number's float to its second.
+        (datetime(2026, 11, 30, 10, 15, 42), Kind.TEXT, "2026-11-30 10:15:42"),
+        (datetime(2026, 11, 30, 10, 15, 41, 999_987), Kind.TEXT, "2026-11-30 10:15:42"),
+        (datetime(2026, 11, 30, 10, 15, 42, 12), Kind.TEXT, "2026-11-30 10:15:42"),
         (45714.0, Kind.DATE, "2025-02-26"),
         (45714.0, Kind.TEXT, "45714"),
         (2515.0, Kind.DATE, "2515"),  # a year typed alone, not 19 November 1906
@@ -458,6 +463,27 @@ def test_xlsx_read_from_an_upload(tmp_path):
 )
 def test_clean_cell(value, kind, expected):
     assert clean_cell(value, kind) == expected
+
+
+@pytest.mark.parametrize(
+    ("day", "reads_back"),
+    [
+        (date(1967, 11, 1), True),
+        (date(1904, 12, 3), True),
+        (date(1904, 12, 4), False),  # day number 1800: read as a year typed alone
+        (date(1907, 5, 23), False),  # 2700
+        (date(1907, 5, 24), True),
+        (datetime(2026, 11, 30, 10, 15), True),
+    ],
+)
+def test_a_date_cell_reads_back_but_for_day_numbers_read_as_years(day, reads_back):
+    assert tabular.reads_back_as_date(day) is reads_back
+    expected = day.date() if isinstance(day, datetime) else day
+    assert (clean_cell(day, Kind.DATE) == expected.isoformat()) is reads_back
+
+
+def test_a_day_before_excel_s_first_does_not_read_back_from_a_date_cell():
+    assert not tabular.reads_back_as_date(date(1899, 12, 30))  # day number 0: a time of day
 
 
 def test_column_letter():

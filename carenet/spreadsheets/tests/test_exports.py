@@ -6,7 +6,8 @@ import io
 import os
 import stat
 import threading
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
+from decimal import Decimal
 
 import pytest
 from django.core.management import CommandError, call_command
@@ -586,6 +587,25 @@ def snapshot() -> dict[str, list[dict]]:
     }
 
 
+def typed_values(registry) -> None:
+    """Values a workbook writes as numbers and dates, with their awkward cases: coordinates
+    with trailing zeros, a consent's date, a birth date whose day number reads as a year
+    typed alone (1905: written as text), a volunteer's home หมู่."""
+    points = [("10.500000", "99.123400"), ("10.493012", "99.180001"), ("9.960000", "99.050000")]
+    for household, (lat, lon) in zip(registry.households.values(), points, strict=False):
+        Household.objects.filter(pk=household.pk).update(latitude=lat, longitude=lon)
+    head = registry.households["ใจดี"].head
+    Consent.objects.create(
+        person=head, basis="consent", purpose="ทดสอบ", given_on=date(2024, 2, 29), area=head.area
+    )
+    Person.objects.filter(pk=head.pk).update(birth_date=date(1905, 3, 1))
+    Volunteer.objects.filter(pk=registry.volunteers["อาสาดี"].pk).update(address_moo=3)
+
+
+def warned(result) -> list[tuple]:
+    return [(w.row, w.column, w.value, str(w.reason)) for w in result.warnings]
+
+
 @pytest.mark.parametrize("fmt", ["csv", "xlsx"])
 @pytest.mark.parametrize("persona", ["national_admin", "district_coordinator_a"])
 def test_an_exported_households_file_imports_again_changing_nothing(
@@ -593,6 +613,7 @@ def test_an_exported_households_file_imports_again_changing_nothing(
 ):
     from carenet.spreadsheets.importing import import_households
 
+    typed_values(registry)
     user = personas[persona]
     data = export_bytes(user, "households", fmt)
     before = snapshot()
@@ -602,12 +623,16 @@ def test_an_exported_households_file_imports_again_changing_nothing(
     assert result.people.updated == result.households.updated == 0
     assert result.people.unchanged == len(read_csv(export_bytes(user, "households"))) - 1
     assert snapshot() == before
+    # A workbook's numbers and dates warn of nothing its CSV does not.
+    again = import_households(actor=user, source=export_bytes(user, "households"), dry_run=True)
+    assert warned(result) == warned(again)
 
 
 @pytest.mark.parametrize("fmt", ["csv", "xlsx"])
 def test_an_exported_volunteers_file_imports_again_changing_nothing(personas, registry, fmt):
     from carenet.spreadsheets.importing import import_volunteers
 
+    typed_values(registry)
     user = personas["province_officer"]
     data = export_bytes(user, "volunteers", fmt)
     before = snapshot()
@@ -616,6 +641,101 @@ def test_an_exported_volunteers_file_imports_again_changing_nothing(personas, re
     assert result.volunteers.created == result.volunteers.updated == 0
     assert result.volunteers.unchanged == len(VOLUNTEERS_SEEN["province_officer"])
     assert snapshot() == before
+    again = import_volunteers(actor=user, source=export_bytes(user, "volunteers"), dry_run=True)
+    assert warned(result) == warned(again)
+
+
+def test_a_workbook_corrected_in_a_spreadsheet_imports_its_correction(
+    personas, registry, monkeypatch
+):
+    """Export, correct a cell, save, import: the as_of cell, a date and time, is read to the
+    second, so a record edited in the second the export read it is not taken for an edit
+    made after it (nor is one of an earlier second of that minute)."""
+    from carenet.spreadsheets.importing import import_households
+
+    read_at = timezone.localtime().replace(second=42, microsecond=0) - timedelta(hours=1)
+    user = personas["province_officer"]
+    head = registry.households["ใจดี"].head
+    Person.objects.filter(pk=head.pk).update(updated_at=read_at.replace(microsecond=900_000))
+    monkeypatch.setattr(exporting.timezone, "now", lambda: read_at)
+    data = export_bytes(user, "households", "xlsx")
+    monkeypatch.undo()
+    book = load_workbook(io.BytesIO(data))
+    sheet = book.worksheets[0]
+    header = [cell.value for cell in sheet[1]]
+    row = next(r for r in sheet.iter_rows(min_row=2) if r[header.index("นามสกุล")].value == "ใจดี")
+    assert row[header.index("ข้อมูล ณ")].value == read_at.replace(tzinfo=None)
+    row[header.index("โทรศัพท์")].value = "081-111-1111"
+    corrected = io.BytesIO()
+    book.save(corrected)
+
+    result = import_households(actor=user, source=corrected.getvalue())
+
+    assert result.errors == []
+    assert result.people.updated == 1
+    head.refresh_from_db()
+    assert head.phone == "0811111111"
+
+
+# --- The cells of a workbook ---------------------------------------------------------------
+
+
+def cells_by_header(data: bytes, surname: str) -> list[dict]:
+    """The cells of each row of this surname, by header (openpyxl, as a spreadsheet)."""
+    sheet = load_workbook(io.BytesIO(data)).worksheets[0]
+    header = [cell.value for cell in sheet[1]]
+    rows = [dict(zip(header, row, strict=True)) for row in sheet.iter_rows(min_row=2)]
+    return [cells for cells in rows if cells["นามสกุล"].value == surname]
+
+
+def test_a_households_workbook_has_numbers_and_buddhist_era_dates(personas, registry):
+    typed_values(registry)
+    user = personas["province_officer"]
+    cells, spouse = cells_by_header(export_bytes(user, "households", "xlsx"), "ใจดี")
+    household = Household.objects.get(pk=registry.households["ใจดี"].pk)
+    # Numbers a spreadsheet adds up, sorts and maps.
+    assert (cells["หมู่ที่"].data_type, cells["หมู่ที่"].value) == ("n", household.moo)
+    assert (cells["ละติจูด"].data_type, cells["ละติจูด"].value) == ("n", 10.5)
+    assert (cells["ลองจิจูด"].data_type, cells["ลองจิจูด"].value) == ("n", 99.1234)
+    # Dates, shown in the Buddhist Era; the one that would read back as a year stays text.
+    consent = cells["วันที่ให้ความยินยอม"]
+    assert consent.is_date and consent.number_format == exporting.DATE_FORMAT
+    assert consent.value.date() == date(2024, 2, 29)
+    born = spouse["วันเกิด"]
+    assert born.is_date and born.number_format == exporting.DATE_FORMAT
+    assert born.value.date() == date(1970, 2, 10)
+    assert (cells["วันเกิด"].data_type, cells["วันเกิด"].value) == ("s", "01/03/2448")
+    as_of = cells["ข้อมูล ณ"]
+    assert as_of.is_date and as_of.number_format == exporting.DATETIME_FORMAT
+    assert abs(as_of.value - timezone.localtime().replace(tzinfo=None)) < timedelta(minutes=1)
+    # Identifiers and codes stay text, as written: their dashes and leading zeros kept.
+    for header in ("รหัสครัวเรือน", "บ้านเลขที่", "รหัสตำบล", "เลขประจำตัวประชาชน", "โทรศัพท์"):
+        assert cells[header].data_type == "s", header
+    assert cells["โทรศัพท์"].value == "089-999-9999"
+
+
+def test_a_volunteers_workbook_has_numbers_and_buddhist_era_dates(personas, registry):
+    typed_values(registry)
+    data = export_bytes(personas["province_officer"], "volunteers", "xlsx")
+    [cells] = cells_by_header(data, "อาสาดี")
+    looks_after = cells["จำนวนครัวเรือนที่ดูแล"]
+    assert (looks_after.data_type, looks_after.value) == ("n", 1)
+    assert (cells["หมู่ที่"].data_type, cells["หมู่ที่"].value) == ("n", 3)
+    for header, day in (("วันเกิด", date(1975, 5, 17)), ("วันที่ขึ้นทะเบียน", date(2023, 6, 1))):
+        assert cells[header].is_date and cells[header].number_format == exporting.DATE_FORMAT
+        assert cells[header].value.date() == day
+    for header in ("เลขประจำตัวประชาชน", "เลขทะเบียน", "รหัสตำบล", "รหัสตำบลที่อยู่", "โทรศัพท์"):
+        assert cells[header].data_type == "s", header
+
+
+def test_the_csv_keeps_its_buddhist_era_text(personas, registry):
+    typed_values(registry)
+    rows = read_csv(export_bytes(personas["province_officer"], "households"))
+    row = next(r for r in rows[1:] if r[rows[0].index("นามสกุล")] == "ใจดี")
+    values = dict(zip(rows[0], row, strict=True))
+    assert values["วันเกิด"] == "01/03/2448"
+    assert values["วันที่ให้ความยินยอม"] == "29/02/2567"
+    assert (values["ละติจูด"], values["ลองจิจูด"]) == ("10.500000", "99.123400")
 
 
 # --- An old export does not undo later edits -----------------------------------------------
@@ -910,3 +1030,30 @@ def test_the_status_date_adds_no_query_to_a_volunteers_export(
     with django_assert_max_num_queries(len(small.captured_queries)):
         rows = read_csv(export_bytes(user, "volunteers"))
     assert len(rows) == len(VOLUNTEERS_SEEN["province_officer"]) + 15 + 1
+
+
+def test_a_typed_column_writes_what_is_not_of_its_type_as_text():
+    """Whatever a caller hands a typed column, the workbook says what a CSV would: a value
+    that is not of the column's type is written as text (formulas kept as text too)."""
+    from carenet.core.tabular import CellType
+
+    kinds = [CellType.NUMBER, CellType.NUMBER, CellType.DATE, CellType.DATETIME, CellType.TEXT]
+    rows = [
+        ["1-2", "=1+1", "ไม่ทราบ", datetime(2026, 11, 30, 3, 15, 42, 5, tzinfo=UTC), "007"],
+        ["007", "-3.50", "31/02/2568", "30/11/2569 10:15", "12"],
+        [7, Decimal("10.500000"), date(2025, 2, 26), "", date(2025, 2, 26)],
+    ]
+    buffer = io.BytesIO()
+    exporting.xlsx_table(list("ABCDE"), iter(rows), buffer, title="t", cells=kinds)
+    sheet = load_workbook(buffer).worksheets[0]
+    written = [[(cell.data_type, cell.value) for cell in row] for row in sheet.iter_rows(min_row=2)]
+    assert written == [
+        [("s", "1-2"), ("s", "=1+1"), ("s", "ไม่ทราบ"), ("d", datetime(2026, 11, 30, 10, 15, 42)),
+         ("s", "007")],
+        [("s", "007"), ("n", -3.5), ("s", "31/02/2568"), ("d", datetime(2026, 11, 30, 10, 15)),
+         ("s", "12")],
+        [("n", 7), ("n", 10.5), ("d", datetime(2025, 2, 26)), ("n", None), ("s", "26/02/2568")],
+    ]  # fmt: skip
+    assert sheet["B2"].quotePrefix
+    # As wide as a spreadsheet shows the dates: 30/11/2569 10:15:42.
+    assert sheet.column_dimensions["D"].width >= 20
