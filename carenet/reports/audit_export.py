@@ -5,7 +5,8 @@ The events are read CHUNK at a time, each chunk by a query of its own that start
 last event of the one before (the log's order, newest first, is (created_at, id)), with the
 names it needs (audit_lines.names_for): memory holds one chunk, and no cursor stays open from
 one chunk to the next, however long the log. The file is written the way the registry's
-exports are (spreadsheets.exporting: a BOM for Excel, formulas kept as text). An XLSX file is
+exports are (spreadsheets.exporting: a BOM for Excel, formulas kept as text); in a workbook,
+when each event happened is a date and time cell, shown in the Buddhist Era. An XLSX file is
 whole before it is sent, so a log longer than XLSX_MAX_ROWS is asked for as CSV.
 
 Exporting the log is itself audited: one row at the reader's audit scope, with the format,
@@ -24,9 +25,9 @@ from django.utils.translation import gettext as _
 
 from carenet.accounts import access
 from carenet.accounts.access import Perm
-from carenet.core import thaidate
 from carenet.core.models import AuditEvent
 from carenet.core.services import audit_areas, audit_record_each
+from carenet.core.tabular import CellType
 from carenet.reports import audit
 from carenet.reports.audit_lines import who
 
@@ -39,7 +40,7 @@ FORMATS = ("csv", "xlsx")
 class LogExport:
     fmt: str
     headers: list[str]
-    rows: Iterator[list[str]]
+    rows: Iterator[list[Any]]
     row_count: int
 
     @property
@@ -83,7 +84,7 @@ def log_export_prepare(
     return LogExport(fmt, headers(), _rows(queryset), row_count)
 
 
-def _rows(queryset: QuerySet[AuditEvent]) -> Iterator[list[str]]:
+def _rows(queryset: QuerySet[AuditEvent]) -> Iterator[list[Any]]:
     for chunk in _chunks(queryset):
         for line in audit.lines(chunk):
             yield _cells(line)
@@ -98,11 +99,11 @@ def _chunks(queryset: QuerySet[AuditEvent]) -> Iterator[list[AuditEvent]]:
         after = Q(created_at__lt=last.created_at) | Q(created_at=last.created_at, id__lt=last.id)
 
 
-def _cells(line: audit.Line) -> list[str]:
+def _cells(line: audit.Line) -> list[Any]:
     event = line.event
     actor = event.actor
     return [
-        thaidate.format_datetime(event.created_at),
+        event.created_at,  # a CSV writes it as the page shows it, a workbook as a date and time
         actor.username if actor is not None else "",
         who(event, username=False),
         str(line.label),

@@ -21,6 +21,7 @@ from carenet.accounts.models import Role
 from carenet.areas.models import Area
 from carenet.core import id_search
 from carenet.reports import audit, audit_export, selectors
+from carenet.core.tabular import CellType
 from carenet.spreadsheets.exporting import table_download
 from carenet.volunteers import selectors as volunteer_selectors
 
@@ -178,7 +179,12 @@ def audit_download(request: HttpRequest, fmt: str) -> HttpResponseBase:
         row_count=row_count,
     )
     return table_download(
-        fmt, prepared.headers, prepared.rows, filename=prepared.filename, title=_("Audit log")
+        fmt,
+        prepared.headers,
+        prepared.rows,
+        filename=prepared.filename,
+        title=_("Audit log"),
+        cells=[CellType.DATETIME],  # when it happened; the rest is text
     )
 
 

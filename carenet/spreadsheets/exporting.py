@@ -731,11 +731,17 @@ def temporary_file(write: Callable[[IO[bytes]], None]) -> IO[bytes]:
 
 
 def table_download(
-    fmt: str, headers: Sequence[str], rows: Iterator[Sequence[Any]], *, filename: str, title: str
+    fmt: str,
+    headers: Sequence[str],
+    rows: Iterator[Sequence[Any]],
+    *,
+    filename: str,
+    title: str,
+    cells: Sequence[CellType] = (),
 ) -> HttpResponseBase:
     """Any table as a download the way exports send it, never kept in a cache: CSV streamed
-    as it is written, XLSX written whole to a temporary file first. Other apps' exports use
-    it; `fmt` is "csv" or "xlsx"."""
+    as it is written, XLSX written whole to a temporary file first, its columns' cells as
+    `cells` says (xlsx_table). Other apps' exports use it; `fmt` is "csv" or "xlsx"."""
     response: HttpResponseBase
     if fmt == Format.CSV:
         response = StreamingHttpResponse(
@@ -744,7 +750,9 @@ def table_download(
         response["Content-Disposition"] = f'attachment; filename="{filename}"'
     else:
         response = FileResponse(
-            temporary_file(lambda handle: xlsx_table(headers, rows, handle, title=title)),
+            temporary_file(
+                lambda handle: xlsx_table(headers, rows, handle, title=title, cells=cells)
+            ),
             as_attachment=True,
             filename=filename,
             content_type=CONTENT_TYPES[Format.XLSX],

@@ -9,7 +9,7 @@ from datetime import date
 import pytest
 from django.core.management import call_command
 from django.urls import reverse
-from django.utils import translation
+from django.utils import timezone, translation
 from django.utils.translation import gettext
 from openpyxl import load_workbook
 
@@ -17,6 +17,7 @@ from carenet.accounts.context_processors import EXPORT_ONLY
 from carenet.accounts.models import Role
 from carenet.accounts.services import user_create
 from carenet.accounts.tests.factories import AreaAssignmentFactory, UserFactory
+from carenet.core import thaidate
 from carenet.core.models import AuditEvent
 from carenet.core.services import audit_record
 from carenet.households.tests.factories import HouseholdFactory, PersonFactory
@@ -243,6 +244,19 @@ def test_the_xlsx_holds_the_same_rows(client, exports):
     sheet = load_workbook(io.BytesIO(b"".join(response.streaming_content))).worksheets[0]
     rows = list(sheet.iter_rows(values_only=True))
     assert list(rows[0]) == audit_export.headers() and len(rows) == 3
+    # When: a date and time a spreadsheet sorts and filters, shown in the Buddhist Era.
+    events = AuditEvent.objects.filter(action="spreadsheets.export_households").order_by("-pk")
+    moments = [timezone.localtime(e.created_at).replace(tzinfo=None) for e in events]
+    assert [row[0] for row in rows[1:]] == [m.replace(microsecond=0) for m in moments]
+    assert {cell.number_format for cell in sheet["A"][1:]} == {exporting.DATETIME_FORMAT}
+
+
+def test_the_csv_writes_when_as_the_page_shows_it(client, exports):
+    login(client, "province_officer")
+    rows = read_csv(client.get(CSV_URL))
+    latest = AuditEvent.objects.filter(action="spreadsheets.export_households").latest("pk")
+    with translation.override("th"):
+        assert rows[1][0] == thaidate.format_datetime(latest.created_at)
 
 
 def test_a_log_too_long_for_excel_is_asked_for_as_csv(client, exports, monkeypatch):
