@@ -27,7 +27,6 @@ from carenet.accounts import access
 from carenet.accounts.access import Perm
 from carenet.core.models import AuditEvent
 from carenet.core.services import audit_areas, audit_record_each
-from carenet.core.tabular import CellType
 from carenet.reports import audit
 from carenet.reports.audit_lines import who
 

@@ -20,8 +20,8 @@ from carenet.accounts.access import Perm
 from carenet.accounts.models import Role
 from carenet.areas.models import Area
 from carenet.core import id_search
-from carenet.reports import audit, audit_export, selectors
 from carenet.core.tabular import CellType
+from carenet.reports import audit, audit_export, selectors
 from carenet.spreadsheets.exporting import table_download
 from carenet.volunteers import selectors as volunteer_selectors
 

@@ -485,6 +485,7 @@ STATUS_DATE = Column(
     "status_date",
     ("วันที่เปลี่ยนสถานะ", "status_date", "status date", "status changed on"),
     kind=Kind.DATE,
+    cell=CellType.DATE,
 )
 # Columns an export writes and an import skips: not in the guide or the blank template.
 EXPORT_ONLY = (LOOKS_AFTER.key, EVACUATED_TO.key, STATUS_DATE.key)
