@@ -16,7 +16,6 @@ filters in words, before the first row is written.
 """
 
 from collections.abc import Iterator
-from dataclasses import dataclass
 from typing import Any
 
 from django.contrib.humanize.templatetags.humanize import intcomma
@@ -34,23 +33,11 @@ from carenet.cases.selectors import CaseFilters, case_queryset, limits_table, li
 from carenet.core import thaidate
 from carenet.core.services import audit_areas, audit_record_each
 from carenet.households.models import Person, restricted_q
-from carenet.spreadsheets.exporting import read_in_chunks
+from carenet.spreadsheets.exporting import ListExport, read_in_chunks
 from carenet.volunteers.models import Volunteer
 
 FORMATS = ("csv", "xlsx")
 XLSX_MAX_ROWS = 50_000
-
-
-@dataclass
-class CaseExport:
-    fmt: str
-    headers: list[str]
-    rows: Iterator[list[str]]
-    row_count: int
-
-    @property
-    def filename(self) -> str:
-        return f"carenet-cases-{timezone.localdate():%Y%m%d}.{self.fmt}"
 
 
 def headers() -> list[str]:
@@ -86,7 +73,7 @@ def count(*, user: Any, filters: CaseFilters) -> int:
 @transaction.atomic
 def case_export_prepare(
     *, user: Any, filters: CaseFilters, fmt: str, described: str, row_count: int
-) -> CaseExport:
+) -> ListExport:
     """Logs the export (at the area filtered to, else the user's export scope) and returns
     it, its rows read as they are written."""
     codes = [filters.area] if filters.area else access.scope_codes(user, Perm.EXPORT_DATA)
@@ -96,8 +83,8 @@ def case_export_prepare(
         action="case.export",
         details={"format": fmt, "rows": row_count, "area": filters.area, "filters": described},
     )
-    return CaseExport(
-        fmt, headers(), _rows(user, export_queryset(user=user, filters=filters)), row_count
+    return ListExport(
+        "cases", fmt, headers(), _rows(user, export_queryset(user=user, filters=filters)), row_count
     )
 
 

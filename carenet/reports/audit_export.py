@@ -14,13 +14,11 @@ the number of rows and the filters.
 """
 
 from collections.abc import Iterator
-from dataclasses import dataclass
 from typing import Any
 
 from django.contrib.humanize.templatetags.humanize import intcomma
 from django.db import transaction
 from django.db.models import Q, QuerySet
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from carenet.accounts import access
@@ -29,22 +27,11 @@ from carenet.core.models import AuditEvent
 from carenet.core.services import audit_areas, audit_record_each
 from carenet.reports import audit
 from carenet.reports.audit_lines import who
+from carenet.spreadsheets.exporting import ListExport
 
 CHUNK = 2000
 XLSX_MAX_ROWS = 50_000
 FORMATS = ("csv", "xlsx")
-
-
-@dataclass
-class LogExport:
-    fmt: str
-    headers: list[str]
-    rows: Iterator[list[Any]]
-    row_count: int
-
-    @property
-    def filename(self) -> str:
-        return f"carenet-audit-{timezone.localdate():%Y%m%d}.{self.fmt}"
 
 
 def headers() -> list[str]:
@@ -69,7 +56,7 @@ def count(*, user: Any, filters: audit.AuditFilters) -> int:
 @transaction.atomic
 def log_export_prepare(
     *, user: Any, filters: audit.AuditFilters, fmt: str, described: str, row_count: int
-) -> LogExport:
+) -> ListExport:
     """Logs the export of the log (at the reader's audit scope) and returns it to write: the
     events logged before it, none written while the file is (its own row included)."""
     logged = audit_record_each(
@@ -80,7 +67,7 @@ def log_export_prepare(
     )
     queryset = audit.in_scope(user, filters).filter(pk__lt=min(e.pk for e in logged))
     queryset = queryset.select_related("actor")
-    return LogExport(fmt, headers(), _rows(queryset), row_count)
+    return ListExport("audit", fmt, headers(), _rows(queryset), row_count)
 
 
 def _rows(queryset: QuerySet[AuditEvent]) -> Iterator[list[Any]]:

@@ -730,6 +730,22 @@ def temporary_file(write: Callable[[IO[bytes]], None]) -> IO[bytes]:
     return handle
 
 
+@dataclass
+class ListExport:
+    """A list's download (the audit log, the cases) about to be written: its rows are read
+    a chunk at a time as the file is written."""
+
+    name: str  # the file is carenet-<name>-<today>.<fmt>
+    fmt: str
+    headers: list[str]
+    rows: Iterator[list[Any]]
+    row_count: int
+
+    @property
+    def filename(self) -> str:
+        return f"carenet-{self.name}-{timezone.localdate():%Y%m%d}.{self.fmt}"
+
+
 def table_download(
     fmt: str,
     headers: Sequence[str],
