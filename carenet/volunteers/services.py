@@ -907,6 +907,13 @@ def volunteer_link_user(
         )
     elif refused := link_refused(actor, volunteer, user):
         raise ValidationError({"username": refused})
+    renamed_from = ""
+    named = (volunteer.first_name, volunteer.last_name)
+    if existing and (user.first_name, user.last_name) != named:
+        # The login is the volunteer's now: its pages and prints name them, not who made it.
+        renamed_from = user.get_full_name()
+        user.first_name, user.last_name = volunteer.first_name, volunteer.last_name
+        user.save(update_fields=["first_name", "last_name"])
     volunteer.user = user
     volunteer.save(update_fields=["user", "updated_at"])
     login_follows_area(actor=actor, volunteer=volunteer)
@@ -925,7 +932,11 @@ def volunteer_link_user(
             action="user.link_volunteer",
             target=user,
             area_code=volunteer.area_id,
-            details={"username": user.username, "volunteer": volunteer.pk},
+            details={
+                "username": user.username,
+                "volunteer": volunteer.pk,
+                **({"renamed_from": renamed_from} if renamed_from else {}),
+            },
         )
     return user
 

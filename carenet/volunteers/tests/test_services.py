@@ -696,7 +696,7 @@ def server_login(username: str = "vol_yupin", *roles: tuple[str, str]) -> User:
 @pytest.mark.parametrize("roles", [[(Role.VOLUNTEER, "860101")], []])
 def test_a_login_made_at_the_server_is_linked_and_audited(district_coordinator_a, roles):
     user = server_login("vol_yupin", *roles)
-    volunteer = VolunteerFactory()
+    volunteer = VolunteerFactory(first_name=user.first_name, last_name=user.last_name)
     assert services.link_refused(district_coordinator_a, volunteer, user) == ""
     services.volunteer_link_user(actor=district_coordinator_a, volunteer=volunteer, user=user)
     volunteer.refresh_from_db()

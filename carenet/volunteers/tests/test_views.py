@@ -1069,6 +1069,23 @@ def test_a_login_made_at_the_server_is_offered_then_linked(client, world):
     assert client.get(reverse("volunteers:me")).context["volunteer"] == volunteer
 
 
+def test_a_login_named_for_someone_else_is_flagged_then_renamed_when_linked(client, world):
+    """The login's name shows on every page it opens and on each print: once it is this
+    volunteer's, it carries their name, and the offer says so before."""
+    user = server_login("vol_yupin", (Role.VOLUNTEER, "860102"))
+    User.objects.filter(pk=user.pk).update(first_name="ยุพิน", last_name="บุญช่วย")
+    volunteer = VolunteerFactory(first_name="กษิดิฐ", last_name="ดุษฎีวนิช")
+    url = reverse("volunteers:account", args=[volunteer.pk])
+    login(client, "district_coordinator_a")
+    offer = client.post(url, {"username": "vol_yupin", "password": NEW_PASSWORD})
+    assert 'data-testid="link-other-name"' in offer.text and "กษิดิฐ ดุษฎีวนิช" in offer.text
+    assert client.post(url, {"username": "vol_yupin", "link": "on"}).status_code == 302
+    user.refresh_from_db()
+    assert (user.first_name, user.last_name) == ("กษิดิฐ", "ดุษฎีวนิช")
+    event = AuditEvent.objects.get(action="user.link_volunteer", target_id=str(user.pk))
+    assert event.details["renamed_from"] == "ยุพิน บุญช่วย"
+
+
 def volunteer_url(volunteer: Volunteer) -> str:
     return reverse("volunteers:detail", args=[volunteer.pk])
 
