@@ -311,15 +311,11 @@ def _citizen_id_clash(*, actor: Any, digits: str, current: Volunteer | None) -> 
     counted and logged, and past the day's answers every new ID is refused, held or not."""
     hashed = cid.lookup_hash(digits)
     changing = current if actor and current and hashed != current.citizen_id_hash else None
-    if changing and not disclosure.elsewhere_allowed(actor):
-        return [disclosure.used_up_reason()]
     clash = Volunteer.objects.filter(citizen_id_hash=hashed)
     if current is not None:
         clash = clash.exclude(pk=current.pk)
     other = clash.select_related("area").first()
-    if other is None:
-        return []
-    if (
+    if other is not None and (
         actor is None
         or access.visible_to(
             actor,
@@ -332,6 +328,17 @@ def _citizen_id_clash(*, actor: Any, digits: str, current: Volunteer | None) -> 
             _("This citizen ID is already registered to %(name)s (%(area)s).")
             % {"name": other.full_name, "area": other.area.label}
         ]
+    if changing and not disclosure.elsewhere_allowed(actor):
+        return [
+            _(
+                "Today you have been told of many people registered outside your areas, so a "
+                "new citizen ID cannot be checked against them until tomorrow. Change this "
+                "volunteer's citizen ID tomorrow, or ask your coordination centre or the "
+                "provincial office to."
+            )
+        ]
+    if other is None:
+        return []
     if changing:
         disclosure.elsewhere_told(
             actor, by="volunteer_citizen_id", area_code=changing.area_id, record=other

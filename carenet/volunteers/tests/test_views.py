@@ -764,10 +764,14 @@ def test_an_edit_tells_of_ids_outside_the_scope_as_registration_does(
     [told] = AuditEvent.objects.filter(action=disclosure.AUDIT_ACTION)
     assert told.actor == personas["district_coordinator_a"] and told.area_code == own.area_id
     assert (told.target_type, told.target_id) == ("volunteers.volunteer", str(thasae.pk))
-    for typed in (thasae.read_citizen_id(), valid_citizen_id(), neighbour.read_citizen_id()):
+    for typed in (thasae.read_citizen_id(), valid_citizen_id()):
         response = client.post(url, edit_post(own, citizen_id=typed))
         [reason] = response.context["form"].errors["citizen_id"]
-        assert "จนถึงพรุ่งนี้" in reason
+        assert "จนถึงพรุ่งนี้" in reason and "ขึ้นทะเบียนผู้ที่" not in reason  # an edit
+    # One held in the user's own areas is still named: it tells nothing outside them.
+    inside = client.post(url, edit_post(own, citizen_id=neighbour.read_citizen_id()))
+    [reason] = inside.context["form"].errors["citizen_id"]
+    assert "สมศรี" in reason and "พรุ่งนี้" not in reason
     assert AuditEvent.objects.filter(action=disclosure.AUDIT_ACTION).count() == 1
     assert Volunteer.objects.get(pk=own.pk).version == own.version  # nothing saved
     # Its own ID typed again asks nothing: the edit goes on.
