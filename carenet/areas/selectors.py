@@ -33,6 +33,9 @@ def area_typed(typed: str, *, prefer: Callable[[str], bool] | None = None) -> Ar
     areas), if only one does; otherwise the ValidationError lists them with their codes."""
     text = thai_spelling(typed.translate(THAI_DIGITS)).strip()
     code = re.sub(r"[\s\-]", "", text)  # 85-01-04, as codes are sometimes written
+    first = text.split()[0] if text.split() else ""
+    if first.isascii() and first.isdigit() and not (code.isascii() and code.isdigit()):
+        code = first  # a line of the choices below copied whole: "860102 ต.ปากน้ำ อ.เมือง…"
     if code.isascii() and code.isdigit():
         area = Area.objects.filter(code=code).exclude(level=Level.VILLAGE).first()
         if area is None:
@@ -40,7 +43,7 @@ def area_typed(typed: str, *, prefer: Callable[[str], bool] | None = None) -> Ar
                 _("No province, district or subdistrict has the code %(code)s.") % {"code": code}
             )
         return area
-    found = areas_named(text)
+    found = areas_named(text) or _named_within(text) or _capital_district(text)
     if not found:
         raise ValidationError(
             _(
@@ -75,6 +78,28 @@ def areas_named(text: str) -> list[Area]:
     }
     areas = Area.objects.filter(code__in=codes).exclude(level=Level.VILLAGE)
     return sorted(areas, key=lambda area: (len(area.code), area.code))
+
+
+def _named_within(text: str) -> list[Area]:
+    """ "ต.ปากน้ำ อ.เมืองชุมพร", "บางหมาก ชุมพร": an area's name, then the names of areas it
+    lies in, as the choices of a shared name are listed."""
+    head, *above = text.split()
+    if not above:
+        return []
+    wanted = {geothai.normalize(word) for word in above}
+    found = []
+    for area in areas_named(head):
+        around = Area.objects.filter(code__in=area.ancestor_codes())
+        if wanted <= {geothai.normalize(a.name_th) for a in around}:
+            found.append(area)
+    return found
+
+
+def _capital_district(text: str) -> list[Area]:
+    """ "อ.เมือง": the capital district, which every province names เมือง and its own name."""
+    if geothai.normalize(text) != geothai.normalize("เมือง"):
+        return []
+    return list(Area.objects.filter(level=Level.DISTRICT, name_th__startswith="เมือง"))
 
 
 def _level_typed(text: str) -> Level | None:

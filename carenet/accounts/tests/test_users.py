@@ -254,6 +254,10 @@ def test_a_refused_account_is_not_created_and_the_form_says_why(client, personas
         ("ต.ท่าแซะ", "860201"),
         ("๘๖๐๑", "8601"),
         ("86-01-01", "860101"),
+        ("ต.ปากน้ำ อ.เมืองชุมพร", "860102"),  # as the choices of a shared name list it
+        ("ปากน้ำ ชุมพร", "860102"),
+        ("860201 ต.ท่าแซะ อ.ท่าแซะ จ.ชุมพร", "860201"),  # a line of those choices copied
+        ("อ.เมือง", "8601"),  # the capital district of the officer's own province
     ],
 )
 def test_the_area_is_a_code_or_a_name(client, personas, typed, code):
