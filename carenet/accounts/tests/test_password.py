@@ -51,12 +51,16 @@ def test_a_user_changes_their_password_and_stays_signed_in(client, volunteer_a):
         (PASSWORD, " " * 12, " " * 12, "new_password2"),  # looks like no password at all
         (PASSWORD, "Volunteer_A2569", "Volunteer_A2569", "new_password2"),  # the username
         (PASSWORD, "carenet-demo1", "carenet-demo1", "new_password2"),  # the system's name
+        (PASSWORD, "NAME 2569 ok", "NAME 2569 ok", "new_password2"),  # their own name
     ],
 )
 def test_a_wrong_old_password_or_a_weak_new_one_is_refused(
     client, volunteer_a, old, new, again, field
 ):
     login(client, "volunteer_a")
+    volunteer_a.first_name = "กัญญา"
+    volunteer_a.save(update_fields=["first_name"])
+    new, again = new.replace("NAME", "กัญญา"), again.replace("NAME", "กัญญา")
     response = change(client, old, new, again)
     assert response.status_code == 200
     assert response.context["form"].errors[field]
