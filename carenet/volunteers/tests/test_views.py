@@ -1022,7 +1022,7 @@ def test_account_form_gives_the_volunteer_a_login(client, world):
     login(client, "district_coordinator_b")
     response = client.post(
         reverse("volunteers:account", args=[thasae.pk]),
-        {"username": "somchai", "password": "ท่าแซะ-pass-2568"},
+        {"username": "somchai", "password": NEW_PASSWORD},
     )
     assert response.status_code == 302
     thasae.refresh_from_db()
@@ -1662,7 +1662,7 @@ def test_a_login_for_a_volunteer_who_left_is_refused_with_the_reason(client, wor
     assert "somchai" not in client.get(detail).text
     response = client.post(
         reverse("volunteers:account", args=[thasae.pk]),
-        {"username": "somchai", "password": "ท่าแซะ-pass-2568"},
+        {"username": "somchai", "password": NEW_PASSWORD},
     )
     assert response.status_code == 302 and response["Location"] == detail
     thasae.refresh_from_db()
