@@ -33,6 +33,7 @@ from django.utils.translation import gettext as _
 from carenet.accounts import access
 from carenet.accounts.access import Perm
 from carenet.cases import workflow
+from carenet.cases.access import cases_visible, details_flag
 from carenet.cases.models import (
     Case,
     CaseCategory,
@@ -55,6 +56,15 @@ from carenet.volunteers.selectors import volunteer_of
 
 FILE_PERM = Perm.FILE_CASES
 EDITABLE = (CaseStatus.DRAFT, CaseStatus.RETURNED)
+# Filed and not finished: someone is still working on it (a draft is not filed yet).
+OPEN = (
+    CaseStatus.RETURNED,
+    CaseStatus.SUBDISTRICT_REVIEW,
+    CaseStatus.DISTRICT_REVIEW,
+    CaseStatus.PROVINCE_REVIEW,
+    CaseStatus.ACCEPTED,
+)
+OPEN_SHOWN = 10  # on the household page and above the form; the timeline has them all
 MAX_AMOUNT = Decimal("1000000")
 MAX_WELFARE_COUNT = 99
 MAX_TEXT = 2000
@@ -231,6 +241,51 @@ def category_guess(problem_codes: Iterable[str]) -> str | None:
     return "other" if codes and "other" in active else None
 
 
+@dataclass(frozen=True)
+class OpenRequests:
+    cases: list[Any]  # Case rows with `shows`: False for a restricted case (cases.access)
+    more: bool  # there are more than these: the timeline lists them all
+
+
+def open_requests(user: Any, household: Household) -> OpenRequests:
+    """The household's open requests the user may see, newest first, in one query. A
+    restricted case is listed without its person or category, as in the case list."""
+    found = list(
+        cases_visible(user)
+        .filter(household=household, status__in=OPEN)
+        .select_related("category", "person")
+        .annotate(shows=details_flag(user))
+        .order_by("-submitted_at", "-pk")[: OPEN_SHOWN + 1]
+    )
+    return OpenRequests(cases=found[:OPEN_SHOWN], more=len(found) > OPEN_SHOWN)
+
+
+def same_open_request(
+    user: Any, *, person_id: int, category_code: str, exclude_pk: int | None = None
+) -> Case | None:
+    """An open request for the same person and kind of problem that the user may read (a
+    restricted one is not told: its category is what it hides)."""
+    found = (
+        cases_visible(user)
+        .filter(person_id=person_id, category_id=category_code, status__in=OPEN)
+        .annotate(shows=details_flag(user))
+        .filter(shows=True)
+        .select_related("category", "person")
+    )
+    if exclude_pk is not None:
+        found = found.exclude(pk=exclude_pk)
+    return found.order_by("-submitted_at", "-pk").first()
+
+
+class OpenRequestExists(Exception):
+    """Filing would repeat a request still open for the same person and kind of problem: the
+    filer confirms that it is a new one (case_file's `despite_open`)."""
+
+    def __init__(self, case: Case) -> None:
+        super().__init__(case.number)
+        self.case = case
+
+
 def case_number(case: Case) -> str:
     return f"{fiscal_year(timezone.localdate())}-{case.pk:06d}"
 
@@ -333,6 +388,20 @@ def _same_form(actor: Any, data: RequestData) -> Case | None:
     if found is not None and found.filed_by_id != actor.pk:
         raise PermissionDenied  # somebody else's form id: not a resend
     return found
+
+
+def filed_form(actor: Any, form_id: Any) -> Case | None:
+    """The request the user filed from this form (its client_uuid), once sent: the same form
+    sent again (the phone's Back button brought it back) opens it instead."""
+    try:
+        found = UUID(str(form_id))
+    except ValueError:
+        return None
+    return (
+        Case.objects.filter(client_uuid=found, filed_by=actor.pk)
+        .exclude(status__in=EDITABLE)
+        .first()
+    )
 
 
 def _editable(case: Case) -> bool:
@@ -579,6 +648,15 @@ def _require_a_fix(actor: Any, case: Case, data: RequestData) -> None:
         )
 
 
+def _refuse_a_repeat(actor: Any, probe: Case, data: RequestData) -> None:
+    assert data.person_id is not None and data.category_code  # _filing_errors said so
+    found = same_open_request(
+        actor, person_id=data.person_id, category_code=data.category_code, exclude_pk=probe.pk
+    )
+    if found is not None:
+        raise OpenRequestExists(found)
+
+
 @transaction.atomic
 def case_file(
     *,
@@ -587,9 +665,14 @@ def case_file(
     household: Household | None = None,
     case: Case | None = None,
     expected_version: int | None = None,
+    despite_open: bool = False,
 ) -> Case:
     """Saves the request and sends it up the review chain (or back to the step that returned
-    it). Refuses with every missing piece at once, changing nothing."""
+    it). Refuses with every missing piece at once, changing nothing.
+
+    A request like one still open (same person, same kind of problem) raises
+    OpenRequestExists unless `despite_open`: sent again after the phone's Back button, or
+    by someone who could not tell whether the first one went, it would be worked on twice."""
     if case is None and household is not None:
         sent = _same_form(actor, data)
         if sent is not None and not _editable(sent):
@@ -607,6 +690,8 @@ def case_file(
     errors = _filing_errors(actor, probe, data)
     if errors:
         raise ValidationError(errors)
+    if not despite_open and probe.status != CaseStatus.RETURNED:
+        _refuse_a_repeat(actor, probe, data)
     if probe.pk and probe.status == CaseStatus.RETURNED:
         _require_a_fix(actor, probe, data)
     if case is None:

@@ -3,7 +3,15 @@ request sent back being edited, and the request's files (documents, photos, the 
 
 Every view declares its access. A household or case outside the user's scope is the same 404
 as a missing one. A request that cannot be filed yet keeps what was typed: the page comes
-back with the reasons beside the fields, and the request is kept as a draft, its files too.
+back with the reasons beside the fields, and a draft being edited is saved. Files cannot come
+back with the page, so a new request sent with files is kept as a draft, its files too;
+without files, no draft is made that the user did not ask for.
+
+Sending the same request twice. The new-request form lists the household's open requests
+above it. A form whose id (client_uuid) was filed already opens that request instead of
+filing it again: the phone's Back button brings the filled form back with its id
+(intake.js). A request like one still open for the same person and kind of problem asks
+first (intake.OpenRequestExists): "send it as a new request" files it anyway.
 """
 
 import contextlib
@@ -33,7 +41,7 @@ from carenet.cases.models import (
 )
 from carenet.cases.workflow import COMMENTABLE_FIELDS
 from carenet.core.services import ConflictError
-from carenet.core.thaidate import fiscal_year
+from carenet.core.thaidate import fiscal_year, format_datetime
 from carenet.households.models import Household, HouseholdStatus, PersonStatus, restricted_q
 from carenet.households.selectors import household_get
 from carenet.visits import selectors as visit_selectors
@@ -136,20 +144,26 @@ def _intake(
     files = request.FILES if post is not None else None
     if case is None:  # a new form: its id makes the same form sent twice one request
         initial = {**initial, "client_uuid": uuid4()}
+        filed = intake.filed_form(user, post.get("client_uuid")) if post is not None else None
+        if filed is not None:
+            messages.info(request, _sent_already(filed))
+            return redirect(filed)
     form = _form(user, household, case, post, files, initial)
     if post is not None:
-        filing = post.get("action") == "file"
+        filing = post.get("action") in ("file", "file_new")
         if form.is_valid():
             data = form.to_data(
                 visit_id=concern.visit_id if concern is not None else None,
                 concern_id=concern.pk if concern is not None else None,
             )
             version = form.cleaned_data.get("version") if case is not None else None
-            saved, case = _save(request, form, data, household, case, version, filing)
+            despite_open = post.get("action") == "file_new"
+            saved, case = _save(request, form, data, household, case, version, filing, despite_open)
             if saved is not None:
                 return saved
             if case is not None:  # kept as a draft: show its files and new version
                 form.existing_documents = list(case.documents.order_by("pk"))
+    sent = _sent_forms(user, household) if case is None else []
     return render(
         request,
         "cases/intake.html",
@@ -160,8 +174,10 @@ def _intake(
             "concern": concern,
             "address_areas": _address_areas(household),
             "drafts": _drafts(user, household) if case is None else [],
+            "open_requests": intake.open_requests(user, household),
             "officer": form.officer,
-            "sent_forms": json.dumps(_sent_forms(user, household)) if case is None else "[]",
+            "sent_forms": json.dumps([str(c.client_uuid) for c in sent]),
+            "sent_requests": [c for c in sent if c.status not in intake.EDITABLE],
             "fiscal_year": fiscal_year(timezone.localdate()),
             # Nobody to choose because those living there withdrew (not: nobody lives there).
             "members_withdrew": not form["person"].field.widget.choices
@@ -172,14 +188,24 @@ def _intake(
     )
 
 
-def _sent_forms(user: Any, household: Household) -> list[str]:
-    """Ids of the forms this user sent for the household lately: a copy of one of them kept
-    on the phone (intake.js) is no longer needed."""
+def _sent_forms(user: Any, household: Household) -> list[Case]:
+    """The requests from the forms this user sent for the household lately: a copy of one of
+    them kept on the phone (intake.js) is no longer needed, and a filled form the Back button
+    brings back is told which request it became."""
     since = timezone.now() - timedelta(days=7)
-    forms = Case.objects.filter(
-        household=household, filed_by=user, client_uuid__isnull=False, created_at__gte=since
+    return list(
+        Case.objects.filter(
+            household=household, filed_by=user, client_uuid__isnull=False, created_at__gte=since
+        )
+        .select_related("person")
+        .order_by("-created_at")
     )
-    return [str(u) for u in forms.values_list("client_uuid", flat=True)]
+
+
+def _sent_already(case: Case) -> str:
+    return _(
+        "Request %(number)s was sent already (%(when)s): it is not sent twice. This is it."
+    ) % {"number": case.number, "when": format_datetime(case.submitted_at or case.created_at)}
 
 
 def _form(
@@ -213,13 +239,19 @@ def _save(
     case: Case | None,
     version: int | None,
     filing: bool,
+    despite_open: bool = False,
 ) -> tuple[HttpResponseBase | None, Case | None]:
     """Files or saves; a redirect when done, else the reasons on the form and the case as kept."""
     user = request.user
     try:
         if filing:
             filed = intake.case_file(
-                actor=user, data=data, household=household, case=case, expected_version=version
+                actor=user,
+                data=data,
+                household=household,
+                case=case,
+                expected_version=version,
+                despite_open=despite_open,
             )
             messages.success(
                 request,
@@ -232,10 +264,15 @@ def _save(
     except ConflictError as error:
         form.add_error(None, str(error))
         return None, case
+    except intake.OpenRequestExists as found:
+        form.open_request = found.case  # the page asks whether this one is new
+        return None, case
     except ValidationError as error:
         form.show_service_errors(error)
-    if filing:
-        # Not ready to send: what was typed, its files and signature are kept as a draft.
+    if filing and (case is not None or data.documents):
+        # Not ready to send: a draft keeps what was typed. A new request becomes one only
+        # when files came with it, which cannot come back with the page (the page shows
+        # everything else as it was typed): no draft the user did not ask for.
         with contextlib.suppress(ValidationError, ConflictError):
             case = _keep(user, data, household, case, version)
     return None, case

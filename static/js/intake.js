@@ -1,7 +1,12 @@
 /* The intake form (cases/intake.html): the GPS button, the count of problems ticked per
    area, the names of the files chosen, no double sending on a slow connection, and a copy of
    a new request kept on the phone until the server has it (a send lost on a weak signal
-   would otherwise lose the form, the signature too). */
+   would otherwise lose the form, the signature too).
+
+   The phone's Back button after a request was sent brings the form back filled in (the
+   browser puts back what was typed) but with a new form id. The copy on the phone knows the
+   id that was sent: the form takes it back and says which request it became, so that
+   sending it again opens that request instead of filing a second one. */
 (function () {
   "use strict";
   var form = document.getElementById("intake-form");
@@ -71,7 +76,18 @@
     try { copy = JSON.parse(localStorage.getItem(key) || "null"); } catch (e) { copy = null; }
     var uuid = copy && copy.data && (copy.data.client_uuid || [])[0];
     var stale = !copy || Date.now() - copy.savedAt > KEEP_DAYS * 86400000 || sent.indexOf(uuid) !== -1;
-    if (stale) {
+    var filed = uuid && document.querySelector('[data-sent-form="' + uuid + '"]');
+    if (filed && cameBack()) {
+      form.elements.client_uuid.value = uuid;
+      filed.hidden = false;
+      // The browser scrolls back to where the send button was: show the notice instead.
+      var showFiled = function () {
+        filed.scrollIntoView({ block: "start" });
+        filed.focus({ preventScroll: true });
+      };
+      if (document.readyState === "complete") showFiled();
+      else window.addEventListener("load", function () { setTimeout(showFiled, 0); });
+    } else if (stale) {
       localStorage.removeItem(key);
     } else if (form.dataset.restore) {
       Array.prototype.forEach.call(form.elements, function (el) {
@@ -104,7 +120,24 @@
         window.location.reload();
       });
     }
+    document.querySelectorAll("[data-new-form]").forEach(function (link) {
+      link.addEventListener("click", function () { localStorage.removeItem(key); });
+    });
   }
+
+  // Opened again by the Back button or a reload, not from a link: the browser may have put
+  // back what was typed in a form that was sent.
+  function cameBack() {
+    var entry = window.performance && performance.getEntriesByType &&
+      performance.getEntriesByType("navigation")[0];
+    return !!entry && (entry.type === "back_forward" || entry.type === "reload");
+  }
+
+  // Back to the page kept whole in the browser's memory after sending it: load it again,
+  // so that the server says whether that form was filed (the buttons stay disabled else).
+  window.addEventListener("pageshow", function (event) {
+    if (event.persisted && form.dataset.sending) window.location.reload();
+  });
 
   // --- One send at a time ---------------------------------------------------------------
   form.addEventListener("submit", function (event) {

@@ -1,5 +1,5 @@
-"""Template helpers of intake: links into it from other apps' pages (the household, concerns)
-and the request's parts on the case page."""
+"""Template helpers of intake: links into it from other apps' pages (the household, concerns),
+the household's open requests on its page, and the request's parts on the case page."""
 
 from dataclasses import dataclass, field
 from typing import Any
@@ -9,6 +9,7 @@ from django import template
 from carenet.accounts import access
 from carenet.accounts.access import Perm
 from carenet.areas.models import Area
+from carenet.cases import intake
 from carenet.cases.access import shows_details
 from carenet.cases.models import Case, CaseDocument, RequesterType
 from carenet.cases.workflow import COMMENTABLE_FIELDS
@@ -23,6 +24,15 @@ def may_file_cases(user: Any, area_code: str) -> bool:
     """Whether the user may file a request for help in this area (the page's own scope
     already narrows a volunteer to the households assigned to them)."""
     return access.can(user, Perm.FILE_CASES, str(area_code or ""))
+
+
+@register.simple_tag
+def household_open_requests(household: Any, user: Any) -> intake.OpenRequests | None:
+    """`{% household_open_requests h user as open %}`: the household's open requests for its
+    page (one query), or None for a user who may not see cases there."""
+    if not access.can(user, Perm.VIEW_CASES, household.area_id):
+        return None
+    return intake.open_requests(user, household)
 
 
 @dataclass

@@ -16,7 +16,14 @@ from PIL import Image, ImageDraw
 
 from carenet.cases import intake
 from carenet.cases.intake import RequestData
-from carenet.cases.models import Case, CaseEvent, CaseSource, CaseStatus, FieldComment
+from carenet.cases.models import (
+    Case,
+    CaseCategory,
+    CaseEvent,
+    CaseSource,
+    CaseStatus,
+    FieldComment,
+)
 from carenet.cases.tests.factories import CaseFactory, subdistrict_reviewer
 from carenet.cases.workflow import case_move
 from carenet.core.models import AuditEvent
@@ -126,6 +133,105 @@ def test_the_same_form_filed_again_is_the_same_case(world: Any, personas: dict[s
     )
     assert again.pk == first.pk and Case.objects.count() == 1
     assert Case.objects.get().status == S.SUBDISTRICT_REVIEW
+
+
+def test_a_request_like_an_open_one_asks_before_it_is_filed(
+    world: Any, personas: dict[str, Any]
+) -> None:
+    volunteer = personas["volunteer_a"]
+    household = world.households["a1"]
+    first = intake.case_file(actor=volunteer, household=household, data=full_data(world))
+    again = full_data(world, client_uuid=uuid.uuid4())  # opened again, filled in again
+    with pytest.raises(intake.OpenRequestExists) as asked:
+        intake.case_file(actor=volunteer, household=household, data=again)
+    assert asked.value.case == first and Case.objects.count() == 1
+    # Another kind of problem is another request.
+    other = intake.case_file(
+        actor=volunteer, household=household, data=full_data(world, category_code="housing")
+    )
+    # Told that it is a new one, it is filed.
+    second = intake.case_file(actor=volunteer, household=household, data=again, despite_open=True)
+    assert len({first.pk, other.pk, second.pk}) == 3 and second.status == S.SUBDISTRICT_REVIEW
+
+
+def test_a_finished_request_or_a_draft_does_not_ask(world: Any, personas: dict[str, Any]) -> None:
+    volunteer = personas["volunteer_a"]
+    person = world.people["a1"]
+    for status in (S.DRAFT, S.CLOSED, S.DECLINED):
+        CaseFactory.create(person=person, filed_by=volunteer, status=status)
+    filed = intake.case_file(
+        actor=volunteer, household=world.households["a1"], data=full_data(world)
+    )
+    assert filed.status == S.SUBDISTRICT_REVIEW
+    # The draft being filed is not its own repeat; a returned request is filed again as is.
+    draft = intake.case_create(
+        actor=volunteer,
+        household=world.households["a1"],
+        data=full_data(world, category_code="housing", help_wanted="ซ่อมหลังคา"),
+    )
+    housing = full_data(world, category_code="housing")
+    filed = intake.case_file(actor=volunteer, case=draft, data=housing)
+    assert filed.status == S.SUBDISTRICT_REVIEW
+
+
+def test_an_open_request_the_filer_may_not_read_is_not_told(
+    world: Any, personas: dict[str, Any]
+) -> None:
+    """A sensitive request someone else filed: its category is what it hides."""
+    volunteer = personas["volunteer_a"]
+    hidden = CaseFactory.create(
+        person=world.people["a1"],
+        filed_by=personas["district_coordinator_a"],
+        category=CaseCategory.objects.get(code="domestic_violence"),
+        status=S.SUBDISTRICT_REVIEW,
+        submitted_at=timezone.now(),
+    )
+    assert hidden.sensitive
+    data = full_data(world, category_code="domestic_violence")
+    filed = intake.case_file(actor=volunteer, household=world.households["a1"], data=data)
+    assert filed.pk != hidden.pk
+    listed = intake.open_requests(volunteer, world.households["a1"])
+    assert {c.pk: c.shows for c in listed.cases} == {filed.pk: True, hidden.pk: False}
+
+
+def test_open_requests_are_the_households_filed_and_unfinished(
+    world: Any, personas: dict[str, Any]
+) -> None:
+    volunteer = personas["volunteer_a"]
+    person = world.people["a1"]
+    now = timezone.now()
+    found = {
+        status: CaseFactory.create(
+            person=person, filed_by=volunteer, status=status, submitted_at=now
+        ).pk
+        for status in S.values
+    }
+    CaseFactory.create(person=world.people["a2"], filed_by=volunteer, status=S.ACCEPTED)
+    listed = intake.open_requests(volunteer, world.households["a1"])
+    assert {c.pk for c in listed.cases} == {found[s] for s in intake.OPEN}
+    assert not listed.more
+    assert intake.open_requests(personas["volunteer_b"], world.households["a1"]).cases == []
+    assert intake.open_requests(personas["province_officer"], world.households["a1"]).cases
+
+
+def test_the_form_a_request_was_filed_from_is_found_for_its_filer(
+    world: Any, personas: dict[str, Any]
+) -> None:
+    volunteer = personas["volunteer_a"]
+    form_id = uuid.uuid4()
+    data = full_data(world, client_uuid=form_id)
+    filed = intake.case_file(actor=volunteer, household=world.households["a1"], data=data)
+    assert intake.filed_form(volunteer, str(form_id)) == filed
+    assert intake.filed_form(personas["district_coordinator_a"], str(form_id)) is None
+    assert intake.filed_form(volunteer, "not a uuid") is None
+    assert intake.filed_form(volunteer, None) is None
+    draft_id = uuid.uuid4()
+    intake.case_create(
+        actor=volunteer,
+        household=world.households["a1"],
+        data=full_data(world, category_code="housing", client_uuid=draft_id),
+    )
+    assert intake.filed_form(volunteer, str(draft_id)) is None  # a draft is still being filled
 
 
 def test_a_draft_sent_again_with_changes_is_updated(world: Any, personas: dict[str, Any]) -> None:

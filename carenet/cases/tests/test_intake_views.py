@@ -14,8 +14,8 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 
 from carenet.cases import intake
-from carenet.cases.models import Case, CaseDocument, CaseStatus
-from carenet.cases.tests.factories import subdistrict_reviewer
+from carenet.cases.models import Case, CaseCategory, CaseDocument, CaseStatus
+from carenet.cases.tests.factories import CaseFactory, subdistrict_reviewer
 from carenet.cases.tests.test_intake import full_data, jpeg, pdf, signature_png
 from carenet.cases.workflow import case_move
 from carenet.households.models import Household
@@ -501,3 +501,144 @@ def test_a_closed_household_sends_the_request_form_back_to_its_page(
     response = client.get(reverse("cases:new", args=[household.pk]))
     assert response.status_code == 302
     assert response["Location"] == reverse("households:detail", args=[household.pk])
+
+
+# --- The same request sent twice ------------------------------------------------------------
+
+
+def test_a_form_brought_back_after_it_was_filed_opens_the_request(
+    client: Any, world: Any, personas: dict[str, Any]
+) -> None:
+    """The phone's Back button shows the filled form again (intake.js gives it back the id it
+    was sent with): sending it again, signed or not, or as a draft, files nothing more."""
+    english(login(client, "volunteer_a"))
+    url = reverse("cases:new", args=[world.households["a1"].pk])
+    form_id = str(client.get(url).context["form"].initial["client_uuid"])
+    filed = client.post(url, post_data(world, client_uuid=form_id))
+    case = Case.objects.get()
+    assert filed["Location"] == f"/cases/{case.pk}/"
+    page = client.get(url).content.decode()  # the form as Back brings it
+    assert f'data-sent-form="{form_id}"' in page and case.number in page
+    for again in (
+        post_data(world, client_uuid=form_id, signature=None),
+        post_data(world, client_uuid=form_id, action="draft"),
+    ):
+        response = client.post(url, again, follow=True)
+        assert response.redirect_chain == [(f"/cases/{case.pk}/", 302)]
+        assert f"Request {case.number} was sent already" in response.content.decode()
+    assert Case.objects.count() == 1 and Case.objects.get().status == S.SUBDISTRICT_REVIEW
+
+
+def test_a_failed_send_without_files_leaves_no_draft(
+    client: Any, world: Any, personas: dict[str, Any]
+) -> None:
+    english(login(client, "volunteer_a"))
+    url = reverse("cases:new", args=[world.households["a1"].pk])
+    response = client.post(url, post_data(world, signature=None, help_wanted="ขอข้าวสาร"))
+    assert response.status_code == 400
+    body = response.content.decode()
+    assert "must sign the consent" in body and "ขอข้าวสาร" in body  # the page keeps it all
+    assert "kept in your draft" not in body
+    assert not Case.objects.exists()
+    # A draft the volunteer saved keeps what was typed, as the page says.
+    draft = a_case(world, personas, signature=None)
+    edit = reverse("cases:edit", args=[draft.pk])
+    data = post_data(world, signature=None, help_wanted="ขอยา", version=draft.version)
+    response = client.post(edit, data)
+    assert response.status_code == 400 and "kept in your draft" in response.content.decode()
+    draft.refresh_from_db()
+    assert (draft.status, draft.help_wanted) == (S.DRAFT, "ขอยา")
+
+
+def test_a_request_like_an_open_one_asks_and_is_sent_as_a_new_one(
+    client: Any, world: Any, personas: dict[str, Any]
+) -> None:
+    first = intake.case_file(
+        actor=personas["volunteer_a"], household=world.households["a1"], data=full_data(world)
+    )
+    english(login(client, "volunteer_a"))
+    url = reverse("cases:new", args=[world.households["a1"].pk])
+    page = client.get(url).content.decode()
+    assert 'data-testid="open-requests-notice"' in page and first.number in page
+    response = client.post(url, post_data(world, help_wanted="ขอข้าวสาร"))
+    assert response.status_code == 400 and Case.objects.count() == 1
+    body = response.content.decode()
+    assert 'data-testid="open-request-found"' in body and 'value="file_new"' in body
+    assert f"already has request {first.number}" in body
+    assert reverse("cases:detail", args=[first.pk]) in body and "ขอข้าวสาร" in body
+    response = client.post(url, post_data(world, help_wanted="ขอข้าวสาร", action="file_new"))
+    second = Case.objects.exclude(pk=first.pk).get()
+    assert response["Location"] == f"/cases/{second.pk}/"
+    assert second.status == S.SUBDISTRICT_REVIEW and second.help_wanted == "ขอข้าวสาร"
+
+
+# --- Open requests on the household page ----------------------------------------------------
+
+
+def _open_cases(world: Any, personas: dict[str, Any], count: int) -> list[Case]:
+    people = [world.people["a1"], PersonFactory.create(household=world.households["a1"])]
+    return [
+        CaseFactory.create(
+            person=people[n % 2],
+            household=world.households["a1"],
+            filed_by=personas["district_coordinator_a"],
+            category=CaseCategory.objects.get(code="poverty"),
+            status=S.SUBDISTRICT_REVIEW,
+        )
+        for n in range(count)
+    ]
+
+
+def test_the_household_page_lists_its_open_requests(
+    client: Any, world: Any, personas: dict[str, Any]
+) -> None:
+    shown = a_case(world, personas)
+    case_move(case=shown, to=S.SUBDISTRICT_REVIEW, actor=personas["volunteer_a"])
+    hidden = CaseFactory.create(
+        person=world.people["a1"],
+        filed_by=personas["district_coordinator_a"],
+        category=CaseCategory.objects.get(code="domestic_violence"),
+        status=S.DISTRICT_REVIEW,
+    )
+    closed = CaseFactory.create(
+        person=world.people["a1"], filed_by=personas["volunteer_a"], status=S.CLOSED
+    )
+    url = reverse("households:detail", args=[world.households["a1"].pk])
+    english(login(client, "volunteer_a"))
+    page = client.get(url).content.decode()
+    assert 'data-testid="household-requests"' in page
+    assert shown.number in page and reverse("cases:detail", args=[shown.pk]) in page
+    # Restricted: its number and status, never whose or what about.
+    assert hidden.number in page and "A restricted case" in page
+    assert "Domestic violence" not in page and "ความรุนแรงในครอบครัว" not in page
+    assert closed.number not in page
+    login(client, "province_officer")  # may read sensitive cases
+    page = client.get(url).content.decode()
+    assert hidden.number in page and "A restricted case" not in page
+    login(client, "volunteer_b")  # not her household
+    assert client.get(url).status_code == 404
+    client.logout()
+    response = client.get(url)
+    assert response.status_code == 302 and "/login" in response["Location"]
+
+
+def test_a_household_without_open_requests_says_so(client: Any, world: Any) -> None:
+    english(login(client, "volunteer_a"))
+    page = client.get(reverse("households:detail", args=[world.households["a1"].pk]))
+    assert 'data-testid="no-open-requests"' in page.content.decode()
+
+
+def test_the_household_page_keeps_its_queries_with_more_open_requests(
+    client: Any, world: Any, personas: dict[str, Any], django_assert_max_num_queries: Any
+) -> None:
+    url = reverse("households:detail", args=[world.households["a1"].pk])
+    english(login(client, "volunteer_a"))
+    _open_cases(world, personas, 1)
+    client.get(url)  # the session and caches settle
+    with django_assert_max_num_queries(60) as few:
+        assert client.get(url).content.decode().count('data-testid="open-request"') == 1
+    _open_cases(world, personas, 14)
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        page = client.get(url).content.decode()
+    assert page.count('data-testid="open-request"') == intake.OPEN_SHOWN
+    assert "More in the timeline" in page
