@@ -509,6 +509,42 @@ class StatusChange:
     on: date | None = None  # the day it happened, when told apart from the day recorded
 
 
+@dataclass(frozen=True)
+class EmptyHousehold:
+    """An active household nobody lives in any more (the last member died or moved away):
+    it stays in the lists and due for visits until someone closes it or marks it moved. The
+    page offers both, with the status and reason that fit (never changed by itself)."""
+
+    suggested: str  # HouseholdStatus: closed after a death, moved after a move
+    reason: str
+
+    @property
+    def choices(self) -> list[tuple[str, str]]:
+        """The two statuses offered, the suggested one first, with their buttons' words."""
+        both = [
+            (HouseholdStatus.CLOSED, _("Close the household")),
+            (HouseholdStatus.MOVED, _("Mark it moved away")),
+        ]
+        return sorted(both, key=lambda choice: choice[0] != self.suggested)
+
+
+def household_emptied(household: Household, last: Person | None = None) -> EmptyHousehold | None:
+    """The offer to close an active household with no member living there, or None. `last`:
+    the member whose death or move emptied it, named in the reason."""
+    if household.status != HouseholdStatus.ACTIVE or household.member_count:
+        return None
+    names = {"name": last.full_name} if last is not None else {}
+    if last is not None and last.status == PersonStatus.DECEASED:
+        return EmptyHousehold(
+            HouseholdStatus.CLOSED, _("The last member living here, %(name)s, died.") % names
+        )
+    if last is not None and last.status == PersonStatus.MOVED:
+        return EmptyHousehold(
+            HouseholdStatus.MOVED, _("The last member living here, %(name)s, moved away.") % names
+        )
+    return EmptyHousehold(HouseholdStatus.CLOSED, _("No one lives here any more."))
+
+
 HOUSEHOLD_STATUS_ACTION = "household.status"
 
 

@@ -166,6 +166,7 @@ def _render_detail(request: HttpRequest, household: Household, **forms: Any) -> 
             "can_manage": can_manage,
             "can_assign": can_assign,
             "can_record_visit": access.can(user, Perm.RECORD_VISITS, household.area_id),
+            "emptied": selectors.household_emptied(household) if can_manage else None,
             **forms,
         },
         status=400 if any(f.errors for f in forms.values()) else 200,
@@ -628,6 +629,9 @@ def _render_person(request: HttpRequest, person: Person, **extra: Any) -> HttpRe
             "history": selectors.person_history(person=person),
             "restricted": services.person_is_restricted(person),
             "can_manage": can_manage and person.status != "merged",
+            "emptied": selectors.household_emptied(person.household, last=person)
+            if can_manage
+            else None,
             "can_decide": access.can(user, Perm.DECIDE_CASES, person.area_id),
             "can_merge": can_merge,
             "duplicates": selectors.person_duplicates_of(user=user, person=person)

@@ -6,6 +6,7 @@ import re
 from datetime import date
 
 import pytest
+from django.conf import settings
 from django.contrib.messages import WARNING, get_messages
 from django.urls import reverse
 from django.utils import timezone, translation
@@ -626,6 +627,60 @@ def test_the_person_page_shows_what_happened_to_the_record(client, world):
     history = page.split('data-testid="person-history"')[1].split("</ul>")[0]
     assert "20 พ.ย. 2568" in history and "ญาติแจ้ง" in history  # the day it happened
     assert "บันทึกเมื่อ" in history
+
+
+def test_when_the_last_member_dies_the_household_is_offered_to_close(client, world):
+    """Not closed by itself: the volunteer is told, and closes it (or marks it moved) in one
+    step from the person's page or the household's."""
+    person, household = world.people["a1"], world.households["a1"]
+    login(client, "volunteer_a")
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    page = client.get(reverse("households:person", args=[person.pk])).text
+    assert 'data-testid="household-emptied"' not in page  # someone still lives there
+    status = reverse("households:person_status", args=[person.pk])
+    died = {"status": "deceased", "happened_on": "28/11/2569", "reason": "ชรา", "version": 1}
+    response = client.post(status, died, follow=True)
+    household.refresh_from_db()
+    assert household.status == HouseholdStatus.ACTIVE  # nothing changed by itself
+    page = response.content.decode()
+    assert 'data-testid="household-emptied"' in page
+    assert f"The last member living here, {person.full_name}, died." in page
+    offer = page.split('data-testid="household-emptied"')[1].split("</section>")[0]
+    assert offer.index('data-testid="emptied-closed"') < offer.index('data-testid="emptied-moved"')
+    assert 'class="button primary" data-testid="emptied-closed"' in offer
+    detail = client.get(reverse("households:detail", args=[household.pk])).text
+    assert 'data-testid="household-emptied"' in detail
+    close = {"status": "closed", "reason": "The last member died.", "version": household.version}
+    closed = client.post(reverse("households:status", args=[household.pk]), close)
+    assert closed.status_code == 302
+    household.refresh_from_db()
+    assert household.status == HouseholdStatus.CLOSED
+    assert 'data-testid="household-emptied"' not in client.get(closed["Location"]).text
+
+
+def test_when_the_last_member_moves_away_marking_it_moved_comes_first(client, world):
+    person = world.people["a1"]
+    login(client, "volunteer_a")
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    status = reverse("households:person_status", args=[person.pk])
+    moved = {"status": "moved", "happened_on": "1/11/2569", "version": 1}
+    page = client.post(status, moved, follow=True).content.decode()
+    offer = page.split('data-testid="household-emptied"')[1].split("</section>")[0]
+    assert f"{person.full_name}, moved away." in offer
+    assert 'class="button primary" data-testid="emptied-moved"' in offer
+
+
+def test_the_offer_to_close_is_only_for_who_may_change_the_household(client, world):
+    person, household = world.people["a2"], world.households["a2"]
+    Person.objects.filter(pk=person.pk).update(status=PersonStatus.DECEASED)
+    Household.objects.filter(pk=household.pk).update(member_count=0)
+    for persona, shown in (("district_coordinator_a", True), ("auditor", False)):
+        login(client, persona)
+        for url in (
+            reverse("households:detail", args=[household.pk]),
+            reverse("households:person", args=[person.pk]),
+        ):
+            assert ('data-testid="household-emptied"' in client.get(url).text) is shown, persona
 
 
 def test_a_death_or_a_move_needs_the_day_it_happened_and_nothing_is_chosen_beforehand(
