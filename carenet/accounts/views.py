@@ -51,9 +51,13 @@ class _SignIn(auth_views.LoginView):
 
 class _SignOut(auth_views.LogoutView):
     def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        signed_in = request.user.is_authenticated
         if request.user.is_authenticated:
             services.sign_out_log(user=request.user)
-        return super().post(request, *args, **kwargs)
+        response = super().post(request, *args, **kwargs)
+        if signed_in:  # the sign-in page says so: on a shared phone, the next person knows
+            messages.info(request, _("You are signed out."))
+        return response
 
 
 login = access.public(_SignIn.as_view())

@@ -150,7 +150,10 @@ def test_logout_needs_post_and_lands_on_login(client, volunteer_a):
     response = client.post("/accounts/logout/")
     assert response.status_code == 302
     assert response["Location"] == reverse("accounts:login")
+    assert "ออกจากระบบแล้ว" in client.get(response["Location"]).content.decode()
     assert client.get("/").status_code == 302
+    again = client.post("/accounts/logout/", follow=True)  # signed out already: nothing to say
+    assert "ออกจากระบบแล้ว" not in again.content.decode()
 
 
 def test_open_redirect_after_login_is_refused(client, volunteer_a):
