@@ -14,7 +14,8 @@ from carenet.accounts.models import Role
 VOLUNTEER_ONLY = frozenset({Role.VOLUNTEER})
 NOT_VOLUNTEERS = frozenset(Role) - VOLUNTEER_ONLY  # a volunteer has their own pages instead
 NAVIGATION: list[tuple[Any, str, Perm | None, frozenset[Role] | None]] = [
-    (_("Home"), "reports:home", None, None),
+    # A volunteer's home is their households (reports.views.home): one entry, not two.
+    (_("Home"), "reports:home", None, NOT_VOLUNTEERS),
     (_("My households"), "visits:my_households", Perm.RECORD_VISITS, VOLUNTEER_ONLY),
     (_("My action list"), "cases:actions", Perm.FILE_CASES, None),
     (_("Households"), "households:list", Perm.VIEW_HOUSEHOLDS, None),

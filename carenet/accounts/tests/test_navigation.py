@@ -29,3 +29,14 @@ def test_the_auditor_finds_what_they_may_read(client, personas):
     } <= urls
     assert reverse("cases:actions") not in urls
     assert "cases/mine" not in client.get(reverse("cases:list")).content.decode()
+
+
+def test_a_volunteers_menu_has_one_entry_for_their_households(client, personas):
+    """Their home is their households: "Home" beside "My households" opened the same page."""
+    login(client, "volunteer_a")
+    page = client.get(reverse("visits:my_households"))
+    urls = [item["url"] for item in page.context["nav_items"]]
+    assert reverse("reports:home") not in urls
+    assert urls[0] == reverse("visits:my_households")
+    active = [item["url"] for item in page.context["nav_items"] if item["active"]]
+    assert active == [reverse("visits:my_households")]
