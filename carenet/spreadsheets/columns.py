@@ -23,6 +23,7 @@ exporting), which is marked on the column: by default its cells are text.
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
+from functools import cache
 from typing import Any
 
 from django.db import models
@@ -42,7 +43,7 @@ from carenet.households.models import (
     Person,
     Relation,
 )
-from carenet.households.vulnerability import GROUP_LABELS, RECORDED_FLAGS
+from carenet.households.vulnerability import GROUP_LABELS, RECORDED_FLAGS, priority_level
 from carenet.volunteers.models import OtherRole, Volunteer, VolunteerStatus
 
 # --- Words for coded values ----------------------------------------------------------------
@@ -399,6 +400,20 @@ AS_OF = Column(
 # evacuated household stays now (households.models.Evacuation). It is recorded on the
 # household's page, which also ends it when the household is back home; a file cannot say so.
 EVACUATED_TO = Column("evacuated_to", ("อพยพไปที่", "evacuated_to", "evacuated to"))
+# For the reader of a households export, never imported: what Carenet works out from the
+# members (households.vulnerability), so that a file can count households by priority or by
+# group. Worked out again from the members, so an import reads nothing from them.
+PRIORITY = Column("priority", ("ลำดับความสำคัญ", "priority", "priority level"))
+PRIORITY_SCORE = Column(
+    "priority_score",
+    ("คะแนนความสำคัญ", "priority_score", "priority score"),
+    kind=Kind.INTEGER,
+    cell=CellType.NUMBER,
+)
+HOUSEHOLD_GROUPS = Column(
+    "household_groups", ("กลุ่มเปราะบางของครัวเรือน", "household_groups", "household groups")
+)
+PRIORITY_WORDS = {"high": "สูง", "medium": "ปานกลาง", "low": "ต่ำ"}
 
 HOUSEHOLD_COLUMNS: tuple[Column, ...] = (
     Column(
@@ -423,6 +438,9 @@ HOUSEHOLD_COLUMNS: tuple[Column, ...] = (
     EVACUATED_TO,
     Column("ownership", ("การครอบครองที่อยู่อาศัย", "ownership", "housing")),
     Column("condition", ("สภาพที่อยู่อาศัย", "condition", "house condition")),
+    PRIORITY,
+    PRIORITY_SCORE,
+    HOUSEHOLD_GROUPS,
     Column(
         "volunteer_citizen_id",
         ("เลขประจำตัวประชาชน อพม.", "volunteer_citizen_id", "volunteer citizen id"),
@@ -488,7 +506,14 @@ STATUS_DATE = Column(
     cell=CellType.DATE,
 )
 # Columns an export writes and an import skips: not in the guide or the blank template.
-EXPORT_ONLY = (LOOKS_AFTER.key, EVACUATED_TO.key, STATUS_DATE.key)
+EXPORT_ONLY = (
+    LOOKS_AFTER.key,
+    EVACUATED_TO.key,
+    STATUS_DATE.key,
+    PRIORITY.key,
+    PRIORITY_SCORE.key,
+    HOUSEHOLD_GROUPS.key,
+)
 
 VOLUNTEER_COLUMNS: tuple[Column, ...] = (
     _column("citizen_id", required=True),
@@ -687,7 +712,21 @@ HOUSEHOLD_ROW_FIELDS = (
     "household__longitude",
     "household__ownership",
     "household__condition",
+    "household__priority_score",
+    "household__vulnerability",
 )
+
+
+@cache
+def _thai_group_words() -> dict[str, str]:
+    with translation.override("th"):
+        return {code: str(label) for code, label in GROUP_LABELS.items()}
+
+
+def _group_words(groups: list[str] | None) -> list[str]:
+    """A household's worked-out groups as an export writes them, in Thai as its headers."""
+    words = _thai_group_words()
+    return [words.get(code, code) for code in groups or []]
 
 
 def household_row_values(
@@ -729,6 +768,9 @@ def household_row_values(
         "evacuated_to": getattr(person, "evacuated_to", None) or "",
         "ownership": OWNERSHIPS.word(household.ownership),
         "condition": CONDITIONS.word(household.condition),
+        "priority": PRIORITY_WORDS[priority_level(household.priority_score)],
+        "priority_score": str(household.priority_score),
+        "household_groups": LIST_SEPARATOR.join(_group_words(household.vulnerability)),
         "volunteer_citizen_id": LIST_SEPARATOR.join(
             text for text in (_citizen_id(v) for v in volunteers) if text
         ),

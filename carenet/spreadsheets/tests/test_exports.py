@@ -955,6 +955,33 @@ def test_the_shelter_of_an_evacuated_household_is_exported_and_imports_again_unc
 
 
 @pytest.mark.parametrize("fmt", ["csv", "xlsx"])
+def test_a_households_priority_and_groups_are_exported_and_import_again_unchanged(
+    personas, registry, fmt
+):
+    """A month-end figure ("households by priority, by group") counted in the file itself:
+    what Carenet works out from the members, never read back by an import."""
+    from carenet.spreadsheets.importing import import_households
+
+    user = personas["district_coordinator_a"]
+    household = Household.objects.filter(area__code__startswith="8601").order_by("pk").first()
+    Household.objects.filter(pk=household.pk).update(
+        priority_score=250, vulnerability=["bedridden_alone", "elderly"]
+    )
+    data = export_bytes(user, "households", fmt)
+    rows = read_csv(data) if fmt == "csv" else read_xlsx(data)
+    header, ref = rows[0], rows[0].index("รหัสครัวเรือน")
+    mine = next(row for row in rows[1:] if row[ref] == str(household.pk))
+    assert mine[header.index("ลำดับความสำคัญ")] == "สูง"
+    assert mine[header.index("คะแนนความสำคัญ")] == "250"
+    assert mine[header.index("กลุ่มเปราะบางของครัวเรือน")] == "ผู้ป่วยติดเตียงที่อยู่ลำพัง, ผู้สูงอายุ"
+    before = snapshot()
+    result = import_households(actor=user, source=data)
+    assert result.errors == []
+    assert not any("ความสำคัญ" in str(w) for w in result.warnings)
+    assert snapshot() == before
+
+
+@pytest.mark.parametrize("fmt", ["csv", "xlsx"])
 def test_the_date_of_the_latest_status_change_is_exported_and_imports_again_unchanged(
     personas, registry, fmt
 ):
