@@ -19,7 +19,7 @@ from carenet.accounts import access
 from carenet.accounts.access import Perm
 from carenet.accounts.models import Role
 from carenet.areas.models import Area
-from carenet.core import id_search
+from carenet.core import citizen_id, id_search
 from carenet.core.tabular import CellType
 from carenet.reports import audit, audit_export, selectors
 from carenet.spreadsheets.exporting import table_download
@@ -144,6 +144,18 @@ def centre_detail(request: HttpRequest, pk: int) -> HttpResponse:
 def audit_log(request: HttpRequest) -> HttpResponse:
     """Who did what, in the user's audit scope; ?record= narrows it to one record's history.
     A filter typed wrong lists nothing: the reader would take the whole log for its answer."""
+    if citizen_id.looks_like_id_or_passport(request.GET.get("who", "")):
+        # "Done by" is a login or a name: a citizen ID typed there leaves the address at once.
+        kept = request.GET.copy()
+        del kept["who"]
+        messages.error(
+            request,
+            _(
+                "“Done by” takes a username or a name, not a citizen ID. To see what was done "
+                "to a person, open the person's page and its history."
+            ),
+        )
+        return redirect(f"{reverse('reports:audit')}?{kept.urlencode()}")
     form = audit.AuditFilterForm(request.GET)
     filters = form.filters()
     page = None

@@ -373,3 +373,17 @@ def test_a_command_at_the_server_is_named_with_the_account_that_ran_it(
         "district_coordinator_a",
         f"{coordinator.display_name} · {command}",
     )
+
+
+def test_a_citizen_id_typed_as_done_by_leaves_the_address(client, exports):
+    """ "Done by" is a login or a name: an ID typed there would stay in the address and the
+    browser's history."""
+    login(client, "province_officer")
+    typed = "3-1012-00123-45-3"
+    moved = client.get(URL, {"who": typed, "since": "01/11/2569"})
+    assert moved.status_code == 302
+    assert "since=" in moved["Location"] and "who" not in moved["Location"]
+    page = client.get(moved["Location"])
+    assert page.status_code == 200 and typed not in page.text
+    assert "ไม่ใช่เลขประจำตัวประชาชน" in page.text
+    assert client.get(URL, {"who": "chumphon"}).status_code in (200, 400)  # a login stays
