@@ -48,3 +48,25 @@ def test_folded_rows_print_and_forms_do_not(chromium: Chromium, transactional_db
         assert page.locator("details.fold").get_attribute("open") is None
     finally:
         page.close()
+
+
+def test_the_visit_forms_save_bar_stops_following_the_screen_at_large_text(
+    chromium: Chromium, transactional_db: None
+) -> None:
+    """At about 150 % text on a 360 px phone a bar kept on screen would cover much of the
+    form: the button comes after the form instead (visits.css, as on the request form)."""
+    css = (Path(settings.BASE_DIR) / "carenet/visits/static/visits/visits.css").read_text("utf-8")
+    page = chromium.launch().new_page(viewport={"width": 360, "height": 640})
+    try:
+        for size, expected in ((17, "sticky"), (34, "static")):
+            page.set_content(
+                f"<style>{css} :root {{ font-size: {size}px }} body {{ margin: 16px }}</style>"
+                '<form class="visit-form"><div class="vf-submit"><button>Save</button></div>'
+                "</form>"
+            )
+            position = page.evaluate(
+                "getComputedStyle(document.querySelector('.vf-submit')).position"
+            )
+            assert position == expected, size
+    finally:
+        page.close()
