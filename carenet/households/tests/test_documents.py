@@ -330,3 +330,14 @@ def test_the_form_offers_id_not_known_yet():
     form = PersonForm(data={"first_name": "แก่", "document_type": "id_unknown"})
     assert form.is_valid(), form.errors
     assert "id_unknown" in dict(form.fields["document_type"].choices)
+
+
+def test_the_consent_choices_say_when_each_applies(client, world):
+    """A volunteer could not tell "public task" from "legal obligation": each basis says in
+    plain words when it is the one."""
+    login(client, "district_coordinator_a")
+    page = client.get(reverse("households:person_add", args=[world.households["a1"].pk]))
+    help_text = page.text.split('data-testid="basis-help"')[1].split("</details>")[0]
+    assert help_text.count("<dt>") == 5
+    assert "ถามความยินยอมตอนนี้ไม่ได้" in help_text
+    assert "สอบถามศูนย์ประสานงานก่อนเลือก" in help_text
