@@ -82,6 +82,17 @@ def test_home_shows_scope_and_area_counts(client, personas, persona, counts):
     assert [g["role"] for g in response.context["grants"]] == [PERSONAS[persona].role]
 
 
+@pytest.mark.parametrize("persona", ["national_admin", "auditor"])
+def test_a_national_home_points_to_the_figures_of_an_area(client, personas, persona):
+    """The whole country has no one table of figures: the home says where they are."""
+    login(client, persona)
+    page = client.get("/")
+    assert page.context["registry"] is None
+    choose = page.text.split('data-testid="choose-area"')[1].split("</p>")[0]
+    assert reverse("reports:areas") in choose
+    assert "หมู่บ้านที่นำเข้าแล้ว" in page.text  # the villages Carenet holds, not the country's
+
+
 def test_a_volunteer_opens_on_their_households(client, personas):
     login(client, "volunteer_a")
     response = client.get("/")
