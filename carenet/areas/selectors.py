@@ -83,9 +83,10 @@ def areas_named(text: str) -> list[Area]:
 def _named_within(text: str) -> list[Area]:
     """ "ต.ปากน้ำ อ.เมืองชุมพร", "บางหมาก ชุมพร": an area's name, then the names of areas it
     lies in, as the choices of a shared name are listed."""
-    head, *above = text.split()
-    if not above:
+    words = text.split()
+    if len(words) < 2:
         return []
+    head, *above = words
     wanted = {geothai.normalize(word) for word in above}
     found = []
     for area in areas_named(head):

@@ -83,6 +83,8 @@ def test_an_unknown_or_shared_name_is_refused_before_any_password_is_asked(area_
         call_command("grant_access", "coord_cp", "coordinator", "ท่าแซะ")
     with pytest.raises(CommandError):
         call_command("grant_access", "coord_cp", "coordinator", "99")
+    with pytest.raises(CommandError):  # spaces only: refused, not a traceback
+        call_command("grant_access", "coord_cp", "coordinator", "   ")
     assert not User.objects.filter(username="coord_cp").exists()
 
 

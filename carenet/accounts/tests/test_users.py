@@ -226,6 +226,7 @@ def test_a_provincial_officer_creates_a_coordinator_of_their_province(client, pe
         ({"area": ""}, "role"),
         ({"role": "volunteer", "area": "860101"}, "role"),
         ({"area": "99"}, "area"),
+        ({"area": "\u200b\u200b"}, "area"),  # invisible marks only: a name cleaned to nothing
         ({"password2": GOOD + "x"}, "password2"),
         ({"password1": "1234567890123", "password2": "1234567890123"}, "password1"),
         ({"password1": "somchai-ใจดี", "password2": "somchai-ใจดี"}, "password1"),
