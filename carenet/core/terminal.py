@@ -19,10 +19,16 @@ def run_by() -> str:
 
 
 def os_account() -> str:
+    """The account, and the administrator behind it when sudo ran the command
+    (`sudo -u carenet manage.py ...` would otherwise name only the service account)."""
     try:
-        return getpass.getuser()
+        account = getpass.getuser()
     except (OSError, KeyError):  # no login name and no passwd entry (some containers)
-        return f"uid {os.getuid()}"
+        account = f"uid {os.getuid()}"
+    admin = os.environ.get("SUDO_USER", "")
+    if admin and admin != account:
+        return f"{account} (sudo: {admin})"
+    return account
 
 
 class TerminalCommand(BaseCommand):

@@ -28,3 +28,11 @@ def test_an_account_without_a_name_is_named_by_its_number(monkeypatch):
 
     monkeypatch.setattr("getpass.getuser", nameless)
     assert terminal.os_account().startswith("uid ")
+
+
+def test_a_command_run_through_sudo_names_the_administrator_too(monkeypatch):
+    monkeypatch.setattr("getpass.getuser", lambda: "carenet")
+    monkeypatch.setenv("SUDO_USER", "it_somchai")
+    assert terminal.os_account() == "carenet (sudo: it_somchai)"
+    monkeypatch.setenv("SUDO_USER", "carenet")  # sudo to oneself adds nothing
+    assert terminal.os_account() == "carenet"
