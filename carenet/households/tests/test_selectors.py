@@ -503,3 +503,26 @@ def test_the_migration_rewrites_the_keys_of_names_with_mai_yamok(world):
     person.refresh_from_db()
     assert person.name_key == people.name_key("นานาๆ", person.last_name)
     assert Person.objects.get(pk=untouched.pk).name_key == untouched.name_key
+
+
+def test_a_name_heard_rather_than_read_is_found_by_its_sound(world, personas):
+    """A volunteer types the name as it is said: สมสี for สมศรี, whose ร is silent."""
+    _named(world.people["p1"], "สมศรี", "ทรัพย์มาก")
+    p1 = world.households["p1"].pk
+    coordinator = personas["district_coordinator_a"]
+    assert listed(coordinator, search="สมสี") == []
+    assert sounding(coordinator, "สมสี") == {p1}
+    assert sounding(coordinator, "ซัพย์มาก") == {p1}
+
+
+def test_the_migration_rewrites_the_keys_of_names_with_a_silent_ror_rua(world):
+    from importlib import import_module
+
+    from django.apps import apps
+
+    migration = import_module("carenet.households.migrations.0013_name_key_silent_r")
+    person = world.people["p1"]
+    Person.objects.filter(pk=person.pk).update(first_name="สมศรี", name_key="stale")
+    migration.rekey(apps, None)
+    person.refresh_from_db()
+    assert person.name_key == people.name_key("สมสี", person.last_name)
