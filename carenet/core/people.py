@@ -7,6 +7,8 @@ keeps any other title (ดร., พระ, ว่าที่ ร.ต. ...) as t
 Duplicate search compares names by sound, not by spelling, because the same Thai name is
 often typed differently (ศรีสุข / ศรีสุก). `name_key` is the udom83 Thai soundex of the first and
 last names, from pythainlp; records with the same key and birth date are likely the same person.
+Before the soundex, a ร that is written but not said is left out (`as_said`), since udom83 keeps
+it: ศรี is said สี, ทราย ซาย, เพชร เพ็ด.
 """
 
 import re
@@ -204,10 +206,39 @@ def clean_name(raw: str) -> str:
     return thai_spelling(" ".join(raw.translate(INVISIBLE).split()))
 
 
+_MARKS = "\u0e30-\u0e3a\u0e47-\u0e4e"  # vowel signs, tone marks, the killer ์
+# Where a written ร is not said, in the spellings names use. A ร kept where it is said (ศรัณย์,
+# ภัทรา, จันทรา, พร) keeps the key it had.
+_SILENT_R = (
+    # ทร starting a word is said ซ: ทราย, ทรัพย์, ทรงศักดิ์
+    (re.compile(f"(?<![ก-ฮ{_MARKS}])ทร(?=[ก-ฮ{_MARKS}])"), "ซ"),
+    # ศร/สร before ี or a tone mark, or after เ/แ: ศรี, สร้อย, เสริม, เศร้า
+    (re.compile("([ศส])ร(?=[\u0e35\u0e48-\u0e4b])|(?<=[เแ])([ศส])ร"), r"\1\2"),
+    # a ร ending a syllable after ก จ ช ต ท that a vowel opened: เพชร, มิตร, บุตร, ภัทร, จักรพันธ์
+    (
+        re.compile(
+            f"(?:(?<=[\u0e31\u0e34-\u0e39\u0e47][กจชตท])|(?<=[เแโ][ก-ฮ][กจชตท]))ร(?![{_MARKS}])"
+        ),
+        "",
+    ),
+)
+
+
+def as_said(name: str) -> str:
+    """A name with the ร it does not say left out, for its sound-alike key."""
+    if "ร" not in name:
+        return name
+    for pattern, said in _SILENT_R:
+        name = pattern.sub(said, name)
+    return name
+
+
 def name_key(first_name: str, last_name: str) -> str:
     """A sound-alike key of a Thai name, for finding likely duplicates. Spaces around ๆ are
     left out first: "นานา ๆ" and "นานาๆ" are one name (and a key holds no space)."""
-    parts = [_AROUND_MAI_YAMOK.sub(_MAI_YAMOK, clean_name(n)) for n in (first_name, last_name)]
+    parts = [
+        as_said(_AROUND_MAI_YAMOK.sub(_MAI_YAMOK, clean_name(n))) for n in (first_name, last_name)
+    ]
     return "-".join(soundex(part, engine="udom83") if part else "" for part in parts)
 
 

@@ -8,7 +8,9 @@ the import to refuse them with a reason (`tabular.TableStream.marked`):
 * a row saved with hidden="1";
 * a cell whose style's font is struck through;
 * a cell whose text is partly struck through (a rich-text run with <strike/>), in the
-  workbook's shared strings or in the cell itself.
+  workbook's shared strings or in the cell itself;
+* a cell showing an Excel error (#N/A, #REF! ...): a formula that found no value, which
+  calamine reads as a blank cell.
 
 The sheet is scanned in blocks with regular expressions, which costs a fraction of reading it;
 the struck-cell searches run only when the workbook has a struck font or run at all.
@@ -51,14 +53,20 @@ _INLINE_STRUCK = re.compile(
 )
 
 
+# <c r="H2" t="e"><f>VLOOKUP(...)</f><v>#N/A</v></c>
+_ERROR_CELL = re.compile(rb"<" + _P + rb'c\b([^>]*\bt="e"[^>]*?)(?<!/)>(.*?)</' + _P + rb"c>", re.S)
+_VALUE = re.compile(rb"<" + _P + rb"v>([^<]*)<")
+
+
 @dataclass
 class Marks:
     hidden: set[int] = field(default_factory=set)  # row numbers, as Excel shows them
     struck: dict[int, set[int]] = field(default_factory=dict)  # row -> columns (A = 0)
     hidden_columns: set[int] = field(default_factory=set)  # A = 0
+    errors: dict[int, dict[int, str]] = field(default_factory=dict)  # row -> column -> "#N/A"
 
     def __bool__(self) -> bool:
-        return bool(self.hidden or self.struck)
+        return bool(self.hidden or self.struck or self.errors)
 
 
 def find_marks(
@@ -83,6 +91,8 @@ def find_marks(
                     number = _ROW_NUMBER.search(found[0])
                     if number:
                         marks.hidden.add(int(number[1]))
+            if b't="e"' in block:
+                _mark_errors(marks, block)
             inline = [_INLINE_STRUCK] if b"strike" in block else []
             for search in [*found_in_cells, *inline]:
                 for found in search.finditer(block):
@@ -112,6 +122,16 @@ def _whole_rows(part: IO[bytes]) -> Iterator[bytes]:
         yield data[:end]
     if carried:
         yield carried
+
+
+def _mark_errors(marks: Marks, block: bytes) -> None:
+    for found in _ERROR_CELL.finditer(block):
+        reference, value = _CELL_REF.search(found[1]), _VALUE.search(found[2])
+        if reference is None:
+            continue
+        shown = value[1].decode("utf-8", "replace") if value else "#ERROR"
+        row = int(reference[2])
+        marks.errors.setdefault(row, {})[column_index(reference[1].decode())] = shown
 
 
 def _mark_cell(marks: Marks, tag: bytes) -> None:

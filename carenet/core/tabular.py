@@ -451,6 +451,7 @@ def _refuse_uncalculated(stream: BinaryIO, sheet_name: str) -> None:
 
 HIDDEN = "hidden"
 STRUCK = "struck"
+FORMULA_ERROR = "formula error"
 
 
 def _marks_by_sheet(packed: bytes) -> dict[str, Marks]:
@@ -477,15 +478,19 @@ def _marks_by_sheet(packed: bytes) -> dict[str, Marks]:
 
 def _marked_rows(
     marks: Marks, positions: dict[str, int], header_row: int
-) -> dict[int, tuple[str, str]]:
-    """The data rows `marks` names, as TableStream.marked: a struck row only when a column
-    the import reads is struck, and with the first such column."""
+) -> dict[int, tuple[str, str, str]]:
+    """The data rows `marks` names, as TableStream.marked: a struck row, or one with an
+    Excel error, only when a column the import reads is, and with the first such column."""
     keys = sorted((index, key) for key, index in positions.items())
-    marked = {row: (HIDDEN, "") for row in marks.hidden if row > header_row}
+    marked = {row: (HIDDEN, "", "") for row in marks.hidden if row > header_row}
+    for row, errors in marks.errors.items():
+        found = next(((key, errors[index]) for index, key in keys if index in errors), None)
+        if row > header_row and found is not None and row not in marked:
+            marked[row] = (FORMULA_ERROR, *found)
     for row, struck in marks.struck.items():
         key = next((key for index, key in keys if index in struck), None)
         if row > header_row and key is not None and row not in marked:
-            marked[row] = (STRUCK, key)
+            marked[row] = (STRUCK, key, "")
     return marked
 
 
@@ -1036,7 +1041,7 @@ class TableStream:
         progress: Callable[[], float | None],
         close: Callable[[], None],
         ignored: list[tuple[str, str]] | None = None,
-        marked: dict[int, tuple[str, str]] | None = None,
+        marked: dict[int, tuple[str, str, str]] | None = None,
         marks_read: bool = True,
         hidden_columns: list[tuple[str, str]] | None = None,
     ) -> None:

@@ -156,3 +156,27 @@ def test_mai_yamok_with_or_without_a_space_has_one_key():
     assert people.name_key("นานา ๆ", "ดี ๆ") == people.name_key("นานาๆ", "ดีๆ")
     assert " " not in people.name_key("นานา ๆ", "")
     assert people.name_key("ฐิตธมฺโม", "") == people.name_key("ฐิตธมโม", "")
+
+
+@pytest.mark.parametrize(
+    "written, heard",
+    [
+        ("สมศรี", "สมสี"),
+        ("ศรีสุข", "สีสุข"),
+        ("สร้อยทอง", "ส้อยทอง"),
+        ("เสริมศักดิ์", "เสิมศักดิ์"),
+        ("ทรายทอง", "ซายทอง"),
+        ("ทรัพย์สิน", "ซัพย์สิน"),
+        ("บุตรดี", "บุตดี"),
+        ("จักรพันธ์", "จักพันธ์"),
+        ("มิตรชัย", "มิตชัย"),
+    ],
+)
+def test_a_name_written_with_a_silent_ror_rua_has_the_key_of_the_name_as_said(written, heard):
+    """A volunteer types the name they heard: สมสี for สมศรี."""
+    assert people.name_key(written, "") == people.name_key(heard, "")
+
+
+@pytest.mark.parametrize("said", ["ศรัณย์", "ภัทรา", "จันทรา", "พร", "อมร", "เจริญ", "ศรศักดิ์"])
+def test_a_ror_rua_that_is_said_stays_in_the_key(said):
+    assert people.as_said(said) == said

@@ -33,7 +33,7 @@ def workbook(mark) -> bytes:
     return buffer.getvalue()
 
 
-def marked(data: bytes) -> dict[int, tuple[str, str]]:
+def marked(data: bytes) -> dict[int, tuple[str, str, str]]:
     with open_table(io.BytesIO(data), COLUMNS) as table:
         assert len(list(table)) == 4  # every row is still read; the import refuses them
         return table.marked
@@ -49,7 +49,7 @@ def test_hidden_rows_by_hand_or_by_a_filter():
         sheet.row_dimensions[4].hidden = True
         sheet.row_dimensions[6].hidden = True
 
-    assert marked(workbook(hide)) == {4: (HIDDEN, ""), 6: (HIDDEN, "")}
+    assert marked(workbook(hide)) == {4: (HIDDEN, "", ""), 6: (HIDDEN, "", "")}
 
 
 def test_a_struck_row_names_the_first_column_read():
@@ -57,7 +57,7 @@ def test_a_struck_row_names_the_first_column_read():
         for cell in sheet[5]:
             cell.font = Font(strike=True)
 
-    assert marked(workbook(strike)) == {5: (STRUCK, "code")}
+    assert marked(workbook(strike)) == {5: (STRUCK, "code", "")}
 
 
 def test_only_struck_text_in_columns_read_counts():
@@ -67,7 +67,7 @@ def test_only_struck_text_in_columns_read_counts():
         sheet["C4"].font = Font(strike=True)
         sheet["B6"].font = Font(strike=False, bold=True)
 
-    assert marked(workbook(strike)) == {4: (STRUCK, "name")}
+    assert marked(workbook(strike)) == {4: (STRUCK, "name", "")}
 
 
 def test_an_empty_cell_formatted_as_struck_is_no_mark():
@@ -81,7 +81,7 @@ def test_text_partly_struck_through():
     def strike(sheet):
         sheet["C3"] = CellRichText(["บ้านใหม่ ", TextBlock(InlineFont(strike=True), "บ้านเก่า")])
 
-    assert marked(workbook(strike)) == {3: (STRUCK, "name")}
+    assert marked(workbook(strike)) == {3: (STRUCK, "name", "")}
 
 
 def test_a_shared_string_with_a_struck_run_and_a_strike_turned_off():
@@ -112,7 +112,7 @@ def test_a_shared_string_with_a_struck_run_and_a_strike_turned_off():
     data = _with_shared_strings(data, strings)
     with open_table(io.BytesIO(data), COLUMNS) as table:
         assert [row["name"] for row in table] == ["บ้านนา", "บ้านไร่"]
-        assert table.marked == {3: (STRUCK, "name")}
+        assert table.marked == {3: (STRUCK, "name", "")}
 
 
 def test_rows_far_down_a_large_sheet_are_found(monkeypatch):
@@ -126,7 +126,7 @@ def test_rows_far_down_a_large_sheet_are_found(monkeypatch):
         sheet["C399"].font = Font(strike=True)
 
     with open_table(io.BytesIO(workbook(mark)), COLUMNS) as table:
-        assert table.marked == {350: (HIDDEN, ""), 399: (STRUCK, "name")}
+        assert table.marked == {350: (HIDDEN, "", ""), 399: (STRUCK, "name", "")}
 
 
 def test_a_csv_has_no_marks():
@@ -185,3 +185,17 @@ def test_a_part_that_cannot_be_unpacked_leaves_the_marks_unread(monkeypatch):
     with open_table(io.BytesIO(workbook(lambda sheet: None)), COLUMNS) as table:
         assert len(list(table)) == 4
         assert (table.marked, table.marks_read) == ({}, False)
+
+
+def test_a_cell_showing_an_excel_error_is_marked_with_the_error():
+    """A VLOOKUP that found no ID shows #N/A; calamine reads it as a blank cell."""
+
+    def fail(sheet):
+        sheet["C4"] = "#N/A"  # openpyxl writes it as an error cell (t="e")
+        sheet["B6"] = "#REF!"
+        sheet["A5"] = "#DIV/0!"  # หมายเหตุ: a column the import does not read
+
+    assert marked(workbook(fail)) == {
+        4: (tabular.FORMULA_ERROR, "name", "#N/A"),
+        6: (tabular.FORMULA_ERROR, "code", "#REF!"),
+    }

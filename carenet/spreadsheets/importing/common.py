@@ -29,6 +29,7 @@ from carenet.core import citizen_id, thaidate
 from carenet.core.models import AuditEvent
 from carenet.core.people import PHONE_NUMBER, PHONE_RULE, normalize_title, title_in_name
 from carenet.core.tabular import (
+    FORMULA_ERROR,
     HIDDEN,
     Column,
     Row,
@@ -419,20 +420,26 @@ def renamed_reason(recorded: str) -> str:
     ) % {"recorded": recorded}
 
 
-def refuse_marked(row: Row, marked: dict[int, tuple[str, str]], report: "Report") -> bool:
-    """Reports a row of the sheet that is hidden or struck through (TableStream.marked), as
-    an error: whoever saved the file does not see it as data, yet it would be imported. True
-    when the row is one."""
+def refuse_marked(row: Row, marked: dict[int, tuple[str, str, str]], report: "Report") -> bool:
+    """Reports a row of the sheet that is hidden, struck through or shows an Excel error
+    (TableStream.marked), as an error: whoever saved the file does not see it as data, or
+    the cell lost its value, yet it would be imported. True when the row is one."""
     mark = marked.get(row.number)
     if mark is None:
         return False
-    kind, key = mark
+    kind, key, shown = mark
     if kind == HIDDEN:
         reason = _(
             "This row is hidden in the sheet (by hand or by a filter), but an import reads "
             "every row. Delete the row if it should not be imported, or show it if it should, "
             "then upload the file again."
         )
+    elif kind == FORMULA_ERROR:
+        reason = _(
+            "This cell shows an Excel error (%(error)s): its formula found no value (a VLOOKUP "
+            "that did not find the row, a deleted cell). Fix the formula or type the value, "
+            "then upload the file again."
+        ) % {"error": shown}
     else:
         reason = _(
             "Text in this row is struck through, which usually marks a cancelled entry, but an "
@@ -440,7 +447,7 @@ def refuse_marked(row: Row, marked: dict[int, tuple[str, str]], report: "Report"
             "it should not be imported, or remove the strikethrough if it should, then upload "
             "the file again."
         )
-    report.error(row.number, key, row.values.get(key, "") if key else "", reason)
+    report.error(row.number, key, shown or (row.values.get(key, "") if key else ""), reason)
     return True
 
 

@@ -272,7 +272,7 @@ class _Reader:
         self.scope = Scope(actor)
         self.ids_seen: dict[str, int] = {}
         self.aliases = alias_lookup(COLUMNS)
-        self.marked: dict[int, tuple[str, str]] = {}  # TableStream.marked
+        self.marked: dict[int, tuple[str, str, str]] = {}  # TableStream.marked
         self.allowance = disclosure.Allowance(user_or_none(actor))
         self.now = timezone.now()
 

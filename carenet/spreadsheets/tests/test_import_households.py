@@ -350,6 +350,22 @@ def test_hidden_and_struck_through_rows_are_refused_and_nothing_is_imported(en):
     assert snapshot() == before
 
 
+def test_an_excel_error_cell_is_refused_not_read_as_blank(en):
+    """A VLOOKUP of IDs that found nothing shows #N/A: the person would come in with no ID."""
+
+    def fail(sheet):
+        for cell in sheet[3]:
+            if cell.value == family()[1]["citizen_id"]:
+                cell.value = "#N/A"
+
+    before = snapshot()
+    result = run(xlsx_file(family(), mark=fail))
+    [error] = result.errors
+    assert (error.row, error.column, error.value) == (3, "เลขประจำตัวประชาชน", "#N/A")
+    assert "Excel error (#N/A)" in error.reason
+    assert snapshot() == before
+
+
 def test_a_hidden_column_read_is_warned_of(en):
     """A column hidden to make room, or because it is out of date: said, not refused."""
     rows = [{**row, "phone": "0812345678"} for row in family()]
