@@ -64,22 +64,43 @@ def member_notes(person: Any, age: int | None, *, others: int, name: str) -> lis
 
 
 def _age_notes(person: Any, name: str, age: int) -> list[str]:
+    return [note for _field, note in age_notes(person, name, age)]
+
+
+def age_notes(person: Any, name: str, age: int) -> list[tuple[str, str]]:
+    """What a member's age makes unlikely in their record, each with the field it is about
+    ("title", "elderly_allowance", "newborn_grant" or "relation"). An import warns of them."""
     notes = []
     values = {"name": name, "age": age, "title": person.title}
     if person.title in ADULT_TITLES and age < ADULT_TITLE_FROM:
-        notes.append(_("%(name)s is %(age)d: below 15 the title is เด็กชาย or เด็กหญิง.") % values)
+        notes.append(
+            ("title", _("%(name)s is %(age)d: below 15 the title is เด็กชาย or เด็กหญิง.") % values)
+        )
     if person.title in CHILD_TITLES and age >= ADULT_TITLE_FROM:
         notes.append(
-            _("%(name)s is %(age)d: from 15 the title is นาย, นาง or นางสาว, not %(title)s.")
-            % values
+            (
+                "title",
+                _("%(name)s is %(age)d: from 15 the title is นาย, นาง or นางสาว, not %(title)s.")
+                % values,
+            )
         )
     if person.elderly_allowance and age < ELDERLY_ALLOWANCE_FROM:
-        notes.append(_("%(name)s receives the elderly allowance, but is %(age)d.") % values)
+        notes.append(
+            (
+                "elderly_allowance",
+                _("%(name)s receives the elderly allowance, but is %(age)d.") % values,
+            )
+        )
     if person.newborn_grant and age >= NEWBORN_GRANT_UNDER:
-        notes.append(_("%(name)s receives the newborn grant, but is %(age)d.") % values)
+        notes.append(
+            ("newborn_grant", _("%(name)s receives the newborn grant, but is %(age)d.") % values)
+        )
     if person.relation == "head" and age < HEAD_FROM:
         notes.append(
-            _("%(name)s is %(age)d and recorded as the head of household: check who heads it.")
-            % values
+            (
+                "relation",
+                _("%(name)s is %(age)d and recorded as the head of household: check who heads it.")
+                % values,
+            )
         )
     return notes

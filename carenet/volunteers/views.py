@@ -213,6 +213,11 @@ def _detail(
         "history_url": access.history_url(request.user, volunteer, volunteer.area_id),
         "citizen_id_masked": cid.masked(volunteer.read_citizen_id()),
         "can_change_status": can_manage and bool(STATUS_MOVES.get(volunteer.status)),
+        # A status with no move onward (deceased) can still be taken back for a while, on the
+        # status page: the page links to it, or a death recorded by mistake is a dead end.
+        "can_undo_status": can_manage
+        and not STATUS_MOVES.get(volunteer.status)
+        and services.undoable_change(volunteer) is not None,
         "account_form": AccountForm() if can_manage and services.may_get_login(volunteer) else None,
         "households_looked_after": looked_after,
         "households_away": away,

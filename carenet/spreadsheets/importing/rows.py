@@ -23,6 +23,7 @@ from carenet.core.people import (
     SEX_OF_TITLE,
     Sex,
     age_on,
+    full_name,
     name_key,
     normalize_title,
     parse_sex,
@@ -30,6 +31,7 @@ from carenet.core.people import (
     title_in_name,
 )
 from carenet.core.tabular import NOTE_CELL, Row, TableStream, alias_lookup, odd_row_reason
+from carenet.households import checks
 from carenet.households.cleaning import (
     NUMBERLESS,
     PREGNANCY_AGES,
@@ -463,6 +465,8 @@ class RowReader:
                 problems.append(problem)
         self._document(p, v, parsed["document_type"], problems)
         self._vulnerability(p, v, parsed, age, problems)
+        if age is not None and not problems:
+            self._age_warnings(p, v, age)
         p.consent, p.consent_date = parsed["consent"], parsed["consent_date"]
         if p.consent == ConsentBasis.CONSENT and age is not None and age < OWN_CONSENT_FROM_AGE:
             problems.append(
@@ -643,6 +647,31 @@ class RowReader:
                     "citizen ID or the other document."
                 ),
             )
+
+    def _age_warnings(self, p: PersonRow, v: dict[str, str], age: int) -> None:
+        """What the household page would question, said at once (households.checks): a
+        title or a role the age makes unlikely, or an age only a mistyped year gives. A year
+        written with two digits is read as the Buddhist Era; the warning says so."""
+        notes: list[tuple[str, str]] = []
+        if age > OLDEST_LIKELY:
+            notes.append(("birth_date", _("Check the year: this person would be %(age)d.")))
+        if _may_be_odd(p, age):
+            seen = _AgeView(p)
+            name = full_name(p.title, p.first_name, p.last_name)
+            notes += checks.age_notes(seen, name, age)
+        if not notes:
+            return
+        written = v["birth_date"]
+        read_as = ""
+        if _TWO_DIGIT_YEAR.match(written) and p.birth_date is not None:
+            read_as = " " + _(
+                "The birth date's year has two digits and was read as the Buddhist Era: "
+                "%(year)d. Write the year in full."
+            ) % {"year": p.birth_date.year + 543}
+        for field, note in notes:
+            column = _NOTE_COLUMN[field]
+            text = note % {"age": age} if field == "birth_date" else note
+            self.report.warning(p.number, column, v[column], text + read_as)
 
     def _vulnerability(
         self,
@@ -960,6 +989,42 @@ def _too_long(limit: int) -> str:
 
 
 _MISSING = object()
+OLDEST_LIKELY = 110  # older than this, a birth date is most likely mistyped (as reports say)
+_AGE_WELFARE = WELFARE_BITS["elderly_allowance"] | WELFARE_BITS["newborn_grant"]
+# The column a warning of households.checks.age_notes points to.
+_NOTE_COLUMN = {
+    "birth_date": "birth_date",
+    "title": "title",
+    "relation": "relation",
+    "elderly_allowance": "welfare",
+    "newborn_grant": "welfare",
+}
+# 12/1/67, 5-ม.ค.-10: a day first, then a year of one or two digits (not an ISO 2510-01-12).
+_TWO_DIGIT_YEAR = re.compile(r"^(?![0-9๐-๙]{4})\S.*[^0-9๐-๙][0-9๐-๙]{1,2}\s*$")
+
+
+def _may_be_odd(p: PersonRow, age: int) -> bool:
+    """Whether households.checks.age_notes may find anything: most rows are settled here, at
+    a fraction of the cost (the reading process does it a million times a large file)."""
+    welfare = p.welfare & _AGE_WELFARE
+    if age < checks.ADULT_TITLE_FROM:
+        return p.title in checks.ADULT_TITLES or p.relation == Relation.HEAD or bool(welfare)
+    return p.title in checks.CHILD_TITLES or bool(
+        welfare and (welfare & WELFARE_BITS["newborn_grant"] or age < checks.ELDERLY_ALLOWANCE_FROM)
+    )
+
+
+class _AgeView:
+    """A person row as households.checks.age_notes reads a person."""
+
+    __slots__ = ("elderly_allowance", "newborn_grant", "relation", "title")
+
+    def __init__(self, p: PersonRow) -> None:
+        self.title, self.relation = p.title, p.relation
+        self.elderly_allowance = bool(p.welfare & WELFARE_BITS["elderly_allowance"])
+        self.newborn_grant = bool(p.welfare & WELFARE_BITS["newborn_grant"])
+
+
 # What the lines under a table say where a name would be: a total ("รวม 4 ครัวเรือน"), a
 # signature ("ลงชื่อ ....... ผู้สำรวจ", "(นางสาวสมใจ ใจงาม)"), a note.
 _MEMO_LIMIT = 200_000

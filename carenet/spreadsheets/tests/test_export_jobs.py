@@ -197,7 +197,7 @@ def test_a_scope_taken_away_before_the_job_runs_fails_it(registry, personas):
     export_jobs.run_export_job(job.pk)
     job.refresh_from_db()
     assert job.status == ExportStatus.FAILED
-    assert job.failure == "พื้นที่นี้ไม่อยู่ในขอบเขตของคุณแล้ว"
+    assert job.failure == "พื้นที่นี้ไม่อยู่ในขอบเขตของท่านแล้ว"
     assert not job.stored_file
 
 

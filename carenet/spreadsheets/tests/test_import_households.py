@@ -2606,3 +2606,30 @@ def test_a_group_is_written_as_the_pages_name_it_and_read_in_either_spelling():
         result = run(csv_file([row]))
         assert result.ok, result.errors
         assert stored(cid(number)).single_parent
+
+
+def test_a_title_or_role_the_age_makes_unlikely_is_warned_of_and_imported(en):
+    """What the household page would question is said at the import, the year read too."""
+    rows = [
+        person(title="นาง", first_name="ละเอียด", sex="หญิง", birth_date="12-1-67"),
+        person(
+            citizen_id=cid(2),
+            title="เด็กชาย",
+            first_name="ภูมิ",
+            birth_date="5-ม.ค.-10",
+            relation="หลาน",
+        ),
+        person(citizen_id=cid(3), first_name="ทวด", birth_date="1/1/2440", relation="ญาติอื่น"),
+        person(citizen_id=cid(4), first_name="ดี", birth_date="1/1/2500", relation="บุตร"),
+    ]
+    result = run(csv_file(rows))
+    assert result.ok, result.errors
+    said = {(w.row, w.column): w.reason for w in result.warnings}
+    assert "below 15 the title is" in said[(2, "คำนำหน้า")]
+    assert "head of household" in said[(2, "ความสัมพันธ์กับหัวหน้าครัวเรือน")]
+    assert "two digits and was read as the Buddhist Era: 2567" in said[(2, "คำนำหน้า")]
+    assert "from 15 the title is" in said[(3, "คำนำหน้า")]
+    assert "2510" in said[(3, "คำนำหน้า")]
+    assert "would be 129" in said[(4, "วันเกิด")] and "two digits" not in said[(4, "วันเกิด")]
+    assert 5 not in {row for row, _column in said}
+    assert Person.objects.count() == 4

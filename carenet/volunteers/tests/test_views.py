@@ -464,6 +464,25 @@ def test_a_deceased_volunteers_age_stops_at_their_death(client, world):
     assert response.context["age"] is None  # no date of death: no age rather than a wrong one
 
 
+def test_a_death_recorded_by_mistake_can_be_taken_back_from_the_volunteers_page(client, world):
+    """Deceased has no move onward, so no "Change status": the page links to the undo instead."""
+    own = world["own"]
+    Volunteer.objects.filter(pk=own.pk).update(status=VolunteerStatus.DECEASED)
+    change = VolunteerStatusChangeFactory(
+        volunteer=own, from_status=VolunteerStatus.ACTIVE, to_status=VolunteerStatus.DECEASED
+    )
+    login(client, "district_coordinator_a")
+    page = client.get(reverse("volunteers:detail", args=[own.pk])).text
+    assert 'data-testid="change-status"' not in page
+    assert 'data-testid="undo-status"' in page
+    assert 'data-testid="undo"' in client.get(reverse("volunteers:status", args=[own.pk])).text
+    VolunteerStatusChange.objects.filter(pk=change.pk).update(
+        created_at=change.created_at - timedelta(days=31)
+    )
+    page = client.get(reverse("volunteers:detail", args=[own.pk])).text
+    assert 'data-testid="undo-status"' not in page  # too late to take back
+
+
 def test_my_profile_shows_the_volunteers_own_record(client, world):
     login(client, "volunteer_a")
     response = client.get(reverse("volunteers:me"))
