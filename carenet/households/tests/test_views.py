@@ -975,6 +975,12 @@ def test_household_status_and_assignment(client, world):
     assert client.post(status_path, no_reason).status_code == 400
     offered = detail.context["status_form"].fields["status"].choices
     assert [value for value, _label in offered] == ["", "moved", "closed"]  # not "active" again
+    # Closing records whoever still lives there as moved away: the form says so first, with a
+    # link to each member's status, where a death is recorded as one.
+    living = detail.context["d"].members
+    [warning] = re.findall(r'data-testid="status-members">(.*?)</div>', detail.text, re.S)
+    for row in living:
+        assert reverse("households:person", args=[row.person.pk]) + "#status" in warning
     moved = {"status": "moved", "reason": "ย้ายไปกรุงเทพ", "version": 1}
     assert client.post(status_path, moved).status_code == 302
     household.refresh_from_db()
