@@ -585,7 +585,7 @@ def committee_list(
     )
     rank = {position.value: index for index, position in enumerate(POSITION_ORDER)}
     current = sorted(
-        (s for s in seats if is_current(s, today)),
+        current_seats(seats, today),
         key=lambda s: (rank.get(s.position, 99), s.volunteer.first_name),
     )
     past = sorted((s for s in seats if s not in current), key=lambda s: s.term_start, reverse=True)
@@ -607,6 +607,24 @@ TERM_WARNING_DAYS = 90
 
 def is_current(seat: CommitteeMembership, today: date) -> bool:
     return seat.term_start <= today and (seat.term_end is None or seat.term_end >= today)
+
+
+def current_seats(seats: list[CommitteeMembership], today: date) -> list[CommitteeMembership]:
+    """The seats of one centre held today. On a handover day, a chair or a secretary whose
+    term ends today and whose successor starts today is the successor's: a centre shows one
+    chair, not two (services._seat_taken lets a term start the day another ends)."""
+    held = [seat for seat in seats if is_current(seat, today)]
+    starting = {seat.position for seat in held if seat.term_start == today}
+    return [
+        seat
+        for seat in held
+        if not (
+            seat.term_end == today
+            and seat.position in SINGLE_SEATS
+            and seat.position in starting
+            and seat.term_start < today
+        )
+    ]
 
 
 def seats_ending(
@@ -646,7 +664,7 @@ class CommitteeState:
 def committee_state(seats: list[CommitteeMembership], today: date) -> CommitteeState:
     """The state of a committee from its current and planned seats and its single seats'
     past ones (seats of one centre, as _seats_by_centre reads them)."""
-    current = [seat for seat in seats if is_current(seat, today)]
+    current = current_seats(seats, today)
     planned = [seat for seat in seats if seat.term_start > today]
     ended: dict[str, date] = {}
     for seat in seats:

@@ -1080,6 +1080,12 @@ def committee_seat_add(
     else:
         errors["term_start"] += _implausible_start(term_start)
         errors["term_end"] += _implausible_end(term_start, term_end)
+        registered = volunteer.registration_date
+        if registered is not None and term_start < registered and not errors["term_start"]:
+            errors["term_start"].append(
+                _("The term cannot start before the volunteer was registered (%(date)s).")
+                % {"date": thaidate.format_short(registered)}
+            )
     _raise_if(errors)
     assert term_start is not None
 

@@ -424,6 +424,24 @@ def test_committee_lists_current_seats_chair_first(area_tree):
     assert previous == [past]
 
 
+def test_on_a_handover_day_the_centre_has_one_chair_the_successor(area_tree):
+    """The old chair's term ends today and the new one's starts today: one chair is shown,
+    and no warning asks for a successor already appointed."""
+    today = timezone.localdate()
+    centre = CentreFactory()
+    old = CommitteeMembershipFactory(
+        centre=centre, position=Position.CHAIR, term_start=date(2020, 1, 1), term_end=today
+    )
+    new = CommitteeMembershipFactory(centre=centre, position=Position.CHAIR, term_start=today)
+    current, previous = selectors.committee_list(centre=centre)
+    assert current == [new] and previous == [old]
+    assert selectors.committee_state([old, new], today).ending == []
+    new.delete()  # without a successor, the chair holds the seat to the end of its last day
+    current, _previous = selectors.committee_list(centre=centre)
+    assert current == [old]
+    assert selectors.committee_state([old], today).ending == [old]
+
+
 def test_the_centre_list_reads_each_area_once():
     codes = {"86", "8601", "860101", "8602", "8401", "840101", "840201"}
     assert selectors._outermost(codes) == ["8401", "840201", "86"]

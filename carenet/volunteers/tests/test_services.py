@@ -1310,3 +1310,19 @@ def test_a_centres_phone_is_checked_kept_as_digits_and_logged(area_tree, persona
     assert centre.phone == "077511234"
     [event] = AuditEvent.objects.filter(action="centre.update")
     assert event.details == {"phone": ["", "077511234"]}
+
+
+def test_a_term_cannot_start_before_the_volunteer_was_registered(district_coordinator_a):
+    centre = CentreFactory()
+    volunteer = VolunteerFactory(registration_date=date(2022, 9, 15))
+    refused(
+        lambda: services.committee_seat_add(
+            actor=district_coordinator_a,
+            **seat_args(centre, volunteer, term_start=date(2022, 9, 1)),
+        ),
+        "term_start",
+        containing="2565",
+    )
+    services.committee_seat_add(
+        actor=district_coordinator_a, **seat_args(centre, volunteer, term_start=date(2022, 9, 15))
+    )
