@@ -244,7 +244,8 @@ def _accepted_words(cols: tuple[columns.Column, ...]) -> list[tuple[str, str, bo
             accepted.append((col.label, _("“ใช่” or “ไม่”, or blank"), False))
         elif col.key in _WORD_LISTS:
             words = _WORD_LISTS[col.key].words
-            kept = [w[0] for code, w in words.items() if code not in columns.DERIVED_GROUPS]
+            derived = columns.DERIVED_GROUPS if col.key == "vulnerable_groups" else set()
+            kept = [w[0] for code, w in words.items() if code not in derived]
             accepted.append((col.label, ", ".join(kept), col.key in _SEVERAL))
     return accepted
 

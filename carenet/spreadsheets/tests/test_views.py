@@ -168,6 +168,7 @@ def test_the_upload_page_lists_the_words_each_coded_column_takes(client, persona
     assert "“ใช่” หรือ “ไม่” หรือเว้นว่าง" in households  # ติดเตียง, อยู่ลำพัง
     assert "บ้านของตนเอง, เช่า" in households
     assert "ผู้สูงอายุ" not in households.split("กลุ่มเปราะบาง")[1].split("</dd>")[0]  # worked out
+    assert "หัวหน้าครัวเรือน, คู่สมรส, บุตร, บิดาหรือมารดา" in households  # child, a relation
     volunteers = page.split('data-testid="words-volunteers"')[1].split("</dl>")[0]
     assert "อสม." in volunteers
 
