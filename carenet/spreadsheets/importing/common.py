@@ -279,11 +279,19 @@ class Report:
                 self.error(table.header_row, header, "", reason)
                 continue
             if normalize_header(header) not in _ROW_NUMBER_HEADERS:
-                self.warning(table.header_row, header, "", self._unread_reason(letter, header))
+                born = table.headers.get("birth_date") if table.has("birth_date") else None
+                reason = self._unread_reason(letter, header, birth_header=born)
+                self.warning(table.header_row, header, "", reason)
 
-    def _unread_reason(self, letter: str, header: str) -> str:
-        """Why a column is not imported, for the columns offices often add."""
+    def _unread_reason(self, letter: str, header: str, *, birth_header: str | None) -> str:
+        """Why a column is not imported, for the columns offices often add; `birth_header`:
+        the file's birth-date column, if it has one."""
         key = normalize_header(header)
+        if key in _AGE_HEADERS and birth_header:
+            return _(
+                "Column %(letter)s holds ages, which Carenet does not import: it works ages "
+                "out from the column “%(column)s”."
+            ) % {"letter": letter, "column": birth_header}
         if key in _AGE_HEADERS:
             return _(
                 "Column %(letter)s holds ages, which Carenet does not import: it records birth "

@@ -845,6 +845,14 @@ def test_every_value_a_household_s_later_row_contradicts_is_reported_at_once(en)
     assert "where this column says" in errors[2].reason and "address" not in errors[2].reason
 
 
+def test_an_age_column_beside_birth_dates_is_only_said_to_be_left_out(en):
+    rows = [{**row, "age": "70"} for row in family()]
+    result = run(csv_file(rows, headers={**THAI, "age": "อายุ"}), dry_run=True)
+    [column] = [w for w in result.warnings if w.column == "อายุ"]
+    assert "works ages out from the column “วันเกิด”" in column.reason
+    assert "Add a column" not in column.reason
+
+
 def test_a_file_of_ages_is_told_that_birth_dates_are_needed(en):
     rows = [{**row, "birth_date": ""} for row in family()]
     for row, age in zip(rows, ("67", "72", "15 ปี"), strict=True):
