@@ -292,16 +292,20 @@ def _village_q(text: str) -> Q:
     return found & Q(house_no__iexact=house) if house else found
 
 
-# "82/7", "บ้านเลขที่ 82/7", "82/7 หมู่ 3", "82/7 ม.3": a house no., and the หมู่ if typed.
-_ADDRESS_SEARCH = re.compile(r"^(?:บ้านเลขที่\s*)?(\S+?)\s*(?:(?:หมู่(?:ที่)?|ม\.)\s*(\d{1,2}))?$")
+# "82/7", "บ้านเลขที่ 82/7", "82/7 หมู่ 3", "82/7 ม.3": a house no., and the หมู่ if typed;
+# then the village's name, as a household's page heads it ("บ้านเลขที่ 88 หมู่ 3 บ้านปากลำพู").
+_ADDRESS_SEARCH = re.compile(
+    r"^(?:บ้านเลขที่\s*)?(\S+?)\s*(?:(?:หมู่(?:ที่)?|ม\.)\s*(\d{1,2}))?(?:\s+(บ้าน\S.*))?$"
+)
 
 
 def _address_q(text: str) -> Q:
     found = _ADDRESS_SEARCH.match(text)
     if found is None:
         return Q(house_no__iexact=text)
-    house_no, moo = found.groups()
-    return Q(house_no__iexact=house_no) & (Q(moo=int(moo)) if moo else Q())
+    house_no, moo, village = found.groups()
+    found_q = Q(house_no__iexact=house_no) & (Q(moo=int(moo)) if moo else Q())
+    return found_q & Q(area__name_th__icontains=village) if village else found_q
 
 
 def _priority_q(level: str) -> Q:
@@ -685,10 +689,21 @@ def hand_over_get(*, user: Any, pk: int) -> HandOver:
         .select_related("area", "head")
         .order_by("area_id", "house_no", "pk")
     )
-    households = [h for h in theirs if manages_widely(user, h.area_id)]
+    households = sorted(
+        (h for h in theirs if manages_widely(user, h.area_id)),
+        key=lambda h: (h.area_id, house_order(h.house_no), h.pk),
+    )
     if not households and not manages_widely(user, giver.area_id):
         raise Http404
     return HandOver(giver, households)
+
+
+def house_order(house_no: str) -> tuple[tuple[int, str], ...]:
+    """A house no. as a walk down the village reads it: 37 before 103, 37/2 after 37."""
+    return tuple(
+        (int(part), "") if part.isdigit() else (-1, part)
+        for part in re.findall(r"\d+|\D+", house_no.translate(citizen_id.THAI_DIGITS))
+    )
 
 
 def hand_over_takers(*, volunteer: Volunteer, households: list[Household]) -> QuerySet[Volunteer]:

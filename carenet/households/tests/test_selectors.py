@@ -93,6 +93,10 @@ def test_search_by_member_name_house_no_and_citizen_id(world, personas):
     for typed in ("99/1 หมู่ 3", "บ้านเลขที่ 99/1 ม.3", "99/1 หมู่ที่ ๓"):
         assert keys_of(world, listed(admin, search=typed)) == {"b1"}, typed
     assert listed(admin, search="99/1 หมู่ 4") == []
+    # The address as the household's page heads it, pasted: "บ้านเลขที่ 99/1 หมู่ 3 บ้าน…"
+    pasted = "บ้านเลขที่ 99/1 หมู่ 3 บ้านท่าแซะ"  # b1's village (conftest.AREA_TREE)
+    assert keys_of(world, listed(admin, search=pasted)) == {"b1"}
+    assert listed(admin, search="บ้านเลขที่ 99/1 หมู่ 3 บ้านไม่มีจริง") == []
     titled = f"{target.title}{target.first_name} {target.last_name}"  # "นายสมชาย ใจดี"
     assert keys_of(world, listed(admin, search=titled)) == {"p1"}
     digits = new_citizen_id()
@@ -526,3 +530,10 @@ def test_the_migration_rewrites_the_keys_of_names_with_a_silent_ror_rua(world):
     migration.rekey(apps, None)
     person.refresh_from_db()
     assert person.name_key == people.name_key("สมสี", person.last_name)
+
+
+def test_house_numbers_sort_as_a_walk_down_the_village():
+    written = ["103", "37/2", "247", "37", "5", "๑๒", "183/3"]
+    assert sorted(written, key=selectors.house_order) == [
+        "5", "๑๒", "37", "37/2", "103", "183/3", "247"
+    ]  # fmt: skip

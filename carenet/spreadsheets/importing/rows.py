@@ -624,6 +624,11 @@ class RowReader:
             attempt(problems, refuse_excel_number, "document_no", p.document_no)
         if document_type == DocumentType.ID_UNKNOWN and p.digits:
             p.document_type = document_type = ""  # the ID is known now
+        elif not document_type and not p.digits and not p.document_no:
+            # No ID and no other document (a blank cell, "-", "ไม่มี"): kept as a citizen
+            # whose number is not known yet, as the form would ask, so that the area's
+            # check page lists the person to complete. A stored person keeps their type.
+            p.document_type = DocumentType.ID_UNKNOWN
         if p.document_no and document_type not in ("", *NUMBERLESS):
             read = attempt(problems, read_document_no, document_type, p.document_no)
             p.document_no = read or p.document_no
