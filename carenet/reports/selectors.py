@@ -133,7 +133,7 @@ def per_100(volunteers: int, households: int) -> float | None:
 
 
 def centre_coverage(*, centre: Centre) -> Coverage:
-    """How well the centre's area is covered, in three grouped queries whatever its size.
+    """How well the centre's area is covered, in four queries whatever its size.
 
     A village is covered when at least one active volunteer covers it; a subdistrict whose
     villages are not loaded is not covered (`unloaded`). Households are those registered as
@@ -166,9 +166,16 @@ def centre_coverage(*, centre: Centre) -> Coverage:
     for row in volunteer_rows:
         if row["area_id"] in subdistricts:
             subdistricts[row["area_id"]].active_volunteers = row["n"]
-    for sub_code, n in _active_households(code).items():
-        if sub_code in subdistricts:
-            subdistricts[sub_code].households = n
+    by_area = _active_households(code)
+    for area_code, n in by_area.items():
+        if area_code[:6] in subdistricts:
+            subdistricts[area_code[:6]].households += n
+    for village in villages:  # households of a village: those registered at it
+        village.households = by_area.get(village.code, 0)  # type: ignore[attr-defined]
+        village.per_100_households = per_100(  # type: ignore[attr-defined]
+            village.active_volunteers,
+            village.households,  # type: ignore[attr-defined]
+        )
     rows = list(subdistricts.values())
     return Coverage(
         subdistricts=rows,
@@ -180,15 +187,15 @@ def centre_coverage(*, centre: Centre) -> Coverage:
 
 
 def _active_households(code: str) -> dict[str, int]:
-    """Active households inside `code`, per subdistrict, in one grouped query."""
+    """Active households inside `code`, per area they are registered at (a village, or a
+    subdistrict whose villages are not loaded), in one grouped query."""
     rows = (
         Household.objects.filter(within(code, "area"), status="active")
-        .annotate(subdistrict=Substr("area_id", 1, 6))
-        .values("subdistrict")
+        .values("area_id")
         .annotate(n=Count("id"))
         .order_by()
     )
-    return {row["subdistrict"]: row["n"] for row in rows}
+    return {row["area_id"]: row["n"] for row in rows}
 
 
 # --- The registry of an area, in figures ----------------------------------------------------

@@ -52,6 +52,13 @@ def test_coverage_of_a_district(area_tree, spread, django_assert_num_queries):
     assert by_code["860101"].active_volunteers == 1
     assert [v.code for v in by_code["860101"].uncovered] == ["86010102"]
     assert by_code["860102"].per_100_households == 10.0
+    # Each village too: its households, and volunteers per 100 of them.
+    villages = {v.code: v for v in by_code["860101"].villages}
+    assert (villages["86010101"].households, villages["86010101"].per_100_households) == (
+        30,
+        3.3,
+    )
+    assert (villages["86010102"].households, villages["86010102"].per_100_households) == (10, 0.0)
 
 
 def test_coverage_query_count_does_not_grow_with_the_area(area_tree, django_assert_num_queries):
