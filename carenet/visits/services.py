@@ -44,7 +44,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
 from django.db.models import Q
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from carenet.core import thaidate
@@ -540,6 +540,13 @@ def _concern_raise(actor: Any, visit: Visit, items: Sequence[ProblemItem], summa
 
 
 def _default_summary(risk_level: str, items: Sequence[ProblemItem]) -> str:
+    """The summary of a concern raised without one. Stored as text and read by coordinators in
+    Thai, so written in Thai whatever the volunteer's language, as the problem names are."""
+    with translation.override("th"):
+        return _summary_of(risk_level, items)
+
+
+def _summary_of(risk_level: str, items: Sequence[ProblemItem]) -> str:
     parts = []
     if risk_level == RiskLevel.URGENT:
         parts.append(_("Urgent risk."))
@@ -575,7 +582,8 @@ def concern_handle(*, actor: Any, concern: Concern, status: str, note: str = "")
     concern.status = status
     concern.handled_by = actor
     if note:
-        stamp = thaidate.format_datetime(timezone.now())
+        with translation.override("th"):  # stored with the note, as the log's other lines are
+            stamp = thaidate.format_datetime(timezone.now())
         line = f"{stamp} {getattr(actor, 'display_name', '') or actor.get_username()}: {note}"
         concern.note = f"{concern.note}\n{line}".strip()
     concern.save(update_fields=["status", "handled_by", "note", "updated_at"])

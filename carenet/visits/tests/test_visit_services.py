@@ -476,6 +476,24 @@ def test_violence_makes_the_visit_and_its_concern_sensitive(world, volunteer_a):
     assert "ความรุนแรงในครอบครัว" in concern.summary  # a summary is made when none is typed
 
 
+def test_a_summary_made_for_a_volunteer_working_in_english_is_in_thai(
+    world, volunteer_a, district_coordinator_a
+):
+    """The coordinator reads it in Thai: a made summary, and the stamp of a note, are stored
+    in Thai whatever the writer's language."""
+    from django.utils import translation
+
+    with translation.override("en"):
+        record(world, volunteer_a, risk_level=RiskLevel.URGENT, raise_concern=True)
+        concern = Concern.objects.get()
+        services.concern_handle(
+            actor=district_coordinator_a, concern=concern, status="acknowledged", note="Will go"
+        )
+    concern.refresh_from_db()
+    assert concern.summary.startswith("ความเสี่ยงเร่งด่วน") and "Urgent" not in concern.summary
+    assert " BE " not in concern.note and "Will go" in concern.note
+
+
 def test_trafficking_is_sensitive_too(world, volunteer_a):
     visit = record(world, volunteer_a, problem_codes=["forced_labour"], raise_concern=False)
     assert visit.sensitive
