@@ -28,8 +28,8 @@ from carenet.volunteers.models import Volunteer
 
 
 class VisitType(models.TextChoices):
-    SCREENING = "screening", _("screening (ค้นหา)")
-    ROUTINE = "routine", _("routine watch (เฝ้าระวัง)")
+    SCREENING = "screening", _("screening")
+    ROUTINE = "routine", _("routine visit")
     FOLLOW_UP = "follow_up", _("follow-up")
     DISASTER_CHECK = "disaster_check", _("disaster check")
 
