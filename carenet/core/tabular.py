@@ -671,8 +671,8 @@ def header_key(cell: object, aliases: dict[str, str]) -> str | None:
 
 # A cell of a row that is no record: a signature, a note or a total under the table.
 NOTE_CELL = re.compile(
-    r"^(?:ลงชื่อ|ลงนาม|หมายเหตุ|ผู้รายงาน|ผู้บันทึก|ผู้จัดทำ|\(|รวม|ทั้งหมด|total\b"
-    r"|\d+\s*(?:คน|ราย|ครัวเรือน|หลัง|หมู่บ้าน|ตำบล|แห่ง)$)|\.\.|…",
+    r"^(?:ลงชื่อ|ลงนาม|หมายเหตุ|ผู้รายงาน|ผู้บันทึก|ผู้จัดทำ|\(|รวม|ทั้งหมด|จำนวน|total\b"
+    r"|(?:[\d๐-๙,]+\s*(?:คน|ราย|ครัวเรือน|หลัง|หมู่บ้าน|ตำบล|แห่ง)\s*)+$)|\.\.|…",
     re.IGNORECASE,
 )
 
@@ -684,14 +684,17 @@ def repeats_header(values: dict[str, str], aliases: dict[str, str]) -> bool:
     return len(named) >= 3
 
 
-def odd_row_reason(values: dict[str, str], aliases: dict[str, str]) -> str | None:
+def odd_row_reason(
+    values: dict[str, str], aliases: dict[str, str], *, below_notes: bool = False
+) -> str | None:
     """Why a row that failed its checks is not a record at all, if it is not: the header
-    again, or a cell or two of total, note or signature. The report then says that once
-    instead of listing every cell the row lacks."""
+    again, or a cell or two of total, note or signature (`below_notes`: any cell or two,
+    once such a row was met: the signer's position under their name). The report then says
+    that once instead of listing every cell the row lacks."""
     if repeats_header(values, aliases):
         return _("This row repeats the header row. A file has one header: delete this row.")
     filled = [text for text in values.values() if text]
-    if len(filled) <= 2 and any(NOTE_CELL.search(text) for text in filled):
+    if len(filled) <= 2 and (below_notes or any(NOTE_CELL.search(text) for text in filled)):
         return _(
             "This row is no record. If it is a total, a note or a signature under the table, "
             "delete it from the file."

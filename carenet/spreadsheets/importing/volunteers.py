@@ -46,6 +46,7 @@ from carenet.core.tabular import (
     alias_lookup,
     odd_row_reason,
     open_table,
+    repeats_header,
 )
 from carenet.households.models import HouseholdAssignment
 from carenet.spreadsheets.columns import (
@@ -273,6 +274,7 @@ class _Reader:
         self.ids_seen: dict[str, int] = {}
         self.aliases = alias_lookup(COLUMNS)
         self.marked: dict[int, tuple[str, str, str]] = {}  # TableStream.marked
+        self.notes_below = False  # a total or a signature was met: the table has ended
         self.allowance = disclosure.Allowance(user_or_none(actor))
         self.now = timezone.now()
 
@@ -354,8 +356,10 @@ class _Reader:
                     )
                 )
         if problems:
-            reason = odd_row_reason(as_read, self.aliases)
+            reason = odd_row_reason(as_read, self.aliases, below_notes=self.notes_below)
             if reason is not None:
+                # The lines under a total or a signature are notes too.
+                self.notes_below = self.notes_below or not repeats_header(as_read, self.aliases)
                 self.report.error(row.number, "", "", reason)
                 return None
             for problem in problems:

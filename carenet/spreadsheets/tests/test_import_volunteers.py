@@ -547,6 +547,23 @@ def test_a_total_in_the_whole_name_column_is_one_error(en):
     ]
 
 
+def test_a_count_in_thai_digits_and_the_signers_position_are_each_one_error(en):
+    """A total written "จำนวน ๕ คน", then a signature, then the signer's position alone in
+    another column: each is said to be no record, not to lack a citizen ID and a name."""
+    rows = [
+        volunteer(),
+        {"first_name": "จำนวน ๕ คน"},
+        {"first_name": "ลงชื่อ.............."},
+        {"district": "นักพัฒนาสังคมปฏิบัติการ"},
+    ]
+    result = run(csv_file(rows))
+    assert [(e.row, e.reason.split(".")[0]) for e in result.errors] == [
+        (3, "This row is no record"),
+        (4, "This row is no record"),
+        (5, "This row is no record"),
+    ]
+
+
 def test_covered_villages_excel_turned_into_a_date_are_explained(en):
     result = run(csv_file([volunteer(covered_moo="2026-03-01")]))
     [error] = result.errors
