@@ -224,9 +224,9 @@ class Areas:
     @staticmethod
     def _not_loaded(code: str) -> str:
         return _(
-            "There is no subdistrict with code %(code)s in Carenet. Check the code. If it is "
-            "right, the areas have not been loaded yet: an administrator runs "
-            "“manage.py load_areas”."
+            "There is no subdistrict with code %(code)s in Carenet. Check the code (six digits: "
+            "province, district, subdistrict), or write the subdistrict's name instead. If the "
+            "code is right, ask the Carenet administrator to load the areas."
         ) % {"code": code}
 
 
