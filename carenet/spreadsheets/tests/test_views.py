@@ -672,6 +672,21 @@ def test_a_check_only_import_never_says_it_is_saving(dry_run, stage):
     assert stage in html
 
 
+def test_a_file_still_being_opened_says_so_rather_than_sitting_at_0_percent():
+    """A workbook of 86,000 rows is loaded for half a minute before its first row is read."""
+    from types import SimpleNamespace
+
+    from django.template.loader import render_to_string
+
+    job = SimpleNamespace(pk=1, dry_run=False, is_finished=False)
+    opening = {"status": "checking", "percent": 0, "done": 0, "total": 0}
+    reading = {"status": "checking", "percent": 5, "done": 500, "total": 10_000}
+    with translation.override("en"):
+        first = render_to_string("spreadsheets/_progress.html", {"job": job, "progress": opening})
+        then = render_to_string("spreadsheets/_progress.html", {"job": job, "progress": reading})
+    assert "Opening the file" in first and "Opening the file" not in then
+
+
 def test_a_headmans_list_shows_removals_marked_and_namesakes_before_anything_is_saved(
     client, personas
 ):
