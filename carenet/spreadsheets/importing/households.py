@@ -928,9 +928,9 @@ class _HouseholdImport:
             self._list_changes(person.number, match, changes)
             if person.digits and ("first_name" in changes or "last_name" in changes):
                 recorded = f"{match['first_name']} {match['last_name']}".strip()
-                self.report.warning(
-                    person.number, "first_name", person.first_name, renamed_reason(recorded)
-                )
+                column = "first_name" if "first_name" in changes else "last_name"
+                in_file = f"{person.first_name} {person.last_name}".strip()  # the whole name
+                self.report.warning(person.number, column, in_file, renamed_reason(recorded))
             self.batch.updates.append((match["pk"], {**changes, "version": match["version"] + 1}))
             self._audit_change("households.person", match["pk"], match["area_id"], changes)
             household.touched = True

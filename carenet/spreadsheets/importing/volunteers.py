@@ -581,8 +581,8 @@ def _match(
         if "first_name" in item.changes or "last_name" in item.changes:
             report.warning(
                 item.row,
-                "first_name",
-                item.values["first_name"],
+                "first_name" if "first_name" in item.changes else "last_name",
+                f"{item.values['first_name']} {item.values['last_name']}".strip(),
                 renamed_reason(volunteer.full_name),
             )
         before = sorted(v.code for v in volunteer.villages.all())

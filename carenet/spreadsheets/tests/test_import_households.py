@@ -1243,9 +1243,12 @@ def test_a_row_that_renames_the_person_of_its_citizen_id_is_warned_of(en):
     result = run(csv_file(rows))
     assert result.ok, result.errors
     [warning] = result.warnings
-    assert (warning.row, warning.column, warning.value) == (2, "ชื่อ", "ประยุทธ")
+    assert (warning.row, warning.column, warning.value) == (2, "ชื่อ", "ประยุทธ ใจดี")
     assert f"({recorded.first_name} {recorded.last_name})" in warning.reason
     assert stored(cid(1)).first_name == "ประยุทธ"
+    rows[0]["last_name"] = "ใจดีมาก"  # the last name alone: its column, the whole name shown
+    [warning] = run(csv_file(rows)).warnings
+    assert (warning.column, warning.value) == ("นามสกุล", "ประยุทธ ใจดีมาก")
 
 
 def test_a_blank_groups_or_welfare_cell_clearing_a_stored_person_is_warned_of(en):

@@ -347,7 +347,7 @@ def test_a_row_that_renames_the_volunteer_of_its_citizen_id_is_warned_of(en):
     result = run(csv_file([volunteer(first_name="บุญมา")]))
     assert result.ok, result.errors
     [warning] = result.warnings
-    assert (warning.row, warning.value) == (2, "บุญมา")
+    assert (warning.row, warning.value) == (2, "บุญมา รักถิ่น")
     assert "(นางบุญมี รักถิ่น)" in warning.reason
     assert stored(1).first_name == "บุญมา"
 
