@@ -44,6 +44,15 @@ def citizen_id_masked(value: object) -> str:
 
 
 @register.filter
+def card_no_shown(value: object) -> str:
+    """A card number as a page shows it: masked like a citizen ID when it is one (the
+    disability card carries its holder's ID), as typed otherwise."""
+    if not isinstance(value, str):
+        return ""
+    return citizen_id.masked(citizen_id.normalize(value)) if citizen_id.is_valid(value) else value
+
+
+@register.filter
 def thai_phone(value: object) -> str:
     return phone_shown(value) if isinstance(value, str) else ""
 

@@ -742,6 +742,21 @@ def test_person_page_logs_the_view_and_masks_the_id(client, world):
     assert event.target_id == str(person.pk)
 
 
+def test_a_disability_card_number_that_is_the_citizen_id_is_masked_as_one(client, world):
+    """The current card carries its holder's citizen ID: shown in full it would undo the
+    ID's masking."""
+    digits = new_citizen_id()
+    person = world.people["a1"]
+    Person.objects.filter(pk=person.pk).update(
+        disability=True, disability_card_no=citizen_id.formatted(digits)
+    )
+    login(client, "volunteer_a")
+    page = client.get(reverse("households:person", args=[person.pk])).text
+    assert digits not in page.replace("-", "") and citizen_id.masked(digits) in page
+    Person.objects.filter(pk=person.pk).update(disability_card_no="ชพ 12345")  # another kind
+    assert "ชพ 12345" in client.get(reverse("households:person", args=[person.pk])).text
+
+
 def test_household_page_logs_the_view_of_its_members_health(client, world):
     household = world.people["a1"].household
     login(client, "volunteer_a")
