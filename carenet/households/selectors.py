@@ -706,6 +706,24 @@ def house_order(house_no: str) -> tuple[tuple[int, str], ...]:
     )
 
 
+def volunteers_not_covering(*, household: Household) -> list[Volunteer]:
+    """The household's active volunteers who cover villages, none of them the household's
+    (one moved to another village). A volunteer with no villages listed covers the whole
+    subdistrict; a household not at a village is covered by anyone."""
+    if household.area.level != Level.VILLAGE:
+        return []
+    volunteers = (
+        household.volunteers.filter(status=VolunteerStatus.ACTIVE)
+        .annotate(
+            covering=Count("villages"),
+            covers_it=Count("villages", filter=Q(villages__code=household.area_id)),
+        )
+        .filter(covering__gt=0, covers_it=0)
+        .order_by("pk")
+    )
+    return list(volunteers)
+
+
 def hand_over_takers(*, volunteer: Volunteer, households: list[Household]) -> QuerySet[Volunteer]:
     """Who may take the households: the other active volunteers of their subdistricts (the
     giver's own, unless the giver moved away from them)."""

@@ -338,6 +338,7 @@ def household_edit(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             messages.success(request, _("The household is saved."))
             _warn_if_gps_far(request, household)
+            _warn_if_volunteers_elsewhere(request, household)
             return redirect("households:detail", pk=household.pk)
     return _render_form(
         request,
@@ -442,6 +443,21 @@ def _warn_if_gps_far(request: HttpRequest, household: Household) -> None:
                 "A point taken at the office, or a mistyped digit, puts a house far away."
             )
             % {"km": km, "area": selectors.subdistrict_of(household.area).label},
+        )
+
+
+def _warn_if_volunteers_elsewhere(request: HttpRequest, household: Household) -> None:
+    """A household moved to another village keeps its volunteers: said when one of them covers
+    villages and not this one, so that the centre can hand it over (or widen their cover)."""
+    elsewhere = selectors.volunteers_not_covering(household=household)
+    if elsewhere:
+        messages.warning(
+            request,
+            _(
+                "%(names)s does not cover %(village)s, where the household now is. Hand the "
+                "household over to a volunteer of that village, or add it to their villages."
+            )
+            % {"names": ", ".join(v.full_name for v in elsewhere), "village": household.area.label},
         )
 
 

@@ -1457,3 +1457,20 @@ def test_taking_a_volunteer_off_a_household_asks_first(client, world):
     button = page.split('data-testid="unassign"')[1].split(">")[0]
     name = household.volunteers.get().full_name
     assert f'data-confirm-click="นำ {name} ออกจากการดูแลครัวเรือนนี้หรือไม่"' in button
+
+
+def test_a_household_moved_to_another_village_says_its_volunteer_does_not_cover_it(
+    client, world, area_tree
+):
+    household = world.households["a1"]  # หมู่ 1 of ท่าตะเภา
+    volunteer = VolunteerFactory.create(area_id="860101")
+    volunteer.villages.set([area_tree["86010101"]])
+    HouseholdAssignment.objects.create(household=household, volunteer=volunteer)
+    login(client, "district_coordinator_a")
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    edit = reverse("households:edit", args=[household.pk])
+    data = {"area": "86010102", "house_no": "5", "version": household.version}
+    page = client.post(edit, data, follow=True).text
+    assert f"{volunteer.full_name} does not cover" in page
+    data = {"area": "86010101", "house_no": "5", "version": household.version + 1}
+    assert "does not cover" not in client.post(edit, data, follow=True).text  # back home
