@@ -193,11 +193,18 @@ RELATIONS = Vocabulary(
 )
 OWNERSHIPS = Vocabulary(
     {
+        # The first word of each is the page's: an export says what the household page says.
         Ownership.OWN: ("บ้านของตนเอง", "ของตนเอง", "เจ้าของ", "own house", "owner"),
-        Ownership.RENT: ("เช่า", "บ้านเช่า", "rented"),
-        Ownership.RELATIVE: ("อาศัยญาติ", "อาศัยอยู่กับญาติ", "lives with relatives"),
-        Ownership.PUBLIC: ("ที่สาธารณะหรือที่วัด", "ที่สาธารณะ", "ที่วัด", "public land"),
-        Ownership.ENCROACHED: ("บุกรุก", "ที่ดินบุกรุก", "encroached land"),
+        Ownership.RENT: ("เช่าอยู่", "เช่า", "บ้านเช่า", "rented"),
+        Ownership.RELATIVE: ("อาศัยอยู่กับญาติ", "อาศัยญาติ", "lives with relatives"),
+        Ownership.PUBLIC: (
+            "อยู่ในที่ดินสาธารณะหรือที่วัด",
+            "ที่สาธารณะหรือที่วัด",
+            "ที่สาธารณะ",
+            "ที่วัด",
+            "public land",
+        ),
+        Ownership.ENCROACHED: ("บุกรุกที่ดิน", "บุกรุก", "ที่ดินบุกรุก", "encroached land"),
         Ownership.OTHER: ("อื่น ๆ", "อื่น"),
     },
     Ownership,
@@ -205,9 +212,9 @@ OWNERSHIPS = Vocabulary(
 CONDITIONS = Vocabulary(
     {
         Condition.GOOD: ("มั่นคงแข็งแรง", "แข็งแรง", "ดี", "good"),
-        Condition.FAIR: ("ชำรุดบางส่วน", "ต้องซ่อมแซม", "fair"),
+        Condition.FAIR: ("ต้องซ่อมแซม", "ชำรุดบางส่วน", "fair"),
         Condition.POOR: ("ทรุดโทรม", "poor"),
-        Condition.UNSAFE: ("ไม่ปลอดภัย", "ไม่ปลอดภัยต่อการอยู่อาศัย", "unsafe"),
+        Condition.UNSAFE: ("ไม่ปลอดภัยต่อการอยู่อาศัย", "ไม่ปลอดภัย", "unsafe"),
     },
     Condition,
 )
