@@ -151,6 +151,27 @@ class Problem(Exception):
     def __init__(self, key: str, reason: str, value: str | None = None) -> None:
         super().__init__(reason)
         self.key, self.reason, self.value = key, reason, value
+        _problems_made[0] += 1
+
+
+# How many Problems this process has made, and had made at the last collection (see
+# problems_freed).
+_problems_made = [0, 0]
+PROBLEMS_PER_COLLECTION = 50_000  # about 10,000 wrong rows: a few MB of garbage
+
+
+@contextmanager
+def problems_freed() -> Iterator[None]:
+    """Frees what the rows read inside found wrong leave behind. A caught Problem kept in a
+    list is a reference cycle (its traceback holds the frames that hold the list), which only
+    the cycle collector frees, and imports pause it (collector_paused): a file of two million
+    wrong rows took 20 GB. Once rows have made enough problems, one collection frees them;
+    good rows make none and cost nothing."""
+    yield
+    made, collected = _problems_made
+    if made - collected >= PROBLEMS_PER_COLLECTION and not gc.isenabled():
+        _problems_made[1] = made
+        gc.collect()
 
 
 NAME_PARTS = ("title", "first_name", "last_name")
@@ -822,9 +843,9 @@ def collector_paused() -> Iterator[None]:
 
     An import keeps hundreds of thousands of objects alive (the households and IDs it has
     seen), and every full collection walks all of them again: at a million rows that was
-    nearly a third of the import's CPU time (bench/README.md). Its rows make no reference
-    cycles, so nothing piles up meanwhile. Imports in threads of one web process share the
-    switch, hence the count.
+    nearly a third of the import's CPU time (bench/README.md). Its good rows make no
+    reference cycles, and wrong ones are cleared up after (problems_freed). Imports in
+    threads of one web process share the switch, hence the count.
     """
     global _collector_pauses
     with _collector_lock:

@@ -83,7 +83,10 @@ class Areas:
                 found = problem
             self._resolved[key] = found
         if isinstance(found, Problem):
-            raise found
+            # A fresh one each time: raising the remembered one again would lengthen its
+            # traceback by every row that names the place, each row's frames kept with it
+            # (a file of two million rows naming one wrong place took 20 GB).
+            raise Problem(found.key, found.reason, found.value)
         return found
 
     def _subdistrict(

@@ -93,7 +93,8 @@ def checked_chunks(
 
 
 def _read(rows: list[Any], reader: RowReader, table: TableStream) -> CheckedChunk:
-    people = [person for row in rows if (person := reader.read(row)) is not None]
+    with common.problems_freed():
+        people = [person for row in rows if (person := reader.read(row)) is not None]
     return CheckedChunk(len(rows), people, table.fraction_read())
 
 

@@ -73,6 +73,7 @@ from carenet.spreadsheets.importing.common import (
     import_audit,
     name_parts,
     no_name_column,
+    problems_freed,
     read_as_of,
     read_citizen_id,
     read_date,
@@ -225,7 +226,8 @@ def _import(
             ticker = ProgressReporter(progress)
             checked: list[_Checked] = []
             for rows in chunks(table):
-                checked += [c for row in rows if (c := reader.read(row)) is not None]
+                with problems_freed():
+                    checked += [c for row in rows if (c := reader.read(row)) is not None]
                 result.total_rows += len(rows)
                 ticker.checking(result.total_rows, table.fraction_read())
             if not result.total_rows:
