@@ -129,7 +129,8 @@ class PersonCitizenIDField(CitizenIDField):
         try:
             return super().clean(value)
         except ValidationError as error:
-            if error.code != "citizen_id_leading":
+            # Django's own checks (max_length ...) raise a list, which has no code.
+            if getattr(error, "code", None) != "citizen_id_leading":
                 raise
             leading = cleaning.card_in_citizen_id_field()
             raise ValidationError(leading, code="citizen_id_leading") from None
