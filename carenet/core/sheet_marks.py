@@ -24,37 +24,51 @@ from typing import IO
 
 _BLOCK = 8 * 1024 * 1024
 _P = rb"(?:\w+:)?"  # any namespace prefix
-_HIDDEN_ROW = re.compile(rb"<" + _P + rb'row\b[^>]*?\bhidden="(?:1|true)"[^>]*>')
+# Every run of a tag's attributes is bounded: unbounded, a sheet of "<row <row <row ..." with no
+# ">" made each search rescan to the end of the block, quadratic time with the lock held that
+# every other request waits for (a 14 KB workbook would have held the site for hours).
+_A = rb"[^>]{0,2000}"
+_HIDDEN_ROW = re.compile(rb"<" + _P + rb"row\b" + _A + rb'?\bhidden="(?:1|true)"' + _A + rb">")
 _ROW_NUMBER = re.compile(rb'\br="(\d+)"')
 # <col min="3" max="4" width="0" hidden="1"/>, in the <cols> before the sheet's rows.
-_HIDDEN_COLUMNS = re.compile(rb"<" + _P + rb'col\b(?=[^>]*\bhidden="(?:1|true)")[^>]*>')
+_HIDDEN_COLUMNS = re.compile(
+    rb"<" + _P + rb"col\b(?=" + _A + rb'\bhidden="(?:1|true)")' + _A + rb">"
+)
 _MIN, _MAX = re.compile(rb'\bmin="(\d+)"'), re.compile(rb'\bmax="(\d+)"')
 _LAST_COLUMN = 16384
 _CELL_REF = re.compile(rb'\br="([A-Z]{1,3})(\d+)"')
 # <strike/> or <strike val="1"/>, not <strike val="0"/>
-_STRIKE = re.compile(rb"<" + _P + rb'strike\b(?![^>]*\bval="(?:0|false)")[^>]*>')
-_FONTS = re.compile(rb"<" + _P + rb"fonts\b[^>]*>(.*?)</" + _P + rb"fonts>", re.S)
-_FONT = re.compile(rb"<" + _P + rb"font\b[^>]*?(?:/>|>(.*?)</" + _P + rb"font>)", re.S)
-_CELL_XFS = re.compile(rb"<" + _P + rb"cellXfs\b[^>]*>(.*?)</" + _P + rb"cellXfs>", re.S)
-_XF = re.compile(rb"<" + _P + rb"xf\b([^>]*)>")
+_STRIKE = re.compile(rb"<" + _P + rb"strike\b(?!" + _A + rb'\bval="(?:0|false)")' + _A + rb">")
+_FONTS = re.compile(rb"<" + _P + rb"fonts\b" + _A + rb">(.*?)</" + _P + rb"fonts>", re.S)
+_FONT = re.compile(
+    rb"<" + _P + rb"font\b" + _A + rb"?(?:/>|>(.{0,4000}?)</" + _P + rb"font>)", re.S
+)
+_CELL_XFS = re.compile(rb"<" + _P + rb"cellXfs\b" + _A + rb">(.*?)</" + _P + rb"cellXfs>", re.S)
+_XF = re.compile(rb"<" + _P + rb"xf\b(" + _A + rb")>")
 _FONT_ID = re.compile(rb'\bfontId="(\d+)"')
-_SHARED = re.compile(rb"<" + _P + rb"si\b[^>]*?(?:/>|>(.*?)</" + _P + rb"si>)", re.S)
+_SHARED = re.compile(rb"<" + _P + rb"si\b" + _A + rb"?(?:/>|>(.{0,65536}?)</" + _P + rb"si>)", re.S)
 _INLINE_STRUCK = re.compile(
     rb"<"
     + _P
-    + rb"c\b([^>]*)>\s*<"
+    + rb"c\b("
+    + _A
+    + rb")>\s*<"
     + _P
     + rb"is>(?:(?!</"
     + _P
-    + rb"is>).)*?<"
+    + rb"is>).){0,20000}?<"
     + _P
-    + rb'strike\b(?![^>]*\bval="(?:0|false)")',
+    + rb"strike\b(?!"
+    + _A
+    + rb'\bval="(?:0|false)")',
     re.S,
 )
 
 
 # <c r="H2" t="e"><f>VLOOKUP(...)</f><v>#N/A</v></c>
-_ERROR_CELL = re.compile(rb"<" + _P + rb'c\b([^>]*\bt="e"[^>]*?)(?<!/)>(.*?)</' + _P + rb"c>", re.S)
+_ERROR_CELL = re.compile(
+    rb"<" + _P + rb"c\b(" + _A + rb'\bt="e"' + _A + rb"?)(?<!/)>(.{0,2000}?)</" + _P + rb"c>", re.S
+)
 _VALUE = re.compile(rb"<" + _P + rb"v>([^<]*)<")
 
 
@@ -152,6 +166,8 @@ def column_index(letters: str) -> int:
 
 def _struck_styles(styles: bytes) -> list[int]:
     """The cell styles (indexes into cellXfs) whose font is struck through."""
+    if b"</fonts>" not in styles or b"</cellXfs>" not in styles:  # damaged: calamine says so
+        return []
     fonts = _FONTS.search(styles)
     xfs = _CELL_XFS.search(styles)
     if fonts is None or xfs is None or b"strike" not in fonts[1]:
@@ -185,7 +201,9 @@ def _cells_styled(styles: list[int]) -> re.Pattern[bytes] | None:
     if not styles:
         return None
     numbers = b"|".join(str(style).encode() for style in styles)
-    return re.compile(rb"<" + _P + rb'c\b([^>]*?\bs="(?:' + numbers + rb')"[^>]*)(?<!/)>')
+    return re.compile(
+        rb"<" + _P + rb"c\b(" + _A + rb'?\bs="(?:' + numbers + rb')"' + _A + rb")(?<!/)>"
+    )
 
 
 def _cells_holding(strings: list[int]) -> re.Pattern[bytes] | None:
@@ -193,5 +211,15 @@ def _cells_holding(strings: list[int]) -> re.Pattern[bytes] | None:
         return None
     numbers = b"|".join(str(index).encode() for index in strings)
     return re.compile(
-        rb"<" + _P + rb'c\b([^>]*?\bt="s"[^>]*)>\s*<' + _P + rb"v>(?:" + numbers + rb")</"
+        rb"<"
+        + _P
+        + rb"c\b("
+        + _A
+        + rb'?\bt="s"'
+        + _A
+        + rb")>\s*<"
+        + _P
+        + rb"v>(?:"
+        + numbers
+        + rb")</"
     )

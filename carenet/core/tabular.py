@@ -320,13 +320,16 @@ def _packed_too_tight(part: zipfile.ZipInfo) -> bool:
 SHEET_CELLS_LIMIT = 30_000_000
 _SCAN_BLOCK = 8 * 1024 * 1024
 # Each starts with a literal, which the regular expression engine looks for first.
-_ROW_TAG = re.compile(rb'row [^>]*?r="(\d+)"')  # <row r="12" ...>, <x:row ...>
+# Attribute runs are bounded: unbounded, a sheet of "<row <row ..." with no ">" took time
+# quadratic in its size, holding the lock every other request waits for.
+_ROW_TAG = re.compile(rb'row [^>]{0,2000}?r="(\d+)"')  # <row r="12" ...>, <x:row ...>
 # A cell past column Z, or on row 1,000,000 or further.
 _FAR_CELL = re.compile(rb' r="(?:[A-Z]{2,}\d+|[A-Z]?\d{7,})"')
 _SIX_DIGIT_CELL = re.compile(rb' r="[A-Z]+(\d{6})"')
 # A cell whose reference is not its first attribute, or that has none.
 _UNREFERENCED = re.compile(rb'<c(?:>|/>|\s(?!r="))')
 _UNREFERENCED_PREFIXED = re.compile(rb':c(?:>|/>|\s(?!r="))')
+_TAG_LIMIT = 2000  # bytes: no cell's attributes run longer
 
 
 def _sheet_too_large(open_part: Callable[[], IO[bytes]]) -> bool:
@@ -344,8 +347,9 @@ def _sheet_too_large(open_part: Callable[[], IO[bytes]]) -> bool:
             prefixed = _PREFIXED_SHEET.search(text) is not None
         unreferenced = _UNREFERENCED_PREFIXED if prefixed else _UNREFERENCED
         for found in unreferenced.finditer(text):
-            if b' r="' not in text[found.start() : text.find(b">", found.start())]:
-                return True
+            end = text.find(b">", found.start(), found.start() + _TAG_LIMIT)
+            if end < 0 or b' r="' not in text[found.start() : end]:
+                return True  # no reference, or a tag that never ends: not a sheet to open
         rows = max(rows, *map(int, _ROW_TAG.findall(text)), 0)
         for reference in _FAR_CELL.findall(text):
             letters = reference[4:].rstrip(b'"0123456789').decode()
@@ -361,6 +365,38 @@ def _sheet_too_large(open_part: Callable[[], IO[bytes]]) -> bool:
 
 
 _PREFIXED_SHEET = re.compile(rb"<\w+:sheetData\b")
+# An OpenDocument sheet's rows and cells, each maybe repeated: a row of one filled cell said to
+# repeat 300,000 times, 100 columns wide, is 1 KB packed and took 5.5 GB to open. calamine
+# holds about 128 bytes a cell of such a sheet: 5 million filled cells (200,000 people of 25
+# columns) take some 640 MB.
+ODS_CELLS_LIMIT = 5_000_000
+_ODS_TAG = re.compile(rb"<(/?)table:table-(row|cell|covered-table-cell)\b([^>]{0,2000}?)(/?)>")
+_ROWS_REPEATED = re.compile(rb'number-rows-repeated="(\d+)"')
+_COLUMNS_REPEATED = re.compile(rb'number-columns-repeated="(\d+)"')
+
+
+def _ods_too_large(open_part: Callable[[], IO[bytes]]) -> bool:
+    """Whether an OpenDocument sheet's filled cells, repeats counted, pass ODS_CELLS_LIMIT.
+    Empty cells repeated to the sheet's edge, as LibreOffice saves every sheet, do not count:
+    only cells with a value (office:value-type) do."""
+    total = 0
+    rows_repeated = 1
+    filled = 0  # the filled cells of the row being read, its columns' repeats counted
+    for text in _xml_blocks(open_part):
+        for closing, kind, attributes, empty in _ODS_TAG.findall(text):
+            if kind == b"row":
+                if closing or empty:
+                    total += rows_repeated * filled
+                    filled, rows_repeated = 0, 1
+                else:
+                    found = _ROWS_REPEATED.search(attributes)
+                    rows_repeated, filled = (int(found[1]) if found else 1), 0
+            elif not closing and b"value-type=" in attributes:
+                found = _COLUMNS_REPEATED.search(attributes)
+                filled += int(found[1]) if found else 1
+            if total > ODS_CELLS_LIMIT:
+                return True
+    return total > ODS_CELLS_LIMIT
 
 
 def _xml_blocks(open_part: Callable[[], IO[bytes]]) -> Iterator[bytes]:
@@ -388,11 +424,12 @@ def _refuse_unreadable_workbook(stream: BinaryIO) -> None:
                 not packed
                 and largest <= WORKBOOK_XML_LIMIT
                 and any(
-                    _sheet_too_large(partial(archive.open, item))
-                    for item in parts
-                    if item.filename.startswith("xl/worksheets/") and item.filename.endswith(".xml")
+                    _sheet_too_large(partial(archive.open, name))
+                    for name in _worksheet_parts(archive)
                 )
             )
+            if "content.xml" in archive.namelist() and not packed and not sprawling:
+                sprawling = _ods_too_large(partial(archive.open, "content.xml"))
     except (zipfile.BadZipFile, OSError, ValueError, EOFError, NotImplementedError, zlib.error):
         return  # an .xls, or a damaged file: calamine says which
     finally:
@@ -514,6 +551,19 @@ def _sheet_part(archive: zipfile.ZipFile, sheet_name: str) -> str:
     return _sheet_parts(archive)[sheet_name]
 
 
+def _worksheet_parts(archive: zipfile.ZipFile) -> set[str]:
+    """Every part a workbook's sheets may be read from: where its relationships point (a sheet
+    may lie outside xl/worksheets/, and calamine follows them there), and the usual place.
+    When the relationships cannot be read, every XML part."""
+    present = set(archive.namelist())
+    usual = {n for n in present if n.startswith("xl/worksheets/") and n.endswith(".xml")}
+    try:
+        linked = set(_sheet_parts(archive).values())
+    except (KeyError, ValueError, UnicodeDecodeError):
+        return {n for n in present if n.endswith(".xml")}
+    return usual | (linked & present)
+
+
 def _sheet_parts(archive: zipfile.ZipFile) -> dict[str, str]:
     """Each sheet's name, and the part of the .xlsx that holds it."""
     book = archive.read("xl/workbook.xml").decode("utf-8")
@@ -537,7 +587,7 @@ _ATTRIBUTE = re.compile(r'([\w:]+)="([^"]*)"')
 
 # A formula cell of an .xlsx sheet with no result: "<f>P2</f><v/>", "<f>P2</f></c>", or a
 # shared formula "<f t="shared" si="0"/></c>". Excel always saves the result; scripts may not.
-_NO_RESULT = re.compile(rb"(?:</f>|<f\b[^>]*/>)(?:<v\s*/>|<v></v>|</c>)")
+_NO_RESULT = re.compile(rb"(?:</f>|<f\b[^>]{0,2000}/>)(?:<v\s*/>|<v></v>|</c>)")
 _FORMULA_SCAN_BYTES = 4 * 1024 * 1024  # a column of formulas shows in its first rows
 
 
@@ -553,7 +603,7 @@ def _uncalculated(archive: zipfile.ZipFile, part_name: str) -> str | None:
     return cells[-1].decode() if cells else "?"
 
 
-_CELL_REF = re.compile(rb'<c\b[^>]*?\br="([A-Z]+\d+)"')
+_CELL_REF = re.compile(rb'<c\b[^>]{0,2000}?\br="([A-Z]+\d+)"')
 
 
 def _data_sheet(book: CalamineWorkbook, columns: Sequence[Column]) -> tuple[CalamineSheet, Cells]:
@@ -728,12 +778,17 @@ def _header_text(cell: object) -> str:
     return " ".join(str(cell)[:LONGEST_HEADER].translate(INVISIBLE).split())
 
 
+# Columns past this are not read as headers (nor their cells): no register is so wide, and a
+# row of 40 million empty cells took minutes to read as one.
+MAX_HEADER_CELLS = 1000
+
+
 def _header_score(cells: Cells, columns: Sequence[Column]) -> tuple[int, int]:
     """(how many declared columns the best header row names, that row's index)."""
     aliases = alias_lookup(columns)
     best = (0, 0)
     for index, row in enumerate(cells[:HEADER_SEARCH_ROWS]):
-        found = _named(row, aliases)
+        found = _named(row[:MAX_HEADER_CELLS], aliases)
         if found > best[0]:
             best = (found, index)
     return best
@@ -750,7 +805,7 @@ def _find_header(cells: Cells, columns: Sequence[Column]) -> tuple[int, list[obj
     they name more: government sheets often write a header over two rows ("หมู่" above "ที่",
     or "ที่อยู่" merged above "บ้านเลขที่" and "หมู่ที่")."""
     aliases = alias_lookup(columns)
-    top = cells[:HEADER_SEARCH_ROWS]
+    top = [row[:MAX_HEADER_CELLS] for row in cells[:HEADER_SEARCH_ROWS]]
     best: tuple[int, int, Sequence[object]] = (0, 0, ())
     for index, row in enumerate(top):
         found = _named(row, aliases)

@@ -4,8 +4,10 @@ import codecs
 import csv
 import io
 import zipfile
+from collections.abc import Callable
 from datetime import date, datetime
 from functools import partial
+from typing import IO
 
 import openpyxl
 import pytest
@@ -744,3 +746,69 @@ def test_a_workbook_of_calculated_formulas_is_read(tmp_path):
         for name, data in parts.items():
             archive.writestr(name, data)
     assert [row["moo"] for row in read_table(path, COLUMNS)] == ["3"]
+
+
+def test_a_sheet_kept_outside_the_usual_folder_is_checked_too(tmp_path, en):
+    """calamine follows the workbook's relationships wherever they point: a 2 KB file with
+    its sheet at sheets/s1.xml and one cell at XFD1048576 took the process down."""
+    header = ["รหัสตำบล", "หมู่ที่", "ชื่อหมู่บ้าน"]
+    path = _with_cells(
+        write_xlsx(tmp_path / "v.xlsx", [header, [860101, 1, "บ้าน"]]),
+        '<row r="1048576"><c r="XFD1048576"><v>1</v></c></row>',
+    )
+    with zipfile.ZipFile(path) as source:
+        parts = {item.filename: source.read(item) for item in source.infolist()}
+    parts["xl/sheets/s1.xml"] = parts.pop("xl/worksheets/sheet1.xml")
+    links = parts["xl/_rels/workbook.xml.rels"].decode()
+    parts["xl/_rels/workbook.xml.rels"] = links.replace(
+        "worksheets/sheet1.xml", "sheets/s1.xml"
+    ).encode()
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as target:
+        for name, data in parts.items():
+            target.writestr(name, data)
+    with pytest.raises(TableError) as raised:
+        open_table(path, COLUMNS)
+    assert "cells far beyond its table" in raised.value.errors[0].reason
+
+
+def test_a_sheet_of_tags_that_never_end_is_refused(tmp_path, en):
+    """ "<c <c <c ..." and "<row <row ..." with no ">": refused (a search for where each tag
+    ends ran to the end of the block, each time: hours for a 14 KB file)."""
+    header = ["รหัสตำบล", "หมู่ที่", "ชื่อหมู่บ้าน"]
+    path = _with_cells(
+        write_xlsx(tmp_path / "v.xlsx", [header, [860101, 1, "บ้าน"]]),
+        '<row r="3">' + "<c " * 20_000 + "</row>",
+    )
+    with pytest.raises(TableError):
+        open_table(path, COLUMNS)
+    rows = "<row " * 20_000  # not a row: nothing to count, found in one pass
+    assert not tabular._sheet_too_large(lambda: io.BytesIO(rows.encode()))
+
+
+def _ods_content(rows: str) -> Callable[[], IO[bytes]]:
+    return lambda: io.BytesIO(f"<office:spreadsheet><table:table>{rows}</table:table>".encode())
+
+
+def test_an_opendocument_sheet_of_repeated_filled_cells_is_too_large():
+    """A row of one filled cell repeated 300,000 times, 100 columns wide: 1 KB, and 5.5 GB."""
+    filled = '<table:table-cell office:value-type="string" table:number-columns-repeated="100">'
+    repeated = f'<table:table-row table:number-rows-repeated="300000">{filled}</table:table-cell>'
+    assert tabular._ods_too_large(_ods_content(repeated + "</table:table-row>"))
+
+
+def test_an_opendocument_sheet_saved_by_libreoffice_is_not():
+    """LibreOffice repeats empty cells to the sheet's edge in every file it saves."""
+    cell = '<table:table-cell office:value-type="string"><text:p>x</text:p></table:table-cell>'
+    data = f"<table:table-row>{cell * 25}</table:table-row>" * 1000
+    edge = (
+        '<table:table-row table:number-rows-repeated="1048000">'
+        '<table:table-cell table:number-columns-repeated="1024"/></table:table-row>'
+    )
+    assert not tabular._ods_too_large(_ods_content(data + edge))
+
+
+def test_a_header_row_of_millions_of_empty_cells_is_read_at_once(tmp_path):
+    """A row of 40 million commas took minutes: columns past MAX_HEADER_CELLS are not read."""
+    path = tmp_path / "wide.csv"
+    path.write_text("รหัสตำบล,หมู่ที่,ชื่อหมู่บ้าน" + "," * 200_000 + "\n860101,1,บ้านนา\n")
+    assert read_table(path, COLUMNS).rows[0]["name"] == "บ้านนา"
