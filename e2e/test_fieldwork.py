@@ -262,9 +262,7 @@ def test_volunteer_records_a_visit_and_the_coordinator_acknowledges_it(
 
     # 2. The visit: type, who was seen, a problem, risk, observations, assessment, a photo.
     form = phone.get_by_test_id("visit-form")
-    form.locator('[data-field="visit_type"]').get_by_label(
-        th("routine visit"), exact=True
-    ).check()
+    form.locator('[data-field="visit_type"]').get_by_label(th("routine visit"), exact=True).check()
     form.locator('[data-field="members_seen"]').get_by_label(world.grandmother.full_name).check()
     form.get_by_label(th("observations")).fill(OBSERVATIONS)
     area = ProblemArea.objects.get(code=PROBLEM[0])
