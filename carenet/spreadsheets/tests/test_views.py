@@ -761,3 +761,11 @@ def test_a_confirm_without_removals_needs_no_tick(client, personas):
     assert client.post(reverse("spreadsheets:job_confirm", args=[held.pk])).status_code == 302
     held.refresh_from_db()
     assert held.follow_up_id is not None
+
+
+def test_the_check_only_box_is_described_by_its_help(client, personas):
+    """A screen reader reads the help with the box: the id its aria-describedby names exists."""
+    login(client, "district_coordinator_a")
+    page = client.get(reverse("spreadsheets:upload")).content.decode()
+    assert 'aria-describedby="id_dry_run_helptext"' in page
+    assert 'id="id_dry_run_helptext"' in page
