@@ -1043,10 +1043,6 @@ def centre_set_phone(*, actor: Any, centre: Centre, phone: str) -> Centre:
     return centre
 
 
-def seat_is_current(seat: CommitteeMembership, day: date) -> bool:
-    return seat.term_start <= day and (seat.term_end is None or seat.term_end >= day)
-
-
 @transaction.atomic
 def committee_seat_add(
     *,
