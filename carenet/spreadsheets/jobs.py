@@ -20,9 +20,9 @@ would stay invisible to the polling page until the commit. The cache must be sha
 process that serves the page: Django's default local-memory cache is enough for the single
 process of the embedded default; several nodes need a shared cache such as Redis. The runner
 refreshes the entry at every step, so a job whose entry has not moved for LOST_AFTER, or is
-gone (the process that ran it was stopped, taking its local-memory cache along), is marked
-failed when someone looks at it: its transaction was never committed, so nothing of the file
-was imported.
+gone (the process that ran it was stopped, taking its local-memory cache along), or whose
+runner, on this machine, is no longer a running process, is marked failed when someone looks
+at it: its transaction was never committed, so nothing of the file was imported.
 
 An upload holds citizen IDs, so the stored file is deleted as soon as the job is finished,
 except after a clean check (dry run), whose file waits a day for the coordinator to confirm
@@ -33,6 +33,8 @@ deleted after KEEP_REPORTS. Both clean-ups run whenever a new file is uploaded.
 
 import io
 import logging
+import os
+import socket
 import threading
 import uuid
 from collections.abc import Callable
@@ -190,7 +192,7 @@ def job_progress(job: ImportJob) -> Progress:
         # its local-memory cache) takes it away before the job ends.
         lost = timezone.now() - (job.started_at or job.created_at) > MISSING_GRACE
     else:
-        lost = timezone.now() - entry["at"] > LOST_AFTER
+        lost = timezone.now() - entry["at"] > LOST_AFTER or _runner_gone(entry)
     if lost:
         _finish_failed(
             job,
@@ -206,11 +208,30 @@ def job_progress(job: ImportJob) -> Progress:
 
 
 def _set_progress(job_id: int, status: str, done: int = 0, total: int = 0) -> None:
-    cache.set(
-        _progress_key(job_id),
-        {"status": status, "done": done, "total": total, "at": timezone.now()},
-        PROGRESS_TIMEOUT,
-    )
+    entry = {"status": status, "done": done, "total": total, "at": timezone.now()}
+    if status != JobStatus.QUEUED:
+        entry["runner"] = _this_process()
+    cache.set(_progress_key(job_id), entry, PROGRESS_TIMEOUT)
+
+
+def _this_process() -> tuple[str, int]:
+    return socket.gethostname(), os.getpid()
+
+
+def _runner_gone(entry: dict[str, Any]) -> bool:
+    """Whether the process running the job is known to have ended: it ran on this machine
+    and its process no longer exists (a server restarted or killed mid-import). A runner on
+    another machine is left to LOST_AFTER."""
+    host, pid = entry.get("runner") or ("", 0)
+    if host != socket.gethostname() or not pid:
+        return False
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return True
+    except PermissionError:  # a process of another user holds the number now
+        return True
+    return False
 
 
 # --- Writes --------------------------------------------------------------------------------

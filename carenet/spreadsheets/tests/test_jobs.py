@@ -5,6 +5,8 @@ say what the runner does whatever the importer finds; the tests at the end run t
 importer through the upload page.
 """
 
+import subprocess
+import sys
 from dataclasses import dataclass, field
 from datetime import timedelta
 
@@ -306,6 +308,32 @@ def test_a_job_whose_progress_stopped_moving_is_marked_failed(district_coordinat
     entry["at"] -= jobs.LOST_AFTER + timedelta(seconds=1)
     cache.set(jobs._progress_key(job.pk), entry)
     assert jobs.job_progress(job).status == JobStatus.FAILED
+
+
+def test_a_job_whose_process_ended_is_marked_failed_at_once(district_coordinator_a):
+    job = new_job(district_coordinator_a)
+    ImportJob.objects.filter(pk=job.pk).update(status=JobStatus.CHECKING)
+    job.refresh_from_db()
+    jobs._set_progress(job.pk, JobStatus.CHECKING, 10, 100)
+    assert jobs.job_progress(job).status == JobStatus.CHECKING  # this process runs it: alive
+    ended = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"],
+                           capture_output=True, text=True, check=True)  # fmt: skip
+    entry = cache.get(jobs._progress_key(job.pk))
+    entry["runner"] = (entry["runner"][0], int(ended.stdout))
+    cache.set(jobs._progress_key(job.pk), entry)
+    assert jobs.job_progress(job).status == JobStatus.FAILED
+    assert jobs.job_running(user=district_coordinator_a) is None
+
+
+def test_a_job_run_on_another_machine_waits_for_its_progress_to_stop(district_coordinator_a):
+    job = new_job(district_coordinator_a)
+    ImportJob.objects.filter(pk=job.pk).update(status=JobStatus.CHECKING)
+    job.refresh_from_db()
+    jobs._set_progress(job.pk, JobStatus.CHECKING, 10, 100)
+    entry = cache.get(jobs._progress_key(job.pk))
+    entry["runner"] = ("another-node", 1)
+    cache.set(jobs._progress_key(job.pk), entry)
+    assert jobs.job_progress(job).status == JobStatus.CHECKING
 
 
 def test_job_list_is_own_jobs_except_for_a_national_admin(personas, fake):
