@@ -442,12 +442,7 @@ def centre_list(*, user: Any) -> list[Centre]:
     costs the same for 9 centres or 900.
     """
     today = timezone.localdate()
-    current = Q(committee__term_end__isnull=True) | Q(committee__term_end__gte=today)
-    centres: list[Centre] = list(
-        _centres(user).annotate(
-            committee_size=Count("committee", filter=current & Q(committee__term_start__lte=today))
-        )
-    )
+    centres: list[Centre] = list(_centres(user))
     outermost = _outermost({c.area_id for c in centres})
     volunteers = _by_area_prefix(
         Volunteer.objects.filter(_inside(outermost, "area"), status=VolunteerStatus.ACTIVE)
@@ -473,6 +468,8 @@ def centre_list(*, user: Any) -> list[Centre]:
         centre.unloaded_subdistricts = unloaded.get(centre.area_id, 0)  # type: ignore[attr-defined]
         centre.unserved_subdistricts = unserved.get(centre.area_id, 0)  # type: ignore[attr-defined]
         centre.seat_state = committee_state(seats.get(centre.pk, []), today)  # type: ignore[attr-defined]
+        # Counted as the centre page counts them: one chair on a handover day.
+        centre.committee_size = len(current_seats(seats.get(centre.pk, []), today))  # type: ignore[attr-defined]
     return centres
 
 

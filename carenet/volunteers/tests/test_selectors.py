@@ -424,7 +424,7 @@ def test_committee_lists_current_seats_chair_first(area_tree):
     assert previous == [past]
 
 
-def test_on_a_handover_day_the_centre_has_one_chair_the_successor(area_tree):
+def test_on_a_handover_day_the_centre_has_one_chair_the_successor(area_tree, national_admin):
     """The old chair's term ends today and the new one's starts today: one chair is shown,
     and no warning asks for a successor already appointed."""
     today = timezone.localdate()
@@ -436,6 +436,8 @@ def test_on_a_handover_day_the_centre_has_one_chair_the_successor(area_tree):
     current, previous = selectors.committee_list(centre=centre)
     assert current == [new] and previous == [old]
     assert selectors.committee_state([old, new], today).ending == []
+    listed = {c.pk: c for c in selectors.centre_list(user=national_admin)}
+    assert listed[centre.pk].committee_size == 1  # the list counts the seats as the page does
     new.delete()  # without a successor, the chair holds the seat to the end of its last day
     current, _previous = selectors.committee_list(centre=centre)
     assert current == [old]
