@@ -278,6 +278,12 @@ def format_numeric(value: date | None) -> str:
     return f"{day:02d}/{month:02d}/{year}"
 
 
+def file_stamp(value: date) -> str:
+    """25680226: a date in a file's name, BE, sorting as the days do."""
+    day, month, year = _parts(value)
+    return f"{year}{month:02d}{day:02d}"
+
+
 def format_datetime(value: date | None) -> str:
     """26 ก.พ. 2568 14:05, in Bangkok time. A plain date shows without a time."""
     if value is None:

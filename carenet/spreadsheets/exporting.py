@@ -211,7 +211,7 @@ class Export:
             return f"carenet-{self.dataset}-template.{self.fmt}"
         area = f"-{self.area_code}" if self.area_code else ""
         status = f"-{self.status}" if self.status else ""
-        day = f"{timezone.localdate():%Y%m%d}"
+        day = thaidate.file_stamp(timezone.localdate())
         return f"carenet-{self.dataset}{area}{status}{self.subset.suffix}-{day}.{self.fmt}"
 
     @property
@@ -743,7 +743,7 @@ class ListExport:
 
     @property
     def filename(self) -> str:
-        return f"carenet-{self.name}-{timezone.localdate():%Y%m%d}.{self.fmt}"
+        return f"carenet-{self.name}-{thaidate.file_stamp(timezone.localdate())}.{self.fmt}"
 
 
 def table_download(

@@ -63,7 +63,7 @@ def _filename(figures: VolunteerFigures, fmt: str) -> str:
     elif period.fiscal_year is not None:
         which = f"fy{period.fiscal_year}"
     else:
-        which = f"{period.first:%Y%m%d}-{period.last:%Y%m%d}"
+        which = f"{thaidate.file_stamp(period.first)}-{thaidate.file_stamp(period.last)}"
     area = f"-{figures.base.code}" if figures.base is not None else ""
     return f"carenet-volunteer-figures{area}-{which}.{fmt}"
 

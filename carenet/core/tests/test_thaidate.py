@@ -37,6 +37,10 @@ def test_numeric_date_pads_day_and_month(thai):
     assert thaidate.format_numeric(date(2024, 1, 5)) == "05/01/2567"
 
 
+def test_a_file_name_date_is_buddhist_era_and_sorts():
+    assert thaidate.file_stamp(date(2024, 1, 5)) == "25670105"
+
+
 def test_long_date_in_thai(thai):
     assert thaidate.format_long(FEB_26) == "26 กุมภาพันธ์ 2568"
 

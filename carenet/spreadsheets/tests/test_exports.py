@@ -16,7 +16,7 @@ from django.utils import timezone
 from openpyxl import load_workbook
 
 from carenet.accounts.models import User
-from carenet.core import citizen_id
+from carenet.core import citizen_id, thaidate
 from carenet.core.models import AuditEvent
 from carenet.households.models import Consent, Household, HouseholdStatus, Person, PersonStatus
 from carenet.spreadsheets import columns, exporting
@@ -121,6 +121,8 @@ def test_volunteer_export_keeps_only_the_status_chosen(client, personas, registr
     response = client.get(url, {"status": "active"})
     assert surnames(read_csv(response_bytes(response)), columns.volunteer_headers()) == {"อาสาดี"}
     assert "-active-" in response["Content-Disposition"]
+    be_day = thaidate.file_stamp(timezone.localdate())
+    assert f"-{be_day}.csv" in response["Content-Disposition"]  # the day in BE, as pages show it
     assert AuditEvent.objects.order_by("-pk")[0].details["status"] == "active"
     response = client.get(url, {"status": "resigned"})
     assert surnames(read_csv(response_bytes(response)), columns.volunteer_headers()) == {"ปากน้ำดี"}
