@@ -19,7 +19,7 @@ are checked before the transaction opens so that a bad file gets a reason beside
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
-from datetime import timedelta
+from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 from uuid import UUID, uuid4
@@ -47,8 +47,8 @@ from carenet.cases.models import (
 from carenet.core.services import ConflictError, audit_record, save_versioned
 from carenet.core.thaidate import fiscal_year
 from carenet.households.cleaning import clean_gps, clean_phone
-from carenet.households.models import Household, HouseholdStatus, Person
-from carenet.households.selectors import households_visible
+from carenet.households.models import Household, HouseholdStatus, Person, PersonStatus
+from carenet.households.selectors import households_visible, person_history
 from carenet.households.services import person_is_restricted
 from carenet.visits import photos
 from carenet.visits.models import Concern, ProblemItem, Visit
@@ -258,6 +258,39 @@ def open_requests(user: Any, household: Household) -> OpenRequests:
         .order_by("-submitted_at", "-pk")[: OPEN_SHOWN + 1]
     )
     return OpenRequests(cases=found[:OPEN_SHOWN], more=len(found) > OPEN_SHOWN)
+
+
+def person_open_requests(user: Any, person: Any) -> OpenRequests:
+    """The person's own open requests the user may see, newest first (one query): what
+    recording their death or their moving away leaves for a reviewer to end."""
+    found = list(
+        cases_visible(user)
+        .filter(person=person, status__in=OPEN)
+        .select_related("category", "person")
+        .annotate(shows=details_flag(user))
+        .order_by("-submitted_at", "-pk")[: OPEN_SHOWN + 1]
+    )
+    return OpenRequests(cases=found[:OPEN_SHOWN], more=len(found) > OPEN_SHOWN)
+
+
+@dataclass(frozen=True)
+class PersonGone:
+    """The person of an open case who died or moved away, and since when (when recorded)."""
+
+    status: str  # PersonStatus.DECEASED or MOVED
+    on: date | None
+
+
+def person_gone(case: Case) -> PersonGone | None:
+    """Whether the person of an open case has died or moved away since it was filed: the
+    reviewer should know before sending it on (recording it does not end the case)."""
+    person = case.person
+    if case.status not in OPEN or person.status not in (PersonStatus.DECEASED, PersonStatus.MOVED):
+        return None
+    label = person.get_status_display()
+    recorded = next((c for c in person_history(person=person) if c.status == label), None)
+    on = (recorded.on or timezone.localtime(recorded.when).date()) if recorded else None
+    return PersonGone(status=person.status, on=on)
 
 
 def same_open_request(

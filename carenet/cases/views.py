@@ -280,6 +280,7 @@ def _page(
         "events": events,
         "moves": _moves(user, case),
         "consent_refusal": refusal,
+        "person_gone": intake.person_gone(case),
         "move_error": move_error,
         "posted": posted or {},
         "commentable": list(workflow.COMMENTABLE_FIELDS.items()),

@@ -35,6 +35,15 @@ def household_open_requests(household: Any, user: Any) -> intake.OpenRequests | 
     return intake.open_requests(user, household)
 
 
+@register.simple_tag
+def person_open_requests(person: Any, user: Any) -> intake.OpenRequests | None:
+    """`{% person_open_requests p user as open %}`: the person's open requests, for the status
+    card of their page (None for a user who may not see cases there)."""
+    if not access.can(user, Perm.VIEW_CASES, person.area_id):
+        return None
+    return intake.person_open_requests(user, person)
+
+
 @dataclass
 class RequestView:
     """What cases/_request.html shows of a request, in a fixed number of queries."""
