@@ -2,19 +2,29 @@
 
 A wrong CARENET_CITIZEN_ID_KEY (a typo in .env, a lost .env, a backup restored without its
 key) starts a site whose pages of people fail and whose imports, finding nobody by ID,
-register everyone a second time. One stored ID, read at start, tells.
+register everyone a second time. One stored ID, read at start, tells; when the database
+is not up yet, the first connection tells.
 """
 
+import logging
 from typing import Any
 
 from django.apps import apps
-from django.core.checks import Error, register
+from django.core.checks import CheckMessage, Error, Warning, register
 from django.core.exceptions import ImproperlyConfigured
-from django.db import DatabaseError
+from django.db import DEFAULT_DB_ALIAS, DatabaseError, connection
+from django.db.backends.signals import connection_created
 
 from carenet.core import citizen_id
 from carenet.core.models import HasCitizenID
 
+logger = logging.getLogger(__name__)
+DISPATCH_UID = "carenet-citizen-id-key"
+UNCHECKED = (
+    "The database could not be reached, so CARENET_CITIZEN_ID_KEY could not be checked against "
+    "the citizen IDs stored. The web process checks it at its first connection; start it after "
+    "the database (systemd: After=postgresql.service)."
+)
 WRONG_KEY = (
     "CARENET_CITIZEN_ID_KEY does not read the citizen IDs stored in this database: it is not "
     "the key they were saved with. Set the key this database was made with (kept with its "
@@ -22,7 +32,15 @@ WRONG_KEY = (
 )
 
 
+class DatabaseUnreachable(Exception):
+    """The database could not be reached, so the key could not be checked."""
+
+
 def _a_stored_citizen_id() -> str:
+    try:
+        connection.ensure_connection()
+    except DatabaseError as error:
+        raise DatabaseUnreachable from error
     for model in apps.get_models():
         if issubclass(model, HasCitizenID):
             try:
@@ -39,6 +57,8 @@ def _a_stored_citizen_id() -> str:
 
 
 def key_reads_the_data() -> bool:
+    """Whether the key reads a stored citizen ID (True when none is stored yet). Raises
+    DatabaseUnreachable when the database cannot be reached."""
     token = _a_stored_citizen_id()
     if not token:
         return True
@@ -52,14 +72,33 @@ def key_reads_the_data() -> bool:
 
 
 @register()
-def citizen_id_key(app_configs: Any, **kwargs: Any) -> list[Error]:
+def citizen_id_key(app_configs: Any, **kwargs: Any) -> list[CheckMessage]:
     """Run before management commands (an import with a wrong key would register everyone
     again); the web process refuses to start through refuse_a_wrong_citizen_id_key."""
-    if key_reads_the_data():
-        return []
+    try:
+        if key_reads_the_data():
+            return []
+    except DatabaseUnreachable:
+        return [Warning(UNCHECKED, id="carenet.W001")]
     return [Error(WRONG_KEY, id="carenet.E001")]
 
 
 def refuse_a_wrong_citizen_id_key() -> None:
+    """At the web process's start. With the database not up yet (the server started before
+    PostgreSQL), the check waits for the first connection made, and every connection is
+    refused while the key is wrong: a page fails rather than show or import with it."""
+    try:
+        if not key_reads_the_data():
+            raise ImproperlyConfigured(WRONG_KEY)
+    except DatabaseUnreachable:
+        logger.warning(UNCHECKED)
+        connection_created.connect(_check_when_connected, dispatch_uid=DISPATCH_UID)
+
+
+def _check_when_connected(sender: Any, connection: Any, **kwargs: Any) -> None:
+    if connection.alias != DEFAULT_DB_ALIAS:
+        return
     if not key_reads_the_data():
+        logger.error(WRONG_KEY)
         raise ImproperlyConfigured(WRONG_KEY)
+    connection_created.disconnect(dispatch_uid=DISPATCH_UID)
