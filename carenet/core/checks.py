@@ -10,7 +10,8 @@ import logging
 from typing import Any
 
 from django.apps import apps
-from django.core.checks import CheckMessage, Error, Warning, register
+from django.conf import settings
+from django.core.checks import CheckMessage, Error, Tags, Warning, register
 from django.core.exceptions import ImproperlyConfigured
 from django.db import DEFAULT_DB_ALIAS, DatabaseError, connection
 from django.db.backends.signals import connection_created
@@ -102,3 +103,24 @@ def _check_when_connected(sender: Any, connection: Any, **kwargs: Any) -> None:
         logger.error(WRONG_KEY)
         raise ImproperlyConfigured(WRONG_KEY)
     connection_created.disconnect(dispatch_uid=DISPATCH_UID)
+
+
+@register(Tags.security, deploy=True)
+def development_keys(app_configs: Any, **kwargs: Any) -> list[CheckMessage]:
+    """`check --deploy` on a site left in development (CARENET_ENV unset): its keys would be
+    the development ones, published in config/settings.py, sealing real citizen IDs."""
+    problems = [
+        name
+        for name, value, development in (
+            ("CARENET_CITIZEN_ID_KEY", settings.CITIZEN_ID_KEY, settings.DEV_CITIZEN_ID_KEY),
+            ("DJANGO_SECRET_KEY", settings.SECRET_KEY, settings.DEV_SECRET_KEY),
+        )
+        if value == development
+    ]
+    if not problems:
+        return []
+    message = (
+        f"{', '.join(problems)}: the development key, which anyone can read in "
+        "config/settings.py. Set CARENET_ENV=production and new keys (README.md, Production)."
+    )
+    return [Error(message, id="carenet.E002")]

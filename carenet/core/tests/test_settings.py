@@ -136,6 +136,16 @@ def test_production_values_pass_the_deploy_check(tmp_path: Path) -> None:
     assert "System check identified no issues" in result.stdout
 
 
+def test_the_deploy_check_refuses_a_site_left_on_the_development_keys(tmp_path: Path) -> None:
+    """DEBUG off with the rest of production set, but CARENET_ENV forgotten: the keys would
+    be the public development ones."""
+    env = production_env(tmp_path, CARENET_ENV=None, CARENET_CITIZEN_ID_KEY=None)
+    env["DJANGO_DEBUG"] = "false"
+    result = run(["manage.py", "check", "--deploy"], env)
+    assert result.returncode != 0
+    assert "carenet.E002" in result.stderr and "CARENET_CITIZEN_ID_KEY" in result.stderr
+
+
 def test_production_values_may_all_come_from_the_env_file(tmp_path: Path) -> None:
     """README: everything comes from the environment or from `.env` beside manage.py. The
     production checks once looked for DJANGO_ALLOWED_HOSTS in the process's environment only,
