@@ -329,15 +329,18 @@ LOGGING = {
         "refusals_in_one_line": {"()": "carenet.core.logs.RefusalsWithoutTraceback"},
     },
     "formatters": {
+        # One line a record, with its time, level and source, under systemd's journal too.
+        "plain": {"format": "{asctime} {levelname} {name}: {message}", "style": "{"},
         "server": {
             "()": "django.utils.log.ServerFormatter",
             "format": "[{server_time}] {message}",
             "style": "{",
-        }
+        },
     },
     "handlers": {
         "console": {
             "class": "logging.StreamHandler",
+            "formatter": "plain",
             "filters": ["refusals_in_one_line", "no_citizen_ids"],
         },
         # runserver's request lines (Django's own handler for them has no filter).
