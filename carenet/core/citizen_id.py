@@ -139,23 +139,31 @@ def masked(digits: str) -> str:
     return f"x-xxxx-xxxxx-{digits[10:12]}-{digits[12]}" if len(digits) == 13 else ""
 
 
-@cache
-def _keys() -> tuple[AESGCM, Any]:
+Keys = tuple[AESGCM, Any]  # the cipher, and the keyed HMAC each lookup hash copies
+
+
+def derive_keys(key: str, name: str = "CARENET_CITIZEN_ID_KEY") -> Keys:
+    """The two keys a citizen-ID key (base64 of 32 bytes) gives."""
     try:
-        secret = base64.b64decode(settings.CITIZEN_ID_KEY, validate=True)
+        secret = base64.b64decode(key, validate=True)
     except ValueError as error:
-        raise ImproperlyConfigured("CARENET_CITIZEN_ID_KEY must be base64") from error
+        raise ImproperlyConfigured(f"{name} must be base64") from error
     if len(secret) != 32:
-        raise ImproperlyConfigured("CARENET_CITIZEN_ID_KEY must decode to 32 bytes")
+        raise ImproperlyConfigured(f"{name} must decode to 32 bytes")
     encryption_key = hmac.new(secret, b"carenet citizen-id encryption", hashlib.sha256).digest()
     lookup_key = hmac.new(secret, b"carenet citizen-id lookup", hashlib.sha256).digest()
     # Keyed once: each hash copies it (a copy costs less than keying anew, a million times).
     return AESGCM(encryption_key), hmac.new(lookup_key, digestmod=hashlib.sha256)
 
 
-def encrypt(digits: str) -> str:
+@cache
+def _keys() -> Keys:
+    return derive_keys(settings.CITIZEN_ID_KEY)
+
+
+def encrypt(digits: str, keys: Keys | None = None) -> str:
     nonce = os.urandom(12)
-    sealed = _keys()[0].encrypt(nonce, digits.encode(), None)
+    sealed = (keys or _keys())[0].encrypt(nonce, digits.encode(), None)
     return base64.b64encode(nonce + sealed).decode()
 
 
@@ -164,8 +172,8 @@ def decrypt(token: str) -> str:
     return _keys()[0].decrypt(data[:12], data[12:], None).decode()
 
 
-def lookup_hash(digits: str) -> str:
-    keyed = _keys()[1].copy()
+def lookup_hash(digits: str, keys: Keys | None = None) -> str:
+    keyed = (keys or _keys())[1].copy()
     keyed.update(digits.encode())
     return keyed.hexdigest()
 
