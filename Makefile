@@ -37,6 +37,7 @@ setup: $(VENV)/.runtime node_modules/.installed translations
 demo: setup
 	$(PY) manage.py migrate --no-input
 	$(PY) manage.py load_areas
+	@echo "Building the Chumphon demo: about three minutes on two cores..."
 	CARENET_DEMO=true DJANGO_DEBUG=false $(PY) manage.py demo
 
 # The demo is served as a province would see it: Thai error pages, not Django's debug pages,
