@@ -30,7 +30,7 @@ class Command(BaseCommand):
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("--batch", type=int, default=2000, help="rows written at a time")
+        parser.add_argument("--batch", type=int, default=500, help="rows written at a time")
 
     def handle(self, *args: Any, **options: Any) -> None:
         new_key = os.environ.get(NEW_KEY, "").strip()
