@@ -197,8 +197,23 @@ def test_new_request_says_the_people_withdrew(login_as, world, who):
     body = page.content.decode()
     assert page.status_code == 200
     assert 'data-testid="members-withdrew"' in body
+    assert 'data-testid="intake-form"' not in body  # only the reason, no form to fill in vain
     other = login_as(who).get(reverse("cases:new", args=[world.households["a2"].pk]))
     assert b"members-withdrew" not in other.content
+    if other.status_code == 200:  # a2 is not the volunteer's: 404 for them
+        assert b'data-testid="intake-form"' in other.content
+
+
+@pytest.mark.parametrize("who", ["volunteer_a", "district_coordinator_a"])
+def test_the_household_page_offers_no_visit_or_request_when_everyone_withdrew(login_as, world, who):
+    page = login_as(who).get(reverse("households:detail", args=[world.households["a1"].pk]))
+    body = page.content.decode()
+    assert 'data-testid="all-withdrew"' in body
+    assert 'data-testid="record-visit"' not in body and 'data-testid="file-case"' not in body
+    other = login_as(who).get(reverse("households:detail", args=[world.households["a2"].pk]))
+    assert b"all-withdrew" not in other.content
+    if other.status_code == 200:  # a2 is not the volunteer's: 404 for them
+        assert b'data-testid="record-visit"' in other.content
 
 
 @pytest.mark.parametrize("who, status", [("volunteer_b", 404), ("district_coordinator_b", 404)])
