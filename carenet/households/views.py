@@ -23,6 +23,7 @@ from django.views.decorators.http import require_POST
 
 from carenet.accounts import access, disclosure
 from carenet.accounts.access import Perm
+from carenet.accounts.models import Role
 from carenet.areas.models import Level
 from carenet.core import citizen_id, id_search, thaidate
 from carenet.core.forms import show_service_errors
@@ -104,8 +105,15 @@ def household_list(request: HttpRequest) -> HttpResponse:
             "sounding": sounding,
             "can_register": access.can(request.user, MANAGE),
             "export_query": export_query,
+            "filters_chosen": sum(1 for name in FILTER_NAMES if request.GET.get(name)),
+            "own_households_only": access.main_role(request.user) == Role.VOLUNTEER,
         },
     )
+
+
+# The filters beside the search box: folded away after a search that sets none of them, so
+# that on a phone the results come first.
+FILTER_NAMES = ("area", "group", "level", "status", "unserved", "evacuated")
 
 
 @access.requires(Perm.VIEW_HOUSEHOLDS)

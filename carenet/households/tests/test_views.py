@@ -1225,6 +1225,17 @@ def test_list_opens_on_active_households_and_can_show_all(client, world):
     assert everything.context["page"].paginator.count == 3
 
 
+def test_the_filters_fold_away_after_a_search_that_sets_none(client, world):
+    """On a phone the filters filled the first screen and hid the results of a search."""
+    login(client, "district_coordinator_a")
+    url = reverse("households:list")
+    assert 'class="filter-more" open' in client.get(url).content.decode()
+    searched = client.get(url, {"q": "ใจดี"}).content.decode()
+    assert 'class="filter-more" data-testid' in searched  # folded: no `open`
+    filtered = client.get(url, {"q": "ใจดี", "group": "elderly"}).content.decode()
+    assert 'class="filter-more" open' in filtered and "(1)" in filtered
+
+
 def test_a_wide_scope_types_the_village_code(client, world, monkeypatch):
     from carenet.households import selectors
 
