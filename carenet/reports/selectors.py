@@ -412,6 +412,7 @@ class DataQuality:
     idle_volunteers: int  # active volunteers who look after no household
     unloaded: QualityList  # subdistricts with no villages loaded
     unserved: QualityList  # subdistricts no active volunteer serves
+    uncovered: QualityList  # villages no active volunteer covers
 
 
 def _first(queryset: QuerySet[Any]) -> QualityList:
@@ -453,6 +454,20 @@ def data_quality(*, user: Any, area: Area, today: date) -> DataQuality:
         idle_volunteers=_idle_volunteers(user, code),
         unloaded=unloaded,
         unserved=unserved,
+        uncovered=_first(_uncovered_villages(code)),
+    )
+
+
+def _uncovered_villages(code: str) -> QuerySet[Area]:
+    """The villages inside `code` that no active volunteer covers, as the registry counts
+    them (_count_villages), with their subdistrict and district."""
+    covering = Count("volunteers", filter=Q(volunteers__status=VolunteerStatus.ACTIVE))
+    return (
+        Area.objects.filter(within(code), level=Level.VILLAGE)
+        .annotate(n=covering)
+        .filter(n=0)
+        .select_related("parent__parent")
+        .order_by("code")
     )
 
 

@@ -115,6 +115,28 @@ def test_subdistricts_without_villages_or_volunteers_are_listed(client, register
     assert q.unloaded.count == 0 and [a.code for a in q.unserved.items] == ["860201"]
 
 
+def test_villages_no_active_volunteer_covers_are_listed_and_linked(client, register):
+    from carenet.volunteers.models import VolunteerStatus
+    from carenet.volunteers.tests.factories import VolunteerFactory
+
+    villages = list(Area.objects.filter(parent_id="860101").order_by("code"))
+    covering = VolunteerFactory(area_id="860101")
+    covering.villages.set(villages[1:])
+    resigned = VolunteerFactory(area_id="860101", status=VolunteerStatus.RESIGNED)
+    resigned.villages.set(villages[:1])  # a volunteer who left covers nothing
+    login(client, "district_coordinator_a")
+    page = client.get(reverse("reports:quality", args=["860101"]))
+    q = page.context["q"]
+    assert [v.code for v in q.uncovered.items] == [villages[0].code] and q.uncovered.count == 1
+    listed = page.text.split('data-testid="uncovered"')[1].split("</section>")[0]
+    assert reverse("reports:area", args=[villages[0].code]) in listed
+    area_page = client.get(reverse("reports:area", args=["860101"])).text
+    assert reverse("reports:quality", args=["860101"]) + "#uncovered" in area_page
+    login(client, "district_coordinator_b")  # another district: none of these
+    q = client.get(reverse("reports:quality", args=["8602"])).context["q"]
+    assert all(v.code.startswith("8602") for v in q.uncovered.items)
+
+
 def test_the_citizen_ids_to_complete_show_on_the_page_not_in_its_title(client, register):
     login(client, "district_coordinator_a")
     page = client.get(reverse("reports:quality", args=["8601"])).text
