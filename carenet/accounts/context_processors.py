@@ -1,5 +1,6 @@
 """The navigation each role sees. Entries name URL patterns, so this app imports none of them."""
 
+import time
 from typing import Any
 
 from django.conf import settings
@@ -8,6 +9,7 @@ from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext_lazy as _
 
 from carenet.accounts.access import Perm, can, grants, main_role
+from carenet.accounts.middleware import SEEN
 from carenet.accounts.models import Role
 
 # (label, url name, permission needed or None, roles it is for or None for every role)
@@ -65,6 +67,16 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
     return {
         "nav_items": items,
         "main_role": main_role(user),
-        # idle.js puts the sign-in page in place of a record left open once this has passed
-        "idle_seconds": settings.CARENET_IDLE_MINUTES * 60,
+        # idle.js puts the sign-in page in place of a record left open once this has passed:
+        # the time left of the session's idle clock, which the server moves on only every
+        # few minutes (middleware.TOUCH_SECONDS)
+        "idle_seconds": idle_seconds_left(request),
     }
+
+
+def idle_seconds_left(request: HttpRequest) -> int:
+    limit = settings.CARENET_IDLE_MINUTES * 60
+    seen = request.session.get(SEEN)
+    if not isinstance(seen, int):
+        return limit
+    return max(1, limit - (int(time.time()) - seen))

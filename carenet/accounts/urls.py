@@ -6,6 +6,7 @@ app_name = "accounts"
 urlpatterns = [
     path("login/", views.login, name="login"),
     path("logout/", views.logout, name="logout"),
+    path("still-here/", views.still_here, name="still_here"),
     path("password/", views.password_change, name="password_change"),
     path("users/", views.user_list, name="users"),
     path("users/new/", views.user_create, name="user_create"),

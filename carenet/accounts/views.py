@@ -84,6 +84,16 @@ class _PasswordChange(auth_views.PasswordChangeView):
 password_change = access.signed_in(_PasswordChange.as_view())
 
 
+@access.signed_in
+@require_POST
+def still_here(request: HttpRequest) -> HttpResponse:
+    """Someone is using the open page (typing a long note, say) without sending anything:
+    static/js/idle.js says so, and the idle clock starts again. A session already idle too
+    long does not get here: the idle middleware signs it out first."""
+    start_idle_clock(request)
+    return HttpResponse(status=204)
+
+
 # --- the users page: staff accounts, for those who manage them --------------------------------
 
 USERS_PER_PAGE = 25

@@ -173,3 +173,34 @@ def test_the_pages_tell_idle_js_when_the_session_ends(client, volunteer_a, setti
     client.force_login(volunteer_a)
     page = client.get(HOME).content.decode()
     assert 'data-idle="900"' in page and "js/idle" in page
+
+
+def test_the_pages_tell_idle_js_the_time_the_server_has_left(client, volunteer_a, settings):
+    """The server moves its idle clock on only every TOUCH_SECONDS: a page opened 4 minutes
+    after the last move has 4 minutes less, and idle.js warns before the server ends it."""
+    settings.CARENET_IDLE_MINUTES = 15
+    sign_in(client, "volunteer_a")
+    session = client.session
+    session[SEEN] = int(time.time()) - 240
+    session.save()
+    left = int(re.search(r'data-idle="(\d+)"', client.get(HOME).content.decode())[1])
+    assert 900 - 240 - 5 <= left <= 900 - 240
+    page = client.get(HOME).content.decode()
+    assert 'id="idle-text"' in page and reverse("accounts:still_here") in page
+
+
+def test_a_page_in_use_starts_the_idle_clock_again(client, volunteer_a):
+    sign_in(client, "volunteer_a")
+    _left_alone(client, 10)
+    assert client.post(reverse("accounts:still_here")).status_code == 204
+    assert int(time.time()) - client.session[SEEN] <= 1
+    assert client.get(reverse("accounts:still_here")).status_code == 405
+
+
+def test_the_idle_clock_is_not_started_again_for_a_session_already_ended(client, volunteer_a):
+    sign_in(client, "volunteer_a")
+    _left_alone(client, settings.CARENET_IDLE_MINUTES + 1)
+    answer = client.post(reverse("accounts:still_here"))
+    assert answer.status_code == 302 and LOGIN in answer["Location"]
+    anonymous = client.post(reverse("accounts:still_here"))
+    assert anonymous.status_code == 302
