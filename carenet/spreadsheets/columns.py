@@ -555,6 +555,9 @@ VOLUNTEER_COLUMNS: tuple[Column, ...] = (
             "เลขที่ทะเบียน",
             "เลขทะเบียน อพม.",
             "เลขที่ทะเบียน อพม.",
+            # Headers compare without spaces or dots: "ทะเบียนอพม.เลขที่" is read too.
+            "ทะเบียน อพม. เลขที่",
+            "ทะเบียนเลขที่",
         ),
     ),
     Column(
