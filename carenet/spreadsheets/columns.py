@@ -257,11 +257,22 @@ CONSENTS = Vocabulary(
     ConsentBasis,
 )
 SEXES = Vocabulary({Sex.MALE: ("ชาย",), Sex.FEMALE: ("หญิง",), Sex.UNSPECIFIED: ("ไม่ระบุ",)}, Sex)
+
+
+def _also_misspelt(*words: str) -> tuple[str, ...]:
+    """The words, then each spelt with ฎ for ฏ, as offices often type ปฏิบัติ (ปฎิบัติ)."""
+    return tuple(dict.fromkeys([*words, *(word.replace("ฏ", "ฎ") for word in words)]))
+
+
 VOLUNTEER_STATUSES = Vocabulary(
     {
-        VolunteerStatus.ACTIVE: ("ปฏิบัติงาน", "ปกติ", "ยังปฏิบัติงาน", "active"),
-        VolunteerStatus.INACTIVE: ("ไม่ได้ปฏิบัติงาน", "ไม่ปฏิบัติงาน", "พักการปฏิบัติงาน", "inactive"),
-        VolunteerStatus.RESIGNED: ("ลาออก", "resigned"),
+        VolunteerStatus.ACTIVE: _also_misspelt(
+            "ปฏิบัติงาน", "ปกติ", "ยังปฏิบัติงาน", "ยังปฏิบัติงานอยู่", "ปฏิบัติงานอยู่", "active"
+        ),
+        VolunteerStatus.INACTIVE: _also_misspelt(
+            "ไม่ได้ปฏิบัติงาน", "ไม่ปฏิบัติงาน", "พักการปฏิบัติงาน", "inactive"
+        ),
+        VolunteerStatus.RESIGNED: ("ลาออก", "ลาออกแล้ว", "resigned"),
         VolunteerStatus.REMOVED: ("พ้นสภาพ", "ถูกถอดถอน", "ถอดถอน", "removed"),
         VolunteerStatus.DECEASED: ("เสียชีวิต", "ถึงแก่กรรม", "ตาย", "deceased", "dead"),
     },
@@ -581,6 +592,7 @@ VOLUNTEER_COLUMNS: tuple[Column, ...] = (
             "สถานะ อพม.",
             "สถานภาพ",
             "สถานะการปฏิบัติงาน",
+            "สถานะการปฎิบัติงาน",  # ฎ for ฏ, as often typed
             "สถานะปัจจุบัน",
             "สถานภาพ อพม.",
         ),

@@ -178,6 +178,28 @@ def test_headers_offices_write_for_the_register(header, key):
     )
 
 
+@pytest.mark.parametrize(
+    ("word", "status"),
+    [
+        ("ปฎิบัติงาน", VolunteerStatus.ACTIVE),  # ฎ for ฏ, as often typed
+        ("ยังปฏิบัติงานอยู่", VolunteerStatus.ACTIVE),
+        ("ยังปฎิบัติงาน", VolunteerStatus.ACTIVE),
+        ("ไม่ได้ปฎิบัติงาน", VolunteerStatus.INACTIVE),
+        ("พักการปฎิบัติงาน", VolunteerStatus.INACTIVE),
+        ("ลาออกแล้ว", VolunteerStatus.RESIGNED),
+    ],
+)
+def test_status_words_offices_write(word, status):
+    assert run(csv_file([volunteer(status=word)])).ok
+    assert stored(1).status == status
+
+
+def test_a_misspelt_status_header_is_the_status():
+    headers = {**THAI, "status": "สถานะการปฎิบัติงาน"}
+    assert run(csv_file([volunteer(status="ลาออก")], headers)).ok
+    assert stored(1).status == VolunteerStatus.RESIGNED
+
+
 def test_a_header_that_speaks_of_a_status_is_never_passed_over():
     """Every volunteer of a file without a status column is imported as active: a status
     column under a header Carenet does not know would make the deceased active."""
