@@ -193,6 +193,32 @@ def mask_all(text: str) -> str:
     return LOOKS_LIKE_ID.sub(lambda found: masked(_SEPARATORS.sub("", found.group())), text)
 
 
+# In a cell typed as a citizen ID: an ID, else any run of digits (with the dashes, spaces or
+# dots people group them with), whatever its length.
+_TYPED_ID = re.compile(rf"{LOOKS_LIKE_ID.pattern}|\d(?:[\s\-–.]?\d)*")
+SHOWN_DIGITS = 3
+
+
+def mask_typed(text: str) -> str:
+    """A cell typed as a citizen ID (or a list of them) masked whatever it holds: an ID as
+    `masked`, and a number of another length (a digit missed or one too many) with only its
+    last SHOWN_DIGITS digits, which still tell the clerk which one it was."""
+    return _TYPED_ID.sub(lambda found: _masked_digits(found.group()), text)
+
+
+def _masked_digits(typed: str) -> str:
+    digits = _SEPARATORS.sub("", typed)
+    if len(digits) == 13:
+        return masked(digits)
+    hidden = len(digits) - SHOWN_DIGITS
+    shown = []
+    for char in typed:
+        if char.isdigit() and hidden > 0:
+            char, hidden = "x", hidden - 1
+        shown.append(char)
+    return "".join(shown)
+
+
 class RedactCitizenIDs(logging.Filter):
     """Logging filter: masks anything shaped like a citizen ID in the message, its arguments,
     and the traceback or stack printed with it."""

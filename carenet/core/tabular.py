@@ -162,11 +162,15 @@ class RowError:
     column: str
     value: str
     reason: str
+    # The value is a cell of a citizen-ID column: masked whatever it holds, not only when it
+    # is shaped like an ID (a digit missed is still most of someone's ID).
+    id_cell: bool = field(default=False, compare=False)
 
     def masked(self) -> "RowError":
         """The problem as reports keep it, which outlive the file: citizen IDs show only
         their last digits (enough to find the row in the file)."""
-        value, reason = citizen_id.mask_all(self.value), citizen_id.mask_all(str(self.reason))
+        mask = citizen_id.mask_typed if self.id_cell else citizen_id.mask_all
+        value, reason = mask(self.value), citizen_id.mask_all(str(self.reason))
         return RowError(self.row, self.column, value, reason)
 
 

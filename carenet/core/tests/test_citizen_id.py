@@ -86,6 +86,21 @@ def test_formatted_and_masked():
     assert citizen_id.masked("") == ""
 
 
+@pytest.mark.parametrize(
+    ("typed", "shown"),
+    [
+        ("1234567890121", "x-xxxx-xxxxx-12-1"),
+        ("124599568230", "xxxxxxxxx230"),  # a digit missed: still most of an ID
+        ("1-2459-95682-30", "x-xxxx-xxxx2-30"),
+        ("12345678901234", "xxxxxxxxxxx234"),
+        ("1234567890121, 124599568230", "x-xxxx-xxxxx-12-1, xxxxxxxxx230"),
+        ("ไม่ทราบ", "ไม่ทราบ"),
+    ],
+)
+def test_a_cell_typed_as_a_citizen_id_is_masked_whatever_its_length(typed, shown):
+    assert citizen_id.mask_typed(typed) == shown
+
+
 # Encryption and lookup ------------------------------------------------------------------------
 
 

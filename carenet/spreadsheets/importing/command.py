@@ -130,6 +130,7 @@ def handle(command: BaseCommand, importer: Callable[..., ImportResult], options:
 
 
 def describe(error: RowError) -> str:
+    error = error.masked()  # a citizen-ID cell of any length, as the report shows it
     if error.row is None and not error.column and not error.value:
         return redact(error.reason)  # about the file as a whole
     if not error.column and not error.value:  # about a row as a whole (a hidden one, say)

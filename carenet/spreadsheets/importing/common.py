@@ -175,6 +175,8 @@ def problems_freed() -> Iterator[None]:
 
 
 NAME_PARTS = ("title", "first_name", "last_name")
+# The columns of citizen IDs: a report masks their cells whatever they hold (RowError.masked).
+CITIZEN_ID_KEYS = frozenset({"citizen_id", "volunteer_citizen_id"})
 
 
 class Report:
@@ -256,7 +258,8 @@ class Report:
 
     def _listed(self, row: int | None, key: str, value: str, reason: str) -> RowError:
         column = self.column(key) if key else ""
-        return RowError(row, shortened(column), shortened(value), reason)
+        secret = key in CITIZEN_ID_KEYS
+        return RowError(row, shortened(column), shortened(value), reason, id_cell=secret)
 
     def problem(self, row: int, values: dict[str, str], problem: Problem) -> None:
         key = self._cell_key(problem.key)

@@ -693,6 +693,15 @@ def test_a_volunteer_who_left_still_assigned_is_kept_with_a_warning(en):
 # --- Files with errors import nothing -------------------------------------------------------
 
 
+@pytest.mark.parametrize("key", ["citizen_id", "volunteer_citizen_id"])
+def test_a_citizen_id_of_the_wrong_length_is_masked_as_reports_keep_it(en, key):
+    rows = family()
+    rows[0][key] = "124599568230"
+    [error] = run(csv_file(rows)).errors
+    assert (error.row, error.value) == (2, "124599568230")  # the page of the check: masked next
+    assert error.masked().value == "xxxxxxxxx230"
+
+
 def test_bad_checksum_imports_nothing_and_reports_the_cell(en):
     rows = family()
     bad = cid(2)[:12] + str((int(cid(2)[12]) + 1) % 10)

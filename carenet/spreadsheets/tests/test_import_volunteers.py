@@ -511,6 +511,20 @@ def test_command_exits_non_zero_and_writes_the_report(tmp_path, en):
     assert "Row 2, column “โทรศัพท์”: 0891234567 → 0811111111" in out.getvalue()
 
 
+def test_a_citizen_id_of_the_wrong_length_is_masked_in_every_report(tmp_path, en):
+    path, report = tmp_path / "volunteers.csv", tmp_path / "report.csv"
+    path.write_bytes(csv_file([volunteer(citizen_id="124599568230")]))
+    err = io.StringIO()
+    with pytest.raises(CommandError):
+        call_command("import_volunteers", str(path), "--report", str(report), stderr=err)
+    written = report.read_bytes().decode("utf-8-sig")
+    for shown in (written, err.getvalue()):
+        assert "xxxxxxxxx230" in shown  # the last digits find the row
+        assert "1245995" not in shown
+    [error] = run(csv_file([volunteer(citizen_id="1-2459-95682-30")])).errors
+    assert error.masked().value == "x-xxxx-xxxx2-30"
+
+
 def test_volunteers_outside_the_scope_are_told_of_while_the_days_answers_last(
     en, district_coordinator_a, monkeypatch
 ):

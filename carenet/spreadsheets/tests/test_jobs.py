@@ -376,6 +376,17 @@ def test_kept_reports_show_citizen_ids_masked(district_coordinator_a, fake):
     assert "2345" not in report and "67890" not in report
 
 
+def test_kept_reports_mask_a_citizen_id_cell_of_any_length(district_coordinator_a, fake):
+    errors = [RowError(4, "เลขประจำตัวประชาชน", "124599568230", "มี 13 หลัก", id_cell=True)]
+    fake.result = FakeResult(errors=errors, warnings=[], error_count=1, warning_count=0, counts={})
+    job = new_job(district_coordinator_a)
+    jobs.job_start(job)
+    job.refresh_from_db()
+    assert [e.value for e in jobs.job_errors(job)] == ["xxxxxxxxx230"]
+    report = default_storage.open(job.report_file).read().decode("utf-8-sig")
+    assert "xxxxxxxxx230" in report and "1245995" not in report
+
+
 @pytest.mark.parametrize(
     ("status", "done", "check_only", "percent"),
     [
