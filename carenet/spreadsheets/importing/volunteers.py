@@ -153,6 +153,7 @@ class _Checked:
     villages: list[str] | None  # None: the file does not say
     status: str  # "" when the cell is blank
     as_of: datetime | None = None  # when the row's data was exported, if it says
+    whole_name: str = ""  # the whole-name cell as written: a new volunteer's title may be in it
     stored: Volunteer | None = None
     changes: dict[str, Any] = field(default_factory=dict)
 
@@ -300,8 +301,9 @@ class _Reader:
             ("first_name", v["first_name"], 100),
             ("last_name", v["last_name"], 100),
         ):
-            if not text:
-                problems.append(Problem(key, _("Enter the %(column)s.") % {"column": _what(key)}))
+            # A blank title keeps the stored one: only a new volunteer needs it (_match).
+            if not text and key != "title":
+                problems.append(_blank(key))
             attempt(problems, read_text, key, text, limit)
         birth = attempt(problems, read_date, "birth_date", v["birth_date"], self.today)
         age = age_on(birth, self.today)
@@ -400,6 +402,7 @@ class _Reader:
             villages=villages,
             status=status,
             as_of=as_of,
+            whole_name=v.get("full_name") or "",
         )
 
     def _home(self, code: str, problems: list[Problem]) -> str:
@@ -521,8 +524,9 @@ def _registration_no(text: str, today: date) -> str:
         raise Problem("registration_no", error.messages[0]) from None
 
 
-def _what(key: str) -> str:
-    return {"title": _("title"), "first_name": _("first name"), "last_name": _("last name")}[key]
+def _blank(key: str) -> Problem:
+    what = {"title": _("title"), "first_name": _("first name"), "last_name": _("last name")}[key]
+    return Problem(key, _("Enter the %(column)s.") % {"column": what})
 
 
 def _match(
@@ -545,6 +549,9 @@ def _match(
         if not visible and allowance.used_up:  # as the forms refuse it (disclosure)
             digits = citizen_id.formatted(item.digits)
             report.error(item.row, "citizen_id", digits, disclosure.used_up_reason())
+            continue
+        if found is None and not item.values["title"]:
+            report.problem(item.row, {"full_name": item.whole_name}, _blank("title"))
             continue
         if found is None:
             counts.created += 1

@@ -246,8 +246,12 @@ def test_the_whole_name_in_one_column():
     assert result.ok, result.errors
     saved = stored(1)
     assert (saved.title, saved.first_name, saved.last_name) == ("นาง", "สมศรี", "ใจดี")
-    # Without a title, the reason names the file's column.
+    # Without a title, the stored volunteer keeps theirs; a new one's reason names the
+    # file's column.
     row["full_name"] = "สมศรี ใจดี"
+    assert run(csv_file([row], headers), on_existing="update").volunteers.unchanged == 1
+    assert stored(1).title == "นาง"
+    row.update(citizen_id=cid(2), registration_no="")
     [error] = run(csv_file([row], headers), on_existing="update").errors
     assert (error.column, error.value) == ("ชื่อ-สกุล", "สมศรี ใจดี")  # the cell, as written
 
@@ -376,6 +380,23 @@ def test_a_row_that_renames_the_volunteer_of_its_citizen_id_is_warned_of(en):
     assert (warning.row, warning.value) == (2, "บุญมา รักถิ่น")
     assert "(นางบุญมี รักถิ่น)" in warning.reason
     assert stored(1).first_name == "บุญมา"
+
+
+def test_a_file_without_titles_keeps_the_stored_ones_but_a_new_volunteer_needs_one(en):
+    assert run(csv_file([volunteer()])).ok
+    keys = ("citizen_id", "first_name", "last_name", "subdistrict_code", "status")
+    headers = {key: THAI[key] for key in keys}
+    row = volunteer(subdistrict_code="860101", status="ลาออก")
+    result = run(csv_file([row], headers))
+    assert result.ok, result.errors
+    assert (stored(1).title, stored(1).status) == ("นาง", VolunteerStatus.RESIGNED)
+    assert run(csv_file([{**row, "title": ""}])).ok  # a blank cell keeps it too
+    assert stored(1).title == "นาง"
+    before = snapshot()
+    new = {**row, "citizen_id": cid(2), "first_name": "สมหมาย"}
+    [error] = run(csv_file([row, new], headers)).errors
+    assert (error.row, error.column, error.reason) == (3, THAI["title"], "Enter the title.")
+    assert snapshot() == before
 
 
 def test_update_changes_fields_villages_and_status_with_history():
