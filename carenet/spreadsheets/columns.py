@@ -282,7 +282,8 @@ OTHER_ROLES = Vocabulary(
     {
         OtherRole.VHV: ("อสม.", "อาสาสมัครสาธารณสุขประจำหมู่บ้าน", "vhv"),
         OtherRole.CIVIL_DEFENCE: ("อปพร.", "อาสาสมัครป้องกันภัยฝ่ายพลเรือน", "civil defence"),
-        OtherRole.VILLAGE_HEAD: ("ผู้ใหญ่บ้าน", "ผู้ช่วยผู้ใหญ่บ้าน", "กำนัน", "village head"),
+        OtherRole.VILLAGE_HEAD: ("ผู้ใหญ่บ้าน", "ผู้ช่วยผู้ใหญ่บ้าน", "village head"),
+        OtherRole.SUBDISTRICT_HEAD: ("กำนัน", "subdistrict headman", "kamnan"),
         OtherRole.COMMUNITY_LEADER: ("ผู้นำชุมชน", "community leader"),
         OtherRole.LOCAL_COUNCIL: ("สมาชิกสภาท้องถิ่น", "ส.อบต.", "สมาชิกสภา อบต.", "local council"),
         OtherRole.CHILD_PROTECTION: ("อาสาสมัครคุ้มครองเด็ก", "child protection"),

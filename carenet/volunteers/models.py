@@ -47,6 +47,9 @@ class OtherRole(models.TextChoices):
     VHV = "vhv", _("village health volunteer (อสม.)")
     CIVIL_DEFENCE = "civil_defence", _("civil defence volunteer (อปพร.)")
     VILLAGE_HEAD = "village_head", _("village headman or assistant")
+    # A subdistrict's headman, chosen from among its village heads: a post of its own, which a
+    # file's กำนัน is, not a village head's.
+    SUBDISTRICT_HEAD = "subdistrict_head", _("subdistrict headman (กำนัน)")
     COMMUNITY_LEADER = "community_leader", _("community leader")
     LOCAL_COUNCIL = "local_council", _("local council member")
     CHILD_PROTECTION = "child_protection", _("child protection volunteer")

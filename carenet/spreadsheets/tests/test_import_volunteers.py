@@ -507,6 +507,19 @@ def test_other_roles_in_another_order_change_nothing():
     assert run(csv_file([volunteer(other_roles="อสม.")])).volunteers.updated == 1
 
 
+def test_a_subdistrict_headman_is_not_stored_as_a_village_head():
+    assert run(csv_file([volunteer(other_roles="กำนัน, อสม.")])).ok
+    saved = stored(1)
+    assert saved.other_roles == ["vhv", "subdistrict_head"]
+    assert "กำนัน" in saved.get_other_roles_display()
+    areas = {a.code: a for a in Area.objects.all()}
+    row = columns.volunteer_row_values(Volunteer.objects.get(), areas=areas)
+    assert row["other_roles"] == "อสม., กำนัน"
+    assert run(csv_file([row])).volunteers.unchanged == 1
+    assert run(csv_file([volunteer(other_roles="ผู้ใหญ่บ้าน")])).ok
+    assert stored(1).other_roles == ["village_head"]
+
+
 def test_command_exits_non_zero_and_writes_the_report(tmp_path, en):
     path, report = tmp_path / "volunteers.csv", tmp_path / "report.csv"
     path.write_bytes(csv_file([volunteer(phone="12")]))
