@@ -514,10 +514,9 @@ LOOKS_AFTER = Column(
     kind=Kind.INTEGER,
     cell=CellType.NUMBER,
 )
-# For the reader of a volunteers export, never imported: the date of the volunteer's latest
-# change of status (not their registration; a change taken back as a mistake left out), so that
-# "resigned this month" can be filtered in the file. A change of status is made on the
-# volunteer's page, with its reason; a file cannot say why.
+# The date of the volunteer's latest change of status (not their registration; a change taken
+# back as a mistake left out), so that "resigned this month" can be filtered in the file. An
+# import reads it only in a row that changes the status: the date that change takes effect.
 STATUS_DATE = Column(
     "status_date",
     ("วันที่เปลี่ยนสถานะ", "status_date", "status date", "status changed on"),
@@ -528,7 +527,6 @@ STATUS_DATE = Column(
 EXPORT_ONLY = (
     LOOKS_AFTER.key,
     EVACUATED_TO.key,
-    STATUS_DATE.key,
     PRIORITY.key,
     PRIORITY_SCORE.key,
     HOUSEHOLD_GROUPS.key,

@@ -22,7 +22,7 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Q
+from django.db.models import Max, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -517,6 +517,46 @@ class StatusChanged:
     login: str = ""  # what became of their login (login_follows_status)
 
 
+def last_status_dates(volunteer_ids: Iterable[int]) -> dict[int, date]:
+    """The date of each volunteer's last status change, which a new one may not precede (one
+    query). Registered without a date, their first entry is dated the day it was typed: what
+    old paper records tell may have happened before that, so it does not count."""
+    rows = (
+        VolunteerStatusChange.objects.filter(volunteer_id__in=list(volunteer_ids))
+        .exclude(from_status="", volunteer__registration_date__isnull=True)
+        .order_by()
+        .values("volunteer_id")
+        .annotate(last=Max("effective_date"))
+    )
+    return {row["volunteer_id"]: row["last"] for row in rows}
+
+
+def status_date_refused(
+    day: date,
+    *,
+    birth_date: date | None,
+    registered: date | None,
+    last: date | None,
+    today: date | None = None,
+) -> str:
+    """Why `day` cannot be the date of a change of a volunteer's status, or "": in the future,
+    before they could serve, before their registration or their last change (`last`, see
+    last_status_dates). The status form and the volunteers import ask the same."""
+    if day > (today or timezone.localdate()):
+        return _("The date cannot be in the future.")
+    if refused := service_date_refused(day, birth_date):
+        return refused
+    if registered is not None and day < registered:
+        return _(
+            "The date of the change cannot be before the volunteer's registration (%(date)s)."
+        ) % {"date": thaidate.format_short(registered)}
+    if last is not None and day < last:
+        return _("The date cannot be before the last status change (%(date)s).") % {
+            "date": thaidate.format_short(last)
+        }
+    return ""
+
+
 @transaction.atomic
 def volunteer_change_status(
     *, actor: Any, volunteer: Volunteer, to_status: str, effective_date: date | None, reason: str
@@ -542,22 +582,13 @@ def volunteer_change_status(
         )
     if effective_date is None:
         errors["effective_date"].append(_("Enter the date of the change."))
-    elif effective_date > timezone.localdate():
-        errors["effective_date"].append(_("The date cannot be in the future."))
-    elif refused := service_date_refused(effective_date, locked.birth_date):
+    elif refused := status_date_refused(
+        effective_date,
+        birth_date=locked.birth_date,
+        registered=locked.registration_date,
+        last=last_status_dates([locked.pk]).get(locked.pk),
+    ):
         errors["effective_date"].append(refused)
-    else:
-        earlier = locked.status_changes.all()
-        if locked.registration_date is None:
-            # Registered without a date, the first entry is dated the day it was typed: what
-            # old paper records tell may have happened before that.
-            earlier = earlier.exclude(from_status="")
-        last = earlier.order_by("-effective_date", "-id").first()
-        if last is not None and effective_date < last.effective_date:
-            errors["effective_date"].append(
-                _("The date cannot be before the last status change (%(date)s).")
-                % {"date": thaidate.format_short(last.effective_date)}
-            )
     reason = visible(reason)
     if not reason:
         errors["reason"].append(_("Give the reason for the change."))

@@ -10,7 +10,9 @@ they serve, and a stored one keeps the home subdistrict on record.
 Volunteers are matched by citizen ID. Even the whole country holds fewer than 200,000, so
 this import checks every row and holds them before it writes anything, in one transaction.
 A new volunteer gets the first entry of their status history; a status the file changes is
-recorded in the history too, and must be a move STATUS_MOVES allows.
+recorded in the history too, and must be a move STATUS_MOVES allows. It takes effect on the
+row's วันที่เปลี่ยนสถานะ (the column an export writes), checked as the status form checks its
+date, or, when the cell is blank, on the day of the import.
 """
 
 import re
@@ -26,7 +28,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from carenet.accounts import disclosure
-from carenet.core import citizen_id
+from carenet.core import citizen_id, thaidate
 from carenet.core.models import AuditEvent
 from carenet.core.people import (
     SEX_OF_TITLE,
@@ -100,11 +102,13 @@ from carenet.volunteers.models import (
 from carenet.volunteers.services import (
     MINIMUM_AGE,
     check_registration_no,
+    last_status_dates,
     login_follows_area,
     login_follows_status,
     seat_records,
     seats_follow_status,
     service_date_refused,
+    status_date_refused,
 )
 
 AUDIT_ACTION = "spreadsheets.import_volunteers"
@@ -152,6 +156,7 @@ class _Checked:
     given: set[str]
     villages: list[str] | None  # None: the file does not say
     status: str  # "" when the cell is blank
+    status_date: date | None = None  # the date of a change of status the row makes
     as_of: datetime | None = None  # when the row's data was exported, if it says
     whole_name: str = ""  # the whole-name cell as written: a new volunteer's title may be in it
     stored: Volunteer | None = None
@@ -239,6 +244,7 @@ def _import(
         result.error_count += len(error.errors)
         return
     _match(checked, reader, on_existing, result)
+    _check_status_dates(checked, reader)
     _check_registration_numbers(checked, reader)
     _warn_of_households_left(checked, reader)
     report.summarize_repeats()
@@ -347,6 +353,7 @@ class _Reader:
                         _("Write one of %(known)s.") % {"known": VOLUNTEER_STATUSES.listed()},
                     )
                 )
+        status_date = attempt(problems, read_date, "status_date", v["status_date"], self.today)
         roles = attempt(problems, read_words, "other_roles", v["other_roles"], OTHER_ROLES)
         as_of = attempt(problems, read_as_of, "as_of", v["as_of"], self.now)
         if digits:
@@ -401,6 +408,7 @@ class _Reader:
             given=given,
             villages=villages,
             status=status,
+            status_date=status_date,
             as_of=as_of,
             whole_name=v.get("full_name") or "",
         )
@@ -651,6 +659,8 @@ def _list_changes(
             choices = dict(getattr(Volunteer._meta.get_field(name), "flatchoices", ()))
             before, after = choices.get(before, before), choices.get(after, after)
         report.change(item.row, _CHANGED_COLUMN.get(name, name), before, after)
+        if name == "status" and item.status_date:
+            report.change(item.row, "status_date", "", item.status_date)
 
 
 # The column that sets each field, where the two names differ.
@@ -660,6 +670,35 @@ _CHANGED_COLUMN = {
     "area_id": "subdistrict",
     "villages": "covered_moo",
 }
+
+
+def _check_status_dates(checked: list[_Checked], reader: _Reader) -> None:
+    """A status the file changes changes on the row's date of the change (without one, on
+    the day of the import), which must pass the status form's checks (status_date_refused).
+    In a row that changes no status, the date is the export's of the last change: nothing
+    is made of it. A new volunteer's history starts at their registration."""
+    dated = [c for c in checked if c.stored and "status" in c.changes and c.status_date]
+    ids = [c.stored.pk for c in dated if c.stored]
+    last: dict[int, date] = {}
+    for start in range(0, len(ids), 5000):
+        last.update(last_status_dates(ids[start : start + 5000]))
+    for item in dated:
+        volunteer, day = item.stored, item.status_date
+        assert volunteer is not None and day is not None
+        refused = status_date_refused(
+            day,
+            birth_date=_given_or(item, "birth_date", volunteer),
+            registered=_given_or(item, "registration_date", volunteer),
+            last=last.get(volunteer.pk),
+            today=reader.today,
+        )
+        if refused:
+            reader.report.error(item.row, "status_date", thaidate.format_numeric(day), refused)
+
+
+def _given_or(item: _Checked, name: str, volunteer: Volunteer) -> Any:
+    """The row's value of a field when its cell is filled, else the stored one."""
+    return item.values[name] if name in item.given else getattr(volunteer, name)
 
 
 def _warn_of_households_left(checked: list[_Checked], reader: _Reader) -> None:
@@ -835,13 +874,14 @@ def _write(checked: list[_Checked], *, actor: Any, today: date, result: ImportRe
         fields = [name for name in item.changes if name in FIELDS]
         for name in fields:
             setattr(volunteer, name, item.changes[name])
+        day = item.status_date or today  # the date of the change, as the file gives it
         if "status" in item.changes:
             history.append(
                 VolunteerStatusChange(
                     volunteer=volunteer,
                     from_status=volunteer.status,
                     to_status=item.changes["status"],
-                    effective_date=today,
+                    effective_date=day,
                     reason=_("Changed by an import from a file"),
                     changed_by=user,
                 )
@@ -868,7 +908,7 @@ def _write(checked: list[_Checked], *, actor: Any, today: date, result: ImportRe
         )
         if "status" in item.changes:
             # As the status form does: seats end, the login follows.
-            closed = seats_follow_status(actor=actor, volunteer=volunteer, day=today)
+            closed = seats_follow_status(actor=actor, volunteer=volunteer, day=day)
             history[-1].seats_ended = seat_records(closed)
             if volunteer.user_id is not None:
                 login_follows_status(actor=actor, volunteer=volunteer, was=history[-1].from_status)

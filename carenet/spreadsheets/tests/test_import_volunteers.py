@@ -416,6 +416,73 @@ def test_update_changes_fields_villages_and_status_with_history():
     )
 
 
+@pytest.mark.parametrize("typed", ["15/01/2569", "15/01/2026", "2026-01-15"])
+def test_a_status_the_file_changes_takes_effect_on_its_date_of_change(typed):
+    """A death recorded in March with the date it happened, January, counts in January."""
+    assert run(csv_file([volunteer()])).ok
+    seat = CommitteeMembershipFactory(volunteer=stored(1), term_start=date(2025, 1, 1))
+    result = run(csv_file([volunteer(status="เสียชีวิต", status_date=typed)]))
+    assert result.ok, result.errors
+    last = stored(1).status_changes.order_by("-id").first()
+    assert (last.to_status, last.effective_date) == (VolunteerStatus.DECEASED, date(2026, 1, 15))
+    seat.refresh_from_db()
+    assert seat.term_end == date(2026, 1, 15)  # as the status form ends them: on that day
+
+
+def test_the_date_of_change_is_listed_with_the_change():
+    assert run(csv_file([volunteer()])).ok
+    edited = volunteer(status="ลาออก", status_date="15/01/2569")
+    changes = {c.column: (c.before, c.after) for c in run(csv_file([edited]), dry_run=True).changes}
+    assert changes["วันที่เปลี่ยนสถานะ"] == ("—", "15 ม.ค. 2569")
+
+
+@pytest.mark.parametrize(
+    ("typed", "reason"),
+    [
+        ("02/03/2569", "วันที่ต้องไม่เป็นวันในอนาคต"),  # TODAY is 1 March 2569
+        ("31/05/2560", "ก่อนวันขึ้นทะเบียน"),  # registered on 1 June 2560
+        ("15/01/2026 เวลา", ""),  # not a date
+    ],
+)
+def test_a_date_of_change_the_status_form_would_refuse_is_refused(typed, reason):
+    assert run(csv_file([volunteer()])).ok
+    before = snapshot()
+    result = run(csv_file([volunteer(status="ลาออก", status_date=typed)]))
+    [error] = result.errors
+    assert (error.row, error.column) == (2, "วันที่เปลี่ยนสถานะ")
+    assert reason in error.reason
+    assert snapshot() == before
+
+
+def test_a_date_of_change_before_the_last_change_is_refused(en):
+    assert run(csv_file([volunteer()])).ok
+    assert run(csv_file([volunteer(status="ไม่ได้ปฏิบัติงาน", status_date="01/02/2569")])).ok
+    [error] = run(csv_file([volunteer(status="ลาออก", status_date="15/01/2569")])).errors
+    assert "before the last status change" in error.reason
+
+
+def test_a_date_of_change_in_a_row_that_changes_no_status_makes_nothing():
+    assert run(csv_file([volunteer()])).ok
+    before = snapshot()
+    result = run(csv_file([volunteer(status_date="15/01/2569")]))
+    assert result.volunteers.unchanged == 1 and not result.changes
+    assert snapshot() == before
+
+
+def test_an_export_with_its_dates_of_change_imports_again_unchanged():
+    assert run(csv_file([volunteer()])).ok
+    assert run(csv_file([volunteer(status="ลาออก", status_date="15/01/2569")])).ok
+    areas = {a.code: a for a in Area.objects.all()}
+    record = Volunteer.objects.prefetch_related("villages").get()
+    record.status_date = date(2026, 1, 15)  # as the export reads it (exporting._volunteer_rows)
+    row = columns.volunteer_row_values(record, areas=areas)
+    assert row["status_date"] == "15/01/2569"
+    before = snapshot()
+    result = run(csv_file([row]))
+    assert result.volunteers.unchanged == 1 and not result.errors
+    assert snapshot() == before
+
+
 def test_a_volunteer_an_import_marks_resigned_loses_their_login(personas):
     assert run(csv_file([volunteer()])).ok
     user = personas["volunteer_a"]

@@ -437,7 +437,6 @@ def test_blank_template_has_the_import_headers(client, personas, persona, datase
     expected.remove("ข้อมูล ณ")  # data typed in, not read from Carenet
     if dataset == "volunteers":
         expected.remove("จำนวนครัวเรือนที่ดูแล")  # counted by Carenet, never typed in
-        expected.remove("วันที่เปลี่ยนสถานะ")  # changed on the volunteer's page, with a reason
     else:
         expected.remove("อพยพไปที่")  # recorded on the household's page, never imported
         for worked_out in ("ลำดับความสำคัญ", "คะแนนความสำคัญ", "กลุ่มเปราะบางของครัวเรือน"):

@@ -473,6 +473,21 @@ def test_status_change_cannot_predate_the_last_one(district_coordinator_a):
     )
 
 
+def test_status_change_cannot_predate_the_registration(district_coordinator_a, en):
+    volunteer = VolunteerFactory(registration_date=date(2024, 6, 1))
+    refused(
+        lambda: services.volunteer_change_status(
+            actor=district_coordinator_a,
+            volunteer=volunteer,
+            to_status=VolunteerStatus.RESIGNED,
+            effective_date=date(2024, 5, 31),
+            reason="ลาออก",
+        ),
+        "effective_date",
+        containing="before the volunteer's registration",
+    )
+
+
 @pytest.mark.parametrize(
     "day",
     [
