@@ -470,6 +470,7 @@ def _finish(job: ImportJob, outcome: Outcome) -> None:
                 citizen_id.mask_all(c.before),
                 citizen_id.mask_all(c.after),
                 c.removed,
+                c.name,
             ]
             for c in outcome.changes[:SHOWN]
         ],

@@ -8,6 +8,7 @@ outlives the file), and any error exits non-zero.
 """
 
 from collections.abc import Callable
+from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
@@ -111,17 +112,11 @@ def handle(command: BaseCommand, importer: Callable[..., ImportResult], options:
             % {"count": result.error_count}
         )
     for change in result.changes[:ERRORS_SHOWN]:
-        command.stdout.write(
-            redact(
-                _("Row %(row)s, column “%(column)s”: %(before)s → %(after)s")
-                % {
-                    "row": change.row,
-                    "column": change.column,
-                    "before": change.before,
-                    "after": change.after,
-                }
-            )
-        )
+        if change.name:
+            said = _("Row %(row)s (%(name)s), column “%(column)s”: %(before)s → %(after)s")
+        else:
+            said = _("Row %(row)s, column “%(column)s”: %(before)s → %(after)s")
+        command.stdout.write(redact(said % {**asdict(change)}))
     if result.change_count > ERRORS_SHOWN:
         command.stdout.write(
             _("… and %(count)d more.") % {"count": result.change_count - ERRORS_SHOWN}

@@ -93,6 +93,7 @@ class Change:
     before: str
     after: str
     removed: str = ""  # of a list (groups, welfare): what it takes off, to stand out
+    name: str = ""  # whose value it is, as recorded: a row number alone names nobody
 
 
 @dataclass
@@ -243,18 +244,23 @@ class Report:
             self.result.warnings.append(self._listed(row, key, value, reason))
 
     def change(
-        self, row: int, key: str, before: object, after: object, removed: Sequence[str] = ()
+        self,
+        row: int,
+        key: str,
+        before: object,
+        after: object,
+        removed: Sequence[str] = (),
+        name: str = "",
     ) -> None:
         """Lists a value the row changes on a stored record (`shown` writes the values);
-        `removed`: what a list loses, for the result to point out."""
+        `removed`: what a list loses, for the result to point out; `name`: the person's."""
         self.result.change_count += 1
         self.result.removal_count += bool(removed)
         if len(self.result.changes) < MAX_LISTED:
             column = shortened(self.column(key))
             gone = shortened(", ".join(removed))
-            self.result.changes.append(
-                Change(row, column, shortened(shown(before)), shortened(shown(after)), gone)
-            )
+            before, after = shortened(shown(before)), shortened(shown(after))
+            self.result.changes.append(Change(row, column, before, after, gone, shortened(name)))
 
     def _listed(self, row: int | None, key: str, value: str, reason: str) -> RowError:
         column = self.column(key) if key else ""

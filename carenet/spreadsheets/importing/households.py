@@ -49,7 +49,7 @@ from django.utils.translation import ngettext
 from carenet.accounts import disclosure
 from carenet.core import citizen_id, thaidate
 from carenet.core.models import AuditEvent
-from carenet.core.people import full_name, name_key
+from carenet.core.people import full_name, name_key, phone_shown
 from carenet.core.services import audit_areas, audit_record_each
 from carenet.core.tabular import RowError, Source, TableError, TableStream, open_table
 from carenet.households.cleaning import household_move_refused
@@ -962,10 +962,14 @@ class _HouseholdImport:
 
     def _list_changes(self, row: int, match: dict[str, Any], changes: dict[str, Any]) -> None:
         """Each value the row changes on the stored person, for the result to list."""
+        whose = full_name(match["title"], match["first_name"], match["last_name"])
         for name in CHANGED_SHOWN:
             if name in changes:
                 before, after, labels = match[name], changes[name], _LABELS[name]
-                self.report.change(row, name, labels.get(before, before), labels.get(after, after))
+                before, after = labels.get(before, before), labels.get(after, after)
+                if name == "phone":  # as the pages show it
+                    before, after = phone_shown(before or ""), phone_shown(after or "")
+                self.report.change(row, name, before, after, name=whose)
         for key, codes, words in (
             ("vulnerable_groups", RECORDED_FLAGS, GROUPS),
             ("welfare", WELFARE_CODES, WELFARE),
@@ -974,7 +978,7 @@ class _HouseholdImport:
                 before = [words.word(code) for code in codes if match[code]]
                 after = [words.word(code) for code in codes if changes.get(code, match[code])]
                 removed = [words.word(code) for code in _removed(codes, match, changes)]
-                self.report.change(row, key, before, after, removed)
+                self.report.change(row, key, before, after, removed, name=whose)
 
     def _warn_of_removals(
         self, person: PersonRow, match: dict[str, Any], changes: dict[str, Any]

@@ -37,6 +37,7 @@ from carenet.core.people import (
     name_key,
     normalize_title,
     parse_sex,
+    phone_shown,
     thai_spelling,
 )
 from carenet.core.services import audit_areas, audit_record_each
@@ -655,12 +656,15 @@ def _list_changes(
         elif name == "other_roles":
             before = [OTHER_ROLES.word(code) for code in before or []]
             after = [OTHER_ROLES.word(code) for code in after or []]
+        elif name == "phone":  # as the pages show it
+            before, after = phone_shown(before or ""), phone_shown(after or "")
         else:
             choices = dict(getattr(Volunteer._meta.get_field(name), "flatchoices", ()))
             before, after = choices.get(before, before), choices.get(after, after)
-        report.change(item.row, _CHANGED_COLUMN.get(name, name), before, after)
+        column = _CHANGED_COLUMN.get(name, name)
+        report.change(item.row, column, before, after, name=volunteer.full_name)
         if name == "status" and item.status_date:
-            report.change(item.row, "status_date", "", item.status_date)
+            report.change(item.row, "status_date", "", item.status_date, name=volunteer.full_name)
 
 
 # The column that sets each field, where the two names differ.

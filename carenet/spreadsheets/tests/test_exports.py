@@ -785,7 +785,7 @@ def test_an_old_export_does_not_undo_a_later_edit_of_a_person(personas, registry
     assert [e.column for e in result.errors] == ["ข้อมูล ณ"]
     reason = result.errors[0].reason
     assert "changed in Carenet" in reason and "clear the row" in reason
-    assert [(c.before, c.after) for c in result.changes] == [("0811111111", "0899999999")]
+    assert [(c.before, c.after) for c in result.changes] == [("081-111-1111", "089-999-9999")]
     assert snapshot() == before
 
 
@@ -822,7 +822,7 @@ def test_edits_made_in_an_old_file_still_import_where_nothing_changed_since(pers
     result = import_households(actor=user, source=rewritten(data, new_phone), dry_run=True)
 
     assert len(result.errors) == 1  # the row of ใจดี only
-    assert [c.after for c in result.changes if c.row != result.errors[0].row] == ["0822222222"]
+    assert [c.after for c in result.changes if c.row != result.errors[0].row] == ["082-222-2222"]
     other.refresh_from_db()
     assert other.phone == "0899999999"  # a dry run
 

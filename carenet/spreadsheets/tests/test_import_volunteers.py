@@ -366,7 +366,8 @@ def test_the_result_lists_each_value_a_file_changes():
     result = run(csv_file([edited]), dry_run=True)
     assert result.ok, result.errors
     changes = {c.column: (c.before, c.after) for c in result.changes}
-    assert changes["โทรศัพท์"] == ("0891234567", "0811111111")
+    assert changes["โทรศัพท์"] == ("089-123-4567", "081-111-1111")  # as the pages show phones
+    assert {c.name for c in result.changes} == {"นางบุญมี รักถิ่น"}  # whose values they are
     assert changes["สถานะ"] == ("ปฏิบัติงาน", "ลาออก")
     assert changes["หมู่ที่รับผิดชอบ"] == ("หมู่ 1 บ้านท่าตะเภา, หมู่ 2 บ้านหาดทรายรี", "หมู่ 1 บ้านท่าตะเภา")
     assert stored(1).phone == "0891234567"
@@ -609,7 +610,8 @@ def test_command_exits_non_zero_and_writes_the_report(tmp_path, en):
     path.write_bytes(csv_file([volunteer(phone="0811111111")]))
     out = io.StringIO()
     call_command("import_volunteers", str(path), "--dry-run", stdout=out)
-    assert "Row 2, column “โทรศัพท์”: 0891234567 → 0811111111" in out.getvalue()
+    said = "Row 2 (นางบุญมี รักถิ่น), column “โทรศัพท์”: 089-123-4567 → 081-111-1111"
+    assert said in out.getvalue()
 
 
 def test_a_citizen_id_of_the_wrong_length_is_masked_in_every_report(tmp_path, en):

@@ -649,7 +649,8 @@ def test_an_upload_that_changes_registered_people_waits_for_the_uploader_to_conf
     assert not Person.objects.filter(phone="0899999999").exists()
     page = client.get(response["Location"]).content.decode()
     assert "ยังไม่มีการบันทึกข้อมูลใด ๆ" in page and "นำเข้าและเปลี่ยนแปลงตามนี้" in page
-    assert "0899999999" in page  # the change listed
+    assert "089-999-9999" in page  # the change listed, as the pages show phones
+    assert 'data-testid="change-name">นายสมชาย นำเข้าดี<' in page  # with whose it is
     client.post(reverse("spreadsheets:job_confirm", args=[held.pk]))
     applied = ImportJob.objects.exclude(pk__in=[first.pk, held.pk]).get()
     assert applied.succeeded and not applied.dry_run and not applied.result["held"]
