@@ -698,6 +698,20 @@ def _check_status_dates(checked: list[_Checked], reader: _Reader) -> None:
         )
         if refused:
             reader.report.error(item.row, "status_date", thaidate.format_numeric(day), refused)
+    today = thaidate.format_short(reader.today)
+    for item in checked:
+        if item.stored and "status" in item.changes and not item.status_date:
+            reader.report.warning(
+                item.row,
+                "status_date",
+                "",
+                _(
+                    "The status changes with no date of the change: it is recorded as of "
+                    "today (%(today)s). Give the date in this column if it happened earlier, "
+                    "so that the monthly figures count it in its month."
+                )
+                % {"today": today},
+            )
 
 
 def _given_or(item: _Checked, name: str, volunteer: Volunteer) -> Any:

@@ -415,6 +415,8 @@ def test_update_changes_fields_villages_and_status_with_history():
         "resigned",
         TODAY,
     )
+    [warning] = [w for w in result.warnings if w.column == "วันที่เปลี่ยนสถานะ"]
+    assert warning.row == 1 + 1 and "วันนี้" in warning.reason  # dated today: said so
 
 
 @pytest.mark.parametrize("typed", ["15/01/2569", "15/01/2026", "2026-01-15"])
