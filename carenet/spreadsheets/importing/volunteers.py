@@ -158,6 +158,7 @@ class _Checked:
     villages: list[str] | None  # None: the file does not say
     status: str  # "" when the cell is blank
     status_date: date | None = None  # the date of a change of status the row makes
+    last_change: date | None = None  # the stored volunteer's last status change (_match)
     as_of: datetime | None = None  # when the row's data was exported, if it says
     whole_name: str = ""  # the whole-name cell as written: a new volunteer's title may be in it
     stored: Volunteer | None = None
@@ -549,6 +550,10 @@ def _match(
             **among("citizen_id_hash", hashes[start : start + 5000])
         ).prefetch_related("villages"):
             stored[volunteer.citizen_id_hash] = volunteer
+    pks = [v.pk for v in stored.values()]
+    last_changes: dict[int, date] = {}
+    for start in range(0, len(pks), 5000):
+        last_changes.update(last_status_dates(pks[start : start + 5000]))
     counts = result.volunteers
     report = reader.report
     allowance = reader.allowance
@@ -596,6 +601,11 @@ def _match(
             for name in FIELDS
             if name in item.given and _differs(getattr(volunteer, name), item.values[name])
         }
+        item.last_change = last_changes.get(volunteer.pk)
+        if item.status_date is not None and item.status_date == item.last_change:
+            # The export's date of the last change, left as it was when the status was
+            # edited: not a date of this change.
+            item.status_date = None
         if "first_name" in item.changes or "last_name" in item.changes:
             report.warning(
                 item.row,
@@ -680,12 +690,9 @@ def _check_status_dates(checked: list[_Checked], reader: _Reader) -> None:
     """A status the file changes changes on the row's date of the change (without one, on
     the day of the import), which must pass the status form's checks (status_date_refused).
     In a row that changes no status, the date is the export's of the last change: nothing
-    is made of it. A new volunteer's history starts at their registration."""
+    is made of it; nor when the status changes but the date was left as the export wrote
+    it. A new volunteer's history starts at their registration."""
     dated = [c for c in checked if c.stored and "status" in c.changes and c.status_date]
-    ids = [c.stored.pk for c in dated if c.stored]
-    last: dict[int, date] = {}
-    for start in range(0, len(ids), 5000):
-        last.update(last_status_dates(ids[start : start + 5000]))
     for item in dated:
         volunteer, day = item.stored, item.status_date
         assert volunteer is not None and day is not None
@@ -693,7 +700,7 @@ def _check_status_dates(checked: list[_Checked], reader: _Reader) -> None:
             day,
             birth_date=_given_or(item, "birth_date", volunteer),
             registered=_given_or(item, "registration_date", volunteer),
-            last=last.get(volunteer.pk),
+            last=item.last_change,
             today=reader.today,
         )
         if refused:

@@ -464,6 +464,18 @@ def test_a_date_of_change_before_the_last_change_is_refused(en):
     assert "before the last status change" in error.reason
 
 
+def test_the_export_s_date_of_the_last_change_left_beside_a_new_status_is_not_its_date():
+    """A clerk edits the status of an exported row and leaves วันที่เปลี่ยนสถานะ as it was: that
+    is the date of the last change, not of this one."""
+    assert run(csv_file([volunteer()])).ok
+    assert run(csv_file([volunteer(status="ไม่ได้ปฏิบัติงาน", status_date="01/02/2569")])).ok
+    result = run(csv_file([volunteer(status="ลาออก", status_date="01/02/2569")]))
+    assert result.ok, result.errors
+    last = stored(1).status_changes.order_by("-id").first()
+    assert (last.to_status, last.effective_date) == (VolunteerStatus.RESIGNED, TODAY)
+    assert [w.column for w in result.warnings] == ["วันที่เปลี่ยนสถานะ"]
+
+
 def test_a_date_of_change_in_a_row_that_changes_no_status_makes_nothing():
     assert run(csv_file([volunteer()])).ok
     before = snapshot()
@@ -747,7 +759,7 @@ def test_a_volunteer_an_import_takes_out_of_service_leaves_households_said(en):
         HouseholdAssignment.objects.create(household=household, volunteer=stored(1))
     result = run(csv_file([volunteer(status="ลาออก")]), dry_run=True)
     assert result.ok, result.errors
-    [warning] = result.warnings
+    [warning] = [w for w in result.warnings if w.column != "วันที่เปลี่ยนสถานะ"]  # not dated
     assert (warning.row, warning.column) == (2, THAI["status"])
     assert "looks after 3 households" in warning.reason
 
