@@ -250,22 +250,19 @@ class OpenRequests:
 def open_requests(user: Any, household: Household) -> OpenRequests:
     """The household's open requests the user may see, newest first, in one query. A
     restricted case is listed without its person or category, as in the case list."""
-    found = list(
-        cases_visible(user)
-        .filter(household=household, status__in=OPEN)
-        .select_related("category", "person")
-        .annotate(shows=details_flag(user))
-        .order_by("-submitted_at", "-pk")[: OPEN_SHOWN + 1]
-    )
-    return OpenRequests(cases=found[:OPEN_SHOWN], more=len(found) > OPEN_SHOWN)
+    return _open_requests(user, household=household)
 
 
 def person_open_requests(user: Any, person: Any) -> OpenRequests:
     """The person's own open requests the user may see, newest first (one query): what
     recording their death or their moving away leaves for a reviewer to end."""
+    return _open_requests(user, person=person)
+
+
+def _open_requests(user: Any, **which: Any) -> OpenRequests:
     found = list(
         cases_visible(user)
-        .filter(person=person, status__in=OPEN)
+        .filter(status__in=OPEN, **which)
         .select_related("category", "person")
         .annotate(shows=details_flag(user))
         .order_by("-submitted_at", "-pk")[: OPEN_SHOWN + 1]
