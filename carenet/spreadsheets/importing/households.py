@@ -211,6 +211,9 @@ class _HouseholdImport:
         self.audits: list[AuditEvent] = []  # a row for each stored record the file changes
         # Stored household id -> its stored people the file lists.
         self.listed: dict[int, set[int]] = {}
+        # Stored households a member of the file was found in by citizen ID (the others only
+        # by name, birth date and subdistrict).
+        self.found_by_id: set[int] = set()
         self.chunk = 0
         self.batch = _Batch()
         self.likely_pending: stored.LikelyDuplicates | None = None
@@ -894,6 +897,8 @@ class _HouseholdImport:
             self.report.error(person.number, key, value, problem)
             return
         self.listed.setdefault(match["household_id"], set()).add(match["pk"])
+        if person.digits:
+            self.found_by_id.add(match["household_id"])
         if person.relation == Relation.HEAD:
             household.head_id, household.head_given = match["pk"], True
         if self.on_existing == "skip":
@@ -1288,6 +1293,15 @@ class _HouseholdImport:
         assert household.existing is not None and household.stored is not None
         others = household.stored["member_count"] - len(self.listed.get(household.existing, ()))
         if others > 0:
+            by_name = (
+                " "
+                + _(
+                    "It was found by its members' names, birth dates and subdistrict, since the "
+                    "file gives none of their citizen IDs: check that it is the same family."
+                )
+                if household.existing not in self.found_by_id
+                else ""
+            )
             self.report.warning(
                 household.row,
                 "house_no",
@@ -1305,7 +1319,8 @@ class _HouseholdImport:
                     "no": household.existing,
                     "address": self._address_text(household.stored),
                     "others": others,
-                },
+                }
+                + by_name,
             )
 
     def _heads_given_later(self, households: Iterable[FileHousehold]) -> None:

@@ -1386,6 +1386,10 @@ def test_a_new_address_for_some_members_says_the_others_move_too(en):
     assert (
         f"household no. {home.pk}" in warning.reason and "with its 1 member not" in warning.reason
     )
+    assert "found by its members' names" not in warning.reason  # found by her citizen ID
+    unnamed = [{**family()[1], "house_no": "98", "citizen_id": ""}]
+    [warning] = [w for w in run(csv_file(unnamed)).warnings if w.column == THAI["house_no"]]
+    assert "found by its members' names, birth dates and subdistrict" in warning.reason
     every = [{**row, "house_no": "100"} for row in family()[:2]]
     result = run(csv_file(every))
     assert not [w for w in result.warnings if w.column == THAI["house_no"]]
