@@ -76,7 +76,8 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
 
 def idle_seconds_left(request: HttpRequest) -> int:
     limit = settings.CARENET_IDLE_MINUTES * 60
-    seen = request.session.get(SEEN)
+    session = getattr(request, "session", None)  # a page drawn outside a request has none
+    seen = session.get(SEEN) if session is not None else None
     if not isinstance(seen, int):
         return limit
     return max(1, limit - (int(time.time()) - seen))
