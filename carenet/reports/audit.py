@@ -74,6 +74,7 @@ ACTIONS = {
     "person.import": _("changed the person by importing a file"),
     "person.status": _("changed the person's status"),
     "person.move": _("moved the person to another household"),
+    "person.keys_changed": _("sealed every stored citizen ID again with a new key"),
     "person.merge": _("merged two records of the person"),
     "person.view": _("opened the person's record"),
     "person.citizen_id.read": _("read the full citizen ID"),

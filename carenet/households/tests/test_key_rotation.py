@@ -37,7 +37,7 @@ def test_every_id_reads_and_is_found_with_the_new_key_only(
     new_key = a_key()
     monkeypatch.setenv("CARENET_NEW_CITIZEN_ID_KEY", new_key)
     call_command("rotate_citizen_id_key", batch=1)
-    assert AuditEvent.objects.filter(action="citizen_id.key_rotated").count() == 1
+    assert AuditEvent.objects.filter(action="person.keys_changed").count() == 1
 
     settings.CITIZEN_ID_KEY = new_key
     citizen_id._keys.cache_clear()

@@ -46,7 +46,7 @@ class Command(BaseCommand):
         with transaction.atomic():
             for model in _models_with_ids():
                 counts[model._meta.label_lower] = _reseal(model, new, options["batch"])
-            audit_record(actor=None, action="citizen_id.key_rotated", details={"rows": counts})
+            audit_record(actor=None, action="person.keys_changed", details={"rows": counts})
         for label, n in counts.items():
             self.stdout.write(f"{label}: {n:,} citizen IDs sealed with the new key")
         self.stdout.write("Now set CARENET_CITIZEN_ID_KEY to the new key in .env and restart.")
