@@ -105,15 +105,20 @@ def household_list(request: HttpRequest) -> HttpResponse:
             "sounding": sounding,
             "can_register": access.can(request.user, MANAGE),
             "export_query": export_query,
-            "filters_chosen": sum(1 for name in FILTER_NAMES if request.GET.get(name)),
+            "filters_chosen": _filters_chosen(request.GET),
             "own_households_only": access.main_role(request.user) == Role.VOLUNTEER,
         },
     )
 
 
-# The filters beside the search box: folded away after a search that sets none of them, so
-# that on a phone the results come first.
-FILTER_NAMES = ("area", "group", "level", "status", "unserved", "evacuated")
+def _filters_chosen(params: Any) -> int:
+    """How many of the filters beside the search box are set, the status counting only when
+    it is not the list's own (every search sends status=active). None set: they fold away,
+    so that on a phone the results come first."""
+    chosen = sum(
+        1 for name in ("area", "group", "level", "unserved", "evacuated") if params.get(name)
+    )
+    return chosen + ("status" in params and params["status"] != HouseholdStatus.ACTIVE)
 
 
 @access.requires(Perm.VIEW_HOUSEHOLDS)

@@ -1229,11 +1229,15 @@ def test_the_filters_fold_away_after_a_search_that_sets_none(client, world):
     """On a phone the filters filled the first screen and hid the results of a search."""
     login(client, "district_coordinator_a")
     url = reverse("households:list")
-    assert 'class="filter-more" open' in client.get(url).content.decode()
-    searched = client.get(url, {"q": "ใจดี"}).content.decode()
-    assert 'class="filter-more" data-testid' in searched  # folded: no `open`
-    filtered = client.get(url, {"q": "ใจดี", "group": "elderly"}).content.decode()
+    folded = 'class="filter-more" data-testid'  # no `open`
+    assert folded in client.get(url).content.decode()
+    # The form sends every filter with a search, the status at its default.
+    sent = {"q": "ใจดี", "area": "", "group": "", "level": "", "status": "active"}
+    assert folded in client.get(url, sent).content.decode()
+    filtered = client.get(url, {**sent, "group": "elderly"}).content.decode()
     assert 'class="filter-more" open' in filtered and "(1)" in filtered
+    every_status = client.get(url, {**sent, "status": ""}).content.decode()
+    assert 'class="filter-more" open' in every_status
 
 
 def test_a_wide_scope_types_the_village_code(client, world, monkeypatch):
