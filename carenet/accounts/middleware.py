@@ -5,8 +5,9 @@ page, and offers it back once the same user has signed in again. The sign-in pag
 what was sent is not saved only when the request was a send (access.to_sign_in).
 
 The time of the last request is written to the session at sign-in, then at most every
-TOUCH_SECONDS, not on every request (each write is a database write), so the idle limit holds
-to within that. A session without it (made before this was deployed) is left to its 12 hours."""
+TOUCH_SECONDS (a quarter of a shorter limit), not on every request (each write is a database
+write), so the idle limit holds to within that. A session without it (made before this was
+deployed) is left to its 12 hours."""
 
 import time
 from collections.abc import Callable
@@ -38,9 +39,15 @@ class IdleSignOutMiddleware:
                 messages.info(request, idle_message())
                 if request.path != reverse("accounts:logout"):  # else: signed out, as asked
                     return access.to_sign_in(request)
-            if isinstance(seen, int) and now - seen >= TOUCH_SECONDS:
+            if isinstance(seen, int) and now - seen >= touch_seconds():
                 request.session[SEEN] = now
         return self.get_response(request)
+
+
+def touch_seconds() -> int:
+    """How often a request moves the idle clock on: every TOUCH_SECONDS, or a quarter of a
+    shorter idle limit (a limit of 2 minutes would otherwise never be moved on)."""
+    return min(TOUCH_SECONDS, settings.CARENET_IDLE_MINUTES * 60 // 4)
 
 
 def start_idle_clock(request: HttpRequest) -> None:
