@@ -558,6 +558,17 @@ def test_command_refuses_what_is_outside_the_scope(registry, tmp_path, args, mes
     assert AuditEvent.objects.count() == before
 
 
+@pytest.mark.parametrize("command", ["export_households", "export_volunteers"])
+def test_command_refuses_a_folder_or_a_missing_folder_for_output(registry, tmp_path, command):
+    for output, message in ((tmp_path, "is a folder"), (tmp_path / "no" / "x.csv", "no folder")):
+        with pytest.raises(CommandError, match=message):
+            call_command(
+                command, "--as", "district_coordinator_a", "--output", str(output),
+                stdout=io.StringIO(),
+            )  # fmt: skip
+    assert list(tmp_path.iterdir()) == []
+
+
 def test_command_refuses_a_user_without_a_role(registry, tmp_path, django_user_model):
     django_user_model.objects.create_user("norole", password="x")
     with pytest.raises(CommandError, match="may not see"):

@@ -45,6 +45,10 @@ class Command(TerminalCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         output = Path(options["output"])
+        if output.is_dir():
+            raise CommandError(f"{output} is a folder: give the file to write, e.g. {output}/x.csv")
+        if not output.parent.is_dir():
+            raise CommandError(f"There is no folder {output.parent}; nothing was exported.")
         fmt = options["format"] or (Format.XLSX if output.suffix.lower() == ".xlsx" else Format.CSV)
         user = User.objects.filter(username=options["username"]).first()
         if user is None:
