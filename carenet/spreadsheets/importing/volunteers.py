@@ -159,6 +159,7 @@ class _Checked:
     status: str  # "" when the cell is blank
     status_date: date | None = None  # the date of a change of status the row makes
     last_change: date | None = None  # the stored volunteer's last status change (_match)
+    stale_date: bool = False  # the row's date of change is that of the last change: not used
     as_of: datetime | None = None  # when the row's data was exported, if it says
     whole_name: str = ""  # the whole-name cell as written: a new volunteer's title may be in it
     stored: Volunteer | None = None
@@ -605,7 +606,7 @@ def _match(
         if item.status_date is not None and item.status_date == item.last_change:
             # The export's date of the last change, left as it was when the status was
             # edited: not a date of this change.
-            item.status_date = None
+            item.status_date, item.stale_date = None, True
         if "first_name" in item.changes or "last_name" in item.changes:
             report.warning(
                 item.row,
@@ -707,18 +708,23 @@ def _check_status_dates(checked: list[_Checked], reader: _Reader) -> None:
             reader.report.error(item.row, "status_date", thaidate.format_numeric(day), refused)
     today = thaidate.format_short(reader.today)
     for item in checked:
-        if item.stored and "status" in item.changes and not item.status_date:
-            reader.report.warning(
-                item.row,
-                "status_date",
-                "",
-                _(
-                    "The status changes with no date of the change: it is recorded as of "
-                    "today (%(today)s). Give the date in this column if it happened earlier, "
-                    "so that the monthly figures count it in its month."
-                )
-                % {"today": today},
-            )
+        if not (item.stored and "status" in item.changes and not item.status_date):
+            continue
+        if item.stale_date and item.last_change is not None:
+            shown = thaidate.format_numeric(item.last_change)
+            reason = _(
+                "This date is that of the volunteer's last change of status, as exported, "
+                "so it is not taken for this change, which is recorded as of today "
+                "(%(today)s). Write the date of this change if it happened earlier."
+            ) % {"today": today}
+        else:
+            shown = ""
+            reason = _(
+                "The status changes with no date of the change: it is recorded as of "
+                "today (%(today)s). Give the date in this column if it happened earlier, "
+                "so that the monthly figures count it in its month."
+            ) % {"today": today}
+        reader.report.warning(item.row, "status_date", shown, reason)
 
 
 def _given_or(item: _Checked, name: str, volunteer: Volunteer) -> Any:

@@ -473,7 +473,9 @@ def test_the_export_s_date_of_the_last_change_left_beside_a_new_status_is_not_it
     assert result.ok, result.errors
     last = stored(1).status_changes.order_by("-id").first()
     assert (last.to_status, last.effective_date) == (VolunteerStatus.RESIGNED, TODAY)
-    assert [w.column for w in result.warnings] == ["วันที่เปลี่ยนสถานะ"]
+    [warning] = result.warnings
+    assert (warning.column, warning.value) == ("วันที่เปลี่ยนสถานะ", "01/02/2569")
+    assert "ครั้งล่าสุด" in warning.reason  # says why the date in the cell was not used
 
 
 def test_a_date_of_change_in_a_row_that_changes_no_status_makes_nothing():
