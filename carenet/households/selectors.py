@@ -47,6 +47,7 @@ from carenet.households.models import (
     HouseholdStatus,
     Person,
     PersonStatus,
+    restricted_q,
     serving_q,
     volunteer_serves,
     with_citizen_id,
@@ -1079,3 +1080,15 @@ def area_in_scope(*, user: Any, code: str, perm: Perm = Perm.VIEW_HOUSEHOLDS) ->
         return None
     queryset = access.visible_to(user, Area.objects.filter(code=code), field="code", perm=perm)
     return queryset.first()
+
+
+def withdrawn_q() -> Q:
+    """Households whose living members all withdrew consent (PDPA): a visit there could only
+    record something about them, so none is recorded or scheduled. A household where some
+    members still consent is visited as usual, about those members."""
+    living = Person.objects.filter(household=OuterRef("pk"), status=PersonStatus.ACTIVE)
+    return Q(Exists(living)) & ~Q(Exists(living.exclude(restricted_q())))
+
+
+def household_withdrawn(household: Household) -> bool:
+    return Household.objects.filter(withdrawn_q(), pk=household.pk).exists()

@@ -179,19 +179,12 @@ def _render_detail(request: HttpRequest, household: Household, **forms: Any) -> 
             "can_manage": can_manage,
             "can_assign": can_assign,
             "can_record_visit": access.can(user, Perm.RECORD_VISITS, household.area_id),
-            "all_withdrew": _all_withdrew(household),
+            "all_withdrew": selectors.household_withdrawn(household),
             "emptied": selectors.household_emptied(household) if can_manage else None,
             **forms,
         },
         status=400 if any(f.errors for f in forms.values()) else 200,
     )
-
-
-def _all_withdrew(household: Household) -> bool:
-    """Whether everyone living there withdrew consent: nothing can be recorded about them, so
-    the page offers no visit and no request for help (visits.selectors.withdrawn_q)."""
-    living = household.members.filter(status=PersonStatus.ACTIVE)
-    return living.exists() and not living.exclude(restricted_q()).exists()
 
 
 @access.requires(MANAGE)

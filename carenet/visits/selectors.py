@@ -54,9 +54,14 @@ from carenet.households.models import (
     HouseholdStatus,
     Person,
     PersonStatus,
-    restricted_q,
 )
-from carenet.households.selectors import Badge, badges, household_own_q, shown_groups
+from carenet.households.selectors import (
+    Badge,
+    badges,
+    household_own_q,
+    shown_groups,
+    withdrawn_q,
+)
 from carenet.households.services import person_is_restricted
 from carenet.visits import assessments, late
 from carenet.visits.models import (
@@ -170,18 +175,6 @@ class MyHouseholds:
     due_soon: int
     total: int
     acknowledgements: list[Visit] = field(default_factory=list)
-
-
-def withdrawn_q() -> Q:
-    """Households whose living members all withdrew consent (PDPA): a visit there could only
-    record something about them, so none is recorded or scheduled. A household where some
-    members still consent is visited as usual, about those members."""
-    living = Person.objects.filter(household=OuterRef("pk"), status=PersonStatus.ACTIVE)
-    return Q(Exists(living)) & ~Q(Exists(living.exclude(restricted_q())))
-
-
-def household_withdrawn(household: Household) -> bool:
-    return Household.objects.filter(withdrawn_q(), pk=household.pk).exists()
 
 
 def _urgency(day: date) -> tuple[Case, Coalesce]:

@@ -13,7 +13,7 @@ Rules, each with a test:
 * A visit begun before its volunteer was taken off the household, before it was handed over
   or before it moved away or closed (`started_at`, see late.py) is recorded all the same,
   with that change noted on it (Visit.recorded_after) and in its audit row.
-* A household whose living members all withdrew consent (selectors.withdrawn_q) gets no
+* A household whose living members all withdrew consent (households.selectors.withdrawn_q) gets no
   visit and no draft: anything typed there would be about them (PDPA).
 * A visit cannot lie in the future (beyond a few minutes of clock difference between phone
   and server) nor more than a year back: a reason is given, nothing is stored.
@@ -52,6 +52,7 @@ from carenet.core.services import audit_record
 from carenet.households import vulnerability
 from carenet.households.cleaning import clean_gps
 from carenet.households.models import Household, HouseholdStatus, Person, PersonStatus
+from carenet.households.selectors import household_withdrawn
 from carenet.households.services import person_is_restricted
 from carenet.visits import late, selectors
 from carenet.visits.assessments import assessment_record
@@ -233,7 +234,7 @@ def visit_record(
         if existing is not None:
             return _same_form(existing, actor, household)
     household = Household.objects.select_for_update().get(pk=household.pk)
-    if selectors.household_withdrawn(household):
+    if household_withdrawn(household):
         raise ValidationError(withdrawn_reason())
     cleaned = _clean_visit(actor, household, data, changes)
     visited_at, volunteers, members, items, (lat, lon) = cleaned
@@ -684,7 +685,7 @@ def draft_save(
     could not be recorded is kept too, with that start written into it: the draft then waits
     for the centre (late.left_drafts, the household timeline) instead of being lost."""
     changes = _late_changes(actor, household, started_at)
-    if selectors.household_withdrawn(household):
+    if household_withdrawn(household):
         return None  # nothing typed about people who withdrew is kept
     cleaned = draft_clean(data)
     if changes and started_at is not None:

@@ -34,7 +34,7 @@ from carenet.accounts.access import Perm
 from carenet.core.services import audit_record
 from carenet.households import vulnerability
 from carenet.households.models import Household, HouseholdStatus
-from carenet.households.selectors import badges, household_get, shown_groups
+from carenet.households.selectors import badges, household_get, household_withdrawn, shown_groups
 from carenet.visits import assessments, late, photos, selectors, services
 from carenet.visits.forms import AcknowledgeForm, ConcernHandleForm, VisitForm
 from carenet.visits.models import ConcernStatus
@@ -69,7 +69,7 @@ def visit_record(request: HttpRequest, pk: int) -> HttpResponse:
             request, _("This household has moved away or is closed: visits are no longer recorded.")
         )
         return redirect("households:detail", pk=household.pk)
-    if selectors.household_withdrawn(household):
+    if household_withdrawn(household):
         context = {"household": household, "reason": services.withdrawn_reason()}
         status = 400 if request.method == "POST" else 200
         return render(request, "visits/withdrawn.html", context, status=status)
@@ -252,7 +252,7 @@ def draft_save(request: HttpRequest, pk: int) -> HttpResponse:
     household = found.household if found else None
     if household is None:
         household = selectors.household_for_recording(user=request.user, pk=pk)
-    if selectors.household_withdrawn(household):
+    if household_withdrawn(household):
         return JsonResponse(
             {"saved": False, "recorded": False, "label": services.withdrawn_reason()}
         )

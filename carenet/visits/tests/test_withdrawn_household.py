@@ -9,8 +9,9 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils import timezone
 
+from carenet.households.selectors import household_withdrawn
 from carenet.households.tests.factories import ConsentFactory, PersonFactory
-from carenet.visits import selectors, services
+from carenet.visits import services
 from carenet.visits.models import Visit, VisitDraft
 from carenet.visits.tests.factories import build_world
 from carenet.visits.tests.test_visit_views import valid_post
@@ -36,10 +37,10 @@ def record_url(world):
 
 def test_the_household_is_withdrawn_until_someone_consents(world):
     household = world.households["a1"]
-    assert selectors.household_withdrawn(household)
-    assert not selectors.household_withdrawn(world.households["a2"])
+    assert household_withdrawn(household)
+    assert not household_withdrawn(world.households["a2"])
     ConsentFactory(person=PersonFactory(household=household))
-    assert not selectors.household_withdrawn(household)
+    assert not household_withdrawn(household)
 
 
 def test_the_service_records_nothing(world, personas):
