@@ -300,13 +300,14 @@ def _count_subdistricts(code: str, row_of: Any) -> list[Area]:
     return unloaded
 
 
-def _count_villages(code: str, row_of: Any, *, volunteers: bool) -> None:
+def _villages_covered(code: str) -> QuerySet[Any]:
+    """The villages inside `code`, each with `n`: the active volunteers who cover it."""
     covering = Count("volunteers", filter=Q(volunteers__status=VolunteerStatus.ACTIVE))
-    found = (
-        Area.objects.filter(within(code), level=Level.VILLAGE)
-        .annotate(n=covering)
-        .values_list("code", "n")
-    )
+    return Area.objects.filter(within(code), level=Level.VILLAGE).annotate(n=covering)
+
+
+def _count_villages(code: str, row_of: Any, *, volunteers: bool) -> None:
+    found = _villages_covered(code).values_list("code", "n")
     for village_code, n in found:
         if row := row_of(village_code):
             row.villages += 1
@@ -461,14 +462,7 @@ def data_quality(*, user: Any, area: Area, today: date) -> DataQuality:
 def _uncovered_villages(code: str) -> QuerySet[Area]:
     """The villages inside `code` that no active volunteer covers, as the registry counts
     them (_count_villages), with their subdistrict and district."""
-    covering = Count("volunteers", filter=Q(volunteers__status=VolunteerStatus.ACTIVE))
-    return (
-        Area.objects.filter(within(code), level=Level.VILLAGE)
-        .annotate(n=covering)
-        .filter(n=0)
-        .select_related("parent__parent")
-        .order_by("code")
-    )
+    return _villages_covered(code).filter(n=0).select_related("parent__parent").order_by("code")
 
 
 def _subdistrict_gaps(code: str) -> tuple[QualityList, QualityList]:
