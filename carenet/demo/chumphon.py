@@ -270,8 +270,9 @@ def make_member(
     last = surname or last
     born = maker.birth_date(min_age, max_age)
     age = (TODAY - born).days // 365
+    married = relation in (Relation.HEAD, Relation.SPOUSE) and age >= 18  # a child head is not
     person = Person(
-        title=maker.title(sex, born, married=relation in (Relation.HEAD, Relation.SPOUSE)),
+        title=maker.title(sex, born, married=married),
         first_name=first,
         last_name=last,
         name_key=name_key(first, last),
@@ -312,8 +313,9 @@ def make_household_members(maker: PeopleMaker) -> list[Person]:
             "family",
             "single_parent",
             "disability_family",
+            "children_alone",
         ],
-        weights=[18, 14, 16, 30, 12, 10],
+        weights=[18, 14, 16, 30, 12, 10, 1],
     )[0]
     if shape == "elderly_alone":
         head = make_member(maker, relation=Relation.HEAD, min_age=62, max_age=92)
@@ -341,6 +343,12 @@ def make_household_members(maker: PeopleMaker) -> list[Person]:
             for _ in range(rng.randint(1, 3))
         ]
         return [head, *kids]
+    if shape == "children_alone":  # left with no adult: a parent gone to work far away, or dead
+        head = make_member(maker, relation=Relation.HEAD, min_age=13, max_age=17)
+        younger = make_member(
+            maker, relation=Relation.SIBLING, min_age=5, max_age=12, surname=head.last_name
+        )
+        return [head, younger]
     if shape == "single_parent":
         head = make_member(maker, relation=Relation.HEAD, min_age=22, max_age=45, sex=Sex.FEMALE)
         head.single_parent = True

@@ -77,7 +77,7 @@ class RescueRow:
     head_name: str
     phones: list[Person]  # members with a phone, the head first
     needs: list[MemberNeed]  # members who need help, in the household's order
-    household_groups: list[Badge]  # asked-for groups of the household as a whole
+    household_groups: list[Badge]  # groups of the household as a whole (see _row)
     volunteers: list[Volunteer]
     restricted: bool = False  # a member withdrew consent: the page says what the list is for
     evacuated_to: str = ""  # the shelter it stays at now: where the team finds them
@@ -142,8 +142,10 @@ def _row(household: Any, asked: list[str], today: date) -> RescueRow:
             age = age_on(person.birth_date, today)
             months = months_on(person.birth_date, today) if age == 0 else None
             needs.append(MemberNeed(person, age, months, badges(shown_groups(groups))))
-    # Asked-for groups of no one member ("no working-age adult") are said of the household.
-    whole = [g for g in asked if g in household.vulnerability and g not in per_person]
+    # Groups of no one member ("no working-age adult") are said of the household; children
+    # with no adult are, whatever was asked.
+    said = dict.fromkeys(("children_alone", *asked))
+    whole = [g for g in said if g in household.vulnerability and g not in per_person]
     head = household.head
     phones = sorted((p for p in members if p.phone), key=lambda p: p.pk != household.head_id)
     return RescueRow(

@@ -125,6 +125,7 @@ LIST_BADGES = 4
 IMPLIED = {
     "bedridden_alone": {"bedridden", "lives_alone"},
     "elderly_alone": {"elderly", "lives_alone"},
+    "children_alone": {"child", "no_working_adult"},
 }
 
 

@@ -20,7 +20,7 @@ from django.utils.translation import gettext as _
 
 from carenet.core.people import age_on
 from carenet.households.models import Household, Person, PersonStatus
-from carenet.households.vulnerability import ELDERLY_FROM
+from carenet.households.vulnerability import CHILD_UNDER, ELDERLY_FROM
 from carenet.visits.assessments import DIMENSIONS, FAILING_BELOW, dimension_label
 from carenet.visits.models import Assessment
 
@@ -182,7 +182,26 @@ def bedridden_alone(facts: Facts) -> list[Suggestion]:
     ]
 
 
+def children_alone(facts: Facts) -> list[Suggestion]:
+    """Children living with no adult: under the Child Protection Act someone must care for them."""
+    ages = [facts.age(person) for person in facts.members]
+    if not ages or any(age is None or age >= CHILD_UNDER for age in ages):
+        return []
+    return [
+        Suggestion(
+            "children_alone",
+            _(
+                "Tell the centre and the provincial office (พมจ.) today, so that the children "
+                "have an adult to care for them."
+            ),
+            _("No one living in this household is 18 or over."),
+            HIGH,
+        )
+    ]
+
+
 RULES: list[Callable[[Facts], list[Suggestion]]] = [
+    children_alone,
     bedridden_alone,
     failing_twice,
     elderly_allowance,

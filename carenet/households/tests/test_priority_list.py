@@ -88,6 +88,18 @@ def test_any_of_several_groups_most_urgent_first_with_phones_gps_and_volunteers(
     assert str(today.year + 543) in what  # the time it was printed
 
 
+def test_children_with_no_adult_are_said_of_the_household_whatever_was_asked(client, world):
+    today = timezone.localdate()
+    children = _household(birth_date=today.replace(year=today.year - 15))
+    PersonFactory.create(household=children, birth_date=today.replace(year=today.year - 8))
+    household_recompute(household=children)
+    login(client, "district_coordinator_a")
+    response = client.get(URL, {"area": "860101", "group": ["child"]})
+    (row,) = response.context["result"].rows
+    assert [b.code for b in row.household_groups] == ["children_alone"]
+    assert "เด็กอยู่ลำพัง" in response.text
+
+
 def test_the_top_says_which_area_and_groups(client, world):
     login(client, "district_coordinator_a")
     response = client.get(URL, {"area": "860101", "group": ["bedridden", "pregnant"]})

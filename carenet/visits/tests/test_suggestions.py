@@ -103,14 +103,19 @@ def test_only_the_latest_assessment_counts_for_the_welfare_card():
 # --- Newborn grant ------------------------------------------------------------------------
 
 
+def baby(**flags) -> list[Person]:
+    """A baby and their mother."""
+    return [person(), person(**flags)]
+
+
 def test_a_baby_without_the_grant_suggests_it():
-    assert codes(run([person(birth_date=date(2025, 1, 10))])) == ["newborn_grant"]
+    assert codes(run(baby(birth_date=date(2025, 1, 10)))) == ["newborn_grant"]
 
 
 def test_a_first_birthday_ends_it_and_the_grant_settles_it():
-    assert run([person(birth_date=date(2024, 6, 15))]) == []
-    assert codes(run([person(birth_date=date(2024, 6, 16))])) == ["newborn_grant"]
-    assert run([person(birth_date=date(2025, 1, 10), newborn_grant=True)]) == []
+    assert run(baby(birth_date=date(2024, 6, 15))) == []
+    assert codes(run(baby(birth_date=date(2024, 6, 16)))) == ["newborn_grant"]
+    assert run(baby(birth_date=date(2025, 1, 10), newborn_grant=True)) == []
 
 
 # --- A dimension failing twice ------------------------------------------------------------
@@ -147,11 +152,24 @@ def test_bedridden_with_family_is_left_alone():
     assert run([person(bedridden=True, lives_alone=False)]) == []
 
 
+def test_children_with_no_adult_are_reported_first():
+    found = run([person(birth_date=date(2010, 1, 1)), person(birth_date=date(2016, 5, 1))])
+    assert codes(found)[0] == "children_alone"
+    assert found[0].severity == suggestions.HIGH
+
+
+def test_children_with_an_adult_or_an_unknown_age_are_left_to_the_other_rules():
+    assert "children_alone" not in codes(run([person(birth_date=date(2010, 1, 1)), person()]))
+    assert "children_alone" not in codes(
+        run([person(birth_date=date(2010, 1, 1)), person(birth_date=None)])
+    )
+
+
 # --- Together -----------------------------------------------------------------------------
 
 
 def test_every_rule_is_listed_once():
-    assert len(suggestions.RULES) == len(set(suggestions.RULES)) == 6
+    assert len(suggestions.RULES) == len(set(suggestions.RULES)) == 7
     assert all(rule.__doc__ for rule in suggestions.RULES)
 
 
