@@ -559,8 +559,13 @@ class HouseholdFilterForm(forms.Form):
         data = {name: self.cleaned_data.get(name, "") for name in self.fields}
         area = str(self.data.get("area", "")).strip()
         if area and "area" in self.errors:
-            # A code typed in the address bar, outside the list: kept if it is in scope.
+            # A code outside the list (a village, linked from an area page's figures, or typed
+            # in the address bar): kept, and shown as chosen, if it is in scope.
             found = selectors.area_in_scope(user=user, code=area)
+            if found is not None:
+                field = self.fields["area"]
+                field.choices = [*field.choices, (found.code, found.label)]  # type: ignore[attr-defined]
+                del self.errors["area"]
             data["area"] = found.code if found else ""
         if "q" in self.errors:  # too long: search its first 100 characters, and say why
             data["q"] = str(self.data.get("q", ""))[:SEARCH_LENGTH]

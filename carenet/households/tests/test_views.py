@@ -12,9 +12,10 @@ from django.urls import reverse
 from django.utils import timezone, translation
 
 from carenet.accounts import disclosure
+from carenet.areas.models import Area
 from carenet.core import citizen_id, people
 from carenet.core.models import AuditEvent
-from carenet.households import models, services
+from carenet.households import models, selectors, services
 from carenet.households.models import (
     Consent,
     Household,
@@ -1191,6 +1192,24 @@ def test_list_survives_bad_filters(client, world, query):
     assert response.status_code == 200
     shown = {row.household.pk for row in response.context["page"].object_list}
     assert shown <= {world.households[k].pk for k in SEES["district_coordinator_a"]}
+
+
+def test_a_village_linked_from_an_area_page_is_shown_as_chosen_not_as_an_error(
+    client, world, monkeypatch
+):
+    """An area page links each village's figures to the list with the village's code, which
+    the filter's list leaves out when a scope holds many villages."""
+    monkeypatch.setattr(selectors, "MAX_FILTER_AREAS", 2)
+    login(client, "district_coordinator_a")
+    response = client.get(reverse("households:list"), {"area": "86010101"})
+    form = response.context["form"]
+    assert not form.errors
+    assert ("86010101", Area.objects.get(code="86010101").label) in form.fields["area"].choices
+    assert 'value="86010101" selected' in response.text
+    shown = {row.household.area_id for row in response.context["page"].object_list}
+    assert shown == {"86010101"}
+    outside = client.get(reverse("households:list"), {"area": "84010101"})
+    assert "area" in outside.context["form"].errors  # out of scope: said, and ignored
 
 
 def test_list_page_query_count_is_constant(client, world, django_assert_max_num_queries):
