@@ -2,10 +2,11 @@
 that changes a status.
 
 A request for help climbs a review chain: a subdistrict check, a district check, then the
-provincial decision. Each step is done by somebody who holds the step's permission at an
-assignment covering the case's area, at the step's level or wider (a district coordinator may
-do the subdistrict check where the subdistrict has nobody). Whoever files or checks a case
-sends it to the next step they cannot do themselves, so nobody checks their own work twice.
+provincial decision (a sensitive request goes to the provincial decision at once, see
+`next_step`). Each step is done by somebody who holds the step's permission at an assignment
+covering the case's area, at the step's level or wider (a district coordinator may do the
+subdistrict check where the subdistrict has nobody). Whoever files or checks a case sends it
+to the next step they cannot do themselves, so nobody checks their own work twice.
 
 Any step can send the case back (RETURNED) with a comment per field; the fixed request goes
 back to the step that returned it. An accepted case is worked and then closed with an
@@ -159,7 +160,12 @@ def next_step(user: Any, case: Case, after: str | None = None) -> str:
     """The first review step after `after` that the user cannot do themselves.
 
     The province's decision is never skipped: an officer who files a case decides it next.
+    A sensitive case (violence, abuse, trafficking) goes to it at once: only the people
+    assigned and the province read one (cases.access), so a centre could check it only by
+    breaking the glass, and an urgent child's case would wait on that.
     """
+    if case.sensitive:
+        return S.PROVINCE_REVIEW
     steps = list(REVIEW_STEPS)
     if after is not None:
         index = [status for status, _level in steps].index(after)

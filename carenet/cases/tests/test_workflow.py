@@ -69,6 +69,23 @@ def test_officer_entry_goes_to_the_decision(personas, reference_data):
     assert [t for t, _ in allowed_moves(officer, case)] == [S.PROVINCE_REVIEW]
 
 
+def test_a_sensitive_case_goes_to_the_province_at_once(personas, reference_data):
+    """Only the people assigned and the province read an abuse case: the centres' checks
+    would need break-glass, so it skips them."""
+    volunteer, officer = personas["volunteer_a"], personas["province_officer"]
+    abuse = CaseCategory.objects.get(code="child_abuse")
+    case = CaseFactory(filed_by=volunteer, category=abuse)
+    assert case.sensitive
+    assert [t for t, _ in allowed_moves(volunteer, case)] == [S.PROVINCE_REVIEW]
+    case_move(case=case, to=S.PROVINCE_REVIEW, actor=volunteer)
+    case.refresh_from_db()
+    assert S.ACCEPTED in [t for t, _ in allowed_moves(officer, case)]
+    # One left at a centre's step from before goes on to the province, not to the district.
+    waiting = CaseFactory(filed_by=volunteer, category=abuse, status=S.SUBDISTRICT_REVIEW)
+    moves = [t for t, _ in allowed_moves(personas["district_coordinator_a"], waiting)]
+    assert S.DISTRICT_REVIEW not in moves
+
+
 def test_reopen_needs_a_reason(personas, reference_data):
     officer = personas["province_officer"]
     case = CaseFactory(filed_by=officer, status=S.CLOSED, outcome="solved")
