@@ -737,12 +737,5 @@ def case_file(
         workflow.case_move(case=case, to=target, actor=actor)
     except workflow.WorkflowError as error:
         raise ValidationError(str(error)) from None
-    case.refresh_from_db()
-    audit_record(
-        actor=actor,
-        action="case.file",
-        target=case,
-        area_code=case.area_id,
-        details={"to": target, "number": case.number},
-    )
+    case.refresh_from_db()  # case_move's audit row says it was sent, and to which step
     return case

@@ -242,3 +242,14 @@ def is_overdue(referral: Referral, today: date | None = None) -> bool:
     """No answer (still "sent") after its answer date."""
     today = today or timezone.localdate()
     return referral.status in UNANSWERED_STATUSES and referral.answer_due < today
+
+
+def referral_letter_log(*, actor: Any, referral: Referral) -> None:
+    """A printed letter carries the person's details to an agency: each print is logged."""
+    audit_record(
+        actor=actor,
+        action="referral.letter",
+        target=referral.case,
+        area_code=referral.area_id,
+        details={"referral": referral.pk, "agency": referral.agency_id},
+    )

@@ -58,6 +58,13 @@ LIMIT_FIELDS = (
 # --- Time limits ------------------------------------------------------------------------------
 
 
+def case_log_view(*, actor: Any, case: Case) -> None:
+    """Opening a sensitive case (violence, abuse, trafficking) is logged, so that the
+    province can tell who read a child's case; other cases' pages log nothing."""
+    if case.sensitive:
+        audit_record(actor=actor, action="case.view_sensitive", target=case, area_code=case.area_id)
+
+
 def limits_for(area_code: str) -> CaseTimeLimits:
     """The time limits of the province holding `area_code`: its row, or the defaults (unsaved)."""
     province = area_code[:2]

@@ -281,6 +281,11 @@ def _page(
         "moves": _moves(user, case),
         "consent_refusal": refusal,
         "person_gone": intake.person_gone(case),
+        "like_this": intake.same_open_request(
+            user, person_id=case.person_id, category_code=case.category_id, exclude_pk=case.pk
+        )
+        if case.status in intake.OPEN
+        else None,
         "move_error": move_error,
         "posted": posted or {},
         "commentable": list(workflow.COMMENTABLE_FIELDS.items()),
@@ -303,6 +308,7 @@ def _page(
         if may_assign and not refusal
         else [],
         "assign_error": assign_error,
+        "history_url": access.history_url(user, case, case.area_id),
     }
     return render(request, "cases/detail.html", context, status=status)
 
@@ -326,7 +332,10 @@ def _may_acknowledge(user: Any, case: Case) -> bool:
 
 @access.requires(Perm.VIEW_CASES)
 def detail(request: HttpRequest, pk: int) -> HttpResponse:
-    return _page(request, case_get(user=request.user, pk=pk))
+    case = case_get(user=request.user, pk=pk)
+    if shows_details(request.user, case):
+        services.case_log_view(actor=request.user, case=case)
+    return _page(request, case)
 
 
 def _refused(request: HttpRequest, case: Case) -> HttpResponse | None:

@@ -258,4 +258,5 @@ def referral_letter(request: HttpRequest, pk: int) -> HttpResponseBase:
         messages.error(request, refusal)
         return redirect(referral.case)
     pdf = referral_letter_pdf(referral)
+    referrals.referral_letter_log(actor=request.user, referral=referral)
     return stream_pdf_response(pdf, f"หนังสือส่งต่อ {referral.case.number}.pdf", inline=True)

@@ -129,6 +129,14 @@ ACTIONS = {
     "case.create": _("started a request for help"),
     "case.update": _("edited a request for help"),
     "case.file": _("sent a request for help"),
+    "case.submit": _("sent a request for help to review"),
+    "case.resubmit": _("sent a fixed request for help back to review"),
+    "case.check": _("checked a request for help and sent it on"),
+    "case.send_back": _("sent a request for help back to be fixed"),
+    "case.accept": _("accepted a request for help"),
+    "case.decline": _("declined a request for help"),
+    "case.close": _("closed a case"),
+    "case.view_sensitive": _("opened a sensitive case (violence, abuse, trafficking)"),
     "case.reopen": _("reopened a case"),
     "case.acknowledge": _("acknowledged a request for help"),
     "case.follow_up_add": _("added a follow-up to a case"),
@@ -140,6 +148,7 @@ ACTIONS = {
     "case.export": _("exported the case list"),
     "referral.send": _("referred a case to an agency"),
     "referral.move": _("moved a referral on"),
+    "referral.letter": _("printed a referral letter"),
     "agency.create": _("added an agency"),
     "agency.update": _("edited an agency"),
     "assistance.approve": _("approved assistance"),
@@ -188,7 +197,8 @@ KINDS: dict[str, tuple[Any, frozenset[str]]] = {
         _("every opening of personal data (records, sensitive notes, citizen IDs)"),
         _CITIZEN_ID_READS
         | {"person.view", "household.view", "household.priority_list", "pdpa.copy_view"}
-        | {"visit.view_sensitive", "case.break_glass"},
+        | {"visit.view_sensitive", "case.break_glass", "case.view_sensitive"}
+        | {"referral.letter"},
     ),
     "imports": (
         _("every import of a file, and the records it changed"),

@@ -26,6 +26,7 @@ from carenet.cases.models import (
     ReferralStatus,
 )
 from carenet.cases.tests.factories import AgencyFactory, CaseFactory, ReferralFactory
+from carenet.core.models import AuditEvent
 
 pytestmark = pytest.mark.django_db
 
@@ -407,6 +408,11 @@ def test_sensitive_letter_only_for_allowed_people(login_as, personas, reference_
     url = reverse("cases:referral_letter", args=[found.pk])
     assert login_as("district_coordinator_a").get(url).status_code == 404
     assert login_as("province_officer").get(url).status_code == 200
+    # Each print is logged, refused ones not.
+    printed = AuditEvent.objects.filter(action="referral.letter")
+    assert list(printed.values_list("actor", "target_id")) == [
+        (personas["province_officer"].pk, str(sensitive.pk))
+    ]
 
 
 # --- Assistance ------------------------------------------------------------------------------

@@ -8,6 +8,7 @@ from typing import Any
 import pytest
 from django.core.files.base import ContentFile
 from django.db import connection
+from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
@@ -61,6 +62,47 @@ def _sensitive(filed_by: Any) -> Any:
         submitted_at=now,
         status_changed_at=now,
     )
+
+
+# --- Reads of sensitive cases, history, a request like another --------------------------
+
+
+def test_opening_a_sensitive_case_is_logged_and_an_ordinary_one_is_not(login_as, personas, cases):
+    sensitive = _sensitive(personas["volunteer_a"])
+    officer = login_as("province_officer")
+    assert officer.get(reverse("cases:detail", args=[sensitive.pk])).status_code == 200
+    assert officer.get(reverse("cases:detail", args=[cases["a"].pk])).status_code == 200
+    reads = AuditEvent.objects.filter(action="case.view_sensitive")
+    assert list(reads.values_list("target_id", flat=True)) == [str(sensitive.pk)]
+    # Somebody who sees only that it exists has read nothing.
+    coordinator = login_as("district_coordinator_a")
+    assert coordinator.get(reverse("cases:detail", args=[sensitive.pk])).status_code == 200
+    assert reads.count() == 1
+    assert Client().get(reverse("cases:detail", args=[sensitive.pk])).status_code == 302
+
+
+def test_the_case_page_links_its_history_for_those_who_read_the_log(login_as, cases):
+    url = reverse("cases:detail", args=[cases["a"].pk])
+    page = login_as("province_officer").get(url)
+    assert f"record=cases.case:{cases['a'].pk}" in page.context["history_url"]
+    assert 'data-testid="history-link"' in page.text
+    assert 'data-testid="history-link"' not in login_as("volunteer_a").get(url).text
+
+
+def test_a_request_like_an_open_one_says_so_to_its_reviewers(login_as, cases):
+    first = cases["a"]
+    repeat = case_in(
+        "86010101",
+        person=first.person,
+        household=first.household,
+        filed_by=first.filed_by,
+        status=S.DISTRICT_REVIEW,
+    )
+    page = login_as("district_coordinator_a").get(reverse("cases:detail", args=[repeat.pk]))
+    assert page.context["like_this"] == first
+    assert first.number in page.text.split('data-testid="like-this"')[1].split("</div>")[0]
+    other = login_as("district_coordinator_a").get(reverse("cases:detail", args=[cases["a"].pk]))
+    assert other.context["like_this"] == repeat  # each names the other
 
 
 # --- Scope --------------------------------------------------------------------------------
