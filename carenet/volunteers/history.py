@@ -134,9 +134,17 @@ def status_on(day: date) -> Coalesce:
 
 def changed_q(kind: str, first: date, last: date) -> Q:
     """The volunteers with a change of `kind` (CHANGE_KINDS) effective from `first` to `last`,
-    both days counted; registered: by their registration date."""
+    both days counted; registered: by their registration date, or, for a volunteer
+    registered without one, by the day their history starts, as `status_on` counts them in."""
     if kind == REGISTERED:
-        return Q(registration_date__gte=first, registration_date__lte=last)
+        started = VolunteerStatusChange.objects.filter(
+            volunteer_id=OuterRef("pk"),
+            from_status="",
+            effective_date__gte=first,
+            effective_date__lte=last,
+        )
+        dated = Q(registration_date__gte=first, registration_date__lte=last)
+        return dated | Q(Q(registration_date__isnull=True) & Exists(started))
     changes = standing_changes().filter(
         volunteer_id=OuterRef("pk"),
         to_status=kind,

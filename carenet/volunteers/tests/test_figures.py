@@ -147,6 +147,19 @@ def test_each_figure_counts_the_period_with_its_edges(client, world):
     }
 
 
+def test_a_volunteer_registered_without_a_date_counts_from_the_day_their_history_starts(
+    client, world
+):
+    """The start, the registered and the end then add up (the end counted them already)."""
+    undated = volunteer("860101", date(2025, 3, 10))
+    Volunteer.objects.filter(pk=undated.pk).update(registration_date=None)
+    march = counts(page(client, "province_officer", "month=2568-03").context["f"].total)
+    assert march["registered"] == 2  # new (15 March) and the undated one
+    assert march["start"] + march["registered"] == march["end"]
+    april = counts(page(client, "province_officer", "month=2568-04").context["f"].total)
+    assert "registered" not in april
+
+
 def test_a_month_and_days_count_the_same_volunteers(client, world):
     october = page(client, "province_officer", "month=2567-10").context["f"]
     assert counts(october.total)["resigned"] == 1  # first_day, on 1 October 2024
