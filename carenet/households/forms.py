@@ -430,8 +430,18 @@ def _assignee_label(volunteer: Any) -> str:
 
 
 def _taker_label(volunteer: Any) -> str:
-    """Who could take the households, where they serve and how many they look after now."""
-    return f"{volunteer.full_name} ({volunteer.area.label} · {_looks_after(volunteer)})"
+    """Who could take the households, whether they cover their villages, where they serve and
+    how many they look after now."""
+    if not volunteer.covers:
+        where = _("another village")
+    elif volunteer.of_villages == 1:
+        where = _("covers this village")
+    else:
+        where = _("covers %(covers)d of their %(villages)d villages") % {
+            "covers": volunteer.covers,
+            "villages": volunteer.of_villages,
+        }
+    return f"{volunteer.full_name} ({where} · {volunteer.area.label} · {_looks_after(volunteer)})"
 
 
 class HandOverForm(forms.Form):

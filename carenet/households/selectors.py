@@ -18,7 +18,8 @@ from typing import Any, cast
 
 from django.core.exceptions import ValidationError
 from django.core.paginator import Page
-from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, QuerySet, Subquery, Value
+from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -728,14 +729,26 @@ def volunteers_not_covering(*, household: Household) -> list[Volunteer]:
 
 def hand_over_takers(*, volunteer: Volunteer, households: list[Household]) -> QuerySet[Volunteer]:
     """Who may take the households: the other active volunteers of their subdistricts (the
-    giver's own, unless the giver moved away from them)."""
+    giver's own, unless the giver moved away from them), those who cover the most of the
+    households' villages first (`covers` of `of_villages`), then the least busy."""
     subdistricts = {h.area_id[:6] for h in households}
+    villages = {h.area_id for h in households}
+    covered = (
+        Volunteer.villages.through.objects.filter(volunteer=OuterRef("pk"), area_id__in=villages)
+        .values("volunteer")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
     return (
         Volunteer.objects.filter(area_id__in=subdistricts, status=VolunteerStatus.ACTIVE)
         .exclude(pk=volunteer.pk)
-        .annotate(looks_after=_looks_after())
+        .annotate(
+            looks_after=_looks_after(),
+            covers=Coalesce(Subquery(covered), 0),
+            of_villages=Value(len(villages)),
+        )
         .select_related("area")
-        .order_by("area_id", *thai_order("first_name", "last_name"))
+        .order_by("-covers", "looks_after", "area_id", *thai_order("first_name", "last_name"))
     )
 
 

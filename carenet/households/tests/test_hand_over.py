@@ -116,6 +116,21 @@ def test_a_volunteer_who_left_has_every_household_ticked(client, handover):
     assert "รับช่วง" in page.text and "ดูแล 0 ครัวเรือน" in page.text
 
 
+def test_those_who_cover_the_households_villages_come_first_and_say_so(client, handover):
+    """a1 is in หมู่ 1 and the other in หมู่ 2 of ท่าตะเภา."""
+    covers_one = VolunteerFactory.create(area_id="860101", first_name="ก้อย", last_name="หมู่หนึ่ง")
+    covers_one.villages.set(["86010101"])
+    covers_both = VolunteerFactory.create(area_id="860101", first_name="ฮวด", last_name="สองหมู่")
+    covers_both.villages.set(["86010101", "86010102"])
+    login(client, "district_coordinator_a")
+    page = client.get(reverse("households:hand_over", args=[handover["giver"].pk]))
+    takers = list(page.context["form"].fields["taker"].queryset)
+    assert takers[:2] == [covers_both, covers_one]
+    assert "ฮวด สองหมู่ (ดูแล 2 จาก 2 หมู่บ้านของครัวเรือนเหล่านี้" in page.text
+    assert "ก้อย หมู่หนึ่ง (ดูแล 1 จาก 2 หมู่บ้านของครัวเรือนเหล่านี้" in page.text
+    assert "รับช่วง (หมู่บ้านอื่น" in page.text
+
+
 def test_the_page_says_what_is_missing(client, handover):
     login(client, "district_coordinator_a")
     url = reverse("households:hand_over", args=[handover["giver"].pk])
