@@ -16,7 +16,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
 from carenet.accounts import access
@@ -64,9 +64,9 @@ class PersonChoice(forms.ModelChoiceField):
 
 class TaskForm(forms.Form):
     prefix = "task"
-    what = forms.CharField(label=gettext_lazy("What"), max_length=300)
+    what = forms.CharField(label=pgettext_lazy("task", "What"), max_length=300)
     who = PersonChoice(
-        label=gettext_lazy("Who"),
+        label=pgettext_lazy("task", "Who"),
         queryset=User.objects.none(),
         required=False,
         empty_label=gettext_lazy("— someone else (write below) —"),
