@@ -215,8 +215,22 @@ def consent_required(user: Any, case: Case) -> bool:
     their vital interest or the ministry's public task (PDPA sections 24 and 26), and the
     signature is taken at the first home visit, added to the request later. So only an
     officer of the area, with a source other than a volunteer, may file without it.
+
+    A sensitive request (violence, abuse, trafficking) needs no signature from anyone: it is
+    made to protect the person's life and body, and under the child protection and domestic
+    violence acts (PDPA section 24 (2) and (6)), and the one asked to sign may be a child, or
+    a parent who is the abuser.
     """
+    if case.sensitive:
+        return False
     return not (case.source in REMOTE_SOURCES and is_officer(user, case.area_id))
+
+
+def _sensitive_request(data: RequestData) -> bool:
+    """Whether a request as written is sensitive (as `_apply` will mark it)."""
+    category = CaseCategory.objects.filter(code=data.category_code, sensitive=True)
+    problems = ProblemItem.objects.filter(code__in=list(data.problem_codes), area__sensitive=True)
+    return bool(data.category_code and category.exists()) or problems.exists()
 
 
 def category_guess(problem_codes: Iterable[str]) -> str | None:
@@ -608,6 +622,7 @@ def _filing_errors(actor: Any, case: Case, data: RequestData) -> dict[str, list[
             errors["requester_name"] = [_("Write the name of the person asking for help.")]
         if not data.requester_relation.strip():
             errors["requester_relation"] = [_("Write how they are related to the person.")]
+    case.sensitive = _sensitive_request(data)  # on the unsaved probe, for consent_required
     if data.signature is None and not case.consent_signature and consent_required(actor, case):
         errors["signature"] = [
             _("The person who needs help must sign the consent before the request is sent.")

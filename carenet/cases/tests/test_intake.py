@@ -448,6 +448,23 @@ def test_filing_refuses_what_is_missing_and_changes_nothing(
     assert Case.objects.count() == count
 
 
+@pytest.mark.parametrize(
+    "sensitive",
+    [{"category_code": "child_abuse"}, {"problem_codes": ["low_income", "domestic_violence"]}],
+)
+def test_a_sensitive_request_is_sent_without_a_signature(
+    world: Any, personas: dict[str, Any], sensitive: dict[str, Any]
+) -> None:
+    """Protecting a person from violence needs no consent, and asking a child, or a parent
+    who may be the abuser, to sign is neither needed nor safe."""
+    data = full_data(world, signature=None, **sensitive)
+    case = intake.case_file(
+        actor=personas["volunteer_a"], household=world.households["a1"], data=data
+    )
+    assert case.sensitive and not case.consent_signature
+    assert case.status == S.PROVINCE_REVIEW  # only the province reads it
+
+
 def test_a_volunteer_cannot_skip_the_signature_by_naming_the_hotline(
     world: Any, personas: dict[str, Any]
 ) -> None:
