@@ -22,7 +22,7 @@ from django.utils.translation import gettext_lazy as _
 
 from carenet.accounts import access
 from carenet.accounts.access import Perm
-from carenet.cases.models import Case
+from carenet.cases.models import Assistance, Case, Referral
 from carenet.core.models import AuditEvent
 from carenet.households.models import Consent, Person
 from carenet.households.selectors import (
@@ -131,11 +131,25 @@ def person_copy(*, user: Any, person: Person) -> PersonCopy:
         row=member_row(person, today()),
         consents=list(person.consents.all()),
         visits=_visits(user, person),
-        cases=list(
-            Case.objects.filter(person=person).select_related("category").order_by("created_at")
-        ),
+        cases=_cases(person),
         requests=list(requests_of(person=person)),
         reads=_reads(person),
+    )
+
+
+def _cases(person: Person) -> list[Case]:
+    """The person's requests with what was done: the agencies their data went to (a
+    disclosure the person may ask about, PDPA s.30) and the help given."""
+    referrals = Referral.objects.select_related("agency").order_by("sent_at", "pk")
+    assistance = Assistance.objects.select_related("assistance_type").order_by("approved_at")
+    return list(
+        Case.objects.filter(person=person)
+        .select_related("category")
+        .prefetch_related(
+            Prefetch("referrals", queryset=referrals),
+            Prefetch("assistance", queryset=assistance),
+        )
+        .order_by("created_at")
     )
 
 

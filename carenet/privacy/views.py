@@ -83,8 +83,10 @@ def person_copy(request: HttpRequest, pk: int) -> HttpResponse:
     revealed = ""
     if request.method == "POST":
         revealed = household_services.person_reveal_citizen_id(actor=request.user, person=person)
+    copy = selectors.person_copy(user=request.user, person=person)
     context: dict[str, Any] = {
-        "copy": selectors.person_copy(user=request.user, person=person),
+        "copy": copy,
+        "sensitive_cases": any(case.sensitive for case in copy.cases),
         "revealed_id": revealed,
         "masked_document_no": households.masked_document_no(person),
     }

@@ -2,6 +2,7 @@
 marked, constant queries), the decision, and the printable copy of everything held."""
 
 from datetime import timedelta
+from decimal import Decimal
 
 import pytest
 from django.urls import reverse
@@ -9,6 +10,9 @@ from django.utils import timezone
 
 from carenet.accounts.models import AreaAssignment, Role
 from carenet.accounts.tests.factories import UserFactory
+from carenet.cases import assistance
+from carenet.cases.models import AssistanceType, CaseCategory
+from carenet.cases.tests.factories import CaseFactory, ReferralFactory
 from carenet.core import citizen_id
 from carenet.core.models import AuditEvent
 from carenet.households import services as household_services
@@ -183,6 +187,38 @@ def test_the_copy_holds_everything_and_is_logged(client, world, personas):
     revealed = client.post(copy_url(person))
     assert citizen_id.formatted(person.read_citizen_id()) in revealed.content.decode()
     assert AuditEvent.objects.filter(action="person.citizen_id.read").count() == 1
+
+
+def test_the_copy_tells_what_each_request_did_and_holds_back_a_sensitive_one_from_print(
+    client, world, personas, reference_data
+):
+    person = world.people["a1"]
+    officer = personas["province_officer"]
+    case = CaseFactory(
+        person=person, filed_by=officer, help_wanted="ขอผ้าอ้อมผู้ใหญ่", status="accepted"
+    )
+    ReferralFactory(case=case, agency__name="รพ.สต.ท่าตะเภา", need="ดูแลแผลกดทับ", sent_by=officer)
+    assistance.assistance_approve(
+        case=case,
+        person=person,
+        assistance_type=AssistanceType.objects.get(code="emergency_cash"),
+        amount=Decimal("3000"),
+        description="",
+        actor=officer,
+    )
+    login(client, "province_officer")
+    page = client.get(copy_url(person))
+    cases = page.text.split('data-testid="copy-cases"')[1].split("</section>")[0]
+    assert "ขอผ้าอ้อมผู้ใหญ่" in cases
+    assert "รพ.สต.ท่าตะเภา" in cases and "ดูแลแผลกดทับ" in cases
+    assert "3,000" in cases
+    assert not page.context["sensitive_cases"] and "copy-sensitive-note" not in cases
+    abuse = CaseCategory.objects.get(code="child_abuse")
+    CaseFactory(person=person, filed_by=officer, category=abuse)
+    page = client.get(copy_url(person))
+    cases = page.text.split('data-testid="copy-cases"')[1].split("</section>")[0]
+    assert page.context["sensitive_cases"]
+    assert 'data-testid="copy-sensitive-note"' in cases and 'class="copy-sensitive"' in cases
 
 
 def test_notes_about_others_are_withheld(client, world):
