@@ -253,3 +253,14 @@ def referral_letter_log(*, actor: Any, referral: Referral) -> None:
         area_code=referral.area_id,
         details={"referral": referral.pk, "agency": referral.agency_id},
     )
+
+
+def objections(person: Any) -> list[Any]:
+    """The person's PDPA objections not refused (open, or granted in whole or in part): a
+    referral hands their details on, so whoever refers reads them first. Read through the
+    person's reverse relation: the privacy app sits above cases and may not be imported."""
+    return list(
+        person.subject_requests.filter(kind="objection")
+        .exclude(outcome="refused")
+        .order_by("-received_on", "-pk")
+    )

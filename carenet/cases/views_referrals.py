@@ -207,7 +207,12 @@ def referral_new(request: HttpRequest, pk: int) -> HttpResponse:
     return render(
         request,
         "cases/referral_new.html",
-        {"case": case, "form": form, "refusal": refusal},
+        {
+            "case": case,
+            "form": form,
+            "refusal": refusal,
+            "objections": referrals.objections(case.person),
+        },
         status=400 if request.method == "POST" or refusal else 200,
     )
 

@@ -221,6 +221,24 @@ def test_the_copy_tells_what_each_request_did_and_holds_back_a_sensitive_one_fro
     assert 'data-testid="copy-sensitive-note"' in cases and 'class="copy-sensitive"' in cases
 
 
+def test_the_referral_form_shows_an_objection_not_refused(client, world, personas, reference_data):
+    person = world.people["a1"]
+    case = CaseFactory(person=person, filed_by=personas["province_officer"], status="accepted")
+    url = reverse("cases:referral_new", args=[case.pk])
+    login(client, "province_officer")
+    assert 'data-testid="objections"' not in client.get(url).text
+    refused = make_request(person, kind="objection")
+    SubjectRequest.objects.filter(pk=refused.pk).update(outcome="refused", reason="-")
+    assert 'data-testid="objections"' not in client.get(url).text
+    objection = make_request(person, kind="objection")
+    SubjectRequest.objects.filter(pk=objection.pk).update(
+        details="ไม่ให้ส่งข้อมูลสุขภาพให้หน่วยงานอื่น", outcome="partly", reason="งดส่งข้อมูลสุขภาพ"
+    )
+    page = client.get(url).text
+    note = page.split('data-testid="objections"')[1].split("</div>")[0]
+    assert "ไม่ให้ส่งข้อมูลสุขภาพให้หน่วยงานอื่น" in note and "งดส่งข้อมูลสุขภาพ" in note
+
+
 def test_notes_about_others_are_withheld(client, world):
     person = world.people["a1"]
     other = PersonFactory.create(household=person.household)
