@@ -297,6 +297,27 @@ def events(case: Case) -> list[tuple[str, str, str]]:
     ]
 
 
+# The focused element's box against the send bar kept at the bottom of the screen: "" when
+# the focus is clear of it (or in it), else what is hidden.
+_UNDER_THE_BAR = """() => {
+  const bar = document.querySelector(".ik-bar"), el = document.activeElement;
+  if (!bar || !el || el === document.body || bar.contains(el)) return "";
+  const b = el.getBoundingClientRect(), top = bar.getBoundingClientRect().top;
+  return b.bottom > top + 1 ? (el.name || el.id || el.tagName) : "";
+}"""
+
+
+def assert_focus_never_under_the_bar(page: Page, stops: int = 120) -> None:
+    """Tabbing through the form scrolls each field clear of the sticky bar (WCAG 2.4.11)."""
+    hidden = []
+    for _ in range(stops):
+        page.keyboard.press("Tab")
+        if found := page.evaluate(_UNDER_THE_BAR):
+            hidden.append(found)
+    page.evaluate("() => { document.activeElement.blur(); window.scrollTo(0, 0); }")
+    assert not hidden, f"fields hidden under the send bar when focused: {hidden}"
+
+
 # --- The test --------------------------------------------------------------------------------
 
 
@@ -321,6 +342,7 @@ def test_a_request_goes_up_the_chain_is_helped_referred_and_the_volunteer_sees_t
     assert phone.url == f"{live_server.url}/cases/new/{household.pk}/"
     expect(phone.get_by_role("heading", level=1)).to_have_text(th("Request for help"))
     th.page(phone)
+    assert_focus_never_under_the_bar(phone)
 
     form = phone.get_by_test_id("intake-form")
     form.locator('[data-field="person"]').get_by_label(grandmother.full_name).check()
