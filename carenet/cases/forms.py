@@ -52,7 +52,7 @@ COMMENT_TARGETS: dict[str, tuple[str, ...]] = {
     "help_wanted": ("help_wanted",),
     "amount_requested": ("amount_requested",),
     "welfare": ("welfare_count", "welfare_baht", "welfare_types"),
-    "consent": ("signature",),
+    "consent": ("signature", "consent_witness"),
     "documents": ("documents",),
     "location": ("latitude",),
 }
@@ -176,6 +176,15 @@ class IntakeForm(forms.Form):
         help_text=_("e.g. emergency cash aid 3,000 baht, survival kit"),
     )
     signature = SignatureField(label=_("signature of the person who needs help"), required=False)
+    consent_witness = forms.CharField(
+        label=_("who heard them consent (name, and how they are related)"),
+        required=False,
+        max_length=200,
+        help_text=_(
+            "For a person who cannot sign (blind, cannot hold a pen, too ill): read them the "
+            "text above; they consent by word or by a mark, before someone other than you."
+        ),
+    )
     documents = PreparedFilesField(
         label=_("photos and documents"),
         prepare=intake.document_prepare,
@@ -235,6 +244,7 @@ class IntakeForm(forms.Form):
             "welfare_count": case.welfare_count,
             "welfare_baht": case.welfare_baht,
             "welfare_types": case.welfare_types,
+            "consent_witness": case.consent_witness,
             "latitude": "" if case.latitude is None else str(case.latitude),
             "longitude": "" if case.longitude is None else str(case.longitude),
         }
@@ -273,6 +283,7 @@ class IntakeForm(forms.Form):
             welfare_baht=data.get("welfare_baht"),
             welfare_types=data.get("welfare_types", ""),
             signature=data.get("signature") or None,
+            consent_witness=data.get("consent_witness", ""),
             documents=data.get("documents") or [],
             remove_document_ids=data.get("remove_documents") or [],
             latitude=latitude,

@@ -99,6 +99,7 @@ REQUEST_FIELDS = [
     "sensitive",
     "consent_signature",
     "consent_signed_at",
+    "consent_witness",
 ]
 
 
@@ -135,6 +136,7 @@ class RequestData:
     welfare_baht: Decimal | None = None
     welfare_types: str = ""
     signature: ContentFile | None = None  # a newly drawn signature (PNG); None keeps the old
+    consent_witness: str = ""  # who heard the consent of a person who cannot sign
     documents: Sequence[PreparedDocument] = ()
     remove_document_ids: Sequence[int] = ()
     latitude: Any = None
@@ -497,6 +499,10 @@ def _apply(case: Case, cleaned: _Cleaned, data: RequestData, now: Any) -> None:
     if data.signature is not None:
         case.consent_signature.save(f"consent-{uuid4().hex}.png", data.signature, save=False)
         case.consent_signed_at = now
+    witness = " ".join(data.consent_witness.split())[:200]
+    if witness != case.consent_witness:
+        case.consent_witness = witness
+        case.consent_signed_at = now if witness else case.consent_signed_at
 
 
 def _attach(case: Case, actor: Any, data: RequestData) -> dict[str, int]:
@@ -623,9 +629,13 @@ def _filing_errors(actor: Any, case: Case, data: RequestData) -> dict[str, list[
         if not data.requester_relation.strip():
             errors["requester_relation"] = [_("Write how they are related to the person.")]
     case.sensitive = _sensitive_request(data)  # on the unsaved probe, for consent_required
-    if data.signature is None and not case.consent_signature and consent_required(actor, case):
+    consented = data.signature is not None or case.consent_signature or data.consent_witness
+    if not consented and consent_required(actor, case):
         errors["signature"] = [
-            _("The person who needs help must sign the consent before the request is sent.")
+            _(
+                "The person who needs help must sign the consent before the request is sent. "
+                "If they cannot sign, write who heard them consent."
+            )
         ]
     return errors
 
@@ -640,6 +650,7 @@ def saved_request_errors(actor: Any, case: Case) -> list[str]:
         requester_name=case.requester_name,
         requester_relation=case.requester_relation,
         problem_codes=list(case.problems.values_list("code", flat=True)),
+        consent_witness=case.consent_witness,
     )
     errors = _filing_errors(actor, case, data)
     return [message for messages in errors.values() for message in messages]
@@ -676,7 +687,7 @@ def _require_a_fix(actor: Any, case: Case, data: RequestData) -> None:
         for part, names in _PART_FIELDS.items()
         if any(getattr(asked, n) != getattr(case, n) for n in names)
     }
-    if data.signature is not None:
+    if data.signature is not None or asked.consent_witness != case.consent_witness:
         changed.add("consent")
     if data.documents or data.remove_document_ids:
         changed.add("documents")

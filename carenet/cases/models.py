@@ -149,6 +149,9 @@ class Case(models.Model):
     welfare_types = models.CharField(_("kinds of help received"), max_length=300, blank=True)
     consent_signature = models.ImageField(upload_to="cases/signatures/%Y/%m/", blank=True)
     consent_signed_at = models.DateTimeField(null=True, blank=True)
+    # A person who cannot sign (blind, cannot hold a pen, too ill) consents by word or by a
+    # mark: who heard or saw it stands in for the signature.
+    consent_witness = models.CharField(_("consent heard by"), max_length=200, blank=True)
     latitude = models.DecimalField(max_digits=9, decimal_places=6, null=True, blank=True)
     longitude = models.DecimalField(max_digits=9, decimal_places=6, null=True, blank=True)
     visit = models.ForeignKey(

@@ -465,6 +465,18 @@ def test_a_sensitive_request_is_sent_without_a_signature(
     assert case.status == S.PROVINCE_REVIEW  # only the province reads it
 
 
+def test_a_person_who_cannot_sign_consents_by_word_before_a_witness(
+    world: Any, personas: dict[str, Any]
+) -> None:
+    volunteer, household = personas["volunteer_a"], world.households["a1"]
+    data = full_data(world, signature=None, consent_witness="  นายสมชาย  ใจดี ผู้ใหญ่บ้าน ")
+    case = intake.case_file(actor=volunteer, household=household, data=data)
+    assert not case.consent_signature
+    assert case.consent_witness == "นายสมชาย ใจดี ผู้ใหญ่บ้าน"
+    assert case.consent_signed_at is not None
+    assert case.status == S.SUBDISTRICT_REVIEW
+
+
 def test_a_volunteer_cannot_skip_the_signature_by_naming_the_hotline(
     world: Any, personas: dict[str, Any]
 ) -> None:

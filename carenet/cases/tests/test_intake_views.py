@@ -293,6 +293,24 @@ def test_bad_amounts_are_refused_beside_the_field(client: Any, world: Any) -> No
     assert not Case.objects.exists()
 
 
+def test_a_person_who_cannot_sign_is_filed_with_who_heard_them_and_the_page_says_so(
+    client: Any, world: Any
+) -> None:
+    login(client, "volunteer_a")
+    url = reverse("cases:new", args=[world.households["a1"].pk])
+    form = client.get(url).content.decode()
+    assert 'data-testid="consent-unsigned"' in form and 'name="consent_witness"' in form
+    refused = client.post(url, post_data(world, signature=None))
+    assert "ลงลายมือชื่อไม่ได้" in refused.content.decode()  # the error names the way out
+    response = client.post(url, post_data(world, signature=None, consent_witness="นางแดง ป้า"))
+    assert response.status_code == 302
+    case = Case.objects.get()
+    assert case.consent_witness == "นางแดง ป้า" and not case.consent_signature
+    page = client.get(response["Location"]).content.decode()
+    consent = page.split('data-testid="request-consent"')[1].split("</dd>")[0]
+    assert "นางแดง ป้า" in consent
+
+
 def test_an_officer_picks_where_the_case_came_from(client: Any, world: Any) -> None:
     login(client, "district_coordinator_b")
     url = reverse("cases:new", args=[world.households["b1"].pk])
