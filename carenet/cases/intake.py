@@ -594,9 +594,7 @@ def case_update(
     cleaned = _Cleaned(actor=actor, household=case.household, data=data)
     cleaned.raise_any()
     if expected_version is not None and expected_version != case.version:
-        raise ConflictError(
-            _("Someone else changed this request while you were editing. Reload it and try again.")
-        )
+        raise ConflictError(_stale(case, cleaned, data))
     _apply(case, cleaned, data, timezone.now())
     save_versioned(case, case.version, REQUEST_FIELDS)
     case.problems.set(cleaned.problems)
@@ -671,15 +669,8 @@ _PART_FIELDS = {
 }
 
 
-def _require_a_fix(actor: Any, case: Case, data: RequestData) -> None:
-    """A request sent back with comments goes up again only with at least one commented part
-    changed: one tap on "send again" with nothing fixed would only bring it back."""
-    parts = set(case.field_comments.filter(resolved=False).values_list("field", flat=True))
-    if not parts:
-        return
-    cleaned = _Cleaned(actor=actor, household=case.household, data=data)
-    if cleaned.errors:
-        return  # said beside the fields by the save that follows
+def _differing_parts(case: Case, cleaned: _Cleaned, data: RequestData) -> set[str]:
+    """The parts of the stored request (workflow.COMMENTABLE_FIELDS) that `data` would change."""
     asked = Case()
     _apply(asked, cleaned, replace(data, signature=None), timezone.now())
     changed = {
@@ -693,7 +684,37 @@ def _require_a_fix(actor: Any, case: Case, data: RequestData) -> None:
         changed.add("documents")
     if {p.pk for p in cleaned.problems} != set(case.problems.values_list("pk", flat=True)):
         changed.add("problems")
-    if not parts & changed:
+    return changed
+
+
+def _stale(case: Case, cleaned: _Cleaned, data: RequestData) -> str:
+    """Why a save made from a page opened before the last save is refused, and where the
+    saved request and the form differ, so that saving the form again is a choice."""
+    parts = _differing_parts(case, cleaned, data)
+    if not parts:
+        return _(
+            "This request was saved after you opened it (in another tab, or by someone else), "
+            "with what your form says. Save again."
+        )
+    labels = ", ".join(str(workflow.COMMENTABLE_FIELDS.get(p, p)) for p in sorted(parts))
+    return _(
+        "This request was saved after you opened it (in another tab, or by someone else), and "
+        "the saved request differs from your form in: %(parts)s. Your form is shown as you "
+        "typed it: open the request in a new tab to compare, then save again only to keep "
+        "yours."
+    ) % {"parts": labels}
+
+
+def _require_a_fix(actor: Any, case: Case, data: RequestData) -> None:
+    """A request sent back with comments goes up again only with at least one commented part
+    changed: one tap on "send again" with nothing fixed would only bring it back."""
+    parts = set(case.field_comments.filter(resolved=False).values_list("field", flat=True))
+    if not parts:
+        return
+    cleaned = _Cleaned(actor=actor, household=case.household, data=data)
+    if cleaned.errors:
+        return  # said beside the fields by the save that follows
+    if not parts & _differing_parts(case, cleaned, data):
         labels = ", ".join(str(workflow.COMMENTABLE_FIELDS.get(p, p)) for p in sorted(parts))
         raise ValidationError(
             _(

@@ -432,6 +432,7 @@ def _assignee_label(volunteer: Any) -> str:
 def _taker_label(volunteer: Any) -> str:
     """Who could take the households, whether they cover their villages, where they serve and
     how many they look after now."""
+    where: Any
     if not volunteer.covers:
         where = _("another village")
     elif volunteer.of_villages == 1:

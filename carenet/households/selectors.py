@@ -737,7 +737,7 @@ def hand_over_takers(*, volunteer: Volunteer, households: list[Household]) -> Qu
         Volunteer.villages.through.objects.filter(volunteer=OuterRef("pk"), area_id__in=villages)
         .values("volunteer")
         .annotate(n=Count("pk"))
-        .values("n")
+        .values("n")  # type: ignore[misc]  # the plugin does not see the annotation
     )
     return (
         Volunteer.objects.filter(area_id__in=subdistricts, status=VolunteerStatus.ACTIVE)

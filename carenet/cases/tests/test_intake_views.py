@@ -363,9 +363,15 @@ def test_a_stale_edit_is_a_conflict(client: Any, world: Any, personas: dict[str,
     case = a_case(world, personas)
     english(login(client, "volunteer_a"))
     url = reverse("cases:edit", args=[case.pk])
-    response = client.post(url, post_data(world, action="draft", version=case.version + 5))
+    typed = {"help_wanted": "ข้อความจากแท็บที่สอง", "amount_requested": "500"}
+    response = client.post(url, post_data(world, action="draft", version=case.version + 5, **typed))
     assert response.status_code == 400
-    assert "Someone else changed this request" in response.content.decode()
+    said = response.content.decode()
+    assert "saved after you opened it (in another tab, or by someone else)" in said
+    # The parts where the saved request and the form differ are named.
+    assert "help wanted" in said and "amount requested" in said
+    case.refresh_from_db()
+    assert case.help_wanted != typed["help_wanted"]  # nothing saved
 
 
 # --- From a concern ------------------------------------------------------------------------
