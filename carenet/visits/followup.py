@@ -439,6 +439,16 @@ def _target_for(code: str, targets: dict[str, VisitTarget]) -> int:
     return DEFAULT_VISITS_PER_VOLUNTEER
 
 
+def _month_share(month: Month, today: date) -> float:
+    """How much of the month has passed by the end of today (1 for a month over): in a month
+    under way a volunteer falls behind the target for the days gone, not the whole month's,
+    so that nobody is behind on its first day."""
+    if today >= month.end:
+        return 1.0
+    days = (month.end - month.first).days
+    return max(0, (today - month.first).days + 1) / days
+
+
 def monthly_summary(
     *, user: Any, month: Month, base: Area | None, today: date | None = None
 ) -> MonthlySummary:
@@ -485,9 +495,10 @@ def monthly_summary(
     }
     behind: list[BehindRow] = []
     per_area: dict[str, list[int]] = defaultdict(lambda: [0, 0])  # [volunteers, behind]
+    share = _month_share(month, today)
     for volunteer in volunteers:
         code = volunteer.area_id
-        expected = _target_for(code, targets)
+        expected = int(_target_for(code, targets) * share)
         count = made.get(volunteer.pk, 0)
         # One who looks after no household has nobody to visit: the list of volunteers
         # without households finds them, not the list of those falling behind.

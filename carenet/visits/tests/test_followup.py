@@ -315,6 +315,23 @@ def test_volunteers_fall_behind_the_default_target_of_four(march, district_coord
     }
 
 
+def test_in_a_month_under_way_the_target_counts_the_days_gone(march, district_coordinator_a):
+    """Nobody is behind on the first day; by the middle, half the target is expected."""
+
+    def behind_on(day: date) -> set[tuple[int, int, int]]:
+        s = followup.monthly_summary(
+            user=district_coordinator_a,
+            month=parse_month("2025-03"),
+            base=followup.default_base(user=district_coordinator_a),
+            today=day,
+        )
+        return {(b.volunteer_id, b.visits, b.target) for b in s.behind}
+
+    assert behind_on(date(2025, 3, 1)) == set()
+    assert behind_on(date(2025, 3, 16)) == {(march["c"].pk, 1, 2)}  # 4 x 16/31 = 2
+    assert behind_on(date(2025, 4, 2)) == behind_on(date(2025, 3, 31))  # the whole target
+
+
 def test_a_volunteer_with_no_household_is_not_behind(march, district_coordinator_a):
     """Nobody to visit is not falling behind: the summary counts them apart."""
     idle = VolunteerFactory.create(area_id="860101")
