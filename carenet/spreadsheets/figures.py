@@ -19,10 +19,6 @@ from carenet.core.services import audit_areas, audit_record_each
 from carenet.volunteers.figures import FIGURES_PERM, MOVES, PROFILE, FigureRow, VolunteerFigures
 
 FORMATS = ("csv", "xlsx")
-CONTENT_TYPES = {
-    "csv": "text/csv; charset=utf-8",
-    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-}
 ACTION = "spreadsheets.export_volunteer_figures"
 
 

@@ -2,7 +2,6 @@
 
 import re
 from pathlib import PurePath
-from typing import IO
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
@@ -117,28 +116,13 @@ def volunteer_figures(request: HttpRequest, fmt: str) -> HttpResponseBase:
         user=request.user, period=period, base=base, today=timezone.localdate()
     )
     prepared = figures_file.figures_file_prepare(user=request.user, figures=found, fmt=fmt)
-    response: HttpResponseBase
-    if fmt == "csv":
-        response = StreamingHttpResponse(
-            exporting.csv_table(prepared.headers, iter(prepared.rows)),
-            content_type=figures_file.CONTENT_TYPES[fmt],
-        )
-        response["Content-Disposition"] = f'attachment; filename="{prepared.filename}"'
-    else:
-
-        def write(handle: IO[bytes]) -> None:
-            exporting.xlsx_table(
-                prepared.headers, iter(prepared.rows), handle, title=_("Volunteer figures")
-            )
-
-        response = FileResponse(
-            exporting.temporary_file(write),
-            as_attachment=True,
-            filename=prepared.filename,
-            content_type=figures_file.CONTENT_TYPES[fmt],
-        )
-    response["Cache-Control"] = "no-store"
-    return response
+    return exporting.table_download(
+        fmt,
+        prepared.headers,
+        iter(prepared.rows),
+        filename=prepared.filename,
+        title=_("Volunteer figures"),
+    )
 
 
 @access.requires(Perm.EXPORT_DATA)

@@ -35,6 +35,7 @@ from django.utils.translation import gettext as _
 from carenet.accounts import access
 from carenet.accounts.access import Perm
 from carenet.areas.models import Area, Level, within
+from carenet.core import thaidate
 from carenet.core.collation import thai_order
 from carenet.core.paging import Paginator
 from carenet.core.people import full_name
@@ -437,6 +438,33 @@ def _target_for(code: str, targets: dict[str, VisitTarget]) -> int:
         if target is not None:
             return target.visits_per_volunteer_per_month
     return DEFAULT_VISITS_PER_VOLUNTEER
+
+
+def summary_table(summary: MonthlySummary, *, today: date) -> tuple[list[str], list[list[Any]]]:
+    """The summary's table as a file holds it: a row per area and the total, the month in the
+    first column, and the day the overdue households were counted in their header."""
+    headers = [
+        str(_("Month")),
+        str(_("Area")),
+        str(_("Area code")),
+        str(_("Visits made")),
+        str(_("Households reached")),
+        str(_("Households to reach (target)")),
+        str(_("% of target")),
+        str(_("Households overdue on %(date)s") % {"date": thaidate.format_numeric(today)}),
+        str(_("Active volunteers")),
+        str(_("Volunteers behind their target")),
+    ]
+    month = summary.month.label + (f" ({_('so far')})" if summary.is_current else "")
+
+    def line(row: SummaryRow, label: str) -> list[Any]:
+        code = row.area.code if row.area is not None else ""
+        shown = (row.target, row.percent, row.overdue, row.volunteers, row.behind)
+        return [month, label, code, row.visits, row.households, *shown]
+
+    rows = [line(row, row.label) for row in summary.rows]
+    rows.append(line(summary.total, str(_("Total")) if summary.rows else summary.total.label))
+    return headers, rows
 
 
 def _month_share(month: Month, today: date) -> float:

@@ -10,5 +10,6 @@ urlpatterns = [
     path("households/<int:pk>/assessments/", views.assessment_history, name="assessment_history"),
     path("overdue/", views.overdue, name="overdue"),
     path("summary/", views.summary, name="summary"),
+    path("summary/download/<str:fmt>/", views.summary_download, name="summary_download"),
     path("volunteers/<int:pk>/activity/", views.activity, name="activity"),
 ]

@@ -9,8 +9,10 @@
 
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import render
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from carenet.accounts import access
@@ -18,6 +20,7 @@ from carenet.accounts.access import Perm
 from carenet.areas.models import Area
 from carenet.core import periods
 from carenet.households.selectors import household_get
+from carenet.spreadsheets.exporting import table_download
 from carenet.visits import assessments, charts, followup, suggestions
 
 
@@ -102,15 +105,23 @@ def overdue(request: HttpRequest) -> HttpResponse:
     )
 
 
+def _summary_asked(request: HttpRequest) -> tuple[Area | None, periods.Month | None, bool]:
+    """The area and month the summary's address asks for: the month None when it cannot be
+    read, and whether it lies ahead (both shown as this month)."""
+    area = _centre_area(request) or followup.default_base(user=request.user)
+    asked = request.GET.get("month", "").strip()
+    this_month = periods.month_of(timezone.localdate())
+    month = periods.parse_month(asked) if asked else this_month
+    future = month is not None and month.first > this_month.first
+    return area, month, future
+
+
 @access.requires(followup.FOLLOW_UP_PERM)
 @require_GET
 def summary(request: HttpRequest) -> HttpResponse:
-    area = _centre_area(request) or followup.default_base(user=request.user)
+    area, month, future = _summary_asked(request)
     today = timezone.localdate()
-    asked = request.GET.get("month", "").strip()
     this_month = periods.month_of(today)
-    month = periods.parse_month(asked) if asked else this_month
-    future = month is not None and month.first > this_month.first
     return render(
         request,
         "visits/summary.html",
@@ -147,4 +158,22 @@ def activity(request: HttpRequest, pk: int) -> HttpResponse:
             "total_acknowledged": sum(m.acknowledged for m in months),
             "can_follow_up": followup.can_follow_up(request.user),
         },
+    )
+
+
+@access.requires(followup.FOLLOW_UP_PERM)
+@require_GET
+def summary_download(request: HttpRequest, fmt: str) -> HttpResponseBase:
+    """The summary's table, a row per area and the total, as a file to send on."""
+    if fmt not in ("csv", "xlsx"):
+        raise Http404
+    area, month, future = _summary_asked(request)
+    if month is None or future:
+        return summary(request)  # the page says why
+    found = followup.monthly_summary(user=request.user, month=month, base=area)
+    headers, rows = followup.summary_table(found, today=timezone.localdate())
+    where = f"-{area.code}" if area is not None else ""
+    name = f"carenet-monthly-summary{where}-{month.first.year + 543}-{month.first.month:02d}"
+    return table_download(
+        fmt, headers, iter(rows), filename=f"{name}.{fmt}", title=_("Monthly summary")
     )

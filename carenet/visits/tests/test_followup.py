@@ -2,6 +2,8 @@
 households with no volunteer, the monthly summary against targets, a volunteer's activity, the
 access matrix of those pages, and query counts that do not grow with the data."""
 
+import csv
+import io
 import re
 from datetime import date, datetime, time, timedelta
 from importlib import import_module
@@ -12,6 +14,7 @@ from django.apps import apps as django_apps
 from django.db import connection
 from django.urls import reverse
 from django.utils import timezone
+from openpyxl import load_workbook
 
 from carenet.core.periods import Month, month_of, parse_month, recent_months
 from carenet.households.models import Household
@@ -321,7 +324,7 @@ def test_in_a_month_under_way_the_target_counts_the_days_gone(march, district_co
     def behind_on(day: date) -> set[tuple[int, int, int]]:
         s = followup.monthly_summary(
             user=district_coordinator_a,
-            month=parse_month("2025-03"),
+            month=Month(date(2025, 3, 1)),
             base=followup.default_base(user=district_coordinator_a),
             today=day,
         )
@@ -570,6 +573,33 @@ def test_the_summary_page_reads_the_month_and_says_when_it_cannot(client, march)
     ahead = client.get(path, {"month": f"{today().year + 1}-03"})
     assert ahead.context["month_future"] and ahead.context["s"].month == month_of(today())
     assert 'rel="next"' not in ahead.content.decode()
+
+
+def test_the_summary_downloads_as_csv_and_xlsx_in_scope(client, march):
+    login(client, "district_coordinator_a")
+    page = client.get(reverse("visits:summary"), {"month": "2568-03"}).content.decode()
+    assert 'data-testid="summary-download"' in page
+    csv_path = reverse("visits:summary_download", args=["csv"])
+    response = client.get(csv_path, {"month": "2568-03"})
+    assert response.status_code == 200
+    assert response["Content-Disposition"].endswith('-8601-2568-03.csv"')
+    lines = b"".join(response.streaming_content).decode("utf-8-sig").splitlines()
+    rows = list(csv.reader(lines))
+    assert rows[0][:4] == ["เดือน", "พื้นที่", "รหัสพื้นที่", "จำนวนการเยี่ยม"]
+    assert [r[2] for r in rows[1:]] == ["860101", "860102", "8601"]  # the total last
+    assert rows[-1][3] == "3" and rows[-1][0].startswith("มีนาคม 2568")
+    xlsx = client.get(reverse("visits:summary_download", args=["xlsx"]), {"month": "2568-03"})
+    sheet = load_workbook(io.BytesIO(b"".join(xlsx.streaming_content))).active
+    assert sheet.max_row == 4
+    # Another district's area is not found, as on the page.
+    assert client.get(csv_path, {"month": "2568-03", "area": "8602"}).status_code == 404
+    # A bad format or month is no file.
+    assert client.get(reverse("visits:summary_download", args=["pdf"])).status_code == 404
+    assert client.get(csv_path, {"month": "2025-99"}).status_code == 200  # the page, with why
+    login(client, "volunteer_a")
+    assert client.get(csv_path).status_code == 403
+    client.logout()
+    assert client.get(csv_path).status_code == 302
 
 
 def test_the_activity_page_shows_twelve_months(client, world):
