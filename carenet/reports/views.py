@@ -125,6 +125,7 @@ def centre_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "ending_seats": volunteer_selectors.seats_ending(current, planned, today),
             "past_seats": past,
             "planned_seats": planned,
+            "today": today,
             "volunteers": volunteers[:CENTRE_VOLUNTEERS_SHOWN],
             "stats": volunteer_selectors.volunteer_stats(
                 user=request.user, area_code=centre.area_id

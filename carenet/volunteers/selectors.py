@@ -504,8 +504,9 @@ def _seats_by_centre(pks: list[int], today: date) -> dict[int, list[CommitteeMem
     a vacant one's term ended), in one query."""
     kept = Q(term_end__isnull=True) | Q(term_end__gte=today) | Q(position__in=SINGLE_SEATS)
     seats: dict[int, list[CommitteeMembership]] = {}
-    for seat in CommitteeMembership.objects.filter(kept, centre_id__in=pks).only(
-        "centre_id", "volunteer_id", "position", "term_start", "term_end"
+    found = CommitteeMembership.objects.filter(kept, centre_id__in=pks).select_related("volunteer")
+    for seat in found.only(
+        "centre_id", "volunteer_id", "position", "term_start", "term_end", "volunteer__status"
     ):
         seats.setdefault(seat.centre_id, []).append(seat)
     return seats
@@ -628,8 +629,10 @@ def seats_ending(
     current: list[CommitteeMembership], planned: list[CommitteeMembership], today: date
 ) -> list[CommitteeMembership]:
     """The `current` seats whose term ends within TERM_WARNING_DAYS, soonest first, but for
-    those already followed by a `planned` one: the same volunteer again, or a successor to
-    a single seat (chair, secretary)."""
+    those already followed by a `planned` one (the same volunteer again, or a successor to
+    a single seat: chair, secretary) and those of a volunteer who has left the network
+    (resigned, removed, died): their seat ended with that, and nobody is to appoint them
+    again."""
     horizon = today + timedelta(days=TERM_WARNING_DAYS)
     followed = {seat.volunteer_id for seat in planned}
     filled_later = {seat.position for seat in planned if seat.position in SINGLE_SEATS}
@@ -640,6 +643,7 @@ def seats_ending(
         and seat.term_end <= horizon
         and seat.volunteer_id not in followed
         and seat.position not in filled_later
+        and seat.volunteer.status in IN_NETWORK
     ]
     return sorted(ending, key=lambda seat: (seat.term_end, seat.pk))
 

@@ -10,7 +10,7 @@ from carenet.accounts import access
 from carenet.areas.models import Area, Level
 from carenet.core import citizen_id
 from carenet.volunteers import selectors
-from carenet.volunteers.models import Position, VolunteerStatus
+from carenet.volunteers.models import Position, Volunteer, VolunteerStatus
 from carenet.volunteers.tests.factories import (
     CentreFactory,
     CommitteeMembershipFactory,
@@ -353,6 +353,19 @@ def test_a_term_renewed_for_the_same_volunteer_is_not_said_to_end(centres):
     current, past = selectors.committee_list(centre=mueang)
     planned = [s for s in past if s.term_start > today]
     assert selectors.seats_ending(current, planned, today) == [other]
+
+
+def test_a_seat_ended_by_its_holder_leaving_is_not_said_to_end(centres):
+    """A member who resigned today has a seat ending today: nobody is to appoint them again."""
+    today = timezone.localdate()
+    mueang = centres["8601"]
+    gone = seat(mueang, Position.MEMBER, date(2024, 1, 1), today)
+    Volunteer.objects.filter(pk=gone.volunteer_id).update(status=VolunteerStatus.RESIGNED)
+    staying = seat(mueang, Position.MEMBER, date(2024, 1, 1), today + timedelta(days=30))
+    current, _past = selectors.committee_list(centre=mueang)
+    assert selectors.seats_ending(current, [], today) == [staying]
+    state = selectors.committee_state(current, today)
+    assert state.ending == [staying]
 
 
 def missing_codes(user) -> tuple[list[str], list[tuple[str, list[str]]]]:
