@@ -127,22 +127,27 @@ def batch_create(*, actor: Any, event: TrainingEvent, as_zip: bool) -> Certifica
     return batch
 
 
-def batch_start(batch: CertificateBatch) -> threading.Thread | None:
+def batch_start(batch: CertificateBatch, *, base: str | None = None) -> threading.Thread | None:
     """Has the batch run: in a background thread, or inline when the setting asks for it.
-    The one place that chooses how (a task queue's enqueue would go here)."""
+    The one place that chooses how (a task queue's enqueue would go here). `base` is the
+    site's address as the request that asked for it reached the site: the certificates' QR
+    codes lead there (certificates.verify_url)."""
     if getattr(settings, "CARENET_CERTIFICATE_JOBS_INLINE", False):
-        run_certificate_batch(batch.pk)
+        run_certificate_batch(batch.pk, base=base)
         return None
     thread = threading.Thread(
-        target=_run_in_thread, args=(batch.pk,), name=f"certificate-batch-{batch.pk}", daemon=True
+        target=_run_in_thread,
+        args=(batch.pk, base),
+        name=f"certificate-batch-{batch.pk}",
+        daemon=True,
     )
     transaction.on_commit(thread.start)  # the row must be committed before the thread reads it
     return thread
 
 
-def _run_in_thread(batch_id: int) -> None:
+def _run_in_thread(batch_id: int, base: str | None) -> None:
     try:
-        run_certificate_batch(batch_id)
+        run_certificate_batch(batch_id, base=base)
     finally:
         connections.close_all()
 

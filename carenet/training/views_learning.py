@@ -291,7 +291,7 @@ def batch_new(request: HttpRequest, pk: int) -> HttpResponse:
             messages.error(request, _("Choose one PDF or a zip of PDFs."))
             return redirect("training:batch_new", pk=event.pk)
         batch = jobs.batch_create(actor=request.user, event=event, as_zip=choice == "zip")
-        jobs.batch_start(batch)
+        jobs.batch_start(batch, base=request.build_absolute_uri("/"))
         return redirect("training:batch", pk=batch.pk)
     return render(
         request,

@@ -144,6 +144,8 @@ def test_batch_one_pdf_and_zip(world, district_coordinator_a, login_as):
     reader = PdfReader(io.BytesIO(pdf))
     assert len(reader.pages) == total
     assert decompose_sara_am("นางสาวน้ำผึ้ง ศรีสุข") in " ".join(pdf_text(pdf).split())
+    # The verify address is the site's as the coordinator reached it, not a local default.
+    assert "http://testserver/training/verify/" in pdf_text(pdf)
 
     client.post(reverse("training:batch_new", args=[world.event.pk]), {"format": "zip"})
     batch = CertificateBatch.objects.get(as_zip=True)
