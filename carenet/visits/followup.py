@@ -84,9 +84,11 @@ def overdue_q(today: date) -> Q:
 
 
 def inactive_q(today: date) -> Q:
-    """Volunteers with no visit in INACTIVE_AFTER_DAYS days before `today`, or none at all."""
+    """Volunteers with no visit in INACTIVE_AFTER_DAYS days before `today`, or none at all
+    since they were registered that long ago: one registered last week has not fallen
+    silent yet."""
     cutoff = start_of_day(today - timedelta(days=INACTIVE_AFTER_DAYS))
-    return Q(last_visit_at__lt=cutoff) | Q(last_visit_at__isnull=True)
+    return Q(last_visit_at__lt=cutoff) | Q(last_visit_at__isnull=True, created_at__lt=cutoff)
 
 
 def due_date(household: Household) -> date:
@@ -329,13 +331,18 @@ def inactive_volunteers(
     *, user: Any, area: Area | None = None, today: date | None = None
 ) -> QuerySet[Volunteer]:
     """Active volunteers in scope with no visit in INACTIVE_AFTER_DAYS days (`last_visit_at`
-    is None when they never made one); those who never visited first."""
+    is None when they never made one); those who never visited first. One who looks after
+    no household has nobody to visit: the volunteer list finds those (households=none), as
+    the monthly summary says."""
     today = today or timezone.localdate()
+    looks_after = HouseholdAssignment.objects.filter(
+        volunteer=OuterRef("pk"), household__status=HouseholdStatus.ACTIVE
+    )
     # The volunteer's own latest visit, kept by services.visit_record: a range of the index on
     # (status, area, last_visit_at) instead of reading their visits (bench/README.md).
     return (
         _volunteers(user, area)
-        .filter(inactive_q(today))
+        .filter(inactive_q(today), Exists(looks_after))
         .order_by(
             F("last_visit_at").asc(nulls_first=True), *thai_order("first_name", "last_name"), "pk"
         )

@@ -161,9 +161,34 @@ def test_the_area_filter_takes_only_areas_in_scope(world, district_coordinator_a
 # --- Inactive volunteers --------------------------------------------------------------------
 
 
+def serving(*volunteers, household):
+    """Volunteers registered long ago who look after `household`: a new volunteer, or one
+    with nobody to visit, is not counted as silent."""
+    for volunteer in volunteers:
+        Volunteer.objects.filter(pk=volunteer.pk).update(
+            created_at=timezone.now() - timedelta(days=100)
+        )
+        if not household.assignments.filter(volunteer=volunteer).exists():
+            assign(household, volunteer)
+    return volunteers
+
+
+def test_new_volunteers_and_those_with_nobody_to_visit_are_not_silent(
+    world, district_coordinator_a
+):
+    new = VolunteerFactory.create(area_id="860101")
+    assign(world.households["a1"], new)
+    idle = VolunteerFactory.create(area_id="860101")
+    Volunteer.objects.filter(pk=idle.pk).update(created_at=timezone.now() - timedelta(days=100))
+    (old,) = serving(VolunteerFactory.create(area_id="860101"), household=world.households["a1"])
+    found = set(followup.inactive_volunteers(user=district_coordinator_a))
+    assert old in found and new not in found and idle not in found
+
+
 def test_a_visit_exactly_sixty_days_ago_is_still_active(world, district_coordinator_a):
     on_time = VolunteerFactory.create(area_id="860101", first_name="ก")
     late = VolunteerFactory.create(area_id="860101", first_name="ข")
+    serving(on_time, late, household=world.households["a1"])
     VisitFactory.create(household=world.households["a1"], volunteers=[on_time],
                         visited_at=at(today() - timedelta(days=60), 0, 0))  # fmt: skip
     VisitFactory.create(household=world.households["a1"], volunteers=[late],
@@ -176,6 +201,8 @@ def test_a_visit_exactly_sixty_days_ago_is_still_active(world, district_coordina
 
 def test_a_volunteer_who_never_visited_is_inactive_and_listed_first(world, district_coordinator_a):
     late = VolunteerFactory.create(area_id="860102")
+    serving(late, household=world.households["p1"])
+    serving(world.volunteers["a"], household=world.households["a1"])
     VisitFactory.create(household=world.households["p1"], volunteers=[late],
                         visited_at=timezone.now() - timedelta(days=90))  # fmt: skip
     result = report(district_coordinator_a)
@@ -195,7 +222,11 @@ def test_only_active_volunteers_in_scope_count(world, district_coordinator_a):
 def test_a_long_list_is_cut_and_says_how_many_there_are(client, world, monkeypatch):
     monkeypatch.setattr(followup, "SHORT_LIST", 2)
     for name in ("ก", "ข", "ค"):
-        VolunteerFactory.create(area_id="860101", first_name=name)
+        serving(
+            VolunteerFactory.create(area_id="860101", first_name=name),
+            household=world.households["a1"],
+        )
+    serving(world.volunteers["a"], household=world.households["a1"])
     login(client, "district_coordinator_a")
     response = client.get(reverse("visits:overdue"))
     inactive = response.context["report"].inactive
@@ -204,7 +235,7 @@ def test_a_long_list_is_cut_and_says_how_many_there_are(client, world, monkeypat
 
 
 def test_a_visit_recorded_takes_the_volunteer_off_the_list(world, district_coordinator_a):
-    vol_a = world.volunteers["a"]
+    (vol_a,) = serving(world.volunteers["a"], household=world.households["a1"])
     assert list(followup.inactive_volunteers(user=district_coordinator_a)) == [vol_a]
     services.visit_record(
         actor=district_coordinator_a,
