@@ -325,6 +325,10 @@ class CaseTimeLimits(models.Model):
     referral_answer_days = models.PositiveSmallIntegerField(
         _("days for an agency to answer a referral"), default=7
     )
+    # An urgent case waits no longer than this at any review step (the shorter limit wins).
+    urgent_step_days = models.PositiveSmallIntegerField(
+        _("days for each review step of an urgent case"), default=1
+    )
     updated_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+"
     )

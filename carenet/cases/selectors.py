@@ -6,7 +6,7 @@ Deadlines. A province sets its time limits (CaseTimeLimits; the defaults without
 * an urgent case not acknowledged within `acknowledge_urgent_hours` of being submitted is
   overdue;
 * a case waiting in a review step longer than that step's days (since `status_changed_at`)
-  is overdue;
+  is overdue; an urgent one, longer than `urgent_step_days` when that is shorter;
 * a referral still unanswered (sent, never received) after its `answer_due` is overdue;
 * a task past its `due_on` and not done is overdue.
 The same rule is written twice, once as a filter (`overdue_q`, for lists and counts) and once
@@ -109,10 +109,18 @@ def _overdue_under(limits: CaseTimeLimits, now: datetime) -> Q:
         status__in=REVIEW_STATUSES,
         submitted_at__lt=now - hours,
     )
-    for status, name in STEP_LIMIT_FIELD.items():
-        days = timedelta(days=getattr(limits, name))
-        q |= Q(status=status, status_changed_at__lt=now - days)
+    for status in STEP_LIMIT_FIELD:
+        for urgent in (False, True):
+            days = step_days(limits, status, urgent=urgent)
+            q |= Q(status=status, urgent=urgent, status_changed_at__lt=now - days)
     return q
+
+
+def step_days(limits: CaseTimeLimits, status: str, *, urgent: bool) -> timedelta:
+    """How long a case may wait at a review step: the step's days, or an urgent case's when
+    those are shorter."""
+    days = getattr(limits, STEP_LIMIT_FIELD[S(status)])
+    return timedelta(days=min(days, limits.urgent_step_days) if urgent else days)
 
 
 def overdue_q(now: datetime, table: LimitsTable | None = None) -> Q:
@@ -138,7 +146,7 @@ def overdue_reason(case: Case, limits: CaseTimeLimits, now: datetime) -> str:
         and case.submitted_at < now - hours
     ):
         return "acknowledge"
-    days = timedelta(days=getattr(limits, STEP_LIMIT_FIELD[S(case.status)]))
+    days = step_days(limits, case.status, urgent=case.urgent)
     if case.status_changed_at is not None and case.status_changed_at < now - days:
         return "step"
     return ""
@@ -148,7 +156,7 @@ def step_due(case: Case, limits: CaseTimeLimits) -> datetime | None:
     """When the case's current review step is due (the earlier of the two clocks)."""
     if case.status not in REVIEW_STATUSES or case.status_changed_at is None:
         return None
-    due = case.status_changed_at + timedelta(days=getattr(limits, STEP_LIMIT_FIELD[S(case.status)]))
+    due = case.status_changed_at + step_days(limits, case.status, urgent=case.urgent)
     if case.urgent and case.acknowledged_at is None and case.submitted_at is not None:
         due = min(due, case.submitted_at + timedelta(hours=limits.acknowledge_urgent_hours))
     return due

@@ -52,6 +52,7 @@ LIMIT_FIELDS = (
     "district_review_days",
     "province_review_days",
     "referral_answer_days",
+    "urgent_step_days",
 )
 
 

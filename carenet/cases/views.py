@@ -145,6 +145,11 @@ class LimitsForm(forms.Form):
         min_value=1,
         max_value=services.MAX_DAYS,
     )
+    urgent_step_days = forms.IntegerField(
+        label=gettext_lazy("Days for each review step of an urgent case"),
+        min_value=1,
+        max_value=services.MAX_DAYS,
+    )
 
 
 # --- Lists ------------------------------------------------------------------------------------

@@ -66,7 +66,7 @@ def test_urgent_case_not_acknowledged_within_24_hours(personas, reference_data):
     seen = waiting(
         S.SUBDISTRICT_REVIEW,
         filed_by=volunteer,
-        hours_ago=25,
+        hours_ago=23,
         category=urgent(),
         acknowledged_at=NOW - timedelta(hours=20),
     )
@@ -77,6 +77,21 @@ def test_urgent_case_not_acknowledged_within_24_hours(personas, reference_data):
     assert selectors.step_due(fresh, limits) == fresh.submitted_at + timedelta(hours=24)
     assert not selectors.overdue_reason(seen, limits, NOW)
     assert not selectors.overdue_reason(normal, limits, NOW)
+
+
+def test_an_urgent_case_waits_at_most_a_day_at_each_step(personas, reference_data):
+    """Acknowledged in time, an urgent case is still overdue after a day at one step, where
+    an ordinary one has three (the province may set both)."""
+    volunteer = personas["volunteer_a"]
+    ack = {"acknowledged_at": NOW - timedelta(hours=30)}
+    late = waiting(S.DISTRICT_REVIEW, filed_by=volunteer, hours_ago=25, category=urgent(), **ack)
+    fresh = waiting(S.DISTRICT_REVIEW, filed_by=volunteer, hours_ago=23, category=urgent(), **ack)
+    ordinary = waiting(S.DISTRICT_REVIEW, filed_by=volunteer, hours_ago=25)
+    assert overdue_ids() == {late.pk} == python_overdue_ids()
+    limits = services.limits_for(late.area_id)
+    assert selectors.overdue_reason(late, limits, NOW) == "step"
+    assert selectors.step_due(fresh, limits) == fresh.status_changed_at + timedelta(days=1)
+    assert not selectors.overdue_reason(ordinary, limits, NOW)
 
 
 def test_a_step_past_its_days_is_overdue_and_the_province_sets_the_days(personas, reference_data):
@@ -98,6 +113,7 @@ def test_a_step_past_its_days_is_overdue_and_the_province_sets_the_days(personas
         district_review_days=5,
         province_review_days=7,
         referral_answer_days=7,
+        urgent_step_days=1,
     )
     assert overdue_ids() == {sub.pk, prov_late.pk} == python_overdue_ids()
     assert prov.pk not in overdue_ids() and accepted.pk not in overdue_ids()

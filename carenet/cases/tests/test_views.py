@@ -476,6 +476,7 @@ def test_time_limits_page(login_as, personas, reference_data):
         "district_review_days": 2,
         "province_review_days": 5,
         "referral_answer_days": 10,
+        "urgent_step_days": 2,
     }
     assert (
         client.post(
