@@ -2,6 +2,7 @@
 
 import io
 import os
+import re
 import shutil
 import subprocess
 from decimal import Decimal
@@ -398,7 +399,7 @@ def test_referral_letter_access(login_as, referral, who, status):
     )
 
 
-def test_sensitive_letter_only_for_allowed_people(login_as, personas, reference_data):
+def test_sensitive_letter_only_for_allowed_people(login_as, personas, reference_data, tmp_path):
     sensitive = CaseFactory(
         filed_by=personas["volunteer_a"],
         category=CaseCategory.objects.get(code="domestic_violence"),
@@ -407,7 +408,17 @@ def test_sensitive_letter_only_for_allowed_people(login_as, personas, reference_
     found = ReferralFactory(case=sensitive, sent_by=personas["province_officer"])
     url = reverse("cases:referral_letter", args=[found.pk])
     assert login_as("district_coordinator_a").get(url).status_code == 404
-    assert login_as("province_officer").get(url).status_code == 200
+    letter = login_as("province_officer").get(url)
+    assert letter.status_code == 200
+    path = tmp_path / "letter.pdf"
+    path.write_bytes(letter.content)
+    command = [pdftotext(), "-enc", "UTF-8", str(path), "-"]
+    text = subprocess.run(command, capture_output=True, text=True, check=True).stdout  # noqa: S603
+    # The marks' large bold glyphs come out of pdftotext with their vowels and tone marks
+    # apart: compare the base letters only.
+    letters = re.sub(r"[\u0e31\u0e34-\u0e3a\u0e47-\u0e4e\s]", "", text)
+    assert letters.count("ลบ") >= 2  # ลับ at the top and the foot
+    assert ("ดวนทสด" in letters) == sensitive.urgent  # ด่วนที่สุด
     # Each print is logged, refused ones not.
     printed = AuditEvent.objects.filter(action="referral.letter")
     assert list(printed.values_list("actor", "target_id")) == [
