@@ -283,9 +283,15 @@ def _apply(case: Case, source: str, to: str, actor: Any, now: datetime, **kw: st
     if to == S.CLOSED:
         case.closed_at, case.outcome, case.outcome_note = now, kw["outcome"], kw["reason"]
         fields += ["closed_at", "outcome", "outcome_note"]
+    if to == S.DECLINED:  # why, where the filer reads how their cases ended
+        case.outcome_note = kw["reason"]
+        fields.append("outcome_note")
     if source == S.CLOSED:
         case.closed_at, case.outcome = None, ""
         fields += ["closed_at", "outcome"]
+    if source == S.DECLINED:
+        case.outcome_note = ""
+        fields.append("outcome_note")
     case.save(update_fields=fields)
 
 

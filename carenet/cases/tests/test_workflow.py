@@ -162,6 +162,19 @@ def test_reopen_closed_and_declined(personas, reference_data):
     assert AuditEvent.objects.filter(action="case.reopen", target_id=str(closed.pk)).exists()
 
 
+def test_the_reason_for_a_decline_is_kept_on_the_case_until_it_is_reopened(
+    personas, reference_data
+):
+    officer = personas["province_officer"]
+    case = CaseFactory(filed_by=officer, status=S.PROVINCE_REVIEW)
+    case_move(case=case, to=S.DECLINED, actor=officer, reason="ซ้ำกับคำร้อง 2570-000007")
+    case.refresh_from_db()
+    assert case.outcome_note == "ซ้ำกับคำร้อง 2570-000007"
+    services.case_reopen(actor=officer, case=case, reason="มีข้อมูลใหม่")
+    case.refresh_from_db()
+    assert (case.status, case.outcome_note) == (S.PROVINCE_REVIEW, "")
+
+
 def test_acknowledge(personas, reference_data):
     volunteer = personas["volunteer_a"]
     urgent = CaseCategory.objects.get(code="care_needed")
