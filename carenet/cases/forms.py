@@ -195,7 +195,7 @@ class IntakeForm(forms.Form):
     remove_documents = forms.TypedMultipleChoiceField(
         label=_("remove"), coerce=int, required=False, widget=forms.CheckboxSelectMultiple
     )
-    latitude = forms.CharField(required=False, widget=forms.HiddenInput)
+    latitude = forms.CharField(label=_("location"), required=False, widget=forms.HiddenInput)
     longitude = forms.CharField(required=False, widget=forms.HiddenInput)
 
     def __init__(

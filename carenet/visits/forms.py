@@ -6,6 +6,7 @@ shrunk here (photos.py) so that a bad file gets its reason beside the photo fiel
 everything else the volunteer typed kept on the page and in the draft.
 """
 
+import re
 import uuid
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -38,11 +39,18 @@ SERVICE_FIELDS = {"visited_at": "visit_date", "longitude": "latitude"}
 
 
 class ThaiTimeField(forms.TimeField):
-    """14:30, 14.30, 1430 or 14.30 น., in Thai or Arabic digits."""
+    """14:30, 14.30, 1430 or 14.30 น., in Thai or Arabic digits. "14.3" is half past two, as
+    a number of hours with one decimal reads, not 14.03."""
+
+    default_error_messages = {
+        "invalid": _("Write the time as hours and minutes, from 00.00 to 23.59, for example 14.30.")
+    }
 
     def to_python(self, value: Any) -> Any:
         if isinstance(value, str):
             value = value.translate(THAI_DIGITS).replace("น.", "").replace("น", "").strip()
+            if re.fullmatch(r"\d{1,2}[.:]\d", value):
+                value += "0"
         return super().to_python(value)
 
 
@@ -163,7 +171,7 @@ class VisitForm(forms.Form):
         max_value=services.MAX_MINUTES,
         widget=forms.TextInput(attrs={**NUMERIC, "maxlength": 3, "size": 4}),
     )
-    latitude = forms.CharField(required=False, widget=forms.HiddenInput)
+    latitude = forms.CharField(label=_("location"), required=False, widget=forms.HiddenInput)
     longitude = forms.CharField(required=False, widget=forms.HiddenInput)
     photos = PreparedFilesField(
         label=_("photos"),

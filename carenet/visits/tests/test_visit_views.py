@@ -631,7 +631,7 @@ def test_my_households_takes_a_constant_number_of_queries(
     assert few <= 12
 
 
-@pytest.mark.parametrize("typed", ["09:30", "09.30", "0930", "๐๙.๓๐ น."])
+@pytest.mark.parametrize("typed", ["09:30", "09.30", "0930", "๐๙.๓๐ น.", "9.3"])
 def test_times_as_people_write_them(client, world, typed):
     login(client, "volunteer_a")
     yesterday = timezone.localdate() - timedelta(days=1)
@@ -640,6 +640,15 @@ def test_times_as_people_write_them(client, world, typed):
     assert response.status_code == 302
     visit = Visit.objects.get(client_uuid=data["client_uuid"])
     assert timezone.localtime(visit.visited_at).strftime("%H:%M") == "09:30"
+
+
+@pytest.mark.parametrize("typed", ["25:99", "24:00", "2pm"])
+def test_a_time_that_cannot_be_read_says_how_to_write_one(client, world, typed):
+    login(client, "volunteer_a")
+    data = valid_post(world, visit_time=typed)
+    response = client.post(reverse("visits:record", args=[world.households["a1"].pk]), data)
+    assert response.status_code == 400
+    assert "23.59" in " ".join(response.context["form"].errors["visit_time"])
 
 
 def test_a_photo_whose_file_is_gone_is_a_404(client, world):
