@@ -150,12 +150,17 @@ def _age(need: Any) -> str:
 def _badges(groups: list[Any]) -> str:
     if not groups:
         return ""
+    said = _("weighs much in the priority:")
+    heavy = format_html('<span class="visually-hidden">{} </span>', said)
     return format_html(
         '<ul class="badges">{}</ul>',
         format_html_join(
             "",
-            '<li class="badge g{}" data-group="{}">{}</li>',
-            ((" heavy" if g.heavy else "", g.code, g.label) for g in groups),
+            '<li class="badge g{}" data-group="{}">{}{}</li>',
+            (
+                (" heavy" if g.heavy else "", g.code, heavy if g.heavy else "", g.label)
+                for g in groups
+            ),
         ),
     )
 
