@@ -44,6 +44,7 @@ from django.utils import timezone
 from carenet.accounts import access
 from carenet.accounts.access import Perm
 from carenet.core.collation import thai_order
+from carenet.core.models import AuditEvent
 from carenet.core.paging import Paginator
 from carenet.households import selectors as household_selectors
 from carenet.households import vulnerability
@@ -588,6 +589,52 @@ def _status_changes(user: Any, household: Household) -> list[TimelineEntry]:
     return [TimelineEntry(change.when, "household_status", change) for change in changes]
 
 
+@dataclass(frozen=True)
+class VolunteerChange:
+    """A volunteer given the household, taken off it, or its hand-over from one to another."""
+
+    action: str  # household.assign, household.unassign or household.handover
+    by: str
+    volunteer: str  # the one assigned or taken off; for a hand-over, the giver
+    taker: str = ""
+
+
+VOLUNTEER_ACTIONS = ("household.assign", "household.unassign", "household.handover")
+
+
+def _volunteer_changes(user: Any, household: Household) -> list[TimelineEntry]:
+    """Who was given the household and who was taken off it, from the audit log: two queries
+    (the rows, then the volunteers they name)."""
+    events = list(
+        AuditEvent.objects.filter(
+            action__in=VOLUNTEER_ACTIONS,
+            target_type=household._meta.label_lower,
+            target_id=str(household.pk),
+        )
+        .select_related("actor")
+        .order_by("-created_at", "-id")[:TIMELINE_LIMIT]
+    )
+    named = {
+        pk
+        for event in events
+        for key in ("volunteer", "from", "to")
+        if isinstance(pk := (event.details or {}).get(key), int)
+    }
+    names = {v.pk: v.full_name for v in Volunteer.objects.filter(pk__in=named)} if named else {}
+    entries = []
+    for event in events:
+        details = event.details or {}
+        who = details.get("volunteer", details.get("from"))
+        change = VolunteerChange(
+            action=event.action,
+            by=event.actor.display_name if event.actor else "",
+            volunteer=names.get(who, "") if isinstance(who, int) else "",
+            taker=names.get(details.get("to"), "") if isinstance(details.get("to"), int) else "",
+        )
+        entries.append(TimelineEntry(event.created_at, "volunteer_change", change))
+    return entries
+
+
 TIMELINE_SOURCES: tuple[TimelineSource, ...] = (
     _registration,
     _visits,
@@ -595,6 +642,7 @@ TIMELINE_SOURCES: tuple[TimelineSource, ...] = (
     _concerns,
     _consents,
     _status_changes,
+    _volunteer_changes,
     _left_drafts,
 )
 

@@ -155,6 +155,32 @@ def grow(world, n: int) -> None:
         ConcernFactory.create(household=household, visit=visit, sensitive=i % 3 == 0)
         assessment_for(household, timezone.localdate() - timedelta(days=i + 1), visit)
         ConsentFactory.create(person=world.people["a1"])
+        AuditEvent.objects.create(
+            action="household.handover",
+            target_type="households.household",
+            target_id=str(household.pk),
+            area_code=household.area_id,
+            details={"from": world.volunteers["a"].pk, "to": other.pk},
+        )
+
+
+def test_volunteers_given_taken_off_and_handed_over_show_with_who_did_it(
+    client, world, district_coordinator_a
+):
+    from carenet.households import services as household_services
+
+    household = world.households["a1"]
+    giver = world.volunteers["a"]
+    taker = VolunteerFactory.create(area_id="860101", first_name="สมศรี", last_name="รับช่วง")
+    household_services.households_hand_over(
+        actor=district_coordinator_a, giver=giver, taker=taker, households=[household]
+    )
+    entries = selectors.household_timeline(user=district_coordinator_a, household=household)
+    (change,) = [e.item for e in entries if e.kind == "volunteer_change"]
+    assert (change.volunteer, change.taker) == (giver.full_name, taker.full_name)
+    login(client, "district_coordinator_a")
+    page = client.get(reverse("visits:timeline", args=[household.pk])).content.decode()
+    assert "สมศรี รับช่วง" in page and 'data-kind="volunteer_change"' in page
 
 
 @pytest.mark.parametrize("persona", ["volunteer_a", "district_coordinator_a"])
@@ -168,4 +194,4 @@ def test_the_timeline_takes_a_constant_number_of_queries(client, world, persona)
     with CaptureQueriesContext(connection) as many:
         assert client.get(path).status_code == 200
     assert len(many) == len(few), [q["sql"][:120] for q in many.captured_queries]
-    assert len(few) <= 16  # one per kind of entry (the centre's: drafts left behind too)
+    assert len(few) <= 18  # one per kind of entry (the centre's: drafts left behind too)
