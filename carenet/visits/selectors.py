@@ -624,12 +624,12 @@ def _volunteer_changes(user: Any, household: Household) -> list[TimelineEntry]:
     entries = []
     for event in events:
         details = event.details or {}
-        who = details.get("volunteer", details.get("from"))
+        who, to = details.get("volunteer", details.get("from")), details.get("to")
         change = VolunteerChange(
             action=event.action,
             by=event.actor.display_name if event.actor else "",
             volunteer=names.get(who, "") if isinstance(who, int) else "",
-            taker=names.get(details.get("to"), "") if isinstance(details.get("to"), int) else "",
+            taker=names.get(to, "") if isinstance(to, int) else "",
         )
         entries.append(TimelineEntry(event.created_at, "volunteer_change", change))
     return entries
