@@ -303,12 +303,23 @@ _ADDRESS_SEARCH = re.compile(
 
 
 def _address_q(text: str) -> Q:
+    """A house no. ("34" finds 34 and its sub-numbers 34/1, 34/2, not 340), with its หมู่ and
+    village when typed; or a village's name alone ("บ่อกลาง", "บ้านบ่อกลาง")."""
     found = _ADDRESS_SEARCH.match(text)
     if found is None:
-        return Q(house_no__iexact=text)
+        return _house_no_q(text)
     house_no, moo, village = found.groups()
-    found_q = Q(house_no__iexact=house_no) & (Q(moo=int(moo)) if moo else Q())
-    return found_q & Q(area__name_th__icontains=village) if village else found_q
+    found_q = _house_no_q(house_no) & (Q(moo=int(moo)) if moo else Q())
+    if village:
+        return found_q & Q(area__name_th__icontains=village)
+    named = text.removeprefix("บ้าน")
+    if len(named) >= 3 and not any(c.isdigit() for c in text):
+        found_q |= Q(area__level=Level.VILLAGE, area__name_th__icontains=named)
+    return found_q
+
+
+def _house_no_q(house_no: str) -> Q:
+    return Q(house_no__iexact=house_no) | Q(house_no__istartswith=f"{house_no}/")
 
 
 def _priority_q(level: str) -> Q:

@@ -97,6 +97,13 @@ def test_search_by_member_name_house_no_and_citizen_id(world, personas):
     pasted = "บ้านเลขที่ 99/1 หมู่ 3 บ้านท่าแซะ"  # b1's village (conftest.AREA_TREE)
     assert keys_of(world, listed(admin, search=pasted)) == {"b1"}
     assert listed(admin, search="บ้านเลขที่ 99/1 หมู่ 3 บ้านไม่มีจริง") == []
+    # A house no. finds its sub-numbers, not a longer number.
+    assert keys_of(world, listed(admin, search="99")) >= {"b1"}
+    assert "b1" not in keys_of(world, listed(admin, search="9"))
+    # A village's name alone finds its households, with or without บ้าน.
+    for village in ("ท่าแซะ", "บ้านท่าแซะ"):
+        found = keys_of(world, listed(admin, search=village))
+        assert "b1" in found and not found & {"a1", "a2"}, village
     titled = f"{target.title}{target.first_name} {target.last_name}"  # "นายสมชาย ใจดี"
     assert keys_of(world, listed(admin, search=titled)) == {"p1"}
     digits = new_citizen_id()
