@@ -550,9 +550,7 @@ class HouseholdFilterForm(forms.Form):
         ],
     )
 
-    unserved = forms.BooleanField(
-        label=_("Only those no serving volunteer looks after"), required=False
-    )
+    unserved = forms.BooleanField(label=_("Only those with no serving volunteer"), required=False)
     evacuated = forms.BooleanField(label=_("Only those evacuated now"), required=False)
 
     def __init__(self, data: Any, *, area_choices: list[tuple[str, str]]) -> None:

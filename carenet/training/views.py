@@ -64,7 +64,9 @@ def event_list(request: HttpRequest) -> HttpResponse:
             ),
             "today": timezone.localdate(),
             "can_create": access.can(request.user, Perm.MANAGE_TRAINING),
-            "coverage_codes": selectors.coverage_codes(user=request.user),
+            "coverage_areas": Area.objects.filter(
+                code__in=selectors.coverage_codes(user=request.user)
+            ).order_by("code"),
             "coverage_pick": bool(selectors.coverage_scope(user=request.user)),
             "is_volunteer": selectors.my_volunteer(user=request.user) is not None,
         },

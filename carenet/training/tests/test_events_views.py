@@ -347,10 +347,12 @@ def test_coverage_is_linked_only_for_those_who_may_read_it(client, world, person
     response = client.get(reverse("training:coverage_pick"))
     assert response.status_code == status
     listing = client.get(reverse("training:list"))
-    assert listing.context["coverage_codes"] == ([] if links == "pick" else links)
+    codes = [area.code for area in listing.context["coverage_areas"]]
+    assert codes == ([] if links == "pick" else links)
     assert ('data-testid="coverage-pick"' in listing.text) is (links == "pick")
-    for code in listing.context["coverage_codes"]:
-        assert client.get(reverse("training:coverage", args=[code])).status_code == 200
+    for area in listing.context["coverage_areas"]:
+        assert client.get(reverse("training:coverage", args=[area.code])).status_code == 200
+        assert f"({area.label})" in listing.text  # the area's name, not its code
 
 
 def test_coverage_is_refused_to_a_volunteer_whatever_is_typed(client, world):
@@ -370,7 +372,8 @@ def test_coverage_for_a_volunteer_who_also_coordinates(client, world):
     AreaAssignmentFactory(user=user, role=Role.CENTRE_COORDINATOR, area_id="8602")
     login(client, "volunteer_a")
     assert client.get(reverse("training:coverage_pick")).status_code == 302
-    assert client.get(reverse("training:list")).context["coverage_codes"] == ["8602"]
+    listing = client.get(reverse("training:list"))
+    assert [area.code for area in listing.context["coverage_areas"]] == ["8602"]
     assert client.get(reverse("training:coverage", args=["8601"])).status_code == 404
 
 
@@ -445,7 +448,7 @@ def test_list_and_invitations_pages_keep_their_query_count(
 
     services.invitations_build(actor=User.objects.get(username="province_officer"), event=event)
     login(client, "district_coordinator_a")
-    with django_assert_max_num_queries(14):
+    with django_assert_max_num_queries(15):
         assert client.get(reverse("training:list")).status_code == 200
     with django_assert_max_num_queries(16):
         response = client.get(reverse("training:invitations", args=[event.pk]) + "?add=อาสา")
