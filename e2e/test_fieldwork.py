@@ -251,8 +251,9 @@ def test_volunteer_records_a_visit_and_the_coordinator_acknowledges_it(
     expect(overdue_row.locator(".due-overdue")).to_be_visible()
     expect(alone_row).to_contain_text(th("never visited"))
     # Her badges say why she matters: an elderly woman living alone, high priority.
+    heavy = th("weighs much in the priority:")  # said to a screen reader, not shown
     expect(alone_row.locator('[data-group="elderly_alone"]')).to_have_text(
-        th("elderly living alone")
+        f"{heavy} {th('elderly living alone')}"
     )
     expect(alone_row.get_by_test_id("priority")).to_contain_text(th("High priority"))
     expect(alone_row.get_by_test_id("record")).to_have_text(th("Record a visit"))

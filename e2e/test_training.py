@@ -259,11 +259,14 @@ class HeldBatches:
     real jobs.batch_start (a daemon thread, as in production), so that the batch page is seen
     before the work ends, whatever the speed of the machine."""
 
-    held: list[CertificateBatch]
-    start: Callable[[CertificateBatch], threading.Thread | None]
+    held: list[tuple[CertificateBatch, str | None]]
+    start: Callable[..., threading.Thread | None]
+
+    def hold(self, batch: CertificateBatch, *, base: str | None = None) -> None:
+        self.held.append((batch, base))
 
     def release(self) -> list[threading.Thread]:
-        threads = [self.start(batch) for batch in self.held]
+        threads = [self.start(batch, base=base) for batch, base in self.held]
         return [thread for thread in threads if thread is not None]
 
 
@@ -271,7 +274,7 @@ class HeldBatches:
 def held_batches(monkeypatch: pytest.MonkeyPatch, settings: Any) -> HeldBatches:
     settings.CARENET_CERTIFICATE_JOBS_INLINE = False
     batches = HeldBatches(held=[], start=jobs.batch_start)
-    monkeypatch.setattr(jobs, "batch_start", batches.held.append)
+    monkeypatch.setattr(jobs, "batch_start", batches.hold)
     return batches
 
 
@@ -528,7 +531,7 @@ def test_an_event_from_invitations_to_verified_certificates(
     expect(progress).to_contain_text(th("Waiting to start…"))
     th.page(pc)
     shot(pc, "12-batch-waiting-pc")
-    assert [(b.total, b.as_zip) for b in held_batches.held] == [(2, False)]
+    assert [(b.total, b.as_zip) for b, _base in held_batches.held] == [(2, False)]
     workers = held_batches.release()
     assert len(workers) == 1, "the batch should run in a background thread"
     download = progress.get_by_test_id("download")
