@@ -532,7 +532,15 @@ class HouseholdFilterForm(forms.Form):
     """The list's filters. Unknown values are dropped, never an error page."""
 
     q = forms.CharField(label=_("Search"), required=False, max_length=SEARCH_LENGTH)
-    area = forms.ChoiceField(label=_("Area"), required=False)
+    area = forms.ChoiceField(
+        label=_("Area"),
+        required=False,
+        error_messages={
+            "invalid_choice": _(
+                "%(value)s is not one of your areas: the households of all your areas are shown."
+            )
+        },
+    )
     status = forms.ChoiceField(
         label=_("Status"),
         required=False,

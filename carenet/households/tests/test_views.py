@@ -1209,7 +1209,8 @@ def test_a_village_linked_from_an_area_page_is_shown_as_chosen_not_as_an_error(
     shown = {row.household.area_id for row in response.context["page"].object_list}
     assert shown == {"86010101"}
     outside = client.get(reverse("households:list"), {"area": "84010101"})
-    assert "area" in outside.context["form"].errors  # out of scope: said, and ignored
+    said = outside.context["form"].errors["area"][0]  # out of scope: said, and ignored
+    assert "84010101" in said and "ทุกพื้นที่ของท่าน" in said
 
 
 def test_list_page_query_count_is_constant(client, world, django_assert_max_num_queries):
