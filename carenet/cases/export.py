@@ -16,6 +16,7 @@ filters in words, before the first row is written.
 """
 
 from collections.abc import Iterator
+from datetime import date
 from typing import Any
 
 from django.contrib.humanize.templatetags.humanize import intcomma
@@ -28,15 +29,16 @@ from django.utils.translation import gettext as _
 from carenet.accounts import access
 from carenet.accounts.access import Perm
 from carenet.areas.models import Area
-from carenet.cases.models import Case, Urgency
+from carenet.cases.models import Case, CaseStatus, Urgency
 from carenet.cases.selectors import CaseFilters, case_queryset, limits_table, listed
-from carenet.core import thaidate
 from carenet.core.services import audit_areas, audit_record_each
+from carenet.core.tabular import CellType
 from carenet.households.models import Person, restricted_q
 from carenet.spreadsheets.exporting import ListExport, read_in_chunks
 from carenet.volunteers.models import Volunteer
 
 FORMATS = ("csv", "xlsx")
+ENDED = (CaseStatus.CLOSED, CaseStatus.DECLINED)
 XLSX_MAX_ROWS = 50_000
 
 
@@ -55,9 +57,22 @@ def headers() -> list[str]:
         _("Affected person"),
         _("Volunteer who raised it"),
         _("Volunteers on the case"),
+        _("Amount asked (baht)"),
         _("How the case ended"),
+        _("How it ended, or why it was declined"),
         _("Not shown"),
     ]
+
+
+# How a workbook writes each column (the CSV writes dates in the Buddhist Era): the dates as
+# dates and the amount as a number, so that they sort and add up; the rest is text.
+CELLS = [
+    CellType.TEXT,
+    CellType.DATE,
+    CellType.DATE,
+    *[CellType.TEXT] * 10,
+    CellType.NUMBER,
+]
 
 
 def export_queryset(*, user: Any, filters: CaseFilters) -> QuerySet[Case]:
@@ -88,7 +103,7 @@ def case_export_prepare(
     )
 
 
-def _rows(user: Any, queryset: QuerySet[Case]) -> Iterator[list[str]]:
+def _rows(user: Any, queryset: QuerySet[Case]) -> Iterator[list[Any]]:
     """The cells, a chunk at a time: one query for the keys, one for each chunk, one for its
     volunteers and one for the names of the areas it brings."""
     people = Person.objects.filter(restricted_q())
@@ -112,15 +127,15 @@ def _rows(user: Any, queryset: QuerySet[Case]) -> Iterator[list[str]]:
             yield _cells(case, areas)
 
 
-def _cells(case: Any, areas: dict[str, Area]) -> list[str]:
+def _cells(case: Any, areas: dict[str, Area]) -> list[Any]:
     shows = bool(case.shows)
     head = case.household.head if shows and not case.head_withdrew else None
     person = case.person if shows and not case.person_withdrew else None
     code = case.area_id
     return [
         case.number,
-        thaidate.format_numeric(case.submitted_at),
-        thaidate.format_numeric(case.closed_at),
+        _day(case.submitted_at),
+        _day(case.closed_at),
         case.get_status_display(),
         _category(case) if shows else "",
         str(Urgency.URGENT.label if case.urgent else Urgency.NORMAL.label),
@@ -129,9 +144,16 @@ def _cells(case: Any, areas: dict[str, Area]) -> list[str]:
         person.full_name if person is not None else "",
         case.volunteer.full_name if shows and case.volunteer is not None else "",
         ", ".join(v.full_name for v in case.case_volunteers.all()) if shows else "",
+        case.amount_requested if shows else None,
         case.get_outcome_display() if shows else "",
+        case.outcome_note if shows and case.status in ENDED else "",
         _left_out(case),
     ]
+
+
+def _day(moment: Any) -> date | None:
+    """The day, in Bangkok, of a moment stored in UTC."""
+    return timezone.localdate(moment) if moment is not None else None
 
 
 def _left_out(case: Any) -> str:

@@ -215,7 +215,12 @@ def case_download(request: HttpRequest, fmt: str) -> HttpResponseBase:
         row_count=row_count,
     )
     return table_download(
-        fmt, prepared.headers, prepared.rows, filename=prepared.filename, title=_("Cases")
+        fmt,
+        prepared.headers,
+        prepared.rows,
+        filename=prepared.filename,
+        title=_("Cases"),
+        cells=export.CELLS,
     )
 
 

@@ -300,6 +300,11 @@ def test_no_citizen_id_and_no_formula_leave_in_the_file(login_as, month):
     formula = next(cell for cell in cells if "HYPERLINK" in str(cell.value))
     assert formula.data_type == "s" and formula.value.startswith("=HYPERLINK")  # text, shown
     assert sheet.max_row == 4 and header == export.headers()
+    # The days are dates and the amounts numbers in a workbook, so that they sort and add up.
+    submitted = [row[header.index("Submitted on")] for row in sheet.iter_rows(min_row=2)]
+    assert all(cell.is_date for cell in submitted)
+    amounts = [row[header.index("Amount asked (baht)")].value for row in sheet.iter_rows(min_row=2)]
+    assert all(a is None or isinstance(a, (int, float)) for a in amounts)
 
 
 def test_the_download_is_audited_with_its_filters(login_as, month):
