@@ -593,8 +593,7 @@ def case_update(
     _require_editor(actor, case)
     cleaned = _Cleaned(actor=actor, household=case.household, data=data)
     cleaned.raise_any()
-    if expected_version is not None and expected_version != case.version:
-        raise ConflictError(_stale(case, cleaned, data))
+    _refuse_if_stale(case, cleaned, data, expected_version)
     _apply(case, cleaned, data, timezone.now())
     save_versioned(case, case.version, REQUEST_FIELDS)
     case.problems.set(cleaned.problems)
@@ -687,6 +686,22 @@ def _differing_parts(case: Case, cleaned: _Cleaned, data: RequestData) -> set[st
     return changed
 
 
+def _refuse_if_stale(
+    case: Case, cleaned: _Cleaned | None, data: RequestData, expected_version: int | None
+) -> None:
+    """ConflictError when the form was opened before the request's last save."""
+    if expected_version is None or expected_version == case.version:
+        return
+    if cleaned is None or cleaned.errors:
+        raise ConflictError(
+            _(
+                "This request was saved after you opened it (in another tab, or by someone "
+                "else). Open it again, and make your changes there."
+            )
+        )
+    raise ConflictError(_stale(case, cleaned, data))
+
+
 def _stale(case: Case, cleaned: _Cleaned, data: RequestData) -> str:
     """Why a save made from a page opened before the last save is refused, and where the
     saved request and the form differ, so that saving the form again is a choice."""
@@ -764,6 +779,9 @@ def case_file(
         probe = Case.objects.select_related("household").get(pk=case.pk)
         _require_editor(actor, probe)
     probe.source = data.source if is_officer(actor, probe.area_id) else CaseSource.VOLUNTEER
+    if case is not None:  # a stale form is said first: its answers below may be the old ones
+        cleaned = _Cleaned(actor=actor, household=probe.household, data=data)
+        _refuse_if_stale(probe, cleaned, data, expected_version)
     errors = _filing_errors(actor, probe, data)
     if errors:
         raise ValidationError(errors)

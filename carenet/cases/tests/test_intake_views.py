@@ -374,6 +374,27 @@ def test_a_stale_edit_is_a_conflict(client: Any, world: Any, personas: dict[str,
     assert case.help_wanted != typed["help_wanted"]  # nothing saved
 
 
+def test_a_stale_form_is_refused_before_it_is_asked_whether_it_repeats_an_open_request(
+    client: Any, world: Any, personas: dict[str, Any]
+) -> None:
+    """The question about an open request like this one must not let a stale form through:
+    its "send it as a new request" would overwrite the other tab's save."""
+    intake.case_file(
+        actor=personas["volunteer_a"], household=world.households["a1"], data=full_data(world)
+    )
+    draft = a_case(world, personas)
+    english(login(client, "volunteer_a"))
+    url = reverse("cases:edit", args=[draft.pk])
+    stale = post_data(world, version=draft.version + 1, help_wanted="ข้อความเก่าจากแท็บที่สอง")
+    response = client.post(url, stale)
+    assert response.status_code == 400
+    assert "saved after you opened it" in response.content.decode()
+    again = client.post(url, {**stale, "action": "file_new"})
+    assert "saved after you opened it" in again.content.decode()
+    draft.refresh_from_db()
+    assert draft.status == S.DRAFT and draft.help_wanted != stale["help_wanted"]
+
+
 # --- From a concern ------------------------------------------------------------------------
 
 
