@@ -18,7 +18,7 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Q, QuerySet
+from django.db.models import Exists, F, OuterRef, Q, QuerySet, Value
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -40,6 +40,7 @@ from carenet.core.collation import thai_order
 from carenet.core.people import full_name
 from carenet.core.services import audit_record
 from carenet.training import learning
+from carenet.training.models import CompetencyGrant
 from carenet.visits.models import Visit
 from carenet.volunteers.models import Volunteer, VolunteerStatus
 
@@ -271,13 +272,29 @@ class AssignmentRefused(ValidationError):
         self.holders = holders
 
 
-def volunteers_to_assign(case: Case) -> QuerySet[Volunteer]:
-    """Active volunteers of the case's district, those of its subdistrict first."""
+def volunteers_to_assign(case: Case, on: date | None = None) -> QuerySet[Volunteer]:
+    """Active volunteers of the case's district: those who hold the competency the case's
+    category asks for first (`trained`), then those of its subdistrict (`here`), then by
+    subdistrict and name. The page lists a district's first few hundred of them."""
+    competency = case.category.required_competency
+    holding = (
+        CompetencyGrant.objects.filter(volunteer=OuterRef("pk"), competency=competency).filter(
+            learning.valid_on(on or timezone.localdate())
+        )
+        if competency is not None
+        else None
+    )
     return (
         Volunteer.objects.filter(within(case.area_id[:4], "area"), status=VolunteerStatus.ACTIVE)
         .exclude(pk__in=case.case_volunteers.values("pk"))
+        .annotate(
+            trained=Exists(holding) if holding is not None else Value(False),
+            here=Q(area_id=case.area_id[:6]),
+        )
         .select_related("area")
-        .order_by("area_id", *thai_order("first_name", "last_name"))
+        .order_by(
+            F("trained").desc(), F("here").desc(), "area_id", *thai_order("first_name", "last_name")
+        )
     )
 
 

@@ -59,6 +59,23 @@ def test_untrained_volunteer_is_refused_with_trained_ones_nearby(personas, abuse
     assert list(abuse_case.case_volunteers.all()) == [near]
 
 
+def test_the_trained_then_the_subdistricts_volunteers_come_first(personas, abuse_case):
+    """The page shows a district's first few hundred: the ones to choose must be among them."""
+    case = case_in(
+        "86010201",
+        filed_by=personas["volunteer_a"],
+        category=abuse_case.category,
+        status=S.ACCEPTED,
+    )
+    elsewhere = VolunteerFactory(area_id="860101", first_name="ก")  # its code sorts first
+    here = VolunteerFactory(area_id="860102", first_name="ฮ")
+    trained_elsewhere = VolunteerFactory(area_id="860101", first_name="ฮฮ")
+    _grant(trained_elsewhere)
+    order = list(services.volunteers_to_assign(case))
+    assert order.index(trained_elsewhere) < order.index(here) < order.index(elsewhere)
+    assert order[order.index(trained_elsewhere)].trained
+
+
 def test_a_category_without_requirement_takes_anyone(personas, reference_data):
     case = case_in("86010101", filed_by=personas["volunteer_a"], status=S.ACCEPTED)
     volunteer = VolunteerFactory(area_id="860102")
