@@ -19,7 +19,7 @@ from carenet.areas.models import Area
 from carenet.cases.models import Agency, AgencyKind, CaseSource, Referral
 from carenet.core import thaidate
 from carenet.core.pdf import render_pdf
-from carenet.core.people import age_on
+from carenet.core.people import age_on, months_on
 
 SOURCE_TH: dict[str, str] = {
     CaseSource.VOLUNTEER: "อาสาสมัครพัฒนาสังคมและความมั่นคงของมนุษย์ (อพม.) ในพื้นที่",
@@ -107,6 +107,7 @@ def letter_context(referral: Referral) -> dict[str, Any]:
             "addressee": agency.head_title or agency.name,
             "person_name": person.full_name,
             "age": age_on(person.birth_date, sent_on),
+            "months": months_on(person.birth_date, sent_on),  # a baby's age is said in months
             "address": address_of(household, areas),
             "problems": problems,
             "source_th": SOURCE_TH.get(case.source, SOURCE_TH[CaseSource.OTHER]),

@@ -421,6 +421,8 @@ CHAIN_LABELS = {
     S.PROVINCE_REVIEW: _("Provincial decision"),
     "closed": _("Closed"),
 }
+# The last step while the case is worked on: "closed" would read as done.
+WORKED_ON = _("Being worked on")
 
 
 def case_events(case: Case) -> list[CaseEvent]:
@@ -468,7 +470,7 @@ def review_chain(case: Case, events: list[CaseEvent]) -> list[ChainStep]:
         steps.append(
             ChainStep(
                 key,
-                CHAIN_LABELS[key],
+                WORKED_ON if key == "closed" and state == "current" else CHAIN_LABELS[key],
                 state,
                 by=found.by if found and state == "done" else None,
                 at=found.at if found and state == "done" else None,

@@ -5,6 +5,7 @@ import os
 import re
 import shutil
 import subprocess
+from datetime import timedelta
 from decimal import Decimal
 
 import pytest
@@ -386,6 +387,16 @@ def test_referral_letter_pdf(login_as, referral, tmp_path):
     text = subprocess.run(command, capture_output=True, text=True, check=True).stdout  # noqa: S603
     assert "มาลี ศรีสุข" in text and "ขอส่งต่อ" in text
     assert str(timezone.localdate().year + 543) in text  # BE dates
+
+
+def test_a_babys_letter_gives_the_age_in_months(referral):
+    from carenet.cases.letters import letter_context
+
+    person = referral.case.person
+    person.birth_date = timezone.localdate(referral.sent_at) - timedelta(days=330)
+    person.save(update_fields=["birth_date"])
+    html = render_to_string("cases/letters/referral.html", letter_context(referral))
+    assert "อายุ 10 เดือน" in html and "อายุ 0 ปี" not in html
 
 
 @pytest.mark.parametrize(

@@ -396,6 +396,9 @@ def test_review_chain_progress(personas, reference_data):
     case_move(case=case, to=S.PROVINCE_REVIEW, actor=personas["district_coordinator_a"])
     case_move(case=case, to=S.ACCEPTED, actor=personas["province_officer"])
     assert states() == ["done", "done", "done", "done", "current"]
+    # Worked on, not yet closed: the last step does not read "closed".
+    last = selectors.review_chain(case, selectors.case_events(case))[-1]
+    assert last.label == selectors.WORKED_ON
     officer_case = CaseFactory(filed_by=personas["province_officer"])
     case_move(case=officer_case, to=S.PROVINCE_REVIEW, actor=personas["province_officer"])
     officer_case.refresh_from_db()
