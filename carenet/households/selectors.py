@@ -291,31 +291,40 @@ def _village_q(text: str) -> Q:
     name = " ".join(words[1:] if house else words)
     if len(name) < 3:
         return Q(pk__in=[])
-    found = Q(area__level=Level.VILLAGE, area__name_th__icontains=name)
+    found = _named_village_q(name)
     return found & Q(house_no__iexact=house) if house else found
 
 
 # "82/7", "บ้านเลขที่ 82/7", "82/7 หมู่ 3", "82/7 ม.3": a house no., and the หมู่ if typed;
 # then the village's name, as a household's page heads it ("บ้านเลขที่ 88 หมู่ 3 บ้านปากลำพู").
 _ADDRESS_SEARCH = re.compile(
-    r"^(?:บ้านเลขที่\s*)?(\S+?)\s*(?:(?:หมู่(?:ที่)?|ม\.)\s*(\d{1,2}))?(?:\s+(บ้าน\S.*))?$"
+    r"^(?:บ้านเลขที่\s*)?(\S+?)\s*(?:(?:หมู่(?:ที่)?|ม\.)\s*(\d{1,2}))?(?:\s+(\S.*))?$"
 )
+# "หมู่ 1 บ้านบ่อกลาง": a village as the pages write it, with no house no.
+_VILLAGE_SEARCH = re.compile(r"^(?:หมู่(?:ที่)?|ม\.)\s*(\d{1,2})(?:\s+(\S.*))?$")
 
 
 def _address_q(text: str) -> Q:
     """A house no. ("34" finds 34 and its sub-numbers 34/1, 34/2, not 340), with its หมู่ and
     village when typed; or a village's name alone ("บ่อกลาง", "บ้านบ่อกลาง")."""
+    if village_typed := _VILLAGE_SEARCH.match(text):
+        moo, village = village_typed.groups()
+        return Q(moo=int(moo)) & (_named_village_q(village) if village else Q())
     found = _ADDRESS_SEARCH.match(text)
     if found is None:
         return _house_no_q(text)
     house_no, moo, village = found.groups()
     found_q = _house_no_q(house_no) & (Q(moo=int(moo)) if moo else Q())
-    if village:
-        return found_q & Q(area__name_th__icontains=village)
-    named = text.removeprefix("บ้าน")
-    if len(named) >= 3 and not any(c.isdigit() for c in text):
-        found_q |= Q(area__level=Level.VILLAGE, area__name_th__icontains=named)
+    if village:  # "34/1 บ้านบ่อกลาง", "34/1 บ่อกลาง"; a name's two words find nobody here
+        return found_q & _named_village_q(village)
+    if len(text.removeprefix("บ้าน")) >= 3 and not any(c.isdigit() for c in text):
+        found_q |= _named_village_q(text)
     return found_q
+
+
+def _named_village_q(name: str) -> Q:
+    """Households in a village whose name holds `name` (with or without its บ้าน)."""
+    return Q(area__level=Level.VILLAGE, area__name_th__icontains=name.removeprefix("บ้าน"))
 
 
 def _house_no_q(house_no: str) -> Q:

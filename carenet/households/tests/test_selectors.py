@@ -7,6 +7,7 @@ from django.http import Http404
 from django.utils.translation import gettext
 
 from carenet.accounts.models import User
+from carenet.areas.models import Area
 from carenet.core import citizen_id, people
 from carenet.households import selectors, services
 from carenet.households.models import Household, HouseholdStatus, Person
@@ -100,10 +101,15 @@ def test_search_by_member_name_house_no_and_citizen_id(world, personas):
     # A house no. finds its sub-numbers, not a longer number.
     assert keys_of(world, listed(admin, search="99")) >= {"b1"}
     assert "b1" not in keys_of(world, listed(admin, search="9"))
-    # A village's name alone finds its households, with or without บ้าน.
-    for village in ("ท่าแซะ", "บ้านท่าแซะ"):
+    # A village's name alone finds its households, with or without บ้าน, or with its หมู่
+    # as the pages write it; so does a house no. with the village's name.
+    b1 = world.households["b1"]
+    moo = Area.objects.get(code=b1.area_id).moo
+    Household.objects.filter(pk=b1.pk).update(moo=moo)
+    for village in ("ท่าแซะ", "บ้านท่าแซะ", f"หมู่ {moo} บ้านท่าแซะ", "99/1 ท่าแซะ"):
         found = keys_of(world, listed(admin, search=village))
         assert "b1" in found and not found & {"a1", "a2"}, village
+    assert listed(admin, search="99/1 ปากน้ำ") == []
     titled = f"{target.title}{target.first_name} {target.last_name}"  # "นายสมชาย ใจดี"
     assert keys_of(world, listed(admin, search=titled)) == {"p1"}
     digits = new_citizen_id()
