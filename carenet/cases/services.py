@@ -13,7 +13,7 @@ area, or a person attached to it (the filer, the assigned people, the volunteer 
 it). A task's own person may mark it done.
 """
 
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -37,6 +37,7 @@ from carenet.cases.models import (
     CaseTimeLimits,
 )
 from carenet.core.collation import thai_order
+from carenet.core.models import AuditEvent
 from carenet.core.people import full_name
 from carenet.core.services import audit_record
 from carenet.training import learning
@@ -60,10 +61,24 @@ LIMIT_FIELDS = (
 # --- Time limits ------------------------------------------------------------------------------
 
 
+# Opening the same sensitive case again within this long is one reading, logged once: each
+# button on its page reloads it.
+VIEW_LOGGED_FOR = timedelta(minutes=10)
+
+
 def case_log_view(*, actor: Any, case: Case) -> None:
     """Opening a sensitive case (violence, abuse, trafficking) is logged, so that the
     province can tell who read a child's case; other cases' pages log nothing."""
-    if case.sensitive:
+    if not case.sensitive:
+        return
+    logged = AuditEvent.objects.filter(
+        actor=actor,
+        action="case.view_sensitive",
+        target_type=case._meta.label_lower,
+        target_id=str(case.pk),
+        created_at__gte=timezone.now() - VIEW_LOGGED_FOR,
+    )
+    if not logged.exists():
         audit_record(actor=actor, action="case.view_sensitive", target=case, area_code=case.area_id)
 
 

@@ -5,6 +5,8 @@ from carenet.privacy import views
 app_name = "privacy"
 
 urlpatterns = [
+    # The app's own address, typed or cut back from a longer one, leads to its list.
+    path("", views.home, name="home"),
     path("requests/", views.open_requests, name="open"),
     path("people/<int:pk>/requests/", views.person_requests, name="person"),
     path("requests/<int:pk>/decide/", views.request_decide, name="decide"),

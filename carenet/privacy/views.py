@@ -49,6 +49,11 @@ def person_requests(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @access.requires(Perm.VIEW_HOUSEHOLDS)
+def home(request: HttpRequest) -> HttpResponse:
+    return redirect("privacy:open")
+
+
+@access.requires(Perm.VIEW_HOUSEHOLDS)
 def open_requests(request: HttpRequest) -> HttpResponse:
     page = Paginator(selectors.request_list_open(user=request.user), PER_PAGE).get_page(
         request.GET.get("page")

@@ -74,6 +74,9 @@ def test_opening_a_sensitive_case_is_logged_and_an_ordinary_one_is_not(login_as,
     assert officer.get(reverse("cases:detail", args=[cases["a"].pk])).status_code == 200
     reads = AuditEvent.objects.filter(action="case.view_sensitive")
     assert list(reads.values_list("target_id", flat=True)) == [str(sensitive.pk)]
+    # Reloaded (each button on the page does): one reading, logged once.
+    assert officer.get(reverse("cases:detail", args=[sensitive.pk])).status_code == 200
+    assert reads.count() == 1
     # Somebody who sees only that it exists has read nothing.
     coordinator = login_as("district_coordinator_a")
     assert coordinator.get(reverse("cases:detail", args=[sensitive.pk])).status_code == 200

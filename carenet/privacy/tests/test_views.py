@@ -296,3 +296,10 @@ def test_the_person_page_links_to_the_requests(client, world):
     login(client, "province_officer")
     body = client.get(reverse("households:person", args=[person.pk])).content.decode()
     assert reverse("privacy:copy", args=[person.pk]) in body
+
+
+def test_the_apps_own_address_leads_to_its_list(client, world):
+    assert client.get("/privacy/").status_code == 302  # to sign in
+    login(client, "province_officer")
+    response = client.get("/privacy/")
+    assert response.status_code == 302 and response["Location"] == reverse("privacy:open")
