@@ -30,6 +30,7 @@ from django.core.paginator import Page
 from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, QuerySet, Subquery, Sum
 from django.db.models.functions import Substr, TruncMonth
 from django.utils import timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from carenet.accounts import access
@@ -260,6 +261,7 @@ def overdue_report(
             "volunteer__first_name",
             "volunteer__last_name",
             "volunteer__area__name_th",
+            "volunteer__area__name_en",
         )
         .annotate(n=Count("household_id", distinct=True))
         .order_by("-n", *thai_order("volunteer__first_name"), "volunteer_id")
@@ -270,7 +272,7 @@ def overdue_report(
             label=full_name(
                 row["volunteer__title"], row["volunteer__first_name"], row["volunteer__last_name"]
             ),
-            context=row["volunteer__area__name_th"] or "",
+            context=_in_language(row["volunteer__area__name_th"], row["volunteer__area__name_en"]),
             count=row["n"],
         )
         for row in per_volunteer[:SHORT_LIST]
@@ -472,6 +474,14 @@ def summary_table(summary: MonthlySummary, *, today: date) -> tuple[list[str], l
     rows = [line(row, row.label) for row in summary.rows]
     rows.append(line(summary.total, str(_("Total")) if summary.rows else summary.total.label))
     return headers, rows
+
+
+def _in_language(thai: str | None, english: str | None) -> str:
+    """An area's name in the page's language, as Area.label gives it (the Thai when there is
+    no English)."""
+    if english and (get_language() or "th").startswith("en"):
+        return english
+    return thai or ""
 
 
 def _month_share(month: Month, today: date) -> float:
