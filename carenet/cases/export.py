@@ -31,6 +31,7 @@ from carenet.accounts.access import Perm
 from carenet.areas.models import Area
 from carenet.cases.models import Case, CaseStatus, Urgency
 from carenet.cases.selectors import CaseFilters, case_queryset, limits_table, listed
+from carenet.core import thaidate
 from carenet.core.services import audit_areas, audit_record_each
 from carenet.core.tabular import CellType
 from carenet.households.models import Person, restricted_q
@@ -98,9 +99,16 @@ def case_export_prepare(
         action="case.export",
         details={"format": fmt, "rows": row_count, "area": filters.area, "filters": described},
     )
-    return ListExport(
-        "cases", fmt, headers(), _rows(user, export_queryset(user=user, filters=filters)), row_count
-    )
+    rows = _rows(user, export_queryset(user=user, filters=filters))
+    return ListExport(_file_name(filters), fmt, headers(), rows, row_count)
+
+
+def _file_name(filters: CaseFilters) -> str:
+    """ "cases-submitted-25691101-25691130": the period the file holds, in BE, in its name."""
+    if not filters.dated:
+        return "cases"
+    days = [thaidate.file_stamp(d) if d else "" for d in (filters.since, filters.until)]
+    return f"cases-{filters.period}-{days[0]}-{days[1]}".rstrip("-")
 
 
 def _rows(user: Any, queryset: QuerySet[Case]) -> Iterator[list[Any]]:

@@ -309,7 +309,10 @@ def test_no_citizen_id_and_no_formula_leave_in_the_file(login_as, month):
 
 def test_the_download_is_audited_with_its_filters(login_as, month):
     client = login_as("district_coordinator_a")
-    read_csv(client.get(CSV_URL, {"period": "closed", "area": "8601", **NOVEMBER}))
+    response = client.get(CSV_URL, {"period": "closed", "area": "8601", **NOVEMBER})
+    # The file's name says the period it holds.
+    assert "carenet-cases-closed-25691101-25691130-" in response["Content-Disposition"]
+    read_csv(response)
     event = AuditEvent.objects.get(action="case.export")
     assert event.area_code == "8601"
     assert event.details["format"] == "csv" and event.details["rows"] == 1
