@@ -15,6 +15,7 @@ from django.utils import timezone
 
 from carenet.cases.models import (
     BreakGlassAccess,
+    Case,
     CaseCategory,
     CaseFollowUp,
     CaseStatus,
@@ -90,6 +91,16 @@ def test_the_case_page_links_its_history_for_those_who_read_the_log(login_as, ca
     assert f"record=cases.case:{cases['a'].pk}" in page.context["history_url"]
     assert 'data-testid="history-link"' in page.text
     assert 'data-testid="history-link"' not in login_as("volunteer_a").get(url).text
+
+
+def test_a_case_with_no_volunteer_on_it_names_the_one_who_raised_it(login_as, cases):
+    from carenet.households.tests.factories import VolunteerFactory
+
+    raiser = VolunteerFactory(area_id="860101", first_name="ผู้แจ้ง", last_name="เรื่องนี้")
+    Case.objects.filter(pk=cases["a"].pk).update(volunteer=raiser)
+    page = login_as("district_coordinator_a").get(reverse("cases:detail", args=[cases["a"].pk]))
+    box = page.text.split('data-testid="case-volunteers"')[1].split("</section>")[0]
+    assert "ผู้แจ้ง เรื่องนี้" in box
 
 
 def test_a_request_like_an_open_one_says_so_to_its_reviewers(login_as, cases):
