@@ -83,6 +83,14 @@ def signer_position(user: Any, province: Area) -> str:
     return "เจ้าหน้าที่กระทรวงการพัฒนาสังคมและความมั่นคงของมนุษย์"
 
 
+def signed_for(user: Any, province: Area) -> str:
+    """The line under an officer's position: the office's letters go out in its head's name,
+    and an officer signs them on the head's behalf (ปฏิบัติราชการแทน)."""
+    if main_role(user) != Role.PROVINCIAL_OFFICER:
+        return ""
+    return f"ปฏิบัติราชการแทนพัฒนาสังคมและความมั่นคงของมนุษย์จังหวัด{province.name_th}"
+
+
 def letter_context(referral: Referral) -> dict[str, Any]:
     case = referral.case
     person, household, agency = case.person, case.household, referral.agency
@@ -114,6 +122,7 @@ def letter_context(referral: Referral) -> dict[str, Any]:
             "attachments": case.documents.count(),
             "signer_name": signer.display_name,
             "signer_position": signer_position(signer, province),
+            "signed_for": signed_for(signer, province),
             "signer_phone": getattr(signer, "phone", ""),
             "province": province,
         }

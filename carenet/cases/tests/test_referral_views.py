@@ -397,6 +397,8 @@ def test_a_babys_letter_gives_the_age_in_months(referral):
     person.save(update_fields=["birth_date"])
     html = render_to_string("cases/letters/referral.html", letter_context(referral))
     assert "อายุ 10 เดือน" in html and "อายุ 0 ปี" not in html
+    # Sent by a provincial officer: signed on the head of the office's behalf.
+    assert "ปฏิบัติราชการแทนพัฒนาสังคมและความมั่นคงของมนุษย์จังหวัดชุมพร" in html
 
 
 @pytest.mark.parametrize(
