@@ -465,7 +465,10 @@ class AccountForm(forms.Form):
         required=False,
         strip=False,
         widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
-        help_text=_("At least 10 characters. Give it to the volunteer in person."),
+        help_text=_(
+            "Needed for a new login (one made already keeps its own): at least 10 "
+            "characters. Give it to the volunteer in person."
+        ),
     )
     link = forms.BooleanField(required=False, widget=forms.HiddenInput)
 
@@ -477,7 +480,9 @@ class PasswordSetForm(SetPasswordForm):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["new_password1"].help_text = AccountForm.base_fields["password"].help_text
+        self.fields["new_password1"].help_text = _(
+            "At least 10 characters. Give it to the volunteer in person."
+        )
 
 
 class SeatForm(forms.Form):
