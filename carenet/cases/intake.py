@@ -208,7 +208,7 @@ def can_edit(user: Any, case: Case) -> bool:
     return workflow.may_act(user, workflow.Move("", Perm.REVIEW_CASES), case.area_id)
 
 
-def consent_required(user: Any, case: Case) -> bool:
+def consent_required(user: Any, case: Case, *, sensitive: bool) -> bool:
     """Whether filing needs the affected person's signature now.
 
     A request raised by a volunteer starts at the person's home, where they sign the consent
@@ -223,16 +223,22 @@ def consent_required(user: Any, case: Case) -> bool:
     violence acts (PDPA section 24 (2) and (6)), and the one asked to sign may be a child, or
     a parent who is the abuser.
     """
-    if case.sensitive:
+    if sensitive:
         return False
     return not (case.source in REMOTE_SOURCES and is_officer(user, case.area_id))
 
 
+def _is_sensitive(category: CaseCategory | None, problems: Iterable[ProblemItem]) -> bool:
+    """A request is sensitive when its category is, or a problem found lies in a sensitive
+    problem area (violence, trafficking)."""
+    return bool(category and category.sensitive) or any(p.area.sensitive for p in problems)
+
+
 def _sensitive_request(data: RequestData) -> bool:
-    """Whether a request as written is sensitive (as `_apply` will mark it)."""
-    category = CaseCategory.objects.filter(code=data.category_code, sensitive=True)
-    problems = ProblemItem.objects.filter(code__in=list(data.problem_codes), area__sensitive=True)
-    return bool(data.category_code and category.exists()) or problems.exists()
+    """Whether a request as written is sensitive, before it is saved."""
+    category = CaseCategory.objects.filter(code=data.category_code).first()
+    problems = ProblemItem.objects.filter(code__in=list(data.problem_codes)).select_related("area")
+    return _is_sensitive(category if data.category_code else None, problems)
 
 
 def category_guess(problem_codes: Iterable[str]) -> str | None:
@@ -495,7 +501,7 @@ def _apply(case: Case, cleaned: _Cleaned, data: RequestData, now: Any) -> None:
     case.welfare_types = data.welfare_types.strip()[:300]
     case.latitude, case.longitude = cleaned.gps
     case.urgent = cleaned.category.urgency == Urgency.URGENT
-    case.sensitive = cleaned.category.sensitive or any(p.area.sensitive for p in cleaned.problems)
+    case.sensitive = _is_sensitive(cleaned.category, cleaned.problems)
     if data.signature is not None:
         case.consent_signature.save(f"consent-{uuid4().hex}.png", data.signature, save=False)
         case.consent_signed_at = now
@@ -625,9 +631,8 @@ def _filing_errors(actor: Any, case: Case, data: RequestData) -> dict[str, list[
             errors["requester_name"] = [_("Write the name of the person asking for help.")]
         if not data.requester_relation.strip():
             errors["requester_relation"] = [_("Write how they are related to the person.")]
-    case.sensitive = _sensitive_request(data)  # on the unsaved probe, for consent_required
     consented = data.signature is not None or case.consent_signature or data.consent_witness
-    if not consented and consent_required(actor, case):
+    if not consented and consent_required(actor, case, sensitive=_sensitive_request(data)):
         errors["signature"] = [
             _(
                 "The person who needs help must sign the consent before the request is sent. "
@@ -779,7 +784,8 @@ def case_file(
         probe = Case.objects.select_related("household").get(pk=case.pk)
         _require_editor(actor, probe)
     probe.source = data.source if is_officer(actor, probe.area_id) else CaseSource.VOLUNTEER
-    if case is not None:  # a stale form is said first: its answers below may be the old ones
+    if case is not None and expected_version not in (None, probe.version):
+        # A stale form is said first: the questions below would take its old answers.
         cleaned = _Cleaned(actor=actor, household=probe.household, data=data)
         _refuse_if_stale(probe, cleaned, data, expected_version)
     errors = _filing_errors(actor, probe, data)
