@@ -23,7 +23,7 @@ from django.contrib.humanize.templatetags.humanize import intcomma
 from django.db import transaction
 from django.db.models import Exists, OuterRef, Prefetch, QuerySet
 from django.utils import timezone
-from django.utils.translation import get_language
+from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 
 from carenet.accounts import access
@@ -43,37 +43,32 @@ ENDED = (CaseStatus.CLOSED, CaseStatus.DECLINED)
 XLSX_MAX_ROWS = 50_000
 
 
-def headers() -> list[str]:
-    return [
-        _("Case number"),
-        _("Submitted on"),
-        _("Closed on"),
-        _("Status"),
-        _("Category"),
-        _("Urgency"),
-        _("Village"),
-        _("Subdistrict"),
-        _("District"),
-        _("Head of household"),
-        _("Affected person"),
-        _("Volunteer who raised it"),
-        _("Volunteers on the case"),
-        _("Amount asked (baht)"),
-        _("How the case ended"),
-        _("How it ended, or why it was declined"),
-        _("Not shown"),
-    ]
-
-
-# How a workbook writes each column (the CSV writes dates in the Buddhist Era): the dates as
-# dates and the amount as a number, so that they sort and add up; the rest is text.
-CELLS = [
-    CellType.TEXT,
-    CellType.DATE,
-    CellType.DATE,
-    *[CellType.TEXT] * 10,
-    CellType.NUMBER,
+# The file's columns, and how a workbook writes each (the CSV writes dates in the Buddhist
+# Era): the days as dates and the amount as a number, so that they sort and add up.
+COLUMNS: list[tuple[Any, CellType]] = [
+    (gettext_lazy("Case number"), CellType.TEXT),
+    (gettext_lazy("Submitted on"), CellType.DATE),
+    (gettext_lazy("Closed on"), CellType.DATE),
+    (gettext_lazy("Status"), CellType.TEXT),
+    (gettext_lazy("Category"), CellType.TEXT),
+    (gettext_lazy("Urgency"), CellType.TEXT),
+    (gettext_lazy("Village"), CellType.TEXT),
+    (gettext_lazy("Subdistrict"), CellType.TEXT),
+    (gettext_lazy("District"), CellType.TEXT),
+    (gettext_lazy("Head of household"), CellType.TEXT),
+    (gettext_lazy("Affected person"), CellType.TEXT),
+    (gettext_lazy("Volunteer who raised it"), CellType.TEXT),
+    (gettext_lazy("Volunteers on the case"), CellType.TEXT),
+    (gettext_lazy("Amount asked (baht)"), CellType.NUMBER),
+    (gettext_lazy("How the case ended"), CellType.TEXT),
+    (gettext_lazy("How it ended, or why it was declined"), CellType.TEXT),
+    (gettext_lazy("Not shown"), CellType.TEXT),
 ]
+CELLS = [cell for _label, cell in COLUMNS]
+
+
+def headers() -> list[str]:
+    return [str(label) for label, _cell in COLUMNS]
 
 
 def export_queryset(*, user: Any, filters: CaseFilters) -> QuerySet[Case]:
