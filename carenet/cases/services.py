@@ -58,7 +58,7 @@ LIMIT_FIELDS = (
 )
 
 
-# --- Time limits ------------------------------------------------------------------------------
+# --- Reads ------------------------------------------------------------------------------------
 
 
 # Opening the same sensitive case again within this long is one reading, logged once: each
@@ -80,6 +80,9 @@ def case_log_view(*, actor: Any, case: Case) -> None:
     )
     if not logged.exists():
         audit_record(actor=actor, action="case.view_sensitive", target=case, area_code=case.area_id)
+
+
+# --- Time limits ------------------------------------------------------------------------------
 
 
 def limits_for(area_code: str) -> CaseTimeLimits:

@@ -453,16 +453,16 @@ def summary_table(summary: MonthlySummary, *, today: date) -> tuple[list[str], l
     """The summary's table as a file holds it: a row per area and the total, the month in the
     first column, and the day the overdue households were counted in their header."""
     headers = [
-        str(_("Month")),
-        str(_("Area")),
-        str(_("Area code")),
-        str(_("Visits made")),
-        str(_("Households reached")),
-        str(_("Households to reach (target)")),
-        str(_("% of target")),
-        str(_("Households overdue on %(date)s") % {"date": thaidate.format_numeric(today)}),
-        str(_("Active volunteers")),
-        str(_("Volunteers behind their target")),
+        _("Month"),
+        _("Area"),
+        _("Area code"),
+        _("Visits made"),
+        _("Households reached"),
+        _("Households to reach (target)"),
+        _("% of target"),
+        _("Households overdue on %(date)s") % {"date": thaidate.format_numeric(today)},
+        _("Active volunteers"),
+        _("Volunteers behind their target"),
     ]
     month = summary.month.label + (f" ({_('so far')})" if summary.is_current else "")
 
@@ -472,7 +472,7 @@ def summary_table(summary: MonthlySummary, *, today: date) -> tuple[list[str], l
         return [month, label, code, row.visits, row.households, *shown]
 
     rows = [line(row, row.label) for row in summary.rows]
-    rows.append(line(summary.total, str(_("Total")) if summary.rows else summary.total.label))
+    rows.append(line(summary.total, _("Total") if summary.rows else summary.total.label))
     return headers, rows
 
 
