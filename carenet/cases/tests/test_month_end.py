@@ -228,6 +228,23 @@ def test_the_csv_holds_what_the_list_finds_in_the_users_scope(login_as, month):
     assert last["Urgency"] == "normal" and last["Category"]
 
 
+def test_agencies_of_the_same_name_are_counted_apart(login_as, month, personas):
+    """Every subdistrict has its own อบต. and รพ.สต., many with the same name."""
+    officer = personas["province_officer"]
+    for case in (month["first"], month["b"], month["b"]):
+        ReferralFactory(
+            case=case,
+            agency=AgencyFactory(name="อบต.ปากน้ำ", area_id=case.area.parent_id),
+            sent_by=officer,
+            sent_at=bangkok(2026, 11, 5, 9),
+        )
+    response = login_as("province_officer").get(REFERRALS, NOVEMBER)
+    rows = response.context["summary"].by_agency
+    assert len(rows) == 3 and all(a.name == "อบต.ปากน้ำ" and a.count == 1 for a in rows)
+    assert {a.area for a in rows} == {month["first"].area.parent, month["b"].area.parent}
+    assert month["b"].area.parent.parent.label in response.content.decode()
+
+
 @pytest.mark.parametrize(
     ("persona", "sees_a", "sees_b"),
     [
