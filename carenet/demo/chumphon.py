@@ -11,10 +11,11 @@ bulk_create in one transaction, and skipped when it is already there.
 import random
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from django.db import transaction
+from django.utils import timezone
 from faker import Faker
 
 from carenet.areas.models import Area, Level, within
@@ -189,9 +190,20 @@ def make_volunteers(villages: list[Area], maker: PeopleMaker, total: int) -> lis
             volunteer._demo_village = village  # type: ignore[attr-defined]
             volunteers.append(volunteer)
     Volunteer.objects.bulk_create(volunteers, batch_size=1000)
+    _entered_when_registered(volunteers)
     link_villages(volunteers, villages, rng)
     record_status_history(volunteers, rng)
     return volunteers
+
+
+def _entered_when_registered(volunteers: list[Volunteer]) -> None:
+    """The demo plays a province that has used Carenet for years, so a volunteer's record is
+    as old as their registration (follow-up counts silence only after a record's first 60 days)."""
+    zone = timezone.get_current_timezone()
+    for volunteer in volunteers:
+        registered = volunteer.registration_date or TODAY
+        volunteer.created_at = datetime.combine(registered, time(9), tzinfo=zone)
+    Volunteer.objects.bulk_update(volunteers, ["created_at"], batch_size=1000)
 
 
 def _other_roles(rng: random.Random) -> list[str]:

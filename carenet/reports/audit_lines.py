@@ -253,6 +253,9 @@ def _record(event: AuditEvent) -> list[str]:
         statuses_named = dict(statuses.choices)
         before, after = details.get("from"), details.get("to")
         parts.append(f"{statuses_named.get(before, before)} → {statuses_named.get(after, after)}")
+        if details.get("effective"):
+            day = date.fromisoformat(details["effective"])
+            parts.append(_("in force from %(date)s") % {"date": thaidate.format_short(day)})
     if details.get("fields") and model is not None:
         parts.append(", ".join(_field_name(model, f) for f in details["fields"]))
     if details.get("reason"):

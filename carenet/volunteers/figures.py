@@ -126,6 +126,9 @@ class VolunteerFigures:
     base: Area | None
     rows: list[FigureRow]
     total: FigureRow
+    # Status changes in force by the period's end but recorded after it: they changed its
+    # figures since they could first be read (a report sent then no longer matches).
+    recorded_late: int = 0
 
     @property
     def so_far(self) -> bool:
@@ -168,7 +171,7 @@ def volunteer_figures(
     *, user: Any, period: Period, base: Area | None, today: date
 ) -> VolunteerFigures:
     """The figures of the period for the volunteers the user may see, per area under `base`
-    (or per area of the user's scope) and in all, in four queries whatever their number."""
+    (or per area of the user's scope) and in all, in five queries whatever their number."""
     end = period.counted_until(today)
     areas = _row_areas(user, base)
     rows = {area.code: FigureRow(area, area.label) for area in areas}
@@ -194,7 +197,8 @@ def volunteer_figures(
     if rows:
         for row in rows.values():
             total.add(row)
-    figures = VolunteerFigures(period, end, base, list(rows.values()), total)
+    late = changes.filter(effective_date__lte=end, created_at__date__gt=end).count()
+    figures = VolunteerFigures(period, end, base, list(rows.values()), total, late)
     for row in [*figures.rows, total]:
         row.queries = _list_queries(row, figures)
     return figures

@@ -619,6 +619,7 @@ def volunteer_change_status(
         details={
             "from": change.from_status,
             "to": to_status,
+            "effective": effective_date.isoformat(),
             "seats_ended": len(closed),
             "login": login,
         },
