@@ -528,6 +528,9 @@ class _HouseholdImport:
             at_place.setdefault((row["area_id"], row["house_no"]), []).append(row)
         for key, household in fresh.items():
             matches = at.get(key, [])
+            if len(matches) > 1 and not household.head_row:
+                self._which_of(household, matches)
+                continue
             if len(matches) != 1:
                 # Not joined: said if the household turns out new (`_close`).
                 if key[:2] in at_place:
@@ -553,25 +556,55 @@ class _HouseholdImport:
             % {"address": self._address_text(row)},
         )
 
-    def _warn_of_same_place(self, household: FileHousehold, rows: list[dict[str, Any]]) -> None:
-        """A new household at the house no. and village of stored ones it did not join
-        (another soi or road, or several there): it may be one of them, registered again."""
-        shown = "; ".join(
-            _("household no. %(no)s (%(address)s)")
-            % {"no": row["id"], "address": self._place_text(row)}
-            for row in rows[:3]
-        )
-        self.report.warning(
-            household.head_row or household.row,
+    def _which_of(self, household: FileHousehold, rows: list[dict[str, Any]]) -> None:
+        """Rows without a head at an address where several households are registered: members
+        of one of them, most likely, but nothing says which."""
+        self.report.error(
+            household.row,
             "house_no",
             household.address[1],
             _(
+                "%(count)d households are registered at this address: %(households)s. These "
+                "rows name no head of household, so they look like members of one of them, "
+                "but Carenet cannot tell which. Add them on that household's page, or list "
+                "them in the file with a registered member of it under one household ref (an "
+                "export of the households gives its members). If they are another family, "
+                "mark its head."
+            )
+            % {"count": len(rows), "households": self._households_text(rows)},
+        )
+
+    def _warn_of_same_place(self, household: FileHousehold, rows: list[dict[str, Any]]) -> None:
+        """A new household at the house no. and village of stored ones it did not join
+        (another soi or road, or several there): it may be one of them, registered again."""
+        shown = self._households_text(rows)
+        recorded = household.address[3] or "", household.address[4] or ""
+        if all((row["soi"], row["road"]) == recorded for row in rows):
+            said = _(
+                "Already registered at this address: %(households)s. These rows were taken "
+                "as another household there. If they belong to one of those, add them on its "
+                "page instead; if they are another family at the same house no., nothing "
+                "needs changing."
+            )
+        else:
+            said = _(
                 "Already registered at this house no. and village: %(households)s. These rows "
                 "were taken as a new household, because their soi or road is not the one "
                 "recorded. If they are that household, write its soi and road as recorded; "
                 "if they are another family at the same house no., nothing needs changing."
             )
-            % {"households": shown},
+        self.report.warning(
+            household.head_row or household.row,
+            "house_no",
+            household.address[1],
+            said % {"households": shown},
+        )
+
+    def _households_text(self, rows: list[dict[str, Any]]) -> str:
+        return "; ".join(
+            _("household no. %(no)s (%(address)s)")
+            % {"no": row["id"], "address": self._place_text(row)}
+            for row in rows[:3]
         )
 
     def _place_text(self, row: dict[str, Any]) -> str:

@@ -367,9 +367,18 @@ class RowReader:
                     row.number,
                     "relation",
                     v["relation"],
-                    _(
-                        "This household already has its head in row %(row)d. A household "
-                        "has one head."
+                    (
+                        _(
+                            "This household already has its head in row %(row)d. A household "
+                            "has one head."
+                        )
+                        if v["household_ref"]
+                        else _(
+                            "This household already has its head in row %(row)d. A household "
+                            "has one head: if these are two families at the same house no., "
+                            "give each family its own household ref (a column that groups the "
+                            "rows of one household)."
+                        )
                     )
                     % {"row": household.head_row},
                 )
@@ -664,19 +673,21 @@ class RowReader:
             seen = _AgeView(p)
             name = full_name(p.title, p.first_name, p.last_name)
             notes += checks.age_notes(seen, name, age)
-        if not notes:
-            return
         written = v["birth_date"]
         read_as = ""
-        if _TWO_DIGIT_YEAR.match(written) and p.birth_date is not None:
+        if len(written) <= _LONGEST_SHORT_DATE and _TWO_DIGIT_YEAR.match(written):
+            # Always said: 5/6/45 is 2545 for a child and 2445 for a great-grandmother, and
+            # only the clerk knows which (the age tells nothing when it is plausible both ways).
             read_as = " " + _(
                 "The birth date's year has two digits and was read as the Buddhist Era: "
-                "%(year)d. Write the year in full."
-            ) % {"year": p.birth_date.year + 543}
+                "%(year)d, age %(age)d. If that is wrong, write the year in full."
+            ) % {"year": p.birth_date.year + 543, "age": age}
+            if not notes:
+                notes.append(("birth_date", ""))
         for field, note in notes:
             column = _NOTE_COLUMN[field]
-            text = note % {"age": age} if field == "birth_date" else note
-            self.report.warning(p.number, column, v[column], text + read_as)
+            text = note % {"age": age} if field == "birth_date" and note else note
+            self.report.warning(p.number, column, v[column], (text + read_as).strip())
 
     def _vulnerability(
         self,
@@ -1005,6 +1016,7 @@ _NOTE_COLUMN = {
     "newborn_grant": "welfare",
 }
 # 12/1/67, 5-ม.ค.-10: a day first, then a year of one or two digits (not an ISO 2510-01-12).
+_LONGEST_SHORT_DATE = 16  # "5 มีนาคม 45" and shorter
 _TWO_DIGIT_YEAR = re.compile(r"^(?![0-9๐-๙]{4})\S.*[^0-9๐-๙][0-9๐-๙]{1,2}\s*$")
 
 

@@ -101,6 +101,7 @@ from carenet.volunteers.models import (
     VolunteerStatusChange,
 )
 from carenet.volunteers.services import (
+    LEAVING,
     MINIMUM_AGE,
     check_registration_no,
     last_status_dates,
@@ -250,6 +251,7 @@ def _import(
     _check_status_dates(checked, reader)
     _check_registration_numbers(checked, reader)
     _warn_of_households_left(checked, reader)
+    _warn_of_logins_closed(checked, reader)
     report.summarize_repeats()
     reader.allowance.record()
     if result.error_count:
@@ -767,6 +769,29 @@ def _warn_of_households_left(checked: list[_Checked], reader: _Reader) -> None:
                 row["households"],
             )
             % {"name": volunteer.full_name, "count": row["households"]},
+        )
+
+
+def _warn_of_logins_closed(checked: list[_Checked], reader: _Reader) -> None:
+    """A volunteer the file takes out of the network loses their login's volunteer role (the
+    login closes if it holds no other), as on the status form: said before it happens."""
+    for item in checked:
+        volunteer = item.stored
+        if (
+            volunteer is None
+            or volunteer.user_id is None
+            or item.changes.get("status") not in LEAVING
+        ):
+            continue
+        reader.report.warning(
+            item.row,
+            "status",
+            VOLUNTEER_STATUSES.word(item.changes["status"]),
+            _(
+                "%(name)s can no longer sign in as a volunteer after this import: leaving the "
+                "network ends their login's volunteer role."
+            )
+            % {"name": volunteer.full_name},
         )
 
 

@@ -512,7 +512,7 @@ def test_command_narrows_to_an_area_and_writes_xlsx(registry, tmp_path):
         "--output", str(output), stdout=out,
     )  # fmt: skip
     assert surnames(read_xlsx(output.read_bytes()), columns.volunteer_headers()) == {"รักถิ่น"}
-    assert "1 rows" in out.getvalue()
+    assert "1 แถว" in out.getvalue()
 
 
 def test_command_as_a_volunteer_exports_their_households_only(registry, tmp_path):
@@ -543,9 +543,9 @@ def test_command_writes_into_a_pipe_without_replacing_it(registry, tmp_path):
 @pytest.mark.parametrize(
     ("args", "message"),
     [
-        (["--as", "district_coordinator_a", "--area", "8602"], "outside"),
-        (["--as", "district_coordinator_b", "--area", "99"], "outside"),
-        (["--as", "nobody"], "no user"),
+        (["--as", "district_coordinator_a", "--area", "8602"], "นอกพื้นที่"),
+        (["--as", "district_coordinator_b", "--area", "99"], "นอกพื้นที่"),
+        (["--as", "nobody"], "ไม่พบผู้ใช้"),
     ],
 )
 def test_command_refuses_what_is_outside_the_scope(registry, tmp_path, args, message):
@@ -560,7 +560,7 @@ def test_command_refuses_what_is_outside_the_scope(registry, tmp_path, args, mes
 
 @pytest.mark.parametrize("command", ["export_households", "export_volunteers"])
 def test_command_refuses_a_folder_or_a_missing_folder_for_output(registry, tmp_path, command):
-    for output, message in ((tmp_path, "is a folder"), (tmp_path / "no" / "x.csv", "no folder")):
+    for output, message in ((tmp_path, "เป็นโฟลเดอร์"), (tmp_path / "no" / "x.csv", "ไม่พบโฟลเดอร์")):
         with pytest.raises(CommandError, match=message):
             call_command(
                 command, "--as", "district_coordinator_a", "--output", str(output),
@@ -571,7 +571,7 @@ def test_command_refuses_a_folder_or_a_missing_folder_for_output(registry, tmp_p
 
 def test_command_refuses_a_user_without_a_role(registry, tmp_path, django_user_model):
     django_user_model.objects.create_user("norole", password="x")
-    with pytest.raises(CommandError, match="may not see"):
+    with pytest.raises(CommandError, match="ไม่มีสิทธิ์"):
         call_command(
             "export_volunteers", "--as", "norole", "--output", str(tmp_path / "v.csv"),
             stdout=io.StringIO(),

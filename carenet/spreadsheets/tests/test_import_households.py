@@ -1438,6 +1438,53 @@ def test_a_family_with_its_own_head_at_a_stored_address_is_another_household(en)
     assert "(12/3 หมู่ 1 บ้านท่าตะเภา ต.ท่าตะเภา อ.เมืองชุมพร จ.ชุมพร)" in warning.reason
 
 
+def two_families_at(house_no: str) -> list[Household]:
+    homes = []
+    for number in (40, 41):
+        home = HouseholdFactory(area_id="86010101", house_no=house_no, moo=1)
+        home.head = PersonFactory(household=home, relation="head", citizen_id=cid(number))
+        home.save()
+        homes.append(home)
+    return homes
+
+
+def test_members_without_a_head_at_an_address_of_two_households_are_refused(en):
+    """Which of the two the child belongs to is the clerk's to say, not a guess; before, the
+    child became a household of its own, headed by a three-year-old."""
+    homes = two_families_at("12/3")
+    child = person(citizen_id=cid(7), first_name="ลูก", relation="บุตร", birth_date="01/06/2566")
+    before = snapshot()
+    result = run(csv_file([{**child, "household_ref": ""}]))
+    [error] = result.errors
+    assert (error.row, error.column, error.value) == (2, "บ้านเลขที่", "12/3")
+    assert "2 households are registered at this address" in error.reason
+    assert all(f"household no. {home.pk}" in error.reason for home in homes)
+    assert "household's page" in error.reason
+    assert snapshot() == before
+    # Listed with a registered member under one ref, the child joins that member's household.
+    mother = person(citizen_id=cid(41), first_name="แม่", relation="ญาติอื่น", household_ref="B")
+    assert run(csv_file([mother, {**child, "household_ref": "B"}])).ok
+    assert stored(cid(7)).household_id == homes[1].pk
+
+
+def test_a_family_with_a_head_at_an_address_of_two_households_is_a_third(en):
+    two_families_at("12/3")
+    result = run(csv_file(family()[:1]))
+    assert result.ok and result.counts["households"]["created"] == 1
+    [warning] = result.warnings
+    assert "Already registered at this address" in warning.reason
+    assert "soi or road" not in warning.reason
+
+
+def test_two_heads_at_one_house_without_refs_are_told_how_to_part_them(en):
+    rows = [{**row, "household_ref": ""} for row in family()[:1]]
+    other = person(citizen_id=cid(9), first_name="สมศรี", household_ref="")
+    result = run(csv_file([*rows, other]))
+    [error] = result.errors
+    assert "already has its head in row 2" in error.reason
+    assert "give each family its own household ref" in error.reason
+
+
 def test_a_stored_household_moves_village_but_not_subdistrict(en):
     assert run(csv_file(family()[:2])).ok
     home = stored(cid(1)).household
@@ -2658,3 +2705,21 @@ def test_a_title_or_role_the_age_makes_unlikely_is_warned_of_and_imported(en):
     assert "would be 129" in said[(4, "วันเกิด")] and "two digits" not in said[(4, "วันเกิด")]
     assert 5 not in {row for row, _column in said}
     assert Person.objects.count() == 4
+
+
+def test_a_two_digit_birth_year_is_always_said_as_read(en):
+    """5/6/45 is 2545 to Carenet; for a great-grandmother the clerk meant 2445. The age alone
+    cannot tell, so every two-digit year is warned of with the year and age it gives."""
+    rows = [
+        person(first_name="หัว", birth_date="1/1/2500"),
+        person(citizen_id=cid(2), first_name="แม่เฒ่า", birth_date="5/6/45", relation="บิดามารดา"),
+        person(citizen_id=cid(3), first_name="ยาย", birth_date="๕ มิ.ย. ๖๕", relation="ญาติอื่น"),
+    ]
+    result = run(csv_file(rows))
+    assert result.ok, result.errors
+    said = {(w.row, w.column): w.reason for w in result.warnings}
+    assert (2, "วันเกิด") not in said
+    assert "read as the Buddhist Era: 2545, age 2" in said[(3, "วันเกิด")]
+    # The title นาย is unlikely at that age: one warning says both.
+    assert "read as the Buddhist Era: 2565, age " in said[(4, "คำนำหน้า")]
+    assert Person.objects.count() == 3

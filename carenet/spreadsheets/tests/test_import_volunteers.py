@@ -504,6 +504,8 @@ def test_a_volunteer_an_import_marks_resigned_loses_their_login(personas):
     assert run(csv_file([volunteer()])).ok
     user = personas["volunteer_a"]
     Volunteer.objects.filter(pk=stored(1).pk).update(user=user)
+    checked = run(csv_file([volunteer(status="ลาออก")]), dry_run=True)
+    assert any("เข้าสู่ระบบในฐานะ อพม. ไม่ได้อีก" in w.reason for w in checked.warnings)
     assert run(csv_file([volunteer(status="ลาออก")])).ok
     user.refresh_from_db()
     assert not user.is_active

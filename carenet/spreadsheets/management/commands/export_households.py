@@ -11,6 +11,8 @@ from pathlib import Path
 from typing import Any
 
 from django.core.management.base import CommandError, CommandParser
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from carenet.accounts import access
 from carenet.accounts.models import User
@@ -23,6 +25,7 @@ from carenet.volunteers.models import VolunteerStatus
 class Command(TerminalCommand):
     help = "Exports the households and people in a user's scope (one row per person)."
     dataset = Dataset.HOUSEHOLDS
+    words = gettext_lazy("households")
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument(
@@ -46,16 +49,22 @@ class Command(TerminalCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         output = Path(options["output"])
         if output.is_dir():
-            raise CommandError(f"{output} is a folder: give the file to write, e.g. {output}/x.csv")
+            raise CommandError(
+                _("%(path)s is a folder: give the file to write, e.g. %(path)s/x.csv")
+                % {"path": output}
+            )
         if not output.parent.is_dir():
-            raise CommandError(f"There is no folder {output.parent}; nothing was exported.")
+            raise CommandError(
+                _("There is no folder %(path)s; nothing was exported.") % {"path": output.parent}
+            )
         fmt = options["format"] or (Format.XLSX if output.suffix.lower() == ".xlsx" else Format.CSV)
         user = User.objects.filter(username=options["username"]).first()
         if user is None:
-            raise CommandError(f"There is no user {options['username']!r}.")
+            raise CommandError(_("There is no user %(name)s.") % {"name": options["username"]})
         if not access.scope_codes(user, exporting.VIEW_PERM[self.dataset]):
             raise CommandError(
-                f"{user.username} may not see any {self.dataset}; nothing was exported."
+                _("%(name)s may not see any %(what)s; nothing was exported.")
+                % {"name": user.username, "what": self.words}
             )
         area = options["area"].strip()
         try:
@@ -68,8 +77,11 @@ class Command(TerminalCommand):
             )
         except exporting.AreaOutOfScope:
             raise CommandError(
-                f"Area {area!r} does not exist or is outside {user.username}'s scope; "
-                "nothing was exported."
+                _(
+                    "Area %(area)s does not exist or is outside the scope of %(name)s; "
+                    "nothing was exported."
+                )
+                % {"area": area, "name": user.username}
             ) from None
         if output.exists() and not output.is_file():  # /dev/null, /dev/stdout, a pipe
             with output.open("wb") as destination:
@@ -89,8 +101,16 @@ class Command(TerminalCommand):
         self._written(export, area, user, output)
 
     def _written(self, export: Any, area: str, user: Any, output: Path) -> None:
-        where = f" in area {area}" if area else ""
-        self.stdout.write(
-            f"{export.row_count} rows of {self.dataset}{where} in {user.username}'s scope "
-            f"written to {output}."
-        )
+        values = {
+            "rows": export.row_count,
+            "what": self.words,
+            "area": area,
+            "name": user.username,
+            "path": output,
+        }
+        if area:
+            said = _("%(rows)s rows of %(what)s in area %(area)s, in the scope of %(name)s, "
+                     "written to %(path)s.")  # fmt: skip
+        else:
+            said = _("%(rows)s rows of %(what)s in the scope of %(name)s written to %(path)s.")
+        self.stdout.write(said % values)

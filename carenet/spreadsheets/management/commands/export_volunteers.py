@@ -6,6 +6,8 @@ Writes the volunteers that USERNAME may see, with the headers the import reads; 
 options and checks are those of export_households.
 """
 
+from django.utils.translation import gettext_lazy
+
 from carenet.spreadsheets.exporting import Dataset
 from carenet.spreadsheets.management.commands import export_households
 
@@ -13,3 +15,4 @@ from carenet.spreadsheets.management.commands import export_households
 class Command(export_households.Command):
     help = "Exports the volunteers in a user's scope."
     dataset = Dataset.VOLUNTEERS
+    words = gettext_lazy("volunteers")
