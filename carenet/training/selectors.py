@@ -42,6 +42,7 @@ from carenet.training.models import (
     Session,
     TrainingEvent,
 )
+from carenet.volunteers.history import status_on
 from carenet.volunteers.models import Centre, Volunteer, VolunteerStatus
 from carenet.volunteers.selectors import volunteer_of
 
@@ -384,25 +385,43 @@ def current_fiscal_year() -> int:
     return fiscal_year(timezone.localdate())
 
 
-def _active_in(code: str) -> QuerySet[Volunteer]:
-    return Volunteer.objects.filter(within(code, "area"), status=VolunteerStatus.ACTIVE)
+def counted_on(year: int) -> date | None:
+    """The day a fiscal year's figures count volunteers on: its last, once it is over (so that
+    they agree with the volunteer figures of that year); None for today's status."""
+    last = fiscal_year_bounds(year)[1]
+    return last if last < timezone.localdate() else None
+
+
+def _active(year: int) -> QuerySet[Volunteer]:
+    """The volunteers active at the end of a past fiscal year, or now in the current one."""
+    day = counted_on(year)
+    if day is None:
+        return Volunteer.objects.filter(status=VolunteerStatus.ACTIVE)
+    return Volunteer.objects.alias(then=status_on(day)).filter(then=VolunteerStatus.ACTIVE)
+
+
+def _active_in(code: str, year: int) -> QuerySet[Volunteer]:
+    return _active(year).filter(within(code, "area"))
 
 
 def _trained(year: int) -> QuerySet[Volunteer]:
     """Active volunteers trained in the fiscal year: the coverage report's and the event list's
     figure, so that both give the same number for an area."""
-    return Volunteer.objects.filter(status=VolunteerStatus.ACTIVE).filter(trained_in(year))
+    return _active(year).filter(trained_in(year))
 
 
 def coverage(*, area: Area, year: int) -> Coverage:
     """Per district and subdistrict inside `area`: active volunteers, those trained in the
     fiscal year (criteria.trained_in), and those holding a valid grant of each competency.
     Five grouped queries whatever the size of the area."""
-    today = timezone.localdate()
+    day = counted_on(year) or timezone.localdate()
     competencies = list(Competency.objects.all())
     index = {c.code: i for i, c in enumerate(competencies)}
     active = dict(
-        _active_in(area.code).values("area_id").annotate(n=Count("id")).values_list("area_id", "n")
+        _active_in(area.code, year)
+        .values("area_id")
+        .annotate(n=Count("id"))
+        .values_list("area_id", "n")
     )
     trained = dict(
         _trained(year)
@@ -413,8 +432,8 @@ def coverage(*, area: Area, year: int) -> Coverage:
     )
     held = (
         CompetencyGrant.objects.filter(within(area.code, "volunteer__area"))
-        .filter(volunteer__status=VolunteerStatus.ACTIVE)
-        .filter(Q(expires_on__isnull=True) | Q(expires_on__gte=today))
+        .filter(volunteer__in=_active(year), granted_on__lte=day)
+        .filter(Q(expires_on__isnull=True) | Q(expires_on__gte=day))
         .values("volunteer__area_id", "competency_id")
         .annotate(n=Count("volunteer_id", distinct=True))
         .values_list("volunteer__area_id", "competency_id", "n")
@@ -447,7 +466,7 @@ def coverage(*, area: Area, year: int) -> Coverage:
 def untrained_volunteers(*, area: Area, year: int) -> QuerySet[Volunteer]:
     """Active volunteers of the area not trained in the fiscal year, for the next event."""
     return (
-        _active_in(area.code)
+        _active_in(area.code, year)
         .exclude(trained_in(year))
         .select_related("area__parent")
         .order_by("area_id", *thai_order("first_name", "last_name"), "pk")

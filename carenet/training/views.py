@@ -421,6 +421,7 @@ def coverage(request: HttpRequest, code: str) -> HttpResponse:
         "training/coverage.html",
         {
             "report": selectors.coverage(area=area, year=year),
+            "counted_on": selectors.counted_on(year),
             "area": area,
             "year": year,
             "years": list(range(current, current - 6, -1)),

@@ -6,6 +6,8 @@ import pytest
 from django.urls import reverse
 
 from carenet.training.models import Award, Invitation, InvitationStatus, TrainingEvent
+from carenet.volunteers.models import VolunteerStatus
+from carenet.volunteers.tests.factories import VolunteerStatusChangeFactory
 from carenet.training.tests.factories_events import (
     AttendanceFactory,
     AwardFactory,
@@ -328,6 +330,28 @@ def test_coverage_report_counts_and_lists_the_untrained(client, world):
     login(client, "district_coordinator_a")
     new = client.get(reverse("training:event_new") + "?target_area=8601&untrained_fy=2568")
     assert new.context["form"].initial["untrained_fy"] == "2568"
+
+
+def test_a_past_years_coverage_counts_the_volunteers_active_at_its_end(client, world):
+    """Fiscal year 2568 ends on 30 Sep 2025: one who resigned after it counts in it, as on
+    the volunteer figures of that year; one who resigned during it does not."""
+    login(client, "district_coordinator_a")
+    url = reverse("training:coverage", args=["8601"]) + "?year=2568"
+    before = client.get(url).context["report"].total.active
+    for resigned_on in (date(2025, 11, 1), date(2025, 3, 1)):
+        gone = VolunteerFactory(area_id="860102", status=VolunteerStatus.RESIGNED)
+        VolunteerStatusChangeFactory(volunteer=gone)
+        VolunteerStatusChangeFactory(
+            volunteer=gone,
+            from_status=VolunteerStatus.ACTIVE,
+            to_status=VolunteerStatus.RESIGNED,
+            effective_date=resigned_on,
+        )
+    response = client.get(url)
+    assert response.context["report"].total.active == before + 1
+    assert "ปฏิบัติงานอยู่ ณ 30 ก.ย. 2568 สิ้นปีงบประมาณ" in response.text
+    now = client.get(reverse("training:coverage", args=["8601"]))
+    assert now.context["report"].total.active == before  # the current year: today's status
 
 
 @pytest.mark.parametrize(
