@@ -288,7 +288,10 @@ def _page(
         "request_obj": case,
         "chain": selectors.review_chain(case, events),
         "events": events,
-        "moves": _moves(user, case),
+        "moves": (moves := _moves(user, case)),
+        # The error of a move shows in that move's own form, kept open, where the user looks.
+        "error_in_form": bool(move_error and posted)
+        and any(m["to"] == posted.get("to") and m["kind"] != "forward" for m in moves),
         "consent_refusal": refusal,
         "person_gone": intake.person_gone(case),
         "like_this": intake.same_open_request(

@@ -7,10 +7,13 @@ from typing import Any
 
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.db.models.functions import Substr
+from django.urls import reverse
+from django.utils.translation import gettext as _
 
 from carenet.accounts import access
 from carenet.accounts.access import Perm
 from carenet.areas.models import CODE_LENGTH, Area, Level, within
+from carenet.cases.action_list import action_list
 from carenet.core.people import years_before
 from carenet.households.models import (
     DocumentType,
@@ -22,8 +25,35 @@ from carenet.households.models import (
 )
 from carenet.households.selectors import households_visible, people_visible
 from carenet.households.vulnerability import CHILD_UNDER, ELDERLY_FROM
+from carenet.visits.selectors import CONCERN_PERM, concern_counts
 from carenet.volunteers.models import Centre, Volunteer, VolunteerStatus
 from carenet.volunteers.selectors import subdistricts_checked, with_looks_after
+
+
+@dataclass
+class Waiting:
+    title: Any
+    count: int
+    url: str
+
+
+def waiting_for(*, user: Any) -> list[Waiting]:
+    """What waits for the user, each part with its count and page: the home page puts it
+    first, so that a coordinator on a phone sees the day's work before any figure."""
+    found = []
+    if access.can(user, Perm.FILE_CASES):
+        actions = reverse("cases:actions")
+        found += [
+            Waiting(s.title, s.count, f"{actions}#{s.key}")
+            for s in action_list(user=user).sections
+            if s.count
+        ]
+    if access.can(user, CONCERN_PERM):
+        open_concerns = concern_counts(user=user)["open"]
+        if open_concerns:
+            found.append(Waiting(_("Concerns not acknowledged"), open_concerns,
+                                 reverse("visits:concerns")))  # fmt: skip
+    return found
 
 
 def area_get(*, user: Any, code: str) -> Area:

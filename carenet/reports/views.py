@@ -39,6 +39,7 @@ def home(request: HttpRequest) -> HttpResponse:
         "reports/home.html",
         {
             "role": access.main_role(request.user),
+            "waiting": selectors.waiting_for(user=request.user),
             "grants": selectors.grant_list(user=request.user),
             "roots": roots,
             "counts": selectors.area_counts(user=request.user),

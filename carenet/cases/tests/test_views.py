@@ -250,8 +250,17 @@ def test_a_refused_move_shows_its_reason(login_as, cases):
     response = client.post(reverse("cases:move", args=[case.pk]), {"to": S.RETURNED})
     assert response.status_code == 400
     assert response.context["move_error"]
+    # Said inside the send-back form, kept open, which the page scrolls to (#actions).
+    page = response.content.decode()
+    send_back = page.split('data-testid="open-send-back"')[0].rsplit("<details", 1)[1]
+    assert " open" in send_back
+    inside = page.split('data-testid="open-send-back"')[1].split("</details>")[0]
+    assert 'data-testid="move-error"' in inside
+    assert page.count('data-testid="move-error"') == 1
+    assert f'action="{reverse("cases:move", args=[case.pk])}#actions"' in page
     response = client.post(reverse("cases:move", args=[case.pk]), {"to": "nonsense"})
     assert response.status_code == 400
+    assert 'data-testid="move-error"' in response.content.decode()  # no form of its own
     response = client.post(reverse("cases:move", args=[case.pk]), {"to": S.CLOSED})
     assert response.status_code == 400
     case.refresh_from_db()

@@ -3,7 +3,11 @@
 import pytest
 from django.urls import reverse
 
+from carenet.cases.models import CaseStatus
+from carenet.cases.tests.work_helpers import waiting
 from carenet.core.models import AuditEvent
+from carenet.households.tests.factories import HouseholdFactory
+from carenet.visits.tests.factories import ConcernFactory
 from conftest import PERSONAS, login, page_body
 
 pytestmark = pytest.mark.django_db
@@ -128,3 +132,19 @@ def test_area_page_query_count_does_not_grow_with_children(
     )
     with django_assert_max_num_queries(len(small.captured_queries)):
         client.get("/areas/8601/")
+
+
+def test_the_home_page_opens_on_what_waits_for_the_user(client, personas, reference_data):
+    """A coordinator on a phone sees the day's work first, each part linked to its page."""
+    login(client, "district_coordinator_a")
+    empty = client.get("/")
+    assert 'data-testid="nothing-waiting"' in empty.text
+    waiting(CaseStatus.DISTRICT_REVIEW, filed_by=personas["volunteer_a"])
+    ConcernFactory(household=HouseholdFactory(area_id="86010101"))
+    ConcernFactory(household=HouseholdFactory(area_id="86020101"))  # district B's
+    found = {w.url: w.count for w in client.get("/").context["waiting"]}
+    assert found == {reverse("cases:actions") + "#waiting": 1, reverse("visits:concerns"): 1}
+    other = login(client, "district_coordinator_b")
+    page = other.get("/")
+    assert [(w.url, w.count) for w in page.context["waiting"]] == [(reverse("visits:concerns"), 1)]
+    assert "เรื่องแจ้งที่ยังไม่รับทราบ" in page.text
