@@ -43,9 +43,9 @@ from carenet.cases.models import (
     RequesterKind,
     RequesterType,
     Urgency,
+    case_number,
 )
 from carenet.core.services import ConflictError, audit_record, save_versioned
-from carenet.core.thaidate import fiscal_year
 from carenet.households.cleaning import clean_gps, clean_phone
 from carenet.households.models import Household, HouseholdStatus, Person, PersonStatus
 from carenet.households.selectors import households_visible, person_history
@@ -338,10 +338,6 @@ class OpenRequestExists(Exception):
         self.case = case
 
 
-def case_number(case: Case) -> str:
-    return f"{fiscal_year(timezone.localdate())}-{case.pk:06d}"
-
-
 # --- Writing -----------------------------------------------------------------------------
 
 
@@ -572,7 +568,7 @@ def case_create(*, actor: Any, household: Household, data: RequestData) -> Case:
     )
     _apply(case, cleaned, data, now)
     case.save()
-    case.number = case_number(case)
+    case.number = case_number(case.pk, timezone.localdate())
     case.save(update_fields=["number"])
     case.problems.set(cleaned.problems)
     case.assigned.add(actor)

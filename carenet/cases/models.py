@@ -18,6 +18,8 @@ else in scope opens them only through break-glass access (BreakGlassAccess), whi
 is logged.
 """
 
+from datetime import date
+
 from django.conf import settings
 from django.db import models
 from django.urls import reverse
@@ -25,6 +27,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from carenet.areas.models import Area
+from carenet.core.thaidate import fiscal_year
 from carenet.households.models import Household, Person
 from carenet.training.models import Competency
 from carenet.visits.models import Concern, ProblemItem, Visit
@@ -104,6 +107,12 @@ class Outcome(models.TextChoices):
     MOVED = "moved", _("the person moved")
     DIED = "died", _("the person died")
     DECLINED = "declined", _("the person declined help")
+
+
+def case_number(pk: int, sent_on: date) -> str:
+    """ "2570-000136": the fiscal year the request was sent in, then its own number. A draft's
+    number is provisional and follows it into the year it is first sent (workflow)."""
+    return f"{fiscal_year(sent_on)}-{pk:06d}"
 
 
 class Case(models.Model):

@@ -24,6 +24,7 @@ until the person consents again or a provincial officer records a lawful basis o
 person's page.
 """
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
@@ -44,6 +45,7 @@ from carenet.cases.models import (
     Referral,
     ReferralEvent,
     ReferralStatus,
+    case_number,
 )
 from carenet.core.services import audit_record
 from carenet.households.models import Person
@@ -264,6 +266,10 @@ def case_move(
     return event
 
 
+# The numbers intake gives (case_number); the demo's and older ones are left as they are.
+_PROVISIONAL = re.compile(r"\d{4}-\d{6}")
+
+
 def _apply(case: Case, source: str, to: str, actor: Any, now: datetime, **kw: str) -> None:
     case.status = to
     case.status_changed_at = now
@@ -271,6 +277,10 @@ def _apply(case: Case, source: str, to: str, actor: Any, now: datetime, **kw: st
     if source == S.DRAFT and case.submitted_at is None:
         case.submitted_at = now
         fields.append("submitted_at")
+        sent = case_number(case.pk, timezone.localdate(now))
+        if _PROVISIONAL.fullmatch(case.number) and case.number != sent:
+            case.number = sent  # a draft begun in September, sent in October
+            fields.append("number")
     if to == S.RETURNED:
         case.returned_from = source
         fields.append("returned_from")

@@ -23,6 +23,7 @@ from carenet.cases.models import (
     CaseSource,
     CaseStatus,
     FieldComment,
+    case_number,
 )
 from carenet.cases.tests.factories import CaseFactory, subdistrict_reviewer
 from carenet.cases.workflow import case_move
@@ -643,3 +644,22 @@ def test_a_new_person_of_the_household_may_be_chosen(world: Any, personas: dict[
         data=RequestData(person_id=child.pk, category_code="child_welfare"),
     )
     assert case.person == child and case.urgent
+
+
+def test_a_draft_begun_in_one_fiscal_year_is_numbered_in_the_year_it_is_sent(
+    world: Any, personas: dict[str, Any]
+) -> None:
+    """A case list by fiscal year counts a request by when it was sent: its number agrees."""
+    volunteer = personas["volunteer_a"]
+    draft = intake.case_create(
+        actor=volunteer,
+        household=world.households["a1"],
+        data=RequestData(person_id=world.people["a1"].pk, category_code="poverty"),
+    )
+    Case.objects.filter(pk=draft.pk).update(number=f"2569-{draft.pk:06d}")  # begun in September
+    draft.refresh_from_db()
+    case = intake.case_file(actor=volunteer, case=draft, data=full_data(world))
+    assert case.number == case_number(case.pk, timezone.localdate())
+    assert case.number.startswith(f"{fiscal_year(timezone.localdate())}-")
+    sent_back = case_move(case=case, to=S.RETURNED, actor=subdistrict_reviewer(), reason="แก้")
+    assert sent_back and Case.objects.get(pk=case.pk).number == case.number  # numbered once
