@@ -146,12 +146,15 @@ def sign_in_failed_log(*, username: str) -> None:
     the password itself. The sign-in page says the same in both cases."""
     typed = username.strip()[:150]
     user = User.objects.filter(username=typed).first() if typed else None
+    details = {"username": typed if user is not None else _masked(typed)}
+    if user is not None:  # why, for whoever follows up the account
+        details["why"] = "switched_off" if not user.is_active else "password"
     audit_record(
         actor=None,
         action="user.sign_in_failed",
         target=user,
         area_code=home_area(user) if user is not None else NATIONAL,
-        details={"username": typed if user is not None else _masked(typed)},
+        details=details,
     )
 
 

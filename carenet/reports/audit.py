@@ -274,7 +274,13 @@ def _filtered(queryset: QuerySet[AuditEvent], filters: AuditFilters) -> QuerySet
     if filters.record:
         queryset = queryset.filter(_record_q(filters.record))
     if filters.who:
-        queryset = queryset.filter(actor__in=users_called(filters.who))
+        users = users_called(filters.who)
+        # A refused sign-in has no actor (nobody signed in): it is filed under the login tried.
+        tried = [str(pk) for pk in users.values_list("pk", flat=True)[:_TRIED_LOGINS]]
+        queryset = queryset.filter(
+            Q(actor__in=users)
+            | Q(action="user.sign_in_failed", target_type=USER_TYPE, target_id__in=tried)
+        )
     return queryset.filter(days_q("created_at", filters.since, filters.until))
 
 
@@ -286,6 +292,10 @@ def _record_q(record: str) -> Q:
     if target_type == "households.person" and target_id.isdigit():
         found |= Q(target_type=CONSENT, details__person=int(target_id))
     return found
+
+
+USER_TYPE = "accounts.user"
+_TRIED_LOGINS = 500  # a name matching more logins than this is too vague to follow
 
 
 def users_called(who: str) -> QuerySet[User]:

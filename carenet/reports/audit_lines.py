@@ -201,7 +201,7 @@ def _login(event: AuditEvent, names: Names) -> list[str]:
     details = event.details or {}
     user = names.users.get(int(event.target_id)) if event.target_id.isdigit() else None
     username = user.username if user is not None else details.get("username", "")
-    parts = [_("login %(username)s") % {"username": username} if username else ""]
+    parts = [_("account %(username)s") % {"username": username} if username else ""]
     if user is not None and user.get_full_name():
         parts.append(user.get_full_name())
     if details.get("role"):
@@ -209,9 +209,18 @@ def _login(event: AuditEvent, names: Names) -> list[str]:
         parts.append(_area_names([details.get("area") or ""], names))
     if event.action == "user.sign_in_failed" and user is None:
         parts.append(_("no such login"))
+    if details.get("why") in _REFUSED_BECAUSE:
+        parts.append(str(_REFUSED_BECAUSE[details["why"]]))
     if details.get("idle"):
         parts.append(_("the computer was left unused"))
     return parts
+
+
+# Why a sign-in was refused, for a login that exists (accounts.services.sign_in_failed_log).
+_REFUSED_BECAUSE = {
+    "password": gettext_lazy("wrong password"),
+    "switched_off": gettext_lazy("the account is switched off"),
+}
 
 
 def _consent(event: AuditEvent, names: Names) -> list[str]:

@@ -77,6 +77,22 @@ def test_sign_ins_are_a_kind_of_their_own_not_changes_of_access(client, personas
     assert said[1] != said[2]  # the idle sign-out says so
 
 
+def test_a_refused_sign_in_says_why_and_is_found_under_the_login_tried(client, personas):
+    """Whoever follows up an account sees its refused sign-ins, and whether it was the
+    password or an account switched off."""
+    officer = personas["district_coordinator_a"]
+    account_services.sign_in_failed_log(username=officer.username)
+    officer.is_active = False
+    officer.save()
+    account_services.sign_in_failed_log(username=officer.username)
+    account_services.sign_in_failed_log(username="ghost")
+    login(client, "auditor")
+    found = client.get(URL, {"who": officer.username}).context["page"].object_list
+    said = [line.said for line in found]
+    assert len(said) == 2
+    assert "บัญชีถูกปิดใช้งาน" in said[0] and "รหัสผ่านไม่ถูกต้อง" in said[1]
+
+
 def test_the_province_reads_its_staffs_sign_ins_not_the_unknown_ones(client, personas):
     account_services.sign_in_log(user=personas["district_coordinator_a"])
     account_services.sign_in_failed_log(username="ghost")
