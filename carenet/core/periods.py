@@ -52,6 +52,12 @@ class Month:
         return thaidate.format_short(self.first).split(" ")[1]
 
     @property
+    def named(self) -> str:
+        """ "ต.ค. 2569" (English: "Oct 2569"), for buttons: short, with the whole year, which
+        "Oct 69" is not to an English reader."""
+        return " ".join(thaidate.format_short(self.first).split(" ")[1:3])
+
+    @property
     def short(self) -> str:
         """ "มี.ค. 68", for chart axes."""
         return short_month(self.first)
@@ -156,7 +162,7 @@ class Period:
 
 def fiscal_year_label(be_year: int) -> str:
     """ "ปีงบประมาณ 2570"."""
-    return gettext("fiscal year %(year)s") % {"year": be_year}
+    return gettext("Fiscal year %(year)s") % {"year": be_year}
 
 
 def month_period(month: Month) -> Period:

@@ -44,14 +44,15 @@ def test_pages_run_only_carenet_s_scripts_and_their_own_nonce(client, volunteer_
     response = client.get(reverse("households:list"))
     assert response.status_code == 200
     policy = response["Content-Security-Policy"]
-    nonce = re.search(r"'nonce-([^']+)'", policy)[1]
     assert (
-        "script-src 'self' 'nonce-" in policy
+        "script-src 'self'" in policy
         and "'unsafe-inline'" not in policy.split("script-src")[1].split(";")[0]
     )
     assert "frame-ancestors 'none'" in policy and "object-src 'none'" in policy
+    # The few pages with a script of their own give it the page's nonce.
     inline = re.findall(r"<script(?![^>]*\bsrc=)([^>]*)>", response.content.decode())
-    assert inline and all(f'nonce="{nonce}"' in attributes for attributes in inline)
+    nonce = re.search(r"'nonce-([^']+)'", policy)
+    assert all(nonce and f'nonce="{nonce[1]}"' in attributes for attributes in inline)
     # No template uses an inline event handler, which the policy would block.
     handlers = re.compile(r"\son(?:click|change|submit|load|input)=")
     templates = Path(settings.BASE_DIR).glob("**/templates/**/*.html")
