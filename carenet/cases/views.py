@@ -21,7 +21,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from carenet.accounts import access
 from carenet.accounts.access import Perm
-from carenet.accounts.models import User
+from carenet.accounts.models import Role, User
 from carenet.areas.models import Area, Level
 from carenet.cases import export, intake, periods, selectors, services, workflow
 from carenet.cases.access import (
@@ -185,6 +185,11 @@ def case_list(request: HttpRequest) -> HttpResponse:
             "areas": selectors.filter_areas(request.user),
             "can_file": access.can(request.user, Perm.FILE_CASES),
             "can_export": access.can(request.user, Perm.EXPORT_DATA),
+            # A volunteer's own few requests come first on their phone, the filters folded
+            # away until asked for (or in use).
+            "fold_filters": access.main_role(request.user) == Role.VOLUNTEER
+            and filters is not None
+            and not set(request.GET) - {"page"},
         },
         status=200 if filters is not None else 400,
     )

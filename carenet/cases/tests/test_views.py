@@ -594,3 +594,16 @@ def test_submit_from_the_case_page_checks_the_request_first(personas, login_as, 
     assert response.status_code == 302
     draft.refresh_from_db()
     assert draft.status == S.SUBDISTRICT_REVIEW
+
+
+def test_a_volunteers_filters_are_folded_until_used(login_as):
+    """On a volunteer's phone their own requests come first, not a screen of filters."""
+
+    def folded(response: Any) -> bool:
+        details = response.content.decode().split('data-testid="more-filters"')[0]
+        return " open" not in details.rsplit("<details", 1)[1]
+
+    volunteer = login_as("volunteer_a")
+    assert folded(volunteer.get(reverse("cases:list")))
+    assert not folded(volunteer.get(reverse("cases:list"), {"status": "draft"}))
+    assert not folded(login_as("district_coordinator_a").get(reverse("cases:list")))

@@ -6,8 +6,6 @@ import pytest
 from django.urls import reverse
 
 from carenet.training.models import Award, Invitation, InvitationStatus, TrainingEvent
-from carenet.volunteers.models import VolunteerStatus
-from carenet.volunteers.tests.factories import VolunteerStatusChangeFactory
 from carenet.training.tests.factories_events import (
     AttendanceFactory,
     AwardFactory,
@@ -19,6 +17,8 @@ from carenet.training.tests.factories_events import (
     centre,
     many_volunteers,
 )
+from carenet.volunteers.models import VolunteerStatus
+from carenet.volunteers.tests.factories import VolunteerStatusChangeFactory
 from conftest import PERSONAS, login
 
 pytestmark = pytest.mark.django_db
