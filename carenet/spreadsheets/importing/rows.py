@@ -675,13 +675,18 @@ class RowReader:
             notes += checks.age_notes(seen, name, age)
         written = v["birth_date"]
         read_as = ""
-        if len(written) <= _LONGEST_SHORT_DATE and _TWO_DIGIT_YEAR.match(written):
+        born = p.birth_date
+        if (
+            born is not None
+            and len(written) <= _LONGEST_SHORT_DATE
+            and _TWO_DIGIT_YEAR.match(written)
+        ):
             # Always said: 5/6/45 is 2545 for a child and 2445 for a great-grandmother, and
             # only the clerk knows which (the age tells nothing when it is plausible both ways).
             read_as = " " + _(
                 "The birth date's year has two digits and was read as the Buddhist Era: "
                 "%(year)d, age %(age)d. If that is wrong, write the year in full."
-            ) % {"year": p.birth_date.year + 543, "age": age}
+            ) % {"year": born.year + 543, "age": age}
             if not notes:
                 notes.append(("birth_date", ""))
         for field, note in notes:

@@ -1441,8 +1441,8 @@ def test_a_family_with_its_own_head_at_a_stored_address_is_another_household(en)
 def two_families_at(house_no: str) -> list[Household]:
     homes = []
     for number in (40, 41):
-        home = HouseholdFactory(area_id="86010101", house_no=house_no, moo=1)
-        home.head = PersonFactory(household=home, relation="head", citizen_id=cid(number))
+        home: Household = HouseholdFactory.create(area_id="86010101", house_no=house_no, moo=1)
+        home.head = PersonFactory.create(household=home, relation="head", citizen_id=cid(number))
         home.save()
         homes.append(home)
     return homes
