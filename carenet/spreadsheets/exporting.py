@@ -140,6 +140,18 @@ def area_in_scope(user: Any, code: str, perm: Perm = Perm.EXPORT_DATA) -> Area |
     return None
 
 
+def narrowed(user: Any, code: str, perm: Perm) -> str:
+    """The area an export of `code` really covers: a district coordinator asking for the
+    province gets their district, and the file and the log are named after it."""
+    if not code:
+        return code
+    held = {g.area_code for g in access.grants(user) if perm in access.ROLE_PERMISSIONS[g.role]}
+    if any(code.startswith(area) for area in held):  # (NATIONAL, "", starts every code)
+        return code
+    inside = [area for area in held if area.startswith(code)]
+    return inside[0] if len(inside) == 1 else code
+
+
 def area_options(*, user: Any, limit: int = 400) -> list[Area]:
     """Areas to narrow an export to: the scope from province down to subdistrict, in code
     order; only provinces and districts when that is too long for a select."""
@@ -251,7 +263,8 @@ def export_prepare(
     if logged:
         _log(user, dataset, fmt, area_code, status, row_count, perm, subset)
     rows = _cells(queryset, dataset, keys)
-    return Export(dataset, fmt, headers, rows, row_count, area_code, status=status, subset=subset)
+    covered = narrowed(user, area_code, perm)  # what the file is named after
+    return Export(dataset, fmt, headers, rows, row_count, covered, status=status, subset=subset)
 
 
 def _rows(

@@ -371,6 +371,17 @@ def test_an_export_wider_than_the_scope_is_logged_at_the_scope(personas, registr
     assert event.area_code == "8601" and event.details["area"] == "86"
 
 
+def test_an_export_wider_than_the_scope_is_named_after_the_scope(personas, registry):
+    """A district coordinator asking for the province gets their district, and the file says
+    so; the log keeps what was asked."""
+    user = personas["district_coordinator_a"]
+    export = exporting.export_prepare(user=user, dataset="volunteers", fmt="csv", area_code="86")
+    assert "-8601-" in export.filename and "-86-" not in export.filename
+    province = personas["province_officer"]
+    wide = exporting.export_prepare(user=province, dataset="volunteers", fmt="csv", area_code="86")
+    assert "-86-" in wide.filename
+
+
 def test_an_export_over_several_areas_is_logged_once_per_area(personas, registry, area_tree):
     """Each area's log shows what left it; the rows of the rows add up to the export."""
     from carenet.accounts.models import Role
