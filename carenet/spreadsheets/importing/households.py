@@ -528,9 +528,6 @@ class _HouseholdImport:
             at_place.setdefault((row["area_id"], row["house_no"]), []).append(row)
         for key, household in fresh.items():
             matches = at.get(key, [])
-            if len(matches) > 1 and not household.head_row:
-                self._which_of(household, matches)
-                continue
             if len(matches) != 1:
                 # Not joined: said if the household turns out new (`_close`).
                 if key[:2] in at_place:
@@ -574,12 +571,13 @@ class _HouseholdImport:
             % {"count": len(rows), "households": self._households_text(rows)},
         )
 
-    def _warn_of_same_place(self, household: FileHousehold, rows: list[dict[str, Any]]) -> None:
+    def _warn_of_same_place(
+        self, household: FileHousehold, rows: list[dict[str, Any]], same_soi_and_road: bool
+    ) -> None:
         """A new household at the house no. and village of stored ones it did not join
         (another soi or road, or several there): it may be one of them, registered again."""
         shown = self._households_text(rows)
-        recorded = household.address[3] or "", household.address[4] or ""
-        if all((row["soi"], row["road"]) == recorded for row in rows):
+        if same_soi_and_road:
             said = _(
                 "Already registered at this address: %(households)s. These rows were taken "
                 "as another household there. If they belong to one of those, add them on its "
@@ -1132,7 +1130,13 @@ class _HouseholdImport:
         self.result.households.created += 1
         same_place = self.same_place.pop(id(household), None)
         if same_place:
-            self._warn_of_same_place(household, same_place)
+            # Decided now that every row of the household was read: its head may come last.
+            recorded = household.address[3] or "", household.address[4] or ""
+            exact = [r for r in same_place if (r["soi"] or "", r["road"] or "") == recorded]
+            if len(exact) > 1 and not household.head_row:
+                self._which_of(household, exact)
+            else:
+                self._warn_of_same_place(household, same_place, len(exact) == len(same_place))
         if self.pipeline is not None and not self.result.error_count:
             batch.households.append(tables.household_row(household, self.user_id, self.now))
             batch.assignments += [

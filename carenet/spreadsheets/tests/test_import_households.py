@@ -1476,6 +1476,18 @@ def test_a_family_with_a_head_at_an_address_of_two_households_is_a_third(en):
     assert "soi or road" not in warning.reason
 
 
+def test_a_head_listed_after_the_members_makes_them_a_family_of_their_own(en):
+    """The head row may come last, in another chunk of a large file."""
+    two_families_at("12/3")
+    kids = [
+        person(citizen_id=cid(n), first_name=f"ลูก{n}", relation="บุตร", birth_date="01/06/2560")
+        for n in (7, 8)
+    ]
+    result = run(csv_file([*kids, family()[0]]))
+    assert result.ok, result.errors
+    assert result.counts["households"]["created"] == 1
+
+
 def test_two_heads_at_one_house_without_refs_are_told_how_to_part_them(en):
     rows = [{**row, "household_ref": ""} for row in family()[:1]]
     other = person(citizen_id=cid(9), first_name="สมศรี", household_ref="")
