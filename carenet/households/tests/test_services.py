@@ -34,6 +34,7 @@ from carenet.households.tests.factories import (
     bad_checksum,
     new_citizen_id,
 )
+from carenet.households.vulnerability import WEIGHTS
 from carenet.volunteers.models import VolunteerStatus
 
 pytestmark = pytest.mark.django_db
@@ -771,9 +772,9 @@ def test_recompute_scores_the_active_members(world, personas):
     assert household.priority_score >= 10
     services.person_set_status(actor=actor, person=elderly, status=PersonStatus.DECEASED)
     household.refresh_from_db()
-    assert household.member_count == 1
-    assert household.priority_score == 0
-    assert household.vulnerability == []
+    assert household.member_count == 1  # the one left lives alone now
+    assert household.priority_score == WEIGHTS["lives_alone"]
+    assert household.vulnerability == ["lives_alone"]
 
 
 def test_households_recompute_works_in_bulk(world):
@@ -785,6 +786,7 @@ def test_households_recompute_works_in_bulk(world):
 
 
 def test_the_nightly_run_catches_up_with_birthdays(world):
+    services.households_recompute_all()  # the world's factories store no scores
     household = world.households["a1"]
     person = world.people["a1"]
     person.birth_date = TODAY.replace(year=TODAY.year - 60)  # turns 60 today
