@@ -257,6 +257,14 @@ def record_status_history(volunteers: list[Volunteer], rng: random.Random) -> No
                 )
             )
     VolunteerStatusChange.objects.bulk_create(rows, batch_size=2000)
+    # Recorded when they happened, as in a province that has used Carenet for years (the
+    # figures of a past period say how many changes were recorded after it ended).
+    zone = timezone.get_current_timezone()
+    for row in rows:
+        late = (row.volunteer_id + row.effective_date.toordinal()) % 4  # keeps `rng` as it was
+        recorded = min(row.effective_date + timedelta(days=late), TODAY)
+        row.created_at = datetime.combine(recorded, time(10), tzinfo=zone)
+    VolunteerStatusChange.objects.bulk_update(rows, ["created_at"], batch_size=1000)
 
 
 FLAG_CHANCES = {

@@ -197,7 +197,13 @@ def volunteer_figures(
     if rows:
         for row in rows.values():
             total.add(row)
-    late = changes.filter(effective_date__lte=end, created_at__date__gt=end).count()
+    # Registrations are left out: loading a province's register writes one for everyone,
+    # dated the day each registered; what a report can have missed is a change of status.
+    late = (
+        changes.filter(effective_date__lte=end, created_at__date__gt=end)
+        .exclude(from_status="")
+        .count()
+    )
     figures = VolunteerFigures(period, end, base, list(rows.values()), total, late)
     for row in [*figures.rows, total]:
         row.queries = _list_queries(row, figures)

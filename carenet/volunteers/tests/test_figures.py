@@ -4,10 +4,11 @@ volunteer list, its constant number of queries, and its download."""
 
 import csv
 import io
-from datetime import date
+from datetime import date, datetime
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 from openpyxl import load_workbook
 
 from carenet.areas.models import Area, Level
@@ -366,3 +367,19 @@ def test_the_figures_of_a_past_year_do_not_depend_on_today(world, personas):
         )
         assert counts(f.total) == counts(f.rows[0])
         assert f.total.counts["removed"] == 1 and f.total.counts["deceased"] == 0
+
+
+def test_changes_recorded_after_a_period_ended_are_said(client, world):
+    """A report sent when the year closed no longer matches: the page says why. Loading a
+    register (registrations dated the day each volunteer joined) does not count."""
+    long_ago = timezone.make_aware(datetime(2025, 9, 1, 9))
+    VolunteerStatusChange.objects.update(created_at=long_ago)
+    assert page(client, "province_officer").context["f"].recorded_late == 0
+    VolunteerStatusChange.objects.filter(volunteer=world["first_day"], from_status="active").update(
+        created_at=timezone.now()
+    )
+    VolunteerStatusChange.objects.filter(volunteer=world["new"]).update(created_at=timezone.now())
+    response = page(client, "province_officer")
+    assert response.context["f"].recorded_late == 1
+    assert 'data-testid="recorded-late"' in response.text
+    assert page(client, "district_coordinator_b").context["f"].recorded_late == 0  # not theirs
