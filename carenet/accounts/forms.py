@@ -28,8 +28,8 @@ class SignInForm(AuthenticationForm):
             "switch the keyboard to English and type it again."
         ),
         "inactive": _(
-            "This account has been switched off: a volunteer's, when their status is no longer "
-            "active. Contact your coordination centre."
+            "This account has been switched off (a volunteer's is, when they leave the "
+            "network). Contact your coordination centre."
         ),
     }
 

@@ -139,16 +139,21 @@ def sign_out_log(*, user: User, idle: bool = False) -> None:
 
 
 @transaction.atomic
-def sign_in_failed_log(*, username: str) -> None:
+def sign_in_failed_log(*, username: str, password_right: bool = False) -> None:
     """A refused sign-in, never with the password. A login that exists is named, in its
     province's log; one that does not is only in the national log, and only its first two
     characters are kept: what lands in the username box by mistake may be a phone number or
     the password itself. The sign-in page says the same in both cases."""
     typed = username.strip()[:150]
-    user = User.objects.filter(username=typed).first() if typed else None
-    details = {"username": typed if user is not None else _masked(typed)}
+    # Matched as the sign-in form matches it: a phone's keyboard starts with a capital.
+    found = list(User.objects.filter(username__iexact=typed)[:2]) if typed else []
+    user = found[0] if len(found) == 1 else None
+    details = {"username": user.username if user is not None else _masked(typed)}
     if user is not None:  # why, for whoever follows up the account
-        details["why"] = "switched_off" if not user.is_active else "password"
+        if user.is_active:
+            details["why"] = "password"
+        else:  # the right password, or someone guessing at a switched-off account
+            details["why"] = "switched_off" if password_right else "password_switched_off"
     audit_record(
         actor=None,
         action="user.sign_in_failed",

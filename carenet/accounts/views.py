@@ -45,7 +45,11 @@ class _SignIn(auth_views.LoginView):
         return response
 
     def form_invalid(self, form: AuthenticationForm) -> HttpResponse:
-        services.sign_in_failed_log(username=str(form.data.get("username", "")))
+        services.sign_in_failed_log(
+            username=str(form.data.get("username", "")),
+            # SignInForm says "switched off" only to one who typed the right password.
+            password_right=any(e.code == "inactive" for e in form.non_field_errors().as_data()),
+        )
         return super().form_invalid(form)
 
 

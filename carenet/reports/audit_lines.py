@@ -219,7 +219,8 @@ def _login(event: AuditEvent, names: Names) -> list[str]:
 # Why a sign-in was refused, for a login that exists (accounts.services.sign_in_failed_log).
 _REFUSED_BECAUSE = {
     "password": gettext_lazy("wrong password"),
-    "switched_off": gettext_lazy("the account is switched off"),
+    "switched_off": gettext_lazy("the account is switched off (the password was right)"),
+    "password_switched_off": gettext_lazy("wrong password, on an account switched off"),
 }
 
 

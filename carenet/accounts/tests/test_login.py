@@ -6,6 +6,7 @@ from django.conf import settings
 from django.urls import reverse
 
 from carenet.accounts.tests.factories import PASSWORD
+from carenet.core.models import AuditEvent
 
 pytestmark = pytest.mark.django_db
 
@@ -52,8 +53,14 @@ def test_a_switched_off_account_is_told_so_with_the_right_password_only(client, 
     assert right.status_code == 200
     assert "_auth_user_id" not in client.session
     assert [e.code for e in right.context["form"].errors.as_data()["__all__"]] == ["inactive"]
-    wrong = sign_in(client, "volunteer_a", "wrong")
+    wrong = sign_in(client, "Volunteer_A", "wrong")
     assert [e.code for e in wrong.context["form"].errors.as_data()["__all__"]] == ["invalid_login"]
+    # The log tells the owner's attempt from a guess, under the login as registered.
+    logged = AuditEvent.objects.filter(action="user.sign_in_failed").order_by("pk")
+    assert [(e.details["username"], e.details["why"]) for e in logged] == [
+        ("volunteer_a", "switched_off"),
+        ("volunteer_a", "password_switched_off"),
+    ]
 
 
 def test_repeated_failures_lock_the_account_even_with_the_right_password(client, volunteer_a):
