@@ -246,6 +246,7 @@ def case_move(
         raise WorkflowError(_("Please write a note on how the case ended."))
 
     now = at or timezone.now()
+    numbered = case.number
     _apply(case, source, to, actor, now, outcome=outcome, reason=reason)
     event = CaseEvent.objects.create(
         case=case, from_status=source, to_status=to, by=actor, at=now, reason=reason
@@ -261,7 +262,11 @@ def case_move(
         action=f"case.{move.name.replace(' ', '_')}",
         target=case,
         area_code=case.area_id,
-        details={"from": source, "to": to},
+        details={
+            "from": source,
+            "to": to,
+            **({"number_was": numbered} if case.number != numbered else {}),
+        },
     )
     return event
 

@@ -272,6 +272,8 @@ def _record(event: AuditEvent) -> list[str]:
         parts.append(str(details["reason"]))
     if details.get("file") and event.action.endswith(".import"):
         parts.append(str(details["file"]))
+    if details.get("number_was"):  # a draft renumbered into the fiscal year it was sent
+        parts.append(_("numbered %(number)s as a draft") % {"number": details["number_was"]})
     return parts
 
 

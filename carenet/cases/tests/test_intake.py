@@ -661,5 +661,7 @@ def test_a_draft_begun_in_one_fiscal_year_is_numbered_in_the_year_it_is_sent(
     case = intake.case_file(actor=volunteer, case=draft, data=full_data(world))
     assert case.number == case_number(case.pk, timezone.localdate())
     assert case.number.startswith(f"{fiscal_year(timezone.localdate())}-")
+    sent = AuditEvent.objects.filter(target_id=str(case.pk), details__to=case.status).get()
+    assert sent.details["number_was"] == f"2569-{draft.pk:06d}"  # the draft's number is kept
     sent_back = case_move(case=case, to=S.RETURNED, actor=subdistrict_reviewer(), reason="แก้")
     assert sent_back and Case.objects.get(pk=case.pk).number == case.number  # numbered once

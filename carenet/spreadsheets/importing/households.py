@@ -565,8 +565,9 @@ class _HouseholdImport:
                 "rows name no head of household, so they look like members of one of them, "
                 "but Carenet cannot tell which. Add them on that household's page, or list "
                 "them in the file with a registered member of it under one household ref (an "
-                "export of the households gives its members). If they are another family, "
-                "mark its head."
+                "export of the households gives its members; a ref only groups the rows of "
+                "the file, it is not the household's no.). If they are another family, mark "
+                "its head."
             )
             % {"count": len(rows), "households": self._households_text(rows)},
         )

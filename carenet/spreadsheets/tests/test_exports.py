@@ -580,6 +580,19 @@ def test_command_refuses_a_folder_or_a_missing_folder_for_output(registry, tmp_p
     assert list(tmp_path.iterdir()) == []
 
 
+def test_command_refuses_a_file_name_of_another_kind(registry, tmp_path):
+    with pytest.raises(CommandError, match=r"ไม่ใช่ \.csv หรือ \.xlsx"):
+        call_command(
+            "export_households", "--as", "district_coordinator_a", "--output",
+            str(tmp_path / "x.pdf"), stdout=io.StringIO(),
+        )  # fmt: skip
+    assert list(tmp_path.iterdir()) == []
+    out = io.StringIO()
+    call_command("export_households", "--as", "district_coordinator_a", "--area", "86",
+                 "--output", str(tmp_path / "x.pdf"), "--format", "csv", stdout=out)  # fmt: skip
+    assert "ของพื้นที่ 8601 " in out.getvalue()  # the district it covers, not the province
+
+
 def test_command_refuses_a_user_without_a_role(registry, tmp_path, django_user_model):
     django_user_model.objects.create_user("norole", password="x")
     with pytest.raises(CommandError, match="ไม่มีสิทธิ์"):

@@ -10,6 +10,7 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
+from django.contrib.humanize.templatetags.humanize import intcomma
 from django.core.management.base import CommandError, CommandParser
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -57,7 +58,7 @@ class Command(TerminalCommand):
             raise CommandError(
                 _("There is no folder %(path)s; nothing was exported.") % {"path": output.parent}
             )
-        fmt = options["format"] or (Format.XLSX if output.suffix.lower() == ".xlsx" else Format.CSV)
+        fmt = options["format"] or self._format_of(output)
         user = User.objects.filter(username=options["username"]).first()
         if user is None:
             raise CommandError(_("There is no user %(name)s.") % {"name": options["username"]})
@@ -86,7 +87,7 @@ class Command(TerminalCommand):
         if output.exists() and not output.is_file():  # /dev/null, /dev/stdout, a pipe
             with output.open("wb") as destination:
                 exporting.write(export, destination)
-            self._written(export, area, user, output)
+            self._written(export, user, output)
             return
         # Written beside the target and renamed, so a failed export never leaves half a file.
         folder = output.resolve().parent
@@ -98,17 +99,31 @@ class Command(TerminalCommand):
         except BaseException:
             Path(partial).unlink(missing_ok=True)
             raise
-        self._written(export, area, user, output)
+        self._written(export, user, output)
 
-    def _written(self, export: Any, area: str, user: Any, output: Path) -> None:
+    @staticmethod
+    def _format_of(output: Path) -> Format:
+        """The format the file's name asks for; a name that asks for neither is refused
+        rather than given a CSV it does not expect (x.pdf)."""
+        suffix = output.suffix.lower()
+        if suffix == ".xlsx":
+            return Format.XLSX
+        if suffix in (".csv", "") or (output.exists() and not output.is_file()):
+            return Format.CSV  # also /dev/stdout, a pipe
+        raise CommandError(
+            _("%(path)s is neither .csv nor .xlsx: name the file so, or give --format.")
+            % {"path": output}
+        )
+
+    def _written(self, export: Any, user: Any, output: Path) -> None:
         values = {
-            "rows": export.row_count,
+            "rows": intcomma(export.row_count),
             "what": self.words,
-            "area": area,
+            "area": export.area_code,  # the area it covers: their district, for a province
             "name": user.username,
             "path": output,
         }
-        if area:
+        if export.area_code:
             said = _("%(rows)s rows of %(what)s in area %(area)s, in the scope of %(name)s, "
                      "written to %(path)s.")  # fmt: skip
         else:
