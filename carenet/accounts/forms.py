@@ -5,6 +5,7 @@ from django import forms
 from django.contrib.auth import get_user_model
 from django.contrib.auth.forms import AuthenticationForm
 from django.core.exceptions import ValidationError
+from django.utils.text import capfirst
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
@@ -100,7 +101,10 @@ class UserFilterForm(forms.Form):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["role"].choices = [("", _("every role")), *Role.choices]  # type: ignore[attr-defined]
+        self.fields["role"].choices = [  # type: ignore[attr-defined]
+            ("", _("every role")),
+            *((value, capfirst(label)) for value, label in Role.choices),
+        ]
 
     def clean_area(self) -> str:
         code = self.cleaned_data["area"].strip()
@@ -141,7 +145,7 @@ class RoleForm(forms.Form):
     def __init__(self, *args: Any, roles: list[Role], manager: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.manager = manager
-        self.fields["role"].choices = [(r.value, r.label) for r in roles]  # type: ignore[attr-defined]
+        self.fields["role"].choices = [(r.value, capfirst(r.label)) for r in roles]  # type: ignore[attr-defined]
         self.fields["area"].help_text = area_help(manager)
 
     def clean_area(self) -> Area | None:

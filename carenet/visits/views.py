@@ -423,6 +423,7 @@ def timeline(request: HttpRequest, pk: int) -> HttpResponse:
             "entries": selectors.household_timeline(user=request.user, household=household),
             "can_record": selectors.can_record(request.user, household),
             "level": vulnerability.priority_level(household.priority_score),
+            "today": timezone.localdate(),
         },
     )
 

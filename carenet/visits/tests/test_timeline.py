@@ -195,3 +195,13 @@ def test_the_timeline_takes_a_constant_number_of_queries(client, world, persona)
         assert client.get(path).status_code == 200
     assert len(many) == len(few), [q["sql"][:120] for q in many.captured_queries]
     assert len(few) <= 18  # one per kind of entry (the centre's: drafts left behind too)
+
+
+def test_a_next_visit_date_gone_by_is_marked_overdue(client, world):
+    household = world.households["a1"]
+    url = reverse("visits:timeline", args=[household.pk])
+    login(client, "district_coordinator_a")
+    for due, overdue in ((timezone.localdate() - timedelta(days=16), True),
+                         (timezone.localdate(), False)):  # fmt: skip
+        type(household).objects.filter(pk=household.pk).update(next_visit_due=due)
+        assert ('data-testid="visit-overdue"' in client.get(url).text) == overdue
