@@ -272,10 +272,14 @@ def household_update(
         condition=condition,
     )
     new_area: Area = address.pop("area")
+    area_was = household.area_id
     refused = household_move_refused(household.area_id, new_area.code)
     if refused:
         raise ValidationError({"area": refused})
     changed = [name for name in ADDRESS_FIELDS if getattr(household, name) != address[name]]
+    # Where it lived before a move of house, for its timeline: the record now shows the new one.
+    was = {name: getattr(household, name) for name in ("house_no", "moo", "soi", "road")}
+    moved = new_area.code != household.area_id or any(was[name] != address[name] for name in was)
     for name, value in address.items():
         setattr(household, name, value)
     fields = list(ADDRESS_FIELDS)
@@ -292,7 +296,10 @@ def household_update(
         action="household.update",
         target=household,
         area_code=household.area_id,
-        details={"fields": changed},
+        details={
+            "fields": changed,
+            **({"address_was": {**was, "area": area_was}} if moved else {}),
+        },
     )
     return household
 

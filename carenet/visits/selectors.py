@@ -26,6 +26,7 @@ from uuid import UUID
 from django.core.paginator import Page
 from django.db.models import (
     Case,
+    CharField,
     Count,
     DateField,
     Exists,
@@ -37,12 +38,13 @@ from django.db.models import (
     Value,
     When,
 )
-from django.db.models.functions import Coalesce
+from django.db.models.functions import Cast, Coalesce
 from django.http import Http404
 from django.utils import timezone
 
 from carenet.accounts import access
 from carenet.accounts.access import Perm
+from carenet.areas.models import Area
 from carenet.core.collation import thai_order
 from carenet.core.models import AuditEvent
 from carenet.core.paging import Paginator
@@ -635,6 +637,85 @@ def _volunteer_changes(user: Any, household: Household) -> list[TimelineEntry]:
     return entries
 
 
+@dataclass(frozen=True)
+class MemberChange:
+    """A member who died or moved away, came from or left for another household, or the
+    household's move of house (`address_was`, shaped as households/_address.html reads it)."""
+
+    action: str  # person.status, moved_out, moved_in or household.moved
+    by: str
+    person: str = ""
+    status: str = ""  # a person.status's new status, in words
+    reason: str = ""
+    address_was: Any = None
+
+
+@dataclass(frozen=True)
+class _OldAddress:
+    house_no: str
+    moo: Any
+    soi: str
+    road: str
+    area: Any
+
+
+PERSON_TYPE = Person._meta.label_lower
+
+
+def _member_changes(user: Any, household: Household) -> list[TimelineEntry]:
+    """From the audit log: members' deaths and moves, and the household's moves of house (a
+    member moved to another household is not said where). One query, and one more for the
+    names of the people when there are some."""
+    pk = household.pk
+    here = Person.objects.filter(household=household).values(key=Cast("pk", CharField()))
+    events = list(
+        AuditEvent.objects.filter(
+            Q(action="person.status", target_type=PERSON_TYPE, target_id__in=here)
+            | Q(action="person.move", details__from=pk)
+            | Q(action="person.move", details__to=pk)
+            | Q(
+                action="household.update",
+                target_type=household._meta.label_lower,
+                target_id=str(pk),
+                details__has_key="address_was",
+            )
+        )
+        .select_related("actor")
+        .order_by("-created_at", "-id")[:TIMELINE_LIMIT]
+    )
+    people = {
+        str(p.pk): p.full_name
+        for p in Person.objects.filter(
+            pk__in=[int(e.target_id) for e in events if e.target_id.isdigit()]
+        ).only("title", "first_name", "last_name")
+    } if events else {}  # fmt: skip
+    areas = Area.objects.in_bulk(
+        [
+            str((e.details or {})["address_was"].get("area"))
+            for e in events
+            if e.action == "household.update"
+        ]
+    )
+    statuses = dict(PersonStatus.choices)
+    entries = []
+    for event in events:
+        details, by = event.details or {}, event.actor.display_name if event.actor else ""
+        name = people.get(event.target_id, "")
+        if event.action == "person.status":
+            status = str(statuses.get(str(details.get("to")), ""))
+            change = MemberChange(event.action, by, name, status, str(details.get("reason") or ""))
+        elif event.action == "person.move":
+            moved = "moved_in" if details.get("to") == pk else "moved_out"
+            change = MemberChange(moved, by, name)
+        else:
+            was = details["address_was"]
+            old = _OldAddress(was.get("house_no") or "", was.get("moo"), was.get("soi") or "",
+                              was.get("road") or "", areas.get(was.get("area")))  # fmt: skip
+            change = MemberChange("household.moved", by, address_was=old)
+        entries.append(TimelineEntry(event.created_at, "member_change", change))
+    return entries
+
+
 TIMELINE_SOURCES: tuple[TimelineSource, ...] = (
     _registration,
     _visits,
@@ -643,6 +724,7 @@ TIMELINE_SOURCES: tuple[TimelineSource, ...] = (
     _consents,
     _status_changes,
     _volunteer_changes,
+    _member_changes,
     _left_drafts,
 )
 

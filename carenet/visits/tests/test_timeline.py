@@ -13,7 +13,13 @@ from django.utils import timezone
 from carenet.accounts.models import Role
 from carenet.accounts.tests.factories import AreaAssignmentFactory, UserFactory
 from carenet.core.models import AuditEvent
-from carenet.households.tests.factories import ConsentFactory, VolunteerFactory, assign
+from carenet.households import services
+from carenet.households.tests.factories import (
+    ConsentFactory,
+    PersonFactory,
+    VolunteerFactory,
+    assign,
+)
 from carenet.visits import selectors
 from carenet.visits.models import Assessment, IndicatorSet, ProblemItem, VisitPhoto
 from carenet.visits.tests.factories import ConcernFactory, VisitFactory, build_world
@@ -155,6 +161,13 @@ def grow(world, n: int) -> None:
         ConcernFactory.create(household=household, visit=visit, sensitive=i % 3 == 0)
         assessment_for(household, timezone.localdate() - timedelta(days=i + 1), visit)
         ConsentFactory.create(person=world.people["a1"])
+        AuditEvent.objects.create(  # a member's status, named from the person
+            action="person.status",
+            target_type="households.person",
+            target_id=str(world.people["a1"].pk),
+            area_code=household.area_id,
+            details={"from": "active", "to": "moved", "reason": "ย้ายไปทำงาน"},
+        )
         AuditEvent.objects.create(
             action="household.handover",
             target_type="households.household",
@@ -194,7 +207,7 @@ def test_the_timeline_takes_a_constant_number_of_queries(client, world, persona)
     with CaptureQueriesContext(connection) as many:
         assert client.get(path).status_code == 200
     assert len(many) == len(few), [q["sql"][:120] for q in many.captured_queries]
-    assert len(few) <= 18  # one per kind of entry (the centre's: drafts left behind too)
+    assert len(few) <= 20  # one per kind of entry (the centre's: drafts left behind too)
 
 
 def test_a_next_visit_date_gone_by_is_marked_overdue(client, world):
@@ -205,3 +218,27 @@ def test_a_next_visit_date_gone_by_is_marked_overdue(client, world):
                          (timezone.localdate(), False)):  # fmt: skip
         type(household).objects.filter(pk=household.pk).update(next_visit_due=due)
         assert ('data-testid="visit-overdue"' in client.get(url).text) == overdue
+
+
+def test_deaths_moves_and_a_move_of_house_are_on_the_timeline(client, world, personas):
+    """The household's history says who died or left, and where it lived before."""
+    actor = personas["district_coordinator_a"]
+    home, other = world.households["a1"], world.households["a2"]
+    grandma = PersonFactory.create(household=home, first_name="ทวด")
+    son = PersonFactory.create(household=home, first_name="ลูกชาย")
+    services.person_set_status(actor=actor, person=grandma, status="deceased", reason="ชราภาพ")
+    services.person_move(actor=actor, person=son, household=other, relation="child")
+    was = home.house_no
+    home.refresh_from_db()
+    services.household_update(
+        actor=actor, household=home, version=home.version, house_no="45/2", moo=home.moo,
+        soi="", road="", latitude=None, longitude=None, ownership=home.ownership,
+        condition=home.condition,
+    )  # fmt: skip
+    login(client, "district_coordinator_a")
+    page = client.get(reverse("visits:timeline", args=[home.pk])).text
+    assert "ทวด" in page and "ชราภาพ" in page and "เสียชีวิต" in page
+    assert "ลูกชาย" in page and "ย้ายไปอยู่ครัวเรือนอื่น" in page
+    assert "ย้ายบ้าน" in page and f"บ้านเลขที่ {was}" in page
+    joined = client.get(reverse("visits:timeline", args=[other.pk])).text
+    assert "ลูกชาย" in joined and "ย้ายมาจากครัวเรือนอื่น" in joined
