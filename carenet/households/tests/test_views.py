@@ -1509,3 +1509,11 @@ def test_a_household_moved_to_another_village_says_its_volunteer_does_not_cover_
     assert f"{volunteer.full_name} does not cover" in page
     data = {"area": "86010101", "house_no": "5", "version": household.version + 1}
     assert "does not cover" not in client.post(edit, data, follow=True).text  # back home
+
+
+def test_a_move_search_that_finds_nothing_says_what_to_do_for_another_area(client, world):
+    """Someone who moved beyond the coordinator's area is marked moved away, not lost."""
+    login(client, "district_coordinator_a")
+    move = reverse("households:person_move", args=[world.people["a1"].pk])
+    page = client.get(move, {"q": "ไม่มีบ้านนี้แน่นอน"}).text
+    assert 'data-testid="moved-out-of-area"' in page and "ย้ายออก" in page
