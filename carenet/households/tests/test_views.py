@@ -1517,3 +1517,11 @@ def test_a_move_search_that_finds_nothing_says_what_to_do_for_another_area(clien
     move = reverse("households:person_move", args=[world.people["a1"].pk])
     page = client.get(move, {"q": "ไม่มีบ้านนี้แน่นอน"}).text
     assert 'data-testid="moved-out-of-area"' in page and "ย้ายออก" in page
+
+
+def test_the_merge_comparison_shows_a_withdrawn_consent_before_anything_is_chosen(client, world):
+    a1, p1 = world.people["a1"], world.people["p1"]
+    a1.consents.update(withdrawn_on=date(2026, 2, 1), withdrawal_reason="ไม่ประสงค์")
+    login(client, "district_coordinator_a")
+    page = client.get(f"{reverse('households:merge')}?a={a1.pk}&b={p1.pk}").text
+    assert page.count('data-testid="merge-withdrawn"') == 1
