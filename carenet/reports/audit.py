@@ -171,6 +171,7 @@ ACTIONS = {
     "training.invitation_remove": _("took a volunteer off a training's list"),
     "training.invitation_respond": _("answered a training invitation"),
     "training.checkin": _("checked in at a training"),
+    "training.checkin_undo": _("took back a check-in at a training"),
     "training.evaluation_submit": _("evaluated a training"),
     "training.quiz_create": _("made a test"),
     "training.quiz_copy": _("copied a test"),

@@ -59,7 +59,9 @@ from carenet.core.services import audit_record
 from carenet.core.tabular import neutralize_formula
 from carenet.training.models import (
     Attendance,
+    Certificate,
     CheckInMethod,
+    EventStatus,
     Invitation,
     InvitationStatus,
     Session,
@@ -185,6 +187,8 @@ def attendance_record(
     earlier: datetime | None = invitation.checked_in_at  # type: ignore[attr-defined]
     if earlier is not None:
         return CheckIn("already", name, earlier, declined=declined, invitation_id=invitation.pk)
+    if refusal := session_not_open(session):
+        return _refused(refusal)
     try:
         attendance = _insert(actor, session, invitation, method, declined)
     except IntegrityError:
@@ -198,6 +202,48 @@ def attendance_record(
     return CheckIn(
         "new", name, attendance.checked_in_at, declined=declined, invitation_id=invitation.pk
     )
+
+
+def session_not_open(session: Session) -> str:
+    """Why nobody can be checked in to the session now, or "": a session of a later day (the
+    wrong tab, picked on the day before), or of a cancelled event. A past session stays open,
+    for a sign-in sheet entered afterwards."""
+    if session.event.status == EventStatus.CANCELLED:
+        return _("This event is cancelled: nobody can be checked in.")
+    day = timezone.localdate(session.starts_at)
+    if day > timezone.localdate():
+        return _(
+            "This session is on %(day)s: check-ins open on its day. Is another session "
+            "the one under way?"
+        ) % {"day": thaidate.format_short(day)}
+    return ""
+
+
+@transaction.atomic
+def attendance_undo(*, actor: Any, session: Session, invitation: Invitation) -> str:
+    """Takes back a check-in made by mistake (the wrong name ticked, the wrong session), with
+    its audit row. Refused ("" when done) once a certificate rests on the invitation's
+    attendance: a certificate handed out is not taken back by a tap."""
+    event = session.event
+    if not access.can(actor, Perm.MANAGE_TRAINING, event.area_id):
+        raise PermissionDenied
+    if Certificate.objects.filter(invitation=invitation, revoked=False).exists():
+        return _(
+            "A certificate was issued on this attendance: the check-in stays. Ask the "
+            "provincial office if the certificate must be withdrawn."
+        )
+    attendance = Attendance.objects.filter(session=session, invitation=invitation).first()
+    if attendance is None:
+        return ""
+    audit_record(
+        actor=actor,
+        action="training.checkin_undo",
+        target=attendance,
+        area_code=invitation.area_id,
+        details={"session": session.pk, "checked_in_at": attendance.checked_in_at.isoformat()},
+    )
+    attendance.delete()
+    return ""
 
 
 @transaction.atomic

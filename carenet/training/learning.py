@@ -63,6 +63,7 @@ from django.utils.translation import gettext_lazy
 from carenet.accounts import access
 from carenet.accounts.access import Perm
 from carenet.areas.models import within
+from carenet.core import thaidate
 from carenet.core.collation import thai_order
 from carenet.core.services import audit_record
 from carenet.training.models import (
@@ -758,6 +759,15 @@ def event_complete(*, actor: Any, event: TrainingEvent) -> Completion:
         raise ValidationError(_("This event has not taken place yet."))
     if not event.sessions.exists():
         raise ValidationError(_("This event has no sessions: nobody could attend."))
+    last = event.sessions.order_by("-ends_at").values_list("ends_at", flat=True).first()
+    if last is not None and last > timezone.now():
+        raise ValidationError(
+            _(
+                "The last session ends on %(when)s: complete the event after it, when everyone "
+                "who came has been checked in (certificates are dated then)."
+            )
+            % {"when": thaidate.format_datetime(last)}
+        )
     # Lock the event row so that two presses do not issue twice.
     TrainingEvent.objects.select_for_update().filter(pk=event.pk).first()
     passing = passing_invitations(event)

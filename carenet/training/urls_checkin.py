@@ -12,6 +12,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("sessions/<int:pk>/checkin/", views_checkin.checkin_page, name="checkin"),
     path("sessions/<int:pk>/checkin/scan/", views_checkin.checkin_scan, name="checkin_scan"),
     path("sessions/<int:pk>/checkin/tick/", views_checkin.checkin_tick, name="checkin_tick"),
+    path("sessions/<int:pk>/checkin/untick/", views_checkin.checkin_untick, name="checkin_untick"),
     path("<int:pk>/attendance/", views_checkin.attendance, name="attendance"),
     path("<int:pk>/attendance.csv", views_checkin.attendance_csv, name="attendance_csv"),
 ]

@@ -197,6 +197,37 @@ def checkin_tick(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
+@access.requires(Perm.MANAGE_TRAINING)
+@require_POST
+def checkin_untick(request: HttpRequest, pk: int) -> HttpResponse:
+    """A check-in taken back (the wrong name ticked): answers with the row, unchecked."""
+    session = checkin.session_get(user=request.user, pk=pk)
+    invitation: Invitation | None = checkin.invitation_for_tick(
+        session=session, pk=request.POST.get("invitation")
+    )
+    if invitation is None:
+        return HttpResponse(_("Not invited to this event."), status=404)
+    refusal = checkin.attendance_undo(actor=request.user, session=session, invitation=invitation)
+    if not request.headers.get("HX-Request"):
+        if refusal:
+            messages.error(request, refusal)
+        else:
+            messages.success(request, _("Check-in taken back: %(name)s") % {
+                "name": invitation.volunteer.full_name})  # fmt: skip
+        return redirect("training:checkin", pk=session.pk)
+    invitation = checkin.invitation_for_tick(session=session, pk=invitation.pk) or invitation
+    return render(
+        request,
+        "training/checkin_tick.html",
+        {
+            "session": session,
+            "row": invitation,
+            "result": checkin.CheckIn("refused", reason=refusal) if refusal else None,
+            "counts": checkin.session_counts(session=session),
+        },
+    )
+
+
 # --- attendance --------------------------------------------------------------------------------
 
 

@@ -8,8 +8,9 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from carenet.core.models import AuditEvent
 from carenet.training import checkin
-from carenet.training.models import Attendance
+from carenet.training.models import Attendance, Certificate
 from carenet.training.tests.factories_checkin import checkin_world, invite_many
 from carenet.training.tests.factories_events import (
     AttendanceFactory,
@@ -348,3 +349,40 @@ def test_attendance_page_and_csv_cost_fixed_queries(client, world, django_assert
         client.get(page)
     with django_assert_max_num_queries(len(small_csv.captured_queries)):
         b"".join(client.get(csv).streaming_content)
+
+
+def test_a_check_in_by_mistake_is_taken_back_unless_a_certificate_rests_on_it(client, world):
+    login(client, "district_coordinator_a")
+    tick = reverse("training:checkin_tick", args=[world.session.pk])
+    untick = reverse("training:checkin_untick", args=[world.session.pk])
+    client.post(tick, {"invitation": world.other.pk}, **HTMX)
+    response = client.post(untick, {"invitation": world.other.pk}, **HTMX)
+    assert response.status_code == 200 and 'data-testid="tick"' in response.text
+    assert not Attendance.objects.exists()
+    event = AuditEvent.objects.get(action="training.checkin_undo")
+    assert event.details["session"] == world.session.pk
+    # Once a certificate is issued on the attendance, the check-in stays.
+    client.post(tick, {"invitation": world.other.pk}, **HTMX)
+    Certificate.objects.create(
+        event=world.event, invitation=world.other, volunteer=world.other.volunteer,
+        area_id=world.other.area_id, code="TESTCODE01", name_printed="สมศรี ใจดี",
+        issued_on=world.event.starts_on,
+    )  # fmt: skip
+    kept = client.post(untick, {"invitation": world.other.pk}, **HTMX)
+    assert 'data-testid="row-refused"' in kept.text and Attendance.objects.count() == 1
+    login(client, "district_coordinator_b")
+    assert client.post(untick, {"invitation": world.other.pk}, **HTMX).status_code == 404
+
+
+def test_a_session_of_a_later_day_takes_no_check_in(client, world):
+    """The wrong tab picked the day before: refused, saying the session's day."""
+    tomorrow = timezone.now() + timedelta(days=1)
+    world.session2.starts_at, world.session2.ends_at = tomorrow, tomorrow + timedelta(hours=3)
+    world.session2.save()
+    login(client, "district_coordinator_a")
+    url = reverse("training:checkin_tick", args=[world.session2.pk])
+    response = client.post(url, {"invitation": world.other.pk}, **HTMX)
+    assert 'data-testid="row-refused"' in response.text
+    assert not Attendance.objects.exists()
+    past = reverse("training:checkin_tick", args=[world.session.pk])  # a sign-in sheet, later
+    assert 'data-testid="checked"' in client.post(past, {"invitation": world.other.pk}, **HTMX).text

@@ -1,9 +1,10 @@
 """Tests, evaluation, the event report, completion and the competencies held."""
 
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.utils import timezone
 
 from carenet.core.models import AuditEvent
 from carenet.training import learning
@@ -281,3 +282,13 @@ def test_quiz_kinds_checked(world, district_coordinator_a):
     with pytest.raises(ValidationError):
         learning.quiz_ensure(actor=district_coordinator_a, event=world.event, kind="mid")
     assert build_quiz(world.event_b, "pre").questions.count() == 5
+
+
+def test_an_event_is_completed_only_after_its_last_session(world, district_coordinator_a):
+    """Closed before it was held, it would certify people on a day still to come."""
+    last = world.event.sessions.order_by("-ends_at").first()
+    last.ends_at = timezone.now() + timedelta(hours=2)
+    last.save(update_fields=["ends_at"])
+    with pytest.raises(ValidationError, match="ช่วงการอบรมสุดท้ายสิ้นสุด"):
+        learning.event_complete(actor=district_coordinator_a, event=world.event)
+    assert not Certificate.objects.exists()
