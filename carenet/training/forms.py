@@ -236,7 +236,7 @@ class InvitationFilterForm(forms.Form):
 
 
 class AwardForm(forms.Form):
-    volunteer = forms.IntegerField(widget=forms.HiddenInput)
+    volunteer = forms.IntegerField(label=_("Volunteer"), widget=forms.HiddenInput)
     fiscal_year = forms.IntegerField(label=_("Year (BE)"), min_value=2500, max_value=2700)
     title = forms.CharField(label=_("Award"), max_length=200, initial="อพม. ดีเด่น")
     reason = forms.CharField(label=_("Why"), widget=forms.Textarea(attrs={"rows": 4}))
