@@ -829,6 +829,7 @@ def person_set_status(
         target=person,
         area_code=person.area_id,
         details={
+            "household": person.household_id,  # where it happened: the person may move on
             "from": before,
             "to": status,
             "reason": visible(reason),

@@ -670,7 +670,11 @@ def _member_changes(user: Any, household: Household) -> list[TimelineEntry]:
     here = Person.objects.filter(household=household).values(key=Cast("pk", CharField()))
     events = list(
         AuditEvent.objects.filter(
-            Q(action="person.status", target_type=PERSON_TYPE, target_id__in=here)
+            Q(action="person.status", details__household=pk)
+            | (  # logged before the status named its household
+                Q(action="person.status", target_type=PERSON_TYPE, target_id__in=here)
+                & ~Q(details__has_key="household")
+            )
             | Q(action="person.move", details__from=pk)
             | Q(action="person.move", details__to=pk)
             | Q(
@@ -712,7 +716,10 @@ def _member_changes(user: Any, household: Household) -> list[TimelineEntry]:
             old = _OldAddress(was.get("house_no") or "", was.get("moo"), was.get("soi") or "",
                               was.get("road") or "", areas.get(was.get("area")))  # fmt: skip
             change = MemberChange("household.moved", by, address_was=old)
-        entries.append(TimelineEntry(event.created_at, "member_change", change))
+        when = event.created_at
+        if isinstance(details.get("on"), str):  # a death or a move on the day it happened
+            when = _at_noon(date.fromisoformat(details["on"]))
+        entries.append(TimelineEntry(when, "member_change", change))
     return entries
 
 

@@ -242,3 +242,21 @@ def test_deaths_moves_and_a_move_of_house_are_on_the_timeline(client, world, per
     assert "ย้ายบ้าน" in page and f"บ้านเลขที่ {was}" in page
     joined = client.get(reverse("visits:timeline", args=[other.pk])).text
     assert "ลูกชาย" in joined and "ย้ายมาจากครัวเรือนอื่น" in joined
+
+
+def test_a_members_status_stays_with_the_household_where_it_happened(client, world, personas):
+    """Marked moved away here, then placed in another household: the entry stays here, on
+    the day it happened, and the new household's volunteers do not read where she went."""
+    actor = personas["district_coordinator_a"]
+    home, other = world.households["a1"], world.households["a2"]
+    mother = PersonFactory.create(household=home, first_name="แม่")
+    services.person_set_status(actor=actor, person=mother, status="moved",
+                               reason="ไปอยู่กับลูกสาว", on=date(2026, 11, 25))  # fmt: skip
+    mother.refresh_from_db()
+    services.person_move(actor=actor, person=mother, household=other, relation="parent")
+    entries = selectors.household_timeline(user=actor, household=home)
+    (gone,) = [e for e in entries if e.kind == "member_change" and e.item.action == "person.status"]
+    assert timezone.localdate(gone.when) == date(2026, 11, 25)
+    elsewhere = selectors.household_timeline(user=actor, household=other)
+    said = [e.item for e in elsewhere if e.kind == "member_change"]
+    assert [c.action for c in said] == ["moved_in"]
