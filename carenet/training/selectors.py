@@ -208,7 +208,7 @@ def invitation_list(
     elif status == "by_hand":
         queryset = queryset.filter(added_by_hand=True)
     return queryset.select_related("volunteer", "area__parent").order_by(
-        "area_id", "volunteer__first_name", "volunteer__last_name", "pk"
+        "area_id", *thai_order("volunteer__first_name", "volunteer__last_name"), "pk"
     )
 
 

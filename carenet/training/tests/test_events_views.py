@@ -495,3 +495,15 @@ def test_coverage_page_keeps_its_query_count(client, world, django_assert_max_nu
         response = client.get(reverse("training:coverage", args=["86"]) + "?year=2568")
     assert response.status_code == 200
     assert response.context["report"].total.trained == size // 3
+
+
+def test_the_invitation_list_is_in_thai_dictionary_order(client, world):
+    """เกริกพล comes under ก, before อนุบาล, though its first letter is the vowel เ."""
+    for first in ("อนุบาล", "เกริกพล", "ขวัญ"):
+        InvitationFactory(
+            event=world["event_p"], volunteer=VolunteerFactory(area_id="860102", first_name=first)
+        )
+    login(client, "district_coordinator_a")
+    response = client.get(reverse("training:invitations", args=[world["event_p"].pk]))
+    names = [i.volunteer.first_name for i in response.context["page"].object_list]
+    assert names == ["เกริกพล", "ขวัญ", "อนุบาล"]
