@@ -282,7 +282,8 @@ def event_update(
         details={"fields": changed},
     )
     if "criteria" in changed or "starts_on" in changed:
-        invitations_build(actor=actor, event=event)
+        # What the new criteria did to the list not sent yet, for the page to say.
+        event.list_rebuilt = invitations_build(actor=actor, event=event)  # type: ignore[attr-defined]
     return event
 
 

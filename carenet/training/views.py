@@ -15,6 +15,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_POST
 
 from carenet.accounts import access
@@ -157,6 +158,19 @@ def event_edit(request: HttpRequest, pk: int) -> HttpResponse:
             show_service_errors(error, form)
         else:
             messages.success(request, _("The changes are saved."))
+            rebuilt = getattr(event, "list_rebuilt", None)
+            if rebuilt and rebuilt["dropped"]:
+                messages.warning(
+                    request,
+                    ngettext(
+                        "The new criteria took %(dropped)s volunteer off the list not sent "
+                        "yet and put %(added)s on it. Invitations already sent stay.",
+                        "The new criteria took %(dropped)s volunteers off the list not sent "
+                        "yet and put %(added)s on it. Invitations already sent stay.",
+                        rebuilt["dropped"],
+                    )
+                    % rebuilt,
+                )
             return redirect("training:event", pk=event.pk)
     return render(
         request,

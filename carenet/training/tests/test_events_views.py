@@ -507,3 +507,24 @@ def test_the_invitation_list_is_in_thai_dictionary_order(client, world):
     response = client.get(reverse("training:invitations", args=[world["event_p"].pk]))
     names = [i.volunteer.first_name for i in response.context["page"].object_list]
     assert names == ["เกริกพล", "ขวัญ", "อนุบาล"]
+
+
+def test_new_criteria_say_how_many_unsent_invitations_they_replaced(client, world):
+    login(client, "district_coordinator_a")
+    form = {
+        "title": "อบรมสองตำบล", "kind": "course", "starts_on": "10/03/2568",
+        "ends_on": "11/03/2568", "venue": "หอประชุมอำเภอ", "venue_area": "860101",
+        "budget": "0", "attendance_rule": "80", "competencies": [], "committee": "",
+        "target_area": "860101", "centre": world["centre_a"].pk,
+    }  # fmt: skip
+    client.post(reverse("training:event_new"), form)
+    event = TrainingEvent.objects.get(title="อบรมสองตำบล")
+    assert event.invitations.count() == 1  # the volunteer of 860101
+    VolunteerFactory(area_id="860102")
+    response = client.post(
+        reverse("training:event_edit", args=[event.pk]),
+        {**form, "target_area": "860102", "version": event.version},
+        follow=True,
+    )
+    said = [str(m) for m in response.context["messages"]]
+    assert any("1" in m and "ส่ง" in m for m in said[1:]), said
