@@ -75,7 +75,7 @@ MAX_CODE = 200  # longer input is not a code at all; it is not even looked up
 LIST_PAGE = 30
 NOBODY = Q(pk__in=[])  # `own` for records a volunteer's grant never shows
 
-Status = Literal["new", "already", "refused"]
+Status = Literal["new", "already", "refused", "undone"]
 
 
 # --- QR codes ----------------------------------------------------------------------------------

@@ -19,7 +19,7 @@ from django.views.decorators.http import require_GET, require_POST
 from carenet.accounts import access
 from carenet.accounts.access import Perm
 from carenet.training import checkin, selectors
-from carenet.training.models import CheckInMethod, Invitation
+from carenet.training.models import CheckInMethod, Invitation, Session
 
 BADGES_PER_SHEET = 8
 BADGES_PER_PAGE = 50 * BADGES_PER_SHEET  # fifty A4 sheets per print run
@@ -119,6 +119,8 @@ def checkin_page(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _message(result: checkin.CheckIn) -> str:
+    if result.status == "undone":
+        return result.reason
     if result.status == "new":
         text = "✓ " + result.name
         if result.declined:
@@ -167,30 +169,27 @@ def checkin_scan(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-@access.requires(Perm.MANAGE_TRAINING)
-@require_POST
-def checkin_tick(request: HttpRequest, pk: int) -> HttpResponse:
-    """A name ticked on the list: answers with the row, checked, and the new counts."""
+def _row_of(request: HttpRequest, pk: int) -> tuple[Session, Invitation | None]:
+    """The session, and the invitation a row of its list posts (None: not of this event)."""
     session = checkin.session_get(user=request.user, pk=pk)
-    invitation: Invitation | None = checkin.invitation_for_tick(
-        session=session, pk=request.POST.get("invitation")
-    )
-    if invitation is None:
-        return HttpResponse(_("Not invited to this event."), status=404)
-    result = checkin.attendance_record(
-        actor=request.user, session=session, invitation=invitation, method=CheckInMethod.LIST
-    )
-    if result.time is not None:
-        invitation.checked_in_at = result.time  # type: ignore[attr-defined]
+    return session, checkin.invitation_for_tick(session=session, pk=request.POST.get("invitation"))
+
+
+def _row_answer(
+    request: HttpRequest, session: Session, row: Invitation, result: checkin.CheckIn | None
+) -> HttpResponse:
+    """The row again with the new counts (htmx), or the scanner page with a message."""
     if not request.headers.get("HX-Request"):
-        messages.success(request, _message(result))
+        if result is not None:
+            add = messages.error if result.status == "refused" else messages.success
+            add(request, _message(result))
         return redirect("training:checkin", pk=session.pk)
     return render(
         request,
         "training/checkin_tick.html",
         {
             "session": session,
-            "row": invitation,
+            "row": row,
             "result": result,
             "counts": checkin.session_counts(session=session),
         },
@@ -199,33 +198,36 @@ def checkin_tick(request: HttpRequest, pk: int) -> HttpResponse:
 
 @access.requires(Perm.MANAGE_TRAINING)
 @require_POST
+def checkin_tick(request: HttpRequest, pk: int) -> HttpResponse:
+    """A name ticked on the list: answers with the row, checked, and the new counts."""
+    session, invitation = _row_of(request, pk)
+    if invitation is None:
+        return HttpResponse(_("Not invited to this event."), status=404)
+    result = checkin.attendance_record(
+        actor=request.user, session=session, invitation=invitation, method=CheckInMethod.LIST
+    )
+    if result.time is not None:
+        invitation.checked_in_at = result.time  # type: ignore[attr-defined]
+    return _row_answer(request, session, invitation, result)
+
+
+@access.requires(Perm.MANAGE_TRAINING)
+@require_POST
 def checkin_untick(request: HttpRequest, pk: int) -> HttpResponse:
     """A check-in taken back (the wrong name ticked): answers with the row, unchecked."""
-    session = checkin.session_get(user=request.user, pk=pk)
-    invitation: Invitation | None = checkin.invitation_for_tick(
-        session=session, pk=request.POST.get("invitation")
-    )
+    session, invitation = _row_of(request, pk)
     if invitation is None:
         return HttpResponse(_("Not invited to this event."), status=404)
     refusal = checkin.attendance_undo(actor=request.user, session=session, invitation=invitation)
-    if not request.headers.get("HX-Request"):
-        if refusal:
-            messages.error(request, refusal)
-        else:
-            messages.success(request, _("Check-in taken back: %(name)s") % {
-                "name": invitation.volunteer.full_name})  # fmt: skip
-        return redirect("training:checkin", pk=session.pk)
-    invitation = checkin.invitation_for_tick(session=session, pk=invitation.pk) or invitation
-    return render(
-        request,
-        "training/checkin_tick.html",
-        {
-            "session": session,
-            "row": invitation,
-            "result": checkin.CheckIn("refused", reason=refusal) if refusal else None,
-            "counts": checkin.session_counts(session=session),
-        },
-    )
+    if refusal:
+        result = checkin.CheckIn("refused", reason=refusal)
+    else:
+        name = invitation.volunteer.full_name
+        result = checkin.CheckIn(
+            "undone", name, reason=_("Check-in taken back: %(name)s") % {"name": name}
+        )
+    row = checkin.invitation_for_tick(session=session, pk=invitation.pk) or invitation
+    return _row_answer(request, session, row, result)
 
 
 # --- attendance --------------------------------------------------------------------------------
