@@ -760,13 +760,13 @@ def event_complete(*, actor: Any, event: TrainingEvent) -> Completion:
     if not event.sessions.exists():
         raise ValidationError(_("This event has no sessions: nobody could attend."))
     last = event.sessions.order_by("-ends_at").values_list("ends_at", flat=True).first()
-    if last is not None and last > timezone.now():
+    if last is not None and timezone.localdate(last) > timezone.localdate():
         raise ValidationError(
             _(
-                "The last session ends on %(when)s: complete the event after it, when everyone "
-                "who came has been checked in (certificates are dated then)."
+                "The last session is on %(day)s: complete the event on that day or after, "
+                "when everyone who came has been checked in (certificates are dated then)."
             )
-            % {"when": thaidate.format_datetime(last)}
+            % {"day": thaidate.format_short(timezone.localdate(last))}
         )
     # Lock the event row so that two presses do not issue twice.
     TrainingEvent.objects.select_for_update().filter(pk=event.pk).first()

@@ -287,8 +287,8 @@ def test_quiz_kinds_checked(world, district_coordinator_a):
 def test_an_event_is_completed_only_after_its_last_session(world, district_coordinator_a):
     """Closed before it was held, it would certify people on a day still to come."""
     last = world.event.sessions.order_by("-ends_at").first()
-    last.ends_at = timezone.now() + timedelta(hours=2)
+    last.ends_at = timezone.now() + timedelta(days=1)
     last.save(update_fields=["ends_at"])
-    with pytest.raises(ValidationError, match="ช่วงการอบรมสุดท้ายสิ้นสุด"):
+    with pytest.raises(ValidationError, match="ช่วงการอบรมสุดท้ายจัดในวันที่"):
         learning.event_complete(actor=district_coordinator_a, event=world.event)
     assert not Certificate.objects.exists()
