@@ -102,7 +102,7 @@ class UserFilterForm(forms.Form):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["role"].choices = [  # type: ignore[attr-defined]
-            ("", _("every role")),
+            ("", capfirst(_("every role"))),
             *((value, capfirst(label)) for value, label in Role.choices),
         ]
 

@@ -281,6 +281,9 @@ def certificate(request: HttpRequest, pk: int) -> HttpResponse:
     return stream_pdf_response(pdf, certificates.file_name(found), inline=True)
 
 
+HOLDERS_SHOWN = 500
+
+
 @access.requires(Perm.MANAGE_TRAINING)
 @require_http_methods(["GET", "POST"])
 def batch_new(request: HttpRequest, pk: int) -> HttpResponse:
@@ -299,6 +302,8 @@ def batch_new(request: HttpRequest, pk: int) -> HttpResponse:
         {
             "event": event,
             "count": jobs.event_certificates(event).count(),
+            # Who got one, each with their own PDF: the first HOLDERS_SHOWN, as printed.
+            "holders": list(jobs.event_certificates(event).select_related("area")[:HOLDERS_SHOWN]),
             "batches": jobs.batch_list(event=event),
         },
     )

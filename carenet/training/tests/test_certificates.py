@@ -250,3 +250,19 @@ def test_verify_box_empty(client, db):
     response = client.get(reverse("training:verify"))
     assert response.status_code == 200
     assert b'name="code"' in response.content
+
+
+def test_the_certificates_page_names_who_received_one(
+    world, district_coordinator_a, login_as, django_assert_max_num_queries
+):
+    """Each with their own PDF; the names come in one query whatever their number."""
+    many_attendees(world.event, 30)
+    learning.event_complete(actor=district_coordinator_a, event=world.event)
+    client = login_as("district_coordinator_a")
+    with django_assert_max_num_queries(16):
+        page = client.get(reverse("training:batch_new", args=[world.event.pk]))
+    holders = page.context["holders"]
+    assert len(holders) == Certificate.objects.filter(event=world.event).count() == 32
+    one = holders[0]
+    assert reverse("training:certificate", args=[one.pk]) in page.text
+    assert one.name_printed in page.text
