@@ -468,6 +468,13 @@ def test_a_half_typed_visit_survives_a_reload(
     expect(household_row(phone, world.alone).get_by_test_id("record")).to_have_text(
         th("Continue the visit record")
     )
+
+    # Sent after the session ended: the sign-in page says the visit is not saved yet.
+    open_visit_form(phone, th, world.alone)
+    phone.context.clear_cookies(name="sessionid")
+    with phone.expect_navigation():
+        phone.get_by_test_id("visit-form").locator("[type=submit]").first.click()
+    expect(phone.get_by_test_id("keep-note")).to_be_visible()
     th.check()
 
 

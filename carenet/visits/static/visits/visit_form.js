@@ -169,6 +169,11 @@
     if (submitting) { event.preventDefault(); return; }
     submitting = true;
     keepLocally();
+    // Told to the sign-in page, should the session have ended on the way (form-keep.js reads
+    // it there and says that what was sent is not saved; the draft brings it back).
+    try {
+      sessionStorage.setItem("carenet:sent", JSON.stringify({ key: "", path: window.location.pathname }));
+    } catch (e) { /* private mode: the sign-in page says less */ }
     show(text.sending, false);
     if (submitButton) setTimeout(function () { submitButton.disabled = true; }, 0);
   });
