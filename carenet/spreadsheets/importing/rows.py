@@ -679,6 +679,8 @@ class RowReader:
         if (
             born is not None
             and len(written) <= _LONGEST_SHORT_DATE
+            # Most rows end in a four-digit year: settled without the pattern, a million times.
+            and not written.rstrip()[-3:-1].isdigit()
             and _TWO_DIGIT_YEAR.match(written)
         ):
             # Always said: 5/6/45 is 2545 for a child and 2445 for a great-grandmother, and
