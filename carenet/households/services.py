@@ -60,6 +60,7 @@ from carenet.households.cleaning import (
     person_clean,
 )
 from carenet.households.models import (
+    DEFAULT_PURPOSE,
     Consent,
     ConsentBasis,
     Evacuation,
@@ -910,8 +911,9 @@ def household_log_view(*, actor: Any, household: Household) -> None:
 def person_reveal_citizen_id(*, actor: Any, person: Person) -> str:
     """The full citizen ID, formatted, for someone who asked to see it; the read is logged.
     Without one, the number of the person's other document (a pink card, a passport), which
-    identifies them as well, the same way."""
-    _require_people(actor, [person], Perm.VIEW_HOUSEHOLDS)
+    identifies them as well, the same way. Only for those who work with the person's record
+    (MANAGE_HOUSEHOLDS): the read-only auditor checks who read an ID, not the ID itself."""
+    _require_people(actor, [person], Perm.MANAGE_HOUSEHOLDS)
     digits = person.read_citizen_id()
     if not digits and not person.document_no:
         return ""
@@ -1089,6 +1091,30 @@ def consent_withdraw(*, actor: Any, consent: Consent, withdrawn_on: date, reason
             details={"person": given.person_id},
         )
     return consent
+
+
+@transaction.atomic
+def person_restrict(*, actor: Any, person: Person, on: date, reason: str) -> bool:
+    """Restricts a person's record as their withdrawal would: for an objection or erasure
+    request the province accepted. Every consent or basis in force on `on` is withdrawn; a
+    person with none recorded gets an objection to the public task, the basis the registry
+    holds them on without one. False when nothing was in force that day (already restricted,
+    or a consent given again since)."""
+    in_force = person.consents.filter(withdrawn_on__isnull=True, given_on__lte=on)
+    consent = in_force.order_by("given_on", "pk").first()
+    if consent is None:
+        if person.consents.exists():
+            return False
+        consent = Consent.objects.create(
+            person=person,
+            area_id=person.area_id,
+            basis=ConsentBasis.PUBLIC_TASK,
+            purpose=_(DEFAULT_PURPOSE),
+            given_on=on,
+            recorded_by=_user(actor),
+        )
+    consent_withdraw(actor=actor, consent=consent, withdrawn_on=on, reason=reason)
+    return True
 
 
 # --- Duplicates ----------------------------------------------------------------------------

@@ -823,12 +823,12 @@ def person_move(request: HttpRequest, pk: int) -> HttpResponse:
     return _render_form(request, "households/person_move.html", context)
 
 
-@access.requires(Perm.VIEW_HOUSEHOLDS)
+@access.requires(MANAGE)
 @require_POST
 def person_citizen_id(request: HttpRequest, pk: int) -> HttpResponse:
     """Shows the full citizen ID (or other document no.) once, on an explicit request; the
-    read is logged."""
-    person = selectors.person_get(user=request.user, pk=pk)
+    read is logged (services.person_reveal_citizen_id says who may)."""
+    person = selectors.person_get(user=request.user, pk=pk, perm=MANAGE)
     revealed = services.person_reveal_citizen_id(actor=request.user, person=person)
     response = _render_person(request, person, revealed_id=revealed)
     response["Cache-Control"] = "no-store"

@@ -35,9 +35,4 @@ class DecideForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 4}),
         required=False,
         max_length=4000,
-        help_text=_(
-            "An erasure request is usually refused: the registry keeps people's records to carry "
-            "out the Ministry's duty under the social welfare law (PDPA s.33). Say so, and what "
-            "was done instead (for example, the use of the data was restricted)."
-        ),
     )

@@ -13,9 +13,11 @@ Who may do what (accounts.access holds the role table):
 Every step writes an audit row whose target is the person, so that the person's history in
 the audit log shows it, with the request's number and kind in its details.
 
-Erasure is answered by recording the decision only: the registry keeps people's records to
-carry out the Ministry's duty under the social welfare law, so an erasure request is usually
-refused with that legal reason; records are never deleted or anonymised here.
+Records are never deleted or anonymised here: the registry keeps people's records to carry out
+the Ministry's duty under the social welfare law, so an erasure request is refused with that
+legal reason, or answered in part by restricting the record. An accepted objection restricts
+it too (`restricts`), in the same transaction as the decision, as a withdrawal of consent
+does: the record is kept but no longer visited, changed or exported.
 """
 
 from datetime import date
@@ -30,6 +32,7 @@ from carenet.accounts import access
 from carenet.accounts.access import Perm
 from carenet.core.services import audit_record
 from carenet.core.text import visible
+from carenet.households import services as household_services
 from carenet.households.cleaning import Errors
 from carenet.households.models import Person, PersonStatus
 from carenet.households.selectors import people_visible
@@ -102,12 +105,41 @@ def request_decide(
             _("Write the legal reason for refusing, and what was not done."),
             code="required",
         )
+    if request.kind == RequestKind.ERASURE and outcome == Outcome.DONE:
+        errors.add(
+            "outcome",
+            _(
+                "Carenet does not delete people's records. Choose “partly done” to restrict "
+                "the record (it is kept, but no longer visited, changed or exported), or refuse "
+                "with the legal reason."
+            ),
+            code="erasure_done",
+        )
     errors.raise_any()
+    assert decided_on is not None
     request.outcome, request.reason = outcome, visible(reason)
     request.decided_on, request.decided_by = decided_on, actor
     request.save(update_fields=["outcome", "reason", "decided_on", "decided_by"])
     _audit(actor, request, "pdpa.request_decide", outcome=outcome, reason=request.reason)
+    if restricts(request.kind, outcome):
+        why = _("Data subject request no. %(number)s: %(kind)s, %(outcome)s") % {
+            "number": request.pk,
+            "kind": request.get_kind_display(),
+            "outcome": request.get_outcome_display(),
+        }
+        household_services.person_restrict(
+            actor=actor, person=request.person, on=decided_on, reason=why
+        )
     return request
+
+
+def restricts(kind: str, outcome: str) -> bool:
+    """An objection accepted, or an erasure answered by restricting the record (Carenet never
+    deletes one): the record is restricted as a withdrawal of consent restricts it."""
+    return (kind, outcome) in {
+        (RequestKind.OBJECTION, Outcome.DONE),
+        (RequestKind.ERASURE, Outcome.PARTLY),
+    }
 
 
 def copy_log_view(*, actor: Any, person: Person) -> None:

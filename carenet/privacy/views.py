@@ -73,9 +73,19 @@ def request_decide(request: HttpRequest, pk: int) -> HttpResponse:
         except ValidationError as error:
             show_service_errors(error, form)
         else:
-            messages.success(request, _("The decision is recorded."))
+            if services.restricts(subject_request.kind, form.cleaned_data["outcome"]):
+                messages.success(
+                    request, _("The decision is recorded. The person's record is now restricted.")
+                )
+            else:
+                messages.success(request, _("The decision is recorded."))
             return redirect("privacy:person", pk=subject_request.person_id)
-    context = {"form": form, "item": subject_request, "person": subject_request.person}
+    context = {
+        "form": form,
+        "item": subject_request,
+        "person": subject_request.person,
+        "today": today(),
+    }
     return render(request, "privacy/decide.html", context, status=400 if form.errors else 200)
 
 

@@ -48,7 +48,7 @@ from carenet.households.models import (
     serving_q,
     volunteer_serves,
 )
-from carenet.households.selectors import households_visible, person_own_q
+from carenet.households.selectors import households_visible, person_own_q, withdrawn_q
 from carenet.households.vulnerability import priority_level
 from carenet.visits.models import Visit, VisitTarget
 from carenet.volunteers.models import Volunteer, VolunteerStatus, VolunteerStatusChange
@@ -77,11 +77,13 @@ def start_of_day(day: date) -> datetime:
 
 
 def overdue_q(today: date) -> Q:
-    """Households whose visit is overdue today (see the module docstring)."""
+    """Households whose visit is overdue today (see the module docstring). Not those whose
+    members all withdrew consent or objected: no visit is recorded there (withdrawn_q)."""
     registered_before = start_of_day(today - timedelta(days=NEVER_VISITED_GRACE_DAYS))
-    return Q(next_visit_due__lt=today) | Q(
+    due = Q(next_visit_due__lt=today) | Q(
         next_visit_due__isnull=True, created_at__lt=registered_before
     )
+    return due & ~withdrawn_q()
 
 
 def inactive_q(today: date) -> Q:

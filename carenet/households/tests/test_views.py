@@ -787,6 +787,18 @@ def test_showing_the_full_citizen_id_is_explicit_and_logged(client, world):
     assert AuditEvent.objects.filter(action="person.citizen_id.read").count() == 1
 
 
+def test_the_read_only_auditor_sees_who_read_an_id_not_the_id(client, world):
+    person = world.people["a1"]
+    person.set_citizen_id(new_citizen_id())
+    person.save()
+    login(client, "auditor")
+    page = client.get(reverse("households:person", args=[person.pk]))
+    assert page.status_code == 200 and b'data-testid="show-id"' not in page.content
+    path = reverse("households:person_citizen_id", args=[person.pk])
+    assert client.post(path).status_code == 403
+    assert not AuditEvent.objects.filter(action="person.citizen_id.read").exists()
+
+
 def test_a_stale_edit_shows_the_saved_record_and_what_the_form_said(client, world):
     person = world.people["a1"]
     login(client, "district_coordinator_a")

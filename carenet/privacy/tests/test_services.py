@@ -7,6 +7,8 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 
 from carenet.core.models import AuditEvent
+from carenet.households.models import Consent, ConsentBasis
+from carenet.households.services import person_is_restricted
 from carenet.privacy import services
 from carenet.privacy.models import Outcome, RequestKind, SubjectRequest
 
@@ -96,7 +98,7 @@ def test_a_refusal_needs_its_legal_reason_and_is_logged_once(world, personas):
 
 
 def test_a_decision_does_not_come_before_the_request(world, personas):
-    request = record(personas, world=world)
+    request = record(personas, world=world, kind=RequestKind.ACCESS)
     with pytest.raises(ValidationError) as refused:
         services.request_decide(
             actor=personas["province_officer"],
@@ -106,3 +108,69 @@ def test_a_decision_does_not_come_before_the_request(world, personas):
             reason="",
         )
     assert set(refused.value.message_dict) == {"decided_on"}
+
+
+def decide(personas, request, outcome, reason="ยอมรับคำขอ"):
+    return services.request_decide(
+        actor=personas["province_officer"],
+        request=request,
+        outcome=outcome,
+        decided_on=TODAY,
+        reason=reason,
+    )
+
+
+def test_an_accepted_objection_restricts_the_record_at_once(world, personas):
+    person = world.people["a1"]
+    decide(personas, record(personas, world=world, kind=RequestKind.OBJECTION), Outcome.DONE)
+    assert person_is_restricted(person)
+    consent = person.consents.get()
+    assert consent.withdrawn_on == TODAY and consent.withdrawn_by == personas["province_officer"]
+    assert str(SubjectRequest.objects.get().pk) in consent.withdrawal_reason
+    assert AuditEvent.objects.filter(action="consent.withdraw").count() == 1
+
+
+@pytest.mark.parametrize(
+    ("kind", "outcome"),
+    [
+        (RequestKind.OBJECTION, Outcome.PARTLY),
+        (RequestKind.OBJECTION, Outcome.REFUSED),
+        (RequestKind.ERASURE, Outcome.REFUSED),
+        (RequestKind.ACCESS, Outcome.DONE),
+        (RequestKind.CORRECTION, Outcome.DONE),
+    ],
+)
+def test_other_decisions_leave_the_record_as_it_was(world, personas, kind, outcome):
+    decide(personas, record(personas, world=world, kind=kind), outcome)
+    assert not person_is_restricted(world.people["a1"])
+    assert not AuditEvent.objects.filter(action="consent.withdraw").exists()
+
+
+def test_erasure_is_answered_by_restricting_never_by_deleting(world, personas):
+    request = record(personas, world=world)
+    with pytest.raises(ValidationError) as refused:
+        decide(personas, request, Outcome.DONE)
+    assert set(refused.value.message_dict) == {"outcome"}
+    request.refresh_from_db()
+    assert request.is_open and not person_is_restricted(world.people["a1"])
+    decide(personas, request, Outcome.PARTLY, reason="เก็บไว้ตามกฎหมาย ระงับการใช้ข้อมูลแล้ว")
+    assert person_is_restricted(world.people["a1"])
+
+
+def test_a_person_with_no_consent_recorded_is_restricted_by_an_objection(world, personas):
+    person = world.people["a1"]
+    person.consents.all().delete()
+    decide(personas, record(personas, world=world, kind=RequestKind.OBJECTION), Outcome.DONE)
+    objection = person.consents.get()
+    assert objection.basis == ConsentBasis.PUBLIC_TASK and not objection.is_active
+    assert person_is_restricted(person)
+
+
+def test_an_objection_from_someone_already_restricted_adds_nothing(world, personas):
+    person = world.people["a1"]
+    Consent.objects.filter(person=person).update(withdrawn_on=TODAY, withdrawal_reason="ถอน")
+    request = decide(
+        personas, record(personas, world=world, kind=RequestKind.OBJECTION), Outcome.DONE
+    )
+    assert request.outcome == Outcome.DONE and person.consents.count() == 1
+    assert not AuditEvent.objects.filter(action="consent.withdraw").exists()

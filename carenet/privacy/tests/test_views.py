@@ -148,6 +148,25 @@ def test_the_province_decides_an_erasure_by_refusing_it(client, world):
     assert request.outcome == "refused"
 
 
+def test_an_accepted_objection_restricts_the_record_and_says_so(client, world):
+    person = world.people["a1"]
+    request = make_request(person, kind="objection", days_ago=40)
+    url = reverse("privacy:decide", args=[request.pk])
+    login(client, "province_officer")
+    page = client.get(url).content.decode()
+    assert 'data-testid="objection-note"' in page and 'data-testid="late"' in page
+    day = TODAY.strftime("%d/%m/%Y")
+    done = client.post(url, {"outcome": "done", "decided_on": day}, follow=True)
+    assert "ระงับการใช้" in done.content.decode() or "จำกัด" in done.content.decode()
+    assert household_services.person_is_restricted(person)
+    erasure = make_request(world.people["a2"], kind="erasure")
+    refused = client.post(
+        reverse("privacy:decide", args=[erasure.pk]), {"outcome": "done", "decided_on": day}
+    )
+    assert refused.status_code == 400 and "ไม่ลบ" in refused.content.decode()
+    assert not household_services.person_is_restricted(world.people["a2"])
+
+
 @pytest.mark.parametrize(
     ("who", "status"),
     [("volunteer_a", 403), ("district_coordinator_a", 403), ("surat_officer", 404)],

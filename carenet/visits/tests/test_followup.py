@@ -17,8 +17,13 @@ from django.utils import timezone
 from openpyxl import load_workbook
 
 from carenet.core.periods import Month, month_of, parse_month, recent_months
-from carenet.households.models import Household
-from carenet.households.tests.factories import HouseholdFactory, VolunteerFactory, assign
+from carenet.households.models import Consent, Household
+from carenet.households.tests.factories import (
+    ConsentFactory,
+    HouseholdFactory,
+    VolunteerFactory,
+    assign,
+)
 from carenet.visits import followup, services
 from carenet.visits.models import VisitTarget
 from carenet.visits.tests.factories import VisitFactory, build_world
@@ -77,6 +82,17 @@ def test_due_yesterday_is_overdue_and_due_today_is_not(world, district_coordinat
     assert listed(result) == [a1.pk]
     row = result.page.object_list[0]
     assert row.days == 1 and not row.never_visited and row.due == today() - timedelta(days=1)
+
+
+def test_a_household_whose_members_all_withdrew_is_not_overdue(world, district_coordinator_a):
+    a1, a2 = world.households["a1"], world.households["a2"]
+    due_in(a1, -3)
+    due_in(a2, -3)
+    for person in a2.members.all():
+        Consent.objects.filter(person=person).delete()
+        ConsentFactory.create(person=person, withdrawn_on=today(), withdrawal_reason="คัดค้าน")
+    assert listed(report(district_coordinator_a)) == [a1.pk]
+    assert Household.objects.filter(followup.overdue_q(today())).filter(pk=a2.pk).count() == 0
 
 
 def test_never_visited_is_overdue_only_after_thirty_days(world, district_coordinator_a):
