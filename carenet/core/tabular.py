@@ -420,7 +420,12 @@ def _refuse_unreadable_workbook(stream: BinaryIO) -> None:
     a stream, whatever its size), or far more than its packed size."""
     position = stream.tell()
     try:
-        with zipfile.ZipFile(stream) as archive:
+        archive = zipfile.ZipFile(stream)
+    except (zipfile.BadZipFile, OSError, ValueError, EOFError):
+        stream.seek(position)
+        return  # not a zipped workbook (an .xls), or not a workbook at all: calamine says which
+    try:
+        with archive:
             parts = archive.infolist()
             largest = max((item.file_size for item in parts), default=0)
             packed = any(_packed_too_tight(item) for item in parts)
@@ -435,7 +440,10 @@ def _refuse_unreadable_workbook(stream: BinaryIO) -> None:
             if "content.xml" in archive.namelist() and not packed and not sprawling:
                 sprawling = _ods_too_large(partial(archive.open, "content.xml"))
     except (zipfile.BadZipFile, OSError, ValueError, EOFError, NotImplementedError, zlib.error):
-        return  # an .xls, or a damaged file: calamine says which
+        # A part that does not unpack (a wrong checksum, cut short, an unknown packing) was not
+        # measured, so it is not handed to calamine either: what it would unpack to is unknown,
+        # and calamine aborts the whole process when it cannot allocate a sheet.
+        raise _damaged_workbook() from None
     finally:
         stream.seek(position)
     if packed:

@@ -698,6 +698,38 @@ def test_a_workbook_whose_sheet_is_damaged_inside_is_a_file_error(tmp_path, en):
         assert "cannot be opened" in raised.value.errors[0].reason
 
 
+def _crc_zeroed(path, part_name: str):
+    """The workbook at `path` with `part_name`'s CRC-32 set to 0 in both zip headers: the part
+    then fails its check when Python unpacks it, while calamine reads it regardless."""
+    data = bytearray(path.read_bytes())
+    with zipfile.ZipFile(path) as archive:
+        part = archive.getinfo(part_name)
+    local = part.header_offset
+    data[local + 14 : local + 18] = b"\0\0\0\0"
+    name = part_name.encode()
+    central = data.find(b"PK\x01\x02")
+    while data[central + 46 : central + 46 + len(name)] != name:
+        central = data.find(b"PK\x01\x02", central + 4)
+    data[central + 16 : central + 20] = b"\0\0\0\0"
+    path.write_bytes(bytes(data))
+    return path
+
+
+def test_a_far_cell_behind_a_wrong_checksum_is_refused_before_it_is_opened(tmp_path, en):
+    """A 6.6 KB upload with one cell at XFD1048576 and its sheet's CRC zeroed passed the
+    extent check as 'damaged, let calamine say' and aborted the web process (550 GB)."""
+    header = ["รหัสตำบล", "หมู่ที่", "ชื่อหมู่บ้าน"]
+    path = _with_cells(
+        write_xlsx(tmp_path / "v.xlsx", [header, [860101, 1, "บ้าน"]]),
+        '<row r="1048576"><c r="XFD1048576"><v>1</v></c></row>',
+    )
+    _crc_zeroed(path, "xl/worksheets/sheet1.xml")
+    for read in (read_table, open_table):
+        with pytest.raises(TableError) as raised:
+            read(path, COLUMNS)
+        assert "cannot be opened" in raised.value.errors[0].reason
+
+
 def test_a_long_or_wide_workbook_within_bounds_is_read(tmp_path):
     header = ["รหัสตำบล", "หมู่ที่", "ชื่อหมู่บ้าน"]
     far = '<row r="900000"><c r="A900000"><v>1</v></c></row>'  # 900,000 × 3 columns
