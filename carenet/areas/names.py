@@ -3,12 +3,36 @@ the same (ท่าตะเพา for ท่าตะเภา, หาดส้
 The imports of villages, households and volunteers all say it the same way."""
 
 import difflib
+import re
 from collections.abc import Callable, Iterable
+from functools import lru_cache
+from typing import Any
 
 import geothai
 from django.utils.translation import gettext as _
 
 SUGGESTIONS = 50  # unknown names one import looks up near spellings for
+
+# The level a name may be typed with: ต.ท่าตะเภา, ตำบล ท่าตะเภา, แขวงวังบูรพาภิรมย์, อ.เมือง ...
+_LEVEL = re.compile(r"^\s*(?:ต\.|ตำบล|แขวง|อ\.|อำเภอ|กิ่งอำเภอ|เขต|จ\.|จังหวัด)\s*")
+
+
+def without_level(text: str) -> str:
+    """ "จ.ป.ร." for "ต.จ.ป.ร.": the name without the level typed before it. geothai strips
+    the level itself, except from a name that is made of initials, as จ.ป.ร. (Kra Buri)
+    is: there it also strips the "จ." of the name."""
+    return _LEVEL.sub("", text, count=1).strip()
+
+
+@lru_cache(maxsize=16384)
+def subdistricts_named(name: str, district: str = "", province: str = "") -> tuple[Any, ...]:
+    """geothai's addresses of the subdistricts called `name` (inside the district and province
+    named, when given), asked once per name: a province's file repeats each one on every row."""
+    found = geothai.match(name, district=district or None, province=province or None)
+    bare = without_level(name)
+    if not found and bare and bare != name.strip():
+        found = geothai.match(bare, district=district or None, province=province or None)
+    return tuple(found)
 
 
 class NearSpellings:

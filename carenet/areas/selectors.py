@@ -13,7 +13,8 @@ import geothai
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
-from carenet.areas.models import THAI_PREFIX, Area, Level
+from carenet.areas.models import LEVEL_BY_LENGTH, THAI_PREFIX, Area, Level
+from carenet.areas.names import without_level
 from carenet.core.people import thai_spelling
 from carenet.core.text import THAI_DIGITS
 
@@ -76,6 +77,14 @@ def areas_named(text: str) -> list[Area]:
         if (level is None or result.level == level)
         and key in (geothai.normalize(result.area.name_th), geothai.normalize(result.area.name_en))
     }
+    if not codes:  # a name of initials, as ต.จ.ป.ร.: geothai takes its จ. for a province's
+        typed, bare = text.strip(), without_level(text)
+        named = Area.objects.filter(name_th__in={typed, bare}).exclude(level=Level.VILLAGE)
+        codes = {
+            area.code
+            for area in named
+            if area.name_th == typed or level is None or LEVEL_BY_LENGTH[len(area.code)] == level
+        }
     areas = Area.objects.filter(code__in=codes).exclude(level=Level.VILLAGE)
     return sorted(areas, key=lambda area: (len(area.code), area.code))
 

@@ -3,17 +3,15 @@
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from functools import lru_cache
 from pathlib import Path
 from typing import Any, TypeVar
 
 import geothai
 from django.db import transaction
 from django.utils.translation import gettext as _
-from geothai.types import Address
 
 from carenet.areas.models import Area, Level
-from carenet.areas.names import NearSpellings, did_you_mean, places_above
+from carenet.areas.names import NearSpellings, did_you_mean, places_above, subdistricts_named
 from carenet.core.services import audit_areas, audit_record, audit_record_each
 from carenet.core.tabular import (
     Column,
@@ -392,7 +390,7 @@ def _not_loaded_reason(code: str) -> str:
 
 
 def _subdistrict_by_name(row: Row, known: _Loaded) -> str:
-    matches = _subdistricts_named(row["subdistrict"], row["district"], row["province"])
+    matches = subdistricts_named(row["subdistrict"], row["district"], row["province"])
     if not matches:
         reason = (
             _(
@@ -426,14 +424,8 @@ def _subdistrict_by_name(row: Row, known: _Loaded) -> str:
 
 
 def _codes_named(row: Row) -> set[str]:
-    found = _subdistricts_named(row["subdistrict"], row["district"], row["province"])
+    found = subdistricts_named(row["subdistrict"], row["district"], row["province"])
     return {address.subdistrict.code for address in found}
-
-
-@lru_cache(maxsize=16384)
-def _subdistricts_named(name: str, district: str, province: str) -> tuple[Address, ...]:
-    # A province's file repeats each subdistrict on every village row; geothai is asked once.
-    return tuple(geothai.match(name, district=district or None, province=province or None))
 
 
 def _village_changes(

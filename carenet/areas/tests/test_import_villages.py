@@ -10,6 +10,7 @@ from django.core.management.base import CommandError
 from django.utils import translation
 
 from carenet.areas.models import Area, Level
+from carenet.areas.selectors import area_typed
 from carenet.areas.services import villages_import
 from carenet.core.models import AuditEvent
 
@@ -446,3 +447,31 @@ def test_a_typo_repeated_on_every_row_is_answered_on_every_row(area_tree):
     rows = "".join(f"ท่าตะเพา,{moo},บ้าน {moo}\n" for moo in range(1, 61))
     found = reasons(import_text("ตำบล,หมู่ที่,ชื่อหมู่บ้าน\n" + rows))
     assert len(found) == 60 and all("Did you mean 860101" in reason for *_, reason in found)
+
+
+@pytest.fixture
+def kra_buri(area_tree):
+    """ต.จ.ป.ร. of อ.กระบุรี, จ.ระนอง: a name of initials, whose จ. geothai reads as a level."""
+    Area.objects.create(code="85", level=Level.PROVINCE, name_th="ระนอง", name_en="Ranong")
+    Area.objects.create(
+        code="8504", level=Level.DISTRICT, name_th="กระบุรี", name_en="Kra Buri", parent_id="85"
+    )
+    Area.objects.create(
+        code="850406",
+        level=Level.SUBDISTRICT,
+        name_th="จ.ป.ร.",
+        name_en="Choporo",
+        parent_id="8504",
+    )
+
+
+@pytest.mark.parametrize("typed", ["ต.จ.ป.ร.", "ตำบลจ.ป.ร.", "ต. จ.ป.ร.", "จ.ป.ร."])
+def test_a_subdistrict_named_with_initials_is_found_with_its_level_typed(kra_buri, typed):
+    result = import_text(f"ตำบล,อำเภอ,จังหวัด,หมู่ที่,ชื่อหมู่บ้าน\n{typed},อ.กระบุรี,ระนอง,1,บ้านหนึ่ง\n")
+    assert result.ok, reasons(result)
+    assert village("85040601").name_th == "บ้านหนึ่ง"
+
+
+@pytest.mark.parametrize("typed", ["ต.จ.ป.ร.", "ตำบล จ.ป.ร.", "จ.ป.ร.", "850406"])
+def test_the_users_page_finds_a_subdistrict_named_with_initials(kra_buri, typed):
+    assert area_typed(typed).code == "850406"

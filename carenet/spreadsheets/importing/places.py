@@ -8,7 +8,6 @@ with geothai.match and matched against Carenet's own Area table; then the villag
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
-from functools import lru_cache
 from typing import Any
 
 import geothai
@@ -17,7 +16,7 @@ from django.utils.translation import gettext as _
 from carenet.accounts import access
 from carenet.accounts.access import Perm
 from carenet.areas.models import Area, Level
-from carenet.areas.names import NearSpellings, did_you_mean, places_above
+from carenet.areas.names import NearSpellings, did_you_mean, places_above, subdistricts_named
 from carenet.core.people import thai_spelling
 from carenet.spreadsheets.importing.common import Problem
 
@@ -180,7 +179,7 @@ class Areas:
         """The codes of the subdistricts Carenet holds that fit the names, sorted."""
         found = {
             address.subdistrict.code
-            for address in _geothai_match(name, district, province)
+            for address in subdistricts_named(name, district, province)
             if self.level.get(address.subdistrict.code) == Level.SUBDISTRICT
         }
         district_key = geothai.normalize(district) if district else ""
@@ -231,11 +230,6 @@ class Areas:
             "province, district, subdistrict), or write the subdistrict's name instead. If the "
             "code is right, ask the Carenet administrator to load the areas."
         ) % {"code": code}
-
-
-@lru_cache(maxsize=16384)
-def _geothai_match(name: str, district: str, province: str) -> tuple[Any, ...]:
-    return tuple(geothai.match(name, district=district or None, province=province or None))
 
 
 class Scope:
