@@ -379,7 +379,8 @@ def test_break_glass_opens_a_sensitive_case_for_an_hour(login_as, personas, refe
     assert case.pk not in {r.case.pk for r in found.context["page"].object_list}
     # A reason too short is refused; nothing is logged.
     url = reverse("cases:break_glass", args=[case.pk])
-    assert client.post(url, {"reason": "ดู"}).status_code == 400
+    for empty in ("ดู", "..........", "aaaaaaaaaaaa", "ดดดดดดดดดดดด", "1234567890!?"):
+        assert client.post(url, {"reason": empty}).status_code == 400, empty
     assert not BreakGlassAccess.objects.exists()
     response = client.post(url, {"reason": "ผู้เสียหายโทรมาขอความช่วยเหลือเร่งด่วน"})
     assert response.status_code == 302
