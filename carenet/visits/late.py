@@ -16,6 +16,7 @@ What she sees afterwards is only what her access allows: the page that tells her
 address she was recording at and the change, not the household's people.
 """
 
+import uuid
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -28,7 +29,7 @@ from carenet.core.models import AuditEvent
 from carenet.households import selectors as household_selectors
 from carenet.households.models import Household, HouseholdStatus, Person, PersonStatus
 from carenet.households.services import person_is_restricted
-from carenet.visits.models import VisitDraft
+from carenet.visits.models import Visit, VisitDraft
 from carenet.volunteers.models import Volunteer
 from carenet.volunteers.selectors import volunteer_of
 
@@ -178,9 +179,14 @@ class LateRecording:
         return self.changes[-1]
 
 
-def late_recording(*, user: Any, pk: Any, token: Any) -> LateRecording | None:
+def late_recording(
+    *, user: Any, pk: Any, token: Any, client_uuid: Any = None
+) -> LateRecording | None:
     """The household the user was recording when something stopped them (see the module's
-    docstring); None for one they may record as usual, and for one they never had."""
+    docstring); None for one they may record as usual, and for one they never had. One visit
+    gets through after a change, the one in progress (sent again with its own `client_uuid`,
+    it is found as stored): more sent with the same form's start would add to a household
+    the volunteer no longer has."""
     try:
         household = Household.objects.select_related("area", "head").filter(pk=int(pk)).first()
     except (TypeError, ValueError):
@@ -197,9 +203,22 @@ def late_recording(*, user: Any, pk: Any, token: Any) -> LateRecording | None:
     )
     if changes is None or started_at is None:
         return None
+    if _sent_since(user, household, changes[-1], client_uuid):
+        return None
     return LateRecording(
         household, changes, started_at, may_record, members_then(household, changes)
     )
+
+
+def _sent_since(user: Any, household: Household, change: Change, client_uuid: Any) -> bool:
+    sent = Visit.objects.filter(
+        household=household, recorded_by_id=user.pk, recorded_after_id=change.event_id
+    )
+    try:
+        resent = uuid.UUID(str(client_uuid)) if client_uuid else None
+    except ValueError:
+        resent = None
+    return (sent.exclude(client_uuid=resent) if resent else sent).exists()
 
 
 def members_then(household: Household, changes: list[Change]) -> list[Person]:

@@ -199,7 +199,8 @@ def _try_record(
 
 def _late(request: HttpRequest, pk: int) -> late.LateRecording | None:
     token = request.POST.get(late.OPENED_FIELD)
-    return late.late_recording(user=request.user, pk=pk, token=token)
+    resent = request.POST.get("client_uuid")
+    return late.late_recording(user=request.user, pk=pk, token=token, client_uuid=resent)
 
 
 def _record_late(request: HttpRequest, found: late.LateRecording, post: Any = None) -> HttpResponse:

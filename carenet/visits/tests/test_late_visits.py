@@ -78,6 +78,11 @@ def test_taken_off_during_the_visit_records_it_and_says_who_and_when(
     # Sent again (a double tap, a reload): stored once.
     assert client.post(reverse("visits:record", args=[household.pk]), data).status_code == 200
     assert Visit.objects.filter(client_uuid=data["client_uuid"]).count() == 1
+    # Another visit on the same form's start is not the one in progress: the same 404 as for
+    # a household she never had, however urgent it claims to be.
+    again = visit_post(opened=opened, risk_level="urgent", observations="แจ้งเรื่องเท็จ")
+    assert client.post(reverse("visits:record", args=[household.pk]), again).status_code == 404
+    assert Visit.objects.filter(household=household).count() == 1
     # She may not open it afterwards; the centre sees it with the change noted.
     assert client.get(reverse("visits:detail", args=[visit.pk])).status_code == 404
     login(client, "district_coordinator_a")
