@@ -278,7 +278,8 @@ def action_list(*, user: Any, now: datetime | None = None) -> ActionList:
         scope.filter(_waiting_q(user)),
         table,
         now,
-        order=(late, "status_changed_at", "pk"),
+        # Overdue first, then urgent ones (due within a day or so), then the oldest.
+        order=(late, "-urgent", "status_changed_at", "pk"),
     )
     if role == "officer":
         others = _case_section(

@@ -280,6 +280,12 @@ def test_the_officer_sees_decisions_referrals_assistance_and_overdue(personas, r
     )
     found = sections(officer)
     assert ids(found["decide"]) == [decide.pk]
+    # An urgent case comes before older ordinary ones, after those already overdue.
+    older = waiting(S.PROVINCE_REVIEW, filed_by=volunteer, hours_ago=20)
+    urgent = waiting(S.PROVINCE_REVIEW, filed_by=volunteer, hours_ago=0.5)
+    Case.objects.filter(pk=urgent.pk).update(urgent=True)
+    overdue_one = waiting(S.PROVINCE_REVIEW, filed_by=volunteer, hours_ago=24 * 9)
+    assert ids(sections(officer)["decide"]) == [overdue_one.pk, urgent.pk, older.pk, decide.pk]
     assert [r.assistance for r in found["assistance"].rows] == [approved]
     assert ids(found["overdue"]) == [stuck.pk]
     assert found["referrals"].count == 0
