@@ -8,6 +8,7 @@ from typing import Any
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.db.models.functions import Substr
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from carenet.accounts import access
@@ -25,6 +26,7 @@ from carenet.households.models import (
 )
 from carenet.households.selectors import households_visible, people_visible
 from carenet.households.vulnerability import CHILD_UNDER, ELDERLY_FROM
+from carenet.privacy.selectors import request_list_open
 from carenet.visits.selectors import CONCERN_PERM, concern_counts
 from carenet.volunteers.models import Centre, Volunteer, VolunteerStatus
 from carenet.volunteers.selectors import subdistricts_checked, with_looks_after
@@ -49,10 +51,20 @@ def waiting_for(*, user: Any) -> list[Waiting]:
             if s.count
         ]
     if access.can(user, CONCERN_PERM):
-        open_concerns = concern_counts(user=user)["open"]
+        open_concerns = concern_counts(user=user)["to_handle"]
         if open_concerns:
             found.append(Waiting(_("Concerns not acknowledged"), open_concerns,
                                  reverse("visits:concerns")))  # fmt: skip
+    if access.can(user, Perm.DECIDE_CASES):
+        requests = request_list_open(user=user)
+        if count := requests.count():
+            late = requests.filter(due_on__lt=timezone.localdate()).count()
+            title = _("Data subject requests (PDPA) to decide")
+            if late:
+                title = _("Data subject requests (PDPA) to decide, %(late)s past due") % {
+                    "late": late
+                }
+            found.append(Waiting(title, count, reverse("privacy:open")))
     return found
 
 

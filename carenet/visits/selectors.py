@@ -451,9 +451,17 @@ def concern_list(*, user: Any, status: str = "active", page: Any = 1) -> Page:
 
 
 def concern_counts(*, user: Any) -> dict[str, int]:
+    """Open (not yet seen) and seen concerns in the user's area, and `to_handle`: the open
+    ones the user may act on (can_handle_concern), which a sensitive one is only for the
+    province or whoever raised it."""
+    sensitive_seen = access.visible_to(
+        user, Concern.objects.filter(sensitive=True), perm=Perm.VIEW_SENSITIVE
+    ).values("pk")
+    may_handle = Q(sensitive=False) | Q(raised_by_id=user.pk) | Q(pk__in=sensitive_seen)
     return concerns_visible(user, CONCERN_PERM).aggregate(
         open=Count("pk", filter=Q(status=ConcernStatus.OPEN)),
         seen=Count("pk", filter=Q(status=ConcernStatus.ACKNOWLEDGED)),
+        to_handle=Count("pk", filter=Q(status=ConcernStatus.OPEN) & may_handle),
     )
 
 

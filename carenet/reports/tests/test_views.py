@@ -148,3 +148,37 @@ def test_the_home_page_opens_on_what_waits_for_the_user(client, personas, refere
     page = other.get("/")
     assert [(w.url, w.count) for w in page.context["waiting"]] == [(reverse("visits:concerns"), 1)]
     assert "เรื่องแจ้งที่ยังไม่รับทราบ" in page.text
+
+
+def test_a_sensitive_concern_waits_only_for_those_who_may_handle_it(client, personas):
+    """The district sees it listed but restricted: it waits for the province."""
+    ConcernFactory(household=HouseholdFactory(area_id="86010101"), sensitive=True)
+    login(client, "district_coordinator_a")
+    assert client.get("/").context["waiting"] == []
+    login(client, "province_officer")
+    found = {w.url: w.count for w in client.get("/").context["waiting"]}
+    assert found == {reverse("visits:concerns"): 1}
+
+
+def test_the_province_sees_its_open_pdpa_requests_and_how_many_are_late(client, personas):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from carenet.households.tests.factories import PersonFactory
+    from carenet.privacy.models import SubjectRequest, due_date
+
+    for days_ago, area in ((40, "86010101"), (2, "86010101"), (40, "86020101")):
+        person = PersonFactory(household=HouseholdFactory(area_id=area))
+        received = timezone.localdate() - timedelta(days=days_ago)
+        SubjectRequest.objects.create(
+            person=person, area_id=area, kind="access", received_on=received,
+            due_on=due_date(received),
+        )  # fmt: skip
+    login(client, "province_officer")
+    page = client.get("/")
+    found = [(w.url, w.count, w.title) for w in page.context["waiting"]]
+    assert found == [(reverse("privacy:open"), 3, found[0][2])]
+    assert "2" in found[0][2]
+    login(client, "district_coordinator_a")  # records requests, does not decide them
+    assert client.get("/").context["waiting"] == []
