@@ -223,6 +223,8 @@ class _HouseholdImport:
         self.same_place: dict[int, list[dict[str, Any]]] = {}
         # Of the chunk's rows with another document: the stored people holding its number.
         self.same_document: dict[int, list[dict[str, Any]]] = {}
+        # The new households some row of which gives a relation (id(household)), until closed.
+        self.related: set[int] = set()
 
     # -- the import as a whole ------------------------------------------------------------
 
@@ -570,6 +572,22 @@ class _HouseholdImport:
                 "its head."
             )
             % {"count": len(rows), "households": self._households_text(rows)},
+        )
+
+    def _warn_of_no_head(self, household: FileHousehold) -> None:
+        """A new family none of whose rows says หัวหน้าครัวเรือน: the first listed is recorded
+        as its head, which a clerk should know (a spouse listed first becomes the head, beside
+        another spouse, and no data check finds it later: the household has a head)."""
+        self.report.warning(
+            household.row,
+            "relation",
+            "",
+            _(
+                "No row of this household says who its head is (%(head)s), so the person on "
+                "this row, the first listed, was recorded as the head. If another member is "
+                "the head, write %(head)s in that member's relation cell."
+            )
+            % {"head": Relation.HEAD.label},
         )
 
     def _warn_of_same_place(
@@ -1090,6 +1108,8 @@ class _HouseholdImport:
         pk = self.take_person_id()
         if household.existing is None and household.new_ids is not None:
             household.new_ids.append(pk)  # moved if the household turns out to be stored
+        if person.relation:
+            self.related.add(id(household))
         if person.relation == Relation.HEAD:
             household.head_id, household.head_given = pk, True
         elif household.head_id is None and not household.head_row:
@@ -1138,6 +1158,10 @@ class _HouseholdImport:
                 self._which_of(household, exact)
             else:
                 self._warn_of_same_place(household, same_place, len(exact) == len(same_place))
+        related = id(household) in self.related
+        self.related.discard(id(household))
+        if related and not household.head_row and len(household.members or ()) > 1:
+            self._warn_of_no_head(household)
         if self.pipeline is not None and not self.result.error_count:
             batch.households.append(tables.household_row(household, self.user_id, self.now))
             batch.assignments += [

@@ -899,6 +899,23 @@ def test_two_heads_in_one_household(en):
     assert (error.row, error.column) == (3, "ความสัมพันธ์กับหัวหน้าครัวเรือน")
 
 
+def test_a_family_with_no_head_is_imported_with_the_first_as_head_and_a_warning(en):
+    rows = family()
+    rows[0]["relation"] = "คู่สมรส"
+    result = run(csv_file(rows))
+    assert result.ok
+    [warning] = [w for w in result.warnings if w.column == "ความสัมพันธ์กับหัวหน้าครัวเรือน"]
+    assert warning.row == 2 and "first listed, was recorded as the head" in warning.reason
+    household = Person.objects.get(first_name="สมชาย").household
+    assert household.head.first_name == "สมชาย"
+    # A person alone, a file with no relation column or none filled in, says nothing of it.
+    no_relation = [{k: v for k, v in row.items() if k != "relation"} for row in family()]
+    blank = [{**row, "relation": ""} for row in family()]
+    for rows in (no_relation, blank):
+        result = run(csv_file(rows), dry_run=True)
+        assert not [w for w in result.warnings if "recorded as the head" in w.reason]
+
+
 def test_a_ref_repeated_over_a_village_is_refused_past_a_household_s_size():
     """A ref column holding the village no. on every row would make one household of all."""
     rows = [
