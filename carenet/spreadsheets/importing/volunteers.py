@@ -249,6 +249,7 @@ def _import(
         return
     _match(checked, reader, on_existing, result)
     _check_status_dates(checked, reader)
+    _check_new_status_dates(checked, reader)
     _check_registration_numbers(checked, reader)
     _warn_of_households_left(checked, reader)
     _warn_of_logins_closed(checked, reader)
@@ -689,6 +690,72 @@ _CHANGED_COLUMN = {
 }
 
 
+def _new_history(
+    volunteer: Volunteer, status_date: date | None, user: Any, today: date
+) -> list[VolunteerStatusChange]:
+    """A new volunteer's history: registered (active) on their registration date, then, for
+    one the file lists in another status, the change to it on the row's date of the change,
+    or the registration date when it gives none (_check_new_status_dates says so). Registered
+    straight into "resigned", they were counted registered but never leaving, and the
+    figures' start, changes and end did not add up."""
+    registered = volunteer.registration_date or today
+    joined = VolunteerStatus.ACTIVE
+    history = [
+        VolunteerStatusChange(
+            volunteer=volunteer,
+            from_status="",
+            to_status=joined,
+            effective_date=registered,
+            reason=_("Registered"),
+            changed_by=user,
+        )
+    ]
+    if volunteer.status != joined:
+        history.append(
+            VolunteerStatusChange(
+                volunteer=volunteer,
+                from_status=joined,
+                to_status=volunteer.status,
+                effective_date=status_date or registered,
+                reason=_("Changed by an import from a file"),
+                changed_by=user,
+            )
+        )
+    return history
+
+
+def _check_new_status_dates(checked: list[_Checked], reader: _Reader) -> None:
+    """A new volunteer the file lists as no longer active: the date of that change must pass
+    the status form's checks; without one it is taken as the registration date, and said."""
+    for item in checked:
+        if item.stored is not None or item.status in ("", VolunteerStatus.ACTIVE):
+            continue
+        registered = item.values.get("registration_date")
+        if item.status_date is not None:
+            refused = status_date_refused(
+                item.status_date,
+                birth_date=item.values.get("birth_date"),
+                registered=registered,
+                last=None,
+                today=reader.today,
+            )
+            if refused:
+                shown = thaidate.format_numeric(item.status_date)
+                reader.report.error(item.row, "status_date", shown, refused)
+            continue
+        reader.report.warning(
+            item.row,
+            "status_date",
+            "",
+            _(
+                "No date of the change to this status: it is recorded as of the volunteer's "
+                "registration date (%(date)s), so that they are counted neither in the network "
+                "nor as leaving later. Give the date in this column if it is known."
+            )
+            % {"date": thaidate.format_short(registered or reader.today)},
+        )
+
+
 def _check_status_dates(checked: list[_Checked], reader: _Reader) -> None:
     """A status the file changes changes on the row's date of the change (without one, on
     the day of the import), which must pass the status form's checks (status_date_refused).
@@ -911,15 +978,9 @@ def _write(checked: list[_Checked], *, actor: Any, today: date, result: ImportRe
         for code in item.villages or []
     ]
     history = [
-        VolunteerStatusChange(
-            volunteer=volunteer,
-            from_status="",
-            to_status=volunteer.status,
-            effective_date=volunteer.registration_date or today,
-            reason=_("Registered"),
-            changed_by=user,
-        )
-        for volunteer in volunteers
+        change
+        for volunteer, item in zip(volunteers, new, strict=True)
+        for change in _new_history(volunteer, item.status_date, user, today)
     ]
     changed = [c for c in checked if c.stored is not None and c.changes]
     now = timezone.now()

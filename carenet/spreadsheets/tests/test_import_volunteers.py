@@ -127,10 +127,46 @@ def test_volunteers_with_covered_villages_status_and_roles():
     second = stored(2)
     assert second.status == VolunteerStatus.RESIGNED
     assert list(second.villages.values_list("code", flat=True)) == ["86010201"]
-    history = VolunteerStatusChange.objects.get(volunteer=second)
-    assert (history.from_status, history.to_status) == ("", VolunteerStatus.RESIGNED)
+    # Registered, then resigned: with no date of the change, on the registration day (said).
+    history = VolunteerStatusChange.objects.filter(volunteer=second).order_by("pk")
+    assert [(h.from_status, h.to_status, h.effective_date) for h in history] == [
+        ("", VolunteerStatus.ACTIVE, second.registration_date),
+        (VolunteerStatus.ACTIVE, VolunteerStatus.RESIGNED, second.registration_date),
+    ]
+    assert [w.column for w in result.warnings if w.row == 3] == [THAI["status_date"]]
     audit = AuditEvent.objects.get(action="spreadsheets.import_volunteers")
     assert audit.details["volunteers"]["created"] == 2
+
+
+def test_a_new_volunteer_listed_as_resigned_adds_up_in_the_figures(personas):
+    """Start + registered - left = end, for the year they registered and left in."""
+    from carenet.core.periods import fiscal_year_period
+    from carenet.volunteers.figures import volunteer_figures
+
+    rows = [
+        volunteer(registration_date="01/06/2560"),
+        volunteer(
+            citizen_id=cid(2), first_name="สมหมาย", registration_no="124/2560",
+            registration_date="01/07/2560", status="ลาออก", status_date="01/09/2560",
+        ),
+        volunteer(
+            citizen_id=cid(3), first_name="สมปอง", registration_no="125/2560",
+            registration_date="01/07/2560", status="ลาออก", status_date="01/05/2560",
+        ),
+    ]  # fmt: skip
+    refused = run(csv_file(rows))
+    [error] = refused.errors
+    assert (error.row, error.column) == (4, THAI["status_date"])  # before the registration
+    assert run(csv_file(rows[:2])).ok
+    figures = volunteer_figures(
+        user=personas["province_officer"],
+        period=fiscal_year_period(2560),
+        base=None,
+        today=date(2026, 1, 1),
+    )
+    counts = figures.total.counts
+    added = (counts["start"], counts["registered"], counts["resigned"], counts["end"])
+    assert added == (0, 2, 1, 1)
 
 
 def test_english_headers_and_an_xlsx_file():
