@@ -36,6 +36,7 @@ from carenet.cases.models import (
     Referral,
     ReferralStatus,
 )
+from carenet.cases.referrals import RESULT_DAYS, days_late
 from carenet.cases.selectors import (
     RECENT_OUTCOMES,
     REVIEW_STATUSES,
@@ -350,14 +351,18 @@ def _referrals_section(user: Any, day: date) -> Section:
             .annotate(shows=details_flag(user, "case_id"))
             .order_by("answer_due", "pk")[:SECTION_ROWS]
         )
-        rows = [ReferralRow(r, bool(r.shows), (day - r.answer_due).days) for r in listed]
+        rows = [ReferralRow(r, bool(r.shows), days_late(r, day)) for r in listed]
     return Section(
         "referrals",
-        _("Referrals with no answer"),
+        _("Referrals waiting for the agency"),
         count,
         rows,
         kind="referral",
-        hint=_("The agency has not said it received them by the date due."),
+        hint=_(
+            "No answer by the date due, or no result %(days)s days after the agency took them: "
+            "ask the agency, then record its answer."
+        )
+        % {"days": RESULT_DAYS},
     )
 
 

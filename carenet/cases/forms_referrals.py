@@ -157,6 +157,7 @@ REFERRAL_ANSWERS = [
     (ReferralStatus.IN_PROGRESS, ReferralStatus.IN_PROGRESS.label),
     (ReferralStatus.DONE, ReferralStatus.DONE.label),
     (ReferralStatus.DECLINED, ReferralStatus.DECLINED.label),
+    (ReferralStatus.WITHDRAWN, _("withdrawn: sent by mistake, or no longer needed")),
 ]
 
 

@@ -395,6 +395,8 @@ class ReferralStatus(models.TextChoices):
     IN_PROGRESS = "in_progress", _("in progress")
     DONE = "done", pgettext_lazy("referral status", "done")
     DECLINED = "declined", pgettext_lazy("referral status", "declined")
+    # Sent by mistake (to the wrong agency): taken back by the office, counted for no agency.
+    WITHDRAWN = "withdrawn", pgettext_lazy("referral status", "withdrawn")
 
 
 class Referral(models.Model):

@@ -43,6 +43,10 @@ AGENCY_FIELDS = ("area", "kind", "name", "address", "phone", "email", "contact_p
 # Referrals still waiting for the agency's answer.
 OPEN_STATUSES = (ReferralStatus.SENT, ReferralStatus.RECEIVED, ReferralStatus.IN_PROGRESS)
 UNANSWERED_STATUSES = (ReferralStatus.SENT,)
+# Taken by the agency (received, in progress): its result is asked for after this many days
+# with no news, so that a referral the agency said it received is not forgotten either.
+TAKEN_STATUSES = (ReferralStatus.RECEIVED, ReferralStatus.IN_PROGRESS)
+RESULT_DAYS = 30
 
 
 def referral_answer_days(area_code: str) -> int:
@@ -239,9 +243,20 @@ def referral_send(
 
 
 def is_overdue(referral: Referral, today: date | None = None) -> bool:
-    """No answer (still "sent") after its answer date."""
-    today = today or timezone.localdate()
-    return referral.status in UNANSWERED_STATUSES and referral.answer_due < today
+    """No answer (still "sent") after its answer date, or no result RESULT_DAYS after the
+    agency took it (selectors.referral_overdue_q, as a query)."""
+    return days_late(referral, today or timezone.localdate()) > 0
+
+
+def days_late(referral: Referral, today: date) -> int:
+    """How many days past its answer date, or past RESULT_DAYS with no news since the agency
+    took it; 0 or less when it is not late."""
+    if referral.status in UNANSWERED_STATUSES:
+        return (today - referral.answer_due).days
+    if referral.status in TAKEN_STATUSES and referral.status_changed_at is not None:
+        taken = timezone.localdate(referral.status_changed_at)
+        return (today - taken).days - RESULT_DAYS
+    return 0
 
 
 def referral_letter_log(*, actor: Any, referral: Referral) -> None:

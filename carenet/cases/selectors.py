@@ -23,7 +23,7 @@ and overdue show on the row, so filtering by them tells nothing more.)
 """
 
 from dataclasses import dataclass, replace
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, time, timedelta
 from typing import Any, cast
 
 from django.core.paginator import Page
@@ -62,6 +62,7 @@ from carenet.cases.models import (
     CaseTimeLimits,
     ReferralStatus,
 )
+from carenet.cases.referrals import RESULT_DAYS, TAKEN_STATUSES
 from carenet.cases.workflow import COMMENTABLE_FIELDS
 from carenet.core import thaidate
 from carenet.core.forms import days_q
@@ -168,7 +169,13 @@ def task_overdue_q(day: date) -> Q:
 
 
 def referral_overdue_q(day: date) -> Q:
-    return Q(status__in=UNANSWERED, answer_due__lt=day)
+    """No answer after the answer date, or no result RESULT_DAYS after the agency took it."""
+    taken_before = timezone.make_aware(
+        datetime.combine(day - timedelta(days=RESULT_DAYS), time.min)
+    )
+    return Q(status__in=UNANSWERED, answer_due__lt=day) | Q(
+        status__in=TAKEN_STATUSES, status_changed_at__lt=taken_before
+    )
 
 
 def overdue_first(now: datetime, table: LimitsTable) -> CaseWhen:
@@ -390,7 +397,8 @@ def referral_list(*, user: Any, filters: ReferralFilters, page: Any = 1) -> Refe
     counted = dict(found.order_by().values_list("status").annotate(n=Count("pk")))
     # By agency, not by name: every subdistrict has its own อบต. and รพ.สต. of the same name.
     counted_agencies = (
-        found.order_by()
+        found.exclude(status=ReferralStatus.WITHDRAWN)  # sent by mistake: not that agency's
+        .order_by()
         .values_list("agency_id")
         .annotate(n=Count("pk"))
         .order_by("-n", "agency__name", "agency_id")

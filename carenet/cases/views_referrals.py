@@ -32,7 +32,7 @@ from carenet.cases.forms_referrals import (
     ReferralMoveForm,
 )
 from carenet.cases.letters import referral_letter_pdf
-from carenet.cases.models import Agency, Case, Referral
+from carenet.cases.models import Agency, Case, Referral, ReferralStatus
 from carenet.cases.selectors import filter_areas
 from carenet.cases.workflow import WorkflowError, consent_refusal, referral_move
 from carenet.core import thaidate
@@ -252,7 +252,13 @@ def referral_move_view(request: HttpRequest, pk: int) -> HttpResponse:
         except WorkflowError as error:
             messages.error(request, str(error))
         else:
-            messages.success(request, _("The agency's answer is saved."))
+            withdrawn = form.cleaned_data["to"] == ReferralStatus.WITHDRAWN
+            messages.success(
+                request,
+                _("The referral is withdrawn. It is counted for no agency.")
+                if withdrawn
+                else _("The agency's answer is saved."),
+            )
     return redirect(referral.case)
 
 
@@ -261,6 +267,9 @@ def referral_letter(request: HttpRequest, pk: int) -> HttpResponseBase:
     referral = _referral_get(request.user, pk)
     if refusal := consent_refusal(referral.case):  # the letter discloses the person's data
         messages.error(request, refusal)
+        return redirect(referral.case)
+    if referral.status == ReferralStatus.WITHDRAWN:
+        messages.error(request, _("This referral was withdrawn: its letter is not printed."))
         return redirect(referral.case)
     pdf = referral_letter_pdf(referral)
     referrals.referral_letter_log(actor=request.user, referral=referral)

@@ -345,6 +345,10 @@ REFERRAL_MOVES: Mapping[tuple[str, str], bool] = {
     (R.RECEIVED, R.DECLINED): True,
     (R.IN_PROGRESS, R.DONE): False,
     (R.IN_PROGRESS, R.DECLINED): True,
+    # Taken back by the office: sent to the wrong agency, or no longer needed.
+    (R.SENT, R.WITHDRAWN): True,
+    (R.RECEIVED, R.WITHDRAWN): True,
+    (R.IN_PROGRESS, R.WITHDRAWN): True,
 }
 
 
@@ -352,7 +356,8 @@ REFERRAL_MOVES: Mapping[tuple[str, str], bool] = {
 def referral_move(
     *, referral: Referral, to: str, actor: Any, note: str = "", at: datetime | None = None
 ) -> ReferralEvent:
-    """Records the agency's answer: received, in progress, done, or declined with a reason."""
+    """Records the agency's answer: received, in progress, done, or declined with a reason;
+    or the office's taking it back (withdrawn, with the reason: the wrong agency)."""
     referral = Referral.objects.select_for_update().get(pk=referral.pk)
     source = referral.status
     if (source, to) not in REFERRAL_MOVES:

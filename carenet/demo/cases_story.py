@@ -668,6 +668,8 @@ class Planner(Builder):
             self.refer_planned(story, decided + timedelta(days=1), "received in_progress")
             # An agency that said no, so that every referral status shows in any demo.
             self.refer_planned(story, decided + timedelta(days=1), "received declined")
+            # And one sent to the wrong agency, taken back the same day.
+            self.refer_planned(story, decided + timedelta(days=1), "withdrawn")
             for code in ("low_income_family", "goods"):
                 self.aid(story, code, decided + timedelta(days=1), self.now, False, give=False)
         if "aid" in extra:
@@ -707,10 +709,11 @@ class Planner(Builder):
         )  # fmt: skip
         events = [ReferralEvent(from_status="", to_status=R.SENT, by=by, at=sent)]
         done = "จัดผู้ดูแลผู้ป่วยติดเตียง (Caregiver) เยี่ยมบ้านสัปดาห์ละ 2 ครั้ง และมอบที่นอนลมแล้ว"
-        days = {"received": 1, "in_progress": 5, "done": 25, "declined": 4}
+        days = {"received": 1, "in_progress": 5, "done": 25, "declined": 4, "withdrawn": 0.1}
         notes: dict[str, str] = {
             R.DONE: done,
             R.DECLINED: "ไม่อยู่ในอำนาจหน้าที่ของหน่วยงาน ขอให้ประสานโรงพยาบาลชุมชน",
+            R.WITHDRAWN: "ส่งผิดหน่วยงาน ส่งใหม่ถึงหน่วยงานที่รับผิดชอบแล้ว",
         }
         for status in path.split():
             at = sent + timedelta(days=days[status])

@@ -19,7 +19,7 @@ from openpyxl import load_workbook
 
 from carenet.cases import export
 from carenet.cases.action_list import action_list
-from carenet.cases.models import CaseCategory, CaseStatus, ReferralStatus
+from carenet.cases.models import CaseCategory, CaseStatus, Referral, ReferralStatus
 from carenet.cases.tests.factories import AgencyFactory, ReferralFactory
 from carenet.cases.tests.work_helpers import case_in, waiting
 from carenet.core import citizen_id
@@ -391,8 +391,16 @@ def test_referrals_sent_in_a_month_counted_by_status_and_agency(login_as, referr
     summary = response.context["summary"]
     assert {r.pk for r in summary.page.object_list} == {referred[k].pk for k in ("a1", "a2", "b")}
     statuses, agencies = counts(response)
-    assert statuses == {"sent": 1, "received": 0, "in_progress": 1, "done": 1, "declined": 0}
+    assert statuses == {
+        "sent": 1, "received": 0, "in_progress": 1, "done": 1, "declined": 0, "withdrawn": 0,
+    }  # fmt: skip
     assert agencies == {"โรงพยาบาลชุมพร": 2, "โรงเรียนทดสอบ": 1}
+    # One sent to the school by mistake and withdrawn: counted as withdrawn, for no agency.
+    Referral.objects.filter(pk=referred["a2"].pk).update(status=ReferralStatus.WITHDRAWN)
+    statuses, agencies = counts(login_as("province_officer").get(REFERRALS, NOVEMBER))
+    assert (statuses["withdrawn"], statuses["done"]) == (1, 0)
+    assert agencies == {"โรงพยาบาลชุมพร": 2}
+    Referral.objects.filter(pk=referred["a2"].pk).update(status=ReferralStatus.DONE)
     page = response.content.decode()
     assert "3 referrals" in page and "sent from 1 Nov 2569 BE to 30 Nov 2569 BE" in page
     everything = login_as("province_officer").get(REFERRALS)

@@ -412,6 +412,16 @@ def test_referral_letter_access(login_as, referral, who, status):
     )
 
 
+def test_a_withdrawn_referral_prints_no_letter(login_as, referral):
+    Referral.objects.filter(pk=referral.pk).update(status=ReferralStatus.WITHDRAWN)
+    client = login_as("province_officer")
+    response = client.get(reverse("cases:referral_letter", args=[referral.pk]))
+    assert response.status_code == 302
+    assert not AuditEvent.objects.filter(action="referral.letter").exists()
+    page = client.get(reverse("cases:detail", args=[referral.case_id])).content.decode()
+    assert 'data-testid="letter"' not in page
+
+
 def test_sensitive_letter_only_for_allowed_people(login_as, personas, reference_data, tmp_path):
     sensitive = CaseFactory(
         filed_by=personas["volunteer_a"],

@@ -16,6 +16,7 @@ from carenet.cases.models import (
     ReferralEvent,
     ReferralStatus,
 )
+from carenet.cases.selectors import referral_overdue_q
 from carenet.cases.tests.factories import AgencyFactory, CaseFactory
 from carenet.cases.workflow import WorkflowError, referral_move
 from carenet.core.models import AuditEvent
@@ -217,6 +218,34 @@ def test_decline_needs_a_reason(personas, accepted):
     referral_move(referral=referral, to=R.DECLINED, actor=officer, note="ไม่อยู่ในเขตบริการ")
     referral.refresh_from_db()
     assert (referral.status, referral.result) == (R.DECLINED, "ไม่อยู่ในเขตบริการ")
+
+
+@pytest.mark.parametrize("before", [R.SENT, R.RECEIVED, R.IN_PROGRESS])
+def test_a_referral_sent_by_mistake_is_withdrawn_with_a_reason(personas, accepted, before):
+    officer = personas["province_officer"]
+    referral = send(accepted, officer)
+    Referral.objects.filter(pk=referral.pk).update(status=before)
+    with pytest.raises(WorkflowError):
+        referral_move(referral=referral, to=R.WITHDRAWN, actor=officer, note="")
+    referral_move(referral=referral, to=R.WITHDRAWN, actor=officer, note="ส่งผิดหน่วยงาน")
+    referral.refresh_from_db()
+    assert (referral.status, referral.result) == (R.WITHDRAWN, "ส่งผิดหน่วยงาน")
+    assert not referrals.is_overdue(referral, referral.answer_due + timedelta(days=60))
+    with pytest.raises(WorkflowError):  # nothing follows a withdrawal
+        referral_move(referral=referral, to=R.DONE, actor=officer)
+
+
+def test_a_referral_the_agency_took_is_chased_after_thirty_days_without_news(personas, accepted):
+    referral = send(accepted, personas["province_officer"])
+    today = timezone.localdate()
+    taken = timezone.now() - timedelta(days=referrals.RESULT_DAYS)
+    Referral.objects.filter(pk=referral.pk).update(status=R.RECEIVED, status_changed_at=taken)
+    referral.refresh_from_db()
+    assert not referrals.is_overdue(referral, today)
+    assert not Referral.objects.filter(referral_overdue_q(today), pk=referral.pk).exists()
+    later = today + timedelta(days=2)
+    assert referrals.is_overdue(referral, later)
+    assert Referral.objects.filter(referral_overdue_q(later), pk=referral.pk).exists()
 
 
 def test_overdue_means_no_answer_after_the_due_date(personas, accepted):
