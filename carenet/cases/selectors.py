@@ -351,6 +351,13 @@ def filter_areas(user: Any) -> list[Area]:
     return list(Area.objects.filter(scope).exclude(level=Level.VILLAGE).order_by("code"))
 
 
+def open_referral_agencies(case: Case) -> list[str]:
+    """The agencies of the case's referrals still waiting for an answer or a result: the close
+    form names them, since closing leaves them open."""
+    open_ = case.referrals.filter(status__in=OPEN_REFERRAL).select_related("agency")
+    return [referral.agency.name for referral in open_.order_by("sent_at", "pk")]
+
+
 # --- The referrals list -----------------------------------------------------------------------
 
 

@@ -308,6 +308,9 @@ def _page(
         "posted": posted or {},
         "commentable": list(workflow.COMMENTABLE_FIELDS.items()),
         "outcomes": Outcome.choices,
+        "open_referrals": selectors.open_referral_agencies(case)
+        if any(m["kind"] == "close" for m in moves)
+        else [],
         "may_acknowledge": _may_acknowledge(user, case),
         "overdue": selectors.overdue_reason(case, limits, _now()),
         "due": selectors.step_due(case, limits),

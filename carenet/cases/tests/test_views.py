@@ -272,6 +272,11 @@ def test_close_needs_outcome_and_note_then_reopen_needs_reason(login_as, persona
     case.status = S.ACCEPTED
     case.save()
     client = login_as("province_officer")
+    page = client.get(reverse("cases:detail", args=[case.pk])).content.decode()
+    assert 'data-testid="open-referrals"' not in page
+    referral = ReferralFactory(case=case, sent_by=personas["province_officer"])
+    page = client.get(reverse("cases:detail", args=[case.pk])).content.decode()
+    assert 'data-testid="open-referrals"' in page and referral.agency.name in page
     url = reverse("cases:move", args=[case.pk])
     assert client.post(url, {"to": S.CLOSED, "outcome": "solved"}).status_code == 400
     assert client.post(url, {"to": S.CLOSED, "reason": "ok"}).status_code == 400
