@@ -12,6 +12,7 @@ from typing import Any
 
 from django.contrib.humanize.templatetags.humanize import intcomma
 from django.db.models import (
+    Count,
     Exists,
     OuterRef,
     Prefetch,
@@ -249,6 +250,29 @@ def _filer_sections(user: Any, table: LimitsTable, now: datetime, optional: bool
             )
         )
     return sections
+
+
+def filer_waiting(user: Any) -> list[tuple[str, int, str]]:
+    """What of their own requests waits for a filer, for their home page, in one query: those
+    sent back to fix, their drafts, and their open tasks; each (title, count, link)."""
+    mine = _mine_q(user)
+    tasks = CaseTask.objects.filter(who=user.pk, done_on__isnull=True, case=OuterRef("pk"))
+    counts = (
+        cases_visible(user)
+        .annotate(has_task=Exists(tasks))
+        .aggregate(
+            returned=Count("pk", filter=mine & Q(status=S.RETURNED)),
+            drafts=Count("pk", filter=mine & Q(status=S.DRAFT, filed_by=user.pk)),
+            my_tasks=Count("pk", filter=Q(has_task=True)),
+        )
+    )
+    titles = {
+        "returned": _("Sent back to you: fix and send again"),
+        "drafts": _("My drafts"),
+        "my_tasks": _("Requests with a task for you"),
+    }
+    actions = reverse("cases:actions")
+    return [(titles[key], n, f"{actions}#{key}") for key, n in counts.items() if n]
 
 
 def _my_tasks(user: Any, day: date) -> Section:

@@ -11,6 +11,7 @@ from carenet.accounts.access import Perm
 from carenet.areas.models import Area
 from carenet.cases import intake
 from carenet.cases.access import shows_details
+from carenet.cases.action_list import filer_waiting
 from carenet.cases.models import Case, CaseDocument, RequesterType
 from carenet.cases.workflow import COMMENTABLE_FIELDS
 from carenet.visits.models import ProblemArea, ProblemItem
@@ -24,6 +25,14 @@ def may_file_cases(user: Any, area_code: str) -> bool:
     """Whether the user may file a request for help in this area (the page's own scope
     already narrows a volunteer to the households assigned to them)."""
     return access.can(user, Perm.FILE_CASES, str(area_code or ""))
+
+
+@register.simple_tag
+def requests_waiting(user: Any) -> list[tuple[str, int, str]]:
+    """`{% requests_waiting user as waiting %}`: what of a volunteer's own requests for help
+    waits for them (action_list.filer_waiting), for their home page: a request sent back to
+    them was seen only under "my work"."""
+    return filer_waiting(user) if access.can(user, Perm.FILE_CASES) else []
 
 
 @register.simple_tag
