@@ -8,6 +8,7 @@ from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from carenet.areas.models import Area, Level
+from carenet.cases.forms import BahtField
 from carenet.cases.models import (
     Agency,
     AgencyKind,
@@ -176,11 +177,10 @@ class AssistanceForm(forms.Form):
     assistance_type = forms.ModelChoiceField(
         label=_("Kind of help"), queryset=AssistanceType.objects.none()
     )
-    amount = forms.DecimalField(
+    # As the request form reads it: 12,500 or ๑๒๕๐๐ as well as 12500.
+    amount = BahtField(
         label=_("Amount (baht)"),
-        min_value=Decimal("0"),
-        max_digits=10,
-        decimal_places=2,
+        required=True,
         initial=Decimal("0"),
         widget=forms.TextInput(attrs=AMOUNT),
     )

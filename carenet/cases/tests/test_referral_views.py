@@ -494,11 +494,12 @@ def test_assistance_approve_refused_past_cap_then_overridden(login_as, case):
     assert Assistance.objects.get().override_reason == "บ้านถูกไฟไหม้ทั้งหลัง"
 
 
-def test_assistance_within_cap_is_approved(login_as, case):
+@pytest.mark.parametrize("typed", ["3000", "3,000", "๓๐๐๐", "3,000 บาท"])
+def test_assistance_within_cap_is_approved(login_as, case, typed):
     data = {
         "person": case.person_id,
         "assistance_type": "emergency_cash",
-        "amount": "3000",
+        "amount": typed,
         "approve": "1",
     }
     response = login_as("province_officer").post(
