@@ -72,14 +72,15 @@ class DateRangeForm(forms.Form):
 
 
 def dates_read_as(form: forms.Form, names: tuple[str, ...]) -> list[str]:
-    """How the dates typed in `names` with a short or no-calendar year were read
-    ("01/11/69 was read as 1 พฤศจิกายน 2569."), so that the reader sees which year was meant."""
+    """How the dates typed in `names` with a short, no-calendar or Christian-era year were
+    read ("01/11/69 was read as 1 พฤศจิกายน 2569.", "2026-11-01 was read as ..."), so that the
+    reader sees which year was meant, in the Buddhist Era the pages show."""
     notes = []
     form.is_valid()  # a date typed right is read, whatever the other fields say
     for name in names:
         day = form.cleaned_data.get(name) if name not in form.errors else None
         typed = str(form.data.get(name, "")).translate(THAI_DIGITS)
-        if day is None or str(day.year) in typed or str(day.year + thaidate.BE_OFFSET) in typed:
+        if day is None or str(day.year + thaidate.BE_OFFSET) in typed:
             continue
         notes.append(
             gettext("%(typed)s was read as %(date)s.")

@@ -74,6 +74,12 @@ def test_a_short_year_says_how_it_was_read():
     assert len(form.read_as()) == 1 and "01/11/69" in form.read_as()[0]
 
 
+def test_a_christian_era_date_says_its_buddhist_era_date():
+    _found, form = period("since=2026-11-01&until=30/11/2569")
+    [note] = form.read_as()
+    assert "2026-11-01" in note and "2569" in note
+
+
 @pytest.mark.parametrize(
     "query,field",
     [
