@@ -242,6 +242,10 @@ def test_send_back_with_field_comments_then_the_filer_sees_them(login_as, cases)
     assert list(FieldComment.objects.values_list("field", flat=True)) == ["help_wanted"]
     actions = login_as("volunteer_a").get(reverse("cases:actions"))
     assert "ระบุจำนวนเงิน" in actions.content.decode()
+    # The reviewer is not told to fix it himself.
+    reviewer = login_as("district_coordinator_a")
+    page = reviewer.get(reverse("cases:detail", args=[case.pk])).content.decode()
+    assert 'data-testid="returned-to-filer"' in page
 
 
 def test_a_refused_move_shows_its_reason(login_as, cases):
