@@ -48,6 +48,7 @@ from django.http import Http404
 from django.utils import timezone
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from carenet.accounts import access
 from carenet.accounts.access import Perm
@@ -493,8 +494,32 @@ def attendance_csv(*, user: Any, event: TrainingEvent) -> Iterator[bytes]:
     """One row per sent invitation in the user's scope: name, area, answer, then the check-in
     time of each session, the sessions attended and whether the attendance rule is met. UTF-8
     with a byte-order mark so that Excel shows the Thai; every text cell is neutralised so a
-    name cannot run as a formula. Queries grow with the number of chunks, not of rows."""
+    name cannot run as a formula. Queries grow with the number of chunks, not of rows. The
+    words are those of the page's language, read now: the rows are written later, once the
+    response streams, when the request's language is no longer active."""
     sessions = list(event.sessions.all())
+    header = [
+        pgettext("attendance file", "Name"),
+        pgettext("attendance file", "Subdistrict"),
+        pgettext("attendance file", "District"),
+        pgettext("attendance file", "Answer"),
+        *[f"{s.title} ({timezone.localtime(s.starts_at):%d/%m %H:%M})" for s in sessions],
+        pgettext("attendance file", "Sessions attended"),
+        pgettext("attendance file", "Attendance rule met"),
+    ]
+    statuses = {value: str(label) for value, label in InvitationStatus.choices}
+    passed = pgettext("attendance file", "met")
+    return _attendance_rows(user, event, sessions, header, statuses, passed)
+
+
+def _attendance_rows(
+    user: Any,
+    event: TrainingEvent,
+    sessions: list[Any],
+    header: list[str],
+    statuses: dict[str, str],
+    passed: str,
+) -> Iterator[bytes]:
     needed = event.attendance_rule * len(sessions) / 100
     invitations = (
         Invitation.objects.filter(event=event, invited_at__isnull=False)
@@ -505,18 +530,8 @@ def attendance_csv(*, user: Any, event: TrainingEvent) -> Iterator[bytes]:
     )
     buffer = io.StringIO()
     writer = csv.writer(buffer)
-    header = [
-        "ชื่อ-สกุล",
-        "ตำบล",
-        "อำเภอ",
-        "การตอบรับ",
-        *[f"{s.title} ({timezone.localtime(s.starts_at):%d/%m %H:%M})" for s in sessions],
-        "จำนวนช่วงที่เข้า",
-        "ผ่านเกณฑ์การเข้าร่วม",
-    ]
-    writer.writerow([neutralize_formula(h) for h in header])
+    writer.writerow([neutralize_formula(str(h)) for h in header])
     yield codecs.BOM_UTF8 + _take(buffer)
-    statuses = dict(InvitationStatus.choices)
     for number, invitation in enumerate(invitations.iterator(chunk_size=CSV_CHUNK), start=1):
         times = {a.session_id: a.checked_in_at for a in invitation.attendance.all()}
         area = invitation.area
@@ -524,10 +539,10 @@ def attendance_csv(*, user: Any, event: TrainingEvent) -> Iterator[bytes]:
             invitation.volunteer.full_name,
             area.label,
             area.parent.label if area.parent else "",
-            str(statuses.get(invitation.status, invitation.status)),
+            statuses.get(invitation.status, invitation.status),
             *[_checked_in(times[s.pk], s) if s.pk in times else "" for s in sessions],
             str(len(times)),
-            "ผ่าน" if sessions and len(times) >= needed else "",
+            passed if sessions and len(times) >= needed else "",
         ]
         writer.writerow([neutralize_formula(c) for c in cells])
         if number % 200 == 0:

@@ -324,6 +324,19 @@ def test_the_csv_neutralises_formulas_and_lists_check_in_times(client, world):
     assert response["Content-Disposition"].startswith("attachment;")
 
 
+def test_the_csv_speaks_the_page_s_language_throughout(client, world):
+    AttendanceFactory(invitation=world.mine, session=world.session)
+    login(client, "district_coordinator_a")
+    path = reverse("training:attendance_csv", args=[world.event.pk])
+    thai = b"".join(client.get(path).streaming_content).decode("utf-8-sig").splitlines()
+    assert thai[0].startswith("ชื่อ-สกุล,ตำบล,อำเภอ,การตอบรับ")
+    client.cookies["carenet_language"] = "en"
+    english = b"".join(client.get(path).streaming_content).decode("utf-8-sig").splitlines()
+    assert english[0].startswith("Name,Subdistrict,District,Answer")
+    assert english[0].endswith("Sessions attended,Attendance rule met")
+    assert not [line for line in english if "ผ่าน" in line]
+
+
 def test_a_check_in_ticked_on_another_day_shows_its_day(client, world):
     later = world.session.starts_at + timedelta(days=9)
     AttendanceFactory(invitation=world.mine, session=world.session, checked_in_at=later)
