@@ -281,6 +281,10 @@ def test_the_list_links_to_an_export_of_its_area(client, world):
     assert "/spreadsheets/export/households.xlsx?area=860101" in part
     assert "/spreadsheets/export/households.csv?area=860101" in part
     assert "withdrew consent are not in the file" in part or "ถอนความยินยอม" in part
+    assert 'data-testid="thai-file"' not in response.text  # said in English only
+    client.cookies["carenet_language"] = "en"
+    english = client.get(reverse("households:list"), {"area": "860101"}).text
+    assert 'data-testid="thai-file"' in english and "The file is in Thai" in english
     login(client, "volunteer_a")  # volunteers do not export
     assert 'data-testid="export-list"' not in client.get(reverse("households:list")).text
 
