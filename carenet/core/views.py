@@ -10,7 +10,11 @@ def permission_denied(request: HttpRequest, exception: Exception | None = None) 
 
 
 def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
-    return render(request, "403_csrf.html", status=403)
+    """A form refused by the CSRF check: usually a page left open too long; but a form sent
+    from an address the server is not set to serve (a trial before the proxy, a port missing
+    from the Host) is the administrator's to fix, and says so."""
+    template = "403_origin.html" if reason.startswith("Origin checking failed") else "403_csrf.html"
+    return render(request, template, status=403)
 
 
 def bad_request(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:

@@ -27,6 +27,22 @@ def test_a_form_sent_without_its_token_gets_a_thai_page(volunteer_a):
     assert "DEBUG" not in body
 
 
+def test_a_form_sent_from_an_address_not_served_says_so_to_the_administrator(volunteer_a):
+    """A trial on another port than the proxy's: the origin does not match the host."""
+    client = Client(enforce_csrf_checks=True)
+    login(client, "volunteer_a")
+    page = client.get(reverse("accounts:password_change"))
+    token = page.cookies["csrftoken"].value
+    response = client.post(
+        reverse("accounts:password_change"),
+        {"old_password": "x", "csrfmiddlewaretoken": token},
+        headers={"Origin": "http://127.0.0.1:8105"},
+    )
+    assert response.status_code == 403
+    body = response.content.decode()
+    assert "DJANGO_CSRF_TRUSTED_ORIGINS" in body and "ส่งแบบฟอร์มไม่สำเร็จ" not in body
+
+
 def test_the_browsers_favicon_request_finds_the_icon(client):
     response = client.get("/favicon.ico")
     assert response.status_code == 302
