@@ -34,11 +34,11 @@ from django.views.debug import SafeExceptionReporterFilter
 from carenet.core.text import INVISIBLE, THAI_DIGITS
 
 _SEPARATORS = re.compile(r"[\s\-–.]")
-# 13 digits, possibly grouped 1-4-5-2-1 with dashes or spaces, not inside a longer number.
-LOOKS_LIKE_ID = re.compile(r"(?<!\d)\d(?:[\s-]?\d){12}(?!\d)")
-# The same in a logged address too: Thai digits percent-encoded (๐ is %E0%B9%90), spaces as
-# "+" or %20, dashes as %2D.
-_URL_DIGIT, _URL_SEPARATOR = r"(?:\d|%E0%B9%9\d)", r"(?:[\s+-]|%20|%2D)"
+# 13 digits, possibly grouped 1-4-5-2-1 with dashes, spaces or dots, not inside a longer number.
+LOOKS_LIKE_ID = re.compile(r"(?<!\d)\d(?:[\s.-]?\d){12}(?!\d)")
+# The same in a logged address too: Thai and full-width digits percent-encoded (๐ is
+# %E0%B9%90, ０ %EF%BC%90), spaces as "+" or %20, dashes as %2D, dots as themselves or %2E.
+_URL_DIGIT, _URL_SEPARATOR = r"(?:\d|%E0%B9%9\d|%EF%BC%9\d)", r"(?:[\s+.-]|%20|%2D|%2E)"
 # Not inside a longer number, but right after an encoded space or dash ("?q=นาย%20519..."):
 # the 0 of %20 is no digit of the number.
 _LOGGED_START = r"(?:(?<!\d)|(?<=%20)|(?<=%2D))"

@@ -14,6 +14,7 @@ the sign-in page with the key, not the ID, in `next`.
 
 import re
 import secrets
+import unicodedata
 from collections.abc import Callable
 from functools import wraps
 from typing import Any
@@ -37,7 +38,8 @@ LOOKS_LIKE_PHONE = re.compile(r"(?<![\d+])(?:\+66|0)(?:[\s\-.()]*\d){8,9}(?!\d)"
 
 def hidden_or_none(request: HttpRequest) -> HttpResponse | None:
     """A redirect to the page without the citizen ID, when the search holds one."""
-    text = request.GET.get(FIELD, "").translate(THAI_DIGITS)
+    # Full-width digits (a phone's other keyboard) read as ASCII ones.
+    text = unicodedata.normalize("NFKC", request.GET.get(FIELD, "")).translate(THAI_DIGITS)
     if not (citizen_id.looks_like_id_or_passport(text) or LOOKS_LIKE_PHONE.search(text)):
         return None
     saved = dict(request.session.get(SESSION_KEY, {}))

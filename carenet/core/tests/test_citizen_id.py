@@ -306,7 +306,15 @@ def test_reporter_filter_hides_the_key_setting():
 
 
 @pytest.mark.parametrize(
-    "typed", ["1234567890121", "1-2345-67890-12-1", "๑๒๓๔๕๖๗๘๙๐๑๒๑", "1 2345 67890 12 1"]
+    "typed",
+    [
+        "1234567890121",
+        "1-2345-67890-12-1",
+        "๑๒๓๔๕๖๗๘๙๐๑๒๑",
+        "1 2345 67890 12 1",
+        "1.2345.67890.12.1",
+        "１２３４５６７８９０１２１",  # full-width, from a phone's other keyboard
+    ],
 )
 def test_an_id_in_a_logged_address_is_masked_however_it_was_typed(typed):
     from urllib.parse import quote_plus

@@ -1346,6 +1346,25 @@ def test_a_citizen_id_searched_for_stays_out_of_the_address(client, world, perso
     assert shown == ({world.households["a2"].pk} if "a2" in SEES[persona] else set())
 
 
+@pytest.mark.parametrize("shape", ["dots", "full width"])
+def test_an_id_typed_with_dots_or_full_width_digits_stays_out_of_the_address(client, world, shape):
+    person, digits = world.people["a2"], new_citizen_id()
+    person.set_citizen_id(digits)
+    person.save()
+    typed = (
+        citizen_id.formatted(digits).replace("-", ".")
+        if shape == "dots"
+        else "".join(chr(ord(d) + 0xFEE0) for d in digits)
+    )
+    login(client, "district_coordinator_a")
+    moved = client.get(reverse("households:list"), {"q": typed})
+    assert moved.status_code == 302 and "qid=" in moved["Location"]
+    page = client.get(moved["Location"])
+    assert {row.household.pk for row in page.context["page"].object_list} == {
+        world.households["a2"].pk
+    }
+
+
 @pytest.mark.parametrize("persona", ["district_coordinator_a", "district_coordinator_b"])
 def test_a_phone_searched_for_stays_out_of_the_address(client, world, persona):
     models.Person.objects.filter(pk=world.people["a2"].pk).update(phone="0950257265")
