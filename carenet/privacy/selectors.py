@@ -31,7 +31,7 @@ from carenet.households.selectors import (
     person_own_q,
     today,
 )
-from carenet.privacy.models import SubjectRequest
+from carenet.privacy.models import RequestKind, SubjectRequest
 from carenet.visits.models import Visit
 
 # How many of the latest audit rows the copy lists.
@@ -72,6 +72,23 @@ def request_list_open(*, user: Any) -> QuerySet[SubjectRequest]:
         .select_related("person__household__area", "recorded_by")
         .order_by("received_on", "id")
     )
+
+
+def request_list_decided(*, user: Any, kind: str = "") -> QuerySet[SubjectRequest]:
+    """The decided requests in the user's scope, the latest decision first (of one kind,
+    when `kind` is one): the office's register of what it answered and how."""
+    found = requests_visible(user).exclude(outcome="")
+    if kind in RequestKind.values:
+        found = found.filter(kind=kind)
+    return found.select_related("person__household__area", "recorded_by", "decided_by").order_by(
+        "-decided_on", "-id"
+    )
+
+
+def decided_counts(*, user: Any) -> dict[tuple[str, str], int]:
+    """How many decided requests of each kind had each outcome, in the user's scope."""
+    rows = requests_visible(user).exclude(outcome="").values_list("kind", "outcome")
+    return {(kind, outcome): n for kind, outcome, n in rows.annotate(n=Count("pk")).order_by()}
 
 
 def requests_of(*, person: Person) -> QuerySet[SubjectRequest]:

@@ -8,6 +8,7 @@ urlpatterns = [
     # The app's own address, typed or cut back from a longer one, leads to its list.
     path("", views.home, name="home"),
     path("requests/", views.open_requests, name="open"),
+    path("requests/decided/", views.decided_requests, name="decided"),
     path("people/<int:pk>/requests/", views.person_requests, name="person"),
     path("requests/<int:pk>/decide/", views.request_decide, name="decide"),
     path("people/<int:pk>/copy/", views.person_copy, name="copy"),

@@ -19,6 +19,7 @@ from carenet.households import services as household_services
 from carenet.households.selectors import today
 from carenet.privacy import selectors, services
 from carenet.privacy.forms import DecideForm, RequestForm
+from carenet.privacy.models import Outcome, RequestKind
 
 PER_PAGE = 50
 
@@ -59,6 +60,28 @@ def open_requests(request: HttpRequest) -> HttpResponse:
         request.GET.get("page")
     )
     return render(request, "privacy/open.html", {"page": page, "today": today()})
+
+
+@access.requires(Perm.VIEW_HOUSEHOLDS)
+def decided_requests(request: HttpRequest) -> HttpResponse:
+    kind = request.GET.get("kind", "")
+    kind = kind if kind in RequestKind.values else ""
+    page = Paginator(
+        selectors.request_list_decided(user=request.user, kind=kind), PER_PAGE
+    ).get_page(request.GET.get("page"))
+    counts = selectors.decided_counts(user=request.user)
+    table = [
+        (label, [counts.get((value, outcome), 0) for outcome in Outcome.values])
+        for value, label in RequestKind.choices
+    ]
+    context = {
+        "page": page,
+        "kind": kind,
+        "kinds": RequestKind.choices,
+        "outcomes": Outcome.choices,
+        "table": table,
+    }
+    return render(request, "privacy/decided.html", context)
 
 
 @access.requires(Perm.DECIDE_CASES)

@@ -88,13 +88,14 @@ def test_the_auditor_reads_but_records_nothing(client, world):
 
 
 @pytest.mark.parametrize(
-    "name", ["privacy:person", "privacy:copy", "privacy:decide", "privacy:open"]
+    "name",
+    ["privacy:person", "privacy:copy", "privacy:decide", "privacy:open", "privacy:decided"],
 )
 def test_anonymous_goes_to_sign_in(client, world, name):
     request = make_request(world.people["a1"])
     args = (
         []
-        if name == "privacy:open"
+        if name in ("privacy:open", "privacy:decided")
         else [request.pk if name == "privacy:decide" else request.person_id]
     )
     response = client.get(reverse(name, args=args))
@@ -129,6 +130,38 @@ def test_the_open_list_keeps_its_query_count(client, world, django_assert_max_nu
             make_request(world.people[key], days_ago=days)
     with django_assert_max_num_queries(len(small.captured_queries)):
         assert len(client.get(url).context["page"].object_list) == 16
+
+
+def test_the_decided_register_is_scoped_latest_first_and_counted(
+    client, world, django_assert_max_num_queries
+):
+    def decided(key, kind, outcome, days_ago):
+        made = make_request(world.people[key], kind=kind, days_ago=days_ago + 5)
+        on = TODAY - timedelta(days=days_ago)
+        SubjectRequest.objects.filter(pk=made.pk).update(outcome=outcome, decided_on=on)
+        return made
+
+    older = decided("a1", "erasure", "refused", 10)
+    newer = decided("p1", "access", "done", 1)
+    decided("b1", "objection", "done", 1)  # district B
+    make_request(world.people["a2"])  # still open
+    login(client, "district_coordinator_a")
+    page = client.get(reverse("privacy:decided"))
+    assert [r.pk for r in page.context["page"].object_list] == [newer.pk, older.pk]
+    table = dict(page.context["table"])
+    assert sum(sum(counts) for counts in table.values()) == 2
+    only = client.get(reverse("privacy:decided"), {"kind": "erasure"})
+    assert [r.pk for r in only.context["page"].object_list] == [older.pk]
+    login(client, "volunteer_a")  # her households only: a1's
+    mine = client.get(reverse("privacy:decided"))
+    assert [r.pk for r in mine.context["page"].object_list] == [older.pk]
+    login(client, "province_officer")
+    with django_assert_max_num_queries(20) as small:
+        client.get(reverse("privacy:decided"))
+    for days in range(10):
+        decided("a2", "access", "done", days)
+    with django_assert_max_num_queries(len(small.captured_queries)):
+        assert client.get(reverse("privacy:decided")).status_code == 200
 
 
 def test_the_province_decides_an_erasure_by_refusing_it(client, world):
