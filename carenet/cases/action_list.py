@@ -317,7 +317,27 @@ def action_list(*, user: Any, now: datetime | None = None) -> ActionList:
             order=("status_changed_at", "pk"),
             hint=_("Urgent cases not acknowledged in time, and checks past their limit."),
         )
-        result.sections += [waiting, _referrals_section(user, day), _assistance_section(user)]
+        working = _case_section(
+            user,
+            "working",
+            _("Accepted cases being worked on"),
+            scope.filter(status=S.ACCEPTED),
+            table,
+            now,
+            order=("status_changed_at", "pk"),
+            hint=_(
+                "The longest accepted first. Close each once every agency has answered and "
+                "the help is given."
+            ),
+            optional=True,
+        )
+        working.link = f"{reverse('cases:list')}?status={S.ACCEPTED}"
+        result.sections += [
+            waiting,
+            _referrals_section(user, day),
+            _assistance_section(user),
+            working,
+        ]
     else:
         others = _case_section(
             user,

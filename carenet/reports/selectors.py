@@ -39,6 +39,10 @@ class Waiting:
     url: str
 
 
+# Parts of the action list that are work in hand, not work waiting: not on the home page.
+NOT_WAITING = ("working",)
+
+
 def waiting_for(*, user: Any) -> list[Waiting]:
     """What waits for the user, each part with its count and page: the home page puts it
     first, so that a coordinator on a phone sees the day's work before any figure."""
@@ -48,7 +52,7 @@ def waiting_for(*, user: Any) -> list[Waiting]:
         found += [
             Waiting(s.title, s.count, f"{actions}#{s.key}")
             for s in action_list(user=user).sections
-            if s.count
+            if s.count and s.key not in NOT_WAITING
         ]
     if access.can(user, CONCERN_PERM):
         open_concerns = concern_counts(user=user)["to_handle"]

@@ -280,6 +280,7 @@ def test_the_officer_sees_decisions_referrals_assistance_and_overdue(personas, r
     )
     found = sections(officer)
     assert ids(found["decide"]) == [decide.pk]
+    assert ids(found["working"]) == [worked.pk]  # accepted: still the officer's work
     # An urgent case comes before older ordinary ones, after those already overdue.
     older = waiting(S.PROVINCE_REVIEW, filed_by=volunteer, hours_ago=20)
     urgent = waiting(S.PROVINCE_REVIEW, filed_by=volunteer, hours_ago=0.5)
