@@ -438,10 +438,16 @@ def test_a_restricted_cases_referral_shows_no_person_nor_need(login_as, personas
         category=CaseCategory.objects.get(code="domestic_violence"),
         status=S.ACCEPTED,
     )
-    ReferralFactory(case=sensitive, sent_by=personas["province_officer"], need="บ้านพักฉุกเฉิน")
+    shelter = AgencyFactory(area_id="86", name="บ้านพักเด็กและครอบครัวจังหวัดชุมพร")
+    ReferralFactory(
+        case=sensitive, agency=shelter, sent_by=personas["province_officer"], need="บ้านพักฉุกเฉิน"
+    )
     page = login_as("district_coordinator_a").get(REFERRALS).content.decode()
     assert "A restricted case" in page
     assert sensitive.person.full_name not in page and "บ้านพักฉุกเฉิน" not in page
+    # Nor which agency took it, in its row: the shelter would tell what the case is about.
+    rows = page.split('data-testid="referrals"')[1]
+    assert shelter.name not in rows
     page = login_as("province_officer").get(REFERRALS).content.decode()
     assert sensitive.person.full_name in page and "บ้านพักฉุกเฉิน" in page
 
