@@ -18,7 +18,7 @@ from typing import Any
 
 from django import forms
 from django.utils import timezone
-from django.utils.translation import gettext
+from django.utils.translation import get_language, gettext
 from django.utils.translation import gettext_lazy as _
 
 from carenet.core import thaidate
@@ -27,10 +27,11 @@ from carenet.core.text import THAI_DIGITS
 
 
 def short_month(day: date) -> str:
-    """ "ก.พ. 68": month and two-digit BE year, short enough for an axis at 360 px."""
+    """ "ก.พ. 68": month and two-digit BE year, short enough for an axis at 360 px. In English
+    the year is whole ("Feb 2568"): "Feb 68" reads as 1968 there."""
     full = thaidate.format_short(day)  # "26 ก.พ. 2568", "26 Feb 2568 BE"
     _day, month, year = full.split(" ")[:3]
-    return f"{month} {year[-2:]}"
+    return f"{month} {year[-2:]}" if get_language() == "th" else f"{month} {year}"
 
 
 @dataclass(frozen=True)

@@ -111,3 +111,14 @@ def test_an_older_month_or_year_a_link_asks_for_is_offered():
 def test_months_moved_here_still_read_as_before():
     assert parse_month("2568-03") == Month(date(2025, 3, 1))
     assert Month(date(2025, 3, 1)).last == date(2025, 3, 31)
+
+
+def test_an_axis_month_keeps_its_whole_year_in_english():
+    from django.utils import translation
+
+    from carenet.core.periods import short_month
+
+    with translation.override("th"):
+        assert short_month(date(2025, 12, 1)) == "ธ.ค. 68"
+    with translation.override("en"):
+        assert short_month(date(2025, 12, 1)) == "Dec 2568"
