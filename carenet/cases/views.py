@@ -325,6 +325,7 @@ def _page(
         else "",
         "case_volunteers": case.case_volunteers.select_related("area"),
         "may_assign": (may_assign := services.can_assign(user, case)),
+        "assignable_shown": ASSIGNABLE_SHOWN,
         "assignable": services.volunteers_to_assign(case)[:ASSIGNABLE_SHOWN]
         if may_assign and not refusal
         else [],

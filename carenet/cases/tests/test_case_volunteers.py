@@ -131,3 +131,20 @@ def test_the_filer_cannot_give_the_case_away(personas, reference_data):
     with pytest.raises(PermissionDenied):
         services.case_volunteer_assign(actor=personas["volunteer_a"], case=case, volunteer=other)
     assert not case.case_volunteers.exists()
+
+
+def test_the_list_says_first_when_nobody_qualifies_and_groups_the_rest(
+    personas, abuse_case, login_as
+):
+    VolunteerFactory(area_id="860101", first_name="ใกล้บ้าน")
+    VolunteerFactory(area_id="860102", first_name="ไกลออกไป")
+    client = login_as("province_officer")
+    url = reverse("cases:detail", args=[abuse_case.pk])
+    page = client.get(url).content.decode()
+    assert 'data-testid="none-trained"' in page
+    assert page.index("ใกล้บ้าน") < page.index("ไกลออกไป")  # the case's subdistrict first
+    trained = VolunteerFactory(area_id="860102", first_name="ผ่านอบรมแล้ว")
+    _grant(trained)
+    page = client.get(url).content.decode()
+    assert 'data-testid="none-trained"' not in page
+    assert page.index("ผ่านอบรมแล้ว") < page.index("ใกล้บ้าน")  # under "trained for this case"
