@@ -613,3 +613,14 @@ def test_sections_show_buttons_by_permission(case, referral, personas):
     assert 'data-testid="referral-move"' not in volunteer_page
     assert 'data-testid="approve-assistance"' not in volunteer_page
     assert 'data-testid="give"' not in volunteer_page
+
+
+def test_a_wrong_approved_amount_is_put_right_from_the_case_page(login_as, case):
+    client = login_as("province_officer")
+    data = {"person": case.person_id, "assistance_type": "emergency_cash", "amount": "2,000"}
+    client.post(reverse("cases:assistance_new", args=[case.pk]), {**data, "approve": "1"})
+    approved = Assistance.objects.get()
+    page = client.get(reverse("cases:detail", args=[case.pk])).content.decode()
+    assert 'data-testid="cancel-link"' in page
+    give = client.get(reverse("cases:assistance_give", args=[approved.pk]), {"cancel": "1"})
+    assert 'id="cancel" data-testid="cancel" open' in give.content.decode()
