@@ -25,6 +25,7 @@ from carenet.core.tabular import (
     odd_row_reason,
     read_table,
 )
+from carenet.core.text import THAI_DIGITS
 
 
 @dataclass
@@ -319,7 +320,23 @@ def _check_village_row(row: Row, known: _Loaded) -> _Village | list[_Invalid]:
     name = _attempt(problems, _village_name, row["name"])
     if subdistrict is None or moo is None or name is None:
         return problems
-    return _Village(row=row.number, subdistrict=subdistrict, moo=moo, name=name)
+    return _Village(row=row.number, subdistrict=subdistrict, moo=moo, name=_plain_name(name, moo))
+
+
+# "หมู่ 7 บ้านควนไม้ดำ", "ม.7 บ.ควนไม้ดำ": the village's own number written before its name,
+# and บ. for บ้าน, as lists often write them.
+_NUMBER_BEFORE = re.compile(r"^(?:หมู่ที่|หมู่|ม\.)\s*(\d+)\s+(?=\S)")
+_BAN = re.compile(r"^บ\.\s*(?=\S)")
+
+
+def _plain_name(name: str, moo: int) -> str:
+    """The village's name without its own number before it (another number is left: it may
+    be part of the name), and with บ. written out as บ้าน: "หมู่ 7 บ้านควนไม้ดำ" showed as
+    "หมู่ 7 หมู่ 7 บ้านควนไม้ดำ" on the centre pages."""
+    number = _NUMBER_BEFORE.match(name.translate(THAI_DIGITS))
+    if number and int(number.group(1)) == moo:
+        name = name[number.end() :]
+    return _BAN.sub("บ้าน", name)
 
 
 def _attempt(problems: list[_Invalid], check: Callable[..., T], *args: Any) -> T | None:

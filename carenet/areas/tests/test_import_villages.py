@@ -475,3 +475,20 @@ def test_a_subdistrict_named_with_initials_is_found_with_its_level_typed(kra_bur
 @pytest.mark.parametrize("typed", ["ต.จ.ป.ร.", "ตำบล จ.ป.ร.", "จ.ป.ร.", "850406"])
 def test_the_users_page_finds_a_subdistrict_named_with_initials(kra_buri, typed):
     assert area_typed(typed).code == "850406"
+
+
+@pytest.mark.parametrize(
+    ("written", "kept"),
+    [
+        ("หมู่ 3 บ้านควนไม้ดำ", "บ้านควนไม้ดำ"),
+        ("หมู่ที่ ๓ บ้านควนไม้ดำ", "บ้านควนไม้ดำ"),
+        ("ม.3 บ.ควนไม้ดำ", "บ้านควนไม้ดำ"),
+        ("บ. ทุ่งมะพร้าว", "บ้านทุ่งมะพร้าว"),
+        ("หมู่ 9 บ้านเก้าแสน", "หมู่ 9 บ้านเก้าแสน"),  # another number: maybe the name's own
+        ("บางหมาก", "บางหมาก"),
+    ],
+)
+def test_the_village_s_own_number_and_the_short_ban_are_written_out(area_tree, written, kept):
+    result = import_text(HEADER + f"860101,3,{written}\n")
+    assert result.ok, reasons(result)
+    assert village("86010103").name_th == kept
