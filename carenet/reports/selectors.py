@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 
 from carenet.accounts import access
 from carenet.accounts.access import Perm
+from carenet.accounts.models import AreaAssignment
 from carenet.areas.models import CODE_LENGTH, Area, Level, within
 from carenet.cases.action_list import action_list
 from carenet.core.people import years_before
@@ -70,6 +71,51 @@ def waiting_for(*, user: Any) -> list[Waiting]:
                 }
             found.append(Waiting(title, count, reverse("privacy:open")))
     return found
+
+
+@dataclass
+class FirstStep:
+    done: bool
+    title: str
+    url: str  # where to do it ("" when the user may not)
+
+
+def first_steps(*, user: Any, area: Area) -> list[FirstStep]:
+    """The order of work of a new area's go-live, each step done or not, for those who run it
+    (MANAGE_VOLUNTEERS there): empty once every step is done, so the home page shows it only
+    while the area is being set up. A few existence queries."""
+    if not access.can(user, Perm.MANAGE_VOLUNTEERS, area.code):
+        return []
+    inside = within(area.code, "area")
+    below = AreaAssignment.objects.filter(within(area.code, "area")).exclude(area_id=area.code)
+    steps = [
+        FirstStep(
+            Area.objects.filter(within(area.code), level=Level.VILLAGE).exists(),
+            _("Villages loaded (manage.py import_villages, by the administrator)"),
+            "",
+        ),
+        FirstStep(
+            Centre.objects.filter(inside).exists(),
+            _("Coordination centres opened"),
+            reverse("volunteers:centre_list"),
+        ),
+        FirstStep(
+            below.exists(),
+            _("Coordinators of the districts and subdistricts given their roles"),
+            reverse("accounts:users") if access.can(user, Perm.MANAGE_USERS, area.code) else "",
+        ),
+        FirstStep(
+            Volunteer.objects.filter(inside).exists(),
+            _("Volunteers registered (imported from the province's list, or one by one)"),
+            reverse("spreadsheets:home"),
+        ),
+        FirstStep(
+            Household.objects.filter(inside).exists(),
+            _("Vulnerable households registered"),
+            reverse("spreadsheets:home"),
+        ),
+    ]
+    return [] if all(step.done for step in steps) else steps
 
 
 def area_get(*, user: Any, code: str) -> Area:

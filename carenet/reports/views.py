@@ -46,6 +46,9 @@ def home(request: HttpRequest) -> HttpResponse:
             # One area of work (a centre's, a province's) opens on its figures.
             "area": roots[0] if len(roots) == 1 else None,
             "registry": _registry(request.user, roots[0]) if len(roots) == 1 else None,
+            "first_steps": selectors.first_steps(user=request.user, area=roots[0])
+            if len(roots) == 1
+            else [],
         },
     )
 

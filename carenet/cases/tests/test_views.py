@@ -617,3 +617,14 @@ def test_a_volunteers_filters_are_folded_until_used(login_as):
     assert folded(volunteer.get(reverse("cases:list")))
     assert not folded(volunteer.get(reverse("cases:list"), {"status": "draft"}))
     assert not folded(login_as("district_coordinator_a").get(reverse("cases:list")))
+
+
+def test_a_request_sent_back_to_her_shows_on_her_home(client, personas, reference_data):
+    client.force_login(personas["volunteer_a"])
+    page = client.get(reverse("visits:my_households")).content.decode()
+    assert 'data-testid="requests-waiting"' not in page
+    case_in("86010101", status=S.RETURNED, filed_by=personas["volunteer_a"])
+    case_in("86020101", status=S.RETURNED, filed_by=personas["volunteer_b"])
+    page = client.get(reverse("visits:my_households")).content.decode()
+    assert 'data-testid="requests-waiting"' in page and "#returned" in page
+    assert "<strong>1</strong>" in page  # hers only, not volunteer_b's

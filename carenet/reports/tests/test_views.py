@@ -182,3 +182,21 @@ def test_the_province_sees_its_open_pdpa_requests_and_how_many_are_late(client, 
     assert "2" in found[0][2]
     login(client, "district_coordinator_a")  # records requests, does not decide them
     assert client.get("/").context["waiting"] == []
+
+
+def test_a_new_province_is_shown_its_order_of_work_until_it_is_done(client, personas):
+    from carenet.areas.models import Area, Level
+    from carenet.volunteers.tests.factories import CentreFactory, VolunteerFactory
+
+    login(client, "province_officer")
+    steps = client.get("/").context["first_steps"]
+    assert [step.done for step in steps][1:] == [False, True, False, False]  # coordinators: yes
+    assert 'data-testid="first-steps"' in client.get("/").text
+    if not Area.objects.filter(code__startswith="86", level=Level.VILLAGE).exists():
+        Area.objects.create(code="86010101", level=Level.VILLAGE, name_th="บ้าน", parent_id="860101")
+    CentreFactory(area_id="86")
+    VolunteerFactory(area_id="860101")
+    HouseholdFactory(area_id="86010101")
+    assert client.get("/").context["first_steps"] == []
+    login(client, "auditor")  # does not run a go-live
+    assert client.get("/").context["first_steps"] == []

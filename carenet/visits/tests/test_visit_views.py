@@ -631,20 +631,6 @@ def test_my_households_takes_a_constant_number_of_queries(
     assert few <= 13  # 12, and one for the requests waiting for her (cases_intake)
 
 
-def test_a_request_sent_back_to_her_shows_on_her_home(client, world, personas):
-    from carenet.cases.models import CaseStatus
-    from carenet.cases.tests.work_helpers import case_in
-
-    login(client, "volunteer_a")
-    page = client.get(reverse("visits:my_households")).content.decode()
-    assert 'data-testid="requests-waiting"' not in page
-    case_in("86010101", status=CaseStatus.RETURNED, filed_by=personas["volunteer_a"])
-    case_in("86020101", status=CaseStatus.RETURNED, filed_by=personas["volunteer_b"])
-    page = client.get(reverse("visits:my_households")).content.decode()
-    assert 'data-testid="requests-waiting"' in page and "#returned" in page
-    assert "<strong>1</strong>" in page  # hers only, not volunteer_b's
-
-
 @pytest.mark.parametrize("typed", ["09:30", "09.30", "0930", "๐๙.๓๐ น.", "9.3"])
 def test_times_as_people_write_them(client, world, typed):
     login(client, "volunteer_a")
