@@ -54,6 +54,8 @@ try:
     SQLITE_BUSY_TIMEOUT = env.int("CARENET_SQLITE_BUSY_TIMEOUT", 30)
     LOGIN_FAILURE_LIMIT = env.int("CARENET_LOGIN_FAILURE_LIMIT", 5)
     LOGIN_LOCKOUT_MINUTES = env.int("CARENET_LOGIN_LOCKOUT_MINUTES", 15)
+    # Wrong passwords from one address, whatever the usernames, before it waits as long.
+    LOGIN_ADDRESS_FAILURE_LIMIT = env.int("CARENET_LOGIN_ADDRESS_FAILURE_LIMIT", 30)
     CARENET_IDLE_MINUTES = env.int("CARENET_IDLE_MINUTES", 60, validate=Range(min=1))
     REDIS_URL = env.str("CARENET_REDIS_URL", "")
     CACHE_DIR = env.path("CARENET_CACHE_DIR", BASE_DIR / "var" / "cache")
@@ -247,6 +249,9 @@ AUTH_PASSWORD_VALIDATORS = [
 # alone: offices share one behind NAT, and one person's typos would lock out the whole office.
 # Not the username alone: anyone could then keep a coordinator out by typing wrong passwords
 # for their username every few minutes (during a disaster, say).
+# One address trying a few passwords on every username is stopped apart, at a higher count
+# (LOGIN_ADDRESS_FAILURE_LIMIT, accounts.services.address_refused): an office's typos do not
+# reach it, a password sprayed over the users list does.
 AXES_FAILURE_LIMIT = LOGIN_FAILURE_LIMIT
 AXES_COOLOFF_TIME = timedelta(minutes=LOGIN_LOCKOUT_MINUTES)
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]

@@ -1,9 +1,12 @@
 """Writes about users and their assignments. Each writes its audit row in the same transaction."""
 
 import re
+from datetime import timedelta
 from typing import Any
 
+from axes.models import AccessFailureLog
 from axes.utils import reset as axes_reset
+from django.conf import settings
 from django.contrib.auth import SESSION_KEY
 from django.contrib.auth.forms import PasswordChangeForm
 from django.contrib.auth.password_validation import validate_password
@@ -230,6 +233,17 @@ def is_volunteer_login(user: User) -> bool:
 
 def _linked_to_volunteer(user: User) -> bool:
     return User.objects.filter(pk=user.pk, volunteer__isnull=False).exists()
+
+
+def address_refused(address: str | None) -> bool:
+    """Whether sign-ins from this address wait: LOGIN_ADDRESS_FAILURE_LIMIT wrong passwords
+    from it in the last LOGIN_LOCKOUT_MINUTES, whatever the usernames (axes locks a username
+    from an address after a few; this stops a few tried on each of many)."""
+    if not address:
+        return False
+    since = timezone.now() - timedelta(minutes=settings.LOGIN_LOCKOUT_MINUTES)
+    failures = AccessFailureLog.objects.filter(ip_address=address, attempt_time__gte=since)
+    return failures.count() >= settings.LOGIN_ADDRESS_FAILURE_LIMIT
 
 
 def manage_refused(actor: Any, user: User) -> str:

@@ -3,6 +3,8 @@ national admins and provincial officers manage staff accounts."""
 
 from typing import Any
 
+from axes.helpers import get_client_ip_address
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import update_session_auth_hash
 from django.contrib.auth import views as auth_views
@@ -37,6 +39,12 @@ class _SignIn(auth_views.LoginView):
     template_name = "accounts/login.html"
     authentication_form = SignInForm
     redirect_authenticated_user = True
+
+    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if services.address_refused(get_client_ip_address(request)):
+            minutes = settings.LOGIN_LOCKOUT_MINUTES
+            return render(request, "accounts/address_locked.html", {"minutes": minutes}, status=429)
+        return super().post(request, *args, **kwargs)
 
     def form_valid(self, form: AuthenticationForm) -> HttpResponse:
         response = super().form_valid(form)

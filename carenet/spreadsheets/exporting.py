@@ -66,7 +66,7 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from carenet.accounts import access
 from carenet.accounts.access import Perm
 from carenet.areas.models import Area, within
-from carenet.core import thaidate
+from carenet.core import citizen_id, thaidate
 from carenet.core.services import audit_record
 from carenet.core.tabular import (
     CellType,
@@ -115,6 +115,14 @@ CONTENT_TYPES = {
 }
 # The permission whose scope an export of each dataset covers (the pages' own).
 VIEW_PERM = {Dataset.HOUSEHOLDS: Perm.VIEW_HOUSEHOLDS, Dataset.VOLUNTEERS: Perm.VIEW_VOLUNTEERS}
+# Who gets citizen IDs in clear: those who work with the records (as the reveal on a person's
+# page, households.services.person_reveal_citizen_id). The read-only auditor's file shows each
+# ID masked to its last digits (x-xxxx-xxxxx-12-1), enough to tell rows apart, not to use.
+CLEAR_IDS_PERM = {
+    Dataset.HOUSEHOLDS: Perm.MANAGE_HOUSEHOLDS,
+    Dataset.VOLUNTEERS: Perm.MANAGE_VOLUNTEERS,
+}
+ID_KEYS = ("citizen_id", "volunteer_citizen_id")
 SHEET_TITLES = {Dataset.HOUSEHOLDS: "ครัวเรือน", Dataset.VOLUNTEERS: "อพม."}
 
 
@@ -263,6 +271,8 @@ def export_prepare(
     if logged:
         _log(user, dataset, fmt, area_code, status, row_count, perm, subset)
     rows = _cells(queryset, dataset, keys)
+    if not access.can(user, CLEAR_IDS_PERM[dataset]):
+        rows = _ids_masked(rows, [index for index, key in enumerate(keys) if key in ID_KEYS])
     covered = narrowed(user, area_code, perm)  # what the file is named after
     return Export(dataset, fmt, headers, rows, row_count, covered, status=status, subset=subset)
 
@@ -458,6 +468,14 @@ def _cells(queryset: QuerySet[Any], dataset: Dataset, keys: Sequence[str]) -> It
             )
             values["as_of"] = as_of
             yield [values[key] for key in keys]
+
+
+def _ids_masked(rows: Iterator[list[Any]], indexes: list[int]) -> Iterator[list[Any]]:
+    for row in rows:
+        for index in indexes:
+            if row[index]:
+                row[index] = citizen_id.mask_all(str(row[index]))
+        yield row
 
 
 def _text(value: Any) -> str:

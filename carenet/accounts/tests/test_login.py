@@ -170,3 +170,20 @@ def test_open_redirect_after_login_is_refused(client, volunteer_a):
     )
     assert response.status_code == 302
     assert "evil.example" not in response["Location"]
+
+
+def test_a_password_sprayed_over_many_usernames_stops_the_address(client, volunteer_a, settings):
+    """Four guesses at each of many usernames never locked any one of them."""
+    settings.LOGIN_ADDRESS_FAILURE_LIMIT = 12
+    sprayer, office = "203.0.113.7", "192.0.2.10"
+    for n in range(settings.LOGIN_ADDRESS_FAILURE_LIMIT):
+        client.post(LOGIN, {"username": f"user{n // 4}", "password": "x"}, REMOTE_ADDR=sprayer)
+    stopped = client.post(
+        LOGIN, {"username": "volunteer_a", "password": PASSWORD}, REMOTE_ADDR=sprayer
+    )
+    assert stopped.status_code == 429 and 'data-testid="address-locked"' in stopped.text
+    assert "_auth_user_id" not in client.session
+    owner = client.post(
+        LOGIN, {"username": "volunteer_a", "password": PASSWORD}, REMOTE_ADDR=office
+    )
+    assert owner.status_code == 302

