@@ -141,7 +141,12 @@ def break_glass_open(*, actor: Any, case: Case, reason: str) -> BreakGlassAccess
         raise PermissionDenied
     reason = reason.strip()
     if not reads_as_reason(reason):
-        raise ValueError(_("Please explain in a sentence why you need to open this case."))
+        raise ValueError(
+            _(
+                "Explain in a sentence why you need to open this case, for example “the "
+                "person phoned asking for help at once”."
+            )
+        )
     if not cases_visible(actor).filter(pk=case.pk).exists():
         raise Http404
     now = timezone.now()

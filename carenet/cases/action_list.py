@@ -55,6 +55,7 @@ from carenet.cases.selectors import (
     task_overdue_q,
 )
 from carenet.cases.workflow import DISTRICT, PROVINCE, SUBDISTRICT
+from carenet.households.models import Person, restricted_q
 
 # --- My action list ---------------------------------------------------------------------------
 
@@ -257,8 +258,11 @@ def filer_waiting(user: Any) -> list[tuple[str, int, str]]:
     sent back to fix, their drafts, and their open tasks; each (title, count, link)."""
     mine = _mine_q(user)
     tasks = CaseTask.objects.filter(who=user.pk, done_on__isnull=True, case=OuterRef("pk"))
+    # Not those stopped by the person's withdrawal or objection: nothing can be done there.
+    stopped = Person.objects.filter(restricted_q()).values("pk")
     counts = (
         cases_visible(user)
+        .exclude(person__in=stopped)
         .annotate(has_task=Exists(tasks))
         .aggregate(
             returned=Count("pk", filter=mine & Q(status=S.RETURNED)),

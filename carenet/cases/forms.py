@@ -59,6 +59,8 @@ COMMENT_TARGETS: dict[str, tuple[str, ...]] = {
 
 
 _PLAIN_AMOUNT = re.compile(r"\d+(?:\.\d*)?|\.\d+")
+# Thousands as people group them: 12,500 or 1,250,000.50 (not 1,2,3, a slip of the finger).
+_GROUPED_AMOUNT = re.compile(r"\d{1,3}(?:,\d{3})+(?:\.\d*)?")
 
 
 class BahtField(forms.DecimalField):
@@ -79,7 +81,9 @@ class BahtField(forms.DecimalField):
 
     def to_python(self, value: Any) -> Any:
         if isinstance(value, str):
-            value = value.translate(THAI_DIGITS).replace(",", "").replace("บาท", "").strip()
+            value = value.translate(THAI_DIGITS).replace("บาท", "").strip()
+            if _GROUPED_AMOUNT.fullmatch(value):
+                value = value.replace(",", "")
             if value and not _PLAIN_AMOUNT.fullmatch(value):  # 1e5 would be 100,000
                 raise ValidationError(_("Write an amount in baht, e.g. 3000."), code="invalid")
         try:

@@ -287,7 +287,7 @@ def test_bad_amounts_are_refused_beside_the_field(client: Any, world: Any) -> No
     response = client.post(url, post_data(world, amount_requested="2000000", welfare_baht="-5"))
     assert response.status_code == 400
     assert not Case.objects.exists()
-    for amount in ("สามพัน", "1e5", "NaN", "Infinity"):
+    for amount in ("สามพัน", "1e5", "NaN", "Infinity", "1,2,3", "12.500,00"):
         response = client.post(url, post_data(world, amount_requested=amount))
         assert "Write an amount in baht" in response.content.decode(), amount
     assert not Case.objects.exists()

@@ -628,3 +628,13 @@ def test_a_request_sent_back_to_her_shows_on_her_home(client, personas, referenc
     page = client.get(reverse("visits:my_households")).content.decode()
     assert 'data-testid="requests-waiting"' in page and "#returned" in page
     assert "<strong>1</strong>" in page  # hers only, not volunteer_b's
+    # A person who objected since: nothing can be done with it, so it does not wait for her.
+    from carenet.households.models import Consent
+
+    returned = Case.objects.get(filed_by=personas["volunteer_a"], status=S.RETURNED)
+    Consent.objects.create(
+        person=returned.person, area_id=returned.area_id, basis="public_task", purpose="x",
+        given_on=timezone.localdate(), withdrawn_on=timezone.localdate(),
+    )  # fmt: skip
+    page = client.get(reverse("visits:my_households")).content.decode()
+    assert 'data-testid="requests-waiting"' not in page
