@@ -33,17 +33,22 @@ from django.views.debug import SafeExceptionReporterFilter
 
 from carenet.core.text import INVISIBLE, THAI_DIGITS
 
-_SEPARATORS = re.compile(r"[\s\-–.]")
-# 13 digits, possibly grouped 1-4-5-2-1 with dashes, spaces or dots, not inside a longer number.
-LOOKS_LIKE_ID = re.compile(r"(?<!\d)\d(?:[\s.-]?\d){12}(?!\d)")
+# Dashes as word processors and PDFs write them too: en and em dashes, hyphens of Unicode.
+_DASHES = "\\-\u2010\u2011\u2012\u2013\u2014"
+_SEPARATORS = re.compile(rf"[\s{_DASHES}.]")
+# 13 digits, possibly grouped 1-4-5-2-1 with dashes (of any kind, spaced or not), spaces or
+# dots, not inside a longer number.
+LOOKS_LIKE_ID = re.compile(rf"(?<!\d)\d(?:(?:\s*[{_DASHES}.]\s*|\s)?\d){{12}}(?!\d)")
 # The same in a logged address too: Thai and full-width digits percent-encoded (๐ is
 # %E0%B9%90, ０ %EF%BC%90), spaces as "+" or %20, dashes as %2D, dots as themselves or %2E.
-_URL_DIGIT, _URL_SEPARATOR = r"(?:\d|%E0%B9%9\d|%EF%BC%9\d)", r"(?:[\s+.-]|%20|%2D|%2E)"
+_URL_DIGIT = r"(?:\d|%E0%B9%9\d|%EF%BC%9\d)"
+_URL_SEPARATOR = r"(?:[\s+.-]|%20|%2D|%2E|%E2%80%9[0-4])"
 # Not inside a longer number, but right after an encoded space or dash ("?q=นาย%20519..."):
 # the 0 of %20 is no digit of the number.
 _LOGGED_START = r"(?:(?<!\d)|(?<=%20)|(?<=%2D))"
 LOGGED_ID = re.compile(
-    rf"{_LOGGED_START}{_URL_DIGIT}(?:{_URL_SEPARATOR}?{_URL_DIGIT}){{12}}(?!\d)", re.IGNORECASE
+    rf"{_LOGGED_START}{_URL_DIGIT}(?:{_URL_SEPARATOR}{{0,3}}{_URL_DIGIT}){{12}}(?!\d)",
+    re.IGNORECASE,
 )
 REDACTED = "[citizen-id]"
 # A passport no. (one or two letters, then 6 to 8 digits): personal data too, kept out of

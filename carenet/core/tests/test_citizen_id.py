@@ -314,6 +314,9 @@ def test_reporter_filter_hides_the_key_setting():
         "1 2345 67890 12 1",
         "1.2345.67890.12.1",
         "１２３４５６７８９０１２１",  # full-width, from a phone's other keyboard
+        "1–2345–67890–12–1",  # en dashes, as a word processor writes them
+        "1 - 2345 - 67890 - 12 - 1",
+        "1\u20102345\u201067890\u201012\u20101",
     ],
 )
 def test_an_id_in_a_logged_address_is_masked_however_it_was_typed(typed):

@@ -1346,16 +1346,18 @@ def test_a_citizen_id_searched_for_stays_out_of_the_address(client, world, perso
     assert shown == ({world.households["a2"].pk} if "a2" in SEES[persona] else set())
 
 
-@pytest.mark.parametrize("shape", ["dots", "full width"])
+@pytest.mark.parametrize("shape", ["dots", "full width", "en dashes", "spaced dashes"])
 def test_an_id_typed_with_dots_or_full_width_digits_stays_out_of_the_address(client, world, shape):
     person, digits = world.people["a2"], new_citizen_id()
     person.set_citizen_id(digits)
     person.save()
-    typed = (
-        citizen_id.formatted(digits).replace("-", ".")
-        if shape == "dots"
-        else "".join(chr(ord(d) + 0xFEE0) for d in digits)
-    )
+    formatted = citizen_id.formatted(digits)
+    typed = {
+        "dots": formatted.replace("-", "."),
+        "full width": "".join(chr(ord(d) + 0xFEE0) for d in digits),
+        "en dashes": formatted.replace("-", "\u2013"),
+        "spaced dashes": formatted.replace("-", " - "),
+    }[shape]
     login(client, "district_coordinator_a")
     moved = client.get(reverse("households:list"), {"q": typed})
     assert moved.status_code == 302 and "qid=" in moved["Location"]
