@@ -36,6 +36,8 @@ from carenet.core.periods import Period
 from carenet.volunteers.history import (
     AGE_KEYS,
     AGE_LABELS,
+    LEAVING,
+    LEFT,
     REGISTERED,
     UNKNOWN_AGE,
     HistoryFilter,
@@ -100,6 +102,12 @@ class FigureRow:
         default_factory=lambda: dict.fromkeys((key for key, _label in (*MOVES, *PROFILE)), 0)
     )
     queries: dict[str, str] = field(default_factory=dict)  # by figure
+
+    @property
+    def left(self) -> int:
+        """Out of the network in the period: resigned, removed or died (the tile beside
+        start, registered and end, which only then add up)."""
+        return sum(self.counts[CHANGE_FIGURES[status]] for status in LEAVING)
 
     def add(self, other: "FigureRow") -> None:
         for key, n in other.counts.items():
@@ -273,6 +281,7 @@ def _list_queries(row: FigureRow, figures: VolunteerFigures) -> dict[str, str]:
         "end": listed("", HistoryFilter(on=end)),
         "active": listed(active, HistoryFilter(on=end)),
         "registered": changed(REGISTERED),
+        "left": changed(LEFT),
         **{figure: changed(kind) for kind, figure in CHANGE_FIGURES.items()},
     }
     for sex, figure in SEX_FIGURES.items():

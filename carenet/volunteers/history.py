@@ -37,6 +37,8 @@ from carenet.volunteers.models import (
 # The kinds of change a period counts, each by the status moved to. Registrations are counted
 # by their registration date, which the history's first entry is dated with.
 REGISTERED = "registered"
+LEFT = "left"  # resigned, removed or died: out of the network
+LEAVING = (VolunteerStatus.RESIGNED, VolunteerStatus.REMOVED, VolunteerStatus.DECEASED)
 BACK_TO_ACTIVE = VolunteerStatus.ACTIVE
 CHANGE_KINDS = {
     REGISTERED: _("registered"),
@@ -45,6 +47,7 @@ CHANGE_KINDS = {
     VolunteerStatus.RESIGNED: _("resigned"),
     VolunteerStatus.REMOVED: _("were removed"),
     VolunteerStatus.DECEASED: _("died"),
+    LEFT: _("left the network (resigned, were removed or died)"),
 }
 
 
@@ -147,7 +150,7 @@ def changed_q(kind: str, first: date, last: date) -> Q:
         return dated | Q(Q(registration_date__isnull=True) & Exists(started))
     changes = standing_changes().filter(
         volunteer_id=OuterRef("pk"),
-        to_status=kind,
+        to_status__in=LEAVING if kind == LEFT else (kind,),
         effective_date__gte=first,
         effective_date__lte=last,
     )

@@ -698,7 +698,9 @@ def _new_history(
     or the registration date when it gives none (_check_new_status_dates says so). Registered
     straight into "resigned", they were counted registered but never leaving, and the
     figures' start, changes and end did not add up."""
-    registered = volunteer.registration_date or today
+    # Without a registration date, the history starts on the day of the change the row gives
+    # (else leaving would come before joining), or today.
+    registered = volunteer.registration_date or min(status_date or today, today)
     joined = VolunteerStatus.ACTIVE
     history = [
         VolunteerStatusChange(
@@ -731,6 +733,17 @@ def _check_new_status_dates(checked: list[_Checked], reader: _Reader) -> None:
         if item.stored is not None or item.status in ("", VolunteerStatus.ACTIVE):
             continue
         registered = item.values.get("registration_date")
+        if registered is None:
+            reader.report.warning(
+                item.row,
+                "registration_date",
+                "",
+                _(
+                    "No registration date: the volunteer is counted as registered on the day "
+                    "of the change of status (or today, without one), and leaving the same "
+                    "day. Give the registration date if it is known."
+                ),
+            )
         if item.status_date is not None:
             refused = status_date_refused(
                 item.status_date,
@@ -749,8 +762,8 @@ def _check_new_status_dates(checked: list[_Checked], reader: _Reader) -> None:
             "",
             _(
                 "No date of the change to this status: it is recorded as of the volunteer's "
-                "registration date (%(date)s), so that they are counted neither in the network "
-                "nor as leaving later. Give the date in this column if it is known."
+                "registration date (%(date)s). Give the date in this column if it is known, "
+                "so that the figures count the change in its month."
             )
             % {"date": thaidate.format_short(registered or reader.today)},
         )

@@ -167,6 +167,24 @@ def test_a_new_volunteer_listed_as_resigned_adds_up_in_the_figures(personas):
     counts = figures.total.counts
     added = (counts["start"], counts["registered"], counts["resigned"], counts["end"])
     assert added == (0, 2, 1, 1)
+    assert figures.total.left == 1  # the tile beside them: resigned, removed or died
+
+
+def test_a_resigned_volunteer_with_no_registration_date_joins_the_day_they_left():
+    rows = [
+        volunteer(
+            registration_date="", status="ลาออก", status_date="15/01/2569",
+            registration_no="",
+        ),
+    ]  # fmt: skip
+    result = run(csv_file(rows))
+    assert result.ok, result.errors
+    assert [w.column for w in result.warnings if w.row == 2] == [THAI["registration_date"]]
+    history = VolunteerStatusChange.objects.filter(volunteer=stored(1)).order_by("pk")
+    assert [(h.to_status, h.effective_date) for h in history] == [
+        (VolunteerStatus.ACTIVE, date(2026, 1, 15)),
+        (VolunteerStatus.RESIGNED, date(2026, 1, 15)),
+    ]
 
 
 def test_english_headers_and_an_xlsx_file():
