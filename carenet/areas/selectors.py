@@ -79,14 +79,25 @@ def areas_named(text: str) -> list[Area]:
     }
     if not codes:  # a name of initials, as ต.จ.ป.ร.: geothai takes its จ. for a province's
         typed, bare = text.strip(), without_level(text)
-        named = Area.objects.filter(name_th__in={typed, bare}).exclude(level=Level.VILLAGE)
+        # Compared without dots and spaces: "จ.ป.ร", "จ. ป. ร." (few names have dots).
+        keys = {_initials(typed), _initials(bare)}
+        dotted = Area.objects.filter(name_th__contains=".").exclude(level=Level.VILLAGE)
         codes = {
             area.code
-            for area in named
-            if area.name_th == typed or level is None or LEVEL_BY_LENGTH[len(area.code)] == level
+            for area in dotted
+            if _initials(area.name_th) in keys
+            and (
+                _initials(area.name_th) == _initials(typed)
+                or level is None
+                or LEVEL_BY_LENGTH[len(area.code)] == level
+            )
         }
     areas = Area.objects.filter(code__in=codes).exclude(level=Level.VILLAGE)
     return sorted(areas, key=lambda area: (len(area.code), area.code))
+
+
+def _initials(name: str) -> str:
+    return re.sub(r"[.\s]", "", name)
 
 
 def _named_within(text: str) -> list[Area]:

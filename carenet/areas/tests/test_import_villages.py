@@ -472,7 +472,9 @@ def test_a_subdistrict_named_with_initials_is_found_with_its_level_typed(kra_bur
     assert village("85040601").name_th == "บ้านหนึ่ง"
 
 
-@pytest.mark.parametrize("typed", ["ต.จ.ป.ร.", "ตำบล จ.ป.ร.", "จ.ป.ร.", "850406"])
+@pytest.mark.parametrize(
+    "typed", ["ต.จ.ป.ร.", "ตำบล จ.ป.ร.", "จ.ป.ร.", "จ.ป.ร", "ต.จ. ป. ร.", "850406"]
+)
 def test_the_users_page_finds_a_subdistrict_named_with_initials(kra_buri, typed):
     assert area_typed(typed).code == "850406"
 
