@@ -232,7 +232,8 @@ def test_the_copy_holds_everything_and_is_logged(client, world, personas):
     body = page.content.decode()
     assert person.first_name in body and "ความดันสูง" in body
     assert citizen_id.formatted(person.read_citizen_id()) not in body
-    assert 'data-testid="print-stamp"' in body
+    assert 'data-testid="print-stamp"' in body and 'data-testid="copy-rights"' in body
+    assert "pdpc.or.th" in body  # where to complain
     copy = page.context["copy"]
     assert [line.event.action for line in copy.reads][-1] == "person.view"
     assert AuditEvent.objects.filter(action="pdpa.copy_view", target_id=str(person.pk)).exists()
