@@ -276,7 +276,7 @@ def filer_waiting(user: Any) -> list[tuple[str, int, str]]:
         "my_tasks": _("Requests with a task for you"),
     }
     actions = reverse("cases:actions")
-    return [(titles[key], n, f"{actions}#{key}") for key, n in counts.items() if n]
+    return [(str(titles[key]), n, f"{actions}#{key}") for key, n in counts.items() if n]
 
 
 def _my_tasks(user: Any, day: date) -> Section:
