@@ -34,7 +34,7 @@ from django.views.debug import SafeExceptionReporterFilter
 from carenet.core.text import INVISIBLE, THAI_DIGITS
 
 # Dashes as word processors and PDFs write them too: en and em dashes, hyphens of Unicode.
-_DASHES = "\\-\u2010\u2011\u2012\u2013\u2014"
+_DASHES = "\\-\u2010\u2011\u2012\u2013\u2014\u2212"
 _SEPARATORS = re.compile(rf"[\s{_DASHES}.]")
 # 13 digits, possibly grouped 1-4-5-2-1 with dashes (of any kind, spaced or not), spaces or
 # dots, not inside a longer number.
@@ -42,7 +42,7 @@ LOOKS_LIKE_ID = re.compile(rf"(?<!\d)\d(?:(?:\s*[{_DASHES}.]\s*|\s)?\d){{12}}(?!
 # The same in a logged address too: Thai and full-width digits percent-encoded (๐ is
 # %E0%B9%90, ０ %EF%BC%90), spaces as "+" or %20, dashes as %2D, dots as themselves or %2E.
 _URL_DIGIT = r"(?:\d|%E0%B9%9\d|%EF%BC%9\d)"
-_URL_SEPARATOR = r"(?:[\s+.-]|%20|%2D|%2E|%E2%80%9[0-4])"
+_URL_SEPARATOR = r"(?:[\s+.-]|%20|%2D|%2E|%E2%80%9[0-4]|%E2%88%92)"
 # Not inside a longer number, but right after an encoded space or dash ("?q=นาย%20519..."):
 # the 0 of %20 is no digit of the number.
 _LOGGED_START = r"(?:(?<!\d)|(?<=%20)|(?<=%2D))"

@@ -12,6 +12,8 @@ from django.utils.translation import gettext as _
 
 from carenet.accounts import access
 from carenet.accounts.access import Perm
+from carenet.areas.models import Area
+from carenet.cases.letters import office_of
 from carenet.core.forms import show_service_errors
 from carenet.core.paging import Paginator
 from carenet.households import selectors as households
@@ -122,8 +124,10 @@ def person_copy(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method == "POST":
         revealed = household_services.person_reveal_citizen_id(actor=request.user, person=person)
     copy = selectors.person_copy(user=request.user, person=person)
+    province = Area.objects.filter(code=person.area_id[:2]).first()
     context: dict[str, Any] = {
         "copy": copy,
+        "office": office_of(province) if province is not None else None,
         "sensitive_cases": any(case.sensitive for case in copy.cases),
         "revealed_id": revealed,
         "masked_document_no": households.masked_document_no(person),

@@ -83,35 +83,45 @@ class FirstStep:
 def first_steps(*, user: Any, area: Area) -> list[FirstStep]:
     """The order of work of a new area's go-live, each step done or not, for those who run it
     (MANAGE_VOLUNTEERS there): empty once every step is done, so the home page shows it only
-    while the area is being set up. A few existence queries."""
+    while the area is being set up. Giving the coordinators their roles is a step only for
+    those who may (MANAGE_USERS: the province). A few existence queries."""
     if not access.can(user, Perm.MANAGE_VOLUNTEERS, area.code):
         return []
     inside = within(area.code, "area")
-    below = AreaAssignment.objects.filter(within(area.code, "area")).exclude(area_id=area.code)
+    villages = Area.objects.filter(parent=OuterRef("code"), level=Level.VILLAGE)
+    no_villages = Area.objects.filter(within(area.code), level=Level.SUBDISTRICT).exclude(
+        Exists(villages)
+    )
     steps = [
         FirstStep(
-            Area.objects.filter(within(area.code), level=Level.VILLAGE).exists(),
-            _("Villages loaded (manage.py import_villages, by the administrator)"),
+            not no_villages.exists(),
+            _("Load the villages of every subdistrict (manage.py import_villages)"),
             "",
         ),
         FirstStep(
             Centre.objects.filter(inside).exists(),
-            _("Coordination centres opened"),
+            _("Open the coordination centres"),
             reverse("volunteers:centre_list"),
         ),
-        FirstStep(
-            below.exists(),
-            _("Coordinators of the districts and subdistricts given their roles"),
-            reverse("accounts:users") if access.can(user, Perm.MANAGE_USERS, area.code) else "",
-        ),
+    ]
+    if access.can(user, Perm.MANAGE_USERS, area.code):
+        below = AreaAssignment.objects.filter(inside).exclude(area_id=area.code)
+        steps.append(
+            FirstStep(
+                below.exists(),
+                _("Give the district coordinators their roles"),
+                reverse("accounts:users"),
+            )
+        )
+    steps += [
         FirstStep(
             Volunteer.objects.filter(inside).exists(),
-            _("Volunteers registered (imported from the province's list, or one by one)"),
+            _("Register the volunteers (import the province's list, or one by one)"),
             reverse("spreadsheets:home"),
         ),
         FirstStep(
             Household.objects.filter(inside).exists(),
-            _("Vulnerable households registered"),
+            _("Register the vulnerable households"),
             reverse("spreadsheets:home"),
         ),
     ]

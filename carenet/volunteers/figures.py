@@ -49,6 +49,9 @@ from carenet.volunteers.history import (
 from carenet.volunteers.models import IN_NETWORK, Volunteer, VolunteerStatus
 
 FIGURES_PERM = Perm.VIEW_FOLLOWUP
+# Back in the network from resigned or removed (not from inactive, which never left it): the
+# headline's fifth figure, with which start + registered + rejoined - left = end.
+REJOINED = "rejoined"
 SEXES = (Sex.MALE, Sex.FEMALE, Sex.UNSPECIFIED)
 EVERY_STATUS = "all"  # the volunteer list's status filter for every status
 
@@ -99,14 +102,16 @@ class FigureRow:
     # Each figure (MOVES, PROFILE) by its key: start and end are in the network (active or
     # inactive); active, by sex and by age, are the active at the end.
     counts: dict[str, int] = field(
-        default_factory=lambda: dict.fromkeys((key for key, _label in (*MOVES, *PROFILE)), 0)
+        default_factory=lambda: dict.fromkeys(
+            (*(key for key, _label in (*MOVES, *PROFILE)), REJOINED), 0
+        )
     )
     queries: dict[str, str] = field(default_factory=dict)  # by figure
 
     @property
     def left(self) -> int:
         """Out of the network in the period: resigned, removed or died (the tile beside
-        start, registered and end, which only then add up)."""
+        start, registered, came back and end, which only then add up)."""
         return sum(self.counts[CHANGE_FIGURES[status]] for status in LEAVING)
 
     def add(self, other: "FigureRow") -> None:
@@ -254,13 +259,17 @@ def _count_changes(changes: Any, first: date, end: date, length: int, row_of: An
         .exclude(from_status="")  # a registration: counted by its date
         .annotate(part=Substr("volunteer__area_id", 1, length))
         .values("part", "to_status")
-        .annotate(n=Count("volunteer_id", distinct=True))
+        .annotate(
+            n=Count("volunteer_id", distinct=True),
+            rejoined=Count("volunteer_id", distinct=True, filter=Q(from_status__in=LEAVING)),
+        )
         .order_by()
     )
     for line in found:
         row = row_of(line["part"])
         if row is not None:
             row.counts[CHANGE_FIGURES[line["to_status"]]] += line["n"]
+            row.counts[REJOINED] += line["rejoined"]
 
 
 def _list_queries(row: FigureRow, figures: VolunteerFigures) -> dict[str, str]:

@@ -133,18 +133,23 @@ def test_the_filer_cannot_give_the_case_away(personas, reference_data):
     assert not case.case_volunteers.exists()
 
 
-def test_the_list_says_first_when_nobody_qualifies_and_groups_the_rest(
-    personas, abuse_case, login_as
-):
+def test_a_case_needing_a_competency_offers_only_those_who_hold_it(personas, abuse_case, login_as):
     VolunteerFactory(area_id="860101", first_name="ใกล้บ้าน")
-    VolunteerFactory(area_id="860102", first_name="ไกลออกไป")
     client = login_as("province_officer")
     url = reverse("cases:detail", args=[abuse_case.pk])
     page = client.get(url).content.decode()
-    assert 'data-testid="none-trained"' in page
-    assert page.index("ใกล้บ้าน") < page.index("ไกลออกไป")  # the case's subdistrict first
+    assert 'data-testid="none-trained"' in page and 'data-testid="assign-volunteer"' not in page
     trained = VolunteerFactory(area_id="860102", first_name="ผ่านอบรมแล้ว")
     _grant(trained)
     page = client.get(url).content.decode()
     assert 'data-testid="none-trained"' not in page
-    assert page.index("ผ่านอบรมแล้ว") < page.index("ใกล้บ้าน")  # under "trained for this case"
+    assert "ผ่านอบรมแล้ว" in page and "ใกล้บ้าน" not in page  # only those it can be given to
+
+
+def test_a_case_needing_nothing_lists_its_subdistrict_first(personas, reference_data, login_as):
+    case = case_in("86010101", filed_by=personas["volunteer_a"], status=S.ACCEPTED)
+    VolunteerFactory(area_id="860102", first_name="ไกลออกไป")
+    VolunteerFactory(area_id="860101", first_name="ใกล้บ้าน")
+    page = login_as("province_officer").get(reverse("cases:detail", args=[case.pk]))
+    body = page.content.decode()
+    assert body.index("ใกล้บ้าน") < body.index("ไกลออกไป")

@@ -317,6 +317,7 @@ def test_reporter_filter_hides_the_key_setting():
         "1–2345–67890–12–1",  # en dashes, as a word processor writes them
         "1 - 2345 - 67890 - 12 - 1",
         "1\u20102345\u201067890\u201012\u20101",
+        "1\u22122345\u221267890\u221212\u22121",  # minus signs, copied from a PDF
     ],
 )
 def test_an_id_in_a_logged_address_is_masked_however_it_was_typed(typed):

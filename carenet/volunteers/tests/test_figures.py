@@ -133,6 +133,7 @@ def test_each_figure_counts_the_period_with_its_edges(client, world):
             "start": 2,
             "removed": 1,
             "back": 1,
+            "rejoined": 1,  # removed_and_back: back in the network
             "end": 2,
             "active": 2,
             "sex_F": 1,
@@ -167,6 +168,18 @@ def test_a_month_and_days_count_the_same_volunteers(client, world):
     days = page(client, "province_officer", "since=2/10/2024&until=30/09/68").context["f"]
     assert "resigned" not in counts(days.total)  # from the day after
     assert counts(days.total)["back"] == 2
+
+
+def test_the_headline_adds_up_with_returns_and_every_leaving(client, world):
+    """start + registered + came back - left (resigned, removed or died) = end."""
+    response = page(client, "province_officer", "since=2/10/2024&until=30/09/68")
+    total = response.context["f"].total
+    found = counts(total)
+    assert found.get("back") == 2 and found.get("rejoined") == 1  # one was only inactive
+    assert found.get("start", 0) + found.get("registered", 0) + found.get(
+        "rejoined", 0
+    ) - total.left == found.get("end", 0)
+    assert 'data-testid="stat-rejoined"' in response.content.decode()
 
 
 def test_a_district_coordinator_gets_their_subdistricts(client, world):
