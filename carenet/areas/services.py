@@ -325,7 +325,7 @@ def _check_village_row(row: Row, known: _Loaded) -> _Village | list[_Invalid]:
 
 # "หมู่ 7 บ้านควนไม้ดำ", "ม.7 บ.ควนไม้ดำ": the village's own number written before its name,
 # and บ. for บ้าน, as lists often write them.
-_NUMBER_BEFORE = re.compile(r"^(?:หมู่ที่|หมู่|ม\.)\s*(\d+)\s+(?=\S)")
+_NUMBER_BEFORE = re.compile(r"^(?:หมู่ที่|หมู่|ม\.?)\s*(\d+)\s*(?=\S)")
 _BAN = re.compile(r"^บ\.\s*(?=\S)")
 
 

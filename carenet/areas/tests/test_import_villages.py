@@ -488,6 +488,9 @@ def test_the_users_page_finds_a_subdistrict_named_with_initials(kra_buri, typed)
         ("บ. ทุ่งมะพร้าว", "บ้านทุ่งมะพร้าว"),
         ("หมู่ 9 บ้านเก้าแสน", "หมู่ 9 บ้านเก้าแสน"),  # another number: maybe the name's own
         ("บางหมาก", "บางหมาก"),
+        ("ม 3 บ้านนาวง", "บ้านนาวง"),
+        ("ม.3บ.ปากคลอง", "บ้านปากคลอง"),
+        ("มะม่วง 3 ต้น", "มะม่วง 3 ต้น"),
     ],
 )
 def test_the_village_s_own_number_and_the_short_ban_are_written_out(area_tree, written, kept):
