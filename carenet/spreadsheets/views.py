@@ -43,6 +43,7 @@ def home(request: HttpRequest) -> HttpResponse:
         "spreadsheets/home.html",
         {
             "can_import": can_import,
+            "ids_masked": not access.can(request.user, Perm.MANAGE_HOUSEHOLDS),
             "areas": exporting.area_options(user=request.user),
             "form": ExportForm(),
             "jobs": list(jobs.job_list(user=request.user)[:RECENT_JOBS]) if can_import else [],

