@@ -584,9 +584,11 @@ def monthly_summary(
         label=base.label if base is not None else _("Total"),
         visits=sum(r["visits"] for r in visit_counts.values()),
         households=sum(r["households"] for r in visit_counts.values()),
+        # Without a target of its own, the sum of its areas' targets, when every one has one:
+        # one subdistrict's 150 was a whole district's, 2,734% met.
         target=(base_target.households_per_month or None)
         if base_target
-        else (sum(row_targets) or None),
+        else (sum(row_targets) if rows and len(row_targets) == len(rows) else None),
         overdue=sum(r["overdue"] for r in overdue_counts.values()),
         volunteers=len(volunteers),
         behind=len(behind),

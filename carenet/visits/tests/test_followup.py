@@ -430,6 +430,14 @@ def test_households_are_measured_against_the_area_target(march, district_coordin
     assert rows == {"860101": (None, None), "860102": (2, 50)}
 
 
+def test_one_subdistrict_s_target_is_not_the_district_s(march, district_coordinator_a, area_tree):
+    VisitTarget.objects.create(area=area_tree["860102"], households_per_month=2)
+    s = summary(district_coordinator_a)
+    assert (s.total.target, s.total.percent) == (None, None)  # 860101 has none
+    VisitTarget.objects.create(area=area_tree["860101"], households_per_month=3)
+    assert summary(district_coordinator_a).total.target == 5  # every one has: their sum
+
+
 def test_the_summary_counts_households_overdue_today(march, world, district_coordinator_a):
     for key in ("a1", "a2", "p1", "b1"):
         due_in(world.households[key], -1)
