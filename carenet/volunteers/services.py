@@ -52,6 +52,7 @@ from carenet.core.people import (
 )
 from carenet.core.services import audit_record, save_versioned
 from carenet.core.text import THAI_DIGITS, visible
+from carenet.volunteers.history import standing_changes
 from carenet.volunteers.models import (
     SINGLE_SEATS,
     STATUS_MOVES,
@@ -520,9 +521,11 @@ class StatusChanged:
 def last_status_dates(volunteer_ids: Iterable[int]) -> dict[int, date]:
     """The date of each volunteer's last status change, which a new one may not precede (one
     query). Registered without a date, their first entry is dated the day it was typed: what
-    old paper records tell may have happened before that, so it does not count."""
+    old paper records tell may have happened before that, so it does not count. Nor does a
+    change taken back as a mistake, nor its taking back: the date it carried was wrong."""
     rows = (
-        VolunteerStatusChange.objects.filter(volunteer_id__in=list(volunteer_ids))
+        standing_changes()
+        .filter(volunteer_id__in=list(volunteer_ids))
         .exclude(from_status="", volunteer__registration_date__isnull=True)
         .order_by()
         .values("volunteer_id")

@@ -1341,3 +1341,32 @@ def test_a_term_cannot_start_before_the_volunteer_was_registered(district_coordi
     services.committee_seat_add(
         actor=district_coordinator_a, **seat_args(centre, volunteer, term_start=date(2022, 9, 15))
     )
+
+
+def test_a_change_taken_back_no_longer_sets_the_earliest_date(district_coordinator_a):
+    """Set inactive today by mistake, taken back: she resigned a week ago, and can be recorded
+    so (the mistake's date held any new change back to today)."""
+    volunteer, _user = linked_volunteer(district_coordinator_a)
+    today = timezone.localdate()
+    Volunteer.objects.filter(pk=volunteer.pk).update(registration_date=today - timedelta(days=30))
+    VolunteerStatusChange.objects.filter(volunteer=volunteer).update(
+        effective_date=today - timedelta(days=30)
+    )
+    volunteer.refresh_from_db()
+    change(district_coordinator_a, volunteer, VolunteerStatus.INACTIVE)
+    mistake = services.undoable_change(volunteer)
+    assert mistake is not None
+    services.volunteer_undo_status(
+        actor=district_coordinator_a, volunteer=volunteer, change_id=mistake.pk, reason="ผิดคน"
+    )
+    volunteer.refresh_from_db()
+    week_ago = today - timedelta(days=7)
+    services.volunteer_change_status(
+        actor=district_coordinator_a,
+        volunteer=volunteer,
+        to_status=VolunteerStatus.RESIGNED,
+        effective_date=week_ago,
+        reason="ลาออกตามหนังสือ",
+    )
+    volunteer.refresh_from_db()
+    assert volunteer.status == VolunteerStatus.RESIGNED
