@@ -400,9 +400,10 @@ def _referrals_section(user: Any, day: date) -> Section:
             .order_by("answer_due", "pk")[:SECTION_ROWS]
         )
         rows = [ReferralRow(r, bool(r.shows), days_late(r, day)) for r in listed]
+        rows.sort(key=lambda row: -row.days_late)  # the latest first, as each row says
     return Section(
         "referrals",
-        _("Referrals waiting for the agency"),
+        _("Referrals overdue with the agency"),
         count,
         rows,
         kind="referral",
