@@ -432,9 +432,17 @@ def concern_list(*, user: Any, status: str = "active", page: Any = 1) -> Page:
     if status == "closed":
         queryset = queryset.filter(status=ConcernStatus.CLOSED).order_by("-updated_at", "-pk")
     else:
+        # Among those not yet seen, the user's own to handle first: a sensitive one, for the
+        # province which alone handles it; after the others, for whoever only sees it listed.
+        sensitive_rank = 0 if access.can(user, Perm.VIEW_SENSITIVE) else 2
         queryset = queryset.exclude(status=ConcernStatus.CLOSED).order_by(
             Case(
                 When(status=ConcernStatus.OPEN, then=Value(0)),
+                default=Value(1),
+                output_field=IntegerField(),
+            ),
+            Case(
+                When(sensitive=True, then=Value(sensitive_rank)),
                 default=Value(1),
                 output_field=IntegerField(),
             ),

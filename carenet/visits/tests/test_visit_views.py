@@ -550,6 +550,21 @@ def test_a_sensitive_concern_is_restricted_for_the_district_and_open_to_the_prov
     assert "ถูกทำร้ายร่างกาย" in client.get(reverse("visits:concerns")).content.decode()
 
 
+def test_a_sensitive_concern_comes_first_for_the_province_last_for_the_district(client, world):
+    from carenet.visits.tests.factories import ConcernFactory
+
+    household = world.concerns["a1"].household
+    older = ConcernFactory(household=household, summary="เก่า")
+    sensitive = ConcernFactory(household=household, sensitive=True, summary="ถูกทำร้าย")
+    login(client, "province_officer")
+    page = client.get(reverse("visits:concerns")).context["page"]
+    assert page.object_list[0].concern.pk == sensitive.pk
+    login(client, "district_coordinator_a")
+    page = client.get(reverse("visits:concerns")).context["page"]
+    opened = [row.concern.pk for row in page.object_list if row.concern.status == "open"]
+    assert opened[-1] == sensitive.pk and older.pk in opened
+
+
 def test_the_centre_closes_a_concern_with_a_note(client, world):
     concern = world.concerns["a1"]
     login(client, "district_coordinator_a")
