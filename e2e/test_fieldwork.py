@@ -478,6 +478,27 @@ def test_a_half_typed_visit_survives_a_reload(
     th.check()
 
 
+def test_a_visit_saved_with_no_signal_says_it_is_not_recorded(
+    open_page: Callable[[int, int], Page], live_server: Any, world: World, th: Thai
+) -> None:
+    """Not the browser's own error page: the form stays, and says what happened."""
+    phone = open_page(*PHONE)
+    sign_in(phone, th, "volunteer")
+    open_visit_form(phone, th, world.alone)
+    form = phone.get_by_test_id("visit-form")
+    form.get_by_label(th("observations")).fill(OBSERVATIONS)
+    phone.context.set_offline(True)
+    form.locator("[type=submit]").first.click()
+    not_sent = th(
+        "No signal: the visit is NOT recorded yet. What you typed is kept on this phone; "
+        "press Save again when there is signal."
+    )
+    expect(form.locator("[data-draft-status]")).to_have_text(not_sent)
+    phone.context.set_offline(False)
+    expect(form.get_by_label(th("observations"))).to_have_value(OBSERVATIONS)
+    assert not Visit.objects.filter(household=world.alone, observations=OBSERVATIONS).exists()
+
+
 def test_a_household_takes_the_phone_position(
     open_page: Callable[[int, int], Page], live_server: Any, world: World, th: Thai
 ) -> None:

@@ -167,8 +167,14 @@
   var submitButton = form.querySelector("[data-testid=submit]");
   form.addEventListener("submit", function (event) {
     if (submitting) { event.preventDefault(); return; }
-    submitting = true;
     keepLocally();
+    if (navigator.onLine === false) {  // the browser's own error page would say nothing of it
+      event.preventDefault();
+      show(text.notSent, true);
+      if (status) status.scrollIntoView({ block: "center" });
+      return;
+    }
+    submitting = true;
     // Told to the sign-in page, should the session have ended on the way (form-keep.js reads
     // it there and says that what was sent is not saved; the draft brings it back).
     try {
