@@ -785,6 +785,12 @@ def seat_end(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             if kept is None:
                 messages.success(request, _("The term had not started: the seat is cancelled."))
+            elif kept.term_end is not None and kept.term_end > timezone.localdate():
+                messages.success(
+                    request,
+                    _("The term will end on %(day)s: the seat is held until then.")
+                    % {"day": thaidate.format_short(kept.term_end)},
+                )
             else:
                 messages.success(request, _("The term is ended."))
             return redirect("reports:centre", pk=seat.centre_id)

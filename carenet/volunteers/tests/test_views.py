@@ -1513,6 +1513,9 @@ def test_adding_and_ending_seats(client, world, area_tree):
     end_url = reverse("volunteers:seat_end", args=[seat.pk])
     bad = client.post(end_url, {"term_end": "01/01/2560"})
     assert "term_end" in bad.context["form"].errors
+    later = timezone.localdate() + timedelta(days=30)
+    planned = client.post(end_url, {"term_end": later.strftime("%d/%m/%Y")}, follow=True)
+    assert "จะสิ้นสุดวาระ" in planned.text or "will end on" in planned.text
     ended = client.post(end_url, {"term_end": "31/03/2568"})
     assert ended.status_code == 302
     seat.refresh_from_db()
