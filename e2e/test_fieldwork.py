@@ -497,6 +497,13 @@ def test_a_visit_saved_with_no_signal_says_it_is_not_recorded(
     phone.context.set_offline(False)
     expect(form.get_by_label(th("observations"))).to_have_value(OBSERVATIONS)
     assert not Visit.objects.filter(household=world.alone, observations=OBSERVATIONS).exists()
+    # Back online, the draft goes to the server: nothing is left for the page to send as it
+    # closes, after the test's database is gone.
+    with phone.expect_response(lambda r: r.url.endswith("/draft/")) as sent:
+        form.get_by_label(th("observations")).fill(OBSERVATIONS + " ")
+    assert sent.value.ok
+    phone.goto("/visits/mine/")  # leaves the form while the server is there to take its last
+    expect(phone.get_by_test_id("counts")).to_be_visible()
 
 
 def test_a_household_takes_the_phone_position(
