@@ -436,10 +436,16 @@ def _count_volunteers(user: Any, code: str, length: int, row_of: Any) -> None:
 AFFECTED = '"disaster_affected"'
 
 
-def _count_households(user: Any, code: str, length: int, row_of: Any) -> None:
-    serving = HouseholdAssignment.objects.filter(
+def _serving() -> QuerySet[HouseholdAssignment]:
+    """A household's assignments to a volunteer who serves it (households.models.serving_q),
+    for an Exists() in a query of households."""
+    return HouseholdAssignment.objects.filter(
         serving_q(OuterRef("area_id")), household_id=OuterRef("pk")
     )
+
+
+def _count_households(user: Any, code: str, length: int, row_of: Any) -> None:
+    serving = _serving()
     found = (
         households_visible(user)
         .filter(within(code, "area"), status=HouseholdStatus.ACTIVE)
@@ -513,6 +519,7 @@ class DataQuality:
     id_unknown: QualityList  # Thai citizens whose ID was not known yet when registered
     without_gps: int  # active households with no GPS point
     idle_volunteers: int  # active volunteers who look after no household
+    unserved_households: int  # active households no active volunteer of theirs serves
     unloaded: QualityList  # subdistricts with no villages loaded
     unserved: QualityList  # subdistricts no active volunteer serves
     uncovered: QualityList  # villages no active volunteer covers
@@ -555,6 +562,7 @@ def data_quality(*, user: Any, area: Area, today: date) -> DataQuality:
         id_unknown=_first(id_unknown),
         without_gps=households.filter(latitude__isnull=True).count(),
         idle_volunteers=_idle_volunteers(user, code),
+        unserved_households=households.exclude(Exists(_serving())).count(),
         unloaded=unloaded,
         unserved=unserved,
         uncovered=_first(_uncovered_villages(code)),

@@ -40,6 +40,14 @@ def test_the_page_finds_what_to_check(client, register):
     assert {p.pk for p in q.twins.items[0]} == register["twins"] and q.twins.count == 1
     assert q.without_gps == 1
     assert "?a=" in page.text  # a coordinator may merge: the pair links to the merge page
+    # No volunteer serves either household of the district yet; then one is served.
+    assert q.unserved_households == 2
+    from carenet.households.tests.factories import VolunteerFactory, assign
+
+    assign(register["headless"], VolunteerFactory.create(area_id="860101"))
+    q = client.get(reverse("reports:quality", args=["8601"])).context["q"]
+    assert q.unserved_households == 1
+    assert "unserved=on" in client.get(reverse("reports:quality", args=["8601"])).text
 
 
 def test_the_province_sees_its_districts_and_another_district_nothing_of_them(client, register):
