@@ -59,6 +59,13 @@ from carenet.households.models import Person, restricted_q
 
 # --- My action list ---------------------------------------------------------------------------
 
+# The filer's sections, by key, as their action list and their home page (filer_waiting) name them.
+FILER_TITLES = {
+    "returned": _("Sent back to you: fix and send again"),
+    "drafts": _("My drafts"),
+    "my_tasks": _("Requests with a task for you"),
+}
+
 
 @dataclass
 class Section:
@@ -207,7 +214,7 @@ def _filer_sections(user: Any, table: LimitsTable, now: datetime, optional: bool
         _case_section(
             user,
             "returned",
-            _("Sent back to you: fix and send again"),
+            FILER_TITLES["returned"],
             mine.filter(status=S.RETURNED),
             table,
             now,
@@ -217,7 +224,7 @@ def _filer_sections(user: Any, table: LimitsTable, now: datetime, optional: bool
         _case_section(
             user,
             "drafts",
-            _("My drafts"),
+            FILER_TITLES["drafts"],
             mine.filter(status=S.DRAFT, filed_by=user.pk),
             table,
             now,
@@ -270,13 +277,8 @@ def filer_waiting(user: Any) -> list[tuple[str, int, str]]:
             my_tasks=Count("pk", filter=Q(has_task=True)),
         )
     )
-    titles = {
-        "returned": _("Sent back to you: fix and send again"),
-        "drafts": _("My drafts"),
-        "my_tasks": _("Requests with a task for you"),
-    }
     actions = reverse("cases:actions")
-    return [(str(titles[key]), n, f"{actions}#{key}") for key, n in counts.items() if n]
+    return [(str(FILER_TITLES[key]), n, f"{actions}#{key}") for key, n in counts.items() if n]
 
 
 def _my_tasks(user: Any, day: date) -> Section:
