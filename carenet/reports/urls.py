@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import path, re_path
 
 from carenet.reports import views
 
@@ -10,6 +10,11 @@ urlpatterns = [
     path("audit/download/<str:fmt>/", views.audit_download, name="audit_download"),
     path("areas/<str:code>/", views.area_detail, name="area"),
     path("areas/<str:code>/check/", views.area_quality, name="quality"),
+    re_path(
+        r"^areas/(?P<code>[0-9]+)/registry\.(?P<fmt>csv|xlsx)$",
+        views.registry_download,
+        name="registry_download",
+    ),
     # The centre page sits with the volunteers URLs but lives here: it counts households too.
     path("volunteers/centres/<int:pk>/", views.centre_detail, name="centre"),
 ]

@@ -21,7 +21,7 @@ from carenet.accounts.models import Role
 from carenet.areas.models import Area
 from carenet.core import citizen_id, id_search
 from carenet.core.tabular import CellType
-from carenet.reports import audit, audit_export, selectors
+from carenet.reports import audit, audit_export, registry_file, selectors
 from carenet.spreadsheets.exporting import table_download
 from carenet.volunteers import selectors as volunteer_selectors
 
@@ -97,6 +97,30 @@ def area_quality(request: HttpRequest, code: str) -> HttpResponse:
             "oldest": selectors.OLDEST_LIKELY,
             "can_merge": access.can(request.user, Perm.MERGE_PEOPLE, area.code),
         },
+    )
+
+
+@access.requires(Perm.VIEW_FOLLOWUP)
+@require_GET
+def registry_download(request: HttpRequest, code: str, fmt: str) -> HttpResponseBase:
+    """The area's registry in figures as a file (registry_file); the download is logged."""
+    if fmt not in registry_file.FORMATS:
+        raise Http404
+    area = selectors.area_get(user=request.user, code=code)
+    registry = _registry(request.user, area)
+    if registry is None:
+        raise Http404
+    today = timezone.localdate()
+    prepared = registry_file.registry_file_prepare(
+        user=request.user, area=area, registry=registry, fmt=fmt, today=today
+    )
+    return table_download(
+        fmt,
+        prepared.headers,
+        iter(prepared.rows),
+        filename=prepared.filename,
+        title=_("The registry in figures"),
+        cells=prepared.cells,
     )
 
 

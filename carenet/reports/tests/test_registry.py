@@ -1,13 +1,17 @@
 """The registry in figures on the area and home pages: what is counted, per smaller area and
 in all, only inside the user's scope, and never for a volunteer."""
 
+import csv
+import io
 from datetime import date
 
 import pytest
 from django.urls import reverse
 from django.utils import timezone
+from openpyxl import load_workbook
 
 from carenet.areas.models import Area, Level
+from carenet.core.models import AuditEvent
 from carenet.households.models import HouseholdStatus, PersonStatus
 from carenet.households.tests.factories import (
     HouseholdFactory,
@@ -259,3 +263,67 @@ def test_the_home_page_warns_of_subdistricts_without_villages(client, registry):
     assert 'data-testid="registry-unloaded"' in home.text
     login(client, "volunteer_a")  # a volunteer's home is their households: no figures
     assert client.get(reverse("reports:area", args=["860101"])).context["registry"] is None
+
+
+# --- The download ----------------------------------------------------------------------------
+
+
+def _download(client, user, code, fmt):
+    login(client, user)
+    return client.get(reverse("reports:registry_download", args=[code, fmt]))
+
+
+def test_the_table_downloads_as_csv_with_the_page_figures_and_is_logged(client, registry):
+    response = _download(client, "province_officer", "86", "csv")
+    assert response.status_code == 200
+    assert response["Content-Disposition"].startswith('attachment; filename="carenet-registry-86-')
+    text = b"".join(response.streaming_content).decode("utf-8-sig")
+    header, *rows = list(csv.reader(io.StringIO(text)))
+    column = {name: i for i, name in enumerate(header)}
+    assert header[:3] == ["นับ ณ วันที่", "พื้นที่", "รหัสพื้นที่"]
+    assert [row[2] for row in rows] == ["8601", "8602", "86"]
+    mueang, total = rows[0], rows[-1]
+    assert mueang[column["ครัวเรือนที่ดูแล"]] == "2"
+    assert mueang[column["หมู่บ้านที่ไม่มี อพม. ที่ปฏิบัติงาน"]] == "2"
+    assert total[1] == "รวม" and total[column["ครัวเรือนที่ดูแล"]] == "3"
+    assert "ตำบลที่ไม่มี อพม. ที่ปฏิบัติงาน" in header  # a province counts its subdistricts
+    event = AuditEvent.objects.get(action="spreadsheets.export_registry")
+    assert event.area_code == "86" and event.details == {"format": "csv", "rows": 3, "area": "86"}
+
+
+def test_the_table_downloads_as_a_workbook_of_numbers(client, registry):
+    response = _download(client, "district_coordinator_a", "860101", "xlsx")
+    assert response.status_code == 200
+    book = load_workbook(io.BytesIO(b"".join(response.streaming_content)), read_only=True)
+    header, *rows = list(book.worksheets[0].iter_rows(values_only=True))
+    assert "ตำบลที่ไม่มี อพม. ที่ปฏิบัติงาน" not in header  # only a province's table has it
+    by_code = {row[2]: row for row in rows}
+    village = by_code["86010101"]
+    assert village[header.index("อพม. ที่ปฏิบัติงาน")] == 1  # a number, not text
+    assert by_code["860101"][1] == "รวม"
+
+
+def test_a_village_downloads_one_line(client, registry):
+    response = _download(client, "district_coordinator_a", "86010101", "csv")
+    rows = list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode("utf-8-sig"))))
+    assert len(rows) == 2 and rows[1][2] == "86010101"
+
+
+@pytest.mark.parametrize(
+    "persona,code,status",
+    [
+        ("district_coordinator_b", "86", 404),  # outside the scope
+        ("district_coordinator_b", "8601", 404),
+        ("volunteer_a", "860101", 403),
+        (None, "86", 302),  # anonymous: sign in first
+    ],
+)
+def test_the_download_keeps_the_scope(client, registry, persona, code, status):
+    assert _download(client, persona, code, "csv").status_code == status
+    assert not AuditEvent.objects.filter(action="spreadsheets.export_registry").exists()
+
+
+def test_the_area_page_offers_the_download(client, registry):
+    login(client, "district_coordinator_a")
+    page = client.get(reverse("reports:area", args=["8601"]))
+    assert reverse("reports:registry_download", args=["8601", "xlsx"]) in page.text
