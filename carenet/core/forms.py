@@ -28,7 +28,8 @@ class ThaiDateInput(forms.TextInput):
 
 
 class ThaiDateField(forms.DateField):
-    """Accepts BE or CE dates as typed by people (see carenet.core.thaidate)."""
+    """Accepts BE or CE dates as typed by people (see carenet.core.thaidate). On an English
+    page a two-digit year is asked for in full: its reader may mean either calendar."""
 
     widget = ThaiDateInput
 
@@ -42,7 +43,7 @@ class ThaiDateField(forms.DateField):
         if isinstance(value, date):
             return value
         try:
-            return thaidate.parse(str(value))
+            return thaidate.parse(str(value), short_year_asked=not thaidate.is_thai())
         except thaidate.DateInputError as error:
             raise ValidationError(str(error), code="invalid") from None
 

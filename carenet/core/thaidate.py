@@ -110,8 +110,12 @@ def gregorian_year(year: int, *, digits: int, era: str = "") -> int:
     return year - BE_OFFSET if year >= BE_THRESHOLD else year
 
 
-def parse(text: str) -> date:
-    """Reads a typed date in either calendar; raises DateInputError with a reason."""
+def parse(text: str, *, short_year_asked: bool = False) -> date:
+    """Reads a typed date in either calendar; raises DateInputError with a reason.
+
+    `short_year_asked`: a numeric date with a two-digit year is asked for in full rather
+    than read by the rule. A form on an English page asks it: "01/11/26" typed there is
+    most likely 2026, which the rule would read as 2526 BE."""
     typed = " ".join(str(text).split())  # as the user wrote it, for the reasons
     cleaned = typed.translate(THAI_DIGITS)
     # "26 Feb 2568 BE", as English pages show a date, copied back into a box.
@@ -125,6 +129,15 @@ def parse(text: str) -> date:
         return _build(typed, day_text, int(month_text), year_text)
     if match := NUMERIC.match(cleaned) or COMPACT.match(cleaned):
         day_text, month_text, year_text = match.groups()
+        if short_year_asked and len(year_text) == 2 and not marked_be:
+            be, ce = example_years()
+            raise DateInputError(
+                _(
+                    "Write the year of %(text)s in full (%(ce)s or %(be)s, say): two digits "
+                    "could be either calendar."
+                )
+                % {"text": typed, "ce": ce, "be": be}
+            )
         return _build(typed, day_text, int(month_text), year_text)
     if match := WORDED.match(cleaned):
         day_text, month_name, era_text, year_text = match.groups()
@@ -246,7 +259,7 @@ def _parts(value: date) -> tuple[int, int, int]:
     return value.day, value.month, value.year + BE_OFFSET
 
 
-def _is_thai() -> bool:
+def is_thai() -> bool:
     return (get_language() or "th").startswith("th")
 
 
@@ -255,7 +268,7 @@ def format_short(value: date | None) -> str:
     if value is None:
         return ""
     day, month, year = _parts(value)
-    if _is_thai():
+    if is_thai():
         return f"{day} {MONTHS_TH_SHORT[month - 1]} {year}"
     return f"{day} {MONTHS_EN_SHORT[month - 1]} {year} BE"
 
@@ -265,7 +278,7 @@ def format_long(value: date | None) -> str:
     if value is None:
         return ""
     day, month, year = _parts(value)
-    if _is_thai():
+    if is_thai():
         return f"{day} {MONTHS_TH_LONG[month - 1]} {year}"
     return f"{day} {MONTHS_EN_LONG[month - 1]} {year} BE"
 

@@ -63,6 +63,24 @@ def test_bad_date_reason_is_translated_to_thai():
     assert message != english
 
 
+def test_a_two_digit_year_is_read_in_buddhist_era_on_a_thai_page():
+    with translation.override("th"):
+        form = person(born="01/11/69")
+        assert form.is_valid(), form.errors
+    assert form.cleaned_data["born"] == date(2026, 11, 1)
+
+
+@pytest.mark.parametrize("typed", ["01/11/26", "1-11-26", "011126"])
+def test_a_two_digit_year_is_asked_in_full_on_an_english_page(typed):
+    """An English reader typing 01/11/26 most likely means 2026, not 2526 BE."""
+    with translation.override("en"):
+        form = person(born=typed)
+        assert not form.is_valid()
+        assert "in full" in form.errors["born"][0]
+        assert person(born="01/11/2026").is_valid()
+        assert person(born="1 Nov 2569 BE").is_valid()
+
+
 def test_date_field_passes_date_objects_through():
     field = ThaiDateField()
     assert field.clean(date(2025, 2, 26)) == date(2025, 2, 26)
