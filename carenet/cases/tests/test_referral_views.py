@@ -449,6 +449,34 @@ def test_sensitive_letter_only_for_allowed_people(login_as, personas, reference_
     ]
 
 
+def _pages(pdf: bytes, tmp_path) -> list[str]:
+    path = tmp_path / "letter.pdf"
+    path.write_bytes(pdf)
+    command = [pdftotext(), "-enc", "UTF-8", "-layout", str(path), "-"]
+    text = subprocess.run(command, capture_output=True, text=True, check=True).stdout  # noqa: S603
+    return text.split("\f")
+
+
+@pytest.mark.parametrize("sensitive", [False, True])
+def test_a_long_letter_numbers_its_pages_from_the_second(
+    login_as, personas, reference_data, tmp_path, sensitive
+):
+    category = "domestic_violence" if sensitive else "care_needed"
+    case = CaseFactory(
+        filed_by=personas["volunteer_a"],
+        category=CaseCategory.objects.get(code=category),
+        status=CaseStatus.ACCEPTED,
+    )
+    need = "ขอรับการตรวจประเมินและการดูแลต่อเนื่องที่บ้านโดยทีมสหวิชาชีพ " * 60
+    found = ReferralFactory(case=case, sent_by=personas["province_officer"], need=need)
+    letter = login_as("province_officer").get(reverse("cases:referral_letter", args=[found.pk]))
+    first, second, *_rest = _pages(letter.content, tmp_path)
+    assert not re.search(r"-\s*1\s*-", first)
+    top = second.strip().split("\n", 1)[0]  # the line of the page's head
+    assert re.search(r"-\s*2\s*-", top)
+    assert ("ลับ" in top) == sensitive
+
+
 # --- Assistance ------------------------------------------------------------------------------
 
 
