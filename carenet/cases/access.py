@@ -10,6 +10,7 @@
 * Lists and exports below the province show restricted cases without names (`shows_details`).
 """
 
+import re
 from datetime import timedelta
 from typing import Any
 
@@ -19,6 +20,8 @@ from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from pythainlp.corpus import thai_words
+from pythainlp.tokenize import word_tokenize
 
 from carenet.accounts import access
 from carenet.accounts.access import Perm
@@ -127,11 +130,22 @@ def may_break_glass(user: Any, case: Case) -> bool:
 
 
 def reads_as_reason(text: str) -> bool:
-    """At least ten letters, five of them different: ten dots or "aaaaaaaaaa" opened a
-    trafficking case. It cannot tell a true reason, but the province reads each one in the
-    break-glass log."""
+    """At least ten letters and three different words: ten dots, "aaaaaaaaaa" or
+    "abcdefghij" opened a trafficking case. Thai runs its words together, so they are found
+    with pythainlp's dictionary; a Latin word needs a vowel. It cannot tell a true reason,
+    but the province reads each one in the break-glass log."""
     letters = [character for character in text if character.isalpha()]
-    return len(letters) >= 10 and len(set(letters)) >= 5
+    return len(letters) >= 10 and len(_words(text)) >= REASON_WORDS
+
+
+REASON_WORDS = 3
+_LATIN_WORD = re.compile(r"[a-z]*[aeiouy][a-z]*")
+
+
+def _words(text: str) -> set[str]:
+    thai = thai_words()
+    tokens = word_tokenize(text.lower(), engine="newmm", keep_whitespace=False)
+    return {t for t in tokens if t in thai or (len(t) > 1 and _LATIN_WORD.fullmatch(t))}
 
 
 @transaction.atomic
