@@ -398,6 +398,7 @@ class PersonMoveForm(forms.Form):
         label=_("Relation to the head"), choices=[*BLANK, *Relation.choices]
     )
     version = forms.IntegerField(widget=forms.HiddenInput)
+    confirm_checks = forms.BooleanField(required=False, widget=forms.HiddenInput)
 
 
 class AssignForm(forms.Form):

@@ -54,6 +54,7 @@ from carenet.households.models import (
     HouseholdStatus,
     Person,
     PersonStatus,
+    Relation,
     restricted_q,
     volunteer_serves,
 )
@@ -557,7 +558,9 @@ def person_add(request: HttpRequest, pk: int) -> HttpResponse:
         found = context["duplicates"] = _duplicates(
             request, data, household.area_id, household.house_no
         )
-        to_confirm = context["to_confirm"] = _to_confirm(person_form, others=household.member_count)
+        to_confirm = context["to_confirm"] = _to_confirm(
+            person_form, others=household.member_count, head=household.head
+        )
         if found.unchecked_id or (found and not confirm.cleaned_data["confirm_distinct"]):
             _more_reasons(person_form)  # fixed before they confirm, not after
         elif not to_confirm:
@@ -578,10 +581,17 @@ def person_add(request: HttpRequest, pk: int) -> HttpResponse:
     return _render_form(request, "households/person_add.html", context)
 
 
-def _to_confirm(person_form: PersonForm, *, others: int, has_stored_id: bool = False) -> list[str]:
+def _to_confirm(
+    person_form: PersonForm,
+    *,
+    others: int,
+    has_stored_id: bool = False,
+    head: Person | None = None,
+) -> list[str]:
     """What the household page would list as worth checking in this record once saved (an
-    adult's title on a child, living alone among `others` members ...): asked before saving,
-    unless the user confirmed it. Not refused: old records and lists carry such values."""
+    adult's title on a child, living alone among `others` members ...), and a `head` the
+    record would replace: asked before saving, unless the user confirmed it. Not refused:
+    old records and lists carry such values."""
     if person_form.cleaned_data.get("confirm_checks"):
         return []
     try:
@@ -590,7 +600,17 @@ def _to_confirm(person_form: PersonForm, *, others: int, has_stored_id: bool = F
         return []  # the service gives the reasons
     age = age_on(data.birth_date, timezone.localdate())
     name = full_name(data.title, data.first_name, data.last_name)
-    return checks.member_notes(data, age, others=others, name=name)
+    notes = checks.member_notes(data, age, others=others, name=name)
+    if data.relation == Relation.HEAD and head is not None:
+        notes.append(_head_replaced(name, head))
+    return notes
+
+
+def _head_replaced(name: str, head: Person) -> str:
+    return _(
+        "%(head)s is the head of this household now. Saved as the head, %(name)s takes their "
+        "place, and %(head)s stays a member whose relation to the new head you then fill in."
+    ) % {"head": head.full_name, "name": name}
 
 
 def _more_reasons(person_form: PersonForm, household_form: HouseholdForm | None = None) -> None:
@@ -696,7 +716,10 @@ def person_edit(request: HttpRequest, pk: int) -> HttpResponse:
     checked = request.method == "POST" and form.is_valid() and _id_checkable(request, form, person)
     others = person.household.member_count - (person.status == PersonStatus.ACTIVE)
     stored_id = bool(person.citizen_id_hash)
-    to_confirm = _to_confirm(form, others=others, has_stored_id=stored_id) if checked else []
+    head = person.household.head if person.household.head_id != person.pk else None
+    to_confirm = (
+        _to_confirm(form, others=others, has_stored_id=stored_id, head=head) if checked else []
+    )
     if checked and not to_confirm:
         former_head = person.household.head
         try:
@@ -790,7 +813,8 @@ def person_move(request: HttpRequest, pk: int) -> HttpResponse:
     target = selectors.household_get(user=request.user, pk=chosen, perm=MANAGE) if chosen else None
     post = request.POST if request.method == "POST" else None
     form = PersonMoveForm(post, initial={"version": person.version})
-    if post is not None and target is not None and form.is_valid():
+    replaces = _move_replaces_head(form, person, target) if post is not None else None
+    if post is not None and target is not None and form.is_valid() and replaces is None:
         former_head = target.head
         try:
             services.person_move(
@@ -819,8 +843,21 @@ def person_move(request: HttpRequest, pk: int) -> HttpResponse:
         "search": search,
         "found": found,
         "address_query": _typed_address_query(request.GET),
+        "to_confirm": [replaces] if replaces else [],
     }
     return _render_form(request, "households/person_move.html", context)
+
+
+def _move_replaces_head(
+    form: PersonMoveForm, person: Person, target: Household | None
+) -> str | None:
+    """Moving in as the head of a household that has one is asked first, as adding is."""
+    if target is None or not form.is_valid() or form.cleaned_data["confirm_checks"]:
+        return None
+    head = target.head
+    if form.cleaned_data["relation"] != Relation.HEAD or head is None or head.pk == person.pk:
+        return None
+    return _head_replaced(person.full_name, head)
 
 
 @access.requires(MANAGE)

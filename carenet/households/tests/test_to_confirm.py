@@ -126,3 +126,47 @@ def test_living_alone_is_not_asked_about_for_the_only_member(client, world):
     assert client.post(path, data).status_code == 302
     person.refresh_from_db()
     assert person.lives_alone
+
+
+# --- A new head in the place of the one recorded ----------------------------------------------
+
+
+def test_adding_a_member_as_the_head_asks_first_naming_the_head_now(client, world):
+    household = world.households["a1"]
+    head = household.head
+    login(client, "district_coordinator_a")
+    response = client.post(add_path(world), member(**{"p-relation": "head"}))
+    assert response.status_code == 200
+    [note] = response.context["to_confirm"]
+    assert head.full_name in note and "สมหวัง" in note
+    assert Household.objects.get(pk=household.pk).head_id == head.pk
+    confirmed = client.post(
+        add_path(world), {**member(**{"p-relation": "head"}), "p-confirm_checks": "1"}
+    )
+    assert confirmed.status_code == 302
+    assert Household.objects.get(pk=household.pk).head.first_name == "สมหวัง"
+
+
+def test_moving_in_as_the_head_asks_first(client, world):
+    mover = world.people["a2"]
+    to = world.households["a1"]
+    login(client, "district_coordinator_a")
+    path = reverse("households:person_move", args=[mover.pk])
+    data = {"to": to.pk, "relation": "head", "version": mover.version}
+    response = client.post(path, data)
+    assert response.status_code == 200
+    [note] = response.context["to_confirm"]
+    assert to.head.full_name in note
+    assert b'data-testid="to-confirm"' in response.content
+    assert Person.objects.get(pk=mover.pk).household_id != to.pk
+    assert client.post(path, {**data, "confirm_checks": "1"}).status_code == 302
+    assert Household.objects.get(pk=to.pk).head_id == mover.pk
+
+
+def test_moving_in_as_a_member_asks_nothing(client, world):
+    mover = world.people["a2"]
+    to = world.households["a1"]
+    login(client, "district_coordinator_a")
+    path = reverse("households:person_move", args=[mover.pk])
+    data = {"to": to.pk, "relation": "child", "version": mover.version}
+    assert client.post(path, data).status_code == 302

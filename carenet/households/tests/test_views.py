@@ -603,6 +603,7 @@ def test_a_new_head_is_said_and_audited_and_the_former_head_stays(client, world)
         "c-basis": "consent",
         "c-purpose": "ดูแล",
         "c-given_on": "1/5/2568",
+        "p-confirm_checks": "1",  # asked first (test_to_confirm), then confirmed
     }
     response = client.post(reverse("households:person_add", args=[household.pk]), data)
     assert response.status_code == 302
