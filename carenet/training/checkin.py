@@ -68,6 +68,7 @@ from carenet.training.models import (
     Session,
     TrainingEvent,
 )
+from carenet.volunteers.models import Volunteer, VolunteerStatus, VolunteerStatusChange
 
 QR_PREFIX = "CARENET-T:"
 # What new_token() makes (token_urlsafe(16): 22 characters); anything else is not ours.
@@ -168,6 +169,7 @@ def attendance_record(
                 "volunteer__title",
                 "volunteer__first_name",
                 "volunteer__last_name",
+                "volunteer__status",
             )
             .first()
         )
@@ -188,7 +190,7 @@ def attendance_record(
     earlier: datetime | None = invitation.checked_in_at  # type: ignore[attr-defined]
     if earlier is not None:
         return CheckIn("already", name, earlier, declined=declined, invitation_id=invitation.pk)
-    if refusal := session_not_open(session):
+    if refusal := session_not_open(session) or volunteer_gone(invitation.volunteer, session):
         return _refused(refusal)
     try:
         attendance = _insert(actor, session, invitation, method, declined)
@@ -218,6 +220,29 @@ def session_not_open(session: Session) -> str:
             "the one under way?"
         ) % {"day": thaidate.format_short(day)}
     return ""
+
+
+def volunteer_gone(volunteer: Volunteer, session: Session) -> str:
+    """Why this volunteer cannot be checked in to the session, or "": they had resigned, been
+    removed or died by its day. Someone who left later attended it: a sign-in sheet entered
+    afterwards still counts them."""
+    if volunteer.status == VolunteerStatus.ACTIVE or volunteer.status == VolunteerStatus.INACTIVE:
+        return ""
+    left = (
+        VolunteerStatusChange.objects.filter(volunteer=volunteer, to_status=volunteer.status)
+        .values_list("effective_date", flat=True)
+        .first()
+    )
+    if left is not None and left > timezone.localdate(session.starts_at):
+        return ""
+    return _(
+        "%(name)s is recorded as %(status)s%(since)s: they cannot be checked in to a session "
+        "on or after that day. If the record is wrong, correct their status first."
+    ) % {
+        "name": volunteer.full_name,
+        "status": volunteer.get_status_display(),
+        "since": _(" since %(day)s") % {"day": thaidate.format_short(left)} if left else "",
+    }
 
 
 @transaction.atomic

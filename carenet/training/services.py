@@ -26,7 +26,7 @@ import copy
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from decimal import Decimal
-from typing import Any
+from typing import Any, NamedTuple
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -272,6 +272,8 @@ def event_update(
     for name in [*EVENT_FIELDS, "version"]:
         setattr(event, name, getattr(draft, name))
     if set(event.competencies.all()) != set(data.competencies):
+        if _certified(event):
+            raise ValidationError({"competencies": _certified_reason()})
         event.competencies.set(data.competencies)
         changed.append("competencies")
     audit_record(
@@ -285,6 +287,18 @@ def event_update(
         # What the new criteria did to the list not sent yet, for the page to say.
         event.list_rebuilt = invitations_build(actor=actor, event=event)  # type: ignore[attr-defined]
     return event
+
+
+def _certified(event: TrainingEvent) -> bool:
+    return event.certificates.filter(revoked=False).exists()
+
+
+def _certified_reason() -> str:
+    """Sessions and competencies decided who got a certificate and what it granted."""
+    return _(
+        "Certificates of this training have been issued: its sessions and competencies "
+        "decided who got one and what it grants, so they can no longer change."
+    )
 
 
 # --- sessions ------------------------------------------------------------------------------
@@ -339,6 +353,8 @@ def session_add(
     speakers: str = "",
 ) -> Session:
     _require_event(actor, event)
+    if _certified(event):
+        raise ValidationError(_certified_reason())
     title = _clean_session(event, title=title, starts_at=starts_at, ends_at=ends_at)
     session = Session.objects.create(
         event=event,
@@ -385,6 +401,8 @@ def session_delete(*, actor: Any, session: Session) -> None:
     _require_event(actor, event)
     if session.attendance.exists():
         raise ValidationError(_("People have checked in to this session: it cannot be deleted."))
+    if _certified(event):
+        raise ValidationError(_certified_reason())
     audit_record(
         actor=actor,
         action="training.session_delete",
@@ -491,14 +509,23 @@ def invitation_remove(*, actor: Any, invitation: Invitation) -> None:
 
 
 @transaction.atomic
-def invitations_send(*, actor: Any, event: TrainingEvent) -> int:
+class Sent(NamedTuple):
+    sent: int
+    left_out: int  # unsent invitations of volunteers who had left: taken off the list
+
+
+def invitations_send(*, actor: Any, event: TrainingEvent) -> Sent:
     """Sends every invitation not sent yet (in-app: they appear on the volunteers' "my
-    trainings" page). Returns how many were sent."""
+    trainings" page). Volunteers who resigned, were removed or died since the list was made
+    are taken off it rather than invited."""
     _require_event(actor, event)
     if event.status in (EventStatus.DONE, EventStatus.CANCELLED):
         raise ValidationError(_("This event is over or cancelled: no invitations can be sent."))
     now = timezone.now()
-    sent = Invitation.objects.filter(event=event, invited_at__isnull=True).update(invited_at=now)
+    unsent = Invitation.objects.filter(event=event, invited_at__isnull=True)
+    _total, deleted = unsent.filter(volunteer__status__in=LEFT).delete()
+    left_out = deleted.get(Invitation._meta.label, 0)
+    sent = unsent.update(invited_at=now)
     if event.status == EventStatus.PLANNED and sent:
         event.status = EventStatus.INVITED
         event.save(update_fields=["status", "updated_at"])
@@ -507,9 +534,12 @@ def invitations_send(*, actor: Any, event: TrainingEvent) -> int:
         action="training.invitations_send",
         target=event,
         area_code=event.area_id,
-        details={"sent": sent},
+        details={"sent": sent, **({"left_out": left_out} if left_out else {})},
     )
-    return sent
+    return Sent(sent, left_out)
+
+
+LEFT = (VolunteerStatus.RESIGNED, VolunteerStatus.REMOVED, VolunteerStatus.DECEASED)
 
 
 @transaction.atomic

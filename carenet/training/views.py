@@ -299,7 +299,19 @@ def invitations_send(request: HttpRequest, pk: int) -> HttpResponse:
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     else:
-        messages.success(request, _("%(n)s invitations are sent.") % {"n": sent})
+        messages.success(request, _("%(n)s invitations are sent.") % {"n": sent.sent})
+        if sent.left_out:
+            messages.warning(
+                request,
+                ngettext(
+                    "%(n)s volunteer on the list has left the network since it was made: "
+                    "taken off it, not invited.",
+                    "%(n)s volunteers on the list have left the network since it was made: "
+                    "taken off it, not invited.",
+                    sent.left_out,
+                )
+                % {"n": sent.left_out},
+            )
     return redirect("training:invitations", pk=event.pk)
 
 

@@ -3,7 +3,7 @@
 import pytest
 import segno
 from django.core.exceptions import PermissionDenied
-from django.utils import translation
+from django.utils import timezone, translation
 
 from carenet.core.models import AuditEvent
 from carenet.training import checkin
@@ -218,3 +218,42 @@ def test_attendance_figures_by_district_and_scope(world, national_admin, distric
     # The ท่าแซะ coordinator sees only their own volunteers' figures.
     mine = checkin.attendance_summary(user=district_coordinator_b, event=world.event)
     assert [(d.code, d.people) for d in mine.districts] == [("8602", 1)]
+
+
+def _left(volunteer, status, day):
+    from carenet.volunteers.models import VolunteerStatusChange
+
+    VolunteerStatusChange.objects.create(
+        volunteer=volunteer, from_status="active", to_status=status, effective_date=day, reason="-"
+    )
+    type(volunteer).objects.filter(pk=volunteer.pk).update(status=status)
+
+
+@pytest.mark.parametrize("status", ["deceased", "resigned", "removed"])
+def test_a_volunteer_who_had_left_by_the_sessions_day_is_not_checked_in(
+    world, district_coordinator_a, status
+):
+    session_day = timezone.localdate(world.session.starts_at)
+    _left(world.other.volunteer, status, session_day)
+    with translation.override("en"):
+        result = scan(district_coordinator_a, world.session, checkin.qr_text(world.other))
+    assert result.status == "refused" and "cannot be checked in" in result.reason
+    ticked = checkin.invitation_for_tick(session=world.session, pk=world.other.pk)
+    again = checkin.attendance_record(
+        actor=district_coordinator_a,
+        session=world.session,
+        invitation=ticked,
+        method=CheckInMethod.LIST,
+    )
+    assert again.status == "refused"
+    assert not Attendance.objects.exists()
+
+
+def test_a_volunteer_who_left_after_the_session_still_counts(world, district_coordinator_a):
+    """A sign-in sheet entered afterwards: they attended before they died."""
+    from datetime import timedelta
+
+    day_after = timezone.localdate(world.session.starts_at) + timedelta(days=1)
+    _left(world.other.volunteer, "deceased", day_after)
+    result = scan(district_coordinator_a, world.session, checkin.qr_text(world.other))
+    assert result.status == "new"

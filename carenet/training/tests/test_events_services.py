@@ -169,6 +169,47 @@ def test_what_certificates_print_is_fixed_once_they_are_issued(world, district_c
     assert event.description == "เพิ่มรายละเอียด"
 
 
+def test_sessions_and_competencies_are_fixed_once_certificates_are_issued(
+    world, district_coordinator_a
+):
+    """They decided who got a certificate and what it grants."""
+    from datetime import datetime
+
+    from django.utils import timezone
+
+    event = services.event_create(actor=district_coordinator_a, data=data(world["centre_a"]))
+    day, noon = (timezone.make_aware(datetime(2025, 2, 26, hour)) for hour in (9, 12))
+    session = services.session_add(
+        actor=district_coordinator_a, event=event, title="เช้า", starts_at=day, ends_at=noon
+    )
+    invitation = InvitationFactory(event=event)
+    Certificate.objects.create(
+        event=event,
+        invitation=invitation,
+        volunteer=invitation.volunteer,
+        area=invitation.area,
+        name_printed="นางบุญมี รักถิ่น",
+        issued_on=date(2025, 3, 1),
+    )
+    later, end = (timezone.make_aware(datetime(2025, 2, 27, hour)) for hour in (9, 12))
+    with pytest.raises(ValidationError):
+        services.session_add(
+            actor=district_coordinator_a, event=event, title="บ่าย", starts_at=later, ends_at=end
+        )
+    with pytest.raises(ValidationError):
+        services.session_delete(actor=district_coordinator_a, session=session)
+    competency = Competency.objects.get(code="child_protection")
+    with pytest.raises(ValidationError) as caught:
+        services.event_update(
+            actor=district_coordinator_a,
+            event=event,
+            data=data(world["centre_a"], competencies=[competency]),
+            version=event.version,
+        )
+    assert list(caught.value.message_dict) == ["competencies"]
+    assert event.sessions.count() == 1 and not event.competencies.exists()
+
+
 def test_an_event_year_typed_wrong_is_refused(world, district_coordinator_a):
     long_ago = data(world["centre_a"], starts_on=date(1957, 1, 1), ends_on=date(1957, 1, 2))
     thirty_years = data(world["centre_a"], starts_on=date(2026, 1, 1), ends_on=date(2056, 1, 1))
@@ -385,7 +426,7 @@ def test_build_and_send_500_plus_in_constant_queries(world, province_officer):
     assert len(set(Invitation.objects.values_list("token", flat=True))) == 520
     with CaptureQueriesContext(connection) as queries:
         sent = services.invitations_send(actor=province_officer, event=event)
-    assert sent == 520
+    assert sent == (520, 0)
     assert len(queries) <= 8
     event.refresh_from_db()
     assert event.status == EventStatus.INVITED
@@ -491,3 +532,16 @@ def test_the_same_event_sent_twice_is_one_event(world, district_coordinator_a):
 
 def test_competencies_are_data(reference_data):
     assert Competency.objects.filter(code="child_protection").exists()
+
+
+def test_volunteers_who_left_are_taken_off_the_list_not_invited(world, province_officer):
+    many_volunteers(3, ["860101"])
+    event = EventFactory(centre=world["province"], criteria={"area": "86"})
+    services.invitations_build(actor=province_officer, event=event)
+    listed = Invitation.objects.filter(event=event)
+    gone = listed.first().volunteer
+    type(gone).objects.filter(pk=gone.pk).update(status="deceased")
+    on_list = listed.count()
+    assert services.invitations_send(actor=province_officer, event=event) == (on_list - 1, 1)
+    assert not listed.filter(volunteer=gone).exists()
+    assert not listed.filter(invited_at__isnull=True).exists()
