@@ -1,5 +1,6 @@
 """Form fields for Thai data: dates in either calendar and citizen IDs."""
 
+import re
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
@@ -46,6 +47,29 @@ class ThaiDateField(forms.DateField):
             return thaidate.parse(str(value), short_year_asked=not thaidate.is_thai())
         except thaidate.DateInputError as error:
             raise ValidationError(str(error), code="invalid") from None
+
+
+# "หมู่ที่ 3", "หมู่ 3", "ม.3", "ม 3": the word some people type before the number.
+_MOO_WORD = re.compile(r"^\s*(?:หมู่\s*ที่|หมู่|ม\s*\.|ม(?=\s*\d))\s*")
+
+
+class MooField(forms.IntegerField):
+    """A village number (หมู่ที่), 1 to 99, typed alone or after its word, in Thai or Arabic
+    digits. A text box, not a number box: a number box takes no Thai digits (๓)."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault("min_value", 1)
+        kwargs.setdefault("max_value", 99)
+        kwargs.setdefault(
+            "widget",
+            forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off", "maxlength": 12}),
+        )
+        super().__init__(**kwargs)
+
+    def to_python(self, value: Any) -> int | None:
+        if isinstance(value, str):
+            value = _MOO_WORD.sub("", value.translate(THAI_DIGITS)).strip()
+        return super().to_python(value)
 
 
 class DateRangeForm(forms.Form):

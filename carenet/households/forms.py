@@ -14,7 +14,7 @@ from django.utils.translation import ngettext
 
 from carenet.areas.models import Area, Level
 from carenet.core import thaidate
-from carenet.core.forms import CitizenIDField, ThaiDateField
+from carenet.core.forms import CitizenIDField, MooField, ThaiDateField
 from carenet.core.people import FIRST_NAME_REQUIRED, NOT_NAMED_YET, TITLES, Sex, phone_shown
 from carenet.households import cleaning, models, selectors, services, vulnerability
 from carenet.households.cleaning import ConsentData, PersonData
@@ -71,12 +71,9 @@ class AreaField(forms.ChoiceField):
 class HouseholdForm(forms.Form):
     area = forms.Field(label=_("Village"))  # replaced in __init__
     house_no = forms.CharField(label=_("House no."), max_length=20, required=False)
-    moo = forms.IntegerField(
+    moo = MooField(
         label=_("Village no. (หมู่ที่)"),
         required=False,
-        min_value=1,
-        max_value=99,
-        widget=forms.TextInput(attrs={**NUMERIC, "maxlength": 2}),
         help_text=_("Only when the village is not in the list."),
     )
     soi = forms.CharField(label=_("Soi"), max_length=100, required=False)

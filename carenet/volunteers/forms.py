@@ -18,7 +18,7 @@ from django.utils.translation import gettext_lazy as _
 
 from carenet.areas.models import Level
 from carenet.core import citizen_id as cid
-from carenet.core.forms import CitizenIDField, ThaiDateField
+from carenet.core.forms import CitizenIDField, MooField, ThaiDateField
 from carenet.core.people import TITLES, Sex, clean_name, title_in_name
 from carenet.core.text import THAI_DIGITS
 from carenet.volunteers import selectors, services
@@ -227,14 +227,7 @@ class VolunteerForm(ChoicesForm):
     )
     line_id = forms.CharField(label=_("LINE ID"), required=False, max_length=60)
     house_no = forms.CharField(label=_("House no."), required=False, max_length=20)
-    address_moo = forms.IntegerField(
-        label=_("Village no. (หมู่ที่)"),
-        required=False,
-        min_value=1,
-        max_value=99,
-        # Text, not a number box: a number box takes no Thai digits (๓), which Django reads.
-        widget=forms.TextInput(attrs={"inputmode": "numeric", "maxlength": 2}),
-    )
+    address_moo = MooField(label=_("Village no. (หมู่ที่)"), required=False)
     address_area = forms.CharField(label=_("Home subdistrict"), required=False)
     area = forms.CharField(label=_("Subdistrict served"))
     villages = forms.MultipleChoiceField(

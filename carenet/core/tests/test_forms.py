@@ -164,3 +164,24 @@ def test_a_choice_left_empty_asks_to_choose():
         form = Pick({})
         assert form.errors["where"] == ["กรุณาเลือก"]
         assert form.errors["what"] != ["กรุณาเลือก"]
+
+
+@pytest.mark.parametrize(
+    ("typed", "read"),
+    [
+        *[("3", 3), ("๓", 3), ("หมู่ 3", 3), ("หมู่ที่ 12", 12)],
+        *[("ม.3", 3), ("ม. ๔", 4), ("ม 5", 5), ("", None)],
+    ],
+)
+def test_a_village_number_is_read_with_or_without_its_word(typed, read):
+    from carenet.core.forms import MooField
+
+    assert MooField(required=False).clean(typed) == read
+
+
+@pytest.mark.parametrize("typed", ["0", "100", "บ้านนา", "3/1"])
+def test_a_village_number_that_is_not_one_is_refused(typed):
+    from carenet.core.forms import MooField
+
+    with pytest.raises(ValidationError):
+        MooField(required=False).clean(typed)
