@@ -710,3 +710,11 @@ def test_the_form_says_when_the_household_was_already_visited_today(client, worl
     assert 'data-testid="visited-today"' not in client.get(url).content.decode()
     VisitFactory.create(household=household, visited_at=timezone.now())
     assert 'data-testid="visited-today"' in client.get(url).content.decode()
+
+
+def test_a_new_volunteer_with_no_household_is_shown_how_to_register_one(client, world):
+    Household.volunteers.through.objects.filter(volunteer=world.volunteers["a"]).delete()
+    client.force_login(world.volunteers["a"].user)
+    page = client.get(reverse("visits:my_households"))
+    assert 'data-testid="register-first"' in page.text
+    assert reverse("households:create") in page.text
