@@ -123,6 +123,7 @@ MIDDLEWARE = [
     "carenet.core.middleware.PrivatePagesMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "carenet.accounts.middleware.IdleSignOutMiddleware",
+    "carenet.accounts.middleware.PasswordChosenMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "carenet.core.middleware.DatabaseBusyMiddleware",
     "axes.middleware.AxesMiddleware",

@@ -16,7 +16,8 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
 from django.http import HttpRequest, HttpResponse
-from django.urls import reverse
+from django.shortcuts import redirect
+from django.urls import Resolver404, ResolverMatch, resolve, reverse
 from django.utils.translation import gettext as _
 
 from carenet.accounts import access, services
@@ -60,3 +61,40 @@ def idle_message() -> str:
         "You were signed out after %(minutes)s minutes without use, so that the next person "
         "at this computer cannot use your account. Sign in again to go on."
     ) % {"minutes": settings.CARENET_IDLE_MINUTES}
+
+
+# What a login whose password someone else chose may still reach before choosing its own.
+PASSWORD_FREE = frozenset({"password_change", "logout", "still_here", "set_language"})
+
+
+class PasswordChosenMiddleware:
+    """A login whose password was chosen by someone else (a centre making or resetting it)
+    goes to the password page first: the owner chooses their own before anything else, so
+    that what is done under the login is theirs alone. Static files pass: they are served
+    before this, by WhiteNoise."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        user = request.user
+        if user.is_authenticated and getattr(user, "must_change_password", False):
+            match = resolve_or_none(request.path_info)
+            if match is None or match.url_name not in PASSWORD_FREE:
+                messages.warning(request, password_chosen_message())
+                return redirect("accounts:password_change")
+        return self.get_response(request)
+
+
+def resolve_or_none(path: str) -> ResolverMatch | None:
+    try:
+        return resolve(path)
+    except Resolver404:
+        return None
+
+
+def password_chosen_message() -> str:
+    return _(
+        "Choose your own password before you go on: the one you signed in with was chosen "
+        "by someone else, who should not be able to use your login."
+    )

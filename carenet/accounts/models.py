@@ -19,6 +19,10 @@ class User(AbstractUser):
     phone = models.CharField(_("phone"), max_length=20, blank=True)
     # Demo users exist only in demo mode; a production process refuses to start while any remain.
     is_demo = models.BooleanField(_("demo user"), default=False)
+    # Set when someone else chose the password (a centre making or resetting a login): its
+    # owner chooses their own at the next sign-in, so that what is done under the login is
+    # theirs alone (accounts.middleware.PasswordChosenMiddleware).
+    must_change_password = models.BooleanField(_("must choose a new password"), default=False)
 
     class Meta:
         verbose_name = _("user")

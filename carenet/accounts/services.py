@@ -74,6 +74,9 @@ def user_create(
         raise ValidationError({"username": _("This username is already taken.")})
     user = User(username=username, first_name=first_name, last_name=last_name, is_demo=is_demo)
     user.set_password(password)
+    # Chosen on a page by a manager: the owner chooses their own at their first sign-in. At
+    # the terminal (actor None) the person setting up is the owner, or tells them in person.
+    user.must_change_password = actor is not None and not is_demo
     user.save()
     audit_record(
         actor=actor,
@@ -175,6 +178,7 @@ def _masked(typed: str) -> str:
 def password_change(*, form: PasswordChangeForm) -> User:
     """Saves the new password a user chose for themselves (the form is valid), and records it."""
     _refuse_demo(form.user)
+    form.user.must_change_password = False
     user: User = form.save()
     audit_record(actor=user, action="user.password_change", target=user)
     return user
@@ -192,7 +196,8 @@ def password_set(*, actor: Any, user: User, password: str, area_code: str = "") 
     _refuse_demo(user)
     password_check(password, user)
     user.set_password(password)
-    user.save(update_fields=["password"])
+    user.must_change_password = actor is not None  # as user_create: theirs to choose next
+    user.save(update_fields=["password", "must_change_password"])
     unlocked = axes_reset(username=user.get_username())
     audit_record(
         actor=actor,

@@ -143,7 +143,10 @@ def user_create(request: HttpRequest) -> HttpResponse:
         else:
             messages.success(
                 request,
-                _("%(username)s can now sign in. Give them the password in person.")
+                _(
+                    "%(username)s can now sign in. Give them the password in person: at their "
+                    "first sign-in they choose one of their own."
+                )
                 % {"username": user.username},
             )
             return redirect("accounts:user", pk=user.pk)
@@ -277,7 +280,8 @@ def user_password(request: HttpRequest, pk: int) -> HttpResponse:
                 request,
                 _(
                     "%(username)s has a new password and is no longer locked out. Give it to "
-                    "them in person; wherever they were signed in, they are signed out."
+                    "them in person; wherever they were signed in, they are signed out, and at "
+                    "their next sign-in they choose one of their own."
                 )
                 % {"username": account.username},
             )

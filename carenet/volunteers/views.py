@@ -596,7 +596,7 @@ def volunteer_account(request: HttpRequest, pk: int) -> HttpResponse:
     if existing is not None and not form.cleaned_data["link"]:
         return _link_offer(request, volunteer, form, existing)
     try:
-        services.volunteer_link_user(
+        user = services.volunteer_link_user(
             actor=request.user,
             volunteer=volunteer,
             user=existing,
@@ -611,7 +611,10 @@ def volunteer_account(request: HttpRequest, pk: int) -> HttpResponse:
             "%(username)s is now this volunteer's login. They sign in with its password, as before."
         ) % {"username": existing.username}
     else:
-        done = _("The volunteer can now sign in.")
+        done = _(
+            "The volunteer can now sign in at %(site)s as %(username)s. Give them the password "
+            "in person: at their first sign-in they choose one of their own."
+        ) % {"site": request.build_absolute_uri("/"), "username": user.username}
     messages.success(request, done)
     return redirect("volunteers:detail", pk=volunteer.pk)
 
@@ -646,7 +649,8 @@ def volunteer_password(request: HttpRequest, pk: int) -> HttpResponse:
                 request,
                 _(
                     "%(username)s has a new password. Give it to the volunteer in person; "
-                    "wherever they were signed in, they are signed out."
+                    "wherever they were signed in, they are signed out, and at their next "
+                    "sign-in they choose one of their own."
                 )
                 % {"username": user.username},
             )

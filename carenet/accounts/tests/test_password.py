@@ -78,3 +78,60 @@ def test_a_demo_login_keeps_the_demo_password(client, volunteer_a):
     assert "บัญชีทดลอง" in str(response.context["form"].non_field_errors())
     volunteer_a.refresh_from_db()
     assert volunteer_a.check_password(PASSWORD)
+
+
+# --- A password someone else chose ------------------------------------------------------------
+
+
+def _chosen_by_someone_else(user):
+    from carenet.accounts import services
+
+    services.password_set(actor=None, user=user, password=NEW)
+    type(user).objects.filter(pk=user.pk).update(must_change_password=True)
+
+
+@pytest.mark.parametrize(
+    "path",
+    [reverse("reports:home"), reverse("visits:my_households"), "/households/", "/no-such-page/"],
+)
+def test_a_password_chosen_by_someone_else_is_changed_before_anything_else(
+    client, volunteer_a, path
+):
+    _chosen_by_someone_else(volunteer_a)
+    login(client, "volunteer_a")
+    response = client.get(path)
+    assert response.status_code == 302 and response["Location"] == URL
+    page = client.get(URL)
+    assert page.status_code == 200
+    assert any("someone else" in str(m) or "ผู้อื่น" in str(m) for m in page.context["messages"])
+
+
+def test_once_changed_the_login_goes_anywhere(client, volunteer_a):
+    _chosen_by_someone_else(volunteer_a)
+    login(client, "volunteer_a")
+    assert change(client, old=NEW, new="ต้นมะพร้าวริมทะเล-2569", again="ต้นมะพร้าวริมทะเล-2569")[
+        "Location"
+    ] == reverse("reports:home")
+    volunteer_a.refresh_from_db()
+    assert not volunteer_a.must_change_password
+    assert client.get(reverse("visits:my_households")).status_code == 200
+
+
+def test_signing_out_still_works_before_the_change(client, volunteer_a):
+    _chosen_by_someone_else(volunteer_a)
+    login(client, "volunteer_a")
+    assert client.post(reverse("accounts:logout"))["Location"] != URL
+
+
+def test_a_centre_making_or_resetting_a_login_asks_for_a_change(personas, district_coordinator_a):
+    from carenet.accounts import services
+
+    made = services.user_create(
+        actor=district_coordinator_a, username="new_volunteer", password="ต้นไม้ริมน้ำ-2569"
+    )
+    assert made.must_change_password
+    at_terminal = services.user_create(actor=None, username="set_up", password="ต้นไม้ริมน้ำ-2569")
+    assert not at_terminal.must_change_password
+    services.password_set(actor=district_coordinator_a, user=at_terminal, password=NEW)
+    at_terminal.refresh_from_db()
+    assert at_terminal.must_change_password
