@@ -13,6 +13,7 @@ it: ศรี is said สี, ทราย ซาย, เพชร เพ็ด.
 
 import re
 from datetime import date
+from typing import Any
 
 from django.db import models
 from django.db.models import F, Q, Value
@@ -127,6 +128,34 @@ def sounds_like_q(text: str) -> Q | None:
             return None
         found &= Q(name_key__startswith=f"{key}-") | Q(name_key__endswith=f"-{key}")
     return found
+
+
+def name_matches(text: str, person: Any) -> bool:
+    """name_q for a person in hand (first_name, last_name): whether the search finds them,
+    so that a list can say which member of a household it found."""
+    text = clean_name(text)
+    names = [_searched(person.first_name), _searched(person.last_name)]
+
+    def every_word(typed: str) -> bool:
+        words = search_spelling(typed).lower().split()[:NAME_WORDS]
+        return bool(words) and all(any(word in name for name in names) for word in words)
+
+    untitled = without_title(text, searching=True)
+    return every_word(text) or (untitled != text and every_word(untitled))
+
+
+def sounds_like(text: str, person: Any) -> bool:
+    """sounds_like_q for a person in hand (name_key)."""
+    words = search_spelling(clean_name(text)).split()[:NAME_WORDS]
+    if not words or any(ch.isdigit() for word in words for ch in word):
+        return False
+    keys = [name_key(word, "").split("-")[0] for word in words]
+    stored = person.name_key or ""
+    return all(key and (stored.startswith(f"{key}-") or stored.endswith(f"-{key}")) for key in keys)
+
+
+def _searched(name: str) -> str:
+    return name.replace(_PHINTHU, "").replace(f" {_MAI_YAMOK}", _MAI_YAMOK).lower()
 
 
 def _every_word_q(text: str, prefix: str) -> Q:

@@ -12,8 +12,10 @@ of a page are fetched with one prefetch each.
 import math
 import re
 import statistics
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
+from functools import partial
 from typing import Any, cast
 
 from django.core.exceptions import ValidationError
@@ -35,7 +37,9 @@ from carenet.core.people import (
     age_on,
     months_on,
     name_key,
+    name_matches,
     name_q,
+    sounds_like,
     sounds_like_q,
     without_title,
 )
@@ -207,9 +211,10 @@ class HouseholdRow:
     serving: set[int]  # those of them who still serve it (households.models.volunteer_serves)
     evacuated_to: str = ""  # the shelter it stays at now (with_evacuation)
     evacuated_since: date | None = None
+    found: list[str] = field(default_factory=list)  # members a name search found, not the head
 
 
-def household_row(household: Any) -> HouseholdRow:
+def household_row(household: Any, found: Callable[[Person], bool] | None = None) -> HouseholdRow:
     groups = shown_groups(household.vulnerability)
     members = household.active_members
     volunteers = list(household.volunteers.all())
@@ -223,6 +228,7 @@ def household_row(household: Any) -> HouseholdRow:
         serving={v.pk for v in volunteers if volunteer_serves(v, household.area_id)},
         evacuated_to=getattr(household, "evacuated_to", None) or "",
         evacuated_since=getattr(household, "evacuated_since", None),
+        found=[m.full_name for m in members if found and m.pk != household.head_id and found(m)],
     )
 
 
@@ -384,7 +390,8 @@ def household_list(
     *, user: Any, filters: HouseholdFilters, page: Any = 1, per_page: int = PER_PAGE
 ) -> Page:
     """One page of HouseholdRow, most urgent first, in a constant number of queries."""
-    return _page_of(household_queryset(user=user, filters=filters), page, per_page)
+    found = partial(name_matches, filters.search) if filters.search.strip() else None
+    return _page_of(household_queryset(user=user, filters=filters), page, per_page, found)
 
 
 def household_list_sounding_like(
@@ -400,10 +407,15 @@ def household_list_sounding_like(
     queryset = household_queryset(user=user, filters=replace(filters, search="")).filter(
         pk__in=people.values("household_id")
     )
-    return _page_of(queryset, page, per_page)
+    return _page_of(queryset, page, per_page, partial(sounds_like, filters.search))
 
 
-def _page_of(households: QuerySet[Household], page: Any, per_page: int) -> Page:
+def _page_of(
+    households: QuerySet[Household],
+    page: Any,
+    per_page: int,
+    found: Callable[[Person], bool] | None = None,
+) -> Page:
     per_page = max(1, min(per_page, MAX_PER_PAGE))
     active_members = Person.objects.filter(status=PersonStatus.ACTIVE).order_by("pk")
     queryset = (
@@ -415,7 +427,7 @@ def _page_of(households: QuerySet[Household], page: Any, per_page: int) -> Page:
         )
     )
     result = Paginator(queryset, per_page).get_page(page)
-    result.object_list = cast(Any, [household_row(h) for h in result.object_list])
+    result.object_list = cast(Any, [household_row(h, found) for h in result.object_list])
     return result
 
 

@@ -1328,6 +1328,24 @@ def test_a_name_search_that_finds_nothing_offers_names_that_sound_like_it(
     assert (last in page) is offered
 
 
+def test_a_name_search_says_which_member_it_found(client, world):
+    """The list shows the head; a member found by name is named beside it."""
+    household = world.households["a1"]
+    member = PersonFactory.create(household=household, first_name="วุฒิ", last_name="ธีวร")
+    Person.objects.filter(pk=member.pk).update(name_key=people.name_key("วุฒิ", "ธีวร"))
+    login(client, "district_coordinator_a")
+    for typed in ("วุฒิ ธีวร", "นายวุฒิ", "วุฒ", "วุฒี ธีวร"):  # the last one sounds like it
+        page = client.get(reverse("households:list"), {"q": typed})
+        [row] = page.context["page"].object_list
+        assert row.found == [member.full_name], typed
+        assert 'data-testid="found-member"' in page.text
+    head = household.head
+    [row] = (
+        client.get(reverse("households:list"), {"q": head.first_name}).context["page"].object_list
+    )
+    assert row.found == []  # the head is named on the row already
+
+
 def test_a_name_search_needs_the_users_sign_in(client, world):
     response = client.get(reverse("households:list"), {"q": "จินจุฑา"})
     assert response.status_code == 302
