@@ -292,6 +292,9 @@ class _HouseholdImport:
                     "house_no": label(COLUMNS, "house_no"),
                 },
             )
+        # A file exported from Carenet (it carries the export's "data as of" column) writes
+        # each household's number in Carenet as its ref (_check_refs).
+        self.refs_are_numbers = table.has("as_of") and table.has("household_ref")
         self.areas = Areas()
         self.scope = Scope(self.actor)
         self.reader = RowReader(
@@ -1175,6 +1178,7 @@ class _HouseholdImport:
         batch = _Batch()
         for household in list(self.open.values()):
             self._close(household, batch)
+        self._check_refs()
         changed = self._stored_households(list(self.stored.values()))
         counts = self.result.households
         counts.updated = len(changed)
@@ -1205,6 +1209,34 @@ class _HouseholdImport:
                 "people": self.result.people.as_dict(),
             },
         )
+
+    def _check_refs(self) -> None:
+        """In a file exported from Carenet, rows under a household's number that turn out to
+        be another household are an error: an address changed beside a new member made a new
+        household, or a person was typed under another household's number. The ref alone
+        never moves anyone, so the clerk is told rather than the rows quietly regrouped."""
+        if not self.refs_are_numbers:
+            return
+        numbered = {
+            int(h.key): h
+            for h in self.reader.households.values()
+            if isinstance(h.key, str) and h.key.isdigit() and len(h.key) < 12
+        }
+        numbers = sorted(numbered)
+        for start in range(0, len(numbers), 5000):
+            found = Household.objects.filter(pk__in=numbers[start : start + 5000])
+            for values in found.values("pk", "area_id", "house_no").iterator():
+                stored_row: dict[str, Any] = dict(values)
+                household = numbered[stored_row["pk"]]
+                became = household.existing
+                if became == stored_row["pk"] or not self.scope.allows(stored_row["area_id"]):
+                    continue
+                self.report.error(
+                    household.row,
+                    "household_ref",
+                    str(household.key),
+                    _ref_reason(stored_row["pk"], self._address_text(stored_row), became),
+                )
 
     def _stored_households(self, households: list[FileHousehold]) -> set[int]:
         """Brings stored households in line with the file; returns the ids of those changed.
@@ -1458,6 +1490,20 @@ def _no_area_column(header_row: int) -> RowError:
             "province": label(COLUMNS, "province"),
         },
     )
+
+
+def _ref_reason(number: int, address: str, became: int | None) -> str:
+    which = (
+        _("a new household, at the address they give")
+        if became is None
+        else _("household no. %(no)s, through the people registered in it") % {"no": became}
+    )
+    return _(
+        "In a file exported from Carenet, household ref %(no)s is household no. %(no)s "
+        "(%(address)s), but these rows are %(which)s. A ref does not move anyone: to change "
+        "the household's address, change it on every row of its members; to move a person, "
+        "move them in Carenet; to add a new household, give it a ref no household has."
+    ) % {"no": number, "address": address, "which": which}
 
 
 def _concurrent_change() -> RowError:

@@ -684,6 +684,74 @@ def test_an_exported_households_file_imports_again_changing_nothing(
     assert warned(result) == warned(again)
 
 
+def _edited_export(user, edit) -> bytes:
+    """The user's households export as CSV, with `edit(header, rows)` applied to its rows."""
+    header, *rows = read_csv(export_bytes(user, "households"))
+    edit(header, rows)
+    buffer = io.StringIO()
+    csv.writer(buffer).writerows([header, *rows])
+    return codecs.BOM_UTF8 + buffer.getvalue().encode("utf-8")
+
+
+def test_an_export_row_whose_address_changed_under_its_household_number_is_refused(
+    personas, registry
+):
+    """A new member typed under household N with another address would quietly make a new
+    household: in an exported file the ref is the household's number, so it is an error."""
+    from carenet.spreadsheets.importing import import_households
+
+    user = personas["district_coordinator_a"]
+
+    def new_member_elsewhere(header, rows):
+        row = list(rows[0])
+        for name, value in (("ชื่อ", "สมาชิกใหม่"), ("บ้านเลขที่", "999")):
+            row[header.index(name)] = value
+        for name in ("เลขประจำตัวประชาชน", "ข้อมูล ณ"):
+            row[header.index(name)] = ""
+        rows[:] = [row]
+
+    before = snapshot()
+    result = import_households(actor=user, source=_edited_export(user, new_member_elsewhere))
+    [error] = result.errors
+    assert error.column == "รหัสครัวเรือน" and "ครัวเรือนใหม่" in str(error.reason)
+    assert snapshot() == before
+
+
+def test_a_person_typed_under_another_households_number_is_refused(personas, registry):
+    from carenet.spreadsheets.importing import import_households
+
+    user = personas["district_coordinator_a"]
+    refs = {}
+
+    def under_another(header, rows):
+        column = header.index("รหัสครัวเรือน")
+        refs.update(first=rows[0][column])
+        others = [r for r in rows if r[column] != rows[0][column]]
+        rows[:] = [[*rows[0][:column], others[0][column], *rows[0][column + 1 :]]]
+
+    result = import_households(actor=user, source=_edited_export(user, under_another))
+    assert any(
+        e.column == "รหัสครัวเรือน" and f"เลขที่ {refs['first']}" in str(e.reason) for e in result.errors
+    ), result.errors
+
+
+def test_a_file_of_its_own_numbers_its_households_as_it_likes(personas, registry):
+    """Without the export's "data as of" column a ref only groups rows: 1, 2, 3 ..."""
+    from carenet.spreadsheets.importing import import_households
+
+    user = personas["district_coordinator_a"]
+
+    def own_file(header, rows):
+        column, as_of = header.index("รหัสครัวเรือน"), header.index("ข้อมูล ณ")
+        for number, row in enumerate(rows, start=1):
+            row[column] = str(number)
+        for row in [header, *rows]:
+            del row[as_of]
+
+    result = import_households(actor=user, source=_edited_export(user, own_file), dry_run=True)
+    assert not [e for e in result.errors if e.column == "รหัสครัวเรือน"]
+
+
 @pytest.mark.parametrize("fmt", ["csv", "xlsx"])
 def test_an_exported_volunteers_file_imports_again_changing_nothing(personas, registry, fmt):
     from carenet.spreadsheets.importing import import_volunteers
