@@ -123,6 +123,7 @@ class ConsentData:
     basis: str
     purpose: str
     given_on: date
+    given_by: str = ""  # a parent's, guardian's or representative's name and relation
 
 
 class Errors:
@@ -590,4 +591,7 @@ def consent_clean(
             code="consent_guardian",
         )
     errors.raise_any()
-    return replace(data, purpose=purpose)
+    # Only a guardian's consent is given by someone else: the person's own, or a lawful
+    # basis, names nobody (a form may keep what was typed before the basis changed).
+    given_by = " ".join(data.given_by.split()) if data.basis == ConsentBasis.GUARDIAN else ""
+    return replace(data, purpose=purpose, given_by=given_by)

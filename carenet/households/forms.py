@@ -248,10 +248,39 @@ class ConsentForm(forms.Form):
         initial=DEFAULT_PURPOSE,
     )
     given_on = ThaiDateField(label=_("Date"), initial=timezone.localdate)
+    given_by = forms.CharField(
+        label=_("Who consented for the person"),
+        required=False,
+        max_length=200,
+        help_text=_(
+            "For the consent of a parent, guardian or representative: their name and how they "
+            "are related, for example “นางสมศรี ใจดี, daughter”."
+        ),
+    )
+
+    def clean(self) -> dict[str, Any]:
+        """A guardian's consent names who gave it; an import's file does not ask it."""
+        cleaned = super().clean() or {}
+        if cleaned.get("basis") == ConsentBasis.GUARDIAN and not " ".join(
+            cleaned.get("given_by", "").split()
+        ):
+            self.add_error(
+                "given_by",
+                _(
+                    "Write who consented for the person and how they are related, for "
+                    "example “นางสมศรี ใจดี, daughter”."
+                ),
+            )
+        return cleaned
 
     def to_data(self) -> ConsentData:
         data = self.cleaned_data
-        return ConsentData(basis=data["basis"], purpose=data["purpose"], given_on=data["given_on"])
+        return ConsentData(
+            basis=data["basis"],
+            purpose=data["purpose"],
+            given_on=data["given_on"],
+            given_by=data.get("given_by", ""),
+        )
 
 
 GIVEN_BASES = (ConsentBasis.CONSENT, ConsentBasis.GUARDIAN)

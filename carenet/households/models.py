@@ -398,6 +398,9 @@ class Consent(models.Model):
     basis = models.CharField(_("basis"), max_length=20, choices=ConsentBasis.choices)
     purpose = models.TextField(_("purpose"))
     given_on = models.DateField(_("date"))
+    # Who consented on the person's behalf (a parent, a guardian, a relative caring for an
+    # adult who cannot decide), with how they are related: the record names who agreed.
+    given_by = models.CharField(_("consented on their behalf by"), max_length=200, blank=True)
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         null=True,

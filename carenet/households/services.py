@@ -956,6 +956,7 @@ def _consent_create(
         basis=data.basis,
         purpose=data.purpose,
         given_on=data.given_on,
+        given_by=data.given_by,
         recorded_by=_user(actor),
         note=note,
     )

@@ -579,6 +579,7 @@ def test_add_a_member_to_a_household(client, world):
         "p-document_no": "ก123",
         "p-relation": "grandchild",
         "c-basis": "guardian",
+        "c-given_by": "นางบุญมี รักดี, ยาย",
         "c-purpose": "ดูแล",
         "c-given_on": "1/5/2568",
     }
@@ -1581,3 +1582,50 @@ def test_the_merge_comparison_shows_a_withdrawn_consent_before_anything_is_chose
     login(client, "district_coordinator_a")
     page = client.get(f"{reverse('households:merge')}?a={a1.pk}&b={p1.pk}").text
     assert page.count('data-testid="merge-withdrawn"') == 1
+
+
+def test_a_guardians_consent_names_who_gave_it(client, world):
+    """A daughter consents for her bedridden mother: the record says so, not that the mother
+    agreed herself."""
+    household = world.households["a1"]
+    path = reverse("households:person_add", args=[household.pk])
+    data = {
+        "p-title": "นาง",
+        "p-first_name": "ทองใบ",
+        "p-last_name": "รักดี",
+        "p-birth_date": "01/01/2480",
+        "p-document_type": "none",
+        "p-relation": "parent",
+        "c-basis": "guardian",
+        "c-purpose": "ดูแล",
+        "c-given_on": "1/5/2568",
+        "p-confirm_checks": "1",
+    }
+    login(client, "volunteer_a")
+    refused = client.post(path, data)
+    assert refused.status_code == 400 and "given_by" in refused.context["consent_form"].errors
+    assert client.post(path, {**data, "c-given_by": "นางสมศรี  รักดี, ลูกสาว"}).status_code == 302
+    person = Person.objects.get(first_name="ทองใบ")
+    assert person.consents.get().given_by == "นางสมศรี รักดี, ลูกสาว"
+    login(client, "district_coordinator_a")
+    page = client.get(reverse("households:person", args=[person.pk]))
+    assert "นางสมศรี รักดี, ลูกสาว" in page.text
+
+
+def test_the_persons_own_consent_names_nobody_else(client, world):
+    household = world.households["a1"]
+    login(client, "volunteer_a")
+    data = {
+        "p-title": "นาย",
+        "p-first_name": "ยืนยง",
+        "p-last_name": "รักดี",
+        "p-birth_date": "01/01/2520",
+        "p-document_type": "none",
+        "p-relation": "child",
+        "c-basis": "consent",
+        "c-given_by": "typed before the basis changed",
+        "c-purpose": "ดูแล",
+        "c-given_on": "1/5/2568",
+    }
+    client.post(reverse("households:person_add", args=[household.pk]), data)
+    assert Person.objects.get(first_name="ยืนยง").consents.get().given_by == ""
