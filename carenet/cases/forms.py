@@ -179,7 +179,10 @@ class IntakeForm(forms.Form):
         max_length=300,
         help_text=_("e.g. emergency cash aid 3,000 baht, survival kit"),
     )
-    signature = SignatureField(label=_("signature of the person who needs help"), required=False)
+    signature = SignatureField(
+        label=_("signature of the person who needs help, or of whoever asks on their behalf"),
+        required=False,
+    )
     consent_witness = forms.CharField(
         label=_("who heard them consent (name, and how they are related)"),
         required=False,

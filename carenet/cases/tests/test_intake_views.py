@@ -687,3 +687,12 @@ def test_the_household_page_keeps_its_queries_with_more_open_requests(
         page = client.get(url).content.decode()
     assert page.count('data-testid="open-request"') == intake.OPEN_SHOWN
     assert "More in the timeline" in page
+
+
+def test_a_signature_given_on_the_persons_behalf_says_who_gave_it(client: Any, world: Any) -> None:
+    login(client, "volunteer_a")
+    response = client.post(reverse("cases:new", args=[world.households["a1"].pk]), post_data(world))
+    assert response.status_code == 302
+    case = Case.objects.get()
+    page = client.get(reverse("cases:detail", args=[case.pk])).text
+    assert 'data-testid="signed-for"' in page and "นางสมใจ ใจดี (ลูกสาว)" in page
