@@ -1,8 +1,9 @@
 """manage.py export_households --as USERNAME [--area CODE] --format csv|xlsx --output FILE
 
 Writes the households and people that USERNAME may see (one row per person), with the headers
-the import reads. --area narrows within that scope; an area outside it exports nothing and
-the command fails. The export is recorded in the audit log as USERNAME's.
+the import reads, if USERNAME may export data at all (a volunteer may not, as on the pages).
+--area narrows within that scope; an area outside it exports nothing and the command fails.
+The export is recorded in the audit log as USERNAME's.
 """
 
 import os
@@ -16,6 +17,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from carenet.accounts import access
+from carenet.accounts.access import Perm
 from carenet.accounts.models import User
 from carenet.core.terminal import TerminalCommand
 from carenet.spreadsheets import exporting
@@ -62,6 +64,12 @@ class Command(TerminalCommand):
         user = User.objects.filter(username=options["username"]).first()
         if user is None:
             raise CommandError(_("There is no user %(name)s.") % {"name": options["username"]})
+        if not access.can(user, Perm.EXPORT_DATA):
+            # As on the pages: a volunteer sees their households but exports nothing.
+            raise CommandError(
+                _("%(name)s may not export data (their role does not); nothing was exported.")
+                % {"name": user.username}
+            )
         if not access.scope_codes(user, exporting.VIEW_PERM[self.dataset]):
             raise CommandError(
                 _("%(name)s may not see any %(what)s; nothing was exported.")
