@@ -294,6 +294,9 @@ def _page(
         "chain": selectors.review_chain(case, events),
         "events": events,
         "moves": (moves := _moves(user, case)),
+        # Closing leaves open referrals and plan tasks as they are: the close form names them.
+        "closable": (closable := any(m["kind"] == "close" for m in moves)),
+        "tasks": (tasks := selectors.case_tasks(case)),
         # The error of a move shows in that move's own form, kept open, where the user looks.
         "error_in_form": bool(move_error and posted)
         and any(m["to"] == posted.get("to") and m["kind"] != "forward" for m in moves),
@@ -308,13 +311,11 @@ def _page(
         "posted": posted or {},
         "commentable": list(workflow.COMMENTABLE_FIELDS.items()),
         "outcomes": Outcome.choices,
-        "open_referrals": selectors.open_referral_agencies(case)
-        if any(m["kind"] == "close" for m in moves)
-        else [],
+        "open_referrals": selectors.open_referral_agencies(case) if closable else [],
+        "open_tasks": [t.what for t in tasks if t.done_on is None] if closable else [],
         "may_acknowledge": _may_acknowledge(user, case),
         "overdue": selectors.overdue_reason(case, limits, _now()),
         "due": selectors.step_due(case, limits),
-        "tasks": selectors.case_tasks(case),
         "follow_ups": selectors.case_follow_ups(case),
         "may_work": may_work,
         "task_form": task_form or (TaskForm(case=case) if adds else None),

@@ -281,6 +281,16 @@ def test_close_needs_outcome_and_note_then_reopen_needs_reason(login_as, persona
     referral = ReferralFactory(case=case, sent_by=personas["province_officer"])
     page = client.get(reverse("cases:detail", args=[case.pk])).content.decode()
     assert 'data-testid="open-referrals"' in page and referral.agency.name in page
+    assert 'data-testid="open-tasks"' not in page
+    officer = personas["province_officer"]
+    today = timezone.localdate()
+    CaseTask.objects.create(case=case, what="ยืมรถเข็น", due_on=today, created_by=officer)
+    CaseTask.objects.create(
+        case=case, what="โทรแจ้งผล", due_on=today, done_on=today, created_by=officer
+    )
+    page = client.get(reverse("cases:detail", args=[case.pk])).content.decode()
+    assert 'data-testid="open-tasks"' in page and "ยืมรถเข็น" in page.split("open-tasks")[1]
+    assert "โทรแจ้งผล" not in page.split('data-testid="open-tasks"')[1].split("</p>")[0]
     url = reverse("cases:move", args=[case.pk])
     assert client.post(url, {"to": S.CLOSED, "outcome": "solved"}).status_code == 400
     assert client.post(url, {"to": S.CLOSED, "reason": "ok"}).status_code == 400
