@@ -76,11 +76,14 @@ class TaskForm(forms.Form):
     )
     due_on = ThaiDateField(label=gettext_lazy("By when"))
 
-    def __init__(self, *args: Any, case: Case, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, case: Case, user: Any = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         people = self.fields["who"]
         assert isinstance(people, forms.ModelChoiceField)
         people.queryset = services.task_people(case)
+        if user is not None and not self.is_bound:
+            # Most steps are the writer's own: chosen beforehand, changed when they are not.
+            self.initial.setdefault("who", user.pk)
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
@@ -91,7 +94,7 @@ class TaskForm(forms.Form):
 
 class FollowUpForm(forms.Form):
     prefix = "fu"
-    on = ThaiDateField(label=gettext_lazy("Date"))
+    on = ThaiDateField(label=gettext_lazy("Date"), initial=timezone.localdate)
     note = forms.CharField(
         label=gettext_lazy("What was found"), widget=forms.Textarea(attrs={"rows": 3})
     )
@@ -318,7 +321,7 @@ def _page(
         "due": selectors.step_due(case, limits),
         "follow_ups": selectors.case_follow_ups(case),
         "may_work": may_work,
-        "task_form": task_form or (TaskForm(case=case) if adds else None),
+        "task_form": task_form or (TaskForm(case=case, user=user) if adds else None),
         "follow_up_form": follow_up_form or (FollowUpForm(visits=visits) if adds else None),
         "today": _now().date(),
         "edit_url": reverse("cases:edit", args=[case.pk])

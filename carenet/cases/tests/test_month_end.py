@@ -104,7 +104,7 @@ def pks(month: dict[str, Any], *keys: str) -> set[int]:
     "dates",
     [
         NOVEMBER,
-        {"since": "01/11/69", "until": "30/11/69"},
+        {"since": "01/11/69 BE", "until": "30/11/2026"},
         {"since": "2026-11-01", "until": "30 Nov 2026"},
         {"since": "๑/๑๑/๒๕๖๙", "until": "30 พ.ย. 2569"},
     ],
@@ -165,9 +165,19 @@ def test_a_period_typed_wrong_lists_nothing_and_says_why(login_as, month, dates,
 
 
 def test_a_two_digit_year_says_how_it_was_read(login_as, month):
-    response = login_as("province_officer").get(LIST, {"since": "01/11/69"})
+    client = login_as("province_officer")
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "th"
+    response = client.get(LIST, {"since": "01/11/69"})
     (note,) = response.context["period_form"].read_as()
     assert "01/11/69" in note and "2569" in note
+
+
+def test_a_two_digit_year_is_asked_in_full_on_an_english_page(login_as, month):
+    client = login_as("province_officer")
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    response = client.get(LIST, {"since": "01/11/26"})
+    assert response.status_code == 400
+    assert "in full" in str(response.context["period_form"].errors["since"])
 
 
 def test_the_closed_list_keeps_its_queries_whatever_its_length(login_as, personas, month):
