@@ -681,7 +681,7 @@ class RowReader:
             and len(written) <= _LONGEST_SHORT_DATE
             # Most rows end in a four-digit year: settled without the pattern, a million times.
             and not written.rstrip()[-3:-1].isdigit()
-            and _TWO_DIGIT_YEAR.match(written)
+            and _TWO_DIGIT_YEAR.match(_TIME_AFTER.sub("", written))
         ):
             # Always said: 5/6/45 is 2545 for a child and 2445 for a great-grandmother, and
             # only the clerk knows which (the age tells nothing when it is plausible both ways).
@@ -1024,6 +1024,8 @@ _NOTE_COLUMN = {
 }
 # 12/1/67, 5-ม.ค.-10: a day first, then a year of one or two digits (not an ISO 2510-01-12).
 _LONGEST_SHORT_DATE = 16  # "5 มีนาคม 45" and shorter
+# The time a spreadsheet writes after a date ("1/1/1967 0:00"): its minutes are no year.
+_TIME_AFTER = re.compile(r"\s+[0-9๐-๙]{1,2}[:.][0-9๐-๙]{2}(?:[:.][0-9๐-๙]{2})?\s*(?:น\.)?\s*$")
 _TWO_DIGIT_YEAR = re.compile(r"^(?![0-9๐-๙]{4})\S.*[^0-9๐-๙][0-9๐-๙]{1,2}\s*$")
 
 

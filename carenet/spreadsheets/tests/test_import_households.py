@@ -2752,3 +2752,12 @@ def test_a_two_digit_birth_year_is_always_said_as_read(en):
     # The title นาย is unlikely at that age: one warning says both.
     assert "read as the Buddhist Era: 2565, age " in said[(4, "คำนำหน้า")]
     assert Person.objects.count() == 3
+
+
+def test_a_time_after_a_four_digit_year_is_no_two_digit_year(en):
+    """Excel writes "1/1/1967 0:00": its minutes were warned of as a year of two digits."""
+    rows = [person(first_name="หัว", birth_date="1/1/1967 0:00")]
+    result = run(csv_file(rows))
+    assert result.ok, result.errors
+    assert not [w for w in result.warnings if "two digits" in str(w.reason)]
+    assert Person.objects.get().birth_date.year == 1967
