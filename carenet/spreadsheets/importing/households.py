@@ -819,8 +819,11 @@ class _HouseholdImport:
         if person.birth_date is not None:
             # Only the hash is kept (a million rows): a rare clash costs a needless warning.
             alike = hash((person.name_key, person.birth_date))
-            seen = self.alike_seen.setdefault(alike, person.number)
-            if seen != person.number:
+            # A row with a citizen ID is kept as its negative number: two rows with two
+            # different valid IDs are two people (twins, namesakes), not a likely duplicate.
+            mark = -person.number if person.digits else person.number
+            seen = self.alike_seen.setdefault(alike, mark)
+            if seen != mark and not (seen < 0 and person.digits):
                 self.report.warning(
                     person.number,
                     "first_name",
@@ -829,7 +832,7 @@ class _HouseholdImport:
                         "Possibly the same person as in row %(row)d: a similar name and the "
                         "same birth date."
                     )
-                    % {"row": seen},
+                    % {"row": abs(seen)},
                 )
         return True
 

@@ -2761,3 +2761,29 @@ def test_a_time_after_a_four_digit_year_is_no_two_digit_year(en):
     assert result.ok, result.errors
     assert not [w for w in result.warnings if "two digits" in str(w.reason)]
     assert Person.objects.get().birth_date.year == 1967
+
+
+@pytest.mark.parametrize(
+    ("first_id", "second_id", "warned"),
+    [
+        ("", "", True),  # neither has an ID: likely the same person twice
+        ("1", "", True),  # one has: the other may be them, typed without it
+        ("1", "2", False),  # two different valid IDs: two people (twins, namesakes)
+    ],
+)
+def test_a_similar_name_and_the_same_birth_date_in_the_file_warns_unless_two_ids_differ(
+    en, first_id, second_id, warned
+):
+    rows = [
+        person(citizen_id=cid(int(first_id)) if first_id else "", first_name="สมศรี"),
+        person(
+            citizen_id=cid(int(second_id)) if second_id else "",
+            first_name="สมสี",
+            relation="คู่สมรส",
+            household_ref="H2",
+            house_no="99",
+        ),
+    ]
+    result = run(csv_file(rows))
+    alike = [w for w in result.warnings if "Possibly the same person as in row 2" in w.reason]
+    assert bool(alike) is warned, result.warnings
