@@ -183,6 +183,7 @@ ACTIONS = {
     "training.question_delete": _("removed a test question"),
     "training.award_nominate": _("nominated a volunteer for an award"),
     "training.award_move": _("moved an award nomination on"),
+    "training.event_cancel": _("cancelled the training event"),
     "audit.export": _("exported the audit log"),
 }
 

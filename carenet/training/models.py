@@ -99,6 +99,8 @@ class TrainingEvent(models.Model):
     # Share of sessions a volunteer must attend to pass (and get a certificate), in percent.
     attendance_rule = models.PositiveSmallIntegerField(_("attendance needed (%)"), default=80)
     status = models.CharField(max_length=10, choices=EventStatus.choices, default="planned")
+    # Why it was called off, for the organisers' page and the volunteers it had invited.
+    cancel_reason = models.TextField(_("why it was cancelled"), blank=True)
     signer_name = models.CharField(_("certificate signed by"), max_length=200, blank=True)
     signer_position = models.CharField(_("signer's position"), max_length=300, blank=True)
     created_by = models.ForeignKey(

@@ -289,6 +289,34 @@ def event_update(
     return event
 
 
+@transaction.atomic
+def event_cancel(*, actor: Any, event: TrainingEvent, reason: str) -> TrainingEvent:
+    """Calls the event off. It stays, with its list and any attendance (never deleted); the
+    volunteers it invited see it cancelled, with the reason, instead of a live invitation.
+    An event whose certificates are issued is over, not cancelled."""
+    _require_event(actor, event)
+    if event.status == EventStatus.CANCELLED:
+        raise ValidationError(_("This event is cancelled already."))
+    if event.status == EventStatus.DONE or _certified(event):
+        raise ValidationError(
+            _("This event is over and its certificates are issued: it cannot be cancelled.")
+        )
+    reason = " ".join(reason.split())
+    if not reason:
+        raise ValidationError({"reason": _("Say why the event is cancelled.")})
+    before = event.status
+    event.status, event.cancel_reason = EventStatus.CANCELLED, reason
+    event.save(update_fields=["status", "cancel_reason", "updated_at"])
+    audit_record(
+        actor=actor,
+        action="training.event_cancel",
+        target=event,
+        area_code=event.area_id,
+        details={"from": before, "reason": reason},
+    )
+    return event
+
+
 def _certified(event: TrainingEvent) -> bool:
     return event.certificates.filter(revoked=False).exists()
 

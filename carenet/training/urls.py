@@ -12,6 +12,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("new/", views.event_new, name="event_new"),
     path("<int:pk>/", views.event_detail, name="event"),
     path("<int:pk>/edit/", views.event_edit, name="event_edit"),
+    path("<int:pk>/cancel/", views.event_cancel, name="event_cancel"),
     path("<int:pk>/sessions/", views.sessions, name="sessions"),
     path("sessions/<int:pk>/delete/", views.session_delete, name="session_delete"),
     path("<int:pk>/invitations/", views.invitations, name="invitations"),

@@ -139,6 +139,19 @@ def event_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @access.requires(Perm.MANAGE_TRAINING)
+@require_POST
+def event_cancel(request: HttpRequest, pk: int) -> HttpResponse:
+    event = selectors.event_get(user=request.user, pk=pk, manage=True)
+    try:
+        services.event_cancel(actor=request.user, event=event, reason=request.POST.get("reason", ""))
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, _("The event is cancelled. The volunteers invited see it so."))
+    return redirect("training:event", pk=event.pk)
+
+
+@access.requires(Perm.MANAGE_TRAINING)
 def event_edit(request: HttpRequest, pk: int) -> HttpResponse:
     event = selectors.event_get(user=request.user, pk=pk, manage=True)
     form = EventForm(request.POST or None, user=request.user, event=event)

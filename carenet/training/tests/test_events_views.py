@@ -528,3 +528,59 @@ def test_new_criteria_say_how_many_unsent_invitations_they_replaced(client, worl
     )
     said = [str(m) for m in response.context["messages"]]
     assert any("1" in m and "ส่ง" in m for m in said[1:]), said
+
+
+# --- Cancelling an event ----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("persona", "status"),
+    [
+        ("district_coordinator_a", 302),
+        ("district_coordinator_b", 404),  # another district's event
+        ("auditor", 403),
+        ("volunteer_a", 403),
+        (None, 302),  # to the sign-in page
+    ],
+)
+def test_cancelling_an_event_is_for_its_organisers(client, world, persona, status):
+    event = world["event_a"]
+    login(client, persona)
+    response = client.post(reverse("training:event_cancel", args=[event.pk]), {"reason": "ฝนตก"})
+    assert response.status_code == status
+    event.refresh_from_db()
+    assert (event.status == "cancelled") is (persona == "district_coordinator_a")
+
+
+def test_a_cancelled_event_says_why_to_its_organisers_and_its_volunteers(client, world):
+    event = world["event_a"]
+    login(client, "district_coordinator_a")
+    url = reverse("training:event_cancel", args=[event.pk])
+    client.post(url, {"reason": "  "})
+    event.refresh_from_db()
+    assert event.status != "cancelled"  # a reason is needed
+    client.post(url, {"reason": "น้ำท่วมสถานที่จัด"})
+    page = client.get(reverse("training:event", args=[event.pk])).text
+    assert 'data-testid="cancelled"' in page and "น้ำท่วมสถานที่จัด" in page
+    assert 'data-testid="cancel-event"' not in page
+    login(client, "volunteer_a")
+    mine = client.get(reverse("training:my")).text
+    assert 'data-testid="my-cancelled"' in mine and "น้ำท่วมสถานที่จัด" in mine
+    assert 'data-testid="confirm"' not in mine
+
+
+def test_an_event_with_certificates_is_not_cancelled(client, world):
+    from carenet.training import services
+    from carenet.training.models import Certificate
+
+    event, invitation = world["event_a"], world["invitation_a"]
+    Certificate.objects.create(
+        event=event,
+        invitation=invitation,
+        volunteer=invitation.volunteer,
+        area=invitation.area,
+        name_printed="มาลี",
+        issued_on=date(2025, 3, 1),
+    )
+    with pytest.raises(services.ValidationError):
+        services.event_cancel(actor=None, event=event, reason="ผิด")
