@@ -143,7 +143,8 @@ def event_detail(request: HttpRequest, pk: int) -> HttpResponse:
 def event_cancel(request: HttpRequest, pk: int) -> HttpResponse:
     event = selectors.event_get(user=request.user, pk=pk, manage=True)
     try:
-        services.event_cancel(actor=request.user, event=event, reason=request.POST.get("reason", ""))
+        reason = request.POST.get("reason", "")
+        services.event_cancel(actor=request.user, event=event, reason=reason)
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     else:
