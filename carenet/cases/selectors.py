@@ -22,10 +22,12 @@ and overdue show on the row, so filtering by them tells nothing more.)
 "My action list" is in action_list.py.
 """
 
+import re
 from dataclasses import dataclass, replace
 from datetime import date, datetime, time, timedelta
 from typing import Any, cast
 
+from django.core.exceptions import ValidationError
 from django.core.paginator import Page
 from django.db.models import Case as CaseWhen
 from django.db.models import (
@@ -64,10 +66,13 @@ from carenet.cases.models import (
 )
 from carenet.cases.referrals import RESULT_DAYS, TAKEN_STATUSES
 from carenet.cases.workflow import COMMENTABLE_FIELDS
-from carenet.core import thaidate
+from carenet.core import citizen_id, thaidate
 from carenet.core.forms import days_q
 from carenet.core.paging import Paginator
-from carenet.core.people import name_q
+from carenet.core.people import NAME_WORDS, name_q
+from carenet.core.text import THAI_DIGITS
+from carenet.households.cleaning import clean_phone
+from carenet.households.models import Person, with_citizen_id, with_document_no
 from carenet.visits.models import Visit
 
 S = CaseStatus
@@ -323,10 +328,48 @@ def _category_q(user: Any, category: str) -> Q:
 
 
 def _search_q(user: Any, text: str) -> Q:
-    """Case number, or the affected person's name, never matching a restricted case's name."""
-    by_name = name_q(text, "person__")
+    """A case number however typed, or who the case is about or who asked for it: the
+    person's name, citizen ID, other document or phone, the requester's name or phone (a
+    caller gives one of these). A restricted case is found by its number only: its row
+    shows no name, and a match by who it is about would tell."""
+    text = " ".join(text.translate(THAI_DIGITS).split())
+    by_number = Q(number__icontains=text)
+    if number := _case_number(text):
+        by_number |= Q(number=number)
     restricted = Case.objects.filter(restricted_q(user)).values("pk")
-    return Q(number__icontains=text) | (by_name & ~Q(pk__in=restricted))
+    return by_number | (_who_q(text) & ~Q(pk__in=restricted))
+
+
+# "2570-85", "2570/000085", "2570 85", "2570000085": the fiscal year, then the running number.
+_CASE_NUMBER = re.compile(r"^(25\d\d)\s*[-/. ]?\s*(\d{1,6})$")
+
+
+def _case_number(text: str) -> str:
+    match = _CASE_NUMBER.match(text)
+    return f"{match[1]}-{int(match[2]):06d}" if match else ""
+
+
+def _who_q(text: str) -> Q:
+    if citizen_id.is_valid(text):
+        digits = citizen_id.normalize(text)
+        people = Person.objects.filter(
+            with_citizen_id(citizen_id.lookup_hash(digits)) | with_document_no(digits)
+        )
+        return Q(person__in=people.values("pk"))
+    try:
+        phone = clean_phone(text)
+    except ValidationError:
+        phone = ""
+    if phone and sum(ch.isdigit() for ch in text) >= 9:
+        return Q(person__phone=phone) | Q(requester_phone=phone)
+    found = name_q(text, "person__")
+    words = text.split()[:NAME_WORDS]
+    if words:
+        requester = Q()
+        for word in words:
+            requester &= Q(requester_name__icontains=word)
+        found |= requester
+    return found
 
 
 def assistance_visible(user: Any, perm: Perm = Perm.VIEW_CASES) -> QuerySet[Assistance]:

@@ -187,6 +187,39 @@ def test_a_citizen_id_or_phone_searched_for_stays_out_of_the_address(
     assert "login" in to_login["Location"] and typed[-4:] not in to_login["Location"]
 
 
+def test_a_case_is_found_by_what_a_caller_gives(login_as, cases, personas, reference_data):
+    """The person's citizen ID or phone, the requester's name or phone, the case number
+    however typed; never another district's case, and a restricted one by its number only."""
+    from carenet.core import citizen_id as ids
+    from carenet.households.models import Person
+    from carenet.households.tests.factories import new_citizen_id
+
+    case = cases["a"]
+    digits = ids.normalize(new_citizen_id())
+    Person.objects.filter(pk=case.person_id).update(
+        citizen_id_hash=ids.lookup_hash(digits), phone="0841270065"
+    )
+    Case.objects.filter(pk=case.pk).update(
+        requester_name="นายวิพุธ เนื่องนนท์", requester_phone="0953166811", number="2570-000085"
+    )
+    sensitive = _sensitive(personas["volunteer_a"])
+    Case.objects.filter(pk=sensitive.pk).update(requester_name="นายวิพุธ เนื่องนนท์")
+    client = login_as("district_coordinator_a")
+
+    def found(typed):
+        response = client.get(reverse("cases:list"), {"q": typed}, follow=True)
+        return {row.case.pk for row in response.context["page"].object_list}
+
+    dashed = f"{digits[0]}-{digits[1:5]}-{digits[5:10]}-{digits[10:12]}-{digits[12]}"
+    for typed in (digits, dashed, "084-127-0065", "+66841270065", "วิพุธ", "วิพุธ เนื่องนนท์"):
+        assert found(typed) == {case.pk}, typed
+    for typed in ("2570-85", "2570/000085", "๒๕๗๐-๐๐๐๐๘๕", "2570000085"):
+        assert found(typed) == {case.pk}, typed
+    assert sensitive.pk in found(sensitive.number)  # restricted: by its number only
+    login_as("district_coordinator_b")
+    assert found("วิพุธ") == set() and found(digits) == set()
+
+
 def test_post_actions_refuse_get_and_out_of_scope(login_as, cases, personas):
     client = login_as("district_coordinator_b")
     case = cases["a"]
