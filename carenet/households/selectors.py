@@ -304,15 +304,28 @@ def _village_q(text: str) -> Q:
 # "82/7", "บ้านเลขที่ 82/7", "82/7 หมู่ 3", "82/7 ม.3": a house no., and the หมู่ if typed;
 # then the village's name, as a household's page heads it ("บ้านเลขที่ 88 หมู่ 3 บ้านปากลำพู").
 _ADDRESS_SEARCH = re.compile(
-    r"^(?:บ้านเลขที่\s*)?(\S+?)\s*(?:(?:หมู่(?:ที่)?|ม\.)\s*(\d{1,2}))?(?:\s+(\S.*))?$"
+    r"^(?:(?:บ้าน)?เลขที่\s*)?(\S+?)\s*(?:(?:หมู่(?:ที่)?|ม\.?)\s*(\d{1,2}))?(?:\s+(\S.*))?$"
 )
 # "หมู่ 1 บ้านบ่อกลาง": a village as the pages write it, with no house no.
-_VILLAGE_SEARCH = re.compile(r"^(?:หมู่(?:ที่)?|ม\.)\s*(\d{1,2})(?:\s+(\S.*))?$")
+_VILLAGE_SEARCH = re.compile(r"^(?:หมู่(?:ที่)?|ม\.?)\s*(\d{1,2})(?:\s+(\S.*))?$")
+# "… ต.ท่าตะเภา", "… ตำบลท่าตะเภา อ.เมืองชุมพร": the subdistrict a caller ends an address with
+# (the district and province after it say nothing more here).
+_SUBDISTRICT_AT_END = re.compile(
+    r"(?:^|\s)(?:ต\.|ตำบล)\s*(\S+)(?:\s+(?:อ\.|อำเภอ)\s*\S+)?(?:\s+(?:จ\.|จังหวัด)\s*\S+)?\s*$"
+)
 
 
 def _address_q(text: str) -> Q:
     """A house no. ("34" finds 34 and its sub-numbers 34/1, 34/2, not 340), with its หมู่ and
-    village when typed; or a village's name alone ("บ่อกลาง", "บ้านบ่อกลาง")."""
+    village when typed; or a village's name alone ("บ่อกลาง", "บ้านบ่อกลาง"); either ended
+    by the subdistrict ("117 หมู่ 1 ต.ท่าตะเภา"), or the subdistrict alone."""
+    if at_end := _SUBDISTRICT_AT_END.search(text):
+        name = at_end[1]
+        place = Q(area__parent__name_th=name) | Q(area__level=Level.SUBDISTRICT, area__name_th=name)
+        rest = text[: at_end.start()].strip()
+        return place & _address_q(rest) if rest else place
+    text = re.sub(r"\s*/\s*", "/", text)  # "33 / 5" as 33/5
+    text = re.sub(r"^บ้าน\s+(?=\D)", "บ้าน", text)  # "บ้าน นาใต้" as บ้านนาใต้
     if village_typed := _VILLAGE_SEARCH.match(text):
         moo, village = village_typed.groups()
         return Q(moo=int(moo)) & (_named_village_q(village) if village else Q())
@@ -330,7 +343,7 @@ def _address_q(text: str) -> Q:
 
 def _named_village_q(name: str) -> Q:
     """Households in a village whose name holds `name` (with or without its บ้าน)."""
-    return Q(area__level=Level.VILLAGE, area__name_th__icontains=name.removeprefix("บ้าน"))
+    return Q(area__level=Level.VILLAGE, area__name_th__icontains=name.removeprefix("บ้าน").strip())
 
 
 def _house_no_q(house_no: str) -> Q:

@@ -120,6 +120,28 @@ def test_search_by_member_name_house_no_and_citizen_id(world, personas):
     assert listed(personas["volunteer_b"], search=target.first_name) == []
 
 
+def test_an_address_as_a_caller_says_it_finds_the_household(world, personas):
+    """House no., หมู่ and subdistrict ("117 ม.1 ต.ท่าตะเภา"), or the subdistrict alone."""
+    admin = personas["national_admin"]
+    a1, a2 = world.households["a1"], world.households["a2"]
+    Household.objects.filter(pk=a1.pk).update(house_no="117", moo=1)
+    Household.objects.filter(pk=a2.pk).update(house_no="33/5", moo=2)
+    Household.objects.filter(pk=world.households["b1"].pk).update(house_no="117", moo=1)
+    for typed in (
+        "117 หมู่ 1 ต.ท่าตะเภา",
+        "117 ม.1 ต.ท่าตะเภา",
+        "117 ม1 ตำบลท่าตะเภา อ.เมืองชุมพร",
+        "เลขที่ 117 ต.ท่าตะเภา",
+        "117 บ้านท่าตะเภา ต.ท่าตะเภา",
+    ):
+        assert keys_of(world, listed(admin, search=typed)) == {"a1"}, typed
+    for typed in ("ต.ท่าตะเภา", "ตำบลท่าตะเภา"):
+        assert keys_of(world, listed(admin, search=typed)) == {"a1", "a2"}, typed
+    assert keys_of(world, listed(admin, search="33 / 5")) == {"a2"}
+    assert keys_of(world, listed(admin, search="บ้าน หาดทรายรี")) == {"a2"}
+    assert listed(personas["district_coordinator_b"], search="ต.ท่าตะเภา") == []
+
+
 def test_filters_by_area_status_group_and_level(world, personas):
     admin = personas["national_admin"]
     assert keys_of(world, listed(admin, area="8601")) == {"a1", "a2", "p1"}
