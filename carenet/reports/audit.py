@@ -184,6 +184,7 @@ ACTIONS = {
     "training.award_nominate": _("nominated a volunteer for an award"),
     "training.award_move": _("moved an award nomination on"),
     "training.event_cancel": _("cancelled the training event"),
+    "training.certificate_revoke": _("revoked a certificate of the training event"),
     "audit.export": _("exported the audit log"),
 }
 

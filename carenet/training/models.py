@@ -279,6 +279,7 @@ class Certificate(models.Model):
     name_printed = models.CharField(max_length=300)
     issued_on = models.DateField()
     revoked = models.BooleanField(default=False)
+    revoke_reason = models.TextField(_("why it was revoked"), blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     def __str__(self) -> str:

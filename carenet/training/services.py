@@ -44,7 +44,9 @@ from carenet.training.criteria import COMMITTEE_CHOICES, TargetCriteria, target_
 from carenet.training.models import (
     Award,
     AwardStatus,
+    Certificate,
     Competency,
+    CompetencyGrant,
     EventKind,
     EventStatus,
     Invitation,
@@ -315,6 +317,44 @@ def event_cancel(*, actor: Any, event: TrainingEvent, reason: str) -> TrainingEv
         details={"from": before, "reason": reason},
     )
     return event
+
+
+def may_revoke(user: Any, certificate: Certificate) -> bool:
+    """The provincial office of the event's province (or the ministry) revokes a
+    certificate issued by mistake: a centre asks it, as the check-in page says."""
+    return access.can(user, Perm.MANAGE_TRAINING, certificate.event.area_id[:2])
+
+
+@transaction.atomic
+def certificate_revoke(*, actor: Any, certificate: Certificate, reason: str) -> Certificate:
+    """Revokes a certificate issued by mistake (someone ticked who was not there): its
+    verification page then reads "not found", the check-in can be taken back, and the
+    competencies it granted to the volunteer with this event are withdrawn."""
+    if actor is not None and not may_revoke(actor, certificate):
+        raise PermissionDenied
+    if certificate.revoked:
+        raise ValidationError(_("This certificate is revoked already."))
+    reason = " ".join(reason.split())
+    if not reason:
+        raise ValidationError({"reason": _("Say why the certificate is revoked.")})
+    certificate.revoked, certificate.revoke_reason = True, reason
+    certificate.save(update_fields=["revoked", "revoke_reason"])
+    _total, removed = CompetencyGrant.objects.filter(
+        volunteer_id=certificate.volunteer_id, event_id=certificate.event_id
+    ).delete()
+    audit_record(
+        actor=actor,
+        action="training.certificate_revoke",
+        target=certificate.event,
+        area_code=certificate.area_id,
+        details={
+            "code": certificate.code,
+            "volunteer": certificate.volunteer_id,
+            "reason": reason,
+            "competencies_withdrawn": removed.get(CompetencyGrant._meta.label, 0),
+        },
+    )
+    return certificate
 
 
 def _certified(event: TrainingEvent) -> bool:

@@ -23,6 +23,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("my/", views.my_trainings, name="my"),
     path("invitations/<int:pk>/respond/", views.respond, name="respond"),
     path("volunteers/<int:pk>/", views.volunteer_record, name="volunteer"),
+    path("certificates/<int:pk>/revoke/", views.certificate_revoke, name="certificate_revoke"),
     path("coverage/", views.coverage_pick, name="coverage_pick"),
     path("coverage/<str:code>/", views.coverage, name="coverage"),
     path("awards/", views.awards, name="awards"),

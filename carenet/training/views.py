@@ -12,7 +12,7 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -34,7 +34,7 @@ from carenet.training.forms import (
     InvitationFilterForm,
     SessionForm,
 )
-from carenet.training.models import AwardStatus, Competency, Session, TrainingEvent
+from carenet.training.models import AwardStatus, Certificate, Competency, Session, TrainingEvent
 from carenet.volunteers.models import Volunteer
 
 PAGE_SIZE = 25
@@ -417,9 +417,39 @@ def volunteer_record(request: HttpRequest, pk: int) -> HttpResponse:
         {
             "record": selectors.training_record(volunteer=volunteer),
             "can_nominate": access.can(request.user, Perm.MANAGE_TRAINING, volunteer.area_id),
+            # The province revokes a certificate issued by mistake (services.may_revoke).
+            "can_revoke": access.can(request.user, Perm.MANAGE_TRAINING, volunteer.area_id[:2]),
             "year": selectors.current_fiscal_year(),
         },
     )
+
+
+@access.requires(Perm.MANAGE_TRAINING)
+@require_POST
+def certificate_revoke(request: HttpRequest, pk: int) -> HttpResponse:
+    """The provincial office revokes a certificate issued by mistake, from the volunteer's
+    training record; anyone else gets a 404, as for a certificate they cannot see."""
+    certificate = get_object_or_404(
+        Certificate.objects.select_related("event"), pk=pk, revoked=False
+    )
+    if not services.may_revoke(request.user, certificate):
+        raise Http404
+    try:
+        services.certificate_revoke(
+            actor=request.user, certificate=certificate, reason=request.POST.get("reason", "")
+        )
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(
+            request,
+            _(
+                "Certificate %(code)s is revoked: its verification page no longer finds it, "
+                "and the competencies it granted are withdrawn."
+            )
+            % {"code": certificate.code},
+        )
+    return redirect("training:volunteer", pk=certificate.volunteer_id)
 
 
 # --- coverage ----------------------------------------------------------------------------------

@@ -5,7 +5,7 @@ from datetime import date
 import pytest
 from django.urls import reverse
 
-from carenet.training.models import Award, Invitation, InvitationStatus, TrainingEvent
+from carenet.training.models import Award, Competency, Invitation, InvitationStatus, TrainingEvent
 from carenet.training.tests.factories_events import (
     AttendanceFactory,
     AwardFactory,
@@ -584,3 +584,70 @@ def test_an_event_with_certificates_is_not_cancelled(client, world):
     )
     with pytest.raises(services.ValidationError):
         services.event_cancel(actor=None, event=event, reason="ผิด")
+
+
+# --- Revoking a certificate issued by mistake ---------------------------------------------------
+
+
+def _certificate(world):
+    from carenet.training.models import Certificate, CompetencyGrant
+
+    event, invitation = world["event_a"], world["invitation_a"]
+    competency = Competency.objects.get(code="child_protection")
+    CompetencyGrant.objects.create(
+        volunteer=invitation.volunteer,
+        competency=competency,
+        area_id=invitation.volunteer.area_id,
+        granted_on=date(2025, 3, 1),
+        event=event,
+    )
+    return Certificate.objects.create(
+        event=event,
+        invitation=invitation,
+        volunteer=invitation.volunteer,
+        area=invitation.area,
+        name_printed="มาลี",
+        issued_on=date(2025, 3, 1),
+    )
+
+
+@pytest.mark.parametrize(
+    ("persona", "status"),
+    [
+        ("province_officer", 302),
+        ("district_coordinator_a", 404),  # the centre that ran it asks the province
+        ("district_coordinator_b", 404),
+        ("auditor", 403),
+        ("volunteer_a", 403),
+        (None, 302),  # to the sign-in page
+    ],
+)
+def test_the_province_revokes_a_certificate_issued_by_mistake(client, world, persona, status):
+    from carenet.core.models import AuditEvent
+    from carenet.training.models import CompetencyGrant
+
+    certificate = _certificate(world)
+    login(client, persona)
+    url = reverse("training:certificate_revoke", args=[certificate.pk])
+    response = client.post(url, {"reason": "ติ๊กชื่อผิดคน ไม่ได้มาอบรม"})
+    assert response.status_code == status
+    certificate.refresh_from_db()
+    revoked = persona == "province_officer"
+    assert certificate.revoked is revoked
+    assert CompetencyGrant.objects.exists() is not revoked
+    assert AuditEvent.objects.filter(action="training.certificate_revoke").exists() is revoked
+    if revoked:
+        page = client.get(reverse("training:volunteer", args=[certificate.volunteer_id])).text
+        assert 'data-testid="certificate-revoked"' in page and "ติ๊กชื่อผิดคน" in page
+
+
+def test_a_revocation_needs_a_reason_and_the_form_is_the_provinces(client, world):
+    certificate = _certificate(world)
+    record = reverse("training:volunteer", args=[certificate.volunteer_id])
+    login(client, "district_coordinator_a")
+    assert 'data-testid="revoke"' not in client.get(record).text
+    login(client, "province_officer")
+    assert 'data-testid="revoke"' in client.get(record).text
+    client.post(reverse("training:certificate_revoke", args=[certificate.pk]), {"reason": " "})
+    certificate.refresh_from_db()
+    assert not certificate.revoked
