@@ -20,6 +20,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from carenet.accounts import access
 from carenet.accounts.access import Perm
+from carenet.accounts.models import Role
 from carenet.areas.models import Area
 from carenet.core.forms import int_or_none, show_service_errors
 from carenet.core.paging import Paginator
@@ -47,6 +48,9 @@ INVITATION_PAGE_SIZE = 50
 @access.requires(Perm.VIEW_TRAINING)
 @require_GET
 def event_list(request: HttpRequest) -> HttpResponse:
+    if access.main_role(request.user) == Role.VOLUNTEER:
+        # A volunteer's trainings are their invitations: the organisers' list would be empty.
+        return redirect("training:my")
     search = request.GET.get("q", "").strip()[:100]
     year = _fiscal_year_or_none(request.GET.get("year"))
     events = selectors.event_list(user=request.user, search=search, year=year)
