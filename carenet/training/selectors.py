@@ -465,11 +465,38 @@ def coverage(*, area: Area, year: int) -> Coverage:
 
 def untrained_volunteers(*, area: Area, year: int) -> QuerySet[Volunteer]:
     """Active volunteers of the area not trained in the fiscal year, for the next event."""
-    return (
-        _active_in(area.code, year)
-        .exclude(trained_in(year))
-        .select_related("area__parent")
-        .order_by("area_id", *thai_order("first_name", "last_name"), "pk")
+    return coverage_volunteers(area=area, year=year, listed=UNTRAINED)
+
+
+UNTRAINED, NEVER = "", "never"  # the coverage page's lists, besides a competency's holders
+
+
+def coverage_listed(typed: str) -> str:
+    """The list asked for: UNTRAINED, NEVER, or a competency's code (its holders)."""
+    if typed == NEVER or Competency.objects.filter(code=typed).exists():
+        return typed
+    return UNTRAINED
+
+
+def coverage_volunteers(*, area: Area, year: int, listed: str) -> QuerySet[Volunteer]:
+    """Active volunteers of the area: not trained in the fiscal year (UNTRAINED), never
+    trained at all (NEVER: no session attended, no competency granted, ever), or holding a
+    valid grant of the competency `listed` on the day the report counts."""
+    volunteers = _active_in(area.code, year)
+    if listed == UNTRAINED:
+        volunteers = volunteers.exclude(trained_in(year))
+    elif listed == NEVER:
+        attended = Attendance.objects.filter(invitation__volunteer=OuterRef("pk"))
+        granted = CompetencyGrant.objects.filter(volunteer=OuterRef("pk"))
+        volunteers = volunteers.exclude(Exists(attended)).exclude(Exists(granted))
+    else:
+        day = counted_on(year) or timezone.localdate()
+        held = CompetencyGrant.objects.filter(
+            volunteer=OuterRef("pk"), competency_id=listed, granted_on__lte=day
+        ).filter(Q(expires_on__isnull=True) | Q(expires_on__gte=day))
+        volunteers = volunteers.filter(Exists(held))
+    return volunteers.select_related("area__parent").order_by(
+        "area_id", *thai_order("first_name", "last_name"), "pk"
     )
 
 

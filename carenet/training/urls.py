@@ -26,6 +26,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("certificates/<int:pk>/revoke/", views.certificate_revoke, name="certificate_revoke"),
     path("coverage/", views.coverage_pick, name="coverage_pick"),
     path("coverage/<str:code>/", views.coverage, name="coverage"),
+    path("coverage/<str:code>/volunteers.csv", views.coverage_download, name="coverage_download"),
     path("awards/", views.awards, name="awards"),
     path("awards/new/", views.award_new, name="award_new"),
     path("awards/<int:pk>/move/", views.award_move, name="award_move"),

@@ -11,7 +11,7 @@ from typing import Any
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Q
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -24,8 +24,9 @@ from carenet.accounts.models import Role
 from carenet.areas.models import Area
 from carenet.core.forms import int_or_none, show_service_errors
 from carenet.core.paging import Paginator
-from carenet.core.services import ConflictError
+from carenet.core.services import ConflictError, audit_record
 from carenet.core.text import THAI_DIGITS
+from carenet.spreadsheets.exporting import table_download
 from carenet.training import selectors, services
 from carenet.training.criteria import COMMITTEE_CHOICES
 from carenet.training.forms import (
@@ -483,25 +484,72 @@ def coverage_pick(request: HttpRequest) -> HttpResponse:
 @access.requires(Perm.VIEW_TRAINING)
 @require_GET
 def coverage(request: HttpRequest, code: str) -> HttpResponse:
-    area = selectors.coverage_area(user=request.user, code=code)
+    area, year, listed = _coverage_asked(request, code)
+    volunteers = selectors.coverage_volunteers(area=area, year=year, listed=listed)
+    page = Paginator(volunteers, INVITATION_PAGE_SIZE).get_page(request.GET.get("page"))
+    report = selectors.coverage(area=area, year=year)
     current = selectors.current_fiscal_year()
-    year = int_or_none(request.GET.get("year")) or current
-    if not 2500 <= year <= 2700:
-        year = current
-    untrained = selectors.untrained_volunteers(area=area, year=year)
-    page = Paginator(untrained, INVITATION_PAGE_SIZE).get_page(request.GET.get("page"))
     return render(
         request,
         "training/coverage.html",
         {
-            "report": selectors.coverage(area=area, year=year),
+            "report": report,
             "counted_on": selectors.counted_on(year),
             "area": area,
             "year": year,
             "years": list(range(current, current - 6, -1)),
             "page": page,
+            "listed": listed,
+            "listed_competency": next((c for c in report.competencies if c.code == listed), None),
             "can_create": access.can(request.user, Perm.MANAGE_TRAINING, area.code),
+            "can_download": access.can(request.user, Perm.EXPORT_DATA, area.code),
         },
+    )
+
+
+def _coverage_asked(request: HttpRequest, code: str) -> tuple[Area, int, str]:
+    """The area, the fiscal year and the list of volunteers a coverage page or file asks for."""
+    area = selectors.coverage_area(user=request.user, code=code)
+    current = selectors.current_fiscal_year()
+    year = int_or_none(request.GET.get("year")) or current
+    if not 2500 <= year <= 2700:
+        year = current
+    return area, year, selectors.coverage_listed(request.GET.get("list", ""))
+
+
+@access.requires(Perm.EXPORT_DATA)
+@require_GET
+def coverage_download(request: HttpRequest, code: str) -> HttpResponseBase:
+    """The volunteers the coverage page lists, as a CSV file for the next event's invitations
+    or a phone round; the download is logged as every export is."""
+    area, year, listed = _coverage_asked(request, code)
+    if not access.can(request.user, Perm.EXPORT_DATA, area.code):
+        raise Http404
+    volunteers = selectors.coverage_volunteers(area=area, year=year, listed=listed)
+    rows = [
+        [
+            v.full_name,
+            v.phone,
+            v.registration_no,
+            v.area.label,
+            v.area.parent.label if v.area.parent else "",
+        ]
+        for v in volunteers
+    ]
+    audit_record(
+        actor=request.user,
+        action="spreadsheets.export_training_coverage",
+        area_code=area.code,
+        details={"year": year, "list": listed or "untrained", "rows": len(rows)},
+    )
+    headers = [_("Name"), _("Phone"), _("Registration no."), _("Subdistrict"), _("District")]
+    which = listed or "untrained"
+    return table_download(
+        "csv",
+        headers,
+        iter(rows),
+        filename=f"carenet-training-{which}-{area.code}-fy{year}.csv",
+        title=_("Training coverage"),
     )
 
 

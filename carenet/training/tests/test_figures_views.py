@@ -204,3 +204,68 @@ def test_the_report_names_its_date_venue_and_fiscal_year(world, login_as):
     assert "โรงแรมชุมพรคาบาน่า" in facts
     assert f"<dd>{YEAR}</dd>" in facts
     assert 'data-testid="report-certificates"' in response.text
+
+
+# --- The coverage page's lists of volunteers ----------------------------------------------------
+
+
+@pytest.fixture
+def lists(world):
+    from carenet.training.models import Competency, CompetencyGrant
+
+    never = VolunteerFactory(area_id="860101", first_name="ไม่เคยอบรม", last_name="เลย")
+    holder = VolunteerFactory(area_id="860101", first_name="มีสมรรถนะ", last_name="เด็ก")
+    competency = Competency.objects.get(code="child_protection")
+    CompetencyGrant.objects.create(
+        volunteer=holder,
+        competency=competency,
+        area_id="860101",
+        granted_on=timezone.localdate() - timedelta(days=1),
+    )
+    return {"never": never, "holder": holder, "competency": competency}
+
+
+def _names(response):
+    return {v.first_name for v in response.context["page"].object_list}
+
+
+def test_the_coverage_page_lists_the_never_trained_and_a_competencys_holders(
+    world, lists, login_as
+):
+    client = login_as("district_coordinator_a")
+    url = reverse("training:coverage", args=["8601"])
+    never = _names(client.get(url, {"list": "never"}))
+    assert "ไม่เคยอบรม" in never and "มีสมรรถนะ" not in never
+    assert not never & {"น้ำผึ้ง", "สมศักดิ์"}  # they attended a session
+    holders = client.get(url, {"list": "child_protection"})
+    assert _names(holders) == {"มีสมรรถนะ"}
+    assert 'data-testid="listed-holders"' in holders.text
+    assert client.get(url, {"list": "<script>"}).context["listed"] == ""  # the default list
+
+
+def test_the_listed_volunteers_download_as_csv_and_the_download_is_logged(world, lists, login_as):
+    import csv
+    import io
+
+    from carenet.core.models import AuditEvent
+
+    client = login_as("district_coordinator_a")
+    url = reverse("training:coverage_download", args=["8601"])
+    response = client.get(url, {"list": "never", "year": YEAR})
+    assert response.status_code == 200
+    rows = list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode("utf-8-sig"))))
+    assert any("ไม่เคยอบรม" in row[0] for row in rows[1:])
+    event = AuditEvent.objects.get(action="spreadsheets.export_training_coverage")
+    assert event.area_code == "8601" and event.details["list"] == "never"
+
+
+@pytest.mark.parametrize(
+    ("persona", "status"),
+    [("district_coordinator_b", 404), ("volunteer_a", 403), (None, 302)],
+)
+def test_the_download_keeps_to_the_scope(world, lists, client, persona, status):
+    from conftest import login
+
+    login(client, persona)
+    response = client.get(reverse("training:coverage_download", args=["8601"]))
+    assert response.status_code == status
