@@ -759,14 +759,19 @@ def event_complete(*, actor: Any, event: TrainingEvent) -> Completion:
         raise ValidationError(_("This event has not taken place yet."))
     if not event.sessions.exists():
         raise ValidationError(_("This event has no sessions: nobody could attend."))
-    last = event.sessions.order_by("-ends_at").values_list("ends_at", flat=True).first()
-    if last is not None and timezone.localdate(last) > timezone.localdate():
+    last = event.sessions.order_by("-starts_at").values_list("starts_at", flat=True).first()
+    if last is not None and last > timezone.now():
+        # Not before the last session has begun: an afternoon's check-ins are still to come.
         raise ValidationError(
             _(
-                "The last session is on %(day)s: complete the event on that day or after, "
-                "when everyone who came has been checked in (certificates are dated then)."
+                "The last session begins at %(time)s on %(day)s: complete the event once it "
+                "has begun, when everyone who came has been checked in (certificates are "
+                "dated then)."
             )
-            % {"day": thaidate.format_short(timezone.localdate(last))}
+            % {
+                "time": timezone.localtime(last).strftime("%H:%M"),
+                "day": thaidate.format_short(timezone.localdate(last)),
+            }
         )
     # Lock the event row so that two presses do not issue twice.
     TrainingEvent.objects.select_for_update().filter(pk=event.pk).first()

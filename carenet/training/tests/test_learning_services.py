@@ -198,6 +198,35 @@ def test_report_evaluation_averages(world, volunteer_a):
 # --- completion ---------------------------------------------------------------------------------
 
 
+def test_an_event_is_not_completed_before_its_last_session_begins(world, district_coordinator_a):
+    """Closed at 10:31 with the afternoon at 13:00 to come, the afternoon's people would have
+    had no certificate."""
+    from carenet.training.tests.factories_events import SessionFactory
+
+    now = timezone.now()
+    type(world.event).objects.filter(pk=world.event.pk).update(
+        starts_on=timezone.localdate(now - timedelta(days=1)), ends_on=timezone.localdate(now)
+    )
+    world.event.refresh_from_db()
+    afternoon = SessionFactory(
+        event=world.event,
+        title="ภาคบ่าย",
+        starts_at=now + timedelta(minutes=30),
+        ends_at=now + timedelta(hours=3),
+    )
+    with pytest.raises(ValidationError, match="begin"), translation_en():
+        learning.event_complete(actor=district_coordinator_a, event=world.event)
+    assert not Certificate.objects.exists()
+    type(afternoon).objects.filter(pk=afternoon.pk).update(starts_at=now - timedelta(minutes=1))
+    learning.event_complete(actor=district_coordinator_a, event=world.event)  # begun: it may
+
+
+def translation_en():
+    from django.utils import translation
+
+    return translation.override("en")
+
+
 def test_complete_issues_to_those_meeting_the_rule(world, district_coordinator_a):
     world.event.competencies.set(["child_protection", "elderly_care"])
     done = learning.event_complete(actor=district_coordinator_a, event=world.event)
