@@ -50,7 +50,7 @@ class ThaiDateField(forms.DateField):
 
 
 # "หมู่ที่ 3", "หมู่ 3", "ม.3", "ม 3": the word some people type before the number.
-_MOO_WORD = re.compile(r"^\s*(?:หมู่\s*ที่|หมู่|ม\s*\.|ม(?=\s*\d))\s*")
+_MOO_WORD = re.compile(r"^\s*(?:หมู่\s*ที่|หมู่|ม\s*\.|ม(?=\s*\d)|moo\.?|village)\s*", re.IGNORECASE)
 
 
 class MooField(forms.IntegerField):

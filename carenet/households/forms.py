@@ -248,38 +248,45 @@ class ConsentForm(forms.Form):
         initial=DEFAULT_PURPOSE,
     )
     given_on = ThaiDateField(label=_("Date"), initial=timezone.localdate)
+    # For a guardian's consent: who gave it, and how they are related (kept as one line,
+    # "นางสมศรี ใจดี (บุตรสาว)", on the consent).
     given_by = forms.CharField(
-        label=_("Who consented for the person"),
+        label=_("Name of who consented for the person"),
         required=False,
-        max_length=200,
-        help_text=_(
-            "For the consent of a parent, guardian or representative: their name and how they "
-            "are related, for example “นางสมศรี ใจดี, daughter”."
-        ),
+        max_length=150,
+        help_text=_("For the consent of a parent, guardian or representative."),
+    )
+    given_by_relation = forms.CharField(
+        label=_("How they are related to the person"),
+        required=False,
+        max_length=40,
+        help_text=_("For example: mother, daughter, legal guardian."),
     )
 
     def clean(self) -> dict[str, Any]:
-        """A guardian's consent names who gave it; an import's file does not ask it."""
+        """A guardian's consent names who gave it and how they are related; an import's
+        file does not ask it."""
         cleaned = super().clean() or {}
-        if cleaned.get("basis") == ConsentBasis.GUARDIAN and not " ".join(
-            cleaned.get("given_by", "").split()
-        ):
-            self.add_error(
-                "given_by",
-                _(
-                    "Write who consented for the person and how they are related, for "
-                    "example “นางสมศรี ใจดี, daughter”."
-                ),
-            )
+        if cleaned.get("basis") == ConsentBasis.GUARDIAN:
+            name = " ".join(cleaned.get("given_by", "").split())
+            if len([c for c in name if c.isalpha()]) < 2:
+                self.add_error("given_by", _("Write the name of who consented for the person."))
+            if not any(c.isalpha() for c in cleaned.get("given_by_relation", "")):
+                self.add_error(
+                    "given_by_relation",
+                    _("Write how they are related to the person: mother, daughter, guardian."),
+                )
         return cleaned
 
     def to_data(self) -> ConsentData:
         data = self.cleaned_data
+        name = " ".join(data.get("given_by", "").split())
+        relation = " ".join(data.get("given_by_relation", "").split())
         return ConsentData(
             basis=data["basis"],
             purpose=data["purpose"],
             given_on=data["given_on"],
-            given_by=data.get("given_by", ""),
+            given_by=f"{name} ({relation})" if name and relation else name,
         )
 
 

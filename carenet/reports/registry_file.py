@@ -11,6 +11,7 @@ from datetime import date
 from typing import Any
 
 from django.db import transaction
+from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
@@ -51,10 +52,10 @@ def _columns(area: Area) -> list[tuple[str, Any]]:
         (_("Households looked after"), lambda r: r.households),
         (_("Households with no serving volunteer"), lambda r: r.unserved),
         (_("People"), lambda r: r.people),
-        (pgettext("registry column", "children"), lambda r: r.children),
-        (pgettext("registry column", "elderly"), lambda r: r.elderly),
-        (pgettext("registry column", "with disability"), lambda r: r.disabled),
-        (pgettext("registry column", "bedridden"), lambda r: r.bedridden),
+        (capfirst(pgettext("registry column", "children")), lambda r: r.children),
+        (capfirst(pgettext("registry column", "elderly")), lambda r: r.elderly),
+        (capfirst(pgettext("registry column", "with disability")), lambda r: r.disabled),
+        (capfirst(pgettext("registry column", "bedridden")), lambda r: r.bedridden),
         (_("Disaster-affected households"), lambda r: r.affected_households),
         (_("Disaster-affected people"), lambda r: r.affected),
     ]

@@ -170,7 +170,7 @@ def test_a_choice_left_empty_asks_to_choose():
     ("typed", "read"),
     [
         *[("3", 3), ("๓", 3), ("หมู่ 3", 3), ("หมู่ที่ 12", 12)],
-        *[("ม.3", 3), ("ม. ๔", 4), ("ม 5", 5), ("", None)],
+        *[("ม.3", 3), ("ม. ๔", 4), ("ม 5", 5), ("Moo 3", 3), ("", None)],
     ],
 )
 def test_a_village_number_is_read_with_or_without_its_word(typed, read):

@@ -579,7 +579,8 @@ def test_add_a_member_to_a_household(client, world):
         "p-document_no": "ก123",
         "p-relation": "grandchild",
         "c-basis": "guardian",
-        "c-given_by": "นางบุญมี รักดี, ยาย",
+        "c-given_by": "นางบุญมี รักดี",
+        "c-given_by_relation": "ยาย",
         "c-purpose": "ดูแล",
         "c-given_on": "1/5/2568",
     }
@@ -1603,13 +1604,18 @@ def test_a_guardians_consent_names_who_gave_it(client, world):
     }
     login(client, "volunteer_a")
     refused = client.post(path, data)
-    assert refused.status_code == 400 and "given_by" in refused.context["consent_form"].errors
-    assert client.post(path, {**data, "c-given_by": "นางสมศรี  รักดี, ลูกสาว"}).status_code == 302
+    assert refused.status_code == 400
+    assert {"given_by", "given_by_relation"} <= set(refused.context["consent_form"].errors)
+    for name, relation in (("x", "ลูกสาว"), ("นางสมศรี รักดี", "")):
+        typed = {**data, "c-given_by": name, "c-given_by_relation": relation}
+        assert client.post(path, typed).status_code == 400
+    typed = {**data, "c-given_by": "นางสมศรี  รักดี", "c-given_by_relation": "ลูกสาว"}
+    assert client.post(path, typed).status_code == 302
     person = Person.objects.get(first_name="ทองใบ")
-    assert person.consents.get().given_by == "นางสมศรี รักดี, ลูกสาว"
+    assert person.consents.get().given_by == "นางสมศรี รักดี (ลูกสาว)"
     login(client, "district_coordinator_a")
     page = client.get(reverse("households:person", args=[person.pk]))
-    assert "นางสมศรี รักดี, ลูกสาว" in page.text
+    assert "นางสมศรี รักดี (ลูกสาว)" in page.text
 
 
 def test_the_persons_own_consent_names_nobody_else(client, world):
