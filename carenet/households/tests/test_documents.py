@@ -227,7 +227,8 @@ def test_twins_with_two_citizen_ids_are_not_offered_as_duplicates(client, world)
         reverse("households:person_add", args=[household.pk]),
         {"p-title": "ด.ช.", "p-first_name": "ภูมิ", "p-last_name": "แฝดดี",
          "p-birth_date": "03/03/2560", "p-citizen_id": new_citizen_id(), "c-basis": "guardian",
-         "c-given_by": "นางแม่ แฝดดี", "c-given_by_relation": "มารดา", "c-purpose": "ดูแล", "c-given_on": "1/5/2568"},
+         "c-given_by": "นางแม่ แฝดดี", "c-given_by_relation": "มารดา", "c-purpose": "ดูแล",
+         "c-given_on": "1/5/2568"},
     )  # fmt: skip
     assert response.status_code == 302
     second = household.members.exclude(pk=first.pk).get(first_name="ภูมิ")
