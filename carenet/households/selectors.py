@@ -228,7 +228,11 @@ def household_row(household: Any, found: Callable[[Person], bool] | None = None)
         serving={v.pk for v in volunteers if volunteer_serves(v, household.area_id)},
         evacuated_to=getattr(household, "evacuated_to", None) or "",
         evacuated_since=getattr(household, "evacuated_since", None),
-        found=[m.full_name for m in members if found and m.pk != household.head_id and found(m)],
+        found=[
+            _found_name(m)
+            for m in getattr(household, "searched_members", members)
+            if found and m.pk != household.head_id and found(m)
+        ],
     )
 
 
@@ -439,9 +443,22 @@ def _page_of(
             Prefetch("volunteers", queryset=Volunteer.objects.order_by(*thai_order("first_name"))),
         )
     )
+    if found is not None:
+        # A search finds a household through a member who moved out or died too: say so.
+        searched = Person.objects.exclude(status=PersonStatus.MERGED).order_by("pk")
+        queryset = queryset.prefetch_related(
+            Prefetch("members", queryset=searched, to_attr="searched_members")
+        )
     result = Paginator(queryset, per_page).get_page(page)
     result.object_list = cast(Any, [household_row(h, found) for h in result.object_list])
     return result
+
+
+def _found_name(person: Person) -> str:
+    """A member a search found, with their status when they no longer live there."""
+    if person.status == PersonStatus.ACTIVE:
+        return person.full_name
+    return f"{person.full_name} ({person.get_status_display()})"
 
 
 def _first_name_of(members: list[Person]) -> str:

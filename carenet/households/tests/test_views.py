@@ -1346,6 +1346,9 @@ def test_a_name_search_says_which_member_it_found(client, world):
         client.get(reverse("households:list"), {"q": head.first_name}).context["page"].object_list
     )
     assert row.found == []  # the head is named on the row already
+    Person.objects.filter(pk=member.pk).update(status="moved")
+    [row] = client.get(reverse("households:list"), {"q": "วุฒิ ธีวร"}).context["page"].object_list
+    assert row.found == [f"{member.full_name} (ย้ายออก)"]
 
 
 def test_a_name_search_needs_the_users_sign_in(client, world):
