@@ -759,6 +759,15 @@ def event_complete(*, actor: Any, event: TrainingEvent) -> Completion:
         raise ValidationError(_("This event has not taken place yet."))
     if not event.sessions.exists():
         raise ValidationError(_("This event has no sessions: nobody could attend."))
+    ends = event.sessions.order_by("-ends_at").values_list("ends_at", flat=True).first()
+    if ends is not None and timezone.localdate(ends) > timezone.localdate():
+        raise ValidationError(
+            _(
+                "The last session is on %(day)s: complete the event on that day or after, "
+                "when everyone who came has been checked in (certificates are dated then)."
+            )
+            % {"day": thaidate.format_short(timezone.localdate(ends))}
+        )
     last = event.sessions.order_by("-starts_at").values_list("starts_at", flat=True).first()
     if last is not None and last > timezone.now():
         # Not before the last session has begun: an afternoon's check-ins are still to come.

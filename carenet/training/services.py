@@ -576,12 +576,12 @@ def invitation_remove(*, actor: Any, invitation: Invitation) -> None:
     invitation.delete()
 
 
-@transaction.atomic
 class Sent(NamedTuple):
     sent: int
     left_out: int  # unsent invitations of volunteers who had left: taken off the list
 
 
+@transaction.atomic
 def invitations_send(*, actor: Any, event: TrainingEvent) -> Sent:
     """Sends every invitation not sent yet (in-app: they appear on the volunteers' "my
     trainings" page). Volunteers who resigned, were removed or died since the list was made

@@ -13,6 +13,7 @@ from carenet.core.thaidate import fiscal_year
 from carenet.training.models import (
     Attendance,
     Award,
+    Certificate,
     CompetencyGrant,
     Invitation,
     Session,
@@ -83,6 +84,20 @@ class GrantFactory(factory.django.DjangoModelFactory[CompetencyGrant]):
     competency_id = "child_protection"
     area = factory.LazyAttribute(lambda o: o.volunteer.area)
     granted_on = date(2025, 2, 26)
+
+
+class CertificateFactory(factory.django.DjangoModelFactory[Certificate]):
+    """A certificate issued to an invitation (of its event, to its volunteer)."""
+
+    class Meta:
+        model = Certificate
+
+    invitation = factory.SubFactory(InvitationFactory)
+    event = factory.LazyAttribute(lambda o: o.invitation.event)
+    volunteer = factory.LazyAttribute(lambda o: o.invitation.volunteer)
+    area = factory.LazyAttribute(lambda o: o.invitation.area)
+    name_printed = "นางบุญมี รักถิ่น"
+    issued_on = date(2025, 3, 1)
 
 
 class AwardFactory(factory.django.DjangoModelFactory[Award]):

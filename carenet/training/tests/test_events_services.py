@@ -13,7 +13,6 @@ from carenet.core.services import ConflictError
 from carenet.training import services
 from carenet.training.criteria import TargetCriteria, target_volunteers
 from carenet.training.models import (
-    Certificate,
     Competency,
     EventStatus,
     Invitation,
@@ -23,6 +22,7 @@ from carenet.training.services import EventData
 from carenet.training.tests.factories_events import (
     AttendanceFactory,
     AwardFactory,
+    CertificateFactory,
     EventFactory,
     GrantFactory,
     InvitationFactory,
@@ -140,14 +140,7 @@ def test_update_is_versioned_and_scoped(world, district_coordinator_a, district_
 def test_what_certificates_print_is_fixed_once_they_are_issued(world, district_coordinator_a):
     event = services.event_create(actor=district_coordinator_a, data=data(world["centre_a"]))
     invitation = InvitationFactory(event=event)
-    Certificate.objects.create(
-        event=event,
-        invitation=invitation,
-        volunteer=invitation.volunteer,
-        area=invitation.area,
-        name_printed="นางบุญมี รักถิ่น",
-        issued_on=date(2025, 3, 1),
-    )
+    CertificateFactory(invitation=invitation)
     with pytest.raises(ValidationError) as caught:
         services.event_update(
             actor=district_coordinator_a,
@@ -183,14 +176,7 @@ def test_sessions_and_competencies_are_fixed_once_certificates_are_issued(
         actor=district_coordinator_a, event=event, title="เช้า", starts_at=day, ends_at=noon
     )
     invitation = InvitationFactory(event=event)
-    Certificate.objects.create(
-        event=event,
-        invitation=invitation,
-        volunteer=invitation.volunteer,
-        area=invitation.area,
-        name_printed="นางบุญมี รักถิ่น",
-        issued_on=date(2025, 3, 1),
-    )
+    CertificateFactory(invitation=invitation)
     later, end = (timezone.make_aware(datetime(2025, 2, 27, hour)) for hour in (9, 12))
     with pytest.raises(ValidationError):
         services.session_add(

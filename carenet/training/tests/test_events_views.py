@@ -5,10 +5,11 @@ from datetime import date
 import pytest
 from django.urls import reverse
 
-from carenet.training.models import Award, Competency, Invitation, InvitationStatus, TrainingEvent
+from carenet.training.models import Award, Invitation, InvitationStatus, TrainingEvent
 from carenet.training.tests.factories_events import (
     AttendanceFactory,
     AwardFactory,
+    CertificateFactory,
     EventFactory,
     GrantFactory,
     InvitationFactory,
@@ -577,17 +578,9 @@ def test_a_cancelled_event_says_why_to_its_organisers_and_its_volunteers(client,
 
 def test_an_event_with_certificates_is_not_cancelled(client, world):
     from carenet.training import services
-    from carenet.training.models import Certificate
 
     event, invitation = world["event_a"], world["invitation_a"]
-    Certificate.objects.create(
-        event=event,
-        invitation=invitation,
-        volunteer=invitation.volunteer,
-        area=invitation.area,
-        name_printed="มาลี",
-        issued_on=date(2025, 3, 1),
-    )
+    CertificateFactory(invitation=invitation)
     with pytest.raises(services.ValidationError):
         services.event_cancel(actor=None, event=event, reason="ผิด")
 
@@ -596,25 +589,10 @@ def test_an_event_with_certificates_is_not_cancelled(client, world):
 
 
 def _certificate(world):
-    from carenet.training.models import Certificate, CompetencyGrant
 
     event, invitation = world["event_a"], world["invitation_a"]
-    competency = Competency.objects.get(code="child_protection")
-    CompetencyGrant.objects.create(
-        volunteer=invitation.volunteer,
-        competency=competency,
-        area_id=invitation.volunteer.area_id,
-        granted_on=date(2025, 3, 1),
-        event=event,
-    )
-    return Certificate.objects.create(
-        event=event,
-        invitation=invitation,
-        volunteer=invitation.volunteer,
-        area=invitation.area,
-        name_printed="มาลี",
-        issued_on=date(2025, 3, 1),
-    )
+    GrantFactory(volunteer=invitation.volunteer, event=event)
+    return CertificateFactory(invitation=invitation)
 
 
 @pytest.mark.parametrize(
