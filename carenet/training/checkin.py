@@ -68,7 +68,8 @@ from carenet.training.models import (
     Session,
     TrainingEvent,
 )
-from carenet.volunteers.models import Volunteer, VolunteerStatus, VolunteerStatusChange
+from carenet.volunteers.history import LEAVING, status_on
+from carenet.volunteers.models import Volunteer, VolunteerStatus
 
 QR_PREFIX = "CARENET-T:"
 # What new_token() makes (token_urlsafe(16): 22 characters); anything else is not ours.
@@ -128,9 +129,13 @@ def _refused(reason: str) -> CheckIn:
 
 
 def _with_attendance(queryset: QuerySet[Invitation], session: Session) -> QuerySet[Invitation]:
-    """Adds `checked_in_at`: when the invitation was checked in to the session (None: not yet)."""
+    """Adds `checked_in_at`: when the invitation was checked in to the session (None: not yet),
+    and `status_then`: the volunteer's status on the session's day (volunteer_gone)."""
     earlier = Attendance.objects.filter(session=session, invitation=OuterRef("pk"))
-    return queryset.annotate(checked_in_at=Subquery(earlier.values("checked_in_at")[:1]))
+    return queryset.annotate(
+        checked_in_at=Subquery(earlier.values("checked_in_at")[:1]),
+        status_then=status_on(timezone.localdate(session.starts_at), of="volunteer__"),
+    )
 
 
 def attendance_record(
@@ -190,7 +195,7 @@ def attendance_record(
     earlier: datetime | None = invitation.checked_in_at  # type: ignore[attr-defined]
     if earlier is not None:
         return CheckIn("already", name, earlier, declined=declined, invitation_id=invitation.pk)
-    if refusal := session_not_open(session) or volunteer_gone(invitation.volunteer, session):
+    if refusal := session_not_open(session) or volunteer_gone(invitation, session):
         return _refused(refusal)
     try:
         attendance = _insert(actor, session, invitation, method, declined)
@@ -222,26 +227,29 @@ def session_not_open(session: Session) -> str:
     return ""
 
 
-def volunteer_gone(volunteer: Volunteer, session: Session) -> str:
-    """Why this volunteer cannot be checked in to the session, or "": they had resigned, been
-    removed or died by its day. Someone who left later attended it: a sign-in sheet entered
-    afterwards still counts them."""
-    if volunteer.status == VolunteerStatus.ACTIVE or volunteer.status == VolunteerStatus.INACTIVE:
-        return ""
-    left = (
-        VolunteerStatusChange.objects.filter(volunteer=volunteer, to_status=volunteer.status)
-        .values_list("effective_date", flat=True)
-        .first()
-    )
-    if left is not None and left > timezone.localdate(session.starts_at):
+def volunteer_gone(invitation: Invitation, session: Session) -> str:
+    """Why the invitation's volunteer cannot be checked in to the session, or "": on its day
+    they had resigned, been removed or died (by their status history, changes taken back
+    left out). Someone who left later attended it: a sign-in sheet entered afterwards still
+    counts them, and someone back in the network since was out of it that day."""
+    day = timezone.localdate(session.starts_at)
+    then = getattr(invitation, "status_then", None)
+    if then is None:
+        then = (
+            Volunteer.objects.filter(pk=invitation.volunteer_id)
+            .annotate(then=status_on(day))
+            .values_list("then", flat=True)
+            .first()
+        )
+    if then not in LEAVING:
         return ""
     return _(
-        "%(name)s is recorded as %(status)s%(since)s: they cannot be checked in to a session "
-        "on or after that day. If the record is wrong, correct their status first."
+        "%(name)s was recorded as %(status)s on %(day)s, the session's day: they cannot be "
+        "checked in to it. If the record is wrong, correct their status first."
     ) % {
-        "name": volunteer.full_name,
-        "status": volunteer.get_status_display(),
-        "since": _(" since %(day)s") % {"day": thaidate.format_short(left)} if left else "",
+        "name": invitation.volunteer.full_name,
+        "status": VolunteerStatus(then).label,
+        "day": thaidate.format_short(day),
     }
 
 

@@ -54,6 +54,7 @@ from carenet.training.models import (
     Session,
     TrainingEvent,
 )
+from carenet.volunteers.history import LEAVING
 from carenet.volunteers.models import Centre, Volunteer, VolunteerStatus
 
 AWARD_MOVES: dict[str, set[str]] = {
@@ -591,7 +592,7 @@ def invitations_send(*, actor: Any, event: TrainingEvent) -> Sent:
         raise ValidationError(_("This event is over or cancelled: no invitations can be sent."))
     now = timezone.now()
     unsent = Invitation.objects.filter(event=event, invited_at__isnull=True)
-    _total, deleted = unsent.filter(volunteer__status__in=LEFT).delete()
+    _total, deleted = unsent.filter(volunteer__status__in=LEAVING).delete()
     left_out = deleted.get(Invitation._meta.label, 0)
     sent = unsent.update(invited_at=now)
     if event.status == EventStatus.PLANNED and sent:
@@ -605,9 +606,6 @@ def invitations_send(*, actor: Any, event: TrainingEvent) -> Sent:
         details={"sent": sent, **({"left_out": left_out} if left_out else {})},
     )
     return Sent(sent, left_out)
-
-
-LEFT = (VolunteerStatus.RESIGNED, VolunteerStatus.REMOVED, VolunteerStatus.DECEASED)
 
 
 @transaction.atomic

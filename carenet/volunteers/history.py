@@ -119,18 +119,19 @@ def standing_changes() -> QuerySet[VolunteerStatusChange]:
     return VolunteerStatusChange.objects.exclude(taking_back).exclude(Exists(undone))
 
 
-def status_on(day: date) -> Coalesce:
+def status_on(day: date, of: str = "") -> Coalesce:
     """Each volunteer's status on `day` (after that day's changes), as an expression: "" for
     one not registered yet. A volunteer without any history (none is written without one)
-    has their status now from their registration date on."""
-    history = VolunteerStatusChange.objects.filter(volunteer_id=OuterRef("pk"))
+    has their status now from their registration date on. `of` reaches the volunteer
+    through a relation ("volunteer__") from another model's rows."""
+    history = VolunteerStatusChange.objects.filter(volunteer_id=OuterRef(f"{of}pk"))
     latest = history.filter(effective_date__lte=day).order_by(
         Case(When(from_status="", then=1), default=0), "-effective_date", "-id"
     )
     without_history = Case(
         When(Exists(history), then=Value("")),
-        When(registration_date__gt=day, then=Value("")),
-        default=F("status"),
+        When(**{f"{of}registration_date__gt": day}, then=Value("")),
+        default=F(f"{of}status"),
     )
     return Coalesce(Subquery(latest.values("to_status")[:1]), without_history)
 

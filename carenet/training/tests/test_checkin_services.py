@@ -1,5 +1,7 @@
 """Check-in services: QR codes, scanning and ticking, and the attendance figures."""
 
+from datetime import timedelta
+
 import pytest
 import segno
 from django.core.exceptions import PermissionDenied
@@ -257,3 +259,31 @@ def test_a_volunteer_who_left_after_the_session_still_counts(world, district_coo
     _left(world.other.volunteer, "deceased", day_after)
     result = scan(district_coordinator_a, world.session, checkin.qr_text(world.other))
     assert result.status == "new"
+
+
+@pytest.mark.parametrize(
+    "history",
+    [
+        [("resigned", -5), ("deceased", 5)],  # resigned before, recorded as dead after
+        [("removed", -5), ("active", 5)],  # removed that day, back in the network since
+    ],
+)
+def test_the_status_on_the_sessions_day_decides(world, district_coordinator_a, history):
+    from carenet.volunteers.models import VolunteerStatusChange
+
+    volunteer = world.other.volunteer
+    day = timezone.localdate(world.session.starts_at)
+    was = "active"
+    for status, offset in history:
+        VolunteerStatusChange.objects.create(
+            volunteer=volunteer,
+            from_status=was,
+            to_status=status,
+            effective_date=day + timedelta(days=offset),
+            reason="-",
+        )
+        was = status
+    type(volunteer).objects.filter(pk=volunteer.pk).update(status=was)
+    result = scan(district_coordinator_a, world.session, checkin.qr_text(world.other))
+    assert result.status == "refused"
+    assert not Attendance.objects.exists()
