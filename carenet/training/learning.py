@@ -715,10 +715,18 @@ class Completion:
     competencies: int
 
 
+def _passing_and_issued(event: TrainingEvent) -> tuple[list[tuple[int, int, str]], set[int], int]:
+    """Those meeting the rule, the invitations given a certificate already, and how many of
+    those stand. A certificate the province revoked was issued by mistake: its invitation
+    gets neither a new certificate nor competencies when the event is closed again."""
+    issued = dict(Certificate.objects.filter(event=event).values_list("invitation_id", "revoked"))
+    passing = [row for row in passing_invitations(event) if not issued.get(row[0], False)]
+    return passing, set(issued), sum(not revoked for revoked in issued.values())
+
+
 def completion_preview(event: TrainingEvent) -> Completion:
     """What event_complete would do now, without doing it."""
-    passing = passing_invitations(event)
-    had = set(Certificate.objects.filter(event=event).values_list("invitation_id", flat=True))
+    passing, had, standing = _passing_and_issued(event)
     competencies = list(event.competencies.values_list("code", flat=True))
     granted = set(
         CompetencyGrant.objects.filter(event=event).values_list("volunteer_id", "competency_id")
@@ -729,7 +737,7 @@ def completion_preview(event: TrainingEvent) -> Completion:
     return Completion(
         passing=len(passing),
         certificates_new=sum(1 for pk, _v, _a in passing if pk not in had),
-        certificates_had=len(had),
+        certificates_had=standing,
         grants_new=new_grants,
         competencies=len(competencies),
     )
@@ -784,8 +792,7 @@ def event_complete(*, actor: Any, event: TrainingEvent) -> Completion:
         )
     # Lock the event row so that two presses do not issue twice.
     TrainingEvent.objects.select_for_update().filter(pk=event.pk).first()
-    passing = passing_invitations(event)
-    had = set(Certificate.objects.filter(event=event).values_list("invitation_id", flat=True))
+    passing, had, standing = _passing_and_issued(event)
     todo = [row for row in passing if row[0] not in had]
     volunteers = Volunteer.objects.in_bulk([v for _pk, v, _a in todo])
     codes = _unique_codes(len(todo))
@@ -831,7 +838,7 @@ def event_complete(*, actor: Any, event: TrainingEvent) -> Completion:
     result = Completion(
         passing=len(passing),
         certificates_new=len(todo),
-        certificates_had=len(had),
+        certificates_had=standing,
         grants_new=len(grants),
         competencies=len(competencies),
     )

@@ -321,3 +321,18 @@ def test_an_event_is_completed_only_after_its_last_session(world, district_coord
     with pytest.raises(ValidationError, match="ช่วงการอบรมสุดท้ายจัดในวันที่"):
         learning.event_complete(actor=district_coordinator_a, event=world.event)
     assert not Certificate.objects.exists()
+
+
+def test_closing_again_gives_a_revoked_certificate_nothing_back(world, district_coordinator_a):
+    from carenet.training import services
+
+    world.event.competencies.set(["child_protection"])
+    learning.event_complete(actor=district_coordinator_a, event=world.event)
+    mine = Certificate.objects.get(invitation=world.mine)
+    services.certificate_revoke(actor=None, certificate=mine, reason="ติ๊กชื่อผิดคน")
+    assert not CompetencyGrant.objects.filter(volunteer=world.mine.volunteer).exists()
+    preview = learning.completion_preview(world.event)
+    assert (preview.certificates_new, preview.certificates_had, preview.grants_new) == (0, 1, 0)
+    again = learning.event_complete(actor=district_coordinator_a, event=world.event)
+    assert (again.certificates_new, again.grants_new) == (0, 0)
+    assert not CompetencyGrant.objects.filter(volunteer=world.mine.volunteer).exists()
