@@ -178,6 +178,9 @@ def _masked(typed: str) -> str:
 def password_change(*, form: PasswordChangeForm) -> User:
     """Saves the new password a user chose for themselves (the form is valid), and records it."""
     _refuse_demo(form.user)
+    if form.cleaned_data["new_password1"] == form.cleaned_data["old_password"]:
+        # Typed again, the password someone else chose would stay theirs to use as well.
+        raise ValidationError(_("Choose a new password, not the one you signed in with."))
     form.user.must_change_password = False
     user: User = form.save()
     audit_record(actor=user, action="user.password_change", target=user)

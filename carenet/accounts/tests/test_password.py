@@ -135,3 +135,12 @@ def test_a_centre_making_or_resetting_a_login_asks_for_a_change(personas, distri
     services.password_set(actor=district_coordinator_a, user=at_terminal, password=NEW)
     at_terminal.refresh_from_db()
     assert at_terminal.must_change_password
+
+
+def test_the_new_password_cannot_be_the_old_one(client, volunteer_a):
+    _chosen_by_someone_else(volunteer_a)
+    login(client, "volunteer_a")
+    response = change(client, old=NEW, new=NEW, again=NEW)
+    assert response.status_code == 200
+    volunteer_a.refresh_from_db()
+    assert volunteer_a.must_change_password
