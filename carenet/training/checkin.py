@@ -261,6 +261,8 @@ def attendance_undo(*, actor: Any, session: Session, invitation: Invitation) -> 
     event = session.event
     if not access.can(actor, Perm.MANAGE_TRAINING, event.area_id):
         raise PermissionDenied
+    if event.status == EventStatus.CANCELLED:
+        return _("This event is cancelled: its attendance stays as it was recorded.")
     if Certificate.objects.filter(invitation=invitation, revoked=False).exists():
         return _(
             "A certificate was issued on this attendance: the check-in stays. Ask the "

@@ -358,6 +358,11 @@ def certificate_revoke(*, actor: Any, certificate: Certificate, reason: str) -> 
     return certificate
 
 
+def _refuse_if_cancelled(event: TrainingEvent) -> None:
+    if event.status == EventStatus.CANCELLED:
+        raise ValidationError(_("This event is cancelled: it is kept as it was."))
+
+
 def _certified(event: TrainingEvent) -> bool:
     return event.certificates.filter(revoked=False).exists()
 
@@ -422,6 +427,7 @@ def session_add(
     speakers: str = "",
 ) -> Session:
     _require_event(actor, event)
+    _refuse_if_cancelled(event)
     if _certified(event):
         raise ValidationError(_certified_reason())
     title = _clean_session(event, title=title, starts_at=starts_at, ends_at=ends_at)
@@ -452,6 +458,7 @@ def session_update(
 ) -> Session:
     event = session.event
     _require_event(actor, event)
+    _refuse_if_cancelled(event)
     session.title = _clean_session(
         event, title=title, starts_at=starts_at, ends_at=ends_at, session=session
     )
@@ -468,6 +475,7 @@ def session_update(
 def session_delete(*, actor: Any, session: Session) -> None:
     event = session.event
     _require_event(actor, event)
+    _refuse_if_cancelled(event)
     if session.attendance.exists():
         raise ValidationError(_("People have checked in to this session: it cannot be deleted."))
     if _certified(event):
@@ -494,6 +502,7 @@ def invitations_build(*, actor: Any, event: TrainingEvent) -> dict[str, int]:
     """Produces the list from the criteria: adds the volunteers they match (not yet sent), and
     drops unsent rows they no longer match, unless added by hand. Removed volunteers stay out."""
     _require_event(actor, event)
+    _refuse_if_cancelled(event)
     excluded = set(event.criteria.get(EXCLUDED, []))
     wanted = dict(
         target_volunteers(event_criteria(event), event.starts_on).values_list("pk", "area_id")
@@ -618,9 +627,8 @@ def invitation_respond(*, actor: Any, invitation: Invitation, attend: bool) -> I
     event = invitation.event
     if invitation.invited_at is None:
         raise ValidationError(_("This invitation has not been sent yet."))
-    if event.status in (EventStatus.DONE, EventStatus.CANCELLED) or (
-        event.ends_on < timezone.localdate()
-    ):
+    _refuse_if_cancelled(event)
+    if event.status == EventStatus.DONE or event.ends_on < timezone.localdate():
         raise ValidationError(_("This event is over: the answer can no longer change."))
     invitation.status = InvitationStatus.CONFIRMED if attend else InvitationStatus.DECLINED
     invitation.responded_at = timezone.now()

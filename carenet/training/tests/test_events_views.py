@@ -641,3 +641,29 @@ def test_a_search_that_finds_no_event_says_so(client, world):
     login(client, "district_coordinator_a")
     page = client.get(reverse("training:list"), {"q": "ไม่มีชื่อนี้แน่นอน"}).text
     assert "ไม่มีชื่อนี้แน่นอน" in page.split('data-testid="no-events"')[1]
+
+
+def test_a_cancelled_event_is_kept_as_it_was(world, personas):
+    from datetime import datetime
+
+    from django.core.exceptions import ValidationError
+    from django.utils import timezone
+
+    from carenet.training import checkin, services
+
+    event = world["event_a"]
+    AttendanceFactory(session=world["session"], invitation=world["invitation_a"])
+    services.event_cancel(actor=None, event=event, reason="น้ำท่วม")
+    day = timezone.make_aware(datetime(2099, 3, 1, 13))
+    with pytest.raises(ValidationError):
+        services.session_add(
+            actor=None, event=event, title="บ่าย", starts_at=day, ends_at=day.replace(hour=16)
+        )
+    with pytest.raises(ValidationError, match="ยกเลิก"):
+        services.invitation_respond(actor=None, invitation=world["invitation_a"], attend=True)
+    refused = checkin.attendance_undo(
+        actor=personas["district_coordinator_a"],
+        session=world["session"],
+        invitation=world["invitation_a"],
+    )
+    assert refused and world["session"].attendance.count() == 1
