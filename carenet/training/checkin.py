@@ -58,6 +58,7 @@ from carenet.core.collation import thai_order
 from carenet.core.people import name_q
 from carenet.core.services import audit_record
 from carenet.core.tabular import neutralize_formula
+from carenet.training.learning import passes
 from carenet.training.models import (
     Attendance,
     Certificate,
@@ -555,7 +556,6 @@ def _attendance_rows(
     statuses: dict[str, str],
     passed: str,
 ) -> Iterator[bytes]:
-    needed = event.attendance_rule * len(sessions) / 100
     invitations = (
         Invitation.objects.filter(event=event, invited_at__isnull=False)
         .filter(_viewing(user))
@@ -577,7 +577,7 @@ def _attendance_rows(
             statuses.get(invitation.status, invitation.status),
             *[_checked_in(times[s.pk], s) if s.pk in times else "" for s in sessions],
             str(len(times)),
-            passed if sessions and len(times) >= needed else "",
+            passed if passes(len(times), len(sessions), event.attendance_rule) else "",
         ]
         writer.writerow([neutralize_formula(c) for c in cells])
         if number % 200 == 0:

@@ -535,7 +535,8 @@ def sessions_attended(event: TrainingEvent) -> Any:
     )
 
 
-def _passes(n_attended: int, n_sessions: int, rule: int) -> bool:
+def passes(n_attended: int, n_sessions: int, rule: int) -> bool:
+    """Whether attending `n_attended` of `n_sessions` meets the rule: at least one, always."""
     return n_sessions > 0 and n_attended > 0 and n_attended * 100 >= rule * n_sessions
 
 
@@ -667,7 +668,7 @@ def events_attendance(
             sessions=n_sessions,
             invited=sum(counts.values()),
             attended=sum(n for k, n in counts.items() if k > 0),
-            passed=sum(n for k, n in counts.items() if _passes(k, n_sessions, rule)),
+            passed=sum(n for k, n in counts.items() if passes(k, n_sessions, rule)),
             by_count=[(k, counts.get(k, 0)) for k in range(n_sessions + 1)],
             certificates=certificates.get(pk, 0),
             checked_in=checked_in,
@@ -695,7 +696,7 @@ def passing_invitations(event: TrainingEvent) -> list[tuple[int, int, str]]:
     return [
         (pk, volunteer, area)
         for pk, volunteer, area, n in rows
-        if _passes(n, n_sessions, event.attendance_rule)
+        if passes(n, n_sessions, event.attendance_rule)
     ]
 
 

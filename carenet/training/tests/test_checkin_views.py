@@ -399,3 +399,14 @@ def test_a_session_of_a_later_day_takes_no_check_in(client, world):
     assert not Attendance.objects.exists()
     past = reverse("training:checkin_tick", args=[world.session.pk])  # a sign-in sheet, later
     assert 'data-testid="checked"' in client.post(past, {"invitation": world.other.pk}, **HTMX).text
+
+
+def test_under_a_rule_of_nought_the_csv_passes_only_those_who_came(client, world):
+    """The page and the certificates need one session at least: the file said no-shows met it."""
+    type(world.event).objects.filter(pk=world.event.pk).update(attendance_rule=0)
+    AttendanceFactory(invitation=world.mine, session=world.session)
+    login(client, "district_coordinator_a")
+    path = reverse("training:attendance_csv", args=[world.event.pk])
+    lines = b"".join(client.get(path).streaming_content).decode("utf-8-sig").splitlines()
+    met = [line for line in lines[1:] if line.endswith(",ผ่าน")]
+    assert len(met) == 1 and world.mine.volunteer.last_name in met[0]
