@@ -813,8 +813,8 @@ def person_move(request: HttpRequest, pk: int) -> HttpResponse:
     target = selectors.household_get(user=request.user, pk=chosen, perm=MANAGE) if chosen else None
     post = request.POST if request.method == "POST" else None
     form = PersonMoveForm(post, initial={"version": person.version})
-    replaces = _move_replaces_head(form, person, target) if post is not None else None
-    if post is not None and target is not None and form.is_valid() and replaces is None:
+    to_confirm = _move_notes(form, person, target) if post is not None else []
+    if post is not None and target is not None and form.is_valid() and not to_confirm:
         former_head = target.head
         try:
             services.person_move(
@@ -843,21 +843,29 @@ def person_move(request: HttpRequest, pk: int) -> HttpResponse:
         "search": search,
         "found": found,
         "address_query": _typed_address_query(request.GET),
-        "to_confirm": [replaces] if replaces else [],
+        "to_confirm": to_confirm,
     }
     return _render_form(request, "households/person_move.html", context)
 
 
-def _move_replaces_head(
-    form: PersonMoveForm, person: Person, target: Household | None
-) -> str | None:
-    """Moving in as the head of a household that has one is asked first, as adding is."""
+def _move_notes(form: PersonMoveForm, person: Person, target: Household | None) -> list[str]:
+    """Moving in as the head is asked first, as adding is: the head it replaces, and an age
+    unlikely for a head (a child of 9)."""
     if target is None or not form.is_valid() or form.cleaned_data["confirm_checks"]:
-        return None
+        return []
+    if form.cleaned_data["relation"] != Relation.HEAD:
+        return []
+    notes = []
     head = target.head
-    if form.cleaned_data["relation"] != Relation.HEAD or head is None or head.pk == person.pk:
-        return None
-    return _head_replaced(person.full_name, head)
+    if head is not None and head.pk != person.pk:
+        notes.append(_head_replaced(person.full_name, head))
+    age = age_on(person.birth_date, timezone.localdate())
+    if age is not None and age < checks.HEAD_FROM:
+        notes.append(
+            _("%(name)s is %(age)d and recorded as the head of household: check who heads it.")
+            % {"name": person.full_name, "age": age}
+        )
+    return notes
 
 
 @access.requires(MANAGE)

@@ -170,3 +170,17 @@ def test_moving_in_as_a_member_asks_nothing(client, world):
     path = reverse("households:person_move", args=[mover.pk])
     data = {"to": to.pk, "relation": "child", "version": mover.version}
     assert client.post(path, data).status_code == 302
+
+
+def test_moving_a_child_in_as_the_head_asks_about_the_age(client, world):
+    from datetime import date
+
+    mover = world.people["a2"]
+    Person.objects.filter(pk=mover.pk).update(birth_date=date(2017, 1, 1))
+    mover.refresh_from_db()
+    to = world.households["a1"]
+    login(client, "district_coordinator_a")
+    path = reverse("households:person_move", args=[mover.pk])
+    response = client.post(path, {"to": to.pk, "relation": "head", "version": mover.version})
+    notes = response.context["to_confirm"]
+    assert len(notes) == 2 and "หัวหน้าครัวเรือน" in notes[1]
