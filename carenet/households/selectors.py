@@ -323,9 +323,9 @@ def _address_q(text: str) -> Q:
     """A house no. ("34" finds 34 and its sub-numbers 34/1, 34/2, not 340), with its หมู่ and
     village when typed; or a village's name alone ("บ่อกลาง", "บ้านบ่อกลาง"); either ended
     by the subdistrict ("117 หมู่ 1 ต.ท่าตะเภา"), or the subdistrict alone."""
+    text = " ".join(text.replace(",", " ").split())  # "117 ม.1, ต.ท่าตะเภา"
     if at_end := _SUBDISTRICT_AT_END.search(text):
-        name = at_end[1]
-        place = Q(area__parent__name_th=name) | Q(area__level=Level.SUBDISTRICT, area__name_th=name)
+        place = _subdistrict_named_q(at_end[1])
         rest = text[: at_end.start()].strip()
         return place & _address_q(rest) if rest else place
     text = re.sub(r"\s*/\s*", "/", text)  # "33 / 5" as 33/5
@@ -338,11 +338,16 @@ def _address_q(text: str) -> Q:
         return _house_no_q(text)
     house_no, moo, village = found.groups()
     found_q = _house_no_q(house_no) & (Q(moo=int(moo)) if moo else Q())
-    if village:  # "34/1 บ้านบ่อกลาง", "34/1 บ่อกลาง"; a name's two words find nobody here
-        return found_q & _named_village_q(village)
+    if village:  # "34/1 บ้านบ่อกลาง", "34/1 บ่อกลาง", "34/1 ท่าตะเภา" (its subdistrict)
+        return found_q & (_named_village_q(village) | _subdistrict_named_q(village))
     if len(text.removeprefix("บ้าน")) >= 3 and not any(c.isdigit() for c in text):
-        found_q |= _named_village_q(text)
+        found_q |= _named_village_q(text) | _subdistrict_named_q(text)
     return found_q
+
+
+def _subdistrict_named_q(name: str) -> Q:
+    """Households of the subdistrict of this name (in its villages, or in it directly)."""
+    return Q(area__parent__name_th=name) | Q(area__level=Level.SUBDISTRICT, area__name_th=name)
 
 
 def _named_village_q(name: str) -> Q:

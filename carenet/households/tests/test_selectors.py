@@ -133,9 +133,11 @@ def test_an_address_as_a_caller_says_it_finds_the_household(world, personas):
         "117 ม1 ตำบลท่าตะเภา อ.เมืองชุมพร",
         "เลขที่ 117 ต.ท่าตะเภา",
         "117 บ้านท่าตะเภา ต.ท่าตะเภา",
+        "117 ม.1, ต.ท่าตะเภา",
+        "117 ม.1 ท่าตะเภา",
     ):
         assert keys_of(world, listed(admin, search=typed)) == {"a1"}, typed
-    for typed in ("ต.ท่าตะเภา", "ตำบลท่าตะเภา"):
+    for typed in ("ต.ท่าตะเภา", "ตำบลท่าตะเภา", "ท่าตะเภา"):
         assert keys_of(world, listed(admin, search=typed)) == {"a1", "a2"}, typed
     assert keys_of(world, listed(admin, search="33 / 5")) == {"a2"}
     assert keys_of(world, listed(admin, search="บ้าน หาดทรายรี")) == {"a2"}
