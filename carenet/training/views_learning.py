@@ -23,7 +23,7 @@ from carenet.accounts.access import Perm
 from carenet.core.forms import int_or_none
 from carenet.core.pdf import stream_pdf_response
 from carenet.training import certificates, jobs, learning
-from carenet.training.models import Question, QuizKind
+from carenet.training.models import EventStatus, Question, QuizKind
 
 
 def _messages(error: ValidationError) -> list[str]:
@@ -246,6 +246,9 @@ def report(request: HttpRequest, pk: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def complete(request: HttpRequest, pk: int) -> HttpResponse:
     event = learning.event_for_manager(user=request.user, pk=pk)
+    if event.status == EventStatus.CANCELLED:
+        messages.error(request, _("This event is cancelled: it cannot be completed."))
+        return redirect("training:event", pk=event.pk)
     if request.method == "POST":
         try:
             done = learning.event_complete(actor=request.user, event=event)
