@@ -149,12 +149,13 @@ def parse(text: str, *, short_year_asked: bool = False) -> date:
         if len(year_text) == 2 and not era and month_name.isascii():
             # "5-Jan-67" is how an English Excel shows a Common Era date; the rule that two
             # digits are Buddhist Era would read it 57 years late.
+            be, ce = example_years()
             raise DateInputError(
                 _(
-                    "Write the year of %(text)s in full (1967 or 2510, say): after an English "
-                    "month name two digits could be either calendar."
+                    "Write the year of %(text)s in full (%(ce)s or %(be)s, say): two digits "
+                    "could be either calendar."
                 )
-                % {"text": typed}
+                % {"text": typed, "ce": ce, "be": be}
             )
         return _build(typed, day_text, month, year_text, era)
     if YEAR_ALONE.fullmatch(cleaned):
