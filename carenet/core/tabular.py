@@ -1114,8 +1114,12 @@ class TableStream:
         marked: dict[int, tuple[str, str, str]] | None = None,
         marks_read: bool = True,
         hidden_columns: list[tuple[str, str]] | None = None,
+        other_sheet: str = "",
     ) -> None:
         self.header_row = header_row
+        # The sheet read, when a workbook's rows are not on its first sheet: the row numbers
+        # of a report are that sheet's, which whoever opens the file must be told.
+        self.other_sheet = other_sheet
         self.headers = headers  # column key -> the header text as written in the file
         self.ignored = ignored or []  # (letter, header) of columns not read: ignored_columns
         # Row number -> (HIDDEN or STRUCK, the struck column's key or ""): rows of a workbook
@@ -1439,6 +1443,7 @@ def _stream_workbook(
             sheet, top = _data_sheet(book, columns)
             _refuse_uncalculated(io.BytesIO(packed), sheet.name)
             found = marking.result().get(sheet.name)
+            first = book.sheets_metadata[0].name if book.sheets_metadata else sheet.name
     except (CalamineError, ValueError, OSError):
         raise _damaged_workbook() from None
     finally:
@@ -1480,6 +1485,7 @@ def _stream_workbook(
         rows=rows,
         progress=lambda: min(1.0, read[0] / total) if total else None,
         close=lambda: None,
+        other_sheet=sheet.name if sheet.name != first else "",
     )
 
 

@@ -355,6 +355,11 @@ def test_xlsx_data_sheet_after_an_instructions_sheet(tmp_path):
         instructions=[["กรอกข้อมูลในแผ่นงาน data"], ["รหัสตำบล = รหัส 6 หลัก"]],
     )
     assert [row["name"] for row in read_table(path, COLUMNS)] == ["บ้านนา"]
+    with open_table(path, COLUMNS) as table:
+        assert table.other_sheet == "data"  # the report says its row numbers are that sheet's
+    plain = write_xlsx(tmp_path / "plain.xlsx", [["รหัสตำบล", "หมู่ที่", "ชื่อหมู่บ้าน"]])
+    with open_table(plain, COLUMNS) as table:
+        assert table.other_sheet == ""
 
 
 def test_xlsx_with_the_header_on_several_sheets_is_refused(tmp_path, en):

@@ -341,9 +341,21 @@ class Report:
         ) % {"letter": letter}
 
     def marks_unread(self, table: TableStream) -> None:
-        """A warning for a workbook whose hidden and struck rows Carenet cannot see, and for
+        """A warning for a workbook whose hidden and struck rows Carenet cannot see, for
         each column it reads that the workbook hides (hidden rows are refused: a column is
-        often hidden only to make room, so it is said, not refused)."""
+        often hidden only to make room, so it is said, not refused), and for rows read from
+        another sheet than the first, whose row numbers the report gives."""
+        if table.other_sheet:
+            self.warning(
+                None,
+                "",
+                "",
+                _(
+                    "The rows were read from the sheet “%(sheet)s”, not the workbook's first "
+                    "sheet: the row numbers in this report are that sheet's."
+                )
+                % {"sheet": table.other_sheet},
+            )
         for letter, header in table.hidden_columns:
             self.warning(
                 table.header_row,

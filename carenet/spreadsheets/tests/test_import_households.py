@@ -2787,3 +2787,17 @@ def test_a_similar_name_and_the_same_birth_date_in_the_file_warns_unless_two_ids
     result = run(csv_file(rows))
     alike = [w for w in result.warnings if "Possibly the same person as in row 2" in w.reason]
     assert bool(alike) is warned, result.warnings
+
+
+def test_rows_read_from_another_sheet_than_the_first_are_said_to_be(en):
+    """With an instructions sheet first, the clerk who opens the file at row 12 would read
+    the instructions: the report says which sheet its row numbers are of."""
+
+    def instructions_first(sheet):
+        sheet.title = "ข้อมูล"
+        book = sheet.parent
+        book.move_sheet(book.create_sheet("คำชี้แจง"), offset=-1)
+
+    result = run(xlsx_file(family(), mark=instructions_first), dry_run=True)
+    said = [str(w.reason) for w in result.warnings]
+    assert any("“ข้อมูล”" in reason and "first sheet" in reason for reason in said), said
