@@ -262,17 +262,26 @@ def house_no_as_stored(text: str, moo: int | None) -> tuple[str, int | None]:
     return house_number(house), said_moo if moo is None else moo
 
 
+def split_pasted_point(latitude: str, longitude: str) -> tuple[str, str]:
+    """A point copied from a map app ("10.4986, 99.1801") and pasted whole into the latitude,
+    the longitude left empty, as the two; else both as typed, stripped."""
+    latitude, longitude = latitude.strip(), longitude.strip()
+    pasted = _PASTED_DMS.fullmatch(latitude) or _PASTED_POINT.fullmatch(latitude)
+    if pasted and not longitude:
+        return pasted[1].strip(), pasted[2].strip()
+    return latitude, longitude
+
+
 def clean_gps(latitude: Any, longitude: Any) -> tuple[Decimal | None, Decimal | None]:
     """Both or neither; decimal degrees (or degrees, minutes and seconds, converted);
     roughly inside Thailand. A point copied from a map app ("10.4986, 99.1801") may be pasted
     whole into the latitude."""
     errors = Errors()
     values: dict[str, Decimal | None] = {}
-    texts = {name: "" if raw is None else str(raw).strip() for name, raw in
-             (("latitude", latitude), ("longitude", longitude))}  # fmt: skip
-    pasted = _PASTED_DMS.fullmatch(texts["latitude"]) or _PASTED_POINT.fullmatch(texts["latitude"])
-    if pasted and not texts["longitude"]:
-        texts = {"latitude": pasted[1].strip(), "longitude": pasted[2].strip()}
+    lat_text, lon_text = split_pasted_point(
+        "" if latitude is None else str(latitude), "" if longitude is None else str(longitude)
+    )
+    texts = {"latitude": lat_text, "longitude": lon_text}
     for name, text in texts.items():
         if not text:
             values[name] = None

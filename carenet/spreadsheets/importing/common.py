@@ -41,7 +41,7 @@ from carenet.core.tabular import (
     resembled_column,
 )
 from carenet.core.text import THAI_DIGITS
-from carenet.households.cleaning import dms_degrees
+from carenet.households.cleaning import dms_degrees, split_pasted_point
 from carenet.spreadsheets import columns
 from carenet.spreadsheets.columns import (
     NO_WORDS,
@@ -818,6 +818,7 @@ def read_gps(lat_text: str, lon_text: str) -> tuple[Decimal | None, Decimal | No
     converted), inside Thailand."""
     if not lat_text and not lon_text:
         return None, None
+    lat_text, lon_text = split_pasted_point(lat_text, lon_text)  # as the form reads it
     if not lat_text or not lon_text:
         missing = "lat" if not lat_text else "lon"
         raise Problem(missing, _("Give both latitude and longitude, or neither."))

@@ -2107,6 +2107,13 @@ def test_a_gps_point_in_degrees_and_minutes_is_read_as_on_the_form(en):
     assert (str(household.latitude), str(household.longitude)) == ("10.491667", "99.183333")
 
 
+def test_a_gps_point_pasted_whole_into_the_latitude_is_read(en):
+    """Google Maps copies a point as "10.4930, 99.1800": pasted into the latitude alone."""
+    assert run(csv_file([person(lat="10.4930, 99.1800", lon="")])).ok
+    household = stored(cid(1)).household
+    assert (str(household.latitude), str(household.longitude)) == ("10.493000", "99.180000")
+
+
 def test_a_gps_point_in_degrees_that_makes_no_sense_is_refused(en):
     result = run(csv_file([person(lat="10°29'N", lon="99°75'E")]))
     [error] = result.errors
