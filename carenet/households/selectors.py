@@ -398,6 +398,11 @@ def _open_evacuations() -> QuerySet[Evacuation]:
     return Evacuation.objects.filter(household_id=OuterRef("pk"), ended_on__isnull=True)
 
 
+def evacuated_now(household: Household) -> bool:
+    """Whether the household stays at a shelter now (an evacuation not ended)."""
+    return Evacuation.objects.filter(household=household, ended_on__isnull=True).exists()
+
+
 def with_evacuation(queryset: QuerySet[Household]) -> QuerySet[Household]:
     """Adds `evacuated_to` and `evacuated_since`: the shelter a household stays at now and
     since when (None for one at home), read in the same query as the households."""

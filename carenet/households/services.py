@@ -393,8 +393,8 @@ def evacuation_start(
         raise ValidationError({"place": _("Say where the household is staying.")})
     _check_day(since, "since")
     lat, lon = clean_gps(latitude, longitude)
-    if Evacuation.objects.filter(household=household, ended_on__isnull=True).exists():
-        raise ValidationError(_("This household is already recorded as evacuated."))
+    if open_stay := _open_evacuation(household):
+        raise ValidationError(_already_evacuated(open_stay))
     try:
         with transaction.atomic():
             evacuation = Evacuation.objects.create(
@@ -407,7 +407,7 @@ def evacuation_start(
                 recorded_by=_user(actor),
             )
     except IntegrityError:  # recorded at the same moment by someone else
-        raise ValidationError(_("This household is already recorded as evacuated.")) from None
+        raise ValidationError(_already_evacuated(_open_evacuation(household))) from None
     audit_record(
         actor=actor,
         action="household.evacuate",
@@ -1092,6 +1092,28 @@ def consent_withdraw(*, actor: Any, consent: Consent, withdrawn_on: date, reason
             details={"person": given.person_id},
         )
     return consent
+
+
+def _open_evacuation(household: Household) -> Evacuation | None:
+    return (
+        Evacuation.objects.filter(household=household, ended_on__isnull=True)
+        .select_related("recorded_by")
+        .first()
+    )
+
+
+def _already_evacuated(stay: Evacuation | None) -> str:
+    """Said to whoever records an evacuation someone else has recorded meanwhile."""
+    if stay is None:
+        return _("This household is already recorded as evacuated.")
+    return _(
+        "This household is already recorded as evacuated, to %(place)s since %(since)s, by "
+        "%(who)s. If it has moved to another shelter, record it back home, then the new stay."
+    ) % {
+        "place": stay.place,
+        "since": thaidate.format_short(stay.since),
+        "who": stay.recorded_by.display_name if stay.recorded_by else "-",
+    }
 
 
 @transaction.atomic

@@ -394,6 +394,11 @@ def household_evacuate(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             services.evacuation_start(actor=request.user, household=household, **form.cleaned_data)
         except ValidationError as error:
+            if selectors.evacuated_now(household):
+                # Recorded by someone else meanwhile: the form is gone from the page, so the
+                # reason (who recorded which shelter) is said above it.
+                messages.error(request, " ".join(error.messages))
+                return redirect("households:detail", pk=household.pk)
             _form_error(form, error)
         else:
             messages.success(request, _("The evacuation is recorded."))
@@ -412,6 +417,9 @@ def household_back_home(request: HttpRequest, pk: int) -> HttpResponse:
                 actor=request.user, household=household, ended_on=form.cleaned_data["ended_on"]
             )
         except ValidationError as error:
+            if not selectors.evacuated_now(household):  # recorded back home meanwhile
+                messages.error(request, " ".join(error.messages))
+                return redirect("households:detail", pk=household.pk)
             _form_error(form, error)
         else:
             messages.success(request, _("The household is recorded as back home."))

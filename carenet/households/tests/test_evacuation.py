@@ -200,7 +200,9 @@ def test_back_home_on_the_page(client, world):
     page = client.get(reverse("households:detail", args=[household.pk]))
     assert 'data-testid="past-evacuations"' in page.text
     assert 'data-testid="evacuation-form"' in page.text
-    assert client.post(url, {"ended_on": "03/11/2569"}).status_code == 400  # not away now
+    # Not away now (recorded back home already, here or by someone else): said on the page.
+    again = client.post(url, {"ended_on": "03/11/2569"}, follow=True)
+    assert [m for m in again.context["messages"] if m.level_tag == "error"]
 
 
 def test_a_reader_sees_where_the_household_is_without_the_forms(client, world):
@@ -289,3 +291,21 @@ def test_the_page_finds_the_open_evacuation_among_many_past_ones(world):
     shown = household_detail(household=household)
     assert shown.evacuation is not None and shown.evacuation.place == SHELTER
     assert len(shown.past_evacuations) == EVACUATIONS_SHOWN - 1
+
+
+def test_a_second_coordinator_recording_the_stay_is_told_who_recorded_which(client, world):
+    """Two centres on the same household at night: the second one's form was answered with a
+    400 and nothing said, as the page shows no form once the household is evacuated."""
+    household = world.households["a1"]
+    _evacuate(world, actor="province_officer", place="วัดบางกลาง")
+    login(client, "district_coordinator_a")
+    url = reverse("households:evacuate", args=[household.pk])
+    data = {"place": "ศูนย์พักพิง อบต.", "since": timezone.localdate().strftime("%d/%m/%Y")}
+    response = client.post(url, data, follow=True)
+    said = " ".join(str(m) for m in response.context["messages"])
+    assert "วัดบางกลาง" in said and Evacuation.objects.count() == 1
+    back = reverse("households:back_home", args=[household.pk])
+    when = {"ended_on": timezone.localdate().strftime("%d/%m/%Y")}
+    assert client.post(back, when).status_code == 302
+    again = client.post(back, when, follow=True)
+    assert [str(m) for m in again.context["messages"] if m.level_tag == "error"]
