@@ -71,6 +71,7 @@ MINIMUM_AGE = 18  # the Ministry's rule for registering an อพม.
 FIRST_TERM = date(2002, 1, 1)
 LONGEST_TERM_YEARS = 10
 REGISTRATION_NO = re.compile(r"^(\d{1,6})\s*/\s*(\d{4}|\d{2})$")
+YEAR_FIRST = re.compile(r"^(25\d\d)\s*/\s*(\d{1,6})$")
 # Statuses that end a volunteer's service: their committee seats end with it.
 LEAVING = {VolunteerStatus.RESIGNED, VolunteerStatus.REMOVED, VolunteerStatus.DECEASED}
 
@@ -137,13 +138,17 @@ def check_registration_no(raw: str, today: date | None = None) -> str:
     cleaned = raw.translate(THAI_DIGITS).strip()
     if not cleaned:
         return ""
-    match = REGISTRATION_NO.match(cleaned)
     this_year = (today or timezone.localdate()).year + thaidate.BE_OFFSET
-    if match:
+    years = range(FIRST_TERM.year + thaidate.BE_OFFSET, this_year + 2)  # since the network began
+    if match := REGISTRATION_NO.match(cleaned):
         number, year = int(match.group(1)), int(match.group(2))
         year += 2500 if len(match.group(2)) == 2 else 0  # 68 is 2568, as dates read it
-        if number > 0 and 2500 <= year <= this_year + 1:
+        if number > 0 and year in years:
             return f"{number}/{year}"
+    # "2569/16", as some offices write it: the 16th of 2569 (a year 2516 is none).
+    match = YEAR_FIRST.match(cleaned)
+    if match and int(match.group(1)) in years and int(match.group(2)) > 0:
+        return f"{int(match.group(2))}/{match.group(1)}"
     raise ValidationError(_("Write the registration number as number/BE year, e.g. 123/2568."))
 
 

@@ -1296,13 +1296,19 @@ def test_a_seat_ended_before_its_term_starts_is_cancelled(district_coordinator_a
 
 @pytest.mark.parametrize(
     ("typed_no", "stored"),
-    [("123/2568", "123/2568"), ("๑๒๓ / ๒๕๖๘", "123/2568"), ("123/68", "123/2568"), ("", "")],
+    [
+        *[("123/2568", "123/2568"), ("๑๒๓ / ๒๕๖๘", "123/2568"), ("123/68", "123/2568")],
+        # The year written first, as some offices do: 16 of 2568, not 2568 of (25)16.
+        *[("2568/16", "16/2568"), ("๒๕๖๘/๑๖", "16/2568"), ("2568 / 078", "78/2568"), ("", "")],
+    ],
 )
 def test_registration_numbers_as_people_type_them(typed_no, stored):
     assert services.check_registration_no(typed_no, date(2025, 11, 1)) == stored
 
 
-@pytest.mark.parametrize("typed_no", ["0/2568", "123/2490", "123/2571", "123", "ab/2568"])
+@pytest.mark.parametrize(
+    "typed_no", ["0/2568", "123/2490", "123/2540", "123/2571", "123", "ab/2568", "2540/16"]
+)
 def test_registration_numbers_that_cannot_be_right(typed_no):
     # In November 2568 the fiscal year 2569 has begun; a later year cannot be right.
     with pytest.raises(ValidationError):
