@@ -149,6 +149,28 @@ CELL_OF = {
 }
 
 
+def _keep_first_registration(item: Any, volunteer: Any, report: Any) -> None:
+    """A re-registration's later date does not replace the first: the date a volunteer
+    joined counts their years of service, the figures of every year since, and the earliest
+    day a seat or a status change may have. The new number is taken; the date is said."""
+    given = item.changes.get("registration_date")
+    first = volunteer.registration_date
+    if given is None or first is None or given <= first:
+        return  # none given, none stored, or an earlier day: a correction, taken
+    del item.changes["registration_date"]
+    report.warning(
+        item.row,
+        "registration_date",
+        thaidate.format_numeric(given),
+        _(
+            "Registered first on %(first)s: that date is kept, as the day this volunteer "
+            "joined the network (their years of service and every year's figures count from "
+            "it). A re-registration's new number is taken."
+        )
+        % {"first": thaidate.format_numeric(first)},
+    )
+
+
 @dataclass
 class _Checked:
     row: int
@@ -605,6 +627,7 @@ def _match(
             for name in FIELDS
             if name in item.given and _differs(getattr(volunteer, name), item.values[name])
         }
+        _keep_first_registration(item, volunteer, report)
         item.last_change = last_changes.get(volunteer.pk)
         if item.status_date is not None and item.status_date == item.last_change:
             # The export's date of the last change, left as it was when the status was

@@ -973,3 +973,18 @@ def test_the_import_guide_and_template_leave_the_households_looked_after_out():
     assert "households_looked_after" not in {
         c.key for c in columns.imported(columns.VOLUNTEER_IMPORT_COLUMNS)
     }
+
+
+def test_a_re_registration_takes_the_new_number_and_keeps_the_first_date(en):
+    """The annual re-registration's date would count a ten-year volunteer as new."""
+    assert run(csv_file([volunteer()])).ok
+    again = volunteer(registration_no="16/2568", registration_date="02/11/2568")
+    result = run(csv_file([again]))
+    assert result.ok, result.errors
+    kept = stored(1)
+    assert (kept.registration_no, kept.registration_date) == ("16/2568", date(2017, 6, 1))
+    [said] = [w for w in result.warnings if w.column == THAI["registration_date"]]
+    assert "01/06/2560" in said.reason and "kept" in said.reason
+    # An earlier date corrects the first one.
+    assert run(csv_file([volunteer(registration_date="01/06/2559")])).ok
+    assert stored(1).registration_date == date(2016, 6, 1)
