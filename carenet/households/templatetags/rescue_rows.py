@@ -20,6 +20,7 @@ from django.utils.translation import ngettext
 
 from carenet.core import thaidate
 from carenet.core.people import phone_shown
+from carenet.volunteers.models import VolunteerStatus
 
 register = template.Library()
 
@@ -191,11 +192,18 @@ def _volunteers(row: Any, labels: _Labels) -> str:
         return format_html('<span class="warn-text">{}</span>', labels.no_volunteer)
     return format_html_join(
         "",
-        '<div><span class="muted">{}:</span> {}{}</div>',
+        '<div><span class="muted">{}:</span> {}{}{}</div>',
         (
             (
                 labels.volunteer,
                 v.full_name,
+                # Not serving now (inactive, or left): a rescue team calls someone else.
+                format_html(
+                    ' <span class="warn-text" data-testid="volunteer-status">({})</span>',
+                    v.get_status_display(),
+                )
+                if v.status != VolunteerStatus.ACTIVE
+                else "",
                 format_html(' <a href="tel:{}">{}</a>', v.phone, phone_shown(v.phone))
                 if v.phone
                 else "",

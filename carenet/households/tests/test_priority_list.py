@@ -86,6 +86,11 @@ def test_any_of_several_groups_most_urgent_first_with_phones_gps_and_volunteers(
     assert "ติดเตียง" in page or "bedridden" in page
     what = page.split('data-testid="pl-what"')[1].split("</p>")[0]
     assert str(today.year + 543) in what  # the time it was printed
+    assert 'data-testid="volunteer-status"' not in page
+    # A volunteer not serving now is marked: a rescue team calls someone else.
+    type(volunteer).objects.filter(pk=volunteer.pk).update(status="inactive")
+    page = client.get(URL, {"area": "860101", "group": ["bedridden", "pregnant"]}).text
+    assert 'data-testid="volunteer-status"' in page
 
 
 def test_children_with_no_adult_are_said_of_the_household_whatever_was_asked(client, world):
