@@ -130,6 +130,8 @@ def said(event: AuditEvent, names: Names | None = None) -> str:
         parts = _login(event, names)
     elif group == "consent":
         parts = _consent(event, names)
+    elif event.action == "household.priority_list":
+        parts = _printed_list(event, names)
     else:
         parts = _record(event)
     return " · ".join(part for part in parts if part)
@@ -275,6 +277,22 @@ def _record(event: AuditEvent) -> list[str]:
     if details.get("number_was"):  # a draft renumbered into the fiscal year it was sent
         parts.append(_("numbered %(number)s as a draft") % {"number": details["number_was"]})
     return parts
+
+
+def _printed_list(event: AuditEvent, names: Names) -> list[str]:
+    """A priority list holds people's health flags and phones, as an export does: how many
+    households it showed, of how many, of which area."""
+    details = event.details or {}
+    shown, matching = details.get("households"), details.get("matching")
+    if not isinstance(shown, int):
+        return []
+    held = ngettext("%(count)s household", "%(count)s households", shown) % {
+        "count": intcomma(shown)
+    }
+    if isinstance(matching, int) and matching > shown:
+        held = _("%(shown)s of %(matching)s") % {"shown": held, "matching": intcomma(matching)}
+    area = details.get("area")
+    return [held, _area_names([area], names) if isinstance(area, str) and area else ""]
 
 
 def _rows(count: Any) -> str:

@@ -149,3 +149,19 @@ def test_a_change_made_by_an_import_names_its_fields_and_its_file(en):
     event = AuditEvent(action="person.import", details={"fields": ["phone"], "file": "แก้.csv"})
     assert said(event) == "phone · แก้.csv"
     assert label("person.import") != "person.import"  # it has words of its own
+
+
+def test_a_printed_priority_list_says_how_many_households_of_which_area(area_tree):
+    """A print of 2,000 households' health flags and phones looked like one of a village."""
+    from django.utils import translation
+
+    from carenet.reports import audit_lines
+
+    event = AuditEvent.objects.create(
+        action="household.priority_list",
+        area_code="8601",
+        details={"area": "8601", "households": 2000, "matching": 6111, "groups": []},
+    )
+    with translation.override("en"):
+        line = audit_lines.said(event, audit_lines.names_for([event]))
+    assert "2,000 households of 6,111" in line and "Mueang" in line
