@@ -593,7 +593,17 @@ class HouseholdFilterForm(forms.Form):
     )
 
     unserved = forms.BooleanField(label=_("Only those with no serving volunteer"), required=False)
-    evacuated = forms.BooleanField(label=_("Only those evacuated now"), required=False)
+    # "on" for those at a shelter (as the links and the old tick box wrote it), "home" for
+    # those still at home: whom a rescue team must still reach.
+    evacuated = forms.ChoiceField(
+        label=_("Evacuation"),
+        required=False,
+        choices=[
+            ("", _("every household")),
+            ("on", _("only those evacuated now")),
+            ("home", _("only those still at home")),
+        ],
+    )
 
     def __init__(self, data: Any, *, area_choices: list[tuple[str, str]]) -> None:
         if "status" not in data:  # the list opens on the households still looked after
@@ -627,5 +637,6 @@ class HouseholdFilterForm(forms.Form):
             group=data["group"] or "",
             level=data["level"] or "",
             unserved=bool(data["unserved"]),
-            evacuated=bool(data["evacuated"]),
+            evacuated=data["evacuated"] == "on",
+            at_home=data["evacuated"] == "home",
         )

@@ -176,6 +176,7 @@ def rescue_list_log(*, actor: Any, filters: RescueFilters, result: RescueList) -
             "level": filters.households.level,
             "unserved": filters.households.unserved,
             "evacuated": filters.households.evacuated,
+            "at_home": filters.households.at_home,
             "households": len(result.rows),
             "matching": result.count,
         },

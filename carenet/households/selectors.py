@@ -248,6 +248,7 @@ class HouseholdFilters:
     level: str = ""  # high, medium or low
     unserved: bool = False  # only households no active volunteer of their subdistrict serves
     evacuated: bool = False  # only households staying at a shelter now (models.Evacuation)
+    at_home: bool = False  # only households not staying at a shelter now
 
 
 def _search_q(text: str) -> Q:
@@ -386,6 +387,8 @@ def household_queryset(*, user: Any, filters: HouseholdFilters) -> QuerySet[Hous
         queryset = queryset.filter(_priority_q(filters.level))
     if filters.evacuated:
         queryset = queryset.filter(Exists(_open_evacuations()))
+    if filters.at_home:
+        queryset = queryset.exclude(Exists(_open_evacuations()))
     if filters.unserved:
         serving = HouseholdAssignment.objects.filter(
             serving_q(OuterRef("area_id")), household_id=OuterRef("pk")

@@ -225,6 +225,13 @@ def test_the_list_shows_the_shelter_and_filters_the_evacuated_in_scope(client, w
     assert (SHELTER in response.text) == ("a1" in SEES[persona])
     everyone = client.get(reverse("households:list"))
     assert len(everyone.context["page"].object_list) == len(SEES[persona])  # still counted
+    # Those still at home: whom a rescue team must still reach.
+    home = client.get(reverse("households:list"), {"evacuated": "home"})
+    at_home = {row.household.pk for row in home.context["page"].object_list}
+    seen = {world.households[k].pk for k in SEES[persona]}
+    assert at_home == seen - evacuated
+    printed = client.get(reverse("households:priority_list"), {"evacuated": "home"})
+    assert not {row.household.pk for row in printed.context["result"].rows} & evacuated
 
 
 def test_the_list_filter_and_card_for_anonymous_is_the_login_page(client, world):
