@@ -280,12 +280,30 @@ VOLUNTEER_STATUSES = Vocabulary(
 )
 OTHER_ROLES = Vocabulary(
     {
-        OtherRole.VHV: ("อสม.", "อาสาสมัครสาธารณสุขประจำหมู่บ้าน", "vhv"),
+        OtherRole.VHV: (
+            "อสม.",
+            "อาสาสมัครสาธารณสุขประจำหมู่บ้าน",
+            "อาสาสมัครสาธารณสุข",
+            "vhv",
+        ),
         OtherRole.CIVIL_DEFENCE: ("อปพร.", "อาสาสมัครป้องกันภัยฝ่ายพลเรือน", "civil defence"),
-        OtherRole.VILLAGE_HEAD: ("ผู้ใหญ่บ้าน", "ผู้ช่วยผู้ใหญ่บ้าน", "village head"),
+        OtherRole.VILLAGE_HEAD: (
+            "ผู้ใหญ่บ้าน",
+            "ผู้ช่วยผู้ใหญ่บ้าน",
+            "ผญบ.",
+            "ผช.ผญบ.",
+            "village head",
+        ),
         OtherRole.SUBDISTRICT_HEAD: ("กำนัน", "subdistrict headman", "kamnan"),
         OtherRole.COMMUNITY_LEADER: ("ผู้นำชุมชน", "community leader"),
-        OtherRole.LOCAL_COUNCIL: ("สมาชิกสภาท้องถิ่น", "ส.อบต.", "สมาชิกสภา อบต.", "local council"),
+        OtherRole.LOCAL_COUNCIL: (
+            "สมาชิกสภาท้องถิ่น",
+            "ส.อบต.",
+            "สมาชิกสภา อบต.",
+            "สมาชิก อบต.",
+            "ส.ท.",
+            "local council",
+        ),
         OtherRole.CHILD_PROTECTION: ("อาสาสมัครคุ้มครองเด็ก", "child protection"),
         OtherRole.ELDERLY_CARER: ("อผส.", "อาสาสมัครดูแลผู้สูงอายุ", "elderly carer"),
         OtherRole.OTHER: ("อื่น ๆ", "อื่น"),
