@@ -459,6 +459,10 @@ def session_update(
     event = session.event
     _require_event(actor, event)
     _refuse_if_cancelled(event)
+    moved = (starts_at, ends_at) != (session.starts_at, session.ends_at)
+    if moved and _certified(event):
+        # Its day decided who was out of the network then, and the certificates' date.
+        raise ValidationError(_certified_reason())
     session.title = _clean_session(
         event, title=title, starts_at=starts_at, ends_at=ends_at, session=session
     )

@@ -184,6 +184,14 @@ def test_sessions_and_competencies_are_fixed_once_certificates_are_issued(
         )
     with pytest.raises(ValidationError):
         services.session_delete(actor=district_coordinator_a, session=session)
+    with pytest.raises(ValidationError):  # moved to another day
+        services.session_update(
+            actor=district_coordinator_a, session=session, title="เช้า", starts_at=later, ends_at=end
+        )
+    # Its title and agenda may still be corrected.
+    services.session_update(
+        actor=district_coordinator_a, session=session, title="ภาคเช้า", starts_at=day, ends_at=noon
+    )
     competency = Competency.objects.get(code="child_protection")
     with pytest.raises(ValidationError) as caught:
         services.event_update(
