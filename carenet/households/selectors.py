@@ -401,8 +401,17 @@ def _open_evacuations() -> QuerySet[Evacuation]:
     return Evacuation.objects.filter(household_id=OuterRef("pk"), ended_on__isnull=True)
 
 
+def open_evacuation(household: Household) -> Evacuation | None:
+    """The household's stay at a shelter now (an evacuation not ended), with who recorded it."""
+    return (
+        Evacuation.objects.filter(household=household, ended_on__isnull=True)
+        .select_related("recorded_by")
+        .first()
+    )
+
+
 def evacuated_now(household: Household) -> bool:
-    """Whether the household stays at a shelter now (an evacuation not ended)."""
+    """Whether the household stays at a shelter now."""
     return Evacuation.objects.filter(household=household, ended_on__isnull=True).exists()
 
 

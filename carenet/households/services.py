@@ -77,6 +77,7 @@ from carenet.households.selectors import (
     household_own_q,
     household_status_events,
     manages_widely,
+    open_evacuation,
     person_own_q,
 )
 from carenet.volunteers.models import Volunteer, VolunteerStatus
@@ -393,7 +394,7 @@ def evacuation_start(
         raise ValidationError({"place": _("Say where the household is staying.")})
     _check_day(since, "since")
     lat, lon = clean_gps(latitude, longitude)
-    if open_stay := _open_evacuation(household):
+    if open_stay := open_evacuation(household):
         raise ValidationError(_already_evacuated(open_stay))
     try:
         with transaction.atomic():
@@ -407,7 +408,7 @@ def evacuation_start(
                 recorded_by=_user(actor),
             )
     except IntegrityError:  # recorded at the same moment by someone else
-        raise ValidationError(_already_evacuated(_open_evacuation(household))) from None
+        raise ValidationError(_already_evacuated(open_evacuation(household))) from None
     audit_record(
         actor=actor,
         action="household.evacuate",
@@ -1092,14 +1093,6 @@ def consent_withdraw(*, actor: Any, consent: Consent, withdrawn_on: date, reason
             details={"person": given.person_id},
         )
     return consent
-
-
-def _open_evacuation(household: Household) -> Evacuation | None:
-    return (
-        Evacuation.objects.filter(household=household, ended_on__isnull=True)
-        .select_related("recorded_by")
-        .first()
-    )
 
 
 def _already_evacuated(stay: Evacuation | None) -> str:

@@ -52,7 +52,7 @@ from carenet.core.people import (
 )
 from carenet.core.services import audit_record, save_versioned
 from carenet.core.text import THAI_DIGITS, visible
-from carenet.volunteers.history import standing_changes
+from carenet.volunteers.history import LEAVING, standing_changes
 from carenet.volunteers.models import (
     SINGLE_SEATS,
     STATUS_MOVES,
@@ -72,8 +72,6 @@ FIRST_TERM = date(2002, 1, 1)
 LONGEST_TERM_YEARS = 10
 REGISTRATION_NO = re.compile(r"^(\d{1,6})\s*/\s*(\d{4}|\d{2})$")
 YEAR_FIRST = re.compile(r"^(25\d\d)\s*/\s*(\d{1,6})$")
-# Statuses that end a volunteer's service: their committee seats end with it.
-LEAVING = {VolunteerStatus.RESIGNED, VolunteerStatus.REMOVED, VolunteerStatus.DECEASED}
 
 
 @dataclass(frozen=True, kw_only=True)
