@@ -77,17 +77,37 @@ _SEARCH_ONLY_TITLES = (
 )  # fmt: skip
 _SEARCH_TITLE_PREFIXES = sorted({*_TITLE_PREFIXES, *_SEARCH_ONLY_TITLES}, key=len, reverse=True)
 
+# How a caller names someone at the front desk ("ยายสมศรี", "คุณ มาลี", "ลุงชม"). A search reads
+# past these only when a name of three letters or more follows, starting as a Thai syllable
+# can: "ตาล" and "คุณากร" stay whole. The whole text is searched as well.
+_CALLED_BY = sorted(
+    ("คุณ", "ป้า", "ลุง", "ยาย", "ตา", "น้า", "อา", "พี่", "น้อง", "แม่", "พ่อ", "เจ๊", "เฮีย", "หลาน",
+     "แม่เฒ่า", "พ่อเฒ่า", "ตายาย"),
+    key=len,
+    reverse=True,
+)  # fmt: skip
+_SYLLABLE_START = re.compile(r"[ก-ฮเแโใไ]")
+
+
+def _without_called_by(text: str) -> str:
+    for word in _CALLED_BY:
+        rest = text[len(word) :].strip()
+        if text.startswith(word) and len(rest) >= 3 and _SYLLABLE_START.match(rest):
+            return rest
+    return text
+
 
 def without_title(text: str, *, searching: bool = False) -> str:
     """The name in "นางมาลี ศรีสุข" or "น.ส. มาลี": what follows a Thai title, else the text.
-    `searching` also reads past a monk's or royal title ("พระสมศักดิ์").
+    `searching` also reads past a monk's or royal title ("พระสมศักดิ์") and the words a caller
+    puts before a name ("ยายสมศรี").
 
     A search tries both, since a title can also begin a name (นางนวล, พระพร).
     """
     for title in _SEARCH_TITLE_PREFIXES if searching else _TITLE_PREFIXES:
         if text.startswith(title) and text[len(title) :].strip():
             return text[len(title) :].strip()
-    return text
+    return _without_called_by(text) if searching else text
 
 
 def title_in_name(text: str) -> str:

@@ -127,6 +127,24 @@ def test_a_search_reads_past_a_monks_title(typed, name):
     assert people.without_title(typed, searching=True) == name
 
 
+@pytest.mark.parametrize(
+    ("typed", "name"),
+    [
+        ("ยายสมศรี", "สมศรี"),
+        ("คุณ มาลี", "มาลี"),
+        ("ลุงชม", "ลุงชม"),  # two letters after ลุง: too short to be read as a name
+        ("ลุงเชิด", "เชิด"),
+        ("แม่เฒ่าบุญมา", "บุญมา"),
+        ("ตาล", "ตาล"),
+        ("คุณากร", "คุณากร"),  # no Thai syllable starts with า
+        ("ป้า", "ป้า"),
+    ],
+)
+def test_a_search_reads_past_the_words_a_caller_puts_before_a_name(typed, name):
+    assert people.without_title(typed, searching=True) == name
+    assert people.without_title(typed) == typed  # a form or an import keeps the name as typed
+
+
 def test_only_a_search_reads_past_a_monks_title():
     # A sound-alike match takes the name as it is: พระพร is not พร.
     assert people.without_title("พระพร") == "พระพร"

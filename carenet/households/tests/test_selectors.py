@@ -478,6 +478,12 @@ def test_a_title_typed_before_the_name_is_read_past(world, personas, title, type
     assert keys_of(world, listed(personas["national_admin"], search=typed)) == {"p1"}
 
 
+def test_a_name_said_as_a_caller_says_it_is_found(world, personas):
+    Person.objects.filter(pk=world.people["p1"].pk).update(first_name="สมศรี", last_name="ใจดีมาก")
+    assert keys_of(world, listed(personas["national_admin"], search="ยายสมศรี")) == {"p1"}
+    assert keys_of(world, listed(personas["national_admin"], search="คุณสมศรี ใจดี")) == {"p1"}
+
+
 def test_a_name_that_begins_like_a_title_is_still_found_whole(world, personas):
     Person.objects.filter(pk=world.people["p1"].pk).update(first_name="พระพรหม", last_name="ใจดีมาก")
     assert keys_of(world, listed(personas["national_admin"], search="พระพรหม")) == {"p1"}
