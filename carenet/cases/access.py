@@ -140,12 +140,44 @@ def reads_as_reason(text: str) -> bool:
 
 REASON_WORDS = 3
 _LATIN_WORD = re.compile(r"[a-z]*[aeiouy][a-z]*")
+# Words that say nothing of why: politeness, fillers and "test" ("ทดสอบระบบครับ" is no reason).
+_NOT_A_REASON = frozenset(
+    [
+        "ครับ",
+        "คะ",
+        "ค่ะ",
+        "ค่า",
+        "คับ",
+        "ขอ",
+        "นะ",
+        "จ้ะ",
+        "จ้า",
+        "จ๊ะ",
+        "ค่ะๆ",
+        "ทดสอบ",
+        "ลอง",
+        "เทส",
+        "test",
+        "testing",
+        "try",
+        "the",
+        "a",
+        "an",
+        "to",
+        "of",
+        "for",
+        "please",
+        "ok",
+        "okay",
+    ]
+)
 
 
 def _words(text: str) -> set[str]:
     thai = thai_words()
     tokens = word_tokenize(text.lower(), engine="newmm", keep_whitespace=False)
-    return {t for t in tokens if t in thai or (len(t) > 1 and _LATIN_WORD.fullmatch(t))}
+    found = {t for t in tokens if t in thai or (len(t) > 1 and _LATIN_WORD.fullmatch(t))}
+    return found - _NOT_A_REASON
 
 
 @transaction.atomic

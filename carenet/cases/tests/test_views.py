@@ -432,7 +432,14 @@ def test_break_glass_opens_a_sensitive_case_for_an_hour(login_as, personas, refe
     # A reason too short is refused; nothing is logged.
     url = reverse("cases:break_glass", args=[case.pk])
     refused = ("ดู", "..........", "aaaaaaaaaaaa", "ดดดดดดดดดดดด", "1234567890!?", "abcdefghij")
-    for empty in (*refused, "ฟหกดเ่าสวงฟหก", "ทดสอบระบบ", "qwrtpsdfghjkl zxcvb"):
+    for empty in (
+        *refused,
+        "ฟหกดเ่าสวงฟหก",
+        "ทดสอบระบบ",
+        "ทดสอบระบบครับ",
+        "test test test please",
+        "qwrtpsdfghjkl zxcvb",
+    ):
         assert client.post(url, {"reason": empty}).status_code == 400, empty
     assert not BreakGlassAccess.objects.exists()
     response = client.post(url, {"reason": "ผู้เสียหายโทรมาขอความช่วยเหลือเร่งด่วน"})
