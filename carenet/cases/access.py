@@ -141,36 +141,10 @@ def reads_as_reason(text: str) -> bool:
 REASON_WORDS = 3
 _LATIN_WORD = re.compile(r"[a-z]*[aeiouy][a-z]*")
 # Words that say nothing of why: politeness, fillers and "test" ("ทดสอบระบบครับ" is no reason).
-_NOT_A_REASON = frozenset(
-    [
-        "ครับ",
-        "คะ",
-        "ค่ะ",
-        "ค่า",
-        "คับ",
-        "ขอ",
-        "นะ",
-        "จ้ะ",
-        "จ้า",
-        "จ๊ะ",
-        "ค่ะๆ",
-        "ทดสอบ",
-        "ลอง",
-        "เทส",
-        "test",
-        "testing",
-        "try",
-        "the",
-        "a",
-        "an",
-        "to",
-        "of",
-        "for",
-        "please",
-        "ok",
-        "okay",
-    ]
-)
+_NOT_A_REASON = frozenset((
+    "ครับ", "คะ", "ค่ะ", "ค่า", "คับ", "ขอ", "นะ", "จ้ะ", "จ้า", "จ๊ะ", "ทดสอบ", "ลอง", "เทส",
+    "test", "testing", "try", "the", "a", "an", "to", "of", "for", "please", "ok", "okay",
+))  # fmt: skip
 
 
 def _words(text: str) -> set[str]:
