@@ -511,12 +511,10 @@ def monthly_summary(
     ).filter(visited_at__gte=start, visited_at__lt=end)
     if base is not None:
         visits = visits.filter(within(base.code, "area"))
-    visit_counts = _grouped(
-        visits, lengths, visits=Count("pk"), households=Count("household_id", distinct=True)
-    )
-    overdue_counts = _grouped(
-        _households(user, base).filter(overdue_q(today)), lengths, overdue=Count("pk")
-    )
+    counts = {"visits": Count("pk"), "households": Count("household_id", distinct=True)}
+    visit_counts = _grouped(visits, lengths, **counts)
+    overdue = _households(user, base).filter(overdue_q(today))
+    overdue_counts = _grouped(overdue, lengths, overdue=Count("pk"))
 
     target_q = within(base.code, "area") if base is not None else Q()
     if base is not None:
@@ -579,17 +577,21 @@ def monthly_summary(
         )
     base_target = targets.get(base.code) if base is not None else None
     row_targets = [r.target for r in rows if r.target]
+    # Counted over the whole scope, not added up from the rows: a scope of a district and a
+    # subdistrict elsewhere has rows of two lengths, and one inside the other has rows that
+    # overlap.
+    in_all = visits.aggregate(**counts)
     total = SummaryRow(
         area=base,
         label=base.label if base is not None else _("Total"),
-        visits=sum(r["visits"] for r in visit_counts.values()),
-        households=sum(r["households"] for r in visit_counts.values()),
+        visits=in_all["visits"],
+        households=in_all["households"],
         # Without a target of its own, the sum of its areas' targets, when every one has one:
         # one subdistrict's 150 was a whole district's, 2,734% met.
         target=(base_target.households_per_month or None)
         if base_target
         else (sum(row_targets) if rows and len(row_targets) == len(rows) else None),
-        overdue=sum(r["overdue"] for r in overdue_counts.values()),
+        overdue=overdue.count(),
         volunteers=len(volunteers),
         behind=len(behind),
     )

@@ -16,6 +16,8 @@ from django.urls import reverse
 from django.utils import timezone
 from openpyxl import load_workbook
 
+from carenet.accounts.models import AreaAssignment, Role
+from carenet.accounts.tests.factories import UserFactory
 from carenet.core.periods import Month, month_of, parse_month, recent_months
 from carenet.households.models import Consent, Household
 from carenet.households.tests.factories import (
@@ -444,6 +446,27 @@ def test_the_summary_counts_households_overdue_today(march, world, district_coor
     s = summary(district_coordinator_a)
     assert s.total.overdue == 3
     assert {r.area.code: r.overdue for r in s.rows} == {"860101": 2, "860102": 1}
+
+
+@pytest.mark.parametrize("second", ["b1", "a1"])  # a subdistrict elsewhere, one inside the district
+def test_the_total_of_a_scope_of_two_areas_counts_each_visit_once(march, world, second):
+    """A district and a subdistrict at once doubled the total line: each prefix length's
+    counts were added up."""
+    user = UserFactory.create()
+    AreaAssignment.objects.create(user=user, role=Role.CENTRE_COORDINATOR, area_id="8601")
+    subdistrict = world.households[second].area_id[:6]
+    AreaAssignment.objects.create(user=user, role=Role.CENTRE_COORDINATOR, area_id=subdistrict)
+    for key in ("a1", "b1"):
+        due_in(world.households[key], -1)
+    s = summary(user)
+    assert (s.base is None) == (second == "b1")  # a subdistrict inside the district adds none
+    in_8601, households_8601 = 3, 2  # the march fixture's visits in district A
+    extra = (1, 1, 1) if second == "b1" else (0, 0, 0)
+    assert (s.total.visits, s.total.households, s.total.overdue) == (
+        in_8601 + extra[0],
+        households_8601 + extra[1],
+        1 + extra[2],
+    )
 
 
 def test_a_province_sees_its_districts_and_the_nation_its_provinces(march, personas):
