@@ -62,6 +62,7 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.utils.datetime import to_excel
 from openpyxl.worksheet.datavalidation import DataValidation
+from openpyxl.worksheet.properties import PageSetupProperties
 
 from carenet.accounts import access
 from carenet.accounts.access import Perm
@@ -555,6 +556,7 @@ def xlsx_table(
     sheet = book.create_sheet(title)
     types = [*cells, *[CellType.TEXT] * (len(headers) - len(cells))]
     sample = list(islice(rows, WIDTH_SAMPLE))
+    widths = []
     for index, header in enumerate(headers):
         widest = max(
             [display_width(header) + 2]
@@ -564,10 +566,10 @@ def xlsx_table(
                 if index < len(row)
             ]
         )
-        sheet.column_dimensions[get_column_letter(index + 1)].width = min(
-            MAX_WIDTH, max(MIN_WIDTH, widest * 1.15)
-        )
+        widths.append(min(MAX_WIDTH, max(MIN_WIDTH, widest * 1.15)))
+        sheet.column_dimensions[get_column_letter(index + 1)].width = widths[-1]
     sheet.freeze_panes = "A2"
+    _print_setup(sheet, sum(widths))
     if prepare is not None:
         prepare(sheet)
     bold = Font(bold=True)
@@ -586,6 +588,25 @@ def xlsx_table(
         written = zip(chain(writers, repeat(text)), row, strict=False)
         sheet.append([write(value) for write, value in written])
     book.save(destination)
+
+
+# Landscape A4 holds about 130 characters across at 100 %; a table up to this wide is printed
+# shrunk to the page's width, still legible. A wider one runs over pages left to right.
+FIT_TO_PAGE_WIDTH = 210
+
+
+def _print_setup(sheet: Any, width: float) -> None:
+    """Printed, the table is landscape on A4, each page repeats the header row and the first
+    column (the area or the person it is about), and a narrow enough table fits the page's
+    width: on paper, page two was numbers without their headings."""
+    sheet.page_setup.orientation = "landscape"
+    sheet.page_setup.paperSize = "9"  # A4
+    sheet.print_title_rows = "1:1"
+    sheet.print_title_cols = "A:A"
+    if width <= FIT_TO_PAGE_WIDTH:
+        sheet.sheet_properties.pageSetUpPr = PageSetupProperties(fitToPage=True)
+        sheet.page_setup.fitToWidth = 1
+        sheet.page_setup.fitToHeight = 0
 
 
 # The columns that keep what is typed as text (Excel would turn 13 digits into 1.1E+12, and

@@ -1216,3 +1216,15 @@ def test_a_typed_column_writes_what_is_not_of_its_type_as_text():
     assert sheet["B2"].quotePrefix
     # As wide as a spreadsheet shows the dates: 30/11/2569 10:15:42.
     assert sheet.column_dimensions["D"].width >= 20
+
+
+@pytest.mark.parametrize(("columns", "fits"), [(8, True), (60, False)])
+def test_a_workbook_prints_landscape_with_its_headings_on_every_page(columns, fits):
+    headers = [f"หัวข้อที่ {n}" for n in range(columns)]
+    buffer = io.BytesIO()
+    exporting.xlsx_table(headers, iter([["ต.ท่าตะเภา", *range(columns - 1)]]), buffer, title="t")
+    sheet = load_workbook(buffer).worksheets[0]
+    assert sheet.page_setup.orientation == "landscape"
+    assert sheet.page_setup.paperSize == 9  # A4
+    assert (sheet.print_title_rows, sheet.print_title_cols) == ("$1:$1", "$A:$A")
+    assert bool(sheet.sheet_properties.pageSetUpPr.fitToPage) is fits
