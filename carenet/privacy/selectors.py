@@ -121,6 +121,7 @@ class VisitLine:
     volunteers: list[str]
     notes: str  # "" when withheld
     withheld: bool
+    sensitive: bool  # about violence or abuse: printed only when the officer ticks it
 
 
 @dataclass
@@ -130,6 +131,7 @@ class PersonCopy:
     consents: list[Consent]
     visits: list[VisitLine]
     cases: list[Case]
+    help_elsewhere: list[Assistance]
     requests: list[SubjectRequest]
     reads: list["ReadLine"]
 
@@ -149,6 +151,7 @@ def person_copy(*, user: Any, person: Person) -> PersonCopy:
         consents=list(person.consents.all()),
         visits=_visits(user, person),
         cases=_cases(person),
+        help_elsewhere=_help_elsewhere(person),
         requests=list(requests_of(person=person)),
         reads=_reads(person),
     )
@@ -156,9 +159,14 @@ def person_copy(*, user: Any, person: Person) -> PersonCopy:
 
 def _cases(person: Person) -> list[Case]:
     """The person's requests with what was done: the agencies their data went to (a
-    disclosure the person may ask about, PDPA s.30) and the help given."""
+    disclosure the person may ask about, PDPA s.30) and the help given to them. Help a case
+    gave another member of the household is that member's data, not this person's."""
     referrals = Referral.objects.select_related("agency").order_by("sent_at", "pk")
-    assistance = Assistance.objects.select_related("assistance_type").order_by("approved_at")
+    assistance = (
+        Assistance.objects.filter(person=person)
+        .select_related("assistance_type")
+        .order_by("approved_at")
+    )
     return list(
         Case.objects.filter(person=person)
         .select_related("category")
@@ -170,9 +178,22 @@ def _cases(person: Person) -> list[Case]:
     )
 
 
+def _help_elsewhere(person: Person) -> list[Assistance]:
+    """Help given to the person on a request about someone else (a member of their household):
+    theirs to know of, without that request's details."""
+    return list(
+        Assistance.objects.filter(person=person)
+        .exclude(case__person=person)
+        .select_related("assistance_type")
+        .order_by("approved_at", "pk")
+    )
+
+
 def _visits(user: Any, person: Person) -> list[VisitLine]:
+    # Counted apart from the filter: counted over the filter's own join, every visit saw one.
+    met = Visit.objects.filter(members_seen=person).values("pk")
     visits = (
-        Visit.objects.filter(members_seen=person)
+        Visit.objects.filter(pk__in=met)
         .annotate(seen=Count("members_seen", distinct=True))
         .prefetch_related("volunteers")
         .order_by("visited_at", "pk")
@@ -184,7 +205,15 @@ def _visits(user: Any, person: Person) -> list[VisitLine]:
         shown = alone and visit.seen == 1 and (sensitive_ok or not visit.sensitive)
         notes = "\n".join(t for t in (visit.observations, visit.needs) if t) if shown else ""
         names = [v.full_name for v in visit.volunteers.all()]
-        lines.append(VisitLine(visit=visit, volunteers=names, notes=notes, withheld=not shown))
+        lines.append(
+            VisitLine(
+                visit=visit,
+                volunteers=names,
+                notes=notes,
+                withheld=not shown,
+                sensitive=visit.sensitive,
+            )
+        )
     return lines
 
 

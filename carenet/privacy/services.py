@@ -37,6 +37,7 @@ from carenet.households.cleaning import Errors
 from carenet.households.models import Person, PersonStatus
 from carenet.households.selectors import people_visible
 from carenet.privacy.models import Outcome, RequestKind, SubjectRequest, due_date
+from carenet.privacy.selectors import PersonCopy
 
 
 def may_decide(user: Any, person: Person) -> bool:
@@ -145,6 +146,18 @@ def restricts(kind: str, outcome: str) -> bool:
 def copy_log_view(*, actor: Any, person: Person) -> None:
     """The copy shows everything held about the person: opening it is logged like a record."""
     audit_record(actor=actor, action="pdpa.copy_view", target=person, area_code=person.area_id)
+
+
+def copy_log_sensitive(*, actor: Any, copy: PersonCopy) -> None:
+    """A sensitive visit's notes read in the copy are logged as on the visit's own page."""
+    for line in copy.visits:
+        if line.sensitive and line.notes:
+            audit_record(
+                actor=actor,
+                action="visit.view_sensitive",
+                target=line.visit,
+                area_code=line.visit.area_id,
+            )
 
 
 def _audit(actor: Any, request: SubjectRequest, action: str, **details: Any) -> None:

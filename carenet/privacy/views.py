@@ -124,11 +124,13 @@ def person_copy(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method == "POST":
         revealed = household_services.person_reveal_citizen_id(actor=request.user, person=person)
     copy = selectors.person_copy(user=request.user, person=person)
+    services.copy_log_sensitive(actor=request.user, copy=copy)
     province = Area.objects.filter(code=person.area_id[:2]).first()
     context: dict[str, Any] = {
         "copy": copy,
         "office": office_of(province) if province is not None else None,
-        "sensitive_cases": any(case.sensitive for case in copy.cases),
+        "sensitive": any(case.sensitive for case in copy.cases)
+        or any(line.sensitive for line in copy.visits),
         "revealed_id": revealed,
         "masked_document_no": households.masked_document_no(person),
     }

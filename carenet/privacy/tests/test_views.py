@@ -265,13 +265,13 @@ def test_the_copy_tells_what_each_request_did_and_holds_back_a_sensitive_one_fro
     assert "ขอผ้าอ้อมผู้ใหญ่" in cases
     assert "รพ.สต.ท่าตะเภา" in cases and "ดูแลแผลกดทับ" in cases
     assert "3,000" in cases
-    assert not page.context["sensitive_cases"] and "copy-sensitive-note" not in cases
+    assert not page.context["sensitive"] and "copy-sensitive-note" not in page.text
     abuse = CaseCategory.objects.get(code="child_abuse")
     CaseFactory(person=person, filed_by=officer, category=abuse)
     page = client.get(copy_url(person))
     cases = page.text.split('data-testid="copy-cases"')[1].split("</section>")[0]
-    assert page.context["sensitive_cases"]
-    assert 'data-testid="copy-sensitive-note"' in cases and 'class="copy-sensitive"' in cases
+    assert page.context["sensitive"]
+    assert 'data-testid="copy-sensitive-note"' in page.text and 'class="copy-sensitive"' in cases
 
 
 def test_the_referral_form_shows_an_objection_not_refused(client, world, personas, reference_data):
@@ -303,6 +303,63 @@ def test_notes_about_others_are_withheld(client, world):
     page = client.get(copy_url(person))
     [line] = page.context["copy"].visits
     assert line.withheld and "ลูกติดยา" not in page.content.decode()
+
+
+def test_notes_of_a_visit_that_met_others_are_withheld_after_they_moved_out(client, world):
+    """The members a visit saw were counted over the filter's own join: always one, so a
+    person left alone in the household got every shared visit's notes."""
+    person = world.people["a1"]
+    other = PersonFactory.create(household=person.household)
+    visit = VisitFactory.create(household=person.household, observations="ลูกติดยา")
+    visit.members_seen.set([person, other])
+    person.household.member_count = 1  # the other moved out since
+    person.household.save(update_fields=["member_count"])
+    login(client, "province_officer")
+    page = client.get(copy_url(person))
+    [line] = page.context["copy"].visits
+    assert line.withheld and "ลูกติดยา" not in page.text
+
+
+def test_a_sensitive_visit_is_left_out_of_the_print_and_its_reading_logged(client, world):
+    person = world.people["a1"]
+    person.household.member_count = 1
+    person.household.save(update_fields=["member_count"])
+    visit = VisitFactory.create(
+        household=person.household, observations="ได้ยินเสียงทุบตี", sensitive=True
+    )
+    visit.members_seen.set([person])
+    login(client, "province_officer")
+    page = client.get(copy_url(person))
+    visits = page.text.split('data-testid="copy-visits"')[1].split("</section>")[0]
+    assert "ได้ยินเสียงทุบตี" in visits and 'class="copy-sensitive"' in visits
+    assert page.context["sensitive"] and 'data-testid="copy-sensitive-note"' in page.text
+    logged = AuditEvent.objects.filter(action="visit.view_sensitive", target_id=str(visit.pk))
+    assert logged.count() == 1
+
+
+def test_help_given_to_another_member_is_in_their_copy_not_the_requester_s(
+    client, world, personas, reference_data
+):
+    person, member = (
+        world.people["a1"],
+        PersonFactory.create(household=world.people["a1"].household),
+    )
+    officer = personas["province_officer"]
+    case = CaseFactory(person=person, filed_by=officer, status="accepted")
+    assistance.assistance_approve(
+        case=case,
+        person=member,
+        assistance_type=AssistanceType.objects.get(code="emergency_cash"),
+        amount=Decimal("1500"),
+        description="แว่นสายตา",
+        actor=officer,
+    )
+    login(client, "province_officer")
+    requester = client.get(copy_url(person))
+    assert "แว่นสายตา" not in requester.text
+    theirs = client.get(copy_url(member))
+    assert [a.description for a in theirs.context["copy"].help_elsewhere] == ["แว่นสายตา"]
+    assert 'data-testid="copy-help-elsewhere"' in theirs.text and case.number not in theirs.text
 
 
 @pytest.mark.parametrize(
