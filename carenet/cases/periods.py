@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from carenet.areas.models import Area
 from carenet.cases.models import CaseCategory, CaseStatus, Urgency
 from carenet.cases.selectors import CaseFilters
-from carenet.core import thaidate
+from carenet.core import citizen_id, thaidate
 
 
 def said(filters: CaseFilters) -> str:
@@ -40,22 +40,27 @@ def dates_said(period: str, since: date | None, until: date | None) -> str:
 
 def described(filters: CaseFilters) -> str:
     """The filters in words ("Status: closed, Area: อ.เมืองชุมพร, closed from ..."), for the
-    audit row of an export."""
+    audit row of an export. A citizen ID or phone searched for is masked: the audit log is
+    read by people who may not read them."""
     parts = []
+
+    def add(label: str, value: str) -> None:
+        parts.append(f"{label}: {value}")
+
     if filters.status:
-        parts.append(f"{_('Status')}: {CaseStatus(filters.status).label}")
+        add(_("Status"), CaseStatus(filters.status).label)
     if filters.category:
         category = CaseCategory.objects.filter(code=filters.category).first()
-        parts.append(f"{_('Category')}: {category.name_th if category else filters.category}")
+        add(_("Category"), category.name_th if category else filters.category)
     if filters.area:
         area = Area.objects.filter(code=filters.area).first()
-        parts.append(f"{_('Area')}: {area.label if area else filters.area}")
+        add(_("Area"), area.label if area else filters.area)
     if filters.urgency:
-        parts.append(f"{_('Urgency')}: {Urgency(filters.urgency).label}")
+        add(_("Urgency"), Urgency(filters.urgency).label)
     if filters.overdue:
         parts.append(_("Overdue only"))
     if filters.q:
-        parts.append(f"{_('Case number or name')}: {filters.q}")
+        add(_("Searched for"), citizen_id.mask_searched(filters.q))
     if filters.dated:
         parts.append(said(filters))
     return ", ".join(parts)

@@ -198,6 +198,16 @@ def mask_all(text: str) -> str:
     return LOOKS_LIKE_ID.sub(lambda found: masked(_SEPARATORS.sub("", found.group())), text)
 
 
+# A phone number as typed into a search: 0 or +66, then 8 or 9 digits, grouped any way.
+_TYPED_PHONE = re.compile(r"(?<!\d)(?:\+66|0)(?:[\s\-–.]?\d){8,9}(?!\d)")
+
+
+def mask_searched(text: str) -> str:
+    """A search as the audit log keeps it: IDs `masked`, a phone number with only its last
+    SHOWN_DIGITS digits; names and case numbers as typed."""
+    return _TYPED_PHONE.sub(lambda found: _masked_digits(found.group()), mask_all(text))
+
+
 # In a cell typed as a citizen ID: an ID, else any run of digits (with the dashes, spaces or
 # dots people group them with), whatever its length.
 _TYPED_ID = re.compile(rf"{LOOKS_LIKE_ID.pattern}|\d(?:[\s\-–.]?\d)*")

@@ -98,12 +98,21 @@ def request_decide(request: HttpRequest, pk: int) -> HttpResponse:
         except ValidationError as error:
             show_service_errors(error, form)
         else:
-            if services.restricts(subject_request.kind, form.cleaned_data["outcome"]):
+            if not services.restricts(subject_request.kind, form.cleaned_data["outcome"]):
+                messages.success(request, _("The decision is recorded."))
+            elif household_services.person_is_restricted(subject_request.person):
                 messages.success(
                     request, _("The decision is recorded. The person's record is now restricted.")
                 )
             else:
-                messages.success(request, _("The decision is recorded."))
+                messages.warning(
+                    request,
+                    _(
+                        "The decision is recorded, but the record is not restricted: a consent "
+                        "given after the decision's date is still in force. If the person "
+                        "objects to it too, withdraw it on the person's page."
+                    ),
+                )
             return redirect("privacy:person", pk=subject_request.person_id)
     context = {
         "form": form,

@@ -20,6 +20,8 @@ from openpyxl import load_workbook
 from carenet.cases import export
 from carenet.cases.action_list import action_list
 from carenet.cases.models import CaseCategory, CaseStatus, Referral, ReferralStatus
+from carenet.cases.periods import described
+from carenet.cases.selectors import CaseFilters
 from carenet.cases.tests.factories import AgencyFactory, ReferralFactory
 from carenet.cases.tests.work_helpers import case_in, waiting
 from carenet.core import citizen_id
@@ -349,6 +351,13 @@ def test_the_download_is_audited_with_its_filters(login_as, month):
     response = login_as("province_officer").get(reverse("reports:audit"), {"group": "case"})
     (line,) = [ln for ln in response.context["page"].object_list if ln.event == event]
     assert line.said.startswith("CSV · 1 ") and str(line.label) == "exported the case list"
+
+
+def test_a_citizen_id_or_phone_searched_for_is_masked_in_the_audit_row():
+    said = described(CaseFilters(q="1551034269651 089-111-2222"))
+    assert "1551034269651" not in said and "089-111" not in said
+    assert "x-xxxx-xxxxx-65-1" in said and "x222" in said
+    assert "2570-000085" in described(CaseFilters(q="2570-000085"))  # a case number as typed
 
 
 def test_too_long_for_excel_and_an_unknown_format(login_as, month, monkeypatch):

@@ -200,6 +200,18 @@ def test_an_accepted_objection_restricts_the_record_and_says_so(client, world):
     assert not household_services.person_is_restricted(world.people["a2"])
 
 
+def test_an_objection_dated_before_a_later_consent_says_the_record_is_not_restricted(client, world):
+    person = world.people["a1"]
+    person.consents.update(given_on=TODAY)  # given again today
+    request = make_request(person, kind="objection", days_ago=3)
+    day = (TODAY - timedelta(days=1)).strftime("%d/%m/%Y")
+    login(client, "province_officer")
+    url = reverse("privacy:decide", args=[request.pk])
+    done = client.post(url, {"outcome": "done", "decided_on": day}, follow=True)
+    assert not household_services.person_is_restricted(person)
+    assert "ยังไม่ถูกจำกัด" in done.text and "ถูกจำกัดการใช้แล้ว" not in done.text
+
+
 @pytest.mark.parametrize(
     ("who", "status"),
     [("volunteer_a", 403), ("district_coordinator_a", 403), ("surat_officer", 404)],
