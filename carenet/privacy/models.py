@@ -1,11 +1,12 @@
-"""PDPA data subject requests: what a person asked of the registry about their own data, and
-how the office answered.
+"""PDPA data subject requests: what a person asked of the registry about their own data, and how the
+office answered.
 
-A request belongs to one person and carries the person's area, so that scoping reads one
-column. It is received on a day and due 30 days later (PDPA s.30 para 3, the time limit the
-office applies to every kind); it stays open until someone who may decide records its outcome
-(done, partly done, or refused with the legal reason). Nothing here is deleted: a decision is
-recorded once and kept, as the audit log keeps every step.
+A request belongs to one person and keeps the area they lived in when it came; it is scoped by where
+the person lives now, so that one who moves takes an open request with them. It is received on a day
+and due 30 days later (PDPA s.30 para 3, the time limit the office applies to every kind); it stays
+open until someone who may decide records its outcome (done, partly done, or refused with the legal
+reason). Nothing here is deleted: a decision is recorded once and kept, as the audit log keeps every
+step.
 """
 
 from datetime import date, timedelta
@@ -35,7 +36,7 @@ class Outcome(models.TextChoices):
 
 class SubjectRequest(models.Model):
     person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="subject_requests")
-    # The person's area when the request came; scoping reads it (see the module's docstring).
+    # The person's area when the request came (scoping reads the person's, see the docstring).
     area = models.ForeignKey(Area, on_delete=models.PROTECT, related_name="+", db_index=False)
     kind = models.CharField(_("request"), max_length=12, choices=RequestKind.choices)
     received_on = models.DateField(_("received on"))

@@ -54,6 +54,11 @@ READS = {
 EXPORTS = ("spreadsheets.export_households",)
 
 
+# A request is answered where the person lives now: one who moved to another district takes
+# their open request with them (its own area is where they lived when it came).
+FOLLOWS_PERSON = "person__area"
+
+
 def _own_q(user: Any) -> Q:
     return Q(person__in=Person.objects.filter(person_own_q(user)).values("pk"))
 
@@ -61,7 +66,9 @@ def _own_q(user: Any) -> Q:
 def requests_visible(user: Any) -> QuerySet[SubjectRequest]:
     """Requests about the people the user may see (a volunteer: those of their households)."""
     queryset = SubjectRequest.objects.all()
-    return access.visible_to(user, queryset, perm=Perm.VIEW_HOUSEHOLDS, own=_own_q(user))
+    return access.visible_to(
+        user, queryset, field=FOLLOWS_PERSON, perm=Perm.VIEW_HOUSEHOLDS, own=_own_q(user)
+    )
 
 
 def request_list_open(*, user: Any) -> QuerySet[SubjectRequest]:
@@ -100,7 +107,7 @@ def requests_of(*, person: Person) -> QuerySet[SubjectRequest]:
 def request_get(*, user: Any, pk: Any) -> SubjectRequest:
     queryset = SubjectRequest.objects.select_related("person__household", "recorded_by")
     return access.get_visible_or_404(
-        user, queryset, perm=Perm.DECIDE_CASES, own=_own_q(user), pk=pk
+        user, queryset, field=FOLLOWS_PERSON, perm=Perm.DECIDE_CASES, own=_own_q(user), pk=pk
     )
 
 

@@ -165,6 +165,6 @@ def _audit(actor: Any, request: SubjectRequest, action: str, **details: Any) -> 
         actor=actor,
         action=action,
         target=request.person,
-        area_code=request.area_id,
+        area_code=request.person.area_id,
         details={"request": request.pk, "kind": request.kind, **details},
     )

@@ -7,9 +7,9 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 
 from carenet.core.models import AuditEvent
-from carenet.households.models import Consent, ConsentBasis
+from carenet.households.models import Consent, ConsentBasis, Person
 from carenet.households.services import person_is_restricted
-from carenet.privacy import services
+from carenet.privacy import selectors, services
 from carenet.privacy.models import Outcome, RequestKind, SubjectRequest
 
 pytestmark = pytest.mark.django_db
@@ -174,3 +174,16 @@ def test_an_objection_from_someone_already_restricted_adds_nothing(world, person
     )
     assert request.outcome == Outcome.DONE and person.consents.count() == 1
     assert not AuditEvent.objects.filter(action="consent.withdraw").exists()
+
+
+def test_an_open_request_follows_the_person_who_moves_to_another_district(world, personas):
+    person = world.people["a1"]
+    request = record(personas, world=world)
+    moved_to = world.people["b1"].household
+    Person.objects.filter(pk=person.pk).update(household=moved_to, area_id=moved_to.area_id)
+    seen_by = {
+        who: request.pk
+        in set(selectors.requests_visible(personas[who]).values_list("pk", flat=True))
+        for who in ("district_coordinator_a", "district_coordinator_b")
+    }
+    assert seen_by == {"district_coordinator_a": False, "district_coordinator_b": True}
