@@ -271,11 +271,11 @@ def referral_letter_log(*, actor: Any, referral: Referral) -> None:
 
 
 def objections(person: Any) -> list[Any]:
-    """The person's PDPA objections not refused (open, or granted in whole or in part): a
-    referral hands their details on, so whoever refers reads them first. Read through the
-    person's reverse relation: the privacy app sits above cases and may not be imported."""
+    """The person's PDPA objections not refused or withdrawn (open, or granted in whole or in
+    part): a referral hands their details on, so whoever refers reads them first. Read through
+    the person's reverse relation: the privacy app sits above cases and may not be imported."""
     return list(
         person.subject_requests.filter(kind="objection")
-        .exclude(outcome="refused")
+        .exclude(outcome__in=("refused", "withdrawn"))
         .order_by("-received_on", "-pk")
     )

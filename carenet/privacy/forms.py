@@ -31,7 +31,7 @@ class DecideForm(forms.Form):
     )
     decided_on = ThaiDateField(label=_("Decided on"), initial=timezone.localdate)
     reason = forms.CharField(
-        label=_("What was done, or the legal reason for refusing"),
+        label=_("What was done, the legal reason for refusing, or who withdrew the request"),
         widget=forms.Textarea(attrs={"rows": 4}),
         required=False,
         max_length=4000,

@@ -32,6 +32,9 @@ class Outcome(models.TextChoices):
     DONE = "done", _("done")
     PARTLY = "partly", _("partly done")
     REFUSED = "refused", _("refused")
+    # Withdrawn by the person, or recorded by mistake: kept, with who withdrew it or what was
+    # mistaken, and not counted as refused.
+    WITHDRAWN = "withdrawn", _("withdrawn or recorded by mistake")
 
 
 class SubjectRequest(models.Model):
@@ -46,7 +49,7 @@ class SubjectRequest(models.Model):
         settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+"
     )
     recorded_at = models.DateTimeField(auto_now_add=True)
-    outcome = models.CharField(_("outcome"), max_length=8, choices=Outcome.choices, blank=True)
+    outcome = models.CharField(_("outcome"), max_length=12, choices=Outcome.choices, blank=True)
     reason = models.TextField(_("what was done, or the legal reason"), blank=True)
     decided_on = models.DateField(_("decided on"), null=True, blank=True)
     decided_by = models.ForeignKey(

@@ -39,6 +39,9 @@ from carenet.households.selectors import people_visible
 from carenet.privacy.models import Outcome, RequestKind, SubjectRequest, due_date
 from carenet.privacy.selectors import PersonCopy
 
+# The day the data subject's rights of the PDPA came into force.
+PDPA_IN_FORCE = date(2022, 6, 1)
+
 
 def may_decide(user: Any, person: Person) -> bool:
     return access.can(user, Perm.DECIDE_CASES, person.area_id)
@@ -63,6 +66,12 @@ def request_record(
         errors.add("received_on", _("Enter the date."), code="required")
     elif received_on > timezone.localdate():
         errors.add("received_on", _("The date cannot be in the future."), code="date_future")
+    elif received_on < PDPA_IN_FORCE:
+        errors.add(
+            "received_on",
+            _("The PDPA's rights began on 1 June 2565 BE (2022): check the year."),
+            code="date_past",
+        )
     errors.raise_any()
     assert received_on is not None
     request = SubjectRequest.objects.create(
@@ -104,6 +113,12 @@ def request_decide(
         errors.add(
             "reason",
             _("Write the legal reason for refusing, and what was not done."),
+            code="required",
+        )
+    elif outcome == Outcome.WITHDRAWN and not visible(reason):
+        errors.add(
+            "reason",
+            _("Write who withdrew the request and when, or what was recorded by mistake."),
             code="required",
         )
     if request.kind == RequestKind.ERASURE and outcome == Outcome.DONE:

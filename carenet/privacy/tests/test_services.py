@@ -187,3 +187,32 @@ def test_an_open_request_follows_the_person_who_moves_to_another_district(world,
         for who in ("district_coordinator_a", "district_coordinator_b")
     }
     assert seen_by == {"district_coordinator_a": False, "district_coordinator_b": True}
+
+
+def test_a_request_recorded_by_mistake_is_closed_as_withdrawn_with_a_reason(world, personas):
+    request = record(personas, world=world, kind="objection")
+    with pytest.raises(ValidationError) as refused:
+        services.request_decide(
+            actor=personas["province_officer"],
+            request=request,
+            outcome=Outcome.WITHDRAWN,
+            decided_on=TODAY,
+            reason=" ",
+        )
+    assert set(refused.value.message_dict) == {"reason"}
+    services.request_decide(
+        actor=personas["province_officer"],
+        request=request,
+        outcome=Outcome.WITHDRAWN,
+        decided_on=TODAY,
+        reason="บันทึกผิดคน",
+    )
+    request.refresh_from_db()
+    assert request.outcome == "withdrawn" and not person_is_restricted(request.person)
+
+
+def test_a_request_received_before_the_pdpa_came_into_force_is_refused(world, personas):
+    with pytest.raises(ValidationError) as refused:
+        record(personas, world=world, received_on=services.PDPA_IN_FORCE - timedelta(days=1))
+    assert set(refused.value.message_dict) == {"received_on"}
+    assert record(personas, world=world, received_on=services.PDPA_IN_FORCE).pk
