@@ -33,7 +33,7 @@ from django.utils.translation import gettext as _
 from carenet.accounts import access
 from carenet.accounts.access import Perm
 from carenet.cases import workflow
-from carenet.cases.access import cases_visible, details_flag
+from carenet.cases.access import cases_visible, details_flag, restricted_q
 from carenet.cases.models import (
     Case,
     CaseCategory,
@@ -265,13 +265,12 @@ def category_guess(problem_codes: Iterable[str]) -> str | None:
 
 @dataclass(frozen=True)
 class OpenRequests:
-    cases: list[Any]  # Case rows with `shows`: False for a restricted case (cases.access)
+    cases: list[Any]  # Case rows with `shows` (always True here: see _open_requests)
     more: bool  # there are more than these: the timeline lists them all
 
 
 def open_requests(user: Any, household: Household) -> OpenRequests:
-    """The household's open requests the user may see, newest first, in one query. A
-    restricted case is listed without its person or category, as in the case list."""
+    """The household's open requests the user may see, newest first, in one query."""
     return _open_requests(user, household=household)
 
 
@@ -282,9 +281,12 @@ def person_open_requests(user: Any, person: Any) -> OpenRequests:
 
 
 def _open_requests(user: Any, **which: Any) -> OpenRequests:
+    # A restricted case the user may not read is left out: in the case list it is one row
+    # among many, but on a person's or household's page it would tell whom it is about.
     found = list(
         cases_visible(user)
         .filter(status__in=OPEN, **which)
+        .exclude(restricted_q(user))
         .select_related("category", "person")
         .annotate(shows=details_flag(user))
         .order_by("-submitted_at", "-pk")[: OPEN_SHOWN + 1]

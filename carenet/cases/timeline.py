@@ -1,7 +1,8 @@
 """The cases' entries on the household timeline (visits owns the timeline, and may not import
 cases): the household's cases, referrals and assistance, one query per kind, each scoped to
-the user. A sensitive case the user may not read, and its referrals and assistance, show as
-restricted entries. CasesConfig.ready() registers these sources."""
+the user. A sensitive case the user may not read, and its referrals and assistance, are left
+out: on one household's timeline even a restricted entry would say that someone in it was hurt.
+CasesConfig.ready() registers these sources."""
 
 from typing import Any
 
@@ -21,6 +22,7 @@ def case_entries(user: Any, household: Household) -> list[TimelineEntry]:
         .exclude(Q(status=CaseStatus.DRAFT) & ~Q(filed_by=user.pk))
         .select_related("category", "person")
         .annotate(shows=details_flag(user))
+        .filter(shows=True)
         .order_by("-created_at", "-pk")[:TIMELINE_LIMIT]
     )
     return [
@@ -28,7 +30,6 @@ def case_entries(user: Any, household: Household) -> list[TimelineEntry]:
             c.submitted_at or c.created_at,
             "case",
             c,
-            restricted=not c.shows,
             template="cases/timeline/_case.html",
         )
         for c in found
@@ -41,6 +42,7 @@ def referral_entries(user: Any, household: Household) -> list[TimelineEntry]:
         .filter(case__household=household)
         .select_related("case", "agency")
         .annotate(shows=details_flag(user, "case_id"))
+        .filter(shows=True)
         .order_by("-sent_at", "-pk")[:TIMELINE_LIMIT]
     )
     return [
@@ -48,7 +50,6 @@ def referral_entries(user: Any, household: Household) -> list[TimelineEntry]:
             r.sent_at,
             "referral",
             r,
-            restricted=not r.shows,
             template="cases/timeline/_referral.html",
         )
         for r in found
@@ -61,6 +62,7 @@ def assistance_entries(user: Any, household: Household) -> list[TimelineEntry]:
         .filter(household=household)
         .select_related("case", "person", "assistance_type")
         .annotate(shows=details_flag(user, "case_id"))
+        .filter(shows=True)
         .order_by("-approved_at", "-pk")[:TIMELINE_LIMIT]
     )
     return [
@@ -68,7 +70,6 @@ def assistance_entries(user: Any, household: Household) -> list[TimelineEntry]:
             a.approved_at,
             "assistance",
             a,
-            restricted=not a.shows,
             template="cases/timeline/_assistance.html",
         )
         for a in found
