@@ -232,7 +232,7 @@ def visit_record(
     if data.client_uuid is not None:
         existing = Visit.objects.filter(client_uuid=data.client_uuid).first()
         if existing is not None:
-            return _same_form(existing, actor, household)
+            return _resent(_same_form(existing, actor, household), actor, data, changes)
     household = Household.objects.select_for_update().get(pk=household.pk)
     if household_withdrawn(household):
         raise ValidationError(withdrawn_reason())
@@ -370,6 +370,35 @@ def _twin(
         "volunteers", "members_seen", "problems", "concerns", "assessment__answers__indicator"
     )
     return next((v for v in candidates if _entered_in(v) == entered), None)
+
+
+# The code of the refusal of a form already saved with other values (see _resent).
+FORM_SAVED = "form_saved"
+
+
+def _resent(existing: Visit, actor: Any, data: VisitData, changes: Sequence[late.Change]) -> Visit:
+    """The stored visit, when the same form comes again as it was saved (a double tap, a
+    resend after a lost answer). Sent again with other values (a second tab opened from the
+    same draft, a change typed after a send whose answer was lost), it is refused: returning
+    the stored visit would show "saved" over what was typed."""
+    try:
+        visited_at, volunteers, members, items, (lat, lon) = _clean_visit(
+            actor, existing.household, data, changes
+        )
+    except ValidationError:
+        return existing  # nothing that could be stored: the saved visit is the answer
+    entered = _entered(data, volunteers, members, items, lat, lon)
+    if visited_at == existing.visited_at and _entered_in(existing) == entered:
+        return existing
+    raise ValidationError(
+        _(
+            "This form was saved already, as the visit of %(when)s, with other details than "
+            "these. What is shown here was NOT saved. If it is another visit, check it and "
+            "save again; it will be recorded as a visit of its own."
+        )
+        % {"when": thaidate.format_datetime(existing.visited_at)},
+        code=FORM_SAVED,
+    )
 
 
 def _same_form(existing: Visit, actor: Any, household: Household) -> Visit:

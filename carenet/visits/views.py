@@ -7,7 +7,8 @@ refuses gives its reasons beside the fields, and what the volunteer typed stays 
 and in their draft: a bad photo, a future date or an expired session never loses a visit.
 """
 
-from typing import Any
+from typing import Any, cast
+from uuid import uuid4
 
 from django import forms
 from django.contrib import messages
@@ -83,7 +84,9 @@ def visit_record(request: HttpRequest, pk: int) -> HttpResponse:
         if visit is not None:
             return redirect("visits:saved", pk=visit.pk)
         # Whatever the reason it failed, what was typed is kept (photos cannot be).
-        draft = services.draft_save(actor=request.user, household=household, data=_draft_data(post))
+        draft = services.draft_save(
+            actor=request.user, household=household, data=_draft_data(form.data)
+        )
     return _form_page(request, household, form, qa_form, draft)
 
 
@@ -188,6 +191,11 @@ def _try_record(
             started_at=started_at,
         )
     except ValidationError as error:
+        if getattr(error, "code", None) == services.FORM_SAVED:
+            # Saved again after the user checks it, it is a visit of its own.
+            fresh = cast(QueryDict, form.data).copy()
+            fresh["client_uuid"] = str(uuid4())
+            form.data = fresh
         if qa_form is not None and hasattr(error, "error_dict"):
             for message in error.message_dict.get("answers", []):
                 qa_form.add_error(None, message)

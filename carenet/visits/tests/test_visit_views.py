@@ -246,6 +246,27 @@ def test_a_double_submit_stores_one_visit(client, world):
     assert Visit.objects.filter(client_uuid=data["client_uuid"]).count() == 1
 
 
+def test_the_same_form_sent_again_with_other_details_is_not_dropped_behind_a_saved(client, world):
+    """Two tabs opened from one draft carry one form id: the second, with other words and
+    risk, showed "saved" over the first tab's visit and was lost."""
+    login(client, "volunteer_a")
+    path = reverse("visits:record", args=[world.households["a1"].pk])
+    before = set(Visit.objects.values_list("pk", flat=True))
+    first = valid_post(world, observations="แท็บ A", risk_level="normal")
+    assert client.post(path, first).status_code == 302
+    second = {**first, "observations": "แท็บ B มีไข้", "risk_level": "watch"}
+    page = client.post(path, second)
+    assert page.status_code == 400 and "ไม่ได้บันทึก" in page.text
+    assert Visit.objects.exclude(pk__in=before).count() == 1
+    assert page.context["form"].data["client_uuid"] != first["client_uuid"]
+    assert "แท็บ B มีไข้" in page.text  # what was typed is still there
+    # Saved again after checking it: a visit of its own.
+    again = {**second, "client_uuid": page.context["form"].data["client_uuid"]}
+    assert client.post(path, again).status_code == 302
+    stored = Visit.objects.exclude(pk__in=before).values_list("observations", flat=True)
+    assert set(stored) == {"แท็บ A", "แท็บ B มีไข้"}
+
+
 def test_an_urgent_visit_at_the_time_of_a_saved_one_is_not_lost(client, world):
     """The tester's steps: a routine visit yesterday at 08:00 is saved; a fresh form with the
     same date, time, type and words but urgent, a concern and a problem is a visit of its own,
