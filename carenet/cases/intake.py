@@ -45,6 +45,7 @@ from carenet.cases.models import (
     Urgency,
     case_number,
 )
+from carenet.core.models import AuditEvent
 from carenet.core.services import ConflictError, audit_record, save_versioned
 from carenet.households.cleaning import clean_gps, clean_phone
 from carenet.households.models import Household, HouseholdStatus, Person, PersonStatus
@@ -653,7 +654,10 @@ def saved_request_errors(actor: Any, case: Case) -> list[str]:
         consent_witness=case.consent_witness,
     )
     errors = _filing_errors(actor, case, data)
-    return [message for messages in errors.values() for message in messages]
+    missing = [message for messages in errors.values() for message in messages]
+    if case.status == CaseStatus.RETURNED and (parts := _unfixed_parts(case)):
+        missing.append(_nothing_fixed(parts))  # sent from the case page, as it is stored
+    return missing
 
 
 # The stored fields of each part of a request a reviewer comments on (workflow.COMMENTABLE_FIELDS);
@@ -726,21 +730,38 @@ def _stale(case: Case, cleaned: _Cleaned, data: RequestData) -> str:
 def _require_a_fix(actor: Any, case: Case, data: RequestData) -> None:
     """A request sent back with comments goes up again only with at least one commented part
     changed: one tap on "send again" with nothing fixed would only bring it back."""
-    parts = set(case.field_comments.filter(resolved=False).values_list("field", flat=True))
+    parts = _unfixed_parts(case)
     if not parts:
         return
     cleaned = _Cleaned(actor=actor, household=case.household, data=data)
     if cleaned.errors:
         return  # said beside the fields by the save that follows
     if not parts & _differing_parts(case, cleaned, data):
-        labels = ", ".join(str(workflow.COMMENTABLE_FIELDS.get(p, p)) for p in sorted(parts))
-        raise ValidationError(
-            _(
-                "Nothing the reviewer asked about has changed yet (%(parts)s). Fix it as asked "
-                "under “What to fix”, then send the request again."
-            )
-            % {"parts": labels}
-        )
+        raise ValidationError(_nothing_fixed(parts))
+
+
+def _unfixed_parts(case: Case) -> set[str]:
+    """The parts a reviewer commented on when sending the request back, unless it was saved
+    with changes since (then the parts were fixed, or the filer says why not in them)."""
+    comments = list(case.field_comments.filter(resolved=False).select_related("event"))
+    if not comments:
+        return set()
+    returned_at = max(comment.event.at for comment in comments)
+    saved_since = AuditEvent.objects.filter(
+        action="case.update",
+        target_type=Case._meta.label_lower,
+        target_id=str(case.pk),
+        created_at__gt=returned_at,
+    )
+    return set() if saved_since.exists() else {comment.field for comment in comments}
+
+
+def _nothing_fixed(parts: set[str]) -> str:
+    labels = ", ".join(str(workflow.COMMENTABLE_FIELDS.get(p, p)) for p in sorted(parts))
+    return _(
+        "Nothing the reviewer asked about has changed yet (%(parts)s). Fix it as asked "
+        "under “What to fix”, then send the request again."
+    ) % {"parts": labels}
 
 
 def _refuse_a_repeat(actor: Any, probe: Case, data: RequestData) -> None:

@@ -48,7 +48,7 @@ def described(filters: CaseFilters) -> str:
         parts.append(f"{label}: {value}")
 
     if filters.status:
-        add(_("Status"), CaseStatus(filters.status).label)
+        add(_("Status"), str(CaseStatus(filters.status).label))
     if filters.category:
         category = CaseCategory.objects.filter(code=filters.category).first()
         add(_("Category"), category.name_th if category else filters.category)
@@ -56,7 +56,7 @@ def described(filters: CaseFilters) -> str:
         area = Area.objects.filter(code=filters.area).first()
         add(_("Area"), area.label if area else filters.area)
     if filters.urgency:
-        add(_("Urgency"), Urgency(filters.urgency).label)
+        add(_("Urgency"), str(Urgency(filters.urgency).label))
     if filters.overdue:
         parts.append(_("Overdue only"))
     if filters.q:

@@ -359,6 +359,37 @@ def test_a_returned_request_shows_what_to_fix_and_is_sent_again(
     assert not case.field_comments.filter(resolved=False).exists()
 
 
+def test_a_returned_request_is_not_sent_again_from_its_page_with_nothing_fixed(
+    client: Any, world: Any, personas: dict[str, Any]
+) -> None:
+    case = intake.case_file(
+        actor=personas["volunteer_a"], household=world.households["a1"], data=full_data(world)
+    )
+    case_move(case=case, to=S.DISTRICT_REVIEW, actor=subdistrict_reviewer())
+    case_move(
+        case=case,
+        to=S.RETURNED,
+        actor=personas["district_coordinator_a"],
+        reason="กรุณาแก้ไข",
+        field_comments={"help_wanted": "เขียนให้ชัดว่าต้องการอะไร"},
+    )
+    english(login(client, "volunteer_a"))
+    send = reverse("cases:move", args=[case.pk])
+    refused = client.post(send, {"to": S.DISTRICT_REVIEW})
+    assert refused.status_code == 400 and "Nothing the reviewer asked about" in refused.text
+    case.refresh_from_db()
+    assert case.status == S.RETURNED and case.field_comments.filter(resolved=False).exists()
+    # Saved with the fix (not sent), it may then go from the page.
+    edit = reverse("cases:edit", args=[case.pk])
+    fixed = post_data(
+        world, action="draft", help_wanted="ขอรถเข็นวีลแชร์ 1 คัน", signature=None, version=case.version
+    )
+    assert client.post(edit, fixed).status_code == 302
+    assert client.post(send, {"to": S.DISTRICT_REVIEW}).status_code == 302
+    case.refresh_from_db()
+    assert case.status == S.DISTRICT_REVIEW
+
+
 def test_a_stale_edit_is_a_conflict(client: Any, world: Any, personas: dict[str, Any]) -> None:
     case = a_case(world, personas)
     english(login(client, "volunteer_a"))
