@@ -44,7 +44,7 @@ from carenet.core import citizen_id, thaidate
 from carenet.core.people import Sex, name_key
 from carenet.core.services import ConflictError, audit_record, save_versioned
 from carenet.core.text import visible
-from carenet.households import vulnerability
+from carenet.households import signals, vulnerability
 from carenet.households.cleaning import (
     ADDRESS_FIELDS,
     FLAGS,
@@ -577,7 +577,9 @@ def households_recompute(*, household_ids: list[int], today: date | None = None)
         "pk", "priority_score", "vulnerability", "member_count"
     )
     rows = []
+    scores = {}
     for pk, score, groups, count in stored:
+        scores[pk] = score
         summary = vulnerability.household_summary(members[pk], today)
         if (summary.score, summary.groups, len(members[pk])) != (score, groups, count):
             rows.append(
@@ -591,6 +593,9 @@ def households_recompute(*, household_ids: list[int], today: date | None = None)
     Household.objects.bulk_update(
         rows, ["priority_score", "vulnerability", "member_count"], batch_size=500
     )
+    rescored = [row.pk for row in rows if row.priority_score != scores[row.pk]]
+    if rescored:
+        signals.priority_changed.send(sender=Household, household_ids=rescored)
     return len(rows)
 
 

@@ -2,7 +2,8 @@
 
 The cadence (FollowUpPolicy) says how many days after a visit the next one falls due, by the
 risk found; it belongs to a province, so only someone whose scope covers the whole province sets
-it. A new cadence applies from each household's next visit. Targets (VisitTarget) belong to any
+it. A new cadence moves the due dates of the province's households at once, from their last
+visit. Targets (VisitTarget) belong to any
 area; the monthly summary compares each volunteer and area with the nearest target above them.
 """
 
@@ -14,8 +15,10 @@ from django.utils.translation import gettext as _
 
 from carenet.accounts import access
 from carenet.accounts.access import Perm
-from carenet.areas.models import Area, Level
+from carenet.areas.models import Area, Level, within
 from carenet.core.services import audit_record
+from carenet.households.models import Household
+from carenet.visits import services
 from carenet.visits.models import FollowUpPolicy, VisitTarget
 
 MAX_DAYS = 365
@@ -46,12 +49,21 @@ def follow_up_policy_set(
         area=province,
         defaults={"urgent_days": urgent_days, "watch_days": watch_days, "normal_days": normal_days},
     )
+    visited = Household.objects.filter(
+        within(province.code, "area"), last_visit_at__isnull=False
+    ).values_list("pk", flat=True)
+    moved = services.follow_up_reschedule_many(household_ids=visited)
     audit_record(
         actor=actor,
         action="followup.policy_set",
         target=policy,
         area_code=province.code,
-        details={"urgent": urgent_days, "watch": watch_days, "normal": normal_days},
+        details={
+            "urgent": urgent_days,
+            "watch": watch_days,
+            "normal": normal_days,
+            "households_moved": moved,
+        },
     )
     return policy
 

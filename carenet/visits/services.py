@@ -34,7 +34,7 @@ saves are not audited: they happen every few seconds and hold nothing that was d
 """
 
 import re
-from collections.abc import Collection, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
@@ -156,6 +156,10 @@ def follow_up_days(*, area_code: str, risk_level: str, priority_score: int) -> i
     """Days until the next visit: the province's policy for the risk, and at most the watch
     interval for a high-priority household."""
     policy = FollowUpPolicy.objects.filter(area_id=area_code[:2]).first()
+    return _days_under(policy, risk_level, priority_score)
+
+
+def _days_under(policy: FollowUpPolicy | None, risk_level: str, priority_score: int) -> int:
     if policy is None:
         days = {str(k): v for k, v in DEFAULT_FOLLOW_UP_DAYS.items()}
         watch = DEFAULT_FOLLOW_UP_DAYS[RiskLevel.WATCH]
@@ -535,15 +539,44 @@ def _volunteers_visited(volunteers: Sequence[Volunteer], visit: Visit) -> None:
 def follow_up_reschedule(*, household: Household) -> date | None:
     """Works the next due date out again from the last visit (after the priority or the
     province's policy changed). Returns the new date; None for a household never visited."""
-    household = Household.objects.select_for_update().get(pk=household.pk)
-    if household.last_visit_at is None:
-        return None
-    risk = household.current_risk or RiskLevel.NORMAL
-    household.next_visit_due = next_visit_due(
-        household=household, risk_level=risk, visited_at=household.last_visit_at
+    follow_up_reschedule_many(household_ids=[household.pk])
+    return Household.objects.values_list("next_visit_due", flat=True).get(pk=household.pk)
+
+
+def follow_up_reschedule_many(*, household_ids: Iterable[int]) -> int:
+    """The same for many households, in a few queries whatever their number: a bedridden
+    member recorded, or the nightly run finding someone turned 60, makes a household high
+    priority, which waits at most the watch interval, not the three months it had. Only
+    households visited before and still active; returns how many due dates moved."""
+    households = list(
+        Household.objects.filter(
+            pk__in=list(household_ids),
+            status=HouseholdStatus.ACTIVE,
+            last_visit_at__isnull=False,
+        ).only("area_id", "priority_score", "current_risk", "last_visit_at", "next_visit_due")
     )
-    household.save(update_fields=["next_visit_due"])
-    return household.next_visit_due
+    provinces = {h.area_id[:2] for h in households}
+    policies = {p.area_id: p for p in FollowUpPolicy.objects.filter(area_id__in=provinces)}
+    moved = []
+    for household in households:
+        assert household.last_visit_at is not None
+        days = _days_under(
+            policies.get(household.area_id[:2]),
+            household.current_risk or RiskLevel.NORMAL,
+            household.priority_score,
+        )
+        due = timezone.localdate(household.last_visit_at) + timedelta(days=days)
+        if due != household.next_visit_due:
+            household.next_visit_due = due
+            moved.append(household)
+    # Not a user's edit: the version stays, so nobody's open edit form turns stale.
+    Household.objects.bulk_update(moved, ["next_visit_due"], batch_size=500)
+    return len(moved)
+
+
+def reschedule_on_priority(sender: Any, household_ids: list[int], **kwargs: Any) -> None:
+    """households.signals.priority_changed: connected in VisitsConfig.ready()."""
+    follow_up_reschedule_many(household_ids=household_ids)
 
 
 # --- Concerns ------------------------------------------------------------------------------

@@ -1,16 +1,19 @@
 """Visit services: every rule of visits, drafts, concerns, acknowledgement and follow-up."""
 
 import uuid
-from datetime import timedelta
+from datetime import date, timedelta
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone, translation
 
+from carenet.areas.models import Area
 from carenet.core.models import AuditEvent
-from carenet.households.models import Household
+from carenet.households import services as household_services
+from carenet.households.models import Household, Person
 from carenet.households.tests.factories import ConsentFactory, PersonFactory, VolunteerFactory
-from carenet.visits import services
+from carenet.households.vulnerability import HIGH_PRIORITY_FROM
+from carenet.visits import planning, services
 from carenet.visits.models import (
     Concern,
     ConcernStatus,
@@ -445,6 +448,35 @@ def test_reschedule_follows_a_changed_policy(world, volunteer_a, area_tree):
     due = services.follow_up_reschedule(household=world.households["a1"])
     assert due == timezone.localdate(visited_at) + timedelta(days=10)
     assert services.follow_up_reschedule(household=world.households["a2"]) is None
+
+
+def test_a_household_turned_high_priority_is_due_within_the_watch_interval(world, volunteer_a):
+    """A bedridden member recorded after a normal visit left the household due in 90 days."""
+    visited_at = timezone.now() - timedelta(days=2)
+    record(world, volunteer_a, visited_at=visited_at, risk_level=RiskLevel.NORMAL)
+    household = Household.objects.get(pk=world.households["a1"].pk)
+    assert household.next_visit_due == timezone.localdate(visited_at) + timedelta(days=90)
+    Person.objects.filter(pk=world.people["a1"].pk).update(
+        bedridden=True, disability=True, lives_alone=True, birth_date=date(1940, 1, 1)
+    )
+    household_services.household_recompute(household=household)
+    household.refresh_from_db()
+    assert household.priority_score >= HIGH_PRIORITY_FROM
+    assert household.next_visit_due == timezone.localdate(visited_at) + timedelta(days=30)
+
+
+def test_a_new_cadence_moves_the_due_dates_of_the_province(world, volunteer_a, personas):
+    visited_at = timezone.now() - timedelta(days=2)
+    record(world, volunteer_a, visited_at=visited_at, risk_level=RiskLevel.NORMAL)
+    province = Area.objects.get(code="86")
+    planning.follow_up_policy_set(
+        actor=personas["province_officer"], province=province, urgent_days=5, watch_days=14,
+        normal_days=45,
+    )  # fmt: skip
+    due = Household.objects.get(pk=world.households["a1"].pk).next_visit_due
+    assert due == timezone.localdate(visited_at) + timedelta(days=45)
+    event = AuditEvent.objects.get(action="followup.policy_set")
+    assert event.details["households_moved"] >= 1
 
 
 # --- Concerns ------------------------------------------------------------------------------
