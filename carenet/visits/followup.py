@@ -79,11 +79,16 @@ def start_of_day(day: date) -> datetime:
 def overdue_q(today: date) -> Q:
     """Households whose visit is overdue today (see the module docstring). Not those whose
     members all withdrew consent or objected: no visit is recorded there (withdrawn_q)."""
+    return late_q(today) & ~withdrawn_q()
+
+
+def late_q(today: date) -> Q:
+    """Past their due date (due_date): the next visit's, or for a household never visited,
+    NEVER_VISITED_GRACE_DAYS after it was registered. The volunteer's list reads it too."""
     registered_before = start_of_day(today - timedelta(days=NEVER_VISITED_GRACE_DAYS))
-    due = Q(next_visit_due__lt=today) | Q(
+    return Q(next_visit_due__lt=today) | Q(
         next_visit_due__isnull=True, created_at__lt=registered_before
     )
-    return due & ~withdrawn_q()
 
 
 def inactive_q(today: date) -> Q:

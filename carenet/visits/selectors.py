@@ -67,6 +67,7 @@ from carenet.households.selectors import (
 )
 from carenet.households.services import person_is_restricted
 from carenet.visits import assessments, late
+from carenet.visits.followup import due_date, late_q
 from carenet.visits.models import (
     Assessment,
     Concern,
@@ -185,7 +186,7 @@ def _urgency(day: date) -> tuple[Case, Coalesce]:
     due = Coalesce("next_visit_due", Value(day), output_field=DateField())
     return Case(
         When(withdrawn_q(), then=Value(3)),  # nothing to do there: last
-        When(Q(next_visit_due__lt=day), then=Value(0)),
+        When(late_q(day), then=Value(0)),
         When(Q(next_visit_due__isnull=True) | Q(next_visit_due__lte=soon), then=Value(1)),
         default=Value(2),
         output_field=IntegerField(),
@@ -206,10 +207,11 @@ def my_households(*, user: Any, page: Any = 1, day: date | None = None) -> MyHou
     visited = ~withdrawn_q()
     counts = mine.aggregate(
         total=Count("pk"),
-        overdue=Count("pk", filter=visited & Q(next_visit_due__lt=day)),
+        overdue=Count("pk", filter=visited & late_q(day)),
         due_soon=Count(
             "pk",
             filter=visited
+            & ~late_q(day)
             & (
                 Q(next_visit_due__isnull=True)
                 | Q(next_visit_due__gte=day, next_visit_due__lte=soon)
@@ -248,11 +250,12 @@ def my_households(*, user: Any, page: Any = 1, day: date | None = None) -> MyHou
 def _my_row(household: Any, day: date, has_draft: bool) -> MyHouseholdRow:
     groups = shown_groups(household.vulnerability)
     last = household.last_visit_at
-    due = household.next_visit_due
+    # Never visited: due NEVER_VISITED_GRACE_DAYS after registering, as the centre counts it.
+    due = household.next_visit_due if last is not None else due_date(household)
     if household.urgency == 3:  # withdrawn_q
         state, due = "withdrawn", None
     elif last is None:
-        state = "overdue" if due is not None and due < day else "never"
+        state = "overdue" if due < day else "never"
     elif due is not None and due < day:
         state = "overdue"
     elif due is None or due <= day + timedelta(days=DUE_SOON_DAYS):

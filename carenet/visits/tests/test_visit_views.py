@@ -21,7 +21,7 @@ from carenet.core.models import AuditEvent
 from carenet.households.models import Household
 from carenet.households.tests.conftest import MANAGES, SEES
 from carenet.households.tests.factories import HouseholdFactory, PersonFactory, assign
-from carenet.visits import services
+from carenet.visits import followup, services
 from carenet.visits.models import Concern, ConcernStatus, Visit, VisitDraft, VisitPhoto
 from carenet.visits.tests.factories import ConcernFactory, VisitFactory, build_world
 from conftest import PERSONAS, login, page_body
@@ -635,6 +635,27 @@ def test_my_households_lists_only_mine_most_urgent_first(client, world):
     assert shown.index("never") < shown.index("later")
     assert world.households["a2"].house_no not in shown
     assert body.count('data-testid="record"') == 6
+
+
+def test_a_household_never_visited_a_month_after_registering_is_overdue_for_its_volunteer(
+    client, world
+):
+    """The centre's overdue list counted it overdue, 800 days late, while her own page said
+    "due this week"."""
+    vol_a = world.volunteers["a"]
+    old = HouseholdFactory.create(area_id="86010101", house_no="old")
+    new = HouseholdFactory.create(area_id="86010101", house_no="new")
+    Household.objects.filter(pk=old.pk).update(created_at=timezone.now() - timedelta(days=40))
+    for household in (old, new):
+        assign(household, vol_a)
+    login(client, "volunteer_a")
+    mine = client.get(reverse("visits:my_households")).context["mine"]
+    states = {row.household.pk: row.state for row in mine.page.object_list}
+    assert (states[old.pk], states[new.pk]) == ("overdue", "never")
+    late = next(row for row in mine.page.object_list if row.household.pk == old.pk)
+    assert late.overdue_days == 10
+    overdue_by_centre = Household.objects.filter(followup.overdue_q(timezone.localdate()))
+    assert mine.overdue == overdue_by_centre.filter(assignments__volunteer=vol_a).count()
 
 
 def make_mine(vol, n: int) -> None:
