@@ -220,6 +220,7 @@ class IntakeForm(forms.Form):
         self.existing_documents = list(documents)
         # An open request like this one, found on sending: the page asks before filing it.
         self.open_request: Case | None = None
+        self.kept = False  # what a failed send typed was saved in the draft (views_intake)
         self._choices("person", [(p.pk, p.full_name) for p in members])
         self._choices(
             "problems", [(i.code, i.name) for area in self.areas for i in area.items.all()]

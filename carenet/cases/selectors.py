@@ -39,6 +39,7 @@ from django.db.models import (
     When,
 )
 from django.utils import timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from carenet.accounts import access
@@ -55,6 +56,7 @@ from carenet.cases.models import (
     Agency,
     AgencyKind,
     Assistance,
+    AssistanceStatus,
     BreakGlassAccess,
     Case,
     CaseEvent,
@@ -399,6 +401,20 @@ def open_referral_agencies(case: Case) -> list[str]:
     form names them, since closing leaves them open."""
     open_ = case.referrals.filter(status__in=OPEN_REFERRAL).select_related("agency")
     return [referral.agency.name for referral in open_.order_by("sent_at", "pk")]
+
+
+def unpaid_assistance(case: Case) -> list[str]:
+    """The case's assistance approved and not yet paid or handed over, as "type, amount": the
+    close form names it, since closing leaves it approved."""
+    approved = case.assistance.filter(status=AssistanceStatus.APPROVED).select_related(
+        "assistance_type"
+    )
+    english = get_language() == "en"
+    said = []
+    for item in approved.order_by("approved_at", "pk"):
+        kind = item.assistance_type.name_en if english else item.assistance_type.name_th
+        said.append(f"{kind} {item.amount:,.0f} {_('baht')}" if item.amount else kind)
+    return said
 
 
 # --- The referrals list -----------------------------------------------------------------------

@@ -316,6 +316,7 @@ def _page(
         "outcomes": Outcome.choices,
         "open_referrals": selectors.open_referral_agencies(case) if closable else [],
         "open_tasks": [t.what for t in tasks if t.done_on is None] if closable else [],
+        "unpaid": selectors.unpaid_assistance(case) if closable else [],
         "may_acknowledge": _may_acknowledge(user, case),
         "overdue": selectors.overdue_reason(case, limits, _now()),
         "due": selectors.step_due(case, limits),

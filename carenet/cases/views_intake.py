@@ -275,6 +275,7 @@ def _save(
         # everything else as it was typed): no draft the user did not ask for.
         with contextlib.suppress(ValidationError, ConflictError):
             case = _keep(user, data, household, case, version)
+            form.kept = True  # the page may say so; a stale form or a bad field keeps nothing
     return None, case
 
 

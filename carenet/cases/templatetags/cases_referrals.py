@@ -55,5 +55,8 @@ def case_assistance(case: Case, user: Any) -> dict[str, Any]:
         and not withdrawn
         and assistance.may_approve(user, case),
         "can_give": not withdrawn and assistance.may_give(user, case),
+        # An approval not paid can be cancelled even after a withdrawal of consent: it
+        # would stay approved, counted against the person's yearly limit, for ever.
+        "can_cancel": assistance.may_approve(user, case),
         "approved": AssistanceStatus.APPROVED,
     }

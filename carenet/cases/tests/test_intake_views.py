@@ -626,6 +626,20 @@ def test_a_failed_send_without_files_leaves_no_draft(
     assert (draft.status, draft.help_wanted) == (S.DRAFT, "ขอยา")
 
 
+def test_a_stale_send_does_not_say_what_was_typed_is_kept(
+    client: Any, world: Any, personas: dict[str, Any]
+) -> None:
+    draft = a_case(world, personas, signature=None)
+    english(login(client, "volunteer_a"))
+    edit = reverse("cases:edit", args=[draft.pk])
+    data = post_data(world, help_wanted="ขอยา", version=draft.version + 3)
+    response = client.post(edit, data)
+    assert response.status_code == 400 and "saved after you opened it" in response.text
+    assert "kept in your draft" not in response.text
+    draft.refresh_from_db()
+    assert draft.help_wanted != "ขอยา"
+
+
 def test_a_request_like_an_open_one_asks_and_is_sent_as_a_new_one(
     client: Any, world: Any, personas: dict[str, Any]
 ) -> None:

@@ -298,3 +298,28 @@ def test_adds_open_again_once_consent_is_given_again(login_as, worked):
     ConsentFactory(person=worked.person)
     page = login_as("district_coordinator_a").get(reverse("cases:detail", args=[worked.pk]))
     assert 'data-testid="open-follow-up"' in page.content.decode()
+
+
+def test_an_approval_not_paid_is_named_when_closing_and_can_be_cancelled_after_a_withdrawal(
+    client, personas, reference_data
+):
+    officer = personas["province_officer"]
+    case = CaseFactory(filed_by=personas["volunteer_a"], status=S.ACCEPTED)
+    approved = assistance.assistance_approve(
+        case=case,
+        person=case.person,
+        assistance_type=AssistanceType.objects.get(code="emergency_cash"),
+        amount=Decimal("2500"),
+        description="ซ่อมบ้าน",
+        actor=officer,
+    )
+    client.force_login(officer)
+    page = client.get(reverse("cases:detail", args=[case.pk])).text
+    unpaid = page.split('data-testid="unpaid"')[1].split("</p>")[0]
+    assert "2,500" in unpaid
+    withdraw(case.person)
+    page = client.get(reverse("cases:detail", args=[case.pk])).text
+    assert 'data-testid="give"' not in page and 'data-testid="cancel-link"' in page
+    assistance.assistance_cancel(assistance=approved, actor=officer, reason="ถอนความยินยอม")
+    page = client.get(reverse("cases:detail", args=[case.pk])).text
+    assert 'data-testid="unpaid"' not in page
