@@ -77,7 +77,11 @@ if CARENET_ENV == "production":
     if SECRET_KEY == DEV_SECRET_KEY or len(SECRET_KEY) < 50:
         problems.append("DJANGO_SECRET_KEY must be set to a new random value of 50+ characters")
     if CITIZEN_ID_KEY == DEV_CITIZEN_ID_KEY:
-        problems.append("CARENET_CITIZEN_ID_KEY must be set to a new key")
+        problems.append(
+            "CARENET_CITIZEN_ID_KEY is not set: give the key this database's citizen IDs were "
+            "sealed with (kept apart from the backups, README 'Keys'); make a new one only "
+            "for a new, empty database"
+        )
     elif not _is_32_byte_base64(CITIZEN_ID_KEY):
         problems.append("CARENET_CITIZEN_ID_KEY must be base64 of 32 random bytes")
     if not GIVEN_HOSTS:

@@ -7,6 +7,7 @@ still waits longer than the timeout (a very long import, say), the user gets a T
 them to try again in a moment, and nothing of their request was written.
 """
 
+import logging
 from collections.abc import Callable
 
 from django.db import OperationalError
@@ -15,6 +16,8 @@ from django.middleware.gzip import GZipMiddleware
 from django.template.loader import render_to_string
 from django.urls import Resolver404, resolve
 from django.utils.cache import patch_cache_control
+
+logger = logging.getLogger(__name__)
 
 
 class HeadWithoutBodyMiddleware:
@@ -88,6 +91,19 @@ class PrivatePagesMiddleware:
         return response
 
 
+# What PostgreSQL's driver says when the server cannot be reached or is restarting: the user
+# is told to try again shortly, as for a busy SQLite file, and the server's log says why.
+_UNREACHABLE = (
+    "connection refused",
+    "could not connect",
+    "connection to server",
+    "server closed the connection",
+    "the database system is starting up",
+    "the database system is shutting down",
+    "too many clients",
+)
+
+
 class DatabaseBusyMiddleware:
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
@@ -96,12 +112,17 @@ class DatabaseBusyMiddleware:
         return self.get_response(request)
 
     def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
-        if isinstance(exception, OperationalError) and "locked" in str(exception).lower():
-            body = render_to_string("503.html", request=request)
-            response = HttpResponse(body, status=503)
-            response["Retry-After"] = "5"
-            return response
-        return None
+        if not isinstance(exception, OperationalError):
+            return None
+        said = str(exception).lower()
+        if any(words in said for words in _UNREACHABLE):
+            logger.error("The database cannot be reached: %s", exception)
+        elif "locked" not in said:
+            return None
+        body = render_to_string("503.html", request=request)
+        response = HttpResponse(body, status=503)
+        response["Retry-After"] = "5"
+        return response
 
 
 class SendOnlyAddressMiddleware:

@@ -225,6 +225,20 @@ def test_middleware_turns_database_locked_into_a_thai_503() -> None:
     assert_thai_busy_page(response)
 
 
+@pytest.mark.django_db
+def test_a_database_that_cannot_be_reached_answers_503_and_is_logged(caplog) -> None:
+    request = RequestFactory().post("/accounts/login/")
+    middleware = DatabaseBusyMiddleware(lambda request: HttpResponse("unused"))
+    refused = OperationalError(
+        'connection to server at "127.0.0.1", port 5433 failed: Connection refused'
+    )
+    with translation.override("th"):
+        response = middleware.process_exception(request, refused)
+    assert response is not None
+    assert_thai_busy_page(response)
+    assert "cannot be reached" in caplog.text and "5433" in caplog.text
+
+
 def test_middleware_leaves_other_errors_alone() -> None:
     request = RequestFactory().get("/")
     middleware = DatabaseBusyMiddleware(lambda request: HttpResponse("unused"))

@@ -8,7 +8,7 @@ from io import StringIO
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.management import call_command
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from carenet.core import citizen_id
 from carenet.core.models import AuditEvent
@@ -793,10 +793,14 @@ def test_the_nightly_run_catches_up_with_birthdays(world):
     person.save(update_fields=["birth_date"])
     before = Household.objects.get(pk=household.pk).vulnerability
     out = StringIO()
-    call_command("recompute_households", stdout=out)
+    with translation.override("en"):
+        call_command("recompute_households", stdout=out)
     assert "elderly" in Household.objects.get(pk=household.pk).vulnerability
     assert "elderly" not in before
-    assert out.getvalue().startswith("1 households changed")
+    assert out.getvalue().startswith("1 household changed")
+    quiet = StringIO()
+    call_command("recompute_households", "-v", "0", stdout=quiet)  # from cron: nothing to mail
+    assert quiet.getvalue() == ""
     assert services.households_recompute_all() == 0
 
 

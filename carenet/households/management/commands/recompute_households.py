@@ -7,6 +7,8 @@ timer (README.md); it writes only the households whose figures changed.
 
 from typing import Any
 
+from django.utils.translation import ngettext
+
 from carenet.core.terminal import TerminalCommand
 from carenet.households.services import households_recompute_all
 
@@ -16,4 +18,8 @@ class Command(TerminalCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         changed = households_recompute_all()
-        self.stdout.write(f"{changed} households changed")
+        if options["verbosity"] > 0:  # -v 0 from cron: a mail only when something fails
+            self.stdout.write(
+                ngettext("%(count)s household changed", "%(count)s households changed", changed)
+                % {"count": f"{changed:,}"}
+            )

@@ -5,6 +5,8 @@ that nothing waits for the next one."""
 
 from typing import Any
 
+from django.utils.translation import gettext as _
+
 from carenet.core.terminal import TerminalCommand
 from carenet.spreadsheets import export_jobs, jobs
 
@@ -15,4 +17,5 @@ class Command(TerminalCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         jobs.forget_old_files()
         export_jobs.forget_old_files()
-        self.stdout.write("old files deleted")
+        if options["verbosity"] > 0:  # -v 0 from cron: a mail only when something fails
+            self.stdout.write(_("Kept files past their time are deleted."))
