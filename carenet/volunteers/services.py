@@ -882,31 +882,37 @@ def link_refused(actor: Any, volunteer: Volunteer, user: User) -> str:
     """Why an account made already may not become this volunteer's login ("" when it may).
 
     It may when it is nobody else's login: no volunteer record of its own, no staff role (an
-    officer's account stays its owner's), switched on, and holding the volunteer role, if at
-    all, only where the actor manages volunteers (one of another area is that centre's). Such
-    an account is what `grant_access USER volunteer AREA` used to make.
+    officer's account stays its owner's), switched on, and holding the volunteer role only
+    where the actor manages volunteers (one of another area is that centre's). Such an account
+    is what `grant_access USER volunteer AREA` used to make. An account with no role at all is
+    nobody's to claim from a page. Whose an account is, and of which kind, is not said beyond
+    the actor's areas: "taken" is all the username box may tell.
     """
-    if Volunteer.objects.filter(user=user).exclude(pk=volunteer.pk).exists():
-        return _("This account already belongs to a volunteer.")
     if user.is_demo:
         return _("The demo logins stay as they are, for everyone who tries the demo.")
-    if user.is_staff or user.is_superuser or user.assignments.exclude(role=Role.VOLUNTEER).exists():
-        return _(
-            "This username is a staff account's: it cannot also be a volunteer's login. "
-            "Choose another username."
+    roles = list(user.assignments.all())
+    beyond = (
+        user.is_staff
+        or user.is_superuser
+        or any(a.role != Role.VOLUNTEER for a in roles)
+        or (
+            actor is not None
+            and (
+                not roles
+                or any(
+                    not access.can(actor, Perm.MANAGE_VOLUNTEERS, a.area_id or "") for a in roles
+                )
+            )
         )
+    )
+    if beyond:
+        return _("This username is taken by another account. Choose another username.")
+    if Volunteer.objects.filter(user=user).exclude(pk=volunteer.pk).exists():
+        return _("This account already belongs to a volunteer.")
     if not user.is_active:
         return _(
             "This login is switched off. The officer who manages accounts on the Users page "
             "can switch it on; or choose another username."
-        )
-    if actor is not None and any(
-        not access.can(actor, Perm.MANAGE_VOLUNTEERS, assignment.area_id or "")
-        for assignment in user.assignments.all()
-    ):
-        return _(
-            "This login belongs to a volunteer of an area you do not manage. Choose another "
-            "username, or ask that area's centre."
         )
     return ""
 

@@ -708,9 +708,8 @@ def server_login(username: str = "vol_yupin", *roles: tuple[str, str]) -> User:
     return user
 
 
-@pytest.mark.parametrize("roles", [[(Role.VOLUNTEER, "860101")], []])
-def test_a_login_made_at_the_server_is_linked_and_audited(district_coordinator_a, roles):
-    user = server_login("vol_yupin", *roles)
+def test_a_login_made_at_the_server_is_linked_and_audited(district_coordinator_a):
+    user = server_login("vol_yupin", (Role.VOLUNTEER, "860101"))
     volunteer = VolunteerFactory(first_name=user.first_name, last_name=user.last_name)
     assert services.link_refused(district_coordinator_a, volunteer, user) == ""
     services.volunteer_link_user(actor=district_coordinator_a, volunteer=volunteer, user=user)
@@ -735,6 +734,9 @@ def test_a_linked_logins_volunteer_role_moves_to_the_volunteers_subdistrict(
     assert list(user.assignments.values_list("role", "area_id")) == [("volunteer", "860101")]
 
 
+IN_MUEANG = (Role.VOLUNTEER, "860101")
+
+
 def linked(user: User) -> User:
     VolunteerFactory(user=user)
     return user
@@ -749,13 +751,15 @@ def switched_off(user: User) -> User:
 @pytest.mark.parametrize(
     ("account", "reason"),
     [
-        (lambda p: p["province_officer"], "staff account"),
-        (lambda p: server_login("both", (Role.VOLUNTEER, "860101"), (Role.AUDITOR, "86")), "staff"),
-        (lambda p: UserFactory(username="root", is_superuser=True), "staff account"),
-        (lambda p: linked(server_login()), "already belongs to a volunteer"),
-        (lambda p: switched_off(server_login()), "switched off"),
+        (lambda p: p["province_officer"], "taken"),
+        (lambda p: server_login("both", (Role.VOLUNTEER, "860101"), (Role.AUDITOR, "86")), "taken"),
+        (lambda p: UserFactory(username="root", is_superuser=True), "taken"),
+        (lambda p: linked(server_login("vol_yupin", IN_MUEANG)), "already belongs to a volunteer"),
+        (lambda p: switched_off(server_login("vol_yupin", IN_MUEANG)), "switched off"),
         # ท่าแซะ's volunteer login: another centre's, not เมืองชุมพร's to take.
-        (lambda p: server_login("vol_thasae", (Role.VOLUNTEER, "860201")), "do not manage"),
+        (lambda p: server_login("vol_thasae", (Role.VOLUNTEER, "860201")), "taken"),
+        # An account with no role, made at the server: nobody's to claim from a page.
+        (lambda p: UserFactory(username="moved_officer"), "taken"),
         (lambda p: UserFactory(username="demo_x", is_demo=True), "demo"),
     ],
 )

@@ -1132,9 +1132,9 @@ def test_another_centre_links_its_own_volunteers_login(client, world):
 @pytest.mark.parametrize(
     ("username", "reason"),
     [
-        ("province_officer", "staff account"),
+        ("province_officer", "taken"),  # whose, or of which kind, is not said
         ("volunteer_a", "already belongs to a volunteer"),  # the world's `own`
-        ("volunteer_b", "do not manage"),  # ท่าแซะ's login: out of เมืองชุมพร's scope
+        ("volunteer_b", "taken"),  # ท่าแซะ's login: out of เมืองชุมพร's scope
     ],
 )
 def test_a_login_that_cannot_be_this_volunteers_is_refused_beside_the_username(
