@@ -9,9 +9,10 @@ class CoreConfig(AppConfig):
     label = "core"
 
     def ready(self) -> None:
-        from carenet.core import checks, lookups  # noqa: F401  (a system check; the safe __in)
+        from carenet.core import checks, converters, lookups  # noqa: F401  (a system check; the safe __in)
         from carenet.core.collation import register_sqlite_collation
 
+        converters.register()  # <id:pk> in the addresses
         connection_created.connect(register_sqlite_collation, dispatch_uid="carenet-thai-collation")
         # A list or a set of choices left empty is chosen from, not typed in: Django says
         # "This field is required." for both, which reads as "fill in this box" in Thai.

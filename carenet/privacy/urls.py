@@ -9,7 +9,7 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("requests/", views.open_requests, name="open"),
     path("requests/decided/", views.decided_requests, name="decided"),
-    path("people/<int:pk>/requests/", views.person_requests, name="person"),
-    path("requests/<int:pk>/decide/", views.request_decide, name="decide"),
-    path("people/<int:pk>/copy/", views.person_copy, name="copy"),
+    path("people/<id:pk>/requests/", views.person_requests, name="person"),
+    path("requests/<id:pk>/decide/", views.request_decide, name="decide"),
+    path("people/<id:pk>/copy/", views.person_copy, name="copy"),
 ]

@@ -16,5 +16,5 @@ urlpatterns = [
         name="registry_download",
     ),
     # The centre page sits with the volunteers URLs but lives here: it counts households too.
-    path("volunteers/centres/<int:pk>/", views.centre_detail, name="centre"),
+    path("volunteers/centres/<id:pk>/", views.centre_detail, name="centre"),
 ]

@@ -10,9 +10,9 @@ urlpatterns = [
         views.export,
         name="export",
     ),
-    path("export/<int:pk>/", views.export_job, name="export_job"),
-    path("export/<int:pk>/progress/", views.export_job_progress, name="export_job_progress"),
-    path("export/<int:pk>/file", views.export_job_file, name="export_job_file"),
+    path("export/<id:pk>/", views.export_job, name="export_job"),
+    path("export/<id:pk>/progress/", views.export_job_progress, name="export_job_progress"),
+    path("export/<id:pk>/file", views.export_job_file, name="export_job_file"),
     re_path(
         r"^template/(?P<dataset>households|volunteers)\.xlsx$", views.template, name="template"
     ),
@@ -22,8 +22,8 @@ urlpatterns = [
         name="volunteer_figures",
     ),
     path("import/", views.upload, name="upload"),
-    path("import/<int:pk>/", views.job_detail, name="job"),
-    path("import/<int:pk>/progress/", views.job_progress, name="job_progress"),
-    path("import/<int:pk>/report.csv", views.job_report, name="job_report"),
-    path("import/<int:pk>/confirm/", views.job_confirm, name="job_confirm"),
+    path("import/<id:pk>/", views.job_detail, name="job"),
+    path("import/<id:pk>/progress/", views.job_progress, name="job_progress"),
+    path("import/<id:pk>/report.csv", views.job_report, name="job_report"),
+    path("import/<id:pk>/confirm/", views.job_confirm, name="job_confirm"),
 ]

@@ -6,13 +6,13 @@ from django.urls import URLPattern, URLResolver, path
 from carenet.training import views_checkin
 
 urlpatterns: list[URLPattern | URLResolver] = [
-    path("invitations/<int:pk>/badge/", views_checkin.badge, name="badge"),
-    path("<int:pk>/badges/", views_checkin.badges, name="badges"),
-    path("invitations/<int:pk>/qr/", views_checkin.my_qr, name="my_qr"),
-    path("sessions/<int:pk>/checkin/", views_checkin.checkin_page, name="checkin"),
-    path("sessions/<int:pk>/checkin/scan/", views_checkin.checkin_scan, name="checkin_scan"),
-    path("sessions/<int:pk>/checkin/tick/", views_checkin.checkin_tick, name="checkin_tick"),
-    path("sessions/<int:pk>/checkin/untick/", views_checkin.checkin_untick, name="checkin_untick"),
-    path("<int:pk>/attendance/", views_checkin.attendance, name="attendance"),
-    path("<int:pk>/attendance.csv", views_checkin.attendance_csv, name="attendance_csv"),
+    path("invitations/<id:pk>/badge/", views_checkin.badge, name="badge"),
+    path("<id:pk>/badges/", views_checkin.badges, name="badges"),
+    path("invitations/<id:pk>/qr/", views_checkin.my_qr, name="my_qr"),
+    path("sessions/<id:pk>/checkin/", views_checkin.checkin_page, name="checkin"),
+    path("sessions/<id:pk>/checkin/scan/", views_checkin.checkin_scan, name="checkin_scan"),
+    path("sessions/<id:pk>/checkin/tick/", views_checkin.checkin_tick, name="checkin_tick"),
+    path("sessions/<id:pk>/checkin/untick/", views_checkin.checkin_untick, name="checkin_untick"),
+    path("<id:pk>/attendance/", views_checkin.attendance, name="attendance"),
+    path("<id:pk>/attendance.csv", views_checkin.attendance_csv, name="attendance_csv"),
 ]

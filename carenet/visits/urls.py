@@ -9,19 +9,19 @@ app_name = "visits"
 urlpatterns = [
     # The volunteer's day.
     path("mine/", views.my_households, name="my_households"),
-    path("households/<int:pk>/record/", views.visit_record, name="record"),
-    path("households/<int:pk>/draft/", views.draft_save, name="draft_save"),
-    path("households/<int:pk>/draft/discard/", views.draft_discard, name="draft_discard"),
-    path("households/<int:pk>/draft/send/", views.draft_send, name="draft_send"),
-    path("households/<int:pk>/timeline/", views.timeline, name="timeline"),
+    path("households/<id:pk>/record/", views.visit_record, name="record"),
+    path("households/<id:pk>/draft/", views.draft_save, name="draft_save"),
+    path("households/<id:pk>/draft/discard/", views.draft_discard, name="draft_discard"),
+    path("households/<id:pk>/draft/send/", views.draft_send, name="draft_send"),
+    path("households/<id:pk>/timeline/", views.timeline, name="timeline"),
     # One visit.
-    path("<int:pk>/", views.visit_detail, name="detail"),
-    path("<int:pk>/saved/", views.visit_saved, name="saved"),
-    path("<int:pk>/acknowledge/", views.acknowledge, name="acknowledge"),
-    path("photos/<int:pk>/", views.photo, name="photo"),
+    path("<id:pk>/", views.visit_detail, name="detail"),
+    path("<id:pk>/saved/", views.visit_saved, name="saved"),
+    path("<id:pk>/acknowledge/", views.acknowledge, name="acknowledge"),
+    path("photos/<id:pk>/", views.photo, name="photo"),
     # The centre's concerns.
     path("concerns/", views.concerns, name="concerns"),
-    path("concerns/<int:pk>/", views.concern_handle, name="concern_handle"),
+    path("concerns/<id:pk>/", views.concern_handle, name="concern_handle"),
     # Cadence and targets of an area.
     path("plan/<str:code>/", views_planning.plan, name="plan"),
     # Assessments, the centre's follow-up and volunteer activity (views_followup.py).

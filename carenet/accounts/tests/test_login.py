@@ -5,6 +5,7 @@ from axes.models import AccessAttempt, AccessFailureLog
 from django.conf import settings
 from django.urls import reverse
 
+from carenet.accounts.forms import SignInForm
 from carenet.accounts.tests.factories import PASSWORD
 from carenet.core.models import AuditEvent
 
@@ -134,6 +135,15 @@ def test_behind_the_proxy_the_lockout_goes_by_the_forwarded_address(client, volu
 def test_a_username_typed_with_capitals_signs_in(client, volunteer_a):
     """A phone's keyboard starts with a capital letter."""
     assert sign_in(client, "Volunteer_A", PASSWORD).status_code == 302
+
+
+def test_a_page_of_text_typed_as_the_username_is_refused_not_a_500(client, volunteer_a):
+    """SQLite refused the case-blind lookup of 100,000 letters (LIKE pattern too complex)."""
+    form = SignInForm(data={"username": "a" * 100_000, "password": "x"})
+    form.cleaned_data = {"username": "a" * 100_000}
+    assert form.clean_username() == "a" * 100_000  # no account has it; no lookup fails
+    response = sign_in(client, "a" * 100_000, "whatever")
+    assert response.status_code == 200 and response.context["form"].errors
 
 
 def test_the_lockout_counts_every_spelling_of_a_username(client, volunteer_a):

@@ -399,3 +399,24 @@ def test_the_same_workload_fails_with_djangos_default_deferred_transactions(
     assert outcome["locked"] > 0
     assert outcome["committed"] + outcome["locked"] == 8 * 25
     assert outcome["counter"] == outcome["committed"]
+
+
+# --- an id past the database's key is a 404, not an OverflowError ----------------------------
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/training/99999999999999999999999/evaluation/",
+        "/training/9223372036854775808/evaluation/",
+        "/visits/households/99999999999999999999999/draft/send/",
+        "/households/99999999999999999999999/",
+    ],
+)
+def test_a_huge_id_in_the_address_is_not_found(
+    client: Client, django_user_model: Any, path: str
+) -> None:
+    client.force_login(django_user_model.objects.create(username="someone"))
+    assert client.get(path).status_code == 404
+    assert client.post(path).status_code in (403, 404)
