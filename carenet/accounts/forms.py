@@ -51,7 +51,7 @@ class SignInForm(AuthenticationForm):
         this names one account, and the lockout counts every spelling against it."""
         typed = self.cleaned_data["username"]
         users = get_user_model()._default_manager
-        if len(typed) > users.model._meta.get_field("username").max_length:
+        if len(typed) > (users.model._meta.get_field("username").max_length or 150):
             return typed  # no account has it; a pasted page of text is too complex for LIKE
         if users.filter(username=typed).exists():
             return typed

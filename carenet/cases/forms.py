@@ -31,6 +31,7 @@ from carenet.core.forms import (
     DateRangeForm,
     FormIdField,
     PreparedFilesField,
+    VersionField,
     show_service_errors,
 )
 from carenet.core.signature import SignatureField
@@ -102,7 +103,7 @@ class CategoryChoiceField(forms.ModelChoiceField):
 
 
 class IntakeForm(forms.Form):
-    version = forms.IntegerField(required=False, widget=forms.HiddenInput)
+    version = VersionField(required=False)
     # Sent again after a lost reply (the browser resends, the user reloads): the same request.
     client_uuid = FormIdField()
     source = forms.ChoiceField(

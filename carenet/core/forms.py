@@ -53,6 +53,21 @@ class ThaiDateField(forms.DateField):
 _MOO_WORD = re.compile(r"^\s*(?:หมู่\s*ที่|หมู่|ม\s*\.|ม(?=\s*\d)|moo\.?|village)\s*", re.IGNORECASE)
 
 
+class VersionField(forms.IntegerField):
+    """The hidden version of the record a form was opened on (core.services.save_versioned).
+    Only a tampered page sends something else: it is told, in the page's language."""
+
+    widget = forms.HiddenInput
+    default_error_messages = {
+        "invalid": _("This page was changed before it was sent. Open it again."),
+        "required": _("This page was changed before it was sent. Open it again."),
+    }
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault("label", _("the page's version"))
+        super().__init__(**kwargs)
+
+
 class MooField(forms.IntegerField):
     """A village number (หมู่ที่), 1 to 99, typed alone or after its word, in Thai or Arabic
     digits. A text box, not a number box: a number box takes no Thai digits (๓)."""

@@ -14,7 +14,7 @@ from django.utils.translation import ngettext
 
 from carenet.areas.models import Area, Level
 from carenet.core import thaidate
-from carenet.core.forms import CitizenIDField, MooField, ThaiDateField
+from carenet.core.forms import CitizenIDField, MooField, ThaiDateField, VersionField
 from carenet.core.people import FIRST_NAME_REQUIRED, NOT_NAMED_YET, TITLES, Sex, phone_shown
 from carenet.households import cleaning, models, selectors, services, vulnerability
 from carenet.households.cleaning import ConsentData, PersonData
@@ -90,7 +90,7 @@ class HouseholdForm(forms.Form):
     condition = forms.ChoiceField(
         label=_("House condition"), choices=[*BLANK, *Condition.choices], required=False
     )
-    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    version = VersionField(required=False)
     opened = forms.CharField(widget=forms.HiddenInput, required=False)  # views.opened_values
 
     def __init__(
@@ -221,7 +221,7 @@ class PersonForm(forms.Form):
 
 
 class PersonEditForm(PersonForm):
-    version = forms.IntegerField(widget=forms.HiddenInput)
+    version = VersionField()
     opened = forms.CharField(widget=forms.HiddenInput, required=False)  # views.opened_values
 
 
@@ -377,7 +377,7 @@ class HouseholdStatusForm(_StatusForm):
     moves, statuses = HOUSEHOLD_MOVES, HouseholdStatus.choices
     status = forms.ChoiceField(label=_("New status"))
     reason = forms.CharField(label=_("Reason"), max_length=500)
-    version = forms.IntegerField(widget=forms.HiddenInput)
+    version = VersionField()
 
 
 class EvacuationForm(forms.Form):
@@ -411,7 +411,7 @@ class PersonStatusForm(_StatusForm):
         help_text=_("The day of death, or of moving away (Buddhist or Common Era)."),
     )
     reason = forms.CharField(label=_("Reason"), max_length=500, required=False)
-    version = forms.IntegerField(widget=forms.HiddenInput)
+    version = VersionField()
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}
@@ -430,7 +430,7 @@ class PersonMoveForm(forms.Form):
     relation = forms.ChoiceField(
         label=_("Relation to the head"), choices=[*BLANK, *Relation.choices]
     )
-    version = forms.IntegerField(widget=forms.HiddenInput)
+    version = VersionField()
     confirm_checks = forms.BooleanField(required=False, widget=forms.HiddenInput)
 
 

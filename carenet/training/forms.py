@@ -15,7 +15,7 @@ from django.utils.translation import pgettext_lazy
 
 from carenet.accounts.access import Perm
 from carenet.areas.models import Level
-from carenet.core.forms import ThaiDateField
+from carenet.core.forms import ThaiDateField, VersionField
 from carenet.training import selectors
 from carenet.training.criteria import COMMITTEE_CHOICES, TargetCriteria
 from carenet.training.models import AwardStatus, Competency, EventKind, TrainingEvent
@@ -89,7 +89,7 @@ class EventForm(forms.Form):
         max_value=2700,
         help_text=_("Leave blank for everyone; e.g. 2568 keeps those with no training that year."),
     )
-    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    version = VersionField(required=False)
 
     def __init__(self, *args: Any, user: Any, event: TrainingEvent | None = None, **kwargs: Any):
         if event is not None and "initial" not in kwargs:

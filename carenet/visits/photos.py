@@ -27,6 +27,11 @@ JPEG_QUALITY = 80
 DEFAULT_MAX_BYTES = 20 * 1024 * 1024
 # 60 megapixels: more than any phone camera; beyond it the file is a bomb or a scan of a wall.
 MAX_PIXELS = 60_000_000
+# A JPEG is decoded straight at the size kept (draft); any other format is decoded whole
+# first, 4 bytes a pixel: 16 megapixels (64 MB) is a screenshot's or a scan's size, and eight
+# of 60 would hold gigabytes.
+MAX_DECODED_PIXELS = 16_000_000
+DRAFTED = {"JPEG", "MPO"}
 MAX_PHOTOS = 8
 # MPO is how Pillow names the multi-picture JPEGs some phones write.
 FORMATS = {"JPEG", "MPO", "PNG", "WEBP", "GIF", "BMP"}
@@ -76,10 +81,15 @@ def photo_prepare(upload: Any, *, name: str = "") -> PreparedPhoto:
                 "“%(name)s” is %(width)s × %(height)s pixels, too large to be a photo. "
                 "Choose a photo taken with the phone."
             )
-            % {"name": name, "width": error.width, "height": error.height},
+            % {"name": name, "width": f"{error.width:,}", "height": f"{error.height:,}"}
+            if error.width
+            else _(
+                "“%(name)s” is far too large to be a photo. Choose a photo taken with the phone."
+            )
+            % {"name": name},
             code="photo_pixels",
         ) from None
-    except (UnidentifiedImageError, _NotAPhoto, Image.DecompressionBombError):
+    except (UnidentifiedImageError, _NotAPhoto):
         raise ValidationError(
             _(
                 "“%(name)s” is not a photo Carenet can read. Choose a JPEG, PNG or WebP "
@@ -113,12 +123,16 @@ def _shrink(upload: IO[bytes]) -> PreparedPhoto:
     with warnings.catch_warnings():
         # Pillow warns about a possible bomb; MAX_PIXELS below refuses it with a reason.
         warnings.simplefilter("ignore", Image.DecompressionBombWarning)
-        opened = Image.open(upload)
+        try:
+            opened = Image.open(upload)
+        except Image.DecompressionBombError:  # past twice Pillow's own limit: far too large
+            raise _TooManyPixels(0, 0) from None
     with opened:
         if opened.format not in FORMATS:
             raise _NotAPhoto(opened.format)
         width, height = opened.size
-        if width * height > MAX_PIXELS or not width or not height:
+        most = MAX_PIXELS if opened.format in DRAFTED else MAX_DECODED_PIXELS
+        if width * height > most or not width or not height:
             raise _TooManyPixels(width, height)
         # A JPEG can be decoded straight at a fraction of its size: much faster, less memory.
         ratio = MAX_SIDE / max(width, height)

@@ -18,7 +18,7 @@ from django.utils.translation import gettext_lazy as _
 
 from carenet.areas.models import Level
 from carenet.core import citizen_id as cid
-from carenet.core.forms import CitizenIDField, MooField, ThaiDateField
+from carenet.core.forms import CitizenIDField, MooField, ThaiDateField, VersionField
 from carenet.core.people import TITLES, Sex, clean_name, title_in_name
 from carenet.core.text import THAI_DIGITS
 from carenet.volunteers import selectors, services
@@ -253,7 +253,7 @@ class VolunteerForm(ChoicesForm):
     )
     # Shown once the first name is found to begin with a title (clean).
     keep_title = forms.BooleanField(required=False)
-    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    version = VersionField(required=False)
 
     titles = TITLES
     title_asked = ""

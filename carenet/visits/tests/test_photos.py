@@ -5,6 +5,7 @@ from io import BytesIO
 import pytest
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import translation
 from PIL import Image
 
 from carenet.visits import photos
@@ -115,14 +116,21 @@ def test_the_limit_follows_the_setting(settings):
     assert caught.value.code == "photo_too_large"
 
 
-def test_a_decompression_bomb_is_refused():
-    # A small PNG file of 100 megapixels.
-    image = Image.new("1", (10000, 10000))
+@pytest.mark.parametrize(
+    ("side", "said"),
+    [
+        (10_000, "10,000 × 10,000"),  # 100 megapixels
+        (20_000, "far too large"),  # past Pillow's own limit: refused as it opens
+        (4_500, "4,500 × 4,500"),  # 20 megapixels: a JPEG may, a PNG is decoded whole
+    ],
+)
+def test_a_decompression_bomb_is_refused_as_too_large(side, said):
+    image = Image.new("1", (side, side))
     out = BytesIO()
-    image.save(out, "PNG", optimize=True)
-    with pytest.raises(ValidationError) as caught:
+    image.save(out, "PNG", optimize=True)  # a small file
+    with translation.override("en"), pytest.raises(ValidationError) as caught:
         photos.photo_prepare(upload(out.getvalue(), "bomb.png", "image/png"))
-    assert caught.value.code in {"photo_pixels", "photo_not_image"}
+    assert caught.value.code == "photo_pixels" and said in caught.value.messages[0]
 
 
 def test_a_pdf_is_not_a_photo():
