@@ -773,14 +773,22 @@ def household_timeline(*, user: Any, household: Household) -> list[TimelineEntry
     return sorted(entries, key=lambda e: e.when, reverse=True)
 
 
+# A visit saved this recently is the one a Back button brings the form of again.
+JUST_RECORDED = timedelta(minutes=30)
+
+
 def visit_today(*, household: Household) -> Visit | None:
-    """The household's latest visit made today, if any: a second visit the same day may be
-    one already recorded, sent again from another phone or retyped."""
+    """The household's latest visit made today, or saved in the last JUST_RECORDED whatever
+    its date, if any: a second visit may be one already recorded, sent again from another
+    phone, retyped, or brought back by the Back button (dated some days ago, it was not
+    "today")."""
     today = timezone.localdate()
     start = timezone.make_aware(datetime.combine(today, time.min))
+    just = timezone.now() - JUST_RECORDED
     return (
-        Visit.objects.filter(household=household, visited_at__gte=start)
+        Visit.objects.filter(household=household)
+        .filter(Q(visited_at__gte=start) | Q(created_at__gte=just))
         .select_related("recorded_by")
-        .order_by("-visited_at")
+        .order_by("-created_at")
         .first()
     )

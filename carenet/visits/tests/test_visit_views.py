@@ -747,10 +747,22 @@ def test_problem_names_follow_the_page_language():
 
 def test_the_form_says_when_the_household_was_already_visited_today(client, world):
     household = world.households["a1"]
+    Visit.objects.update(created_at=timezone.now() - timedelta(days=3))  # the world's, long saved
     login(client, "volunteer_a")
     url = reverse("visits:record", args=[household.pk])
     assert 'data-testid="visited-today"' not in client.get(url).content.decode()
     VisitFactory.create(household=household, visited_at=timezone.now())
+    assert 'data-testid="visited-today"' in client.get(url).content.decode()
+
+
+def test_the_form_says_so_of_a_visit_saved_minutes_ago_though_dated_days_ago(client, world):
+    """The Back button after saving a visit dated 29 Nov brought the form again; saved again,
+    it made a second visit, and nothing said one had just been saved."""
+    household = world.households["a1"]
+    Visit.objects.update(created_at=timezone.now() - timedelta(days=3))
+    login(client, "volunteer_a")
+    url = reverse("visits:record", args=[household.pk])
+    VisitFactory.create(household=household, visited_at=timezone.now() - timedelta(days=2))
     assert 'data-testid="visited-today"' in client.get(url).content.decode()
 
 
