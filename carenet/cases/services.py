@@ -27,7 +27,7 @@ from carenet.accounts.access import Perm
 from carenet.accounts.models import User
 from carenet.areas.models import Area, Level, within
 from carenet.cases import workflow
-from carenet.cases.access import shows_details
+from carenet.cases.access import reads_without_break_glass, shows_details
 from carenet.cases.models import (
     Case,
     CaseEvent,
@@ -334,8 +334,11 @@ def assignment_refusal(case: Case, volunteer: Volunteer, on: date) -> Assignment
 
 def can_assign(user: Any, case: Case) -> bool:
     """Giving a case to volunteers is the centre's or the province's call (MANAGE_CASES at the
-    area), never the filer's: on a sensitive case it opens the case to the volunteer."""
-    return access.can(user, Perm.MANAGE_CASES, case.area_id) and shows_details(user, case)
+    area), never the filer's: on a sensitive case it opens the case to the volunteer, for
+    good, so a break-glass opening (an hour) is not enough."""
+    return access.can(user, Perm.MANAGE_CASES, case.area_id) and reads_without_break_glass(
+        user, case
+    )
 
 
 @transaction.atomic

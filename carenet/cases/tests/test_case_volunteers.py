@@ -8,7 +8,7 @@ from django.core.exceptions import PermissionDenied
 from django.urls import reverse
 from django.utils import timezone
 
-from carenet.cases import services
+from carenet.cases import access, services
 from carenet.cases.models import CaseCategory, CaseStatus
 from carenet.cases.tests.work_helpers import case_in
 from carenet.households.tests.factories import VolunteerFactory
@@ -92,6 +92,21 @@ def test_only_people_working_the_case_assign(personas, abuse_case):
         services.case_volunteer_assign(
             actor=personas["district_coordinator_b"], case=abuse_case, volunteer=trained
         )
+
+
+def test_a_break_glass_opening_does_not_give_the_case_to_a_volunteer(personas, abuse_case):
+    """The assignment would outlive the hour: the volunteer could read the case for good."""
+    coordinator = personas["district_coordinator_a"]
+    assert abuse_case.sensitive and not access.reads_without_break_glass(coordinator, abuse_case)
+    access.break_glass_open(
+        actor=coordinator, case=abuse_case, reason="ผู้เสียหายโทรมาขอความช่วยเหลือเร่งด่วน"
+    )
+    assert access.shows_details(coordinator, abuse_case)
+    assert not services.can_assign(coordinator, abuse_case)
+    trained = VolunteerFactory(area_id="860101")
+    _grant(trained)
+    with pytest.raises(PermissionDenied):
+        services.case_volunteer_assign(actor=coordinator, case=abuse_case, volunteer=trained)
 
 
 def test_the_page_explains_the_refusal(personas, abuse_case, login_as):
