@@ -36,6 +36,7 @@ from carenet.cases.models import (
     CaseTask,
     CaseTimeLimits,
 )
+from carenet.core import thaidate
 from carenet.core.collation import thai_order
 from carenet.core.models import AuditEvent
 from carenet.core.people import full_name
@@ -181,9 +182,16 @@ def task_add(
     if not can_work(actor, case):
         raise PermissionDenied
     _refuse_if_withdrawn(case)
+    if case.status in (S.CLOSED, S.DECLINED):
+        raise ValidationError(_("This case has ended: reopen it to plan more steps."))
     what, who_text = what.strip(), who_text.strip()
     if not what:
         raise ValidationError(_("Please say what needs to be done."))
+    if due_on < timezone.localdate():
+        raise ValidationError(
+            _("The date is already past (%(day)s). A step of the plan is due today or later.")
+            % {"day": thaidate.format_long(due_on)}
+        )
     if who is None and not who_text:
         raise ValidationError(_("Please say who will do it."))
     if who is not None and not task_people(case).filter(pk=who.pk).exists():

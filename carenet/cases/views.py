@@ -322,7 +322,12 @@ def _page(
         "due": selectors.step_due(case, limits),
         "follow_ups": selectors.case_follow_ups(case),
         "may_work": may_work,
-        "task_form": task_form or (TaskForm(case=case, user=user) if adds else None),
+        "task_form": task_form
+        or (
+            TaskForm(case=case, user=user)
+            if adds and case.status not in (S.CLOSED, S.DECLINED)
+            else None
+        ),
         "follow_up_form": follow_up_form or (FollowUpForm(visits=visits) if adds else None),
         "today": _now().date(),
         "edit_url": reverse("cases:edit", args=[case.pk])

@@ -379,11 +379,13 @@ def test_tasks_and_follow_ups(login_as, personas, cases):
     case = cases["a"]
     client = login_as("district_coordinator_a")
     url = reverse("cases:task_add", args=[case.pk])
+    soon = timezone.localdate() + timedelta(days=10)
+    due = f"{soon.day}/{soon.month}/{soon.year + 543}"
     bad = client.post(url, {"task-what": "", "task-due_on": "31/02/2569"})
     assert bad.status_code == 400 and bad.context["task_form"].errors
     stranger = personas["volunteer_b"]
     outsider = client.post(
-        url, {"task-what": "ตรวจบ้าน", "task-who": stranger.pk, "task-due_on": "10/03/2569"}
+        url, {"task-what": "ตรวจบ้าน", "task-who": stranger.pk, "task-due_on": due}
     )
     assert outsider.status_code == 400
     response = client.post(
@@ -391,12 +393,16 @@ def test_tasks_and_follow_ups(login_as, personas, cases):
         {
             "task-what": "ตรวจบ้าน",
             "task-who": personas["volunteer_a"].pk,
-            "task-due_on": "10/03/2569",
+            "task-due_on": due,
         },
     )
     assert response.status_code == 302
+    past = client.post(
+        url, {"task-what": "โทรตาม", "task-who_text": "อบต.", "task-due_on": "8/12/2568"}
+    )
+    assert past.status_code == 400  # a year ago: a mistyped year, not a plan
     task = CaseTask.objects.get(case=case)
-    assert (task.who, task.due_on.isoformat()) == (personas["volunteer_a"], "2026-03-10")
+    assert (task.who, task.due_on.isoformat()) == (personas["volunteer_a"], soon.isoformat())
     assert AuditEvent.objects.filter(action="case.task_add").exists()
     # The task's own person marks it done.
     volunteer = login_as("volunteer_a")
