@@ -35,6 +35,8 @@ def case_referrals(case: Case, user: Any) -> dict[str, Any]:
         ],
         "can_move": can_move,
         "can_refer": referrals.may_refer(user, case),
+        # A letter discloses the person's details: none after they withdrew consent.
+        "letters": not consent_refusal(case),
         "move_form": ReferralMoveForm(),
     }
 

@@ -158,6 +158,8 @@ def test_no_letter_once_consent_is_withdrawn(login_as, referral, who, status):
     assert page.get("Content-Type", "") != "application/pdf"
     if who == "province_officer":
         assert page["Location"] == referral.case.get_absolute_url()
+        case_page = login_as(who).get(referral.case.get_absolute_url()).text
+        assert 'data-testid="referral"' in case_page and 'data-testid="letter"' not in case_page
 
 
 @pytest.mark.parametrize(
