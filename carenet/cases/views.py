@@ -394,6 +394,13 @@ def move(request: HttpRequest, pk: int) -> HttpResponse:
     if to == case.status:  # a second tap, or a page from before someone else's move
         messages.info(request, _("The case is already “%(status)s”.") % {"status": _label(to)})
         return redirect("cases:detail", pk=case.pk)
+    if (opened_at := data.get("from")) and opened_at != case.status:
+        # The page was opened before someone else moved the case: say who, keep what was typed.
+        said = _moved_meanwhile(case)
+        typed = [data.get("reason", "")] + [data.get(f"comment_{f}", "") for f in COMMENTABLE]
+        if kept := " / ".join(t.strip() for t in typed if t.strip()):
+            said += " " + _("What you had typed: “%(text)s”") % {"text": kept}
+        return _page(request, case, status=409, move_error=said, posted=data)
     if case.status in (S.DRAFT, S.RETURNED):
         missing = intake.saved_request_errors(request.user, case)
         if missing:
@@ -415,6 +422,23 @@ def move(request: HttpRequest, pk: int) -> HttpResponse:
         request, _("Saved: the case is now “%(status)s”.") % {"status": _label(case.status)}
     )
     return redirect("cases:detail", pk=case.pk)
+
+
+COMMENTABLE = tuple(workflow.COMMENTABLE_FIELDS)
+
+
+def _moved_meanwhile(case: Case) -> str:
+    last = case.events.select_related("by").order_by("-at", "-pk").first()
+    if last is None:
+        return _("This case was changed after the page was opened. Read it again first.")
+    return _(
+        "While this page was open, %(who)s moved the case to “%(status)s” (%(when)s). Nothing "
+        "was done with your step: read the case again first."
+    ) % {
+        "who": last.by.display_name,
+        "status": _label(last.to_status),
+        "when": thaidate.format_datetime(last.at),
+    }
 
 
 def _label(status: str) -> str:

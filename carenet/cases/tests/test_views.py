@@ -13,6 +13,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
+from carenet.cases import workflow
 from carenet.cases.models import (
     BreakGlassAccess,
     Case,
@@ -695,3 +696,21 @@ def test_a_request_sent_back_to_her_shows_on_her_home(client, personas, referenc
     )  # fmt: skip
     page = client.get(reverse("visits:my_households")).content.decode()
     assert 'data-testid="requests-waiting"' not in page
+
+
+def test_a_step_from_a_page_opened_before_someone_else_moved_the_case_says_who(
+    login_as, personas, cases
+):
+    case = cases["a"]
+    case.status = S.DISTRICT_REVIEW
+    case.save()
+    workflow.case_move(case=case, to=S.PROVINCE_REVIEW, actor=personas["district_coordinator_a"])
+    client = login_as("province_officer")
+    typed = {"to": S.RETURNED, "from": S.DISTRICT_REVIEW, "reason": "ขอภาพถ่ายผู้ป่วยเพิ่ม"}
+    response = client.post(reverse("cases:move", args=[case.pk]), typed)
+    assert response.status_code == 409
+    said = response.context["move_error"]
+    assert personas["district_coordinator_a"].display_name in said
+    assert "ขอภาพถ่ายผู้ป่วยเพิ่ม" in said
+    case.refresh_from_db()
+    assert case.status == S.PROVINCE_REVIEW
