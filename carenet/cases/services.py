@@ -13,7 +13,7 @@ area, or a person attached to it (the filer, the assigned people, the volunteer 
 it). A task's own person may mark it done.
 """
 
-from datetime import date, timedelta
+from datetime import date
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -38,9 +38,8 @@ from carenet.cases.models import (
 )
 from carenet.core import thaidate
 from carenet.core.collation import thai_order
-from carenet.core.models import AuditEvent
 from carenet.core.people import full_name
-from carenet.core.services import audit_record
+from carenet.core.services import audit_read, audit_record
 from carenet.training import learning
 from carenet.training.models import CompetencyGrant
 from carenet.visits.models import Visit
@@ -62,25 +61,18 @@ LIMIT_FIELDS = (
 # --- Reads ------------------------------------------------------------------------------------
 
 
-# Opening the same sensitive case again within this long is one reading, logged once: each
-# button on its page reloads it.
-VIEW_LOGGED_FOR = timedelta(minutes=10)
-
-
 def case_log_view(*, actor: Any, case: Case) -> None:
-    """Opening a sensitive case (violence, abuse, trafficking) is logged, so that the
-    province can tell who read a child's case; other cases' pages log nothing."""
-    if not case.sensitive:
-        return
-    logged = AuditEvent.objects.filter(
+    """Opening a case's page shows the person's name, phone, problem and help: the read is
+    logged (once in a while for the same case), naming the person so that their PDPA copy and
+    the auditor can tell who read about them. A sensitive case (violence, abuse, trafficking)
+    is logged as such."""
+    audit_read(
         actor=actor,
-        action="case.view_sensitive",
-        target_type=case._meta.label_lower,
-        target_id=str(case.pk),
-        created_at__gte=timezone.now() - VIEW_LOGGED_FOR,
+        action="case.view_sensitive" if case.sensitive else "case.view",
+        target=case,
+        area_code=case.area_id,
+        person=case.person_id,
     )
-    if not logged.exists():
-        audit_record(actor=actor, action="case.view_sensitive", target=case, area_code=case.area_id)
 
 
 # --- Time limits ------------------------------------------------------------------------------

@@ -1,6 +1,7 @@
 """Writes shared by every app: the audit trail and versioned saves."""
 
 from collections.abc import Iterable
+from datetime import timedelta
 from typing import Any
 
 from django.db import models
@@ -33,6 +34,28 @@ def audit_record(
         area_code=area_code,
         details=details,
     )
+
+
+# Opening the same record again within this long is one reading, logged once: each button on
+# its page reloads it.
+READ_LOGGED_FOR = timedelta(minutes=10)
+
+
+def audit_read(
+    *, actor: Any, action: str, target: models.Model, area_code: str, **details: Any
+) -> None:
+    """Logs that the actor read a record, once in READ_LOGGED_FOR for the same record."""
+    logged = AuditEvent.objects.filter(
+        actor=actor if getattr(actor, "is_authenticated", False) else None,
+        action=action,
+        target_type=target._meta.label_lower,
+        target_id=str(target.pk),
+        created_at__gte=timezone.now() - READ_LOGGED_FOR,
+    )
+    if not logged.exists():
+        audit_record(
+            actor=actor, action=action, target=target, area_code=area_code, details=details
+        )
 
 
 # The lengths of area codes, widest first: province, district, subdistrict, village.

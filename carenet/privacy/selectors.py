@@ -46,6 +46,10 @@ READS = {
     "person.correct": _("corrected the identity of a person who withdrew consent"),
     "person.import": _("changed the person by importing a file"),
     "household.view": _("opened the household page (its members' health and disability)"),
+    "case.view": _("opened a request for help about the person"),
+    "case.view_sensitive": _("opened a request for help about the person"),
+    "visit.view": _("opened the notes of a home visit to the household"),
+    "visit.view_sensitive": _("opened the notes of a home visit to the household"),
     "pdpa.copy_view": _("opened the copy of everything held about the person"),
     "pdpa.request_record": _("recorded a data subject request"),
     "pdpa.request_decide": _("decided a data subject request"),
@@ -236,11 +240,17 @@ def _reads(person: Person) -> list[ReadLine]:
         target_id=str(person.household_id),
         action="household.view",
     )
+    cases = Q(action__in=("case.view", "case.view_sensitive"), details__person=person.pk)
+    visits = Q(
+        action__in=("visit.view", "visit.view_sensitive"), details__household=person.household_id
+    )
     exports = Q(action__in=EXPORTS, area_code__in=_covering(person.area_id)) & Q(
         created_at__gte=person.created_at  # an export before the person was registered
     )
     events = (
-        AuditEvent.objects.filter(about | household | exports, action__in=list(READS))
+        AuditEvent.objects.filter(
+            about | household | cases | visits | exports, action__in=list(READS)
+        )
         .select_related("actor")
         .order_by("-created_at", "-pk")[:READS_SHOWN]
     )

@@ -98,6 +98,8 @@ ACTIONS = {
     "committee.seat_restore": _("gave back a committee seat a mistaken status change ended"),
     "case.break_glass": _("opened a restricted case (break-glass)"),
     "visit.view_sensitive": _("read a visit's sensitive notes"),
+    "visit.view": _("opened a home visit's notes"),
+    "case.view": _("opened a request for help"),
     "spreadsheets.export_households": _("exported households"),
     "spreadsheets.export_volunteers": _("exported volunteers"),
     "spreadsheets.export_volunteer_figures": _("downloaded the volunteer figures"),
@@ -203,6 +205,7 @@ KINDS: dict[str, tuple[Any, frozenset[str]]] = {
         _CITIZEN_ID_READS
         | {"person.view", "household.view", "household.priority_list", "pdpa.copy_view"}
         | {"visit.view_sensitive", "case.break_glass", "case.view_sensitive"}
+        | {"visit.view", "case.view"}
         | {"referral.letter"},
     ),
     "imports": (

@@ -32,7 +32,7 @@ from PIL import Image
 
 from carenet.accounts import access
 from carenet.accounts.access import Perm
-from carenet.core.services import audit_record
+from carenet.core.services import audit_read
 from carenet.households import vulnerability
 from carenet.households.models import Household, HouseholdStatus
 from carenet.households.selectors import badges, household_get, household_withdrawn, shown_groups
@@ -340,10 +340,14 @@ def visit_saved(request: HttpRequest, pk: int) -> HttpResponse:
 def visit_detail(request: HttpRequest, pk: int) -> HttpResponse:
     visit = selectors.visit_get(user=request.user, pk=pk)
     shows = selectors.visit_shows_details(request.user, visit)
-    if shows and visit.sensitive:
-        audit_record(
-            actor=request.user, action="visit.view_sensitive", target=visit, area_code=visit.area_id
-        )
+    # The notes tell of the household's people: the read is logged, the sensitive apart.
+    audit_read(
+        actor=request.user,
+        action="visit.view_sensitive" if shows and visit.sensitive else "visit.view",
+        target=visit,
+        area_code=visit.area_id,
+        household=visit.household_id,
+    )
     return render(
         request,
         "visits/detail.html",

@@ -425,3 +425,22 @@ def test_the_apps_own_address_leads_to_its_list(client, world):
     login(client, "province_officer")
     response = client.get("/privacy/")
     assert response.status_code == 302 and response["Location"] == reverse("privacy:open")
+
+
+def test_the_copy_names_who_opened_a_request_or_a_visit_about_the_person(
+    client, world, personas, reference_data
+):
+    person = world.people["a1"]
+    case = CaseFactory(person=person, filed_by=personas["volunteer_a"], status="accepted")
+    visit = VisitFactory.create(household=person.household, observations="สบายดี")
+    login(client, "district_coordinator_a")
+    for _ in range(2):  # a reload within minutes is one reading
+        assert client.get(reverse("cases:detail", args=[case.pk])).status_code == 200
+    assert client.get(reverse("visits:detail", args=[visit.pk])).status_code == 200
+    assert AuditEvent.objects.filter(action="case.view", target_id=str(case.pk)).count() == 1
+    assert AuditEvent.objects.get(action="visit.view").details["household"] == person.household_id
+    login(client, "province_officer")
+    reads = client.get(copy_url(person)).context["copy"].reads
+    said = {(line.event.action, line.event.actor.username) for line in reads}
+    assert ("case.view", "district_coordinator_a") in said
+    assert ("visit.view", "district_coordinator_a") in said
