@@ -316,7 +316,11 @@ class CasePeriodForm(DateRangeForm):
     period = forms.ChoiceField(
         label=_("Dates of"),
         required=False,
-        choices=[("submitted", _("submitting")), ("closed", _("closing"))],
+        choices=[
+            ("submitted", _("submitting")),
+            ("decided", _("the province's decision (accepted or declined)")),
+            ("closed", _("closing")),
+        ],
     )
 
     def filters(self, base: CaseFilters) -> CaseFilters | None:

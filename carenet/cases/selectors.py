@@ -226,9 +226,10 @@ def listed(user: Any, queryset: QuerySet[Case]) -> QuerySet[Case]:
 # --- The case list ----------------------------------------------------------------------------
 
 
-# A period filter reads one of these dates: when the case was submitted, or closed (a
-# reopened case has no closing date until it is closed again).
-PERIOD_FIELDS = {"submitted": "submitted_at", "closed": "closed_at"}
+# A period filter reads one of these dates: when the case was submitted, decided (accepted
+# or declined by the province: a declined one is never closed), or closed (a reopened case
+# has no closing date until it is closed again).
+PERIOD_FIELDS = {"submitted": "submitted_at", "decided": "decided_at", "closed": "closed_at"}
 
 
 @dataclass

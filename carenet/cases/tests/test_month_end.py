@@ -19,7 +19,7 @@ from openpyxl import load_workbook
 
 from carenet.cases import export
 from carenet.cases.action_list import action_list
-from carenet.cases.models import CaseCategory, CaseStatus, Referral, ReferralStatus
+from carenet.cases.models import Case, CaseCategory, CaseStatus, Referral, ReferralStatus
 from carenet.cases.periods import described
 from carenet.cases.selectors import CaseFilters
 from carenet.cases.tests.factories import AgencyFactory, ReferralFactory
@@ -133,6 +133,20 @@ def test_cases_closed_in_a_month_with_their_closing_date(login_as, month):
         LIST, {"period": "closed", "area": "8601", **NOVEMBER}
     )
     assert listed(response) == pks(month, "old_closed")
+
+
+def test_cases_decided_in_a_month_accepted_or_declined(login_as, month):
+    """A declined request has no closing date: the quarter's "decided" count needs its own."""
+    Case.objects.filter(pk=month["first"].pk).update(
+        status=S.ACCEPTED, decided_at=bangkok(2026, 11, 3, 10)
+    )
+    Case.objects.filter(pk=month["october"].pk).update(
+        status=S.DECLINED, decided_at=bangkok(2026, 11, 30, 23, 30)
+    )
+    Case.objects.filter(pk=month["b"].pk).update(decided_at=bangkok(2026, 10, 20, 9))
+    response = login_as("province_officer").get(LIST, {"period": "decided", **NOVEMBER})
+    assert listed(response) == pks(month, "first", "october")
+    assert "accepted or declined from 1 Nov 2569 BE to 30 Nov 2569 BE" in response.text
 
 
 def test_an_open_ended_period_and_a_shortcut_link(login_as, month):
