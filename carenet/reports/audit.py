@@ -104,6 +104,7 @@ ACTIONS = {
     "spreadsheets.export_volunteers": _("exported volunteers"),
     "spreadsheets.export_volunteer_figures": _("downloaded the volunteer figures"),
     "spreadsheets.export_registry": _("downloaded the registry in figures"),
+    "spreadsheets.export_uncovered_villages": _("downloaded the villages with no volunteer"),
     "spreadsheets.export_training_coverage": _("downloaded a list of volunteers by training"),
     "spreadsheets.import_households": _("imported households"),
     "spreadsheets.import_volunteers": _("imported volunteers"),

@@ -87,3 +87,35 @@ def registry_file_prepare(
     cells = [CellType.TEXT, CellType.TEXT, CellType.TEXT, *(CellType.NUMBER for _c in columns)]
     filename = f"carenet-registry-{area.code}-{thaidate.file_stamp(today)}.{fmt}"
     return RegistryFile(headers, rows, cells, filename)
+
+
+UNCOVERED_ACTION = "spreadsheets.export_uncovered_villages"
+
+
+@transaction.atomic
+def uncovered_file_prepare(
+    *, user: Any, area: Area, villages: list[Area], fmt: str, today: date
+) -> RegistryFile:
+    """The villages no active volunteer covers, one row each with its subdistrict and
+    district, after logging the download. No personal data: places only."""
+    audit_record(
+        actor=user,
+        action=UNCOVERED_ACTION,
+        area_code=area.code,
+        details={"format": fmt, "rows": len(villages), "area": area.code},
+    )
+    headers = [_("Village code"), _("Village"), _("Subdistrict"), _("District")]
+    rows: list[list[Any]] = []
+    for village in villages:
+        subdistrict = village.parent
+        district = subdistrict.parent if subdistrict is not None else None
+        rows.append(
+            [
+                village.code,
+                village.label,
+                subdistrict.label if subdistrict is not None else "",
+                district.label if district is not None else "",
+            ]
+        )
+    filename = f"carenet-uncovered-villages-{area.code}-{thaidate.file_stamp(today)}.{fmt}"
+    return RegistryFile(headers, rows, [CellType.TEXT] * len(headers), filename)

@@ -569,6 +569,12 @@ def data_quality(*, user: Any, area: Area, today: date) -> DataQuality:
     )
 
 
+def uncovered_villages(*, area: Area) -> QuerySet[Area]:
+    """Every village inside the area that no active volunteer covers (the check page lists the
+    first of them), for the file the centre works through."""
+    return _uncovered_villages(area.code)
+
+
 def _uncovered_villages(code: str) -> QuerySet[Area]:
     """The villages inside `code` that no active volunteer covers, as the registry counts
     them (_count_villages), with their subdistrict and district."""

@@ -15,6 +15,11 @@ urlpatterns = [
         views.registry_download,
         name="registry_download",
     ),
+    re_path(
+        r"^areas/(?P<code>[0-9]+)/uncovered\.(?P<fmt>csv|xlsx)$",
+        views.uncovered_download,
+        name="uncovered_download",
+    ),
     # The centre page sits with the volunteers URLs but lives here: it counts households too.
     path("volunteers/centres/<id:pk>/", views.centre_detail, name="centre"),
 ]

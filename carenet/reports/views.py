@@ -124,6 +124,30 @@ def registry_download(request: HttpRequest, code: str, fmt: str) -> HttpResponse
     )
 
 
+@access.requires(Perm.VIEW_FOLLOWUP)
+@require_GET
+def uncovered_download(request: HttpRequest, code: str, fmt: str) -> HttpResponseBase:
+    """Every village of the area with no active volunteer, as a file (the check page lists
+    the first 25); the download is logged."""
+    area = selectors.area_get(user=request.user, code=code)
+    if fmt not in registry_file.FORMATS or not access.can(
+        request.user, Perm.VIEW_FOLLOWUP, area.code
+    ):
+        raise Http404
+    villages = list(selectors.uncovered_villages(area=area))
+    prepared = registry_file.uncovered_file_prepare(
+        user=request.user, area=area, villages=villages, fmt=fmt, today=timezone.localdate()
+    )
+    return table_download(
+        fmt,
+        prepared.headers,
+        iter(prepared.rows),
+        filename=prepared.filename,
+        title=_("Villages with no active volunteer"),
+        cells=prepared.cells,
+    )
+
+
 def _registry(user: Any, area: Area) -> selectors.Registry | None:
     """The area's registry in figures, for those who follow an area's work (not a volunteer,
     who sees only their own households)."""

@@ -327,3 +327,31 @@ def test_the_area_page_offers_the_download(client, registry):
     login(client, "district_coordinator_a")
     page = client.get(reverse("reports:area", args=["8601"]))
     assert reverse("reports:registry_download", args=["8601", "xlsx"]) in page.text
+
+
+# --- The villages with no volunteer, as a file -------------------------------------------------
+
+
+def test_every_village_with_no_volunteer_downloads_and_is_logged(client, registry):
+    login(client, "province_officer")
+    page = client.get(reverse("reports:quality", args=["86"]))
+    assert reverse("reports:uncovered_download", args=["86", "xlsx"]) in page.text
+    response = client.get(reverse("reports:uncovered_download", args=["86", "csv"]))
+    assert response.status_code == 200
+    text = b"".join(response.streaming_content).decode("utf-8-sig")
+    header, *rows = list(csv.reader(io.StringIO(text)))
+    assert header[0] == "รหัสหมู่บ้าน" and len(rows) == page.context["q"].uncovered.count
+    assert all(row[0].startswith("86") and len(row[0]) == 8 for row in rows)
+    event = AuditEvent.objects.get(action="spreadsheets.export_uncovered_villages")
+    assert event.details["rows"] == len(rows)
+
+
+@pytest.mark.parametrize(
+    "persona,code,status",
+    [("district_coordinator_b", "8601", 404), ("volunteer_a", "860101", 403), (None, "86", 302)],
+)
+def test_the_villages_file_keeps_the_scope(client, registry, persona, code, status):
+    login(client, persona)
+    response = client.get(reverse("reports:uncovered_download", args=[code, "csv"]))
+    assert response.status_code == status
+    assert not AuditEvent.objects.filter(action="spreadsheets.export_uncovered_villages").exists()
