@@ -299,6 +299,18 @@ def case_list(
     return result
 
 
+def restricted_left_out(*, user: Any, filters: CaseFilters, now: datetime | None = None) -> int:
+    """With a kind of problem chosen: how many restricted cases the other filters find, which
+    no kind's count holds (their kind is what they hide). Said under the list, so that the
+    kinds' counts add up to the whole."""
+    if not filters.category:
+        return 0
+    unfiltered = replace(filters, category="")
+    now = now or timezone.now()
+    found = case_queryset(user=user, filters=unfiltered, now=now, table=limits_table())
+    return found.filter(restricted_q(user)).count()
+
+
 def case_queryset(
     *, user: Any, filters: CaseFilters, now: datetime, table: LimitsTable
 ) -> QuerySet[Case]:

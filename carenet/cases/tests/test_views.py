@@ -714,3 +714,16 @@ def test_a_step_from_a_page_opened_before_someone_else_moved_the_case_says_who(
     assert "ขอภาพถ่ายผู้ป่วยเพิ่ม" in said
     case.refresh_from_db()
     assert case.status == S.PROVINCE_REVIEW
+
+
+def test_a_kind_chosen_says_how_many_restricted_cases_no_kind_counts(login_as, personas, cases):
+    """A district's counts by kind added up to one less than its total: the restricted case
+    is in no kind."""
+    _sensitive(personas["volunteer_a"])
+    client = login_as("district_coordinator_a")
+    poverty = client.get(reverse("cases:list"), {"category": "poverty"})
+    assert poverty.context["restricted_left_out"] == 1
+    assert 'data-testid="restricted-left-out"' in poverty.text
+    assert client.get(reverse("cases:list")).context["restricted_left_out"] == 0  # no kind
+    province = login_as("province_officer").get(reverse("cases:list"), {"category": "poverty"})
+    assert province.context["restricted_left_out"] == 0  # reads every kind
