@@ -72,6 +72,8 @@ FIRST_TERM = date(2002, 1, 1)
 LONGEST_TERM_YEARS = 10
 REGISTRATION_NO = re.compile(r"^(\d{1,6})\s*/\s*(\d{4}|\d{2})$")
 YEAR_FIRST = re.compile(r"^(25\d\d)\s*/\s*(\d{1,6})$")
+# "ชพ." or "ชพ " before the number: a province's letters, as some offices print them.
+PROVINCE_LETTERS = re.compile(r"^[ก-ฮ]{1,4}\.?\s*(?=\d)")
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -131,9 +133,11 @@ def check_phone(raw: str) -> str:
 
 
 def check_registration_no(raw: str, today: date | None = None) -> str:
-    """ "123/2568", also typed as "123 / 2568", "123/68" or in Thai digits; "" when none was
-    typed. The year may be next year's: the fiscal year starts in October."""
-    cleaned = raw.translate(THAI_DIGITS).strip()
+    """ "123/2568", also typed as "123 / 2568", "123/68", "001/2568", "ชพ.123/2568" (the
+    province's letters, which every number of the province shares) or in Thai digits; "" when
+    none was typed. Kept as number/year: "001/2568" is number 1 of 2568. The year may be next
+    year's: the fiscal year starts in October."""
+    cleaned = PROVINCE_LETTERS.sub("", raw.translate(THAI_DIGITS).strip())
     if not cleaned:
         return ""
     this_year = (today or timezone.localdate()).year + thaidate.BE_OFFSET

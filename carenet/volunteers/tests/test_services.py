@@ -1304,6 +1304,8 @@ def test_a_seat_ended_before_its_term_starts_is_cancelled(district_coordinator_a
         *[("123/2568", "123/2568"), ("๑๒๓ / ๒๕๖๘", "123/2568"), ("123/68", "123/2568")],
         # The year written first, as some offices do: 16 of 2568, not 2568 of (25)16.
         *[("2568/16", "16/2568"), ("๒๕๖๘/๑๖", "16/2568"), ("2568 / 078", "78/2568"), ("", "")],
+        # The province's letters before it, as some offices print it; zeros in front.
+        *[("ชพ.001/2555", "1/2555"), ("ชพ 123/2568", "123/2568"), ("001/2555", "1/2555")],
     ],
 )
 def test_registration_numbers_as_people_type_them(typed_no, stored):
