@@ -182,9 +182,7 @@ def case_list(request: HttpRequest) -> HttpResponse:
             "period_form": period_form,
             "period_said": periods.said(shown),
             "period_links": period_links,
-            "restricted_left_out": selectors.restricted_left_out(
-                user=request.user, filters=filters
-            )
+            "restricted_left_out": selectors.restricted_left_out(user=request.user, filters=filters)
             if filters is not None
             else 0,
             "query": id_search.keeping_key(request, shown.as_query()),

@@ -15,6 +15,7 @@ The copy answers an access request (PDPA s.30). Decisions it makes, and why:
 """
 
 from dataclasses import dataclass
+from datetime import date
 from typing import Any
 
 from django.db.models import Count, Prefetch, Q, QuerySet
@@ -85,10 +86,23 @@ def request_list_open(*, user: Any) -> QuerySet[SubjectRequest]:
     )
 
 
-def request_list_decided(*, user: Any, kind: str = "") -> QuerySet[SubjectRequest]:
-    """The decided requests in the user's scope, the latest decision first (of one kind,
-    when `kind` is one): the office's register of what it answered and how."""
+def _decided(user: Any, since: date | None, until: date | None) -> QuerySet[SubjectRequest]:
+    """The decided requests in scope, decided from `since` to `until` (either optional)."""
     found = requests_visible(user).exclude(outcome="")
+    if since is not None:
+        found = found.filter(decided_on__gte=since)
+    if until is not None:
+        found = found.filter(decided_on__lte=until)
+    return found
+
+
+def request_list_decided(
+    *, user: Any, kind: str = "", since: date | None = None, until: date | None = None
+) -> QuerySet[SubjectRequest]:
+    """The decided requests in the user's scope, the latest decision first (of one kind,
+    when `kind` is one; decided in a period, when one is given): the office's register of
+    what it answered and how."""
+    found = _decided(user, since, until)
     if kind in RequestKind.values:
         found = found.filter(kind=kind)
     return found.select_related("person__household__area", "recorded_by", "decided_by").order_by(
@@ -96,9 +110,12 @@ def request_list_decided(*, user: Any, kind: str = "") -> QuerySet[SubjectReques
     )
 
 
-def decided_counts(*, user: Any) -> dict[tuple[str, str], int]:
-    """How many decided requests of each kind had each outcome, in the user's scope."""
-    rows = requests_visible(user).exclude(outcome="").values_list("kind", "outcome")
+def decided_counts(
+    *, user: Any, since: date | None = None, until: date | None = None
+) -> dict[tuple[str, str], int]:
+    """How many decided requests of each kind had each outcome, in the user's scope (and the
+    period): the year's report to the Personal Data Protection Committee."""
+    rows = _decided(user, since, until).values_list("kind", "outcome")
     return {(kind, outcome): n for kind, outcome, n in rows.annotate(n=Count("pk")).order_by()}
 
 

@@ -3,6 +3,7 @@ open requests of the user's areas, the decision, and the printable copy of every
 about a person. Who may do what: see services.py."""
 
 from typing import Any
+from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
@@ -14,7 +15,7 @@ from carenet.accounts import access
 from carenet.accounts.access import Perm
 from carenet.areas.models import Area
 from carenet.cases.letters import office_of
-from carenet.core.forms import show_service_errors
+from carenet.core.forms import DateRangeForm, show_service_errors
 from carenet.core.paging import Paginator
 from carenet.households import selectors as households
 from carenet.households import services as household_services
@@ -68,10 +69,18 @@ def open_requests(request: HttpRequest) -> HttpResponse:
 def decided_requests(request: HttpRequest) -> HttpResponse:
     kind = request.GET.get("kind", "")
     kind = kind if kind in RequestKind.values else ""
-    page = Paginator(
-        selectors.request_list_decided(user=request.user, kind=kind), PER_PAGE
-    ).get_page(request.GET.get("page"))
-    counts = selectors.decided_counts(user=request.user)
+    period = DateRangeForm(request.GET)
+    dates = period.cleaned_data if period.is_valid() else {}
+    since, until = dates.get("since"), dates.get("until")
+    found = selectors.request_list_decided(user=request.user, kind=kind, since=since, until=until)
+    if period.errors:  # a date typed wrong lists nothing: the whole would pass for the period's
+        found = found.none()
+    page = Paginator(found, PER_PAGE).get_page(request.GET.get("page"))
+    counts = (
+        {}
+        if period.errors
+        else selectors.decided_counts(user=request.user, since=since, until=until)
+    )
     table = [
         (label, [counts.get((value, outcome), 0) for outcome in Outcome.values])
         for value, label in RequestKind.choices
@@ -82,8 +91,13 @@ def decided_requests(request: HttpRequest) -> HttpResponse:
         "kinds": RequestKind.choices,
         "outcomes": Outcome.choices,
         "table": table,
+        "period": period,
+        "period_query": urlencode(
+            {k: request.GET[k] for k in ("since", "until") if request.GET.get(k)}
+        ),
     }
-    return render(request, "privacy/decided.html", context)
+    status = 400 if period.errors else 200
+    return render(request, "privacy/decided.html", context, status=status)
 
 
 @access.requires(Perm.DECIDE_CASES)

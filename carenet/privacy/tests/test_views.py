@@ -152,6 +152,13 @@ def test_the_decided_register_is_scoped_latest_first_and_counted(
     assert sum(sum(counts) for counts in table.values()) == 2
     only = client.get(reverse("privacy:decided"), {"kind": "erasure"})
     assert [r.pk for r in only.context["page"].object_list] == [older.pk]
+    # The year's report: the decisions of a period, counted and listed.
+    since = (TODAY - timedelta(days=5)).strftime("%d/%m/%Y")
+    recent = client.get(reverse("privacy:decided"), {"since": since})
+    assert [r.pk for r in recent.context["page"].object_list] == [newer.pk]
+    assert sum(sum(counts) for _label, counts in recent.context["table"]) == 1
+    wrong = client.get(reverse("privacy:decided"), {"since": "31/02/2569"})
+    assert wrong.status_code == 400 and not wrong.context["page"].object_list  # said why
     login(client, "volunteer_a")  # her households only: a1's
     mine = client.get(reverse("privacy:decided"))
     assert [r.pk for r in mine.context["page"].object_list] == [older.pk]
