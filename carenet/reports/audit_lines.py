@@ -30,10 +30,12 @@ from carenet.households.models import (
     Person,
     PersonStatus,
 )
+from carenet.privacy.models import Outcome, RequestKind
 from carenet.spreadsheets.forms import ExportForm
 from carenet.spreadsheets.models import ImportKind
 from carenet.volunteers.models import CommitteeMembership, Position, Volunteer, VolunteerStatus
 
+PERSON = "households.person"
 SEAT = "volunteers.committeemembership"
 USER = "accounts.user"
 CONSENT = "households.consent"
@@ -48,6 +50,7 @@ class Names:
     seats: dict[int, CommitteeMembership] = field(default_factory=dict)
     volunteers: dict[int, Volunteer] = field(default_factory=dict)
     consents: dict[int, Consent] = field(default_factory=dict)
+    people: dict[int, Person] = field(default_factory=dict)
 
 
 def names_for(events: Iterable[AuditEvent]) -> Names:
@@ -57,9 +60,12 @@ def names_for(events: Iterable[AuditEvent]) -> Names:
     consents: set[int] = set()
     seats: set[int] = set()
     volunteers: set[int] = set()
+    people: set[int] = set()
     for event in events:
         details = event.details or {}
         codes |= {event.area_code, *_codes(details)}
+        if (subject := _person_of(event)) is not None:
+            people.add(subject)
         if event.target_type == USER and event.target_id.isdigit():
             users.add(int(event.target_id))
         if event.target_type == SEAT and event.target_id.isdigit():
@@ -84,7 +90,19 @@ def names_for(events: Iterable[AuditEvent]) -> Names:
         names.volunteers |= Volunteer.objects.only(*fields).in_bulk(volunteers)
     if consents:
         names.consents = Consent.objects.select_related("person").in_bulk(consents)
+    if people:
+        names.people = Person.objects.only("title", "first_name", "last_name").in_bulk(people)
     return names
+
+
+def _person_of(event: AuditEvent) -> int | None:
+    """The person a read or a change was about: the row's own record, or the person its
+    details name (a request for help opened). The auditor reads whose record it was without
+    opening it, which would log a reading of their own."""
+    if event.target_type == PERSON and event.target_id.isdigit():
+        return int(event.target_id)
+    subject = (event.details or {}).get("person")
+    return subject if isinstance(subject, int) else None
 
 
 def _codes(details: dict[str, Any]) -> set[str]:
@@ -134,6 +152,10 @@ def said(event: AuditEvent, names: Names | None = None) -> str:
         parts = _printed_list(event, names)
     else:
         parts = _record(event)
+    subject = _person_of(event)
+    person = names.people.get(subject) if subject is not None else None
+    if person is not None:
+        parts.insert(0, person.full_name)
     return " · ".join(part for part in parts if part)
 
 
@@ -270,6 +292,8 @@ def _record(event: AuditEvent) -> list[str]:
             parts.append(_("in force from %(date)s") % {"date": thaidate.format_short(day)})
     if details.get("fields") and model is not None:
         parts.append(", ".join(_field_name(model, f) for f in details["fields"]))
+    if event.action.startswith("pdpa.request_"):  # what was asked, and how it was decided
+        parts += _subject_request(details)
     if details.get("reason"):
         parts.append(str(details["reason"]))
     if details.get("file") and event.action.endswith(".import"):
@@ -277,6 +301,15 @@ def _record(event: AuditEvent) -> list[str]:
     if details.get("number_was"):  # a draft renumbered into the fiscal year it was sent
         parts.append(_("numbered %(number)s as a draft") % {"number": details["number_was"]})
     return parts
+
+
+def _subject_request(details: dict[str, Any]) -> list[str]:
+    kinds, outcomes = dict(RequestKind.choices), dict(Outcome.choices)
+    kind, outcome = details.get("kind"), details.get("outcome")
+    return [
+        str(kinds.get(kind, "")) if kind else "",
+        str(outcomes.get(outcome, "")) if outcome else "",
+    ]
 
 
 def _printed_list(event: AuditEvent, names: Names) -> list[str]:

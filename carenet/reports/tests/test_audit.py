@@ -165,3 +165,27 @@ def test_a_printed_priority_list_says_how_many_households_of_which_area(area_tre
     with translation.override("en"):
         line = audit_lines.said(event, audit_lines.names_for([event]))
     assert "2,000 households of 6,111" in line and "Mueang" in line
+
+
+def test_a_line_names_whose_record_it_was_and_how_a_request_was_decided(personas):
+    """The auditor had to open each record, which logged a reading of their own."""
+    from django.utils import translation
+
+    from carenet.reports import audit_lines
+
+    person = PersonFactory.create(household=HouseholdFactory.create(area_id="86010101"))
+    viewed = AuditEvent.objects.create(
+        action="case.view", target_type="cases.case", target_id="7", details={"person": person.pk}
+    )
+    decided = AuditEvent.objects.create(
+        action="pdpa.request_decide",
+        target_type="households.person",
+        target_id=str(person.pk),
+        details={"request": 3, "kind": "erasure", "outcome": "refused", "reason": "ม.24"},
+    )
+    names = audit_lines.names_for([viewed, decided])
+    with translation.override("en"):
+        assert audit_lines.said(viewed, names) == person.full_name
+        line = audit_lines.said(decided, names)
+    assert line.startswith(person.full_name) and "erasure" in line.lower()
+    assert "refused" in line and "ม.24" in line
