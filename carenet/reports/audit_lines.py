@@ -154,7 +154,7 @@ def said(event: AuditEvent, names: Names | None = None) -> str:
         parts = _record(event)
     subject = _person_of(event)
     person = names.people.get(subject) if subject is not None else None
-    if person is not None:
+    if person is not None and person.full_name not in parts:  # a consent's line names them
         parts.insert(0, person.full_name)
     return " · ".join(part for part in parts if part)
 
