@@ -128,6 +128,7 @@ ACTIONS = {
     "centre.update": _("changed a coordination centre's phone"),
     "visit.record": _("recorded a home visit"),
     "visit.acknowledge": _("acknowledged a home visit"),
+    "visit.withdraw": _("withdrew a home visit recorded by mistake"),
     "assessment.record": _("recorded a quality-of-life assessment"),
     "concern.raise": _("raised a concern"),
     "concern.handle": _("handled a concern"),

@@ -537,6 +537,7 @@ def monthly_summary(
         for row in Visit.volunteers.through.objects.filter(
             visit__visited_at__gte=start,
             visit__visited_at__lt=end,
+            visit__withdrawn_at__isnull=True,
             volunteer_id__in=_volunteers(user, base, served_on).values("pk"),
         )
         .values("volunteer_id")

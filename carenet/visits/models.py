@@ -72,6 +72,13 @@ class ProblemItem(BilingualName, models.Model):
         return self.name
 
 
+class StandingVisits(models.Manager["Visit"]):
+    """Visits not withdrawn: what every page, count and schedule reads (Visit.objects)."""
+
+    def get_queryset(self) -> models.QuerySet["Visit"]:
+        return super().get_queryset().filter(withdrawn_at__isnull=True)
+
+
 class Visit(models.Model):
     household = models.ForeignKey(Household, on_delete=models.PROTECT, related_name="visits")
     # The household's area, copied so that scoping needs no join.
@@ -114,9 +121,22 @@ class Visit(models.Model):
         AuditEvent, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     created_at = models.DateTimeField(auto_now_add=True)
+    # Withdrawn: recorded by mistake (another household, a wrong date). Kept, with who and
+    # why, out of every list and count (services.visit_withdraw); never deleted.
+    withdrawn_at = models.DateTimeField(null=True, blank=True, editable=False)
+    withdrawn_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    withdrawn_reason = models.TextField(_("why it was withdrawn"), blank=True)
+
+    # Withdrawn ones too: a form id stays used, and the audit log's links still open.
+    everything = models.Manager()
+    objects = StandingVisits()
 
     class Meta:
         ordering = ["-visited_at", "-id"]
+        default_manager_name = "objects"
+        base_manager_name = "everything"
         indexes = [
             models.Index(fields=["household", "-visited_at"], name="visit_household_time_idx"),
             models.Index(fields=["area", "-visited_at"], name="visit_area_time_idx"),
@@ -233,6 +253,13 @@ class Indicator(models.Model):
         return f"{self.number}. {self.text_th}"
 
 
+class StandingAssessments(models.Manager["Assessment"]):
+    """Assessments whose visit was not withdrawn (Assessment.objects)."""
+
+    def get_queryset(self) -> models.QuerySet["Assessment"]:
+        return super().get_queryset().filter(visit__withdrawn_at__isnull=True)
+
+
 class Assessment(models.Model):
     household = models.ForeignKey(Household, on_delete=models.PROTECT, related_name="assessments")
     area = models.ForeignKey(Area, on_delete=models.PROTECT, related_name="+")
@@ -248,8 +275,13 @@ class Assessment(models.Model):
     scores = models.JSONField(default=dict, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
 
+    everything = models.Manager()
+    objects = StandingAssessments()
+
     class Meta:
         ordering = ["-assessed_on", "-id"]
+        default_manager_name = "objects"
+        base_manager_name = "everything"
         indexes = [models.Index(fields=["household", "-assessed_on"], name="assessment_hh_idx")]
 
     def __str__(self) -> str:

@@ -43,12 +43,15 @@ from uuid import UUID
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
-from django.db.models import Q
+from django.db.models import Max, Q
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from carenet.accounts import access
+from carenet.accounts.access import Perm
 from carenet.core import thaidate
 from carenet.core.services import audit_record
+from carenet.core.text import visible
 from carenet.households import vulnerability
 from carenet.households.cleaning import clean_gps
 from carenet.households.models import Household, HouseholdStatus, Person, PersonStatus
@@ -234,7 +237,7 @@ def visit_record(
     """
     changes = _late_changes(actor, household, started_at)
     if data.client_uuid is not None:
-        existing = Visit.objects.filter(client_uuid=data.client_uuid).first()
+        existing = Visit.everything.filter(client_uuid=data.client_uuid).first()
         if existing is not None:
             return _resent(_same_form(existing, actor, household), actor, data, changes)
     household = Household.objects.select_for_update().get(pk=household.pk)
@@ -272,7 +275,7 @@ def visit_record(
         # The same form arrived twice at once; the other request stored it.
         if data.client_uuid is None:
             raise
-        return _same_form(Visit.objects.get(client_uuid=data.client_uuid), actor, household)
+        return _same_form(Visit.everything.get(client_uuid=data.client_uuid), actor, household)
     visit.volunteers.set(volunteers)
     visit.members_seen.set(members)
     visit.problems.set(items)
@@ -579,6 +582,79 @@ def reschedule_on_priority(sender: Any, household_ids: list[int], **kwargs: Any)
     follow_up_reschedule_many(household_ids=household_ids)
 
 
+# --- Withdrawing a visit recorded by mistake -----------------------------------------------
+
+# The volunteer who recorded a visit may withdraw it this long after saving it; later, and for
+# anyone else's, the centre of its area does.
+OWN_WITHDRAW_WITHIN = timedelta(hours=24)
+
+
+def may_withdraw(user: Any, visit: Visit) -> bool:
+    if visit.withdrawn_at is not None:
+        return False
+    own = (
+        visit.recorded_by_id == getattr(user, "pk", None)
+        and visit.created_at >= timezone.now() - OWN_WITHDRAW_WITHIN
+    )
+    return own or access.can(user, Perm.ACKNOWLEDGE_VISITS, visit.area_id)
+
+
+@transaction.atomic
+def visit_withdraw(*, actor: Any, visit: Visit, reason: str) -> Visit:
+    """Takes a visit recorded by mistake (another household, a wrong date or risk) out of
+    every list, count and schedule, with who and why; it is kept, never deleted. The
+    household's last visit, risk and next due date, and its volunteers' latest visits, are
+    worked out again from the visits that stand, and a concern it raised and nobody closed is
+    closed with the reason."""
+    visit = Visit.everything.select_for_update().get(pk=visit.pk)
+    if not selectors.visits_visible(actor).filter(pk=visit.pk).exists():
+        raise PermissionDenied
+    if not may_withdraw(actor, visit):
+        raise PermissionDenied(
+            _(
+                "A visit is withdrawn by the volunteer who recorded it, within a day, or by "
+                "the centre of its area."
+            )
+        )
+    reason = visible(reason)
+    if not reason:
+        raise ValidationError({"reason": _("Say why the visit is withdrawn.")})
+    visit.withdrawn_at, visit.withdrawn_by, visit.withdrawn_reason = timezone.now(), actor, reason
+    visit.save(update_fields=["withdrawn_at", "withdrawn_by", "withdrawn_reason"])
+    _schedule_again(visit.household_id)
+    for volunteer in visit.volunteers.all():
+        latest = Visit.objects.filter(volunteers=volunteer).aggregate(at=Max("visited_at"))["at"]
+        Volunteer.objects.filter(pk=volunteer.pk).update(last_visit_at=latest)
+    closed = visit.concerns.exclude(status=ConcernStatus.CLOSED).update(
+        status=ConcernStatus.CLOSED,
+        handled_by=actor,
+        note=_("The visit that raised it was withdrawn: %(reason)s") % {"reason": reason},
+        updated_at=timezone.now(),
+    )
+    audit_record(
+        actor=actor,
+        action="visit.withdraw",
+        target=visit,
+        area_code=visit.area_id,
+        details={"household": visit.household_id, "reason": reason, "concerns_closed": closed},
+    )
+    return visit
+
+
+def _schedule_again(household_id: int) -> None:
+    """The household's last visit, risk and next due date from the visits that stand."""
+    household = Household.objects.select_for_update().get(pk=household_id)
+    latest = Visit.objects.filter(household_id=household_id).order_by("-visited_at", "-pk").first()
+    if latest is None:
+        household.last_visit_at, household.current_risk, household.next_visit_due = None, "", None
+    else:
+        household.last_visit_at, household.current_risk = latest.visited_at, latest.risk_level
+        household.next_visit_due = next_visit_due(
+            household=household, risk_level=latest.risk_level, visited_at=latest.visited_at
+        )
+    household.save(update_fields=["last_visit_at", "current_risk", "next_visit_due"])
+
+
 # --- Concerns ------------------------------------------------------------------------------
 
 
@@ -769,7 +845,7 @@ def _form_recorded(value: Any) -> bool:
         form_id = UUID(str(value))
     except ValueError:
         return False
-    return Visit.objects.filter(client_uuid=form_id).exists()
+    return Visit.everything.filter(client_uuid=form_id).exists()
 
 
 @transaction.atomic

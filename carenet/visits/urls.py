@@ -18,6 +18,7 @@ urlpatterns = [
     path("<id:pk>/", views.visit_detail, name="detail"),
     path("<id:pk>/saved/", views.visit_saved, name="saved"),
     path("<id:pk>/acknowledge/", views.acknowledge, name="acknowledge"),
+    path("<id:pk>/withdraw/", views.withdraw, name="withdraw"),
     path("photos/<id:pk>/", views.photo, name="photo"),
     # The centre's concerns.
     path("concerns/", views.concerns, name="concerns"),

@@ -25,6 +25,7 @@ from django.http import (
 from django.shortcuts import redirect, render
 from django.template import TemplateDoesNotExist
 from django.template.loader import select_template
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -336,6 +337,30 @@ def visit_saved(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
+@require_POST
+@access.requires(RECORD)
+def withdraw(request: HttpRequest, pk: int) -> HttpResponse:
+    """Withdraws a visit recorded by mistake, with the reason (services.visit_withdraw)."""
+    visit = selectors.visit_get(user=request.user, pk=pk)
+    if not selectors.visit_shows_details(request.user, visit):
+        raise Http404
+    try:
+        services.visit_withdraw(
+            actor=request.user, visit=visit, reason=request.POST.get("reason", "")
+        )
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+        return redirect(reverse("visits:detail", args=[visit.pk]) + "#withdraw")
+    messages.success(
+        request,
+        _(
+            "The visit is withdrawn: it is kept, out of every list and count, and the "
+            "household's next visit is worked out again."
+        ),
+    )
+    return redirect("visits:timeline", pk=visit.household_id)
+
+
 @access.requires(Perm.VIEW_HOUSEHOLDS)
 def visit_detail(request: HttpRequest, pk: int) -> HttpResponse:
     visit = selectors.visit_get(user=request.user, pk=pk)
@@ -359,6 +384,7 @@ def visit_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "problem_groups": selectors.problems_by_area(visit) if shows else [],
             "assessment": selectors.visit_assessment(visit) if shows else None,
             "can_acknowledge": selectors.can_acknowledge(request.user, visit),
+            "can_withdraw": shows and services.may_withdraw(request.user, visit),
             "can_handle_concerns": shows
             and access.can(request.user, selectors.CONCERN_PERM, visit.area_id),
             "ack_form": AcknowledgeForm(

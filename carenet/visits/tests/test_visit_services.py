@@ -15,6 +15,7 @@ from carenet.households.tests.factories import ConsentFactory, PersonFactory, Vo
 from carenet.households.vulnerability import HIGH_PRIORITY_FROM
 from carenet.visits import planning, services
 from carenet.visits.models import (
+    Assessment,
     Concern,
     ConcernStatus,
     FollowUpPolicy,
@@ -703,3 +704,62 @@ def test_no_visit_to_a_household_that_moved_away(world, volunteer_a):
         record(world, volunteer_a)
     assert "moved away" in " ".join(caught.value.messages)
     assert written() == before
+
+
+# --- Withdrawing a visit recorded by mistake -----------------------------------------------
+
+
+def test_a_visit_recorded_by_mistake_is_withdrawn_and_the_schedule_follows_the_others(
+    world, volunteer_a, personas
+):
+    earlier = record(
+        world, volunteer_a, visited_at=timezone.now() - timedelta(days=20), risk_level="watch"
+    )
+    wrong = record(
+        world, volunteer_a, visited_at=timezone.now() - timedelta(hours=2), risk_level="urgent"
+    )
+    household = Household.objects.get(pk=world.households["a1"].pk)
+    assert household.current_risk == "urgent"
+    with pytest.raises(ValidationError):
+        services.visit_withdraw(actor=volunteer_a, visit=wrong, reason="  ")
+    services.visit_withdraw(actor=volunteer_a, visit=wrong, reason="บันทึกผิดหลัง")
+    household.refresh_from_db()
+    assert (household.last_visit_at, household.current_risk) == (earlier.visited_at, "watch")
+    assert household.next_visit_due == timezone.localdate(earlier.visited_at) + timedelta(days=30)
+    assert not Visit.objects.filter(pk=wrong.pk).exists()  # out of every list and count
+    kept = Visit.everything.get(pk=wrong.pk)
+    assert kept.withdrawn_by == volunteer_a and kept.withdrawn_reason == "บันทึกผิดหลัง"
+    world.volunteers["a"].refresh_from_db()
+    assert world.volunteers["a"].last_visit_at == earlier.visited_at
+    event = AuditEvent.objects.get(action="visit.withdraw")
+    assert event.details["household"] == household.pk
+
+
+def test_who_may_withdraw_a_visit(world, volunteer_a, personas):
+    visit = record(world, volunteer_a)
+    with pytest.raises(PermissionDenied):  # another volunteer's household: not theirs
+        services.visit_withdraw(actor=personas["volunteer_b"], visit=visit, reason="ผิด")
+    Visit.objects.filter(pk=visit.pk).update(created_at=timezone.now() - timedelta(days=2))
+    visit.refresh_from_db()
+    assert not services.may_withdraw(volunteer_a, visit)  # her own, but days ago: the centre's
+    services.visit_withdraw(actor=personas["district_coordinator_a"], visit=visit, reason="บันทึกซ้ำ")
+    assert Visit.everything.get(pk=visit.pk).withdrawn_at is not None
+
+
+def test_a_form_sent_again_after_its_visit_was_withdrawn_makes_nothing_new(world, volunteer_a):
+    form_id, when = uuid.uuid4(), timezone.now().replace(second=0, microsecond=0)
+    visit = record(world, volunteer_a, client_uuid=form_id, visited_at=when)
+    services.visit_withdraw(actor=volunteer_a, visit=visit, reason="ผิดบ้าน")
+    again = record(world, volunteer_a, client_uuid=form_id, visited_at=when)
+    assert again.pk == visit.pk and Visit.everything.filter(client_uuid=form_id).count() == 1
+
+
+def test_a_withdrawn_visits_assessment_and_concern_go_with_it(world, volunteer_a):
+    visit = record(world, volunteer_a, answers=all_answers(), **URGENT)
+    assert Assessment.objects.filter(visit=visit).exists()
+    concern = Concern.objects.get(visit=visit)
+    services.visit_withdraw(actor=volunteer_a, visit=visit, reason="ผิดบ้าน")
+    assert not Assessment.objects.filter(visit=visit).exists()  # out of the history and scores
+    assert Assessment.everything.filter(visit=visit).exists()  # kept
+    concern.refresh_from_db()
+    assert concern.status == ConcernStatus.CLOSED and "ผิดบ้าน" in concern.note

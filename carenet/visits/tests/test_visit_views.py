@@ -772,3 +772,22 @@ def test_a_new_volunteer_with_no_household_is_shown_how_to_register_one(client, 
     page = client.get(reverse("visits:my_households"))
     assert 'data-testid="register-first"' in page.text
     assert reverse("households:create") in page.text
+
+
+@pytest.mark.parametrize(("who", "status"), [("volunteer_b", 404), (None, 302)])
+def test_a_visit_is_withdrawn_from_its_page_only_by_those_who_may(client, world, who, status):
+    visit = VisitFactory.create(household=world.households["a1"], observations="ผิดบ้าน")
+    url = reverse("visits:withdraw", args=[visit.pk])
+    if who:
+        login(client, who)
+    assert client.post(url, {"reason": "ผิด"}).status_code == status
+    assert Visit.objects.filter(pk=visit.pk).exists()
+    login(client, "district_coordinator_a")
+    page = client.get(reverse("visits:detail", args=[visit.pk]))
+    assert 'data-testid="withdraw"' in page.text
+    done = client.post(url, {"reason": "บันทึกผิดบ้าน"})
+    assert done.status_code == 302 and done["Location"] == reverse(
+        "visits:timeline", args=[visit.household_id]
+    )
+    assert not Visit.objects.filter(pk=visit.pk).exists()
+    assert client.get(reverse("visits:detail", args=[visit.pk])).status_code == 404
