@@ -324,9 +324,8 @@ def test_an_officer_picks_where_the_case_came_from(client: Any, world: Any) -> N
 # --- A request sent back -------------------------------------------------------------------
 
 
-def test_a_returned_request_shows_what_to_fix_and_is_sent_again(
-    client: Any, world: Any, personas: dict[str, Any]
-) -> None:
+def sent_back(world: Any, personas: dict[str, Any], reason: str, **comments: str) -> Any:
+    """The volunteer's request, checked by the subdistrict, sent back by the district."""
     case = intake.case_file(
         actor=personas["volunteer_a"], household=world.households["a1"], data=full_data(world)
     )
@@ -335,13 +334,23 @@ def test_a_returned_request_shows_what_to_fix_and_is_sent_again(
         case=case,
         to=S.RETURNED,
         actor=personas["district_coordinator_a"],
-        reason="กรุณาแก้ไขตามความเห็น",
-        field_comments={
-            "amount_requested": "ระบุจำนวนเงินตามใบเสนอราคา",
-            "requester": "ใส่เบอร์โทรของลูกสาว",
-        },
+        reason=reason,
+        field_comments=comments,
     )
     case.refresh_from_db()
+    return case
+
+
+def test_a_returned_request_shows_what_to_fix_and_is_sent_again(
+    client: Any, world: Any, personas: dict[str, Any]
+) -> None:
+    case = sent_back(
+        world,
+        personas,
+        "กรุณาแก้ไขตามความเห็น",
+        amount_requested="ระบุจำนวนเงินตามใบเสนอราคา",
+        requester="ใส่เบอร์โทรของลูกสาว",
+    )
     english(login(client, "volunteer_a"))
     url = reverse("cases:edit", args=[case.pk])
     body = client.get(url).content.decode()
@@ -362,17 +371,7 @@ def test_a_returned_request_shows_what_to_fix_and_is_sent_again(
 def test_a_returned_request_is_not_sent_again_from_its_page_with_nothing_fixed(
     client: Any, world: Any, personas: dict[str, Any]
 ) -> None:
-    case = intake.case_file(
-        actor=personas["volunteer_a"], household=world.households["a1"], data=full_data(world)
-    )
-    case_move(case=case, to=S.DISTRICT_REVIEW, actor=subdistrict_reviewer())
-    case_move(
-        case=case,
-        to=S.RETURNED,
-        actor=personas["district_coordinator_a"],
-        reason="กรุณาแก้ไข",
-        field_comments={"help_wanted": "เขียนให้ชัดว่าต้องการอะไร"},
-    )
+    case = sent_back(world, personas, "กรุณาแก้ไข", help_wanted="เขียนให้ชัดว่าต้องการอะไร")
     english(login(client, "volunteer_a"))
     send = reverse("cases:move", args=[case.pk])
     refused = client.post(send, {"to": S.DISTRICT_REVIEW})
