@@ -52,7 +52,10 @@ class SignInForm(AuthenticationForm):
         typed = self.cleaned_data["username"]
         users = get_user_model()._default_manager
         if len(typed) > (users.model._meta.get_field("username").max_length or 150):
-            return typed  # no account has it; a pasted page of text is too complex for LIKE
+            # No account has it. Refused here, before the lookup (a page of text is too
+            # complex for SQLite's LIKE) and before the lockout records it (PostgreSQL's
+            # column is 255 letters): both failed as a 500.
+            raise ValidationError(self.error_messages["invalid_login"], code="invalid_login")
         if users.filter(username=typed).exists():
             return typed
         found = list(users.filter(username__iexact=typed).values_list("username", flat=True)[:2])
