@@ -379,7 +379,7 @@ def volunteer_edit(request: HttpRequest, pk: int) -> HttpResponse:
             "conflict": conflict,
             **_registered_already(request, form),
         },
-        status=409 if conflict else 200,
+        status=409 if conflict else 400 if form.errors else 200,
     )
 
 

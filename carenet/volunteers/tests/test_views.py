@@ -826,7 +826,7 @@ def test_edit_without_a_version_is_refused(client, world):
     data = edit_post(own)
     del data["version"]
     response = client.post(reverse("volunteers:edit", args=[own.pk]), data)
-    assert response.status_code == 200
+    assert response.status_code == 400  # refused, as every other form
     assert "version" in response.context["form"].errors
 
 
