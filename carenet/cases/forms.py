@@ -14,6 +14,7 @@ from typing import Any, cast
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.utils.text import format_lazy
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
@@ -79,6 +80,10 @@ class BahtField(forms.DecimalField):
             "widget", forms.TextInput(attrs={"inputmode": "decimal", "maxlength": 14})
         )
         super().__init__(**kwargs)
+        if self.max_value is not None:  # 1,000,000 as people read it, not 1000000
+            self.error_messages["max_value"] = format_lazy(
+                _("An amount is at most {limit} baht."), limit=f"{self.max_value:,.0f}"
+            )
 
     def to_python(self, value: Any) -> Any:
         if isinstance(value, str):

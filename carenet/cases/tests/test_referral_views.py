@@ -9,15 +9,17 @@ from datetime import timedelta
 from decimal import Decimal
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.template.loader import render_to_string
 from django.test import RequestFactory
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from PIL import Image
 
 from carenet.accounts.models import AreaAssignment, Role
 from carenet.accounts.tests.factories import UserFactory
 from carenet.cases import assistance as services
+from carenet.cases.forms import BahtField
 from carenet.cases.models import (
     Agency,
     Assistance,
@@ -652,3 +654,11 @@ def test_a_wrong_approved_amount_is_put_right_from_the_case_page(login_as, case)
     assert 'data-testid="cancel-link"' in page
     give = client.get(reverse("cases:assistance_give", args=[approved.pk]), {"cancel": "1"})
     assert 'id="cancel" data-testid="cancel" open' in give.content.decode()
+
+
+def test_an_amount_over_the_limit_is_said_with_its_thousands():
+    for language, said in (("en", "1,000,000 baht"), ("th", "1,000,000 บาท")):
+        with translation.override(language):
+            with pytest.raises(ValidationError) as refused:
+                BahtField().clean("2,000,000")
+            assert said in refused.value.messages[0]  # read in the page's language
