@@ -12,12 +12,12 @@ from carenet.core.terminal import TerminalCommand
 
 class Command(TerminalCommand):
     help = (
-        "Import villages (หมู่บ้าน) from a CSV or XLSX file. The file is checked whole first: "
-        "with any error nothing is imported and the errors are listed row by row."
+        "Import villages (หมู่บ้าน) from a CSV, XLSX, XLS or ODS file. The file is checked "
+        "whole first: with any error nothing is imported and the errors are listed row by row."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("file", type=Path, help="The CSV or XLSX file of villages.")
+        parser.add_argument("file", type=Path, help="The CSV, XLSX, XLS or ODS file of villages.")
         parser.add_argument(
             "--dry-run", action="store_true", help="Only check the file; change nothing."
         )
