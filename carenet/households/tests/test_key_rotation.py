@@ -5,6 +5,7 @@ import os
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.utils import translation
 
 from carenet.core import citizen_id
 from carenet.core.models import AuditEvent
@@ -57,6 +58,6 @@ def test_a_missing_bad_or_unchanged_key_changes_nothing(area_tree, settings, mon
         (settings.CITIZEN_ID_KEY, "the key in use"),
     ):
         monkeypatch.setenv("CARENET_NEW_CITIZEN_ID_KEY", value)
-        with pytest.raises(CommandError, match=reason):
+        with translation.override("en"), pytest.raises(CommandError, match=reason):
             call_command("rotate_citizen_id_key")
     assert list(Person.objects.values_list("citizen_id_encrypted", flat=True)) == before

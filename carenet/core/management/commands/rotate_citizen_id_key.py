@@ -15,6 +15,7 @@ from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from carenet.core import citizen_id
 from carenet.core.models import HasCitizenID
@@ -35,21 +36,30 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         new_key = os.environ.get(NEW_KEY, "").strip()
         if not new_key:
-            raise CommandError(f"Set {NEW_KEY} to the new key (base64 of 32 random bytes).")
+            raise CommandError(
+                _("Set %(name)s to the new key (base64 of 32 random bytes).") % {"name": NEW_KEY}
+            )
         try:
             new = citizen_id.derive_keys(new_key, NEW_KEY)
         except ImproperlyConfigured as error:
             raise CommandError(str(error)) from error
         if new_key == settings.CITIZEN_ID_KEY:
-            raise CommandError(f"{NEW_KEY} is the key in use: nothing to change.")
+            raise CommandError(
+                _("%(name)s is the key in use: nothing to change.") % {"name": NEW_KEY}
+            )
         counts: dict[str, int] = {}
         with transaction.atomic():
             for model in _models_with_ids():
                 counts[model._meta.label_lower] = _reseal(model, new, options["batch"])
             audit_record(actor=None, action="person.keys_changed", details={"rows": counts})
         for label, n in counts.items():
-            self.stdout.write(f"{label}: {n:,} citizen IDs sealed with the new key")
-        self.stdout.write("Now set CARENET_CITIZEN_ID_KEY to the new key in .env and restart.")
+            self.stdout.write(
+                _("%(table)s: %(count)s citizen IDs sealed with the new key")
+                % {"table": label, "count": f"{n:,}"}
+            )
+        self.stdout.write(
+            _("Now set CARENET_CITIZEN_ID_KEY to the new key in .env and restart Carenet.")
+        )
 
 
 def _models_with_ids() -> list[Any]:
