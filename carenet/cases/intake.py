@@ -266,7 +266,7 @@ def category_guess(problem_codes: Iterable[str]) -> str | None:
 
 @dataclass(frozen=True)
 class OpenRequests:
-    cases: list[Any]  # Case rows with `shows` (always True here: see _open_requests)
+    cases: list[Any]  # Case rows the user may read in full (see _open_requests)
     more: bool  # there are more than these: the timeline lists them all
 
 
@@ -289,7 +289,6 @@ def _open_requests(user: Any, **which: Any) -> OpenRequests:
         .filter(status__in=OPEN, **which)
         .exclude(restricted_q(user))
         .select_related("category", "person")
-        .annotate(shows=details_flag(user))
         .order_by("-submitted_at", "-pk")[: OPEN_SHOWN + 1]
     )
     return OpenRequests(cases=found[:OPEN_SHOWN], more=len(found) > OPEN_SHOWN)
@@ -323,8 +322,7 @@ def same_open_request(
     found = (
         cases_visible(user)
         .filter(person_id=person_id, category_id=category_code, status__in=OPEN)
-        .annotate(shows=details_flag(user))
-        .filter(shows=True)
+        .filter(details_flag(user))
         .select_related("category", "person")
     )
     if exclude_pk is not None:

@@ -21,8 +21,7 @@ def case_entries(user: Any, household: Household) -> list[TimelineEntry]:
         .filter(household=household)
         .exclude(Q(status=CaseStatus.DRAFT) & ~Q(filed_by=user.pk))
         .select_related("category", "person")
-        .annotate(shows=details_flag(user))
-        .filter(shows=True)
+        .filter(details_flag(user))
         .order_by("-created_at", "-pk")[:TIMELINE_LIMIT]
     )
     return [
@@ -41,8 +40,7 @@ def referral_entries(user: Any, household: Household) -> list[TimelineEntry]:
         referrals_visible(user)
         .filter(case__household=household)
         .select_related("case", "agency")
-        .annotate(shows=details_flag(user, "case_id"))
-        .filter(shows=True)
+        .filter(details_flag(user, "case_id"))
         .order_by("-sent_at", "-pk")[:TIMELINE_LIMIT]
     )
     return [
@@ -61,8 +59,7 @@ def assistance_entries(user: Any, household: Household) -> list[TimelineEntry]:
         assistance_visible(user)
         .filter(household=household)
         .select_related("case", "person", "assistance_type")
-        .annotate(shows=details_flag(user, "case_id"))
-        .filter(shows=True)
+        .filter(details_flag(user, "case_id"))
         .order_by("-approved_at", "-pk")[:TIMELINE_LIMIT]
     )
     return [

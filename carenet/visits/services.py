@@ -644,15 +644,12 @@ def visit_withdraw(*, actor: Any, visit: Visit, reason: str) -> Visit:
 def _schedule_again(household_id: int) -> None:
     """The household's last visit, risk and next due date from the visits that stand."""
     household = Household.objects.select_for_update().get(pk=household_id)
+    household.last_visit_at, household.current_risk, household.next_visit_due = None, "", None
     latest = Visit.objects.filter(household_id=household_id).order_by("-visited_at", "-pk").first()
     if latest is None:
-        household.last_visit_at, household.current_risk, household.next_visit_due = None, "", None
+        household.save(update_fields=["last_visit_at", "current_risk", "next_visit_due"])
     else:
-        household.last_visit_at, household.current_risk = latest.visited_at, latest.risk_level
-        household.next_visit_due = next_visit_due(
-            household=household, risk_level=latest.risk_level, visited_at=latest.visited_at
-        )
-    household.save(update_fields=["last_visit_at", "current_risk", "next_visit_due"])
+        _schedule_after(household, latest)
 
 
 # --- Concerns ------------------------------------------------------------------------------
